@@ -1,0 +1,5 @@
+"""``python -m pipeline`` is the same as the ``sdw`` command."""
+
+from pipeline.cli import main
+
+raise SystemExit(main())

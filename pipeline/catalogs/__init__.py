@@ -1,0 +1,41 @@
+"""Framework and instrument catalogs: data files beside this module, read by small loaders.
+
+A new sector or template version is a data change (a CSV or YAML file here), not a code change.
+Loaders are cached and hand out copies, so a caller cannot corrupt the catalog for others.
+"""
+
+from pipeline.catalogs.frameworks import (
+    cpsf,
+    csf2,
+    csf11,
+    csf11_to_csf2,
+    scs_criteria,
+    scs_requirements,
+)
+from pipeline.catalogs.instruments import (
+    auto_domains,
+    auto_items,
+    items_for,
+    power_business_types,
+    power_items,
+    template,
+    template_versions,
+    vocabulary,
+)
+
+__all__ = [
+    "auto_domains",
+    "auto_items",
+    "cpsf",
+    "csf11",
+    "csf11_to_csf2",
+    "csf2",
+    "items_for",
+    "power_business_types",
+    "power_items",
+    "scs_criteria",
+    "scs_requirements",
+    "template",
+    "template_versions",
+    "vocabulary",
+]

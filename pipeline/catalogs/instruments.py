@@ -1,0 +1,64 @@
+"""Loaders for instrument catalogs: checklist items, template versions, answer vocabularies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.catalogs._files import HERE, read_csv, read_yaml
+
+
+def power_items() -> pd.DataFrame:
+    """The 108 inspection items of the power self-diagnosis (CSF 1.1 subcategory IDs).
+
+    ``applies_to`` is ``all`` or space-separated business-type codes; ``report_to_management``
+    is boolean (経営層報告推奨).
+    """
+    df = read_csv("power_items.csv")
+    return df.assign(report_to_management=df["report_to_management"].eq("true"))
+
+
+def power_business_types() -> pd.DataFrame:
+    """Power business types (事業区分): code, Japanese and English names, facility holder or not."""
+    df = read_csv("power_business_types.csv")
+    return df.assign(has_facilities=df["has_facilities"].eq("true"))
+
+
+def auto_items() -> pd.DataFrame:
+    """The 153 automotive checklist items No.1–No.153 with level, domain, text and CSF 2.0 targets."""
+    return read_csv("auto_items.csv")
+
+
+def auto_domains() -> pd.DataFrame:
+    """The 24 domains of the automotive checklist (our names) and the item numbers each holds."""
+    df = read_csv("auto_domains.csv")
+    return df.assign(first_no=df["first_no"].astype(int), last_no=df["last_no"].astype(int))
+
+
+def template_versions(sector: str | None = None) -> list[str]:
+    """Known template versions, optionally of one sector, oldest first."""
+    names = sorted(p.stem for p in (HERE / "templates").glob("*.yaml"))
+    return [n for n in names if sector is None or template(n)["sector"] == sector]
+
+
+def template(version: str) -> dict[str, Any]:
+    """The layout of one template version (sheets, header labels, points, what changed)."""
+    if not (HERE / "templates" / f"{version}.yaml").exists():
+        known = ", ".join(template_versions())
+        raise KeyError(f"unknown template version {version!r}; known: {known}")
+    return read_yaml(str(Path("templates") / f"{version}.yaml"))
+
+
+def items_for(version: str) -> pd.DataFrame:
+    """The item catalog a template version uses."""
+    return read_csv(template(version)["items"])
+
+
+def vocabulary(instrument: str) -> dict[str, Any]:
+    """Native answers per template version and certain synonyms, for one instrument."""
+    vocab = read_yaml("vocabularies.yaml")
+    if instrument not in vocab:
+        raise KeyError(f"no answer vocabulary for {instrument!r}; known: {', '.join(vocab)}")
+    return vocab[instrument]

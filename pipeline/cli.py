@@ -1,0 +1,83 @@
+"""The ``sdw`` command line: argument parsing only; each command calls one stage function.
+
+The command names and options are a contract (docs/architecture.md): scripts outside the
+repository call them. Extend, never rename.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline import config
+
+
+class NotBuiltYet(RuntimeError):
+    """A stage whose issue has not landed yet."""
+
+
+def _years(text: str) -> tuple[int, int]:
+    first, _, last = text.partition("-")
+    try:
+        return int(first), int(last or first)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"years must look like 2022-2024 or 2024, not {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="sdw",
+        description="Self-diagnosis workbench: synthesise, ingest, score and report sector "
+        "cybersecurity self-assessment checklists.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("synth", help="write realistic synthetic submissions with ground truth")
+    s.add_argument("--sector", choices=config.SECTORS, required=True)
+    s.add_argument("--year", type=int, required=True, help="fiscal year, e.g. 2024")
+    s.add_argument("--out", type=Path, required=True, help="folder to write the submissions into")
+    s.add_argument("--n", type=int, default=None,
+                   help="number of respondents (default: the published count for the sector and year)")
+    s.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same files")
+    s.add_argument("--form", choices=("workbooks", "export"), default="workbooks",
+                   help="automotive only: one workbook per company, or the web system's consolidated export")
+
+    i = sub.add_parser("ingest", help="read a folder of raw submissions into the store")
+    i.add_argument("--sector", choices=config.SECTORS, required=True)
+    i.add_argument("--year", type=int, required=True)
+    i.add_argument("--raw", type=Path, required=True, help="folder of submissions as received")
+    i.add_argument("--store", type=Path, default=config.STORE_DIR)
+
+    c = sub.add_parser("score", help="compute scores for everything in the store")
+    c.add_argument("--store", type=Path, default=config.STORE_DIR)
+
+    r = sub.add_parser("report", help="run the report notebooks and write HTML, figures and tables")
+    r.add_argument("--sector", choices=(*config.SECTORS, "all"), required=True)
+    r.add_argument("--years", type=_years, default=None, help="e.g. 2022-2024 (default: all in the store)")
+    r.add_argument("--store", type=Path, default=config.STORE_DIR)
+    r.add_argument("--out", type=Path, default=config.REPORTS_DIR)
+
+    sub.add_parser("demo", help="synthesise several years for both sectors, ingest, score and report")
+    return p
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pipeline import stages
+
+    return stages.run(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except NotBuiltYet as e:
+        print(f"sdw {args.command}: not built yet — {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("sdw: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the contract is one line and a non-zero status
+        print(f"sdw {args.command}: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1

@@ -1,0 +1,28 @@
+"""Paths and defaults in one place; stages take these as arguments, never reach for them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW_DIR = ROOT / "data" / "raw"
+STORE_DIR = ROOT / "data" / "processed"
+FIGURES_DIR = ROOT / "figures"
+REPORTS_DIR = ROOT / "reports"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+
+SECTORS = ("power", "auto")
+MIN_CELL = 5  # k: published cells with fewer respondents are suppressed
+LEVEL_THRESHOLD = 0.9  # a company "reaches" a level at this share of its items achieved
+
+SECRET_KEY_ENV = "SDW_SECRET_KEY"
+SECRET_KEY_FILE_ENV = "SDW_SECRET_KEY_FILE"
+
+
+def secret_key_path() -> Path:
+    """Where the pseudonymisation key lives: outside the repository, in the user's config folder."""
+    if os.environ.get(SECRET_KEY_FILE_ENV):
+        return Path(os.environ[SECRET_KEY_FILE_ENV])
+    base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
+    return base / "sdw" / "secret.key"

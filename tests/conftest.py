@@ -1,0 +1,22 @@
+"""Shared fixtures: deterministic randomness, and where the team's reference data lives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(20241)
+
+
+@pytest.fixture
+def reference_dir() -> Path:
+    if not REFERENCE.exists():
+        pytest.skip("team reference data (../shared/reference) not beside this checkout")
+    return REFERENCE

@@ -1,0 +1,137 @@
+"""Rebuild the framework catalogs in ``pipeline/catalogs`` from the team's reference data.
+
+Why a script: the IDs, names, counts and relations are facts published by NIST and METI, gathered
+with provenance in ``../shared/reference``. Reshaping them by code (rather than by hand) keeps the
+facts exact; the project's own additions (Japanese CSF 1.1 names, CPSF tags, instrument items) are
+hand-written data files and are not touched here.
+
+usage: python tools/build_catalogs.py [REFERENCE_DIR]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+OUT = Path(__file__).resolve().parents[1] / "pipeline" / "catalogs"
+CSF2_FUNCTIONS = {"GV": "Govern", "ID": "Identify", "PR": "Protect", "DE": "Detect", "RS": "Respond",
+                  "RC": "Recover"}
+CSF2_CATEGORY_ORDER = ["GV.OC", "GV.RM", "GV.RR", "GV.PO", "GV.OV", "GV.SC", "ID.AM", "ID.RA", "ID.IM",
+                       "PR.AA", "PR.AT", "PR.DS", "PR.PS", "PR.IR", "DE.CM", "DE.AE", "RS.MA", "RS.AN",
+                       "RS.CO", "RS.MI", "RC.RP", "RC.CO"]
+CSF11_FUNCTIONS = {"ID": "Identify", "PR": "Protect", "DE": "Detect", "RS": "Respond", "RC": "Recover"}
+# Japanese labels for CSF 1.1 functions and categories: our own translation, for figure labels.
+CSF11_NAMES_JA = {
+    "ID": "識別", "PR": "防御", "DE": "検知", "RS": "対応", "RC": "復旧",
+    "ID.AM": "資産管理", "ID.BE": "ビジネス環境", "ID.GV": "ガバナンス", "ID.RA": "リスク評価",
+    "ID.RM": "リスク管理戦略", "ID.SC": "サプライチェーンリスク管理",
+    "PR.AC": "ID管理・認証・アクセス制御", "PR.AT": "意識向上・教育", "PR.DS": "データセキュリティ",
+    "PR.IP": "情報保護のプロセスと手順", "PR.MA": "保守", "PR.PT": "保護技術",
+    "DE.AE": "異常とイベント", "DE.CM": "継続的な監視", "DE.DP": "検知プロセス",
+    "RS.RP": "対応計画", "RS.CO": "対応時の連絡", "RS.AN": "分析", "RS.MI": "被害の軽減", "RS.IM": "対応の改善",
+    "RC.RP": "復旧計画", "RC.IM": "復旧の改善", "RC.CO": "復旧時の連絡",
+}
+# NIST's OLIR crosswalk disagrees with the OSCAL withdrawal links in exactly these places.
+OLIR_NOTES = {
+    "ID.GV-4": "NIST OLIR crosswalk gives GV.RM-03; the OSCAL withdrawal link (used here) gives GV.RM-04",
+    "RC.CO-2": "absent from NIST's OLIR crosswalk; the OSCAL withdrawal link (used here) gives RC.CO-04",
+}
+
+
+def _one_digit(node: str) -> str:
+    """ID.AM-01 -> ID.AM-1 (CSF 1.1 writes subcategory numbers without padding)."""
+    head, _, num = node.partition("-")
+    return f"{head}-{int(num)}" if num else node
+
+
+def build_csf2(ref: Path) -> pd.DataFrame:
+    subs = pd.read_csv(ref / "csf20_subcategories.tsv", sep="\t")
+    cats = pd.read_csv(ref / "csf20_categories.tsv", sep="\t").set_index("category_id")
+    ja = pd.read_csv(ref / "csf20_names_ja.tsv", sep="\t").set_index("id")
+    ja_source = ja["source"].replace("same", pd.NA).ffill()
+    rows = []
+    for fid, fname in CSF2_FUNCTIONS.items():
+        rows.append(dict(node_id=fid, level="function", parent_id="", function_id=fid, name_en=fname,
+                         name_ja=ja.loc[fid, "name_ja"], name_ja_source=ja_source[fid]))
+        for cid in [c for c in CSF2_CATEGORY_ORDER if c.startswith(fid + ".")]:
+            rows.append(dict(node_id=cid, level="category", parent_id=fid, function_id=fid,
+                             name_en=cats.loc[cid, "category_name"], name_ja=ja.loc[cid, "name_ja"],
+                             name_ja_source=ja_source[cid]))
+            for sid in sorted(subs.loc[subs["category_id"].eq(cid), "subcategory_id"]):
+                rows.append(dict(node_id=sid, level="subcategory", parent_id=cid, function_id=fid,
+                                 name_en="", name_ja="", name_ja_source=""))
+    return pd.DataFrame(rows)
+
+
+def build_csf11(ref: Path) -> pd.DataFrame:
+    cats = pd.read_csv(ref / "csf11_categories.tsv", sep="\t")
+    rows = []
+    for fid, fname in CSF11_FUNCTIONS.items():
+        rows.append(dict(node_id=fid, level="function", parent_id="", function_id=fid, name_en=fname,
+                         name_ja=CSF11_NAMES_JA[fid], name_ja_source="our translation"))
+        for cat in cats[cats["function_id"].eq(fid)].itertuples():
+            rows.append(dict(node_id=cat.category_id, level="category", parent_id=fid, function_id=fid,
+                             name_en=cat.category_name, name_ja=CSF11_NAMES_JA[cat.category_id],
+                             name_ja_source="our translation"))
+            for n in range(1, int(cat.n_subcategories) + 1):
+                rows.append(dict(node_id=f"{cat.category_id}-{n}", level="subcategory",
+                                 parent_id=cat.category_id, function_id=fid, name_en="", name_ja="",
+                                 name_ja_source=""))
+    return pd.DataFrame(rows)
+
+
+def build_crosswalk(ref: Path, csf11: pd.DataFrame, csf2: pd.DataFrame) -> pd.DataFrame:
+    wd = pd.read_csv(ref / "csf11_to_csf20_withdrawals.tsv", sep="\t")
+    wd = wd[wd["level"].eq("subcategory")].assign(csf11_id=lambda d: d["csf11_id"].map(_one_digit))
+    wd = wd.set_index("csf11_id")
+    levels = csf2.set_index("node_id")["level"]
+    rows = []
+    for sid in csf11.loc[csf11["level"].eq("subcategory"), "node_id"]:
+        if sid in wd.index:
+            relation, targets = wd.loc[sid, "relation"], wd.loc[sid, "csf20_targets"].split(",")
+        else:
+            head, _, num = sid.partition("-")
+            relation, targets = "kept", [f"{head}-{int(num):02d}"]
+        for t in targets:
+            rows.append(dict(csf11_id=sid, relation=relation, csf2_id=t, csf2_level=levels[t],
+                             note=OLIR_NOTES.get(sid, "")))
+    return pd.DataFrame(rows)
+
+
+def build_scs(ref: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    raw = pd.read_csv(ref / "scs_criteria_jama_refs.csv", dtype=str).fillna("")
+    req = (raw.drop_duplicates("requirement_id")
+              .assign(star3=lambda d: d["star3_flag"].eq("○"), star4=lambda d: d["star4_flag"].eq("○"))
+              [["requirement_id", "major_no", "major", "middle_no", "middle", "requirement_name", "star3",
+                "star4", "csf_function"]]
+              .rename(columns={"major_no": "group_no", "major": "group_name", "middle_no": "category_no",
+                               "middle": "category_name"}))
+    crit = raw.assign(
+        star=raw["criterion_star"].str.replace("★", "", regex=False).astype(int),
+        jama_items=raw["jama_refs"].str.split().map(lambda r: " ".join(f"No.{x.split(':')[0]}" for x in r)),
+        jama_levels=raw["jama_refs"].str.split().map(lambda r: " ".join(x.split(":")[1] for x in r)),
+    )[["criterion_id", "requirement_id", "star", "jama_items", "jama_levels"]]
+    return req, crit
+
+
+def main(ref: Path) -> None:
+    csf2 = build_csf2(ref)
+    csf11 = build_csf11(ref)
+    cw = build_crosswalk(ref, csf11, csf2)
+    req, crit = build_scs(ref)
+    csf2.to_csv(OUT / "csf2.csv", index=False)
+    csf11.to_csv(OUT / "csf11.csv", index=False)
+    cw.to_csv(OUT / "csf11_to_csf2.csv", index=False)
+    req.to_csv(OUT / "scs_requirements.csv", index=False)
+    crit.to_csv(OUT / "scs_criteria.csv", index=False)
+    reached = set(cw.loc[cw["csf2_level"].eq("subcategory"), "csf2_id"])
+    orphans = sorted(set(csf2.loc[csf2["level"].eq("subcategory"), "node_id"]) - reached)
+    print(f"csf2 {len(csf2)} nodes; csf11 {len(csf11)}; crosswalk {len(cw)} links; "
+          f"{len(orphans)} CSF 2.0 subcategories without a 1.1 ancestor: {' '.join(orphans)}")
+    print(f"scs: {len(req)} requirements, {len(crit)} criteria")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "reference")
