@@ -1,0 +1,146 @@
+"""The synthetic member universe of each sector: a panel of companies that recur across years.
+
+The universe depends only on (seed, sector), so the same companies (same 法人番号) appear in every
+year's roster, with entries and exits; which of them answer in a year depends on (seed, sector, year).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline import corporate_number
+from pipeline.synth.names import company_names
+
+SIZE_BANDS = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜"]
+_SIZE_EMPLOYEES = [(5, 100), (101, 300), (301, 1000), (1001, 10000), (10001, 60000)]
+AUTO_INDUSTRIES = ["自動車部品", "自動車部品", "自動車部品", "素材・材料", "設備・機械", "物流", "ソフトウェア・IT",
+                   "販売・サービス", "完成車"]
+_CAPITAL = ["1,000万円", "3,000万円", "1億円", "10億円", "100億円"]
+
+# (business-type codes, companies in the universe, response propensity, maturity shift)
+POWER_MIX = [
+    ("TD_GENERAL", 10, 0.98, 1.6),
+    ("TRANSMISSION", 3, 0.95, 0.9),
+    ("DISTRIBUTION", 3, 0.95, 0.6),
+    ("TD_SPECIFIED", 30, 0.85, 0.3),
+    ("TD_SPECIFIED RETAIL", 12, 0.85, 0.2),
+    ("GENERATION", 620, 0.40, 0.0),
+    ("GENERATION WHOLESALE_SPECIFIED", 25, 0.50, 0.1),
+    ("GENERATION PRIVATE_FACILITY", 40, 0.35, -0.2),
+    ("RETAIL", 420, 0.62, -0.4),
+    ("RETAIL GENERATION", 230, 0.60, -0.1),
+    ("RETAIL GENERATION WHOLESALE_SPECIFIED", 35, 0.65, 0.1),
+    ("WHOLESALE_SPECIFIED", 35, 0.50, -0.3),
+]
+DEFAULT_N = {
+    "power": {2024: 797},
+    "auto": {2022: 4000, 2023: 3600, 2024: 3100},
+}
+FIRST_YEAR = {"power": 2024, "auto": 2022}
+
+
+def default_n(sector: str, year: int) -> int:
+    """The published respondent count where there is one, else a gentle extrapolation."""
+    known = DEFAULT_N[sector]
+    if year in known:
+        return known[year]
+    last = max(known)
+    return known[last] + (20 if sector == "power" else 50) * (year - last)
+
+
+def _bases(rng: np.random.Generator, n: int) -> list[str]:
+    raw = rng.choice(10**12, size=n * 2, replace=False)[:n]
+    return [corporate_number.make(f"{int(b):012d}") for b in raw]
+
+
+def _lifetimes(rng: np.random.Generator, n: int, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """Entry and exit years: most established before the first survey, ~4% leave and ~4% join yearly."""
+    entry = np.where(rng.random(n) < 0.85, first - 10, first + rng.integers(0, 6, n))
+    exit_ = np.where(rng.random(n) < 0.25, first + 1 + rng.integers(0, 8, n), 9999)
+    return entry, np.maximum(exit_, entry + 1)
+
+
+def universe(sector: str, seed: int) -> pd.DataFrame:
+    """Every company that is ever a member, with persistent attributes and latent traits."""
+    rng = np.random.default_rng([seed, 0 if sector == "power" else 1, 17])
+    return _power_universe(rng) if sector == "power" else _auto_universe(rng)
+
+
+def _power_universe(rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for types, count, propensity, shift in POWER_MIX:
+        for _ in range(count):
+            rows.append((types, propensity, shift))
+    df = pd.DataFrame(rows, columns=["business_types", "propensity", "type_shift"])
+    n = len(df)
+    big = df["business_types"].str.contains("TD_GENERAL|TRANSMISSION|DISTRIBUTION")
+    size = np.where(big, rng.choice([3, 4], n, p=[0.4, 0.6]), rng.choice(5, n, p=[0.62, 0.2, 0.1, 0.07, 0.01]))
+    lo, hi = np.array(_SIZE_EMPLOYEES).T
+    entry, exit_ = _lifetimes(rng, n, FIRST_YEAR["power"])
+    entry, exit_ = np.where(big, FIRST_YEAR["power"] - 10, entry), np.where(big, 9999, exit_)  # grid operators stay
+    return df.assign(
+        company_id=np.arange(n),
+        corporate_number=_bases(rng, n),
+        name=company_names(rng, "power", n),
+        main_type=df["business_types"].str.split().str[0],
+        size_band=[SIZE_BANDS[s] for s in size],
+        employees=rng.integers(lo[size], hi[size] + 1),
+        maturity=df["type_shift"] + 0.35 * (size - 1) + rng.normal(0, 0.7, n),
+        drift=rng.normal(0.3, 0.15, n),
+        under_construction=rng.random(n) < 0.01,
+        entry_year=entry,
+        exit_year=exit_,
+    ).drop(columns="type_shift")
+
+
+def _auto_universe(rng: np.random.Generator) -> pd.DataFrame:
+    n = 6200
+    size = rng.choice(5, n, p=[0.45, 0.27, 0.16, 0.10, 0.02])
+    target_p = np.array([[0.70, 0.28, 0.02], [0.40, 0.55, 0.05], [0.20, 0.68, 0.12], [0.05, 0.65, 0.30],
+                         [0.0, 0.5, 0.5]])
+    target = np.array([rng.choice(3, p=target_p[s]) for s in size])
+    org = np.where(size == 4, rng.choice(["自工会", "部工会"], n, p=[0.3, 0.7]),
+                   np.where(size >= 2, rng.choice(["部工会", "その他"], n, p=[0.3, 0.7]), "その他"))
+    industry = rng.choice(AUTO_INDUSTRIES, n)
+    industry = np.where(org == "自工会", "完成車", industry)
+    lo, hi = np.array(_SIZE_EMPLOYEES).T
+    entry, exit_ = _lifetimes(rng, n, FIRST_YEAR["auto"])
+    return pd.DataFrame({
+        "company_id": np.arange(n),
+        "corporate_number": _bases(rng, n),
+        "name": company_names(rng, "auto", n),
+        "member_org": org,
+        "industry": industry,
+        "size_band": [SIZE_BANDS[s] for s in size],
+        "employees": rng.integers(lo[size], hi[size] + 1),
+        "capital": [_CAPITAL[s] for s in size],
+        "target_level": [f"Lv{t + 1}" for t in target],
+        "size_index": size,
+        "propensity": 0.55 + 0.08 * size + 0.05 * target,
+        "maturity": rng.normal(0, 1.0, n),
+        "drift": rng.normal(0.15, 0.12, n),
+        "entry_year": entry,
+        "exit_year": exit_,
+    })
+
+
+def roster(members: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The association's member list in a year: everyone who has joined and not yet left."""
+    return members[(members["entry_year"] <= year) & (members["exit_year"] > year)].reset_index(drop=True)
+
+
+def respondents(members: pd.DataFrame, year: int, n: int, seed: int) -> pd.DataFrame:
+    """Draw exactly n respondents from the year's roster, more likely where propensity is higher.
+
+    Weighted sampling without replacement (keys u**(1/w)), so response rates keep the order of the
+    propensities (e.g. 送配電 > 小売 > 発電) while the total matches the published count.
+    """
+    on_roster = roster(members, year)
+    if n > len(on_roster):
+        raise ValueError(f"asked for {n} respondents but the {year} roster has only {len(on_roster)} members")
+    rng = np.random.default_rng([seed, year, 23])
+    weights = on_roster["propensity"].to_numpy() / (1 - on_roster["propensity"].clip(upper=0.995).to_numpy())
+    keys = rng.random(len(on_roster)) ** (1 / weights)
+    chosen = np.sort(np.argsort(-keys)[:n])
+    return on_roster.iloc[chosen].reset_index(drop=True)

@@ -1,0 +1,196 @@
+"""A writer-neutral description of a workbook, rendered by XlsxWriter, openpyxl or xlwt.
+
+Submissions reach associations from many spreadsheet programs. Building each layout once as a
+spec and rendering it with different writers gives files that differ the way real ones do
+(shared vs inline strings, cached formula values or none, BIFF8 for old ``.xls``), while the
+ground truth (which cell holds which answer) comes from the one spec.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+FIXED_TIME = dt.datetime(2024, 1, 1, 9, 0, 0)
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula with the value Excel would have cached for it."""
+
+    text: str  # without the leading "="
+    cached: Any = None
+
+
+@dataclass
+class Sheet:
+    name: str
+    cells: dict[tuple[int, int], Any] = field(default_factory=dict)  # (row, col) zero-based
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2 inclusive
+    hidden_rows: set[int] = field(default_factory=set)
+    dropdowns: list[tuple[int, int, int, int, list[str]]] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+    radar: tuple[str, int, int, int] | None = None  # title, first row, last row, value column
+    text_cells: set[tuple[int, int]] = field(default_factory=set)  # numbers forced to text format
+
+    def put(self, row: int, col: int, value: Any) -> None:
+        if value is not None and value != "":
+            self.cells[(row, col)] = value
+
+
+@dataclass
+class Workbook:
+    sheets: list[Sheet]
+
+    def sheet(self, name: str) -> Sheet:
+        return next(s for s in self.sheets if s.name == name)
+
+
+def a1(row: int, col: int) -> str:
+    """Zero-based (row, col) → A1 notation."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
+def render_xlsxwriter(book: Workbook) -> bytes:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                                   "strings_to_urls": False})
+    wb.set_properties({"created": FIXED_TIME, "author": "", "company": ""})
+    fmt_date = wb.add_format({"num_format": "yyyy/mm/dd"})
+    fmt_text = wb.add_format({"num_format": "@"})
+    fmt_wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    for sh in book.sheets:
+        ws = wb.add_worksheet(sh.name)
+        for col, width in sh.widths.items():
+            ws.set_column(col, col, width)
+        for row in sh.hidden_rows:
+            ws.set_row(row, None, None, {"hidden": True})
+        merged_tl = {(m[0], m[1]): m for m in sh.merges}
+        for (r, c), v in sh.cells.items():
+            if (r, c) in merged_tl:
+                continue
+            if isinstance(v, Formula):
+                ws.write_formula(r, c, "=" + v.text, None, v.cached if v.cached is not None else 0)
+            elif isinstance(v, dt.date | dt.datetime):
+                ws.write_datetime(r, c, v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day),
+                                  fmt_date)
+            elif (r, c) in sh.text_cells:
+                ws.write_string(r, c, str(v), fmt_text)
+            elif isinstance(v, str):
+                ws.write_string(r, c, v, fmt_wrap if "\n" in v else None)
+            else:
+                ws.write_number(r, c, v)
+        for r1, c1, r2, c2 in sh.merges:
+            ws.merge_range(r1, c1, r2, c2, sh.cells.get((r1, c1), ""))
+        for r1, c1, r2, c2, options in sh.dropdowns:
+            ws.data_validation(r1, c1, r2, c2, {"validate": "list", "source": options, "ignore_blank": True,
+                                                "error_type": "warning"})
+        if sh.radar:
+            title, first, last, col = sh.radar
+            chart = wb.add_chart({"type": "radar", "subtype": "filled"})
+            chart.add_series({"categories": [sh.name, first, 0, last, 0], "values": [sh.name, first, col, last, col],
+                              "name": title})
+            chart.set_title({"name": title})
+            chart.set_legend({"none": True})
+            ws.insert_chart(first, col + 2, chart)
+    wb.close()
+    return buf.getvalue()
+
+
+def render_openpyxl(book: Workbook) -> bytes:
+    """openpyxl writes formulas without cached values, as files from scripts usually are."""
+    from openpyxl import Workbook as OWorkbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = OWorkbook()
+    wb.remove(wb.active)
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    wb.properties.creator = ""
+    for sh in book.sheets:
+        ws = wb.create_sheet(sh.name)
+        for col, width in sh.widths.items():
+            ws.column_dimensions[a1(0, col)[:-1]].width = width
+        for (r, c), v in sh.cells.items():
+            cell = ws.cell(row=r + 1, column=c + 1, value=("=" + v.text) if isinstance(v, Formula) else
+                           (str(v) if (r, c) in sh.text_cells else v))
+            if isinstance(v, dt.date | dt.datetime):
+                cell.number_format = "yyyy/mm/dd"
+            elif (r, c) in sh.text_cells:
+                cell.number_format = "@"
+        for row in sh.hidden_rows:
+            ws.row_dimensions[row + 1].hidden = True
+        for r1, c1, r2, c2 in sh.merges:
+            ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+        for r1, c1, r2, c2, options in sh.dropdowns:
+            dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
+            dv.add(f"{a1(r1, c1)}:{a1(r2, c2)}")
+            ws.add_data_validation(dv)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def render_xlwt(book: Workbook) -> bytes:
+    """An old-format ``.xls`` (BIFF8), as some companies still return."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    date_style = xlwt.easyxf(num_format_str="yyyy/mm/dd")
+    for sh in book.sheets:
+        ws = wb.add_sheet(sh.name[:31], cell_overwrite_ok=True)
+        merged_tl = {(m[0], m[1]) for m in sh.merges}
+        for (r, c), v in sh.cells.items():
+            if (r, c) in merged_tl:
+                continue
+            if isinstance(v, Formula):
+                ws.write(r, c, xlwt.Formula(_xlwt_formula(v.text)))
+            elif isinstance(v, dt.date | dt.datetime):
+                ws.write(r, c, v, date_style)
+            else:
+                ws.write(r, c, str(v) if (r, c) in sh.text_cells else v)
+        for r1, c1, r2, c2 in sh.merges:
+            ws.write_merge(r1, r2, c1, c2, sh.cells.get((r1, c1), ""))
+        for row in sh.hidden_rows:
+            ws.row(row).hidden = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _xlwt_formula(text: str) -> str:
+    # xlwt's formula parser knows neither sheet names with parentheses nor COUNTIFS: keep it simple.
+    return re.sub(r"COUNTIFS?\(.*", "0", text) or "0"
+
+
+RENDERERS = {"xlsxwriter": render_xlsxwriter, "openpyxl": render_openpyxl, "xlwt": render_xlwt}
+
+_XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+
+
+def as_macro_enabled(xlsx: bytes) -> bytes:
+    """Re-label an ``.xlsx`` package as macro-enabled (``.xlsm``), the way Excel saves the template.
+
+    The VBA project itself is left out: the visualisation macros are not needed to read answers.
+    """
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(_XLSX_MAIN.encode(), _XLSM_MAIN.encode())
+            dst.writestr(info, data)
+    return out.getvalue()
