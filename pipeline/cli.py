@@ -33,15 +33,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser("synth", help="write realistic synthetic submissions with ground truth")
-    s.add_argument("--sector", choices=config.SECTORS, required=True)
+    s = sub.add_parser(
+        "synth", help="write realistic synthetic submissions with ground truth",
+        description="Write a year of realistic synthetic submissions for one sector into OUT, and the ground "
+        "truth (files.csv, answers.parquet, roster.csv, export_rows.csv) into OUT_truth beside it. "
+        "Companies form a panel across years for the same seed. Messiness (layout drift, answer "
+        "variants, duplicates, corrupt/encrypted/wrong-template files, unsafe ZIPs) is on by default.")
+    s.add_argument("--sector", choices=config.SECTORS, required=True,
+                   help="power: OCCTO 情報セキュリティ対策自己診断票; auto: 自工会/部工会 checklist")
     s.add_argument("--year", type=int, required=True, help="fiscal year, e.g. 2024")
     s.add_argument("--out", type=Path, required=True, help="folder to write the submissions into")
     s.add_argument("--n", type=int, default=None,
                    help="number of respondents (default: the published count for the sector and year)")
     s.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same files")
     s.add_argument("--form", choices=("workbooks", "export"), default="workbooks",
-                   help="automotive only: one workbook per company, or the web system's consolidated export")
+                   help="one workbook per company (default), or the automotive web system's consolidated export "
+                   "(回答一覧, from v2.1/FY2023)")
+    s.add_argument("--clean", action="store_true",
+                   help="switch messiness off: no layout drift, answer variants or bad files")
+    s.add_argument("--workers", type=int, default=None, help="processes to write with (default: all cores)")
 
     i = sub.add_parser("ingest", help="read a folder of raw submissions into the store")
     i.add_argument("--sector", choices=config.SECTORS, required=True)

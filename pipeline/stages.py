@@ -7,7 +7,6 @@ import argparse
 from pipeline.cli import NotBuiltYet
 
 PENDING = {
-    "synth": "synthetic submissions (issue #3)",
     "ingest": "ingestion (issue #4)",
     "score": "scoring (issue #5)",
     "report": "reports (issue #6)",
@@ -17,7 +16,19 @@ PENDING = {
 def run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         return demo()
+    if args.command == "synth":
+        return synth(args)
     raise NotBuiltYet(PENDING[args.command])
+
+
+def synth(args: argparse.Namespace) -> int:
+    from pipeline.synth import synthesise
+
+    result = synthesise(args.sector, args.year, args.out, n=args.n, seed=args.seed, form=args.form,
+                        messy=not args.clean, workers=args.workers)
+    print(f"sdw synth: {result.respondents} {args.sector} respondents for FY{args.year} in {result.files} files "
+          f"under {result.out} ({result.seconds:.1f} s); ground truth in {result.truth}")
+    return 0
 
 
 def demo() -> int:

@@ -14,7 +14,8 @@ def test_known_number_validates():
     assert not cn.is_valid("8000012050002")
 
 
-@pytest.mark.parametrize("raw", ["７０００ ０１２０ ５０００２", "7-0000-1205-0002", 7000012050002.0, " 7000012050002\n"])
+@pytest.mark.parametrize("raw", ["７０００ ０１２０ ５０００２", "7-0000-1205-0002", 7000012050002.0,
+                                 " 7000012050002\n"])
 def test_normalise_folds_widths_separators_and_numeric_cells(raw):
     assert cn.normalise(raw) == "7000012050002"
 

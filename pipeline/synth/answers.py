@@ -15,8 +15,8 @@ import pandas as pd
 from pipeline import catalogs
 
 AUTO = {
-    "size_effect": np.array([-1.3, -0.6, -0.1, 0.2, 0.25]),  # 〜100人 … 10,001人〜
-    "target_effect": {"Lv1": 0.0, "Lv2": 0.9, "Lv3": 1.2},
+    "size_effect": np.array([-1.45, -0.6, -0.1, 0.2, 0.25]),  # 〜100人 … 10,001人〜
+    "target_effect": {"Lv1": 0.0, "Lv2": 1.0, "Lv3": 1.3},
     "level_effect": {"Lv1": 1.35, "Lv2": 0.15, "Lv3": -0.9},
     "maturity_sd": 0.95,
     "item_sd": 0.35,

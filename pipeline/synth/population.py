@@ -38,6 +38,7 @@ DEFAULT_N = {
     "auto": {2022: 4000, 2023: 3600, 2024: 3100},
 }
 FIRST_YEAR = {"power": 2024, "auto": 2022}
+PERSISTENCE = 0.9  # correlation of a company's willingness to answer from one year to the next
 
 
 def default_n(sector: str, year: int) -> int:
@@ -89,6 +90,7 @@ def _power_universe(rng: np.random.Generator) -> pd.DataFrame:
         maturity=df["type_shift"] + 0.35 * (size - 1) + rng.normal(0, 0.7, n),
         drift=rng.normal(0.3, 0.15, n),
         under_construction=rng.random(n) < 0.01,
+        habit=rng.normal(size=n),
         entry_year=entry,
         exit_year=exit_,
     ).drop(columns="type_shift")
@@ -120,6 +122,7 @@ def _auto_universe(rng: np.random.Generator) -> pd.DataFrame:
         "propensity": 0.55 + 0.08 * size + 0.05 * target,
         "maturity": rng.normal(0, 1.0, n),
         "drift": rng.normal(0.15, 0.12, n),
+        "habit": rng.normal(size=n),
         "entry_year": entry,
         "exit_year": exit_,
     })
@@ -141,6 +144,10 @@ def respondents(members: pd.DataFrame, year: int, n: int, seed: int) -> pd.DataF
         raise ValueError(f"asked for {n} respondents but the {year} roster has only {len(on_roster)} members")
     rng = np.random.default_rng([seed, year, 23])
     weights = on_roster["propensity"].to_numpy() / (1 - on_roster["propensity"].clip(upper=0.995).to_numpy())
-    keys = rng.random(len(on_roster)) ** (1 / weights)
+    # Habit: who answered last year mostly answers again. A persistent latent plus year noise, turned
+    # into uniform draws by rank, keeps the sampling weights exact while the panel stays stable.
+    z = PERSISTENCE * on_roster["habit"].to_numpy() + np.sqrt(1 - PERSISTENCE**2) * rng.normal(size=len(on_roster))
+    uniform = (np.argsort(np.argsort(z)) + 0.5) / len(z)
+    keys = uniform ** (1 / weights)
     chosen = np.sort(np.argsort(-keys)[:n])
     return on_roster.iloc[chosen].reset_index(drop=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -154,8 +153,8 @@ def render_xlwt(book: Workbook) -> bytes:
         for (r, c), v in sh.cells.items():
             if (r, c) in merged_tl:
                 continue
-            if isinstance(v, Formula):
-                ws.write(r, c, xlwt.Formula(_xlwt_formula(v.text)))
+            if isinstance(v, Formula):  # xlwt cannot parse COUNTIFS: keep the value, like a paste-values copy
+                ws.write(r, c, v.cached if v.cached is not None else "")
             elif isinstance(v, dt.date | dt.datetime):
                 ws.write(r, c, v, date_style)
             else:
@@ -167,11 +166,6 @@ def render_xlwt(book: Workbook) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def _xlwt_formula(text: str) -> str:
-    # xlwt's formula parser knows neither sheet names with parentheses nor COUNTIFS: keep it simple.
-    return re.sub(r"COUNTIFS?\(.*", "0", text) or "0"
 
 
 RENDERERS = {"xlsxwriter": render_xlsxwriter, "openpyxl": render_openpyxl, "xlwt": render_xlwt}

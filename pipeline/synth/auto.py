@@ -1,0 +1,114 @@
+"""The automotive checklist (自工会/部工会 v2.0/v2.1/v2.2): per-company workbooks and the web export."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from pipeline import catalogs
+from pipeline.synth.layout import checklist_sheet, column_letter, cover_sheet
+from pipeline.synth.mess import NATIVE, Quirks, corp_number_cell, date_cell
+from pipeline.synth.sheetspec import Formula, Sheet, Workbook
+
+
+def template_for_year(year: int) -> str:
+    """v2.0 for FY2022, v2.1 for FY2023, v2.2 from FY2024."""
+    if year < 2022:
+        raise ValueError(f"no automotive template for FY{year}: the 153-item checklist starts with v2.0 in FY2022")
+    return {2022: "auto-v2.0", 2023: "auto-v2.1"}.get(year, "auto-v2.2")
+
+
+def version_label(template_version: str) -> str:
+    return "Ver." + template_version.split("-v")[1]
+
+
+def build(company: dict, written: list[str | None], template_version: str, answered_on: dt.date,
+          quirks: Quirks, rng: np.random.Generator) -> tuple[Workbook, str, list[str]]:
+    """Workbook, checklist sheet name and answer cells for one company's self-assessment."""
+    t = catalogs.template(template_version)
+    items = catalogs.auto_items()
+    domains = catalogs.auto_domains().set_index("domain_id")["name_ja"]
+    label = version_label(template_version)
+    cover = cover_sheet(quirks.cover_sheet_name or t["cover"]["sheet"], f"チェックシート 表紙 ({label})", [
+        ("会社名", company["name"]),
+        ("法人番号", corp_number_cell(company["corporate_number"], quirks.corp_number_style)),
+        ("所属団体", company["member_org"]),
+        ("業種", company["industry"]),
+        ("従業員数", company["size_band"]),
+        ("資本金", company["capital"]),
+        ("目標レベル", company["target_level"]),
+        ("回答日", date_cell(answered_on, quirks.date_style)),
+    ], quirks)
+    not_done = NATIVE[template_version]["not_implemented"]
+    rows = [{
+        "No.": int(item.item_id[3:]),
+        "レベル": item.level,
+        "分類": domains[item.domain_id],
+        "要求事項": item.text_ja,
+        "達成条件": "規程・記録・設定などで実施を確認できること",
+        "回答": answer,
+        "未達成時の対応予定": f"{answered_on.year + 1}年度中に対応"
+        if answer == not_done and rng.random() < 0.3 else None,
+    } for item, answer in zip(items.itertuples(), written, strict=True)]
+    table = checklist_sheet(quirks.checklist_sheet_name or t["checklist"]["sheet"],
+                            [f"自動車産業サイバーセキュリティガイドライン チェックシート {label}",
+                             "回答欄から選択してください。"],
+                            t["checklist"]["columns"], rows, "回答", "分類", quirks, rng,
+                            list(NATIVE[template_version].values()))
+    summary = _summary(table.sheet.name, table.columns, table.header_row, len(rows), items, written, template_version)
+    sheets = [table.sheet, cover, summary] if quirks.sheets_reordered else [cover, table.sheet, summary]
+    if quirks.notes_sheet:
+        notes = Sheet("記入方法")
+        notes.put(0, 0, "各要求事項について、達成状況を回答欄に記入してください。")
+        sheets.insert(0, notes)
+    return Workbook(sheets), table.sheet.name, table.answer_cells
+
+
+def _summary(checklist: str, columns: list[str], header: int, n: int, items: pd.DataFrame,
+             written: list[str | None], template_version: str) -> Sheet:
+    """集計: achievement per level, as formulas with cached values."""
+    native = NATIVE[template_version]
+    lvl_col, ans_col = column_letter(columns.index("レベル")), column_letter(columns.index("回答"))
+    first, last = header + 2, header + 1 + n + 4
+    ref = f"'{checklist}'"
+    sh = Sheet("集計")
+    for c, label in enumerate(["レベル", "項目数", "達成", "未達成", "対象外", "達成率"]):
+        sh.put(0, c, label)
+    for r, level in enumerate(["Lv1", "Lv2", "Lv3"], start=1):
+        mask = items["level"].eq(level).to_numpy()
+        answers = [w for w, m in zip(written, mask, strict=True) if m]
+        done = sum(a == native["implemented"] for a in answers)
+        na = sum(a == native["not_applicable"] for a in answers)
+        lv = f"{ref}!${lvl_col}${first}:${lvl_col}${last}"
+        an = f"{ref}!${ans_col}${first}:${ans_col}${last}"
+        sh.put(r, 0, level)
+        sh.put(r, 1, Formula(f'COUNTIFS({lv},"{level}")', int(mask.sum())))
+        for c, canon in ((2, "implemented"), (3, "not_implemented"), (4, "not_applicable")):
+            sh.put(r, c, Formula(f'COUNTIFS({lv},"{level}",{an},"{native[canon]}")',
+                                 sum(a == native[canon] for a in answers)))
+        rate = done / (mask.sum() - na) if mask.sum() > na else 0
+        sh.put(r, 5, Formula(f"IF(B{r + 1}-E{r + 1}=0,0,C{r + 1}/(B{r + 1}-E{r + 1}))", round(rate, 4)))
+    return sh
+
+
+EXPORT_COLUMNS = ["受付番号", "会社名", "法人番号", "所属団体", "業種", "従業員数", "目標レベル", "提出日時"]
+
+
+def export_frame(companies: pd.DataFrame, written: list[list[str | None]], submitted: list[dt.datetime],
+                 receipt: list[str], corp_cells: list[object]) -> pd.DataFrame:
+    """The web system's consolidated export 回答一覧: one row per submission, one column per item."""
+    items = catalogs.auto_items()["item_id"].tolist()
+    head = pd.DataFrame({
+        "受付番号": receipt,
+        "会社名": companies["name"].to_numpy(),
+        "法人番号": corp_cells,
+        "所属団体": companies["member_org"].to_numpy(),
+        "業種": companies["industry"].to_numpy(),
+        "従業員数": companies["size_band"].to_numpy(),
+        "目標レベル": companies["target_level"].to_numpy(),
+        "提出日時": [s.strftime("%Y-%m-%d %H:%M:%S") for s in submitted],
+    })
+    answers = pd.DataFrame(written, columns=items)
+    return pd.concat([head, answers], axis=1)

@@ -1,0 +1,47 @@
+"""Files that must be quarantined, not read: corrupt, encrypted, not a workbook, the wrong template."""
+
+from __future__ import annotations
+
+import io
+
+from pipeline.synth.sheetspec import Sheet, Workbook, render_xlsxwriter
+
+_PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+
+
+def truncated(data: bytes) -> bytes:
+    """A download or e-mail attachment cut short."""
+    return data[: len(data) // 2]
+
+
+def encrypted(data: bytes, password: str = "secret") -> bytes:
+    """The same workbook saved with an open password (an OLE container, as Excel writes it)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
+    return out.getvalue()
+
+
+def not_a_workbook() -> bytes:
+    """A PDF printout saved under a spreadsheet name."""
+    return _PDF
+
+
+def ipa_self_check() -> bytes:
+    """IPA's 25-question SME self-check (a third instrument shape): no template of ours, so unknown."""
+    sh = Sheet("自社診断")
+    sh.put(0, 0, "5分でできる！情報セキュリティ自社診断")
+    for c, label in enumerate(["番号", "診断項目", "実施している", "一部実施している", "実施していない", "わからない"]):
+        sh.put(2, c, label)
+    for i in range(25):
+        sh.put(3 + i, 0, i + 1)
+        sh.put(3 + i, 1, f"診断項目{i + 1}")
+        sh.put(3 + i, 2 + i % 4, "○")
+    return render_xlsxwriter(Workbook([sh]))
+
+
+def zip_bomb_payload(megabytes: int = 48) -> bytes:
+    """Highly compressible filler: a member whose expansion ratio no real workbook has."""
+    return bytes(megabytes * 1024 * 1024)

@@ -1,0 +1,163 @@
+"""``sdw synth``: plan a year of submissions, write them in parallel, and write the ground truth beside."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from pipeline.synth import answers as answer_model
+from pipeline.synth import auto as auto_layout
+from pipeline.synth import badfiles, population
+from pipeline.synth import power as power_layout
+from pipeline.synth.archive import write_zip
+from pipeline.synth.plan import SECTOR_CODE, Member, Plan, Task, plan_export, plan_workbooks
+from pipeline.synth.sheetspec import RENDERERS, a1, as_macro_enabled
+
+
+@dataclass
+class SynthResult:
+    out: Path
+    truth: Path
+    files: int
+    respondents: int
+    seconds: float
+
+
+def truth_dir(out: Path) -> Path:
+    """Ground truth lives beside the submissions, never among them (ingest would read it)."""
+    return out.parent / f"{out.name}_truth"
+
+
+def synthesise(sector: str, year: int, out: Path, n: int | None = None, seed: int = 0, form: str = "workbooks",
+               messy: bool = True, workers: int | None = None, progress: bool | None = None) -> SynthResult:
+    """Write a year of synthetic submissions for one sector into ``out`` and the ground truth beside it."""
+    t0 = time.perf_counter()
+    if sector == "power" and form == "export":
+        raise ValueError("the power sector has no consolidated export; use --form workbooks")
+    if year < population.FIRST_YEAR[sector]:
+        raise ValueError(f"no {sector} survey before FY{population.FIRST_YEAR[sector]}")
+    members = population.universe(sector, seed)
+    n = n if n is not None else population.default_n(sector, year)
+    resp = population.respondents(members, year, n, seed)
+    model = answer_model.power_answers if sector == "power" else answer_model.auto_answers
+    intended = model(resp, members, year, seed)
+    plan = (plan_workbooks(sector, year, resp, intended, seed, messy) if form == "workbooks"
+            else plan_export(year, resp, intended, seed, messy))
+    out.mkdir(parents=True, exist_ok=True)
+    cells = _write_tasks(out, plan.tasks, workers, progress)
+    for path, frame, fmt in plan.export_frames:
+        _write_export(out / path, frame, fmt, messy)
+    truth = truth_dir(out)
+    _write_truth(truth, plan, cells, population.roster(members, year), resp, sector, year)
+    files = len({f["source_path"].split("!")[0] for f in plan.files})
+    return SynthResult(out, truth, files, n, time.perf_counter() - t0)
+
+
+def _workers(requested: int | None) -> int:
+    return requested or max(1, len(os.sched_getaffinity(0)))
+
+
+def _write_tasks(out: Path, tasks: list[Task], workers: int | None, progress: bool | None
+                 ) -> dict[str, tuple[str, list[str]]]:
+    cells: dict[str, tuple[str, list[str]]] = {}
+    bar = tqdm(total=len(tasks), desc="writing submissions", unit="file", disable=None if progress is None
+               else not progress)
+    n_workers = _workers(workers)
+    if n_workers == 1 or len(tasks) < 20:
+        results = map(_write_task, [out] * len(tasks), tasks)
+        for res in results:
+            cells.update(res)
+            bar.update()
+    else:
+        with ProcessPoolExecutor(n_workers) as pool:
+            for res in pool.map(_write_task, [out] * len(tasks), tasks, chunksize=16):
+                cells.update(res)
+                bar.update()
+    bar.close()
+    return cells
+
+
+def _write_task(out: Path, task: Task) -> dict[str, tuple[str, list[str]]]:
+    """Render one file on disk (a workbook, a bad file, or a ZIP of them); return answer cells by path."""
+    rendered = [(m, *_render(m)) for m in task.members]
+    if task.archive:
+        write_zip(out / task.path, [(m.name, data) for m, data, _, _ in rendered], task.cp932_names)
+        return {f"{task.path}!{m.name}": (sheet, cells) for m, _, sheet, cells in rendered if cells}
+    m, data, sheet, cells = rendered[0]
+    target = out / task.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return {task.path: (sheet, cells)} if cells else {}
+
+
+def _render(m: Member) -> tuple[bytes, str, list[str]]:
+    if m.kind == "pdf":
+        return badfiles.not_a_workbook(), "", []
+    if m.kind == "ipa":
+        return badfiles.ipa_self_check(), "", []
+    if m.kind == "bomb":
+        return badfiles.zip_bomb_payload(), "", []
+    rng = np.random.default_rng(list(m.seed))
+    if m.sector == "power":
+        book, sheet, cells = power_layout.build(m.company, m.written, m.answered_on, m.quirks, rng)
+    else:
+        book, sheet, cells = auto_layout.build(m.company, m.written, m.template, m.answered_on, m.quirks, rng)
+    data = RENDERERS[m.quirks.writer](book)
+    if m.ext == ".xlsm":
+        data = as_macro_enabled(data)
+    if m.post == "encrypt":
+        data = badfiles.encrypted(data)
+    elif m.post == "truncate":
+        data = badfiles.truncated(data)
+    return data, sheet, cells
+
+
+def _write_export(path: Path, frame: pd.DataFrame, fmt: str, messy: bool) -> None:
+    if fmt == "xlsx":
+        with pd.ExcelWriter(path, engine="xlsxwriter") as xl:
+            frame.to_excel(xl, sheet_name="回答一覧", index=False)
+    else:
+        frame.to_csv(path, index=False, encoding=fmt, lineterminator="\r\n")
+
+
+def _write_truth(truth: Path, plan: Plan, cells: dict[str, tuple[str, list[str]]], roster: pd.DataFrame,
+                 resp: pd.DataFrame, sector: str, year: int) -> None:
+    truth.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(plan.files).assign(sector=sector, year=year).to_csv(truth / "files.csv", index=False)
+    if plan.rows:
+        pd.DataFrame(plan.rows).to_csv(truth / "export_rows.csv", index=False)
+    frames = []
+    for a in plan.answers:
+        if "row" in a:
+            sheet = "回答一覧" if a["source_path"].endswith(".xlsx") else ""
+            where = [a1(a["row"] - 1, 8 + k) for k in range(len(a["items"]))]
+        else:
+            sheet, where = cells[a["source_path"]]
+        frames.append(pd.DataFrame({"source_path": a["source_path"], "item_id": a["items"], "written": a["written"],
+                                    "expected": a["expected"], "intended": a["intended"], "sheet": sheet,
+                                    "cell": where}))
+    answers = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    answers.to_parquet(truth / "answers.parquet", index=False)
+    keep = [c for c in roster.columns if c not in ("propensity", "maturity", "drift", "size_index", "habit",
+                                                   "entry_year", "exit_year")]
+    (roster[keep].assign(responded=roster["company_id"].isin(resp["company_id"]))
+     .to_csv(truth / "roster.csv", index=False))
+    (truth / "README.md").write_text(
+        "# Ground truth of a synthetic year\n"
+        "- files.csv: every file and archive member, its expected status/reason, respondent and template.\n"
+        "- export_rows.csv: every row of a consolidated export and its expected fate.\n"
+        "- answers.parquet: for every submission expected in the store, each item's written text, the\n"
+        "  canonical answer ingest must store (`expected`) and the company's true state (`intended`), with\n"
+        "  the sheet and cell that hold it.\n"
+        "- roster.csv: the association's member list this year (`responded` tells who answered).\n",
+        encoding="utf-8")
+
+
+__all__ = ["SECTOR_CODE", "SynthResult", "synthesise", "truth_dir"]

@@ -1,0 +1,222 @@
+"""Synthetic submissions: they open in both readers, follow the documented layouts, and the ground
+truth matches the cells actually written."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+from python_calamine import CalamineWorkbook
+
+from pipeline import catalogs, corporate_number
+from pipeline.cli import build_parser
+from pipeline.synth import synthesise
+from tests.readback import as_text, calamine_grid, csv_grid, member_bytes, openpyxl_values, rc
+
+READABLE = ["ingested", "superseded"]
+
+
+@pytest.fixture(scope="module")
+def power_messy(tmp_path_factory):
+    out = tmp_path_factory.mktemp("power") / "2024"
+    return synthesise("power", 2024, out, n=40, seed=5, workers=1)
+
+
+@pytest.fixture(scope="module")
+def auto_messy(tmp_path_factory):
+    out = tmp_path_factory.mktemp("auto") / "2023"
+    return synthesise("auto", 2023, out, n=40, seed=5, workers=2)
+
+
+def _truth(result):
+    return pd.read_csv(result.truth / "files.csv", dtype=str, keep_default_na=False), pd.read_parquet(
+        result.truth / "answers.parquet")
+
+
+@pytest.mark.parametrize("which", ["power_messy", "auto_messy"])
+def test_ground_truth_matches_cells_read_back_with_calamine(which, request):
+    result = request.getfixturevalue(which)
+    files, answers = _truth(result)
+    readable = set(files.loc[files["expected_status"].isin(READABLE), "source_path"])
+    checked = 0
+    for path, group in answers[answers["source_path"].isin(readable)].groupby("source_path"):
+        grid = calamine_grid(member_bytes(result.out, path), group["sheet"].iloc[0])
+        for cell, written in zip(group["cell"], group["written"], strict=True):
+            r, c = rc(cell)
+            got = grid[r][c] if r < len(grid) and c < len(grid[r]) else ""
+            assert as_text(got) == as_text(written), (path, cell)
+            checked += 1
+    assert checked >= 30 * 108
+
+
+def test_ooxml_files_open_in_openpyxl_with_the_same_answers(power_messy):
+    files, answers = _truth(power_messy)
+    ooxml = files[files["expected_status"].isin(READABLE) & files["kind"].eq("workbook")
+                  & ~files["source_path"].str.endswith(".xls")]
+    for path in ooxml["source_path"].head(12):
+        group = answers[answers["source_path"].eq(path)]
+        values = openpyxl_values(member_bytes(power_messy.out, path), group["sheet"].iloc[0], list(group["cell"]))
+        assert [as_text(v) for v in values] == [as_text(w) for w in group["written"]]
+
+
+def test_every_file_on_disk_is_accounted_for_once(power_messy):
+    files, _ = _truth(power_messy)
+    on_disk = {p.relative_to(power_messy.out).as_posix() for p in power_messy.out.rglob("*") if p.is_file()}
+    top_level = {p.split("!")[0] for p in files["source_path"]}
+    assert on_disk == top_level
+    assert files["source_path"].is_unique
+    archives = files[files["kind"].eq("archive")]["source_path"]
+    for archive in archives:
+        with zipfile.ZipFile(power_messy.out / archive) as zf:
+            assert len(zf.infolist()) == files["source_path"].str.startswith(archive + "!").sum()
+
+
+def test_messy_year_holds_each_kind_of_bad_file(power_messy):
+    files, _ = _truth(power_messy)
+    reasons = set(files.loc[files["expected_status"].eq("quarantined"), "expected_reason"])
+    assert {"corrupt", "encrypted", "empty_checklist", "not_a_workbook", "unknown_template", "wrong_sector",
+            "unsafe_path", "archive_bomb"} <= reasons
+    superseded = files[files["expected_status"].eq("superseded")]
+    assert len(superseded) >= 1
+    assert set(superseded["superseded_by"]) <= set(files.loc[files["expected_status"].eq("ingested"), "source_path"])
+
+
+def test_bad_files_are_really_bad(power_messy):
+    files, _ = _truth(power_messy)
+    by_reason = files.set_index("source_path")["expected_reason"]
+    for path, reason in by_reason.items():
+        if reason == "encrypted":
+            assert member_bytes(power_messy.out, path)[:4] == b"\xd0\xcf\x11\xe0"  # an OLE container
+        if reason == "corrupt":
+            with pytest.raises(Exception):  # noqa: B017 - any reader error will do
+                openpyxl.load_workbook(io.BytesIO(member_bytes(power_messy.out, path)))
+        if reason == "archive_bomb":
+            archive, inner = path.split("!")
+            info = zipfile.ZipFile(power_messy.out / archive).getinfo(inner)
+            assert info.file_size > 100 * info.compress_size
+        if reason == "unsafe_path":
+            assert ".." in path.split("!")[1]
+
+
+def test_corporate_numbers_carry_valid_check_digits_unless_planted(power_messy):
+    files, _ = _truth(power_messy)
+    subs = files[files["kind"].eq("workbook")]
+    planted = subs["identity"].eq("name")
+    assert subs.loc[~planted, "corporate_number"].map(corporate_number.is_valid).all()
+    assert not subs.loc[planted, "corporate_number"].map(corporate_number.is_valid).any()
+
+
+def test_clean_power_workbook_follows_the_documented_layout(tmp_path):
+    result = synthesise("power", 2024, tmp_path / "p", n=3, seed=1, messy=False)
+    files, answers = _truth(result)
+    assert set(files["expected_status"]) == {"ingested"}
+    path = files.loc[files["kind"].eq("workbook"), "source_path"].iloc[0]
+    data = member_bytes(result.out, path)
+    assert path.endswith(".xlsm")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert b"macroEnabled" in zf.read("[Content_Types].xml")
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["表紙", "チェックシート", "可視化結果", "可視化結果(広域機関用)"]
+    ws = wb["チェックシート"]
+    header = next(r for r in ws.iter_rows(values_only=True) if r[0] == "No.")
+    assert list(header) == catalogs.template("power-2024")["checklist"]["columns"]
+    assert header[10] == "社内文書参照先等"
+    dv = ws.data_validations.dataValidation
+    assert dv and "実施している" in dv[0].formula1
+    cover = {r[1]: r[2] for r in wb["表紙"].iter_rows(values_only=True) if r[1]}
+    assert set(catalogs.template("power-2024")["cover"]["labels"].values()) <= set(cover)
+    # the summary sheet's cached values agree with the answers written
+    summary = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("可視化結果(広域機関用)").to_python()
+    group = answers[answers["source_path"].eq(path)]
+    am = group[group["item_id"].str.startswith("ID.AM-")]
+    row = next(r for r in summary if str(r[0]).endswith("(ID.AM)"))
+    assert row[1:6] == [6, (am["expected"] == "implemented").sum(), (am["expected"] == "partial").sum(),
+                        (am["expected"] == "not_implemented").sum(), (am["expected"] == "not_applicable").sum()]
+
+
+def test_power_items_outside_a_companys_business_pre_filled_not_applicable(tmp_path):
+    result = synthesise("power", 2024, tmp_path / "p", n=15, seed=2, messy=False)
+    files, answers = _truth(result)
+    roster = pd.read_csv(result.truth / "roster.csv", dtype=str)
+    retail_only = roster[roster["responded"].eq("True") & roster["business_types"].eq("RETAIL")]
+    facility_items = catalogs.power_items().query("applies_to != 'all'")["item_id"]
+    assert len(retail_only)
+    paths = files[files["corporate_number"].isin(retail_only["corporate_number"])]["source_path"]
+    got = answers[answers["source_path"].isin(paths) & answers["item_id"].isin(facility_items)]
+    assert len(got) and set(got["written"]) == {"該当しない"}
+
+
+@pytest.mark.parametrize(("year", "version", "has_plan_column", "vocab"),
+                         [(2022, "Ver.2.0", False, {"○", "×", "－"}),
+                          (2024, "Ver.2.2", True, {"達成", "未達成", "対象外"})])
+def test_clean_auto_workbook_follows_its_version(tmp_path, year, version, has_plan_column, vocab):
+    result = synthesise("auto", year, tmp_path / "a", n=4, seed=1, messy=False)
+    files, answers = _truth(result)
+    path = files["source_path"].iloc[0]
+    wb = openpyxl.load_workbook(io.BytesIO(member_bytes(result.out, path)))
+    assert wb.sheetnames == ["表紙", "チェックシート", "集計"]
+    rows = list(wb["チェックシート"].iter_rows(values_only=True))
+    assert version in rows[0][0]
+    header = next(r for r in rows if r[0] == "No.")
+    assert ("未達成時の対応予定" in header) == has_plan_column
+    assert header.index("回答") == 5
+    assert set(answers["written"].dropna()) <= vocab
+    levels = [r[1] for r in rows[rows.index(header) + 1:] if r[1]]
+    assert pd.Series(levels).value_counts().to_dict() == {"Lv2": 74, "Lv1": 50, "Lv3": 29}
+
+
+def test_export_in_xlsx_cp932_and_utf8_with_bom(tmp_path):
+    result = synthesise("auto", 2024, tmp_path / "x", n=30, seed=4, form="export")
+    files, answers = _truth(result)
+    assert sorted(p.rsplit(".", 1)[1] for p in files["source_path"]) == ["csv", "csv", "xlsx"]
+    rows = pd.read_csv(result.truth / "export_rows.csv", dtype=str)
+    assert rows["expected_status"].eq("superseded").sum() >= 1
+    expected_header = ["受付番号", "会社名", "法人番号", "所属団体", "業種", "従業員数", "目標レベル", "提出日時"]
+    for path in files["source_path"]:
+        grid = csv_grid(result.out / path) if path.endswith(".csv") else calamine_grid(
+            (result.out / path).read_bytes(), "回答一覧")
+        assert grid[0][:8] == expected_header and grid[0][8] == "No.1" and grid[0][-1] == "No.153"
+        for r in answers[answers["source_path"].eq(path)].sample(200, random_state=0).itertuples():
+            i, j = rc(r.cell)
+            assert as_text(grid[i][j]) == as_text(r.written)
+    assert (result.out / files["source_path"][1]).read_bytes().decode("cp932")  # the second batch is cp932
+
+
+def test_same_seed_same_truth_and_other_seed_differs(tmp_path):
+    a = synthesise("auto", 2024, tmp_path / "a", n=25, seed=11, workers=1)
+    b = synthesise("auto", 2024, tmp_path / "b", n=25, seed=11, workers=2)
+    c = synthesise("auto", 2024, tmp_path / "c", n=25, seed=12, workers=1)
+    for name in ("files.csv", "roster.csv"):
+        assert (a.truth / name).read_bytes() == (b.truth / name).read_bytes()
+    pd.testing.assert_frame_equal(pd.read_parquet(a.truth / "answers.parquet"),
+                                  pd.read_parquet(b.truth / "answers.parquet"))
+    assert (a.truth / "files.csv").read_bytes() != (c.truth / "files.csv").read_bytes()
+
+
+def test_years_form_a_panel_that_mostly_improves(tmp_path):
+    y23 = synthesise("auto", 2023, tmp_path / "23", n=300, seed=3, messy=False, workers=2)
+    y24 = synthesise("auto", 2024, tmp_path / "24", n=300, seed=3, messy=False, workers=2)
+    f23, a23 = _truth(y23)
+    f24, a24 = _truth(y24)
+    both = set(f23["corporate_number"]) & set(f24["corporate_number"])
+    assert 0.2 * 300 < len(both) < 300  # recurring companies, with entries and exits
+    def rate(files, answers):
+        joined = answers.merge(files[["source_path", "corporate_number"]], on="source_path")
+        joined = joined[joined["corporate_number"].isin(both) & joined["expected"].ne("not_applicable")]
+        return joined["expected"].eq("implemented").mean()
+    assert rate(f24, a24) > rate(f23, a23)
+
+
+def test_synth_help_explains_every_option():
+    sub = next(a for a in build_parser()._actions if a.dest == "command").choices["synth"]
+    options = [a for a in sub._actions if a.option_strings and a.dest != "help"]
+    assert {a.dest for a in options} >= {"sector", "year", "out", "n", "seed", "form", "clean", "workers"}
+    assert all(a.help for a in options)
+
+
+def test_power_has_no_export_form(tmp_path):
+    with pytest.raises(ValueError, match="no consolidated export"):
+        synthesise("power", 2024, tmp_path / "p", n=3, form="export")
