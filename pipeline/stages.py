@@ -7,7 +7,6 @@ import argparse
 from pipeline.cli import NotBuiltYet
 
 PENDING = {
-    "ingest": "ingestion (issue #4)",
     "score": "scoring (issue #5)",
     "report": "reports (issue #6)",
 }
@@ -18,6 +17,8 @@ def run(args: argparse.Namespace) -> int:
         return demo()
     if args.command == "synth":
         return synth(args)
+    if args.command == "ingest":
+        return ingest(args)
     raise NotBuiltYet(PENDING[args.command])
 
 
@@ -28,6 +29,22 @@ def synth(args: argparse.Namespace) -> int:
                         messy=not args.clean, workers=args.workers)
     print(f"sdw synth: {result.respondents} {args.sector} respondents for FY{args.year} in {result.files} files "
           f"under {result.out} ({result.seconds:.1f} s); ground truth in {result.truth}")
+    return 0
+
+
+def ingest(args: argparse.Namespace) -> int:
+    from pipeline.ingest import ingest as run_ingest
+
+    result = run_ingest(args.sector, args.year, args.raw, args.store)
+    c = result.counts
+    print(f"sdw ingest: {args.sector} FY{args.year}: {c.get('ingested', 0)} ingested, "
+          f"{c.get('quarantined', 0)} quarantined, {c.get('superseded', 0)} superseded "
+          f"({result.seconds:.1f} s) → {args.store}")
+    if len(result.invalid_by_item):
+        top = ", ".join(f"{i} {n}" for i, n in result.invalid_by_item.head(8).items())
+        print(f"  invalid answers: {int(result.invalid_by_item.sum())} ({top})")
+    if c.get("quarantined", 0) or c.get("superseded", 0):
+        print(f"  quarantine report: {result.report} (and .csv)")
     return 0
 
 

@@ -62,3 +62,8 @@ def vocabulary(instrument: str) -> dict[str, Any]:
     if instrument not in vocab:
         raise KeyError(f"no answer vocabulary for {instrument!r}; known: {', '.join(vocab)}")
     return vocab[instrument]
+
+
+def labels() -> dict[str, dict[str, list[str]]]:
+    """Recognised header and cover labels by role (see labels.yaml), before normalisation."""
+    return read_yaml("labels.yaml")

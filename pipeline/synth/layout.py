@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.synth.mess import Quirks
-from pipeline.synth.sheetspec import Sheet, a1
+from pipeline.cells import a1
+from pipeline.synth.sheetspec import Sheet
 
 # Header labels as people retype them: width, spaces, line breaks (a correct reader normalises these).
 HEADER_VARIANTS = {"点検項目ID": "点検項目ＩＤ", "回答": "回 答", "No.": "No", "レベル": "ﾚﾍﾞﾙ", "備考": "備考\n"}

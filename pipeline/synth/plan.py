@@ -308,7 +308,8 @@ def plan_export(year: int, resp: pd.DataFrame, intended: pd.DataFrame, seed: int
         header_row = 1
         for r, (company, when, i, written, expected, canonical) in enumerate(recs, start=header_row + 1):
             fate = "ingested" if when == latest[i] else "superseded"
-            plan.rows.append({"source_path": path, "row": r, "company_id": company["company_id"],
+            plan.rows.append({"source_path": path, "row": r, "manifest_path": f"{path}#row={r}",
+                              "company_id": company["company_id"],
                               "corporate_number": company["corporate_number"], "company_name": company["name"],
                               "submitted_at": when, "expected_status": fate, "template_version": template})
             if fate == "ingested":

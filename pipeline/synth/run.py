@@ -18,7 +18,8 @@ from pipeline.synth import badfiles, population
 from pipeline.synth import power as power_layout
 from pipeline.synth.archive import write_zip
 from pipeline.synth.plan import SECTOR_CODE, Member, Plan, Task, plan_export, plan_workbooks
-from pipeline.synth.sheetspec import RENDERERS, a1, as_macro_enabled
+from pipeline.cells import a1
+from pipeline.synth.sheetspec import RENDERERS, as_macro_enabled
 
 
 @dataclass

@@ -14,6 +14,8 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.cells import a1
+
 FIXED_TIME = dt.datetime(2024, 1, 1, 9, 0, 0)
 
 
@@ -47,16 +49,6 @@ class Workbook:
 
     def sheet(self, name: str) -> Sheet:
         return next(s for s in self.sheets if s.name == name)
-
-
-def a1(row: int, col: int) -> str:
-    """Zero-based (row, col) → A1 notation."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
 
 
 def render_xlsxwriter(book: Workbook) -> bytes:

@@ -1,0 +1,91 @@
+"""Respondent attributes as people write them → the store's normalised values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from pipeline import catalogs
+from pipeline.ingest.text import clean_text, label_key
+
+SIZE_BANDS = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜"]
+_SIZE_LIMITS = [100, 300, 1000, 10000]
+_ERAS = {"r": 2018, "令和": 2018, "h": 1988, "平成": 1988}
+_DATE_PATTERNS = [
+    re.compile(r"^(?P<y>\d{4})\s*[/\-.年]\s*(?P<m>\d{1,2})\s*[/\-.月]\s*(?P<d>\d{1,2})\s*日?"
+               r"(?:[\st]+\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(r"^(?P<era>r|h|令和|平成)\s*(?P<y>\d{1,2}|元)\s*[./年]\s*(?P<m>\d{1,2})\s*[./月]\s*(?P<d>\d{1,2})\s*日?$"),
+]
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date from a real date cell, an Excel serial number, or text (西暦, 和暦 R/令和/H/平成)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return EXCEL_EPOCH + dt.timedelta(days=int(value)) if 20000 < value < 80000 else None
+    text = clean_text(value).lower()
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+        return parse_date(float(text))
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            parts = m.groupdict()
+            year = 1 if parts["y"] == "元" else int(parts["y"])
+            year += _ERAS.get(parts.get("era") or "", 0)
+            try:
+                return dt.date(year, int(parts["m"]), int(parts["d"]))
+            except ValueError:
+                return None
+    return None
+
+
+def parse_int(value: object) -> int | None:
+    """Counts like 1,234 / '1,234名' / '約300人' → 1234 / 300; anything else → None."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return int(value) if value == value else None
+    digits = re.sub(r"[,，]", "", clean_text(value))
+    m = re.fullmatch(r"(?:約)?(\d+)(?:名|人)?", digits)
+    return int(m.group(1)) if m else None
+
+
+def size_band_from_employees(n: int | None) -> str | None:
+    if n is None:
+        return None
+    return SIZE_BANDS[sum(n > limit for limit in _SIZE_LIMITS)]
+
+
+def size_band(value: object) -> str | None:
+    """The five bands of the automotive form, from a band label in any width or a head count."""
+    key = label_key(value).replace("~", "〜").replace("～", "〜").replace("人", "")
+    for band in SIZE_BANDS:
+        if key == label_key(band).replace("人", ""):
+            return band
+    return size_band_from_employees(parse_int(value))
+
+
+def target_level(value: object) -> str | None:
+    """Lv1/Lv2/Lv3 from 'Lv2', 'LV２', 'レベル2', '2'."""
+    m = re.fullmatch(r"(?:lv|level|レベル)?\.?([123])", label_key(value))
+    return f"Lv{m.group(1)}" if m else None
+
+
+def business_types(value: object) -> tuple[list[str], list[str]]:
+    """Power business types (事業区分) → codes, and the parts that matched none (kept to report)."""
+    table = catalogs.power_business_types()
+    by_name = {label_key(n): c for n, c in zip(table["name_ja"], table["code"], strict=True)}
+    by_name |= {label_key(n): c for n, c in zip(table["short_ja"], table["code"], strict=True)}
+    by_name |= {label_key(n.removesuffix("事業者")): c for n, c in zip(table["name_ja"], table["code"], strict=True)}
+    codes, unknown = [], []
+    for part in re.split(r"[、,・/／\s]+", clean_text(value)):
+        if not part:
+            continue
+        code = by_name.get(label_key(part))
+        if code and code not in codes:
+            codes.append(code)
+        elif not code:
+            unknown.append(part)
+    return codes, unknown

@@ -1,0 +1,120 @@
+"""Every input under a raw folder: files, and the members of ZIP archives (nested folders and ZIPs too).
+
+Archives are listed here, in one process, from their central directories; members are read later by
+the workers. Unsafe members (paths leaving the archive, absurd expansion, encryption) are marked
+rejected here, before any byte of them is inflated.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+MAX_MEMBER_BYTES = 200 * 1024 * 1024  # no checklist is this large
+BOMB_RATIO = 100  # workbooks are already compressed; text compresses ~10×
+BOMB_MIN_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 3  # ZIPs inside ZIPs
+
+
+@dataclass(frozen=True)
+class Entry:
+    source_path: str  # relative to the raw folder; archive members as "a.zip!inner/b.xlsx"
+    kind: str  # file | archive | member
+    fs_path: str  # the file on disk (for members: the outermost archive)
+    chain: tuple[str, ...] = ()  # raw member names from the outermost archive inward
+    rejected: tuple[str, str] | None = None  # (reason code, detail)
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its writer meant it: Japanese Windows writes cp932 without the UTF-8 flag."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    raw = info.filename.encode("cp437")
+    try:
+        return raw.decode("cp932")
+    except UnicodeDecodeError:
+        return info.filename
+
+
+def _unsafe(name: str) -> bool:
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
+
+
+def _bomb(info: zipfile.ZipInfo) -> bool:
+    if info.file_size > MAX_MEMBER_BYTES:
+        return True
+    return info.file_size > BOMB_MIN_BYTES and info.file_size > BOMB_RATIO * max(info.compress_size, 1)
+
+
+def is_archive(name: str) -> bool:
+    return name.lower().endswith(".zip")
+
+
+def discover(raw: Path) -> list[Entry]:
+    """All inputs under ``raw`` in a stable order (sorted paths), archives expanded."""
+    if not raw.is_dir():
+        raise FileNotFoundError(f"raw folder {raw} does not exist")
+    entries: list[Entry] = []
+    for path in sorted(p for p in raw.rglob("*") if p.is_file()):
+        rel = path.relative_to(raw).as_posix()
+        if is_archive(rel):
+            entries.extend(_archive(rel, str(path), (), lambda p=path: zipfile.ZipFile(p), 1))
+        else:
+            entries.append(Entry(rel, "file", str(path)))
+    return entries
+
+
+def _archive(source: str, fs_path: str, chain: tuple[str, ...], opener, depth: int) -> list[Entry]:
+    try:
+        zf = opener()
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        return [Entry(source, "archive" if not chain else "member", fs_path, chain, ("archive_corrupt", str(e)))]
+    own = Entry(source, "archive" if not chain else "member", fs_path, chain)
+    out = [own]
+    for info in infos:
+        if info.is_dir():
+            continue
+        name = member_name(info)
+        path = f"{source}!{name}"
+        member_chain = (*chain, info.filename)
+        if _unsafe(name):
+            out.append(Entry(path, "member", fs_path, member_chain, ("unsafe_path", f"member name {name!r}")))
+        elif info.flag_bits & 0x1:
+            out.append(Entry(path, "member", fs_path, member_chain, ("archive_encrypted", name)))
+        elif _bomb(info):
+            out.append(Entry(path, "member", fs_path, member_chain,
+                             ("archive_bomb", f"{info.compress_size:,} bytes expand to {info.file_size:,}")))
+        elif is_archive(name):
+            if depth >= MAX_DEPTH:
+                out.append(Entry(path, "member", fs_path, member_chain, ("archive_too_deep", name)))
+            else:
+                data = zf.read(info)
+                out.extend(_archive(path, fs_path, member_chain, lambda d=data: zipfile.ZipFile(io.BytesIO(d)),
+                                    depth + 1))
+        else:
+            out.append(Entry(path, "member", fs_path, member_chain))
+    return out
+
+
+def read_entry(entry: Entry) -> bytes:
+    """The bytes of a file or (nested) archive member."""
+    if not entry.chain:
+        with open(entry.fs_path, "rb") as fh:
+            return fh.read()
+    data: bytes | None = None
+    zf = zipfile.ZipFile(entry.fs_path)
+    for k, name in enumerate(entry.chain):
+        data = zf.read(name)
+        if k < len(entry.chain) - 1:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+    assert data is not None
+    return data
+
+
+def file_name(entry: Entry) -> str:
+    return os.path.basename(entry.source_path.rsplit("!", 1)[-1])

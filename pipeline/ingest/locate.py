@@ -1,0 +1,110 @@
+"""Finding tables by their header labels and cover attributes by their labels, never by position."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from pipeline import catalogs
+from pipeline.ingest.read import Grid
+from pipeline.ingest.text import label_key
+
+HEADER_SCAN_ROWS = 60
+EXPORT_ITEM = re.compile(r"^no\.?(\d{1,3})$")
+
+
+@cache
+def _aliases(group: str) -> dict[str, str]:
+    """Normalised label → role, for one group of labels.yaml."""
+    return {label_key(alias): role for role, names in catalogs.labels()[group].items() for alias in names}
+
+
+@dataclass
+class Header:
+    row: int
+    columns: dict[str, int]  # role → column index
+
+    def has(self, *roles: str) -> bool:
+        return all(r in self.columns for r in roles)
+
+
+def find_header(grid: Grid, required: tuple[str, ...]) -> Header | None:
+    """The first row, near the top, that carries every required role's label."""
+    aliases = _aliases("checklist")
+    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        cols: dict[str, int] = {}
+        for c, value in enumerate(row):
+            role = aliases.get(label_key(value)) if value not in (None, "") else None
+            if role and role not in cols:
+                cols[role] = c
+        if all(role in cols for role in required):
+            return Header(r, cols)
+    return None
+
+
+@dataclass
+class ExportHeader:
+    row: int
+    columns: dict[str, int]
+    items: dict[int, int]  # item number → column
+
+
+def find_export_header(grid: Grid) -> ExportHeader | None:
+    """A consolidated export: a row with 法人番号 or 会社名 and a column per item (No.1 …)."""
+    aliases = _aliases("export")
+    for r, row in enumerate(grid[:10]):
+        cols: dict[str, int] = {}
+        items: dict[int, int] = {}
+        for c, value in enumerate(row):
+            key = label_key(value)
+            m = EXPORT_ITEM.match(key)
+            if m:
+                items.setdefault(int(m.group(1)), c)
+            elif key in aliases and aliases[key] not in cols:
+                cols[aliases[key]] = c
+        if len(items) >= 20 and ("corporate_number" in cols or "company_name" in cols):
+            return ExportHeader(r, cols, items)
+    return None
+
+
+def cover_values(grid: Grid) -> dict[str, object]:
+    """Label/value pairs: a known label, and the first non-empty cell to its right on the same row."""
+    aliases = _aliases("cover")
+    found: dict[str, object] = {}
+    for row in grid[:80]:
+        for c, value in enumerate(row):
+            if value in (None, ""):
+                continue
+            role = aliases.get(label_key(value))
+            if role and role not in found:
+                found[role] = next((v for v in row[c + 1: c + 5] if v not in (None, "")), None)
+    return found
+
+
+VERSION = re.compile(r"(?:ver|v)\.?(2\.\d)")
+
+
+def version_text(grids: list[Grid]) -> str | None:
+    """A template version written in a title (e.g. 'チェックシート Ver.2.2'), if any."""
+    for grid in grids:
+        for row in grid[:6]:
+            for value in row:
+                m = VERSION.search(label_key(value)) if isinstance(value, str) else None
+                if m:
+                    return m.group(1)
+    return None
+
+
+def is_checklist_name(name: str) -> bool:
+    key = label_key(name)
+    return "チェックシート" in key or "checklist" in key or "点検" in key
+
+
+def is_derived_name(name: str) -> bool:
+    key = label_key(name)
+    return key.startswith("可視化結果") or key == "集計"
+
+
+def is_cover_name(name: str) -> bool:
+    return "表紙" in label_key(name)

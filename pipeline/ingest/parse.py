@@ -1,0 +1,240 @@
+"""One input → what it holds: a checklist submission, the rows of an export, or a reason to quarantine.
+
+Runs in worker processes; returns plain data (raw answers as read, with their cells), leaving the
+mapping to canonical answers, identity and de-duplication to the main process, where they are
+done once over all files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from pipeline import corporate_number
+from pipeline.cells import a1
+from pipeline.ingest import attributes as attrs
+from pipeline.ingest.discover import Entry, file_name, is_archive, read_entry
+from pipeline.ingest.locate import (
+    Header,
+    cover_values,
+    find_export_header,
+    find_header,
+    is_checklist_name,
+    is_cover_name,
+    is_derived_name,
+    version_text,
+)
+from pipeline.ingest.read import Book, Grid, open_book
+from pipeline.ingest.reasons import Rejected
+from pipeline.ingest.text import clean_text, label_key
+
+POWER_ID = re.compile(r"^([A-Z]{2})\.([A-Z]{2})-0*(\d{1,2})$")
+AUTO_NO = re.compile(r"^(?:no\.?)?0*(\d{1,3})$")
+POWER_TEMPLATE = "power-2024"
+
+
+@dataclass
+class Parsed:
+    """One manifest row, and, for a submission, its attributes and raw answers."""
+
+    source_path: str
+    kind: str  # file | archive | member | export | export_row
+    sha256: str = ""
+    sector: str = ""
+    status: str = "ingested"  # ingested | quarantined (superseded is decided after all files are read)
+    reason: str = ""
+    detail: str = ""
+    template_version: str = ""
+    attributes: dict[str, object] = field(default_factory=dict)
+    submitted_on: dt.date | None = None
+    sheet: str = ""
+    items: list[str] = field(default_factory=list)
+    raw: list[object] = field(default_factory=list)
+    cells: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    answer_path: str = ""  # where the answers live (the export file for an export row)
+
+    @property
+    def is_submission(self) -> bool:
+        return self.kind in ("file", "member", "export_row") and self.status == "ingested"
+
+
+def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
+    """Everything one discovered input contributes to the manifest (and answers, when it has some)."""
+    kind = entry.kind
+    if entry.rejected:
+        return [Parsed(entry.source_path, kind, status="quarantined", reason=entry.rejected[0],
+                       detail=entry.rejected[1])]
+    data = read_entry(entry)
+    digest = hashlib.sha256(data).hexdigest()
+    if kind == "archive" or (kind == "member" and is_archive(entry.source_path)):
+        return [Parsed(entry.source_path, kind, digest, detail="archive")]
+    try:
+        book = open_book(data, file_name(entry))
+        return _parse_book(book, entry.source_path, kind, digest, sector, year)
+    except Rejected as r:
+        return [Parsed(entry.source_path, kind, digest, status="quarantined", reason=r.code, detail=r.detail)]
+
+
+def _parse_book(book: Book, path: str, kind: str, digest: str, sector: str, year: int) -> list[Parsed]:
+    ordered = sorted(book.sheet_names, key=lambda n: (not is_checklist_name(n), is_derived_name(n)))
+    grids: dict[str, Grid] = {}
+    for name in ordered:
+        if is_derived_name(name):
+            continue
+        grid = grids.setdefault(name, book.load(name))
+        export = find_export_header(grid)
+        if export:
+            return _parse_export(grid, export, path, kind, digest, name if book.kind == "workbook" else "", year)
+        power = find_header(grid, ("item_id", "answer"))
+        if power:
+            return [_checklist(book, grids, name, power, path, kind, digest, "power", year)]
+        auto = find_header(grid, ("no", "answer", "level"))
+        if auto:
+            return [_checklist(book, grids, name, auto, path, kind, digest, "auto", year)]
+    raise Rejected("unknown_template", "no sheet has the header of a known checklist")
+
+
+def _checklist(book: Book, grids: dict[str, Grid], sheet: str, header: Header, path: str, kind: str,
+               digest: str, found_sector: str, year: int) -> Parsed:
+    grid = grids[sheet]
+    cover_sheet = next((n for n in book.sheet_names if is_cover_name(n) and n != sheet), None)
+    cover_grid = grids.setdefault(cover_sheet, book.load(cover_sheet)) if cover_sheet else grid
+    cover = cover_values(cover_grid)
+    if found_sector == "power":
+        template = POWER_TEMPLATE
+        items, raw, cells = _rows(grid, header, "item_id", _power_id)
+    else:
+        items, raw, cells = _rows(grid, header, "no", _auto_no)
+        template = _auto_version(version_text([grid, cover_grid]), header, raw, year)
+    parsed = Parsed(path, kind, digest, sector=found_sector, template_version=template, sheet=sheet,
+                    items=items, raw=raw, cells=cells, answer_path=path)
+    parsed.attributes, parsed.submitted_on = _cover_attributes(cover, found_sector, parsed)
+    if not items:
+        raise Rejected("unknown_template", f"the header of sheet {sheet!r} has no item rows under it")
+    if all(clean_text(v) == "" for v in raw):
+        raise Rejected("empty_checklist", f"{len(items)} items, none answered")
+    if found_sector == "power":
+        _check_summary(book, grids, parsed)
+    return parsed
+
+
+def _power_id(value: object) -> str | None:
+    m = POWER_ID.match(label_key(value).upper())
+    return f"{m.group(1)}.{m.group(2)}-{int(m.group(3))}" if m else None
+
+
+def _auto_no(value: object) -> str | None:
+    m = AUTO_NO.match(label_key(value))
+    return f"No.{int(m.group(1))}" if m and 1 <= int(m.group(1)) <= 999 else None
+
+
+def _rows(grid: Grid, header: Header, id_role: str, normalise) -> tuple[list[str], list[object], list[str]]:
+    id_col, ans_col = header.columns[id_role], header.columns["answer"]
+    items, raw, cells = [], [], []
+    for r in range(header.row + 1, len(grid)):
+        row = grid[r]
+        if id_col >= len(row):
+            continue
+        item = normalise(row[id_col]) if row[id_col] not in (None, "") else None
+        if item is None:
+            continue
+        items.append(item)
+        raw.append(row[ans_col] if ans_col < len(row) else "")
+        cells.append(a1(r, ans_col))
+    return items, raw, cells
+
+
+def _auto_version(text: str | None, header: Header, raw: list[object], year: int) -> str:
+    """The automotive template version: a version written in a title wins; else columns and answers."""
+    if text in ("2.0", "2.1", "2.2"):
+        return f"auto-v{text}"
+    keys = {label_key(v) for v in raw}
+    if header.has("plan_if_not") or keys & {"達成", "未達成"}:
+        return "auto-v2.2" if year >= 2024 else "auto-v2.1"
+    return "auto-v2.0"
+
+
+def _cover_attributes(cover: dict[str, object], sector: str, parsed: Parsed
+                      ) -> tuple[dict[str, object], dt.date | None]:
+    out: dict[str, object] = {
+        "company_name": clean_text(cover.get("company_name")),
+        "corporate_number": corporate_number.normalise(cover.get("corporate_number")),
+    }
+    submitted = attrs.parse_date(cover.get("answered_on"))
+    if submitted is None:
+        parsed.flags.append("no_date")
+    if sector == "power":
+        codes, unknown = attrs.business_types(cover.get("business_types"))
+        main, _ = attrs.business_types(cover.get("main_business_type"))
+        employees = attrs.parse_int(cover.get("employees"))
+        out |= {"business_types": " ".join(codes), "main_business_type": main[0] if main else (codes or [""])[0],
+                "employees": employees, "size_band": attrs.size_band_from_employees(employees),
+                "target_system": clean_text(cover.get("target_system"))}
+        if unknown:
+            parsed.flags.append("unknown_business_type")
+            parsed.warnings.append("事業区分: " + "、".join(unknown))
+    else:
+        out |= {"member_org": clean_text(cover.get("member_org")), "industry": clean_text(cover.get("industry")),
+                "size_band": attrs.size_band(cover.get("size_band") or cover.get("employees")),
+                "capital": clean_text(cover.get("capital")), "target_level": attrs.target_level(cover.get("target_level"))}
+    return out, submitted
+
+
+def _check_summary(book: Book, grids: dict[str, Grid], parsed: Parsed) -> None:
+    """Compare the OCCTO summary sheet's cached counts of 実施 with the checklist (a warning, not a rejection)."""
+    name = next((n for n in book.sheet_names if label_key(n) == label_key("可視化結果(広域機関用)")), None)
+    if name is None:
+        return
+    grid = grids.setdefault(name, book.load(name))
+    implemented = {}
+    for item, value in zip(parsed.items, parsed.raw, strict=True):
+        implemented.setdefault(item.split("-")[0], 0)
+        implemented[item.split("-")[0]] += label_key(value) == "実施している"
+    header = next((r for r, row in enumerate(grid[:10]) if any(label_key(v) == "実施" for v in row)), None)
+    if header is None:
+        return
+    col = next(c for c, v in enumerate(grid[header]) if label_key(v) == "実施")
+    for row in grid[header + 1:]:
+        m = re.search(r"\(([A-Z]{2}\.[A-Z]{2})\)", clean_text(row[0]) if row else "")
+        if m and col < len(row) and isinstance(row[col], int | float) and m.group(1) in implemented:
+            if int(row[col]) != implemented[m.group(1)]:
+                parsed.flags.append("summary_mismatch")
+                parsed.warnings.append(f"{m.group(1)}: 集計 {int(row[col])} / チェックシート {implemented[m.group(1)]}")
+                return
+
+
+def _parse_export(grid: Grid, header, path: str, kind: str, digest: str, sheet: str, year: int) -> list[Parsed]:
+    out = [Parsed(path, "export", digest, sector="auto", detail="consolidated export")]
+    template = "auto-v2.2" if year >= 2024 else "auto-v2.1"
+    numbers = sorted(header.items)
+    items = [f"No.{n}" for n in numbers]
+    for r in range(header.row + 1, len(grid)):
+        row = grid[r]
+        values = {role: (row[c] if c < len(row) else None) for role, c in header.columns.items()}
+        answers = [row[header.items[n]] if header.items[n] < len(row) else None for n in numbers]
+        if all(clean_text(v) == "" for v in [*values.values(), *answers]):
+            continue  # a blank line, not a submission
+        rec = Parsed(f"{path}#row={r + 1}", "export_row", sector="auto", template_version=template, sheet=sheet,
+                     items=items, raw=answers, cells=[a1(r, header.items[n]) for n in numbers], answer_path=path)
+        rec.attributes = {
+            "company_name": clean_text(values.get("company_name")),
+            "corporate_number": corporate_number.normalise(values.get("corporate_number")),
+            "member_org": clean_text(values.get("member_org")), "industry": clean_text(values.get("industry")),
+            "size_band": attrs.size_band(values.get("size_band")),
+            "target_level": attrs.target_level(values.get("target_level")),
+            "receipt_no": clean_text(values.get("receipt_no")),
+        }
+        rec.submitted_on = attrs.parse_date(values.get("answered_on"))
+        rec.attributes["submitted_at"] = clean_text(values.get("answered_on"))
+        if all(clean_text(v) == "" for v in answers):
+            rec.status, rec.reason, rec.detail = "quarantined", "empty_checklist", f"row {r + 1}"
+        out.append(rec)
+    out[0].detail = f"consolidated export, {len(out) - 1} rows"
+    return out
+
+
+__all__ = ["Parsed", "parse_entry"]

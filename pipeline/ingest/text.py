@@ -1,0 +1,30 @@
+"""Normalising what people type: widths, spaces (incl. U+3000), line breaks, label spelling."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+
+
+def clean_text(value: object) -> str:
+    """NFKC, trimmed, inner runs of whitespace collapsed to one space; blanks and None become ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        if value.is_integer():
+            value = int(value)
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
+
+
+def label_key(value: object) -> str:
+    """The form labels are compared in: NFKC, no whitespace at all, ASCII lower-cased."""
+    return _SPACE.sub("", clean_text(value)).lower()
+
+
+def answer_key(value: object) -> str:
+    """The form answers are compared in: like labels, so ' 達成\\n' and '達成' match."""
+    return label_key(value)

@@ -1,0 +1,137 @@
+"""Schemas of the store's tables (docs/architecture.md), validated lazily before every write.
+
+Column names are a contract with scripts outside the repository: extend, never rename.
+"""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+from pandera.typing import Series
+
+CANONICAL = ["implemented", "partial", "not_implemented", "not_applicable", "unknown", "unanswered", "invalid"]
+STATUS = ["ingested", "quarantined", "superseded"]
+SECTORS = ["power", "auto"]
+FRAMEWORKS = ["csf2", "csf11", "cpsf", "level", "star"]
+ITEM_ID = r"^(?:[A-Z]{2}\.[A-Z]{2}-\d{1,2}|No\.\d{1,3})$"
+CELL = r"^[A-Z]{1,3}[1-9][0-9]*$"
+
+
+class Manifest(pa.DataFrameModel):
+    sector: Series[str] = pa.Field(isin=SECTORS)
+    year: Series[int] = pa.Field(ge=2000, le=2100)
+    source_path: Series[str]
+    sha256: Series[str] = pa.Field(nullable=True)
+    status: Series[str] = pa.Field(isin=STATUS)
+    reason: Series[str]
+    respondent_key: Series[str]
+    template_version: Series[str]
+    kind: Series[str] = pa.Field(isin=["file", "archive", "member", "export", "export_row"])
+    detail: Series[str]
+    flags: Series[str]
+    n_items: Series[int] = pa.Field(ge=0)
+    n_invalid: Series[int] = pa.Field(ge=0)
+    n_unanswered: Series[int] = pa.Field(ge=0)
+    warnings: Series[str]
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["sector", "year", "source_path"]
+
+    @pa.dataframe_check
+    def quarantined_have_reasons(cls, df) -> Series[bool]:  # noqa: N805 - pandera's classmethod style
+        return ~(df["status"].eq("quarantined") & df["reason"].str.strip().eq(""))
+
+
+class Respondents(pa.DataFrameModel):
+    sector: Series[str] = pa.Field(isin=SECTORS)
+    year: Series[int]
+    respondent_key: Series[str] = pa.Field(str_length={"min_value": 32, "max_value": 32})
+    identity_basis: Series[str] = pa.Field(isin=["corporate_number", "name"])
+    template_version: Series[str]
+    submitted_on: Series[pa.DateTime] = pa.Field(nullable=True)
+    source_path: Series[str]
+    size_band: Series[str] = pa.Field(nullable=True)
+    business_types: Series[str] = pa.Field(nullable=True)
+    main_business_type: Series[str] = pa.Field(nullable=True)
+    employees: Series[float] = pa.Field(nullable=True, ge=0)
+    member_org: Series[str] = pa.Field(nullable=True)
+    industry: Series[str] = pa.Field(nullable=True)
+    target_level: Series[str] = pa.Field(nullable=True, isin=["Lv1", "Lv2", "Lv3"])
+
+    class Config:
+        strict = False  # attributes differ by sector and may grow; the named ones are checked
+        coerce = True
+        unique = ["sector", "year", "respondent_key"]
+
+
+class Responses(pa.DataFrameModel):
+    sector: Series[str] = pa.Field(isin=SECTORS)
+    year: Series[int]
+    respondent_key: Series[str]
+    item_id: Series[str] = pa.Field(str_matches=ITEM_ID)
+    answer_raw: Series[str] = pa.Field(nullable=True)
+    answer: Series[str] = pa.Field(isin=CANONICAL)
+    score: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    source_path: Series[str]
+    sheet: Series[str]
+    cell: Series[str] = pa.Field(str_matches=CELL)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["sector", "year", "respondent_key", "item_id"]
+
+
+class Identities(pa.DataFrameModel):
+    """Who is behind each key: read only by the association's own outputs (quarantine report, feedback)."""
+
+    sector: Series[str] = pa.Field(isin=SECTORS)
+    year: Series[int]
+    respondent_key: Series[str]
+    identity_basis: Series[str]
+    company_name: Series[str]
+    corporate_number: Series[str]
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["sector", "year", "respondent_key"]
+
+
+class Quarantine(pa.DataFrameModel):
+    """What a clerk must act on: quarantined and superseded files, and ingested ones with flags."""
+
+    sector: Series[str] = pa.Field(isin=SECTORS)
+    year: Series[int]
+    source_path: Series[str]
+    status: Series[str] = pa.Field(isin=STATUS)
+    reason: Series[str]
+    company_name: Series[str]
+    corporate_number: Series[str]
+    problem_ja: Series[str]
+    action_ja: Series[str]
+    detail: Series[str]
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class Scores(pa.DataFrameModel):
+    sector: Series[str] = pa.Field(isin=SECTORS)
+    year: Series[int]
+    respondent_key: Series[str]
+    framework: Series[str] = pa.Field(isin=FRAMEWORKS)
+    node_id: Series[str]
+    score: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    n_items: Series[int] = pa.Field(ge=0)
+    n_applicable: Series[int] = pa.Field(ge=0)
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+TABLES = {"manifest": Manifest, "respondents": Respondents, "responses": Responses, "identities": Identities,
+          "quarantine": Quarantine, "scores": Scores}

@@ -1,0 +1,62 @@
+"""The Parquet store: one file per table, replaced atomically, one (sector, year) at a time.
+
+``pandas.read_parquet(store / NAME)`` reads each table (NAME has no suffix: a contract with outside
+scripts). A write validates every table first, writes the new files beside the old ones, and only
+then renames them into place; an exception before that leaves the previous store as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pandera.errors
+
+from pipeline.schemas import TABLES
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+def read_table(store: Path, name: str) -> pd.DataFrame | None:
+    path = store / name
+    return pd.read_parquet(path) if path.exists() else None
+
+
+def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate (lazily: every failure at once) and coerce one table to its schema."""
+    try:
+        return TABLES[name].validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as e:
+        cases = e.failure_cases[["column", "check", "failure_case"]].head(10).to_string(index=False)
+        raise StoreError(f"table {name} breaks its schema ({len(e.failure_cases)} failures):\n{cases}") from None
+
+
+def replace_partition(store: Path, new: dict[str, pd.DataFrame], sector: str, year: int) -> dict[str, pd.DataFrame]:
+    """Swap in ``new`` tables for (sector, year), keeping every other sector and year as it was."""
+    merged = {}
+    for name, frame in new.items():
+        old = read_table(store, name)
+        if old is not None and len(old):
+            keep = old[~(old["sector"].eq(sector) & old["year"].eq(year))]
+            frame = pd.concat([keep, frame], ignore_index=True) if len(keep) else frame
+        merged[name] = validate(name, frame)
+    write_tables(store, merged)
+    return merged
+
+
+def write_tables(store: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Write tables to a staging folder inside the store, then rename each into place."""
+    store.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=store))
+    try:
+        for name, frame in tables.items():
+            frame.to_parquet(staging / name, index=False)
+        for name in tables:
+            os.replace(staging / name, store / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
