@@ -37,14 +37,19 @@ def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def replace_partition(store: Path, new: dict[str, pd.DataFrame], sector: str, year: int) -> dict[str, pd.DataFrame]:
-    """Swap in ``new`` tables for (sector, year), keeping every other sector and year as it was."""
+    """Swap in ``new`` tables for (sector, year), keeping every other sector and year as it was.
+
+    The new partition is validated; the rest was validated when it was written, and cannot collide
+    with it because every table's uniqueness includes sector and year.
+    """
     merged = {}
     for name, frame in new.items():
+        frame = validate(name, frame)
         old = read_table(store, name)
         if old is not None and len(old):
             keep = old[~(old["sector"].eq(sector) & old["year"].eq(year))]
             frame = pd.concat([keep, frame], ignore_index=True) if len(keep) else frame
-        merged[name] = validate(name, frame)
+        merged[name] = frame
     write_tables(store, merged)
     return merged
 

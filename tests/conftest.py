@@ -20,3 +20,9 @@ def reference_dir() -> Path:
     if not REFERENCE.exists():
         pytest.skip("team reference data (../shared/reference) not beside this checkout")
     return REFERENCE
+
+
+@pytest.fixture(autouse=True)
+def _secret_key(monkeypatch):
+    """Tests never touch the user's real key file."""
+    monkeypatch.setenv("SDW_SECRET_KEY", "test-secret-key")

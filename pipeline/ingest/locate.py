@@ -29,17 +29,23 @@ class Header:
         return all(r in self.columns for r in roles)
 
 
-def find_header(grid: Grid, required: tuple[str, ...]) -> Header | None:
-    """The first row, near the top, that carries every required role's label."""
+def find_header(grid: Grid, shapes: dict[str, tuple[str, ...]]) -> tuple[str, Header] | None:
+    """The first row, near the top, that carries every role of one of the ``shapes`` (checked in order).
+
+    Returns the shape's name and the header, or None.
+    """
     aliases = _aliases("checklist")
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         cols: dict[str, int] = {}
         for c, value in enumerate(row):
-            role = aliases.get(label_key(value)) if value not in (None, "") else None
+            if value is None or value == "" or not isinstance(value, str):
+                continue
+            role = aliases.get(label_key(value))
             if role and role not in cols:
                 cols[role] = c
-        if all(role in cols for role in required):
-            return Header(r, cols)
+        for name, required in shapes.items():
+            if all(role in cols for role in required):
+                return name, Header(r, cols)
     return None
 
 
@@ -54,6 +60,8 @@ def find_export_header(grid: Grid) -> ExportHeader | None:
     """A consolidated export: a row with 法人番号 or 会社名 and a column per item (No.1 …)."""
     aliases = _aliases("export")
     for r, row in enumerate(grid[:10]):
+        if len(row) < 20:  # an export has a column per item; checklists are narrow
+            continue
         cols: dict[str, int] = {}
         items: dict[int, int] = {}
         for c, value in enumerate(row):

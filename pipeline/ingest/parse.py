@@ -11,8 +11,9 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from pipeline import corporate_number
+from pipeline import catalogs, corporate_number
 from pipeline.cells import a1
 from pipeline.ingest import attributes as attrs
 from pipeline.ingest.discover import Entry, file_name, is_archive, read_entry
@@ -29,10 +30,13 @@ from pipeline.ingest.locate import (
 from pipeline.ingest.read import Book, Grid, open_book
 from pipeline.ingest.reasons import Rejected
 from pipeline.ingest.text import clean_text, label_key
+from pipeline.ingest.vocab import canonical_answer
 
 POWER_ID = re.compile(r"^([A-Z]{2})\.([A-Z]{2})-0*(\d{1,2})$")
 AUTO_NO = re.compile(r"^(?:no\.?)?0*(\d{1,3})$")
 POWER_TEMPLATE = "power-2024"
+# Which header roles make a checklist of which sector (the power form names its items by CSF 1.1 ID).
+CHECKLIST_SHAPES = {"power": ("item_id", "answer"), "auto": ("no", "answer", "level")}
 
 
 @dataclass
@@ -51,8 +55,11 @@ class Parsed:
     submitted_on: dt.date | None = None
     sheet: str = ""
     items: list[str] = field(default_factory=list)
-    raw: list[object] = field(default_factory=list)
+    raw: list[str | None] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)  # canonical, filled by finish_answers
     cells: list[str] = field(default_factory=list)
+    n_invalid: int = 0
+    n_unanswered: int = 0
     flags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     answer_path: str = ""  # where the answers live (the export file for an export row)
@@ -89,12 +96,9 @@ def _parse_book(book: Book, path: str, kind: str, digest: str, sector: str, year
         export = find_export_header(grid)
         if export:
             return _parse_export(grid, export, path, kind, digest, name if book.kind == "workbook" else "", year)
-        power = find_header(grid, ("item_id", "answer"))
-        if power:
-            return [_checklist(book, grids, name, power, path, kind, digest, "power", year)]
-        auto = find_header(grid, ("no", "answer", "level"))
-        if auto:
-            return [_checklist(book, grids, name, auto, path, kind, digest, "auto", year)]
+        found = find_header(grid, CHECKLIST_SHAPES)
+        if found:
+            return [_checklist(book, grids, name, found[1], path, kind, digest, found[0], year)]
     raise Rejected("unknown_template", "no sheet has the header of a known checklist")
 
 
@@ -115,11 +119,66 @@ def _checklist(book: Book, grids: dict[str, Grid], sheet: str, header: Header, p
     parsed.attributes, parsed.submitted_on = _cover_attributes(cover, found_sector, parsed)
     if not items:
         raise Rejected("unknown_template", f"the header of sheet {sheet!r} has no item rows under it")
-    if all(clean_text(v) == "" for v in raw):
+    if all(v is None or not v.strip() for v in raw):
         raise Rejected("empty_checklist", f"{len(items)} items, none answered")
+    finish_answers(parsed, found_sector)
     if found_sector == "power":
         _check_summary(book, grids, parsed)
     return parsed
+
+
+@cache
+def _catalog_items(sector: str) -> frozenset[str]:
+    return frozenset((catalogs.power_items() if sector == "power" else catalogs.auto_items())["item_id"])
+
+
+def finish_answers(rec: Parsed, sector: str) -> None:
+    """Drop items the template lacks or lists twice (flagged), map answers to canonical, count gaps.
+
+    Done in the worker, so the main process only concatenates.
+    """
+    known = _catalog_items(sector)
+    seen: set[str] = set()
+    keep = []
+    unknown, repeated = [], []
+    for k, item in enumerate(rec.items):
+        if item not in known:
+            unknown.append(item)
+        elif item in seen:
+            repeated.append(item)
+        else:
+            seen.add(item)
+            keep.append(k)
+    if unknown:
+        rec.flags.append("unknown_items")
+        rec.warnings.append("様式にない項目: " + ", ".join(unknown[:5]))
+    if repeated:
+        rec.warnings.append("重複した項目(最初の行を採用): " + ", ".join(repeated[:5]))
+    if len(keep) != len(rec.items):
+        rec.items = [rec.items[k] for k in keep]
+        rec.raw = [rec.raw[k] for k in keep]
+        rec.cells = [rec.cells[k] for k in keep]
+    if len(rec.items) < len(known):
+        rec.flags.append("missing_items")
+        rec.warnings.append(f"{len(known) - len(rec.items)} 項目が見つかりません")
+    rec.answers = [canonical_answer(v, sector) for v in rec.raw]
+    rec.n_invalid = rec.answers.count("invalid")
+    rec.n_unanswered = rec.answers.count("unanswered")
+    if rec.n_invalid:
+        rec.flags.append("invalid_answers")
+        bad = [f"{i}「{v}」" for i, v, a in zip(rec.items, rec.raw, rec.answers, strict=True) if a == "invalid"]
+        rec.warnings.append("判読できない回答: " + ", ".join(bad[:5]))
+    if rec.n_unanswered:
+        rec.flags.append("unanswered")
+
+
+def raw_text(value: object) -> str | None:
+    """A cell as text, exactly as written (numbers without a spurious '.0'); blank → None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _power_id(value: object) -> str | None:
@@ -128,12 +187,15 @@ def _power_id(value: object) -> str | None:
 
 
 def _auto_no(value: object) -> str | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"No.{int(value)}" if value == int(value) and 1 <= value <= 999 else None
     m = AUTO_NO.match(label_key(value))
     return f"No.{int(m.group(1))}" if m and 1 <= int(m.group(1)) <= 999 else None
 
 
 def _rows(grid: Grid, header: Header, id_role: str, normalise) -> tuple[list[str], list[object], list[str]]:
     id_col, ans_col = header.columns[id_role], header.columns["answer"]
+    letter = a1(0, ans_col)[:-1]
     items, raw, cells = [], [], []
     for r in range(header.row + 1, len(grid)):
         row = grid[r]
@@ -143,8 +205,8 @@ def _rows(grid: Grid, header: Header, id_role: str, normalise) -> tuple[list[str
         if item is None:
             continue
         items.append(item)
-        raw.append(row[ans_col] if ans_col < len(row) else "")
-        cells.append(a1(r, ans_col))
+        raw.append(raw_text(row[ans_col]) if ans_col < len(row) else None)
+        cells.append(f"{letter}{r + 1}")
     return items, raw, cells
 
 
@@ -152,7 +214,7 @@ def _auto_version(text: str | None, header: Header, raw: list[object], year: int
     """The automotive template version: a version written in a title wins; else columns and answers."""
     if text in ("2.0", "2.1", "2.2"):
         return f"auto-v{text}"
-    keys = {label_key(v) for v in raw}
+    keys = {label_key(v) for v in raw if v}
     if header.has("plan_if_not") or keys & {"達成", "未達成"}:
         return "auto-v2.2" if year >= 2024 else "auto-v2.1"
     return "auto-v2.0"
@@ -180,7 +242,8 @@ def _cover_attributes(cover: dict[str, object], sector: str, parsed: Parsed
     else:
         out |= {"member_org": clean_text(cover.get("member_org")), "industry": clean_text(cover.get("industry")),
                 "size_band": attrs.size_band(cover.get("size_band") or cover.get("employees")),
-                "capital": clean_text(cover.get("capital")), "target_level": attrs.target_level(cover.get("target_level"))}
+                "capital": clean_text(cover.get("capital")),
+                "target_level": attrs.target_level(cover.get("target_level"))}
     return out, submitted
 
 
@@ -200,11 +263,11 @@ def _check_summary(book: Book, grids: dict[str, Grid], parsed: Parsed) -> None:
     col = next(c for c, v in enumerate(grid[header]) if label_key(v) == "実施")
     for row in grid[header + 1:]:
         m = re.search(r"\(([A-Z]{2}\.[A-Z]{2})\)", clean_text(row[0]) if row else "")
-        if m and col < len(row) and isinstance(row[col], int | float) and m.group(1) in implemented:
-            if int(row[col]) != implemented[m.group(1)]:
-                parsed.flags.append("summary_mismatch")
-                parsed.warnings.append(f"{m.group(1)}: 集計 {int(row[col])} / チェックシート {implemented[m.group(1)]}")
-                return
+        ok = m and col < len(row) and isinstance(row[col], int | float) and m.group(1) in implemented
+        if ok and int(row[col]) != implemented[m.group(1)]:
+            parsed.flags.append("summary_mismatch")
+            parsed.warnings.append(f"{m.group(1)}: 集計 {int(row[col])} / チェックシート {implemented[m.group(1)]}")
+            return
 
 
 def _parse_export(grid: Grid, header, path: str, kind: str, digest: str, sheet: str, year: int) -> list[Parsed]:
@@ -215,7 +278,7 @@ def _parse_export(grid: Grid, header, path: str, kind: str, digest: str, sheet: 
     for r in range(header.row + 1, len(grid)):
         row = grid[r]
         values = {role: (row[c] if c < len(row) else None) for role, c in header.columns.items()}
-        answers = [row[header.items[n]] if header.items[n] < len(row) else None for n in numbers]
+        answers = [raw_text(row[header.items[n]]) if header.items[n] < len(row) else None for n in numbers]
         if all(clean_text(v) == "" for v in [*values.values(), *answers]):
             continue  # a blank line, not a submission
         rec = Parsed(f"{path}#row={r + 1}", "export_row", sector="auto", template_version=template, sheet=sheet,
@@ -232,6 +295,7 @@ def _parse_export(grid: Grid, header, path: str, kind: str, digest: str, sheet: 
         rec.attributes["submitted_at"] = clean_text(values.get("answered_on"))
         if all(clean_text(v) == "" for v in answers):
             rec.status, rec.reason, rec.detail = "quarantined", "empty_checklist", f"row {r + 1}"
+        finish_answers(rec, "auto")
         out.append(rec)
     out[0].detail = f"consolidated export, {len(out) - 1} rows"
     return out

@@ -35,7 +35,7 @@ class Book:
 def open_book(data: bytes, name: str) -> Book:
     """Open bytes as a workbook or CSV, or raise :class:`Rejected` with the reason a clerk can act on."""
     lower = name.lower()
-    if lower.endswith((".csv", ".txt")):
+    if lower.endswith(".csv"):
         return _csv_book(data)
     if data.startswith(OLE):
         if _ENCRYPTED_OLE in data:

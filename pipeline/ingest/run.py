@@ -51,8 +51,9 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
         new["scores"] = old_scores.iloc[0:0]
     merged = store_mod.replace_partition(store, new, sector, year)
     report, _ = write_report(merged["quarantine"], store)
-    submissions = tables.manifest[~tables.manifest["kind"].isin(["archive", "export"])]
-    counts = submissions["status"].value_counts().to_dict()
+    m = tables.manifest
+    containers_opened = m["kind"].isin(["archive", "export"]) & m["status"].eq("ingested")
+    counts = m.loc[~containers_opened, "status"].value_counts().to_dict()
     invalid = tables.responses.loc[tables.responses["answer"].eq("invalid"), "item_id"].value_counts()
     return IngestResult(tables, counts, report, time.perf_counter() - t0, invalid)
 

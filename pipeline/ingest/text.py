@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 
@@ -22,6 +23,14 @@ def clean_text(value: object) -> str:
 
 def label_key(value: object) -> str:
     """The form labels are compared in: NFKC, no whitespace at all, ASCII lower-cased."""
+    if isinstance(value, str):
+        return _label_key_str(value)
+    return _SPACE.sub("", clean_text(value)).lower()
+
+
+@lru_cache(maxsize=1 << 16)
+def _label_key_str(value: str) -> str:
+    # Cached: the same labels and item texts recur in every file a worker reads.
     return _SPACE.sub("", clean_text(value)).lower()
 
 

@@ -31,6 +31,8 @@ def lookup(instrument: str) -> dict[str, str]:
 
 def canonical_answer(raw: object, instrument: str) -> str:
     """Canonical answer of one cell: blank → unanswered, unknown text → invalid (never a guess)."""
+    if raw is None:
+        return "unanswered"
     key = answer_key(raw)
     if not key:
         return "unanswered"

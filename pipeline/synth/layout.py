@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.synth.mess import Quirks
 from pipeline.cells import a1
+from pipeline.synth.mess import Quirks
 from pipeline.synth.sheetspec import Sheet
 
 # Header labels as people retype them: width, spaces, line breaks (a correct reader normalises these).

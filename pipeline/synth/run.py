@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from pipeline.cells import a1
 from pipeline.synth import answers as answer_model
 from pipeline.synth import auto as auto_layout
 from pipeline.synth import badfiles, population
 from pipeline.synth import power as power_layout
 from pipeline.synth.archive import write_zip
 from pipeline.synth.plan import SECTOR_CODE, Member, Plan, Task, plan_export, plan_workbooks
-from pipeline.cells import a1
 from pipeline.synth.sheetspec import RENDERERS, as_macro_enabled
 
 

@@ -1,0 +1,76 @@
+"""Benchmark: `sdw ingest` on synthetic automotive workbooks vs a plain pandas.read_excel(openpyxl) loop.
+
+usage: python benchmarks/ingest.py [--n 3100] [--data DIR] [--baseline-sample K]
+
+Generates the workbooks once (kept in --data for re-runs), then in the same run times
+1. `sdw ingest` as a user runs it (a fresh process: start-up, discovery, reading, cleaning,
+   validation, store write and quarantine report), and
+2. the baseline: for every workbook, pandas.read_excel(engine="openpyxl") of its cover and
+   checklist sheets — reading only, no cleaning or writing.
+Prints both wall times and the ratio. --baseline-sample K times the baseline on K files and
+scales it up (said plainly in the output); the default times every file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipeline.synth import synthesise  # noqa: E402
+
+
+def baseline(files: list[Path]) -> tuple[float, int]:
+    ok = 0
+    t0 = time.perf_counter()
+    for path in files:
+        try:
+            pd.read_excel(path, sheet_name=[0, 1], header=None, engine="openpyxl")
+            ok += 1
+        except Exception:  # noqa: BLE001 - bad files fail here as in any loop a clerk would write
+            pass
+    return time.perf_counter() - t0, ok
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=3100)
+    ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "sdw-bench-auto")
+    ap.add_argument("--baseline-sample", type=int, default=0)
+    args = ap.parse_args()
+    raw = args.data / f"auto-2024-n{args.n}"
+    if not raw.exists():
+        print(f"generating {args.n} workbooks into {raw} …", flush=True)
+        r = synthesise("auto", 2024, raw, n=args.n, seed=0)
+        print(f"  generated in {r.seconds:.1f} s")
+    files = sorted(p for p in raw.rglob("*") if p.suffix in (".xlsx", ".xlsm", ".xls"))
+    store = Path(tempfile.mkdtemp(prefix="sdw-bench-store-"))
+    env = {**os.environ, "SDW_SECRET_KEY": os.environ.get("SDW_SECRET_KEY", "benchmark-key")}
+    cmd = [sys.executable, "-m", "pipeline", "ingest", "--sector", "auto", "--year", "2024", "--raw", str(raw),
+           "--store", str(store)]
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1])
+    ours = time.perf_counter() - t0
+    if done.returncode:
+        sys.exit(f"sdw ingest failed: {done.stderr}")
+    print(done.stdout.strip())
+    sample = files[: args.baseline_sample] if args.baseline_sample else files
+    base, ok = baseline(sample)
+    scaled = base * len(files) / len(sample)
+    label = "" if sample is files else f" (timed on {len(sample)} files, scaled to {len(files)})"
+    print(f"files: {len(files)} workbooks on disk, {args.n} respondents, {os.cpu_count()} cores")
+    print(f"sdw ingest (fresh process, end to end): {ours:.2f} s")
+    print(f"baseline pandas.read_excel(openpyxl) loop, reading only: {scaled:.2f} s{label}; {ok} files opened")
+    print(f"ratio: {scaled / ours:.1f}x faster")
+
+
+if __name__ == "__main__":
+    main()

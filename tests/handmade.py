@@ -1,0 +1,79 @@
+"""Test helper: small checklist workbooks written directly with openpyxl/xlwt, the way another program
+or a person would, independent of the project's own generator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+
+from pipeline import catalogs
+
+AUTO_HEADER = ["No.", "レベル", "分類", "要求事項", "達成条件", "回答", "未達成時の対応予定", "備考"]
+POWER_HEADER = ["No.", "機能", "カテゴリ", "点検項目ID", "点検項目", "対象事業", "経営層報告推奨", "回答",
+                "未実施の理由・対応予定", "対応予定時期", "社内文書参照先等", "備考"]
+VALID_NUMBER = "7000012050002"
+
+
+def auto_rows(answer_for=lambda n: "達成") -> list[list[object]]:
+    items = catalogs.auto_items()
+    return [[int(i[3:]), lvl, "分類", "要求事項", "条件", answer_for(int(i[3:])), None, None]
+            for i, lvl in zip(items["item_id"], items["level"], strict=True)]
+
+
+def power_rows(answer_for=lambda item: "実施している") -> list[list[object]]:
+    items = catalogs.power_items()
+    return [[k + 1, "識別", "資産管理", i, "点検項目", "全事業", None, answer_for(i), None, None, None, None]
+            for k, i in enumerate(items["item_id"])]
+
+
+def write_auto(path: Path, rows: list[list[object]] | None = None, header: list[str] | None = None,
+               cover: dict[str, object] | None = None, title_rows: int = 2, checklist_name: str = "チェックシート",
+               cover_name: str = "表紙", checklist_first: bool = False, version: str = "Ver.2.2") -> Path:
+    """An automotive checklist workbook; every layout choice is a parameter."""
+    wb = openpyxl.Workbook()
+    cover_ws = wb.active
+    cover_ws.title = cover_name
+    values = {"会社名": "株式会社テスト精工", "法人番号": VALID_NUMBER, "所属団体": "部工会", "業種": "自動車部品",
+              "従業員数": "101〜300人", "資本金": "1億円", "目標レベル": "Lv2", "回答日": dt.date(2024, 10, 15)}
+    values.update(cover or {})
+    cover_ws["B1"] = f"チェックシート 表紙 ({version})"
+    for r, (label, value) in enumerate(values.items(), start=3):
+        cover_ws.cell(r, 2, label)
+        cover_ws.cell(r, 3, value)
+    ws = wb.create_sheet(checklist_name, 0 if checklist_first else None)
+    ws["A1"] = f"自動車産業サイバーセキュリティガイドライン チェックシート {version}"
+    header_row = title_rows + 2
+    for c, label in enumerate(header or AUTO_HEADER, start=1):
+        ws.cell(header_row, c, label)
+    for r, row in enumerate(rows if rows is not None else auto_rows(), start=header_row + 1):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def write_power(path: Path, rows: list[list[object]] | None = None, cover: dict[str, object] | None = None) -> Path:
+    wb = openpyxl.Workbook()
+    cover_ws = wb.active
+    cover_ws.title = "表紙"
+    values = {"事業者名": "株式会社テスト電力", "法人番号": VALID_NUMBER, "事業区分": "小売電気事業者、発電事業者",
+              "主たる事業区分": "小売電気事業者", "従業員数": 120, "回答日": dt.date(2024, 9, 30)}
+    values.update(cover or {})
+    for r, (label, value) in enumerate(values.items(), start=3):
+        cover_ws.cell(r, 2, label)
+        cover_ws.cell(r, 3, value)
+    ws = wb.create_sheet("チェックシート")
+    ws["A1"] = "情報セキュリティ対策自己診断票 チェックシート"
+    for c, label in enumerate(POWER_HEADER, start=1):
+        ws.cell(3, c, label)
+    for r, row in enumerate(rows if rows is not None else power_rows(), start=4):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

@@ -1,0 +1,273 @@
+"""Each tolerated variation and each kind of bad file, on small files written in tmp_path by other
+programs than our generator (openpyxl, xlwt, csv, zipfile) so ingestion is not tuned to one writer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+import xlwt
+
+from pipeline.ingest import ingest
+from pipeline.synth.archive import write_zip
+from pipeline.synth.badfiles import encrypted
+from tests.handmade import AUTO_HEADER, VALID_NUMBER, auto_rows, power_rows, write_auto, write_power
+
+
+def run(raw, sector="auto", year=2024, store=None):
+    store = store or raw.parent / "store"
+    result = ingest(sector, year, raw, store, workers=1, progress=False)
+    tables = {n: pd.read_parquet(store / n) for n in ("manifest", "respondents", "responses", "identities")}
+    return result, tables
+
+
+def status(tables, suffix):
+    m = tables["manifest"]
+    row = m[m["source_path"].str.endswith(suffix)]
+    assert len(row) == 1, (suffix, m["source_path"].tolist())
+    return row["status"].iloc[0], row["reason"].iloc[0]
+
+
+def answers(tables, path_suffix=""):
+    r = tables["responses"]
+    return r[r["source_path"].str.endswith(path_suffix)].set_index("item_id")["answer"]
+
+
+# --- layout drift ---------------------------------------------------------------------------------
+
+def test_header_moved_columns_reordered_and_extra_sheets_renamed(tmp_path):
+    order = [7, 5, 0, 2, 1, 3, 4, 6]  # 回答 and No. far apart, 備考 first
+    header = [AUTO_HEADER[i] for i in order] + ["担当者"]
+    rows = [[row[i] for i in order] + ["山田"] for row in auto_rows(lambda n: "未達成" if n % 3 else "達成")]
+    write_auto(tmp_path / "raw" / "a.xlsx", rows=rows, header=header, title_rows=6, checklist_name="チェックシート ",
+               cover_name=" 表紙", checklist_first=True)
+    _, t = run(tmp_path / "raw")
+    got = answers(t)
+    assert len(got) == 153
+    assert got["No.3"] == "implemented" and got["No.4"] == "not_implemented"
+    assert t["responses"]["sheet"].iloc[0] == "チェックシート "
+
+
+def test_hidden_rows_merged_cells_blank_rows_and_numbers_as_text(tmp_path):
+    path = write_auto(tmp_path / "raw" / "a.xlsx", rows=[[str(r[0]), *r[1:]] for r in auto_rows()])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["チェックシート"]
+    ws.row_dimensions[10].hidden = True
+    ws.merge_cells("C5:C9")
+    ws.insert_rows(30, amount=2)  # blank rows inside the table
+    ws["F40"] = "未達成"
+    wb.save(path)
+    _, t = run(tmp_path / "raw")
+    got = t["responses"].set_index("cell")["answer"]
+    assert len(got) == 153
+    assert got["F40"] == "not_implemented"
+    assert "F30" not in got.index and "F31" not in got.index
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("達成", "implemented"), ("  達成\n", "implemented"), ("\u3000達成", "implemented"), ("○", "implemented"),
+    ("〇", "implemented"), ("◯", "implemented"), ("×", "not_implemented"), ("✕", "not_implemented"),
+    ("✖", "not_implemented"), ("未達成", "not_implemented"), ("－", "not_applicable"), ("-", "not_applicable"),
+    ("ー", "not_applicable"), ("―", "not_applicable"), ("対象外", "not_applicable"), ("N/A", "not_applicable"),
+    ("Ｎ／Ａ", "not_applicable"), ("該当なし", "not_applicable"), (None, "unanswered"), ("   ", "unanswered"),
+    ("検討中", "invalid"), ("?", "invalid"), ("済", "invalid"), ("○×", "invalid"), (1, "invalid"),
+])
+def test_auto_answer_variants(tmp_path, raw, expected):
+    write_auto(tmp_path / "raw" / "a.xlsx", rows=auto_rows(lambda n: raw if n == 7 else "達成"))
+    _, t = run(tmp_path / "raw")
+    got = t["responses"].set_index("item_id")
+    assert got.at["No.7", "answer"] == expected
+    if expected == "invalid":  # kept raw, counted, reported
+        assert got.at["No.7", "answer_raw"] == str(raw)
+        assert t["manifest"]["n_invalid"].max() == 1
+        assert "invalid_answers" in t["manifest"]["flags"].iloc[0]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("実施している", "implemented"), ("実施済み", "implemented"), ("一部実施している", "partial"),
+    ("一部実施", "partial"), ("未実施", "not_implemented"), ("実施していない", "not_implemented"),
+    ("該当しない", "not_applicable"), ("該当なし", "not_applicable"), ("対象外", "not_applicable"),
+    ("一部", "invalid"), ("実施予定", "invalid"),
+])
+def test_power_answer_variants(tmp_path, raw, expected):
+    write_power(tmp_path / "raw" / "p.xlsx", rows=power_rows(lambda i: raw if i == "PR.AC-1" else "実施している"))
+    _, t = run(tmp_path / "raw", sector="power")
+    assert answers(t)["PR.AC-1"] == expected
+
+
+@pytest.mark.parametrize("number", [VALID_NUMBER, "７００００１２０５０００２", "7-0000-1205-0002", int(VALID_NUMBER),
+                                    " 7000012050002\u3000"])
+def test_corporate_number_spellings_give_one_key(tmp_path, number):
+    write_auto(tmp_path / "raw" / "a.xlsx", cover={"法人番号": number})
+    _, t = run(tmp_path / "raw")
+    assert t["identities"]["corporate_number"].tolist() == [VALID_NUMBER]
+    assert t["respondents"]["identity_basis"].tolist() == ["corporate_number"]
+    write_auto(tmp_path / "raw2" / "b.xlsx")
+    _, t2 = run(tmp_path / "raw2", store=tmp_path / "store2")
+    assert t2["respondents"]["respondent_key"].tolist() == t["respondents"]["respondent_key"].tolist()
+
+
+@pytest.mark.parametrize("value", [dt.date(2024, 10, 15), "2024年10月15日", "2024/10/15", 45580, "R6.10.15",
+                                   "令和6年10月15日", dt.datetime(2024, 10, 15, 9, 30), "2024-10-15"])
+def test_dates_as_dates_text_serials_and_era(tmp_path, value):
+    write_auto(tmp_path / "raw" / "a.xlsx", cover={"回答日": value})
+    _, t = run(tmp_path / "raw")
+    assert t["respondents"]["submitted_on"].iloc[0] == pd.Timestamp(2024, 10, 15)
+
+
+def test_attributes_are_normalised(tmp_path):
+    write_auto(tmp_path / "raw" / "a.xlsx", cover={"従業員数": "１０１～３００人", "目標レベル": "ＬＶ３"})
+    write_power(tmp_path / "rawp" / "p.xlsx", cover={"事業区分": "小売電気事業者・発電事業者", "従業員数": "1,234名"})
+    _, t = run(tmp_path / "raw")
+    assert t["respondents"][["size_band", "target_level"]].iloc[0].tolist() == ["101〜300人", "Lv3"]
+    _, p = run(tmp_path / "rawp", sector="power", store=tmp_path / "sp")
+    row = p["respondents"].iloc[0]
+    assert row["business_types"] == "RETAIL GENERATION" and row["employees"] == 1234
+    assert row["size_band"] == "1,001〜10,000人"
+
+
+def test_v20_vocabulary_and_version_from_the_title(tmp_path):
+    header = [h for h in AUTO_HEADER if h != "未達成時の対応予定"]
+    rows = [r[:6] + r[7:] for r in auto_rows(lambda n: "×" if n == 1 else "○")]
+    write_auto(tmp_path / "raw" / "a.xlsx", rows=rows, header=header, version="Ver.2.0")
+    _, t = run(tmp_path / "raw", year=2022)
+    assert t["respondents"]["template_version"].iloc[0] == "auto-v2.0"
+    assert answers(t)["No.1"] == "not_implemented" and answers(t)["No.2"] == "implemented"
+
+
+# --- file formats and containers ------------------------------------------------------------------
+
+def test_old_xls_from_xlwt(tmp_path):
+    wb = xlwt.Workbook(encoding="utf-8")
+    cover = wb.add_sheet("表紙")
+    for r, (k, v) in enumerate({"会社名": "テスト工業株式会社", "法人番号": VALID_NUMBER, "目標レベル": "Lv1"}.items()):
+        cover.write(r, 0, k)
+        cover.write(r, 1, v)
+    ws = wb.add_sheet("チェックシート")
+    for c, label in enumerate(AUTO_HEADER):
+        ws.write(1, c, label)
+    for r, row in enumerate(auto_rows(lambda n: "未達成" if n == 2 else "達成"), start=2):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write(r, c, v)
+    (tmp_path / "raw").mkdir()
+    wb.save(str(tmp_path / "raw" / "old.xls"))
+    _, t = run(tmp_path / "raw")
+    assert status(t, "old.xls") == ("ingested", "")
+    assert answers(t)["No.2"] == "not_implemented"
+
+
+def _export_frame(n_rows=3):
+    head = ["受付番号", "会社名", "法人番号", "所属団体", "業種", "従業員数", "目標レベル", "提出日時"]
+    numbers = ["7000012050002", "1010001000006", "4000020130001"]
+    rows = [[f"R-{k}", f"会社{k}", numbers[k], "その他", "物流", "〜100人", "Lv1", f"2024-10-0{k + 1} 10:00:00"]
+            + ["達成"] * 152 + ["未達成"] for k in range(n_rows)]
+    return pd.DataFrame(rows, columns=head + [f"No.{n}" for n in range(1, 154)])
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "utf-8-sig", "utf-8"])
+def test_export_csv_encodings(tmp_path, encoding):
+    (tmp_path / "raw").mkdir()
+    _export_frame().to_csv(tmp_path / "raw" / "回答一覧.csv", index=False, encoding=encoding)
+    _, t = run(tmp_path / "raw")
+    assert len(t["respondents"]) == 3
+    assert answers(t).groupby(level=0).first()["No.153"] == "not_implemented"
+    assert set(t["manifest"]["kind"]) == {"export", "export_row"}
+    assert t["responses"]["cell"].str.match(r"^[A-Z]+[2-4]$").all()
+
+
+def test_export_duplicate_rows_keep_the_latest(tmp_path):
+    frame = _export_frame()
+    again = frame.iloc[[0]].assign(提出日時="2024-11-20 08:00:00", **{"No.1": "未達成"})
+    (tmp_path / "raw").mkdir()
+    pd.concat([frame, again]).to_excel(tmp_path / "raw" / "回答一覧.xlsx", sheet_name="回答一覧", index=False)
+    _, t = run(tmp_path / "raw")
+    m = t["manifest"].set_index("source_path")
+    assert m.at["回答一覧.xlsx#row=2", "status"] == "superseded"
+    assert m.at["回答一覧.xlsx#row=5", "status"] == "ingested"
+    key = m.at["回答一覧.xlsx#row=5", "respondent_key"]
+    r = t["responses"]
+    assert r[(r["respondent_key"] == key) & (r["item_id"] == "No.1")]["answer"].item() == "not_implemented"
+
+
+def test_zip_with_cp932_names_nested_folders_and_a_zip_inside(tmp_path):
+    wb_bytes = write_auto(tmp_path / "x.xlsx").read_bytes()
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("内側/チェックシート_B.xlsx", write_auto(tmp_path / "y.xlsx", cover={
+            "法人番号": "1010001000006", "会社名": "B社"}).read_bytes())
+    write_zip(tmp_path / "raw" / "提出/一括.zip", [("回答/チェックシート_A社.xlsx", wb_bytes),
+                                                  ("まとめ.zip", inner.getvalue())], cp932_names=True)
+    _, t = run(tmp_path / "raw")
+    paths = set(t["manifest"]["source_path"])
+    assert "提出/一括.zip!回答/チェックシート_A社.xlsx" in paths
+    assert "提出/一括.zip!まとめ.zip!内側/チェックシート_B.xlsx" in paths
+    assert len(t["respondents"]) == 2
+
+
+# --- bad files ----------------------------------------------------------------------------------
+
+def test_each_kind_of_bad_file_is_quarantined_with_its_reason(tmp_path):
+    raw = tmp_path / "raw"
+    good = write_auto(raw / "good.xlsx").read_bytes()
+    (raw / "truncated.xlsx").write_bytes(good[: len(good) // 2])
+    (raw / "locked.xlsx").write_bytes(encrypted(good))
+    (raw / "print.xlsx").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    (raw / "notes.txt").write_text("メモ", encoding="utf-8")
+    (raw / "empty.xlsx").write_bytes(b"")
+    write_auto(raw / "blank.xlsx", rows=auto_rows(lambda n: None), cover={"法人番号": "1010001000006"})
+    write_power(raw / "power.xlsx", cover={"法人番号": "4000020130001"})
+    other = openpyxl.Workbook()
+    other.active["A1"] = "5分でできる！情報セキュリティ自社診断"
+    other.save(raw / "ipa.xlsx")
+    write_auto(raw / "anon.xlsx", cover={"法人番号": "", "会社名": ""})
+    write_zip(raw / "tricks.zip", [("../../evil.xlsx", good), ("big.xlsx", bytes(30 * 1024 * 1024))], False)
+    (raw / "broken.zip").write_bytes(b"PK\x03\x04 not really")
+    result, t = run(raw)
+    expected = {"good.xlsx": ("ingested", ""), "truncated.xlsx": ("quarantined", "corrupt"),
+                "locked.xlsx": ("quarantined", "encrypted"), "print.xlsx": ("quarantined", "not_a_workbook"),
+                "notes.txt": ("quarantined", "not_a_workbook"), "empty.xlsx": ("quarantined", "corrupt"),
+                "blank.xlsx": ("quarantined", "empty_checklist"), "power.xlsx": ("quarantined", "wrong_sector"),
+                "ipa.xlsx": ("quarantined", "unknown_template"), "anon.xlsx": ("quarantined", "no_identity"),
+                "tricks.zip!../../evil.xlsx": ("quarantined", "unsafe_path"),
+                "tricks.zip!big.xlsx": ("quarantined", "archive_bomb"),
+                "broken.zip": ("quarantined", "archive_corrupt")}
+    for path, want in expected.items():
+        assert status(t, path) == want, path
+    assert len(t["manifest"]) == len(expected) + 1  # + the tricks.zip archive itself
+    assert result.counts == {"ingested": 1, "quarantined": 12}
+
+
+def test_duplicate_submissions_keep_the_latest_answer_date(tmp_path):
+    raw = tmp_path / "raw"
+    write_auto(raw / "first.xlsx", cover={"回答日": dt.date(2024, 10, 1)}, rows=auto_rows(lambda n: "未達成"))
+    write_auto(raw / "later/again.xlsx", cover={"回答日": "2024年10月20日"})
+    _, t = run(raw)
+    assert status(t, "first.xlsx") == ("superseded", "superseded")
+    assert status(t, "again.xlsx") == ("ingested", "")
+    assert set(answers(t)) == {"implemented"}
+
+
+def test_invalid_check_digit_falls_back_to_the_name_and_is_flagged(tmp_path):
+    write_auto(tmp_path / "raw" / "a.xlsx", cover={"法人番号": "7000012050003"})
+    result, t = run(tmp_path / "raw")
+    assert t["respondents"]["identity_basis"].tolist() == ["name"]
+    assert "name_fallback" in t["manifest"]["flags"].iloc[0]
+    report = pd.read_csv(tmp_path / "store" / "quarantine_report.csv", dtype=str)
+    assert "法人番号" in report["問題"].iloc[0] and report["事業者名"].iloc[0] == "株式会社テスト精工"
+
+
+def test_summary_sheet_mismatch_is_a_warning_not_a_rejection(tmp_path):
+    path = write_power(tmp_path / "raw" / "p.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("可視化結果(広域機関用)")
+    ws.append(["カテゴリ", "対象項目数", "実施", "一部実施", "未実施", "該当なし", "実施率"])
+    ws.append(["資産管理 (ID.AM)", 6, 2, 0, 0, 0, 0.33])  # the checklist says 6 implemented
+    wb.save(path)
+    _, t = run(tmp_path / "raw", sector="power")
+    assert status(t, "p.xlsx") == ("ingested", "")
+    assert "summary_mismatch" in t["manifest"]["flags"].iloc[0]
