@@ -40,6 +40,7 @@ def ingest(args: argparse.Namespace) -> int:
     print(f"sdw ingest: {args.sector} FY{args.year}: {c.get('ingested', 0)} ingested, "
           f"{c.get('quarantined', 0)} quarantined, {c.get('superseded', 0)} superseded "
           f"({result.seconds:.1f} s) → {args.store}")
+    print("  time: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
     if len(result.invalid_by_item):
         top = ", ".join(f"{i} {n}" for i, n in result.invalid_by_item.head(8).items())
         print(f"  invalid answers: {int(result.invalid_by_item.sum())} ({top})")

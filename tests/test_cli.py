@@ -32,3 +32,29 @@ def test_python_dash_m_pipeline_runs_the_demo():
     done = subprocess.run([sys.executable, "-m", "pipeline", "demo"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "sdw demo" in done.stdout
+
+
+def _sdw(*args, env=None):
+    import os
+
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "SDW_SECRET_KEY": "cli-test", **(env or {})})
+
+
+def test_ingest_prints_a_summary_and_succeeds_with_quarantined_files(tmp_path):
+    from tests.handmade import write_auto
+
+    write_auto(tmp_path / "raw" / "a.xlsx")
+    (tmp_path / "raw" / "broken.xlsx").write_bytes(b"PK\x03\x04broken")
+    done = _sdw("ingest", "--sector", "auto", "--year", "2024", "--raw", str(tmp_path / "raw"),
+                "--store", str(tmp_path / "store"))
+    assert done.returncode == 0, done.stderr
+    assert "1 ingested, 1 quarantined, 0 superseded" in done.stdout
+    assert "quarantine_report.xlsx" in done.stdout
+
+
+def test_ingest_of_a_missing_folder_fails_with_one_line(tmp_path):
+    done = _sdw("ingest", "--sector", "auto", "--year", "2024", "--raw", str(tmp_path / "nope"),
+                "--store", str(tmp_path / "store"))
+    assert done.returncode == 1
+    assert done.stderr.strip().count("\n") == 0 and "does not exist" in done.stderr

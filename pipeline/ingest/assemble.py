@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.ingest.identity import respondent_key
 from pipeline.ingest.parse import Parsed
@@ -69,31 +70,41 @@ def supersede(records: list[Parsed], keys: dict[str, str]) -> None:
             rec.status, rec.reason, rec.detail = "superseded", "superseded", f"superseded by {latest.source_path}"
 
 
-def build_tables(records: list[Parsed], keys: dict[str, str], sector: str, year: int) -> Tables:
-    """All kept submissions at once into long tables (columnar: one frame, not one per file)."""
+def build_tables(records: list[Parsed], answers: pa.Table, keys: dict[str, str], sector: str,
+                 year: int) -> Tables:
+    """The store's tables for one (sector, year): kept submissions' answers, respondents, manifest.
+
+    ``answers`` holds every parsed answer with ``rec`` indexing ``records``; rows of submissions that
+    were not kept (quarantined, superseded) are dropped here, with Arrow takes rather than Python loops.
+    """
     kept = [r for r in records if r.is_submission]
-    sizes = [len(r.items) for r in kept]
     rec_keys = [keys[r.source_path] for r in kept]
+    position = np.full(len(records) + 1, -1, dtype=np.int64)
+    kept_at = {id(r): k for k, r in enumerate(kept)}
+    for i, r in enumerate(records):
+        position[i] = kept_at.get(id(r), -1)
+    where = position[answers.column("rec").to_numpy()]
+    rows = answers.filter(pa.array(where >= 0))
+    owner = pa.array(where[where >= 0])
 
-    def repeat(values: list[str]) -> np.ndarray:
-        return np.repeat(np.array(values, dtype=object), sizes)
+    def per_record(values: list[str]) -> pa.Array:
+        return pa.array(values, pa.string()).take(owner)
 
-    def text(values) -> pa.Array:
-        return pa.array(values, pa.string())
-
-    answers = [a for r in kept for a in r.answers]
-    n = len(answers)
-    # Built through Arrow: twice as fast as pandas' own string inference on 10⁵–10⁶ rows.
+    answer = rows.column("answer").combine_chunks()
+    canonical = pa.array(list(POINTS), pa.string())
+    points = pa.array(list(POINTS.values()), pa.float64(), from_pandas=True)  # NaN (not applicable) → null
+    score = points.take(pc.index_in(answer, value_set=canonical))
     responses = pa.table({
-        "sector": text([sector] * n), "year": pa.array(np.full(n, year, dtype=np.int64)),
-        "respondent_key": text(repeat(rec_keys)),
-        "item_id": text([i for r in kept for i in r.items]),
-        "answer_raw": text([v for r in kept for v in r.raw]),
-        "answer": text(answers),
-        "score": pa.array(np.array([POINTS[a] for a in answers], dtype=float)),
-        "source_path": text(repeat([r.answer_path for r in kept])),
-        "sheet": text(repeat([r.sheet for r in kept])),
-        "cell": text([c for r in kept for c in r.cells]),
+        "sector": pa.array([sector]).take(pa.array(np.zeros(len(rows), dtype=np.int64))),
+        "year": pa.array(np.full(len(rows), year, dtype=np.int64)),
+        "respondent_key": per_record(rec_keys),
+        "item_id": rows.column("item_id"),
+        "answer_raw": rows.column("answer_raw"),
+        "answer": answer,
+        "score": score,
+        "source_path": per_record([r.answer_path for r in kept]),
+        "sheet": per_record([r.sheet for r in kept]),
+        "cell": rows.column("cell"),
     }).to_pandas()
     respondents = [{"respondent_key": k, "identity_basis": r.attributes["identity_basis"],
                     "template_version": r.template_version, "submitted_on": r.submitted_on,
@@ -137,7 +148,7 @@ def _manifest(records: list[Parsed], keys: dict[str, str], sector: str, year: in
             "sector": sector, "year": year, "source_path": rec.source_path, "sha256": rec.sha256 or None,
             "status": rec.status, "reason": rec.reason, "respondent_key": keys.get(rec.source_path, ""),
             "template_version": rec.template_version, "kind": rec.kind, "detail": rec.detail,
-            "flags": " ".join(dict.fromkeys(rec.flags)), "n_items": len(rec.items),
+            "flags": " ".join(dict.fromkeys(rec.flags)), "n_items": rec.n_items,
             "n_invalid": rec.n_invalid, "n_unanswered": rec.n_unanswered,
             "warnings": " / ".join(rec.warnings),
         })

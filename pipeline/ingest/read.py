@@ -87,4 +87,6 @@ def _csv_book(data: bytes) -> Book:
     if "\x00" in text:
         raise Rejected("not_a_workbook", "binary content in a CSV file")
     rows: Grid = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+    width = max((len(r) for r in rows), default=0)
+    rows = [r + [""] * (width - len(r)) for r in rows]  # rectangular, like the workbook grids
     return Book(["csv"], lambda _sheet: rows, "csv")

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from tqdm import tqdm
 
 from pipeline import store as store_mod
 from pipeline.ingest.assemble import Tables, assign_identity, build_tables, check_sector, supersede
 from pipeline.ingest.discover import Entry, discover
 from pipeline.ingest.identity import secret_key
-from pipeline.ingest.parse import Parsed, parse_entry
+from pipeline.ingest.parse import Parsed, pack_answers, parse_entry
 from pipeline.ingest.quarantine import quarantine_rows, write_report
 
 CHUNK = 32
@@ -28,61 +30,82 @@ class IngestResult:
     report: Path
     seconds: float
     invalid_by_item: pd.Series
+    timings: dict[str, float]
 
 
 def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None = None,
            progress: bool | None = None) -> IngestResult:
     """Read every submission under ``raw`` into the store's (sector, year), replacing what was there."""
     t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(stage: str) -> None:
+        timings[stage] = time.perf_counter() - t0 - sum(timings.values())
+
     entries = discover(raw)
     if not entries:
         raise FileNotFoundError(f"no files under {raw}")
-    records = _parse_all(entries, sector, year, workers, progress)
+    lap("discover")
+    records, answers = _parse_all(entries, sector, year, workers, progress)
+    lap("read")
     key = secret_key()
     check_sector(records, sector)
     keys = assign_identity(records, key)
     supersede(records, keys)
-    tables = build_tables(records, keys, sector, year)
+    tables = build_tables(records, answers, keys, sector, year)
     quarantine = quarantine_rows(records, sector, year)
+    lap("assemble")
     new = {"manifest": tables.manifest, "respondents": tables.respondents, "responses": tables.responses,
            "identities": tables.identities, "quarantine": quarantine}
     old_scores = store_mod.read_table(store, "scores")
     if old_scores is not None:  # this partition's scores are stale now; `sdw score` recomputes them
         new["scores"] = old_scores.iloc[0:0]
     merged = store_mod.replace_partition(store, new, sector, year)
+    lap("validate+write")
     report, _ = write_report(merged["quarantine"], store)
+    lap("report")
     m = tables.manifest
     containers_opened = m["kind"].isin(["archive", "export"]) & m["status"].eq("ingested")
     counts = m.loc[~containers_opened, "status"].value_counts().to_dict()
     invalid = tables.responses.loc[tables.responses["answer"].eq("invalid"), "item_id"].value_counts()
-    return IngestResult(tables, counts, report, time.perf_counter() - t0, invalid)
+    return IngestResult(tables, counts, report, time.perf_counter() - t0, invalid, timings)
 
 
 def _workers(requested: int | None) -> int:
     return requested or max(1, len(os.sched_getaffinity(0)))
 
 
-def _parse_chunk(entries: list[Entry], sector: str, year: int) -> list[list[Parsed]]:
-    return [parse_entry(e, sector, year) for e in entries]
+def _parse_chunk(entries: list[Entry], sector: str, year: int) -> tuple[list[Parsed], pa.RecordBatch]:
+    records = [p for e in entries for p in parse_entry(e, sector, year)]
+    return records, pack_answers(records)
 
 
 def _parse_all(entries: list[Entry], sector: str, year: int, workers: int | None, progress: bool | None
-               ) -> list[Parsed]:
+               ) -> tuple[list[Parsed], pa.Table]:
+    """Parse every entry (in worker processes), returning records and one table of all answers.
+
+    The answers' ``rec`` column indexes the returned record list.
+    """
     chunks = [entries[i: i + CHUNK] for i in range(0, len(entries), CHUNK)]
     bar = tqdm(total=len(entries), desc=f"reading {sector} {year}", unit="file",
                disable=None if progress is None else not progress)
-    out: list[Parsed] = []
+    records: list[Parsed] = []
+    batches: list[pa.RecordBatch] = []
+
+    def collect(chunk: list[Entry], result: tuple[list[Parsed], pa.RecordBatch]) -> None:
+        recs, batch = result
+        batches.append(batch.set_column(0, "rec", pc.add(batch.column("rec"), len(records))))
+        records.extend(recs)
+        bar.update(len(chunk))
+
     n = _workers(workers)
     if n == 1 or len(chunks) == 1:
-        results = (_parse_chunk(c, sector, year) for c in chunks)
-        for chunk, res in zip(chunks, results, strict=True):
-            out.extend(p for parts in res for p in parts)
-            bar.update(len(chunk))
+        for chunk in chunks:
+            collect(chunk, _parse_chunk(chunk, sector, year))
     else:
         with ProcessPoolExecutor(n) as pool:
             futures = [pool.submit(_parse_chunk, c, sector, year) for c in chunks]
             for chunk, fut in zip(chunks, futures, strict=True):
-                out.extend(p for parts in fut.result() for p in parts)
-                bar.update(len(chunk))
+                collect(chunk, fut.result())
     bar.close()
-    return out
+    return records, pa.Table.from_batches(batches)

@@ -1,0 +1,78 @@
+"""The store: atomic replacement, one (sector, year) at a time, validated before anything is written."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline import store
+from pipeline.ingest import ingest
+from tests.handmade import auto_rows, write_auto, write_power
+
+
+def _read_all(store_dir):
+    return {n: pd.read_parquet(store_dir / n) for n in ("manifest", "respondents", "responses", "identities")}
+
+
+def test_reingesting_the_same_input_gives_the_same_store(tmp_path):
+    write_auto(tmp_path / "raw" / "a.xlsx")
+    write_auto(tmp_path / "raw" / "b.xlsx", cover={"法人番号": "1010001000006", "会社名": "B社"})
+    ingest("auto", 2024, tmp_path / "raw", tmp_path / "s", workers=1, progress=False)
+    first = _read_all(tmp_path / "s")
+    ingest("auto", 2024, tmp_path / "raw", tmp_path / "s", workers=1, progress=False)
+    second = _read_all(tmp_path / "s")
+    for name in first:
+        pd.testing.assert_frame_equal(first[name], second[name])
+    assert len(second["respondents"]) == 2
+
+
+def test_ingest_replaces_only_its_sector_and_year(tmp_path):
+    write_power(tmp_path / "power" / "p.xlsx")
+    write_auto(tmp_path / "auto" / "a.xlsx")
+    write_auto(tmp_path / "auto" / "b.xlsx", cover={"法人番号": "1010001000006", "会社名": "B社"})
+    s = tmp_path / "s"
+    ingest("power", 2024, tmp_path / "power", s, workers=1, progress=False)
+    ingest("auto", 2024, tmp_path / "auto", s, workers=1, progress=False)
+    ingest("auto", 2023, tmp_path / "auto", s, workers=1, progress=False)
+    (tmp_path / "auto" / "b.xlsx").unlink()
+    ingest("auto", 2024, tmp_path / "auto", s, workers=1, progress=False)
+    resp = pd.read_parquet(s / "respondents")
+    assert resp.groupby(["sector", "year"]).size().to_dict() == {("auto", 2023): 2, ("auto", 2024): 1,
+                                                                 ("power", 2024): 1}
+
+
+def test_a_crash_while_writing_leaves_the_previous_store(tmp_path, monkeypatch):
+    write_auto(tmp_path / "raw" / "a.xlsx")
+    s = tmp_path / "s"
+    ingest("auto", 2024, tmp_path / "raw", s, workers=1, progress=False)
+    before = _read_all(s)
+    write_auto(tmp_path / "raw" / "b.xlsx", cover={"法人番号": "1010001000006", "会社名": "B社"},
+               rows=auto_rows(lambda n: "未達成"))
+    real = pd.DataFrame.to_parquet
+    calls = {"n": 0}
+
+    def flaky(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", flaky)
+    with pytest.raises(OSError, match="disk full"):
+        ingest("auto", 2024, tmp_path / "raw", s, workers=1, progress=False)
+    monkeypatch.undo()
+    after = _read_all(s)
+    for name in before:
+        pd.testing.assert_frame_equal(before[name], after[name])
+    assert not [p for p in s.iterdir() if p.name.startswith(".staging")]
+
+
+def test_schema_breach_is_reported_by_column_and_nothing_is_written(tmp_path):
+    write_auto(tmp_path / "raw" / "a.xlsx")
+    s = tmp_path / "s"
+    ingest("auto", 2024, tmp_path / "raw", s, workers=1, progress=False)
+    before = pd.read_parquet(s / "responses")
+    bad = before.assign(answer="maybe", year=2025)
+    with pytest.raises(store.StoreError, match="answer"):
+        store.replace_partition(s, {"responses": bad}, "auto", 2025)
+    pd.testing.assert_frame_equal(pd.read_parquet(s / "responses"), before)
