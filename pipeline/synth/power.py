@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 import numpy as np
 
@@ -16,15 +17,21 @@ SYSTEMS = ["社内情報システム", "社内情報システム及び発電所�
            "給電指令システム及び社内情報システム", "発電所の監視制御システム"]
 
 
+@cache
+def _type_names(column: str) -> dict[str, str]:
+    table = catalogs.power_business_types()
+    return dict(zip(table["code"], table[column], strict=True))
+
+
 def _types_ja(codes: str, joiner: str) -> str:
-    names = catalogs.power_business_types().set_index("code")["name_ja"]
+    names = _type_names("name_ja")
     return joiner.join(names[c] for c in codes.split())
 
 
 def _target_ja(applies_to: str) -> str:
     if applies_to == "all":
         return "全事業"
-    short = catalogs.power_business_types().set_index("code")["short_ja"]
+    short = _type_names("short_ja")
     return "・".join(short[c] for c in applies_to.split())
 
 
