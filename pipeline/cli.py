@@ -58,9 +58,19 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--year", type=int, required=True)
     i.add_argument("--raw", type=Path, required=True, help="folder of submissions as received")
     i.add_argument("--store", type=Path, default=config.STORE_DIR)
+    i.add_argument("--roster", type=Path, default=None,
+                   help="the association's member list (CSV/Excel with 法人番号 and attributes): enables response "
+                   "rates and a sheet of members who have not answered")
 
     c = sub.add_parser("score", help="compute scores for everything in the store")
     c.add_argument("--store", type=Path, default=config.STORE_DIR)
+
+    f = sub.add_parser("feedback", help="write one feedback file per member company (association use only)")
+    f.add_argument("--sector", choices=config.SECTORS, required=True)
+    f.add_argument("--year", type=int, required=True)
+    f.add_argument("--store", type=Path, default=config.STORE_DIR)
+    f.add_argument("--out", type=Path, default=config.REPORTS_DIR / "feedback",
+                   help="folder for the member files (default reports/feedback/<sector>/<year>)")
 
     r = sub.add_parser("report", help="run the report notebooks and write HTML, figures and tables")
     r.add_argument("--sector", choices=(*config.SECTORS, "all"), required=True)

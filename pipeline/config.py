@@ -13,8 +13,7 @@ REPORTS_DIR = ROOT / "reports"
 NOTEBOOKS_DIR = ROOT / "notebooks"
 
 SECTORS = ("power", "auto")
-MIN_CELL = 5  # k: published cells with fewer respondents are suppressed
-LEVEL_THRESHOLD = 0.9  # a company "reaches" a level at this share of its items achieved
+# Thresholds live in catalogs/scoring.yaml (MIN_CELL k, LEVEL_THRESHOLD) so they are data, not code.
 
 SECRET_KEY_ENV = "SDW_SECRET_KEY"
 SECRET_KEY_FILE_ENV = "SDW_SECRET_KEY_FILE"

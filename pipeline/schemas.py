@@ -118,6 +118,29 @@ class Quarantine(pa.DataFrameModel):
         coerce = True
 
 
+class Roster(pa.DataFrameModel):
+    """The association's members in a year (denominator of response rates; chase list)."""
+
+    sector: Series[str] = pa.Field(isin=SECTORS)
+    year: Series[int]
+    respondent_key: Series[str] = pa.Field(str_length={"min_value": 32, "max_value": 32})
+    identity_basis: Series[str]
+    company_name: Series[str] = pa.Field(nullable=True)
+    corporate_number: Series[str] = pa.Field(nullable=True)
+    business_types: Series[str] = pa.Field(nullable=True)
+    main_business_type: Series[str] = pa.Field(nullable=True)
+    size_band: Series[str] = pa.Field(nullable=True)
+    member_org: Series[str] = pa.Field(nullable=True)
+    industry: Series[str] = pa.Field(nullable=True)
+    target_level: Series[str] = pa.Field(nullable=True)
+    responded: Series[bool]
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["sector", "year", "respondent_key"]
+
+
 class Scores(pa.DataFrameModel):
     sector: Series[str] = pa.Field(isin=SECTORS)
     year: Series[int]
@@ -134,4 +157,4 @@ class Scores(pa.DataFrameModel):
 
 
 TABLES = {"manifest": Manifest, "respondents": Respondents, "responses": Responses, "identities": Identities,
-          "quarantine": Quarantine, "scores": Scores}
+          "quarantine": Quarantine, "roster": Roster, "scores": Scores}

@@ -7,7 +7,6 @@ import argparse
 from pipeline.cli import NotBuiltYet
 
 PENDING = {
-    "score": "scoring (issue #5)",
     "report": "reports (issue #6)",
 }
 
@@ -19,6 +18,10 @@ def run(args: argparse.Namespace) -> int:
         return synth(args)
     if args.command == "ingest":
         return ingest(args)
+    if args.command == "score":
+        return score(args)
+    if args.command == "feedback":
+        return feedback(args)
     raise NotBuiltYet(PENDING[args.command])
 
 
@@ -35,7 +38,7 @@ def synth(args: argparse.Namespace) -> int:
 def ingest(args: argparse.Namespace) -> int:
     from pipeline.ingest import ingest as run_ingest
 
-    result = run_ingest(args.sector, args.year, args.raw, args.store)
+    result = run_ingest(args.sector, args.year, args.raw, args.store, roster=args.roster)
     c = result.counts
     print(f"sdw ingest: {args.sector} FY{args.year}: {c.get('ingested', 0)} ingested, "
           f"{c.get('quarantined', 0)} quarantined, {c.get('superseded', 0)} superseded "
@@ -56,6 +59,32 @@ DEMO_YEARS = {
 }
 
 
+def score(args: argparse.Namespace) -> int:
+    from pipeline.scoring import score_store
+
+    result = score_store(args.store)
+    s = result.scores
+    parts = s.groupby(["sector", "year"])["respondent_key"].nunique()
+    print(f"sdw score: {len(s):,} scores for {parts.sum():,} respondents in {len(parts)} sector-years "
+          f"({result.seconds:.1f} s) → {args.store / 'scores'}")
+    return 0
+
+
+def feedback(args: argparse.Namespace) -> int:
+    from pipeline import store as store_mod
+    from pipeline.scoring.feedback import feedback_tables, write_feedback
+
+    tables = {n: store_mod.read_table(args.store, n) for n in ("scores", "respondents", "responses", "identities")}
+    if tables["scores"] is None:
+        raise FileNotFoundError(f"no scores in {args.store}: run `sdw score` first")
+    out = args.out / args.sector / str(args.year)
+    per_company = feedback_tables(tables["scores"], tables["respondents"], tables["responses"], args.sector,
+                                  args.year)
+    paths = write_feedback(per_company, tables["identities"], args.sector, args.year, out)
+    print(f"sdw feedback: {len(paths)} member files (one per company, named by respondent key) in {out}")
+    return 0
+
+
 def demo() -> int:
     """Synthesise three years for both sectors, ingest them, and say plainly what is not built yet."""
     import json
@@ -74,7 +103,7 @@ def demo() -> int:
                 result = synthesise(sector, year, raw, n=n, seed=0, form=form)
                 marker.write_text(json.dumps(params))
                 print(f"  synth  {sector} FY{year}: {n} respondents, {result.files} files ({result.seconds:.1f} s)")
-            got = run_ingest(sector, year, raw, config.STORE_DIR)
+            got = run_ingest(sector, year, raw, config.STORE_DIR, roster=truth_dir(raw) / "roster.csv")
             c = got.counts
             print(f"  ingest {sector} FY{year}: {c.get('ingested', 0)} ingested, {c.get('quarantined', 0)} quarantined,"
                   f" {c.get('superseded', 0)} superseded ({got.seconds:.1f} s)")

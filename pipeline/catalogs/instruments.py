@@ -67,3 +67,8 @@ def vocabulary(instrument: str) -> dict[str, Any]:
 def labels() -> dict[str, dict[str, list[str]]]:
     """Recognised header and cover labels by role (see labels.yaml), before normalisation."""
     return read_yaml("labels.yaml")
+
+
+def scoring_rules() -> dict[str, Any]:
+    """Points per canonical answer, the level threshold, k and the interval width (scoring.yaml)."""
+    return read_yaml("scoring.yaml")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 
 from pipeline import catalogs
 from pipeline.ingest.text import clean_text, label_key
@@ -73,12 +74,19 @@ def target_level(value: object) -> str | None:
     return f"Lv{m.group(1)}" if m else None
 
 
-def business_types(value: object) -> tuple[list[str], list[str]]:
-    """Power business types (事業区分) → codes, and the parts that matched none (kept to report)."""
+@cache
+def _business_type_names() -> dict[str, str]:
     table = catalogs.power_business_types()
     by_name = {label_key(n): c for n, c in zip(table["name_ja"], table["code"], strict=True)}
     by_name |= {label_key(n): c for n, c in zip(table["short_ja"], table["code"], strict=True)}
     by_name |= {label_key(n.removesuffix("事業者")): c for n, c in zip(table["name_ja"], table["code"], strict=True)}
+    by_name |= {label_key(c): c for c in table["code"]}  # the codes themselves (rosters exported by scripts)
+    return by_name
+
+
+def business_types(value: object) -> tuple[list[str], list[str]]:
+    """Power business types (事業区分) → codes, and the parts that matched none (kept to report)."""
+    by_name = _business_type_names()
     codes, unknown = [], []
     for part in re.split(r"[、,・/／\s]+", clean_text(value)):
         if not part:

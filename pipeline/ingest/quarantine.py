@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import xlsxwriter
 
 from pipeline.ingest.parse import Parsed
 from pipeline.ingest.reasons import FLAGS, REASONS
@@ -44,8 +45,12 @@ def quarantine_rows(records: list[Parsed], sector: str, year: int) -> pd.DataFra
                                        "corporate_number", "problem_ja", "action_ja", "detail"])
 
 
-def write_report(table: pd.DataFrame, store: Path) -> tuple[Path, Path]:
-    """quarantine_report.xlsx and .csv (UTF-8 with BOM, so Excel opens it) with Japanese headers."""
+def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None = None) -> tuple[Path, Path]:
+    """quarantine_report.xlsx and .csv (UTF-8 with BOM, so Excel opens it) with Japanese headers.
+
+    With a roster, the workbook has a second sheet 未回答: members who have not answered in the most
+    recent year of each sector (the survey being chased now).
+    """
     order = {"quarantined": 0, "ingested": 1, "superseded": 2}
     out = (table.assign(_o=table["status"].map(order)).sort_values(["sector", "year", "_o", "source_path"])
            .drop(columns="_o")
@@ -53,15 +58,33 @@ def write_report(table: pd.DataFrame, store: Path) -> tuple[Path, Path]:
            [list(HEADERS_JA)].rename(columns=HEADERS_JA))
     xlsx, csv = store / "quarantine_report.xlsx", store / "quarantine_report.csv"
     tmp_x, tmp_c = xlsx.with_suffix(".xlsx.tmp"), csv.with_suffix(".csv.tmp")
-    with pd.ExcelWriter(tmp_x, engine="xlsxwriter",
-                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xl:
-        out.to_excel(xl, sheet_name="隔離・要確認", index=False)
-        sheet = xl.sheets["隔離・要確認"]
-        sheet.autofilter(0, 0, max(len(out), 1), len(out.columns) - 1)
-        sheet.freeze_panes(1, 0)
-        for col, width in enumerate([6, 6, 14, 50, 30, 16, 40, 44, 60, 18]):
-            sheet.set_column(col, col, width)
+    wb = xlsxwriter.Workbook(str(tmp_x), {"strings_to_formulas": False, "strings_to_urls": False,
+                                          "strings_to_numbers": False})
+    _sheet(wb, "隔離・要確認", out, [6, 6, 14, 50, 30, 16, 40, 44, 60, 18])
+    if roster is not None and len(roster):
+        latest = roster.groupby("sector")["year"].transform("max").eq(roster["year"])
+        missing = roster[latest & ~roster["responded"]].sort_values(["sector", "year", "company_name"])
+        chase = (missing.assign(sector=missing["sector"].map(SECTOR_JA))
+                 [["sector", "year", "company_name", "corporate_number", "business_types", "size_band"]]
+                 .rename(columns={"sector": "分野", "year": "年度", "company_name": "事業者名",
+                                  "corporate_number": "法人番号", "business_types": "事業区分",
+                                  "size_band": "従業員規模"}))
+        _sheet(wb, "未回答", chase, [6, 6, 30, 16, 30, 16])
+    wb.close()
     out.to_csv(tmp_c, index=False, encoding="utf-8-sig")
     tmp_x.replace(xlsx)
     tmp_c.replace(csv)
     return xlsx, csv
+
+
+def _sheet(wb: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, widths: list[int]) -> None:
+    """A plain table with a frozen, filterable header: written row by row (pandas.to_excel is slow)."""
+    ws = wb.add_worksheet(name)
+    bold = wb.add_format({"bold": True, "bg_color": "#DDDDDD"})
+    ws.write_row(0, 0, list(frame.columns), bold)
+    for r, row in enumerate(frame.itertuples(index=False), start=1):
+        ws.write_row(r, 0, ["" if v is None or (isinstance(v, float) and v != v) else v for v in row])
+    ws.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
+    ws.freeze_panes(1, 0)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)

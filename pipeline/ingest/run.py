@@ -19,6 +19,7 @@ from pipeline.ingest.discover import Entry, discover
 from pipeline.ingest.identity import secret_key
 from pipeline.ingest.parse import Parsed, pack_answers, parse_entry
 from pipeline.ingest.quarantine import quarantine_rows, write_report
+from pipeline.ingest.roster import read_roster
 
 CHUNK = 32
 
@@ -34,8 +35,11 @@ class IngestResult:
 
 
 def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None = None,
-           progress: bool | None = None) -> IngestResult:
-    """Read every submission under ``raw`` into the store's (sector, year), replacing what was there."""
+           progress: bool | None = None, roster: Path | None = None) -> IngestResult:
+    """Read every submission under ``raw`` into the store's (sector, year), replacing what was there.
+
+    With ``roster`` (the association's member list), also stores who should have answered.
+    """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -57,12 +61,15 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     lap("assemble")
     new = {"manifest": tables.manifest, "respondents": tables.respondents, "responses": tables.responses,
            "identities": tables.identities, "quarantine": quarantine}
+    if roster is not None:
+        members = read_roster(roster, sector, year, key)
+        new["roster"] = members.assign(responded=members["respondent_key"].isin(tables.respondents["respondent_key"]))
     old_scores = store_mod.read_table(store, "scores")
     if old_scores is not None:  # this partition's scores are stale now; `sdw score` recomputes them
         new["scores"] = old_scores.iloc[0:0]
     merged = store_mod.replace_partition(store, new, sector, year)
     lap("validate+write")
-    report, _ = write_report(merged["quarantine"], store)
+    report, _ = write_report(merged["quarantine"], store, merged.get("roster", store_mod.read_table(store, "roster")))
     lap("report")
     m = tables.manifest
     containers_opened = m["kind"].isin(["archive", "export"]) & m["status"].eq("ingested")

@@ -8,8 +8,7 @@ from pipeline import catalogs
 from pipeline.ingest.text import answer_key
 
 CANONICAL = ("implemented", "partial", "not_implemented", "not_applicable", "unknown", "unanswered", "invalid")
-POINTS = {"implemented": 1.0, "partial": 0.5, "not_implemented": 0.0, "unanswered": 0.0, "unknown": 0.0,
-          "invalid": 0.0, "not_applicable": float("nan")}
+POINTS = {k: (float("nan") if v is None else float(v)) for k, v in catalogs.scoring_rules()["points"].items()}
 
 
 @cache

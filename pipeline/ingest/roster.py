@@ -1,0 +1,63 @@
+"""The association's member roster: who should have answered (denominator of response rates, and
+the list of members to chase). Read from CSV or Excel with Japanese or English headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import corporate_number
+from pipeline.ingest import attributes as attrs
+from pipeline.ingest.identity import respondent_key
+from pipeline.ingest.read import decode_text
+from pipeline.ingest.text import clean_text, label_key
+
+ALIASES = {
+    "corporate_number": ["法人番号", "corporate_number"],
+    "company_name": ["事業者名", "会社名", "company_name", "name"],
+    "business_types": ["事業区分", "business_types"],
+    "main_business_type": ["主たる事業区分", "main_type", "main_business_type"],
+    "employees": ["従業員数", "employees"],
+    "size_band": ["従業員規模", "size_band"],
+    "member_org": ["所属団体", "member_org"],
+    "industry": ["業種", "industry"],
+    "target_level": ["目標レベル", "target_level"],
+}
+COLUMNS = ["sector", "year", "respondent_key", "identity_basis", "company_name", "corporate_number",
+           "business_types", "main_business_type", "size_band", "member_org", "industry", "target_level"]
+
+
+def read_roster(path: Path, sector: str, year: int, key: bytes) -> pd.DataFrame:
+    """Members with respondent keys (same HMAC as submissions) and normalised attributes."""
+    if path.suffix.lower() == ".csv":
+        import io
+
+        raw = pd.read_csv(io.StringIO(decode_text(path.read_bytes())), dtype=str, keep_default_na=False)
+    else:
+        raw = pd.read_excel(path, dtype=str).fillna("")
+    lookup = {label_key(a): role for role, names in ALIASES.items() for a in names}
+    raw = raw.rename(columns={c: lookup[label_key(c)] for c in raw.columns if label_key(c) in lookup})
+    if "corporate_number" not in raw and "company_name" not in raw:
+        raise ValueError(f"roster {path.name}: needs a 法人番号 or 事業者名 column")
+    rows = []
+    for rec in raw.to_dict("records"):
+        number = corporate_number.normalise(rec.get("corporate_number"))
+        name = clean_text(rec.get("company_name"))
+        k, basis = respondent_key(key, number, name)
+        if not k:
+            continue
+        codes, _ = attrs.business_types(rec.get("business_types"))
+        main, _ = attrs.business_types(rec.get("main_business_type"))
+        employees = attrs.parse_int(rec.get("employees"))
+        rows.append({"respondent_key": k, "identity_basis": basis, "company_name": name, "corporate_number": number,
+                     "business_types": " ".join(codes) or None, "main_business_type": (main or codes or [None])[0],
+                     "size_band": attrs.size_band(rec.get("size_band")) or attrs.size_band_from_employees(employees),
+                     "member_org": clean_text(rec.get("member_org")) or None,
+                     "industry": clean_text(rec.get("industry")) or None,
+                     "target_level": attrs.target_level(rec.get("target_level"))})
+    out = pd.DataFrame(rows).assign(sector=sector, year=year)
+    for col in COLUMNS:
+        if col not in out:
+            out[col] = None
+    return out[COLUMNS].drop_duplicates("respondent_key")

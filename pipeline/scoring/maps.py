@@ -1,0 +1,84 @@
+"""Which framework nodes each instrument item feeds: the data behind every roll-up.
+
+Each map has one row per (item_id, framework, node_id). A node's score is the mean over the
+distinct applicable items linked to it, so an item linked twice into one category counts once.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from pipeline import catalogs
+
+COLUMNS = ["item_id", "framework", "node_id"]
+
+
+def _levels(nodes: pd.DataFrame) -> pd.Series:
+    return nodes.set_index("node_id")["level"]
+
+
+def _rollup(links: pd.DataFrame, framework: str, nodes: pd.DataFrame) -> pd.DataFrame:
+    """Item → subcategory links extended to the subcategory's category and function."""
+    parent = nodes.set_index("node_id")["parent_id"]
+    level = _levels(nodes)
+    rows = [links]
+    up = links.copy()
+    for _ in range(2):
+        up = up.assign(node_id=up["node_id"].map(lambda n: parent.get(n, "") if level.get(n) != "function" else ""))
+        up = up[up["node_id"].ne("")]
+        rows.append(up)
+    return pd.concat(rows).assign(framework=framework).drop_duplicates()[COLUMNS]
+
+
+@cache
+def power_map() -> pd.DataFrame:
+    """Power items (CSF 1.1 IDs) → csf11, cpsf and, through NIST's crosswalk, csf2 nodes."""
+    items = catalogs.power_items()
+    csf11 = _rollup(pd.DataFrame({"item_id": items["item_id"], "node_id": items["item_id"]}), "csf11",
+                    catalogs.csf11())
+    cpsf = catalogs.cpsf()
+    cps_of = {c: row.node_id for row in cpsf.itertuples() for c in row.csf11_categories.split()}
+    cps = pd.DataFrame({"item_id": items["item_id"], "framework": "cpsf",
+                        "node_id": items["category_id"].map(cps_of)})
+    cw = catalogs.csf11_to_csf2()
+    return pd.concat([csf11, cps, _csf2_links(cw.rename(columns={"csf11_id": "item_id", "csf2_id": "node_id"}))],
+                     ignore_index=True)
+
+
+def _csf2_links(links: pd.DataFrame) -> pd.DataFrame:
+    """Links to CSF 2.0 subcategories, categories or functions, rolled up to every ancestor."""
+    nodes = catalogs.csf2()
+    sub = links[links["csf2_level"].eq("subcategory")][["item_id", "node_id"]]
+    higher = links[links["csf2_level"].ne("subcategory")][["item_id", "node_id"]]
+    rolled = _rollup(sub, "csf2", nodes)
+    above = _rollup(higher.assign(framework="csf2"), "csf2", nodes) if len(higher) else higher
+    return pd.concat([rolled, above], ignore_index=True).drop_duplicates()[COLUMNS]
+
+
+@cache
+def auto_map() -> pd.DataFrame:
+    """Automotive items → csf2 nodes (our mapping) and their level (Lv1/Lv2/Lv3, and All)."""
+    items = catalogs.auto_items()
+    links = items.assign(node_id=items["csf2"].str.split()).explode("node_id")[["item_id", "node_id"]]
+    csf2 = _csf2_links(links.assign(csf2_level="subcategory"))
+    level = pd.DataFrame({"item_id": items["item_id"], "framework": "level", "node_id": items["level"]})
+    every = level.assign(node_id="All")
+    return pd.concat([csf2, level, every], ignore_index=True)
+
+
+def item_map(sector: str) -> pd.DataFrame:
+    return (power_map() if sector == "power" else auto_map()).copy()
+
+
+@cache
+def all_nodes(sector: str) -> pd.DataFrame:
+    """Every node a sector can be scored on, including those no item reaches (scored NaN, 'not assessed')."""
+    csf2 = catalogs.csf2()[["node_id"]].assign(framework="csf2")
+    if sector == "power":
+        extra = [catalogs.csf11()[["node_id"]].assign(framework="csf11"),
+                 catalogs.cpsf()[["node_id"]].assign(framework="cpsf")]
+    else:
+        extra = [pd.DataFrame({"node_id": ["Lv1", "Lv2", "Lv3", "All"], "framework": "level"})]
+    return pd.concat([csf2, *extra], ignore_index=True)[["framework", "node_id"]]

@@ -1,0 +1,84 @@
+"""Segment statistics of respondent scores by any respondent attribute.
+
+A company with several power licences (事業区分) counts in each of its business types; such tables
+carry ``multi_counted=True`` and reports say so.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline import catalogs
+from pipeline.scoring.stats import wilson
+
+MULTI_VALUED = {"business_types"}
+ALL = "全体"
+
+
+def attach_segment(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """scores + a ``segment`` column (exploded for multi-valued attributes; '全体' when by is None)."""
+    if by is None:
+        return scores.assign(segment=ALL)
+    attrs = respondents[["sector", "year", "respondent_key", by]].rename(columns={by: "segment"})
+    if by in MULTI_VALUED:
+        attrs = attrs.assign(segment=attrs["segment"].fillna("").str.split()).explode("segment")
+    attrs = attrs.assign(segment=attrs["segment"].fillna("不明").replace("", "不明"))
+    return scores.merge(attrs, on=["sector", "year", "respondent_key"], how="inner")
+
+
+def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, framework: str,
+                  node_id: str | None = None, threshold: float | None = None,
+                  roster: pd.DataFrame | None = None, with_total: bool = True) -> pd.DataFrame:
+    """n, mean, share reaching ``threshold`` (Wilson 95%), not-applicable share and response rate.
+
+    Reads scores (sector, year, respondent_key, framework, node_id, score, n_items, n_applicable) and
+    respondents[by]. One row per sector × year × node × segment, plus a '全体' row per group.
+    """
+    threshold = catalogs.scoring_rules()["level_threshold"] if threshold is None else threshold
+    sel = scores[scores["framework"].eq(framework)]
+    if node_id is not None:
+        sel = sel[sel["node_id"].eq(node_id)]
+    parts = [attach_segment(sel, respondents, by)]
+    if with_total and by is not None:
+        parts.append(sel.assign(segment=ALL))
+    data = pd.concat(parts, ignore_index=True)
+    data = data.assign(reached=data["score"].ge(threshold).where(data["score"].notna()),
+                       not_applicable=data["n_items"] - data["n_applicable"])
+    keys = ["sector", "year", "framework", "node_id", "segment"]
+    g = data.groupby(keys, observed=True)
+    out = g.agg(n=("respondent_key", "nunique"), n_scored=("score", "count"), mean=("score", "mean"),
+                sd=("score", "std"), reached=("reached", "sum"), na_items=("not_applicable", "sum"),
+                items=("n_items", "sum")).reset_index()
+    out["share_reached"] = out["reached"] / out["n_scored"]
+    out["ci_low"], out["ci_high"] = wilson(out["reached"], out["n_scored"])
+    out["na_share"] = (out["na_items"] / out["items"]).where(out["items"] > 0)
+    out["threshold"] = threshold
+    out["multi_counted"] = by in MULTI_VALUED
+    if roster is not None and by is not None:
+        out = out.merge(response_base(roster, by), on=["sector", "year", "segment"], how="left")
+        out["response_rate"] = out["n"] / out["roster_n"]
+    return out.drop(columns=["na_items", "items"])
+
+
+def response_base(roster: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """Members per segment on the association's roster (the denominator of response rates)."""
+    r = roster.assign(segment=roster[by] if by else ALL) if by else roster.assign(segment=ALL)
+    if by in MULTI_VALUED:
+        r = r.assign(segment=r["segment"].fillna("").str.split()).explode("segment")
+    base = r.groupby(["sector", "year", "segment"]).size().rename("roster_n").reset_index()
+    total = roster.groupby(["sector", "year"]).size().rename("roster_n").reset_index().assign(segment=ALL)
+    return pd.concat([base, total], ignore_index=True).drop_duplicates(["sector", "year", "segment"])
+
+
+def response_rates(roster: pd.DataFrame, respondents: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """Who answered, per segment of the roster: members, respondents, rate (Wilson 95%)."""
+    answered = roster.assign(responded=roster["respondent_key"].isin(respondents["respondent_key"]))
+    r = answered.assign(segment=answered[by] if by else ALL)
+    if by in MULTI_VALUED:
+        r = r.assign(segment=r["segment"].fillna("").str.split()).explode("segment")
+    g = r.groupby(["sector", "year", "segment"]).agg(roster_n=("respondent_key", "size"),
+                                                     n=("responded", "sum")).reset_index()
+    g["response_rate"] = g["n"] / g["roster_n"]
+    g["ci_low"], g["ci_high"] = wilson(g["n"], g["roster_n"])
+    g["multi_counted"] = by in MULTI_VALUED
+    return g
