@@ -35,7 +35,7 @@ def read_roster(path: Path, sector: str, year: int, key: bytes) -> pd.DataFrame:
 
         raw = pd.read_csv(io.StringIO(decode_text(path.read_bytes())), dtype=str, keep_default_na=False)
     else:
-        raw = pd.read_excel(path, dtype=str).fillna("")
+        raw = pd.read_excel(path, dtype=str, engine="calamine").fillna("")
     lookup = {label_key(a): role for role, names in ALIASES.items() for a in names}
     raw = raw.rename(columns={c: lookup[label_key(c)] for c in raw.columns if label_key(c) in lookup})
     if "corporate_number" not in raw and "company_name" not in raw:

@@ -1,0 +1,98 @@
+"""Segment statistics, Wilson intervals, disclosure control and trends on small hand-built frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.scoring.disclosure import protect
+from pipeline.scoring.segments import ALL, response_rates, segment_stats
+from pipeline.scoring.stats import deviation_score, percentile_rank, wilson
+from pipeline.scoring.trends import cross_section_change, item_movers, panel_change
+
+
+def _scores(values: dict[str, float], year: int = 2024, node: str = "GV") -> pd.DataFrame:
+    return pd.DataFrame({"sector": "power", "year": year, "respondent_key": list(values), "framework": "csf2",
+                         "node_id": node, "score": list(values.values()), "n_items": 4, "n_applicable": 4})
+
+
+def test_wilson_known_values():
+    lo, hi = wilson(np.array([0, 5, 10]), np.array([10, 10, 10]))
+    assert lo[0] == 0 and hi[0] == pytest.approx(0.2775, abs=1e-4)
+    assert lo[1] == pytest.approx(0.2366, abs=1e-4) and hi[1] == pytest.approx(0.7634, abs=1e-4)
+    assert hi[2] == pytest.approx(1) and lo[2] == pytest.approx(0.7225, abs=1e-4)
+    nan_lo, _ = wilson(np.array([0]), np.array([0]))
+    assert np.isnan(nan_lo[0])
+
+
+def test_a_company_with_several_licences_counts_in_each_business_type():
+    scores = _scores({"a": 1.0, "b": 0.5, "c": 0.0})
+    resp = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": ["a", "b", "c"],
+                         "business_types": ["RETAIL GENERATION", "RETAIL", "GENERATION"]})
+    out = segment_stats(scores, resp, "business_types", "csf2", "GV", threshold=0.5).set_index("segment")
+    assert out.loc["RETAIL", "n"] == 2 and out.loc["GENERATION", "n"] == 2
+    assert out.loc[ALL, "n"] == 3  # the total counts each company once
+    assert out.loc["RETAIL", "mean"] == pytest.approx(0.75)
+    assert out.loc["GENERATION", "share_reached"] == pytest.approx(0.5)
+    assert out["multi_counted"].all()
+
+
+def test_response_rates_against_the_roster():
+    roster = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": list("abcdef"),
+                           "size_band": ["〜100人"] * 4 + ["10,001人〜"] * 2})
+    resp = pd.DataFrame({"respondent_key": ["a", "e", "f"]})
+    out = response_rates(roster, resp, "size_band").set_index("segment")
+    assert out.loc["〜100人", "response_rate"] == 0.25 and out.loc["10,001人〜", "response_rate"] == 1.0
+
+
+def test_small_cells_are_suppressed_with_a_complementary_cell():
+    table = pd.DataFrame({"sector": "auto", "year": 2024, "framework": "level", "node_id": "Lv1",
+                          "segment": ["A", "B", "C", ALL], "n": [3, 12, 10, 25],
+                          "mean": [0.2, 0.6, 0.7, 0.6], "share_reached": [0.0, 0.5, 0.4, 0.4]})
+    out = protect(table, k=5).set_index("segment")
+    assert out.loc["A", "suppressed"] == "primary" and np.isnan(out.loc["A", "mean"])
+    assert out.loc["C", "suppressed"] == "complementary" and np.isnan(out.loc["C", "mean"])
+    assert out.loc["B", "suppressed"] == "" and out.loc["B", "mean"] == 0.6
+    assert np.isnan(out.loc["A", "n"])
+    # without a published total a lone small cell cannot be recovered: no complementary cell
+    alone = protect(table[table["segment"].ne(ALL)], k=5).set_index("segment")
+    assert alone.loc["C", "suppressed"] == ""
+
+
+def test_a_segment_where_everyone_answered_alike_is_flagged():
+    table = pd.DataFrame({"sector": "auto", "year": 2024, "framework": "level", "node_id": "Lv1",
+                          "segment": ["A", "B", ALL], "n": [8, 9, 17], "mean": [1.0, 0.5, 0.7],
+                          "share_reached": [1.0, 0.4, 0.7]})
+    out = protect(table, k=5).set_index("segment")
+    assert out.loc["A", "uniform"] and not out.loc["B", "uniform"]
+
+
+def test_deviation_scores_and_percentiles():
+    x = pd.Series([0.2, 0.4, 0.6, 0.8])
+    dev = deviation_score(x)
+    assert dev.mean() == pytest.approx(50) and dev.std(ddof=0) == pytest.approx(10)
+    assert (deviation_score(pd.Series([0.5, 0.5])) == 50).all()
+    assert percentile_rank(x).tolist() == [25, 50, 75, 100]
+
+
+def test_trends_cross_section_and_panel():
+    y1 = _scores({"a": 0.2, "b": 0.4, "c": 0.6}, 2023)
+    y2 = _scores({"a": 0.5, "b": 0.4, "d": 1.0}, 2024)
+    resp = pd.DataFrame({"sector": "power", "year": [2023] * 3 + [2024] * 3,
+                         "respondent_key": ["a", "b", "c", "a", "b", "d"], "main_business_type": "RETAIL"})
+    cs = cross_section_change(pd.concat([y1, y2]), resp, "csf2").set_index("year")
+    assert cs.loc[2024, "change"] == pytest.approx((0.5 + 0.4 + 1.0) / 3 - 0.4)
+    panel = panel_change(pd.concat([y1, y2]), resp, "csf2", 2023, 2024).iloc[0]
+    assert panel["n"] == 2 and panel["mean_change"] == pytest.approx(0.15)
+    assert panel["share_improved"] == 0.5 and panel["share_worsened"] == 0.0
+
+
+def test_item_movers_rank_changes():
+    rows = []
+    for year, answers in ((2023, {"X": ["not_implemented"] * 4, "Y": ["implemented"] * 4}),
+                          (2024, {"X": ["implemented"] * 3 + ["not_implemented"], "Y": ["implemented"] * 4})):
+        for item, values in answers.items():
+            rows += [{"sector": "auto", "year": year, "item_id": item, "answer": v} for v in values]
+    out = item_movers(pd.DataFrame(rows), 2023, 2024, "auto")
+    assert out["item_id"].tolist() == ["X", "Y"] and out.loc[0, "change"] == 0.75
