@@ -1,20 +1,36 @@
-"""Reading catalog files once and handing out copies."""
+"""Reading catalog files once and handing out copies.
+
+pandas is imported on first use, not at import: the ingest workers read catalogs through
+:func:`read_records` only and start without it (see ingest/run.py).
+"""
 
 from __future__ import annotations
 
+import csv
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 
 
 @cache
 def _csv(name: str) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.read_csv(HERE / name, dtype=str, keep_default_na=False)
+
+
+@cache
+def read_records(name: str) -> tuple[dict[str, str], ...]:
+    """A catalog CSV as plain rows (no pandas): for code that must start fast."""
+    with open(HERE / name, encoding="utf-8", newline="") as fh:
+        return tuple(csv.DictReader(fh))
 
 
 def read_csv(name: str) -> pd.DataFrame:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pipeline.catalogs._files import read_csv
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def csf2() -> pd.DataFrame:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from pipeline.catalogs._files import HERE, read_csv, read_yaml
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def power_items() -> pd.DataFrame:

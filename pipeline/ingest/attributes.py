@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from functools import cache
 
-from pipeline import catalogs
+from pipeline.catalogs._files import read_records
 from pipeline.ingest.text import clean_text, label_key
 
 SIZE_BANDS = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜"]
@@ -76,11 +76,11 @@ def target_level(value: object) -> str | None:
 
 @cache
 def _business_type_names() -> dict[str, str]:
-    table = catalogs.power_business_types()
-    by_name = {label_key(n): c for n, c in zip(table["name_ja"], table["code"], strict=True)}
-    by_name |= {label_key(n): c for n, c in zip(table["short_ja"], table["code"], strict=True)}
-    by_name |= {label_key(n.removesuffix("事業者")): c for n, c in zip(table["name_ja"], table["code"], strict=True)}
-    by_name |= {label_key(c): c for c in table["code"]}  # the codes themselves (rosters exported by scripts)
+    by_name: dict[str, str] = {}
+    for row in read_records("power_business_types.csv"):
+        code = row["code"]
+        for name in (row["name_ja"], row["short_ja"], row["name_ja"].removesuffix("事業者"), code):
+            by_name[label_key(name)] = code  # the codes themselves too (rosters exported by scripts)
     return by_name
 
 

@@ -15,7 +15,8 @@ from functools import cache
 
 import pyarrow as pa
 
-from pipeline import catalogs, corporate_number
+from pipeline import corporate_number
+from pipeline.catalogs._files import read_records
 from pipeline.cells import a1
 from pipeline.ingest import attributes as attrs
 from pipeline.ingest.discover import Entry, file_name, is_archive, read_entry
@@ -132,7 +133,7 @@ def _checklist(book: Book, grids: dict[str, Grid], sheet: str, header: Header, p
 
 @cache
 def _catalog_items(sector: str) -> frozenset[str]:
-    return frozenset((catalogs.power_items() if sector == "power" else catalogs.auto_items())["item_id"])
+    return frozenset(r["item_id"] for r in read_records("power_items.csv" if sector == "power" else "auto_items.csv"))
 
 
 @cache
