@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/sdw demo
 
 test: $(STAMP)
-	$(BIN)/ruff check pipeline tests benchmarks tools
+	$(BIN)/ruff check pipeline tests benchmarks tools notebooks
 	$(BIN)/python -m pytest
 
 kernel: $(STAMP)

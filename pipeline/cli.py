@@ -77,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--years", type=_years, default=None, help="e.g. 2022-2024 (default: all in the store)")
     r.add_argument("--store", type=Path, default=config.STORE_DIR)
     r.add_argument("--out", type=Path, default=config.REPORTS_DIR)
+    r.add_argument("--figures", type=Path, default=config.FIGURES_DIR, help="folder for PNG/SVG figures")
+    r.add_argument("--lang", choices=("ja", "en"), default="ja", help="labels on figures and tables")
+    r.add_argument("--segment-by", default="", help="respondent attribute to segment by (default: business type "
+                   "for power, size band for automotive)")
+    r.add_argument("--min-cell", type=int, default=None, help="k: hide cells with fewer companies (default 5)")
 
     sub.add_parser("demo", help="synthesise several years for both sectors, ingest, score and report")
     return p

@@ -6,9 +6,7 @@ import argparse
 
 from pipeline.cli import NotBuiltYet
 
-PENDING = {
-    "report": "reports (issue #6)",
-}
+PENDING: dict[str, str] = {}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,6 +20,8 @@ def run(args: argparse.Namespace) -> int:
         return score(args)
     if args.command == "feedback":
         return feedback(args)
+    if args.command == "report":
+        return report(args)
     raise NotBuiltYet(PENDING[args.command])
 
 
@@ -85,6 +85,19 @@ def feedback(args: argparse.Namespace) -> int:
     return 0
 
 
+def report(args: argparse.Namespace) -> int:
+    from pipeline.report.run import run_report
+
+    result = run_report(args.sector, args.years, args.store, args.out, args.figures, lang=args.lang,
+                        min_cell=args.min_cell, segment_by=args.segment_by)
+    timing = ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items())
+    print(f"sdw report: {len(result.html)} reports, {len(result.figures)} figures ({timing})")
+    for html in result.html:
+        print(f"  {html}")
+    print(f"  figures: {sorted({str(f.parent) for f in result.figures})}")
+    return 0
+
+
 def demo() -> int:
     """Synthesise three years for both sectors, ingest them, and say plainly what is not built yet."""
     import json
@@ -108,6 +121,16 @@ def demo() -> int:
             print(f"  ingest {sector} FY{year}: {c.get('ingested', 0)} ingested, {c.get('quarantined', 0)} quarantined,"
                   f" {c.get('superseded', 0)} superseded ({got.seconds:.1f} s)")
     print(f"  store: {config.STORE_DIR} (quarantine report: {config.STORE_DIR / 'quarantine_report.xlsx'})")
+    from pipeline.report.run import run_report
+    from pipeline.scoring import score_store
+
+    scored = score_store(config.STORE_DIR)
+    print(f"  score: {len(scored.scores):,} scores ({scored.seconds:.1f} s)")
+    result = run_report("all", None, config.STORE_DIR)
+    print("  reports: " + ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items()))
+    for html in result.html:
+        print(f"    {html}")
+    print(f"    figures under {config.FIGURES_DIR}, tables.xlsx beside each report")
     for stage, what in PENDING.items():
         print(f"  {stage}: not built yet — {what}")
     return 0

@@ -26,3 +26,11 @@ def reference_dir() -> Path:
 def _secret_key(monkeypatch):
     """Tests never touch the user's real key file."""
     monkeypatch.setenv("SDW_SECRET_KEY", "test-secret-key")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -6,6 +6,7 @@ carry ``multi_counted=True`` and reports say so.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
@@ -42,14 +43,14 @@ def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | Non
     if with_total and by is not None:
         parts.append(sel.assign(segment=ALL))
     data = pd.concat(parts, ignore_index=True)
-    data = data.assign(reached=data["score"].ge(threshold).where(data["score"].notna()),
+    data = data.assign(reached=np.where(data["score"].notna(), data["score"].ge(threshold), np.nan).astype(float),
                        not_applicable=data["n_items"] - data["n_applicable"])
     keys = ["sector", "year", "framework", "node_id", "segment"]
     g = data.groupby(keys, observed=True)
     out = g.agg(n=("respondent_key", "nunique"), n_scored=("score", "count"), mean=("score", "mean"),
                 sd=("score", "std"), reached=("reached", "sum"), na_items=("not_applicable", "sum"),
                 items=("n_items", "sum")).reset_index()
-    out["share_reached"] = out["reached"] / out["n_scored"]
+    out["share_reached"] = out["reached"] / out["n_scored"].where(out["n_scored"] > 0)
     out["ci_low"], out["ci_high"] = wilson(out["reached"], out["n_scored"])
     out["na_share"] = (out["na_items"] / out["items"]).where(out["items"] > 0)
     out["threshold"] = threshold

@@ -1,0 +1,1 @@
+"""Reports: figure style, aggregates for figures (disclosure-controlled), drawing, papermill runs."""

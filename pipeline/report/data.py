@@ -1,0 +1,71 @@
+"""The store's tables for one sector and a span of years, as reports read them (no identities)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import catalogs
+
+
+@dataclass
+class ReportData:
+    sector: str
+    years: list[int]
+    scores: pd.DataFrame
+    respondents: pd.DataFrame
+    responses: pd.DataFrame
+    roster: pd.DataFrame | None
+
+    @property
+    def latest(self) -> int:
+        return max(self.years)
+
+    def n(self, year: int | None = None) -> int:
+        r = self.respondents
+        return int(r["respondent_key"].nunique() if year is None else r[r["year"].eq(year)].shape[0])
+
+
+def parse_years(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    first, _, last = str(text).partition("-")
+    return int(first), int(last or first)
+
+
+def load(store: Path | str, sector: str, years: str | tuple[int, int] | None = None) -> ReportData:
+    """Read scores, respondents, responses (and roster) of a sector; never the identities table."""
+    store = Path(store)
+    span = parse_years(years) if isinstance(years, str) or years is None else years
+
+    def read(name: str) -> pd.DataFrame | None:
+        path = store / name
+        if not path.exists():
+            return None
+        df = pd.read_parquet(path)
+        df = df[df["sector"].eq(sector)]
+        if span:
+            df = df[df["year"].between(*span)]
+        return df.reset_index(drop=True)
+
+    scores, respondents, responses = read("scores"), read("respondents"), read("responses")
+    if scores is None or scores.empty:
+        raise FileNotFoundError(f"no {sector} scores in {store}" + (f" for FY{span[0]}–{span[1]}" if span else "")
+                                + ": run `sdw ingest` and `sdw score` first")
+    years_present = sorted(int(y) for y in respondents["year"].unique())
+    return ReportData(sector, years_present, scores, respondents, responses, read("roster"))
+
+
+def item_texts(sector: str) -> dict[str, str]:
+    items = catalogs.power_items() if sector == "power" else catalogs.auto_items()
+    return dict(zip(items["item_id"], items["text_ja"], strict=True))
+
+
+def segment_names(sector: str, lang: str) -> dict[str, str]:
+    """Display names of segment codes (power business types); other attributes display as stored."""
+    if sector != "power":
+        return {}
+    t = catalogs.power_business_types()
+    return dict(zip(t["code"], t["short_ja"] if lang == "ja" else t["name_en"], strict=True))
