@@ -79,6 +79,13 @@ def draw(*_):
                 sector=L["sector"][rd.sector], years=year_w.value, n=rd.n(year_w.value)), L["rule"].format(k=min_cell))
             plt.show()
         if node:
+            dist = T.display(X.node_distribution(rd, year_w.value, by_w.value, node, k=min_cell),
+                             D.segment_names(rd.sector, lang), L["segment_all"], by_w.value)
+            fig, ax = style.new_figure()
+            F.quantile_boxes(dist.assign(series=node), "segment", "series", ax=ax)
+            style.finish(fig, f"{node} {names[node]} — FY{year_w.value}", L["source"].format(
+                sector=L["sector"][rd.sector], years=year_w.value, n=rd.n(year_w.value)), L["rule"].format(k=min_cell))
+            plt.show()
             gaps = X.item_gaps(rd, year_w.value, node, k=min_cell)
             display(gaps[["item_id", "text", "share_reached", "ci_low", "ci_high", "na_share"]].head(15))
 

@@ -20,7 +20,7 @@
 sector = "auto"
 years = ""  # e.g. "2022-2024"; empty: every year in the store
 segment_by = ""  # empty: business type (power) or size band (automotive)
-framework = "csf2"
+framework = "csf2"  # csf2, or csf11 for power (the checklist's own framework)
 min_cell = 5
 lang = "ja"
 store = "data/processed"
@@ -43,8 +43,10 @@ names = D.segment_names(sector, lang)
 pub = Publisher(figures_dir, tables_path)
 span = f"{rd.years[0]}" if len(rd.years) == 1 else f"{rd.years[0]}–{rd.years[-1]}"
 rule = L["rule"].format(k=min_cell)
-node_names = dict(zip(catalogs.csf2()["node_id"], catalogs.csf2()["name_ja" if lang == "ja" else "name_en"],
-                      strict=True))
+fw = framework if framework in ("csf2", "csf11") and (sector == "power" or framework == "csf2") else "csf2"
+fw_nodes = catalogs.csf2() if fw == "csf2" else catalogs.csf11()
+fw_label = {"csf2": "NIST CSF 2.0", "csf11": "NIST CSF 1.1"}[fw]
+node_names = dict(zip(fw_nodes["node_id"], fw_nodes["name_ja" if lang == "ja" else "name_en"], strict=True))
 
 
 def source(n):
@@ -88,13 +90,15 @@ pub.figure(fig, "score_distribution")
 # ## NIST CSF 2.0: カテゴリ × 区分 / categories by segment
 
 # %%
-cats = show(T.by_node(rd, by, "csf2", "category", rd.latest, min_cell))
+cats = show(T.by_node(rd, by, fw, "category", rd.latest, min_cell))
 pub.table("csf2_categories", cats)
 fig, ax = style.new_figure(left=0.27)
 F.heatmap(cats, "node_id", "segment", "mean", ax=ax,
           row_labels={n: style.short(f"{n} {node_names.get(n, '')}", 24) for n in cats["node_id"]})
-note = L["not_assessed"].format(n=T.not_assessed_subcategories(rd)) if sector == "power" else L["dash"]
-style.finish(fig, L["titles"]["csf2_heatmap"] + f" (FY{rd.latest})", source(rd.n(rd.latest)), rule,
+note = L["not_assessed"].format(n=T.not_assessed_subcategories(rd)) if fw == "csf2" and sector == "power" \
+    else L["dash"]
+style.finish(fig, L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + f" (FY{rd.latest})",
+             source(rd.n(rd.latest)), rule,
              " / ".join(x for x in (note, multi_note) if x))
 pub.figure(fig, "csf2_heatmap")
 
@@ -102,13 +106,24 @@ pub.figure(fig, "csf2_heatmap")
 # ## 機能別レーダー / functions, each segment against the whole sector
 
 # %%
-funcs = show(T.by_node(rd, by, "csf2", "function", rd.latest, min_cell))
+funcs = show(T.by_node(rd, by, fw, "function", rd.latest, min_cell))
 pub.table("csf2_functions", funcs)
 fig, ax = style.new_figure(polar=True)
 F.radar(funcs, "node_id", "segment", "mean", ax=ax,
         axis_labels={n: f"{node_names[n]}\n({n})" for n in funcs["node_id"]}, highlight=L["segment_all"])
-style.finish(fig, L["titles"]["radar"] + f" (FY{rd.latest})", source(rd.n(rd.latest)), rule, multi_note)
+style.finish(fig, L["titles"]["radar"].replace("NIST CSF 2.0", fw_label) + f" (FY{rd.latest})",
+             source(rd.n(rd.latest)), rule, multi_note)
 pub.figure(fig, "radar")
+
+# %% [markdown]
+# ## 経年変化 / year-on-year change by segment (table)
+
+# %%
+if len(rd.years) > 1:
+    trend = show(T.trends(rd, by, fw, min_cell))
+    pub.table("trends", trend)
+    display_cols = ["node_id", "segment", "year", "n", "mean", "change"]
+    print(trend[trend["year"].eq(rd.latest)][display_cols].head(20).to_string(index=False))
 
 # %% [markdown]
 # ## 自動車: レベル到達と ★3/★4 / automotive levels and ★ readiness
@@ -160,7 +175,7 @@ if len(rd.years) > 1:
 
 # %%
 if len(rd.years) > 1:
-    pc = T.panel(rd, rd.years[-2], rd.latest, min_cell)
+    pc = T.panel(rd, rd.years[-2], rd.latest, min_cell, fw)
     pub.table("panel", pc)
     fig, ax = style.new_figure(left=0.2)
     F.item_bars(pc.assign(label=pc["node_id"].map(lambda n: f"{node_names[n]} ({n})")), "label", "mean_change", ax=ax,

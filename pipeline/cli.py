@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--lang", choices=("ja", "en"), default="ja", help="labels on figures and tables")
     r.add_argument("--segment-by", default="", help="respondent attribute to segment by (default: business type "
                    "for power, size band for automotive)")
+    r.add_argument("--framework", choices=("csf2", "csf11"), default="csf2",
+                   help="framework of the heatmap and radar (csf11: the power checklist's own; automotive uses csf2)")
     r.add_argument("--min-cell", type=int, default=None, help="k: hide cells with fewer companies (default 5)")
 
     sub.add_parser("demo", help="synthesise several years for both sectors, ingest, score and report")

@@ -89,7 +89,7 @@ def report(args: argparse.Namespace) -> int:
     from pipeline.report.run import run_report
 
     result = run_report(args.sector, args.years, args.store, args.out, args.figures, lang=args.lang,
-                        min_cell=args.min_cell, segment_by=args.segment_by)
+                        min_cell=args.min_cell, segment_by=args.segment_by, framework=args.framework)
     timing = ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items())
     print(f"sdw report: {len(result.html)} reports, {len(result.figures)} figures ({timing})")
     for html in result.html:

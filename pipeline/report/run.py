@@ -63,7 +63,7 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path = co
 
 def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path = config.REPORTS_DIR,
                figures: Path = config.FIGURES_DIR, lang: str = "ja", min_cell: int | None = None,
-               segment_by: str = "") -> ReportResult:
+               segment_by: str = "", framework: str = "csf2") -> ReportResult:
     """Reports for one sector, or for both and side by side with ``sector='all'``."""
     from pipeline import catalogs
 
@@ -74,7 +74,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         t0 = time.perf_counter()
         fig_dir, rep_dir = figures / s / span, out / s / span
         params = {"sector": s, "years": "" if years is None else f"{years[0]}-{years[1]}", "segment_by": segment_by,
-                  "framework": "csf2", "min_cell": k, "lang": lang, "store": str(store.resolve()),
+                  "framework": framework, "min_cell": k, "lang": lang, "store": str(store.resolve()),
                   "figures_dir": str(fig_dir.resolve()), "tables_path": str((rep_dir / "tables.xlsx").resolve())}
         result.html.append(execute(NOTEBOOKS["sector"], params, rep_dir))
         result.tables.append(rep_dir / "tables.xlsx")

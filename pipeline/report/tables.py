@@ -15,7 +15,7 @@ from pipeline.scoring.disclosure import protect
 from pipeline.scoring.respondent import instrument_scale
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats
 from pipeline.scoring.stats import wilson
-from pipeline.scoring.trends import item_movers, panel_change
+from pipeline.scoring.trends import cross_section_change, item_movers, panel_change
 
 
 def _k(k: int | None) -> int:
@@ -106,15 +106,28 @@ def movers(data: ReportData, year_from: int, year_to: int, n: int = 8, k: int | 
     return picked.assign(text=picked["item_id"].map(item_texts(data.sector))).sort_values("change", ascending=False)
 
 
-def panel(data: ReportData, year_from: int, year_to: int, k: int | None = None) -> pd.DataFrame:
-    """Paired change per CSF 2.0 function for companies present in both years; n < k suppressed."""
-    functions = catalogs.csf2().query("level == 'function'")["node_id"]
+def panel(data: ReportData, year_from: int, year_to: int, k: int | None = None, framework: str = "csf2"
+          ) -> pd.DataFrame:
+    """Paired change per function for companies present in both years; n < k suppressed."""
+    nodes = catalogs.csf2() if framework == "csf2" else catalogs.csf11()
+    functions = nodes.loc[nodes["level"].eq("function"), "node_id"].tolist()
     scores = data.scores[data.scores["node_id"].isin(functions)]
-    out = panel_change(scores, data.respondents, "csf2", year_from, year_to).assign(segment=ALL, year=year_to)
+    out = panel_change(scores, data.respondents, framework, year_from, year_to).assign(segment=ALL, year=year_to)
     out = protect(out, k=_k(k), group=["sector", "year", "node_id"],
                   stat_columns=["mean_change", "share_improved", "share_worsened"])
     order = {f: i for i, f in enumerate(functions)}
     return out.assign(o=out["node_id"].map(order)).sort_values("o").drop(columns="o")
+
+
+def trends(data: ReportData, by: str, framework: str, k: int | None = None) -> pd.DataFrame:
+    """Mean per function, segment and year with the change from the previous year; cells under k
+    hidden (with a complementary cell per year and function)."""
+    nodes = catalogs.csf2() if framework == "csf2" else catalogs.csf11()
+    functions = nodes.loc[nodes["level"].eq("function"), "node_id"]
+    scores = data.scores[data.scores["node_id"].isin(functions)]
+    seg = pd.concat([cross_section_change(scores, data.respondents, framework, by),
+                     cross_section_change(scores, data.respondents, framework, None)], ignore_index=True)
+    return protect(seg, k=_k(k), group=["sector", "year", "node_id"], stat_columns=["mean", "change"])
 
 
 def not_assessed_subcategories(data: ReportData) -> int:
