@@ -28,6 +28,14 @@ def power_rows(answer_for=lambda item: "実施している") -> list[list[object
             for k, i in enumerate(items["item_id"])]
 
 
+def _fill(ws, first_row: int, first_col: int, rows) -> None:
+    """Write rows of values from (first_row, first_col), 1-based, leaving None cells empty."""
+    for r, row in enumerate(rows, start=first_row):
+        for c, value in enumerate(row, start=first_col):
+            if value is not None:
+                ws.cell(r, c, value)
+
+
 def write_auto(path: Path, rows: list[list[object]] | None = None, header: list[str] | None = None,
                cover: dict[str, object] | None = None, title_rows: int = 2, checklist_name: str = "チェックシート",
                cover_name: str = "表紙", checklist_first: bool = False, version: str = "Ver.2.2") -> Path:
@@ -39,18 +47,11 @@ def write_auto(path: Path, rows: list[list[object]] | None = None, header: list[
               "従業員数": "101〜300人", "資本金": "1億円", "目標レベル": "Lv2", "回答日": dt.date(2024, 10, 15)}
     values.update(cover or {})
     cover_ws["B1"] = f"チェックシート 表紙 ({version})"
-    for r, (label, value) in enumerate(values.items(), start=3):
-        cover_ws.cell(r, 2, label)
-        cover_ws.cell(r, 3, value)
+    _fill(cover_ws, 3, 2, values.items())
     ws = wb.create_sheet(checklist_name, 0 if checklist_first else None)
     ws["A1"] = f"自動車産業サイバーセキュリティガイドライン チェックシート {version}"
     header_row = title_rows + 2
-    for c, label in enumerate(header or AUTO_HEADER, start=1):
-        ws.cell(header_row, c, label)
-    for r, row in enumerate(rows if rows is not None else auto_rows(), start=header_row + 1):
-        for c, value in enumerate(row, start=1):
-            if value is not None:
-                ws.cell(r, c, value)
+    _fill(ws, header_row, 1, [header or AUTO_HEADER, *(rows if rows is not None else auto_rows())])
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
@@ -63,17 +64,10 @@ def write_power(path: Path, rows: list[list[object]] | None = None, cover: dict[
     values = {"事業者名": "株式会社テスト電力", "法人番号": VALID_NUMBER, "事業区分": "小売電気事業者、発電事業者",
               "主たる事業区分": "小売電気事業者", "従業員数": 120, "回答日": dt.date(2024, 9, 30)}
     values.update(cover or {})
-    for r, (label, value) in enumerate(values.items(), start=3):
-        cover_ws.cell(r, 2, label)
-        cover_ws.cell(r, 3, value)
+    _fill(cover_ws, 3, 2, values.items())
     ws = wb.create_sheet("チェックシート")
     ws["A1"] = "情報セキュリティ対策自己診断票 チェックシート"
-    for c, label in enumerate(POWER_HEADER, start=1):
-        ws.cell(3, c, label)
-    for r, row in enumerate(rows if rows is not None else power_rows(), start=4):
-        for c, value in enumerate(row, start=1):
-            if value is not None:
-                ws.cell(r, c, value)
+    _fill(ws, 3, 1, [POWER_HEADER, *(rows if rows is not None else power_rows())])
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

@@ -10,9 +10,10 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.report.data import ReportData, item_texts
+from pipeline.report.tables import quantiles
 from pipeline.scoring.disclosure import protect
 from pipeline.scoring.maps import item_map
-from pipeline.scoring.segments import ALL, attach_segment, segment_stats
+from pipeline.scoring.segments import segment_stats
 from pipeline.scoring.stats import wilson
 
 
@@ -51,8 +52,4 @@ def item_gaps(data: ReportData, year: int, node: str, framework: str = "csf2", k
 def node_distribution(data: ReportData, year: int, by: str | None, node: str, k: int | None = None) -> pd.DataFrame:
     """Quantiles (10–90th) of one node's scores per segment (protected; no minimum or maximum)."""
     scores = data.scores[data.scores["year"].eq(year) & data.scores["node_id"].eq(node)]
-    seg = pd.concat([attach_segment(scores, data.respondents, by), scores.assign(segment=ALL)], ignore_index=True)
-    q = seg.groupby(["sector", "year", "segment"])["score"].describe(percentiles=[0.1, 0.25, 0.5, 0.75, 0.9])
-    q = q.rename(columns={"count": "n", "10%": "p10", "25%": "p25", "50%": "p50", "75%": "p75", "90%": "p90"})
-    q = q.reset_index()[["sector", "year", "segment", "n", "mean", "p10", "p25", "p50", "p75", "p90"]]
-    return protect(q, k=k, group=["sector", "year"], stat_columns=["mean", "p10", "p25", "p50", "p75", "p90"])
+    return quantiles(scores, data.respondents, by, k)

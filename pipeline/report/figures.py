@@ -17,6 +17,13 @@ def _ax(ax: Axes | None) -> Axes:
     return ax if ax is not None else plt.gca()
 
 
+def _groups(table: pd.DataFrame, x: str, hue: str):
+    """Group positions on x, hue series within a group, and each series' bar width."""
+    xs = list(dict.fromkeys(table[x]))
+    hues = list(dict.fromkeys(table[hue]))
+    return xs, hues, 0.8 / max(len(hues), 1)
+
+
 def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | None = None, hi: str | None = None,
                  ax: Axes | None = None, percent: bool = True, suppressed_label: str = "n<k") -> Axes:
     """Bars of ``value`` by ``x`` (groups) and ``hue`` (bars within a group), with interval whiskers.
@@ -24,9 +31,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
     Rows whose ``suppressed`` is set are drawn as a hatched grey stub labelled ``suppressed_label``.
     """
     ax = _ax(ax)
-    xs = list(dict.fromkeys(table[x]))
-    hues = list(dict.fromkeys(table[hue]))
-    width = 0.8 / max(len(hues), 1)
+    xs, hues, width = _groups(table, x, hue)
     for j, h in enumerate(hues):
         rows = table[table[hue].eq(h)].set_index(x).reindex(xs)
         pos = np.arange(len(xs)) - 0.4 + width * (j + 0.5)
@@ -53,9 +58,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
 def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None) -> Axes:
     """Box from the 25th to the 75th percentile, whiskers 10th–90th, line at the median."""
     ax = _ax(ax)
-    xs = list(dict.fromkeys(table[x]))
-    hues = list(dict.fromkeys(table[hue]))
-    width = 0.8 / max(len(hues), 1)
+    xs, hues, width = _groups(table, x, hue)
     for j, h in enumerate(hues):
         rows = table[table[hue].eq(h)].set_index(x).reindex(xs)
         for i, (_, r) in enumerate(rows.iterrows()):

@@ -49,7 +49,8 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path = co
     executed = out_dir / f"{name}.ipynb"
     try:
         papermill.execute_notebook(str(src_path), str(executed), parameters=parameters, kernel_name="python3",
-                                   progress_bar=False, log_output=False, cwd=str(config.ROOT))
+                                   progress_bar=False, log_output=False, cwd=str(config.ROOT),
+                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no transport chatter
     except papermill.PapermillExecutionError as e:
         raise ReportError(f"{name}: cell {e.exec_count} failed: {e.ename}: {e.evalue}") from None
     finally:

@@ -46,8 +46,12 @@ def overall_scores(data: ReportData) -> pd.DataFrame:
 def distribution(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
     """Quantiles (10/25/50/75/90) of the headline score per segment and year: no minimum or maximum
     is shown, since with few companies those are individual answers."""
-    scores = overall_scores(data)
-    seg = pd.concat([attach_segment(scores, data.respondents, by), scores.assign(segment=ALL)], ignore_index=True)
+    return quantiles(overall_scores(data), data.respondents, by, k)
+
+
+def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k: int | None = None) -> pd.DataFrame:
+    """10/25/50/75/90th percentiles and mean of ``score`` per segment (and 全体) and year, protected."""
+    seg = pd.concat([attach_segment(scores, respondents, by), scores.assign(segment=ALL)], ignore_index=True)
     q = seg.groupby(["sector", "year", "segment"])["score"].describe(percentiles=[0.1, 0.25, 0.5, 0.75, 0.9])
     q = q.rename(columns={"count": "n", "10%": "p10", "25%": "p25", "50%": "p50", "75%": "p75", "90%": "p90"})
     q = q.reset_index()[["sector", "year", "segment", "n", "mean", "p10", "p25", "p50", "p75", "p90"]]

@@ -29,28 +29,31 @@ POWER = {"base": 0.45, "item_sd": 0.45, "company_item_sd": 0.8, "year_noise_sd":
          "implemented_above": 0.35, "partial_above": -0.7}
 
 
-def _persistent(seed: int, sector: str, n_companies: int, n_items: int) -> tuple[np.ndarray, np.ndarray]:
-    """Item difficulty and company×item effects that do not change between years."""
-    rng = np.random.default_rng([seed, 0 if sector == "power" else 1, 29])
-    return rng.normal(0, 1, n_items), rng.normal(0, 1, (n_companies, n_items))
+def _shared_latent(sector: str, resp: pd.DataFrame, members: pd.DataFrame, year: int, seed: int, n_items: int,
+                   p: dict, first_year: int) -> np.ndarray:
+    """The part of every answer's propensity both instruments share: item difficulty and company×item
+    effects that persist across years (seeded by the universe), a company's yearly improvement, and
+    year noise (seeded by the year)."""
+    code = 0 if sector == "power" else 1
+    persistent = np.random.default_rng([seed, code, 29])
+    difficulty, company_item = persistent.normal(0, 1, n_items), persistent.normal(0, 1, (len(members), n_items))
+    year_rng = np.random.default_rng([seed, code, year, 31])
+    return (p["item_sd"] * difficulty[None, :]
+            + p["company_item_sd"] * company_item[resp["company_id"].to_numpy()]
+            + (resp["drift"].to_numpy() * (year - first_year))[:, None]
+            + year_rng.normal(0, p["year_noise_sd"], (len(resp), n_items)))
 
 
 def auto_answers(resp: pd.DataFrame, members: pd.DataFrame, year: int, seed: int) -> pd.DataFrame:
     """Canonical intended answers (rows: respondents in ``resp`` order, columns: No.1 … No.153)."""
     items = catalogs.auto_items()
     p = AUTO
-    difficulty, company_item = _persistent(seed, "auto", len(members), len(items))
-    rng = np.random.default_rng([seed, 1, year, 31])
     cid = resp["company_id"].to_numpy()
-    years_in = year - 2022
     z = (p["size_effect"][resp["size_index"].to_numpy()][:, None]
          + resp["target_level"].map(p["target_effect"]).to_numpy()[:, None]
          + items["level"].map(p["level_effect"]).to_numpy()[None, :]
          + p["maturity_sd"] * resp["maturity"].to_numpy()[:, None]
-         + p["item_sd"] * difficulty[None, :]
-         + p["company_item_sd"] * company_item[cid]
-         + (resp["drift"].to_numpy() * years_in)[:, None]
-         + rng.normal(0, p["year_noise_sd"], (len(resp), len(items))))
+         + _shared_latent("auto", resp, members, year, seed, len(items), p, 2022))
     out = np.where(z > 0, "implemented", "not_implemented").astype(object)
     na_p = items["item_id"].map(p["na_items"]).fillna(p["na_other"]).to_numpy()
     na_draw = np.random.default_rng([seed, 1, 37]).random((len(members), len(items)))[cid]
@@ -68,14 +71,9 @@ def power_answers(resp: pd.DataFrame, members: pd.DataFrame, year: int, seed: in
     """Canonical intended answers (rows: respondents, columns: the 108 CSF 1.1 item IDs)."""
     items = catalogs.power_items()
     p = POWER
-    difficulty, company_item = _persistent(seed, "power", len(members), len(items))
-    rng = np.random.default_rng([seed, 0, year, 31])
-    cid = resp["company_id"].to_numpy()
-    z = (p["base"] + resp["maturity"].to_numpy()[:, None]
-         - p["item_sd"] * difficulty[None, :]
-         + p["company_item_sd"] * company_item[cid]
-         + (resp["drift"].to_numpy() * (year - 2024))[:, None]
-         + rng.normal(0, p["year_noise_sd"], (len(resp), len(items))))
+    z = p["base"] + resp["maturity"].to_numpy()[:, None] + _shared_latent("power", resp, members, year, seed,
+                                                                          len(items), p, 2024)
+    rng = np.random.default_rng([seed, 0, year, 37])
     out = np.select([z > p["implemented_above"], z > p["partial_above"]], ["implemented", "partial"],
                     "not_implemented").astype(object)
     applicable = np.vstack([power_applicable(t, items) for t in resp["business_types"]])
