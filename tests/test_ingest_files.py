@@ -271,3 +271,62 @@ def test_summary_sheet_mismatch_is_a_warning_not_a_rejection(tmp_path):
     _, t = run(tmp_path / "raw", sector="power")
     assert status(t, "p.xlsx") == ("ingested", "")
     assert "summary_mismatch" in t["manifest"]["flags"].iloc[0]
+
+
+# --- files written by other hands ---------------------------------------------------------------
+
+def test_header_labels_with_hints_and_cover_labels_with_colons(tmp_path):
+    header = ["No", "レベル", "分類", "要求事項", "達成条件", "回答(選択してください)", "未達成時の対応予定",
+              "【備考】"]
+    path = write_auto(tmp_path / "raw" / "a.xlsx", header=header, cover={"目標レベル": "Lv3"})
+    wb = openpyxl.load_workbook(path)
+    ws = wb["表紙"]
+    ws["B3"], ws["C3"] = "会社名：株式会社コロン精工", None  # label and value in one cell
+    ws["B4"] = "法人番号："  # label with a colon, value to its right
+    wb.save(path)
+    _, t = run(tmp_path / "raw")
+    assert len(answers(t)) == 153
+    assert t["identities"]["company_name"].tolist() == ["株式会社コロン精工"]
+    assert t["identities"]["corporate_number"].tolist() == [VALID_NUMBER]
+    assert t["respondents"]["target_level"].tolist() == ["Lv3"]
+
+
+def test_cover_value_below_its_label(tmp_path):
+    path = write_auto(tmp_path / "raw" / "a.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["表紙"]
+    ws["C4"] = None
+    ws["B4"], ws["B5"] = "法人番号", "1010001000006"  # vertical layout: the value under the label
+    ws["B6"], ws["C6"] = "所属団体", "部工会"
+    wb.save(path)
+    _, t = run(tmp_path / "raw")
+    assert t["identities"]["corporate_number"].tolist() == ["1010001000006"]
+
+
+def test_macos_zip_names_and_system_files(tmp_path):
+    good = write_auto(tmp_path / "x.xlsx").read_bytes()
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with zipfile.ZipFile(raw / "mac.zip", "w") as zf:
+        zf.writestr("チェックシート.xlsx", good)
+    # macOS writes UTF-8 names without the UTF-8 flag; Python always sets it, so clear it by hand
+    data = bytearray((raw / "mac.zip").read_bytes())
+    data[7] &= ~0x08  # local header flag bit 11 (0x800) lives in byte 7
+    cd = data.rfind(b"PK\x01\x02")  # the outer directory entry (the xlsx inside has its own)
+    data[cd + 9] &= ~0x08  # central directory flag bit 11
+    (raw / "mac.zip").write_bytes(bytes(data))
+    with zipfile.ZipFile(raw / "withjunk.zip", "w") as zf:
+        zf.writestr("__MACOSX/._チェックシート.xlsx", b"\x00\x05\x16\x07")
+    (raw / "~$a.xlsx").write_bytes(b"lock")
+    (raw / ".DS_Store").write_bytes(b"\x00\x00")
+    _, t = run(raw)
+    assert status(t, "mac.zip!チェックシート.xlsx") == ("ingested", "")
+    for junk in ("withjunk.zip!__MACOSX/._チェックシート.xlsx", "~$a.xlsx", ".DS_Store"):
+        assert status(t, junk) == ("quarantined", "system_file")
+
+
+@pytest.mark.parametrize("value", ["R6/10/15", "R6-10-15", "令和6年10月15日", "2024.10.15"])
+def test_more_date_spellings(tmp_path, value):
+    write_auto(tmp_path / "raw" / "a.xlsx", cover={"回答日": value})
+    _, t = run(tmp_path / "raw")
+    assert t["respondents"]["submitted_on"].iloc[0] == pd.Timestamp(2024, 10, 15)

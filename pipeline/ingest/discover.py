@@ -29,14 +29,27 @@ class Entry:
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
-    """A member's name as its writer meant it: Japanese Windows writes cp932 without the UTF-8 flag."""
+    """A member's name as its writer meant it. Japanese Windows writes cp932 without the UTF-8 flag;
+    macOS writes UTF-8 without the flag. UTF-8 is tried first: cp932 names are almost never valid UTF-8."""
     if info.flag_bits & 0x800:
         return info.filename
     raw = info.filename.encode("cp437")
-    try:
-        return raw.decode("cp932")
-    except UnicodeDecodeError:
-        return info.filename
+    for encoding in ("utf-8", "cp932"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+SYSTEM_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
+
+
+def system_file(path: str) -> bool:
+    """Files operating systems and Excel leave behind: lock files (~$…), macOS resource forks."""
+    parts = PurePosixPath(path.replace("\\", "/")).parts
+    name = parts[-1] if parts else path
+    return name.startswith(("~$", "._")) or name.lower() in SYSTEM_NAMES or "__MACOSX" in parts
 
 
 def _unsafe(name: str) -> bool:
@@ -61,7 +74,9 @@ def discover(raw: Path) -> list[Entry]:
     entries: list[Entry] = []
     for path in sorted(p for p in raw.rglob("*") if p.is_file()):
         rel = path.relative_to(raw).as_posix()
-        if is_archive(rel):
+        if system_file(rel):
+            entries.append(Entry(rel, "file", str(path), rejected=("system_file", path.name)))
+        elif is_archive(rel):
             entries.extend(_archive(rel, str(path), (), lambda p=path: zipfile.ZipFile(p), 1))
         else:
             entries.append(Entry(rel, "file", str(path)))
@@ -84,6 +99,8 @@ def _archive(source: str, fs_path: str, chain: tuple[str, ...], opener, depth: i
         member_chain = (*chain, info.filename)
         if _unsafe(name):
             out.append(Entry(path, "member", fs_path, member_chain, ("unsafe_path", f"member name {name!r}")))
+        elif system_file(name):
+            out.append(Entry(path, "member", fs_path, member_chain, ("system_file", name)))
         elif info.flag_bits & 0x1:
             out.append(Entry(path, "member", fs_path, member_chain, ("archive_encrypted", name)))
         elif _bomb(info):

@@ -8,7 +8,7 @@ from functools import cache
 
 from pipeline import catalogs
 from pipeline.ingest.read import Grid
-from pipeline.ingest.text import label_key
+from pipeline.ingest.text import header_key, label_key
 
 HEADER_SCAN_ROWS = 60
 EXPORT_ITEM = re.compile(r"^no\.?(\d{1,3})$")
@@ -40,7 +40,7 @@ def find_header(grid: Grid, shapes: dict[str, tuple[str, ...]]) -> tuple[str, He
         for c, value in enumerate(row):
             if value is None or value == "" or not isinstance(value, str):
                 continue
-            role = aliases.get(label_key(value))
+            role = aliases.get(label_key(value)) or aliases.get(header_key(value))
             if role and role not in cols:
                 cols[role] = c
         for name, required in shapes.items():
@@ -76,18 +76,37 @@ def find_export_header(grid: Grid) -> ExportHeader | None:
     return None
 
 
+_INLINE = re.compile(r"^(?P<label>[^:：]{2,16})[:：]\s*(?P<value>\S.*)$")
+
+
 def cover_values(grid: Grid) -> dict[str, object]:
-    """Label/value pairs: a known label, and the first non-empty cell to its right on the same row."""
+    """Label/value pairs, found by the label: the value is the first non-empty cell to its right on
+    the same row, else the cell below it; a cell '会社名：株式会社X' carries both."""
     aliases = _aliases("cover")
     found: dict[str, object] = {}
-    for row in grid[:80]:
+    inline: dict[str, str] = {}  # '会社名：株式会社X' — used only where no separate label exists
+    for r, row in enumerate(grid[:80]):
         for c, value in enumerate(row):
-            if value in (None, ""):
+            if value in (None, "") or not isinstance(value, str):
                 continue
-            role = aliases.get(label_key(value))
-            if role and role not in found:
-                found[role] = next((v for v in row[c + 1: c + 5] if v not in (None, "")), None)
-    return found
+            role = aliases.get(label_key(value)) or aliases.get(header_key(value))
+            if role is None:
+                m = _INLINE.match(value.strip())
+                same_cell = aliases.get(header_key(m.group("label"))) if m else None
+                if same_cell:
+                    inline.setdefault(same_cell, m.group("value"))
+                continue
+            if role in found:
+                continue
+            right = next((v for v in row[c + 1: c + 5] if v not in (None, "")), None)
+            below = grid[r + 1][c] if r + 1 < len(grid) and c < len(grid[r + 1]) else None
+            below = below if below not in (None, "") and not _is_label(below, aliases) else None
+            found[role] = right if right is not None else below
+    return inline | {k: v for k, v in found.items() if v is not None}
+
+
+def _is_label(value: object, aliases: dict[str, str]) -> bool:
+    return isinstance(value, str) and (label_key(value) in aliases or header_key(value) in aliases)
 
 
 VERSION = re.compile(r"(?:ver|v)\.?(2\.\d)")

@@ -37,3 +37,19 @@ def _label_key_str(value: str) -> str:
 def answer_key(value: object) -> str:
     """The form answers are compared in: like labels, so ' 達成\\n' and '達成' match."""
     return label_key(value)
+
+
+_NOTE = re.compile(r"[(\[【<《].*?[)\]】>》]|※.*$|[:：]$")
+_WRAPPED = re.compile(r"^[(\[【<《](.+)[)\]】>》]$")
+
+
+@lru_cache(maxsize=1 << 14)
+def _header_key_str(key: str) -> str:
+    m = _WRAPPED.match(key)
+    return _NOTE.sub("", m.group(1) if m else key)
+
+
+def header_key(value: object) -> str:
+    """A label without its bracketed hints, notes and trailing colon: '回答(選択してください)' → '回答',
+    '【回答】' → '回答', '会社名：' → '会社名'. Used when the exact label is not known."""
+    return _header_key_str(label_key(value))
