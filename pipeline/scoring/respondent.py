@@ -22,16 +22,38 @@ def node_scores(responses: pd.DataFrame, sector: str) -> pd.DataFrame:
 
     Reads responses' sector, year, respondent_key, item_id, score. Every respondent gets a row for
     every node of ``all_nodes(sector)``; nodes no item reaches are NaN with n_items 0.
+
+    Computed as matrix products (respondents × items) · (items × nodes), so memory stays small at
+    thousands of respondents: a node's score is the sum of its applicable items' scores over their count.
     """
-    links = item_map(sector)
-    joined = responses[[*KEY, "item_id", "score"]].merge(links, on="item_id", how="inner")
-    grouped = joined.groupby([*KEY, "framework", "node_id"], observed=True)["score"]
-    agg = grouped.agg(total="sum", n_applicable="count", n_items="size").reset_index()
-    agg["score"] = (agg["total"] / agg["n_applicable"]).where(agg["n_applicable"] > 0)
-    respondents = responses[KEY].drop_duplicates()
-    grid = respondents.merge(all_nodes(sector), how="cross")
-    out = grid.merge(agg.drop(columns="total"), on=[*KEY, "framework", "node_id"], how="left")
-    out[["n_items", "n_applicable"]] = out[["n_items", "n_applicable"]].fillna(0).astype(int)
+    links = item_map(sector).drop_duplicates()
+    nodes = all_nodes(sector)
+    items = pd.Index(sorted(links["item_id"].unique()))
+    node_index = pd.MultiIndex.from_frame(nodes[["framework", "node_id"]])
+    member = np.zeros((len(items), len(nodes)))
+    member[items.get_indexer(links["item_id"]),
+           node_index.get_indexer(pd.MultiIndex.from_frame(links[["framework", "node_id"]]))] = 1.0
+    known = responses[responses["item_id"].isin(items)]
+    who = pd.MultiIndex.from_frame(known[KEY])
+    rows, people = pd.factorize(who)
+    cols = items.get_indexer(known["item_id"])
+    score = known["score"].to_numpy(dtype=float)
+    present = np.zeros((len(people), len(items)))
+    applicable = np.zeros_like(present)
+    total = np.zeros_like(present)
+    present[rows, cols] = 1.0
+    applicable[rows, cols] = ~np.isnan(score)
+    total[rows, cols] = np.nan_to_num(score)
+    n_items, n_applicable, sums = present @ member, applicable @ member, total @ member
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n_applicable > 0, sums / n_applicable, np.nan)
+    people_frame = pd.DataFrame(list(people), columns=KEY)
+    out = pd.DataFrame({col: np.repeat(people_frame[col].to_numpy(), len(nodes)) for col in KEY})
+    out["framework"] = np.tile(nodes["framework"].to_numpy(), len(people))
+    out["node_id"] = np.tile(nodes["node_id"].to_numpy(), len(people))
+    out["score"] = mean.ravel()
+    out["n_items"] = n_items.ravel().astype(int)
+    out["n_applicable"] = n_applicable.ravel().astype(int)
     return out[SCORE_COLUMNS]
 
 

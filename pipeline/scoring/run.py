@@ -21,8 +21,12 @@ class ScoreResult:
 def score_store(store: Path) -> ScoreResult:
     """Read ``responses``, compute every respondent × node score, validate, and replace ``scores``."""
     t0 = time.perf_counter()
-    responses = store_mod.read_table(store, "responses")
-    if responses is None or responses.empty:
+    path = store / "responses"
+    if not path.exists():
+        raise FileNotFoundError(f"no responses in {store}: run `sdw ingest` first")
+    # only what scoring reads: lineage and raw text stay on disk (a third of the memory)
+    responses = pd.read_parquet(path, columns=["sector", "year", "respondent_key", "item_id", "answer", "score"])
+    if responses.empty:
         raise FileNotFoundError(f"no responses in {store}: run `sdw ingest` first")
     scores = store_mod.validate("scores", score_store_tables(responses))
     store_mod.write_tables(store, {"scores": scores})
