@@ -25,3 +25,8 @@ def secret_key_path() -> Path:
         return Path(os.environ[SECRET_KEY_FILE_ENV])
     base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
     return base / "sdw" / "secret.key"
+
+
+def workers(requested: int | None = None) -> int:
+    """Processes for parallel work: as asked, else every core this process may use."""
+    return requested or max(1, len(os.sched_getaffinity(0)))

@@ -41,7 +41,8 @@ def test_a_company_with_several_licences_counts_in_each_business_type():
 def test_response_rates_against_the_roster():
     roster = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": list("abcdef"),
                            "size_band": ["〜100人"] * 4 + ["10,001人〜"] * 2})
-    resp = pd.DataFrame({"respondent_key": ["a", "e", "f"]})
+    resp = pd.DataFrame({"sector": "auto", "year": [2024, 2024, 2024, 2023],
+                         "respondent_key": ["a", "e", "f", "b"]})  # b answered another year only
     out = response_rates(roster, resp, "size_band").set_index("segment")
     assert out.loc["〜100人", "response_rate"] == 0.25 and out.loc["10,001人〜", "response_rate"] == 1.0
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
 from pipeline.ingest.parse import Parsed
 from pipeline.ingest.reasons import FLAGS, REASONS
+from pipeline.xlsx import workbook, write_sheet
 
 STATUS_JA = {"quarantined": "隔離", "superseded": "置換済み", "ingested": "取込済み(要確認)"}
 HEADERS_JA = {"sector": "分野", "year": "年度", "status": "状態", "source_path": "ファイル", "company_name": "事業者名",
@@ -58,9 +58,8 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
            [list(HEADERS_JA)].rename(columns=HEADERS_JA))
     xlsx, csv = store / "quarantine_report.xlsx", store / "quarantine_report.csv"
     tmp_x, tmp_c = xlsx.with_suffix(".xlsx.tmp"), csv.with_suffix(".csv.tmp")
-    wb = xlsxwriter.Workbook(str(tmp_x), {"strings_to_formulas": False, "strings_to_urls": False,
-                                          "strings_to_numbers": False})
-    _sheet(wb, "隔離・要確認", out, [6, 6, 14, 50, 30, 16, 40, 44, 60, 18])
+    wb = workbook(tmp_x)
+    write_sheet(wb, "隔離・要確認", out, [6, 6, 14, 50, 30, 16, 40, 44, 60, 18])
     if roster is not None and len(roster):
         latest = roster.groupby("sector")["year"].transform("max").eq(roster["year"])
         missing = roster[latest & ~roster["responded"]].sort_values(["sector", "year", "company_name"])
@@ -69,22 +68,9 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
                  .rename(columns={"sector": "分野", "year": "年度", "company_name": "事業者名",
                                   "corporate_number": "法人番号", "business_types": "事業区分",
                                   "size_band": "従業員規模"}))
-        _sheet(wb, "未回答", chase, [6, 6, 30, 16, 30, 16])
+        write_sheet(wb, "未回答", chase, [6, 6, 30, 16, 30, 16])
     wb.close()
     out.to_csv(tmp_c, index=False, encoding="utf-8-sig")
     tmp_x.replace(xlsx)
     tmp_c.replace(csv)
     return xlsx, csv
-
-
-def _sheet(wb: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, widths: list[int]) -> None:
-    """A plain table with a frozen, filterable header: written row by row (pandas.to_excel is slow)."""
-    ws = wb.add_worksheet(name)
-    bold = wb.add_format({"bold": True, "bg_color": "#DDDDDD"})
-    ws.write_row(0, 0, list(frame.columns), bold)
-    for r, row in enumerate(frame.itertuples(index=False), start=1):
-        ws.write_row(r, 0, ["" if v is None or (isinstance(v, float) and v != v) else v for v in row])
-    ws.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
-    ws.freeze_panes(1, 0)
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, width)

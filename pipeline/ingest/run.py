@@ -7,7 +7,6 @@ workers read. Hence the imports inside :func:`ingest`.
 
 from __future__ import annotations
 
-import os
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline import config
 from pipeline.ingest.discover import Entry, discover
 from pipeline.ingest.identity import secret_key
 from pipeline.ingest.parse import Parsed, pack_answers, parse_entry
@@ -89,10 +89,6 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     return IngestResult(tables, counts, report, time.perf_counter() - t0, invalid, timings)
 
 
-def _workers(requested: int | None) -> int:
-    return requested or max(1, len(os.sched_getaffinity(0)))
-
-
 def _parse_chunk(entries: list[Entry], sector: str, year: int) -> tuple[list[Parsed], pa.RecordBatch]:
     records = [p for e in entries for p in parse_entry(e, sector, year)]
     return records, pack_answers(records)
@@ -109,7 +105,7 @@ class _Reading:
                  progress: bool | None) -> None:
         self.chunks = [entries[i: i + CHUNK] for i in range(0, len(entries), CHUNK)]
         self.sector, self.year, self.progress, self.total = sector, year, progress, len(entries)
-        n = _workers(workers)
+        n = config.workers(workers)
         self.pool = ProcessPoolExecutor(n) if n > 1 and len(self.chunks) > 1 else None
         self.futures: list[Future] = [self.pool.submit(_parse_chunk, c, sector, year) for c in self.chunks] \
             if self.pool else []

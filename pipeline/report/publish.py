@@ -8,7 +8,8 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import xlsxwriter
+
+from pipeline.xlsx import workbook, write_sheet
 
 
 class Publisher:
@@ -34,26 +35,10 @@ class Publisher:
         """Write every table to one workbook; text that looks like a formula stays text."""
         self.tables_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.tables_path.with_suffix(".tmp.xlsx")
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                            "strings_to_numbers": False, "nan_inf_to_errors": True})
-        head = wb.add_format({"bold": True, "bg_color": "#DDDDDD"})
+        wb = workbook(tmp)
         for name, frame in self.tables.items():
-            ws = wb.add_worksheet(name)
-            ws.write_row(0, 0, [str(c) for c in frame.columns], head)
-            for r, row in enumerate(frame.itertuples(index=False), start=1):
-                ws.write_row(r, 0, [_cell(v) for v in row])
-            ws.freeze_panes(1, 0)
+            write_sheet(wb, name, frame, autofilter=False)
         wb.close()
         tmp.replace(self.tables_path)
         plt.close("all")
         return self.tables_path
-
-
-def _cell(value: object) -> object:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if hasattr(value, "item"):
-        return value.item()
-    return value if isinstance(value, int | float | str) else str(value)

@@ -20,11 +20,19 @@ def attach_segment(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | No
     """scores + a ``segment`` column (exploded for multi-valued attributes; '全体' when by is None)."""
     if by is None:
         return scores.assign(segment=ALL)
-    attrs = respondents[["sector", "year", "respondent_key", by]].rename(columns={by: "segment"})
-    if by in MULTI_VALUED:
-        attrs = attrs.assign(segment=attrs["segment"].fillna("").str.split()).explode("segment")
-    attrs = attrs.assign(segment=attrs["segment"].fillna("不明").replace("", "不明"))
+    attrs = with_segment(respondents[["sector", "year", "respondent_key", by]], by).drop(columns=by)
     return scores.merge(attrs, on=["sector", "year", "respondent_key"], how="inner")
+
+
+def with_segment(frame: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """``frame`` with a ``segment`` column from attribute ``by`` ('全体' when None): multi-valued
+    attributes give one row per value, missing values the segment '不明'."""
+    if by is None:
+        return frame.assign(segment=ALL)
+    out = frame.assign(segment=frame[by])
+    if by in MULTI_VALUED:
+        out = out.assign(segment=out["segment"].fillna("").str.split()).explode("segment")
+    return out.assign(segment=out["segment"].fillna("不明").replace("", "不明"))
 
 
 def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, framework: str,
@@ -63,9 +71,7 @@ def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | Non
 
 def response_base(roster: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """Members per segment on the association's roster (the denominator of response rates)."""
-    r = roster.assign(segment=roster[by] if by else ALL) if by else roster.assign(segment=ALL)
-    if by in MULTI_VALUED:
-        r = r.assign(segment=r["segment"].fillna("").str.split()).explode("segment")
+    r = with_segment(roster, by)
     base = r.groupby(["sector", "year", "segment"]).size().rename("roster_n").reset_index()
     total = roster.groupby(["sector", "year"]).size().rename("roster_n").reset_index().assign(segment=ALL)
     return pd.concat([base, total], ignore_index=True).drop_duplicates(["sector", "year", "segment"])
@@ -73,10 +79,10 @@ def response_base(roster: pd.DataFrame, by: str | None) -> pd.DataFrame:
 
 def response_rates(roster: pd.DataFrame, respondents: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """Who answered, per segment of the roster: members, respondents, rate (Wilson 95%)."""
-    answered = roster.assign(responded=roster["respondent_key"].isin(respondents["respondent_key"]))
-    r = answered.assign(segment=answered[by] if by else ALL)
-    if by in MULTI_VALUED:
-        r = r.assign(segment=r["segment"].fillna("").str.split()).explode("segment")
+    key = ["sector", "year", "respondent_key"]
+    answered = roster.drop(columns=["responded"], errors="ignore").merge(
+        respondents[key].drop_duplicates().assign(responded=True), on=key, how="left")
+    r = with_segment(answered.assign(responded=answered["responded"].fillna(False).astype(bool)), by)
     g = r.groupby(["sector", "year", "segment"]).agg(roster_n=("respondent_key", "size"),
                                                      n=("responded", "sum")).reset_index()
     g["response_rate"] = g["n"] / g["roster_n"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from pipeline import config
 from pipeline.cells import a1
 from pipeline.synth import answers as answer_model
 from pipeline.synth import auto as auto_layout
@@ -61,16 +61,12 @@ def synthesise(sector: str, year: int, out: Path, n: int | None = None, seed: in
     return SynthResult(out, truth, files, n, time.perf_counter() - t0)
 
 
-def _workers(requested: int | None) -> int:
-    return requested or max(1, len(os.sched_getaffinity(0)))
-
-
 def _write_tasks(out: Path, tasks: list[Task], workers: int | None, progress: bool | None
                  ) -> dict[str, tuple[str, list[str]]]:
     cells: dict[str, tuple[str, list[str]]] = {}
     bar = tqdm(total=len(tasks), desc="writing submissions", unit="file", disable=None if progress is None
                else not progress)
-    n_workers = _workers(workers)
+    n_workers = config.workers(workers)
     if n_workers == 1 or len(tasks) < 20:
         results = map(_write_task, [out] * len(tasks), tasks)
         for res in results:
