@@ -7,6 +7,7 @@ repository call them. Extend, never rename.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -105,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sdw: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `sdw … | head`: the reader left; not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter shutdown quiet
+        return 0
     except Exception as e:  # noqa: BLE001 - the contract is one line and a non-zero status
         print(f"sdw {args.command}: {type(e).__name__}: {e}", file=sys.stderr)
         return 1

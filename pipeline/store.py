@@ -27,6 +27,13 @@ def read_table(store: Path, name: str) -> pd.DataFrame | None:
     return pd.read_parquet(path) if path.exists() else None
 
 
+def empty_table(store: Path, name: str) -> pd.DataFrame:
+    """A table's columns with no rows, read from the file's schema only (no data is loaded)."""
+    import pyarrow.parquet as pq
+
+    return pq.read_schema(store / name).empty_table().to_pandas()
+
+
 def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Validate (lazily: every failure at once) and coerce one table to its schema."""
     try:

@@ -76,3 +76,16 @@ def test_schema_breach_is_reported_by_column_and_nothing_is_written(tmp_path):
     with pytest.raises(store.StoreError, match="answer"):
         store.replace_partition(s, {"responses": bad}, "auto", 2025)
     pd.testing.assert_frame_equal(pd.read_parquet(s / "responses"), before)
+
+
+def test_reingesting_a_year_drops_only_its_stale_scores(tmp_path):
+    from pipeline.scoring import score_store
+
+    write_auto(tmp_path / "raw" / "a.xlsx")
+    s = tmp_path / "s"
+    for year in (2023, 2024):
+        ingest("auto", year, tmp_path / "raw", s, workers=1, progress=False)
+    score_store(s)
+    ingest("auto", 2024, tmp_path / "raw", s, workers=1, progress=False)
+    scores = pd.read_parquet(s / "scores")
+    assert set(scores["year"]) == {2023}  # 2024 must be rescored; 2023 is untouched

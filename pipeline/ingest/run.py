@@ -75,12 +75,12 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     if roster is not None:
         members = read_roster(roster, sector, year, key)
         new["roster"] = members.assign(responded=members["respondent_key"].isin(tables.respondents["respondent_key"]))
-    old_scores = store_mod.read_table(store, "scores")
-    if old_scores is not None:  # this partition's scores are stale now; `sdw score` recomputes them
-        new["scores"] = old_scores.iloc[0:0]
+    if (store / "scores").exists():  # this partition's scores are stale now; `sdw score` recomputes them
+        new["scores"] = store_mod.empty_table(store, "scores")
     merged = store_mod.replace_partition(store, new, sector, year)
     lap("validate+write")
-    report, _ = write_report(merged["quarantine"], store, merged.get("roster", store_mod.read_table(store, "roster")))
+    roster_table = merged["roster"] if "roster" in merged else store_mod.read_table(store, "roster")
+    report, _ = write_report(merged["quarantine"], store, roster_table)
     lap("report")
     m = tables.manifest
     containers_opened = m["kind"].isin(["archive", "export"]) & m["status"].eq("ingested")
