@@ -14,10 +14,6 @@ from pathlib import Path
 from pipeline import config
 
 
-class NotBuiltYet(RuntimeError):
-    """A stage whose issue has not landed yet."""
-
-
 def _years(text: str) -> tuple[int, int]:
     first, _, last = text.partition("-")
     try:
@@ -100,9 +96,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _run(args)
-    except NotBuiltYet as e:
-        print(f"sdw {args.command}: not built yet — {e}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("sdw: interrupted", file=sys.stderr)
         return 130
