@@ -240,6 +240,8 @@ def test_each_kind_of_bad_file_is_quarantined_with_its_reason(tmp_path):
         assert status(t, path) == want, path
     assert len(t["manifest"]) == len(expected) + 1  # + the tricks.zip archive itself
     assert result.counts == {"ingested": 1, "quarantined": 12}
+    report = pd.read_csv(tmp_path / "store" / "quarantine_report.csv", dtype=str).set_index("ファイル")
+    assert report.at["blank.xlsx", "法人番号"] == "1010001000006"  # the clerk knows whom to ask
 
 
 def test_duplicate_submissions_keep_the_latest_answer_date(tmp_path):

@@ -87,7 +87,8 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
         book = open_book(data, file_name(entry))
         return _parse_book(book, entry.source_path, kind, digest, sector, year)
     except Rejected as r:
-        return [Parsed(entry.source_path, kind, digest, status="quarantined", reason=r.code, detail=r.detail)]
+        return [Parsed(entry.source_path, kind, digest, status="quarantined", reason=r.code, detail=r.detail,
+                       attributes=r.attributes)]
 
 
 def _parse_book(book: Book, path: str, kind: str, digest: str, sector: str, year: int) -> list[Parsed]:
@@ -96,7 +97,7 @@ def _parse_book(book: Book, path: str, kind: str, digest: str, sector: str, year
     for name in ordered:
         if is_derived_name(name):
             continue
-        grid = grids.setdefault(name, book.load(name))
+        grid = _grid(book, grids, name)
         export = find_export_header(grid)
         if export:
             return _parse_export(grid, export, path, kind, digest, name if book.kind == "workbook" else "", year)
@@ -106,11 +107,18 @@ def _parse_book(book: Book, path: str, kind: str, digest: str, sector: str, year
     raise Rejected("unknown_template", "no sheet has the header of a known checklist")
 
 
+def _grid(book: Book, grids: dict[str, Grid], name: str) -> Grid:
+    """A sheet's cells, read once per file."""
+    if name not in grids:
+        grids[name] = book.load(name)
+    return grids[name]
+
+
 def _checklist(book: Book, grids: dict[str, Grid], sheet: str, header: Header, path: str, kind: str,
                digest: str, found_sector: str, year: int) -> Parsed:
     grid = grids[sheet]
     cover_sheet = next((n for n in book.sheet_names if is_cover_name(n) and n != sheet), None)
-    cover_grid = grids.setdefault(cover_sheet, book.load(cover_sheet)) if cover_sheet else grid
+    cover_grid = _grid(book, grids, cover_sheet) if cover_sheet else grid
     cover = cover_values(cover_grid)
     if found_sector == "power":
         template = POWER_TEMPLATE
@@ -122,9 +130,10 @@ def _checklist(book: Book, grids: dict[str, Grid], sheet: str, header: Header, p
                     items=items, raw=raw, cells=cells, answer_path=path)
     parsed.attributes, parsed.submitted_on = _cover_attributes(cover, found_sector, parsed)
     if not items:
-        raise Rejected("unknown_template", f"the header of sheet {sheet!r} has no item rows under it")
+        raise Rejected("unknown_template", f"the header of sheet {sheet!r} has no item rows under it",
+                       parsed.attributes)
     if all(v is None or not v.strip() for v in raw):
-        raise Rejected("empty_checklist", f"{len(items)} items, none answered")
+        raise Rejected("empty_checklist", f"{len(items)} items, none answered", parsed.attributes)
     finish_answers(parsed, found_sector)
     if found_sector == "power":
         _check_summary(book, grids, parsed)
@@ -281,7 +290,7 @@ def _check_summary(book: Book, grids: dict[str, Grid], parsed: Parsed) -> None:
     name = next((n for n in book.sheet_names if label_key(n) == label_key("可視化結果(広域機関用)")), None)
     if name is None:
         return
-    grid = grids.setdefault(name, book.load(name))
+    grid = _grid(book, grids, name)
     implemented = {}
     for item, value in zip(parsed.items, parsed.raw, strict=True):
         implemented.setdefault(item.split("-")[0], 0)

@@ -15,9 +15,10 @@ FLAGS: dict[str, tuple[str, str]] = {k: (v["problem"], v["action"]) for k, v in 
 class Rejected(Exception):
     """A file (or archive member, or export row) that must be quarantined, with a reason code."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str = "", attributes: dict | None = None) -> None:
         if code not in REASONS:
             raise ValueError(f"unknown quarantine reason {code!r}")
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
+        self.attributes = attributes or {}  # whatever the cover said, so the clerk knows whom to ask
