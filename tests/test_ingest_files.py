@@ -332,3 +332,25 @@ def test_more_date_spellings(tmp_path, value):
     write_auto(tmp_path / "raw" / "a.xlsx", cover={"回答日": value})
     _, t = run(tmp_path / "raw")
     assert t["respondents"]["submitted_on"].iloc[0] == pd.Timestamp(2024, 10, 15)
+
+
+@pytest.mark.parametrize(("value", "band"), [("100人以下", "〜100人"), ("10,001人以上", "10,001人〜"),
+                                             ("10000人超", "10,001人〜"), ("101人未満", "〜100人"),
+                                             ("50人以下", "〜100人"), ("300人以下", None),
+                                             ("1,001人以上", None)])
+def test_size_bands_from_bounds_only_when_certain(value, band):
+    from pipeline.ingest.attributes import size_band
+
+    assert size_band(value) == band
+
+
+def test_item_ids_with_other_dashes_and_numbers_saved_as_text(tmp_path):
+    rows = power_rows()
+    rows[0][3] = "ID.AM–1"  # an en dash, as word processors write
+    write_power(tmp_path / "rawp" / "p.xlsx", rows=rows, cover={"事業区分": "■小売電気事業者 □発電事業者"})
+    _, p = run(tmp_path / "rawp", sector="power", store=tmp_path / "sp")
+    assert "ID.AM-1" in set(p["responses"]["item_id"]) and len(p["responses"]) == 108
+    assert p["respondents"]["business_types"].tolist() == ["RETAIL"]  # the ticked box only
+    write_auto(tmp_path / "rawa" / "a.xlsx", rows=[[f"{r[0]}.0", *r[1:]] for r in auto_rows()])
+    _, a = run(tmp_path / "rawa", store=tmp_path / "sa")
+    assert len(a["responses"]) == 153

@@ -60,12 +60,27 @@ def size_band_from_employees(n: int | None) -> str | None:
     return SIZE_BANDS[sum(n > limit for limit in _SIZE_LIMITS)]
 
 
+_BOUND = re.compile(r"^(?:約)?(\d+)(?:人|名)?(以下|未満|以上|超)$")
+
+
 def size_band(value: object) -> str | None:
-    """The five bands of the automotive form, from a band label in any width or a head count."""
+    """The five bands of the automotive form, from a band label in any width, a bound such as
+    '100人以下' / '10,001人以上', or a head count."""
     key = label_key(value).replace("~", "〜").replace("～", "〜").replace("人", "")
     for band in SIZE_BANDS:
         if key == label_key(band).replace("人", ""):
             return band
+    m = _BOUND.match(label_key(value).replace(",", ""))
+    if m:
+        n, bound = int(m.group(1)), m.group(2)
+        n = n - 1 if bound == "未満" else n + 1 if bound == "超" else n
+        # only an open band is certain: '100人以下' is the first, '10,001人以上' the last;
+        # '300人以下' could be either of the first two bands
+        if bound in ("以下", "未満") and n <= _SIZE_LIMITS[0]:
+            return SIZE_BANDS[0]
+        if bound in ("以上", "超") and n > _SIZE_LIMITS[-1]:
+            return SIZE_BANDS[-1]
+        return None
     return size_band_from_employees(parse_int(value))
 
 
@@ -73,6 +88,10 @@ def target_level(value: object) -> str | None:
     """Lv1/Lv2/Lv3 from 'Lv2', 'LV２', 'レベル2', '2'."""
     m = re.fullmatch(r"(?:lv|level|レベル)?\.?([123])", label_key(value))
     return f"Lv{m.group(1)}" if m else None
+
+
+_CHECKED = "■☑☒✓✔"
+_UNCHECKED = "□☐"
 
 
 @cache
@@ -89,9 +108,10 @@ def business_types(value: object) -> tuple[list[str], list[str]]:
     """Power business types (事業区分) → codes, and the parts that matched none (kept to report)."""
     by_name = _business_type_names()
     codes, unknown = [], []
-    for part in re.split(r"[、,・/／\s]+", clean_text(value)):
-        if not part:
-            continue
+    parts = [p for p in re.split(r"[、,・/／\s]+", clean_text(value)) if p]
+    if any(p[0] in _CHECKED + _UNCHECKED for p in parts):  # a checkbox list: keep the ticked ones
+        parts = [p[1:] for p in parts if p[0] in _CHECKED]
+    for part in parts:
         code = by_name.get(label_key(part))
         if code and code not in codes:
             codes.append(code)

@@ -36,7 +36,8 @@ from pipeline.ingest.text import clean_text, label_key
 from pipeline.ingest.vocab import canonical_answer
 
 POWER_ID = re.compile(r"^([A-Z]{2})\.([A-Z]{2})-0*(\d{1,2})$")
-AUTO_NO = re.compile(r"^(?:no\.?)?0*(\d{1,3})$")
+AUTO_NO = re.compile(r"^(?:no\.?)?0*(\d{1,3})(?:\.0+)?$")  # 12, No.12, 012, '12.0' (a number saved as text)
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−ー－"})
 POWER_TEMPLATE = "power-2024"
 # Which header roles make a checklist of which sector (the power form names its items by CSF 1.1 ID).
 CHECKLIST_SHAPES = {"power": ("item_id", "answer"), "auto": ("no", "answer", "level")}
@@ -202,7 +203,8 @@ def raw_text(value: object) -> str | None:
 
 
 def _power_id(value: object) -> str | None:
-    m = POWER_ID.match(label_key(value).upper())
+    """'ID.AM-1', 'id.am-01', 'ID.AM–1' (any dash) → 'ID.AM-1'; anything else → None."""
+    m = POWER_ID.match(label_key(value).upper().translate(_DASHES))
     return f"{m.group(1)}.{m.group(2)}-{int(m.group(3))}" if m else None
 
 
