@@ -21,14 +21,14 @@
 years = ""
 min_cell = 5
 lang = "ja"
-store = "data/processed"
-figures_dir = "figures/all/all"
-tables_path = "reports/all/all/tables.xlsx"
+store = ""  # empty: the project's data/processed
+figures_dir = ""  # empty: figures/all/interactive
+tables_path = ""  # empty: reports/all/interactive/tables.xlsx
 
 # %%
 import pandas as pd
 
-from pipeline import catalogs
+from pipeline import catalogs, config
 from pipeline.report import data as D
 from pipeline.report import figures as F
 from pipeline.report import style
@@ -37,7 +37,9 @@ from pipeline.report.publish import Publisher
 
 style.apply()
 L = style.labels(lang)
-pub = Publisher(figures_dir, tables_path)
+store = store or config.STORE_DIR
+pub = Publisher(figures_dir or config.FIGURES_DIR / "all" / "interactive",
+                tables_path or config.REPORTS_DIR / "all" / "interactive" / "tables.xlsx")
 sectors = {s: D.load(store, s, years or None) for s in ("power", "auto")}
 csf2 = catalogs.csf2()
 names = dict(zip(csf2["node_id"], csf2["name_ja" if lang == "ja" else "name_en"], strict=True))

@@ -18,7 +18,7 @@
 
 # %% tags=["parameters"]
 sector = "auto"
-store = "data/processed"
+store = ""  # empty: the project's data/processed
 lang = "ja"
 min_cell = 5
 
@@ -27,7 +27,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import clear_output, display
 
-from pipeline import catalogs
+from pipeline import catalogs, config
 from pipeline.report import data as D
 from pipeline.report import explore as X
 from pipeline.report import figures as F
@@ -36,6 +36,7 @@ from pipeline.report import tables as T
 
 style.apply()
 L = style.labels(lang)
+store = store or config.STORE_DIR
 names = dict(zip(catalogs.csf2()["node_id"], catalogs.csf2()["name_ja" if lang == "ja" else "name_en"], strict=True))
 cache = {}
 

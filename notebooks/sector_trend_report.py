@@ -23,12 +23,12 @@ segment_by = ""  # empty: business type (power) or size band (automotive)
 framework = "csf2"  # csf2, or csf11 for power (the checklist's own framework)
 min_cell = 5
 lang = "ja"
-store = "data/processed"
-figures_dir = "figures/auto/all"
-tables_path = "reports/auto/all/tables.xlsx"
+store = ""  # empty: the project's data/processed, wherever the notebook is opened from
+figures_dir = ""  # empty: figures/<sector>/interactive
+tables_path = ""  # empty: reports/<sector>/interactive/tables.xlsx
 
 # %%
-from pipeline import catalogs
+from pipeline import catalogs, config
 from pipeline.report import data as D
 from pipeline.report import figures as F
 from pipeline.report import style
@@ -37,6 +37,9 @@ from pipeline.report.publish import Publisher
 
 style.apply()
 L = style.labels(lang)
+store = store or config.STORE_DIR
+figures_dir = figures_dir or config.FIGURES_DIR / sector / "interactive"
+tables_path = tables_path or config.REPORTS_DIR / sector / "interactive" / "tables.xlsx"
 rd = D.load(store, sector, years or None)
 by = segment_by or ("business_types" if sector == "power" else "size_band")
 names = D.segment_names(sector, lang)
