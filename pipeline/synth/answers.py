@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.synth.population import SECTOR_CODE
 
 AUTO = {
     "size_effect": np.array([-1.45, -0.6, -0.1, 0.2, 0.25]),  # 〜100人 … 10,001人〜
@@ -34,7 +35,7 @@ def _shared_latent(sector: str, resp: pd.DataFrame, members: pd.DataFrame, year:
     """The part of every answer's propensity both instruments share: item difficulty and company×item
     effects that persist across years (seeded by the universe), a company's yearly improvement, and
     year noise (seeded by the year)."""
-    code = 0 if sector == "power" else 1
+    code = SECTOR_CODE[sector]
     persistent = np.random.default_rng([seed, code, 29])
     difficulty, company_item = persistent.normal(0, 1, n_items), persistent.normal(0, 1, (len(members), n_items))
     year_rng = np.random.default_rng([seed, code, year, 31])

@@ -17,8 +17,8 @@ from pipeline import catalogs, corporate_number
 from pipeline.synth import auto as auto_layout
 from pipeline.synth.mess import CLEAN, NATIVE, Quirks, answer_texts, corp_number_cell, draw_quirks
 from pipeline.synth.names import company_names, department
+from pipeline.synth.population import SECTOR_CODE
 
-SECTOR_CODE = {"power": 0, "auto": 1}
 SURVEY_START = {"power": (9, 1), "auto": (10, 1)}
 
 

@@ -38,6 +38,7 @@ DEFAULT_N = {
     "auto": {2022: 4000, 2023: 3600, 2024: 3100},
 }
 FIRST_YEAR = {"power": 2024, "auto": 2022}
+SECTOR_CODE = {"power": 0, "auto": 1}  # part of every random seed, so the sectors draw independently
 PERSISTENCE = 0.9  # correlation of a company's willingness to answer from one year to the next
 
 
@@ -64,7 +65,7 @@ def _lifetimes(rng: np.random.Generator, n: int, first: int) -> tuple[np.ndarray
 
 def universe(sector: str, seed: int) -> pd.DataFrame:
     """Every company that is ever a member, with persistent attributes and latent traits."""
-    rng = np.random.default_rng([seed, 0 if sector == "power" else 1, 17])
+    rng = np.random.default_rng([seed, SECTOR_CODE[sector], 17])
     return _power_universe(rng) if sector == "power" else _auto_universe(rng)
 
 

@@ -18,7 +18,7 @@ from pipeline.synth import auto as auto_layout
 from pipeline.synth import badfiles, population
 from pipeline.synth import power as power_layout
 from pipeline.synth.archive import write_zip
-from pipeline.synth.plan import SECTOR_CODE, Member, Plan, Task, plan_export, plan_workbooks
+from pipeline.synth.plan import Member, Plan, Task, plan_export, plan_workbooks
 from pipeline.synth.sheetspec import RENDERERS, as_macro_enabled
 
 
@@ -157,4 +157,4 @@ def _write_truth(truth: Path, plan: Plan, cells: dict[str, tuple[str, list[str]]
         encoding="utf-8")
 
 
-__all__ = ["SECTOR_CODE", "SynthResult", "synthesise", "truth_dir"]
+__all__ = ["SynthResult", "synthesise", "truth_dir"]
