@@ -37,8 +37,9 @@ def normalise(value: object) -> str:
             return ""
         if value.is_integer():
             value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    return _SEPARATORS.sub("", text)
+    text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(value)).strip())
+    # インボイス登録番号 is "T" + the 法人番号: people paste it into the 法人番号 field
+    return text[1:] if len(text) == 14 and text[0] in "Tt" and text[1:].isdigit() else text
 
 
 def is_valid(number: str) -> bool:

@@ -15,7 +15,7 @@ def test_known_number_validates():
 
 
 @pytest.mark.parametrize("raw", ["７０００ ０１２０ ５０００２", "7-0000-1205-0002", 7000012050002.0,
-                                 " 7000012050002\n"])
+                                 " 7000012050002\n", "T7000012050002", "Ｔ７０００－０１２０－５０００２"])
 def test_normalise_folds_widths_separators_and_numeric_cells(raw):
     assert cn.normalise(raw) == "7000012050002"
 

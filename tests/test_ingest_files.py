@@ -354,3 +354,23 @@ def test_item_ids_with_other_dashes_and_numbers_saved_as_text(tmp_path):
     write_auto(tmp_path / "rawa" / "a.xlsx", rows=[[f"{r[0]}.0", *r[1:]] for r in auto_rows()])
     _, a = run(tmp_path / "rawa", store=tmp_path / "sa")
     assert len(a["responses"]) == 153
+
+
+def test_cover_details_above_the_table_when_there_is_no_cover_sheet(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "チェックシート"
+    ws.append(["自動車産業サイバーセキュリティガイドライン チェックシート Ver.2.2"])
+    ws.append(["会社名", "株式会社ひとつ工業"])
+    ws.append(["法人番号", "T1010001000006"])  # the invoice number: T + 法人番号
+    ws.append(["目標レベル", "Lv2"])
+    ws.append([])
+    ws.append(AUTO_HEADER)
+    for row in auto_rows():
+        ws.append(row)
+    (tmp_path / "raw").mkdir()
+    wb.save(tmp_path / "raw" / "one_sheet.xlsx")
+    _, t = run(tmp_path / "raw")
+    assert t["identities"][["company_name", "corporate_number"]].iloc[0].tolist() == ["株式会社ひとつ工業",
+                                                                                     "1010001000006"]
+    assert len(t["responses"]) == 153 and t["respondents"]["target_level"].iloc[0] == "Lv2"
