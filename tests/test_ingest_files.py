@@ -374,3 +374,13 @@ def test_cover_details_above_the_table_when_there_is_no_cover_sheet(tmp_path):
     assert t["identities"][["company_name", "corporate_number"]].iloc[0].tolist() == ["株式会社ひとつ工業",
                                                                                      "1010001000006"]
     assert len(t["responses"]) == 153 and t["respondents"]["target_level"].iloc[0] == "Lv2"
+
+
+def test_suspended_licence_and_plant_under_construction(tmp_path):
+    write_power(tmp_path / "raw" / "p.xlsx", cover={"事業区分": "発電事業者(休止中)・小売電気事業者",
+                                                  "診断対象システム": "建設中の発電所の制御システム"})
+    _, t = run(tmp_path / "raw", sector="power")
+    row = t["respondents"].iloc[0]
+    assert row["business_types"] == "GENERATION RETAIL"
+    assert bool(row["suspended"]) and bool(row["under_construction"])
+    assert "unknown_business_type" not in t["manifest"]["flags"].iloc[0]

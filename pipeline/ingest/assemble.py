@@ -128,7 +128,8 @@ def build_tables(records: list[Parsed], answers: pa.Table, keys: dict[str, str],
 
 RESPONDENT_COLUMNS = ["sector", "year", "respondent_key", "identity_basis", "template_version", "submitted_on",
                       "source_path", "size_band", "business_types", "main_business_type", "employees",
-                      "target_system", "member_org", "industry", "capital", "target_level", "submitted_at"]
+                      "target_system", "suspended", "under_construction", "member_org", "industry", "capital",
+                      "target_level", "submitted_at"]
 
 
 def _respondent_columns(df: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import re
 from functools import cache
 
 from pipeline.catalogs._files import read_records
-from pipeline.ingest.text import clean_text, label_key
+from pipeline.ingest.text import clean_text, header_key, label_key
 
 SIZE_BANDS = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜"]
 _SIZE_LIMITS = [100, 300, 1000, 10000]
@@ -112,7 +112,7 @@ def business_types(value: object) -> tuple[list[str], list[str]]:
     if any(p[0] in _CHECKED + _UNCHECKED for p in parts):  # a checkbox list: keep the ticked ones
         parts = [p[1:] for p in parts if p[0] in _CHECKED]
     for part in parts:
-        code = by_name.get(label_key(part))
+        code = by_name.get(label_key(part)) or by_name.get(header_key(part))  # '発電事業者(休止中)' → generation
         if code and code not in codes:
             codes.append(code)
         elif not code:

@@ -273,9 +273,13 @@ def _cover_attributes(cover: dict[str, object], sector: str, parsed: Parsed
         codes, unknown = attrs.business_types(cover.get("business_types"))
         main, _ = attrs.business_types(cover.get("main_business_type"))
         employees = attrs.parse_int(cover.get("employees"))
+        types_text = clean_text(cover.get("business_types"))
+        system_text = clean_text(cover.get("target_system"))
         out |= {"business_types": " ".join(codes), "main_business_type": main[0] if main else (codes or [""])[0],
                 "employees": employees, "size_band": attrs.size_band_from_employees(employees),
-                "target_system": clean_text(cover.get("target_system"))}
+                "target_system": system_text,
+                # a licence held but not exercised, or a plant not yet running: answers will be mostly 該当しない
+                "suspended": "休止" in types_text, "under_construction": "建設中" in types_text + system_text}
         if unknown:
             parsed.flags.append("unknown_business_type")
             parsed.warnings.append("事業区分: " + "、".join(unknown))

@@ -50,7 +50,8 @@ def build(company: dict, written: list[str | None], answered_on: dt.date, quirks
         ("従業員数", employees),
         ("回答日", date_cell(answered_on, quirks.date_style)),
         ("回答部署", company["department"]),
-        ("診断対象システム", str(rng.choice(SYSTEMS))),
+        ("診断対象システム", "建設中の発電所の制御システム" if company.get("under_construction")
+         else str(rng.choice(SYSTEMS))),
     ], quirks)
     rows = []
     for i, (item, answer) in enumerate(zip(items.itertuples(), written, strict=True)):
