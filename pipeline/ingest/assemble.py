@@ -77,12 +77,10 @@ def build_tables(records: list[Parsed], answers: pa.Table, keys: dict[str, str],
     ``answers`` holds every parsed answer with ``rec`` indexing ``records``; rows of submissions that
     were not kept (quarantined, superseded) are dropped here, with Arrow takes rather than Python loops.
     """
-    kept = [r for r in records if r.is_submission]
+    is_kept = np.array([r.is_submission for r in records], dtype=bool)
+    kept = [r for r, k in zip(records, is_kept, strict=True) if k]
     rec_keys = [keys[r.source_path] for r in kept]
-    position = np.full(len(records) + 1, -1, dtype=np.int64)
-    kept_at = {id(r): k for k, r in enumerate(kept)}
-    for i, r in enumerate(records):
-        position[i] = kept_at.get(id(r), -1)
+    position = np.where(is_kept, np.cumsum(is_kept) - 1, -1)  # record index → index among the kept
     where = position[answers.column("rec").to_numpy()]
     rows = answers.filter(pa.array(where >= 0))
     owner = pa.array(where[where >= 0])
@@ -133,7 +131,6 @@ RESPONDENT_COLUMNS = ["sector", "year", "respondent_key", "identity_basis", "tem
 
 
 def _respondent_columns(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.drop(columns=[c for c in df.columns if c.startswith("_")])
     for col in RESPONDENT_COLUMNS:
         if col not in df.columns:
             df[col] = None
