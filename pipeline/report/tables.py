@@ -13,7 +13,7 @@ from pipeline import catalogs
 from pipeline.report.data import ReportData, item_texts
 from pipeline.scoring.disclosure import protect
 from pipeline.scoring.respondent import instrument_scale
-from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats
+from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
 from pipeline.scoring.stats import wilson
 from pipeline.scoring.trends import cross_section_change, item_movers, panel_change
 
@@ -29,7 +29,7 @@ def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.
         total = response_rates(data.roster, data.respondents, None)
         table = pd.concat([rates, total], ignore_index=True)
     else:
-        seg = attach_segment(data.respondents.assign(framework="-", node_id="-"), data.respondents, by)
+        seg = with_segment(data.respondents, by)
         table = pd.concat([seg.groupby(["sector", "year", "segment"]).size().rename("n").reset_index(),
                            data.respondents.groupby(["sector", "year"]).size().rename("n").reset_index()
                            .assign(segment=ALL)], ignore_index=True)
