@@ -14,12 +14,11 @@ from pathlib import Path
 from pipeline import config
 
 
-def _years(text: str) -> tuple[int, int]:
-    first, _, last = text.partition("-")
+def _years(text: str) -> tuple[int, int] | None:
     try:
-        return int(first), int(last or first)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"years must look like 2022-2024 or 2024, not {text!r}") from None
+        return config.year_span(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:

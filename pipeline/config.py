@@ -30,3 +30,14 @@ def secret_key_path() -> Path:
 def workers(requested: int | None = None) -> int:
     """Processes for parallel work: as asked, else every core this process may use."""
     return requested or max(1, len(os.sched_getaffinity(0)))
+
+
+def year_span(text: str | None) -> tuple[int, int] | None:
+    """'2022-2024' → (2022, 2024), '2024' → (2024, 2024), empty → None (every year)."""
+    if not text:
+        return None
+    first, _, last = str(text).partition("-")
+    try:
+        return int(first), int(last or first)
+    except ValueError:
+        raise ValueError(f"years must look like 2022-2024 or 2024, not {text!r}") from None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import catalogs
+from pipeline import catalogs, config
 
 
 @dataclass
@@ -28,17 +28,10 @@ class ReportData:
         return int(r["respondent_key"].nunique() if year is None else r[r["year"].eq(year)].shape[0])
 
 
-def parse_years(text: str | None) -> tuple[int, int] | None:
-    if not text:
-        return None
-    first, _, last = str(text).partition("-")
-    return int(first), int(last or first)
-
-
 def load(store: Path | str, sector: str, years: str | tuple[int, int] | None = None) -> ReportData:
     """Read scores, respondents, responses (and roster) of a sector; never the identities table."""
     store = Path(store)
-    span = parse_years(years) if isinstance(years, str) or years is None else years
+    span = config.year_span(years) if isinstance(years, str) or years is None else years
 
     def read(name: str) -> pd.DataFrame | None:
         path = store / name
