@@ -70,25 +70,22 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
 
     k = catalogs.scoring_rules()["min_cell"] if min_cell is None else min_cell
     span = _span(years)
+    common = {"years": "" if years is None else f"{years[0]}-{years[1]}", "min_cell": k, "lang": lang,
+              "store": str(store.resolve())}
     result = ReportResult()
+
+    def run(notebook: str, label: str, extra: dict) -> None:
+        t0 = time.perf_counter()
+        fig_dir, rep_dir = figures / label / span, out / label / span
+        params = common | extra | {"figures_dir": str(fig_dir.resolve()),
+                                   "tables_path": str((rep_dir / "tables.xlsx").resolve())}
+        result.html.append(execute(notebook, params, rep_dir))
+        result.tables.append(rep_dir / "tables.xlsx")
+        result.figures += sorted(fig_dir.glob("*.png"))
+        result.seconds[label] = time.perf_counter() - t0
+
     for s in (config.SECTORS if sector == "all" else (sector,)):
-        t0 = time.perf_counter()
-        fig_dir, rep_dir = figures / s / span, out / s / span
-        params = {"sector": s, "years": "" if years is None else f"{years[0]}-{years[1]}", "segment_by": segment_by,
-                  "framework": framework, "min_cell": k, "lang": lang, "store": str(store.resolve()),
-                  "figures_dir": str(fig_dir.resolve()), "tables_path": str((rep_dir / "tables.xlsx").resolve())}
-        result.html.append(execute(NOTEBOOKS["sector"], params, rep_dir))
-        result.tables.append(rep_dir / "tables.xlsx")
-        result.figures += sorted(fig_dir.glob("*.png"))
-        result.seconds[s] = time.perf_counter() - t0
+        run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework})
     if sector == "all":
-        t0 = time.perf_counter()
-        fig_dir, rep_dir = figures / "all" / span, out / "all" / span
-        params = {"years": "" if years is None else f"{years[0]}-{years[1]}", "min_cell": k, "lang": lang,
-                  "store": str(store.resolve()), "figures_dir": str(fig_dir.resolve()),
-                  "tables_path": str((rep_dir / "tables.xlsx").resolve())}
-        result.html.append(execute(NOTEBOOKS["cross"], params, rep_dir))
-        result.tables.append(rep_dir / "tables.xlsx")
-        result.figures += sorted(fig_dir.glob("*.png"))
-        result.seconds["all"] = time.perf_counter() - t0
+        run(NOTEBOOKS["cross"], "all", {})
     return result
