@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline import catalogs
-from pipeline.ingest.read import Grid
+from pipeline.ingest.read import Sheet
 from pipeline.ingest.text import header_key, label_key
 
 HEADER_SCAN_ROWS = 60
@@ -29,16 +29,16 @@ class Header:
         return all(r in self.columns for r in roles)
 
 
-def find_header(grid: Grid, shapes: dict[str, tuple[str, ...]]) -> tuple[str, Header] | None:
+def find_header(sheet: Sheet, shapes: dict[str, tuple[str, ...]]) -> tuple[str, Header] | None:
     """The first row, near the top, that carries every role of one of the ``shapes`` (checked in order).
 
     Returns the shape's name and the header, or None.
     """
     aliases = _aliases("checklist")
-    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+    for r, row in enumerate(sheet.rows(HEADER_SCAN_ROWS)):
         cols: dict[str, int] = {}
         for c, value in enumerate(row):
-            if value is None or value == "" or not isinstance(value, str):
+            if not value:
                 continue
             role = aliases.get(label_key(value)) or aliases.get(header_key(value))
             if role and role not in cols:
@@ -56,15 +56,17 @@ class ExportHeader:
     items: dict[int, int]  # item number → column
 
 
-def find_export_header(grid: Grid) -> ExportHeader | None:
+def find_export_header(sheet: Sheet) -> ExportHeader | None:
     """A consolidated export: a row with 法人番号 or 会社名 and a column per item (No.1 …)."""
+    if sheet.width < 20:  # an export has a column per item; checklists are narrow
+        return None
     aliases = _aliases("export")
-    for r, row in enumerate(grid[:10]):
-        if len(row) < 20:  # an export has a column per item; checklists are narrow
-            continue
+    for r, row in enumerate(sheet.rows(10)):
         cols: dict[str, int] = {}
         items: dict[int, int] = {}
         for c, value in enumerate(row):
+            if not value:
+                continue
             key = label_key(value)
             m = EXPORT_ITEM.match(key)
             if m:
@@ -79,15 +81,16 @@ def find_export_header(grid: Grid) -> ExportHeader | None:
 _INLINE = re.compile(r"^(?P<label>[^:：]{2,16})[:：]\s*(?P<value>\S.*)$")
 
 
-def cover_values(grid: Grid) -> dict[str, object]:
+def cover_values(sheet: Sheet) -> dict[str, object]:
     """Label/value pairs, found by the label: the value is the first non-empty cell to its right on
     the same row, else the cell below it; a cell '会社名：株式会社X' carries both."""
     aliases = _aliases("cover")
     found: dict[str, object] = {}
     inline: dict[str, str] = {}  # '会社名：株式会社X' — used only where no separate label exists
+    grid = sheet.rows(81)
     for r, row in enumerate(grid[:80]):
         for c, value in enumerate(row):
-            if value in (None, "") or not isinstance(value, str):
+            if not value:
                 continue
             role = aliases.get(label_key(value)) or aliases.get(header_key(value))
             if role is None:
@@ -99,25 +102,25 @@ def cover_values(grid: Grid) -> dict[str, object]:
             if role in found:
                 continue
             right = next((v for v in row[c + 1: c + 5] if v not in (None, "")), None)
-            below = grid[r + 1][c] if r + 1 < len(grid) and c < len(grid[r + 1]) else None
+            below = grid[r + 1][c] if r + 1 < len(grid) else None
             below = below if below not in (None, "") and not _is_label(below, aliases) else None
             found[role] = right if right is not None else below
     return inline | {k: v for k, v in found.items() if v is not None}
 
 
 def _is_label(value: object, aliases: dict[str, str]) -> bool:
-    return isinstance(value, str) and (label_key(value) in aliases or header_key(value) in aliases)
+    return bool(value) and (label_key(value) in aliases or header_key(value) in aliases)
 
 
 VERSION = re.compile(r"(?:ver|v)\.?(2\.\d)")
 
 
-def version_text(grids: list[Grid]) -> str | None:
+def version_text(sheets: list[Sheet]) -> str | None:
     """A template version written in a title (e.g. 'チェックシート Ver.2.2'), if any."""
-    for grid in grids:
-        for row in grid[:6]:
+    for sheet in sheets:
+        for row in sheet.rows(6):
             for value in row:
-                m = VERSION.search(label_key(value)) if isinstance(value, str) else None
+                m = VERSION.search(label_key(value)) if value else None
                 if m:
                     return m.group(1)
     return None

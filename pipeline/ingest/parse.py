@@ -30,7 +30,7 @@ from pipeline.ingest.locate import (
     is_derived_name,
     version_text,
 )
-from pipeline.ingest.read import Book, Grid, open_book
+from pipeline.ingest.read import Book, Sheet, open_book
 from pipeline.ingest.reasons import Rejected
 from pipeline.ingest.text import clean_text, label_key
 from pipeline.ingest.vocab import canonical_answer
@@ -94,50 +94,50 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
 
 def _parse_book(book: Book, path: str, kind: str, digest: str, sector: str, year: int) -> list[Parsed]:
     ordered = sorted(book.sheet_names, key=lambda n: (not is_checklist_name(n), is_derived_name(n)))
-    grids: dict[str, Grid] = {}
+    sheets: dict[str, Sheet] = {}
     for name in ordered:
         if is_derived_name(name):
             continue
-        grid = _grid(book, grids, name)
-        export = find_export_header(grid)
+        sheet = _sheet(book, sheets, name)
+        export = find_export_header(sheet)
         if export:
-            return _parse_export(grid, export, path, kind, digest, name if book.kind == "workbook" else "", year)
-        found = find_header(grid, CHECKLIST_SHAPES)
+            return _parse_export(sheet, export, path, kind, digest, name if book.kind == "workbook" else "", year)
+        found = find_header(sheet, CHECKLIST_SHAPES)
         if found:
-            return [_checklist(book, grids, name, found[1], path, kind, digest, found[0], year)]
+            return [_checklist(book, sheets, name, found[1], path, kind, digest, found[0], year)]
     raise Rejected("unknown_template", "no sheet has the header of a known checklist")
 
 
-def _grid(book: Book, grids: dict[str, Grid], name: str) -> Grid:
-    """A sheet's cells, read once per file."""
-    if name not in grids:
-        grids[name] = book.load(name)
-    return grids[name]
+def _sheet(book: Book, sheets: dict[str, Sheet], name: str) -> Sheet:
+    """A sheet, read once per file."""
+    if name not in sheets:
+        sheets[name] = book.load(name)
+    return sheets[name]
 
 
-def _checklist(book: Book, grids: dict[str, Grid], sheet: str, header: Header, path: str, kind: str,
+def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, path: str, kind: str,
                digest: str, found_sector: str, year: int) -> Parsed:
-    grid = grids[sheet]
-    cover_sheet = next((n for n in book.sheet_names if is_cover_name(n) and n != sheet), None)
-    cover_grid = _grid(book, grids, cover_sheet) if cover_sheet else grid
-    cover = cover_values(cover_grid)
+    sheet = sheets[name]
+    cover_name = next((n for n in book.sheet_names if is_cover_name(n) and n != name), None)
+    cover_sheet = _sheet(book, sheets, cover_name) if cover_name else sheet
+    cover = cover_values(cover_sheet)
     if found_sector == "power":
         template = POWER_TEMPLATE
-        items, raw, cells = _rows(grid, header, "item_id", _power_id)
+        items, raw, cells = _rows(sheet, header, "item_id", _power_id)
     else:
-        items, raw, cells = _rows(grid, header, "no", _auto_no)
-        template = _auto_version(version_text([grid, cover_grid]), header, raw, year)
-    parsed = Parsed(path, kind, digest, sector=found_sector, template_version=template, sheet=sheet,
+        items, raw, cells = _rows(sheet, header, "no", _auto_no)
+        template = _auto_version(version_text([sheet, cover_sheet]), header, raw, year)
+    parsed = Parsed(path, kind, digest, sector=found_sector, template_version=template, sheet=name,
                     items=items, raw=raw, cells=cells, answer_path=path)
     parsed.attributes, parsed.submitted_on = _cover_attributes(cover, found_sector, parsed)
     if not items:
-        raise Rejected("unknown_template", f"the header of sheet {sheet!r} has no item rows under it",
+        raise Rejected("unknown_template", f"the header of sheet {name!r} has no item rows under it",
                        parsed.attributes)
     if all(v is None or not v.strip() for v in raw):
         raise Rejected("empty_checklist", f"{len(items)} items, none answered", parsed.attributes)
     finish_answers(parsed, found_sector)
     if found_sector == "power":
-        _check_summary(book, grids, parsed)
+        _check_summary(book, sheets, parsed)
     return parsed
 
 
@@ -193,15 +193,6 @@ def finish_answers(rec: Parsed, sector: str) -> None:
         rec.flags.append("unanswered")
 
 
-def raw_text(value: object) -> str | None:
-    """A cell as text, exactly as written (numbers without a spurious '.0'); blank → None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _power_id(value: object) -> str | None:
     """'ID.AM-1', 'id.am-01', 'ID.AM–1' (any dash) → 'ID.AM-1'; anything else → None."""
     m = POWER_ID.match(label_key(value).upper().translate(_DASHES))
@@ -227,25 +218,25 @@ def _auto_no(value: object) -> str | None:
     return out
 
 
-def _rows(grid: Grid, header: Header, id_role: str, normalise) -> tuple[list[str], list[str | None], list[str]]:
+def _rows(sheet: Sheet, header: Header, id_role: str, normalise) -> tuple[list[str], list[str | None], list[str]]:
     """Item IDs, raw answers and answer cells of every row under the header that names an item.
 
-    Calamine's grids are rectangular, so no bounds checks; this loop runs for every row of every file.
+    Reads two columns, not the rows; this loop runs for every row of every file.
     """
-    id_col, ans_col = header.columns[id_role], header.columns["answer"]
+    ans_col = header.columns["answer"]
     letter = a1(0, ans_col)[:-1]
     items, raw, cells = [], [], []
     first = header.row + 1
-    for r, row in enumerate(grid[first:], start=first + 1):
-        key = row[id_col]
-        if key == "" or key is None:
+    keys = sheet.column(header.columns[id_role], first)
+    values = sheet.column(ans_col, first)
+    for r, key, value in zip(range(first + 1, sheet.height + 1), keys, values, strict=True):
+        if not key:
             continue
         item = normalise(key)
         if item is None:
             continue
-        value = row[ans_col]
         items.append(item)
-        raw.append(value if type(value) is str and value else raw_text(value))
+        raw.append(value)
         cells.append(f"{letter}{r}")
     return items, raw, cells
 
@@ -291,12 +282,12 @@ def _cover_attributes(cover: dict[str, object], sector: str, parsed: Parsed
     return out, submitted
 
 
-def _check_summary(book: Book, grids: dict[str, Grid], parsed: Parsed) -> None:
+def _check_summary(book: Book, sheets: dict[str, Sheet], parsed: Parsed) -> None:
     """Compare the OCCTO summary sheet's cached counts of 実施 with the checklist (a warning, not a rejection)."""
     name = next((n for n in book.sheet_names if label_key(n) == label_key("可視化結果(広域機関用)")), None)
     if name is None:
         return
-    grid = _grid(book, grids, name)
+    grid = _sheet(book, sheets, name).rows()
     implemented = {}
     for item, value in zip(parsed.items, parsed.raw, strict=True):
         implemented.setdefault(item.split("-")[0], 0)
@@ -307,25 +298,27 @@ def _check_summary(book: Book, grids: dict[str, Grid], parsed: Parsed) -> None:
     col = next(c for c, v in enumerate(grid[header]) if label_key(v) == "実施")
     for row in grid[header + 1:]:
         m = re.search(r"\(([A-Z]{2}\.[A-Z]{2})\)", clean_text(row[0]) if row else "")
-        ok = m and col < len(row) and isinstance(row[col], int | float) and m.group(1) in implemented
-        if ok and int(row[col]) != implemented[m.group(1)]:
+        count = attrs.parse_int(row[col]) if m and m.group(1) in implemented else None
+        if count is not None and count != implemented[m.group(1)]:
             parsed.flags.append("summary_mismatch")
-            parsed.warnings.append(f"{m.group(1)}: 集計 {int(row[col])} / チェックシート {implemented[m.group(1)]}")
+            parsed.warnings.append(f"{m.group(1)}: 集計 {count} / チェックシート {implemented[m.group(1)]}")
             return
 
 
-def _parse_export(grid: Grid, header, path: str, kind: str, digest: str, sheet: str, year: int) -> list[Parsed]:
+def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet_name: str,
+                  year: int) -> list[Parsed]:
     out = [Parsed(path, "export", digest, sector="auto", detail="consolidated export")]
     template = "auto-v2.2" if year >= 2024 else "auto-v2.1"
     numbers = sorted(header.items)
     items = [f"No.{n}" for n in numbers]
+    grid = sheet.rows()
     for r in range(header.row + 1, len(grid)):
         row = grid[r]
-        values = {role: (row[c] if c < len(row) else None) for role, c in header.columns.items()}
-        answers = [raw_text(row[header.items[n]]) if header.items[n] < len(row) else None for n in numbers]
+        values = {role: row[c] for role, c in header.columns.items()}
+        answers = [row[header.items[n]] for n in numbers]
         if all(clean_text(v) == "" for v in [*values.values(), *answers]):
             continue  # a blank line, not a submission
-        rec = Parsed(f"{path}#row={r + 1}", "export_row", sector="auto", template_version=template, sheet=sheet,
+        rec = Parsed(f"{path}#row={r + 1}", "export_row", sector="auto", template_version=template, sheet=sheet_name,
                      items=items, raw=answers, cells=[a1(r, header.items[n]) for n in numbers], answer_path=path)
         rec.attributes = {
             "company_name": clean_text(values.get("company_name")),

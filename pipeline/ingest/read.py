@@ -1,17 +1,24 @@
-"""Bytes → sheets of raw cell values, with a Rust reader (python-calamine) for every workbook format.
+"""Bytes → sheets of cell text, with a Rust reader (fastexcel, on calamine) for every workbook format.
 
 Nothing here interprets the content; it only says what the file is (workbook, CSV, encrypted,
-something else) and hands back grids whose (row, col) are the sheet's own, so A1 lineage holds.
+something else) and hands back :class:`Sheet` objects whose (row, col) are the sheet's own, so A1
+lineage holds even when a sheet starts at C4.
+
+Every cell comes back as text or None (blank): fastexcel turns numbers into their shortest text
+('12', '12.5'), dates into ISO text ('2024-11-15 00:00:00') and booleans into 'true'/'false'.
+Answers are text anyway, and the few typed attributes (dates, head counts) are parsed from text.
+Sheets stay Arrow columns until a caller asks for rows or a column: a checklist is read through
+its first rows (headers, cover labels) and two columns (item, answer), not cell by cell.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from python_calamine import CalamineWorkbook
+import fastexcel
 
 from pipeline.ingest.reasons import Rejected
 
@@ -20,15 +27,57 @@ ZIP = b"PK\x03\x04"
 _ENCRYPTED_OLE = "EncryptedPackage".encode("utf-16-le")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
-Grid = list[list[object]]
+Cell = str | None
+Row = list[Cell]
+
+
+class Sheet:
+    """A sheet's cells as text, addressed by the sheet's own 0-based (row, col).
+
+    ``columns`` holds the used columns from ``first_col`` on (Arrow string arrays or lists, all of
+    ``height`` rows); rows are materialised on demand and kept, since the top of a sheet is read
+    by several finders.
+    """
+
+    def __init__(self, columns: Sequence, first_col: int, height: int) -> None:
+        self._columns = columns
+        self.first_col = first_col
+        self.height = height
+        self.width = first_col + len(columns)
+        self._rows: list[Row] = []
+
+    def rows(self, stop: int | None = None) -> list[Row]:
+        """Rows 0 … stop-1 (all by default), each ``width`` long (None left of the used range)."""
+        stop = self.height if stop is None else min(stop, self.height)
+        if stop > len(self._rows):
+            start = len(self._rows)
+            pad = [None] * self.first_col
+            if self._columns:
+                cols = [_slice(c, start, stop) for c in self._columns]
+                self._rows.extend([*pad, *cells] for cells in zip(*cols, strict=True))
+            else:
+                self._rows.extend([*pad] for _ in range(start, stop))
+        return self._rows[:stop]
+
+    def column(self, col: int, start: int = 0) -> list[Cell]:
+        """The cells of one column from row ``start`` down (all None outside the used range)."""
+        if not self.first_col <= col < self.width:
+            return [None] * max(self.height - start, 0)
+        return _slice(self._columns[col - self.first_col], start, self.height)
+
+
+def _slice(column, start: int, stop: int) -> list[Cell]:
+    if isinstance(column, list):
+        return column[start:stop]
+    return column.slice(start, stop - start).to_pylist()
 
 
 @dataclass
 class Book:
-    """A workbook or CSV opened for reading: sheet names, and grids loaded on demand."""
+    """A workbook or CSV opened for reading: sheet names, and sheets loaded on demand."""
 
     sheet_names: list[str]
-    load: Callable[[str], Grid]
+    load: Callable[[str], Sheet]
     kind: str  # workbook | csv
 
 
@@ -40,32 +89,41 @@ def open_book(data: bytes, name: str) -> Book:
     if data.startswith(OLE):
         if _ENCRYPTED_OLE in data:
             raise Rejected("encrypted", "an open password protects the workbook")
-        return _calamine_book(data)
+        return _excel_book(data)
     if data.startswith(ZIP):
-        return _calamine_book(data)
+        return _excel_book(data)
     if lower.endswith(WORKBOOK_SUFFIXES):
         kind = "corrupt" if not data.strip() else "not_a_workbook"
         raise Rejected(kind, f"the bytes are not a spreadsheet (they begin {data[:8]!r})")
     raise Rejected("not_a_workbook", f"{name.rsplit('/', 1)[-1]} is neither a workbook nor a CSV")
 
 
-def _calamine_book(data: bytes) -> Book:
+def _excel_book(data: bytes) -> Book:
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = list(wb.sheet_names)
-    except Exception as e:  # noqa: BLE001 - calamine raises several types; all mean the same to a clerk
+        reader = fastexcel.read_excel(data)
+        names = list(reader.sheet_names)
+    except Exception as e:  # noqa: BLE001 - the reader raises several types; all mean the same to a clerk
         text = str(e).lower()
         if "password" in text or "encrypt" in text:
-            raise Rejected("encrypted", str(e)) from None
-        raise Rejected("corrupt", f"the workbook cannot be opened ({type(e).__name__}: {e})") from None
+            raise Rejected("encrypted", _first_line(e)) from None
+        raise Rejected("corrupt", f"the workbook cannot be opened ({_first_line(e)})") from None
 
-    def load(sheet: str) -> Grid:
+    def load(sheet: str) -> Sheet:
         try:
-            return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            # skip_rows=0 keeps the blank rows above the used range, so row numbers are the sheet's
+            loaded = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
+            columns = loaded.available_columns()
+            table = loaded.to_arrow()
         except Exception as e:  # noqa: BLE001
-            raise Rejected("corrupt", f"sheet {sheet!r} cannot be read ({e})") from None
+            raise Rejected("corrupt", f"sheet {sheet!r} cannot be read ({_first_line(e)})") from None
+        first = columns[0].absolute_index if columns else 0
+        return Sheet(table.columns, first, table.num_rows)
 
     return Book(names, load, "workbook")
+
+
+def _first_line(e: Exception) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
 
 
 def decode_text(data: bytes) -> str:
@@ -86,7 +144,8 @@ def _csv_book(data: bytes) -> Book:
     text = decode_text(data)
     if "\x00" in text:
         raise Rejected("not_a_workbook", "binary content in a CSV file")
-    rows: Grid = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+    rows = list(csv.reader(io.StringIO(text, newline="")))
     width = max((len(r) for r in rows), default=0)
-    rows = [r + [""] * (width - len(r)) for r in rows]  # rectangular, like the workbook grids
-    return Book(["csv"], lambda _sheet: rows, "csv")
+    columns = [[(r[c] or None) if c < len(r) else None for r in rows] for c in range(width)]
+    sheet = Sheet(columns, 0, len(rows))
+    return Book(["csv"], lambda _sheet: sheet, "csv")
