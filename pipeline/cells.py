@@ -7,14 +7,19 @@ import re
 _A1 = re.compile(r"^([A-Z]{1,3})([1-9][0-9]*)$")
 
 
-def a1(row: int, col: int) -> str:
-    """Zero-based (row, col) → A1 notation."""
+def column_letters(col: int) -> str:
+    """Zero-based column → its letters (0 → A, 26 → AA)."""
     letters = ""
     col += 1
     while col:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """Zero-based (row, col) → A1 notation."""
+    return f"{column_letters(col)}{row + 1}"
 
 
 def from_a1(cell: str) -> tuple[int, int]:

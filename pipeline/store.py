@@ -34,6 +34,15 @@ def empty_table(store: Path, name: str) -> pd.DataFrame:
     return pq.read_schema(store / name).empty_table().to_pandas()
 
 
+def prepare() -> None:
+    """Load Parquet and validation code ahead of need: ingest calls this while its workers read,
+    so the first real validation does not pay for pandera's lazy imports (about 0.15 s)."""
+    import pyarrow.parquet  # noqa: F401
+
+    schema = TABLES["manifest"].to_schema()
+    TABLES["manifest"].validate(pd.DataFrame({c: pd.Series(dtype=object) for c in schema.columns}))
+
+
 def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Validate (lazily: every failure at once) and coerce one table to its schema."""
     try:

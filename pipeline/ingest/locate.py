@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pipeline import catalogs
 from pipeline.ingest.read import Sheet
@@ -34,19 +34,30 @@ def find_header(sheet: Sheet, shapes: dict[str, tuple[str, ...]]) -> tuple[str, 
 
     Returns the shape's name and the header, or None.
     """
-    aliases = _aliases("checklist")
-    for r, row in enumerate(sheet.rows(HEADER_SCAN_ROWS)):
-        cols: dict[str, int] = {}
-        for c, value in enumerate(row):
-            if not value:
-                continue
-            role = aliases.get(label_key(value)) or aliases.get(header_key(value))
-            if role and role not in cols:
-                cols[role] = c
+    for r, row in enumerate(sheet.iter_rows(HEADER_SCAN_ROWS)):
+        cols = _row_roles(tuple(row))
         for name, required in shapes.items():
             if all(role in cols for role in required):
-                return name, Header(r, cols)
+                return name, Header(r, dict(cols))
     return None
+
+
+@lru_cache(maxsize=4096)
+def _row_roles(row: tuple[str | None, ...]) -> dict[str, int]:
+    """Role → column of the checklist labels in one row (cached: title and header rows recur in every file)."""
+    cols: dict[str, int] = {}
+    for c, value in enumerate(row):
+        role = _role("checklist", value) if value else None
+        if role and role not in cols:
+            cols[role] = c
+    return cols
+
+
+@lru_cache(maxsize=1 << 16)
+def _role(group: str, value: str) -> str | None:
+    """The role a label names in ``group`` of labels.yaml, by its exact (normalised) text or without hints."""
+    aliases = _aliases(group)
+    return aliases.get(label_key(value)) or aliases.get(header_key(value))
 
 
 @dataclass
@@ -84,7 +95,6 @@ _INLINE = re.compile(r"^(?P<label>[^:：]{2,16})[:：]\s*(?P<value>\S.*)$")
 def cover_values(sheet: Sheet) -> dict[str, object]:
     """Label/value pairs, found by the label: the value is the first non-empty cell to its right on
     the same row, else the cell below it; a cell '会社名：株式会社X' carries both."""
-    aliases = _aliases("cover")
     found: dict[str, object] = {}
     inline: dict[str, str] = {}  # '会社名：株式会社X' — used only where no separate label exists
     grid = sheet.rows(81)
@@ -92,24 +102,26 @@ def cover_values(sheet: Sheet) -> dict[str, object]:
         for c, value in enumerate(row):
             if not value:
                 continue
-            role = aliases.get(label_key(value)) or aliases.get(header_key(value))
+            role = _role("cover", value)
             if role is None:
-                m = _INLINE.match(value.strip())
-                same_cell = aliases.get(header_key(m.group("label"))) if m else None
-                if same_cell:
-                    inline.setdefault(same_cell, m.group("value"))
+                label_and_value = _inline(value)
+                if label_and_value:
+                    inline.setdefault(*label_and_value)
                 continue
             if role in found:
                 continue
             right = next((v for v in row[c + 1: c + 5] if v not in (None, "")), None)
             below = grid[r + 1][c] if r + 1 < len(grid) else None
-            below = below if below not in (None, "") and not _is_label(below, aliases) else None
+            below = below if below not in (None, "") and not _role("cover", below) else None
             found[role] = right if right is not None else below
     return inline | {k: v for k, v in found.items() if v is not None}
 
 
-def _is_label(value: object, aliases: dict[str, str]) -> bool:
-    return bool(value) and (label_key(value) in aliases or header_key(value) in aliases)
+def _inline(value: str) -> tuple[str, str] | None:
+    """('company_name', '株式会社X') from '会社名：株式会社X'; None when the text before the colon is no label."""
+    m = _INLINE.match(value.strip())
+    role = _aliases("cover").get(header_key(m.group("label"))) if m else None
+    return (role, m.group("value")) if role else None
 
 
 VERSION = re.compile(r"(?:ver|v)\.?(2\.\d)")

@@ -11,13 +11,10 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import cache
-
-import pyarrow as pa
+from functools import cache, lru_cache
 
 from pipeline import corporate_number
 from pipeline.catalogs._files import read_records
-from pipeline.cells import a1
 from pipeline.ingest import attributes as attrs
 from pipeline.ingest.discover import Entry, file_name, is_archive, read_entry
 from pipeline.ingest.locate import (
@@ -61,7 +58,8 @@ class Parsed:
     items: list[str] = field(default_factory=list)
     raw: list[str | None] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)  # canonical, filled by finish_answers
-    cells: list[str] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # each answer's cell, 0-based as in a1()
+    cols: list[int] = field(default_factory=list)
     n_items: int = 0
     n_invalid: int = 0
     n_unanswered: int = 0
@@ -123,12 +121,13 @@ def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, 
     cover = cover_values(cover_sheet)
     if found_sector == "power":
         template = POWER_TEMPLATE
-        items, raw, cells = _rows(sheet, header, "item_id", _power_id)
+        items, raw, rows = _rows(sheet, header, "item_id", _power_id)
     else:
-        items, raw, cells = _rows(sheet, header, "no", _auto_no)
+        items, raw, rows = _rows(sheet, header, "no", _auto_no)
         template = _auto_version(version_text([sheet, cover_sheet]), header, raw, year)
     parsed = Parsed(path, kind, digest, sector=found_sector, template_version=template, sheet=name,
-                    items=items, raw=raw, cells=cells, answer_path=path)
+                    items=items, raw=raw, rows=rows, cols=[header.columns["answer"]] * len(rows),
+                    answer_path=path)
     parsed.attributes, parsed.submitted_on = _cover_attributes(cover, found_sector, parsed)
     if not items:
         raise Rejected("unknown_template", f"the header of sheet {name!r} has no item rows under it",
@@ -157,17 +156,21 @@ def finish_answers(rec: Parsed, sector: str) -> None:
     Done in the worker, so the main process only concatenates.
     """
     known = _catalog_items(sector)
-    seen: set[str] = set()
-    keep = []
-    unknown, repeated = [], []
-    for k, item in enumerate(rec.items):
-        if item not in known:
-            unknown.append(item)
-        elif item in seen:
-            repeated.append(item)
-        else:
-            seen.add(item)
-            keep.append(k)
+    unknown: list[str] = []
+    repeated: list[str] = []
+    if len(set(rec.items)) == len(rec.items) and known.issuperset(rec.items):
+        keep = range(len(rec.items))  # the usual case, checked in C
+    else:
+        seen: set[str] = set()
+        keep = []
+        for k, item in enumerate(rec.items):
+            if item not in known:
+                unknown.append(item)
+            elif item in seen:
+                repeated.append(item)
+            else:
+                seen.add(item)
+                keep.append(k)
     if unknown:
         rec.flags.append("unknown_items")
         rec.warnings.append("様式にない項目: " + ", ".join(unknown[:5]))
@@ -176,7 +179,8 @@ def finish_answers(rec: Parsed, sector: str) -> None:
     if len(keep) != len(rec.items):
         rec.items = [rec.items[k] for k in keep]
         rec.raw = [rec.raw[k] for k in keep]
-        rec.cells = [rec.cells[k] for k in keep]
+        rec.rows = [rec.rows[k] for k in keep]
+        rec.cols = [rec.cols[k] for k in keep]
     if len(rec.items) < len(known):
         rec.flags.append("missing_items")
         rec.warnings.append(f"{len(known) - len(rec.items)} 項目が見つかりません")
@@ -193,52 +197,37 @@ def finish_answers(rec: Parsed, sector: str) -> None:
         rec.flags.append("unanswered")
 
 
-def _power_id(value: object) -> str | None:
+@lru_cache(maxsize=1 << 14)
+def _power_id(value: str) -> str | None:
     """'ID.AM-1', 'id.am-01', 'ID.AM–1' (any dash) → 'ID.AM-1'; anything else → None."""
     m = POWER_ID.match(label_key(value).upper().translate(_DASHES))
     return f"{m.group(1)}.{m.group(2)}-{int(m.group(3))}" if m else None
 
 
-_AUTO_NO_SEEN: dict[object, str | None] = {}
+@lru_cache(maxsize=1 << 14)
+def _auto_no(value: str) -> str | None:
+    """'No.12', '12', '012', '１２', '12.0' → 'No.12' (cached: the same 153 texts recur in every file)."""
+    m = AUTO_NO.match(label_key(value))
+    return f"No.{int(m.group(1))}" if m and 1 <= int(m.group(1)) <= 999 else None
 
 
-def _auto_no(value: object) -> str | None:
-    """'No.12', 12, 12.0, '１２' → 'No.12' (memoised: the same 153 values recur in every file)."""
-    try:
-        return _AUTO_NO_SEEN[value]
-    except (KeyError, TypeError):
-        pass
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        out = f"No.{int(value)}" if value == int(value) and 1 <= value <= 999 else None
-    else:
-        m = AUTO_NO.match(label_key(value))
-        out = f"No.{int(m.group(1))}" if m and 1 <= int(m.group(1)) <= 999 else None
-    if len(_AUTO_NO_SEEN) < 100_000:
-        _AUTO_NO_SEEN[value] = out
-    return out
+def _rows(sheet: Sheet, header: Header, id_role: str, normalise) -> tuple[list[str], list[str | None], list[int]]:
+    """Item IDs, raw answers and (0-based) rows of every row under the header that names an item.
 
-
-def _rows(sheet: Sheet, header: Header, id_role: str, normalise) -> tuple[list[str], list[str | None], list[str]]:
-    """Item IDs, raw answers and answer cells of every row under the header that names an item.
-
-    Reads two columns, not the rows; this loop runs for every row of every file.
+    Reads two columns, not the rows; this runs for every row of every file.
     """
-    ans_col = header.columns["answer"]
-    letter = a1(0, ans_col)[:-1]
-    items, raw, cells = [], [], []
     first = header.row + 1
-    keys = sheet.column(header.columns[id_role], first)
-    values = sheet.column(ans_col, first)
-    for r, key, value in zip(range(first + 1, sheet.height + 1), keys, values, strict=True):
-        if not key:
-            continue
-        item = normalise(key)
-        if item is None:
-            continue
-        items.append(item)
-        raw.append(value)
-        cells.append(f"{letter}{r}")
-    return items, raw, cells
+    items, kept = _item_rows(normalise, tuple(sheet.column(header.columns[id_role], first)))
+    values = sheet.column(header.columns["answer"], first)
+    return list(items), [values[k] for k in kept], [first + k for k in kept]
+
+
+@lru_cache(maxsize=256)
+def _item_rows(normalise, keys: tuple[str | None, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The item IDs in a column of keys, and their positions (cached: most files list the same items)."""
+    ids = [normalise(key) if key else None for key in keys]
+    kept = tuple(k for k, item in enumerate(ids) if item is not None)
+    return tuple(ids[k] for k in kept), kept
 
 
 def _auto_version(text: str | None, header: Header, raw: list[object], year: int) -> str:
@@ -319,7 +308,8 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
         if all(clean_text(v) == "" for v in [*values.values(), *answers]):
             continue  # a blank line, not a submission
         rec = Parsed(f"{path}#row={r + 1}", "export_row", sector="auto", template_version=template, sheet=sheet_name,
-                     items=items, raw=answers, cells=[a1(r, header.items[n]) for n in numbers], answer_path=path)
+                     items=items, raw=answers, rows=[r] * len(numbers), cols=[header.items[n] for n in numbers],
+                     answer_path=path)
         rec.attributes = {
             "company_name": clean_text(values.get("company_name")),
             "corporate_number": corporate_number.normalise(values.get("corporate_number")),
@@ -340,27 +330,3 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
 
 __all__ = ["Parsed", "parse_entry"]
 
-
-ANSWER_COLUMNS = ("item_id", "answer_raw", "answer", "cell")
-
-
-def pack_answers(records: list[Parsed]) -> pa.RecordBatch:
-    """Move the answers of ``records`` into one Arrow batch (column ``rec`` = index into ``records``).
-
-    Arrow crosses the process boundary far cheaper than lists of Python strings, and the main
-    process then only concatenates and takes, in C++.
-    """
-    index: list[int] = []
-    columns: dict[str, list] = {name: [] for name in ANSWER_COLUMNS}
-    for k, rec in enumerate(records):
-        if not rec.items:
-            continue
-        index.extend([k] * len(rec.items))
-        columns["item_id"].extend(rec.items)
-        columns["answer_raw"].extend(rec.raw)
-        columns["answer"].extend(rec.answers)
-        columns["cell"].extend(rec.cells)
-        rec.items, rec.raw, rec.answers, rec.cells = [], [], [], []
-    arrays = {"rec": pa.array(index, pa.int32())}
-    arrays |= {name: pa.array(values, pa.string()) for name, values in columns.items()}
-    return pa.record_batch(arrays)

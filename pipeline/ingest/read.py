@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import fastexcel
@@ -58,6 +58,11 @@ class Sheet:
             else:
                 self._rows.extend([*pad] for _ in range(start, stop))
         return self._rows[:stop]
+
+    def iter_rows(self, stop: int, block: int = 8) -> Iterator[Row]:
+        """Rows 0 … stop-1, materialised a few at a time: finders usually stop near the top."""
+        for start in range(0, min(stop, self.height), block):
+            yield from self.rows(min(start + block, stop))[start:]
 
     def column(self, col: int, start: int = 0) -> list[Cell]:
         """The cells of one column from row ``start`` down (all None outside the used range)."""

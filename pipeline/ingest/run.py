@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow as pa  # before the workers fork: they share it (fastexcel hands sheets over as Arrow)
 
 from pipeline import config
 from pipeline.ingest.discover import Entry, discover
 from pipeline.ingest.identity import secret_key
-from pipeline.ingest.parse import Parsed, pack_answers, parse_entry
+from pipeline.ingest.packed import Packed, pack, unpack
+from pipeline.ingest.parse import Parsed, parse_entry
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,6 +61,7 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
         from pipeline.ingest.quarantine import quarantine_rows, write_report
         from pipeline.ingest.roster import read_roster
 
+        store_mod.prepare()
         records, answers = reading.collect()
     lap("read")
     key = secret_key()
@@ -89,9 +90,9 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     return IngestResult(tables, counts, report, time.perf_counter() - t0, invalid, timings)
 
 
-def _parse_chunk(entries: list[Entry], sector: str, year: int) -> tuple[list[Parsed], pa.RecordBatch]:
+def _parse_chunk(entries: list[Entry], sector: str, year: int) -> tuple[list[Parsed], Packed]:
     records = [p for e in entries for p in parse_entry(e, sector, year)]
-    return records, pack_answers(records)
+    return records, pack(records)
 
 
 class _Reading:
@@ -123,12 +124,14 @@ class _Reading:
         bar = tqdm(total=self.total, desc=f"reading {self.sector} {self.year}", unit="file",
                    disable=None if self.progress is None else not self.progress)
         records: list[Parsed] = []
-        batches: list[pa.RecordBatch] = []
+        parts: list[Packed] = []
+        offsets: list[int] = []
         results = (f.result() for f in self.futures) if self.pool else \
             (_parse_chunk(c, self.sector, self.year) for c in self.chunks)
-        for chunk, (recs, batch) in zip(self.chunks, results, strict=True):
-            batches.append(batch.set_column(0, "rec", pc.add(batch.column("rec"), len(records))))
+        for chunk, (recs, part) in zip(self.chunks, results, strict=True):
+            parts.append(part)
+            offsets.append(len(records))
             records.extend(recs)
             bar.update(len(chunk))
         bar.close()
-        return records, pa.Table.from_batches(batches)
+        return records, unpack(parts, offsets)
