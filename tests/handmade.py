@@ -71,3 +71,52 @@ def write_power(path: Path, rows: list[list[object]] | None = None, cover: dict[
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def write_auto_xlsxwriter(path: Path, answer_for=lambda n: "達成", formulas: dict[int, tuple[str, str]] | None = None,
+                          cover: dict[str, object] | None = None) -> Path:
+    """The automotive checklist as XlsxWriter writes it (shared strings, cached formula values):
+    ``formulas`` puts, for item n, a formula and the value Excel last showed (e.g. '#N/A')."""
+    import xlsxwriter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(path)
+    cover_ws = wb.add_worksheet("表紙")
+    values = {"会社名": "株式会社テスト精工", "法人番号": VALID_NUMBER, "目標レベル": "Lv2", "回答日": "2024/10/15"}
+    values.update(cover or {})
+    for r, (label, value) in enumerate(values.items(), start=2):
+        cover_ws.write(r, 1, label)
+        cover_ws.write(r, 2, value)
+    ws = wb.add_worksheet("チェックシート")
+    ws.write(0, 0, "自動車産業サイバーセキュリティガイドライン チェックシート Ver.2.2")
+    ws.write_row(3, 0, AUTO_HEADER)
+    for r, row in enumerate(auto_rows(answer_for), start=4):
+        n = row[0]
+        if formulas and n in formulas:
+            formula, shown = formulas[n]
+            ws.write_formula(r, 5, formula, None, shown)
+            row = [*row[:5], None, *row[6:]]
+        for c, value in enumerate(row):
+            if value is not None:
+                ws.write(r, c, value)
+    wb.close()
+    return path
+
+
+def with_phonetic_readings(path: Path, readings: dict[str, str]) -> Path:
+    """Add furigana runs (<rPh>) to shared strings, as Excel does for text typed through a Japanese
+    IME; a reader must not append them to the text ('株式会社テスト精工テストセイコウ')."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        members = {info: zf.read(info.filename) for info in zf.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in members.items():
+            if info.filename == "xl/sharedStrings.xml":
+                text = data.decode("utf-8")
+                for word, reading in readings.items():
+                    run = f'<rPh sb="0" eb="{len(word)}"><t>{reading}</t></rPh><phoneticPr fontId="1"/>'
+                    text = text.replace(f"<t>{word}</t></si>", f"<t>{word}</t>{run}</si>")
+                data = text.encode("utf-8")
+            zf.writestr(info, data)
+    return path

@@ -15,7 +15,16 @@ import xlwt
 from pipeline.ingest import ingest
 from pipeline.synth.archive import write_zip
 from pipeline.synth.badfiles import encrypted
-from tests.handmade import AUTO_HEADER, VALID_NUMBER, auto_rows, power_rows, write_auto, write_power
+from tests.handmade import (
+    AUTO_HEADER,
+    VALID_NUMBER,
+    auto_rows,
+    power_rows,
+    with_phonetic_readings,
+    write_auto,
+    write_auto_xlsxwriter,
+    write_power,
+)
 
 
 def run(raw, sector="auto", year=2024, store=None):
@@ -140,6 +149,28 @@ def test_v20_vocabulary_and_version_from_the_title(tmp_path):
 
 
 # --- file formats and containers ------------------------------------------------------------------
+
+def test_formula_errors_are_kept_as_invalid_answers_not_blanks(tmp_path):
+    formulas = {7: ("=VLOOKUP(X1,Y:Z,2,FALSE)", "#N/A"), 9: ('="達"&"成"', "達成")}
+    write_auto_xlsxwriter(tmp_path / "raw" / "a.xlsx", formulas=formulas)
+    result, t = run(tmp_path / "raw")
+    got = t["responses"].set_index("item_id")
+    assert got.at["No.7", "answer"] == "invalid" and got.at["No.7", "answer_raw"] == "#N/A"
+    assert got.at["No.7", "cell"] == "F11"
+    assert got.at["No.9", "answer"] == "implemented"  # a formula's cached text is its answer
+    assert result.invalid_by_item.to_dict() == {"No.7": 1}
+    assert "No.7「#N/A」" in t["manifest"]["warnings"].iloc[0]
+
+
+def test_furigana_runs_do_not_leak_into_names_or_answers(tmp_path):
+    path = write_auto_xlsxwriter(tmp_path / "raw" / "a.xlsx", answer_for=lambda n: "未達成" if n == 3 else "達成")
+    with_phonetic_readings(path, {"株式会社テスト精工": "カブシキガイシャテストセイコウ", "未達成": "ミタッセイ"})
+    assert zipfile.ZipFile(path).read("xl/sharedStrings.xml").count(b"<rPh") == 2
+    _, t = run(tmp_path / "raw")
+    assert t["identities"]["company_name"].tolist() == ["株式会社テスト精工"]
+    assert answers(t)["No.3"] == "not_implemented"
+    assert t["responses"].set_index("item_id").at["No.3", "answer_raw"] == "未達成"
+
 
 def test_old_xls_from_xlwt(tmp_path):
     wb = xlwt.Workbook(encoding="utf-8")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -117,14 +118,33 @@ def _excel_book(data: bytes) -> Book:
         try:
             # skip_rows=0 keeps the blank rows above the used range, so row numbers are the sheet's
             loaded = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
-            columns = loaded.available_columns()
-            table = loaded.to_arrow()
+            used = loaded.available_columns()
+            table, errors = loaded.to_arrow_with_errors()
         except Exception as e:  # noqa: BLE001
             raise Rejected("corrupt", f"sheet {sheet!r} cannot be read ({_first_line(e)})") from None
-        first = columns[0].absolute_index if columns else 0
-        return Sheet(table.columns, first, table.num_rows)
+        columns: list = list(table.columns)
+        for error in errors.errors if errors else ():
+            row, col = error.position  # row as in the sheet, column within the used range
+            if not isinstance(columns[col], list):
+                columns[col] = columns[col].to_pylist()
+            columns[col][row] = error_text(error.detail)
+        return Sheet(columns, used[0].absolute_index if used else 0, table.num_rows)
 
     return Book(names, load, "workbook")
+
+
+_ERROR_VALUES = {"NA": "#N/A", "Div0": "#DIV/0!", "Name": "#NAME?", "Ref": "#REF!", "Value": "#VALUE!",
+                 "Num": "#NUM!", "Null": "#NULL!", "GettingData": "#GETTING_DATA"}
+
+
+def error_text(detail: str) -> str:
+    """A cell the reader could not give as text, as Excel shows it: a formula error ('#N/A') or the
+    value itself. Kept rather than blanked, so an answer cell showing #N/A is reported, not 'unanswered'."""
+    m = re.search(r"Error\((\w+)\)", detail)
+    if m:
+        return _ERROR_VALUES.get(m.group(1), f"#{m.group(1).upper()}")
+    m = re.search(r"got '(.+)'", detail)
+    return m.group(1) if m else "#ERROR"
 
 
 def _first_line(e: Exception) -> str:
