@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -25,6 +27,7 @@ from tests.handmade import (
     write_auto_xlsxwriter,
     write_power,
 )
+from tools import make_libreoffice_fixtures as lo
 
 
 def run(raw, sector="auto", year=2024, store=None):
@@ -149,6 +152,41 @@ def test_v20_vocabulary_and_version_from_the_title(tmp_path):
 
 
 # --- file formats and containers ------------------------------------------------------------------
+
+LIBREOFFICE = Path(__file__).parent / "fixtures" / "libreoffice"  # made by tools/make_libreoffice_fixtures.py
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "ods", "xls"])
+def test_automotive_checklist_saved_by_libreoffice(tmp_path, suffix):
+    shutil.copy(LIBREOFFICE / f"auto_libreoffice.{suffix}", _raw(tmp_path))
+    _, t = run(tmp_path / "raw")
+    assert status(t, suffix) == ("ingested", "")
+    got = t["responses"].set_index("item_id")
+    expected = {f"No.{n}": lo.auto_answer(n) for n in range(1, 154)}
+    assert got["answer_raw"].to_dict() == expected
+    assert got.at["No.7", "answer"] == "not_implemented" and got.at["No.11", "answer"] == "not_applicable"
+    assert got.at["No.5", "answer"] == "implemented"  # '達成' with a full-width space
+    assert got.at["No.1", "cell"] == "F5" and got.at["No.153", "cell"] == "F157"
+    who = t["identities"].iloc[0]
+    assert (who["company_name"], who["corporate_number"]) == (lo.COMPANY_AUTO, str(lo.NUMBER_AUTO))
+    assert t["respondents"]["submitted_on"].iloc[0] == pd.Timestamp("2024-11-05")
+
+
+def test_power_checklist_saved_by_libreoffice_as_xlsm(tmp_path):
+    shutil.copy(LIBREOFFICE / "power_libreoffice.xlsm", _raw(tmp_path))
+    _, t = run(tmp_path / "raw", sector="power")
+    got = t["responses"].set_index("item_id")
+    assert len(got) == 108
+    assert (got["answer_raw"] == [lo.power_answer(i) for i in got.index]).all()
+    assert got["answer"].value_counts().to_dict() == {"implemented": 90, "partial": 18}
+    assert t["identities"]["company_name"].tolist() == [lo.COMPANY_POWER]
+    assert t["respondents"]["business_types"].tolist() == ["RETAIL GENERATION"]
+
+
+def _raw(tmp_path):
+    (tmp_path / "raw").mkdir()
+    return tmp_path / "raw"
+
 
 def test_formula_errors_are_kept_as_invalid_answers_not_blanks(tmp_path):
     formulas = {7: ("=VLOOKUP(X1,Y:Z,2,FALSE)", "#N/A"), 9: ('="達"&"成"', "達成")}
