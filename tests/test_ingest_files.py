@@ -362,6 +362,24 @@ def test_header_labels_with_hints_and_cover_labels_with_colons(tmp_path):
     assert t["respondents"]["target_level"].tolist() == ["Lv3"]
 
 
+def test_header_over_two_rows_with_group_labels_and_merged_cells(tmp_path):
+    path = write_auto(tmp_path / "raw" / "a.xlsx", rows=auto_rows(lambda n: "未達成" if n == 2 else "達成"))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["チェックシート"]
+    ws.insert_rows(5)  # the header is rows 4 and 5; items start at row 6
+    ws["F4"], ws["G4"] = "自己評価", None  # a group label over 回答 and 未達成時の対応予定
+    ws["F5"], ws["G5"] = "回答", "未達成時の対応予定"
+    for col in "ABCDE":
+        ws.merge_cells(f"{col}4:{col}5")  # No., レベル … span both rows
+    ws.merge_cells("F4:G4")
+    wb.save(path)
+    _, t = run(tmp_path / "raw")
+    got = t["responses"].set_index("item_id")
+    assert len(got) == 153
+    assert got.at["No.1", "cell"] == "F6" and got.at["No.2", "answer"] == "not_implemented"
+    assert t["manifest"]["flags"].iloc[0] == ""
+
+
 def test_cover_value_below_its_label(tmp_path):
     path = write_auto(tmp_path / "raw" / "a.xlsx")
     wb = openpyxl.load_workbook(path)

@@ -32,13 +32,18 @@ class Header:
 def find_header(sheet: Sheet, shapes: dict[str, tuple[str, ...]]) -> tuple[str, Header] | None:
     """The first row, near the top, that carries every role of one of the ``shapes`` (checked in order).
 
-    Returns the shape's name and the header, or None.
+    A header may take two rows — group labels above (「自己評価」 over 「回答」), or 「No.」 merged
+    down across both —, so a row also counts together with the one above it; the answers then
+    start under the second. Returns the shape's name and the header, or None.
     """
+    above: dict[str, int] = {}
     for r, row in enumerate(sheet.iter_rows(HEADER_SCAN_ROWS)):
         cols = _row_roles(tuple(row))
-        for name, required in shapes.items():
-            if all(role in cols for role in required):
-                return name, Header(r, dict(cols))
+        for roles in (cols, {**above, **cols}) if above else (cols,):
+            for name, required in shapes.items():
+                if all(role in roles for role in required):
+                    return name, Header(r, dict(roles))
+        above = cols
     return None
 
 
