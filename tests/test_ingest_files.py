@@ -380,6 +380,20 @@ def test_header_over_two_rows_with_group_labels_and_merged_cells(tmp_path):
     assert t["manifest"]["flags"].iloc[0] == ""
 
 
+def test_corporate_number_written_one_digit_per_cell(tmp_path):
+    path = write_auto(tmp_path / "raw" / "a.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["表紙"]
+    digits = list("１０１０００１０００００６")  # full-width, as typed into a form's digit boxes
+    for k, digit in enumerate(digits):
+        ws.cell(4, 3 + k, int(digit) if k % 2 else digit)  # some boxes hold numbers, some text
+    ws.cell(4, 3 + len(digits) + 1, "(13桁)")  # a note after the boxes
+    wb.save(path)
+    _, t = run(tmp_path / "raw")
+    assert t["identities"]["corporate_number"].tolist() == ["1010001000006"]
+    assert t["respondents"]["identity_basis"].tolist() == ["corporate_number"]
+
+
 def test_cover_value_below_its_label(tmp_path):
     path = write_auto(tmp_path / "raw" / "a.xlsx")
     wb = openpyxl.load_workbook(path)

@@ -115,11 +115,25 @@ def cover_values(sheet: Sheet) -> dict[str, object]:
                 continue
             if role in found:
                 continue
-            right = next((v for v in row[c + 1: c + 5] if v not in (None, "")), None)
+            right = _digit_boxes(row[c + 1:]) if role == "corporate_number" else None
+            right = right or next((v for v in row[c + 1: c + 5] if v not in (None, "")), None)
             below = grid[r + 1][c] if r + 1 < len(grid) else None
             below = below if below not in (None, "") and not _role("cover", below) else None
             found[role] = right if right is not None else below
     return inline | {k: v for k, v in found.items() if v is not None}
+
+
+def _digit_boxes(cells: list[str | None]) -> str | None:
+    """A number written one digit per cell (法人番号 forms with a box per digit): the digits joined,
+    when at least two such cells follow each other; None otherwise."""
+    digits = []
+    for value in cells:
+        text = label_key(value) if value else ""
+        if len(text) == 1 and text.isdigit():
+            digits.append(text)
+        elif digits or text:
+            break
+    return "".join(digits) if len(digits) > 1 else None
 
 
 def _inline(value: str) -> tuple[str, str] | None:
