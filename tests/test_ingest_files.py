@@ -249,6 +249,19 @@ def test_export_csv_encodings(tmp_path, encoding):
     assert t["responses"]["cell"].str.match(r"^[A-Z]+[2-4]$").all()
 
 
+@pytest.mark.parametrize(("name", "encoding"), [("回答一覧.txt", "utf-16"), ("回答一覧.csv", "utf-16"),
+                                              ("回答一覧.tsv", "utf-8")])
+def test_export_saved_as_unicode_text_tab_separated(tmp_path, name, encoding):
+    """Excel's 「Unicode テキスト」: UTF-16 with a BOM, tabs between cells, often still named .txt."""
+    (tmp_path / "raw").mkdir()
+    _export_frame().to_csv(tmp_path / "raw" / name, index=False, sep="\t", encoding=encoding)
+    (tmp_path / "raw" / "メモ.txt").write_text("提出状況のメモです\n", encoding="utf-8")
+    _, t = run(tmp_path / "raw")
+    assert len(t["respondents"]) == 3
+    assert answers(t).groupby(level=0).first()["No.153"] == "not_implemented"
+    assert status(t, "メモ.txt") == ("quarantined", "not_a_workbook")
+
+
 def test_export_duplicate_rows_keep_the_latest(tmp_path):
     frame = _export_frame()
     again = frame.iloc[[0]].assign(提出日時="2024-11-20 08:00:00", **{"No.1": "未達成"})

@@ -90,7 +90,7 @@ class Book:
 def open_book(data: bytes, name: str) -> Book:
     """Open bytes as a workbook or CSV, or raise :class:`Rejected` with the reason a clerk can act on."""
     lower = name.lower()
-    if lower.endswith(".csv"):
+    if lower.endswith((".csv", ".tsv")) or (lower.endswith(".txt") and _looks_tabular(data)):
         return _csv_book(data)
     if data.startswith(OLE):
         if _ENCRYPTED_OLE in data:
@@ -151,10 +151,21 @@ def _first_line(e: Exception) -> str:
     return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
 
 
+def _looks_tabular(data: bytes) -> bool:
+    """A .txt that Excel wrote as 'Unicode テキスト' (UTF-16, tab-separated) or any tab-separated text."""
+    return data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\t" in data.split(b"\n", 1)[0]
+
+
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM) when it decodes, else cp932 (Shift_JIS as Windows writes it)."""
+    """UTF-8 (with or without BOM) when it decodes, UTF-16 when it starts with a BOM (Excel's
+    'Unicode テキスト'), else cp932 (Shift_JIS as Windows writes it)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise Rejected("unreadable_text", "the text starts like UTF-16 but does not decode") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -169,7 +180,9 @@ def _csv_book(data: bytes) -> Book:
     text = decode_text(data)
     if "\x00" in text:
         raise Rejected("not_a_workbook", "binary content in a CSV file")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     width = max((len(r) for r in rows), default=0)
     columns = [[(r[c] or None) if c < len(r) else None for r in rows] for c in range(width)]
     sheet = Sheet(columns, 0, len(rows))
