@@ -188,6 +188,29 @@ def _raw(tmp_path):
     return tmp_path / "raw"
 
 
+def test_protected_sheets_and_a_password_to_modify_are_still_read(tmp_path):
+    """Only an open password encrypts a workbook; sheet protection, a locked structure and Excel's
+    書き込みパスワード (password to modify) leave it readable, and it must be ingested."""
+    path = write_auto(tmp_path / "raw" / "a.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["チェックシート"].protection.sheet = True
+    wb["チェックシート"].protection.password = "member"
+    wb.security = openpyxl.workbook.protection.WorkbookProtection(workbookPassword="member", lockStructure=True)
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        members = {i: zf.read(i.filename) for i in zf.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in members.items():
+            if info.filename == "xl/workbook.xml":  # what Excel writes for a password to modify
+                sharing = b'<fileSharing readOnlyRecommended="1" userName="member" reservationPassword="CC1A"/>'
+                data = data.replace(b"<workbookPr", sharing + b"<workbookPr", 1)
+                assert sharing in data
+            zf.writestr(info, data)
+    _, t = run(tmp_path / "raw")
+    assert status(t, "a.xlsx") == ("ingested", "")
+    assert len(answers(t)) == 153
+
+
 def test_formula_errors_are_kept_as_invalid_answers_not_blanks(tmp_path):
     formulas = {7: ("=VLOOKUP(X1,Y:Z,2,FALSE)", "#N/A"), 9: ('="達"&"成"', "達成")}
     write_auto_xlsxwriter(tmp_path / "raw" / "a.xlsx", formulas=formulas)
