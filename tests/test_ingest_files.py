@@ -430,6 +430,19 @@ def test_corporate_number_written_one_digit_per_cell(tmp_path):
     assert t["respondents"]["identity_basis"].tolist() == ["corporate_number"]
 
 
+def test_other_common_labels_for_item_number_answer_and_cover(tmp_path):
+    header = ["項番", "レベル", "分類", "要求事項", "達成条件", "自己評価", "未達成時の対応予定", "備考"]
+    path = write_auto(tmp_path / "raw" / "a.xlsx", header=header)
+    wb = openpyxl.load_workbook(path)
+    labels = {cell.value: cell for cell in wb["表紙"]["B"] if cell.value}
+    labels["会社名"].value, labels["回答日"].value = "貴社名", "回答年月日"
+    wb.save(path)
+    _, t = run(tmp_path / "raw")
+    assert len(answers(t)) == 153
+    assert t["identities"]["company_name"].tolist() == ["株式会社テスト精工"]
+    assert t["respondents"]["submitted_on"].tolist() == [pd.Timestamp("2024-10-15")]
+
+
 def test_cover_value_below_its_label(tmp_path):
     path = write_auto(tmp_path / "raw" / "a.xlsx")
     wb = openpyxl.load_workbook(path)
