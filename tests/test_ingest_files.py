@@ -443,6 +443,20 @@ def test_other_common_labels_for_item_number_answer_and_cover(tmp_path):
     assert t["respondents"]["submitted_on"].tolist() == [pd.Timestamp("2024-10-15")]
 
 
+@pytest.mark.parametrize("cover_name", ["基本情報", "回答者"])  # a cover-like name; any other name
+def test_cover_sheet_under_another_name_and_an_example_sheet_beside_it(tmp_path, cover_name):
+    path = write_auto(tmp_path / "raw" / "a.xlsx", cover_name=cover_name)
+    wb = openpyxl.load_workbook(path)
+    example = wb.create_sheet("記入例", 0)  # how to fill the form in, with a made-up company
+    example["B3"], example["C3"] = "会社名", "株式会社記入例"
+    example["B4"], example["C4"] = "法人番号", "1010001000006"
+    wb.save(path)
+    _, t = run(tmp_path / "raw")
+    who = t["identities"].iloc[0]
+    assert (who["company_name"], who["corporate_number"]) == ("株式会社テスト精工", VALID_NUMBER)
+    assert len(answers(t)) == 153
+
+
 def test_cover_value_below_its_label(tmp_path):
     path = write_auto(tmp_path / "raw" / "a.xlsx")
     wb = openpyxl.load_workbook(path)

@@ -167,5 +167,16 @@ def is_derived_name(name: str) -> bool:
     return key.startswith("可視化結果") or key == "集計"
 
 
+COVER_NAMES = ("表紙", "基本情報", "回答者情報", "企業情報", "事業者情報", "会社情報", "フェイスシート", "cover")
+EXAMPLE_NAMES = ("記入例", "記載例", "見本", "サンプル", "sample", "example", "記入要領", "説明")
+
+
 def is_cover_name(name: str) -> bool:
-    return "表紙" in label_key(name)
+    key = label_key(name)
+    return any(word in key for word in COVER_NAMES) and not is_example_name(name)
+
+
+def is_example_name(name: str) -> bool:
+    """Sheets that show how to fill the form in: their company details are an example's."""
+    key = label_key(name)
+    return any(word in key for word in EXAMPLE_NAMES)

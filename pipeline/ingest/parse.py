@@ -25,6 +25,7 @@ from pipeline.ingest.locate import (
     is_checklist_name,
     is_cover_name,
     is_derived_name,
+    is_example_name,
     version_text,
 )
 from pipeline.ingest.read import Book, Sheet, open_book
@@ -116,15 +117,13 @@ def _sheet(book: Book, sheets: dict[str, Sheet], name: str) -> Sheet:
 def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, path: str, kind: str,
                digest: str, found_sector: str, year: int) -> Parsed:
     sheet = sheets[name]
-    cover_name = next((n for n in book.sheet_names if is_cover_name(n) and n != name), None)
-    cover_sheet = _sheet(book, sheets, cover_name) if cover_name else sheet
-    cover = cover_values(cover_sheet)
+    cover, cover_sheets = _cover(book, sheets, name)
     if found_sector == "power":
         template = POWER_TEMPLATE
         items, raw, rows = _rows(sheet, header, "item_id", _power_id)
     else:
         items, raw, rows = _rows(sheet, header, "no", _auto_no)
-        template = _auto_version(version_text([sheet, cover_sheet]), header, raw, year)
+        template = _auto_version(version_text([sheet, *cover_sheets]), header, raw, year)
     parsed = Parsed(path, kind, digest, sector=found_sector, template_version=template, sheet=name,
                     items=items, raw=raw, rows=rows, cols=[header.columns["answer"]] * len(rows),
                     answer_path=path)
@@ -138,6 +137,30 @@ def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, 
     if found_sector == "power":
         _check_summary(book, sheets, parsed)
     return parsed
+
+
+IDENTITY = ("corporate_number", "company_name")
+
+
+def _cover(book: Book, sheets: dict[str, Sheet], checklist: str) -> tuple[dict[str, object], list[Sheet]]:
+    """Cover attributes, by their labels: from a sheet named like a cover (表紙, 基本情報 …), then from
+    above the table on the checklist; only when neither names the company, from the workbook's other
+    sheets (never from a 記入例 / sample sheet, whose details are not the member's). Earlier wins."""
+    named = [n for n in book.sheet_names if n != checklist and is_cover_name(n)]
+    cover: dict[str, object] = {}
+    used: list[Sheet] = []
+    for group in ([*named, checklist], [n for n in book.sheet_names if n != checklist and n not in named
+                                         and not is_derived_name(n) and not is_example_name(n)]):
+        if any(role in cover for role in IDENTITY):
+            break
+        for n in group:
+            found = cover_values(_sheet(book, sheets, n))
+            if found:
+                used.append(sheets[n])
+                cover = found | cover
+            if all(role in cover for role in IDENTITY):
+                return cover, used
+    return cover, used
 
 
 @cache
