@@ -457,6 +457,20 @@ def test_cover_sheet_under_another_name_and_an_example_sheet_beside_it(tmp_path,
     assert len(answers(t)) == 153
 
 
+def test_a_filled_in_example_checklist_is_never_taken_for_the_answers(tmp_path):
+    path = write_auto(tmp_path / "raw" / "a.xlsx", rows=auto_rows(lambda n: "未達成" if n < 10 else "達成"))
+    wb = openpyxl.load_workbook(path)
+    example = wb.copy_worksheet(wb["チェックシート"])
+    example.title = "記入例(チェックシート)"
+    for row in example.iter_rows(min_row=5, min_col=6, max_col=6):
+        row[0].value = "達成"
+    wb.move_sheet(example, offset=-wb.index(example))  # first in the workbook
+    wb.save(path)
+    _, t = run(tmp_path / "raw")
+    assert answers(t).value_counts().to_dict() == {"implemented": 144, "not_implemented": 9}
+    assert t["responses"]["sheet"].unique().tolist() == ["チェックシート"]
+
+
 def test_cover_value_below_its_label(tmp_path):
     path = write_auto(tmp_path / "raw" / "a.xlsx")
     wb = openpyxl.load_workbook(path)

@@ -95,7 +95,7 @@ def _parse_book(book: Book, path: str, kind: str, digest: str, sector: str, year
     ordered = sorted(book.sheet_names, key=lambda n: (not is_checklist_name(n), is_derived_name(n)))
     sheets: dict[str, Sheet] = {}
     for name in ordered:
-        if is_derived_name(name):
+        if is_derived_name(name) or is_example_name(name):  # a filled-in example is not the member's answer
             continue
         sheet = _sheet(book, sheets, name)
         export = find_export_header(sheet)
