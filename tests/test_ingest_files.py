@@ -471,6 +471,15 @@ def test_a_filled_in_example_checklist_is_never_taken_for_the_answers(tmp_path):
     assert t["responses"]["sheet"].unique().tolist() == ["チェックシート"]
 
 
+def test_last_years_answer_column_beside_this_years_is_not_read(tmp_path):
+    header = ["No.", "レベル", "分類", "要求事項", "回答(前年度)", "回答(選択してください)", "未達成時の対応予定"]
+    rows = [[*row[:4], "達成", row[5], None] for row in auto_rows(lambda n: "未達成" if n == 1 else "達成")]
+    write_auto(tmp_path / "raw" / "a.xlsx", header=header, rows=rows)
+    _, t = run(tmp_path / "raw")
+    got = t["responses"].set_index("item_id")
+    assert got.at["No.1", "answer"] == "not_implemented" and got.at["No.1", "cell"] == "F5"
+
+
 def test_cover_value_below_its_label(tmp_path):
     path = write_auto(tmp_path / "raw" / "a.xlsx")
     wb = openpyxl.load_workbook(path)

@@ -47,15 +47,24 @@ def find_header(sheet: Sheet, shapes: dict[str, tuple[str, ...]]) -> tuple[str, 
     return None
 
 
+PAST = re.compile(r"前年|昨年|前回|過去|参考")  # 「回答(前年度)」 is last year's column, not this year's
+
+
 @lru_cache(maxsize=4096)
 def _row_roles(row: tuple[str | None, ...]) -> dict[str, int]:
     """Role → column of the checklist labels in one row (cached: title and header rows recur in every file)."""
-    cols: dict[str, int] = {}
+    aliases = _aliases("checklist")
+    exact: dict[str, int] = {}
+    hinted: dict[str, int] = {}
     for c, value in enumerate(row):
-        role = _role("checklist", value) if value else None
-        if role and role not in cols:
-            cols[role] = c
-    return cols
+        if not value:
+            continue
+        key = label_key(value)
+        if key in aliases:
+            exact.setdefault(aliases[key], c)
+        elif header_key(value) in aliases and not PAST.search(key):
+            hinted.setdefault(aliases[header_key(value)], c)
+    return hinted | exact  # 「回答」 beats 「回答(選択してください)」 for the same role
 
 
 @lru_cache(maxsize=1 << 16)
