@@ -534,9 +534,12 @@ def test_size_bands_from_bounds_only_when_certain(value, band):
 def test_item_ids_with_other_dashes_and_numbers_saved_as_text(tmp_path):
     rows = power_rows()
     rows[0][3] = "ID.AM–1"  # an en dash, as word processors write
+    rows[1][3], rows[2][3], rows[3][3] = "【ID.AM-2】", "(ID.AM-3)", "ID.AM-4 組織内の通信・データの流れ"
+    rows[4][3] = "ID.AM-5.1"  # a sub-item the template lacks: not ID.AM-5
     write_power(tmp_path / "rawp" / "p.xlsx", rows=rows, cover={"事業区分": "■小売電気事業者 □発電事業者"})
     _, p = run(tmp_path / "rawp", sector="power", store=tmp_path / "sp")
-    assert "ID.AM-1" in set(p["responses"]["item_id"]) and len(p["responses"]) == 108
+    assert {"ID.AM-1", "ID.AM-2", "ID.AM-3", "ID.AM-4"} <= set(p["responses"]["item_id"])
+    assert len(p["responses"]) == 107 and "ID.AM-5" not in set(p["responses"]["item_id"])
     assert p["respondents"]["business_types"].tolist() == ["RETAIL"]  # the ticked box only
     write_auto(tmp_path / "rawa" / "a.xlsx", rows=[[f"{r[0]}.0", *r[1:]] for r in auto_rows()])
     _, a = run(tmp_path / "rawa", store=tmp_path / "sa")

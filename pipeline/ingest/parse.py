@@ -33,7 +33,8 @@ from pipeline.ingest.reasons import Rejected
 from pipeline.ingest.text import clean_text, label_key
 from pipeline.ingest.vocab import canonical_answer
 
-POWER_ID = re.compile(r"^([A-Z]{2})\.([A-Z]{2})-0*(\d{1,2})$")
+# 'ID.AM-1', and as cells also write it: '(ID.AM-1)', '【ID.AM-1】', 'ID.AM-1 物理デバイス…' (ID, then its text)
+POWER_ID = re.compile(r"^[(\[【<《]?([A-Z]{2})\.([A-Z]{2})-0*(\d{1,2})(?!\d)(?:[)\]】>》]|(?![.\-A-Z0-9]))")
 AUTO_NO = re.compile(r"^(?:no\.?)?0*(\d{1,3})(?:\.0+)?$")  # 12, No.12, 012, '12.0' (a number saved as text)
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−ー－"})
 POWER_TEMPLATE = "power-2024"
