@@ -359,6 +359,32 @@ def test_duplicate_submissions_keep_the_latest_answer_date(tmp_path):
     assert set(answers(t)) == {"implemented"}
 
 
+def _set_saved_time(path, iso: str) -> None:
+    """Rewrite docProps/core.xml's last-saved time, as Excel records it (openpyxl writes 'now')."""
+    with zipfile.ZipFile(path) as zf:
+        members = {i: zf.read(i.filename) for i in zf.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in members.items():
+            if info.filename == "docProps/core.xml":
+                head, rest = data.split(b"<dcterms:modified", 1)
+                data = head + f'<dcterms:modified xsi:type="dcterms:W3CDTF">{iso}</dcterms:modified>'.encode() \
+                    + rest.split(b"</dcterms:modified>", 1)[1]
+            zf.writestr(info, data)
+
+
+def test_same_answer_date_keeps_the_workbook_saved_last_whatever_its_name(tmp_path):
+    raw = tmp_path / "raw"
+    same_day = {"回答日": dt.date(2024, 10, 20)}
+    write_auto(raw / "回答.xlsx", cover=same_day, rows=auto_rows(lambda n: "未達成"))
+    write_auto(raw / "回答 (2).xlsx", cover=same_day)  # sorts first, but was saved later
+    _set_saved_time(raw / "回答.xlsx", "2024-10-20T01:00:00Z")
+    _set_saved_time(raw / "回答 (2).xlsx", "2024-10-20T06:30:00Z")
+    _, t = run(raw)
+    assert status(t, "回答 (2).xlsx") == ("ingested", "")
+    assert status(t, "回答.xlsx") == ("superseded", "superseded")
+    assert set(answers(t)) == {"implemented"}
+
+
 def test_invalid_check_digit_falls_back_to_the_name_and_is_flagged(tmp_path):
     write_auto(tmp_path / "raw" / "a.xlsx", cover={"法人番号": "7000012050003"})
     result, t = run(tmp_path / "raw")

@@ -6,6 +6,7 @@ Pure functions of the parsed records (plus the secret key); no file is read or w
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,8 +55,10 @@ def assign_identity(records: list[Parsed], key: bytes) -> dict[str, str]:
     return keys
 
 
-def supersede(records: list[Parsed], keys: dict[str, str]) -> None:
-    """Keep each respondent's latest submission (回答日/提出日時, then path); mark the others superseded."""
+def supersede(records: list[Parsed], keys: dict[str, str], saved_at: Callable[[Parsed], str] = lambda r: ""
+              ) -> None:
+    """Keep each respondent's latest submission (回答日/提出日時; on a tie, the workbook saved last,
+    then the path); mark the others superseded. ``saved_at`` is asked only for tied submissions."""
     groups: dict[str, list[Parsed]] = {}
     for rec in records:
         if rec.is_submission and rec.source_path in keys:
@@ -63,7 +66,13 @@ def supersede(records: list[Parsed], keys: dict[str, str]) -> None:
     for group in groups.values():
         if len(group) < 2:
             continue
-        group.sort(key=lambda r: (r.submitted_on or dt.date.min, str(r.attributes.get("submitted_at", "")),
+
+        def stated(r: Parsed) -> tuple[dt.date, str]:
+            return r.submitted_on or dt.date.min, str(r.attributes.get("submitted_at", ""))
+
+        latest_stated = max(stated(r) for r in group)
+        tied = sum(stated(r) == latest_stated for r in group) > 1
+        group.sort(key=lambda r: (*stated(r), saved_at(r) if tied and stated(r) == latest_stated else "",
                                   r.source_path))
         latest = group[-1]
         for rec in group[:-1]:

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 import pyarrow as pa  # before the workers fork: they share it (fastexcel hands sheets over as Arrow)
 
 from pipeline import config
-from pipeline.ingest.discover import Entry, discover
+from pipeline.ingest.discover import Entry, discover, read_entry
 from pipeline.ingest.identity import secret_key
 from pipeline.ingest.packed import Packed, pack, unpack
 from pipeline.ingest.parse import Parsed, parse_entry
+from pipeline.ingest.saved import saved_at
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,7 +71,8 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     key = secret_key()
     check_sector(records, sector)
     keys = assign_identity(records, key)
-    supersede(records, keys)
+    by_path = {e.source_path: e for e in entries}
+    supersede(records, keys, lambda r: saved_at(read_entry(by_path[r.source_path])) if r.kind != "export_row" else "")
     tables = build_tables(records, answers, keys, sector, year)
     quarantine = quarantine_rows(records, sector, year)
     lap("assemble")
