@@ -85,6 +85,7 @@ def test_hidden_rows_merged_cells_blank_rows_and_numbers_as_text(tmp_path):
     ("〇", "implemented"), ("◯", "implemented"), ("×", "not_implemented"), ("✕", "not_implemented"),
     ("✖", "not_implemented"), ("未達成", "not_implemented"), ("－", "not_applicable"), ("-", "not_applicable"),
     ("ー", "not_applicable"), ("―", "not_applicable"), ("対象外", "not_applicable"), ("N/A", "not_applicable"),
+    ("達成済", "implemented"), ("非該当", "not_applicable"),
     ("Ｎ／Ａ", "not_applicable"), ("該当なし", "not_applicable"), (None, "unanswered"), ("   ", "unanswered"),
     ("検討中", "invalid"), ("?", "invalid"), ("済", "invalid"), ("○×", "invalid"), (1, "invalid"),
 ])
