@@ -148,19 +148,19 @@ def _cover(book: Book, sheets: dict[str, Sheet], checklist: str) -> tuple[dict[s
     above the table on the checklist; only when neither names the company, from the workbook's other
     sheets (never from a 記入例 / sample sheet, whose details are not the member's). Earlier wins."""
     named = [n for n in book.sheet_names if n != checklist and is_cover_name(n)]
+    others = [n for n in book.sheet_names if n != checklist and n not in named and not is_derived_name(n)
+              and not is_example_name(n)]
     cover: dict[str, object] = {}
     used: list[Sheet] = []
-    for group in ([*named, checklist], [n for n in book.sheet_names if n != checklist and n not in named
-                                         and not is_derived_name(n) and not is_example_name(n)]):
-        if any(role in cover for role in IDENTITY):
+    for k, name in enumerate([*named, checklist, *others]):
+        if k > len(named) and any(role in cover for role in IDENTITY):
+            break  # the other sheets only when nothing so far names the company
+        found = cover_values(_sheet(book, sheets, name))
+        if found:
+            used.append(sheets[name])
+            cover = found | cover
+        if all(role in cover for role in IDENTITY):
             break
-        for n in group:
-            found = cover_values(_sheet(book, sheets, n))
-            if found:
-                used.append(sheets[n])
-                cover = found | cover
-            if all(role in cover for role in IDENTITY):
-                return cover, used
     return cover, used
 
 

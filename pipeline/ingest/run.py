@@ -72,7 +72,11 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     check_sector(records, sector)
     keys = assign_identity(records, key)
     by_path = {e.source_path: e for e in entries}
-    supersede(records, keys, lambda r: saved_at(read_entry(by_path[r.source_path])) if r.kind != "export_row" else "")
+
+    def saved(rec: Parsed) -> str:  # read again only for duplicates that tie on their answer date
+        return "" if rec.kind == "export_row" else saved_at(read_entry(by_path[rec.source_path]))
+
+    supersede(records, keys, saved)
     tables = build_tables(records, answers, keys, sector, year)
     quarantine = quarantine_rows(records, sector, year)
     lap("assemble")
