@@ -507,6 +507,19 @@ def test_last_years_answer_column_beside_this_years_is_not_read(tmp_path):
     assert got.at["No.1", "answer"] == "not_implemented" and got.at["No.1", "cell"] == "F5"
 
 
+def test_business_types_ticked_across_cells_and_head_counts_with_notes(tmp_path):
+    path = write_power(tmp_path / "raw" / "p.xlsx", cover={"従業員数": "1,200人(連結)"})
+    wb = openpyxl.load_workbook(path)
+    ws = wb["表紙"]
+    assert ws["B5"].value == "事業区分"
+    ws["C5"], ws["D5"], ws["E5"] = "☑発電事業者", "□送配電事業者", "☑小売電気事業者"  # one box per cell
+    wb.save(path)
+    _, t = run(tmp_path / "raw", sector="power")
+    r = t["respondents"].iloc[0]
+    assert r["business_types"] == "GENERATION RETAIL"
+    assert (r["employees"], r["size_band"]) == (1200, "1,001〜10,000人")
+
+
 def test_cover_value_below_its_label(tmp_path):
     path = write_auto(tmp_path / "raw" / "a.xlsx")
     wb = openpyxl.load_workbook(path)

@@ -46,10 +46,10 @@ def parse_date(value: object) -> dt.date | None:
 
 
 def parse_int(value: object) -> int | None:
-    """Counts like 1,234 / '1,234名' / '約300人' → 1234 / 300; anything else → None."""
+    """Counts like 1,234 / '1,234名' / '約300人' / '1,200人(連結)' → 1234 / 300 / 1200; anything else → None."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return int(value) if value == value else None
-    digits = re.sub(r"[,，]", "", clean_text(value))
+    digits = re.sub(r"[,，\s]|\(.*?\)", "", clean_text(value))  # NFKC made （） into ()
     m = re.fullmatch(r"(?:約)?(\d+)(?:名|人)?", digits)
     return int(m.group(1)) if m else None
 

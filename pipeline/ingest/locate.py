@@ -124,7 +124,7 @@ def cover_values(sheet: Sheet) -> dict[str, object]:
                 continue
             if role in found:
                 continue
-            right = _digit_boxes(row[c + 1:]) if role == "corporate_number" else None
+            right = _digit_boxes(row[c + 1:]) if role == "corporate_number" else _ticked_boxes(row[c + 1:])
             right = right or next((v for v in row[c + 1: c + 5] if v not in (None, "")), None)
             below = grid[r + 1][c] if r + 1 < len(grid) else None
             below = below if below not in (None, "") and not _role("cover", below) else None
@@ -143,6 +143,23 @@ def _digit_boxes(cells: list[str | None]) -> str | None:
         elif digits or text:
             break
     return "".join(digits) if len(digits) > 1 else None
+
+
+CHECKBOXES = "■☑☒✓✔□☐"
+
+
+def _ticked_boxes(cells: list[str | None]) -> str | None:
+    """A checkbox list spread over cells ('☑発電事業者' | '□送配電事業者' | '☑小売電気事業者'): the
+    cells joined, ticked and unticked, for the attribute parser to keep the ticked ones; None when
+    the value is not such a list."""
+    boxes = []
+    for value in cells:
+        text = value.strip() if value else ""
+        if text and text[0] in CHECKBOXES:
+            boxes.append(text)
+        elif boxes or text:
+            break
+    return " ".join(boxes) if len(boxes) > 1 else None
 
 
 def _inline(value: str) -> tuple[str, str] | None:
