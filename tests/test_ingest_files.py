@@ -286,6 +286,16 @@ def test_export_saved_as_unicode_text_tab_separated(tmp_path, name, encoding):
     assert status(t, "メモ.txt") == ("quarantined", "not_a_workbook")
 
 
+def test_export_item_columns_named_q1_or_bare_numbers(tmp_path):
+    frame = _export_frame()
+    frame.columns = [c if not c.startswith("No.") else ("Q" if int(c[3:]) % 2 else "") + c[3:] for c in frame.columns]
+    (tmp_path / "raw").mkdir()
+    frame.to_csv(tmp_path / "raw" / "回答一覧.csv", index=False, encoding="utf-8-sig")
+    _, t = run(tmp_path / "raw")
+    assert len(t["respondents"]) == 3 and len(t["responses"]) == 3 * 153
+    assert answers(t).groupby(level=0).first()["No.153"] == "not_implemented"
+
+
 def test_export_duplicate_rows_keep_the_latest(tmp_path):
     frame = _export_frame()
     again = frame.iloc[[0]].assign(提出日時="2024-11-20 08:00:00", **{"No.1": "未達成"})
@@ -581,9 +591,12 @@ def test_item_ids_with_other_dashes_and_numbers_saved_as_text(tmp_path):
     assert {"ID.AM-1", "ID.AM-2", "ID.AM-3", "ID.AM-4"} <= set(p["responses"]["item_id"])
     assert len(p["responses"]) == 107 and "ID.AM-5" not in set(p["responses"]["item_id"])
     assert p["respondents"]["business_types"].tolist() == ["RETAIL"]  # the ticked box only
-    write_auto(tmp_path / "rawa" / "a.xlsx", rows=[[f"{r[0]}.0", *r[1:]] for r in auto_rows()])
+    rows = [[f"{r[0]}.0" if r[0] % 2 else f"No.{r[0]} ({r[1]})", *r[1:]] for r in auto_rows()]
+    footnote = "1. 「対象外」は理由を備考欄に記入してください"
+    rows.append([footnote, None, None, None, None, "注", None, None])
+    write_auto(tmp_path / "rawa" / "a.xlsx", rows=rows)
     _, a = run(tmp_path / "rawa", store=tmp_path / "sa")
-    assert len(a["responses"]) == 153
+    assert len(a["responses"]) == 153 and a["manifest"]["warnings"].iloc[0] == ""
 
 
 def test_cover_details_above_the_table_when_there_is_no_cover_sheet(tmp_path):

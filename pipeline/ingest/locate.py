@@ -11,7 +11,7 @@ from pipeline.ingest.read import Sheet
 from pipeline.ingest.text import header_key, label_key
 
 HEADER_SCAN_ROWS = 60
-EXPORT_ITEM = re.compile(r"^no\.?(\d{1,3})$")
+EXPORT_ITEM = re.compile(r"^(?:no\.?|q|項目|設問)?0*(\d{1,3})(?:_?回答)?$")  # No.12, Q12, 項目12, 12, No.12_回答
 
 
 @cache

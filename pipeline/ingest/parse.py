@@ -35,7 +35,8 @@ from pipeline.ingest.vocab import canonical_answer
 
 # 'ID.AM-1', and as cells also write it: '(ID.AM-1)', '【ID.AM-1】', 'ID.AM-1 物理デバイス…' (ID, then its text)
 POWER_ID = re.compile(r"^[(\[【<《]?([A-Z]{2})\.([A-Z]{2})-0*(\d{1,2})(?!\d)(?:[)\]】>》]|(?![.\-A-Z0-9]))")
-AUTO_NO = re.compile(r"^(?:no\.?)?0*(\d{1,3})(?:\.0+)?$")  # 12, No.12, 012, '12.0' (a number saved as text)
+# 12, No.12, 012, '12.0' (a number saved as text), 'No.12 (Lv1)'; not '1.2' or '1. 注意事項'
+AUTO_NO = re.compile(r"^(?:no\.?)?0*(\d{1,3})(?:\.0+)?(?:$|[(\[【<《])")
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−ー－"})
 POWER_TEMPLATE = "power-2024"
 # Which header roles make a checklist of which sector (the power form names its items by CSF 1.1 ID).
