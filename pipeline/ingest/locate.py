@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -132,16 +133,23 @@ def cover_values(sheet: Sheet) -> dict[str, object]:
     return inline | {k: v for k, v in found.items() if v is not None}
 
 
-def _digit_boxes(cells: list[str | None]) -> str | None:
-    """A number written one digit per cell (法人番号 forms with a box per digit): the digits joined,
-    when at least two such cells follow each other; None otherwise."""
-    digits = []
+def _run(cells: list[str | None], accept: Callable[[str], bool]) -> list[str]:
+    """The cells, after any leading blanks, that each pass ``accept`` until one does not: a value
+    a form spreads over a row of boxes."""
+    run: list[str] = []
     for value in cells:
-        text = label_key(value) if value else ""
-        if len(text) == 1 and text.isdigit():
-            digits.append(text)
-        elif digits or text:
+        text = value.strip() if value else ""
+        if text and accept(text):
+            run.append(text)
+        elif run or text:
             break
+    return run
+
+
+def _digit_boxes(cells: list[str | None]) -> str | None:
+    """A number written one digit per cell (法人番号 forms with a box per digit), joined; None
+    unless at least two such cells follow each other."""
+    digits = [label_key(d) for d in _run(cells, lambda text: len(label_key(text)) == 1 and label_key(text).isdigit())]
     return "".join(digits) if len(digits) > 1 else None
 
 
@@ -149,16 +157,9 @@ CHECKBOXES = "■☑☒✓✔□☐"
 
 
 def _ticked_boxes(cells: list[str | None]) -> str | None:
-    """A checkbox list spread over cells ('☑発電事業者' | '□送配電事業者' | '☑小売電気事業者'): the
-    cells joined, ticked and unticked, for the attribute parser to keep the ticked ones; None when
-    the value is not such a list."""
-    boxes = []
-    for value in cells:
-        text = value.strip() if value else ""
-        if text and text[0] in CHECKBOXES:
-            boxes.append(text)
-        elif boxes or text:
-            break
+    """A checkbox list spread over cells ('☑発電事業者' | '□送配電事業者' | '☑小売電気事業者'), joined,
+    ticked and unticked, for the attribute parser to keep the ticked ones; None unless at least two."""
+    boxes = _run(cells, lambda text: text[0] in CHECKBOXES)
     return " ".join(boxes) if len(boxes) > 1 else None
 
 
