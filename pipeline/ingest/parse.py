@@ -1,8 +1,8 @@
 """One input → what it holds: a checklist submission, the rows of an export, or a reason to quarantine.
 
-Runs in worker processes; returns plain data (raw answers as read, with their cells), leaving the
-mapping to canonical answers, identity and de-duplication to the main process, where they are
-done once over all files.
+Runs in worker processes; returns plain data: raw answers as read, their cells and canonical
+answers (mapped here, where the vocabulary lookups are spread over the workers), leaving identity
+and de-duplication to the main process, where they need all files at once.
 """
 
 from __future__ import annotations
