@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from pipeline.ingest.identity import respondent_key
 from pipeline.ingest.parse import Parsed
-from pipeline.ingest.vocab import POINTS
+from pipeline.scoring.rules import point_table
 
 
 @dataclass
@@ -98,8 +98,11 @@ def build_tables(records: list[Parsed], answers: pa.Table, keys: dict[str, str],
         return pa.array(values, pa.string()).take(owner)
 
     answer = rows.column("answer").combine_chunks()
-    canonical = pa.array(list(POINTS), pa.string())
-    points = pa.array(list(POINTS.values()), pa.float64(), from_pandas=True)  # NaN (not applicable) → null
+    # responses.score: the same rule as scoring (rules.point_table), informational as of ingest;
+    # scoring recomputes points from the answer and never reads this column
+    table = point_table()
+    canonical = pa.array(list(table), pa.string())
+    points = pa.array(list(table.values()), pa.float64(), from_pandas=True)  # NaN (not applicable) → null
     score = points.take(pc.index_in(answer, value_set=canonical))
     responses = pa.table({
         "sector": pa.array([sector]).take(pa.array(np.zeros(len(rows), dtype=np.int64))),

@@ -1,30 +1,59 @@
 """Respondent scores: the ``scores`` table, one row per respondent × framework node.
 
-Rules (catalogs/scoring.yaml, docs/architecture.md): item scores implemented 1 / partial 0.5 /
-not implemented, unanswered, unknown, invalid 0; not applicable excluded. A node's score is the
-mean over its applicable items; a node with none is NaN ("not assessed"), never 0.
+Item points come from the canonical answer at score time, through :mod:`pipeline.scoring.rules`
+(the stored ``responses.score`` is never read). Policy, stated once in ``rules``: implemented 1,
+partial 0.5, not implemented / unanswered / unknown / invalid / missing 0 (in the denominator,
+reported separately), not applicable excluded. A node's score is the mean over its applicable
+items; a node with none is NaN ("not assessed"), never 0.
+
+Levels (automotive): LvN is the share of applicable items of level N achieved (NaN when none is
+applicable); LvN+ is NaN when any level up to N is NaN, 1 when every level up to N reaches the
+threshold (inclusive), else 0.
+
+★ readiness: a requirement is met when every automotive item cited by its criteria (of star ≤ N)
+is achieved, cited items answered not applicable being ignored; all cited items not applicable →
+not assessable (NaN); a criterion citing no item → the requirement is unjudgeable, excluded from
+the denominator (see :func:`unjudgeable_requirements`). ★N = met / judgeable assessable
+requirements (NaN when none); ★N+ ("ready") is 1 when all of those are met, 0 when one is not.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.scoring import rules as rules_mod
 from pipeline.scoring.maps import all_nodes, item_map
+from pipeline.scoring.rules import RulesSource, complete_items, is_achieved, is_applicable, item_points
 
 KEY = ["sector", "year", "respondent_key"]
 SCORE_COLUMNS = [*KEY, "framework", "node_id", "score", "n_items", "n_applicable"]
+LEVELS = ("Lv1", "Lv2", "Lv3")
+STARS = (3, 4)
+# float slack for "reaches the threshold (inclusive)": 45/50 must reach 0.9 however it was summed
+_EPS = 1e-9
 
 
-def node_scores(responses: pd.DataFrame, sector: str) -> pd.DataFrame:
-    """Roll item scores up to every node of every framework the sector's instrument feeds.
+def _grid(responses: pd.DataFrame, items: pd.Index) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Respondents (KEY frame), their row per response and the item column per response (-1 if foreign)."""
+    rows, people = pd.factorize(pd.MultiIndex.from_frame(responses[KEY]))
+    return pd.DataFrame(list(people), columns=KEY), rows, items.get_indexer(responses["item_id"])
 
-    Reads responses' sector, year, respondent_key, item_id, score. Every respondent gets a row for
-    every node of ``all_nodes(sector)``; nodes no item reaches are NaN with n_items 0.
+
+def node_scores(responses: pd.DataFrame, sector: str, rules: RulesSource = None) -> pd.DataFrame:
+    """Roll item points up to every node of every framework the sector's instrument feeds.
+
+    Reads responses' sector, year, respondent_key, item_id, answer (not ``score``). Items of the
+    instrument a respondent lacks are added as ``missing`` (:func:`rules.complete_items`). Every
+    respondent gets a row for every node of ``all_nodes(sector)``; nodes no item reaches are NaN
+    with n_items 0. n_items counts the node's instrument items, n_applicable those not answered
+    not applicable.
 
     Computed as matrix products (respondents × items) · (items × nodes), so memory stays small at
-    thousands of respondents: a node's score is the sum of its applicable items' scores over their count.
+    thousands of respondents: a node's score is the sum of its applicable items' points over their count.
     """
     links = item_map(sector).drop_duplicates()
     nodes = all_nodes(sector)
@@ -33,11 +62,10 @@ def node_scores(responses: pd.DataFrame, sector: str) -> pd.DataFrame:
     member = np.zeros((len(items), len(nodes)))
     member[items.get_indexer(links["item_id"]),
            node_index.get_indexer(pd.MultiIndex.from_frame(links[["framework", "node_id"]]))] = 1.0
-    known = responses[responses["item_id"].isin(items)]
-    who = pd.MultiIndex.from_frame(known[KEY])
-    rows, people = pd.factorize(who)
-    cols = items.get_indexer(known["item_id"])
-    score = known["score"].to_numpy(dtype=float)
+    full = complete_items(responses, sector)
+    known = full[full["item_id"].isin(items)]
+    people, rows, cols = _grid(known, items)
+    score = item_points(known["answer"], rules).to_numpy(dtype=float)
     present = np.zeros((len(people), len(items)))
     applicable = np.zeros_like(present)
     total = np.zeros_like(present)
@@ -47,8 +75,7 @@ def node_scores(responses: pd.DataFrame, sector: str) -> pd.DataFrame:
     n_items, n_applicable, sums = present @ member, applicable @ member, total @ member
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(n_applicable > 0, sums / n_applicable, np.nan)
-    people_frame = pd.DataFrame(list(people), columns=KEY)
-    out = pd.DataFrame({col: np.repeat(people_frame[col].to_numpy(), len(nodes)) for col in KEY})
+    out = pd.DataFrame({col: np.repeat(people[col].to_numpy(), len(nodes)) for col in KEY})
     out["framework"] = np.tile(nodes["framework"].to_numpy(), len(people))
     out["node_id"] = np.tile(nodes["node_id"].to_numpy(), len(people))
     out["score"] = mean.ravel()
@@ -57,90 +84,146 @@ def node_scores(responses: pd.DataFrame, sector: str) -> pd.DataFrame:
     return out[SCORE_COLUMNS]
 
 
-def level_reached(level_scores: pd.DataFrame, threshold: float | None = None) -> pd.DataFrame:
-    """Automotive 'level reached' rows (Lv1+, Lv2+, Lv3+): 1 when this level and every lower one
-    reach the threshold share of applicable items, 0 when one falls short, NaN when not assessable.
+def level_reached(level_scores: pd.DataFrame, threshold: float | None = None,
+                  rules: RulesSource = None) -> pd.DataFrame:
+    """Automotive 'level reached' rows Lv1+, Lv2+, Lv3+ from the Lv1–Lv3 node rows.
+
+    LvN+ is NaN when any of Lv1..LvN is NaN (a level with no applicable item cannot be said to be
+    reached or missed, so nothing built on it can either), 1 when every one reaches ``threshold``
+    (inclusive; default ``level_threshold`` of the rules), else 0. n_items / n_applicable sum
+    those of Lv1..LvN, so the not-applicable share stays readable.
     """
-    threshold = catalogs.scoring_rules()["level_threshold"] if threshold is None else threshold
-    levels = level_scores[level_scores["framework"].eq("level")]
-    wide = levels.set_index([*KEY, "node_id"])["score"].unstack("node_id")
+    threshold = rules_mod.load_rules(rules)["level_threshold"] if threshold is None else threshold
+    levels = level_scores[level_scores["framework"].eq("level")].set_index([*KEY, "node_id"])
+    wide = levels["score"].unstack("node_id")
+    n_items = levels["n_items"].unstack("node_id")
+    n_app = levels["n_applicable"].unstack("node_id")
     rows = []
-    ok = pd.Series(True, index=wide.index)
-    known = pd.Series(True, index=wide.index)
-    for level in ("Lv1", "Lv2", "Lv3"):
+    reached = pd.Series(True, index=wide.index)
+    unknown = pd.Series(False, index=wide.index)
+    items_so_far = pd.Series(0, index=wide.index)
+    app_so_far = pd.Series(0, index=wide.index)
+    for level in LEVELS:
         s = wide[level] if level in wide else pd.Series(np.nan, index=wide.index)
-        ok = ok & s.ge(threshold)
-        known = known & s.notna()
-        reached = ok.astype(float).where(known | ~ok)
-        rows.append(reached.rename("score").reset_index().assign(framework="level", node_id=f"{level}+",
-                                                                  n_items=1, n_applicable=known.astype(int).values))
+        unknown = unknown | s.isna()
+        reached = reached & s.ge(threshold - _EPS)
+        items_so_far = items_so_far + (n_items[level].fillna(0).astype(int) if level in n_items else 0)
+        app_so_far = app_so_far + (n_app[level].fillna(0).astype(int) if level in n_app else 0)
+        score = reached.astype(float).mask(unknown)
+        rows.append(pd.DataFrame({"score": score, "n_items": items_so_far, "n_applicable": app_so_far})
+                    .reset_index().assign(framework="level", node_id=f"{level}+"))
+    if not rows or wide.empty:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
     return pd.concat(rows, ignore_index=True)[SCORE_COLUMNS]
 
 
-def star_scores(responses: pd.DataFrame) -> pd.DataFrame:
-    """★3/★4 readiness from automotive answers, through the items each scheme criterion cites.
+@cache
+def star_requirements(star: int) -> pd.DataFrame:
+    """The requirements of ★``star``: requirement_id, cited items (tuple) and whether it is judgeable.
 
-    A requirement is met when every criterion of the star level cites items and all of them are
-    achieved (not applicable counts as no obstacle). A criterion citing no item cannot be judged, so
-    its requirement is never counted met. Rows: one per requirement (``3:1-2-1``) and per star (``★3``);
-    the star row's score is met / all requirements of that star, n_applicable the judgeable ones.
+    Criteria of star ≤ ``star`` count (★4 includes the ★3 criteria). A requirement some of whose
+    criteria cite no checklist item cannot be judged from the checklist: judgeable False.
     """
     crit = catalogs.scs_criteria()
     req = catalogs.scs_requirements()
+    reqs = req.loc[req[f"star{star}"], "requirement_id"]
+    relevant = crit[crit["requirement_id"].isin(reqs) & crit["star"].le(star)]
+    out = []
+    for rid in reqs:
+        group = relevant[relevant["requirement_id"].eq(rid)]
+        cited = group["jama_items"].fillna("")
+        items = tuple(sorted({i for refs in cited for i in refs.split()}))
+        out.append({"requirement_id": rid, "items": items,
+                    "judgeable": bool(len(group)) and bool(cited.str.strip().ne("").all()) and bool(items)})
+    return pd.DataFrame(out, columns=["requirement_id", "items", "judgeable"])
+
+
+def unjudgeable_requirements(star: int) -> list[str]:
+    """Requirement ids of ★``star`` that the checklist cannot judge (reported, never in a denominator)."""
+    reqs = star_requirements(star)
+    return reqs.loc[~reqs["judgeable"], "requirement_id"].tolist()
+
+
+def star_scores(responses: pd.DataFrame, rules: RulesSource = None) -> pd.DataFrame:
+    """★3/★4 readiness from automotive answers, through the items each scheme criterion cites.
+
+    Rows per respondent: one per requirement (``3:1-2-1``: 1 met, 0 not met, NaN not assessable or
+    unjudgeable; n_items 1, n_applicable 1 when judged), one per star (``★3``: met / judged, NaN when
+    none is judged; n_items = requirements of the star, n_applicable = judged ones) and one
+    "ready" row per star (``★3+``: 1 when every judged requirement is met, 0 when one is not, NaN
+    when none is judged). Missing, unanswered, unknown and invalid cited items are not achieved;
+    not applicable ones are ignored.
+    """
     auto = responses[responses["sector"].eq("auto")]
     if auto.empty:
         return pd.DataFrame(columns=SCORE_COLUMNS)
-    achieved = auto.assign(ok=auto["answer"].isin(["implemented", "not_applicable"]))
-    wide = achieved.set_index([*KEY, "item_id"])["ok"].unstack("item_id", fill_value=False)
-    rows = []
-    for star, flag in ((3, "star3"), (4, "star4")):
-        reqs = req.loc[req[flag], "requirement_id"]
-        relevant = crit[crit["requirement_id"].isin(reqs) & crit["star"].le(star)]
-        met_cols = {}
-        judgeable = {}
-        for rid, group in relevant.groupby("requirement_id"):
-            items = sorted({i for refs in group["jama_items"] for i in refs.split()})
-            judgeable[rid] = bool(group["jama_items"].ne("").all()) and bool(items)
-            present = [i for i in items if i in wide.columns]
-            all_ok = wide[present].all(axis=1) if present else pd.Series(False, index=wide.index)
-            met_cols[rid] = all_ok & judgeable[rid]
-        met = pd.DataFrame(met_cols)
-        long = met.stack().rename("score").reset_index().rename(columns={"level_3": "node_id"})
-        long["node_id"] = f"{star}:" + long["node_id"].astype(str)
-        judged = {f"{star}:{rid}": int(ok) for rid, ok in judgeable.items()}
-        long = long.assign(framework="star", score=long["score"].astype(float), n_items=1,
-                           n_applicable=long["node_id"].map(judged))
-        rows.append(long)
-        summary = met.sum(axis=1).div(len(met_cols)).rename("score").reset_index()
-        rows.append(summary.assign(framework="star", node_id=f"★{star}", n_items=len(met_cols),
-                                   n_applicable=sum(judgeable.values())))
-    return pd.concat(rows, ignore_index=True)[SCORE_COLUMNS]
+    items = rules_mod.instrument_items("auto")
+    full = complete_items(auto, "auto")
+    full = full[full["item_id"].isin(items)]
+    people, rows, cols = _grid(full, items)
+    applicable = np.zeros((len(people), len(items)), dtype=bool)
+    achieved = np.zeros_like(applicable)
+    applicable[rows, cols] = is_applicable(full["answer"], rules).to_numpy()
+    achieved[rows, cols] = is_achieved(full["answer"], rules).to_numpy()
+    fine = achieved | ~applicable  # no obstacle: achieved, or not applicable
+    parts = []
+    for star in STARS:
+        reqs = star_requirements(star)
+        met = np.full((len(people), len(reqs)), np.nan)
+        for j, req in enumerate(reqs.itertuples()):
+            if not req.judgeable:
+                continue
+            idx = items.get_indexer(list(req.items))
+            if (idx < 0).any():
+                raise ValueError(f"★{star} requirement {req.requirement_id} cites items outside the checklist")
+            assessable = applicable[:, idx].any(axis=1)
+            met[:, j] = np.where(assessable, fine[:, idx].all(axis=1), np.nan)
+        judged = ~np.isnan(met)
+        per_req = pd.DataFrame({col: np.repeat(people[col].to_numpy(), len(reqs)) for col in KEY})
+        per_req = per_req.assign(framework="star",
+                                 node_id=np.tile((f"{star}:" + reqs["requirement_id"]).to_numpy(), len(people)),
+                                 score=met.ravel(), n_items=1, n_applicable=judged.ravel().astype(int))
+        n_judged = judged.sum(axis=1)
+        n_met = np.nansum(met, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(n_judged > 0, n_met / n_judged, np.nan)
+        ready = np.where(n_judged > 0, (n_met == n_judged).astype(float), np.nan)
+        summary = people.assign(framework="star", n_items=len(reqs), n_applicable=n_judged)
+        parts += [per_req, summary.assign(node_id=f"★{star}", score=share),
+                  summary.assign(node_id=f"★{star}+", score=ready)]
+    return pd.concat(parts, ignore_index=True)[SCORE_COLUMNS]
 
 
-def score_store_tables(responses: pd.DataFrame) -> pd.DataFrame:
-    """All respondent scores for every sector and year present in ``responses``."""
+def score_store_tables(responses: pd.DataFrame, rules: RulesSource = None) -> pd.DataFrame:
+    """All respondent scores for every sector and year present in ``responses``, under ``rules``."""
     parts = []
     for sector, group in responses.groupby("sector"):
-        nodes = node_scores(group, str(sector))
+        nodes = node_scores(group, str(sector), rules)
         parts.append(nodes)
         if sector == "auto":
-            parts.append(level_reached(nodes))
-            parts.append(star_scores(group))
+            parts.append(level_reached(nodes, rules=rules))
+            parts.append(star_scores(group, rules))
     if not parts:
         return pd.DataFrame(columns=SCORE_COLUMNS)
     return pd.concat(parts, ignore_index=True).sort_values([*KEY, "framework", "node_id"]).reset_index(drop=True)
 
 
-def instrument_scale(responses: pd.DataFrame) -> pd.DataFrame:
-    """Each respondent on its instrument's own scale: automotive 2 points per achieved item
-    (of 2 × applicable items); power implementation rate (実施 1, 一部実施 0.5) over applicable items.
+def instrument_scale(responses: pd.DataFrame, rules: RulesSource = None) -> pd.DataFrame:
+    """Each respondent on its instrument's own scale, under the same answer policy as every score.
+
+    Automotive: ``instrument_points.auto.implemented`` (2) per achieved item, of that many per
+    applicable item (missing items are applicable, like unanswered). Power: implementation rate,
+    the mean item points over applicable items (実施 1, 一部実施 0.5). NaN where the scale does not apply.
     """
-    r = responses.assign(applicable=responses["answer"].ne("not_applicable"),
-                         achieved=responses["answer"].eq("implemented"))
-    g = r.groupby(KEY).agg(applicable=("applicable", "sum"), achieved=("achieved", "sum"), total=("score", "sum"))
-    points = catalogs.scoring_rules()["instrument_points"]["auto"]["implemented"]
+    rules = rules_mod.load_rules(rules)
+    parts = [complete_items(group, str(sector)) for sector, group in responses.groupby("sector")]
+    r = pd.concat(parts, ignore_index=True) if parts else responses
+    r = r.assign(applicable=is_applicable(r["answer"], rules), achieved=is_achieved(r["answer"], rules),
+                 points=item_points(r["answer"], rules))
+    g = r.groupby(KEY).agg(applicable=("applicable", "sum"), achieved=("achieved", "sum"), total=("points", "sum"))
+    per_item = rules["instrument_points"]["auto"]["implemented"]
     sector = g.index.get_level_values("sector")
-    g["points"] = np.where(sector == "auto", points * g["achieved"], np.nan)
-    g["max_points"] = np.where(sector == "auto", points * g["applicable"], np.nan)
+    g["points"] = np.where(sector == "auto", per_item * g["achieved"], np.nan)
+    g["max_points"] = np.where(sector == "auto", per_item * g["applicable"], np.nan)
     g["implementation_rate"] = (g["total"] / g["applicable"]).where(g["applicable"] > 0)
     return g.reset_index()[[*KEY, "points", "max_points", "implementation_rate"]]

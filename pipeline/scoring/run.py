@@ -10,6 +10,7 @@ import pandas as pd
 
 from pipeline import store as store_mod
 from pipeline.scoring.respondent import score_store_tables
+from pipeline.scoring.rules import RulesSource, load_rules
 
 
 @dataclass
@@ -18,16 +19,22 @@ class ScoreResult:
     seconds: float
 
 
-def score_store(store: Path) -> ScoreResult:
-    """Read ``responses``, compute every respondent × node score, validate, and replace ``scores``."""
+def score_store(store: Path, rules: RulesSource = None) -> ScoreResult:
+    """Read ``responses``, compute every respondent × node score, validate, and replace ``scores``.
+
+    Points come from each canonical ``answer`` under ``rules`` (default catalogs/scoring.yaml; a
+    path to another YAML file or a mapping of overrides, see ``rules.load_rules``). The stored
+    ``responses.score`` is not read, so a changed rule takes effect here without re-ingesting.
+    """
     t0 = time.perf_counter()
+    resolved = load_rules(rules)  # fail on bad rules before reading anything
     path = store / "responses"
     if not path.exists():
         raise FileNotFoundError(f"no responses in {store}: run `sdw ingest` first")
-    # only what scoring reads: lineage and raw text stay on disk (a third of the memory)
-    responses = pd.read_parquet(path, columns=["sector", "year", "respondent_key", "item_id", "answer", "score"])
+    # only what scoring reads: lineage, raw text and the ingest-time score stay on disk
+    responses = pd.read_parquet(path, columns=["sector", "year", "respondent_key", "item_id", "answer"])
     if responses.empty:
         raise FileNotFoundError(f"no responses in {store}: run `sdw ingest` first")
-    scores = store_mod.validate("scores", score_store_tables(responses))
+    scores = store_mod.validate("scores", score_store_tables(responses, resolved))
     store_mod.write_tables(store, {"scores": scores})
     return ScoreResult(scores, time.perf_counter() - t0)

@@ -1,0 +1,156 @@
+"""The one place that turns canonical answers into item points (catalogs/scoring.yaml).
+
+Every framework, the level and ★ rules, the instrument's own scale, per-item shares and ingest's
+``responses.score`` column go through these functions, so a rule is stated once and applied the
+same way everywhere.
+
+Policy (docs/architecture.md, "Scoring rules")
+----------------------------------------------
+- implemented 1, partial 0.5, not_implemented 0 (points from ``scoring.yaml``).
+- not_applicable is excluded: no points, not in the denominator, never an obstacle.
+- unanswered, unknown, invalid and *missing* (an item of the instrument absent from a
+  submission) score 0 and stay in the denominator; each is counted and reported separately and
+  none is ever "achieved". They are applied identically in CSF node scores, level shares, LvN+,
+  ★ requirements and per-item shares, because every one of those asks :func:`item_points`,
+  :func:`is_applicable` and :func:`is_achieved`.
+- An item is *achieved* (automotive 達成, and "implemented" in per-item shares) only when its
+  answer is listed under ``achieved`` in scoring.yaml (implemented).
+
+Points are applied at score time from the answer. ``responses.score`` in the store is filled by
+ingest through :func:`item_points` as well, but it is informational as of ingest: scoring never
+reads it, so changing scoring.yaml and re-running ``sdw score`` changes scores without re-ingest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from pipeline import catalogs
+from pipeline.scoring.maps import item_map
+
+MISSING = "missing"
+NOT_APPLICABLE = "not_applicable"
+# the store's canonical answers (schemas.CANONICAL) plus the score-time-only "missing"
+ANSWERS = ("implemented", "partial", "not_implemented", "not_applicable", "unknown", "unanswered", "invalid",
+           MISSING)
+KEY = ["sector", "year", "respondent_key"]
+ITEM_LEVEL = ("answer_raw", "score", "cell")  # emptied on rows complete_items adds
+
+Rules = Mapping[str, Any]
+RulesSource = Mapping[str, Any] | Path | str | None
+
+
+@cache
+def _default() -> dict[str, Any]:
+    return _checked(dict(catalogs.scoring_rules()))
+
+
+def load_rules(rules: RulesSource = None) -> dict[str, Any]:
+    """The scoring rules: scoring.yaml, or scoring.yaml overridden by ``rules``.
+
+    ``rules`` may be a path to another scoring.yaml, or a mapping of top-level keys to replace;
+    a ``points`` mapping is merged answer by answer, so ``{"points": {"partial": 0.25}}`` changes
+    one point and keeps the rest. Overrides exist so a test (or an analyst's what-if) can re-score
+    the same store under another rule without re-ingesting.
+    """
+    if rules is None:
+        return _default()
+    if isinstance(rules, (str, Path)):
+        with open(rules, encoding="utf-8") as fh:
+            return _checked(yaml.safe_load(fh))
+    merged = dict(_default())
+    for key, value in rules.items():
+        if key == "points":
+            merged["points"] = {**merged["points"], **value}
+        else:
+            merged[key] = value
+    return _checked(merged)
+
+
+def _checked(rules: dict[str, Any]) -> dict[str, Any]:
+    """Refuse rules that leave an answer without a point or put a point outside [0, 1]: scores
+    must stay in [0, 1] (store contract) and no answer may be scored by accident."""
+    points = rules.get("points", {})
+    absent = [a for a in ANSWERS if a not in points]
+    if absent:
+        raise ValueError(f"scoring rules give no point for {absent}")
+    for answer, value in points.items():
+        if value is not None and not 0 <= float(value) <= 1:
+            raise ValueError(f"point for {answer!r} outside [0, 1]: {value}")
+    rules.setdefault("achieved", ["implemented"])
+    return rules
+
+
+def point_table(rules: RulesSource = None) -> dict[str, float]:
+    """answer → point, NaN for answers excluded from the denominator (not applicable)."""
+    points = load_rules(rules)["points"]
+    return {a: (np.nan if points[a] is None else float(points[a])) for a in ANSWERS}
+
+
+def item_points(answer: pd.Series, rules: RulesSource = None) -> pd.Series:
+    """Each answer's item points under the rules; NaN for excluded (not applicable) answers.
+
+    Raises ``ValueError`` on an answer outside :data:`ANSWERS`: the store validates answers, so an
+    unknown one means a bug upstream, and scoring it silently as 0 or NaN would hide it.
+    """
+    table = point_table(rules)
+    out = answer.map(table)
+    unknown = answer.notna() & ~answer.isin(list(table))
+    if unknown.any():
+        raise ValueError(f"answers without a scoring rule: {sorted(set(answer[unknown]))[:5]}")
+    return out.astype(float)
+
+
+def is_applicable(answer: pd.Series, rules: RulesSource = None) -> pd.Series:
+    """True where the answer counts in the denominator: every answer with a point, so unanswered,
+    unknown, invalid and missing are applicable (scored 0) and only not applicable is not."""
+    return item_points(answer, rules).notna()
+
+
+def is_achieved(answer: pd.Series, rules: RulesSource = None) -> pd.Series:
+    """True where the item is achieved (automotive 達成; 'implemented' in per-item shares)."""
+    return answer.isin(list(load_rules(rules)["achieved"]))
+
+
+def instrument_items(sector: str) -> pd.Index:
+    """Every item of the sector's instrument (the items its map links to any node), sorted."""
+    return pd.Index(sorted(item_map(sector)["item_id"].unique()))
+
+
+def complete_items(responses: pd.DataFrame, sector: str, unit: list[str] | None = None) -> pd.DataFrame:
+    """``responses`` plus one row with answer ``missing`` for every instrument item a respondent lacks.
+
+    A submission that drops rows must not score better than one that leaves them blank, so absent
+    items are made explicit here and then follow the unanswered policy. ``unit`` names the columns
+    identifying one respondent's answer sheet (default sector, year, respondent_key; add e.g. a
+    segment column when a respondent appears once per segment). New rows copy every other column
+    from the respondent's first row, except item-level ones (answer_raw, score, cell: empty).
+    Rows of items outside the instrument are kept as they are. Idempotent.
+    """
+    unit = unit or KEY
+    items = instrument_items(sector)
+    if responses.empty:
+        return responses
+    who, people = pd.factorize(pd.MultiIndex.from_frame(responses[unit]))
+    cols = items.get_indexer(responses["item_id"])
+    known = cols >= 0
+    present = np.zeros((len(people), len(items)), dtype=bool)
+    present[who[known], cols[known]] = True
+    rows, absent = np.nonzero(~present)
+    if len(rows) == 0:
+        return responses
+    first = responses.drop_duplicates(unit)
+    first_pos = pd.Series(np.arange(len(first)), index=pd.MultiIndex.from_frame(first[unit]))
+    base = first.iloc[first_pos.reindex(people).to_numpy()[rows]].reset_index(drop=True)
+    base = base.assign(item_id=items.to_numpy()[absent], answer=MISSING)
+    for col in ITEM_LEVEL:
+        if col in base:
+            base[col] = np.nan if col == "score" else None
+    return pd.concat([responses, base], ignore_index=True)

@@ -1,0 +1,111 @@
+"""One function per statistic, each with its rule stated once.
+
+- :func:`item_shares`: THE per-item share implemented (and not-applicable share) — report tables,
+  the explorer, feedback and trends should all call it rather than count answers themselves.
+- :func:`node_scores` (node mean), :func:`level_reached` (LvN+), :func:`star_scores` (★ share and
+  readiness): respondent-level statistics, defined in :mod:`pipeline.scoring.respondent`.
+- :func:`wilson`, :func:`percentile_rank`, :func:`deviation_score` (偏差値): small helpers.
+
+Answers become points, "applicable" and "achieved" only through :mod:`pipeline.scoring.rules`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from pipeline import catalogs
+from pipeline.scoring.respondent import level_reached, node_scores, star_scores
+from pipeline.scoring.rules import (
+    KEY,
+    MISSING,
+    NOT_APPLICABLE,
+    RulesSource,
+    complete_items,
+    is_achieved,
+    is_applicable,
+    item_points,
+)
+
+__all__ = ["deviation_score", "item_shares", "level_reached", "node_scores", "percentile_rank", "star_scores",
+           "wilson"]
+
+ITEM_SHARE_COLUMNS = ["n_companies", "n_applicable", "n_implemented", "share_implemented", "ci_low", "ci_high",
+                      "n_not_applicable", "na_share", "n_unanswered", "n_missing", "n_unknown", "n_invalid",
+                      "mean_points"]
+
+
+def item_shares(responses: pd.DataFrame, by: Sequence[str] = (), rules: RulesSource = None) -> pd.DataFrame:
+    """Per item (within sector, year and the ``by`` columns, where present): how many companies
+    implemented it among those for whom it applies.
+
+    Instrument items a company's submission lacks are added as ``missing`` first, so the
+    denominator is every company of the group, not only those that returned the row.
+
+    Columns: n_companies (every company of the group), n_applicable (companies whose answer
+    counts: anything but not applicable, so including unanswered, unknown, invalid and missing),
+    n_implemented (achieved answers), share_implemented = n_implemented / n_applicable (NaN when
+    0) with its Wilson 95% interval (ci_low, ci_high),
+    n_not_applicable, na_share = n_not_applicable / n_companies, the counts of
+    unanswered / missing / unknown / invalid (reported separately, as the policy requires), and
+    mean_points (mean item points over applicable answers: the power implementation rate).
+    No disclosure control here: callers publish through ``disclosure.protect`` with n_applicable.
+    """
+    by = list(by)
+    unit = [*KEY, *[c for c in by if c not in KEY]]
+    parts = [complete_items(g, str(sector), unit=unit) for sector, g in responses.groupby("sector", sort=False)]
+    r = pd.concat(parts, ignore_index=True) if parts else responses
+    group = [*[c for c in ("sector", "year") if c in r and c not in by], *by, "item_id"]
+    answer = r["answer"]
+    applicable = is_applicable(answer, rules)
+    points = item_points(answer, rules)
+    flags = pd.DataFrame({
+        "n_applicable": applicable,
+        "n_implemented": is_achieved(answer, rules) & applicable,
+        "n_not_applicable": answer.eq(NOT_APPLICABLE),
+        "n_unanswered": answer.eq("unanswered"),
+        "n_missing": answer.eq(MISSING),
+        "n_unknown": answer.eq("unknown"),
+        "n_invalid": answer.eq("invalid"),
+        "n_companies": pd.Series(True, index=r.index),
+        "points": points.fillna(0.0),
+    }).astype(float)
+    g = pd.concat([r[group], flags], axis=1).groupby(group, observed=True, dropna=False).sum().reset_index()
+    counts = [c for c in flags if c.startswith("n_")]
+    g[counts] = g[counts].astype(int)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g["share_implemented"] = (g["n_implemented"] / g["n_applicable"]).where(g["n_applicable"] > 0)
+        g["mean_points"] = (g["points"] / g["n_applicable"]).where(g["n_applicable"] > 0)
+        g["na_share"] = (g["n_not_applicable"] / g["n_companies"]).where(g["n_companies"] > 0)
+    g["ci_low"], g["ci_high"] = wilson(g["n_implemented"], g["n_applicable"])
+    return g[[*group, *ITEM_SHARE_COLUMNS]]
+
+
+def wilson(successes: pd.Series | np.ndarray, n: pd.Series | np.ndarray, z: float | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a proportion: sensible at 0, 1 and small n (unlike the Wald interval)."""
+    z = catalogs.scoring_rules()["wilson_z"] if z is None else z
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    lo, hi = centre - half, centre + half
+    empty = n <= 0
+    return np.where(empty, np.nan, np.clip(lo, 0, 1)), np.where(empty, np.nan, np.clip(hi, 0, 1))
+
+
+def deviation_score(x: pd.Series) -> pd.Series:
+    """偏差値: 50 + 10·z within the given group; 50 for everyone when the group does not vary."""
+    sd = x.std(ddof=0)
+    if not np.isfinite(sd) or sd == 0:
+        return pd.Series(50.0, index=x.index).where(x.notna())
+    return 50 + 10 * (x - x.mean()) / sd
+
+
+def percentile_rank(x: pd.Series) -> pd.Series:
+    """Share of the group scoring at or below each value, in percent (ties share the rank)."""
+    return x.rank(method="max", pct=True) * 100
