@@ -1,0 +1,120 @@
+"""The scoring rules module and the per-item share, on hand-typed answers and expected numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline import catalogs
+from pipeline.scoring import score_store
+from pipeline.scoring.rules import (
+    complete_items,
+    is_achieved,
+    is_applicable,
+    item_points,
+    load_rules,
+    point_table,
+)
+from pipeline.scoring.statistics import item_shares
+
+POWER_ITEMS = catalogs.power_items()["item_id"]
+
+
+def power_sheet(key: str, answers: dict[str, str], default: str = "implemented") -> pd.DataFrame:
+    return pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": key, "item_id": POWER_ITEMS,
+                         "answer": [answers.get(i, default) for i in POWER_ITEMS]})
+
+
+def test_points_of_every_answer():
+    answers = pd.Series(["implemented", "partial", "not_implemented", "unanswered", "unknown", "invalid",
+                         "missing", "not_applicable"])
+    got = item_points(answers).tolist()
+    assert got[:7] == [1.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0] and np.isnan(got[7])
+    assert is_applicable(answers).tolist() == [True] * 7 + [False]
+    assert is_achieved(answers).tolist() == [True] + [False] * 7
+    assert point_table()["missing"] == 0.0
+
+
+def test_an_answer_without_a_rule_is_an_error_not_a_zero():
+    with pytest.raises(ValueError, match="without a scoring rule"):
+        item_points(pd.Series(["implemented", "達成"]))
+
+
+def test_rules_can_be_overridden_one_point_at_a_time():
+    rules = load_rules({"points": {"partial": 0.25}})
+    assert rules["points"]["partial"] == 0.25 and rules["points"]["implemented"] == 1.0
+    assert item_points(pd.Series(["partial"]), rules).tolist() == [0.25]
+    with pytest.raises(ValueError, match="outside"):
+        load_rules({"points": {"partial": 2}})
+
+
+def test_rules_can_be_read_from_another_yaml(tmp_path):
+    path = tmp_path / "scoring.yaml"
+    path.write_text("points: {implemented: 1, partial: 0.75, not_implemented: 0, unanswered: 0, unknown: 0,\n"
+                    "         invalid: 0, missing: 0, not_applicable: null}\nlevel_threshold: 0.9\n",
+                    encoding="utf-8")
+    assert item_points(pd.Series(["partial"]), path).tolist() == [0.75]
+    path.write_text("points: {implemented: 1}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no point"):
+        load_rules(path)
+
+
+def test_complete_items_adds_the_absent_items_as_missing_once():
+    r = power_sheet("a" * 32, {})
+    r = r[~r["item_id"].isin(["ID.AM-1", "PR.AC-1"])].assign(source_path="x.xlsx")
+    full = complete_items(r, "power")
+    assert len(full) == 108
+    added = full[full["answer"].eq("missing")]
+    assert sorted(added["item_id"]) == ["ID.AM-1", "PR.AC-1"]
+    assert added["source_path"].eq("x.xlsx").all() and added["respondent_key"].eq("a" * 32).all()
+    assert len(complete_items(full, "power")) == 108
+
+
+def test_score_store_applies_the_current_rules_without_reingest(tmp_path):
+    store = tmp_path / "store"
+    store.mkdir()
+    # a stale ingest-time score column must not matter
+    power_sheet("a" * 32, {"ID.AM-1": "partial", "ID.AM-2": "not_applicable"}).assign(score=0.0).to_parquet(
+        store / "responses", index=False)
+    ours = score_store(store).scores
+    node = ours[ours["framework"].eq("csf11") & ours["node_id"].eq("ID.AM")].iloc[0]
+    assert node["score"] == pytest.approx(4.5 / 5)  # ID.AM: 6 items, 1 not applicable, 0.5 + 4 × 1
+    again = score_store(store, {"points": {"partial": 0.25}}).scores
+    node = again[again["framework"].eq("csf11") & again["node_id"].eq("ID.AM")].iloc[0]
+    assert node["score"] == pytest.approx(4.25 / 5)
+    stored = pd.read_parquet(store / "scores")
+    row = stored[stored["framework"].eq("csf11") & stored["node_id"].eq("ID.AM")].iloc[0]
+    assert row["score"] == pytest.approx(4.25 / 5)
+
+
+def test_item_shares_counts_every_company_of_the_group():
+    a = power_sheet("a" * 32, {"ID.AM-1": "implemented"}).assign(size="S")
+    b = power_sheet("b" * 32, {"ID.AM-1": "not_applicable"}).assign(size="S")
+    c = power_sheet("c" * 32, {"ID.AM-1": "unanswered"}).assign(size="L")
+    d = power_sheet("d" * 32, {}).assign(size="L")
+    d = d[d["item_id"].ne("ID.AM-1")]  # a submission without the item: missing
+    e = power_sheet("e" * 32, {"ID.AM-1": "partial"}).assign(size="L")
+    data = pd.concat([a, b, c, d, e], ignore_index=True)
+
+    got = item_shares(data).set_index("item_id").loc["ID.AM-1"]
+    assert got["n_companies"] == 5 and got["n_applicable"] == 4 and got["n_implemented"] == 1
+    assert got["share_implemented"] == pytest.approx(1 / 4)
+    assert got["n_not_applicable"] == 1 and got["na_share"] == pytest.approx(1 / 5)
+    assert got["n_unanswered"] == 1 and got["n_missing"] == 1 and got["n_invalid"] == 0
+    assert got["mean_points"] == pytest.approx(1.5 / 4)  # implemented 1 + partial 0.5
+    assert 0 < got["ci_low"] < 1 / 4 < got["ci_high"] < 1
+
+    by_size = item_shares(data, by=["size"]).set_index(["size", "item_id"])
+    assert by_size.loc[("S", "ID.AM-1"), "n_applicable"] == 1
+    assert by_size.loc[("S", "ID.AM-1"), "share_implemented"] == 1.0
+    assert by_size.loc[("L", "ID.AM-1"), "n_applicable"] == 3
+    assert by_size.loc[("L", "ID.AM-1"), "n_missing"] == 1
+    assert by_size.loc[("L", "ID.AM-1"), "share_implemented"] == 0.0
+    assert by_size.loc[("S", "ID.AM-2"), "share_implemented"] == 1.0
+
+
+def test_item_shares_of_an_item_nobody_can_apply_is_nan():
+    data = power_sheet("a" * 32, {"ID.AM-1": "not_applicable"})
+    got = item_shares(data).set_index("item_id").loc["ID.AM-1"]
+    assert got["n_applicable"] == 0 and np.isnan(got["share_implemented"]) and got["na_share"] == 1.0
