@@ -1,32 +1,62 @@
 """One briefing style: Japanese glyphs without system fonts, a palette that survives greyscale and
-colour-blindness, 16:9 slides, consistent titles and a source line."""
+colour-blindness, 16:9 slides, consistent titles, a source line and a provenance stamp.
+
+This module never chooses a matplotlib backend: that is the caller's choice (JupyterLab uses its
+inline backend; batch runs set ``MPLBACKEND=Agg`` in the environment).
+"""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib_fontja  # noqa: F401 - registers IPAexGothic for Japanese labels
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
+from pipeline.catalogs._files import read_yaml
 
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib_fontja  # noqa: E402,F401 - registers IPAexGothic for Japanese labels
-
-from pipeline.catalogs._files import read_yaml  # noqa: E402
-
-# Okabe–Ito, ordered so neighbours also differ in lightness (greyscale printing).
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
+# Okabe–Ito, ordered so neighbours also differ in lightness (greyscale printing). The yellow
+# (#F0E442) is left out: on white it is all but invisible, on screen and on paper.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000"]
+# Colour is never the only cue: each series index also has a hatch (bars), a marker and a line style
+# (lines), so a greyscale print or a colour-blind reader can still tell series apart.
 HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+LINESTYLES = ["-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)), (0, (3, 1, 3, 3))]
+HIDDEN_COLOUR = "#9A9A9A"  # outline and hatch of a hidden (suppressed) cell
+NOTE_COLOUR = "#444444"
 SLIDE = (10.0, 5.625)  # inches, 16:9
 DPI = 300
+# IPAexGothic (the only face with Japanese glyphs we ship) has no bold: asking for bold makes
+# matplotlib log a red 'findfont' warning and fall back anyway. Titles stand out by size instead.
+TITLE_WEIGHT = "normal"
+
+
+def series_style(j: int) -> dict[str, Any]:
+    """Colour, hatch, marker and line style of the ``j``-th series, so every figure pairs them the same way.
+
+    Parameters
+    ----------
+    j : int
+        Position of the series in drawing order (0-based); wraps around after the palette is used up.
+
+    Returns
+    -------
+    dict
+        Keys ``color``, ``hatch``, ``marker``, ``linestyle``.
+    """
+    return {"color": PALETTE[j % len(PALETTE)], "hatch": HATCHES[j % len(HATCHES)],
+            "marker": MARKERS[j % len(MARKERS)], "linestyle": LINESTYLES[j % len(LINESTYLES)]}
 
 
 def apply() -> None:
-    """Set the figure style for this process (fonts, palette, sizes)."""
+    """Set the figure style for this process (fonts, palette, sizes); never the backend."""
     plt.rcParams.update({
         "figure.figsize": SLIDE, "figure.dpi": 100, "savefig.dpi": DPI, "font.size": 11,
-        "axes.titlesize": 15, "axes.titleweight": "bold", "axes.titlelocation": "left",
+        "axes.titlesize": 15, "axes.titleweight": TITLE_WEIGHT, "axes.titlelocation": "left",
+        "figure.titleweight": TITLE_WEIGHT,
         "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
         "axes.prop_cycle": plt.cycler(color=PALETTE), "legend.frameon": False, "svg.fonttype": "path",
     })
@@ -38,24 +68,88 @@ def _labels() -> dict[str, Any]:
 
 
 def labels(lang: str) -> dict[str, Any]:
+    """The report's fixed texts (titles, notes, axis labels) in ``lang`` ('ja' or 'en')."""
     if lang not in _labels():
         raise ValueError(f"lang must be one of {', '.join(_labels())}, not {lang!r}")
     return _labels()[lang]
 
 
-def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: float = 0.08):
-    """A 16:9 figure with room at the bottom for the source line (``left`` widens the margin for long
-    row labels)."""
+def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: float = 0.08, right: float = 0.94,
+               top: float = 0.84) -> tuple[Figure, Axes]:
+    """A 16:9 figure with one Axes and fixed margins for the parts drawn outside it.
+
+    Parameters
+    ----------
+    size : tuple of float
+        Figure size in inches.
+    polar : bool
+        Make the Axes polar (radar charts).
+    left : float
+        Left edge of the Axes (figure fraction); widen it for long row labels.
+    right : float
+        Right edge of the Axes; use about 0.78 when the figure's legend sits to the right
+        (``trend_lines``, ``panel_vs_all``), so the legend is not cut off.
+    top : float
+        Top edge of the Axes; the band above it (up to the title) holds a legend placed above the
+        plot, so a legend never covers data.
+
+    Returns
+    -------
+    (Figure, Axes)
+        The bottom 17% is left free for ``finish``'s source line and stamp.
+    """
     fig = plt.figure(figsize=size)
-    ax = fig.add_axes([left, 0.17, 0.94 - left, 0.70], polar=polar)
+    ax = fig.add_axes((left, 0.17, right - left, top - 0.17), polar=polar)
     return fig, ax
 
 
-def finish(fig, title: str, source: str, rule: str, note: str = "") -> None:
-    """Title at the top left; source, scoring rule and any note at the bottom (every figure says n)."""
-    fig.suptitle(title, x=0.02, y=0.97, ha="left", fontsize=16, fontweight="bold")
+def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stamp: str = "") -> None:
+    """Title at the top left; source, scoring rule and any note at the bottom left; stamp at the bottom right.
+
+    Parameters
+    ----------
+    fig : Figure
+        The figure to annotate.
+    title : str
+        Figure title (drawn large rather than bold: the Japanese font has no bold face).
+    source, rule : str
+        Source line (every figure says n) and the scoring rule used.
+    note : str, optional
+        Extra line under the rule, e.g. what '—' means.
+    stamp : str, optional
+        Provenance (run id, data version, date), small and grey at the bottom right, so a figure
+        pasted into a slide deck can still be traced back to the run that made it.
+    """
+    fig.suptitle(title, x=0.02, y=0.97, ha="left", fontsize=17, fontweight=TITLE_WEIGHT)
     lines = [source, rule] + ([note] if note else [])
-    fig.text(0.02, 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5, color="#444444")
+    fig.text(0.02, 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5, color=NOTE_COLOUR)
+    if stamp:
+        fig.text(0.99, 0.01, stamp, ha="right", va="bottom", fontsize=6.5, color="#888888")
+
+
+def caveat(target: Axes | Figure, text: str) -> None:
+    """An italic caveat the reader must see with the data (not only in the footer).
+
+    On an Axes it goes inside the plot area's top left corner; on a Figure it goes just under the
+    title (which ``finish`` places at the top). Use it for breaks in comparability, e.g.
+    "自動車の CSF 2.0 対応付けは本プロジェクト独自" or "template version changed between FY2023 and FY2024".
+
+    Parameters
+    ----------
+    target : Axes or Figure
+        Where to print the caveat.
+    text : str
+        The caveat.
+    """
+    # IPAexGothic has no italic face: Latin text takes DejaVu Sans Oblique, Japanese glyphs fall back
+    # to IPAexGothic (upright), so the note still reads as a note in both languages.
+    kw = {"fontsize": 8.5, "fontstyle": "italic", "family": ["DejaVu Sans", "IPAexGothic"], "color": NOTE_COLOUR,
+          "ha": "left", "va": "top"}
+    if isinstance(target, Figure):
+        target.text(0.02, 0.915, text, **kw)
+    else:
+        target.text(0.01, 0.99, text, transform=target.transAxes, zorder=5,
+                    bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}, **kw)
 
 
 def short(text: str, limit: int) -> str:
