@@ -1,8 +1,15 @@
 """Excel outputs people open (quarantine report, report tables): written with XlsxWriter, row by row
-(pandas.to_excel is several times slower), and text that looks like a formula stays text."""
+(pandas.to_excel is several times slower), and text that looks like a formula stays text.
+
+Column widths are fitted to content when the caller gives none: a clerk should not have to drag
+every column open. Excel measures width in characters of the default font, and a Japanese (East Asian
+wide) character takes about two of those, so :func:`display_width` counts them double.
+"""
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +17,11 @@ import xlsxwriter
 
 SAFE = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
         "nan_inf_to_errors": True}
+MIN_WIDTH, MAX_WIDTH = 6, 60
+"""Fitted widths stay in this range: a very long cell (a file path, a detail) is cut off visually
+rather than making the sheet unreadable; its full text stays in the cell."""
+SAMPLE_ROWS = 2000
+"""Rows looked at when fitting widths: enough for any real report, bounded for a huge one."""
 
 
 def workbook(path: Path) -> xlsxwriter.Workbook:
@@ -17,25 +29,60 @@ def workbook(path: Path) -> xlsxwriter.Workbook:
     return xlsxwriter.Workbook(str(path), SAFE)
 
 
-def write_sheet(wb: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, widths: list[int] | None = None,
+def display_width(text: object) -> int:
+    """Width of ``text`` in Excel character units: wide and full-width characters count 2.
+
+    The longest line counts when the text has line breaks (a wrapped header)."""
+    lines = str(text).split("\n")
+    return max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in lines)
+
+
+def fit_widths(columns: Iterable[Iterable[object]], padding: int = 2, min_width: int = MIN_WIDTH,
+               max_width: int = MAX_WIDTH) -> list[int]:
+    """One width per column: its widest value plus ``padding``, within [min_width, max_width].
+
+    Parameters
+    ----------
+    columns : iterable of iterables
+        Each column's display values (the header included when it should count).
+    """
+    widths = []
+    for values in columns:
+        widest = max((display_width(v) for v in values if v is not None and v == v), default=0)
+        widths.append(min(max(widest + padding, min_width), max_width))
+    return widths
+
+
+def write_sheet(wb: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, widths: list[int | None] | None = None,
                 autofilter: bool = True) -> None:
-    """One table per sheet: bold frozen header, blanks for missing values, optional column widths."""
+    """One table per sheet: bold frozen header, blanks for missing values, column widths.
+
+    ``widths`` gives each column's width; without it (or for a ``None`` entry, or a column past its
+    end) the width is fitted to the header and the values.
+    """
     ws = wb.add_worksheet(name)
     ws.write_row(0, 0, [str(c) for c in frame.columns], wb.add_format({"bold": True, "bg_color": "#DDDDDD"}))
-    for r, row in enumerate(frame.itertuples(index=False), start=1):
-        ws.write_row(r, 0, [_cell(v) for v in row])
+    rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+    for r, row in enumerate(rows, start=1):
+        ws.write_row(r, 0, row)
     if autofilter:
         ws.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
     ws.freeze_panes(1, 0)
-    for col, width in enumerate(widths or []):
+    given = list(widths or [])
+    sample = rows[:SAMPLE_ROWS]
+    fitted = fit_widths([[str(c), *(row[i] for row in sample)] for i, c in enumerate(frame.columns)], padding=3)
+    for col in range(len(frame.columns)):
+        width = given[col] if col < len(given) and given[col] is not None else fitted[col]
         ws.set_column(col, col, width)
 
 
 def _cell(value: object) -> object:
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or value is pd.NA or value is pd.NaT:
         return ""
-    if isinstance(value, bool):
-        return str(value)
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value != value:
+        return ""
     return value if isinstance(value, int | float | str) else str(value)

@@ -1,0 +1,159 @@
+"""What people see of a published table: one place for headers, number formats and the two kinds of
+empty cell, so the HTML report, the people's workbook and any notebook show the same words.
+
+Headers and kinds come from ``catalogs/columns.yaml``. The two empty cells mean different things and
+must never look alike or look like a bug:
+
+- a *hidden* cell (row ``suppressed`` != '') reads ``<k`` (e.g. ``<5``) in every statistic column,
+  counts included, because disclosure control removed the numbers behind fewer than k companies;
+- a *not-assessed* cell (NaN in a published row) reads ``—``: no answer reaches that node.
+
+Nothing here ever prints ``NaN``, ``nan`` or ``None``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from pipeline.catalogs._files import read_yaml
+from pipeline.publish.model import PublishedTable
+
+KINDS = ("text", "int", "year", "percent", "score", "points", "count")
+STAT_KINDS = frozenset({"percent", "score", "points", "count"})
+"""Kinds disclosure control empties in a hidden row: their cells read ``<k`` there."""
+NUMERIC_KINDS = STAT_KINDS | {"int", "year"}
+"""Kinds shown right-aligned as numbers."""
+DASH = "—"
+LANGS = ("ja", "en")
+POINT_UNIT = {"ja": "ポイント", "en": " pt"}
+
+
+def _catalog() -> dict[str, dict[str, Any]]:
+    return read_yaml("columns.yaml")
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
+    return lang
+
+
+def header(column: str, lang: str) -> str:
+    """The header people read over ``column``; the machine name when the catalog does not know it.
+
+    Parameters
+    ----------
+    column : str
+        Machine column name (snake_case).
+    lang : {'ja', 'en'}
+        Report language.
+    """
+    entry = _catalog().get(column)
+    return str(entry[_check_lang(lang)]) if entry else column
+
+
+def kind(column: str) -> str:
+    """How values of ``column`` are shown (one of :data:`KINDS`); ``'text'`` for an unknown column,
+    so a new column is at worst shown raw rather than mis-scaled."""
+    entry = _catalog().get(column)
+    return str(entry["kind"]) if entry else "text"
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN and pandas' NA/NaT: the values that must never reach a reader as text."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and other containers
+        return False
+
+
+def hidden_text(k: int) -> str:
+    """What a hidden cell reads: ``<5`` for k = 5."""
+    return f"<{k}"
+
+
+def format_value(value: object, column: str, lang: str) -> str:
+    """One cell of a *published* row as display text ('—' when not assessed).
+
+    Shares and scores are percentages with one decimal because that is how the sector reports and
+    the WG briefings quote them; changes are percentage points with a sign, so a rise and a fall are
+    told apart without colour.
+    """
+    if is_missing(value):
+        return DASH
+    k = kind(column)
+    if k == "text":
+        return _text(value, column, lang)
+    v = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(v):
+        return DASH
+    if k in ("percent", "score"):
+        return f"{v * 100:.1f}%"
+    if k == "points":
+        pts = round(v * 100, 1)
+        return f"{pts:+.1f}{POINT_UNIT[lang]}" if pts != 0 else f"0.0{POINT_UNIT[lang]}"
+    if k == "count":
+        return f"{round(v):,}"
+    return str(round(v))  # int, year
+
+
+def _text(value: object, column: str, lang: str) -> str:
+    entry = _catalog().get(column) or {}
+    values = (entry.get("values") or {}).get(lang) or {}
+    if isinstance(value, str):
+        return str(values.get(value, value))
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float) or hasattr(value, "item"):  # a number in a text column (e.g. value)
+        v = float(value)  # type: ignore[arg-type]
+        if not math.isfinite(v):
+            return DASH
+        return str(int(v)) if v.is_integer() else f"{v:.4g}"
+    return str(value)
+
+
+def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
+    """The table as people see it: display strings under translated headers, people's columns only.
+
+    Parameters
+    ----------
+    table : PublishedTable
+        A protected table (``suppressed`` column optional: without it every row is published).
+    lang : {'ja', 'en'}
+        Report language for headers, units and coded values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One string per cell, columns = ``table.people_columns()`` renamed by :func:`header`, a fresh
+        RangeIndex. Hidden rows read ``<k`` in statistic columns; not-assessed cells read '—'.
+    """
+    _check_lang(lang)
+    cols = table.people_columns()
+    frame = table.frame.reset_index(drop=True)
+    hidden = _hidden_mask(frame)
+    mark = hidden_text(table.k)
+    out: dict[str, list[str]] = {}
+    for col in cols:
+        stat = kind(col) in STAT_KINDS
+        out[header(col, lang)] = [
+            mark if hid and (stat or is_missing(v)) else format_value(v, col, lang)
+            for v, hid in zip(frame[col].tolist(), hidden, strict=True)
+        ]
+    return pd.DataFrame(out, columns=[header(c, lang) for c in cols], dtype=object)
+
+
+def _hidden_mask(frame: pd.DataFrame) -> list[bool]:
+    if "suppressed" not in frame.columns:
+        return [False] * len(frame)
+    return [not is_missing(s) and str(s) != "" for s in frame["suppressed"].tolist()]
+
+
+def hidden_rows(table: PublishedTable) -> list[bool]:
+    """Which rows of ``table.frame`` (in order) disclosure control hid."""
+    return _hidden_mask(table.frame)
