@@ -52,9 +52,10 @@ def test_rules_can_be_overridden_one_point_at_a_time():
 def test_rules_can_be_read_from_another_yaml(tmp_path):
     path = tmp_path / "scoring.yaml"
     path.write_text("points: {implemented: 1, partial: 0.75, not_implemented: 0, unanswered: 0, unknown: 0,\n"
-                    "         invalid: 0, missing: 0, not_applicable: null}\nlevel_threshold: 0.9\n",
+                    "         invalid: 0, missing: 0, not_applicable: null}\n",
                     encoding="utf-8")
     assert item_points(pd.Series(["partial"]), path).tolist() == [0.75]
+    assert load_rules(path)["level_threshold"] == 0.9  # not in the file: scoring.yaml's
     path.write_text("points: {implemented: 1}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no point"):
         load_rules(path)

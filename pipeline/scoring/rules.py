@@ -57,14 +57,18 @@ def load_rules(rules: RulesSource = None) -> dict[str, Any]:
 
     ``rules`` may be a path to another scoring.yaml, or a mapping of top-level keys to replace;
     a ``points`` mapping is merged answer by answer, so ``{"points": {"partial": 0.25}}`` changes
-    one point and keeps the rest. Overrides exist so a test (or an analyst's what-if) can re-score
+    one point and keeps the rest. A file must give a point for every answer; its other keys
+    (level_threshold, achieved …) default to scoring.yaml's. The returned mapping is shared: do
+    not mutate it. Overrides exist so a test (or an analyst's what-if) can re-score
     the same store under another rule without re-ingesting.
     """
     if rules is None:
         return _default()
     if isinstance(rules, (str, Path)):
         with open(rules, encoding="utf-8") as fh:
-            return _checked(yaml.safe_load(fh))
+            other = yaml.safe_load(fh) or {}
+        # another file must state every point itself; thresholds etc. default to scoring.yaml's
+        return _checked({**_default(), "points": {}, **other})
     merged = dict(_default())
     for key, value in rules.items():
         if key == "points":
