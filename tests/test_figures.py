@@ -1,28 +1,98 @@
-"""Figure functions draw what their table says; assertions on artists, not pixels."""
+"""Figure functions draw what their table says; assertions on artists, not pixels.
+
+Hidden (disclosure-protected) cells must be visibly hidden — a hatched stub or hollow marker with the
+caller's label — never a zero bar or a zero point; legends must sit outside the data area.
+"""
 
 from __future__ import annotations
 
+import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pytest
+from matplotlib.patches import Rectangle
 
 from pipeline.report import figures as F
+from pipeline.report import style
 
 
-def test_grouped_bars_heights_and_suppressed_stubs():
-    t = pd.DataFrame({"segment": ["A", "B", "A", "B"], "year": [2023, 2023, 2024, 2024],
-                      "share": [0.5, np.nan, 0.7, 0.2], "lo": [0.4, np.nan, 0.6, 0.1], "hi": [0.6, np.nan, 0.8, 0.3],
-                      "suppressed": ["", "primary", "", ""]})
-    ax = F.grouped_bars(t, "segment", "year", "share", "lo", "hi", ax=plt.figure().gca())
-    bars = [c for c in ax.containers if c.get_label() in ("2023", "2024")]
-    assert [[round(b.get_height(), 3) for b in c] for c in bars] == [[0.5, 0.0], [0.7, 0.2]]
-    assert [txt.get_text() for txt in ax.texts] == ["n<k"]  # the hidden cell is marked, not drawn as 0
+def _hidden_patches(ax):
+    return [p for p in ax.patches if p.get_gid() == "hidden"]
 
 
-def test_heatmap_marks_missing_cells():
-    t = pd.DataFrame({"node": ["X", "X", "Y", "Y"], "seg": ["a", "b", "a", "b"], "mean": [0.25, np.nan, 1.0, 0.5]})
-    ax = F.heatmap(t, "node", "seg", "mean", ax=plt.figure().gca())
-    assert [txt.get_text() for txt in ax.texts] == ["25%", "—", "100%", "50%"]
+def _legend_clear_of_axes(ax) -> bool:
+    """True when the legend's box and the Axes' box do not overlap on screen."""
+    ax.figure.canvas.draw()
+    leg = ax.get_legend().get_window_extent()
+    box = ax.get_window_extent()
+    return not leg.overlaps(box)
+
+
+@pytest.fixture
+def bars_table() -> pd.DataFrame:
+    return pd.DataFrame({"segment": ["A", "B", "A", "B"], "year": [2023, 2023, 2024, 2024],
+                         "share": [0.5, np.nan, 0.7, 0.2], "lo": [0.4, np.nan, 0.6, 0.1],
+                         "hi": [0.6, np.nan, 0.8, 0.3], "suppressed": ["", "primary", "", ""]})
+
+
+class TestGroupedBars:
+    def test_visible_heights_and_no_zero_bar_for_hidden(self, bars_table):
+        ax = F.grouped_bars(bars_table, "segment", "year", "share", "lo", "hi", ax=plt.figure().gca(),
+                            suppressed_label="n<5")
+        bars = {c.get_label(): [round(b.get_height(), 3) for b in c] for c in ax.containers
+                if c.get_label() in ("2023", "2024")}
+        assert bars == {"2023": [0.5], "2024": [0.7, 0.2]}  # (B, 2023) is hidden: no bar at all
+
+    def test_hidden_cell_is_a_hatched_stub_with_the_label(self, bars_table):
+        ax = F.grouped_bars(bars_table, "segment", "year", "share", "lo", "hi", ax=plt.figure().gca(),
+                            suppressed_label="n<5")
+        (stub,) = _hidden_patches(ax)
+        # B is group 1; 2023 is the first of two series (width 0.4): centre 1 - 0.4 + 0.2 = 0.8
+        assert stub.get_x() + stub.get_width() / 2 == pytest.approx(0.8)
+        assert stub.get_hatch() and stub.get_height() > 0
+        assert [t.get_text() for t in ax.texts] == ["n<5"]
+        zero_bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() != "hidden"
+                     and p.get_height() == 0]
+        assert zero_bars == []
+
+    def test_not_assessed_cell_draws_nothing(self):
+        t = pd.DataFrame({"segment": ["A", "B"], "year": [2024, 2024], "share": [0.5, np.nan], "suppressed": ["", ""]})
+        ax = F.grouped_bars(t, "segment", "year", "share", ax=plt.figure().gca())
+        assert [len(c) for c in ax.containers] == [1] and _hidden_patches(ax) == [] and len(ax.texts) == 0
+
+    def test_legend_sits_outside_the_data_area(self, bars_table):
+        _, ax = style.new_figure()
+        F.grouped_bars(bars_table, "segment", "year", "share", ax=ax)
+        assert _legend_clear_of_axes(ax)
+
+
+def test_quantile_boxes_mark_hidden_and_keep_legend_outside():
+    t = pd.DataFrame({"segment": ["A", "A", "B"], "year": [2023, 2024, 2024],
+                      "p10": [0.1, 0.2, np.nan], "p25": [0.2, 0.3, np.nan], "p50": [0.4, 0.5, np.nan],
+                      "p75": [0.6, 0.7, np.nan], "p90": [0.8, 0.9, np.nan], "suppressed": ["", "", "primary"]})
+    _, ax = style.new_figure()
+    F.quantile_boxes(t, "segment", "year", ax=ax, suppressed_label="n<5")
+    boxes = [p for p in ax.patches if p.get_gid() != "hidden"]
+    assert [(round(b.get_y(), 3), round(b.get_height(), 3)) for b in boxes] == [(0.2, 0.4), (0.3, 0.4)]
+    assert len(_hidden_patches(ax)) == 1 and [t.get_text() for t in ax.texts] == ["n<5"]
+    assert _legend_clear_of_axes(ax)
+
+
+class TestHeatmap:
+    def test_marks_missing_cells(self):
+        t = pd.DataFrame({"node": ["X", "X", "Y", "Y"], "seg": ["a", "b", "a", "b"], "mean": [0.25, np.nan, 1.0, 0.5]})
+        ax = F.heatmap(t, "node", "seg", "mean", ax=plt.figure().gca())
+        assert [txt.get_text() for txt in ax.texts] == ["25%", "—", "100%", "50%"]
+
+    def test_hidden_and_not_assessed_cells_differ(self):
+        t = pd.DataFrame({"node": ["X", "X", "Y", "Y"], "seg": ["a", "b", "a", "b"],
+                          "mean": [0.25, np.nan, np.nan, 0.5],
+                          "suppressed": ["", "primary", "", ""]})
+        ax = F.heatmap(t, "node", "seg", "mean", ax=plt.figure().gca(), suppressed_label="<5")
+        assert [txt.get_text() for txt in ax.texts] == ["25%", "<5", "—", "50%"]
+        (cell,) = _hidden_patches(ax)
+        assert (cell.get_x(), cell.get_y()) == (0.5, -0.5) and cell.get_hatch()  # column b, row X
 
 
 def test_radar_draws_one_closed_line_per_series():
@@ -33,3 +103,116 @@ def test_radar_draws_one_closed_line_per_series():
     lines = ax.get_lines()
     assert len(lines) == 2 and list(lines[1].get_ydata()) == [0.4, 0.5, 0.6, 0.4]
     assert lines[1].get_linewidth() > lines[0].get_linewidth()
+    assert mcolors.to_hex(lines[1].get_color()) == "#000000"
+    assert mcolors.to_hex(lines[0].get_color()) != "#000000"
+
+
+def test_radar_hidden_point_is_a_gap_not_zero():
+    t = pd.DataFrame({"fn": ["GV", "ID", "PR"], "seg": ["a"] * 3, "mean": [0.1, np.nan, 0.3],
+                      "suppressed": ["", "primary", ""]})
+    ax = plt.figure().add_subplot(polar=True)
+    F.radar(t, "fn", "seg", "mean", ax=ax)
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), [0.1, np.nan, 0.3, 0.1])
+
+
+class TestItemBars:
+    def test_diverging_ticks_read_in_points(self):
+        t = pd.DataFrame({"label": ["a", "b", "c"], "change": [0.05, -0.02, 0.0]})
+        ax = F.item_bars(t, "label", "change", ax=plt.figure().gca(), diverging=True)
+        ax.figure.canvas.draw()
+        ticks = [tl.get_text() for tl in ax.get_xticklabels() if tl.get_text()]
+        assert ticks and all(s.endswith(" pt") for s in ticks) and "0 pt" in ticks
+        assert not any("%" in s for s in ticks)
+        assert [t.get_text() for t in ax.texts] == ["+5 pt", "−2 pt", "0 pt"]  # a zero change is still labelled
+
+    def test_unit_is_the_callers(self):
+        t = pd.DataFrame({"label": ["a", "b"], "change": [0.1, -0.1]})
+        ax = F.item_bars(t, "label", "change", ax=plt.figure().gca(), diverging=True, unit="ポイント")
+        assert ax.xaxis.get_major_formatter()(0.05, 0) == "+5 ポイント"
+
+    def test_hidden_row_is_a_stub_not_a_zero_bar(self):
+        t = pd.DataFrame({"label": ["a", "b", "c"], "share": [0.3, np.nan, np.nan],
+                          "suppressed": ["", "primary", ""]})
+        ax = F.item_bars(t, "label", "share", ax=plt.figure().gca(), suppressed_label="n<5")
+        (bars,) = ax.containers
+        assert [(b.get_y() + b.get_height() / 2, b.get_width()) for b in bars] == [(0, 0.3)]
+        (stub,) = _hidden_patches(ax)
+        assert stub.get_y() + stub.get_height() / 2 == pytest.approx(1) and stub.get_width() > 0
+        assert [t.get_text() for t in ax.texts] == ["n<5"]  # row c (not assessed) is left empty
+
+
+@pytest.fixture
+def trend_table() -> pd.DataFrame:
+    return pd.DataFrame({"segment": ["A"] * 3 + ["B"] * 3, "year": [2022, 2023, 2024] * 2,
+                         "mean": [0.4, 0.5, 0.6, 0.3, np.nan, np.nan],
+                         "ci_low": [0.35, 0.45, 0.55, 0.2, np.nan, np.nan],
+                         "ci_high": [0.45, 0.55, 0.65, 0.4, np.nan, np.nan],
+                         "suppressed": ["", "", "", "", "primary", ""]})
+
+
+class TestTrendLines:
+    def test_one_line_per_series_with_gaps_where_hidden(self, trend_table):
+        ax = F.trend_lines(trend_table, hue="segment", ax=plt.figure().gca(), suppressed_label="n<5")
+        lines = ax.get_lines()
+        assert [ln.get_label() for ln in lines] == ["A", "B"]
+        np.testing.assert_array_equal(lines[0].get_ydata(), [0.4, 0.5, 0.6])
+        np.testing.assert_array_equal(lines[1].get_ydata(), [0.3, np.nan, np.nan])  # never joined as 0
+        assert [t.get_text() for t in ax.texts] == ["n<5"]  # one label, at FY2023 (the hidden year)
+        assert ax.texts[0].get_position()[0] == 2023
+
+    def test_markers_and_linestyles_differ_between_series(self, trend_table):
+        ax = F.trend_lines(trend_table, hue="segment", ax=plt.figure().gca())
+        a, b = ax.get_lines()
+        assert a.get_marker() != b.get_marker() and a.get_linestyle() != b.get_linestyle()
+
+    def test_year_ticks_are_integers_with_the_callers_format(self, trend_table):
+        ax = F.trend_lines(trend_table, hue="segment", ax=plt.figure().gca(), year_format="{}年度")
+        assert list(ax.get_xticks()) == [2022, 2023, 2024]
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["2022年度", "2023年度", "2024年度"]
+
+    def test_labels_name_the_series(self, trend_table):
+        ax = F.trend_lines(trend_table, hue="segment", ax=plt.figure().gca(), labels={"A": "大企業"})
+        assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["大企業", "B"]
+
+    def test_legend_sits_outside_the_data_area(self, trend_table):
+        _, ax = style.new_figure(right=0.78)
+        F.trend_lines(trend_table, hue="segment", ax=ax)
+        assert _legend_clear_of_axes(ax)
+        ax.figure.canvas.draw()
+        assert ax.get_legend().get_window_extent().x1 <= ax.figure.bbox.x1  # and not cut off
+
+
+def test_rate_by_year_is_one_series():
+    t = pd.DataFrame({"year": [2023, 2024], "response_rate": [0.6, 0.7], "ci_low": [0.5, 0.6], "ci_high": [0.7, 0.8]})
+    ax = F.rate_by_year(t, ax=plt.figure().gca())
+    (line,) = ax.get_lines()
+    np.testing.assert_array_equal(line.get_ydata(), [0.6, 0.7])
+
+
+def test_panel_vs_all_bars_diverge_and_mark_hidden():
+    t = pd.DataFrame({"node_id": ["GV", "GV", "ID", "ID"], "basis": ["all", "panel", "all", "panel"],
+                      "change": [0.03, -0.01, 0.02, np.nan], "suppressed": ["", "", "", "primary"]})
+    ax = F.panel_vs_all(t, ax=plt.figure().gca(), basis_labels={"all": "全回答者", "panel": "同一事業者"})
+    widths = {c.get_label(): [round(b.get_width(), 3) for b in c] for c in ax.containers}
+    assert widths == {"全回答者": [0.03, 0.02], "同一事業者": [-0.01]}
+    assert len(_hidden_patches(ax)) == 1 and "n<5" in [t.get_text() for t in ax.texts]
+    ax.figure.canvas.draw()
+    assert all(tl.get_text().endswith(" pt") for tl in ax.get_xticklabels() if tl.get_text())
+
+
+def test_small_multiples_one_axes_per_facet_with_shared_y_and_one_legend():
+    t = pd.DataFrame({"node_id": ["Lv1"] * 4 + ["Lv2"] * 4, "segment": ["S", "S", "L", "L"] * 2,
+                      "year": [2023, 2024] * 4, "share_reached": [0.8, 0.9, 0.7, 0.8, 0.4, 0.5, 0.3, np.nan],
+                      "suppressed": [""] * 7 + ["primary"]})
+    fig = plt.figure()
+    axes = F.small_multiples(t, fig=fig, lo=None, hi=None)
+    assert len(axes) == 2 and [ax.get_title(loc="left") for ax in axes] == ["Lv1", "Lv2"]
+    np.testing.assert_array_equal(axes[1].get_lines()[1].get_ydata(), [0.3, np.nan])
+    assert axes[0].get_shared_y_axes().joined(axes[0], axes[1])
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["S", "L", "n<5"]
+
+
+def test_series_palette_has_no_pale_yellow():
+    assert "#F0E442" not in [c.upper() for c in style.PALETTE]
+    assert all(style.series_style(j)["color"].upper() != "#F0E442" for j in range(20))

@@ -1,145 +1,655 @@
 """One function per figure kind: takes a tidy (already protected) table and an Axes, draws, returns
-the Axes. Never saves or shows; suppressed cells are drawn as visibly empty, never as zero."""
+the Axes. Never saves or shows.
+
+Two kinds of missing value are drawn differently, because they mean different things to a reader:
+
+* a row whose ``suppressed`` column is set ('primary', 'complementary', 'uniform') is a *hidden* cell
+  (disclosure control): it is drawn visibly as hidden (a hatched grey outline stub or hollow marker
+  labelled with the caller's text, e.g. "n<5"), never as a zero bar or a zero point;
+* a NaN in a row whose ``suppressed`` is empty is *not assessed*: nothing is drawn, and the caller's
+  note explains "—" (the heatmap prints "—" in the cell).
+
+Legends sit outside the plotting area (above it, or to its right) so they never cover data; every
+series pairs its colour with a hatch, marker or line style (``style.series_style``) so greyscale
+prints and colour-blind readers can tell series apart.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from pipeline.report.style import HATCHES, PALETTE
+from pipeline.report.style import HIDDEN_COLOUR, PALETTE, SLIDE, series_style
 
-SUPPRESSED_COLOUR = "#DDDDDD"
+__all__ = ["grouped_bars", "quantile_boxes", "heatmap", "radar", "item_bars", "trend_lines", "rate_by_year",
+           "panel_vs_all", "small_multiples", "SUPPRESSED_COLOUR", "NOT_ASSESSED_COLOUR"]
 
+SUPPRESSED_COLOUR = "#DDDDDD"  # kept for callers; hidden cells are now an outline in style.HIDDEN_COLOUR
+NOT_ASSESSED_COLOUR = "#EEEEEE"
+HIDDEN_HATCH = "////"
+LEGEND_SIZE = 8
+
+
+# --- small helpers -----------------------------------------------------------------------------------
 
 def _ax(ax: Axes | None) -> Axes:
     return ax if ax is not None else plt.gca()
 
 
-def _groups(table: pd.DataFrame, x: str, hue: str):
+def _groups(table: pd.DataFrame, x: str, hue: str) -> tuple[list, list, float]:
     """Group positions on x, hue series within a group, and each series' bar width."""
     xs = list(dict.fromkeys(table[x]))
     hues = list(dict.fromkeys(table[hue]))
     return xs, hues, 0.8 / max(len(hues), 1)
 
 
+def _hidden(rows: pd.DataFrame) -> np.ndarray:
+    """True where a row is a disclosure-protected (hidden) cell; False when the table has no ``suppressed``."""
+    if "suppressed" not in rows:
+        return np.zeros(len(rows), dtype=bool)
+    return rows["suppressed"].fillna("").astype(str).ne("").to_numpy()
+
+
+def _floats(rows: pd.DataFrame, column: str | None) -> np.ndarray:
+    if column is None or column not in rows:
+        return np.full(len(rows), np.nan)
+    return np.array(pd.to_numeric(rows[column], errors="coerce"), dtype=float)  # a writable copy
+
+
+def _errors(vals: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Asymmetric error lengths for ``errorbar`` (never negative: an interval can touch its estimate)."""
+    return np.clip(np.vstack([vals - lo, hi - vals]), 0, None)
+
+
+def _text_width_em(text: str) -> float:
+    """Approximate rendered width in em: Japanese glyphs are full width, Latin about half."""
+    return sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in str(text))
+
+
+def _legend_above(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
+    """A legend in the band above the Axes, in as many columns as fit its width, so it never covers data."""
+    if not handles:
+        return
+    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    entry_pt = LEGEND_SIZE * (max(_text_width_em(t) for t in labels) + 4.0)  # handle + padding + column gap
+    ncols = int(max(1, min(len(handles), width_pt // entry_pt)))
+    ax.legend(handles, labels, ncols=ncols, loc="lower left", bbox_to_anchor=(0, 1.02), borderaxespad=0,
+              fontsize=LEGEND_SIZE, handlelength=1.8, columnspacing=1.2)
+
+
+def _legend_right(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
+    """A legend to the right of the Axes (callers leave room: ``style.new_figure(right=0.78)``)."""
+    if handles:
+        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0,
+                  fontsize=LEGEND_SIZE, handlelength=2.6)
+
+
+def _hidden_handle(label: str) -> Patch:
+    return Patch(facecolor="none", edgecolor=HIDDEN_COLOUR, hatch=HIDDEN_HATCH, linestyle="--", label=label)
+
+
+def _hidden_stub(ax: Axes, pos: float, width: float, length: float, label: str, horizontal: bool = False) -> None:
+    """A hatched grey outline stub at ``pos`` with ``label`` beside it: visibly hidden, not a zero bar."""
+    if horizontal:
+        rect = Rectangle((0, pos - width / 2), length, width)
+        ax.text(length * 1.3, pos, label, ha="left", va="center", fontsize=7, color="#555555")
+    else:
+        rect = Rectangle((pos - width / 2, 0), width, length)
+        ax.text(pos, length * 1.2, label, rotation=90, ha="center", va="bottom", fontsize=7, color="#555555")
+    rect.set(facecolor="none", edgecolor=HIDDEN_COLOUR, hatch=HIDDEN_HATCH, linestyle="--", linewidth=0.8)
+    rect.set_gid("hidden")
+    ax.add_patch(rect)
+
+
+def _percent(v: float, _pos: int | None = None) -> str:
+    return f"{v:.0%}"
+
+
+def _points_formatter(unit: str, scale: float = 100.0) -> FuncFormatter:
+    """Tick labels for changes in shares: '+5 pt' (a change of 0.05 is five percentage points, not 5%)."""
+    def fmt(v: float, _pos: int | None = None) -> str:
+        p = round(v * scale, 6)
+        if p == 0:
+            return f"0 {unit}"
+        return f"{'+' if p > 0 else '−'}{abs(p):.{0 if float(p).is_integer() else 1}f} {unit}"
+    return FuncFormatter(fmt)
+
+
+def _points_axis(ax: Axes, reach: float, unit: str) -> None:
+    """A symmetric change axis around a zero line, with few enough ticks that '+10 ポイント' labels never collide."""
+    ax.set_xlim(-reach * 1.3, reach * 1.3)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, symmetric=True, steps=[1, 2, 2.5, 5, 10]))
+    ax.xaxis.set_major_formatter(_points_formatter(unit))
+    ax.tick_params(axis="x", labelsize=9)
+
+
+def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, unit: str) -> None:
+    """Value at each bar's end, so a change of exactly 0 is visibly '0 pt' and not mistaken for an empty row."""
+    fmt = _points_formatter(unit)
+    for v, p in zip(vals, pos, strict=True):
+        ax.text(v + (reach * 0.03 if v >= 0 else -reach * 0.03), p, fmt(v), ha="left" if v >= 0 else "right",
+                va="center", fontsize=7, color="#333333")
+
+
+# --- bars and boxes ------------------------------------------------------------------------------------
+
 def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | None = None, hi: str | None = None,
                  ax: Axes | None = None, percent: bool = True, suppressed_label: str = "n<k") -> Axes:
     """Bars of ``value`` by ``x`` (groups) and ``hue`` (bars within a group), with interval whiskers.
 
-    Rows whose ``suppressed`` is set are drawn as a hatched grey stub labelled ``suppressed_label``.
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy, protected table: one row per (``x``, ``hue``), optional ``suppressed``.
+    x, hue, value : str
+        Column names of the groups, the series within a group and the bar height.
+    lo, hi : str, optional
+        Interval columns (e.g. a 95% Wilson interval); drawn as whiskers.
+    ax : Axes, optional
+        Where to draw (default: the current Axes).
+    percent : bool
+        ``value`` is a 0–1 share: fix the axis at 0–105% and label ticks in percent.
+    suppressed_label : str
+        Text beside a hidden cell's stub, e.g. "非表示(n<5)".
+
+    Returns
+    -------
+    Axes
+        One ``BarContainer`` per series, labelled with the series, holding only the visible bars:
+        hidden cells are hatched outline stubs (never a bar of height 0), not-assessed cells are empty.
     """
     ax = _ax(ax)
     xs, hues, width = _groups(table, x, hue)
+    finite = pd.to_numeric(table[value], errors="coerce").abs()
+    stub = 0.05 if percent else 0.05 * (float(finite.max()) if finite.notna().any() and finite.max() > 0 else 1.0)
+    handles = []
     for j, h in enumerate(hues):
-        rows = table[table[hue].eq(h)].set_index(x).reindex(xs)
+        rows = table[table[hue].eq(h)].drop_duplicates(x).set_index(x).reindex(xs)
         pos = np.arange(len(xs)) - 0.4 + width * (j + 0.5)
-        vals = rows[value].to_numpy(dtype=float)
-        hidden = rows.get("suppressed", pd.Series("", index=rows.index)).fillna("").ne("").to_numpy()
-        ax.bar(pos, np.nan_to_num(vals), width * 0.92, color=PALETTE[j % len(PALETTE)], hatch=HATCHES[j % 8],
-               edgecolor="white", label=str(h))
+        vals, hidden = _floats(rows, value), _hidden(rows)
+        shown = ~hidden & np.isfinite(vals)
+        st = series_style(j)
+        ax.bar(pos[shown], vals[shown], width * 0.92, color=st["color"], hatch=st["hatch"], edgecolor="white",
+               linewidth=0.5, label=str(h))
+        handles.append(Patch(facecolor=st["color"], hatch=st["hatch"], edgecolor="white", label=str(h)))
         if lo and hi:
-            err = np.vstack([vals - rows[lo].to_numpy(float), rows[hi].to_numpy(float) - vals])
-            ax.errorbar(pos, vals, yerr=np.clip(np.nan_to_num(err), 0, None), fmt="none", ecolor="#333333", capsize=2,
-                        lw=0.8)
-        for p, h_ in zip(pos, hidden, strict=True):
-            if h_:
-                ax.bar(p, 0.03 if percent else 0, width * 0.92, color=SUPPRESSED_COLOUR, hatch="///")
-                ax.text(p, 0.04, suppressed_label, rotation=90, ha="center", va="bottom", fontsize=7)
+            lo_v, hi_v = _floats(rows, lo), _floats(rows, hi)
+            ok = shown & np.isfinite(lo_v) & np.isfinite(hi_v)
+            if ok.any():
+                ax.errorbar(pos[ok], vals[ok], yerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none",
+                            ecolor="#333333", capsize=2, lw=0.8)
+        for p in pos[hidden]:
+            _hidden_stub(ax, p, width * 0.92, stub, suppressed_label)
     ax.set_xticks(np.arange(len(xs)), [str(v) for v in xs])
+    ax.set_xlim(-0.6, len(xs) - 0.4)
+    ax.grid(axis="x", visible=False)  # a grid line through each group would cut its bars and stub labels
     if percent:
         ax.set_ylim(0, 1.05)
-        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.legend(ncols=min(len(hues), 6), loc="upper left", bbox_to_anchor=(0, 1.0), fontsize=8)
+        ax.yaxis.set_major_formatter(FuncFormatter(_percent))
+    _legend_above(ax, handles, [str(h) for h in hues])
     return ax
 
 
-def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None) -> Axes:
-    """Box from the 25th to the 75th percentile, whiskers 10th–90th, line at the median."""
+def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None,
+                   suppressed_label: str = "n<k") -> Axes:
+    """Box from the 25th to the 75th percentile, whiskers 10th–90th, line at the median.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy, protected table with ``p10``, ``p25``, ``p50``, ``p75``, ``p90`` (0–1) and optional
+        ``suppressed``.
+    x, hue : str
+        Column names of the groups and the series within a group.
+    ax : Axes, optional
+        Where to draw (default: the current Axes).
+    suppressed_label : str
+        Text beside a hidden cell's stub.
+
+    Returns
+    -------
+    Axes
+        Boxes are ``Rectangle`` patches; hidden cells are hatched outline stubs with the label.
+    """
     ax = _ax(ax)
     xs, hues, width = _groups(table, x, hue)
+    handles = []
     for j, h in enumerate(hues):
-        rows = table[table[hue].eq(h)].set_index(x).reindex(xs)
+        rows = table[table[hue].eq(h)].drop_duplicates(x).set_index(x).reindex(xs)
+        hidden = _hidden(rows)
+        st = series_style(j)
+        c = st["color"]
         for i, (_, r) in enumerate(rows.iterrows()):
             p = i - 0.4 + width * (j + 0.5)
-            if pd.isna(r.get("p50")):
-                ax.text(p, 0.02, "n<k", rotation=90, ha="center", fontsize=7, color="#666666")
+            if hidden[i]:
+                _hidden_stub(ax, p, width * 0.8, 0.05, suppressed_label)
                 continue
-            c = PALETTE[j % len(PALETTE)]
-            ax.add_patch(plt.Rectangle((p - width * 0.4, r["p25"]), width * 0.8, r["p75"] - r["p25"], facecolor=c,
-                                       alpha=0.75, hatch=HATCHES[j % 8], edgecolor="white"))
-            ax.plot([p, p], [r["p10"], r["p25"]], color=c, lw=1)
-            ax.plot([p, p], [r["p75"], r["p90"]], color=c, lw=1)
-            ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color="black", lw=1.5)
-        ax.bar([0], [0], color=PALETTE[j % len(PALETTE)], label=str(h))
+            if pd.isna(r.get("p50")):
+                continue  # not assessed: the caller's note explains
+            ax.add_patch(Rectangle((p - width * 0.4, r["p25"]), width * 0.8, r["p75"] - r["p25"], facecolor=c,
+                                   alpha=0.8, hatch=st["hatch"], edgecolor="white", linewidth=0.5))
+            ax.plot([p, p], [r["p10"], r["p25"]], color=c, lw=1.2)
+            ax.plot([p, p], [r["p75"], r["p90"]], color=c, lw=1.2)
+            ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color="black", lw=1.8)
+        handles.append(Patch(facecolor=c, alpha=0.8, hatch=st["hatch"], edgecolor="white", label=str(h)))
     ax.set_xlim(-0.6, len(xs) - 0.4)
     ax.set_xticks(range(len(xs)), [str(v) for v in xs])
     ax.set_ylim(0, 1.02)
-    ax.legend(ncols=min(len(hues), 6), loc="upper left", fontsize=8)
+    ax.grid(axis="x", visible=False)
+    ax.yaxis.set_major_formatter(FuncFormatter(_percent))
+    _legend_above(ax, handles, [str(h) for h in hues])
     return ax
 
 
 def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None = None,
-            row_labels: dict[str, str] | None = None) -> Axes:
-    """Rows × columns of a 0–1 value, annotated; suppressed or not-assessed cells grey with '—'."""
+            row_labels: dict[str, str] | None = None, suppressed_label: str = "n<k") -> Axes:
+    """Rows × columns of a 0–1 value, annotated in percent.
+
+    Hidden cells (``suppressed`` set) are hatched grey with ``suppressed_label`` (e.g. "<5");
+    not-assessed cells (NaN, not suppressed) are flat pale grey with "—", so the two stay distinguishable.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy, protected table: one row per (``row``, ``col``).
+    row, col, value : str
+        Column names of the heatmap rows, columns and the 0–1 value.
+    ax : Axes, optional
+        Where to draw (default: the current Axes).
+    row_labels : dict, optional
+        Display text per row value (e.g. "GV.OC 組織の状況").
+    suppressed_label : str
+        Text printed in a hidden cell.
+
+    Returns
+    -------
+    Axes
+        Cell texts are in row-major order in ``ax.texts``.
+    """
     ax = _ax(ax)
     rows = list(dict.fromkeys(table[row]))
     cols = list(dict.fromkeys(table[col]))
     grid = table.pivot_table(index=row, columns=col, values=value, aggfunc="first", dropna=False)
     grid = grid.reindex(index=rows, columns=cols)
+    hidden_grid = (table.assign(_h=_hidden(table)).pivot_table(index=row, columns=col, values="_h", aggfunc="any")
+                   .reindex(index=rows, columns=cols).fillna(False).astype(bool))
     data = np.ma.masked_invalid(grid.to_numpy(dtype=float))
-    cmap = plt.get_cmap("cividis").with_extremes(bad=SUPPRESSED_COLOUR)
+    cmap = plt.get_cmap("cividis").with_extremes(bad=NOT_ASSESSED_COLOUR)
     im = ax.imshow(data, cmap=cmap, vmin=0, vmax=1, aspect="auto")
     for i in range(len(rows)):
         for j in range(len(cols)):
             v = grid.iat[i, j]
-            text, colour = ("—", "#555555") if pd.isna(v) else (f"{v:.0%}", "white" if v < 0.6 else "black")
-            ax.text(j, i, text, ha="center", va="center", fontsize=7, color=colour)
+            if hidden_grid.iat[i, j]:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor=HIDDEN_COLOUR,
+                                       hatch=HIDDEN_HATCH, linewidth=0, gid="hidden"))
+                ax.text(j, i, suppressed_label, ha="center", va="center", fontsize=7, color="#333333",
+                        bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+            elif pd.isna(v):
+                ax.text(j, i, "—", ha="center", va="center", fontsize=7, color="#555555")
+            else:
+                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7, color="white" if v < 0.6 else "black")
     ax.set_xticks(range(len(cols)), [str(c) for c in cols], fontsize=8)
     ax.set_yticks(range(len(rows)), [(row_labels or {}).get(r, r) for r in rows], fontsize=7)
     ax.grid(False)
-    ax.figure.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
+    cb = ax.figure.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
+    cb.ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     return ax
 
 
 def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axis_labels: dict[str, str] | None = None,
-          highlight: str | None = None) -> Axes:
-    """One closed polygon per series over the axes (e.g. CSF functions); ``ax`` must be polar."""
+          highlight: str | None = None, suppressed_label: str = "n<k") -> Axes:
+    """One closed polygon per series over the axes (e.g. CSF functions); ``ax`` must be polar.
+
+    The ``highlight`` series (the whole sector) is thick and black so every segment reads against it;
+    other series take the palette without black, each with its own marker and line style. A hidden
+    point leaves a gap in its polygon (never a point at the centre, which would read as 0%); a series
+    hidden everywhere is listed in the legend with ``suppressed_label``.
+
+    Returns
+    -------
+    Axes
+        One ``Line2D`` per drawn series, in table order; the legend sits to the right of the circle.
+    """
     axes_order = list(dict.fromkeys(table[axis]))
     angles = np.linspace(0, 2 * np.pi, len(axes_order), endpoint=False)
-    for j, s in enumerate(dict.fromkeys(table[series])):
-        vals = table[table[series].eq(s)].set_index(axis).reindex(axes_order)[value].to_numpy(float)
+    colours = [c for c in PALETTE if c != "#000000"]
+    handles: list = []
+    j = 0
+    for s in dict.fromkeys(table[series]):
+        rows = table[table[series].eq(s)].drop_duplicates(axis).set_index(axis).reindex(axes_order)
+        vals = _floats(rows, value)
+        vals[_hidden(rows)] = np.nan
         if np.isnan(vals).all():
+            if _hidden(rows).any():
+                handles.append(_hidden_handle(f"{s}: {suppressed_label}"))
             continue
         closed = np.append(vals, vals[0])
-        lw, colour = (2.5, "black") if s == highlight else (1.2, PALETTE[j % len(PALETTE)])
-        ax.plot(np.append(angles, angles[0]), closed, lw=lw, color=colour, label=str(s),
-                linestyle="-" if s == highlight else ["-", "--", ":", "-."][j % 4])
+        if s == highlight:
+            style = {"lw": 2.8, "color": "black", "linestyle": "-", "marker": None, "zorder": 4}
+        else:
+            st = series_style(j)
+            style = {"lw": 1.4, "color": colours[j % len(colours)], "linestyle": st["linestyle"],
+                     "marker": st["marker"], "markersize": 4, "zorder": 3}
+            j += 1
+        (line,) = ax.plot(np.append(angles, angles[0]), closed, label=str(s), **style)
+        handles.append(line)
     ax.set_xticks(angles, [(axis_labels or {}).get(a, a) for a in axes_order])
     ax.set_ylim(0, 1)
-    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=7)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.05, 1.0), fontsize=8)
+    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=7, color="#555555")
+    if len(axes_order) > 1:  # radial labels halfway between the first two spokes, off every spoke's line
+        ax.set_rlabel_position(float(np.degrees(angles[1]) / 2))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=LEGEND_SIZE, borderaxespad=0)
     return ax
 
 
 def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None, hi: str | None = None,
-              ax: Axes | None = None, diverging: bool = False) -> Axes:
-    """Horizontal bars, one per item (or node), optionally with whiskers; diverging for changes."""
+              ax: Axes | None = None, diverging: bool = False, unit: str = "pt",
+              suppressed_label: str = "n<k") -> Axes:
+    """Horizontal bars, one per item (or node), optionally with whiskers; diverging for changes.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy, protected table, one row per bar in drawing order (top to bottom).
+    label, value : str
+        Column names of the bar label and the value (a 0–1 share, or a change in shares).
+    lo, hi : str, optional
+        Interval columns, drawn as whiskers.
+    ax : Axes, optional
+        Where to draw (default: the current Axes).
+    diverging : bool
+        ``value`` is a change in shares: bars go left or right of a zero line and ticks read in
+        percentage points ("+5 pt"), because a change of 0.05 in a share is not "+5%".
+    unit : str
+        Suffix of the diverging tick labels ("pt"; Japanese reports pass "ポイント").
+    suppressed_label : str
+        Text beside a hidden row's stub.
+
+    Returns
+    -------
+    Axes
+        Visible bars in one ``BarContainer``; hidden rows are hatched outline stubs with the label,
+        not-assessed rows (NaN, not suppressed) are left empty.
+    """
     ax = _ax(ax)
     t = table.reset_index(drop=True)
-    vals = t[value].to_numpy(float)
-    colours = [PALETTE[0] if (v >= 0 or not diverging) else PALETTE[3] for v in np.nan_to_num(vals)]
-    ax.barh(range(len(t)), np.nan_to_num(vals), color=colours)
+    vals, hidden = _floats(t, value), _hidden(t)
+    shown = ~hidden & np.isfinite(vals)
+    pos = np.arange(len(t))
+    colours = [PALETTE[0] if (v >= 0 or not diverging) else PALETTE[3] for v in vals[shown]]
+    hatches = ["" if (v >= 0 or not diverging) else "//" for v in vals[shown]]
+    bars = ax.barh(pos[shown], vals[shown], color=colours, edgecolor="white", linewidth=0.5)
+    for b, h in zip(bars, hatches, strict=True):
+        b.set_hatch(h)
+    lo_v, hi_v = _floats(t, lo), _floats(t, hi)
     if lo and hi:
-        err = np.vstack([vals - t[lo].to_numpy(float), t[hi].to_numpy(float) - vals])
-        ax.errorbar(vals, range(len(t)), xerr=np.clip(np.nan_to_num(err), 0, None), fmt="none", ecolor="#333333",
-                    capsize=2, lw=0.8)
-    ax.set_yticks(range(len(t)), [str(v) for v in t[label]], fontsize=8)
-    ax.invert_yaxis()
+        ok = shown & np.isfinite(lo_v) & np.isfinite(hi_v)
+        if ok.any():
+            ax.errorbar(vals[ok], pos[ok], xerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none", ecolor="#333333",
+                        capsize=2, lw=0.8)
     if diverging:
-        ax.axvline(0, color="black", lw=0.8)
+        reach = float(np.nanmax(np.abs(np.concatenate([vals[shown], lo_v[shown], hi_v[shown], [0.01]]))))
+        _points_axis(ax, reach, unit)
+        _change_labels(ax, vals[shown], pos[shown], reach, unit)
+        stub = reach * 0.06
     else:
         ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:+.0%}" if diverging else f"{v:.0%}"))
+        ax.xaxis.set_major_formatter(FuncFormatter(_percent))
+        stub = 0.03
+    for p in pos[hidden]:
+        _hidden_stub(ax, p, 0.7, stub, suppressed_label, horizontal=True)
+    ax.set_yticks(pos, [str(v) for v in t[label]], fontsize=8)
+    ax.set_ylim(len(t) - 0.5, -0.5)  # first row at the top
+    ax.grid(axis="y", visible=False)
     return ax
+
+
+# --- trends ---------------------------------------------------------------------------------------------
+
+def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str | None = "node_id",
+                lo: str | None = "ci_low", hi: str | None = "ci_high", ax: Axes | None = None,
+                labels: Mapping[Hashable, str] | None = None, percent: bool = True, suppressed_label: str = "n<5",
+                year_format: str = "FY{}", legend: bool = True, ylim: tuple[float, float] | None = None) -> Axes:
+    """One line per series over years, with 95% interval whiskers; hidden years are marked, not joined.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy, protected table: one row per (``hue``, ``x``) with ``y``, optional ``lo``/``hi`` and
+        ``suppressed``.
+    x : str
+        Year column (integers); ticks are exactly the years present, labelled with ``year_format``.
+    y : str
+        Value column (a 0–1 share when ``percent``).
+    hue : str or None
+        Series column; None draws a single series.
+    lo, hi : str or None
+        Interval columns; missing columns are ignored. Whiskers are nudged sideways per series so
+        overlapping intervals stay readable.
+    ax : Axes, optional
+        Where to draw (default: the current Axes).
+    labels : mapping, optional
+        Display name per series value (legend text).
+    percent : bool
+        Axis 0–100% with percent ticks (unless ``ylim`` says otherwise).
+    suppressed_label : str
+        Text over the hollow markers of hidden points (and their legend entry).
+    year_format : str
+        Tick label per year, e.g. "FY{}" → "FY2024", "{}年度" → "2024年度".
+    legend : bool
+        Draw the legend to the right of the Axes (``small_multiples`` draws one for all panels instead).
+    ylim : tuple of float, optional
+        Value-axis limits; default 0–1 when ``percent``.
+
+    Returns
+    -------
+    Axes
+        Exactly one ``Line2D`` per series (``ax.get_lines()``, in series order) whose y data has NaN
+        at hidden and not-assessed years, so a line never runs through a hidden year as if it were 0.
+        Hidden points are hollow markers at the bottom of the Axes (a scatter, not a line) with
+        ``suppressed_label`` above them; not-assessed points are simply absent.
+    """
+    ax = _ax(ax)
+    single = hue is None
+    if single:
+        hue, table = "_series", table.assign(_series=y)
+    xs = sorted(dict.fromkeys(int(v) for v in table[x].dropna()))
+    series = list(dict.fromkeys(table[hue]))
+    names = [str((labels or {}).get(s, s)) for s in series]
+    step = min(0.06, 0.5 / max(len(series), 1))
+    bottom = ax.get_xaxis_transform()  # x in data, y in Axes fraction: hidden marks sit at the floor
+    hidden_years: set[int] = set()
+    handles: list = []
+    for j, s in enumerate(series):
+        rows = table[table[hue].eq(s)].drop_duplicates(x).assign(_x=lambda d: d[x].astype(int)).set_index("_x")
+        rows = rows.reindex(xs)
+        vals, hidden = _floats(rows, y), _hidden(rows)
+        vals[hidden] = np.nan
+        st = series_style(j)
+        # Nudge each series sideways a little so overlapping whiskers stay readable; line, markers and
+        # whiskers move together so a whisker never detaches from its point.
+        xa = np.asarray(xs, dtype=float) + (j - (len(series) - 1) / 2) * step
+        (line,) = ax.plot(xa, vals, color=st["color"], marker=st["marker"], linestyle=st["linestyle"], lw=1.8,
+                          markersize=5.5, label=names[j], zorder=3)
+        handles.append(line)
+        lo_v, hi_v = _floats(rows, lo), _floats(rows, hi)
+        ok = np.isfinite(vals) & np.isfinite(lo_v) & np.isfinite(hi_v)
+        if ok.any():
+            ax.errorbar(xa[ok], vals[ok], yerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none",
+                        ecolor=st["color"], elinewidth=1.0, capsize=0, alpha=0.7, zorder=2)
+        if hidden.any():
+            ax.scatter(xa[hidden], np.full(hidden.sum(), 0.03), transform=bottom, marker=st["marker"], s=30,
+                       facecolors="none", edgecolors=st["color"], linewidths=1.2, zorder=3, clip_on=False)
+            hidden_years.update(np.asarray(xs)[hidden].tolist())
+    for yr in sorted(hidden_years):
+        ax.text(yr, 0.07, suppressed_label, transform=bottom, ha="center", va="bottom", fontsize=7, color="#555555")
+    if hidden_years:
+        handles.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor="none",
+                              markeredgecolor=HIDDEN_COLOUR, label=suppressed_label))
+    ax.set_xticks(xs, [year_format.format(v) for v in xs])
+    if xs:
+        ax.set_xlim(xs[0] - 0.5, xs[-1] + 0.5)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    elif percent:
+        ax.set_ylim(0, 1)
+    if percent:
+        ax.yaxis.set_major_formatter(FuncFormatter(_percent))
+    if legend and not single:  # one series needs no legend: the title names it, hidden marks carry their label
+        _legend_right(ax, handles, [h.get_label() for h in handles])
+    return ax
+
+
+def rate_by_year(table: pd.DataFrame, x: str = "year", y: str = "response_rate", lo: str | None = "ci_low",
+                 hi: str | None = "ci_high", ax: Axes | None = None, suppressed_label: str = "n<5",
+                 year_format: str = "FY{}") -> Axes:
+    """Response rate (or any one 0–1 share) over years with its interval: ``trend_lines`` with one series.
+
+    Returns
+    -------
+    Axes
+        One ``Line2D``; hidden years are hollow markers labelled ``suppressed_label``.
+    """
+    return trend_lines(table, x=x, y=y, hue=None, lo=lo, hi=hi, ax=ax, suppressed_label=suppressed_label,
+                       year_format=year_format)
+
+
+def panel_vs_all(table: pd.DataFrame, node: str = "node_id", value: str = "change", basis: str = "basis",
+                 lo: str | None = None, hi: str | None = None, ax: Axes | None = None,
+                 labels: Mapping[Hashable, str] | None = None, basis_labels: Mapping[Hashable, str] | None = None,
+                 unit: str = "pt", suppressed_label: str = "n<5") -> Axes:
+    """Change per CSF function for all respondents beside the same-company panel, diverging at zero.
+
+    The two bases answer different questions: "all respondents" mixes real change with a changing
+    set of respondents, the panel (companies answering both years) does not. Side by side, a gap
+    between them says the respondent mix moved the headline.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy, protected table: one row per (``node``, ``basis``), ``value`` a change in 0–1 shares,
+        optional ``lo``/``hi`` and ``suppressed``. E.g. the all-respondents ``change`` of
+        ``tables.trends`` (segment 全体, latest year) with ``basis="all"`` stacked on
+        ``tables.panel``'s ``mean_change`` renamed to ``change`` with ``basis="panel"``.
+    node, value, basis : str
+        Column names of the function, the change and the basis.
+    lo, hi : str, optional
+        Interval columns, drawn as whiskers.
+    ax : Axes, optional
+        Where to draw (default: the current Axes).
+    labels : mapping, optional
+        Display text per function (tick labels), e.g. {"GV": "統治 (GV)"}.
+    basis_labels : mapping, optional
+        Legend text per basis, e.g. {"all": "全回答者", "panel": "同一事業者"}.
+    unit : str
+        Tick-label suffix ("pt" or "ポイント").
+    suppressed_label : str
+        Text beside a hidden cell's stub.
+
+    Returns
+    -------
+    Axes
+        One ``BarContainer`` per basis (visible bars only), functions top to bottom in table order;
+        legend to the right (callers use ``style.new_figure(right=0.78)``).
+    """
+    ax = _ax(ax)
+    nodes, bases, height = _groups(table, node, basis)
+    vals_all = _floats(table, value)
+    extra = np.concatenate([_floats(table, lo), _floats(table, hi)])
+    finite = np.concatenate([vals_all, extra])
+    reach = float(np.nanmax(np.abs(finite))) if np.isfinite(finite).any() else 0.05
+    reach = max(reach, 0.01)
+    handles, names = [], []
+    for j, b in enumerate(bases):
+        rows = table[table[basis].eq(b)].drop_duplicates(node).set_index(node).reindex(nodes)
+        pos = np.arange(len(nodes)) - 0.4 + height * (j + 0.5)
+        vals, hidden = _floats(rows, value), _hidden(rows)
+        shown = ~hidden & np.isfinite(vals)
+        st = series_style(j)
+        name = str((basis_labels or {}).get(b, b))
+        ax.barh(pos[shown], vals[shown], height * 0.9, color=st["color"], hatch=st["hatch"], edgecolor="white",
+                linewidth=0.5, label=name)
+        handles.append(Patch(facecolor=st["color"], hatch=st["hatch"], edgecolor="white"))
+        names.append(name)
+        lo_v, hi_v = _floats(rows, lo), _floats(rows, hi)
+        ok = shown & np.isfinite(lo_v) & np.isfinite(hi_v)
+        if ok.any():
+            ax.errorbar(vals[ok], pos[ok], xerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none", ecolor="#333333",
+                        capsize=2, lw=0.8)
+        _change_labels(ax, vals[shown], pos[shown], reach, unit)
+        for p in pos[hidden]:
+            _hidden_stub(ax, p, height * 0.9, reach * 0.06, suppressed_label, horizontal=True)
+    _points_axis(ax, reach, unit)
+    ax.set_yticks(range(len(nodes)), [str((labels or {}).get(n, n)) for n in nodes], fontsize=9)
+    ax.set_ylim(len(nodes) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    _legend_right(ax, handles, names)
+    return ax
+
+
+def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year", y: str = "share_reached",
+                    hue: str = "segment", lo: str | None = "ci_low", hi: str | None = "ci_high",
+                    fig: Figure | None = None, facet_labels: Mapping[Hashable, str] | None = None,
+                    labels: Mapping[Hashable, str] | None = None, percent: bool = True,
+                    suppressed_label: str = "n<5", year_format: str = "FY{}",
+                    rect: tuple[float, float, float, float] = (0.07, 0.17, 0.78, 0.80)) -> list[Axes]:
+    """One small ``trend_lines`` panel per ``facet`` value, side by side with a shared value axis.
+
+    Used for "Lv1+/Lv2+/Lv3+ share by size band over years": facet = level, hue = size band. One
+    common legend sits to the right of all panels, so the panels stay comparable and uncluttered.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy, protected table: one row per (``facet``, ``hue``, ``x``).
+    facet : str
+        Column whose values get one panel each, in table order.
+    x, y, hue, lo, hi, labels, percent, suppressed_label, year_format
+        As in ``trend_lines``.
+    fig : Figure, optional
+        An empty figure to draw in (default: a new 16:9 figure); leave its bottom for ``style.finish``.
+    facet_labels : mapping, optional
+        Panel titles per facet value (e.g. {"Lv1": "Lv1 以上"}).
+    rect : tuple of float
+        (left, bottom, right, top) of the panel block in figure fractions; the legend goes right of it.
+
+    Returns
+    -------
+    list of Axes
+        One per facet value, in table order.
+    """
+    fig = fig if fig is not None else plt.figure(figsize=SLIDE)
+    facets = list(dict.fromkeys(table[facet]))
+    left, bottom, right, top = rect
+    grid = fig.add_gridspec(1, max(len(facets), 1), left=left, bottom=bottom, right=right, top=top, wspace=0.08)
+    axes: list[Axes] = []
+    for i, f in enumerate(facets):
+        ax = fig.add_subplot(grid[0, i], sharey=axes[0] if axes else None)
+        trend_lines(table[table[facet].eq(f)], x=x, y=y, hue=hue, lo=lo, hi=hi, ax=ax, labels=labels,
+                    percent=percent, suppressed_label=suppressed_label, year_format=year_format, legend=False)
+        ax.set_title(str((facet_labels or {}).get(f, f)), fontsize=11, loc="left")
+        ax.tick_params(axis="x", labelsize=8)
+        if i:
+            ax.tick_params(axis="y", labelleft=False)
+        axes.append(ax)
+    # One legend for all panels: every series in first-seen order, plus the hidden marker if any panel has one.
+    seen: dict[str, object] = {}
+    for ax in axes:
+        for h in ax.get_lines():
+            seen.setdefault(h.get_label(), h)
+        if any(t.get_text() == suppressed_label for t in ax.texts):
+            seen.setdefault(suppressed_label, Line2D([], [], marker="o", linestyle="none", markerfacecolor="none",
+                                                     markeredgecolor=HIDDEN_COLOUR))
+    if seen:
+        fig.legend(list(seen.values()), list(seen), loc="upper left", bbox_to_anchor=(right + 0.015, top),
+                   fontsize=LEGEND_SIZE, handlelength=2.6, borderaxespad=0)
+    return axes

@@ -1,0 +1,69 @@
+"""The briefing style: leaves the backend alone, never asks a font for a face it lacks, stamps provenance."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import subprocess
+import sys
+import warnings
+
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+
+from pipeline.report import style
+
+
+def test_import_keeps_the_callers_backend():
+    code = ("import matplotlib; matplotlib.use('svg'); import pipeline.report.style; "
+            "print(matplotlib.get_backend())")
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "svg"
+
+
+def test_japanese_title_raises_no_findfont_warning(caplog):
+    # findfont caches its answers (and warns only on the first miss): start from an empty cache so an
+    # earlier test's lookup cannot hide a bold request here.
+    cached = getattr(font_manager.fontManager, "_findfont_cached", None)
+    if cached is not None:
+        cached.cache_clear()
+    style.apply()
+    fig, ax = style.new_figure()
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("軸のタイトル")
+    with caplog.at_level(logging.DEBUG, logger="matplotlib.font_manager"), warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        style.finish(fig, "回答率の推移(区分別)", "出典: テスト", "規則", "注", stamp="run abc123")
+        style.caveat(ax, "自動車の CSF 2.0 対応付けは本プロジェクト独自")
+        fig.savefig(io.BytesIO(), format="png")
+    assert not [r for r in caplog.records if "findfont" in r.getMessage() and r.levelno >= logging.WARNING]
+    assert not [x for x in w if "findfont" in str(x.message) or "Glyph" in str(x.message)]
+
+
+def test_finish_prints_the_stamp_bottom_right_only_when_given():
+    fig, _ = style.new_figure()
+    style.finish(fig, "t", "source", "rule")
+    assert [t.get_text() for t in fig.texts if t.get_text() != "t"] == ["source\nrule"]  # "t": the title
+    fig2, _ = style.new_figure()
+    style.finish(fig2, "t", "source", "rule", "note", stamp="sdw 1.2 / run 42")
+    texts = {t.get_text(): t for t in fig2.texts if t.get_text() != "t"}
+    assert list(texts) == ["source\nrule\nnote", "sdw 1.2 / run 42"]
+    stamp = texts["sdw 1.2 / run 42"]
+    assert stamp.get_position()[0] > 0.9 and stamp.get_position()[1] < 0.05 and stamp.get_ha() == "right"
+
+
+def test_caveat_is_italic_on_axes_or_figure():
+    fig, ax = style.new_figure()
+    style.caveat(ax, "template version changed between FY2023 and FY2024")
+    style.caveat(fig, "自動車の CSF 2.0 対応付けは本プロジェクト独自")
+    (on_ax,) = ax.texts
+    (on_fig,) = fig.texts
+    assert on_ax.get_style() == on_fig.get_style() == "italic"
+    assert on_ax.get_transform() == ax.transAxes and on_ax.get_position() == (0.01, 0.99)
+
+
+def test_titles_do_not_request_bold():
+    style.apply()
+    assert plt.rcParams["axes.titleweight"] != "bold" and plt.rcParams["figure.titleweight"] != "bold"
