@@ -1,0 +1,294 @@
+"""The report's tables as files: a workbook for people and a CSV copy for machines.
+
+The people's workbook is what an association or the WG secretariat forwards: it must explain itself
+(a 説明 sheet first), read in Japanese, and keep numbers as numbers (formatted, so they can be
+re-charted without retyping) while hidden and not-assessed cells stay visibly different ("<5", "—").
+The machine copy carries every column at full precision and is byte-identical for the same input, so
+a re-run can be diffed and the disclosure audit can compare it with what people saw.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+
+from pipeline.publish.formats import (
+    DASH,
+    NUMERIC_KINDS,
+    STAT_KINDS,
+    _check_lang,
+    header,
+    hidden_rows,
+    hidden_text,
+    is_missing,
+    kind,
+    people_frame,
+)
+from pipeline.publish.model import Provenance, PublishedTable
+from pipeline.xlsx import display_width, fit_widths, workbook
+
+HEADER_ROW = 3  # zero-based: title in row 1, note in row 2, a blank row, the header in row 4
+NUMBER_FORMATS = {
+    "percent": {"ja": "0.0%", "en": "0.0%"},
+    "score": {"ja": "0.0%", "en": "0.0%"},
+    "points": {"ja": '+0.0"ポイント";-0.0"ポイント";0.0"ポイント"', "en": '+0.0" pt";-0.0" pt";0.0" pt"'},
+    "count": {"ja": "#,##0", "en": "#,##0"},
+    "year": {"ja": "0", "en": "0"},
+    "int": {"ja": "0", "en": "0"},
+}
+"""Excel number formats per column kind. Points are written as value × 100 (Excel cannot scale by 100
+without printing a % sign), so 0.052 is stored as 5.2 and shown as +5.2 pt."""
+WORDS = {
+    "ja": {"about": "説明", "tables": "表の一覧", "sheet": "シート", "title": "表題", "note": "注記",
+           "provenance": "出典・再現情報", "snapshot": "データスナップショット", "code": "コードバージョン",
+           "parameters": "パラメータ", "generated": "作成日", "symbols": "記号",
+           "hidden": "{mark}: 回答事業者が{k}社未満のため非表示",
+           "dash": "—: 評価対象外(対応する項目・回答がない)"},
+    "en": {"about": "About", "tables": "Tables", "sheet": "Sheet", "title": "Title", "note": "Note",
+           "provenance": "Source and reproducibility", "snapshot": "Data snapshot", "code": "Code version",
+           "parameters": "Parameters", "generated": "Generated", "symbols": "Symbols",
+           "hidden": "{mark}: hidden, fewer than {k} companies",
+           "dash": "—: not assessed (no item or answer reaches it)"},
+}
+FONT = "Meiryo UI"
+"""Windows ships Meiryo UI; other systems substitute their own Japanese font."""
+TEXT_WRAP_AT = 50
+"""A text column wider than this wraps instead of widening further (item texts are long)."""
+LINE_HEIGHT = 15.0
+"""Points per line of 10-point Japanese text (kanji need a little more than Latin's 12.75)."""
+
+
+def write_people_workbook(path: Path, tables: list[PublishedTable], about: list[tuple[str, str]],
+                          provenance: Provenance, lang: str) -> Path:
+    """Write the people's workbook: a 説明 sheet, then one formatted sheet per table.
+
+    Parameters
+    ----------
+    path : Path
+        Target ``.xlsx``; written to a temporary file beside it and moved into place, so a reader
+        never opens a half-written workbook and a failed run leaves the previous one intact.
+    tables : list of PublishedTable
+        In sheet order; ``table.name`` is the sheet name (≤ 31 characters, unique).
+    about : list of (label, value)
+        What the caller wants said first: what the tables are, the scoring rules, k, the data.
+    provenance : Provenance
+        Snapshot, code version and parameters, listed on the 説明 sheet.
+    lang : {'ja', 'en'}
+        Language of headers, units and the 説明 sheet's own words.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    _check_lang(lang)
+    names = [t.name for t in tables]
+    words = WORDS[lang]
+    if len(set(names)) != len(names) or words["about"] in names:
+        raise ValueError(f"sheet names must be unique and not {words['about']!r}: {names}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    wb = workbook(tmp)
+    try:
+        styles = _styles(wb, lang)
+        _about_sheet(wb, styles, tables, about, provenance, lang)
+        for table in tables:
+            _table_sheet(wb, styles, table, lang)
+    finally:
+        wb.close()
+    os.replace(tmp, path)
+    return path
+
+
+def _styles(wb: xlsxwriter.Workbook, lang: str) -> dict[str, Any]:
+    base = {"font_name": FONT, "font_size": 10, "valign": "top"}
+
+    def fmt(**extra: Any) -> Any:
+        return wb.add_format({**base, **extra})
+
+    styles: dict[str, Any] = {
+        "title": fmt(bold=True, font_size=14),
+        "note": fmt(font_color="#404040"),
+        "section": fmt(bold=True, font_size=11, bottom=1),
+        "label": fmt(bold=True, text_wrap=True),
+        "value": fmt(text_wrap=True),
+        "link": fmt(font_color="#1F4E79", underline=1),
+        "header": fmt(bold=True, bg_color="#D9D9D9", text_wrap=True, border=1, border_color="#A6A6A6"),
+        "text": fmt(),
+        "text_wrap": fmt(text_wrap=True),
+        "hidden": fmt(font_color="#808080", align="right"),
+        "dash": fmt(font_color="#808080", align="right"),
+    }
+    for k, by_lang in NUMBER_FORMATS.items():
+        styles[k] = fmt(num_format=by_lang[lang])
+    return styles
+
+
+def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[PublishedTable],
+                 about: list[tuple[str, str]], provenance: Provenance, lang: str) -> None:
+    """説明: the caller's rows, the list of tables (linked to their sheets), what '<k' and '—' mean, and
+    the provenance, so a forwarded workbook explains itself without the report."""
+    words = WORDS[lang]
+    stamp = [(words["snapshot"], provenance.snapshot), (words["code"], provenance.code_version)]
+    stamp += [(words["parameters"], f"{k}={v}") for k, v in provenance.parameters.items() if v not in ("", None)]
+    if provenance.generated:
+        stamp.append((words["generated"], provenance.generated))
+    symbols = [(words["symbols"], words["hidden"].format(mark=hidden_text(k), k=k))
+               for k in sorted({t.k for t in tables})]
+    symbols += [(words["symbols"], words["dash"])] if tables else []
+    labels = [words["sheet"], *(str(a) for a, _ in [*about, *symbols, *stamp]), *(t.name for t in tables)]
+    widths = [fit_widths([labels], max_width=30)[0], 60, 45]
+    ws = wb.add_worksheet(words["about"])
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    ws.write_string(0, 0, words["about"], styles["title"])
+    ws.set_row(0, 21)
+    row = 2
+
+    def line(cells: list[tuple[str, str]]) -> None:
+        nonlocal row
+        for c, (text, style) in enumerate(cells):
+            if style == "link":
+                ws.write_url(row, c, f"internal:'{text}'!A1", styles["link"], string=text)
+            else:
+                ws.write_string(row, c, text, styles[style])
+        height = _row_height([t for t, _ in cells], widths[: len(cells)])
+        if len(cells) > 1 and height > LINE_HEIGHT:  # a lone section title overflows into empty cells
+            ws.set_row(row, height)
+        row += 1
+
+    for label, value in about:
+        line([(str(label), "label"), (str(value), "value")])
+    row += 1
+    line([(words["tables"], "section")])
+    line([(words["sheet"], "header"), (words["title"], "header"), (words["note"], "header")])
+    for table in tables:
+        line([(table.name, "link"), (table.title, "value"), (table.note, "value")])
+    for label, value in symbols:
+        line([(label, "label"), (value, "value")])
+    row += 1
+    line([(words["provenance"], "section")])
+    for label, value in stamp:
+        line([(label, "label"), (str(value), "value")])
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.activate()
+
+
+def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: PublishedTable, lang: str) -> None:
+    ws = wb.add_worksheet(table.name)
+    cols = table.people_columns()
+    shown = people_frame(table, lang)  # the same strings the HTML shows: used for widths
+    frame = table.frame.reset_index(drop=True)
+    hidden = hidden_rows(table)
+    mark = hidden_text(table.k)
+    ws.write_string(0, 0, table.title, styles["title"])
+    ws.set_row(0, 21)
+    if table.note:
+        ws.write_string(1, 0, table.note, styles["note"])
+    kinds = [kind(c) for c in cols]
+    heads = [header(col, lang) for col in cols]
+    widths = [_column_width(head, shown.iloc[:, c].tolist(), kinds[c]) for c, head in enumerate(heads)]
+    for c, head in enumerate(heads):
+        ws.write_string(HEADER_ROW, c, head, styles["header"])
+        wrap = kinds[c] == "text" and widths[c] >= TEXT_WRAP_AT
+        ws.set_column(c, c, widths[c], styles["text_wrap"] if wrap else None)
+    ws.set_row(HEADER_ROW, _row_height(heads, widths))
+    for r in range(len(frame)):
+        texts = shown.iloc[r].tolist()
+        for c, col in enumerate(cols):
+            _write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], texts[c], kinds[c], hidden[r], mark, widths[c],
+                        styles)
+        height = _row_height(texts, widths)
+        if height > LINE_HEIGHT:
+            ws.set_row(HEADER_ROW + 1 + r, height)
+    if cols:
+        ws.autofilter(HEADER_ROW, 0, HEADER_ROW + max(len(frame), 1), len(cols) - 1)
+    ws.freeze_panes(HEADER_ROW + 1, 0)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(HEADER_ROW)
+
+
+def _column_width(head: str, shown: list[str], k: str) -> int:
+    """Fit the widest value; a long header wraps onto two lines rather than widening a numeric column;
+    a long text column stops at :data:`TEXT_WRAP_AT` and wraps."""
+    cells = max((display_width(v) for v in shown), default=0) + 2
+    head_w = display_width(head) + 2
+    width = max(cells, min(head_w, max(-(-head_w // 2) + 1, 10)), 8)
+    return min(width, TEXT_WRAP_AT) if k == "text" else min(width, 30)
+
+
+def _row_height(texts: list[str], widths: list[int]) -> float:
+    """Points needed for the row's wrapped text: Excel and LibreOffice do not grow a row to fit text
+    wrapped in a file they open, so a long item text would show one cut-off line."""
+    lines = max((math.ceil(display_width(t) / max(w - 1, 1)) for t, w in zip(texts, widths, strict=True)),
+                default=1)
+    return LINE_HEIGHT * max(lines, 1)
+
+
+def _write_cell(ws: Any, row: int, col: int, value: object, shown: str, k: str, hidden: bool, mark: str,
+                width: int, styles: dict[str, Any]) -> None:
+    if hidden and (k in STAT_KINDS or is_missing(value)):
+        ws.write_string(row, col, mark, styles["hidden"])
+        return
+    if k in NUMERIC_KINDS:
+        number = None if is_missing(value) else float(value)  # type: ignore[arg-type]
+        if number is None or not math.isfinite(number):
+            ws.write_string(row, col, DASH, styles["dash"])
+            return
+        if k == "points":
+            number *= 100
+        elif k in ("count", "year", "int") and number.is_integer():
+            number = int(number)
+        ws.write_number(row, col, number, styles[k])
+        return
+    style = styles["text_wrap"] if display_width(shown) > width - 2 else styles["text"]
+    ws.write_string(row, col, shown, style)
+
+
+def write_machine_copy(folder: Path, tables: list[PublishedTable]) -> list[Path]:
+    """Each table's full frame as ``folder/<name>.csv`` (UTF-8, machine headers, every column).
+
+    Columns whose name starts with an underscore are working columns (the true count behind a hidden
+    cell) and are left out. Floats keep full precision (the shortest text that reads back to the same
+    double), whole-number count and year columns that NaN turned into floats are written as integers,
+    missing values are empty, line endings are ``\\n``: the same input gives byte-identical files,
+    with no timestamp.
+
+    Returns
+    -------
+    list of Path
+        The files written, in table order.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for table in tables:
+        path = folder / f"{table.name}.csv"
+        tmp = path.with_name(path.name + ".tmp")
+        _machine_frame(table.frame).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        os.replace(tmp, path)
+        out.append(path)
+    return out
+
+
+def _machine_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    # a leading underscore marks a working column (e.g. disclosure's true count behind a hidden cell,
+    # kept for the audit log): never published, not even to machines
+    frame = frame[[c for c in frame.columns if not str(c).startswith("_")]].reset_index(drop=True).copy()
+    for col in frame.columns:
+        s = frame[col]
+        if kind(str(col)) in ("count", "year", "int") and pd.api.types.is_float_dtype(s):
+            whole = s.dropna()
+            if (whole == whole.round()).all():
+                frame[col] = s.astype("Int64")
+    return frame

@@ -1,0 +1,168 @@
+"""The people's workbook, its machine copy and the quarantine report, read back as a reader opens them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from pipeline.ingest.quarantine import write_report
+from pipeline.publish import formats
+from pipeline.publish.model import Provenance, PublishedTable
+from pipeline.publish.render_xlsx import write_machine_copy, write_people_workbook
+from pipeline.xlsx import display_width, workbook, write_sheet
+
+MODEL = Path(__file__).resolve().parents[1] / "pipeline" / "publish" / "model.py"
+BRIEF_COLUMNS = ["sector", "year", "framework", "node_id", "node_name", "segment", "n", "n_scored", "roster_n",
+                 "response_rate", "mean", "sd", "share_reached", "ci_low", "ci_high", "na_share", "change",
+                 "previous_year", "mean_change", "share_improved", "share_worsened", "n_pairs", "year_from",
+                 "year_to", "item_id", "text", "share_from", "share_to", "n_from", "n_to", "p10", "p25", "p50",
+                 "p75", "p90", "threshold", "rank", "statistic", "value"]
+
+
+def level_table(k: int = 5) -> PublishedTable:
+    frame = pd.DataFrame({
+        "sector": ["power"] * 4, "year": [2024] * 4,
+        "segment": ["発電事業者", "送配電事業者", "小売電気事業者", "全体"],
+        "n": [35.0, np.nan, 1234.0, 1300.0], "n_scored": [35.0, np.nan, 1230.0, 1296.0],
+        "mean": [0.685714, np.nan, 0.5, 0.6], "share_reached": [0.685714, np.nan, np.nan, 0.55],
+        "change": [0.052, np.nan, -0.013, 0.0], "suppressed": ["", "primary", "", ""],
+        "_n_behind": [35, 3, 1234, 1300],
+    })
+    return PublishedTable("level_reached", "レベル別の到達率", frame,
+                          ["segment", "n", "mean", "share_reached", "change"], note="出典: テスト", k=k)
+
+
+PROV = Provenance("snap01", "0.1.0+gabc", {"sector": "power", "k": 5}, "2025-06-01")
+ABOUT = [("この表について", "電力分野の自己診断の集計"), ("採点", "実施=1、一部実施=0.5")]
+
+
+@pytest.fixture
+def book(tmp_path):
+    path = write_people_workbook(tmp_path / "tables.xlsx", [level_table()], ABOUT, PROV, "ja")
+    return openpyxl.load_workbook(path)
+
+
+def test_about_sheet_comes_first_and_explains_tables_and_provenance(book):
+    assert book.sheetnames == ["説明", "level_reached"]
+    text = [str(c.value) for row in book["説明"].iter_rows() for c in row if c.value is not None]
+    assert "電力分野の自己診断の集計" in text
+    assert "level_reached" in text and "レベル別の到達率" in text and "出典: テスト" in text
+    assert "snap01" in text and "0.1.0+gabc" in text and "k=5" in text
+
+
+def test_table_sheet_reads_in_japanese_with_formatted_numbers(book):
+    ws = book["level_reached"]
+    assert ws["A1"].value == "レベル別の到達率" and ws["A1"].font.b
+    assert ws["A2"].value == "出典: テスト"
+    assert [c.value for c in ws[4]] == ["区分", "回答事業者数", "平均スコア", "到達率", "前年差"]
+    assert ws["A4"].font.b and ws["A4"].fill.fgColor.rgb.endswith("D9D9D9")
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=5)}
+    share = rows["発電事業者"][3]
+    assert share.value == pytest.approx(0.685714) and share.data_type == "n" and "0.0%" in share.number_format
+    count = rows["小売電気事業者"][1]
+    assert count.value == 1234 and count.number_format == "#,##0"
+    points = rows["発電事業者"][4]
+    assert points.value == pytest.approx(5.2) and "ポイント" in points.number_format
+    assert points.number_format.startswith("+0.0")
+
+
+def test_hidden_and_not_assessed_cells_read_as_such(book):
+    rows = {r[0].value: r for r in book["level_reached"].iter_rows(min_row=5)}
+    hidden = rows["送配電事業者"]
+    assert [c.value for c in hidden[1:]] == ["<5", "<5", "<5", "<5"]  # the count is hidden too
+    assert hidden[1].alignment.horizontal == "right"
+    assert rows["小売電気事業者"][3].value == "—"
+    values = [c.value for row in book["level_reached"].iter_rows() for c in row]
+    assert not any(isinstance(v, str) and v.lower() in ("nan", "none") for v in values)
+
+
+def test_frozen_header_filter_and_fitted_widths(book):
+    ws = book["level_reached"]
+    assert ws.freeze_panes == "A5"
+    assert ws.auto_filter.ref == "A4:E8"
+    assert ws.column_dimensions["A"].width >= display_width("小売電気事業者")  # 14: wide characters count 2
+    assert all(ws.column_dimensions[c].width and ws.column_dimensions[c].width > 5 for c in "ABCDE")
+
+
+def test_only_people_columns_appear_and_private_ones_never(book):
+    ws = book["level_reached"]
+    headers = [c.value for c in ws[4]]
+    assert "_n_behind" not in headers and "分野" not in headers and len(headers) == 5
+
+
+def test_english_headers_and_units(tmp_path):
+    path = write_people_workbook(tmp_path / "t.xlsx", [level_table()], ABOUT, PROV, "en")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == "About"
+    ws = wb["level_reached"]
+    assert [c.value for c in ws[4]] == ["Segment", "Respondents", "Mean score", "Share reaching", "Change"]
+    assert '" pt"' in ws["E5"].number_format
+
+
+def test_written_atomically_leaves_no_temporary_file(tmp_path):
+    write_people_workbook(tmp_path / "t.xlsx", [level_table()], ABOUT, PROV, "ja")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.xlsx"]
+
+
+def test_machine_copy_is_full_precision_and_byte_identical(tmp_path):
+    first = write_machine_copy(tmp_path / "a", [level_table()])
+    second = write_machine_copy(tmp_path / "b", [level_table()])
+    assert [p.name for p in first] == ["level_reached.csv"]
+    assert first[0].read_bytes() == second[0].read_bytes()
+    text = first[0].read_text(encoding="utf-8")
+    header = text.splitlines()[0].split(",")
+    assert header == ["sector", "year", "segment", "n", "n_scored", "mean", "share_reached", "change",
+                      "suppressed"]  # every machine column, the working column _n_behind left out
+    assert "0.685714" in text and "\r" not in text
+    assert text.splitlines()[1] == "power,2024,発電事業者,35,35,0.685714,0.685714,0.052,"
+    back = pd.read_csv(first[0])
+    assert back["mean"].iloc[2] == 0.5 and np.isnan(back["mean"].iloc[1])
+
+
+def test_every_column_the_model_and_brief_name_has_headers_and_a_kind():
+    named = set(re.findall(r"``([a-z_]+)``", MODEL.read_text(encoding="utf-8"))) | set(BRIEF_COLUMNS)
+    for col in named:
+        assert formats.header(col, "ja") != col, col
+        assert formats.header(col, "en"), col
+        assert formats.kind(col) in formats.KINDS, col
+    assert formats.header("mean", "ja") == "平均スコア"
+    assert formats.header("ci_low", "ja") == "95%信頼区間(下限)"
+    assert formats.header("no_such_column", "ja") == "no_such_column"
+
+
+def test_people_frame_strings():
+    shown = formats.people_frame(level_table(), "ja")
+    assert list(shown.columns) == ["区分", "回答事業者数", "平均スコア", "到達率", "前年差"]
+    assert shown.iloc[0].tolist() == ["発電事業者", "35", "68.6%", "68.6%", "+5.2ポイント"]
+    assert shown.iloc[1].tolist() == ["送配電事業者", "<5", "<5", "<5", "<5"]
+    assert shown.iloc[2].tolist() == ["小売電気事業者", "1,234", "50.0%", "—", "-1.3ポイント"]
+    assert formats.people_frame(level_table(k=10), "en").iloc[1, 1] == "<10"
+    assert formats.people_frame(level_table(), "en").iloc[0, 4] == "+5.2 pt"
+
+
+def test_quarantine_report_has_widths(tmp_path):
+    rows = pd.DataFrame({"sector": ["auto", "auto"], "year": [2024, 2024],
+                         "source_path": ["a/とても長い名前のファイル.xlsx", "b.xlsx"],
+                         "status": ["quarantined", "ingested"], "reason": ["encrypted", "unreadable"],
+                         "company_name": ["株式会社テスト", ""], "corporate_number": ["1010001000006", ""],
+                         "problem_ja": ["パスワード付き", "判読できない回答"], "action_ja": ["再送", "確認"],
+                         "detail": ["", ""]})
+    xlsx, _ = write_report(rows, tmp_path)
+    ws = openpyxl.load_workbook(xlsx).active
+    assert ws.freeze_panes == "A2"
+    assert all(ws.column_dimensions[c].width for c in "ABCDEFGHIJ")
+
+
+def test_write_sheet_fits_widths_when_none_given(tmp_path):
+    wb = workbook(tmp_path / "w.xlsx")
+    write_sheet(wb, "s", pd.DataFrame({"事業者名": ["株式会社とても長い名前の事業者"], "x": [1]}))
+    wb.close()
+    ws = openpyxl.load_workbook(tmp_path / "w.xlsx")["s"]
+    assert ws.freeze_panes == "A2"
+    assert ws.column_dimensions["A"].width >= 30  # 15 wide characters count 30
+    assert 6 <= ws.column_dimensions["B"].width < 12
