@@ -1,0 +1,87 @@
+"""Published tables as HTML for the report notebook, and the stylesheet of the self-contained report.
+
+The markup is deliberately plain (a ``<table>`` with a caption and class names, a note paragraph, no
+inline scripts or pandas Styler ids): it is shown through ``IPython.display.HTML`` in executed
+notebooks, exported by nbconvert, and printed on A4 by policy staff, and it must look the same in all
+three. Every string comes from :func:`pipeline.publish.formats.people_frame`, so the HTML shows
+exactly the words and numbers of the people's workbook.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from pipeline.publish.formats import NUMERIC_KINDS, hidden_rows, hidden_text, kind, people_frame
+from pipeline.publish.model import PublishedTable
+
+REPORT_CSS = """
+@page { size: A4; margin: 18mm 15mm 20mm 15mm; }
+body { font-family: "Noto Sans CJK JP", "IPAexGothic", "Hiragino Sans", "Meiryo", sans-serif;
+       font-size: 10.5pt; line-height: 1.6; color: #1a1a1a; max-width: 60em; margin: 0 auto; }
+h1, h2, h3 { line-height: 1.3; page-break-after: avoid; break-after: avoid; }
+h1 { font-size: 18pt; } h2 { font-size: 14pt; border-bottom: 1px solid #999; } h3 { font-size: 12pt; }
+img { max-width: 100%; height: auto; }
+figure, .sdw-figure, .sdw-table-block, table { page-break-inside: avoid; break-inside: avoid; }
+figure { margin: 1em 0; } figcaption { font-size: 9pt; color: #555; }
+table.sdw-table { border-collapse: collapse; margin: 0.8em 0 0.2em; font-size: 9.5pt; }
+table.sdw-table caption { caption-side: top; text-align: left; font-weight: bold; font-size: 11pt;
+                          padding-bottom: 0.3em; }
+table.sdw-table th, table.sdw-table td { padding: 0.25em 0.6em; border-bottom: 1px solid #d0d0d0;
+                                         vertical-align: top; }
+table.sdw-table thead th { background: #e8e8e8; border-bottom: 2px solid #888; text-align: left;
+                           font-weight: bold; }
+table.sdw-table th.num, table.sdw-table td.num { text-align: right; font-variant-numeric: tabular-nums;
+                                                 white-space: nowrap; }
+table.sdw-table td.hidden, table.sdw-table td.na { color: #808080; }
+table.sdw-table tbody tr:nth-child(even) { background: #f7f7f7; }
+p.sdw-note { font-size: 9pt; color: #555; margin: 0.2em 0 1.2em; }
+.sdw-provenance { font-size: 8pt; color: #777; }
+@media print { body { max-width: none; } table.sdw-table tbody tr:nth-child(even) { background: none; } }
+"""
+"""A small stylesheet for the self-contained HTML report: A4 pages, Japanese fonts first, tables and
+figures never split across pages."""
+
+
+def table_html(table: PublishedTable, lang: str) -> str:
+    """A published table as an HTML fragment: ``<table class="sdw-table">`` with the title as caption,
+    translated headers, right-aligned numbers, no index, and the note under it.
+
+    Parameters
+    ----------
+    table : PublishedTable
+        A protected table.
+    lang : {'ja', 'en'}
+        Report language.
+
+    Returns
+    -------
+    str
+        ``<div class="sdw-table-block">…</div>``; hidden cells carry class ``hidden`` and read
+        ``<k``, not-assessed cells class ``na`` and read '—'.
+    """
+    shown = people_frame(table, lang)
+    cols = table.people_columns()
+    numeric = [kind(c) in NUMERIC_KINDS for c in cols]
+    hidden = hidden_rows(table)
+    mark = hidden_text(table.k)
+    lines = [f'<div class="sdw-table-block" id="{escape(table.name)}">', '<table class="sdw-table">']
+    if table.title:
+        lines.append(f"<caption>{escape(table.title)}</caption>")
+    heads = "".join(f'<th class="{"num" if num else "text"}" scope="col">{escape(h)}</th>'
+                    for h, num in zip(shown.columns, numeric, strict=True))
+    lines += ["<thead>", f"<tr>{heads}</tr>", "</thead>", "<tbody>"]
+    for r, row in enumerate(shown.itertuples(index=False)):
+        cells = []
+        for text, num in zip(row, numeric, strict=True):
+            classes = ["num" if num else "text"]
+            if hidden[r] and text == mark:
+                classes.append("hidden")
+            elif text == "—":
+                classes.append("na")
+            cells.append(f'<td class="{" ".join(classes)}">{escape(str(text))}</td>')
+        lines.append(f"<tr>{''.join(cells)}</tr>")
+    lines += ["</tbody>", "</table>"]
+    if table.note:
+        lines.append(f'<p class="sdw-note">{escape(table.note)}</p>')
+    lines.append("</div>")
+    return "\n".join(lines)

@@ -1,0 +1,68 @@
+"""Published tables as HTML: the words and numbers a reader of the report sees."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from pipeline.publish.render_html import REPORT_CSS, table_html
+from tests.test_render_xlsx import level_table
+
+
+class Cells(HTMLParser):
+    """The text of each cell, and the class of each <td>, as a browser shows them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[tuple[str, str, str]] = []  # (tag, class, text)
+        self._open: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("th", "td", "caption"):
+            self._open = [tag, dict(attrs).get("class") or "", ""]
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open[2] += data
+
+    def handle_endtag(self, tag):
+        if self._open is not None and tag == self._open[0]:
+            self.cells.append(tuple(self._open))
+            self._open = None
+
+
+def parsed(html: str) -> list[tuple[str, str, str]]:
+    p = Cells()
+    p.feed(html)
+    return p.cells
+
+
+def test_table_shows_percent_hidden_and_not_assessed_cells():
+    html = table_html(level_table(), "ja")
+    cells = parsed(html)
+    texts = [t for _, _, t in cells]
+    assert ("caption", "", "レベル別の到達率") in cells
+    assert [t for tag, _, t in cells if tag == "th"] == ["区分", "回答事業者数", "平均スコア", "到達率", "前年差"]
+    assert "68.6%" in texts and "<5" in texts and "—" in texts and "+5.2ポイント" in texts and "1,234" in texts
+    assert "nan" not in html.lower() and "none" not in html.lower()
+    assert ("td", "num hidden", "<5") in cells and ("td", "num na", "—") in cells
+    assert ("td", "text", "発電事業者") in cells
+    assert '<p class="sdw-note">出典: テスト</p>' in html
+
+
+def test_no_index_and_english_headers():
+    cells = parsed(table_html(level_table(), "en"))
+    heads = [t for tag, _, t in cells if tag == "th"]
+    assert heads == ["Segment", "Respondents", "Mean score", "Share reaching", "Change"]
+    assert sum(tag == "td" for tag, _, _ in cells) == 4 * 5  # 4 rows × 5 columns, no index column
+
+
+def test_text_is_escaped():
+    table = level_table()
+    table.frame.loc[0, "segment"] = "<script>x</script>"
+    html = table_html(table, "ja")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_report_css_prints_on_a4_with_japanese_fonts():
+    assert "size: A4" in REPORT_CSS and "Noto Sans CJK JP" in REPORT_CSS and "IPAexGothic" in REPORT_CSS
+    assert "max-width: 100%" in REPORT_CSS and "page-break-inside: avoid" in REPORT_CSS
