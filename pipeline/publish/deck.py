@@ -1,0 +1,180 @@
+"""A 16:9 briefing deck (``--pptx``): the figures of a report as slides policy staff can drop into a
+WG briefing without rework.
+
+Every slide is built on the blank layout with its own text boxes: python-pptx's default template is
+4:3, and its placeholders would sit in the wrong place on a 16:9 slide. Text runs name a Japanese font
+for both Latin and East Asian script (PowerPoint picks the East Asian face for kana and kanji from
+``<a:ea>``, not from the Latin font name). Each figure slide keeps the picture's aspect ratio, prints
+the source line under it and the provenance stamp in the corner, and carries the numbers behind the
+figure in its notes, so a presenter can answer "how many companies?" without opening the report.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.oxml.ns import qn
+from pptx.text.text import TextFrame, _Run
+from pptx.util import Emu, Inches, Pt
+
+from pipeline.publish.model import Provenance, PublishedFigure
+
+WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+MARGIN = Inches(0.5)
+FONT = "Meiryo"
+"""Shipped with Windows (where briefing decks are opened); LibreOffice and macOS substitute a Japanese
+sans-serif face."""
+DARK, GREY, ACCENT = RGBColor(0x1A, 0x1A, 0x1A), RGBColor(0x6E, 0x6E, 0x6E), RGBColor(0x1F, 0x4E, 0x79)
+BLANK_LAYOUT = 6
+WORDS = {"ja": {"headline": "要点"}, "en": {"headline": "Key points"}}
+
+
+def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figures: list[PublishedFigure],
+               provenance: Provenance, lang: str) -> Path:
+    """Write the deck: a title slide, a headline slide, then one slide per figure.
+
+    Parameters
+    ----------
+    path : Path
+        Target ``.pptx``; written beside it first and moved into place (a half-written deck is never
+        left where a reader would open it).
+    title, subtitle : str
+        For the title slide (e.g. the sector and the fiscal years).
+    headline : list of str
+        The few sentences the briefing should carry, one bullet each.
+    figures : list of PublishedFigure
+        One slide each, in order: title, PNG scaled to fit, source line, notes.
+    provenance : Provenance
+        Stamped small on the title slide and in the corner of every figure slide.
+    lang : {'ja', 'en'}
+        Language of the deck's own words (the headline slide's title).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    if lang not in WORDS:
+        raise ValueError(f"lang must be one of {tuple(WORDS)}, not {lang!r}")
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = WIDTH, HEIGHT
+    stamp = provenance.stamp() + (f" · {provenance.generated}" if provenance.generated else "")
+    _title_slide(prs, title, subtitle, stamp)
+    _headline_slide(prs, WORDS[lang]["headline"], headline, stamp)
+    for figure in figures:
+        _figure_slide(prs, figure, stamp)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    prs.save(str(tmp))
+    os.replace(tmp, path)
+    return path
+
+
+def _font(run: _Run, size: float, bold: bool = False, color: RGBColor = DARK) -> None:
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.color.rgb = color
+    run.font.name = FONT  # <a:latin>
+    rpr = run._r.get_or_add_rPr()
+    previous = rpr.find(qn("a:latin"))  # schema order: latin, ea, cs
+    for tag in ("a:ea", "a:cs"):
+        el = rpr.find(qn(tag))
+        if el is None:
+            el = rpr.makeelement(qn(tag), {})
+            previous.addnext(el)
+        el.set("typeface", FONT)
+        previous = el
+
+
+def _textbox(slide, left: int, top: int, width: int, height: int, text: str, size: float, bold: bool = False,
+             color: RGBColor = DARK, align: PP_ALIGN = PP_ALIGN.LEFT, anchor: MSO_ANCHOR = MSO_ANCHOR.TOP
+             ) -> TextFrame:
+    frame = slide.shapes.add_textbox(left, top, width, height).text_frame
+    frame.word_wrap = True
+    frame.vertical_anchor = anchor
+    for i, line in enumerate(text.split("\n")):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        para.alignment = align
+        run = para.add_run()
+        run.text = line
+        _font(run, size, bold, color)
+    return frame
+
+
+def _stamp(slide, stamp: str) -> None:
+    _textbox(slide, MARGIN, HEIGHT - Inches(0.45), WIDTH - 2 * MARGIN, Inches(0.3), stamp, 8, color=GREY,
+             align=PP_ALIGN.RIGHT, anchor=MSO_ANCHOR.BOTTOM)
+
+
+def _title_slide(prs: Presentation, title: str, subtitle: str, stamp: str) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
+    band = slide.shapes.add_shape(1, 0, Inches(2.6), WIDTH, Emu(Inches(0.08)))  # 1 = rectangle
+    band.fill.solid()
+    band.fill.fore_color.rgb = ACCENT
+    band.line.fill.background()
+    _textbox(slide, Inches(0.9), Inches(2.8), WIDTH - Inches(1.8), Inches(1.6), title, 36, bold=True,
+             anchor=MSO_ANCHOR.TOP)
+    _textbox(slide, Inches(0.9), Inches(4.4), WIDTH - Inches(1.8), Inches(1.2), subtitle, 20, color=GREY)
+    _stamp(slide, stamp)
+
+
+def _headline_slide(prs: Presentation, heading: str, headline: list[str], stamp: str) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
+    _slide_title(slide, heading)
+    frame = slide.shapes.add_textbox(Inches(0.9), Inches(1.5), WIDTH - Inches(1.8), Inches(5.2)).text_frame
+    frame.word_wrap = True
+    for i, line in enumerate(headline):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        _bullet(para)
+        para.space_after = Pt(14)
+        run = para.add_run()
+        run.text = line
+        _font(run, 22)
+    _stamp(slide, stamp)
+
+
+def _bullet(para) -> None:
+    """A real bullet (not a typed '•'), hanging indent so wrapped lines align with the text."""
+    ppr = para._p.get_or_add_pPr()
+    ppr.set("marL", str(Inches(0.35)))
+    ppr.set("indent", str(-Inches(0.35)))
+    for tag in ("a:buFont", "a:buChar"):
+        old = ppr.find(qn(tag))
+        if old is not None:
+            ppr.remove(old)
+    font = ppr.makeelement(qn("a:buFont"), {"typeface": "Arial"})
+    char = ppr.makeelement(qn("a:buChar"), {"char": "•"})
+    ppr.append(font)
+    ppr.append(char)
+
+
+def _slide_title(slide, text: str) -> None:
+    _textbox(slide, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.9), text, 26, bold=True,
+             anchor=MSO_ANCHOR.MIDDLE)
+    rule = slide.shapes.add_shape(1, MARGIN, Inches(1.2), WIDTH - 2 * MARGIN, Emu(Inches(0.03)))
+    rule.fill.solid()
+    rule.fill.fore_color.rgb = ACCENT
+    rule.line.fill.background()
+
+
+def _figure_slide(prs: Presentation, figure: PublishedFigure, stamp: str) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
+    _slide_title(slide, figure.title)
+    box_top, box_bottom = Inches(1.35), HEIGHT - Inches(0.95)
+    box_w, box_h = WIDTH - 2 * MARGIN, box_bottom - box_top
+    pic = slide.shapes.add_picture(str(figure.png), MARGIN, box_top)  # native size first, to read the ratio
+    scale = min(box_w / pic.width, box_h / pic.height)
+    pic.width, pic.height = int(pic.width * scale), int(pic.height * scale)
+    pic.left = int(MARGIN + (box_w - pic.width) / 2)
+    pic.top = int(box_top + (box_h - pic.height) / 2)
+    if figure.source:
+        _textbox(slide, MARGIN, HEIGHT - Inches(0.85), WIDTH - 2 * MARGIN, Inches(0.35), figure.source, 10,
+                 color=GREY)
+    _stamp(slide, stamp)
+    if figure.notes:
+        slide.notes_slide.notes_text_frame.text = "\n".join(figure.notes)
