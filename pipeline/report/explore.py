@@ -1,55 +1,262 @@
 """Drill-down for the interactive gap explorer: function → category → item, by segment.
 
 Every table goes through disclosure control, so what an analyst sees on screen could be pasted
-into a briefing as it is.
+into a briefing as it is. Every selection names a framework as well as a node: CSF 1.1 and CSF 2.0
+share node ids (ID.AM, PR, …), and a filter on ``node_id`` alone would pool both frameworks and
+count each company twice.
+
+The notebook ``notebooks/explore_gaps.py`` only wires widgets to the functions here, so that the
+logic can be tested without a browser.
 """
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
+from pandas.io.formats.style import Styler
 
 from pipeline import catalogs
-from pipeline.report.data import ReportData, item_texts
+from pipeline.report import figures as F
+from pipeline.report import style
+from pipeline.report.data import ReportData, item_texts, segment_names
+from pipeline.report.tables import display as in_display_order
 from pipeline.report.tables import quantiles
 from pipeline.scoring.disclosure import protect
 from pipeline.scoring.maps import item_map
 from pipeline.scoring.segments import segment_stats
 from pipeline.scoring.stats import wilson
 
+FRAMEWORKS: dict[str, list[str]] = {"power": ["csf2", "csf11"], "auto": ["csf2"]}
+"""Frameworks an analyst can browse per sector: power items are CSF 1.1 ids (and map to CSF 2.0)."""
+
+FRAMEWORK_NAMES = {"csf2": "NIST CSF 2.0", "csf11": "NIST CSF 1.1"}
+
+DEFAULT_SEGMENT = {"auto": "size_band", "power": "business_types"}
+"""The segment each sector's briefings use first: size for automotive, licence type for power."""
+
+SEGMENTS = ["business_types", "main_business_type", "size_band", "target_level", "member_org", "industry"]
+
+UI_LABELS: dict[str, dict[str, str]] = {
+    "ja": {"sector": "分野", "year": "年度", "segment": "区分", "framework": "枠組み", "node": "機能・カテゴリ",
+           "business_types": "事業区分(複数計上)", "main_business_type": "主たる事業区分", "size_band": "従業員規模",
+           "target_level": "目標レベル", "member_org": "所属団体", "industry": "業種",
+           "power": "電力", "auto": "自動車", "no_items": "この項目に対応するチェック項目はありません"},
+    "en": {"sector": "sector", "year": "year", "segment": "segment", "framework": "framework", "node": "node",
+           "business_types": "business types (multi-counted)", "main_business_type": "main business type",
+           "size_band": "size band", "target_level": "target level", "member_org": "member organisation",
+           "industry": "industry", "power": "power", "auto": "automotive",
+           "no_items": "No checklist item feeds this node"},
+}
+
+ITEM_HEADERS: dict[str, dict[str, str]] = {
+    "ja": {"item_id": "項目", "text": "内容", "n_applicable": "該当事業者数", "share_implemented": "実施率",
+           "ci_low": "95%信頼区間(下限)", "ci_high": "95%信頼区間(上限)", "na_share": "該当なしの割合"},
+    "en": {"item_id": "Item", "text": "Text", "n_applicable": "Applicable (companies)",
+           "share_implemented": "Implemented", "ci_low": "95% CI low", "ci_high": "95% CI high",
+           "na_share": "Not applicable"},
+}
+ITEM_SHARE_COLUMNS = ["share_implemented", "ci_low", "ci_high", "na_share"]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the explorer shows: one year, one segmentation and one node of one framework."""
+
+    year: int
+    by: str | None
+    framework: str
+    node: str
+
+
+def ui_labels(lang: str) -> dict[str, str]:
+    """Widget captions and segment names in the analyst's language (English for anything but 'ja')."""
+    return UI_LABELS["ja" if lang == "ja" else "en"]
+
+
+def nodes(framework: str = "csf2") -> pd.DataFrame:
+    """The node catalog of ``framework`` ('csf2' or 'csf11'), in catalog order."""
+    if framework not in FRAMEWORK_NAMES:
+        raise ValueError(f"framework must be one of {', '.join(FRAMEWORK_NAMES)}, not {framework!r}")
+    return catalogs.csf2() if framework == "csf2" else catalogs.csf11()
+
 
 def children(node: str | None, framework: str = "csf2") -> list[str]:
     """Child nodes in catalog order: functions under None, categories under a function, and so on."""
-    nodes = catalogs.csf2() if framework == "csf2" else catalogs.csf11()
+    cat = nodes(framework)
     parent = "" if node is None else node
-    return nodes.loc[nodes["parent_id"].eq(parent), "node_id"].tolist()
+    return cat.loc[cat["parent_id"].eq(parent), "node_id"].tolist()
 
 
-def node_table(data: ReportData, year: int, by: str | None, nodes: list[str], framework: str = "csf2",
+def node_names(framework: str, lang: str) -> dict[str, str]:
+    """Node id → name in ``lang``; the English name where a Japanese one is missing (never blank)."""
+    cat = nodes(framework)
+    en = cat["name_en"].fillna("")
+    name = cat["name_ja"].fillna("").where(cat["name_ja"].fillna("").ne(""), en) if lang == "ja" else en
+    return dict(zip(cat["node_id"], name, strict=True))
+
+
+def node_choices(framework: str, lang: str) -> list[tuple[str, str]]:
+    """Dropdown options (label, node id): each function followed by its categories, indented.
+
+    Functions and categories only: subcategories appear as rows of a category's heatmap, and a
+    list of 130 entries is too long to scan.
+    """
+    names = node_names(framework, lang)
+    return [(f"{n} {names[n]}" if n == f else f"\u3000{n} {names[n]}", n)
+            for f in children(None, framework) for n in [f, *children(f, framework)]]
+
+
+def frameworks(sector: str) -> list[str]:
+    """Frameworks a sector's scores can be browsed by (csf2 first: it is what briefings use)."""
+    return FRAMEWORKS.get(sector, ["csf2"])
+
+
+def segment_options(data: ReportData) -> list[str]:
+    """Respondent attributes with at least one value in this sector's data, in :data:`SEGMENTS` order.
+
+    An attribute nobody in the sector has (power members have no 業種) would only show one '不明'
+    cell, so it is not offered.
+    """
+    r = data.respondents
+    present = []
+    for col in SEGMENTS:
+        if col not in r:
+            continue
+        values = r[col].dropna().astype(str).str.strip()
+        if values.ne("").any():
+            present.append(col)
+    return present
+
+
+def initial_selection(data: ReportData, framework: str | None = None) -> Selection:
+    """Where the explorer opens: latest year, the sector's usual segment, the first function of csf2.
+
+    Never blank: a blank node would show nothing until the analyst had guessed what to pick.
+    """
+    framework = framework or frameworks(data.sector)[0]
+    options = segment_options(data)
+    default = DEFAULT_SEGMENT.get(data.sector)
+    by = default if default in options else (options[0] if options else None)
+    return Selection(year=data.latest, by=by, framework=framework, node=children(None, framework)[0])
+
+
+def _scores(data: ReportData, year: int, framework: str, node_ids: list[str]) -> pd.DataFrame:
+    """Scores of one year for nodes of one framework: the (framework, node_id) pair is the key."""
+    s = data.scores
+    return s[s["year"].eq(year) & s["framework"].eq(framework) & s["node_id"].isin(node_ids)]
+
+
+def node_table(data: ReportData, year: int, by: str | None, node_ids: list[str], framework: str = "csf2",
                k: int | None = None) -> pd.DataFrame:
-    """Mean score per node and segment in one year (protected)."""
-    scores = data.scores[data.scores["year"].eq(year) & data.scores["node_id"].isin(nodes)]
-    return protect(segment_stats(scores, data.respondents, by, framework), k=k)
+    """Mean score per node and segment in one year, protected.
+
+    Primary suppression counts ``n_scored`` (companies with a score for the node), since a mean over
+    fewer scored companies than k is what would disclose them.
+    """
+    scores = _scores(data, year, framework, node_ids)
+    return protect(segment_stats(scores, data.respondents, by, framework), k=k, n_col="n_scored")
 
 
-def item_gaps(data: ReportData, year: int, node: str, framework: str = "csf2", k: int | None = None) -> pd.DataFrame:
-    """The instrument items that feed ``node``: implemented share (Wilson 95%) and not-applicable share."""
+def node_distribution(data: ReportData, year: int, by: str | None, node: str, framework: str = "csf2",
+                      k: int | None = None) -> pd.DataFrame:
+    """Quantiles (10–90th) of one node's scores per segment (protected; no minimum or maximum).
+
+    ``n`` here is the count of scored companies (missing scores are not counted by the quantiles).
+    """
+    return quantiles(_scores(data, year, framework, [node]), data.respondents, by, k)
+
+
+def item_gaps(data: ReportData, year: int, node: str, framework: str = "csf2", k: int | None = None
+              ) -> pd.DataFrame:
+    """The instrument items that feed ``node`` of ``framework``: implemented share among companies
+    for which the item applies (Wilson 95%) and the not-applicable share; weakest first.
+
+    Items with fewer than k applicable answers lose their shares (the share is over those companies).
+    """
     links = item_map(data.sector)
     items = links.loc[links["framework"].eq(framework) & links["node_id"].eq(node), "item_id"].unique()
     r = data.responses[data.responses["year"].eq(year) & data.responses["item_id"].isin(items)]
     g = r.assign(applicable=r["answer"].ne("not_applicable"), done=r["answer"].eq("implemented"))
-    t = g.groupby("item_id").agg(n=("respondent_key", "nunique"), applicable=("applicable", "sum"),
-                                 done=("done", "sum")).reset_index()
-    t["share_reached"] = t["done"] / t["applicable"].where(t["applicable"] > 0)
-    t["ci_low"], t["ci_high"] = wilson(t["done"], t["applicable"])
-    t["na_share"] = 1 - t["applicable"] / t["n"]
+    t = g.groupby("item_id").agg(n=("respondent_key", "nunique"), n_applicable=("applicable", "sum"),
+                                 n_implemented=("done", "sum")).reset_index()
+    t["share_implemented"] = t["n_implemented"] / t["n_applicable"].where(t["n_applicable"] > 0)
+    t["ci_low"], t["ci_high"] = wilson(t["n_implemented"], t["n_applicable"])
+    t["na_share"] = 1 - t["n_applicable"] / t["n"]
     t["text"] = t["item_id"].map(item_texts(data.sector))
     t = t.assign(sector=data.sector, year=year, segment="item")
-    out = protect(t, k=k, group=["sector", "year"], stat_columns=["share_reached", "ci_low", "ci_high", "na_share",
-                                                                  "done", "applicable"])
-    return out.drop(columns="segment").sort_values("share_reached")
+    out = protect(t, k=k, group=["sector", "year"], n_col="n_applicable",
+                  stat_columns=[*ITEM_SHARE_COLUMNS, "n_implemented"])
+    return out.drop(columns="segment").sort_values(["share_implemented", "item_id"]).reset_index(drop=True)
 
 
-def node_distribution(data: ReportData, year: int, by: str | None, node: str, k: int | None = None) -> pd.DataFrame:
-    """Quantiles (10–90th) of one node's scores per segment (protected; no minimum or maximum)."""
-    scores = data.scores[data.scores["year"].eq(year) & data.scores["node_id"].eq(node)]
-    return quantiles(scores, data.respondents, by, k)
+def item_table(gaps: pd.DataFrame, lang: str, rows: int = 15) -> Styler:
+    """The weakest ``rows`` items for the screen: shares as percentages, headers in ``lang``, '—'
+    where disclosure control hid a value."""
+    headers = ITEM_HEADERS["ja" if lang == "ja" else "en"]
+    shown = gaps[list(headers)].head(rows).rename(columns=headers)
+    percent = [headers[c] for c in ITEM_SHARE_COLUMNS]
+    return (shown.style.hide(axis="index")
+            .format("{:.0%}", subset=percent, na_rep="—")
+            .format("{:.0f}", subset=[headers["n_applicable"]], na_rep="—"))
+
+
+def _source(data: ReportData, sel: Selection, lang: str, k: int) -> tuple[str, str]:
+    labels = style.labels(lang)
+    source = labels["source"].format(sector=labels["sector"][data.sector], years=sel.year, n=data.n(sel.year))
+    return source, labels["rule"].format(k=k)
+
+
+def figures(data: ReportData, sel: Selection, lang: str, k: int) -> list[Figure]:
+    """The charts for one selection: a heatmap of the node's children by segment, then the spread of
+    the node's score per segment. The caller displays and closes them (see :func:`show`)."""
+    labels = style.labels(lang)
+    names = node_names(sel.framework, lang)
+    seg_names = segment_names(data.sector, lang)
+    source, rule = _source(data, sel, lang, k)
+    out: list[Figure] = []
+    below = children(sel.node, sel.framework)
+    if below:
+        table = in_display_order(node_table(data, sel.year, sel.by, below, sel.framework, k=k), seg_names,
+                                 labels["segment_all"], sel.by)
+        fig, ax = style.new_figure(left=0.27)
+        F.heatmap(table, "node_id", "segment", "mean", ax=ax,
+                  row_labels={n: style.short(f"{n} {names[n]}", 40) for n in below})
+        style.finish(fig, f"{FRAMEWORK_NAMES[sel.framework]} {sel.node} {names[sel.node]} — FY{sel.year}",
+                     source, rule)
+        out.append(fig)
+    dist = in_display_order(node_distribution(data, sel.year, sel.by, sel.node, sel.framework, k=k), seg_names,
+                            labels["segment_all"], sel.by)
+    fig, ax = style.new_figure()
+    F.quantile_boxes(dist.assign(series=sel.node), "segment", "series", ax=ax)
+    ax.set_ylabel(labels["axes"]["score"])
+    style.finish(fig, f"{FRAMEWORK_NAMES[sel.framework]} {sel.node} {names[sel.node]} — FY{sel.year}", source, rule)
+    out.append(fig)
+    return out
+
+
+def png(fig: Figure, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes at screen resolution (the briefing style saves at 300 dpi, which is
+    ten times the bytes an analyst's screen needs)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def show(fig: Figure) -> None:
+    """Display a figure as a PNG image in the current output (e.g. a widget's Output) and close it.
+
+    The image is rendered here rather than left to pyplot's backend, so charts appear whatever the
+    backend (Agg forced by a library or by ``MPLBACKEND``, inline, …). Closing matters: the explorer
+    draws on every selection change, and figures left open pile up in pyplot and all reappear the
+    next time the inline backend flushes them.
+    """
+    from IPython.display import Image, display
+
+    try:
+        display(Image(data=png(fig), format="png"))
+    finally:
+        plt.close(fig)
