@@ -22,6 +22,7 @@ from pptx.text.text import TextFrame, _Run
 from pptx.util import Emu, Inches, Pt
 
 from pipeline.publish.model import Provenance, PublishedFigure
+from pipeline.xlsx import display_width
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
@@ -117,7 +118,8 @@ def _title_slide(prs: Presentation, title: str, subtitle: str, stamp: str) -> No
     band.fill.solid()
     band.fill.fore_color.rgb = ACCENT
     band.line.fill.background()
-    _textbox(slide, Inches(0.9), Inches(2.8), WIDTH - Inches(1.8), Inches(1.6), title, 36, bold=True,
+    _textbox(slide, Inches(0.9), Inches(2.8), WIDTH - Inches(1.8), Inches(1.6), title,
+             _title_size(title, 36, fits=54, smallest=26), bold=True,
              anchor=MSO_ANCHOR.TOP)
     _textbox(slide, Inches(0.9), Inches(4.4), WIDTH - Inches(1.8), Inches(1.2), subtitle, 20, color=GREY)
     _stamp(slide, stamp)
@@ -153,8 +155,15 @@ def _bullet(para) -> None:
     ppr.append(char)
 
 
+def _title_size(text: str, size: float = 26, fits: int = 64, smallest: float = 18) -> float:
+    """A long figure title shrinks (down to ``smallest``) instead of spilling over the rule: about
+    ``fits`` character widths (a kanji counts 2) fit on one line at ``size`` points."""
+    width = display_width(text)
+    return size if width <= fits else max(smallest, round(size * fits / width))
+
+
 def _slide_title(slide, text: str) -> None:
-    _textbox(slide, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.9), text, 26, bold=True,
+    _textbox(slide, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.9), text, _title_size(text), bold=True,
              anchor=MSO_ANCHOR.MIDDLE)
     rule = slide.shapes.add_shape(1, MARGIN, Inches(1.2), WIDTH - 2 * MARGIN, Emu(Inches(0.03)))
     rule.fill.solid()

@@ -223,7 +223,9 @@ def _column_width(head: str, shown: list[str], k: str) -> int:
     a long text column stops at :data:`TEXT_WRAP_AT` and wraps."""
     cells = max((display_width(v) for v in shown), default=0) + 2
     head_w = display_width(head) + 2
-    width = max(cells, min(head_w, max(-(-head_w // 2) + 1, 10)), 8)
+    # an English word must not break in the middle ("Respondent/s"); Japanese may break anywhere
+    word = max((display_width(w) + 3 for w in head.split() if w.isascii()), default=0)
+    width = max(cells, min(head_w, max(-(-head_w // 2) + 1, 10)), word, 8)
     return min(width, TEXT_WRAP_AT) if k == "text" else min(width, 30)
 
 
