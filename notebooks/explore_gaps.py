@@ -6,15 +6,16 @@
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Python (sdw)
 #     language: python
-#     name: python3
+#     name: sdw
 # ---
 
 # %% [markdown]
 # # ギャップ探索 / Explore gaps
-# Choose a sector, a year, a segment and a CSF 2.0 node; drill down function → category → item.
-# Open in JupyterLab with the project's kernel (`make kernel`). Every figure passes disclosure control.
+# Choose a sector, a year, a segment, a framework (power: CSF 2.0 or CSF 1.1) and a node; drill down
+# function → category → item. Open in JupyterLab with the project's kernel (`make kernel`). Every figure
+# and table passes disclosure control. The logic lives in `pipeline/report/explore.py`.
 
 # %% tags=["parameters"]
 sector = "auto"
@@ -24,20 +25,16 @@ min_cell = 5
 
 # %%
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 from IPython.display import clear_output, display
 
-from pipeline import catalogs, config
+from pipeline import config
 from pipeline.report import data as D
 from pipeline.report import explore as X
-from pipeline.report import figures as F
 from pipeline.report import style
-from pipeline.report import tables as T
 
 style.apply()
-L = style.labels(lang)
+U = X.ui_labels(lang)
 store = store or config.STORE_DIR
-names = dict(zip(catalogs.csf2()["node_id"], catalogs.csf2()["name_ja" if lang == "ja" else "name_en"], strict=True))
 cache = {}
 
 
@@ -47,55 +44,69 @@ def load(s):
     return cache[s]
 
 
-sector_w = widgets.Dropdown(options=["power", "auto"], value=sector, description="sector")
-year_w = widgets.Dropdown(description="year")
-by_w = widgets.Dropdown(options=["business_types", "main_business_type", "size_band", "target_level", "member_org",
-                                 "industry"], value="size_band", description="segment")
-node_w = widgets.Dropdown(description="node")
+sector_w = widgets.Dropdown(options=[(U[s], s) for s in ("power", "auto")], value=sector, description=U["sector"])
+year_w = widgets.Dropdown(description=U["year"])
+by_w = widgets.Dropdown(description=U["segment"])
+framework_w = widgets.Dropdown(description=U["framework"])
+node_w = widgets.Dropdown(description=U["node"], layout=widgets.Layout(width="28em"))
 out = widgets.Output()
+holding = False  # True while choices are being replaced: one redraw at the end, not one per widget
 
 
-def refresh_choices(*_):
-    rd = load(sector_w.value)
-    year_w.options = rd.years
-    year_w.value = rd.latest
-    paths = [(f"{n} {names[n]}", n) for f in X.children(None) for n in [f, *X.children(f)]]
-    node_w.options = [("(全機能 / all functions)", "")] + paths
+def set_nodes(framework, node=None):
+    node_w.options = X.node_choices(framework, lang)
+    node_w.value = node or X.children(None, framework)[0]
+
+
+def reset_choices(*_):
+    global holding
+    holding = True
+    try:
+        rd = load(sector_w.value)
+        sel = X.initial_selection(rd)
+        year_w.options = rd.years
+        year_w.value = sel.year
+        by_w.options = [(U.get(c, c), c) for c in X.segment_options(rd)]
+        by_w.value = sel.by
+        framework_w.options = [(X.FRAMEWORK_NAMES[f], f) for f in X.frameworks(rd.sector)]
+        framework_w.value = sel.framework
+        framework_w.layout.display = None if len(framework_w.options) > 1 else "none"
+        set_nodes(sel.framework, sel.node)
+    finally:
+        holding = False
+
+
+def change_framework(*_):
+    global holding
+    if holding:  # reset_choices sets the nodes itself
+        return
+    holding = True
+    try:
+        set_nodes(framework_w.value)
+    finally:
+        holding = False
+    draw()
 
 
 def draw(*_):
-    rd = load(sector_w.value)
-    if year_w.value is None or by_w.value not in rd.respondents:
+    if holding or node_w.value is None:
         return
+    rd = load(sector_w.value)
+    sel = X.Selection(year_w.value, by_w.value, framework_w.value, node_w.value)
     with out:
         clear_output(wait=True)
-        node = node_w.value or None
-        below = X.children(node)
-        if below:
-            table = X.node_table(rd, year_w.value, by_w.value, below, k=min_cell)
-            t = T.display(table, D.segment_names(rd.sector, lang), L["segment_all"], by_w.value)
-            fig, ax = style.new_figure(left=0.27)
-            F.heatmap(t, "node_id", "segment", "mean", ax=ax, row_labels={n: f"{n} {names[n]}" for n in below})
-            style.finish(fig, f"{node or 'CSF 2.0'} — FY{year_w.value}", L["source"].format(
-                sector=L["sector"][rd.sector], years=year_w.value, n=rd.n(year_w.value)), L["rule"].format(k=min_cell))
-            plt.show()
-        if node:
-            dist = T.display(X.node_distribution(rd, year_w.value, by_w.value, node, k=min_cell),
-                             D.segment_names(rd.sector, lang), L["segment_all"], by_w.value)
-            fig, ax = style.new_figure()
-            F.quantile_boxes(dist.assign(series=node), "segment", "series", ax=ax)
-            style.finish(fig, f"{node} {names[node]} — FY{year_w.value}", L["source"].format(
-                sector=L["sector"][rd.sector], years=year_w.value, n=rd.n(year_w.value)), L["rule"].format(k=min_cell))
-            plt.show()
-            gaps = X.item_gaps(rd, year_w.value, node, k=min_cell)
-            display(gaps[["item_id", "text", "share_reached", "ci_low", "ci_high", "na_share"]].head(15))
+        for fig in X.figures(rd, sel, lang, min_cell):
+            X.show(fig)  # displays, then closes: no figure outlives its redraw
+        gaps = X.item_gaps(rd, sel.year, sel.node, sel.framework, k=min_cell)
+        display(X.item_table(gaps, lang) if len(gaps) else U["no_items"])
 
 
-refresh_choices()
+reset_choices()
 for w in (year_w, by_w, node_w):
     w.observe(draw, names="value")
-sector_w.observe(lambda *_: (refresh_choices(), draw()), names="value")
-display(widgets.HBox([sector_w, year_w, by_w, node_w]), out)
+framework_w.observe(change_framework, names="value")
+sector_w.observe(lambda *_: (reset_choices(), draw()), names="value")
+display(widgets.VBox([widgets.HBox([sector_w, year_w, by_w]), widgets.HBox([framework_w, node_w])]), out)
 draw()
 
 # %% [markdown]
@@ -103,5 +114,6 @@ draw()
 
 # %%
 rd = load(sector)
-first_function = X.children(None)[2]
-X.item_gaps(rd, rd.latest, X.children(first_function)[0], k=min_cell).head(10)
+first = X.initial_selection(rd)
+X.item_table(X.item_gaps(rd, first.year, X.children(first.node, first.framework)[0], first.framework, k=min_cell),
+             lang, rows=10)
