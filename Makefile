@@ -21,8 +21,13 @@ test: $(STAMP)
 	$(BIN)/ruff check pipeline tests benchmarks tools notebooks
 	$(BIN)/python -m pytest
 
+# The notebooks' kernel, "Python (sdw)" = this venv (their headers name it), and JupyterLab opening
+# .py notebooks as notebooks on a double click (jupytext's documented default-viewer setting, written to
+# <jupyter config dir>/labconfig/default_setting_overrides.json; other file types are left as they are).
 kernel: $(STAMP)
 	$(BIN)/python -m ipykernel install --user --name sdw --display-name "Python (sdw)"
+	$(BIN)/jupytext-config set-default-viewer python
+	$(BIN)/jupytext-config list-default-viewer
 
 clean-venv:
 	rm -rf $(VENV)
