@@ -1,10 +1,19 @@
 """Disclosure control, in one place, for every aggregate that leaves the package.
 
-- Primary suppression: a cell with fewer than k respondents shows no statistic.
-- Complementary suppression: in any group whose total is published, a lone suppressed cell could
-  be recovered from the total and the others, so the next smallest cell is suppressed as well.
-- A segment in which everyone gave the same answer (share 0 or 1) is flagged: publishing it
-  discloses each member's answer.
+Rules (catalogs/scoring.yaml ``disclosure``; docs/architecture.md "Aggregates and disclosure control"):
+
+- **Primary**: a cell whose statistic rests on fewer than k companies — counted as the companies *with
+  a score* for that node or item (``n_scored``), not the companies in the segment — shows no statistic.
+- **Uniform**: a segment in which every company has the same outcome (a share or mean of exactly 0 or
+  1) is never published as an exact 0% / 100%: it is hidden like a small cell.
+- **Complementary**: where a table publishes a total, the hidden cells of a group together hold at
+  least k companies (or none), for any number of hidden cells; more cells are hidden, smallest first,
+  until they do. A multi-valued segment (a power company with several licences counts in each
+  business type) is treated the same way, although its cells do not add up to the total: differencing
+  then recovers less than it seems, and suppressing as if it did is the safe side.
+
+Derived columns (year-on-year changes) are computed *after* protection from protected values (see
+``pipeline.report.tables``), so a change is published only when both years are.
 """
 
 from __future__ import annotations
@@ -15,36 +24,95 @@ import pandas as pd
 from pipeline import catalogs
 from pipeline.scoring.segments import ALL
 
-STAT_COLUMNS = ["mean", "sd", "share_reached", "ci_low", "ci_high", "na_share", "reached", "response_rate",
-                "n_scored"]
+STAT_COLUMNS = ["mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "ci_low", "ci_high", "na_share",
+                "reached", "response_rate", "p10", "p25", "p50", "p75", "p90", "change", "mean_change",
+                "share_improved", "share_worsened", "share_from", "share_to", "done", "applicable", "roster_n",
+                "share_implemented", "n_implemented"]
+UNIFORM_COLUMNS = ["mean", "share_reached", "share_improved", "share_worsened", "share_from", "share_to",
+                   "share_implemented"]
+HIDDEN_COUNT = "_n_behind"  # the true count behind each cell, for the audit log only: never published
+REASONS = ("primary", "complementary", "uniform")
+
+
+def count_column(table: pd.DataFrame) -> str:
+    """The count behind a table's statistics: companies with a score (``n_scored``) where the table has it."""
+    return "n_scored" if "n_scored" in table.columns else "n"
 
 
 def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None = None,
-            n_col: str = "n", stat_columns: list[str] | None = None) -> pd.DataFrame:
-    """Apply primary and complementary suppression and the uniformity flag; returns a new table.
+            n_col: str | None = None, stat_columns: list[str] | None = None, total: str = ALL,
+            uniform_columns: list[str] | None = None) -> pd.DataFrame:
+    """Primary, uniform and complementary suppression; returns a new table.
 
-    ``group`` names the columns that define one published table with its total ('全体' segment);
-    defaults to every column before ``segment`` that exists among sector, year, framework, node_id.
-    Adds ``suppressed`` ('', 'primary', 'complementary') and ``uniform`` (bool); suppressed cells
-    lose their statistics and their n (shown as '<k' by reports).
+    Parameters
+    ----------
+    table
+        One row per cell, with a ``segment`` column where the table has segments (the total row's
+        segment is ``total``) and the count column ``n_col``.
+    k
+        Minimum companies behind a published statistic (default ``min_cell`` in scoring.yaml).
+    group
+        Columns that define one set of cells sharing a total; default every column among sector,
+        year, framework, node_id that exists.
+    n_col
+        The count behind each statistic (default ``n_scored`` if present, else ``n``).
+    stat_columns
+        Columns hidden in a hidden cell (default: every known statistic column present).
+    total
+        The segment label of the total row.
+    uniform_columns
+        Shares and means that must not be published as exactly 0 or 1 (default: those present).
+
+    Returns
+    -------
+    The table with ``suppressed`` ('' or the reason), ``uniform`` (bool, the cell was hidden for it),
+    statistics set to NaN in hidden cells and the count of hidden cells set to NaN (shown as "<k"), and
+    ``_n_behind``, the true count, which the publisher moves into the audit log and never publishes.
     """
     k = catalogs.scoring_rules()["min_cell"] if k is None else k
+    n_col = n_col or count_column(table)
     group = group or [c for c in ("sector", "year", "framework", "node_id") if c in table.columns]
-    stats = [c for c in (stat_columns or STAT_COLUMNS) if c in table.columns]
+    stats = [c for c in (stat_columns or STAT_COLUMNS) if c in table.columns and c != n_col]
+    extremes = [c for c in (uniform_columns if uniform_columns is not None else UNIFORM_COLUMNS)
+                if c in table.columns]
     out = table.copy()
-    out["suppressed"] = np.where(out[n_col] < k, "primary", "")
-    for _, idx in out.groupby(group, observed=True).groups.items():
-        block = out.loc[idx]
-        cells = block[block["segment"].ne(ALL)] if "segment" in block else block
-        has_total = "segment" in block and block["segment"].eq(ALL).any()
-        primary = cells["suppressed"].eq("primary")
-        if has_total and primary.sum() == 1:
-            others = cells[~primary].sort_values(n_col)
-            if len(others):
-                out.loc[others.index[0], "suppressed"] = "complementary"
-    share = out["share_reached"] if "share_reached" in out else pd.Series(np.nan, index=out.index)
-    out["uniform"] = share.isin([0.0, 1.0]) & out["suppressed"].eq("")
-    hidden = out["suppressed"].ne("")
-    out.loc[hidden, stats] = np.nan
-    out[n_col] = out[n_col].astype(float).where(~hidden)
+    n = pd.to_numeric(out[n_col], errors="coerce").fillna(0)
+    reason = pd.Series(np.where(n < k, "primary", ""), index=out.index, dtype=object)
+    if extremes:
+        at_edge = out[extremes].apply(lambda s: pd.to_numeric(s, errors="coerce").isin([0.0, 1.0])).any(axis=1)
+        reason = reason.mask(reason.eq("") & at_edge, "uniform")
+    if "segment" in out.columns:
+        reason = _complementary(out, reason, n, k, group, total)
+    out[HIDDEN_COUNT] = n.to_numpy()
+    out["suppressed"] = reason.to_numpy()
+    out["uniform"] = reason.eq("uniform").to_numpy()
+    hidden = reason.ne("").to_numpy()
+    if stats:
+        out.loc[hidden, stats] = np.nan
+    out[n_col] = pd.to_numeric(out[n_col], errors="coerce").astype(float).where(~hidden)
     return out
+
+
+def _complementary(table: pd.DataFrame, reason: pd.Series, n: pd.Series, k: int, group: list[str],
+                   total: str) -> pd.Series:
+    """Hide the smallest other cells of a group until its hidden cells hold 0 or ≥ k companies."""
+    reason = reason.copy()
+    keys = [table[c] for c in group] if group else [pd.Series(0, index=table.index)]
+    for _, idx in table.groupby(keys, observed=True, dropna=False).groups.items():
+        segment = table.loc[idx, "segment"]
+        if not segment.eq(total).any() or reason.loc[segment.index[segment.eq(total)]].ne("").all():
+            continue  # no published total: nothing to difference against
+        cells = segment.index[segment.ne(total)]
+        while True:
+            hidden = cells[reason.loc[cells].ne("").to_numpy()]
+            held = n.loc[hidden].sum()
+            if len(hidden) == 0 or held >= k:
+                break
+            visible = cells[reason.loc[cells].eq("").to_numpy()]
+            if len(visible) == 0:  # every cell hidden and still < k: the total itself would reveal them
+                for t in segment.index[segment.eq(total)]:
+                    reason.loc[t] = reason.loc[t] or "complementary"
+                break
+            order = pd.DataFrame({"n": n.loc[visible], "segment": segment.loc[visible].astype(str)})
+            reason.loc[order.sort_values(["n", "segment"]).index[0]] = "complementary"
+    return reason

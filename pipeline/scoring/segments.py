@@ -38,7 +38,7 @@ def with_segment(frame: pd.DataFrame, by: str | None) -> pd.DataFrame:
 def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, framework: str,
                   node_id: str | None = None, threshold: float | None = None,
                   roster: pd.DataFrame | None = None, with_total: bool = True) -> pd.DataFrame:
-    """n, mean, share reaching ``threshold`` (Wilson 95%), not-applicable share and response rate.
+    """n, mean (95% interval), share reaching ``threshold`` (Wilson 95%), not-applicable share and response rate.
 
     Reads scores (sector, year, respondent_key, framework, node_id, score, n_items, n_applicable) and
     respondents[by]. One row per sector × year × node × segment, plus a '全体' row per group.
@@ -58,6 +58,7 @@ def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | Non
     out = g.agg(n=("respondent_key", "nunique"), n_scored=("score", "count"), mean=("score", "mean"),
                 sd=("score", "std"), reached=("reached", "sum"), na_items=("not_applicable", "sum"),
                 items=("n_items", "sum")).reset_index()
+    out["mean_ci_low"], out["mean_ci_high"] = mean_interval(out["mean"], out["sd"], out["n_scored"])
     out["share_reached"] = out["reached"] / out["n_scored"].where(out["n_scored"] > 0)
     out["ci_low"], out["ci_high"] = wilson(out["reached"], out["n_scored"])
     out["na_share"] = (out["na_items"] / out["items"]).where(out["items"] > 0)
@@ -67,6 +68,14 @@ def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | Non
         out = out.merge(response_base(roster, by), on=["sector", "year", "segment"], how="left")
         out["response_rate"] = out["n"] / out["roster_n"]
     return out.drop(columns=["na_items", "items"])
+
+
+def mean_interval(mean: pd.Series, sd: pd.Series, n: pd.Series, z: float | None = None
+                  ) -> tuple[pd.Series, pd.Series]:
+    """Normal-approximation 95% interval of a mean (mean ± z·sd/√n), clipped to [0, 1]; NaN below 2 companies."""
+    z = catalogs.scoring_rules()["wilson_z"] if z is None else z
+    half = z * sd / np.sqrt(n.where(n > 1))
+    return (mean - half).clip(0, 1), (mean + half).clip(0, 1)
 
 
 def response_base(roster: pd.DataFrame, by: str | None) -> pd.DataFrame:

@@ -1,0 +1,240 @@
+"""The intruder check: can anyone holding every table of a report learn a statistic about fewer than k
+companies?
+
+It reads only what a report publishes (the protected tables, as their machine copy holds them) plus the
+hidden-cell log that protection wrote (the true count behind each hidden cell), and tries the attacks
+that published tables allow:
+
+- **direct**: a published statistic whose count is below k (or unknown);
+- **uniform**: a published share or mean of exactly 0% or 100% (every company alike);
+- **cross-table**: a cell hidden in one table and published in another (same key, same statistic);
+- **differencing**: a group with a published total whose hidden cells together hold 1…k−1 companies;
+- **change**: a published change whose previous-year value is hidden (current − change reveals it).
+
+Every ``sdw report`` runs it after protection and fails on any finding; ``sdw audit REPORT_DIR`` replays it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.publish.model import PublishedTable, TableSpec
+from pipeline.scoring.disclosure import HIDDEN_COUNT, STAT_COLUMNS, UNIFORM_COLUMNS
+
+AUDIT_FILE = "disclosure_audit.csv"
+SPECS_FILE = "tables.json"
+MACHINE_DIR = "tables"
+AUDIT_COLUMNS = ["table", "cell", "statistics", "reason", "count", "check", "finding"]
+
+
+class DisclosureError(RuntimeError):
+    """The intruder check found a statistic about fewer than k companies."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str  # direct, uniform, cross-table, differencing, change
+    table: str
+    cell: str
+    statistic: str
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.check}: {self.table} [{self.cell}] {self.statistic}: {self.detail}"
+
+
+def _key(row: pd.Series, columns: list[str]) -> tuple[tuple[str, str], ...]:
+    return tuple((c, _text(row[c])) for c in columns)
+
+
+def _text(value: object) -> str:
+    """Key values as text, so that a table read back from CSV names the same cell as the one in memory."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def _cell_text(key: tuple[tuple[str, str], ...]) -> str:
+    return "; ".join(f"{c}={v}" for c, v in key)
+
+
+def _counts(spec: TableSpec, statistic: str) -> list[str]:
+    c = spec.counts[statistic]
+    return [c] if isinstance(c, str) else list(c)
+
+
+def hidden_cells(tables: list[PublishedTable]) -> pd.DataFrame:
+    """One row per hidden cell of every table: its key, the statistics hidden, the reason and the count."""
+    rows = []
+    for t in tables:
+        if t.spec is None or "suppressed" not in t.frame:
+            continue
+        cols = t.spec.keys + ([t.spec.segment] if t.spec.segment else [])
+        hidden = t.frame[t.frame["suppressed"].fillna("").ne("")]
+        for _, r in hidden.iterrows():
+            count = r.get(HIDDEN_COUNT, np.nan)
+            rows.append({"table": t.name, "cell": _cell_text(_key(r, cols)),
+                         "statistics": " ".join(s for s in t.spec.counts if s in t.frame),
+                         "reason": r["suppressed"], "count": None if pd.isna(count) else int(count),
+                         "check": "hidden", "finding": ""})
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int) -> list[Finding]:
+    """Every way the published tables reveal a statistic about fewer than ``k`` companies (empty: safe)."""
+    findings: list[Finding] = []
+    true_count = {(r.table, r.cell): r.count for r in hidden.itertuples()}
+    # fact → list of (table, visible?, value, count) across all tables
+    facts: dict[tuple, list[tuple[str, bool, float, float]]] = defaultdict(list)
+    for t in tables:
+        if t.spec is None:
+            continue
+        spec, frame = t.spec, t.frame
+        seg = [spec.segment] if spec.segment and spec.segment in frame else []
+        cols = spec.keys + seg
+        missing = [c for c in cols if c not in frame]
+        if missing:
+            findings.append(Finding("direct", t.name, "", "", f"key columns missing: {missing}"))
+            continue
+        unaudited = [c for c in STAT_COLUMNS if c in frame and c not in spec.counts and frame[c].notna().any()]
+        if unaudited:
+            findings.append(Finding("direct", t.name, "", " ".join(unaudited),
+                                    "statistics published without a count in the table's spec"))
+        suppressed = frame["suppressed"].fillna("") if "suppressed" in frame else pd.Series("", index=frame.index)
+        for i, r in frame.iterrows():
+            key = _key(r, cols)
+            cell = _cell_text(key)
+            is_hidden = suppressed.loc[i] != ""
+            for stat in spec.counts:
+                if stat not in frame:
+                    continue
+                value = pd.to_numeric(pd.Series([r[stat]]), errors="coerce").iloc[0]
+                visible = not is_hidden and not np.isnan(value)
+                counts = [pd.to_numeric(pd.Series([r.get(c)]), errors="coerce").iloc[0] for c in _counts(spec, stat)]
+                if is_hidden:
+                    count = true_count.get((t.name, cell))
+                    counts = [np.nan if count is None else float(count)]
+                if visible and (any(np.isnan(c) for c in counts) or min(counts) < k):
+                    findings.append(Finding("direct", t.name, cell, stat,
+                                            f"published with {min(counts) if counts else 'no'} companies (k={k})"))
+                if visible and stat in UNIFORM_COLUMNS and value in (0.0, 1.0):
+                    findings.append(Finding("uniform", t.name, cell, stat, f"published as exactly {value:.0%}"))
+                if not is_hidden and np.isnan(value):
+                    continue  # not assessed: nothing published, nothing hidden
+                facts[(key, stat)].append((t.name, visible, value, min(counts) if counts else np.nan))
+    findings += _cross_table(facts)
+    findings += _differencing(tables, facts, k)
+    findings += _changes(tables, facts)
+    return findings
+
+
+def _cross_table(facts: dict) -> list[Finding]:
+    out = []
+    for (key, stat), seen in facts.items():
+        if any(v for _, v, _, _ in seen) and not all(v for _, v, _, _ in seen):
+            where = sorted({t for t, v, _, _ in seen if not v})
+            shown = sorted({t for t, v, _, _ in seen if v})
+            out.append(Finding("cross-table", shown[0], _cell_text(key), stat,
+                               f"hidden in {', '.join(where)} but published in {', '.join(shown)}"))
+    return out
+
+
+def _differencing(tables: list[PublishedTable], facts: dict, k: int) -> list[Finding]:
+    """Groups with a published total: the hidden cells together must hold 0 or at least k companies."""
+    totals = {(t.spec.segment, t.spec.total) for t in tables if t.spec and t.spec.segment and t.spec.total}
+    out = []
+    for segment_col, total in totals:
+        groups: dict[tuple, dict[str, tuple[bool, float]]] = defaultdict(dict)
+        for (key, stat), seen in facts.items():
+            rest = tuple(kv for kv in key if kv[0] != segment_col)
+            seg = dict(key).get(segment_col)
+            if seg is None:
+                continue
+            visible = any(v for _, v, _, _ in seen)
+            count = max((c for _, _, _, c in seen if not np.isnan(c)), default=np.nan)
+            groups[(rest, stat)][seg] = (visible, count)
+        for (rest, stat), cells in groups.items():
+            if not cells.get(total, (False, 0))[0]:
+                continue
+            hidden = [(s, c) for s, (v, c) in cells.items() if s != total and not v]
+            held = sum(0 if np.isnan(c) else c for _, c in hidden)
+            unknown = any(np.isnan(c) for _, c in hidden)
+            if hidden and (unknown or held < k):
+                out.append(Finding("differencing", "", _cell_text(rest), stat,
+                                   f"the total and the published cells reveal {len(hidden)} hidden cell(s) "
+                                   f"({', '.join(s for s, _ in hidden)}) holding "
+                                   f"{'an unknown number of' if unknown else int(held)} companies (k={k})"))
+    return out
+
+
+def _changes(tables: list[PublishedTable], facts: dict) -> list[Finding]:
+    """A published change with a published current value reveals the previous year's value."""
+    out = []
+    for t in tables:
+        if t.spec is None or not t.spec.changes:
+            continue
+        spec, frame = t.spec, t.frame
+        seg = [spec.segment] if spec.segment and spec.segment in frame else []
+        for change, (stat, previous) in spec.changes.items():
+            if change not in frame or previous not in frame:
+                continue
+            shown = frame[pd.to_numeric(frame[change], errors="coerce").notna()]
+            for _, r in shown.iterrows():
+                prev = r.copy()
+                prev["year"] = r[previous]
+                key = _key(prev, spec.keys + seg)
+                seen = facts.get((key, stat), [])
+                if not seen or not any(v for _, v, _, _ in seen):
+                    out.append(Finding("change", t.name, _cell_text(_key(r, spec.keys + seg)), change,
+                                       f"published, but {stat} of {_text(r[previous])} is not"))
+    return out
+
+
+def write_audit(folder: Path, tables: list[PublishedTable], k: int, hidden: pd.DataFrame | None = None
+                ) -> tuple[Path, list[Finding]]:
+    """Write the machine copy's specs and ``disclosure_audit.csv`` (hidden cells, then any finding).
+
+    ``hidden`` is the hidden-cell log taken before the true counts were stripped from the tables
+    (default: read from the tables' ``_n_behind`` column, where they still carry it)."""
+    hidden = hidden_cells(tables) if hidden is None else hidden
+    findings = intruder_check(tables, hidden, k)
+    specs = {t.name: t.spec.to_json() for t in tables if t.spec is not None}
+    (folder / SPECS_FILE).write_text(json.dumps({"k": k, "tables": specs}, ensure_ascii=False, indent=1,
+                                                sort_keys=True), encoding="utf-8")
+    log = pd.concat([hidden, _findings_frame(findings)], ignore_index=True)
+    path = folder / AUDIT_FILE
+    log.to_csv(path, index=False, encoding="utf-8")
+    return path, findings
+
+
+def _findings_frame(findings: list[Finding]) -> pd.DataFrame:
+    return pd.DataFrame([{"table": f.table, "cell": f.cell, "statistics": f.statistic, "reason": "",
+                          "count": None, "check": f.check, "finding": f.detail} for f in findings],
+                        columns=AUDIT_COLUMNS)
+
+
+def audit_folder(report_dir: Path) -> list[Finding]:
+    """Replay the intruder check on a report folder from its machine copy, specs and hidden-cell log."""
+    report_dir = Path(report_dir)
+    specs_path, log_path = report_dir / SPECS_FILE, report_dir / AUDIT_FILE
+    for p in (specs_path, log_path, report_dir / MACHINE_DIR):
+        if not p.exists():
+            raise FileNotFoundError(f"{p} is missing: is {report_dir} a folder written by `sdw report`?")
+    meta = json.loads(specs_path.read_text(encoding="utf-8"))
+    tables = []
+    for name, spec_json in meta["tables"].items():
+        spec = TableSpec.from_json(spec_json)
+        frame = pd.read_csv(report_dir / MACHINE_DIR / f"{name}.csv", keep_default_na=False, na_values=[""],
+                            dtype={c: str for c in [*spec.keys, spec.segment or "segment", "suppressed"]})
+        frame["suppressed"] = frame.get("suppressed", pd.Series("", index=frame.index)).fillna("")
+        tables.append(PublishedTable(name=name, title=name, frame=frame, columns=list(frame.columns), spec=spec,
+                                     k=int(meta["k"])))
+    log = pd.read_csv(log_path, keep_default_na=False, na_values=[""], dtype={"cell": str, "table": str})
+    hidden = log[log["check"].eq("hidden")]
+    return intruder_check(tables, hidden, int(meta["k"]))

@@ -1,0 +1,88 @@
+"""What a report publishes, as plain records: every table and figure passes through these on its way
+to the HTML, the people's workbook, the machine copy and the deck, so the audit sees exactly what readers see.
+
+Conventions shared by every published table (``PublishedTable.frame``):
+
+- machine column names (snake_case, e.g. ``segment``, ``year``, ``n_scored``, ``mean``, ``share_reached``,
+  ``change``); display headers come from ``catalogs/columns.yaml``;
+- ``suppressed`` is '' for a published cell, else its reason: 'primary' (fewer than k companies behind the
+  statistic), 'complementary' (hidden so that a total does not reveal another hidden cell), 'uniform'
+  (every company in the segment has the same outcome); a hidden cell's statistics are NaN and people
+  see "<k" (e.g. "<5");
+- a statistic that is NaN in a published row (``suppressed == ''``) is *not assessed*: people see "—".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+
+@dataclass
+class Provenance:
+    """Where a report's numbers come from: printed on every figure, HTML, deck and 説明 sheet."""
+
+    snapshot: str  # hash of the store content for the sector(s) and years shown
+    code_version: str  # package version and git commit when known
+    parameters: dict[str, object] = field(default_factory=dict)
+    generated: str = ""  # ISO date of the run (not part of any byte-identical table)
+
+    def stamp(self) -> str:
+        """One short line for figure footers and slide footers."""
+        params = ", ".join(f"{k}={v}" for k, v in self.parameters.items() if v not in ("", None))
+        return f"data {self.snapshot} · sdw {self.code_version}" + (f" · {params}" if params else "")
+
+
+@dataclass
+class TableSpec:
+    """What the intruder check needs to know about a table: which columns name a cell, which count
+    stands behind each statistic, where the total is, and which columns are changes from a previous year.
+
+    Cells of different tables with the same key columns and values are the *same* cell: a statistic
+    hidden in one table must not be published in another.
+    """
+
+    keys: list[str]  # columns that name a cell, besides ``segment`` (sector, year, framework, node_id, item_id…)
+    counts: dict[str, str | list[str]]  # statistic column → the count column(s) behind it
+    segment: str | None = "segment"  # None: the table has no segments (items, whole sector)
+    total: str | None = None  # the total row's segment label, when the table publishes one
+    changes: dict[str, list[str]] = field(default_factory=dict)  # change column → [statistic, previous-year column]
+
+    def to_json(self) -> dict[str, object]:
+        return {"keys": self.keys, "counts": self.counts, "segment": self.segment, "total": self.total,
+                "changes": self.changes}
+
+    @classmethod
+    def from_json(cls, data: dict) -> TableSpec:
+        return cls(keys=list(data["keys"]), counts=dict(data["counts"]), segment=data.get("segment"),
+                   total=data.get("total"), changes={c: list(v) for c, v in (data.get("changes") or {}).items()})
+
+
+@dataclass
+class PublishedTable:
+    """One table as published: the protected frame and how people should see it."""
+
+    name: str  # machine name: snake_case, ≤ 31 characters (also the Excel sheet name)
+    title: str  # in the report language
+    frame: pd.DataFrame  # protected; machine column names
+    columns: list[str]  # the columns people see, in order (machine names)
+    note: str = ""  # one line under the table (in the report language)
+    k: int = 5
+    spec: TableSpec | None = None  # None: the table publishes no statistic about companies (e.g. counts only)
+
+    def people_columns(self) -> list[str]:
+        return [c for c in self.columns if c in self.frame.columns]
+
+
+@dataclass
+class PublishedFigure:
+    """One figure as published: the PNG/SVG files and the words that go with it on a slide."""
+
+    name: str
+    title: str
+    png: Path
+    svg: Path | None = None
+    source: str = ""  # the source line printed under the figure
+    notes: list[str] = field(default_factory=list)  # numbers behind the figure, for the slide notes

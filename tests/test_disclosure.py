@@ -1,0 +1,135 @@
+"""Disclosure control and the intruder check on hand-built tables; expected cells typed from the rules
+(k = 5 throughout)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.publish.audit import audit_folder, hidden_cells, intruder_check, write_audit
+from pipeline.publish.model import PublishedTable, TableSpec
+from pipeline.report.tables import SPECS, with_change
+from pipeline.scoring.disclosure import HIDDEN_COUNT, protect
+from pipeline.scoring.segments import ALL, segment_stats
+
+NODE = TableSpec(keys=["sector", "year", "framework", "node_id"], counts={"mean": "n_scored", "change": "n_scored"},
+                 total=ALL, changes={"change": ["mean", "previous_year"]})
+
+
+def _cells(segments: list[str], n: list[int], mean: list[float], year: int = 2024) -> pd.DataFrame:
+    return pd.DataFrame({"sector": "auto", "year": year, "framework": "csf2", "node_id": "GV",
+                         "segment": segments, "n_scored": n, "mean": mean})
+
+
+def _published(name: str, protected: pd.DataFrame, spec: TableSpec = NODE) -> tuple[PublishedTable, pd.DataFrame]:
+    full = PublishedTable(name, name, protected, list(protected.columns), spec=spec)
+    hidden = hidden_cells([full])
+    return PublishedTable(name, name, protected.drop(columns=HIDDEN_COUNT), list(protected.columns), spec=spec), hidden
+
+
+def test_two_hidden_cells_of_one_and_two_companies_take_a_third_with_them():
+    """1 + 2 companies hidden = 3 < k: the total would reveal their combined mean, so the smallest
+    published cell (C, 6 companies) is hidden too; D (9) stays."""
+    t = _cells(["A", "B", "C", "D", ALL], [1, 2, 6, 9, 18], [0.1, 0.3, 0.5, 0.7, 0.55])
+    out = protect(t, k=5).set_index("segment")
+    assert out["suppressed"].to_dict() == {"A": "primary", "B": "primary", "C": "complementary", "D": "",
+                                           ALL: ""}
+    assert np.isnan(out.loc["C", "mean"]) and out.loc["D", "mean"] == 0.7
+    assert np.isnan(out.loc["A", "n_scored"])  # shown as <5
+
+
+def test_hidden_cells_holding_k_companies_need_no_complement():
+    t = _cells(["A", "B", "C", ALL], [2, 3, 8, 13], [0.1, 0.3, 0.5, 0.4])
+    out = protect(t, k=5).set_index("segment")
+    assert out["suppressed"].to_dict() == {"A": "primary", "B": "primary", "C": "", ALL: ""}
+
+
+def test_k_counts_the_companies_with_a_score_not_the_segment():
+    """A power category where most items are 該当しない: 12 companies in the segment, 3 with a score."""
+    scores = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": list("abcdefghijkl"),
+                           "framework": "csf2", "node_id": "ID.AM",
+                           "score": [0.5, 1.0, 0.0] + [np.nan] * 9, "n_items": 4,
+                           "n_applicable": [4, 4, 4] + [0] * 9})
+    resp = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": list("abcdefghijkl"),
+                         "main_business_type": "RETAIL"})
+    stats = segment_stats(scores, resp, "main_business_type", "csf2")
+    out = protect(stats, k=5).set_index("segment")
+    assert out.loc["RETAIL", "n"] == 12
+    assert out.loc["RETAIL", "suppressed"] == "primary" and np.isnan(out.loc["RETAIL", "mean"])
+
+
+def test_a_uniform_segment_is_never_published_as_exactly_0_or_100_percent():
+    t = _cells(["A", "B", "C", ALL], [6, 7, 8, 21], [1.0, 0.5, 0.4, 0.6]).assign(share_reached=[1.0, 0.4, 0.5, 0.6])
+    out = protect(t, k=5).set_index("segment")
+    assert out.loc["A", "suppressed"] == "uniform" and np.isnan(out.loc["A", "share_reached"])
+    assert out.loc["B", "suppressed"] == ""  # A alone holds 6 ≥ k companies: no complement needed
+
+
+def test_change_is_published_only_when_both_years_are():
+    """A segment with 3 companies in 2023 and 8 in 2024: its 2024 change would reveal the 2023 mean."""
+    t = pd.concat([_cells(["A", "B", "C", ALL], [3, 9, 10, 22], [0.2, 0.5, 0.6, 0.5], 2023),
+                   _cells(["A", "B", "C", ALL], [8, 9, 10, 27], [0.4, 0.55, 0.6, 0.53], 2024)], ignore_index=True)
+    out = with_change(protect(t, k=5), ["sector", "framework", "node_id", "segment"])
+    a24 = out[(out["segment"] == "A") & (out["year"] == 2024)].iloc[0]
+    assert a24["mean"] == 0.4 and np.isnan(a24["change"])
+    b24 = out[(out["segment"] == "B") & (out["year"] == 2024)].iloc[0]
+    assert np.isnan(b24["change"])  # B was hidden in 2023 as A's complement
+    c24 = out[(out["segment"] == "C") & (out["year"] == 2024)].iloc[0]
+    assert c24["change"] == pytest.approx(0.0)
+
+
+def test_the_intruder_check_finds_the_attack_of_issue_10():
+    """2024 − change recovers a hidden 2023 mean: the check must say so, naming the change."""
+    t = pd.concat([_cells(["A", "B", ALL], [3, 9, 12], [0.2, 0.5, 0.42], 2023),
+                   _cells(["A", "B", ALL], [8, 9, 17], [0.4, 0.55, 0.48], 2024)], ignore_index=True)
+    naive = protect(t, k=5)
+    naive["previous_year"] = naive["year"] - 1
+    naive["change"] = [np.nan, np.nan, np.nan, 0.2, 0.05, 0.06]  # the old code: change from unprotected means
+    table, hidden = _published("trend", naive)
+    found = {(f.check, f.statistic) for f in intruder_check([table], hidden, k=5)}
+    assert ("change", "change") in found
+
+
+def test_the_intruder_check_finds_differencing_and_cross_table_leaks():
+    t = _cells(["A", "B", "C", ALL], [1, 2, 9, 12], [0.1, 0.3, 0.5, 0.4])
+    lone = t.assign(suppressed=["primary", "primary", "", ""], **{HIDDEN_COUNT: [1, 2, 9, 12]})
+    lone.loc[:1, ["mean", "n_scored"]] = np.nan
+    table, hidden = _published("functions", lone)
+    checks = {f.check for f in intruder_check([table], hidden, k=5)}
+    assert "differencing" in checks
+    # the same cell published in a second table
+    other = t.assign(suppressed="", **{HIDDEN_COUNT: [1, 2, 9, 12]})
+    other2, hidden2 = _published("again", other)
+    found = intruder_check([table, other2], pd.concat([hidden, hidden2]), k=5)
+    assert {"cross-table", "direct"} <= {f.check for f in found}
+
+
+def test_protected_tables_pass_the_check_and_the_replay(tmp_path):
+    t = pd.concat([_cells(["A", "B", "C", "D", ALL], [1, 2, 6, 9, 18], [0.1, 0.3, 0.5, 0.7, 0.55], 2023),
+                   _cells(["A", "B", "C", "D", ALL], [6, 2, 6, 9, 23], [0.3, 0.3, 0.5, 0.75, 0.5], 2024)],
+                  ignore_index=True)
+    out = with_change(protect(t, k=5), ["sector", "framework", "node_id", "segment"])
+    full = PublishedTable("trend", "trend", out, list(out.columns), spec=NODE)
+    hidden = hidden_cells([full])
+    table = PublishedTable("trend", "trend", out.drop(columns=HIDDEN_COUNT), list(out.columns), spec=NODE)
+    assert intruder_check([table], hidden, k=5) == []
+    (tmp_path / "tables").mkdir()
+    table.frame.to_csv(tmp_path / "tables" / "trend.csv", index=False)
+    path, findings = write_audit(tmp_path, [table], 5, hidden=hidden)
+    assert findings == []
+    log = pd.read_csv(path)
+    assert sorted(log.loc[log["check"].eq("hidden"), "count"].astype(int)) == [1, 2, 2, 6, 6]
+    assert audit_folder(tmp_path) == []
+    # tamper with the published copy: publish the hidden 2023 mean of A — the replay finds it
+    leaked = table.frame.copy()
+    row = leaked.index[(leaked["segment"] == "A") & (leaked["year"] == 2023)][0]
+    leaked.loc[row, ["suppressed", "mean", "n_scored"]] = ["", 0.1, 1]
+    leaked.to_csv(tmp_path / "tables" / "trend.csv", index=False)
+    assert {f.check for f in audit_folder(tmp_path)} == {"direct"}  # B (2) and C (6) still hold 8 ≥ k
+
+
+def test_every_report_table_kind_has_a_spec_naming_its_counts():
+    for name, spec in SPECS.items():
+        assert spec.counts, name
+        assert all(isinstance(c, str | list) for c in spec.counts.values()), name
