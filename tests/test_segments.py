@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.scoring.disclosure import protect
+from pipeline.report.tables import movers, with_change
 from pipeline.scoring.segments import ALL, response_rates, segment_stats
 from pipeline.scoring.stats import deviation_score, percentile_rank, wilson
-from pipeline.scoring.trends import cross_section_change, item_movers, panel_change
+from pipeline.scoring.trends import panel_change
 
 
 def _scores(values: dict[str, float], year: int = 2024, node: str = "GV") -> pd.DataFrame:
@@ -47,28 +47,6 @@ def test_response_rates_against_the_roster():
     assert out.loc["〜100人", "response_rate"] == 0.25 and out.loc["10,001人〜", "response_rate"] == 1.0
 
 
-def test_small_cells_are_suppressed_with_a_complementary_cell():
-    table = pd.DataFrame({"sector": "auto", "year": 2024, "framework": "level", "node_id": "Lv1",
-                          "segment": ["A", "B", "C", ALL], "n": [3, 12, 10, 25],
-                          "mean": [0.2, 0.6, 0.7, 0.6], "share_reached": [0.0, 0.5, 0.4, 0.4]})
-    out = protect(table, k=5).set_index("segment")
-    assert out.loc["A", "suppressed"] == "primary" and np.isnan(out.loc["A", "mean"])
-    assert out.loc["C", "suppressed"] == "complementary" and np.isnan(out.loc["C", "mean"])
-    assert out.loc["B", "suppressed"] == "" and out.loc["B", "mean"] == 0.6
-    assert np.isnan(out.loc["A", "n"])
-    # without a published total a lone small cell cannot be recovered: no complementary cell
-    alone = protect(table[table["segment"].ne(ALL)], k=5).set_index("segment")
-    assert alone.loc["C", "suppressed"] == ""
-
-
-def test_a_segment_where_everyone_answered_alike_is_flagged():
-    table = pd.DataFrame({"sector": "auto", "year": 2024, "framework": "level", "node_id": "Lv1",
-                          "segment": ["A", "B", ALL], "n": [8, 9, 17], "mean": [1.0, 0.5, 0.7],
-                          "share_reached": [1.0, 0.4, 0.7]})
-    out = protect(table, k=5).set_index("segment")
-    assert out.loc["A", "uniform"] and not out.loc["B", "uniform"]
-
-
 def test_deviation_scores_and_percentiles():
     x = pd.Series([0.2, 0.4, 0.6, 0.8])
     dev = deviation_score(x)
@@ -77,23 +55,26 @@ def test_deviation_scores_and_percentiles():
     assert percentile_rank(x).tolist() == [25, 50, 75, 100]
 
 
-def test_trends_cross_section_and_panel():
+def test_trends_change_and_panel():
     y1 = _scores({"a": 0.2, "b": 0.4, "c": 0.6}, 2023)
     y2 = _scores({"a": 0.5, "b": 0.4, "d": 1.0}, 2024)
     resp = pd.DataFrame({"sector": "power", "year": [2023] * 3 + [2024] * 3,
                          "respondent_key": ["a", "b", "c", "a", "b", "d"], "main_business_type": "RETAIL"})
-    cs = cross_section_change(pd.concat([y1, y2]), resp, "csf2").set_index("year")
-    assert cs.loc[2024, "change"] == pytest.approx((0.5 + 0.4 + 1.0) / 3 - 0.4)
+    stats = segment_stats(pd.concat([y1, y2]), resp, None, "csf2")
+    cs = with_change(stats, ["sector", "framework", "node_id", "segment"]).set_index("year")
+    assert cs.loc[2024, "change"] == pytest.approx(1.9 / 3 - 0.4)  # (0.5 + 0.4 + 1.0) / 3 − (0.2 + 0.4 + 0.6) / 3
+    assert cs.loc[2024, "previous_year"] == 2023
     panel = panel_change(pd.concat([y1, y2]), resp, "csf2", 2023, 2024).iloc[0]
     assert panel["n"] == 2 and panel["mean_change"] == pytest.approx(0.15)
     assert panel["share_improved"] == 0.5 and panel["share_worsened"] == 0.0
 
 
-def test_item_movers_rank_changes():
-    rows = []
-    for year, answers in ((2023, {"X": ["not_implemented"] * 4, "Y": ["implemented"] * 4}),
-                          (2024, {"X": ["implemented"] * 3 + ["not_implemented"], "Y": ["implemented"] * 4})):
-        for item, values in answers.items():
-            rows += [{"sector": "auto", "year": year, "item_id": item, "answer": v} for v in values]
-    out = item_movers(pd.DataFrame(rows), 2023, 2024, "auto")
-    assert out["item_id"].tolist() == ["X", "Y"] and out.loc[0, "change"] == 0.75
+def test_movers_rank_published_item_shares_and_skip_hidden_ones():
+    items = pd.DataFrame({"sector": "auto", "year": [2023, 2023, 2023, 2024, 2024, 2024],
+                          "item_id": ["X", "Y", "Z"] * 2, "text": "t",
+                          "share_implemented": [0.0, 1.0, np.nan, 0.75, 1.0, 0.5],
+                          "n_applicable": [40, 40, np.nan, 40, 40, 40],
+                          "suppressed": ["", "", "primary", "", "", ""]})
+    out = movers(items, 2023, 2024, n=2)
+    assert out["item_id"].tolist() == ["X", "Y"]  # Z was hidden in 2023: its change is not published
+    assert out.loc[0, "change"] == 0.75 and out.loc[0, "share_previous"] == 0.0

@@ -8,7 +8,6 @@ from pipeline import catalogs
 from pipeline.ingest.text import answer_key
 
 CANONICAL = ("implemented", "partial", "not_implemented", "not_applicable", "unknown", "unanswered", "invalid")
-POINTS = {k: (float("nan") if v is None else float(v)) for k, v in catalogs.scoring_rules()["points"].items()}
 
 
 @cache

@@ -1,7 +1,13 @@
-"""Aggregates behind each figure, every one passed through disclosure control before it is drawn.
+"""The tables a report publishes, each protected before any figure draws it.
 
-Functions take :class:`ReportData` and plain parameters and return tidy, protected tables; the
-figures module only draws them.
+Functions take :class:`ReportData` and plain parameters and return tidy, protected tables; the figures
+module only draws them, and :data:`SPECS` tells the intruder check what each table's cells are. Rules:
+
+- k applies to the companies *behind* each statistic (``n_scored``: companies with a score for that
+  node; ``n_applicable``: companies for which an item applies), never to the segment's size;
+- changes between years are derived *after* protection, from protected values, so a change is
+  published only when both years are (and the previous year's value is in the same table);
+- cells are named by framework *and* node id (CSF 1.1 and 2.0 share ids such as ``ID.AM``).
 """
 
 from __future__ import annotations
@@ -10,16 +16,61 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData, item_texts
 from pipeline.scoring.disclosure import protect
-from pipeline.scoring.respondent import instrument_scale
+from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
-from pipeline.scoring.stats import wilson
-from pipeline.scoring.trends import cross_section_change, item_movers, panel_change
+from pipeline.scoring.statistics import item_shares
+from pipeline.scoring.trends import panel_change
+
+NODE_KEYS = ["sector", "year", "framework", "node_id"]
+NODE_STATS = ["mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "reached", "ci_low", "ci_high",
+              "na_share"]
+OVERALL = ("instrument", "overall")  # framework and node id of the instrument's own headline score
 
 
 def _k(k: int | None) -> int:
     return catalogs.scoring_rules()["min_cell"] if k is None else k
+
+
+def _node_spec(stats: list[str] = NODE_STATS, changes: bool = True) -> TableSpec:
+    counts: dict[str, str | list[str]] = {s: "n_scored" for s in stats}
+    if changes:
+        counts["change"] = "n_scored"
+    return TableSpec(keys=NODE_KEYS, counts=counts, total=ALL,
+                     changes={"change": ["mean", "previous_year"]} if changes else {})
+
+
+SPECS: dict[str, TableSpec] = {
+    "responses": TableSpec(keys=["sector", "year"], total=ALL,
+                           counts={s: "n" for s in ("response_rate", "ci_low", "ci_high", "roster_n")}),
+    "distribution": TableSpec(keys=NODE_KEYS, counts={s: "n" for s in ("mean", "p10", "p25", "p50", "p75", "p90",
+                                                                        "change")},
+                              total=ALL, changes={"change": ["mean", "previous_year"]}),
+    "nodes": _node_spec(),
+    "levels": _node_spec(changes=False),
+    "star": _node_spec(changes=False),
+    "items": TableSpec(keys=["sector", "year", "item_id"], segment=None,
+                       counts={s: "n_applicable" for s in ("share_implemented", "n_implemented", "ci_low", "ci_high",
+                                                            "na_share", "mean_points")}),
+    "movers": TableSpec(keys=["sector", "year", "item_id"], segment=None,
+                        counts={"share_implemented": "n_applicable", "share_previous": "n_previous",
+                                "change": ["n_applicable", "n_previous"]},
+                        changes={"change": ["share_implemented", "previous_year"]}),
+    "panel": TableSpec(keys=NODE_KEYS, segment=None,
+                       counts={"mean_change": "n", "share_improved": "n", "share_worsened": "n"}),
+}
+
+
+def with_change(table: pd.DataFrame, keys: list[str], value: str = "mean") -> pd.DataFrame:
+    """Adds ``previous_year`` (the previous year in the table for the same cell) and ``change``
+    (value − previous value), from protected values: NaN unless both years are published."""
+    t = table.sort_values([*keys, "year"])
+    grp = t.groupby(keys, observed=True, dropna=False)
+    prev_year = grp["year"].shift()
+    prev_value = grp[value].shift()
+    return t.assign(previous_year=prev_year, change=t[value] - prev_value).sort_index()
 
 
 def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
@@ -33,8 +84,8 @@ def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.
         table = pd.concat([seg.groupby(["sector", "year", "segment"]).size().rename("n").reset_index(),
                            data.respondents.groupby(["sector", "year"]).size().rename("n").reset_index()
                            .assign(segment=ALL)], ignore_index=True)
-    return protect(table, k=_k(k), group=["sector", "year"], stat_columns=["response_rate", "ci_low", "ci_high",
-                                                                            "roster_n"])
+    return protect(table, k=_k(k), group=["sector", "year"], n_col="n",
+                   stat_columns=["response_rate", "ci_low", "ci_high", "roster_n"], uniform_columns=[])
 
 
 def overall_scores(data: ReportData) -> pd.DataFrame:
@@ -44,104 +95,125 @@ def overall_scores(data: ReportData) -> pd.DataFrame:
 
 
 def distribution(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
-    """Quantiles (10/25/50/75/90) of the headline score per segment and year: no minimum or maximum
-    is shown, since with few companies those are individual answers."""
-    return quantiles(overall_scores(data), data.respondents, by, k)
+    """Quantiles (10/25/50/75/90) and mean of the headline score per segment and year, with the mean's
+    change from the previous year: no minimum or maximum, since with few companies those are answers."""
+    q = quantiles(overall_scores(data), data.respondents, by, k)
+    q = q.assign(framework=OVERALL[0], node_id=OVERALL[1])
+    return with_change(q, ["sector", "framework", "node_id", "segment"])
 
 
 def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k: int | None = None) -> pd.DataFrame:
     """10/25/50/75/90th percentiles and mean of ``score`` per segment (and 全体) and year, protected."""
-    seg = pd.concat([attach_segment(scores, respondents, by), scores.assign(segment=ALL)], ignore_index=True)
+    parts = [attach_segment(scores, respondents, by)] if by else []
+    seg = pd.concat([*parts, scores.assign(segment=ALL)], ignore_index=True)
     q = seg.groupby(["sector", "year", "segment"])["score"].describe(percentiles=[0.1, 0.25, 0.5, 0.75, 0.9])
     q = q.rename(columns={"count": "n", "10%": "p10", "25%": "p25", "50%": "p50", "75%": "p75", "90%": "p90"})
     q = q.reset_index()[["sector", "year", "segment", "n", "mean", "p10", "p25", "p50", "p75", "p90"]]
-    return protect(q, k=_k(k), group=["sector", "year"], stat_columns=["mean", "p10", "p25", "p50", "p75", "p90"])
+    return protect(q, k=_k(k), group=["sector", "year"], n_col="n",
+                   stat_columns=["mean", "p10", "p25", "p50", "p75", "p90"])
 
 
-def by_node(data: ReportData, by: str | None, framework: str, level: str, year: int, k: int | None = None
-            ) -> pd.DataFrame:
-    """Mean score per node (function or category) and segment in one year, protected."""
+def _node_ids(framework: str, level: str) -> list[str]:
     nodes = catalogs.csf2() if framework == "csf2" else catalogs.csf11()
-    ids = nodes.loc[nodes["level"].eq(level), "node_id"]
-    scores = data.scores[data.scores["year"].eq(year) & data.scores["node_id"].isin(ids)]
-    stats = segment_stats(scores, data.respondents, by, framework)
+    return nodes.loc[nodes["level"].eq(level), "node_id"].tolist()
+
+
+def by_node(data: ReportData, by: str | None, framework: str, level: str, year: int | None = None,
+            k: int | None = None) -> pd.DataFrame:
+    """Mean score per node (function or category) and segment, in one year or every year (``year=None``),
+    protected, with the change from the previous year where both are published."""
+    ids = _node_ids(framework, level)
+    s = data.scores
+    sel = s[s["framework"].eq(framework) & s["node_id"].isin(ids)]
+    stats = segment_stats(sel, data.respondents, by, framework)
     if by is None:
         stats = stats.assign(segment=ALL)
-    out = protect(stats, k=_k(k))
-    order = dict(zip(nodes["node_id"], range(len(nodes)), strict=True))
-    return out.assign(order=out["node_id"].map(order)).sort_values(["order", "segment"]).drop(columns="order")
+    out = with_change(protect(stats, k=_k(k)), ["sector", "framework", "node_id", "segment"])
+    if year is not None:  # one year alone: its change would point at a value this table does not publish
+        out = out[out["year"].eq(year)].drop(columns=["previous_year", "change"])
+    order = {n: i for i, n in enumerate(ids)}
+    return (out.assign(_order=out["node_id"].map(order)).sort_values(["year", "_order", "segment"])
+            .drop(columns="_order").reset_index(drop=True))
 
 
 def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
     """Share of companies reaching Lv1+/Lv2+/Lv3+ per segment and year, Wilson 95%, protected."""
-    scores = data.scores[data.scores["framework"].eq("level") & data.scores["node_id"].str.endswith("+")]
+    s = data.scores
+    scores = s[s["framework"].eq("level") & s["node_id"].str.endswith("+")]
     stats = segment_stats(scores, data.respondents, by, "level", threshold=0.5)  # reached is already 0/1
     return protect(stats, k=_k(k))
 
 
 def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Mean share of ★3/★4 requirements met per segment and year; and how many cannot be judged."""
-    scores = data.scores[data.scores["framework"].eq("star") & data.scores["node_id"].str.startswith("★")]
-    stats = protect(segment_stats(scores, data.respondents, by, "star"), k=_k(k))
-    first = scores.drop_duplicates("node_id").set_index("node_id")
-    unjudged = {n: int(first.at[n, "n_items"] - first.at[n, "n_applicable"]) for n in first.index}
-    return stats, unjudged
+    """Mean share of judgeable ★3/★4 requirements met, and the share of companies ready (every judgeable
+    requirement met), per segment and year; and how many requirements the checklist cannot judge."""
+    s = data.scores
+    scores = s[s["framework"].eq("star") & s["node_id"].str.startswith("★")]
+    stats = protect(segment_stats(scores, data.respondents, by, "star", threshold=1.0), k=_k(k))
+    return stats, unjudgeable()
 
 
-def weakest_items(data: ReportData, year: int, n: int = 10, k: int | None = None) -> pd.DataFrame:
-    """Items with the lowest implemented share (applicable answers) in a year, with Wilson 95%."""
-    r = data.responses[data.responses["year"].eq(year) & data.responses["answer"].ne("not_applicable")]
-    g = r.assign(done=r["answer"].eq("implemented")).groupby("item_id")["done"].agg(["size", "sum"]).reset_index()
-    g.columns = ["item_id", "n", "done"]
-    g["share"] = g["done"] / g["n"]
-    g["ci_low"], g["ci_high"] = wilson(g["done"], g["n"])
-    g["text"] = g["item_id"].map(item_texts(data.sector))
-    out = g.sort_values(["share", "item_id"]).head(n).assign(sector=data.sector, year=year, segment="item")
-    out = protect(out.rename(columns={"share": "share_reached"}), k=_k(k), group=["sector", "year"],
-                  stat_columns=["share_reached", "ci_low", "ci_high", "done"])
-    return out.drop(columns=["segment"])
+def unjudgeable() -> dict[str, int]:
+    """★ level → requirements the checklist cannot judge (a criterion cites no item): excluded, reported."""
+    return {f"★{star}": len(unjudgeable_requirements(star)) for star in (3, 4)}
 
 
-def movers(data: ReportData, year_from: int, year_to: int, n: int = 8, k: int | None = None) -> pd.DataFrame:
-    """Items whose implemented share rose most and least between two years."""
-    m = item_movers(data.responses, year_from, year_to, data.sector)
-    m = m[m["n_to"] >= _k(k)]
-    picked = pd.concat([m.head(n), m.tail(n)]).drop_duplicates("item_id")
-    return picked.assign(text=picked["item_id"].map(item_texts(data.sector))).sort_values("change", ascending=False)
+def items(data: ReportData, k: int | None = None) -> pd.DataFrame:
+    """Share implemented per item and year among the companies it applies to (Wilson 95%), protected."""
+    shares = item_shares(data.responses)
+    shares = shares.assign(text=shares["item_id"].map(item_texts(data.sector)))
+    return protect(shares, k=_k(k), group=["sector", "year"], n_col="n_applicable",
+                   stat_columns=["share_implemented", "ci_low", "ci_high", "na_share", "n_implemented", "mean_points",
+                                 "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable"])
+
+
+def weakest_items(table: pd.DataFrame, year: int, n: int = 10) -> pd.DataFrame:
+    """The ``n`` published items with the lowest share implemented in ``year`` (from :func:`items`)."""
+    t = table[table["year"].eq(year) & table["share_implemented"].notna()]
+    return t.sort_values(["share_implemented", "item_id"]).head(n).reset_index(drop=True)
+
+
+def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8) -> pd.DataFrame:
+    """Items whose published share implemented rose most and least between two years (from :func:`items`):
+    only items published in both years."""
+    cols = ["sector", "item_id", "share_implemented", "n_applicable"]
+    before = table[table["year"].eq(year_from)][cols].rename(
+        columns={"share_implemented": "share_previous", "n_applicable": "n_previous"})
+    after = table[table["year"].eq(year_to)][[*cols, "text", "year", "suppressed"]]
+    m = after.merge(before, on=["sector", "item_id"]).assign(previous_year=year_from)
+    m = m[m["share_implemented"].notna() & m["share_previous"].notna()]
+    m = m.assign(change=m["share_implemented"] - m["share_previous"]).sort_values(["change", "item_id"],
+                                                                                   ascending=[False, True])
+    return pd.concat([m.head(n), m.tail(n)]).drop_duplicates("item_id").reset_index(drop=True)
 
 
 def panel(data: ReportData, year_from: int, year_to: int, k: int | None = None, framework: str = "csf2"
           ) -> pd.DataFrame:
-    """Paired change per function for companies present in both years; n < k suppressed."""
-    nodes = catalogs.csf2() if framework == "csf2" else catalogs.csf11()
-    functions = nodes.loc[nodes["level"].eq("function"), "node_id"].tolist()
-    scores = data.scores[data.scores["node_id"].isin(functions)]
-    out = panel_change(scores, data.respondents, framework, year_from, year_to).assign(segment=ALL, year=year_to)
-    out = protect(out, k=_k(k), group=["sector", "year", "node_id"],
+    """Paired change per function for companies scored in both years; fewer than k pairs hidden."""
+    functions = _node_ids(framework, "function")
+    s = data.scores
+    scores = s[s["framework"].eq(framework) & s["node_id"].isin(functions)]
+    out = panel_change(scores, data.respondents, framework, year_from, year_to).assign(year=year_to,
+                                                                                       framework=framework)
+    out = protect(out.drop(columns="segment", errors="ignore"), k=_k(k), group=NODE_KEYS, n_col="n",
                   stat_columns=["mean_change", "share_improved", "share_worsened"])
     order = {f: i for i, f in enumerate(functions)}
-    return out.assign(o=out["node_id"].map(order)).sort_values("o").drop(columns="o")
+    return out.assign(o=out["node_id"].map(order)).sort_values("o").drop(columns="o").reset_index(drop=True)
 
 
-def trends(data: ReportData, by: str, framework: str, k: int | None = None) -> pd.DataFrame:
-    """Mean per function, segment and year with the change from the previous year; cells under k
-    hidden (with a complementary cell per year and function)."""
-    nodes = catalogs.csf2() if framework == "csf2" else catalogs.csf11()
-    functions = nodes.loc[nodes["level"].eq("function"), "node_id"]
-    scores = data.scores[data.scores["node_id"].isin(functions)]
-    seg = pd.concat([cross_section_change(scores, data.respondents, framework, by),
-                     cross_section_change(scores, data.respondents, framework, None)], ignore_index=True)
-    return protect(seg, k=_k(k), group=["sector", "year", "node_id"], stat_columns=["mean", "change"])
+def panel_vs_all(panel_table: pd.DataFrame, nodes: pd.DataFrame, year_to: int, total: str = ALL) -> pd.DataFrame:
+    """Per function, long: the change of all respondents (``basis`` 'all', from the published node table's
+    total row) and of the same-company panel (``basis`` 'panel', the panel table's mean change)."""
+    everyone = nodes[nodes["year"].eq(year_to) & nodes["segment"].eq(total)]
+    everyone = everyone[["node_id", "change", "suppressed"]].assign(basis="all")
+    pairs = panel_table[["node_id", "mean_change", "suppressed"]].rename(columns={"mean_change": "change"})
+    return pd.concat([everyone, pairs.assign(basis="panel")], ignore_index=True)
 
 
 def not_assessed_subcategories(data: ReportData) -> int:
     """CSF 2.0 subcategories no answer reaches (power: no CSF 1.1 ancestor): shown as such, never 0."""
     sub = data.scores[data.scores["framework"].eq("csf2") & data.scores["node_id"].str.contains("-")]
     return int(sub.groupby("node_id")["n_items"].max().eq(0).sum())
-
-
-def n_label(n: float) -> str:
-    return "" if n is None or (isinstance(n, float) and np.isnan(n)) else f"{int(n)}"
 
 
 SEGMENT_ORDER = {
@@ -170,3 +242,7 @@ def with_item_labels(table: pd.DataFrame, limit: int = 24) -> pd.DataFrame:
     """Adds ``label``: the item ID and the start of its text, short enough for a slide."""
     text = table["text"].fillna("").map(lambda t: t if len(t) <= limit else t[: limit - 1] + "…")
     return table.assign(label=table["item_id"] + " " + text)
+
+
+def n_label(n: float) -> str:
+    return "" if n is None or (isinstance(n, float) and np.isnan(n)) else f"{int(n)}"
