@@ -6,75 +6,95 @@
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Python (sdw)
 #     language: python
-#     name: python3
+#     name: sdw
 # ---
 
-# %% [markdown]
-# # 分野横断: NIST CSF 2.0 で比べる電力と自動車
-# Power answers are CSF 1.1 items projected to CSF 2.0 through NIST's crosswalk; subcategories with no
-# CSF 1.1 ancestor are shown as *not assessed* (grey), never as 0. Automotive items reach CSF 2.0
-# through the project's item mapping (pipeline/catalogs/auto_items.csv).
-
 # %% tags=["parameters"]
+# Power and automotive side by side on NIST CSF 2.0, run by `sdw report --sector all`. Power answers are
+# CSF 1.1 items projected through NIST's crosswalk (subcategories with no CSF 1.1 ancestor are not
+# assessed, never 0); automotive items reach CSF 2.0 through the project's own mapping — said on each figure.
 years = ""
 min_cell = 5
 lang = "ja"
 store = ""  # empty: the project's data/processed
 figures_dir = ""  # empty: figures/all/interactive
-tables_path = ""  # empty: reports/all/interactive/tables.xlsx
+report_dir = ""  # empty: reports/all/interactive
+pptx = False
 
 # %%
 import pandas as pd
+from IPython.display import HTML, Markdown, display
 
 from pipeline import catalogs, config
+from pipeline.publish.provenance import provenance
+from pipeline.publish.publisher import Publisher
+from pipeline.publish.render_html import REPORT_CSS
 from pipeline.report import data as D
 from pipeline.report import figures as F
 from pipeline.report import style
 from pipeline.report import tables as T
-from pipeline.report.publish import Publisher
 
 style.apply()
 L = style.labels(lang)
 store = store or config.STORE_DIR
-pub = Publisher(figures_dir or config.FIGURES_DIR / "all" / "interactive",
-                tables_path or config.REPORTS_DIR / "all" / "interactive" / "tables.xlsx")
 sectors = {s: D.load(store, s, years or None) for s in ("power", "auto")}
+every_year = sorted({y for d in sectors.values() for y in d.years})
+prov = provenance(store, list(sectors), every_year, {"years": years or "all", "k": min_cell, "lang": lang})
+ALL = L["segment_all"]
+hidden = L["suppressed"].format(k=min_cell)
+pub = Publisher(figures_dir or config.FIGURES_DIR / "all" / "interactive",
+                report_dir or config.REPORTS_DIR / "all" / "interactive", lang, min_cell, prov, total_label=ALL)
 csf2 = catalogs.csf2()
 names = dict(zip(csf2["node_id"], csf2["name_ja" if lang == "ja" else "name_en"], strict=True))
 rule = L["rule"].format(k=min_cell)
-n_text = ", ".join(f"{L['sector'][s]} FY{d.latest} n={d.n(d.latest)}" for s, d in sectors.items())
+fy = {s: L["fy"].format(year=d.latest) for s, d in sectors.items()}
+n_text = ", ".join(f"{L['sector'][s]} {fy[s]} n={d.n(d.latest):,}" for s, d in sectors.items())
 source = L["source"].format(sector=L["sector"]["all"], years="/".join(str(d.latest) for d in sectors.values()),
-                            n=sum(d.n(d.latest) for d in sectors.values()))
+                            n=f"{sum(d.n(d.latest) for d in sectors.values()):,}")
+display(HTML(f"<style>{REPORT_CSS}</style>"))
+display(Markdown(f"# {L['cross_title']}"))
+display(Markdown(L["auto_mapping"]))
+display(HTML(f'<p class="sdw-provenance">{prov.stamp()}</p>'))
 
 
 def side_by_side(level):
-    parts = []
-    for s, d in sectors.items():
-        t = T.by_node(d, None, "csf2", level, d.latest, min_cell)
-        parts.append(t.assign(segment=L["sector"][s]))
-    return pd.concat(parts, ignore_index=True)
+    """One table for both sectors (each at its latest year), labelled by sector for the figure."""
+    parts = [T.by_node(d, None, "csf2", level, d.latest, min_cell) for d in sectors.values()]
+    t = T.display(pd.concat(parts, ignore_index=True), {}, ALL)
+    return t.assign(node_name=t["node_id"].map(names), sector_name=t["sector"].map(L["sector"]))
 
 
 # %%
 funcs = side_by_side("function")
-pub.table("functions", funcs)
 fig, ax = style.new_figure()
-F.grouped_bars(funcs.assign(label=funcs["node_id"].map(lambda n: f"{names[n]}\n{n}")), "label", "segment", "mean",
-               ax=ax, suppressed_label=L["suppressed"].format(k=min_cell))
-style.finish(fig, L["titles"]["cross_sector_functions"], source, rule, n_text)
-pub.figure(fig, "cross_sector_functions")
+F.grouped_bars(funcs.assign(label=funcs["node_id"].map(lambda n: f"{names[n]}\n{n}")), "label", "sector_name", "mean",
+               ax=ax, suppressed_label=hidden)
+style.caveat(ax, L["auto_mapping"])
+style.finish(fig, L["titles"]["cross_sector_functions"], source, rule, n_text, prov.stamp())
+pub.figure(fig, "cross_sector_functions", L["titles"]["cross_sector_functions"], source)
+pub.table("functions", funcs, T.SPECS["nodes"], L["titles"]["cross_sector_functions"],
+          ["sector_name", "year", "node_id", "node_name", "n_scored", "mean", "na_share"],
+          L["hidden_note"].format(k=min_cell))
 
 # %%
 cats = side_by_side("category")
-pub.table("categories", cats)
 fig, ax = style.new_figure(left=0.27)
-F.heatmap(cats, "node_id", "segment", "mean", ax=ax,
+F.heatmap(cats, "node_id", "sector_name", "mean", ax=ax, suppressed_label=hidden,
           row_labels={n: style.short(f"{n} {names[n]}", 24) for n in cats["node_id"]})
 style.finish(fig, L["titles"]["cross_sector_categories"], source, rule,
-             L["not_assessed"].format(n=T.not_assessed_subcategories(sectors["power"])))
-pub.figure(fig, "cross_sector_categories")
+             L["not_assessed"].format(n=T.not_assessed_subcategories(sectors["power"])) + " / " + L["auto_mapping"],
+             prov.stamp())
+pub.figure(fig, "cross_sector_categories", L["titles"]["cross_sector_categories"], source)
+pub.table("categories", cats, T.SPECS["nodes"], L["titles"]["cross_sector_categories"],
+          ["sector_name", "year", "node_id", "node_name", "n_scored", "mean", "na_share"],
+          L["hidden_note"].format(k=min_cell))
 
 # %%
-print("tables:", pub.close())
+display(Markdown(f"## {L['sections']['rules']}"))
+display(Markdown(L["rules_text"].format(threshold=f"{catalogs.scoring_rules()['level_threshold']:.0%}")))
+display(Markdown(L["disclosure_text"].format(k=min_cell)))
+about = [(L["about"]["disclosure"], L["disclosure_text"].format(k=min_cell)), (L["about"]["k"], str(min_cell))]
+written = pub.close(about, {"title": L["cross_title"], "subtitle": n_text, "headline": [L["auto_mapping"], n_text]}
+                    if pptx else None)

@@ -6,17 +6,14 @@
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Python (sdw)
 #     language: python
-#     name: python3
+#     name: sdw
 # ---
 
-# %% [markdown]
-# # 分野別 サイバーセキュリティ自己診断 トレンドレポート
-# Every number below comes from `pipeline` and has passed disclosure control (cells with fewer than
-# `min_cell` companies are hidden, with a complementary cell where a total would reveal them).
-
 # %% tags=["parameters"]
+# The per-sector trend report, run by `sdw report`. Every heading and sentence comes from
+# catalogs/report_labels.yaml in the report's language; every number from a protected, published table.
 sector = "auto"
 years = ""  # e.g. "2022-2024"; empty: every year in the store
 segment_by = ""  # empty: business type (power) or size band (automotive)
@@ -25,168 +22,241 @@ min_cell = 5
 lang = "ja"
 store = ""  # empty: the project's data/processed, wherever the notebook is opened from
 figures_dir = ""  # empty: figures/<sector>/interactive
-tables_path = ""  # empty: reports/<sector>/interactive/tables.xlsx
+report_dir = ""  # empty: reports/<sector>/interactive
+pptx = False  # also write a 16:9 briefing deck
 
 # %%
+import matplotlib.pyplot as plt
+from IPython.display import HTML, Markdown, display
+
 from pipeline import catalogs, config
+from pipeline.publish.provenance import provenance
+from pipeline.publish.publisher import Publisher
+from pipeline.publish.render_html import REPORT_CSS
 from pipeline.report import data as D
 from pipeline.report import figures as F
 from pipeline.report import style
 from pipeline.report import tables as T
-from pipeline.report.publish import Publisher
+from pipeline.report.headline import headline, headline_html
 
 style.apply()
 L = style.labels(lang)
 store = store or config.STORE_DIR
-figures_dir = figures_dir or config.FIGURES_DIR / sector / "interactive"
-tables_path = tables_path or config.REPORTS_DIR / sector / "interactive" / "tables.xlsx"
 rd = D.load(store, sector, years or None)
 by = segment_by or ("business_types" if sector == "power" else "size_band")
 names = D.segment_names(sector, lang)
-pub = Publisher(figures_dir, tables_path)
 span = f"{rd.years[0]}" if len(rd.years) == 1 else f"{rd.years[0]}–{rd.years[-1]}"
-rule = L["rule"].format(k=min_cell)
 fw = framework if framework in ("csf2", "csf11") and (sector == "power" or framework == "csf2") else "csf2"
 fw_nodes = catalogs.csf2() if fw == "csf2" else catalogs.csf11()
 fw_label = {"csf2": "NIST CSF 2.0", "csf11": "NIST CSF 1.1"}[fw]
 node_names = dict(zip(fw_nodes["node_id"], fw_nodes["name_ja" if lang == "ja" else "name_en"], strict=True))
+ALL = L["segment_all"]
+hidden = L["suppressed"].format(k=min_cell)
+unit = L["unit_points"]
+fy = [L["fy"].format(year=y) for y in rd.years]
+prov = provenance(store, [sector], rd.years, {"sector": sector, "years": span, "segment_by": by, "framework": fw,
+                                              "k": min_cell, "lang": lang})
+stamp = prov.stamp()
+pub = Publisher(figures_dir or config.FIGURES_DIR / sector / "interactive",
+                report_dir or config.REPORTS_DIR / sector / "interactive", lang, min_cell, prov, total_label=ALL)
+rule = L["rule"].format(k=min_cell)
+multi_note = L["multi_counted"] if by == "business_types" else ""
+versions = sorted(rd.respondents["template_version"].dropna().unique())
+version_note = L["template_change"].format(versions=", ".join(versions)) if len(versions) > 1 else ""
 
 
-def source(n):
-    return L["source"].format(sector=L["sector"][sector], years=span, n=n)
+def source(n, years=span):
+    return L["source"].format(sector=L["sector"][sector], years=years, n=f"{n:,}")
 
 
 def show(table):
-    return T.display(table, names, L["segment_all"], by)
+    return T.display(table, names, ALL, by)
 
 
-multi_note = L["multi_counted"] if by == "business_types" else ""
-print(f"{sector}: FY{span}, {rd.n()} companies, segments by {by}")
+def named(table):
+    return table.assign(node_name=table["node_id"].map(node_names))
 
-# %% [markdown]
-# ## 回答状況 / Responses
+
+def finish(fig, ax, title, n, note="", years=span):
+    style.finish(fig, title, source(n, years), rule, " / ".join(x for x in (note, multi_note) if x), stamp)
+
+
+display(HTML(f"<style>{REPORT_CSS}</style>"))
+display(Markdown(f"# {L['report_title'].format(sector=L['sector'][sector])}"))
+display(Markdown(L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}", latest=f"{rd.n(rd.latest):,}")))
+params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items())
+provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, generated=prov.generated,
+                                         params=params_text)
+display(HTML(f'<p class="sdw-provenance">{provenance_text}</p>'))
+summary = display(HTML(""), display_id=True)  # filled in once every table is published
 
 # %%
+# Responses: rate by segment and year, and the sector's rate over the years.
 resp = show(T.responses_by_segment(rd, by, min_cell))
-pub.table("responses", resp)
+has_roster = "response_rate" in resp
+display(Markdown(f"## {L['sections']['responses']}"))
 fig, ax = style.new_figure()
-value = "response_rate" if "response_rate" in resp else "n"
-F.grouped_bars(resp, "segment", "year", value, *(("ci_low", "ci_high") if value == "response_rate" else ()),
-               ax=ax, percent=value == "response_rate", suppressed_label=L["suppressed"].format(k=min_cell))
-style.finish(fig, L["titles"]["response_rate" if value == "response_rate" else "response_counts"],
-             source(rd.n()), rule, multi_note)
-pub.figure(fig, "response_rate" if value == "response_rate" else "response_counts")
-
-# %% [markdown]
-# ## スコアの分布 / Score distribution
+value = "response_rate" if has_roster else "n"
+F.grouped_bars(resp.assign(fy=resp["year"].map(lambda y: L["fy"].format(year=y))), "segment", "fy", value,
+               *(("ci_low", "ci_high") if has_roster else ()), ax=ax, percent=has_roster, suppressed_label=hidden)
+title = L["titles"]["response_rate" if has_roster else "response_counts"]
+finish(fig, ax, title, rd.n())
+pub.figure(fig, "response_rate" if has_roster else "response_counts", title, source(rd.n()))
+if has_roster and len(rd.years) > 1:
+    fig, ax = style.new_figure()
+    F.rate_by_year(resp[resp["segment"].eq(ALL)], ax=ax, suppressed_label=hidden, year_format=L["fy"].replace(
+        "{year}", "{}"))
+    finish(fig, ax, L["titles"]["response_trend"], rd.n())
+    pub.figure(fig, "response_trend", L["titles"]["response_trend"], source(rd.n()))
+pub.table("responses", resp, T.SPECS["responses"], L["tables"]["responses"],
+          ["year", "segment", "n", "roster_n", "response_rate", "ci_low", "ci_high"], L["hidden_note"].format(
+              k=min_cell))
 
 # %%
-dist = show(T.distribution(rd, by, min_cell))
-pub.table("distribution", dist)
-fig, ax = style.new_figure()
-F.quantile_boxes(dist, "segment", "year", ax=ax)
+# Change over time: the sector mean per function with 95% intervals, and all respondents vs the same companies.
+functions = show(named(T.by_node(rd, by, fw, "function", None, min_cell)))
+display(Markdown(f"## {L['sections']['trend']}"))
+total_fn = functions[functions["segment"].eq(ALL)]
+fig, ax = style.new_figure(right=0.78)
+F.trend_lines(total_fn, y="mean", hue="node_id", lo="mean_ci_low", hi="mean_ci_high", ax=ax,
+              labels={n: f"{node_names[n]} ({n})" for n in total_fn["node_id"].unique()}, suppressed_label=hidden,
+              year_format=L["fy"].replace("{year}", "{}"))
 ax.set_ylabel(L["axes"]["score"])
-style.finish(fig, L["titles"]["score_distribution"], source(rd.n()), rule, multi_note)
-pub.figure(fig, "score_distribution")
-
-# %% [markdown]
-# ## NIST CSF 2.0: カテゴリ × 区分 / categories by segment
+if sector == "auto":
+    style.caveat(ax, L["auto_mapping"])
+finish(fig, ax, L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label), rd.n(), version_note)
+pub.figure(fig, "function_trend", L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label), source(rd.n()),
+           [f"{r.node_id} FY{r.year}: {r.mean:.3f}" for r in total_fn.itertuples() if r.mean == r.mean])
+pub.table("functions", functions, T.SPECS["nodes"], L["tables"]["functions"].replace("NIST CSF 2.0", fw_label),
+          ["year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high", "change",
+           "na_share"], L["hidden_note"].format(k=min_cell), view=functions["segment"].eq(ALL),
+          view_columns=["year", "node_id", "node_name", "n_scored", "mean", "mean_ci_low", "mean_ci_high", "change"])
+if len(rd.years) > 1:
+    year_from = rd.years[-2]
+    pc = named(T.panel(rd, year_from, rd.latest, min_cell, fw))
+    both = T.panel_vs_all(pc, functions, rd.latest, ALL)
+    fig, ax = style.new_figure(right=0.78, left=0.2)
+    F.panel_vs_all(both, labels={n: f"{node_names[n]} ({n})" for n in both["node_id"]},
+                   basis_labels={"all": L["series"]["all"], "panel": L["series"]["panel"]}, unit=unit, ax=ax,
+                   suppressed_label=hidden)
+    n_pairs = int(pc["n"].max()) if pc["n"].notna().any() else 0
+    period = f"{L['fy'].format(year=year_from)}→{L['fy'].format(year=rd.latest)}"
+    finish(fig, ax, f"{L['titles']['panel_vs_all']} ({period})", n_pairs, version_note)
+    pub.figure(fig, "panel_vs_all", f"{L['titles']['panel_vs_all']} ({period})", source(n_pairs))
+    pub.table("panel", pc, T.SPECS["panel"], L["tables"]["panel"], ["year", "node_id", "node_name", "n",
+                                                                     "mean_change", "share_improved",
+                                                                     "share_worsened"])
 
 # %%
-cats = show(T.by_node(rd, by, fw, "category", rd.latest, min_cell))
-pub.table("csf2_categories", cats)
+# Score distribution by segment, per year.
+dist = show(T.distribution(rd, by, min_cell))
+display(Markdown(f"## {L['sections']['distribution']}"))
+fig, ax = style.new_figure()
+F.quantile_boxes(dist.assign(fy=dist["year"].map(lambda y: L["fy"].format(year=y))), "segment", "fy", ax=ax,
+                 suppressed_label=hidden)
+ax.set_ylabel(L["axes"]["score"])
+finish(fig, ax, L["titles"]["score_distribution"], rd.n())
+pub.figure(fig, "score_distribution", L["titles"]["score_distribution"], source(rd.n()))
+pub.table("distribution", dist, T.SPECS["distribution"], L["tables"]["distribution"],
+          ["year", "segment", "n", "mean", "change", "p10", "p25", "p50", "p75", "p90"],
+          L["hidden_note"].format(k=min_cell), view=dist["year"].eq(rd.latest),
+          view_columns=["segment", "n", "mean", "change", "p25", "p50", "p75"])
+
+# %%
+# Categories by segment (latest year) and functions by segment (radar).
+latest = L["fy"].format(year=rd.latest)
+cats = show(named(T.by_node(rd, by, fw, "category", rd.latest, min_cell)))
+display(Markdown(f"## {L['sections']['categories']}"))
 fig, ax = style.new_figure(left=0.27)
-F.heatmap(cats, "node_id", "segment", "mean", ax=ax,
+F.heatmap(cats, "node_id", "segment", "mean", ax=ax, suppressed_label=hidden,
           row_labels={n: style.short(f"{n} {node_names.get(n, '')}", 24) for n in cats["node_id"]})
 note = L["not_assessed"].format(n=T.not_assessed_subcategories(rd)) if fw == "csf2" and sector == "power" \
     else L["dash"]
-style.finish(fig, L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + f" (FY{rd.latest})",
-             source(rd.n(rd.latest)), rule,
-             " / ".join(x for x in (note, multi_note) if x))
-pub.figure(fig, "csf2_heatmap")
-
-# %% [markdown]
-# ## 機能別レーダー / functions, each segment against the whole sector
-
-# %%
-funcs = show(T.by_node(rd, by, fw, "function", rd.latest, min_cell))
-pub.table("csf2_functions", funcs)
-fig, ax = style.new_figure(polar=True)
-F.radar(funcs, "node_id", "segment", "mean", ax=ax,
-        axis_labels={n: f"{node_names[n]}\n({n})" for n in funcs["node_id"]}, highlight=L["segment_all"])
-style.finish(fig, L["titles"]["radar"].replace("NIST CSF 2.0", fw_label) + f" (FY{rd.latest})",
-             source(rd.n(rd.latest)), rule, multi_note)
-pub.figure(fig, "radar")
-
-# %% [markdown]
-# ## 経年変化 / year-on-year change by segment (table)
-
-# %%
-if len(rd.years) > 1:
-    trend = show(T.trends(rd, by, fw, min_cell))
-    pub.table("trends", trend)
-    display_cols = ["node_id", "segment", "year", "n", "mean", "change"]
-    print(trend[trend["year"].eq(rd.latest)][display_cols].head(20).to_string(index=False))
-
-# %% [markdown]
-# ## 自動車: レベル到達と ★3/★4 / automotive levels and ★ readiness
-
-# %%
 if sector == "auto":
-    lv = show(T.level_reached(rd, by, min_cell))
-    pub.table("levels", lv)
-    latest = lv[lv["year"].eq(rd.latest)]
-    fig, ax = style.new_figure()
-    F.grouped_bars(latest, "segment", "node_id", "share_reached", "ci_low", "ci_high", ax=ax,
-                   suppressed_label=L["suppressed"].format(k=min_cell))
+    style.caveat(ax, L["auto_mapping"])
+title = L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + f" ({latest})"
+finish(fig, ax, title, rd.n(rd.latest), note, latest)
+pub.figure(fig, "csf2_heatmap", title, source(rd.n(rd.latest), latest))
+pub.table("categories", cats, T.SPECS["nodes"], L["tables"]["categories"] + f" ({latest})",
+          ["node_id", "node_name", "segment", "n_scored", "mean", "na_share"], L["hidden_note"].format(k=min_cell),
+          show=False)
+
+latest_fn = functions[functions["year"].eq(rd.latest)]
+fig, ax = style.new_figure(polar=True, left=0.1, right=0.62)
+F.radar(latest_fn, "node_id", "segment", "mean", ax=ax, highlight=ALL, suppressed_label=hidden,
+        axis_labels={n: f"{node_names[n]}\n({n})" for n in latest_fn["node_id"]})
+title = L["titles"]["radar"].replace("NIST CSF 2.0", fw_label) + f" ({latest})"
+finish(fig, ax, title, rd.n(rd.latest), years=latest)
+pub.figure(fig, "radar", title, source(rd.n(rd.latest), latest))
+
+# %%
+# Automotive: levels reached by segment over the years, and ★3/★4 readiness.
+if sector == "auto":
+    display(Markdown(f"## {L['sections']['levels']}"))
     threshold = catalogs.scoring_rules()["level_threshold"]
-    style.finish(fig, L["titles"]["level_achievement"].format(threshold=f"{threshold:.0%}") + f" (FY{rd.latest})",
-                 source(rd.n(rd.latest)), rule)
-    pub.figure(fig, "level_achievement")
+    lv = show(T.level_reached(rd, by, min_cell))
+    fig = plt.figure(figsize=style.SLIDE)
+    F.small_multiples(lv, facet="node_id", y="share_reached", hue="segment", fig=fig, suppressed_label=hidden,
+                      year_format=L["fy"].replace("{year}", "{}"))
+    title = L["titles"]["level_trend"] + f" ({L['titles']['level_achievement'].format(threshold=f'{threshold:.0%}')})"
+    finish(fig, None, title, rd.n(), version_note)
+    pub.figure(fig, "level_trend", title, source(rd.n()))
+    pub.table("levels", lv, T.SPECS["levels"], L["tables"]["levels"],
+              ["year", "node_id", "segment", "n_scored", "share_reached", "ci_low", "ci_high"],
+              L["hidden_note"].format(k=min_cell), view=lv["year"].eq(rd.latest))
     star, unjudged = T.star_readiness(rd, by, min_cell)
     star = show(star)
-    pub.table("star", star)
     fig, ax = style.new_figure()
-    F.grouped_bars(star[star["year"].eq(rd.latest)], "segment", "node_id", "mean", ax=ax,
-                   suppressed_label=L["suppressed"].format(k=min_cell))
-    style.finish(fig, L["titles"]["star_readiness"] + f" (FY{rd.latest})", source(rd.n(rd.latest)), rule,
-                 L["star_note"].format(unjudged=f"★3 {unjudged.get('★3', 0)}, ★4 {unjudged.get('★4', 0)}"))
-    pub.figure(fig, "star_readiness")
-
-# %% [markdown]
-# ## 弱い項目と変化の大きい項目 / weakest items and biggest movers
+    latest_star = star[star["year"].eq(rd.latest)]
+    F.grouped_bars(latest_star, "segment", "node_id", "mean", "mean_ci_low", "mean_ci_high", ax=ax,
+                   suppressed_label=hidden)
+    star_note = L["star_note"].format(n3=unjudged["★3"], n4=unjudged["★4"])
+    title = L["titles"]["star_readiness"] + f" ({latest})"
+    finish(fig, ax, title, rd.n(rd.latest), star_note, latest)
+    pub.figure(fig, "star_readiness", title, source(rd.n(rd.latest), latest), [star_note])
+    pub.table("star", star, T.SPECS["star"], L["tables"]["star"],
+              ["year", "node_id", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high"],
+              star_note + " / " + L["hidden_note"].format(k=min_cell), view=star["year"].eq(rd.latest))
 
 # %%
-weak = T.weakest_items(rd, rd.latest, 10, min_cell)
-pub.table("weakest_items", weak)
+# Items: the least implemented in the latest year, and those that moved most.
+display(Markdown(f"## {L['sections']['items']}"))
+items = T.items(rd, min_cell)
+weak = T.weakest_items(items, rd.latest, 10)
 fig, ax = style.new_figure(left=0.36)
-F.item_bars(T.with_item_labels(weak), "label", "share_reached", "ci_low", "ci_high", ax=ax)
-style.finish(fig, L["titles"]["weakest_items"] + f" (FY{rd.latest})", source(rd.n(rd.latest)), rule)
-pub.figure(fig, "weakest_items")
-
-# %%
+F.item_bars(T.with_item_labels(weak), "label", "share_implemented", "ci_low", "ci_high", ax=ax,
+            suppressed_label=hidden)
+title = L["titles"]["weakest_items"] + f" ({latest})"
+finish(fig, ax, title, rd.n(rd.latest), years=latest)
+pub.figure(fig, "weakest_items", title, source(rd.n(rd.latest), latest),
+           [f"{r.item_id}: {r.share_implemented:.1%}" for r in weak.itertuples()])
+item_cols = ["year", "item_id", "text", "n_applicable", "share_implemented", "ci_low", "ci_high", "na_share"]
+pub.table("weakest_items", weak, T.SPECS["items"], L["tables"]["weakest_items"] + f" ({latest})", item_cols)
 if len(rd.years) > 1:
-    mv = T.movers(rd, rd.years[0], rd.latest, 8, min_cell)
-    pub.table("movers", mv)
+    mv = T.movers(items, rd.years[0], rd.latest, 8)
     fig, ax = style.new_figure(left=0.36)
-    F.item_bars(T.with_item_labels(mv), "label", "change", ax=ax, diverging=True)
-    style.finish(fig, L["titles"]["movers"] + f" (FY{rd.years[0]}→{rd.latest})", source(rd.n()), rule)
-    pub.figure(fig, "movers")
-
-# %% [markdown]
-# ## 同一事業者の変化 / same-company change
-
-# %%
-if len(rd.years) > 1:
-    pc = T.panel(rd, rd.years[-2], rd.latest, min_cell, fw)
-    pub.table("panel", pc)
-    fig, ax = style.new_figure(left=0.2)
-    F.item_bars(pc.assign(label=pc["node_id"].map(lambda n: f"{node_names[n]} ({n})")), "label", "mean_change", ax=ax,
-                diverging=True)
-    n_pairs = int(pc["n"].max()) if pc["n"].notna().any() else 0
-    style.finish(fig, L["titles"]["panel_change"] + f" (FY{rd.years[-2]}→{rd.latest})", source(n_pairs), rule)
-    pub.figure(fig, "panel_change")
+    F.item_bars(T.with_item_labels(mv), "label", "change", ax=ax, diverging=True, unit=unit, suppressed_label=hidden)
+    period = f"{fy[0]}→{latest}"
+    finish(fig, ax, L["titles"]["movers"] + f" ({period})", rd.n(), version_note)
+    pub.figure(fig, "movers", L["titles"]["movers"] + f" ({period})", source(rd.n()))
+    pub.table("movers", mv, T.SPECS["movers"], L["tables"]["movers"] + f" ({period})",
+              ["item_id", "text", "previous_year", "share_previous", "year", "share_implemented", "change"])
+pub.table("items", items, T.SPECS["items"], L["tables"]["items"], item_cols, L["hidden_note"].format(k=min_cell),
+          show=False)
 
 # %%
-print("tables:", pub.close())
-print("figures:", ", ".join(p.stem for p in pub.figures))
+# Scoring and disclosure rules; the summary at the top; tables, deck and audit written last.
+display(Markdown(f"## {L['sections']['rules']}"))
+threshold = catalogs.scoring_rules()["level_threshold"]
+display(Markdown(L["rules_text"].format(threshold=f"{threshold:.0%}")))
+display(Markdown(L["disclosure_text"].format(k=min_cell)))
+published = {t.name: t for t in pub.tables}
+n_hidden = int(sum((t.frame["suppressed"].fillna("") != "").sum() for t in pub.tables if "suppressed" in t.frame))
+sentences = headline(published, L, lang, rd.latest, ALL, node_names, n_hidden, min_cell)
+summary.update(HTML(headline_html(sentences, L["sections"]["headline"])))
+about = [(L["about"]["rules"], L["rules_text"].format(threshold=f"{threshold:.0%}")),
+         (L["about"]["disclosure"], L["disclosure_text"].format(k=min_cell)), (L["about"]["k"], str(min_cell))]
+written = pub.close(about, {"title": L["report_title"].format(sector=L["sector"][sector]),
+                            "subtitle": L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}",
+                                                             latest=f"{rd.n(rd.latest):,}"),
+                            "headline": [s.text for s in sentences]} if pptx else None)

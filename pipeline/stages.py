@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def run(args: argparse.Namespace) -> int:
     handlers = {"synth": synth, "ingest": ingest, "score": score, "feedback": feedback, "report": report,
-                "demo": lambda _args: demo()}
+                "audit": audit, "demo": lambda _args: demo()}
     return handlers[args.command](args)
 
 
@@ -75,12 +76,30 @@ def report(args: argparse.Namespace) -> int:
     from pipeline.report.run import run_report
 
     result = run_report(args.sector, args.years, args.store, args.out, args.figures, lang=args.lang,
-                        min_cell=args.min_cell, segment_by=args.segment_by, framework=args.framework)
+                        min_cell=args.min_cell, segment_by=args.segment_by, framework=args.framework,
+                        pptx=args.pptx)
     timing = ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items())
-    print(f"sdw report: {len(result.html)} reports, {len(result.figures)} figures ({timing})")
+    print(f"sdw report: {len(result.html)} reports, {len(result.figures)} figures ({timing}); every table passed "
+          "the disclosure check")
     for html in result.html:
         print(f"  {html}")
-    print(f"  figures: {sorted({str(f.parent) for f in result.figures})}")
+    for deck in result.decks:
+        print(f"  {deck}")
+    print(f"  figures: {', '.join(sorted({str(f.parent) for f in result.figures}))}")
+    return 0
+
+
+def audit(args: argparse.Namespace) -> int:
+    from pipeline.publish.audit import audit_folder
+
+    findings = audit_folder(args.report_dir)
+    if findings:
+        for f in findings[:20]:
+            print(f"  {f.line()}")
+        print(f"sdw audit: {len(findings)} finding(s) in {args.report_dir}: a statistic about fewer than k companies "
+              "can be recovered", file=sys.stderr)
+        return 1
+    print(f"sdw audit: {args.report_dir}: no statistic about fewer than k companies can be recovered")
     return 0
 
 

@@ -42,7 +42,7 @@ def test_japanese_title_raises_no_findfont_warning(caplog):
     assert not [x for x in w if "findfont" in str(x.message) or "Glyph" in str(x.message)]
 
 
-def test_finish_prints_the_stamp_bottom_right_only_when_given():
+def test_finish_prints_the_stamp_on_its_own_last_line_only_when_given():
     fig, _ = style.new_figure()
     style.finish(fig, "t", "source", "rule")
     assert [t.get_text() for t in fig.texts if t.get_text() != "t"] == ["source\nrule"]  # "t": the title
@@ -51,7 +51,8 @@ def test_finish_prints_the_stamp_bottom_right_only_when_given():
     texts = {t.get_text(): t for t in fig2.texts if t.get_text() != "t"}
     assert list(texts) == ["source\nrule\nnote", "sdw 1.2 / run 42"]
     stamp = texts["sdw 1.2 / run 42"]
-    assert stamp.get_position()[0] > 0.9 and stamp.get_position()[1] < 0.05 and stamp.get_ha() == "right"
+    notes = texts["source\nrule\nnote"]
+    assert stamp.get_position()[1] < notes.get_position()[1] < 0.05  # under the notes, never beside them
 
 
 def test_caveat_is_italic_on_axes_or_figure():

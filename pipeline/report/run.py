@@ -1,21 +1,28 @@
 """``sdw report``: execute the report notebooks with papermill and write the HTML, figures and tables.
 
 Outputs (stable names, so decks can link to them):
-- reports/<sector>/<years>/sector_trend_report.ipynb (executed) and .html (no code cells)
-- reports/<sector>/<years>/tables.xlsx
+- reports/<sector>/<years>/sector_trend_report.ipynb (executed) and .html (no code cells, figures inline)
+- reports/<sector>/<years>/tables.xlsx (for people: 説明 sheet, Japanese headers, formats), tables/*.csv
+  (the machine-readable copy), tables.json (what each table's cells are), disclosure_audit.csv (every
+  hidden cell and the intruder check), and deck.pptx with ``pptx=True``
 - figures/<sector>/<years>/<figure>.png (300 dpi) and .svg
 For ``--sector all`` also the cross-sector notebook under reports/all/<years>/.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import config
 
 NOTEBOOKS = {"sector": "sector_trend_report", "cross": "cross_sector"}
+log = logging.getLogger(__name__)
 
 
 class ReportError(RuntimeError):
@@ -27,6 +34,8 @@ class ReportResult:
     html: list[Path] = field(default_factory=list)
     figures: list[Path] = field(default_factory=list)
     tables: list[Path] = field(default_factory=list)
+    decks: list[Path] = field(default_factory=list)
+    audits: list[Path] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -34,8 +43,43 @@ def _span(years: tuple[int, int] | None) -> str:
     return "all" if years is None else (f"{years[0]}" if years[0] == years[1] else f"{years[0]}-{years[1]}")
 
 
-def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path = config.NOTEBOOKS_DIR) -> Path:
-    """Run one jupytext notebook through papermill; write the executed .ipynb and a code-free .html."""
+@contextmanager
+def _batch_backend():
+    """Notebooks run by papermill draw off-screen: the kernel inherits MPLBACKEND=Agg from this process
+    (style.py never picks a backend, so the explorer keeps JupyterLab's inline one)."""
+    before = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "Agg"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = before
+
+
+def _reader_notebook(nb) -> tuple[object, list[str]]:
+    """The executed notebook as a reader gets it: warnings written to stderr leave the page (they are
+    returned, for the console) and nothing else changes."""
+    warnings = []
+    for cell in nb.cells:
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                warnings.append(output.get("text", "").strip())
+            else:
+                kept.append(output)
+        cell["outputs"] = kept
+    return nb, [w for w in warnings if w]
+
+
+_REMOTE_SCRIPT = re.compile(r"<script[^>]*\ssrc=[\"']https?://[^>]*>\s*</script>", re.IGNORECASE)
+
+
+def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path = config.NOTEBOOKS_DIR,
+            title: str = "") -> Path:
+    """Run one jupytext notebook through papermill; write the executed .ipynb and a code-free HTML that
+    stands alone (figures inline, no script fetched from the network, no warnings)."""
     import jupytext
     import nbformat
     import papermill
@@ -48,44 +92,56 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path = co
     nbformat.write(source, src_path)
     executed = out_dir / f"{name}.ipynb"
     try:
-        papermill.execute_notebook(str(src_path), str(executed), parameters=parameters, kernel_name="python3",
-                                   progress_bar=False, log_output=False, cwd=str(config.ROOT),
-                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no transport chatter
+        with _batch_backend():
+            papermill.execute_notebook(str(src_path), str(executed), parameters=parameters, kernel_name="python3",
+                                       progress_bar=False, log_output=False, cwd=str(out_dir),
+                                       extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no transport chatter
     except papermill.PapermillExecutionError as e:
         raise ReportError(f"{name}: cell {e.exec_count} failed: {e.ename}: {e.evalue}") from None
     finally:
         src_path.unlink(missing_ok=True)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    nb, warnings = _reader_notebook(nbformat.read(executed, as_version=4))
+    for w in warnings:
+        log.warning("%s: %s", name, w.splitlines()[-1][:300])
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            embed_images=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or name}})
     html = out_dir / f"{name}.html"
-    html.write_text(body, encoding="utf-8")
+    html.write_text(_REMOTE_SCRIPT.sub("", body), encoding="utf-8")
     return html
 
 
 def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path = config.REPORTS_DIR,
                figures: Path = config.FIGURES_DIR, lang: str = "ja", min_cell: int | None = None,
-               segment_by: str = "", framework: str = "csf2") -> ReportResult:
+               segment_by: str = "", framework: str = "csf2", pptx: bool = False) -> ReportResult:
     """Reports for one sector, or for both and side by side with ``sector='all'``."""
     from pipeline import catalogs
+    from pipeline.report.style import labels
 
     k = catalogs.scoring_rules()["min_cell"] if min_cell is None else min_cell
+    words = labels(lang)
     span = _span(years)
     common = {"years": "" if years is None else f"{years[0]}-{years[1]}", "min_cell": k, "lang": lang,
-              "store": str(store.resolve())}
+              "store": str(store.resolve()), "pptx": pptx}
     result = ReportResult()
 
-    def run(notebook: str, label: str, extra: dict) -> None:
+    def run(notebook: str, label: str, extra: dict, title: str) -> None:
         t0 = time.perf_counter()
         fig_dir, rep_dir = figures / label / span, out / label / span
-        params = common | extra | {"figures_dir": str(fig_dir.resolve()),
-                                   "tables_path": str((rep_dir / "tables.xlsx").resolve())}
-        result.html.append(execute(notebook, params, rep_dir))
+        for old in fig_dir.glob("*.*"):  # a figure a new run no longer draws must not linger beside the report
+            old.unlink()
+        params = common | extra | {"figures_dir": str(fig_dir.resolve()), "report_dir": str(rep_dir.resolve())}
+        result.html.append(execute(notebook, params, rep_dir, title=title))
         result.tables.append(rep_dir / "tables.xlsx")
+        result.audits.append(rep_dir / "disclosure_audit.csv")
+        if pptx:
+            result.decks.append(rep_dir / "deck.pptx")
         result.figures += sorted(fig_dir.glob("*.png"))
         result.seconds[label] = time.perf_counter() - t0
 
     for s in (config.SECTORS if sector == "all" else (sector,)):
-        run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework})
+        run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework},
+            words["report_title"].format(sector=words["sector"][s]))
     if sector == "all":
-        run(NOTEBOOKS["cross"], "all", {})
+        run(NOTEBOOKS["cross"], "all", {}, words["cross_title"])
     return result

@@ -104,7 +104,7 @@ def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: flo
 
 
 def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stamp: str = "") -> None:
-    """Title at the top left; source, scoring rule and any note at the bottom left; stamp at the bottom right.
+    """Title at the top left; source, scoring rule and any note at the bottom left; the stamp under them.
 
     Parameters
     ----------
@@ -117,14 +117,16 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
     note : str, optional
         Extra line under the rule, e.g. what '—' means.
     stamp : str, optional
-        Provenance (run id, data version, date), small and grey at the bottom right, so a figure
+        Provenance (data snapshot, code version, parameters), small and grey on the last line, so a figure
         pasted into a slide deck can still be traced back to the run that made it.
     """
     fig.suptitle(title, x=0.02, y=0.97, ha="left", fontsize=17, fontweight=TITLE_WEIGHT)
     lines = [source, rule] + ([note] if note else [])
-    fig.text(0.02, 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5, color=NOTE_COLOUR)
+    # the stamp takes its own line under the notes: beside them, a long rule line ran into it
+    fig.text(0.02, 0.03 if stamp else 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5,
+             color=NOTE_COLOUR)
     if stamp:
-        fig.text(0.99, 0.01, stamp, ha="right", va="bottom", fontsize=6.5, color="#888888")
+        fig.text(0.02, 0.006, stamp, ha="left", va="bottom", fontsize=6.5, color="#888888")
 
 
 def caveat(target: Axes | Figure, text: str) -> None:

@@ -1,0 +1,121 @@
+"""Every table and figure a report publishes passes through one :class:`Publisher`, last.
+
+In a notebook it shows each table and figure as the reader will see them (a formatted HTML table; the
+figure as an inline image, so the HTML export carries it), saves figures as PNG and SVG, and at
+:meth:`Publisher.close` writes the people's workbook, the machine copy, the deck (when asked) and the
+disclosure audit — and fails the report when the intruder check finds anything.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.publish.audit import DisclosureError, Finding, hidden_cells, intruder_check, write_audit
+from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable, TableSpec
+from pipeline.scoring.disclosure import HIDDEN_COUNT
+from pipeline.scoring.segments import ALL
+
+HTML_DPI = 144  # inline figures: sharp on screen and on A4, a fraction of the 300-dpi files' size
+
+
+class Publisher:
+    """Collects what one report publishes and writes it out, audited, at :meth:`close`."""
+
+    def __init__(self, figures_dir: Path | str, report_dir: Path | str, lang: str, k: int,
+                 provenance: Provenance, total_label: str = ALL, show: bool = True) -> None:
+        self.figures_dir = Path(figures_dir)
+        self.report_dir = Path(report_dir)
+        self.lang, self.k, self.provenance, self.total_label, self.show = lang, k, provenance, total_label, show
+        self.tables: list[PublishedTable] = []
+        self.figures: list[PublishedFigure] = []
+        self._hidden: list[pd.DataFrame] = []
+        self.figures_dir.mkdir(parents=True, exist_ok=True)
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+
+    def table(self, name: str, frame: pd.DataFrame, spec: TableSpec | None, title: str, columns: list[str],
+              note: str = "", show: bool | None = None, view: pd.Series | None = None,
+              view_columns: list[str] | None = None) -> None:
+        """Publish one protected table: record its hidden cells for the audit, then show it formatted.
+
+        ``view`` (a row mask) and ``view_columns`` pick what the report page shows of a long table; the
+        workbook and the machine copy always hold all of it. Returns nothing, so a notebook cell that
+        ends with it prints no object."""
+        if spec is not None and spec.total == ALL:
+            spec = TableSpec(spec.keys, spec.counts, spec.segment, self.total_label, spec.changes)
+        frame = frame.reset_index(drop=True)
+        full = PublishedTable(name=name, title=title, frame=frame, columns=columns, note=note, k=self.k, spec=spec)
+        self._hidden.append(hidden_cells([full]))
+        shown = PublishedTable(name=name, title=title, frame=frame.drop(columns=[HIDDEN_COUNT], errors="ignore"),
+                               columns=columns, note=note, k=self.k, spec=spec)
+        self.tables.append(shown)
+        if self.show if show is None else show:
+            from IPython.display import HTML, display
+
+            from pipeline.publish.render_html import table_html
+
+            page = shown if view is None and view_columns is None else PublishedTable(
+                name=name, title=title, frame=shown.frame[view.to_numpy()] if view is not None else shown.frame,
+                columns=view_columns or columns, note=note, k=self.k, spec=spec)
+            display(HTML(table_html(page, self.lang)))
+
+    def figure(self, fig, name: str, title: str, source: str = "", notes: list[str] | None = None) -> None:
+        """Save ``fig`` as NAME.png (300 dpi) and NAME.svg, show it inline, and close it (returns nothing,
+        so a notebook cell that ends with it prints no object)."""
+        import matplotlib.pyplot as plt
+
+        png, svg = self.figures_dir / f"{name}.png", self.figures_dir / f"{name}.svg"
+        fig.savefig(png)
+        fig.savefig(svg, metadata={"Date": None})
+        if self.show:
+            from IPython.display import Image, display
+
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=HTML_DPI)
+            display(Image(data=buf.getvalue(), format="png"))
+        plt.close(fig)
+        self.figures.append(PublishedFigure(name=name, title=title, png=png, svg=svg, source=source,
+                                            notes=list(notes or [])))
+
+    def audit(self) -> list[Finding]:
+        """The intruder check over every table published so far."""
+        return intruder_check(self.tables, self.hidden_log(), self.k)
+
+    def hidden_log(self) -> pd.DataFrame:
+        frames = [h for h in self._hidden if len(h)]
+        return pd.concat(frames, ignore_index=True) if frames else hidden_cells([])
+
+    def close(self, about: list[tuple[str, str]], deck: dict | None = None) -> dict[str, Path]:
+        """Write tables.xlsx (people), tables/*.csv (machine copy), disclosure_audit.csv and, with
+        ``deck`` (title, subtitle, headline), a 16:9 deck; raise :class:`DisclosureError` on any finding."""
+        from pipeline.publish.render_xlsx import write_machine_copy, write_people_workbook
+
+        out: dict[str, Path] = {}
+        machine = self.report_dir / "tables"
+        machine.mkdir(exist_ok=True)
+        for old in machine.glob("*.csv"):
+            old.unlink()
+        write_machine_copy(machine, self.tables)
+        out["audit"], findings = self._write_audit()
+        if findings:
+            shown = "; ".join(f.line() for f in findings[:5])
+            raise DisclosureError(f"the disclosure check found {len(findings)} statistic(s) about fewer than "
+                                  f"{self.k} companies (see {out['audit']}): {shown}")
+        out["tables"] = write_people_workbook(self.report_dir / "tables.xlsx", self.tables, about, self.provenance,
+                                              self.lang)
+        if deck is not None:
+            from pipeline.publish.deck import write_deck
+
+            out["deck"] = write_deck(self.report_dir / "deck.pptx", deck["title"], deck["subtitle"],
+                                     deck["headline"], self.figures, self.provenance, self.lang)
+        return out
+
+    def _write_audit(self) -> tuple[Path, list[Finding]]:
+        hidden = self.hidden_log()
+        path, findings = write_audit(self.report_dir, self.tables, self.k, hidden=hidden)
+        return path, findings
+
+
+__all__ = ["DisclosureError", "Publisher"]

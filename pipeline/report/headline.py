@@ -1,0 +1,95 @@
+"""The headline summary at the top of a report, written from the published tables only.
+
+No number is typed or recomputed here: each sentence reads cells of tables the report publishes
+(after protection), names them, and says nothing when a cell is hidden or missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipeline.publish.formats import format_value
+from pipeline.publish.model import PublishedTable
+
+
+@dataclass
+class Sentence:
+    text: str
+    cells: list[str] = field(default_factory=list)  # "table: column @ year, segment" — where each number is
+
+
+def _cell(tables: dict[str, PublishedTable], name: str, column: str, **where: object) -> float | None:
+    """One published value, or None when the table, the row or the value is absent or hidden."""
+    t = tables.get(name)
+    if t is None or column not in t.frame:
+        return None
+    f = t.frame
+    for c, v in where.items():
+        if c not in f:
+            return None
+        f = f[f[c].eq(v)]
+    if len(f) != 1 or str(f["suppressed"].iloc[0] if "suppressed" in f else "") != "":
+        return None
+    value = f[column].iloc[0]
+    return None if pd.isna(value) else float(value)
+
+
+def _ref(name: str, column: str, **where: object) -> str:
+    return f"{name}: {column} @ " + ", ".join(str(v) for v in where.values())
+
+
+def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: int, total: str,
+             node_names: dict[str, str], hidden_count: int, k: int) -> list[Sentence]:
+    """Sentences for the summary: respondents and response rate, mean score and its change, strongest and
+    weakest CSF function, Lv1+/Lv2+ and ★3 readiness (automotive), and how many values are hidden."""
+    h = labels["headline"]
+    pct = lambda v, col="share_reached": format_value(v, col, lang)  # noqa: E731 - one formatter, named once
+    out: list[Sentence] = []
+    at = {"year": year, "segment": total}
+    n = _cell(tables, "responses", "n", **at)
+    if n is not None:
+        rate_v, roster = _cell(tables, "responses", "response_rate", **at), _cell(tables, "responses", "roster_n", **at)
+        rate = h["rate"].format(value=pct(rate_v), roster=f"{int(roster):,}") if rate_v is not None and roster else ""
+        out.append(Sentence(h["respondents"].format(n=f"{int(n):,}", year=year, rate=rate),
+                            [_ref("responses", "n", **at), _ref("responses", "response_rate", **at)]))
+    mean = _cell(tables, "distribution", "mean", **at)
+    if mean is not None:
+        change = _cell(tables, "distribution", "change", **at)
+        text = h["mean_change"].format(value=format_value(change, "change", lang)) if change is not None else ""
+        out.append(Sentence(h["mean"].format(value=pct(mean, "mean"), change=text),
+                            [_ref("distribution", "mean", **at), _ref("distribution", "change", **at)]))
+    funcs = tables.get("functions")
+    if funcs is not None:
+        f = funcs.frame
+        f = f[f["year"].eq(year) & f["segment"].eq(total) & f["suppressed"].eq("") & f["mean"].notna()]
+        if len(f) >= 2:
+            best, worst = f.loc[f["mean"].idxmax()], f.loc[f["mean"].idxmin()]
+            out.append(Sentence(h["functions"].format(
+                best=node_names.get(best["node_id"], best["node_id"]), best_value=pct(best["mean"], "mean"),
+                worst=node_names.get(worst["node_id"], worst["node_id"]), worst_value=pct(worst["mean"], "mean")),
+                [_ref("functions", "mean", year=year, segment=total, node=best["node_id"]),
+                 _ref("functions", "mean", year=year, segment=total, node=worst["node_id"])]))
+    lv1 = _cell(tables, "levels", "share_reached", node_id="Lv1+", **at)
+    lv2 = _cell(tables, "levels", "share_reached", node_id="Lv2+", **at)
+    if lv1 is not None or lv2 is not None:
+        out.append(Sentence(h["levels"].format(lv1=pct(lv1), lv2=pct(lv2)),
+                            [_ref("levels", "share_reached", node="Lv1+", **at),
+                             _ref("levels", "share_reached", node="Lv2+", **at)]))
+    ready = _cell(tables, "star", "mean", node_id="★3+", **at)
+    met = _cell(tables, "star", "mean", node_id="★3", **at)
+    if ready is not None or met is not None:
+        out.append(Sentence(h["star"].format(ready=pct(ready), mean=pct(met, "mean")),
+                            [_ref("star", "mean", node="★3+", **at), _ref("star", "mean", node="★3", **at)]))
+    if hidden_count:
+        out.append(Sentence(h["hidden"].format(n=hidden_count, k=k), ["disclosure_audit.csv"]))
+    return out
+
+
+def headline_html(sentences: list[Sentence], heading: str) -> str:
+    """The summary as an HTML block (a list; each number's table cell in a tooltip)."""
+    from html import escape
+
+    items = "".join(f'<li title="{escape("; ".join(s.cells))}">{escape(s.text)}</li>' for s in sentences)
+    return f'<div class="sdw-headline"><h2>{escape(heading)}</h2><ul>{items}</ul></div>'
