@@ -38,6 +38,8 @@ DEFAULT_N = {
     "auto": {2022: 4000, 2023: 3600, 2024: 3100},
 }
 FIRST_YEAR = {"power": 2024, "auto": 2022}
+# Members asked to answer, where published: OCCTO asked 1,282 members in FY2024 and 797 answered.
+PUBLISHED_ROSTER = {"power": {2024: 1282}}
 SECTOR_CODE = {"power": 0, "auto": 1}  # part of every random seed, so the sectors draw independently
 PERSISTENCE = 0.9  # correlation of a company's willingness to answer from one year to the next
 
@@ -132,6 +134,27 @@ def _auto_universe(rng: np.random.Generator) -> pd.DataFrame:
 def roster(members: pd.DataFrame, year: int) -> pd.DataFrame:
     """The association's member list in a year: everyone who has joined and not yet left."""
     return members[(members["entry_year"] <= year) & (members["exit_year"] > year)].reset_index(drop=True)
+
+
+def survey_roster(members: pd.DataFrame, year: int, answered: pd.Series, sector: str, seed: int) -> pd.DataFrame:
+    """The roster written beside ``answered`` respondents, scaled so that the response rate is the real
+    survey's (power ≈ 797 of 1,282) whatever the number of respondents asked for.
+
+    Every respondent stays; members who did not answer are thinned by one uniform draw per company that
+    depends only on (seed, sector), so the same companies stay on the roster from year to year and the
+    segments keep their order of response rates.
+    """
+    full = roster(members, year)
+    responded = full["company_id"].isin(answered)
+    known = PUBLISHED_ROSTER.get(sector, {})
+    published = known.get(year) or (known[max(known)] if known else len(full))
+    rate = min(1.0, default_n(sector, year) / published)
+    others = int(round(responded.sum() / rate)) - int(responded.sum())
+    share = min(1.0, others / max(int((~responded).sum()), 1))
+    draw = np.random.default_rng([seed, SECTOR_CODE[sector], 31]).random(len(members))
+    u = pd.Series(draw, index=members["company_id"].to_numpy())
+    keep = responded | (u.reindex(full["company_id"]).to_numpy() < share)
+    return full[keep].reset_index(drop=True)
 
 
 def respondents(members: pd.DataFrame, year: int, n: int, seed: int) -> pd.DataFrame:

@@ -56,7 +56,8 @@ def synthesise(sector: str, year: int, out: Path, n: int | None = None, seed: in
     for path, frame, fmt in plan.export_frames:
         _write_export(out / path, frame, fmt, messy)
     truth = truth_dir(out)
-    _write_truth(truth, plan, cells, population.roster(members, year), resp, sector, year)
+    _write_truth(truth, plan, cells, population.survey_roster(members, year, resp["company_id"], sector, seed),
+                 resp, sector, year)
     files = len({f["source_path"].split("!")[0] for f in plan.files})
     return SynthResult(out, truth, files, n, time.perf_counter() - t0)
 
