@@ -165,6 +165,7 @@ pub.table("distribution", dist, T.SPECS["distribution"], L["tables"]["distributi
 # %%
 # Categories by segment (latest year) and functions by segment (radar).
 latest = L["fy"].format(year=rd.latest)
+latest_year = str(rd.latest)  # the source line writes "FY" itself
 cats = show(named(T.by_node(rd, by, fw, "category", rd.latest, min_cell)))
 display(Markdown(f"## {L['sections']['categories']}"))
 fig, ax = style.new_figure(left=0.27)
@@ -175,8 +176,8 @@ note = L["not_assessed"].format(n=T.not_assessed_subcategories(rd)) if fw == "cs
 if sector == "auto":
     style.caveat(ax, L["auto_mapping"])
 title = L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + f" ({latest})"
-finish(fig, ax, title, rd.n(rd.latest), note, latest)
-pub.figure(fig, "csf2_heatmap", title, source(rd.n(rd.latest), latest))
+finish(fig, ax, title, rd.n(rd.latest), note, latest_year)
+pub.figure(fig, "csf2_heatmap", title, source(rd.n(rd.latest), latest_year))
 pub.table("categories", cats, T.SPECS["nodes"], L["tables"]["categories"] + f" ({latest})",
           ["node_id", "node_name", "segment", "n_scored", "mean", "na_share"], L["hidden_note"].format(k=min_cell),
           show=False)
@@ -186,8 +187,8 @@ fig, ax = style.new_figure(polar=True, left=0.1, right=0.62)
 F.radar(latest_fn, "node_id", "segment", "mean", ax=ax, highlight=ALL, suppressed_label=hidden,
         axis_labels={n: f"{node_names[n]}\n({n})" for n in latest_fn["node_id"]})
 title = L["titles"]["radar"].replace("NIST CSF 2.0", fw_label) + f" ({latest})"
-finish(fig, ax, title, rd.n(rd.latest), years=latest)
-pub.figure(fig, "radar", title, source(rd.n(rd.latest), latest))
+finish(fig, ax, title, rd.n(rd.latest), years=latest_year)
+pub.figure(fig, "radar", title, source(rd.n(rd.latest), latest_year))
 
 # %%
 # Automotive: levels reached by segment over the years, and ★3/★4 readiness.
@@ -198,7 +199,7 @@ if sector == "auto":
     fig = plt.figure(figsize=style.SLIDE)
     F.small_multiples(lv, facet="node_id", y="share_reached", hue="segment", fig=fig, suppressed_label=hidden,
                       year_format=L["fy"].replace("{year}", "{}"))
-    title = L["titles"]["level_trend"] + f" ({L['titles']['level_achievement'].format(threshold=f'{threshold:.0%}')})"
+    title = L["titles"]["level_trend"].format(threshold=f"{threshold:.0%}")
     finish(fig, None, title, rd.n(), version_note)
     pub.figure(fig, "level_trend", title, source(rd.n()))
     pub.table("levels", lv, T.SPECS["levels"], L["tables"]["levels"],
@@ -212,8 +213,8 @@ if sector == "auto":
                    suppressed_label=hidden)
     star_note = L["star_note"].format(n3=unjudged["★3"], n4=unjudged["★4"])
     title = L["titles"]["star_readiness"] + f" ({latest})"
-    finish(fig, ax, title, rd.n(rd.latest), star_note, latest)
-    pub.figure(fig, "star_readiness", title, source(rd.n(rd.latest), latest), [star_note])
+    finish(fig, ax, title, rd.n(rd.latest), star_note, latest_year)
+    pub.figure(fig, "star_readiness", title, source(rd.n(rd.latest), latest_year), [star_note])
     pub.table("star", star, T.SPECS["star"], L["tables"]["star"],
               ["year", "node_id", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high"],
               star_note + " / " + L["hidden_note"].format(k=min_cell), view=star["year"].eq(rd.latest))
@@ -227,8 +228,8 @@ fig, ax = style.new_figure(left=0.36)
 F.item_bars(T.with_item_labels(weak), "label", "share_implemented", "ci_low", "ci_high", ax=ax,
             suppressed_label=hidden)
 title = L["titles"]["weakest_items"] + f" ({latest})"
-finish(fig, ax, title, rd.n(rd.latest), years=latest)
-pub.figure(fig, "weakest_items", title, source(rd.n(rd.latest), latest),
+finish(fig, ax, title, rd.n(rd.latest), years=latest_year)
+pub.figure(fig, "weakest_items", title, source(rd.n(rd.latest), latest_year),
            [f"{r.item_id}: {r.share_implemented:.1%}" for r in weak.itertuples()])
 item_cols = ["year", "item_id", "text", "n_applicable", "share_implemented", "ci_low", "ci_high", "na_share"]
 pub.table("weakest_items", weak, T.SPECS["items"], L["tables"]["weakest_items"] + f" ({latest})", item_cols)

@@ -19,9 +19,17 @@ from pipeline.scoring import score_store
 from pipeline.synth import synthesise
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTOR_FIGURES = {"response_rate", "score_distribution", "csf2_heatmap", "radar", "weakest_items", "movers",
-                  "panel_change"}
-AUTO_FIGURES = {"level_achievement", "star_readiness"}
+SECTOR_FIGURES = {"response_rate", "response_trend", "function_trend", "panel_vs_all", "score_distribution",
+                  "csf2_heatmap", "radar", "weakest_items", "movers"}
+AUTO_FIGURES = {"level_trend", "star_readiness"}
+JUNK = ["PosixPath", "Traceback", "NaN", "nan%", "findfont", "Warning", "warn(", "<Figure", "PublishedTable(",
+        "/tmp/", "site-packages"]
+
+
+def _page_text(html: str) -> str:
+    """What a reader can read: the HTML without embedded image data, styles and scripts."""
+    html = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", html)
+    return re.sub(r"<(style|script)[^>]*>.*?</\1>", "", html, flags=re.S)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +42,7 @@ def reports(tmp_path_factory):
         synth = synthesise(sector, year, raw, n=n, seed=1, form=form, workers=2)
         ingest(sector, year, raw, store, progress=False, roster=synth.truth / "roster.csv")
     score_store(store)
-    result = run_report("all", None, store, out=root / "reports", figures=root / "figures")
+    result = run_report("all", None, store, out=root / "reports", figures=root / "figures", pptx=True)
     return root, store, result
 
 
@@ -51,24 +59,78 @@ def test_outputs_exist_and_hold_no_error(reports):
         folder = root / "figures" / sector / "all"
         assert {p.stem for p in folder.glob("*.png")} == expected
         assert {p.stem for p in folder.glob("*.svg")} == expected
-        assert (root / "reports" / sector / "all" / "tables.xlsx").exists()
     assert {p.stem for p in (root / "figures" / "all" / "all").glob("*.png")} == {
         "cross_sector_functions", "cross_sector_categories"}
 
 
-def test_html_report_has_no_code(reports):
-    _, _, result = reports
-    text = result.html[0].read_text(encoding="utf-8")
-    assert "import pipeline" not in text and "from pipeline" not in text
-    assert "data:image/png;base64" in text  # figures embedded: the file stands alone
+@pytest.mark.parametrize("sector", ["power", "auto", "all"])
+def test_html_carries_every_published_figure_and_no_junk(reports, sector):
+    root, _, _ = reports
+    name = "cross_sector" if sector == "all" else "sector_trend_report"
+    html = (root / "reports" / sector / "all" / f"{name}.html").read_text(encoding="utf-8")
+    figures = len(list((root / "figures" / sector / "all").glob("*.png")))
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) == figures
+    assert not re.search(r"<script[^>]+src=[\"']https?:", html)  # opens offline
+    page = _page_text(html)
+    assert "import pipeline" not in page and "from pipeline" not in page
+    for junk in JUNK:
+        assert junk not in page, junk
+    assert "<table" in page and "平均スコア" in page  # formatted tables with Japanese headers
+    assert "@page" in html and "A4" in html  # prints on A4
 
 
-def test_png_is_300_dpi_16_by_9(reports):
-    from PIL import Image
+def test_headline_numbers_are_table_cells(reports):
+    root, _, _ = reports
+    html = (root / "reports" / "auto" / "all" / "sector_trend_report.html").read_text(encoding="utf-8")
+    summary = re.search(r'<div class="sdw-headline">(.*?)</div>', html, re.S).group(1)
+    responses = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "responses.csv")
+    latest = responses[responses["year"].eq(2024) & responses["segment"].eq("全体")].iloc[0]
+    assert f"回答事業者は FY2024 に {int(latest['n'])}社" in summary
+    assert f"{latest['response_rate']:.1%}" in summary
+    levels = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "levels.csv")
+    lv1 = levels[levels["year"].eq(2024) & levels["segment"].eq("全体") & levels["node_id"].eq("Lv1+")].iloc[0]
+    assert f"Lv1+ {lv1['share_reached']:.1%}" in summary
+    assert "ポイント" in summary  # the change in the mean is in points
+
+
+def test_workbook_is_for_people(reports):
+    root, _, _ = reports
+    wb = openpyxl.load_workbook(root / "reports" / "auto" / "all" / "tables.xlsx")
+    assert wb.sheetnames[0] == "説明"
+    ws = wb["functions"]
+    headers = [c.value for c in ws[4]]
+    assert {"年度", "区分", "平均スコア", "前年差"} <= set(headers)
+    col = headers.index("平均スコア") + 1
+    numbers = [ws.cell(r, col) for r in range(5, ws.max_row + 1) if isinstance(ws.cell(r, col).value, float)]
+    assert numbers and all("0.0%" in c.number_format for c in numbers)
+    hidden = [ws.cell(r, col).value for r in range(5, ws.max_row + 1) if ws.cell(r, col).value == "<5"]
+    assert hidden  # small size bands are hidden, shown as <5, never blank
+    assert ws.freeze_panes is not None and ws.column_dimensions["A"].width
+
+
+def test_deck_is_16_9_with_a_slide_per_figure(reports):
+    from pptx import Presentation
 
     root, _, _ = reports
-    im = Image.open(root / "figures" / "auto" / "all" / "radar.png")
-    assert im.size == (3000, 1687) or im.size == (3000, 1688)
+    for sector in ("power", "auto", "all"):
+        deck = Presentation(str(root / "reports" / sector / "all" / "deck.pptx"))
+        assert round(deck.slide_width / deck.slide_height, 3) == round(16 / 9, 3)
+        figures = len(list((root / "figures" / sector / "all").glob("*.png")))
+        assert len(deck.slides) == 2 + figures
+
+
+def test_every_report_passes_its_own_audit_and_the_replay(reports):
+    from pipeline.publish.audit import audit_folder
+
+    root, _, _ = reports
+    for sector in ("power", "auto", "all"):
+        folder = root / "reports" / sector / "all"
+        log = pd.read_csv(folder / "disclosure_audit.csv")
+        assert set(log["check"]) <= {"hidden"}
+        assert audit_folder(folder) == []
+    auto_log = pd.read_csv(root / "reports" / "auto" / "all" / "disclosure_audit.csv")
+    assert len(auto_log) and set(auto_log["reason"]) <= {"primary", "complementary", "uniform"}
+    assert (auto_log.loc[auto_log["reason"].eq("primary"), "count"] < 5).all()
 
 
 def _secrets(store: Path) -> set[str]:
@@ -103,12 +165,12 @@ def test_no_company_name_or_corporate_number_in_any_output(reports):
 
 def test_small_segments_are_hidden_in_the_tables(reports):
     root, _, _ = reports
-    sheets = pd.read_excel(root / "reports" / "power" / "all" / "tables.xlsx", sheet_name=None, engine="calamine")
-    cats = sheets["csf2_categories"]
+    cats = pd.read_csv(root / "reports" / "power" / "all" / "tables" / "categories.csv")
     hidden = cats[cats["suppressed"].fillna("").ne("")]
-    assert len(hidden) and hidden["mean"].isna().all()
+    assert len(hidden) and hidden["mean"].isna().all() and hidden["n_scored"].isna().all()
     shown = cats[cats["suppressed"].fillna("").eq("") & cats["mean"].notna()]
-    assert (shown["n"] >= 5).all()
+    assert (shown["n_scored"] >= 5).all()
+    assert "_n_behind" not in cats  # the true count behind hidden cells stays in the audit log
 
 
 def test_every_notebook_has_a_tagged_parameters_cell():
@@ -118,19 +180,18 @@ def test_every_notebook_has_a_tagged_parameters_cell():
         assert len(tagged) == 1, path.name
 
 
-def test_explore_notebook_runs(reports, tmp_path):
+def test_english_report_and_byte_identical_tables(reports, tmp_path):
     _, store, _ = reports
-    html = execute("explore_gaps", {"sector": "auto", "store": str(store), "lang": "ja", "min_cell": 5}, tmp_path)
-    nb = json.loads(html.with_suffix(".ipynb").read_text(encoding="utf-8"))
-    assert not [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
-
-
-def test_english_labels(reports, tmp_path):
-    _, store, _ = reports
-    result = run_report("power", None, store, out=tmp_path / "r", figures=tmp_path / "f", lang="en")
-    svg = (tmp_path / "f" / "power" / "all" / "radar.svg").read_text(encoding="utf-8")
-    nb = result.html[0].with_suffix(".ipynb").read_text(encoding="utf-8")
-    assert "Source: Power sector" in nb or "Power" in svg
+    first = run_report("power", None, store, out=tmp_path / "r1", figures=tmp_path / "f1", lang="en")
+    second = run_report("power", None, store, out=tmp_path / "r2", figures=tmp_path / "f2", lang="en")
+    page = _page_text(first.html[0].read_text(encoding="utf-8"))
+    assert "Summary" in page and "Mean score" in page and "Power sector cybersecurity" in page
+    assert "要旨" not in page and "平均スコア" not in page  # one language throughout
+    one, two = tmp_path / "r1" / "power" / "all" / "tables", tmp_path / "r2" / "power" / "all" / "tables"
+    names = sorted(p.name for p in one.glob("*.csv"))
+    assert names and names == sorted(p.name for p in two.glob("*.csv"))
+    assert all((one / n).read_bytes() == (two / n).read_bytes() for n in names)
+    assert second.html
 
 
 def test_a_failing_cell_fails_the_run_and_names_the_cell(tmp_path):
@@ -140,10 +201,13 @@ def test_a_failing_cell_fails_the_run_and_names_the_cell(tmp_path):
 
 
 def test_publisher_keeps_formula_like_text_as_text(tmp_path):
-    from pipeline.report.publish import Publisher
+    from pipeline.publish.model import Provenance
+    from pipeline.publish.publisher import Publisher
 
-    pub = Publisher(tmp_path / "f", tmp_path / "t.xlsx")
-    pub.table("x", pd.DataFrame({"a": ["=HYPERLINK(\"x\")", "ok"], "b": [1.5, float("nan")]}))
-    pub.close()
-    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["x"]
-    assert ws["A2"].data_type == "s" and ws["A2"].value.startswith("=")
+    pub = Publisher(tmp_path / "f", tmp_path / "r", "ja", 5, Provenance("abc", "0"), show=False)
+    pub.table("x", pd.DataFrame({"text": ["=HYPERLINK(\"x\")", "ok"], "year": [2024, 2024]}), None, "x",
+              ["text", "year"])
+    pub.close([])
+    ws = openpyxl.load_workbook(tmp_path / "r" / "tables.xlsx")["x"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=HYP")]
+    assert cells and all(c.data_type == "s" for c in cells)

@@ -8,7 +8,9 @@ disclosure audit — and fails the report when the intruder check finds anything
 
 from __future__ import annotations
 
+import base64
 import io
+from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -70,11 +72,13 @@ class Publisher:
         fig.savefig(png)
         fig.savefig(svg, metadata={"Date": None})
         if self.show:
-            from IPython.display import Image, display
+            from IPython.display import HTML, display
 
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=HTML_DPI)
-            display(Image(data=buf.getvalue(), format="png"))
+            data = base64.b64encode(buf.getvalue()).decode("ascii")
+            display(HTML(f'<figure class="sdw-figure"><img alt="{escape(title)}" '
+                         f'src="data:image/png;base64,{data}"/></figure>'))
         plt.close(fig)
         self.figures.append(PublishedFigure(name=name, title=title, png=png, svg=svg, source=source,
                                             notes=list(notes or [])))
