@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ from pipeline.publish.formats import (
 )
 from pipeline.publish.model import Provenance, PublishedTable
 from pipeline.xlsx import display_width, fit_widths, workbook
+
+FIXED_CREATED = datetime(2024, 1, 1, tzinfo=UTC)
 
 HEADER_ROW = 3  # zero-based: title in row 1, note in row 2, a blank row, the header in row 4
 NUMBER_FORMATS = {
@@ -95,6 +98,9 @@ def write_people_workbook(path: Path, tables: list[PublishedTable], about: list[
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     wb = workbook(tmp)
+    # a fixed creation date: the same store and parameters give a byte-identical workbook (the run's date is
+    # in the provenance of the HTML and the deck, not here)
+    wb.set_properties({"created": FIXED_CREATED, "title": tables[0].title if tables else ""})
     try:
         styles = _styles(wb, lang)
         _about_sheet(wb, styles, tables, about, provenance, lang)
