@@ -209,8 +209,8 @@ if sector == "auto":
     star = show(star)
     fig, ax = style.new_figure()
     latest_star = star[star["year"].eq(rd.latest)]
-    F.grouped_bars(latest_star, "segment", "node_id", "mean", "mean_ci_low", "mean_ci_high", ax=ax,
-                   suppressed_label=hidden)
+    F.grouped_bars(latest_star.assign(series=latest_star["node_id"].map(L["star_series"])), "segment", "series",
+                   "mean", "mean_ci_low", "mean_ci_high", ax=ax, suppressed_label=hidden)
     star_note = L["star_note"].format(n3=unjudged["★3"], n4=unjudged["★4"])
     title = L["titles"]["star_readiness"] + f" ({latest})"
     finish(fig, ax, title, rd.n(rd.latest), star_note, latest_year)
