@@ -28,7 +28,7 @@ from pipeline.report.tables import quantiles
 from pipeline.scoring.disclosure import protect
 from pipeline.scoring.maps import item_map
 from pipeline.scoring.segments import segment_stats
-from pipeline.scoring.stats import wilson
+from pipeline.scoring.statistics import item_shares
 
 FRAMEWORKS: dict[str, list[str]] = {"power": ["csf2", "csf11"], "auto": ["csf2"]}
 """Frameworks an analyst can browse per sector: power items are CSF 1.1 ids (and map to CSF 2.0)."""
@@ -175,22 +175,19 @@ def item_gaps(data: ReportData, year: int, node: str, framework: str = "csf2", k
     """The instrument items that feed ``node`` of ``framework``: implemented share among companies
     for which the item applies (Wilson 95%) and the not-applicable share; weakest first.
 
-    Items with fewer than k applicable answers lose their shares (the share is over those companies).
+    The share is :func:`pipeline.scoring.statistics.item_shares`, the one per-item share the report
+    tables use too, so the explorer and the report never disagree on an item. Items with fewer than k
+    applicable answers lose their shares (the share is over those companies).
     """
     links = item_map(data.sector)
     items = links.loc[links["framework"].eq(framework) & links["node_id"].eq(node), "item_id"].unique()
-    r = data.responses[data.responses["year"].eq(year) & data.responses["item_id"].isin(items)]
-    g = r.assign(applicable=r["answer"].ne("not_applicable"), done=r["answer"].eq("implemented"))
-    t = g.groupby("item_id").agg(n=("respondent_key", "nunique"), n_applicable=("applicable", "sum"),
-                                 n_implemented=("done", "sum")).reset_index()
-    t["share_implemented"] = t["n_implemented"] / t["n_applicable"].where(t["n_applicable"] > 0)
-    t["ci_low"], t["ci_high"] = wilson(t["n_implemented"], t["n_applicable"])
-    t["na_share"] = 1 - t["n_applicable"] / t["n"]
-    t["text"] = t["item_id"].map(item_texts(data.sector))
-    t = t.assign(sector=data.sector, year=year, segment="item")
+    shares = item_shares(data.responses[data.responses["year"].eq(year)])
+    t = shares[shares["item_id"].isin(items)]
+    t = t.assign(text=t["item_id"].map(item_texts(data.sector)))
     out = protect(t, k=k, group=["sector", "year"], n_col="n_applicable",
-                  stat_columns=[*ITEM_SHARE_COLUMNS, "n_implemented"])
-    return out.drop(columns="segment").sort_values(["share_implemented", "item_id"]).reset_index(drop=True)
+                  stat_columns=[*ITEM_SHARE_COLUMNS, "n_implemented", "mean_points", "n_not_applicable",
+                                "n_unanswered", "n_missing", "n_unknown", "n_invalid"])
+    return out.sort_values(["share_implemented", "item_id"]).reset_index(drop=True)
 
 
 def item_table(gaps: pd.DataFrame, lang: str, rows: int = 15) -> Styler:
