@@ -44,11 +44,13 @@ def load(s):
     return cache[s]
 
 
-sector_w = widgets.Dropdown(options=[(U[s], s) for s in ("power", "auto")], value=sector, description=U["sector"])
-year_w = widgets.Dropdown(description=U["year"])
-by_w = widgets.Dropdown(description=U["segment"])
-framework_w = widgets.Dropdown(description=U["framework"])
-node_w = widgets.Dropdown(description=U["node"], layout=widgets.Layout(width="28em"))
+wide = {"description_width": "initial"}  # Japanese captions are not cut to '機能・カテ…'
+sector_w = widgets.Dropdown(options=[(U[s], s) for s in ("power", "auto")], value=sector, description=U["sector"],
+                            style=wide)
+year_w = widgets.Dropdown(description=U["year"], style=wide)
+by_w = widgets.Dropdown(description=U["segment"], style=wide)
+framework_w = widgets.Dropdown(description=U["framework"], style=wide)
+node_w = widgets.Dropdown(description=U["node"], style=wide, layout=widgets.Layout(width="32em"))
 out = widgets.Output()
 holding = False  # True while choices are being replaced: one redraw at the end, not one per widget
 
