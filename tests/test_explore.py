@@ -1,0 +1,211 @@
+"""The gap explorer: selections are keyed by (framework, node_id), and in a real kernel a selection
+change redraws charts into the widget's output and leaves no figure open."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pandas as pd
+import pytest
+from nbclient import NotebookClient
+
+from pipeline.ingest import ingest
+from pipeline.report import explore as X
+from pipeline.report.data import ReportData
+from pipeline.report.data import load as load_data
+from pipeline.scoring import score_store
+from pipeline.synth import synthesise
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "explore_gaps.py"
+
+
+# --- hand-made data: CSF 1.1 and CSF 2.0 both have a node 'ID.AM' -------------------------------
+
+def _handmade() -> ReportData:
+    """Five companies in two size bands, each scored on ID.AM in both frameworks (different scores)."""
+    keys = ["c1", "c2", "c3", "c4", "c5"]
+    bands = ["small", "small", "small", "large", "large"]
+    csf2 = [1.0, 0.5, 0.0, 1.0, 0.5]
+    csf11 = [1.0, 0.0, 0.25, 1.0, 0.0]
+    rows = [dict(sector="power", year=2025, respondent_key=key, framework=fw, node_id="ID.AM", score=s,
+                 n_items=4, n_applicable=4)
+            for fw, scores in (("csf2", csf2), ("csf11", csf11)) for key, s in zip(keys, scores, strict=True)]
+    respondents = pd.DataFrame({"sector": "power", "year": 2025, "respondent_key": keys, "size_band": bands})
+    return ReportData("power", [2025], pd.DataFrame(rows), respondents, pd.DataFrame(), None)
+
+
+def test_node_table_uses_only_the_chosen_framework_and_counts_each_company_once():
+    t = X.node_table(_handmade(), 2025, None, ["ID.AM"], framework="csf2", k=2)
+    assert len(t) == 1
+    row = t.iloc[0]
+    assert row["framework"] == "csf2"
+    assert row["n"] == 5 and row["n_scored"] == 5  # pooled frameworks would say 10 scores
+    assert row["mean"] == pytest.approx(0.6)  # (1 + .5 + 0 + 1 + .5) / 5; pooled would be 0.525
+    assert row["share_reached"] == pytest.approx(0.4)  # 2 of 5 reach 0.9
+
+
+def test_node_table_by_segment_with_total():
+    t = X.node_table(_handmade(), 2025, "size_band", ["ID.AM"], framework="csf2", k=2).set_index("segment")
+    assert t.loc["small", "n_scored"] == 3 and t.loc["small", "mean"] == pytest.approx(0.5)
+    assert t.loc["large", "n_scored"] == 2 and t.loc["large", "mean"] == pytest.approx(0.75)
+    assert t.loc["全体", "n_scored"] == 5 and t.loc["全体", "mean"] == pytest.approx(0.6)
+    csf11 = X.node_table(_handmade(), 2025, "size_band", ["ID.AM"], framework="csf11", k=2).set_index("segment")
+    assert csf11.loc["全体", "n_scored"] == 5 and csf11.loc["全体", "mean"] == pytest.approx(0.45)
+    assert csf11.loc["small", "mean"] == pytest.approx(1.25 / 3)
+
+
+def test_node_table_suppresses_segments_under_k_scored_companies():
+    t = X.node_table(_handmade(), 2025, "size_band", ["ID.AM"], framework="csf2", k=3).set_index("segment")
+    assert t.loc["large", "suppressed"] == "primary" and pd.isna(t.loc["large", "mean"])
+    assert t.loc["small", "suppressed"] == "complementary"  # else large = total − small
+    assert t.loc["全体", "mean"] == pytest.approx(0.6)
+
+
+def test_node_distribution_uses_only_the_chosen_framework():
+    d = X.node_distribution(_handmade(), 2025, "size_band", "ID.AM", framework="csf2", k=2).set_index("segment")
+    assert d.loc["全体", "n"] == 5 and d.loc["small", "n"] == 3  # once per company, not twice
+    assert d.loc["全体", "p50"] == pytest.approx(0.5) and d.loc["全体", "mean"] == pytest.approx(0.6)
+    assert d.loc["small", "mean"] == pytest.approx(0.5)
+
+
+def test_node_choices_start_with_a_function_and_follow_the_framework():
+    csf2 = X.node_choices("csf2", "ja")
+    csf11 = X.node_choices("csf11", "ja")
+    assert csf2[0][1] == "GV" and csf11[0][1] == "ID"
+    assert all(label.strip() for label, _ in csf2 + csf11)  # every node has a name
+    assert "ID.AM" in [v for _, v in csf2] and "ID.AM" in [v for _, v in csf11]
+    assert X.children("ID.AM", "csf11")[0] == "ID.AM-1" and X.children("ID.AM", "csf2")[0] == "ID.AM-01"
+
+
+# --- a small synthetic store: both sectors, two years each ----------------------------------------
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("explore")
+    store = root / "store"
+    for sector, year, form, n in [("power", 2024, "workbooks", 20), ("power", 2025, "workbooks", 22),
+                                  ("auto", 2023, "export", 30), ("auto", 2024, "export", 30)]:
+        raw = root / f"{sector}{year}"
+        synth = synthesise(sector, year, raw, n=n, seed=1, form=form, workers=1)
+        ingest(sector, year, raw, store, progress=False, roster=synth.truth / "roster.csv")
+    score_store(store)
+    return store
+
+
+def test_initial_selection_is_never_blank(store):
+    auto, power = load_data(store, "auto"), load_data(store, "power")
+    assert X.initial_selection(auto) == X.Selection(2024, "size_band", "csf2", "GV")
+    assert X.initial_selection(power) == X.Selection(2025, "business_types", "csf2", "GV")
+    assert X.initial_selection(power, "csf11").node == "ID"
+    assert X.frameworks("power") == ["csf2", "csf11"] and X.frameworks("auto") == ["csf2"]
+
+
+def test_segment_options_are_those_the_sector_has(store):
+    auto, power = X.segment_options(load_data(store, "auto")), X.segment_options(load_data(store, "power"))
+    assert "business_types" in power and "industry" not in power
+    assert "industry" in auto and "business_types" not in auto
+
+
+def test_item_gaps_follow_the_framework(store):
+    power = load_data(store, "power")
+    csf11 = X.item_gaps(power, 2025, "ID.AM", "csf11", k=5)
+    assert len(csf11) and csf11["item_id"].str.startswith("ID.AM-").all()  # power items are CSF 1.1 ids
+    shares = csf11["share_implemented"].dropna()
+    assert shares.between(0, 1).all() and shares.is_monotonic_increasing  # weakest first
+    hidden = csf11["n_applicable"].isna()
+    assert csf11.loc[hidden, "share_implemented"].isna().all()
+    html = X.item_table(csf11, "ja").to_html()
+    assert "実施率" in html and "%" in html
+
+
+# --- the notebook in a real kernel ---------------------------------------------------------------
+
+PROBE = """
+import json as _json
+import matplotlib.pyplot as _plt
+print(_json.dumps({"kinds": [sorted(o.get("data", {})) for o in out.outputs],
+                   "errors": [f"{o['ename']}: {o['evalue']}" for o in out.outputs if o["output_type"] == "error"],
+                   "html": [o["data"]["text/html"] for o in out.outputs if "text/html" in o.get("data", {})],
+                   "figures": len(_plt.get_fignums()), "backend": _plt.get_backend(),
+                   "selection": [year_w.value, by_w.value, framework_w.value, node_w.value]}))
+"""
+
+
+def _explorer(store: Path, sector: str, changes: list[str]) -> tuple[list[dict], nbformat.NotebookNode]:
+    """Run explore_gaps.py in a python3 kernel, then apply each change (a cell of widget assignments,
+    run as the frontend would run them) and probe the Output widget's outputs after each.
+
+    The kernel starts without MPLBACKEND (CI exports Agg), as a JupyterLab kernel does.
+    """
+    nb = jupytext.read(NOTEBOOK)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    (params,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    params.source = f'sector = "{sector}"\nstore = {str(store)!r}\nlang = "ja"\nmin_cell = 5\n'
+    first_probe = len(nb.cells)
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+    for change in changes:
+        nb.cells.append(nbformat.v4.new_code_cell(change))
+        nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    client = NotebookClient(nb, kernel_name="python3", timeout=300, resources={"metadata": {"path": str(ROOT)}})
+    client.execute(env=env)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors == [], errors
+    probes = [json.loads("".join(o["text"] for o in c.outputs if o.get("name") == "stdout"))
+              for c in nb.cells[first_probe::2]]
+    # a redraw runs in a widget callback: its errors land in the Output widget, not in the cell
+    assert [p["errors"] for p in probes] == [[]] * len(probes), probes
+    return probes, nb
+
+
+def _widget_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    return next(c for c in nb.cells if "widgets.VBox" in c.source)
+
+
+@pytest.fixture(scope="module")
+def auto_run(store):
+    changes = ['node_w.value = "ID.AM"', "year_w.value = 2023", 'by_w.value = "target_level"']
+    return _explorer(store, "auto", changes)
+
+
+def test_explorer_opens_with_charts_and_a_table(auto_run):
+    probes, nb = auto_run
+    opening = probes[0]
+    assert opening["kinds"].count(["image/png", "text/plain"]) == 2, opening  # heatmap and distribution
+    assert any("実施率" in h for h in opening["html"])  # the item table, headers in Japanese
+    # the cell itself shows only the widgets: no figure escapes the Output widget
+    kinds = [sorted(o.get("data", {})) for o in _widget_cell(nb).outputs]
+    assert all("image/png" not in k for k in kinds), kinds
+
+
+def test_a_selection_change_redraws_charts(auto_run, store):
+    probes, _ = auto_run
+    after = probes[1]  # node_w.value = "ID.AM": heatmap of its subcategories and its distribution
+    assert after["kinds"].count(["image/png", "text/plain"]) == 2, after
+    assert after["html"] != probes[0]["html"]  # the item table is the new node's
+    items = X.item_gaps(load_data(store, "auto"), 2024, "ID.AM", "csf2", k=5)["item_id"]
+    assert len(items) and all(f">{i}<" in after["html"][0] for i in items.head(15))
+
+
+def test_figures_are_closed_after_each_redraw(auto_run):
+    probes, _ = auto_run
+    assert len(probes) == 4
+    for p in probes[1:]:
+        assert "image/png" in sum(p["kinds"], []), p
+    assert probes[-1]["figures"] <= 1, probes[-1]  # after three selection changes
+
+
+def test_power_framework_switch_offers_csf11_nodes(store):
+    changes = ['framework_w.value = "csf11"', 'node_w.value = "PR.AC"']
+    probes, nb = _explorer(store, "power", changes)
+    assert probes[0]["selection"] == [2025, "business_types", "csf2", "GV"]
+    assert probes[1]["selection"] == [2025, "business_types", "csf11", "ID"]  # nodes follow the framework
+    for p in probes:
+        assert p["kinds"].count(["image/png", "text/plain"]) == 2, p
+    assert any("PR.AC-" in h for h in probes[2]["html"])  # CSF 1.1 items of PR.AC (power items are 1.1 ids)
+    assert probes[-1]["figures"] <= 1
