@@ -109,8 +109,8 @@ if has_roster and len(rd.years) > 1:
     finish(fig, ax, L["titles"]["response_trend"], rd.n())
     pub.figure(fig, "response_trend", L["titles"]["response_trend"], source(rd.n()))
 pub.table("responses", resp, T.SPECS["responses"], L["tables"]["responses"],
-          ["year", "segment", "n", "roster_n", "response_rate", "ci_low", "ci_high"], L["hidden_note"].format(
-              k=min_cell))
+          ["year", "segment", "n", "n_on_roster", "roster_n", "response_rate", "ci_low", "ci_high"],
+          L["hidden_note"].format(k=min_cell) + " " + L["rate_note"])
 
 # %%
 # Change over time: the sector mean per function with 95% intervals, and all respondents vs the same companies.
@@ -159,7 +159,8 @@ finish(fig, ax, L["titles"]["score_distribution"], rd.n())
 pub.figure(fig, "score_distribution", L["titles"]["score_distribution"], source(rd.n()))
 pub.table("distribution", dist, T.SPECS["distribution"], L["tables"]["distribution"],
           ["year", "segment", "n", "mean", "change", "p10", "p25", "p50", "p75", "p90"],
-          L["hidden_note"].format(k=min_cell), view=dist["year"].eq(rd.latest),
+          L["hidden_note"].format(k=min_cell) + " " + L["quantile_note"].format(k=min_cell),
+          view=dist["year"].eq(rd.latest),
           view_columns=["segment", "n", "mean", "change", "p25", "p50", "p75"])
 
 # %%
@@ -211,13 +212,14 @@ if sector == "auto":
     latest_star = star[star["year"].eq(rd.latest)]
     F.grouped_bars(latest_star.assign(series=latest_star["node_id"].map(L["star_series"])), "segment", "series",
                    "mean", "mean_ci_low", "mean_ci_high", ax=ax, suppressed_label=hidden)
-    star_note = L["star_note"].format(n3=unjudged["★3"], n4=unjudged["★4"])
+    star_note = L["star_note"].format(n3=len(unjudged["★3"]), n4=len(unjudged["★4"]))
+    star_list = L["star_list"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
     title = L["titles"]["star_readiness"] + f" ({latest})"
-    finish(fig, ax, title, rd.n(rd.latest), star_note, latest_year)
-    pub.figure(fig, "star_readiness", title, source(rd.n(rd.latest), latest_year), [star_note])
+    finish(fig, ax, title, rd.n(rd.latest), f"{star_note}: {star_list}", latest_year)
+    pub.figure(fig, "star_readiness", title, source(rd.n(rd.latest), latest_year), [star_note, star_list])
     pub.table("star", star, T.SPECS["star"], L["tables"]["star"],
               ["year", "node_id", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high"],
-              star_note + " / " + L["hidden_note"].format(k=min_cell), view=star["year"].eq(rd.latest))
+              f"{star_note}: {star_list} / " + L["hidden_note"].format(k=min_cell), view=star["year"].eq(rd.latest))
 
 # %%
 # Items: the least implemented in the latest year, and those that moved most.

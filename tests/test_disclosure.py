@@ -60,10 +60,29 @@ def test_k_counts_the_companies_with_a_score_not_the_segment():
 
 
 def test_a_uniform_segment_is_never_published_as_exactly_0_or_100_percent():
-    t = _cells(["A", "B", "C", ALL], [6, 7, 8, 21], [1.0, 0.5, 0.4, 0.6]).assign(share_reached=[1.0, 0.4, 0.5, 0.6])
+    """A (6 companies, all at 100%) is hidden; alone, 全体 minus B and C would give it back as exactly 100%,
+    so the smallest other cell B (7) is hidden with it: pooled, A and B give (6·1.0 + 7·0.4) / 13."""
+    t = _cells(["A", "B", "C", ALL], [6, 7, 8, 21], [1.0, 0.4, 0.5, 0.6]).assign(share_reached=[1.0, 0.4, 0.5, 0.6])
     out = protect(t, k=5).set_index("segment")
     assert out.loc["A", "suppressed"] == "uniform" and np.isnan(out.loc["A", "share_reached"])
-    assert out.loc["B", "suppressed"] == ""  # A alone holds 6 ≥ k companies: no complement needed
+    assert out.loc["B", "suppressed"] == "complementary" and out.loc["C", "suppressed"] == ""
+
+
+def test_a_cell_with_no_company_behind_it_is_not_assessed_not_hidden():
+    t = _cells(["A", "B", ALL], [0, 9, 9], [np.nan, 0.5, 0.5])
+    out = protect(t, k=5).set_index("segment")
+    assert out.loc["A", "suppressed"] == "" and np.isnan(out.loc["A", "mean"]) and out.loc["B", "mean"] == 0.5
+
+
+def test_quantiles_need_k_companies_beyond_them():
+    """p10/p90 from 50 companies, quartiles from 20, the median from 10 (k = 5)."""
+    t = pd.DataFrame({"sector": "auto", "year": 2024, "segment": ["A", "B", "C"], "n": [10, 20, 50],
+                      "mean": 0.5, "p10": 0.1, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p90": 0.9})
+    out = protect(t, k=5, group=["sector", "year"]).set_index("segment")
+    assert out.loc["A", ["p10", "p25", "p75", "p90"]].isna().all() and out.loc["A", "p50"] == 0.5
+    assert out.loc["B", ["p10", "p90"]].isna().all() and out.loc["B", ["p25", "p50", "p75"]].tolist() == [
+        0.25, 0.5, 0.75]
+    assert out.loc["C", ["p10", "p90"]].tolist() == [0.1, 0.9]
 
 
 def test_change_is_published_only_when_both_years_are():
@@ -103,6 +122,33 @@ def test_the_intruder_check_finds_differencing_and_cross_table_leaks():
     other2, hidden2 = _published("again", other)
     found = intruder_check([table, other2], pd.concat([hidden, hidden2]), k=5)
     assert {"cross-table", "direct"} <= {f.check for f in found}
+
+
+def test_the_intruder_check_finds_a_lone_uniform_cell_and_a_thin_quantile():
+    """B (10 companies, all at 0) hidden alone: 全体 (1/3)·30 − A 0.5·20 = 0, so B's mean comes back as 0%."""
+    t = _cells(["A", "B", ALL], [20, 10, 30], [0.5, 0.0, 1 / 3])
+    lone = t.assign(suppressed=["", "uniform", ""], **{HIDDEN_COUNT: [20, 10, 30]})
+    lone.loc[1, ["mean", "n_scored"]] = np.nan
+    table, hidden = _published("functions", lone)
+    assert "differencing" in {f.check for f in intruder_check([table], hidden, k=5)}
+    spec = TableSpec(keys=["sector", "year"], counts={"p10": "n", "p50": "n"}, total=ALL)
+    q = pd.DataFrame({"sector": "auto", "year": 2024, "segment": ["A", ALL], "n": [10, 60], "p10": [0.2, 0.3],
+                      "p50": [0.5, 0.6], "suppressed": ""})
+    found = intruder_check([PublishedTable("q", "q", q, list(q.columns), spec=spec)], hidden_cells([]), k=5)
+    assert [(f.check, f.cell, f.statistic) for f in found] == [("direct", "sector=auto; year=2024; segment=A", "p10")]
+
+
+def test_published_tables_do_not_say_why_a_cell_is_hidden(tmp_path):
+    from pipeline.publish.model import Provenance
+    from pipeline.publish.publisher import Publisher
+
+    t = protect(_cells(["A", "B", "C", ALL], [6, 7, 8, 21], [1.0, 0.4, 0.5, 0.6]), k=5)
+    pub = Publisher(tmp_path / "f", tmp_path / "r", "ja", 5, Provenance("x", "0"), show=False)
+    pub.table("functions", t, NODE, "t", ["segment", "mean"])
+    shown = pub.tables[0].frame.set_index("segment")
+    assert shown["suppressed"].to_dict() == {"A": "hidden", "B": "hidden", "C": "", ALL: ""}
+    assert "uniform" not in shown and HIDDEN_COUNT not in shown
+    assert set(pub.hidden_log()["reason"]) == {"uniform", "complementary"}  # the association's own record
 
 
 def test_protected_tables_pass_the_check_and_the_replay(tmp_path):

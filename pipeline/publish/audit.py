@@ -8,7 +8,9 @@ that published tables allow:
 - **direct**: a published statistic whose count is below k (or unknown);
 - **uniform**: a published share or mean of exactly 0% or 100% (every company alike);
 - **cross-table**: a cell hidden in one table and published in another (same key, same statistic);
-- **differencing**: a group with a published total whose hidden cells together hold 1…k−1 companies;
+- **differencing**: a group with a published total whose hidden cells together hold 1…k−1 companies,
+  or whose pooled value (total minus the published cells) is exactly 0% or 100%;
+- **quantiles**: a published quantile with fewer than k companies beyond it (counted as direct);
 - **change**: a published change whose previous-year value is hidden (current − change reveals it).
 
 Every ``sdw report`` runs it after protection and fails on any finding; ``sdw audit REPORT_DIR`` replays it.
@@ -25,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.publish.model import PublishedTable, TableSpec
-from pipeline.scoring.disclosure import HIDDEN_COUNT, STAT_COLUMNS, UNIFORM_COLUMNS
+from pipeline.scoring.disclosure import HIDDEN_COUNT, QUANTILE_TAILS, STAT_COLUMNS, UNIFORM_COLUMNS
 
 AUDIT_FILE = "disclosure_audit.csv"
 SPECS_FILE = "tables.json"
@@ -120,6 +122,8 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int) -
                 if is_hidden:
                     count = true_count.get((t.name, cell))
                     counts = [np.nan if count is None else float(count)]
+                if visible and stat in QUANTILE_TAILS and not any(np.isnan(c) for c in counts):
+                    counts = [c * QUANTILE_TAILS[stat] for c in counts]  # the companies beyond the quantile
                 if visible and (any(np.isnan(c) for c in counts) or min(counts) < k):
                     findings.append(Finding("direct", t.name, cell, stat,
                                             f"published with {min(counts) if counts else 'no'} companies (k={k})"))
@@ -158,11 +162,12 @@ def _differencing(tables: list[PublishedTable], facts: dict, k: int) -> list[Fin
                 continue
             visible = any(v for _, v, _, _ in seen)
             count = max((c for _, _, _, c in seen if not np.isnan(c)), default=np.nan)
-            groups[(rest, stat)][seg] = (visible, count)
+            value = next((x for _, v, x, _ in seen if v), np.nan)
+            groups[(rest, stat)][seg] = (visible, count, value)
         for (rest, stat), cells in groups.items():
-            if not cells.get(total, (False, 0))[0]:
+            if not cells.get(total, (False, 0, np.nan))[0]:
                 continue
-            hidden = [(s, c) for s, (v, c) in cells.items() if s != total and not v]
+            hidden = [(s, c) for s, (v, c, _) in cells.items() if s != total and not v]
             held = sum(0 if np.isnan(c) else c for _, c in hidden)
             unknown = any(np.isnan(c) for _, c in hidden)
             if hidden and (unknown or held < k):
@@ -170,7 +175,23 @@ def _differencing(tables: list[PublishedTable], facts: dict, k: int) -> list[Fin
                                    f"the total and the published cells reveal {len(hidden)} hidden cell(s) "
                                    f"({', '.join(s for s, _ in hidden)}) holding "
                                    f"{'an unknown number of' if unknown else int(held)} companies (k={k})"))
+            elif hidden and stat in UNIFORM_COLUMNS:
+                pooled = _pooled(cells, total, held)
+                if pooled is not None and (abs(pooled) < 1e-9 or abs(pooled - 1) < 1e-9):
+                    out.append(Finding("differencing", "", _cell_text(rest), stat,
+                                       f"the total and the published cells give the {len(hidden)} hidden cell(s) "
+                                       f"({', '.join(s for s, _ in hidden)}) a pooled value of exactly {pooled:.0%}"))
     return out
+
+
+def _pooled(cells: dict[str, tuple[bool, float, float]], total: str, held: float) -> float | None:
+    """What an intruder computes for the hidden cells together: (total·N − Σ published·n) / hidden n, where
+    the segments add up to the total (a multi-valued segmentation does not, and gives nothing exact)."""
+    _, n_total, v_total = cells[total]
+    shown = [(c, x) for s, (v, c, x) in cells.items() if s != total and v]
+    if np.isnan(n_total) or held <= 0 or abs(sum(c for c, _ in shown) + held - n_total) > 1e-9:
+        return None
+    return (v_total * n_total - sum(c * x for c, x in shown)) / held
 
 
 def _changes(tables: list[PublishedTable], facts: dict) -> list[Finding]:

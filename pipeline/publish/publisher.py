@@ -23,6 +23,15 @@ from pipeline.scoring.segments import ALL
 HTML_DPI = 144  # inline figures: sharp on screen and on A4, a fraction of the 300-dpi files' size
 
 
+def published_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A protected table as readers get it: the true counts behind hidden cells stay in the audit log, and
+    *why* a cell is hidden is not said (a reason "uniform" would tell that everyone scored 0% or 100%)."""
+    out = frame.drop(columns=[HIDDEN_COUNT, "uniform"], errors="ignore")
+    if "suppressed" in out:
+        out = out.assign(suppressed=out["suppressed"].fillna("").ne("").map({True: "hidden", False: ""}))
+    return out
+
+
 class Publisher:
     """Collects what one report publishes and writes it out, audited, at :meth:`close`."""
 
@@ -50,8 +59,8 @@ class Publisher:
         frame = frame.reset_index(drop=True)
         full = PublishedTable(name=name, title=title, frame=frame, columns=columns, note=note, k=self.k, spec=spec)
         self._hidden.append(hidden_cells([full]))
-        shown = PublishedTable(name=name, title=title, frame=frame.drop(columns=[HIDDEN_COUNT], errors="ignore"),
-                               columns=columns, note=note, k=self.k, spec=spec)
+        shown = PublishedTable(name=name, title=title, frame=published_frame(frame), columns=columns, note=note,
+                               k=self.k, spec=spec)
         self.tables.append(shown)
         if self.show if show is None else show:
             from IPython.display import HTML, display

@@ -44,7 +44,7 @@ def _node_spec(stats: list[str] = NODE_STATS, changes: bool = True) -> TableSpec
 
 SPECS: dict[str, TableSpec] = {
     "responses": TableSpec(keys=["sector", "year"], total=ALL,
-                           counts={s: "n" for s in ("response_rate", "ci_low", "ci_high", "roster_n")}),
+                           counts={s: "n" for s in ("response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster")}),
     "distribution": TableSpec(keys=NODE_KEYS, counts={s: "n" for s in ("mean", "p10", "p25", "p50", "p75", "p90",
                                                                         "change")},
                               total=ALL, changes={"change": ["mean", "previous_year"]}),
@@ -74,18 +74,24 @@ def with_change(table: pd.DataFrame, keys: list[str], value: str = "mean") -> pd
 
 
 def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
-    """Respondents per segment and year, with response rates (Wilson 95%) when a roster exists."""
+    """Respondents per segment and year (``n``: everyone who answered, as in every other table) and, with
+    a roster, the response rate among its members (Wilson 95%): respondents found on the roster
+    (``n_on_roster``) over its members (``roster_n``)."""
+    keys = ["sector", "year", "segment"]
+    seg = with_segment(data.respondents, by)
+    table = pd.concat([seg.groupby(keys).size().rename("n").reset_index(),
+                       data.respondents.groupby(["sector", "year"]).size().rename("n").reset_index()
+                       .assign(segment=ALL)], ignore_index=True)
     if data.roster is not None and len(data.roster):
-        rates = response_rates(data.roster, data.respondents, by)
-        total = response_rates(data.roster, data.respondents, None)
-        table = pd.concat([rates, total], ignore_index=True)
-    else:
-        seg = with_segment(data.respondents, by)
-        table = pd.concat([seg.groupby(["sector", "year", "segment"]).size().rename("n").reset_index(),
-                           data.respondents.groupby(["sector", "year"]).size().rename("n").reset_index()
-                           .assign(segment=ALL)], ignore_index=True)
+        rates = pd.concat([response_rates(data.roster, data.respondents, by),
+                           response_rates(data.roster, data.respondents, None)], ignore_index=True)
+        rates = rates.drop_duplicates(keys).rename(columns={"n": "n_on_roster"})
+        table = table.merge(rates[[*keys, "n_on_roster", "roster_n", "response_rate", "ci_low", "ci_high"]],
+                            on=keys, how="outer")
+        table["n"] = table["n"].fillna(0)
     return protect(table, k=_k(k), group=["sector", "year"], n_col="n",
-                   stat_columns=["response_rate", "ci_low", "ci_high", "roster_n"], uniform_columns=[])
+                   stat_columns=["response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster"],
+                   uniform_columns=["response_rate"])
 
 
 def overall_scores(data: ReportData) -> pd.DataFrame:
@@ -141,7 +147,7 @@ def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFra
     s = data.scores
     scores = s[s["framework"].eq("level") & s["node_id"].str.endswith("+")]
     stats = segment_stats(scores, data.respondents, by, "level", threshold=0.5)  # reached is already 0/1
-    return protect(stats, k=_k(k))
+    return protect(stats.drop(columns="threshold"), k=_k(k))  # 0.5 only splits 0/1; the level rule is 90%
 
 
 def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -149,13 +155,13 @@ def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.
     requirement met), per segment and year; and how many requirements the checklist cannot judge."""
     s = data.scores
     scores = s[s["framework"].eq("star") & s["node_id"].str.startswith("★")]
-    stats = protect(segment_stats(scores, data.respondents, by, "star", threshold=1.0), k=_k(k))
-    return stats, unjudgeable()
+    stats = segment_stats(scores, data.respondents, by, "star", threshold=1.0).drop(columns=["threshold", "na_share"])
+    return protect(stats, k=_k(k)), unjudgeable()
 
 
-def unjudgeable() -> dict[str, int]:
-    """★ level → requirements the checklist cannot judge (a criterion cites no item): excluded, reported."""
-    return {f"★{star}": len(unjudgeable_requirements(star)) for star in (3, 4)}
+def unjudgeable() -> dict[str, list[str]]:
+    """★ level → the requirements the checklist cannot judge (a criterion cites no item): excluded, reported."""
+    return {f"★{star}": list(unjudgeable_requirements(star)) for star in (3, 4)}
 
 
 def items(data: ReportData, k: int | None = None) -> pd.DataFrame:

@@ -58,6 +58,7 @@ def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | Non
     out = g.agg(n=("respondent_key", "nunique"), n_scored=("score", "count"), mean=("score", "mean"),
                 sd=("score", "std"), reached=("reached", "sum"), na_items=("not_applicable", "sum"),
                 items=("n_items", "sum")).reset_index()
+    out["reached"] = out["reached"].where(out["n_scored"] > 0)  # nobody scored: not assessed, not "0 reached"
     out["mean_ci_low"], out["mean_ci_high"] = mean_interval(out["mean"], out["sd"], out["n_scored"])
     out["share_reached"] = out["reached"] / out["n_scored"].where(out["n_scored"] > 0)
     out["ci_low"], out["ci_high"] = wilson(out["reached"], out["n_scored"])
