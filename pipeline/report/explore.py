@@ -156,6 +156,28 @@ def node_table(data: ReportData, year: int, by: str | None, node_ids: list[str],
 
     Primary suppression counts ``n_scored`` (companies with a score for the node), since a mean over
     fewer scored companies than k is what would disclose them.
+
+    Parameters
+    ----------
+    data
+        One sector's store tables.
+    year
+        Fiscal year shown.
+    by
+        Respondent attribute that defines the segments (None: the total only).
+    node_ids
+        Nodes of ``framework`` to tabulate (usually the children of the selected node).
+    framework
+        'csf2' or 'csf11': filtered together with ``node_ids``, because both frameworks use ids such
+        as ID.AM and pooling them would count every company twice.
+    k
+        Minimum scored companies per published cell (default: scoring rules' ``min_cell``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per node and segment (plus 全体) with n, n_scored, mean, share_reached…, and the
+        ``suppressed`` reason where disclosure control hid the statistics.
     """
     scores = _scores(data, year, framework, node_ids)
     return protect(segment_stats(scores, data.respondents, by, framework), k=k, n_col="n_scored")
@@ -166,6 +188,18 @@ def node_distribution(data: ReportData, year: int, by: str | None, node: str, fr
     """Quantiles (10–90th) of one node's scores per segment (protected; no minimum or maximum).
 
     ``n`` here is the count of scored companies (missing scores are not counted by the quantiles).
+
+    Parameters
+    ----------
+    data, year, by, framework, k
+        As in :func:`node_table`.
+    node
+        The one node whose score distribution is drawn.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment (plus 全体): n, mean, p10, p25, p50, p75, p90, ``suppressed``.
     """
     return quantiles(_scores(data, year, framework, [node]), data.respondents, by, k)
 
@@ -178,6 +212,20 @@ def item_gaps(data: ReportData, year: int, node: str, framework: str = "csf2", k
     The share is :func:`pipeline.scoring.statistics.item_shares`, the one per-item share the report
     tables use too, so the explorer and the report never disagree on an item. Items with fewer than k
     applicable answers lose their shares (the share is over those companies).
+
+    Parameters
+    ----------
+    data, year, k
+        As in :func:`node_table`.
+    node, framework
+        The selected node, qualified by its framework: an item feeds CSF 1.1 ID.AM and CSF 2.0 ID.AM
+        through different maps.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item: item_id, text, n_applicable, n_implemented, share_implemented, ci_low,
+        ci_high, na_share, … and ``suppressed``; lowest share first, hidden items last.
     """
     links = item_map(data.sector)
     items = links.loc[links["framework"].eq(framework) & links["node_id"].eq(node), "item_id"].unique()
@@ -209,7 +257,24 @@ def _source(data: ReportData, sel: Selection, lang: str, k: int) -> tuple[str, s
 
 def figures(data: ReportData, sel: Selection, lang: str, k: int) -> list[Figure]:
     """The charts for one selection: a heatmap of the node's children by segment, then the spread of
-    the node's score per segment. The caller displays and closes them (see :func:`show`)."""
+    the node's score per segment.
+
+    Parameters
+    ----------
+    data
+        One sector's store tables.
+    sel
+        Year, segment attribute, framework and node.
+    lang
+        'ja' or 'en' for titles, segment names and source lines.
+    k
+        Minimum companies per published cell.
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+        Open figures: the caller displays and closes them (see :func:`show`), or they leak.
+    """
     labels = style.labels(lang)
     names = node_names(sel.framework, lang)
     seg_names = segment_names(data.sector, lang)
