@@ -110,7 +110,8 @@ if has_roster and len(rd.years) > 1:
     pub.figure(fig, "response_trend", L["titles"]["response_trend"], source(rd.n()))
 pub.table("responses", resp, T.SPECS["responses"], L["tables"]["responses"],
           ["year", "segment", "n", "n_on_roster", "roster_n", "response_rate", "ci_low", "ci_high"],
-          L["hidden_note"].format(k=min_cell) + " " + L["rate_note"])
+          L["hidden_note"].format(k=min_cell) + " " + L["rate_note"],
+          view_columns=["year", "segment", "n", "roster_n", "response_rate"])
 
 # %%
 # Change over time: the sector mean per function with 95% intervals, and all respondents vs the same companies.
@@ -215,7 +216,7 @@ if sector == "auto":
     star_note = L["star_note"].format(n3=len(unjudged["★3"]), n4=len(unjudged["★4"]))
     star_list = L["star_list"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
     title = L["titles"]["star_readiness"] + f" ({latest})"
-    finish(fig, ax, title, rd.n(rd.latest), f"{star_note}: {star_list}", latest_year)
+    finish(fig, ax, title, rd.n(rd.latest), star_note, latest_year)  # the list is in the table and the notes
     pub.figure(fig, "star_readiness", title, source(rd.n(rd.latest), latest_year), [star_note, star_list])
     pub.table("star", star, T.SPECS["star"], L["tables"]["star"],
               ["year", "node_id", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high"],
@@ -234,7 +235,8 @@ finish(fig, ax, title, rd.n(rd.latest), years=latest_year)
 pub.figure(fig, "weakest_items", title, source(rd.n(rd.latest), latest_year),
            [f"{r.item_id}: {r.share_implemented:.1%}" for r in weak.itertuples()])
 item_cols = ["year", "item_id", "text", "n_applicable", "share_implemented", "ci_low", "ci_high", "na_share"]
-pub.table("weakest_items", weak, T.SPECS["items"], L["tables"]["weakest_items"] + f" ({latest})", item_cols)
+pub.table("weakest_items", weak, T.SPECS["items"], L["tables"]["weakest_items"] + f" ({latest})", item_cols,
+          view_columns=["item_id", "text", "n_applicable", "share_implemented"])
 if len(rd.years) > 1:
     mv = T.movers(items, rd.years[0], rd.latest, 8)
     fig, ax = style.new_figure(left=0.36)
@@ -243,7 +245,8 @@ if len(rd.years) > 1:
     finish(fig, ax, L["titles"]["movers"] + f" ({period})", rd.n(), version_note)
     pub.figure(fig, "movers", L["titles"]["movers"] + f" ({period})", source(rd.n()))
     pub.table("movers", mv, T.SPECS["movers"], L["tables"]["movers"] + f" ({period})",
-              ["item_id", "text", "previous_year", "share_previous", "year", "share_implemented", "change"])
+              ["item_id", "text", "previous_year", "share_previous", "year", "share_implemented", "change"],
+              view_columns=["item_id", "text", "share_previous", "share_implemented", "change"])
 pub.table("items", items, T.SPECS["items"], L["tables"]["items"], item_cols, L["hidden_note"].format(k=min_cell),
           show=False)
 

@@ -57,8 +57,11 @@ def item_texts(sector: str) -> dict[str, str]:
 
 
 def segment_names(sector: str, lang: str) -> dict[str, str]:
-    """Display names of segment codes (power business types); other attributes display as stored."""
+    """Display names of segment codes: power business types by name; in English also the automotive size
+    bands (the form writes them in Japanese); other attributes display as stored."""
     if sector != "power":
-        return {}
+        from pipeline.report.style import labels
+
+        return dict(labels(lang).get("segments", {}))
     t = catalogs.power_business_types()
     return dict(zip(t["code"], t["short_ja"] if lang == "ja" else t["name_en"], strict=True))
