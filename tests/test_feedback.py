@@ -1,36 +1,152 @@
-"""Member feedback: one file per company, named by key, with peers, percentile and 偏差値."""
+"""Member feedback: one workbook per company under a clerk's file name, with peers, percentile and 偏差値;
+the association's index; nobody else's name in a member file."""
 
 from __future__ import annotations
 
+import zipfile
+
+import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
 from pipeline.ingest import ingest
+from pipeline.report.feedback_doc import write_feedback
 from pipeline.scoring import score_store
-from pipeline.scoring.feedback import NO_PEERS, feedback_tables, write_feedback
+from pipeline.scoring.feedback import NO_PEERS, feedback_tables
+from pipeline.scoring.statistics import deviation_score, percentile_rank
 from pipeline.synth import synthesise
 
 
-def test_feedback_files_per_company(tmp_path):
-    raw = tmp_path / "raw"
+@pytest.fixture(scope="module")
+def auto_run(tmp_path_factory):
+    """Thirty synthetic automotive companies, scored, and their feedback files (with PDFs)."""
+    tmp = tmp_path_factory.mktemp("fb")
+    raw = tmp / "raw"
     synthesise("auto", 2024, raw, n=30, seed=2, messy=False, workers=1)
-    ingest("auto", 2024, raw, tmp_path / "s", workers=1, progress=False)
-    result = score_store(tmp_path / "s")
-    tables = {n: pd.read_parquet(tmp_path / "s" / n) for n in ("respondents", "responses", "identities")}
+    ingest("auto", 2024, raw, tmp / "s", workers=1, progress=False)
+    result = score_store(tmp / "s")
+    tables = {n: pd.read_parquet(tmp / "s" / n) for n in ("respondents", "responses", "identities")}
     per = feedback_tables(result.scores, tables["respondents"], tables["responses"], "auto", 2024, k=5)
-    assert len(per) == 30
+    files = write_feedback(per, tables["identities"], "auto", 2024, tmp / "fb", pdf=True, k=5)
+    return per, tables["identities"], files
+
+
+def _xml_text(path) -> str:
+    """Every XML part of an xlsx, concatenated: what anyone opening the file could find in it."""
+    with zipfile.ZipFile(path) as z:
+        return "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith((".xml", ".rels")))
+
+
+def test_feedback_files_per_company(auto_run):
+    per, identities, files = auto_run
+    assert len(per) == 30 and len(files.workbooks) == 30 and len(files.pdfs) == 30
     key, (headline, weak) = next(iter(per.items()))
-    assert set(headline["node_id"]) == {"Lv1", "Lv2", "Lv3", "All"}
-    assert headline["percentile"].between(0, 100).all() and headline["deviation"].notna().all()
-    small = headline["peer_group"].eq("全体")
-    assert (headline.loc[~small, "peer_n"] >= 5).all()
+    assert headline["node_id"].tolist() == ["GV", "ID", "PR", "DE", "RS", "RC", "Lv1", "Lv2", "Lv3", "All", "★3"]
+    scored = headline["score"].notna()
+    assert headline.loc[scored, "percentile"].between(0, 100).all()
+    assert headline.loc[scored, "deviation"].notna().all()
+    own = ~headline["peer_group"].isin(["全体", NO_PEERS])
+    assert (headline.loc[own, "peer_n"] >= 5).all()
     assert weak["peer_rate"].dropna().is_monotonic_decreasing
-    paths = write_feedback(per, tables["identities"], "auto", 2024, tmp_path / "fb")
-    assert sorted(p.stem for p in paths) == sorted(per)
-    sheets = pd.read_excel(paths[0], sheet_name=None, engine="calamine")
-    assert set(sheets) == {"概要", "スコア", "優先して取り組む項目"}
-    name = tables["identities"].set_index("respondent_key").loc[paths[0].stem, "company_name"]
-    assert name in sheets["概要"]["値"].tolist()
+    assert [p.name for p in files.workbooks] == [f"auto_2024_{i:04d}.xlsx" for i in range(1, 31)]
+    sheets = pd.read_excel(files.workbooks[0], sheet_name=None, engine="calamine", header=None)
+    assert list(sheets) == ["概要", "スコア", "優先して取り組む項目"]
+    cover = sheets["概要"].astype(str).to_numpy().ravel().tolist()
+    assert "自動車分野" in cover and "2024年度" in cover
+    items = sheets["優先して取り組む項目"].astype(str).to_numpy().ravel().tolist()
+    assert not {"not_implemented", "missing", "implemented"} & set(items)
+    with zipfile.ZipFile(files.workbooks[0]) as z:
+        assert any(n.startswith("xl/media/") and n.endswith(".png") for n in z.namelist())  # the figure
+
+
+def test_index_maps_every_file_and_member_files_carry_only_their_own_company(auto_run):
+    per, identities, files = auto_run
+    index = pd.read_excel(files.index, engine="calamine", dtype=str)
+    assert list(index.columns) == ["ファイル名", "事業者名", "法人番号", "送付先メールアドレス"]
+    assert sorted(index["ファイル名"]) == sorted(p.name for p in files.workbooks)
+    assert index["送付先メールアドレス"].isna().all()
+    ident = identities.set_index("company_name")
+    assert set(ident.loc[index["事業者名"], "respondent_key"]) == set(per)
+    others_checked = 0
+    for row in index.itertuples(index=False):
+        text = _xml_text(files.index.parent / row[0])
+        assert row[1] in text  # its own name
+        for other in index.itertuples(index=False):
+            if other[0] != row[0]:
+                assert other[1] not in text and str(other[2]) not in text
+                others_checked += 1
+        assert not any(key in text for key in per)  # no respondent key either
+    assert others_checked == 30 * 29
+
+
+def test_known_answers_percentile_and_deviation_on_five_companies():
+    x = pd.Series([0.2, 0.4, 0.6, 0.8, 1.0])
+    # percentile_rank: share of the group at or below the value, in percent (rank method 'max')
+    assert percentile_rank(x).tolist() == pytest.approx([20.0, 40.0, 60.0, 80.0, 100.0])
+    assert percentile_rank(pd.Series([0.2, 0.6, 0.6, 1.0, 1.0])).tolist() == pytest.approx([20, 60, 60, 100, 100])
+    # 偏差値 = 50 + 10·(x − mean)/sd_pop; mean 0.6, sd_pop = sqrt(0.08) = 0.282842…
+    dev = deviation_score(x)
+    assert dev.iloc[4] == pytest.approx(64.1421356, abs=1e-6) and round(dev.iloc[4]) == 64
+    assert dev.iloc[0] == pytest.approx(35.8578644, abs=1e-6) and dev.iloc[2] == pytest.approx(50.0)
+    assert deviation_score(pd.Series([0.5] * 5)).tolist() == [50.0] * 5  # no spread: everyone 50
+
+
+def test_five_company_example_end_to_end_in_the_workbook(tmp_path):
+    """Scores 0.2…1.0 in one peer group of five: the company at 1.0 reads 100.0%, percentile 100, 偏差値 64
+    (the value stays 64.14…, only its format rounds); quartiles need 20 companies, the median 10: hidden."""
+    keys = [f"c{i}" for i in range(5)]
+    values = [0.2, 0.4, 0.6, 0.8, 1.0]
+    scores = pd.DataFrame([{"sector": "power", "year": 2024, "respondent_key": key, "framework": "csf2",
+                            "node_id": "GV", "score": v, "n_items": 1, "n_applicable": 1}
+                           for key, v in zip(keys, values, strict=True)])
+    respondents = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys,
+                                "main_business_type": "RETAIL"})
+    responses = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "item_id": "ID.AM-1",
+                              "answer": ["implemented"] * 4 + ["not_implemented"]})
+    per = feedback_tables(scores, respondents, responses, "power", 2024, k=5)
+    top = per["c4"][0].set_index("node_id").loc["GV"]
+    assert top["percentile"] == 100.0 and top["deviation"] == pytest.approx(64.1421356, abs=1e-6)
+    assert top["peer_mean"] == pytest.approx(0.6) and top["peer_n"] == 5
+    assert np.isnan(top["p50"]) and np.isnan(top["p25"]) and np.isnan(top["p75"])
+    middle = per["c2"][0].set_index("node_id").loc["GV"]
+    assert middle["percentile"] == 60.0 and middle["deviation"] == pytest.approx(50.0)
+    identities = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys,
+                               "company_name": [f"会社{i}" for i in range(5)],
+                               "corporate_number": [f"{i}" * 13 for i in range(1, 6)]})
+    files = write_feedback(per, identities, "power", 2024, tmp_path, k=5)
+    ws = openpyxl.load_workbook(files.workbooks[4])["スコア"]
+    heads = [c.value for c in ws[4]]
+    assert heads[:5] == ["指標", "貴社のスコア", "中央値", "25パーセンタイル", "75パーセンタイル"]
+    row = {h: c for h, c in zip(heads, ws[5], strict=True)}
+    assert row["指標"].value == "GV 統治"
+    assert row["貴社のスコア"].value == 1.0 and row["貴社のスコア"].number_format == "0.0%"
+    assert row["比較群の平均"].value == pytest.approx(0.6) and row["比較群の平均"].number_format == "0.0%"
+    assert row["偏差値"].value == pytest.approx(64.1421356, abs=1e-6) and row["偏差値"].number_format == "0"
+    assert row["パーセンタイル順位"].value == 100 and row["中央値"].value == "非表示"
+    assert row["比較群"].value == "小売電気事業者"
+
+
+def test_hidden_peer_statistics_are_absent_below_k(tmp_path):
+    """k = 7 with six companies: no peer value anywhere in the file, and the page says why."""
+    scores, respondents, responses = _peer_case()
+    per = feedback_tables(scores, respondents, responses, "auto", 2024, k=7, n_weak=3)
+    identities = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": list(per),
+                               "company_name": [f"社{i}" for i in range(len(per))], "corporate_number": ""})
+    files = write_feedback(per, identities, "auto", 2024, tmp_path, k=7)
+    wb = openpyxl.load_workbook(files.workbooks[0])
+    scores_ws = wb["スコア"]
+    heads = [c.value for c in scores_ws[4]]
+    for row in scores_ws.iter_rows(min_row=5):
+        cells = dict(zip(heads, row, strict=True))
+        for col in ("中央値", "25パーセンタイル", "75パーセンタイル", "比較群の平均", "比較群の社数",
+                    "パーセンタイル順位", "偏差値"):
+            assert cells[col].value == "非表示", (col, cells[col].value)
+    items = wb["優先して取り組む項目"]
+    rate_col = [c.value for c in items[4]].index("自動車分野全体の実施率")
+    assert all(r[rate_col].value == "非表示" for r in items.iter_rows(min_row=5))
+    cover = " ".join(str(c.value) for row in wb["概要"].iter_rows() for c in row if c.value)
+    assert "比較できる事業者が7社未満" in cover
 
 
 def _peer_case() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -77,7 +193,8 @@ def test_weakest_items_use_the_one_item_share_and_hide_it_below_k():
     # No.1: 4 implemented of 6 applicable; every other item missing for all six: 0 of 6
     assert weak["item_id"].tolist() == ["No.1", "No.10", "No.100"]
     assert weak["answer"].tolist() == ["not_implemented", "missing", "missing"]
-    assert weak["peer_rate"].tolist() == pytest.approx([4 / 6, 0.0, 0.0])
+    # 0 of 6 is every company failing the item: a 0% would tell each member every peer's answer
+    assert weak["peer_rate"].iloc[0] == pytest.approx(4 / 6) and weak["peer_rate"].iloc[1:].isna().all()
     hidden = feedback_tables(scores, respondents, responses, "auto", 2024, k=7, n_weak=3)
     assert hidden["S1"][1]["peer_rate"].isna().all()
     assert hidden["S1"][0]["peer_group"].eq(NO_PEERS).all()
