@@ -13,6 +13,8 @@ from pathlib import Path
 
 from pipeline import config
 
+_STORE_HELP = "default: data/processed in the project folder (SDW_HOME, or the nearest sdw project above here)"
+
 
 def _years(text: str) -> tuple[int, int] | None:
     try:
@@ -53,13 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--sector", choices=config.SECTORS, required=True)
     i.add_argument("--year", type=int, required=True)
     i.add_argument("--raw", type=Path, required=True, help="folder of submissions as received")
-    i.add_argument("--store", type=Path, default=config.STORE_DIR)
+    i.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
     i.add_argument("--roster", type=Path, default=None,
                    help="the association's member list (CSV/Excel with 法人番号 and attributes): enables response "
                    "rates and a sheet of members who have not answered")
 
     c = sub.add_parser("score", help="compute scores for everything in the store")
-    c.add_argument("--store", type=Path, default=config.STORE_DIR)
+    c.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
 
     f = sub.add_parser("feedback", help="write one feedback file per member company (association use only)")
     f.add_argument("--sector", choices=config.SECTORS, required=True)
@@ -67,13 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--store", type=Path, default=config.STORE_DIR)
     f.add_argument("--out", type=Path, default=config.REPORTS_DIR / "feedback",
                    help="folder for the member files (default reports/feedback/<sector>/<year>)")
+    f.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the member files")
+    f.add_argument("--pdf", action="store_true", help="also write a one-page PDF per member")
 
     r = sub.add_parser("report", help="run the report notebooks and write HTML, figures and tables")
     r.add_argument("--sector", choices=(*config.SECTORS, "all"), required=True)
     r.add_argument("--years", type=_years, default=None, help="e.g. 2022-2024 (default: all in the store)")
-    r.add_argument("--store", type=Path, default=config.STORE_DIR)
-    r.add_argument("--out", type=Path, default=config.REPORTS_DIR)
-    r.add_argument("--figures", type=Path, default=config.FIGURES_DIR, help="folder for PNG/SVG figures")
+    r.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
+    r.add_argument("--out", type=Path, default=config.reports_dir(), help="default: reports/ in the project folder")
+    r.add_argument("--figures", type=Path, default=config.figures_dir(),
+                   help="folder for PNG/SVG figures (default: figures/ in the project folder)")
     r.add_argument("--lang", choices=("ja", "en"), default="ja", help="labels on figures and tables")
     r.add_argument("--segment-by", default="", help="respondent attribute to segment by (default: business type "
                    "for power, size band for automotive)")
@@ -89,7 +94,31 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("report_dir", type=Path, help="e.g. reports/auto/all")
 
     sub.add_parser("demo", help="synthesise several years for both sectors, ingest, score and report")
+
+    q = sub.add_parser(
+        "sql", help="run a DuckDB query over the store's tables",
+        description="Run one SQL query (DuckDB dialect) over the store. Each table is a view of the same name, read "
+        "in place from its Parquet files: manifest, respondents, responses, scores, roster, quarantine. Company "
+        "names and 法人番号 (the identities table, and the company_name and corporate_number columns of roster "
+        "and quarantine) are hidden unless --with-identities is given: association use only, never for "
+        "published figures. Prints the result as a table (the first 200 rows), or writes every row to --out "
+        "(CSV or Parquet by its extension).")
+    q.add_argument("query", help='e.g. "SELECT sector, year, count(*) AS n FROM respondents GROUP BY ALL"')
+    q.add_argument("--out", type=Path, default=None, help="write the result to FILE.csv or FILE.parquet")
+    q.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
+    q.add_argument("--with-identities", action="store_true",
+                   help="also expose company names and 法人番号 (the identities table and those columns of "
+                   "roster and quarantine): association use only")
     return p
+
+
+def _uses_project_folder(args: argparse.Namespace) -> bool:
+    """Whether the command reads or writes a default folder, so the user should be told which project that is."""
+    if args.command == "demo":
+        return True
+    defaults = {config.raw_dir(), config.store_dir(), config.figures_dir(), config.reports_dir(),
+                config.reports_dir() / "feedback"}
+    return any(isinstance(v, Path) and v in defaults for v in vars(args).values())
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -99,7 +128,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()  # defaults come from the project folder, which may refuse to resolve
+    except RuntimeError as e:
+        print(f"sdw: {e}", file=sys.stderr)
+        return 1
+    args = parser.parse_args(argv)
+    if _uses_project_folder(args):
+        print(f"sdw: {config.find_project().describe()}", file=sys.stderr)
     try:
         return _run(args)
     except KeyboardInterrupt:

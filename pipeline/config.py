@@ -1,16 +1,137 @@
-"""Paths and defaults in one place; stages take these as arguments, never reach for them."""
+"""Paths and defaults in one place; stages take these as arguments, never reach for them.
+
+Default folders belong to the *project folder* (the user's working folder), never to the package:
+a non-editable install lives in site-packages, and writing a store there would hide the data from
+the user and mix it into the Python installation. The project folder is resolved at run time, so
+``SDW_HOME`` or a ``cd`` takes effect without reimporting anything. The old module constants
+(``STORE_DIR``, ``FIGURES_DIR`` …) still read, computed on access by :func:`__getattr__`, because
+notebooks and outside scripts use them.
+"""
 
 from __future__ import annotations
 
 import os
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-RAW_DIR = ROOT / "data" / "raw"
-STORE_DIR = ROOT / "data" / "processed"
-FIGURES_DIR = ROOT / "figures"
-REPORTS_DIR = ROOT / "reports"
-NOTEBOOKS_DIR = ROOT / "notebooks"
+PACKAGE_DIR = Path(__file__).resolve().parent
+HOME_ENV = "SDW_HOME"
+PROJECT_FILE = "sdw.toml"
+PROJECT_NAME = "sdw"
+
+
+@dataclass(frozen=True)
+class Project:
+    """The folder every default path hangs from, and why it was chosen (printed by ``sdw``)."""
+
+    path: Path
+    reason: str
+
+    def describe(self) -> str:
+        return f"project folder {self.path} ({self.reason})"
+
+
+def _names_sdw(pyproject: Path) -> bool:
+    """Whether a pyproject.toml is this project's: an unreadable or foreign one is just not a marker."""
+    try:
+        name = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}).get("name", "")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(name, str) and name.replace("_", "-").lower() == PROJECT_NAME
+
+
+def find_project(start: Path | None = None) -> Project:
+    """The project folder: ``SDW_HOME``, else the nearest sdw project at or above ``start``, else ``start``.
+
+    Parameters
+    ----------
+    start : Path, optional
+        Where to begin the upward search; the current directory by default. A folder is an sdw
+        project when its ``pyproject.toml`` names the project ``sdw`` (a checkout) or it holds an
+        ``sdw.toml`` (a user's folder, which may contain nothing else), so that running from a
+        sub-folder such as ``notebooks/`` still finds the same store.
+
+    Returns
+    -------
+    Project
+        The folder and the reason, so the command line can say which folder it writes into.
+
+    Raises
+    ------
+    RuntimeError
+        When the result would lie inside the installed package: data must never land in site-packages.
+    """
+    start = Path.cwd() if start is None else Path(start)
+    start = start.resolve()
+    if os.environ.get(HOME_ENV):
+        project = Project(Path(os.environ[HOME_ENV]).expanduser().resolve(), HOME_ENV)
+    else:
+        project = Project(start, "current directory")
+        for folder in (start, *start.parents):
+            if (folder / PROJECT_FILE).is_file():
+                project = Project(folder, PROJECT_FILE)
+                break
+            if (folder / "pyproject.toml").is_file() and _names_sdw(folder / "pyproject.toml"):
+                project = Project(folder, "pyproject.toml")
+                break
+    if project.path == PACKAGE_DIR or project.path.is_relative_to(PACKAGE_DIR):
+        raise RuntimeError(f"project folder {project.path} is inside the installed package; "
+                           f"run sdw from your own folder or set {HOME_ENV}")
+    return project
+
+
+def project_dir() -> Path:
+    """The project folder (see :func:`find_project`)."""
+    return find_project().path
+
+
+def raw_dir() -> Path:
+    """Submissions as received, by sector and year (``sdw demo`` synthesises into it)."""
+    return project_dir() / "data" / "raw"
+
+
+def store_dir() -> Path:
+    """The Parquet store."""
+    return project_dir() / "data" / "processed"
+
+
+def figures_dir() -> Path:
+    """Figures written by the reports."""
+    return project_dir() / "figures"
+
+
+def reports_dir() -> Path:
+    """Executed notebooks, HTML reports and tables."""
+    return project_dir() / "reports"
+
+
+def catalogs_dir() -> Path:
+    """The project's own catalog files (an imported instrument), which take precedence over the shipped ones."""
+    return project_dir() / "catalogs"
+
+
+def notebooks_dir() -> Path:
+    """The report notebooks: the copy shipped in the wheel (``pipeline/notebooks``) when there is one,
+    else the checkout's top-level ``notebooks/`` (an editable install or a plain checkout).
+
+    The shipped copy is looked for first because it exists only in a built install, while the folder
+    beside the package could, in site-packages, belong to another distribution.
+    """
+    shipped = PACKAGE_DIR / "notebooks"
+    return shipped if (shipped / "sector_trend_report.py").is_file() else PACKAGE_DIR.parent / "notebooks"
+
+
+_LAZY = {"ROOT": project_dir, "RAW_DIR": raw_dir, "STORE_DIR": store_dir, "FIGURES_DIR": figures_dir,
+         "REPORTS_DIR": reports_dir, "CATALOGS_DIR": catalogs_dir, "NOTEBOOKS_DIR": notebooks_dir}
+
+
+def __getattr__(name: str) -> Path:
+    """The old path constants, resolved on each access so they follow ``SDW_HOME`` and the current folder."""
+    if name in _LAZY:
+        return _LAZY[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 SECTORS = ("power", "auto")
 # Thresholds live in catalogs/scoring.yaml (MIN_CELL k, LEVEL_THRESHOLD) so they are data, not code.

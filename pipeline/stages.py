@@ -8,7 +8,7 @@ import sys
 
 def run(args: argparse.Namespace) -> int:
     handlers = {"synth": synth, "ingest": ingest, "score": score, "feedback": feedback, "report": report,
-                "audit": audit, "demo": lambda _args: demo()}
+                "audit": audit, "demo": lambda _args: demo(), "sql": sql}
     return handlers[args.command](args)
 
 
@@ -59,7 +59,8 @@ def score(args: argparse.Namespace) -> int:
 
 def feedback(args: argparse.Namespace) -> int:
     from pipeline import store as store_mod
-    from pipeline.scoring.feedback import feedback_tables, write_feedback
+    from pipeline.report.feedback_doc import write_feedback
+    from pipeline.scoring.feedback import feedback_tables
 
     tables = {n: store_mod.read_table(args.store, n) for n in ("scores", "respondents", "responses", "identities")}
     if tables["scores"] is None:
@@ -67,8 +68,11 @@ def feedback(args: argparse.Namespace) -> int:
     out = args.out / args.sector / str(args.year)
     per_company = feedback_tables(tables["scores"], tables["respondents"], tables["responses"], args.sector,
                                   args.year)
-    paths = write_feedback(per_company, tables["identities"], args.sector, args.year, out)
-    print(f"sdw feedback: {len(paths)} member files (one per company, named by respondent key) in {out}")
+    files = write_feedback(per_company, tables["identities"], args.sector, args.year, out, lang=args.lang,
+                           pdf=args.pdf)
+    pdfs = f" and {len(files.pdfs)} PDFs" if files.pdfs else ""
+    print(f"sdw feedback: {len(files.workbooks)} member files{pdfs} in {out}; which file goes to whom: {files.index} "
+          "(association only)")
     return 0
 
 
@@ -103,6 +107,14 @@ def audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def sql(args: argparse.Namespace) -> int:
+    from pipeline.sql import format_result, run_query
+
+    result = run_query(args.query, args.store, out=args.out, with_identities=args.with_identities)
+    print(format_result(result))
+    return 0
+
+
 def demo() -> int:
     """Synthesise three years for both sectors, ingest, score and report them; print where the reports are."""
     import json
@@ -111,29 +123,30 @@ def demo() -> int:
     from pipeline.ingest import ingest as run_ingest
     from pipeline.synth import synthesise, truth_dir
 
+    store = config.store_dir()
     print("sdw demo: synthetic submissions → store (data/processed)")
     for sector, years in DEMO_YEARS.items():
         for year, n, form in years:
-            raw = config.RAW_DIR / sector / str(year)
+            raw = config.raw_dir() / sector / str(year)
             params = {"sector": sector, "year": year, "n": n, "form": form, "seed": 0}
             marker = truth_dir(raw) / "params.json"
             if not (marker.exists() and json.loads(marker.read_text()) == params):
                 result = synthesise(sector, year, raw, n=n, seed=0, form=form)
                 marker.write_text(json.dumps(params))
                 print(f"  synth  {sector} FY{year}: {n} respondents, {result.files} files ({result.seconds:.1f} s)")
-            got = run_ingest(sector, year, raw, config.STORE_DIR, roster=truth_dir(raw) / "roster.csv")
+            got = run_ingest(sector, year, raw, store, roster=truth_dir(raw) / "roster.csv")
             c = got.counts
             print(f"  ingest {sector} FY{year}: {c.get('ingested', 0)} ingested, {c.get('quarantined', 0)} quarantined,"
                   f" {c.get('superseded', 0)} superseded ({got.seconds:.1f} s)")
-    print(f"  store: {config.STORE_DIR} (quarantine report: {config.STORE_DIR / 'quarantine_report.xlsx'})")
+    print(f"  store: {store} (quarantine report: {store / 'quarantine_report.xlsx'})")
     from pipeline.report.run import run_report
     from pipeline.scoring import score_store
 
-    scored = score_store(config.STORE_DIR)
+    scored = score_store(store)
     print(f"  score: {len(scored.scores):,} scores ({scored.seconds:.1f} s)")
-    result = run_report("all", None, config.STORE_DIR)
+    result = run_report("all", None, store, config.reports_dir(), config.figures_dir())
     print("  reports: " + ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items()))
     for html in result.html:
         print(f"    {html}")
-    print(f"    figures under {config.FIGURES_DIR}, tables.xlsx beside each report")
+    print(f"    figures under {config.figures_dir()}, tables.xlsx beside each report")
     return 0

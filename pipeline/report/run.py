@@ -76,17 +76,23 @@ def _reader_notebook(nb) -> tuple[object, list[str]]:
 _REMOTE_SCRIPT = re.compile(r"<script[^>]*\ssrc=[\"']https?://[^>]*>\s*</script>", re.IGNORECASE)
 
 
-def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path = config.NOTEBOOKS_DIR,
+def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | None = None,
             title: str = "") -> Path:
     """Run one jupytext notebook through papermill; write the executed .ipynb and a code-free HTML that
-    stands alone (figures inline, no script fetched from the network, no warnings)."""
+    stands alone (figures inline, no script fetched from the network, no warnings).
+
+    The notebooks come from ``notebooks_dir``, by default :func:`config.notebooks_dir`: the checkout's
+    ``notebooks/`` or, in a built install, the copy shipped as ``pipeline/notebooks``. The kernel runs
+    in ``out_dir`` (the report folder), so anything a notebook writes by a relative name stays beside
+    its report and never lands in the package or the caller's folder.
+    """
     import jupytext
     import nbformat
     import papermill
     from nbconvert import HTMLExporter
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    source = jupytext.read(notebooks_dir / f"{name}.py")
+    source = jupytext.read((notebooks_dir or config.notebooks_dir()) / f"{name}.py")
     source.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     src_path = out_dir / f".{name}.input.ipynb"
     nbformat.write(source, src_path)
@@ -111,10 +117,16 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path = co
     return html
 
 
-def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path = config.REPORTS_DIR,
-               figures: Path = config.FIGURES_DIR, lang: str = "ja", min_cell: int | None = None,
+def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path | None = None,
+               figures: Path | None = None, lang: str = "ja", min_cell: int | None = None,
                segment_by: str = "", framework: str = "csf2", pptx: bool = False) -> ReportResult:
-    """Reports for one sector, or for both and side by side with ``sector='all'``."""
+    """Reports for one sector, or for both and side by side with ``sector='all'``.
+
+    ``out`` and ``figures`` default to the project folder's ``reports/`` and ``figures/``, resolved
+    at call time (never the package's folder).
+    """
+    out = config.reports_dir() if out is None else out
+    figures = config.figures_dir() if figures is None else figures
     from pipeline import catalogs
     from pipeline.report.style import labels
 
