@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean-venv kernel
+.PHONY: demo test test-fast lint clean-venv kernel
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check pipeline tests benchmarks tools notebooks
 	$(BIN)/python -m pytest
+
+# Everything but the end-to-end runs marked slow (a fresh install, the demo); CI runs `make test`.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
 
 # The notebooks' kernel, "Python (sdw)" = this venv (their headers name it), and JupyterLab opening
 # .py notebooks as notebooks on a double click (jupytext's documented default-viewer setting, written to
