@@ -39,6 +39,13 @@ def test_two_hidden_cells_of_one_and_two_companies_take_a_third_with_them():
     assert np.isnan(out.loc["A", "n_scored"])  # shown as <5
 
 
+def test_k_is_a_minimum_four_companies_hidden_five_published():
+    t = _cells(["A", "B", "C", ALL], [4, 5, 9, 18], [0.2, 0.4, 0.5, 0.4])
+    out = protect(t, k=5).set_index("segment")
+    assert out.loc["A", "suppressed"] == "primary" and out.loc["B", "suppressed"] == "complementary"
+    assert out.loc["C", "mean"] == 0.5
+
+
 def test_hidden_cells_holding_k_companies_need_no_complement():
     t = _cells(["A", "B", "C", ALL], [2, 3, 8, 13], [0.1, 0.3, 0.5, 0.4])
     out = protect(t, k=5).set_index("segment")

@@ -13,12 +13,10 @@ import pandas as pd
 import pytest
 from nbclient import NotebookClient
 
-from pipeline.ingest import ingest
 from pipeline.report import explore as X
 from pipeline.report.data import ReportData
 from pipeline.report.data import load as load_data
-from pipeline.scoring import score_store
-from pipeline.synth import synthesise
+from tests.stores import build_store
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "explore_gaps.py"
@@ -86,15 +84,9 @@ def test_node_choices_start_with_a_function_and_follow_the_framework():
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("explore")
-    store = root / "store"
-    for sector, year, form, n in [("power", 2024, "workbooks", 20), ("power", 2025, "workbooks", 22),
-                                  ("auto", 2023, "export", 30), ("auto", 2024, "export", 30)]:
-        raw = root / f"{sector}{year}"
-        synth = synthesise(sector, year, raw, n=n, seed=1, form=form, workers=1)
-        ingest(sector, year, raw, store, progress=False, roster=synth.truth / "roster.csv")
-    score_store(store)
-    return store
+    plan = [("power", 2024, "workbooks", 20), ("power", 2025, "workbooks", 22), ("auto", 2023, "export", 30),
+            ("auto", 2024, "export", 30)]
+    return build_store(tmp_path_factory.mktemp("explore"), plan, workers=1)
 
 
 def test_initial_selection_is_never_blank(store):

@@ -13,10 +13,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.ingest import ingest
 from pipeline.report.run import ReportError, execute, run_report
-from pipeline.scoring import score_store
-from pipeline.synth import synthesise
+from tests.stores import build_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTOR_FIGURES = {"response_rate", "response_trend", "function_trend", "panel_vs_all", "score_distribution",
@@ -35,13 +33,7 @@ def _page_text(html: str) -> str:
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     root = tmp_path_factory.mktemp("rep")
-    store = root / "store"
-    for sector, year, form, n in [("power", 2024, "workbooks", 40), ("power", 2025, "workbooks", 42),
-                                  ("auto", 2023, "export", 80), ("auto", 2024, "export", 80)]:
-        raw = root / f"{sector}{year}"
-        synth = synthesise(sector, year, raw, n=n, seed=1, form=form, workers=2)
-        ingest(sector, year, raw, store, progress=False, roster=synth.truth / "roster.csv")
-    score_store(store)
+    store = build_store(root)
     result = run_report("all", None, store, out=root / "reports", figures=root / "figures", pptx=True)
     return root, store, result
 
