@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -77,7 +79,10 @@ def discover(raw: Path) -> list[Entry]:
         if system_file(rel):
             entries.append(Entry(rel, "file", str(path), rejected=("system_file", path.name)))
         elif is_archive(rel):
-            entries.extend(_archive(rel, str(path), (), lambda p=path: zipfile.ZipFile(p), 1))
+            try:
+                entries.extend(_archive(rel, str(path), (), lambda p=path: zipfile.ZipFile(p), 1))
+            except Exception as e:  # noqa: BLE001 - a bug of ours or of zipfile: said as such, never a crash
+                entries.append(Entry(rel, "archive", str(path), rejected=("read_error", _error_text(e))))
         else:
             entries.append(Entry(rel, "file", str(path)))
     return entries
@@ -87,8 +92,11 @@ def _archive(source: str, fs_path: str, chain: tuple[str, ...], opener, depth: i
     try:
         zf = opener()
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError) as e:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error, NotImplementedError) as e:
         return [Entry(source, "archive" if not chain else "member", fs_path, chain, ("archive_corrupt", str(e)))]
+    if not any(not info.is_dir() for info in infos):  # nothing in it, or only folders: nothing to ingest
+        return [Entry(source, "archive" if not chain else "member", fs_path, chain,
+                      ("empty_archive", f"{len(infos)} folder entries, no files" if infos else "no entries"))]
     own = Entry(source, "archive" if not chain else "member", fs_path, chain)
     out = [own]
     for info in infos:
@@ -110,12 +118,22 @@ def _archive(source: str, fs_path: str, chain: tuple[str, ...], opener, depth: i
             if depth >= MAX_DEPTH:
                 out.append(Entry(path, "member", fs_path, member_chain, ("archive_too_deep", name)))
             else:
-                data = zf.read(info)
+                try:
+                    data = zf.read(info)
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as e:
+                    out.append(Entry(path, "member", fs_path, member_chain, ("archive_corrupt", str(e))))
+                    continue
                 out.extend(_archive(path, fs_path, member_chain, lambda d=data: zipfile.ZipFile(io.BytesIO(d)),
                                     depth + 1))
         else:
             out.append(Entry(path, "member", fs_path, member_chain))
     return out
+
+
+def _error_text(e: BaseException) -> str:
+    """'could not be read: <error>' — the reader failed in a way no member file explains."""
+    first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    return f"could not be read: {type(e).__name__}: {first}" if first else f"could not be read: {type(e).__name__}"
 
 
 def read_entry(entry: Entry) -> bytes:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from pipeline import corporate_number
 from pipeline.catalogs._files import read_records
 from pipeline.ingest import attributes as attrs
-from pipeline.ingest.discover import Entry, file_name, is_archive, read_entry
+from pipeline.ingest.discover import Entry, _error_text, file_name, is_archive, read_entry
 from pipeline.ingest.locate import (
     Header,
     cover_values,
@@ -81,7 +83,12 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
     if entry.rejected:
         return [Parsed(entry.source_path, kind, status="quarantined", reason=entry.rejected[0],
                        detail=entry.rejected[1])]
-    data = read_entry(entry)
+    try:
+        data = read_entry(entry)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as e:  # a member that fails its CRC
+        return [Parsed(entry.source_path, kind, status="quarantined", reason="archive_corrupt", detail=str(e))]
+    except Exception as e:  # noqa: BLE001 - the disk or our code, not the member's file
+        return [Parsed(entry.source_path, kind, status="quarantined", reason="read_error", detail=_error_text(e))]
     digest = hashlib.sha256(data).hexdigest()
     if kind == "archive" or (kind == "member" and is_archive(entry.source_path)):
         return [Parsed(entry.source_path, kind, digest, detail="archive")]
@@ -91,6 +98,11 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
     except Rejected as r:
         return [Parsed(entry.source_path, kind, digest, status="quarantined", reason=r.code, detail=r.detail,
                        attributes=r.attributes)]
+    except BaseException as e:  # noqa: BLE001 - a bug of ours or a reader panic (pyo3's PanicException is a
+        if isinstance(e, KeyboardInterrupt | SystemExit | GeneratorExit):  # BaseException): never blamed on the member
+            raise
+        return [Parsed(entry.source_path, kind, digest, status="quarantined", reason="read_error",
+                       detail=_error_text(e))]
 
 
 def _parse_book(book: Book, path: str, kind: str, digest: str, sector: str, year: int) -> list[Parsed]:
@@ -200,6 +212,7 @@ def finish_answers(rec: Parsed, sector: str) -> None:
         rec.flags.append("unknown_items")
         rec.warnings.append("様式にない項目: " + ", ".join(unknown[:5]))
     if repeated:
+        rec.flags.append("repeated_items")
         rec.warnings.append("重複した項目(最初の行を採用): " + ", ".join(repeated[:5]))
     if len(keep) != len(rec.items):
         rec.items = [rec.items[k] for k in keep]
@@ -285,6 +298,7 @@ def _cover_attributes(cover: dict[str, object], sector: str, parsed: Parsed
                 "target_system": system_text,
                 # a licence held but not exercised, or a plant not yet running: answers will be mostly 該当しない
                 "suspended": "休止" in types_text, "under_construction": "建設中" in types_text + system_text}
+        _flag_ambiguous(parsed, cover.get("employees"), out["size_band"], None, None)
         if unknown:
             parsed.flags.append("unknown_business_type")
             parsed.warnings.append("事業区分: " + "、".join(unknown))
@@ -293,7 +307,19 @@ def _cover_attributes(cover: dict[str, object], sector: str, parsed: Parsed
                 "size_band": attrs.size_band(cover.get("size_band") or cover.get("employees")),
                 "capital": clean_text(cover.get("capital")),
                 "target_level": attrs.target_level(cover.get("target_level"))}
+        _flag_ambiguous(parsed, cover.get("size_band") or cover.get("employees"), out["size_band"],
+                        cover.get("target_level"), out["target_level"])
     return out, submitted
+
+
+def _flag_ambiguous(rec: Parsed, size_text: object, band: str | None, level_text: object, level: str | None) -> None:
+    """An attribute written but not read with certainty counts as unknown: say so, so the clerk can ask."""
+    if band is None and clean_text(size_text):
+        rec.flags.append("ambiguous_size_band")
+        rec.warnings.append(f"従業員規模「{clean_text(size_text)}」")
+    if level is None and clean_text(level_text):
+        rec.flags.append("ambiguous_target_level")
+        rec.warnings.append(f"目標レベル「{clean_text(level_text)}」")
 
 
 def _check_summary(book: Book, sheets: dict[str, Sheet], parsed: Parsed) -> None:
@@ -343,12 +369,16 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
             "target_level": attrs.target_level(values.get("target_level")),
             "receipt_no": clean_text(values.get("receipt_no")),
         }
+        _flag_ambiguous(rec, values.get("size_band"), rec.attributes["size_band"], values.get("target_level"),
+                        rec.attributes["target_level"])
         rec.submitted_on = attrs.parse_date(values.get("answered_on"))
         rec.attributes["submitted_at"] = clean_text(values.get("answered_on"))
         if all(clean_text(v) == "" for v in answers):
             rec.status, rec.reason, rec.detail = "quarantined", "empty_checklist", f"row {r + 1}"
         finish_answers(rec, "auto")
         out.append(rec)
+    if len(out) == 1:
+        raise Rejected("no_rows", f"the export's header (row {header.row + 1}) has no rows under it")
     out[0].detail = f"consolidated export, {len(out) - 1} rows"
     return out
 

@@ -52,6 +52,9 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     recent year of each sector (the survey being chased now).
     """
     order = {"quarantined": 0, "ingested": 1, "superseded": 2}
+    roster_rows = table["reason"].str.startswith("roster_")
+    full = table
+    table = table[~roster_rows]
     out = (table.assign(_o=table["status"].map(order)).sort_values(["sector", "year", "_o", "source_path"])
            .drop(columns="_o")
            .assign(sector=lambda d: d["sector"].map(SECTOR_JA), status=lambda d: d["status"].map(STATUS_JA))
@@ -60,6 +63,10 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     tmp_x, tmp_c = xlsx.with_suffix(".xlsx.tmp"), csv.with_suffix(".csv.tmp")
     wb = workbook(tmp_x)
     write_sheet(wb, "隔離・要確認", out, [6, 6, 14, 50, 30, 16, 40, 44, 60, 18])
+    write_sheet(wb, "要確認", to_check(table), [6, 6, 50, 30, 16, 50, 50, 60, 22])
+    issues = full[roster_rows]
+    if len(issues):
+        write_sheet(wb, "名簿", roster_sheet(issues), [6, 6, 30, 30, 16, 12, 50, 50, 40])
     if roster is not None and len(roster):
         latest = roster.groupby("sector")["year"].transform("max").eq(roster["year"])
         missing = roster[latest & ~roster["responded"]].sort_values(["sector", "year", "company_name"])
@@ -74,3 +81,44 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     tmp_x.replace(xlsx)
     tmp_c.replace(csv)
     return xlsx, csv
+
+
+CHECK_HEADERS = {"sector": "分野", "year": "年度", "source_path": "ファイル", "company_name": "事業者名",
+                 "corporate_number": "法人番号", "problem_ja": "確認事項", "action_ja": "依頼事項", "detail": "詳細",
+                 "reason": "理由コード"}
+
+
+def to_check(table: pd.DataFrame) -> pd.DataFrame:
+    """要確認: ingested files with something that changes a number or an attribute, one row per problem,
+    each with what to ask the member for."""
+    flagged = table[table["status"].eq("ingested") & ~table["reason"].str.startswith("roster_")]
+    rows = []
+    for rec in flagged.sort_values(["sector", "year", "source_path"]).to_dict("records"):
+        for code in rec["reason"].split():
+            if code in FLAGS:
+                rows.append({**rec, "reason": code, "problem_ja": FLAGS[code][0], "action_ja": FLAGS[code][1],
+                             "sector": SECTOR_JA.get(rec["sector"], rec["sector"])})
+    return pd.DataFrame(rows, columns=list(CHECK_HEADERS))[list(CHECK_HEADERS)].rename(columns=CHECK_HEADERS)
+
+
+ROSTER_HEADERS = {"sector": "分野", "year": "年度", "source_path": "名簿の行", "company_name": "事業者名",
+                  "corporate_number": "法人番号", "status": "扱い", "problem_ja": "問題", "action_ja": "依頼事項",
+                  "detail": "詳細"}
+ROSTER_STATUS_JA = {"quarantined": "除外", "superseded": "統合", "ingested": "取込(一部無視)"}
+
+
+def roster_sheet(issues: pd.DataFrame) -> pd.DataFrame:
+    """名簿: every roster row dropped (no key), merged (duplicate) or read in part (unknown business type)."""
+    out = issues.sort_values(["sector", "year", "source_path"]).assign(
+        sector=lambda d: d["sector"].map(SECTOR_JA), status=lambda d: d["status"].map(ROSTER_STATUS_JA))
+    return out[list(ROSTER_HEADERS)].rename(columns=ROSTER_HEADERS)
+
+
+def roster_rows(issues: list[dict], sector: str, year: int) -> pd.DataFrame:
+    """Roster problems (from :func:`pipeline.ingest.roster.read_roster`) as rows of the quarantine table."""
+    rows = [{"sector": sector, "year": year, "source_path": i["source_path"], "status": i["status"],
+             "reason": i["reason"], "company_name": i["company_name"], "corporate_number": i["corporate_number"],
+             "problem_ja": REASONS[i["reason"]][0], "action_ja": REASONS[i["reason"]][1], "detail": i["detail"]}
+            for i in issues]
+    return pd.DataFrame(rows, columns=["sector", "year", "source_path", "status", "reason", "company_name",
+                                       "corporate_number", "problem_ja", "action_ja", "detail"])

@@ -27,6 +27,9 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"
 _ENCRYPTED_OLE = "EncryptedPackage".encode("utf-16-le")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+# Errors calamine raises about a workbook's content (bad ZIP, bad XML, bad cell): the file is corrupt.
+# Any other exception (parameters, Arrow, a panic, a bug of ours) is a read_error, never blamed on the member.
+_FILE_ERRORS = (fastexcel.CalamineError, fastexcel.CalamineCellError)
 
 Cell = str | None
 Row = list[Cell]
@@ -108,7 +111,7 @@ def _excel_book(data: bytes) -> Book:
     try:
         reader = fastexcel.read_excel(data)
         names = list(reader.sheet_names)
-    except Exception as e:  # noqa: BLE001 - the reader raises several types; all mean the same to a clerk
+    except _FILE_ERRORS as e:  # what the file's bytes cause; anything else is ours (read_error, in parse)
         text = str(e).lower()
         if "password" in text or "encrypt" in text:
             raise Rejected("encrypted", _first_line(e)) from None
@@ -120,7 +123,7 @@ def _excel_book(data: bytes) -> Book:
             loaded = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
             used = loaded.available_columns()
             table, errors = loaded.to_arrow_with_errors()
-        except Exception as e:  # noqa: BLE001
+        except _FILE_ERRORS as e:
             raise Rejected("corrupt", f"sheet {sheet!r} cannot be read ({_first_line(e)})") from None
         columns: list = list(table.columns)
         for error in errors.errors if errors else ():

@@ -1,0 +1,144 @@
+"""Issue 14: nothing dropped without a word, one key per store, concurrent runs, reader failures,
+roster problems, identities linked by name. Small hand-made inputs; expectations typed by hand."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from pipeline.ingest import ingest
+from tests.handmade import auto_rows, write_auto, write_power
+
+
+def run(raw, sector="auto", year=2024, store=None, **kw):
+    store = store or raw.parent / "store"
+    result = ingest(sector, year, raw, store, workers=1, progress=False, **kw)
+    return result, pd.read_parquet(store / "manifest").set_index("source_path")
+
+
+def sheet(store, name):
+    wb = openpyxl.load_workbook(store / "quarantine_report.xlsx")
+    rows = list(wb[name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+
+
+# --- 1. every input ends in the manifest with a reason ---------------------------------------------
+
+def test_empty_zip_and_zip_of_folders_only_are_quarantined_as_empty_archives(tmp_path):
+    raw = tmp_path / "raw"
+    write_auto(raw / "ok.xlsx")
+    with zipfile.ZipFile(raw / "empty.zip", "w"):
+        pass
+    with zipfile.ZipFile(raw / "folders.zip", "w") as zf:
+        zf.writestr("提出/", b"")
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w"):
+        pass
+    with zipfile.ZipFile(raw / "outer.zip", "w") as zf:
+        zf.writestr("a.xlsx", (raw / "ok.xlsx").read_bytes())
+        zf.writestr("inner.zip", inner.getvalue())
+    result, m = run(raw)
+    assert (m.at["empty.zip", "status"], m.at["empty.zip", "reason"]) == ("quarantined", "empty_archive")
+    assert (m.at["folders.zip", "status"], m.at["folders.zip", "reason"]) == ("quarantined", "empty_archive")
+    assert m.at["outer.zip!inner.zip", "reason"] == "empty_archive"
+    assert m.at["outer.zip!a.xlsx", "status"] in ("ingested", "superseded")
+    report = pd.read_csv(tmp_path / "store" / "quarantine_report.csv", dtype=str).set_index("ファイル")
+    assert report.at["empty.zip", "問題"] == "圧縮ファイルの中にファイルが1つもありません"
+    assert report.at["empty.zip", "依頼事項"] == "チェックシートを入れたZIPファイルの再送付を依頼してください"
+    assert result.counts["quarantined"] == 3
+
+
+def _export(rows):
+    head = ["受付番号", "会社名", "法人番号", "所属団体", "業種", "従業員数", "目標レベル", "提出日時"]
+    return pd.DataFrame(rows, columns=head + [f"No.{n}" for n in range(1, 154)])
+
+
+@pytest.mark.parametrize("name", ["回答一覧.csv", "回答一覧.xlsx"])
+def test_export_with_a_header_but_no_rows_is_quarantined(tmp_path, name):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_auto(raw / "ok.xlsx")
+    frame = _export([])
+    if name.endswith(".csv"):
+        frame.to_csv(raw / name, index=False, encoding="utf-8-sig")
+    else:
+        frame.to_excel(raw / name, sheet_name="回答一覧", index=False)
+    _, m = run(raw)
+    assert (m.at[name, "status"], m.at[name, "reason"]) == ("quarantined", "no_rows")
+    report = pd.read_csv(tmp_path / "store" / "quarantine_report.csv", dtype=str).set_index("ファイル")
+    assert report.at[name, "依頼事項"] == "回答データを含めて回答一覧を出力し直し、再送付を依頼してください"
+
+
+def test_warnings_that_change_a_number_are_listed_with_what_to_ask_for(tmp_path):
+    raw = tmp_path / "raw"
+    rows = auto_rows(lambda n: "達成")
+    rows.insert(5, [3, "Lv1", "", "", "", "未達成", None, None])  # No.3 twice: the first row's answer is kept
+    write_auto(raw / "repeat.xlsx", rows=rows)
+    write_auto(raw / "vague.xlsx", cover={"法人番号": "1010001000006", "会社名": "B社", "従業員数": "300人以下",
+                                          "目標レベル": "Lv2~3"})
+    write_auto(raw / "noname.xlsx", cover={"法人番号": "", "会社名": "C社"})
+    _, m = run(raw)
+    assert m.at["repeat.xlsx", "flags"] == "repeated_items"
+    assert set(m.at["vague.xlsx", "flags"].split()) == {"ambiguous_size_band", "ambiguous_target_level"}
+    assert "name_fallback" in m.at["noname.xlsx", "flags"].split()
+    check = {(r["ファイル"], r["理由コード"]): r for r in sheet(tmp_path / "store", "要確認")}
+    assert set(check) == {("repeat.xlsx", "repeated_items"), ("vague.xlsx", "ambiguous_size_band"),
+                          ("vague.xlsx", "ambiguous_target_level"), ("noname.xlsx", "name_fallback")}
+    assert check["repeat.xlsx", "repeated_items"]["依頼事項"] == "どちらの行の回答が正しいか確認を依頼してください"
+    assert "No.3" in check["repeat.xlsx", "repeated_items"]["詳細"]
+    assert check["vague.xlsx", "ambiguous_size_band"]["依頼事項"] == \
+        "従業員数(人数)または所定の規模区分の記入を依頼してください"
+    assert "300人以下" in check["vague.xlsx", "ambiguous_size_band"]["詳細"]
+    assert check["vague.xlsx", "ambiguous_target_level"]["依頼事項"] == \
+        "目標レベル(Lv1・Lv2・Lv3のいずれか)の記入を依頼してください"
+    assert check["noname.xlsx", "name_fallback"]["依頼事項"] == "法人番号(13桁)の確認を依頼してください"
+    resp = pd.read_parquet(tmp_path / "store" / "respondents")
+    assert resp["size_band"].isna().sum() == 1 and resp["target_level"].isna().sum() == 1
+
+
+def test_power_head_count_that_is_not_a_number_is_flagged(tmp_path):
+    write_power(tmp_path / "raw" / "p.xlsx", cover={"従業員数": "非公開"})
+    _, m = run(tmp_path / "raw", sector="power")
+    assert m.at["p.xlsx", "flags"] == "ambiguous_size_band"
+
+
+# --- 3. a failure of ours is never blamed on the member ------------------------------------------
+
+def test_an_unexpected_reader_exception_is_a_read_error_not_a_corrupt_file(tmp_path, monkeypatch):
+    from pipeline.ingest import parse
+
+    raw = tmp_path / "raw"
+    write_auto(raw / "a.xlsx")
+    good = (raw / "a.xlsx").read_bytes()
+    (raw / "truncated.xlsx").write_bytes(good[: len(good) // 2])
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("header role")
+
+    monkeypatch.setattr(parse, "find_export_header", broken)
+    result, m = run(raw)
+    assert (m.at["a.xlsx", "status"], m.at["a.xlsx", "reason"]) == ("quarantined", "read_error")
+    assert m.at["a.xlsx", "detail"] == "could not be read: KeyError: 'header role'"
+    assert m.at["truncated.xlsx", "reason"] == "corrupt"  # the member's file really is broken
+    report = pd.read_csv(tmp_path / "store" / "quarantine_report.csv", dtype=str).set_index("ファイル")
+    assert report.at["a.xlsx", "問題"].startswith("ファイルを読み込めませんでした(取込プログラム側の問題")
+
+
+def test_a_reader_error_that_is_not_about_the_file_is_a_read_error(tmp_path, monkeypatch):
+    import fastexcel
+
+    from pipeline.ingest import read
+
+    write_auto(tmp_path / "raw" / "a.xlsx")
+
+    def refuses(_data):
+        raise fastexcel.InvalidParametersError("bad parameter")
+
+    monkeypatch.setattr(read.fastexcel, "read_excel", refuses)
+    _, m = run(tmp_path / "raw")
+    assert (m.at["a.xlsx", "reason"], m.at["a.xlsx", "detail"]) == \
+        ("read_error", "could not be read: InvalidParametersError: bad parameter")
