@@ -109,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--with-identities", action="store_true",
                    help="also expose company names and 法人番号 (the identities table and those columns of "
                    "roster and quarantine): association use only")
+
+    k = sub.add_parser(
+        "rekey", help="re-key a store under a new secret key (key rotation)",
+        description="Recompute every respondent key in the store under the current secret key (SDW_SECRET_KEY, "
+        "else the key file) from the store's identities and roster, after checking them under the old key. "
+        "Tables are replaced the way an ingest replaces them, and the store's key fingerprint last. Reports and "
+        "feedback files written before carry the old keys: write them again.")
+    k.add_argument("--old-key-file", type=Path, required=True, help="file holding the key the store was written with")
+    k.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
     return p
 
 

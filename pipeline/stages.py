@@ -8,7 +8,7 @@ import sys
 
 def run(args: argparse.Namespace) -> int:
     handlers = {"synth": synth, "ingest": ingest, "score": score, "feedback": feedback, "report": report,
-                "audit": audit, "demo": lambda _args: demo(), "sql": sql}
+                "audit": audit, "demo": lambda _args: demo(), "sql": sql, "rekey": rekey}
     return handlers[args.command](args)
 
 
@@ -112,6 +112,18 @@ def sql(args: argparse.Namespace) -> int:
 
     result = run_query(args.query, args.store, out=args.out, with_identities=args.with_identities)
     print(format_result(result))
+    return 0
+
+
+def rekey(args: argparse.Namespace) -> int:
+    from pipeline.ingest.identity import secret_key
+    from pipeline.ingest.keys import read_key_file
+    from pipeline.ingest.keys import rekey as rekey_store
+
+    result = rekey_store(args.store, read_key_file(args.old_key_file), secret_key())
+    rows = ", ".join(f"{n} {c:,}" for n, c in result.rows.items())
+    print(f"sdw rekey: {result.keys:,} respondent keys recomputed under the current key ({rows}) in {args.store}; "
+          "write reports and feedback again")
     return 0
 
 

@@ -142,3 +142,81 @@ def test_a_reader_error_that_is_not_about_the_file_is_a_read_error(tmp_path, mon
     _, m = run(tmp_path / "raw")
     assert (m.at["a.xlsx", "reason"], m.at["a.xlsx", "detail"]) == \
         ("read_error", "could not be read: InvalidParametersError: bad parameter")
+
+
+# --- 2. one key per store --------------------------------------------------------------------------
+
+def _two_years(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    write_auto(raw / "a.xlsx")
+    write_auto(raw / "b.xlsx", cover={"法人番号": "", "会社名": "B社"})
+    monkeypatch.setenv("SDW_SECRET_KEY", "first-key")
+    ingest("auto", 2024, raw, tmp_path / "s", workers=1, progress=False)
+    return raw, tmp_path / "s"
+
+
+def test_store_records_a_fingerprint_of_its_key_never_the_key(tmp_path, monkeypatch):
+    import json
+
+    from pipeline.ingest.keys import fingerprint
+
+    _, s = _two_years(tmp_path, monkeypatch)
+    text = (s / "key_fingerprint.json").read_text()
+    assert "first-key" not in text
+    assert json.loads(text)["fingerprint"] == fingerprint(b"first-key") != fingerprint(b"other-key")
+    assert len(fingerprint(b"first-key")) == 32
+
+
+def test_ingest_with_another_key_is_refused_with_how_to_proceed(tmp_path, monkeypatch, capsys):
+    from pipeline.cli import main
+    from pipeline.ingest.keys import KeyMismatchError
+
+    raw, s = _two_years(tmp_path, monkeypatch)
+    before = pd.read_parquet(s / "respondents")
+    monkeypatch.setenv("SDW_SECRET_KEY", "second-key")
+    with pytest.raises(KeyMismatchError, match=r"written with another secret key .*sdw rekey --old-key-file"):
+        ingest("auto", 2023, raw, s, workers=1, progress=False)
+    assert main(["ingest", "--sector", "auto", "--year", "2023", "--raw", str(raw), "--store", str(s)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("sdw ingest: KeyMismatchError: the store ")
+    assert "run `sdw ingest` with the store's key" in err[0]
+    pd.testing.assert_frame_equal(pd.read_parquet(s / "respondents"), before)  # nothing written
+
+
+def test_a_store_without_a_fingerprint_is_checked_against_its_own_keys(tmp_path, monkeypatch):
+    from pipeline.ingest.keys import KeyMismatchError
+
+    raw, s = _two_years(tmp_path, monkeypatch)
+    (s / "key_fingerprint.json").unlink()  # a store written before fingerprints
+    monkeypatch.setenv("SDW_SECRET_KEY", "second-key")
+    with pytest.raises(KeyMismatchError, match="has no key fingerprint yet"):
+        ingest("auto", 2023, raw, s, workers=1, progress=False)
+    monkeypatch.setenv("SDW_SECRET_KEY", "first-key")
+    ingest("auto", 2023, raw, s, workers=1, progress=False)  # the right key: accepted and recorded
+    assert (s / "key_fingerprint.json").exists()
+
+
+def test_rekey_recomputes_every_key_and_the_fingerprint(tmp_path, monkeypatch, capsys):
+    from pipeline.cli import main
+    from pipeline.ingest.identity import respondent_key
+    from pipeline.scoring import score_store
+
+    raw, s = _two_years(tmp_path, monkeypatch)
+    score_store(s)
+    old_key_file = tmp_path / "old.key"
+    old_key_file.write_text("first-key\n")
+    monkeypatch.setenv("SDW_SECRET_KEY", "second-key")
+    wrong = tmp_path / "wrong.key"
+    wrong.write_text("not-the-key")
+    assert main(["rekey", "--old-key-file", str(wrong), "--store", str(s)]) == 1
+    assert "is not the key the store" in capsys.readouterr().err
+    assert main(["rekey", "--old-key-file", str(old_key_file), "--store", str(s)]) == 0
+    assert "2 respondent keys recomputed" in capsys.readouterr().out
+    a = respondent_key(b"second-key", "7000012050002", "")[0]
+    b = respondent_key(b"second-key", "", "B社")[0]
+    for name in ("manifest", "respondents", "responses", "identities", "scores"):
+        keys = set(pd.read_parquet(s / name)["respondent_key"]) - {""}
+        assert keys == {a, b}, name
+    ingest("auto", 2023, raw, s, workers=1, progress=False)  # the new key is now the store's
+    resp = pd.read_parquet(s / "respondents")
+    assert set(resp.loc[resp["year"].eq(2023), "respondent_key"]) == {a, b}

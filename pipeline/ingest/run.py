@@ -18,6 +18,7 @@ import pyarrow as pa  # before the workers fork: they share it (fastexcel hands 
 from pipeline import config
 from pipeline.ingest.discover import Entry, discover, read_entry
 from pipeline.ingest.identity import secret_key
+from pipeline.ingest.keys import check_key, record_fingerprint, stored_fingerprint
 from pipeline.ingest.packed import Packed, pack, unpack
 from pipeline.ingest.parse import Parsed, parse_entry
 from pipeline.ingest.saved import saved_at
@@ -55,6 +56,8 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     def lap(stage: str) -> None:
         timings[stage] = time.perf_counter() - t0 - sum(timings.values())
 
+    key = secret_key()
+    check_key(store, key)  # one key per store: refused before anything is read
     entries = discover(raw)
     if not entries:
         raise FileNotFoundError(f"no files under {raw}")
@@ -68,7 +71,6 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
         store_mod.prepare()
         records, answers = reading.collect()
     lap("read")
-    key = secret_key()
     check_sector(records, sector)
     keys = assign_identity(records, key)
     by_path = {e.source_path: e for e in entries}
@@ -88,6 +90,8 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     if (store / "scores").exists():  # this partition's scores are stale now; `sdw score` recomputes them
         new["scores"] = store_mod.empty_table(store, "scores")
     merged = store_mod.replace_partition(store, new, sector, year)
+    if stored_fingerprint(store) is None:
+        record_fingerprint(store, key)
     lap("validate+write")
     roster_table = merged["roster"] if "roster" in merged else store_mod.read_table(store, "roster")
     report, _ = write_report(merged["quarantine"], store, roster_table)
