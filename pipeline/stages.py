@@ -24,8 +24,10 @@ def synth(args: argparse.Namespace) -> int:
 
 def ingest(args: argparse.Namespace) -> int:
     from pipeline.ingest import ingest as run_ingest
+    from pipeline.store import locked
 
-    result = run_ingest(args.sector, args.year, args.raw, args.store, roster=args.roster)
+    with locked(args.store, "ingest"):
+        result = run_ingest(args.sector, args.year, args.raw, args.store, roster=args.roster)
     c = result.counts
     print(f"sdw ingest: {args.sector} FY{args.year}: {c.get('ingested', 0)} ingested, "
           f"{c.get('quarantined', 0)} quarantined, {c.get('superseded', 0)} superseded "
@@ -48,8 +50,10 @@ DEMO_YEARS = {
 
 def score(args: argparse.Namespace) -> int:
     from pipeline.scoring import score_store
+    from pipeline.store import locked
 
-    result = score_store(args.store)
+    with locked(args.store, "score"):
+        result = score_store(args.store)
     s = result.scores
     parts = s.groupby(["sector", "year"])["respondent_key"].nunique()
     print(f"sdw score: {len(s):,} scores for {parts.sum():,} respondents in {len(parts)} sector-years "
@@ -78,10 +82,12 @@ def feedback(args: argparse.Namespace) -> int:
 
 def report(args: argparse.Namespace) -> int:
     from pipeline.report.run import run_report
+    from pipeline.store import locked
 
-    result = run_report(args.sector, args.years, args.store, args.out, args.figures, lang=args.lang,
-                        min_cell=args.min_cell, segment_by=args.segment_by, framework=args.framework,
-                        pptx=args.pptx)
+    with locked(args.store, "report"):
+        result = run_report(args.sector, args.years, args.store, args.out, args.figures, lang=args.lang,
+                            min_cell=args.min_cell, segment_by=args.segment_by, framework=args.framework,
+                            pptx=args.pptx)
     timing = ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items())
     print(f"sdw report: {len(result.html)} reports, {len(result.figures)} figures ({timing}); every table passed "
           "the disclosure check")
@@ -119,8 +125,10 @@ def rekey(args: argparse.Namespace) -> int:
     from pipeline.ingest.identity import secret_key
     from pipeline.ingest.keys import read_key_file
     from pipeline.ingest.keys import rekey as rekey_store
+    from pipeline.store import locked
 
-    result = rekey_store(args.store, read_key_file(args.old_key_file), secret_key())
+    with locked(args.store, "rekey"):
+        result = rekey_store(args.store, read_key_file(args.old_key_file), secret_key())
     rows = ", ".join(f"{n} {c:,}" for n, c in result.rows.items())
     print(f"sdw rekey: {result.keys:,} respondent keys recomputed under the current key ({rows}) in {args.store}; "
           "write reports and feedback again")

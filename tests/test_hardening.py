@@ -220,3 +220,79 @@ def test_rekey_recomputes_every_key_and_the_fingerprint(tmp_path, monkeypatch, c
     ingest("auto", 2023, raw, s, workers=1, progress=False)  # the new key is now the store's
     resp = pd.read_parquet(s / "respondents")
     assert set(resp.loc[resp["year"].eq(2023), "respondent_key"]) == {a, b}
+
+
+# --- 4. one run at a time on a store ------------------------------------------------------------------
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from pipeline.store import locked
+with locked(Path(sys.argv[1]), "ingest"):
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def _hold(store, seconds):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(store), str(seconds)], stdout=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout.readline().strip() == "holding"
+    return proc
+
+
+def test_a_second_run_waits_then_refuses_with_who_holds_the_store(tmp_path, monkeypatch, capsys):
+    from pipeline.cli import main
+
+    raw = tmp_path / "raw"
+    write_auto(raw / "a.xlsx")
+    s = tmp_path / "s"
+    s.mkdir()
+    holder = _hold(s, 30)
+    try:
+        monkeypatch.setenv("SDW_LOCK_WAIT", "0.5")
+        for argv in (["ingest", "--sector", "auto", "--year", "2024", "--raw", str(raw), "--store", str(s)],
+                     ["score", "--store", str(s)]):
+            assert main(argv) == 1
+            err = capsys.readouterr().err.strip().splitlines()
+            assert len(err) == 1, err
+            assert f"is in use by `sdw ingest` (pid {holder.pid} on " in err[0]
+            assert "waited 0.5 s: run again when it has finished" in err[0]
+        assert not (s / "manifest").exists()  # the refused ingest wrote nothing
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_second_run_that_waits_long_enough_goes_ahead(tmp_path, monkeypatch):
+    from pipeline.cli import main
+
+    raw = tmp_path / "raw"
+    write_auto(raw / "a.xlsx")
+    s = tmp_path / "s"
+    s.mkdir()
+    holder = _hold(s, 1)
+    monkeypatch.setenv("SDW_LOCK_WAIT", "20")
+    assert main(["ingest", "--sector", "auto", "--year", "2024", "--raw", str(raw), "--store", str(s)]) == 0
+    assert holder.wait() == 0
+    assert not (s / ".sdw.lock").exists()
+
+
+def test_a_lock_left_by_a_killed_run_is_cleared(tmp_path, monkeypatch):
+    from pipeline.cli import main
+    from pipeline.store import lock_owner
+
+    raw = tmp_path / "raw"
+    write_auto(raw / "a.xlsx")
+    s = tmp_path / "s"
+    s.mkdir()
+    holder = _hold(s, 30)
+    holder.kill()  # kill -9: the lock file stays behind
+    holder.wait()
+    assert lock_owner(s)["pid"] == holder.pid
+    monkeypatch.setenv("SDW_LOCK_WAIT", "0")
+    assert main(["ingest", "--sector", "auto", "--year", "2024", "--raw", str(raw), "--store", str(s)]) == 0
+    assert lock_owner(s) is None and len(pd.read_parquet(s / "respondents")) == 1
