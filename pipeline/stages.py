@@ -36,6 +36,8 @@ def ingest(args: argparse.Namespace) -> int:
     if len(result.invalid_by_item):
         top = ", ".join(f"{i} {n}" for i, n in result.invalid_by_item.head(8).items())
         print(f"  invalid answers: {int(result.invalid_by_item.sum())} ({top})")
+    if result.roster_issues:
+        print(f"  roster: {result.roster_issues} rows dropped, merged or read in part (sheet 名簿 of {result.report})")
     if c.get("quarantined", 0) or c.get("superseded", 0):
         print(f"  quarantine report: {result.report} (and .csv)")
     return 0

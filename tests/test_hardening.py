@@ -296,3 +296,34 @@ def test_a_lock_left_by_a_killed_run_is_cleared(tmp_path, monkeypatch):
     monkeypatch.setenv("SDW_LOCK_WAIT", "0")
     assert main(["ingest", "--sector", "auto", "--year", "2024", "--raw", str(raw), "--store", str(s)]) == 0
     assert lock_owner(s) is None and len(pd.read_parquet(s / "respondents")) == 1
+
+
+# --- 5. roster rows dropped or merged are reported -------------------------------------------------
+
+def test_every_dropped_or_merged_roster_row_is_in_the_roster_sheet(tmp_path, capsys):
+    from pipeline.cli import main
+
+    raw = tmp_path / "raw"
+    write_power(raw / "p.xlsx")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("法人番号,事業者名,事業区分,従業員数\n"
+                      "7000012050002,株式会社テスト電力,小売電気事業者,120\n"  # row 2: the respondent
+                      ",,発電事業者,50\n"  # row 3: no key → dropped
+                      "1010001000006,北電,発電事業者、宇宙発電,300\n"  # row 4: unknown type → kept, flagged
+                      "\n"  # row 5: a blank line, not a member
+                      "1-0100-0100-0006,北電(重複),発電事業者,300\n",  # row 6: same 法人番号 as row 4 → merged
+                      encoding="utf-8")
+    s = tmp_path / "s"
+    assert main(["ingest", "--sector", "power", "--year", "2024", "--raw", str(raw), "--store", str(s),
+                 "--roster", str(roster)]) == 0
+    assert "roster: 3 rows dropped, merged or read in part (sheet 名簿" in capsys.readouterr().out
+    rows = {r["名簿の行"]: r for r in sheet(s, "名簿")}
+    assert set(rows) == {"roster.csv#row=3", "roster.csv#row=4", "roster.csv#row=6"}
+    assert rows["roster.csv#row=3"]["扱い"] == "除外"
+    assert rows["roster.csv#row=3"]["依頼事項"] == "名簿の該当行に法人番号(13桁)または事業者名を記入してください"
+    assert rows["roster.csv#row=4"]["扱い"] == "取込(一部無視)" and "宇宙発電" in rows["roster.csv#row=4"]["詳細"]
+    assert rows["roster.csv#row=6"]["扱い"] == "統合" and rows["roster.csv#row=6"]["詳細"] == "row 4 と同じ事業者"
+    members = pd.read_parquet(s / "roster")
+    assert len(members) == 2 and members["responded"].sum() == 1
+    main_sheet = {r["ファイル"] for r in sheet(s, "隔離・要確認")}
+    assert not any(p.startswith("roster.csv") for p in main_sheet)  # members' files only there

@@ -28,12 +28,20 @@ COLUMNS = ["sector", "year", "respondent_key", "identity_basis", "company_name",
            "business_types", "main_business_type", "size_band", "member_org", "industry", "target_level"]
 
 
-def read_roster(path: Path, sector: str, year: int, key: bytes) -> pd.DataFrame:
-    """Members with respondent keys (same HMAC as submissions) and normalised attributes."""
+def read_roster(path: Path, sector: str, year: int, key: bytes, issues: list[dict] | None = None) -> pd.DataFrame:
+    """Members with respondent keys (same HMAC as submissions) and normalised attributes.
+
+    Every row not taken as it stands is appended to ``issues`` (source_path ``roster.csv#row=N`` as a
+    spreadsheet numbers it, status, reason, company, detail): dropped for want of a key (quarantined),
+    merged into an earlier row of the same company (superseded), or taken without an unreadable
+    business type (ingested).
+    """
+    issues = [] if issues is None else issues
     if path.suffix.lower() == ".csv":
         import io
 
-        raw = pd.read_csv(io.StringIO(decode_text(path.read_bytes())), dtype=str, keep_default_na=False)
+        raw = pd.read_csv(io.StringIO(decode_text(path.read_bytes())), dtype=str, keep_default_na=False,
+                          skip_blank_lines=False)
     else:
         raw = pd.read_excel(path, dtype=str, engine="calamine").fillna("")
     lookup = {label_key(a): role for role, names in ALIASES.items() for a in names}
@@ -41,13 +49,29 @@ def read_roster(path: Path, sector: str, year: int, key: bytes) -> pd.DataFrame:
     if "corporate_number" not in raw and "company_name" not in raw:
         raise ValueError(f"roster {path.name}: needs a 法人番号 or 事業者名 column")
     rows = []
-    for rec in raw.to_dict("records"):
+    first_row: dict[str, int] = {}
+
+    def issue(n: int, status: str, reason: str, number: str, name: str, detail: str) -> None:
+        issues.append({"source_path": f"{path.name}#row={n}", "status": status, "reason": reason,
+                       "company_name": name, "corporate_number": number, "detail": detail})
+
+    for n, rec in enumerate(raw.to_dict("records"), start=2):  # row 1 is the header
+        if all(clean_text(v) == "" for v in rec.values()):
+            continue  # a blank line, not a member
         number = corporate_number.normalise(rec.get("corporate_number"))
         name = clean_text(rec.get("company_name"))
         k, basis = respondent_key(key, number, name)
         if not k:
+            issue(n, "quarantined", "roster_no_identity", number, name,
+                  "、".join(f"{c}={clean_text(v)}" for c, v in rec.items() if clean_text(v))[:200])
             continue
-        codes, _ = attrs.business_types(rec.get("business_types"))
+        if k in first_row:
+            issue(n, "superseded", "roster_duplicate", number, name, f"row {first_row[k]} と同じ事業者")
+            continue
+        first_row[k] = n
+        codes, unknown = attrs.business_types(rec.get("business_types"))
+        if unknown:
+            issue(n, "ingested", "roster_unknown_business_type", number, name, "事業区分: " + "、".join(unknown))
         main, _ = attrs.business_types(rec.get("main_business_type"))
         employees = attrs.parse_int(rec.get("employees"))
         rows.append({"respondent_key": k, "identity_basis": basis, "company_name": name, "corporate_number": number,

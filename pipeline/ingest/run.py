@@ -39,6 +39,7 @@ class IngestResult:
     seconds: float
     invalid_by_item: pd.Series
     timings: dict[str, float]
+    roster_issues: int = 0  # roster rows dropped, merged or read in part (the report's 名簿 sheet)
 
 
 def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None = None,
@@ -63,14 +64,18 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
         raise FileNotFoundError(f"no files under {raw}")
     lap("discover")
     with _Reading(entries, sector, year, workers, progress) as reading:
+        import pandas as pd
+
         from pipeline import store as store_mod
         from pipeline.ingest.assemble import assign_identity, build_tables, check_sector, supersede
-        from pipeline.ingest.quarantine import quarantine_rows, write_report
+        from pipeline.ingest.quarantine import quarantine_rows, roster_rows, write_report
         from pipeline.ingest.roster import read_roster
 
         store_mod.prepare()
         records, answers = reading.collect()
     lap("read")
+    roster_issues: list[dict] = []
+    members = read_roster(roster, sector, year, key, roster_issues) if roster is not None else None
     check_sector(records, sector)
     keys = assign_identity(records, key)
     by_path = {e.source_path: e for e in entries}
@@ -81,11 +86,12 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     supersede(records, keys, saved)
     tables = build_tables(records, answers, keys, sector, year)
     quarantine = quarantine_rows(records, sector, year)
+    if roster_issues:
+        quarantine = pd.concat([quarantine, roster_rows(roster_issues, sector, year)], ignore_index=True)
     lap("assemble")
     new = {"manifest": tables.manifest, "respondents": tables.respondents, "responses": tables.responses,
            "identities": tables.identities, "quarantine": quarantine}
-    if roster is not None:
-        members = read_roster(roster, sector, year, key)
+    if members is not None:
         new["roster"] = members.assign(responded=members["respondent_key"].isin(tables.respondents["respondent_key"]))
     if (store / "scores").exists():  # this partition's scores are stale now; `sdw score` recomputes them
         new["scores"] = store_mod.empty_table(store, "scores")
@@ -100,7 +106,7 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     containers_opened = m["kind"].isin(["archive", "export"]) & m["status"].eq("ingested")
     counts = m.loc[~containers_opened, "status"].value_counts().to_dict()
     invalid = tables.responses.loc[tables.responses["answer"].eq("invalid"), "item_id"].value_counts()
-    return IngestResult(tables, counts, report, time.perf_counter() - t0, invalid, timings)
+    return IngestResult(tables, counts, report, time.perf_counter() - t0, invalid, timings, len(roster_issues))
 
 
 def _parse_chunk(entries: list[Entry], sector: str, year: int) -> tuple[list[Parsed], Packed]:
