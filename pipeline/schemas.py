@@ -47,7 +47,8 @@ class Respondents(pa.DataFrameModel):
     sector: Series[str] = pa.Field(isin=SECTORS)
     year: Series[int]
     respondent_key: Series[str] = pa.Field(str_length={"min_value": 32, "max_value": 32})
-    identity_basis: Series[str] = pa.Field(isin=["corporate_number", "name"])
+    # name_linked: no valid 法人番号 written, linked by the company name to the one 法人番号 known for it
+    identity_basis: Series[str] = pa.Field(isin=["corporate_number", "name", "name_linked"])
     template_version: Series[str]
     submitted_on: Series[pa.DateTime] = pa.Field(nullable=True)
     source_path: Series[str]

@@ -327,3 +327,48 @@ def test_every_dropped_or_merged_roster_row_is_in_the_roster_sheet(tmp_path, cap
     assert len(members) == 2 and members["responded"].sum() == 1
     main_sheet = {r["ファイル"] for r in sheet(s, "隔離・要確認")}
     assert not any(p.startswith("roster.csv") for p in main_sheet)  # members' files only there
+
+
+# --- 6. a company keyed by name is linked to its 法人番号 when that is certain ----------------------------
+
+def test_name_only_submission_is_linked_to_the_roster_number_and_flagged(tmp_path):
+    from pipeline.ingest.identity import respondent_key
+
+    raw = tmp_path / "raw"
+    write_auto(raw / "a.xlsx", cover={"法人番号": "", "会社名": "(株)テスト精工"})
+    roster = tmp_path / "roster.csv"
+    roster.write_text("法人番号,会社名\n7000012050002,株式会社 テスト精工\n", encoding="utf-8")
+    _, m = run(raw, roster=roster)
+    by_number = respondent_key(b"test-secret-key", "7000012050002", "")[0]
+    assert m.at["a.xlsx", "respondent_key"] == by_number
+    assert m.at["a.xlsx", "flags"].split() == ["linked_by_name"]
+    assert "→ 法人番号 7000012050002" in m.at["a.xlsx", "warnings"]
+    resp = pd.read_parquet(tmp_path / "store" / "respondents")
+    assert resp["identity_basis"].tolist() == ["name_linked"]
+    assert pd.read_parquet(tmp_path / "store" / "roster")["responded"].tolist() == [True]  # not a non-respondent
+    check = {r["理由コード"]: r for r in sheet(tmp_path / "store", "要確認")}
+    assert check["linked_by_name"]["依頼事項"] == \
+        "結び付けた法人番号が正しいか確認し、表紙への法人番号の記入を依頼してください"
+
+
+def test_name_only_submission_is_linked_to_the_number_of_another_year(tmp_path):
+    s = tmp_path / "s"
+    write_auto(tmp_path / "y2023" / "a.xlsx")  # 株式会社テスト精工 with its 法人番号
+    ingest("auto", 2023, tmp_path / "y2023", s, workers=1, progress=False)
+    write_auto(tmp_path / "y2024" / "a.xlsx", cover={"法人番号": "70000120500"})  # a digit short
+    ingest("auto", 2024, tmp_path / "y2024", s, workers=1, progress=False)
+    resp = pd.read_parquet(s / "respondents").set_index("year")
+    assert resp.at[2024, "respondent_key"] == resp.at[2023, "respondent_key"]
+    assert resp.at[2024, "identity_basis"] == "name_linked"
+
+
+def test_a_name_with_two_numbers_is_not_linked_and_says_so(tmp_path):
+    raw = tmp_path / "raw"
+    write_auto(raw / "a.xlsx", cover={"法人番号": "", "会社名": "テスト精工株式会社"})
+    roster = tmp_path / "roster.csv"
+    roster.write_text("法人番号,会社名\n7000012050002,テスト精工株式会社\n1010001000006,テスト精工株式会社\n",
+                      encoding="utf-8")
+    _, m = run(raw, roster=roster)
+    assert m.at["a.xlsx", "flags"].split() == ["ambiguous_name_link", "name_fallback"]
+    assert "法人番号が 2 件: 1010001000006, 7000012050002" in m.at["a.xlsx", "warnings"]
+    assert pd.read_parquet(tmp_path / "store" / "respondents")["identity_basis"].tolist() == ["name"]

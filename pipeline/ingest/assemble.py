@@ -14,7 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.ingest.identity import respondent_key
+from pipeline import corporate_number
+from pipeline.ingest.identity import normalised_name, respondent_key
 from pipeline.ingest.parse import Parsed
 from pipeline.scoring.rules import point_table
 
@@ -35,9 +36,32 @@ def check_sector(records: list[Parsed], sector: str) -> None:
             rec.detail = f"a {rec.sector} checklist ({rec.template_version or 'export'}), not {sector}"
 
 
-def assign_identity(records: list[Parsed], key: bytes) -> dict[str, str]:
-    """respondent_key per submission; name fallback flagged; neither → quarantined (no_identity)."""
+def known_numbers(*frames: pd.DataFrame | None) -> dict[str, set[str]]:
+    """Normalised company name → the valid 法人番号 it goes with, in rosters and identities."""
+    known: dict[str, set[str]] = {}
+    for frame in frames:
+        if frame is None or not len(frame):
+            continue
+        for number, name in frame[["corporate_number", "company_name"]].fillna("").itertuples(index=False):
+            if corporate_number.is_valid(str(number)) and normalised_name(str(name)):
+                known.setdefault(normalised_name(str(name)), set()).add(str(number))
+    return known
+
+
+def assign_identity(records: list[Parsed], key: bytes, known: dict[str, set[str]] | None = None) -> dict[str, str]:
+    """respondent_key per submission; name fallback flagged; neither → quarantined (no_identity).
+
+    A submission without a valid 法人番号 whose company name (normalised) goes with exactly one 法人番号 in
+    ``known`` (the roster, earlier years, other submissions now) is keyed by that number, flagged
+    linked_by_name; with several numbers it stays keyed by name, flagged ambiguous_name_link.
+    """
     keys: dict[str, str] = {}
+    known = {k: set(v) for k, v in (known or {}).items()}
+    for rec in records:  # this run's own submissions with a number count too
+        number = str(rec.attributes.get("corporate_number") or "")
+        name = normalised_name(str(rec.attributes.get("company_name") or ""))
+        if rec.is_submission and corporate_number.is_valid(number) and name:
+            known.setdefault(name, set()).add(number)
     for rec in records:
         if not rec.is_submission:
             continue
@@ -47,6 +71,16 @@ def assign_identity(records: list[Parsed], key: bytes) -> dict[str, str]:
         if not k:
             rec.status, rec.reason, rec.detail = "quarantined", "no_identity", "neither 法人番号 nor 事業者名"
             continue
+        candidates = sorted(known.get(normalised_name(name), ())) if basis == "name" else []
+        if len(candidates) == 1:
+            k, _ = respondent_key(key, candidates[0], name)
+            basis = "name_linked"
+            rec.flags.append("linked_by_name")
+            rec.warnings.append(f"事業者名「{name}」→ 法人番号 {candidates[0]}(記入: {number or '空欄'})")
+            rec.attributes["corporate_number"] = candidates[0]
+        elif len(candidates) > 1:
+            rec.flags.append("ambiguous_name_link")
+            rec.warnings.append(f"事業者名「{name}」に法人番号が {len(candidates)} 件: " + ", ".join(candidates))
         if basis == "name":
             rec.flags.append("name_fallback")
             rec.warnings.append(f"法人番号 {number or '(空欄)'} は無効")

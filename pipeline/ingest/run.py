@@ -67,7 +67,7 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
         import pandas as pd
 
         from pipeline import store as store_mod
-        from pipeline.ingest.assemble import assign_identity, build_tables, check_sector, supersede
+        from pipeline.ingest.assemble import assign_identity, build_tables, check_sector, known_numbers, supersede
         from pipeline.ingest.quarantine import quarantine_rows, roster_rows, write_report
         from pipeline.ingest.roster import read_roster
 
@@ -77,7 +77,8 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     roster_issues: list[dict] = []
     members = read_roster(roster, sector, year, key, roster_issues) if roster is not None else None
     check_sector(records, sector)
-    keys = assign_identity(records, key)
+    known = known_numbers(members, store_mod.read_table(store, "identities"))
+    keys = assign_identity(records, key, known)
     by_path = {e.source_path: e for e in entries}
 
     def saved(rec: Parsed) -> str:  # read again only for duplicates that tie on their answer date
