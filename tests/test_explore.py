@@ -144,7 +144,10 @@ def _explorer(store: Path, sector: str, changes: list[str]) -> tuple[list[dict],
         nb.cells.append(nbformat.v4.new_code_cell(change))
         nb.cells.append(nbformat.v4.new_code_cell(PROBE))
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    client = NotebookClient(nb, kernel_name="python3", timeout=300, resources={"metadata": {"path": str(ROOT)}})
+    # a guard against a hung kernel (widgets under nbclient can block: jupyter/nbclient#312), not a speed check:
+    # a stuck cell fails the test in two minutes instead of holding CI; the kernel is killed, not asked to stop
+    client = NotebookClient(nb, kernel_name="python3", timeout=120, startup_timeout=120, shutdown_kernel="immediate",
+                            resources={"metadata": {"path": str(ROOT)}})
     client.execute(env=env)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == [], errors
