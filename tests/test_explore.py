@@ -3,6 +3,7 @@ change redraws charts into the widget's output and leaves no figure open."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from pathlib import Path
@@ -12,6 +13,7 @@ import nbformat
 import pandas as pd
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from pipeline.report import explore as X
 from pipeline.report.data import ReportData
@@ -146,9 +148,17 @@ def _explorer(store: Path, sector: str, changes: list[str]) -> tuple[list[dict],
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     # a guard against a hung kernel (widgets under nbclient can block: jupyter/nbclient#312), not a speed check:
     # a stuck cell fails the test in two minutes instead of holding CI; the kernel is killed, not asked to stop
-    client = NotebookClient(nb, kernel_name="python3", timeout=120, startup_timeout=120, shutdown_kernel="immediate",
-                            resources={"metadata": {"path": str(ROOT)}})
-    client.execute(env=env)
+    for attempt in (1, 2):  # one retry, for a kernel that hung before our code ran (see above), never for a failure
+        run = copy.deepcopy(nb)
+        client = NotebookClient(run, kernel_name="python3", timeout=120, startup_timeout=120,
+                                shutdown_kernel="immediate", resources={"metadata": {"path": str(ROOT)}})
+        try:
+            client.execute(env=env)
+            break
+        except (CellTimeoutError, DeadKernelError, TimeoutError):
+            if attempt == 2:
+                raise
+    nb = run
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == [], errors
     probes = [json.loads("".join(o["text"] for o in c.outputs if o.get("name") == "stdout"))
