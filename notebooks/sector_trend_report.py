@@ -216,7 +216,7 @@ if sector == "auto":
     star_note = L["star_note"].format(n3=len(unjudged["★3"]), n4=len(unjudged["★4"]))
     star_list = L["star_list"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
     title = L["titles"]["star_readiness"] + f" ({latest})"
-    finish(fig, ax, title, rd.n(rd.latest), star_note, latest_year)  # the list is in the table and the notes
+    finish(fig, ax, title, rd.n(rd.latest), f"{star_note}\n{star_list}", latest_year)
     pub.figure(fig, "star_readiness", title, source(rd.n(rd.latest), latest_year), [star_note, star_list])
     pub.table("star", star, T.SPECS["star"], L["tables"]["star"],
               ["year", "node_id", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high"],
