@@ -106,6 +106,8 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
 
 
 def _parse_book(book: Book, path: str, kind: str, digest: str, sector: str, year: int) -> list[Parsed]:
+    if not book.sheet_names:  # a workbook must have a sheet: its index part is missing or broken
+        raise Rejected("corrupt", "the workbook lists no sheets")
     ordered = sorted(book.sheet_names, key=lambda n: (not is_checklist_name(n), is_derived_name(n)))
     sheets: dict[str, Sheet] = {}
     for name in ordered:

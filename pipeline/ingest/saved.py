@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>\s*([0-9T:\-.Z+]+)\s*</dcterms:modified>")
 
@@ -22,7 +23,7 @@ def saved_at(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             core = zf.read("docProps/core.xml")
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return ""
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
+        return ""  # a damaged properties part the reader never needed: no saved time, not a failed run
     m = _MODIFIED.search(core)
     return m.group(1).decode("ascii") if m else ""
