@@ -372,3 +372,31 @@ def test_a_name_with_two_numbers_is_not_linked_and_says_so(tmp_path):
     assert m.at["a.xlsx", "flags"].split() == ["ambiguous_name_link", "name_fallback"]
     assert "法人番号が 2 件: 1010001000006, 7000012050002" in m.at["a.xlsx", "warnings"]
     assert pd.read_parquet(tmp_path / "store" / "respondents")["identity_basis"].tolist() == ["name"]
+
+
+def test_a_file_that_kills_its_reader_process_is_quarantined_and_the_rest_are_read(tmp_path, monkeypatch):
+    """A crash inside a native reader ends the worker process (no exception to catch): the pool breaks, the
+    chunk is read again file by file, the killer is a read_error, every other file is read."""
+    import os
+
+    from pipeline.ingest import run as run_mod
+
+    raw = tmp_path / "raw"
+    numbers = ["7000012050002", "1010001000006", "4000020130001", "2021001052596", "5010401089998"]
+    for k, number in enumerate(numbers):
+        write_auto(raw / f"f{k}.xlsx", cover={"法人番号": number, "会社名": f"会社{k}"})
+    (raw / "f2_crash.xlsx").write_bytes((raw / "f2.xlsx").read_bytes())
+    real = run_mod.parse_entry
+
+    def parse_or_die(entry, sector, year):
+        if "crash" in entry.source_path:
+            os._exit(134)  # as an abort in Rust would
+        return real(entry, sector, year)
+
+    monkeypatch.setattr(run_mod, "parse_entry", parse_or_die)
+    monkeypatch.setattr(run_mod, "CHUNK", 2)
+    result = ingest("auto", 2024, raw, tmp_path / "s", workers=2, progress=False)
+    m = pd.read_parquet(tmp_path / "s" / "manifest").set_index("source_path")
+    assert (m.at["f2_crash.xlsx", "reason"], m.at["f2_crash.xlsx", "detail"]) == \
+        ("read_error", "could not be read: the process reading it stopped (a crash in the reader)")
+    assert result.counts == {"ingested": 5, "quarantined": 1}

@@ -8,7 +8,9 @@ workers read. Hence the imports inside :func:`ingest`.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -126,10 +128,36 @@ class _Reading:
                  progress: bool | None) -> None:
         self.chunks = [entries[i: i + CHUNK] for i in range(0, len(entries), CHUNK)]
         self.sector, self.year, self.progress, self.total = sector, year, progress, len(entries)
-        n = config.workers(workers)
+        n = self.n = config.workers(workers)
         self.pool = ProcessPoolExecutor(n) if n > 1 and len(self.chunks) > 1 else None
         self.futures: list[Future] = [self.pool.submit(_parse_chunk, c, sector, year) for c in self.chunks] \
             if self.pool else []
+
+    def _results(self) -> Iterator[list[tuple[list[Parsed], Packed]]]:
+        """Each chunk's results, in order. A worker that dies (a crash inside a native reader takes the
+        process with it) breaks the pool: its chunk is read again file by file, each in a process of its
+        own, so the one file that kills a reader is quarantined as read_error and the rest are read; the
+        chunks after it go to a new pool."""
+        assert self.pool is not None
+        futures = list(self.futures)
+        for i, chunk in enumerate(self.chunks):
+            try:
+                yield [futures[i].result()]
+            except BrokenProcessPool:
+                self.pool.shutdown(cancel_futures=True)
+                yield [self._alone(entry) for entry in chunk]
+                self.pool = ProcessPoolExecutor(self.n)
+                futures[i + 1:] = [self.pool.submit(_parse_chunk, c, self.sector, self.year)
+                                   for c in self.chunks[i + 1:]]
+
+    def _alone(self, entry: Entry) -> tuple[list[Parsed], Packed]:
+        with ProcessPoolExecutor(1) as pool:
+            try:
+                return pool.submit(_parse_chunk, [entry], self.sector, self.year).result()
+            except BrokenProcessPool:
+                rec = Parsed(entry.source_path, entry.kind, status="quarantined", reason="read_error",
+                             detail="could not be read: the process reading it stopped (a crash in the reader)")
+                return [rec], pack([rec])
 
     def __enter__(self) -> _Reading:
         return self
@@ -146,12 +174,13 @@ class _Reading:
         records: list[Parsed] = []
         parts: list[Packed] = []
         offsets: list[int] = []
-        results = (f.result() for f in self.futures) if self.pool else \
-            (_parse_chunk(c, self.sector, self.year) for c in self.chunks)
-        for chunk, (recs, part) in zip(self.chunks, results, strict=True):
-            parts.append(part)
-            offsets.append(len(records))
-            records.extend(recs)
+        results = self._results() if self.pool else \
+            ([_parse_chunk(c, self.sector, self.year)] for c in self.chunks)
+        for chunk, chunk_results in zip(self.chunks, results, strict=True):
+            for recs, part in chunk_results:
+                parts.append(part)
+                offsets.append(len(records))
+                records.extend(recs)
             bar.update(len(chunk))
         bar.close()
         return records, unpack(parts, offsets)
