@@ -1,0 +1,110 @@
+"""Load benchmark (issue 14, part 8): many years of both sectors into one store, then score and report.
+
+usage: python benchmarks/load.py [--years 2] [--n-auto 200] [--n-power 100] [--data DIR] [--workers W]
+       python benchmarks/load.py --full      # ten years × 3,100 automotive + ten years × 797 power
+
+Each stage runs as `sdw` does, in a fresh process (`python -m pipeline …`): synthesise each
+(sector, year) once into --data (kept for re-runs, with its parameters), ingest each into one store,
+`sdw score`, `sdw report --sector all`. For every stage it prints the wall time and the peak RSS of
+the largest process of that stage (the stage's own process or one of its workers, from wait4), and
+checks the store with ../shared/tools/check_store.py when that file is there.
+
+Targets (docs, issue 14): peak RSS ≤ 4 GB, scoring ≤ 30 s at full size. The key is a throwaway
+benchmark key (SDW_SECRET_KEY), never the user's; SDW_HOME points into --data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIRST_YEAR = {"auto": 2022, "power": 2024}
+CHECK_STORE = ROOT.parent / "shared" / "tools" / "check_store.py"
+
+
+def run_stage(label: str, argv: list[str], env: dict[str, str], rows: list[tuple[str, float, float]]) -> None:
+    """Run ``python -m pipeline ARGV`` and record its wall time and peak RSS (GB)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", *argv], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = proc.stdout.read() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - t0
+    rss_gb = usage.ru_maxrss / 1024 / 1024  # KiB on Linux
+    rows.append((label, seconds, rss_gb))
+    print(f"  {label:<28} {seconds:8.1f} s  peak RSS {rss_gb:5.2f} GB", flush=True)
+    if proc.returncode != 0:
+        print(out[-2000:])
+        raise SystemExit(f"stage {label} failed (exit {proc.returncode})")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--years", type=int, default=2, help="years per sector (default 2)")
+    p.add_argument("--n-auto", type=int, default=200, help="automotive respondents per year (default 200)")
+    p.add_argument("--n-power", type=int, default=100, help="power respondents per year (default 100)")
+    p.add_argument("--full", action="store_true", help="ten years × 3,100 automotive and × 797 power")
+    p.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "sdw-bench-load",
+                   help="where submissions are synthesised (kept) and the store is written (fresh each run)")
+    p.add_argument("--workers", type=int, default=None, help="processes for synth (default: all cores)")
+    p.add_argument("--no-report", action="store_true", help="stop after scoring")
+    args = p.parse_args()
+    if args.full:
+        args.years, args.n_auto, args.n_power = 10, 3100, 797
+    env = {**os.environ, "SDW_SECRET_KEY": "sdw-load-benchmark-key", "SDW_HOME": str(args.data / "home"),
+           "SDW_LOCK_WAIT": "0"}
+    (args.data / "home").mkdir(parents=True, exist_ok=True)
+    store = args.data / "store"
+    shutil.rmtree(store, ignore_errors=True)
+    plan = [(s, FIRST_YEAR[s] + k, n) for s, n in (("auto", args.n_auto), ("power", args.n_power))
+            for k in range(args.years)]
+    print(f"sdw load benchmark: {args.years} years × ({args.n_auto} automotive + {args.n_power} power) "
+          f"→ {store}")
+    synth_rows: list[tuple[str, float, float]] = []
+    rows: list[tuple[str, float, float]] = []
+    for sector, year, n in plan:
+        raw = args.data / "raw" / sector / str(year)
+        marker = args.data / "raw" / sector / f"{year}.json"
+        params = {"n": n, "seed": 0}
+        if not (marker.exists() and json.loads(marker.read_text()) == params):
+            shutil.rmtree(raw, ignore_errors=True)
+            shutil.rmtree(raw.with_name(f"{year}_truth"), ignore_errors=True)
+            argv = ["synth", "--sector", sector, "--year", str(year), "--out", str(raw), "--n", str(n), "--seed", "0"]
+            if args.workers:
+                argv += ["--workers", str(args.workers)]
+            run_stage(f"synth {sector} {year}", argv, env, synth_rows)
+            marker.write_text(json.dumps(params))
+    for sector, year, _ in plan:
+        roster = args.data / "raw" / sector / f"{year}_truth" / "roster.csv"
+        argv = ["ingest", "--sector", sector, "--year", str(year), "--raw", str(args.data / "raw" / sector / str(year)),
+                "--store", str(store)]
+        if roster.exists():
+            argv += ["--roster", str(roster)]
+        run_stage(f"ingest {sector} {year}", argv, env, rows)
+    run_stage("score", ["score", "--store", str(store)], env, rows)
+    if not args.no_report:
+        run_stage("report all", ["report", "--sector", "all", "--store", str(store), "--out",
+                                 str(args.data / "reports"), "--figures", str(args.data / "figures")], env, rows)
+    ingest_rows = [r for r in rows if r[0].startswith("ingest")]
+    print(f"\ningest total {sum(r[1] for r in ingest_rows):.1f} s over {len(ingest_rows)} sector-years; "
+          f"peak RSS of any stage {max(r[2] for r in rows):.2f} GB (target ≤ 4 GB); "
+          f"score {next(r[1] for r in rows if r[0] == 'score'):.1f} s (target ≤ 30 s)")
+    sizes = {p.name: p.stat().st_size for p in store.iterdir() if p.is_file()}
+    print("store: " + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted(sizes.items()) if v > 1e5))
+    if CHECK_STORE.exists():
+        check = subprocess.run([sys.executable, str(CHECK_STORE), str(store)], capture_output=True, text=True)
+        print(f"check_store: exit {check.returncode}" + (f"\n{check.stdout[-2000:]}" if check.returncode else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
