@@ -400,3 +400,32 @@ def test_a_file_that_kills_its_reader_process_is_quarantined_and_the_rest_are_re
     assert (m.at["f2_crash.xlsx", "reason"], m.at["f2_crash.xlsx", "detail"]) == \
         ("read_error", "could not be read: the process reading it stopped (a crash in the reader)")
     assert result.counts == {"ingested": 5, "quarantined": 1}
+
+
+def test_a_file_whose_reading_does_not_end_is_stopped_and_quarantined(tmp_path, monkeypatch):
+    import time
+
+    from pipeline.ingest import run as run_mod
+
+    raw = tmp_path / "raw"
+    for k, number in enumerate(["7000012050002", "1010001000006", "4000020130001"]):
+        write_auto(raw / f"f{k}.xlsx", cover={"法人番号": number, "会社名": f"会社{k}"})
+    (raw / "f1_slow.xlsx").write_bytes((raw / "f1.xlsx").read_bytes())
+    real = run_mod.parse_entry
+
+    def parse_or_hang(entry, sector, year):
+        if "slow" in entry.source_path:
+            time.sleep(120)  # as a reader building a sheet of a hundred million cells
+        return real(entry, sector, year)
+
+    monkeypatch.setattr(run_mod, "parse_entry", parse_or_hang)
+    monkeypatch.setattr(run_mod, "CHUNK", 2)
+    monkeypatch.setattr(run_mod, "CHUNK_SECONDS", 3.0)
+    monkeypatch.setattr(run_mod, "FILE_SECONDS", 2.0)
+    t0 = time.perf_counter()
+    result = ingest("auto", 2024, raw, tmp_path / "s", workers=2, progress=False)
+    assert time.perf_counter() - t0 < 30
+    m = pd.read_parquet(tmp_path / "s" / "manifest").set_index("source_path")
+    assert (m.at["f1_slow.xlsx", "reason"], m.at["f1_slow.xlsx", "detail"]) == \
+        ("read_error", "could not be read: still reading after 2 s (stopped)")
+    assert result.counts == {"ingested": 3, "quarantined": 1}

@@ -31,6 +31,11 @@ if TYPE_CHECKING:
     from pipeline.ingest.assemble import Tables
 
 CHUNK = 32
+# A file whose reading does not end (a damaged .xls can make the reader build a sheet of 4,146 × 32,771
+# cells: a minute and gigabytes) is stopped: a chunk not back CHUNK_SECONDS after it is waited for is
+# read again file by file, each given FILE_SECONDS in a process of its own.
+CHUNK_SECONDS = 120.0
+FILE_SECONDS = 30.0
 
 
 @dataclass
@@ -112,6 +117,14 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     return IngestResult(tables, counts, report, time.perf_counter() - t0, invalid, timings, len(roster_issues))
 
 
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Shut a pool down now, killing workers still busy (a stuck reader never returns to Python)."""
+    processes = dict(getattr(pool, "_processes", None) or {})  # private, but the executor offers no kill
+    for process in processes.values():
+        process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _parse_chunk(entries: list[Entry], sector: str, year: int) -> tuple[list[Parsed], Packed]:
     records = [p for e in entries for p in parse_entry(e, sector, year)]
     return records, pack(records)
@@ -142,22 +155,27 @@ class _Reading:
         futures = list(self.futures)
         for i, chunk in enumerate(self.chunks):
             try:
-                yield [futures[i].result()]
-            except BrokenProcessPool:
-                self.pool.shutdown(cancel_futures=True)
+                yield [futures[i].result(timeout=CHUNK_SECONDS)]
+            except (BrokenProcessPool, TimeoutError):
+                _stop(self.pool)
                 yield [self._alone(entry) for entry in chunk]
                 self.pool = ProcessPoolExecutor(self.n)
                 futures[i + 1:] = [self.pool.submit(_parse_chunk, c, self.sector, self.year)
                                    for c in self.chunks[i + 1:]]
 
     def _alone(self, entry: Entry) -> tuple[list[Parsed], Packed]:
-        with ProcessPoolExecutor(1) as pool:
-            try:
-                return pool.submit(_parse_chunk, [entry], self.sector, self.year).result()
-            except BrokenProcessPool:
-                rec = Parsed(entry.source_path, entry.kind, status="quarantined", reason="read_error",
-                             detail="could not be read: the process reading it stopped (a crash in the reader)")
-                return [rec], pack([rec])
+        pool = ProcessPoolExecutor(1)
+        detail = ""
+        try:
+            return pool.submit(_parse_chunk, [entry], self.sector, self.year).result(timeout=FILE_SECONDS)
+        except BrokenProcessPool:
+            detail = "could not be read: the process reading it stopped (a crash in the reader)"
+        except TimeoutError:
+            detail = f"could not be read: still reading after {FILE_SECONDS:g} s (stopped)"
+        finally:
+            _stop(pool)
+        rec = Parsed(entry.source_path, entry.kind, status="quarantined", reason="read_error", detail=detail)
+        return [rec], pack([rec])
 
     def __enter__(self) -> _Reading:
         return self
