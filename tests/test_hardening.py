@@ -429,3 +429,33 @@ def test_a_file_whose_reading_does_not_end_is_stopped_and_quarantined(tmp_path, 
     assert (m.at["f1_slow.xlsx", "reason"], m.at["f1_slow.xlsx", "detail"]) == \
         ("read_error", "could not be read: still reading after 2 s (stopped)")
     assert result.counts == {"ingested": 3, "quarantined": 1}
+
+
+def test_a_rekey_stopped_between_two_tables_finishes_when_run_again(tmp_path, monkeypatch):
+    import os as os_mod
+
+    from pipeline.ingest import keys as keys_mod
+    from pipeline.ingest.identity import respondent_key
+
+    raw, s = _two_years(tmp_path, monkeypatch)
+    real = os_mod.replace
+    calls = {"n": 0}
+
+    def flaky(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("power cut")
+        return real(src, dst)
+
+    monkeypatch.setattr(os_mod, "replace", flaky)
+    with pytest.raises(OSError, match="power cut"):
+        keys_mod.rekey(s, b"first-key", b"second-key")
+    monkeypatch.setattr(os_mod, "replace", real)
+    assert keys_mod.stored_fingerprint(s) == keys_mod.fingerprint(b"first-key")  # still the old key's
+    done = keys_mod.rekey(s, b"first-key", b"second-key")
+    assert done.keys == 2
+    a = respondent_key(b"second-key", "7000012050002", "")[0]
+    b = respondent_key(b"second-key", "", "B社")[0]
+    for name in ("manifest", "respondents", "responses", "identities"):
+        assert set(pd.read_parquet(s / name)["respondent_key"]) - {""} == {a, b}, name
+    assert keys_mod.stored_fingerprint(s) == keys_mod.fingerprint(b"second-key")

@@ -11,6 +11,8 @@ the store's when it gives the stored respondent_key of a company from its 法人
 Rotating the key (:func:`rekey`): every respondent_key in every table is recomputed from the
 identities and roster tables under the new key, checked under the old one first, and the tables
 are written the way an ingest writes them (staged, then renamed into place), the fingerprint last.
+Should a re-key stop between two renames, running it again with the same two keys finishes it:
+keys already under the new key are kept, and the fingerprint still names the old key until the end.
 """
 
 from __future__ import annotations
@@ -121,10 +123,12 @@ def rekey(store: Path, old_key: bytes, new_key: bytes) -> Rekeyed:
     if rows is not None:
         for k, number, name in rows[["respondent_key", "corporate_number", "company_name"]].itertuples(index=False):
             old, _ = respondent_key(old_key, str(number), str(name))
-            if old != k:
-                raise KeyMismatchError(f"respondent key {k[:8]}… of the store is not made by the old key from its "
+            new, _ = respondent_key(new_key, str(number), str(name))
+            if k not in (old, new):
+                raise KeyMismatchError(f"respondent key {k[:8]}… of the store is made by neither key from its "
                                        "identity: nothing was changed")
-            mapping[k] = respondent_key(new_key, str(number), str(name))[0]
+            # a table already re-keyed (a re-key stopped between two tables, run again) keeps its keys
+            mapping[old] = mapping[new] = new
     tables: dict[str, pd.DataFrame] = {}
     counts: dict[str, int] = {}
     for name in KEYED_TABLES:
@@ -141,7 +145,7 @@ def rekey(store: Path, old_key: bytes, new_key: bytes) -> Rekeyed:
         counts[name] = int(keys.ne("").sum())
     store_mod.write_tables(store, tables)
     record_fingerprint(store, new_key)
-    return Rekeyed(len(mapping), counts)
+    return Rekeyed(len(set(mapping.values())), counts)
 
 
 def read_key_file(path: Path) -> bytes:
