@@ -459,3 +459,17 @@ def test_a_rekey_stopped_between_two_tables_finishes_when_run_again(tmp_path, mo
     for name in ("manifest", "respondents", "responses", "identities"):
         assert set(pd.read_parquet(s / name)["respondent_key"]) - {""} == {a, b}, name
     assert keys_mod.stored_fingerprint(s) == keys_mod.fingerprint(b"second-key")
+
+
+def test_a_name_that_is_not_utf8_on_disk_and_a_dangling_link_end_in_the_manifest(tmp_path):
+    import os
+
+    raw = tmp_path / "raw"
+    write_auto(raw / "ok.xlsx", cover={"法人番号": "1010001000006", "会社名": "B社"})
+    with open(os.path.join(os.fsencode(raw), "回答_A社.xlsx".encode("cp932")), "wb") as fh:  # unzipped as bytes
+        fh.write(write_auto(tmp_path / "a.xlsx").read_bytes())
+    os.symlink(tmp_path / "gone.xlsx", raw / "link.xlsx")
+    _, m = run(raw)
+    assert m.at["回答_A社.xlsx", "status"] == "ingested"
+    assert m.at["link.xlsx", "reason"] == "read_error"
+    assert m.at["link.xlsx", "detail"].startswith("could not be read: FileNotFoundError")

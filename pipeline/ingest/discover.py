@@ -54,6 +54,20 @@ def system_file(path: str) -> bool:
     return name.startswith(("~$", "._")) or name.lower() in SYSTEM_NAMES or "__MACOSX" in parts
 
 
+def _readable_name(rel: str) -> str:
+    """A path as text the store can hold: a name that is not UTF-8 on disk (a cp932 name unpacked by a tool
+    that kept the bytes) comes back from the OS with surrogate escapes, which Parquet cannot write."""
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        raw = os.fsencode(rel)
+        try:
+            return raw.decode("cp932")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "backslashreplace")
+
+
 def _unsafe(name: str) -> bool:
     parts = PurePosixPath(name.replace("\\", "/")).parts
     return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
@@ -74,8 +88,9 @@ def discover(raw: Path) -> list[Entry]:
     if not raw.is_dir():
         raise FileNotFoundError(f"raw folder {raw} does not exist")
     entries: list[Entry] = []
-    for path in sorted(p for p in raw.rglob("*") if p.is_file()):
-        rel = path.relative_to(raw).as_posix()
+    # a dangling link is listed too (and quarantined when it cannot be read): every file ends in the manifest
+    for path in sorted(p for p in raw.rglob("*") if p.is_file() or (p.is_symlink() and not p.exists())):
+        rel = _readable_name(path.relative_to(raw).as_posix())
         if system_file(rel):
             entries.append(Entry(rel, "file", str(path), rejected=("system_file", path.name)))
         elif is_archive(rel):
