@@ -199,3 +199,12 @@ def test_a_bit_flip_that_makes_an_xls_sheet_of_a_hundred_million_cells_is_stoppe
     assert (m.at["o.xls", "status"], m.at["o.xls", "reason"]) == ("quarantined", "read_error")
     assert m.at["o.xls", "detail"] == "could not be read: still reading after 3 s (stopped)"
     assert m.at["a.xlsx", "status"] == "ingested"
+
+
+def test_a_csv_of_absurd_width_is_refused_before_it_is_read(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "wide.csv").write_bytes(b"," * 6_000_000 + b"\n")
+    m = check_run(raw, ["wide.csv"]).set_index("source_path")
+    assert (m.at["wide.csv", "reason"], m.at["wide.csv", "detail"]) == \
+        ("sheet_too_large", "the text has about 6,000,001 cells")

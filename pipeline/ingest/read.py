@@ -222,6 +222,9 @@ def decode_text(data: bytes) -> str:
 
 
 def _csv_book(data: bytes) -> Book:
+    separators = data.count(b",") + data.count(b"\t") + data.count(b"\n")
+    if separators > MAX_CELLS:  # every cell would become a Python string: refuse before decoding
+        raise Rejected("sheet_too_large", f"the text has about {separators:,} cells")
     text = decode_text(data)
     if "\x00" in text:
         raise Rejected("not_a_workbook", "binary content in a CSV file")
