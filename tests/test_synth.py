@@ -220,3 +220,24 @@ def test_synth_help_explains_every_option():
 def test_power_has_no_export_form(tmp_path):
     with pytest.raises(ValueError, match="no consolidated export"):
         synthesise("power", 2024, tmp_path / "p", n=3, form="export")
+
+
+def test_remembered_formulas_write_the_same_bytes_as_xlsxwriter(monkeypatch):
+    """render_xlsxwriter caches xlsxwriter's formula preparation (a speed-up): the file must not change,
+    including formulas that xlsxwriter rewrites (newer functions get their _xlfn. prefix)."""
+    from xlsxwriter.worksheet import Worksheet
+
+    from pipeline.synth import sheetspec
+    from pipeline.synth.sheetspec import Formula, Sheet, Workbook, render_xlsxwriter
+
+    sh = Sheet("集計")
+    sh.put(0, 0, 1)
+    sh.put(0, 1, Formula("COUNTIFS('回答'!$B$2:$B$9,\"Lv1\")", 3))
+    sh.put(1, 1, Formula("=IF(B1-E1=0,0,C1/(B1-E1))", 0.5))
+    sh.put(2, 1, Formula("SUM(FILTER(A1:A3,A1:A3>0))+XLOOKUP(1,A1:A3,B1:B3)", 1))
+    book = Workbook([sh])
+    cached = [render_xlsxwriter(book), render_xlsxwriter(book)]  # the second run hits the cache
+    monkeypatch.setattr(sheetspec, "_worksheet_class", lambda: Worksheet)
+    assert cached[0] == cached[1] == render_xlsxwriter(book)
+    with zipfile.ZipFile(io.BytesIO(cached[1])) as zf:
+        assert b"_xlfn._xlws.FILTER(" in zf.read("xl/worksheets/sheet1.xml")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -24,12 +26,30 @@ def version_label(template_version: str) -> str:
     return "Ver." + template_version.split("-v")[1]
 
 
+class _Item(NamedTuple):
+    """What the checklist shows of one item, the same for every company: computed once per process."""
+
+    number: int  # No., from the item id "No.12"
+    level: str
+    domain: str  # 分類, the domain's Japanese name
+    text_ja: str
+
+
+@cache
+def _items() -> tuple[_Item, ...]:
+    """The automotive items in catalog order with their domain names resolved (catalogs are read once
+    and never change within a process; a pandas lookup per item cost more than writing the cell)."""
+    domains = catalogs.auto_domains()
+    names = dict(zip(domains["domain_id"], domains["name_ja"], strict=True))
+    return tuple(_Item(int(r.item_id[3:]), r.level, names[r.domain_id], r.text_ja)
+                 for r in catalogs.auto_items().itertuples())
+
+
 def build(company: dict, written: list[str | None], template_version: str, answered_on: dt.date,
           quirks: Quirks, rng: np.random.Generator) -> tuple[Workbook, str, list[str]]:
     """Workbook, checklist sheet name and answer cells for one company's self-assessment."""
     t = catalogs.template(template_version)
-    items = catalogs.auto_items()
-    domains = catalogs.auto_domains().set_index("domain_id")["name_ja"]
+    items = _items()
     label = version_label(template_version)
     cover = cover_sheet(quirks.cover_sheet_name or t["cover"]["sheet"], f"チェックシート 表紙 ({label})", [
         ("会社名", company["name"]),
@@ -43,15 +63,15 @@ def build(company: dict, written: list[str | None], template_version: str, answe
     ], quirks)
     not_done = NATIVE[template_version]["not_implemented"]
     rows = [{
-        "No.": int(item.item_id[3:]),
+        "No.": item.number,
         "レベル": item.level,
-        "分類": domains[item.domain_id],
+        "分類": item.domain,
         "要求事項": item.text_ja,
         "達成条件": "規程・記録・設定などで実施を確認できること",
         "回答": answer,
         "未達成時の対応予定": f"{answered_on.year + 1}年度中に対応"
         if answer == not_done and rng.random() < 0.3 else None,
-    } for item, answer in zip(items.itertuples(), written, strict=True)]
+    } for item, answer in zip(items, written, strict=True)]
     table = checklist_sheet(quirks.checklist_sheet_name or t["checklist"]["sheet"],
                             [f"自動車産業サイバーセキュリティガイドライン チェックシート {label}",
                              "回答欄から選択してください。"],
@@ -66,7 +86,7 @@ def build(company: dict, written: list[str | None], template_version: str, answe
     return Workbook(sheets), table.sheet.name, table.answer_cells
 
 
-def _summary(checklist: str, columns: list[str], header: int, n: int, items: pd.DataFrame,
+def _summary(checklist: str, columns: list[str], header: int, n: int, items: tuple[_Item, ...],
              written: list[str | None], template_version: str) -> Sheet:
     """集計: achievement per level, as formulas with cached values."""
     native = NATIVE[template_version]
@@ -77,18 +97,19 @@ def _summary(checklist: str, columns: list[str], header: int, n: int, items: pd.
     for c, label in enumerate(["レベル", "項目数", "達成", "未達成", "対象外", "達成率"]):
         sh.put(0, c, label)
     for r, level in enumerate(["Lv1", "Lv2", "Lv3"], start=1):
-        mask = items["level"].eq(level).to_numpy()
-        answers = [w for w, m in zip(written, mask, strict=True) if m]
+        answers = [w for w, item in zip(written, items, strict=True) if item.level == level]
+        n_level = len(answers)
         done = sum(a == native["implemented"] for a in answers)
         na = sum(a == native["not_applicable"] for a in answers)
         lv = f"{ref}!${lvl_col}${first}:${lvl_col}${last}"
         an = f"{ref}!${ans_col}${first}:${ans_col}${last}"
         sh.put(r, 0, level)
-        sh.put(r, 1, Formula(f'COUNTIFS({lv},"{level}")', int(mask.sum())))
+        sh.put(r, 1, Formula(f'COUNTIFS({lv},"{level}")', n_level))
         for c, canon in ((2, "implemented"), (3, "not_implemented"), (4, "not_applicable")):
             sh.put(r, c, Formula(f'COUNTIFS({lv},"{level}",{an},"{native[canon]}")',
                                  sum(a == native[canon] for a in answers)))
-        rate = done / (mask.sum() - na) if mask.sum() > na else 0
+        # a NumPy float as before, so round() rounds the way it did and the cached value stays the same
+        rate = done / np.int64(n_level - na) if n_level > na else 0
         sh.put(r, 5, Formula(f"IF(B{r + 1}-E{r + 1}=0,0,C{r + 1}/(B{r + 1}-E{r + 1}))", round(rate, 4)))
     return sh
 

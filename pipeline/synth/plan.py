@@ -86,6 +86,12 @@ def _file_row(path: str, status: str, reason: str = "", company: dict | None = N
             "superseded_by": superseded_by, "identity": identity}
 
 
+def _rows(intended: pd.DataFrame) -> list[list[Any]]:
+    """Every respondent's intended answers as a list, as ``intended.iloc[i].tolist()`` gives them, at
+    once: a row taken out of an Arrow-backed frame one at a time cost more than planning the file."""
+    return intended.to_numpy(dtype=object).tolist()
+
+
 def _improve(canonical: list[str], rng: np.random.Generator) -> list[str]:
     """A resubmission: a handful of gaps closed since the first file."""
     out = list(canonical)
@@ -112,6 +118,8 @@ def plan_workbooks(sector: str, year: int, resp: pd.DataFrame, intended: pd.Data
     group_zip: list[tuple[Member, dict]] = []
     resubmitted: list[tuple[str, str]] = []
     item_ids = intended.columns.tolist()
+    canonicals = _rows(intended)
+    versions = catalogs.template_versions("auto") if sector == "auto" else []
     for i in range(n):
         company = _company_dict(resp.iloc[i], rng)
         what = special.get(i, "")
@@ -120,11 +128,11 @@ def plan_workbooks(sector: str, year: int, resp: pd.DataFrame, intended: pd.Data
             company["corporate_number"] = wrong[:-1] + str((int(wrong[-1]) + 1) % 10)
         elif what == "no_number":
             company["corporate_number"] = ""
-        template = _template(sector, year, rng, messy)
+        template = _template(sector, year, rng, messy, versions)
         quirks = draw_quirks(rng, messy, allow_xls=sector == "power")
         if what == "no_number":
             quirks = replace(quirks, corp_number_style="text")
-        canonical = intended.iloc[i].tolist()
+        canonical = canonicals[i]
         family = "power" if sector == "power" else "auto"
         written, expected = answer_texts(rng, canonical, template, family, quirks)
         if what == "empty":
@@ -161,11 +169,11 @@ def plan_workbooks(sector: str, year: int, resp: pd.DataFrame, intended: pd.Data
     return plan
 
 
-def _template(sector: str, year: int, rng: np.random.Generator, messy: bool) -> str:
+def _template(sector: str, year: int, rng: np.random.Generator, messy: bool, versions: list[str]) -> str:
+    """The template a respondent used; ``versions`` are the automotive ones, oldest first."""
     if sector == "power":
         return "power-2024"
     current = auto_layout.template_for_year(year)
-    versions = catalogs.template_versions("auto")
     k = versions.index(current)
     if messy and k > 0 and rng.random() < 0.04:
         return versions[k - 1]  # last year's form, still in circulation
@@ -274,8 +282,9 @@ def plan_export(year: int, resp: pd.DataFrame, intended: pd.DataFrame, seed: int
     submitted = sorted(start + dt.timedelta(minutes=int(m)) for m in rng.integers(0, 75 * 24 * 60, n))
     order = rng.permutation(n)
     entries = []  # (submitted, respondent index, canonical, resubmission)
+    canonicals = _rows(intended)
     for k, i in enumerate(order):
-        entries.append((submitted[k], int(i), intended.iloc[int(i)].tolist(), False))
+        entries.append((submitted[k], int(i), canonicals[int(i)], False))
     if messy:
         for i in rng.choice(n, size=max(1, round(0.01 * n)), replace=False):
             first = next(e for e in entries if e[1] == int(i))

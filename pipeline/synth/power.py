@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,6 +24,36 @@ def _type_names(column: str) -> dict[str, str]:
     return dict(zip(table["code"], table[column], strict=True))
 
 
+@cache
+def _csf11_names() -> dict[str, str]:
+    """CSF 1.1 node id → Japanese name (a dict: a pandas lookup per cell cost more than writing it)."""
+    table = catalogs.csf11()
+    return dict(zip(table["node_id"], table["name_ja"], strict=True))
+
+
+class _Item(NamedTuple):
+    """What the checklist shows of one item, the same for every company: computed once per process."""
+
+    item_id: str
+    category_id: str
+    text_ja: str
+    function_label: str  # 機能, e.g. "識別 (ID)"
+    category_label: str  # カテゴリ, e.g. "資産管理 (ID.AM)"
+    target: str  # 対象事業
+    report_to_management: bool
+
+
+@cache
+def _items() -> tuple[_Item, ...]:
+    """The power items in catalog order with their labels resolved (catalogs are read once and never
+    change within a process, so neither do these)."""
+    names = _csf11_names()
+    return tuple(_Item(r.item_id, r.category_id, r.text_ja, f"{names[r.item_id[:2]]} ({r.item_id[:2]})",
+                       f"{names[r.category_id]} ({r.category_id})", _target_ja(r.applies_to),
+                       bool(r.report_to_management))
+                 for r in catalogs.power_items().itertuples())
+
+
 def _types_ja(codes: str, joiner: str) -> str:
     names = _type_names("name_ja")
     return joiner.join(names[c] for c in codes.split())
@@ -39,8 +70,7 @@ def build(company: dict, written: list[str | None], answered_on: dt.date, quirks
           rng: np.random.Generator) -> tuple[Workbook, str, list[str]]:
     """Workbook, checklist sheet name and answer cells for one company's self-diagnosis."""
     t = catalogs.template(TEMPLATE)
-    items = catalogs.power_items()
-    csf11 = catalogs.csf11().set_index("node_id")
+    items = _items()
     employees = company["employees"] if quirks.employees_style == "number" else f"{company['employees']:,}名"
     cover = cover_sheet(quirks.cover_sheet_name or t["cover"]["sheet"], "情報セキュリティ対策自己診断票 表紙", [
         ("事業者名", company["name"]),
@@ -54,16 +84,15 @@ def build(company: dict, written: list[str | None], answered_on: dt.date, quirks
          else str(rng.choice(SYSTEMS))),
     ], quirks)
     rows = []
-    for i, (item, answer) in enumerate(zip(items.itertuples(), written, strict=True)):
-        fn, cat = item.item_id[:2], item.category_id
+    for i, (item, answer) in enumerate(zip(items, written, strict=True)):
         native_not = answer == NATIVE["power"]["not_implemented"]
         rows.append({
             "No.": i + 1,
-            "機能": f"{csf11.loc[fn, 'name_ja']} ({fn})",
-            "カテゴリ": f"{csf11.loc[cat, 'name_ja']} ({cat})",
+            "機能": item.function_label,
+            "カテゴリ": item.category_label,
             "点検項目ID": item.item_id,
             "点検項目": item.text_ja,
-            "対象事業": _target_ja(item.applies_to),
+            "対象事業": item.target,
             "経営層報告推奨": "○" if item.report_to_management else None,
             "回答": answer,
             "未実施の理由・対応予定": "予算化のうえ対応予定" if native_not and rng.random() < 0.4 else None,
@@ -87,7 +116,8 @@ def build(company: dict, written: list[str | None], answered_on: dt.date, quirks
     return Workbook(sheets), table.sheet.name, table.answer_cells
 
 
-def _summary_sheets(checklist: str, columns: list[str], header: int, n: int, items, written) -> list[Sheet]:
+def _summary_sheets(checklist: str, columns: list[str], header: int, n: int, items: tuple[_Item, ...],
+                    written: list[str | None]) -> list[Sheet]:
     """可視化結果 and 可視化結果(広域機関用): formulas over the checklist with the values Excel would cache."""
     id_col = column_letter(columns.index("点検項目ID"))
     ans_col = column_letter(columns.index("回答"))
@@ -95,12 +125,12 @@ def _summary_sheets(checklist: str, columns: list[str], header: int, n: int, ite
     ref = f"'{checklist.strip()}'" if checklist == checklist.strip() else f"'{checklist}'"
     native = NATIVE["power"]
     counts_by_cat: dict[str, dict[str, int]] = {}
-    for item, answer in zip(items.itertuples(), written, strict=True):
+    for item, answer in zip(items, written, strict=True):
         c = counts_by_cat.setdefault(item.category_id, dict.fromkeys(native, 0) | {"n": 0})
         c["n"] += 1
         for canon, text in native.items():
             c[canon] += answer == text
-    names = catalogs.csf11().set_index("node_id")["name_ja"]
+    names = _csf11_names()
     occto = Sheet("可視化結果(広域機関用)")
     vis = Sheet("可視化結果")
     for c, label in enumerate(["カテゴリ", "対象項目数", "実施", "一部実施", "未実施", "該当なし", "実施率"]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +45,7 @@ def synthesise(sector: str, year: int, out: Path, n: int | None = None, seed: in
         raise ValueError("the power sector has no consolidated export; use --form workbooks")
     if year < population.FIRST_YEAR[sector]:
         raise ValueError(f"no {sector} survey before FY{population.FIRST_YEAR[sector]}")
-    members = population.universe(sector, seed)
+    members = _universe(sector, seed)
     n = n if n is not None else population.default_n(sector, year)
     resp = population.respondents(members, year, n, seed)
     model = answer_model.power_answers if sector == "power" else answer_model.auto_answers
@@ -60,6 +61,18 @@ def synthesise(sector: str, year: int, out: Path, n: int | None = None, seed: in
                  resp, sector, year)
     files = len({f["source_path"].split("!")[0] for f in plan.files})
     return SynthResult(out, truth, files, n, time.perf_counter() - t0)
+
+
+@lru_cache(maxsize=4)
+def _cached_universe(sector: str, seed: int) -> pd.DataFrame:
+    return population.universe(sector, seed)
+
+
+def _universe(sector: str, seed: int) -> pd.DataFrame:
+    """Every member company of a sector, drawn once per process and seed (the demo synthesises three
+    years of the same universe; drawing it took a third of a second); a copy, so no caller changes
+    what the next one gets."""
+    return _cached_universe(sector, seed).copy(deep=True)
 
 
 def _write_tasks(out: Path, tasks: list[Task], workers: int | None, progress: bool | None
