@@ -186,6 +186,16 @@ def test_english_report_and_byte_identical_tables(reports, tmp_path):
     assert second.tables[0].read_bytes() == first.tables[0].read_bytes()  # tables.xlsx too
 
 
+def test_warnings_leave_the_page_for_the_console(tmp_path, caplog):
+    (tmp_path / "noisy.py").write_text('# %% tags=["parameters"]\nx = 1\n\n# %%\nimport warnings\n'
+                                       'warnings.warn("deprecated-thing-xyz")\nprint("kept-output")\n')
+    with caplog.at_level("WARNING"):
+        html = execute("noisy", {"x": 2}, tmp_path / "out", notebooks_dir=tmp_path)
+    page = html.read_text(encoding="utf-8")
+    assert "kept-output" in page and "deprecated-thing-xyz" not in page
+    assert any("deprecated-thing-xyz" in r.getMessage() for r in caplog.records)
+
+
 def test_a_failing_cell_fails_the_run_and_names_the_cell(tmp_path):
     (tmp_path / "broken.py").write_text('# %% tags=["parameters"]\nx = 1\n\n# %%\nraise ValueError("boom")\n')
     with pytest.raises(ReportError, match=r"broken: cell \d+ failed: ValueError: boom"):
