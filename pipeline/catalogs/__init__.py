@@ -15,6 +15,7 @@ from pipeline.catalogs.frameworks import (
 from pipeline.catalogs.instruments import (
     auto_domains,
     auto_items,
+    item_texts,
     items_for,
     labels,
     power_business_types,
@@ -32,6 +33,7 @@ __all__ = [
     "csf11",
     "csf11_to_csf2",
     "csf2",
+    "item_texts",
     "items_for",
     "labels",
     "power_business_types",

@@ -32,6 +32,12 @@ def auto_items() -> pd.DataFrame:
     return read_csv("auto_items.csv")
 
 
+def item_texts(sector: str) -> dict[str, str]:
+    """item_id → the item's Japanese text, as the checklist words it (reports, explorer and feedback)."""
+    items = power_items() if sector == "power" else auto_items()
+    return dict(zip(items["item_id"], items["text_ja"], strict=True))
+
+
 def auto_domains() -> pd.DataFrame:
     """The 24 domains of the automotive checklist (our names) and the item numbers each holds."""
     df = read_csv("auto_domains.csv")

@@ -51,10 +51,6 @@ def load(store: Path | str, sector: str, years: str | tuple[int, int] | None = N
     return ReportData(sector, years_present, scores, respondents, responses, read("roster"))
 
 
-def item_texts(sector: str) -> dict[str, str]:
-    items = catalogs.power_items() if sector == "power" else catalogs.auto_items()
-    return dict(zip(items["item_id"], items["text_ja"], strict=True))
-
 
 def segment_names(sector: str, lang: str) -> dict[str, str]:
     """Display names of segment codes: power business types by name; in English also the automotive size

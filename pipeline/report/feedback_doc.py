@@ -48,7 +48,7 @@ from pipeline.publish.render_xlsx import (
 )
 from pipeline.report import style
 from pipeline.scoring.disclosure import QUANTILE_TAILS
-from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS, item_texts
+from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 from pipeline.xlsx import display_width, workbook, write_sheet
 
 FIGURE_DPI = 200
@@ -172,7 +172,7 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
         "peer_group": [_group_label(g, sector, lang, all_label) for g in h["peer_group"]],
         "_hidden": h["hidden"], "_group": h["peer_group"]})
     answers = {**w["answers"], **(w["answers_auto"] if sector == "auto" else {})}
-    texts = item_texts(sector)
+    texts = catalogs.item_texts(sector)
     items = pd.DataFrame({"rank": weak["rank"], "item_id": weak["item_id"],
                           "text": weak["item_id"].map(texts).fillna(""),
                           "answer": weak["answer"].map(lambda a: answers.get(a, a)),

@@ -12,12 +12,11 @@ module only draws them, and :data:`SPECS` tells the intruder check what each tab
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
 from pipeline.publish.model import TableSpec
-from pipeline.report.data import ReportData, item_texts
+from pipeline.report.data import ReportData
 from pipeline.scoring.disclosure import protect
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
@@ -167,7 +166,7 @@ def unjudgeable() -> dict[str, list[str]]:
 def items(data: ReportData, k: int | None = None) -> pd.DataFrame:
     """Share implemented per item and year among the companies it applies to (Wilson 95%), protected."""
     shares = item_shares(data.responses)
-    shares = shares.assign(text=shares["item_id"].map(item_texts(data.sector)))
+    shares = shares.assign(text=shares["item_id"].map(catalogs.item_texts(data.sector)))
     return protect(shares, k=_k(k), group=["sector", "year"], n_col="n_applicable",
                    stat_columns=["share_implemented", "ci_low", "ci_high", "na_share", "n_implemented", "mean_points",
                                  "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable"])
@@ -248,7 +247,3 @@ def with_item_labels(table: pd.DataFrame, limit: int = 24) -> pd.DataFrame:
     """Adds ``label``: the item ID and the start of its text, short enough for a slide."""
     text = table["text"].fillna("").map(lambda t: t if len(t) <= limit else t[: limit - 1] + "…")
     return table.assign(label=table["item_id"] + " " + text)
-
-
-def n_label(n: float) -> str:
-    return "" if n is None or (isinstance(n, float) and np.isnan(n)) else f"{int(n)}"

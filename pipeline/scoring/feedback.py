@@ -143,8 +143,3 @@ def _weakest_items(responses: pd.DataFrame, n_weak: int, k: int) -> dict[str, pd
         out[key] = top.assign(rank=np.arange(1, len(top) + 1))[WEAK_COLUMNS]
     return out
 
-
-def item_texts(sector: str) -> dict[str, str]:
-    """item_id → the item's Japanese text, as the checklist words it."""
-    items = catalogs.power_items() if sector == "power" else catalogs.auto_items()
-    return dict(zip(items["item_id"], items["text_ja"], strict=True))
