@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.scoring.stats import wilson
+from pipeline.scoring.statistics import mean_interval, wilson
 
 MULTI_VALUED = {"business_types"}
 ALL = "全体"
@@ -69,14 +69,6 @@ def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | Non
         out = out.merge(response_base(roster, by), on=["sector", "year", "segment"], how="left")
         out["response_rate"] = out["n"] / out["roster_n"]
     return out.drop(columns=["na_items", "items"])
-
-
-def mean_interval(mean: pd.Series, sd: pd.Series, n: pd.Series, z: float | None = None
-                  ) -> tuple[pd.Series, pd.Series]:
-    """Normal-approximation 95% interval of a mean (mean ± z·sd/√n), clipped to [0, 1]; NaN below 2 companies."""
-    z = catalogs.scoring_rules()["wilson_z"] if z is None else z
-    half = z * sd / np.sqrt(n.where(n > 1))
-    return (mean - half).clip(0, 1), (mean + half).clip(0, 1)
 
 
 def response_base(roster: pd.DataFrame, by: str | None) -> pd.DataFrame:

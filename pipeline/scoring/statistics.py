@@ -4,7 +4,7 @@
   the explorer, feedback and trends should all call it rather than count answers themselves.
 - :func:`node_scores` (node mean), :func:`level_reached` (LvN+), :func:`star_scores` (★ share and
   readiness): respondent-level statistics, defined in :mod:`pipeline.scoring.respondent`.
-- :func:`wilson`, :func:`percentile_rank`, :func:`deviation_score` (偏差値): small helpers.
+- :func:`wilson`, :func:`mean_interval`, :func:`percentile_rank`, :func:`deviation_score` (偏差値): small helpers.
 
 Answers become points, "applicable" and "achieved" only through :mod:`pipeline.scoring.rules`.
 """
@@ -29,8 +29,8 @@ from pipeline.scoring.rules import (
     item_points,
 )
 
-__all__ = ["deviation_score", "item_shares", "level_reached", "node_scores", "percentile_rank", "star_scores",
-           "wilson"]
+__all__ = ["deviation_score", "item_shares", "level_reached", "mean_interval", "node_scores", "percentile_rank",
+           "star_scores", "wilson"]
 
 ITEM_SHARE_COLUMNS = ["n_companies", "n_applicable", "n_implemented", "share_implemented", "ci_low", "ci_high",
                       "n_not_applicable", "na_share", "n_unanswered", "n_missing", "n_unknown", "n_invalid",
@@ -96,6 +96,14 @@ def wilson(successes: pd.Series | np.ndarray, n: pd.Series | np.ndarray, z: floa
     lo, hi = centre - half, centre + half
     empty = n <= 0
     return np.where(empty, np.nan, np.clip(lo, 0, 1)), np.where(empty, np.nan, np.clip(hi, 0, 1))
+
+
+def mean_interval(mean: pd.Series, sd: pd.Series, n: pd.Series, z: float | None = None
+                  ) -> tuple[pd.Series, pd.Series]:
+    """Normal-approximation 95% interval of a mean (mean ± z·sd/√n), clipped to [0, 1]; NaN below 2 companies."""
+    z = catalogs.scoring_rules()["wilson_z"] if z is None else z
+    half = z * sd / np.sqrt(n.where(n > 1))
+    return (mean - half).clip(0, 1), (mean + half).clip(0, 1)
 
 
 def deviation_score(x: pd.Series) -> pd.Series:
