@@ -35,7 +35,7 @@ def _catalog() -> dict[str, dict[str, Any]]:
     return read_yaml("columns.yaml")
 
 
-def _check_lang(lang: str) -> str:
+def check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
     return lang
@@ -52,7 +52,7 @@ def header(column: str, lang: str) -> str:
         Report language.
     """
     entry = _catalog().get(column)
-    return str(entry[_check_lang(lang)]) if entry else column
+    return str(entry[check_lang(lang)]) if entry else column
 
 
 def kind(column: str) -> str:
@@ -133,7 +133,7 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
         One string per cell, columns = ``table.people_columns()`` renamed by :func:`header`, a fresh
         RangeIndex. Hidden rows read ``<k`` in statistic columns; not-assessed cells read '—'.
     """
-    _check_lang(lang)
+    check_lang(lang)
     cols = table.people_columns()
     frame = table.frame.reset_index(drop=True)
     hidden = _hidden_mask(frame)

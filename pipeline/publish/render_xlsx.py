@@ -22,7 +22,7 @@ from pipeline.publish.formats import (
     DASH,
     NUMERIC_KINDS,
     STAT_KINDS,
-    _check_lang,
+    check_lang,
     header,
     hidden_rows,
     hidden_text,
@@ -89,7 +89,7 @@ def write_people_workbook(path: Path, tables: list[PublishedTable], about: list[
     Path
         ``path``.
     """
-    _check_lang(lang)
+    check_lang(lang)
     names = [t.name for t in tables]
     words = WORDS[lang]
     if len(set(names)) != len(names) or words["about"] in names:
@@ -102,7 +102,7 @@ def write_people_workbook(path: Path, tables: list[PublishedTable], about: list[
     # in the provenance of the HTML and the deck, not here)
     wb.set_properties({"created": FIXED_CREATED, "title": tables[0].title if tables else ""})
     try:
-        styles = _styles(wb, lang)
+        styles = cell_styles(wb, lang)
         _about_sheet(wb, styles, tables, about, provenance, lang)
         for table in tables:
             _table_sheet(wb, styles, table, lang)
@@ -112,7 +112,7 @@ def write_people_workbook(path: Path, tables: list[PublishedTable], about: list[
     return path
 
 
-def _styles(wb: xlsxwriter.Workbook, lang: str) -> dict[str, Any]:
+def cell_styles(wb: xlsxwriter.Workbook, lang: str) -> dict[str, Any]:
     base = {"font_name": FONT, "font_size": 10, "valign": "top"}
 
     def fmt(**extra: Any) -> Any:
@@ -164,7 +164,7 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
                 ws.write_url(row, c, f"internal:'{text}'!A1", styles["link"], string=text)
             else:
                 ws.write_string(row, c, text, styles[style])
-        height = _row_height([t for t, _ in cells], widths[: len(cells)])
+        height = row_height([t for t, _ in cells], widths[: len(cells)])
         if len(cells) > 1 and height > LINE_HEIGHT:  # a lone section title overflows into empty cells
             ws.set_row(row, height)
         row += 1
@@ -201,18 +201,18 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
         ws.write_string(1, 0, table.note, styles["note"])
     kinds = [kind(c) for c in cols]
     heads = [header(col, lang) for col in cols]
-    widths = [_column_width(head, shown.iloc[:, c].tolist(), kinds[c]) for c, head in enumerate(heads)]
+    widths = [column_width(head, shown.iloc[:, c].tolist(), kinds[c]) for c, head in enumerate(heads)]
     for c, head in enumerate(heads):
         ws.write_string(HEADER_ROW, c, head, styles["header"])
         wrap = kinds[c] == "text" and widths[c] >= TEXT_WRAP_AT
         ws.set_column(c, c, widths[c], styles["text_wrap"] if wrap else None)
-    ws.set_row(HEADER_ROW, _row_height(heads, widths))
+    ws.set_row(HEADER_ROW, row_height(heads, widths))
     for r in range(len(frame)):
         texts = shown.iloc[r].tolist()
         for c, col in enumerate(cols):
-            _write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], texts[c], kinds[c], hidden[r], mark, widths[c],
+            write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], texts[c], kinds[c], hidden[r], mark, widths[c],
                         styles)
-        height = _row_height(texts, widths)
+        height = row_height(texts, widths)
         if height > LINE_HEIGHT:
             ws.set_row(HEADER_ROW + 1 + r, height)
     if cols:
@@ -224,7 +224,7 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
     ws.repeat_rows(HEADER_ROW)
 
 
-def _column_width(head: str, shown: list[str], k: str) -> int:
+def column_width(head: str, shown: list[str], k: str) -> int:
     """Fit the widest value; a long header wraps onto two lines rather than widening a numeric column;
     a long text column stops at :data:`TEXT_WRAP_AT` and wraps."""
     cells = max((display_width(v) for v in shown), default=0) + 2
@@ -235,7 +235,7 @@ def _column_width(head: str, shown: list[str], k: str) -> int:
     return min(width, TEXT_WRAP_AT) if k == "text" else min(width, 30)
 
 
-def _row_height(texts: list[str], widths: list[int]) -> float:
+def row_height(texts: list[str], widths: list[int]) -> float:
     """Points needed for the row's wrapped text: Excel and LibreOffice do not grow a row to fit text
     wrapped in a file they open, so a long item text would show one cut-off line."""
     lines = max((math.ceil(display_width(t) / max(w - 1, 1)) for t, w in zip(texts, widths, strict=True)),
@@ -243,7 +243,7 @@ def _row_height(texts: list[str], widths: list[int]) -> float:
     return LINE_HEIGHT * max(lines, 1)
 
 
-def _write_cell(ws: Any, row: int, col: int, value: object, shown: str, k: str, hidden: bool, mark: str,
+def write_cell(ws: Any, row: int, col: int, value: object, shown: str, k: str, hidden: bool, mark: str,
                 width: int, styles: dict[str, Any]) -> None:
     if hidden and (k in STAT_KINDS or is_missing(value)):
         ws.write_string(row, col, mark, styles["hidden"])

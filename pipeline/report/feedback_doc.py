@@ -35,16 +35,16 @@ from matplotlib.ticker import FuncFormatter
 
 from pipeline import catalogs
 from pipeline.catalogs._files import read_yaml
-from pipeline.publish.formats import DASH, _check_lang, format_value, header
+from pipeline.publish.formats import DASH, check_lang, format_value, header
 from pipeline.publish.render_xlsx import (
     FIXED_CREATED,
     HEADER_ROW,
     LINE_HEIGHT,
     TEXT_WRAP_AT,
-    _column_width,
-    _row_height,
-    _styles,
-    _write_cell,
+    cell_styles,
+    column_width,
+    row_height,
+    write_cell,
 )
 from pipeline.report import style
 from pipeline.scoring.disclosure import QUANTILE_TAILS
@@ -82,7 +82,7 @@ class FeedbackFiles:
 
 def words(lang: str) -> dict[str, Any]:
     """The feedback texts of report_labels.yaml in ``lang``."""
-    return read_yaml("report_labels.yaml")["feedback"][_check_lang(lang)]
+    return read_yaml("report_labels.yaml")["feedback"][check_lang(lang)]
 
 
 def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identities: pd.DataFrame, sector: str,
@@ -344,7 +344,7 @@ def write_member_workbook(path: Path, page: MemberPage) -> Path:
     wb = workbook(tmp)
     wb.set_properties({"created": FIXED_CREATED, "title": page.words["title"], "company": ""})
     try:
-        styles = _styles(wb, page.lang)
+        styles = cell_styles(wb, page.lang)
         _cover_sheet(wb, styles, page)
         score_hidden = [[_peer_hidden(page.scores, r, c) for c in SCORE_COLUMNS] for r in range(len(page.scores))]
         _table_sheet(wb, styles, page, page.words["sheets"]["scores"], page.words["scores_title"],
@@ -415,18 +415,18 @@ def _table_sheet(wb: Any, styles: dict[str, Any], page: MemberPage, name: str, t
     heads = [_head(c, page) for c in cols]
     shown = [[mark if hidden[r][c] else _shown(frame.at[r, col], col, lang) for c, col in enumerate(cols)]
              for r in range(len(frame))]
-    widths = [_column_width(head, [row[c] for row in shown], KIND[col]) for c, (head, col)
+    widths = [column_width(head, [row[c] for row in shown], KIND[col]) for c, (head, col)
               in enumerate(zip(heads, cols, strict=True))]
     for c, head in enumerate(heads):
         ws.write_string(HEADER_ROW, c, head, styles["header"])
         wrap = KIND[cols[c]] == "text" and widths[c] >= TEXT_WRAP_AT
         ws.set_column(c, c, widths[c], styles["text_wrap"] if wrap else None)
-    ws.set_row(HEADER_ROW, _row_height(heads, widths))
+    ws.set_row(HEADER_ROW, row_height(heads, widths))
     for r in range(len(frame)):
         for c, col in enumerate(cols):
-            _write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], shown[r][c], KIND[col], hidden[r][c], mark,
+            write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], shown[r][c], KIND[col], hidden[r][c], mark,
                         widths[c], styles)
-        height = _row_height(shown[r], widths)
+        height = row_height(shown[r], widths)
         if height > LINE_HEIGHT:
             ws.set_row(HEADER_ROW + 1 + r, height)
     if frame.empty and empty:
