@@ -85,6 +85,34 @@ def test_scs_counts_and_citations():
     assert set(crit["star"]) == {3, 4}
     uncited = crit[crit["jama_items"].eq("")]
     assert 0 < len(uncited) < len(crit)
+    assert crit["star"].eq(3).sum() == 81  # the final scheme: ★3 26 requirements / 81 criteria, ★4 43
+
+
+def test_scs_counts_are_checked_against_the_dated_source_table():
+    req, crit = catalogs.scs_requirements(), catalogs.scs_criteria()
+    assert integrity.check_scs(req, crit, catalogs.auto_items()) == []
+    dropped = req.drop(index=req.index[req["star3"]][:1])  # lose one ★3 requirement
+    problems = integrity.check_scs(dropped, crit[crit["requirement_id"].isin(dropped["requirement_id"])],
+                                   catalogs.auto_items())
+    assert "scs: star3_requirements 25, the 2026-03 table has 26" in problems
+    assert "scs: requirements 42, the 2026-03 table has 43" in problems
+
+
+def test_scs_catalog_matches_the_reference_table_row_by_row(reference_dir):
+    ref = pd.read_csv(reference_dir / "scs_criteria_jama_refs.csv", dtype=str, keep_default_na=False)
+    crit = catalogs.scs_criteria().set_index("criterion_id")
+    req = catalogs.scs_requirements().set_index("requirement_id")
+    for r in ref.itertuples():
+        c = crit.loc[r.criterion_id]
+        assert c["requirement_id"] == r.requirement_id
+        assert c["star"] == int(r.criterion_star.lstrip("★")), r.criterion_id
+        cited = [ref_item.split(":") for ref_item in r.jama_refs.split()]
+        assert c["jama_items"].split() == [f"No.{n}" for n, _ in cited], r.criterion_id
+        assert c["jama_levels"].split() == [lv for _, lv in cited], r.criterion_id
+    # the table flags ★3/★4 on each criterion's row; a requirement is ★3 when any of its rows is
+    flags = ref.assign(s3=ref["star3_flag"].eq("○"), s4=ref["star4_flag"].eq("○")).groupby("requirement_id")
+    assert flags["s3"].any().to_dict() == req["star3"].to_dict()
+    assert flags["s4"].any().to_dict() == req["star4"].to_dict()
 
 
 def test_power_items_are_the_108_csf11_subcategories():

@@ -10,6 +10,8 @@ import re
 
 import pandas as pd
 
+from pipeline.catalogs._files import read_yaml
+
 CSF2_SUB = re.compile(r"^(GV|ID|PR|DE|RS|RC)\.[A-Z]{2}-\d{2}$")
 CSF11_SUB = re.compile(r"^(ID|PR|DE|RS|RC)\.[A-Z]{2}-\d{1,2}$")
 AUTO_ITEM = re.compile(r"^No\.([1-9]\d{0,2})$")
@@ -127,6 +129,11 @@ def check_scs(requirements: pd.DataFrame, criteria: pd.DataFrame, auto_items: pd
     problems = _unique(requirements["requirement_id"], "scs") + _unique(criteria["criterion_id"], "scs")
     problems += [f"scs: criterion {c} names unknown requirement" for c in
                  criteria.loc[~criteria["requirement_id"].isin(requirements["requirement_id"]), "criterion_id"]]
+    declared = read_yaml("scs_scheme.yaml")["counts"]
+    found = {"requirements": len(requirements), "star3_requirements": int(requirements["star3"].sum()),
+             "star3_criteria": int(criteria["star"].eq(3).sum()), "criteria": len(criteria)}
+    problems += [f"scs: {name} {found[name]}, the {read_yaml('scs_scheme.yaml')['source_table_date']} table has "
+                 f"{n}" for name, n in declared.items() if found[name] != n]
     known = set(auto_items["item_id"])
     for r in criteria.itertuples():
         problems += [f"scs: criterion {r.criterion_id} cites unknown item {i}" for i in r.jama_items.split()
