@@ -87,11 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--min-cell", type=int, default=None, help="k: hide cells with fewer companies (default 5)")
     r.add_argument("--pptx", action="store_true", help="also write a 16:9 briefing deck (deck.pptx) per report")
 
-    a = sub.add_parser("audit", help="re-run the disclosure check of a report folder",
+    a = sub.add_parser("audit", help="re-run the disclosure check of a report folder (or several together)",
                        description="Replay the intruder check on a report folder written by `sdw report`: direct "
                        "cells below k, differencing against totals, cells hidden in one table and published in "
-                       "another, and earlier-year values recovered from changes. Exit status 1 on any finding.")
-    a.add_argument("report_dir", type=Path, help="e.g. reports/auto/all")
+                       "another, and earlier-year values recovered from changes. Given several folders (e.g. the "
+                       "reports of one sector for other years or segmentations), it checks everything they publish "
+                       "together. Exit status 1 on any finding.")
+    a.add_argument("report_dir", type=Path, nargs="+", help="e.g. reports/auto/all")
 
     sub.add_parser("demo", help="synthesise several years for both sectors, ingest, score and report")
 

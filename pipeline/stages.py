@@ -102,16 +102,18 @@ def report(args: argparse.Namespace) -> int:
 
 
 def audit(args: argparse.Namespace) -> int:
-    from pipeline.publish.audit import audit_folder
+    from pipeline.publish.audit import audit_folders
 
-    findings = audit_folder(args.report_dir)
+    folders = args.report_dir if isinstance(args.report_dir, list) else [args.report_dir]
+    where = " + ".join(str(f) for f in folders)
+    findings = audit_folders(folders)
     if findings:
         for f in findings[:20]:
             print(f"  {f.line()}")
-        print(f"sdw audit: {len(findings)} finding(s) in {args.report_dir}: a statistic about fewer than k companies "
+        print(f"sdw audit: {len(findings)} finding(s) in {where}: a statistic about fewer than k companies "
               "can be recovered", file=sys.stderr)
         return 1
-    print(f"sdw audit: {args.report_dir}: no statistic about fewer than k companies can be recovered")
+    print(f"sdw audit: {where}: no statistic about fewer than k companies can be recovered")
     return 0
 
 

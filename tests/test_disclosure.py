@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.publish.audit import audit_folder, hidden_cells, intruder_check, write_audit
+from pipeline.publish.audit import audit_folder, audit_folders, hidden_cells, intruder_check, write_audit
 from pipeline.publish.model import PublishedTable, TableSpec
 from pipeline.report.tables import SPECS, with_change
 from pipeline.scoring.disclosure import HIDDEN_COUNT, protect
@@ -180,6 +180,45 @@ def test_protected_tables_pass_the_check_and_the_replay(tmp_path):
     leaked.loc[row, ["suppressed", "mean", "n_scored"]] = ["", 0.1, 1]
     leaked.to_csv(tmp_path / "tables" / "trend.csv", index=False)
     assert {f.check for f in audit_folder(tmp_path)} == {"direct"}  # B (2) and C (6) still hold 8 ≥ k
+
+
+def _report_folder(folder, cells: pd.DataFrame, k: int):
+    """A report folder as `sdw report` writes it: machine copy, specs and hidden-cell log."""
+    out = protect(cells, k=k)
+    full = PublishedTable("node_means", "node_means", out, list(out.columns), spec=NODE)
+    hidden = hidden_cells([full])
+    table = PublishedTable("node_means", "node_means", out.drop(columns=HIDDEN_COUNT), list(out.columns), spec=NODE)
+    (folder / "tables").mkdir(parents=True)
+    table.frame.to_csv(folder / "tables" / "node_means.csv", index=False)
+    write_audit(folder, [table], k, hidden=hidden)
+
+
+def test_two_reports_audited_together_reveal_what_each_alone_hides(tmp_path):
+    """The same store reported with k = 5 (A 1, B 2 and C 6 hidden) and again with k = 3 (A and B hidden,
+    holding 3 ≥ 3, so C is published): each report passes its own check, but together C is hidden in one
+    and published in the other, and the total less C and D gives A and B's pooled mean (3 companies < 5)."""
+    cells = _cells(["A", "B", "C", "D", ALL], [1, 2, 6, 9, 18], [0.1, 0.3, 0.5, 0.7, 0.55])
+    _report_folder(tmp_path / "k5", cells, k=5)
+    _report_folder(tmp_path / "k3", cells, k=3)
+    assert audit_folder(tmp_path / "k5") == [] and audit_folder(tmp_path / "k3") == []
+    findings = audit_folders([tmp_path / "k5", tmp_path / "k3"])
+    means = [f for f in findings if f.statistic == "mean"]
+    assert {f.check for f in means} == {"cross-table", "differencing"}
+    assert [f.cell.split("segment=")[-1] for f in means if f.check == "cross-table"] == ["C"]
+    differencing = next(f for f in findings if f.check == "differencing" and f.statistic == "mean")
+    assert "2 hidden cell(s) (A, B) holding 3 companies (k=5)" in differencing.detail
+
+
+def test_sdw_audit_takes_several_report_folders(tmp_path, capsys):
+    from pipeline.cli import main
+
+    cells = _cells(["A", "B", "C", "D", ALL], [1, 2, 6, 9, 18], [0.1, 0.3, 0.5, 0.7, 0.55])
+    _report_folder(tmp_path / "k5", cells, k=5)
+    _report_folder(tmp_path / "k3", cells, k=3)
+    assert main(["audit", str(tmp_path / "k5")]) == 0
+    assert main(["audit", str(tmp_path / "k5"), str(tmp_path / "k3")]) == 1
+    err = capsys.readouterr().err
+    assert "finding(s) in" in err and "k5 + " in err
 
 
 def test_every_report_table_kind_has_a_spec_naming_its_counts():

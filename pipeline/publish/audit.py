@@ -240,8 +240,10 @@ def _findings_frame(findings: list[Finding]) -> pd.DataFrame:
                         columns=AUDIT_COLUMNS)
 
 
-def audit_folder(report_dir: Path) -> list[Finding]:
-    """Replay the intruder check on a report folder from its machine copy, specs and hidden-cell log."""
+def _read_folder(report_dir: Path, prefix: str = "") -> tuple[list[PublishedTable], pd.DataFrame, int]:
+    """A report folder's published tables (from its machine copy), its hidden-cell log and its k.
+
+    ``prefix`` names the tables after their folder when several reports are audited together."""
     report_dir = Path(report_dir)
     specs_path, log_path = report_dir / SPECS_FILE, report_dir / AUDIT_FILE
     for p in (specs_path, log_path, report_dir / MACHINE_DIR):
@@ -254,8 +256,31 @@ def audit_folder(report_dir: Path) -> list[Finding]:
         frame = pd.read_csv(report_dir / MACHINE_DIR / f"{name}.csv", keep_default_na=False, na_values=[""],
                             dtype={c: str for c in [*spec.keys, spec.segment or "segment", "suppressed"]})
         frame["suppressed"] = frame.get("suppressed", pd.Series("", index=frame.index)).fillna("")
-        tables.append(PublishedTable(name=name, title=name, frame=frame, columns=list(frame.columns), spec=spec,
-                                     k=int(meta["k"])))
+        tables.append(PublishedTable(name=prefix + name, title=name, frame=frame, columns=list(frame.columns),
+                                     spec=spec, k=int(meta["k"])))
     log = pd.read_csv(log_path, keep_default_na=False, na_values=[""], dtype={"cell": str, "table": str})
-    hidden = log[log["check"].eq("hidden")]
-    return intruder_check(tables, hidden, int(meta["k"]))
+    hidden = log[log["check"].eq("hidden")].assign(table=lambda d: prefix + d["table"])
+    return tables, hidden, int(meta["k"])
+
+
+def audit_folder(report_dir: Path) -> list[Finding]:
+    """Replay the intruder check on a report folder from its machine copy, specs and hidden-cell log."""
+    tables, hidden, k = _read_folder(report_dir)
+    return intruder_check(tables, hidden, k)
+
+
+def audit_folders(report_dirs: list[Path]) -> list[Finding]:
+    """The intruder check over everything several reports published together (one sector's reports for
+    other year ranges, segmentations or languages): a cell one report hides must not be published by another,
+    and the differencing and change checks run over the union of their tables. The largest k applies."""
+    if len(report_dirs) == 1:
+        return audit_folder(report_dirs[0])
+    tables: list[PublishedTable] = []
+    hidden: list[pd.DataFrame] = []
+    ks = []
+    for n, folder in enumerate(report_dirs, start=1):
+        t, h, k = _read_folder(folder, prefix=f"{n}:{Path(folder).as_posix()}/")
+        tables += t
+        hidden.append(h)
+        ks.append(k)
+    return intruder_check(tables, pd.concat(hidden, ignore_index=True), max(ks))
