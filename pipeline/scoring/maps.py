@@ -6,11 +6,10 @@ distinct applicable items linked to it, so an item linked twice into one categor
 
 from __future__ import annotations
 
-from functools import cache
-
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.catalogs._files import catalog_cache
 
 COLUMNS = ["item_id", "framework", "node_id"]
 
@@ -32,7 +31,7 @@ def _rollup(links: pd.DataFrame, framework: str, nodes: pd.DataFrame) -> pd.Data
     return pd.concat(rows).assign(framework=framework).drop_duplicates()[COLUMNS]
 
 
-@cache
+@catalog_cache
 def power_map() -> pd.DataFrame:
     """Power items (CSF 1.1 IDs) → csf11, cpsf and, through NIST's crosswalk, csf2 nodes."""
     items = catalogs.power_items()
@@ -57,7 +56,7 @@ def _csf2_links(links: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([rolled, above], ignore_index=True).drop_duplicates()[COLUMNS]
 
 
-@cache
+@catalog_cache
 def auto_map() -> pd.DataFrame:
     """Automotive items → csf2 nodes (our mapping) and their level (Lv1/Lv2/Lv3, and All)."""
     items = catalogs.auto_items()
@@ -72,7 +71,7 @@ def item_map(sector: str) -> pd.DataFrame:
     return (power_map() if sector == "power" else auto_map()).copy()
 
 
-@cache
+@catalog_cache
 def all_nodes(sector: str) -> pd.DataFrame:
     """Every node a sector can be scored on, including those no item reaches (scored NaN, 'not assessed')."""
     csf2 = catalogs.csf2()[["node_id"]].assign(framework="csf2")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.catalogs._files import catalog_cache
 from pipeline.synth.layout import checklist_sheet, column_letter, cover_sheet
 from pipeline.synth.mess import NATIVE, Quirks, corp_number_cell, date_cell
 from pipeline.synth.sheetspec import Formula, Sheet, Workbook
@@ -35,7 +35,7 @@ class _Item(NamedTuple):
     text_ja: str
 
 
-@cache
+@catalog_cache
 def _items() -> tuple[_Item, ...]:
     """The automotive items in catalog order with their domain names resolved (catalogs are read once
     and never change within a process; a pandas lookup per item cost more than writing the cell)."""
