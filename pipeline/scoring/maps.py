@@ -57,9 +57,11 @@ def _csf2_links(links: pd.DataFrame) -> pd.DataFrame:
 
 
 @catalog_cache
-def auto_map() -> pd.DataFrame:
-    """Automotive items → csf2 nodes (our mapping) and their level (Lv1/Lv2/Lv3, and All)."""
-    items = catalogs.auto_items()
+def auto_map(template_version: str = "") -> pd.DataFrame:
+    """Automotive items → csf2 nodes (our mapping) and their level (Lv1/Lv2/Lv3, and All), as the
+    items file of ``template_version`` has them (a version may re-level items); the shipped
+    ``auto_items.csv`` when no version is named."""
+    items = catalogs.items_for(template_version) if template_version else catalogs.auto_items()
     links = items.assign(node_id=items["csf2"].str.split()).explode("node_id")[["item_id", "node_id"]]
     csf2 = _csf2_links(links.assign(csf2_level="subcategory"))
     level = pd.DataFrame({"item_id": items["item_id"], "framework": "level", "node_id": items["level"]})
@@ -67,8 +69,9 @@ def auto_map() -> pd.DataFrame:
     return pd.concat([csf2, level, every], ignore_index=True)
 
 
-def item_map(sector: str) -> pd.DataFrame:
-    return (power_map() if sector == "power" else auto_map()).copy()
+def item_map(sector: str, template_version: str = "") -> pd.DataFrame:
+    """The item → node links of a sector's instrument, in one template version's catalog ('' = default)."""
+    return (power_map() if sector == "power" else auto_map(template_version)).copy()
 
 
 @catalog_cache
