@@ -99,3 +99,19 @@ def test_an_item_only_the_project_v2_3_lists_is_kept_for_v2_3_and_flagged_for_v2
     versions = pd.read_parquet(tmp_path / "store" / "respondents").set_index("template_version")["respondent_key"]
     assert lv3.loc[versions["auto-v2.3"], ["score", "n_items"]].tolist() == [pytest.approx(29 / 30), 30]
     assert lv3.loc[versions["auto-v2.2"], ["score", "n_items"]].tolist() == [1.0, 29]
+
+
+def test_report_item_texts_follow_the_newest_version_the_respondents_used(tmp_path, monkeypatch):
+    from pipeline.report.data import ReportData
+
+    monkeypatch.setenv("SDW_HOME", str(tmp_path / "home"))
+    _project_v23(tmp_path / "home")
+    items = tmp_path / "home" / "catalogs" / "auto-v2.3_items.csv"
+    items.write_text(items.read_text(encoding="utf-8").replace(
+        "No.1,Lv2,D01,経営層がセキュリティ方針を定め社内に示している", "No.1,Lv2,D01,公式の文言", 1), encoding="utf-8")
+    respondents = pd.DataFrame({"sector": "auto", "year": [2024, 2025, 2025], "respondent_key": ["a", "b", "c"],
+                                "template_version": ["auto-v2.2", "auto-v2.2", "auto-v2.3"]})
+    data = ReportData("auto", [2024, 2025], pd.DataFrame(), respondents, pd.DataFrame(), None)
+    assert data.item_texts(2025)["No.1"] == "公式の文言"
+    assert data.item_texts(2024)["No.1"] == "経営層がセキュリティ方針を定め社内に示している"
+    assert data.item_texts(2025)["No.2"] == "セキュリティ方針を定期的に見直している"
