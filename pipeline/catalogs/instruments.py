@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.catalogs._files import HERE, read_csv, read_yaml
+from pipeline.catalogs._files import names, path, read_csv, read_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,9 +31,11 @@ def auto_items() -> pd.DataFrame:
     return read_csv("auto_items.csv")
 
 
-def item_texts(sector: str) -> dict[str, str]:
-    """item_id → the item's Japanese text, as the checklist words it (reports, explorer and feedback)."""
-    items = power_items() if sector == "power" else auto_items()
+def item_texts(sector: str, template_version: str = "") -> dict[str, str]:
+    """item_id → the item's Japanese text, as the checklist words it (reports, explorer and feedback);
+    with a template version, as that version words it (an imported form brings the official texts)."""
+    default = power_items if sector == "power" else auto_items
+    items = items_for(template_version) if template_version else default()
     return dict(zip(items["item_id"], items["text_ja"], strict=True))
 
 
@@ -45,21 +46,27 @@ def auto_domains() -> pd.DataFrame:
 
 
 def template_versions(sector: str | None = None) -> list[str]:
-    """Known template versions, optionally of one sector, oldest first."""
-    names = sorted(p.stem for p in (HERE / "templates").glob("*.yaml"))
-    return [n for n in names if sector is None or template(n)["sector"] == sector]
+    """Known template versions, optionally of one sector, oldest first: the shipped ones and the
+    project's (an imported form of the same name replaces the shipped one)."""
+    return [n for n in names("templates", ".yaml") if sector is None or template(n)["sector"] == sector]
 
 
 def template(version: str) -> dict[str, Any]:
-    """The layout of one template version (sheets, header labels, points, what changed)."""
-    if not (HERE / "templates" / f"{version}.yaml").exists():
+    """The layout of one template version (sheets, header labels, points, what changed).
+
+    Besides the layout: ``version`` as the form writes it ("2.3"), ``items`` (the item CSV, found
+    like every catalog file: the project's first), ``provisional`` (our own texts, until the
+    official form is imported), ``published`` (a date) and ``source``.
+    """
+    relpath = f"templates/{version}.yaml"
+    if not path(relpath).is_file():
         known = ", ".join(template_versions())
         raise KeyError(f"unknown template version {version!r}; known: {known}")
-    return read_yaml(str(Path("templates") / f"{version}.yaml"))
+    return read_yaml(relpath)
 
 
 def items_for(version: str) -> pd.DataFrame:
-    """The item catalog a template version uses."""
+    """The item catalog a template version uses (level, domain, text, CSF 2.0 targets …)."""
     return read_csv(template(version)["items"])
 
 

@@ -6,11 +6,10 @@ distinct applicable items linked to it, so an item linked twice into one categor
 
 from __future__ import annotations
 
-from functools import cache
-
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.catalogs._files import catalog_cache
 
 COLUMNS = ["item_id", "framework", "node_id"]
 
@@ -32,7 +31,7 @@ def _rollup(links: pd.DataFrame, framework: str, nodes: pd.DataFrame) -> pd.Data
     return pd.concat(rows).assign(framework=framework).drop_duplicates()[COLUMNS]
 
 
-@cache
+@catalog_cache
 def power_map() -> pd.DataFrame:
     """Power items (CSF 1.1 IDs) → csf11, cpsf and, through NIST's crosswalk, csf2 nodes."""
     items = catalogs.power_items()
@@ -57,10 +56,12 @@ def _csf2_links(links: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([rolled, above], ignore_index=True).drop_duplicates()[COLUMNS]
 
 
-@cache
-def auto_map() -> pd.DataFrame:
-    """Automotive items → csf2 nodes (our mapping) and their level (Lv1/Lv2/Lv3, and All)."""
-    items = catalogs.auto_items()
+@catalog_cache
+def auto_map(template_version: str = "") -> pd.DataFrame:
+    """Automotive items → csf2 nodes (our mapping) and their level (Lv1/Lv2/Lv3, and All), as the
+    items file of ``template_version`` has them (a version may re-level items); the shipped
+    ``auto_items.csv`` when no version is named."""
+    items = catalogs.items_for(template_version) if template_version else catalogs.auto_items()
     links = items.assign(node_id=items["csf2"].str.split()).explode("node_id")[["item_id", "node_id"]]
     csf2 = _csf2_links(links.assign(csf2_level="subcategory"))
     level = pd.DataFrame({"item_id": items["item_id"], "framework": "level", "node_id": items["level"]})
@@ -68,11 +69,12 @@ def auto_map() -> pd.DataFrame:
     return pd.concat([csf2, level, every], ignore_index=True)
 
 
-def item_map(sector: str) -> pd.DataFrame:
-    return (power_map() if sector == "power" else auto_map()).copy()
+def item_map(sector: str, template_version: str = "") -> pd.DataFrame:
+    """The item → node links of a sector's instrument, in one template version's catalog ('' = default)."""
+    return (power_map() if sector == "power" else auto_map(template_version)).copy()
 
 
-@cache
+@catalog_cache
 def all_nodes(sector: str) -> pd.DataFrame:
     """Every node a sector can be scored on, including those no item reaches (scored NaN, 'not assessed')."""
     csf2 = catalogs.csf2()[["node_id"]].assign(framework="csf2")
