@@ -1,0 +1,221 @@
+"""`sdw instrument import`: an official blank checklist becomes catalog files of the project, compared
+item by item with the previous version; comparability mappings as data; movers keep comparable items.
+
+Forms are written here with openpyxl (not by our generator), with the header lower than ingest's
+fixtures and the columns in another order. Expected counts are typed from the form each test writes:
+the shipped catalog has 50 Lv1 / 74 Lv2 / 29 Lv3 items, No.5 is Lv2 there (docs/instruments.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import yaml
+
+from pipeline import catalogs
+from pipeline.catalogs.comparability import comparability, incomparable_items
+from pipeline.cli import main
+from pipeline.report import tables as T
+from pipeline.report.data import ReportData
+from pipeline.report.style import labels
+
+# Another order than the shipped template's (No., レベル, 分類, 要求事項, 達成条件, 回答 …)
+COLUMNS = ["レベル", "要求事項", "No.", "分類", "達成条件", "回答", "備考"]
+NO7_V23 = "機密情報の扱いと返却・廃棄の方法について取引先と取り決めを交わしている"
+
+
+@pytest.fixture()
+def home(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("SDW_HOME", str(tmp_path / "project"))
+    (tmp_path / "project").mkdir()
+    return tmp_path / "project"
+
+
+def write_form(path: Path, version: str, levels: dict[str, str] | None = None, texts: dict[str, str] | None = None,
+               header_row: int = 6, rows: list[list[object]] | None = None) -> Path:
+    """A blank automotive checklist: title and instructions above a header at ``header_row`` (1-based), a
+    heading row inside the table, shipped items unless ``rows`` says otherwise, answers left blank."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "チェックシート"
+    ws["A1"] = f"自動車産業サイバーセキュリティガイドライン チェックシート Ver.{version}"
+    ws["A2"] = "2025年9月1日 改訂" if version == "2.3" else "2024年8月1日 改訂"
+    ws["A3"] = "回答欄から選択してください。"
+    for c, label in enumerate(COLUMNS, start=1):
+        ws.cell(header_row, c, label)
+    ws.cell(header_row + 1, 4, "【組織的対策】")  # a heading: 分類 only, no number, no level
+    if rows is None:
+        items = catalogs.auto_items()
+        rows = [[(levels or {}).get(i, lvl), (texts or {}).get(i, text), int(i[3:]), f"分類{d}", "記録で確認できること"]
+                for i, lvl, text, d in zip(items["item_id"], items["level"], items["text_ja"], items["domain_id"],
+                                           strict=True)]
+    for r, row in enumerate(rows, start=header_row + 2):
+        for c, value in enumerate(row, start=1):
+            ws.cell(r, c, value)
+    wb.create_sheet("集計")["A1"] = "レベル"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["instrument", "import", "--sector", "auto", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_import_writes_the_version_into_the_project_and_prints_what_changed(home, tmp_path, capsys):
+    """Two official forms: v2.2 (the shipped items, so wording can be compared from then on), then v2.3
+    with No.5 moved Lv2 → Lv1 and No.7 reworded."""
+    v22 = write_form(tmp_path / "forms" / "checklist_v2.2.xlsx", "2.2")
+    v23 = write_form(tmp_path / "forms" / "checklist_v2.3.xlsx", "2.3", levels={"No.5": "Lv1"},
+                     texts={"No.7": NO7_V23})
+    code, out, err = run(capsys, "--version", "2.2", "--file", str(v22))
+    assert code == 0, err
+    assert "Lv1 50 / Lv2 74 / Lv3 29" in out
+    assert "same 153" in out and "wording not compared" in out  # the shipped v2.1 texts are ours
+
+    code, out, err = run(capsys, "--version", "2.3", "--file", str(v23))
+    assert code == 0, err
+    assert "153 items: Lv1 51 / Lv2 73 / Lv3 29" in out
+    assert "header row 6" in out
+    assert "against auto-v2.2:" in out
+    assert "re-levelled 1 (No.5)" in out
+    assert "reworded 1 (No.7)" in out
+    assert "new 0" in out and "removed 0" in out and "same 151" in out
+    assert "wording not compared" not in out
+    assert "published: 2025-09-01" in out
+
+    cat = home / "catalogs"
+    tmpl = yaml.safe_load((cat / "templates" / "auto-v2.3.yaml").read_text(encoding="utf-8"))
+    assert tmpl["version"] == "2.3" and tmpl["provisional"] is False and tmpl["published"] == "2025-09-01"
+    assert tmpl["source"] == f"checklist_v2.3.xlsx sha256:{hashlib.sha256(v23.read_bytes()).hexdigest()}"
+    assert tmpl["checklist"]["columns"] == COLUMNS
+    assert tmpl["points"] == {"implemented": 2, "not_implemented": 0, "unanswered": 0}  # carried from v2.2
+    items = pd.read_csv(cat / tmpl["items"], dtype=str, keep_default_na=False).set_index("item_id")
+    assert len(items) == 153
+    assert items.loc["No.5", "level"] == "Lv1" and items.loc["No.7", "text_ja"] == NO7_V23
+    assert items.loc["No.7", "csf2"] == "GV.SC-05 PR.DS-01" and items.loc["No.7", "domain_id"] == "D02"  # carried
+    assert items.loc["No.1", "domain_ja"] == "分類D01" and items.loc["No.1", "condition_ja"] == "記録で確認できること"
+    mapping = pd.read_csv(cat / "comparability" / "auto-v2.2__auto-v2.3.csv", dtype=str,
+                          keep_default_na=False).set_index("item_id")
+    assert mapping.loc["No.7", ["change", "comparable"]].tolist() == ["reworded", "false"]
+    assert mapping.loc["No.5", ["change", "level_from", "level_to", "comparable"]].tolist() == \
+        ["relevelled", "Lv2", "Lv1", "true"]
+    assert mapping.loc["No.6", ["change", "comparable"]].tolist() == ["same", "true"]
+    assert not (Path(catalogs.__file__).parent / "auto_items_v2.3.csv").exists()  # never into the package
+    # the version is known now, with the imported levels
+    assert "auto-v2.3" in catalogs.template_versions("auto")
+    assert catalogs.items_for("auto-v2.3")["level"].value_counts().to_dict() == {"Lv1": 51, "Lv2": 73, "Lv3": 29}
+
+
+def test_against_the_shipped_texts_wording_is_not_compared(home, tmp_path, capsys):
+    """Our own v2.2 texts are no official wording: a differing text is not called reworded against them."""
+    v23 = write_form(tmp_path / "v23.xlsx", "2.3", levels={"No.5": "Lv1"}, texts={"No.7": NO7_V23})
+    code, out, err = run(capsys, "--version", "2.3", "--file", str(v23))
+    assert code == 0, err
+    assert "re-levelled 1 (No.5)" in out and "reworded 0" in out
+    assert "wording not compared: the texts of auto-v2.2 are this project's own" in out
+
+
+def _rows_with(number: int, column: int, value: object) -> list[list[object]]:
+    rows = [["Lv1", f"要求事項{n}", n, "分類", "条件"] for n in range(1, 21)]
+    rows[number - 1][column] = value
+    return rows
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda p: write_form(p, "2.3", rows=_rows_with(12, 0, "Lv?")),
+     "No.12 (sheet 'チェックシート' row 19): level 'Lv?' cannot be read (expected Lv1, Lv2 or Lv3)"),
+    (lambda p: write_form(p, "2.3", rows=_rows_with(12, 0, None)),
+     "No.12 (sheet 'チェックシート' row 19): level '' cannot be read"),
+    (lambda p: write_form(p, "2.3", rows=_rows_with(12, 2, "12a")),
+     "sheet 'チェックシート' row 19: item number '12a' cannot be read"),
+    (lambda p: write_form(p, "2.3", rows=_rows_with(12, 2, 11)), "No.11 appears twice (rows 18 and 19"),
+    (lambda p: write_form(p, "2.2"), "form.xlsx says v2.2 on the form, not v2.3"),
+    (lambda p: _table(p, ["社名", "売上", "従業員数"]), "form.xlsx is not a checklist: no sheet has the labels"),
+    (lambda p: p.write_bytes(b"not a workbook at all"), "form.xlsx cannot be read as a checklist (not_a_workbook"),
+    (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le") * 4),
+     "form.xlsx cannot be read as a checklist (encrypted"),
+])
+def test_a_form_that_cannot_be_read_is_refused_in_one_line_and_nothing_is_written(home, tmp_path, capsys, make,
+                                                                                   message):
+    form = tmp_path / "form.xlsx"
+    make(form)
+    code, out, err = run(capsys, "--version", "2.3", "--file", str(form))
+    assert code == 1
+    said = err.strip().splitlines()
+    assert said[0].startswith("sdw: project folder ")  # where it would have written
+    assert len(said) == 2 and said[1].startswith("sdw instrument import: refused: ") and message in said[1]
+    assert not (home / "catalogs").exists() or not list((home / "catalogs").rglob("*v2.3*"))
+
+
+def _table(path: Path, header: list[str]) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(header)
+    ws.append(["株式会社A", 100, 20])
+    wb.save(path)
+
+
+def test_shipped_mappings_chain_every_item_as_comparable():
+    """v2.0 → v2.2 through two shipped mappings: 153 items, all same, all comparable (our mapping)."""
+    m = comparability("auto", "auto-v2.0", "auto-v2.2")
+    assert len(m) == 153
+    assert set(m["change"]) == {"same"} and m["comparable"].all()
+    assert "not public" in m.loc[0, "note"]
+
+
+def test_mapping_is_read_as_the_user_edited_it_and_chains_and_reverses(home, tmp_path, capsys):
+    run(capsys, "--version", "2.2", "--file", str(write_form(tmp_path / "a.xlsx", "2.2")))
+    run(capsys, "--version", "2.3", "--file", str(write_form(tmp_path / "b.xlsx", "2.3", levels={"No.5": "Lv1"},
+                                                               texts={"No.7": NO7_V23})))
+    chained = comparability("auto", "auto-v2.1", "auto-v2.3").set_index("item_id")
+    assert chained.loc["No.7", "change"] == "reworded" and not chained.loc["No.7", "comparable"]
+    assert chained.loc["No.5", ["change", "level_from", "level_to"]].tolist() == ["relevelled", "Lv2", "Lv1"]
+    back = comparability("auto", "auto-v2.3", "auto-v2.2").set_index("item_id")
+    assert back.loc["No.5", ["level_from", "level_to"]].tolist() == ["Lv1", "Lv2"]
+    assert incomparable_items("auto", {"auto-v2.2"}, {"auto-v2.3"}) == ["No.7"]
+
+    path = home / "catalogs" / "comparability" / "auto-v2.2__auto-v2.3.csv"
+    edited = path.read_text(encoding="utf-8").replace("No.7,auto-v2.2,auto-v2.3,reworded,Lv2,Lv2,false",
+                                                      "No.7,auto-v2.2,auto-v2.3,reworded,Lv2,Lv2,true")
+    assert edited != path.read_text(encoding="utf-8")
+    path.write_text(edited, encoding="utf-8")
+    assert incomparable_items("auto", {"auto-v2.2"}, {"auto-v2.3"}) == []
+
+
+def test_movers_between_a_v22_year_and_a_v23_year_leave_out_the_reworded_item(home, tmp_path, capsys):
+    run(capsys, "--version", "2.2", "--file", str(write_form(tmp_path / "a.xlsx", "2.2")))
+    run(capsys, "--version", "2.3", "--file", str(write_form(tmp_path / "b.xlsx", "2.3", texts={"No.7": NO7_V23})))
+    respondents = pd.DataFrame({"sector": "auto", "year": [2024] * 6 + [2025] * 6,
+                                "respondent_key": [f"k{i}" for i in range(12)],
+                                "template_version": ["auto-v2.2"] * 6 + ["auto-v2.3"] * 6})
+    data = ReportData("auto", [2024, 2025], pd.DataFrame(), respondents, pd.DataFrame(), None)
+    # shares typed by hand: No.7 moves most (+0.5) but does not compare; No.5 +0.2, No.8 −0.1
+    items = pd.DataFrame({"sector": "auto", "year": [2024] * 3 + [2025] * 3,
+                          "item_id": ["No.5", "No.7", "No.8"] * 2,
+                          "share_implemented": [0.4, 0.2, 0.6, 0.6, 0.7, 0.5], "n_applicable": 6,
+                          "text": "t", "suppressed": ""})
+    excluded = T.incomparable_items(data, 2024, 2025)
+    assert excluded == ["No.7"]
+    mv = T.movers(items, 2024, 2025, 8, exclude=excluded)
+    assert mv["item_id"].tolist() == ["No.5", "No.8"]
+    assert mv["change"].round(3).tolist() == [0.2, -0.1]
+    assert labels("ja")["incomparable"].format(n=len(excluded)).startswith("比較できない項目 1 件を除外")
+    assert labels("en")["incomparable"].format(n=len(excluded)).startswith("1 items that do not compare")
+    assert T.movers(items, 2024, 2025, 8)["item_id"].tolist()[0] == "No.7"  # what it would have shown
+
+
+def test_level_trends_across_a_relevelled_item_get_a_caveat(home, tmp_path, capsys):
+    run(capsys, "--version", "2.3", "--file", str(write_form(tmp_path / "b.xlsx", "2.3", levels={"No.5": "Lv1"})))
+    respondents = pd.DataFrame({"sector": "auto", "year": [2024, 2025], "respondent_key": ["a", "b"],
+                                "template_version": ["auto-v2.2", "auto-v2.3"]})
+    data = ReportData("auto", [2024, 2025], pd.DataFrame(), respondents, pd.DataFrame(), None)
+    assert T.relevelled_items(data) == ["No.5"]
+    same = ReportData("auto", [2024], pd.DataFrame(), respondents.iloc[:1], pd.DataFrame(), None)
+    assert T.relevelled_items(same) == []
