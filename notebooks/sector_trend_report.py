@@ -202,11 +202,16 @@ if sector == "auto":
     F.small_multiples(lv, facet="node_id", y="share_reached", hue="segment", fig=fig, suppressed_label=hidden,
                       year_format=L["fy"].replace("{year}", "{}"))
     title = L["titles"]["level_trend"].format(threshold=f"{threshold:.0%}")
+    relevelled = T.relevelled_items(rd)
+    relevelled_note = L["relevelled"].format(n=len(relevelled)) if relevelled else ""
+    if relevelled:
+        style.caveat(fig, relevelled_note)
     finish(fig, None, title, rd.n(), version_note)
-    pub.figure(fig, "level_trend", title, source(rd.n()))
+    pub.figure(fig, "level_trend", title, source(rd.n()), [relevelled_note] if relevelled else None)
     pub.table("levels", lv, T.SPECS["levels"], L["tables"]["levels"],
               ["year", "node_id", "segment", "n_scored", "share_reached", "ci_low", "ci_high"],
-              L["hidden_note"].format(k=min_cell), view=lv["year"].eq(rd.latest))
+              " ".join(x for x in (L["hidden_note"].format(k=min_cell), relevelled_note) if x),
+              view=lv["year"].eq(rd.latest))
     star, unjudged = T.star_readiness(rd, by, min_cell)
     star = show(star)
     fig, ax = style.new_figure()
@@ -238,15 +243,19 @@ item_cols = ["year", "item_id", "text", "n_applicable", "share_implemented", "ci
 pub.table("weakest_items", weak, T.SPECS["items"], L["tables"]["weakest_items"] + f" ({latest})", item_cols,
           view_columns=["item_id", "text", "n_applicable", "share_implemented"])
 if len(rd.years) > 1:
-    mv = T.movers(items, rd.years[0], rd.latest, 8)
+    excluded = T.incomparable_items(rd, rd.years[0], rd.latest)  # reworded, new or removed between the versions
+    excluded_note = L["incomparable"].format(n=len(excluded)) if excluded else ""
+    mv = T.movers(items, rd.years[0], rd.latest, 8, exclude=excluded)
     fig, ax = style.new_figure(left=0.36)
     F.item_bars(T.with_item_labels(mv), "label", "change", ax=ax, diverging=True, unit=unit, suppressed_label=hidden)
     period = f"{fy[0]}→{latest}"
-    finish(fig, ax, L["titles"]["movers"] + f" ({period})", rd.n(), version_note)
-    pub.figure(fig, "movers", L["titles"]["movers"] + f" ({period})", source(rd.n()))
+    finish(fig, ax, L["titles"]["movers"] + f" ({period})", rd.n(),
+           " / ".join(x for x in (version_note, excluded_note) if x))
+    pub.figure(fig, "movers", L["titles"]["movers"] + f" ({period})", source(rd.n()),
+               [excluded_note] if excluded else None)
     pub.table("movers", mv, T.SPECS["movers"], L["tables"]["movers"] + f" ({period})",
               ["item_id", "text", "previous_year", "share_previous", "year", "share_implemented", "change"],
-              view_columns=["item_id", "text", "share_previous", "share_implemented", "change"])
+              excluded_note, view_columns=["item_id", "text", "share_previous", "share_implemented", "change"])
 pub.table("items", items, T.SPECS["items"], L["tables"]["items"], item_cols, L["hidden_note"].format(k=min_cell),
           show=False)
 
