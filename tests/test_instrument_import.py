@@ -219,3 +219,62 @@ def test_level_trends_across_a_relevelled_item_get_a_caveat(home, tmp_path, caps
     assert T.relevelled_items(data) == ["No.5"]
     same = ReportData("auto", [2024], pd.DataFrame(), respondents.iloc[:1], pd.DataFrame(), None)
     assert T.relevelled_items(same) == []
+
+
+def test_submissions_on_an_imported_version_score_on_its_levels(home, tmp_path, capsys):
+    """The issue's done-when: import v2.3 with No.5 moved Lv2 → Lv1, ingest a submission whose title says
+    Ver.2.3, score. The company achieved every item but No.5, so on v2.3's levels Lv1 is 50 of 51 items
+    and Lv2 73 of 73 (on v2.2's it would be Lv1 50/50 and Lv2 73/74)."""
+    from tests.handmade import auto_rows, write_auto
+
+    form = write_form(tmp_path / "v23.xlsx", "2.3", levels={"No.5": "Lv1"})
+    assert run(capsys, "--version", "2.3", "--file", str(form))[0] == 0
+    raw = tmp_path / "raw"
+    write_auto(raw / "company.xlsx", rows=auto_rows(lambda n: "未達成" if n == 5 else "達成"), version="Ver.2.3")
+    store = home / "data" / "processed"
+    assert main(["ingest", "--sector", "auto", "--year", "2025", "--raw", str(raw), "--store", str(store)]) == 0
+    assert main(["score", "--store", str(store)]) == 0
+    respondents = pd.read_parquet(store / "respondents")
+    assert respondents["template_version"].tolist() == ["auto-v2.3"]
+    s = pd.read_parquet(store / "scores")
+    levels = s[s["framework"].eq("level")].set_index("node_id")
+    assert levels.loc["Lv1", "n_items"] == 51 and levels.loc["Lv2", "n_items"] == 73
+    assert levels.loc["Lv1", "score"] == pytest.approx(50 / 51)
+    assert levels.loc["Lv2", "score"] == 1.0
+    assert levels.loc["Lv1+", "score"] == 1.0  # 50/51 = 98% reaches the 90% threshold
+
+
+def test_each_respondent_is_scored_on_the_levels_of_the_version_it_answered(home, tmp_path, capsys):
+    """One answer sheet (every item achieved but No.5), once on v2.2 and once on the imported v2.3 where No.5
+    is Lv1: v2.2 gives Lv1 50/50 and Lv2 73/74, v2.3 gives Lv1 50/51 and Lv2 73/73."""
+    from pipeline.scoring.respondent import score_store_tables
+
+    assert run(capsys, "--version", "2.3", "--file", str(write_form(tmp_path / "v23.xlsx", "2.3",
+                                                                     levels={"No.5": "Lv1"})))[0] == 0
+    ids = [f"No.{n}" for n in range(1, 154)]
+    sheet = pd.DataFrame({"sector": "auto", "year": 2025, "item_id": ids,
+                          "answer": ["not_implemented" if i == "No.5" else "implemented" for i in ids]})
+    responses = pd.concat([sheet.assign(respondent_key="old", template_version="auto-v2.2"),
+                           sheet.assign(respondent_key="new", template_version="auto-v2.3")], ignore_index=True)
+    s = score_store_tables(responses)
+    lv = s[s["framework"].eq("level")].set_index(["respondent_key", "node_id"])
+    assert lv.loc[("old", "Lv1"), "score"] == 1.0 and lv.loc[("old", "Lv2"), "score"] == pytest.approx(73 / 74)
+    assert lv.loc[("new", "Lv1"), "score"] == pytest.approx(50 / 51) and lv.loc[("new", "Lv2"), "score"] == 1.0
+    assert lv.loc[("new", "Lv1"), "n_items"] == 51 and lv.loc[("old", "Lv1"), "n_items"] == 50
+    # CSF 2.0 is unaffected by a level: both score the same on GV.RR (No.5 feeds GV.RR-04 in both)
+    csf = s[s["framework"].eq("csf2") & s["node_id"].eq("GV.RR")].set_index("respondent_key")["score"]
+    assert csf["old"] == csf["new"]
+
+
+def test_scoring_refuses_answers_on_a_version_the_project_does_not_know(home, tmp_path):
+    """Levels of an unknown version would be a guess: `sdw score` stops and says which version."""
+    from pipeline.scoring.run import score_store
+
+    store = tmp_path / "store"
+    store.mkdir()
+    pd.DataFrame({"sector": ["auto"], "year": [2025], "respondent_key": ["k"], "item_id": ["No.1"],
+                  "answer": ["implemented"]}).to_parquet(store / "responses")
+    pd.DataFrame({"sector": ["auto"], "year": [2025], "respondent_key": ["k"],
+                  "template_version": ["auto-v9.9"]}).to_parquet(store / "respondents")
+    with pytest.raises(ValueError, match="template version\\(s\\) auto-v9.9 that this project does not know"):
+        score_store(store)

@@ -42,26 +42,27 @@ def _grid(responses: pd.DataFrame, items: pd.Index) -> tuple[pd.DataFrame, np.nd
     return pd.DataFrame(list(people), columns=KEY), rows, items.get_indexer(responses["item_id"])
 
 
-def node_scores(responses: pd.DataFrame, sector: str, rules: RulesSource = None) -> pd.DataFrame:
+def node_scores(responses: pd.DataFrame, sector: str, rules: RulesSource = None, version: str | None = None
+                ) -> pd.DataFrame:
     """Roll item points up to every node of every framework the sector's instrument feeds.
 
     Reads responses' sector, year, respondent_key, item_id, answer (not ``score``). Items of the
     instrument a respondent lacks are added as ``missing`` (:func:`rules.complete_items`). Every
     respondent gets a row for every node of ``all_nodes(sector)``; nodes no item reaches are NaN
     with n_items 0. n_items counts the node's instrument items, n_applicable those not answered
-    not applicable.
+    not applicable. ``version`` (automotive) takes items and levels from that template version's catalog.
 
     Computed as matrix products (respondents × items) · (items × nodes), so memory stays small at
     thousands of respondents: a node's score is the sum of its applicable items' points over their count.
     """
-    links = item_map(sector).drop_duplicates()
+    links = item_map(sector, version).drop_duplicates()
     nodes = all_nodes(sector)
     items = pd.Index(sorted(links["item_id"].unique()))
     node_index = pd.MultiIndex.from_frame(nodes[["framework", "node_id"]])
     member = np.zeros((len(items), len(nodes)))
     member[items.get_indexer(links["item_id"]),
            node_index.get_indexer(pd.MultiIndex.from_frame(links[["framework", "node_id"]]))] = 1.0
-    full = complete_items(responses, sector)
+    full = complete_items(responses, sector, version=version)
     known = full[full["item_id"].isin(items)]
     people, rows, cols = _grid(known, items)
     score = item_points(known["answer"], rules).to_numpy(dtype=float)
@@ -193,11 +194,25 @@ def star_scores(responses: pd.DataFrame, rules: RulesSource = None) -> pd.DataFr
     return pd.concat(parts, ignore_index=True)[SCORE_COLUMNS]
 
 
+def _by_version(group: pd.DataFrame, sector: str) -> list[tuple[str | None, pd.DataFrame]]:
+    """Automotive responses split by the template version each respondent answered on (a ``template_version``
+    column, from ``respondents``), so each is scored on its own version's items and levels."""
+    if sector != "auto" or "template_version" not in group:
+        return [(None, group)]
+    version = group["template_version"].astype(object).fillna("")
+    return [(str(v) or None, part) for v, part in group.groupby(version, sort=True)]
+
+
 def score_store_tables(responses: pd.DataFrame, rules: RulesSource = None) -> pd.DataFrame:
-    """All respondent scores for every sector and year present in ``responses``, under ``rules``."""
+    """All respondent scores for every sector and year present in ``responses``, under ``rules``.
+
+    With a ``template_version`` column, automotive respondents are scored on their own version's
+    levels (an imported form may re-level items); without it, on the shipped item list.
+    """
     parts = []
     for sector, group in responses.groupby("sector"):
-        nodes = node_scores(group, str(sector), rules)
+        nodes = pd.concat([node_scores(part, str(sector), rules, version)
+                           for version, part in _by_version(group, str(sector))], ignore_index=True)
         parts.append(nodes)
         if sector == "auto":
             parts.append(level_reached(nodes, rules=rules))

@@ -123,12 +123,14 @@ def is_achieved(answer: pd.Series, rules: RulesSource = None) -> pd.Series:
     return answer.isin(list(load_rules(rules)["achieved"]))
 
 
-def instrument_items(sector: str) -> pd.Index:
-    """Every item of the sector's instrument (the items its map links to any node), sorted."""
-    return pd.Index(sorted(item_map(sector)["item_id"].unique()))
+def instrument_items(sector: str, version: str | None = None) -> pd.Index:
+    """Every item of the sector's instrument (of one template version when given: the items its map
+    links to any node), sorted."""
+    return pd.Index(sorted(item_map(sector, version)["item_id"].unique()))
 
 
-def complete_items(responses: pd.DataFrame, sector: str, unit: list[str] | None = None) -> pd.DataFrame:
+def complete_items(responses: pd.DataFrame, sector: str, unit: list[str] | None = None,
+                   version: str | None = None) -> pd.DataFrame:
     """``responses`` plus one row with answer ``missing`` for every instrument item a respondent lacks.
 
     A submission that drops rows must not score better than one that leaves them blank, so absent
@@ -136,10 +138,11 @@ def complete_items(responses: pd.DataFrame, sector: str, unit: list[str] | None 
     identifying one respondent's answer sheet (default sector, year, respondent_key; add e.g. a
     segment column when a respondent appears once per segment). New rows copy every other column
     from the respondent's first row, except item-level ones (answer_raw, score, cell: empty).
-    Rows of items outside the instrument are kept as they are. Idempotent.
+    Rows of items outside the instrument are kept as they are. Idempotent. ``version``: the items of
+    that template version (an imported form may add or drop items).
     """
     unit = unit or KEY
-    items = instrument_items(sector)
+    items = instrument_items(sector, version)
     if responses.empty:
         return responses
     who, people = pd.factorize(pd.MultiIndex.from_frame(responses[unit]))
