@@ -221,6 +221,7 @@ def test_level_trends_across_a_relevelled_item_get_a_caveat(home, tmp_path, caps
     assert T.relevelled_items(same) == []
 
 
+@pytest.mark.xfail(strict=True, reason="waits for h1-recognition: ingest takes the version from the form's title")
 def test_submissions_on_an_imported_version_score_on_its_levels(home, tmp_path, capsys):
     """The issue's done-when: import v2.3 with No.5 moved Lv2 → Lv1, ingest a submission whose title says
     Ver.2.3, score. The company achieved every item but No.5, so on v2.3's levels Lv1 is 50 of 51 items
