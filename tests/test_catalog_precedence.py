@@ -53,7 +53,7 @@ def test_template_versions_are_the_union_and_a_project_template_overrides_the_sa
                                               .replace("items: auto_items.csv", "items: mine.csv"), "utf-8")
     _write_items(tmp_path / "catalogs" / "mine.csv", {"No.153": "Lv1", "No.1": "Lv2"})
 
-    assert catalogs.template_versions("auto") == ["auto-v2.0", "auto-v2.1", "auto-v2.2", "auto-v9.1"]
+    assert catalogs.template_versions("auto") == ["auto-v2.0", "auto-v2.1", "auto-v2.2", "auto-v2.3", "auto-v9.1"]
     assert catalogs.template("auto-v2.2")["items"] == "mine.csv"
     mine = catalogs.items_for("auto-v9.1").set_index("item_id")["level"]
     assert (mine["No.153"], mine["No.1"]) == ("Lv1", "Lv2")
