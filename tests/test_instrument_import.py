@@ -8,6 +8,7 @@ the shipped catalog has 50 Lv1 / 74 Lv2 / 29 Lv3 items, No.5 is Lv2 there (docs/
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def test_import_writes_the_version_into_the_project_and_prints_what_changed(home
 
     cat = home / "catalogs"
     tmpl = yaml.safe_load((cat / "templates" / "auto-v2.3.yaml").read_text(encoding="utf-8"))
-    assert tmpl["version"] == "2.3" and tmpl["provisional"] is False and tmpl["published"] == "2025-09-01"
+    assert tmpl["version"] == "2.3" and tmpl["provisional"] is False and tmpl["published"] == dt.date(2025, 9, 1)
     assert tmpl["source"] == f"checklist_v2.3.xlsx sha256:{hashlib.sha256(v23.read_bytes()).hexdigest()}"
     assert tmpl["checklist"]["columns"] == COLUMNS
     assert tmpl["points"] == {"implemented": 2, "not_implemented": 0, "unanswered": 0}  # carried from v2.2
@@ -107,7 +108,8 @@ def test_import_writes_the_version_into_the_project_and_prints_what_changed(home
     assert mapping.loc["No.5", ["change", "level_from", "level_to", "comparable"]].tolist() == \
         ["relevelled", "Lv2", "Lv1", "true"]
     assert mapping.loc["No.6", ["change", "comparable"]].tolist() == ["same", "true"]
-    assert not (Path(catalogs.__file__).parent / "auto_items_v2.3.csv").exists()  # never into the package
+    shipped = Path(catalogs.__file__).parent
+    assert "provisional: true" in (shipped / "templates" / "auto-v2.3.yaml").read_text(encoding="utf-8")  # untouched
     # the version is known now, with the imported levels
     assert "auto-v2.3" in catalogs.template_versions("auto")
     assert catalogs.items_for("auto-v2.3")["level"].value_counts().to_dict() == {"Lv1": 51, "Lv2": 73, "Lv3": 29}

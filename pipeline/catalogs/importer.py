@@ -20,6 +20,7 @@ version has and stay empty (reported) for new ones.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import os
 import re
@@ -54,6 +55,7 @@ class ImportResult:
     written: list[Path] = field(default_factory=list)
     uncharted: list[str] = field(default_factory=list)  # new items without CSF 2.0 targets or domain
     wording_compared: bool = True
+    published: dt.date | None = None
 
     def per_level(self) -> dict[str, int]:
         counts = {lv: 0 for lv in LEVELS}
@@ -83,7 +85,7 @@ class ImportResult:
         if self.uncharted:
             out.append(f"  no CSF 2.0 targets or domain for new items {', '.join(self.uncharted)}: left empty, "
                        f"fill csf2 and domain_id in {self.written[0].name}")
-        out.append(f"  published: {f.published or 'not found on the form (published left empty)'}")
+        out.append(f"  published: {self.published or 'not found on the form: left empty (give --published)'}")
         out += [f"  wrote {p}" for p in self.written]
         return out
 
@@ -94,6 +96,16 @@ def normalise_version(version: str) -> str:
     if not re.fullmatch(r"\d+(?:\.\d+)*", text):
         raise FormRefused(f"version {version!r} must look like 2.3")
     return text
+
+
+def _date(text: str | None) -> dt.date | None:
+    """YYYY-MM-DD as a date (the templates' ``published`` is a YAML date); None stays None."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise FormRefused(f"published date {text!r} must look like 2025-09-01") from None
 
 
 def previous_version(sector: str, template_version: str) -> str | None:
@@ -111,6 +123,7 @@ def import_instrument(sector: str, version: str, file: Path, name: str | None = 
     """
     version = normalise_version(version)
     tid = f"{sector}-v{version}"
+    when = _date(published) if published else None
     form = read_form(Path(file), sector)
     if form.version and form.version != version:
         raise FormRefused(f"{form.name} says v{form.version} on the form, not v{version}")
@@ -121,9 +134,10 @@ def import_instrument(sector: str, version: str, file: Path, name: str | None = 
     mapping = compare(form.items, prev_items, previous, tid, official)
     items = catalog_items(form.items, prev_items, form.name)
     root = config.catalogs_dir()
-    items_name = f"{sector}_items_v{version}.csv"
+    items_name = f"{tid}_items.csv"  # the shipped provisional version's name: the import replaces it
     digest = hashlib.sha256(Path(file).read_bytes()).hexdigest()
-    tmpl = _template(prev_template, form, tid, version, items_name, name, published or form.published,
+    when = when or _date(form.published)
+    tmpl = _template(prev_template, form, tid, version, items_name, name, when,
                      f"{form.name} sha256:{digest}", mapping, previous)
     written = [_write(root / items_name, items.to_csv(index=False, lineterminator="\n"))]
     if previous:
@@ -132,7 +146,7 @@ def import_instrument(sector: str, version: str, file: Path, name: str | None = 
                           yaml.safe_dump(tmpl, allow_unicode=True, sort_keys=False, width=110)))
     new = set(mapping.loc[mapping["change"].eq("new"), "item_id"]) if previous else {i.item_id for i in form.items}
     uncharted = [i for i in items["item_id"] if i in new]
-    return ImportResult(tid, previous, form, mapping, written, uncharted, official or previous is None)
+    return ImportResult(tid, previous, form, mapping, written, uncharted, official or previous is None, when)
 
 
 def _texts_differ(item: FormItem, old: pd.Series) -> bool:
@@ -201,7 +215,7 @@ def _layout_version(sector: str) -> str:
 
 
 def _template(prev: dict[str, Any], form: Form, tid: str, version: str, items_name: str, name: str | None,
-              published: str | None, source: str, mapping: pd.DataFrame, previous: str | None) -> dict[str, Any]:
+              published: dt.date | None, source: str, mapping: pd.DataFrame, previous: str | None) -> dict[str, Any]:
     """The previous version's layout with the form's own sheet, columns and labels."""
     t = copy.deepcopy(prev)
     t.update({"template_version": tid, "version": version, "items": items_name, "provisional": False,
