@@ -79,6 +79,7 @@ def test_import_writes_the_version_into_the_project_and_prints_what_changed(home
     assert code == 0, err
     assert "Lv1 50 / Lv2 74 / Lv3 29" in out
     assert "same 153" in out and "wording not compared" in out  # the shipped v2.1 texts are ours
+    assert "auto-v2.3 follows: its mapping from auto-v2.2 was not re-derived" in out  # the shipped v2.3
 
     code, out, err = run(capsys, "--version", "2.3", "--file", str(v23))
     assert code == 0, err

@@ -56,6 +56,7 @@ class ImportResult:
     uncharted: list[str] = field(default_factory=list)  # new items without CSF 2.0 targets or domain
     wording_compared: bool = True
     published: dt.date | None = None
+    following: str | None = None  # a later known version, whose mapping from this one the import did not touch
 
     def per_level(self) -> dict[str, int]:
         counts = {lv: 0 for lv in LEVELS}
@@ -86,6 +87,9 @@ class ImportResult:
             out.append(f"  no CSF 2.0 targets or domain for new items {', '.join(self.uncharted)}: left empty, "
                        f"fill csf2 and domain_id in {self.written[0].name}")
         out.append(f"  published: {self.published or 'not found on the form: left empty (give --published)'}")
+        if self.following:
+            out.append(f"  {self.following} follows: its mapping from {self.template_version} was not re-derived; "
+                       f"import the {self.following} form again to compare it with this one")
         out += [f"  wrote {p}" for p in self.written]
         return out
 
@@ -146,7 +150,9 @@ def import_instrument(sector: str, version: str, file: Path, name: str | None = 
                           yaml.safe_dump(tmpl, allow_unicode=True, sort_keys=False, width=110)))
     new = set(mapping.loc[mapping["change"].eq("new"), "item_id"]) if previous else {i.item_id for i in form.items}
     uncharted = [i for i in items["item_id"] if i in new]
-    return ImportResult(tid, previous, form, mapping, written, uncharted, official or previous is None, when)
+    later = [v for v in versions(sector) if version_key(v) > version_key(tid)]
+    return ImportResult(tid, previous, form, mapping, written, uncharted, official or previous is None, when,
+                        later[0] if later else None)
 
 
 def _texts_differ(item: FormItem, old: pd.Series) -> bool:
