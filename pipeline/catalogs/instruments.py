@@ -31,9 +31,11 @@ def auto_items() -> pd.DataFrame:
     return read_csv("auto_items.csv")
 
 
-def item_texts(sector: str) -> dict[str, str]:
-    """item_id → the item's Japanese text, as the checklist words it (reports, explorer and feedback)."""
-    items = power_items() if sector == "power" else auto_items()
+def item_texts(sector: str, template_version: str = "") -> dict[str, str]:
+    """item_id → the item's Japanese text, as the checklist words it (reports, explorer and feedback);
+    with a template version, as that version words it (an imported form brings the official texts)."""
+    default = power_items if sector == "power" else auto_items
+    items = items_for(template_version) if template_version else default()
     return dict(zip(items["item_id"], items["text_ja"], strict=True))
 
 

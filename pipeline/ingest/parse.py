@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from pipeline import corporate_number
-from pipeline.catalogs._files import on_change, read_records, refresh
+from pipeline.catalogs._files import on_change, read_records, read_yaml, refresh
 from pipeline.ingest import attributes as attrs
+from pipeline.ingest import version
 from pipeline.ingest.discover import Entry, _error_text, file_name, is_archive, read_entry
 from pipeline.ingest.locate import (
     Header,
@@ -78,7 +79,11 @@ class Parsed:
 
 
 def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
-    """Everything one discovered input contributes to the manifest (and answers, when it has some)."""
+    """Everything one discovered input contributes to the manifest (and answers, when it has some).
+
+    ``sector`` and ``year`` name the partition being ingested; neither decides what a file is: its
+    sector comes from its header, its template version from what it writes (see ingest/version.py).
+    """
     refresh()  # the project's catalogs, as the main process sees them (a test may switch SDW_HOME)
     kind = entry.kind
     if entry.rejected:
@@ -95,7 +100,7 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
         return [Parsed(entry.source_path, kind, digest, detail="archive")]
     try:
         book = open_book(data, file_name(entry))
-        return _parse_book(book, entry.source_path, kind, digest, sector, year)
+        return _parse_book(book, entry.source_path, kind, digest)
     except Rejected as r:
         return [Parsed(entry.source_path, kind, digest, status="quarantined", reason=r.code, detail=r.detail,
                        attributes=r.attributes)]
@@ -106,7 +111,7 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
                        detail=_error_text(e))]
 
 
-def _parse_book(book: Book, path: str, kind: str, digest: str, sector: str, year: int) -> list[Parsed]:
+def _parse_book(book: Book, path: str, kind: str, digest: str) -> list[Parsed]:
     if not book.sheet_names:  # a workbook must have a sheet: its index part is missing or broken
         raise Rejected("corrupt", "the workbook lists no sheets")
     ordered = sorted(book.sheet_names, key=lambda n: (not is_checklist_name(n), is_derived_name(n)))
@@ -117,10 +122,10 @@ def _parse_book(book: Book, path: str, kind: str, digest: str, sector: str, year
         sheet = _sheet(book, sheets, name)
         export = find_export_header(sheet)
         if export:
-            return _parse_export(sheet, export, path, kind, digest, name if book.kind == "workbook" else "", year)
+            return _parse_export(sheet, export, path, kind, digest, name if book.kind == "workbook" else "")
         found = find_header(sheet, CHECKLIST_SHAPES)
         if found:
-            return [_checklist(book, sheets, name, found[1], path, kind, digest, found[0], year)]
+            return [_checklist(book, sheets, name, found[1], path, kind, digest, found[0])]
     raise Rejected("unknown_template", "no sheet has the header of a known checklist")
 
 
@@ -132,19 +137,26 @@ def _sheet(book: Book, sheets: dict[str, Sheet], name: str) -> Sheet:
 
 
 def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, path: str, kind: str,
-               digest: str, found_sector: str, year: int) -> Parsed:
+               digest: str, found_sector: str) -> Parsed:
     sheet = sheets[name]
     cover, cover_sheets = _cover(book, sheets, name)
     if found_sector == "power":
-        template = POWER_TEMPLATE
         items, raw, rows = _rows(sheet, header, "item_id", _power_id)
     else:
         items, raw, rows = _rows(sheet, header, "no", _auto_no)
-        template = _auto_version(version_text([sheet, *cover_sheets]), header, raw, year)
-    parsed = Parsed(path, kind, digest, sector=found_sector, template_version=template, sheet=name,
+    parsed = Parsed(path, kind, digest, sector=found_sector, template_version=POWER_TEMPLATE, sheet=name,
                     items=items, raw=raw, rows=rows, cols=[header.columns["answer"]] * len(rows),
                     answer_path=path)
     parsed.attributes, parsed.submitted_on = _cover_attributes(cover, found_sector, parsed)
+    if found_sector != "power":
+        written = (version_text([sheet], header.row) or version_text([s for s in cover_sheets if s is not sheet])
+                   or version_text([], names=book.sheet_names))
+        try:
+            decision = version.decide(found_sector, written, raw, items, header.has("plan_if_not"),
+                                      parsed.submitted_on)
+        except Rejected as r:  # keep whom the file is from, so the clerk knows whom to ask
+            raise Rejected(r.code, r.detail, parsed.attributes) from None
+        _set_version(parsed, decision)
     if not items:
         raise Rejected("unknown_template", f"the header of sheet {name!r} has no item rows under it",
                        parsed.attributes)
@@ -181,8 +193,9 @@ def _cover(book: Book, sheets: dict[str, Sheet], checklist: str) -> tuple[dict[s
 
 
 @cache  # emptied with the catalogs (on_change below); parse_entry refreshes once per file
-def _catalog_items(sector: str) -> frozenset[str]:
-    return frozenset(r["item_id"] for r in read_records("power_items.csv" if sector == "power" else "auto_items.csv"))
+def _catalog_items(template_version: str) -> frozenset[str]:
+    """The items of one template version (its own items file: a version may add, drop or re-level)."""
+    return frozenset(r["item_id"] for r in read_records(read_yaml(f"templates/{template_version}.yaml")["items"]))
 
 
 @cache
@@ -197,9 +210,10 @@ on_change(_answer_memo.cache_clear)
 def finish_answers(rec: Parsed, sector: str) -> None:
     """Drop items the template lacks or lists twice (flagged), map answers to canonical, count gaps.
 
-    Done in the worker, so the main process only concatenates.
+    The items are those of the record's template version. Done in the worker, so the main process
+    only concatenates.
     """
-    known = _catalog_items(sector)
+    known = _catalog_items(rec.template_version)
     unknown: list[str] = []
     repeated: list[str] = []
     if len(set(rec.items)) == len(rec.items) and known.issuperset(rec.items):
@@ -275,14 +289,12 @@ def _item_rows(normalise, keys: tuple[str | None, ...]) -> tuple[tuple[str, ...]
     return tuple(ids[k] for k in kept), kept
 
 
-def _auto_version(text: str | None, header: Header, raw: list[object], year: int) -> str:
-    """The automotive template version: a version written in a title wins; else columns and answers."""
-    if text in ("2.0", "2.1", "2.2"):
-        return f"auto-v{text}"
-    keys = {label_key(v) for v in raw if v}
-    if header.has("plan_if_not") or keys & {"達成", "未達成"}:
-        return "auto-v2.2" if year >= 2024 else "auto-v2.1"
-    return "auto-v2.0"
+def _set_version(rec: Parsed, decision: version.Decision) -> None:
+    """The decided version; one the form did not write, among several that fit, is flagged for the clerk."""
+    rec.template_version = decision.template
+    if decision.flagged:
+        rec.flags.append("version_not_written")
+        rec.warnings.append(decision.warning(rec.submitted_on))
 
 
 def _cover_attributes(cover: dict[str, object], sector: str, parsed: Parsed
@@ -352,20 +364,25 @@ def _check_summary(book: Book, sheets: dict[str, Sheet], parsed: Parsed) -> None
             return
 
 
-def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet_name: str,
-                  year: int) -> list[Parsed]:
+def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet_name: str) -> list[Parsed]:
     out = [Parsed(path, "export", digest, sector="auto", detail="consolidated export")]
-    template = "auto-v2.2" if year >= 2024 else "auto-v2.1"
     numbers = sorted(header.items)
     items = [f"No.{n}" for n in numbers]
     grid = sheet.rows()
+    written = version_text([sheet], header.row, names=[sheet_name] if sheet_name else [])
+    if written is not None:
+        fitted = tuple(c for c in version.candidates("auto") if c.name == version.known("auto", written))
+    else:  # one layout for every version with an export: each row's own date decides, the file is flagged
+        answers = [row[c] for row in grid[header.row + 1: header.row + 51] for c in header.items.values()]
+        fitted = version.fitting("auto", answers, items, None, export=True)
+    chosen: dict[str, int] = {}
     for r in range(header.row + 1, len(grid)):
         row = grid[r]
         values = {role: row[c] for role, c in header.columns.items()}
         answers = [row[header.items[n]] for n in numbers]
         if all(clean_text(v) == "" for v in [*values.values(), *answers]):
             continue  # a blank line, not a submission
-        rec = Parsed(f"{path}#row={r + 1}", "export_row", sector="auto", template_version=template, sheet=sheet_name,
+        rec = Parsed(f"{path}#row={r + 1}", "export_row", sector="auto", sheet=sheet_name,
                      items=items, raw=answers, rows=[r] * len(numbers), cols=[header.items[n] for n in numbers],
                      answer_path=path)
         rec.attributes = {
@@ -380,6 +397,8 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
                         rec.attributes["target_level"])
         rec.submitted_on = attrs.parse_date(values.get("answered_on"))
         rec.attributes["submitted_at"] = clean_text(values.get("answered_on"))
+        rec.template_version = version.by_date(fitted, rec.submitted_on).template
+        chosen[rec.template_version] = chosen.get(rec.template_version, 0) + 1
         if all(clean_text(v) == "" for v in answers):
             rec.status, rec.reason, rec.detail = "quarantined", "empty_checklist", f"row {r + 1}"
         finish_answers(rec, "auto")
@@ -387,6 +406,10 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
     if len(out) == 1:
         raise Rejected("no_rows", f"the export's header (row {header.row + 1}) has no rows under it")
     out[0].detail = f"consolidated export, {len(out) - 1} rows"
+    if len(fitted) > 1:
+        out[0].flags.append("version_not_written")
+        out[0].warnings.append(f"版の記載なし: {' / '.join(c.name for c in fitted)} が該当、各行の提出日時で判断 ("
+                               + ", ".join(f"{v} {n}行" for v, n in sorted(chosen.items())) + ")")
     return out
 
 

@@ -57,21 +57,21 @@ def _csf2_links(links: pd.DataFrame) -> pd.DataFrame:
 
 
 @catalog_cache
-def auto_map(version: str | None = None) -> pd.DataFrame:
-    """Automotive items → csf2 nodes (our mapping) and their level (Lv1/Lv2/Lv3, and All), of one template
-    version (its items file: an imported form's levels) or, without one, of the shipped item list.
-    An item without CSF 2.0 targets (new in an imported form) still counts for its level and All."""
-    items = catalogs.items_for(version) if version else catalogs.auto_items()
-    links = items.assign(node_id=items["csf2"].str.split()).explode("node_id")[["item_id", "node_id"]].dropna()
+def auto_map(template_version: str = "") -> pd.DataFrame:
+    """Automotive items → csf2 nodes (our mapping) and their level (Lv1/Lv2/Lv3, and All), as the
+    items file of ``template_version`` has them (a version may re-level items); the shipped
+    ``auto_items.csv`` when no version is named."""
+    items = catalogs.items_for(template_version) if template_version else catalogs.auto_items()
+    links = items.assign(node_id=items["csf2"].str.split()).explode("node_id")[["item_id", "node_id"]]
     csf2 = _csf2_links(links.assign(csf2_level="subcategory"))
     level = pd.DataFrame({"item_id": items["item_id"], "framework": "level", "node_id": items["level"]})
     every = level.assign(node_id="All")
     return pd.concat([csf2, level, every], ignore_index=True)
 
 
-def item_map(sector: str, version: str | None = None) -> pd.DataFrame:
-    """Item → node links of a sector's instrument (automotive: of ``version`` when given)."""
-    return (power_map() if sector == "power" else auto_map(version)).copy()
+def item_map(sector: str, template_version: str = "") -> pd.DataFrame:
+    """The item → node links of a sector's instrument, in one template version's catalog ('' = default)."""
+    return (power_map() if sector == "power" else auto_map(template_version)).copy()
 
 
 @catalog_cache

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import catalogs
 from pipeline import store as store_mod
 from pipeline.scoring.respondent import score_store_tables
 from pipeline.scoring.rules import RulesSource, load_rules
@@ -18,28 +17,6 @@ from pipeline.scoring.rules import RulesSource, load_rules
 class ScoreResult:
     scores: pd.DataFrame
     seconds: float
-
-
-SHIPPED_ITEMS = "auto_items.csv"  # the item list scoring uses when no version says otherwise
-
-
-def with_versions(responses: pd.DataFrame, store: Path) -> pd.DataFrame:
-    """``responses`` with each respondent's automotive template version when some version in the store has
-    its own item file (an imported form may re-level items); else unchanged, sparing a copy of the largest
-    table. A version the project does not know stops scoring: its levels would be a guess."""
-    path = store / "respondents"
-    if not path.exists():
-        return responses
-    versions = pd.read_parquet(path, columns=["sector", "year", "respondent_key", "template_version"])
-    auto = versions.loc[versions["sector"].eq("auto"), "template_version"].dropna().unique()
-    unknown = sorted(set(auto) - set(catalogs.template_versions("auto")) - {""})
-    if unknown:
-        raise ValueError(f"the store holds answers on template version(s) {', '.join(unknown)} that this project "
-                         "does not know: import the official form with `sdw instrument import`")
-    if {catalogs.template(v)["items"] for v in auto if v} <= {SHIPPED_ITEMS}:
-        return responses
-    versions["template_version"] = versions["template_version"].astype("category")
-    return responses.merge(versions, on=["sector", "year", "respondent_key"], how="left")
 
 
 def score_store(store: Path, rules: RulesSource = None) -> ScoreResult:
@@ -62,3 +39,13 @@ def score_store(store: Path, rules: RulesSource = None) -> ScoreResult:
     scores = store_mod.validate("scores", score_store_tables(responses, resolved))
     store_mod.write_tables(store, {"scores": scores})
     return ScoreResult(scores, time.perf_counter() - t0)
+
+
+def with_versions(responses: pd.DataFrame, store: Path) -> pd.DataFrame:
+    """``responses`` with each respondent's ``template_version`` (from ``respondents``): every sheet is
+    scored on its own version's catalog, so respondents of two versions in one year each use theirs."""
+    key = ["sector", "year", "respondent_key"]
+    if not (store / "respondents").exists():  # answers alone: the default catalog of each sector
+        return responses
+    versions = pd.read_parquet(store / "respondents", columns=[*key, "template_version"])
+    return responses.merge(versions.drop_duplicates(key), on=key, how="left", validate="many_to_one")
