@@ -23,6 +23,7 @@ from pipeline.cli import main
 from pipeline.report import tables as T
 from pipeline.report.data import ReportData
 from pipeline.report.style import labels
+from pipeline.scoring.maps import item_map
 
 # Another order than the shipped template's (No., レベル, 分類, 要求事項, 達成条件, 回答 …)
 COLUMNS = ["レベル", "要求事項", "No.", "分類", "達成条件", "回答", "備考"]
@@ -268,3 +269,36 @@ def test_each_respondent_is_scored_on_the_levels_of_the_version_it_answered(home
     csf = s[s["framework"].eq("csf2") & s["node_id"].eq("GV.RR")].set_index("respondent_key")["score"]
     assert csf["old"] == csf["new"]
 
+
+
+def test_a_new_item_without_csf2_targets_counts_for_its_level_only(home, tmp_path, capsys):
+    """v2.3 drops No.153 (Lv2) and adds No.154 (Lv3): the import lists both, leaves No.154's CSF 2.0 targets
+    empty and says so; a sheet on v2.3 then has 73 Lv2 and 30 Lv3 items, No.154 reaching no CSF 2.0 node."""
+    from pipeline.scoring.respondent import score_store_tables
+
+    items = catalogs.auto_items()
+    rows = [[lvl, text, int(i[3:]), "分類", "条件"] for i, lvl, text in
+            zip(items["item_id"], items["level"], items["text_ja"], strict=True) if i != "No.153"]
+    rows.append(["Lv3", "新しい要求事項", 154, "分類", "条件"])
+    code, out, err = run(capsys, "--version", "2.3", "--file", str(write_form(tmp_path / "f.xlsx", "2.3", rows=rows)))
+    assert code == 0, err
+    assert "153 items: Lv1 50 / Lv2 73 / Lv3 30" in out
+    assert "new 1 (No.154)" in out and "removed 1 (No.153)" in out
+    assert "no CSF 2.0 targets or domain for new items No.154" in out
+    mapping = comparability("auto", "auto-v2.2", "auto-v2.3").set_index("item_id")
+    sides = ["change", "level_from", "level_to", "comparable"]
+    assert mapping.loc["No.154", sides].tolist() == ["new", "", "Lv3", False]
+    assert mapping.loc["No.153", sides].tolist() == ["removed", "Lv2", "", False]
+
+    ids = [f"No.{n}" for n in range(1, 153)] + ["No.154"]
+    answers = ["not_implemented" if i == "No.154" else "implemented" for i in ids]
+    sheet = pd.DataFrame({"sector": "auto", "year": 2025, "respondent_key": "k", "template_version": "auto-v2.3",
+                          "item_id": ids, "answer": answers})
+    s = score_store_tables(sheet).set_index(["framework", "node_id"])
+    assert s.loc[("level", "Lv3"), "n_items"] == 30 and s.loc[("level", "Lv3"), "score"] == pytest.approx(29 / 30)
+    assert s.loc[("level", "Lv2"), "n_items"] == 73 and s.loc[("level", "Lv2"), "score"] == 1.0
+    assert s.loc[("level", "All"), "n_items"] == 153
+    assert (s.loc["csf2", "score"].dropna() == 1.0).all()  # No.154, the one gap, feeds no CSF 2.0 node
+    links = item_map("auto", "auto-v2.3")
+    assert sorted(map(tuple, links.loc[links["item_id"].eq("No.154"), ["framework", "node_id"]].to_numpy())) == \
+        [("level", "All"), ("level", "Lv3")]
