@@ -9,7 +9,7 @@ from functools import lru_cache
 from itertools import chain
 
 from pipeline import catalogs
-from pipeline.catalogs._files import catalog_cache, on_change
+from pipeline.catalogs._files import on_change, registered_cache
 from pipeline.ingest.read import Sheet
 from pipeline.ingest.text import header_key, label_key
 from pipeline.ingest.version import written_version
@@ -18,7 +18,7 @@ HEADER_SCAN_ROWS = 60
 EXPORT_ITEM = re.compile(r"^(?:no\.?|q|項目|設問)?0*(\d{1,3})(?:_?回答)?$")  # No.12, Q12, 項目12, 12, No.12_回答
 
 
-@catalog_cache
+@registered_cache
 def _aliases(group: str) -> dict[str, str]:
     """Normalised label → role, for one group of labels.yaml."""
     return {label_key(alias): role for role, names in catalogs.labels()[group].items() for alias in names}

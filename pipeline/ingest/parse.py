@@ -13,10 +13,10 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from pipeline import corporate_number
-from pipeline.catalogs._files import on_change, read_records, read_yaml, refresh
+from pipeline.catalogs._files import read_records, read_yaml, refresh, registered_cache
 from pipeline.ingest import attributes as attrs
 from pipeline.ingest import version
 from pipeline.ingest.discover import Entry, _error_text, file_name, is_archive, read_entry
@@ -192,19 +192,15 @@ def _cover(book: Book, sheets: dict[str, Sheet], checklist: str) -> tuple[dict[s
     return cover, used
 
 
-@cache  # emptied with the catalogs (on_change below); parse_entry refreshes once per file
+@registered_cache  # parse_entry refreshes the catalogs once per file
 def _catalog_items(template_version: str) -> frozenset[str]:
     """The items of one template version (its own items file: a version may add, drop or re-level)."""
     return frozenset(r["item_id"] for r in read_records(read_yaml(f"templates/{template_version}.yaml")["items"]))
 
 
-@cache
+@registered_cache
 def _answer_memo(sector: str) -> dict[str | None, str]:
     return {None: "unanswered"}
-
-
-on_change(_catalog_items.cache_clear)
-on_change(_answer_memo.cache_clear)
 
 
 def finish_answers(rec: Parsed, sector: str) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pipeline import catalogs
-from pipeline.catalogs._files import catalog_cache
+from pipeline.catalogs._files import registered_cache
 from pipeline.ingest.reasons import Rejected
 from pipeline.ingest.text import answer_key, label_key
 
@@ -49,7 +50,7 @@ class Candidate:
     items: frozenset[str]
 
 
-@catalog_cache
+@registered_cache  # ingest refreshes the catalogs once per file
 def candidates(sector: str) -> tuple[Candidate, ...]:
     """Every known template version of a sector (shipped and the project's), oldest published first."""
     native = catalogs.vocabulary(sector)["native"] if sector != "power" else {}
@@ -65,7 +66,7 @@ def candidates(sector: str) -> tuple[Candidate, ...]:
     return tuple(sorted(out, key=lambda c: (c.published or dt.date.min, c.name)))
 
 
-@catalog_cache
+@registered_cache
 def by_written(sector: str) -> dict[str, str]:
     """'2.3' → 'auto-v2.3': the version each known template writes on its form."""
     out: dict[str, str] = {}
@@ -103,12 +104,12 @@ def fitting(sector: str, answers: Iterable[object], items: Iterable[str], plan_c
             export: bool = False) -> tuple[Candidate, ...]:
     """The known versions that fit the file best: most answers in their vocabulary, then the
     未達成時の対応予定 column as they have it or not (None: the file cannot tell), then most items known."""
-    keys = [answer_key(a) for a in answers if a is not None]
+    keys = Counter(answer_key(a) for a in answers if a is not None)  # a few distinct texts
     listed = set(items)
     pool = [c for c in candidates(sector) if c.export or not export]
 
     def fit(c: Candidate) -> tuple[int, bool, int]:
-        return (sum(k in c.native for k in keys), plan_column is None or c.plan_column == plan_column,
+        return (sum(n for k, n in keys.items() if k in c.native), plan_column is None or c.plan_column == plan_column,
                 len(listed & c.items))
 
     best = max(map(fit, pool), default=None)
