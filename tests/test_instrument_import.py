@@ -302,3 +302,31 @@ def test_a_new_item_without_csf2_targets_counts_for_its_level_only(home, tmp_pat
     links = item_map("auto", "auto-v2.3")
     assert sorted(map(tuple, links.loc[links["item_id"].eq("No.154"), ["framework", "node_id"]].to_numpy())) == \
         [("level", "All"), ("level", "Lv3")]
+
+
+def test_a_report_across_an_imported_version_says_what_it_left_out(home, tmp_path, capsys):
+    """End to end as an association would: import the official v2.2 and v2.3 forms (No.7 reworded, No.5
+    re-levelled), synthesise FY2024 (v2.2) and FY2025 (v2.3), ingest, score, report. The movers figure and
+    table say one item was excluded, and the level trend carries the re-levelling caveat."""
+    import re
+
+    from pipeline.report.run import run_report
+    from tests.stores import build_store
+
+    run(capsys, "--version", "2.2", "--file", str(write_form(tmp_path / "a.xlsx", "2.2")))
+    run(capsys, "--version", "2.3", "--file", str(write_form(tmp_path / "b.xlsx", "2.3", levels={"No.5": "Lv1"},
+                                                               texts={"No.7": NO7_V23})))
+    store = build_store(tmp_path / "e2e", [("auto", 2024, "workbooks", 30), ("auto", 2025, "workbooks", 30)])
+    versions = pd.read_parquet(store / "respondents").groupby("year")["template_version"].unique()
+    assert list(versions[2024]) == ["auto-v2.2"] and "auto-v2.3" in versions[2025]  # (a few late forms stay v2.2)
+    result = run_report("auto", None, store, out=tmp_path / "reports", figures=tmp_path / "figures")
+    page = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", result.html[0].read_text(encoding="utf-8"))
+    assert "比較できない項目 1 件を除外" in page
+    assert "版の間でレベルが変わった項目 1 件を含む" in page
+    assert "スコアは各版の全項目から計算(版の間で比較できない項目 1 件を含む)" in page  # function and level trends
+    movers = pd.read_excel(result.tables[0], sheet_name="movers", header=None, engine="openpyxl")
+    assert movers.iloc[1, 0].startswith("比較できない項目 1 件を除外")  # the note under the title, as Excel shows it
+    listed = movers.iloc[4:, 0].dropna().tolist()  # 項目番号, under the header row
+    assert movers.iloc[3, 0] == "項目番号" and listed and "No.7" not in listed
+    levels = pd.read_excel(result.tables[0], sheet_name="levels", header=None, engine="openpyxl")
+    assert "版の間でレベルが変わった項目 1 件を含む" in levels.iloc[1, 0]
