@@ -330,3 +330,16 @@ def test_a_report_across_an_imported_version_says_what_it_left_out(home, tmp_pat
     assert movers.iloc[3, 0] == "項目番号" and listed and "No.7" not in listed
     levels = pd.read_excel(result.tables[0], sheet_name="levels", header=None, engine="openpyxl")
     assert "版の間でレベルが変わった項目 1 件を含む" in levels.iloc[1, 0]
+
+
+def test_a_version_imported_in_between_later_does_not_break_the_direct_mapping(home, tmp_path, capsys):
+    """v2.5 imported first (mapped from v2.3), then v2.4: v2.3 → v2.5 still reads the import's own mapping,
+    and the v2.4 import says v2.5 follows without a mapping from it."""
+    code, _, err = run(capsys, "--version", "2.5", "--file", str(write_form(tmp_path / "e.xlsx", "2.5")))
+    assert code == 0, err
+    code, out, err = run(capsys, "--version", "2.4", "--file", str(write_form(tmp_path / "d.xlsx", "2.4")))
+    assert code == 0, err
+    assert "auto-v2.5 follows: its mapping from auto-v2.4 was not re-derived" in out
+    assert len(comparability("auto", "auto-v2.3", "auto-v2.5")) == 153
+    with pytest.raises(KeyError, match="no comparability mapping comparability/auto-v2.4__auto-v2.5.csv"):
+        comparability("auto", "auto-v2.4", "auto-v2.5")

@@ -67,7 +67,8 @@ def comparability(sector: str, from_version: str, to_version: str) -> pd.DataFra
 
     An item compares only when every step compares it. Over several steps ``change`` is new/removed when
     the item is absent at one end, reworded when any step reworded it, relevelled when any step moved its
-    level, else same. Asked backwards (a newer version first), the forward mapping is read the other way.
+    level, else same. A mapping written directly between the two (an import when no version lay between
+    them) is read as it is. Asked backwards (a newer version first), the forward mapping is read the other way.
     """
     import pandas as pd
 
@@ -83,6 +84,8 @@ def comparability(sector: str, from_version: str, to_version: str) -> pd.DataFra
         return pd.DataFrame({"item_id": items["item_id"], "from_version": from_version, "to_version": to_version,
                              "change": "same", "level_from": items["level"], "level_to": items["level"],
                              "comparable": True, "note": ""})[COLUMNS]
+    if path(mapping_path(from_version, to_version)).is_file():  # written when no version lay between them
+        return read_mapping(from_version, to_version)
     steps = [read_mapping(a, b) for a, b in zip(order[i:j], order[i + 1: j + 1], strict=True)]
     return steps[0] if len(steps) == 1 else _chain(steps, from_version, to_version)
 
