@@ -99,3 +99,39 @@ def test_an_item_only_the_project_v2_3_lists_is_kept_for_v2_3_and_flagged_for_v2
     versions = pd.read_parquet(tmp_path / "store" / "respondents").set_index("template_version")["respondent_key"]
     assert lv3.loc[versions["auto-v2.3"], ["score", "n_items"]].tolist() == [pytest.approx(29 / 30), 30]
     assert lv3.loc[versions["auto-v2.2"], ["score", "n_items"]].tolist() == [1.0, 29]
+
+
+def test_report_item_texts_follow_the_newest_version_the_respondents_used(tmp_path, monkeypatch):
+    from pipeline.report.data import ReportData
+
+    monkeypatch.setenv("SDW_HOME", str(tmp_path / "home"))
+    _project_v23(tmp_path / "home")
+    items = tmp_path / "home" / "catalogs" / "auto-v2.3_items.csv"
+    items.write_text(items.read_text(encoding="utf-8").replace(
+        "No.1,Lv2,D01,経営層がセキュリティ方針を定め社内に示している", "No.1,Lv2,D01,公式の文言", 1), encoding="utf-8")
+    respondents = pd.DataFrame({"sector": "auto", "year": [2024, 2025, 2025], "respondent_key": ["a", "b", "c"],
+                                "template_version": ["auto-v2.2", "auto-v2.2", "auto-v2.3"]})
+    data = ReportData("auto", [2024, 2025], pd.DataFrame(), respondents, pd.DataFrame(), None)
+    assert data.item_texts(2025)["No.1"] == "公式の文言"
+    assert data.item_texts(2024)["No.1"] == "経営層がセキュリティ方針を定め社内に示している"
+    assert data.item_texts(2025)["No.2"] == "セキュリティ方針を定期的に見直している"
+
+
+def test_worker_processes_read_the_project_catalog_the_main_process_reads(tmp_path, monkeypatch):
+    """Two chunks in two forked workers: the item only the project's v2.3 lists survives packing, so the
+    workers checked items and coded them with the same catalogs as the main process."""
+    from pipeline.ingest import run as run_mod
+
+    monkeypatch.setattr(run_mod, "CHUNK", 1)
+    monkeypatch.setenv("SDW_HOME", str(tmp_path / "home"))
+    _project_v23(tmp_path / "home")
+    with open(tmp_path / "home" / "catalogs" / "auto-v2.3_items.csv", "a", encoding="utf-8", newline="") as fh:
+        fh.write("No.154,Lv3,D24,新しい要求事項,GV.PO-01,ours,条件\n")
+    extra = [154, "Lv3", "分類", "要求事項", "条件", "未達成", None, None]
+    for name, number in (("a", "7000012050002"), ("b", "1010001000006")):
+        write_auto(tmp_path / "raw" / f"{name}.xlsx", rows=[*auto_rows(), extra], version="Ver.2.3",
+                   cover={"法人番号": number, "回答日": dt.date(2025, 10, 15)})
+    ingest("auto", 2025, tmp_path / "raw", tmp_path / "store", workers=2, progress=False)
+    responses = pd.read_parquet(tmp_path / "store" / "responses")
+    assert responses.loc[responses["item_id"].eq("No.154"), "answer"].tolist() == ["not_implemented"] * 2
+    assert pd.read_parquet(tmp_path / "store" / "manifest")["flags"].tolist() == ["", ""]
