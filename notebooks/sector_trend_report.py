@@ -63,6 +63,10 @@ rule = L["rule"].format(k=min_cell)
 multi_note = L["multi_counted"] if by == "business_types" else ""
 versions = sorted(rd.respondents["template_version"].dropna().unique())
 version_note = L["template_change"].format(versions=", ".join(versions)) if len(versions) > 1 else ""
+# Scores of functions and levels use every item of each version; say how many of those do not compare.
+n_incomparable = len(T.incomparable_items(rd, rd.years[0], rd.latest)) if len(rd.years) > 1 else 0
+score_note = " / ".join(x for x in (version_note, L["incomparable_included"].format(n=n_incomparable)
+                                    if n_incomparable else "") if x)
 
 
 def source(n, years=span):
@@ -125,12 +129,13 @@ F.trend_lines(total_fn, y="mean", hue="node_id", lo="mean_ci_low", hi="mean_ci_h
 ax.set_ylabel(L["axes"]["score"])
 if sector == "auto":
     style.caveat(ax, L["auto_mapping"])
-finish(fig, ax, L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label), rd.n(), version_note)
+finish(fig, ax, L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label), rd.n(), score_note)
 pub.figure(fig, "function_trend", L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label), source(rd.n()),
            [f"{r.node_id} FY{r.year}: {r.mean:.3f}" for r in total_fn.itertuples() if r.mean == r.mean])
 pub.table("functions", functions, T.SPECS["nodes"], L["tables"]["functions"].replace("NIST CSF 2.0", fw_label),
           ["year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high", "change",
-           "na_share"], L["hidden_note"].format(k=min_cell), view=functions["segment"].eq(ALL),
+           "na_share"], " ".join(x for x in (L["hidden_note"].format(k=min_cell), score_note) if x),
+          view=functions["segment"].eq(ALL),
           view_columns=["year", "node_id", "node_name", "n_scored", "mean", "mean_ci_low", "mean_ci_high", "change"])
 if len(rd.years) > 1:
     year_from = rd.years[-2]
@@ -142,7 +147,7 @@ if len(rd.years) > 1:
                    suppressed_label=hidden)
     n_pairs = int(pc["n"].max()) if pc["n"].notna().any() else 0
     period = f"{L['fy'].format(year=year_from)}→{L['fy'].format(year=rd.latest)}"
-    finish(fig, ax, f"{L['titles']['panel_vs_all']} ({period})", n_pairs, version_note)
+    finish(fig, ax, f"{L['titles']['panel_vs_all']} ({period})", n_pairs, score_note)
     pub.figure(fig, "panel_vs_all", f"{L['titles']['panel_vs_all']} ({period})", source(n_pairs))
     pub.table("panel", pc, T.SPECS["panel"], L["tables"]["panel"], ["year", "node_id", "node_name", "n",
                                                                      "mean_change", "share_improved",
@@ -202,11 +207,16 @@ if sector == "auto":
     F.small_multiples(lv, facet="node_id", y="share_reached", hue="segment", fig=fig, suppressed_label=hidden,
                       year_format=L["fy"].replace("{year}", "{}"))
     title = L["titles"]["level_trend"].format(threshold=f"{threshold:.0%}")
-    finish(fig, None, title, rd.n(), version_note)
-    pub.figure(fig, "level_trend", title, source(rd.n()))
+    relevelled = T.relevelled_items(rd)
+    relevelled_note = L["relevelled"].format(n=len(relevelled)) if relevelled else ""
+    if relevelled:
+        style.caveat(fig, relevelled_note)
+    finish(fig, None, title, rd.n(), score_note)
+    pub.figure(fig, "level_trend", title, source(rd.n()), [relevelled_note] if relevelled else None)
     pub.table("levels", lv, T.SPECS["levels"], L["tables"]["levels"],
               ["year", "node_id", "segment", "n_scored", "share_reached", "ci_low", "ci_high"],
-              L["hidden_note"].format(k=min_cell), view=lv["year"].eq(rd.latest))
+              " ".join(x for x in (L["hidden_note"].format(k=min_cell), relevelled_note) if x),
+              view=lv["year"].eq(rd.latest))
     star, unjudged = T.star_readiness(rd, by, min_cell)
     star = show(star)
     fig, ax = style.new_figure()
@@ -238,15 +248,19 @@ item_cols = ["year", "item_id", "text", "n_applicable", "share_implemented", "ci
 pub.table("weakest_items", weak, T.SPECS["items"], L["tables"]["weakest_items"] + f" ({latest})", item_cols,
           view_columns=["item_id", "text", "n_applicable", "share_implemented"])
 if len(rd.years) > 1:
-    mv = T.movers(items, rd.years[0], rd.latest, 8)
+    excluded = T.incomparable_items(rd, rd.years[0], rd.latest)  # reworded, new or removed between the versions
+    excluded_note = L["incomparable"].format(n=len(excluded)) if excluded else ""
+    mv = T.movers(items, rd.years[0], rd.latest, 8, exclude=excluded)
     fig, ax = style.new_figure(left=0.36)
     F.item_bars(T.with_item_labels(mv), "label", "change", ax=ax, diverging=True, unit=unit, suppressed_label=hidden)
     period = f"{fy[0]}→{latest}"
-    finish(fig, ax, L["titles"]["movers"] + f" ({period})", rd.n(), version_note)
-    pub.figure(fig, "movers", L["titles"]["movers"] + f" ({period})", source(rd.n()))
+    finish(fig, ax, L["titles"]["movers"] + f" ({period})", rd.n(),
+           " / ".join(x for x in (version_note, excluded_note) if x))
+    pub.figure(fig, "movers", L["titles"]["movers"] + f" ({period})", source(rd.n()),
+               [excluded_note] if excluded else None)
     pub.table("movers", mv, T.SPECS["movers"], L["tables"]["movers"] + f" ({period})",
               ["item_id", "text", "previous_year", "share_previous", "year", "share_implemented", "change"],
-              view_columns=["item_id", "text", "share_previous", "share_implemented", "change"])
+              excluded_note, view_columns=["item_id", "text", "share_previous", "share_implemented", "change"])
 pub.table("items", items, T.SPECS["items"], L["tables"]["items"], item_cols, L["hidden_note"].format(k=min_cell),
           show=False)
 

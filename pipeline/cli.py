@@ -97,6 +97,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="synthesise several years for both sectors, ingest, score and report")
 
+    n = sub.add_parser("instrument", help="manage instrument catalogs (import an official blank checklist)")
+    actions = n.add_subparsers(dest="action", required=True, metavar="ACTION")
+    m = actions.add_parser(
+        "import", help="turn an official blank checklist into catalog files of the project",
+        description="Read an official blank checklist by its header labels (No., レベル, 分類, 要求事項, 達成条件) and "
+        "write the version's template, items and a comparability mapping against the previous version into the "
+        "project's catalogs/ folder, where they take precedence over the shipped ones. Prints the items per "
+        "level and the new, removed, re-levelled and reworded items. A form it cannot read with certainty is "
+        "refused (exit status 1) and nothing is written.")
+    m.add_argument("--sector", choices=config.SECTORS, required=True)
+    m.add_argument("--version", required=True, help="the version the form is, e.g. 2.3")
+    m.add_argument("--file", type=Path, required=True, help="the official blank form (.xlsx)")
+    m.add_argument("--name", default=None, help="instrument name to record (default: the previous version's)")
+    m.add_argument("--published", default=None,
+                   help="publication date YYYY-MM-DD (default: the date written on the form beside 版/改訂, if any)")
+
     q = sub.add_parser(
         "sql", help="run a DuckDB query over the store's tables",
         description="Run one SQL query (DuckDB dialect) over the store. Each table is a view of the same name, read "
@@ -125,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _uses_project_folder(args: argparse.Namespace) -> bool:
     """Whether the command reads or writes a default folder, so the user should be told which project that is."""
-    if args.command == "demo":
+    if args.command in ("demo", "instrument"):
         return True
     defaults = {config.raw_dir(), config.store_dir(), config.figures_dir(), config.reports_dir(),
                 config.reports_dir() / "feedback"}

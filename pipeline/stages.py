@@ -8,7 +8,7 @@ import sys
 
 def run(args: argparse.Namespace) -> int:
     handlers = {"synth": synth, "ingest": ingest, "score": score, "feedback": feedback, "report": report,
-                "audit": audit, "demo": lambda _args: demo(), "sql": sql, "rekey": rekey}
+                "audit": audit, "demo": lambda _args: demo(), "sql": sql, "rekey": rekey, "instrument": instrument}
     return handlers[args.command](args)
 
 
@@ -114,6 +114,23 @@ def audit(args: argparse.Namespace) -> int:
               "can be recovered", file=sys.stderr)
         return 1
     print(f"sdw audit: {where}: no statistic about fewer than k companies can be recovered")
+    return 0
+
+
+def instrument(args: argparse.Namespace) -> int:
+    """``sdw instrument import``: a refused form is one line on stderr and exit status 1, nothing written."""
+    from pipeline.catalogs.form import FormRefused
+    from pipeline.catalogs.importer import import_instrument
+
+    try:
+        result = import_instrument(args.sector, args.version, args.file, name=args.name, published=args.published)
+    except FormRefused as e:
+        print(f"sdw instrument import: refused: {e}", file=sys.stderr)
+        return 1
+    lines = result.lines()
+    print(f"sdw instrument import: {lines[0]}")
+    for line in lines[1:]:
+        print(line)
     return 0
 
 

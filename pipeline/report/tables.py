@@ -12,9 +12,12 @@ module only draws them, and :data:`SPECS` tells the intruder check what each tab
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.catalogs import comparability
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.scoring.disclosure import protect
@@ -178,10 +181,31 @@ def weakest_items(table: pd.DataFrame, year: int, n: int = 10) -> pd.DataFrame:
     return t.sort_values(["share_implemented", "item_id"]).head(n).reset_index(drop=True)
 
 
-def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8) -> pd.DataFrame:
+def versions_used(data: ReportData, year: int) -> set[str]:
+    """The template versions the respondents of ``year`` answered on."""
+    r = data.respondents
+    used = r.loc[r["year"].eq(year), "template_version"].dropna()
+    return set(used[used.ne("")])
+
+
+def incomparable_items(data: ReportData, year_from: int, year_to: int) -> list[str]:
+    """Items whose answers do not compare between the versions used in two years (catalogs/comparability):
+    left out of every item comparison between them, and counted on the figure."""
+    return comparability.incomparable_items(data.sector, versions_used(data, year_from), versions_used(data, year_to))
+
+
+def relevelled_items(data: ReportData) -> list[str]:
+    """Items whose level differs between versions used in the report's years: a caveat on level trends."""
+    used = set().union(*(versions_used(data, y) for y in data.years)) if data.years else set()
+    return comparability.relevelled_items(data.sector, used) if len(used) > 1 else []
+
+
+def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8, exclude: Collection[str] = ()
+           ) -> pd.DataFrame:
     """Items whose published share implemented rose most and least between two years (from :func:`items`):
-    only items published in both years."""
+    only items published in both years, and not items in ``exclude`` (see :func:`incomparable_items`)."""
     cols = ["sector", "item_id", "share_implemented", "n_applicable"]
+    table = table[~table["item_id"].isin(list(exclude))]
     before = table[table["year"].eq(year_from)][cols].rename(
         columns={"share_implemented": "share_previous", "n_applicable": "n_previous"})
     after = table[table["year"].eq(year_to)][[*cols, "text", "year", "suppressed"]]

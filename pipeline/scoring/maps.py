@@ -60,9 +60,10 @@ def _csf2_links(links: pd.DataFrame) -> pd.DataFrame:
 def auto_map(template_version: str = "") -> pd.DataFrame:
     """Automotive items → csf2 nodes (our mapping) and their level (Lv1/Lv2/Lv3, and All), as the
     items file of ``template_version`` has them (a version may re-level items); the shipped
-    ``auto_items.csv`` when no version is named."""
+    ``auto_items.csv`` when no version is named. An item without CSF 2.0 targets (new in an imported
+    form: the targets are ours to add) counts for its level and All only."""
     items = catalogs.items_for(template_version) if template_version else catalogs.auto_items()
-    links = items.assign(node_id=items["csf2"].str.split()).explode("node_id")[["item_id", "node_id"]]
+    links = items.assign(node_id=items["csf2"].str.split()).explode("node_id")[["item_id", "node_id"]].dropna()
     csf2 = _csf2_links(links.assign(csf2_level="subcategory"))
     level = pd.DataFrame({"item_id": items["item_id"], "framework": "level", "node_id": items["level"]})
     every = level.assign(node_id="All")

@@ -4,9 +4,11 @@ Changes of repeated cross-sections (all respondents each year) are derived after
 published values (``pipeline.report.tables.with_change``), and item movers from the published per-item
 shares (``pipeline.report.tables.movers``), so no change ever rests on a hidden value.
 
-Comparability: automotive v2.0/v2.1/v2.2 keep item numbers and meanings (catalogs/templates), so
-items and every node built from them compare across years directly; power scores on CSF 2.0 come
-from the same CSF 1.1 items through one fixed crosswalk.
+Comparability: which items compare between two template versions is data (catalogs/comparability,
+written by ``sdw instrument import`` and editable). Item comparisons between years answered on different
+versions keep only comparable items (``pipeline.report.tables.incomparable_items``, used by the movers);
+the shipped automotive v2.0–v2.3 mappings keep every item, since the real item changes are not public.
+Power scores on CSF 2.0 come from the same CSF 1.1 items through one fixed crosswalk.
 """
 
 from __future__ import annotations
