@@ -15,7 +15,9 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-MAX_MEMBER_BYTES = 200 * 1024 * 1024  # no checklist is this large
+from pipeline.ingest import limits
+
+MAX_MEMBER_BYTES = 200 * 1024 * 1024  # an archive inside an archive (one workbook: limits.MAX_FILE_BYTES)
 BOMB_RATIO = 100  # workbooks are already compressed; text compresses ~10×
 BOMB_MIN_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 3  # ZIPs inside ZIPs
@@ -98,9 +100,18 @@ def discover(raw: Path) -> list[Entry]:
                 entries.extend(_archive(rel, str(path), (), lambda p=path: zipfile.ZipFile(p), 1))
             except Exception as e:  # noqa: BLE001 - a bug of ours or of zipfile: said as such, never a crash
                 entries.append(Entry(rel, "archive", str(path), rejected=("read_error", _error_text(e))))
+        elif (size := _size(path)) > limits.MAX_FILE_BYTES:
+            entries.append(Entry(rel, "file", str(path), rejected=("too_large", limits.file_size_text(size))))
         else:
             entries.append(Entry(rel, "file", str(path)))
     return entries
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # a dangling link: reading it says why
+        return 0
 
 
 def _archive(source: str, fs_path: str, chain: tuple[str, ...], opener, depth: int) -> list[Entry]:
@@ -129,6 +140,9 @@ def _archive(source: str, fs_path: str, chain: tuple[str, ...], opener, depth: i
         elif _bomb(info):
             out.append(Entry(path, "member", fs_path, member_chain,
                              ("archive_bomb", f"{info.compress_size:,} bytes expand to {info.file_size:,}")))
+        elif info.file_size > limits.MAX_FILE_BYTES and not is_archive(name):
+            out.append(Entry(path, "member", fs_path, member_chain,
+                             ("too_large", limits.file_size_text(info.file_size))))
         elif is_archive(name):
             if depth >= MAX_DEPTH:
                 out.append(Entry(path, "member", fs_path, member_chain, ("archive_too_deep", name)))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa  # before the workers fork: they share it (fastexcel hands sheets over as Arrow)
 
 from pipeline import config
-from pipeline.ingest import linking
+from pipeline.ingest import limits, linking
 from pipeline.ingest.discover import Entry, discover, read_entry
 from pipeline.ingest.identity import secret_key
 from pipeline.ingest.keys import check_key, record_fingerprint, stored_fingerprint
@@ -169,6 +169,11 @@ def _amender(store: Path, links: linking.Links, now: tuple[str, int]):
     return amend
 
 
+def _pool(n: int) -> ProcessPoolExecutor:
+    """Reader processes, each with its memory capped (limits.limit_memory)."""
+    return ProcessPoolExecutor(n, initializer=limits.limit_memory)
+
+
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Shut a pool down now, killing workers still busy (a stuck reader never returns to Python)."""
     processes = dict(getattr(pool, "_processes", None) or {})  # private, but the executor offers no kill
@@ -194,7 +199,9 @@ class _Reading:
         self.chunks = [entries[i: i + CHUNK] for i in range(0, len(entries), CHUNK)]
         self.sector, self.year, self.progress, self.total = sector, year, progress, len(entries)
         n = self.n = config.workers(workers)
-        self.pool = ProcessPoolExecutor(n) if n > 1 and len(self.chunks) > 1 else None
+        # every read happens in a worker (even one chunk): a reader that crashes, hangs or outgrows its memory
+        # then costs a file, not the run; workers=1 reads in this process (tests, debugging), unbounded
+        self.pool = _pool(n) if n > 1 else None
         self.futures: list[Future] = [self.pool.submit(_parse_chunk, c, sector, year) for c in self.chunks] \
             if self.pool else []
 
@@ -211,17 +218,18 @@ class _Reading:
             except (BrokenProcessPool, TimeoutError):
                 _stop(self.pool)
                 yield [self._alone(entry) for entry in chunk]
-                self.pool = ProcessPoolExecutor(self.n)
+                self.pool = _pool(self.n)
                 futures[i + 1:] = [self.pool.submit(_parse_chunk, c, self.sector, self.year)
                                    for c in self.chunks[i + 1:]]
 
     def _alone(self, entry: Entry) -> tuple[list[Parsed], Packed]:
-        pool = ProcessPoolExecutor(1)
+        pool = _pool(1)
         detail = ""
         try:
             return pool.submit(_parse_chunk, [entry], self.sector, self.year).result(timeout=FILE_SECONDS)
         except BrokenProcessPool:
-            detail = "could not be read: the process reading it stopped (a crash in the reader)"
+            detail = ("could not be read: the process reading it stopped (a crash in the reader, or more than "
+                      f"{limits.READER_MEMORY_MB:,} MB of memory)")
         except TimeoutError:
             detail = f"could not be read: still reading after {FILE_SECONDS:g} s (stopped)"
         finally:
