@@ -348,3 +348,15 @@ def test_a_cell_anywhere_beyond_two_million_cells_is_refused_with_the_limit(row,
     assert m.at["x.xlsx", "detail"].endswith("; the limit is 2,000,000 cells per file")
     # the cover's own cells reach column C (3) and row ~10; a far cell needs row ≥ 123 to pass the limit
     assert f"as far as row {row:,}, column {max(col, 3):,}" in m.at["x.xlsx", "detail"]
+
+
+def test_a_file_larger_than_any_submission_is_refused_unread(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with open(raw / "big.xlsx", "wb") as fh:  # sparse: 101 MB on paper, nothing on disk
+        fh.truncate(101 * 1024 * 1024)
+    (raw / "a.xlsx").write_bytes(seeds()["a.xlsx"])
+    m = check_run(raw, ["big.xlsx", "a.xlsx"]).set_index("source_path")
+    assert (m.at["big.xlsx", "status"], m.at["big.xlsx", "reason"], m.at["big.xlsx", "detail"]) == \
+        ("quarantined", "too_large", "the file is 101.0 MB; the limit is 100.0 MB per file")
+    assert m.at["a.xlsx", "status"] == "ingested"
