@@ -125,13 +125,18 @@ def _archive(source: str, fs_path: str, chain: tuple[str, ...], opener, depth: i
                       ("empty_archive", f"{len(infos)} folder entries, no files" if infos else "no entries"))]
     own = Entry(source, "archive" if not chain else "member", fs_path, chain)
     out = [own]
-    for info in infos:
+    last = {info.filename: k for k, info in enumerate(infos)}  # a name read from the archive gives its last entry
+    for k, info in enumerate(infos):
         if info.is_dir():
             continue
         name = member_name(info)
         path = f"{source}!{name}"
         member_chain = (*chain, info.filename)
-        if _unsafe(name):
+        if last[info.filename] != k:
+            out.append(Entry(f"{path}#entry={k + 1}", "member", fs_path, member_chain,
+                             ("duplicate_member", f"entry {k + 1} of the archive has the name of a later entry "
+                              f"({last[info.filename] + 1}), which was read instead")))
+        elif _unsafe(name):
             out.append(Entry(path, "member", fs_path, member_chain, ("unsafe_path", f"member name {name!r}")))
         elif system_file(name):
             out.append(Entry(path, "member", fs_path, member_chain, ("system_file", name)))

@@ -94,6 +94,8 @@ class Book:
 def open_book(data: bytes, name: str) -> Book:
     """Open bytes as a workbook or CSV, or raise :class:`Rejected` with the reason a clerk can act on."""
     lower = name.lower()
+    if not data:
+        raise Rejected("corrupt", "the file is empty (0 bytes)")
     if lower.endswith((".csv", ".tsv")) or (lower.endswith(".txt") and _looks_tabular(data)):
         return _csv_book(data)
     if data.startswith(OLE):
@@ -165,7 +167,12 @@ def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM) when it decodes, UTF-16 when it starts with a BOM (Excel's
     'Unicode テキスト'), else cp932 (Shift_JIS as Windows writes it)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as e:  # a cp932 file appended to a UTF-8 one: which text is meant is unknown
+            line = data[: e.start + 3].count(b"\n") + 1
+            raise Rejected("unreadable_text", f"the text starts as UTF-8 (with a BOM) but line {line} is not UTF-8 "
+                           "(two encodings mixed in one file)") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -187,7 +194,8 @@ def _csv_book(data: bytes) -> Book:
     limits.check_cells(separators, f"the text has about {separators:,} cells")
     text = decode_text(data)
     if "\x00" in text:
-        raise Rejected("not_a_workbook", "binary content in a CSV file")
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise Rejected("not_a_workbook", f"binary content in a CSV file (a NUL byte on line {line})")
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
