@@ -53,22 +53,25 @@ def plan(rows: pd.DataFrame, known: dict[str, set[str]], key: bytes) -> Links:
     for (sector, year), part in rows.groupby(["sector", "year"], sort=True):
         p = (str(sector), int(year))
         named = part[part["identity_basis"].eq("name")]
+        wanted: dict[str, tuple[str, str, str, set[str]]] = {}  # name key → (number key, number, name, tables)
         for old, group in named.groupby("respondent_key", sort=True):
             name = str(group["company_name"].iloc[0])
             numbers = sorted(known.get(normalised_name(name), ()))
-            if not numbers:
-                continue
             if len(numbers) > 1:
                 links.ambiguous.setdefault(p, {})[old] = f"事業者名「{name}」に法人番号が {len(numbers)} 件: " + \
                     ", ".join(numbers)
-                continue
-            new, _ = respondent_key(key, numbers[0], name)
-            taken = part[part["respondent_key"].eq(new)]
-            if len(taken) and set(taken["table"]) & set(group["table"]):
+            elif numbers:
+                wanted[str(old)] = (respondent_key(key, numbers[0], name)[0], numbers[0], name, set(group["table"]))
+        if not wanted:
+            continue
+        new_keys = {w[0] for w in wanted.values()}
+        taken = part[part["respondent_key"].isin(new_keys)].groupby("respondent_key")["table"].agg(set).to_dict()
+        for old, (new, number, name, tables) in wanted.items():
+            if taken.get(new, set()) & tables:  # that number already answers (or is listed) in this year
                 links.ambiguous.setdefault(p, {})[old] = (
-                    f"事業者名「{name}」の法人番号 {numbers[0]} は {p[1]} 年度に別の回答・名簿の行があります")
-                continue
-            links.keys.setdefault(p, {})[str(old)] = (new, numbers[0])
+                    f"事業者名「{name}」の法人番号 {number} は {p[1]} 年度に別の回答・名簿の行があります")
+            else:
+                links.keys.setdefault(p, {})[old] = (new, number)
     return links
 
 
