@@ -34,7 +34,11 @@ EXPANSION_FROM_BYTES = 10 * MB
 MAX_CELLS = 2_000_000  # cells spanned by a workbook's sheets together (a year's export: ~530,000)
 READER_MEMORY_MB = 1024  # data a reader process may add to what it had when it started
 _CHUNK = 1 * MB
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_OVERLAP = 512  # bytes kept from one piece to the next: more than any cell's start tag
+# A cell element that may hold something (<c r="B5" t="s"><v>3</v></c>, any namespace prefix). A self-closing
+# cell (<c r="A1048576" s="1"/>: formatting only) is left out: the reader skips it at no cost, and a member who
+# formatted a column down to the last row has sent nothing wrong.
+_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
 
 
 def _size(n: int) -> str:
@@ -94,8 +98,8 @@ def check_workbook_zip(data: bytes) -> None:
 
 
 def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
-    """The farthest row and column a sheet part references, read in pieces (a reference split between
-    two pieces is whole in the overlap kept from the previous piece)."""
+    """The farthest row and column of a cell with content in a sheet part, read in pieces (a tag split
+    between two pieces is whole in the overlap kept from the previous piece)."""
     rows = cols = 0
     tail = b""
     with zf.open(info) as fh:
@@ -105,7 +109,7 @@ def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
             if refs:
                 rows = max(rows, max(int(r) for _, r in refs))
                 cols = max(cols, max(_column_number(c) for c in {c for c, _ in refs}))
-            tail = block[-16:]
+            tail = block[-_OVERLAP:]
     return rows, cols
 
 
