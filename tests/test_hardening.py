@@ -573,3 +573,13 @@ def test_the_same_company_three_times_in_one_export_keeps_the_latest(tmp_path):
         "回答一覧.csv#row=2": "ingested", "回答一覧.csv#row=3": "superseded", "回答一覧.csv#row=4": "superseded"}
     answers = pd.read_parquet(tmp_path / "store" / "responses")["answer"]
     assert answers.unique().tolist() == ["implemented"] and len(answers) == 153
+
+
+def test_a_csv_cell_past_the_field_limit_is_too_large_not_our_error(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    row = ["R-1", "x" * 200_000, "1010001000006", "Lv1", "2024-10-01"] + ["達成"] * 153
+    (raw / "e.csv").write_bytes(_export_csv([row]).encode("cp932"))
+    _, m = run(raw)
+    assert (m.at["e.csv", "reason"], m.at["e.csv", "detail"]) == \
+        ("too_large", "line 2 has a cell longer than 131,072 characters (the limit per cell)")

@@ -198,7 +198,14 @@ def _csv_book(data: bytes) -> Book:
         raise Rejected("not_a_workbook", f"binary content in a CSV file (a NUL byte on line {line})")
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as e:  # a cell past the csv module's field limit (131,072 characters): no export has one
+        if "field limit" in str(e):
+            raise Rejected("too_large", f"line {reader.line_num} has a cell longer than {csv.field_size_limit():,} "
+                           "characters (the limit per cell)") from None
+        raise Rejected("corrupt", f"the CSV cannot be read at line {reader.line_num} ({e})") from None
     width = max((len(r) for r in rows), default=0)
     columns = [[(r[c] or None) if c < len(r) else None for r in rows] for c in range(width)]
     sheet = Sheet(columns, 0, len(rows))
