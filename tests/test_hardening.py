@@ -514,11 +514,12 @@ def test_a_roster_number_that_is_not_a_corporate_number_is_reported(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("法人番号,会社名\n7.00001E+12,株式会社テスト精工\n", encoding="utf-8")  # Excel's display
     result, _ = run(raw, roster=roster)
-    assert result.roster_issues == 1
+    assert result.roster_issues == 2
     rows = sheet(tmp_path / "store", "名簿")
-    assert [(r["名簿の行"], r["詳細"]) for r in rows] == \
-        [("roster.csv#row=2", "法人番号 7.00001E+12 は無効(事業者名で照合)")]
-    # keyed by name, then linked to the submission's number: the member answered
+    # keyed by name, then linked to the submission's number (both said): the member answered
+    assert sorted((r["名簿の行"], r["詳細"]) for r in rows) == [
+        ("roster.csv#row=2", "事業者名「株式会社テスト精工」→ 法人番号 7000012050002"),
+        ("roster.csv#row=2", "法人番号 7.00001E+12 は無効(事業者名で照合)")]
     assert pd.read_parquet(tmp_path / "store" / "roster")[["identity_basis", "responded"]].values.tolist() == \
         [["name_linked", True]]
 

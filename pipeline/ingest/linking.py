@@ -131,6 +131,20 @@ def flag(manifest: pd.DataFrame, quarantine: pd.DataFrame, identities: pd.DataFr
     return manifest, quarantine
 
 
+def roster_notes(members: pd.DataFrame, links: Links, now: Partition, file: str) -> list[dict]:
+    """This run's roster rows listed by name and linked (or left ambiguous), as roster problems (名簿 sheet)."""
+    rows = members.attrs.get("rows", {})
+    names = members.set_index("respondent_key")["company_name"].to_dict()
+    notes = [{"source_path": f"{file}#row={rows.get(old, '?')}", "status": "ingested",
+              "reason": "roster_linked_by_name", "company_name": names.get(old, ""), "corporate_number": number,
+              "detail": f"事業者名「{names.get(old, '')}」→ 法人番号 {number}"}
+             for old, (_new, number) in links.keys.get(now, {}).items() if old in names]
+    notes += [{"source_path": f"{file}#row={rows.get(old, '?')}", "status": "ingested",
+               "reason": "roster_ambiguous_name_link", "company_name": names.get(old, ""), "corporate_number": "",
+               "detail": why} for old, why in links.ambiguous.get(now, {}).items() if old in names]
+    return notes
+
+
 _QUARANTINE = ["sector", "year", "source_path", "status", "reason", "company_name", "corporate_number", "problem_ja",
                "action_ja", "detail"]
 
@@ -156,4 +170,4 @@ def _note(quarantine: pd.DataFrame, p: Partition, path: str, code: str, number: 
     return quarantine
 
 
-__all__ = ["Links", "flag", "plan", "relink"]
+__all__ = ["Links", "flag", "plan", "relink", "roster_notes"]

@@ -98,4 +98,6 @@ def read_roster(path: Path, sector: str, year: int, key: bytes, issues: list[dic
     for col in COLUMNS:
         if col not in out:
             out[col] = None
-    return out[COLUMNS].drop_duplicates("respondent_key")
+    out = out[COLUMNS].drop_duplicates("respondent_key")
+    out.attrs["rows"] = first_row  # respondent_key → its row in the file, for problems found later (linking)
+    return out

@@ -96,15 +96,16 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
 
     supersede(records, keys, saved)
     tables = build_tables(records, answers, keys, sector, year)
-    quarantine = quarantine_rows(records, sector, year)
-    if roster_issues:
-        quarantine = pd.concat([quarantine, roster_rows(roster_issues, sector, year)], ignore_index=True)
     # the other way: name-keyed rows of other years (and of this roster) whose 法人番号 is now certain
     now_known = known_numbers(tables.identities)
     links = linking.plan(_link_candidates(earlier, members, sector, year),
                          {n: known.get(n, set()) | now_known.get(n, set()) for n in {*known, *now_known}}, key)
-    if members is not None:
+    if members is not None and roster is not None:
+        roster_issues += linking.roster_notes(members, links, (sector, year), roster.name)
         members = linking.relink("roster", members, links)
+    quarantine = quarantine_rows(records, sector, year)
+    if roster_issues:
+        quarantine = pd.concat([quarantine, roster_rows(roster_issues, sector, year)], ignore_index=True)
     lap("assemble")
     new = {"manifest": tables.manifest, "respondents": tables.respondents, "responses": tables.responses,
            "identities": tables.identities, "quarantine": quarantine}
