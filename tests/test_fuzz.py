@@ -259,6 +259,15 @@ def _nested(depth: int, where: str):
     return change
 
 
+def _nested_part(part: str, depth: int):
+    """Elements nested ``depth`` deep before the last closing tag of another part (the workbook's index)."""
+    def change(members):
+        body = members[part]
+        end = body.rfind(b"</")
+        return {**members, part: body[:end] + b"<x>" * depth + b"</x>" * depth + body[end:]}
+    return change
+
+
 HOSTILE = {  # file → (status, reason, detail), typed from the limits: 100 MB inflated, 100× past 10 MB, 2,000,000 cells
     "inflates_101mb.xlsx": (_padded(101), "quarantined", "too_large",
                             "the workbook's parts inflate to 101.1 MB (largest xl/worksheets/sheet1.xml, 101.0 MB); "
@@ -273,6 +282,7 @@ HOSTILE = {  # file → (status, reason, detail), typed from the limits: 100 MB 
     # read (one company twice: one of the two is superseded by the other), not refused
     "deep_cell.xlsx": (_nested(200_000, "cell"), "read", "", ""),
     "deep_sheet.xlsx": (_nested(200_000, "sheet"), "read", "", ""),
+    "deep_workbook.xlsx": (_nested_part("xl/workbook.xml", 1_000_000), "read", "", ""),
 }
 GROWTH_MB = 100  # resident memory reading all of HOSTILE may add (measured: 21 MB; without the limits 164 MB)
 
