@@ -38,6 +38,9 @@ def ingest(args: argparse.Namespace) -> int:
         print(f"  invalid answers: {int(result.invalid_by_item.sum())} ({top})")
     if result.roster_issues:
         print(f"  roster: {result.roster_issues} rows dropped, merged or read in part (sheet 名簿 of {result.report})")
+    if result.linked:
+        print(f"  linked: {result.linked} companies keyed by name in another year (or in the roster) now keyed by "
+              f"their 法人番号 (sheet 要確認 of {result.report})")
     if c.get("quarantined", 0) or c.get("superseded", 0):
         print(f"  quarantine report: {result.report} (and .csv)")
     return 0

@@ -15,7 +15,7 @@ import shutil
 import socket
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -58,19 +58,30 @@ def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         raise StoreError(f"table {name} breaks its schema ({len(e.failure_cases)} failures):\n{cases}") from None
 
 
-def replace_partition(store: Path, new: dict[str, pd.DataFrame], sector: str, year: int) -> dict[str, pd.DataFrame]:
+Amend = Callable[[str, pd.DataFrame], pd.DataFrame]
+
+
+def replace_partition(store: Path, new: dict[str, pd.DataFrame], sector: str, year: int,
+                      amend: Amend | None = None, also: tuple[str, ...] = ()) -> dict[str, pd.DataFrame]:
     """Swap in ``new`` tables for (sector, year), keeping every other sector and year as it was.
 
     The new partition is validated; the rest was validated when it was written, and cannot collide
-    with it because every table's uniqueness includes sector and year.
+    with it because every table's uniqueness includes sector and year. ``amend(name, rows)`` may change
+    the other partitions' rows in the same write (identities linked across years); the tables named in
+    ``also`` are then rewritten too, so every table changes together or none does.
     """
     merged = {}
-    for name, frame in new.items():
-        frame = validate(name, frame)
+    names = [*new, *(n for n in also if n not in new and (store / n).exists())]
+    for name in names:
+        frame = validate(name, new[name]) if name in new else None
         old = read_table(store, name)
         if old is not None and len(old):
             keep = old[~(old["sector"].eq(sector) & old["year"].eq(year))]
-            frame = pd.concat([keep, frame], ignore_index=True) if len(keep) else frame
+            if amend is not None:
+                keep = amend(name, keep)
+            parts = [f for f in (keep, frame) if f is not None and len(f)]
+            frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else \
+                (parts[0] if parts else (frame if frame is not None else keep))
         merged[name] = frame
     write_tables(store, merged)
     return merged

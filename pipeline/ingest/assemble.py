@@ -42,7 +42,8 @@ def known_numbers(*frames: pd.DataFrame | None) -> dict[str, set[str]]:
     for frame in frames:
         if frame is None or not len(frame):
             continue
-        for number, name in frame[["corporate_number", "company_name"]].fillna("").itertuples(index=False):
+        pairs = frame[["corporate_number", "company_name"]].fillna("").drop_duplicates()  # a company, every year
+        for number, name in pairs.itertuples(index=False):
             if corporate_number.is_valid(str(number)) and normalised_name(str(name)):
                 known.setdefault(normalised_name(str(name)), set()).add(str(number))
     return known

@@ -15,7 +15,9 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-MAX_MEMBER_BYTES = 200 * 1024 * 1024  # no checklist is this large
+from pipeline.ingest import limits
+
+MAX_MEMBER_BYTES = 200 * 1024 * 1024  # an archive inside an archive (one workbook: limits.MAX_FILE_BYTES)
 BOMB_RATIO = 100  # workbooks are already compressed; text compresses ~10×
 BOMB_MIN_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 3  # ZIPs inside ZIPs
@@ -98,9 +100,18 @@ def discover(raw: Path) -> list[Entry]:
                 entries.extend(_archive(rel, str(path), (), lambda p=path: zipfile.ZipFile(p), 1))
             except Exception as e:  # noqa: BLE001 - a bug of ours or of zipfile: said as such, never a crash
                 entries.append(Entry(rel, "archive", str(path), rejected=("read_error", _error_text(e))))
+        elif (size := _size(path)) > limits.MAX_FILE_BYTES:
+            entries.append(Entry(rel, "file", str(path), rejected=("too_large", limits.file_size_text(size))))
         else:
             entries.append(Entry(rel, "file", str(path)))
     return entries
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # a dangling link: reading it says why
+        return 0
 
 
 def _archive(source: str, fs_path: str, chain: tuple[str, ...], opener, depth: int) -> list[Entry]:
@@ -114,13 +125,18 @@ def _archive(source: str, fs_path: str, chain: tuple[str, ...], opener, depth: i
                       ("empty_archive", f"{len(infos)} folder entries, no files" if infos else "no entries"))]
     own = Entry(source, "archive" if not chain else "member", fs_path, chain)
     out = [own]
-    for info in infos:
+    last = {info.filename: k for k, info in enumerate(infos)}  # a name read from the archive gives its last entry
+    for k, info in enumerate(infos):
         if info.is_dir():
             continue
         name = member_name(info)
         path = f"{source}!{name}"
         member_chain = (*chain, info.filename)
-        if _unsafe(name):
+        if last[info.filename] != k:
+            out.append(Entry(f"{path}#entry={k + 1}", "member", fs_path, member_chain,
+                             ("duplicate_member", f"entry {k + 1} of the archive has the name of a later entry "
+                              f"({last[info.filename] + 1}), which was read instead")))
+        elif _unsafe(name):
             out.append(Entry(path, "member", fs_path, member_chain, ("unsafe_path", f"member name {name!r}")))
         elif system_file(name):
             out.append(Entry(path, "member", fs_path, member_chain, ("system_file", name)))
@@ -129,6 +145,9 @@ def _archive(source: str, fs_path: str, chain: tuple[str, ...], opener, depth: i
         elif _bomb(info):
             out.append(Entry(path, "member", fs_path, member_chain,
                              ("archive_bomb", f"{info.compress_size:,} bytes expand to {info.file_size:,}")))
+        elif info.file_size > limits.MAX_FILE_BYTES and not is_archive(name):
+            out.append(Entry(path, "member", fs_path, member_chain,
+                             ("too_large", limits.file_size_text(info.file_size))))
         elif is_archive(name):
             if depth >= MAX_DEPTH:
                 out.append(Entry(path, "member", fs_path, member_chain, ("archive_too_deep", name)))

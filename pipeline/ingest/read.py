@@ -16,13 +16,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import fastexcel
 
+from pipeline.ingest import limits
 from pipeline.ingest.reasons import Rejected
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -95,6 +94,8 @@ class Book:
 def open_book(data: bytes, name: str) -> Book:
     """Open bytes as a workbook or CSV, or raise :class:`Rejected` with the reason a clerk can act on."""
     lower = name.lower()
+    if not data:
+        raise Rejected("corrupt", "the file is empty (0 bytes)")
     if lower.endswith((".csv", ".tsv")) or (lower.endswith(".txt") and _looks_tabular(data)):
         return _csv_book(data)
     if data.startswith(OLE):
@@ -102,51 +103,12 @@ def open_book(data: bytes, name: str) -> Book:
             raise Rejected("encrypted", "an open password protects the workbook")
         return _excel_book(data)
     if data.startswith(ZIP):
-        _check_extent(data)
+        limits.check_workbook_zip(data)
         return _excel_book(data)
     if lower.endswith(WORKBOOK_SUFFIXES):
         kind = "corrupt" if not data.strip() else "not_a_workbook"
         raise Rejected(kind, f"the bytes are not a spreadsheet (they begin {data[:8]!r})")
     raise Rejected("not_a_workbook", f"{name.rsplit('/', 1)[-1]} is neither a workbook nor a CSV")
-
-
-MAX_CELLS = 5_000_000  # a checklist is ~200 × 20 cells, a year's export ~3,100 × 170
-MAX_PART_BYTES = 200 * 1024 * 1024
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
-
-
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
-def _check_extent(data: bytes) -> None:
-    """Refuse, before the reader sees it, a workbook whose sheets span an absurd range (one value typed
-    in XFD1048576 makes the reader allocate every cell in between and abort the process) or whose
-    XML parts inflate absurdly. About 0.4 ms for a checklist: the sheets are small."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return  # the reader will say it is corrupt
-    for info in infos:
-        if info.file_size > MAX_PART_BYTES:
-            raise Rejected("sheet_too_large", f"part {info.filename} inflates to {info.file_size:,} bytes")
-        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-            continue
-        try:
-            refs = _CELL_REF.findall(zf.read(info))
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error, NotImplementedError):
-            return  # likewise
-        if not refs:
-            continue
-        rows = max(int(r) for _, r in refs)
-        cols = max(_column_number(c) for c in {c for c, _ in refs})
-        if rows * cols > MAX_CELLS:
-            raise Rejected("sheet_too_large", f"{info.filename} has cells as far as row {rows:,}, column {cols:,} "
-                           f"({rows * cols:,} cells)")
 
 
 def _excel_book(data: bytes) -> Book:
@@ -205,7 +167,12 @@ def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM) when it decodes, UTF-16 when it starts with a BOM (Excel's
     'Unicode テキスト'), else cp932 (Shift_JIS as Windows writes it)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as e:  # a cp932 file appended to a UTF-8 one: which text is meant is unknown
+            line = data[: e.start + 3].count(b"\n") + 1
+            raise Rejected("unreadable_text", f"the text starts as UTF-8 (with a BOM) but line {line} is not UTF-8 "
+                           "(two encodings mixed in one file)") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -223,14 +190,22 @@ def decode_text(data: bytes) -> str:
 
 def _csv_book(data: bytes) -> Book:
     separators = data.count(b",") + data.count(b"\t") + data.count(b"\n")
-    if separators > MAX_CELLS:  # every cell would become a Python string: refuse before decoding
-        raise Rejected("sheet_too_large", f"the text has about {separators:,} cells")
+    # every cell would become a Python string: refuse before decoding
+    limits.check_cells(separators, f"the text has about {separators:,} cells")
     text = decode_text(data)
     if "\x00" in text:
-        raise Rejected("not_a_workbook", "binary content in a CSV file")
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise Rejected("not_a_workbook", f"binary content in a CSV file (a NUL byte on line {line})")
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as e:  # a cell past the csv module's field limit (131,072 characters): no export has one
+        if "field limit" in str(e):
+            raise Rejected("too_large", f"line {reader.line_num} has a cell longer than {csv.field_size_limit():,} "
+                           "characters (the limit per cell)") from None
+        raise Rejected("corrupt", f"the CSV cannot be read at line {reader.line_num} ({e})") from None
     width = max((len(r) for r in rows), default=0)
     columns = [[(r[c] or None) if c < len(r) else None for r in rows] for c in range(width)]
     sheet = Sheet(columns, 0, len(rows))

@@ -11,6 +11,7 @@ from pipeline import corporate_number
 from pipeline.ingest import attributes as attrs
 from pipeline.ingest.identity import respondent_key
 from pipeline.ingest.read import decode_text
+from pipeline.ingest.reasons import Rejected
 from pipeline.ingest.text import clean_text, label_key
 
 ALIASES = {
@@ -24,6 +25,22 @@ ALIASES = {
     "industry": ["業種", "industry"],
     "target_level": ["目標レベル", "target_level"],
 }
+def _read(path: Path) -> pd.DataFrame:
+    """The roster's rows as text; a file that cannot be read as a table is refused in one line."""
+    try:
+        if path.suffix.lower() == ".csv":
+            import io
+
+            return pd.read_csv(io.StringIO(decode_text(path.read_bytes())), dtype=str, keep_default_na=False,
+                               skip_blank_lines=False)
+        return pd.read_excel(path, dtype=str, engine="calamine").fillna("")
+    except Rejected as e:
+        raise ValueError(f"roster {path.name}: {e.detail}") from None
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"roster {path.name} is empty: it needs a header row (法人番号, 事業者名 …) and a row per "
+                         "member") from None
+
+
 COLUMNS = ["sector", "year", "respondent_key", "identity_basis", "company_name", "corporate_number",
            "business_types", "main_business_type", "size_band", "member_org", "industry", "target_level"]
 
@@ -37,13 +54,7 @@ def read_roster(path: Path, sector: str, year: int, key: bytes, issues: list[dic
     business type (ingested).
     """
     issues = [] if issues is None else issues
-    if path.suffix.lower() == ".csv":
-        import io
-
-        raw = pd.read_csv(io.StringIO(decode_text(path.read_bytes())), dtype=str, keep_default_na=False,
-                          skip_blank_lines=False)
-    else:
-        raw = pd.read_excel(path, dtype=str, engine="calamine").fillna("")
+    raw = _read(path)
     lookup = {label_key(a): role for role, names in ALIASES.items() for a in names}
     raw = raw.rename(columns={c: lookup[label_key(c)] for c in raw.columns if label_key(c) in lookup})
     if "corporate_number" not in raw and "company_name" not in raw:
@@ -65,6 +76,9 @@ def read_roster(path: Path, sector: str, year: int, key: bytes, issues: list[dic
             issue(n, "quarantined", "roster_no_identity", number, name,
                   "、".join(f"{c}={clean_text(v)}" for c, v in rec.items() if clean_text(v))[:200])
             continue
+        if number and basis == "name":  # written but not a 法人番号 (a check digit off, Excel's 7.00001E+12)
+            written = clean_text(rec.get("corporate_number"))
+            issue(n, "ingested", "roster_invalid_number", number, name, f"法人番号 {written} は無効(事業者名で照合)")
         if k in first_row:
             issue(n, "superseded", "roster_duplicate", number, name, f"row {first_row[k]} と同じ事業者")
             continue
@@ -84,4 +98,6 @@ def read_roster(path: Path, sector: str, year: int, key: bytes, issues: list[dic
     for col in COLUMNS:
         if col not in out:
             out[col] = None
-    return out[COLUMNS].drop_duplicates("respondent_key")
+    out = out[COLUMNS].drop_duplicates("respondent_key")
+    out.attrs["rows"] = first_row  # respondent_key → its row in the file, for problems found later (linking)
+    return out

@@ -19,6 +19,7 @@ import pyarrow as pa  # before the workers fork: they share it (fastexcel hands 
 
 from pipeline import config
 from pipeline.catalogs._files import refresh
+from pipeline.ingest import limits, linking
 from pipeline.ingest.discover import Entry, discover, read_entry
 from pipeline.ingest.identity import secret_key
 from pipeline.ingest.keys import check_key, record_fingerprint, stored_fingerprint
@@ -48,6 +49,7 @@ class IngestResult:
     invalid_by_item: pd.Series
     timings: dict[str, float]
     roster_issues: int = 0  # roster rows dropped, merged or read in part (the report's 名簿 sheet)
+    linked: int = 0  # name-keyed respondents of other years (or roster rows) re-keyed by their 法人番号
 
 
 def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None = None,
@@ -86,7 +88,8 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     roster_issues: list[dict] = []
     members = read_roster(roster, sector, year, key, roster_issues) if roster is not None else None
     check_sector(records, sector)
-    known = known_numbers(members, store_mod.read_table(store, "identities"))
+    earlier = {n: _other_partitions(store_mod.read_table(store, n), sector, year) for n in ("identities", "roster")}
+    known = known_numbers(members, earlier["identities"], earlier["roster"])
     keys = assign_identity(records, key, known)
     by_path = {e.source_path: e for e in entries}
 
@@ -95,6 +98,13 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
 
     supersede(records, keys, saved)
     tables = build_tables(records, answers, keys, sector, year)
+    # the other way: name-keyed rows of other years (and of this roster) whose 法人番号 is now certain
+    now_known = known_numbers(tables.identities)
+    links = linking.plan(_link_candidates(earlier, members, sector, year),
+                         {n: known.get(n, set()) | now_known.get(n, set()) for n in {*known, *now_known}}, key)
+    if members is not None and roster is not None:
+        roster_issues += linking.roster_notes(members, links, (sector, year), roster.name)
+        members = linking.relink("roster", members, links)
     quarantine = quarantine_rows(records, sector, year)
     if roster_issues:
         quarantine = pd.concat([quarantine, roster_rows(roster_issues, sector, year)], ignore_index=True)
@@ -105,7 +115,10 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
         new["roster"] = members.assign(responded=members["respondent_key"].isin(tables.respondents["respondent_key"]))
     if (store / "scores").exists():  # this partition's scores are stale now; `sdw score` recomputes them
         new["scores"] = store_mod.empty_table(store, "scores")
-    merged = store_mod.replace_partition(store, new, sector, year)
+    others = links.without((sector, year))
+    amend = _amender(store, others, (sector, year)) if others else None
+    merged = store_mod.replace_partition(store, new, sector, year, amend=amend,
+                                         also=linking.TABLES if others.keys else ())
     if stored_fingerprint(store) is None:
         record_fingerprint(store, key)
     lap("validate+write")
@@ -116,7 +129,52 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     containers_opened = m["kind"].isin(["archive", "export"]) & m["status"].eq("ingested")
     counts = m.loc[~containers_opened, "status"].value_counts().to_dict()
     invalid = tables.responses.loc[tables.responses["answer"].eq("invalid"), "item_id"].value_counts()
-    return IngestResult(tables, counts, report, time.perf_counter() - t0, invalid, timings, len(roster_issues))
+    return IngestResult(tables, counts, report, time.perf_counter() - t0, invalid, timings, len(roster_issues),
+                        links.count())
+
+
+def _other_partitions(frame: pd.DataFrame | None, sector: str, year: int) -> pd.DataFrame | None:
+    """A store table without the (sector, year) being replaced: its old rows are about to go."""
+    if frame is None:
+        return None
+    return frame[~(frame["sector"].eq(sector) & frame["year"].eq(year))]
+
+
+def _link_candidates(earlier: dict[str, pd.DataFrame | None], members: pd.DataFrame | None, sector: str,
+                     year: int) -> pd.DataFrame:
+    """Identities and roster rows that a later-known 法人番号 may re-key: the store's other partitions, and
+    this run's roster (a member listed by name whose submission carries the number)."""
+    import pandas as pd
+
+    cols = ["sector", "year", "respondent_key", "identity_basis", "company_name"]
+    frames = [f[cols].assign(table=name) for name, f in earlier.items() if f is not None and len(f)]
+    if members is not None and len(members):
+        frames.append(members.assign(sector=sector, year=year)[cols].assign(table="roster"))
+    return pd.concat(frames, ignore_index=True).fillna("") if frames else pd.DataFrame(columns=[*cols, "table"])
+
+
+def _amender(store: Path, links: linking.Links, now: tuple[str, int]):
+    """The change to other partitions' rows: keys re-linked everywhere, and the files concerned flagged in
+    their manifest and 要確認 rows (computed once, from the store as it is before this write)."""
+    from pipeline import store as store_mod
+
+    manifest, quarantine = linking.flag(store_mod.read_table(store, "manifest"),
+                                        store_mod.read_table(store, "quarantine"),
+                                        store_mod.read_table(store, "identities"), links, now)
+    flagged = {"manifest": manifest, "quarantine": quarantine}
+
+    def amend(name: str, rows: pd.DataFrame) -> pd.DataFrame:
+        if name in flagged:  # the flagged copy, with any 要確認 row it added
+            f = flagged[name]
+            rows = f[~(f["sector"].eq(now[0]) & f["year"].eq(now[1]))]
+        return linking.relink(name, rows, links)
+
+    return amend
+
+
+def _pool(n: int) -> ProcessPoolExecutor:
+    """Reader processes, each with its memory capped (limits.limit_memory)."""
+    return ProcessPoolExecutor(n, initializer=limits.limit_memory)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -144,7 +202,9 @@ class _Reading:
         self.chunks = [entries[i: i + CHUNK] for i in range(0, len(entries), CHUNK)]
         self.sector, self.year, self.progress, self.total = sector, year, progress, len(entries)
         n = self.n = config.workers(workers)
-        self.pool = ProcessPoolExecutor(n) if n > 1 and len(self.chunks) > 1 else None
+        # every read happens in a worker (even one chunk): a reader that crashes, hangs or outgrows its memory
+        # then costs a file, not the run; workers=1 reads in this process (tests, debugging), unbounded
+        self.pool = _pool(n) if n > 1 else None
         self.futures: list[Future] = [self.pool.submit(_parse_chunk, c, sector, year) for c in self.chunks] \
             if self.pool else []
 
@@ -161,17 +221,18 @@ class _Reading:
             except (BrokenProcessPool, TimeoutError):
                 _stop(self.pool)
                 yield [self._alone(entry) for entry in chunk]
-                self.pool = ProcessPoolExecutor(self.n)
+                self.pool = _pool(self.n)
                 futures[i + 1:] = [self.pool.submit(_parse_chunk, c, self.sector, self.year)
                                    for c in self.chunks[i + 1:]]
 
     def _alone(self, entry: Entry) -> tuple[list[Parsed], Packed]:
-        pool = ProcessPoolExecutor(1)
+        pool = _pool(1)
         detail = ""
         try:
             return pool.submit(_parse_chunk, [entry], self.sector, self.year).result(timeout=FILE_SECONDS)
         except BrokenProcessPool:
-            detail = "could not be read: the process reading it stopped (a crash in the reader)"
+            detail = ("could not be read: the process reading it stopped (a crash in the reader, or more than "
+                      f"{limits.READER_MEMORY_MB:,} MB of memory)")
         except TimeoutError:
             detail = f"could not be read: still reading after {FILE_SECONDS:g} s (stopped)"
         finally:

@@ -1,0 +1,135 @@
+"""What reading one input may cost: limits checked before the reader sees the bytes, and a memory
+ceiling for the processes that read.
+
+A checklist is ~200 × 12 cells in a workbook of ~70 kB that inflates to ~80 kB; a full year's
+consolidated export (3,100 companies × 170 columns, ~530,000 cells) is ~1.5 MB inflating to ~18 MB
+(12×). The limits below leave several times that room and stop what no submission needs: a sheet
+spanning millions of cells (the reader allocates every cell in between), parts that inflate to
+hundreds of megabytes, or an expansion ratio only a crafted file has. Each is quarantined with its
+reason (``too_large``, ``sheet_too_large``) and the limit in the message, before memory is spent.
+
+What cannot be checked up front (an old .xls whose damaged records describe a sheet of a hundred
+million cells) meets :func:`limit_memory`: a reader process may not grow its data beyond
+``READER_MEMORY_MB``; the reader's allocation then fails at once, the process ends, and the file is
+quarantined as read_error (run.py), instead of taking a minute and gigabytes. XML nesting is not
+limited: the reader parses XML as a stream, never recursively (a part nested 200,000 deep is read in
+a few MB; tested in test_fuzz.py).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+import zipfile
+import zlib
+
+from pipeline.ingest.reasons import Rejected
+
+MB = 1024 * 1024
+MAX_FILE_BYTES = 100 * MB  # one file or archive member as stored (a year's export is ~1.5 MB)
+MAX_INFLATED_BYTES = 100 * MB  # a workbook's parts together, inflated (a year's export: ~18 MB)
+MAX_EXPANSION = 100  # inflated ÷ stored, once past EXPANSION_FROM_BYTES (real workbooks: 5–15×)
+EXPANSION_FROM_BYTES = 10 * MB
+MAX_CELLS = 2_000_000  # cells spanned by a workbook's sheets together (a year's export: ~530,000)
+READER_MEMORY_MB = 1024  # data a reader process may add to what it had when it started
+_CHUNK = 1 * MB
+_OVERLAP = 512  # bytes kept from one piece to the next: more than any cell's start tag
+# A cell element that may hold something (<c r="B5" t="s"><v>3</v></c>, any namespace prefix). A self-closing
+# cell (<c r="A1048576" s="1"/>: formatting only) is left out: the reader skips it at no cost, and a member who
+# formatted a column down to the last row has sent nothing wrong.
+_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
+
+
+def _size(n: int) -> str:
+    return f"{n / MB:,.1f} MB" if n >= MB else f"{n / 1024:,.0f} kB"
+
+
+def file_size_text(n_bytes: int) -> str:
+    """Why a file larger than any submission is refused before its bytes are read (discover.py)."""
+    return f"the file is {_size(n_bytes)}; the limit is {_size(MAX_FILE_BYTES)} per file"
+
+
+def check_cells(n_cells: int, what: str) -> None:
+    """Refuse a workbook or CSV spanning more cells than any submission (``what`` says where)."""
+    if n_cells > MAX_CELLS:
+        raise Rejected("sheet_too_large", f"{what}; the limit is {MAX_CELLS:,} cells per file")
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_workbook_zip(data: bytes) -> None:
+    """Refuse an xlsx/xlsm whose parts inflate beyond the limits or whose sheets span too many cells.
+
+    Sizes come from the ZIP's directory (a part cannot inflate past its stated size: the reader stops
+    there and the CRC fails); sheets are scanned for their farthest cell reference as a stream, in
+    1 MB pieces, so the check itself stays small. About 0.4 ms for a checklist.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return  # the reader will say it is corrupt
+    inflated = sum(i.file_size for i in infos)
+    if inflated > MAX_INFLATED_BYTES:
+        largest = max(infos, key=lambda i: i.file_size)
+        raise Rejected("too_large", f"the workbook's parts inflate to {_size(inflated)} (largest {largest.filename}, "
+                       f"{_size(largest.file_size)}); the limit is {_size(MAX_INFLATED_BYTES)} per workbook")
+    if inflated > EXPANSION_FROM_BYTES and inflated > MAX_EXPANSION * len(data):
+        raise Rejected("too_large", f"the workbook's {_size(len(data))} inflate to {_size(inflated)} "
+                       f"({inflated / len(data):,.0f}×); the limit is {MAX_EXPANSION}× past "
+                       f"{_size(EXPANSION_FROM_BYTES)}")
+    cells = 0
+    for info in infos:
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        try:
+            rows, cols = _extent(zf, info)
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error, NotImplementedError):
+            return  # likewise
+        cells += rows * cols
+        check_cells(cells, f"{info.filename} has cells as far as row {rows:,}, column {cols:,} ({cells:,} cells"
+                    + (" in the workbook's sheets)" if cells > rows * cols else ")"))
+
+
+def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """The farthest row and column of a cell with content in a sheet part, read in pieces (a tag split
+    between two pieces is whole in the overlap kept from the previous piece)."""
+    rows = cols = 0
+    tail = b""
+    with zf.open(info) as fh:
+        while piece := fh.read(_CHUNK):
+            block = tail + piece
+            refs = _CELL_REF.findall(block)
+            if refs:
+                rows = max(rows, max(int(r) for _, r in refs))
+                cols = max(cols, max(_column_number(c) for c in {c for c, _ in refs}))
+            tail = block[-_OVERLAP:]
+    return rows, cols
+
+
+def limit_memory(budget_mb: int = READER_MEMORY_MB) -> None:
+    """Cap this process's data (RLIMIT_DATA, Linux) at what it holds now plus ``budget_mb``.
+
+    Run at the start of each reader process. An allocation past the cap fails: in Python a MemoryError
+    (a read_error), in the Rust reader an abort that ends the process (run.py quarantines that file).
+    """
+    if sys.platform != "linux":
+        return  # RLIMIT_DATA counts heap and mappings only on Linux; elsewhere time limits remain
+    import resource
+
+    now = 0
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmData:"):
+                now = int(line.split()[1]) * 1024
+    cap = now + budget_mb * MB
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
