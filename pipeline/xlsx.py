@@ -24,6 +24,20 @@ SAMPLE_ROWS = 2000
 """Rows looked at when fitting widths: enough for any real report, bounded for a huge one."""
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as formulas when a clerk opens the CSV in Excel: text that begins
+    like a formula (a company name ``=HYPERLINK(…)``, a raw answer ``+1``) gets a leading apostrophe, which
+    Excel shows as text. Numbers are left alone; the xlsx beside the CSV keeps every value as written."""
+    out = frame.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+    return out
+
+
 def workbook(path: Path) -> xlsxwriter.Workbook:
     """A workbook that never turns '=…' text into a live formula."""
     return xlsxwriter.Workbook(str(path), SAFE)

@@ -32,3 +32,18 @@ def test_report_lists_each_problem_with_company_and_action(tmp_path):
     assert cell.data_type == "s"  # text, never a live formula
     csv = pd.read_csv(tmp_path / "s" / "quarantine_report.csv", encoding="utf-8-sig")
     assert len(csv) == 2 and "ok.xlsx" not in set(csv["ファイル"])
+    # the CSV copy: Excel would run '=HYPERLINK(…)' when the clerk opens it; a leading apostrophe keeps it text
+    assert csv.loc[csv["ファイル"].eq("formula.xlsx"), "事業者名"].item() == "'=HYPERLINK(\"http://x\")"
+    assert csv.loc[csv["ファイル"].eq("locked.xlsx"), "年度"].item() == 2024  # numbers untouched
+
+
+def test_csv_safe_prefixes_only_text_that_starts_like_a_formula():
+    from pipeline.xlsx import csv_safe
+
+    frame = pd.DataFrame({"name": ["=1+1", "+81 3", "-x", "@SUM(A1)", "株式会社テスト", "a=b", None],
+                          "n": [-1, 2, 3, 4, 5, 6, 7]})
+    out = csv_safe(frame)
+    assert out["name"].tolist()[:6] == ["'=1+1", "'+81 3", "'-x", "'@SUM(A1)", "株式会社テスト", "a=b"]
+    assert pd.isna(out["name"].iloc[6])
+    assert out["n"].tolist() == [-1, 2, 3, 4, 5, 6, 7]
+    assert frame["name"].iloc[0] == "=1+1"  # the caller's frame is not changed

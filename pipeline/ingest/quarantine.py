@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipeline.ingest.parse import Parsed
 from pipeline.ingest.reasons import FLAGS, REASONS
-from pipeline.xlsx import workbook, write_sheet
+from pipeline.xlsx import csv_safe, workbook, write_sheet
 
 STATUS_JA = {"quarantined": "隔離", "superseded": "置換済み", "ingested": "取込済み(要確認)"}
 HEADERS_JA = {"sector": "分野", "year": "年度", "status": "状態", "source_path": "ファイル", "company_name": "事業者名",
@@ -77,7 +77,7 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
                                   "size_band": "従業員規模"}))
         write_sheet(wb, "未回答", chase, [6, 6, 30, 16, 30, 16])
     wb.close()
-    out.to_csv(tmp_c, index=False, encoding="utf-8-sig")
+    csv_safe(out).to_csv(tmp_c, index=False, encoding="utf-8-sig")
     tmp_x.replace(xlsx)
     tmp_c.replace(csv)
     return xlsx, csv
