@@ -32,9 +32,34 @@ def auto_items() -> pd.DataFrame:
     return read_csv("auto_items.csv")
 
 
+def sectors() -> dict[str, dict[str, Any]]:
+    """Every known sector and what code reads about it (sectors.yaml), in the file's order."""
+    return read_yaml("sectors.yaml")
+
+
+def sector_info(sector: str) -> dict[str, Any]:
+    """One sector's entry of sectors.yaml; a clear error for a sector nobody registered."""
+    known = sectors()
+    if sector not in known:
+        raise KeyError(f"unknown sector {sector!r}; known: {', '.join(known)}")
+    return known[sector]
+
+
+def sector_items(sector: str) -> pd.DataFrame:
+    """The item catalog of a sector's instrument: the items file its newest template names.
+
+    Read from the template rather than from the sector's name, so a sector added as data (a
+    template YAML naming its items CSV) needs no loader of its own.
+    """
+    versions = template_versions(sector)
+    if not versions:
+        raise KeyError(f"no template of sector {sector!r} in catalogs/templates")
+    return items_for(versions[-1])
+
+
 def item_texts(sector: str) -> dict[str, str]:
     """item_id → the item's Japanese text, as the checklist words it (reports, explorer and feedback)."""
-    items = power_items() if sector == "power" else auto_items()
+    items = sector_items(sector)
     return dict(zip(items["item_id"], items["text_ja"], strict=True))
 
 

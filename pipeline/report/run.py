@@ -117,6 +117,15 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
     return html
 
 
+def _sectors_in(store: Path) -> list[str]:
+    """Registered sectors with scores in the store, in registration order: ``all`` reports what is there,
+    and a sector registered but never ingested is no error."""
+    import pyarrow.parquet as pq
+
+    present = set(pq.read_table(store / "scores", columns=["sector"]).column("sector").unique().to_pylist())
+    return [s for s in config.SECTORS if s in present]
+
+
 def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path | None = None,
                figures: Path | None = None, lang: str = "ja", min_cell: int | None = None,
                segment_by: str = "", framework: str = "csf2", pptx: bool = False) -> ReportResult:
@@ -151,7 +160,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         result.figures += sorted(fig_dir.glob("*.png"))
         result.seconds[label] = time.perf_counter() - t0
 
-    for s in (config.SECTORS if sector == "all" else (sector,)):
+    for s in (_sectors_in(store) if sector == "all" else (sector,)):
         run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework},
             words["report_title"].format(sector=words["sector"][s]))
     if sector == "all":

@@ -58,27 +58,39 @@ def _csf2_links(links: pd.DataFrame) -> pd.DataFrame:
 
 
 @cache
+def mapped_items_map(sector: str) -> pd.DataFrame:
+    """Items whose catalog names CSF 2.0 subcategories (column ``csf2``, space-separated; our mapping)
+    → csf2 nodes, and, when the sector is scored on levels, their level (Lv1/Lv2/Lv3, and All)."""
+    items = catalogs.sector_items(sector)
+    links = items.assign(node_id=items["csf2"].str.split()).explode("node_id")[["item_id", "node_id"]]
+    parts = [_csf2_links(links.assign(csf2_level="subcategory"))]
+    if "level" in catalogs.sector_info(sector)["frameworks"]:
+        level = pd.DataFrame({"item_id": items["item_id"], "framework": "level", "node_id": items["level"]})
+        parts += [level, level.assign(node_id="All")]
+    return pd.concat(parts, ignore_index=True)
+
+
 def auto_map() -> pd.DataFrame:
     """Automotive items → csf2 nodes (our mapping) and their level (Lv1/Lv2/Lv3, and All)."""
-    items = catalogs.auto_items()
-    links = items.assign(node_id=items["csf2"].str.split()).explode("node_id")[["item_id", "node_id"]]
-    csf2 = _csf2_links(links.assign(csf2_level="subcategory"))
-    level = pd.DataFrame({"item_id": items["item_id"], "framework": "level", "node_id": items["level"]})
-    every = level.assign(node_id="All")
-    return pd.concat([csf2, level, every], ignore_index=True)
+    return mapped_items_map("auto")
 
 
 def item_map(sector: str) -> pd.DataFrame:
-    return (power_map() if sector == "power" else auto_map()).copy()
+    """The sector's item → node links: through NIST's crosswalk when its items are CSF 1.1 subcategories
+    (``csf11`` among its frameworks in catalogs/sectors.yaml), else through its catalog's csf2 column."""
+    scored_on_csf11 = "csf11" in catalogs.sector_info(sector)["frameworks"]
+    return (power_map() if scored_on_csf11 else mapped_items_map(sector)).copy()
 
 
 @cache
 def all_nodes(sector: str) -> pd.DataFrame:
     """Every node a sector can be scored on, including those no item reaches (scored NaN, 'not assessed')."""
-    csf2 = catalogs.csf2()[["node_id"]].assign(framework="csf2")
-    if sector == "power":
-        extra = [catalogs.csf11()[["node_id"]].assign(framework="csf11"),
-                 catalogs.cpsf()[["node_id"]].assign(framework="cpsf")]
-    else:
-        extra = [pd.DataFrame({"node_id": ["Lv1", "Lv2", "Lv3", "All"], "framework": "level"})]
-    return pd.concat([csf2, *extra], ignore_index=True)[["framework", "node_id"]]
+    frameworks = catalogs.sector_info(sector)["frameworks"]
+    parts = [catalogs.csf2()[["node_id"]].assign(framework="csf2")]
+    if "csf11" in frameworks:
+        parts.append(catalogs.csf11()[["node_id"]].assign(framework="csf11"))
+    if "cpsf" in frameworks:
+        parts.append(catalogs.cpsf()[["node_id"]].assign(framework="cpsf"))
+    if "level" in frameworks:
+        parts.append(pd.DataFrame({"node_id": ["Lv1", "Lv2", "Lv3", "All"], "framework": "level"}))
+    return pd.concat(parts, ignore_index=True)[["framework", "node_id"]]
