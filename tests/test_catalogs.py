@@ -96,7 +96,7 @@ def test_power_items_are_the_108_csf11_subcategories():
 
 
 def test_templates_and_vocabularies_load():
-    assert catalogs.template_versions("auto") == ["auto-v2.0", "auto-v2.1", "auto-v2.2"]
+    assert catalogs.template_versions("auto") == ["auto-v2.0", "auto-v2.1", "auto-v2.2", "auto-v2.3"]
     v21 = catalogs.template("auto-v2.1")
     cols = v21["checklist"]["columns"]
     assert cols[cols.index("回答") + 1] == "未達成時の対応予定"
@@ -107,6 +107,19 @@ def test_templates_and_vocabularies_load():
     assert vocab["native"]["auto-v2.1"]["not_applicable"] == "対象外"
     with pytest.raises(KeyError, match="known: auto-v2.0"):
         catalogs.template("auto-v9")
+
+
+def test_v2_3_ships_as_a_provisional_version_published_on_1_september_2025():
+    import datetime as dt
+
+    t = catalogs.template("auto-v2.3")
+    assert (t["version"], t["provisional"], t["published"]) == ("2.3", True, dt.date(2025, 9, 1))
+    assert t["items"] == "auto-v2.3_items.csv"
+    items = catalogs.items_for("auto-v2.3")
+    assert len(items) == 153
+    assert items["level"].value_counts().to_dict() == {"Lv2": 74, "Lv1": 50, "Lv3": 29}
+    assert catalogs.vocabulary("auto")["native"]["auto-v2.3"] == {
+        "implemented": "達成", "not_implemented": "未達成", "not_applicable": "対象外"}
 
 
 def test_loaders_hand_out_copies():

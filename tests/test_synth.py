@@ -151,7 +151,9 @@ def test_power_items_outside_a_companys_business_pre_filled_not_applicable(tmp_p
 
 @pytest.mark.parametrize(("year", "version", "has_plan_column", "vocab"),
                          [(2022, "Ver.2.0", False, {"○", "×", "－"}),
-                          (2024, "Ver.2.2", True, {"達成", "未達成", "対象外"})])
+                          (2024, "Ver.2.2", True, {"達成", "未達成", "対象外"}),
+                          (2025, "Ver.2.3", True, {"達成", "未達成", "対象外"}),
+                          (2027, "Ver.2.3", True, {"達成", "未達成", "対象外"})])
 def test_clean_auto_workbook_follows_its_version(tmp_path, year, version, has_plan_column, vocab):
     result = synthesise("auto", year, tmp_path / "a", n=4, seed=1, messy=False)
     files, answers = _truth(result)
@@ -160,6 +162,8 @@ def test_clean_auto_workbook_follows_its_version(tmp_path, year, version, has_pl
     assert wb.sheetnames == ["表紙", "チェックシート", "集計"]
     rows = list(wb["チェックシート"].iter_rows(values_only=True))
     assert version in rows[0][0]
+    assert version in list(wb["表紙"].iter_rows(values_only=True))[0][1]
+    assert set(files.loc[files["kind"].eq("workbook"), "template_version"]) == {"auto-v" + version[4:]}
     header = next(r for r in rows if r[0] == "No.")
     assert ("未達成時の対応予定" in header) == has_plan_column
     assert header.index("回答") == 5

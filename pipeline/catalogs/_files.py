@@ -1,4 +1,15 @@
-"""Reading catalog files once and handing out copies.
+"""Reading catalog files once and handing out copies; the project's own files before the shipped ones.
+
+Every catalog file (``templates/*.yaml``, item CSVs, vocabularies …) is looked for first in the
+project's ``catalogs/`` folder (:func:`pipeline.config.catalogs_dir`: an imported official form
+lives there) and then beside this module. Nothing is ever written here.
+
+Caches must follow the project: tests switch ``SDW_HOME`` and a user imports a form between two
+commands. Every cache that holds catalog contents is registered with :func:`catalog_cache` (or
+:func:`on_change`) and emptied by :func:`refresh` when the project's catalog files change (another
+folder, a file added, replaced or edited). :func:`refresh` runs on every loader call and at the
+start of each stage; ingest workers are forked after it ran, or resolve the same folder from the
+same environment, so they see the same files as the main process.
 
 pandas is imported on first use, not at import: the ingest workers read catalogs through
 :func:`read_records` only and start without it (see ingest/run.py).
@@ -7,39 +18,119 @@ pandas is imported on first use, not at import: the ingest workers read catalogs
 from __future__ import annotations
 
 import csv
-from functools import cache
+import functools
+import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
+
+from pipeline import config
 
 if TYPE_CHECKING:
     import pandas as pd
 
 HERE = Path(__file__).resolve().parent
+F = TypeVar("F", bound=Callable[..., Any])
+
+_clearers: list[Callable[[], None]] = []
+_state: dict[str, object] = {"signature": None}
 
 
-@cache
-def _csv(name: str) -> pd.DataFrame:
+def project_root() -> Path | None:
+    """The project's catalog folder when it exists (``None`` when there is none, or no usable project)."""
+    root = _catalogs_dir(os.environ.get(config.HOME_ENV, ""), os.getcwd())
+    return root if root is not None and root.is_dir() else None
+
+
+@functools.lru_cache(maxsize=16)
+def _catalogs_dir(home: str, cwd: str) -> Path | None:
+    """``config.catalogs_dir()`` for one ``SDW_HOME`` and working folder: finding the project reads
+    pyproject.toml files, too slow to repeat on every catalog look-up of an ingest."""
+    try:
+        return config.catalogs_dir()
+    except RuntimeError:  # run from inside the installed package: there is no project of the user's
+        return None
+
+
+def _signature() -> tuple:
+    """What the project's catalog files are now: their folder and every file's size and change time."""
+    root = project_root()
+    if root is None:
+        return ()
+    files: list[tuple[str, int, int]] = []
+    for folder in (root, *(p for p in root.iterdir() if p.is_dir())):
+        for entry in os.scandir(folder):
+            if entry.is_file():
+                st = entry.stat()
+                files.append((entry.path, st.st_mtime_ns, st.st_size))
+    return (str(root), tuple(sorted(files)))
+
+
+def on_change(clear: Callable[[], None]) -> None:
+    """Register a cache's ``cache_clear``: called whenever the project's catalog files change."""
+    _clearers.append(clear)
+
+
+def refresh() -> None:
+    """Empty every registered cache if the project's catalog files differ from the last look."""
+    signature = _signature()
+    if signature != _state["signature"]:
+        for clear in _clearers:
+            clear()
+        _state["signature"] = signature
+
+
+def catalog_cache(fn: F) -> F:
+    """``functools.cache`` for a function of catalog contents, checked against the project on each call."""
+    cached = functools.cache(fn)
+    on_change(cached.cache_clear)
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any) -> Any:
+        refresh()
+        return cached(*args)
+
+    wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def path(relpath: str) -> Path:
+    """Where a catalog file is read from: the project's copy when it has one, else the shipped one."""
+    root = project_root()
+    if root is not None and (root / relpath).is_file():
+        return root / relpath
+    return HERE / relpath
+
+
+def names(folder: str, suffix: str) -> list[str]:
+    """File names (stems) in a catalog sub-folder, the project's and the shipped ones together, sorted."""
+    roots = [HERE, *filter(None, [project_root()])]
+    return sorted({p.stem for root in roots for p in (root / folder).glob(f"*{suffix}")})
+
+
+@catalog_cache
+def _csv(relpath: str) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.read_csv(HERE / name, dtype=str, keep_default_na=False)
+    return pd.read_csv(path(relpath), dtype=str, keep_default_na=False)
 
 
-@cache
-def read_records(name: str) -> tuple[dict[str, str], ...]:
+@catalog_cache
+def read_records(relpath: str) -> tuple[dict[str, str], ...]:
     """A catalog CSV as plain rows (no pandas): for code that must start fast."""
-    with open(HERE / name, encoding="utf-8", newline="") as fh:
+    with open(path(relpath), encoding="utf-8", newline="") as fh:
         return tuple(csv.DictReader(fh))
 
 
-def read_csv(name: str) -> pd.DataFrame:
+def read_csv(relpath: str) -> pd.DataFrame:
     """A catalog CSV with every column as text (IDs such as ``01`` keep their zeros)."""
-    return _csv(name).copy()
+    return _csv(relpath).copy()
 
 
-@cache
+@catalog_cache
 def read_yaml(relpath: str) -> dict[str, Any]:
     """A catalog YAML file; callers must not mutate the returned mapping."""
-    with open(HERE / relpath, encoding="utf-8") as fh:
+    with open(path(relpath), encoding="utf-8") as fh:
         return yaml.safe_load(fh)

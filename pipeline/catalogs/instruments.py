@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.catalogs._files import HERE, read_csv, read_yaml
+from pipeline.catalogs._files import names, path, read_csv, read_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,15 +45,12 @@ def sector_info(sector: str) -> dict[str, Any]:
 
 
 def sector_items(sector: str) -> pd.DataFrame:
-    """The item catalog of a sector's instrument: the items file its newest template names.
+    """The item catalog a sector is scored by: the items file its sectors.yaml entry names.
 
-    Read from the template rather than from the sector's name, so a sector added as data (a
-    template YAML naming its items CSV) needs no loader of its own.
+    Named in data rather than chosen by the sector's name, so a sector added as data needs no
+    loader of its own (a template version may carry its own items file; scoring uses this one).
     """
-    versions = template_versions(sector)
-    if not versions:
-        raise KeyError(f"no template of sector {sector!r} in catalogs/templates")
-    return items_for(versions[-1])
+    return read_csv(sector_info(sector)["items"])
 
 
 def item_texts(sector: str) -> dict[str, str]:
@@ -70,21 +66,27 @@ def auto_domains() -> pd.DataFrame:
 
 
 def template_versions(sector: str | None = None) -> list[str]:
-    """Known template versions, optionally of one sector, oldest first."""
-    names = sorted(p.stem for p in (HERE / "templates").glob("*.yaml"))
-    return [n for n in names if sector is None or template(n)["sector"] == sector]
+    """Known template versions, optionally of one sector, oldest first: the shipped ones and the
+    project's (an imported form of the same name replaces the shipped one)."""
+    return [n for n in names("templates", ".yaml") if sector is None or template(n)["sector"] == sector]
 
 
 def template(version: str) -> dict[str, Any]:
-    """The layout of one template version (sheets, header labels, points, what changed)."""
-    if not (HERE / "templates" / f"{version}.yaml").exists():
+    """The layout of one template version (sheets, header labels, points, what changed).
+
+    Besides the layout: ``version`` as the form writes it ("2.3"), ``items`` (the item CSV, found
+    like every catalog file: the project's first), ``provisional`` (our own texts, until the
+    official form is imported), ``published`` (a date) and ``source``.
+    """
+    relpath = f"templates/{version}.yaml"
+    if not path(relpath).is_file():
         known = ", ".join(template_versions())
         raise KeyError(f"unknown template version {version!r}; known: {known}")
-    return read_yaml(str(Path("templates") / f"{version}.yaml"))
+    return read_yaml(relpath)
 
 
 def items_for(version: str) -> pd.DataFrame:
-    """The item catalog a template version uses."""
+    """The item catalog a template version uses (level, domain, text, CSF 2.0 targets …)."""
     return read_csv(template(version)["items"])
 
 

@@ -134,6 +134,23 @@ def check_scs(requirements: pd.DataFrame, criteria: pd.DataFrame, auto_items: pd
     return problems
 
 
+TEMPLATE_KEYS = ("template_version", "version", "sector", "items", "provisional", "published", "source", "points")
+
+
+def check_templates(templates: dict[str, dict], items: dict[str, pd.DataFrame]) -> list[str]:
+    """Every template names itself, says its version, publication date and source, and its items file
+    lists each item once with a level (when the instrument has levels)."""
+    problems = []
+    for name, t in templates.items():
+        problems += [f"template {name}: no {k!r}" for k in TEMPLATE_KEYS if k not in t]
+        if t.get("template_version") != name:
+            problems.append(f"template {name}: template_version says {t.get('template_version')!r}")
+        problems += _unique(items[name]["item_id"], f"template {name} items")
+        if "level" in items[name] and items[name]["level"].eq("").any():
+            problems.append(f"template {name}: items without a level in {t.get('items')}")
+    return problems
+
+
 def all_problems() -> list[str]:
     """Every integrity check on the shipped catalogs."""
     from pipeline import catalogs as c
@@ -142,4 +159,6 @@ def all_problems() -> list[str]:
     return (check_csf2(csf2) + check_csf11(csf11) + check_crosswalk(c.csf11_to_csf2(), csf11, csf2)
             + check_cpsf(c.cpsf(), csf11) + check_power_items(c.power_items(), csf11, c.power_business_types())
             + check_auto_items(items, c.auto_domains(), csf2)
-            + check_scs(c.scs_requirements(), c.scs_criteria(), items))
+            + check_scs(c.scs_requirements(), c.scs_criteria(), items)
+            + check_templates({v: c.template(v) for v in c.template_versions()},
+                              {v: c.items_for(v) for v in c.template_versions()}))

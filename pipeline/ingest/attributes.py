@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cache
 
-from pipeline.catalogs._files import read_records
+from pipeline.catalogs._files import catalog_cache, read_records
 from pipeline.ingest.text import clean_text, header_key, label_key
 
 SIZE_BANDS = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜"]
@@ -94,7 +93,7 @@ _CHECKED = "■☑☒✓✔"
 _UNCHECKED = "□☐"
 
 
-@cache
+@catalog_cache
 def _business_type_names() -> dict[str, str]:
     by_name: dict[str, str] = {}
     for row in read_records("power_business_types.csv"):

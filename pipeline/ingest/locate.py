@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from pipeline import catalogs
+from pipeline.catalogs._files import catalog_cache, on_change
 from pipeline.ingest.read import Sheet
 from pipeline.ingest.text import header_key, label_key
 
@@ -15,7 +16,7 @@ HEADER_SCAN_ROWS = 60
 EXPORT_ITEM = re.compile(r"^(?:no\.?|q|項目|設問)?0*(\d{1,3})(?:_?回答)?$")  # No.12, Q12, 項目12, 12, No.12_回答
 
 
-@cache
+@catalog_cache
 def _aliases(group: str) -> dict[str, str]:
     """Normalised label → role, for one group of labels.yaml."""
     return {label_key(alias): role for role, names in catalogs.labels()[group].items() for alias in names}
@@ -68,11 +69,17 @@ def _row_roles(row: tuple[str | None, ...]) -> dict[str, int]:
     return hinted | exact  # 「回答」 beats 「回答(選択してください)」 for the same role
 
 
+on_change(_row_roles.cache_clear)
+
+
 @lru_cache(maxsize=1 << 16)
 def _role(group: str, value: str) -> str | None:
     """The role a label names in ``group`` of labels.yaml, by its exact (normalised) text or without hints."""
     aliases = _aliases(group)
     return aliases.get(label_key(value)) or aliases.get(header_key(value))
+
+
+on_change(_role.cache_clear)
 
 
 @dataclass

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pipeline.catalogs._files import read_records
+from pipeline.catalogs._files import catalog_cache, on_change, read_records, read_yaml
+from pipeline.catalogs.instruments import template_versions
 from pipeline.cells import column_letters
 from pipeline.ingest.vocab import CANONICAL
 
@@ -26,13 +27,15 @@ if TYPE_CHECKING:
 _ANSWER_CODE = {a: k for k, a in enumerate(CANONICAL)}
 
 
-@cache
+@catalog_cache
 def item_ids() -> tuple[str, ...]:
-    """Every item ID of every instrument: the code of an item is its position here."""
-    return tuple(r["item_id"] for f in ("power_items.csv", "auto_items.csv") for r in read_records(f))
+    """Every item ID of every template version (shipped or the project's): an item's code is its
+    position here. Workers and the main process compute it from the same files, so codes agree."""
+    files = dict.fromkeys(read_yaml(f"templates/{v}.yaml")["items"] for v in template_versions())
+    return tuple(dict.fromkeys(r["item_id"] for f in files for r in read_records(f)))
 
 
-@cache
+@catalog_cache
 def _item_code() -> dict[str, int]:
     return {item: k for k, item in enumerate(item_ids())}
 
@@ -42,6 +45,9 @@ def _codes(items: tuple[str, ...]) -> array:
     """Item codes of one item list (cached: nearly every file lists the same items in the same order)."""
     code = _item_code()
     return array("h", [code[i] for i in items])
+
+
+on_change(_codes.cache_clear)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from pipeline import corporate_number
-from pipeline.catalogs._files import read_records
+from pipeline.catalogs._files import on_change, read_records, refresh
 from pipeline.ingest import attributes as attrs
 from pipeline.ingest.discover import Entry, _error_text, file_name, is_archive, read_entry
 from pipeline.ingest.locate import (
@@ -79,6 +79,7 @@ class Parsed:
 
 def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
     """Everything one discovered input contributes to the manifest (and answers, when it has some)."""
+    refresh()  # the project's catalogs, as the main process sees them (a test may switch SDW_HOME)
     kind = entry.kind
     if entry.rejected:
         return [Parsed(entry.source_path, kind, status="quarantined", reason=entry.rejected[0],
@@ -179,7 +180,7 @@ def _cover(book: Book, sheets: dict[str, Sheet], checklist: str) -> tuple[dict[s
     return cover, used
 
 
-@cache
+@cache  # emptied with the catalogs (on_change below); parse_entry refreshes once per file
 def _catalog_items(sector: str) -> frozenset[str]:
     return frozenset(r["item_id"] for r in read_records("power_items.csv" if sector == "power" else "auto_items.csv"))
 
@@ -187,6 +188,10 @@ def _catalog_items(sector: str) -> frozenset[str]:
 @cache
 def _answer_memo(sector: str) -> dict[str | None, str]:
     return {None: "unanswered"}
+
+
+on_change(_catalog_items.cache_clear)
+on_change(_answer_memo.cache_clear)
 
 
 def finish_answers(rec: Parsed, sector: str) -> None:

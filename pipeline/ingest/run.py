@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa  # before the workers fork: they share it (fastexcel hands sheets over as Arrow)
 
 from pipeline import config
+from pipeline.catalogs._files import refresh
 from pipeline.ingest.discover import Entry, discover, read_entry
 from pipeline.ingest.identity import secret_key
 from pipeline.ingest.keys import check_key, record_fingerprint, stored_fingerprint
@@ -64,6 +65,7 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
     def lap(stage: str) -> None:
         timings[stage] = time.perf_counter() - t0 - sum(timings.values())
 
+    refresh()  # before the workers fork: they inherit the caches of this project's catalogs
     key = secret_key()
     check_key(store, key)  # one key per store: refused before anything is read
     entries = discover(raw)

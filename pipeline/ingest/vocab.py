@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from pipeline import catalogs
+from pipeline.catalogs._files import catalog_cache
 from pipeline.ingest.text import answer_key
 
 CANONICAL = ("implemented", "partial", "not_implemented", "not_applicable", "unknown", "unanswered", "invalid")
 
 
-@cache
+@catalog_cache
 def lookup(instrument: str) -> dict[str, str]:
     """Every accepted spelling (normalised) of every template version, and certain synonyms."""
     vocab = catalogs.vocabulary(instrument)

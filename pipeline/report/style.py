@@ -7,7 +7,6 @@ inline backend; batch runs set ``MPLBACKEND=Agg`` in the environment).
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -15,7 +14,7 @@ import matplotlib_fontja  # noqa: F401 - registers IPAexGothic for Japanese labe
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from pipeline.catalogs._files import read_yaml
+from pipeline.catalogs._files import catalog_cache, read_yaml
 
 # Okabe–Ito, ordered so neighbours also differ in lightness (greyscale printing). The yellow
 # (#F0E442) is left out: on white it is all but invisible, on screen and on paper.
@@ -62,7 +61,7 @@ def apply() -> None:
     })
 
 
-@cache
+@catalog_cache
 def _labels() -> dict[str, Any]:
     return read_yaml("report_labels.yaml")
 

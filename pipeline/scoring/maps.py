@@ -6,11 +6,10 @@ distinct applicable items linked to it, so an item linked twice into one categor
 
 from __future__ import annotations
 
-from functools import cache
-
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.catalogs._files import catalog_cache
 
 COLUMNS = ["item_id", "framework", "node_id"]
 
@@ -32,7 +31,7 @@ def _rollup(links: pd.DataFrame, framework: str, nodes: pd.DataFrame) -> pd.Data
     return pd.concat(rows).assign(framework=framework).drop_duplicates()[COLUMNS]
 
 
-@cache
+@catalog_cache
 def power_map() -> pd.DataFrame:
     """Power items (CSF 1.1 IDs) → csf11, cpsf and, through NIST's crosswalk, csf2 nodes."""
     items = catalogs.power_items()
@@ -57,7 +56,7 @@ def _csf2_links(links: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([rolled, above], ignore_index=True).drop_duplicates()[COLUMNS]
 
 
-@cache
+@catalog_cache
 def mapped_items_map(sector: str) -> pd.DataFrame:
     """Items whose catalog names CSF 2.0 subcategories (column ``csf2``, space-separated; our mapping)
     → csf2 nodes, and, when the sector is scored on levels, their level (Lv1/Lv2/Lv3, and All)."""
@@ -82,7 +81,7 @@ def item_map(sector: str) -> pd.DataFrame:
     return (power_map() if scored_on_csf11 else mapped_items_map(sector)).copy()
 
 
-@cache
+@catalog_cache
 def all_nodes(sector: str) -> pd.DataFrame:
     """Every node a sector can be scored on, including those no item reaches (scored NaN, 'not assessed')."""
     frameworks = catalogs.sector_info(sector)["frameworks"]

@@ -19,12 +19,11 @@ requirements (NaN when none); ★N+ ("ready") is 1 when all of those are met, 0 
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.catalogs._files import catalog_cache
 from pipeline.scoring import rules as rules_mod
 from pipeline.scoring.maps import all_nodes, item_map
 from pipeline.scoring.rules import Rules, RulesSource, complete_items, is_achieved, is_applicable, item_points
@@ -117,7 +116,7 @@ def level_reached(level_scores: pd.DataFrame, threshold: float | None = None,
     return pd.concat(rows, ignore_index=True)[SCORE_COLUMNS]
 
 
-@cache
+@catalog_cache
 def star_requirements(star: int) -> pd.DataFrame:
     """The requirements of ★``star``: requirement_id, cited items (tuple) and whether it is judgeable.
 

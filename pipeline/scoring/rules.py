@@ -24,7 +24,6 @@ reads it, so changing scoring.yaml and re-running ``sdw score`` changes scores w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ import pandas as pd
 import yaml
 
 from pipeline import catalogs
+from pipeline.catalogs._files import catalog_cache
 from pipeline.scoring.maps import item_map
 
 MISSING = "missing"
@@ -47,7 +47,7 @@ Rules = Mapping[str, Any]
 RulesSource = Mapping[str, Any] | Path | str | None
 
 
-@cache
+@catalog_cache
 def _default() -> dict[str, Any]:
     return _checked(dict(catalogs.scoring_rules()))
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.synth.auto import template_for_year
 from pipeline.synth.population import SECTOR_CODE
 
 AUTO = {
@@ -46,8 +47,9 @@ def _shared_latent(sector: str, resp: pd.DataFrame, members: pd.DataFrame, year:
 
 
 def auto_answers(resp: pd.DataFrame, members: pd.DataFrame, year: int, seed: int) -> pd.DataFrame:
-    """Canonical intended answers (rows: respondents in ``resp`` order, columns: No.1 … No.153)."""
-    items = catalogs.auto_items()
+    """Canonical intended answers (rows: respondents in ``resp`` order, columns: No.1 … No.153), drawn
+    on the levels of the form the year's survey sends out."""
+    items = catalogs.items_for(template_for_year(year))
     p = AUTO
     cid = resp["company_id"].to_numpy()
     z = (p["size_effect"][resp["size_index"].to_numpy()][:, None]

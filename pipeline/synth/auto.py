@@ -1,29 +1,43 @@
-"""The automotive checklist (自工会/部工会 v2.0/v2.1/v2.2): per-company workbooks and the web export."""
+"""The automotive checklist (自工会/部工会 v2.0 … v2.3): per-company workbooks and the web export."""
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.catalogs._files import catalog_cache
 from pipeline.synth.layout import checklist_sheet, column_letter, cover_sheet
 from pipeline.synth.mess import NATIVE, Quirks, corp_number_cell, date_cell
 from pipeline.synth.sheetspec import Formula, Sheet, Workbook
 
+SURVEY_OPENS = (10, 1)  # the automotive survey opens on 1 October of the fiscal year
+
 
 def template_for_year(year: int) -> str:
-    """v2.0 for FY2022, v2.1 for FY2023, v2.2 from FY2024."""
-    if year < 2022:
+    """The form a fiscal year's survey sends out: the newest version the generator can write that was
+    published before the survey opened (v2.0 for FY2022, v2.1 for FY2023, v2.2 for FY2024, v2.3 from
+    FY2025, as the catalogs' ``published`` dates say; a project's own template counts too)."""
+    opens = dt.date(year, *SURVEY_OPENS)
+    dated = [(_published(v), v) for v in catalogs.template_versions("auto") if v in NATIVE]
+    usable = [d_v for d_v in dated if d_v[0] is not None and d_v[0] <= opens]
+    if not usable:
         raise ValueError(f"no automotive template for FY{year}: the 153-item checklist starts with v2.0 in FY2022")
-    return {2022: "auto-v2.0", 2023: "auto-v2.1"}.get(year, "auto-v2.2")
+    return max(usable)[1]
+
+
+def _published(version: str) -> dt.date | None:
+    value = catalogs.template(version).get("published")
+    return value if isinstance(value, dt.date) else None
 
 
 def version_label(template_version: str) -> str:
-    return "Ver." + template_version.split("-v")[1]
+    """'Ver.2.3', as the title of the form writes it."""
+    t = catalogs.template(template_version)
+    return "Ver." + str(t.get("version") or template_version.split("-v")[1])
 
 
 class _Item(NamedTuple):
@@ -35,21 +49,21 @@ class _Item(NamedTuple):
     text_ja: str
 
 
-@cache
-def _items() -> tuple[_Item, ...]:
-    """The automotive items in catalog order with their domain names resolved (catalogs are read once
-    and never change within a process; a pandas lookup per item cost more than writing the cell)."""
+@catalog_cache
+def _items(template_version: str) -> tuple[_Item, ...]:
+    """The items of one version in catalog order with their domain names resolved (read once per
+    version; a pandas lookup per item cost more than writing the cell)."""
     domains = catalogs.auto_domains()
     names = dict(zip(domains["domain_id"], domains["name_ja"], strict=True))
     return tuple(_Item(int(r.item_id[3:]), r.level, names[r.domain_id], r.text_ja)
-                 for r in catalogs.auto_items().itertuples())
+                 for r in catalogs.items_for(template_version).itertuples())
 
 
 def build(company: dict, written: list[str | None], template_version: str, answered_on: dt.date,
           quirks: Quirks, rng: np.random.Generator) -> tuple[Workbook, str, list[str]]:
     """Workbook, checklist sheet name and answer cells for one company's self-assessment."""
     t = catalogs.template(template_version)
-    items = _items()
+    items = _items(template_version)
     label = version_label(template_version)
     cover = cover_sheet(quirks.cover_sheet_name or t["cover"]["sheet"], f"チェックシート 表紙 ({label})", [
         ("会社名", company["name"]),
@@ -118,9 +132,12 @@ EXPORT_COLUMNS = ["受付番号", "会社名", "法人番号", "所属団体", "
 
 
 def export_frame(companies: pd.DataFrame, written: list[list[str | None]], submitted: list[dt.datetime],
-                 receipt: list[str], corp_cells: list[object]) -> pd.DataFrame:
-    """The web system's consolidated export 回答一覧: one row per submission, one column per item."""
-    items = catalogs.auto_items()["item_id"].tolist()
+                 receipt: list[str], corp_cells: list[object], template_version: str) -> pd.DataFrame:
+    """The web system's consolidated export 回答一覧: one row per submission, one column per item.
+
+    The export names no version (the web system's columns are the same for v2.1 to v2.3): ingest
+    tells the version from the submission dates and flags it."""
+    items = catalogs.items_for(template_version)["item_id"].tolist()
     head = pd.DataFrame({
         "受付番号": receipt,
         "会社名": companies["name"].to_numpy(),

@@ -18,7 +18,7 @@ NATIVE = {
     "auto-v2.0": {"implemented": "○", "not_implemented": "×", "not_applicable": "－"},
     "auto-v2.1": {"implemented": "達成", "not_implemented": "未達成", "not_applicable": "対象外"},
 }
-NATIVE["auto-v2.2"] = NATIVE["auto-v2.1"]
+NATIVE["auto-v2.2"] = NATIVE["auto-v2.3"] = NATIVE["auto-v2.1"]
 NATIVE["power-2024"] = NATIVE["power"]
 
 # Variants whose meaning is certain: a correct ingest maps each to the canonical answer.

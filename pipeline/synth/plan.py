@@ -313,7 +313,8 @@ def plan_export(year: int, resp: pd.DataFrame, intended: pd.DataFrame, seed: int
             receipts.append(f"R{year}-{int(j) + 1:06d}")
             times.append(when)
             recs.append((company, when, i, written, expected, canonical))
-        frame = auto_layout.export_frame(pd.DataFrame(companies), written_rows, times, receipts, corp_cells)
+        frame = auto_layout.export_frame(pd.DataFrame(companies), written_rows, times, receipts, corp_cells,
+                                         template)
         header_row = 1
         for r, (company, when, i, written, expected, canonical) in enumerate(recs, start=header_row + 1):
             fate = "ingested" if when == latest[i] else "superseded"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from typing import NamedTuple
 
 import numpy as np
 
 from pipeline import catalogs
+from pipeline.catalogs._files import catalog_cache
 from pipeline.synth.layout import checklist_sheet, column_letter, cover_sheet
 from pipeline.synth.mess import NATIVE, Quirks, corp_number_cell, date_cell
 from pipeline.synth.sheetspec import Formula, Sheet, Workbook
@@ -18,13 +18,13 @@ SYSTEMS = ["社内情報システム", "社内情報システム及び発電所�
            "給電指令システム及び社内情報システム", "発電所の監視制御システム"]
 
 
-@cache
+@catalog_cache
 def _type_names(column: str) -> dict[str, str]:
     table = catalogs.power_business_types()
     return dict(zip(table["code"], table[column], strict=True))
 
 
-@cache
+@catalog_cache
 def _csf11_names() -> dict[str, str]:
     """CSF 1.1 node id → Japanese name (a dict: a pandas lookup per cell cost more than writing it)."""
     table = catalogs.csf11()
@@ -43,7 +43,7 @@ class _Item(NamedTuple):
     report_to_management: bool
 
 
-@cache
+@catalog_cache
 def _items() -> tuple[_Item, ...]:
     """The power items in catalog order with their labels resolved (catalogs are read once and never
     change within a process, so neither do these)."""
