@@ -270,20 +270,21 @@ if own.get("bands"):
     F.grouped_bars(drawn.assign(fy=drawn["year"].map(lambda y: L["fy"].format(year=y))), "segment", "fy",
                    "share_band", "ci_low", "ci_high", ax=ax, suppressed_label=hidden)
     ax.set_ylabel(L["axes"]["share_companies"])
-    title = L["titles"]["bands"].format(scale=own["label"])
-    finish(fig, ax, title, rd.n(), version_note)
+    title = L["titles"]["bands"]
+    scale_note = L["bands_note"].format(scale=own["label"])
+    finish(fig, ax, title, rd.n(), " / ".join(x for x in (scale_note, version_note) if x))
     pub.figure(fig, "score_bands", title, source(rd.n()),
                [f"FY{r.year} {r.segment}: {r.share_band:.1%}" for r in drawn.itertuples()
                 if r.share_band == r.share_band])
     pub.table("bands", shown, T.SPECS["bands"], L["tables"]["bands"],
               ["year", "segment", "n", "share_band", "ci_low", "ci_high"],
-              L["hidden_note"].format(k=min_cell) + " " + L["bands_note"].format(scale=own["label"]),
+              L["hidden_note"].format(k=min_cell) + " " + scale_note + " " + L.get("bands_meaning", ""),
               view=shown["year"].eq(rd.latest), view_columns=["segment", "n", "share_band"])
 if info.get("item_profile"):
     display(Markdown(f"## {L['sections']['profile']}"))
     profile = T.item_profile(items, rd.latest)
-    fig, ax = style.new_figure(size=(style.SLIDE[0], style.SLIDE[1] * 1.6), left=0.36, top=0.9)
-    F.item_bars(T.with_item_labels(profile, 30), "label", "share_implemented", "ci_low", "ci_high", ax=ax,
+    fig, ax = style.new_figure(size=(style.SLIDE[0], style.SLIDE[1] * 1.5), left=0.4, top=0.9)
+    F.item_bars(T.with_item_labels(profile, 22), "label", "share_implemented", "ci_low", "ci_high", ax=ax,
                 suppressed_label=hidden)
     title = L["titles"]["profile"] + f" ({latest})"
     finish(fig, ax, title, rd.n(rd.latest), years=latest_year)
