@@ -55,17 +55,25 @@ def _catalogs_dir(home: str, cwd: str) -> Path | None:
 
 
 def _signature() -> tuple:
-    """What the project's catalog files are now: their folder and every file's size and change time."""
-    root = project_root()
+    """What the project's catalog files are now: their folder and every file's size and change time
+    (one failed system call when the project has no catalogs/ folder: this runs for every file ingested)."""
+    root = _catalogs_dir(os.environ.get(config.HOME_ENV, ""), os.getcwd())
     if root is None:
         return ()
     files: list[tuple[str, int, int]] = []
-    for folder in (root, *(p for p in root.iterdir() if p.is_dir())):
-        for entry in os.scandir(folder):
-            if entry.is_file():
+    folders = [str(root)]
+    while folders:
+        try:
+            entries = list(os.scandir(folders.pop()))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_dir():
+                folders.append(entry.path)
+            elif entry.is_file():
                 st = entry.stat()
                 files.append((entry.path, st.st_mtime_ns, st.st_size))
-    return (str(root), tuple(sorted(files)))
+    return (str(root), tuple(sorted(files))) if files else ()
 
 
 def on_change(clear: Callable[[], None]) -> None:
@@ -80,6 +88,14 @@ def refresh() -> None:
         for clear in _clearers:
             clear()
         _state["signature"] = signature
+
+
+def registered_cache(fn: F) -> F:
+    """``functools.cache`` emptied with the catalogs but not checked on each call: for the per-cell and
+    per-file functions of ingest, which run after :func:`refresh` (once per file, in parse_entry)."""
+    cached = functools.cache(fn)
+    on_change(cached.cache_clear)
+    return cached  # type: ignore[return-value]
 
 
 def catalog_cache(fn: F) -> F:

@@ -53,9 +53,10 @@ def sector_items(sector: str) -> pd.DataFrame:
     return read_csv(sector_info(sector)["items"])
 
 
-def item_texts(sector: str) -> dict[str, str]:
-    """item_id → the item's Japanese text, as the checklist words it (reports, explorer and feedback)."""
-    items = sector_items(sector)
+def item_texts(sector: str, template_version: str = "") -> dict[str, str]:
+    """item_id → the item's Japanese text, as the checklist words it (reports, explorer and feedback);
+    with a template version, as that version words it (an imported form brings the official texts)."""
+    items = items_for(template_version) if template_version else sector_items(sector)
     return dict(zip(items["item_id"], items["text_ja"], strict=True))
 
 

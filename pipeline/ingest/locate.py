@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from pipeline import catalogs
-from pipeline.catalogs._files import catalog_cache, on_change
+from pipeline.catalogs._files import on_change, registered_cache
 from pipeline.ingest.read import Sheet
 from pipeline.ingest.text import header_key, label_key
+from pipeline.ingest.version import written_version
 
 HEADER_SCAN_ROWS = 60
 EXPORT_ITEM = re.compile(r"^(?:no\.?|q|項目|設問)?0*(\d{1,3})(?:_?回答)?$")  # No.12, Q12, 項目12, 12, No.12_回答
 
 
-@catalog_cache
+@registered_cache
 def _aliases(group: str) -> dict[str, str]:
     """Normalised label → role, for one group of labels.yaml."""
     return {label_key(alias): role for role, names in catalogs.labels()[group].items() for alias in names}
@@ -177,18 +179,11 @@ def _inline(value: str) -> tuple[str, str] | None:
     return (role, m.group("value")) if role else None
 
 
-VERSION = re.compile(r"(?:ver|v)\.?(2\.\d)")
-
-
-def version_text(sheets: list[Sheet]) -> str | None:
-    """A template version written in a title (e.g. 'チェックシート Ver.2.2'), if any."""
-    for sheet in sheets:
-        for row in sheet.rows(6):
-            for value in row:
-                m = VERSION.search(label_key(value)) if value else None
-                if m:
-                    return m.group(1)
-    return None
+def version_text(sheets: list[Sheet], rows: int = 6, names: Iterable[str] = ()) -> str | None:
+    """A template version written in the top ``rows`` of the sheets (a title such as 'チェックシート
+    Ver.2.3', '第2.3版') or in the sheet ``names`` given, normalised to '2.3'; None if none is written."""
+    cells = (value for sheet in sheets for row in sheet.rows(rows) for value in row)
+    return written_version(chain(cells, names))
 
 
 def is_checklist_name(name: str) -> bool:

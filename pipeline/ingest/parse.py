@@ -13,11 +13,12 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from pipeline import catalogs, corporate_number
-from pipeline.catalogs._files import on_change, read_records, refresh
+from pipeline.catalogs._files import read_records, read_yaml, refresh, registered_cache
 from pipeline.ingest import attributes as attrs
+from pipeline.ingest import version
 from pipeline.ingest.discover import Entry, _error_text, file_name, is_archive, read_entry
 from pipeline.ingest.locate import (
     Header,
@@ -40,14 +41,13 @@ POWER_ID = re.compile(r"^[(\[【<《]?([A-Z]{2})\.([A-Z]{2})-0*(\d{1,2})(?!\d)(?
 # 12, No.12, 012, '12.0' (a number saved as text), 'No.12 (Lv1)'; not '1.2' or '1. 注意事項'
 AUTO_NO = re.compile(r"^(?:no\.?)?0*(\d{1,3})(?:\.0+)?(?:$|[(\[【<《])")
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−ー－"})
-@cache
+
+
+@registered_cache
 def checklist_shapes() -> dict[str, tuple[str, ...]]:
     """Which header roles make a checklist of which sector (``header_roles`` in catalogs/sectors.yaml),
     in the file's order: the power form names its items by CSF 1.1 ID, the automotive one has a level."""
     return {s: tuple(v["header_roles"]) for s, v in catalogs.sectors().items()}
-
-
-on_change(checklist_shapes.cache_clear)
 
 
 @dataclass
@@ -83,7 +83,11 @@ class Parsed:
 
 
 def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
-    """Everything one discovered input contributes to the manifest (and answers, when it has some)."""
+    """Everything one discovered input contributes to the manifest (and answers, when it has some).
+
+    ``sector`` and ``year`` name the partition being ingested; neither decides what a file is: its
+    sector comes from its header, its template version from what it writes (see ingest/version.py).
+    """
     refresh()  # the project's catalogs, as the main process sees them (a test may switch SDW_HOME)
     kind = entry.kind
     if entry.rejected:
@@ -100,7 +104,7 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
         return [Parsed(entry.source_path, kind, digest, detail="archive")]
     try:
         book = open_book(data, file_name(entry))
-        return _parse_book(book, entry.source_path, kind, digest, sector, year)
+        return _parse_book(book, entry.source_path, kind, digest)
     except Rejected as r:
         return [Parsed(entry.source_path, kind, digest, status="quarantined", reason=r.code, detail=r.detail,
                        attributes=r.attributes)]
@@ -111,7 +115,7 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
                        detail=_error_text(e))]
 
 
-def _parse_book(book: Book, path: str, kind: str, digest: str, sector: str, year: int) -> list[Parsed]:
+def _parse_book(book: Book, path: str, kind: str, digest: str) -> list[Parsed]:
     if not book.sheet_names:  # a workbook must have a sheet: its index part is missing or broken
         raise Rejected("corrupt", "the workbook lists no sheets")
     ordered = sorted(book.sheet_names, key=lambda n: (not is_checklist_name(n), is_derived_name(n)))
@@ -122,10 +126,10 @@ def _parse_book(book: Book, path: str, kind: str, digest: str, sector: str, year
         sheet = _sheet(book, sheets, name)
         export = find_export_header(sheet)
         if export:
-            return _parse_export(sheet, export, path, kind, digest, name if book.kind == "workbook" else "", year)
+            return _parse_export(sheet, export, path, kind, digest, name if book.kind == "workbook" else "")
         found = find_header(sheet, checklist_shapes())
         if found:
-            return [_checklist(book, sheets, name, found[1], path, kind, digest, found[0], year)]
+            return [_checklist(book, sheets, name, found[1], path, kind, digest, found[0])]
     raise Rejected("unknown_template", "no sheet has the header of a known checklist")
 
 
@@ -137,27 +141,32 @@ def _sheet(book: Book, sheets: dict[str, Sheet], name: str) -> Sheet:
 
 
 def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, path: str, kind: str,
-               digest: str, found_sector: str, year: int) -> Parsed:
+               digest: str, found_sector: str) -> Parsed:
     sheet = sheets[name]
     cover, cover_sheets = _cover(book, sheets, name)
     role, normalise = ITEM_KEYS[catalogs.sector_info(found_sector)["item_key"]]
     items, raw, rows = _rows(sheet, header, role, normalise)
     versions = catalogs.template_versions(found_sector)
-    if len(versions) == 1:  # one form (power, …): nothing to recognise
-        template = versions[0]
-    else:
-        template = _auto_version(version_text([sheet, *cover_sheets]), header, raw, year)
-    parsed = Parsed(path, kind, digest, sector=found_sector, template_version=template, sheet=name,
+    parsed = Parsed(path, kind, digest, sector=found_sector, template_version=versions[0], sheet=name,
                     items=items, raw=raw, rows=rows, cols=[header.columns["answer"]] * len(rows),
                     answer_path=path)
     parsed.attributes, parsed.submitted_on = _cover_attributes(cover, found_sector, parsed)
+    if len(versions) > 1:  # several forms of the sector's checklist: which one, from the file (one: nothing to tell)
+        written = (version_text([sheet], header.row) or version_text([s for s in cover_sheets if s is not sheet])
+                   or version_text([], names=book.sheet_names))
+        try:
+            decision = version.decide(found_sector, written, raw, items, header.has("plan_if_not"),
+                                      parsed.submitted_on)
+        except Rejected as r:  # keep whom the file is from, so the clerk knows whom to ask
+            raise Rejected(r.code, r.detail, parsed.attributes) from None
+        _set_version(parsed, decision)
     if not items:
         raise Rejected("unknown_template", f"the header of sheet {name!r} has no item rows under it",
                        parsed.attributes)
     if all(v is None or not v.strip() for v in raw):
         raise Rejected("empty_checklist", f"{len(items)} items, none answered", parsed.attributes)
     finish_answers(parsed, found_sector)
-    if catalogs.template(template).get("summary"):  # a derived summary sheet to check the answers against
+    if catalogs.template(parsed.template_version).get("summary"):  # a derived summary sheet to check against
         _check_summary(book, sheets, parsed)
     return parsed
 
@@ -186,26 +195,24 @@ def _cover(book: Book, sheets: dict[str, Sheet], checklist: str) -> tuple[dict[s
     return cover, used
 
 
-@cache  # emptied with the catalogs (on_change below); parse_entry refreshes once per file
-def _catalog_items(sector: str) -> frozenset[str]:
-    return frozenset(r["item_id"] for r in read_records(catalogs.sector_info(sector)["items"]))
+@registered_cache  # parse_entry refreshes the catalogs once per file
+def _catalog_items(template_version: str) -> frozenset[str]:
+    """The items of one template version (its own items file: a version may add, drop or re-level)."""
+    return frozenset(r["item_id"] for r in read_records(read_yaml(f"templates/{template_version}.yaml")["items"]))
 
 
-@cache
+@registered_cache
 def _answer_memo(sector: str) -> dict[str | None, str]:
     return {None: "unanswered"}
-
-
-on_change(_catalog_items.cache_clear)
-on_change(_answer_memo.cache_clear)
 
 
 def finish_answers(rec: Parsed, sector: str) -> None:
     """Drop items the template lacks or lists twice (flagged), map answers to canonical, count gaps.
 
-    Done in the worker, so the main process only concatenates.
+    The items are those of the record's template version. Done in the worker, so the main process
+    only concatenates.
     """
-    known = _catalog_items(sector)
+    known = _catalog_items(rec.template_version)
     unknown: list[str] = []
     repeated: list[str] = []
     if len(set(rec.items)) == len(rec.items) and known.issuperset(rec.items):
@@ -286,14 +293,12 @@ def _item_rows(normalise, keys: tuple[str | None, ...]) -> tuple[tuple[str, ...]
     return tuple(ids[k] for k in kept), kept
 
 
-def _auto_version(text: str | None, header: Header, raw: list[object], year: int) -> str:
-    """The automotive template version: a version written in a title wins; else columns and answers."""
-    if text in ("2.0", "2.1", "2.2"):
-        return f"auto-v{text}"
-    keys = {label_key(v) for v in raw if v}
-    if header.has("plan_if_not") or keys & {"達成", "未達成"}:
-        return "auto-v2.2" if year >= 2024 else "auto-v2.1"
-    return "auto-v2.0"
+def _set_version(rec: Parsed, decision: version.Decision) -> None:
+    """The decided version; one the form did not write, among several that fit, is flagged for the clerk."""
+    rec.template_version = decision.template
+    if decision.flagged:
+        rec.flags.append("version_not_written")
+        rec.warnings.append(decision.warning(rec.submitted_on))
 
 
 def _cover_attributes(cover: dict[str, object], sector: str, parsed: Parsed
@@ -363,20 +368,25 @@ def _check_summary(book: Book, sheets: dict[str, Sheet], parsed: Parsed) -> None
             return
 
 
-def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet_name: str,
-                  year: int) -> list[Parsed]:
+def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet_name: str) -> list[Parsed]:
     out = [Parsed(path, "export", digest, sector="auto", detail="consolidated export")]
-    template = "auto-v2.2" if year >= 2024 else "auto-v2.1"
     numbers = sorted(header.items)
     items = [f"No.{n}" for n in numbers]
     grid = sheet.rows()
+    written = version_text([sheet], header.row, names=[sheet_name] if sheet_name else [])
+    if written is not None:
+        fitted = tuple(c for c in version.candidates("auto") if c.name == version.known("auto", written))
+    else:  # one layout for every version with an export: each row's own date decides, the file is flagged
+        answers = [row[c] for row in grid[header.row + 1: header.row + 51] for c in header.items.values()]
+        fitted = version.fitting("auto", answers, items, None, export=True)
+    chosen: dict[str, int] = {}
     for r in range(header.row + 1, len(grid)):
         row = grid[r]
         values = {role: row[c] for role, c in header.columns.items()}
         answers = [row[header.items[n]] for n in numbers]
         if all(clean_text(v) == "" for v in [*values.values(), *answers]):
             continue  # a blank line, not a submission
-        rec = Parsed(f"{path}#row={r + 1}", "export_row", sector="auto", template_version=template, sheet=sheet_name,
+        rec = Parsed(f"{path}#row={r + 1}", "export_row", sector="auto", sheet=sheet_name,
                      items=items, raw=answers, rows=[r] * len(numbers), cols=[header.items[n] for n in numbers],
                      answer_path=path)
         rec.attributes = {
@@ -391,6 +401,8 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
                         rec.attributes["target_level"])
         rec.submitted_on = attrs.parse_date(values.get("answered_on"))
         rec.attributes["submitted_at"] = clean_text(values.get("answered_on"))
+        rec.template_version = version.by_date(fitted, rec.submitted_on).template
+        chosen[rec.template_version] = chosen.get(rec.template_version, 0) + 1
         if all(clean_text(v) == "" for v in answers):
             rec.status, rec.reason, rec.detail = "quarantined", "empty_checklist", f"row {r + 1}"
         finish_answers(rec, "auto")
@@ -398,6 +410,10 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
     if len(out) == 1:
         raise Rejected("no_rows", f"the export's header (row {header.row + 1}) has no rows under it")
     out[0].detail = f"consolidated export, {len(out) - 1} rows"
+    if len(fitted) > 1:
+        out[0].flags.append("version_not_written")
+        out[0].warnings.append(f"版の記載なし: {' / '.join(c.name for c in fitted)} が該当、各行の提出日時で判断 ("
+                               + ", ".join(f"{v} {n}行" for v, n in sorted(chosen.items())) + ")")
     return out
 
 

@@ -29,9 +29,9 @@ def quarantine_rows(records: list[Parsed], sector: str, year: int) -> pd.DataFra
     """One row per file that was not ingested cleanly: quarantined, superseded, or flagged."""
     rows = []
     for rec in records:
-        if rec.kind in ("archive", "export") and rec.status == "ingested":
-            continue
         flags = [f for f in dict.fromkeys(rec.flags) if f in FLAGS]
+        if rec.kind in ("archive", "export") and rec.status == "ingested" and not flags:
+            continue  # a container opened cleanly; one with a flag (an export's version) is the file to ask about
         if rec.status == "ingested" and not flags:
             continue
         if rec.status == "ingested":

@@ -227,7 +227,7 @@ def item_gaps(data: ReportData, year: int, node: str, framework: str = "csf2", k
     items = links.loc[links["framework"].eq(framework) & links["node_id"].eq(node), "item_id"].unique()
     shares = item_shares(data.responses[data.responses["year"].eq(year)])
     t = shares[shares["item_id"].isin(items)]
-    t = t.assign(text=t["item_id"].map(catalogs.item_texts(data.sector)))
+    t = t.assign(text=t["item_id"].map(data.item_texts(year)))
     out = protect(t, k=k, group=["sector", "year"], n_col="n_applicable",
                   stat_columns=[*ITEM_SHARE_COLUMNS, "n_implemented", "mean_points", "n_not_applicable",
                                 "n_unanswered", "n_missing", "n_unknown", "n_invalid"])

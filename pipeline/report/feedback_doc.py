@@ -172,7 +172,8 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
         "peer_group": [_group_label(g, sector, lang, all_label) for g in h["peer_group"]],
         "_hidden": h["hidden"], "_group": h["peer_group"]})
     answers = {**w["answers"], **(w["answers_auto"] if sector == "auto" else {})}
-    texts = catalogs.item_texts(sector)
+    version = str(weak["template_version"].iloc[0]) if "template_version" in weak and len(weak) else ""
+    texts = catalogs.item_texts(sector, version)
     items = pd.DataFrame({"rank": weak["rank"], "item_id": weak["item_id"],
                           "text": weak["item_id"].map(texts).fillna(""),
                           "answer": weak["answer"].map(lambda a: answers.get(a, a)),

@@ -169,7 +169,7 @@ def unjudgeable() -> dict[str, list[str]]:
 def items(data: ReportData, k: int | None = None) -> pd.DataFrame:
     """Share implemented per item and year among the companies it applies to (Wilson 95%), protected."""
     shares = item_shares(data.responses)
-    shares = shares.assign(text=shares["item_id"].map(catalogs.item_texts(data.sector)))
+    shares = shares.assign(text=shares["item_id"].map(data.item_texts()))
     return protect(shares, k=_k(k), group=["sector", "year"], n_col="n_applicable",
                    stat_columns=["share_implemented", "ci_low", "ci_high", "na_share", "n_implemented", "mean_points",
                                  "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable"])

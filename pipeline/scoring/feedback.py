@@ -95,7 +95,10 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
              for (group, f, n), block in sel.groupby(["peer_group", *node])]
     headline = pd.concat(stats).sort_values("order") if stats else sel.assign(**dict.fromkeys(PEER_STATS))
     headline = headline.drop(columns="order")
-    weak = _weakest_items(responses[responses["sector"].eq(sector) & responses["year"].eq(year)], n_weak, k)
+    mine = responses[responses["sector"].eq(sector) & responses["year"].eq(year)]
+    if "template_version" not in mine and "template_version" in resp:  # gaps among the company's version's items
+        mine = mine.merge(resp[["respondent_key", "template_version"]], on="respondent_key", how="left")
+    weak = _weakest_items(mine, n_weak, k)
     return {key: (headline[headline["respondent_key"].eq(key)].reset_index(drop=True),
                   weak.get(key, pd.DataFrame(columns=WEAK_COLUMNS)))
             for key in resp["respondent_key"]}
@@ -121,7 +124,7 @@ def _peer_stats(block: pd.DataFrame, scored: pd.DataFrame, group: str, framework
                         deviation=deviation_score(pool["score"]).reindex(block.index), hidden="")
 
 
-WEAK_COLUMNS = ["rank", "item_id", "answer", "peer_rate", "n_applicable"]
+WEAK_COLUMNS = ["rank", "item_id", "answer", "peer_rate", "n_applicable", "template_version"]
 
 
 def _weakest_items(responses: pd.DataFrame, n_weak: int, k: int) -> dict[str, pd.DataFrame]:
@@ -131,7 +134,8 @@ def _weakest_items(responses: pd.DataFrame, n_weak: int, k: int) -> dict[str, pd
     when fewer than k companies are behind it, or when it is exactly 0% (every company failed the
     item: a published 0% would tell each member every peer's answer). Gaps are applicable, not
     achieved answers, instrument items missing from the submission included, as every score counts
-    them. Columns: rank (1 = first to work on), item_id, answer (canonical), peer_rate, n_applicable.
+    them. Columns: rank (1 = first to work on), item_id, answer (canonical), peer_rate, n_applicable,
+    template_version (the company's, for the item texts; '' when ``responses`` do not say).
     """
     if responses.empty:
         return {}
@@ -144,6 +148,7 @@ def _weakest_items(responses: pd.DataFrame, n_weak: int, k: int) -> dict[str, pd
     out = {}
     for key, g in gaps.groupby("respondent_key"):
         top = g.head(n_weak).reset_index(drop=True)
+        top["template_version"] = top["template_version"].fillna("") if "template_version" in top else ""
         out[key] = top.assign(rank=np.arange(1, len(top) + 1))[WEAK_COLUMNS]
     return out
 

@@ -57,10 +57,12 @@ def _csf2_links(links: pd.DataFrame) -> pd.DataFrame:
 
 
 @catalog_cache
-def mapped_items_map(sector: str) -> pd.DataFrame:
+def mapped_items_map(sector: str, template_version: str = "") -> pd.DataFrame:
     """Items whose catalog names CSF 2.0 subcategories (column ``csf2``, space-separated; our mapping)
-    → csf2 nodes, and, when the sector is scored on levels, their level (Lv1/Lv2/Lv3, and All)."""
-    items = catalogs.sector_items(sector)
+    → csf2 nodes, and, when the sector is scored on levels, their level (Lv1/Lv2/Lv3, and All), as the
+    items file of ``template_version`` has them (a version may re-level items); the sector's catalog
+    (sectors.yaml ``items``) when no version is named."""
+    items = catalogs.items_for(template_version) if template_version else catalogs.sector_items(sector)
     links = items.assign(node_id=items["csf2"].str.split()).explode("node_id")[["item_id", "node_id"]]
     parts = [_csf2_links(links.assign(csf2_level="subcategory"))]
     if "level" in catalogs.sector_info(sector)["frameworks"]:
@@ -69,16 +71,17 @@ def mapped_items_map(sector: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def auto_map() -> pd.DataFrame:
+def auto_map(template_version: str = "") -> pd.DataFrame:
     """Automotive items → csf2 nodes (our mapping) and their level (Lv1/Lv2/Lv3, and All)."""
-    return mapped_items_map("auto")
+    return mapped_items_map("auto", template_version)
 
 
-def item_map(sector: str) -> pd.DataFrame:
-    """The sector's item → node links: through NIST's crosswalk when its items are CSF 1.1 subcategories
-    (``csf11`` among its frameworks in catalogs/sectors.yaml), else through its catalog's csf2 column."""
+def item_map(sector: str, template_version: str = "") -> pd.DataFrame:
+    """The sector's item → node links, in one template version's catalog ('' = the sector's): through
+    NIST's crosswalk when its items are CSF 1.1 subcategories (``csf11`` among its frameworks in
+    catalogs/sectors.yaml), else through its catalog's csf2 column."""
     scored_on_csf11 = "csf11" in catalogs.sector_info(sector)["frameworks"]
-    return (power_map() if scored_on_csf11 else mapped_items_map(sector)).copy()
+    return (power_map() if scored_on_csf11 else mapped_items_map(sector, template_version)).copy()
 
 
 @catalog_cache

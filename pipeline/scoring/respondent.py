@@ -26,7 +26,7 @@ from pipeline import catalogs
 from pipeline.catalogs._files import catalog_cache
 from pipeline.scoring import rules as rules_mod
 from pipeline.scoring.maps import all_nodes, item_map
-from pipeline.scoring.rules import Rules, RulesSource, complete_items, is_achieved, is_applicable, item_points
+from pipeline.scoring.rules import Rules, RulesSource, complete_items, is_achieved, is_applicable, item_points, versions
 
 KEY = ["sector", "year", "respondent_key"]
 SCORE_COLUMNS = [*KEY, "framework", "node_id", "score", "n_items", "n_applicable"]
@@ -45,7 +45,9 @@ def _grid(responses: pd.DataFrame, items: pd.Index) -> tuple[pd.DataFrame, np.nd
 def node_scores(responses: pd.DataFrame, sector: str, rules: RulesSource = None) -> pd.DataFrame:
     """Roll item points up to every node of every framework the sector's instrument feeds.
 
-    Reads responses' sector, year, respondent_key, item_id, answer (not ``score``). Items of the
+    Reads responses' sector, year, respondent_key, item_id, answer (not ``score``) and, when present,
+    ``template_version``: each respondent is scored on its own version's catalog (levels, items), so a
+    version that re-levels items scores on its own levels. Items of the
     instrument a respondent lacks are added as ``missing`` (:func:`rules.complete_items`). Every
     respondent gets a row for every node of ``all_nodes(sector)``; nodes no item reaches are NaN
     with n_items 0. n_items counts the node's instrument items, n_applicable those not answered
@@ -54,14 +56,21 @@ def node_scores(responses: pd.DataFrame, sector: str, rules: RulesSource = None)
     Computed as matrix products (respondents × items) · (items × nodes), so memory stays small at
     thousands of respondents: a node's score is the sum of its applicable items' points over their count.
     """
-    links = item_map(sector).drop_duplicates()
+    if sector == "power":
+        return _node_scores(responses, sector, "", rules)
+    parts = [_node_scores(group, sector, version, rules) for version, group in versions(responses)]
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+def _node_scores(responses: pd.DataFrame, sector: str, template_version: str, rules: RulesSource) -> pd.DataFrame:
+    links = item_map(sector, template_version).drop_duplicates()
     nodes = all_nodes(sector)
     items = pd.Index(sorted(links["item_id"].unique()))
     node_index = pd.MultiIndex.from_frame(nodes[["framework", "node_id"]])
     member = np.zeros((len(items), len(nodes)))
     member[items.get_indexer(links["item_id"]),
            node_index.get_indexer(pd.MultiIndex.from_frame(links[["framework", "node_id"]]))] = 1.0
-    full = complete_items(responses, sector)
+    full = complete_items(responses, sector)  # by the template_version column, as links are
     known = full[full["item_id"].isin(items)]
     people, rows, cols = _grid(known, items)
     score = item_points(known["answer"], rules).to_numpy(dtype=float)
@@ -156,7 +165,13 @@ def star_scores(responses: pd.DataFrame, rules: RulesSource = None) -> pd.DataFr
     auto = responses[responses["sector"].eq("auto")]
     if auto.empty:
         return pd.DataFrame(columns=SCORE_COLUMNS)
-    items = rules_mod.instrument_items("auto")
+    parts = [_star_scores(group, version, rules) for version, group in versions(auto)]
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+def _star_scores(auto: pd.DataFrame, template_version: str, rules: RulesSource) -> pd.DataFrame:
+    """★ rows of respondents of one template version (its items are the ones the criteria can cite)."""
+    items = rules_mod.instrument_items("auto", template_version)
     full = complete_items(auto, "auto")
     full = full[full["item_id"].isin(items)]
     people, rows, cols = _grid(full, items)
@@ -174,6 +189,8 @@ def star_scores(responses: pd.DataFrame, rules: RulesSource = None) -> pd.DataFr
                 continue
             idx = items.get_indexer(list(req.items))
             if (idx < 0).any():
+                if template_version:  # a version without a cited item cannot judge the requirement
+                    continue
                 raise ValueError(f"★{star} requirement {req.requirement_id} cites items outside the checklist")
             assessable = applicable[:, idx].any(axis=1)
             met[:, j] = np.where(assessable, fine[:, idx].all(axis=1), np.nan)

@@ -123,9 +123,13 @@ def is_achieved(answer: pd.Series, rules: RulesSource = None) -> pd.Series:
     return answer.isin(list(load_rules(rules)["achieved"]))
 
 
-def instrument_items(sector: str) -> pd.Index:
-    """Every item of the sector's instrument (the items its map links to any node), sorted."""
-    return pd.Index(sorted(item_map(sector)["item_id"].unique()))
+def instrument_items(sector: str, template_version: str = "") -> pd.Index:
+    """Every item of the sector's instrument in one template version (the items its map links to any
+    node; '' = the default catalog), sorted."""
+    return pd.Index(sorted(item_map(sector, template_version)["item_id"].unique()))
+
+
+VERSION = "template_version"  # a responses column (joined from respondents) naming each sheet's version
 
 
 def complete_items(responses: pd.DataFrame, sector: str, unit: list[str] | None = None) -> pd.DataFrame:
@@ -136,12 +140,27 @@ def complete_items(responses: pd.DataFrame, sector: str, unit: list[str] | None 
     identifying one respondent's answer sheet (default sector, year, respondent_key; add e.g. a
     segment column when a respondent appears once per segment). New rows copy every other column
     from the respondent's first row, except item-level ones (answer_raw, score, cell: empty).
-    Rows of items outside the instrument are kept as they are. Idempotent.
+    Rows of items outside the instrument are kept as they are. Idempotent. With a ``template_version``
+    column, each respondent is completed with the items of its own version.
     """
     unit = unit or KEY
-    items = instrument_items(sector)
     if responses.empty:
         return responses
+    if VERSION not in responses or sector == "power":
+        return _complete(responses, sector, unit, "")
+    parts = [_complete(g, sector, unit, v) for v, g in versions(responses)]
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+def versions(responses: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """(template_version, rows) of ``responses`` per version; a missing version is '' (the default catalog)."""
+    if VERSION not in responses:
+        return [("", responses)]
+    return [(str(v), g) for v, g in responses.groupby(responses[VERSION].fillna("").astype(str), sort=True)]
+
+
+def _complete(responses: pd.DataFrame, sector: str, unit: list[str], template_version: str) -> pd.DataFrame:
+    items = instrument_items(sector, template_version)
     who, people = pd.factorize(pd.MultiIndex.from_frame(responses[unit]))
     cols = items.get_indexer(responses["item_id"])
     known = cols >= 0

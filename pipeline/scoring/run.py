@@ -35,6 +35,17 @@ def score_store(store: Path, rules: RulesSource = None) -> ScoreResult:
     responses = pd.read_parquet(path, columns=["sector", "year", "respondent_key", "item_id", "answer"])
     if responses.empty:
         raise FileNotFoundError(f"no responses in {store}: run `sdw ingest` first")
+    responses = with_versions(responses, store)
     scores = store_mod.validate("scores", score_store_tables(responses, resolved))
     store_mod.write_tables(store, {"scores": scores})
     return ScoreResult(scores, time.perf_counter() - t0)
+
+
+def with_versions(responses: pd.DataFrame, store: Path) -> pd.DataFrame:
+    """``responses`` with each respondent's ``template_version`` (from ``respondents``): every sheet is
+    scored on its own version's catalog, so respondents of two versions in one year each use theirs."""
+    key = ["sector", "year", "respondent_key"]
+    if not (store / "respondents").exists():  # answers alone: the default catalog of each sector
+        return responses
+    versions = pd.read_parquet(store / "respondents", columns=[*key, "template_version"])
+    return responses.merge(versions.drop_duplicates(key), on=key, how="left", validate="many_to_one")

@@ -1,0 +1,137 @@
+"""Each respondent is scored on its own template version's catalog: a project's re-levelled v2.3 (written
+here, as `sdw instrument import` would) moves the level denominators of v2.3 submissions only."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.catalogs import _files
+from pipeline.ingest import ingest
+from pipeline.scoring.run import score_store
+from tests.handmade import auto_rows, write_auto
+
+SHIPPED = Path(_files.__file__).resolve().parent
+NOT_ACHIEVED = {1, 2, 3, 4, 8}  # shipped Lv1 items (No.1 is Lv1 in the shipped catalog)
+NOT_APPLICABLE = {9, 11}  # shipped Lv1 items too
+
+
+def _answer(n: int) -> str:
+    return "未達成" if n in NOT_ACHIEVED else "対象外" if n in NOT_APPLICABLE else "達成"  # No.5 達成
+
+
+def _project_v23(home: Path) -> None:
+    """A project catalog for v2.3 where No.5 moves Lv2 → Lv1 and No.1 moves Lv1 → Lv2 (still 50/74/29)."""
+    root = home / "catalogs"
+    (root / "templates").mkdir(parents=True)
+    text = (SHIPPED / "templates" / "auto-v2.3.yaml").read_text(encoding="utf-8")
+    (root / "templates" / "auto-v2.3.yaml").write_text(text.replace("provisional: true", "provisional: false"),
+                                                       encoding="utf-8")
+    with open(SHIPPED / "auto-v2.3_items.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    moved = {"No.5": "Lv1", "No.1": "Lv2"}
+    with open(root / "auto-v2.3_items.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=[*rows[0], "condition_ja"])  # an extra column is allowed
+        w.writeheader()
+        w.writerows({**r, "level": moved.get(r["item_id"], r["level"]), "condition_ja": "条件"} for r in rows)
+
+
+def test_a_project_v2_3_catalog_scores_v2_3_submissions_on_its_levels_and_v2_2_on_the_shipped(tmp_path, monkeypatch):
+    monkeypatch.setenv("SDW_HOME", str(tmp_path / "home"))
+    _project_v23(tmp_path / "home")
+    raw = tmp_path / "raw"
+    for version, number in (("Ver.2.2", "7000012050002"), ("Ver.2.3", "1010001000006")):
+        write_auto(raw / f"{version}.xlsx", rows=auto_rows(_answer), version=version,
+                   cover={"法人番号": number, "会社名": f"株式会社{version}", "回答日": dt.date(2025, 10, 15)})
+    store = tmp_path / "store"
+    ingest("auto", 2025, raw, store, workers=1, progress=False)
+    score_store(store)
+
+    versions = pd.read_parquet(store / "respondents").set_index("respondent_key")["template_version"]
+    scores = pd.read_parquet(store / "scores")
+    level = scores[scores["framework"].eq("level")].assign(version=lambda d: d["respondent_key"].map(versions))
+    got = level.set_index(["version", "node_id"])
+    # v2.3 (project): Lv1 = shipped Lv1 − No.1 + No.5 = 50 items, 48 applicable (No.9, No.11 対象外),
+    # not achieved No.2, 3, 4, 8 → 44/48; Lv2 = 74 items with No.1 (未達成) → 73/74.
+    assert got.loc[("auto-v2.3", "Lv1"), ["n_items", "n_applicable"]].tolist() == [50, 48]
+    assert got.loc[("auto-v2.3", "Lv1"), "score"] == pytest.approx(44 / 48)
+    assert got.loc[("auto-v2.3", "Lv2"), "score"] == pytest.approx(73 / 74)
+    assert got.loc[("auto-v2.3", "Lv1+"), "score"] == 1.0  # 91.7% ≥ 90%
+    # v2.2 (shipped): No.1 is Lv1 and not achieved → 43/48, below 90%; Lv2 all achieved.
+    assert got.loc[("auto-v2.2", "Lv1"), ["n_items", "n_applicable"]].tolist() == [50, 48]
+    assert got.loc[("auto-v2.2", "Lv1"), "score"] == pytest.approx(43 / 48)
+    assert got.loc[("auto-v2.2", "Lv2"), "score"] == 1.0
+    assert got.loc[("auto-v2.2", "Lv1+"), "score"] == 0.0
+
+
+def test_without_the_project_catalog_v2_3_scores_on_the_shipped_levels(tmp_path, monkeypatch):
+    monkeypatch.setenv("SDW_HOME", str(tmp_path / "home"))
+    write_auto(tmp_path / "raw" / "a.xlsx", rows=auto_rows(_answer), version="Ver.2.3",
+               cover={"回答日": dt.date(2025, 10, 15)})
+    ingest("auto", 2025, tmp_path / "raw", tmp_path / "store", workers=1, progress=False)
+    scores = score_store(tmp_path / "store").scores.set_index(["framework", "node_id"])
+    assert scores.loc[("level", "Lv1"), "score"] == pytest.approx(43 / 48)
+    assert scores.loc[("level", "Lv2"), "score"] == 1.0
+
+
+def test_an_item_only_the_project_v2_3_lists_is_kept_for_v2_3_and_flagged_for_v2_2(tmp_path, monkeypatch):
+    monkeypatch.setenv("SDW_HOME", str(tmp_path / "home"))
+    _project_v23(tmp_path / "home")
+    items = tmp_path / "home" / "catalogs" / "auto-v2.3_items.csv"
+    with open(items, "a", encoding="utf-8", newline="") as fh:
+        fh.write("No.154,Lv3,D24,新しい要求事項,GV.PO-01,ours,条件\n")
+    extra = [154, "Lv3", "分類", "要求事項", "条件", "未達成", None, None]
+    for version, number in (("Ver.2.2", "7000012050002"), ("Ver.2.3", "1010001000006")):
+        write_auto(tmp_path / "raw" / f"{version}.xlsx", rows=[*auto_rows(), extra], version=version,
+                   cover={"法人番号": number, "回答日": dt.date(2025, 10, 15)})
+    ingest("auto", 2025, tmp_path / "raw", tmp_path / "store", workers=1, progress=False)
+    manifest = pd.read_parquet(tmp_path / "store" / "manifest").set_index("template_version")
+    responses = pd.read_parquet(tmp_path / "store" / "responses")
+    assert manifest.loc["auto-v2.2", "flags"] == "unknown_items"
+    assert manifest.loc["auto-v2.3", "flags"] == ""
+    assert responses.loc[responses["item_id"].eq("No.154"), "answer"].tolist() == ["not_implemented"]
+    scores = score_store(tmp_path / "store").scores
+    lv3 = scores[scores["framework"].eq("level") & scores["node_id"].eq("Lv3")].set_index("respondent_key")
+    versions = pd.read_parquet(tmp_path / "store" / "respondents").set_index("template_version")["respondent_key"]
+    assert lv3.loc[versions["auto-v2.3"], ["score", "n_items"]].tolist() == [pytest.approx(29 / 30), 30]
+    assert lv3.loc[versions["auto-v2.2"], ["score", "n_items"]].tolist() == [1.0, 29]
+
+
+def test_report_item_texts_follow_the_newest_version_the_respondents_used(tmp_path, monkeypatch):
+    from pipeline.report.data import ReportData
+
+    monkeypatch.setenv("SDW_HOME", str(tmp_path / "home"))
+    _project_v23(tmp_path / "home")
+    items = tmp_path / "home" / "catalogs" / "auto-v2.3_items.csv"
+    items.write_text(items.read_text(encoding="utf-8").replace(
+        "No.1,Lv2,D01,経営層がセキュリティ方針を定め社内に示している", "No.1,Lv2,D01,公式の文言", 1), encoding="utf-8")
+    respondents = pd.DataFrame({"sector": "auto", "year": [2024, 2025, 2025], "respondent_key": ["a", "b", "c"],
+                                "template_version": ["auto-v2.2", "auto-v2.2", "auto-v2.3"]})
+    data = ReportData("auto", [2024, 2025], pd.DataFrame(), respondents, pd.DataFrame(), None)
+    assert data.item_texts(2025)["No.1"] == "公式の文言"
+    assert data.item_texts(2024)["No.1"] == "経営層がセキュリティ方針を定め社内に示している"
+    assert data.item_texts(2025)["No.2"] == "セキュリティ方針を定期的に見直している"
+
+
+def test_worker_processes_read_the_project_catalog_the_main_process_reads(tmp_path, monkeypatch):
+    """Two chunks in two forked workers: the item only the project's v2.3 lists survives packing, so the
+    workers checked items and coded them with the same catalogs as the main process."""
+    from pipeline.ingest import run as run_mod
+
+    monkeypatch.setattr(run_mod, "CHUNK", 1)
+    monkeypatch.setenv("SDW_HOME", str(tmp_path / "home"))
+    _project_v23(tmp_path / "home")
+    with open(tmp_path / "home" / "catalogs" / "auto-v2.3_items.csv", "a", encoding="utf-8", newline="") as fh:
+        fh.write("No.154,Lv3,D24,新しい要求事項,GV.PO-01,ours,条件\n")
+    extra = [154, "Lv3", "分類", "要求事項", "条件", "未達成", None, None]
+    for name, number in (("a", "7000012050002"), ("b", "1010001000006")):
+        write_auto(tmp_path / "raw" / f"{name}.xlsx", rows=[*auto_rows(), extra], version="Ver.2.3",
+                   cover={"法人番号": number, "回答日": dt.date(2025, 10, 15)})
+    ingest("auto", 2025, tmp_path / "raw", tmp_path / "store", workers=2, progress=False)
+    responses = pd.read_parquet(tmp_path / "store" / "responses")
+    assert responses.loc[responses["item_id"].eq("No.154"), "answer"].tolist() == ["not_implemented"] * 2
+    assert pd.read_parquet(tmp_path / "store" / "manifest")["flags"].tolist() == ["", ""]
