@@ -131,3 +131,5 @@ def test_sme_runs_synth_ingest_score_report_with_bands_and_the_25_item_profile(t
     assert all(f">{i}<" in page for i in ITEMS)  # every item in the profile table
     assert "70〜99点" in page and "100点満点" in page
     assert "Traceback" not in page and "PosixPath" not in page
+    every = run_report("all", None, store, out=tmp_path / "all", figures=tmp_path / "all_figures")
+    assert [p.parent.parent.name for p in every.html] == ["sme"]  # only what the store holds; no cross-sector page

@@ -160,9 +160,10 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         result.figures += sorted(fig_dir.glob("*.png"))
         result.seconds[label] = time.perf_counter() - t0
 
-    for s in (_sectors_in(store) if sector == "all" else (sector,)):
+    present = _sectors_in(store) if sector == "all" else [sector]
+    for s in present:
         run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework},
             words["report_title"].format(sector=words["sector"][s]))
-    if sector == "all":
+    if sector == "all" and {"power", "auto"} <= set(present):  # the cross-sector notebook compares these two
         run(NOTEBOOKS["cross"], "all", {}, words["cross_title"])
     return result
