@@ -117,15 +117,6 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
     return html
 
 
-def _sectors_in(store: Path) -> list[str]:
-    """Registered sectors with scores in the store, in registration order: ``all`` reports what is there,
-    and a sector registered but never ingested is no error."""
-    import pyarrow.parquet as pq
-
-    present = set(pq.read_table(store / "scores", columns=["sector"]).column("sector").unique().to_pylist())
-    return [s for s in config.SECTORS if s in present]
-
-
 def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path | None = None,
                figures: Path | None = None, lang: str = "ja", min_cell: int | None = None,
                segment_by: str = "", framework: str = "csf2", pptx: bool = False) -> ReportResult:
@@ -137,6 +128,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     out = config.reports_dir() if out is None else out
     figures = config.figures_dir() if figures is None else figures
     from pipeline import catalogs
+    from pipeline.report.data import sectors_in
     from pipeline.report.style import labels
 
     k = catalogs.scoring_rules()["min_cell"] if min_cell is None else min_cell
@@ -160,7 +152,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         result.figures += sorted(fig_dir.glob("*.png"))
         result.seconds[label] = time.perf_counter() - t0
 
-    present = _sectors_in(store) if sector == "all" else [sector]
+    present = sectors_in(store) if sector == "all" else [sector]
     for s in present:
         run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework},
             words["report_title"].format(sector=words["sector"][s]))
