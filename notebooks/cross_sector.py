@@ -55,7 +55,7 @@ source = L["source"].format(sector=L["sector"]["all"], years="/".join(str(d.late
                             n=f"{sum(d.n(d.latest) for d in sectors.values()):,}")
 display(HTML(f"<style>{REPORT_CSS}</style>"))
 display(Markdown(f"# {L['cross_title']}"))
-display(Markdown(L["auto_mapping"]))
+display(Markdown(L["mapping_note"]["auto"]))
 display(HTML(f'<p class="sdw-provenance">{prov.stamp()}</p>'))
 
 
@@ -71,7 +71,7 @@ funcs = side_by_side("function")
 fig, ax = style.new_figure()
 F.grouped_bars(funcs.assign(label=funcs["node_id"].map(lambda n: f"{names[n]}\n{n}")), "label", "sector_name", "mean",
                ax=ax, suppressed_label=hidden)
-style.caveat(ax, L["auto_mapping"])
+style.caveat(ax, L["mapping_note"]["auto"])
 style.finish(fig, L["titles"]["cross_sector_functions"], source, rule, n_text, prov.stamp())
 pub.figure(fig, "cross_sector_functions", L["titles"]["cross_sector_functions"], source)
 pub.table("functions", funcs, T.SPECS["nodes"], L["titles"]["cross_sector_functions"],
@@ -84,7 +84,8 @@ fig, ax = style.new_figure(left=0.27)
 F.heatmap(cats, "node_id", "sector_name", "mean", ax=ax, suppressed_label=hidden,
           row_labels={n: style.short(f"{n} {names[n]}", 24) for n in cats["node_id"]})
 style.finish(fig, L["titles"]["cross_sector_categories"], source, rule,
-             L["not_assessed"].format(n=T.not_assessed_subcategories(sectors["power"])) + " / " + L["auto_mapping"],
+             L["not_assessed"].format(n=T.not_assessed_subcategories(sectors["power"])) + " / "
+             + L["mapping_note"]["auto"],
              prov.stamp())
 pub.figure(fig, "cross_sector_categories", L["titles"]["cross_sector_categories"], source)
 pub.table("categories", cats, T.SPECS["nodes"], L["titles"]["cross_sector_categories"],
@@ -96,5 +97,6 @@ display(Markdown(f"## {L['sections']['rules']}"))
 display(Markdown(L["rules_text"].format(threshold=f"{catalogs.scoring_rules()['level_threshold']:.0%}")))
 display(Markdown(L["disclosure_text"].format(k=min_cell)))
 about = [(L["about"]["disclosure"], L["disclosure_text"].format(k=min_cell)), (L["about"]["k"], str(min_cell))]
-written = pub.close(about, {"title": L["cross_title"], "subtitle": n_text, "headline": [L["auto_mapping"], n_text]}
+written = pub.close(about, {"title": L["cross_title"], "subtitle": n_text,
+                            "headline": [L["mapping_note"]["auto"], n_text]}
                     if pptx else None)

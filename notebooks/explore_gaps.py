@@ -45,8 +45,9 @@ def load(s):
 
 
 wide = {"description_width": "initial"}  # Japanese captions are not cut to '機能・カテ…'
-sector_w = widgets.Dropdown(options=[(U[s], s) for s in ("power", "auto")], value=sector, description=U["sector"],
-                            style=wide)
+choices = D.sector_choices(store, lang)  # the registered sectors the store holds
+sector_w = widgets.Dropdown(options=choices, value=sector if sector in [c for _, c in choices] else choices[0][1],
+                            description=U["sector"], style=wide)
 year_w = widgets.Dropdown(description=U["year"], style=wide)
 by_w = widgets.Dropdown(description=U["segment"], style=wide)
 framework_w = widgets.Dropdown(description=U["framework"], style=wide)

@@ -16,7 +16,7 @@
 # catalogs/report_labels.yaml in the report's language; every number from a protected, published table.
 sector = "auto"
 years = ""  # e.g. "2022-2024"; empty: every year in the store
-segment_by = ""  # empty: business type (power) or size band (automotive)
+segment_by = ""  # empty: the sector's own (catalogs/sectors.yaml: business type for power, size band for automotive)
 framework = "csf2"  # csf2, or csf11 for power (the checklist's own framework)
 min_cell = 5
 lang = "ja"
@@ -43,10 +43,11 @@ style.apply()
 L = style.labels(lang)
 store = store or config.STORE_DIR
 rd = D.load(store, sector, years or None)
-by = segment_by or ("business_types" if sector == "power" else "size_band")
+info = catalogs.sector_info(sector)  # what the sector is scored on and segmented by (catalogs/sectors.yaml)
+by = segment_by or info["segment"]
 names = D.segment_names(sector, lang)
 span = f"{rd.years[0]}" if len(rd.years) == 1 else f"{rd.years[0]}–{rd.years[-1]}"
-fw = framework if framework in ("csf2", "csf11") and (sector == "power" or framework == "csf2") else "csf2"
+fw = framework if framework in ("csf2", "csf11") and framework in info["frameworks"] else "csf2"
 fw_nodes = catalogs.csf2() if fw == "csf2" else catalogs.csf11()
 fw_label = {"csf2": "NIST CSF 2.0", "csf11": "NIST CSF 1.1"}[fw]
 node_names = dict(zip(fw_nodes["node_id"], fw_nodes["name_ja" if lang == "ja" else "name_en"], strict=True))
@@ -127,8 +128,8 @@ F.trend_lines(total_fn, y="mean", hue="node_id", lo="mean_ci_low", hi="mean_ci_h
               labels={n: f"{node_names[n]} ({n})" for n in total_fn["node_id"].unique()}, suppressed_label=hidden,
               year_format=L["fy"].replace("{year}", "{}"))
 ax.set_ylabel(L["axes"]["score"])
-if sector == "auto":
-    style.caveat(ax, L["auto_mapping"])
+if sector in L["mapping_note"]:
+    style.caveat(ax, L["mapping_note"][sector])
 finish(fig, ax, L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label), rd.n(), score_note)
 pub.figure(fig, "function_trend", L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label), source(rd.n()),
            [f"{r.node_id} FY{r.year}: {r.mean:.3f}" for r in total_fn.itertuples() if r.mean == r.mean])
@@ -178,10 +179,10 @@ display(Markdown(f"## {L['sections']['categories']}"))
 fig, ax = style.new_figure(left=0.27)
 F.heatmap(cats, "node_id", "segment", "mean", ax=ax, suppressed_label=hidden,
           row_labels={n: style.short(f"{n} {node_names.get(n, '')}", 24) for n in cats["node_id"]})
-note = L["not_assessed"].format(n=T.not_assessed_subcategories(rd)) if fw == "csf2" and sector == "power" \
+note = L["not_assessed"].format(n=T.not_assessed_subcategories(rd)) if fw == "csf2" and "csf11" in info["frameworks"] \
     else L["dash"]
-if sector == "auto":
-    style.caveat(ax, L["auto_mapping"])
+if sector in L["mapping_note"]:
+    style.caveat(ax, L["mapping_note"][sector])
 title = L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + f" ({latest})"
 finish(fig, ax, title, rd.n(rd.latest), note, latest_year)
 pub.figure(fig, "csf2_heatmap", title, source(rd.n(rd.latest), latest_year))
@@ -198,8 +199,8 @@ finish(fig, ax, title, rd.n(rd.latest), years=latest_year)
 pub.figure(fig, "radar", title, source(rd.n(rd.latest), latest_year))
 
 # %%
-# Automotive: levels reached by segment over the years, and ★3/★4 readiness.
-if sector == "auto":
+# Sectors scored on levels (automotive): levels reached by segment over the years.
+if "level" in info["frameworks"]:
     display(Markdown(f"## {L['sections']['levels']}"))
     threshold = catalogs.scoring_rules()["level_threshold"]
     lv = show(T.level_reached(rd, by, min_cell))
@@ -217,6 +218,10 @@ if sector == "auto":
               ["year", "node_id", "segment", "n_scored", "share_reached", "ci_low", "ci_high"],
               " ".join(x for x in (L["hidden_note"].format(k=min_cell), relevelled_note) if x),
               view=lv["year"].eq(rd.latest))
+
+# %%
+# Sectors whose items the ★ scheme cites (automotive): ★3/★4 readiness.
+if "star" in info["frameworks"]:
     star, unjudged = T.star_readiness(rd, by, min_cell)
     star = show(star)
     fig, ax = style.new_figure()
@@ -263,6 +268,46 @@ if len(rd.years) > 1:
               excluded_note, view_columns=["item_id", "text", "share_previous", "share_implemented", "change"])
 pub.table("items", items, T.SPECS["items"], L["tables"]["items"], item_cols, L["hidden_note"].format(k=min_cell),
           show=False)
+
+# %%
+# The instrument's own scale, where scoring.yaml declares result bands for it (IPA 自社診断: 100 / 70–99 / 50–69 /
+# ≤49 points): companies per band over the years; and, where catalogs/sectors.yaml asks for it, every item's share
+# implemented in the checklist's order (the instrument's own profile).
+own = T.own_scale(sector)
+if own.get("bands"):
+    display(Markdown(f"## {L['sections']['bands']}"))
+    band_names = {b["id"]: L["bands"][b["id"]] for b in own["bands"]}
+    band_table = T.bands(rd, min_cell)
+    shown = T.display(band_table, band_names, ALL)
+    fig, ax = style.new_figure()
+    drawn = shown[shown["segment"].ne(ALL)]
+    F.grouped_bars(drawn.assign(fy=drawn["year"].map(lambda y: L["fy"].format(year=y))), "segment", "fy",
+                   "share_band", "ci_low", "ci_high", ax=ax, suppressed_label=hidden)
+    ax.set_ylabel(L["axes"]["share_companies"])
+    title = L["titles"]["bands"]
+    scale_note = L["bands_note"].format(scale=own["label"])
+    finish(fig, ax, title, rd.n(), " / ".join(x for x in (scale_note, version_note) if x))
+    pub.figure(fig, "score_bands", title, source(rd.n()),
+               [f"FY{r.year} {r.segment}: {r.share_band:.1%}" for r in drawn.itertuples()
+                if r.share_band == r.share_band])
+    pub.table("bands", shown, T.SPECS["bands"], L["tables"]["bands"],
+              ["year", "segment", "n", "share_band", "ci_low", "ci_high"],
+              L["hidden_note"].format(k=min_cell) + " " + scale_note + " " + L.get("bands_meaning", ""),
+              view=shown["year"].eq(rd.latest), view_columns=["segment", "n", "share_band"])
+if info.get("item_profile"):
+    display(Markdown(f"## {L['sections']['profile']}"))
+    profile = T.item_profile(items, rd.latest)
+    fig, ax = style.new_figure(size=(style.SLIDE[0], style.SLIDE[1] * 1.5), left=0.4, top=0.9)
+    F.item_bars(T.with_item_labels(profile, 22), "label", "share_implemented", "ci_low", "ci_high", ax=ax,
+                suppressed_label=hidden)
+    title = L["titles"]["profile"] + f" ({latest})"
+    finish(fig, ax, title, rd.n(rd.latest), years=latest_year)
+    pub.figure(fig, "item_profile", title, source(rd.n(rd.latest), latest_year),
+               [f"{r.item_id}: {r.share_implemented:.1%}" for r in profile.itertuples()
+                if r.share_implemented == r.share_implemented])
+    pub.table("item_profile", profile, T.SPECS["items"], L["tables"]["profile"] + f" ({latest})", item_cols,
+              L["hidden_note"].format(k=min_cell),
+              view_columns=["item_id", "text", "n_applicable", "share_implemented"])
 
 # %%
 # Scoring and disclosure rules; the summary at the top; tables, deck and audit written last.

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline import config
+from pipeline import catalogs, config
 
 _STORE_HELP = "default: data/processed in the project folder (SDW_HOME, or the nearest sdw project above here)"
 
@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Companies form a panel across years for the same seed. Messiness (layout drift, answer "
         "variants, duplicates, corrupt/encrypted/wrong-template files, unsafe ZIPs) is on by default.")
     s.add_argument("--sector", choices=config.SECTORS, required=True,
-                   help="power: OCCTO 情報セキュリティ対策自己診断票; auto: 自工会/部工会 checklist")
+                   help="; ".join(f"{k}: {v['help']}" for k, v in catalogs.sectors().items()))
     s.add_argument("--year", type=int, required=True, help="fiscal year, e.g. 2024")
     s.add_argument("--out", type=Path, required=True, help="folder to write the submissions into")
     s.add_argument("--n", type=int, default=None,
@@ -80,8 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--figures", type=Path, default=config.figures_dir(),
                    help="folder for PNG/SVG figures (default: figures/ in the project folder)")
     r.add_argument("--lang", choices=("ja", "en"), default="ja", help="labels on figures and tables")
-    r.add_argument("--segment-by", default="", help="respondent attribute to segment by (default: business type "
-                   "for power, size band for automotive)")
+    r.add_argument("--segment-by", default="", help="respondent attribute to segment by (default: the sector's "
+                   "own, catalogs/sectors.yaml: business type for power, size band for automotive)")
     r.add_argument("--framework", choices=("csf2", "csf11"), default="csf2",
                    help="framework of the heatmap and radar (csf11: the power checklist's own; automotive uses csf2)")
     r.add_argument("--min-cell", type=int, default=None, help="k: hide cells with fewer companies (default 5)")

@@ -126,14 +126,23 @@ _LAZY = {"ROOT": project_dir, "RAW_DIR": raw_dir, "STORE_DIR": store_dir, "FIGUR
          "REPORTS_DIR": reports_dir, "CATALOGS_DIR": catalogs_dir, "NOTEBOOKS_DIR": notebooks_dir}
 
 
-def __getattr__(name: str) -> Path:
-    """The old path constants, resolved on each access so they follow ``SDW_HOME`` and the current folder."""
+def sectors() -> tuple[str, ...]:
+    """The registered sectors (catalogs/sectors.yaml), read when first asked for, not at import."""
+    from pipeline.catalogs import sectors as registered
+
+    return tuple(registered())
+
+
+def __getattr__(name: str) -> Path | tuple[str, ...]:
+    """The old path constants, resolved on each access so they follow ``SDW_HOME`` and the current folder;
+    ``SECTORS``, the registered sectors, read from catalogs/sectors.yaml."""
     if name in _LAZY:
         return _LAZY[name]()
+    if name == "SECTORS":
+        return sectors()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-SECTORS = ("power", "auto")
 # Thresholds live in catalogs/scoring.yaml (MIN_CELL k, LEVEL_THRESHOLD) so they are data, not code.
 
 SECRET_KEY_ENV = "SDW_SECRET_KEY"

@@ -199,3 +199,13 @@ def test_check_scs_reports_a_citation_of_a_missing_item():
 def test_check_cpsf_reports_an_uncovered_category():
     cpsf = catalogs.cpsf().query("node_id != 'CPS.MA'")
     assert integrity.check_cpsf(cpsf, catalogs.csf11()) == ["cpsf: CSF 1.1 category PR.MA not covered"]
+
+
+def test_a_sector_item_mapped_to_an_unknown_or_no_subcategory_is_reported():
+    items = pd.DataFrame({"item_id": ["No.1", "No.2", "No.2"], "text_ja": ["パスワード", "", "x"],
+                          "csf2": ["PR.AA-01 PR.ZZ-99", "", "PR.AA-01"]})
+    problems = integrity.check_sector_items({"x": {}}, {"x": items}, catalogs.csf2())
+    assert "x items: No.1 maps to unknown CSF 2.0 'PR.ZZ-99'" in problems
+    assert "x items: No.2 maps to no CSF 2.0 subcategory" in problems
+    assert "x items: No.2 has no text" in problems
+    assert "x items: duplicate id 'No.2'" in problems

@@ -31,11 +31,32 @@ def auto_items() -> pd.DataFrame:
     return read_csv("auto_items.csv")
 
 
+def sectors() -> dict[str, dict[str, Any]]:
+    """Every known sector and what code reads about it (sectors.yaml), in the file's order."""
+    return read_yaml("sectors.yaml")
+
+
+def sector_info(sector: str) -> dict[str, Any]:
+    """One sector's entry of sectors.yaml; a clear error for a sector nobody registered."""
+    known = sectors()
+    if sector not in known:
+        raise KeyError(f"unknown sector {sector!r}; known: {', '.join(known)}")
+    return known[sector]
+
+
+def sector_items(sector: str) -> pd.DataFrame:
+    """The item catalog a sector is scored by: the items file its sectors.yaml entry names.
+
+    Named in data rather than chosen by the sector's name, so a sector added as data needs no
+    loader of its own (a template version may carry its own items file; scoring uses this one).
+    """
+    return read_csv(sector_info(sector)["items"])
+
+
 def item_texts(sector: str, template_version: str = "") -> dict[str, str]:
     """item_id → the item's Japanese text, as the checklist words it (reports, explorer and feedback);
     with a template version, as that version words it (an imported form brings the official texts)."""
-    default = power_items if sector == "power" else auto_items
-    items = items_for(template_version) if template_version else default()
+    items = items_for(template_version) if template_version else sector_items(sector)
     return dict(zip(items["item_id"], items["text_ja"], strict=True))
 
 

@@ -141,6 +141,25 @@ def check_scs(requirements: pd.DataFrame, criteria: pd.DataFrame, auto_items: pd
     return problems
 
 
+def check_sector_items(sectors: dict[str, dict], items: dict[str, pd.DataFrame], csf2: pd.DataFrame) -> list[str]:
+    """Every registered sector's item catalog has unique ids and a text; where items reach CSF 2.0 through
+    our own mapping (a ``csf2`` column), every item names at least one known subcategory."""
+    subs = set(csf2.loc[csf2["level"].eq("subcategory"), "node_id"])
+    problems: list[str] = []
+    for sector in sectors:
+        table = items[sector]
+        problems += _unique(table["item_id"], f"{sector} items")
+        problems += [f"{sector} items: {r.item_id} has no text" for r in table.itertuples() if not r.text_ja.strip()]
+        if "csf2" not in table:
+            continue
+        for r in table.itertuples():
+            targets = r.csf2.split()
+            if not targets:
+                problems.append(f"{sector} items: {r.item_id} maps to no CSF 2.0 subcategory")
+            problems += [f"{sector} items: {r.item_id} maps to unknown CSF 2.0 {t!r}" for t in targets if t not in subs]
+    return problems
+
+
 TEMPLATE_KEYS = ("template_version", "version", "sector", "items", "provisional", "published", "source", "points")
 
 
@@ -167,5 +186,6 @@ def all_problems() -> list[str]:
             + check_cpsf(c.cpsf(), csf11) + check_power_items(c.power_items(), csf11, c.power_business_types())
             + check_auto_items(items, c.auto_domains(), csf2)
             + check_scs(c.scs_requirements(), c.scs_criteria(), items)
+            + check_sector_items(c.sectors(), {s: c.sector_items(s) for s in c.sectors()}, csf2)
             + check_templates({v: c.template(v) for v in c.template_versions()},
                               {v: c.items_for(v) for v in c.template_versions()}))

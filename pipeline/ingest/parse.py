@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline import corporate_number
+from pipeline import catalogs, corporate_number
 from pipeline.catalogs._files import read_records, read_yaml, refresh, registered_cache
 from pipeline.ingest import attributes as attrs
 from pipeline.ingest import version
@@ -41,9 +41,13 @@ POWER_ID = re.compile(r"^[(\[【<《]?([A-Z]{2})\.([A-Z]{2})-0*(\d{1,2})(?!\d)(?
 # 12, No.12, 012, '12.0' (a number saved as text), 'No.12 (Lv1)'; not '1.2' or '1. 注意事項'
 AUTO_NO = re.compile(r"^(?:no\.?)?0*(\d{1,3})(?:\.0+)?(?:$|[(\[【<《])")
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−ー－"})
-POWER_TEMPLATE = "power-2024"
-# Which header roles make a checklist of which sector (the power form names its items by CSF 1.1 ID).
-CHECKLIST_SHAPES = {"power": ("item_id", "answer"), "auto": ("no", "answer", "level")}
+
+
+@registered_cache
+def checklist_shapes() -> dict[str, tuple[str, ...]]:
+    """Which header roles make a checklist of which sector (``header_roles`` in catalogs/sectors.yaml),
+    in the file's order: the power form names its items by CSF 1.1 ID, the automotive one has a level."""
+    return {s: tuple(v["header_roles"]) for s, v in catalogs.sectors().items()}
 
 
 @dataclass
@@ -123,7 +127,7 @@ def _parse_book(book: Book, path: str, kind: str, digest: str) -> list[Parsed]:
         export = find_export_header(sheet)
         if export:
             return _parse_export(sheet, export, path, kind, digest, name if book.kind == "workbook" else "")
-        found = find_header(sheet, CHECKLIST_SHAPES)
+        found = find_header(sheet, checklist_shapes())
         if found:
             return [_checklist(book, sheets, name, found[1], path, kind, digest, found[0])]
     raise Rejected("unknown_template", "no sheet has the header of a known checklist")
@@ -140,15 +144,14 @@ def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, 
                digest: str, found_sector: str) -> Parsed:
     sheet = sheets[name]
     cover, cover_sheets = _cover(book, sheets, name)
-    if found_sector == "power":
-        items, raw, rows = _rows(sheet, header, "item_id", _power_id)
-    else:
-        items, raw, rows = _rows(sheet, header, "no", _auto_no)
-    parsed = Parsed(path, kind, digest, sector=found_sector, template_version=POWER_TEMPLATE, sheet=name,
+    role, normalise = ITEM_KEYS[catalogs.sector_info(found_sector)["item_key"]]
+    items, raw, rows = _rows(sheet, header, role, normalise)
+    versions = catalogs.template_versions(found_sector)
+    parsed = Parsed(path, kind, digest, sector=found_sector, template_version=versions[0], sheet=name,
                     items=items, raw=raw, rows=rows, cols=[header.columns["answer"]] * len(rows),
                     answer_path=path)
     parsed.attributes, parsed.submitted_on = _cover_attributes(cover, found_sector, parsed)
-    if found_sector != "power":
+    if len(versions) > 1:  # several forms of the sector's checklist: which one, from the file (one: nothing to tell)
         written = (version_text([sheet], header.row) or version_text([s for s in cover_sheets if s is not sheet])
                    or version_text([], names=book.sheet_names))
         try:
@@ -163,7 +166,7 @@ def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, 
     if all(v is None or not v.strip() for v in raw):
         raise Rejected("empty_checklist", f"{len(items)} items, none answered", parsed.attributes)
     finish_answers(parsed, found_sector)
-    if found_sector == "power":
+    if catalogs.template(parsed.template_version).get("summary"):  # a derived summary sheet to check against
         _check_summary(book, sheets, parsed)
     return parsed
 
@@ -264,6 +267,11 @@ def _auto_no(value: str) -> str | None:
     """'No.12', '12', '012', '１２', '12.0' → 'No.12' (cached: the same 153 texts recur in every file)."""
     m = AUTO_NO.match(label_key(value))
     return f"No.{int(m.group(1))}" if m and 1 <= int(m.group(1)) <= 999 else None
+
+
+ITEM_KEYS = {"csf11_id": ("item_id", _power_id), "number": ("no", _auto_no)}
+"""How a sector's items are keyed (``item_key`` in catalogs/sectors.yaml): the header role of the item
+column and the function that normalises its cells to item ids (ID.AM-1, No.12)."""
 
 
 def _rows(sheet: Sheet, header: Header, id_role: str, normalise) -> tuple[list[str], list[str | None], list[int]]:

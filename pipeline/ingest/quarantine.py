@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import catalogs
 from pipeline.ingest.parse import Parsed
 from pipeline.ingest.reasons import FLAGS, REASONS
 from pipeline.xlsx import csv_safe, workbook, write_sheet
@@ -17,8 +18,12 @@ STATUS_JA = {"quarantined": "隔離", "superseded": "置換済み", "ingested": 
 HEADERS_JA = {"sector": "分野", "year": "年度", "status": "状態", "source_path": "ファイル", "company_name": "事業者名",
               "corporate_number": "法人番号", "problem_ja": "問題", "action_ja": "依頼事項", "detail": "詳細",
               "reason": "理由コード"}
-SECTOR_JA = {"power": "電力", "auto": "自動車"}
 
+
+
+def sector_ja(sector: str) -> str:
+    """A sector's Japanese name (catalogs/sectors.yaml), or its code when it is not registered."""
+    return str(catalogs.sectors().get(sector, {}).get("name", {}).get("ja", sector))
 
 def quarantine_rows(records: list[Parsed], sector: str, year: int) -> pd.DataFrame:
     """One row per file that was not ingested cleanly: quarantined, superseded, or flagged."""
@@ -57,7 +62,7 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     table = table[~roster_rows]
     out = (table.assign(_o=table["status"].map(order)).sort_values(["sector", "year", "_o", "source_path"])
            .drop(columns="_o")
-           .assign(sector=lambda d: d["sector"].map(SECTOR_JA), status=lambda d: d["status"].map(STATUS_JA))
+           .assign(sector=lambda d: d["sector"].map(sector_ja), status=lambda d: d["status"].map(STATUS_JA))
            [list(HEADERS_JA)].rename(columns=HEADERS_JA))
     xlsx, csv = store / "quarantine_report.xlsx", store / "quarantine_report.csv"
     tmp_x, tmp_c = xlsx.with_suffix(".xlsx.tmp"), csv.with_suffix(".csv.tmp")
@@ -70,7 +75,7 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     if roster is not None and len(roster):
         latest = roster.groupby("sector")["year"].transform("max").eq(roster["year"])
         missing = roster[latest & ~roster["responded"]].sort_values(["sector", "year", "company_name"])
-        chase = (missing.assign(sector=missing["sector"].map(SECTOR_JA))
+        chase = (missing.assign(sector=missing["sector"].map(sector_ja))
                  [["sector", "year", "company_name", "corporate_number", "business_types", "size_band"]]
                  .rename(columns={"sector": "分野", "year": "年度", "company_name": "事業者名",
                                   "corporate_number": "法人番号", "business_types": "事業区分",
@@ -97,7 +102,7 @@ def to_check(table: pd.DataFrame) -> pd.DataFrame:
         for code in rec["reason"].split():
             if code in FLAGS:
                 rows.append({**rec, "reason": code, "problem_ja": FLAGS[code][0], "action_ja": FLAGS[code][1],
-                             "sector": SECTOR_JA.get(rec["sector"], rec["sector"])})
+                             "sector": sector_ja(rec["sector"])})
     return pd.DataFrame(rows, columns=list(CHECK_HEADERS))[list(CHECK_HEADERS)].rename(columns=CHECK_HEADERS)
 
 
@@ -110,7 +115,7 @@ ROSTER_STATUS_JA = {"quarantined": "除外", "superseded": "統合", "ingested":
 def roster_sheet(issues: pd.DataFrame) -> pd.DataFrame:
     """名簿: every roster row dropped (no key), merged (duplicate) or read in part (unknown business type)."""
     out = issues.sort_values(["sector", "year", "source_path"]).assign(
-        sector=lambda d: d["sector"].map(SECTOR_JA), status=lambda d: d["status"].map(ROSTER_STATUS_JA))
+        sector=lambda d: d["sector"].map(sector_ja), status=lambda d: d["status"].map(ROSTER_STATUS_JA))
     return out[list(ROSTER_HEADERS)].rename(columns=ROSTER_HEADERS)
 
 

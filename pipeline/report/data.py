@@ -61,6 +61,20 @@ def load(store: Path | str, sector: str, years: str | tuple[int, int] | None = N
 
 
 
+def sectors_in(store: Path | str) -> list[str]:
+    """Registered sectors (catalogs/sectors.yaml) with scores in the store, in registration order: what
+    ``--sector all`` reports and the explorer offers; a sector registered but never ingested is no error."""
+    import pyarrow.parquet as pq
+
+    present = set(pq.read_table(Path(store) / "scores", columns=["sector"]).column("sector").unique().to_pylist())
+    return [s for s in config.SECTORS if s in present]
+
+
+def sector_choices(store: Path | str, lang: str) -> list[tuple[str, str]]:
+    """(name, code) of every sector the store holds, named as catalogs/sectors.yaml names it in ``lang``."""
+    return [(str(catalogs.sector_info(s)["name"]["ja" if lang == "ja" else "en"]), s) for s in sectors_in(store)]
+
+
 def segment_names(sector: str, lang: str) -> dict[str, str]:
     """Display names of segment codes: power business types by name; in English also the automotive size
     bands (the form writes them in Japanese); other attributes display as stored."""

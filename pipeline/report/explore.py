@@ -30,13 +30,8 @@ from pipeline.scoring.maps import item_map
 from pipeline.scoring.segments import segment_stats
 from pipeline.scoring.statistics import item_shares
 
-FRAMEWORKS: dict[str, list[str]] = {"power": ["csf2", "csf11"], "auto": ["csf2"]}
-"""Frameworks an analyst can browse per sector: power items are CSF 1.1 ids (and map to CSF 2.0)."""
-
 FRAMEWORK_NAMES = {"csf2": "NIST CSF 2.0", "csf11": "NIST CSF 1.1"}
-
-DEFAULT_SEGMENT = {"auto": "size_band", "power": "business_types"}
-"""The segment each sector's briefings use first: size for automotive, licence type for power."""
+"""Frameworks an analyst can browse, where a sector is scored on them (catalogs/sectors.yaml)."""
 
 SEGMENTS = ["business_types", "main_business_type", "size_band", "target_level", "member_org", "industry"]
 
@@ -112,7 +107,8 @@ def node_choices(framework: str, lang: str) -> list[tuple[str, str]]:
 
 def frameworks(sector: str) -> list[str]:
     """Frameworks a sector's scores can be browsed by (csf2 first: it is what briefings use)."""
-    return FRAMEWORKS.get(sector, ["csf2"])
+    scored = catalogs.sector_info(sector)["frameworks"]
+    return [f for f in FRAMEWORK_NAMES if f in scored]
 
 
 def segment_options(data: ReportData) -> list[str]:
@@ -139,7 +135,7 @@ def initial_selection(data: ReportData, framework: str | None = None) -> Selecti
     """
     framework = framework or frameworks(data.sector)[0]
     options = segment_options(data)
-    default = DEFAULT_SEGMENT.get(data.sector)
+    default = catalogs.sector_info(data.sector).get("segment")
     by = default if default in options else (options[0] if options else None)
     return Selection(year=data.latest, by=by, framework=framework, node=children(None, framework)[0])
 

@@ -128,6 +128,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     out = config.reports_dir() if out is None else out
     figures = config.figures_dir() if figures is None else figures
     from pipeline import catalogs
+    from pipeline.report.data import sectors_in
     from pipeline.report.style import labels
 
     k = catalogs.scoring_rules()["min_cell"] if min_cell is None else min_cell
@@ -151,9 +152,10 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         result.figures += sorted(fig_dir.glob("*.png"))
         result.seconds[label] = time.perf_counter() - t0
 
-    for s in (config.SECTORS if sector == "all" else (sector,)):
+    present = sectors_in(store) if sector == "all" else [sector]
+    for s in present:
         run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework},
             words["report_title"].format(sector=words["sector"][s]))
-    if sector == "all":
+    if sector == "all" and {"power", "auto"} <= set(present):  # the cross-sector notebook compares these two
         run(NOTEBOOKS["cross"], "all", {}, words["cross_title"])
     return result

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
@@ -23,13 +24,14 @@ from pipeline.report.data import ReportData
 from pipeline.scoring.disclosure import protect
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
-from pipeline.scoring.statistics import item_shares
+from pipeline.scoring.statistics import item_shares, score_bands
 from pipeline.scoring.trends import panel_change
 
 NODE_KEYS = ["sector", "year", "framework", "node_id"]
 NODE_STATS = ["mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "reached", "ci_low", "ci_high",
               "na_share"]
 OVERALL = ("instrument", "overall")  # framework and node id of the instrument's own headline score
+BANDS = ("instrument", "band")  # framework and node id of the result bands of the instrument's own total
 
 
 def _k(k: int | None) -> int:
@@ -60,6 +62,7 @@ SPECS: dict[str, TableSpec] = {
                         counts={"share_implemented": "n_applicable", "share_previous": "n_previous",
                                 "change": ["n_applicable", "n_previous"]},
                         changes={"change": ["share_implemented", "previous_year"]}),
+    "bands": TableSpec(keys=NODE_KEYS, total=ALL, counts={s: "n" for s in ("share_band", "ci_low", "ci_high")}),
     "panel": TableSpec(keys=NODE_KEYS, segment=None,
                        counts={"mean_change": "n", "share_improved": "n", "share_worsened": "n"}),
 }
@@ -173,6 +176,34 @@ def items(data: ReportData, k: int | None = None) -> pd.DataFrame:
     return protect(shares, k=_k(k), group=["sector", "year"], n_col="n_applicable",
                    stat_columns=["share_implemented", "ci_low", "ci_high", "na_share", "n_implemented", "mean_points",
                                  "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable"])
+
+
+def own_scale(sector: str) -> dict:
+    """The sector's own scale in scoring.yaml ``instrument_points`` (points, max, bands), or {}."""
+    return dict(catalogs.scoring_rules().get("instrument_points", {}).get(sector) or {})
+
+
+def bands(data: ReportData, k: int | None = None) -> pd.DataFrame:
+    """Companies per result band of the instrument's own total, per year, with the year's total row
+    (``segment`` 全体, its ``n``), protected: a band of fewer than k companies is hidden, and the hidden
+    bands of a year together hold at least k. ``segment`` is the band id of scoring.yaml."""
+    spec = own_scale(data.sector).get("bands") or []
+    counted = score_bands(instrument_scale(data.responses), spec)
+    total = counted.drop_duplicates(["sector", "year"]).assign(band=ALL, n=lambda d: d["n_companies"],
+                                                                share=np.nan, ci_low=np.nan, ci_high=np.nan)
+    table = (pd.concat([counted, total], ignore_index=True)
+             .rename(columns={"band": "segment", "share": "share_band"})
+             .assign(framework=BANDS[0], node_id=BANDS[1]))
+    return protect(table, k=_k(k), group=["sector", "year"], n_col="n",
+                   stat_columns=["share_band", "ci_low", "ci_high"], uniform_columns=["share_band"])
+
+
+def item_profile(table: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Every item of ``year`` from :func:`items`, in the checklist's order (the instrument's own profile)."""
+    order = {item: k for k, item in enumerate(catalogs.sector_items(table["sector"].iloc[0])["item_id"])} \
+        if len(table) else {}
+    rows = table[table["year"].eq(year)]
+    return rows.assign(_o=rows["item_id"].map(order)).sort_values("_o").drop(columns="_o").reset_index(drop=True)
 
 
 def weakest_items(table: pd.DataFrame, year: int, n: int = 10) -> pd.DataFrame:

@@ -21,16 +21,20 @@ from pipeline.scoring.disclosure import QUANTILE_TAILS
 from pipeline.scoring.rules import complete_items, is_achieved, is_applicable
 from pipeline.scoring.statistics import deviation_score, item_shares, percentile_rank
 
-PEER_ATTRIBUTE = {"power": "main_business_type", "auto": "size_band"}
-"""The attribute that defines a company's peers: what the association already segments its reports by."""
 FUNCTIONS = ["GV", "ID", "PR", "DE", "RS", "RC"]
-HEADLINE: dict[str, list[tuple[str, list[str]]]] = {
-    "power": [("csf2", FUNCTIONS)],
-    "auto": [("csf2", FUNCTIONS), ("level", ["Lv1", "Lv2", "Lv3", "All"]), ("star", ["★3"])],
-}
-"""Per sector, the (framework, nodes) a member sees: CSF 2.0 functions everywhere, so members of both
-sectors read the same six lines; automotive adds its own level achievement and the ★3 share it is
-assessed against."""
+
+
+def peer_attribute(sector: str) -> str:
+    """The attribute that defines a company's peers: what the association already segments its reports by
+    (``peer_attribute`` in catalogs/sectors.yaml)."""
+    return str(catalogs.sector_info(sector)["peer_attribute"])
+
+
+def headline_nodes(sector: str) -> list[tuple[str, list[str]]]:
+    """The (framework, nodes) a member sees (``headline`` in catalogs/sectors.yaml): CSF 2.0 functions
+    everywhere, so members of every sector read the same six lines; automotive adds its own level
+    achievement and the ★3 share it is assessed against."""
+    return [(f, list(nodes)) for f, nodes in catalogs.sector_info(sector)["headline"].items()]
 QUANTILES = {"p25": 0.25, "p50": 0.50, "p75": 0.75}
 ALL_GROUP = "全体"
 NO_PEERS = "比較群なし（k社未満）"
@@ -61,17 +65,17 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
     Returns
     -------
     dict
-        Per respondent key: ``headline`` with one row per (framework, node_id) of :data:`HEADLINE`
+        Per respondent key: ``headline`` with one row per (framework, node_id) of :func:`headline_nodes`
         and columns score, own_group (the company's attribute value), peer_group, peer_n, peer_mean,
         p25, p50, p75 (NaN unless k companies lie beyond the quantile), percentile, deviation and
         hidden ('' or why the peer statistics are missing: 'primary', 'uniform'); and the weakest
         items (see :func:`_weakest_items`).
     """
     k = catalogs.scoring_rules()["min_cell"] if k is None else k
-    peer_col = PEER_ATTRIBUTE[sector]
+    peer_col = peer_attribute(sector)
     resp = respondents[respondents["sector"].eq(sector) & respondents["year"].eq(year)]
     wanted = pd.concat([pd.DataFrame({"framework": f, "node_id": nodes, "order": range(len(nodes))})
-                        for f, nodes in HEADLINE[sector]], ignore_index=True)
+                        for f, nodes in headline_nodes(sector)], ignore_index=True)
     wanted["order"] = np.arange(len(wanted))
     sel = scores[scores["sector"].eq(sector) & scores["year"].eq(year)].merge(
         wanted, on=["framework", "node_id"])

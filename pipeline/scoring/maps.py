@@ -57,31 +57,43 @@ def _csf2_links(links: pd.DataFrame) -> pd.DataFrame:
 
 
 @catalog_cache
-def auto_map(template_version: str = "") -> pd.DataFrame:
-    """Automotive items → csf2 nodes (our mapping) and their level (Lv1/Lv2/Lv3, and All), as the
-    items file of ``template_version`` has them (a version may re-level items); the shipped
-    ``auto_items.csv`` when no version is named. An item without CSF 2.0 targets (new in an imported
+def mapped_items_map(sector: str, template_version: str = "") -> pd.DataFrame:
+    """Items whose catalog names CSF 2.0 subcategories (column ``csf2``, space-separated; our mapping)
+    → csf2 nodes, and, when the sector is scored on levels, their level (Lv1/Lv2/Lv3, and All), as the
+    items file of ``template_version`` has them (a version may re-level items); the sector's catalog
+    (sectors.yaml ``items``) when no version is named. An item without CSF 2.0 targets (new in an imported
     form: the targets are ours to add) counts for its level and All only."""
-    items = catalogs.items_for(template_version) if template_version else catalogs.auto_items()
+    items = catalogs.items_for(template_version) if template_version else catalogs.sector_items(sector)
     links = items.assign(node_id=items["csf2"].str.split()).explode("node_id")[["item_id", "node_id"]].dropna()
-    csf2 = _csf2_links(links.assign(csf2_level="subcategory"))
-    level = pd.DataFrame({"item_id": items["item_id"], "framework": "level", "node_id": items["level"]})
-    every = level.assign(node_id="All")
-    return pd.concat([csf2, level, every], ignore_index=True)
+    parts = [_csf2_links(links.assign(csf2_level="subcategory"))]
+    if "level" in catalogs.sector_info(sector)["frameworks"]:
+        level = pd.DataFrame({"item_id": items["item_id"], "framework": "level", "node_id": items["level"]})
+        parts += [level, level.assign(node_id="All")]
+    return pd.concat(parts, ignore_index=True)
+
+
+def auto_map(template_version: str = "") -> pd.DataFrame:
+    """Automotive items → csf2 nodes (our mapping) and their level (Lv1/Lv2/Lv3, and All)."""
+    return mapped_items_map("auto", template_version)
 
 
 def item_map(sector: str, template_version: str = "") -> pd.DataFrame:
-    """The item → node links of a sector's instrument, in one template version's catalog ('' = default)."""
-    return (power_map() if sector == "power" else auto_map(template_version)).copy()
+    """The sector's item → node links, in one template version's catalog ('' = the sector's): through
+    NIST's crosswalk when its items are CSF 1.1 subcategories (``csf11`` among its frameworks in
+    catalogs/sectors.yaml), else through its catalog's csf2 column."""
+    scored_on_csf11 = "csf11" in catalogs.sector_info(sector)["frameworks"]
+    return (power_map() if scored_on_csf11 else mapped_items_map(sector, template_version)).copy()
 
 
 @catalog_cache
 def all_nodes(sector: str) -> pd.DataFrame:
     """Every node a sector can be scored on, including those no item reaches (scored NaN, 'not assessed')."""
-    csf2 = catalogs.csf2()[["node_id"]].assign(framework="csf2")
-    if sector == "power":
-        extra = [catalogs.csf11()[["node_id"]].assign(framework="csf11"),
-                 catalogs.cpsf()[["node_id"]].assign(framework="cpsf")]
-    else:
-        extra = [pd.DataFrame({"node_id": ["Lv1", "Lv2", "Lv3", "All"], "framework": "level"})]
-    return pd.concat([csf2, *extra], ignore_index=True)[["framework", "node_id"]]
+    frameworks = catalogs.sector_info(sector)["frameworks"]
+    parts = [catalogs.csf2()[["node_id"]].assign(framework="csf2")]
+    if "csf11" in frameworks:
+        parts.append(catalogs.csf11()[["node_id"]].assign(framework="csf11"))
+    if "cpsf" in frameworks:
+        parts.append(catalogs.cpsf()[["node_id"]].assign(framework="cpsf"))
+    if "level" in frameworks:
+        parts.append(pd.DataFrame({"node_id": ["Lv1", "Lv2", "Lv3", "All"], "framework": "level"}))
+    return pd.concat(parts, ignore_index=True)[["framework", "node_id"]]

@@ -26,7 +26,7 @@ from pipeline import catalogs
 from pipeline.catalogs._files import catalog_cache
 from pipeline.scoring import rules as rules_mod
 from pipeline.scoring.maps import all_nodes, item_map
-from pipeline.scoring.rules import RulesSource, complete_items, is_achieved, is_applicable, item_points, versions
+from pipeline.scoring.rules import Rules, RulesSource, complete_items, is_achieved, is_applicable, item_points, versions
 
 KEY = ["sector", "year", "respondent_key"]
 SCORE_COLUMNS = [*KEY, "framework", "node_id", "score", "n_items", "n_applicable"]
@@ -216,8 +216,10 @@ def score_store_tables(responses: pd.DataFrame, rules: RulesSource = None) -> pd
     for sector, group in responses.groupby("sector"):
         nodes = node_scores(group, str(sector), rules)
         parts.append(nodes)
-        if sector == "auto":
+        frameworks = catalogs.sector_info(str(sector))["frameworks"]  # catalogs/sectors.yaml
+        if "level" in frameworks:
             parts.append(level_reached(nodes, rules=rules))
+        if "star" in frameworks:
             parts.append(star_scores(group, rules))
     if not parts:
         return pd.DataFrame(columns=SCORE_COLUMNS)
@@ -227,19 +229,44 @@ def score_store_tables(responses: pd.DataFrame, rules: RulesSource = None) -> pd
 def instrument_scale(responses: pd.DataFrame, rules: RulesSource = None) -> pd.DataFrame:
     """Each respondent on its instrument's own scale, under the same answer policy as every score.
 
-    Automotive: ``instrument_points.auto.implemented`` (2) per achieved item, of that many per
-    applicable item (missing items are applicable, like unanswered). Power: implementation rate,
-    the mean item points over applicable items (実施 1, 一部実施 0.5). NaN where the scale does not apply.
+    A sector whose ``instrument_points`` (scoring.yaml) declares ``points`` per canonical answer gets
+    their sum over its applicable items (an answer not listed there scores 0; missing items are
+    applicable, like unanswered), of the highest point per applicable item: automotive 2 per 達成 of
+    2 per item. Every sector: implementation rate, the mean item points over applicable items
+    (実施 1, 一部実施 0.5). ``points`` and ``max_points`` are NaN where the sector declares no points.
     """
     rules = rules_mod.load_rules(rules)
     parts = [complete_items(group, str(sector)) for sector, group in responses.groupby("sector")]
     r = pd.concat(parts, ignore_index=True) if parts else responses
-    r = r.assign(applicable=is_applicable(r["answer"], rules), achieved=is_achieved(r["answer"], rules),
-                 points=item_points(r["answer"], rules))
-    g = r.groupby(KEY).agg(applicable=("applicable", "sum"), achieved=("achieved", "sum"), total=("points", "sum"))
-    per_item = rules["instrument_points"]["auto"]["implemented"]
-    sector = g.index.get_level_values("sector")
-    g["points"] = np.where(sector == "auto", per_item * g["achieved"], np.nan)
-    g["max_points"] = np.where(sector == "auto", per_item * g["applicable"], np.nan)
+    own = _own_points(r, rules)
+    r = r.assign(applicable=is_applicable(r["answer"], rules), points=item_points(r["answer"], rules),
+                 own=own, own_max=own.notna() * _own_max(r["sector"], rules))
+    r["own"] = r["own"].where(r["applicable"])
+    r["own_max"] = r["own_max"].where(r["applicable"] & r["own"].notna())
+    g = r.groupby(KEY).agg(applicable=("applicable", "sum"), total=("points", "sum"),
+                           own=("own", lambda s: s.sum(min_count=1)), own_max=("own_max", lambda s: s.sum(min_count=1)))
+    g["points"], g["max_points"] = g["own"], g["own_max"]
     g["implementation_rate"] = (g["total"] / g["applicable"]).where(g["applicable"] > 0)
     return g.reset_index()[[*KEY, "points", "max_points", "implementation_rate"]]
+
+
+def _declared(rules: Rules) -> dict[str, dict[str, float]]:
+    """sector → its instrument's points per canonical answer, for the sectors that declare them."""
+    scales = rules.get("instrument_points", {}) or {}
+    return {s: {a: float(p) for a, p in v["points"].items()} for s, v in scales.items() if v and "points" in v}
+
+
+def _own_points(r: pd.DataFrame, rules: Rules) -> pd.Series:
+    """Each answer on its sector's own scale (0 for an answer the scale does not list); NaN for a sector
+    with no scale of its own."""
+    out = pd.Series(np.nan, index=r.index)
+    for sector, points in _declared(rules).items():
+        here = r["sector"].eq(sector)
+        out[here] = r.loc[here, "answer"].map(points).fillna(0.0)
+    return out
+
+
+def _own_max(sector: pd.Series, rules: Rules) -> pd.Series:
+    """The most an applicable item can score on its sector's own scale."""
+    best = {s: max(points.values()) for s, points in _declared(rules).items()}
+    return sector.map(best).astype(float)

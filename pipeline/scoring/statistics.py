@@ -4,6 +4,7 @@
   the explorer, feedback and trends should all call it rather than count answers themselves.
 - :func:`node_scores` (node mean), :func:`level_reached` (LvN+), :func:`star_scores` (★ share and
   readiness): respondent-level statistics, defined in :mod:`pipeline.scoring.respondent`.
+- :func:`score_bands`: companies per result band of an instrument's own total (IPA 自社診断: 100 / 70–99 …).
 - :func:`wilson`, :func:`mean_interval`, :func:`percentile_rank`, :func:`deviation_score` (偏差値): small helpers.
 
 Answers become points, "applicable" and "achieved" only through :mod:`pipeline.scoring.rules`.
@@ -30,7 +31,7 @@ from pipeline.scoring.rules import (
 )
 
 __all__ = ["deviation_score", "item_shares", "level_reached", "mean_interval", "node_scores", "percentile_rank",
-           "star_scores", "wilson"]
+           "score_bands", "star_scores", "wilson"]
 
 ITEM_SHARE_COLUMNS = ["n_companies", "n_applicable", "n_implemented", "share_implemented", "ci_low", "ci_high",
                       "n_not_applicable", "na_share", "n_unanswered", "n_missing", "n_unknown", "n_invalid",
@@ -117,3 +118,29 @@ def deviation_score(x: pd.Series) -> pd.Series:
 def percentile_rank(x: pd.Series) -> pd.Series:
     """Share of the group scoring at or below each value, in percent (ties share the rank)."""
     return x.rank(method="max", pct=True) * 100
+
+
+def band_of(points: pd.Series, bands: Sequence[dict]) -> pd.Series:
+    """Each total's band id: the first band (highest first) whose ``min`` it reaches; a band without
+    ``min`` takes everything below. NaN points (no own scale) stay NaN."""
+    out = pd.Series(np.nan, index=points.index, dtype=object)
+    for band in reversed(list(bands)):  # lowest first, each higher band overwrites what it reaches
+        low = band.get("min")
+        reached = points.notna() if low is None else points.ge(float(low))
+        out = out.mask(reached, band["id"])
+    return out
+
+
+def score_bands(scale: pd.DataFrame, bands: Sequence[dict]) -> pd.DataFrame:
+    """Companies per (sector, year, band) from :func:`~pipeline.scoring.respondent.instrument_scale`'s
+    ``points``: ``n`` in the band, ``n_companies`` scored that year and ``share`` = n / n_companies with
+    its Wilson 95% interval. Every band appears, empty ones with n 0. No disclosure control here."""
+    scored = scale[scale["points"].notna()].assign(band=lambda d: band_of(d["points"], bands))
+    ids = [b["id"] for b in bands]
+    counts = (scored.groupby(["sector", "year", "band"]).size()
+              .unstack("band").reindex(columns=ids, fill_value=0).fillna(0).astype(int))
+    long = counts.stack().rename("n").reset_index()
+    long["n_companies"] = long.groupby(["sector", "year"])["n"].transform("sum")
+    long["share"] = long["n"] / long["n_companies"]
+    long["ci_low"], long["ci_high"] = wilson(long["n"], long["n_companies"])
+    return long  # bands in the order scoring.yaml lists them (highest first) within each sector and year

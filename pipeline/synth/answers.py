@@ -9,12 +9,15 @@ in tests/test_synth_calibration.py.
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.catalogs._files import read_csv
 from pipeline.synth.auto import template_for_year
-from pipeline.synth.population import SECTOR_CODE
+from pipeline.synth.population import first_year, sector_code, spec
 
 AUTO = {
     "size_effect": np.array([-1.45, -0.6, -0.1, 0.2, 0.25]),  # 〜100人 … 10,001人〜
@@ -36,7 +39,7 @@ def _shared_latent(sector: str, resp: pd.DataFrame, members: pd.DataFrame, year:
     """The part of every answer's propensity both instruments share: item difficulty and company×item
     effects that persist across years (seeded by the universe), a company's yearly improvement, and
     year noise (seeded by the year)."""
-    code = SECTOR_CODE[sector]
+    code = sector_code(sector)
     persistent = np.random.default_rng([seed, code, 29])
     difficulty, company_item = persistent.normal(0, 1, n_items), persistent.normal(0, 1, (len(members), n_items))
     year_rng = np.random.default_rng([seed, code, year, 31])
@@ -83,3 +86,64 @@ def power_answers(resp: pd.DataFrame, members: pd.DataFrame, year: int, seed: in
     building = resp["under_construction"].to_numpy()[:, None] & (rng.random(out.shape) < 0.5)
     out[~applicable | building] = "not_applicable"
     return pd.DataFrame(out, columns=items["item_id"].tolist())
+
+
+# How much of a company's answer on one item its overall maturity explains, its own habit on that item
+# (persistent across years) and the year's noise: weights of unit normals, squares summing to 1, so the
+# latent is N(0, 1) in the first year and the calibration's rates are met exactly in expectation.
+CALIBRATED = {"maturity": 0.75, "company_item": 0.45, "year_noise": 0.4841}
+
+
+def calibration(sector: str) -> pd.DataFrame:
+    """Per item (in the sector's item order): the target shares of implemented, partial, not implemented
+    and unknown, from the calibration CSV named in catalogs/sectors.yaml (``synth.calibration``).
+
+    The CSV gives ``implemented_or_partial`` (IPA publishes 実施している + 一部実施している together),
+    ``partial_share`` (of those, the part answering 一部実施している) and ``unknown`` (わからない, of all).
+    """
+    cal = read_csv(spec(sector)["calibration"]).set_index("item_id")
+    cal = cal.loc[catalogs.sector_items(sector)["item_id"]]
+    either, partial_share, unknown = (cal[c].astype(float) for c in ("implemented_or_partial", "partial_share",
+                                                                      "unknown"))
+    return pd.DataFrame({"implemented": either * (1 - partial_share), "partial": either * partial_share,
+                         "not_implemented": 1 - either - unknown, "unknown": unknown})
+
+
+def calibrated_answers(sector: str, resp: pd.DataFrame, members: pd.DataFrame, year: int, seed: int) -> pd.DataFrame:
+    """Canonical intended answers whose first-year shares per item are the calibration's.
+
+    A Gaussian copula: one N(0, 1) latent per company and item (maturity, persistent company×item
+    habit, year noise, plus the company's yearly improvement after the first year), cut at the normal
+    quantiles of the target shares: highest implemented, then partial, not implemented, and わからない
+    at the bottom (the companies least aware of their own state).
+    """
+    target = calibration(sector)
+    items = target.index.tolist()
+    w = CALIBRATED
+    code = sector_code(sector)
+    persistent = np.random.default_rng([seed, code, 29]).normal(0, 1, (len(members), len(items)))
+    noise = np.random.default_rng([seed, code, year, 31]).normal(0, 1, (len(resp), len(items)))
+    z = (w["maturity"] * resp["maturity"].to_numpy()[:, None]
+         + w["company_item"] * persistent[resp["company_id"].to_numpy()]
+         + w["year_noise"] * noise
+         + (resp["drift"].to_numpy() * (year - first_year(sector)))[:, None])
+    inv = NormalDist().inv_cdf
+    cut_impl = np.array([inv(1 - p) for p in target["implemented"].clip(1e-9, 1 - 1e-9)])
+    cut_part = np.array([inv(1 - p) for p in (target["implemented"] + target["partial"]).clip(1e-9, 1 - 1e-9)])
+    cut_unknown = np.array([inv(p) for p in target["unknown"].clip(1e-9, 1 - 1e-9)])
+    out = np.select([z > cut_impl, z > cut_part, z > cut_unknown], ["implemented", "partial", "not_implemented"],
+                    "unknown").astype(object)
+    return pd.DataFrame(out, columns=items)
+
+
+MODELS = {"power": power_answers, "auto": auto_answers}
+"""Answer models with parameters of their own (``synth.answers`` in catalogs/sectors.yaml)."""
+
+
+def intended_answers(sector: str, resp: pd.DataFrame, members: pd.DataFrame, year: int, seed: int) -> pd.DataFrame:
+    """The sector's answer model: its own, or ``calibrated`` (rates from a calibration CSV) for a sector
+    added as data."""
+    kind = spec(sector)["answers"]
+    if kind == "calibrated":
+        return calibrated_answers(sector, resp, members, year, seed)
+    return MODELS[kind](resp, members, year, seed)

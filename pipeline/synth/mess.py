@@ -28,6 +28,18 @@ SYNONYMS = {
     "auto": {"implemented": ["〇", "◯"], "not_implemented": ["✕", "✖"],
              "not_applicable": ["-", "ー", "―", "N/A", "対象外"]},
 }
+
+
+def native_answers(template_version: str) -> dict[str, str]:
+    """canonical → the text a form's dropdown offers: ours above, or, for an instrument added as data,
+    the ``dropdown`` its template declares (a fact of the form, not the ingest vocabulary)."""
+    if template_version in NATIVE:
+        return NATIVE[template_version]
+    from pipeline import catalogs
+
+    return dict(catalogs.template(template_version)["dropdown"])
+
+
 # Texts a correct ingest must not guess at: kept raw and counted as invalid.
 INVALID = ["検討中", "?", "済", "○×", "一部", "実施予定", "要確認", "1"]
 
@@ -94,7 +106,7 @@ def answer_texts(rng: np.random.Generator, canonical: list[str], template_versio
 
     Returns (written, expected): written is None for a blank cell (expected ``unanswered``).
     """
-    native = NATIVE[template_version]
+    native = native_answers(template_version)
     written: list[str | None] = [native[c] for c in canonical]
     expected = list(canonical)
     n = len(canonical)
@@ -114,7 +126,7 @@ def _variant(rng: np.random.Generator, text: str, canonical: str, family: str) -
     kind = rng.integers(0, 4)
     if kind == 0:
         return str(rng.choice([f" {text}", f"{text} ", f"{text}\u3000", f"\u3000{text}", f"{text}\n"]))
-    options = SYNONYMS[family].get(canonical, [])
+    options = SYNONYMS.get(family, {}).get(canonical, [])
     if kind == 1 and options:
         return str(rng.choice(options))
     if kind == 2 and options:

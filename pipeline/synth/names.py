@@ -22,12 +22,14 @@ _DEPARTMENTS = ["情報システム部", "総務部", "経営企画部", "DX推�
                 "管理部", "設備部"]
 
 
-def company_names(rng: np.random.Generator, sector: str, n: int) -> list[str]:
-    """n distinct fictional names such as 株式会社東和精工 or 北辰電力株式会社."""
+def company_names(rng: np.random.Generator, sector: str, n: int, words: list[str] | None = None) -> list[str]:
+    """n distinct fictional names such as 株式会社東和精工 or 北辰電力株式会社 (``words``: the sector's
+    own name cores, for a sector added as data)."""
+    cores = words or _CORES[sector]
     seen: set[str] = set()
     names: list[str] = []
     while len(names) < n:
-        place, core = rng.choice(_PLACES), rng.choice(_CORES[sector])
+        place, core = rng.choice(_PLACES), rng.choice(cores)
         middle, form = rng.choice(_MIDDLES), rng.choice(_FORMS)
         body = f"{place}{core}{middle}"
         name = f"{form}{body}" if rng.random() < 0.6 else f"{body}{form}"

@@ -17,9 +17,7 @@ from pipeline import catalogs, corporate_number
 from pipeline.synth import auto as auto_layout
 from pipeline.synth.mess import CLEAN, NATIVE, Quirks, answer_texts, corp_number_cell, draw_quirks
 from pipeline.synth.names import company_names, department
-from pipeline.synth.population import SECTOR_CODE
-
-SURVEY_START = {"power": (9, 1), "auto": (10, 1)}
+from pipeline.synth.population import sector_code, spec
 
 
 @dataclass
@@ -64,7 +62,7 @@ def _company_dict(row: pd.Series, rng: np.random.Generator) -> dict[str, Any]:
 
 
 def _answered_on(rng: np.random.Generator, sector: str, year: int) -> dt.date:
-    month, day = SURVEY_START[sector]
+    month, day = spec(sector)["survey_opens"]
     return dt.date(year, month, day) + dt.timedelta(days=int(rng.integers(0, 75)))
 
 
@@ -104,7 +102,7 @@ def _improve(canonical: list[str], rng: np.random.Generator) -> list[str]:
 def plan_workbooks(sector: str, year: int, resp: pd.DataFrame, intended: pd.DataFrame, seed: int,
                    messy: bool) -> Plan:
     """One workbook per respondent (power mostly as .xlsm inside a .zip), plus the bad files."""
-    rng = np.random.default_rng([seed, SECTOR_CODE[sector], year, 41])
+    rng = np.random.default_rng([seed, sector_code(sector), year, 41])
     plan = Plan()
     n = len(resp)
     counts = _bad_counts(n, messy)
@@ -119,7 +117,8 @@ def plan_workbooks(sector: str, year: int, resp: pd.DataFrame, intended: pd.Data
     resubmitted: list[tuple[str, str]] = []
     item_ids = intended.columns.tolist()
     canonicals = _rows(intended)
-    versions = catalogs.template_versions("auto") if sector == "auto" else []
+    versions = catalogs.template_versions(sector)
+    form = spec(sector)
     for i in range(n):
         company = _company_dict(resp.iloc[i], rng)
         what = special.get(i, "")
@@ -129,19 +128,19 @@ def plan_workbooks(sector: str, year: int, resp: pd.DataFrame, intended: pd.Data
         elif what == "no_number":
             company["corporate_number"] = ""
         template = _template(sector, year, rng, messy, versions)
-        quirks = draw_quirks(rng, messy, allow_xls=sector == "power")
+        quirks = draw_quirks(rng, messy, allow_xls=".xls" in catalogs.template(template)["files"])
         if what == "no_number":
             quirks = replace(quirks, corp_number_style="text")
         canonical = canonicals[i]
-        family = "power" if sector == "power" else "auto"
+        family = sector
         written, expected = answer_texts(rng, canonical, template, family, quirks)
         if what == "empty":
             written, expected = [None] * len(written), ["unanswered"] * len(written)
         answered_on = _answered_on(rng, sector, year)
-        ext = ".xls" if quirks.writer == "xlwt" else (".xlsm" if sector == "power" else ".xlsx")
-        stem = ("情報セキュリティ対策自己診断票_" if sector == "power" else "チェックシート_") + company["name"]
+        ext = ".xls" if quirks.writer == "xlwt" else form["ext"]
+        stem = form["file_stem"] + company["name"]
         member = Member(stem + ext, "checklist", sector, company, written, template, answered_on, quirks,
-                        (seed, SECTOR_CODE[sector], year, i), ext,
+                        (seed, sector_code(sector), year, i), ext,
                         post={"corrupt": "truncate", "encrypted": "encrypt"}.get(what))
         identity = "name" if what in ("bad_number", "no_number") else "corporate_number"
         status, reason = {"corrupt": ("quarantined", "corrupt"), "encrypted": ("quarantined", "encrypted"),
@@ -170,9 +169,9 @@ def plan_workbooks(sector: str, year: int, resp: pd.DataFrame, intended: pd.Data
 
 
 def _template(sector: str, year: int, rng: np.random.Generator, messy: bool, versions: list[str]) -> str:
-    """The template a respondent used; ``versions`` are the automotive ones, oldest first."""
-    if sector == "power":
-        return "power-2024"
+    """The template a respondent used; ``versions`` are the sector's, oldest first (one: nothing to draw)."""
+    if len(versions) == 1:
+        return versions[0]
     current = auto_layout.template_for_year(year)
     k = versions.index(current)
     if messy and k > 0 and rng.random() < 0.04:
@@ -186,8 +185,8 @@ def _place(plan: Plan, sector: str, member: Member, expect: dict, rng: np.random
     company = expect["company"]
     if member.ext == ".xls":
         zipped, grouped = False, False
-    elif sector == "power":
-        zipped, grouped = rng.random() < 0.85, messy and rng.random() < 0.03 and not resubmission
+    elif spec(sector)["zip_share"]:  # power: most files come inside a ZIP
+        zipped, grouped = rng.random() < spec(sector)["zip_share"], messy and rng.random() < 0.03 and not resubmission
     else:
         zipped, grouped = False, messy and rng.random() < 0.02 and not resubmission
     if grouped:

@@ -6,10 +6,12 @@ year's roster, with entries and exits; which of them answer in a year depends on
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from pipeline import corporate_number
+from pipeline import catalogs, corporate_number
 from pipeline.synth.names import company_names
 
 SIZE_BANDS = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜"]
@@ -33,32 +35,38 @@ POWER_MIX = [
     ("RETAIL GENERATION WHOLESALE_SPECIFIED", 35, 0.65, 0.1),
     ("WHOLESALE_SPECIFIED", 35, 0.50, -0.3),
 ]
-DEFAULT_N = {
-    "power": {2024: 797},
-    "auto": {2022: 4000, 2023: 3600, 2024: 3100},
-}
-FIRST_YEAR = {"power": 2024, "auto": 2022}
-# Members asked to answer, where published: OCCTO asked 1,282 members in FY2024 and 797 answered.
-PUBLISHED_ROSTER = {"power": {2024: 1282}}
-SECTOR_CODE = {"power": 0, "auto": 1}  # part of every random seed, so the sectors draw independently
 PERSISTENCE = 0.9  # correlation of a company's willingness to answer from one year to the next
+
+
+def spec(sector: str) -> dict[str, Any]:
+    """The sector's ``synth`` entry of catalogs/sectors.yaml (counts, first year, seed code, file names …)."""
+    return catalogs.sector_info(sector)["synth"]
+
+
+def first_year(sector: str) -> int:
+    return int(spec(sector)["first_year"])
+
+
+def sector_code(sector: str) -> int:
+    """Part of every random seed, so the sectors draw independently."""
+    return int(spec(sector)["seed_code"])
 
 
 def default_n(sector: str, year: int) -> int:
     """The published respondent count where there is one, else a gentle extrapolation."""
-    known = DEFAULT_N[sector]
+    known = {int(y): int(n) for y, n in spec(sector)["default_n"].items()}
     if year in known:
         return known[year]
     last = max(known)
-    return known[last] + (20 if sector == "power" else 50) * (year - last)
+    return known[last] + int(spec(sector)["growth"]) * (year - last)
 
 
-def _bases(rng: np.random.Generator, n: int) -> list[str]:
+def bases(rng: np.random.Generator, n: int) -> list[str]:
     raw = rng.choice(10**12, size=n * 2, replace=False)[:n]
     return [corporate_number.make(f"{int(b):012d}") for b in raw]
 
 
-def _lifetimes(rng: np.random.Generator, n: int, first: int) -> tuple[np.ndarray, np.ndarray]:
+def lifetimes(rng: np.random.Generator, n: int, first: int) -> tuple[np.ndarray, np.ndarray]:
     """Entry and exit years: most established before the first survey, ~4% leave and ~4% join yearly."""
     entry = np.where(rng.random(n) < 0.85, first - 10, first + rng.integers(0, 6, n))
     exit_ = np.where(rng.random(n) < 0.25, first + 1 + rng.integers(0, 8, n), 9999)
@@ -67,8 +75,13 @@ def _lifetimes(rng: np.random.Generator, n: int, first: int) -> tuple[np.ndarray
 
 def universe(sector: str, seed: int) -> pd.DataFrame:
     """Every company that is ever a member, with persistent attributes and latent traits."""
-    rng = np.random.default_rng([seed, SECTOR_CODE[sector], 17])
-    return _power_universe(rng) if sector == "power" else _auto_universe(rng)
+    rng = np.random.default_rng([seed, sector_code(sector), 17])
+    kind = spec(sector)["universe"]
+    if kind == "generic":
+        from pipeline.synth.generic import universe as generic_universe
+
+        return generic_universe(rng, sector)
+    return UNIVERSES[kind](rng)
 
 
 def _power_universe(rng: np.random.Generator) -> pd.DataFrame:
@@ -81,11 +94,11 @@ def _power_universe(rng: np.random.Generator) -> pd.DataFrame:
     big = df["business_types"].str.contains("TD_GENERAL|TRANSMISSION|DISTRIBUTION")
     size = np.where(big, rng.choice([3, 4], n, p=[0.4, 0.6]), rng.choice(5, n, p=[0.62, 0.2, 0.1, 0.07, 0.01]))
     lo, hi = np.array(_SIZE_EMPLOYEES).T
-    entry, exit_ = _lifetimes(rng, n, FIRST_YEAR["power"])
-    entry, exit_ = np.where(big, FIRST_YEAR["power"] - 10, entry), np.where(big, 9999, exit_)  # grid operators stay
+    entry, exit_ = lifetimes(rng, n, first_year("power"))
+    entry, exit_ = np.where(big, first_year("power") - 10, entry), np.where(big, 9999, exit_)  # grid operators stay
     return df.assign(
         company_id=np.arange(n),
-        corporate_number=_bases(rng, n),
+        corporate_number=bases(rng, n),
         name=company_names(rng, "power", n),
         main_type=df["business_types"].str.split().str[0],
         size_band=[SIZE_BANDS[s] for s in size],
@@ -110,10 +123,10 @@ def _auto_universe(rng: np.random.Generator) -> pd.DataFrame:
     industry = rng.choice(AUTO_INDUSTRIES, n)
     industry = np.where(org == "自工会", "完成車", industry)
     lo, hi = np.array(_SIZE_EMPLOYEES).T
-    entry, exit_ = _lifetimes(rng, n, FIRST_YEAR["auto"])
+    entry, exit_ = lifetimes(rng, n, first_year("auto"))
     return pd.DataFrame({
         "company_id": np.arange(n),
-        "corporate_number": _bases(rng, n),
+        "corporate_number": bases(rng, n),
         "name": company_names(rng, "auto", n),
         "member_org": org,
         "industry": industry,
@@ -131,6 +144,10 @@ def _auto_universe(rng: np.random.Generator) -> pd.DataFrame:
     })
 
 
+UNIVERSES = {"power": _power_universe, "auto": _auto_universe}
+"""The universes with a builder of their own (``synth.universe`` in catalogs/sectors.yaml)."""
+
+
 def roster(members: pd.DataFrame, year: int) -> pd.DataFrame:
     """The association's member list in a year: everyone who has joined and not yet left."""
     return members[(members["entry_year"] <= year) & (members["exit_year"] > year)].reset_index(drop=True)
@@ -146,12 +163,12 @@ def survey_roster(members: pd.DataFrame, year: int, answered: pd.Series, sector:
     """
     full = roster(members, year)
     responded = full["company_id"].isin(answered)
-    known = PUBLISHED_ROSTER.get(sector, {})
+    known = {int(y): int(n) for y, n in (spec(sector).get("roster") or {}).items()}
     published = known.get(year) or (known[max(known)] if known else len(full))
     rate = min(1.0, default_n(sector, year) / published)
     others = int(round(responded.sum() / rate)) - int(responded.sum())
     share = min(1.0, others / max(int((~responded).sum()), 1))
-    draw = np.random.default_rng([seed, SECTOR_CODE[sector], 31]).random(len(members))
+    draw = np.random.default_rng([seed, sector_code(sector), 31]).random(len(members))
     u = pd.Series(draw, index=members["company_id"].to_numpy())
     keep = responded | (u.reindex(full["company_id"]).to_numpy() < share)
     return full[keep].reset_index(drop=True)

@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from pipeline import config
+from pipeline import catalogs, config
 from pipeline.cells import a1
 from pipeline.synth import answers as answer_model
 from pipeline.synth import auto as auto_layout
 from pipeline.synth import badfiles, population
+from pipeline.synth import form as form_layout
 from pipeline.synth import power as power_layout
 from pipeline.synth.archive import write_zip
 from pipeline.synth.plan import Member, Plan, Task, plan_export, plan_workbooks
@@ -41,15 +42,14 @@ def synthesise(sector: str, year: int, out: Path, n: int | None = None, seed: in
                messy: bool = True, workers: int | None = None, progress: bool | None = None) -> SynthResult:
     """Write a year of synthetic submissions for one sector into ``out`` and the ground truth beside it."""
     t0 = time.perf_counter()
-    if sector == "power" and form == "export":
-        raise ValueError("the power sector has no consolidated export; use --form workbooks")
-    if year < population.FIRST_YEAR[sector]:
-        raise ValueError(f"no {sector} survey before FY{population.FIRST_YEAR[sector]}")
+    if form == "export" and not any("export" in catalogs.template(v) for v in catalogs.template_versions(sector)):
+        raise ValueError(f"the {sector} sector has no consolidated export; use --form workbooks")
+    if year < population.first_year(sector):
+        raise ValueError(f"no {sector} survey before FY{population.first_year(sector)}")
     members = _universe(sector, seed)
     n = n if n is not None else population.default_n(sector, year)
     resp = population.respondents(members, year, n, seed)
-    model = answer_model.power_answers if sector == "power" else answer_model.auto_answers
-    intended = model(resp, members, year, seed)
+    intended = answer_model.intended_answers(sector, resp, members, year, seed)
     plan = (plan_workbooks(sector, year, resp, intended, seed, messy) if form == "workbooks"
             else plan_export(year, resp, intended, seed, messy))
     out.mkdir(parents=True, exist_ok=True)
@@ -116,10 +116,12 @@ def _render(m: Member) -> tuple[bytes, str, list[str]]:
     if m.kind == "bomb":
         return badfiles.zip_bomb_payload(), "", []
     rng = np.random.default_rng(list(m.seed))
-    if m.sector == "power":
+    layout = population.spec(m.sector)["layout"]  # catalogs/sectors.yaml
+    if layout == "power":
         book, sheet, cells = power_layout.build(m.company, m.written, m.answered_on, m.quirks, rng)
     else:
-        book, sheet, cells = auto_layout.build(m.company, m.written, m.template, m.answered_on, m.quirks, rng)
+        build = auto_layout.build if layout == "auto" else form_layout.build
+        book, sheet, cells = build(m.company, m.written, m.template, m.answered_on, m.quirks, rng)
     data = RENDERERS[m.quirks.writer](book)
     if m.ext == ".xlsm":
         data = as_macro_enabled(data)
