@@ -66,3 +66,12 @@ def test_text_is_escaped():
 def test_report_css_prints_on_a4_with_japanese_fonts():
     assert "size: A4" in REPORT_CSS and "Noto Sans CJK JP" in REPORT_CSS and "IPAexGothic" in REPORT_CSS
     assert "max-width: 100%" in REPORT_CSS and "page-break-inside: avoid" in REPORT_CSS
+
+
+def test_text_columns_read_left_aligned_inside_the_exported_notebook():
+    """nbconvert's page styles every table cell `text-align: right` through
+    `:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td` (two classes and an element); an item's text
+    read right-aligned. Our rule must name more classes than that to win."""
+    rule = next(line for line in REPORT_CSS.splitlines() if "td.text" in line and "text-align: left" in line)
+    selector = rule.split("{")[0].split(",")[-1].strip()
+    assert selector.count(".") >= 3, selector

@@ -13,6 +13,7 @@ import pytest
 from pipeline import catalogs, config
 from pipeline.catalogs._files import read_csv
 from pipeline.ingest.vocab import canonical_answer
+from pipeline.report import style
 from pipeline.report.run import run_report
 from pipeline.scoring.respondent import instrument_scale, node_scores
 from pipeline.scoring.statistics import band_of
@@ -133,3 +134,16 @@ def test_sme_runs_synth_ingest_score_report_with_bands_and_the_25_item_profile(t
     assert "Traceback" not in page and "PosixPath" not in page
     every = run_report("all", None, store, out=tmp_path / "all", figures=tmp_path / "all_figures")
     assert [p.parent.parent.name for p in every.html] == ["sme"]  # only what the store holds; no cross-sector page
+
+
+def test_headline_names_the_published_result_bands_and_leaves_a_hidden_one_out():
+    from pipeline.publish.model import PublishedTable
+    from pipeline.report.headline import headline
+
+    frame = pd.DataFrame({"year": 2024, "segment": ["b1_100", "b2_70_99", "b3_50_69", "b4_49_or_less", "全体"],
+                          "share_band": [None, 0.25, 0.2, 0.52, None], "n": [None, 50, 40, 104, 200],
+                          "suppressed": ["hidden", "", "", "", ""]})
+    tables = {"bands": PublishedTable("bands", "bands", frame, list(frame.columns))}
+    labels = style.labels("ja")
+    sentences = [s.text for s in headline(tables, labels, "ja", 2024, "全体", {}, 0, 5)]
+    assert sentences == ["調査票自身の採点による結果区分は 70〜99点 25.0%、50〜69点 20.0%、49点以下 52.0%。"]

@@ -33,6 +33,8 @@ table.sdw-table thead th { background: #e8e8e8; border-bottom: 2px solid #888; t
 table.sdw-table th.num, table.sdw-table td.num { text-align: right; font-variant-numeric: tabular-nums;
                                                  white-space: nowrap; }
 table.sdw-table td.hidden, table.sdw-table td.na { color: #808080; }
+.sdw-table-block table.sdw-table th.text, .sdw-table-block table.sdw-table td.text { text-align: left; }
+.sdw-table-block table.sdw-table th.num, .sdw-table-block table.sdw-table td.num { text-align: right; }
 table.sdw-table tbody tr:nth-child(even) { background: #f7f7f7; }
 p.sdw-note { font-size: 9pt; color: #555; margin: 0.2em 0 1.2em; }
 .sdw-provenance { font-size: 8pt; color: #777; }

@@ -43,7 +43,8 @@ def _ref(name: str, column: str, **where: object) -> str:
 def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: int, total: str,
              node_names: dict[str, str], hidden_count: int, k: int) -> list[Sentence]:
     """Sentences for the summary: respondents and response rate, mean score and its change, strongest and
-    weakest CSF function, Lv1+/Lv2+ and ★3 readiness (automotive), and how many values are hidden."""
+    weakest CSF function, Lv1+/Lv2+ and ★3 readiness (automotive), the result bands of the instrument's own
+    scale (IPA 自社診断), and how many values are hidden."""
     h = labels["headline"]
     pct = lambda v, col="share_reached": format_value(v, col, lang)  # noqa: E731 - one formatter, named once
     out: list[Sentence] = []
@@ -82,9 +83,25 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
     if ready is not None or met is not None:
         out.append(Sentence(h["star"].format(ready=pct(ready), mean=pct(met, "mean")),
                             [_ref("star", "mean", node="★3+", **at), _ref("star", "mean", node="★3", **at)]))
+    bands = _bands(tables, labels, lang, year)
+    if bands:
+        out.append(Sentence(h["bands"].format(bands=h["list_separator"].join(bands)),
+                            [_ref("bands", "share_band", year=year)]))
     if hidden_count:
         out.append(Sentence(h["hidden"].format(n=hidden_count, k=k), ["disclosure_audit.csv"]))
     return out
+
+
+def _bands(tables: dict[str, PublishedTable], labels: dict, lang: str, year: int) -> list[str]:
+    """'100点 1.7%' … for each published result band of the instrument's own scale (IPA 自社診断), in the
+    scale's order; a hidden band is left out of the sentence, never estimated."""
+    t = tables.get("bands")
+    if t is None or "share_band" not in t.frame:
+        return []
+    f = t.frame[t.frame["year"].eq(year) & t.frame["suppressed"].eq("") & t.frame["share_band"].notna()]
+    names = labels.get("bands", {})
+    return [f"{names[r.segment]} {format_value(r.share_band, 'share_band', lang)}" for r in f.itertuples()
+            if r.segment in names]
 
 
 def headline_html(sentences: list[Sentence], heading: str) -> str:
