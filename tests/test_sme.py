@@ -131,6 +131,7 @@ def test_sme_runs_synth_ingest_score_report_with_bands_and_the_25_item_profile(t
     assert "調査票の採点による結果区分" in page and "全項目の実施率" in page
     assert all(f">{i}<" in page for i in ITEMS)  # every item in the profile table
     assert "70〜99点" in page and "100点満点" in page
+    assert re.search(r"<li[^>]*>調査票自身の採点による結果区分は [^<]*点(以下)? \d+\.\d%", page)  # in the summary
     assert "Traceback" not in page and "PosixPath" not in page
     every = run_report("all", None, store, out=tmp_path / "all", figures=tmp_path / "all_figures")
     assert [p.parent.parent.name for p in every.html] == ["sme"]  # only what the store holds; no cross-sector page
@@ -140,7 +141,7 @@ def test_headline_names_the_published_result_bands_and_leaves_a_hidden_one_out()
     from pipeline.publish.model import PublishedTable
     from pipeline.report.headline import headline
 
-    frame = pd.DataFrame({"year": 2024, "segment": ["b1_100", "b2_70_99", "b3_50_69", "b4_49_or_less", "全体"],
+    frame = pd.DataFrame({"year": 2024, "segment": ["100点", "70〜99点", "50〜69点", "49点以下", "全体"],
                           "share_band": [None, 0.25, 0.2, 0.52, None], "n": [None, 50, 40, 104, 200],
                           "suppressed": ["hidden", "", "", "", ""]})
     tables = {"bands": PublishedTable("bands", "bands", frame, list(frame.columns))}

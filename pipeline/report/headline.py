@@ -83,7 +83,7 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
     if ready is not None or met is not None:
         out.append(Sentence(h["star"].format(ready=pct(ready), mean=pct(met, "mean")),
                             [_ref("star", "mean", node="★3+", **at), _ref("star", "mean", node="★3", **at)]))
-    bands = _bands(tables, labels, lang, year)
+    bands = _bands(tables, lang, year, total)
     if bands:
         out.append(Sentence(h["bands"].format(bands=h["list_separator"].join(bands)),
                             [_ref("bands", "share_band", year=year)]))
@@ -92,16 +92,15 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
     return out
 
 
-def _bands(tables: dict[str, PublishedTable], labels: dict, lang: str, year: int) -> list[str]:
-    """'100点 1.7%' … for each published result band of the instrument's own scale (IPA 自社診断), in the
-    scale's order; a hidden band is left out of the sentence, never estimated."""
+def _bands(tables: dict[str, PublishedTable], lang: str, year: int, total: str) -> list[str]:
+    """'100点 1.7%' … for each published result band of the instrument's own scale (IPA 自社診断), as the
+    bands table names and orders them; a hidden band is left out of the sentence, never estimated."""
     t = tables.get("bands")
     if t is None or "share_band" not in t.frame:
         return []
-    f = t.frame[t.frame["year"].eq(year) & t.frame["suppressed"].eq("") & t.frame["share_band"].notna()]
-    names = labels.get("bands", {})
-    return [f"{names[r.segment]} {format_value(r.share_band, 'share_band', lang)}" for r in f.itertuples()
-            if r.segment in names]
+    f = t.frame
+    f = f[f["year"].eq(year) & f["segment"].ne(total) & f["suppressed"].eq("") & f["share_band"].notna()]
+    return [f"{r.segment} {format_value(r.share_band, 'share_band', lang)}" for r in f.itertuples()]
 
 
 def headline_html(sentences: list[Sentence], heading: str) -> str:
