@@ -113,6 +113,12 @@ def open_book(data: bytes, name: str) -> Book:
 MAX_CELLS = 5_000_000  # a checklist is ~200 × 20 cells, a year's export ~3,100 × 170
 MAX_PART_BYTES = 200 * 1024 * 1024
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+# A reference with a three-letter column (≥ AAA = 703) or a row of four digits (≥ 1000). A sheet with
+# none spans at most 999 rows × 702 columns (701,298 cells < MAX_CELLS), so it needs no exact count:
+# one search in C instead of a Python int per cell (the exact count cost 0.8 ms per checklist). It may
+# also match another attribute ending in r (then the exact count runs): its literal start `r="` is what
+# makes it fast (about 40 µs for a checklist sheet; with a leading \b or a group, 3-5 times that).
+_FAR_REF = re.compile(rb'r="[A-Z]{3}|r="[A-Z]{1,2}[0-9]{4}')
 
 
 def _column_number(letters: bytes) -> int:
@@ -125,7 +131,7 @@ def _column_number(letters: bytes) -> int:
 def _check_extent(data: bytes) -> None:
     """Refuse, before the reader sees it, a workbook whose sheets span an absurd range (one value typed
     in XFD1048576 makes the reader allocate every cell in between and abort the process) or whose
-    XML parts inflate absurdly. About 0.4 ms for a checklist: the sheets are small."""
+    XML parts inflate absurdly. About 0.1 ms for a checklist: the sheets are small and no cell is far."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -137,9 +143,12 @@ def _check_extent(data: bytes) -> None:
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
             continue
         try:
-            refs = _CELL_REF.findall(zf.read(info))
+            xml = zf.read(info)
         except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error, NotImplementedError):
             return  # likewise
+        if not _FAR_REF.search(xml):
+            continue
+        refs = _CELL_REF.findall(xml)
         if not refs:
             continue
         rows = max(int(r) for _, r in refs)
