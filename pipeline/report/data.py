@@ -28,28 +28,38 @@ class ReportData:
         return int(r["respondent_key"].nunique() if year is None else r[r["year"].eq(year)].shape[0])
 
 
+# Columns a report reads; the responses' lineage (raw text, file, sheet, cell) and ingest-time score
+# stay on disk. Reading every column of every sector and then filtering held ~300 MB per report kernel
+# for the demo store; the ten-year load store needed gigabytes.
+REPORT_COLUMNS = {"responses": ["sector", "year", "respondent_key", "item_id", "answer"]}
+
+
 def load(store: Path | str, sector: str, years: str | tuple[int, int] | None = None) -> ReportData:
-    """Read scores, respondents, responses (and roster) of a sector; never the identities table."""
+    """Read scores, respondents, responses (and roster) of a sector; never the identities table.
+
+    Only the sector's rows in the year span are read (Parquet filters), and of ``responses`` only
+    :data:`REPORT_COLUMNS`.
+    """
+    import pyarrow as pa
+
     store = Path(store)
     span = config.year_span(years) if isinstance(years, str) or years is None else years
+    rows = [("sector", "==", sector)] + ([("year", ">=", span[0]), ("year", "<=", span[1])] if span else [])
 
     def read(name: str) -> pd.DataFrame | None:
         path = store / name
         if not path.exists():
             return None
-        df = pd.read_parquet(path)
-        df = df[df["sector"].eq(sector)]
-        if span:
-            df = df[df["year"].between(*span)]
-        return df.reset_index(drop=True)
+        return pd.read_parquet(path, columns=REPORT_COLUMNS.get(name), filters=rows).reset_index(drop=True)
 
     scores, respondents, responses = read("scores"), read("respondents"), read("responses")
+    roster = read("roster")
+    pa.default_memory_pool().release_unused()  # Arrow keeps freed read buffers for reuse otherwise
     if scores is None or scores.empty:
         raise FileNotFoundError(f"no {sector} scores in {store}" + (f" for FY{span[0]}–{span[1]}" if span else "")
                                 + ": run `sdw ingest` and `sdw score` first")
     years_present = sorted(int(y) for y in respondents["year"].unique())
-    return ReportData(sector, years_present, scores, respondents, responses, read("roster"))
-
+    return ReportData(sector, years_present, scores, respondents, responses, roster)
 
 
 def segment_names(sector: str, lang: str) -> dict[str, str]:
