@@ -39,8 +39,11 @@ from pipeline.report import tables as T
 style.apply()
 L = style.labels(lang)
 store = store or config.STORE_DIR
-sectors = {s: D.load(store, s, years or None) for s in ("power", "auto")}
-every_year = sorted({y for d in sectors.values() for y in d.years})
+# each sector at its latest year, CSF 2.0 scores only: what this page shows (the ten-year store is gigabytes)
+in_span = {s: D.years_in(store, s, years or None) for s in ("power", "auto")}
+sectors = {s: D.load(store, s, (ys[-1], ys[-1]) if ys else years or None, frameworks=["csf2"], responses=False)
+           for s, ys in in_span.items()}
+every_year = sorted({y for ys in in_span.values() for y in ys})
 prov = provenance(store, list(sectors), every_year, {"years": years or "all", "k": min_cell, "lang": lang})
 ALL = L["segment_all"]
 hidden = L["suppressed"].format(k=min_cell)

@@ -42,12 +42,14 @@ from pipeline.report.headline import headline, headline_html
 style.apply()
 L = style.labels(lang)
 store = store or config.STORE_DIR
-rd = D.load(store, sector, years or None)
 info = catalogs.sector_info(sector)  # what the sector is scored on and segmented by (catalogs/sectors.yaml)
+fw = framework if framework in ("csf2", "csf11") and framework in info["frameworks"] else "csf2"
+# read only the frameworks this page draws (the store may hold many years of every sector)
+scored_on = sorted({fw, "csf2"} | ({"level", "star"} & set(info["frameworks"])))
+rd = D.load(store, sector, years or None, frameworks=scored_on)
 by = segment_by or info["segment"]
 names = D.segment_names(sector, lang)
 span = f"{rd.years[0]}" if len(rd.years) == 1 else f"{rd.years[0]}–{rd.years[-1]}"
-fw = framework if framework in ("csf2", "csf11") and framework in info["frameworks"] else "csf2"
 fw_nodes = catalogs.csf2() if fw == "csf2" else catalogs.csf11()
 fw_label = {"csf2": "NIST CSF 2.0", "csf11": "NIST CSF 1.1"}[fw]
 node_names = dict(zip(fw_nodes["node_id"], fw_nodes["name_ja" if lang == "ja" else "name_en"], strict=True))

@@ -166,6 +166,29 @@ def test_hostile_workbook_structures(tmp_path, change):
         assert m.at["x.xlsx", "status"] == "ingested"
 
 
+@pytest.mark.parametrize(("cell", "detail"), [
+    ("AAA7200", "row 7,200, column 703 (5,061,600 cells)"),  # a three-letter column
+    ("J600000", "row 600,000, column 10 (6,000,000 cells)"),  # a long row number, one-letter column
+    ("ZZ999", None),  # the widest and longest a sheet can be without either: 701,298 cells, read
+])
+def test_a_sheet_is_refused_by_its_farthest_cell_beyond_five_million_cells(tmp_path, cell, detail):
+    def far(members):
+        sheet = next(n for n in members if n.startswith("xl/worksheets/sheet"))
+        row = re.sub(r"[A-Z]", "", cell)
+        extra = f'<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'.encode()
+        return {**members, sheet: members[sheet].replace(b"</sheetData>", extra)}
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "x.xlsx").write_bytes(_rezip(seeds()["a.xlsx"], far))
+    m = check_run(raw, ["x.xlsx"]).set_index("source_path")
+    if detail is None:
+        assert m.at["x.xlsx", "status"] == "ingested"
+    else:
+        assert (m.at["x.xlsx", "reason"], m.at["x.xlsx", "detail"]) == \
+            ("sheet_too_large", f"xl/worksheets/sheet1.xml has cells as far as {detail}")
+
+
 def test_deeply_nested_zips_stop_at_the_limit(tmp_path):
     data = seeds()["a.xlsx"]
     name = "a.xlsx"

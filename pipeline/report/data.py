@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,28 +38,58 @@ class ReportData:
         return int(r["respondent_key"].nunique() if year is None else r[r["year"].eq(year)].shape[0])
 
 
-def load(store: Path | str, sector: str, years: str | tuple[int, int] | None = None) -> ReportData:
-    """Read scores, respondents, responses (and roster) of a sector; never the identities table."""
+# Columns a report reads; the responses' lineage (raw text, file, sheet, cell) and ingest-time score
+# stay on disk. Reading every column of every sector and then filtering held ~300 MB per report kernel
+# for the demo store; the ten-year load store needed gigabytes.
+REPORT_COLUMNS = {"responses": ["sector", "year", "respondent_key", "item_id", "answer"]}
+
+
+def _rows(sector: str, span: tuple[int, int] | None) -> list[tuple]:
+    """A Parquet filter for one sector's rows within a span of years."""
+    return [("sector", "==", sector)] + ([("year", ">=", span[0]), ("year", "<=", span[1])] if span else [])
+
+
+def load(store: Path | str, sector: str, years: str | tuple[int, int] | None = None,
+         frameworks: Sequence[str] | None = None, responses: bool = True) -> ReportData:
+    """Read scores, respondents, responses (and roster) of a sector; never the identities table.
+
+    Only the sector's rows in the year span are read (Parquet filters), and of ``responses`` only
+    :data:`REPORT_COLUMNS`. A report that needs less says so: ``frameworks`` limits the scores to
+    those frameworks, ``responses=False`` leaves the responses unread (an empty frame with the columns).
+    """
+    import pyarrow as pa
+
     store = Path(store)
     span = config.year_span(years) if isinstance(years, str) or years is None else years
+    rows = _rows(sector, span)
 
-    def read(name: str) -> pd.DataFrame | None:
+    def read(name: str, extra: list | None = None) -> pd.DataFrame | None:
         path = store / name
         if not path.exists():
             return None
-        df = pd.read_parquet(path)
-        df = df[df["sector"].eq(sector)]
-        if span:
-            df = df[df["year"].between(*span)]
-        return df.reset_index(drop=True)
+        return pd.read_parquet(path, columns=REPORT_COLUMNS.get(name), filters=rows + (extra or [])
+                               ).reset_index(drop=True)
 
-    scores, respondents, responses = read("scores"), read("respondents"), read("responses")
+    scores = read("scores", [("framework", "in", list(frameworks))] if frameworks else None)
+    respondents, roster = read("respondents"), read("roster")
+    answers = read("responses") if responses else pd.DataFrame(
+        {c: pd.Series(dtype="int64" if c == "year" else "str") for c in REPORT_COLUMNS["responses"]})
+    pa.default_memory_pool().release_unused()  # Arrow keeps freed read buffers for reuse otherwise
     if scores is None or scores.empty:
         raise FileNotFoundError(f"no {sector} scores in {store}" + (f" for FY{span[0]}–{span[1]}" if span else "")
                                 + ": run `sdw ingest` and `sdw score` first")
     years_present = sorted(int(y) for y in respondents["year"].unique())
-    return ReportData(sector, years_present, scores, respondents, responses, read("roster"))
+    return ReportData(sector, years_present, scores, respondents, answers, roster)
 
+
+def years_in(store: Path | str, sector: str, years: str | tuple[int, int] | None = None) -> list[int]:
+    """The years of a sector that have respondents (within ``years``), read from one column."""
+    path = Path(store) / "respondents"
+    if not path.exists():
+        return []
+    span = config.year_span(years) if isinstance(years, str) or years is None else years
+    rows = _rows(sector, span)
+    return sorted(int(y) for y in pd.read_parquet(path, columns=["year"], filters=rows)["year"].unique())
 
 
 def sectors_in(store: Path | str) -> list[str]:

@@ -1,0 +1,162 @@
+"""Whether the store already holds what ingest and scoring would write again: ``sdw demo`` skips them then.
+
+A second ``sdw demo`` on the same synthetic data spent a third of its time re-reading and re-scoring
+files that had not changed. After it builds the store, the demo writes a *build stamp* into it
+(``build_stamp.json``) saying what the store rests on:
+
+- per (sector, year), a digest of every file under its raw folder (path and content) and of its roster;
+- the code: a digest of the package's Python and catalog files (the shipped ones and the project's
+  own ``catalogs/``), so an edited module re-runs even before it is committed;
+- the scoring rules in force, and the fingerprint of the pseudonymisation key;
+- each store table file's size, modification time and inode as left by that build, so a store that
+  anything else wrote since (``sdw ingest`` of another folder, ``sdw score --rules``) is rebuilt.
+
+A partition whose inputs changed is ingested again; anything else changed (code, key, store files)
+ingests every partition; changed rules score again. Digests read every input byte (about 0.1 s for the
+demo's 2,000 files): a stamp based on modification times would miss a file copied over with its time kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+STAMP_FILE = "build_stamp.json"
+# the tables an ingest or a score writes: a change to any of them after the stamp makes it stale
+TABLES = ("manifest", "respondents", "responses", "identities", "quarantine", "roster", "scores")
+PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One (sector, year) the demo builds: where its files are and its roster (or None)."""
+
+    sector: str
+    year: int
+    raw: Path
+    roster: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.sector}/{self.year}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a build must run: the partitions to ingest again, and whether to score again."""
+
+    ingest: tuple[str, ...]
+    score: bool
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.ingest and not self.score
+
+
+def _hash_file(h: hashlib._Hash, path: Path) -> None:
+    try:
+        with open(path, "rb") as fh:
+            h.update(hashlib.file_digest(fh, "sha256").digest())
+    except OSError as e:  # a dangling link or an unreadable file: its state is part of the input too
+        h.update(f"unreadable:{type(e).__name__}".encode())
+
+
+def inputs_digest(part: Partition) -> str:
+    """Every file under the raw folder (relative path and content) and the roster's content."""
+    h = hashlib.sha256()
+    files = sorted(p for p in part.raw.rglob("*") if p.is_file() or p.is_symlink()) if part.raw.is_dir() else []
+    for path in files:
+        h.update(os.fsencode(path.relative_to(part.raw).as_posix()) + b"\0")
+        _hash_file(h, path)
+    h.update(b"roster\0")
+    if part.roster is not None and part.roster.exists():
+        _hash_file(h, part.roster)
+    return h.hexdigest()
+
+
+def code_digest(catalogs: Path | None = None) -> str:
+    """The package's Python and catalog files, and the project's own catalogs folder when given."""
+    h = hashlib.sha256()
+    for root in (PACKAGE, catalogs):
+        if root is None or not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                h.update(os.fsencode(path.relative_to(root).as_posix()) + b"\0")
+                _hash_file(h, path)
+    return h.hexdigest()
+
+
+def rules_digest() -> str:
+    from pipeline.scoring.rules import load_rules
+
+    return hashlib.sha256(yaml.safe_dump(load_rules(), sort_keys=True, allow_unicode=True).encode()).hexdigest()
+
+
+def _table_files(store: Path) -> dict[str, list[int]]:
+    out = {}
+    for name in TABLES:
+        try:
+            st = (store / name).stat()
+        except FileNotFoundError:
+            continue
+        out[name] = [st.st_size, st.st_mtime_ns, st.st_ino]
+    return out
+
+
+def _read_stamp(store: Path) -> dict:
+    try:
+        return json.loads((store / STAMP_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def plan(store: Path, parts: list[Partition], code: str, key: str) -> Plan:
+    """What must run again so that the store is what these inputs, code, key and rules give."""
+    stamp = _read_stamp(store)
+    everything = Plan(tuple(p.name for p in parts), True)
+    if not stamp or stamp.get("code") != code or stamp.get("key") != key:
+        return everything
+    if stamp.get("tables") != _table_files(store) or "scores" not in stamp["tables"]:
+        return everything  # written by something else since, or never scored
+    inputs = stamp.get("inputs", {})
+    changed = tuple(p.name for p in parts if inputs.get(p.name) != inputs_digest(p))
+    return Plan(changed, bool(changed) or stamp.get("rules") != rules_digest())
+
+
+def record(store: Path, parts: list[Partition], code: str, key: str) -> None:
+    """Stamp the store as built from these inputs (call after the last write of the build)."""
+    stamp = {"inputs": {p.name: inputs_digest(p) for p in parts}, "code": code, "key": key,
+             "rules": rules_digest(), "tables": _table_files(store)}
+    tmp = store / f".{STAMP_FILE}.tmp"
+    tmp.write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, store / STAMP_FILE)
+
+
+def build(store: Path, parts: list[Partition], key: bytes, ingest: Callable[[Partition], None],
+          score: Callable[[], None], catalogs: Path | None = None) -> Plan:
+    """Ingest the partitions and score the store, skipping what the stamp shows is already there.
+
+    ``ingest`` and ``score`` do the work (and print); returns the plan that was followed.
+    """
+    from pipeline.ingest.keys import fingerprint
+
+    code, fp = code_digest(catalogs), fingerprint(key)
+    todo = plan(store, parts, code, fp)
+    for part in parts:
+        if part.name in todo.ingest:
+            ingest(part)
+    if todo.score:
+        score()
+    if not todo.up_to_date:
+        record(store, parts, code, fp)
+    return todo
+
+
+__all__ = ["Partition", "Plan", "build", "code_digest", "inputs_digest", "plan", "record"]

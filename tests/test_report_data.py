@@ -1,0 +1,57 @@
+"""What a report kernel reads from the store (pipeline/report/data.py): only its sector, years and the
+frameworks and columns it asks for — the ten-year store would not fit in memory otherwise."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.report import data as D
+
+KEY_A, KEY_B = "a" * 32, "b" * 32
+
+
+@pytest.fixture
+def store(tmp_path):
+    rows = [("power", 2024, KEY_A), ("power", 2025, KEY_A), ("auto", 2024, KEY_B)]
+    pd.DataFrame([{"sector": s, "year": y, "respondent_key": k, "framework": f, "node_id": n, "score": 0.5,
+                   "n_items": 2, "n_applicable": 2}
+                  for s, y, k in rows for f, n in (("csf2", "GV"), ("csf11", "ID"), ("level", "Lv1"))]
+                 ).to_parquet(tmp_path / "scores", index=False)
+    pd.DataFrame([{"sector": s, "year": y, "respondent_key": k, "template_version": "v"} for s, y, k in rows]
+                 ).to_parquet(tmp_path / "respondents", index=False)
+    pd.DataFrame([{"sector": s, "year": y, "respondent_key": k, "item_id": "ID.AM-1", "answer_raw": "実施している",
+                   "answer": "implemented", "score": 1.0, "source_path": "秘密の会社.xlsx", "sheet": "チェックシート",
+                   "cell": "H5"} for s, y, k in rows]).to_parquet(tmp_path / "responses", index=False)
+    return tmp_path
+
+
+def test_a_report_reads_its_sector_and_years_and_no_lineage(store):
+    rd = D.load(store, "power", "2025-2025")
+    assert rd.years == [2025]
+    assert sorted(rd.scores["framework"]) == ["csf11", "csf2", "level"]
+    assert set(rd.scores["sector"]) == {"power"}
+    # the raw answer, file name, sheet and cell stay on disk
+    assert list(rd.responses.columns) == ["sector", "year", "respondent_key", "item_id", "answer"]
+    assert rd.responses.values.tolist() == [["power", 2025, KEY_A, "ID.AM-1", "implemented"]]
+
+
+def test_frameworks_and_responses_can_be_left_unread(store):
+    rd = D.load(store, "power", None, frameworks=["csf2", "level"], responses=False)
+    assert rd.years == [2024, 2025]
+    assert sorted(zip(rd.scores["year"], rd.scores["framework"], strict=True)) == \
+        [(2024, "csf2"), (2024, "level"), (2025, "csf2"), (2025, "level")]
+    assert rd.responses.empty and list(rd.responses.columns) == ["sector", "year", "respondent_key", "item_id",
+                                                                 "answer"]
+
+
+def test_years_in_lists_a_sectors_years_within_the_span(store):
+    assert D.years_in(store, "power") == [2024, 2025]
+    assert D.years_in(store, "power", "2025-2030") == [2025]
+    assert D.years_in(store, "auto") == [2024]
+    assert D.years_in(store / "nowhere", "auto") == []
+
+
+def test_a_sector_with_no_scores_says_what_to_run(store):
+    with pytest.raises(FileNotFoundError, match="no power scores .* for FY2030–2031: run `sdw ingest` and `sdw score`"):
+        D.load(store, "power", "2030-2031")
