@@ -166,17 +166,25 @@ def test_hostile_workbook_structures(tmp_path, change):
         assert m.at["x.xlsx", "status"] == "ingested"
 
 
-@pytest.mark.parametrize(("cell", "detail"), [
-    ("AAA7200", "row 7,200, column 703 (5,061,600 cells)"),  # a three-letter column
-    ("J600000", "row 600,000, column 10 (6,000,000 cells)"),  # a long row number, one-letter column
-    ("ZZ999", None),  # the widest and longest a sheet can be without either: 701,298 cells, read
+@pytest.mark.parametrize(("cells", "detail"), [
+    (["AAA7200"], "row 7,200, column 703 (5,061,600 cells)"),  # a three-letter column: counted exactly
+    (["J600000"], "row 600,000, column 10 (6,000,000 cells)"),  # a long row number, one-letter column
+    (["ZZ999"], None),  # the widest and longest a sheet can be without either: 701,298 cells, read
+    # 1,500,000 cells counted exactly in the first sheet, the second reaching ZZ999 (701,298): 2,201,298
+    (["J150000", "ZZ999"], "row 999, column 702 (2,201,298 cells in the workbook's sheets)"),
+    # the second reaching only ZZ150: its bound (701,298) would not pass, its exact count (105,300) does
+    (["J150000", "ZZ150"], None),
 ])
-def test_a_sheet_is_refused_by_its_farthest_cell_beyond_five_million_cells(tmp_path, cell, detail):
+def test_a_workbook_is_refused_by_the_cells_its_sheets_span_beyond_the_limit(tmp_path, cells, detail):
+    """The limit is 2,000,000 cells over a workbook's sheets, each spanning (farthest row × column)."""
     def far(members):
-        sheet = next(n for n in members if n.startswith("xl/worksheets/sheet"))
-        row = re.sub(r"[A-Z]", "", cell)
-        extra = f'<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'.encode()
-        return {**members, sheet: members[sheet].replace(b"</sheetData>", extra)}
+        sheets = sorted(n for n in members if n.startswith("xl/worksheets/sheet"))
+        out = dict(members)
+        for sheet, cell in zip(sheets, cells, strict=False):
+            row = re.sub(r"[A-Z]", "", cell)
+            extra = f'<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'.encode()
+            out[sheet] = out[sheet].replace(b"</sheetData>", extra)
+        return out
 
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -185,8 +193,8 @@ def test_a_sheet_is_refused_by_its_farthest_cell_beyond_five_million_cells(tmp_p
     if detail is None:
         assert m.at["x.xlsx", "status"] == "ingested"
     else:
-        assert (m.at["x.xlsx", "reason"], m.at["x.xlsx", "detail"]) == \
-            ("sheet_too_large", f"xl/worksheets/sheet1.xml has cells as far as {detail}")
+        assert m.at["x.xlsx", "reason"] == "sheet_too_large"
+        assert m.at["x.xlsx", "detail"].endswith(f"has cells as far as {detail}; the limit is 2,000,000 cells per file")
 
 
 def test_deeply_nested_zips_stop_at_the_limit(tmp_path):

@@ -68,7 +68,8 @@ def check_workbook_zip(data: bytes) -> None:
 
     Sizes come from the ZIP's directory (a part cannot inflate past its stated size: the reader stops
     there and the CRC fails); sheets are scanned for their farthest cell reference as a stream, in
-    1 MB pieces, so the check itself stays small. About 0.4 ms for a checklist.
+    1 MB pieces, so the check itself stays small. About 0.1 ms for a checklist, whose sheets pass on
+    cheap upper bounds; the exact count runs only when the bounds do not pass.
     """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -84,32 +85,48 @@ def check_workbook_zip(data: bytes) -> None:
         raise Rejected("too_large", f"the workbook's {_size(len(data))} inflate to {_size(inflated)} "
                        f"({inflated / len(data):,.0f}×); the limit is {MAX_EXPANSION}× past "
                        f"{_size(EXPANSION_FROM_BYTES)}")
+    sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+    try:
+        if sum(r * c for r, c in (_extent(zf, i, exact=False) for i in sheets)) <= MAX_CELLS:
+            return  # the cheap upper bounds already pass: the usual checklist, 0.1 ms
+        extents = [(i, _extent(zf, i, exact=True)) for i in sheets]
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error, NotImplementedError):
+        return  # likewise
     cells = 0
-    for info in infos:
-        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-            continue
-        try:
-            rows, cols = _extent(zf, info)
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error, NotImplementedError):
-            return  # likewise
+    for info, (rows, cols) in extents:
         cells += rows * cols
         check_cells(cells, f"{info.filename} has cells as far as row {rows:,}, column {cols:,} ({cells:,} cells"
                     + (" in the workbook's sheets)" if cells > rows * cols else ")"))
 
 
-def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+# Cheap upper bounds on a sheet's extent, by searches in C (any cell reference, formatting-only ones too, so a
+# bound is never below the exact extent): a reference with a three-letter column or a row of four or more
+# digits needs the exact count; without one a piece spans at most 999 rows (99 without a three-digit row) and
+# 702 columns (26 without a two-letter one). The exact count turns every cell reference into Python ints:
+# 0.8 ms per checklist, more than the reader itself.
+_FAR = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{1,2}[0-9]{4})')
+_ROW3 = re.compile(rb'r="[A-Z]{1,2}[0-9]{3}')
+_COL2 = re.compile(rb'r="[A-Z]{2}[0-9]')
+
+
+def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, exact: bool = True) -> tuple[int, int]:
     """The farthest row and column of a cell with content in a sheet part, read in pieces (a tag split
-    between two pieces is whole in the overlap kept from the previous piece)."""
+    between two pieces is whole in the overlap kept from the previous piece); with ``exact=False``, an
+    upper bound where a piece has no far reference."""
     rows = cols = 0
     tail = b""
     with zf.open(info) as fh:
         while piece := fh.read(_CHUNK):
             block = tail + piece
+            tail = block[-_OVERLAP:]
+            if not exact and not _FAR.search(block):
+                rows = max(rows, 999 if _ROW3.search(block) else 99)
+                cols = max(cols, 702 if _COL2.search(block) else 26)
+                continue
             refs = _CELL_REF.findall(block)
             if refs:
                 rows = max(rows, max(int(r) for _, r in refs))
                 cols = max(cols, max(_column_number(c) for c in {c for c, _ in refs}))
-            tail = block[-_OVERLAP:]
     return rows, cols
 
 
