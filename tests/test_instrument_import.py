@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -466,6 +467,36 @@ def test_the_answer_dropdown_becomes_the_versions_answers(home, tmp_path, capsys
     tmpl = yaml.safe_load((home / "catalogs" / "templates" / "auto-v2.4.yaml").read_text(encoding="utf-8"))
     assert tmpl["answers"] == answers
     assert tmpl["checklist"]["answer_column"] == "回答"
+
+
+def add_x14_list(path: Path, formula: str, sqref: str) -> None:
+    """Add a list validation as Excel 2010+ writes one that points at another sheet: in the sheet's extLst
+    (openpyxl neither writes nor reads it)."""
+    ext = ('<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+           'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+           '<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+           f'<x14:dataValidation type="list" allowBlank="1"><x14:formula1><xm:f>{formula}</xm:f></x14:formula1>'
+           f'<xm:sqref>{sqref}</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>')
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b"</worksheet>", ext.encode("utf-8") + b"</worksheet>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_a_dropdown_on_another_sheet_kept_where_excel_2010_writes_it_is_read(home, tmp_path, capsys):
+    rows = [[n, lvl, text, None] for n, lvl, text, _ in shipped_rows()]
+    form = write_book(tmp_path / "f.xlsx", "2.4", ["No.", "レベル", "要求事項", "回答"], rows,
+                      lists={"選択肢": ["達成済み", "未達", "非該当"]}, dated="2026年4月1日 改訂")
+    add_x14_list(form, "選択肢!$A$1:$A$3", "D7:D159")  # header row 6, 153 items in rows 7-159
+    code, out, err = run(capsys, "--version", "2.4", "--file", str(form))
+    assert code == 0, err
+    assert "answers from the form's dropdown: 達成済み → implemented, 未達 → not_implemented, 非該当 → not_applicable" \
+        in out
+    tmpl = yaml.safe_load((home / "catalogs" / "templates" / "auto-v2.4.yaml").read_text(encoding="utf-8"))
+    assert tmpl["answers"] == {"implemented": "達成済み", "not_implemented": "未達", "not_applicable": "非該当"}
 
 
 def test_a_dropdown_option_the_vocabulary_does_not_know_is_refused(home, tmp_path, capsys):

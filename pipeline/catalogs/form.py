@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import catalogs
+from pipeline.catalogs.dropdown import DropdownError, answer_options
 from pipeline.ingest.locate import PAST, find_header, is_checklist_name, is_derived_name, is_example_name, version_text
 from pipeline.ingest.read import Sheet, open_book
 from pipeline.ingest.reasons import Rejected
@@ -114,7 +116,12 @@ def read_form(path: Path, sector: str) -> Form:
                 raise FormRefused(f"{path.name}: sheet {name!r} has the checklist header but no item rows under it")
             others = [s for n, s in sheets.items() if n != name]
             columns = [label for c, label in sorted(labels.items()) if c not in hidden.columns]
-            dropdown = _dropdown(ws, cols["answer"], row + 1) if ws is not None and "answer" in cols else None
+            dropdown = None
+            if ws is not None and "answer" in cols:
+                try:
+                    dropdown = answer_options(data, ws, cols["answer"], row + 1)
+                except DropdownError as e:
+                    raise FormRefused(f"{path.name}: {e}") from None
             return Form(path.name, name, row + 1, columns, items, version_text([sheet, *others]),
                         _published([sheet, *others]), skipped, dropdown,
                         {role: labels[c] for role, c in cols.items()})
@@ -173,7 +180,9 @@ def _carries(row: list[str | None], required: tuple[str, ...], hidden: _Hidden) 
 def _openpyxl(data: bytes) -> openpyxl.Workbook | None:
     """The workbook as openpyxl reads it, for what fastexcel does not report; None for .xls and the like."""
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        with warnings.catch_warnings():  # 'extension is not supported': the dropdowns it drops are read by dropdown.py
+            warnings.simplefilter("ignore", UserWarning)
+            return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception:  # noqa: BLE001 — not an OOXML workbook: hidden state and dropdowns are unknown
         return None
 
@@ -188,39 +197,6 @@ def _hidden(ws: Worksheet | None) -> _Hidden:
             cols.update(range(first - 1, (dim.max or first)))
     rows = {r for r, dim in ws.row_dimensions.items() if dim.hidden}
     return _Hidden(cols, rows)
-
-
-def _dropdown(ws: Worksheet, col: int, header_row: int) -> list[str] | None:
-    """The options of the list validation on the answer column below the header, in the form's order."""
-    for dv in ws.data_validations.dataValidation:
-        if dv.type != "list" or not dv.formula1:
-            continue
-        for cells in dv.sqref.ranges:
-            if cells.min_col <= col + 1 <= cells.max_col and cells.max_row > header_row:
-                return _list_options(ws.parent, dv.formula1)
-    return None
-
-
-def _list_options(book: openpyxl.Workbook, formula: str) -> list[str]:
-    """'"達成,未達成,対象外"' → its options; 'リスト!$A$1:$A$3' or a defined name → the cells it points at."""
-    text = formula.strip()
-    if text.startswith('"') and text.endswith('"'):
-        return [o.strip() for o in text[1:-1].split(",") if o.strip()]
-    text = text.lstrip("=")
-    if "!" not in text and text in book.defined_names:  # a named list (回答リスト)
-        sheet, text = next(iter(book.defined_names[text].destinations), ("", ""))
-    else:
-        sheet, _, text = text.rpartition("!")
-    sheet = sheet.strip("'")
-    try:
-        min_col, min_row, max_col, max_row = range_boundaries(text.replace("$", ""))
-    except ValueError:
-        min_col = None
-    if sheet not in book.sheetnames or min_col is None:
-        raise FormRefused(f"the answer dropdown refers to {formula!r}, which the workbook does not hold")
-    cells = book[sheet].iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col,
-                                  values_only=True)
-    return [clean_text(v) for row in cells for v in row if v not in (None, "")]
 
 
 def _cell(row: list[str | None], col: int | None) -> str:
