@@ -437,6 +437,7 @@ def test_hidden_rows_and_retired_items_are_skipped_listed_and_removed(home, tmp_
     """No.153 retired on the form (旧No.153（v2.3で削除）, level -) and a hidden row under it: 152 live items
     (No.153 was Lv2), the summary lists both rows, and the mapping shows No.153 removed."""
     rows = [[n, lvl, text] for n, lvl, text, _ in shipped_rows() if n != 153]
+    rows[0][2] = "削除したデータを復元できる手順を定めている"  # a live item that speaks of deleting
     rows.append(["旧No.153（v2.3で削除）", "-", "(v2.3で削除)"])  # header row 6, 152 items in rows 7-158: row 159
     rows.append([154, "Lv1", "非表示のままの下書き項目"])  # row 160, hidden
     form = write_book(tmp_path / "f.xlsx", "2.3", ["No.", "レベル", "要求事項"], rows, hidden_rows=(160,))
@@ -449,6 +450,7 @@ def test_hidden_rows_and_retired_items_are_skipped_listed_and_removed(home, tmp_
     assert mapping.loc["No.153", ["change", "level_from", "level_to", "comparable"]].tolist() == \
         ["removed", "Lv2", "", False]
     assert "No.154" not in mapping.index
+    assert mapping.loc["No.1", "change"] == "same"  # wording not compared against the shipped texts
 
 
 @pytest.mark.parametrize(("dropdown", "lists", "answers"), [

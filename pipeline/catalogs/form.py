@@ -38,7 +38,8 @@ LEVEL = re.compile(r"^(?:lv|level|レベル)?\.?([1-3])(?:\.0+)?$")  # Lv1, LV.1
 DATE = re.compile(r"(20\d\d)\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})")
 DATE_HINT = re.compile(r"版|発行|改訂|改定|公表|公開|制定|施行")
 RETIRED = re.compile(r"欠番|削除|廃止")  # in the No. or レベル cell: 旧No.153（v2.3で削除）
-RETIRED_TEXT = re.compile(r"^[(（【\[]?(欠番|削除|廃止)")  # a requirement that is only the mark: 【削除】, 欠番
+# A requirement that is only the mark — 欠番, 【削除】, （v2.3で削除） — not one that mentions deleting data.
+RETIRED_TEXT = re.compile(r"^(?:[(（【\[][^)）】\]]*(欠番|削除|廃止)[^)）】\]]*[)）】\]]|(欠番|削除|廃止)(?:済み?)?)$")
 
 
 class FormRefused(ValueError):
