@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline import catalogs
 from pipeline.catalogs.comparability import comparability, incomparable_items
@@ -343,3 +345,254 @@ def test_a_version_imported_in_between_later_does_not_break_the_direct_mapping(h
     assert len(comparability("auto", "auto-v2.3", "auto-v2.5")) == 153
     with pytest.raises(KeyError, match="no comparability mapping comparability/auto-v2.4__auto-v2.5.csv"):
         comparability("auto", "auto-v2.4", "auto-v2.5")
+
+
+# ---- the reviewer's faults (issue #13): forms with hidden parts, retired items, dropdowns, two-row headers ----
+
+def shipped_rows(levels: dict[int, str] | None = None) -> list[tuple[int, str, str, str]]:
+    """(number, level, text, domain_id) of the shipped catalog, with ``levels`` changed by number."""
+    items = catalogs.auto_items()
+    return [(int(i[3:]), (levels or {}).get(int(i[3:]), lvl), text, d)
+            for i, lvl, text, d in zip(items["item_id"], items["level"], items["text_ja"], items["domain_id"],
+                                       strict=True)]
+
+
+def write_book(path: Path, version: str, header: list[str | None], rows: list[list[object]], *,
+               upper: list[str | None] | None = None, hidden_columns: tuple[str, ...] = (),
+               hidden_rows: tuple[int, ...] = (), dropdown: tuple[str, str] | None = None,
+               lists: dict[str, list[str]] | None = None, dated: str | None = "2025年9月1日 改訂",
+               example_first: list[list[object]] | None = None) -> Path:
+    """A blank form with the header at row 6 (over rows 6 and 7 when ``upper`` is given), items under it;
+    ``dropdown`` = (answer column letter, list formula), ``lists`` = other sheets holding option lists."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "チェックシート"
+    ws["A1"] = f"自動車産業サイバーセキュリティガイドライン チェックシート Ver.{version}"
+    if dated:
+        ws["A2"] = dated
+    top = 6
+    if upper:
+        for c, label in enumerate(upper, start=1):
+            if label:
+                ws.cell(top, c, label)
+        top += 1
+    for c, label in enumerate(header, start=1):
+        if label:
+            ws.cell(top, c, label)
+    for r, row in enumerate(rows, start=top + 1):
+        for c, value in enumerate(row, start=1):
+            ws.cell(r, c, value)
+    for letter in hidden_columns:
+        ws.column_dimensions[letter].hidden = True
+    for r in hidden_rows:
+        ws.row_dimensions[r].hidden = True
+    if dropdown:
+        dv = DataValidation(type="list", formula1=dropdown[1], allow_blank=True)
+        dv.add(f"{dropdown[0]}{top + 1}:{dropdown[0]}{top + len(rows)}")
+        ws.add_data_validation(dv)
+    for name, options in (lists or {}).items():
+        sheet = wb.create_sheet(name)
+        for r, option in enumerate(options, start=1):
+            sheet.cell(r, 1, option)
+    if example_first:
+        example = wb.create_sheet("チェックシート(記入例)", 0)
+        for c, label in enumerate(header, start=1):
+            example.cell(6, c, label)
+        for r, row in enumerate(example_first, start=7):
+            for c, value in enumerate(row, start=1):
+                example.cell(r, c, value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def test_a_hidden_level_column_left_of_the_visible_one_is_not_read(home, tmp_path, capsys):
+    """Old levels kept in a hidden column B, the form's levels in C (No.5 Lv2 → Lv1): C is read."""
+    rows = [[n, old, new, text] for (n, old, text, _), (_, new, _, _) in
+            zip(shipped_rows(), shipped_rows({5: "Lv1"}), strict=True)]
+    form = write_book(tmp_path / "f.xlsx", "2.3", ["No.", "レベル", "レベル", "要求事項"], rows, hidden_columns=("B",))
+    code, out, err = run(capsys, "--version", "2.3", "--file", str(form))
+    assert code == 0, err
+    assert "153 items: Lv1 51 / Lv2 73 / Lv3 29" in out and "re-levelled 1 (No.5)" in out
+    tmpl = yaml.safe_load((home / "catalogs" / "templates" / "auto-v2.3.yaml").read_text(encoding="utf-8"))
+    assert tmpl["checklist"]["columns"] == ["No.", "レベル", "要求事項"]  # the hidden column is not the form's
+
+
+@pytest.mark.parametrize(("header", "row", "message"), [
+    (["No.", "レベル", "レベル", "要求事項"], lambda n, lvl, text: [n, lvl, lvl, text],
+     "sheet 'チェックシート': columns B (レベル) and C (レベル) both read as level"),
+    (["No.", "項目", "要求事項", "レベル"], lambda n, lvl, text: [n, 1, text, lvl],
+     "sheet 'チェックシート': columns B (項目) and C (要求事項) both read as requirement"),
+])
+def test_two_visible_columns_for_one_role_are_refused_naming_both(home, tmp_path, capsys, header, row, message):
+    rows = [row(n, lvl, text) for n, lvl, text, _ in shipped_rows()]
+    code, _, err = run(capsys, "--version", "2.3", "--file", str(write_book(tmp_path / "f.xlsx", "2.3", header, rows)))
+    assert code == 1
+    assert err.strip().splitlines()[-1] == f"sdw instrument import: refused: {message}: hide or delete the one " \
+        "that is not the form's"
+    assert not (home / "catalogs").exists() or not list((home / "catalogs").rglob("*v2.3*"))
+
+
+def test_hidden_rows_and_retired_items_are_skipped_listed_and_removed(home, tmp_path, capsys):
+    """No.153 retired on the form (旧No.153（v2.3で削除）, level -) and a hidden row under it: 152 live items
+    (No.153 was Lv2), the summary lists both rows, and the mapping shows No.153 removed."""
+    rows = [[n, lvl, text] for n, lvl, text, _ in shipped_rows() if n != 153]
+    rows[0][2] = "削除したデータを復元できる手順を定めている"  # a live item that speaks of deleting
+    rows.append(["旧No.153（v2.3で削除）", "-", "(v2.3で削除)"])  # header row 6, 152 items in rows 7-158: row 159
+    rows.append([154, "Lv1", "非表示のままの下書き項目"])  # row 160, hidden
+    form = write_book(tmp_path / "f.xlsx", "2.3", ["No.", "レベル", "要求事項"], rows, hidden_rows=(160,))
+    code, out, err = run(capsys, "--version", "2.3", "--file", str(form))
+    assert code == 0, err
+    assert "152 items: Lv1 50 / Lv2 73 / Lv3 29" in out
+    assert "skipped 2 rows: No.153 (削除), row 160 (hidden)" in out
+    assert "removed 1 (No.153)" in out and "new 0" in out
+    mapping = comparability("auto", "auto-v2.2", "auto-v2.3").set_index("item_id")
+    assert mapping.loc["No.153", ["change", "level_from", "level_to", "comparable"]].tolist() == \
+        ["removed", "Lv2", "", False]
+    assert "No.154" not in mapping.index
+    assert mapping.loc["No.1", "change"] == "same"  # wording not compared against the shipped texts
+
+
+@pytest.mark.parametrize(("dropdown", "lists", "answers"), [
+    (('"達成,未達成,対象外"'), None, {"implemented": "達成", "not_implemented": "未達成", "not_applicable": "対象外"}),
+    ("選択肢!$A$1:$A$3", {"選択肢": ["〇", "✕", "該当なし"]},
+     {"implemented": "〇", "not_implemented": "✕", "not_applicable": "該当なし"}),
+])
+def test_the_answer_dropdown_becomes_the_versions_answers(home, tmp_path, capsys, dropdown, lists, answers):
+    rows = [[n, lvl, text, None] for n, lvl, text, _ in shipped_rows()]
+    form = write_book(tmp_path / "f.xlsx", "2.4", ["No.", "レベル", "要求事項", "回答"], rows,
+                      dropdown=("D", dropdown), lists=lists, dated="2026年4月1日 改訂")
+    code, out, err = run(capsys, "--version", "2.4", "--file", str(form))
+    assert code == 0, err
+    said = ", ".join(f"{text} → {canonical}" for canonical, text in answers.items())
+    assert f"answers from the form's dropdown: {said}" in out
+    tmpl = yaml.safe_load((home / "catalogs" / "templates" / "auto-v2.4.yaml").read_text(encoding="utf-8"))
+    assert tmpl["answers"] == answers
+    assert tmpl["checklist"]["answer_column"] == "回答"
+
+
+def add_x14_list(path: Path, formula: str, sqref: str) -> None:
+    """Add a list validation as Excel 2010+ writes one that points at another sheet: in the sheet's extLst
+    (openpyxl neither writes nor reads it)."""
+    ext = ('<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+           'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+           '<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+           f'<x14:dataValidation type="list" allowBlank="1"><x14:formula1><xm:f>{formula}</xm:f></x14:formula1>'
+           f'<xm:sqref>{sqref}</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>')
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b"</worksheet>", ext.encode("utf-8") + b"</worksheet>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_a_dropdown_on_another_sheet_kept_where_excel_2010_writes_it_is_read(home, tmp_path, capsys):
+    rows = [[n, lvl, text, None] for n, lvl, text, _ in shipped_rows()]
+    form = write_book(tmp_path / "f.xlsx", "2.4", ["No.", "レベル", "要求事項", "回答"], rows,
+                      lists={"選択肢": ["達成済み", "未達", "非該当"]}, dated="2026年4月1日 改訂")
+    add_x14_list(form, "選択肢!$A$1:$A$3", "D7:D159")  # header row 6, 153 items in rows 7-159
+    code, out, err = run(capsys, "--version", "2.4", "--file", str(form))
+    assert code == 0, err
+    assert "answers from the form's dropdown: 達成済み → implemented, 未達 → not_implemented, 非該当 → not_applicable" \
+        in out
+    tmpl = yaml.safe_load((home / "catalogs" / "templates" / "auto-v2.4.yaml").read_text(encoding="utf-8"))
+    assert tmpl["answers"] == {"implemented": "達成済み", "not_implemented": "未達", "not_applicable": "非該当"}
+
+
+def test_a_dropdown_option_the_vocabulary_does_not_know_is_refused(home, tmp_path, capsys):
+    rows = [[n, lvl, text, None] for n, lvl, text, _ in shipped_rows()]
+    form = write_book(tmp_path / "f.xlsx", "2.4", ["No.", "レベル", "要求事項", "回答"], rows,
+                      dropdown=("D", '"達成,一部達成,未達成"'), dated="2026年4月1日 改訂")
+    code, _, err = run(capsys, "--version", "2.4", "--file", str(form))
+    assert code == 1
+    assert "refused: answer option '一部達成' of the form's dropdown is not in the auto vocabulary" in err
+    assert not (home / "catalogs").exists() or not list((home / "catalogs").rglob("*v2.4*"))
+
+
+def test_without_a_dropdown_the_previous_versions_answers_are_kept_and_said(home, tmp_path, capsys):
+    rows = [[n, lvl, text, None] for n, lvl, text, _ in shipped_rows()]
+    form = write_book(tmp_path / "f.xlsx", "2.4", ["No.", "レベル", "要求事項", "回答"], rows,
+                      dated="2026年4月1日 改訂")
+    code, out, err = run(capsys, "--version", "2.4", "--file", str(form))
+    assert code == 0, err
+    assert "answers from auto-v2.3 (the form has no dropdown): 達成 → implemented, 未達成 → not_implemented, " \
+        "対象外 → not_applicable" in out
+    tmpl = yaml.safe_load((home / "catalogs" / "templates" / "auto-v2.4.yaml").read_text(encoding="utf-8"))
+    assert tmpl["answers"] == {"implemented": "達成", "not_implemented": "未達成", "not_applicable": "対象外"}
+
+
+def test_synth_and_ingest_run_on_an_imported_version_with_a_two_row_header_and_a_new_item(home, tmp_path, capsys):
+    """v2.4 (published 2026-04-01): 項番, レベル区分 and 分類 over two header rows (labels synth must place by
+    their role), 回答 under 自己評価, No.153 replaced by a new No.154 that has no domain yet. FY2026
+    synthesises on v2.4 and ingests as v2.4."""
+    rows = [[n, lvl, "", text, "記録で確認できること", None, None] for n, lvl, text, _ in shipped_rows() if n != 153]
+    rows.append([154, "Lv3", "", "新しい要求事項", "記録で確認できること", None, None])
+    lower = [None, None, None, "要求事項", "達成条件", "回答", "未達成時の対応予定"]
+    form = write_book(tmp_path / "f.xlsx", "2.4", lower, rows,
+                      upper=["項番", "レベル区分", "分類", "チェック項目", None, "自己評価", None],
+                      dropdown=("F", '"達成,未達成,対象外"'), dated="2026年4月1日 改訂")
+    code, out, err = run(capsys, "--version", "2.4", "--file", str(form))
+    assert code == 0, err
+    assert "header row 7" in out and "new 1 (No.154)" in out
+    tmpl = yaml.safe_load((home / "catalogs" / "templates" / "auto-v2.4.yaml").read_text(encoding="utf-8"))
+    assert tmpl["checklist"]["columns"] == \
+        ["項番", "レベル区分", "分類", "要求事項", "達成条件", "回答", "未達成時の対応予定"]
+    items = pd.read_csv(home / "catalogs" / tmpl["items"], dtype=str, keep_default_na=False).set_index("item_id")
+    assert items.loc["No.154", "domain_id"] == ""
+
+    raw, store = tmp_path / "raw", tmp_path / "store"
+    assert main(["synth", "--sector", "auto", "--year", "2026", "--n", "20", "--out", str(raw), "--clean",
+                 "--workers", "1"]) == 0
+    assert main(["ingest", "--sector", "auto", "--year", "2026", "--raw", str(raw), "--store", str(store)]) == 0
+    respondents = pd.read_parquet(store / "respondents")
+    assert len(respondents) == 20 and set(respondents["template_version"]) == {"auto-v2.4"}
+    responses = pd.read_parquet(store / "responses")
+    assert "No.154" in set(responses["item_id"]) and "No.153" not in set(responses["item_id"])
+    assert responses.groupby("respondent_key").size().eq(153).all()
+
+    messy = tmp_path / "messy"  # layout drift, answer variants and bad files on the imported layout too
+    assert main(["synth", "--sector", "auto", "--year", "2026", "--n", "20", "--out", str(messy),
+                 "--workers", "1"]) == 0
+    assert main(["ingest", "--sector", "auto", "--year", "2026", "--raw", str(messy), "--store",
+                 str(tmp_path / "store2")]) == 0
+    assert "auto-v2.4" in set(pd.read_parquet(tmp_path / "store2" / "respondents")["template_version"])
+
+
+def test_a_form_without_a_date_keeps_the_known_publication_date(home, tmp_path, capsys):
+    """The shipped provisional v2.3 says published 2025-09-01; an undated v2.3 form keeps it, so FY2025 still
+    synthesises on v2.3."""
+    from pipeline.synth.auto import template_for_year
+
+    rows = [[n, lvl, text] for n, lvl, text, _ in shipped_rows()]
+    form = write_book(tmp_path / "f.xlsx", "2.3", ["No.", "レベル", "要求事項"], rows, dated=None)
+    code, out, err = run(capsys, "--version", "2.3", "--file", str(form))
+    assert code == 0, err
+    assert "published: 2025-09-01 (from the known auto-v2.3 template)" in out
+    tmpl = yaml.safe_load((home / "catalogs" / "templates" / "auto-v2.3.yaml").read_text(encoding="utf-8"))
+    assert tmpl["published"] == dt.date(2025, 9, 1)
+    assert template_for_year(2025) == "auto-v2.3"
+
+
+def test_a_new_version_without_any_date_is_refused_until_given_one(home, tmp_path, capsys):
+    rows = [[n, lvl, text] for n, lvl, text, _ in shipped_rows()]
+    form = write_book(tmp_path / "f.xlsx", "2.4", ["No.", "レベル", "要求事項"], rows, dated=None)
+    code, _, err = run(capsys, "--version", "2.4", "--file", str(form))
+    assert code == 1
+    assert err.strip().splitlines()[-1] == "sdw instrument import: refused: auto-v2.4: the form writes no " \
+        "publication date and none is known: give --published YYYY-MM-DD"
+    assert not (home / "catalogs").exists() or not list((home / "catalogs").rglob("*v2.4*"))
+    code, out, err = run(capsys, "--version", "2.4", "--file", str(form), "--published", "2026-04-01")
+    assert code == 0, err
+    assert "published: 2026-04-01 (from --published)" in out
+
+
+def test_a_sample_sheet_placed_first_is_not_read(home, tmp_path, capsys):
+    """「チェックシート(記入例)」 comes first and has every item at Lv3: the real sheet's levels are read."""
+    rows = [[n, lvl, text] for n, lvl, text, _ in shipped_rows()]
+    example = [[n, "Lv3", text] for n, _, text, _ in shipped_rows()]
+    form = write_book(tmp_path / "f.xlsx", "2.3", ["No.", "レベル", "要求事項"], rows, example_first=example)
+    code, out, err = run(capsys, "--version", "2.3", "--file", str(form))
+    assert code == 0, err
+    assert "(sheet 'チェックシート', header row 6): 153 items: Lv1 50 / Lv2 74 / Lv3 29" in out

@@ -3,20 +3,33 @@
 The same header finder as ingest (``ingest.locate.find_header``, labels from labels.yaml) finds the
 table, so a form that ingest can read is a form the import can read, whatever rows sit above the
 header or however the columns are ordered. Anything that cannot be read with certainty (an item
-number, a level, a repeated number) refuses the whole form: a catalog built on a guess would score
-every later submission on it.
+number, a level, a repeated number, two visible columns for one role, an answer option no vocabulary
+knows) refuses the whole form: a catalog built on a guess would score every later submission on it.
+
+What the cell text alone does not say is read with openpyxl: hidden columns and rows (an old レベル
+column kept hidden beside the new one is not the form's), and the answer column's dropdown. Hidden
+rows and items marked 欠番 / 削除 are skipped and listed, not refused: a retired item is a fact of the
+new version (it shows as removed), not a flaw of the form.
 """
 
 from __future__ import annotations
 
+import io
 import re
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.ingest.locate import find_header, is_checklist_name, is_derived_name, is_example_name, version_text
+import openpyxl
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pipeline import catalogs
+from pipeline.catalogs.dropdown import DropdownError, answer_options
+from pipeline.ingest.locate import PAST, find_header, is_checklist_name, is_derived_name, is_example_name, version_text
 from pipeline.ingest.read import Sheet, open_book
 from pipeline.ingest.reasons import Rejected
-from pipeline.ingest.text import clean_text, label_key
+from pipeline.ingest.text import clean_text, header_key, label_key
 
 # Roles a blank automotive form must carry (an answer column is not needed: the form is blank).
 SHAPES = {"auto": ("no", "level", "requirement")}
@@ -24,6 +37,9 @@ ITEM_NO = re.compile(r"^(?:no\.?)?0*(\d{1,3})(?:\.0+)?$")  # 12, No.12, 012, '12
 LEVEL = re.compile(r"^(?:lv|level|レベル)?\.?([1-3])(?:\.0+)?$")  # Lv1, LV.1, レベル1, 1
 DATE = re.compile(r"(20\d\d)\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})")
 DATE_HINT = re.compile(r"版|発行|改訂|改定|公表|公開|制定|施行")
+RETIRED = re.compile(r"欠番|削除|廃止")  # in the No. or レベル cell: 旧No.153（v2.3で削除）
+# A requirement that is only the mark — 欠番, 【削除】, （v2.3で削除） — not one that mentions deleting data.
+RETIRED_TEXT = re.compile(r"^(?:[(（【\[][^)）】\]]*(欠番|削除|廃止)[^)）】\]]*[)）】\]]|(欠番|削除|廃止)(?:済み?)?)$")
 
 
 class FormRefused(ValueError):
@@ -55,6 +71,17 @@ class Form:
     items: list[FormItem]
     version: str | None  # as written on the form ('2.3'), None when it does not say
     published: str | None  # ISO date written near 版/発行/改訂 at the top, None when absent
+    skipped: list[str] = field(default_factory=list)  # 'No.153 (削除)', 'row 160 (hidden)'
+    dropdown: list[str] | None = None  # the answer column's list validation, None when the form has none
+    roles: dict[str, str] = field(default_factory=dict)  # role → the form's label of that column
+
+
+@dataclass
+class _Hidden:
+    """What openpyxl sees and the cell text does not: hidden columns (0-based), hidden rows (1-based)."""
+
+    columns: set[int] = field(default_factory=set)
+    rows: set[int] = field(default_factory=set)
 
 
 def read_form(path: Path, sector: str) -> Form:
@@ -74,36 +101,133 @@ def read_form(path: Path, sector: str) -> Form:
         sheets = {n: book.load(n) for n in names if not (is_derived_name(n) or is_example_name(n))}
     except Rejected as r:
         raise FormRefused(f"{path.name} cannot be read as a checklist ({r.code}: {r.detail})") from None
+    book_xl = _openpyxl(data)
     for name, sheet in sheets.items():
         found = find_header(sheet, SHAPES)
         if found:
-            header = found[1]
-            items = _items(sheet, header.row, header.columns, name)
+            ws = book_xl[name] if book_xl is not None and name in book_xl.sheetnames else None
+            hidden = _hidden(ws)
+            row = found[1].row
+            upper = row - 1 if row > 0 and not _carries(sheet.rows(row + 1)[row], SHAPES[sector], hidden) else None
+            labels = header_labels(sheet, row, upper)
+            cols = resolve_roles(labels, hidden.columns, name)
+            skipped: list[str] = []
+            items = _items(sheet, row, cols, name, hidden.rows, skipped)
             if not items:
                 raise FormRefused(f"{path.name}: sheet {name!r} has the checklist header but no item rows under it")
             others = [s for n, s in sheets.items() if n != name]
-            row = sheet.rows(header.row + 1)[header.row]
-            columns = [clean_text(v) for v in row if v not in (None, "")]
-            return Form(path.name, name, header.row + 1, columns, items, version_text([sheet, *others]),
-                        _published([sheet, *others]))
+            columns = [label for c, label in sorted(labels.items()) if c not in hidden.columns]
+            dropdown = None
+            if ws is not None and "answer" in cols:
+                try:
+                    dropdown = answer_options(data, ws, cols["answer"], row + 1)
+                except DropdownError as e:
+                    raise FormRefused(f"{path.name}: {e}") from None
+            return Form(path.name, name, row + 1, columns, items, version_text([sheet, *others]),
+                        _published([sheet, *others]), skipped, dropdown,
+                        {role: labels[c] for role, c in cols.items()})
     raise FormRefused(f"{path.name} is not a checklist: no sheet has the labels No., レベル and 要求事項")
+
+
+def column_role(label: object) -> str | None:
+    """The role a header label names in labels.yaml's checklist group (as ingest reads it: the exact
+    label, else the label without its bracketed hints unless it names a past year's column)."""
+    aliases = {label_key(a): role for role, names in catalogs.labels()["checklist"].items() for a in names}
+    key = label_key(label)
+    if key in aliases:
+        return aliases[key]
+    return aliases.get(header_key(label)) if not PAST.search(key) else None
+
+
+def header_labels(sheet: Sheet, row: int, upper: int | None) -> dict[int, str]:
+    """Column → its label, as the form has it: a header over two rows (No. and レベル merged down,
+    回答 under a group label) takes each column's label from whichever row names it, the lower first."""
+    grid = sheet.rows(row + 1)
+    lower = grid[row]
+    above = grid[upper] if upper is not None else []
+    out: dict[int, str] = {}
+    for c in range(max(len(lower), len(above))):
+        for cells in (lower, above):
+            text = clean_text(cells[c]) if c < len(cells) and cells[c] not in (None, "") else ""
+            if text:
+                out[c] = text
+                break
+    return out
+
+
+def resolve_roles(labels: dict[int, str], hidden: set[int], sheet_name: str) -> dict[str, int]:
+    """Role → column among the visible columns; two visible columns naming one role are refused
+    (which one the publisher meant cannot be told from the form)."""
+    seen: dict[str, int] = {}
+    for c, label in sorted(labels.items()):
+        role = column_role(label)
+        if role is None or c in hidden:
+            continue
+        if role in seen:
+            first = seen[role]
+            raise FormRefused(f"sheet {sheet_name!r}: columns {get_column_letter(first + 1)} ({labels[first]}) and "
+                              f"{get_column_letter(c + 1)} ({label}) both read as {role}: hide or delete the one "
+                              "that is not the form's")
+        seen[role] = c
+    return seen
+
+
+def _carries(row: list[str | None], required: tuple[str, ...], hidden: _Hidden) -> bool:
+    """Whether one header row alone names every required role (else the header spans the row above)."""
+    roles = {column_role(v) for c, v in enumerate(row) if v and c not in hidden.columns}
+    return all(r in roles for r in required)
+
+
+def _openpyxl(data: bytes) -> openpyxl.Workbook | None:
+    """The workbook as openpyxl reads it, for what fastexcel does not report; None for .xls and the like."""
+    try:
+        with warnings.catch_warnings():  # 'extension is not supported': the dropdowns it drops are read by dropdown.py
+            warnings.simplefilter("ignore", UserWarning)
+            return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:  # noqa: BLE001 — not an OOXML workbook: hidden state and dropdowns are unknown
+        return None
+
+
+def _hidden(ws: Worksheet | None) -> _Hidden:
+    if ws is None:
+        return _Hidden()
+    cols: set[int] = set()
+    for key, dim in ws.column_dimensions.items():
+        if dim.hidden:
+            first = dim.min or openpyxl.utils.column_index_from_string(key)
+            cols.update(range(first - 1, (dim.max or first)))
+    rows = {r for r, dim in ws.row_dimensions.items() if dim.hidden}
+    return _Hidden(cols, rows)
 
 
 def _cell(row: list[str | None], col: int | None) -> str:
     return clean_text(row[col]) if col is not None and col < len(row) else ""
 
 
-def _items(sheet: Sheet, header_row: int, cols: dict[str, int], sheet_name: str) -> list[FormItem]:
+def _items(sheet: Sheet, header_row: int, cols: dict[str, int], sheet_name: str, hidden: set[int],
+           skipped: list[str]) -> list[FormItem]:
     """Item rows under the header. A row with neither number nor level is a heading or a note (its 分類,
-    if any, carries down to the items under it); a row with only one of them cannot be read."""
+    if any, carries down to the items under it); a row with only one of them cannot be read. Hidden rows
+    and rows marked 欠番 / 削除 are left out and listed in ``skipped``."""
     domain_col = cols.get("domain", cols.get("category"))
     items: list[FormItem] = []
     seen: dict[int, int] = {}
     domain = ""
     for r, row in enumerate(sheet.rows()[header_row + 1:], start=header_row + 2):
         no, level = _cell(row, cols["no"]), _cell(row, cols["level"])
+        requirement = _cell(row, cols["requirement"])
+        if r in hidden:
+            if no or level:
+                skipped.append(f"row {r} (hidden)")
+            continue
         domain = _cell(row, domain_col) or domain
         if not no and not level:
+            continue
+        mark = RETIRED.search(no) or RETIRED.search(level) or RETIRED_TEXT.match(requirement)
+        if mark:
+            number = re.search(r"\d{1,3}", label_key(no))
+            what = f"No.{int(number.group())}" if number else f"row {r}"
+            skipped.append(f"{what} ({mark.group(mark.lastindex or 0)})")
             continue
         where = f"sheet {sheet_name!r} row {r}"
         m = ITEM_NO.match(label_key(no))
@@ -115,7 +239,6 @@ def _items(sheet: Sheet, header_row: int, cols: dict[str, int], sheet_name: str)
             raise FormRefused(f"No.{number} ({where}): level {level!r} cannot be read (expected Lv1, Lv2 or Lv3)")
         if number in seen:
             raise FormRefused(f"No.{number} appears twice (rows {seen[number]} and {r} of sheet {sheet_name!r})")
-        requirement = _cell(row, cols["requirement"])
         if not requirement:
             raise FormRefused(f"No.{number} ({where}): the requirement (要求事項) is blank")
         seen[number] = r

@@ -15,6 +15,13 @@ What is compared with the previous version, and what is not:
 
 CSF 2.0 targets and domains are ours, not the form's: they carry over for item numbers the previous
 version has and stay empty (reported) for new ones.
+
+The answers a version offers (``answers:`` in the template, what ingest recognises a layout by) come
+from the form's dropdown, each option mapped to a canonical answer through the sector's vocabulary;
+an option it does not know refuses the form. A form without a dropdown keeps the answers of the
+version already known (the same version, else the previous one), and the summary says so. The
+publication date is the form's, else ``--published``, else the one a template of the same version
+already has; with none, the import refuses rather than write a version no year can be placed on.
 """
 
 from __future__ import annotations
@@ -35,8 +42,9 @@ import yaml
 from pipeline import config
 from pipeline.catalogs.comparability import COLUMNS, COMPARABLE_BY_DEFAULT, mapping_path, version_key, versions
 from pipeline.catalogs.form import Form, FormItem, FormRefused, read_form
-from pipeline.catalogs.instruments import items_for, template
-from pipeline.ingest.text import label_key
+from pipeline.catalogs.instruments import items_for, template, vocabulary
+from pipeline.ingest.text import answer_key, label_key
+from pipeline.ingest.vocab import lookup
 
 ITEM_COLUMNS = ["item_id", "level", "domain_id", "text_ja", "csf2", "level_source", "domain_ja", "condition_ja"]
 LEVELS = ("Lv1", "Lv2", "Lv3")
@@ -57,6 +65,9 @@ class ImportResult:
     wording_compared: bool = True
     published: dt.date | None = None
     following: str | None = None  # a later known version, whose mapping from this one the import did not touch
+    published_from: str = "the form"  # where ``published`` came from: the form, --published or a known template
+    answers_from: str = "the form's dropdown"
+    answers: dict[str, str] = field(default_factory=dict)  # canonical → the form's text
 
     def per_level(self) -> dict[str, int]:
         counts = {lv: 0 for lv in LEVELS}
@@ -72,6 +83,8 @@ class ImportResult:
         levels = " / ".join(f"{lv} {n}" for lv, n in self.per_level().items())
         out = [f"{self.template_version} from {f.name} (sheet {f.sheet!r}, header row {f.header_row}): "
                f"{len(f.items)} items: {levels}"]
+        if f.skipped:
+            out.append(f"  skipped {len(f.skipped)} rows: {', '.join(f.skipped)}")
         if self.previous is None:
             out.append("  no earlier version of this sector is known: nothing to compare with")
         else:
@@ -86,7 +99,9 @@ class ImportResult:
         if self.uncharted:
             out.append(f"  no CSF 2.0 targets or domain for new items {', '.join(self.uncharted)}: left empty, "
                        f"fill csf2 and domain_id in {self.written[0].name}")
-        out.append(f"  published: {self.published or 'not found on the form: left empty (give --published)'}")
+        out.append(f"  published: {self.published} (from {self.published_from})")
+        options = ", ".join(f"{text} → {canonical}" for canonical, text in self.answers.items())
+        out.append(f"  answers from {self.answers_from}: {options}")
         if self.following:
             out.append(f"  {self.following} follows: its mapping from {self.template_version} was not re-derived; "
                        f"import the {self.following} form again to compare it with this one")
@@ -127,22 +142,25 @@ def import_instrument(sector: str, version: str, file: Path, name: str | None = 
     """
     version = normalise_version(version)
     tid = f"{sector}-v{version}"
-    when = _date(published) if published else None
+    given = _date(published) if published else None
     form = read_form(Path(file), sector)
     if form.version and form.version != version:
         raise FormRefused(f"{form.name} says v{form.version} on the form, not v{version}")
     previous = previous_version(sector, tid)
     prev_items = items_for(previous) if previous else None
     prev_template = template(previous or _layout_version(sector))
+    same = template(tid) if tid in versions(sector) else None  # e.g. the shipped provisional v2.3
+    when, when_from = _publication(tid, given, _date(form.published), same)
+    answers, answers_from = answer_map(sector, form, tid if same else previous or _layout_version(sector))
     official = bool(previous) and prev_template.get("texts") == "official"
     mapping = compare(form.items, prev_items, previous, tid, official)
     items = catalog_items(form.items, prev_items, form.name)
     root = config.catalogs_dir()
     items_name = f"{tid}_items.csv"  # the shipped provisional version's name: the import replaces it
     digest = hashlib.sha256(Path(file).read_bytes()).hexdigest()
-    when = when or _date(form.published)
     tmpl = _template(prev_template, form, tid, version, items_name, name, when,
                      f"{form.name} sha256:{digest}", mapping, previous)
+    tmpl["answers"] = answers
     written = [_write(root / items_name, items.to_csv(index=False, lineterminator="\n"))]
     if previous:
         written.append(_write(root / mapping_path(previous, tid), mapping.to_csv(index=False, lineterminator="\n")))
@@ -152,7 +170,43 @@ def import_instrument(sector: str, version: str, file: Path, name: str | None = 
     uncharted = [i for i in items["item_id"] if i in new]
     later = [v for v in versions(sector) if version_key(v) > version_key(tid)]
     return ImportResult(tid, previous, form, mapping, written, uncharted, official or previous is None, when,
-                        later[0] if later else None)
+                        later[0] if later else None, when_from, answers_from, answers)
+
+
+def _publication(tid: str, given: dt.date | None, on_form: dt.date | None,
+                 same: dict[str, Any] | None) -> tuple[dt.date, str]:
+    """The new version's publication date and where it came from (synth picks a year's form by it and
+    ingest breaks ties between look-alike versions by it, so it is never left empty)."""
+    if given:
+        return given, "--published"
+    if on_form:
+        return on_form, "the form"
+    known = (same or {}).get("published")
+    if isinstance(known, dt.date):
+        return known, f"the known {tid} template"
+    raise FormRefused(f"{tid}: the form writes no publication date and none is known: give --published YYYY-MM-DD")
+
+
+def answer_map(sector: str, form: Form, fallback: str) -> tuple[dict[str, str], str]:
+    """canonical → native text of the form's answer dropdown, each option mapped through the sector's
+    vocabulary (never guessed); without a dropdown, the answers of ``fallback``."""
+    if not form.dropdown:
+        native = vocabulary(sector)["native"].get(fallback) or template(fallback).get("answers")
+        if not native:
+            raise FormRefused(f"{form.name} has no answer dropdown and {fallback} knows no answers to copy")
+        return dict(native), f"{fallback} (the form has no dropdown)"
+    table = lookup(sector)
+    out: dict[str, str] = {}
+    for option in form.dropdown:
+        canonical = table.get(answer_key(option))
+        if canonical is None:
+            raise FormRefused(f"answer option {option!r} of the form's dropdown is not in the {sector} vocabulary: "
+                              "add it to vocabularies.yaml (native or synonyms) if its meaning is certain")
+        if canonical in out:
+            raise FormRefused(f"answer options {out[canonical]!r} and {option!r} of the form's dropdown both mean "
+                              f"{canonical}")
+        out[canonical] = option
+    return out, "the form's dropdown"
 
 
 def _texts_differ(item: FormItem, old: pd.Series) -> bool:
@@ -229,6 +283,9 @@ def _template(prev: dict[str, Any], form: Form, tid: str, version: str, items_na
     if name:
         t["instrument"] = name
     t["checklist"] = {**t.get("checklist", {}), "sheet": form.sheet, "columns": form.columns}
+    for key, role in (("item_column", "no"), ("answer_column", "answer")):
+        if role in form.roles:
+            t["checklist"][key] = form.roles[role]
     counts = mapping["change"].value_counts().to_dict()
     summary = ", ".join(f"{CHANGE_LABELS[c]} {counts.get(c, 0)}" for c in CHANGE_LABELS)
     t["changes"] = f"imported from the official form {form.name}; against {previous}: {summary}" if previous \

@@ -10,8 +10,9 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.catalogs._files import catalog_cache
+from pipeline.catalogs.form import column_role
 from pipeline.synth.layout import checklist_sheet, column_letter, cover_sheet
-from pipeline.synth.mess import NATIVE, Quirks, corp_number_cell, date_cell
+from pipeline.synth.mess import NATIVE, Quirks, corp_number_cell, date_cell, native_answers
 from pipeline.synth.sheetspec import Formula, Sheet, Workbook
 
 SURVEY_OPENS = (10, 1)  # the automotive survey opens on 1 October of the fiscal year
@@ -22,7 +23,8 @@ def template_for_year(year: int) -> str:
     published before the survey opened (v2.0 for FY2022, v2.1 for FY2023, v2.2 for FY2024, v2.3 from
     FY2025, as the catalogs' ``published`` dates say; a project's own template counts too)."""
     opens = dt.date(year, *SURVEY_OPENS)
-    dated = [(_published(v), v) for v in catalogs.template_versions("auto") if v in NATIVE]
+    dated = [(_published(v), v) for v in catalogs.template_versions("auto")
+             if v in NATIVE or catalogs.template(v).get("answers")]
     usable = [d_v for d_v in dated if d_v[0] is not None and d_v[0] <= opens]
     if not usable:
         raise ValueError(f"no automotive template for FY{year}: the 153-item checklist starts with v2.0 in FY2022")
@@ -45,7 +47,7 @@ class _Item(NamedTuple):
 
     number: int  # No., from the item id "No.12"
     level: str
-    domain: str  # 分類, the domain's Japanese name
+    domain: str  # 分類, the domain's Japanese name ('' for an imported item not yet given a domain)
     text_ja: str
 
 
@@ -55,7 +57,7 @@ def _items(template_version: str) -> tuple[_Item, ...]:
     version; a pandas lookup per item cost more than writing the cell)."""
     domains = catalogs.auto_domains()
     names = dict(zip(domains["domain_id"], domains["name_ja"], strict=True))
-    return tuple(_Item(int(r.item_id[3:]), r.level, names[r.domain_id], r.text_ja)
+    return tuple(_Item(int(r.item_id[3:]), r.level, names.get(r.domain_id, ""), r.text_ja)
                  for r in catalogs.items_for(template_version).itertuples())
 
 
@@ -75,22 +77,18 @@ def build(company: dict, written: list[str | None], template_version: str, answe
         ("目標レベル", company["target_level"]),
         ("回答日", date_cell(answered_on, quirks.date_style)),
     ], quirks)
-    not_done = NATIVE[template_version]["not_implemented"]
-    rows = [{
-        "No.": item.number,
-        "レベル": item.level,
-        "分類": item.domain,
-        "要求事項": item.text_ja,
-        "達成条件": "規程・記録・設定などで実施を確認できること",
-        "回答": answer,
-        "未達成時の対応予定": f"{answered_on.year + 1}年度中に対応"
-        if answer == not_done and rng.random() < 0.3 else None,
-    } for item, answer in zip(items, written, strict=True)]
+    native = native_answers(template_version)
+    columns = t["checklist"]["columns"]
+    roles = {label: column_role(label) for label in columns}  # an imported form names its columns its own way
+    rows = []
+    for item, answer in zip(items, written, strict=True):
+        values = _by_role(item, answer, native, answered_on, rng)  # once per item: one draw of rng at most
+        rows.append({label: values.get(role) for label, role in roles.items() if role})
     table = checklist_sheet(quirks.checklist_sheet_name or t["checklist"]["sheet"],
                             [f"自動車産業サイバーセキュリティガイドライン チェックシート {label}",
                              "回答欄から選択してください。"],
-                            t["checklist"]["columns"], rows, "回答", "分類", quirks, rng,
-                            list(NATIVE[template_version].values()))
+                            columns, rows, _label(roles, "answer"), _label(roles, "domain"), quirks, rng,
+                            list(native.values()))
     summary = _summary(table.sheet.name, table.columns, table.header_row, len(rows), items, written, template_version)
     sheets = [table.sheet, cover, summary] if quirks.sheets_reordered else [cover, table.sheet, summary]
     if quirks.notes_sheet:
@@ -100,11 +98,27 @@ def build(company: dict, written: list[str | None], template_version: str, answe
     return Workbook(sheets), table.sheet.name, table.answer_cells
 
 
+def _by_role(item: _Item, answer: str | None, native: dict[str, str], answered_on: dt.date,
+             rng: np.random.Generator) -> dict[str, object]:
+    """What one item's row holds, by the role of its column."""
+    return {"no": item.number, "level": item.level, "domain": item.domain, "requirement": item.text_ja,
+            "condition": "規程・記録・設定などで実施を確認できること", "answer": answer,
+            "plan_if_not": f"{answered_on.year + 1}年度中に対応"
+            if answer == native["not_implemented"] and rng.random() < 0.3 else None}
+
+
+def _label(roles: dict[str, str | None], role: str) -> str | None:
+    """The first column of the template that plays ``role`` (None when none does)."""
+    return next((label for label, r in roles.items() if r == role), None)
+
+
 def _summary(checklist: str, columns: list[str], header: int, n: int, items: tuple[_Item, ...],
              written: list[str | None], template_version: str) -> Sheet:
     """集計: achievement per level, as formulas with cached values."""
-    native = NATIVE[template_version]
-    lvl_col, ans_col = column_letter(columns.index("レベル")), column_letter(columns.index("回答"))
+    native = native_answers(template_version)
+    roles = {label: column_role(label) for label in columns}
+    lvl_col = column_letter(columns.index(_label(roles, "level")))
+    ans_col = column_letter(columns.index(_label(roles, "answer")))
     first, last = header + 2, header + 1 + n + 4
     ref = f"'{checklist}'"
     sh = Sheet("集計")

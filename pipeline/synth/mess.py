@@ -32,12 +32,17 @@ SYNONYMS = {
 
 def native_answers(template_version: str) -> dict[str, str]:
     """canonical → the text a form's dropdown offers: ours above, or, for an instrument added as data,
-    the ``dropdown`` its template declares (a fact of the form, not the ingest vocabulary)."""
+    the ``dropdown`` its template declares (a fact of the form, not the ingest vocabulary), or, for a
+    version imported from its official form, the ``answers`` the import read from the form's dropdown.
+    Raises KeyError when the template says neither."""
     if template_version in NATIVE:
         return NATIVE[template_version]
     from pipeline import catalogs
 
-    return dict(catalogs.template(template_version)["dropdown"])
+    t = catalogs.template(template_version)
+    if "dropdown" in t:
+        return dict(t["dropdown"])
+    return dict(t["answers"])
 
 
 # Texts a correct ingest must not guess at: kept raw and counted as invalid.
