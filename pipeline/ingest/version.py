@@ -176,3 +176,11 @@ def decide(sector: str, written: str | None, answers: Iterable[object], items: I
     if written is not None:
         return Decision(known(sector, written))
     return by_date(fitting(sector, answers, items, plan_column), on)
+
+
+def provisional_notes(template_versions: Iterable[str]) -> list[str]:
+    """One line per provisional catalog the submissions were stored on ('12 submissions on auto-v2.3, a
+    provisional catalog: import …'): its texts and levels are ours, and the clerk should know it."""
+    counts = Counter(template_versions)
+    return [f"{counts[v]} submission{'s' if counts[v] != 1 else ''} on {v}, a provisional catalog: {IMPORT_HINT}"
+            for v in catalogs.provisional(counts)]
