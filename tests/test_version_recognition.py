@@ -122,8 +122,10 @@ def test_common_spellings_of_a_version_are_read_and_capital_or_dates_are_not(tex
 
 
 @pytest.mark.parametrize("text", ["改訂履歴(v2.2→v2.3)", "※Ver.2.2から変更のあった項目は黄色で示しています",
-                                  "旧Ver.2.2の回答は使えません", "v2.2 -> v2.3 の変更点", "前版(Ver.2.2)との差分"])
-def test_a_text_about_a_change_between_versions_writes_no_version(text):
+                                  "旧Ver.2.2の回答は使えません", "v2.2 -> v2.3 の変更点", "前版(Ver.2.2)との差分",
+                                  "前回(Ver.2.2)の回答を転記済み", "NIST CSF Ver.2.0 との対応表",
+                                  "ISO/IEC 27001 Ver.2.2 参照"])
+def test_a_text_about_a_change_or_another_document_writes_no_version(text):
     assert written_version([text]) is None
 
 

@@ -29,8 +29,10 @@ WRITTEN = re.compile(r"(?<![a-z])(?:version|ver|rev|v|バージョン)[.:_]?(\d{
 # A cover's 様式の版 / バージョン value: '2.4', 'Ver.2.4', 2.4 as Excel stores the number.
 BARE = re.compile(r"^(?:version|ver|rev|v|第)?[.:_]?(\d{1,2})[._](\d{1,2})版?$")
 # A text about a change between versions names an old one next to the current: 「Ver.2.2から変更」, 「v2.2→v2.3」,
-# 「旧Ver.2.2」, 改訂履歴 …. It says nothing about which form this is, so it is not read for a version.
-CHANGE_TALK = re.compile(r"から|→|->|⇒|変更|旧|履歴|前版|以前|差分|history|changelog")
+# 「旧Ver.2.2」, 「前回(Ver.2.2)の回答」, 改訂履歴 …; one that cites another document names that document's version
+# (「NIST CSF Ver.2.0 との対応」). Neither says which form this is, so neither is read for a version.
+CHANGE_TALK = re.compile(r"から|→|->|⇒|変更|旧|履歴|前版|前回|前年|昨年|以前|差分|history|changelog"
+                         r"|nist|csf|iso|iec|sp800|cpsf")
 PLAN_COLUMN = "未達成時の対応予定"
 IMPORT_HINT = "import the official form with `sdw instrument import`"
 
@@ -40,8 +42,8 @@ def _normal(major: str, minor: str) -> str:
 
 
 def written_in(value: object) -> str | None:
-    """The version one text writes ('チェックシート Ver.２．３' → '2.3'); None when it writes none or
-    speaks of a change between versions."""
+    """The version one text writes ('チェックシート Ver.２．３' → '2.3'); None when it writes none,
+    speaks of a change between versions or cites another document's version."""
     if value is None or value == "":
         return None
     key = label_key(value)
