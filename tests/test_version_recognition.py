@@ -231,3 +231,11 @@ def test_an_export_titled_with_a_known_version_takes_it_without_a_flag(tmp_path)
     rows = t["manifest"][t["manifest"]["kind"].eq("export_row")]
     assert rows["template_version"].tolist() == ["auto-v2.2"] * 2
     assert t["manifest"]["flags"].tolist() == ["", "", ""]
+
+
+def test_a_cover_version_field_that_differs_from_the_title_is_a_conflict_named_by_its_cell(tmp_path):
+    path = write_auto(tmp_path / "raw" / "a.xlsx", version="Ver.2.3")
+    _edit(path, {"表紙": {"B12": "様式の版", "B13": "2.2"}})  # the value below its label
+    t, _ = run(tmp_path / "raw", year=2025)
+    assert t["manifest"]["detail"].iloc[0] == ("the form writes two versions: v2.2 (表紙!B13), v2.3 "
+                                               "(チェックシート!A1, 表紙!B1) — ask the member which form they used")

@@ -206,22 +206,22 @@ def versions_written(sheets: Iterable[tuple[str, Sheet, int | None]], names: Ite
             for c, value in enumerate(row):
                 if not value:
                     continue
-                v = written_in(value)
+                v, at = written_in(value), (r, c)
                 if v is None and _role("cover", value) == "form_version":
-                    v, r, c = _field_version(grid, r, c)
+                    v, at = _field_version(grid, r, c)
                 if v is not None:
-                    found.append((v, f"{name}!{get_column_letter(c + 1)}{r + 1}"))
+                    found.append((v, f"{name}!{get_column_letter(at[1] + 1)}{at[0] + 1}"))
     found += [(v, f"sheet name {n!r}") for n in names if not is_history_name(n) and (v := written_in(n))]
     return found
 
 
-def _field_version(grid: list[list[str | None]], r: int, c: int) -> tuple[str | None, int, int]:
-    """The version a version field holds, right of its label or below it, and that cell's place."""
+def _field_version(grid: list[list[str | None]], r: int, c: int) -> tuple[str | None, tuple[int, int]]:
+    """The version a version field holds, right of its label or below it, and that cell's (row, col)."""
     right = next(((k, v) for k, v in enumerate(grid[r][c + 1: c + 5], start=c + 1) if v not in (None, "")), None)
     if right is not None:
-        return bare_version(right[1]) or written_in(right[1]), r, right[0]
+        return bare_version(right[1]) or written_in(right[1]), (r, right[0])
     below = grid[r + 1][c] if r + 1 < len(grid) else None
-    return (bare_version(below) or written_in(below)) if below else None, r + 1, c
+    return (bare_version(below) or written_in(below)) if below else None, (r + 1, c)
 
 
 HISTORY_NAMES = ("履歴", "変更点", "history", "changelog")
