@@ -26,6 +26,8 @@ report_dir = ""  # empty: reports/<sector>/interactive
 pptx = False  # also write a 16:9 briefing deck
 
 # %%
+import html
+
 import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
 
@@ -95,6 +97,8 @@ params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items())
 provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, generated=prov.generated,
                                          params=params_text)
 display(HTML(f'<p class="sdw-provenance">{provenance_text}</p>'))
+if provisional := rd.provisional_caveat(L):  # our own texts and levels: the reader must know before the numbers
+    display(HTML(f'<p class="sdw-note"><em>{html.escape(provisional)}</em></p>'))
 summary = display(HTML(""), display_id=True)  # filled in once every table is published
 
 # %%

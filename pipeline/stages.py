@@ -24,6 +24,7 @@ def synth(args: argparse.Namespace) -> int:
 
 def ingest(args: argparse.Namespace) -> int:
     from pipeline.ingest import ingest as run_ingest
+    from pipeline.ingest.version import provisional_notes
     from pipeline.store import locked
 
     with locked(args.store, "ingest"):
@@ -33,6 +34,8 @@ def ingest(args: argparse.Namespace) -> int:
           f"{c.get('quarantined', 0)} quarantined, {c.get('superseded', 0)} superseded "
           f"({result.seconds:.1f} s) → {args.store}")
     print("  time: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
+    for note in provisional_notes(result.tables.respondents["template_version"]):
+        print(f"  {note}")
     if len(result.invalid_by_item):
         top = ", ".join(f"{i} {n}" for i, n in result.invalid_by_item.head(8).items())
         print(f"  invalid answers: {int(result.invalid_by_item.sum())} ({top})")

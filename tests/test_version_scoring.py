@@ -135,3 +135,56 @@ def test_worker_processes_read_the_project_catalog_the_main_process_reads(tmp_pa
     responses = pd.read_parquet(tmp_path / "store" / "responses")
     assert responses.loc[responses["item_id"].eq("No.154"), "answer"].tolist() == ["not_implemented"] * 2
     assert pd.read_parquet(tmp_path / "store" / "manifest")["flags"].tolist() == ["", ""]
+
+
+def _ingest_cli(tmp_path, monkeypatch, capsys) -> list[str]:
+    """`sdw ingest` on two v2.3 forms and one v2.2 form; the summary's lines."""
+    from pipeline.cli import main
+
+    monkeypatch.setenv("SDW_SECRET_KEY", "provisional-test")
+    for name, version, number in (("a", "Ver.2.3", "7000012050002"), ("b", "Ver.2.3", "1010001000006"),
+                                  ("c", "Ver.2.2", "2000012010019")):
+        write_auto(tmp_path / "raw" / f"{name}.xlsx", version=version, cover={"法人番号": number})
+    code = main(["ingest", "--sector", "auto", "--year", "2025", "--raw", str(tmp_path / "raw"),
+                 "--store", str(tmp_path / "store")])
+    assert code == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def test_ingest_says_which_submissions_sit_on_a_provisional_catalog(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SDW_HOME", str(tmp_path / "home"))
+    out = _ingest_cli(tmp_path, monkeypatch, capsys)
+    assert "3 ingested, 0 quarantined, 0 superseded" in out[0]
+    assert "  2 submissions on auto-v2.3, a provisional catalog: import the official form with `sdw instrument " \
+           "import`" in out
+    assert "  1 submission on auto-v2.2, a provisional catalog: import the official form with `sdw instrument " \
+           "import`" in out
+
+
+def test_an_imported_catalog_is_no_longer_called_provisional(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SDW_HOME", str(tmp_path / "home"))
+    _project_v23(tmp_path / "home")  # provisional: false, as an import writes it
+    out = _ingest_cli(tmp_path, monkeypatch, capsys)
+    assert [line for line in out if "provisional" in line] == [
+        "  1 submission on auto-v2.2, a provisional catalog: import the official form with `sdw instrument import`"]
+
+
+@pytest.mark.parametrize(("versions", "lang", "caveat"), [
+    (["auto-v2.2", "auto-v2.3"], "ja", "暫定カタログで採点した回答を含む(auto-v2.2): "
+                                       "項目の文言・レベルの一部は本プロジェクト独自のもので、"
+                                       "協会が公式の白紙様式を sdw instrument import で取り込むまで暫定。"),
+    (["auto-v2.3", "auto-v2.3"], "en", ""),
+    (["auto-v2.1"], "en", "Includes answers scored on a provisional catalog (auto-v2.1): some item texts and levels "
+                          "are the project's own until the association imports the official blank form with sdw "
+                          "instrument import.")])
+def test_the_report_says_when_answers_were_scored_on_a_provisional_catalog(tmp_path, monkeypatch, versions, lang,
+                                                                           caveat):
+    from pipeline.report.data import ReportData
+    from pipeline.report.style import labels
+
+    monkeypatch.setenv("SDW_HOME", str(tmp_path / "home"))
+    _project_v23(tmp_path / "home")  # v2.3 imported (not provisional); the shipped v2.1 and v2.2 are
+    respondents = pd.DataFrame({"sector": "auto", "year": 2025, "respondent_key": list("abc"[:len(versions)]),
+                                "template_version": versions})
+    data = ReportData("auto", [2025], pd.DataFrame(), respondents, pd.DataFrame(), None)
+    assert data.provisional_caveat(labels(lang)) == caveat

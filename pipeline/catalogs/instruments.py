@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from pipeline.catalogs._files import names, path, read_csv, read_yaml
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pandas as pd
 
 
@@ -84,6 +86,12 @@ def template(version: str) -> dict[str, Any]:
         known = ", ".join(template_versions())
         raise KeyError(f"unknown template version {version!r}; known: {known}")
     return read_yaml(relpath)
+
+
+def provisional(versions: Iterable[str]) -> list[str]:
+    """The versions among ``versions`` scored on a provisional catalog (our own texts and levels until the
+    official form is imported), sorted: what ingest and reports must say where people see it."""
+    return sorted(v for v in set(versions) if v and template(v).get("provisional"))
 
 
 def items_for(version: str) -> pd.DataFrame:

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 
+from openpyxl.utils import get_column_letter
+
 from pipeline import catalogs
 from pipeline.catalogs._files import on_change, registered_cache
 from pipeline.ingest.read import Sheet
 from pipeline.ingest.text import header_key, label_key
-from pipeline.ingest.version import written_version
+from pipeline.ingest.version import bare_version, written_in, written_version
 
 HEADER_SCAN_ROWS = 60
 EXPORT_ITEM = re.compile(r"^(?:no\.?|q|項目|設問)?0*(\d{1,3})(?:_?回答)?$")  # No.12, Q12, 項目12, 12, No.12_回答
@@ -183,7 +185,52 @@ def version_text(sheets: list[Sheet], rows: int = 6, names: Iterable[str] = ()) 
     """A template version written in the top ``rows`` of the sheets (a title such as 'チェックシート
     Ver.2.3', '第2.3版') or in the sheet ``names`` given, normalised to '2.3'; None if none is written."""
     cells = (value for sheet in sheets for row in sheet.rows(rows) for value in row)
-    return written_version(chain(cells, names))
+    return written_version(chain(cells, (n for n in names if not is_history_name(n))))
+
+
+COVER_ROWS = 200  # a cover is a page or two; a sheet much longer than that is no cover
+
+
+def versions_written(sheets: Iterable[tuple[str, Sheet, int | None]], names: Iterable[str] = ()
+                     ) -> list[tuple[str, str]]:
+    """Every version a form writes, with where it is written ('2.3', '表紙!B1'): the text cells of each
+    (name, sheet, rows) in its top ``rows`` (None: a cover's whole page), a version field (「様式の版 |
+    2.4」, 「版 | Ver.2.4」) and the sheet ``names``. Change-history sheets and texts about a change
+    between versions (「Ver.2.2から変更」) are not read: they name other versions than the form's."""
+    found: list[tuple[str, str]] = []
+    for name, sheet, rows in sheets:
+        if is_history_name(name):
+            continue
+        grid = sheet.rows(COVER_ROWS if rows is None else rows)
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                if not value:
+                    continue
+                v, at = written_in(value), (r, c)
+                if v is None and _role("cover", value) == "form_version":
+                    v, at = _field_version(grid, r, c)
+                if v is not None:
+                    found.append((v, f"{name}!{get_column_letter(at[1] + 1)}{at[0] + 1}"))
+    found += [(v, f"sheet name {n!r}") for n in names if not is_history_name(n) and (v := written_in(n))]
+    return found
+
+
+def _field_version(grid: list[list[str | None]], r: int, c: int) -> tuple[str | None, tuple[int, int]]:
+    """The version a version field holds, right of its label or below it, and that cell's (row, col)."""
+    right = next(((k, v) for k, v in enumerate(grid[r][c + 1: c + 5], start=c + 1) if v not in (None, "")), None)
+    if right is not None:
+        return bare_version(right[1]) or written_in(right[1]), (r, right[0])
+    below = grid[r + 1][c] if r + 1 < len(grid) else None
+    return (bare_version(below) or written_in(below)) if below else None, (r + 1, c)
+
+
+HISTORY_NAMES = ("履歴", "変更点", "history", "changelog")
+
+
+def is_history_name(name: str) -> bool:
+    """A sheet listing the form's revisions (改訂履歴, 変更履歴 …): the versions it names are past ones."""
+    key = label_key(name)
+    return any(word in key for word in HISTORY_NAMES)
 
 
 def is_checklist_name(name: str) -> bool:

@@ -29,7 +29,8 @@ from pipeline.ingest.locate import (
     is_cover_name,
     is_derived_name,
     is_example_name,
-    version_text,
+    is_history_name,
+    versions_written,
 )
 from pipeline.ingest.read import Book, Sheet, open_book
 from pipeline.ingest.reasons import Rejected
@@ -152,9 +153,10 @@ def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, 
                     answer_path=path)
     parsed.attributes, parsed.submitted_on = _cover_attributes(cover, found_sector, parsed)
     if len(versions) > 1:  # several forms of the sector's checklist: which one, from the file (one: nothing to tell)
-        written = (version_text([sheet], header.row) or version_text([s for s in cover_sheets if s is not sheet])
-                   or version_text([], names=book.sheet_names))
-        try:
+        try:  # every version the form writes: the title above the table, the cover pages, the sheet names
+            written = version.one_written(versions_written(
+                [(name, sheet, header.row), *((n, sheets[n], None) for n in cover_sheets if n != name)],
+                book.sheet_names if book.kind == "workbook" else ()))
             decision = version.decide(found_sector, written, raw, items, header.has("plan_if_not"),
                                       parsed.submitted_on)
         except Rejected as r:  # keep whom the file is from, so the clerk knows whom to ask
@@ -174,21 +176,21 @@ def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, 
 IDENTITY = ("corporate_number", "company_name")
 
 
-def _cover(book: Book, sheets: dict[str, Sheet], checklist: str) -> tuple[dict[str, object], list[Sheet]]:
+def _cover(book: Book, sheets: dict[str, Sheet], checklist: str) -> tuple[dict[str, object], list[str]]:
     """Cover attributes, by their labels: from a sheet named like a cover (表紙, 基本情報 …), then from
     above the table on the checklist; only when neither names the company, from the workbook's other
     sheets (never from a 記入例 / sample sheet, whose details are not the member's). Earlier wins."""
     named = [n for n in book.sheet_names if n != checklist and is_cover_name(n)]
     others = [n for n in book.sheet_names if n != checklist and n not in named and not is_derived_name(n)
-              and not is_example_name(n)]
+              and not is_example_name(n) and not is_history_name(n)]
     cover: dict[str, object] = {}
-    used: list[Sheet] = []
+    used: list[str] = []  # the sheets that gave cover values: where the form may write its version too
     for k, name in enumerate([*named, checklist, *others]):
         if k > len(named) and any(role in cover for role in IDENTITY):
             break  # the other sheets only when nothing so far names the company
         found = cover_values(_sheet(book, sheets, name))
         if found:
-            used.append(sheets[name])
+            used.append(name)
             cover = found | cover
         if all(role in cover for role in IDENTITY):
             break
@@ -373,10 +375,16 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
     numbers = sorted(header.items)
     items = [f"No.{n}" for n in numbers]
     grid = sheet.rows()
-    written = version_text([sheet], header.row, names=[sheet_name] if sheet_name else [])
-    if written is not None:
-        fitted = tuple(c for c in version.candidates("auto") if c.name == version.known("auto", written))
-    else:  # one layout for every version with an export: each row's own date decides, the file is flagged
+    refused: Rejected | None = None  # a version the project does not know, or two: every row is refused with it
+    fitted: tuple[version.Candidate, ...] = ()
+    try:
+        written = version.one_written(versions_written([(sheet_name or "csv", sheet, header.row)],
+                                                       [sheet_name] if sheet_name else []))
+        if written is not None:
+            fitted = tuple(c for c in version.candidates("auto") if c.name == version.known("auto", written))
+    except Rejected as r:
+        refused, written = r, None
+    if written is None and refused is None:  # one layout for every version with an export: each row's date decides
         answers = [row[c] for row in grid[header.row + 1: header.row + 51] for c in header.items.values()]
         fitted = version.fitting("auto", answers, items, None, export=True)
     chosen: dict[str, int] = {}
@@ -401,6 +409,10 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
                         rec.attributes["target_level"])
         rec.submitted_on = attrs.parse_date(values.get("answered_on"))
         rec.attributes["submitted_at"] = clean_text(values.get("answered_on"))
+        if refused is not None:  # kept whom each row is from, so the clerk knows whom the refusal concerns
+            out.append(Parsed(rec.source_path, "export_row", sector="auto", sheet=sheet_name, status="quarantined",
+                              reason=refused.code, detail=refused.detail, attributes=rec.attributes))
+            continue
         rec.template_version = version.by_date(fitted, rec.submitted_on).template
         chosen[rec.template_version] = chosen.get(rec.template_version, 0) + 1
         if all(clean_text(v) == "" for v in answers):

@@ -33,6 +33,14 @@ class ReportData:
         newest = max(used, key=lambda v: (str(catalogs.template(v).get("published", "")), v), default="")
         return catalogs.item_texts(self.sector) | (catalogs.item_texts(self.sector, newest) if newest else {})
 
+    def provisional_caveat(self, labels: dict) -> str:
+        """The caveat a report carries when any respondent was scored on a provisional catalog (our own
+        texts and levels until the official form is imported), naming those versions; '' when none was."""
+        known = set(catalogs.template_versions(self.sector))
+        used = self.respondents.get("template_version", pd.Series(dtype=str)).dropna()
+        versions = catalogs.provisional(v for v in used.unique() if v in known)
+        return labels["provisional_catalog"].format(versions=", ".join(versions)) if versions else ""
+
     def n(self, year: int | None = None) -> int:
         r = self.respondents
         return int(r["respondent_key"].nunique() if year is None else r[r["year"].eq(year)].shape[0])
