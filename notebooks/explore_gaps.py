@@ -100,7 +100,7 @@ def draw(*_):
         clear_output(wait=True)
         for fig in X.figures(rd, sel, lang, min_cell):
             X.show(fig)  # displays, then closes: no figure outlives its redraw
-        gaps = X.item_gaps(rd, sel.year, sel.node, sel.framework, k=min_cell)
+        gaps = X.item_gaps(rd, sel.year, sel.node, sel.framework, k=min_cell, lang=lang)
         display(X.item_table(gaps, lang) if len(gaps) else U["no_items"])
 
 
@@ -118,5 +118,5 @@ draw()
 # %%
 rd = load(sector)
 first = X.initial_selection(rd)
-X.item_table(X.item_gaps(rd, first.year, X.children(first.node, first.framework)[0], first.framework, k=min_cell),
-             lang, rows=10)
+X.item_table(X.item_gaps(rd, first.year, X.children(first.node, first.framework)[0], first.framework, k=min_cell,
+                         lang=lang), lang, rows=10)

@@ -246,10 +246,10 @@ if "star" in info["frameworks"]:
 # %%
 # Items: the least implemented in the latest year, and those that moved most.
 display(Markdown(f"## {L['sections']['items']}"))
-items = T.items(rd, min_cell)
+items = T.items(rd, min_cell, lang)
 weak = T.weakest_items(items, rd.latest, 10)
 fig, ax = style.new_figure(left=0.36)
-F.item_bars(T.with_item_labels(weak), "label", "share_implemented", "ci_low", "ci_high", ax=ax,
+F.item_bars(T.with_item_labels(weak, lang=lang), "label", "share_implemented", "ci_low", "ci_high", ax=ax,
             suppressed_label=hidden)
 title = L["titles"]["weakest_items"] + f" ({latest})"
 finish(fig, ax, title, rd.n(rd.latest), years=latest_year)
@@ -263,7 +263,8 @@ if len(rd.years) > 1:
     excluded_note = L["incomparable"].format(n=len(excluded)) if excluded else ""
     mv = T.movers(items, rd.years[0], rd.latest, 8, exclude=excluded)
     fig, ax = style.new_figure(left=0.36)
-    F.item_bars(T.with_item_labels(mv), "label", "change", ax=ax, diverging=True, unit=unit, suppressed_label=hidden)
+    F.item_bars(T.with_item_labels(mv, lang=lang), "label", "change", ax=ax, diverging=True, unit=unit,
+                suppressed_label=hidden)
     period = f"{fy[0]}→{latest}"
     finish(fig, ax, L["titles"]["movers"] + f" ({period})", rd.n(),
            " / ".join(x for x in (version_note, excluded_note) if x))
@@ -304,7 +305,7 @@ if info.get("item_profile"):
     display(Markdown(f"## {L['sections']['profile']}"))
     profile = T.item_profile(items, rd.latest)
     fig, ax = style.new_figure(size=(style.SLIDE[0], style.SLIDE[1] * 1.5), left=0.4, top=0.9)
-    F.item_bars(T.with_item_labels(profile, 22), "label", "share_implemented", "ci_low", "ci_high", ax=ax,
+    F.item_bars(T.with_item_labels(profile, 22, lang), "label", "share_implemented", "ci_low", "ci_high", ax=ax,
                 suppressed_label=hidden)
     title = L["titles"]["profile"] + f" ({latest})"
     finish(fig, ax, title, rd.n(rd.latest), years=latest_year)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import pandas as pd
+
+from pipeline.publish.model import PublishedTable
 from pipeline.publish.render_html import REPORT_CSS, table_html
 from tests.test_render_xlsx import level_table
 
@@ -75,3 +78,13 @@ def test_text_columns_read_left_aligned_inside_the_exported_notebook():
     rule = next(line for line in REPORT_CSS.splitlines() if "td.text" in line and "text-align: left" in line)
     selector = rule.split("{")[0].split(",")[-1].strip()
     assert selector.count(".") >= 3, selector
+
+
+def test_item_ids_never_wrap_beside_a_long_text():
+    """English item texts are long: without a rule the browser broke PR.DS-7 into 'PR.DS-' and '7'."""
+    frame = pd.DataFrame({"item_id": ["PR.DS-7"], "text": ["Keeps development and test environments separate from"
+                                                          " production"], "suppressed": [""]})
+    cells = parsed(table_html(PublishedTable("weakest_items", "Weakest", frame, ["item_id", "text"], k=5), "en"))
+    assert ("td", "text code", "PR.DS-7") in cells
+    assert ("td", "text", "Keeps development and test environments separate from production") in cells
+    assert ".sdw-table-block table.sdw-table td.code { white-space: nowrap; }" in REPORT_CSS

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from html import unescape
 from pathlib import Path
 
 import jupytext
@@ -175,13 +176,23 @@ def test_every_notebook_has_a_tagged_parameters_cell():
 
 
 def test_english_report_and_byte_identical_tables(reports, tmp_path):
-    _, store, _ = reports
+    root, store, _ = reports
     first = run_report("power", None, store, out=tmp_path / "r1", figures=tmp_path / "f1", lang="en")
     second = run_report("power", None, store, out=tmp_path / "r2", figures=tmp_path / "f2", lang="en")
     page = _page_text(first.html[0].read_text(encoding="utf-8"))
     assert "Summary" in page and "Mean score" in page and "Power sector cybersecurity" in page
     assert "要旨" not in page and "平均スコア" not in page  # one language throughout
     one, two = tmp_path / "r1" / "power" / "all" / "tables", tmp_path / "r2" / "power" / "all" / "tables"
+    # item texts in English (our text_en, typed here from power_items.csv), Japanese in the Japanese report
+    english = pd.read_csv(one / "items.csv").set_index(["year", "item_id"])["text"]
+    japanese = pd.read_csv(root / "reports" / "power" / "all" / "tables" / "items.csv").set_index(
+        ["year", "item_id"])["text"]
+    assert english[(2025, "ID.AM-1")] == ("Keeps an up-to-date list of the devices, terminals and control equipment"
+                                          " it uses")
+    assert japanese[(2025, "ID.AM-1")] == "業務で使う機器・端末・制御装置の一覧を作り、最新に保っている"
+    weakest = pd.read_csv(one / "weakest_items.csv")["text"].tolist()
+    assert len(weakest) == 10 and all(t in unescape(page) for t in weakest)
+    assert not [t for t in weakest if any(ord(c) >= 0x3000 for c in t)]  # no kana or kanji in the table
     names = sorted(p.name for p in one.glob("*.csv"))
     assert names and names == sorted(p.name for p in two.glob("*.csv"))
     assert all((one / n).read_bytes() == (two / n).read_bytes() for n in names)

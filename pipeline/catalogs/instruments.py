@@ -55,11 +55,20 @@ def sector_items(sector: str) -> pd.DataFrame:
     return read_csv(sector_info(sector)["items"])
 
 
-def item_texts(sector: str, template_version: str = "") -> dict[str, str]:
-    """item_id → the item's Japanese text, as the checklist words it (reports, explorer and feedback);
-    with a template version, as that version words it (an imported form brings the official texts)."""
+def item_texts(sector: str, template_version: str = "", lang: str = "ja") -> dict[str, str]:
+    """item_id → the item's text, as the checklist words it (reports, explorer and feedback); with a
+    template version, as that version words it (an imported form brings the official texts).
+
+    ``lang="en"`` gives our English rendering (``text_en``) where the catalog has one and the item's
+    is not empty; otherwise the Japanese text. An imported official form has Japanese only, so an
+    English report of its items shows the official Japanese wording rather than our English for a
+    text that may have changed.
+    """
     items = items_for(template_version) if template_version else sector_items(sector)
-    return dict(zip(items["item_id"], items["text_ja"], strict=True))
+    texts = items["text_ja"]
+    if lang == "en" and "text_en" in items:
+        texts = items["text_en"].where(items["text_en"].str.strip().ne(""), texts)
+    return dict(zip(items["item_id"], texts, strict=True))
 
 
 def auto_domains() -> pd.DataFrame:

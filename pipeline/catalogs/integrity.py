@@ -33,6 +33,14 @@ def _ids_match(ids: pd.Series, pattern: re.Pattern[str], name: str) -> list[str]
     return [f"{name}: malformed id {i!r}" for i in ids if not pattern.match(i)]
 
 
+def _english(items: pd.DataFrame, name: str) -> list[str]:
+    """A catalog that has our English texts has one for every item: an English report would otherwise
+    mix languages silently (a catalog without the column, such as an imported form, is Japanese only)."""
+    if "text_en" not in items:
+        return []
+    return [f"{name}: {r.item_id} has no English text (text_en)" for r in items.itertuples() if not r.text_en.strip()]
+
+
 def _parents_exist(nodes: pd.DataFrame, name: str) -> list[str]:
     known = set(nodes["node_id"])
     orphans = nodes.loc[nodes["parent_id"].ne("") & ~nodes["parent_id"].isin(known), "node_id"]
@@ -142,7 +150,8 @@ def check_scs(requirements: pd.DataFrame, criteria: pd.DataFrame, auto_items: pd
 
 
 def check_sector_items(sectors: dict[str, dict], items: dict[str, pd.DataFrame], csf2: pd.DataFrame) -> list[str]:
-    """Every registered sector's item catalog has unique ids and a text; where items reach CSF 2.0 through
+    """Every registered sector's item catalog has unique ids and a text (and an English one where the catalog
+    has English texts); where items reach CSF 2.0 through
     our own mapping (a ``csf2`` column), every item names at least one known subcategory."""
     subs = set(csf2.loc[csf2["level"].eq("subcategory"), "node_id"])
     problems: list[str] = []
@@ -150,6 +159,7 @@ def check_sector_items(sectors: dict[str, dict], items: dict[str, pd.DataFrame],
         table = items[sector]
         problems += _unique(table["item_id"], f"{sector} items")
         problems += [f"{sector} items: {r.item_id} has no text" for r in table.itertuples() if not r.text_ja.strip()]
+        problems += _english(table, f"{sector} items")
         if "csf2" not in table:
             continue
         for r in table.itertuples():
@@ -165,13 +175,15 @@ TEMPLATE_KEYS = ("template_version", "version", "sector", "items", "provisional"
 
 def check_templates(templates: dict[str, dict], items: dict[str, pd.DataFrame]) -> list[str]:
     """Every template names itself, says its version, publication date and source, and its items file
-    lists each item once with a level (when the instrument has levels)."""
+    lists each item once with a level (when the instrument has levels) and, where it has English texts,
+    an English text for each."""
     problems = []
     for name, t in templates.items():
         problems += [f"template {name}: no {k!r}" for k in TEMPLATE_KEYS if k not in t]
         if t.get("template_version") != name:
             problems.append(f"template {name}: template_version says {t.get('template_version')!r}")
         problems += _unique(items[name]["item_id"], f"template {name} items")
+        problems += _english(items[name], f"template {name} items")
         if "level" in items[name] and items[name]["level"].eq("").any():
             problems.append(f"template {name}: items without a level in {t.get('items')}")
     return problems

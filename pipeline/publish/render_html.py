@@ -35,6 +35,7 @@ table.sdw-table th.num, table.sdw-table td.num { text-align: right; font-variant
 table.sdw-table td.hidden, table.sdw-table td.na { color: #808080; }
 .sdw-table-block table.sdw-table th.text, .sdw-table-block table.sdw-table td.text { text-align: left; }
 .sdw-table-block table.sdw-table th.num, .sdw-table-block table.sdw-table td.num { text-align: right; }
+.sdw-table-block table.sdw-table td.code { white-space: nowrap; }
 table.sdw-table tbody tr:nth-child(even) { background: #f7f7f7; }
 p.sdw-note { font-size: 9pt; color: #555; margin: 0.2em 0 1.2em; }
 .sdw-provenance { font-size: 8pt; color: #777; }
@@ -42,6 +43,10 @@ p.sdw-note { font-size: 9pt; color: #555; margin: 0.2em 0 1.2em; }
 """
 """A small stylesheet for the self-contained HTML report: A4 pages, Japanese fonts first, tables and
 figures never split across pages."""
+
+CODE_COLUMNS = frozenset({"item_id", "node_id"})
+"""Identifiers such as PR.DS-7: their cells never wrap (a browser breaks at the hyphen when a long English
+item text beside them wants the room)."""
 
 
 def table_html(table: PublishedTable, lang: str) -> str:
@@ -64,6 +69,7 @@ def table_html(table: PublishedTable, lang: str) -> str:
     shown = people_frame(table, lang)
     cols = table.people_columns()
     numeric = [kind(c) in NUMERIC_KINDS for c in cols]
+    code = [c in CODE_COLUMNS for c in cols]
     hidden = hidden_rows(table)
     mark = hidden_text(table.k)
     lines = [f'<div class="sdw-table-block" id="{escape(table.name)}">', '<table class="sdw-table">']
@@ -74,8 +80,8 @@ def table_html(table: PublishedTable, lang: str) -> str:
     lines += ["<thead>", f"<tr>{heads}</tr>", "</thead>", "<tbody>"]
     for r, row in enumerate(shown.itertuples(index=False)):
         cells = []
-        for text, num in zip(row, numeric, strict=True):
-            classes = ["num" if num else "text"]
+        for text, num, is_code in zip(row, numeric, code, strict=True):
+            classes = ["num" if num else "text"] + (["code"] if is_code else [])
             if hidden[r] and text == mark:
                 classes.append("hidden")
             elif text == "—":

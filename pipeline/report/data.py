@@ -24,14 +24,16 @@ class ReportData:
     def latest(self) -> int:
         return max(self.years)
 
-    def item_texts(self, year: int | None = None) -> dict[str, str]:
+    def item_texts(self, year: int | None = None, lang: str = "ja") -> dict[str, str]:
         """item_id → text, as the newest template version among the respondents (of ``year``) words it,
-        the default catalog's text for items that version lacks (an imported form brings official texts)."""
+        the default catalog's text for items that version lacks (an imported form brings official texts);
+        in ``lang`` where the catalog has it (an imported form is Japanese only: see catalogs.item_texts)."""
         r = self.respondents if year is None else self.respondents[self.respondents["year"].eq(year)]
         known = set(catalogs.template_versions(self.sector))
         used = [v for v in r.get("template_version", pd.Series(dtype=str)).dropna().unique() if v in known]
         newest = max(used, key=lambda v: (str(catalogs.template(v).get("published", "")), v), default="")
-        return catalogs.item_texts(self.sector) | (catalogs.item_texts(self.sector, newest) if newest else {})
+        return (catalogs.item_texts(self.sector, lang=lang)
+                | (catalogs.item_texts(self.sector, newest, lang) if newest else {}))
 
     def provisional_caveat(self, labels: dict) -> str:
         """The caveat a report carries when any respondent was scored on a provisional catalog (our own

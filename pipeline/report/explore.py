@@ -200,8 +200,8 @@ def node_distribution(data: ReportData, year: int, by: str | None, node: str, fr
     return quantiles(_scores(data, year, framework, [node]), data.respondents, by, k)
 
 
-def item_gaps(data: ReportData, year: int, node: str, framework: str = "csf2", k: int | None = None
-              ) -> pd.DataFrame:
+def item_gaps(data: ReportData, year: int, node: str, framework: str = "csf2", k: int | None = None,
+              lang: str = "ja") -> pd.DataFrame:
     """The instrument items that feed ``node`` of ``framework``: implemented share among companies
     for which the item applies (Wilson 95%) and the not-applicable share; weakest first.
 
@@ -216,6 +216,8 @@ def item_gaps(data: ReportData, year: int, node: str, framework: str = "csf2", k
     node, framework
         The selected node, qualified by its framework: an item feeds CSF 1.1 ID.AM and CSF 2.0 ID.AM
         through different maps.
+    lang
+        The language of ``text`` (Japanese where the catalog has no English; see catalogs.item_texts).
 
     Returns
     -------
@@ -227,7 +229,7 @@ def item_gaps(data: ReportData, year: int, node: str, framework: str = "csf2", k
     items = links.loc[links["framework"].eq(framework) & links["node_id"].eq(node), "item_id"].unique()
     shares = item_shares(data.responses[data.responses["year"].eq(year)])
     t = shares[shares["item_id"].isin(items)]
-    t = t.assign(text=t["item_id"].map(data.item_texts(year)))
+    t = t.assign(text=t["item_id"].map(data.item_texts(year, lang)))
     out = protect(t, k=k, group=["sector", "year"], n_col="n_applicable",
                   stat_columns=[*ITEM_SHARE_COLUMNS, "n_implemented", "mean_points", "n_not_applicable",
                                 "n_unanswered", "n_missing", "n_unknown", "n_invalid"])

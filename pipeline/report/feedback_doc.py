@@ -173,7 +173,7 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
         "_hidden": h["hidden"], "_group": h["peer_group"]})
     answers = {**w["answers"], **(w["answers_auto"] if sector == "auto" else {})}
     version = str(weak["template_version"].iloc[0]) if "template_version" in weak and len(weak) else ""
-    texts = catalogs.item_texts(sector, version)
+    texts = catalogs.item_texts(sector, version, lang)
     items = pd.DataFrame({"rank": weak["rank"], "item_id": weak["item_id"],
                           "text": weak["item_id"].map(texts).fillna(""),
                           "answer": weak["answer"].map(lambda a: answers.get(a, a)),

@@ -169,10 +169,11 @@ def unjudgeable() -> dict[str, list[str]]:
     return {f"★{star}": list(unjudgeable_requirements(star)) for star in (3, 4)}
 
 
-def items(data: ReportData, k: int | None = None) -> pd.DataFrame:
-    """Share implemented per item and year among the companies it applies to (Wilson 95%), protected."""
+def items(data: ReportData, k: int | None = None, lang: str = "ja") -> pd.DataFrame:
+    """Share implemented per item and year among the companies it applies to (Wilson 95%), protected;
+    ``text`` in the report's language where the catalog has it."""
     shares = item_shares(data.responses)
-    shares = shares.assign(text=shares["item_id"].map(data.item_texts()))
+    shares = shares.assign(text=shares["item_id"].map(data.item_texts(lang=lang)))
     return protect(shares, k=_k(k), group=["sector", "year"], n_col="n_applicable",
                    stat_columns=["share_implemented", "ci_low", "ci_high", "na_share", "n_implemented", "mean_points",
                                  "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable"])
@@ -298,7 +299,12 @@ def display(table: pd.DataFrame, names: dict[str, str], all_label: str, by: str 
     return out.assign(**{column: out[column].map(lambda s: all_label if s == ALL else names.get(s, s))})
 
 
-def with_item_labels(table: pd.DataFrame, limit: int = 24) -> pd.DataFrame:
-    """Adds ``label``: the item ID and the start of its text, short enough for a slide."""
+LATIN_PER_KANA = 1.75  # Latin letters per full-width character in the same label width (figure font)
+
+
+def with_item_labels(table: pd.DataFrame, limit: int = 24, lang: str = "ja") -> pd.DataFrame:
+    """Adds ``label``: the item ID and the start of its text, short enough for a slide. ``limit`` counts
+    Japanese characters; an English text (``lang`` not ja) gets as many letters as fit the same width."""
+    limit = limit if lang == "ja" else round(limit * LATIN_PER_KANA)
     text = table["text"].fillna("").map(lambda t: t if len(t) <= limit else t[: limit - 1] + "…")
     return table.assign(label=table["item_id"] + " " + text)
