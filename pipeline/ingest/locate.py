@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 
-from openpyxl.utils import get_column_letter
-
 from pipeline import catalogs
 from pipeline.catalogs._files import on_change, registered_cache
+from pipeline.cells import column_letters
 from pipeline.ingest.read import Sheet
 from pipeline.ingest.text import header_key, label_key
 from pipeline.ingest.version import bare_version, written_in, written_version
@@ -210,7 +209,7 @@ def versions_written(sheets: Iterable[tuple[str, Sheet, int | None]], names: Ite
                 if v is None and _role("cover", value) == "form_version":
                     v, at = _field_version(grid, r, c)
                 if v is not None:
-                    found.append((v, f"{name}!{get_column_letter(at[1] + 1)}{at[0] + 1}"))
+                    found.append((v, f"{name}!{column_letters(at[1])}{at[0] + 1}"))
     found += [(v, f"sheet name {n!r}") for n in names if not is_history_name(n) and (v := written_in(n))]
     return found
 

@@ -21,7 +21,7 @@ import pyarrow as pa  # before the workers fork: they share it (fastexcel hands 
 
 from pipeline import config
 from pipeline.catalogs._files import refresh
-from pipeline.ingest import limits, linking
+from pipeline.ingest import limits
 from pipeline.ingest.discover import Entry, discover, read_entry
 from pipeline.ingest.identity import secret_key
 from pipeline.ingest.keys import check_key, record_fingerprint, stored_fingerprint
@@ -32,6 +32,7 @@ from pipeline.ingest.saved import saved_at
 if TYPE_CHECKING:
     import pandas as pd
 
+    from pipeline.ingest import linking
     from pipeline.ingest.assemble import Tables
 
 CHUNK = 32
@@ -102,6 +103,7 @@ def _ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None,
         import pandas as pd
 
         from pipeline import store as store_mod
+        from pipeline.ingest import linking  # imports pandas: never before the workers fork
         from pipeline.ingest.assemble import assign_identity, build_tables, check_sector, known_numbers, supersede
         from pipeline.ingest.quarantine import quarantine_rows, roster_rows, write_report
         from pipeline.ingest.roster import read_roster
@@ -181,6 +183,7 @@ def _amender(store: Path, links: linking.Links, now: tuple[str, int]):
     """The change to other partitions' rows: keys re-linked everywhere, and the files concerned flagged in
     their manifest and 要確認 rows (computed once, from the store as it is before this write)."""
     from pipeline import store as store_mod
+    from pipeline.ingest import linking
 
     manifest, quarantine = linking.flag(store_mod.read_table(store, "manifest"),
                                         store_mod.read_table(store, "quarantine"),

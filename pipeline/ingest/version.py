@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline import catalogs
 from pipeline.catalogs._files import registered_cache
@@ -41,9 +42,11 @@ def _normal(major: str, minor: str) -> str:
     return f"{int(major)}.{int(minor)}"
 
 
+@lru_cache(maxsize=1 << 14)
 def written_in(value: object) -> str | None:
     """The version one text writes ('チェックシート Ver.２．３' → '2.3'); None when it writes none,
-    speaks of a change between versions or cites another document's version."""
+    speaks of a change between versions or cites another document's version (cached: the same titles and
+    cover labels recur in every file)."""
     if value is None or value == "":
         return None
     key = label_key(value)
