@@ -216,3 +216,30 @@ def test_small_multiples_one_axes_per_facet_with_shared_y_and_one_legend():
 def test_series_palette_has_no_pale_yellow():
     assert "#F0E442" not in [c.upper() for c in style.PALETTE]
     assert all(style.series_style(j)["color"].upper() != "#F0E442" for j in range(20))
+
+
+def test_long_category_labels_wrap_so_neighbours_do_not_overlap():
+    """The English power report's business types ran into each other under the response-rate bars."""
+    names = ["General transmission and distribution", "Transmission", "Specified transmission and distribution",
+             "Generation", "Retail", "Specified wholesale supply (aggregator)", "Private electrical facility owner",
+             "All"]
+    data = pd.DataFrame({"segment": names * 2, "year": ["FY2024"] * 8 + ["FY2025"] * 8, "rate": 0.5})
+    fig, ax = style.new_figure()
+    F.grouped_bars(data, "segment", "year", "rate", ax=ax)
+    fig.canvas.draw()
+    labels = ax.get_xticklabels()
+    assert labels[0].get_text() == "General\ntransmission\nand\ndistribution"
+    assert labels[-1].get_text() == "All"
+    boxes = [t.get_window_extent() for t in labels]
+    assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:], strict=False))  # no two labels overlap
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("text", "width", "wrapped"), [
+    ("一般送配電事業者", 14, "一般送配\n電事業者"),  # 16 wide: two equal halves
+    ("〜100人", 8, "〜100人"),  # 7 wide: fits
+    ("Retail", 6, "Retail"),
+    ("Specified wholesale supply (aggregator)", 14, "Specified\nwholesale\nsupply\n(aggregator)"),
+])
+def test_wrap_breaks_english_at_spaces_and_japanese_into_equal_parts(text, width, wrapped):
+    assert style.wrap(text, width) == wrapped

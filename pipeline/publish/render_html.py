@@ -29,9 +29,9 @@ table.sdw-table caption { caption-side: top; text-align: left; font-weight: bold
 table.sdw-table th, table.sdw-table td { padding: 0.25em 0.6em; border-bottom: 1px solid #d0d0d0;
                                          vertical-align: top; }
 table.sdw-table thead th { background: #e8e8e8; border-bottom: 2px solid #888; text-align: left;
-                           font-weight: bold; white-space: nowrap; }
-table.sdw-table th.num, table.sdw-table td.num { text-align: right; font-variant-numeric: tabular-nums;
-                                                 white-space: nowrap; }
+                           font-weight: bold; vertical-align: bottom; }
+table.sdw-table th.num, table.sdw-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.sdw-table td.num { white-space: nowrap; }  /* a header may wrap (long English ones), a number never */
 table.sdw-table td.hidden, table.sdw-table td.na { color: #808080; }
 .sdw-table-block table.sdw-table th.text, .sdw-table-block table.sdw-table td.text { text-align: left; }
 .sdw-table-block table.sdw-table th.num, .sdw-table-block table.sdw-table td.num { text-align: right; }

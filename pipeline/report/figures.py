@@ -23,11 +23,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from pipeline.report.style import HIDDEN_COLOUR, PALETTE, SLIDE, series_style
+from pipeline.report.style import HIDDEN_COLOUR, PALETTE, SLIDE, series_style, wrap
 
 __all__ = ["grouped_bars", "quantile_boxes", "heatmap", "radar", "item_bars", "trend_lines", "rate_by_year",
            "panel_vs_all", "small_multiples", "SUPPRESSED_COLOUR", "NOT_ASSESSED_COLOUR"]
@@ -142,6 +143,28 @@ def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, un
 
 # --- bars and boxes ------------------------------------------------------------------------------------
 
+def _axes_chars(ax: Axes) -> float:
+    """How many Latin characters of the tick font fit across the axes (about 1.9 to an em)."""
+    points = FontProperties(size=plt.rcParams["xtick.labelsize"]).get_size_in_points()
+    return ax.get_position().width * ax.figure.get_figwidth() * 72 / points * 1.9
+
+
+def _category_ticks(ax: Axes, labels: list[str], shrink: float = 0.85) -> None:
+    """Category labels under the groups, wrapped to each group's width (long English segment names ran
+    into each other); wrapped labels are set a little smaller and the axes give up height for their
+    extra lines, so they never reach the source line below."""
+    points = FontProperties(size=plt.rcParams["xtick.labelsize"]).get_size_in_points()
+    texts = [wrap(t, _axes_chars(ax) / max(len(labels), 1) * 0.9 / shrink) for t in labels]
+    ax.set_xticks(np.arange(len(labels)), texts)
+    extra_lines = max(t.count("\n") for t in texts) if texts else 0
+    if extra_lines:
+        for tick in ax.get_xticklabels():
+            tick.set_fontsize(points * shrink)
+        lift = extra_lines * points * shrink * 1.2 / 72 / ax.figure.get_figheight()
+        box = ax.get_position()
+        ax.set_position([box.x0, box.y0 + lift, box.width, box.height - lift])
+
+
 def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | None = None, hi: str | None = None,
                  ax: Axes | None = None, percent: bool = True, suppressed_label: str = "n<k") -> Axes:
     """Bars of ``value`` by ``x`` (groups) and ``hue`` (bars within a group), with interval whiskers.
@@ -189,7 +212,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
                             ecolor="#333333", capsize=2, lw=0.8)
         for p in pos[hidden]:
             _hidden_stub(ax, p, width * 0.92, stub, suppressed_label)
-    ax.set_xticks(np.arange(len(xs)), [str(v) for v in xs])
+    _category_ticks(ax, [str(v) for v in xs])
     ax.set_xlim(-0.6, len(xs) - 0.4)
     ax.grid(axis="x", visible=False)  # a grid line through each group would cut its bars and stub labels
     if percent:

@@ -7,6 +7,8 @@ inline backend; batch runs set ``MPLBACKEND=Agg`` in the environment).
 
 from __future__ import annotations
 
+import math
+import textwrap
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -151,6 +153,26 @@ def caveat(target: Axes | Figure, text: str) -> None:
     else:
         target.text(0.01, 0.99, text, transform=target.transAxes, zorder=5,
                     bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}, **kw)
+
+
+def wrap(text: str, width: float) -> str:
+    """Break a category label over lines of about ``width`` Latin characters, so that neighbouring labels
+    under a bar chart do not run into each other: at spaces where it has them (English), else into equal
+    parts (a Japanese character counts as two). At most four lines; a longer rest is shortened."""
+    from pipeline.xlsx import display_width
+
+    text, width = str(text), max(int(width), 4)
+    if display_width(text) <= width:
+        return text
+    if " " in text or text.isascii():  # a single Latin word is never cut ("Transmission")
+        lines = textwrap.wrap(text, width, break_long_words=False)
+    else:
+        parts = math.ceil(display_width(text) / width)
+        step = math.ceil(len(text) / parts)
+        lines = [text[i:i + step] for i in range(0, len(text), step)]
+    if len(lines) > 4:
+        lines = [*lines[:3], short((" " if " " in text else "").join(lines[3:]), width)]
+    return "\n".join(lines)
 
 
 def short(text: str, limit: int) -> str:
