@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def run(args: argparse.Namespace) -> int:
@@ -177,8 +178,20 @@ def demo() -> int:
     """Synthesise three years for both sectors, ingest, score and report them; print where the reports are.
 
     Run again on the same synthetic data, it skips ingest and scoring when the store was built from the
-    same files, code, key and rules (pipeline/builds.py) and only writes the reports again.
+    same files, code, key and rules (pipeline/builds.py) and only writes the reports again. It holds the
+    store from start to end, like every command that writes it: another run writing between the demo's
+    steps would be stamped as the demo's build.
     """
+    from pipeline import config
+    from pipeline.store import locked
+
+    store = config.store_dir()
+    store.mkdir(parents=True, exist_ok=True)
+    with locked(store, "demo"):
+        return _demo(store)
+
+
+def _demo(store: Path) -> int:
     import json
 
     from pipeline import builds, config
@@ -186,7 +199,6 @@ def demo() -> int:
     from pipeline.ingest.identity import secret_key
     from pipeline.synth import synthesise, truth_dir
 
-    store = config.store_dir()
     print("sdw demo: synthetic submissions → store (data/processed)")
     parts = []
     for sector, years in DEMO_YEARS.items():

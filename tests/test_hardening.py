@@ -584,3 +584,24 @@ def test_a_csv_cell_past_the_field_limit_is_too_large_not_our_error(tmp_path):
     _, m = run(raw)
     assert (m.at["e.csv", "reason"], m.at["e.csv", "detail"]) == \
         ("too_large", "line 2 has a cell longer than 131,072 characters (the limit per cell)")
+
+
+def test_the_demo_holds_the_store_too(tmp_path, monkeypatch, capsys):
+    """`sdw demo` writes the store; a run of another command on it makes the demo wait, then refuse — before
+    it synthesises anything."""
+    from pipeline.cli import main
+
+    (tmp_path / "sdw.toml").write_text("", encoding="utf-8")
+    monkeypatch.setenv("SDW_HOME", str(tmp_path))
+    s = tmp_path / "data" / "processed"
+    s.mkdir(parents=True)
+    holder = _hold(s, 30)
+    try:
+        monkeypatch.setenv("SDW_LOCK_WAIT", "0.5")
+        assert main(["demo"]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert f"is in use by `sdw ingest` (pid {holder.pid} on " in err[-1]
+        assert not (tmp_path / "data" / "raw").exists()  # refused before synthesising
+    finally:
+        holder.kill()
+        holder.wait()
