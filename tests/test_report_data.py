@@ -55,3 +55,22 @@ def test_years_in_lists_a_sectors_years_within_the_span(store):
 def test_a_sector_with_no_scores_says_what_to_run(store):
     with pytest.raises(FileNotFoundError, match="no power scores .* for FY2030–2031: run `sdw ingest` and `sdw score`"):
         D.load(store, "power", "2030-2031")
+
+
+def test_a_report_of_a_year_ingested_since_the_last_scoring_is_refused(tmp_path):
+    """Ingest empties the year's scores; a report would have shown the year with companies and no results."""
+    import pytest
+
+    from pipeline.ingest import ingest
+    from pipeline.report.run import run_report
+    from tests.handmade import write_auto
+    from tests.stores import build_store
+
+    store = build_store(tmp_path, [("auto", 2023, "workbooks", 40)])
+    write_auto(tmp_path / "raw2024" / "a.xlsx")
+    ingest("auto", 2024, tmp_path / "raw2024", store, workers=1, progress=False)
+    with pytest.raises(RuntimeError, match=r"^no scores for auto FY2024 \(ingested since the last scoring\): "
+                                           r"run `sdw score` first$"):
+        run_report("auto", None, store, out=tmp_path / "r", figures=tmp_path / "f")
+    with pytest.raises(RuntimeError, match="no scores for auto FY2024"):
+        run_report("all", None, store, out=tmp_path / "r", figures=tmp_path / "f")

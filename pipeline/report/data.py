@@ -111,6 +111,22 @@ def sectors_in(store: Path | str) -> list[str]:
     return [s for s in config.SECTORS if s in present]
 
 
+def unscored(store: Path | str, sectors: list[str], years: tuple[int, int] | None = None) -> list[tuple[str, int]]:
+    """(sector, year) with respondents but no scores: ingested since the last `sdw score` (ingest empties the
+    year's scores), which a report would show as a year with companies and no results."""
+    import pyarrow.parquet as pq
+
+    def pairs(name: str) -> set[tuple[str, int]]:
+        path = Path(store) / name
+        if not path.exists():
+            return set()
+        t = pq.read_table(path, columns=["sector", "year"]).group_by(["sector", "year"]).aggregate([])
+        return set(zip(t.column("sector").to_pylist(), t.column("year").to_pylist(), strict=True))
+
+    lo, hi = years if years is not None else (-1, 10_000)
+    return sorted((s, y) for s, y in pairs("respondents") - pairs("scores") if s in sectors and lo <= y <= hi)
+
+
 def sector_choices(store: Path | str, lang: str) -> list[tuple[str, str]]:
     """(name, code) of every sector the store holds, named as catalogs/sectors.yaml names it in ``lang``."""
     return [(str(catalogs.sector_info(s)["name"]["ja" if lang == "ja" else "en"]), s) for s in sectors_in(store)]

@@ -128,7 +128,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     out = config.reports_dir() if out is None else out
     figures = config.figures_dir() if figures is None else figures
     from pipeline import catalogs
-    from pipeline.report.data import sectors_in
+    from pipeline.report.data import sectors_in, unscored
     from pipeline.report.style import labels
 
     k = catalogs.scoring_rules()["min_cell"] if min_cell is None else min_cell
@@ -153,6 +153,10 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         result.seconds[label] = time.perf_counter() - t0
 
     present = sectors_in(store) if sector == "all" else [sector]
+    stale = unscored(store, list(config.SECTORS) if sector == "all" else present, years)
+    if stale:
+        raise RuntimeError("no scores for " + ", ".join(f"{s} FY{y}" for s, y in stale)
+                           + " (ingested since the last scoring): run `sdw score` first")
     for s in present:
         run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework},
             words["report_title"].format(sector=words["sector"][s]))
