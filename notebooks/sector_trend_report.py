@@ -72,6 +72,10 @@ version_note = L["template_change"].format(versions=", ".join(versions)) if len(
 n_incomparable = len(T.incomparable_items(rd, rd.years[0], rd.latest)) if len(rd.years) > 1 else 0
 score_note = " / ".join(x for x in (version_note, L["incomparable_included"].format(n=n_incomparable)
                                     if n_incomparable else "") if x)
+# Function trends score every year on the items that compare across its versions (T.comparable_scores).
+n_trend_excluded = len(T.trend_excluded_items(rd))
+trend_note = " / ".join(x for x in (version_note, L["incomparable"].format(n=n_trend_excluded)
+                                    if n_trend_excluded else "") if x)
 
 
 def source(n, years=span):
@@ -136,12 +140,12 @@ F.trend_lines(total_fn, y="mean", hue="node_id", lo="mean_ci_low", hi="mean_ci_h
 ax.set_ylabel(L["axes"]["score"])
 if sector in L["mapping_note"]:
     style.caveat(ax, L["mapping_note"][sector])
-finish(fig, ax, L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label), rd.n(), score_note)
+finish(fig, ax, L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label), rd.n(), trend_note)
 pub.figure(fig, "function_trend", L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label), source(rd.n()),
            [f"{r.node_id} FY{r.year}: {r.mean:.3f}" for r in total_fn.itertuples() if r.mean == r.mean])
 pub.table("functions", functions, T.SPECS["nodes"], L["tables"]["functions"].replace("NIST CSF 2.0", fw_label),
           ["year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high", "change",
-           "na_share"], " ".join(x for x in (L["hidden_note"].format(k=min_cell), score_note) if x),
+           "na_share"], " ".join(x for x in (L["hidden_note"].format(k=min_cell), trend_note) if x),
           view=functions["segment"].eq(ALL),
           view_columns=["year", "node_id", "node_name", "n_scored", "mean", "mean_ci_low", "mean_ci_high", "change"])
 if len(rd.years) > 1:

@@ -325,7 +325,9 @@ def test_a_report_across_an_imported_version_says_what_it_left_out(home, tmp_pat
     page = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", result.html[0].read_text(encoding="utf-8"))
     assert "比較できない項目 1 件を除外" in page
     assert "版の間でレベルが変わった項目 1 件を含む" in page
-    assert "スコアは各版の全項目から計算(版の間で比較できない項目 1 件を含む)" in page  # function and level trends
+    assert "スコアは各版の全項目から計算" not in page  # function trends no longer include what does not compare
+    functions = pd.read_excel(result.tables[0], sheet_name="functions", header=None, engine="openpyxl")
+    assert "比較できない項目 1 件を除外" in functions.iloc[1, 0]  # function trends score on comparable items
     movers = pd.read_excel(result.tables[0], sheet_name="movers", header=None, engine="openpyxl")
     assert movers.iloc[1, 0].startswith("比較できない項目 1 件を除外")  # the note under the title, as Excel shows it
     listed = movers.iloc[4:, 0].dropna().tolist()  # 項目番号, under the header row
@@ -596,3 +598,26 @@ def test_a_sample_sheet_placed_first_is_not_read(home, tmp_path, capsys):
     code, out, err = run(capsys, "--version", "2.3", "--file", str(form))
     assert code == 0, err
     assert "(sheet 'チェックシート', header row 6): 153 items: Lv1 50 / Lv2 74 / Lv3 29" in out
+
+
+def test_function_trends_score_every_year_on_the_items_that_compare(home, tmp_path, capsys):
+    """GV.SC-05 has 7 automotive items (No.6, No.7, No.37, No.44, No.76, No.79, No.135). A company that
+    achieved every item but No.7 scores 6/7 on it; across a v2.2 and a v2.3 year where No.7 was reworded,
+    the trend leaves No.7 out of both years: 6/6 = 1.0, with 6 applicable items."""
+    run(capsys, "--version", "2.2", "--file", str(write_form(tmp_path / "a.xlsx", "2.2")))
+    run(capsys, "--version", "2.3", "--file", str(write_form(tmp_path / "b.xlsx", "2.3", texts={"No.7": NO7_V23})))
+    items = [f"No.{n}" for n in range(1, 154)]
+    respondents = pd.DataFrame({"sector": "auto", "year": [2024, 2025], "respondent_key": ["a", "b"],
+                                "template_version": ["auto-v2.2", "auto-v2.3"]})
+    responses = pd.DataFrame({"sector": "auto", "year": [2024] * 153 + [2025] * 153,
+                              "respondent_key": ["a"] * 153 + ["b"] * 153, "item_id": items * 2,
+                              "answer": ["not_implemented" if i == "No.7" else "implemented" for i in items] * 2})
+    scores = pd.DataFrame({"sector": "auto", "year": [2024, 2025], "respondent_key": ["a", "b"], "framework": "csf2",
+                           "node_id": "GV.SC-05", "score": 6 / 7, "n_items": 7, "n_applicable": 7})
+    data = ReportData("auto", [2024, 2025], scores, respondents, responses, None)
+    assert T.trend_excluded_items(data) == ["No.7"]
+    got = T.comparable_scores(data)
+    sc05 = got[got["framework"].eq("csf2") & got["node_id"].eq("GV.SC-05")].set_index("respondent_key")
+    assert sc05["score"].tolist() == [1.0, 1.0] and sc05["n_applicable"].tolist() == [6, 6]
+    same = ReportData("auto", [2024], scores.iloc[:1], respondents.iloc[:1], responses.iloc[:153], None)
+    assert T.comparable_scores(same) is same.scores  # one version: the stored scores as they are

@@ -134,7 +134,7 @@ def by_node(data: ReportData, by: str | None, framework: str, level: str, year: 
     """Mean score per node (function or category) and segment, in one year or every year (``year=None``),
     protected, with the change from the previous year where both are published."""
     ids = _node_ids(framework, level)
-    s = data.scores
+    s = data.scores if year is not None else comparable_scores(data)  # a trend compares like with like
     sel = s[s["framework"].eq(framework) & s["node_id"].isin(ids)]
     stats = segment_stats(sel, data.respondents, by, framework)
     if by is None:
@@ -224,6 +224,28 @@ def incomparable_items(data: ReportData, year_from: int, year_to: int) -> list[s
     """Items whose answers do not compare between the versions used in two years (catalogs/comparability):
     left out of every item comparison between them, and counted on the figure."""
     return comparability.incomparable_items(data.sector, versions_used(data, year_from), versions_used(data, year_to))
+
+
+def trend_excluded_items(data: ReportData) -> list[str]:
+    """Items that do not compare between any two of the versions the report's years answered on: left out
+    of the function trends (:func:`comparable_scores`) and counted on them."""
+    used = sorted(set().union(*(versions_used(data, y) for y in data.years))) if data.years else []
+    return comparability.incomparable_items(data.sector, used, used) if len(used) > 1 else []
+
+
+def comparable_scores(data: ReportData) -> pd.DataFrame:
+    """The respondents' node scores for a trend: ``data.scores`` when every item compares across the versions
+    the report's years answered on; otherwise scored again with the items that do not compare left out of
+    every respondent's denominator (as if not applicable), so that each year's score rests on the same items."""
+    excluded = trend_excluded_items(data)
+    if not excluded or data.responses.empty:
+        return data.scores
+    from pipeline.scoring.respondent import node_scores
+
+    versions = data.respondents[["sector", "year", "respondent_key", "template_version"]]
+    r = data.responses.merge(versions, on=["sector", "year", "respondent_key"], how="left")
+    r = r.assign(answer=r["answer"].where(~r["item_id"].isin(excluded), "not_applicable"))
+    return node_scores(r, data.sector)
 
 
 def relevelled_items(data: ReportData) -> list[str]:
