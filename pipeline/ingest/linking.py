@@ -7,8 +7,10 @@ name now goes with exactly one 法人番号. Without it the same company is two 
 two years loses it, a non-respondent list names a company that answered.
 
 A link is made only when it is certain: the normalised name goes with exactly one 法人番号 across the
-store, the roster and this run, and that number's key is not already another respondent of the year
-being re-keyed. Otherwise the rows are flagged ``ambiguous_name_link`` and keep their name key.
+sector's store, the roster and this run, that number's key is not already another respondent of the year
+being re-keyed, and no other name of that year would take the same number (two rows of one year made one
+company would break the store's uniqueness). Otherwise the rows are flagged ``ambiguous_name_link`` and
+keep their name key. Links stay within a sector: a name in another sector's list may be another company.
 Nothing here writes: :func:`relink` returns re-keyed copies that the store writes with everything else.
 """
 
@@ -66,8 +68,16 @@ def plan(rows: pd.DataFrame, known: dict[str, set[str]], key: bytes) -> Links:
             continue
         new_keys = {w[0] for w in wanted.values()}
         taken = part[part["respondent_key"].isin(new_keys)].groupby("respondent_key")["table"].agg(set).to_dict()
+        sharing: dict[str, list[str]] = {}  # number key → the name keys that would take it
+        for old, w in wanted.items():
+            sharing.setdefault(w[0], []).append(old)
         for old, (new, number, name, tables) in wanted.items():
-            if taken.get(new, set()) & tables:  # that number already answers (or is listed) in this year
+            if len(sharing[new]) > 1:  # two names of one year → one number: two rows would become one company
+                others = sorted(wanted[o][2] for o in sharing[new] if o != old)
+                links.ambiguous.setdefault(p, {})[old] = (
+                    f"事業者名「{name}」の法人番号 {number} は {p[1]} 年度の別の事業者名("
+                    + "、".join(f"「{n}」" for n in others) + ")にも当たります")
+            elif taken.get(new, set()) & tables:  # that number already answers (or is listed) in this year
                 links.ambiguous.setdefault(p, {})[old] = (
                     f"事業者名「{name}」の法人番号 {number} は {p[1]} 年度に別の回答・名簿の行があります")
             else:
