@@ -222,3 +222,27 @@ def test_a_name_in_another_sector_is_not_linked(tmp_path):
         ["auto", 2025, BY_NUMBER, "corporate_number", NUMBER], ["power", 2024, BY_NAME, "name", ""]]
     m = _table(tmp_path, "manifest").set_index(["sector", "source_path"])
     assert m.at[("power", "c0.xlsx"), "flags"] == "name_fallback"
+
+
+def test_a_link_whose_number_a_corrected_year_no_longer_carries_is_flagged(tmp_path):
+    """FY2023 by name; FY2024 gives the number NUMBER (typed wrong) and links FY2023 to it; FY2024 corrected to
+    OTHER and ingested again: no year carries NUMBER now. FY2023 keeps its key (only a clerk can say which
+    company it is) and is flagged stale_name_link."""
+    _ingest(tmp_path, 2023, [{"会社名": "株式会社テスト", "法人番号": ""}])
+    _ingest(tmp_path, 2024, [{"会社名": "株式会社テスト", "法人番号": NUMBER}])
+    corrected = {"回答日": "2024/10/01", "会社名": "株式会社テスト", "法人番号": OTHER}
+    write_auto(tmp_path / "y2024" / "c0.xlsx", cover=corrected)
+    ingest("auto", 2024, tmp_path / "y2024", tmp_path / "s", workers=1, progress=False)
+    ident = _table(tmp_path, "identities").sort_values("year")
+    assert ident[["year", "identity_basis", "corporate_number"]].values.tolist() == [
+        [2023, "name_linked", NUMBER], [2024, "corporate_number", OTHER]]
+    m = _table(tmp_path, "manifest").set_index(["year", "source_path"])
+    assert m.at[(2023, "c0.xlsx"), "flags"] == "linked_by_name stale_name_link"
+    check = [(r["理由コード"], r["法人番号"], r["詳細"]) for r in _check_sheet(tmp_path) if r["年度"] == 2023]
+    assert [(code, number) for code, number, _ in check] == [("linked_by_name", NUMBER), ("stale_name_link", NUMBER)]
+    assert check[1][2].endswith("結び付けた法人番号 7000012050002 はどの年度の提出・名簿にももうありません"
+                                "(auto 2024 年度の取込で)")
+
+    ingest("auto", 2024, tmp_path / "y2024", tmp_path / "s", workers=1, progress=False)  # once more: no second flag
+    m = _table(tmp_path, "manifest").set_index(["year", "source_path"])
+    assert m.at[(2023, "c0.xlsx"), "flags"] == "linked_by_name stale_name_link"

@@ -33,9 +33,10 @@ class Links:
 
     keys: dict[Partition, dict[str, tuple[str, str]]] = field(default_factory=dict)
     ambiguous: dict[Partition, dict[str, str]] = field(default_factory=dict)  # name key → why
+    stale: dict[Partition, dict[str, str]] = field(default_factory=dict)  # linked key → its 法人番号, now unsupported
 
     def __bool__(self) -> bool:
-        return bool(self.keys or self.ambiguous)
+        return bool(self.keys or self.ambiguous or self.stale)
 
     def count(self) -> int:
         return sum(len(v) for v in self.keys.values())
@@ -43,7 +44,8 @@ class Links:
     def without(self, p: Partition) -> Links:
         """The links of the other partitions (those of ``p`` are applied to this run's own tables)."""
         return Links({q: v for q, v in self.keys.items() if q != p},
-                     {q: v for q, v in self.ambiguous.items() if q != p})
+                     {q: v for q, v in self.ambiguous.items() if q != p},
+                     {q: v for q, v in self.stale.items() if q != p})
 
 
 def plan(rows: pd.DataFrame, known: dict[str, set[str]], key: bytes) -> Links:
@@ -82,6 +84,24 @@ def plan(rows: pd.DataFrame, known: dict[str, set[str]], key: bytes) -> Links:
                     f"事業者名「{name}」の法人番号 {number} は {p[1]} 年度に別の回答・名簿の行があります")
             else:
                 links.keys.setdefault(p, {})[old] = (new, number)
+    return links
+
+
+def unsupported(links: Links, linked: pd.DataFrame | None, *carriers: pd.DataFrame | None) -> Links:
+    """``links`` with the ``name_linked`` rows of ``linked`` (other years' identities) whose 法人番号 no
+    year's submission or roster carries any more, as happens when the year that gave it is re-ingested with
+    a corrected number. They keep their key (which company it is, only a clerk can tell) and are flagged
+    ``stale_name_link``; a link is never undone or moved silently."""
+    if linked is None or not len(linked):
+        return links
+    carried: set[str] = set()
+    for frame in carriers:
+        if frame is not None and len(frame) and "identity_basis" in frame:
+            carried |= set(frame.loc[frame["identity_basis"].eq("corporate_number"), "corporate_number"].astype(str))
+    rows = linked[linked["identity_basis"].eq("name_linked") & ~linked["corporate_number"].astype(str).isin(carried)]
+    for sector, year, k, number in rows[["sector", "year", "respondent_key", "corporate_number"]].itertuples(
+            index=False):
+        links.stale.setdefault((str(sector), int(year)), {})[str(k)] = str(number)
     return links
 
 
@@ -126,6 +146,10 @@ def flag(manifest: pd.DataFrame, quarantine: pd.DataFrame, identities: pd.DataFr
             notes.append((p, old, "linked_by_name", number, text))
     for p, olds in links.ambiguous.items():
         notes.extend((p, old, "ambiguous_name_link", "", why) for old, why in olds.items())
+    for p, stale in links.stale.items():
+        notes.extend((p, k, "stale_name_link", number,
+                      f"結び付けた法人番号 {number} はどの年度の提出・名簿にももうありません"
+                      f"({now[0]} {now[1]} 年度の取込で)") for k, number in stale.items())
     for p, old, code, number, text in notes:
         files = _in(manifest, p) & manifest["respondent_key"].eq(old) & manifest["status"].eq("ingested")
         for i in manifest.index[files]:
@@ -180,4 +204,4 @@ def _note(quarantine: pd.DataFrame, p: Partition, path: str, code: str, number: 
     return quarantine
 
 
-__all__ = ["Links", "flag", "plan", "relink", "roster_notes"]
+__all__ = ["Links", "flag", "plan", "relink", "roster_notes", "unsupported"]

@@ -128,6 +128,8 @@ def _ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None,
     now_known = known_numbers(tables.identities)
     links = linking.plan(_link_candidates(earlier, members, sector, year),
                          {n: known.get(n, set()) | now_known.get(n, set()) for n in {*known, *now_known}}, key)
+    links = linking.unsupported(links, earlier["identities"], earlier["identities"], earlier["roster"],
+                                tables.identities, members)
     if members is not None and roster is not None:
         roster_issues += linking.roster_notes(members, links, (sector, year), roster.name)
         members = linking.relink("roster", members, links)
