@@ -67,8 +67,9 @@ def replace_partition(store: Path, new: dict[str, pd.DataFrame], sector: str, ye
 
     The new partition is validated; the rest was validated when it was written, and cannot collide
     with it because every table's uniqueness includes sector and year. ``amend(name, rows)`` may change
-    the other partitions' rows in the same write (identities linked across years); the tables named in
-    ``also`` are then rewritten too, so every table changes together or none does.
+    the other partitions' rows in the same write (identities linked across years): those are validated
+    again, before anything is written. The tables named in ``also`` are then rewritten too, so every
+    table changes together or none does.
     """
     merged = {}
     names = [*new, *(n for n in also if n not in new and (store / n).exists())]
@@ -78,13 +79,27 @@ def replace_partition(store: Path, new: dict[str, pd.DataFrame], sector: str, ye
         if old is not None and len(old):
             keep = old[~(old["sector"].eq(sector) & old["year"].eq(year))]
             if amend is not None:
-                keep = amend(name, keep)
+                keep = _amended(name, amend(name, keep), sector, year)
             parts = [f for f in (keep, frame) if f is not None and len(f)]
             frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else \
                 (parts[0] if parts else (frame if frame is not None else keep))
         merged[name] = frame
     write_tables(store, merged)
     return merged
+
+
+def _amended(name: str, rows: pd.DataFrame, sector: str, year: int) -> pd.DataFrame:
+    """Other partitions' rows after ``amend``, validated like a new partition: a change there (two rows
+    re-keyed to one respondent) must refuse the write, not leave a store that breaks its own schema."""
+    try:
+        return TABLES[name].validate(rows, lazy=True)
+    except pandera.errors.SchemaErrors as e:
+        cases = e.failure_cases
+        first = cases.iloc[0]
+        raise StoreError(
+            f"ingesting {sector} {year} would change other years' rows of table {name} so that they break its "
+            f"schema ({len(cases)} failures, first: {first['column']} {first['check']}); nothing was written"
+        ) from None
 
 
 def write_tables(store: Path, tables: dict[str, pd.DataFrame]) -> None:

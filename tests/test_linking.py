@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import subprocess
+import sys
 
 import openpyxl
 import pandas as pd
 import pytest
 
 from pipeline import store as store_mod
-from pipeline.ingest import ingest
+from pipeline.ingest import ingest, linking
 from pipeline.scoring import score_store
 from pipeline.scoring.trends import panel_change
-from tests.handmade import write_auto
+from tests.handmade import write_auto, write_power
 
 NUMBER = "7000012050002"  # a valid 法人番号 (check digit 7)
 OTHER = "1010001000006"  # another valid one
@@ -157,3 +159,90 @@ def test_a_failure_while_writing_leaves_the_previous_store_intact(tmp_path, monk
         pd.testing.assert_frame_equal(_table(tmp_path, name), table)
     assert not list((tmp_path / "s").glob(".staging-*"))
     assert store_mod.read_table(tmp_path / "s", "respondents")["respondent_key"].tolist() == [BY_NAME]
+
+
+TWO_NAMES = [{"会社名": "株式会社テスト", "法人番号": ""}, {"会社名": "テスト株式会社", "法人番号": ""}]
+
+
+def _name_key(name):
+    return hmac.new(SECRET, f"name:{name}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def test_two_names_of_one_year_reaching_one_number_are_both_flagged_and_neither_linked(tmp_path):
+    """FY2023 has 株式会社テスト and テスト株式会社, both by name; FY2024 gives both names the one number (one by
+    the roster, one by a submission). Linking both would make two respondents one key in FY2023."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"法人番号,会社名\n{NUMBER},テスト株式会社\n", encoding="utf-8")
+    _ingest(tmp_path, 2023, TWO_NAMES)
+    result = _ingest(tmp_path, 2024, [{"会社名": "株式会社テスト", "法人番号": NUMBER}], roster=roster)
+    assert result.linked == 0
+    resp = _table(tmp_path, "respondents")
+    assert sorted(resp.loc[resp["year"].eq(2023), ["respondent_key", "identity_basis"]].values.tolist()) == \
+        sorted([[BY_NAME, "name"], [_name_key("テスト株式会社"), "name"]])
+    m = _table(tmp_path, "manifest").set_index(["year", "source_path"])
+    assert m.at[(2023, "c0.xlsx"), "flags"] == "name_fallback ambiguous_name_link"
+    assert m.at[(2023, "c1.xlsx"), "flags"] == "name_fallback ambiguous_name_link"
+    check = {r["ファイル"]: r["詳細"] for r in _check_sheet(tmp_path) if r["年度"] == 2023}
+    assert check["c0.xlsx"].endswith("事業者名「株式会社テスト」の法人番号 7000012050002 は 2023 年度の別の事業者名"
+                                     "(「テスト株式会社」)にも当たります")
+    assert check["c1.xlsx"].endswith("事業者名「テスト株式会社」の法人番号 7000012050002 は 2023 年度の別の事業者名"
+                                     "(「株式会社テスト」)にも当たります")
+    store = subprocess.run([sys.executable, "/work/shared/tools/check_store.py", str(tmp_path / "s")],
+                           capture_output=True, text=True)
+    assert store.returncode == 0, store.stdout + store.stderr
+
+
+def test_other_years_rows_that_would_break_the_schema_refuse_the_ingest_and_leave_the_store(tmp_path, monkeypatch):
+    """Should a plan ever re-key two rows of one year to one key, the write is refused, not made."""
+    _ingest(tmp_path, 2023, TWO_NAMES)
+    before = {n: _table(tmp_path, n) for n in ("manifest", "respondents", "responses", "identities")}
+    both = linking.Links({("auto", 2023): {BY_NAME: (BY_NUMBER, NUMBER),
+                                           _name_key("テスト株式会社"): (BY_NUMBER, NUMBER)}})
+    monkeypatch.setattr(linking, "plan", lambda *a, **kw: both)
+    with pytest.raises(store_mod.StoreError) as refused:
+        _ingest(tmp_path, 2024, [{"会社名": "株式会社テスト", "法人番号": NUMBER}])
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith("ingesting auto 2024 would change other years' rows of table ")
+    assert message.endswith("; nothing was written")
+    for name, table in before.items():
+        pd.testing.assert_frame_equal(_table(tmp_path, name), table)
+
+
+def test_a_name_in_another_sector_is_not_linked(tmp_path):
+    """Power FY2024 lists 株式会社テスト by name; auto FY2025 gives 株式会社テスト a number: another sector's
+    company of that name may be another company, so the power row keeps its name key."""
+    raw = tmp_path / "power2024"
+    write_power(raw / "c0.xlsx", cover={"事業者名": "株式会社テスト", "法人番号": "", "回答日": "2024/10/01"})
+    ingest("power", 2024, raw, tmp_path / "s", workers=1, progress=False)
+    result = _ingest(tmp_path, 2025, [{"会社名": "株式会社テスト", "法人番号": NUMBER}])
+    assert result.linked == 0
+    ident = _table(tmp_path, "identities").sort_values("sector")
+    assert ident[["sector", "year", "respondent_key", "identity_basis", "corporate_number"]].values.tolist() == [
+        ["auto", 2025, BY_NUMBER, "corporate_number", NUMBER], ["power", 2024, BY_NAME, "name", ""]]
+    m = _table(tmp_path, "manifest").set_index(["sector", "source_path"])
+    assert m.at[("power", "c0.xlsx"), "flags"] == "name_fallback"
+
+
+def test_a_link_whose_number_a_corrected_year_no_longer_carries_is_flagged(tmp_path):
+    """FY2023 by name; FY2024 gives the number NUMBER (typed wrong) and links FY2023 to it; FY2024 corrected to
+    OTHER and ingested again: no year carries NUMBER now. FY2023 keeps its key (only a clerk can say which
+    company it is) and is flagged stale_name_link."""
+    _ingest(tmp_path, 2023, [{"会社名": "株式会社テスト", "法人番号": ""}])
+    _ingest(tmp_path, 2024, [{"会社名": "株式会社テスト", "法人番号": NUMBER}])
+    corrected = {"回答日": "2024/10/01", "会社名": "株式会社テスト", "法人番号": OTHER}
+    write_auto(tmp_path / "y2024" / "c0.xlsx", cover=corrected)
+    ingest("auto", 2024, tmp_path / "y2024", tmp_path / "s", workers=1, progress=False)
+    ident = _table(tmp_path, "identities").sort_values("year")
+    assert ident[["year", "identity_basis", "corporate_number"]].values.tolist() == [
+        [2023, "name_linked", NUMBER], [2024, "corporate_number", OTHER]]
+    m = _table(tmp_path, "manifest").set_index(["year", "source_path"])
+    assert m.at[(2023, "c0.xlsx"), "flags"] == "linked_by_name stale_name_link"
+    check = [(r["理由コード"], r["法人番号"], r["詳細"]) for r in _check_sheet(tmp_path) if r["年度"] == 2023]
+    assert [(code, number) for code, number, _ in check] == [("linked_by_name", NUMBER), ("stale_name_link", NUMBER)]
+    assert check[1][2].endswith("結び付けた法人番号 7000012050002 はどの年度の提出・名簿にももうありません"
+                                "(auto 2024 年度の取込で)")
+
+    ingest("auto", 2024, tmp_path / "y2024", tmp_path / "s", workers=1, progress=False)  # once more: no second flag
+    m = _table(tmp_path, "manifest").set_index(["year", "source_path"])
+    assert m.at[(2023, "c0.xlsx"), "flags"] == "linked_by_name stale_name_link"

@@ -7,8 +7,10 @@ name now goes with exactly one 法人番号. Without it the same company is two 
 two years loses it, a non-respondent list names a company that answered.
 
 A link is made only when it is certain: the normalised name goes with exactly one 法人番号 across the
-store, the roster and this run, and that number's key is not already another respondent of the year
-being re-keyed. Otherwise the rows are flagged ``ambiguous_name_link`` and keep their name key.
+sector's store, the roster and this run, that number's key is not already another respondent of the year
+being re-keyed, and no other name of that year would take the same number (two rows of one year made one
+company would break the store's uniqueness). Otherwise the rows are flagged ``ambiguous_name_link`` and
+keep their name key. Links stay within a sector: a name in another sector's list may be another company.
 Nothing here writes: :func:`relink` returns re-keyed copies that the store writes with everything else.
 """
 
@@ -31,9 +33,10 @@ class Links:
 
     keys: dict[Partition, dict[str, tuple[str, str]]] = field(default_factory=dict)
     ambiguous: dict[Partition, dict[str, str]] = field(default_factory=dict)  # name key → why
+    stale: dict[Partition, dict[str, str]] = field(default_factory=dict)  # linked key → its 法人番号, now unsupported
 
     def __bool__(self) -> bool:
-        return bool(self.keys or self.ambiguous)
+        return bool(self.keys or self.ambiguous or self.stale)
 
     def count(self) -> int:
         return sum(len(v) for v in self.keys.values())
@@ -41,7 +44,8 @@ class Links:
     def without(self, p: Partition) -> Links:
         """The links of the other partitions (those of ``p`` are applied to this run's own tables)."""
         return Links({q: v for q, v in self.keys.items() if q != p},
-                     {q: v for q, v in self.ambiguous.items() if q != p})
+                     {q: v for q, v in self.ambiguous.items() if q != p},
+                     {q: v for q, v in self.stale.items() if q != p})
 
 
 def plan(rows: pd.DataFrame, known: dict[str, set[str]], key: bytes) -> Links:
@@ -66,12 +70,38 @@ def plan(rows: pd.DataFrame, known: dict[str, set[str]], key: bytes) -> Links:
             continue
         new_keys = {w[0] for w in wanted.values()}
         taken = part[part["respondent_key"].isin(new_keys)].groupby("respondent_key")["table"].agg(set).to_dict()
+        sharing: dict[str, list[str]] = {}  # number key → the name keys that would take it
+        for old, w in wanted.items():
+            sharing.setdefault(w[0], []).append(old)
         for old, (new, number, name, tables) in wanted.items():
-            if taken.get(new, set()) & tables:  # that number already answers (or is listed) in this year
+            if len(sharing[new]) > 1:  # two names of one year → one number: two rows would become one company
+                others = sorted(wanted[o][2] for o in sharing[new] if o != old)
+                links.ambiguous.setdefault(p, {})[old] = (
+                    f"事業者名「{name}」の法人番号 {number} は {p[1]} 年度の別の事業者名("
+                    + "、".join(f"「{n}」" for n in others) + ")にも当たります")
+            elif taken.get(new, set()) & tables:  # that number already answers (or is listed) in this year
                 links.ambiguous.setdefault(p, {})[old] = (
                     f"事業者名「{name}」の法人番号 {number} は {p[1]} 年度に別の回答・名簿の行があります")
             else:
                 links.keys.setdefault(p, {})[old] = (new, number)
+    return links
+
+
+def unsupported(links: Links, linked: pd.DataFrame | None, *carriers: pd.DataFrame | None) -> Links:
+    """``links`` with the ``name_linked`` rows of ``linked`` (other years' identities) whose 法人番号 no
+    year's submission or roster carries any more, as happens when the year that gave it is re-ingested with
+    a corrected number. They keep their key (which company it is, only a clerk can tell) and are flagged
+    ``stale_name_link``; a link is never undone or moved silently."""
+    if linked is None or not len(linked):
+        return links
+    carried: set[str] = set()
+    for frame in carriers:
+        if frame is not None and len(frame) and "identity_basis" in frame:
+            carried |= set(frame.loc[frame["identity_basis"].eq("corporate_number"), "corporate_number"].astype(str))
+    rows = linked[linked["identity_basis"].eq("name_linked") & ~linked["corporate_number"].astype(str).isin(carried)]
+    for sector, year, k, number in rows[["sector", "year", "respondent_key", "corporate_number"]].itertuples(
+            index=False):
+        links.stale.setdefault((str(sector), int(year)), {})[str(k)] = str(number)
     return links
 
 
@@ -116,6 +146,10 @@ def flag(manifest: pd.DataFrame, quarantine: pd.DataFrame, identities: pd.DataFr
             notes.append((p, old, "linked_by_name", number, text))
     for p, olds in links.ambiguous.items():
         notes.extend((p, old, "ambiguous_name_link", "", why) for old, why in olds.items())
+    for p, stale in links.stale.items():
+        notes.extend((p, k, "stale_name_link", number,
+                      f"結び付けた法人番号 {number} はどの年度の提出・名簿にももうありません"
+                      f"({now[0]} {now[1]} 年度の取込で)") for k, number in stale.items())
     for p, old, code, number, text in notes:
         files = _in(manifest, p) & manifest["respondent_key"].eq(old) & manifest["status"].eq("ingested")
         for i in manifest.index[files]:
@@ -170,4 +204,4 @@ def _note(quarantine: pd.DataFrame, p: Partition, path: str, code: str, number: 
     return quarantine
 
 
-__all__ = ["Links", "flag", "plan", "relink", "roster_notes"]
+__all__ = ["Links", "flag", "plan", "relink", "roster_notes", "unsupported"]

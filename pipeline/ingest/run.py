@@ -128,6 +128,8 @@ def _ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None,
     now_known = known_numbers(tables.identities)
     links = linking.plan(_link_candidates(earlier, members, sector, year),
                          {n: known.get(n, set()) | now_known.get(n, set()) for n in {*known, *now_known}}, key)
+    links = linking.unsupported(links, earlier["identities"], earlier["identities"], earlier["roster"],
+                                tables.identities, members)
     if members is not None and roster is not None:
         roster_issues += linking.roster_notes(members, links, (sector, year), roster.name)
         members = linking.relink("roster", members, links)
@@ -160,10 +162,11 @@ def _ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None,
 
 
 def _other_partitions(frame: pd.DataFrame | None, sector: str, year: int) -> pd.DataFrame | None:
-    """A store table without the (sector, year) being replaced: its old rows are about to go."""
+    """This sector's other years of a store table: the year being replaced is about to go, and another
+    sector's company of the same name may be another company (names are linked within a sector only)."""
     if frame is None:
         return None
-    return frame[~(frame["sector"].eq(sector) & frame["year"].eq(year))]
+    return frame[frame["sector"].eq(sector) & ~frame["year"].eq(year)]
 
 
 def _link_candidates(earlier: dict[str, pd.DataFrame | None], members: pd.DataFrame | None, sector: str,
