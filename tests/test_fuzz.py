@@ -434,13 +434,13 @@ def _understated(data: bytes) -> bytes:
     """The ZIP's headers say the sheet part is 80 bytes shorter than it is: the far cell lies past that."""
     out = bytearray(data)
     info = zipfile.ZipFile(io.BytesIO(data)).getinfo(SHEET)
-    struct_at = [info.header_offset + 22]  # the local header's uncompressed size
+    size_fields = [info.header_offset + 22]  # the local header's uncompressed size
     at = 0
     while (at := out.find(b"PK\x01\x02", at)) >= 0:  # the central directory entry's, at 24
         if out[at + 46: at + 46 + len(SHEET)] == SHEET.encode():
-            struct_at.append(at + 24)
+            size_fields.append(at + 24)
         at += 4
-    for where in struct_at:
+    for where in size_fields:
         out[where: where + 4] = (info.file_size - 80).to_bytes(4, "little")
     return bytes(out)
 
@@ -459,6 +459,9 @@ def test_what_slipped_past_the_limits_is_refused_with_its_reason(tmp_path):
                            "sheet_too_large", "xl/worksheets/sheet1.xml has cells as far as row 300,001, column 100 "
                            "(30,000,100 cells); the limit is 2,000,000 cells per file"),
         "moved_sheet.xlsx": (_moved_sheet, "sheet_too_large", f"xl/other/sheet1.xml {far}"),
+        # a '>' inside a quoted value ends no tag: the r after it is the cell's
+        "quoted_gt.xlsx": (_add(b'<row r="300000"><c t="inlineStr" note=">" r="CV300000"><is><t>x</t></is></c></row>'),
+                           "sheet_too_large", f"xl/worksheets/sheet1.xml {far}"),
     }
     raw = tmp_path / "raw"
     raw.mkdir()

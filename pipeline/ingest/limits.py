@@ -6,7 +6,10 @@ consolidated export (3,100 companies × 170 columns, ~530,000 cells) is ~1.5 MB 
 (12×). The limits below leave several times that room and stop what no submission needs: a sheet
 spanning millions of cells (the reader allocates every cell in between), parts that inflate to
 hundreds of megabytes, or an expansion ratio only a crafted file has. Each is quarantined with its
-reason (``too_large``, ``sheet_too_large``) and the limit in the message, before memory is spent.
+reason (``too_large``, ``sheet_too_large``) and the limit in the message, before memory is spent. A
+sheet is found, and its cells placed, as the reader does it (the workbook's relationships; r in either
+quote form, or none: then by position), and a sheet part larger than the ZIP's directory says is
+refused as ``corrupt``: the reader would read all of it.
 
 What cannot be checked up front (an old .xls whose damaged records describe a sheet of a hundred
 million cells) meets :func:`limit_memory`: a reader process may not grow its data beyond
@@ -40,12 +43,16 @@ _OVERLAP = 512  # bytes kept from one piece to the next: more than any cell's st
 # too: XML allows either quote and space around '='). A self-closing cell (<c r="A1048576" s="1"/>: formatting
 # only) is left out: the reader skips it at no cost, and a member who formatted a column down to the last row has
 # sent nothing wrong.
-_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br\s*=\s*["\']([A-Z]{1,3})([0-9]{1,7})["\'][^>]*(?<!/)>')
+_IN_TAG = rb'(?:[^>"\']|"[^"]*"|\'[^\']*\')'  # a tag's text: a quoted value may hold '>'
+_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b' + _IN_TAG + rb'*?\br\s*=\s*["\']([A-Z]{1,3})([0-9]{1,7})["\']'
+                       + _IN_TAG + rb'*(?<!/)>')
+_STANDARD_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"' + _IN_TAG + rb'*(?<!/)>')  # the same, r first
 # A cell without r: the reader places it after the previous cell of its row (and a row without r after the
 # previous row), so its place is known only by counting (:func:`_positional_extent`).
-_BARE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c(?:>|\s(?![^>]*\br\s*=))')
-_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>')
-_R_ATTR = re.compile(rb'\br\s*=\s*["\']([A-Z]{0,3})([0-9]{0,7})["\']')
+_BARE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c(?:>|\s(?![^>]*\br\s*=)[^>]*>)')  # whole: not cut at a piece's end
+_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)\b(' + _IN_TAG + rb'*)>')
+_ATTRS = re.compile(rb'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')  # a tag's attributes, in order
+_R_VALUE = re.compile(rb'([A-Z]{0,3})([0-9]{0,7})')
 _WORKSHEET_REL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>')
 _ATTR = re.compile(rb'\b(Type|Target)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 RELS = "xl/_rels/workbook.xml.rels"
@@ -190,13 +197,14 @@ def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, exact: bool = True) -> t
                 rows = max(rows, 999 if _FAST_ROW3.search(block) else 99)
                 cols = max(cols, 702 if _FAST_COL2.search(block) else 26)
                 continue
-            if any(odd.search(block) for odd in _ODD) and _BARE_CELL.search(block):
+            standard = not any(odd.search(block) for odd in _ODD)  # every cell <c r="…", r first
+            if not standard and _BARE_CELL.search(block):
                 return _positional_extent(zf, info)
             if not exact and not _FAR.search(block):
                 rows = max(rows, 999 if _ROW3.search(block) else 99)
                 cols = max(cols, 702 if _COL2.search(block) else 26)
                 continue
-            refs = _CELL_REF.findall(block)
+            refs = (_STANDARD_CELL_REF if standard else _CELL_REF).findall(block)
             if refs:
                 rows = max(rows, max(int(r) for _, r in refs))
                 cols = max(cols, max(_column_number(c) for c in {c for c, _ in refs}))
@@ -214,15 +222,13 @@ def _positional_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int,
             cut = block.rfind(b"<")
             carry = block[cut:] if cut >= 0 and b">" not in block[cut:] else b""
             for name, attrs in _TAG.findall(block[: len(block) - len(carry)]):
-                ref = _R_ATTR.search(attrs)
+                ref = _R_VALUE.fullmatch(next((v or w for k, v, w in _ATTRS.findall(attrs) if k == b"r"), b""))
+                letters, digits = (ref.group(1), int(ref.group(2) or 0)) if ref else (b"", 0)
                 if name == b"row":
-                    row = int(ref.group(2)) if ref and ref.group(2) else row + 1
-                    col = 0
+                    row, col = digits or row + 1, 0
                     continue
-                letters, digits = (ref.group(1), ref.group(2)) if ref else (b"", b"")
                 col = _column_number(letters) if letters else col + 1
-                if digits:
-                    row = int(digits)
+                row = digits or row
                 if not attrs.endswith(b"/"):
                     rows, cols = max(rows, row), max(cols, col)
     return rows, cols
