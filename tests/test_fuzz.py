@@ -406,3 +406,109 @@ def test_a_file_larger_than_any_submission_is_refused_unread(tmp_path):
     assert (m.at["big.xlsx", "status"], m.at["big.xlsx", "reason"], m.at["big.xlsx", "detail"]) == \
         ("quarantined", "too_large", "the file is 101.0 MB; the limit is 100.0 MB per file")
     assert m.at["a.xlsx", "status"] == "ingested"
+
+
+# --- what an outside review slipped past the limits (issue 14, item 7) -----------------------------------------
+
+FAR_ROW = b'<row r="300000"><c r="CV300000" t="inlineStr"><is><t>x</t></is></c></row>'  # CV = column 100
+
+
+def _add(cells: bytes):
+    def change(members):
+        return {**members, SHEET: members[SHEET].replace(b"</sheetData>", cells + b"</sheetData>")}
+    return change
+
+
+def _moved_sheet(members):
+    """The far cell in a sheet part outside xl/worksheets/, which the workbook's relationships point to."""
+    members = dict(members)
+    members["xl/other/sheet1.xml"] = members.pop(SHEET).replace(b"</sheetData>", FAR_ROW + b"</sheetData>")
+    rels = "xl/_rels/workbook.xml.rels"
+    members[rels] = members[rels].replace(b"worksheets/sheet1.xml", b"other/sheet1.xml")
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(b"/xl/worksheets/sheet1.xml",
+                                                                            b"/xl/other/sheet1.xml")
+    return members
+
+
+def _understated(data: bytes) -> bytes:
+    """The ZIP's headers say the sheet part is 80 bytes shorter than it is: the far cell lies past that."""
+    out = bytearray(data)
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(SHEET)
+    size_fields = [info.header_offset + 22]  # the local header's uncompressed size
+    at = 0
+    while (at := out.find(b"PK\x01\x02", at)) >= 0:  # the central directory entry's, at 24
+        if out[at + 46: at + 46 + len(SHEET)] == SHEET.encode():
+            size_fields.append(at + 24)
+        at += 4
+    for where in size_fields:
+        out[where: where + 4] = (info.file_size - 80).to_bytes(4, "little")
+    return bytes(out)
+
+
+def test_what_slipped_past_the_limits_is_refused_with_its_reason(tmp_path):
+    """Each way round the checks an outside review found: refused before the reader builds 30 million cells."""
+    far = "has cells as far as row 300,000, column 100 (30,000,000 cells); the limit is 2,000,000 cells per file"
+    cases = {
+        "single_quotes.xlsx": (_add(b"<row r='300000'><c r='CV300000' t='inlineStr'><is><t>x</t></is></c></row>"),
+                               "sheet_too_large", f"xl/worksheets/sheet1.xml {far}"),
+        "spaces.xlsx": (_add(b'<row r = "300000"><c r = "CV300000" t="inlineStr"><is><t>x</t></is></c></row>'),
+                        "sheet_too_large", f"xl/worksheets/sheet1.xml {far}"),
+        # cells without r: the first in row 300,000, then a row of 100 after it
+        "no_cell_r.xlsx": (_add(b'<row r="300000"><c t="inlineStr"><is><t>x</t></is></c></row><row r="300001">'
+                                + b'<c t="inlineStr"><is><t>y</t></is></c>' * 100 + b"</row>"),
+                           "sheet_too_large", "xl/worksheets/sheet1.xml has cells as far as row 300,001, column 100 "
+                           "(30,000,100 cells); the limit is 2,000,000 cells per file"),
+        "moved_sheet.xlsx": (_moved_sheet, "sheet_too_large", f"xl/other/sheet1.xml {far}"),
+        # a '>' inside a quoted value ends no tag: the r after it is the cell's
+        "quoted_gt.xlsx": (_add(b'<row r="300000"><c t="inlineStr" note=">" r="CV300000"><is><t>x</t></is></c></row>'),
+                           "sheet_too_large", f"xl/worksheets/sheet1.xml {far}"),
+    }
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name, (change, _reason, _detail) in cases.items():
+        (raw / name).write_bytes(_rezip(seeds()["a.xlsx"], change))
+    (raw / "understated.xlsx").write_bytes(_understated(_rezip(seeds()["a.xlsx"], _add(FAR_ROW))))
+    cases["understated.xlsx"] = (None, "corrupt", "the part xl/worksheets/sheet1.xml is damaged (its size or checksum "
+                                 "does not match the ZIP's directory)")
+    # 1,000 commas on one line, then 899,999 blank lines: the reader would build 900,000 rows × 1,001 columns
+    (raw / "tall.csv").write_bytes(b"," * 1000 + b"\n" * 900_000)
+    cases["tall.csv"] = (None, "sheet_too_large", "the table has 900,000 rows and up to 1,001 cells in a row "
+                         "(900,900,000 cells); the limit is 2,000,000 cells per file")
+    m = check_run(raw, list(cases)).set_index("source_path")
+    for name, (_change, reason, detail) in cases.items():
+        assert (m.at[name, "status"], m.at[name, "reason"], m.at[name, "detail"]) == ("quarantined", reason, detail)
+
+
+def test_without_readable_relationships_every_part_holding_sheet_data_is_checked():
+    from pipeline.ingest import limits
+    from pipeline.ingest.reasons import Rejected
+
+    def change(members):
+        members = _moved_sheet(members)
+        return {n: b for n, b in members.items() if n != "xl/_rels/workbook.xml.rels"}
+
+    with pytest.raises(Rejected) as refused:
+        limits.check_workbook_zip(_rezip(seeds()["a.xlsx"], change))
+    assert (refused.value.code, refused.value.detail) == (
+        "sheet_too_large", "xl/other/sheet1.xml has cells as far as row 300,000, column 100 (30,000,000 cells); "
+        "the limit is 2,000,000 cells per file")
+
+
+def test_on_one_core_files_are_still_read_in_a_capped_process(tmp_path, monkeypatch):
+    """One usable core (a 1-CPU machine, taskset -c 0): the run still reads in a worker process with its memory
+    cap, so the .xls that asks for 4.3 GB costs that file (read_error), not the run or the machine."""
+    from pipeline import config
+
+    monkeypatch.setattr(config, "workers", lambda requested=None: requested or 1)
+    monkeypatch.setattr(run_mod, "CHUNK", 1)
+    monkeypatch.setattr(run_mod, "FILE_SECONDS", 10.0)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(Path(__file__).parent / "fixtures" / "fuzz" / "dimension_bitflip.xls", raw / "o.xls")
+    (raw / "a.xlsx").write_bytes(seeds()["a.xlsx"])
+    ingest("auto", 2024, raw, tmp_path / "store", progress=False)  # workers not given: as the CLI runs it
+    m = pd.read_parquet(tmp_path / "store" / "manifest").set_index("source_path")
+    assert (m.at["o.xls", "status"], m.at["o.xls", "reason"]) == ("quarantined", "read_error")
+    assert m.at["o.xls", "detail"] == ("could not be read: the process reading it stopped (a crash in the reader, "
+                                       "or more than 1,024 MB of memory)")
+    assert m.at["a.xlsx", "status"] == "ingested"

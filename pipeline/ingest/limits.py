@@ -6,7 +6,10 @@ consolidated export (3,100 companies × 170 columns, ~530,000 cells) is ~1.5 MB 
 (12×). The limits below leave several times that room and stop what no submission needs: a sheet
 spanning millions of cells (the reader allocates every cell in between), parts that inflate to
 hundreds of megabytes, or an expansion ratio only a crafted file has. Each is quarantined with its
-reason (``too_large``, ``sheet_too_large``) and the limit in the message, before memory is spent.
+reason (``too_large``, ``sheet_too_large``) and the limit in the message, before memory is spent. A
+sheet is found, and its cells placed, as the reader does it (the workbook's relationships; r in either
+quote form, or none: then by position), and a sheet part larger than the ZIP's directory says is
+refused as ``corrupt``: the reader would read all of it.
 
 What cannot be checked up front (an old .xls whose damaged records describe a sheet of a hundred
 million cells) meets :func:`limit_memory`: a reader process may not grow its data beyond
@@ -19,6 +22,7 @@ a few MB; tested in test_fuzz.py).
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import sys
 import zipfile
@@ -35,10 +39,23 @@ MAX_CELLS = 2_000_000  # cells spanned by a workbook's sheets together (a year's
 READER_MEMORY_MB = 1024  # data a reader process may add to what it had when it started
 _CHUNK = 1 * MB
 _OVERLAP = 512  # bytes kept from one piece to the next: more than any cell's start tag
-# A cell element that may hold something (<c r="B5" t="s"><v>3</v></c>, any namespace prefix). A self-closing
-# cell (<c r="A1048576" s="1"/>: formatting only) is left out: the reader skips it at no cost, and a member who
-# formatted a column down to the last row has sent nothing wrong.
-_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
+# A cell element that may hold something (<c r="B5" t="s"><v>3</v></c>, any namespace prefix; r='B5' and r = "B5"
+# too: XML allows either quote and space around '='). A self-closing cell (<c r="A1048576" s="1"/>: formatting
+# only) is left out: the reader skips it at no cost, and a member who formatted a column down to the last row has
+# sent nothing wrong.
+_IN_TAG = rb'(?:[^>"\']|"[^"]*"|\'[^\']*\')'  # a tag's text: a quoted value may hold '>'
+_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b' + _IN_TAG + rb'*?\br\s*=\s*["\']([A-Z]{1,3})([0-9]{1,7})["\']'
+                       + _IN_TAG + rb'*(?<!/)>')
+_STANDARD_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"' + _IN_TAG + rb'*(?<!/)>')  # the same, r first
+# A cell without r: the reader places it after the previous cell of its row (and a row without r after the
+# previous row), so its place is known only by counting (:func:`_positional_extent`).
+_BARE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c(?:>|\s(?![^>]*\br\s*=)[^>]*>)')  # whole: not cut at a piece's end
+_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)\b(' + _IN_TAG + rb'*)>')
+_ATTRS = re.compile(rb'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')  # a tag's attributes, in order
+_R_VALUE = re.compile(rb'([A-Z]{0,3})([0-9]{0,7})')
+_WORKSHEET_REL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>')
+_ATTR = re.compile(rb'\b(Type|Target)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+RELS = "xl/_rels/workbook.xml.rels"
 
 
 def _size(n: int) -> str:
@@ -66,10 +83,11 @@ def _column_number(letters: bytes) -> int:
 def check_workbook_zip(data: bytes) -> None:
     """Refuse an xlsx/xlsm whose parts inflate beyond the limits or whose sheets span too many cells.
 
-    Sizes come from the ZIP's directory (a part cannot inflate past its stated size: the reader stops
-    there and the CRC fails); sheets are scanned for their farthest cell reference as a stream, in
-    1 MB pieces, so the check itself stays small. About 0.1 ms for a checklist, whose sheets pass on
-    cheap upper bounds; the exact count runs only when the bounds do not pass.
+    Sizes come from the ZIP's directory; a sheet part whose bytes do not match it is refused as corrupt
+    (the reader would read past the stated size). Sheets are the parts the workbook's relationships
+    name (:func:`_sheet_parts`), scanned for their farthest cell as a stream, in 1 MB pieces, so the
+    check itself stays small. About 0.2 ms for a checklist, whose sheets pass on cheap upper bounds;
+    the exact count runs only when the bounds do not pass.
     """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -85,13 +103,13 @@ def check_workbook_zip(data: bytes) -> None:
         raise Rejected("too_large", f"the workbook's {_size(len(data))} inflate to {_size(inflated)} "
                        f"({inflated / len(data):,.0f}×); the limit is {MAX_EXPANSION}× past "
                        f"{_size(EXPANSION_FROM_BYTES)}")
-    sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
     try:
-        if sum(r * c for r, c in (_extent(zf, i, exact=False) for i in sheets)) <= MAX_CELLS:
-            return  # the cheap upper bounds already pass: the usual checklist, 0.1 ms
-        extents = [(i, _extent(zf, i, exact=True)) for i in sheets]
+        sheets = _sheet_parts(zf, infos)
+        if sum(r * c for r, c in (_checked_extent(zf, i, exact=False) for i in sheets)) <= MAX_CELLS:
+            return  # the cheap upper bounds already pass: the usual checklist, 0.2 ms
+        extents = [(i, _checked_extent(zf, i, exact=True)) for i in sheets]
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error, NotImplementedError):
-        return  # likewise
+        return  # the workbook's index or relationships: the reader will say what is wrong
     cells = 0
     for info, (rows, cols) in extents:
         cells += rows * cols
@@ -99,34 +117,120 @@ def check_workbook_zip(data: bytes) -> None:
                     + (" in the workbook's sheets)" if cells > rows * cols else ")"))
 
 
+def _checked_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, exact: bool) -> tuple[int, int]:
+    """:func:`_extent`, refusing a sheet part whose bytes do not match the ZIP's directory: zipfile stops at
+    the stated size (and the CRC fails there) while the reader reads the whole part, cells past it included."""
+    try:
+        return _extent(zf, info, exact)
+    except (zipfile.BadZipFile, EOFError, zlib.error) as e:
+        what = "its size or checksum does not match the ZIP's directory" if isinstance(e, zipfile.BadZipFile) \
+            else "its compressed data ends early or is broken"
+        raise Rejected("corrupt", f"the part {info.filename} is damaged ({what})") from None
+
+
+def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """The parts a reader takes for sheets: the workbook's worksheet relationships (their targets relative to
+    xl/, anywhere in the ZIP), and whatever lies in xl/worksheets/. Without readable relationships, every .xml
+    part holding <sheetData (a reader may still find it)."""
+    by_name = {i.filename: i for i in infos}
+    names = {n for n in by_name if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    rels = by_name.get(RELS)
+    targets = _worksheet_targets(zf.read(rels)) if rels is not None else None
+    if targets is None:
+        names |= {i.filename for i in infos if i.filename.endswith(".xml") and i.filename not in names
+                  and _holds_sheet_data(zf, i)}
+    else:
+        names |= {t for t in targets if t in by_name}
+    return [by_name[n] for n in sorted(names)]
+
+
+def _worksheet_targets(rels: bytes) -> set[str] | None:
+    """Part names of the worksheet relationships in xl/_rels/workbook.xml.rels (None: none can be read)."""
+    targets = set()
+    for tag in _WORKSHEET_REL.findall(rels):
+        attrs = {k: (v or w) for k, v, w in _ATTR.findall(tag)}
+        kind, target = attrs.get(b"Type", b""), attrs.get(b"Target", b"")
+        if kind.endswith(b"/worksheet") and target:
+            text = target.decode("utf-8", "replace")
+            targets.add(text.lstrip("/") if text.startswith("/") else posixpath.normpath(posixpath.join("xl", text)))
+    return targets or None
+
+
+def _holds_sheet_data(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    tail = b""
+    with zf.open(info) as fh:
+        while piece := fh.read(_CHUNK):
+            if b"sheetData" in tail + piece:
+                return True
+            tail = piece[-16:]
+    return False
+
+
 # Cheap upper bounds on a sheet's extent, by searches in C (any cell reference, formatting-only ones too, so a
 # bound is never below the exact extent): a reference with a three-letter column or a row of four or more
 # digits needs the exact count; without one a piece spans at most 999 rows (99 without a three-digit row) and
 # 702 columns (26 without a two-letter one). The exact count turns every cell reference into Python ints:
 # 0.8 ms per checklist, more than the reader itself.
-_FAR = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{1,2}[0-9]{4})')
-_ROW3 = re.compile(rb'r="[A-Z]{1,2}[0-9]{3}')
-_COL2 = re.compile(rb'r="[A-Z]{2}[0-9]')
+_FAR = re.compile(rb'r\s*=\s*["\'](?:[A-Z]{3}|[A-Z]{1,2}[0-9]{4})')
+_ROW3 = re.compile(rb'r\s*=\s*["\'][A-Z]{1,2}[0-9]{3}')
+_COL2 = re.compile(rb'r\s*=\s*["\'][A-Z]{2}[0-9]')
+# The usual piece, every cell starting <c r=" with a reference within ZZ999 (every writer seen), is bounded by
+# searches with literal prefixes, twice as fast as the above. Whatever they find (r='B5', r = "B5", r later in the
+# tag, no r, a namespace prefix, a far reference) sends the piece to the general patterns.
+_UNUSUAL = (re.compile(rb'<c[>\s](?!r="[A-Z]{1,2}[0-9]{1,3}")'), re.compile(rb':c[>\s]'))
+_ODD = (re.compile(rb'<c[>\s](?!r=")'), re.compile(rb':c[>\s]'))  # only then may a cell lack r
+_FAST_ROW3 = re.compile(rb'r="[A-Z]{1,2}[0-9]{3}')
+_FAST_COL2 = re.compile(rb'r="[A-Z]{2}[0-9]')
 
 
 def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, exact: bool = True) -> tuple[int, int]:
     """The farthest row and column of a cell with content in a sheet part, read in pieces (a tag split
     between two pieces is whole in the overlap kept from the previous piece); with ``exact=False``, an
-    upper bound where a piece has no far reference."""
+    upper bound where a piece has no far reference. A sheet with a cell lacking r is counted by position."""
     rows = cols = 0
     tail = b""
     with zf.open(info) as fh:
         while piece := fh.read(_CHUNK):
             block = tail + piece
             tail = block[-_OVERLAP:]
+            if not exact and not any(unusual.search(block) for unusual in _UNUSUAL):
+                rows = max(rows, 999 if _FAST_ROW3.search(block) else 99)
+                cols = max(cols, 702 if _FAST_COL2.search(block) else 26)
+                continue
+            standard = not any(odd.search(block) for odd in _ODD)  # every cell <c r="…", r first
+            if not standard and _BARE_CELL.search(block):
+                return _positional_extent(zf, info)
             if not exact and not _FAR.search(block):
                 rows = max(rows, 999 if _ROW3.search(block) else 99)
                 cols = max(cols, 702 if _COL2.search(block) else 26)
                 continue
-            refs = _CELL_REF.findall(block)
+            refs = (_STANDARD_CELL_REF if standard else _CELL_REF).findall(block)
             if refs:
                 rows = max(rows, max(int(r) for _, r in refs))
                 cols = max(cols, max(_column_number(c) for c in {c for c, _ in refs}))
+    return rows, cols
+
+
+def _positional_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """The extent as the reader places cells: a row at its r, else after the previous row; a cell at its r,
+    else after the previous cell of its row. Only for sheets with cells lacking r (no common writer omits it)."""
+    rows = cols = row = col = 0
+    carry = b""
+    with zf.open(info) as fh:
+        while piece := fh.read(_CHUNK):
+            block = carry + piece
+            cut = block.rfind(b"<")
+            carry = block[cut:] if cut >= 0 and b">" not in block[cut:] else b""
+            for name, attrs in _TAG.findall(block[: len(block) - len(carry)]):
+                ref = _R_VALUE.fullmatch(next((v or w for k, v, w in _ATTRS.findall(attrs) if k == b"r"), b""))
+                letters, digits = (ref.group(1), int(ref.group(2) or 0)) if ref else (b"", 0)
+                if name == b"row":
+                    row, col = digits or row + 1, 0
+                    continue
+                col = _column_number(letters) if letters else col + 1
+                row = digits or row
+                if not attrs.endswith(b"/"):
+                    rows, cols = max(rows, row), max(cols, col)
     return rows, cols
 
 

@@ -207,6 +207,10 @@ def _csv_book(data: bytes) -> Book:
                            "characters (the limit per cell)") from None
         raise Rejected("corrupt", f"the CSV cannot be read at line {reader.line_num} ({e})") from None
     width = max((len(r) for r in rows), default=0)
+    # the table is as wide as its widest row for every row: 1,000 commas on one line and a million blank lines
+    # are a few separators but a billion cells
+    limits.check_cells(len(rows) * width, f"the table has {len(rows):,} rows and up to {width:,} cells in a row "
+                       f"({len(rows) * width:,} cells)")
     columns = [[(r[c] or None) if c < len(r) else None for r in rows] for c in range(width)]
     sheet = Sheet(columns, 0, len(rows))
     return Book(["csv"], lambda _sheet: sheet, "csv")

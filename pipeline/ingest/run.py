@@ -232,9 +232,10 @@ class _Reading:
         self.chunks = [entries[i: i + CHUNK] for i in range(0, len(entries), CHUNK)]
         self.sector, self.year, self.progress, self.total = sector, year, progress, len(entries)
         n = self.n = config.workers(workers)
-        # every read happens in a worker (even one chunk): a reader that crashes, hangs or outgrows its memory
-        # then costs a file, not the run; workers=1 reads in this process (tests, debugging), unbounded
-        self.pool = _pool(n) if n > 1 else None
+        # every read happens in a worker (even one chunk, even on one core): a reader that crashes, hangs or
+        # outgrows its memory then costs a file, not the run. Only workers=1 asked for by name (tests,
+        # debugging) reads in this process, unbounded; the CLI never asks for it.
+        self.pool = _pool(n) if n > 1 or workers is None else None
         self.futures: list[Future] = [self.pool.submit(_parse_chunk, c, sector, year) for c in self.chunks] \
             if self.pool else []
 
