@@ -614,10 +614,12 @@ def test_function_trends_score_every_year_on_the_items_that_compare(home, tmp_pa
                               "answer": ["not_implemented" if i == "No.7" else "implemented" for i in items] * 2})
     scores = pd.DataFrame({"sector": "auto", "year": [2024, 2025], "respondent_key": ["a", "b"], "framework": "csf2",
                            "node_id": "GV.SC-05", "score": 6 / 7, "n_items": 7, "n_applicable": 7})
+    responses = responses[~(responses["respondent_key"].eq("b") & responses["item_id"].eq("No.7"))]  # b's form lacks it
     data = ReportData("auto", [2024, 2025], scores, respondents, responses, None)
     assert T.trend_excluded_items(data) == ["No.7"]
     got = T.comparable_scores(data)
     sc05 = got[got["framework"].eq("csf2") & got["node_id"].eq("GV.SC-05")].set_index("respondent_key")
-    assert sc05["score"].tolist() == [1.0, 1.0] and sc05["n_applicable"].tolist() == [6, 6]
+    assert sc05["score"].tolist() == [1.0, 1.0]  # not 6/7 for b: a row left off is not completed as missing
+    assert sc05["n_applicable"].tolist() == [6, 6] and sc05["n_items"].tolist() == [6, 6]  # no N/A share added
     same = ReportData("auto", [2024], scores.iloc[:1], respondents.iloc[:1], responses.iloc[:153], None)
     assert T.comparable_scores(same) is same.scores  # one version: the stored scores as they are

@@ -240,12 +240,25 @@ def comparable_scores(data: ReportData) -> pd.DataFrame:
     excluded = trend_excluded_items(data)
     if not excluded or data.responses.empty:
         return data.scores
+    from pipeline.scoring.maps import item_map
     from pipeline.scoring.respondent import node_scores
 
     versions = data.respondents[["sector", "year", "respondent_key", "template_version"]]
-    r = data.responses.merge(versions, on=["sector", "year", "respondent_key"], how="left")
-    r = r.assign(answer=r["answer"].where(~r["item_id"].isin(excluded), "not_applicable"))
-    return node_scores(r, data.sector)
+    # every respondent answers each excluded item "not applicable", present or not on its form (an item left
+    # off a form would otherwise be completed as missing and score 0)
+    kept = data.responses[~data.responses["item_id"].isin(excluded)]
+    fill = versions[["sector", "year", "respondent_key"]].merge(pd.DataFrame({"item_id": excluded}), how="cross")
+    r = pd.concat([kept, fill.assign(answer="not_applicable")], ignore_index=True)
+    scores = node_scores(r.merge(versions, on=["sector", "year", "respondent_key"], how="left"), data.sector)
+    # and they are no item of the node either: its not-applicable share stays what the members answered
+    links = pd.concat([item_map(data.sector, v).assign(template_version=v)
+                       for v in versions["template_version"].dropna().unique()], ignore_index=True)
+    gone = (links[links["item_id"].isin(excluded)].drop_duplicates()
+            .groupby(["template_version", "framework", "node_id"]).size().rename("n_excluded").reset_index())
+    scores = (scores.merge(versions, on=["sector", "year", "respondent_key"], how="left")
+              .merge(gone, on=["template_version", "framework", "node_id"], how="left"))
+    n_items = scores["n_items"] - scores["n_excluded"].fillna(0).astype(int)
+    return scores.assign(n_items=n_items).drop(columns=["template_version", "n_excluded"])
 
 
 def relevelled_items(data: ReportData) -> list[str]:
@@ -274,7 +287,7 @@ def panel(data: ReportData, year_from: int, year_to: int, k: int | None = None, 
           ) -> pd.DataFrame:
     """Paired change per function for companies scored in both years; fewer than k pairs hidden."""
     functions = _node_ids(framework, "function")
-    s = data.scores
+    s = comparable_scores(data)  # the same items as the function trend it is drawn beside
     scores = s[s["framework"].eq(framework) & s["node_id"].isin(functions)]
     out = panel_change(scores, data.respondents, framework, year_from, year_to).assign(year=year_to,
                                                                                        framework=framework)
