@@ -209,6 +209,16 @@ def test_two_reports_audited_together_reveal_what_each_alone_hides(tmp_path):
     assert "2 hidden cell(s) (A, B) holding 3 companies (k=5)" in differencing.detail
 
 
+def test_reports_of_other_years_and_k_audited_together_keep_each_ones_promise(tmp_path):
+    """A k = 5 report of 2024 and a k = 3 report of 2023 share no cell: together they must pass, the 2023
+    one held to its own k (its A and B hidden together hold 3 ≥ 3 companies; its C of 4 is published)."""
+    _report_folder(tmp_path / "k5", _cells(["A", "B", "C", "D", ALL], [1, 2, 6, 9, 18], [0.1, 0.3, 0.5, 0.7, 0.55]),
+                   k=5)
+    _report_folder(tmp_path / "k3", _cells(["A", "B", "C", "D", ALL], [1, 2, 4, 9, 16], [0.1, 0.3, 0.5, 0.7, 0.5],
+                                           year=2023), k=3)
+    assert audit_folders([tmp_path / "k5", tmp_path / "k3"]) == []
+
+
 def test_sdw_audit_takes_several_report_folders(tmp_path, capsys):
     from pipeline.cli import main
 

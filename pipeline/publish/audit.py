@@ -92,6 +92,7 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int) -
     """Every way the published tables reveal a statistic about fewer than ``k`` companies (empty: safe)."""
     findings: list[Finding] = []
     true_count = {(r.table, r.cell): r.count for r in hidden.itertuples()}
+    ks = {t.name: t.k or k for t in tables}  # each report promised its own k (several folders audited together)
     # fact → list of (table, visible?, value, count) across all tables
     facts: dict[tuple, list[tuple[str, bool, float, float]]] = defaultdict(list)
     for t in tables:
@@ -124,16 +125,17 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int) -
                     counts = [np.nan if count is None else float(count)]
                 if visible and stat in QUANTILE_TAILS and not any(np.isnan(c) for c in counts):
                     counts = [c * QUANTILE_TAILS[stat] for c in counts]  # the companies beyond the quantile
-                if visible and (any(np.isnan(c) for c in counts) or min(counts) < k):
+                tk = ks[t.name]
+                if visible and (any(np.isnan(c) for c in counts) or min(counts) < tk):
                     findings.append(Finding("direct", t.name, cell, stat,
-                                            f"published with {min(counts) if counts else 'no'} companies (k={k})"))
+                                            f"published with {min(counts) if counts else 'no'} companies (k={tk})"))
                 if visible and stat in UNIFORM_COLUMNS and value in (0.0, 1.0):
                     findings.append(Finding("uniform", t.name, cell, stat, f"published as exactly {value:.0%}"))
                 if not is_hidden and np.isnan(value):
                     continue  # not assessed: nothing published, nothing hidden
                 facts[(key, stat)].append((t.name, visible, value, min(counts) if counts else np.nan))
     findings += _cross_table(facts)
-    findings += _differencing(tables, facts, k)
+    findings += _differencing(tables, facts, k, ks)
     findings += _changes(tables, facts)
     return findings
 
@@ -149,12 +151,16 @@ def _cross_table(facts: dict) -> list[Finding]:
     return out
 
 
-def _differencing(tables: list[PublishedTable], facts: dict, k: int) -> list[Finding]:
-    """Groups with a published total: the hidden cells together must hold 0 or at least k companies."""
+def _differencing(tables: list[PublishedTable], facts: dict, k: int, ks: dict[str, int] | None = None
+                  ) -> list[Finding]:
+    """Groups with a published total: the hidden cells together must hold 0 or at least k companies, k being
+    the largest of the reports that hid them (each report keeps its own promise)."""
+    ks = ks or {}
     totals = {(t.spec.segment, t.spec.total) for t in tables if t.spec and t.spec.segment and t.spec.total}
     out = []
     for segment_col, total in totals:
         groups: dict[tuple, dict[str, tuple[bool, float]]] = defaultdict(dict)
+        hid_k: dict[tuple, int] = {}
         for (key, stat), seen in facts.items():
             rest = tuple(kv for kv in key if kv[0] != segment_col)
             seg = dict(key).get(segment_col)
@@ -164,17 +170,19 @@ def _differencing(tables: list[PublishedTable], facts: dict, k: int) -> list[Fin
             count = max((c for _, _, _, c in seen if not np.isnan(c)), default=np.nan)
             value = next((x for _, v, x, _ in seen if v), np.nan)
             groups[(rest, stat)][seg] = (visible, count, value)
+            hid_k[(rest, stat, seg)] = max((ks.get(t, k) for t, v, _, _ in seen if not v), default=k)
         for (rest, stat), cells in groups.items():
             if not cells.get(total, (False, 0, np.nan))[0]:
                 continue
             hidden = [(s, c) for s, (v, c, _) in cells.items() if s != total and not v]
             held = sum(0 if np.isnan(c) else c for _, c in hidden)
             unknown = any(np.isnan(c) for _, c in hidden)
-            if hidden and (unknown or held < k):
+            gk = max((hid_k[(rest, stat, s)] for s, _ in hidden), default=k)
+            if hidden and (unknown or held < gk):
                 out.append(Finding("differencing", "", _cell_text(rest), stat,
                                    f"the total and the published cells reveal {len(hidden)} hidden cell(s) "
                                    f"({', '.join(s for s, _ in hidden)}) holding "
-                                   f"{'an unknown number of' if unknown else int(held)} companies (k={k})"))
+                                   f"{'an unknown number of' if unknown else int(held)} companies (k={gk})"))
             elif hidden and stat in UNIFORM_COLUMNS:
                 pooled = _pooled(cells, total, held)
                 if pooled is not None and (abs(pooled) < 1e-9 or abs(pooled - 1) < 1e-9):
@@ -272,7 +280,8 @@ def audit_folder(report_dir: Path) -> list[Finding]:
 def audit_folders(report_dirs: list[Path]) -> list[Finding]:
     """The intruder check over everything several reports published together (one sector's reports for
     other year ranges, segmentations or languages): a cell one report hides must not be published by another,
-    and the differencing and change checks run over the union of their tables. The largest k applies."""
+    and the differencing and change checks run over the union of their tables. Each table is held to its own
+    report's k; hidden cells to the largest k of the reports that hid them."""
     if len(report_dirs) == 1:
         return audit_folder(report_dirs[0])
     tables: list[PublishedTable] = []
@@ -283,4 +292,4 @@ def audit_folders(report_dirs: list[Path]) -> list[Finding]:
         tables += t
         hidden.append(h)
         ks.append(k)
-    return intruder_check(tables, pd.concat(hidden, ignore_index=True), max(ks))
+    return intruder_check(tables, pd.concat(hidden, ignore_index=True), min(ks))
