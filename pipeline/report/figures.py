@@ -29,6 +29,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from pipeline.report.style import HIDDEN_COLOUR, PALETTE, SLIDE, series_style, wrap
+from pipeline.xlsx import display_width
 
 __all__ = ["grouped_bars", "quantile_boxes", "heatmap", "radar", "item_bars", "trend_lines", "rate_by_year",
            "panel_vs_all", "small_multiples", "SUPPRESSED_COLOUR", "NOT_ASSESSED_COLOUR"]
@@ -154,10 +155,11 @@ def _category_ticks(ax: Axes, labels: list[str], shrink: float = 0.85) -> None:
     into each other); wrapped labels are set a little smaller and the axes give up height for their
     extra lines, so they never reach the source line below."""
     points = FontProperties(size=plt.rcParams["xtick.labelsize"]).get_size_in_points()
-    texts = [wrap(t, _axes_chars(ax) / max(len(labels), 1) * 0.9 / shrink) for t in labels]
+    room = _axes_chars(ax) / max(len(labels), 1) * 0.9
+    texts = [wrap(t, room / shrink) for t in labels]
     ax.set_xticks(np.arange(len(labels)), texts)
     extra_lines = max(t.count("\n") for t in texts) if texts else 0
-    if extra_lines:
+    if extra_lines or any(display_width(t) > room for t in texts):  # the smaller font whenever one is wider
         for tick in ax.get_xticklabels():
             tick.set_fontsize(points * shrink)
         lift = extra_lines * points * shrink * 1.2 / 72 / ax.figure.get_figheight()

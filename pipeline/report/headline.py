@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipeline.publish.formats import format_value
+from pipeline.publish.formats import format_value, hidden_text
 from pipeline.publish.model import PublishedTable
 
 
@@ -83,7 +83,7 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
     if ready is not None or met is not None:
         out.append(Sentence(h["star"].format(ready=pct(ready), mean=pct(met, "mean")),
                             [_ref("star", "mean", node="★3+", **at), _ref("star", "mean", node="★3", **at)]))
-    bands = _bands(tables, lang, year, total)
+    bands = _bands(tables, lang, year, total, k)
     if bands:
         out.append(Sentence(h["bands"].format(bands=h["list_separator"].join(bands)),
                             [_ref("bands", "share_band", year=year)]))
@@ -92,15 +92,18 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
     return out
 
 
-def _bands(tables: dict[str, PublishedTable], lang: str, year: int, total: str) -> list[str]:
+def _bands(tables: dict[str, PublishedTable], lang: str, year: int, total: str, k: int) -> list[str]:
     """'100点 1.7%' … for each published result band of the instrument's own scale (IPA 自社診断), as the
-    bands table names and orders them; a hidden band is left out of the sentence, never estimated."""
+    bands table names and orders them; a hidden band says so (<k), never estimated, so that the shares are not
+    read as adding up to the whole."""
     t = tables.get("bands")
     if t is None or "share_band" not in t.frame:
         return []
     f = t.frame
-    f = f[f["year"].eq(year) & f["segment"].ne(total) & f["suppressed"].eq("") & f["share_band"].notna()]
-    return [f"{r.segment} {format_value(r.share_band, 'share_band', lang)}" for r in f.itertuples()]
+    f = f[f["year"].eq(year) & f["segment"].ne(total)]
+    shown = [(r.segment, hidden_text(k) if r.suppressed else format_value(r.share_band, "share_band", lang))
+             for r in f.itertuples() if r.suppressed or r.share_band == r.share_band]
+    return [f"{band} {value}" for band, value in shown]
 
 
 def headline_html(sentences: list[Sentence], heading: str) -> str:
