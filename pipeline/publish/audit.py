@@ -279,9 +279,10 @@ def audit_folder(report_dir: Path) -> list[Finding]:
 
 def audit_folders(report_dirs: list[Path]) -> list[Finding]:
     """The intruder check over everything several reports published together (one sector's reports for
-    other year ranges, segmentations or languages): a cell one report hides must not be published by another,
-    and the differencing and change checks run over the union of their tables. Each table is held to its own
-    report's k; hidden cells to the largest k of the reports that hid them."""
+    other year ranges, segmentations or k, in one language: cells are keyed by their published labels): a
+    cell one report hides must not be published by another, and the differencing and change checks run over
+    the union of their tables. Each table is held to its own report's k; hidden cells to the largest k of the
+    reports that hid them."""
     if len(report_dirs) == 1:
         return audit_folder(report_dirs[0])
     tables: list[PublishedTable] = []
