@@ -69,12 +69,12 @@ multi_note = L["multi_counted"] if by == "business_types" else ""
 versions = sorted(rd.respondents["template_version"].dropna().unique())
 version_note = L["template_change"].format(versions=", ".join(versions)) if len(versions) > 1 else ""
 # Scores of functions and levels use every item of each version; say how many of those do not compare.
-n_incomparable = len(T.incomparable_items(rd, rd.years[0], rd.latest)) if len(rd.years) > 1 else 0
-score_note = " / ".join(x for x in (version_note, L["incomparable_included"].format(n=n_incomparable)
-                                    if n_incomparable else "") if x)
-# Function trends score every year on the items that compare across its versions (T.comparable_scores).
+# Function trends and the panel score every year on the items that compare across its versions
+# (T.comparable_scores) and say how many they leave out; level trends keep each version's items and say so.
 n_trend_excluded = len(T.trend_excluded_items(rd))
 trend_note = " / ".join(x for x in (version_note, L["incomparable"].format(n=n_trend_excluded)
+                                    if n_trend_excluded else "") if x)
+score_note = " / ".join(x for x in (version_note, L["incomparable_included"].format(n=n_trend_excluded)
                                     if n_trend_excluded else "") if x)
 
 
@@ -158,7 +158,7 @@ if len(rd.years) > 1:
                    suppressed_label=hidden)
     n_pairs = int(pc["n"].max()) if pc["n"].notna().any() else 0
     period = f"{L['fy'].format(year=year_from)}→{L['fy'].format(year=rd.latest)}"
-    finish(fig, ax, f"{L['titles']['panel_vs_all']} ({period})", n_pairs, score_note)
+    finish(fig, ax, f"{L['titles']['panel_vs_all']} ({period})", n_pairs, trend_note)
     pub.figure(fig, "panel_vs_all", f"{L['titles']['panel_vs_all']} ({period})", source(n_pairs))
     pub.table("panel", pc, T.SPECS["panel"], L["tables"]["panel"], ["year", "node_id", "node_name", "n",
                                                                      "mean_change", "share_improved",
