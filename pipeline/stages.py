@@ -26,7 +26,7 @@ def synth(args: argparse.Namespace) -> int:
 def ingest(args: argparse.Namespace) -> int:
     from pipeline.ingest import ingest as run_ingest
     from pipeline.ingest.version import provisional_notes
-    from pipeline.store import locked
+    from pipeline.lock import locked
 
     with locked(args.store, "ingest"):
         result = run_ingest(args.sector, args.year, args.raw, args.store, roster=args.roster)
@@ -58,8 +58,8 @@ DEMO_YEARS = {
 
 
 def score(args: argparse.Namespace) -> int:
+    from pipeline.lock import locked
     from pipeline.scoring import score_store
-    from pipeline.store import locked
 
     with locked(args.store, "score"):
         result = score_store(args.store)
@@ -90,8 +90,8 @@ def feedback(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
+    from pipeline.lock import locked
     from pipeline.report.run import run_report
-    from pipeline.store import locked
 
     with locked(args.store, "report"):
         result = run_report(args.sector, args.years, args.store, args.out, args.figures, lang=args.lang,
@@ -153,7 +153,7 @@ def rekey(args: argparse.Namespace) -> int:
     from pipeline.ingest.identity import secret_key
     from pipeline.ingest.keys import read_key_file
     from pipeline.ingest.keys import rekey as rekey_store
-    from pipeline.store import locked
+    from pipeline.lock import locked
 
     with locked(args.store, "rekey"):
         result = rekey_store(args.store, read_key_file(args.old_key_file), secret_key())
@@ -183,7 +183,7 @@ def demo() -> int:
     steps would be stamped as the demo's build.
     """
     from pipeline import config
-    from pipeline.store import locked
+    from pipeline.lock import locked
 
     store = config.store_dir()
     store.mkdir(parents=True, exist_ok=True)

@@ -57,16 +57,12 @@ def record_fingerprint(store: Path, key: bytes) -> None:
 
 
 def _identity_rows(store: Path):
+    paths = [store / name for name in ("identities", "roster") if (store / name).exists()]
+    if not paths:
+        return None  # a new store: pandas not imported (an ingest forks its readers before importing it)
     import pandas as pd
 
-    rows = []
-    for name in ("identities", "roster"):
-        path = store / name
-        if path.exists():
-            t = pd.read_parquet(path, columns=["respondent_key", "company_name", "corporate_number"])
-            rows.append(t)
-    if not rows:
-        return None
+    rows = [pd.read_parquet(p, columns=["respondent_key", "company_name", "corporate_number"]) for p in paths]
     return pd.concat(rows, ignore_index=True).fillna("").drop_duplicates()
 
 
