@@ -512,3 +512,76 @@ def test_on_one_core_files_are_still_read_in_a_capped_process(tmp_path, monkeypa
     assert m.at["o.xls", "detail"] == ("could not be read: the process reading it stopped (a crash in the reader, "
                                        "or more than 1,024 MB of memory)")
     assert m.at["a.xlsx", "status"] == "ingested"
+
+
+# --- only the sheets the reader loads are bounded (issue 12: the guard's cost) -----------------------------------
+
+def _with_sample_sheet(far: bytes, name: str = "記入例"):
+    """A first sheet (by default a filled-in sample, which the reader never loads) holding ``far`` cells."""
+    def change(members):
+        members = dict(members)
+        members["xl/worksheets/sheet3.xml"] = (
+            b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><sheetData>' + far + b"</sheetData></worksheet>")
+        rels = "xl/_rels/workbook.xml.rels"
+        members[rels] = members[rels].replace(
+            b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/'
+            b'2006/relationships/worksheet" Target="worksheets/sheet3.xml"/></Relationships>')
+        escaped = name.replace("&", "&amp;").encode()
+        members["xl/workbook.xml"] = members["xl/workbook.xml"].replace(
+            b"<sheets>", b'<sheets><sheet name="' + escaped + b'" sheetId="99" r:id="rId99"/>')
+        members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+            b"</Types>", b'<Override PartName="/xl/worksheets/sheet3.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+        return members
+    return change
+
+
+def test_a_far_cell_in_a_sheet_the_reader_never_loads_costs_nothing_and_is_not_refused(tmp_path):
+    """The reader builds only the sheets it is asked for (the checklist and the cover), so a 記入例 sheet reaching
+    XFD1048576 is never built: the workbook is read. The same sheet named as the cover is loaded, and refused."""
+    far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "sample.xlsx").write_bytes(_rezip(seeds()["a.xlsx"], _with_sample_sheet(far)))
+    (raw / "cover.xlsx").write_bytes(_rezip(seeds()["a.xlsx"], _with_sample_sheet(far, "会社情報 & 連絡先")))
+    m = check_run(raw, ["sample.xlsx", "cover.xlsx"]).set_index("source_path")
+    assert m.at["sample.xlsx", "status"] == "ingested"
+    assert (m.at["cover.xlsx", "status"], m.at["cover.xlsx", "reason"], m.at["cover.xlsx", "detail"]) == (
+        "quarantined", "sheet_too_large", "xl/worksheets/sheet3.xml has cells as far as row 1,048,576, column 16,384 "
+        "(17,179,869,184 cells); the limit is 2,000,000 cells per file")
+
+
+def test_sheet_names_lead_to_their_parts_as_the_reader_resolves_them():
+    """Escaped names, any namespace prefix, attributes in any order, targets relative to xl/ or absolute."""
+    from pipeline.ingest.limits import _sheet_targets
+
+    workbook = (b'<x:workbook xmlns:x="main" xmlns:rel="rels"><x:sheets>'
+                b'<x:sheet name="A &amp; B" sheetId="1" rel:id="rId2"/>'
+                b"<x:sheet rel:id='rId1' name='&#x8868;&#32025;' sheetId='2'/>"
+                b'<x:sheet name="chart" sheetId="3" rel:id="rId3"/></x:sheets></x:workbook>')
+    rels = (b'<Relationships>'
+            b'<Relationship Id="rId1" Type="http://x/relationships/worksheet" Target="worksheets/s1.xml"/>'
+            b'<Relationship Target="/xl/other/s2.xml" Id="rId2" Type="http://x/relationships/worksheet"/>'
+            b'<Relationship Id="rId3" Type="http://x/relationships/chartsheet" Target="chartsheets/c1.xml"/>'
+            b'<Relationship Id="rId4" Type="http://x/relationships/styles" Target="styles.xml"/></Relationships>')
+    assert _sheet_targets(workbook, rels) == {"A & B": "xl/other/s2.xml", "表紙": "xl/worksheets/s1.xml"}
+
+
+def test_a_stored_sheet_part_is_bounded_like_a_deflated_one():
+    """A ZIP may store a part uncompressed: read from the archive's bytes the same way, and refused the same way."""
+    from pipeline.ingest import limits
+    from pipeline.ingest.reasons import Rejected
+
+    with zipfile.ZipFile(io.BytesIO(seeds()["a.xlsx"])) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    members[SHEET] = members[SHEET].replace(b"</sheetData>", FAR_ROW + b"</sheetData>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+    with pytest.raises(Rejected) as refused:
+        limits.workbook_guard(out.getvalue()).check("表紙")
+    assert (refused.value.code, refused.value.detail) == (
+        "sheet_too_large", "xl/worksheets/sheet1.xml has cells as far as row 300,000, column 100 (30,000,000 cells); "
+        "the limit is 2,000,000 cells per file")

@@ -101,17 +101,16 @@ def open_book(data: bytes, name: str) -> Book:
     if data.startswith(OLE):
         if _ENCRYPTED_OLE in data:
             raise Rejected("encrypted", "an open password protects the workbook")
-        return _excel_book(data)
+        return _excel_book(data, None)  # no extent check before reading an .xls: the memory cap (limits.py)
     if data.startswith(ZIP):
-        limits.check_workbook_zip(data)
-        return _excel_book(data)
+        return _excel_book(data, limits.workbook_guard(data))
     if lower.endswith(WORKBOOK_SUFFIXES):
         kind = "corrupt" if not data.strip() else "not_a_workbook"
         raise Rejected(kind, f"the bytes are not a spreadsheet (they begin {data[:8]!r})")
     raise Rejected("not_a_workbook", f"{name.rsplit('/', 1)[-1]} is neither a workbook nor a CSV")
 
 
-def _excel_book(data: bytes) -> Book:
+def _excel_book(data: bytes, guard: limits.SheetGuard | None) -> Book:
     try:
         reader = fastexcel.read_excel(data)
         names = list(reader.sheet_names)
@@ -122,6 +121,8 @@ def _excel_book(data: bytes) -> Book:
         raise Rejected("corrupt", f"the workbook cannot be opened ({_first_line(e)})") from None
 
     def load(sheet: str) -> Sheet:
+        if guard is not None:
+            guard.check(sheet)  # before the reader builds the sheet's cells
         try:
             # skip_rows=0 keeps the blank rows above the used range, so row numbers are the sheet's
             loaded = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
