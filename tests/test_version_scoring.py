@@ -188,3 +188,25 @@ def test_the_report_says_when_answers_were_scored_on_a_provisional_catalog(tmp_p
                                 "template_version": versions})
     data = ReportData("auto", [2025], pd.DataFrame(), respondents, pd.DataFrame(), None)
     assert data.provisional_caveat(labels(lang)) == caveat
+
+
+def test_a_catalog_changed_between_two_ingests_of_one_process_reaches_the_second_ones_workers(tmp_path, monkeypatch):
+    """Reader processes stop looking at the catalog files (they cannot change during one ingest), but each ingest
+    forks new ones after looking: an item added to the project's v2.3 between two ingests is read by the second."""
+    from pipeline.ingest import run as run_mod
+
+    monkeypatch.setattr(run_mod, "CHUNK", 1)
+    monkeypatch.setenv("SDW_HOME", str(tmp_path / "home"))
+    _project_v23(tmp_path / "home")
+    extra = [155, "Lv3", "分類", "要求事項", "条件", "未達成", None, None]
+    for name, number in (("a", "7000012050002"), ("b", "1010001000006")):
+        write_auto(tmp_path / "raw" / f"{name}.xlsx", rows=[*auto_rows(), extra], version="Ver.2.3",
+                   cover={"法人番号": number, "回答日": dt.date(2025, 10, 15)})
+    ingest("auto", 2025, tmp_path / "raw", tmp_path / "store", workers=2, progress=False)
+    manifest = pd.read_parquet(tmp_path / "store" / "manifest")
+    assert all("No.155" in w for w in manifest["warnings"]), manifest["warnings"].tolist()  # not in v2.3 yet
+    with open(tmp_path / "home" / "catalogs" / "auto-v2.3_items.csv", "a", encoding="utf-8", newline="") as fh:
+        fh.write("No.155,Lv3,D24,新しい要求事項,GV.PO-01,ours,条件\n")
+    ingest("auto", 2025, tmp_path / "raw", tmp_path / "store", workers=2, progress=False)
+    responses = pd.read_parquet(tmp_path / "store" / "responses")
+    assert responses.loc[responses["item_id"].eq("No.155"), "answer"].tolist() == ["not_implemented"] * 2

@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 F = TypeVar("F", bound=Callable[..., Any])
 
 _clearers: list[Callable[[], None]] = []
-_state: dict[str, object] = {"signature": None}
+_state: dict[str, object] = {"signature": None, "held": False}
 
 
 def project_root() -> Path | None:
@@ -83,11 +83,20 @@ def on_change(clear: Callable[[], None]) -> None:
 
 def refresh() -> None:
     """Empty every registered cache if the project's catalog files differ from the last look."""
+    if _state["held"]:
+        return
     signature = _signature()
     if signature != _state["signature"]:
         for clear in _clearers:
             clear()
         _state["signature"] = signature
+
+
+def hold() -> None:
+    """Stop looking at the project's catalog files in this process: for an ingest's reader processes, forked
+    after the main process's :func:`refresh` and gone when the ingest ends. Each look lists the catalogs
+    folder (0.04 ms; four per file read)."""
+    _state["held"] = True
 
 
 def registered_cache(fn: F) -> F:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa  # before the workers fork: they share it (fastexcel hands sheets over as Arrow)
 
 from pipeline import config
-from pipeline.catalogs._files import refresh
+from pipeline.catalogs._files import hold, refresh
 from pipeline.ingest import limits
 from pipeline.ingest.discover import Entry, discover, read_entry
 from pipeline.ingest.identity import secret_key
@@ -204,7 +204,12 @@ def _amender(store: Path, links: linking.Links, now: tuple[str, int]):
 
 def _pool(n: int) -> ProcessPoolExecutor:
     """Reader processes, each with its memory capped (limits.limit_memory)."""
-    return ProcessPoolExecutor(n, initializer=limits.limit_memory)
+    return ProcessPoolExecutor(n, initializer=_start_reader)
+
+
+def _start_reader() -> None:
+    limits.limit_memory()
+    hold()  # the catalogs as refreshed before the fork, for the life of this ingest's pool
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
