@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\s\-‐−–—ー－.]")
 
@@ -42,6 +43,8 @@ def normalise(value: object) -> str:
     return text[1:] if len(text) == 14 and text[0] in "Tt" and text[1:].isdigit() else text
 
 
+@lru_cache(maxsize=1 << 16)
 def is_valid(number: str) -> bool:
-    """True for 13 ASCII digits whose first digit is the right check digit."""
+    """True for 13 ASCII digits whose first digit is the right check digit (cached: asked several times for
+    each submission)."""
     return len(number) == 13 and number.isascii() and number.isdigit() and int(number[0]) == check_digit(number[1:])

@@ -83,11 +83,12 @@ def write_sheet(wb: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, widths:
         ws.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
     ws.freeze_panes(1, 0)
     given = list(widths or [])
+    given += [None] * (len(frame.columns) - len(given))
     sample = rows[:SAMPLE_ROWS]
-    fitted = fit_widths([[str(c), *(row[i] for row in sample)] for i, c in enumerate(frame.columns)], padding=3)
+    fitted = iter(fit_widths([[str(c), *(row[i] for row in sample)] for i, c in enumerate(frame.columns)
+                              if given[i] is None], padding=3))  # only the columns given no width
     for col in range(len(frame.columns)):
-        width = given[col] if col < len(given) and given[col] is not None else fitted[col]
-        ws.set_column(col, col, width)
+        ws.set_column(col, col, given[col] if given[col] is not None else next(fitted))
 
 
 def _cell(value: object) -> object:
