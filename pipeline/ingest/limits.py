@@ -6,10 +6,11 @@ consolidated export (3,100 companies × 170 columns, ~530,000 cells) is ~1.5 MB 
 (12×). The limits below leave several times that room and stop what no submission needs: a sheet
 spanning millions of cells (the reader allocates every cell in between), parts that inflate to
 hundreds of megabytes, or an expansion ratio only a crafted file has. Each is quarantined with its
-reason (``too_large``, ``sheet_too_large``) and the limit in the message, before memory is spent. A
-sheet is found, and its cells placed, as the reader does it (the workbook's relationships; r in either
-quote form, or none: then by position), and a sheet part larger than the ZIP's directory says is
-refused as ``corrupt``: the reader would read all of it.
+reason (``too_large``, ``sheet_too_large``) and the limit in the message, before memory is spent. The
+cells a sheet spans are checked when the reader is about to load it (:class:`SheetGuard`; the reader
+builds no other sheet). A sheet is found, and its cells placed, as the reader does it (the workbook's
+relationships; r in either quote form, or none: then by position), and a sheet part larger than the
+ZIP's directory says is refused as ``corrupt``: the reader would read all of it.
 
 What cannot be checked up front (an old .xls whose damaged records describe a sheet of a hundred
 million cells) meets :func:`limit_memory`: a reader process may not grow its data beyond
