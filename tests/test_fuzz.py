@@ -552,20 +552,62 @@ def test_a_far_cell_in_a_sheet_the_reader_never_loads_costs_nothing_and_is_not_r
         "(17,179,869,184 cells); the limit is 2,000,000 cells per file")
 
 
-def test_sheet_names_lead_to_their_parts_as_the_reader_resolves_them():
-    """Escaped names, any namespace prefix, attributes in any order, targets relative to xl/ or absolute."""
+def test_sheet_names_lead_to_every_part_a_reader_may_resolve_them_to():
+    """Escaped names, any namespace prefix, attributes in any order, targets relative to xl/ or absolute; a
+    repeated id or name gives each, a relationship of any Type counts (a reader may not check it)."""
     from pipeline.ingest.limits import _sheet_targets
 
     workbook = (b'<x:workbook xmlns:x="main" xmlns:rel="rels"><x:sheets>'
                 b'<x:sheet name="A &amp; B" sheetId="1" rel:id="rId2"/>'
                 b"<x:sheet rel:id='rId1' name='&#x8868;&#32025;' sheetId='2'/>"
-                b'<x:sheet name="chart" sheetId="3" rel:id="rId3"/></x:sheets></x:workbook>')
+                b'<x:sheet name="chart" sheetId="3" rel:id="rId3" o:id="rId4"/></x:sheets></x:workbook>')
     rels = (b'<Relationships>'
             b'<Relationship Id="rId1" Type="http://x/relationships/worksheet" Target="worksheets/s1.xml"/>'
             b'<Relationship Target="/xl/other/s2.xml" Id="rId2" Type="http://x/relationships/worksheet"/>'
             b'<Relationship Id="rId3" Type="http://x/relationships/chartsheet" Target="chartsheets/c1.xml"/>'
-            b'<Relationship Id="rId4" Type="http://x/relationships/styles" Target="styles.xml"/></Relationships>')
-    assert _sheet_targets(workbook, rels) == {"A & B": "xl/other/s2.xml", "表紙": "xl/worksheets/s1.xml"}
+            b'<Relationship Id="rId4" Type="http://x/relationships/styles" Target="Styles.xml"/>'
+            b'<Relationship Id="rId1" Type="http://x/relationships/worksheet" Target="worksheets\\s9.xml"/>'
+            b'</Relationships>')
+    targets = _sheet_targets(workbook, rels)
+    assert targets["A & B"] >= {"xl/other/s2.xml"}
+    assert targets["表紙"] >= {"xl/worksheets/s1.xml", "xl/worksheets/s9.xml"}
+    assert targets["chart"] >= {"xl/chartsheets/c1.xml", "xl/styles.xml"}
+
+
+def _second_part(loose_name: str):
+    """A far cell in another ZIP entry whose name a reader might take for the cover's part (sheet1.xml)."""
+    def change(members):
+        members = dict(members)
+        members[loose_name] = members[SHEET].replace(b"</sheetData>", FAR_ROW + b"</sheetData>")
+        return members
+    return change
+
+
+def _through_other_relationship(members):
+    """The cover's r:id points to a relationship typed as styles, whose target holds the far cell."""
+    members = dict(members)
+    members["xl/cover.xml"] = members.pop(SHEET).replace(b"</sheetData>", FAR_ROW + b"</sheetData>")
+    rels = "xl/_rels/workbook.xml.rels"
+    members[rels] = re.sub(rb'<Relationship [^>]*worksheets/sheet1\.xml"[^>]*/>',
+                           b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                           b'relationships/styles" Target="cover.xml"/>', members[rels])
+    return members
+
+
+@pytest.mark.parametrize("change", [_second_part("xl/worksheets/./sheet1.xml"),
+                                    _second_part("xl/Worksheets/Sheet1.xml"),
+                                    _second_part("xl/worksheets/sheet%31.xml"), _through_other_relationship])
+def test_a_part_the_reader_might_take_for_a_loaded_sheet_is_checked_too(change):
+    """Where a reader might resolve a sheet to another ZIP entry than the guard does, the guard checks both."""
+    from pipeline.ingest import limits
+    from pipeline.ingest.reasons import Rejected
+
+    data = _rezip(seeds()["a.xlsx"], change)
+    with pytest.raises(Rejected) as refused:
+        limits.workbook_guard(data).check("表紙")
+    assert refused.value.code == "sheet_too_large"
+    assert refused.value.detail.endswith("has cells as far as row 300,000, column 100 (30,000,000 cells); "
+                                         "the limit is 2,000,000 cells per file")
 
 
 def test_a_stored_sheet_part_is_bounded_like_a_deflated_one():

@@ -28,6 +28,7 @@ import posixpath
 import re
 import struct
 import sys
+import urllib.parse
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -137,15 +138,14 @@ class SheetGuard:
         self._zf = zf
         self._infos = infos
         self._by_name = {i.filename: i for i in infos}
-        self._parts: dict[str, str] | None = None  # sheet name → part name, read on first use
+        self._targets: dict[str, set[str]] | None = None  # sheet name → loose part names, read on first use
         self._bounds: dict[str, tuple[int, int, int]] = {}  # part → (the test that bounds it, rows, cols)
 
     def check(self, sheet: str) -> None:
         """Refuse (:class:`Rejected`) before the reader loads ``sheet`` if the loaded sheets would span too many
         cells, or if its part is damaged."""
         try:
-            part = self._sheet_part(sheet)
-            parts = [self._by_name[part]] if part is not None else _sheet_parts(self._zf, self._infos)
+            parts = self._sheet_parts(sheet)
         except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error, NotImplementedError):
             return  # the workbook's index or relationships: the reader will say what is wrong
         self._bound(parts)
@@ -184,13 +184,28 @@ class SheetGuard:
         except (ValueError, OSError, NotImplementedError):
             return 0, 0  # the part cannot be read here (an unknown compression): the reader will say so
 
-    def _sheet_part(self, sheet: str) -> str | None:
-        if self._parts is None:
+    def _sheet_parts(self, sheet: str) -> list[zipfile.ZipInfo]:
+        """Every part the reader may take for ``sheet``. What the reader resolves is not guessed: a sheet's
+        candidates are every r:id-like attribute of every <sheet> of that name, every relationship of that
+        Id, its target taken both relative to xl/ and as written, and every part whose name matches one of
+        these loosely (case, backslashes, %-escapes, ./ and ../). A name not found there (the reader may
+        read names otherwise) takes every part any sheet points to, and every worksheet part."""
+        if self._targets is None:
             workbook, rels = self._by_name.get(WORKBOOK), self._by_name.get(RELS)
-            self._parts = _sheet_targets(_read(self._zf, workbook), _read(self._zf, rels)) \
+            self._targets = _sheet_targets(_read(self._zf, workbook), _read(self._zf, rels)) \
                 if workbook is not None and rels is not None else {}
-        part = self._parts.get(sheet)
-        return part if part in self._by_name else None
+            self._loose: dict[str, list[zipfile.ZipInfo]] = {}
+            for info in self._infos:
+                self._loose.setdefault(_loose(info.filename), []).append(info)
+        wanted = self._targets.get(sheet)
+        if not wanted:
+            found = {i.filename: i for i in _sheet_parts(self._zf, self._infos)}
+            wanted = {t for targets in self._targets.values() for t in targets}
+        else:
+            found = {}
+        for target in wanted:
+            found.update((i.filename, i) for i in self._loose.get(target, ()))
+        return list(found.values())
 
 
 def _checked_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, test: int) -> tuple[int, int]:
@@ -220,39 +235,62 @@ def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> list[zipf
     return [by_name[n] for n in sorted(names)]
 
 
-def _relationships(rels: bytes) -> dict[bytes, tuple[bytes, str]]:
-    """The workbook's worksheet relationships: Id → (Type, part name), targets taken relative to xl/."""
-    found = {}
+def _relationships(rels: bytes) -> list[tuple[bytes, bytes, str]]:
+    """The workbook's relationships as (Id, Type, target relative to xl/, normalised): every one, in order."""
+    found = []
     for tag in _WORKSHEET_REL.findall(rels):
-        if b"worksheet" not in tag:  # styles, theme, shared strings …
-            continue
         attrs = _attributes(tag)
         target = attrs.get(b"Target", b"").decode("utf-8", "replace")
         if target:
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            found[attrs.get(b"Id", b"")] = (attrs.get(b"Type", b""), part)
+            found.append((attrs.get(b"Id", b""), attrs.get(b"Type", b""), part))
     return found
 
 
 def _worksheet_targets(rels: bytes) -> set[str] | None:
     """Part names of the worksheet relationships in xl/_rels/workbook.xml.rels (None: none can be read)."""
-    targets = {part for kind, part in _relationships(rels).values() if kind.endswith(b"/worksheet")}
+    targets = {part for _, kind, part in _relationships(rels) if kind.endswith(b"/worksheet")}
     return targets or None
 
 
-def _sheet_targets(workbook: bytes, rels: bytes) -> dict[str, str]:
-    """Sheet name → part name, as the reader resolves it: each <sheet name=… r:id=…> of xl/workbook.xml (any
-    namespace prefix), its relationship's target. Names are unescaped as an XML parser gives them."""
-    targets = _relationships(rels)
-    parts = {}
+def _sheet_targets(workbook: bytes, rels: bytes) -> dict[str, set[str]]:
+    """Sheet name → the loose names (:func:`_loose`) of the parts the reader may load for it: each <sheet> of
+    xl/workbook.xml (any namespace prefix), by every name and id it carries (a repeated attribute: each), to
+    every relationship of that Id whatever its Type, its target taken relative to xl/ and as written. Names
+    are unescaped as an XML parser gives them."""
+    targets: dict[bytes, set[str]] = {}
+    for tag in _WORKSHEET_REL.findall(rels):
+        attrs = _attribute_values(tag)
+        for rel_id in attrs.get(b"Id", [b""]):
+            for target in attrs.get(b"Target", []):
+                text = target.decode("utf-8", "replace")
+                targets.setdefault(rel_id, set()).update(_loose(t) for t in (text, f"xl/{text}"))
+    parts: dict[str, set[str]] = {}
     start, end = workbook.find(b"sheets>"), workbook.rfind(b"sheets>")  # <sheets> … </sheets>, any prefix
-    for attributes in _SHEET.findall(workbook[start:end] if 0 <= start < end else workbook):
-        attrs = _attributes(attributes)
-        rel = next((v for k, v in attrs.items() if k.endswith(b":id")), None)
-        name = attrs.get(b"name")
-        if name is not None and rel in targets:
-            parts.setdefault(html.unescape(name.decode("utf-8", "replace")), targets[rel][1])
+    for tag in _SHEET.findall(workbook[start:end] if 0 <= start < end else workbook):
+        attrs = _attribute_values(tag)
+        ids = [v for k, values in attrs.items() if k == b"id" or k.endswith(b":id") for v in values]
+        for name in attrs.get(b"name", []):
+            parts.setdefault(html.unescape(name.decode("utf-8", "replace")), set()).update(
+                t for rel_id in ids for t in targets.get(rel_id, ()))
     return parts
+
+
+def _loose(name: str) -> str:
+    """A part name as loosely as a reader might match it: %-escapes decoded, backslashes as slashes, . and ..
+    resolved, no leading slash, lower case. Two names equal here may be one part to some reader."""
+    name = name.replace("\\", "/")
+    if "%" in name:
+        name = urllib.parse.unquote(name)
+    return posixpath.normpath("/" + name).lstrip("/").lower()
+
+
+def _attribute_values(tag: bytes) -> dict[bytes, list[bytes]]:
+    """A tag's attributes, every value of a repeated name (a reader may take either)."""
+    attrs: dict[bytes, list[bytes]] = {}
+    for k, v, w in _ATTRS.findall(tag):
+        attrs.setdefault(k, []).append(v or w)
+    return attrs
 
 
 def _attributes(tag: bytes) -> dict[bytes, bytes]:
