@@ -296,11 +296,8 @@ def _attribute_values(tag: bytes) -> dict[bytes, list[bytes]]:
 
 
 def _attributes(tag: bytes) -> dict[bytes, bytes]:
-    """A tag's attributes (either quote form, spaces around '='); the first of a repeated name wins."""
-    attrs: dict[bytes, bytes] = {}
-    for k, v, w in _ATTRS.findall(tag):
-        attrs.setdefault(k, v or w)
-    return attrs
+    """A tag's attributes; the first of a repeated name."""
+    return {k: values[0] for k, values in _attribute_values(tag).items()}
 
 
 def _holds_sheet_data(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
