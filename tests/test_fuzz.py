@@ -553,14 +553,17 @@ def test_a_far_cell_in_a_sheet_the_reader_never_loads_costs_nothing_and_is_not_r
 
 
 def test_sheet_names_lead_to_every_part_a_reader_may_resolve_them_to():
-    """Escaped names, any namespace prefix, attributes in any order, targets relative to xl/ or absolute; a
-    repeated id or name gives each, a relationship of any Type counts (a reader may not check it)."""
+    """Every <sheet> in order, anywhere in the part, XML-unescaped (a name with another entity is None: it cannot
+    equal the reader's); a repeated id or name gives each; a relationship of any Type counts; targets relative to
+    xl/, absolute, or with a backslash."""
     from pipeline.ingest.limits import _sheet_targets
 
-    workbook = (b'<x:workbook xmlns:x="main" xmlns:rel="rels"><x:sheets>'
+    workbook = (b'<x:workbook xmlns:x="main" xmlns:rel="rels"><x:sheet name="early" rel:id="rId3"/><x:sheets>'
                 b'<x:sheet name="A &amp; B" sheetId="1" rel:id="rId2"/>'
                 b"<x:sheet rel:id='rId1' name='&#x8868;&#32025;' sheetId='2'/>"
-                b'<x:sheet name="chart" sheetId="3" rel:id="rId3" o:id="rId4"/></x:sheets></x:workbook>')
+                b'<x:sheet name="chart" sheetId="3" rel:id="rId3" o:id="rId4"/>'
+                b'<x:sheet name="euro&#x80;" rel:id="rId1"/><x:sheet name="html&nbsp;" rel:id="rId1"/>'
+                b'</x:sheets></x:workbook>')
     rels = (b'<Relationships>'
             b'<Relationship Id="rId1" Type="http://x/relationships/worksheet" Target="worksheets/s1.xml"/>'
             b'<Relationship Target="/xl/other/s2.xml" Id="rId2" Type="http://x/relationships/worksheet"/>'
@@ -568,10 +571,12 @@ def test_sheet_names_lead_to_every_part_a_reader_may_resolve_them_to():
             b'<Relationship Id="rId4" Type="http://x/relationships/styles" Target="Styles.xml"/>'
             b'<Relationship Id="rId1" Type="http://x/relationships/worksheet" Target="worksheets\\s9.xml"/>'
             b'</Relationships>')
-    targets = _sheet_targets(workbook, rels)
+    names, targets = _sheet_targets(workbook, rels)
+    assert names == ["early", "A & B", "表紙", "chart", "euro\x80", None]
     assert targets["A & B"] >= {"xl/other/s2.xml"}
     assert targets["表紙"] >= {"xl/worksheets/s1.xml", "xl/worksheets/s9.xml"}
     assert targets["chart"] >= {"xl/chartsheets/c1.xml", "xl/styles.xml"}
+    assert targets["early"] >= {"xl/chartsheets/c1.xml"}
 
 
 def _second_part(loose_name: str):
@@ -584,7 +589,8 @@ def _second_part(loose_name: str):
 
 
 def _through_other_relationship(members):
-    """The cover's r:id points to a relationship typed as styles, whose target holds the far cell."""
+    """The cover's r:id points to a relationship typed as styles, whose target holds the far cell (the reader in
+    use refuses to open such a workbook; another version may not)."""
     members = dict(members)
     members["xl/cover.xml"] = members.pop(SHEET).replace(b"</sheetData>", FAR_ROW + b"</sheetData>")
     rels = "xl/_rels/workbook.xml.rels"
@@ -604,7 +610,7 @@ def test_a_part_the_reader_might_take_for_a_loaded_sheet_is_checked_too(change):
 
     data = _rezip(seeds()["a.xlsx"], change)
     with pytest.raises(Rejected) as refused:
-        limits.workbook_guard(data).check("表紙")
+        limits.workbook_guard(data).check("表紙", ["表紙", "チェックシート"])
     assert refused.value.code == "sheet_too_large"
     assert refused.value.detail.endswith("has cells as far as row 300,000, column 100 (30,000,000 cells); "
                                          "the limit is 2,000,000 cells per file")
@@ -623,7 +629,101 @@ def test_a_stored_sheet_part_is_bounded_like_a_deflated_one():
         for name, body in members.items():
             zf.writestr(name, body)
     with pytest.raises(Rejected) as refused:
-        limits.workbook_guard(out.getvalue()).check("表紙")
+        limits.workbook_guard(out.getvalue()).check("表紙", ["表紙", "チェックシート"])
     assert (refused.value.code, refused.value.detail) == (
         "sheet_too_large", "xl/worksheets/sheet1.xml has cells as far as row 300,000, column 100 (30,000,000 cells); "
         "the limit is 2,000,000 cells per file")
+
+
+# --- what the outside review of the lazy guard slipped past it (issue 12) ----------------------------------------
+
+FAR_SHEET3 = ("xl/worksheets/sheet3.xml has cells as far as row 300,000, column 100 (30,000,000 cells); "
+              "the limit is 2,000,000 cells per file")
+_REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_R_NS = b' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+
+
+def _evil_checklist(where: str, rel_type: bytes = b"worksheet"):
+    """A second <sheet> named like the checklist (チェックシート), whose part (sheet3.xml) has the far row: listed
+    before <sheets> (``where`` = "before"), or inside it, first, with the checklist's name written as a
+    character reference that an HTML unescaper reads as another name (``where`` = "entity")."""
+    def change(members):
+        members = dict(members)
+        members["xl/worksheets/sheet3.xml"] = members["xl/worksheets/sheet2.xml"].replace(
+            b"</sheetData>", FAR_ROW + b"</sheetData>")
+        rels = "xl/_rels/workbook.xml.rels"
+        members[rels] = members[rels].replace(b"</Relationships>", b'<Relationship Type="' + _REL + rel_type
+                                              + b'" Target="worksheets/sheet3.xml" Id="rId9"/></Relationships>')
+        name = "チェックシート".encode() + (b"&#x80;" if where == "entity" else b"")
+        evil = b"<sheet" + _R_NS + b' name="' + name + b'" sheetId="9" r:id="rId9"/>'
+        wb = members["xl/workbook.xml"]
+        if where == "entity":  # the real checklist written with U+0080 itself: to XML, two sheets of one name
+            wb = wb.replace('name="チェックシート"'.encode(), 'name="チェックシート\x80"'.encode())
+        members["xl/workbook.xml"] = wb.replace(b"<workbookPr/>", b"<workbookPr/>" + evil) if where == "before" \
+            else wb.replace(b"<sheets>", b"<sheets>" + evil)
+        return members
+    return change
+
+
+def _bad_crc(part: str):
+    def damage(data: bytes) -> bytes:
+        out = bytearray(data)
+        at = out.find(b"PK\x01\x02")
+        while at >= 0:
+            name_len = int.from_bytes(out[at + 28: at + 30], "little")
+            if out[at + 46: at + 46 + name_len] == part.encode():
+                out[at + 16] ^= 0xFF  # the CRC in the central directory, which zipfile and the guard check
+            at = out.find(b"PK\x01\x02", at + 4)
+        return bytes(out)
+    return damage
+
+
+def _prefix_directory(data: bytes) -> bytes:
+    """The ZIP's directory (sizes and CRC, local and central) describes the cover's part only up to the far row;
+    the deflate stream goes on to the end: zipfile stops at the stated size and finds the CRC right."""
+    import struct
+    import zlib
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        full = zf.read(SHEET)
+    prefix = full[: full.index(b'<row r="300000"')]
+    out = bytearray(data)
+    for sig, crc_at, size_at, name_at in ((b"PK\x01\x02", 16, 24, 46), (b"PK\x03\x04", 14, 22, 30)):
+        at = out.find(sig)
+        while at >= 0:
+            name_len = struct.unpack_from("<H", out, at + (28 if name_at == 46 else 26))[0]
+            if out[at + name_at: at + name_at + name_len] == SHEET.encode():
+                struct.pack_into("<I", out, at + crc_at, zlib.crc32(prefix))
+                struct.pack_into("<I", out, at + size_at, len(prefix))
+            at = out.find(sig, at + 4)
+    return bytes(out)
+
+
+def test_what_slipped_past_the_lazy_guard_is_refused(tmp_path):
+    """Each file made the reader build 300,000 × 100 cells while the guard passed it (outside review): a workbook
+    part with a bad CRC, which the reader does not check, switched the guard off; a second sheet of the checklist's
+    name before <sheets>, or with a character reference HTML reads otherwise than XML, or typed as a chartsheet,
+    was the one the reader loaded; a directory describing only a prefix of a part hid the rest of its stream."""
+    seed = seeds()["a.xlsx"]
+    files = {
+        "crc_workbook.xlsx": (_bad_crc("xl/workbook.xml")(_rezip(seed, _evil_checklist("entity"))), "corrupt",
+                              "the part xl/workbook.xml is damaged (its size or checksum does not match the ZIP's "
+                              "directory)"),
+        "crc_rels.xlsx": (_bad_crc("xl/_rels/workbook.xml.rels")(_rezip(seed, _evil_checklist("entity"))), "corrupt",
+                          "the part xl/_rels/workbook.xml.rels is damaged (its size or checksum does not match the "
+                          "ZIP's directory)"),
+        "before.xlsx": (_rezip(seed, _evil_checklist("before")), "sheet_too_large", FAR_SHEET3),
+        "entity.xlsx": (_rezip(seed, _evil_checklist("entity")), "sheet_too_large", FAR_SHEET3),
+        "chartsheet.xlsx": (_rezip(seed, _evil_checklist("before", b"chartsheet")), "sheet_too_large", FAR_SHEET3),
+        "prefix.xlsx": (_prefix_directory(_rezip(seed, _add(FAR_ROW))), "corrupt",
+                        "the part xl/worksheets/sheet1.xml is damaged (its size or checksum does not match the ZIP's "
+                        "directory)"),
+    }
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name, (data, _reason, _detail) in files.items():
+        (raw / name).write_bytes(data)
+    m = check_run(raw, list(files)).set_index("source_path")
+    for name, (_data, reason, detail) in files.items():
+        assert (m.at[name, "status"], m.at[name, "reason"], m.at[name, "detail"]) == ("quarantined", reason, detail), \
+            name

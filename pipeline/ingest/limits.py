@@ -8,9 +8,10 @@ spanning millions of cells (the reader allocates every cell in between), parts t
 hundreds of megabytes, or an expansion ratio only a crafted file has. Each is quarantined with its
 reason (``too_large``, ``sheet_too_large``) and the limit in the message, before memory is spent. The
 cells a sheet spans are checked when the reader is about to load it (:class:`SheetGuard`; the reader
-builds no other sheet). A sheet is found, and its cells placed, as the reader does it (the workbook's
-relationships; r in either quote form, or none: then by position), and a sheet part larger than the
-ZIP's directory says is refused as ``corrupt``: the reader would read all of it.
+builds no other sheet), over every part the reader might take for it (where that is not certain, every
+part holding a sheet), its cells placed as the reader places them (r in either quote form, or none: then
+by position). A part whose stream does not match the ZIP's directory (longer, shorter, another CRC) is
+refused as ``corrupt``: the reader would read all of it, unchecked.
 
 What cannot be checked up front (an old .xls whose damaged records describe a sheet of a hundred
 million cells) meets :func:`limit_memory`: a reader process may not grow its data beyond
@@ -22,7 +23,6 @@ a few MB; tested in test_fuzz.py).
 
 from __future__ import annotations
 
-import html
 import io
 import posixpath
 import re
@@ -31,7 +31,7 @@ import sys
 import urllib.parse
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from pipeline.ingest.reasons import Rejected
 
@@ -58,7 +58,7 @@ _BARE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c(?:>|\s(?![^>]*\br\s*=)[^>]*>
 _TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)\b(' + _IN_TAG + rb'*)>')
 _ATTRS = re.compile(rb'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')  # a tag's attributes, in order
 _R_VALUE = re.compile(rb'([A-Z]{0,3})([0-9]{0,7})')
-_WORKSHEET_REL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>')
+_RELATIONSHIP = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>')
 _SHEET = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?sheet\s(' + _IN_TAG + rb'*)>')  # a sheet listed in xl/workbook.xml
 WORKBOOK = "xl/workbook.xml"
 RELS = "xl/_rels/workbook.xml.rels"
@@ -88,23 +88,20 @@ def _column_number(letters: bytes) -> int:
 
 def check_workbook_zip(data: bytes) -> None:
     """Refuse an xlsx/xlsm whose parts inflate beyond the limits or whose sheets together span too many cells
-    (every sheet at once; ingest checks each sheet as it is loaded, :func:`workbook_guard`)."""
-    guard = workbook_guard(data)
-    if guard is not None:
-        guard.check_all()
+    (every part holding a sheet at once; ingest checks each sheet as it is loaded, :func:`workbook_guard`)."""
+    workbook_guard(data).check_all()
 
 
-def workbook_guard(data: bytes) -> SheetGuard | None:
+def workbook_guard(data: bytes) -> SheetGuard:
     """Check an xlsx/xlsm's ZIP directory against the size limits now, and return what checks each sheet's
-    extent when the reader is about to load it (None: the ZIP cannot be read, the reader will say so).
-
-    Sizes come from the ZIP's directory; a sheet part whose bytes do not match it is refused as corrupt
-    (the reader would read past the stated size)."""
+    extent when the reader is about to load it. A directory zipfile cannot read leaves nothing to check a
+    sheet against: the reader usually cannot open such a file either (and says why); if it can, no sheet of
+    it is loaded (corrupt)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return None
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return SheetGuard(data, None)
     inflated = sum(i.file_size for i in infos)
     if inflated > MAX_INFLATED_BYTES:
         largest = max(infos, key=lambda i: i.file_size)
@@ -114,7 +111,7 @@ def workbook_guard(data: bytes) -> SheetGuard | None:
         raise Rejected("too_large", f"the workbook's {_size(len(data))} inflate to {_size(inflated)} "
                        f"({inflated / len(data):,.0f}×); the limit is {MAX_EXPANSION}× past "
                        f"{_size(EXPANSION_FROM_BYTES)}")
-    return SheetGuard(zf, infos)
+    return SheetGuard(data, infos)
 
 
 class SheetGuard:
@@ -122,52 +119,82 @@ class SheetGuard:
 
     The reader opens a workbook without parsing any sheet and builds a sheet's cells only when it is loaded,
     so only loaded sheets can cost memory: a checklist loads two or three of its sheets, never its 記入例 or
-    notes. Each loaded sheet's part (found as the reader finds it: the sheet's r:id in xl/workbook.xml, its
-    target in the workbook's relationships) is bounded by the cheapest test that passes, in order:
+    notes. Which part the reader takes for a sheet is not guessed. In a regular workbook — its workbook
+    part and relationships read, its sheet names (XML-unescaped, every <sheet> of the part) exactly the
+    reader's, the sheet named once — the candidates are every part its id(s) lead to through every
+    relationship of that Id (whatever its Type, the target relative and as written, entries matched loosely).
+    Anything else bounds every part holding <sheetData> (:meth:`check_all`), the workbook's and relationships'
+    own damage included. Each part is bounded by the cheapest test that passes, in order:
 
     1. no cell reference beyond column ZZ or row 999 (two searches in C): at most 999 × 702 cells;
     2. no three-letter column, and no row of three or four digits: 99 or 999 rows, 26 or 702 columns;
     3. the exact farthest cell (every reference turned into numbers: 0.8 ms for a checklist).
 
-    A later test runs only while the loaded sheets' bounds together exceed :data:`MAX_CELLS`. A sheet whose
-    part cannot be told (no workbook part or relationships) checks every part that may be a sheet.
-    About 0.1 ms for a checklist's two sheets.
+    A later test runs only while the bounds together exceed :data:`MAX_CELLS`. Parts are inflated here from
+    the archive's bytes, checked against the ZIP's directory as the reader would not (a stream longer than the
+    directory says is refused, :func:`_pieces`). About 0.2 ms for a checklist's two sheets.
     """
 
-    def __init__(self, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
-        self._zf = zf
+    def __init__(self, data: bytes, infos: list[zipfile.ZipInfo] | None) -> None:
+        self._data = data
+        self._unreadable = infos is None  # the ZIP's directory could not be read
+        infos = infos or []
         self._infos = infos
         self._by_name = {i.filename: i for i in infos}
-        self._targets: dict[str, set[str]] | None = None  # sheet name → loose part names, read on first use
+        self._layout: tuple[list[str], dict[str, set[str]]] | None = None  # sheet names, name → loose targets
+        self._loose: dict[str, list[zipfile.ZipInfo]] = {}
+        self._all: list[zipfile.ZipInfo] | None = None  # every part holding <sheetData>
         self._bounds: dict[str, tuple[int, int, int]] = {}  # part → (the test that bounds it, rows, cols)
 
-    def check(self, sheet: str) -> None:
-        """Refuse (:class:`Rejected`) before the reader loads ``sheet`` if the loaded sheets would span too many
-        cells, or if its part is damaged."""
-        try:
-            parts = self._sheet_parts(sheet)
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error, NotImplementedError):
-            return  # the workbook's index or relationships: the reader will say what is wrong
-        self._bound(parts)
+    def check(self, sheet: str, names: Sequence[str]) -> None:
+        """Refuse (:class:`Rejected`) before the reader loads ``sheet`` (one of the reader's sheet ``names``) if
+        the loaded sheets would span too many cells, or if a part it may read is damaged."""
+        self._readable()
+        self._bound(self._candidates(sheet, list(names)))
 
     def check_all(self) -> None:
-        """Every part that may be a sheet, as if all were loaded."""
-        try:
-            parts = _sheet_parts(self._zf, self._infos)
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error, NotImplementedError):
-            return
-        self._bound(parts)
+        """Every part holding <sheetData>, as if all were loaded."""
+        self._readable()
+        self._bound(self._sheet_data_parts())
+
+    def _readable(self) -> None:
+        if self._unreadable:
+            raise Rejected("corrupt", "the workbook's ZIP directory cannot be read, so its sheets cannot be checked "
+                           "before reading")
+
+    def _candidates(self, sheet: str, names: list[str]) -> list[zipfile.ZipInfo]:
+        if self._layout is None:
+            workbook, rels = self._by_name.get(WORKBOOK), self._by_name.get(RELS)
+            layout: tuple[list[str], dict[str, set[str]]] | None = None
+            if workbook is not None and rels is not None:
+                try:
+                    layout = _sheet_targets(_read(self._data, workbook), _read(self._data, rels))
+                except Rejected:
+                    layout = None  # a damaged workbook part or relationships: every part is bounded
+            self._layout = layout or ([], {})
+            for info in self._infos:
+                self._loose.setdefault(_loose(info.filename), []).append(info)
+        listed, targets = self._layout
+        if listed != names or names.count(sheet) != 1 or not targets.get(sheet):
+            return self._sheet_data_parts()  # the reader may see the workbook otherwise than this parse
+        found = {i.filename: i for target in targets[sheet] for i in self._loose.get(target, ())}
+        return list(found.values())
+
+    def _sheet_data_parts(self) -> list[zipfile.ZipInfo]:
+        if self._all is None:
+            self._all = [i for i in self._infos if not i.is_dir() and _holds_sheet_data(self._data, i)]
+        return self._all
 
     def _bound(self, parts: list[zipfile.ZipInfo]) -> None:
         for info in parts:
             if info.filename not in self._bounds:
-                self._bounds[info.filename] = (1, *self._extent(info, 1))
+                self._bounds[info.filename] = (1, *_extent(self._data, info, 1))
         for test in (2, 3):
             if sum(r * c for _, r, c in self._bounds.values()) <= MAX_CELLS:
                 return
             for name, (done, _, _) in self._bounds.items():
                 if done < test:
-                    self._bounds[name] = (test, *self._extent(self._by_name[name], test))
+                    self._bounds[name] = (test, *_extent(self._data, self._by_name[name], test))
         extents = sorted(self._bounds.items())  # in the parts' order, however loaded
         for name, (_, rows, cols) in extents:  # one sheet past the limit alone is named alone
             check_cells(rows * cols, f"{name} has cells as far as row {rows:,}, column {cols:,} "
@@ -178,102 +205,56 @@ class SheetGuard:
             check_cells(cells, f"{name} has cells as far as row {rows:,}, column {cols:,} ({cells:,} cells"
                         + (" in the workbook's sheets)" if cells > rows * cols else ")"))
 
-    def _extent(self, info: zipfile.ZipInfo, test: int) -> tuple[int, int]:
-        try:
-            return _checked_extent(self._zf, info, test)
-        except (ValueError, OSError, NotImplementedError):
-            return 0, 0  # the part cannot be read here (an unknown compression): the reader will say so
 
-    def _sheet_parts(self, sheet: str) -> list[zipfile.ZipInfo]:
-        """Every part the reader may take for ``sheet``. What the reader resolves is not guessed: a sheet's
-        candidates are every r:id-like attribute of every <sheet> of that name, every relationship of that
-        Id, its target taken both relative to xl/ and as written, and every part whose name matches one of
-        these loosely (case, backslashes, %-escapes, ./ and ../). A name not found there (the reader may
-        read names otherwise) takes every part any sheet points to, and every worksheet part."""
-        if self._targets is None:
-            workbook, rels = self._by_name.get(WORKBOOK), self._by_name.get(RELS)
-            self._targets = _sheet_targets(_read(self._zf, workbook), _read(self._zf, rels)) \
-                if workbook is not None and rels is not None else {}
-            self._loose: dict[str, list[zipfile.ZipInfo]] = {}
-            for info in self._infos:
-                self._loose.setdefault(_loose(info.filename), []).append(info)
-        wanted = self._targets.get(sheet)
-        if not wanted:
-            found = {i.filename: i for i in _sheet_parts(self._zf, self._infos)}
-            wanted = {t for targets in self._targets.values() for t in targets}
-        else:
-            found = {}
-        for target in wanted:
-            found.update((i.filename, i) for i in self._loose.get(target, ()))
-        return list(found.values())
-
-
-def _checked_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, test: int) -> tuple[int, int]:
-    """:func:`_extent`, refusing a sheet part whose bytes do not match the ZIP's directory: zipfile stops at
-    the stated size (and the CRC fails there) while the reader reads the whole part, cells past it included."""
-    try:
-        return _extent(zf, info, test)
-    except (zipfile.BadZipFile, EOFError, zlib.error) as e:
-        what = "its size or checksum does not match the ZIP's directory" if isinstance(e, zipfile.BadZipFile) \
-            else "its compressed data ends early or is broken"
-        raise Rejected("corrupt", f"the part {info.filename} is damaged ({what})") from None
-
-
-def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
-    """The parts a reader takes for sheets: the workbook's worksheet relationships (their targets relative to
-    xl/, anywhere in the ZIP), and whatever lies in xl/worksheets/. Without readable relationships, every .xml
-    part holding <sheetData (a reader may still find it)."""
-    by_name = {i.filename: i for i in infos}
-    names = {n for n in by_name if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-    rels = by_name.get(RELS)
-    targets = _worksheet_targets(zf.read(rels)) if rels is not None else None
-    if targets is None:
-        names |= {i.filename for i in infos if i.filename.endswith(".xml") and i.filename not in names
-                  and _holds_sheet_data(zf, i)}
-    else:
-        names |= {t for t in targets if t in by_name}
-    return [by_name[n] for n in sorted(names)]
-
-
-def _relationships(rels: bytes) -> list[tuple[bytes, bytes, str]]:
-    """The workbook's relationships as (Id, Type, target relative to xl/, normalised): every one, in order."""
-    found = []
-    for tag in _WORKSHEET_REL.findall(rels):
-        attrs = _attributes(tag)
-        target = attrs.get(b"Target", b"").decode("utf-8", "replace")
-        if target:
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            found.append((attrs.get(b"Id", b""), attrs.get(b"Type", b""), part))
-    return found
-
-
-def _worksheet_targets(rels: bytes) -> set[str] | None:
-    """Part names of the worksheet relationships in xl/_rels/workbook.xml.rels (None: none can be read)."""
-    targets = {part for _, kind, part in _relationships(rels) if kind.endswith(b"/worksheet")}
-    return targets or None
-
-
-def _sheet_targets(workbook: bytes, rels: bytes) -> dict[str, set[str]]:
-    """Sheet name → the loose names (:func:`_loose`) of the parts the reader may load for it: each <sheet> of
-    xl/workbook.xml (any namespace prefix), by every name and id it carries (a repeated attribute: each), to
-    every relationship of that Id whatever its Type, its target taken relative to xl/ and as written. Names
-    are unescaped as an XML parser gives them."""
+def _sheet_targets(workbook: bytes, rels: bytes) -> tuple[list[str], dict[str, set[str]]]:
+    """Every <sheet> of xl/workbook.xml (any namespace prefix, anywhere in the part) in order, by name, and each
+    name → the loose names (:func:`_loose`) of the parts the reader may load for it: by every id it carries
+    (a repeated attribute: each), every relationship of that Id whatever its Type, its target taken relative
+    to xl/ and as written. A name that is not plain XML text (an entity other than XML's) is listed as None,
+    so the names never equal the reader's and every part is bounded."""
     targets: dict[bytes, set[str]] = {}
-    for tag in _WORKSHEET_REL.findall(rels):
+    for tag in _RELATIONSHIP.findall(rels):
         attrs = _attribute_values(tag)
         for rel_id in attrs.get(b"Id", [b""]):
             for target in attrs.get(b"Target", []):
                 text = target.decode("utf-8", "replace")
                 targets.setdefault(rel_id, set()).update(_loose(t) for t in (text, f"xl/{text}"))
+    names: list = []
     parts: dict[str, set[str]] = {}
-    start, end = workbook.find(b"sheets>"), workbook.rfind(b"sheets>")  # <sheets> … </sheets>, any prefix
-    for tag in _SHEET.findall(workbook[start:end] if 0 <= start < end else workbook):
+    for tag in _SHEET.findall(workbook):
         attrs = _attribute_values(tag)
         ids = [v for k, values in attrs.items() if k == b"id" or k.endswith(b":id") for v in values]
-        for name in attrs.get(b"name", []):
-            parts.setdefault(html.unescape(name.decode("utf-8", "replace")), set()).update(
-                t for rel_id in ids for t in targets.get(rel_id, ()))
-    return parts
+        for raw in attrs.get(b"name", [None]):
+            name = _xml_text(raw) if raw is not None else None
+            names.append(name)
+            if name is not None:
+                parts.setdefault(name, set()).update(t for rel_id in ids for t in targets.get(rel_id, ()))
+    return names, parts
+
+
+_XML_ENTITY = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9A-Fa-f]+));")
+_XML_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _xml_text(raw: bytes) -> str | None:
+    """An attribute's text as an XML parser gives it (XML's five entities and character references only);
+    None for anything else (another entity, a stray '&', an impossible character, bytes that are not UTF-8)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "&" not in text:
+        return text
+    if "&" in _XML_ENTITY.sub("", text):
+        return None
+
+    def one(m: re.Match) -> str:
+        return _XML_NAMED[m.group(1)] if m.group(1) else chr(int(m.group(2) or m.group(3), 10 if m.group(2) else 16))
+
+    try:
+        return _XML_ENTITY.sub(one, text)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _loose(name: str) -> str:
@@ -295,18 +276,12 @@ def _attribute_values(tag: bytes) -> dict[bytes, list[bytes]]:
     return attrs
 
 
-def _attributes(tag: bytes) -> dict[bytes, bytes]:
-    """A tag's attributes; the first of a repeated name."""
-    return {k: values[0] for k, values in _attribute_values(tag).items()}
-
-
-def _holds_sheet_data(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+def _holds_sheet_data(data: bytes, info: zipfile.ZipInfo) -> bool:
     tail = b""
-    with zf.open(info) as fh:
-        while piece := fh.read(_CHUNK):
-            if b"sheetData" in tail + piece:
-                return True
-            tail = piece[-16:]
+    for piece in _pieces(data, info):
+        if b"sheetData" in tail + piece:
+            return True
+        tail = piece[-16:]
     return False
 
 
@@ -327,13 +302,13 @@ _FAST_ROW3 = re.compile(rb'r="[A-Z]{1,2}[0-9]{3}')
 _FAST_COL2 = re.compile(rb'r="[A-Z]{2}[0-9]')
 
 
-def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, test: int = 3) -> tuple[int, int]:
+def _extent(data: bytes, info: zipfile.ZipInfo, test: int = 3) -> tuple[int, int]:
     """The farthest row and column of a cell with content in a sheet part (test 3), or an upper bound on them
     (tests 1 and 2, :class:`SheetGuard`), read in pieces (a tag split between two pieces is whole in the
     overlap kept from the previous piece). A sheet with a cell lacking r is counted by position."""
     rows = cols = 0
     tail = b""
-    for piece in _pieces(zf, info):
+    for piece in _pieces(data, info):
         block = tail + piece
         tail = block[-_OVERLAP:]
         if test < 3 and not any(unusual.search(block) for unusual in _UNUSUAL):
@@ -345,7 +320,7 @@ def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, test: int = 3) -> tuple[
             continue
         standard = not any(odd.search(block) for odd in _ODD)  # every cell <c r="…", r first
         if not standard and _BARE_CELL.search(block):
-            return _positional_extent(zf, info)
+            return _positional_extent(data, info)
         if test < 3 and not _FAR.search(block):
             rows = max(rows, 999 if _ROW3.search(block) else 99)
             cols = max(cols, 702 if _COL2.search(block) else 26)
@@ -357,70 +332,78 @@ def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, test: int = 3) -> tuple[
     return rows, cols
 
 
-def _pieces(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """A part's bytes inflated, in pieces of up to 1 MB, checked against the ZIP's directory as zipfile checks
-    them (size and CRC; a mismatch raises zipfile's own error)."""
-    small = _small_part(zf, info)
-    if small is not None:
-        yield small
-        return
-    with zf.open(info) as fh:
-        while piece := fh.read(_CHUNK):
-            yield piece
+def _read(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """A whole part (the workbook part, its relationships: a few kB), checked like :func:`_pieces`."""
+    return b"".join(_pieces(data, info))
 
 
-def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    small = _small_part(zf, info)
-    return small if small is not None else zf.read(info)
+def _pieces(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's bytes inflated from the archive's bytes, in pieces of up to 1 MB, and what the ZIP's directory
+    says of it checked: a stream that gives more than its stated size (the reader inflates all of it; zipfile
+    would stop at the size, and a CRC of that much would pass), ends early, or fails its CRC is refused as
+    corrupt, as are methods no spreadsheet program writes and ZIP encryption. A checklist's sheet (~15 kB)
+    inflates in one call: zipfile's file objects cost as much again."""
+    def damaged(what: str) -> Rejected:
+        return Rejected("corrupt", f"the part {info.filename} is damaged ({what})")
+
+    if info.flag_bits & 1:
+        raise damaged("it is encrypted with ZIP's own encryption, which no spreadsheet program uses")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise damaged(f"it is compressed with ZIP method {info.compress_type}, which no spreadsheet program uses")
+    at = info.header_offset
+    if len(data) < at + 30 or data[at: at + 4] != b"PK\x03\x04":
+        raise damaged("its local header is missing")
+    name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
+    start = at + 30 + name_len + extra_len
+    with memoryview(data) as whole, whole[start: start + info.compress_size] as body:  # not copied
+        size = crc = 0
+        if info.compress_type == zipfile.ZIP_STORED:
+            if len(body) < info.file_size:
+                raise damaged("its compressed data ends early or is broken")
+            for k in range(0, info.file_size, _CHUNK):
+                piece = bytes(body[k: min(k + _CHUNK, info.file_size)])
+                size, crc = size + len(piece), zlib.crc32(piece, crc)
+                yield piece
+        else:
+            inflate = zlib.decompressobj(-15)
+            pending: bytes | memoryview = body
+            while not inflate.eof:
+                try:
+                    piece = inflate.decompress(pending, _CHUNK)
+                except zlib.error:
+                    raise damaged("its compressed data ends early or is broken") from None
+                pending = inflate.unconsumed_tail
+                if not piece and not pending:
+                    raise damaged("its compressed data ends early or is broken")
+                size += len(piece)
+                if size > info.file_size:
+                    raise damaged("its size or checksum does not match the ZIP's directory")
+                crc = zlib.crc32(piece, crc)
+                if piece:
+                    yield piece
+    if size != info.file_size or crc != info.CRC:
+        raise damaged("its size or checksum does not match the ZIP's directory")
 
 
-def _small_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
-    """A part of up to 1 MB (a checklist's sheets: ~15 kB), inflated in one call from the archive's bytes.
-
-    zipfile reads a part through a file object in Python: 0.03 ms a part, as long as inflating it. Anything
-    but the plain case (encrypted, another method, a size or CRC that does not match, a damaged stream)
-    returns None, and zipfile reads it, raising what it raises."""
-    data = getattr(zf.fp, "getbuffer", None)
-    if info.file_size > _CHUNK or info.flag_bits & 1 or info.compress_type not in (zipfile.ZIP_STORED,
-                                                                                  zipfile.ZIP_DEFLATED) or data is None:
-        return None
-    with data() as raw:  # the archive's bytes, not copied
-        at = info.header_offset
-        if len(raw) < at + 30 or raw[at: at + 4] != b"PK\x03\x04":
-            return None
-        name_len, extra_len = struct.unpack_from("<HH", raw, at + 26)
-        start = at + 30 + name_len + extra_len
-        body = raw[start: start + info.compress_size]
-        try:
-            out = bytes(body) if info.compress_type == zipfile.ZIP_STORED else \
-                zlib.decompressobj(-15).decompress(body, info.file_size + 1)
-        except zlib.error:
-            return None
-        finally:
-            body.release()
-    return out if len(out) == info.file_size and zlib.crc32(out) == info.CRC else None
-
-
-def _positional_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+def _positional_extent(data: bytes, info: zipfile.ZipInfo) -> tuple[int, int]:
     """The extent as the reader places cells: a row at its r, else after the previous row; a cell at its r,
     else after the previous cell of its row. Only for sheets with cells lacking r (no common writer omits it)."""
     rows = cols = row = col = 0
     carry = b""
-    with zf.open(info) as fh:
-        while piece := fh.read(_CHUNK):
-            block = carry + piece
-            cut = block.rfind(b"<")
-            carry = block[cut:] if cut >= 0 and b">" not in block[cut:] else b""
-            for name, attrs in _TAG.findall(block[: len(block) - len(carry)]):
-                ref = _R_VALUE.fullmatch(next((v or w for k, v, w in _ATTRS.findall(attrs) if k == b"r"), b""))
-                letters, digits = (ref.group(1), int(ref.group(2) or 0)) if ref else (b"", 0)
-                if name == b"row":
-                    row, col = digits or row + 1, 0
-                    continue
-                col = _column_number(letters) if letters else col + 1
-                row = digits or row
-                if not attrs.endswith(b"/"):
-                    rows, cols = max(rows, row), max(cols, col)
+    for piece in _pieces(data, info):
+        block = carry + piece
+        cut = block.rfind(b"<")
+        carry = block[cut:] if cut >= 0 and b">" not in block[cut:] else b""
+        for name, attrs in _TAG.findall(block[: len(block) - len(carry)]):
+            ref = _R_VALUE.fullmatch(next((v or w for k, v, w in _ATTRS.findall(attrs) if k == b"r"), b""))
+            letters, digits = (ref.group(1), int(ref.group(2) or 0)) if ref else (b"", 0)
+            if name == b"row":
+                row, col = digits or row + 1, 0
+                continue
+            col = _column_number(letters) if letters else col + 1
+            row = digits or row
+            if not attrs.endswith(b"/"):
+                rows, cols = max(rows, row), max(cols, col)
     return rows, cols
 
 

@@ -122,7 +122,7 @@ def _excel_book(data: bytes, guard: limits.SheetGuard | None) -> Book:
 
     def load(sheet: str) -> Sheet:
         if guard is not None:
-            guard.check(sheet)  # before the reader builds the sheet's cells
+            guard.check(sheet, names)  # before the reader builds the sheet's cells
         try:
             # skip_rows=0 keeps the blank rows above the used range, so row numbers are the sheet's
             loaded = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
