@@ -117,6 +117,20 @@ def test_report_item_texts_follow_the_newest_version_the_respondents_used(tmp_pa
     assert data.item_texts(2025)["No.2"] == "セキュリティ方針を定期的に見直している"
 
 
+def _add_item(home, number: int) -> None:
+    """An item only the project's v2.3 lists."""
+    with open(home / "catalogs" / "auto-v2.3_items.csv", "a", encoding="utf-8", newline="") as fh:
+        fh.write(f"No.{number},Lv3,D24,新しい要求事項,GV.PO-01,ours,条件\n")
+
+
+def _forms_with_item(raw, number: int) -> None:
+    """Two Ver.2.3 submissions answering item ``number`` as well (未達成)."""
+    extra = [number, "Lv3", "分類", "要求事項", "条件", "未達成", None, None]
+    for name, corporate in (("a", "7000012050002"), ("b", "1010001000006")):
+        write_auto(raw / f"{name}.xlsx", rows=[*auto_rows(), extra], version="Ver.2.3",
+                   cover={"法人番号": corporate, "回答日": dt.date(2025, 10, 15)})
+
+
 def test_worker_processes_read_the_project_catalog_the_main_process_reads(tmp_path, monkeypatch):
     """Two chunks in two forked workers: the item only the project's v2.3 lists survives packing, so the
     workers checked items and coded them with the same catalogs as the main process."""
@@ -125,12 +139,8 @@ def test_worker_processes_read_the_project_catalog_the_main_process_reads(tmp_pa
     monkeypatch.setattr(run_mod, "CHUNK", 1)
     monkeypatch.setenv("SDW_HOME", str(tmp_path / "home"))
     _project_v23(tmp_path / "home")
-    with open(tmp_path / "home" / "catalogs" / "auto-v2.3_items.csv", "a", encoding="utf-8", newline="") as fh:
-        fh.write("No.154,Lv3,D24,新しい要求事項,GV.PO-01,ours,条件\n")
-    extra = [154, "Lv3", "分類", "要求事項", "条件", "未達成", None, None]
-    for name, number in (("a", "7000012050002"), ("b", "1010001000006")):
-        write_auto(tmp_path / "raw" / f"{name}.xlsx", rows=[*auto_rows(), extra], version="Ver.2.3",
-                   cover={"法人番号": number, "回答日": dt.date(2025, 10, 15)})
+    _add_item(tmp_path / "home", 154)
+    _forms_with_item(tmp_path / "raw", 154)
     ingest("auto", 2025, tmp_path / "raw", tmp_path / "store", workers=2, progress=False)
     responses = pd.read_parquet(tmp_path / "store" / "responses")
     assert responses.loc[responses["item_id"].eq("No.154"), "answer"].tolist() == ["not_implemented"] * 2
@@ -198,15 +208,11 @@ def test_a_catalog_changed_between_two_ingests_of_one_process_reaches_the_second
     monkeypatch.setattr(run_mod, "CHUNK", 1)
     monkeypatch.setenv("SDW_HOME", str(tmp_path / "home"))
     _project_v23(tmp_path / "home")
-    extra = [155, "Lv3", "分類", "要求事項", "条件", "未達成", None, None]
-    for name, number in (("a", "7000012050002"), ("b", "1010001000006")):
-        write_auto(tmp_path / "raw" / f"{name}.xlsx", rows=[*auto_rows(), extra], version="Ver.2.3",
-                   cover={"法人番号": number, "回答日": dt.date(2025, 10, 15)})
+    _forms_with_item(tmp_path / "raw", 155)
     ingest("auto", 2025, tmp_path / "raw", tmp_path / "store", workers=2, progress=False)
     manifest = pd.read_parquet(tmp_path / "store" / "manifest")
     assert all("No.155" in w for w in manifest["warnings"]), manifest["warnings"].tolist()  # not in v2.3 yet
-    with open(tmp_path / "home" / "catalogs" / "auto-v2.3_items.csv", "a", encoding="utf-8", newline="") as fh:
-        fh.write("No.155,Lv3,D24,新しい要求事項,GV.PO-01,ours,条件\n")
+    _add_item(tmp_path / "home", 155)
     ingest("auto", 2025, tmp_path / "raw", tmp_path / "store", workers=2, progress=False)
     responses = pd.read_parquet(tmp_path / "store" / "responses")
     assert responses.loc[responses["item_id"].eq("No.155"), "answer"].tolist() == ["not_implemented"] * 2
