@@ -553,16 +553,15 @@ def test_a_far_cell_in_a_sheet_the_reader_never_loads_costs_nothing_and_is_not_r
 
 
 def test_sheet_names_lead_to_every_part_a_reader_may_resolve_them_to():
-    """Every <sheet> in order, anywhere in the part, XML-unescaped (a name with another entity is None: it cannot
-    equal the reader's); a repeated id or name gives each; a relationship of any Type counts; targets relative to
-    xl/, absolute, or with a backslash."""
+    """Every <sheet> in order, anywhere in the part but in a comment, XML-unescaped; every id attribute; a
+    relationship of any Type counts; targets relative to xl/, absolute, or with a backslash."""
     from pipeline.ingest.limits import _sheet_targets
 
     workbook = (b'<x:workbook xmlns:x="main" xmlns:rel="rels"><x:sheet name="early" rel:id="rId3"/><x:sheets>'
                 b'<x:sheet name="A &amp; B" sheetId="1" rel:id="rId2"/>'
                 b"<x:sheet rel:id='rId1' name='&#x8868;&#32025;' sheetId='2'/>"
                 b'<x:sheet name="chart" sheetId="3" rel:id="rId3" o:id="rId4"/>'
-                b'<x:sheet name="euro&#x80;" rel:id="rId1"/><x:sheet name="html&nbsp;" rel:id="rId1"/>'
+                b'<x:sheet name="euro&#x80;" rel:id="rId1"/><!-- <x:sheet name="decoy" rel:id="rId1"/> -->'
                 b'</x:sheets></x:workbook>')
     rels = (b'<Relationships>'
             b'<Relationship Id="rId1" Type="http://x/relationships/worksheet" Target="worksheets/s1.xml"/>'
@@ -572,11 +571,14 @@ def test_sheet_names_lead_to_every_part_a_reader_may_resolve_them_to():
             b'<Relationship Id="rId1" Type="http://x/relationships/worksheet" Target="worksheets\\s9.xml"/>'
             b'</Relationships>')
     names, targets = _sheet_targets(workbook, rels)
-    assert names == ["early", "A & B", "表紙", "chart", "euro\x80", None]
+    assert names == ["early", "A & B", "表紙", "chart", "euro\x80"]
     assert targets["A & B"] >= {"xl/other/s2.xml"}
     assert targets["表紙"] >= {"xl/worksheets/s1.xml", "xl/worksheets/s9.xml"}
     assert targets["chart"] >= {"xl/chartsheets/c1.xml", "xl/styles.xml"}
     assert targets["early"] >= {"xl/chartsheets/c1.xml"}
+    # an entity XML does not define, or a prefix no XML parser accepts: not parsed, so every sheet part is bounded
+    assert _sheet_targets(workbook.replace(b"euro&#x80;", b"euro&nbsp;"), rels) is None
+    assert _sheet_targets(workbook, rels.replace(b"<Relationship Id=\"rId4\"", b"<1:Relationship Id=\"rId4\"")) is None
 
 
 def _second_part(loose_name: str):
@@ -727,3 +729,78 @@ def test_what_slipped_past_the_lazy_guard_is_refused(tmp_path):
     for name, (_data, reason, detail) in files.items():
         assert (m.at[name, "status"], m.at[name, "reason"], m.at[name, "detail"]) == ("quarantined", reason, detail), \
             name
+
+
+def _row_of(cells: bytes, row: int = 300000) -> bytes:
+    return b'<row r="%d">' % row + cells + b"</row>"
+
+
+def _split_tag(members):
+    """A 2 kB cell tag across the guard's 1 MB pieces (a comment pads the part to put it there)."""
+    body = members[SHEET]
+    end = body.index(b"</sheetData>")
+    tag = b'<c note="' + b"n" * 2000 + b'" r="CV300000"><v>1</v></c>'
+    pad = (1 << 20) - end - 1000 - len(b"<!---->")
+    extra = b"<!--" + b"p" * pad + b"-->" + _row_of(tag)
+    return {**members, SHEET: body[:end] + extra + body[end:]}
+
+
+def _with_third_sheet(change_rels=None, extra_members=None):
+    """sheet3.xml (the far row) added; ``change_rels`` rewrites the relationships, ``extra_members`` adds parts."""
+    def change(members):
+        members = dict(members)
+        members["xl/worksheets/sheet3.xml"] = members["xl/worksheets/sheet2.xml"].replace(
+            b"</sheetData>", FAR_ROW + b"</sheetData>")
+        rels = "xl/_rels/workbook.xml.rels"
+        if change_rels:
+            members[rels] = change_rels(members[rels])
+        members.update(extra_members(members) if extra_members else {})
+        return members
+    return change
+
+
+_TO_SHEET3 = b'Type="' + _REL + b'worksheet" Target="worksheets/sheet3.xml"/>'
+_FAR = "has cells as far as row 300,000, column 100 (30,000,000 cells); the limit is 2,000,000 cells per file"
+
+
+@pytest.mark.parametrize(("change", "detail"), [
+    # cell references the reader reads and the guard's patterns did not (second outside review)
+    (_add(_row_of(b'<c r="cv300000"><v>1</v></c>')), f"xl/worksheets/sheet1.xml {_FAR}"),  # lower case
+    (_add(_row_of(b'<c r="CV00300000"><v>1</v></c>')), f"xl/worksheets/sheet1.xml {_FAR}"),  # eight digits
+    (_add(_row_of(b'<c r="AAAA1000"><v>1</v></c>', 1000)),  # four letters: column 18,279
+     "xl/worksheets/sheet1.xml has cells as far as row 1,000, column 18,279 (18,279,000 cells); the limit is "
+     "2,000,000 cells per file"),
+    (_add(_row_of(b'<c r="Z1"><v>1</v></c><c><v>2</v></c>')),  # a cell without r takes its row's row
+     "xl/worksheets/sheet1.xml has cells as far as row 300,000, column 27 (8,100,000 cells); the limit is "
+     "2,000,000 cells per file"),
+    (_add(_row_of(b'<c x:r="A1"><v>1</v></c>' * 100)), f"xl/worksheets/sheet1.xml {_FAR}"),  # x:r is not r
+    (_add(_row_of(b'<c\tr="CV300000"><v>1</v></c>')), f"xl/worksheets/sheet1.xml {_FAR}"),  # a tab before r
+    (_add(_row_of(b'<c foo=" r="><v>1</v></c>' * 100)), f"xl/worksheets/sheet1.xml {_FAR}"),  # r= in a value
+    (_split_tag, f"xl/worksheets/sheet1.xml {_FAR}"),
+    # the workbook's relationships as the reader reads them
+    (_with_third_sheet(lambda r: r.replace(b"</Relationships>", b'<Relationship Note=">" Id="rId2" ' + _TO_SHEET3
+                                           + b"</Relationships>")), f"xl/worksheets/sheet3.xml {_FAR}"),
+    (_with_third_sheet(lambda r: r.replace(b"</Relationships>", b'<1:Relationship Id="rId2" ' + _TO_SHEET3
+                                           + b"</Relationships>")), f"xl/worksheets/sheet3.xml {_FAR}"),
+    (_with_third_sheet(extra_members=lambda m: {"xl/_rels/Workbook.xml.rels": m["xl/_rels/workbook.xml.rels"].replace(
+        b"worksheets/sheet2.xml", b"worksheets/sheet3.xml")}), f"xl/worksheets/sheet3.xml {_FAR}"),
+])
+def test_cells_and_relationships_as_the_reader_reads_them_are_bounded(tmp_path, change, detail):
+    """Each file had the reader build millions of cells while the guard passed it."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "x.xlsx").write_bytes(_rezip(seeds()["a.xlsx"], change))
+    m = check_run(raw, ["x.xlsx"]).set_index("source_path")
+    assert (m.at["x.xlsx", "status"], m.at["x.xlsx", "reason"], m.at["x.xlsx", "detail"]) == (
+        "quarantined", "sheet_too_large", detail)
+
+
+def test_a_sheet_part_no_xml_parser_reads_is_refused(tmp_path):
+    """<1:c> is no XML name; the reader takes it for a cell, the guard cannot count it: refused as corrupt."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "x.xlsx").write_bytes(_rezip(seeds()["a.xlsx"], _add(_row_of(b'<1:c r="CV300000"><v>1</v></1:c>'))))
+    m = check_run(raw, ["x.xlsx"]).set_index("source_path")
+    assert (m.at["x.xlsx", "status"], m.at["x.xlsx", "reason"]) == ("quarantined", "corrupt")
+    assert m.at["x.xlsx", "detail"].startswith("the part xl/worksheets/sheet1.xml is not well-formed XML (")
+    assert m.at["x.xlsx", "detail"].endswith("), so its cells cannot be checked before reading")

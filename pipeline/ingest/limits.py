@@ -9,9 +9,10 @@ hundreds of megabytes, or an expansion ratio only a crafted file has. Each is qu
 reason (``too_large``, ``sheet_too_large``) and the limit in the message, before memory is spent. The
 cells a sheet spans are checked when the reader is about to load it (:class:`SheetGuard`; the reader
 builds no other sheet), over every part the reader might take for it (where that is not certain, every
-part holding a sheet), its cells placed as the reader places them (r in either quote form, or none: then
-by position). A part whose stream does not match the ZIP's directory (longer, shorter, another CRC) is
-refused as ``corrupt``: the reader would read all of it, unchecked.
+part holding a sheet), its cells placed as the reader (calamine) places them. A part whose stream does not
+match the ZIP's directory (longer, shorter, another CRC), or that no XML parser reads, is refused as
+``corrupt``: the reader would read all of it, unchecked. Not checked up front: .ods and .xlsb workbooks
+(another layout; the reader parses every .ods sheet when it opens the file), left to the memory ceiling.
 
 What cannot be checked up front (an old .xls whose damaged records describe a sheet of a hundred
 million cells) meets :func:`limit_memory`: a reader process may not grow its data beyond
@@ -29,6 +30,7 @@ import re
 import struct
 import sys
 import urllib.parse
+import xml.parsers.expat
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
@@ -42,24 +44,16 @@ MAX_EXPANSION = 100  # inflated ÷ stored, once past EXPANSION_FROM_BYTES (real 
 EXPANSION_FROM_BYTES = 10 * MB
 MAX_CELLS = 2_000_000  # cells spanned by a workbook's sheets together (a year's export: ~530,000)
 READER_MEMORY_MB = 1024  # data a reader process may add to what it had when it started
+MAX_XML_DEPTH = 1000  # elements open at once where the guard parses a part as XML (a worksheet nests about 6)
 _CHUNK = 1 * MB
 _OVERLAP = 512  # bytes kept from one piece to the next: more than any cell's start tag
-# A cell element that may hold something (<c r="B5" t="s"><v>3</v></c>, any namespace prefix; r='B5' and r = "B5"
-# too: XML allows either quote and space around '='). A self-closing cell (<c r="A1048576" s="1"/>: formatting
-# only) is left out: the reader skips it at no cost, and a member who formatted a column down to the last row has
-# sent nothing wrong.
-_IN_TAG = rb'(?:[^>"\']|"[^"]*"|\'[^\']*\')'  # a tag's text: a quoted value may hold '>'
-_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b' + _IN_TAG + rb'*?\br\s*=\s*["\']([A-Z]{1,3})([0-9]{1,7})["\']'
-                       + _IN_TAG + rb'*(?<!/)>')
-_STANDARD_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"' + _IN_TAG + rb'*(?<!/)>')  # the same, r first
-# A cell without r: the reader places it after the previous cell of its row (and a row without r after the
-# previous row), so its place is known only by counting (:func:`_positional_extent`).
-_BARE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c(?:>|\s(?![^>]*\br\s*=)[^>]*>)')  # whole: not cut at a piece's end
-_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)\b(' + _IN_TAG + rb'*)>')
-_ATTRS = re.compile(rb'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')  # a tag's attributes, in order
-_R_VALUE = re.compile(rb'([A-Z]{0,3})([0-9]{0,7})')
-_RELATIONSHIP = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>')
-_SHEET = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?sheet\s(' + _IN_TAG + rb'*)>')  # a sheet listed in xl/workbook.xml
+# The start of an element a reader may take for a cell: <c …> or any prefix's <p:c …> (the reader compares the name
+# after the first colon), and a cell start in the one form every writer uses, which the exact count trusts: r first,
+# in double quotes, upper-case letters and at most seven digits, then attributes other than r, values without < or >.
+_CELL_START = re.compile(rb'<c[\s/>]')
+_PREFIXED_CELL = re.compile(rb':c[\s/>]')
+_STANDARD_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?:[ \t\r\n]+(?!r=)[A-Za-z_][\w.:-]*="[^"<>]*")*'
+                            rb'[ \t\r\n]*(/?)>')
 WORKBOOK = "xl/workbook.xml"
 RELS = "xl/_rels/workbook.xml.rels"
 
@@ -119,16 +113,17 @@ class SheetGuard:
 
     The reader opens a workbook without parsing any sheet and builds a sheet's cells only when it is loaded,
     so only loaded sheets can cost memory: a checklist loads two or three of its sheets, never its 記入例 or
-    notes. Which part the reader takes for a sheet is not guessed. In a regular workbook — its workbook
-    part and relationships read, its sheet names (XML-unescaped, every <sheet> of the part) exactly the
-    reader's, the sheet named once — the candidates are every part its id(s) lead to through every
-    relationship of that Id (whatever its Type, the target relative and as written, entries matched loosely).
-    Anything else bounds every part holding <sheetData> (:meth:`check_all`), the workbook's and relationships'
-    own damage included. Each part is bounded by the cheapest test that passes, in order:
+    notes. Which part the reader takes for a sheet is not guessed. In a regular workbook — one workbook part
+    and one relationships part (names compared in either case, as the reader finds them), both read by an XML
+    parser, its sheet names exactly the reader's, the sheet named once — the candidates are every part its id
+    attributes lead to through every relationship of that Id (whatever its Type, the target relative and as
+    written, entries matched loosely). Anything else bounds every part holding <sheetData> (:meth:`check_all`),
+    the workbook's and relationships' own damage included. Each part is bounded by the cheapest test that
+    passes, in order:
 
-    1. no cell reference beyond column ZZ or row 999 (two searches in C): at most 999 × 702 cells;
-    2. no three-letter column, and no row of three or four digits: 99 or 999 rows, 26 or 702 columns;
-    3. the exact farthest cell (every reference turned into numbers: 0.8 ms for a checklist).
+    1. every cell start is <c r="…"> within ZZ999 (two searches in C): at most 999 × 702 cells;
+    2. the same, and no three-digit row or two-letter column: 99 or 999 rows, 26 or 702 columns;
+    3. the exact farthest cell with content, as the reader places it (:func:`_exact_extent`).
 
     A later test runs only while the bounds together exceed :data:`MAX_CELLS`. Parts are inflated here from
     the archive's bytes, checked against the ZIP's directory as the reader would not (a stream longer than the
@@ -164,11 +159,13 @@ class SheetGuard:
 
     def _candidates(self, sheet: str, names: list[str]) -> list[zipfile.ZipInfo]:
         if self._layout is None:
-            workbook, rels = self._by_name.get(WORKBOOK), self._by_name.get(RELS)
+            # the reader finds these two parts by name in either case, the last of several: only one each is plain
+            workbook = [i for i in self._infos if i.filename.lower() == WORKBOOK]
+            rels = [i for i in self._infos if i.filename.lower() == RELS]
             layout: tuple[list[str], dict[str, set[str]]] | None = None
-            if workbook is not None and rels is not None:
+            if len(workbook) == 1 and len(rels) == 1:
                 try:
-                    layout = _sheet_targets(_read(self._data, workbook), _read(self._data, rels))
+                    layout = _sheet_targets(_read(self._data, workbook[0]), _read(self._data, rels[0]))
                 except Rejected:
                     layout = None  # a damaged workbook part or relationships: every part is bounded
             self._layout = layout or ([], {})
@@ -206,55 +203,60 @@ class SheetGuard:
                         + (" in the workbook's sheets)" if cells > rows * cols else ")"))
 
 
-def _sheet_targets(workbook: bytes, rels: bytes) -> tuple[list[str], dict[str, set[str]]]:
-    """Every <sheet> of xl/workbook.xml (any namespace prefix, anywhere in the part) in order, by name, and each
-    name → the loose names (:func:`_loose`) of the parts the reader may load for it: by every id it carries
-    (a repeated attribute: each), every relationship of that Id whatever its Type, its target taken relative
-    to xl/ and as written. A name that is not plain XML text (an entity other than XML's) is listed as None,
-    so the names never equal the reader's and every part is bounded."""
-    targets: dict[bytes, set[str]] = {}
-    for tag in _RELATIONSHIP.findall(rels):
-        attrs = _attribute_values(tag)
-        for rel_id in attrs.get(b"Id", [b""]):
-            for target in attrs.get(b"Target", []):
-                text = target.decode("utf-8", "replace")
-                targets.setdefault(rel_id, set()).update(_loose(t) for t in (text, f"xl/{text}"))
-    names: list = []
+def _sheet_targets(workbook: bytes, rels: bytes) -> tuple[list[str], dict[str, set[str]]] | None:
+    """Every <sheet> of xl/workbook.xml in order, by name, and each name → the loose names (:func:`_loose`) of
+    the parts the reader may load for it: by every id attribute it carries, every relationship of that Id
+    whatever its Type, its target taken relative to xl/ and as written. Both parts are read by an XML parser
+    (comments, CDATA, entities as the reader reads them; elements matched by the name after the first colon,
+    as the reader matches them); None when either cannot be parsed (then every part holding a sheet is bounded)."""
+    relationships = _elements(rels, "Relationship")
+    sheets = _elements(workbook, "sheet")
+    if relationships is None or sheets is None:
+        return None
+    targets: dict[str, set[str]] = {}
+    for attrs in relationships:
+        if "Target" in attrs:
+            target = attrs["Target"]
+            targets.setdefault(attrs.get("Id", ""), set()).update(_loose(t) for t in (target, f"xl/{target}"))
+    names: list[str] = []
     parts: dict[str, set[str]] = {}
-    for tag in _SHEET.findall(workbook):
-        attrs = _attribute_values(tag)
-        ids = [v for k, values in attrs.items() if k == b"id" or k.endswith(b":id") for v in values]
-        for raw in attrs.get(b"name", [None]):
-            name = _xml_text(raw) if raw is not None else None
-            names.append(name)
-            if name is not None:
-                parts.setdefault(name, set()).update(t for rel_id in ids for t in targets.get(rel_id, ()))
+    for attrs in sheets:
+        ids = [v for k, v in attrs.items() if k == "id" or k.endswith(":id")]
+        name = attrs.get("name", "\x00")  # a sheet without a name: no reader's name equals it
+        names.append(name)
+        parts.setdefault(name, set()).update(t for rel_id in ids for t in targets.get(rel_id, ()))
     return names, parts
 
 
-_XML_ENTITY = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9A-Fa-f]+));")
-_XML_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+def _elements(part: bytes, local: str) -> list[dict[str, str]] | None:
+    """The attributes of every element named ``local`` after its first colon (or without one), in order;
+    None when expat cannot parse the part, or it declares a DOCTYPE."""
+    if b"<!DOCTYPE" in part:
+        return None
+    found: list[dict[str, str]] = []
+    depth = [0]
+    parser = xml.parsers.expat.ParserCreate()
 
+    def start(element: str, attrs: dict[str, str]) -> None:
+        depth[0] += 1
+        if depth[0] > MAX_XML_DEPTH:
+            raise _TooDeep
+        if element.split(":", 1)[-1] == local:
+            found.append(attrs)
 
-def _xml_text(raw: bytes) -> str | None:
-    """An attribute's text as an XML parser gives it (XML's five entities and character references only);
-    None for anything else (another entity, a stray '&', an impossible character, bytes that are not UTF-8)."""
+    def end(_element: str) -> None:
+        depth[0] -= 1
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
+        parser.Parse(part, True)
+    except (xml.parsers.expat.ExpatError, _TooDeep):
         return None
-    if "&" not in text:
-        return text
-    if "&" in _XML_ENTITY.sub("", text):
-        return None
+    return found
 
-    def one(m: re.Match) -> str:
-        return _XML_NAMED[m.group(1)] if m.group(1) else chr(int(m.group(2) or m.group(3), 10 if m.group(2) else 16))
 
-    try:
-        return _XML_ENTITY.sub(one, text)
-    except (ValueError, OverflowError):
-        return None
+class _TooDeep(Exception):
+    """Elements nested past MAX_XML_DEPTH: expat would keep every open one (a million: 120 MB)."""
 
 
 def _loose(name: str) -> str:
@@ -268,14 +270,6 @@ def _loose(name: str) -> str:
     return posixpath.normpath("/" + name).lstrip("/").lower()
 
 
-def _attribute_values(tag: bytes) -> dict[bytes, list[bytes]]:
-    """A tag's attributes, every value of a repeated name (a reader may take either)."""
-    attrs: dict[bytes, list[bytes]] = {}
-    for k, v, w in _ATTRS.findall(tag):
-        attrs.setdefault(k, []).append(v or w)
-    return attrs
-
-
 def _holds_sheet_data(data: bytes, info: zipfile.ZipInfo) -> bool:
     tail = b""
     for piece in _pieces(data, info):
@@ -285,51 +279,151 @@ def _holds_sheet_data(data: bytes, info: zipfile.ZipInfo) -> bool:
     return False
 
 
-# Cheap upper bounds on a sheet's extent, by searches in C (any cell reference, formatting-only ones too, so a
-# bound is never below the exact extent): a reference with a three-letter column or a row of four or more
-# digits needs the exact count; without one a piece spans at most 999 rows (99 without a three-digit row) and
-# 702 columns (26 without a two-letter one). The exact count turns every cell reference into Python ints:
-# 0.8 ms per checklist, more than the reader itself.
-_FAR = re.compile(rb'r\s*=\s*["\'](?:[A-Z]{3}|[A-Z]{1,2}[0-9]{4})')
-_ROW3 = re.compile(rb'r\s*=\s*["\'][A-Z]{1,2}[0-9]{3}')
-_COL2 = re.compile(rb'r\s*=\s*["\'][A-Z]{2}[0-9]')
-# The usual piece, every cell starting <c r=" with a reference within ZZ999 (every writer seen), is bounded by
-# searches with literal prefixes, twice as fast as the above. Whatever they find (r='B5', r = "B5", r later in the
-# tag, no r, a namespace prefix, a far reference) sends the piece to the general patterns.
+# Cheap upper bounds on a sheet's extent, by searches in C, for the usual part: every cell start <c r=" with a
+# reference within ZZ999 (every writer seen; _UNUSUAL finds any other cell start, prefixed or not). Such a part spans
+# at most 999 rows (99 without a three-digit row) and 702 columns (26 without a two-letter one). Anything else is
+# counted exactly (:func:`_exact_extent`).
 _UNUSUAL = (re.compile(rb'<c[>\s](?!r="[A-Z]{1,2}[0-9]{1,3}")'), re.compile(rb':c[>\s]'))
-_ODD = (re.compile(rb'<c[>\s](?!r=")'), re.compile(rb':c[>\s]'))  # only then may a cell lack r
 _FAST_ROW3 = re.compile(rb'r="[A-Z]{1,2}[0-9]{3}')
 _FAST_COL2 = re.compile(rb'r="[A-Z]{2}[0-9]')
 
 
 def _extent(data: bytes, info: zipfile.ZipInfo, test: int = 3) -> tuple[int, int]:
     """The farthest row and column of a cell with content in a sheet part (test 3), or an upper bound on them
-    (tests 1 and 2, :class:`SheetGuard`), read in pieces (a tag split between two pieces is whole in the
-    overlap kept from the previous piece). A sheet with a cell lacking r is counted by position."""
+    (tests 1 and 2, :class:`SheetGuard`), read in pieces (the patterns are shorter than the overlap kept from
+    one piece to the next). A part with any unusual cell start is counted exactly."""
     rows = cols = 0
     tail = b""
-    for piece in _pieces(data, info):
-        block = tail + piece
-        tail = block[-_OVERLAP:]
-        if test < 3 and not any(unusual.search(block) for unusual in _UNUSUAL):
+    if test < 3:
+        for piece in _pieces(data, info):
+            block = tail + piece
+            tail = block[-_OVERLAP:]
+            if any(unusual.search(block) for unusual in _UNUSUAL):
+                break
             if test == 1:
                 rows, cols = max(rows, 999), max(cols, 702)
             else:
                 rows = max(rows, 999 if _FAST_ROW3.search(block) else 99)
                 cols = max(cols, 702 if _FAST_COL2.search(block) else 26)
-            continue
-        standard = not any(odd.search(block) for odd in _ODD)  # every cell <c r="…", r first
-        if not standard and _BARE_CELL.search(block):
-            return _positional_extent(data, info)
-        if test < 3 and not _FAR.search(block):
-            rows = max(rows, 999 if _ROW3.search(block) else 99)
-            cols = max(cols, 702 if _COL2.search(block) else 26)
-            continue
-        refs = (_STANDARD_CELL_REF if standard else _CELL_REF).findall(block)
-        if refs:
-            rows = max(rows, max(int(r) for _, r in refs))
-            cols = max(cols, max(_column_number(c) for c in {c for c, _ in refs}))
+        else:
+            return rows, cols
+    return _exact_extent(data, info)
+
+
+def _exact_extent(data: bytes, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """The farthest row and column of a cell with content, as the reader places cells. A part whose every cell
+    start is the standard form (:data:`_STANDARD_CELL`, no prefixed cell) is counted from those references, a
+    piece at a time, each cut before its last unfinished tag (a year's export: 530,000 cells); any other part is
+    read as the reader reads it (:func:`_placed_extent`)."""
+    rows = cols = 0
+    carry = b""
+    for piece in _pieces(data, info):
+        block = carry + piece
+        cut = block.rfind(b"<")
+        carry = block[cut:] if cut >= 0 and b">" not in block[cut:] else b""
+        block = block[: len(block) - len(carry)]
+        cells = _STANDARD_CELL.findall(block)
+        if _PREFIXED_CELL.search(block) or len(cells) != len(_CELL_START.findall(block)):
+            return _placed_extent(b"".join(_pieces(data, info)), info.filename)
+        filled = [(c, r) for c, r, empty in cells if not empty]  # <c r="…" s="1"/>: formatting only, not seen
+        if filled:
+            rows = max(rows, max(int(r) for _, r in filled))
+            cols = max(cols, max(_column_number(c) for c in {c for c, _ in filled}))
+    if carry and (_PREFIXED_CELL.search(carry + b">") or _CELL_START.search(carry + b">")):
+        return _placed_extent(b"".join(_pieces(data, info)), info.filename)  # an unfinished cell tag at the end
     return rows, cols
+
+
+def _placed_extent(whole: bytes, name: str) -> tuple[int, int]:
+    """The extent as the reader (calamine) builds it, element by element (expat, names as written, matched by
+    the name after the first colon), for parts that are not in the standard form: in <sheetData>, <row r> sets
+    the row and </row> moves to the next row and column 0; a cell takes its attribute named exactly r (letters
+    of either case, then digits) or else the current row and column, and the next column follows it; a cell
+    counts when it holds an element; empty elements (<c/>) are not seen. That is exact where rows lie in
+    <sheetData> and cells in rows, with no row or cell inside a cell; otherwise the reader's position could be
+    anywhere the rows and cells allow, and the bound is that (the largest r, plus one row per </row> and one
+    column per cell). A part with a DOCTYPE, or that expat cannot parse, is refused: no writer makes one."""
+    if b"<!DOCTYPE" in whole:
+        raise Rejected("corrupt", f"the part {name} declares a DOCTYPE, so its cells cannot be checked before reading")
+    parser = xml.parsers.expat.ParserCreate()
+    path: list[tuple[str, int, int]] = []  # open elements: (local name, row before, column before)
+    st = {"sheet": -1, "cell": -1, "filled": False, "row": 0, "col": 0, "rows": 0, "cols": 0, "odd": False,
+          "max_row": 0, "max_col": 0, "row_ends": 0, "cells": 0}
+
+    def start(element: str, attrs: dict[str, str]) -> None:
+        local, depth = element.split(":", 1)[-1], len(path)
+        if depth >= MAX_XML_DEPTH:
+            raise _TooDeep
+        path.append((local, st["row"], st["col"]))
+        if local in ("row", "c"):  # anywhere, for the bound
+            st["cells"] += local == "c"
+            if "r" in attrs:
+                row, col = (_row_number(attrs["r"], name), 0) if local == "row" else _reference(attrs["r"], name)
+                st["max_row"], st["max_col"] = max(st["max_row"], row), max(st["max_col"], col)
+        if st["sheet"] < 0:
+            if local == "sheetData":
+                st["sheet"] = depth
+            elif local in ("row", "c"):
+                st["odd"] = True
+            return
+        if st["cell"] >= 0:
+            st["filled"] = True
+            st["odd"] |= local in ("row", "c")
+            return
+        if local == "row":
+            st["odd"] |= depth != st["sheet"] + 1
+            if "r" in attrs:
+                st["row"] = _row_number(attrs["r"], name)
+        elif local == "c":
+            st["odd"] |= depth != st["sheet"] + 2 or path[-2][0] != "row"
+            st["cell"], st["filled"] = depth, False
+            st["at"] = _reference(attrs["r"], name) if "r" in attrs else (st["row"], st["col"])
+
+    def end(element: str) -> None:
+        local, row_before, col_before = path.pop()
+        depth, empty = len(path), whole[parser.CurrentByteIndex: parser.CurrentByteIndex + 2] != b"</"
+        st["row_ends"] += local == "row"
+        if depth == st["cell"]:
+            st["cell"] = -1
+            if empty:
+                return  # <c …/>: the reader never sees it
+            row, col = st["at"]
+            st["col"] = col + 1
+            if st["filled"]:
+                st["rows"], st["cols"] = max(st["rows"], row + 1), max(st["cols"], col + 1)
+        elif local == "row" and st["sheet"] >= 0 and st["cell"] < 0:
+            st["row"], st["col"] = (row_before, col_before) if empty else (st["row"] + 1, 0)
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    try:
+        parser.Parse(whole, True)
+    except xml.parsers.expat.ExpatError as e:
+        raise Rejected("corrupt", f"the part {name} is not well-formed XML ({e}), so its cells cannot be checked "
+                       "before reading") from None
+    except _TooDeep:
+        raise Rejected("corrupt", f"the part {name} nests elements more than {MAX_XML_DEPTH:,} deep, so its cells "
+                       "cannot be checked before reading") from None
+    if not st["odd"]:
+        return st["rows"], st["cols"]
+    return st["max_row"] + st["row_ends"] + 1, st["max_col"] + st["cells"] + 1
+
+
+def _reference(ref: str, part: str) -> tuple[int, int]:
+    """(row, column), 0-based, of a cell's r as the reader reads it: letters of either case, then digits."""
+    letters = ref.rstrip("0123456789")
+    if not letters or not letters.isascii() or not letters.isalpha():
+        raise Rejected("corrupt", f"the part {part} has a cell reference {ref[:20]!r} that is not a cell's")
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    return _row_number(ref[len(letters):], part), col - 1
+
+
+def _row_number(digits: str, part: str) -> int:
+    """A row's r (or a reference's digits), 0-based; row 0, or no digits, is no row."""
+    if not digits.isascii() or not digits.isdigit() or int(digits) == 0:
+        raise Rejected("corrupt", f"the part {part} has a row number {digits[:20]!r} that is not a row's")
+    return int(digits) - 1
 
 
 def _read(data: bytes, info: zipfile.ZipInfo) -> bytes:
@@ -383,28 +477,6 @@ def _pieces(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
                     yield piece
     if size != info.file_size or crc != info.CRC:
         raise damaged("its size or checksum does not match the ZIP's directory")
-
-
-def _positional_extent(data: bytes, info: zipfile.ZipInfo) -> tuple[int, int]:
-    """The extent as the reader places cells: a row at its r, else after the previous row; a cell at its r,
-    else after the previous cell of its row. Only for sheets with cells lacking r (no common writer omits it)."""
-    rows = cols = row = col = 0
-    carry = b""
-    for piece in _pieces(data, info):
-        block = carry + piece
-        cut = block.rfind(b"<")
-        carry = block[cut:] if cut >= 0 and b">" not in block[cut:] else b""
-        for name, attrs in _TAG.findall(block[: len(block) - len(carry)]):
-            ref = _R_VALUE.fullmatch(next((v or w for k, v, w in _ATTRS.findall(attrs) if k == b"r"), b""))
-            letters, digits = (ref.group(1), int(ref.group(2) or 0)) if ref else (b"", 0)
-            if name == b"row":
-                row, col = digits or row + 1, 0
-                continue
-            col = _column_number(letters) if letters else col + 1
-            row = digits or row
-            if not attrs.endswith(b"/"):
-                rows, cols = max(rows, row), max(cols, col)
-    return rows, cols
 
 
 def limit_memory(budget_mb: int = READER_MEMORY_MB) -> None:
