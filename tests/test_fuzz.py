@@ -759,6 +759,21 @@ def _with_third_sheet(change_rels=None, extra_members=None):
     return change
 
 
+def _latin1_target(members):
+    """Relationships declared ISO-8859-1, the checklist's target written with byte 0x80: the reader takes it for
+    '€' (windows-1252), expat for U+0080; the part the reader loads is xl/worksheets/€.xml."""
+    members = dict(members)
+    members["xl/worksheets/€.xml"] = members.pop("xl/worksheets/sheet2.xml").replace(
+        b"</sheetData>", FAR_ROW + b"</sheetData>")
+    rels = "xl/_rels/workbook.xml.rels"
+    body = members[rels].replace(b"worksheets/sheet2.xml", b"worksheets/\x80.xml")
+    members[rels] = b'<?xml version="1.0" encoding="ISO-8859-1"?>' + body.split(b"?>", 1)[-1] \
+        if body.startswith(b"<?xml") else b'<?xml version="1.0" encoding="ISO-8859-1"?>' + body
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"/xl/worksheets/sheet2.xml", "/xl/worksheets/€.xml".encode())
+    return members
+
+
 _TO_SHEET3 = b'Type="' + _REL + b'worksheet" Target="worksheets/sheet3.xml"/>'
 _FAR = "has cells as far as row 300,000, column 100 (30,000,000 cells); the limit is 2,000,000 cells per file"
 
@@ -777,6 +792,13 @@ _FAR = "has cells as far as row 300,000, column 100 (30,000,000 cells); the limi
     (_add(_row_of(b'<c\tr="CV300000"><v>1</v></c>')), f"xl/worksheets/sheet1.xml {_FAR}"),  # a tab before r
     (_add(_row_of(b'<c foo=" r="><v>1</v></c>' * 100)), f"xl/worksheets/sheet1.xml {_FAR}"),  # r= in a value
     (_split_tag, f"xl/worksheets/sheet1.xml {_FAR}"),
+    # empty elements still move the reader's position (third outside review)
+    (_add(_row_of(b'<c r="XFD300000"/><c t="inlineStr"><is><t>x</t></is></c>')),
+     "xl/worksheets/sheet1.xml has cells as far as row 300,000, column 16,385 (4,915,500,000 cells); the limit is "
+     "2,000,000 cells per file"),
+    (_add(b'<row r="300000"/><row><c r="CV5"/><c t="inlineStr"><is><t>x</t></is></c></row>'),
+     "xl/worksheets/sheet1.xml has cells as far as row 300,001, column 101 (30,300,101 cells); the limit is "
+     "2,000,000 cells per file"),
     # the workbook's relationships as the reader reads them
     (_with_third_sheet(lambda r: r.replace(b"</Relationships>", b'<Relationship Note=">" Id="rId2" ' + _TO_SHEET3
                                            + b"</Relationships>")), f"xl/worksheets/sheet3.xml {_FAR}"),
@@ -784,6 +806,7 @@ _FAR = "has cells as far as row 300,000, column 100 (30,000,000 cells); the limi
                                            + b"</Relationships>")), f"xl/worksheets/sheet3.xml {_FAR}"),
     (_with_third_sheet(extra_members=lambda m: {"xl/_rels/Workbook.xml.rels": m["xl/_rels/workbook.xml.rels"].replace(
         b"worksheets/sheet2.xml", b"worksheets/sheet3.xml")}), f"xl/worksheets/sheet3.xml {_FAR}"),
+    (_latin1_target, f"xl/worksheets/€.xml {_FAR}"),
 ])
 def test_cells_and_relationships_as_the_reader_reads_them_are_bounded(tmp_path, change, detail):
     """Each file had the reader build millions of cells while the guard passed it."""
@@ -804,3 +827,17 @@ def test_a_sheet_part_no_xml_parser_reads_is_refused(tmp_path):
     assert (m.at["x.xlsx", "status"], m.at["x.xlsx", "reason"]) == ("quarantined", "corrupt")
     assert m.at["x.xlsx", "detail"].startswith("the part xl/worksheets/sheet1.xml is not well-formed XML (")
     assert m.at["x.xlsx", "detail"].endswith("), so its cells cannot be checked before reading")
+
+
+def test_a_sheet_part_with_nul_bytes_is_refused():
+    """UTF-16 markup (every other byte NUL): expat would decode it, the reader reads the bytes as they are, so the
+    two would not see the same cells (third outside review)."""
+    from pipeline.ingest import limits
+    from pipeline.ingest.reasons import Rejected
+
+    data = _rezip(seeds()["a.xlsx"], _add(_row_of(b"<c><v>1</v></c>") + "<!-- x -->".encode("utf-16-le")))
+    with pytest.raises(Rejected) as refused:
+        limits.workbook_guard(data).check("表紙", ["表紙", "チェックシート"])
+    assert (refused.value.code, refused.value.detail) == (
+        "corrupt", "the part xl/worksheets/sheet1.xml holds NUL bytes (not UTF-8), so its cells cannot be checked "
+        "before reading")

@@ -175,7 +175,7 @@ class SheetGuard:
         if listed != names or names.count(sheet) != 1 or not targets.get(sheet):
             return self._sheet_data_parts()  # the reader may see the workbook otherwise than this parse
         found = {i.filename: i for target in targets[sheet] for i in self._loose.get(target, ())}
-        return list(found.values())
+        return list(found.values()) or self._sheet_data_parts()  # a target naming no part: read otherwise
 
     def _sheet_data_parts(self) -> list[zipfile.ZipInfo]:
         if self._all is None:
@@ -229,13 +229,14 @@ def _sheet_targets(workbook: bytes, rels: bytes) -> tuple[list[str], dict[str, s
 
 
 def _elements(part: bytes, local: str) -> list[dict[str, str]] | None:
-    """The attributes of every element named ``local`` after its first colon (or without one), in order;
-    None when expat cannot parse the part, or it declares a DOCTYPE."""
-    if b"<!DOCTYPE" in part:
+    """The attributes of every element named ``local`` after its first colon (or without one), in order, read
+    as UTF-8 as the reader reads it; None when expat cannot parse the part, or it declares a DOCTYPE or holds a
+    NUL byte (UTF-16: expat would decode it, the reader would not)."""
+    if b"<!DOCTYPE" in part or b"\x00" in part:  # NUL: UTF-16 or -32, which expat decodes and the reader does not
         return None
     found: list[dict[str, str]] = []
     depth = [0]
-    parser = xml.parsers.expat.ParserCreate()
+    parser = xml.parsers.expat.ParserCreate("UTF-8")  # the bytes as the reader reads them, whatever is declared
 
     def start(element: str, attrs: dict[str, str]) -> None:
         depth[0] += 1
@@ -339,14 +340,19 @@ def _placed_extent(whole: bytes, name: str) -> tuple[int, int]:
     the name after the first colon), for parts that are not in the standard form: in <sheetData>, <row r> sets
     the row and </row> moves to the next row and column 0; a cell takes its attribute named exactly r (letters
     of either case, then digits) or else the current row and column, and the next column follows it; a cell
-    counts when it holds an element; empty elements (<c/>) are not seen. That is exact where rows lie in
+    counts when it holds an element; an empty element (<c/>, <row/>) opens and closes (the reader expands it).
+    Read as UTF-8 whatever the part declares, as the reader reads the bytes. That is exact where rows lie in
     <sheetData> and cells in rows, with no row or cell inside a cell; otherwise the reader's position could be
     anywhere the rows and cells allow, and the bound is that (the largest r, plus one row per </row> and one
-    column per cell). A part with a DOCTYPE, or that expat cannot parse, is refused: no writer makes one."""
+    column per cell). A part with a DOCTYPE or a NUL byte, or that expat cannot parse, is refused: no writer
+    makes one."""
     if b"<!DOCTYPE" in whole:
         raise Rejected("corrupt", f"the part {name} declares a DOCTYPE, so its cells cannot be checked before reading")
-    parser = xml.parsers.expat.ParserCreate()
-    path: list[tuple[str, int, int]] = []  # open elements: (local name, row before, column before)
+    if b"\x00" in whole:  # UTF-16 or -32: expat would decode it, the reader reads the bytes
+        raise Rejected("corrupt", f"the part {name} holds NUL bytes (not UTF-8), so its cells cannot be checked before "
+                       "reading")
+    parser = xml.parsers.expat.ParserCreate("UTF-8")  # the bytes as the reader reads them, whatever is declared
+    path: list[str] = []  # the open elements' local names
     st = {"sheet": -1, "cell": -1, "filled": False, "row": 0, "col": 0, "rows": 0, "cols": 0, "odd": False,
           "max_row": 0, "max_col": 0, "row_ends": 0, "cells": 0}
 
@@ -354,7 +360,7 @@ def _placed_extent(whole: bytes, name: str) -> tuple[int, int]:
         local, depth = element.split(":", 1)[-1], len(path)
         if depth >= MAX_XML_DEPTH:
             raise _TooDeep
-        path.append((local, st["row"], st["col"]))
+        path.append(local)
         if local in ("row", "c"):  # anywhere, for the bound
             st["cells"] += local == "c"
             if "r" in attrs:
@@ -375,24 +381,22 @@ def _placed_extent(whole: bytes, name: str) -> tuple[int, int]:
             if "r" in attrs:
                 st["row"] = _row_number(attrs["r"], name)
         elif local == "c":
-            st["odd"] |= depth != st["sheet"] + 2 or path[-2][0] != "row"
+            st["odd"] |= depth != st["sheet"] + 2 or path[-2] != "row"
             st["cell"], st["filled"] = depth, False
             st["at"] = _reference(attrs["r"], name) if "r" in attrs else (st["row"], st["col"])
 
     def end(element: str) -> None:
-        local, row_before, col_before = path.pop()
-        depth, empty = len(path), whole[parser.CurrentByteIndex: parser.CurrentByteIndex + 2] != b"</"
+        local = path.pop()
+        depth = len(path)
         st["row_ends"] += local == "row"
         if depth == st["cell"]:
             st["cell"] = -1
-            if empty:
-                return  # <c …/>: the reader never sees it
             row, col = st["at"]
             st["col"] = col + 1
             if st["filled"]:
                 st["rows"], st["cols"] = max(st["rows"], row + 1), max(st["cols"], col + 1)
         elif local == "row" and st["sheet"] >= 0 and st["cell"] < 0:
-            st["row"], st["col"] = (row_before, col_before) if empty else (st["row"] + 1, 0)
+            st["row"], st["col"] = st["row"] + 1, 0
 
     parser.StartElementHandler, parser.EndElementHandler = start, end
     try:
