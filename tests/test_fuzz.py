@@ -841,3 +841,59 @@ def test_a_sheet_part_with_nul_bytes_is_refused():
     assert (refused.value.code, refused.value.detail) == (
         "corrupt", "the part xl/worksheets/sheet1.xml holds NUL bytes (not UTF-8), so its cells cannot be checked "
         "before reading")
+
+
+def _ods(table: bytes) -> bytes:
+    """An .ods holding one table (content.xml as LibreOffice writes it, reduced to what the reader needs)."""
+    content = (b'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+               b"<office:spreadsheet>" + table + b"</office:spreadsheet></office:body></office:document-content>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+_ODS_VALUE = b'office:value-type="string"><text:p>x</text:p></table:table-cell>'
+
+
+@pytest.mark.parametrize(("table", "detail"), [
+    # 100,000 repeated rows of 100 repeated cells with a value: 10,000,000 cells from a file of under 1 kB
+    (b'<table:table table:name="S"><table:table-row table:number-rows-repeated="100000"><table:table-cell '
+     b'table:number-columns-repeated="100" ' + _ODS_VALUE + b"</table:table-row></table:table>",
+     "content.xml has tables spanning 10,000,000 cells with content between them; the limit is 2,000,000 cells "
+     "per file"),
+    # a value in A1, a million blank rows, then a value after 2,999 blank cells: 1,000,002 × 3,000
+    (b'<table:table table:name="S"><table:table-row><table:table-cell ' + _ODS_VALUE + b"</table:table-row>"
+     b'<table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated='
+     b'"16384"/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="2999"/>'
+     b"<table:table-cell " + _ODS_VALUE + b"</table:table-row></table:table>",
+     "content.xml has tables spanning 3,000,006,000 cells with content between them; the limit is 2,000,000 cells "
+     "per file"),
+])
+def test_an_ods_whose_repeats_span_too_many_cells_is_refused_before_it_is_opened(tmp_path, table, detail):
+    """The reader builds every table of an .ods when it opens the file, from its first to its last cell with
+    content (second outside review: 10 million cells, 1.8 GB, from 830 bytes); blank repeats around them, which
+    every LibreOffice file has, count for nothing (test_ingest_files reads a real one; the lone far value below)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "x.ods").write_bytes(_ods(table))
+    m = check_run(raw, ["x.ods"]).set_index("source_path")
+    assert (m.at["x.ods", "status"], m.at["x.ods", "reason"], m.at["x.ods", "detail"]) == (
+        "quarantined", "sheet_too_large", detail)
+
+
+def test_a_lone_value_far_down_an_ods_costs_one_cell():
+    """The reader builds an .ods table from its first cell with content, so one value after a million blank rows
+    is one cell: not refused."""
+    from pipeline.ingest import limits
+
+    table = (b'<table:table table:name="S"><table:table-row table:number-rows-repeated="1000000">'
+             b"<table:table-cell/></table:table-row><table:table-row><table:table-cell " + _ODS_VALUE
+             + b"</table:table-row></table:table>")
+    limits.workbook_guard(_ods(table))  # no Rejected
+    with zipfile.ZipFile(io.BytesIO(_ods(table))) as zf:
+        assert limits._ods_cells(zf.read("content.xml"), "content.xml") == 1

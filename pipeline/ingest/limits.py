@@ -11,8 +11,9 @@ cells a sheet spans are checked when the reader is about to load it (:class:`She
 builds no other sheet), over every part the reader might take for it (where that is not certain, every
 part holding a sheet), its cells placed as the reader (calamine) places them. A part whose stream does not
 match the ZIP's directory (longer, shorter, another CRC), or that no XML parser reads, is refused as
-``corrupt``: the reader would read all of it, unchecked. Not checked up front: .ods and .xlsb workbooks
-(another layout; the reader parses every .ods sheet when it opens the file), left to the memory ceiling.
+``corrupt``: the reader would read all of it, unchecked. An .ods is checked when the guard is made, before
+the reader opens it (the reader builds all its tables then, :func:`_check_ods`). Not checked up front: .xlsb
+(binary records), left to the memory ceiling.
 
 What cannot be checked up front (an old .xls whose damaged records describe a sheet of a hundred
 million cells) meets :func:`limit_memory`: a reader process may not grow its data beyond
@@ -95,6 +96,9 @@ def workbook_guard(data: bytes) -> SheetGuard:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        if re.search(rb"(?i)content\.xml", data):  # maybe an .ods, which the reader builds whole when opening it
+            raise Rejected("corrupt", "the ZIP's directory cannot be read, so its tables cannot be checked before "
+                           "reading") from None
         return SheetGuard(data, None)
     inflated = sum(i.file_size for i in infos)
     if inflated > MAX_INFLATED_BYTES:
@@ -105,6 +109,9 @@ def workbook_guard(data: bytes) -> SheetGuard:
         raise Rejected("too_large", f"the workbook's {_size(len(data))} inflate to {_size(inflated)} "
                        f"({inflated / len(data):,.0f}×); the limit is {MAX_EXPANSION}× past "
                        f"{_size(EXPANSION_FROM_BYTES)}")
+    content = [i for i in infos if i.filename.lower() == "content.xml"]
+    if content:  # an .ods, or a ZIP holding one's content part: the reader builds every table when opening it
+        _check_ods(data, content)
     return SheetGuard(data, infos)
 
 
@@ -201,6 +208,83 @@ class SheetGuard:
             cells += rows * cols
             check_cells(cells, f"{name} has cells as far as row {rows:,}, column {cols:,} ({cells:,} cells"
                         + (" in the workbook's sheets)" if cells > rows * cols else ")"))
+
+
+def _check_ods(data: bytes, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse an .ods whose tables together span more than :data:`MAX_CELLS` cells with content, before the
+    reader opens it: the reader builds every table of an .ods when it opens the file, repeating a cell
+    ``number-columns-repeated`` times and a row ``number-rows-repeated`` times, from the first to the last cell
+    with content (blank repeats around it, which every LibreOffice file has, cost nothing). content.xml is read
+    as :func:`_placed_extent` reads a sheet part (UTF-8, no DOCTYPE or NUL, nesting limited); a cell has content
+    when it has a value type or holds an element (an upper bound: a comment alone is no content to the reader)."""
+    total = 0
+    for info in infos:
+        whole = b"".join(_pieces(data, info))
+        if b"<!DOCTYPE" in whole or b"\x00" in whole:
+            raise Rejected("corrupt", f"the part {info.filename} is not plain UTF-8 XML, so its cells cannot be "
+                           "checked before reading")
+        total += _ods_cells(whole, info.filename)
+        check_cells(total, f"{info.filename} has tables spanning {total:,} cells with content between them")
+
+
+def _ods_cells(whole: bytes, name: str) -> int:
+    """Cells the reader builds for the tables of an .ods content part: per table, from the first to the last row
+    and column holding content, rows and cells counted with their repeats (names after the first colon)."""
+    parser = xml.parsers.expat.ParserCreate("UTF-8")
+    depth = [0]
+    st = {"cells": 0, "row": 0, "col": 0, "rows_rep": 1, "cell": None}
+    span = {"rows": (-1, -1), "cols": (-1, -1)}  # this table's first and last row and column with content
+
+    def repeat(attrs: dict[str, str], local: str) -> int:
+        value = next((v for k, v in attrs.items() if k.split(":", 1)[-1] == local), "1")
+        if not value.isascii() or not value.isdigit():
+            raise Rejected("corrupt", f"the part {name} repeats a row or cell {value[:20]!r} times")
+        return max(int(value), 1)
+
+    def start(element: str, attrs: dict[str, str]) -> None:
+        depth[0] += 1
+        if depth[0] > MAX_XML_DEPTH:
+            raise _TooDeep
+        local = element.split(":", 1)[-1]
+        if st["cell"] is not None:
+            st["cell"][1] = True  # an element inside a cell: content
+        elif local == "table":
+            st["row"] = 0
+            span.update(rows=(-1, -1), cols=(-1, -1))
+        elif local == "table-row":
+            st.update(col=0, rows_rep=repeat(attrs, "number-rows-repeated"))
+        elif local in ("table-cell", "covered-table-cell"):
+            content = any(k.split(":", 1)[-1] == "value-type" for k in attrs)
+            st["cell"] = [repeat(attrs, "number-columns-repeated"), content, depth[0]]
+
+    def end(element: str) -> None:
+        local = element.split(":", 1)[-1]
+        cell = st["cell"]
+        if cell is not None and depth[0] == cell[2]:
+            if cell[1]:
+                for key, first, last in (("rows", st["row"], st["row"] + st["rows_rep"] - 1),
+                                         ("cols", st["col"], st["col"] + cell[0] - 1)):
+                    low, high = span[key]
+                    span[key] = (first if low < 0 else min(low, first), max(high, last))
+            st["col"] += cell[0]
+            st["cell"] = None
+        elif cell is None and local == "table-row":
+            st["row"] += st["rows_rep"]
+        elif cell is None and local == "table" and span["rows"][0] >= 0:
+            (top, bottom), (left, right) = span["rows"], span["cols"]
+            st["cells"] += (bottom - top + 1) * (right - left + 1)
+        depth[0] -= 1
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    try:
+        parser.Parse(whole, True)
+    except xml.parsers.expat.ExpatError as e:
+        raise Rejected("corrupt", f"the part {name} is not well-formed XML ({e}), so its cells cannot be checked "
+                       "before reading") from None
+    except _TooDeep:
+        raise Rejected("corrupt", f"the part {name} nests elements more than {MAX_XML_DEPTH:,} deep, so its cells "
+                       "cannot be checked before reading") from None
+    return st["cells"]
 
 
 def _sheet_targets(workbook: bytes, rels: bytes) -> tuple[list[str], dict[str, set[str]]] | None:

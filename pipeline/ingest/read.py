@@ -103,7 +103,7 @@ def open_book(data: bytes, name: str) -> Book:
             raise Rejected("encrypted", "an open password protects the workbook")
         return _excel_book(data, None)  # no extent check before reading an .xls: the memory cap (limits.py)
     if data.startswith(ZIP):
-        return _excel_book(data, limits.workbook_guard(data))
+        return _excel_book(data, limits.workbook_guard(data))  # an .ods is checked here, before it is opened
     if lower.endswith(WORKBOOK_SUFFIXES):
         kind = "corrupt" if not data.strip() else "not_a_workbook"
         raise Rejected(kind, f"the bytes are not a spreadsheet (they begin {data[:8]!r})")
