@@ -873,6 +873,27 @@ _ODS_VALUE = b'office:value-type="string"><text:p>x</text:p></table:table-cell>'
      b"<table:table-cell " + _ODS_VALUE + b"</table:table-row></table:table>",
      "content.xml has tables spanning 3,000,006,000 cells with content between them; the limit is 2,000,000 cells "
      "per file"),
+    # found by a fourth outside review: a value without a value type, a repeat hidden behind another prefix's, a
+    # nested table that reset the count, blank rows above the first value (the reader builds them)
+    (b'<table:table table:name="S"><table:table-row table:number-rows-repeated="2000"><table:table-cell '
+     b'table:number-columns-repeated="1500" office:value="1"/></table:table-row></table:table>',
+     "content.xml has tables spanning 3,000,000 cells with content between them; the limit is 2,000,000 cells "
+     "per file"),
+    (b'<table:table table:name="S"><table:table-row table:number-rows-repeated="2000"><table:table-cell '
+     b'x:number-columns-repeated="1" table:number-columns-repeated="1500" office:value-type="float" '
+     b'office:value="1"/></table:table-row></table:table>',
+     "content.xml has tables spanning 3,000,000 cells with content between them; the limit is 2,000,000 cells "
+     "per file"),
+    (b'<table:table table:name="S"><table:table-row table:number-rows-repeated="2000"><table:table-cell '
+     b'table:number-columns-repeated="1499"/><table:table-cell ' + _ODS_VALUE + b"</table:table-row><x:table/>"
+     b"<table:table-row><table:table-cell " + _ODS_VALUE + b"</table:table-row></table:table>",
+     "content.xml has tables spanning 3,001,500 cells with content between them; the limit is 2,000,000 cells "
+     "per file"),
+    (b'<table:table table:name="S"><table:table-row table:number-rows-repeated="1000000"><table:table-cell/>'
+     b'</table:table-row><table:table-row><table:table-cell table:number-columns-repeated="100" '
+     + _ODS_VALUE + b"</table:table-row></table:table>",
+     "content.xml has tables spanning 100,000,100 cells with content between them; the limit is 2,000,000 cells "
+     "per file"),
 ])
 def test_an_ods_whose_repeats_span_too_many_cells_is_refused_before_it_is_opened(tmp_path, table, detail):
     """The reader builds every table of an .ods when it opens the file, from its first to its last cell with
@@ -886,14 +907,38 @@ def test_an_ods_whose_repeats_span_too_many_cells_is_refused_before_it_is_opened
         "quarantined", "sheet_too_large", detail)
 
 
-def test_a_lone_value_far_down_an_ods_costs_one_cell():
-    """The reader builds an .ods table from its first cell with content, so one value after a million blank rows
-    is one cell: not refused."""
+def test_a_lone_value_far_right_in_an_ods_costs_one_column():
+    """The reader builds an .ods table from its first column with content (not its first row), so one value after
+    16,000 blank cells is one column wide: not refused."""
     from pipeline.ingest import limits
 
-    table = (b'<table:table table:name="S"><table:table-row table:number-rows-repeated="1000000">'
-             b"<table:table-cell/></table:table-row><table:table-row><table:table-cell " + _ODS_VALUE
-             + b"</table:table-row></table:table>")
+    table = (b'<table:table table:name="S"><table:table-row><table:table-cell table:number-columns-repeated="16000"/>'
+             b"<table:table-cell " + _ODS_VALUE + b"</table:table-row></table:table>")
     limits.workbook_guard(_ods(table))  # no Rejected
     with zipfile.ZipFile(io.BytesIO(_ods(table))) as zf:
         assert limits._ods_cells(zf.read("content.xml"), "content.xml") == 1
+
+
+def test_a_part_with_a_second_name_is_refused(tmp_path):
+    """An Info-ZIP Unicode path field renames a member for the reader, not for zipfile: a decoy could be checked
+    while the reader loads another part under the checked one's name (fourth outside review)."""
+    import struct
+    import zlib
+
+    with zipfile.ZipFile(io.BytesIO(seeds()["a.xlsx"])) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in members.items():
+            info = zipfile.ZipInfo(name)
+            if name == SHEET:
+                payload = b"\x01" + struct.pack("<I", zlib.crc32(name.encode())) + name.encode()
+                info.extra = struct.pack("<HH", 0x7075, len(payload)) + payload
+            zf.writestr(info, body, zipfile.ZIP_DEFLATED)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "x.xlsx").write_bytes(out.getvalue())
+    m = check_run(raw, ["x.xlsx"]).set_index("source_path")
+    assert (m.at["x.xlsx", "status"], m.at["x.xlsx", "reason"], m.at["x.xlsx", "detail"]) == (
+        "quarantined", "corrupt", "the part xl/worksheets/sheet1.xml carries a second name (a Unicode path field), "
+        "which readers take differently")

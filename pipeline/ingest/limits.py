@@ -100,6 +100,8 @@ def workbook_guard(data: bytes) -> SheetGuard:
             raise Rejected("corrupt", "the ZIP's directory cannot be read, so its tables cannot be checked before "
                            "reading") from None
         return SheetGuard(data, None)
+    for info in infos:
+        _one_name(info)
     inflated = sum(i.file_size for i in infos)
     if inflated > MAX_INFLATED_BYTES:
         largest = max(infos, key=lambda i: i.file_size)
@@ -113,6 +115,21 @@ def workbook_guard(data: bytes) -> SheetGuard:
     if content:  # an .ods, or a ZIP holding one's content part: the reader builds every table when opening it
         _check_ods(data, content)
     return SheetGuard(data, infos)
+
+
+_RENAMING_FIELDS = (0x7075, 0x6375)  # Info-ZIP's Unicode path and comment: another name the reader takes instead
+
+
+def _one_name(info: zipfile.ZipInfo) -> None:
+    """Refuse a member that carries a second name (an Info-ZIP Unicode path field): the reader goes by it, zipfile
+    by the plain one, so the two would read different members under one name. No spreadsheet program writes it."""
+    extra = info.extra
+    while len(extra) >= 4:
+        tag, size = struct.unpack_from("<HH", extra)
+        if tag in _RENAMING_FIELDS:
+            raise Rejected("corrupt", f"the part {info.filename} carries a second name (a Unicode path field), which "
+                           "readers take differently")
+        extra = extra[4 + size:]
 
 
 class SheetGuard:
@@ -227,19 +244,26 @@ def _check_ods(data: bytes, infos: list[zipfile.ZipInfo]) -> None:
         check_cells(total, f"{info.filename} has tables spanning {total:,} cells with content between them")
 
 
+# What makes an .ods cell hold something to the reader: any of these attributes (after the prefix), or an element
+_ODS_CONTENT = {"value-type", "value", "string-value", "date-value", "time-value", "boolean-value", "formula"}
+
+
 def _ods_cells(whole: bytes, name: str) -> int:
-    """Cells the reader builds for the tables of an .ods content part: per table, from the first to the last row
-    and column holding content, rows and cells counted with their repeats (names after the first colon)."""
+    """Cells the reader builds for the tables of an .ods content part: per table, from its first row (blank rows
+    above the first value are built) and its first column holding content to the last row and column holding
+    content, rows and cells counted with their repeats (names after the first colon)."""
     parser = xml.parsers.expat.ParserCreate("UTF-8")
     depth = [0]
-    st = {"cells": 0, "row": 0, "col": 0, "rows_rep": 1, "cell": None}
+    st = {"cells": 0, "row": 0, "col": 0, "rows_rep": 1, "cell": None, "tables": 0}
     span = {"rows": (-1, -1), "cols": (-1, -1)}  # this table's first and last row and column with content
 
     def repeat(attrs: dict[str, str], local: str) -> int:
-        value = next((v for k, v in attrs.items() if k.split(":", 1)[-1] == local), "1")
-        if not value.isascii() or not value.isdigit():
-            raise Rejected("corrupt", f"the part {name} repeats a row or cell {value[:20]!r} times")
-        return max(int(value), 1)
+        """The largest of the element's repeat attributes, whatever their prefix (the reader takes one of them)."""
+        values = [v for k, v in attrs.items() if k.split(":", 1)[-1] == local] or ["1"]
+        for value in values:
+            if not value.isascii() or not value.isdigit():
+                raise Rejected("corrupt", f"the part {name} repeats a row or cell {value[:20]!r} times")
+        return max(1, *(int(v) for v in values))
 
     def start(element: str, attrs: dict[str, str]) -> None:
         depth[0] += 1
@@ -248,13 +272,15 @@ def _ods_cells(whole: bytes, name: str) -> int:
         local = element.split(":", 1)[-1]
         if st["cell"] is not None:
             st["cell"][1] = True  # an element inside a cell: content
-        elif local == "table":
-            st["row"] = 0
-            span.update(rows=(-1, -1), cols=(-1, -1))
+        elif local == "table":  # a table inside a table (or another prefix's) adds to the outermost one
+            st["tables"] += 1
+            if st["tables"] == 1:
+                st["row"] = 0
+                span.update(rows=(-1, -1), cols=(-1, -1))
         elif local == "table-row":
             st.update(col=0, rows_rep=repeat(attrs, "number-rows-repeated"))
         elif local in ("table-cell", "covered-table-cell"):
-            content = any(k.split(":", 1)[-1] == "value-type" for k in attrs)
+            content = any(k.split(":", 1)[-1] in _ODS_CONTENT for k in attrs)
             st["cell"] = [repeat(attrs, "number-columns-repeated"), content, depth[0]]
 
     def end(element: str) -> None:
@@ -270,9 +296,11 @@ def _ods_cells(whole: bytes, name: str) -> int:
             st["cell"] = None
         elif cell is None and local == "table-row":
             st["row"] += st["rows_rep"]
-        elif cell is None and local == "table" and span["rows"][0] >= 0:
-            (top, bottom), (left, right) = span["rows"], span["cols"]
-            st["cells"] += (bottom - top + 1) * (right - left + 1)
+        elif cell is None and local == "table":
+            st["tables"] -= 1
+            if st["tables"] == 0 and span["rows"][0] >= 0:  # blank rows above the first value are built; columns not
+                (_top, bottom), (left, right) = span["rows"], span["cols"]
+                st["cells"] += (bottom + 1) * (right - left + 1)
         depth[0] -= 1
 
     parser.StartElementHandler, parser.EndElementHandler = start, end
