@@ -304,6 +304,12 @@ def _ods_cells(whole: bytes, name: str) -> int:
         depth[0] -= 1
 
     parser.StartElementHandler, parser.EndElementHandler = start, end
+    _parse(parser, whole, name)
+    return st["cells"]
+
+
+def _parse(parser: xml.parsers.expat.XMLParserType, whole: bytes, name: str) -> None:
+    """Run ``parser`` over a part whose cells are being counted; a part it cannot read is refused as corrupt."""
     try:
         parser.Parse(whole, True)
     except xml.parsers.expat.ExpatError as e:
@@ -312,7 +318,6 @@ def _ods_cells(whole: bytes, name: str) -> int:
     except _TooDeep:
         raise Rejected("corrupt", f"the part {name} nests elements more than {MAX_XML_DEPTH:,} deep, so its cells "
                        "cannot be checked before reading") from None
-    return st["cells"]
 
 
 def _sheet_targets(workbook: bytes, rels: bytes) -> tuple[list[str], dict[str, set[str]]] | None:
@@ -511,14 +516,7 @@ def _placed_extent(whole: bytes, name: str) -> tuple[int, int]:
             st["row"], st["col"] = st["row"] + 1, 0
 
     parser.StartElementHandler, parser.EndElementHandler = start, end
-    try:
-        parser.Parse(whole, True)
-    except xml.parsers.expat.ExpatError as e:
-        raise Rejected("corrupt", f"the part {name} is not well-formed XML ({e}), so its cells cannot be checked "
-                       "before reading") from None
-    except _TooDeep:
-        raise Rejected("corrupt", f"the part {name} nests elements more than {MAX_XML_DEPTH:,} deep, so its cells "
-                       "cannot be checked before reading") from None
+    _parse(parser, whole, name)
     if not st["odd"]:
         return st["rows"], st["cols"]
     return st["max_row"] + st["row_ends"] + 1, st["max_col"] + st["cells"] + 1
