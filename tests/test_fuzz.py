@@ -488,7 +488,7 @@ def test_without_readable_relationships_every_part_holding_sheet_data_is_checked
         return {n: b for n, b in members.items() if n != "xl/_rels/workbook.xml.rels"}
 
     with pytest.raises(Rejected) as refused:
-        limits.check_workbook_zip(_rezip(seeds()["a.xlsx"], change))
+        limits.workbook_guard(_rezip(seeds()["a.xlsx"], change)).check_all()
     assert (refused.value.code, refused.value.detail) == (
         "sheet_too_large", "xl/other/sheet1.xml has cells as far as row 300,000, column 100 (30,000,000 cells); "
         "the limit is 2,000,000 cells per file")

@@ -34,7 +34,7 @@ import urllib.parse
 import xml.parsers.expat
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from pipeline.ingest.reasons import Rejected
 
@@ -75,16 +75,11 @@ def check_cells(n_cells: int, what: str) -> None:
 
 
 def _column_number(letters: bytes) -> int:
+    """A column's number, 1-based, from its upper-case letters (b"A" → 1, b"AA" → 27)."""
     n = 0
     for ch in letters:
         n = n * 26 + ch - 64
     return n
-
-
-def check_workbook_zip(data: bytes) -> None:
-    """Refuse an xlsx/xlsm whose parts inflate beyond the limits or whose sheets together span too many cells
-    (every part holding a sheet at once; ingest checks each sheet as it is loaded, :func:`workbook_guard`)."""
-    workbook_guard(data).check_all()
 
 
 def workbook_guard(data: bytes) -> SheetGuard:
@@ -232,15 +227,11 @@ def _check_ods(data: bytes, infos: list[zipfile.ZipInfo]) -> None:
     reader opens it: the reader builds every table of an .ods when it opens the file, repeating a cell
     ``number-columns-repeated`` times and a row ``number-rows-repeated`` times, from the first to the last cell
     with content (blank repeats around it, which every LibreOffice file has, cost nothing). content.xml is read
-    as :func:`_placed_extent` reads a sheet part (UTF-8, no DOCTYPE or NUL, nesting limited); a cell has content
+    as a sheet part is (:func:`_parse`); a cell has content
     when it has a value type or holds an element (an upper bound: a comment alone is no content to the reader)."""
     total = 0
     for info in infos:
-        whole = b"".join(_pieces(data, info))
-        if b"<!DOCTYPE" in whole or b"\x00" in whole:
-            raise Rejected("corrupt", f"the part {info.filename} is not plain UTF-8 XML, so its cells cannot be "
-                           "checked before reading")
-        total += _ods_cells(whole, info.filename)
+        total += _ods_cells(_read(data, info), info.filename)
         check_cells(total, f"{info.filename} has tables spanning {total:,} cells with content between them")
 
 
@@ -252,8 +243,6 @@ def _ods_cells(whole: bytes, name: str) -> int:
     """Cells the reader builds for the tables of an .ods content part: per table, from its first row (blank rows
     above the first value are built) and its first column holding content to the last row and column holding
     content, rows and cells counted with their repeats (names after the first colon)."""
-    parser = xml.parsers.expat.ParserCreate("UTF-8")
-    depth = [0]
     st = {"cells": 0, "row": 0, "col": 0, "rows_rep": 1, "cell": None, "tables": 0}
     span = {"rows": (-1, -1), "cols": (-1, -1)}  # this table's first and last row and column with content
 
@@ -265,10 +254,7 @@ def _ods_cells(whole: bytes, name: str) -> int:
                 raise Rejected("corrupt", f"the part {name} repeats a row or cell {value[:20]!r} times")
         return max(1, *(int(v) for v in values))
 
-    def start(element: str, attrs: dict[str, str]) -> None:
-        depth[0] += 1
-        if depth[0] > MAX_XML_DEPTH:
-            raise _TooDeep
+    def start(element: str, attrs: dict[str, str], depth: int) -> None:
         local = element.split(":", 1)[-1]
         if st["cell"] is not None:
             st["cell"][1] = True  # an element inside a cell: content
@@ -281,12 +267,12 @@ def _ods_cells(whole: bytes, name: str) -> int:
             st.update(col=0, rows_rep=repeat(attrs, "number-rows-repeated"))
         elif local in ("table-cell", "covered-table-cell"):
             content = any(k.split(":", 1)[-1] in _ODS_CONTENT for k in attrs)
-            st["cell"] = [repeat(attrs, "number-columns-repeated"), content, depth[0]]
+            st["cell"] = [repeat(attrs, "number-columns-repeated"), content, depth]
 
-    def end(element: str) -> None:
+    def end(element: str, depth: int) -> None:
         local = element.split(":", 1)[-1]
         cell = st["cell"]
-        if cell is not None and depth[0] == cell[2]:
+        if cell is not None and depth == cell[2]:
             if cell[1]:
                 for key, first, last in (("rows", st["row"], st["row"] + st["rows_rep"] - 1),
                                          ("cols", st["col"], st["col"] + cell[0] - 1)):
@@ -301,23 +287,47 @@ def _ods_cells(whole: bytes, name: str) -> int:
             if st["tables"] == 0 and span["rows"][0] >= 0:  # blank rows above the first value are built; columns not
                 (_top, bottom), (left, right) = span["rows"], span["cols"]
                 st["cells"] += (bottom + 1) * (right - left + 1)
-        depth[0] -= 1
 
-    parser.StartElementHandler, parser.EndElementHandler = start, end
-    _parse(parser, whole, name)
+    _parse(whole, name, start, end)
     return st["cells"]
 
 
-def _parse(parser: xml.parsers.expat.XMLParserType, whole: bytes, name: str) -> None:
-    """Run ``parser`` over a part whose cells are being counted; a part it cannot read is refused as corrupt."""
+def _parse(whole: bytes, name: str, start: Callable[[str, dict[str, str], int], None],
+           end: Callable[[str, int], None] = lambda _element, _depth: None) -> None:
+    """Read a part element by element with expat as the reader reads it: its bytes as UTF-8 whatever it declares,
+    ``start(element, attributes, depth)`` and ``end(element, depth)`` with the element's own depth (1 for the
+    root). A part expat cannot read as the reader does is refused as corrupt: a DOCTYPE (entities the reader
+    does not expand), a NUL byte (UTF-16 or -32, which expat decodes and the reader does not), elements nested
+    past MAX_XML_DEPTH (expat keeps every open one: a million, 120 MB), or XML that is not well-formed."""
+    def refused(why: str) -> Rejected:
+        return Rejected("corrupt", f"the part {name} {why}, so its cells cannot be checked before reading")
+
+    if b"<!DOCTYPE" in whole:
+        raise refused("declares a DOCTYPE")
+    if b"\x00" in whole:
+        raise refused("holds NUL bytes (not UTF-8)")
+    parser = xml.parsers.expat.ParserCreate("UTF-8")
+    depth = 0
+
+    def on_start(element: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_XML_DEPTH:
+            raise _TooDeep
+        start(element, attrs, depth)
+
+    def on_end(element: str) -> None:
+        nonlocal depth
+        end(element, depth)
+        depth -= 1
+
+    parser.StartElementHandler, parser.EndElementHandler = on_start, on_end
     try:
         parser.Parse(whole, True)
     except xml.parsers.expat.ExpatError as e:
-        raise Rejected("corrupt", f"the part {name} is not well-formed XML ({e}), so its cells cannot be checked "
-                       "before reading") from None
+        raise refused(f"is not well-formed XML ({e})") from None
     except _TooDeep:
-        raise Rejected("corrupt", f"the part {name} nests elements more than {MAX_XML_DEPTH:,} deep, so its cells "
-                       "cannot be checked before reading") from None
+        raise refused(f"nests elements more than {MAX_XML_DEPTH:,} deep") from None
 
 
 def _sheet_targets(workbook: bytes, rels: bytes) -> tuple[list[str], dict[str, set[str]]] | None:
@@ -347,34 +357,22 @@ def _sheet_targets(workbook: bytes, rels: bytes) -> tuple[list[str], dict[str, s
 
 def _elements(part: bytes, local: str) -> list[dict[str, str]] | None:
     """The attributes of every element named ``local`` after its first colon (or without one), in order, read
-    as UTF-8 as the reader reads it; None when expat cannot parse the part, or it declares a DOCTYPE or holds a
-    NUL byte (UTF-16: expat would decode it, the reader would not)."""
-    if b"<!DOCTYPE" in part or b"\x00" in part:  # NUL: UTF-16 or -32, which expat decodes and the reader does not
-        return None
+    as :func:`_parse` reads a part; None when it cannot be read so."""
     found: list[dict[str, str]] = []
-    depth = [0]
-    parser = xml.parsers.expat.ParserCreate("UTF-8")  # the bytes as the reader reads them, whatever is declared
 
-    def start(element: str, attrs: dict[str, str]) -> None:
-        depth[0] += 1
-        if depth[0] > MAX_XML_DEPTH:
-            raise _TooDeep
+    def start(element: str, attrs: dict[str, str], _depth: int) -> None:
         if element.split(":", 1)[-1] == local:
             found.append(attrs)
 
-    def end(_element: str) -> None:
-        depth[0] -= 1
-
-    parser.StartElementHandler, parser.EndElementHandler = start, end
     try:
-        parser.Parse(part, True)
-    except (xml.parsers.expat.ExpatError, _TooDeep):
+        _parse(part, "", start)
+    except Rejected:
         return None
     return found
 
 
 class _TooDeep(Exception):
-    """Elements nested past MAX_XML_DEPTH: expat would keep every open one (a million: 120 MB)."""
+    """Elements nested past MAX_XML_DEPTH (:func:`_parse`)."""
 
 
 def _loose(name: str) -> str:
@@ -442,13 +440,13 @@ def _exact_extent(data: bytes, info: zipfile.ZipInfo) -> tuple[int, int]:
         block = block[: len(block) - len(carry)]
         cells = _STANDARD_CELL.findall(block)
         if _PREFIXED_CELL.search(block) or len(cells) != len(_CELL_START.findall(block)):
-            return _placed_extent(b"".join(_pieces(data, info)), info.filename)
+            return _placed_extent(_read(data, info), info.filename)
         filled = [(c, r) for c, r, empty in cells if not empty]  # <c r="…" s="1"/>: formatting only, not seen
         if filled:
             rows = max(rows, max(int(r) for _, r in filled))
             cols = max(cols, max(_column_number(c) for c in {c for c, _ in filled}))
     if carry and (_PREFIXED_CELL.search(carry + b">") or _CELL_START.search(carry + b">")):
-        return _placed_extent(b"".join(_pieces(data, info)), info.filename)  # an unfinished cell tag at the end
+        return _placed_extent(_read(data, info), info.filename)  # an unfinished cell tag at the end
     return rows, cols
 
 
@@ -458,25 +456,16 @@ def _placed_extent(whole: bytes, name: str) -> tuple[int, int]:
     the row and </row> moves to the next row and column 0; a cell takes its attribute named exactly r (letters
     of either case, then digits) or else the current row and column, and the next column follows it; a cell
     counts when it holds an element; an empty element (<c/>, <row/>) opens and closes (the reader expands it).
-    Read as UTF-8 whatever the part declares, as the reader reads the bytes. That is exact where rows lie in
+    That is exact where rows lie in
     <sheetData> and cells in rows, with no row or cell inside a cell; otherwise the reader's position could be
     anywhere the rows and cells allow, and the bound is that (the largest r, plus one row per </row> and one
-    column per cell). A part with a DOCTYPE or a NUL byte, or that expat cannot parse, is refused: no writer
-    makes one."""
-    if b"<!DOCTYPE" in whole:
-        raise Rejected("corrupt", f"the part {name} declares a DOCTYPE, so its cells cannot be checked before reading")
-    if b"\x00" in whole:  # UTF-16 or -32: expat would decode it, the reader reads the bytes
-        raise Rejected("corrupt", f"the part {name} holds NUL bytes (not UTF-8), so its cells cannot be checked before "
-                       "reading")
-    parser = xml.parsers.expat.ParserCreate("UTF-8")  # the bytes as the reader reads them, whatever is declared
+    column per cell). A part :func:`_parse` cannot read is refused: no writer makes one."""
     path: list[str] = []  # the open elements' local names
     st = {"sheet": -1, "cell": -1, "filled": False, "row": 0, "col": 0, "rows": 0, "cols": 0, "odd": False,
           "max_row": 0, "max_col": 0, "row_ends": 0, "cells": 0}
 
-    def start(element: str, attrs: dict[str, str]) -> None:
+    def start(element: str, attrs: dict[str, str], _depth: int) -> None:
         local, depth = element.split(":", 1)[-1], len(path)
-        if depth >= MAX_XML_DEPTH:
-            raise _TooDeep
         path.append(local)
         if local in ("row", "c"):  # anywhere, for the bound
             st["cells"] += local == "c"
@@ -502,7 +491,7 @@ def _placed_extent(whole: bytes, name: str) -> tuple[int, int]:
             st["cell"], st["filled"] = depth, False
             st["at"] = _reference(attrs["r"], name) if "r" in attrs else (st["row"], st["col"])
 
-    def end(element: str) -> None:
+    def end(_element: str, _depth: int) -> None:
         local = path.pop()
         depth = len(path)
         st["row_ends"] += local == "row"
@@ -515,8 +504,7 @@ def _placed_extent(whole: bytes, name: str) -> tuple[int, int]:
         elif local == "row" and st["sheet"] >= 0 and st["cell"] < 0:
             st["row"], st["col"] = st["row"] + 1, 0
 
-    parser.StartElementHandler, parser.EndElementHandler = start, end
-    _parse(parser, whole, name)
+    _parse(whole, name, start, end)
     if not st["odd"]:
         return st["rows"], st["cols"]
     return st["max_row"] + st["row_ends"] + 1, st["max_col"] + st["cells"] + 1
@@ -527,10 +515,7 @@ def _reference(ref: str, part: str) -> tuple[int, int]:
     letters = ref.rstrip("0123456789")
     if not letters or not letters.isascii() or not letters.isalpha():
         raise Rejected("corrupt", f"the part {part} has a cell reference {ref[:20]!r} that is not a cell's")
-    col = 0
-    for ch in letters.upper():
-        col = col * 26 + ord(ch) - 64
-    return _row_number(ref[len(letters):], part), col - 1
+    return _row_number(ref[len(letters):], part), _column_number(letters.upper().encode()) - 1
 
 
 def _row_number(digits: str, part: str) -> int:
@@ -541,7 +526,7 @@ def _row_number(digits: str, part: str) -> int:
 
 
 def _read(data: bytes, info: zipfile.ZipInfo) -> bytes:
-    """A whole part (the workbook part, its relationships: a few kB), checked like :func:`_pieces`."""
+    """A whole part, checked like :func:`_pieces` (at most MAX_INFLATED_BYTES)."""
     return b"".join(_pieces(data, info))
 
 
