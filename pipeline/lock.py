@@ -113,4 +113,3 @@ def locked(store: Path, command: str, wait: float | None = None) -> Iterator[Non
         if (lock_owner(store) or {}).get("pid") == os.getpid():
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
-

@@ -16,14 +16,6 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors
 
-from pipeline.lock import (  # noqa: F401 - the lock's names, as before
-    LOCK_FILE,
-    LOCK_WAIT,
-    LOCK_WAIT_ENV,
-    StoreBusyError,
-    lock_owner,
-    locked,
-)
 from pipeline.schemas import TABLES
 
 

@@ -227,7 +227,7 @@ def test_rekey_recomputes_every_key_and_the_fingerprint(tmp_path, monkeypatch, c
 HOLDER = """
 import sys, time
 from pathlib import Path
-from pipeline.store import locked
+from pipeline.lock import locked
 with locked(Path(sys.argv[1]), "ingest"):
     print("holding", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -283,7 +283,7 @@ def test_a_second_run_that_waits_long_enough_goes_ahead(tmp_path, monkeypatch):
 
 def test_a_lock_left_by_a_killed_run_is_cleared(tmp_path, monkeypatch):
     from pipeline.cli import main
-    from pipeline.store import lock_owner
+    from pipeline.lock import lock_owner
 
     raw = tmp_path / "raw"
     write_auto(raw / "a.xlsx")
