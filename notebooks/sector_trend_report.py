@@ -63,7 +63,8 @@ prov = provenance(store, [sector], rd.years, {"sector": sector, "years": span, "
                                               "k": min_cell, "lang": lang})
 stamp = prov.stamp()
 pub = Publisher(figures_dir or config.FIGURES_DIR / sector / "interactive",
-                report_dir or config.REPORTS_DIR / sector / "interactive", lang, min_cell, prov, total_label=ALL)
+                report_dir or config.REPORTS_DIR / sector / "interactive", lang, min_cell, prov, total_label=ALL,
+                relations=T.relations(rd, fw))
 rule = L["rule"].format(k=min_cell)
 multi_note = L["multi_counted"] if by == "business_types" else ""
 versions = sorted(rd.respondents["template_version"].dropna().unique())
@@ -130,7 +131,9 @@ pub.table("responses", resp, T.SPECS["responses"], L["tables"]["responses"],
 
 # %%
 # Change over time: the sector mean per function with 95% intervals, and all respondents vs the same companies.
-functions = show(named(T.by_node(rd, by, fw, "function", None, min_cell)))
+# functions, categories and items are tied by the public item map: protected together, before any is drawn
+functions, linked_categories, linked_items = T.linked(rd, by, fw, min_cell, lang, pub.relations)
+functions = show(named(functions))
 display(Markdown(f"## {L['sections']['trend']}"))
 total_fn = functions[functions["segment"].eq(ALL)]
 fig, ax = style.new_figure(right=0.78)
@@ -184,7 +187,7 @@ pub.table("distribution", dist, T.SPECS["distribution"], L["tables"]["distributi
 # Categories by segment (latest year) and functions by segment (radar).
 latest = L["fy"].format(year=rd.latest)
 latest_year = str(rd.latest)  # the source line writes "FY" itself
-cats = show(named(T.by_node(rd, by, fw, "category", rd.latest, min_cell)))
+cats = show(named(linked_categories))
 display(Markdown(f"## {L['sections']['categories']}"))
 fig, ax = style.new_figure(left=0.27)
 F.heatmap(cats, "node_id", "segment", "mean", ax=ax, suppressed_label=hidden,
@@ -250,7 +253,7 @@ if "star" in info["frameworks"]:
 # %%
 # Items: the least implemented in the latest year, and those that moved most.
 display(Markdown(f"## {L['sections']['items']}"))
-items = T.items(rd, min_cell, lang)
+items = linked_items
 weak = T.weakest_items(items, rd.latest, 10)
 fig, ax = style.new_figure(left=0.36)
 F.item_bars(T.with_item_labels(weak, lang=lang), "label", "share_implemented", "ci_low", "ci_high", ax=ax,

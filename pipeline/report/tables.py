@@ -19,6 +19,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.catalogs import comparability
+from pipeline.publish.intervals import Relation, hierarchy
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.scoring.disclosure import protect
@@ -124,6 +125,46 @@ def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k
                    stat_columns=["mean", "p10", "p25", "p50", "p75", "p90"])
 
 
+def relations(data: ReportData, framework: str = "csf2") -> list[Relation]:
+    """The exact relations the public item map gives an intruder between the published node means of the
+    report's latest year (category = mean of its items' points, function = item-weighted mean of its
+    categories, where they split its items), for every template version used that year alike; a function
+    whose trend leaves items out (:func:`trend_excluded_items`) is scored on other items than its
+    categories and gets none."""
+    from pipeline.scoring.maps import item_map
+
+    nodes = catalogs.csf2() if framework == "csf2" else catalogs.csf11()
+    level_of = {(framework, n): lv for n, lv in zip(nodes["node_id"], nodes["level"], strict=True)}
+    used = sorted(versions_used(data, data.latest)) or [""]
+    excluded = set(trend_excluded_items(data))
+    found: list[list[Relation]] = []
+    for version in used:
+        links = item_map(data.sector, version)
+        links = links[links["framework"].eq(framework)]
+        touched = set(links.loc[links["item_id"].isin(excluded), "node_id"])
+        found.append([r for r in hierarchy(links, level_of, data.sector) if not (r.parent[1] in touched
+                                                                   and level_of.get(r.parent) == "function")])
+    return [r for r in found[0] if all(r in other for other in found[1:])]
+
+
+def linked(data: ReportData, by: str | None, framework: str, k: int | None = None, lang: str = "ja",
+           links: list[Relation] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The function trend, the latest year's categories and the items, protected together: the public
+    item map ties them (a category is the mean of its items' points, a function the item-weighted mean of
+    its categories), so a hidden category must not come back from its function and its siblings. Cells
+    are hidden beyond :func:`protect`'s until the interval solver leaves every hidden cell its width."""
+    from pipeline.publish.intervals import complete
+
+    k = _k(k)
+    functions = by_node(data, by, framework, "function", None, k)
+    categories = by_node(data, by, framework, "category", data.latest, k)
+    shares = items(data, k, lang)
+    links = relations(data, framework) if links is None else links
+    done = complete([("functions", functions, SPECS["nodes"]), ("categories", categories, SPECS["nodes"]),
+                     ("items", shares, SPECS["items"])], k, links)
+    return done[0], done[1], done[2]
+
+
 def _node_ids(framework: str, level: str) -> list[str]:
     nodes = catalogs.csf2() if framework == "csf2" else catalogs.csf11()
     return nodes.loc[nodes["level"].eq(level), "node_id"].tolist()
@@ -152,7 +193,9 @@ def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFra
     s = data.scores
     scores = s[s["framework"].eq("level") & s["node_id"].str.endswith("+")]
     stats = segment_stats(scores, data.respondents, by, "level", threshold=0.5)  # reached is already 0/1
-    return protect(stats.drop(columns="threshold"), k=_k(k))  # 0.5 only splits 0/1; the level rule is 90%
+    # 0.5 only splits 0/1 (the level rule is 90%); with 0/1 scores the mean, its SD and interval are the share
+    # published twice under other names (and a mean would be held to a score's width, not a count's)
+    return protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high"]), k=_k(k))
 
 
 def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
