@@ -65,11 +65,12 @@ display(Markdown(L["mapping_note"]["auto"]))
 display(HTML(f'<p class="sdw-provenance">{prov.stamp()}</p>'))
 
 
-# functions and categories are tied by the item map: protected together (as in each sector's own report)
-levels = {level: pd.concat([T.by_node(d, None, "csf2", level, d.latest, min_cell) for d in sectors.values()],
-                           ignore_index=True) for level in ("function", "category")}
-levels = dict(zip(levels, complete([(level, t, T.SPECS["nodes"]) for level, t in levels.items()], min_cell, links),
-                  strict=True))
+# functions and categories are tied by the item map: protected together, by the sector's own segments as in
+# its report (a total hidden there to protect its segments stays hidden here), then the totals kept
+levels = {level: pd.concat([T.by_node(d, catalogs.sector_info(s)["segment"], "csf2", level, d.latest, min_cell)
+                            for s, d in sectors.items()], ignore_index=True) for level in ("function", "category")}
+levels = {level: t[t["segment"].eq(T.ALL)].reset_index(drop=True) for level, t in zip(
+    levels, complete([(level, t, T.SPECS["nodes"]) for level, t in levels.items()], min_cell, links), strict=True)}
 
 
 def side_by_side(level):
