@@ -108,7 +108,7 @@ summary = display(HTML(""), display_id=True)  # filled in once every table is pu
 
 # %%
 # Responses: rate by segment and year, and the sector's rate over the years.
-resp = show(T.responses_by_segment(rd, by, min_cell))
+resp = show(T.secure(T.responses_by_segment(rd, by, min_cell), T.SPECS["responses"], min_cell))
 has_roster = "response_rate" in resp
 display(Markdown(f"## {L['sections']['responses']}"))
 fig, ax = style.new_figure()
@@ -169,7 +169,7 @@ if len(rd.years) > 1:
 
 # %%
 # Score distribution by segment, per year.
-dist = show(T.distribution(rd, by, min_cell))
+dist = show(T.secure(T.distribution(rd, by, min_cell), T.SPECS["distribution"], min_cell))
 display(Markdown(f"## {L['sections']['distribution']}"))
 fig, ax = style.new_figure()
 F.quantile_boxes(dist.assign(fy=dist["year"].map(lambda y: L["fy"].format(year=y))), "segment", "fy", ax=ax,
@@ -216,7 +216,7 @@ pub.figure(fig, "radar", title, source(rd.n(rd.latest), latest_year))
 if "level" in info["frameworks"]:
     display(Markdown(f"## {L['sections']['levels']}"))
     threshold = catalogs.scoring_rules()["level_threshold"]
-    lv = show(T.level_reached(rd, by, min_cell))
+    lv = show(T.secure(T.level_reached(rd, by, min_cell), T.SPECS["levels"], min_cell))
     fig = plt.figure(figsize=style.SLIDE)
     F.small_multiples(lv, facet="node_id", y="share_reached", hue="segment", fig=fig, suppressed_label=hidden,
                       year_format=L["fy"].replace("{year}", "{}"))
@@ -236,7 +236,7 @@ if "level" in info["frameworks"]:
 # Sectors whose items the ★ scheme cites (automotive): ★3/★4 readiness.
 if "star" in info["frameworks"]:
     star, unjudged = T.star_readiness(rd, by, min_cell)
-    star = show(star)
+    star = show(T.secure(star, T.SPECS["star"], min_cell))
     fig, ax = style.new_figure()
     latest_star = star[star["year"].eq(rd.latest)]
     F.grouped_bars(latest_star.assign(series=latest_star["node_id"].map(L["star_series"])), "segment", "series",
@@ -291,7 +291,7 @@ own = T.own_scale(sector)
 if own.get("bands"):
     display(Markdown(f"## {L['sections']['bands']}"))
     band_names = {b["id"]: L["bands"][b["id"]] for b in own["bands"]}
-    band_table = T.bands(rd, min_cell)
+    band_table = T.secure(T.bands(rd, min_cell), T.SPECS["bands"], min_cell)
     shown = T.display(band_table, band_names, ALL)
     fig, ax = style.new_figure()
     drawn = shown[shown["segment"].ne(ALL)]

@@ -330,14 +330,17 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
                     a_ub.append(row)
                     b_ub.append(bound - const)
         bounds = [LINEAR_STATS[f[2]] for f in local]
-        lows, highs = _extremes(linprog, len(ids), np.array(a_ub) if a_ub else None,
-                                np.array(b_ub) if b_ub else None, bounds)
+        a = np.array(a_ub) if a_ub else None
+        b = np.array(b_ub) if b_ub else None
+        bounds = _settle(linprog, a, b, bounds, _branches(facts, local, k))
+        lows, highs = _extremes(linprog, a, b, bounds)
         for fact, j in local.items():
             table, cell, reason = facts.hidden[fact]
             n = facts.weight.get(fact, np.nan)
             required = min_width
-            if (fact[2] in SHARES or fact[2] == "mean" and fact[1] in binary) and n == n and n > 0:
-                required = min(1.0, (k - 1) / n)  # a share is a count: at least k counts stay possible
+            counted = fact[2] in SHARES or fact[2] == "mean" and fact[1] in binary
+            if n == n and n >= k and (reason == "split" or counted):
+                required = min(1.0, (k - 1) / n)  # a count: at least k of its values stay possible
             required = min(required, LINEAR_STATS[fact[2]][1] - LINEAR_STATS[fact[2]][0])
             out.append(Interval(table, cell, fact[2], reason, n, lows[j], highs[j], required, fact))
     return out
@@ -354,8 +357,58 @@ def _binary_nodes(facts: _Facts) -> set[tuple[str, str]]:
     return {node for node, eq in same.items() if eq}
 
 
-def _extremes(linprog, size: int, a_ub, b_ub, bounds) -> tuple[np.ndarray, np.ndarray]:
+def _branches(facts: _Facts, local: dict[tuple, int], k: int) -> list[tuple[int, list[tuple[float, float]]]]:
+    """What the reason for hiding tells (the intruder is assumed to know each cell's reason, the safe side):
+    a cell hidden for a split has its share within (k − 1)/n of 0 or of 1; a cell hidden as uniform has
+    its mean (or share) at exactly 0 or 1. One (variable, [two ranges]) per such cell."""
+    cells: dict[tuple, list[tuple]] = defaultdict(list)
+    for fact in local:
+        cells[(fact[0], fact[1])].append(fact)
+    out = []
+    for members in cells.values():
+        reason = facts.hidden[members[0]][2]
+        if reason not in ("split", "uniform"):
+            continue
+        stats = {f[2]: f for f in members}
+        target = next((stats[s] for s in ("share_reached", "share_implemented", "response_rate", "share_improved",
+                                          "share_worsened", "share_band") if s in stats), stats.get("mean"))
+        n = facts.weight.get(target, np.nan) if target is not None else np.nan
+        if target is None or reason == "split" and not n > 0:
+            continue
+        edge = min(1.0, (k - 1) / n) if reason == "split" else 0.0
+        out.append((local[target], [(0.0, edge), (1.0 - edge, 1.0)]))
+    return out
+
+
+def _settle(linprog, a_ub, b_ub, bounds: list[tuple[float, float]],
+            branches: list[tuple[int, list[tuple[float, float]]]]) -> list[tuple[float, float]]:
+    """Narrow the bounds by every reason that has one explanation left: a cell whose other branch the
+    published tables rule out is known to lie in the one that remains (repeated until nothing changes).
+    A cell with both branches open keeps its plain bounds (the intruder cannot tell which side)."""
+    bounds = list(bounds)
+    changed = True
+    while changed:
+        changed = False
+        for j, ranges in branches:
+            open_ = []
+            for lo, hi in ranges:
+                cut = (max(lo, bounds[j][0]), min(hi, bounds[j][1]))
+                if cut[0] > cut[1] + 1e-12:
+                    continue
+                trial = list(bounds)
+                trial[j] = cut
+                if a_ub is None or linprog(np.zeros(len(bounds)), A_ub=a_ub, b_ub=b_ub, bounds=trial,
+                                           method="highs").status != 2:
+                    open_.append(cut)
+            if len(open_) == 1 and open_[0] != bounds[j]:
+                bounds[j] = open_[0]
+                changed = True
+    return bounds
+
+
+def _extremes(linprog, a_ub, b_ub, bounds: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
     """Minimise and maximise every variable; with no constraint each lies anywhere in its bounds."""
+    size = len(bounds)
     lows = np.array([b[0] for b in bounds], dtype=float)
     highs = np.array([b[1] for b in bounds], dtype=float)
     if a_ub is None:

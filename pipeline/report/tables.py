@@ -118,11 +118,17 @@ def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k
     """10/25/50/75/90th percentiles and mean of ``score`` per segment (and 全体) and year, protected."""
     parts = [attach_segment(scores, respondents, by)] if by else []
     seg = pd.concat([*parts, scores.assign(segment=ALL)], ignore_index=True)
-    q = seg.groupby(["sector", "year", "segment"])["score"].describe(percentiles=[0.1, 0.25, 0.5, 0.75, 0.9])
+    g = seg.groupby(["sector", "year", "segment"])["score"]
+    q = g.describe(percentiles=[0.1, 0.25, 0.5, 0.75, 0.9])
     q = q.rename(columns={"count": "n", "10%": "p10", "25%": "p25", "50%": "p50", "75%": "p75", "90%": "p90"})
-    q = q.reset_index()[["sector", "year", "segment", "n", "mean", "p10", "p25", "p50", "p75", "p90"]]
-    return protect(q, k=_k(k), group=["sector", "year"], n_col="n",
-                   stat_columns=["mean", "p10", "p25", "p50", "p75", "p90"])
+    # companies off either end of the scale: a mean with fewer than k below the top (or above zero) pins them
+    q = q.assign(_below_top=g.apply(lambda x: int((x < 1).sum())), _above_zero=g.apply(lambda x: int((x > 0).sum())))
+    q = q.reset_index()[["sector", "year", "segment", "n", "mean", "p10", "p25", "p50", "p75", "p90", "_below_top",
+                         "_above_zero"]]
+    out = protect(q, k=_k(k), group=["sector", "year"], n_col="n", stat_columns=["mean", "p10", "p25", "p50", "p75",
+                                                                                "p90"],
+                  floors=["_below_top", "_above_zero"])
+    return out.drop(columns=["_below_top", "_above_zero"])
 
 
 def relations(data: ReportData, framework: str = "csf2") -> list[Relation]:
@@ -163,6 +169,14 @@ def linked(data: ReportData, by: str | None, framework: str, k: int | None = Non
     done = complete([("functions", functions, SPECS["nodes"]), ("categories", categories, SPECS["nodes"]),
                      ("items", shares, SPECS["items"])], k, links)
     return done[0], done[1], done[2]
+
+
+def secure(table: pd.DataFrame, spec: TableSpec, k: int | None = None) -> pd.DataFrame:
+    """One protected table completed until the interval solver leaves each hidden cell its width (a total
+    near the top of the scale can pin hidden segments that the count rules alone let through)."""
+    from pipeline.publish.intervals import complete
+
+    return complete([("table", table, spec)], _k(k))[0]
 
 
 def _node_ids(framework: str, level: str) -> list[str]:

@@ -66,7 +66,7 @@ def count_column(table: pd.DataFrame) -> str:
 def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None = None,
             n_col: str | None = None, stat_columns: list[str] | None = None, total: str = ALL,
             uniform_columns: list[str] | None = None, splits: dict[str, str | None] | None = None,
-            count_splits: dict[str, str] | None = None) -> pd.DataFrame:
+            count_splits: dict[str, str] | None = None, floors: list[str] | None = None) -> pd.DataFrame:
     """Primary, split, uniform and complementary suppression; returns a new table.
 
     Parameters
@@ -91,6 +91,10 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
         Shares (→ their denominator column, None for ``n_col``) and counts (→ the count they are part of)
         that split a cell's companies in two: both sides must hold at least k (default :data:`SPLITS`,
         :data:`COUNT_SPLITS`, those present).
+    floors
+        Working count columns that must hold at least k where the cell is published (e.g. the companies
+        below the top score and above zero behind a mean: a mean with fewer than k companies off the
+        top of the scale pins them); hidden as 'split' otherwise.
 
     Returns
     -------
@@ -112,6 +116,10 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
     if sides:
         smaller = pd.concat([_smallest_side(*side) for side in sides.values()], axis=1).min(axis=1)
         reason = reason.mask(reason.eq("") & (n > 0) & smaller.lt(k), "split")
+    for floor in floors or []:  # one-sided: only the companies counted must reach k (pooled too)
+        below = pd.to_numeric(out[floor], errors="coerce")
+        reason = reason.mask(reason.eq("") & (n > 0) & below.lt(k), "split")
+        sides[floor] = (below, pd.Series(np.inf, index=out.index), False)
     edges = out[extremes].apply(lambda s: pd.to_numeric(s, errors="coerce")) if extremes else None
     if edges is not None:
         reason = reason.mask(reason.eq("") & edges.isin([0.0, 1.0]).any(axis=1), "uniform")
