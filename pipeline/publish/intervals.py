@@ -228,8 +228,11 @@ def _true_counts(log: object) -> dict[str, float]:
     return out
 
 
-def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> tuple[list[dict], list[tuple[dict, float]]]:
-    """The linear system: equalities {fact: coefficient} = 0 and inequalities ({fact: coef}, bound) ≤ bound."""
+def equations(facts: _Facts, adds_up: list, relations: list[Relation]
+              ) -> tuple[list[dict], list[tuple[dict, float]], list[dict]]:
+    """The linear system: equalities {fact: coefficient} = 0 (segments and totals; then those of the item
+    map, apart: they are dropped where the published values show they do not hold) and inequalities
+    ({fact: coef}, bound) meaning Σ coef · fact ≤ bound."""
     eqs: list[dict] = []
     for total, parts in adds_up:
         w_total = facts.weight.get(total, np.nan)
@@ -241,6 +244,7 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> tuple[
         for p, w in zip(parts, ws, strict=True):
             eq[p] -= w
         eqs.append(dict(eq))
+    tree: list[dict] = []
     by_place: dict[tuple, dict[tuple[str, str], tuple]] = defaultdict(dict)
     for fact in [*facts.value, *facts.hidden]:
         where, node, stat = fact
@@ -260,7 +264,7 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> tuple[
             eq[nodes[rel.parent]] += 1.0
             for child, w in rel.children.items():
                 eq[nodes[child]] -= w
-            eqs.append(dict(eq))
+            tree.append(dict(eq))
     ineqs: list[tuple[dict, float]] = []
     for fact in [*facts.value, *facts.hidden]:
         where, node, stat = fact
@@ -272,7 +276,7 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> tuple[
             continue
         ineqs.append(({share: theta, fact: -1.0}, 0.0))  # θ·s ≤ mean
         ineqs.append(({fact: 1.0, share: -(1 - theta)}, theta))  # mean ≤ s + (1 − s)·θ
-    return eqs, ineqs
+    return eqs, ineqs, tree
 
 
 def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations: list[Relation] | None = None,
@@ -281,7 +285,7 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
     from scipy.optimize import linprog
 
     facts, adds_up = collect(tables, hidden)
-    eqs, ineqs = equations(facts, adds_up, relations or [])
+    eqs, ineqs, tree = equations(facts, adds_up, relations or [])
     unknown = facts.unknown()
     index = {f: i for i, f in enumerate(unknown)}
     # connected groups of unknowns: a programme per group stays small
@@ -293,7 +297,7 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
             i = parent[i]
         return i
 
-    rows = [(e, None) for e in eqs] + [(c, b) for c, b in ineqs]
+    rows = [(e, None) for e in eqs] + [(e, "tree") for e in tree] + [(c, b) for c, b in ineqs]
     for coefs, _ in rows:
         ids = [index[f] for f in coefs if f in index]
         for a in ids[1:]:
@@ -310,30 +314,13 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
     binary = _binary_nodes(facts)
     for root, ids in members.items():
         local = {unknown[i]: j for j, i in enumerate(ids)}
-        a_ub, b_ub = [], []
-        for coefs, bound in touching.get(root, []):
-            row = np.zeros(len(ids))
-            const = 0.0
-            for f, c in coefs.items():
-                if f in local:
-                    row[local[f]] += c
-                elif f in facts.value:
-                    const += c * facts.value[f]
-                else:
-                    break  # a fact neither published nor hidden here: the relation cannot be used
-            else:
-                scale = max(1.0, float(np.abs(row).max()))
-                if bound is None:  # row·x + const = 0, met within the tolerance
-                    a_ub += [row, -row]
-                    b_ub += [-const + TOLERANCE * scale, const + TOLERANCE * scale]
-                else:
-                    a_ub.append(row)
-                    b_ub.append(bound - const)
         bounds = [LINEAR_STATS[f[2]] for f in local]
-        a = np.array(a_ub) if a_ub else None
-        b = np.array(b_ub) if b_ub else None
-        bounds = _settle(linprog, a, b, bounds, _branches(facts, local, k))
-        lows, highs = _extremes(linprog, a, b, bounds)
+        for tree_too in (True, False):  # an item-map relation the published values break is not one
+            a, b = _system(touching.get(root, []), local, facts, tree_too)
+            settled = _settle(linprog, a, b, bounds, _branches(facts, local, k))
+            lows, highs = _extremes(linprog, a, b, settled)
+            if not np.isnan(lows).any():
+                break
         for fact, j in local.items():
             table, cell, reason = facts.hidden[fact]
             n = facts.weight.get(fact, np.nan)
@@ -344,6 +331,33 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
             required = min(required, LINEAR_STATS[fact[2]][1] - LINEAR_STATS[fact[2]][0])
             out.append(Interval(table, cell, fact[2], reason, n, lows[j], highs[j], required, fact))
     return out
+
+
+def _system(rows: list[tuple[dict, object]], local: dict[tuple, int], facts: _Facts, tree: bool
+            ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The rows touching one group as A·x ≤ b (an equality as two rows, met within the tolerance)."""
+    a_ub, b_ub = [], []
+    for coefs, bound in rows:
+        if bound == "tree" and not tree:
+            continue
+        row = np.zeros(len(local))
+        const = 0.0
+        for f, c in coefs.items():
+            if f in local:
+                row[local[f]] += c
+            elif f in facts.value:
+                const += c * facts.value[f]
+            else:
+                break  # a fact neither published nor hidden here: the relation cannot be used
+        else:
+            scale = max(1.0, float(np.abs(row).max()))
+            if bound is None or bound == "tree":  # row·x + const = 0
+                a_ub += [row, -row]
+                b_ub += [-const + TOLERANCE * scale, const + TOLERANCE * scale]
+            else:
+                a_ub.append(row)
+                b_ub.append(bound - const)
+    return (np.array(a_ub), np.array(b_ub)) if a_ub else (None, None)
 
 
 def _binary_nodes(facts: _Facts) -> set[tuple[str, str]]:
@@ -442,7 +456,8 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
         tables = [PublishedTable(name, name, f, list(f.columns), spec=spec) for name, (f, spec) in work.items()]
         hidden = hidden_cells(tables)
         facts, adds_up = collect(tables, hidden)
-        eqs, _ = equations(facts, adds_up, relations or [])
+        eqs, _, tree = equations(facts, adds_up, relations or [])
+        eqs = eqs + tree
         failing = [iv for iv in solve(tables, hidden, k, relations, min_width) if iv.fails or np.isnan(iv.low)]
         total = _total_of(tables)
         if not failing:

@@ -134,22 +134,17 @@ def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k
 def relations(data: ReportData, framework: str = "csf2") -> list[Relation]:
     """The exact relations the public item map gives an intruder between the published node means of the
     report's latest year (category = mean of its items' points, function = item-weighted mean of its
-    categories, where they split its items), for every template version used that year alike; a function
-    whose trend leaves items out (:func:`trend_excluded_items`) is scored on other items than its
-    categories and gets none."""
+    categories, where they split its items), for every template version used that year alike. Where a
+    table's values do not follow one (a trend scored without the items that do not compare), the interval
+    solver finds the contradiction and does without it."""
     from pipeline.scoring.maps import item_map
 
     nodes = catalogs.csf2() if framework == "csf2" else catalogs.csf11()
     level_of = {(framework, n): lv for n, lv in zip(nodes["node_id"], nodes["level"], strict=True)}
-    used = sorted(versions_used(data, data.latest)) or [""]
-    excluded = set(trend_excluded_items(data))
     found: list[list[Relation]] = []
-    for version in used:
+    for version in sorted(versions_used(data, data.latest)) or [""]:
         links = item_map(data.sector, version)
-        links = links[links["framework"].eq(framework)]
-        touched = set(links.loc[links["item_id"].isin(excluded), "node_id"])
-        found.append([r for r in hierarchy(links, level_of, data.sector) if not (r.parent[1] in touched
-                                                                   and level_of.get(r.parent) == "function")])
+        found.append(hierarchy(links[links["framework"].eq(framework)], level_of, data.sector))
     return [r for r in found[0] if all(r in other for other in found[1:])]
 
 
