@@ -41,7 +41,8 @@ def headline(folder: Path) -> list[str]:
     block = re.search(r'<div class="sdw-headline">(.*?)</div>', html, re.S)
     if not block:
         return []
-    return [unescape(re.sub(r"<[^>]+>", "", li)).strip() for li in re.findall(r"<li>(.*?)</li>", block.group(1), re.S)]
+    items = re.findall(r"<li[^>]*>(.*?)</li>", block.group(1), re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", li)).strip() for li in items]
 
 
 def main(before: Path, after: Path) -> None:
