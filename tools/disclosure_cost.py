@@ -26,7 +26,7 @@ def cells(folder: Path) -> dict[str, int]:
     out = {}
     for path in sorted((folder / "tables").glob("*.csv")):
         t = pd.read_csv(path, keep_default_na=False, na_values=[""])
-        shown = t[t["suppressed"].astype(str).replace("nan", "").eq("")] if "suppressed" in t else t
+        shown = t[t["suppressed"].isna() | t["suppressed"].eq("")] if "suppressed" in t else t
         stats = [c for c in shown.columns if c not in KEYS]
         out[path.stem] = int(shown[stats].notna().sum().sum())
     return out

@@ -325,7 +325,7 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
             table, cell, reason = facts.hidden[fact]
             n = facts.weight.get(fact, np.nan)
             required = min_width
-            counted = fact[2] in SHARES or fact[2] == "mean" and fact[1] in binary
+            counted = fact[2] in SHARES or fact[2] == "mean" and (dict(fact[0]).get("sector", ""), fact[1]) in binary
             if n == n and n >= k and (reason == "split" or counted):
                 required = min(1.0, (k - 1) / n)  # a count: at least k of its values stay possible
             required = min(required, LINEAR_STATS[fact[2]][1] - LINEAR_STATS[fact[2]][0])
@@ -360,15 +360,17 @@ def _system(rows: list[tuple[dict, object]], local: dict[tuple, int], facts: _Fa
     return (np.array(a_ub), np.array(b_ub)) if a_ub else (None, None)
 
 
-def _binary_nodes(facts: _Facts) -> set[tuple[str, str]]:
-    """Nodes scored 0/1 (★ ready, LvN+): wherever published, their mean equals their share reached, so the
-    mean is that share (a count) and is held to a count's width."""
-    same: dict[tuple[str, str], bool] = {}
+def _binary_nodes(facts: _Facts) -> set[tuple[str, tuple[str, str]]]:
+    """A sector's nodes scored 0/1 (★ ready, LvN+, a one-item node answered yes/no): wherever published,
+    their mean equals their share reached, so the mean is that share (a count) and is held to a count's
+    width."""
+    same: dict[tuple[str, tuple[str, str]], bool] = {}
     for (where, node, stat), value in facts.value.items():
         if stat == "mean" and (where, node, "share_reached") in facts.value:
             equal = abs(value - facts.value[(where, node, "share_reached")]) < 1e-12
-            same[node] = same.get(node, True) and equal
-    return {node for node, eq in same.items() if eq}
+            key = (dict(where).get("sector", ""), node)
+            same[key] = same.get(key, True) and equal
+    return {key for key, eq in same.items() if eq}
 
 
 def _branches(facts: _Facts, local: dict[tuple, int], k: int) -> list[tuple[int, list[tuple[float, float]]]]:
