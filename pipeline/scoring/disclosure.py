@@ -5,15 +5,17 @@ Rules (k is ``min_cell`` in catalogs/scoring.yaml; docs/architecture.md "Aggrega
 - **Primary**: a cell whose statistic rests on fewer than k companies — counted as the companies *with
   a score* for that node or item (``n_scored``), not the companies in the segment — shows no statistic.
 - **Split** (both sides of every published split): a share splits the companies behind it in two
-  (reached the level / not, implemented / not, answered / not; and respondents on the member list / not).
-  Each side must hold at least k companies, else the whole cell is hidden — a share of 1 of 40
-  tells about one company as surely as a cell of 1. This includes every share of exactly 0% or 100%.
+  (reached the level / not, implemented / not, answered / not; and respondents on the member list / not,
+  where none off the list is allowed). Each side must hold at least k companies, else the whole cell is
+  hidden — a share of 1 of 40 tells about one company as surely as a cell of 1. This includes every share
+  of exactly 0% or 100%. ``floors`` do the same for a mean: at least k companies below the top of the
+  scale and above zero.
 - **Uniform**: a mean of exactly 0 or 1 (every company alike) where the table has no split to catch it
   is hidden like a small cell. A cell with no company behind it is *not assessed* (shown "—"), not hidden.
 - **Complementary**: where a table publishes a total, the hidden cells of a group together hold at
-  least k companies (or none), and on each side of every split at least k of them, for any number of
-  hidden cells; more cells are hidden, smallest first, until they do (the total minus the published
-  cells gives the hidden cells' pooled count on each side).
+  least k companies (or none), on each side of every split at least k of them, and the others at least
+  MIN_WIDTH × the largest, for any number of hidden cells; more cells are hidden, smallest first, until
+  they do (the total minus the published cells gives the hidden cells' pooled count on each side).
 - **Quantiles**: a quantile q is published only when min(q, 1 − q) of the cell's companies are at least
   k (p10/p90 from 50 companies, p25/p75 from 20, the median from 10 at k = 5): with fewer, the quantiles
   and the mean together pin down individual scores.
@@ -21,6 +23,10 @@ Rules (k is ``min_cell`` in catalogs/scoring.yaml; docs/architecture.md "Aggrega
 A multi-valued segment (a power company with several licences counts in each business type) is
 treated the same way, although its cells do not add up to the total: differencing then recovers less
 than it seems, and suppressing as if it did is the safe side.
+
+Beyond these count rules, tables tied by public relations are completed by the interval solver
+(:func:`pipeline.publish.intervals.complete`) until no hidden cell can be narrowed below :data:`MIN_WIDTH`
+(docs/method.md "Disclosure control").
 
 Derived columns (year-on-year changes) are computed *after* protection from protected values (see
 ``pipeline.report.tables``), so a change is published only when both years are.
