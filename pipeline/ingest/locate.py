@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,9 +15,9 @@ from pipeline.cells import column_letters
 from pipeline.ingest.read import Sheet
 from pipeline.ingest.text import header_key, label_key
 from pipeline.ingest.version import bare_version, written_in, written_version
+from pipeline.itemno import item_number
 
 HEADER_SCAN_ROWS = 60
-EXPORT_ITEM = re.compile(r"^(?:no\.?|q|項目|設問)?0*(\d{1,3})(?:_?回答)?$")  # No.12, Q12, 項目12, 12, No.12_回答
 
 
 @registered_cache
@@ -77,9 +78,40 @@ on_change(_row_roles.cache_clear)
 
 @lru_cache(maxsize=1 << 16)
 def _role(group: str, value: str) -> str | None:
-    """The role a label names in ``group`` of labels.yaml, by its exact (normalised) text or without hints."""
+    """The role a label names in ``group`` of labels.yaml, by its exact (normalised) text or without hints;
+    a cell carrying the label in both languages ('会社名 / Company name', '会社名\nCompany name') names it too."""
     aliases = _aliases(group)
-    return aliases.get(label_key(value)) or aliases.get(header_key(value))
+    return aliases.get(label_key(value)) or aliases.get(header_key(value)) or _bilingual(aliases, value)
+
+
+_SCRIPT_BREAK = re.compile(r"[/／|｜\n]+|(?<=[^\x00-\x7f])\s*(?=[A-Za-z])|(?<=[A-Za-z.)])\s*(?=[^\x00-\x7f\s])")
+
+
+def _bilingual(aliases: dict[str, str], value: str) -> str | None:
+    """The role of a cell whose parts (split at a slash, a line break or a change of script) are each a
+    label of that one role; None when a part is no label or the parts name different roles."""
+    parts = [p for p in _SCRIPT_BREAK.split(unicodedata.normalize("NFKC", value)) if p.strip()]
+    if len(parts) < 2:
+        return None
+    roles = {aliases.get(label_key(p)) or aliases.get(header_key(p)) for p in parts}
+    return roles.pop() if len(roles) == 1 and None not in roles else None
+
+
+@registered_cache
+def _label_words() -> frozenset[str]:
+    """Every label of labels.yaml, in every group (cover, checklist header, export header), normalised."""
+    return frozenset(label_key(a) for group in catalogs.labels().values() for names in group.values() for a in names)
+
+
+def is_label(value: object) -> bool:
+    """True for a cell that reads as a label or header word of any group, in either language: such a cell is
+    never a value ('Company name' is not a company, 「回答」 not an answer date)."""
+    if value in (None, ""):
+        return False
+    words = _label_words()
+    text = str(value)
+    return label_key(text) in words or (header_key(text) in words and header_key(text) != "") \
+        or any(_role(group, text) for group in ("cover", "export"))
 
 
 on_change(_role.cache_clear)
@@ -104,9 +136,9 @@ def find_export_header(sheet: Sheet) -> ExportHeader | None:
             if not value:
                 continue
             key = label_key(value)
-            m = EXPORT_ITEM.match(key)
-            if m:
-                items.setdefault(int(m.group(1)), c)
+            number = item_number(key, header=True)  # No.12, Q12, 項目12, 12, No.12_回答
+            if number is not None:
+                items.setdefault(number, c)
             elif key in aliases and aliases[key] not in cols:
                 cols[aliases[key]] = c
         if len(items) >= 20 and ("corporate_number" in cols or "company_name" in cols):
@@ -135,12 +167,21 @@ def cover_values(sheet: Sheet) -> dict[str, object]:
                 continue
             if role in found:
                 continue
-            right = _digit_boxes(row[c + 1:]) if role == "corporate_number" else _ticked_boxes(row[c + 1:])
-            right = right or next((v for v in row[c + 1: c + 5] if v not in (None, "")), None)
+            # the label again in the other language ('会社名 | Company name | 株式会社X') comes before the value
+            rest = [v for k, v in enumerate(row[c + 1:]) if not (k < 4 and v and _role("cover", v) == role)]
+            right = _digit_boxes(rest) if role == "corporate_number" else _ticked_boxes(rest)
+            right = right or _value(rest[:4])
             below = grid[r + 1][c] if r + 1 < len(grid) else None
-            below = below if below not in (None, "") and not _role("cover", below) else None
+            below = below if below not in (None, "") and not is_label(below) else None
             found[role] = right if right is not None else below
-    return inline | {k: v for k, v in found.items() if v is not None}
+    return {k: v for k, v in inline.items() if not is_label(v)} | {k: v for k, v in found.items() if v is not None}
+
+
+def _value(cells: list[str | None]) -> str | None:
+    """The first filled cell right of a label, unless it is itself a label (the next pair's: this one's value
+    is blank, or below it) or a header word."""
+    value = next((v for v in cells if v not in (None, "")), None)
+    return None if value is None or is_label(value) else value
 
 
 def _run(cells: list[str | None], accept: Callable[[str], bool]) -> list[str]:

@@ -36,11 +36,10 @@ from pipeline.ingest.read import Book, Sheet, open_book
 from pipeline.ingest.reasons import Rejected
 from pipeline.ingest.text import clean_text, label_key
 from pipeline.ingest.vocab import canonical_answer
+from pipeline.itemno import item_number
 
 # 'ID.AM-1', and as cells also write it: '(ID.AM-1)', '【ID.AM-1】', 'ID.AM-1 物理デバイス…' (ID, then its text)
 POWER_ID = re.compile(r"^[(\[【<《]?([A-Z]{2})\.([A-Z]{2})-0*(\d{1,2})(?!\d)(?:[)\]】>》]|(?![.\-A-Z0-9]))")
-# 12, No.12, 012, '12.0' (a number saved as text), 'No.12 (Lv1)'; not '1.2' or '1. 注意事項'
-AUTO_NO = re.compile(r"^(?:no\.?)?0*(\d{1,3})(?:\.0+)?(?:$|[(\[【<《])")
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−ー－"})
 
 
@@ -105,7 +104,7 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
         return [Parsed(entry.source_path, kind, digest, detail="archive")]
     try:
         book = open_book(data, file_name(entry))
-        return _parse_book(book, entry.source_path, kind, digest)
+        return _parse_book(book, entry.source_path, kind, digest, year)
     except Rejected as r:
         return [Parsed(entry.source_path, kind, digest, status="quarantined", reason=r.code, detail=r.detail,
                        attributes=r.attributes)]
@@ -116,22 +115,109 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
                        detail=_error_text(e))]
 
 
-def _parse_book(book: Book, path: str, kind: str, digest: str) -> list[Parsed]:
+def _parse_book(book: Book, path: str, kind: str, digest: str, year: int) -> list[Parsed]:
     if not book.sheet_names:  # a workbook must have a sheet: its index part is missing or broken
         raise Rejected("corrupt", "the workbook lists no sheets")
     ordered = sorted(book.sheet_names, key=lambda n: (not is_checklist_name(n), is_derived_name(n)))
     sheets: dict[str, Sheet] = {}
+    found: dict[str, tuple[str, Header]] = {}  # every sheet shaped like a checklist: each is a candidate
     for name in ordered:
         if is_derived_name(name) or is_example_name(name):  # a filled-in example is not the member's answer
             continue
         sheet = _sheet(book, sheets, name)
-        export = find_export_header(sheet)
+        export = find_export_header(sheet) if not found else None
         if export:
             return _parse_export(sheet, export, path, kind, digest, name if book.kind == "workbook" else "")
-        found = find_header(sheet, checklist_shapes())
-        if found:
-            return [_checklist(book, sheets, name, found[1], path, kind, digest, found[0])]
-    raise Rejected("unknown_template", "no sheet has the header of a known checklist")
+        header = find_header(sheet, checklist_shapes())
+        if header:
+            found[name] = header
+    if not found:
+        raise Rejected("unknown_template", "no sheet has the header of a known checklist")
+    return [_choose_sheet(book, sheets, found, path, kind, digest, year)]
+
+
+def _choose_sheet(book: Book, sheets: dict[str, Sheet], found: dict[str, tuple[str, Header]], path: str,
+                  kind: str, digest: str, year: int) -> Parsed:
+    """The checklist sheet, on evidence: a sheet whose name or title marks a previous year or a copy
+    (sheet.stale_mark) loses to one that does not; of the rest, all must give the same answers, else the
+    file is refused (ambiguous_sheet) naming them. Sheets marked stale are read only when no other is there."""
+    names = [n for n in book.sheet_names if n in found]  # the workbook's order, for messages
+    marks = {n: stale_mark(n, sheets[n].rows(found[n][1].row), year) for n in names}
+    live = [n for n in names if not marks[n]]
+    group = live or names
+    passed_over = [n for n in names if n not in group]
+    parsed: list[Parsed] = []
+    refused: Rejected | None = None
+    for name in group:
+        try:
+            parsed.append(_checklist(book, sheets, name, found[name][1], path, kind, digest, found[name][0],
+                                     others=set(names) - {name}))
+        except Rejected as r:
+            refused = refused or r
+    note = "、".join(f"「{n}」({marks[n]})" for n in passed_over)
+    if not parsed:
+        assert refused is not None
+        detail = refused.detail + (f" / 読んでいないシート: {note}" if note else "")
+        raise Rejected(refused.code, detail, refused.attributes)
+    distinct = {(p.template_version, tuple(p.items), tuple(p.answers)): p for p in parsed}
+    if len(distinct) > 1:
+        first, second = list(distinct.values())[:2]
+        differ = sum(a != b for a, b in zip(_by_item(first), _by_item(second), strict=False))
+        raise Rejected("ambiguous_sheet",
+                       f"シート「{first.sheet}」と「{second.sheet}」の回答が異なります({differ} 項目)"
+                       + (f" / ほかに {len(distinct) - 2} シート" if len(distinct) > 2 else ""),
+                       first.attributes)
+    chosen = parsed[0]
+    if note:
+        chosen.warnings.append(f"読んでいないシート: {note}")
+    if len(parsed) > 1:
+        chosen.warnings.append("同じ回答のシート: " + "、".join(f"「{p.sheet}」" for p in parsed[1:]))
+    return chosen
+
+
+def _by_item(rec: Parsed) -> list[tuple[str, str]]:
+    return sorted(zip(rec.items, rec.answers, strict=True))
+
+
+_PAST_NAME = re.compile(r"前年|昨年|前回|過去|(?<!復)旧|コピー|copy|複製|控え|バックアップ|backup"
+                        r"|(?<![a-z])old(?![a-z])|\(\d{1,2}\)$")
+_PAST_TITLE = re.compile(r"前年度|昨年度|前回提出|前回回答|旧様式|旧版|[(【]旧[)】]|コピー|copy")
+_FISCAL_YEAR = re.compile(r"(?:fy)?(20\d{2})年度|fy(20\d{2})|(?:令和|r)(\d{1,2}|元)年度")
+TITLE_CELL = 40  # characters: a title or a sheet's label, not an instruction ('前回の回答を参考に…')
+
+
+def stale_mark(name: str, above: list[list[str | None]], year: int) -> str:
+    """Why a checklist sheet looks like last year's or a copy, from its name and the short cells above its
+    header ('チェックシート(前年度)', 'チェックシート (2)' as Excel names a copy, a title「2023年度」 on a
+    FY2024 submission); '' when nothing marks it."""
+    key = label_key(name)
+    if _PAST_NAME.search(key):
+        return f"シート名「{name}」"
+    fiscal = _fiscal_years(key)
+    if fiscal and year not in fiscal:
+        return f"シート名「{name}」は{min(fiscal)}年度"
+    for row in above:
+        for value in row:
+            text = label_key(value) if value else ""
+            if not text or len(text) > TITLE_CELL:
+                continue
+            if _PAST_TITLE.search(text):
+                return f"表題「{clean_text(value)}」"
+            fiscal = _fiscal_years(text)
+            if fiscal and year not in fiscal:
+                return f"表題「{clean_text(value)}」は{min(fiscal)}年度"
+    return ""
+
+
+def _fiscal_years(key: str) -> set[int]:
+    """The fiscal years a text names: 2023年度, FY2023, 令和5年度, R5年度 → {2023}."""
+    years = set()
+    for m in _FISCAL_YEAR.finditer(key):
+        if m.group(3):
+            years.add(2018 + (1 if m.group(3) == "元" else int(m.group(3))))
+        else:
+            years.add(int(m.group(1) or m.group(2)))
+    return years
 
 
 def _sheet(book: Book, sheets: dict[str, Sheet], name: str) -> Sheet:
@@ -142,9 +228,11 @@ def _sheet(book: Book, sheets: dict[str, Sheet], name: str) -> Sheet:
 
 
 def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, path: str, kind: str,
-               digest: str, found_sector: str) -> Parsed:
+               digest: str, found_sector: str, others: set[str] = frozenset()) -> Parsed:
+    """One checklist sheet read; ``others`` are the workbook's other checklist sheets (never its cover, and
+    their names never the form's version)."""
     sheet = sheets[name]
-    cover, cover_sheets = _cover(book, sheets, name)
+    cover, cover_sheets = _cover(book, sheets, name, others)
     role, normalise = ITEM_KEYS[catalogs.sector_info(found_sector)["item_key"]]
     items, raw, rows = _rows(sheet, header, role, normalise)
     versions = catalogs.template_versions(found_sector)
@@ -156,7 +244,7 @@ def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, 
         try:  # every version the form writes: the title above the table, the cover pages, the sheet names
             written = version.one_written(versions_written(
                 [(name, sheet, header.row), *((n, sheets[n], None) for n in cover_sheets if n != name)],
-                book.sheet_names if book.kind == "workbook" else ()))
+                [n for n in book.sheet_names if n not in others] if book.kind == "workbook" else ()))
             decision = version.decide(found_sector, written, raw, items, header.has("plan_if_not"),
                                       parsed.submitted_on)
         except Rejected as r:  # keep whom the file is from, so the clerk knows whom to ask
@@ -176,13 +264,16 @@ def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, 
 IDENTITY = ("corporate_number", "company_name")
 
 
-def _cover(book: Book, sheets: dict[str, Sheet], checklist: str) -> tuple[dict[str, object], list[str]]:
-    """Cover attributes, by their labels: from a sheet named like a cover (表紙, 基本情報 …), then from
-    above the table on the checklist; only when neither names the company, from the workbook's other
-    sheets (never from a 記入例 / sample sheet, whose details are not the member's). Earlier wins."""
-    named = [n for n in book.sheet_names if n != checklist and is_cover_name(n)]
-    others = [n for n in book.sheet_names if n != checklist and n not in named and not is_derived_name(n)
-              and not is_example_name(n) and not is_history_name(n)]
+def _cover(book: Book, sheets: dict[str, Sheet], checklist: str, skip: set[str] = frozenset()
+           ) -> tuple[dict[str, object], list[str]]:
+    """Cover attributes, by their labels: from a sheet named like a cover (表紙, 基本情報 …; one named
+    like last year's or a copy last), then from above the table on the checklist; only when neither names
+    the company, from the workbook's other sheets (never from a 記入例 / sample sheet, whose details are not
+    the member's, nor from another checklist sheet in ``skip``). Earlier wins."""
+    named = sorted((n for n in book.sheet_names if n != checklist and n not in skip and is_cover_name(n)),
+                   key=lambda n: bool(_PAST_NAME.search(label_key(n))))
+    others = [n for n in book.sheet_names if n != checklist and n not in named and n not in skip
+              and not is_derived_name(n) and not is_example_name(n) and not is_history_name(n)]
     cover: dict[str, object] = {}
     used: list[str] = []  # the sheets that gave cover values: where the form may write its version too
     for k, name in enumerate([*named, checklist, *others]):
@@ -232,10 +323,10 @@ def finish_answers(rec: Parsed, sector: str) -> None:
                 keep.append(k)
     if unknown:
         rec.flags.append("unknown_items")
-        rec.warnings.append("様式にない項目: " + ", ".join(unknown[:5]))
+        rec.warnings.append("様式にない項目: " + named(unknown))
     if repeated:
         rec.flags.append("repeated_items")
-        rec.warnings.append("重複した項目(最初の行を採用): " + ", ".join(repeated[:5]))
+        rec.warnings.append("重複した項目(最初の行を採用): " + named(repeated))
     if len(keep) != len(rec.items):
         rec.items = [rec.items[k] for k in keep]
         rec.raw = [rec.raw[k] for k in keep]
@@ -243,7 +334,8 @@ def finish_answers(rec: Parsed, sector: str) -> None:
         rec.cols = [rec.cols[k] for k in keep]
     if len(rec.items) < len(known):
         rec.flags.append("missing_items")
-        rec.warnings.append(f"{len(known) - len(rec.items)} 項目が見つかりません")
+        have = set(rec.items)
+        rec.warnings.append(named(sorted((i for i in known if i not in have), key=item_order)) + " が見つかりません")
     rec.n_items = len(rec.items)
     memo = _answer_memo(sector)
     rec.answers = [memo[v] if v in memo else memo.setdefault(v, canonical_answer(v, sector)) for v in rec.raw]
@@ -251,10 +343,28 @@ def finish_answers(rec: Parsed, sector: str) -> None:
     rec.n_unanswered = rec.answers.count("unanswered")
     if rec.n_invalid:
         rec.flags.append("invalid_answers")
-        bad = [f"{i}「{v}」" for i, v, a in zip(rec.items, rec.raw, rec.answers, strict=True) if a == "invalid"]
-        rec.warnings.append("判読できない回答: " + ", ".join(bad[:5]))
+        bad = [f"{i}「{v}」(行{r + 1})" for i, v, a, r in zip(rec.items, rec.raw, rec.answers, rec.rows, strict=True)
+               if a == "invalid"]
+        rec.warnings.append("判読できない回答: " + named(bad))
     if rec.n_unanswered:
         rec.flags.append("unanswered")
+        rec.warnings.append("未回答: " + named([i for i, a in zip(rec.items, rec.answers, strict=True)
+                                                if a == "unanswered"]))
+
+
+SHOWN = 10  # items a message names before it says how many more
+
+
+def named(items: list[str], shown: int = SHOWN) -> str:
+    """Items for a clerk's message: 'No.12, No.40', or the first ``shown`` and 'ほか 30 項目' (a message naming
+    140 items is not read)."""
+    head = ", ".join(items[:shown])
+    return head if len(items) <= shown else f"{head} ほか {len(items) - shown} 項目"
+
+
+def item_order(item: str) -> tuple:
+    """Items in their form's order: No.2 before No.10, ID.AM-2 before ID.AM-10."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", item))
 
 
 @lru_cache(maxsize=1 << 14)
@@ -266,9 +376,10 @@ def _power_id(value: str) -> str | None:
 
 @lru_cache(maxsize=1 << 14)
 def _auto_no(value: str) -> str | None:
-    """'No.12', '12', '012', '１２', '12.0' → 'No.12' (cached: the same 153 texts recur in every file)."""
-    m = AUTO_NO.match(label_key(value))
-    return f"No.{int(m.group(1))}" if m and 1 <= int(m.group(1)) <= 999 else None
+    """'No.12', '12', '012', '１２', '12.0', '12.', '(12)', '項番12' … → 'No.12' (pipeline/itemno.py; cached:
+    the same 153 texts recur in every file)."""
+    n = item_number(label_key(value))
+    return f"No.{n}" if n is not None else None
 
 
 ITEM_KEYS = {"csf11_id": ("item_id", _power_id), "number": ("no", _auto_no)}
