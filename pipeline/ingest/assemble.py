@@ -212,7 +212,7 @@ def _manifest(records: list[Parsed], keys: dict[str, str], sector: str, year: in
             "template_version": rec.template_version, "kind": rec.kind, "detail": rec.detail,
             "flags": " ".join(dict.fromkeys(rec.flags)), "n_items": rec.n_items,
             "n_invalid": rec.n_invalid, "n_unanswered": rec.n_unanswered,
-            "warnings": " / ".join(rec.warnings),
+            "warnings": " / ".join(rec.warnings), "sheet": rec.sheet,
         })
     return pd.DataFrame(rows)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
 
@@ -30,27 +30,70 @@ def _aliases(group: str) -> dict[str, str]:
 class Header:
     row: int
     columns: dict[str, int]  # role → column index
+    options: dict[int, str] = field(default_factory=dict)  # a matrix: column → the answer its header names
 
     def has(self, *roles: str) -> bool:
         return all(r in self.columns for r in roles)
 
 
-def find_header(sheet: Sheet, shapes: dict[str, tuple[str, ...]]) -> tuple[str, Header] | None:
+MatrixShapes = dict[str, tuple[tuple[str, ...], Callable[[str], str | None]]]
+"""Per sector: the roles a matrix header carries besides its option columns, and what an option header means
+(its text → a canonical answer, or None)."""
+
+
+def find_header(sheet: Sheet, shapes: dict[str, tuple[str, ...]], matrix: MatrixShapes | None = None
+                ) -> tuple[str, Header] | None:
     """The first row, near the top, that carries every role of one of the ``shapes`` (checked in order).
 
     A header may take two rows — group labels above (「自己評価」 over 「回答」), or 「No.」 merged
     down across both —, so a row also counts together with the one above it; the answers then
-    start under the second. Returns the shape's name and the header, or None.
+    start under the second. With ``matrix``, a header may instead give one column per option
+    (実施している | 一部実施している | 実施していない | わからない, each to be marked ○ / ☑ / ✓): a row with
+    two or more of a sector's answers as headers and that sector's matrix roles, on it or above it (also
+    under a 「回答」 merged across the options). Returns the shape's name and the header, or None.
     """
     above: dict[str, int] = {}
-    for r, row in enumerate(sheet.iter_rows(HEADER_SCAN_ROWS)):
+    rows = list(sheet.iter_rows(HEADER_SCAN_ROWS))
+    for r, row in enumerate(rows):
         cols = _row_roles(tuple(row))
         for roles in (cols, {**above, **cols}) if above else (cols,):
             for name, required in shapes.items():
                 if all(role in roles for role in required):
+                    below = _matrix(rows[r + 1], roles, name, matrix) if matrix and r + 1 < len(rows) else None
+                    if below and _only_options(rows[r + 1], below[1]) \
+                            and min(below[1]) <= roles.get("answer", -1) <= max(below[1]):  # 「回答」 over options
+                        return name, Header(r + 1, *below)
                     return name, Header(r, dict(roles))
+        for name in matrix or {}:
+            found = _matrix(row, {**above, **cols}, name, matrix)
+            if found:
+                return name, Header(r, *found)
         above = cols
     return None
+
+
+def _only_options(row: list[str | None], options: dict[int, str]) -> bool:
+    """A row of option headers under a merged 「回答」 holds nothing else (an item row has its number and text)."""
+    return all(c in options or not value or is_label(value) for c, value in enumerate(row))
+
+
+def _matrix(row: list[str | None], roles: dict[str, int], name: str, matrix: MatrixShapes
+            ) -> tuple[dict[str, int], dict[int, str]] | None:
+    """The roles and option columns of a matrix header of sector ``name`` on ``row`` (roles may come from the
+    row above), or None: two or more columns headed by different answers of the sector, and its roles."""
+    required, meaning = matrix[name]
+    if not all(role in roles for role in required):
+        return None
+    options: dict[int, str] = {}
+    seen: set[str] = set()
+    for c, value in enumerate(row):
+        answer = meaning(value) if value else None
+        if answer and answer not in seen:
+            seen.add(answer)
+            options[c] = str(value).strip()
+    if len(options) < 2:
+        return None
+    return {k: v for k, v in roles.items() if k != "answer"}, options
 
 
 PAST = re.compile(r"前年|昨年|前回|過去|参考")  # 「回答(前年度)」 is last year's column, not this year's

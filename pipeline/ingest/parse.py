@@ -34,7 +34,7 @@ from pipeline.ingest.locate import (
 )
 from pipeline.ingest.read import Book, Sheet, open_book
 from pipeline.ingest.reasons import Rejected
-from pipeline.ingest.text import clean_text, label_key
+from pipeline.ingest.text import clean_text, header_key, label_key
 from pipeline.ingest.vocab import canonical_answer
 from pipeline.itemno import item_number
 
@@ -48,6 +48,31 @@ def checklist_shapes() -> dict[str, tuple[str, ...]]:
     """Which header roles make a checklist of which sector (``header_roles`` in catalogs/sectors.yaml),
     in the file's order: the power form names its items by CSF 1.1 ID, the automotive one has a level."""
     return {s: tuple(v["header_roles"]) for s, v in catalogs.sectors().items()}
+
+
+@registered_cache
+def matrix_shapes() -> dict[str, tuple[tuple[str, ...], object]]:
+    """Per sector, the roles of a matrix header (``matrix_roles`` in catalogs/sectors.yaml, else its
+    header_roles without 「回答」) and what an option header means: an answer of the sector's vocabulary."""
+    return {s: (tuple(v.get("matrix_roles") or [r for r in v["header_roles"] if r != "answer"]),
+                _option_meaning(s)) for s, v in catalogs.sectors().items()}
+
+
+def _option_meaning(sector: str):
+    def meaning(text: str) -> str | None:
+        for key in (text, header_key(text)):  # 「実施している(○)」: the option, with a hint how to mark it
+            answer = canonical_answer(key, sector)
+            if answer not in ("invalid", "unanswered"):
+                return answer
+        return None
+    return meaning
+
+
+MARKS = frozenset("○●◯〇◎☑☒✓✔✅■レxX1") | {"true", "v", "V"}
+"""What marks a chosen option in a matrix (one column per answer): a circle, a ticked box, a tick, レ, x, 1
+(also TRUE, a linked checkbox's cell). A blank cell, an empty box, 0 or FALSE is no mark; anything else
+makes the row unreadable."""
+NO_MARKS = frozenset({"", "☐", "□", "0", "false", "-", "－"})
 
 
 @dataclass
@@ -76,6 +101,7 @@ class Parsed:
     flags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     answer_path: str = ""  # where the answers live (the export file for an export row)
+    totals: list[str] = field(default_factory=list)  # an export's totals rows (合計, 平均 …), not members
 
     @property
     def is_submission(self) -> bool:
@@ -128,7 +154,7 @@ def _parse_book(book: Book, path: str, kind: str, digest: str, year: int) -> lis
         export = find_export_header(sheet) if not found else None
         if export:
             return _parse_export(sheet, export, path, kind, digest, name if book.kind == "workbook" else "")
-        header = find_header(sheet, checklist_shapes())
+        header = find_header(sheet, checklist_shapes(), matrix_shapes())
         if header:
             found[name] = header
     if not found:
@@ -234,11 +260,14 @@ def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, 
     sheet = sheets[name]
     cover, cover_sheets = _cover(book, sheets, name, others)
     role, normalise = ITEM_KEYS[catalogs.sector_info(found_sector)["item_key"]]
-    items, raw, rows = _rows(sheet, header, role, normalise)
+    if header.options:
+        items, raw, rows, cols = _matrix_rows(sheet, header, role, normalise)
+    else:
+        items, raw, rows = _rows(sheet, header, role, normalise)
+        cols = [header.columns["answer"]] * len(rows)
     versions = catalogs.template_versions(found_sector)
     parsed = Parsed(path, kind, digest, sector=found_sector, template_version=versions[0], sheet=name,
-                    items=items, raw=raw, rows=rows, cols=[header.columns["answer"]] * len(rows),
-                    answer_path=path)
+                    items=items, raw=raw, rows=rows, cols=cols, answer_path=path)
     parsed.attributes, parsed.submitted_on = _cover_attributes(cover, found_sector, parsed)
     if len(versions) > 1:  # several forms of the sector's checklist: which one, from the file (one: nothing to tell)
         try:  # every version the form writes: the title above the table, the cover pages, the sheet names
@@ -398,6 +427,39 @@ def _rows(sheet: Sheet, header: Header, id_role: str, normalise) -> tuple[list[s
     return list(items), [values[k] for k in kept], [first + k for k in kept]
 
 
+def _matrix_rows(sheet: Sheet, header: Header, id_role: str, normalise
+                 ) -> tuple[list[str], list[str | None], list[int], list[int]]:
+    """Items of a matrix (one column per option): each row's answer is the header of its one marked column
+    (the marked cell is its lineage); no mark → unanswered (None); two marks, or a cell that is no mark →
+    a text that maps to no answer (invalid, kept to report, naming the columns)."""
+    first = header.row + 1
+    items, kept = _item_rows(normalise, tuple(sheet.column(header.columns[id_role], first)))
+    options = {c: sheet.column(c, first) for c in header.options}
+    raw: list[str | None] = []
+    cols: list[int] = []
+    for k in kept:
+        marked, odd = [], []
+        for c, cells in options.items():
+            text = clean_text(cells[k])
+            if text in MARKS or text.lower() in MARKS:
+                marked.append(c)
+            elif text.lower() not in NO_MARKS:
+                odd.append((c, text))
+        if odd:
+            raw.append("判読できない印: " + ", ".join(f"{header.options[c]}欄「{t}」" for c, t in odd))
+            cols.append(odd[0][0])
+        elif len(marked) > 1:
+            raw.append("複数に印: " + " / ".join(header.options[c] for c in marked))
+            cols.append(marked[0])
+        elif marked:
+            raw.append(header.options[marked[0]])
+            cols.append(marked[0])
+        else:
+            raw.append(None)
+            cols.append(min(header.options))
+    return list(items), raw, [first + k for k in kept], cols
+
+
 @lru_cache(maxsize=256)
 def _item_rows(normalise, keys: tuple[str | None, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The item IDs in a column of keys, and their positions (cached: most files list the same items)."""
@@ -481,6 +543,26 @@ def _check_summary(book: Book, sheets: dict[str, Sheet], parsed: Parsed) -> None
             return
 
 
+TOTALS = re.compile(r"^(?:全体|全社|総)?(?:合計|平均|平均値|平均点|達成率|実施率|件数|集計|小計|総計|計|回答数|回答者数"
+                    r"|社数|割合|中央値|最大|最小|最大値|最小値|total|totals|grandtotal|subtotal|average|mean|sum|count"
+                    r"|rate)"
+                    r"(?:行|値|欄)?$")
+"""What an export's totals line writes where a member's name or number would be (after header_key)."""
+
+
+def _totals_label(values: dict[str, object], row: list[str | None]) -> str:
+    """The totals word ('合計', '平均', '達成率' …) of an export line whose identity cells (or first cell) hold one
+    and no valid 法人番号; '' for a member's line."""
+    if corporate_number.is_valid(corporate_number.normalise(values.get("corporate_number"))):
+        return ""
+    for role in ("company_name", "receipt_no", "corporate_number"):
+        text = clean_text(values.get(role))
+        if text and TOTALS.match(header_key(text)):
+            return text
+    first = clean_text(next((v for v in row if clean_text(v)), ""))
+    return first if first and TOTALS.match(header_key(first)) else ""
+
+
 def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet_name: str) -> list[Parsed]:
     out = [Parsed(path, "export", digest, sector="auto", detail="consolidated export")]
     numbers = sorted(header.items)
@@ -505,6 +587,10 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
         answers = [row[header.items[n]] for n in numbers]
         if all(clean_text(v) == "" for v in [*values.values(), *answers]):
             continue  # a blank line, not a submission
+        total = _totals_label(values, row)
+        if total:  # the export's own 合計 / 平均 / 達成率 line: no member's answers, listed in the summary
+            out[0].totals.append(f"行{r + 1}「{total}」")
+            continue
         rec = Parsed(f"{path}#row={r + 1}", "export_row", sector="auto", sheet=sheet_name,
                      items=items, raw=answers, rows=[r] * len(numbers), cols=[header.items[n] for n in numbers],
                      answer_path=path)
@@ -531,8 +617,12 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
         finish_answers(rec, "auto")
         out.append(rec)
     if len(out) == 1:
-        raise Rejected("no_rows", f"the export's header (row {header.row + 1}) has no rows under it")
+        raise Rejected("no_rows", f"the export's header (row {header.row + 1}) has no rows under it"
+                       + (f" (only totals rows: {', '.join(out[0].totals)})" if out[0].totals else ""))
     out[0].detail = f"consolidated export, {len(out) - 1} rows"
+    if out[0].totals:
+        out[0].detail += (f"; 集計行 {len(out[0].totals)} (会員の回答ではないため読んでいません): "
+                          + ", ".join(out[0].totals))
     if len(fitted) > 1:
         out[0].flags.append("version_not_written")
         out[0].warnings.append(f"版の記載なし: {' / '.join(c.name for c in fitted)} が該当、各行の提出日時で判断 ("

@@ -30,7 +30,8 @@ def not_a_workbook() -> bytes:
 
 
 def ipa_self_check() -> bytes:
-    """IPA's 25-question SME self-check (a third instrument shape): no template of ours, so unknown."""
+    """IPA's 25-question SME self-check as IPA lays it out: a column per answer, marked ○ (read as the sme
+    instrument's checklist; it has no cover, so it names no company)."""
     sh = Sheet("自社診断")
     sh.put(0, 0, "5分でできる！情報セキュリティ自社診断")
     for c, label in enumerate(["番号", "診断項目", "実施している", "一部実施している", "実施していない", "わからない"]):

@@ -240,7 +240,10 @@ def _add_stray_files(plan: Plan, sector: str, year: int, seed: int, rng: np.rand
     plan.tasks.append(Task("回答書_印刷用.xlsx", [Member("回答書_印刷用.xlsx", "pdf")]))
     plan.files.append(_file_row("回答書_印刷用.xlsx", "quarantined", "not_a_workbook", kind="bad"))
     plan.tasks.append(Task("自社診断_IPA.xlsx", [Member("自社診断_IPA.xlsx", "ipa")]))
-    plan.files.append(_file_row("自社診断_IPA.xlsx", "quarantined", "unknown_template", kind="bad"))
+    # IPA's own sheet (a column per answer) is read as the sme checklist: another sector's file here, and in an
+    # sme folder a checklist whose cover is missing
+    ipa_fate = "no_identity" if sector == "sme" else "wrong_sector"
+    plan.files.append(_file_row("自社診断_IPA.xlsx", "quarantined", ipa_fate, kind="bad"))
     other = "auto" if sector == "power" else "power"
     number = corporate_number.make(f"{int(rng.integers(10**11, 10**12)):012d}")
     stranger = {"company_id": -1, "corporate_number": number,
