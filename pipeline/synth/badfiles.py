@@ -43,6 +43,19 @@ def ipa_self_check() -> bytes:
     return render_xlsxwriter(Workbook([sh]))
 
 
+def other_survey() -> bytes:
+    """Another body's questionnaire sent to the same address (取引先アンケート): a workbook, but no checklist."""
+    sh = Sheet("アンケート")
+    sh.put(0, 0, "取引先さまアンケート(サプライチェーン調査)")
+    for c, label in enumerate(["設問", "内容", "ご意見・ご要望"]):
+        sh.put(2, c, label)
+    for i in range(8):
+        sh.put(3 + i, 0, f"Q{i + 1}")
+        sh.put(3 + i, 1, f"設問{i + 1}の内容")
+        sh.put(3 + i, 2, "特になし")
+    return render_xlsxwriter(Workbook([sh]))
+
+
 def zip_bomb_payload(megabytes: int = 48) -> bytes:
     """Highly compressible filler: a member whose expansion ratio no real workbook has."""
     return bytes(megabytes * 1024 * 1024)
