@@ -19,6 +19,7 @@ from pipeline import catalogs, corporate_number
 from pipeline.catalogs._files import read_records, read_yaml, refresh, registered_cache
 from pipeline.ingest import attributes as attrs
 from pipeline.ingest import version
+from pipeline.ingest.copies import PAST_NAME, stale_mark
 from pipeline.ingest.discover import Entry, _error_text, file_name, is_archive, read_entry
 from pipeline.ingest.locate import (
     Header,
@@ -32,6 +33,7 @@ from pipeline.ingest.locate import (
     is_history_name,
     versions_written,
 )
+from pipeline.ingest.matrix import matrix_answers, matrix_shapes
 from pipeline.ingest.read import Book, Sheet, open_book
 from pipeline.ingest.reasons import Rejected
 from pipeline.ingest.text import clean_text, header_key, label_key
@@ -48,31 +50,6 @@ def checklist_shapes() -> dict[str, tuple[str, ...]]:
     """Which header roles make a checklist of which sector (``header_roles`` in catalogs/sectors.yaml),
     in the file's order: the power form names its items by CSF 1.1 ID, the automotive one has a level."""
     return {s: tuple(v["header_roles"]) for s, v in catalogs.sectors().items()}
-
-
-@registered_cache
-def matrix_shapes() -> dict[str, tuple[tuple[str, ...], object]]:
-    """Per sector, the roles of a matrix header (``matrix_roles`` in catalogs/sectors.yaml, else its
-    header_roles without 「回答」) and what an option header means: an answer of the sector's vocabulary."""
-    return {s: (tuple(v.get("matrix_roles") or [r for r in v["header_roles"] if r != "answer"]),
-                _option_meaning(s)) for s, v in catalogs.sectors().items()}
-
-
-def _option_meaning(sector: str):
-    def meaning(text: str) -> str | None:
-        for key in (text, header_key(text)):  # 「実施している(○)」: the option, with a hint how to mark it
-            answer = canonical_answer(key, sector)
-            if answer not in ("invalid", "unanswered"):
-                return answer
-        return None
-    return meaning
-
-
-MARKS = frozenset("○●◯〇◎☑☒✓✔✅■レxX1") | {"true", "v", "V"}
-"""What marks a chosen option in a matrix (one column per answer): a circle, a ticked box, a tick, レ, x, 1
-(also TRUE, a linked checkbox's cell). A blank cell, an empty box, 0 or FALSE is no mark; anything else
-makes the row unreadable."""
-NO_MARKS = frozenset({"", "☐", "□", "0", "false", "-", "－"})
 
 
 @dataclass
@@ -165,7 +142,7 @@ def _parse_book(book: Book, path: str, kind: str, digest: str, year: int) -> lis
 def _choose_sheet(book: Book, sheets: dict[str, Sheet], found: dict[str, tuple[str, Header]], path: str,
                   kind: str, digest: str, year: int) -> Parsed:
     """The checklist sheet, on evidence: a sheet whose name or title marks a previous year or a copy
-    (sheet.stale_mark) loses to one that does not; of the rest, all must give the same answers, else the
+    (copies.stale_mark) loses to one that does not; of the rest, all must give the same answers, else the
     file is refused (ambiguous_sheet) naming them. Sheets marked stale are read only when no other is there."""
     names = [n for n in book.sheet_names if n in found]  # the workbook's order, for messages
     marks = {n: stale_mark(n, sheets[n].rows(found[n][1].row), year) for n in names}
@@ -174,13 +151,18 @@ def _choose_sheet(book: Book, sheets: dict[str, Sheet], found: dict[str, tuple[s
     passed_over = [n for n in names if n not in group]
     parsed: list[Parsed] = []
     refused: Rejected | None = None
+    blank: list[str] = []
     for name in group:
         try:
             parsed.append(_checklist(book, sheets, name, found[name][1], path, kind, digest, found[name][0],
                                      others=set(names) - {name}))
         except Rejected as r:
+            if r.code not in BLANK_SHEET:  # a sheet with answers that cannot be read is never passed over
+                raise
             refused = refused or r
-    note = "、".join(f"「{n}」({marks[n]})" for n in passed_over)
+            blank.append(name)
+    note = "、".join([*(f"「{n}」({marks[n]})" for n in passed_over),
+                     *(f"「{n}」(回答なし)" for n in blank if parsed)])
     if not parsed:
         assert refused is not None
         detail = refused.detail + (f" / 読んでいないシート: {note}" if note else "")
@@ -201,49 +183,12 @@ def _choose_sheet(book: Book, sheets: dict[str, Sheet], found: dict[str, tuple[s
     return chosen
 
 
+BLANK_SHEET = ("empty_checklist", "unknown_template")
+"""Refusals that mean a candidate sheet holds no answers (a blank copy of the form): another sheet may be read."""
+
+
 def _by_item(rec: Parsed) -> list[tuple[str, str]]:
     return sorted(zip(rec.items, rec.answers, strict=True))
-
-
-_PAST_NAME = re.compile(r"前年|昨年|前回|過去|(?<!復)旧|コピー|copy|複製|控え|バックアップ|backup"
-                        r"|(?<![a-z])old(?![a-z])|\(\d{1,2}\)$")
-_PAST_TITLE = re.compile(r"前年度|昨年度|前回提出|前回回答|旧様式|旧版|[(【]旧[)】]|コピー|copy")
-_FISCAL_YEAR = re.compile(r"(?:fy)?(20\d{2})年度|fy(20\d{2})|(?:令和|r)(\d{1,2}|元)年度")
-TITLE_CELL = 40  # characters: a title or a sheet's label, not an instruction ('前回の回答を参考に…')
-
-
-def stale_mark(name: str, above: list[list[str | None]], year: int) -> str:
-    """Why a checklist sheet looks like last year's or a copy, from its name and the short cells above its
-    header ('チェックシート(前年度)', 'チェックシート (2)' as Excel names a copy, a title「2023年度」 on a
-    FY2024 submission); '' when nothing marks it."""
-    key = label_key(name)
-    if _PAST_NAME.search(key):
-        return f"シート名「{name}」"
-    fiscal = _fiscal_years(key)
-    if fiscal and year not in fiscal:
-        return f"シート名「{name}」は{min(fiscal)}年度"
-    for row in above:
-        for value in row:
-            text = label_key(value) if value else ""
-            if not text or len(text) > TITLE_CELL:
-                continue
-            if _PAST_TITLE.search(text):
-                return f"表題「{clean_text(value)}」"
-            fiscal = _fiscal_years(text)
-            if fiscal and year not in fiscal:
-                return f"表題「{clean_text(value)}」は{min(fiscal)}年度"
-    return ""
-
-
-def _fiscal_years(key: str) -> set[int]:
-    """The fiscal years a text names: 2023年度, FY2023, 令和5年度, R5年度 → {2023}."""
-    years = set()
-    for m in _FISCAL_YEAR.finditer(key):
-        if m.group(3):
-            years.add(2018 + (1 if m.group(3) == "元" else int(m.group(3))))
-        else:
-            years.add(int(m.group(1) or m.group(2)))
-    return years
 
 
 def _sheet(book: Book, sheets: dict[str, Sheet], name: str) -> Sheet:
@@ -261,7 +206,10 @@ def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, 
     cover, cover_sheets = _cover(book, sheets, name, others)
     role, normalise = ITEM_KEYS[catalogs.sector_info(found_sector)["item_key"]]
     if header.options:
-        items, raw, rows, cols = _matrix_rows(sheet, header, role, normalise)
+        first = header.row + 1
+        items, kept = _item_rows(normalise, tuple(sheet.column(header.columns[role], first)))
+        raw, cols = matrix_answers(sheet, header, first, kept)
+        items, rows = list(items), [first + k for k in kept]
     else:
         items, raw, rows = _rows(sheet, header, role, normalise)
         cols = [header.columns["answer"]] * len(rows)
@@ -300,7 +248,7 @@ def _cover(book: Book, sheets: dict[str, Sheet], checklist: str, skip: set[str] 
     the company, from the workbook's other sheets (never from a 記入例 / sample sheet, whose details are not
     the member's, nor from another checklist sheet in ``skip``). Earlier wins."""
     named = sorted((n for n in book.sheet_names if n != checklist and n not in skip and is_cover_name(n)),
-                   key=lambda n: bool(_PAST_NAME.search(label_key(n))))
+                   key=lambda n: bool(PAST_NAME.search(label_key(n))))
     others = [n for n in book.sheet_names if n != checklist and n not in named and n not in skip
               and not is_derived_name(n) and not is_example_name(n) and not is_history_name(n)]
     cover: dict[str, object] = {}
@@ -425,39 +373,6 @@ def _rows(sheet: Sheet, header: Header, id_role: str, normalise) -> tuple[list[s
     items, kept = _item_rows(normalise, tuple(sheet.column(header.columns[id_role], first)))
     values = sheet.column(header.columns["answer"], first)
     return list(items), [values[k] for k in kept], [first + k for k in kept]
-
-
-def _matrix_rows(sheet: Sheet, header: Header, id_role: str, normalise
-                 ) -> tuple[list[str], list[str | None], list[int], list[int]]:
-    """Items of a matrix (one column per option): each row's answer is the header of its one marked column
-    (the marked cell is its lineage); no mark → unanswered (None); two marks, or a cell that is no mark →
-    a text that maps to no answer (invalid, kept to report, naming the columns)."""
-    first = header.row + 1
-    items, kept = _item_rows(normalise, tuple(sheet.column(header.columns[id_role], first)))
-    options = {c: sheet.column(c, first) for c in header.options}
-    raw: list[str | None] = []
-    cols: list[int] = []
-    for k in kept:
-        marked, odd = [], []
-        for c, cells in options.items():
-            text = clean_text(cells[k])
-            if text in MARKS or text.lower() in MARKS:
-                marked.append(c)
-            elif text.lower() not in NO_MARKS:
-                odd.append((c, text))
-        if odd:
-            raw.append("判読できない印: " + ", ".join(f"{header.options[c]}欄「{t}」" for c, t in odd))
-            cols.append(odd[0][0])
-        elif len(marked) > 1:
-            raw.append("複数に印: " + " / ".join(header.options[c] for c in marked))
-            cols.append(marked[0])
-        elif marked:
-            raw.append(header.options[marked[0]])
-            cols.append(marked[0])
-        else:
-            raw.append(None)
-            cols.append(min(header.options))
-    return list(items), raw, [first + k for k in kept], cols
 
 
 @lru_cache(maxsize=256)
