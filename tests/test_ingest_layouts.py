@@ -382,6 +382,28 @@ def test_automotive_matrix_with_ticks_and_circle_cross_headers(tmp_path):
         assert t["manifest"].at[name, "template_version"] == version
 
 
+def test_power_matrix_with_check_marks(tmp_path):
+    from tests.handmade import power_rows
+
+    raw = tmp_path / "raw"
+    wb = openpyxl.Workbook()
+    wb.active.title = "表紙"
+    _cover(wb.active, [("事業者名", "株式会社ます電力"), ("法人番号", VALID_NUMBER), ("事業区分", "小売電気事業者"),
+                       ("回答日", dt.date(2024, 9, 30))])
+    ws = wb.create_sheet("チェックシート")
+    ws.append(["点検項目ID", "点検項目", "実施している", "一部実施している", "実施していない", "該当しない"])
+    for k, row in enumerate(power_rows()):
+        marks = ["", "", "", ""]
+        marks[{0: 0, 1: 1, 2: 2}.get(k, 3 if k == 3 else 0)] = "✔"
+        ws.append([row[3], "点検項目", *marks])
+    raw.mkdir()
+    wb.save(raw / "p.xlsx")
+    _, t = run(raw, sector="power")
+    got = t["responses"].sort_values("cell", key=lambda c: c.str[1:].astype(int))["answer"].tolist()
+    assert got[:5] == ["implemented", "partial", "not_implemented", "not_applicable", "implemented"]
+    assert len(got) == 108
+
+
 # --- 5. an export's totals rows ---------------------------------------------------------------------------
 
 def _export_rows():
@@ -391,7 +413,8 @@ def _export_rows():
             [None, "合計", None, None, None] + ["2"] * 153,
             ["平均", None, None, None, None] + ["1.0"] * 153,
             [None, "達成率(%)", None, None, None] + ["100"] + ["50"] * 152,
-            [None, "件数", None, None, None] + ["2"] * 153]
+            [None, "件数", None, None, None] + ["2"] * 153,
+            ["受付番号", "会社名", "法人番号", "目標レベル", "提出日時"] + [f"No.{n}" for n in range(1, 154)]]
     return pd.DataFrame(rows, columns=head)
 
 
@@ -407,10 +430,10 @@ def test_export_totals_rows_are_totals_not_members(tmp_path, name, save):
     m = t["manifest"]
     assert m["status"].to_dict() == {name: "ingested", f"{name}#row=2": "ingested", f"{name}#row=3": "ingested"}
     assert len(t["respondents"]) == 2
-    assert m.at[name, "detail"] == ("consolidated export, 2 rows; 集計行 4 (会員の回答ではないため読んでいません): "
-                                    "行4「合計」, 行5「平均」, 行6「達成率(%)」, 行7「件数」")
+    assert m.at[name, "detail"] == ("consolidated export, 2 rows; 集計行 5 (会員の回答ではないため読んでいません): "
+                                    "行4「合計」, 行5「平均」, 行6「達成率(%)」, 行7「件数」, 行8「会社名(見出し行)」")
     assert result.totals == [f"{name} 行4「合計」", f"{name} 行5「平均」", f"{name} 行6「達成率(%)」",
-                             f"{name} 行7「件数」"]
+                             f"{name} 行7「件数」", f"{name} 行8「会社名(見出し行)」"]
     quarantine = pd.read_parquet(tmp_path / "store" / "quarantine")
     assert "no_identity" not in set(quarantine["reason"])
 
@@ -425,8 +448,9 @@ def test_the_ingest_summary_lists_totals_rows(tmp_path, monkeypatch, capsys):
     _export_rows().to_csv(raw / "回答一覧.csv", index=False, encoding="cp932")
     stages.ingest(argparse.Namespace(sector="auto", year=2024, raw=raw, store=tmp_path / "store", roster=None))
     out = capsys.readouterr().out
-    assert ("totals rows: 4 in exports, read as totals, not members (回答一覧.csv 行4「合計」, "
-            "回答一覧.csv 行5「平均」, 回答一覧.csv 行6「達成率(%)」, 回答一覧.csv 行7「件数」)") in out
+    assert ("totals rows: 5 in exports, read as totals, not members (回答一覧.csv 行4「合計」, "
+            "回答一覧.csv 行5「平均」, 回答一覧.csv 行6「達成率(%)」, 回答一覧.csv 行7「件数」, "
+            "回答一覧.csv 行8「会社名(見出し行)」)") in out
 
 
 # --- 6. clerk messages name the items ----------------------------------------------------------------------

@@ -31,6 +31,7 @@ from pipeline.ingest.locate import (
     is_derived_name,
     is_example_name,
     is_history_name,
+    is_label,
     versions_written,
 )
 from pipeline.ingest.matrix import matrix_answers, matrix_shapes
@@ -467,9 +468,13 @@ TOTALS = re.compile(r"^(?:全体|全社|総)?(?:合計|平均|平均値|平均�
 
 def _totals_label(values: dict[str, object], row: list[str | None]) -> str:
     """The totals word ('合計', '平均', '達成率' …) of an export line whose identity cells (or first cell) hold one
-    and no valid 法人番号; '' for a member's line."""
+    and no valid 法人番号, or the header's label when the line repeats the header (exports pasted together);
+    '' for a member's line."""
     if corporate_number.is_valid(corporate_number.normalise(values.get("corporate_number"))):
         return ""
+    labels = [clean_text(values.get(r)) for r in ("company_name", "corporate_number") if is_label(values.get(r))]
+    if labels:
+        return f"{labels[0]}(見出し行)"
     for role in ("company_name", "receipt_no", "corporate_number"):
         text = clean_text(values.get(role))
         if text and TOTALS.match(header_key(text)):
