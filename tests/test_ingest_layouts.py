@@ -119,12 +119,13 @@ def test_two_sheets_with_the_same_answers_are_read_once(tmp_path):
     assert len(t["responses"]) == 153
 
 
-def test_a_sheet_named_as_a_copy_is_read_when_it_is_the_only_one(tmp_path):
+def test_a_sheet_named_as_a_copy_is_read_and_flagged_when_it_is_the_only_one(tmp_path):
     raw = tmp_path / "raw"
     _workbook(raw / "a.xlsx", [("チェックシート (2)", this_year, None)])
     _, t = run(raw)
-    assert (t["manifest"].at["a.xlsx", "status"], t["manifest"].at["a.xlsx", "sheet"]) == \
-        ("ingested", "チェックシート (2)")
+    row = t["manifest"].loc["a.xlsx"]
+    assert (row["status"], row["sheet"], row["flags"]) == ("ingested", "チェックシート (2)", "stale_sheet_only")
+    assert row["warnings"] == "読んだシート: 「チェックシート (2)」(シート名「チェックシート (2)」)"
 
 
 def test_an_empty_current_sheet_is_never_replaced_by_last_years(tmp_path):

@@ -177,6 +177,9 @@ def _choose_sheet(book: Book, sheets: dict[str, Sheet], found: dict[str, tuple[s
                        + (f" / ほかに {len(distinct) - 2} シート" if len(distinct) > 2 else ""),
                        first.attributes)
     chosen = parsed[0]
+    if not live:  # only sheets named like last year's or a copy: read, and the clerk asks which year it is
+        chosen.flags.append("stale_sheet_only")
+        chosen.warnings.append(f"読んだシート: 「{chosen.sheet}」({marks[chosen.sheet]})")
     if note:
         chosen.warnings.append(f"読んでいないシート: {note}")
     if len(parsed) > 1:
