@@ -22,6 +22,16 @@ def reference_dir() -> Path:
     return REFERENCE
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _secret_key_for_shared_fixtures():
+    """Module- and session-scoped fixtures (stores built once per module) are set up before any
+    function-scoped fixture: without this they would read, or on a fresh machine create, the user's
+    key file, and their stores would carry another key than the tests that check them."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SDW_SECRET_KEY", "test-secret-key")
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _secret_key(monkeypatch):
     """Tests never touch the user's real key file."""

@@ -15,14 +15,12 @@ rates here.
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from pipeline import catalogs
+from pipeline.check import check_store
 from pipeline.ingest import ingest
 from pipeline.scoring import score_store
 from pipeline.scoring.segments import response_rates, segment_stats
@@ -125,11 +123,9 @@ def test_store_scores_equal_the_truth(store):
     assert got.mean() == pytest.approx(per.xs("Lv2", level="level").mean())
 
 
-def test_scored_store_passes_the_contract_checker(store):
-    checker = Path(__file__).resolve().parents[2] / "shared" / "tools" / "check_store.py"
-    if not checker.exists():
-        pytest.skip("../shared/tools/check_store.py not beside this checkout")
+def test_scored_store_passes_the_contract_check(store):
     store_dir, tables, _ = store
-    done = subprocess.run([sys.executable, str(checker), str(store_dir)], capture_output=True, text=True)
-    assert done.returncode == 0 and "scores" in done.stdout, done.stdout
+    result = check_store(store_dir, b"test-secret-key")
+    assert result.lines() == [] and result.notes == []
+    assert result.sizes["scores"] == len(tables["scores"])
     assert set(tables["scores"]["framework"]) == {"csf2", "csf11", "cpsf", "level", "star"}
