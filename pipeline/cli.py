@@ -1,6 +1,6 @@
 """The ``sdw`` command line: argument parsing only; each command calls one stage function.
 
-The command names and options are a contract (docs/architecture.md): scripts outside the
+The command names and options are a contract (docs/architecture.md §4): scripts outside the
 repository call them. Extend, never rename.
 """
 

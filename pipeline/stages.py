@@ -126,10 +126,14 @@ def audit(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    """``sdw check``: every breach of the store contract on its own line; exit status 1 on any."""
+    """``sdw check``: every breach of the store contract on its own line; exit status 1 on any. It holds the
+    store like a writer does, so it never reads a store half-replaced by an ingest running beside it."""
     from pipeline.check import check_store, key_at_hand, print_result
+    from pipeline.lock import locked
 
-    return print_result(check_store(args.store, key_at_hand()))
+    with locked(args.store, "check"):
+        result = check_store(args.store, key_at_hand())
+    return print_result(result)
 
 
 def instrument(args: argparse.Namespace) -> int:
