@@ -147,9 +147,13 @@ def test_a_store_written_before_the_sheet_column_still_reads(tmp_path):
     old = pd.read_parquet(tmp_path / "store" / "manifest").drop(columns="sheet")  # as an older version wrote it
     old.to_parquet(tmp_path / "store" / "manifest", index=False)
     assert store_mod.read_table(tmp_path / "store", "manifest")["sheet"].tolist() == [""]
+    from pipeline.check import check_store
+
+    assert not [b for b in check_store(tmp_path / "store").breaches if b.table == "manifest"]
     run(raw, year=2024)  # a new partition beside the old one
     m = store_mod.read_table(tmp_path / "store", "manifest").set_index("year")
     assert m.at[2023, "sheet"] == "" and m.at[2024, "sheet"] == "チェックシート"
+    assert pd.read_parquet(tmp_path / "store" / "manifest")["sheet"].tolist() == ["", "チェックシート"]
 
 
 # --- 2. covers read as a reader does ------------------------------------------------------------------------
