@@ -4,8 +4,9 @@ the Axes. Never saves or shows.
 Two kinds of missing value are drawn differently, because they mean different things to a reader:
 
 * a row whose ``suppressed`` column is set ('primary', 'complementary', 'uniform') is a *hidden* cell
-  (disclosure control): it is drawn visibly as hidden (a hatched grey outline stub or hollow marker
-  labelled with the caller's text, e.g. "n<5"), never as a zero bar or a zero point;
+  (disclosure control): it is drawn as the mark ``x`` (the official-statistics mark for 秘匿) at the
+  baseline — never a bar, a stub or a point, which would read as a small value — and the figure's legend
+  explains the mark with the caller's text (``suppressed_label``, e.g. "秘匿(該当企業が少ない、…)");
 * a NaN in a row whose ``suppressed`` is empty is *not assessed*: nothing is drawn, and the caller's
   note explains "—" (the heatmap prints "—" in the cell).
 
@@ -28,7 +29,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from pipeline.report.style import HIDDEN_COLOUR, PALETTE, SLIDE, series_style, wrap
+from pipeline.publish.formats import HIDDEN_MARK
+from pipeline.report.style import PALETTE, SLIDE, fs, series_style, wrap
 from pipeline.xlsx import display_width
 
 __all__ = ["grouped_bars", "quantile_boxes", "heatmap", "radar", "item_bars", "trend_lines", "rate_by_year",
@@ -38,6 +40,8 @@ SUPPRESSED_COLOUR = "#DDDDDD"  # kept for callers; hidden cells are now an outli
 NOT_ASSESSED_COLOUR = "#EEEEEE"
 HIDDEN_HATCH = "////"
 LEGEND_SIZE = 8
+HIDDEN_GID = "hidden"
+"""gid of every drawn hidden mark, so tests (and readers of the SVG) can find them."""
 
 
 # --- small helpers -----------------------------------------------------------------------------------
@@ -81,34 +85,34 @@ def _legend_above(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
     if not handles:
         return
     width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
-    entry_pt = LEGEND_SIZE * (max(_text_width_em(t) for t in labels) + 4.0)  # handle + padding + column gap
+    entry_pt = fs(LEGEND_SIZE) * (max(_text_width_em(t) for t in labels) + 4.0)  # handle + padding + column gap
     ncols = int(max(1, min(len(handles), width_pt // entry_pt)))
     ax.legend(handles, labels, ncols=ncols, loc="lower left", bbox_to_anchor=(0, 1.02), borderaxespad=0,
-              fontsize=LEGEND_SIZE, handlelength=1.8, columnspacing=1.2)
+              fontsize=fs(LEGEND_SIZE), handlelength=1.8, columnspacing=1.2)
 
 
 def _legend_right(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
     """A legend to the right of the Axes (callers leave room: ``style.new_figure(right=0.78)``)."""
     if handles:
         ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0,
-                  fontsize=LEGEND_SIZE, handlelength=2.6)
+                  fontsize=fs(LEGEND_SIZE), handlelength=2.6)
 
 
-def _hidden_handle(label: str) -> Patch:
-    return Patch(facecolor="none", edgecolor=HIDDEN_COLOUR, hatch=HIDDEN_HATCH, linestyle="--", label=label)
+def _hidden_handle(label: str) -> Line2D:
+    """The legend entry of the hidden mark: an ``x`` beside the caller's explanation."""
+    return Line2D([], [], marker=f"${HIDDEN_MARK}$", linestyle="none", color="#333333", markersize=fs(8),
+                  label=label)
 
 
-def _hidden_stub(ax: Axes, pos: float, width: float, length: float, label: str, horizontal: bool = False) -> None:
-    """A hatched grey outline stub at ``pos`` with ``label`` beside it: visibly hidden, not a zero bar."""
+def _hidden_stub(ax: Axes, pos: float, horizontal: bool = False) -> None:
+    """The mark ``x`` at the baseline at ``pos`` (x = pos on a vertical bar chart, y = pos on a horizontal
+    one): a hidden cell shows no bar of any length, so nothing in it reads as a small value."""
+    kw = {"fontsize": fs(9), "color": "#333333", "gid": HIDDEN_GID, "clip_on": False}
     if horizontal:
-        rect = Rectangle((0, pos - width / 2), length, width)
-        ax.text(length * 1.3, pos, label, ha="left", va="center", fontsize=7, color="#555555")
+        ax.annotate(HIDDEN_MARK, (0, pos), xytext=(3, 0), textcoords="offset points", ha="left", va="center", **kw)
     else:
-        rect = Rectangle((pos - width / 2, 0), width, length)
-        ax.text(pos, length * 1.2, label, rotation=90, ha="center", va="bottom", fontsize=7, color="#555555")
-    rect.set(facecolor="none", edgecolor=HIDDEN_COLOUR, hatch=HIDDEN_HATCH, linestyle="--", linewidth=0.8)
-    rect.set_gid("hidden")
-    ax.add_patch(rect)
+        ax.annotate(HIDDEN_MARK, (pos, 0), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
+                    **kw)
 
 
 def _percent(v: float, _pos: int | None = None) -> str:
@@ -131,7 +135,7 @@ def _points_axis(ax: Axes, reach: float, unit: str) -> None:
     ax.axvline(0, color="black", lw=0.8)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4, symmetric=True, steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(_points_formatter(unit))
-    ax.tick_params(axis="x", labelsize=9)
+    ax.tick_params(axis="x", labelsize=fs(9))
 
 
 def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, unit: str) -> None:
@@ -139,7 +143,7 @@ def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, un
     fmt = _points_formatter(unit)
     for v, p in zip(vals, pos, strict=True):
         ax.text(v + (reach * 0.03 if v >= 0 else -reach * 0.03), p, fmt(v), ha="left" if v >= 0 else "right",
-                va="center", fontsize=7, color="#333333")
+                va="center", fontsize=fs(7), color="#333333")
 
 
 # --- bars and boxes ------------------------------------------------------------------------------------
@@ -194,9 +198,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
     """
     ax = _ax(ax)
     xs, hues, width = _groups(table, x, hue)
-    finite = pd.to_numeric(table[value], errors="coerce").abs()
-    stub = 0.05 if percent else 0.05 * (float(finite.max()) if finite.notna().any() and finite.max() > 0 else 1.0)
-    handles = []
+    handles: list = []
     for j, h in enumerate(hues):
         rows = table[table[hue].eq(h)].drop_duplicates(x).set_index(x).reindex(xs)
         pos = np.arange(len(xs)) - 0.4 + width * (j + 0.5)
@@ -213,14 +215,18 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
                 ax.errorbar(pos[ok], vals[ok], yerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none",
                             ecolor="#333333", capsize=2, lw=0.8)
         for p in pos[hidden]:
-            _hidden_stub(ax, p, width * 0.92, stub, suppressed_label)
+            _hidden_stub(ax, p)
+    labels = [str(h) for h in hues]
+    if _hidden(table).any():
+        handles.append(_hidden_handle(suppressed_label))
+        labels.append(suppressed_label)
     _category_ticks(ax, [str(v) for v in xs])
     ax.set_xlim(-0.6, len(xs) - 0.4)
     ax.grid(axis="x", visible=False)  # a grid line through each group would cut its bars and stub labels
     if percent:
         ax.set_ylim(0, 1.05)
         ax.yaxis.set_major_formatter(FuncFormatter(_percent))
-    _legend_above(ax, handles, [str(h) for h in hues])
+    _legend_above(ax, handles, labels)
     return ax
 
 
@@ -256,7 +262,7 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
         for i, (_, r) in enumerate(rows.iterrows()):
             p = i - 0.4 + width * (j + 0.5)
             if hidden[i]:
-                _hidden_stub(ax, p, width * 0.8, 0.05, suppressed_label)
+                _hidden_stub(ax, p)
                 continue
             if pd.isna(r.get("p50")):
                 continue  # not assessed: the caller's note explains
@@ -271,7 +277,11 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
     ax.set_ylim(0, 1.02)
     ax.grid(axis="x", visible=False)
     ax.yaxis.set_major_formatter(FuncFormatter(_percent))
-    _legend_above(ax, handles, [str(h) for h in hues])
+    labels = [str(h) for h in hues]
+    if _hidden(table).any():
+        handles.append(_hidden_handle(suppressed_label))
+        labels.append(suppressed_label)
+    _legend_above(ax, handles, labels)
     return ax
 
 
@@ -279,8 +289,9 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
             row_labels: dict[str, str] | None = None, suppressed_label: str = "n<k") -> Axes:
     """Rows × columns of a 0–1 value, annotated in percent.
 
-    Hidden cells (``suppressed`` set) are hatched grey with ``suppressed_label`` (e.g. "<5");
-    not-assessed cells (NaN, not suppressed) are flat pale grey with "—", so the two stay distinguishable.
+    Hidden cells (``suppressed`` set) are white with the mark ``x``, explained by a legend entry
+    (``suppressed_label``) above the plot's right end; not-assessed cells (NaN, not suppressed) are flat
+    pale grey with "—", so the two stay distinguishable.
 
     Parameters
     ----------
@@ -293,12 +304,12 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     row_labels : dict, optional
         Display text per row value (e.g. "GV.OC 組織の状況").
     suppressed_label : str
-        Text printed in a hidden cell.
+        Legend text of the hidden mark.
 
     Returns
     -------
     Axes
-        Cell texts are in row-major order in ``ax.texts``.
+        Cell texts are in row-major order in ``ax.texts``; hidden cells' texts have gid ``hidden``.
     """
     ax = _ax(ax)
     rows = list(dict.fromkeys(table[row]))
@@ -314,19 +325,25 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
         for j in range(len(cols)):
             v = grid.iat[i, j]
             if hidden_grid.iat[i, j]:
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor=HIDDEN_COLOUR,
-                                       hatch=HIDDEN_HATCH, linewidth=0, gid="hidden"))
-                ax.text(j, i, suppressed_label, ha="center", va="center", fontsize=7, color="#333333",
-                        bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor="#DDDDDD",
+                                       linewidth=0.5))
+                ax.text(j, i, HIDDEN_MARK, ha="center", va="center", fontsize=fs(8), color="#333333",
+                        gid=HIDDEN_GID)
             elif pd.isna(v):
-                ax.text(j, i, "—", ha="center", va="center", fontsize=7, color="#555555")
+                ax.text(j, i, "—", ha="center", va="center", fontsize=fs(7), color="#555555")
             else:
-                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7, color="white" if v < 0.6 else "black")
-    ax.set_xticks(range(len(cols)), [str(c) for c in cols], fontsize=8)
-    ax.set_yticks(range(len(rows)), [(row_labels or {}).get(r, r) for r in rows], fontsize=7)
+                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=fs(7),
+                        color="white" if v < 0.6 else "black")
+    width_chars = _axes_chars(ax) / max(len(cols), 1) * 0.95
+    ax.set_xticks(range(len(cols)), [wrap(str(c), width_chars) for c in cols], fontsize=fs(8))
+    ax.set_yticks(range(len(rows)), [(row_labels or {}).get(r, r) for r in rows], fontsize=fs(7))
     ax.grid(False)
     cb = ax.figure.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
     cb.ax.yaxis.set_major_formatter(FuncFormatter(_percent))
+    cb.ax.tick_params(labelsize=fs(8))
+    if hidden_grid.to_numpy().any():
+        ax.legend([_hidden_handle(suppressed_label)], [suppressed_label], loc="lower right",
+                  bbox_to_anchor=(1.0, 1.005), borderaxespad=0, fontsize=fs(LEGEND_SIZE), handlelength=1.2)
     return ax
 
 
@@ -357,6 +374,8 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
             if _hidden(rows).any():
                 handles.append(_hidden_handle(f"{s}: {suppressed_label}"))
             continue
+        if _hidden(rows).any():  # drawn with gaps where a function is hidden: the legend says so
+            handles.append(_hidden_handle(f"{s}: {suppressed_label}"))
         closed = np.append(vals, vals[0])
         if s == highlight:
             style = {"lw": 2.8, "color": "black", "linestyle": "-", "marker": None, "zorder": 4}
@@ -369,10 +388,10 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
         handles.append(line)
     ax.set_xticks(angles, [(axis_labels or {}).get(a, a) for a in axes_order])
     ax.set_ylim(0, 1)
-    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=7, color="#555555")
+    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=fs(7), color="#555555")
     if len(axes_order) > 1:  # radial labels halfway between the first two spokes, off every spoke's line
         ax.set_rlabel_position(float(np.degrees(angles[1]) / 2))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=LEGEND_SIZE, borderaxespad=0)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=fs(LEGEND_SIZE), borderaxespad=0)
     return ax
 
 
@@ -425,14 +444,15 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
         reach = float(np.nanmax(np.abs(np.concatenate([vals[shown], lo_v[shown], hi_v[shown], [0.01]]))))
         _points_axis(ax, reach, unit)
         _change_labels(ax, vals[shown], pos[shown], reach, unit)
-        stub = reach * 0.06
     else:
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(FuncFormatter(_percent))
-        stub = 0.03
     for p in pos[hidden]:
-        _hidden_stub(ax, p, 0.7, stub, suppressed_label, horizontal=True)
-    ax.set_yticks(pos, [str(v) for v in t[label]], fontsize=8)
+        _hidden_stub(ax, p, horizontal=True)
+    if hidden.any():
+        ax.legend([_hidden_handle(suppressed_label)], [suppressed_label], loc="lower right", bbox_to_anchor=(1.0, 1.01),
+                  borderaxespad=0, fontsize=fs(LEGEND_SIZE), handlelength=1.2)
+    ax.set_yticks(pos, [str(v) for v in t[label]], fontsize=fs(8))
     ax.set_ylim(len(t) - 0.5, -0.5)  # first row at the top
     ax.grid(axis="y", visible=False)
     return ax
@@ -480,8 +500,8 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
     Axes
         Exactly one ``Line2D`` per series (``ax.get_lines()``, in series order) whose y data has NaN
         at hidden and not-assessed years, so a line never runs through a hidden year as if it were 0.
-        Hidden points are hollow markers at the bottom of the Axes (a scatter, not a line) with
-        ``suppressed_label`` above them; not-assessed points are simply absent.
+        Hidden points are the mark ``x`` at the bottom of the Axes in the series' colour (no marker, no
+        line), explained by a legend entry ``suppressed_label``; not-assessed points are simply absent.
     """
     ax = _ax(ax)
     single = hue is None
@@ -511,15 +531,12 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
         if ok.any():
             ax.errorbar(xa[ok], vals[ok], yerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none",
                         ecolor=st["color"], elinewidth=1.0, capsize=0, alpha=0.7, zorder=2)
-        if hidden.any():
-            ax.scatter(xa[hidden], np.full(hidden.sum(), 0.03), transform=bottom, marker=st["marker"], s=30,
-                       facecolors="none", edgecolors=st["color"], linewidths=1.2, zorder=3, clip_on=False)
-            hidden_years.update(np.asarray(xs)[hidden].tolist())
-    for yr in sorted(hidden_years):
-        ax.text(yr, 0.07, suppressed_label, transform=bottom, ha="center", va="bottom", fontsize=7, color="#555555")
+        for xh in xa[hidden]:  # the mark at the floor, in the series' colour: no point, so no value
+            ax.text(xh, 0.01, HIDDEN_MARK, transform=bottom, ha="center", va="bottom", fontsize=fs(9),
+                    color=st["color"], gid=HIDDEN_GID, clip_on=False)
+        hidden_years.update(np.asarray(xs)[hidden].tolist())
     if hidden_years:
-        handles.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor="none",
-                              markeredgecolor=HIDDEN_COLOUR, label=suppressed_label))
+        handles.append(_hidden_handle(suppressed_label))
     ax.set_xticks(xs, [year_format.format(v) for v in xs])
     if xs:
         ax.set_xlim(xs[0] - 0.5, xs[-1] + 0.5)
@@ -529,8 +546,9 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
         ax.set_ylim(0, 1)
     if percent:
         ax.yaxis.set_major_formatter(FuncFormatter(_percent))
-    if legend and not single:  # one series needs no legend: the title names it, hidden marks carry their label
-        _legend_right(ax, handles, [h.get_label() for h in handles])
+    if legend and (not single or hidden_years):  # one series needs a legend only to explain a hidden mark
+        shown_handles = handles if not single else handles[1:]
+        _legend_right(ax, shown_handles, [h.get_label() for h in shown_handles])
     return ax
 
 
@@ -542,7 +560,7 @@ def rate_by_year(table: pd.DataFrame, x: str = "year", y: str = "response_rate",
     Returns
     -------
     Axes
-        One ``Line2D``; hidden years are hollow markers labelled ``suppressed_label``.
+        One ``Line2D``; hidden years are the mark ``x`` at the floor.
     """
     return trend_lines(table, x=x, y=y, hue=None, lo=lo, hi=hi, ax=ax, suppressed_label=suppressed_label,
                        year_format=year_format)
@@ -612,9 +630,12 @@ def panel_vs_all(table: pd.DataFrame, node: str = "node_id", value: str = "chang
                         capsize=2, lw=0.8)
         _change_labels(ax, vals[shown], pos[shown], reach, unit)
         for p in pos[hidden]:
-            _hidden_stub(ax, p, height * 0.9, reach * 0.06, suppressed_label, horizontal=True)
+            _hidden_stub(ax, p, horizontal=True)
+    if _hidden(table).any():
+        handles.append(_hidden_handle(suppressed_label))
+        names.append(suppressed_label)
     _points_axis(ax, reach, unit)
-    ax.set_yticks(range(len(nodes)), [str((labels or {}).get(n, n)) for n in nodes], fontsize=9)
+    ax.set_yticks(range(len(nodes)), [str((labels or {}).get(n, n)) for n in nodes], fontsize=fs(9))
     ax.set_ylim(len(nodes) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
     _legend_right(ax, handles, names)
@@ -661,8 +682,8 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
         ax = fig.add_subplot(grid[0, i], sharey=axes[0] if axes else None)
         trend_lines(table[table[facet].eq(f)], x=x, y=y, hue=hue, lo=lo, hi=hi, ax=ax, labels=labels,
                     percent=percent, suppressed_label=suppressed_label, year_format=year_format, legend=False)
-        ax.set_title(str((facet_labels or {}).get(f, f)), fontsize=11, loc="left")
-        ax.tick_params(axis="x", labelsize=8)
+        ax.set_title(str((facet_labels or {}).get(f, f)), fontsize=fs(11), loc="left")
+        ax.tick_params(axis="x", labelsize=fs(8))
         if i:
             ax.tick_params(axis="y", labelleft=False)
         axes.append(ax)
@@ -671,10 +692,9 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
     for ax in axes:
         for h in ax.get_lines():
             seen.setdefault(h.get_label(), h)
-        if any(t.get_text() == suppressed_label for t in ax.texts):
-            seen.setdefault(suppressed_label, Line2D([], [], marker="o", linestyle="none", markerfacecolor="none",
-                                                     markeredgecolor=HIDDEN_COLOUR))
+        if any(t.get_gid() == HIDDEN_GID for t in ax.texts):
+            seen.setdefault(suppressed_label, _hidden_handle(suppressed_label))
     if seen:
         fig.legend(list(seen.values()), list(seen), loc="upper left", bbox_to_anchor=(right + 0.015, top),
-                   fontsize=LEGEND_SIZE, handlelength=2.6, borderaxespad=0)
+                   fontsize=fs(LEGEND_SIZE), handlelength=2.6, borderaxespad=0)
     return axes
