@@ -255,6 +255,9 @@ def finish_answers(rec: Parsed, sector: str) -> None:
         rec.warnings.append("判読できない回答: " + ", ".join(bad[:5]))
     if rec.n_unanswered:
         rec.flags.append("unanswered")
+        # every item, so the clerk can say which ones to fill in (the flag alone named none)
+        rec.warnings.append("未回答の項目: " + ", ".join(i for i, a in zip(rec.items, rec.answers, strict=True)
+                                                      if a == "unanswered"))
 
 
 @lru_cache(maxsize=1 << 14)

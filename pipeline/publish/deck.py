@@ -209,7 +209,7 @@ def _figure_slide(prs: Presentation, figure: PublishedFigure, stamp: str) -> Non
     pic.left = int(MARGIN + (box_w - pic.width) / 2)
     pic.top = int(box_top)
     if figure.source:
-        _textbox(slide, MARGIN, HEIGHT - Inches(0.62), WIDTH - 2 * MARGIN, Inches(0.3), figure.source, 11,
+        _textbox(slide, MARGIN, HEIGHT - Inches(0.62), WIDTH - 2 * MARGIN, Inches(0.3), figure.source, MIN_PT,
                  color=GREY)
     _stamp(slide, stamp)
     if figure.notes:

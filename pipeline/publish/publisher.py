@@ -21,6 +21,7 @@ from pipeline.scoring.disclosure import HIDDEN_COUNT
 from pipeline.scoring.segments import ALL
 
 HTML_DPI = 144  # inline figures: sharp on screen and on A4, a fraction of the 300-dpi files' size
+SLIDE_DPI = 200  # a deck figure's pixels per inch: the deck reads its size in inches from the PNG
 
 
 def published_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -98,7 +99,9 @@ class Publisher:
                 slide_fig = draw()
                 slide_min = style.min_text_size(slide_fig)
                 slide_png = self.figures_dir / f"{name}_slide.png"
-                slide_fig.savefig(slide_png, dpi=200)
+                # what the deck's checks read back from the picture itself: its smallest text and its titles
+                slide_fig.savefig(slide_png, dpi=SLIDE_DPI, metadata={
+                    "sdw:min_pt": f"{slide_min:.1f}", "sdw:titles": str(int(bool(slide_fig.get_suptitle())))})
                 plt.close(slide_fig)
         png, svg = self.figures_dir / f"{name}.png", self.figures_dir / f"{name}.svg"
         fig.savefig(png)

@@ -165,7 +165,7 @@ def _category_ticks(ax: Axes, labels: list[str], shrink: float = 0.85) -> None:
     extra_lines = max(t.count("\n") for t in texts) if texts else 0
     if extra_lines or any(display_width(t) > room for t in texts):  # the smaller font whenever one is wider
         for tick in ax.get_xticklabels():
-            tick.set_fontsize(points * shrink)
+            tick.set_fontsize(max(points * shrink, fs(0)))  # on a slide never under its 14-point floor
         lift = extra_lines * points * shrink * 1.2 / 72 / ax.figure.get_figheight()
         box = ax.get_position()
         ax.set_position([box.x0, box.y0 + lift, box.width, box.height - lift])

@@ -8,8 +8,10 @@ inline backend; batch runs set ``MPLBACKEND=Agg`` in the environment).
 from __future__ import annotations
 
 import math
+import os
 import re
 import textwrap
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -32,7 +34,7 @@ LINESTYLES = ["-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8
 HIDDEN_COLOUR = "#9A9A9A"  # outline and hatch of a hidden (suppressed) cell
 NOTE_COLOUR = "#444444"
 SLIDE = (10.0, 5.625)  # inches, 16:9
-SLIDE_FIGURE = (12.3, 5.6)
+SLIDE_FIGURE = (12.3, 5.5)
 """The picture area of a deck slide (13.33 × 7.5 in, under the slide's title and above its source line):
 deck figures are drawn at this size and placed unscaled, so a 14-point label stays 14 points projected."""
 SLIDE_MIN_PT = 14.0
@@ -95,8 +97,15 @@ def min_text_size(fig: Figure) -> float:
     return float(min(sizes)) if sizes else math.inf
 
 
+STRICT_GLYPHS = "SDW_STRICT_GLYPHS"
+"""Environment variable: when set, a glyph missing from the figure fonts is an error, not a warning (the
+report tests set it: "≤" once printed as an empty box in every English figure)."""
+
+
 def apply() -> None:
     """Set the figure style for this process (fonts, palette, sizes); never the backend."""
+    if os.environ.get(STRICT_GLYPHS):
+        warnings.filterwarnings("error", message=r"Glyph \d+ .* missing from font")
     plt.rcParams.update({
         "figure.figsize": SLIDE, "figure.dpi": 100, "savefig.dpi": DPI, "font.size": 11,
         "axes.titlesize": 15, "axes.titleweight": TITLE_WEIGHT, "axes.titlelocation": "left",

@@ -95,9 +95,12 @@ def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.
         table = table.merge(rates[[*keys, "n_on_roster", "roster_n", "response_rate", "ci_low", "ci_high"]],
                             on=keys, how="outer")
         table["n"] = table["n"].fillna(0)
+    # Participation is not an answer: "all ten general utilities answered" says nothing about any company's
+    # security, so a rate of 100% (or 0%) is published; fewer than k respondents, and the complement that
+    # would give them away, are still hidden (docs/method.md "Readers' marks, small segments, breakdowns").
     return protect(table, k=_k(k), group=["sector", "year"], n_col="n",
                    stat_columns=["response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster"],
-                   uniform_columns=["response_rate"])
+                   uniform_columns=[])
 
 
 def overall_scores(data: ReportData) -> pd.DataFrame:
