@@ -137,7 +137,7 @@ def draw_responses():
     fig, ax = style.new_figure()
     F.grouped_bars(resp.assign(fy=resp["year"].map(lambda y: L["fy"].format(year=y))), "segment", "fy", value,
                    *(("ci_low", "ci_high") if has_roster else ()), ax=ax, percent=has_roster,
-                   suppressed_label=hidden)
+                   suppressed_label=hidden, total=ALL)
     finish(fig, ax, title, n_all)
     return fig
 
@@ -214,7 +214,7 @@ display(Markdown(f"## {L['sections']['distribution']}"))
 def draw_distribution():
     fig, ax = style.new_figure()
     F.quantile_boxes(dist.assign(fy=dist["year"].map(lambda y: L["fy"].format(year=y))), "segment", "fy", ax=ax,
-                     suppressed_label=hidden)
+                     suppressed_label=hidden, total=ALL)
     ax.set_ylabel(L["axes"]["score"])
     finish(fig, ax, L["titles"]["score_distribution"], n_all)
     return fig
@@ -247,7 +247,7 @@ def heatmap_section(data, attribute, suffix=""):
         slide = style.on_slide()
         limit = (12 if lang == "ja" else 24) if slide else (18 if lang == "ja" else 36)
         fig, ax = style.new_figure(left=0.3 if slide else 0.27, right=0.9 if slide else 0.94)
-        F.heatmap(cats, "node_id", "segment", "mean", ax=ax, suppressed_label=hidden,
+        F.heatmap(cats, "node_id", "segment", "mean", ax=ax, suppressed_label=hidden, total=ALL,
                   row_labels={n: f"{n} {style.short(node_names.get(n, ''), limit)}" for n in cats["node_id"]})
         if sector in L["mapping_note"]:
             style.caveat(ax, L["mapping_note"][sector])
@@ -301,7 +301,7 @@ if "level" in info["frameworks"]:
     def draw_levels():
         fig = plt.figure(figsize=style.SLIDE_FIGURE if style.on_slide() else style.SLIDE)
         F.small_multiples(lv, facet="node_id", y="share_reached", hue="segment", fig=fig, suppressed_label=hidden,
-                          year_format=year_format,
+                          year_format=year_format, total=ALL,
                           rect=(0.07, 0.17, 0.7, 0.84) if style.on_slide() else (0.07, 0.17, 0.78, 0.80))
         if relevelled:
             style.caveat(fig, relevelled_note)
@@ -327,7 +327,7 @@ if "star" in info["frameworks"]:
     def draw_star():
         fig, ax = style.new_figure()
         F.grouped_bars(latest_star.assign(series=latest_star["node_id"].map(L["star_series"])), "segment", "series",
-                       "mean", "mean_ci_low", "mean_ci_high", ax=ax, suppressed_label=hidden)
+                       "mean", "mean_ci_low", "mean_ci_high", ax=ax, suppressed_label=hidden, total=ALL)
         finish(fig, ax, star_title, n_year(rd.latest), star_note if style.on_slide() else f"{star_note}\n{star_list}",
                latest_year)
         return fig
@@ -360,7 +360,7 @@ pub.figure(draw_weakest, "weakest_items", weak_title, source(n_year(rd.latest), 
 title = weak_title
 item_cols = ["year", "item_id", "text", "n_applicable", "share_implemented", "ci_low", "ci_high", "na_share"]
 pub.table("weakest_items", weak, T.SPECS["items"], L["tables"]["weakest_items"] + f" ({latest})", item_cols,
-          view_columns=["item_id", "text", "n_applicable", "share_implemented"])
+          view_columns=["year", "item_id", "text", "n_applicable", "share_implemented"])
 if len(rd.years) > 1:
     excluded = T.incomparable_items(rd, rd.years[0], rd.latest)  # reworded, new or removed between the versions
     excluded_note = L["incomparable"].format(n=len(excluded)) if excluded else ""
@@ -435,7 +435,7 @@ if info.get("item_profile"):
                [f"{r.item_id}: {r.share_implemented:.1%}" for r in profile.itertuples()
                 if r.share_implemented == r.share_implemented])
     pub.table("item_profile", profile, T.SPECS["items"], L["tables"]["profile"] + f" ({latest})", item_cols,
-              hidden_note, view_columns=["item_id", "text", "n_applicable", "share_implemented"])
+              hidden_note, view_columns=["year", "item_id", "text", "n_applicable", "share_implemented"])
 
 # %%
 # Scoring and disclosure rules; the summary at the top; tables, deck and audit written last.

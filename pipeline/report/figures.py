@@ -115,6 +115,19 @@ def _hidden_stub(ax: Axes, pos: float, horizontal: bool = False) -> None:
                     **kw)
 
 
+TOTAL_STYLE = {"color": "#000000", "lw": 2.8, "linestyle": "-"}
+"""How the whole sector (全体) is drawn wherever it is a series (lines, radar): thick, solid, black, so it
+reads the same from chart to chart; where it is a group or a column (bars, boxes, heatmap) it comes last,
+after a thin divider (:func:`_total_divider`)."""
+
+
+def _total_divider(ax: Axes, groups: list, total: str | None, vertical: bool = True) -> None:
+    """A thin grey line between the segments and the whole sector when ``total`` is the last group."""
+    if total is not None and len(groups) > 1 and str(groups[-1]) == str(total):
+        at = len(groups) - 1.5
+        (ax.axvline if vertical else ax.axhline)(at, color="#777777", lw=1.0, linestyle="-", zorder=4)
+
+
 def _percent(v: float, _pos: int | None = None) -> str:
     return f"{v:.0%}"
 
@@ -172,8 +185,10 @@ def _category_ticks(ax: Axes, labels: list[str], shrink: float = 0.85) -> None:
 
 
 def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | None = None, hi: str | None = None,
-                 ax: Axes | None = None, percent: bool = True, suppressed_label: str = "n<k") -> Axes:
-    """Bars of ``value`` by ``x`` (groups) and ``hue`` (bars within a group), with interval whiskers.
+                 ax: Axes | None = None, percent: bool = True, suppressed_label: str = "n<k",
+                 total: str | None = None) -> Axes:
+    """Bars of ``value`` by ``x`` (groups) and ``hue`` (bars within a group), with interval whiskers; the
+    group ``total`` (the whole sector), when last, is set off by a divider.
 
     Parameters
     ----------
@@ -221,6 +236,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
     _category_ticks(ax, [str(v) for v in xs])
+    _total_divider(ax, xs, total)
     ax.set_xlim(-0.6, len(xs) - 0.4)
     ax.grid(axis="x", visible=False)  # a grid line through each group would cut its bars and stub labels
     if percent:
@@ -231,7 +247,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
 
 
 def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None,
-                   suppressed_label: str = "n<k") -> Axes:
+                   suppressed_label: str = "n<k", total: str | None = None) -> Axes:
     """Box from the 25th to the 75th percentile, whiskers 10th–90th, line at the median.
 
     Parameters
@@ -273,6 +289,7 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
             ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color="black", lw=1.8)
         handles.append(Patch(facecolor=c, alpha=0.8, hatch=st["hatch"], edgecolor="white", label=str(h)))
     ax.set_xlim(-0.6, len(xs) - 0.4)
+    _total_divider(ax, xs, total)
     ax.set_xticks(range(len(xs)), [str(v) for v in xs])
     ax.set_ylim(0, 1.02)
     ax.grid(axis="x", visible=False)
@@ -286,7 +303,7 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
 
 
 def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None = None,
-            row_labels: dict[str, str] | None = None, suppressed_label: str = "n<k") -> Axes:
+            row_labels: dict[str, str] | None = None, suppressed_label: str = "n<k", total: str | None = None) -> Axes:
     """Rows × columns of a 0–1 value, annotated in percent.
 
     Hidden cells (``suppressed`` set) are white with the mark ``x``, explained by a legend entry
@@ -338,6 +355,7 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     ax.set_xticks(range(len(cols)), [wrap(str(c), width_chars) for c in cols], fontsize=fs(8))
     ax.set_yticks(range(len(rows)), [(row_labels or {}).get(r, r) for r in rows], fontsize=fs(7))
     ax.grid(False)
+    _total_divider(ax, cols, total)
     cb = ax.figure.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
     cb.ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     cb.ax.tick_params(labelsize=fs(8))
@@ -378,7 +396,7 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
             handles.append(_hidden_handle(f"{s}: {suppressed_label}"))
         closed = np.append(vals, vals[0])
         if s == highlight:
-            style = {"lw": 2.8, "color": "black", "linestyle": "-", "marker": None, "zorder": 4}
+            style = {**TOTAL_STYLE, "marker": None, "zorder": 4}
         else:
             st = series_style(j)
             style = {"lw": 1.4, "color": colours[j % len(colours)], "linestyle": st["linestyle"],
@@ -463,7 +481,8 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
 def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str | None = "node_id",
                 lo: str | None = "ci_low", hi: str | None = "ci_high", ax: Axes | None = None,
                 labels: Mapping[Hashable, str] | None = None, percent: bool = True, suppressed_label: str = "n<5",
-                year_format: str = "FY{}", legend: bool = True, ylim: tuple[float, float] | None = None) -> Axes:
+                year_format: str = "FY{}", legend: bool = True, ylim: tuple[float, float] | None = None,
+                total: str | None = None) -> Axes:
     """One line per series over years, with 95% interval whiskers; hidden years are marked, not joined.
 
     Parameters
@@ -520,10 +539,14 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
         vals, hidden = _floats(rows, y), _hidden(rows)
         vals[hidden] = np.nan
         st = series_style(j)
+        lw = 1.8
+        if total is not None and str(s) == str(total):  # the whole sector: as in every chart where it is a line
+            st, lw = {**st, "color": TOTAL_STYLE["color"], "linestyle": TOTAL_STYLE["linestyle"], "marker": "o"}, \
+                TOTAL_STYLE["lw"]
         # Nudge each series sideways a little so overlapping whiskers stay readable; line, markers and
         # whiskers move together so a whisker never detaches from its point.
         xa = np.asarray(xs, dtype=float) + (j - (len(series) - 1) / 2) * step
-        (line,) = ax.plot(xa, vals, color=st["color"], marker=st["marker"], linestyle=st["linestyle"], lw=1.8,
+        (line,) = ax.plot(xa, vals, color=st["color"], marker=st["marker"], linestyle=st["linestyle"], lw=lw,
                           markersize=5.5, label=names[j], zorder=3)
         handles.append(line)
         lo_v, hi_v = _floats(rows, lo), _floats(rows, hi)
@@ -647,7 +670,8 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
                     fig: Figure | None = None, facet_labels: Mapping[Hashable, str] | None = None,
                     labels: Mapping[Hashable, str] | None = None, percent: bool = True,
                     suppressed_label: str = "n<5", year_format: str = "FY{}",
-                    rect: tuple[float, float, float, float] = (0.07, 0.17, 0.78, 0.80)) -> list[Axes]:
+                    rect: tuple[float, float, float, float] = (0.07, 0.17, 0.78, 0.80),
+                    total: str | None = None) -> list[Axes]:
     """One small ``trend_lines`` panel per ``facet`` value, side by side with a shared value axis.
 
     Used for "Lv1+/Lv2+/Lv3+ share by size band over years": facet = level, hue = size band. One
@@ -681,7 +705,8 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
     for i, f in enumerate(facets):
         ax = fig.add_subplot(grid[0, i], sharey=axes[0] if axes else None)
         trend_lines(table[table[facet].eq(f)], x=x, y=y, hue=hue, lo=lo, hi=hi, ax=ax, labels=labels,
-                    percent=percent, suppressed_label=suppressed_label, year_format=year_format, legend=False)
+                    percent=percent, suppressed_label=suppressed_label, year_format=year_format, legend=False,
+                    total=total)
         ax.set_title(str((facet_labels or {}).get(f, f)), fontsize=fs(11), loc="left")
         ax.tick_params(axis="x", labelsize=fs(8))
         if i:
