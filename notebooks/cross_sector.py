@@ -92,18 +92,25 @@ pub.table("functions", funcs, T.SPECS["nodes"], L["titles"]["cross_sector_functi
 cats = side_by_side("category")
 
 
-def draw_categories():
+category_ids = list(dict.fromkeys(cats["node_id"]))
+
+
+def draw_categories(part=None):
     limit = (12 if lang == "ja" else 24) if style.on_slide() else (18 if lang == "ja" else 36)
+    half = (len(category_ids) + 1) // 2  # on a slide, half the categories each (14-point rows)
+    rows = cats if part is None else cats[cats["node_id"].isin(category_ids[:half] if part == 0
+                                                               else category_ids[half:])]
     fig, ax = style.new_figure(left=0.3 if style.on_slide() else 0.27)
-    F.heatmap(cats, "node_id", "sector_name", "mean", ax=ax, suppressed_label=hidden,
-              row_labels={n: f"{n} {style.short(names[n], limit)}" for n in cats["node_id"]})
+    F.heatmap(rows, "node_id", "sector_name", "mean", ax=ax, suppressed_label=hidden,
+              row_labels={n: f"{n} {style.short(names[n], limit)}" for n in rows["node_id"]})
     style.finish(fig, L["titles"]["cross_sector_categories"], source, rule,
                  L["not_assessed"].format(n=T.not_assessed_subcategories(sectors["power"])) + " / "
                  + L["mapping_note"]["auto"], prov.stamp())
     return fig
 
 
-pub.figure(draw_categories, "cross_sector_categories", L["titles"]["cross_sector_categories"], source)
+pub.figure(draw_categories, "cross_sector_categories", L["titles"]["cross_sector_categories"], source,
+           slide_parts=2)
 pub.table("categories", cats, T.SPECS["nodes"], L["titles"]["cross_sector_categories"],
           ["sector_name", "year", "node_id", "node_name", "n_scored", "mean", "na_share"], L["hidden_note"])
 

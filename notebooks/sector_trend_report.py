@@ -243,18 +243,22 @@ def heatmap_section(data, attribute, suffix=""):
     title = L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + \
         (f" {L['breakdown'].get(attribute, '')}" if suffix else "") + f" ({latest})"
 
-    def draw():
+    ids = list(dict.fromkeys(cats["node_id"]))
+
+    def draw(part=None):
         slide = style.on_slide()
         limit = (12 if lang == "ja" else 24) if slide else (18 if lang == "ja" else 36)
+        half = (len(ids) + 1) // 2  # on a slide, half the categories each: 22 rows do not fit at 14 pt
+        rows = cats if part is None else cats[cats["node_id"].isin(ids[:half] if part == 0 else ids[half:])]
         fig, ax = style.new_figure(left=0.3 if slide else 0.27, right=0.9 if slide else 0.94)
-        F.heatmap(cats, "node_id", "segment", "mean", ax=ax, suppressed_label=hidden, total=ALL,
-                  row_labels={n: f"{n} {style.short(node_names.get(n, ''), limit)}" for n in cats["node_id"]})
+        F.heatmap(rows, "node_id", "segment", "mean", ax=ax, suppressed_label=hidden, total=ALL,
+                  row_labels={n: f"{n} {style.short(node_names.get(n, ''), limit)}" for n in rows["node_id"]})
         if sector in L["mapping_note"]:
             style.caveat(ax, L["mapping_note"][sector])
         finish(fig, ax, title, n_year(data.latest), note, latest_year)
         return fig
 
-    pub.figure(draw, "csf2_heatmap" + suffix, title, source(n_year(data.latest), latest_year))
+    pub.figure(draw, "csf2_heatmap" + suffix, title, source(n_year(data.latest), latest_year), slide_parts=2)
     pub.table("categories" + suffix, cats, T.SPECS["nodes"], title,
               ["node_id", "node_name", "segment", "n_scored", "mean", "na_share"], hidden_note, show=False)
 
@@ -301,8 +305,9 @@ if "level" in info["frameworks"]:
     def draw_levels():
         fig = plt.figure(figsize=style.SLIDE_FIGURE if style.on_slide() else style.SLIDE)
         F.small_multiples(lv, facet="node_id", y="share_reached", hue="segment", fig=fig, suppressed_label=hidden,
-                          year_format=year_format, total=ALL,
-                          rect=(0.07, 0.17, 0.7, 0.84) if style.on_slide() else (0.07, 0.17, 0.78, 0.80))
+                          year_format=year_format.replace("{}", "{}\n") if style.on_slide() and lang == "ja"
+                          else year_format, total=ALL,  # three 14-point years side by side in a narrow panel
+                          rect=(0.07, 0.25, 0.7, 0.84) if style.on_slide() else (0.07, 0.17, 0.78, 0.80))
         if relevelled:
             style.caveat(fig, relevelled_note)
         finish(fig, None, title, n_all, score_note)

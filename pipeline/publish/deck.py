@@ -90,7 +90,9 @@ def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figur
     if rules:
         _headline_slide(prs, WORDS[lang]["rules"], rules, stamp, size=16)
     for figure in figures:
-        _figure_slide(prs, figure, stamp)
+        parts = [figure.slide_png, *figure.slide_more] if figure.slide_png else [figure.png]
+        for i, png in enumerate(parts):
+            _figure_slide(prs, figure, stamp, png, f" ({i + 1}/{len(parts)})" if len(parts) > 1 else "")
     for table in tables or []:
         _table_slides(prs, table, lang, stamp)
     path = Path(path)
@@ -196,12 +198,13 @@ def _slide_title(slide, text: str) -> None:
     rule.line.fill.background()
 
 
-def _figure_slide(prs: Presentation, figure: PublishedFigure, stamp: str) -> None:
+def _figure_slide(prs: Presentation, figure: PublishedFigure, stamp: str, png: Path | None = None,
+                  part: str = "") -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
-    _slide_title(slide, figure.title)
+    _slide_title(slide, figure.title + part)
     box_top, box_bottom = Inches(1.3), HEIGHT - Inches(0.6)
     box_w, box_h = WIDTH - 2 * MARGIN, box_bottom - box_top
-    png = figure.slide_png or figure.png  # the slide's own drawing; the page's only when none was made
+    png = png or figure.slide_png or figure.png  # the slide's own drawing; the page's only when none was made
     pic = slide.shapes.add_picture(str(png), MARGIN, box_top)  # native size (the PNG's dpi) first
     # a slide drawing is placed unscaled (its text was drawn at 14 pt or more); only a page figure shrinks
     scale = min(box_w / pic.width, box_h / pic.height, 1.0 if figure.slide_png else float("inf"))
@@ -227,7 +230,8 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, stamp: st
         rows, cols = len(chunk) + 1, len(chunk.columns)
         height = Inches(0.36) * rows
         frame = slide.shapes.add_table(rows, cols, MARGIN, Inches(1.4), WIDTH - 2 * MARGIN, height).table
-        widths = [max(display_width(str(v)) for v in [h, *chunk[h].tolist()]) + 2 for h in chunk.columns]
+        # a year or a percentage never wraps: every column at least as wide as "2026" and "100.0%" at 14 pt
+        widths = [max(8, max(display_width(str(v)) for v in [h, *chunk[h].tolist()]) + 2) for h in chunk.columns]
         total = sum(widths)
         for c, (head, w) in enumerate(zip(chunk.columns, widths, strict=True)):
             frame.columns[c].width = int((WIDTH - 2 * MARGIN) * w / total)

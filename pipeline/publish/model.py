@@ -87,4 +87,5 @@ class PublishedFigure:
     source: str = ""  # the source line printed under the figure
     notes: list[str] = field(default_factory=list)  # numbers behind the figure, for the slide notes
     slide_png: Path | None = None  # the figure drawn again for the deck's picture area (placed unscaled)
-    slide_min_pt: float | None = None  # the smallest text on slide_png, in points
+    slide_min_pt: float | None = None  # the smallest text on the slide drawings, in points
+    slide_more: list[Path] = field(default_factory=list)  # further parts of a figure too tall for one slide

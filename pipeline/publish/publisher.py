@@ -79,30 +79,37 @@ class Publisher:
 
             display(HTML(table_html(page, self.lang)))
 
-    def figure(self, fig, name: str, title: str, source: str = "", notes: list[str] | None = None) -> None:
+    def figure(self, fig, name: str, title: str, source: str = "", notes: list[str] | None = None,
+               slide_parts: int = 1) -> None:
         """Save ``fig`` as NAME.png (300 dpi) and NAME.svg, show it inline, and close it (returns nothing,
         so a notebook cell that ends with it prints no object).
 
         ``fig`` may be a function that draws the figure and returns it: for a deck it is then drawn a second
         time for the slide (``style.slide_mode``: the slide's size, text of 14 pt or more, no title or
-        source inside the picture) and saved as NAME_slide.png, which the deck places unscaled."""
+        source inside the picture) and saved as NAME_slide.png, which the deck places unscaled. A figure too
+        tall for one slide at 14 pt (the category heatmap's 22 rows) asks for ``slide_parts``: the function is
+        then called with ``part=0, 1, …`` and each part gets its own slide (NAME_slide.png, NAME_slide2.png)."""
         import matplotlib.pyplot as plt
 
         draw = fig if callable(fig) else None
         if draw is not None:
             fig = draw()
-        slide_png, slide_min = None, None
+        slide_pngs: list[Path] = []
+        slide_min = None
         if draw is not None and self.deck:
             from pipeline.report import style
 
             with style.slide_mode():
-                slide_fig = draw()
-                slide_min = style.min_text_size(slide_fig)
-                slide_png = self.figures_dir / f"{name}_slide.png"
-                # what the deck's checks read back from the picture itself: its smallest text and its titles
-                slide_fig.savefig(slide_png, dpi=SLIDE_DPI, metadata={
-                    "sdw:min_pt": f"{slide_min:.1f}", "sdw:titles": str(int(bool(slide_fig.get_suptitle())))})
-                plt.close(slide_fig)
+                for part in range(slide_parts):
+                    slide_fig = draw(part=part) if slide_parts > 1 else draw()
+                    smallest = style.min_text_size(slide_fig)
+                    slide_min = smallest if slide_min is None else min(slide_min, smallest)
+                    path = self.figures_dir / f"{name}_slide{part + 1 if part else ''}.png"
+                    # what the deck's checks read back from the picture itself: its smallest text and its titles
+                    slide_fig.savefig(path, dpi=SLIDE_DPI, metadata={
+                        "sdw:min_pt": f"{smallest:.1f}", "sdw:titles": str(int(bool(slide_fig.get_suptitle())))})
+                    plt.close(slide_fig)
+                    slide_pngs.append(path)
         png, svg = self.figures_dir / f"{name}.png", self.figures_dir / f"{name}.svg"
         fig.savefig(png)
         fig.savefig(svg, metadata={"Date": None})
@@ -116,7 +123,8 @@ class Publisher:
                          f'src="data:image/png;base64,{data}"/></figure>'))
         plt.close(fig)
         self.figures.append(PublishedFigure(name=name, title=title, png=png, svg=svg, source=source,
-                                            notes=list(notes or []), slide_png=slide_png, slide_min_pt=slide_min))
+                                            notes=list(notes or []), slide_png=slide_pngs[0] if slide_pngs else None,
+                                            slide_min_pt=slide_min, slide_more=slide_pngs[1:]))
 
     def audit(self) -> list[Finding]:
         """The intruder check over every table published so far."""

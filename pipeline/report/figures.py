@@ -30,7 +30,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from pipeline.publish.formats import HIDDEN_MARK
-from pipeline.report.style import PALETTE, SLIDE, fs, series_style, wrap
+from pipeline.report.style import PALETTE, SLIDE, fs, on_slide, series_style, wrap
 from pipeline.xlsx import display_width
 
 __all__ = ["grouped_bars", "quantile_boxes", "heatmap", "radar", "item_bars", "trend_lines", "rate_by_year",
@@ -144,7 +144,8 @@ def _points_formatter(unit: str, scale: float = 100.0) -> FuncFormatter:
 
 def _points_axis(ax: Axes, reach: float, unit: str) -> None:
     """A symmetric change axis around a zero line, with few enough ticks that '+10 ポイント' labels never collide."""
-    ax.set_xlim(-reach * 1.3, reach * 1.3)
+    room = 1.8 if on_slide() else 1.3  # the value labels at the bars' ends are larger on a slide
+    ax.set_xlim(-reach * room, reach * room)
     ax.axvline(0, color="black", lw=0.8)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4, symmetric=True, steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(_points_formatter(unit))
@@ -290,7 +291,7 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
         handles.append(Patch(facecolor=c, alpha=0.8, hatch=st["hatch"], edgecolor="white", label=str(h)))
     ax.set_xlim(-0.6, len(xs) - 0.4)
     _total_divider(ax, xs, total)
-    ax.set_xticks(range(len(xs)), [str(v) for v in xs])
+    _category_ticks(ax, [str(v) for v in xs])
     ax.set_ylim(0, 1.02)
     ax.grid(axis="x", visible=False)
     ax.yaxis.set_major_formatter(FuncFormatter(_percent))
@@ -383,17 +384,18 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
     angles = np.linspace(0, 2 * np.pi, len(axes_order), endpoint=False)
     colours = [c for c in PALETTE if c != "#000000"]
     handles: list = []
+    any_hidden = False
     j = 0
     for s in dict.fromkeys(table[series]):
         rows = table[table[series].eq(s)].drop_duplicates(axis).set_index(axis).reindex(axes_order)
         vals = _floats(rows, value)
         vals[_hidden(rows)] = np.nan
         if np.isnan(vals).all():
-            if _hidden(rows).any():
-                handles.append(_hidden_handle(f"{s}: {suppressed_label}"))
+            if _hidden(rows).any():  # hidden everywhere: listed by name beside the mark
+                handles.append(_hidden_handle(str(s)))
+                any_hidden = True
             continue
-        if _hidden(rows).any():  # drawn with gaps where a function is hidden: the legend says so
-            handles.append(_hidden_handle(f"{s}: {suppressed_label}"))
+        any_hidden = any_hidden or bool(_hidden(rows).any())  # drawn with a gap where a function is hidden
         closed = np.append(vals, vals[0])
         if s == highlight:
             style = {**TOTAL_STYLE, "marker": None, "zorder": 4}
@@ -409,6 +411,8 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
     ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=fs(7), color="#555555")
     if len(axes_order) > 1:  # radial labels halfway between the first two spokes, off every spoke's line
         ax.set_rlabel_position(float(np.degrees(angles[1]) / 2))
+    if any_hidden:  # one entry says what the mark means, wrapped to the legend's width
+        handles.append(_hidden_handle(wrap(suppressed_label, 34)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=fs(LEGEND_SIZE), borderaxespad=0)
     return ax
 

@@ -154,8 +154,9 @@ def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: flo
     if _MODE["slide"]:  # the slide's own title and source line sit outside the picture
         size = (SLIDE_FIGURE[0], SLIDE_FIGURE[1] * size[1] / SLIDE[1]) if size != SLIDE else SLIDE_FIGURE
         top = min(top, 0.84)
+    bottom = 0.25 if _MODE["slide"] else 0.17  # a slide's notes and wrapped labels are 14 pt
     fig = plt.figure(figsize=size)
-    ax = fig.add_axes((left, 0.17, right - left, top - 0.17), polar=polar)
+    ax = fig.add_axes((left, bottom, right - left, top - bottom), polar=polar)
     return fig, ax
 
 
@@ -194,7 +195,25 @@ def _fit(text: str, fig: Figure, size: float) -> str:
     """``text`` broken over lines that fit the figure's width at ``size`` points (a long footer note ran
     off the right edge)."""
     chars = fig.get_figwidth() * 72 * 0.96 / size * 1.9  # Latin characters per line; a kanji counts two
-    return "\n".join(wrap(line, chars) for line in str(text).split("\n"))
+    return "\n".join(fill(line, chars) for line in str(text).split("\n"))
+
+
+def fill(text: str, width: float) -> str:
+    """``text`` over as many lines of about ``width`` Latin characters as it needs (a kanji counts two),
+    breaking after a space, 、, 。, / or ) where the line has one, else anywhere: a note mixing Japanese
+    and Latin has spaces too few to break at (textwrap left it running off the figure)."""
+    from pipeline.xlsx import display_width
+
+    lines: list[str] = []
+    line = ""
+    for ch in str(text):
+        if display_width(line + ch) > width and line:
+            cut = max(line.rfind(c) for c in " 、。/)")
+            head, rest = (line[: cut + 1], line[cut + 1:]) if cut > len(line) // 2 else (line, "")
+            lines.append(head.rstrip())
+            line = rest.lstrip()
+        line += ch
+    return "\n".join([*lines, line] if line else lines)
 
 
 def caveat(target: Axes | Figure, text: str) -> None:
