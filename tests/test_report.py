@@ -99,6 +99,13 @@ def test_headline_numbers_are_table_cells(reports):
     lv1 = levels[levels["year"].eq(2024) & levels["segment"].eq("全体") & levels["node_id"].eq("Lv1+")].iloc[0]
     assert f"Lv1+ {lv1['share_reached']:.1%}" in summary
     assert "ポイント" in summary  # the change in the mean is in points
+    # the context beside the headline change: last year's response rate and the same-company change
+    before = responses[responses["year"].eq(2023) & responses["segment"].eq("全体")].iloc[0]
+    assert f"前年度は {before['response_rate']:.1%}" in summary
+    panel = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "panel.csv")
+    lo, hi = panel["mean_change"].min() * 100, panel["mean_change"].max() * 100
+    pairs = int(panel["n"].max())
+    assert f"同一事業者({pairs}社)の変化も見ると、機能別に {lo:+.1f}ポイント〜{hi:+.1f}ポイント" in summary
 
 
 def test_workbook_is_for_people(reports):
