@@ -30,8 +30,9 @@ def _marks(ax):
 
 
 def _legend_texts(ax):
+    """Legend labels as read (a long label is broken over lines to fit beside the plot)."""
     legend = ax.get_legend()
-    return [t.get_text() for t in legend.get_texts()] if legend else []
+    return [t.get_text().replace("\n", "") for t in legend.get_texts()] if legend else []
 
 
 def _legend_clear_of_axes(ax) -> bool:

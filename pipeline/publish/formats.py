@@ -26,7 +26,7 @@ from pipeline.publish.model import PublishedTable
 
 KINDS = ("text", "int", "year", "percent", "score", "points", "count")
 STAT_KINDS = frozenset({"percent", "score", "points", "count"})
-"""Kinds disclosure control empties in a hidden row: their cells read ``<k`` there."""
+"""Kinds disclosure control empties in a hidden row: their cells read ``x`` there."""
 NUMERIC_KINDS = STAT_KINDS | {"int", "year"}
 """Kinds shown right-aligned as numbers."""
 DASH = "—"

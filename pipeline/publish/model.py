@@ -8,7 +8,7 @@ Conventions shared by every published table (``PublishedTable.frame``):
 - ``suppressed`` is '' for a published cell, else its reason: 'primary' (fewer than k companies behind the
   statistic), 'complementary' (hidden so that a total does not reveal another hidden cell), 'uniform'
   (every company in the segment has the same outcome); a hidden cell's statistics are NaN and people
-  see "<k" (e.g. "<5");
+  see the mark "x" (秘匿);
 - a statistic that is NaN in a published row (``suppressed == ''``) is *not assessed*: people see "—".
 """
 

@@ -141,7 +141,7 @@ def cell_styles(wb: xlsxwriter.Workbook, lang: str) -> dict[str, Any]:
 
 def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[PublishedTable],
                  about: list[tuple[str, str]], provenance: Provenance, lang: str) -> None:
-    """説明: the caller's rows, the list of tables (linked to their sheets), what '<k' and '—' mean, and
+    """説明: the caller's rows, the list of tables (linked to their sheets), what 'x', '—' and '…' mean, and
     the provenance, so a forwarded workbook explains itself without the report."""
     words = WORDS[lang]
     stamp = [(words["snapshot"], provenance.snapshot), (words["code"], provenance.code_version)]

@@ -30,7 +30,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from pipeline.publish.formats import HIDDEN_MARK
-from pipeline.report.style import PALETTE, SLIDE, fs, on_slide, series_style, wrap
+from pipeline.report.style import PALETTE, SLIDE, fill, fs, on_slide, series_style, wrap
 from pipeline.xlsx import display_width
 
 __all__ = ["grouped_bars", "quantile_boxes", "heatmap", "radar", "item_bars", "trend_lines", "rate_by_year",
@@ -40,6 +40,8 @@ SUPPRESSED_COLOUR = "#DDDDDD"  # kept for callers; hidden cells are now an outli
 NOT_ASSESSED_COLOUR = "#EEEEEE"
 HIDDEN_HATCH = "////"
 LEGEND_SIZE = 8
+HIDDEN_LEGEND = "秘匿(該当企業が少ない、又は他の値から算出できるため)"
+"""Default legend text of the hidden mark (reports pass their language's, catalogs/report_labels.yaml)."""
 HIDDEN_GID = "hidden"
 """gid of every drawn hidden mark, so tests (and readers of the SVG) can find them."""
 
@@ -91,11 +93,18 @@ def _legend_above(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
               fontsize=fs(LEGEND_SIZE), handlelength=1.8, columnspacing=1.2)
 
 
+def _right_room(fig: Figure, x0: float) -> float:
+    """Latin characters of legend text that fit between ``x0`` (figure fraction) and the figure's edge."""
+    return max((1.0 - x0 - 0.02) * fig.get_figwidth() * 72 / fs(LEGEND_SIZE) * 1.9 - 6, 10)
+
+
 def _legend_right(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
-    """A legend to the right of the Axes (callers leave room: ``style.new_figure(right=0.78)``)."""
+    """A legend to the right of the Axes (callers leave room: ``style.new_figure(right=0.78)``); long
+    labels (the hidden mark's explanation) are broken over lines so that none is cut off at the edge."""
     if handles:
-        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0,
-                  fontsize=fs(LEGEND_SIZE), handlelength=2.6)
+        room = _right_room(ax.figure, ax.get_position().x1 + 0.02)
+        ax.legend(handles, [fill(t, room) for t in labels], loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                  borderaxespad=0, fontsize=fs(LEGEND_SIZE), handlelength=2.6)
 
 
 def _hidden_handle(label: str) -> Line2D:
@@ -186,7 +195,7 @@ def _category_ticks(ax: Axes, labels: list[str], shrink: float = 0.85) -> None:
 
 
 def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | None = None, hi: str | None = None,
-                 ax: Axes | None = None, percent: bool = True, suppressed_label: str = "n<k",
+                 ax: Axes | None = None, percent: bool = True, suppressed_label: str = HIDDEN_LEGEND,
                  total: str | None = None) -> Axes:
     """Bars of ``value`` by ``x`` (groups) and ``hue`` (bars within a group), with interval whiskers; the
     group ``total`` (the whole sector), when last, is set off by a divider.
@@ -204,7 +213,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
     percent : bool
         ``value`` is a 0–1 share: fix the axis at 0–105% and label ticks in percent.
     suppressed_label : str
-        Text beside a hidden cell's stub, e.g. "非表示(n<5)".
+        Legend text explaining the hidden mark x, e.g. "秘匿(該当企業が少ない、又は他の値から算出できるため)".
 
     Returns
     -------
@@ -248,7 +257,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
 
 
 def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None,
-                   suppressed_label: str = "n<k", total: str | None = None) -> Axes:
+                   suppressed_label: str = HIDDEN_LEGEND, total: str | None = None) -> Axes:
     """Box from the 25th to the 75th percentile, whiskers 10th–90th, line at the median.
 
     Parameters
@@ -304,7 +313,8 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
 
 
 def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None = None,
-            row_labels: dict[str, str] | None = None, suppressed_label: str = "n<k", total: str | None = None) -> Axes:
+            row_labels: dict[str, str] | None = None, suppressed_label: str = HIDDEN_LEGEND,
+            total: str | None = None) -> Axes:
     """Rows × columns of a 0–1 value, annotated in percent.
 
     Hidden cells (``suppressed`` set) are white with the mark ``x``, explained by a legend entry
@@ -367,7 +377,7 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
 
 
 def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axis_labels: dict[str, str] | None = None,
-          highlight: str | None = None, suppressed_label: str = "n<k") -> Axes:
+          highlight: str | None = None, suppressed_label: str = HIDDEN_LEGEND) -> Axes:
     """One closed polygon per series over the axes (e.g. CSF functions); ``ax`` must be polar.
 
     The ``highlight`` series (the whole sector) is thick and black so every segment reads against it;
@@ -419,7 +429,7 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
 
 def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None, hi: str | None = None,
               ax: Axes | None = None, diverging: bool = False, unit: str = "pt",
-              suppressed_label: str = "n<k") -> Axes:
+              suppressed_label: str = HIDDEN_LEGEND) -> Axes:
     """Horizontal bars, one per item (or node), optionally with whiskers; diverging for changes.
 
     Parameters
@@ -484,7 +494,8 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
 
 def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str | None = "node_id",
                 lo: str | None = "ci_low", hi: str | None = "ci_high", ax: Axes | None = None,
-                labels: Mapping[Hashable, str] | None = None, percent: bool = True, suppressed_label: str = "n<5",
+                labels: Mapping[Hashable, str] | None = None, percent: bool = True,
+                suppressed_label: str = HIDDEN_LEGEND,
                 year_format: str = "FY{}", legend: bool = True, ylim: tuple[float, float] | None = None,
                 total: str | None = None) -> Axes:
     """One line per series over years, with 95% interval whiskers; hidden years are marked, not joined.
@@ -580,7 +591,7 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
 
 
 def rate_by_year(table: pd.DataFrame, x: str = "year", y: str = "response_rate", lo: str | None = "ci_low",
-                 hi: str | None = "ci_high", ax: Axes | None = None, suppressed_label: str = "n<5",
+                 hi: str | None = "ci_high", ax: Axes | None = None, suppressed_label: str = HIDDEN_LEGEND,
                  year_format: str = "FY{}") -> Axes:
     """Response rate (or any one 0–1 share) over years with its interval: ``trend_lines`` with one series.
 
@@ -596,7 +607,7 @@ def rate_by_year(table: pd.DataFrame, x: str = "year", y: str = "response_rate",
 def panel_vs_all(table: pd.DataFrame, node: str = "node_id", value: str = "change", basis: str = "basis",
                  lo: str | None = None, hi: str | None = None, ax: Axes | None = None,
                  labels: Mapping[Hashable, str] | None = None, basis_labels: Mapping[Hashable, str] | None = None,
-                 unit: str = "pt", suppressed_label: str = "n<5") -> Axes:
+                 unit: str = "pt", suppressed_label: str = HIDDEN_LEGEND) -> Axes:
     """Change per CSF function for all respondents beside the same-company panel, diverging at zero.
 
     The two bases answer different questions: "all respondents" mixes real change with a changing
@@ -673,7 +684,7 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
                     hue: str = "segment", lo: str | None = "ci_low", hi: str | None = "ci_high",
                     fig: Figure | None = None, facet_labels: Mapping[Hashable, str] | None = None,
                     labels: Mapping[Hashable, str] | None = None, percent: bool = True,
-                    suppressed_label: str = "n<5", year_format: str = "FY{}",
+                    suppressed_label: str = HIDDEN_LEGEND, year_format: str = "FY{}",
                     rect: tuple[float, float, float, float] = (0.07, 0.17, 0.78, 0.80),
                     total: str | None = None) -> list[Axes]:
     """One small ``trend_lines`` panel per ``facet`` value, side by side with a shared value axis.
@@ -724,6 +735,7 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
         if any(t.get_gid() == HIDDEN_GID for t in ax.texts):
             seen.setdefault(suppressed_label, _hidden_handle(suppressed_label))
     if seen:
-        fig.legend(list(seen.values()), list(seen), loc="upper left", bbox_to_anchor=(right + 0.015, top),
+        fig.legend(list(seen.values()), [fill(t, _right_room(fig, right + 0.015)) for t in seen],
+                   loc="upper left", bbox_to_anchor=(right + 0.015, top),
                    fontsize=fs(LEGEND_SIZE), handlelength=2.6, borderaxespad=0)
     return axes

@@ -110,7 +110,7 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
 
 def _bands(tables: dict[str, PublishedTable], lang: str, year: int, total: str, k: int) -> list[str]:
     """'100点 1.7%' … for each published result band of the instrument's own scale (IPA 自社診断), as the
-    bands table names and orders them; a hidden band says so (<k), never estimated, so that the shares are not
+    bands table names and orders them; a hidden band says so (x), never estimated, so that the shares are not
     read as adding up to the whole."""
     t = tables.get("bands")
     if t is None or "share_band" not in t.frame:
