@@ -179,16 +179,34 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
     """
     if _MODE["slide"]:  # the slide carries the title and the one source line; the note stays with the data
         if note:
-            fig.text(0.02, 0.015, _fit(note, fig, fs(8.5)), ha="left", va="bottom", fontsize=fs(8.5),
-                     color=NOTE_COLOUR)
+            clear_footer(fig, fig.text(0.02, 0.015, _fit(note, fig, fs(8.5)), ha="left", va="bottom",
+                                       fontsize=fs(8.5), color=NOTE_COLOUR))
         return
     fig.suptitle(title, x=0.02, y=0.97, ha="left", fontsize=17, fontweight=TITLE_WEIGHT)
     lines = [_fit(line, fig, 8.5) for line in [source, rule] + ([note] if note else [])]
     # the stamp takes its own line under the notes: beside them, a long rule line ran into it
-    fig.text(0.02, 0.03 if stamp else 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5,
-             color=NOTE_COLOUR)
+    footer = fig.text(0.02, 0.03 if stamp else 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5,
+                      color=NOTE_COLOUR)
     if stamp:
         fig.text(0.02, 0.006, stamp, ha="left", va="bottom", fontsize=6.5, color="#888888")
+    clear_footer(fig, footer)
+
+
+def clear_footer(fig: Figure, footer: Any, pad_pt: float = 4.0) -> None:
+    """Lift every Axes (tick labels included) above ``footer`` when a long note or wrapped category labels
+    would meet it: the English heatmap's five footer lines ran into its three-line segment names."""
+    renderer = fig.canvas.get_renderer()
+    top = footer.get_window_extent(renderer).y1 + pad_pt * fig.dpi / 72
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    if not axes:
+        return
+    lowest = min(ax.get_tightbbox(renderer).y0 for ax in axes)
+    if lowest >= top:
+        return
+    lift = (top - lowest) / fig.bbox.height
+    for ax in axes:
+        box = ax.get_position()
+        ax.set_position([box.x0, box.y0 + lift, box.width, max(box.height - lift, 0.05)])
 
 
 def _fit(text: str, fig: Figure, size: float) -> str:
