@@ -53,7 +53,7 @@ def bars_table() -> pd.DataFrame:
 class TestGroupedBars:
     def test_visible_heights_and_no_zero_bar_for_hidden(self, bars_table):
         ax = F.grouped_bars(bars_table, "segment", "year", "share", "lo", "hi", ax=plt.figure().gca(),
-                            suppressed_label="n<5")
+                            suppressed_label=LEGEND)
         bars = {c.get_label(): [round(b.get_height(), 3) for b in c] for c in ax.containers
                 if c.get_label() in ("2023", "2024")}
         assert bars == {"2023": [0.5], "2024": [0.7, 0.2]}  # (B, 2023) is hidden: no bar at all
@@ -222,12 +222,12 @@ def test_small_multiples_one_axes_per_facet_with_shared_y_and_one_legend():
                       "year": [2023, 2024] * 4, "share_reached": [0.8, 0.9, 0.7, 0.8, 0.4, 0.5, 0.3, np.nan],
                       "suppressed": [""] * 7 + ["primary"]})
     fig = plt.figure()
-    axes = F.small_multiples(t, fig=fig, lo=None, hi=None, suppressed_label="n<5")
+    axes = F.small_multiples(t, fig=fig, lo=None, hi=None, suppressed_label=LEGEND)
     assert len(axes) == 2 and [ax.get_title(loc="left") for ax in axes] == ["Lv1", "Lv2"]
     np.testing.assert_array_equal(axes[1].get_lines()[1].get_ydata(), [0.3, np.nan])
     assert axes[0].get_shared_y_axes().joined(axes[0], axes[1])
     (legend,) = fig.legends
-    assert [t.get_text() for t in legend.get_texts()] == ["S", "L", "n<5"]
+    assert [t.get_text().replace("\n", "") for t in legend.get_texts()] == ["S", "L", LEGEND]
     assert [m.get_text() for m in _marks(axes[1])] == ["x"]
 
 
