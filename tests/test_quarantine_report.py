@@ -71,7 +71,7 @@ def test_the_clerk_can_act_on_every_row(tmp_path):
     broken = rows["チェックシート_有限会社破損製作所.xlsx"]
     assert broken["状態"] == "隔離" and broken["事業者名"] == "有限会社破損製作所(ファイル名から)"
     assert broken["詳細"].startswith("ブックを開けません")  # Japanese first; the reader's words kept after it
-    assert "未回答" not in wb.sheetnames and "要確認の内訳" in wb.sheetnames
+    assert "未回答" not in wb.sheetnames and "要確認" in wb.sheetnames
     for sheet in wb.worksheets:
         assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0  # 1 is the default

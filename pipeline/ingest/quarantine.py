@@ -111,7 +111,7 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     wb = workbook(tmp_x)
     write_sheet(wb, "隔離・要確認", out, [6, 6, 14, 50, 30, 16, 40, 44, 60, 18])
     _print_setup(wb)
-    write_sheet(wb, "要確認の内訳", to_check(table), [6, 6, 50, 30, 16, 50, 50, 60, 22])
+    write_sheet(wb, "要確認", to_check(table), [6, 6, 50, 30, 16, 50, 50, 60, 22])
     _print_setup(wb)
     issues = full[roster_rows]
     if len(issues):
