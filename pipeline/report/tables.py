@@ -95,12 +95,12 @@ def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.
         table = table.merge(rates[[*keys, "n_on_roster", "roster_n", "response_rate", "ci_low", "ci_high"]],
                             on=keys, how="outer")
         table["n"] = table["n"].fillna(0)
-    # Participation is not an answer: "all ten general utilities answered" says nothing about any company's
-    # security, so a rate of 100% (or 0%) is published; fewer than k respondents, and the complement that
-    # would give them away, are still hidden (docs/method.md "Readers' marks, small segments, breakdowns").
+    # Participation is protected like answers, 100% and 0% rates included: a 0% rate names the members of a
+    # small group who did not answer, and withholding 0% alone would let a withheld rate read as 0%
+    # (docs/method.md "Participation is protected like answers").
     return protect(table, k=_k(k), group=["sector", "year"], n_col="n",
                    stat_columns=["response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster"],
-                   uniform_columns=[])
+                   uniform_columns=["response_rate"])
 
 
 def overall_scores(data: ReportData) -> pd.DataFrame:
