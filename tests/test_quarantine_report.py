@@ -67,7 +67,7 @@ def test_the_clerk_can_act_on_every_row(tmp_path):
     rows = {r[header.index("ファイル")]: dict(zip(header, r, strict=True))
             for r in ws.iter_rows(min_row=2, values_only=True)}
     blank = rows["チェックシート_株式会社空欄工業.xlsx"]
-    assert "未回答の項目: No.3, No.10, No.120" in blank["詳細"]
+    assert "未回答: No.3, No.10, No.120" in blank["詳細"]
     broken = rows["チェックシート_有限会社破損製作所.xlsx"]
     assert broken["状態"] == "隔離" and broken["事業者名"] == "有限会社破損製作所(ファイル名から)"
     assert broken["詳細"].startswith("ブックを開けません")  # Japanese first; the reader's words kept after it

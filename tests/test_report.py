@@ -87,7 +87,7 @@ def test_html_carries_every_published_figure_and_no_junk(reports, sector):
     assert "@page" in html and "A4" in html  # prints on A4
     # the method the numbers follow: its version in the provenance line, its sections in the method note
     assert "method 2026.12" in page or "手法 2026.12" in page
-    assert "詳しくは docs/method.md §5 開示制御、§6 区間推定、§10 記号・小区分・内訳。" in page
+    assert "詳しくは docs/method.md §5 開示制御、§6 区間推定、§11 記号・小区分・内訳。" in page
     assert "詳しくは docs/method.md §1 採点、§2 ロールアップ、§4 CSF 1.1 から 2.0 への射影。" in page
     if sector != "power":  # levels and ★ are automotive rules: a power page neither describes nor cites them
         assert "詳しくは docs/method.md §3 レベルと★。" in page
