@@ -36,7 +36,7 @@ def test_two_hidden_cells_of_one_and_two_companies_take_a_third_with_them():
     assert out["suppressed"].to_dict() == {"A": "primary", "B": "primary", "C": "complementary", "D": "",
                                            ALL: ""}
     assert np.isnan(out.loc["C", "mean"]) and out.loc["D", "mean"] == 0.7
-    assert np.isnan(out.loc["A", "n_scored"])  # shown as <5
+    assert np.isnan(out.loc["A", "n_scored"])  # shown as the mark x
 
 
 def test_k_is_a_minimum_four_companies_hidden_five_published():

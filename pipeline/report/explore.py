@@ -249,7 +249,8 @@ def item_table(gaps: pd.DataFrame, lang: str, rows: int = 15) -> Styler:
 
 def _source(data: ReportData, sel: Selection, lang: str, k: int) -> tuple[str, str]:
     labels = style.labels(lang)
-    source = labels["source"].format(sector=labels["sector"][data.sector], years=sel.year, n=data.n(sel.year))
+    source = labels["source"].format(sector=labels["sector"][data.sector], years=sel.year,
+                                     n=labels["n_year"].format(n=f"{data.n(sel.year):,}"))
     return source, labels["rule"].format(k=k)
 
 

@@ -12,6 +12,7 @@ module only draws them, and :data:`SPECS` tells the intruder check what each tab
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 
 import numpy as np
@@ -95,6 +96,9 @@ def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.
         table = table.merge(rates[[*keys, "n_on_roster", "roster_n", "response_rate", "ci_low", "ci_high"]],
                             on=keys, how="outer")
         table["n"] = table["n"].fillna(0)
+    # Participation is protected like answers, 100% and 0% rates included: a 0% rate names the members of a
+    # small group who did not answer, and withholding 0% alone would let a withheld rate read as 0%
+    # (docs/method.md "Participation is protected like answers").
     return protect(table, k=_k(k), group=["sector", "year"], n_col="n",
                    stat_columns=["response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster"],
                    uniform_columns=["response_rate"])
@@ -221,11 +225,24 @@ def unjudgeable() -> dict[str, list[str]]:
     return {f"★{star}": list(unjudgeable_requirements(star)) for star in (3, 4)}
 
 
+def item_number(item_id: object) -> tuple:
+    """Sort key of an item id by its numbers: No.2 before No.10, ID.AM-2 before ID.AM-10 (a text sort put
+    No.1, No.10, No.100 together)."""
+    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", str(item_id)) if t)
+
+
+def by_item_number(table: pd.DataFrame, first: list[str] | None = None) -> pd.DataFrame:
+    """``table`` sorted by ``first`` columns, then by item number (:func:`item_number`)."""
+    keys = [*(first or []), "_item"]
+    return (table.assign(_item=table["item_id"].map(item_number)).sort_values(keys, kind="stable")
+            .drop(columns="_item").reset_index(drop=True))
+
+
 def items(data: ReportData, k: int | None = None, lang: str = "ja") -> pd.DataFrame:
     """Share implemented per item and year among the companies it applies to (Wilson 95%), protected;
     ``text`` in the report's language where the catalog has it."""
     shares = item_shares(data.responses)
-    shares = shares.assign(text=shares["item_id"].map(data.item_texts(lang=lang)))
+    shares = by_item_number(shares.assign(text=shares["item_id"].map(data.item_texts(lang=lang))), ["sector", "year"])
     return protect(shares, k=_k(k), group=["sector", "year"], n_col="n_applicable",
                    stat_columns=["share_implemented", "ci_low", "ci_high", "na_share", "n_implemented", "mean_points",
                                  "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable"])
@@ -261,8 +278,8 @@ def item_profile(table: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def weakest_items(table: pd.DataFrame, year: int, n: int = 10) -> pd.DataFrame:
     """The ``n`` published items with the lowest share implemented in ``year`` (from :func:`items`)."""
-    t = table[table["year"].eq(year) & table["share_implemented"].notna()]
-    return t.sort_values(["share_implemented", "item_id"]).head(n).reset_index(drop=True)
+    t = by_item_number(table[table["year"].eq(year) & table["share_implemented"].notna()])
+    return t.sort_values("share_implemented", kind="stable").head(n).reset_index(drop=True)
 
 
 def versions_used(data: ReportData, year: int) -> set[str]:
@@ -321,8 +338,10 @@ def relevelled_items(data: ReportData) -> list[str]:
 
 def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8, exclude: Collection[str] = ()
            ) -> pd.DataFrame:
-    """Items whose published share implemented rose most and least between two years (from :func:`items`):
-    only items published in both years, and not items in ``exclude`` (see :func:`incomparable_items`)."""
+    """The ``n`` items whose published share implemented rose most between two years and the ``n`` that
+    fell most (from :func:`items`), ``direction`` 'up' or 'down', largest change first: only items
+    published in both years, not items in ``exclude`` (see :func:`incomparable_items`). Fewer than ``n``
+    items fell, fewer are listed: the smallest rises are never shown as if they were falls."""
     cols = ["sector", "item_id", "share_implemented", "n_applicable"]
     table = table[~table["item_id"].isin(list(exclude))]
     before = table[table["year"].eq(year_from)][cols].rename(
@@ -330,9 +349,11 @@ def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8, exclud
     after = table[table["year"].eq(year_to)][[*cols, "text", "year", "suppressed"]]
     m = after.merge(before, on=["sector", "item_id"]).assign(previous_year=year_from)
     m = m[m["share_implemented"].notna() & m["share_previous"].notna()]
-    m = m.assign(change=m["share_implemented"] - m["share_previous"]).sort_values(["change", "item_id"],
-                                                                                   ascending=[False, True])
-    return pd.concat([m.head(n), m.tail(n)]).drop_duplicates("item_id").reset_index(drop=True)
+    m = by_item_number(m.assign(change=m["share_implemented"] - m["share_previous"]))
+    up = m[m["change"].gt(0)].sort_values("change", ascending=False, kind="stable").head(n)
+    down = m[m["change"].lt(0)].sort_values("change", kind="stable").head(n)
+    return pd.concat([up.assign(direction="up"), down.sort_values("change", ascending=False, kind="stable")
+                      .assign(direction="down")]).reset_index(drop=True)
 
 
 def panel(data: ReportData, year_from: int, year_to: int, k: int | None = None, framework: str = "csf2"
@@ -365,10 +386,11 @@ def not_assessed_subcategories(data: ReportData) -> int:
 
 
 SEGMENT_ORDER = {
-    "size_band": ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜"],
+    "size_band": ["〜100人", "101〜300人", "〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜", "1,001人〜"],
     "target_level": ["Lv1", "Lv2", "Lv3"],
-    "business_types": ["TD_GENERAL", "TRANSMISSION", "DISTRIBUTION", "TD_SPECIFIED", "GENERATION", "RETAIL",
-                       "WHOLESALE_SPECIFIED", "PRIVATE_FACILITY"],
+    "business_types": ["TD_GROUP", "TD_GENERAL", "TRANSMISSION", "DISTRIBUTION", "FACILITY_GROUP", "TD_SPECIFIED",
+                       "GENERATION", "RETAIL", "WHOLESALE_SPECIFIED", "PRIVATE_FACILITY"],
+    "industry": ["完成車", "自動車部品", "素材・材料", "設備・機械", "ソフトウェア・IT", "物流", "販売・サービス"],
 }
 SEGMENT_ORDER["main_business_type"] = SEGMENT_ORDER["business_types"]
 

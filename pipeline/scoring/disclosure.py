@@ -105,7 +105,7 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
     Returns
     -------
     The table with ``suppressed`` ('' or the reason), ``uniform`` (bool, the cell was hidden for it),
-    statistics set to NaN in hidden cells and the count of hidden cells set to NaN (shown as "<k"), and
+    statistics set to NaN in hidden cells and the count of hidden cells set to NaN (shown as the mark "x"), and
     ``_n_behind``, the true count, which the publisher moves into the audit log and never publishes.
     """
     k = catalogs.scoring_rules()["min_cell"] if k is None else k
