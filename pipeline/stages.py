@@ -9,7 +9,8 @@ from pathlib import Path
 
 def run(args: argparse.Namespace) -> int:
     handlers = {"synth": synth, "ingest": ingest, "score": score, "feedback": feedback, "report": report,
-                "audit": audit, "demo": lambda _args: demo(), "sql": sql, "rekey": rekey, "instrument": instrument}
+                "audit": audit, "demo": lambda _args: demo(), "sql": sql, "rekey": rekey, "instrument": instrument,
+                "status": status}
     return handlers[args.command](args)
 
 
@@ -29,7 +30,8 @@ def ingest(args: argparse.Namespace) -> int:
     from pipeline.lock import locked
 
     with locked(args.store, "ingest"):
-        result = run_ingest(args.sector, args.year, args.raw, args.store, roster=args.roster)
+        result = run_ingest(args.sector, args.year, args.raw, args.store, roster=args.roster,
+                            progress=not getattr(args, "quiet", False))
     c = result.counts
     print(f"sdw ingest: {args.sector} FY{args.year}: {c.get('ingested', 0)} ingested, "
           f"{c.get('quarantined', 0)} quarantined, {c.get('superseded', 0)} superseded "
@@ -96,7 +98,7 @@ def report(args: argparse.Namespace) -> int:
     with locked(args.store, "report"):
         result = run_report(args.sector, args.years, args.store, args.out, args.figures, lang=args.lang,
                             min_cell=args.min_cell, segment_by=args.segment_by, framework=args.framework,
-                            pptx=args.pptx)
+                            pptx=args.pptx, quiet=getattr(args, "quiet", False))
     timing = ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items())
     print(f"sdw report: {len(result.html)} reports, {len(result.figures)} figures ({timing}); every table passed "
           "the disclosure check")
@@ -146,6 +148,21 @@ def sql(args: argparse.Namespace) -> int:
 
     result = run_query(args.query, args.store, out=args.out, with_identities=args.with_identities)
     print(format_result(result))
+    return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    """``sdw status``: the store at a glance, as text or (``--json``) one JSON object."""
+    import json
+
+    from pipeline.status import store_status, text_lines
+
+    got = store_status(args.store, args.reports)
+    if args.json:
+        print(json.dumps(got, ensure_ascii=False, indent=1))
+    else:
+        for line in text_lines(got):
+            print(line)
     return 0
 
 

@@ -21,6 +21,7 @@ import pyarrow as pa  # before the workers fork: they share it (fastexcel hands 
 
 from pipeline import config
 from pipeline.catalogs._files import hold, refresh
+from pipeline.freshness import record_ingest
 from pipeline.ingest import limits
 from pipeline.ingest.discover import Entry, discover, read_entry
 from pipeline.ingest.identity import secret_key
@@ -149,6 +150,7 @@ def _ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None,
                                          also=linking.TABLES if others.keys else ())
     if stored_fingerprint(store) is None:
         record_fingerprint(store, key)
+    record_ingest(store, sector, year)
     lap("validate+write")
     roster_table = merged["roster"] if "roster" in merged else store_mod.read_table(store, "roster")
     report, _ = write_report(merged["quarantine"], store, roster_table)
@@ -284,10 +286,13 @@ class _Reading:
             self.pool.shutdown(cancel_futures=True)
 
     def collect(self) -> tuple[list[Parsed], pa.Table]:
-        from tqdm import tqdm
+        from pipeline.progress import progress as counter
 
-        bar = tqdm(total=self.total, desc=f"reading {self.sector} {self.year}", unit="file",
-                   disable=None if self.progress is None else not self.progress)
+        desc = f"ingest {self.sector} FY{self.year}: files read"
+        with counter(self.total, desc, quiet=self.progress is False) as bar:
+            return self._collect(bar)
+
+    def _collect(self, bar) -> tuple[list[Parsed], pa.Table]:
         records: list[Parsed] = []
         parts: list[Packed] = []
         offsets: list[int] = []
@@ -299,5 +304,4 @@ class _Reading:
                 offsets.append(len(records))
                 records.extend(recs)
             bar.update(len(chunk))
-        bar.close()
         return records, unpack(parts, offsets)
