@@ -71,8 +71,8 @@ def read_year(text: str) -> int:
     else:
         raise ValueError(f"expected a fiscal year such as 2024, FY2024, 2024年度 or R6, not {text!r}")
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(f"expected a fiscal year between {FIRST_YEAR} and {LAST_YEAR}, not {text!r} "
-                         f"(read as {year})")
+        reading = "" if s == str(year) else f" (read as {year})"
+        raise ValueError(f"expected a fiscal year between {FIRST_YEAR} and {LAST_YEAR}, not {text!r}{reading}")
     return year
 
 
@@ -93,7 +93,9 @@ def read_span(text: str) -> tuple[int, int]:
     try:
         first, last = (read_year(p) for p in (parts[0], parts[-1]))
     except ValueError as e:
-        raise ValueError(f"expected years like 2022-2024 or 2024, not {text!r} ({e})") from None
+        hint = str(e).partition(": did you mean ")[2]
+        raise ValueError(f"expected years like 2022-2024 or 2024, not {text!r}"
+                         + (f": did you mean {hint}" if hint else "")) from None
     if first > last:
         raise ValueError(f"expected years like 2022-2024, earliest first, not {text!r}")
     return first, last
@@ -163,7 +165,7 @@ def store_years(store: Path, sectors: list[str]) -> dict[str, list[int]]:
     return {s: sorted(ys) for s, ys in held.items()}
 
 
-def _years_text(years: list[int]) -> str:
+def years_text(years: list[int]) -> str:
     if not years:
         return "none"
     runs, start = [], years[0]
@@ -179,7 +181,7 @@ def span_in_store(span: tuple[int, int], held: dict[str, list[int]]) -> None:
     for sector, years in held.items():
         if not any(span[0] <= y <= span[1] for y in years):
             asked = f"{span[0]}" if span[0] == span[1] else f"{span[0]}-{span[1]}"
-            raise Refused("--years", f"the store holds {sector} for {_years_text(years)}, nothing in {asked}")
+            raise Refused("--years", f"the store holds {sector} for {years_text(years)}, nothing in {asked}")
 
 
 def segment_attributes(store: Path, sector: str) -> list[str]:
@@ -210,7 +212,7 @@ def echo_years(args: argparse.Namespace, stream=None) -> None:
     stream = sys.stderr if stream is None else stream
     year = getattr(args, "year", None)
     if isinstance(year, Year):
-        if year.written.strip() != str(int(year)):
+        if _normalise(year.written).upper() not in (str(int(year)), f"FY{int(year)}"):
             print(f"sdw: year {year.written} read as FY{int(year)}", file=stream)
         args.year = int(year)
 

@@ -113,12 +113,12 @@ def staleness(store: Path, scored: bool, sector: str, year: int, history: dict |
     score = history.get("scored") or {}
     at = score.get("at")
     if not scored:
-        return Freshness(ingested, None, ("not scored since it was ingested",), True)
+        return Freshness(ingested, None, ("not scored since its last ingest",), True)
     if not score:
         return Freshness(ingested, None, (), False)
     reasons = []
     if ingested and ingested > at:
-        reasons.append("ingested again since it was scored")
+        reasons.append("ingested again since scoring")
     if rules_digest is None:
         rules_digest = globals()["rules_digest"]()
     if score.get("rules") != rules_digest:

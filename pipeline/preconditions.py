@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-from pipeline.arguments import Refused, segment_by, span_in_store, store_years
+from pipeline.arguments import Refused, segment_by, span_in_store, store_years, years_text
 
 
 def _shown(path: Path) -> str:
@@ -70,7 +70,7 @@ def require_scores(store: Path, sectors: list[str], span: tuple[int, int] | None
     if stale:
         sector, year, why = stale[0]
         more = f" (and {len(stale) - 1} more)" if len(stale) > 1 else ""
-        raise Refused(None, f"{sector} FY{year} scores in {_shown(store)} are {why}{more} — run: sdw score")
+        raise Refused(None, f"{sector} FY{year} in {_shown(store)}: {why}{more} — run: sdw score")
     return held
 
 
@@ -92,8 +92,8 @@ def _report(args: argparse.Namespace) -> None:
 def _feedback(args: argparse.Namespace) -> None:
     held = store_years(args.store, [args.sector]).get(args.sector, [])
     if args.year not in held:
-        where = f"holds {args.sector} for {', '.join(map(str, held))}" if held else f"holds no {args.sector}"
-        raise Refused("--year", f"{_shown(args.store)} {where}, not FY{args.year} — run: "
+        holds = f" (it holds {args.sector} for {years_text(held)})" if held else ""
+        raise Refused("--year", f"no {args.sector} FY{args.year} in {_shown(args.store)}{holds} — run: "
                       f"{_ingest_hint(args.sector, args.year)}")
     require_scores(args.store, [args.sector], (args.year, args.year))
 
@@ -110,7 +110,8 @@ def _sql(args: argparse.Namespace) -> None:
         if stale:
             sector, year, why = stale[0]
             more = f" (and {len(stale) - 1} more)" if len(stale) > 1 else ""
-            print(f"sdw sql: warning: {sector} FY{year} scores are {why}{more} — run: sdw score", file=sys.stderr)
+            print(f"sdw sql: warning: {sector} FY{year} in {_shown(store)}: {why}{more} — run: sdw score",
+                  file=sys.stderr)
 
 
 def _sectors() -> list[str]:
