@@ -54,6 +54,18 @@ def _is_terminal(stream: TextIO) -> bool:
         return False
 
 
+def _size(stream: TextIO) -> tuple[int, int] | None:
+    """None when the terminal knows its size (tqdm follows it), else 100 × 24: a terminal that says 0 × 0
+    (``script``, some CI ptys) would make tqdm hide the bar as off-screen."""
+    import os
+
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return 100, 24
+    return None if size.columns > 0 and size.lines > 0 else (100, 24)
+
+
 @contextmanager
 def progress(total: int, desc: str, quiet: bool = False) -> Iterator[Progress]:
     """A progress counter for ``total`` units of work, shown on stderr.
@@ -78,7 +90,9 @@ def progress(total: int, desc: str, quiet: bool = False) -> Iterator[Progress]:
     if not quiet and _is_terminal(stream):
         from tqdm import tqdm
 
-        bar = tqdm(total=total, desc=desc, file=stream, unit="", dynamic_ncols=True, leave=True)
+        size = _size(stream)  # a terminal that reports no size (script, some CI ptys) gets a fixed one
+        bar = tqdm(total=total, desc=desc, file=stream, unit="", leave=True, dynamic_ncols=size is None,
+                   **({"ncols": size[0], "nrows": size[1]} if size else {}))
     counter = Progress(total, desc, None if quiet else stream, bar)
     try:
         yield counter
