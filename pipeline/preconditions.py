@@ -132,7 +132,13 @@ def _audit(args: argparse.Namespace) -> None:
                           f"{AUDIT_FILE} missing) — expected e.g. reports/auto/all")
 
 
-CHECKS = {"report": _report, "feedback": _feedback, "sql": _sql, "audit": _audit}
+def _score(args: argparse.Namespace) -> None:
+    if not (args.store / "responses").exists():
+        raise Refused(None, f"nothing ingested in {_shown(args.store)} — run: sdw ingest --sector SECTOR --year YYYY "
+                      "--raw DIR")
+
+
+CHECKS = {"score": _score, "report": _report, "feedback": _feedback, "sql": _sql, "audit": _audit}
 
 
 def check(args: argparse.Namespace) -> None:

@@ -41,8 +41,8 @@ def _partition_rows(store: Path) -> list[dict]:
     from pipeline.catalogs import provisional, template_versions
 
     manifest = _read(store, "manifest", ["sector", "year", "status", "reason", "kind"])
-    respondents = _read(store, "respondents", ["sector", "year", "template_version"])
-    roster = _read(store, "roster", ["sector", "year", "responded"])
+    respondents = _read(store, "respondents", ["sector", "year", "respondent_key", "template_version"])
+    roster = _read(store, "roster", ["sector", "year", "respondent_key", "responded"])
     keys: set[tuple[str, int]] = set()
     for t in (manifest, respondents):
         if t is not None:
@@ -62,7 +62,7 @@ def _partition_rows(store: Path) -> list[dict]:
                         q["reason"].value_counts().items(), key=lambda kv: (-kv[1], str(kv[0])))},
                     "superseded": int(status.get("superseded", 0))}
         r = respondents[respondents["sector"].eq(sector) & respondents["year"].eq(year)] \
-            if respondents is not None else pd.DataFrame(columns=["template_version"])
+            if respondents is not None else pd.DataFrame(columns=["respondent_key", "template_version"])
         versions = r["template_version"].fillna("").astype(str).value_counts()
         known = set(template_versions(sector))
         row |= {"respondents": len(r),
@@ -72,9 +72,12 @@ def _partition_rows(store: Path) -> list[dict]:
         if members is not None and len(members):
             row |= {"roster_members": len(members),
                     "roster_responded": int(members["responded"].sum()),
-                    "response_rate": round(float(members["responded"].mean()), 4)}
+                    "response_rate": round(float(members["responded"].mean()), 4),
+                    # answered but not on that year's member list: the roster or the number needs a look
+                    "respondents_not_on_roster": int((~r["respondent_key"].isin(members["respondent_key"])).sum())}
         else:
-            row |= {"roster_members": None, "roster_responded": None, "response_rate": None}
+            row |= {"roster_members": None, "roster_responded": None, "response_rate": None,
+                    "respondents_not_on_roster": None}
         rows.append(row)
     return rows
 
@@ -193,8 +196,9 @@ def text_lines(status: dict) -> list[str]:
             reasons = ", ".join(f"{k} {v}" for k, v in p["quarantined_by_reason"].items())
             lines.append(f"  files {p['files']}: {p['ingested']} ingested, {p['quarantined']} quarantined"
                          + (f" ({reasons})" if reasons else "") + f", {p['superseded']} superseded")
+        outside = f", {p['respondents_not_on_roster']} not on it" if p["respondents_not_on_roster"] else ""
         roster = (f"; roster {p['roster_members']} members, {p['roster_responded']} answered "
-                  f"({p['response_rate']:.1%})" if p["roster_members"] else "; no roster")
+                  f"({p['response_rate']:.1%}){outside}" if p["roster_members"] else "; no roster")
         lines.append(f"  respondents {p['respondents']}{roster}")
         forms = ", ".join(f"{v or '(unknown)'} ({n})" for v, n in p["form_versions"].items()) or "none"
         provisional = p["provisional_versions"]

@@ -142,6 +142,12 @@ def test_feedback_sql_and_audit_on_an_empty_project_say_what_to_run(project, cap
                               "--sector SECTOR first (reports are under reports/<sector>/<years>)")
 
 
+def test_score_on_an_empty_store_says_run_ingest(project, capsys):
+    code, err = _refused(capsys, ["score"], project)
+    assert (code, err) == (1, "sdw score: nothing ingested in data/processed — run: sdw ingest --sector SECTOR "
+                              "--year YYYY --raw DIR")
+
+
 def _store(root: Path, scored: list[int], respondents: dict[int, list[str]]) -> Path:
     """auto respondents (year → size bands) and scores for the ``scored`` years, written by hand."""
     store = root / "data" / "processed"

@@ -37,9 +37,10 @@ def project(tmp_path, monkeypatch) -> Path:
     respondents = [(2023, 0, "auto-v2.2"), (2023, 1, "auto-v2.2"), (2024, 0, "auto-v2.2"), (2024, 1, "auto-v2.3")]
     pd.DataFrame([{"sector": "auto", "year": y, "respondent_key": _key(y, i), "template_version": v,
                    "size_band": "〜100人"} for y, i, v in respondents]).to_parquet(store / "respondents", index=False)
-    # FY2023 roster: 4 members, 2 answered; FY2024: no roster
-    pd.DataFrame([{"sector": "auto", "year": 2023, "respondent_key": _key(2023, i), "responded": i < 2}
-                  for i in range(4)]).to_parquet(store / "roster", index=False)
+    # FY2023 roster: 4 members (respondent 1 is not among them: a roster row keyed otherwise), 1 answered;
+    # FY2024: no roster
+    pd.DataFrame([{"sector": "auto", "year": 2023, "respondent_key": _key(2023, i), "responded": i == 0}
+                  for i in (0, 2, 3, 4)]).to_parquet(store / "roster", index=False)
     pd.DataFrame([{"sector": "auto", "year": y, "respondent_key": _key(y, i), "framework": "csf2", "node_id": "GV",
                    "score": 0.5, "n_items": 1, "n_applicable": 1} for y, i, _ in respondents]
                  ).to_parquet(store / "scores", index=False)
@@ -75,7 +76,7 @@ def test_status_text_on_two_years_one_stale(project, capsys):
         f"store {store}: key fingerprint {FP}",
         "auto FY2023: ingested 2026-04-01 09:00:00 UTC, scored 2026-04-02 10:00:00 UTC; scores up to date",
         "  files 4: 2 ingested, 1 quarantined (corrupt 1), 1 superseded",
-        "  respondents 2; roster 4 members, 2 answered (50.0%)",
+        "  respondents 2; roster 4 members, 1 answered (25.0%), 1 not on it",
         "  forms auto-v2.2 (2); provisional catalog: auto-v2.2",
         "auto FY2024: ingested 2026-04-03 08:00:00 UTC, scored 2026-04-02 10:00:00 UTC; "
         "scores stale: ingested again since scoring",
@@ -97,8 +98,10 @@ def test_status_json_keys(project, capsys):
     first, second = got["partitions"]
     assert set(first) == {"sector", "year", "files", "ingested", "quarantined", "quarantined_by_reason", "superseded",
                           "respondents", "form_versions", "provisional_versions", "roster_members", "roster_responded",
-                          "response_rate", "ingested_at", "scored_at", "scores", "stale_reasons"}
-    assert (first["year"], first["response_rate"], first["scores"]) == (2023, 0.5, "up to date")
+                          "response_rate", "respondents_not_on_roster", "ingested_at", "scored_at", "scores",
+                          "stale_reasons"}
+    assert (first["year"], first["response_rate"], first["scores"]) == (2023, 0.25, "up to date")
+    assert first["respondents_not_on_roster"] == 1
     assert (second["year"], second["scores"], second["stale_reasons"]) == (2024, "stale",
                                                                            ["ingested again since scoring"])
     assert second["roster_members"] is None and second["quarantined_by_reason"] == {"encrypted": 1}
