@@ -188,14 +188,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sdw: {e}", file=sys.stderr)
         return 1
     args = parser.parse_args(argv)
+    if _uses_project_folder(args):
+        print(f"sdw: {config.find_project().describe()}", file=sys.stderr)
     try:
         notes = arguments.check(args)  # before any file is read: one line naming the argument, exit status 1
     except arguments.Refused as e:
         print(f"sdw {args.command}: {e}", file=sys.stderr)
         return 1
     arguments.echo_years(args)
-    if _uses_project_folder(args):
-        print(f"sdw: {config.find_project().describe()}", file=sys.stderr)
     for note in notes:
         print(f"sdw {args.command}: {note}", file=sys.stderr)
     try:
