@@ -112,8 +112,8 @@ def staleness(store: Path, scored: bool, sector: str, year: int, history: dict |
     ingested = history.get("ingested", {}).get(f"{sector}/{year}")
     score = history.get("scored") or {}
     at = score.get("at")
-    if not scored:
-        return Freshness(ingested, None, ("not scored since its last ingest",), True)
+    if not scored:  # scored_at: when the store was last scored (before this year's ingest), if ever
+        return Freshness(ingested, at, ("not scored since its last ingest",), True)
     if not score:
         return Freshness(ingested, None, (), False)
     reasons = []

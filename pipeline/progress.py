@@ -91,7 +91,7 @@ def progress(total: int, desc: str, quiet: bool = False) -> Iterator[Progress]:
         from tqdm import tqdm
 
         size = _size(stream)  # a terminal that reports no size (script, some CI ptys) gets a fixed one
-        bar = tqdm(total=total, desc=desc, file=stream, unit="", leave=True, dynamic_ncols=size is None,
+        bar = tqdm(total=total, desc=desc, file=stream, leave=True, dynamic_ncols=size is None,
                    **({"ncols": size[0], "nrows": size[1]} if size else {}))
     counter = Progress(total, desc, None if quiet else stream, bar)
     try:

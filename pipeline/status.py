@@ -132,9 +132,12 @@ def _reports(store: Path, reports: Path, rows: list[dict]) -> list[dict]:
     from pipeline.publish.provenance import snapshot_id
 
     held: dict[str, list[int]] = {}
+    stale: set[tuple[str, int]] = set()
     for row in rows:
         if row["respondents"]:
             held.setdefault(row["sector"], []).append(row["year"])
+        if row.get("scores") == "stale":
+            stale.add((row["sector"], row["year"]))
     out = []
     for folder in report_folders(reports):
         label, span = folder.parent.name, folder.name
@@ -146,8 +149,14 @@ def _reports(store: Path, reports: Path, rows: list[dict]) -> list[dict]:
             state = "no provenance stamp"
         elif current is None:
             state = "out of date (the store holds none of its years)"
+        elif stamped != current:
+            state = "out of date"
+        elif stale_here := sorted((s, y) for s, y in stale if s in sectors and y in years):
+            # the same files and rules, but scores are missing or stale: the report may not be what a
+            # report written now (after `sdw score`) would show
+            state = "same data, but scores stale for " + ", ".join(f"{s} FY{y}" for s, y in stale_here)
         else:
-            state = "up to date" if stamped == current else "out of date"
+            state = "up to date"
         try:
             shown = folder.relative_to(reports).as_posix()
         except ValueError:
