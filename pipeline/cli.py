@@ -94,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "together. Exit status 1 on any finding.")
     a.add_argument("report_dir", type=Path, nargs="+", help="e.g. reports/auto/all")
 
-    sub.add_parser("demo", help="synthesise several years for both sectors, ingest, score and report")
+    d = sub.add_parser("demo", help="synthesise several years for both sectors, ingest, score and report")
+    arguments.add_quiet(d)
 
     n = sub.add_parser("instrument", help="manage instrument catalogs (import an official blank checklist)")
     actions = n.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -192,14 +193,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sdw: {config.find_project().describe()}", file=sys.stderr)
     try:
         notes = arguments.check(args)  # before any file is read: one line naming the argument, exit status 1
+        arguments.echo_years(args)
+        for note in notes:
+            print(f"sdw {args.command}: {note}", file=sys.stderr)
+        return _run(args)
     except arguments.Refused as e:
         print(f"sdw {args.command}: {e}", file=sys.stderr)
         return 1
-    arguments.echo_years(args)
-    for note in notes:
-        print(f"sdw {args.command}: {note}", file=sys.stderr)
-    try:
-        return _run(args)
     except KeyboardInterrupt:
         print("sdw: interrupted", file=sys.stderr)
         return 130

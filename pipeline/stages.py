@@ -9,7 +9,8 @@ from pathlib import Path
 
 def run(args: argparse.Namespace) -> int:
     handlers = {"synth": synth, "ingest": ingest, "score": score, "feedback": feedback, "report": report,
-                "audit": audit, "demo": lambda _args: demo(), "sql": sql, "rekey": rekey, "instrument": instrument,
+                "audit": audit, "demo": lambda args: demo(quiet=getattr(args, "quiet", False)),
+                "sql": sql, "rekey": rekey, "instrument": instrument,
                 "status": status}
     return handlers[args.command](args)
 
@@ -191,7 +192,7 @@ def _release_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
-def demo() -> int:
+def demo(quiet: bool = False) -> int:
     """Synthesise three years for both sectors, ingest, score and report them; print where the reports are.
 
     Run again on the same synthetic data, it skips ingest and scoring when the store was built from the
@@ -205,10 +206,10 @@ def demo() -> int:
     store = config.store_dir()
     store.mkdir(parents=True, exist_ok=True)
     with locked(store, "demo"):
-        return _demo(store)
+        return _demo(store, quiet)
 
 
-def _demo(store: Path) -> int:
+def _demo(store: Path, quiet: bool = False) -> int:
     import json
 
     from pipeline import builds, config
@@ -230,7 +231,7 @@ def _demo(store: Path) -> int:
             parts.append(builds.Partition(sector, year, raw, truth_dir(raw) / "roster.csv"))
 
     def ingest_one(part: builds.Partition) -> None:
-        got = run_ingest(part.sector, part.year, part.raw, store, roster=part.roster)
+        got = run_ingest(part.sector, part.year, part.raw, store, roster=part.roster, progress=not quiet)
         c = got.counts
         print(f"  ingest {part.sector} FY{part.year}: {c.get('ingested', 0)} ingested, "
               f"{c.get('quarantined', 0)} quarantined, {c.get('superseded', 0)} superseded ({got.seconds:.1f} s)")
@@ -248,7 +249,7 @@ def _demo(store: Path) -> int:
     print(f"  store: {store} (quarantine report: {store / 'quarantine_report.xlsx'})")
     from pipeline.report.run import run_report
 
-    result = run_report("all", None, store, config.reports_dir(), config.figures_dir())
+    result = run_report("all", None, store, config.reports_dir(), config.figures_dir(), quiet=quiet)
     print("  reports: " + ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items()))
     for html in result.html:
         print(f"    {html}")

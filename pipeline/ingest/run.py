@@ -78,7 +78,9 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
            progress: bool | None = None, roster: Path | None = None) -> IngestResult:
     """Read every submission under ``raw`` into the store's (sector, year), replacing what was there.
 
-    With ``roster`` (the association's member list), also stores who should have answered.
+    With ``roster`` (the association's member list), also stores who should have answered. ``progress``
+    False shows nothing while files are read; otherwise a bar on a terminal, else one summary line
+    (pipeline.progress).
     """
     with _no_cycle_collection():
         return _ingest(sector, year, raw, store, workers, progress, roster)
