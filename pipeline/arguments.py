@@ -268,8 +268,10 @@ def add_quiet(parser: argparse.ArgumentParser) -> None:
 
 
 EXIT_CODES = """exit status:
-  0  done (audit: nothing can be recovered)
-  1  refused: an argument does not fit the files or the store, the store is not ready for the command (the line
-     says what to run), a file or form was refused; or a finding (audit)
-  2  usage: an unknown command or option, or a value that cannot be read (e.g. --year 24)
-  130 interrupted (Ctrl-C)"""
+  0    done (audit: nothing can be recovered)
+  1    refused: an argument does not fit the files or the store, or the store
+       is not ready for the command (the line says what to run), or a file or
+       form was refused; or a finding (audit)
+  2    usage: an unknown command or option, or a value that cannot be read
+       (e.g. --year 24)
+  130  interrupted (Ctrl-C)"""

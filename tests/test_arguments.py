@@ -211,5 +211,5 @@ def test_help_documents_the_exit_status(capsys):
     with pytest.raises(SystemExit):
         cli.main(["report", "--help"])
     out = capsys.readouterr().out
-    assert "exit status:\n  0  done" in out
-    assert "  2  usage: an unknown command or option, or a value that cannot be read (e.g. --year 24)" in out
+    assert "exit status:\n  0    done (audit: nothing can be recovered)\n  1    refused: " in out
+    assert "  2    usage: an unknown command or option, or a value that cannot be read\n       (e.g. --year 24)" in out
