@@ -126,12 +126,17 @@ def raw_folder(raw: Path) -> int:
         raise Refused("--raw", f"{raw} is a file, expected the folder of submissions it is in")
     if not os.access(raw, os.R_OK | os.X_OK):
         raise Refused("--raw", f"folder {raw} cannot be read (permission denied)")
-    files = [p for p in raw.rglob("*") if p.is_file()]
-    readable = sum(os.access(p, os.R_OK) for p in files)
+    # os.walk reads the file type from the directory listing (no stat per file); readability is asked of
+    # files only until one answers yes: one that cannot be read later is quarantined by ingest, not refused here
+    files, readable = 0, False
+    for folder, _, names in os.walk(raw):
+        for name in names:
+            files += 1
+            readable = readable or os.access(os.path.join(folder, name), os.R_OK)
     if not readable:
-        what = f"{len(files)} files, none readable" if files else "no files"
+        what = f"{files} files, none readable" if files else "no files"
         raise Refused("--raw", f"folder {raw} holds {what}: expected the submissions (.xlsx, .xlsm, .xls, .zip …)")
-    return readable
+    return files
 
 
 def roster_file(path: Path) -> None:
@@ -177,11 +182,17 @@ def years_text(years: list[int]) -> str:
 
 
 def span_in_store(span: tuple[int, int], held: dict[str, list[int]]) -> None:
-    """``--years A-B`` must include at least one year the store holds for each sector asked about."""
+    """``--years A-B`` must lie within the years the store holds for each sector asked about: a report
+    titled 2020-2024 from data of 2022-2024 would say more than it shows. A year missing inside the span
+    (2022 and 2024 held, 2023 not) is no refusal: the report shows the gap."""
+    asked = f"{span[0]}" if span[0] == span[1] else f"{span[0]}-{span[1]}"
     for sector, years in held.items():
         if not any(span[0] <= y <= span[1] for y in years):
-            asked = f"{span[0]}" if span[0] == span[1] else f"{span[0]}-{span[1]}"
             raise Refused("--years", f"the store holds {sector} for {years_text(years)}, nothing in {asked}")
+        outside = [y for y in range(span[0], span[1] + 1) if not years[0] <= y <= years[-1]]
+        if outside:
+            raise Refused("--years", f"the store holds {sector} for {years_text(years)}; {asked} reaches outside it "
+                          f"({years_text(outside)})")
 
 
 def segment_attributes(store: Path, sector: str) -> list[str]:

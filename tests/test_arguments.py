@@ -186,6 +186,21 @@ def test_years_outside_the_store_are_refused(project, capsys):
     _store(project, scored=[2022, 2023], respondents={2022: ["〜100人"], 2023: ["〜100人"]})
     code, err = _refused(capsys, ["report", "--sector", "auto", "--years", "2025-2026"], project)
     assert (code, err) == (1, "sdw report: --years: the store holds auto for 2022-2023, nothing in 2025-2026")
+    code, err = _refused(capsys, ["report", "--sector", "auto", "--years", "2020-2023"], project)
+    assert (code, err) == (1, "sdw report: --years: the store holds auto for 2022-2023; 2020-2023 reaches outside it "
+                              "(2020-2021)")
+
+
+def test_years_with_a_gap_inside_what_the_store_holds_pass(project, capsys, monkeypatch):
+    from pipeline.freshness import rules_digest, scoring_code_digest
+
+    store = _store(project, scored=[2022, 2024], respondents={2022: ["〜100人"], 2024: ["〜100人"]})
+    (store / "history.json").write_text(json.dumps({"scored": {
+        "at": "2026-04-02T10:00:00+00:00", "rules": rules_digest(), "code": scoring_code_digest()}}), encoding="utf-8")
+    ran = []
+    monkeypatch.setattr(cli, "_run", lambda args: ran.append(args.years) or 0)
+    assert cli.main(["report", "--sector", "auto", "--years", "FY2022-FY2024"]) == 0
+    assert ran == [(2022, 2024)]
 
 
 def test_segment_by_an_attribute_the_sector_lacks_is_refused(project, capsys):
