@@ -228,13 +228,10 @@ def echo_years(args: argparse.Namespace, stream=None) -> None:
         args.year = int(year)
 
 
-def check(args: argparse.Namespace) -> list[str]:
+def check(args: argparse.Namespace) -> None:
     """Every check of the arguments against the files and the store, before the command does any work.
 
-    Returns
-    -------
-    list of str
-        Notes for the user (how many files ``--raw`` holds).
+    ``sdw ingest`` gets ``args.raw_files``, the number of files under ``--raw``, to say once it starts.
 
     Raises
     ------
@@ -243,18 +240,21 @@ def check(args: argparse.Namespace) -> list[str]:
     """
     from pipeline import preconditions
 
-    command, notes = args.command, []
+    command = args.command
     if command == "ingest":
-        n = raw_folder(args.raw)
-        notes.append(f"--raw {args.raw}: {n} file{'s' if n != 1 else ''} found")
+        args.raw_files = raw_folder(args.raw)  # said by the stage once it holds the store
         if args.roster is not None:
             roster_file(args.roster)
+        if args.store.exists():  # another key than the store's is refused before the files are announced
+            from pipeline.ingest.identity import secret_key
+            from pipeline.ingest.keys import check_key
+
+            check_key(args.store, secret_key())
     if command == "instrument" and getattr(args, "file", None) is not None and not args.file.is_file():
         raise Refused("--file", f"file {args.file} does not exist: expected the official blank form (.xlsx)")
     if command == "rekey" and not args.old_key_file.is_file():
         raise Refused("--old-key-file", f"file {args.old_key_file} does not exist")
     preconditions.check(args)
-    return notes
 
 
 class Parser(argparse.ArgumentParser):

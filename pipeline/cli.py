@@ -192,10 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     if _uses_project_folder(args):
         print(f"sdw: {config.find_project().describe()}", file=sys.stderr)
     try:
-        notes = arguments.check(args)  # before any file is read: one line naming the argument, exit status 1
+        arguments.check(args)  # before any file is read: one line naming the argument, exit status 1
         arguments.echo_years(args)
-        for note in notes:
-            print(f"sdw {args.command}: {note}", file=sys.stderr)
         return _run(args)
     except arguments.Refused as e:
         print(f"sdw {args.command}: {e}", file=sys.stderr)

@@ -139,9 +139,14 @@ def _score(args: argparse.Namespace) -> None:
 
 
 CHECKS = {"score": _score, "report": _report, "feedback": _feedback, "sql": _sql, "audit": _audit}
+# Commands that hold the store (pipeline/lock.py) are checked by their stage once they hold it: checked
+# before, a `sdw score` queued behind a running ingest would be refused as "nothing ingested".
+UNDER_LOCK = ("score", "report")
 
 
-def check(args: argparse.Namespace) -> None:
-    """The store (or report folders) a command needs, before it starts; :class:`Refused` when not ready."""
-    if args.command in CHECKS:
+def check(args: argparse.Namespace, held: bool = False) -> None:
+    """The store (or report folders) a command needs, before it starts; :class:`Refused` when not ready.
+
+    ``held``: the caller holds the store's lock (the stages of :data:`UNDER_LOCK` pass True)."""
+    if args.command in CHECKS and (held or args.command not in UNDER_LOCK):
         CHECKS[args.command](args)

@@ -31,6 +31,9 @@ def ingest(args: argparse.Namespace) -> int:
     from pipeline.lock import locked
 
     with locked(args.store, "ingest"):
+        if getattr(args, "raw_files", None) is not None:
+            n = args.raw_files
+            print(f"sdw ingest: {n} file{'s' if n != 1 else ''} found under {args.raw}", file=sys.stderr)
         result = run_ingest(args.sector, args.year, args.raw, args.store, roster=args.roster,
                             progress=not getattr(args, "quiet", False))
     c = result.counts
@@ -61,10 +64,12 @@ DEMO_YEARS = {
 
 
 def score(args: argparse.Namespace) -> int:
+    from pipeline import preconditions
     from pipeline.lock import locked
     from pipeline.scoring import score_store
 
     with locked(args.store, "score"):
+        preconditions.check(args, held=True)
         result = score_store(args.store)
     s = result.scores
     parts = s.groupby(["sector", "year"])["respondent_key"].nunique()
@@ -93,10 +98,12 @@ def feedback(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
+    from pipeline import preconditions
     from pipeline.lock import locked
     from pipeline.report.run import run_report
 
     with locked(args.store, "report"):
+        preconditions.check(args, held=True)  # before a kernel starts: what to run when the store is not ready
         result = run_report(args.sector, args.years, args.store, args.out, args.figures, lang=args.lang,
                             min_cell=args.min_cell, segment_by=args.segment_by, framework=args.framework,
                             pptx=args.pptx, quiet=getattr(args, "quiet", False))

@@ -35,20 +35,28 @@ def test_year_spans_accept_the_same_forms():
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """An empty project folder as the current directory; any stage starting fails the test."""
+    """An empty project folder as the current directory. No work may start: a stage other than score and
+    report (which check the store once they hold its lock) fails the test, and so does their work
+    (scoring, a notebook kernel)."""
+    from pipeline import stages
+
     (tmp_path / "sdw.toml").write_text("", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SDW_HOME", raising=False)
 
-    def no_stage(args):
-        raise AssertionError(f"stage {args.command} ran")
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started")
 
-    monkeypatch.setattr(cli, "_run", no_stage)
+    monkeypatch.setattr(cli, "_run", lambda args: stages.run(args) if args.command in ("score", "report")
+                        else no_work())
+    monkeypatch.setattr("pipeline.scoring.score_store", no_work)
+    monkeypatch.setattr("pipeline.report.run.run_report", no_work)
     return tmp_path
 
 
 def _files(root: Path) -> dict[str, int]:
-    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in root.rglob("*")}
+    """Every file and its modification time (folders left out: a lock file taken and given back changes theirs)."""
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
 
 
 def _refused(capsys, argv: list[str], root: Path) -> tuple[int, str]:
@@ -214,12 +222,11 @@ def test_a_year_written_another_way_is_echoed_once_the_checks_pass(project, caps
     (project / "raw").mkdir()
     (project / "raw" / "a.xlsx").write_bytes(b"x")
     seen = {}
-    monkeypatch.setattr(cli, "_run", lambda args: seen.setdefault("year", args.year) and 0)
+    monkeypatch.setattr(cli, "_run", lambda args: seen.update(year=args.year, files=args.raw_files) or 0)
     assert cli.main(["ingest", "--sector", "auto", "--year", "令和６年度", "--raw", "raw"]) == 0
-    assert seen["year"] == 2024 and type(seen["year"]) is int
+    assert seen == {"year": 2024, "files": 1} and type(seen["year"]) is int
     assert capsys.readouterr().err.splitlines() == [f"sdw: project folder {project.resolve()} (sdw.toml)",
-                                                    "sdw: year 令和６年度 read as FY2024",
-                                                    "sdw ingest: --raw raw: 1 file found"]
+                                                    "sdw: year 令和６年度 read as FY2024"]
 
 
 def test_help_documents_the_exit_status(capsys):
