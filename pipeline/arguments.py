@@ -200,7 +200,7 @@ def segment_attributes(store: Path, sector: str) -> list[str]:
     import pandas as pd
     import pyarrow.parquet as pq
 
-    from pipeline.report.explore import SEGMENTS
+    from pipeline.report.data import SEGMENTS  # not explore: it brings matplotlib for a list of names
 
     path = store / "respondents"
     names = set(pq.read_schema(path).names)
