@@ -28,6 +28,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from pipeline import catalogs, config
+from pipeline.publish.intervals import complete
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
@@ -47,8 +48,10 @@ every_year = sorted({y for ys in in_span.values() for y in ys})
 prov = provenance(store, list(sectors), every_year, {"years": years or "all", "k": min_cell, "lang": lang})
 ALL = L["segment_all"]
 hidden = L["suppressed"].format(k=min_cell)
+links = [r for d in sectors.values() for r in T.relations(d, "csf2")]  # public item map: node ⊂ node
 pub = Publisher(figures_dir or config.FIGURES_DIR / "all" / "interactive",
-                report_dir or config.REPORTS_DIR / "all" / "interactive", lang, min_cell, prov, total_label=ALL)
+                report_dir or config.REPORTS_DIR / "all" / "interactive", lang, min_cell, prov, total_label=ALL,
+                relations=links)
 csf2 = catalogs.csf2()
 names = dict(zip(csf2["node_id"], csf2["name_ja" if lang == "ja" else "name_en"], strict=True))
 rule = L["rule"].format(k=min_cell)
@@ -62,10 +65,17 @@ display(Markdown(L["mapping_note"]["auto"]))
 display(HTML(f'<p class="sdw-provenance">{prov.stamp()}</p>'))
 
 
+# functions and categories are tied by the item map: protected together, by the sector's own segments as in
+# its report (a total hidden there to protect its segments stays hidden here), then the totals kept
+levels = {level: pd.concat([T.by_node(d, catalogs.sector_info(s)["segment"], "csf2", level, d.latest, min_cell)
+                            for s, d in sectors.items()], ignore_index=True) for level in ("function", "category")}
+levels = {level: t[t["segment"].eq(T.ALL)].reset_index(drop=True) for level, t in zip(
+    levels, complete([(level, t, T.SPECS["nodes"]) for level, t in levels.items()], min_cell, links), strict=True)}
+
+
 def side_by_side(level):
     """One table for both sectors (each at its latest year), labelled by sector for the figure."""
-    parts = [T.by_node(d, None, "csf2", level, d.latest, min_cell) for d in sectors.values()]
-    t = T.display(pd.concat(parts, ignore_index=True), {}, ALL)
+    t = T.display(levels[level], {}, ALL)
     return t.assign(node_name=t["node_id"].map(names), sector_name=t["sector"].map(L["sector"]))
 
 

@@ -63,7 +63,8 @@ prov = provenance(store, [sector], rd.years, {"sector": sector, "years": span, "
                                               "k": min_cell, "lang": lang})
 stamp = prov.stamp()
 pub = Publisher(figures_dir or config.FIGURES_DIR / sector / "interactive",
-                report_dir or config.REPORTS_DIR / sector / "interactive", lang, min_cell, prov, total_label=ALL)
+                report_dir or config.REPORTS_DIR / sector / "interactive", lang, min_cell, prov, total_label=ALL,
+                relations=T.relations(rd, fw))
 rule = L["rule"].format(k=min_cell)
 multi_note = L["multi_counted"] if by == "business_types" else ""
 versions = sorted(rd.respondents["template_version"].dropna().unique())
@@ -107,7 +108,7 @@ summary = display(HTML(""), display_id=True)  # filled in once every table is pu
 
 # %%
 # Responses: rate by segment and year, and the sector's rate over the years.
-resp = show(T.responses_by_segment(rd, by, min_cell))
+resp = show(T.secure(T.responses_by_segment(rd, by, min_cell), T.SPECS["responses"], min_cell))
 has_roster = "response_rate" in resp
 display(Markdown(f"## {L['sections']['responses']}"))
 fig, ax = style.new_figure()
@@ -130,7 +131,9 @@ pub.table("responses", resp, T.SPECS["responses"], L["tables"]["responses"],
 
 # %%
 # Change over time: the sector mean per function with 95% intervals, and all respondents vs the same companies.
-functions = show(named(T.by_node(rd, by, fw, "function", None, min_cell)))
+# functions, categories and items are tied by the public item map: protected together, before any is drawn
+functions, linked_categories, linked_items = T.linked(rd, by, fw, min_cell, lang, pub.relations)
+functions = show(named(functions))
 display(Markdown(f"## {L['sections']['trend']}"))
 total_fn = functions[functions["segment"].eq(ALL)]
 fig, ax = style.new_figure(right=0.78)
@@ -166,7 +169,7 @@ if len(rd.years) > 1:
 
 # %%
 # Score distribution by segment, per year.
-dist = show(T.distribution(rd, by, min_cell))
+dist = show(T.secure(T.distribution(rd, by, min_cell), T.SPECS["distribution"], min_cell))
 display(Markdown(f"## {L['sections']['distribution']}"))
 fig, ax = style.new_figure()
 F.quantile_boxes(dist.assign(fy=dist["year"].map(lambda y: L["fy"].format(year=y))), "segment", "fy", ax=ax,
@@ -184,7 +187,7 @@ pub.table("distribution", dist, T.SPECS["distribution"], L["tables"]["distributi
 # Categories by segment (latest year) and functions by segment (radar).
 latest = L["fy"].format(year=rd.latest)
 latest_year = str(rd.latest)  # the source line writes "FY" itself
-cats = show(named(T.by_node(rd, by, fw, "category", rd.latest, min_cell)))
+cats = show(named(linked_categories))
 display(Markdown(f"## {L['sections']['categories']}"))
 fig, ax = style.new_figure(left=0.27)
 F.heatmap(cats, "node_id", "segment", "mean", ax=ax, suppressed_label=hidden,
@@ -213,7 +216,7 @@ pub.figure(fig, "radar", title, source(rd.n(rd.latest), latest_year))
 if "level" in info["frameworks"]:
     display(Markdown(f"## {L['sections']['levels']}"))
     threshold = catalogs.scoring_rules()["level_threshold"]
-    lv = show(T.level_reached(rd, by, min_cell))
+    lv = show(T.secure(T.level_reached(rd, by, min_cell), T.SPECS["levels"], min_cell))
     fig = plt.figure(figsize=style.SLIDE)
     F.small_multiples(lv, facet="node_id", y="share_reached", hue="segment", fig=fig, suppressed_label=hidden,
                       year_format=L["fy"].replace("{year}", "{}"))
@@ -233,7 +236,7 @@ if "level" in info["frameworks"]:
 # Sectors whose items the ★ scheme cites (automotive): ★3/★4 readiness.
 if "star" in info["frameworks"]:
     star, unjudged = T.star_readiness(rd, by, min_cell)
-    star = show(star)
+    star = show(T.secure(star, T.SPECS["star"], min_cell))
     fig, ax = style.new_figure()
     latest_star = star[star["year"].eq(rd.latest)]
     F.grouped_bars(latest_star.assign(series=latest_star["node_id"].map(L["star_series"])), "segment", "series",
@@ -250,7 +253,7 @@ if "star" in info["frameworks"]:
 # %%
 # Items: the least implemented in the latest year, and those that moved most.
 display(Markdown(f"## {L['sections']['items']}"))
-items = T.items(rd, min_cell, lang)
+items = linked_items
 weak = T.weakest_items(items, rd.latest, 10)
 fig, ax = style.new_figure(left=0.36)
 F.item_bars(T.with_item_labels(weak, lang=lang), "label", "share_implemented", "ci_low", "ci_high", ax=ax,
@@ -288,7 +291,7 @@ own = T.own_scale(sector)
 if own.get("bands"):
     display(Markdown(f"## {L['sections']['bands']}"))
     band_names = {b["id"]: L["bands"][b["id"]] for b in own["bands"]}
-    band_table = T.bands(rd, min_cell)
+    band_table = T.secure(T.bands(rd, min_cell), T.SPECS["bands"], min_cell)
     shown = T.display(band_table, band_names, ALL)
     fig, ax = style.new_figure()
     drawn = shown[shown["segment"].ne(ALL)]

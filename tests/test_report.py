@@ -127,8 +127,10 @@ def test_every_report_passes_its_own_audit_and_the_replay(reports):
         log = pd.read_csv(folder / "disclosure_audit.csv")
         assert set(log["check"]) <= {"hidden"}
         assert audit_folder(folder) == []
+        intervals = pd.read_csv(folder / "disclosure_intervals.csv")  # every hidden statistic, solved
+        assert not intervals["fails"].any() and (intervals["width"] >= intervals["required"] - 1e-9).all()
     auto_log = pd.read_csv(root / "reports" / "auto" / "all" / "disclosure_audit.csv")
-    assert len(auto_log) and set(auto_log["reason"]) <= {"primary", "complementary", "uniform"}
+    assert len(auto_log) and set(auto_log["reason"]) <= {"primary", "split", "complementary", "uniform"}
     assert (auto_log.loc[auto_log["reason"].eq("primary"), "count"] < 5).all()
 
 

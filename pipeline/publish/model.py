@@ -6,9 +6,10 @@ Conventions shared by every published table (``PublishedTable.frame``):
 - machine column names (snake_case, e.g. ``segment``, ``year``, ``n_scored``, ``mean``, ``share_reached``,
   ``change``); display headers come from ``catalogs/columns.yaml``;
 - ``suppressed`` is '' for a published cell, else its reason: 'primary' (fewer than k companies behind the
-  statistic), 'complementary' (hidden so that a total does not reveal another hidden cell), 'uniform'
-  (every company in the segment has the same outcome); a hidden cell's statistics are NaN and people
-  see "<k" (e.g. "<5");
+  statistic), 'split' (fewer than k on one side of a share, or off the top or bottom of a mean's scale),
+  'complementary' (hidden so that a total or a related table does not reveal another hidden cell),
+  'uniform' (a mean of exactly 0 or 1); a hidden cell's statistics and counts are NaN, people see "<k"
+  (e.g. "<5") and the published copy says only 'hidden';
 - a statistic that is NaN in a published row (``suppressed == ''``) is *not assessed*: people see "—".
 """
 

@@ -13,9 +13,18 @@ import io
 from html import escape
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from pipeline.publish.audit import DisclosureError, Finding, hidden_cells, intruder_check, write_audit
+from pipeline.publish.audit import (
+    DisclosureError,
+    Finding,
+    hidden_cells,
+    hidden_row_numbers,
+    intruder_check,
+    write_audit,
+)
+from pipeline.publish.intervals import Relation
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable, TableSpec
 from pipeline.scoring.disclosure import HIDDEN_COUNT
 from pipeline.scoring.segments import ALL
@@ -23,12 +32,19 @@ from pipeline.scoring.segments import ALL
 HTML_DPI = 144  # inline figures: sharp on screen and on A4, a fraction of the 300-dpi files' size
 
 
-def published_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A protected table as readers get it: the true counts behind hidden cells stay in the audit log, and
-    *why* a cell is hidden is not said (a reason "uniform" would tell that everyone scored 0% or 100%)."""
+def published_frame(frame: pd.DataFrame, keys: list[str] | None = None) -> pd.DataFrame:
+    """A protected table as readers get it: the true counts behind hidden cells stay in the audit log,
+    a hidden row carries no number but its key (no n, n_scored, roster_n… in any output: a segment's size
+    beside a hidden share is half of the split), and *why* a cell is hidden is not said (a reason "uniform"
+    would tell that everyone scored 0% or 100%)."""
     out = frame.drop(columns=[HIDDEN_COUNT, "uniform"], errors="ignore")
     if "suppressed" in out:
-        out = out.assign(suppressed=out["suppressed"].fillna("").ne("").map({True: "hidden", False: ""}))
+        hidden = out["suppressed"].fillna("").ne("")
+        numbers = hidden_row_numbers(out, keys)
+        if hidden.any() and numbers:
+            out = out.astype({c: float for c in numbers if out[c].dtype.kind in "iub"})
+            out.loc[hidden, numbers] = np.nan
+        out = out.assign(suppressed=hidden.map({True: "hidden", False: ""}))
     return out
 
 
@@ -36,13 +52,17 @@ class Publisher:
     """Collects what one report publishes and writes it out, audited, at :meth:`close`."""
 
     def __init__(self, figures_dir: Path | str, report_dir: Path | str, lang: str, k: int,
-                 provenance: Provenance, total_label: str = ALL, show: bool = True) -> None:
+                 provenance: Provenance, total_label: str = ALL, show: bool = True,
+                 relations: list[Relation] | None = None) -> None:
         self.figures_dir = Path(figures_dir)
         self.report_dir = Path(report_dir)
         self.lang, self.k, self.provenance, self.total_label, self.show = lang, k, provenance, total_label, show
         self.tables: list[PublishedTable] = []
         self.figures: list[PublishedFigure] = []
         self._hidden: list[pd.DataFrame] = []
+        # the public item map's exact relations between nodes (pipeline.publish.intervals.hierarchy): the
+        # intruder uses them, so the audit does
+        self.relations: list[Relation] = list(relations or [])
         self.figures_dir.mkdir(parents=True, exist_ok=True)
         self.report_dir.mkdir(parents=True, exist_ok=True)
 
@@ -59,7 +79,8 @@ class Publisher:
         frame = frame.reset_index(drop=True)
         full = PublishedTable(name=name, title=title, frame=frame, columns=columns, note=note, k=self.k, spec=spec)
         self._hidden.append(hidden_cells([full]))
-        shown = PublishedTable(name=name, title=title, frame=published_frame(frame), columns=columns, note=note,
+        shown = PublishedTable(name=name, title=title, frame=published_frame(frame, spec.keys if spec else None),
+                               columns=columns, note=note,
                                k=self.k, spec=spec)
         self.tables.append(shown)
         if self.show if show is None else show:
@@ -94,7 +115,7 @@ class Publisher:
 
     def audit(self) -> list[Finding]:
         """The intruder check over every table published so far."""
-        return intruder_check(self.tables, self.hidden_log(), self.k)
+        return intruder_check(self.tables, self.hidden_log(), self.k, self.relations)
 
     def hidden_log(self) -> pd.DataFrame:
         frames = [h for h in self._hidden if len(h)]
@@ -127,7 +148,7 @@ class Publisher:
 
     def _write_audit(self) -> tuple[Path, list[Finding]]:
         hidden = self.hidden_log()
-        path, findings = write_audit(self.report_dir, self.tables, self.k, hidden=hidden)
+        path, findings = write_audit(self.report_dir, self.tables, self.k, hidden=hidden, relations=self.relations)
         return path, findings
 
 

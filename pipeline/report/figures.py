@@ -3,7 +3,7 @@ the Axes. Never saves or shows.
 
 Two kinds of missing value are drawn differently, because they mean different things to a reader:
 
-* a row whose ``suppressed`` column is set ('primary', 'complementary', 'uniform') is a *hidden* cell
+* a row whose ``suppressed`` column is set ('primary', 'split', 'complementary', 'uniform') is a *hidden* cell
   (disclosure control): it is drawn visibly as hidden (a hatched grey outline stub or hollow marker
   labelled with the caller's text, e.g. "n<5"), never as a zero bar or a zero point;
 * a NaN in a row whose ``suppressed`` is empty is *not assessed*: nothing is drawn, and the caller's

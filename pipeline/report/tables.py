@@ -19,6 +19,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.catalogs import comparability
+from pipeline.publish.intervals import Relation, hierarchy
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.scoring.disclosure import protect
@@ -117,11 +118,60 @@ def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k
     """10/25/50/75/90th percentiles and mean of ``score`` per segment (and 全体) and year, protected."""
     parts = [attach_segment(scores, respondents, by)] if by else []
     seg = pd.concat([*parts, scores.assign(segment=ALL)], ignore_index=True)
-    q = seg.groupby(["sector", "year", "segment"])["score"].describe(percentiles=[0.1, 0.25, 0.5, 0.75, 0.9])
+    g = seg.groupby(["sector", "year", "segment"])["score"]
+    q = g.describe(percentiles=[0.1, 0.25, 0.5, 0.75, 0.9])
     q = q.rename(columns={"count": "n", "10%": "p10", "25%": "p25", "50%": "p50", "75%": "p75", "90%": "p90"})
-    q = q.reset_index()[["sector", "year", "segment", "n", "mean", "p10", "p25", "p50", "p75", "p90"]]
-    return protect(q, k=_k(k), group=["sector", "year"], n_col="n",
-                   stat_columns=["mean", "p10", "p25", "p50", "p75", "p90"])
+    # companies off either end of the scale: a mean with fewer than k below the top (or above zero) pins them
+    q = q.assign(_below_top=g.apply(lambda x: int((x < 1).sum())), _above_zero=g.apply(lambda x: int((x > 0).sum())))
+    q = q.reset_index()[["sector", "year", "segment", "n", "mean", "p10", "p25", "p50", "p75", "p90", "_below_top",
+                         "_above_zero"]]
+    out = protect(q, k=_k(k), group=["sector", "year"], n_col="n", stat_columns=["mean", "p10", "p25", "p50", "p75",
+                                                                                "p90"],
+                  floors=["_below_top", "_above_zero"])
+    return out.drop(columns=["_below_top", "_above_zero"])
+
+
+def relations(data: ReportData, framework: str = "csf2") -> list[Relation]:
+    """The exact relations the public item map gives an intruder between the published node means of the
+    report's latest year (category = mean of its items' points, function = item-weighted mean of its
+    categories, where they split its items), for every template version used that year alike. Where a
+    table's values do not follow one (a trend scored without the items that do not compare), the interval
+    solver finds the contradiction and does without it."""
+    from pipeline.scoring.maps import item_map
+
+    nodes = catalogs.csf2() if framework == "csf2" else catalogs.csf11()
+    level_of = {(framework, n): lv for n, lv in zip(nodes["node_id"], nodes["level"], strict=True)}
+    found: list[list[Relation]] = []
+    for version in sorted(versions_used(data, data.latest)) or [""]:
+        links = item_map(data.sector, version)
+        found.append(hierarchy(links[links["framework"].eq(framework)], level_of, data.sector))
+    return [r for r in found[0] if all(r in other for other in found[1:])]
+
+
+def linked(data: ReportData, by: str | None, framework: str, k: int | None = None, lang: str = "ja",
+           links: list[Relation] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The function trend, the latest year's categories and the items, protected together: the public
+    item map ties them (a category is the mean of its items' points, a function the item-weighted mean of
+    its categories), so a hidden category must not come back from its function and its siblings. Cells
+    are hidden beyond :func:`protect`'s until the interval solver leaves every hidden cell its width."""
+    from pipeline.publish.intervals import complete
+
+    k = _k(k)
+    functions = by_node(data, by, framework, "function", None, k)
+    categories = by_node(data, by, framework, "category", data.latest, k)
+    shares = items(data, k, lang)
+    links = relations(data, framework) if links is None else links
+    done = complete([("functions", functions, SPECS["nodes"]), ("categories", categories, SPECS["nodes"]),
+                     ("items", shares, SPECS["items"])], k, links)
+    return done[0], done[1], done[2]
+
+
+def secure(table: pd.DataFrame, spec: TableSpec, k: int | None = None) -> pd.DataFrame:
+    """One protected table completed until the interval solver leaves each hidden cell its width (a total
+    near the top of the scale can pin hidden segments that the count rules alone let through)."""
+    from pipeline.publish.intervals import complete
+
+    return complete([("table", table, spec)], _k(k))[0]
 
 
 def _node_ids(framework: str, level: str) -> list[str]:
@@ -152,7 +202,9 @@ def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFra
     s = data.scores
     scores = s[s["framework"].eq("level") & s["node_id"].str.endswith("+")]
     stats = segment_stats(scores, data.respondents, by, "level", threshold=0.5)  # reached is already 0/1
-    return protect(stats.drop(columns="threshold"), k=_k(k))  # 0.5 only splits 0/1; the level rule is 90%
+    # 0.5 only splits 0/1 (the level rule is 90%); with 0/1 scores the mean, its SD and interval are the share
+    # published twice under other names (and a mean would be held to a score's width, not a count's)
+    return protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high"]), k=_k(k))
 
 
 def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
