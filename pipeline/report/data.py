@@ -62,6 +62,10 @@ class ReportData:
         return int(r["respondent_key"].nunique() if year is None else r[r["year"].eq(year)].shape[0])
 
 
+# Respondent attributes a report can segment by, in the order they are offered (the explorer's menu, and
+# what `sdw report --segment-by` accepts when the sector's respondents have values in it).
+SEGMENTS = ["business_types", "main_business_type", "size_band", "target_level", "member_org", "industry"]
+
 # Columns a report reads; the responses' lineage (raw text, file, sheet, cell) and ingest-time score
 # stay on disk. Reading every column of every sector and then filtering held ~300 MB per report kernel
 # for the demo store; the ten-year load store needed gigabytes.
