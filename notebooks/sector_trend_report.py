@@ -126,7 +126,8 @@ summary = display(HTML(""), display_id=True)  # filled in once every table is pu
 
 # %%
 # Responses: rate by segment and year, and the sector's rate over the years.
-resp = show(T.secure(T.responses_by_segment(rd, by, min_cell), T.SPECS["responses"], min_cell))
+resp_protected = T.secure(T.responses_by_segment(rd, by, min_cell), T.SPECS["responses"], min_cell)
+resp = show(resp_protected)
 has_roster = "response_rate" in resp
 display(Markdown(f"## {L['sections']['responses']}"))
 value = "response_rate" if has_roster else "n"
@@ -239,11 +240,11 @@ note = L["not_assessed"].format(n=T.not_assessed_subcategories(rd)) if fw == "cs
 
 def heatmap_section(data, attribute, suffix="", protected=None):
     """The category heatmap and its table for one breakdown (the sector's own, protected together with its
-    functions and items, or another it publishes, protected with its own total)."""
+    functions and items, or another it publishes, whose total rows are hidden wherever the sector's are)."""
     seg_names = D.segment_names(sector, lang)
     if protected is None:
-        protected = T.secure(T.by_node(data, attribute, fw, "category", data.latest, min_cell), T.SPECS["nodes"],
-                             min_cell)
+        protected = T.secure_like(T.by_node(data, attribute, fw, "category", data.latest, min_cell),
+                                  linked_categories, T.SPECS["nodes"], min_cell)
     cats = T.display(named(protected), seg_names, ALL, attribute)
     title = L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + \
         (f" {L['breakdown'].get(attribute, '')}" if suffix else "") + f" ({latest})"
@@ -275,8 +276,8 @@ for other in [b for b in info.get("breakdowns", []) if b != by and b in rd.respo
     other_rd, other_merges = D.load(store, sector, years or None, frameworks=scored_on).merge_small_segments(
         other, min_cell)
     heatmap_section(other_rd, other, f"_{other}")
-    other_resp = T.display(T.responses_by_segment(other_rd, other, min_cell), D.segment_names(sector, lang), ALL,
-                           other)
+    other_resp = T.display(T.secure_like(T.responses_by_segment(other_rd, other, min_cell), resp_protected,
+                                         T.SPECS["responses"], min_cell), D.segment_names(sector, lang), ALL, other)
     pub.table(f"responses_{other}", other_resp, T.SPECS["responses"],
               f"{L['tables']['responses']} {L['breakdown'].get(other, '')}",
               ["year", "segment", "n", "n_on_roster", "roster_n", "response_rate", "ci_low", "ci_high"],

@@ -178,6 +178,25 @@ def secure(table: pd.DataFrame, spec: TableSpec, k: int | None = None) -> pd.Dat
     return complete([("table", table, spec)], _k(k))[0]
 
 
+def secure_like(table: pd.DataFrame, reference: pd.DataFrame, spec: TableSpec, k: int | None = None) -> pd.DataFrame:
+    """A second breakdown of what ``reference`` already publishes (automotive by industry beside size):
+    both carry the same total rows, so a total the reference hides is hidden here too before this table is
+    completed with its own segments (a total hidden in one table and shown in the other gives it away)."""
+    from pipeline.publish.intervals import _hide
+
+    out = table.copy()
+    if spec.total is None or spec.segment is None:
+        return secure(out, spec, k)
+    keys = [c for c in spec.keys if c in out.columns and c in reference.columns]
+    ref_total = reference[reference[spec.segment].eq(spec.total) & reference["suppressed"].fillna("").ne("")]
+    hidden_keys = set(map(tuple, ref_total[keys].astype(str).to_numpy()))
+    totals = out[out[spec.segment].eq(spec.total) & out["suppressed"].fillna("").eq("")]
+    for index, key in zip(totals.index, map(tuple, totals[keys].astype(str).to_numpy()), strict=True):
+        if key in hidden_keys:
+            out = _hide(out, index, spec)
+    return secure(out, spec, k)
+
+
 def _node_ids(framework: str, level: str) -> list[str]:
     nodes = catalogs.csf2() if framework == "csf2" else catalogs.csf11()
     return nodes.loc[nodes["level"].eq(level), "node_id"].tolist()
