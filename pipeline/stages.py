@@ -67,6 +67,13 @@ def score(args: argparse.Namespace) -> int:
     parts = s.groupby(["sector", "year"])["respondent_key"].nunique()
     print(f"sdw score: {len(s):,} scores for {parts.sum():,} respondents in {len(parts)} sector-years "
           f"({result.seconds:.1f} s) → {args.store / 'scores'}")
+    for note in result.notes:  # what the weights rest on, per sector-year with a roster
+        print(f"  weights {note.sector} FY{note.year}: {note.respondents - note.unmatched:,} of {note.members:,} "
+              f"members answered ({note.response_rate:.0%}), {len(note.cells)} cells"
+              + (f" (merged: {', '.join(note.collapsed)})" if note.collapsed else "")
+              + (f", {note.unmatched} respondents not on the roster" if note.unmatched else "")
+              + f", Kish deff {note.deff:.2f}, effective n {note.n_eff:,.0f}"
+              + (f", trimming moved {note.trimmed_share:.1%} of the weight" if note.trimmed_share else ""))
     return 0
 
 

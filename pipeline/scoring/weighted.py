@@ -1,0 +1,110 @@
+"""Estimates for the members: weighted means and shares with design-based 95% intervals.
+
+The design is a stratified sample without replacement from a finite population: strata are the
+weighting cells of :mod:`pipeline.scoring.weights`, each stratum's population its members on the
+roster (the finite-population correction: a cell where nearly everyone answered is nearly known).
+Variances are svy's Taylor linearisation of the ratio mean; no variance formula is written here.
+A segment is a domain: its estimate keeps the whole design (svy ``where=``), so segments that cut
+across cells get honest intervals too.
+
+One function per statistic: :func:`weighted_mean` (mean score), :func:`weighted_share` (share reaching
+a threshold, logit interval), and :func:`weighted_segment_stats`, which gives both per segment beside
+:func:`pipeline.scoring.segments.segment_stats`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline import catalogs
+from pipeline.scoring.segments import ALL, with_segment
+from pipeline.scoring.weights import KEY, kish
+
+WEIGHTED_COLUMNS = ["w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_share_reached", "w_ci_low", "w_ci_high",
+                    "n_eff", "deff"]
+
+
+def _sample(frame: pd.DataFrame):
+    """An svy sample: stratum = weighting cell, weight, population = the cell's members."""
+    import polars as pl
+    import svy
+
+    data = pl.from_pandas(frame.reset_index(drop=True))
+    return svy.Sample(data, svy.Design(stratum="cell", wgt="weight", pop_size="cell_members", singleton="pool"))
+
+
+def _estimate(frame: pd.DataFrame, y: str, domain: pd.Series | None, share: bool) -> tuple[float, float, float]:
+    """(estimate, low, high) of y's weighted mean over the rows of ``domain`` (all rows when None)."""
+    import svy
+
+    f = frame.assign(_y=frame[y].astype(float), _in=True if domain is None else domain.to_numpy())
+    used = f["_in"] & f["_y"].notna()
+    if used.sum() == 0:
+        return (np.nan, np.nan, np.nan)
+    if used.sum() == 1 or f.loc[used, "_y"].nunique() == 1:  # one value: no spread to estimate
+        v = float(f.loc[used, "_y"].iloc[0])
+        return (v, np.nan, np.nan) if used.sum() == 1 else (v, v, v)
+    sample = _sample(f[["cell", "weight", "cell_members", "_y", "_in"]])
+    where = svy.col("_in") == True  # noqa: E712 - an svy expression, not a Python comparison
+    if share:
+        res = sample.estimation.prop("_y", where=where, drop_nulls=True).to_polars().to_pandas()
+        row = res[res["_y"].astype(float).eq(1.0)]
+        est, lo, hi = (float(row[c].iloc[0]) for c in ("est", "lci", "uci"))
+    else:
+        res = sample.estimation.mean("_y", where=where, drop_nulls=True).to_polars().to_pandas()
+        est, lo, hi = (float(res[c].iloc[0]) for c in ("est", "lci", "uci"))
+    return est, max(lo, 0.0), min(hi, 1.0)
+
+
+def weighted_mean(frame: pd.DataFrame, y: str = "score", domain: pd.Series | None = None
+                  ) -> tuple[float, float, float]:
+    """The members' mean of ``y`` with its 95% interval (stratified, with FPC; svy Taylor linearisation).
+
+    ``frame`` has one row per respondent: ``y`` (NaN = not scored, left out), ``cell``, ``weight`` and
+    ``cell_members``; ``domain`` a boolean per row selecting a segment (the design stays whole)."""
+    return _estimate(frame, y, domain, share=False)
+
+
+def weighted_share(frame: pd.DataFrame, flag: str = "reached", domain: pd.Series | None = None
+                   ) -> tuple[float, float, float]:
+    """The members' share with ``flag`` = 1 (0/1, NaN left out) and its 95% interval (svy, logit interval:
+    inside [0, 1] also near 0 and 1)."""
+    return _estimate(frame, flag, domain, share=True)
+
+
+def weighted_segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, weights: pd.DataFrame,
+                           by: str | None, framework: str, node_id: str | None = None,
+                           threshold: float | None = None) -> pd.DataFrame:
+    """Per sector × year × node × segment (and 全体): the members' mean score and share reaching
+    ``threshold`` with 95% intervals, Kish's design effect and effective n of the respondents behind it.
+
+    The rows are those of :func:`~pipeline.scoring.segments.segment_stats` (merge on sector, year,
+    framework, node_id, segment); a sector-year without weights gets no row (respondents only).
+    """
+    threshold = catalogs.scoring_rules()["level_threshold"] if threshold is None else threshold
+    sel = scores[scores["framework"].eq(framework)]
+    if node_id is not None:
+        sel = sel[sel["node_id"].eq(node_id)]
+    w = weights[[*KEY, "cell", "weight", "cell_members"]]
+    segs = with_segment(respondents[[*KEY, *([by] if by else [])]], by)[[*KEY, "segment"]]
+    rows = []
+    for (sector, year), wy in w.groupby(["sector", "year"]):
+        s = sel[sel["sector"].eq(sector) & sel["year"].eq(year)]
+        seg_y = segs[segs["sector"].eq(sector) & segs["year"].eq(year)]
+        names = [ALL] + ([v for v in seg_y["segment"].unique() if v != ALL] if by else [])
+        for node, sn in s.groupby("node_id"):
+            f = wy.merge(sn[[*KEY, "score"]], on=KEY, how="left")
+            f["reached"] = np.where(f["score"].notna(), f["score"].ge(threshold), np.nan).astype(float)
+            for name in names:
+                inside = (pd.Series(True, index=f.index) if name == ALL
+                          else f["respondent_key"].isin(set(seg_y.loc[seg_y["segment"].eq(name), "respondent_key"])))
+                m = weighted_mean(f, "score", inside)
+                p = weighted_share(f, "reached", inside)
+                deff, n_eff = kish(f.loc[inside & f["score"].notna(), "weight"])
+                rows.append({"sector": sector, "year": int(year), "framework": framework, "node_id": node,
+                             "segment": name, "w_mean": m[0], "w_mean_ci_low": m[1], "w_mean_ci_high": m[2],
+                             "w_share_reached": p[0], "w_ci_low": p[1], "w_ci_high": p[2], "n_eff": n_eff,
+                             "deff": deff})
+    cols = ["sector", "year", "framework", "node_id", "segment", *WEIGHTED_COLUMNS]
+    return pd.DataFrame(rows, columns=cols)
