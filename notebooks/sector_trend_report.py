@@ -24,6 +24,7 @@ store = ""  # empty: the project's data/processed, wherever the notebook is open
 figures_dir = ""  # empty: figures/<sector>/interactive
 report_dir = ""  # empty: reports/<sector>/interactive
 pptx = False  # also write a 16:9 briefing deck
+weights = "roster"  # roster: the members' estimates beside the respondents' where the store has weights; none
 
 # %%
 import html
@@ -40,6 +41,7 @@ from pipeline.report import figures as F
 from pipeline.report import style
 from pipeline.report import tables as T
 from pipeline.report.headline import headline, headline_html
+from pipeline.scoring import weights as W
 
 style.apply()
 L = style.labels(lang)
@@ -48,7 +50,7 @@ info = catalogs.sector_info(sector)  # what the sector is scored on and segmente
 fw = framework if framework in ("csf2", "csf11") and framework in info["frameworks"] else "csf2"
 # read only the frameworks this page draws (the store may hold many years of every sector)
 scored_on = sorted({fw, "csf2"} | ({"level", "star"} & set(info["frameworks"])))
-rd = D.load(store, sector, years or None, frameworks=scored_on)
+rd = D.load(store, sector, years or None, frameworks=scored_on, weights=weights)
 by = segment_by or info["segment"]
 names = D.segment_names(sector, lang)
 span = f"{rd.years[0]}" if len(rd.years) == 1 else f"{rd.years[0]}–{rd.years[-1]}"
@@ -76,6 +78,14 @@ trend_note = " / ".join(x for x in (version_note, L["incomparable"].format(n=n_t
                                     if n_trend_excluded else "") if x)
 score_note = " / ".join(x for x in (version_note, L["incomparable_included"].format(n=n_trend_excluded)
                                     if n_trend_excluded else "") if x)
+
+
+def weighted(*columns):  # the members' columns of a table, in a weighted report only
+    return list(columns) if rd.weighted else []
+
+
+weighting_text = L["weighting_text"].format(cells="・".join(L["weight_cells"].get(c, c) for c in W.default_cells(sector))
+                                            ) if rd.weighted else ""
 
 
 def source(n, years=span):
@@ -123,6 +133,8 @@ if has_roster and len(rd.years) > 1:
         "{year}", "{}"))
     finish(fig, ax, L["titles"]["response_trend"], rd.n())
     pub.figure(fig, "response_trend", L["titles"]["response_trend"], source(rd.n()))
+if weighting_text:  # what the members' estimates assume, where the reader first meets the response rates
+    display(HTML(f'<p class="sdw-note">{html.escape(weighting_text)}</p>'))
 pub.table("responses", resp, T.SPECS["responses"], L["tables"]["responses"],
           ["year", "segment", "n", "n_on_roster", "roster_n", "response_rate", "ci_low", "ci_high"],
           L["hidden_note"].format(k=min_cell) + " " + L["rate_note"],
@@ -134,9 +146,14 @@ functions = show(named(T.by_node(rd, by, fw, "function", None, min_cell)))
 display(Markdown(f"## {L['sections']['trend']}"))
 total_fn = functions[functions["segment"].eq(ALL)]
 fig, ax = style.new_figure(right=0.78)
-F.trend_lines(total_fn, y="mean", hue="node_id", lo="mean_ci_low", hi="mean_ci_high", ax=ax,
-              labels={n: f"{node_names[n]} ({n})" for n in total_fn["node_id"].unique()}, suppressed_label=hidden,
-              year_format=L["fy"].replace("{year}", "{}"))
+fn_labels = {n: f"{node_names[n]} ({n})" for n in total_fn["node_id"].unique()}
+if rd.weighted:  # members' estimate solid with its interval, respondents' mean dashed
+    F.trend_lines_weighted(total_fn, ax=ax, labels=fn_labels, suppressed_label=hidden,
+                           style_labels=(L["series"]["members"], L["series"]["respondents"]),
+                           year_format=L["fy"].replace("{year}", "{}"))
+else:
+    F.trend_lines(total_fn, y="mean", hue="node_id", lo="mean_ci_low", hi="mean_ci_high", ax=ax, labels=fn_labels,
+                  suppressed_label=hidden, year_format=L["fy"].replace("{year}", "{}"))
 ax.set_ylabel(L["axes"]["score"])
 if sector in L["mapping_note"]:
     style.caveat(ax, L["mapping_note"][sector])
@@ -144,10 +161,12 @@ finish(fig, ax, L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label),
 pub.figure(fig, "function_trend", L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label), source(rd.n()),
            [f"{r.node_id} FY{r.year}: {r.mean:.3f}" for r in total_fn.itertuples() if r.mean == r.mean])
 pub.table("functions", functions, T.SPECS["nodes"], L["tables"]["functions"].replace("NIST CSF 2.0", fw_label),
-          ["year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high", "change",
-           "na_share"], " ".join(x for x in (L["hidden_note"].format(k=min_cell), trend_note) if x),
+          ["year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high",
+           *weighted("w_mean", "w_mean_ci_low", "w_mean_ci_high", "n_eff"), "change", "na_share"],
+          " ".join(x for x in (L["hidden_note"].format(k=min_cell), trend_note) if x),
           view=functions["segment"].eq(ALL),
-          view_columns=["year", "node_id", "node_name", "n_scored", "mean", "mean_ci_low", "mean_ci_high", "change"])
+          view_columns=["year", "node_id", "node_name", "n_scored", "mean", *weighted("w_mean"), "mean_ci_low",
+                        "mean_ci_high", "change"])
 if len(rd.years) > 1:
     year_from = rd.years[-2]
     pc = named(T.panel(rd, year_from, rd.latest, min_cell, fw))
@@ -175,10 +194,11 @@ ax.set_ylabel(L["axes"]["score"])
 finish(fig, ax, L["titles"]["score_distribution"], rd.n())
 pub.figure(fig, "score_distribution", L["titles"]["score_distribution"], source(rd.n()))
 pub.table("distribution", dist, T.SPECS["distribution"], L["tables"]["distribution"],
-          ["year", "segment", "n", "mean", "change", "p10", "p25", "p50", "p75", "p90"],
+          ["year", "segment", "n", "mean", "change", *weighted("w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_change",
+                                                               "n_eff"), "p10", "p25", "p50", "p75", "p90"],
           L["hidden_note"].format(k=min_cell) + " " + L["quantile_note"].format(k=min_cell),
           view=dist["year"].eq(rd.latest),
-          view_columns=["segment", "n", "mean", "change", "p25", "p50", "p75"])
+          view_columns=["segment", "n", "mean", *weighted("w_mean"), "change", "p25", "p50", "p75"])
 
 # %%
 # Categories by segment (latest year) and functions by segment (radar).
@@ -225,7 +245,8 @@ if "level" in info["frameworks"]:
     finish(fig, None, title, rd.n(), score_note)
     pub.figure(fig, "level_trend", title, source(rd.n()), [relevelled_note] if relevelled else None)
     pub.table("levels", lv, T.SPECS["levels"], L["tables"]["levels"],
-              ["year", "node_id", "segment", "n_scored", "share_reached", "ci_low", "ci_high"],
+              ["year", "node_id", "segment", "n_scored", "share_reached", "ci_low", "ci_high",
+               *weighted("w_share_reached", "w_ci_low", "w_ci_high")],
               " ".join(x for x in (L["hidden_note"].format(k=min_cell), relevelled_note) if x),
               view=lv["year"].eq(rd.latest))
 
@@ -244,7 +265,8 @@ if "star" in info["frameworks"]:
     finish(fig, ax, title, rd.n(rd.latest), f"{star_note}\n{star_list}", latest_year)
     pub.figure(fig, "star_readiness", title, source(rd.n(rd.latest), latest_year), [star_note, star_list])
     pub.table("star", star, T.SPECS["star"], L["tables"]["star"],
-              ["year", "node_id", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high"],
+              ["year", "node_id", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high",
+               *weighted("w_mean", "w_mean_ci_low", "w_mean_ci_high")],
               f"{star_note}: {star_list} / " + L["hidden_note"].format(k=min_cell), view=star["year"].eq(rd.latest))
 
 # %%
@@ -326,12 +348,15 @@ display(Markdown(f"## {L['sections']['rules']}"))
 threshold = catalogs.scoring_rules()["level_threshold"]
 display(Markdown(L["rules_text"].format(threshold=f"{threshold:.0%}")))
 display(Markdown(L["disclosure_text"].format(k=min_cell)))
+if weighting_text:
+    display(Markdown(weighting_text))
 published = {t.name: t for t in pub.tables}
 n_hidden = int(sum((t.frame["suppressed"].fillna("") != "").sum() for t in pub.tables if "suppressed" in t.frame))
 sentences = headline(published, L, lang, rd.latest, ALL, node_names, n_hidden, min_cell)
 summary.update(HTML(headline_html(sentences, L["sections"]["headline"])))
 about = [(L["about"]["rules"], L["rules_text"].format(threshold=f"{threshold:.0%}")),
-         (L["about"]["disclosure"], L["disclosure_text"].format(k=min_cell)), (L["about"]["k"], str(min_cell))]
+         (L["about"]["disclosure"], L["disclosure_text"].format(k=min_cell)), (L["about"]["k"], str(min_cell)),
+         *([(L["about"]["weighting"], weighting_text)] if weighting_text else [])]
 written = pub.close(about, {"title": L["report_title"].format(sector=L["sector"][sector]),
                             "subtitle": L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}",
                                                              latest=f"{rd.n(rd.latest):,}"),

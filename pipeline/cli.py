@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="framework of the heatmap and radar (csf11: the power checklist's own; automotive uses csf2)")
     r.add_argument("--min-cell", type=int, default=None, help="k: hide cells with fewer companies (default 5)")
     r.add_argument("--pptx", action="store_true", help="also write a 16:9 briefing deck (deck.pptx) per report")
+    r.add_argument("--weights", choices=("roster", "none"), default="roster",
+                   help="roster (default): the members' estimates beside the respondents' mean where the store has "
+                   "weights to a member roster (`sdw score` writes them); none: the respondents only")
 
     a = sub.add_parser("audit", help="re-run the disclosure check of a report folder (or several together)",
                        description="Replay the intruder check on a report folder written by `sdw report`: direct "

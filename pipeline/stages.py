@@ -103,7 +103,7 @@ def report(args: argparse.Namespace) -> int:
     with locked(args.store, "report"):
         result = run_report(args.sector, args.years, args.store, args.out, args.figures, lang=args.lang,
                             min_cell=args.min_cell, segment_by=args.segment_by, framework=args.framework,
-                            pptx=args.pptx)
+                            pptx=args.pptx, weights=args.weights)
     timing = ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items())
     print(f"sdw report: {len(result.html)} reports, {len(result.figures)} figures ({timing}); every table passed "
           "the disclosure check")

@@ -79,7 +79,8 @@ def test_collapsed_cells_and_unmatched_respondents_in_the_weights():
     # neighbour: 20 members, 7 respondents, weight 20/7 = 2.857 for all. A respondent missing from the
     # roster (its sheet says 〜100人) takes that weight and is counted as unmatched.
     roster, respondents = _two_cells()
-    stranger = pd.DataFrame({"sector": ["auto"], "year": [2024], "respondent_key": [_key(99)], "size_band": ["〜100人"]})
+    stranger = pd.DataFrame({"sector": ["auto"], "year": [2024], "respondent_key": [_key(99)],
+                             "size_band": ["〜100人"]})
     weights, notes = roster_weights(roster, pd.concat([respondents, stranger]), ["size_band"], trim_ratio=None)
     assert weights["cell"].unique().tolist() == ["〜100人+10,001人〜"]
     assert weights["weight"].round(3).unique().tolist() == [2.857]

@@ -119,7 +119,8 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
 
 def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path | None = None,
                figures: Path | None = None, lang: str = "ja", min_cell: int | None = None,
-               segment_by: str = "", framework: str = "csf2", pptx: bool = False) -> ReportResult:
+               segment_by: str = "", framework: str = "csf2", pptx: bool = False, weights: str = "roster"
+               ) -> ReportResult:
     """Reports for one sector, or for both and side by side with ``sector='all'``.
 
     ``out`` and ``figures`` default to the project folder's ``reports/`` and ``figures/``, resolved
@@ -158,7 +159,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         raise RuntimeError("no scores for " + ", ".join(f"{s} FY{y}" for s, y in stale)
                            + " (ingested since the last scoring): run `sdw score` first")
     for s in present:
-        run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework},
+        run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework, "weights": weights},
             words["report_title"].format(sector=words["sector"][s]))
     if sector == "all" and {"power", "auto"} <= set(present):  # the cross-sector notebook compares these two
         run(NOTEBOOKS["cross"], "all", {}, words["cross_title"])

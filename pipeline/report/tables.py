@@ -26,6 +26,7 @@ from pipeline.scoring.respondent import instrument_scale, unjudgeable_requiremen
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
 from pipeline.scoring.statistics import item_shares, score_bands
 from pipeline.scoring.trends import panel_change
+from pipeline.scoring.weighted import WEIGHTED_COLUMNS, weighted_segment_stats
 
 NODE_KEYS = ["sector", "year", "framework", "node_id"]
 NODE_STATS = ["mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "reached", "ci_low", "ci_high",
@@ -39,7 +40,7 @@ def _k(k: int | None) -> int:
 
 
 def _node_spec(stats: list[str] = NODE_STATS, changes: bool = True) -> TableSpec:
-    counts: dict[str, str | list[str]] = {s: "n_scored" for s in stats}
+    counts: dict[str, str | list[str]] = {s: "n_scored" for s in [*stats, *WEIGHTED_COLUMNS]}
     if changes:
         counts["change"] = "n_scored"
     return TableSpec(keys=NODE_KEYS, counts=counts, total=ALL,
@@ -50,8 +51,9 @@ SPECS: dict[str, TableSpec] = {
     "responses": TableSpec(keys=["sector", "year"], total=ALL,
                            counts={s: "n" for s in ("response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster")}),
     "distribution": TableSpec(keys=NODE_KEYS, counts={s: "n" for s in ("mean", "p10", "p25", "p50", "p75", "p90",
-                                                                        "change")},
-                              total=ALL, changes={"change": ["mean", "previous_year"]}),
+                                                                        "change", "w_change", *WEIGHTED_COLUMNS)},
+                              total=ALL, changes={"change": ["mean", "previous_year"],
+                                                  "w_change": ["w_mean", "previous_year"]}),
     "nodes": _node_spec(),
     "levels": _node_spec(changes=False),
     "star": _node_spec(changes=False),
@@ -76,6 +78,18 @@ def with_change(table: pd.DataFrame, keys: list[str], value: str = "mean") -> pd
     prev_year = grp["year"].shift()
     prev_value = grp[value].shift()
     return t.assign(previous_year=prev_year, change=t[value] - prev_value).sort_index()
+
+
+def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, by: str | None, framework: str,
+                  threshold: float | None = None) -> pd.DataFrame:
+    """``stats`` (rows of ``segment_stats``) with the members' estimates beside the respondents' (columns
+    :data:`~pipeline.scoring.weighted.WEIGHTED_COLUMNS`) where the report is weighted; unchanged otherwise.
+    Added before protection, so a members' value is hidden exactly where the respondents' is."""
+    if not data.weighted:
+        return stats
+    w = weighted_segment_stats(scores, data.respondents, data.weights, by, framework, threshold=threshold)
+    keys = ["sector", "year", "framework", "node_id", "segment"]
+    return stats.merge(w, on=keys, how="left")
 
 
 def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
@@ -108,20 +122,33 @@ def overall_scores(data: ReportData) -> pd.DataFrame:
 def distribution(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
     """Quantiles (10/25/50/75/90) and mean of the headline score per segment and year, with the mean's
     change from the previous year: no minimum or maximum, since with few companies those are answers."""
-    q = quantiles(overall_scores(data), data.respondents, by, k)
+    scores = overall_scores(data)
+    q = quantiles(scores, data.respondents, by, k, data if data.weighted else None)
     q = q.assign(framework=OVERALL[0], node_id=OVERALL[1])
-    return with_change(q, ["sector", "framework", "node_id", "segment"])
+    keys = ["sector", "framework", "node_id", "segment"]
+    q = with_change(q, keys)
+    if "w_mean" in q:  # the members' change, from published members' estimates of both years
+        q["w_change"] = with_change(q, keys, "w_mean")["change"]
+    return q
 
 
-def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k: int | None = None) -> pd.DataFrame:
-    """10/25/50/75/90th percentiles and mean of ``score`` per segment (and 全体) and year, protected."""
+def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k: int | None = None,
+              weighted: ReportData | None = None) -> pd.DataFrame:
+    """10/25/50/75/90th percentiles and mean of ``score`` per segment (and 全体) and year, protected; with
+    ``weighted`` (a weighted report's data) also the members' mean (:func:`with_weighted`)."""
     parts = [attach_segment(scores, respondents, by)] if by else []
     seg = pd.concat([*parts, scores.assign(segment=ALL)], ignore_index=True)
     q = seg.groupby(["sector", "year", "segment"])["score"].describe(percentiles=[0.1, 0.25, 0.5, 0.75, 0.9])
     q = q.rename(columns={"count": "n", "10%": "p10", "25%": "p25", "50%": "p50", "75%": "p75", "90%": "p90"})
     q = q.reset_index()[["sector", "year", "segment", "n", "mean", "p10", "p25", "p50", "p75", "p90"]]
+    extra: list[str] = []
+    if weighted is not None:
+        node = scores.assign(framework=OVERALL[0], node_id=OVERALL[1])
+        q = with_weighted(q.assign(framework=OVERALL[0], node_id=OVERALL[1]), weighted, node, by, OVERALL[0])
+        q = q.drop(columns=["framework", "node_id", "w_share_reached", "w_ci_low", "w_ci_high"])
+        extra = ["w_mean", "w_mean_ci_low", "w_mean_ci_high", "n_eff", "deff"]
     return protect(q, k=_k(k), group=["sector", "year"], n_col="n",
-                   stat_columns=["mean", "p10", "p25", "p50", "p75", "p90"])
+                   stat_columns=["mean", "p10", "p25", "p50", "p75", "p90", *extra])
 
 
 def _node_ids(framework: str, level: str) -> list[str]:
@@ -139,6 +166,7 @@ def by_node(data: ReportData, by: str | None, framework: str, level: str, year: 
     stats = segment_stats(sel, data.respondents, by, framework)
     if by is None:
         stats = stats.assign(segment=ALL)
+    stats = with_weighted(stats, data, sel, by, framework)
     out = with_change(protect(stats, k=_k(k)), ["sector", "framework", "node_id", "segment"])
     if year is not None:  # one year alone: its change would point at a value this table does not publish
         out = out[out["year"].eq(year)].drop(columns=["previous_year", "change"])
@@ -152,6 +180,7 @@ def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFra
     s = data.scores
     scores = s[s["framework"].eq("level") & s["node_id"].str.endswith("+")]
     stats = segment_stats(scores, data.respondents, by, "level", threshold=0.5)  # reached is already 0/1
+    stats = with_weighted(stats, data, scores, by, "level", threshold=0.5)
     return protect(stats.drop(columns="threshold"), k=_k(k))  # 0.5 only splits 0/1; the level rule is 90%
 
 
@@ -161,6 +190,7 @@ def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.
     s = data.scores
     scores = s[s["framework"].eq("star") & s["node_id"].str.startswith("★")]
     stats = segment_stats(scores, data.respondents, by, "star", threshold=1.0).drop(columns=["threshold", "na_share"])
+    stats = with_weighted(stats, data, scores, by, "star", threshold=1.0)
     return protect(stats, k=_k(k)), unjudgeable()
 
 

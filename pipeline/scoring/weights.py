@@ -129,8 +129,8 @@ def kish(weights: pd.Series | np.ndarray) -> tuple[float, float]:
     """
     w = np.asarray(weights, dtype=float)
     w = w[np.isfinite(w)]
-    if len(w) == 0 or w.sum() <= 0:
-        return float("nan"), 0.0
+    if len(w) == 0 or w.sum() <= 0:  # nobody behind it: not assessed, not "0 effective companies"
+        return float("nan"), float("nan")
     n_eff = w.sum() ** 2 / (w**2).sum()
     return len(w) / n_eff, n_eff
 
