@@ -41,7 +41,6 @@ from pipeline.report import figures as F
 from pipeline.report import style
 from pipeline.report import tables as T
 from pipeline.report.headline import headline, headline_html
-from pipeline.scoring import weights as W
 
 style.apply()
 L = style.labels(lang)
@@ -84,8 +83,9 @@ def weighted(*columns):  # the members' columns of a table, in a weighted report
     return list(columns) if rd.weighted else []
 
 
-weighting_text = L["weighting_text"].format(cells="・".join(L["weight_cells"].get(c, c) for c in W.default_cells(sector))
-                                            ) if rd.weighted else ""
+weight_cells = rd.weights["cell_attributes"].iloc[0].split() if rd.weighted else []
+weighting_text = L["weighting_text"].format(cells="・".join(L["weight_cells"].get(c, c) for c in weight_cells))
+weighting_text = weighting_text if rd.weighted else ""
 
 
 def source(n, years=span):

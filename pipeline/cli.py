@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("score", help="compute scores for everything in the store")
     c.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
+    c.add_argument("--weight-cells", default="", metavar="ATTR[,ATTR]",
+                   help="roster attributes the weights to the roster come from (default: each sector's own, size_band "
+                   "for automotive, main_business_type for power); two or more are raked to each one's margin, "
+                   "e.g. size_band,industry")
 
     f = sub.add_parser("feedback", help="write one feedback file per member company (association use only)")
     f.add_argument("--sector", choices=config.SECTORS, required=True)

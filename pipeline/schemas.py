@@ -171,6 +171,7 @@ class Weights(pa.DataFrameModel):
     cell_members: Series[int] = pa.Field(ge=0)
     cell_respondents: Series[int] = pa.Field(ge=1)
     on_roster: Series[bool]
+    cell_attributes: Series[str]  # the roster attributes the cells come from, space-separated
 
     class Config:
         strict = True

@@ -62,7 +62,8 @@ def score(args: argparse.Namespace) -> int:
     from pipeline.scoring import score_store
 
     with locked(args.store, "score"):
-        result = score_store(args.store)
+        cells = [c.strip() for c in getattr(args, "weight_cells", "").split(",") if c.strip()] or None
+        result = score_store(args.store, weight_cells=cells)
     s = result.scores
     parts = s.groupby(["sector", "year"])["respondent_key"].nunique()
     print(f"sdw score: {len(s):,} scores for {parts.sum():,} respondents in {len(parts)} sector-years "

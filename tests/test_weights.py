@@ -124,3 +124,64 @@ def test_segment_stats_weighted_beside_respondents():
     assert total["n_eff"] == pytest.approx(5.714, abs=1e-3)
     small = out[out["segment"].eq("〜100人")].iloc[0]
     assert small["w_mean"] == pytest.approx(0.4)
+
+
+def _facts(cells: dict[tuple[str, str], tuple[bool, float, float]], members: dict[str, float]) -> dict:
+    """The audit's map for one node of auto FY2024: (segment, statistic) → (visible, count, value)."""
+    base = (("sector", "auto"), ("year", 2024), ("framework", "csf2"), ("node_id", "GV"))
+    facts: dict = {}
+    for (segment, stat), (visible, count, value) in cells.items():
+        facts[(base + (("segment", segment),), stat)] = [("functions", visible, value, count)]
+    for segment, n in members.items():
+        facts[((("sector", "auto"), ("year", 2024), ("segment", segment)), "roster_n")] = [("responses", True, n, 9)]
+    return facts
+
+
+def test_audit_two_totals_solve_two_hidden_cells():
+    # segments a (3 respondents of 30 members) and b (6 of 10) hidden, c published; both totals published.
+    # n: 3, 6 and N: 30, 10 are not in proportion (3·10 ≠ 6·30): two equations, two unknowns → found.
+    from pipeline.publish.audit_weights import two_totals
+
+    cells = {("a", "mean"): (False, 3, np.nan), ("b", "mean"): (False, 6, np.nan), ("c", "mean"): (True, 50, 0.7),
+             ("全体", "mean"): (True, 59, 0.6), ("全体", "w_mean"): (True, 59, 0.55)}
+    found = two_totals(_facts(cells, {"a": 30, "b": 10, "c": 60, "全体": 100}), 5, "全体")
+    assert len(found) == 1 and "(a, b)" in found[0][2] and "3 and 6" in found[0][2]
+    # members in proportion to respondents (N = 10·n): the two equations are one, nothing is solved
+    assert two_totals(_facts(cells, {"a": 30, "b": 60, "c": 10, "全体": 100}), 5, "全体") == []
+    # without the members' total there is one equation only
+    del cells[("全体", "w_mean")]
+    assert two_totals(_facts(cells, {"a": 30, "b": 10, "c": 60, "全体": 100}), 5, "全体") == []
+
+
+def test_audit_weighted_pooled_value_and_single_respondent():
+    from pipeline.publish.audit_weights import single_respondent, weighted_pooled
+
+    # members 40 + 60 = 100; total 0.6, a published 1.0 → hidden b: (0.6·100 − 1.0·40)/60 = 0.333, safe;
+    # total 0.4 with a at 1.0 → b: (40 − 40)/60 = 0 exactly → found
+    safe = {("a", "w_mean"): (True, 20, 1.0), ("b", "w_mean"): (False, 4, np.nan), ("全体", "w_mean"): (True, 24, 0.6)}
+    assert weighted_pooled(_facts(safe, {"a": 40, "b": 60, "全体": 100}), "全体") == []
+    zero = {**safe, ("全体", "w_mean"): (True, 24, 0.4)}
+    found = weighted_pooled(_facts(zero, {"a": 40, "b": 60, "全体": 100}), "全体")
+    assert len(found) == 1 and "exactly 0%" in found[0][2]
+    one = {("a", "w_mean"): (True, 1, 0.7)}
+    assert [f[1] for f in single_respondent(_facts(one, {}))] == ["w_mean"]
+
+
+def test_two_attributes_are_raked_to_the_roster_margins():
+    # 40 members: size s 30 / l 10, industry a 20 / b 20; respondents 3 of each size × industry
+    roster = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [_key(i) for i in range(40)],
+                           "size_band": ["〜100人"] * 30 + ["10,001人〜"] * 10,
+                           "industry": ["a"] * 15 + ["b"] * 15 + ["a"] * 5 + ["b"] * 5})
+    answered = [0, 1, 2, 15, 16, 17, 30, 31, 32, 35, 36, 37]
+    weights, notes = roster_weights(roster, roster.iloc[answered].reset_index(drop=True), ["size_band", "industry"],
+                                    trim_ratio=None)
+    small = weights["cell"].str.startswith("〜100人")
+    assert weights.loc[small, "weight"].sum() == pytest.approx(30, rel=1e-4)
+    assert weights.loc[weights["cell"].str.endswith("× a"), "weight"].sum() == pytest.approx(20, rel=1e-4)
+    assert weights["cell_attributes"].unique().tolist() == ["size_band industry"]
+
+
+def test_an_attribute_the_roster_lacks_is_refused_by_name():
+    roster, respondents = _two_cells()
+    with pytest.raises(ValueError, match="the auto FY2024 roster has no industry to weight by"):
+        roster_weights(roster, respondents, ["industry"])

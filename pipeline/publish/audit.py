@@ -137,7 +137,17 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int) -
     findings += _cross_table(facts)
     findings += _differencing(tables, facts, k, ks)
     findings += _changes(tables, facts)
+    findings += _weighted(tables, facts, k)
     return findings
+
+
+def _weighted(tables: list[PublishedTable], facts: dict, k: int) -> list[Finding]:
+    """The checks a weighted report adds (pipeline/publish/audit_weights.py): two totals solving two hidden
+    cells, the members' pooled value of hidden cells, and an estimate resting on one respondent."""
+    from pipeline.publish.audit_weights import weighted_findings
+
+    totals = {t.spec.total for t in tables if t.spec and t.spec.segment and t.spec.total}
+    return [Finding(check, "", cell, stat, detail) for check, cell, stat, detail in weighted_findings(facts, k, totals)]
 
 
 def _cross_table(facts: dict) -> list[Finding]:

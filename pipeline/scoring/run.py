@@ -21,12 +21,14 @@ class ScoreResult:
     notes: list = field(default_factory=list)  # pipeline.scoring.weights.WeightingNote per sector-year
 
 
-def score_store(store: Path, rules: RulesSource = None) -> ScoreResult:
+def score_store(store: Path, rules: RulesSource = None, weight_cells: list[str] | None = None) -> ScoreResult:
     """Read ``responses``, compute every respondent × node score, validate, and replace ``scores``.
 
     Points come from each canonical ``answer`` under ``rules`` (default catalogs/scoring.yaml; a
     path to another YAML file or a mapping of overrides, see ``rules.load_rules``). The stored
     ``responses.score`` is not read, so a changed rule takes effect here without re-ingesting.
+    ``weight_cells``: the roster attributes to weight by (default each sector's ``weight_cells``, see
+    :func:`store_weights`).
     """
     t0 = time.perf_counter()
     resolved = load_rules(rules)  # fail on bad rules before reading anything
@@ -39,12 +41,12 @@ def score_store(store: Path, rules: RulesSource = None) -> ScoreResult:
         raise FileNotFoundError(f"no responses in {store}: run `sdw ingest` first")
     responses = with_versions(responses, store)
     scores = store_mod.validate("scores", score_store_tables(responses, resolved))
-    weights, notes = store_weights(store)
+    weights, notes = store_weights(store, weight_cells)
     store_mod.write_tables(store, {"scores": scores, "weights": weights})
     return ScoreResult(scores, time.perf_counter() - t0, weights, notes)
 
 
-def store_weights(store: Path) -> tuple[pd.DataFrame, list]:
+def store_weights(store: Path, cells: list[str] | None = None) -> tuple[pd.DataFrame, list]:
     """The ``weights`` table: every respondent's weight to the roster of its sector-year (none without one).
 
     Written here rather than at ingest because it depends on a whole sector-year (every respondent and the
@@ -59,7 +61,7 @@ def store_weights(store: Path) -> tuple[pd.DataFrame, list]:
     roster, respondents = read("roster"), read("respondents")
     if respondents is None:
         respondents = pd.DataFrame(columns=["sector", "year", "respondent_key"])
-    weights, notes = roster_weights(roster, respondents)
+    weights, notes = roster_weights(roster, respondents, cells)
     return store_mod.validate("weights", weights), notes
 
 

@@ -38,8 +38,10 @@ from pipeline.ingest.attributes import SIZE_BANDS
 KEY = ["sector", "year", "respondent_key"]
 UNKNOWN = "不明"
 JOIN = "+"  # a collapsed cell is named by its parts: 〜100人+101〜300人
-COLUMNS = ["sector", "year", "respondent_key", "cell", "weight", "cell_members", "cell_respondents", "on_roster"]
+COLUMNS = ["sector", "year", "respondent_key", "cell", "weight", "cell_members", "cell_respondents", "on_roster",
+           "cell_attributes"]
 MIN_RESPONDENTS = 3
+ROSTER_ATTRIBUTES = ("size_band", "main_business_type", "business_types", "industry", "member_org", "target_level")
 TRIM_RATIO = 3.5
 
 
@@ -209,7 +211,7 @@ def _one(roster: pd.DataFrame, respondents: pd.DataFrame, attrs: list[str], min_
     w = w.fillna(w.mean())
     w, moved = trim(w, trim_ratio) if trim_ratio else (w, 0.0)
     deff, n_eff = kish(w)
-    out = resp.assign(sector=sector, year=year, weight=w.to_numpy(),
+    out = resp.assign(sector=sector, year=year, weight=w.to_numpy(), cell_attributes=" ".join(attrs),
                       cell_members=resp["cell"].map(n_members).fillna(0).astype(int)
                       + resp.groupby("cell")["on_roster"].transform(lambda s: int((~s).sum())),
                       cell_respondents=resp.groupby("cell")["respondent_key"].transform("size"))
@@ -224,7 +226,9 @@ def roster_weights(roster: pd.DataFrame | None, respondents: pd.DataFrame, attrs
     """One weight per respondent of every sector-year that has a roster, and what to say about them.
 
     Columns: sector, year, respondent_key, cell (the weighting cell, merged cells joined by '+'), weight,
-    cell_members (the cell's members, the finite population of its stratum), cell_respondents, on_roster.
+    cell_members (the cell's members, the finite population of its stratum), cell_respondents, on_roster,
+    cell_attributes (the roster attributes the cells come from, space-separated: size_band, or size_band industry
+    when raked to both margins).
     A sector-year without a roster gets no rows: its reports describe the respondents only.
     """
     parts, notes = [], []
@@ -235,6 +239,11 @@ def roster_weights(roster: pd.DataFrame | None, respondents: pd.DataFrame, attrs
         if resp.empty:
             continue
         cells = list(attrs) if attrs else default_cells(str(sector))
+        absent = [a for a in cells if a not in r or r[a].isna().all()]
+        if attrs and absent:  # asked for by name: say so rather than weight everyone alike
+            held = ", ".join(c for c in ROSTER_ATTRIBUTES if c in r and r[c].notna().any())
+            raise ValueError(f"the {sector} FY{year} roster has no {', '.join(absent)} to weight by "
+                             f"(its attributes: {held})")
         out, note = _one(r, resp.reset_index(drop=True), cells, min_respondents, trim_ratio)
         parts.append(out)
         notes.append(note)
