@@ -72,7 +72,7 @@ def score(args: argparse.Namespace) -> int:
         print(f"  weights {note.sector} FY{note.year}: {note.respondents - note.unmatched:,} of {note.members:,} "
               f"members answered ({note.response_rate:.0%}), {len(note.cells)} cells"
               + (f" (merged: {', '.join(note.collapsed)})" if note.collapsed else "")
-              + (f", {note.unmatched} respondents not on the roster" if note.unmatched else "")
+              + (f", {note.unmatched} respondent(s) not on the roster" if note.unmatched else "")
               + f", Kish deff {note.deff:.2f}, effective n {note.n_eff:,.0f}"
               + (f", trimming moved {note.trimmed_share:.1%} of the weight" if note.trimmed_share else ""))
     return 0

@@ -185,3 +185,22 @@ def test_an_attribute_the_roster_lacks_is_refused_by_name():
     roster, respondents = _two_cells()
     with pytest.raises(ValueError, match="the auto FY2024 roster has no industry to weight by"):
         roster_weights(roster, respondents, ["industry"])
+
+
+def test_a_third_cell_is_hidden_where_two_totals_would_solve_two():
+    from pipeline.scoring.disclosure import protect
+    from pipeline.scoring.disclosure_weights import hide_for_two_totals
+
+    # segments a (2 companies) and b (3) are hidden as primary, c (40) and d (60) published, total 105:
+    # k = 5 holds for the respondents' total (a + b = 5 ≥ 5), but the members' total is a second equation,
+    # so the smaller published cell, c, is hidden too
+    t = pd.DataFrame({"sector": "auto", "year": 2024, "framework": "csf2", "node_id": "GV",
+                      "segment": ["a", "b", "c", "d", "全体"], "n_scored": [2, 3, 40, 60, 105],
+                      "mean": [0.3, 0.4, 0.5, 0.6, 0.55], "w_mean": [0.3, 0.4, 0.5, 0.6, 0.52]})
+    once = protect(t, k=5)
+    assert once["suppressed"].tolist() == ["primary", "primary", "", "", ""]
+    twice = hide_for_two_totals(once)
+    assert twice["suppressed"].tolist() == ["primary", "primary", "complementary", "", ""]
+    assert np.isnan(twice.loc[2, "w_mean"]) and np.isnan(twice.loc[2, "mean"])
+    # the respondents' table alone (no members' column) is left as it was
+    assert hide_for_two_totals(once.drop(columns="w_mean"))["suppressed"].tolist() == once["suppressed"].tolist()

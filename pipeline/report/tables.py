@@ -21,7 +21,8 @@ from pipeline import catalogs
 from pipeline.catalogs import comparability
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
-from pipeline.scoring.disclosure import protect
+from pipeline.scoring.disclosure import protect as protect_respondents
+from pipeline.scoring.disclosure_weights import hide_for_two_totals
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
 from pipeline.scoring.statistics import item_shares, score_bands
@@ -78,6 +79,13 @@ def with_change(table: pd.DataFrame, keys: list[str], value: str = "mean") -> pd
     prev_year = grp["year"].shift()
     prev_value = grp[value].shift()
     return t.assign(previous_year=prev_year, change=t[value] - prev_value).sort_index()
+
+
+def protect(table: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """:func:`pipeline.scoring.disclosure.protect`, then, where the table carries the members' estimates, the
+    third hidden cell their second total needs (:func:`~pipeline.scoring.disclosure_weights.hide_for_two_totals`)."""
+    out = protect_respondents(table, **kwargs)
+    return hide_for_two_totals(out, kwargs.get("group"))
 
 
 def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, by: str | None, framework: str,
