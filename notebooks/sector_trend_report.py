@@ -83,9 +83,7 @@ def weighted(*columns):  # the members' columns of a table, in a weighted report
     return list(columns) if rd.weighted else []
 
 
-weight_cells = rd.weights["cell_attributes"].iloc[0].split() if rd.weighted else []
-weighting_text = L["weighting_text"].format(cells="・".join(L["weight_cells"].get(c, c) for c in weight_cells))
-weighting_text = weighting_text if rd.weighted else ""
+weighting_text = T.weighting_note(rd, L, names)  # '' when the report describes the respondents only
 
 
 def source(n, years=span):
@@ -281,7 +279,8 @@ title = L["titles"]["weakest_items"] + f" ({latest})"
 finish(fig, ax, title, rd.n(rd.latest), years=latest_year)
 pub.figure(fig, "weakest_items", title, source(rd.n(rd.latest), latest_year),
            [f"{r.item_id}: {r.share_implemented:.1%}" for r in weak.itertuples()])
-item_cols = ["year", "item_id", "text", "n_applicable", "share_implemented", "ci_low", "ci_high", "na_share"]
+item_cols = ["year", "item_id", "text", "n_applicable", "share_implemented", "ci_low", "ci_high",
+             *weighted("w_share_implemented", "w_ci_low", "w_ci_high"), "na_share"]
 pub.table("weakest_items", weak, T.SPECS["items"], L["tables"]["weakest_items"] + f" ({latest})", item_cols,
           view_columns=["item_id", "text", "n_applicable", "share_implemented"])
 if len(rd.years) > 1:

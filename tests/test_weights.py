@@ -204,3 +204,38 @@ def test_a_third_cell_is_hidden_where_two_totals_would_solve_two():
     assert np.isnan(twice.loc[2, "w_mean"]) and np.isnan(twice.loc[2, "mean"])
     # the respondents' table alone (no members' column) is left as it was
     assert hide_for_two_totals(once.drop(columns="w_mean"))["suppressed"].tolist() == once["suppressed"].tolist()
+
+
+def test_the_weighting_paragraph_names_merged_cells_and_unlisted_respondents():
+    from pipeline.report.data import ReportData
+    from pipeline.report.style import labels
+    from pipeline.report.tables import weighting_note
+
+    w = pd.DataFrame({"sector": "power", "year": [2024, 2024, 2025], "respondent_key": [_key(1), _key(2), _key(3)],
+                      "cell": ["TRANSMISSION+DISTRIBUTION", "RETAIL", "RETAIL"], "weight": 1.0, "cell_members": 5,
+                      "cell_respondents": 3, "on_roster": [True, False, True],
+                      "cell_attributes": "main_business_type"})
+    empty = pd.DataFrame()
+    data = ReportData("power", [2024, 2025], empty, empty, empty, None, w)
+    text = weighting_note(data, labels("ja"), {"TRANSMISSION": "送電", "DISTRIBUTION": "配電"})
+    assert text.startswith("会員推計は、会員名簿の主たる事業区分ごとに「会員数 ÷ 回答事業者数」の重み")
+    assert "回答者が少ないため合わせた区分: 送電+配電。" in text
+    assert "会員名簿で照合できなかった回答者(FY2024 1社)は" in text
+    assert weighting_note(ReportData("power", [2024], empty, empty, empty, None, None), labels("ja")) == ""
+
+
+def test_item_share_weighted_among_the_members_it_applies_to():
+    from pipeline.scoring.weighted import weighted_item_shares
+
+    # cell a: weight 2 (4 members, 2 answered): implemented, not implemented; cell b: weight 1 (2 of 2):
+    # implemented, not applicable → members' share (2·1 + 2·0 + 1·1)/(2 + 2 + 1) = 0.600 (respondents' 2/3)
+    keys = [_key(i) for i in range(4)]
+    weights = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "cell": ["a", "a", "b", "b"],
+                            "weight": [2.0, 2.0, 1.0, 1.0], "cell_members": [4, 4, 2, 2]})
+    responses = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "item_id": "ID.AM-1",
+                              "answer": ["implemented", "not_implemented", "implemented", "not_applicable"]})
+    out = weighted_item_shares(responses, weights).set_index("item_id")
+    assert out.loc["ID.AM-1", "w_share_implemented"] == pytest.approx(0.6)
+    assert 0 < out.loc["ID.AM-1", "w_ci_low"] < 0.6 < out.loc["ID.AM-1", "w_ci_high"] < 1
+    # an item nobody's sheet holds counts as missing (applicable, not achieved): 0 of everyone
+    assert out.loc["ID.AM-2", "w_share_implemented"] == pytest.approx(0.0)

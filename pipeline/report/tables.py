@@ -27,7 +27,7 @@ from pipeline.scoring.respondent import instrument_scale, unjudgeable_requiremen
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
 from pipeline.scoring.statistics import item_shares, score_bands
 from pipeline.scoring.trends import panel_change
-from pipeline.scoring.weighted import WEIGHTED_COLUMNS, weighted_segment_stats
+from pipeline.scoring.weighted import ITEM_COLUMNS, WEIGHTED_COLUMNS, weighted_item_shares, weighted_segment_stats
 
 NODE_KEYS = ["sector", "year", "framework", "node_id"]
 NODE_STATS = ["mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "reached", "ci_low", "ci_high",
@@ -60,7 +60,7 @@ SPECS: dict[str, TableSpec] = {
     "star": _node_spec(changes=False),
     "items": TableSpec(keys=["sector", "year", "item_id"], segment=None,
                        counts={s: "n_applicable" for s in ("share_implemented", "n_implemented", "ci_low", "ci_high",
-                                                            "na_share", "mean_points")}),
+                                                            "na_share", "mean_points", *ITEM_COLUMNS)}),
     "movers": TableSpec(keys=["sector", "year", "item_id"], segment=None,
                         counts={"share_implemented": "n_applicable", "share_previous": "n_previous",
                                 "change": ["n_applicable", "n_previous"]},
@@ -98,6 +98,26 @@ def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, b
     w = weighted_segment_stats(scores, data.respondents, data.weights, by, framework, threshold=threshold)
     keys = ["sector", "year", "framework", "node_id", "segment"]
     return stats.merge(w, on=keys, how="left")
+
+
+def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None = None) -> str:
+    """The paragraph on the members' estimates: what the cells are, what the weighting assumes and cannot fix,
+    and, where any, the cells merged (named as ``names`` name segments) and the respondents the roster does not
+    list (per year). '' when the report is not weighted."""
+    if not data.weighted:
+        return ""
+    w = data.weights
+    cells = "・".join(labels["weight_cells"].get(c, c) for c in str(w["cell_attributes"].iloc[0]).split())
+    text = labels["weighting_text"].format(cells=cells)
+    merged = sorted({c for c in w["cell"].unique() if "+" in c})
+    if merged:
+        named = ["+".join((names or {}).get(p, p) for p in c.split("+")) for c in merged]
+        text += " " + labels["weighting_merged"].format(cells=", ".join(named))
+    unmatched = w[~w["on_roster"]].groupby("year").size()
+    if len(unmatched):
+        text += " " + labels["weighting_unmatched"].format(
+            counts=labels["headline"]["list_separator"].join(f"FY{y} {n}" for y, n in unmatched.items()))
+    return text
 
 
 def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
@@ -175,6 +195,9 @@ def by_node(data: ReportData, by: str | None, framework: str, level: str, year: 
     if by is None:
         stats = stats.assign(segment=ALL)
     stats = with_weighted(stats, data, sel, by, framework)
+    # nobody scored (every company of the segment found the node not applicable): its not-applicable share would
+    # speak for companies the count n_scored = 0 does not show — a segment of one company read 100% (not assessed)
+    stats["na_share"] = stats["na_share"].where(stats["n_scored"] > 0)
     out = with_change(protect(stats, k=_k(k)), ["sector", "framework", "node_id", "segment"])
     if year is not None:  # one year alone: its change would point at a value this table does not publish
         out = out[out["year"].eq(year)].drop(columns=["previous_year", "change"])
@@ -212,9 +235,14 @@ def items(data: ReportData, k: int | None = None, lang: str = "ja") -> pd.DataFr
     ``text`` in the report's language where the catalog has it."""
     shares = item_shares(data.responses)
     shares = shares.assign(text=shares["item_id"].map(data.item_texts(lang=lang)))
+    extra: list[str] = []
+    if data.weighted:  # the members' share beside the respondents', hidden where theirs is
+        shares = shares.merge(weighted_item_shares(data.responses, data.weights), on=["sector", "year", "item_id"],
+                              how="left")
+        extra = ITEM_COLUMNS
     return protect(shares, k=_k(k), group=["sector", "year"], n_col="n_applicable",
                    stat_columns=["share_implemented", "ci_low", "ci_high", "na_share", "n_implemented", "mean_points",
-                                 "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable"])
+                                 "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable", *extra])
 
 
 def own_scale(sector: str) -> dict:

@@ -36,9 +36,9 @@ STAT_COLUMNS = ["mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "c
                 "share_implemented", "n_implemented", "n_on_roster",
                 # the members' estimates (pipeline/scoring/weighted.py): hidden exactly where the respondents' are
                 "w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_share_reached", "w_ci_low", "w_ci_high", "n_eff",
-                "deff", "w_change"]
+                "deff", "w_change", "w_share_implemented"]
 UNIFORM_COLUMNS = ["mean", "share_reached", "share_improved", "share_worsened", "share_from", "share_to",
-                   "share_implemented", "w_mean", "w_share_reached"]
+                   "share_implemented", "w_mean", "w_share_reached", "w_share_implemented"]
 HIDDEN_COUNT = "_n_behind"  # the true count behind each cell, for the audit log only: never published
 REASONS = ("primary", "complementary", "uniform")
 # Quantile → the share of companies beyond it; p10 is published only when 10% of the cell is ≥ k companies

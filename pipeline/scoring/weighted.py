@@ -8,8 +8,9 @@ A segment is a domain: its estimate keeps the whole design (svy ``where=``), so 
 across cells get honest intervals too.
 
 One function per statistic: :func:`weighted_mean` (mean score), :func:`weighted_share` (share reaching
-a threshold, logit interval), and :func:`weighted_segment_stats`, which gives both per segment beside
-:func:`pipeline.scoring.segments.segment_stats`.
+a threshold, logit interval), :func:`weighted_segment_stats`, which gives both per segment beside
+:func:`pipeline.scoring.segments.segment_stats`, and :func:`weighted_item_shares`, the members' share
+implemented per item beside :func:`pipeline.scoring.statistics.item_shares`.
 """
 
 from __future__ import annotations
@@ -108,3 +109,30 @@ def weighted_segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, weig
                              "deff": deff})
     cols = ["sector", "year", "framework", "node_id", "segment", *WEIGHTED_COLUMNS]
     return pd.DataFrame(rows, columns=cols)
+
+
+ITEM_COLUMNS = ["w_share_implemented", "w_ci_low", "w_ci_high"]
+
+
+def weighted_item_shares(responses: pd.DataFrame, weights: pd.DataFrame, rules=None) -> pd.DataFrame:
+    """Per sector, year and item: the members' share implemented among the members it applies to, with its
+    95% interval: the respondents' rule of :func:`~pipeline.scoring.statistics.item_shares` (achieved among
+    applicable answers, items a sheet lacks counted as missing), each respondent weighted. Rows only for
+    sector-years with weights."""
+    from pipeline.scoring.rules import complete_items, is_achieved, is_applicable
+
+    rows = []
+    for (sector, year), wy in weights.groupby(["sector", "year"]):
+        r = responses[responses["sector"].eq(sector) & responses["year"].eq(year)]
+        if r.empty:
+            continue
+        r = complete_items(r, str(sector))
+        flag = is_achieved(r["answer"], rules).astype(float).where(is_applicable(r["answer"], rules))
+        wide = r.assign(flag=flag).pivot_table(index="respondent_key", columns="item_id", values="flag",
+                                               aggfunc="first", dropna=False)
+        f = wy[[*KEY, "cell", "weight", "cell_members"]].merge(wide, left_on="respondent_key", right_index=True)
+        for item in wide.columns:
+            est, lo, hi = weighted_share(f, item)
+            rows.append({"sector": sector, "year": int(year), "item_id": item, "w_share_implemented": est,
+                         "w_ci_low": lo, "w_ci_high": hi})
+    return pd.DataFrame(rows, columns=["sector", "year", "item_id", *ITEM_COLUMNS])
