@@ -131,8 +131,35 @@ def weighted_item_shares(responses: pd.DataFrame, weights: pd.DataFrame, rules=N
         wide = r.assign(flag=flag).pivot_table(index="respondent_key", columns="item_id", values="flag",
                                                aggfunc="first", dropna=False)
         f = wy[[*KEY, "cell", "weight", "cell_members"]].merge(wide, left_on="respondent_key", right_index=True)
-        for item in wide.columns:
-            est, lo, hi = weighted_share(f, item)
+        for item, (est, lo, hi) in _shares(f, list(wide.columns)).items():
             rows.append({"sector": sector, "year": int(year), "item_id": item, "w_share_implemented": est,
                          "w_ci_low": lo, "w_ci_high": hi})
     return pd.DataFrame(rows, columns=["sector", "year", "item_id", *ITEM_COLUMNS])
+
+
+def _shares(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple[float, float, float]]:
+    """:func:`weighted_share` of many 0/1 columns over every row, in one svy call (one design, one pass:
+    about ten times faster than a call per column); a column with fewer than two distinct values follows
+    the same rule as :func:`weighted_share`."""
+    import polars as pl
+    import svy
+
+    out, varied = {}, []
+    for c in columns:
+        if frame[c].nunique() >= 2:
+            varied.append(c)
+        else:
+            out[c] = _estimate(frame, c, None, share=True)
+    if varied:
+        data = pl.from_pandas(frame[["cell", "weight", "cell_members", *varied]].reset_index(drop=True)
+                              .rename(columns={c: f"y{i}" for i, c in enumerate(varied)}))
+        sample = svy.Sample(data, svy.Design(stratum="cell", wgt="weight", pop_size="cell_members",
+                                             singleton="pool"))
+        names = [f"y{i}" for i in range(len(varied))]
+        results = sample.estimation.prop(names, drop_nulls=True)
+        for c, name, res in zip(varied, names, results, strict=True):
+            t = res.to_polars().to_pandas()
+            row = t[t[name].astype(float).eq(1.0)]
+            out[c] = (float(row["est"].iloc[0]), max(float(row["lci"].iloc[0]), 0.0),
+                      min(float(row["uci"].iloc[0]), 1.0))
+    return out
