@@ -251,5 +251,5 @@ def test_weights_none_describes_the_respondents_only(reports, tmp_path):
     run_report("auto", None, store, out=tmp_path / "r", figures=tmp_path / "f", weights="none")
     html = (tmp_path / "r" / "auto" / "all" / "sector_trend_report.html").read_text(encoding="utf-8")
     summary = re.search(r'<div class="sdw-headline">(.*?)</div>', html, re.S).group(1)
-    assert "この報告の数値は回答した事業者だけを表します" in summary and "会員全体の推計" not in summary
+    assert "この報告の数値は回答した事業者だけを表します" in summary and "会員全体の推計は" not in summary
     assert "w_mean" not in pd.read_csv(tmp_path / "r" / "auto" / "all" / "tables" / "distribution.csv").columns
