@@ -269,10 +269,10 @@ def test_census_truth_holds_every_roster_member_and_the_respondents_answers(auto
 def test_response_rises_mildly_with_maturity_within_a_cell():
     from pipeline.synth.population import with_maturity_response
 
-    # one size band, maturity +1 and −1 (mean 0, sd 1.414): z = ±0.707, propensity 0.6 ± 0.04·0.707 = ±0.0283;
+    # one size band, maturity +1 and −1 (mean 0, sd 1.414): z = ±0.707, propensity 0.6 ± 0.02·0.707 = ±0.0141;
     # the other band's single member has no spread and keeps its propensity
     m = pd.DataFrame({"size_band": ["〜100人", "〜100人", "10,001人〜"], "maturity": [1.0, -1.0, 0.3],
                       "propensity": [0.6, 0.6, 0.9]})
     out = with_maturity_response(m)
-    assert out["propensity"].round(4).tolist() == [0.6283, 0.5717, 0.9]
+    assert out["propensity"].round(4).tolist() == [0.6141, 0.5859, 0.9]
     assert out["cell_propensity"].tolist() == [0.6, 0.6, 0.9]

@@ -40,7 +40,7 @@ PERSISTENCE = 0.9  # correlation of a company's willingness to answer from one y
 # response propensity rises by this much per standard deviation of maturity within the cell. Weighting to the
 # roster cannot undo it (docs/method.md, "Estimates for the members: weighting"); benchmarks/weighting.py
 # measures what is left, and what is left without it (missing at random within cells).
-RESPONSE_MATURITY = 0.04
+RESPONSE_MATURITY = 0.02
 
 
 def spec(sector: str) -> dict[str, Any]:
