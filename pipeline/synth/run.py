@@ -130,6 +130,8 @@ def _render(m: Member) -> tuple[bytes, str, list[str]]:
     if m.ext == ".xlsm":
         data = as_macro_enabled(data)
     if m.post == "encrypt":
+        if m.quirks.writer == "xlwt":  # a legacy .xls cannot take OOXML encryption: the member saved it as .xlsx first
+            data = RENDERERS["xlsxwriter"](book)
         data = badfiles.encrypted(data)
     elif m.post == "truncate":
         data = badfiles.truncated(data)
