@@ -1,4 +1,4 @@
-"""Schemas of the store's tables (docs/architecture.md), validated lazily before every write.
+"""Schemas of the store's tables (docs/architecture.md §3), validated lazily before every write.
 
 Column names are a contract with scripts outside the repository: extend, never rename.
 """
@@ -34,6 +34,9 @@ class Manifest(pa.DataFrameModel):
     n_invalid: Series[int] = pa.Field(ge=0)
     n_unanswered: Series[int] = pa.Field(ge=0)
     warnings: Series[str]
+    # added after the first stores were written (read_table fills it for older ones): the sheet the answers
+    # were read from, when the file had several shaped like a checklist
+    sheet: Series[str]
 
     class Config:
         strict = True
@@ -178,6 +181,10 @@ class Weights(pa.DataFrameModel):
         coerce = True
         unique = ["sector", "year", "respondent_key"]
 
+
+ADDED = {"manifest": {"sheet": ""}}
+"""Columns added to a table after stores were first written, with the value older rows read as: a store
+written before them still reads, and a partition written now sits beside older ones."""
 
 TABLES = {"manifest": Manifest, "respondents": Respondents, "responses": Responses, "identities": Identities,
           "quarantine": Quarantine, "roster": Roster, "scores": Scores,
