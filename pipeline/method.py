@@ -25,6 +25,7 @@ SECTIONS: dict[int, tuple[str, str]] = {
     8: ("暫定カタログ", "Provisional catalogs"),
     9: ("手法の版", "Method versions"),
     10: ("様式の読み取り", "Reading real layouts"),
+    11: ("会員全体の推計", "Estimates for the members: weighting"),
 }
 
 
