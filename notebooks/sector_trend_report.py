@@ -24,6 +24,7 @@ store = ""  # empty: the project's data/processed, wherever the notebook is open
 figures_dir = ""  # empty: figures/<sector>/interactive
 report_dir = ""  # empty: reports/<sector>/interactive
 pptx = False  # also write a 16:9 briefing deck
+weights = "roster"  # roster: the members' estimates beside the respondents' where the store has weights; none
 
 # %%
 import html
@@ -48,7 +49,7 @@ info = catalogs.sector_info(sector)  # what the sector is scored on and segmente
 fw = framework if framework in ("csf2", "csf11") and framework in info["frameworks"] else "csf2"
 # read only the frameworks this page draws (the store may hold many years of every sector)
 scored_on = sorted({fw, "csf2"} | ({"level", "star"} & set(info["frameworks"])))
-rd = D.load(store, sector, years or None, frameworks=scored_on)
+rd = D.load(store, sector, years or None, frameworks=scored_on, weights=weights)
 by = segment_by or info["segment"]
 rd, merges = rd.merge_small_segments(by, min_cell)  # recode before you hide: documented neighbour groups
 names = D.segment_names(sector, lang)
@@ -85,6 +86,13 @@ trend_note = " / ".join(x for x in (version_note, L["incomparable"].format(n=n_t
                                     if n_trend_excluded else "") if x)
 score_note = " / ".join(x for x in (version_note, L["incomparable_included"].format(n=n_trend_excluded)
                                     if n_trend_excluded else "") if x)
+
+
+def weighted(*columns):  # the members' columns of a table, in a weighted report only
+    return list(columns) if rd.weighted else []
+
+
+weighting_text = T.weighting_note(rd, L, names)  # '' when the report describes the respondents only
 
 
 def source(n, years=span):
@@ -152,6 +160,8 @@ if has_roster and len(rd.years) > 1:
         return fig
 
     pub.figure(draw_response_trend, "response_trend", L["titles"]["response_trend"], source(n_all))
+if weighting_text:  # what the members' estimates assume, where the reader first meets the response rates
+    display(HTML(f'<p class="sdw-note">{html.escape(weighting_text)}</p>'))
 pub.table("responses", resp, T.SPECS["responses"], L["tables"]["responses"],
           ["year", "segment", "n", "n_on_roster", "roster_n", "response_rate", "ci_low", "ci_high"],
           hidden_note + " " + L["rate_note"],
@@ -168,9 +178,14 @@ total_fn = functions[functions["segment"].eq(ALL)]
 
 def draw_function_trend():
     fig, ax = style.new_figure(right=0.74 if style.on_slide() else 0.78)
-    F.trend_lines(total_fn, y="mean", hue="node_id", lo="mean_ci_low", hi="mean_ci_high", ax=ax,
-                  labels={n: f"{node_names[n]} ({n})" for n in total_fn["node_id"].unique()},
-                  suppressed_label=hidden, year_format=year_format)
+    fn_labels = {n: f"{node_names[n]} ({n})" for n in total_fn["node_id"].unique()}
+    if rd.weighted:  # members' estimate solid with its interval, respondents' mean dashed
+        F.trend_lines_weighted(total_fn, ax=ax, labels=fn_labels, suppressed_label=hidden,
+                               style_labels=(L["series"]["members"], L["series"]["respondents"]),
+                               year_format=year_format)
+    else:
+        F.trend_lines(total_fn, y="mean", hue="node_id", lo="mean_ci_low", hi="mean_ci_high", ax=ax, labels=fn_labels,
+                      suppressed_label=hidden, year_format=year_format)
     ax.set_ylabel(L["axes"]["score"])
     if sector in L["mapping_note"]:
         style.caveat(ax, L["mapping_note"][sector])
@@ -183,9 +198,11 @@ pub.figure(draw_function_trend, "function_trend", L["titles"]["function_trend"].
                            if r.mean == r.mean])
 pub.table("functions", functions, T.SPECS["nodes"], L["tables"]["functions"].replace("NIST CSF 2.0", fw_label),
           ["year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high",
-           "previous_year", "change", "na_share"], " ".join(x for x in (hidden_note, trend_note) if x),
+           *weighted("w_mean", "w_mean_ci_low", "w_mean_ci_high", "n_eff"), "previous_year", "change", "na_share"],
+          " ".join(x for x in (hidden_note, trend_note) if x),
           view=functions["segment"].eq(ALL),
-          view_columns=["year", "node_id", "node_name", "n_scored", "mean", "mean_ci_low", "mean_ci_high", "change"])
+          view_columns=["year", "node_id", "node_name", "n_scored", "mean", *weighted("w_mean"), "mean_ci_low",
+                        "mean_ci_high", "change"])
 if len(rd.years) > 1:
     year_from = rd.years[-2]
     pc = named(T.panel(rd, year_from, rd.latest, min_cell, fw))
@@ -225,10 +242,13 @@ def draw_distribution():
 
 pub.figure(draw_distribution, "score_distribution", L["titles"]["score_distribution"], source(n_all))
 pub.table("distribution", dist, T.SPECS["distribution"], L["tables"]["distribution"],
-          ["year", "segment", "n", "mean", "previous_year", "change", "p10", "p25", "p50", "p75", "p90"],
+          ["year", "segment", "n", "mean", "previous_year", "change",
+           *weighted("w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_change", "n_eff"),
+           "p10", "p25", "p50", "p75", "p90"],
           hidden_note + " " + L["quantile_note"].format(k=min_cell),
           view=dist["year"].eq(rd.latest), view_title=L["tables"]["distribution_latest"].format(year=rd.latest),
-          view_columns=["year", "segment", "n", "mean", "previous_year", "change", "p25", "p50", "p75"], slide=True)
+          view_columns=["year", "segment", "n", "mean", *weighted("w_mean"), "previous_year", "change", "p25", "p50",
+                        "p75"], slide=True)
 
 # %%
 # Categories by segment (latest year) and functions by segment (radar).
@@ -321,7 +341,8 @@ if "level" in info["frameworks"]:
 
     pub.figure(draw_levels, "level_trend", title, source(n_all), [relevelled_note] if relevelled else None)
     pub.table("levels", lv, T.SPECS["levels"], L["tables"]["levels"],
-              ["year", "node_id", "segment", "n_scored", "share_reached", "ci_low", "ci_high"],
+              ["year", "node_id", "segment", "n_scored", "share_reached", "ci_low", "ci_high",
+               *weighted("w_share_reached", "w_ci_low", "w_ci_high")],
               " ".join(x for x in (hidden_note, relevelled_note) if x),
               view=lv["year"].eq(rd.latest), view_title=L["tables"]["levels_latest"].format(year=rd.latest))
 
@@ -346,7 +367,8 @@ if "star" in info["frameworks"]:
     pub.figure(draw_star, "star_readiness", star_title, source(n_year(rd.latest), latest_year),
                [star_note, star_list])
     pub.table("star", star, T.SPECS["star"], L["tables"]["star"],
-              ["year", "node_id", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high"],
+              ["year", "node_id", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high",
+               *weighted("w_mean", "w_mean_ci_low", "w_mean_ci_high")],
               f"{star_note}: {star_list} / " + hidden_note, view=star["year"].eq(rd.latest),
               view_title=L["tables"]["star_latest"].format(year=rd.latest))
 
@@ -369,7 +391,8 @@ def draw_weakest():
 pub.figure(draw_weakest, "weakest_items", weak_title, source(n_year(rd.latest), latest_year),
            [f"{r.item_id}: {r.share_implemented:.1%}" for r in weak.itertuples()])
 title = weak_title
-item_cols = ["year", "item_id", "text", "n_applicable", "share_implemented", "ci_low", "ci_high", "na_share"]
+item_cols = ["year", "item_id", "text", "n_applicable", "share_implemented", "ci_low", "ci_high",
+             *weighted("w_share_implemented", "w_ci_low", "w_ci_high"), "na_share"]
 pub.table("weakest_items", weak, T.SPECS["items"], L["tables"]["weakest_items"] + f" ({latest})", item_cols,
           view_columns=["year", "item_id", "text", "n_applicable", "share_implemented"])
 if len(rd.years) > 1:
@@ -457,13 +480,15 @@ disclosure_text = L["disclosure_text"].format(k=min_cell)
 display(Markdown(rules_text))
 display(Markdown(disclosure_text))
 display(Markdown(L["marks_text"]))
+if weighting_text:
+    display(Markdown(weighting_text))
 published = {t.name: t for t in pub.tables}
 n_hidden = int(sum((t.frame["suppressed"].fillna("") != "").sum() for t in pub.tables if "suppressed" in t.frame))
 sentences = headline(published, L, lang, rd.latest, ALL, node_names, n_hidden, min_cell,
                      rd.years[-2] if len(rd.years) > 1 else None)
 summary.update(HTML(headline_html(sentences, L["sections"]["headline"])))
 about = [(L["about"]["rules"], rules_text), (L["about"]["disclosure"], disclosure_text),
-         (L["about"]["k"], str(min_cell))]
+         (L["about"]["k"], str(min_cell)), *([(L["about"]["weighting"], weighting_text)] if weighting_text else [])]
 written = pub.close(about, {"title": L["report_title"].format(sector=L["sector"][sector]),
                             "subtitle": L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}",
                                                              latest=f"{rd.n(rd.latest):,}"),

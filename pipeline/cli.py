@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("score", help="compute scores for everything in the store")
     c.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
+    c.add_argument("--weight-cells", default="", metavar="ATTR[,ATTR]",
+                   help="roster attributes the weights to the roster come from (default: each sector's own, size_band "
+                   "for automotive, main_business_type for power); two or more are raked to each one's margin, "
+                   "e.g. size_band,industry")
 
     f = sub.add_parser("feedback", help="write one feedback file per member company (association use only)")
     f.add_argument("--sector", choices=config.SECTORS, required=True)
@@ -89,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--min-cell", type=int, default=None, help="k: hide cells with fewer companies (default 5)")
     r.add_argument("--pptx", action="store_true", help="also write a 16:9 briefing deck (deck.pptx) per report")
     arguments.add_quiet(r)
+    r.add_argument("--weights", choices=("roster", "none"), default="roster",
+                   help="roster (default): the members' estimates beside the respondents' mean where the store has "
+                   "weights to a member roster (`sdw score` writes them); none: the respondents only")
 
     a = sub.add_parser("audit", help="re-run the disclosure check of a report folder (or several together)",
                        description="Replay the intruder check on a report folder written by `sdw report`: direct "

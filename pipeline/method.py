@@ -26,6 +26,7 @@ SECTIONS: dict[int, tuple[str, str]] = {
     9: ("手法の版", "Method versions"),
     10: ("様式の読み取り", "Reading real layouts"),
     11: ("記号・小区分・内訳", "Readers' marks, small segments and breakdowns"),
+    12: ("会員全体の推計", "Estimates for the members: weighting"),
 }
 
 

@@ -162,9 +162,30 @@ class Scores(pa.DataFrameModel):
         coerce = True
 
 
+class Weights(pa.DataFrameModel):
+    """One weight per respondent of a sector-year with a roster (pipeline/scoring/weights.py): how many
+    members it stands for within its weighting cell. Written by `sdw score` from the roster and respondents."""
+
+    sector: Series[str] = pa.Field(isin=SECTORS)
+    year: Series[int]
+    respondent_key: Series[str] = pa.Field(str_length={"min_value": 32, "max_value": 32})
+    cell: Series[str]
+    weight: Series[float] = pa.Field(gt=0)
+    cell_members: Series[int] = pa.Field(ge=0)
+    cell_respondents: Series[int] = pa.Field(ge=1)
+    on_roster: Series[bool]
+    cell_attributes: Series[str]  # the roster attributes the cells come from, space-separated
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["sector", "year", "respondent_key"]
+
+
 ADDED = {"manifest": {"sheet": ""}}
 """Columns added to a table after stores were first written, with the value older rows read as: a store
 written before them still reads, and a partition written now sits beside older ones."""
 
 TABLES = {"manifest": Manifest, "respondents": Respondents, "responses": Responses, "identities": Identities,
-          "quarantine": Quarantine, "roster": Roster, "scores": Scores}
+          "quarantine": Quarantine, "roster": Roster, "scores": Scores,
+          "weights": Weights}

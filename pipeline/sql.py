@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-VIEWS = ("manifest", "respondents", "responses", "scores", "roster", "quarantine")
+VIEWS = ("manifest", "respondents", "responses", "scores", "roster", "quarantine", "weights")
 PRIVATE = ("identities",)
 IDENTITY_COLUMNS = ("company_name", "corporate_number")
 IDENTITIES_FLAG = "--with-identities"

@@ -72,11 +72,19 @@ def score(args: argparse.Namespace) -> int:
 
     with locked(args.store, "score"):
         preconditions.check(args, held=True)
-        result = score_store(args.store)
+        cells = [c.strip() for c in getattr(args, "weight_cells", "").split(",") if c.strip()] or None
+        result = score_store(args.store, weight_cells=cells)
     s = result.scores
     parts = s.groupby(["sector", "year"])["respondent_key"].nunique()
     print(f"sdw score: {len(s):,} scores for {parts.sum():,} respondents in {len(parts)} sector-years "
           f"({result.seconds:.1f} s) → {args.store / 'scores'}")
+    for note in result.notes:  # what the weights rest on, per sector-year with a roster
+        print(f"  weights {note.sector} FY{note.year}: {note.respondents - note.unmatched:,} of {note.members:,} "
+              f"members answered ({note.response_rate:.0%}), {len(note.cells)} cells"
+              + (f" (merged: {', '.join(note.collapsed)})" if note.collapsed else "")
+              + (f", {note.unmatched} respondent(s) not on the roster" if note.unmatched else "")
+              + f", Kish deff {note.deff:.2f}, effective n {note.n_eff:,.0f}"
+              + (f", trimming moved {note.trimmed_share:.1%} of the weight" if note.trimmed_share else ""))
     return 0
 
 
@@ -108,7 +116,7 @@ def report(args: argparse.Namespace) -> int:
         preconditions.check(args, held=True)  # before a kernel starts: what to run when the store is not ready
         result = run_report(args.sector, args.years, args.store, args.out, args.figures, lang=args.lang,
                             min_cell=args.min_cell, segment_by=args.segment_by, framework=args.framework,
-                            pptx=args.pptx, quiet=getattr(args, "quiet", False))
+                            pptx=args.pptx, quiet=getattr(args, "quiet", False), weights=args.weights)
     timing = ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items())
     print(f"sdw report: {len(result.html)} reports, {len(result.figures)} figures ({timing}); every table passed "
           "the disclosure check")

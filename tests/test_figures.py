@@ -309,3 +309,23 @@ def test_on_a_slide_every_figure_text_is_14pt_or_more(bars_table, trend_table):
             assert style.min_text_size(f) >= 14
             assert f.get_suptitle() == ""  # the slide carries the title, once
             assert tuple(f.get_size_inches()) == style.SLIDE_FIGURE
+
+
+def test_trend_lines_weighted_draw_members_solid_and_respondents_dashed():
+    # two functions over two years; GV 2024 hidden (both values NaN, suppressed)
+    t = pd.DataFrame({"year": [2023, 2024, 2023, 2024], "node_id": ["GV", "GV", "ID", "ID"],
+                      "w_mean": [0.60, np.nan, 0.50, 0.55], "w_mean_ci_low": [0.58, np.nan, 0.48, 0.53],
+                      "w_mean_ci_high": [0.62, np.nan, 0.52, 0.57], "mean": [0.65, np.nan, 0.54, 0.60],
+                      "suppressed": ["", "primary", "", ""]})
+    ax = F.trend_lines_weighted(t, ax=plt.figure().gca(), style_labels=("会員推計(実線)", "回答者平均(破線)"))
+    lines = ax.get_lines()
+    members, respondents = lines[:2], lines[2:4]
+    assert [ln.get_linestyle() for ln in members] == ["-", "-"]
+    assert [ln.get_linestyle() for ln in respondents] == ["--", "--"]
+    assert respondents[0].get_color() == members[0].get_color()
+    assert np.allclose(respondents[1].get_ydata(), [0.54, 0.60])
+    assert np.isnan(respondents[0].get_ydata()[1])  # hidden stays hidden in the respondents' line too
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[-2:] == ["会員推計(実線)", "回答者平均(破線)"]
+    assert _legend_clear_of_axes(ax)
+    plt.close("all")

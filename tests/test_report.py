@@ -361,3 +361,30 @@ def test_publisher_keeps_formula_like_text_as_text(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "r" / "tables.xlsx")["x"]
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=HYP")]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_headline_gives_the_members_estimate_beside_the_respondents_mean(reports):
+    root, _, _ = reports
+    html = (root / "reports" / "auto" / "all" / "sector_trend_report.html").read_text(encoding="utf-8")
+    summary = re.search(r'<div class="sdw-headline">(.*?)</div>', html, re.S).group(1)
+    dist = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "distribution.csv")
+    row = dist[dist["year"].eq(2024) & dist["segment"].eq("全体")].iloc[0]
+    rate = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "responses.csv")
+    rate = rate[rate["year"].eq(2024) & rate["segment"].eq("全体")].iloc[0]["response_rate"]
+    assert (f"会員全体の推計は {row['w_mean']:.1%}(95%信頼区間 {row['w_mean_ci_low']:.1%}〜"
+            f"{row['w_mean_ci_high']:.1%}") in summary
+    assert f"回答者の平均は {row['mean']:.1%}。回答率 {rate:.1%}、有効回答数 {row['n_eff']:,.0f}社。" in summary
+    page = _page_text(html)
+    assert "区分の中では、回答した事業者と回答しなかった事業者のスコアが同じ傾向であると仮定" in page
+    wb = openpyxl.load_workbook(root / "reports" / "auto" / "all" / "tables.xlsx")
+    headers = [c.value for c in wb["levels"][4]]
+    assert {"到達率", "到達率(会員推計)"} <= set(headers)
+
+
+def test_weights_none_describes_the_respondents_only(reports, tmp_path):
+    _, store, _ = reports
+    run_report("auto", None, store, out=tmp_path / "r", figures=tmp_path / "f", weights="none")
+    html = (tmp_path / "r" / "auto" / "all" / "sector_trend_report.html").read_text(encoding="utf-8")
+    summary = re.search(r'<div class="sdw-headline">(.*?)</div>', html, re.S).group(1)
+    assert "この報告の数値は回答した事業者だけを表します" in summary and "会員全体の推計は" not in summary
+    assert "w_mean" not in pd.read_csv(tmp_path / "r" / "auto" / "all" / "tables" / "distribution.csv").columns

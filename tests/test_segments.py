@@ -113,3 +113,21 @@ def test_no_group_is_merged_when_every_member_is_large_enough():
                                 "size_band": bands})
     merges = small_segment_merges(respondents, "size_band", segment_groups("auto", "size_band"), 5)
     assert merges == {"1,001〜10,000人": "1,001人〜", "10,001人〜": "1,001人〜"}  # 4 < 5: the large bands only
+
+
+def test_a_segment_nobody_scored_publishes_no_not_applicable_share():
+    """One TRANSMISSION company found every item of RC.RP not applicable: n_scored 0, so its segment is not
+    assessed, and its not-applicable share (100%, about one company) is not published either."""
+    from pipeline.report.data import ReportData
+    from pipeline.report.tables import by_node
+
+    keys = [f"{i:032d}" for i in range(6)]
+    respondents = pd.DataFrame({"sector": "power", "year": 2025, "respondent_key": keys,
+                                "business_types": ["RETAIL"] * 5 + ["TRANSMISSION"]})
+    scores = pd.DataFrame({"sector": "power", "year": 2025, "respondent_key": keys, "framework": "csf2",
+                           "node_id": "RC.RP", "score": [0.5, 0.6, 0.7, 0.8, 0.9, float("nan")],
+                           "n_items": 2, "n_applicable": [2, 2, 2, 2, 1, 0]})
+    data = ReportData("power", [2025], scores, respondents, pd.DataFrame(), None)
+    out = by_node(data, "business_types", "csf2", "category", 2025, k=5).set_index("segment")
+    assert out.loc["TRANSMISSION", "n_scored"] == 0 and pd.isna(out.loc["TRANSMISSION", "na_share"])
+    assert out.loc["RETAIL", "na_share"] == pytest.approx(0.1)  # 1 of 10 item answers not applicable

@@ -49,9 +49,20 @@ def test_views_count_what_was_ingested(store, capsys):
 def test_every_table_but_identities_is_a_view(store, capsys):
     assert _sql(store, "SELECT table_name FROM information_schema.tables ORDER BY table_name") == 0
     out = capsys.readouterr().out
-    for name in ("manifest", "respondents", "responses", "scores", "roster", "quarantine"):
+    for name in ("manifest", "respondents", "responses", "scores", "roster", "quarantine", "weights"):
         assert name in out
     assert "identities" not in out
+
+
+def test_weights_add_up_to_the_roster_in_sql(store, capsys):
+    # every respondent found on the roster carries members ÷ respondents of its cell: per sector, the weights of
+    # those on the roster add up to the roster's members (no trimming at these sizes)
+    query = ("SELECT w.sector, round(sum(w.weight)) AS weighted, any_value(r.n) AS members FROM weights w "
+             "JOIN (SELECT sector, count(*) AS n FROM roster GROUP BY sector) r USING (sector) "
+             "WHERE w.on_roster GROUP BY w.sector ORDER BY w.sector")
+    assert _sql(store, query) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.strip().startswith(("auto", "power"))]
+    assert rows and all(float(weighted) == float(members) for _, weighted, members in rows)
 
 
 def test_identities_need_the_flag_and_the_error_names_it(store, capsys):

@@ -245,3 +245,34 @@ def test_remembered_formulas_write_the_same_bytes_as_xlsxwriter(monkeypatch):
     assert cached[0] == cached[1] == render_xlsxwriter(book)
     with zipfile.ZipFile(io.BytesIO(cached[1])) as zf:
         assert b"_xlfn._xlws.FILTER(" in zf.read("xl/worksheets/sheet1.xml")
+
+
+def test_census_truth_holds_every_roster_member_and_the_respondents_answers(auto_messy):
+    """census.parquet: every roster member × every item; a respondent's would-be answers are its answers."""
+    roster = pd.read_csv(auto_messy.truth / "roster.csv", dtype={"corporate_number": str})
+    census = pd.read_parquet(auto_messy.truth / "census.parquet")
+    items = census["item_id"].unique()
+    assert len(census) == len(roster) * len(items)
+    assert set(census["company_id"]) == set(roster["company_id"])
+    files, answers = _truth(auto_messy)
+    ingested = files[files["expected_status"].eq("ingested") & files["company_id"].ne("-1")]
+    one = ingested.iloc[0]
+    given = answers[answers["source_path"].eq(one["source_path"])].set_index("item_id")["intended"]
+    would = census[census["company_id"].eq(int(one["company_id"]))].set_index("item_id")["intended"]
+    assert given.equals(would.loc[given.index])
+    # the silent answer too: members who did not answer have answers, drawn like everyone's
+    silent = roster.loc[~roster["responded"], "company_id"]
+    assert census[census["company_id"].isin(silent)]["intended"].isin(
+        ["implemented", "not_implemented", "not_applicable"]).all()
+
+
+def test_response_rises_mildly_with_maturity_within_a_cell():
+    from pipeline.synth.population import with_maturity_response
+
+    # one size band, maturity +1 and −1 (mean 0, sd 1.414): z = ±0.707, propensity 0.6 ± 0.02·0.707 = ±0.0141;
+    # the other band's single member has no spread and keeps its propensity
+    m = pd.DataFrame({"size_band": ["〜100人", "〜100人", "10,001人〜"], "maturity": [1.0, -1.0, 0.3],
+                      "propensity": [0.6, 0.6, 0.9]})
+    out = with_maturity_response(m)
+    assert out["propensity"].round(4).tolist() == [0.6141, 0.5859, 0.9]
+    assert out["cell_propensity"].tolist() == [0.6, 0.6, 0.9]

@@ -186,6 +186,7 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
                                     f"needs ≥ {iv.required:.4f}; {iv.reason}, n = {_text(iv.n)})"
                                     if not np.isnan(iv.low) else "the published tables contradict the relations "
                                     "the solver uses: its bounds are unknown"))
+    findings += _weighted(tables, facts, k)
     return findings
 
 
@@ -207,6 +208,15 @@ def _splits(t: PublishedTable, cols: list[str], suppressed: pd.Series, k: int) -
             out.append(Finding("split", t.name, _cell_text(_key(t.frame.loc[i], cols)), name,
                                f"{_text(a.loc[i])} and {_text(b.loc[i])} companies on its two sides (k={k})"))
     return out
+
+
+def _weighted(tables: list[PublishedTable], facts: dict, k: int) -> list[Finding]:
+    """The checks a weighted report adds (pipeline/publish/audit_weights.py): two totals solving two hidden
+    cells, the members' pooled value of hidden cells, and an estimate resting on one respondent."""
+    from pipeline.publish.audit_weights import weighted_findings
+
+    totals = {t.spec.total for t in tables if t.spec and t.spec.segment and t.spec.total}
+    return [Finding(check, "", cell, stat, detail) for check, cell, stat, detail in weighted_findings(facts, k, totals)]
 
 
 def _cross_table(facts: dict) -> list[Finding]:

@@ -19,6 +19,12 @@ class ReportData:
     respondents: pd.DataFrame
     responses: pd.DataFrame
     roster: pd.DataFrame | None
+    weights: pd.DataFrame | None = None  # the store's weights to the roster; None: respondents only
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the report gives the members' estimates beside the respondents' (a roster and weights)."""
+        return self.weights is not None and not self.weights.empty
 
     @property
     def latest(self) -> int:
@@ -78,13 +84,17 @@ def _rows(sector: str, span: tuple[int, int] | None) -> list[tuple]:
 
 
 def load(store: Path | str, sector: str, years: str | tuple[int, int] | None = None,
-         frameworks: Sequence[str] | None = None, responses: bool = True) -> ReportData:
+         frameworks: Sequence[str] | None = None, responses: bool = True, weights: str = "roster") -> ReportData:
     """Read scores, respondents, responses (and roster) of a sector; never the identities table.
 
     Only the sector's rows in the year span are read (Parquet filters), and of ``responses`` only
     :data:`REPORT_COLUMNS`. A report that needs less says so: ``frameworks`` limits the scores to
     those frameworks, ``responses=False`` leaves the responses unread (an empty frame with the columns).
+    ``weights='roster'`` reads the store's weights (written by `sdw score` where a roster exists), so the
+    report gives the members' estimates beside the respondents'; ``'none'`` describes the respondents only.
     """
+    if weights not in ("roster", "none"):
+        raise ValueError(f"weights must be 'roster' or 'none', not {weights!r}")
     import pyarrow as pa
 
     store = Path(store)
@@ -107,7 +117,8 @@ def load(store: Path | str, sector: str, years: str | tuple[int, int] | None = N
         raise FileNotFoundError(f"no {sector} scores in {store}" + (f" for FY{span[0]}–{span[1]}" if span else "")
                                 + ": run `sdw ingest` and `sdw score` first")
     years_present = sorted(int(y) for y in respondents["year"].unique())
-    return ReportData(sector, years_present, scores, respondents, answers, roster)
+    w = read("weights") if weights == "roster" else None
+    return ReportData(sector, years_present, scores, respondents, answers, roster, w)
 
 
 def years_in(store: Path | str, sector: str, years: str | tuple[int, int] | None = None) -> list[int]:

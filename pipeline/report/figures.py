@@ -590,6 +590,38 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
     return ax
 
 
+def trend_lines_weighted(table: pd.DataFrame, x: str = "year", members: str = "w_mean",
+                         respondents: str = "mean", hue: str = "node_id", lo: str = "w_mean_ci_low",
+                         hi: str = "w_mean_ci_high", ax: Axes | None = None,
+                         labels: Mapping[Hashable, str] | None = None, style_labels: tuple[str, str] = ("", ""),
+                         suppressed_label: str = "n<5", year_format: str = "FY{}") -> Axes:
+    """:func:`trend_lines` of the members' estimate (solid, with its 95% interval) and, in the same colour
+    and marker, the respondents' mean (thin dashed, no interval), so the gap between them reads at a glance.
+
+    Returns the Axes; ``ax.get_lines()`` holds the members' lines first (one per series, in order), then
+    the respondents' (same order). ``style_labels`` name the solid and the dashed lines in the legend.
+    """
+    ax = trend_lines(table, x=x, y=members, hue=hue, lo=lo, hi=hi, ax=ax, labels=labels,
+                     suppressed_label=suppressed_label, year_format=year_format, legend=False)
+    series = list(dict.fromkeys(table[hue]))
+    solid = list(ax.get_lines())[: len(series)]
+    xs = sorted(dict.fromkeys(int(v) for v in table[x].dropna()))
+    step = min(0.06, 0.5 / max(len(series), 1))
+    for j, (s, line) in enumerate(zip(series, solid, strict=True)):
+        line.set_linestyle("-")
+        rows = table[table[hue].eq(s)].drop_duplicates(x).assign(_x=lambda d: d[x].astype(int)).set_index("_x")
+        rows = rows.reindex(xs)
+        vals = _floats(rows, respondents)
+        vals[_hidden(rows)] = np.nan
+        xa = np.asarray(xs, dtype=float) + (j - (len(series) - 1) / 2) * step
+        ax.plot(xa, vals, color=line.get_color(), linestyle="--", lw=1.1, marker=line.get_marker(),
+                markersize=3.5, markerfacecolor="none", alpha=0.85, zorder=2)
+    handles = [*solid, Line2D([], [], color="#333333", linestyle="-", lw=1.8, label=style_labels[0]),
+               Line2D([], [], color="#333333", linestyle="--", lw=1.1, label=style_labels[1])]
+    _legend_right(ax, handles, [h.get_label() for h in handles])
+    return ax
+
+
 def rate_by_year(table: pd.DataFrame, x: str = "year", y: str = "response_rate", lo: str | None = "ci_low",
                  hi: str | None = "ci_high", ax: Axes | None = None, suppressed_label: str = HIDDEN_LEGEND,
                  year_format: str = "FY{}") -> Axes:

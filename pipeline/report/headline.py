@@ -77,6 +77,7 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
                 out.append(Sentence(h["panel"].format(n=f"{int(f['n'].max()):,}", lo=fmt(f["mean_change"].min()),
                                                       hi=fmt(f["mean_change"].max())),
                                     [_ref("panel", "mean_change", year=year)]))
+    out += _members(tables, h, lang, at, mean)
     funcs = tables.get("functions")
     if funcs is not None:
         f = funcs.frame
@@ -106,6 +107,30 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
     if hidden_count:
         out.append(Sentence(h["hidden"].format(n=hidden_count, k=k), ["disclosure_audit.csv"]))
     return out
+
+
+def _members(tables: dict[str, PublishedTable], h: dict, lang: str, at: dict, mean: float | None
+             ) -> list[Sentence]:
+    """The members' estimate beside the respondents' mean, with its interval, the response rate and the
+    effective n (a weighted report); or that the figures describe the respondents only (an unweighted one)."""
+    dist = tables.get("distribution")
+    if dist is None or "w_mean" not in dist.frame:
+        return [Sentence(h["respondents_only"], [])]
+    value = _cell(tables, "distribution", "w_mean", **at)
+    if value is None or mean is None:
+        return []
+    low, high = (_cell(tables, "distribution", c, **at) for c in ("w_mean_ci_low", "w_mean_ci_high"))
+    change = _cell(tables, "distribution", "w_change", **at)
+    rate, n_eff = _cell(tables, "responses", "response_rate", **at), _cell(tables, "distribution", "n_eff", **at)
+    score = lambda v: format_value(v, "mean", lang) if v is not None else "—"  # noqa: E731
+    text = h["members"].format(
+        value=score(value), low=score(low), high=score(high), respondents=score(mean),
+        change=h["members_change"].format(value=format_value(change, "change", lang)) if change is not None else "",
+        rate=format_value(rate, "response_rate", lang) if rate is not None else "—",
+        n_eff=f"{n_eff:,.0f}" if n_eff is not None else "—")
+    return [Sentence(text, [_ref("distribution", c, **at) for c in ("w_mean", "w_mean_ci_low", "w_mean_ci_high",
+                                                                     "w_change", "mean", "n_eff")]
+                     + [_ref("responses", "response_rate", **at)])]
 
 
 def _bands(tables: dict[str, PublishedTable], lang: str, year: int, total: str, k: int) -> list[str]:

@@ -120,7 +120,7 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
 def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path | None = None,
                figures: Path | None = None, lang: str = "ja", min_cell: int | None = None,
                segment_by: str = "", framework: str = "csf2", pptx: bool = False,
-               quiet: bool = False) -> ReportResult:
+               quiet: bool = False, weights: str = "roster") -> ReportResult:
     """Reports for one sector, or for both and side by side with ``sector='all'``.
 
     Progress (notebooks run) shows as a bar on a terminal and one summary line otherwise; none when ``quiet``.
@@ -165,7 +165,8 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     cross = sector == "all" and {"power", "auto"} <= set(present)  # the cross-sector notebook compares these two
     with progress(len(present) + cross, f"report {sector}: notebooks run", quiet=quiet) as bar:
         for s in present:
-            run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework},
+            run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework,
+                                            "weights": weights},
                 words["report_title"].format(sector=words["sector"][s]))
             bar.update()
         if cross:

@@ -23,11 +23,13 @@ from pipeline.catalogs import comparability
 from pipeline.publish.intervals import Relation, hierarchy
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
-from pipeline.scoring.disclosure import protect
+from pipeline.scoring.disclosure import protect as protect_respondents
+from pipeline.scoring.disclosure_weights import hide_for_two_totals
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
 from pipeline.scoring.statistics import item_shares, score_bands
 from pipeline.scoring.trends import panel_change
+from pipeline.scoring.weighted import ITEM_COLUMNS, WEIGHTED_COLUMNS, weighted_item_shares, weighted_segment_stats
 
 NODE_KEYS = ["sector", "year", "framework", "node_id"]
 NODE_STATS = ["mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "reached", "ci_low", "ci_high",
@@ -41,7 +43,7 @@ def _k(k: int | None) -> int:
 
 
 def _node_spec(stats: list[str] = NODE_STATS, changes: bool = True) -> TableSpec:
-    counts: dict[str, str | list[str]] = {s: "n_scored" for s in stats}
+    counts: dict[str, str | list[str]] = {s: "n_scored" for s in [*stats, *WEIGHTED_COLUMNS]}
     if changes:
         counts["change"] = "n_scored"
     return TableSpec(keys=NODE_KEYS, counts=counts, total=ALL,
@@ -52,14 +54,15 @@ SPECS: dict[str, TableSpec] = {
     "responses": TableSpec(keys=["sector", "year"], total=ALL,
                            counts={s: "n" for s in ("response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster")}),
     "distribution": TableSpec(keys=NODE_KEYS, counts={s: "n" for s in ("mean", "p10", "p25", "p50", "p75", "p90",
-                                                                        "change")},
-                              total=ALL, changes={"change": ["mean", "previous_year"]}),
+                                                                        "change", "w_change", *WEIGHTED_COLUMNS)},
+                              total=ALL, changes={"change": ["mean", "previous_year"],
+                                                  "w_change": ["w_mean", "previous_year"]}),
     "nodes": _node_spec(),
     "levels": _node_spec(changes=False),
     "star": _node_spec(changes=False),
     "items": TableSpec(keys=["sector", "year", "item_id"], segment=None,
                        counts={s: "n_applicable" for s in ("share_implemented", "n_implemented", "ci_low", "ci_high",
-                                                            "na_share", "mean_points")}),
+                                                            "na_share", "mean_points", *ITEM_COLUMNS)}),
     "movers": TableSpec(keys=["sector", "year", "item_id"], segment=None,
                         counts={"share_implemented": "n_applicable", "share_previous": "n_previous",
                                 "change": ["n_applicable", "n_previous"]},
@@ -78,6 +81,45 @@ def with_change(table: pd.DataFrame, keys: list[str], value: str = "mean") -> pd
     prev_year = grp["year"].shift()
     prev_value = grp[value].shift()
     return t.assign(previous_year=prev_year, change=t[value] - prev_value).sort_index()
+
+
+def protect(table: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """:func:`pipeline.scoring.disclosure.protect`, then, where the table carries the members' estimates, the
+    third hidden cell their second total needs (:func:`~pipeline.scoring.disclosure_weights.hide_for_two_totals`)."""
+    out = protect_respondents(table, **kwargs)
+    return hide_for_two_totals(out, kwargs.get("group"))
+
+
+def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, by: str | None, framework: str,
+                  threshold: float | None = None) -> pd.DataFrame:
+    """``stats`` (rows of ``segment_stats``) with the members' estimates beside the respondents' (columns
+    :data:`~pipeline.scoring.weighted.WEIGHTED_COLUMNS`) where the report is weighted; unchanged otherwise.
+    Added before protection, so a members' value is hidden exactly where the respondents' is."""
+    if not data.weighted:
+        return stats
+    w = weighted_segment_stats(scores, data.respondents, data.weights, by, framework, threshold=threshold)
+    keys = ["sector", "year", "framework", "node_id", "segment"]
+    return stats.merge(w, on=keys, how="left")
+
+
+def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None = None) -> str:
+    """The paragraph on the members' estimates: what the cells are, what the weighting assumes and cannot fix,
+    and, where any, the cells merged (named as ``names`` name segments) and the respondents the roster does not
+    list (per year). '' when the report is not weighted."""
+    if not data.weighted:
+        return ""
+    w = data.weights
+    cells = "・".join(labels["weight_cells"].get(c, c) for c in str(w["cell_attributes"].iloc[0]).split())
+    text = labels["weighting_text"].format(cells=cells)
+    merged = sorted({c for c in w["cell"].unique() if "+" in c})
+    if merged:
+        named = ["+".join((names or {}).get(p, p) for p in c.split("+")) for c in merged]
+        text += " " + labels["weighting_merged"].format(cells=", ".join(named))
+    unmatched = w[~w["on_roster"]].groupby("year").size()
+    if len(unmatched):
+        text += " " + labels["weighting_unmatched"].format(
+            counts=labels["headline"]["list_separator"].join(f"FY{y} {n}" for y, n in unmatched.items()))
+    return text
 
 
 def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
@@ -113,13 +155,20 @@ def overall_scores(data: ReportData) -> pd.DataFrame:
 def distribution(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
     """Quantiles (10/25/50/75/90) and mean of the headline score per segment and year, with the mean's
     change from the previous year: no minimum or maximum, since with few companies those are answers."""
-    q = quantiles(overall_scores(data), data.respondents, by, k)
+    scores = overall_scores(data)
+    q = quantiles(scores, data.respondents, by, k, data if data.weighted else None)
     q = q.assign(framework=OVERALL[0], node_id=OVERALL[1])
-    return with_change(q, ["sector", "framework", "node_id", "segment"])
+    keys = ["sector", "framework", "node_id", "segment"]
+    q = with_change(q, keys)
+    if "w_mean" in q:  # the members' change, from published members' estimates of both years
+        q["w_change"] = with_change(q, keys, "w_mean")["change"]
+    return q
 
 
-def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k: int | None = None) -> pd.DataFrame:
-    """10/25/50/75/90th percentiles and mean of ``score`` per segment (and 全体) and year, protected."""
+def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k: int | None = None,
+              weighted: ReportData | None = None) -> pd.DataFrame:
+    """10/25/50/75/90th percentiles and mean of ``score`` per segment (and 全体) and year, protected; with
+    ``weighted`` (a weighted report's data) also the members' mean (:func:`with_weighted`)."""
     parts = [attach_segment(scores, respondents, by)] if by else []
     seg = pd.concat([*parts, scores.assign(segment=ALL)], ignore_index=True)
     g = seg.groupby(["sector", "year", "segment"])["score"]
@@ -129,8 +178,14 @@ def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k
     q = q.assign(_below_top=g.apply(lambda x: int((x < 1).sum())), _above_zero=g.apply(lambda x: int((x > 0).sum())))
     q = q.reset_index()[["sector", "year", "segment", "n", "mean", "p10", "p25", "p50", "p75", "p90", "_below_top",
                          "_above_zero"]]
-    out = protect(q, k=_k(k), group=["sector", "year"], n_col="n", stat_columns=["mean", "p10", "p25", "p50", "p75",
-                                                                                "p90"],
+    extra: list[str] = []
+    if weighted is not None:
+        node = scores.assign(framework=OVERALL[0], node_id=OVERALL[1])
+        q = with_weighted(q.assign(framework=OVERALL[0], node_id=OVERALL[1]), weighted, node, by, OVERALL[0])
+        q = q.drop(columns=["framework", "node_id", "w_share_reached", "w_ci_low", "w_ci_high"])
+        extra = ["w_mean", "w_mean_ci_low", "w_mean_ci_high", "n_eff", "deff"]
+    out = protect(q, k=_k(k), group=["sector", "year"], n_col="n",
+                  stat_columns=["mean", "p10", "p25", "p50", "p75", "p90", *extra],
                   floors=["_below_top", "_above_zero"])
     return out.drop(columns=["_below_top", "_above_zero"])
 
@@ -212,6 +267,10 @@ def by_node(data: ReportData, by: str | None, framework: str, level: str, year: 
     stats = segment_stats(sel, data.respondents, by, framework)
     if by is None:
         stats = stats.assign(segment=ALL)
+    stats = with_weighted(stats, data, sel, by, framework)
+    # nobody scored (every company of the segment found the node not applicable): its not-applicable share would
+    # speak for companies the count n_scored = 0 does not show — a segment of one company read 100% (not assessed)
+    stats["na_share"] = stats["na_share"].where(stats["n_scored"] > 0)
     out = with_change(protect(stats, k=_k(k)), ["sector", "framework", "node_id", "segment"])
     if year is not None:  # one year alone: its change would point at a value this table does not publish
         out = out[out["year"].eq(year)].drop(columns=["previous_year", "change"])
@@ -225,9 +284,11 @@ def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFra
     s = data.scores
     scores = s[s["framework"].eq("level") & s["node_id"].str.endswith("+")]
     stats = segment_stats(scores, data.respondents, by, "level", threshold=0.5)  # reached is already 0/1
+    stats = with_weighted(stats, data, scores, by, "level", threshold=0.5)
     # 0.5 only splits 0/1 (the level rule is 90%); with 0/1 scores the mean, its SD and interval are the share
     # published twice under other names (and a mean would be held to a score's width, not a count's)
-    return protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high"]), k=_k(k))
+    return protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high", "w_mean",
+                                       "w_mean_ci_low", "w_mean_ci_high"], errors="ignore"), k=_k(k))
 
 
 def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -236,6 +297,7 @@ def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.
     s = data.scores
     scores = s[s["framework"].eq("star") & s["node_id"].str.startswith("★")]
     stats = segment_stats(scores, data.respondents, by, "star", threshold=1.0).drop(columns=["threshold", "na_share"])
+    stats = with_weighted(stats, data, scores, by, "star", threshold=1.0)
     return protect(stats, k=_k(k)), unjudgeable()
 
 
@@ -262,9 +324,14 @@ def items(data: ReportData, k: int | None = None, lang: str = "ja") -> pd.DataFr
     ``text`` in the report's language where the catalog has it."""
     shares = item_shares(data.responses)
     shares = by_item_number(shares.assign(text=shares["item_id"].map(data.item_texts(lang=lang))), ["sector", "year"])
+    extra: list[str] = []
+    if data.weighted:  # the members' share beside the respondents', hidden where theirs is
+        shares = shares.merge(weighted_item_shares(data.responses, data.weights), on=["sector", "year", "item_id"],
+                              how="left")
+        extra = ITEM_COLUMNS
     return protect(shares, k=_k(k), group=["sector", "year"], n_col="n_applicable",
                    stat_columns=["share_implemented", "ci_low", "ci_high", "na_share", "n_implemented", "mean_points",
-                                 "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable"])
+                                 "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable", *extra])
 
 
 def own_scale(sector: str) -> dict:

@@ -43,9 +43,12 @@ from pipeline.scoring.segments import ALL
 STAT_COLUMNS = ["mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "ci_low", "ci_high", "na_share",
                 "reached", "response_rate", "p10", "p25", "p50", "p75", "p90", "change", "mean_change",
                 "share_improved", "share_worsened", "share_from", "share_to", "done", "applicable", "roster_n",
-                "share_implemented", "n_implemented", "n_on_roster"]
+                "share_implemented", "n_implemented", "n_on_roster",
+                # the members' estimates (pipeline/scoring/weighted.py): hidden exactly where the respondents' are
+                "w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_share_reached", "w_ci_low", "w_ci_high", "n_eff",
+                "deff", "w_change", "w_share_implemented"]
 UNIFORM_COLUMNS = ["mean", "share_reached", "share_improved", "share_worsened", "share_from", "share_to",
-                   "share_implemented"]
+                   "share_implemented", "w_mean", "w_share_reached", "w_share_implemented"]
 HIDDEN_COUNT = "_n_behind"  # the true count behind each cell, for the audit log only: never published
 # The narrowest interval (on the 0–1 score and share scale) an intruder may reach for any hidden cell from
 # everything a report publishes (pipeline.publish.intervals solves for it; docs/method.md "Disclosure control").

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -18,14 +18,18 @@ from pipeline.scoring.rules import RulesSource, load_rules
 class ScoreResult:
     scores: pd.DataFrame
     seconds: float
+    weights: pd.DataFrame | None = None
+    notes: list = field(default_factory=list)  # pipeline.scoring.weights.WeightingNote per sector-year
 
 
-def score_store(store: Path, rules: RulesSource = None) -> ScoreResult:
+def score_store(store: Path, rules: RulesSource = None, weight_cells: list[str] | None = None) -> ScoreResult:
     """Read ``responses``, compute every respondent × node score, validate, and replace ``scores``.
 
     Points come from each canonical ``answer`` under ``rules`` (default catalogs/scoring.yaml; a
     path to another YAML file or a mapping of overrides, see ``rules.load_rules``). The stored
     ``responses.score`` is not read, so a changed rule takes effect here without re-ingesting.
+    ``weight_cells``: the roster attributes to weight by (default each sector's ``weight_cells``, see
+    :func:`store_weights`).
     """
     t0 = time.perf_counter()
     resolved = load_rules(rules)  # fail on bad rules before reading anything
@@ -38,9 +42,29 @@ def score_store(store: Path, rules: RulesSource = None) -> ScoreResult:
         raise FileNotFoundError(f"no responses in {store}: run `sdw ingest` first")
     responses = with_versions(responses, store)
     scores = store_mod.validate("scores", score_store_tables(responses, resolved))
-    store_mod.write_tables(store, {"scores": scores})
+    weights, notes = store_weights(store, weight_cells)
+    store_mod.write_tables(store, {"scores": scores, "weights": weights})
     freshness.record_score(store, freshness.rules_digest(resolved), config.catalogs_dir())
-    return ScoreResult(scores, time.perf_counter() - t0)
+    return ScoreResult(scores, time.perf_counter() - t0, weights, notes)
+
+
+def store_weights(store: Path, cells: list[str] | None = None) -> tuple[pd.DataFrame, list]:
+    """The ``weights`` table: every respondent's weight to the roster of its sector-year (none without one).
+
+    Written here rather than at ingest because it depends on a whole sector-year (every respondent and the
+    roster, which each ingest may change), as scores do: `sdw score` recomputes everything derived from the
+    store, and reports already refuse a store ingested since it last ran.
+    """
+    from pipeline.scoring.weights import roster_weights
+
+    def read(name: str) -> pd.DataFrame | None:
+        return pd.read_parquet(store / name) if (store / name).exists() else None
+
+    roster, respondents = read("roster"), read("respondents")
+    if respondents is None:
+        respondents = pd.DataFrame(columns=["sector", "year", "respondent_key"])
+    weights, notes = roster_weights(roster, respondents, cells)
+    return store_mod.validate("weights", weights), notes
 
 
 def with_versions(responses: pd.DataFrame, store: Path) -> pd.DataFrame:

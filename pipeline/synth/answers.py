@@ -147,3 +147,17 @@ def intended_answers(sector: str, resp: pd.DataFrame, members: pd.DataFrame, yea
     if kind == "calibrated":
         return calibrated_answers(sector, resp, members, year, seed)
     return MODELS[kind](resp, members, year, seed)
+
+
+def census_answers(sector: str, roster: pd.DataFrame, resp: pd.DataFrame, intended: pd.DataFrame,
+                   members: pd.DataFrame, year: int, seed: int) -> pd.DataFrame:
+    """Every roster member's would-be answers (the census truth that weighting estimates): the model run on
+    the respondents followed by the members who did not answer. Random draws run row by row, so the
+    respondents' rows are exactly the answers they gave (``intended``, checked); the others answer as the same
+    model says they would have. Rows: ``company_id`` then one column per item."""
+    silent = roster[~roster["company_id"].isin(resp["company_id"])]
+    everyone = pd.concat([resp, silent], ignore_index=True)
+    would = intended_answers(sector, everyone, members, year, seed)
+    if not would.iloc[: len(resp)].reset_index(drop=True).equals(intended.reset_index(drop=True)):
+        raise AssertionError("census answers of respondents differ from their answers: the model's draws changed")
+    return would.assign(company_id=everyone["company_id"].to_numpy())

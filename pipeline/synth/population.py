@@ -36,6 +36,11 @@ POWER_MIX = [
     ("WHOLESALE_SPECIFIED", 35, 0.50, -0.3),
 ]
 PERSISTENCE = 0.9  # correlation of a company's willingness to answer from one year to the next
+# Within a weighting cell (size band, business type) better-prepared members answer a little more readily:
+# response propensity rises by this much per standard deviation of maturity within the cell. Weighting to the
+# roster cannot undo it (docs/method.md, "Estimates for the members: weighting"); benchmarks/weighting.py
+# measures what is left, and what is left without it (missing at random within cells).
+RESPONSE_MATURITY = 0.02
 
 
 def spec(sector: str) -> dict[str, Any]:
@@ -81,7 +86,20 @@ def universe(sector: str, seed: int) -> pd.DataFrame:
         from pipeline.synth.generic import universe as generic_universe
 
         return generic_universe(rng, sector)
-    return UNIVERSES[kind](rng)
+    return with_maturity_response(UNIVERSES[kind](rng))
+
+
+def with_maturity_response(members: pd.DataFrame, strength: float = RESPONSE_MATURITY) -> pd.DataFrame:
+    """``propensity`` raised by ``strength`` per SD of maturity within the member's cell (size band; power: main
+    business type), kept in (0.02, 0.98); ``cell_propensity`` is the cell's mean propensity before it: what a
+    member's response would be if it depended on its cell alone (automotive propensity also rises with the
+    target level, which raises scores too), for benchmarks of answers missing at random within cells."""
+    cell = members["main_type"] if "main_type" in members else members["size_band"]
+    m = members["maturity"]
+    z = ((m - m.groupby(cell).transform("mean")) / m.groupby(cell).transform("std").replace(0, 1)).fillna(0)
+    base = members["propensity"]
+    return members.assign(cell_propensity=base.groupby(cell).transform("mean"),
+                          propensity=(base + strength * z).clip(0.02, 0.98))
 
 
 def _power_universe(rng: np.random.Generator) -> pd.DataFrame:

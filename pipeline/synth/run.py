@@ -57,8 +57,12 @@ def synthesise(sector: str, year: int, out: Path, n: int | None = None, seed: in
     for path, frame, fmt in plan.export_frames:
         _write_export(out / path, frame, fmt, messy)
     truth = truth_dir(out)
-    _write_truth(truth, plan, cells, population.survey_roster(members, year, resp["company_id"], sector, seed),
-                 resp, sector, year)
+    roster = population.survey_roster(members, year, resp["company_id"], sector, seed)
+    _write_truth(truth, plan, cells, roster, resp, sector, year)
+    census = answer_model.census_answers(sector, roster, resp, intended, members, year, seed)
+    census = census.merge(roster[["company_id", "corporate_number"]], on="company_id")
+    (census.melt(id_vars=["company_id", "corporate_number"], var_name="item_id", value_name="intended")
+     .to_parquet(truth / "census.parquet", index=False))
     files = len({f["source_path"].split("!")[0] for f in plan.files})
     return SynthResult(out, truth, files, n, time.perf_counter() - t0)
 
@@ -128,6 +132,8 @@ def _render(m: Member) -> tuple[bytes, str, list[str]]:
     if m.ext == ".xlsm":
         data = as_macro_enabled(data)
     if m.post == "encrypt":
+        if m.quirks.writer == "xlwt":  # a legacy .xls cannot take OOXML encryption: the member saved it as .xlsx first
+            data = RENDERERS["xlsxwriter"](book)
         data = badfiles.encrypted(data)
     elif m.post == "truncate":
         data = badfiles.truncated(data)
@@ -160,8 +166,8 @@ def _write_truth(truth: Path, plan: Plan, cells: dict[str, tuple[str, list[str]]
                                     "cell": where}))
     answers = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     answers.to_parquet(truth / "answers.parquet", index=False)
-    keep = [c for c in roster.columns if c not in ("propensity", "maturity", "drift", "size_index", "habit",
-                                                   "entry_year", "exit_year")]
+    keep = [c for c in roster.columns if c not in ("propensity", "cell_propensity", "maturity", "drift", "size_index",
+                                                   "habit", "entry_year", "exit_year")]
     (roster[keep].assign(responded=roster["company_id"].isin(resp["company_id"]))
      .to_csv(truth / "roster.csv", index=False))
     (truth / "README.md").write_text(
@@ -171,7 +177,10 @@ def _write_truth(truth: Path, plan: Plan, cells: dict[str, tuple[str, list[str]]
         "- answers.parquet: for every submission expected in the store, each item's written text, the\n"
         "  canonical answer ingest must store (`expected`) and the company's true state (`intended`), with\n"
         "  the sheet and cell that hold it.\n"
-        "- roster.csv: the association's member list this year (`responded` tells who answered).\n",
+        "- roster.csv: the association's member list this year (`responded` tells who answered).\n"
+        "- census.parquet: every roster member's would-be answer to every item (`intended`): the answers given by\n"
+        "  those who answered, drawn from the same model for those who did not (the census truth that the\n"
+        "  members' estimates of a report aim at).\n",
         encoding="utf-8")
 
 

@@ -1,0 +1,250 @@
+"""Weights from the member roster: estimates for the members, not only for those who answered.
+
+The roster is the population (every member the association asked), the respondents a sample of it
+that chose itself. Within a *weighting cell* of the roster (size band for automotive, main business
+type for power: ``weight_cells`` in catalogs/sectors.yaml) every respondent stands for
+``members ÷ respondents`` members. This assumes that, within a cell, whether a member answered is
+unrelated to its score (missing at random within cells); a difference between answering and silent
+members of the same cell stays in the estimate. docs/method.md, "Estimates for the members: weighting".
+
+Rules, stated once here:
+
+- **Collapsing**: a cell with fewer than ``min_respondents`` (default 3; never 1) respondents found on
+  the roster is merged with its neighbour in the attribute's natural order (size bands small to
+  large; other attributes as catalogs or the alphabet order them; 不明 last): the neighbour with fewer
+  respondents, the larger one on a tie. Repeated until every cell holds enough, or one cell is left.
+- **Unmatched respondents** (not found on the roster: a member that joined after the roster was drawn,
+  a written name the roster spells otherwise) take the weight of the cell their own answer sheet puts
+  them in and are counted in the note; they are not counted as the cell's respondents.
+- **Raking**: with several attributes, or only the roster's margins (counts per size band and per
+  industry, not the joint cells), weights are raked to each margin (svy's iterative proportional
+  fitting), starting from members ÷ respondents overall.
+- **Trimming**: a weight above ``trim_ratio`` × the median weight (default 3.5) is cut to it and the
+  excess spread over the others (svy), so totals still match the roster; the share of the weight moved
+  is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipeline import catalogs
+from pipeline.ingest.attributes import SIZE_BANDS
+
+KEY = ["sector", "year", "respondent_key"]
+UNKNOWN = "不明"
+JOIN = "+"  # a collapsed cell is named by its parts: 〜100人+101〜300人
+COLUMNS = ["sector", "year", "respondent_key", "cell", "weight", "cell_members", "cell_respondents", "on_roster",
+           "cell_attributes"]
+MIN_RESPONDENTS = 3
+ROSTER_ATTRIBUTES = ("size_band", "main_business_type", "business_types", "industry", "member_org", "target_level")
+TRIM_RATIO = 3.5
+
+
+def _svy():
+    """svy, imported only where weights are made or estimated (and without its import-time chatter)."""
+    import svy
+
+    return svy
+
+
+def default_cells(sector: str) -> list[str]:
+    """The roster attributes a sector is weighted by (catalogs/sectors.yaml ``weight_cells``)."""
+    info = catalogs.sector_info(sector)
+    cells = info.get("weight_cells") or ["size_band"]
+    return [cells] if isinstance(cells, str) else list(cells)
+
+
+def natural_order(attr: str, values: Sequence[str]) -> list[str]:
+    """Cells in the order neighbours are found in: size bands small to large, power business types as the
+    catalog lists them, other values alphabetically; 不明 last."""
+    known: list[str] = []
+    if attr == "size_band":
+        known = SIZE_BANDS
+    elif attr in ("main_business_type", "business_types"):
+        known = catalogs.power_business_types()["code"].tolist()
+    rank = {v: i for i, v in enumerate(known)}
+    return sorted(set(values), key=lambda v: (v == UNKNOWN, rank.get(v, len(rank)), str(v)))
+
+
+def cell_of(frame: pd.DataFrame, attr: str) -> pd.Series:
+    """Each row's value of ``attr`` as a cell label (business_types: its first code); missing → 不明."""
+    values = frame[attr] if attr in frame else pd.Series(None, index=frame.index, dtype=object)
+    if attr == "business_types":
+        values = values.fillna("").str.split().str[0]
+    return values.fillna(UNKNOWN).replace("", UNKNOWN).astype(str)
+
+
+def collapse(counts: pd.DataFrame, order: Sequence[str], min_respondents: int = MIN_RESPONDENTS) -> dict[str, str]:
+    """cell → the (possibly merged) cell it is weighted in, by the rule in the module docstring.
+
+    ``counts`` has one row per cell: ``cell``, ``members``, ``respondents``. A cell no member of which
+    answered is merged too (its members must be represented by someone).
+    """
+    if min_respondents < 2:
+        raise ValueError("min_respondents must be at least 2: a weight resting on one answer is that answer")
+    resp = dict(zip(counts["cell"], counts["respondents"], strict=True))
+    groups = [[c] for c in order if c in resp]
+    while len(groups) > 1:
+        sizes = [sum(resp[c] for c in g) for g in groups]
+        short = [i for i, s in enumerate(sizes) if s < min_respondents]
+        if not short:
+            break
+        i = min(short, key=lambda j: (sizes[j], j))
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(groups)]
+        j = min(neighbours, key=lambda j: (sizes[j], -j))  # fewer respondents; the larger band on a tie
+        a, b = sorted((i, j))
+        groups[a:b + 1] = [groups[a] + groups[b]]
+    return {c: JOIN.join(g) for g in groups for c in g}
+
+
+@dataclass
+class WeightingNote:
+    """What a report says about one sector-year's weights."""
+
+    sector: str
+    year: int
+    attrs: list[str]
+    cells: list[str]
+    collapsed: list[str]
+    members: int
+    respondents: int
+    unmatched: int
+    trimmed_share: float
+    deff: float
+    n_eff: float
+
+    @property
+    def response_rate(self) -> float:
+        return (self.respondents - self.unmatched) / self.members if self.members else float("nan")
+
+
+def kish(weights: pd.Series | np.ndarray) -> tuple[float, float]:
+    """Kish's design effect of unequal weights, n·Σw²/(Σw)², and the effective n, (Σw)²/Σw².
+
+    The loss of precision the weights alone cause (a mean of n weighted answers is as precise as one of
+    n_eff unweighted ones); svy's design effects are per estimate and need the variance, this one does not.
+    """
+    w = np.asarray(weights, dtype=float)
+    w = w[np.isfinite(w)]
+    if len(w) == 0 or w.sum() <= 0:  # nobody behind it: not assessed, not "0 effective companies"
+        return float("nan"), float("nan")
+    n_eff = w.sum() ** 2 / (w**2).sum()
+    return len(w) / n_eff, n_eff
+
+
+def trim(weights: pd.Series, ratio: float = TRIM_RATIO) -> tuple[pd.Series, float]:
+    """Weights above ``ratio`` × their median cut to it, the excess spread over the others (svy), so the
+    total is kept; returns the new weights and the share of the total weight moved."""
+    if ratio is None or not np.isfinite(ratio) or len(weights) < 2:
+        return weights, 0.0
+    if (weights > ratio * weights.median()).sum() == 0:
+        return weights, 0.0
+    svy = _svy()
+    import polars as pl
+
+    sample = svy.Sample(pl.DataFrame({"w": weights.to_numpy(dtype=float)}), svy.Design(wgt="w"))
+    out = sample.weighting.trim(upper=svy.Threshold("median", ratio), redistribute=True, min_cell_size=2,
+                               wgt_name="trimmed")
+    new = pd.Series(out.data["trimmed"].to_numpy(), index=weights.index)
+    moved = float((weights - new).clip(lower=0).sum() / weights.sum())
+    return new, moved
+
+
+def rake(frame: pd.DataFrame, margins: Mapping[str, Mapping[str, float]], start: pd.Series | None = None
+         ) -> pd.Series:
+    """Weights matching every margin (attribute → level → members), by svy's raking, from ``start``
+    (default: members ÷ respondents overall). Levels the data hold but a margin lacks are refused by svy."""
+    import polars as pl
+
+    svy = _svy()
+    total = float(sum(next(iter(margins.values())).values()))
+    w0 = start if start is not None else pd.Series(total / len(frame), index=frame.index)
+    data = pl.DataFrame({**{a: frame[a].astype(str).tolist() for a in margins}, "w0": w0.to_numpy(dtype=float)})
+    controls = {a: {str(k): float(v) for k, v in m.items()} for a, m in margins.items()}
+    out = svy.Sample(data, svy.Design(wgt="w0")).weighting.rake(controls=controls, wgt_name="raked")
+    return pd.Series(out.data["raked"].to_numpy(), index=frame.index)
+
+
+def _one(roster: pd.DataFrame, respondents: pd.DataFrame, attrs: list[str], min_respondents: int,
+         trim_ratio: float | None) -> tuple[pd.DataFrame, WeightingNote]:
+    """Weights of one sector-year (see :func:`roster_weights`)."""
+    sector, year = str(roster["sector"].iloc[0]), int(roster["year"].iloc[0])
+    on_roster = respondents["respondent_key"].isin(set(roster["respondent_key"]))
+    # a respondent's cell is what the roster says of it; an unmatched one's, what its own sheet says
+    members = roster.assign(**{a: cell_of(roster, a) for a in attrs})
+    own = respondents.assign(**{a: cell_of(respondents, a) for a in attrs})
+    listed = own[KEY].merge(members[[*KEY, *attrs]], on=KEY, how="left")
+    resp = own[KEY].copy()
+    for a in attrs:
+        resp[a] = listed[a].where(on_roster.to_numpy(), own[a].to_numpy()).to_numpy()
+    resp["on_roster"] = on_roster.to_numpy()
+    merged: dict[str, dict[str, str]] = {}
+    collapsed: list[str] = []
+    for a in attrs:
+        counts = pd.DataFrame({"members": members[a].value_counts(),
+                               "respondents": resp.loc[resp["on_roster"], a].value_counts()}).fillna(0)
+        counts = counts.rename_axis("cell").reset_index()
+        order = natural_order(a, [*counts["cell"], *resp[a]])
+        counts = counts.set_index("cell").reindex(order, fill_value=0).rename_axis("cell").reset_index()
+        merged[a] = collapse(counts, order, min_respondents)
+        collapsed += sorted({c for c in merged[a].values() if JOIN in c})
+        members[a] = members[a].map(merged[a])
+        resp[a] = resp[a].map(merged[a])
+    label = lambda f: f[attrs].astype(str).agg(" × ".join, axis=1)  # noqa: E731 - one label rule, named once
+    members["cell"], resp["cell"] = label(members), label(resp)
+    n_members = members.groupby("cell").size()
+    n_resp = resp[resp["on_roster"]].groupby("cell").size()
+    if len(attrs) == 1:  # the cells are the roster's own: members ÷ respondents
+        w = resp["cell"].map(n_members / n_resp)
+    else:  # several attributes: rake to each one's margin
+        margins = {a: members[a].value_counts().to_dict() for a in attrs}
+        w = pd.Series(np.nan, index=resp.index)
+        matched = resp["on_roster"]
+        w[matched] = rake(resp[matched], margins)
+        w[~matched] = resp.loc[~matched, "cell"].map(w[matched].groupby(resp.loc[matched, "cell"]).mean())
+    # an unmatched respondent in a cell nobody on the roster answered: the mean weight, said in the note
+    w = w.fillna(w.mean())
+    w, moved = trim(w, trim_ratio) if trim_ratio else (w, 0.0)
+    deff, n_eff = kish(w)
+    out = resp.assign(sector=sector, year=year, weight=w.to_numpy(), cell_attributes=" ".join(attrs),
+                      cell_members=resp["cell"].map(n_members).fillna(0).astype(int)
+                      + resp.groupby("cell")["on_roster"].transform(lambda s: int((~s).sum())),
+                      cell_respondents=resp.groupby("cell")["respondent_key"].transform("size"))
+    note = WeightingNote(sector, year, attrs, sorted(members["cell"].unique()), collapsed, int(len(members)),
+                         int(len(resp)), int((~resp["on_roster"]).sum()), moved, deff, n_eff)
+    return out[COLUMNS], note
+
+
+def roster_weights(roster: pd.DataFrame | None, respondents: pd.DataFrame, attrs: Sequence[str] | None = None,
+                   min_respondents: int = MIN_RESPONDENTS, trim_ratio: float | None = TRIM_RATIO
+                   ) -> tuple[pd.DataFrame, list[WeightingNote]]:
+    """One weight per respondent of every sector-year that has a roster, and what to say about them.
+
+    Columns: sector, year, respondent_key, cell (the weighting cell, merged cells joined by '+'), weight,
+    cell_members (the cell's members, the finite population of its stratum), cell_respondents, on_roster,
+    cell_attributes (the roster attributes the cells come from, space-separated: size_band, or size_band industry
+    when raked to both margins).
+    A sector-year without a roster gets no rows: its reports describe the respondents only.
+    """
+    parts, notes = [], []
+    if roster is None or roster.empty or respondents.empty:
+        return pd.DataFrame(columns=COLUMNS), notes
+    for (sector, year), r in roster.groupby(["sector", "year"], sort=True):
+        resp = respondents[respondents["sector"].eq(sector) & respondents["year"].eq(year)]
+        if resp.empty:
+            continue
+        cells = list(attrs) if attrs else default_cells(str(sector))
+        absent = [a for a in cells if a not in r or r[a].isna().all()]
+        if attrs and absent:  # asked for by name: say so rather than weight everyone alike
+            held = ", ".join(c for c in ROSTER_ATTRIBUTES if c in r and r[c].notna().any())
+            raise ValueError(f"the {sector} FY{year} roster has no {', '.join(absent)} to weight by "
+                             f"(its attributes: {held})")
+        out, note = _one(r, resp.reset_index(drop=True), cells, min_respondents, trim_ratio)
+        parts.append(out)
+        notes.append(note)
+    return (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)), notes
