@@ -325,7 +325,7 @@ def test_trend_lines_weighted_draw_members_solid_and_respondents_dashed():
     assert respondents[0].get_color() == members[0].get_color()
     assert np.allclose(respondents[1].get_ydata(), [0.54, 0.60])
     assert np.isnan(respondents[0].get_ydata()[1])  # hidden stays hidden in the respondents' line too
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text().replace("\n", "") for t in ax.get_legend().get_texts()]  # long labels wrap
     assert legend[-2:] == ["会員推計(実線)", "回答者平均(破線)"]
     assert _legend_clear_of_axes(ax)
     plt.close("all")

@@ -121,13 +121,14 @@ def test_a_segment_nobody_scored_publishes_no_not_applicable_share():
     from pipeline.report.data import ReportData
     from pipeline.report.tables import by_node
 
-    keys = [f"{i:032d}" for i in range(6)]
+    # ten RETAIL companies, five on each side of the 90 % threshold (the split rule needs k on both sides)
+    keys = [f"{i:032d}" for i in range(11)]
     respondents = pd.DataFrame({"sector": "power", "year": 2025, "respondent_key": keys,
-                                "business_types": ["RETAIL"] * 5 + ["TRANSMISSION"]})
+                                "business_types": ["RETAIL"] * 10 + ["TRANSMISSION"]})
     scores = pd.DataFrame({"sector": "power", "year": 2025, "respondent_key": keys, "framework": "csf2",
-                           "node_id": "RC.RP", "score": [0.5, 0.6, 0.7, 0.8, 0.9, float("nan")],
-                           "n_items": 2, "n_applicable": [2, 2, 2, 2, 1, 0]})
+                           "node_id": "RC.RP", "score": [0.5] * 5 + [0.95] * 4 + [1.0, float("nan")],
+                           "n_items": 2, "n_applicable": [2] * 9 + [1, 0]})
     data = ReportData("power", [2025], scores, respondents, pd.DataFrame(), None)
     out = by_node(data, "business_types", "csf2", "category", 2025, k=5).set_index("segment")
     assert out.loc["TRANSMISSION", "n_scored"] == 0 and pd.isna(out.loc["TRANSMISSION", "na_share"])
-    assert out.loc["RETAIL", "na_share"] == pytest.approx(0.1)  # 1 of 10 item answers not applicable
+    assert out.loc["RETAIL", "na_share"] == pytest.approx(0.05)  # 1 of 20 item answers not applicable
