@@ -138,6 +138,71 @@ def test_an_empty_current_sheet_is_never_replaced_by_last_years(tmp_path):
                              "読んでいないシート: 「チェックシート(前年度)」(シート名「チェックシート(前年度)」)")
 
 
+def _checklist_with_rows_above(ws, answer_for, above) -> None:
+    """The usual checklist with cover-like rows typed between its title (A1) and its header."""
+    ws["A1"] = "自動車産業サイバーセキュリティガイドライン チェックシート Ver.2.2"
+    for r, row in enumerate(above, start=2):
+        for c, value in enumerate(row, start=1):
+            ws.cell(r, c, value)
+    header_row = 2 + len(above)
+    for c, label in enumerate(AUTO_HEADER, start=1):
+        ws.cell(header_row, c, label)
+    for r, row in enumerate(auto_rows(answer_for), start=header_row + 1):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+
+
+def test_a_previous_answer_date_above_the_table_does_not_make_this_years_sheet_last_years(tmp_path):
+    """「前回回答日 | 2023/10/1」 above this year's table is a cover pair, not a title: the sheet is not last
+    year's, so it cannot silently lose to an unmarked 'Sheet2' holding last year's answers."""
+    raw = tmp_path / "raw"
+    wb = openpyxl.Workbook()
+    wb.active.title = "表紙"
+    _cover(wb.active, [("会社名", "株式会社テスト精工"), ("法人番号", VALID_NUMBER), ("回答日", dt.date(2024, 10, 15))])
+    _checklist_with_rows_above(wb.create_sheet("チェックシート"), this_year, [("前回回答日", "2023/10/1")])
+    _checklist(wb.create_sheet("Sheet2"), last_year)
+    raw.mkdir()
+    wb.save(raw / "a.xlsx")
+    _, t = run(raw)
+    row = t["manifest"].loc["a.xlsx"]
+    assert (row["status"], row["reason"]) == ("quarantined", "ambiguous_sheet")
+    assert row["detail"] == "シート「チェックシート」と「Sheet2」の回答が異なります(67 項目)"
+
+
+def test_a_lone_sheet_with_a_previous_answer_date_above_is_read_unflagged(tmp_path):
+    raw = tmp_path / "raw"
+    wb = openpyxl.Workbook()
+    wb.active.title = "表紙"
+    _cover(wb.active, [("会社名", "株式会社テスト精工"), ("法人番号", VALID_NUMBER), ("回答日", dt.date(2024, 10, 15))])
+    _checklist_with_rows_above(wb.create_sheet("チェックシート"), this_year, [("前回回答日", "2023/10/1")])
+    raw.mkdir()
+    wb.save(raw / "a.xlsx")
+    _, t = run(raw)
+    row = t["manifest"].loc["a.xlsx"]
+    assert (row["status"], row["sheet"], row["flags"], row["warnings"]) == ("ingested", "チェックシート", "", "")
+
+
+def test_a_marked_sheet_never_loses_silently_to_a_sheet_that_says_nothing_of_itself(tmp_path):
+    """「チェックシート(前年度)」 beside an untitled 'Sheet1': nothing says Sheet1 is this year's — refused."""
+    raw = tmp_path / "raw"
+    wb = openpyxl.Workbook()
+    wb.active.title = "表紙"
+    _cover(wb.active, [("会社名", "株式会社テスト精工"), ("法人番号", VALID_NUMBER), ("回答日", dt.date(2024, 10, 15))])
+    _checklist(wb.create_sheet("チェックシート(前年度)"), last_year)
+    untitled = wb.create_sheet("Sheet1")
+    _checklist(untitled, this_year)
+    untitled["A1"] = None
+    raw.mkdir()
+    wb.save(raw / "a.xlsx")
+    _, t = run(raw)
+    row = t["manifest"].loc["a.xlsx"]
+    assert (row["status"], row["reason"]) == ("quarantined", "ambiguous_sheet")
+    assert row["detail"] == ("シート「チェックシート(前年度)」はシート名「チェックシート(前年度)」で前年度・控えと読めますが、"
+                             "シート「Sheet1」は名前にも表題にも今年度のチェックシートと書かれていません:"
+                             " どちらが今年度の回答か確認してください")
+
+
 def test_a_store_written_before_the_sheet_column_still_reads(tmp_path):
     from pipeline import store as store_mod
 
@@ -230,6 +295,35 @@ def test_covers_with_labels_only_are_no_identity_not_a_company_called_company_na
     m = t["manifest"]
     assert m.loc[["a.xlsx", "b.xlsx"], "reason"].tolist() == ["no_identity", "no_identity"]
     assert "superseded" not in set(m["status"])
+
+
+def test_covers_with_two_pairs_a_row_never_take_the_next_label_as_a_value(tmp_path):
+    """「会社名 | (空欄) | 代表者名 | 山田太郎」: the company name is blank, not 「代表者名」; nor is the 法人番号
+    「所在地」, nor the target level 「電話番号」."""
+    raw = tmp_path / "raw"
+    _workbook(raw / "a.xlsx", [("チェックシート", this_year, None)],
+              cover=[("会社名", None, "代表者名", "山田太郎"), ("法人番号", None, "所在地", "東京都港区"),
+                     ("回答日", None, "担当者", "鈴木"), ("目標レベル", None, "電話番号", "03-1234-5678")])
+    _workbook(raw / "b.xlsx", [("チェックシート", this_year, None)],
+              cover=[("会社名", "株式会社びー", "代表者名", "佐藤花子"), ("法人番号", VALID_NUMBER, "所在地", "大阪府"),
+                     ("目標レベル", "Lv3", "メールアドレス", "info@example.jp"), ("回答日", dt.date(2024, 10, 20))])
+    _, t = run(raw)
+    m = t["manifest"]
+    assert (m.at["a.xlsx", "status"], m.at["a.xlsx", "reason"]) == ("quarantined", "no_identity")
+    assert m.at["b.xlsx", "status"] == "ingested"
+    assert t["identities"][["company_name", "corporate_number"]].values.tolist() == [["株式会社びー", VALID_NUMBER]]
+    assert t["respondents"]["target_level"].tolist() == ["Lv3"]
+
+
+def test_a_cover_value_that_fails_its_fields_check_is_blank_and_flagged(tmp_path):
+    raw = tmp_path / "raw"
+    write_auto(raw / "a.xlsx", cover={"会社名": "株式会社えー", "法人番号": "東京都港区", "回答日": "未記入"})
+    _, t = run(raw)
+    row = t["manifest"].loc["a.xlsx"]
+    assert row["status"] == "ingested"
+    assert row["flags"].split() == ["unreadable_cover_value", "no_date", "name_fallback"]
+    assert "法人番号「東京都港区」" in row["warnings"] and "回答日「未記入」" in row["warnings"]
+    assert t["identities"][["company_name", "corporate_number"]].values.tolist() == [["株式会社えー", ""]]
 
 
 def test_a_name_alone_never_supersedes(tmp_path):
