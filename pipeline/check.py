@@ -27,8 +27,8 @@ import pandas as pd
 import pandera.errors
 
 from pipeline import catalogs, config
-from pipeline.schemas import CANONICAL, CELL, FRAMEWORKS, STATUS, TABLES
 from pipeline.ingest.attributes import SIZE_BANDS
+from pipeline.schemas import CANONICAL, CELL, FRAMEWORKS, STATUS, TABLES
 from pipeline.store import read_table
 
 # tables an ingest always writes; roster only with --roster, scores only after `sdw score`

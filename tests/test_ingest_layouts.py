@@ -198,8 +198,8 @@ def test_a_marked_sheet_never_loses_silently_to_a_sheet_that_says_nothing_of_its
     _, t = run(raw)
     row = t["manifest"].loc["a.xlsx"]
     assert (row["status"], row["reason"]) == ("quarantined", "ambiguous_sheet")
-    assert row["detail"] == ("シート「チェックシート(前年度)」はシート名「チェックシート(前年度)」で前年度・控えと読めますが、"
-                             "シート「Sheet1」は名前にも表題にも今年度のチェックシートと書かれていません:"
+    assert row["detail"] == ("シート「チェックシート(前年度)」はシート名「チェックシート(前年度)」で"
+                             "前年度・控えと読めますが、シート「Sheet1」は名前にも表題にも今年度のチェックシートと書かれていません:"
                              " どちらが今年度の回答か確認してください")
 
 

@@ -145,14 +145,16 @@ def _choose_sheet(book: Book, sheets: dict[str, Sheet], found: dict[str, tuple[s
                   kind: str, digest: str, year: int) -> Parsed:
     """The checklist sheet, on evidence: a sheet whose name or title marks a previous year or a copy
     (copies.stale_mark) loses to one that does not, unless that one is neither named nor titled as a
-    checklist ('Sheet2': nothing says which year it is; refused, ambiguous_sheet); of the rest, all must give the same answers, else the
-    file is refused (ambiguous_sheet) naming them. Sheets marked stale are read only when no other is there."""
+    checklist ('Sheet2': nothing says which year it is; refused, ambiguous_sheet); of the rest, all must
+    give the same answers, else the file is refused (ambiguous_sheet) naming them. Sheets marked stale are
+    read only when no other is there."""
     names = [n for n in book.sheet_names if n in found]  # the workbook's order, for messages
     marks = {n: stale_mark(n, sheets[n].rows(found[n][1].row), year) for n in names}
     live = [n for n in names if not marks[n]]
     group = live or names
     passed_over = [n for n in names if n not in group]
-    unnamed = [n for n in live if not is_checklist_name(n) and not title_cells(sheets[n].rows(found[n][1].row))]
+    unnamed = [n for n in live
+               if not is_checklist_name(n) and not title_cells(sheets[n].rows(found[n][1].row))]
     if passed_over and unnamed:  # 'Sheet2' says nothing of its year: it may be last year's as well
         raise Rejected("ambiguous_sheet",
                        f"シート「{passed_over[0]}」は{marks[passed_over[0]]}で前年度・控えと読めますが、"
