@@ -342,6 +342,28 @@ def test_a_name_alone_never_supersedes(tmp_path):
     assert "superseded" not in set(m["status"])
 
 
+def test_a_later_numberless_file_never_supersedes_a_numbered_one_it_matches_only_by_name(tmp_path):
+    """a.xlsx 株式会社山田製作所 with its 法人番号 (10/01); b.xlsx the same name, no number (10/20). Only a.xlsx
+    says the number, so b may be another company of that name: a is kept, b goes to the clerk."""
+    raw = tmp_path / "raw"
+    write_auto(raw / "a.xlsx", cover={"会社名": "株式会社山田製作所", "法人番号": VALID_NUMBER,
+                                      "回答日": dt.date(2024, 10, 1)})
+    write_auto(raw / "b.xlsx", cover={"会社名": "株式会社山田製作所", "法人番号": None, "回答日": dt.date(2024, 10, 20)})
+    _, t = run(raw)
+    m = t["manifest"]
+    assert (m.at["a.xlsx", "status"], m.at["a.xlsx", "reason"]) == ("ingested", "")
+    assert (m.at["b.xlsx", "status"], m.at["b.xlsx", "reason"]) == ("quarantined", "same_name_unverified")
+    assert m.at["b.xlsx", "detail"] == (
+        "事業者名「株式会社山田製作所」が同じ a.xlsx には法人番号 7000012050002 がありますが、この提出には法人番号が"
+        "ありません。同じ事業者の提出か確かめられないため、a.xlsx を取り込み、この提出は取り込んでいません")
+    assert "superseded" not in set(m["status"])
+    assert t["identities"][["company_name", "corporate_number", "identity_basis"]].values.tolist() == \
+        [["株式会社山田製作所", VALID_NUMBER, "corporate_number"]]
+    report = pd.read_csv(tmp_path / "store" / "quarantine_report.csv", encoding="utf-8-sig").set_index("ファイル")
+    assert report.at["b.xlsx", "問題"].startswith("法人番号がなく、事業者名だけが同じ提出が複数あります")
+    assert report.at["b.xlsx", "事業者名"] == "株式会社山田製作所"
+
+
 def test_a_valid_number_still_supersedes_and_a_failed_check_digit_is_never_the_key(tmp_path):
     raw = tmp_path / "raw"
     write_auto(raw / "a.xlsx", cover={"回答日": dt.date(2024, 10, 1)})

@@ -81,6 +81,7 @@ class Parsed:
     warnings: list[str] = field(default_factory=list)
     answer_path: str = ""  # where the answers live (the export file for an export row)
     totals: list[str] = field(default_factory=list)  # an export's totals rows (合計, 平均 …), not members
+    linked_in_run: str = ""  # the number a name was linked to from this run's own files only (never certain)
 
     @property
     def is_submission(self) -> bool:
