@@ -348,7 +348,8 @@ def test_a_later_numberless_file_never_supersedes_a_numbered_one_it_matches_only
     raw = tmp_path / "raw"
     write_auto(raw / "a.xlsx", cover={"会社名": "株式会社山田製作所", "法人番号": VALID_NUMBER,
                                       "回答日": dt.date(2024, 10, 1)})
-    write_auto(raw / "b.xlsx", cover={"会社名": "株式会社山田製作所", "法人番号": None, "回答日": dt.date(2024, 10, 20)})
+    write_auto(raw / "b.xlsx", cover={"会社名": "株式会社山田製作所", "法人番号": None,
+                                      "回答日": dt.date(2024, 10, 20)})
     _, t = run(raw)
     m = t["manifest"]
     assert (m.at["a.xlsx", "status"], m.at["a.xlsx", "reason"]) == ("ingested", "")
