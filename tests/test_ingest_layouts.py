@@ -98,6 +98,26 @@ def test_a_title_naming_another_fiscal_year_loses(tmp_path):
     assert "「回答」(表題「2023年度 チェックシート Ver.2.2」は2023年度)" in t["manifest"].at["a.xlsx", "warnings"]
 
 
+@pytest.mark.parametrize(("old", "new"), [("チェックシート2023", "チェックシート2024"), ("チェックシートR5", "チェックシートR6")])
+def test_a_sheet_named_with_last_years_number_loses_without_nendo(tmp_path, old, new):
+    raw = tmp_path / "raw"
+    _workbook(raw / "a.xlsx", [(old, last_year, None), (new, this_year, None)])
+    _, t = run(raw, year=2024)
+    row = t["manifest"].loc["a.xlsx"]
+    assert (row["status"], row["sheet"]) == ("ingested", new)
+    assert sum(v == "not_implemented" for v in by_item(t).values()) == 3
+    assert f"読んでいないシート: 「{old}」(シート名「{old}」は2023年度)" in row["warnings"]
+
+
+@pytest.mark.parametrize("name", ["チェックシート_20231001", "回答2023-10-01", "チェックシートv2.2023"])
+def test_a_date_or_a_longer_number_in_a_sheet_name_is_no_year(tmp_path, name):
+    raw = tmp_path / "raw"
+    _workbook(raw / "a.xlsx", [(name, this_year, None)])
+    _, t = run(raw, year=2024)
+    row = t["manifest"].loc["a.xlsx"]
+    assert (row["status"], row["sheet"], row["flags"]) == ("ingested", name, "")
+
+
 def test_two_live_sheets_with_different_answers_are_refused_naming_both(tmp_path):
     raw = tmp_path / "raw"
     _workbook(raw / "a.xlsx", [("チェックシート", this_year, None), ("チェックシート_提出用", last_year, None)])

@@ -26,7 +26,7 @@ def stale_mark(name: str, above: list[list[str | None]], year: int) -> str:
     key = label_key(name)
     if PAST_NAME.search(key):
         return f"シート名「{name}」"
-    fiscal = fiscal_years(key)
+    fiscal = fiscal_years(key) or name_years(key)
     if fiscal and year not in fiscal:
         return f"シート名「{name}」は{min(fiscal)}年度"
     for value in title_cells(above):
@@ -65,4 +65,19 @@ def fiscal_years(key: str) -> set[int]:
             years.add(2018 + (1 if m.group(3) == "元" else int(m.group(3))))
         else:
             years.add(int(m.group(1) or m.group(2)))
+    return years
+
+
+# in a sheet's name a year often stands without 年度: 'チェックシート2023', 'チェックシートR5', '2023_回答'.
+# Only a token that reads as a year: four digits 2000–2099 not inside a longer number, a version (v2.2023)
+# or a date (2023/10/1, 2023年10月, 2023-10); 令和/R and one or two digits not part of a longer number.
+_NAME_YEAR = re.compile(r"(?<![\d.])(20\d{2})(?![\d.]|\s*[/\-]\s*\d|\s*年\s*\d|\s*月)")
+_NAME_REIWA = re.compile(r"(?<![a-z])(?:令和|r)\s*(\d{1,2}|元)(?![\d.])")
+
+
+def name_years(key: str) -> set[int]:
+    """The fiscal years a sheet name names without 年度 ('チェックシート2023' → {2023}, 'チェックシートR6' →
+    {2024}); empty when no token reads as a year."""
+    years = {int(m.group(1)) for m in _NAME_YEAR.finditer(key)}
+    years |= {2018 + (1 if m.group(1) == "元" else int(m.group(1))) for m in _NAME_REIWA.finditer(key)}
     return years
