@@ -98,7 +98,8 @@ def test_a_title_naming_another_fiscal_year_loses(tmp_path):
     assert "「回答」(表題「2023年度 チェックシート Ver.2.2」は2023年度)" in t["manifest"].at["a.xlsx", "warnings"]
 
 
-@pytest.mark.parametrize(("old", "new"), [("チェックシート2023", "チェックシート2024"), ("チェックシートR5", "チェックシートR6")])
+@pytest.mark.parametrize(("old", "new"), [("チェックシート2023", "チェックシート2024"),
+                                          ("チェックシートR5", "チェックシートR6")])
 def test_a_sheet_named_with_last_years_number_loses_without_nendo(tmp_path, old, new):
     raw = tmp_path / "raw"
     _workbook(raw / "a.xlsx", [(old, last_year, None), (new, this_year, None)])
@@ -578,6 +579,25 @@ def test_export_totals_rows_are_totals_not_members(tmp_path, name, save):
                              f"{name} 行7「件数」", f"{name} 行8「会社名(見出し行)」"]
     quarantine = pd.read_parquet(tmp_path / "store" / "quarantine")
     assert "no_identity" not in set(quarantine["reason"])
+
+
+def test_more_totals_words_and_dressed_totals_are_totals(tmp_path):
+    head = ["受付番号", "会社名", "法人番号", "目標レベル", "提出日時"] + [f"No.{n}" for n in range(1, 154)]
+    words = ["合計点", "平均達成率", "回答率", "標準偏差", "総数", "集計結果", "全体", "≪合計≫", "〈合計〉", "※合計"]
+    rows = [["R-1", "株式会社計測", VALID_NUMBER, "Lv1", "2024-10-01 10:00"] + ["達成"] * 153,
+            # a member whose name is a totals word but whose 法人番号 is valid is a member
+            ["R-2", "全体", OTHER_NUMBER, "Lv2", "2024-10-02 10:00"] + ["達成"] * 153]
+    rows += [[None, w, None, None, None] + ["1"] * 153 for w in words]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    pd.DataFrame(rows, columns=head).to_csv(raw / "回答一覧.csv", index=False, encoding="utf-8-sig")
+    result, t = run(raw)
+    assert len(t["respondents"]) == 2
+    assert result.totals == ["回答一覧.csv 行4「合計点」", "回答一覧.csv 行5「平均達成率」", "回答一覧.csv 行6「回答率」",
+                             "回答一覧.csv 行7「標準偏差」", "回答一覧.csv 行8「総数」", "回答一覧.csv 行9「集計結果」",
+                             "回答一覧.csv 行10「全体」", "回答一覧.csv 行11「≪合計≫」", "回答一覧.csv 行12「〈合計〉」",
+                             "回答一覧.csv 行13「※合計」"]
+    assert "no_identity" not in set(pd.read_parquet(tmp_path / "store" / "quarantine")["reason"])
 
 
 def test_the_ingest_summary_lists_totals_rows(tmp_path, monkeypatch, capsys):

@@ -487,11 +487,17 @@ def _check_summary(book: Book, sheets: dict[str, Sheet], parsed: Parsed) -> None
             return
 
 
-TOTALS = re.compile(r"^(?:全体|全社|総)?(?:合計|平均|平均値|平均点|達成率|実施率|件数|集計|小計|総計|計|回答数|回答者数"
-                    r"|社数|割合|中央値|最大|最小|最大値|最小値|total|totals|grandtotal|subtotal|average|mean|sum|count"
-                    r"|rate)"
-                    r"(?:行|値|欄)?$")
-"""What an export's totals line writes where a member's name or number would be (after header_key)."""
+TOTALS = re.compile(r"^(?:全体|全社|総|平均)?(?:合計|平均|平均値|平均点|達成率|実施率|回答率|件数|集計|集計結果|小計|総計|計"
+                    r"|回答数|回答者数|社数|総数|割合|中央値|標準偏差|偏差|最大|最小|最大値|最小値|total|totals|grandtotal"
+                    r"|subtotal|average|mean|sum|count|rate|stddev|sd)"
+                    r"(?:点|行|値|欄)?$|^全体$")
+"""What an export's totals line writes where a member's name or number would be (see :func:`_is_totals`)."""
+_DECORATION = "※＊*・●■◆◇□○≪≫《》〈〉<>＜＞【】[]［］()（）「」『』\"'"
+
+
+def _is_totals(text: str) -> bool:
+    """A totals word, bare or dressed in marks ('≪合計≫', '〈合計〉', '※合計') or with a hint ('合計(全社)')."""
+    return bool(TOTALS.match(label_key(text).strip(_DECORATION)) or TOTALS.match(header_key(text)))
 
 
 def _totals_label(values: dict[str, object], row: list[str | None]) -> str:
@@ -505,10 +511,10 @@ def _totals_label(values: dict[str, object], row: list[str | None]) -> str:
         return f"{labels[0]}(見出し行)"
     for role in ("company_name", "receipt_no", "corporate_number"):
         text = clean_text(values.get(role))
-        if text and TOTALS.match(header_key(text)):
+        if text and _is_totals(text):
             return text
     first = clean_text(next((v for v in row if clean_text(v)), ""))
-    return first if first and TOTALS.match(header_key(first)) else ""
+    return first if first and _is_totals(first) else ""
 
 
 def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet_name: str) -> list[Parsed]:
