@@ -593,10 +593,10 @@ def test_more_totals_words_and_dressed_totals_are_totals(tmp_path):
     pd.DataFrame(rows, columns=head).to_csv(raw / "回答一覧.csv", index=False, encoding="utf-8-sig")
     result, t = run(raw)
     assert len(t["respondents"]) == 2
-    assert result.totals == ["回答一覧.csv 行4「合計点」", "回答一覧.csv 行5「平均達成率」", "回答一覧.csv 行6「回答率」",
-                             "回答一覧.csv 行7「標準偏差」", "回答一覧.csv 行8「総数」", "回答一覧.csv 行9「集計結果」",
-                             "回答一覧.csv 行10「全体」", "回答一覧.csv 行11「≪合計≫」", "回答一覧.csv 行12「〈合計〉」",
-                             "回答一覧.csv 行13「※合計」"]
+    assert result.totals == ["回答一覧.csv 行4「合計点」", "回答一覧.csv 行5「平均達成率」",
+                             "回答一覧.csv 行6「回答率」", "回答一覧.csv 行7「標準偏差」", "回答一覧.csv 行8「総数」",
+                             "回答一覧.csv 行9「集計結果」", "回答一覧.csv 行10「全体」", "回答一覧.csv 行11「≪合計≫」",
+                             "回答一覧.csv 行12「〈合計〉」", "回答一覧.csv 行13「※合計」"]
     assert "no_identity" not in set(pd.read_parquet(tmp_path / "store" / "quarantine")["reason"])
 
 

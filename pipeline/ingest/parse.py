@@ -487,8 +487,8 @@ def _check_summary(book: Book, sheets: dict[str, Sheet], parsed: Parsed) -> None
             return
 
 
-TOTALS = re.compile(r"^(?:全体|全社|総|平均)?(?:合計|平均|平均値|平均点|達成率|実施率|回答率|件数|集計|集計結果|小計|総計|計"
-                    r"|回答数|回答者数|社数|総数|割合|中央値|標準偏差|偏差|最大|最小|最大値|最小値|total|totals|grandtotal"
+TOTALS = re.compile(r"^(?:全体|全社|総|平均)?(?:合計|平均|平均値|平均点|達成率|実施率|回答率|件数|集計|集計結果"
+                    r"|小計|総計|計|回答数|回答者数|社数|総数|割合|中央値|標準偏差|偏差|最大|最小|最大値|最小値|total|totals|grandtotal"
                     r"|subtotal|average|mean|sum|count|rate|stddev|sd)"
                     r"(?:点|行|値|欄)?$|^全体$")
 """What an export's totals line writes where a member's name or number would be (see :func:`_is_totals`)."""
