@@ -497,6 +497,25 @@ def test_ipa_self_check_matrix_is_read_as_the_marked_option(tmp_path, two_row_he
     assert (cells["No.1"], cells["No.3"], cells["No.5"]) == (f"C{first + 1}", f"D{first + 3}", f"F{first + 5}")
 
 
+def test_the_docs_list_every_mark_the_matrix_reader_accepts():
+    """docs/instruments.md and docs/method.md §10 name the marks a member may use; the reader accepts exactly
+    those (typed here from the docs): a mark the code takes but the docs omit, or the reverse, fails."""
+    from pathlib import Path
+
+    from pipeline.ingest.matrix import MARKS
+
+    documented = ["○", "●", "◯", "〇", "◎", "☑", "☒", "✓", "✔", "✅", "■", "レ", "x", "X", "v", "V", "1"]
+    assert MARKS == set(documented) | {"true"}
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    guide = " ".join((docs / "instruments.md").read_text(encoding="utf-8").split())
+    in_guide = guide[guide.index("the chosen one marked ") + 22:guide.index(" or TRUE")].split()
+    method = " ".join((docs / "method.md").read_text(encoding="utf-8").split())
+    grid = method[method.index("**Answers marked in a grid.**"):]
+    in_method = grid[grid.index("holding a mark (") + 16:grid.index(" TRUE)")].split()
+    assert in_guide == documented
+    assert in_method == documented
+
+
 def test_automotive_matrix_with_ticks_and_circle_cross_headers(tmp_path):
     import xlsxwriter
 
