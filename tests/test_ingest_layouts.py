@@ -505,7 +505,7 @@ def test_the_docs_list_every_mark_the_matrix_reader_accepts():
     from pipeline.ingest.matrix import MARKS
 
     documented = ["○", "●", "◯", "〇", "◎", "☑", "☒", "✓", "✔", "✅", "■", "レ", "x", "X", "v", "V", "1"]
-    assert MARKS == set(documented) | {"true"}
+    assert set(documented) | {"true"} == MARKS
     docs = Path(__file__).resolve().parent.parent / "docs"
     guide = " ".join((docs / "instruments.md").read_text(encoding="utf-8").split())
     in_guide = guide[guide.index("the chosen one marked ") + 22:guide.index(" or TRUE")].split()
