@@ -28,6 +28,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from pipeline import catalogs, config
+from pipeline.publish.intervals import complete
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
@@ -46,60 +47,91 @@ sectors = {s: D.load(store, s, (ys[-1], ys[-1]) if ys else years or None, framew
 every_year = sorted({y for ys in in_span.values() for y in ys})
 prov = provenance(store, list(sectors), every_year, {"years": years or "all", "k": min_cell, "lang": lang})
 ALL = L["segment_all"]
-hidden = L["suppressed"].format(k=min_cell)
+hidden = L["suppressed"]  # legend text beside the mark x
+links = [r for d in sectors.values() for r in T.relations(d, "csf2")]  # public item map: node ⊂ node
 pub = Publisher(figures_dir or config.FIGURES_DIR / "all" / "interactive",
-                report_dir or config.REPORTS_DIR / "all" / "interactive", lang, min_cell, prov, total_label=ALL)
+                report_dir or config.REPORTS_DIR / "all" / "interactive", lang, min_cell, prov, total_label=ALL,
+                relations=links, deck=pptx)
 csf2 = catalogs.csf2()
 names = dict(zip(csf2["node_id"], csf2["name_ja" if lang == "ja" else "name_en"], strict=True))
 rule = L["rule"].format(k=min_cell)
 fy = {s: L["fy"].format(year=d.latest) for s, d in sectors.items()}
-n_text = ", ".join(f"{L['sector'][s]} {fy[s]} n={d.n(d.latest):,}" for s, d in sectors.items())
+n_text = ", ".join(f"{L['sector'][s]} {fy[s]} {L['n_year'].format(n=f'{d.n(d.latest):,}')}"
+                   for s, d in sectors.items())
 source = L["source"].format(sector=L["sector"]["all"], years="/".join(str(d.latest) for d in sectors.values()),
-                            n=f"{sum(d.n(d.latest) for d in sectors.values()):,}")
+                            n=L["n_year"].format(n=f"{sum(d.n(d.latest) for d in sectors.values()):,}"))
 display(HTML(f"<style>{REPORT_CSS}</style>"))
 display(Markdown(f"# {L['cross_title']}"))
 display(Markdown(L["mapping_note"]["auto"]))
 display(HTML(f'<p class="sdw-provenance">{prov.stamp()}</p>'))
 
 
+# functions and categories are tied by the item map: protected together, by the sector's own segments as in
+# its report (a total hidden there to protect its segments stays hidden here), then the totals kept
+levels = {level: pd.concat([T.by_node(d, catalogs.sector_info(s)["segment"], "csf2", level, d.latest, min_cell)
+                            for s, d in sectors.items()], ignore_index=True) for level in ("function", "category")}
+levels = {level: t[t["segment"].eq(T.ALL)].reset_index(drop=True) for level, t in zip(
+    levels, complete([(level, t, T.SPECS["nodes"]) for level, t in levels.items()], min_cell, links), strict=True)}
+
+
 def side_by_side(level):
     """One table for both sectors (each at its latest year), labelled by sector for the figure."""
-    parts = [T.by_node(d, None, "csf2", level, d.latest, min_cell) for d in sectors.values()]
-    t = T.display(pd.concat(parts, ignore_index=True), {}, ALL)
+    t = T.display(levels[level], {}, ALL)
     return t.assign(node_name=t["node_id"].map(names), sector_name=t["sector"].map(L["sector"]))
 
 
 # %%
 funcs = side_by_side("function")
-fig, ax = style.new_figure()
-F.grouped_bars(funcs.assign(label=funcs["node_id"].map(lambda n: f"{names[n]}\n{n}")), "label", "sector_name", "mean",
-               ax=ax, suppressed_label=hidden)
-style.caveat(ax, L["mapping_note"]["auto"])
-style.finish(fig, L["titles"]["cross_sector_functions"], source, rule, n_text, prov.stamp())
-pub.figure(fig, "cross_sector_functions", L["titles"]["cross_sector_functions"], source)
+
+
+def draw_functions():
+    fig, ax = style.new_figure()
+    F.grouped_bars(funcs.assign(label=funcs["node_id"].map(lambda n: f"{names[n]}\n{n}")), "label", "sector_name",
+                   "mean", ax=ax, suppressed_label=hidden)
+    style.caveat(ax, L["mapping_note"]["auto"])
+    style.finish(fig, L["titles"]["cross_sector_functions"], source, rule, n_text, prov.stamp())
+    return fig
+
+
+pub.figure(draw_functions, "cross_sector_functions", L["titles"]["cross_sector_functions"], source)
 pub.table("functions", funcs, T.SPECS["nodes"], L["titles"]["cross_sector_functions"],
-          ["sector_name", "year", "node_id", "node_name", "n_scored", "mean", "na_share"],
-          L["hidden_note"].format(k=min_cell))
+          ["sector_name", "year", "node_id", "node_name", "n_scored", "mean", "na_share"], L["hidden_note"])
 
 # %%
 cats = side_by_side("category")
-fig, ax = style.new_figure(left=0.27)
-F.heatmap(cats, "node_id", "sector_name", "mean", ax=ax, suppressed_label=hidden,
-          row_labels={n: style.short(f"{n} {names[n]}", 24) for n in cats["node_id"]})
-style.finish(fig, L["titles"]["cross_sector_categories"], source, rule,
-             L["not_assessed"].format(n=T.not_assessed_subcategories(sectors["power"])) + " / "
-             + L["mapping_note"]["auto"],
-             prov.stamp())
-pub.figure(fig, "cross_sector_categories", L["titles"]["cross_sector_categories"], source)
+
+
+category_ids = list(dict.fromkeys(cats["node_id"]))
+
+
+def draw_categories(part=None):
+    limit = (12 if lang == "ja" else 24) if style.on_slide() else (18 if lang == "ja" else 36)
+    half = (len(category_ids) + 1) // 2  # on a slide, half the categories each (14-point rows)
+    rows = cats if part is None else cats[cats["node_id"].isin(category_ids[:half] if part == 0
+                                                               else category_ids[half:])]
+    fig, ax = style.new_figure(left=0.3 if style.on_slide() else 0.27)
+    F.heatmap(rows, "node_id", "sector_name", "mean", ax=ax, suppressed_label=hidden,
+              row_labels={n: f"{n} {style.short(names[n], limit)}" for n in rows["node_id"]})
+    style.finish(fig, L["titles"]["cross_sector_categories"], source, rule,
+                 L["not_assessed"].format(n=T.not_assessed_subcategories(sectors["power"])) + " / "
+                 + L["mapping_note"]["auto"], prov.stamp())
+    return fig
+
+
+pub.figure(draw_categories, "cross_sector_categories", L["titles"]["cross_sector_categories"], source,
+           slide_parts=2)
 pub.table("categories", cats, T.SPECS["nodes"], L["titles"]["cross_sector_categories"],
-          ["sector_name", "year", "node_id", "node_name", "n_scored", "mean", "na_share"],
-          L["hidden_note"].format(k=min_cell))
+          ["sector_name", "year", "node_id", "node_name", "n_scored", "mean", "na_share"], L["hidden_note"])
 
 # %%
 display(Markdown(f"## {L['sections']['rules']}"))
-display(Markdown(L["rules_text"].format(threshold=f"{catalogs.scoring_rules()['level_threshold']:.0%}")))
+rules_text = " ".join([L["rules_text"], *(L["rules_sector"].get(s, "") for s in sectors)]).format(
+    threshold=f"{catalogs.scoring_rules()['level_threshold']:.0%}")
+display(Markdown(rules_text))
 display(Markdown(L["disclosure_text"].format(k=min_cell)))
+display(Markdown(L["marks_text"]))
 about = [(L["about"]["disclosure"], L["disclosure_text"].format(k=min_cell)), (L["about"]["k"], str(min_cell))]
 written = pub.close(about, {"title": L["cross_title"], "subtitle": n_text,
-                            "headline": [L["mapping_note"]["auto"], n_text]}
+                            "headline": [L["mapping_note"]["auto"], n_text], "caveats": [L["mapping_note"]["auto"]],
+                            "rules": [rules_text, L["disclosure_text"].format(k=min_cell), L["marks_text"]]}
                     if pptx else None)

@@ -25,8 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 STAMP_FILE = "build_stamp.json"
 # the tables an ingest or a score writes: a change to any of them after the stamp makes it stale
 TABLES = ("manifest", "respondents", "responses", "identities", "quarantine", "roster", "scores")
@@ -94,9 +92,9 @@ def code_digest(catalogs: Path | None = None) -> str:
 
 
 def rules_digest() -> str:
-    from pipeline.scoring.rules import load_rules
+    from pipeline.freshness import rules_digest as digest
 
-    return hashlib.sha256(yaml.safe_dump(load_rules(), sort_keys=True, allow_unicode=True).encode()).hexdigest()
+    return digest()
 
 
 def _table_files(store: Path) -> dict[str, list[int]]:

@@ -12,8 +12,9 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline import catalogs, config
+from pipeline import arguments, catalogs, config
 
+_YEAR_HELP = "fiscal year: 2024, FY2024, 2024年度, R6 or 令和6年度 (read as 2024)"
 CHECK_HELP = ("List every way the store breaks its contract (docs/architecture.md §3): each table and column, "
               "canonical values, the manifest's invariants, the keys between its tables and the key fingerprint; "
               "the key at hand (SDW_SECRET_KEY, else the key file if one exists) is tested against the store's. "
@@ -21,18 +22,12 @@ CHECK_HELP = ("List every way the store breaks its contract (docs/architecture.m
 _STORE_HELP = "default: data/processed in the project folder (SDW_HOME, or the nearest sdw project above here)"
 
 
-def _years(text: str) -> tuple[int, int] | None:
-    try:
-        return config.year_span(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = arguments.Parser(
         prog="sdw",
         description="Self-diagnosis workbench: synthesise, ingest, score and report sector "
         "cybersecurity self-assessment checklists.",
+        epilog=arguments.EXIT_CODES, formatter_class=arguments.HelpFormatter,
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -44,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "variants, duplicates, corrupt/encrypted/wrong-template files, unsafe ZIPs) is on by default.")
     s.add_argument("--sector", choices=config.SECTORS, required=True,
                    help="; ".join(f"{k}: {v['help']}" for k, v in catalogs.sectors().items()))
-    s.add_argument("--year", type=int, required=True, help="fiscal year, e.g. 2024")
+    s.add_argument("--year", type=arguments.fiscal_year, required=True, help=_YEAR_HELP)
     s.add_argument("--out", type=Path, required=True, help="folder to write the submissions into")
     s.add_argument("--n", type=int, default=None,
                    help="number of respondents (default: the published count for the sector and year)")
@@ -58,19 +53,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("ingest", help="read a folder of raw submissions into the store")
     i.add_argument("--sector", choices=config.SECTORS, required=True)
-    i.add_argument("--year", type=int, required=True)
+    i.add_argument("--year", type=arguments.fiscal_year, required=True, help=_YEAR_HELP)
     i.add_argument("--raw", type=Path, required=True, help="folder of submissions as received")
     i.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
     i.add_argument("--roster", type=Path, default=None,
                    help="the association's member list (CSV/Excel with 法人番号 and attributes): enables response "
                    "rates and a sheet of members who have not answered")
+    arguments.add_quiet(i)
 
     c = sub.add_parser("score", help="compute scores for everything in the store")
     c.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
 
     f = sub.add_parser("feedback", help="write one feedback file per member company (association use only)")
     f.add_argument("--sector", choices=config.SECTORS, required=True)
-    f.add_argument("--year", type=int, required=True)
+    f.add_argument("--year", type=arguments.fiscal_year, required=True, help=_YEAR_HELP)
     f.add_argument("--store", type=Path, default=config.STORE_DIR)
     f.add_argument("--out", type=Path, default=config.REPORTS_DIR / "feedback",
                    help="folder for the member files (default reports/feedback/<sector>/<year>)")
@@ -79,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("report", help="run the report notebooks and write HTML, figures and tables")
     r.add_argument("--sector", choices=(*config.SECTORS, "all"), required=True)
-    r.add_argument("--years", type=_years, default=None, help="e.g. 2022-2024 (default: all in the store)")
+    r.add_argument("--years", type=arguments.year_span, default=None,
+                   help="e.g. 2022-2024, FY2022-FY2024 or R4-R6 (default: all in the store)")
     r.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
     r.add_argument("--out", type=Path, default=config.reports_dir(), help="default: reports/ in the project folder")
     r.add_argument("--figures", type=Path, default=config.figures_dir(),
@@ -91,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="framework of the heatmap and radar (csf11: the power checklist's own; automotive uses csf2)")
     r.add_argument("--min-cell", type=int, default=None, help="k: hide cells with fewer companies (default 5)")
     r.add_argument("--pptx", action="store_true", help="also write a 16:9 briefing deck (deck.pptx) per report")
+    arguments.add_quiet(r)
 
     a = sub.add_parser("audit", help="re-run the disclosure check of a report folder (or several together)",
                        description="Replay the intruder check on a report folder written by `sdw report`: direct "
@@ -104,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "fingerprint); exit status 1 on any breach", description=CHECK_HELP)
     h.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
 
-    sub.add_parser("demo", help="synthesise several years for both sectors, ingest, score and report")
+    d = sub.add_parser("demo", help="synthesise several years for both sectors, ingest, score and report")
+    arguments.add_quiet(d)
 
     n = sub.add_parser("instrument", help="manage instrument catalogs (import an official blank checklist)")
     actions = n.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -145,6 +144,19 @@ def build_parser() -> argparse.ArgumentParser:
         "feedback files written before carry the old keys: write them again.")
     k.add_argument("--old-key-file", type=Path, required=True, help="file holding the key the store was written with")
     k.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
+
+    t = sub.add_parser(
+        "status", help="what the store holds: files, respondents, roster, scores' freshness, reports",
+        description="Per sector and year: files seen, ingested, quarantined (by reason) and superseded; respondents; "
+        "roster members and response rate; form versions (provisional catalogs named); when it was ingested and "
+        "scored and whether the scores are stale; the key fingerprint; the reports under reports/ and whether each "
+        "is up to date with the store. Reads the store, writes nothing.")
+    t.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
+    t.add_argument("--reports", type=Path, default=config.reports_dir(), help="default: reports/ in the project folder")
+    t.add_argument("--json", action="store_true", help="print one JSON object (for scripts) instead of text")
+
+    for command in sub.choices.values():  # every command's --help ends with what its exit status means
+        command.epilog, command.formatter_class = arguments.EXIT_CODES, arguments.HelpFormatter
     return p
 
 
@@ -188,7 +200,12 @@ def main(argv: list[str] | None = None) -> int:
     if _uses_project_folder(args):
         print(f"sdw: {config.find_project().describe()}", file=sys.stderr)
     try:
+        arguments.check(args)  # before any file is read: one line naming the argument, exit status 1
+        arguments.echo_years(args)
         return _run(args)
+    except arguments.Refused as e:
+        print(f"sdw {args.command}: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("sdw: interrupted", file=sys.stderr)
         return 130

@@ -25,6 +25,7 @@ SECTIONS: dict[int, tuple[str, str]] = {
     8: ("暫定カタログ", "Provisional catalogs"),
     9: ("手法の版", "Method versions"),
     10: ("様式の読み取り", "Reading real layouts"),
+    11: ("記号・小区分・内訳", "Readers' marks, small segments and breakdowns"),
 }
 
 

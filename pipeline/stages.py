@@ -9,8 +9,8 @@ from pathlib import Path
 
 def run(args: argparse.Namespace) -> int:
     handlers = {"synth": synth, "ingest": ingest, "score": score, "feedback": feedback, "report": report,
-                "audit": audit, "demo": lambda _args: demo(), "sql": sql, "rekey": rekey, "instrument": instrument,
-                "check": check}
+                "audit": audit, "demo": lambda args: demo(quiet=getattr(args, "quiet", False)),
+                "sql": sql, "rekey": rekey, "instrument": instrument, "check": check, "status": status}
     return handlers[args.command](args)
 
 
@@ -30,7 +30,11 @@ def ingest(args: argparse.Namespace) -> int:
     from pipeline.lock import locked
 
     with locked(args.store, "ingest"):
-        result = run_ingest(args.sector, args.year, args.raw, args.store, roster=args.roster)
+        if getattr(args, "raw_files", None) is not None:
+            n = args.raw_files
+            print(f"sdw ingest: {n} file{'s' if n != 1 else ''} found under {args.raw}", file=sys.stderr)
+        result = run_ingest(args.sector, args.year, args.raw, args.store, roster=args.roster,
+                            progress=not getattr(args, "quiet", False))
     c = result.counts
     print(f"sdw ingest: {args.sector} FY{args.year}: {c.get('ingested', 0)} ingested, "
           f"{c.get('quarantined', 0)} quarantined, {c.get('superseded', 0)} superseded "
@@ -62,10 +66,12 @@ DEMO_YEARS = {
 
 
 def score(args: argparse.Namespace) -> int:
+    from pipeline import preconditions
     from pipeline.lock import locked
     from pipeline.scoring import score_store
 
     with locked(args.store, "score"):
+        preconditions.check(args, held=True)
         result = score_store(args.store)
     s = result.scores
     parts = s.groupby(["sector", "year"])["respondent_key"].nunique()
@@ -94,13 +100,15 @@ def feedback(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
+    from pipeline import preconditions
     from pipeline.lock import locked
     from pipeline.report.run import run_report
 
     with locked(args.store, "report"):
+        preconditions.check(args, held=True)  # before a kernel starts: what to run when the store is not ready
         result = run_report(args.sector, args.years, args.store, args.out, args.figures, lang=args.lang,
                             min_cell=args.min_cell, segment_by=args.segment_by, framework=args.framework,
-                            pptx=args.pptx)
+                            pptx=args.pptx, quiet=getattr(args, "quiet", False))
     timing = ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items())
     print(f"sdw report: {len(result.html)} reports, {len(result.figures)} figures ({timing}); every table passed "
           "the disclosure check")
@@ -164,6 +172,21 @@ def sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def status(args: argparse.Namespace) -> int:
+    """``sdw status``: the store at a glance, as text or (``--json``) one JSON object."""
+    import json
+
+    from pipeline.status import store_status, text_lines
+
+    got = store_status(args.store, args.reports)
+    if args.json:
+        print(json.dumps(got, ensure_ascii=False, indent=1))
+    else:
+        for line in text_lines(got):
+            print(line)
+    return 0
+
+
 def rekey(args: argparse.Namespace) -> int:
     from pipeline.ingest.identity import secret_key
     from pipeline.ingest.keys import read_key_file
@@ -189,7 +212,7 @@ def _release_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
-def demo() -> int:
+def demo(quiet: bool = False) -> int:
     """Synthesise three years for both sectors, ingest, score and report them; print where the reports are.
 
     Run again on the same synthetic data, it skips ingest and scoring when the store was built from the
@@ -203,10 +226,10 @@ def demo() -> int:
     store = config.store_dir()
     store.mkdir(parents=True, exist_ok=True)
     with locked(store, "demo"):
-        return _demo(store)
+        return _demo(store, quiet)
 
 
-def _demo(store: Path) -> int:
+def _demo(store: Path, quiet: bool = False) -> int:
     import json
 
     from pipeline import builds, config
@@ -228,7 +251,7 @@ def _demo(store: Path) -> int:
             parts.append(builds.Partition(sector, year, raw, truth_dir(raw) / "roster.csv"))
 
     def ingest_one(part: builds.Partition) -> None:
-        got = run_ingest(part.sector, part.year, part.raw, store, roster=part.roster)
+        got = run_ingest(part.sector, part.year, part.raw, store, roster=part.roster, progress=not quiet)
         c = got.counts
         print(f"  ingest {part.sector} FY{part.year}: {c.get('ingested', 0)} ingested, "
               f"{c.get('quarantined', 0)} quarantined, {c.get('superseded', 0)} superseded ({got.seconds:.1f} s)")
@@ -246,7 +269,7 @@ def _demo(store: Path) -> int:
     print(f"  store: {store} (quarantine report: {store / 'quarantine_report.xlsx'})")
     from pipeline.report.run import run_report
 
-    result = run_report("all", None, store, config.reports_dir(), config.figures_dir())
+    result = run_report("all", None, store, config.reports_dir(), config.figures_dir(), quiet=quiet)
     print("  reports: " + ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items()))
     for html in result.html:
         print(f"    {html}")

@@ -36,7 +36,7 @@ def test_two_hidden_cells_of_one_and_two_companies_take_a_third_with_them():
     assert out["suppressed"].to_dict() == {"A": "primary", "B": "primary", "C": "complementary", "D": "",
                                            ALL: ""}
     assert np.isnan(out.loc["C", "mean"]) and out.loc["D", "mean"] == 0.7
-    assert np.isnan(out.loc["A", "n_scored"])  # shown as <5
+    assert np.isnan(out.loc["A", "n_scored"])  # shown as the mark x
 
 
 def test_k_is_a_minimum_four_companies_hidden_five_published():
@@ -69,10 +69,34 @@ def test_k_counts_the_companies_with_a_score_not_the_segment():
 def test_a_uniform_segment_is_never_published_as_exactly_0_or_100_percent():
     """A (6 companies, all at 100%) is hidden; alone, 全体 minus B and C would give it back as exactly 100%,
     so the smallest other cell B (7) is hidden with it: pooled, A and B give (6·1.0 + 7·0.4) / 13."""
-    t = _cells(["A", "B", "C", ALL], [6, 7, 8, 21], [1.0, 0.4, 0.5, 0.6]).assign(share_reached=[1.0, 0.4, 0.5, 0.6])
+    t = _cells(["A", "B", "C", ALL], [6, 7, 8, 21], [1.0, 0.4, 0.5, 0.6])
     out = protect(t, k=5).set_index("segment")
-    assert out.loc["A", "suppressed"] == "uniform" and np.isnan(out.loc["A", "share_reached"])
+    assert out.loc["A", "suppressed"] == "uniform" and np.isnan(out.loc["A", "mean"])
     assert out.loc["B", "suppressed"] == "complementary" and out.loc["C", "suppressed"] == ""
+
+
+def test_a_share_needs_k_companies_on_both_sides():
+    """A: 6 of 6 reached (0 below) and B: 9 of 12 (3 below) are hidden for the split; C: 5 of 10 is not.
+    Pooled, A and B hold 15 reached and 3 not — the total (40: 30 reached) minus C and D would say "3 below"
+    — so the smaller of the others, C (10), is hidden too: A, B and C pool 20 reached and 8 not. D stays."""
+    t = _cells(["A", "B", "C", "D", ALL], [6, 12, 10, 12, 40], [0.95, 0.8, 0.6, 0.4, 0.6]).assign(
+        share_reached=[1.0, 0.75, 0.5, 5 / 12, 30 / 40])
+    out = protect(t, k=5).set_index("segment")
+    assert out["suppressed"].to_dict() == {"A": "split", "B": "split", "C": "complementary", "D": "", ALL: ""}
+    assert np.isnan(out.loc["B", "mean"]) and np.isnan(out.loc["B", "n_scored"]) and out.loc["D", "mean"] == 0.4
+
+
+def test_respondents_off_the_member_list_are_a_side_too():
+    """101〜300人: 40 respondents, 39 on the roster of 80 → 1 respondent not on the list: hidden. 〜100人:
+    30 respondents, all 30 on the list of 60 (none off the list: about nobody), published; 301〜: 45
+    respondents, 40 on the list of 70 (5 off the list; 40 answered, 30 did not): published; 1,001〜: 20 of 22
+    members answered (2 did not): hidden."""
+    t = pd.DataFrame({"sector": "auto", "year": 2022, "segment": ["〜100人", "101〜300人", "301〜", "1,001〜"],
+                      "n": [30, 40, 45, 20], "n_on_roster": [30, 39, 40, 20], "roster_n": [60, 80, 70, 22]})
+    t = t.assign(response_rate=t["n_on_roster"] / t["roster_n"])
+    out = protect(t, k=5, group=["sector", "year"], n_col="n").set_index("segment")
+    assert out["suppressed"].to_dict() == {"〜100人": "", "101〜300人": "split", "301〜": "", "1,001〜": "split"}
+    assert out.loc["301〜", "n_on_roster"] == 40 and np.isnan(out.loc["101〜300人", "n_on_roster"])
 
 
 def test_a_cell_with_no_company_behind_it_is_not_assessed_not_hidden():
@@ -214,7 +238,7 @@ def test_reports_of_other_years_and_k_audited_together_keep_each_ones_promise(tm
     one held to its own k (its A and B hidden together hold 3 ≥ 3 companies; its C of 4 is published)."""
     _report_folder(tmp_path / "k5", _cells(["A", "B", "C", "D", ALL], [1, 2, 6, 9, 18], [0.1, 0.3, 0.5, 0.7, 0.55]),
                    k=5)
-    _report_folder(tmp_path / "k3", _cells(["A", "B", "C", "D", ALL], [1, 2, 4, 9, 16], [0.1, 0.3, 0.5, 0.7, 0.5],
+    _report_folder(tmp_path / "k3", _cells(["A", "B", "C", "D", ALL], [1, 2, 4, 9, 16], [0.1, 0.3, 0.5, 0.7, 0.6],
                                            year=2023), k=3)
     assert audit_folders([tmp_path / "k5", tmp_path / "k3"]) == []
 

@@ -114,9 +114,9 @@ def test_real_files_drift_is_caught():
     """The real check is not vacuous: a scratch copy of the real environment.yml with one more package,
     or with one bound changed, no longer matches the real pyproject.toml (the real files are untouched)."""
     pyproject, env = (ROOT / "pyproject.toml").read_text(), (ROOT / "environment.yml").read_text()
-    added = env.replace("  - pip\n", "  - scipy>=1.11\n  - pip\n", 1)
+    added = env.replace("  - pip\n", "  - sympy>=1.12\n  - pip\n", 1)
     assert added != env
-    assert drift(pyproject, added) == ["scipy: only in environment.yml"]
+    assert drift(pyproject, added) == ["sympy: only in environment.yml"]
     lowered = env.replace("pandas>=2.1", "pandas>=2.0", 1)
     assert lowered != env
     assert drift(pyproject, lowered) == ["pandas: pyproject.toml says '>=2.1', environment.yml says '>=2.0'"]

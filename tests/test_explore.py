@@ -50,11 +50,12 @@ def test_node_table_uses_only_the_chosen_framework_and_counts_each_company_once(
 
 
 def test_node_table_by_segment_with_total():
-    t = X.node_table(_handmade(), 2025, "size_band", ["ID.AM"], framework="csf2", k=2).set_index("segment")
+    # k = 1: the arithmetic, not the protection (at k = 2, small's one company reaching 0.9 is a side of < 2)
+    t = X.node_table(_handmade(), 2025, "size_band", ["ID.AM"], framework="csf2", k=1).set_index("segment")
     assert t.loc["small", "n_scored"] == 3 and t.loc["small", "mean"] == pytest.approx(0.5)
     assert t.loc["large", "n_scored"] == 2 and t.loc["large", "mean"] == pytest.approx(0.75)
     assert t.loc["全体", "n_scored"] == 5 and t.loc["全体", "mean"] == pytest.approx(0.6)
-    csf11 = X.node_table(_handmade(), 2025, "size_band", ["ID.AM"], framework="csf11", k=2).set_index("segment")
+    csf11 = X.node_table(_handmade(), 2025, "size_band", ["ID.AM"], framework="csf11", k=1).set_index("segment")
     assert csf11.loc["全体", "n_scored"] == 5 and csf11.loc["全体", "mean"] == pytest.approx(0.45)
     assert csf11.loc["small", "mean"] == pytest.approx(1.25 / 3)
 
@@ -62,12 +63,18 @@ def test_node_table_by_segment_with_total():
 def test_node_table_suppresses_segments_under_k_scored_companies():
     t = X.node_table(_handmade(), 2025, "size_band", ["ID.AM"], framework="csf2", k=3).set_index("segment")
     assert t.loc["large", "suppressed"] == "primary" and pd.isna(t.loc["large", "mean"])
-    assert t.loc["small", "suppressed"] == "complementary"  # else large = total − small
-    assert t.loc["全体", "mean"] == pytest.approx(0.6)
+    # small: 1 of 3 reaches 0.9 and 全体: 2 of 5 — a side of fewer than 3 companies each
+    assert t.loc["small", "suppressed"] == "split" and t.loc["全体", "suppressed"] == "split"
+    at_two = X.node_table(_handmade(), 2025, "size_band", ["ID.AM"], framework="csf2", k=2).set_index("segment")
+    # k = 2: small (1 of 3 reached) and large (1 of 2: 1.0 and 0.5) each have a side of 1; together they hold 2
+    # reached and 3 not, so 全体 (2 of 5) stays published
+    assert at_two["suppressed"].to_dict() == {"small": "split", "large": "split", "全体": ""}
+    assert at_two.loc["全体", "mean"] == pytest.approx(0.6)
 
 
 def test_node_distribution_uses_only_the_chosen_framework():
-    d = X.node_distribution(_handmade(), 2025, "size_band", "ID.AM", framework="csf2", k=2).set_index("segment")
+    # k = 1: the counting, not the protection (at k = 2, large has one company below the top of the scale)
+    d = X.node_distribution(_handmade(), 2025, "size_band", "ID.AM", framework="csf2", k=1).set_index("segment")
     assert d.loc["全体", "n"] == 5 and d.loc["small", "n"] == 3  # once per company, not twice
     assert d.loc["全体", "p50"] == pytest.approx(0.5) and d.loc["全体", "mean"] == pytest.approx(0.6)
     assert d.loc["small", "mean"] == pytest.approx(0.5)

@@ -1,7 +1,8 @@
 """Figure functions draw what their table says; assertions on artists, not pixels.
 
-Hidden (disclosure-protected) cells must be visibly hidden — a hatched stub or hollow marker with the
-caller's label — never a zero bar or a zero point; legends must sit outside the data area.
+Hidden (disclosure-protected) cells must be visibly hidden — the mark x at the baseline, explained in the
+legend by the caller's label — never a bar, a stub or a point that reads as a small value; legends must
+sit outside the data area.
 """
 
 from __future__ import annotations
@@ -16,9 +17,22 @@ from matplotlib.patches import Rectangle
 from pipeline.report import figures as F
 from pipeline.report import style
 
+LEGEND = "秘匿(該当企業が少ない、又は他の値から算出できるため)"
+
 
 def _hidden_patches(ax):
     return [p for p in ax.patches if p.get_gid() == "hidden"]
+
+
+def _marks(ax):
+    """The hidden marks drawn in ``ax``: texts with gid 'hidden'."""
+    return [t for t in ax.texts if t.get_gid() == "hidden"]
+
+
+def _legend_texts(ax):
+    """Legend labels as read (a long label is broken over lines to fit beside the plot)."""
+    legend = ax.get_legend()
+    return [t.get_text().replace("\n", "") for t in legend.get_texts()] if legend else []
 
 
 def _legend_clear_of_axes(ax) -> bool:
@@ -39,19 +53,19 @@ def bars_table() -> pd.DataFrame:
 class TestGroupedBars:
     def test_visible_heights_and_no_zero_bar_for_hidden(self, bars_table):
         ax = F.grouped_bars(bars_table, "segment", "year", "share", "lo", "hi", ax=plt.figure().gca(),
-                            suppressed_label="n<5")
+                            suppressed_label=LEGEND)
         bars = {c.get_label(): [round(b.get_height(), 3) for b in c] for c in ax.containers
                 if c.get_label() in ("2023", "2024")}
         assert bars == {"2023": [0.5], "2024": [0.7, 0.2]}  # (B, 2023) is hidden: no bar at all
 
-    def test_hidden_cell_is_a_hatched_stub_with_the_label(self, bars_table):
+    def test_hidden_cell_is_an_x_at_the_baseline_explained_in_the_legend(self, bars_table):
         ax = F.grouped_bars(bars_table, "segment", "year", "share", "lo", "hi", ax=plt.figure().gca(),
-                            suppressed_label="n<5")
-        (stub,) = _hidden_patches(ax)
-        # B is group 1; 2023 is the first of two series (width 0.4): centre 1 - 0.4 + 0.2 = 0.8
-        assert stub.get_x() + stub.get_width() / 2 == pytest.approx(0.8)
-        assert stub.get_hatch() and stub.get_height() > 0
-        assert [t.get_text() for t in ax.texts] == ["n<5"]
+                            suppressed_label=LEGEND)
+        (mark,) = _marks(ax)
+        # B is group 1; 2023 is the first of two series (width 0.4): centre 1 - 0.4 + 0.2 = 0.8, at y = 0
+        assert mark.get_text() == "x" and mark.xy == pytest.approx((0.8, 0.0))
+        assert _hidden_patches(ax) == []  # no stub: nothing with a height
+        assert _legend_texts(ax) == ["2023", "2024", LEGEND]
         zero_bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() != "hidden"
                      and p.get_height() == 0]
         assert zero_bars == []
@@ -72,10 +86,11 @@ def test_quantile_boxes_mark_hidden_and_keep_legend_outside():
                       "p10": [0.1, 0.2, np.nan], "p25": [0.2, 0.3, np.nan], "p50": [0.4, 0.5, np.nan],
                       "p75": [0.6, 0.7, np.nan], "p90": [0.8, 0.9, np.nan], "suppressed": ["", "", "primary"]})
     _, ax = style.new_figure()
-    F.quantile_boxes(t, "segment", "year", ax=ax, suppressed_label="n<5")
+    F.quantile_boxes(t, "segment", "year", ax=ax, suppressed_label=LEGEND)
     boxes = [p for p in ax.patches if p.get_gid() != "hidden"]
     assert [(round(b.get_y(), 3), round(b.get_height(), 3)) for b in boxes] == [(0.2, 0.4), (0.3, 0.4)]
-    assert len(_hidden_patches(ax)) == 1 and [t.get_text() for t in ax.texts] == ["n<5"]
+    assert [m.get_text() for m in _marks(ax)] == ["x"] and _marks(ax)[0].xy[1] == 0
+    assert _legend_texts(ax)[-1] == LEGEND
     assert _legend_clear_of_axes(ax)
 
 
@@ -89,10 +104,11 @@ class TestHeatmap:
         t = pd.DataFrame({"node": ["X", "X", "Y", "Y"], "seg": ["a", "b", "a", "b"],
                           "mean": [0.25, np.nan, np.nan, 0.5],
                           "suppressed": ["", "primary", "", ""]})
-        ax = F.heatmap(t, "node", "seg", "mean", ax=plt.figure().gca(), suppressed_label="<5")
-        assert [txt.get_text() for txt in ax.texts] == ["25%", "<5", "—", "50%"]
-        (cell,) = _hidden_patches(ax)
-        assert (cell.get_x(), cell.get_y()) == (0.5, -0.5) and cell.get_hatch()  # column b, row X
+        ax = F.heatmap(t, "node", "seg", "mean", ax=plt.figure().gca(), suppressed_label=LEGEND)
+        assert [txt.get_text() for txt in ax.texts] == ["25%", "x", "—", "50%"]
+        (mark,) = _marks(ax)
+        assert mark.get_position() == (1, 0)  # column b, row X
+        assert _legend_texts(ax) == [LEGEND]
 
 
 def test_radar_draws_one_closed_line_per_series():
@@ -130,15 +146,15 @@ class TestItemBars:
         ax = F.item_bars(t, "label", "change", ax=plt.figure().gca(), diverging=True, unit="ポイント")
         assert ax.xaxis.get_major_formatter()(0.05, 0) == "+5 ポイント"
 
-    def test_hidden_row_is_a_stub_not_a_zero_bar(self):
+    def test_hidden_row_is_an_x_at_zero_not_a_bar(self):
         t = pd.DataFrame({"label": ["a", "b", "c"], "share": [0.3, np.nan, np.nan],
                           "suppressed": ["", "primary", ""]})
-        ax = F.item_bars(t, "label", "share", ax=plt.figure().gca(), suppressed_label="n<5")
+        ax = F.item_bars(t, "label", "share", ax=plt.figure().gca(), suppressed_label=LEGEND)
         (bars,) = ax.containers
         assert [(b.get_y() + b.get_height() / 2, b.get_width()) for b in bars] == [(0, 0.3)]
-        (stub,) = _hidden_patches(ax)
-        assert stub.get_y() + stub.get_height() / 2 == pytest.approx(1) and stub.get_width() > 0
-        assert [t.get_text() for t in ax.texts] == ["n<5"]  # row c (not assessed) is left empty
+        assert [(m.get_text(), m.xy) for m in _marks(ax)] == [("x", (0, 1))]  # row b, at zero
+        assert [t.get_text() for t in ax.texts] == ["x"]  # row c (not assessed) is left empty
+        assert _legend_texts(ax) == [LEGEND]
 
 
 @pytest.fixture
@@ -152,13 +168,14 @@ def trend_table() -> pd.DataFrame:
 
 class TestTrendLines:
     def test_one_line_per_series_with_gaps_where_hidden(self, trend_table):
-        ax = F.trend_lines(trend_table, hue="segment", ax=plt.figure().gca(), suppressed_label="n<5")
+        ax = F.trend_lines(trend_table, hue="segment", ax=plt.figure().gca(), suppressed_label=LEGEND)
         lines = ax.get_lines()
         assert [ln.get_label() for ln in lines] == ["A", "B"]
         np.testing.assert_array_equal(lines[0].get_ydata(), [0.4, 0.5, 0.6])
         np.testing.assert_array_equal(lines[1].get_ydata(), [0.3, np.nan, np.nan])  # never joined as 0
-        assert [t.get_text() for t in ax.texts] == ["n<5"]  # one label, at FY2023 (the hidden year)
-        assert ax.texts[0].get_position()[0] == 2023
+        (mark,) = _marks(ax)  # one mark, at FY2023 (B's hidden year; B is nudged right of it), at the floor
+        assert mark.get_text() == "x" and mark.get_position()[0] == pytest.approx(2023.03)
+        assert _legend_texts(ax) == ["A", "B", LEGEND]
 
     def test_markers_and_linestyles_differ_between_series(self, trend_table):
         ax = F.trend_lines(trend_table, hue="segment", ax=plt.figure().gca())
@@ -195,7 +212,7 @@ def test_panel_vs_all_bars_diverge_and_mark_hidden():
     ax = F.panel_vs_all(t, ax=plt.figure().gca(), basis_labels={"all": "全回答者", "panel": "同一事業者"})
     widths = {c.get_label(): [round(b.get_width(), 3) for b in c] for c in ax.containers}
     assert widths == {"全回答者": [0.03, 0.02], "同一事業者": [-0.01]}
-    assert len(_hidden_patches(ax)) == 1 and "n<5" in [t.get_text() for t in ax.texts]
+    assert [m.get_text() for m in _marks(ax)] == ["x"] and _hidden_patches(ax) == []
     ax.figure.canvas.draw()
     assert all(tl.get_text().endswith(" pt") for tl in ax.get_xticklabels() if tl.get_text())
 
@@ -205,12 +222,13 @@ def test_small_multiples_one_axes_per_facet_with_shared_y_and_one_legend():
                       "year": [2023, 2024] * 4, "share_reached": [0.8, 0.9, 0.7, 0.8, 0.4, 0.5, 0.3, np.nan],
                       "suppressed": [""] * 7 + ["primary"]})
     fig = plt.figure()
-    axes = F.small_multiples(t, fig=fig, lo=None, hi=None)
+    axes = F.small_multiples(t, fig=fig, lo=None, hi=None, suppressed_label=LEGEND)
     assert len(axes) == 2 and [ax.get_title(loc="left") for ax in axes] == ["Lv1", "Lv2"]
     np.testing.assert_array_equal(axes[1].get_lines()[1].get_ydata(), [0.3, np.nan])
     assert axes[0].get_shared_y_axes().joined(axes[0], axes[1])
     (legend,) = fig.legends
-    assert [t.get_text() for t in legend.get_texts()] == ["S", "L", "n<5"]
+    assert [t.get_text().replace("\n", "") for t in legend.get_texts()] == ["S", "L", LEGEND]
+    assert [m.get_text() for m in _marks(axes[1])] == ["x"]
 
 
 def test_series_palette_has_no_pale_yellow():
@@ -243,3 +261,51 @@ def test_long_category_labels_wrap_so_neighbours_do_not_overlap():
 ])
 def test_wrap_breaks_english_at_spaces_and_japanese_into_equal_parts(text, width, wrapped):
     assert style.wrap(text, width) == wrapped
+
+
+def _cell_boxes(ax, n_rows: int, n_cols: int):
+    """The display-space box of every heatmap cell (cell (i, j) spans j±0.5, i±0.5 in data units)."""
+    from matplotlib.transforms import Bbox
+
+    return [Bbox(ax.transData.transform([(j - 0.5, i - 0.5), (j + 0.5, i + 0.5)]))
+            for i in range(n_rows) for j in range(n_cols)]
+
+
+@pytest.mark.parametrize("slide", [False, True])
+def test_a_caveat_never_covers_a_heatmap_cell(slide):
+    """The automotive heatmap's caveat once hid five of the GV.OC row's six values: its box, drawn, must miss
+    every cell, and the hidden-mark legend's box too, on the page and on the slide."""
+    import contextlib
+
+    rows, cols = [f"GV.{c}" for c in "ABCDEFGH"], ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "全体"]
+    t = pd.DataFrame([(r, c, 0.5, "primary" if (r, c) == ("GV.A", "全体") else "") for r in rows for c in cols],
+                     columns=["node", "seg", "mean", "suppressed"])
+    with style.slide_mode() if slide else contextlib.nullcontext():
+        fig, ax = style.new_figure(left=0.27)
+        F.heatmap(t, "node", "seg", "mean", ax=ax, suppressed_label=LEGEND)
+        style.caveat(ax, "自動車の CSF 2.0 対応付けは本プロジェクト独自(電力は NIST の CSF 1.1→2.0 対応表)")
+        style.finish(fig, "NIST CSF 2.0 カテゴリ別の実施率 (2024年度)", "出典", "採点", "—: 評価対象外")
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (note,) = [t for t in fig.texts if t.get_gid() == "caveat"]
+    box = note.get_window_extent(renderer)
+    cells = _cell_boxes(ax, len(rows), len(cols))
+    assert len(cells) == 40 and not any(box.overlaps(c) for c in cells)
+    assert not box.overlaps(ax.get_legend().get_window_extent(renderer))
+    assert box.x1 <= fig.bbox.x1  # and not cut off at the right
+
+
+def test_on_a_slide_every_figure_text_is_14pt_or_more(bars_table, trend_table):
+    with style.slide_mode():
+        fig, ax = style.new_figure()
+        F.grouped_bars(bars_table.assign(segment=["一般送配電・送電・配電", "特定送配電・自家用"] * 2), "segment",
+                       "year", "share", "lo", "hi", ax=ax, suppressed_label=LEGEND)
+        style.finish(fig, "t", "s", "r", "note")
+        fig2, ax2 = style.new_figure(right=0.74)
+        F.trend_lines(trend_table, hue="segment", ax=ax2, suppressed_label=LEGEND)
+        style.finish(fig2, "t", "s", "r")
+        for f in (fig, fig2):
+            f.canvas.draw()
+            assert style.min_text_size(f) >= 14
+            assert f.get_suptitle() == ""  # the slide carries the title, once
+            assert tuple(f.get_size_inches()) == style.SLIDE_FIGURE

@@ -326,13 +326,13 @@ def test_a_report_across_an_imported_version_says_what_it_left_out(home, tmp_pat
     assert "比較できない項目 1 件を除外" in page
     assert "版の間でレベルが変わった項目 1 件を含む" in page
     assert "スコアは各版の全項目から計算" not in page  # function trends no longer include what does not compare
-    functions = pd.read_excel(result.tables[0], sheet_name="functions", header=None, engine="openpyxl")
+    functions = pd.read_excel(result.tables[0], sheet_name="機能別", header=None, engine="openpyxl")
     assert "比較できない項目 1 件を除外" in functions.iloc[1, 0]  # function trends score on comparable items
-    movers = pd.read_excel(result.tables[0], sheet_name="movers", header=None, engine="openpyxl")
+    movers = pd.read_excel(result.tables[0], sheet_name="変化の大きい項目", header=None, engine="openpyxl")
     assert movers.iloc[1, 0].startswith("比較できない項目 1 件を除外")  # the note under the title, as Excel shows it
     listed = movers.iloc[4:, 0].dropna().tolist()  # 項目番号, under the header row
     assert movers.iloc[3, 0] == "項目番号" and listed and "No.7" not in listed
-    levels = pd.read_excel(result.tables[0], sheet_name="levels", header=None, engine="openpyxl")
+    levels = pd.read_excel(result.tables[0], sheet_name="レベル到達", header=None, engine="openpyxl")
     assert "版の間でレベルが変わった項目 1 件を含む" in levels.iloc[1, 0]
 
 

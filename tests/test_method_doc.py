@@ -31,9 +31,9 @@ def test_every_stamp_names_the_method_version():
     assert prov.stamp() == "data abc123def456 · sdw 0.1.0+g1 · method 2026.12 · sector=auto, k=5"
 
 
-def test_sections_are_numbered_one_to_ten_with_the_titles_reports_cite():
+def test_sections_are_numbered_one_to_eleven_with_the_titles_reports_cite():
     headings = _headings()
-    assert sorted(headings) == list(range(1, 11))
+    assert sorted(headings) == list(range(1, 12))
     for n, (ja, en) in SECTIONS.items():
         assert headings[n] == f"{en} ({ja})", n
         assert f'<a id="s{n}-' in METHOD  # a stable anchor before each section
@@ -50,10 +50,13 @@ def test_every_section_the_reports_cite_exists_under_that_title():
     headings = _headings()
     cited = []
     for lang in ("ja", "en"):
-        for key in ("rules_text", "disclosure_text"):
-            text = labels[lang][key]
+        # the common rules, the disclosure rules, and what one sector's rules add (levels and ★: automotive)
+        notes = {"rules_text": labels[lang]["rules_text"], "disclosure_text": labels[lang]["disclosure_text"],
+                 **{f"rules_sector.{s}": t for s, t in labels[lang]["rules_sector"].items()
+                    if "docs/method.md" in t}}
+        for key, text in notes.items():
             assert "docs/method.md §" in text, (lang, key)
             for n, title in re.findall(r"§(\d+) ([^、,.。§]+?)(?=[、,.。]|$)", text.split("docs/method.md", 1)[1]):
                 assert title.strip() in headings[int(n)], (lang, key, n, title)
                 cited.append(int(n))
-    assert sorted(set(cited)) == [1, 2, 3, 4, 5, 6]
+    assert sorted(set(cited)) == [1, 2, 3, 4, 5, 6, 11]

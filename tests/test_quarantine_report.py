@@ -47,3 +47,39 @@ def test_csv_safe_prefixes_only_text_that_starts_like_a_formula():
     assert pd.isna(out["name"].iloc[6])
     assert out["n"].tolist() == [-1, 2, 3, 4, 5, 6, 7]
     assert frame["name"].iloc[0] == "=1+1"  # the caller's frame is not changed
+
+
+def test_the_clerk_can_act_on_every_row(tmp_path):
+    """Unanswered items are named in 詳細; an unreadable file is explained in Japanese and named after the
+    company its file name carries (said to come from the file name); a name link says which number was
+    written; every sheet prints landscape, one page wide, its header on every page; no two sheet names
+    read alike (未回答 was both a sheet of members and a flag about items)."""
+    from tests.handmade import auto_rows
+
+    raw = tmp_path / "raw"
+    write_auto(raw / "チェックシート_株式会社空欄工業.xlsx",
+               rows=auto_rows(lambda n: None if n in (3, 10, 120) else "達成"))
+    (raw / "チェックシート_有限会社破損製作所.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    ingest("auto", 2024, raw, tmp_path / "s", workers=1, progress=False)
+    wb = openpyxl.load_workbook(tmp_path / "s" / "quarantine_report.xlsx")
+    ws = wb["隔離・要確認"]
+    header = [c.value for c in ws[1]]
+    rows = {r[header.index("ファイル")]: dict(zip(header, r, strict=True))
+            for r in ws.iter_rows(min_row=2, values_only=True)}
+    blank = rows["チェックシート_株式会社空欄工業.xlsx"]
+    assert "未回答: No.3, No.10, No.120" in blank["詳細"]
+    broken = rows["チェックシート_有限会社破損製作所.xlsx"]
+    assert broken["状態"] == "隔離" and broken["事業者名"] == "有限会社破損製作所(ファイル名から)"
+    assert broken["詳細"].startswith("ブックを開けません")  # Japanese first; the reader's words kept after it
+    assert "未回答" not in wb.sheetnames and "要確認" in wb.sheetnames
+    for sheet in wb.worksheets:
+        assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0  # 1 is the default
+        assert sheet.print_title_rows == "$1:$1"
+
+
+def test_a_name_link_says_which_number_was_written():
+    from pipeline.ingest.reasons import FLAGS
+
+    problem, action = FLAGS["linked_by_name"]
+    assert "空欄か正しくない" in problem and "法人番号がないため" not in problem

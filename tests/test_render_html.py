@@ -44,10 +44,11 @@ def test_table_shows_percent_hidden_and_not_assessed_cells():
     cells = parsed(html)
     texts = [t for _, _, t in cells]
     assert ("caption", "", "レベル別の到達率") in cells
-    assert [t for tag, _, t in cells if tag == "th"] == ["区分", "回答事業者数", "平均スコア", "到達率", "前年差"]
-    assert "68.6%" in texts and "<5" in texts and "—" in texts and "+5.2ポイント" in texts and "1,234" in texts
+    assert [t for tag, _, t in cells if tag == "th"] == ["区分", "回答事業者数", "平均スコア", "到達率",
+                                                         "比較年度との差"]
+    assert "68.6%" in texts and "x" in texts and "—" in texts and "+5.2ポイント" in texts and "1,234" in texts
     assert "nan" not in html.lower() and "none" not in html.lower()
-    assert ("td", "num hidden", "<5") in cells and ("td", "num na", "—") in cells
+    assert ("td", "num hidden", "x") in cells and ("td", "num na", "—") in cells
     assert ("td", "text", "発電事業者") in cells
     assert '<p class="sdw-note">出典: テスト</p>' in html
 
@@ -55,7 +56,7 @@ def test_table_shows_percent_hidden_and_not_assessed_cells():
 def test_no_index_and_english_headers():
     cells = parsed(table_html(level_table(), "en"))
     heads = [t for tag, _, t in cells if tag == "th"]
-    assert heads == ["Segment", "Respondents", "Mean score", "Share reaching", "Change"]
+    assert heads == ["Segment", "Respondents", "Mean score", "Share reaching", "Change since compared year"]
     assert sum(tag == "td" for tag, _, _ in cells) == 4 * 5  # 4 rows × 5 columns, no index column
 
 

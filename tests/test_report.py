@@ -20,7 +20,7 @@ from tests.stores import build_store
 ROOT = Path(__file__).resolve().parents[1]
 SECTOR_FIGURES = {"response_rate", "response_trend", "function_trend", "panel_vs_all", "score_distribution",
                   "csf2_heatmap", "radar", "weakest_items", "movers"}
-AUTO_FIGURES = {"level_trend", "star_readiness"}
+AUTO_FIGURES = {"level_trend", "star_readiness", "csf2_heatmap_industry"}  # industry: the second breakdown
 JUNK = ["PosixPath", "Traceback", "NaN", "nan%", "findfont", "Warning", "warn(", "<Figure", "PublishedTable(",
         "/tmp/", "site-packages"]
 
@@ -31,11 +31,24 @@ def _page_text(html: str) -> str:
     return re.sub(r"<(style|script)[^>]*>.*?</\1>", "", html, flags=re.S)
 
 
+def _page_figures(folder: Path, ext: str = "png") -> set[str]:
+    """The report page's figures in a folder (the deck's own drawings end in _slide)."""
+    return {p.stem for p in folder.glob(f"*.{ext}") if "_slide" not in p.stem}
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
+    import os
+
+    from pipeline.report.style import STRICT_GLYPHS
+
     root = tmp_path_factory.mktemp("rep")
     store = build_store(root)
-    result = run_report("all", None, store, out=root / "reports", figures=root / "figures", pptx=True)
+    os.environ[STRICT_GLYPHS] = "1"  # a glyph missing from the figure fonts fails the report's cell
+    try:
+        result = run_report("all", None, store, out=root / "reports", figures=root / "figures", pptx=True)
+    finally:
+        del os.environ[STRICT_GLYPHS]
     return root, store, result
 
 
@@ -50,10 +63,10 @@ def test_outputs_exist_and_hold_no_error(reports):
         assert "papermill" in nb["metadata"]  # parameters recorded
     for sector, expected in (("power", SECTOR_FIGURES), ("auto", SECTOR_FIGURES | AUTO_FIGURES)):
         folder = root / "figures" / sector / "all"
-        assert {p.stem for p in folder.glob("*.png")} == expected
-        assert {p.stem for p in folder.glob("*.svg")} == expected
-    assert {p.stem for p in (root / "figures" / "all" / "all").glob("*.png")} == {
-        "cross_sector_functions", "cross_sector_categories"}
+        assert _page_figures(folder) == expected
+        assert _page_figures(folder, "svg") == expected
+        assert {p.stem for p in folder.glob("*_slide.png")} == {f"{e}_slide" for e in expected}
+    assert _page_figures(root / "figures" / "all" / "all") == {"cross_sector_functions", "cross_sector_categories"}
 
 
 @pytest.mark.parametrize("sector", ["power", "auto", "all"])
@@ -61,7 +74,7 @@ def test_html_carries_every_published_figure_and_no_junk(reports, sector):
     root, _, _ = reports
     name = "cross_sector" if sector == "all" else "sector_trend_report"
     html = (root / "reports" / sector / "all" / f"{name}.html").read_text(encoding="utf-8")
-    figures = len(list((root / "figures" / sector / "all").glob("*.png")))
+    figures = len(_page_figures(root / "figures" / sector / "all"))
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) == figures
     assert not re.search(r"<script[^>]+src=[\"']https?:", html)  # opens offline
     page = _page_text(html)
@@ -74,8 +87,10 @@ def test_html_carries_every_published_figure_and_no_junk(reports, sector):
     assert "@page" in html and "A4" in html  # prints on A4
     # the method the numbers follow: its version in the provenance line, its sections in the method note
     assert "method 2026.12" in page or "手法 2026.12" in page
-    assert "詳しくは docs/method.md §5 開示制御、§6 区間推定。" in page
-    assert "詳しくは docs/method.md §1 採点、§2 ロールアップ、§3 レベルと★、§4 CSF 1.1 から 2.0 への射影。" in page
+    assert "詳しくは docs/method.md §5 開示制御、§6 区間推定、§11 記号・小区分・内訳。" in page
+    assert "詳しくは docs/method.md §1 採点、§2 ロールアップ、§4 CSF 1.1 から 2.0 への射影。" in page
+    if sector != "power":  # levels and ★ are automotive rules: a power page neither describes nor cites them
+        assert "詳しくは docs/method.md §3 レベルと★。" in page
 
 
 def test_headline_numbers_are_table_cells(reports):
@@ -84,38 +99,138 @@ def test_headline_numbers_are_table_cells(reports):
     summary = re.search(r'<div class="sdw-headline">(.*?)</div>', html, re.S).group(1)
     responses = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "responses.csv")
     latest = responses[responses["year"].eq(2024) & responses["segment"].eq("全体")].iloc[0]
-    assert f"回答事業者は FY2024 に {int(latest['n'])}社" in summary
+    assert f"2024年度の回答事業者は {int(latest['n'])}社" in summary
     assert f"{latest['response_rate']:.1%}" in summary
     levels = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "levels.csv")
     lv1 = levels[levels["year"].eq(2024) & levels["segment"].eq("全体") & levels["node_id"].eq("Lv1+")].iloc[0]
     assert f"Lv1+ {lv1['share_reached']:.1%}" in summary
     assert "ポイント" in summary  # the change in the mean is in points
+    # the context beside the headline change: last year's response rate and the same-company change
+    before = responses[responses["year"].eq(2023) & responses["segment"].eq("全体")].iloc[0]
+    assert f"前年度は {before['response_rate']:.1%}" in summary
+    panel = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "panel.csv")
+    lo, hi = panel["mean_change"].min() * 100, panel["mean_change"].max() * 100
+    pairs = int(panel["n"].max())
+    assert f"同一事業者({pairs}社)の変化も見ると、機能別に {lo:+.1f}ポイント〜{hi:+.1f}ポイント" in summary
 
 
 def test_workbook_is_for_people(reports):
     root, _, _ = reports
     wb = openpyxl.load_workbook(root / "reports" / "auto" / "all" / "tables.xlsx")
     assert wb.sheetnames[0] == "説明"
-    ws = wb["functions"]
+    assert "機能別" in wb.sheetnames and "functions" not in wb.sheetnames  # Japanese sheet names
+    ws = wb["機能別"]
     headers = [c.value for c in ws[4]]
-    assert {"年度", "区分", "平均スコア", "前年差"} <= set(headers)
+    assert {"年度", "区分", "平均スコア", "比較年度", "比較年度との差"} <= set(headers)
     col = headers.index("平均スコア") + 1
     numbers = [ws.cell(r, col) for r in range(5, ws.max_row + 1) if isinstance(ws.cell(r, col).value, float)]
     assert numbers and all("0.0%" in c.number_format for c in numbers)
-    hidden = [ws.cell(r, col).value for r in range(5, ws.max_row + 1) if ws.cell(r, col).value == "<5"]
-    assert hidden  # small size bands are hidden, shown as <5, never blank
+    hidden = [ws.cell(r, col).value for r in range(5, ws.max_row + 1) if ws.cell(r, col).value == "x"]
+    assert hidden  # hidden cells read x (秘匿), never blank
     assert ws.freeze_panes is not None and ws.column_dimensions["A"].width
+
+
+def _slide_texts(slide) -> list[str]:
+    return [s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text]
 
 
 def test_deck_is_16_9_with_a_slide_per_figure(reports):
     from pptx import Presentation
 
     root, _, _ = reports
-    for sector in ("power", "auto", "all"):
+    for sector in ("power", "auto"):
         deck = Presentation(str(root / "reports" / sector / "all" / "deck.pptx"))
         assert round(deck.slide_width / deck.slide_height, 3) == round(16 / 9, 3)
-        figures = len(list((root / "figures" / sector / "all").glob("*.png")))
-        assert len(deck.slides) == 2 + figures
+        figures = len(_page_figures(root / "figures" / sector / "all"))
+        heatmaps = len(list((root / "figures" / sector / "all").glob("csf2_heatmap*_slide2.png")))
+        pictures = [s for s in deck.slides if any(sh.shape_type == 13 for sh in s.shapes)]
+        assert heatmaps and len(pictures) == figures + heatmaps  # a heatmap's 22 rows take two slides at 14 pt
+        titles = [_slide_texts(s)[0] for s in deck.slides]
+        assert titles[1:4] == ["要点", "数値を読む前に", "採点と秘匿のルール、記号"]
+        assert any("区分別のスコア分布(" in t for t in titles)  # a headline table as a table slide
+
+
+def test_deck_stands_alone_one_title_one_source_and_14pt(reports):
+    """Each figure slide: one title (the figure carries none of its own), one source line, the picture
+    placed at the size it was drawn for, whose smallest text (read from the PNG) is 14 pt or more; every
+    other text on a slide but the provenance stamp is 14 pt or more too."""
+    import io
+
+    from PIL import Image
+    from pptx import Presentation
+    from pptx.util import Emu
+
+    root, _, _ = reports
+    for sector in ("power", "auto"):
+        deck = Presentation(str(root / "reports" / sector / "all" / "deck.pptx"))
+        rules = " ".join(_slide_texts(deck.slides[3]))
+        assert "x: 秘匿(該当企業が少ない、又は他の値から算出できるため)" in rules
+        if sector == "power":
+            assert "CSF 1.1" in rules and "★" not in rules and "レベル到達" not in rules  # power scoring only
+        assert "暫定カタログ" in " ".join(_slide_texts(deck.slides[2]))  # the caveat the HTML says first
+        for slide in deck.slides:
+            pictures = [sh for sh in slide.shapes if sh.shape_type == 13]
+            texts = _slide_texts(slide)
+            sizes = [r.font.size.pt for sh in slide.shapes if sh.has_text_frame for p in sh.text_frame.paragraphs
+                     for r in p.runs if r.text.strip() and r.font.size is not None]
+            assert sorted(sizes)[1:] == [s for s in sorted(sizes)[1:] if s >= 14]  # all but the stamp
+            if not pictures:
+                continue
+            (pic,) = pictures
+            assert sum(t.startswith("出典:") for t in texts) == 1  # one source line
+            image = Image.open(io.BytesIO(pic.image.blob))
+            assert float(image.text["sdw:min_pt"]) >= 14 and image.text["sdw:titles"] == "0"
+            dpi = image.info["dpi"][0]
+            assert Emu(pic.width).inches == pytest.approx(image.width / dpi, abs=0.02)  # placed unscaled
+
+
+def _reader_texts(root: Path):
+    """Everything a reader sees: the pages, figures (SVG), workbooks, CSV copies and decks."""
+    for path in sorted(list((root / "reports").rglob("*")) + list((root / "figures").rglob("*"))):
+        if path.suffix in (".html", ".svg", ".csv"):
+            yield path, _page_text(path.read_text(encoding="utf-8", errors="ignore"))
+        elif path.suffix in (".xlsx", ".pptx"):
+            with zipfile.ZipFile(path) as zf:
+                yield path, unescape("".join(zf.read(n).decode("utf-8", "ignore") for n in zf.namelist()
+                                             if n.endswith(".xml")))
+
+
+def test_no_hidden_mark_reads_as_a_number(reports):
+    root, _, _ = reports
+    seen = 0
+    for path, text in _reader_texts(root):
+        for mark in ("<5", "n<5", "&lt;5"):  # a mark, not the rule text ("5社未満の値は秘匿")
+            assert mark not in text, f"{path.name} says {mark!r}"
+        seen += 1
+    assert seen > 30
+
+
+def test_every_year_a_table_title_promises_is_in_it(reports):
+    """A caption '(年度別)' holds every year of the report; a caption '(2024年度)' holds that year only."""
+    root, _, _ = reports
+    for sector, years in (("power", {"2024", "2025"}), ("auto", {"2023", "2024"})):
+        html = (root / "reports" / sector / "all" / "sector_trend_report.html").read_text(encoding="utf-8")
+        checked = 0
+        for block in re.findall(r'<table class="sdw-table">(.*?)</table>', html, re.S):
+            caption = unescape(re.search(r"<caption>(.*?)</caption>", block, re.S).group(1))
+            heads = [unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", block)]
+            rows = [[unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+                    for r in re.findall(r"<tr>(.*?)</tr>", block, re.S)[1:]]
+            promised = years if "年度別" in caption else set(re.findall(r"\((\d{4})年度\)", caption))
+            if not promised:
+                continue
+            assert "年度" in heads, caption
+            assert {r[heads.index("年度")] for r in rows} == promised, caption
+            checked += 1
+        assert checked >= 3
+
+
+def test_items_sort_by_number(reports):
+    root, _, _ = reports
+    items = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "items.csv")
+    one_year = items[items["year"].eq(2024)]["item_id"].tolist()
+    numbers = [int(i.removeprefix("No.")) for i in one_year]
+    assert numbers == sorted(numbers) and len(numbers) > 20  # No.2 before No.10, not No.1, No.10, No.100
 
 
 def test_every_report_passes_its_own_audit_and_the_replay(reports):
@@ -127,8 +242,10 @@ def test_every_report_passes_its_own_audit_and_the_replay(reports):
         log = pd.read_csv(folder / "disclosure_audit.csv")
         assert set(log["check"]) <= {"hidden"}
         assert audit_folder(folder) == []
+        intervals = pd.read_csv(folder / "disclosure_intervals.csv")  # every hidden statistic, solved
+        assert not intervals["fails"].any() and (intervals["width"] >= intervals["required"] - 1e-9).all()
     auto_log = pd.read_csv(root / "reports" / "auto" / "all" / "disclosure_audit.csv")
-    assert len(auto_log) and set(auto_log["reason"]) <= {"primary", "complementary", "uniform"}
+    assert len(auto_log) and set(auto_log["reason"]) <= {"primary", "split", "complementary", "uniform"}
     assert (auto_log.loc[auto_log["reason"].eq("primary"), "count"] < 5).all()
 
 
@@ -162,6 +279,17 @@ def test_no_company_name_or_corporate_number_in_any_output(reports):
     assert checked >= 20
 
 
+def test_small_segments_are_merged_before_they_are_hidden(reports):
+    """The grid companies (one general utility, transmission and distribution licensees: too few apart)
+    are one published segment, stated under the table."""
+    root, _, _ = reports
+    cats = pd.read_csv(root / "reports" / "power" / "all" / "tables" / "categories.csv")
+    assert "一般送配電・送電・配電" in set(cats["segment"])
+    assert not {"送配電", "送電", "配電"} & set(cats["segment"])
+    html = (root / "reports" / "power" / "all" / "sector_trend_report.html").read_text(encoding="utf-8")
+    assert "秘匿の前に小さい区分を統合: 一般送配電・送電・配電 = 送配電+送電+配電" in unescape(html)
+
+
 def test_small_segments_are_hidden_in_the_tables(reports):
     root, _, _ = reports
     cats = pd.read_csv(root / "reports" / "power" / "all" / "tables" / "categories.csv")
@@ -179,8 +307,11 @@ def test_every_notebook_has_a_tagged_parameters_cell():
         assert len(tagged) == 1, path.name
 
 
-def test_english_report_and_byte_identical_tables(reports, tmp_path):
+def test_english_report_and_byte_identical_tables(reports, tmp_path, monkeypatch):
+    from pipeline.report.style import STRICT_GLYPHS
+
     root, store, _ = reports
+    monkeypatch.setenv(STRICT_GLYPHS, "1")  # "≤" was a missing glyph in every English figure
     first = run_report("power", None, store, out=tmp_path / "r1", figures=tmp_path / "f1", lang="en")
     second = run_report("power", None, store, out=tmp_path / "r2", figures=tmp_path / "f2", lang="en")
     page = _page_text(first.html[0].read_text(encoding="utf-8"))

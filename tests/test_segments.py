@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from pipeline.report.tables import movers, with_change
-from pipeline.scoring.segments import ALL, response_rates, segment_stats
+from pipeline.scoring.segments import ALL, response_rates, segment_stats, with_segment
 from pipeline.scoring.stats import deviation_score, percentile_rank, wilson
 from pipeline.scoring.trends import panel_change
 
@@ -70,11 +70,46 @@ def test_trends_change_and_panel():
 
 
 def test_movers_rank_published_item_shares_and_skip_hidden_ones():
-    items = pd.DataFrame({"sector": "auto", "year": [2023, 2023, 2023, 2024, 2024, 2024],
-                          "item_id": ["X", "Y", "Z"] * 2, "text": "t",
-                          "share_implemented": [0.0, 1.0, np.nan, 0.75, 1.0, 0.5],
-                          "n_applicable": [40, 40, np.nan, 40, 40, 40],
-                          "suppressed": ["", "", "primary", "", "", ""]})
+    """X rose 0 → 75%, W fell 50% → 25%, Y stayed at 100% (neither a rise nor a fall: not listed), Z was
+    hidden in 2023 (its change is not published)."""
+    items = pd.DataFrame({"sector": "auto", "year": [2023] * 4 + [2024] * 4,
+                          "item_id": ["X", "Y", "Z", "W"] * 2, "text": "t",
+                          "share_implemented": [0.0, 1.0, np.nan, 0.5, 0.75, 1.0, 0.5, 0.25],
+                          "n_applicable": [40, 40, np.nan, 40, 40, 40, 40, 40],
+                          "suppressed": ["", "", "primary", "", "", "", "", ""]})
     out = movers(items, 2023, 2024, n=2)
-    assert out["item_id"].tolist() == ["X", "Y"]  # Z was hidden in 2023: its change is not published
+    assert out["item_id"].tolist() == ["X", "W"] and out["direction"].tolist() == ["up", "down"]
     assert out.loc[0, "change"] == 0.75 and out.loc[0, "share_previous"] == 0.0
+    assert out.loc[1, "change"] == -0.25
+
+
+def test_small_segments_merge_into_their_documented_group_before_protection():
+    """Power: one general utility (10 respondents), two transmission and three distribution licensees. The
+    transmission and distribution cells are too small (2 and 3 < k = 5), so all three become the grid group
+    一般送配電・送電・配電 (TD_GROUP); a company holding two merged licences counts once in it; generation,
+    with 6 respondents, is untouched; and the private facility owners (1 < 5) merge with the specified T&D
+    licensees (FACILITY_GROUP)."""
+    from pipeline.scoring.segments import recode_segments, segment_groups, small_segment_merges
+
+    types = (["TD_GENERAL"] * 9 + ["TD_GENERAL TRANSMISSION"] + ["TRANSMISSION"] + ["DISTRIBUTION"] * 3
+             + ["GENERATION"] * 6 + ["TD_SPECIFIED"] * 5 + ["PRIVATE_FACILITY GENERATION"])
+    respondents = pd.DataFrame({"year": 2026, "respondent_key": [f"k{i}" for i in range(len(types))],
+                                "business_types": types})
+    merges = small_segment_merges(respondents, "business_types", segment_groups("power", "business_types"), 5)
+    assert merges == {"TD_GENERAL": "TD_GROUP", "TRANSMISSION": "TD_GROUP", "DISTRIBUTION": "TD_GROUP",
+                      "TD_SPECIFIED": "FACILITY_GROUP", "PRIVATE_FACILITY": "FACILITY_GROUP"}
+    recoded = recode_segments(respondents, "business_types", merges)
+    assert recoded["business_types"].tolist()[9] == "TD_GROUP"  # two merged licences: once in the group
+    assert recoded["business_types"].tolist()[-1] == "FACILITY_GROUP GENERATION"
+    counts = with_segment(recoded, "business_types").groupby("segment").size().to_dict()
+    assert counts == {"TD_GROUP": 14, "GENERATION": 7, "FACILITY_GROUP": 6}
+
+
+def test_no_group_is_merged_when_every_member_is_large_enough():
+    from pipeline.scoring.segments import segment_groups, small_segment_merges
+
+    bands = ["〜100人"] * 5 + ["101〜300人"] * 5 + ["1,001〜10,000人"] * 5 + ["10,001人〜"] * 4
+    respondents = pd.DataFrame({"year": [2024] * len(bands), "respondent_key": range(len(bands)),
+                                "size_band": bands})
+    merges = small_segment_merges(respondents, "size_band", segment_groups("auto", "size_band"), 5)
+    assert merges == {"1,001〜10,000人": "1,001人〜", "10,001人〜": "1,001人〜"}  # 4 < 5: the large bands only

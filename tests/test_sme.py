@@ -147,4 +147,4 @@ def test_headline_names_the_published_result_bands_and_says_a_hidden_one_is_hidd
     tables = {"bands": PublishedTable("bands", "bands", frame, list(frame.columns))}
     labels = style.labels("ja")
     sentences = [s.text for s in headline(tables, labels, "ja", 2024, "全体", {}, 0, 5)]
-    assert sentences == ["調査票自身の採点による結果区分は 100点 <5、70〜99点 25.0%、50〜69点 20.0%、49点以下 52.0%。"]
+    assert sentences == ["調査票自身の採点による結果区分は 100点 x、70〜99点 25.0%、50〜69点 20.0%、49点以下 52.0%。"]

@@ -78,7 +78,8 @@ def assign_identity(records: list[Parsed], key: bytes, known: dict[str, set[str]
             k, _ = respondent_key(key, candidates[0], name)
             basis = "name_linked"
             rec.flags.append("linked_by_name")
-            rec.warnings.append(f"事業者名「{name}」→ 法人番号 {candidates[0]}(記入: {number or '空欄'})")
+            written = f"記入された番号 {number} は正しい法人番号ではありません" if number else "法人番号の記入: 空欄"
+            rec.warnings.append(f"事業者名「{name}」→ 法人番号 {candidates[0]}({written})")
             rec.attributes["corporate_number"] = candidates[0]
             if candidates[0] not in outside.get(normalised_name(name), ()):
                 rec.linked_in_run = candidates[0]  # only a file of this run says so: see supersede

@@ -5,7 +5,8 @@ An operational output of the association (it names companies); never part of a p
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
@@ -19,6 +20,44 @@ HEADERS_JA = {"sector": "分野", "year": "年度", "status": "状態", "source_
               "corporate_number": "法人番号", "problem_ja": "問題", "action_ja": "依頼事項", "detail": "詳細",
               "reason": "理由コード"}
 
+
+
+LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "一般社団法人", "一般財団法人",
+               "公益社団法人", "公益財団法人", "独立行政法人", "地方独立行政法人")
+FROM_FILE_NAME = "(ファイル名から)"
+"""Said after a company name read from the file name, not from the form's cover (which could not be read)."""
+DETAIL_JA = [  # the reader's technical messages for files that could not be read, in the clerk's words
+    (r"^an open password protects the workbook$", "ブックを開くパスワードが設定されています"),
+    (r"^the workbook cannot be opened \((.*)\)$", r"ブックを開けません(技術情報: \1)"),
+    (r"^the bytes are not a spreadsheet \(they begin (.*)\)$", r"スプレッドシートではありません(ファイルの先頭: \1)"),
+    (r"^(\d+) items, none answered$", r"\1項目、回答が1件もありません"),
+    (r"^a (\w+) checklist \((.*)\), not (\w+)$", r"\1 分野の様式(\2)です"),
+    (r"^member name '(.*)'$", r"圧縮ファイル内の名前「\1」"),
+    (r"^([\d,]+) bytes expand to ([\d,]+)$", r"\1 バイトが展開すると \2 バイトになります"),
+    (r"^no sheet has the header of a known checklist$", "既知のチェックシートの見出しがあるシートがありません"),
+    (r"^neither 法人番号 nor 事業者名$", "法人番号も事業者名も記入されていません"),
+    (r"^superseded by (.*)$", r"より新しい提出「\1」に置き換えました"),
+]
+
+
+def detail_ja(detail: str) -> str:
+    """A reader's message in Japanese for the clerk; an unknown message is kept after 技術情報 (never lost)."""
+    for pattern, text in DETAIL_JA:
+        if re.match(pattern, detail):
+            out = re.sub(pattern, text, detail)
+            for code in catalogs.sectors():
+                out = out.replace(f"{code} 分野", f"{sector_ja(code)}分野")
+            return out
+    return detail if not detail or not detail.isascii() else f"技術情報: {detail}"
+
+
+def name_from_file(source_path: str) -> str:
+    """The company name a file's name carries ('チェックシート_株式会社X.xlsx' → '株式会社X'), or ''."""
+    stem = PurePosixPath(str(source_path).split("!")[-1].replace("\\", "/")).stem
+    for part in reversed(re.split(r"[_\s]+", stem)):
+        if any(form in part for form in LEGAL_FORMS):
+            return part
+    return ""
 
 
 def sector_ja(sector: str) -> str:
@@ -41,11 +80,14 @@ def quarantine_rows(records: list[Parsed], sector: str, year: int) -> pd.DataFra
         else:
             problem, action = REASONS[rec.reason]
             code = rec.reason
+        name = str(rec.attributes.get("company_name") or "")
+        if not name and (guess := name_from_file(rec.source_path)):  # the cover could not be read: say so
+            name = guess + FROM_FILE_NAME
         rows.append({"sector": sector, "year": year, "source_path": rec.source_path, "status": rec.status,
-                     "reason": code, "company_name": str(rec.attributes.get("company_name") or ""),
+                     "reason": code, "company_name": name,
                      "corporate_number": str(rec.attributes.get("corporate_number") or ""),
                      "problem_ja": problem, "action_ja": action,
-                     "detail": " / ".join(x for x in [rec.detail, *rec.warnings] if x)})
+                     "detail": " / ".join(x for x in [detail_ja(rec.detail), *rec.warnings] if x)})
     return pd.DataFrame(rows, columns=["sector", "year", "source_path", "status", "reason", "company_name",
                                        "corporate_number", "problem_ja", "action_ja", "detail"])
 
@@ -68,24 +110,52 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     tmp_x, tmp_c = xlsx.with_suffix(".xlsx.tmp"), csv.with_suffix(".csv.tmp")
     wb = workbook(tmp_x)
     write_sheet(wb, "隔離・要確認", out, [6, 6, 14, 50, 30, 16, 40, 44, 60, 18])
+    _print_setup(wb)
     write_sheet(wb, "要確認", to_check(table), [6, 6, 50, 30, 16, 50, 50, 60, 22])
+    _print_setup(wb)
     issues = full[roster_rows]
     if len(issues):
         write_sheet(wb, "名簿", roster_sheet(issues), [6, 6, 30, 30, 16, 12, 50, 50, 40])
+        _print_setup(wb)
     if roster is not None and len(roster):
         latest = roster.groupby("sector")["year"].transform("max").eq(roster["year"])
         missing = roster[latest & ~roster["responded"]].sort_values(["sector", "year", "company_name"])
-        chase = (missing.assign(sector=missing["sector"].map(sector_ja))
+        chase = (missing.assign(sector=missing["sector"].map(sector_ja),
+                                business_types=missing["business_types"].map(business_types_ja))
                  [["sector", "year", "company_name", "corporate_number", "business_types", "size_band"]]
                  .rename(columns={"sector": "分野", "year": "年度", "company_name": "事業者名",
                                   "corporate_number": "法人番号", "business_types": "事業区分",
                                   "size_band": "従業員規模"}))
-        write_sheet(wb, "未回答", chase, [6, 6, 30, 16, 30, 16])
+        # not 未回答: the flag 「未回答の項目があります」 is about items; this sheet is about members
+        write_sheet(wb, MEMBERS_SHEET, chase, [6, 6, 30, 16, 30, 16])
+        _print_setup(wb)
     wb.close()
     csv_safe(out).to_csv(tmp_c, index=False, encoding="utf-8-sig")
     tmp_x.replace(xlsx)
     tmp_c.replace(csv)
     return xlsx, csv
+
+
+MEMBERS_SHEET = "回答待ちの会員"
+"""Members on the roster of the survey being chased who have not answered yet."""
+
+
+def business_types_ja(codes: object) -> object:
+    """'RETAIL GENERATION' → '小売電気事業者、発電事業者' (catalogs/power_business_types.csv); others as they are."""
+    if not isinstance(codes, str) or not codes:
+        return codes
+    names = dict(zip(catalogs.power_business_types()["code"], catalogs.power_business_types()["name_ja"],
+                     strict=True))
+    return "、".join(names.get(c, c) for c in codes.split())
+
+
+def _print_setup(wb) -> None:
+    """The sheet just written prints as a clerk works from it: A4 landscape, one page wide, header on every page."""
+    ws = wb.worksheets()[-1]
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
 
 
 CHECK_HEADERS = {"sector": "分野", "year": "年度", "source_path": "ファイル", "company_name": "事業者名",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,6 +22,7 @@ import pyarrow as pa  # before the workers fork: they share it (fastexcel hands 
 
 from pipeline import config
 from pipeline.catalogs._files import hold, refresh
+from pipeline.freshness import record_ingest
 from pipeline.ingest import limits
 from pipeline.ingest.discover import Entry, discover, read_entry
 from pipeline.ingest.identity import secret_key
@@ -28,6 +30,7 @@ from pipeline.ingest.keys import check_key, record_fingerprint, stored_fingerpri
 from pipeline.ingest.packed import Packed, pack, unpack
 from pipeline.ingest.parse import Parsed, parse_entry
 from pipeline.ingest.saved import saved_at
+from pipeline.progress import progress as progress_counter
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -76,7 +79,9 @@ def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None =
            progress: bool | None = None, roster: Path | None = None) -> IngestResult:
     """Read every submission under ``raw`` into the store's (sector, year), replacing what was there.
 
-    With ``roster`` (the association's member list), also stores who should have answered.
+    With ``roster`` (the association's member list), also stores who should have answered. ``progress``
+    False shows nothing while files are read; otherwise a bar on a terminal, else one summary line
+    (pipeline.progress).
     """
     with _no_cycle_collection():
         return _ingest(sector, year, raw, store, workers, progress, roster)
@@ -150,6 +155,7 @@ def _ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None,
                                          also=linking.TABLES if others.keys else ())
     if stored_fingerprint(store) is None:
         record_fingerprint(store, key)
+    record_ingest(store, sector, year)
     lap("validate+write")
     roster_table = merged["roster"] if "roster" in merged else store_mod.read_table(store, "roster")
     report, _ = write_report(merged["quarantine"], store, roster_table)
@@ -243,8 +249,24 @@ class _Reading:
         # outgrows its memory then costs a file, not the run. Only workers=1 asked for by name (tests,
         # debugging) reads in this process, unbounded; the CLI never asks for it.
         self.pool = _pool(n) if n > 1 or workers is None else None
+        # progress counts chunks as the workers finish them (not as they are collected: the main process
+        # imports pandas and the rest meanwhile, and most chunks are done by the time it collects)
+        self._stack = contextlib.ExitStack()
+        self.bar = self._stack.enter_context(progress_counter(
+            self.total, f"ingest {sector} FY{year}: files and ZIP members read", quiet=progress is False))
+        self._counted: set[int] = set()
+        self._lock = threading.Lock()
         self.futures: list[Future] = [self.pool.submit(_parse_chunk, c, sector, year) for c in self.chunks] \
             if self.pool else []
+        for i, future in enumerate(self.futures):
+            future.add_done_callback(lambda f, i=i: None if f.cancelled() or f.exception() else self._count(i))
+
+    def _count(self, i: int) -> None:
+        """Chunk ``i`` is read: count it once (a worker's callback or, for a chunk read again, collect)."""
+        with self._lock:
+            if i not in self._counted:
+                self._counted.add(i)
+                self.bar.update(len(self.chunks[i]))
 
     def _results(self) -> Iterator[list[tuple[list[Parsed], Packed]]]:
         """Each chunk's results, in order. A worker that dies (a crash inside a native reader takes the
@@ -282,24 +304,23 @@ class _Reading:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool:
-            self.pool.shutdown(cancel_futures=True)
+        try:
+            if self.pool:
+                self.pool.shutdown(cancel_futures=True)
+        finally:
+            self._stack.close()
 
     def collect(self) -> tuple[list[Parsed], pa.Table]:
-        from tqdm import tqdm
-
-        bar = tqdm(total=self.total, desc=f"reading {self.sector} {self.year}", unit="file",
-                   disable=None if self.progress is None else not self.progress)
         records: list[Parsed] = []
         parts: list[Packed] = []
         offsets: list[int] = []
         results = self._results() if self.pool else \
             ([_parse_chunk(c, self.sector, self.year)] for c in self.chunks)
-        for chunk, chunk_results in zip(self.chunks, results, strict=True):
+        for i, chunk_results in enumerate(results):
             for recs, part in chunk_results:
                 parts.append(part)
                 offsets.append(len(records))
                 records.extend(recs)
-            bar.update(len(chunk))
-        bar.close()
+            self._count(i)
+        self._stack.close()  # the bar (or summary line) ends with the reading, before ingest prints its result
         return records, unpack(parts, offsets)

@@ -11,7 +11,14 @@ that published tables allow:
 - **differencing**: a group with a published total whose hidden cells together hold 1…k−1 companies,
   or whose pooled value (total minus the published cells) is exactly 0% or 100%;
 - **quantiles**: a published quantile with fewer than k companies beyond it (counted as direct);
-- **change**: a published change whose previous-year value is hidden (current − change reveals it).
+- **change**: a published change whose previous-year value is hidden (current − change reveals it);
+- **split**: a published share with fewer than k companies on one side of it (reached / not, implemented
+  / not, answered / not), or respondents off the member list numbering 1…k−1 (n − n_on_roster);
+- **hidden-count**: a number other than the cell's key on a hidden row (its n beside a hidden share is one
+  side of the split);
+- **interval**: the linear programme of :mod:`pipeline.publish.intervals` over everything published
+  (segments ⊂ totals, items ⊂ categories ⊂ functions, mean ↔ share reached, the 0–1 range) leaves a
+  hidden cell protected for its own sake an interval narrower than the method's width.
 
 Every ``sdw report`` runs it after protection and fails on any finding; ``sdw audit REPORT_DIR`` replays it.
 """
@@ -26,13 +33,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.publish.intervals import Interval, Relation, solve
 from pipeline.publish.model import PublishedTable, TableSpec
-from pipeline.scoring.disclosure import HIDDEN_COUNT, QUANTILE_TAILS, STAT_COLUMNS, UNIFORM_COLUMNS
+from pipeline.scoring.disclosure import HIDDEN_COUNT, QUANTILE_TAILS, STAT_COLUMNS, UNIFORM_COLUMNS, split_sides
 
 AUDIT_FILE = "disclosure_audit.csv"
 SPECS_FILE = "tables.json"
+INTERVALS_FILE = "disclosure_intervals.csv"
 MACHINE_DIR = "tables"
-AUDIT_COLUMNS = ["table", "cell", "statistics", "reason", "count", "check", "finding"]
+AUDIT_COLUMNS = ["table", "cell", "statistics", "reason", "count", "check", "finding", "counts"]
 
 
 class DisclosureError(RuntimeError):
@@ -41,7 +50,7 @@ class DisclosureError(RuntimeError):
 
 @dataclass(frozen=True)
 class Finding:
-    check: str  # direct, uniform, cross-table, differencing, change
+    check: str  # direct, uniform, cross-table, differencing, change, hidden-count, interval
     table: str
     cell: str
     statistic: str
@@ -71,6 +80,17 @@ def _counts(spec: TableSpec, statistic: str) -> list[str]:
     return [c] if isinstance(c, str) else list(c)
 
 
+# Numbers a hidden row may keep: what names the cell, not what is in it.
+LABEL_NUMBERS = ("year", "previous_year", "year_from", "year_to", "threshold")
+
+
+def hidden_row_numbers(frame: pd.DataFrame, keys: list[str] | None = None) -> list[str]:
+    """The numeric columns a hidden row must leave empty: every number but the cell's key and labels."""
+    keep = set(keys or []) | set(LABEL_NUMBERS) | {"segment", "suppressed", HIDDEN_COUNT}
+    return [c for c in frame.columns if c not in keep and pd.api.types.is_numeric_dtype(frame[c])
+            and not pd.api.types.is_bool_dtype(frame[c])]
+
+
 def hidden_cells(tables: list[PublishedTable]) -> pd.DataFrame:
     """One row per hidden cell of every table: its key, the statistics hidden, the reason and the count."""
     rows = []
@@ -79,17 +99,28 @@ def hidden_cells(tables: list[PublishedTable]) -> pd.DataFrame:
             continue
         cols = t.spec.keys + ([t.spec.segment] if t.spec.segment else [])
         hidden = t.frame[t.frame["suppressed"].fillna("").ne("")]
+        count_cols = [c for c in hidden.columns if c in ("n", "roster_n") or c.startswith("n_")]
+        behind = [c for s in t.spec.counts.values() for c in ([s] if isinstance(s, str) else s)]
+        n_col = next((c for c in behind if c in hidden.columns), None)  # the count protection ran on
         for _, r in hidden.iterrows():
             count = r.get(HIDDEN_COUNT, np.nan)
+            counts = {c: float(r[c]) for c in count_cols if pd.notna(pd.to_numeric(r[c], errors="coerce"))}
+            if n_col is not None and pd.notna(count):
+                counts[n_col] = float(count)  # protection blanked it; the working column keeps it
             rows.append({"table": t.name, "cell": _cell_text(_key(r, cols)),
                          "statistics": " ".join(s for s in t.spec.counts if s in t.frame),
                          "reason": r["suppressed"], "count": None if pd.isna(count) else int(count),
-                         "check": "hidden", "finding": ""})
+                         "check": "hidden", "finding": "", "counts": json.dumps(counts, sort_keys=True)})
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
-def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int) -> list[Finding]:
-    """Every way the published tables reveal a statistic about fewer than ``k`` companies (empty: safe)."""
+def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
+                   relations: list[Relation] | None = None, intervals: list[Interval] | None = None
+                   ) -> list[Finding]:
+    """Every way the published tables reveal a statistic about fewer than ``k`` companies (empty: safe).
+
+    ``relations`` are the public item-map relations (:func:`pipeline.publish.intervals.hierarchy`);
+    ``intervals``, when given, receives the solver's interval for every hidden cell."""
     findings: list[Finding] = []
     true_count = {(r.table, r.cell): r.count for r in hidden.itertuples()}
     ks = {t.name: t.k or k for t in tables}  # each report promised its own k (several folders audited together)
@@ -110,6 +141,14 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int) -
             findings.append(Finding("direct", t.name, "", " ".join(unaudited),
                                     "statistics published without a count in the table's spec"))
         suppressed = frame["suppressed"].fillna("") if "suppressed" in frame else pd.Series("", index=frame.index)
+        findings += _splits(t, cols, suppressed, ks[t.name])
+        numbers = hidden_row_numbers(frame, cols)
+        for i in frame.index[suppressed.ne("").to_numpy()]:
+            shown = [c for c in numbers if pd.notna(pd.to_numeric(frame.at[i, c], errors="coerce"))]
+            if shown:
+                findings.append(Finding("hidden-count", t.name, _cell_text(_key(frame.loc[i], cols)), " ".join(shown),
+                                        "a hidden cell publishes " + ", ".join(f"{c} = {_text(frame.at[i, c])}"
+                                                                               for c in shown)))
         for i, r in frame.iterrows():
             key = _key(r, cols)
             cell = _cell_text(key)
@@ -137,7 +176,37 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int) -
     findings += _cross_table(facts)
     findings += _differencing(tables, facts, k, ks)
     findings += _changes(tables, facts)
+    solved = solve(tables, hidden, k, relations)
+    if intervals is not None:
+        intervals.extend(solved)
+    for iv in solved:
+        if iv.fails or np.isnan(iv.low):
+            findings.append(Finding("interval", iv.table, iv.cell, iv.statistic,
+                                    f"an intruder bounds it to [{iv.low:.4f}, {iv.high:.4f}] (width {iv.width:.4f}, "
+                                    f"needs ≥ {iv.required:.4f}; {iv.reason}, n = {_text(iv.n)})"
+                                    if not np.isnan(iv.low) else "the published tables contradict the relations "
+                                    "the solver uses: its bounds are unknown"))
     return findings
+
+
+def _splits(t: PublishedTable, cols: list[str], suppressed: pd.Series, k: int) -> list[Finding]:
+    """Published shares (and counts that are part of another) with fewer than k companies on one side."""
+    spec = t.spec
+    n_col = next((c for s in spec.counts.values() for c in ([s] if isinstance(s, str) else s) if c in t.frame),
+                 None)
+    if n_col is None:
+        return []
+    out = []
+    shown = suppressed.eq("").to_numpy()
+    for name, (a, b, rest_may_be_empty) in split_sides(t.frame, n_col).items():
+        if name not in spec.counts and name not in (spec.counts.get("response_rate"), "n_on_roster"):
+            continue
+        b_checked = b.mask(b.eq(0), np.inf) if rest_may_be_empty else b
+        few = shown & (pd.concat([a, b_checked], axis=1).min(axis=1) < k).to_numpy() & a.notna().to_numpy()
+        for i in t.frame.index[few]:
+            out.append(Finding("split", t.name, _cell_text(_key(t.frame.loc[i], cols)), name,
+                               f"{_text(a.loc[i])} and {_text(b.loc[i])} companies on its two sides (k={k})"))
+    return out
 
 
 def _cross_table(facts: dict) -> list[Finding]:
@@ -225,30 +294,44 @@ def _changes(tables: list[PublishedTable], facts: dict) -> list[Finding]:
     return out
 
 
-def write_audit(folder: Path, tables: list[PublishedTable], k: int, hidden: pd.DataFrame | None = None
-                ) -> tuple[Path, list[Finding]]:
-    """Write the machine copy's specs and ``disclosure_audit.csv`` (hidden cells, then any finding).
+def write_audit(folder: Path, tables: list[PublishedTable], k: int, hidden: pd.DataFrame | None = None,
+                relations: list[Relation] | None = None) -> tuple[Path, list[Finding]]:
+    """Write the machine copy's specs (and the public relations the intruder uses), ``disclosure_audit.csv``
+    (hidden cells, then any finding) and ``disclosure_intervals.csv`` (every hidden statistic's interval).
 
     ``hidden`` is the hidden-cell log taken before the true counts were stripped from the tables
     (default: read from the tables' ``_n_behind`` column, where they still carry it)."""
     hidden = hidden_cells(tables) if hidden is None else hidden
-    findings = intruder_check(tables, hidden, k)
+    solved: list[Interval] = []
+    findings = intruder_check(tables, hidden, k, relations, solved)
     specs = {t.name: t.spec.to_json() for t in tables if t.spec is not None}
-    (folder / SPECS_FILE).write_text(json.dumps({"k": k, "tables": specs}, ensure_ascii=False, indent=1,
-                                                sort_keys=True), encoding="utf-8")
+    (folder / SPECS_FILE).write_text(json.dumps({"k": k, "tables": specs,
+                                                 "relations": [r.to_json() for r in relations or []]},
+                                                ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
     log = pd.concat([hidden, _findings_frame(findings)], ignore_index=True)
     path = folder / AUDIT_FILE
     log.to_csv(path, index=False, encoding="utf-8")
+    intervals_frame(solved).to_csv(folder / INTERVALS_FILE, index=False, encoding="utf-8")
     return path, findings
+
+
+def intervals_frame(solved: list[Interval]) -> pd.DataFrame:
+    """The solver's intervals as a table: one row per hidden statistic, narrowest first."""
+    rows = [{"table": iv.table, "cell": iv.cell, "statistic": iv.statistic, "reason": iv.reason, "n": iv.n,
+             "low": iv.low, "high": iv.high, "width": iv.width, "required": iv.required, "fails": iv.fails}
+            for iv in solved]
+    cols = ["table", "cell", "statistic", "reason", "n", "low", "high", "width", "required", "fails"]
+    return pd.DataFrame(rows, columns=cols).sort_values(["width", "table", "cell"], kind="stable")
 
 
 def _findings_frame(findings: list[Finding]) -> pd.DataFrame:
     return pd.DataFrame([{"table": f.table, "cell": f.cell, "statistics": f.statistic, "reason": "",
-                          "count": None, "check": f.check, "finding": f.detail} for f in findings],
+                          "count": None, "check": f.check, "finding": f.detail, "counts": ""} for f in findings],
                         columns=AUDIT_COLUMNS)
 
 
-def _read_folder(report_dir: Path, prefix: str = "") -> tuple[list[PublishedTable], pd.DataFrame, int]:
+def _read_folder(report_dir: Path, prefix: str = "") -> tuple[list[PublishedTable], pd.DataFrame, int,
+                                                             list[Relation]]:
     """A report folder's published tables (from its machine copy), its hidden-cell log and its k.
 
     ``prefix`` names the tables after their folder when several reports are audited together."""
@@ -268,29 +351,32 @@ def _read_folder(report_dir: Path, prefix: str = "") -> tuple[list[PublishedTabl
                                      spec=spec, k=int(meta["k"])))
     log = pd.read_csv(log_path, keep_default_na=False, na_values=[""], dtype={"cell": str, "table": str})
     hidden = log[log["check"].eq("hidden")].assign(table=lambda d: prefix + d["table"])
-    return tables, hidden, int(meta["k"])
+    relations = [Relation.from_json(r) for r in meta.get("relations", [])]
+    return tables, hidden, int(meta["k"]), relations
 
 
-def audit_folder(report_dir: Path) -> list[Finding]:
+def audit_folder(report_dir: Path, intervals: list[Interval] | None = None) -> list[Finding]:
     """Replay the intruder check on a report folder from its machine copy, specs and hidden-cell log."""
-    tables, hidden, k = _read_folder(report_dir)
-    return intruder_check(tables, hidden, k)
+    tables, hidden, k, relations = _read_folder(report_dir)
+    return intruder_check(tables, hidden, k, relations, intervals)
 
 
-def audit_folders(report_dirs: list[Path]) -> list[Finding]:
+def audit_folders(report_dirs: list[Path], intervals: list[Interval] | None = None) -> list[Finding]:
     """The intruder check over everything several reports published together (one sector's reports for
     other year ranges, segmentations or k, in one language: cells are keyed by their published labels): a
     cell one report hides must not be published by another, and the differencing and change checks run over
     the union of their tables. Each table is held to its own report's k; hidden cells to the largest k of the
     reports that hid them."""
     if len(report_dirs) == 1:
-        return audit_folder(report_dirs[0])
+        return audit_folder(report_dirs[0], intervals)
     tables: list[PublishedTable] = []
     hidden: list[pd.DataFrame] = []
     ks = []
+    relations: list[Relation] = []
     for n, folder in enumerate(report_dirs, start=1):
-        t, h, k = _read_folder(folder, prefix=f"{n}:{Path(folder).as_posix()}/")
+        t, h, k, rel = _read_folder(folder, prefix=f"{n}:{Path(folder).as_posix()}/")
         tables += t
         hidden.append(h)
         ks.append(k)
-    return intruder_check(tables, pd.concat(hidden, ignore_index=True), min(ks))
+        relations += [r for r in rel if r not in relations]
+    return intruder_check(tables, pd.concat(hidden, ignore_index=True), min(ks), relations, intervals)

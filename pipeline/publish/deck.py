@@ -1,5 +1,11 @@
 """A 16:9 briefing deck (``--pptx``): the figures of a report as slides policy staff can drop into a
-WG briefing without rework.
+WG briefing without rework, standing alone: a title slide, the key points, the caveats a reader must know
+before the numbers, the scoring and disclosure rules with the marks (x, —, …), one slide per figure and
+one per headline table.
+
+A figure slide has one title (the slide's; the figure is drawn for the slide without its own, see
+``style.slide_mode``), one source line, and the picture placed unscaled at the size it was drawn, so its
+text stays at 14 pt or more when projected.
 
 Every slide is built on the blank layout with its own text boxes: python-pptx's default template is
 4:3, and its placeholders would sit in the wrong place on a 16:9 slide. Text runs name a Japanese font
@@ -21,7 +27,8 @@ from pptx.oxml.ns import qn
 from pptx.text.text import TextFrame, _Run
 from pptx.util import Emu, Inches, Pt
 
-from pipeline.publish.model import Provenance, PublishedFigure
+from pipeline.publish.formats import people_frame
+from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable
 from pipeline.xlsx import display_width
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
@@ -31,12 +38,18 @@ FONT = "Meiryo"
 sans-serif face."""
 DARK, GREY, ACCENT = RGBColor(0x1A, 0x1A, 0x1A), RGBColor(0x6E, 0x6E, 0x6E), RGBColor(0x1F, 0x4E, 0x79)
 BLANK_LAYOUT = 6
-WORDS = {"ja": {"headline": "要点"}, "en": {"headline": "Key points"}}
+WORDS = {"ja": {"headline": "要点", "caveats": "数値を読む前に", "rules": "採点と秘匿のルール、記号"},
+         "en": {"headline": "Key points", "caveats": "Before reading the numbers",
+                "rules": "Scoring and disclosure rules, marks"}}
+TABLE_ROWS = 14
+"""Rows of a table slide at 14 pt; a longer table continues on the next slide."""
+MIN_PT = 14
 
 
 def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figures: list[PublishedFigure],
-               provenance: Provenance, lang: str) -> Path:
-    """Write the deck: a title slide, a headline slide, then one slide per figure.
+               provenance: Provenance, lang: str, caveats: list[str] | None = None, rules: list[str] | None = None,
+               tables: list[PublishedTable] | None = None) -> Path:
+    """Write the deck: title, key points, caveats, rules and marks, one slide per figure, then the tables.
 
     Parameters
     ----------
@@ -53,6 +66,12 @@ def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figur
         Stamped small on the title slide and in the corner of every figure slide.
     lang : {'ja', 'en'}
         Language of the deck's own words (the headline slide's title).
+    caveats : list of str, optional
+        What a reader must know before the numbers (provisional catalog, own mappings, version changes).
+    rules : list of str, optional
+        The scoring rules, the disclosure rules and what the marks mean, one paragraph each.
+    tables : list of PublishedTable, optional
+        Headline tables, as the report page shows them: one slide each (continued when long).
 
     Returns
     -------
@@ -66,8 +85,16 @@ def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figur
     stamp = provenance.stamp() + (f" · {provenance.generated}" if provenance.generated else "")
     _title_slide(prs, title, subtitle, stamp)
     _headline_slide(prs, WORDS[lang]["headline"], headline, stamp)
+    if caveats:
+        _headline_slide(prs, WORDS[lang]["caveats"], caveats, stamp, size=20)
+    if rules:
+        _headline_slide(prs, WORDS[lang]["rules"], rules, stamp, size=16)
     for figure in figures:
-        _figure_slide(prs, figure, stamp)
+        parts = [figure.slide_png, *figure.slide_more] if figure.slide_png else [figure.png]
+        for i, png in enumerate(parts):
+            _figure_slide(prs, figure, stamp, png, f" ({i + 1}/{len(parts)})" if len(parts) > 1 else "")
+    for table in tables or []:
+        _table_slides(prs, table, lang, stamp)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -108,7 +135,7 @@ def _textbox(slide, left: int, top: int, width: int, height: int, text: str, siz
 
 
 def _stamp(slide, stamp: str) -> None:
-    _textbox(slide, MARGIN, HEIGHT - Inches(0.45), WIDTH - 2 * MARGIN, Inches(0.3), stamp, 8, color=GREY,
+    _textbox(slide, MARGIN, HEIGHT - Inches(0.32), WIDTH - 2 * MARGIN, Inches(0.25), stamp, 8, color=GREY,
              align=PP_ALIGN.RIGHT, anchor=MSO_ANCHOR.BOTTOM)
 
 
@@ -125,7 +152,7 @@ def _title_slide(prs: Presentation, title: str, subtitle: str, stamp: str) -> No
     _stamp(slide, stamp)
 
 
-def _headline_slide(prs: Presentation, heading: str, headline: list[str], stamp: str) -> None:
+def _headline_slide(prs: Presentation, heading: str, headline: list[str], stamp: str, size: float = 22) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
     _slide_title(slide, heading)
     frame = slide.shapes.add_textbox(Inches(0.9), Inches(1.5), WIDTH - Inches(1.8), Inches(5.2)).text_frame
@@ -133,10 +160,10 @@ def _headline_slide(prs: Presentation, heading: str, headline: list[str], stamp:
     for i, line in enumerate(headline):
         para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         _bullet(para)
-        para.space_after = Pt(14)
+        para.space_after = Pt(size * 0.6)
         run = para.add_run()
         run.text = line
-        _font(run, 22)
+        _font(run, size)
     _stamp(slide, stamp)
 
 
@@ -171,19 +198,56 @@ def _slide_title(slide, text: str) -> None:
     rule.line.fill.background()
 
 
-def _figure_slide(prs: Presentation, figure: PublishedFigure, stamp: str) -> None:
+def _figure_slide(prs: Presentation, figure: PublishedFigure, stamp: str, png: Path | None = None,
+                  part: str = "") -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
-    _slide_title(slide, figure.title)
-    box_top, box_bottom = Inches(1.35), HEIGHT - Inches(0.95)
+    _slide_title(slide, figure.title + part)
+    box_top, box_bottom = Inches(1.3), HEIGHT - Inches(0.6)
     box_w, box_h = WIDTH - 2 * MARGIN, box_bottom - box_top
-    pic = slide.shapes.add_picture(str(figure.png), MARGIN, box_top)  # native size first, to read the ratio
-    scale = min(box_w / pic.width, box_h / pic.height)
+    png = png or figure.slide_png or figure.png  # the slide's own drawing; the page's only when none was made
+    pic = slide.shapes.add_picture(str(png), MARGIN, box_top)  # native size (the PNG's dpi) first
+    # a slide drawing is placed unscaled (its text was drawn at 14 pt or more); only a page figure shrinks
+    scale = min(box_w / pic.width, box_h / pic.height, 1.0 if figure.slide_png else float("inf"))
     pic.width, pic.height = int(pic.width * scale), int(pic.height * scale)
     pic.left = int(MARGIN + (box_w - pic.width) / 2)
-    pic.top = int(box_top + (box_h - pic.height) / 2)
+    pic.top = int(box_top)
     if figure.source:
-        _textbox(slide, MARGIN, HEIGHT - Inches(0.85), WIDTH - 2 * MARGIN, Inches(0.35), figure.source, 10,
+        _textbox(slide, MARGIN, HEIGHT - Inches(0.62), WIDTH - 2 * MARGIN, Inches(0.3), figure.source, MIN_PT,
                  color=GREY)
     _stamp(slide, stamp)
     if figure.notes:
         slide.notes_slide.notes_text_frame.text = "\n".join(figure.notes)
+
+
+def _table_slides(prs: Presentation, table: PublishedTable, lang: str, stamp: str) -> None:
+    """A table as the report page shows it (the same strings: x, —, …), 14 pt, continued over slides of
+    :data:`TABLE_ROWS` rows; its note (what the marks mean, any merged segment) under it."""
+    shown = people_frame(table, lang)
+    chunks = [shown.iloc[i:i + TABLE_ROWS] for i in range(0, max(len(shown), 1), TABLE_ROWS)]
+    for part, chunk in enumerate(chunks):
+        slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
+        _slide_title(slide, table.title + (f" ({part + 1}/{len(chunks)})" if len(chunks) > 1 else ""))
+        rows, cols = len(chunk) + 1, len(chunk.columns)
+        height = Inches(0.36) * rows
+        frame = slide.shapes.add_table(rows, cols, MARGIN, Inches(1.4), WIDTH - 2 * MARGIN, height).table
+        # a year or a percentage never wraps: every column at least as wide as "2026" and "100.0%" at 14 pt
+        widths = [max(8, max(display_width(str(v)) for v in [h, *chunk[h].tolist()]) + 2) for h in chunk.columns]
+        total = sum(widths)
+        for c, (head, w) in enumerate(zip(chunk.columns, widths, strict=True)):
+            frame.columns[c].width = int((WIDTH - 2 * MARGIN) * w / total)
+            _cell(frame.cell(0, c), str(head), bold=True)
+            for r, value in enumerate(chunk[head].tolist(), start=1):
+                _cell(frame.cell(r, c), str(value))
+        if table.note:
+            _textbox(slide, MARGIN, HEIGHT - Inches(1.05), WIDTH - 2 * MARGIN, Inches(0.7), table.note, MIN_PT,
+                     color=GREY)
+        _stamp(slide, stamp)
+
+
+def _cell(cell, text: str, bold: bool = False) -> None:
+    frame = cell.text_frame
+    frame.word_wrap = True
+    para = frame.paragraphs[0]
+    run = para.add_run()
+    run.text = text
+    _font(run, MIN_PT, bold)

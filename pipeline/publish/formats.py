@@ -4,9 +4,12 @@ empty cell, so the HTML report, the people's workbook and any notebook show the 
 Headers and kinds come from ``catalogs/columns.yaml``. The two empty cells mean different things and
 must never look alike or look like a bug:
 
-- a *hidden* cell (row ``suppressed`` != '') reads ``<k`` (e.g. ``<5``) in every statistic column,
-  counts included, because disclosure control removed the numbers behind fewer than k companies;
-- a *not-assessed* cell (NaN in a published row) reads ``—``: no answer reaches that node.
+- a *hidden* cell (row ``suppressed`` != '') reads ``x`` in every statistic column, counts included: the
+  mark official statistics use for 秘匿 (too few companies, or derivable from other cells). It is a
+  letter on purpose: a mark such as ``<5`` reads as a number and said something false of cells hidden
+  to protect another (a segment of ten companies hidden as "<5");
+- a *not-assessed* cell (NaN in a published row) reads ``—``: no answer reaches that node;
+- a change with no previous year in the table reads ``…`` (nothing to compare with), not ``—``.
 
 Nothing here ever prints ``NaN``, ``nan`` or ``None``.
 """
@@ -23,10 +26,14 @@ from pipeline.publish.model import PublishedTable
 
 KINDS = ("text", "int", "year", "percent", "score", "points", "count")
 STAT_KINDS = frozenset({"percent", "score", "points", "count"})
-"""Kinds disclosure control empties in a hidden row: their cells read ``<k`` there."""
+"""Kinds disclosure control empties in a hidden row: their cells read ``x`` there."""
 NUMERIC_KINDS = STAT_KINDS | {"int", "year"}
 """Kinds shown right-aligned as numbers."""
 DASH = "—"
+HIDDEN_MARK = "x"
+"""The one mark of a hidden cell, in tables, figures and the headline (see the module docstring)."""
+NO_PREVIOUS = "…"
+"""A change column's cell when the table has no previous year for that cell."""
 LANGS = ("ja", "en")
 POINT_UNIT = {"ja": "ポイント", "en": " pt"}
 
@@ -72,9 +79,9 @@ def is_missing(value: object) -> bool:
         return False
 
 
-def hidden_text(k: int) -> str:
-    """What a hidden cell reads: ``<5`` for k = 5."""
-    return f"<{k}"
+def hidden_text(k: int | None = None) -> str:
+    """What a hidden cell reads: ``x`` whatever k (``k`` is kept for callers; the mark never says a count)."""
+    return HIDDEN_MARK
 
 
 def format_value(value: object, column: str, lang: str) -> str:
@@ -131,19 +138,24 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One string per cell, columns = ``table.people_columns()`` renamed by :func:`header`, a fresh
-        RangeIndex. Hidden rows read ``<k`` in statistic columns; not-assessed cells read '—'.
+        RangeIndex. Hidden rows read ``x`` in statistic columns; not-assessed cells read '—'; a change
+        with no previous year reads '…'.
     """
     check_lang(lang)
     cols = table.people_columns()
     frame = table.frame.reset_index(drop=True)
     hidden = _hidden_mask(frame)
     mark = hidden_text(table.k)
+    changes = set(table.spec.changes) if table.spec is not None else set()
+    no_previous = (frame["previous_year"].isna().tolist() if "previous_year" in frame
+                   else [False] * len(frame))
     out: dict[str, list[str]] = {}
     for col in cols:
         stat = kind(col) in STAT_KINDS
         out[header(col, lang)] = [
-            mark if hid and (stat or is_missing(v)) else format_value(v, col, lang)
-            for v, hid in zip(frame[col].tolist(), hidden, strict=True)
+            mark if hid and (stat or is_missing(v))
+            else NO_PREVIOUS if col in changes and first and is_missing(v) else format_value(v, col, lang)
+            for v, hid, first in zip(frame[col].tolist(), hidden, no_previous, strict=True)
         ]
     return pd.DataFrame(out, columns=[header(c, lang) for c in cols], dtype=object)
 

@@ -6,9 +6,10 @@ Conventions shared by every published table (``PublishedTable.frame``):
 - machine column names (snake_case, e.g. ``segment``, ``year``, ``n_scored``, ``mean``, ``share_reached``,
   ``change``); display headers come from ``catalogs/columns.yaml``;
 - ``suppressed`` is '' for a published cell, else its reason: 'primary' (fewer than k companies behind the
-  statistic), 'complementary' (hidden so that a total does not reveal another hidden cell), 'uniform'
-  (every company in the segment has the same outcome); a hidden cell's statistics are NaN and people
-  see "<k" (e.g. "<5");
+  statistic), 'split' (fewer than k on one side of a share, or off the top or bottom of a mean's scale),
+  'complementary' (hidden so that a total or a related table does not reveal another hidden cell),
+  'uniform' (a mean of exactly 0 or 1); a hidden cell's statistics and counts are NaN, people see the
+  mark "x" (秘匿) and the published copy says only 'hidden';
 - a statistic that is NaN in a published row (``suppressed == ''``) is *not assessed*: people see "—".
 """
 
@@ -90,3 +91,6 @@ class PublishedFigure:
     svg: Path | None = None
     source: str = ""  # the source line printed under the figure
     notes: list[str] = field(default_factory=list)  # numbers behind the figure, for the slide notes
+    slide_png: Path | None = None  # the figure drawn again for the deck's picture area (placed unscaled)
+    slide_min_pt: float | None = None  # the smallest text on the slide drawings, in points
+    slide_more: list[Path] = field(default_factory=list)  # further parts of a figure too tall for one slide

@@ -13,22 +13,39 @@ import io
 from html import escape
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from pipeline.publish.audit import DisclosureError, Finding, hidden_cells, intruder_check, write_audit
+from pipeline.publish.audit import (
+    DisclosureError,
+    Finding,
+    hidden_cells,
+    hidden_row_numbers,
+    intruder_check,
+    write_audit,
+)
+from pipeline.publish.intervals import Relation
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable, TableSpec
 from pipeline.scoring.disclosure import HIDDEN_COUNT
 from pipeline.scoring.segments import ALL
 
 HTML_DPI = 144  # inline figures: sharp on screen and on A4, a fraction of the 300-dpi files' size
+SLIDE_DPI = 200  # a deck figure's pixels per inch: the deck reads its size in inches from the PNG
 
 
-def published_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A protected table as readers get it: the true counts behind hidden cells stay in the audit log, and
-    *why* a cell is hidden is not said (a reason "uniform" would tell that everyone scored 0% or 100%)."""
+def published_frame(frame: pd.DataFrame, keys: list[str] | None = None) -> pd.DataFrame:
+    """A protected table as readers get it: the true counts behind hidden cells stay in the audit log,
+    a hidden row carries no number but its key (no n, n_scored, roster_n… in any output: a segment's size
+    beside a hidden share is half of the split), and *why* a cell is hidden is not said (a reason "uniform"
+    would tell that everyone scored 0% or 100%)."""
     out = frame.drop(columns=[HIDDEN_COUNT, "uniform"], errors="ignore")
     if "suppressed" in out:
-        out = out.assign(suppressed=out["suppressed"].fillna("").ne("").map({True: "hidden", False: ""}))
+        hidden = out["suppressed"].fillna("").ne("")
+        numbers = hidden_row_numbers(out, keys)
+        if hidden.any() and numbers:
+            out = out.astype({c: float for c in numbers if out[c].dtype.kind in "iub"})
+            out.loc[hidden, numbers] = np.nan
+        out = out.assign(suppressed=hidden.map({True: "hidden", False: ""}))
     return out
 
 
@@ -36,47 +53,84 @@ class Publisher:
     """Collects what one report publishes and writes it out, audited, at :meth:`close`."""
 
     def __init__(self, figures_dir: Path | str, report_dir: Path | str, lang: str, k: int,
-                 provenance: Provenance, total_label: str = ALL, show: bool = True) -> None:
+                 provenance: Provenance, total_label: str = ALL, show: bool = True,
+                 relations: list[Relation] | None = None, deck: bool = False) -> None:
         self.figures_dir = Path(figures_dir)
         self.report_dir = Path(report_dir)
         self.lang, self.k, self.provenance, self.total_label, self.show = lang, k, provenance, total_label, show
+        self.deck = deck  # figures given as a drawing function are drawn a second time for the slide
+        self.views: dict[str, PublishedTable] = {}  # the page views the deck shows as table slides
         self.tables: list[PublishedTable] = []
         self.figures: list[PublishedFigure] = []
         self._hidden: list[pd.DataFrame] = []
+        # the public item map's exact relations between nodes (pipeline.publish.intervals.hierarchy): the
+        # intruder uses them, so the audit does
+        self.relations: list[Relation] = list(relations or [])
         self.figures_dir.mkdir(parents=True, exist_ok=True)
         self.report_dir.mkdir(parents=True, exist_ok=True)
 
     def table(self, name: str, frame: pd.DataFrame, spec: TableSpec | None, title: str, columns: list[str],
               note: str = "", show: bool | None = None, view: pd.Series | None = None,
-              view_columns: list[str] | None = None) -> None:
+              view_columns: list[str] | None = None, view_title: str | None = None, slide: bool = False) -> None:
         """Publish one protected table: record its hidden cells for the audit, then show it formatted.
 
-        ``view`` (a row mask) and ``view_columns`` pick what the report page shows of a long table; the
-        workbook and the machine copy always hold all of it. Returns nothing, so a notebook cell that
-        ends with it prints no object."""
+        ``view`` (a row mask) and ``view_columns`` pick what the report page shows of a long table, under
+        ``view_title`` when the view holds less than ``title`` promises (one year of a table by year); the
+        workbook and the machine copy always hold all of it. ``slide``: the page view is also a table
+        slide of the deck. Returns nothing, so a notebook cell that ends with it prints no object."""
         if spec is not None and spec.total == ALL:
             spec = TableSpec(spec.keys, spec.counts, spec.segment, self.total_label, spec.changes)
         frame = frame.reset_index(drop=True)
         full = PublishedTable(name=name, title=title, frame=frame, columns=columns, note=note, k=self.k, spec=spec)
         self._hidden.append(hidden_cells([full]))
-        shown = PublishedTable(name=name, title=title, frame=published_frame(frame), columns=columns, note=note,
+        shown = PublishedTable(name=name, title=title, frame=published_frame(frame, spec.keys if spec else None),
+                               columns=columns, note=note,
                                k=self.k, spec=spec)
         self.tables.append(shown)
+        page = shown if view is None and view_columns is None else PublishedTable(
+            name=name, title=view_title or title,
+            frame=shown.frame[view.to_numpy()] if view is not None else shown.frame,
+            columns=view_columns or columns, note=note, k=self.k, spec=spec)
+        if slide:
+            self.views[name] = page
         if self.show if show is None else show:
             from IPython.display import HTML, display
 
             from pipeline.publish.render_html import table_html
 
-            page = shown if view is None and view_columns is None else PublishedTable(
-                name=name, title=title, frame=shown.frame[view.to_numpy()] if view is not None else shown.frame,
-                columns=view_columns or columns, note=note, k=self.k, spec=spec)
             display(HTML(table_html(page, self.lang)))
 
-    def figure(self, fig, name: str, title: str, source: str = "", notes: list[str] | None = None) -> None:
+    def figure(self, fig, name: str, title: str, source: str = "", notes: list[str] | None = None,
+               slide_parts: int = 1) -> None:
         """Save ``fig`` as NAME.png (300 dpi) and NAME.svg, show it inline, and close it (returns nothing,
-        so a notebook cell that ends with it prints no object)."""
+        so a notebook cell that ends with it prints no object).
+
+        ``fig`` may be a function that draws the figure and returns it: for a deck it is then drawn a second
+        time for the slide (``style.slide_mode``: the slide's size, text of 14 pt or more, no title or
+        source inside the picture) and saved as NAME_slide.png, which the deck places unscaled. A figure too
+        tall for one slide at 14 pt (the category heatmap's 22 rows) asks for ``slide_parts``: the function is
+        then called with ``part=0, 1, …`` and each part gets its own slide (NAME_slide.png, NAME_slide2.png)."""
         import matplotlib.pyplot as plt
 
+        draw = fig if callable(fig) else None
+        if draw is not None:
+            fig = draw()
+        slide_pngs: list[Path] = []
+        slide_min = None
+        if draw is not None and self.deck:
+            from pipeline.report import style
+
+            with style.slide_mode():
+                for part in range(slide_parts):
+                    slide_fig = draw(part=part) if slide_parts > 1 else draw()
+                    smallest = style.min_text_size(slide_fig)
+                    slide_min = smallest if slide_min is None else min(slide_min, smallest)
+                    path = self.figures_dir / f"{name}_slide{part + 1 if part else ''}.png"
+                    # what the deck's checks read back from the picture itself: its smallest text and its titles
+                    slide_fig.savefig(path, dpi=SLIDE_DPI, metadata={
+                        "sdw:min_pt": f"{smallest:.1f}", "sdw:titles": str(int(bool(slide_fig.get_suptitle())))})
+                    plt.close(slide_fig)
+                    slide_pngs.append(path)
         png, svg = self.figures_dir / f"{name}.png", self.figures_dir / f"{name}.svg"
         fig.savefig(png)
         fig.savefig(svg, metadata={"Date": None})
@@ -90,11 +144,12 @@ class Publisher:
                          f'src="data:image/png;base64,{data}"/></figure>'))
         plt.close(fig)
         self.figures.append(PublishedFigure(name=name, title=title, png=png, svg=svg, source=source,
-                                            notes=list(notes or [])))
+                                            notes=list(notes or []), slide_png=slide_pngs[0] if slide_pngs else None,
+                                            slide_min_pt=slide_min, slide_more=slide_pngs[1:]))
 
     def audit(self) -> list[Finding]:
         """The intruder check over every table published so far."""
-        return intruder_check(self.tables, self.hidden_log(), self.k)
+        return intruder_check(self.tables, self.hidden_log(), self.k, self.relations)
 
     def hidden_log(self) -> pd.DataFrame:
         frames = [h for h in self._hidden if len(h)]
@@ -122,12 +177,14 @@ class Publisher:
             from pipeline.publish.deck import write_deck
 
             out["deck"] = write_deck(self.report_dir / "deck.pptx", deck["title"], deck["subtitle"],
-                                     deck["headline"], self.figures, self.provenance, self.lang)
+                                     deck["headline"], self.figures, self.provenance, self.lang,
+                                     caveats=deck.get("caveats", []), rules=deck.get("rules", []),
+                                     tables=list(self.views.values()))
         return out
 
     def _write_audit(self) -> tuple[Path, list[Finding]]:
         hidden = self.hidden_log()
-        path, findings = write_audit(self.report_dir, self.tables, self.k, hidden=hidden)
+        path, findings = write_audit(self.report_dir, self.tables, self.k, hidden=hidden, relations=self.relations)
         return path, findings
 
 

@@ -64,7 +64,7 @@ def table_html(table: PublishedTable, lang: str) -> str:
     -------
     str
         ``<div class="sdw-table-block">…</div>``; hidden cells carry class ``hidden`` and read
-        ``<k``, not-assessed cells class ``na`` and read '—'.
+        ``x``, not-assessed cells class ``na`` and read '—'.
     """
     shown = people_frame(table, lang)
     cols = table.people_columns()

@@ -2,7 +2,8 @@
 
 The people's workbook is what an association or the WG secretariat forwards: it must explain itself
 (a 説明 sheet first), read in Japanese, and keep numbers as numbers (formatted, so they can be
-re-charted without retyping) while hidden and not-assessed cells stay visibly different ("<5", "—").
+re-charted without retyping) while hidden and not-assessed cells stay visibly different ("x", "—"). A
+Japanese workbook names its sheets in Japanese (catalogs/report_labels.yaml ``sheets``).
 The machine copy carries every column at full precision and is byte-identical for the same input, so
 a re-run can be diffed and the disclosure audit can compare it with what people saw.
 """
@@ -51,13 +52,15 @@ WORDS = {
     "ja": {"about": "説明", "tables": "表の一覧", "sheet": "シート", "title": "表題", "note": "注記",
            "provenance": "出典・再現情報", "snapshot": "データスナップショット", "code": "コードバージョン",
            "parameters": "パラメータ", "generated": "作成日", "symbols": "記号", "method": "手法の版",
-           "hidden": "{mark}: 回答事業者が{k}社未満のため非表示",
-           "dash": "—: 評価対象外(対応する項目・回答がない)"},
+           "hidden": "{mark}: 秘匿(該当企業が少ない、又は他の値から算出できるため)",
+           "dash": "—: 評価対象外(対応する項目・回答がない)",
+           "no_previous": "…: 前年度の値がない(比較できない)"},
     "en": {"about": "About", "tables": "Tables", "sheet": "Sheet", "title": "Title", "note": "Note",
            "provenance": "Source and reproducibility", "snapshot": "Data snapshot", "code": "Code version",
            "parameters": "Parameters", "generated": "Generated", "symbols": "Symbols", "method": "Method version",
-           "hidden": "{mark}: hidden, fewer than {k} companies",
-           "dash": "—: not assessed (no item or answer reaches it)"},
+           "hidden": "{mark}: withheld (too few companies, or derivable from other values)",
+           "dash": "—: not assessed (no item or answer reaches it)",
+           "no_previous": "…: no previous year to compare with"},
 }
 FONT = "Meiryo UI"
 """Windows ships Meiryo UI; other systems substitute their own Japanese font."""
@@ -91,7 +94,7 @@ def write_people_workbook(path: Path, tables: list[PublishedTable], about: list[
         ``path``.
     """
     check_lang(lang)
-    names = [t.name for t in tables]
+    names = [sheet_name(t.name, lang) for t in tables]
     words = WORDS[lang]
     if len(set(names)) != len(names) or words["about"] in names:
         raise ValueError(f"sheet names must be unique and not {words['about']!r}: {names}")
@@ -139,7 +142,7 @@ def cell_styles(wb: xlsxwriter.Workbook, lang: str) -> dict[str, Any]:
 
 def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[PublishedTable],
                  about: list[tuple[str, str]], provenance: Provenance, lang: str) -> None:
-    """説明: the caller's rows, the list of tables (linked to their sheets), what '<k' and '—' mean, and
+    """説明: the caller's rows, the list of tables (linked to their sheets), what 'x', '—' and '…' mean, and
     the provenance, so a forwarded workbook explains itself without the report."""
     words = WORDS[lang]
     stamp = [(words["snapshot"], provenance.snapshot), (words["code"], provenance.code_version),
@@ -149,7 +152,8 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
         stamp.append((words["generated"], provenance.generated))
     symbols = [(words["symbols"], words["hidden"].format(mark=hidden_text(k), k=k))
                for k in sorted({t.k for t in tables})]
-    symbols += [(words["symbols"], words["dash"])] if tables else []
+    symbols = symbols[:1]  # one mark whatever k: the mark says "hidden", never a count
+    symbols += [(words["symbols"], words["dash"]), (words["symbols"], words["no_previous"])] if tables else []
     labels = [words["sheet"], *(str(a) for a, _ in [*about, *symbols, *stamp]), *(t.name for t in tables)]
     widths = [fit_widths([labels], max_width=30)[0], 60, 45]
     ws = wb.add_worksheet(words["about"])
@@ -163,7 +167,8 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
         nonlocal row
         for c, (text, style) in enumerate(cells):
             if style == "link":
-                ws.write_url(row, c, f"internal:'{text}'!A1", styles["link"], string=text)
+                ws.write_url(row, c, f"internal:'{sheet_name(text, lang)}'!A1", styles["link"],
+                             string=sheet_name(text, lang))
             else:
                 ws.write_string(row, c, text, styles[style])
         height = row_height([t for t, _ in cells], widths[: len(cells)])
@@ -190,8 +195,16 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
     ws.activate()
 
 
+def sheet_name(table: str, lang: str) -> str:
+    """The sheet a table is written to: its name in the workbook's language (catalogs/report_labels.yaml
+    ``sheets``), the table's machine name where the catalog has none (the CSV copy keeps machine names)."""
+    from pipeline.catalogs._files import read_yaml
+
+    return str((read_yaml("report_labels.yaml")[lang].get("sheets") or {}).get(table, table))[:31]
+
+
 def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: PublishedTable, lang: str) -> None:
-    ws = wb.add_worksheet(table.name)
+    ws = wb.add_worksheet(sheet_name(table.name, lang))
     cols = table.people_columns()
     shown = people_frame(table, lang)  # the same strings the HTML shows: used for widths
     frame = table.frame.reset_index(drop=True)

@@ -43,10 +43,28 @@ class ReportData:
         versions = catalogs.provisional(v for v in used.unique() if v in known)
         return labels["provisional_catalog"].format(versions=", ".join(versions)) if versions else ""
 
+    def merge_small_segments(self, by: str | None, k: int) -> tuple[ReportData, dict[str, str]]:
+        """This data with the documented neighbour groups of ``by`` merged where a member is too small to
+        publish (:func:`pipeline.scoring.segments.small_segment_merges`), in the respondents and the roster
+        alike (a response rate's two counts stay on one segment), and the merges made (member → group)."""
+        from dataclasses import replace
+
+        from pipeline.scoring.segments import recode_segments, segment_groups, small_segment_merges
+
+        merges = small_segment_merges(self.respondents, by, segment_groups(self.sector, by), k)
+        if not merges or by is None:
+            return self, {}
+        roster = recode_segments(self.roster, by, merges) if self.roster is not None else None
+        return replace(self, respondents=recode_segments(self.respondents, by, merges), roster=roster), merges
+
     def n(self, year: int | None = None) -> int:
         r = self.respondents
         return int(r["respondent_key"].nunique() if year is None else r[r["year"].eq(year)].shape[0])
 
+
+# Respondent attributes a report can segment by, in the order they are offered (the explorer's menu, and
+# what `sdw report --segment-by` accepts when the sector's respondents have values in it).
+SEGMENTS = ["business_types", "main_business_type", "size_band", "target_level", "member_org", "industry"]
 
 # Columns a report reads; the responses' lineage (raw text, file, sheet, cell) and ingest-time score
 # stay on disk. Reading every column of every sector and then filtering held ~300 MB per report kernel
@@ -134,10 +152,14 @@ def sector_choices(store: Path | str, lang: str) -> list[tuple[str, str]]:
 
 def segment_names(sector: str, lang: str) -> dict[str, str]:
     """Display names of segment codes: power business types by name; in English also the automotive size
-    bands (the form writes them in Japanese); other attributes display as stored."""
+    bands and industries (the form writes them in Japanese); documented neighbour groups by their names;
+    other attributes display as stored."""
+    groups = {code: str(g.get(lang if lang == "ja" else "en", code))
+              for attr in (catalogs.sectors().get(sector, {}).get("segment_groups") or {}).values()
+              for code, g in attr.items()}
     if sector != "power":
         from pipeline.report.style import labels
 
-        return dict(labels(lang).get("segments", {}))
+        return dict(labels(lang).get("segments", {})) | groups
     t = catalogs.power_business_types()
-    return dict(zip(t["code"], t["short_ja"] if lang == "ja" else t["name_en"], strict=True))
+    return dict(zip(t["code"], t["short_ja"] if lang == "ja" else t["name_en"], strict=True)) | groups

@@ -22,7 +22,7 @@ from pandas.io.formats.style import Styler
 from pipeline import catalogs
 from pipeline.report import figures as F
 from pipeline.report import style
-from pipeline.report.data import ReportData, segment_names
+from pipeline.report.data import SEGMENTS, ReportData, segment_names
 from pipeline.report.tables import display as in_display_order
 from pipeline.report.tables import quantiles
 from pipeline.scoring.disclosure import protect
@@ -33,7 +33,6 @@ from pipeline.scoring.statistics import item_shares
 FRAMEWORK_NAMES = {"csf2": "NIST CSF 2.0", "csf11": "NIST CSF 1.1"}
 """Frameworks an analyst can browse, where a sector is scored on them (catalogs/sectors.yaml)."""
 
-SEGMENTS = ["business_types", "main_business_type", "size_band", "target_level", "member_org", "industry"]
 
 UI_LABELS: dict[str, dict[str, str]] = {
     "ja": {"sector": "分野", "year": "年度", "segment": "区分", "framework": "枠組み", "node": "機能・カテゴリ",
@@ -249,7 +248,8 @@ def item_table(gaps: pd.DataFrame, lang: str, rows: int = 15) -> Styler:
 
 def _source(data: ReportData, sel: Selection, lang: str, k: int) -> tuple[str, str]:
     labels = style.labels(lang)
-    source = labels["source"].format(sector=labels["sector"][data.sector], years=sel.year, n=data.n(sel.year))
+    source = labels["source"].format(sector=labels["sector"][data.sector], years=sel.year,
+                                     n=labels["n_year"].format(n=f"{data.n(sel.year):,}"))
     return source, labels["rule"].format(k=k)
 
 

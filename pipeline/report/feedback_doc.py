@@ -185,7 +185,8 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
     page = MemberPage(company=company, sector=sector_words, year=w["year"].format(year=year), scores=scores,
                       items=items, peers=_peer_sentences(h, sector, lang, k, all_label, n_items),
                       reading=w["reading"].format(sector=sector_words),
-                      rules=style.labels(lang)["rules_text"].format(threshold=threshold),
+                      rules=" ".join([style.labels(lang)["rules_text"],  # the member's own sector's rules only
+                                      style.labels(lang)["rules_sector"].get(sector, "")]).format(threshold=threshold),
                       symbols=w["symbols"], lang=lang, words=w)
     fig = Figure(figsize=(7.0, 1.2 + 0.42 * max(len(scores), 1)))
     ax = fig.add_axes((0.3, 0.12, 0.62, 0.88 - 0.9 / fig.get_figheight()))

@@ -3,9 +3,10 @@ the Axes. Never saves or shows.
 
 Two kinds of missing value are drawn differently, because they mean different things to a reader:
 
-* a row whose ``suppressed`` column is set ('primary', 'complementary', 'uniform') is a *hidden* cell
-  (disclosure control): it is drawn visibly as hidden (a hatched grey outline stub or hollow marker
-  labelled with the caller's text, e.g. "n<5"), never as a zero bar or a zero point;
+* a row whose ``suppressed`` column is set ('primary', 'split', 'complementary', 'uniform') is a *hidden* cell
+  (disclosure control): it is drawn as the mark ``x`` (the official-statistics mark for 秘匿) at the
+  baseline — never a bar, a stub or a point, which would read as a small value — and the figure's legend
+  explains the mark with the caller's text (``suppressed_label``, e.g. "秘匿(該当企業が少ない、…)");
 * a NaN in a row whose ``suppressed`` is empty is *not assessed*: nothing is drawn, and the caller's
   note explains "—" (the heatmap prints "—" in the cell).
 
@@ -28,7 +29,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from pipeline.report.style import HIDDEN_COLOUR, PALETTE, SLIDE, series_style, wrap
+from pipeline.publish.formats import HIDDEN_MARK
+from pipeline.report.style import PALETTE, SLIDE, fill, fs, on_slide, series_style, wrap
 from pipeline.xlsx import display_width
 
 __all__ = ["grouped_bars", "quantile_boxes", "heatmap", "radar", "item_bars", "trend_lines", "rate_by_year",
@@ -38,6 +40,10 @@ SUPPRESSED_COLOUR = "#DDDDDD"  # kept for callers; hidden cells are now an outli
 NOT_ASSESSED_COLOUR = "#EEEEEE"
 HIDDEN_HATCH = "////"
 LEGEND_SIZE = 8
+HIDDEN_LEGEND = "秘匿(該当企業が少ない、又は他の値から算出できるため)"
+"""Default legend text of the hidden mark (reports pass their language's, catalogs/report_labels.yaml)."""
+HIDDEN_GID = "hidden"
+"""gid of every drawn hidden mark, so tests (and readers of the SVG) can find them."""
 
 
 # --- small helpers -----------------------------------------------------------------------------------
@@ -81,34 +87,54 @@ def _legend_above(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
     if not handles:
         return
     width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
-    entry_pt = LEGEND_SIZE * (max(_text_width_em(t) for t in labels) + 4.0)  # handle + padding + column gap
+    entry_pt = fs(LEGEND_SIZE) * (max(_text_width_em(t) for t in labels) + 4.0)  # handle + padding + column gap
     ncols = int(max(1, min(len(handles), width_pt // entry_pt)))
     ax.legend(handles, labels, ncols=ncols, loc="lower left", bbox_to_anchor=(0, 1.02), borderaxespad=0,
-              fontsize=LEGEND_SIZE, handlelength=1.8, columnspacing=1.2)
+              fontsize=fs(LEGEND_SIZE), handlelength=1.8, columnspacing=1.2)
+
+
+def _right_room(fig: Figure, x0: float) -> float:
+    """Latin characters of legend text that fit between ``x0`` (figure fraction) and the figure's edge."""
+    return max((1.0 - x0 - 0.02) * fig.get_figwidth() * 72 / fs(LEGEND_SIZE) * 1.9 - 6, 10)
 
 
 def _legend_right(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
-    """A legend to the right of the Axes (callers leave room: ``style.new_figure(right=0.78)``)."""
+    """A legend to the right of the Axes (callers leave room: ``style.new_figure(right=0.78)``); long
+    labels (the hidden mark's explanation) are broken over lines so that none is cut off at the edge."""
     if handles:
-        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0,
-                  fontsize=LEGEND_SIZE, handlelength=2.6)
+        room = _right_room(ax.figure, ax.get_position().x1 + 0.02)
+        ax.legend(handles, [fill(t, room) for t in labels], loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                  borderaxespad=0, fontsize=fs(LEGEND_SIZE), handlelength=2.6)
 
 
-def _hidden_handle(label: str) -> Patch:
-    return Patch(facecolor="none", edgecolor=HIDDEN_COLOUR, hatch=HIDDEN_HATCH, linestyle="--", label=label)
+def _hidden_handle(label: str) -> Line2D:
+    """The legend entry of the hidden mark: an ``x`` beside the caller's explanation."""
+    return Line2D([], [], marker=f"${HIDDEN_MARK}$", linestyle="none", color="#333333", markersize=fs(8),
+                  label=label)
 
 
-def _hidden_stub(ax: Axes, pos: float, width: float, length: float, label: str, horizontal: bool = False) -> None:
-    """A hatched grey outline stub at ``pos`` with ``label`` beside it: visibly hidden, not a zero bar."""
+def _hidden_stub(ax: Axes, pos: float, horizontal: bool = False) -> None:
+    """The mark ``x`` at the baseline at ``pos`` (x = pos on a vertical bar chart, y = pos on a horizontal
+    one): a hidden cell shows no bar of any length, so nothing in it reads as a small value."""
+    kw = {"fontsize": fs(9), "color": "#333333", "gid": HIDDEN_GID, "clip_on": False}
     if horizontal:
-        rect = Rectangle((0, pos - width / 2), length, width)
-        ax.text(length * 1.3, pos, label, ha="left", va="center", fontsize=7, color="#555555")
+        ax.annotate(HIDDEN_MARK, (0, pos), xytext=(3, 0), textcoords="offset points", ha="left", va="center", **kw)
     else:
-        rect = Rectangle((pos - width / 2, 0), width, length)
-        ax.text(pos, length * 1.2, label, rotation=90, ha="center", va="bottom", fontsize=7, color="#555555")
-    rect.set(facecolor="none", edgecolor=HIDDEN_COLOUR, hatch=HIDDEN_HATCH, linestyle="--", linewidth=0.8)
-    rect.set_gid("hidden")
-    ax.add_patch(rect)
+        ax.annotate(HIDDEN_MARK, (pos, 0), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
+                    **kw)
+
+
+TOTAL_STYLE = {"color": "#000000", "lw": 2.8, "linestyle": "-"}
+"""How the whole sector (全体) is drawn wherever it is a series (lines, radar): thick, solid, black, so it
+reads the same from chart to chart; where it is a group or a column (bars, boxes, heatmap) it comes last,
+after a thin divider (:func:`_total_divider`)."""
+
+
+def _total_divider(ax: Axes, groups: list, total: str | None, vertical: bool = True) -> None:
+    """A thin grey line between the segments and the whole sector when ``total`` is the last group."""
+    if total is not None and len(groups) > 1 and str(groups[-1]) == str(total):
+        at = len(groups) - 1.5
+        (ax.axvline if vertical else ax.axhline)(at, color="#777777", lw=1.0, linestyle="-", zorder=4)
 
 
 def _percent(v: float, _pos: int | None = None) -> str:
@@ -127,11 +153,12 @@ def _points_formatter(unit: str, scale: float = 100.0) -> FuncFormatter:
 
 def _points_axis(ax: Axes, reach: float, unit: str) -> None:
     """A symmetric change axis around a zero line, with few enough ticks that '+10 ポイント' labels never collide."""
-    ax.set_xlim(-reach * 1.3, reach * 1.3)
+    room = 1.8 if on_slide() else 1.3  # the value labels at the bars' ends are larger on a slide
+    ax.set_xlim(-reach * room, reach * room)
     ax.axvline(0, color="black", lw=0.8)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4, symmetric=True, steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(_points_formatter(unit))
-    ax.tick_params(axis="x", labelsize=9)
+    ax.tick_params(axis="x", labelsize=fs(9))
 
 
 def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, unit: str) -> None:
@@ -139,7 +166,7 @@ def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, un
     fmt = _points_formatter(unit)
     for v, p in zip(vals, pos, strict=True):
         ax.text(v + (reach * 0.03 if v >= 0 else -reach * 0.03), p, fmt(v), ha="left" if v >= 0 else "right",
-                va="center", fontsize=7, color="#333333")
+                va="center", fontsize=fs(7), color="#333333")
 
 
 # --- bars and boxes ------------------------------------------------------------------------------------
@@ -161,15 +188,17 @@ def _category_ticks(ax: Axes, labels: list[str], shrink: float = 0.85) -> None:
     extra_lines = max(t.count("\n") for t in texts) if texts else 0
     if extra_lines or any(display_width(t) > room for t in texts):  # the smaller font whenever one is wider
         for tick in ax.get_xticklabels():
-            tick.set_fontsize(points * shrink)
+            tick.set_fontsize(max(points * shrink, fs(0)))  # on a slide never under its 14-point floor
         lift = extra_lines * points * shrink * 1.2 / 72 / ax.figure.get_figheight()
         box = ax.get_position()
         ax.set_position([box.x0, box.y0 + lift, box.width, box.height - lift])
 
 
 def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | None = None, hi: str | None = None,
-                 ax: Axes | None = None, percent: bool = True, suppressed_label: str = "n<k") -> Axes:
-    """Bars of ``value`` by ``x`` (groups) and ``hue`` (bars within a group), with interval whiskers.
+                 ax: Axes | None = None, percent: bool = True, suppressed_label: str = HIDDEN_LEGEND,
+                 total: str | None = None) -> Axes:
+    """Bars of ``value`` by ``x`` (groups) and ``hue`` (bars within a group), with interval whiskers; the
+    group ``total`` (the whole sector), when last, is set off by a divider.
 
     Parameters
     ----------
@@ -184,7 +213,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
     percent : bool
         ``value`` is a 0–1 share: fix the axis at 0–105% and label ticks in percent.
     suppressed_label : str
-        Text beside a hidden cell's stub, e.g. "非表示(n<5)".
+        Legend text explaining the hidden mark x, e.g. "秘匿(該当企業が少ない、又は他の値から算出できるため)".
 
     Returns
     -------
@@ -194,9 +223,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
     """
     ax = _ax(ax)
     xs, hues, width = _groups(table, x, hue)
-    finite = pd.to_numeric(table[value], errors="coerce").abs()
-    stub = 0.05 if percent else 0.05 * (float(finite.max()) if finite.notna().any() and finite.max() > 0 else 1.0)
-    handles = []
+    handles: list = []
     for j, h in enumerate(hues):
         rows = table[table[hue].eq(h)].drop_duplicates(x).set_index(x).reindex(xs)
         pos = np.arange(len(xs)) - 0.4 + width * (j + 0.5)
@@ -213,19 +240,24 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
                 ax.errorbar(pos[ok], vals[ok], yerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none",
                             ecolor="#333333", capsize=2, lw=0.8)
         for p in pos[hidden]:
-            _hidden_stub(ax, p, width * 0.92, stub, suppressed_label)
+            _hidden_stub(ax, p)
+    labels = [str(h) for h in hues]
+    if _hidden(table).any():
+        handles.append(_hidden_handle(suppressed_label))
+        labels.append(suppressed_label)
     _category_ticks(ax, [str(v) for v in xs])
+    _total_divider(ax, xs, total)
     ax.set_xlim(-0.6, len(xs) - 0.4)
     ax.grid(axis="x", visible=False)  # a grid line through each group would cut its bars and stub labels
     if percent:
         ax.set_ylim(0, 1.05)
         ax.yaxis.set_major_formatter(FuncFormatter(_percent))
-    _legend_above(ax, handles, [str(h) for h in hues])
+    _legend_above(ax, handles, labels)
     return ax
 
 
 def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None,
-                   suppressed_label: str = "n<k") -> Axes:
+                   suppressed_label: str = HIDDEN_LEGEND, total: str | None = None) -> Axes:
     """Box from the 25th to the 75th percentile, whiskers 10th–90th, line at the median.
 
     Parameters
@@ -256,7 +288,7 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
         for i, (_, r) in enumerate(rows.iterrows()):
             p = i - 0.4 + width * (j + 0.5)
             if hidden[i]:
-                _hidden_stub(ax, p, width * 0.8, 0.05, suppressed_label)
+                _hidden_stub(ax, p)
                 continue
             if pd.isna(r.get("p50")):
                 continue  # not assessed: the caller's note explains
@@ -267,20 +299,27 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
             ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color="black", lw=1.8)
         handles.append(Patch(facecolor=c, alpha=0.8, hatch=st["hatch"], edgecolor="white", label=str(h)))
     ax.set_xlim(-0.6, len(xs) - 0.4)
-    ax.set_xticks(range(len(xs)), [str(v) for v in xs])
+    _total_divider(ax, xs, total)
+    _category_ticks(ax, [str(v) for v in xs])
     ax.set_ylim(0, 1.02)
     ax.grid(axis="x", visible=False)
     ax.yaxis.set_major_formatter(FuncFormatter(_percent))
-    _legend_above(ax, handles, [str(h) for h in hues])
+    labels = [str(h) for h in hues]
+    if _hidden(table).any():
+        handles.append(_hidden_handle(suppressed_label))
+        labels.append(suppressed_label)
+    _legend_above(ax, handles, labels)
     return ax
 
 
 def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None = None,
-            row_labels: dict[str, str] | None = None, suppressed_label: str = "n<k") -> Axes:
+            row_labels: dict[str, str] | None = None, suppressed_label: str = HIDDEN_LEGEND,
+            total: str | None = None) -> Axes:
     """Rows × columns of a 0–1 value, annotated in percent.
 
-    Hidden cells (``suppressed`` set) are hatched grey with ``suppressed_label`` (e.g. "<5");
-    not-assessed cells (NaN, not suppressed) are flat pale grey with "—", so the two stay distinguishable.
+    Hidden cells (``suppressed`` set) are white with the mark ``x``, explained by a legend entry
+    (``suppressed_label``) above the plot's right end; not-assessed cells (NaN, not suppressed) are flat
+    pale grey with "—", so the two stay distinguishable.
 
     Parameters
     ----------
@@ -293,12 +332,12 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     row_labels : dict, optional
         Display text per row value (e.g. "GV.OC 組織の状況").
     suppressed_label : str
-        Text printed in a hidden cell.
+        Legend text of the hidden mark.
 
     Returns
     -------
     Axes
-        Cell texts are in row-major order in ``ax.texts``.
+        Cell texts are in row-major order in ``ax.texts``; hidden cells' texts have gid ``hidden``.
     """
     ax = _ax(ax)
     rows = list(dict.fromkeys(table[row]))
@@ -314,24 +353,31 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
         for j in range(len(cols)):
             v = grid.iat[i, j]
             if hidden_grid.iat[i, j]:
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor=HIDDEN_COLOUR,
-                                       hatch=HIDDEN_HATCH, linewidth=0, gid="hidden"))
-                ax.text(j, i, suppressed_label, ha="center", va="center", fontsize=7, color="#333333",
-                        bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor="#DDDDDD",
+                                       linewidth=0.5))
+                ax.text(j, i, HIDDEN_MARK, ha="center", va="center", fontsize=fs(8), color="#333333",
+                        gid=HIDDEN_GID)
             elif pd.isna(v):
-                ax.text(j, i, "—", ha="center", va="center", fontsize=7, color="#555555")
+                ax.text(j, i, "—", ha="center", va="center", fontsize=fs(7), color="#555555")
             else:
-                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7, color="white" if v < 0.6 else "black")
-    ax.set_xticks(range(len(cols)), [str(c) for c in cols], fontsize=8)
-    ax.set_yticks(range(len(rows)), [(row_labels or {}).get(r, r) for r in rows], fontsize=7)
+                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=fs(7),
+                        color="white" if v < 0.6 else "black")
+    width_chars = _axes_chars(ax) / max(len(cols), 1) * 0.95
+    ax.set_xticks(range(len(cols)), [wrap(str(c), width_chars) for c in cols], fontsize=fs(8))
+    ax.set_yticks(range(len(rows)), [(row_labels or {}).get(r, r) for r in rows], fontsize=fs(7))
     ax.grid(False)
+    _total_divider(ax, cols, total)
     cb = ax.figure.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
     cb.ax.yaxis.set_major_formatter(FuncFormatter(_percent))
+    cb.ax.tick_params(labelsize=fs(8))
+    if hidden_grid.to_numpy().any():
+        ax.legend([_hidden_handle(suppressed_label)], [suppressed_label], loc="lower right",
+                  bbox_to_anchor=(1.0, 1.005), borderaxespad=0, fontsize=fs(LEGEND_SIZE), handlelength=1.2)
     return ax
 
 
 def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axis_labels: dict[str, str] | None = None,
-          highlight: str | None = None, suppressed_label: str = "n<k") -> Axes:
+          highlight: str | None = None, suppressed_label: str = HIDDEN_LEGEND) -> Axes:
     """One closed polygon per series over the axes (e.g. CSF functions); ``ax`` must be polar.
 
     The ``highlight`` series (the whole sector) is thick and black so every segment reads against it;
@@ -348,18 +394,21 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
     angles = np.linspace(0, 2 * np.pi, len(axes_order), endpoint=False)
     colours = [c for c in PALETTE if c != "#000000"]
     handles: list = []
+    any_hidden = False
     j = 0
     for s in dict.fromkeys(table[series]):
         rows = table[table[series].eq(s)].drop_duplicates(axis).set_index(axis).reindex(axes_order)
         vals = _floats(rows, value)
         vals[_hidden(rows)] = np.nan
         if np.isnan(vals).all():
-            if _hidden(rows).any():
-                handles.append(_hidden_handle(f"{s}: {suppressed_label}"))
+            if _hidden(rows).any():  # hidden everywhere: listed by name beside the mark
+                handles.append(_hidden_handle(str(s)))
+                any_hidden = True
             continue
+        any_hidden = any_hidden or bool(_hidden(rows).any())  # drawn with a gap where a function is hidden
         closed = np.append(vals, vals[0])
         if s == highlight:
-            style = {"lw": 2.8, "color": "black", "linestyle": "-", "marker": None, "zorder": 4}
+            style = {**TOTAL_STYLE, "marker": None, "zorder": 4}
         else:
             st = series_style(j)
             style = {"lw": 1.4, "color": colours[j % len(colours)], "linestyle": st["linestyle"],
@@ -369,16 +418,18 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
         handles.append(line)
     ax.set_xticks(angles, [(axis_labels or {}).get(a, a) for a in axes_order])
     ax.set_ylim(0, 1)
-    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=7, color="#555555")
+    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=fs(7), color="#555555")
     if len(axes_order) > 1:  # radial labels halfway between the first two spokes, off every spoke's line
         ax.set_rlabel_position(float(np.degrees(angles[1]) / 2))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=LEGEND_SIZE, borderaxespad=0)
+    if any_hidden:  # one entry says what the mark means, wrapped to the legend's width
+        handles.append(_hidden_handle(wrap(suppressed_label, 34)))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=fs(LEGEND_SIZE), borderaxespad=0)
     return ax
 
 
 def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None, hi: str | None = None,
               ax: Axes | None = None, diverging: bool = False, unit: str = "pt",
-              suppressed_label: str = "n<k") -> Axes:
+              suppressed_label: str = HIDDEN_LEGEND) -> Axes:
     """Horizontal bars, one per item (or node), optionally with whiskers; diverging for changes.
 
     Parameters
@@ -425,14 +476,15 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
         reach = float(np.nanmax(np.abs(np.concatenate([vals[shown], lo_v[shown], hi_v[shown], [0.01]]))))
         _points_axis(ax, reach, unit)
         _change_labels(ax, vals[shown], pos[shown], reach, unit)
-        stub = reach * 0.06
     else:
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(FuncFormatter(_percent))
-        stub = 0.03
     for p in pos[hidden]:
-        _hidden_stub(ax, p, 0.7, stub, suppressed_label, horizontal=True)
-    ax.set_yticks(pos, [str(v) for v in t[label]], fontsize=8)
+        _hidden_stub(ax, p, horizontal=True)
+    if hidden.any():
+        ax.legend([_hidden_handle(suppressed_label)], [suppressed_label], loc="lower right", bbox_to_anchor=(1.0, 1.01),
+                  borderaxespad=0, fontsize=fs(LEGEND_SIZE), handlelength=1.2)
+    ax.set_yticks(pos, [str(v) for v in t[label]], fontsize=fs(8))
     ax.set_ylim(len(t) - 0.5, -0.5)  # first row at the top
     ax.grid(axis="y", visible=False)
     return ax
@@ -442,8 +494,10 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
 
 def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str | None = "node_id",
                 lo: str | None = "ci_low", hi: str | None = "ci_high", ax: Axes | None = None,
-                labels: Mapping[Hashable, str] | None = None, percent: bool = True, suppressed_label: str = "n<5",
-                year_format: str = "FY{}", legend: bool = True, ylim: tuple[float, float] | None = None) -> Axes:
+                labels: Mapping[Hashable, str] | None = None, percent: bool = True,
+                suppressed_label: str = HIDDEN_LEGEND,
+                year_format: str = "FY{}", legend: bool = True, ylim: tuple[float, float] | None = None,
+                total: str | None = None) -> Axes:
     """One line per series over years, with 95% interval whiskers; hidden years are marked, not joined.
 
     Parameters
@@ -480,8 +534,8 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
     Axes
         Exactly one ``Line2D`` per series (``ax.get_lines()``, in series order) whose y data has NaN
         at hidden and not-assessed years, so a line never runs through a hidden year as if it were 0.
-        Hidden points are hollow markers at the bottom of the Axes (a scatter, not a line) with
-        ``suppressed_label`` above them; not-assessed points are simply absent.
+        Hidden points are the mark ``x`` at the bottom of the Axes in the series' colour (no marker, no
+        line), explained by a legend entry ``suppressed_label``; not-assessed points are simply absent.
     """
     ax = _ax(ax)
     single = hue is None
@@ -500,10 +554,14 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
         vals, hidden = _floats(rows, y), _hidden(rows)
         vals[hidden] = np.nan
         st = series_style(j)
+        lw = 1.8
+        if total is not None and str(s) == str(total):  # the whole sector: as in every chart where it is a line
+            st, lw = {**st, "color": TOTAL_STYLE["color"], "linestyle": TOTAL_STYLE["linestyle"], "marker": "o"}, \
+                TOTAL_STYLE["lw"]
         # Nudge each series sideways a little so overlapping whiskers stay readable; line, markers and
         # whiskers move together so a whisker never detaches from its point.
         xa = np.asarray(xs, dtype=float) + (j - (len(series) - 1) / 2) * step
-        (line,) = ax.plot(xa, vals, color=st["color"], marker=st["marker"], linestyle=st["linestyle"], lw=1.8,
+        (line,) = ax.plot(xa, vals, color=st["color"], marker=st["marker"], linestyle=st["linestyle"], lw=lw,
                           markersize=5.5, label=names[j], zorder=3)
         handles.append(line)
         lo_v, hi_v = _floats(rows, lo), _floats(rows, hi)
@@ -511,15 +569,12 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
         if ok.any():
             ax.errorbar(xa[ok], vals[ok], yerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none",
                         ecolor=st["color"], elinewidth=1.0, capsize=0, alpha=0.7, zorder=2)
-        if hidden.any():
-            ax.scatter(xa[hidden], np.full(hidden.sum(), 0.03), transform=bottom, marker=st["marker"], s=30,
-                       facecolors="none", edgecolors=st["color"], linewidths=1.2, zorder=3, clip_on=False)
-            hidden_years.update(np.asarray(xs)[hidden].tolist())
-    for yr in sorted(hidden_years):
-        ax.text(yr, 0.07, suppressed_label, transform=bottom, ha="center", va="bottom", fontsize=7, color="#555555")
+        for xh in xa[hidden]:  # the mark at the floor, in the series' colour: no point, so no value
+            ax.text(xh, 0.01, HIDDEN_MARK, transform=bottom, ha="center", va="bottom", fontsize=fs(9),
+                    color=st["color"], gid=HIDDEN_GID, clip_on=False)
+        hidden_years.update(np.asarray(xs)[hidden].tolist())
     if hidden_years:
-        handles.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor="none",
-                              markeredgecolor=HIDDEN_COLOUR, label=suppressed_label))
+        handles.append(_hidden_handle(suppressed_label))
     ax.set_xticks(xs, [year_format.format(v) for v in xs])
     if xs:
         ax.set_xlim(xs[0] - 0.5, xs[-1] + 0.5)
@@ -529,20 +584,21 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
         ax.set_ylim(0, 1)
     if percent:
         ax.yaxis.set_major_formatter(FuncFormatter(_percent))
-    if legend and not single:  # one series needs no legend: the title names it, hidden marks carry their label
-        _legend_right(ax, handles, [h.get_label() for h in handles])
+    if legend and (not single or hidden_years):  # one series needs a legend only to explain a hidden mark
+        shown_handles = handles if not single else handles[1:]
+        _legend_right(ax, shown_handles, [h.get_label() for h in shown_handles])
     return ax
 
 
 def rate_by_year(table: pd.DataFrame, x: str = "year", y: str = "response_rate", lo: str | None = "ci_low",
-                 hi: str | None = "ci_high", ax: Axes | None = None, suppressed_label: str = "n<5",
+                 hi: str | None = "ci_high", ax: Axes | None = None, suppressed_label: str = HIDDEN_LEGEND,
                  year_format: str = "FY{}") -> Axes:
     """Response rate (or any one 0–1 share) over years with its interval: ``trend_lines`` with one series.
 
     Returns
     -------
     Axes
-        One ``Line2D``; hidden years are hollow markers labelled ``suppressed_label``.
+        One ``Line2D``; hidden years are the mark ``x`` at the floor.
     """
     return trend_lines(table, x=x, y=y, hue=None, lo=lo, hi=hi, ax=ax, suppressed_label=suppressed_label,
                        year_format=year_format)
@@ -551,7 +607,7 @@ def rate_by_year(table: pd.DataFrame, x: str = "year", y: str = "response_rate",
 def panel_vs_all(table: pd.DataFrame, node: str = "node_id", value: str = "change", basis: str = "basis",
                  lo: str | None = None, hi: str | None = None, ax: Axes | None = None,
                  labels: Mapping[Hashable, str] | None = None, basis_labels: Mapping[Hashable, str] | None = None,
-                 unit: str = "pt", suppressed_label: str = "n<5") -> Axes:
+                 unit: str = "pt", suppressed_label: str = HIDDEN_LEGEND) -> Axes:
     """Change per CSF function for all respondents beside the same-company panel, diverging at zero.
 
     The two bases answer different questions: "all respondents" mixes real change with a changing
@@ -612,9 +668,12 @@ def panel_vs_all(table: pd.DataFrame, node: str = "node_id", value: str = "chang
                         capsize=2, lw=0.8)
         _change_labels(ax, vals[shown], pos[shown], reach, unit)
         for p in pos[hidden]:
-            _hidden_stub(ax, p, height * 0.9, reach * 0.06, suppressed_label, horizontal=True)
+            _hidden_stub(ax, p, horizontal=True)
+    if _hidden(table).any():
+        handles.append(_hidden_handle(suppressed_label))
+        names.append(suppressed_label)
     _points_axis(ax, reach, unit)
-    ax.set_yticks(range(len(nodes)), [str((labels or {}).get(n, n)) for n in nodes], fontsize=9)
+    ax.set_yticks(range(len(nodes)), [str((labels or {}).get(n, n)) for n in nodes], fontsize=fs(9))
     ax.set_ylim(len(nodes) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
     _legend_right(ax, handles, names)
@@ -625,8 +684,9 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
                     hue: str = "segment", lo: str | None = "ci_low", hi: str | None = "ci_high",
                     fig: Figure | None = None, facet_labels: Mapping[Hashable, str] | None = None,
                     labels: Mapping[Hashable, str] | None = None, percent: bool = True,
-                    suppressed_label: str = "n<5", year_format: str = "FY{}",
-                    rect: tuple[float, float, float, float] = (0.07, 0.17, 0.78, 0.80)) -> list[Axes]:
+                    suppressed_label: str = HIDDEN_LEGEND, year_format: str = "FY{}",
+                    rect: tuple[float, float, float, float] = (0.07, 0.17, 0.78, 0.80),
+                    total: str | None = None) -> list[Axes]:
     """One small ``trend_lines`` panel per ``facet`` value, side by side with a shared value axis.
 
     Used for "Lv1+/Lv2+/Lv3+ share by size band over years": facet = level, hue = size band. One
@@ -660,9 +720,10 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
     for i, f in enumerate(facets):
         ax = fig.add_subplot(grid[0, i], sharey=axes[0] if axes else None)
         trend_lines(table[table[facet].eq(f)], x=x, y=y, hue=hue, lo=lo, hi=hi, ax=ax, labels=labels,
-                    percent=percent, suppressed_label=suppressed_label, year_format=year_format, legend=False)
-        ax.set_title(str((facet_labels or {}).get(f, f)), fontsize=11, loc="left")
-        ax.tick_params(axis="x", labelsize=8)
+                    percent=percent, suppressed_label=suppressed_label, year_format=year_format, legend=False,
+                    total=total)
+        ax.set_title(str((facet_labels or {}).get(f, f)), fontsize=fs(11), loc="left")
+        ax.tick_params(axis="x", labelsize=fs(8))
         if i:
             ax.tick_params(axis="y", labelleft=False)
         axes.append(ax)
@@ -671,10 +732,10 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
     for ax in axes:
         for h in ax.get_lines():
             seen.setdefault(h.get_label(), h)
-        if any(t.get_text() == suppressed_label for t in ax.texts):
-            seen.setdefault(suppressed_label, Line2D([], [], marker="o", linestyle="none", markerfacecolor="none",
-                                                     markeredgecolor=HIDDEN_COLOUR))
+        if any(t.get_gid() == HIDDEN_GID for t in ax.texts):
+            seen.setdefault(suppressed_label, _hidden_handle(suppressed_label))
     if seen:
-        fig.legend(list(seen.values()), list(seen), loc="upper left", bbox_to_anchor=(right + 0.015, top),
-                   fontsize=LEGEND_SIZE, handlelength=2.6, borderaxespad=0)
+        fig.legend(list(seen.values()), [fill(t, _right_room(fig, right + 0.015)) for t in seen],
+                   loc="upper left", bbox_to_anchor=(right + 0.015, top),
+                   fontsize=fs(LEGEND_SIZE), handlelength=2.6, borderaxespad=0)
     return axes

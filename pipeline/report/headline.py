@@ -41,10 +41,12 @@ def _ref(name: str, column: str, **where: object) -> str:
 
 
 def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: int, total: str,
-             node_names: dict[str, str], hidden_count: int, k: int) -> list[Sentence]:
-    """Sentences for the summary: respondents and response rate, mean score and its change, strongest and
-    weakest CSF function, Lv1+/Lv2+ and ★3 readiness (automotive), the result bands of the instrument's own
-    scale (IPA 自社診断), and how many values are hidden."""
+             node_names: dict[str, str], hidden_count: int, k: int, previous: int | None = None) -> list[Sentence]:
+    """Sentences for the summary: respondents and response rate (beside the ``previous`` year's rate), mean
+    score and its change with, beside it, the same-company change (the published panel table): a change of all
+    respondents mixes real change with a change in who answered. Then the strongest and weakest CSF function,
+    Lv1+/Lv2+ and ★3 readiness (automotive), the result bands of the instrument's own scale (IPA 自社診断),
+    and how many values are hidden."""
     h = labels["headline"]
     pct = lambda v, col="share_reached": format_value(v, col, lang)  # noqa: E731 - one formatter, named once
     out: list[Sentence] = []
@@ -52,15 +54,29 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
     n = _cell(tables, "responses", "n", **at)
     if n is not None:
         rate_v, roster = _cell(tables, "responses", "response_rate", **at), _cell(tables, "responses", "roster_n", **at)
-        rate = h["rate"].format(value=pct(rate_v), roster=f"{int(roster):,}") if rate_v is not None and roster else ""
+        before = (_cell(tables, "responses", "response_rate", year=previous, segment=total)
+                  if previous is not None else None)
+        was = h["rate_previous"].format(value=pct(before)) if before is not None else ""
+        rate = (h["rate"].format(value=pct(rate_v), roster=f"{int(roster):,}", previous=was)
+                if rate_v is not None and roster else "")
         out.append(Sentence(h["respondents"].format(n=f"{int(n):,}", year=year, rate=rate),
-                            [_ref("responses", "n", **at), _ref("responses", "response_rate", **at)]))
+                            [_ref("responses", "n", **at), _ref("responses", "response_rate", **at)]
+                            + ([_ref("responses", "response_rate", year=previous, segment=total)] if was else [])))
     mean = _cell(tables, "distribution", "mean", **at)
     if mean is not None:
         change = _cell(tables, "distribution", "change", **at)
         text = h["mean_change"].format(value=format_value(change, "change", lang)) if change is not None else ""
         out.append(Sentence(h["mean"].format(value=pct(mean, "mean"), change=text),
                             [_ref("distribution", "mean", **at), _ref("distribution", "change", **at)]))
+        pairs = tables.get("panel")
+        if change is not None and pairs is not None:
+            f = pairs.frame
+            f = f[f["year"].eq(year) & f["suppressed"].fillna("").eq("") & f["mean_change"].notna()]
+            if len(f):
+                fmt = lambda v: format_value(v, "mean_change", lang)  # noqa: E731
+                out.append(Sentence(h["panel"].format(n=f"{int(f['n'].max()):,}", lo=fmt(f["mean_change"].min()),
+                                                      hi=fmt(f["mean_change"].max())),
+                                    [_ref("panel", "mean_change", year=year)]))
     funcs = tables.get("functions")
     if funcs is not None:
         f = funcs.frame
@@ -94,7 +110,7 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
 
 def _bands(tables: dict[str, PublishedTable], lang: str, year: int, total: str, k: int) -> list[str]:
     """'100点 1.7%' … for each published result band of the instrument's own scale (IPA 自社診断), as the
-    bands table names and orders them; a hidden band says so (<k), never estimated, so that the shares are not
+    bands table names and orders them; a hidden band says so (x), never estimated, so that the shares are not
     read as adding up to the whole."""
     t = tables.get("bands")
     if t is None or "share_band" not in t.frame:

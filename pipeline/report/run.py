@@ -119,8 +119,11 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
 
 def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path | None = None,
                figures: Path | None = None, lang: str = "ja", min_cell: int | None = None,
-               segment_by: str = "", framework: str = "csf2", pptx: bool = False) -> ReportResult:
+               segment_by: str = "", framework: str = "csf2", pptx: bool = False,
+               quiet: bool = False) -> ReportResult:
     """Reports for one sector, or for both and side by side with ``sector='all'``.
+
+    Progress (notebooks run) shows as a bar on a terminal and one summary line otherwise; none when ``quiet``.
 
     ``out`` and ``figures`` default to the project folder's ``reports/`` and ``figures/``, resolved
     at call time (never the package's folder).
@@ -157,9 +160,15 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     if stale:
         raise RuntimeError("no scores for " + ", ".join(f"{s} FY{y}" for s, y in stale)
                            + " (ingested since the last scoring): run `sdw score` first")
-    for s in present:
-        run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework},
-            words["report_title"].format(sector=words["sector"][s]))
-    if sector == "all" and {"power", "auto"} <= set(present):  # the cross-sector notebook compares these two
-        run(NOTEBOOKS["cross"], "all", {}, words["cross_title"])
+    from pipeline.progress import progress
+
+    cross = sector == "all" and {"power", "auto"} <= set(present)  # the cross-sector notebook compares these two
+    with progress(len(present) + cross, f"report {sector}: notebooks run", quiet=quiet) as bar:
+        for s in present:
+            run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework},
+                words["report_title"].format(sector=words["sector"][s]))
+            bar.update()
+        if cross:
+            run(NOTEBOOKS["cross"], "all", {}, words["cross_title"])
+            bar.update()
     return result

@@ -8,7 +8,12 @@ inline backend; batch runs set ``MPLBACKEND=Agg`` in the environment).
 from __future__ import annotations
 
 import math
+import os
+import re
 import textwrap
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -29,6 +34,12 @@ LINESTYLES = ["-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8
 HIDDEN_COLOUR = "#9A9A9A"  # outline and hatch of a hidden (suppressed) cell
 NOTE_COLOUR = "#444444"
 SLIDE = (10.0, 5.625)  # inches, 16:9
+SLIDE_FIGURE = (12.3, 5.5)
+"""The picture area of a deck slide (13.33 × 7.5 in, under the slide's title and above its source line):
+deck figures are drawn at this size and placed unscaled, so a 14-point label stays 14 points projected."""
+SLIDE_MIN_PT = 14.0
+"""The smallest text on a deck figure (a 16:9 slide read from the back of a meeting room)."""
+_MODE = {"slide": False}
 DPI = 300
 # IPAexGothic (the only face with Japanese glyphs we ship) has no bold: asking for bold makes
 # matplotlib log a red 'findfont' warning and fall back anyway. Titles stand out by size instead.
@@ -52,8 +63,49 @@ def series_style(j: int) -> dict[str, Any]:
             "marker": MARKERS[j % len(MARKERS)], "linestyle": LINESTYLES[j % len(LINESTYLES)]}
 
 
+def on_slide() -> bool:
+    """Whether figures are being drawn for a deck slide (see :func:`slide_mode`)."""
+    return _MODE["slide"]
+
+
+def fs(size: float) -> float:
+    """A font size for the current target: as given on the page; on a slide at least :data:`SLIDE_MIN_PT`
+    (every size a quarter larger, and never under it), since the deck places its figures unscaled."""
+    return max(SLIDE_MIN_PT, size * 1.25) if _MODE["slide"] else size
+
+
+@contextmanager
+def slide_mode() -> Iterator[None]:
+    """Draw for a deck slide while inside: :func:`new_figure` makes a :data:`SLIDE_FIGURE`, :func:`fs` keeps
+    text at 14 pt or more, and :func:`finish` leaves the title and source line to the slide (one of each)."""
+    before = dict(plt.rcParams)
+    _MODE["slide"] = True
+    try:
+        plt.rcParams.update({key: fs(11) for key in ("font.size", "xtick.labelsize", "ytick.labelsize",
+                                                     "legend.fontsize", "axes.labelsize", "axes.titlesize")})
+        yield
+    finally:
+        _MODE["slide"] = False
+        plt.rcParams.update(before)
+
+
+def min_text_size(fig: Figure) -> float:
+    """The smallest font size (points) of any visible, non-empty text in ``fig`` (ticks and legends included)."""
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return float(min(sizes)) if sizes else math.inf
+
+
+STRICT_GLYPHS = "SDW_STRICT_GLYPHS"
+"""Environment variable: when set, a glyph missing from the figure fonts is an error, not a warning (the
+report tests set it: "≤" once printed as an empty box in every English figure)."""
+
+
 def apply() -> None:
     """Set the figure style for this process (fonts, palette, sizes); never the backend."""
+    if os.environ.get(STRICT_GLYPHS):
+        warnings.filterwarnings("error", message=r"Glyph \d+ .* missing from font")
     plt.rcParams.update({
         "figure.figsize": SLIDE, "figure.dpi": 100, "savefig.dpi": DPI, "font.size": 11,
         "axes.titlesize": 15, "axes.titleweight": TITLE_WEIGHT, "axes.titlelocation": "left",
@@ -99,8 +151,12 @@ def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: flo
     (Figure, Axes)
         The bottom 17% is left free for ``finish``'s source line and stamp.
     """
+    if _MODE["slide"]:  # the slide's own title and source line sit outside the picture
+        size = (SLIDE_FIGURE[0], SLIDE_FIGURE[1] * size[1] / SLIDE[1]) if size != SLIDE else SLIDE_FIGURE
+        top = min(top, 0.84)
+    bottom = 0.25 if _MODE["slide"] else 0.17  # a slide's notes and wrapped labels are 14 pt
     fig = plt.figure(figsize=size)
-    ax = fig.add_axes((left, 0.17, right - left, top - 0.17), polar=polar)
+    ax = fig.add_axes((left, bottom, right - left, top - bottom), polar=polar)
     return fig, ax
 
 
@@ -121,20 +177,70 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
         Provenance (data snapshot, code version, parameters), small and grey on the last line, so a figure
         pasted into a slide deck can still be traced back to the run that made it.
     """
+    if _MODE["slide"]:  # the slide carries the title and the one source line; the note stays with the data
+        if note:
+            clear_footer(fig, fig.text(0.02, 0.015, _fit(note, fig, fs(8.5)), ha="left", va="bottom",
+                                       fontsize=fs(8.5), color=NOTE_COLOUR))
+        return
     fig.suptitle(title, x=0.02, y=0.97, ha="left", fontsize=17, fontweight=TITLE_WEIGHT)
-    lines = [source, rule] + ([note] if note else [])
+    lines = [_fit(line, fig, 8.5) for line in [source, rule] + ([note] if note else [])]
     # the stamp takes its own line under the notes: beside them, a long rule line ran into it
-    fig.text(0.02, 0.03 if stamp else 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5,
-             color=NOTE_COLOUR)
+    footer = fig.text(0.02, 0.03 if stamp else 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5,
+                      color=NOTE_COLOUR)
     if stamp:
         fig.text(0.02, 0.006, stamp, ha="left", va="bottom", fontsize=6.5, color="#888888")
+    clear_footer(fig, footer)
+
+
+def clear_footer(fig: Figure, footer: Any, pad_pt: float = 4.0) -> None:
+    """Lift every Axes (tick labels included) above ``footer`` when a long note or wrapped category labels
+    would meet it: the English heatmap's five footer lines ran into its three-line segment names."""
+    renderer = fig.canvas.get_renderer()
+    top = footer.get_window_extent(renderer).y1 + pad_pt * fig.dpi / 72
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    if not axes:
+        return
+    lowest = min(ax.get_tightbbox(renderer).y0 for ax in axes)
+    if lowest >= top:
+        return
+    lift = (top - lowest) / fig.bbox.height
+    for ax in axes:
+        box = ax.get_position()
+        ax.set_position([box.x0, box.y0 + lift, box.width, max(box.height - lift, 0.05)])
+
+
+def _fit(text: str, fig: Figure, size: float) -> str:
+    """``text`` broken over lines that fit the figure's width at ``size`` points (a long footer note ran
+    off the right edge)."""
+    chars = fig.get_figwidth() * 72 * 0.96 / size * 1.9  # Latin characters per line; a kanji counts two
+    return "\n".join(fill(line, chars) for line in str(text).split("\n"))
+
+
+def fill(text: str, width: float) -> str:
+    """``text`` over as many lines of about ``width`` Latin characters as it needs (a kanji counts two),
+    breaking after a space, 、, 。, / or ) where the line has one, else anywhere: a note mixing Japanese
+    and Latin has spaces too few to break at (textwrap left it running off the figure)."""
+    from pipeline.xlsx import display_width
+
+    lines: list[str] = []
+    line = ""
+    for ch in str(text):
+        if display_width(line + ch) > width and line:
+            cut = max(line.rfind(c) for c in " 、。/)")
+            head, rest = (line[: cut + 1], line[cut + 1:]) if cut > len(line) // 2 else (line, "")
+            lines.append(head.rstrip())
+            line = rest.lstrip()
+        line += ch
+    return "\n".join([*lines, line] if line else lines)
 
 
 def caveat(target: Axes | Figure, text: str) -> None:
     """An italic caveat the reader must see with the data (not only in the footer).
 
-    On an Axes it goes inside the plot area's top left corner; on a Figure it goes just under the
-    title (which ``finish`` places at the top). Use it for breaks in comparability, e.g.
+    It goes just under the title (which ``finish`` places at the top), above the band where legends sit,
+    never inside the plot area: in the automotive heatmap a caveat drawn in the corner covered five of the
+    GV.OC row's six values. ``target`` may be the Axes or its Figure. Use it for breaks in comparability,
+    e.g.
     "自動車の CSF 2.0 対応付けは本プロジェクト独自" or "template version changed between FY2023 and FY2024".
 
     Parameters
@@ -146,13 +252,10 @@ def caveat(target: Axes | Figure, text: str) -> None:
     """
     # IPAexGothic has no italic face: Latin text takes DejaVu Sans Oblique, Japanese glyphs fall back
     # to IPAexGothic (upright), so the note still reads as a note in both languages.
-    kw = {"fontsize": 8.5, "fontstyle": "italic", "family": ["DejaVu Sans", "IPAexGothic"], "color": NOTE_COLOUR,
-          "ha": "left", "va": "top"}
-    if isinstance(target, Figure):
-        target.text(0.02, 0.915, text, **kw)
-    else:
-        target.text(0.01, 0.99, text, transform=target.transAxes, zorder=5,
-                    bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}, **kw)
+    kw = {"fontsize": fs(8.5), "fontstyle": "italic", "family": ["DejaVu Sans", "IPAexGothic"],
+          "color": NOTE_COLOUR, "ha": "left"}
+    fig = target if isinstance(target, Figure) else target.figure
+    fig.text(0.02, 0.995 if _MODE["slide"] else 0.915, _fit(text, fig, kw["fontsize"]), va="top", gid="caveat", **kw)
 
 
 def wrap(text: str, width: float) -> str:
@@ -166,6 +269,8 @@ def wrap(text: str, width: float) -> str:
         return text
     if " " in text or text.isascii():  # a single Latin word is never cut ("Transmission")
         lines = textwrap.wrap(text, width, break_long_words=False)
+    elif any(mark in text for mark in "〜・"):  # a range or a list of names breaks after its mark, not in a number
+        lines = [part for part in re.split(r"(?<=[〜・])", text) if part]
     else:
         parts = math.ceil(display_width(text) / width)
         step = math.ceil(len(text) / parts)

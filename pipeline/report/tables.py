@@ -12,6 +12,7 @@ module only draws them, and :data:`SPECS` tells the intruder check what each tab
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 
 import numpy as np
@@ -19,6 +20,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.catalogs import comparability
+from pipeline.publish.intervals import Relation, hierarchy
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.scoring.disclosure import protect
@@ -94,6 +96,9 @@ def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.
         table = table.merge(rates[[*keys, "n_on_roster", "roster_n", "response_rate", "ci_low", "ci_high"]],
                             on=keys, how="outer")
         table["n"] = table["n"].fillna(0)
+    # Participation is protected like answers, 100% and 0% rates included: a 0% rate names the members of a
+    # small group who did not answer, and withholding 0% alone would let a withheld rate read as 0%
+    # (docs/method.md "Participation is protected like answers").
     return protect(table, k=_k(k), group=["sector", "year"], n_col="n",
                    stat_columns=["response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster"],
                    uniform_columns=["response_rate"])
@@ -117,11 +122,79 @@ def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k
     """10/25/50/75/90th percentiles and mean of ``score`` per segment (and 全体) and year, protected."""
     parts = [attach_segment(scores, respondents, by)] if by else []
     seg = pd.concat([*parts, scores.assign(segment=ALL)], ignore_index=True)
-    q = seg.groupby(["sector", "year", "segment"])["score"].describe(percentiles=[0.1, 0.25, 0.5, 0.75, 0.9])
+    g = seg.groupby(["sector", "year", "segment"])["score"]
+    q = g.describe(percentiles=[0.1, 0.25, 0.5, 0.75, 0.9])
     q = q.rename(columns={"count": "n", "10%": "p10", "25%": "p25", "50%": "p50", "75%": "p75", "90%": "p90"})
-    q = q.reset_index()[["sector", "year", "segment", "n", "mean", "p10", "p25", "p50", "p75", "p90"]]
-    return protect(q, k=_k(k), group=["sector", "year"], n_col="n",
-                   stat_columns=["mean", "p10", "p25", "p50", "p75", "p90"])
+    # companies off either end of the scale: a mean with fewer than k below the top (or above zero) pins them
+    q = q.assign(_below_top=g.apply(lambda x: int((x < 1).sum())), _above_zero=g.apply(lambda x: int((x > 0).sum())))
+    q = q.reset_index()[["sector", "year", "segment", "n", "mean", "p10", "p25", "p50", "p75", "p90", "_below_top",
+                         "_above_zero"]]
+    out = protect(q, k=_k(k), group=["sector", "year"], n_col="n", stat_columns=["mean", "p10", "p25", "p50", "p75",
+                                                                                "p90"],
+                  floors=["_below_top", "_above_zero"])
+    return out.drop(columns=["_below_top", "_above_zero"])
+
+
+def relations(data: ReportData, framework: str = "csf2") -> list[Relation]:
+    """The exact relations the public item map gives an intruder between the published node means of the
+    report's latest year (category = mean of its items' points, function = item-weighted mean of its
+    categories, where they split its items), for every template version used that year alike. Where a
+    table's values do not follow one (a trend scored without the items that do not compare), the interval
+    solver finds the contradiction and does without it."""
+    from pipeline.scoring.maps import item_map
+
+    nodes = catalogs.csf2() if framework == "csf2" else catalogs.csf11()
+    level_of = {(framework, n): lv for n, lv in zip(nodes["node_id"], nodes["level"], strict=True)}
+    found: list[list[Relation]] = []
+    for version in sorted(versions_used(data, data.latest)) or [""]:
+        links = item_map(data.sector, version)
+        found.append(hierarchy(links[links["framework"].eq(framework)], level_of, data.sector))
+    return [r for r in found[0] if all(r in other for other in found[1:])]
+
+
+def linked(data: ReportData, by: str | None, framework: str, k: int | None = None, lang: str = "ja",
+           links: list[Relation] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The function trend, the latest year's categories and the items, protected together: the public
+    item map ties them (a category is the mean of its items' points, a function the item-weighted mean of
+    its categories), so a hidden category must not come back from its function and its siblings. Cells
+    are hidden beyond :func:`protect`'s until the interval solver leaves every hidden cell its width."""
+    from pipeline.publish.intervals import complete
+
+    k = _k(k)
+    functions = by_node(data, by, framework, "function", None, k)
+    categories = by_node(data, by, framework, "category", data.latest, k)
+    shares = items(data, k, lang)
+    links = relations(data, framework) if links is None else links
+    done = complete([("functions", functions, SPECS["nodes"]), ("categories", categories, SPECS["nodes"]),
+                     ("items", shares, SPECS["items"])], k, links)
+    return done[0], done[1], done[2]
+
+
+def secure(table: pd.DataFrame, spec: TableSpec, k: int | None = None) -> pd.DataFrame:
+    """One protected table completed until the interval solver leaves each hidden cell its width (a total
+    near the top of the scale can pin hidden segments that the count rules alone let through)."""
+    from pipeline.publish.intervals import complete
+
+    return complete([("table", table, spec)], _k(k))[0]
+
+
+def secure_like(table: pd.DataFrame, reference: pd.DataFrame, spec: TableSpec, k: int | None = None) -> pd.DataFrame:
+    """A second breakdown of what ``reference`` already publishes (automotive by industry beside size):
+    both carry the same total rows, so a total the reference hides is hidden here too before this table is
+    completed with its own segments (a total hidden in one table and shown in the other gives it away)."""
+    from pipeline.publish.intervals import _hide
+
+    out = table.copy()
+    if spec.total is None or spec.segment is None:
+        return secure(out, spec, k)
+    keys = [c for c in spec.keys if c in out.columns and c in reference.columns]
+    ref_total = reference[reference[spec.segment].eq(spec.total) & reference["suppressed"].fillna("").ne("")]
+    hidden_keys = set(map(tuple, ref_total[keys].astype(str).to_numpy()))
+    totals = out[out[spec.segment].eq(spec.total) & out["suppressed"].fillna("").eq("")]
+    for index, key in zip(totals.index, map(tuple, totals[keys].astype(str).to_numpy()), strict=True):
+        if key in hidden_keys:
+            out = _hide(out, index, spec)
+    return secure(out, spec, k)
 
 
 def _node_ids(framework: str, level: str) -> list[str]:
@@ -152,7 +225,9 @@ def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFra
     s = data.scores
     scores = s[s["framework"].eq("level") & s["node_id"].str.endswith("+")]
     stats = segment_stats(scores, data.respondents, by, "level", threshold=0.5)  # reached is already 0/1
-    return protect(stats.drop(columns="threshold"), k=_k(k))  # 0.5 only splits 0/1; the level rule is 90%
+    # 0.5 only splits 0/1 (the level rule is 90%); with 0/1 scores the mean, its SD and interval are the share
+    # published twice under other names (and a mean would be held to a score's width, not a count's)
+    return protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high"]), k=_k(k))
 
 
 def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -169,11 +244,24 @@ def unjudgeable() -> dict[str, list[str]]:
     return {f"★{star}": list(unjudgeable_requirements(star)) for star in (3, 4)}
 
 
+def item_number(item_id: object) -> tuple:
+    """Sort key of an item id by its numbers: No.2 before No.10, ID.AM-2 before ID.AM-10 (a text sort put
+    No.1, No.10, No.100 together)."""
+    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", str(item_id)) if t)
+
+
+def by_item_number(table: pd.DataFrame, first: list[str] | None = None) -> pd.DataFrame:
+    """``table`` sorted by ``first`` columns, then by item number (:func:`item_number`)."""
+    keys = [*(first or []), "_item"]
+    return (table.assign(_item=table["item_id"].map(item_number)).sort_values(keys, kind="stable")
+            .drop(columns="_item").reset_index(drop=True))
+
+
 def items(data: ReportData, k: int | None = None, lang: str = "ja") -> pd.DataFrame:
     """Share implemented per item and year among the companies it applies to (Wilson 95%), protected;
     ``text`` in the report's language where the catalog has it."""
     shares = item_shares(data.responses)
-    shares = shares.assign(text=shares["item_id"].map(data.item_texts(lang=lang)))
+    shares = by_item_number(shares.assign(text=shares["item_id"].map(data.item_texts(lang=lang))), ["sector", "year"])
     return protect(shares, k=_k(k), group=["sector", "year"], n_col="n_applicable",
                    stat_columns=["share_implemented", "ci_low", "ci_high", "na_share", "n_implemented", "mean_points",
                                  "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable"])
@@ -209,8 +297,8 @@ def item_profile(table: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def weakest_items(table: pd.DataFrame, year: int, n: int = 10) -> pd.DataFrame:
     """The ``n`` published items with the lowest share implemented in ``year`` (from :func:`items`)."""
-    t = table[table["year"].eq(year) & table["share_implemented"].notna()]
-    return t.sort_values(["share_implemented", "item_id"]).head(n).reset_index(drop=True)
+    t = by_item_number(table[table["year"].eq(year) & table["share_implemented"].notna()])
+    return t.sort_values("share_implemented", kind="stable").head(n).reset_index(drop=True)
 
 
 def versions_used(data: ReportData, year: int) -> set[str]:
@@ -269,8 +357,10 @@ def relevelled_items(data: ReportData) -> list[str]:
 
 def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8, exclude: Collection[str] = ()
            ) -> pd.DataFrame:
-    """Items whose published share implemented rose most and least between two years (from :func:`items`):
-    only items published in both years, and not items in ``exclude`` (see :func:`incomparable_items`)."""
+    """The ``n`` items whose published share implemented rose most between two years and the ``n`` that
+    fell most (from :func:`items`), ``direction`` 'up' or 'down', largest change first: only items
+    published in both years, not items in ``exclude`` (see :func:`incomparable_items`). Fewer than ``n``
+    items fell, fewer are listed: the smallest rises are never shown as if they were falls."""
     cols = ["sector", "item_id", "share_implemented", "n_applicable"]
     table = table[~table["item_id"].isin(list(exclude))]
     before = table[table["year"].eq(year_from)][cols].rename(
@@ -278,9 +368,11 @@ def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8, exclud
     after = table[table["year"].eq(year_to)][[*cols, "text", "year", "suppressed"]]
     m = after.merge(before, on=["sector", "item_id"]).assign(previous_year=year_from)
     m = m[m["share_implemented"].notna() & m["share_previous"].notna()]
-    m = m.assign(change=m["share_implemented"] - m["share_previous"]).sort_values(["change", "item_id"],
-                                                                                   ascending=[False, True])
-    return pd.concat([m.head(n), m.tail(n)]).drop_duplicates("item_id").reset_index(drop=True)
+    m = by_item_number(m.assign(change=m["share_implemented"] - m["share_previous"]))
+    up = m[m["change"].gt(0)].sort_values("change", ascending=False, kind="stable").head(n)
+    down = m[m["change"].lt(0)].sort_values("change", kind="stable").head(n)
+    return pd.concat([up.assign(direction="up"), down.sort_values("change", ascending=False, kind="stable")
+                      .assign(direction="down")]).reset_index(drop=True)
 
 
 def panel(data: ReportData, year_from: int, year_to: int, k: int | None = None, framework: str = "csf2"
@@ -313,10 +405,11 @@ def not_assessed_subcategories(data: ReportData) -> int:
 
 
 SEGMENT_ORDER = {
-    "size_band": ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜"],
+    "size_band": ["〜100人", "101〜300人", "〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜", "1,001人〜"],
     "target_level": ["Lv1", "Lv2", "Lv3"],
-    "business_types": ["TD_GENERAL", "TRANSMISSION", "DISTRIBUTION", "TD_SPECIFIED", "GENERATION", "RETAIL",
-                       "WHOLESALE_SPECIFIED", "PRIVATE_FACILITY"],
+    "business_types": ["TD_GROUP", "TD_GENERAL", "TRANSMISSION", "DISTRIBUTION", "FACILITY_GROUP", "TD_SPECIFIED",
+                       "GENERATION", "RETAIL", "WHOLESALE_SPECIFIED", "PRIVATE_FACILITY"],
+    "industry": ["完成車", "自動車部品", "素材・材料", "設備・機械", "ソフトウェア・IT", "物流", "販売・サービス"],
 }
 SEGMENT_ORDER["main_business_type"] = SEGMENT_ORDER["business_types"]
 

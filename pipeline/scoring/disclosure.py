@@ -4,12 +4,18 @@ Rules (k is ``min_cell`` in catalogs/scoring.yaml; docs/method.md §5 "Disclosur
 
 - **Primary**: a cell whose statistic rests on fewer than k companies — counted as the companies *with
   a score* for that node or item (``n_scored``), not the companies in the segment — shows no statistic.
-- **Uniform**: a segment in which every company has the same outcome (a share or mean of exactly 0 or
-  1) is never published as an exact 0% / 100%: it is hidden like a small cell. A cell with no company
-  behind it is *not assessed* (shown "—"), not hidden.
+- **Split** (both sides of every published split): a share splits the companies behind it in two
+  (reached the level / not, implemented / not, answered / not; and respondents on the member list / not,
+  where none off the list is allowed). Each side must hold at least k companies, else the whole cell is
+  hidden — a share of 1 of 40 tells about one company as surely as a cell of 1. This includes every share
+  of exactly 0% or 100%. ``floors`` do the same for a mean: at least k companies below the top of the
+  scale and above zero.
+- **Uniform**: a mean of exactly 0 or 1 (every company alike) where the table has no split to catch it
+  is hidden like a small cell. A cell with no company behind it is *not assessed* (shown "—"), not hidden.
 - **Complementary**: where a table publishes a total, the hidden cells of a group together hold at
-  least k companies (or none) and do not all share one extreme outcome, for any number of hidden
-  cells; more cells are hidden, smallest first, until they do.
+  least k companies (or none), on each side of every split at least k of them, and the others at least
+  MIN_WIDTH × the largest, for any number of hidden cells; more cells are hidden, smallest first, until
+  they do (the total minus the published cells gives the hidden cells' pooled count on each side).
 - **Quantiles**: a quantile q is published only when min(q, 1 − q) of the cell's companies are at least
   k (p10/p90 from 50 companies, p25/p75 from 20, the median from 10 at k = 5): with fewer, the quantiles
   and the mean together pin down individual scores.
@@ -17,6 +23,10 @@ Rules (k is ``min_cell`` in catalogs/scoring.yaml; docs/method.md §5 "Disclosur
 A multi-valued segment (a power company with several licences counts in each business type) is
 treated the same way, although its cells do not add up to the total: differencing then recovers less
 than it seems, and suppressing as if it did is the safe side.
+
+Beyond these count rules, tables tied by public relations are completed by the interval solver
+(:func:`pipeline.publish.intervals.complete`) until no hidden cell can be narrowed below :data:`MIN_WIDTH`
+(docs/method.md "Disclosure control").
 
 Derived columns (year-on-year changes) are computed *after* protection from protected values (see
 ``pipeline.report.tables``), so a change is published only when both years are.
@@ -37,7 +47,18 @@ STAT_COLUMNS = ["mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "c
 UNIFORM_COLUMNS = ["mean", "share_reached", "share_improved", "share_worsened", "share_from", "share_to",
                    "share_implemented"]
 HIDDEN_COUNT = "_n_behind"  # the true count behind each cell, for the audit log only: never published
-REASONS = ("primary", "complementary", "uniform")
+# The narrowest interval (on the 0–1 score and share scale) an intruder may reach for any hidden cell from
+# everything a report publishes (pipeline.publish.intervals solves for it; docs/method.md "Disclosure control").
+MIN_WIDTH = 0.10
+REASONS = ("primary", "split", "complementary", "uniform")
+# A share → the count it is a share of (None: the table's count column). count × share companies are on one
+# side of the split and count × (1 − share) on the other; each side must hold at least k (0 is fewer than k).
+SPLITS: dict[str, str | None] = {"share_reached": None, "share_implemented": None, "share_improved": None,
+                                 "share_worsened": None, "response_rate": "roster_n"}
+# A count published beside a larger count it is part of: respondents on the member list (n_on_roster) and
+# those not on it (n − n_on_roster) are two sides of a split too. Here the rest may be 0 (every respondent is
+# a member: the normal case, about nobody), else it must hold k.
+COUNT_SPLITS: dict[str, str] = {"n_on_roster": "n"}
 # Quantile → the share of companies beyond it; p10 is published only when 10% of the cell is ≥ k companies
 # (n ≥ 50 at k = 5), so no quantile pins down the score of fewer than k companies.
 QUANTILE_TAILS = {"p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.25, "p90": 0.10}
@@ -50,8 +71,9 @@ def count_column(table: pd.DataFrame) -> str:
 
 def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None = None,
             n_col: str | None = None, stat_columns: list[str] | None = None, total: str = ALL,
-            uniform_columns: list[str] | None = None) -> pd.DataFrame:
-    """Primary, uniform and complementary suppression; returns a new table.
+            uniform_columns: list[str] | None = None, splits: dict[str, str | None] | None = None,
+            count_splits: dict[str, str] | None = None, floors: list[str] | None = None) -> pd.DataFrame:
+    """Primary, split, uniform and complementary suppression; returns a new table.
 
     Parameters
     ----------
@@ -71,11 +93,19 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
         The segment label of the total row.
     uniform_columns
         Shares and means that must not be published as exactly 0 or 1 (default: those present).
+    splits, count_splits
+        Shares (→ their denominator column, None for ``n_col``) and counts (→ the count they are part of)
+        that split a cell's companies in two: both sides must hold at least k (default :data:`SPLITS`,
+        :data:`COUNT_SPLITS`, those present).
+    floors
+        Working count columns that must hold at least k where the cell is published (e.g. the companies
+        below the top score and above zero behind a mean: a mean with fewer than k companies off the
+        top of the scale pins them); hidden as 'split' otherwise.
 
     Returns
     -------
     The table with ``suppressed`` ('' or the reason), ``uniform`` (bool, the cell was hidden for it),
-    statistics set to NaN in hidden cells and the count of hidden cells set to NaN (shown as "<k"), and
+    statistics set to NaN in hidden cells and the count of hidden cells set to NaN (shown as the mark "x"), and
     ``_n_behind``, the true count, which the publisher moves into the audit log and never publishes.
     """
     k = catalogs.scoring_rules()["min_cell"] if k is None else k
@@ -88,11 +118,19 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
     n = pd.to_numeric(out[n_col], errors="coerce").fillna(0)
     # no company behind the cell: nothing to protect, the cell is "not assessed" (—), not hidden
     reason = pd.Series(np.where((n > 0) & (n < k), "primary", ""), index=out.index, dtype=object)
+    sides = split_sides(out, n_col, splits, count_splits)
+    if sides:
+        smaller = pd.concat([_smallest_side(*side) for side in sides.values()], axis=1).min(axis=1)
+        reason = reason.mask(reason.eq("") & (n > 0) & smaller.lt(k), "split")
+    for floor in floors or []:  # one-sided: only the companies counted must reach k (pooled too)
+        below = pd.to_numeric(out[floor], errors="coerce")
+        reason = reason.mask(reason.eq("") & (n > 0) & below.lt(k), "split")
+        sides[floor] = (below, pd.Series(np.inf, index=out.index), False)
     edges = out[extremes].apply(lambda s: pd.to_numeric(s, errors="coerce")) if extremes else None
     if edges is not None:
         reason = reason.mask(reason.eq("") & edges.isin([0.0, 1.0]).any(axis=1), "uniform")
     if "segment" in out.columns:
-        reason = _complementary(out, reason, n, k, group, total, edges)
+        reason = _complementary(out, reason, n, k, group, total, edges, sides)
     out[HIDDEN_COUNT] = n.to_numpy()
     out["suppressed"] = reason.to_numpy()
     out["uniform"] = reason.eq("uniform").to_numpy()
@@ -106,11 +144,43 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
     return out
 
 
+Sides = dict[str, tuple[pd.Series, pd.Series, bool]]
+
+
+def split_sides(table: pd.DataFrame, n_col: str, splits: dict[str, str | None] | None = None,
+                count_splits: dict[str, str] | None = None) -> Sides:
+    """For each split the table publishes, the companies on either side of it per cell (NaN where the
+    share is not assessed) and whether the second side may be empty: a share times its denominator and
+    the rest (both ≥ k), or a count and the rest of its whole (the rest 0 or ≥ k)."""
+    out: Sides = {}
+    for share, base in (SPLITS if splits is None else splits).items():
+        base = base or n_col
+        if share in table.columns and base in table.columns:
+            whole = pd.to_numeric(table[base], errors="coerce")
+            part = (pd.to_numeric(table[share], errors="coerce") * whole).round()
+            out[share] = (part, whole - part, False)
+    for part_col, whole_col in (COUNT_SPLITS if count_splits is None else count_splits).items():
+        if part_col in table.columns and whole_col in table.columns:
+            part = pd.to_numeric(table[part_col], errors="coerce")
+            out[part_col] = (part, pd.to_numeric(table[whole_col], errors="coerce") - part, True)
+    return out
+
+
+def _smallest_side(a: pd.Series, b: pd.Series, rest_may_be_empty: bool) -> pd.Series:
+    """The fewer companies of the two sides (an empty rest that may be empty counts as no side)."""
+    if rest_may_be_empty:
+        b = b.mask(b.eq(0), np.inf)
+    return pd.concat([a, b], axis=1).min(axis=1)
+
+
 def _complementary(table: pd.DataFrame, reason: pd.Series, n: pd.Series, k: int, group: list[str],
-                   total: str, edges: pd.DataFrame | None = None) -> pd.Series:
-    """Hide the smallest other cells of a group until its hidden cells hold 0 or ≥ k companies and do not
-    all share one extreme outcome (the total minus the published cells gives their pooled value: a
-    lone uniform cell of 159 companies would come back as exactly 0%)."""
+                   total: str, edges: pd.DataFrame | None = None,
+                   sides: Sides | None = None) -> pd.Series:
+    """Hide the smallest other cells of a group until its hidden cells hold 0 or ≥ k companies, hold at
+    least k on each side of every split, and do not all share one extreme outcome (the total minus the
+    published cells gives their pooled value: a lone uniform cell of 159 companies would come back as
+    exactly 0%, and a cell of 10 beside one of 125 as "31 reached")."""
+    sides = sides or {}
     reason = reason.copy()
     keys = [table[c] for c in group] if group else [pd.Series(0, index=table.index)]
     for _, idx in table.groupby(keys, observed=True, dropna=False).groups.items():
@@ -121,7 +191,8 @@ def _complementary(table: pd.DataFrame, reason: pd.Series, n: pd.Series, k: int,
         while True:
             hidden = cells[reason.loc[cells].ne("").to_numpy()]
             held = n.loc[hidden].sum()
-            if len(hidden) == 0 or (held >= k and not _pooled_extreme(edges, hidden)):
+            if len(hidden) == 0 or (held >= k and not _pooled_extreme(edges, hidden)
+                                    and not _pooled_split(sides, hidden, k) and _wide(n, hidden)):
                 break
             visible = cells[reason.loc[cells].eq("").to_numpy()]
             if len(visible) == 0:  # every cell hidden and still < k: the total itself would reveal them
@@ -131,6 +202,23 @@ def _complementary(table: pd.DataFrame, reason: pd.Series, n: pd.Series, k: int,
             order = pd.DataFrame({"n": n.loc[visible], "segment": segment.loc[visible].astype(str)})
             reason.loc[order.sort_values(["n", "segment"]).index[0]] = "complementary"
     return reason
+
+
+def _wide(n: pd.Series, hidden: pd.Index) -> bool:
+    """Whether every hidden cell of a group keeps an interval of MIN_WIDTH: the total fixes the count-weighted
+    sum of the hidden cells, so cell c ranges over (Σ other hidden n) / n_c of the scale — a cell of 159
+    hidden beside one of 3 would be pinned to within 0.02."""
+    counts = n.loc[hidden]
+    return len(counts) < 2 or counts.sum() - counts.max() >= MIN_WIDTH * counts.max()
+
+
+def _pooled_split(sides: Sides, hidden: pd.Index, k: int) -> bool:
+    """Whether the hidden cells, pooled, hold fewer than k companies on one side of some split."""
+    for a, b, rest_may_be_empty in sides.values():
+        pa, pb = a.loc[hidden].dropna(), b.loc[hidden].dropna()
+        if len(pa) and _smallest_side(pd.Series([pa.sum()]), pd.Series([pb.sum()]), rest_may_be_empty).iloc[0] < k:
+            return True
+    return False
 
 
 def _pooled_extreme(edges: pd.DataFrame | None, hidden: pd.Index) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import config, freshness
 from pipeline import store as store_mod
 from pipeline.scoring.respondent import score_store_tables
 from pipeline.scoring.rules import RulesSource, load_rules
@@ -38,6 +39,7 @@ def score_store(store: Path, rules: RulesSource = None) -> ScoreResult:
     responses = with_versions(responses, store)
     scores = store_mod.validate("scores", score_store_tables(responses, resolved))
     store_mod.write_tables(store, {"scores": scores})
+    freshness.record_score(store, freshness.rules_digest(resolved), config.catalogs_dir())
     return ScoreResult(scores, time.perf_counter() - t0)
 
 

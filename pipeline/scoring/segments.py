@@ -91,3 +91,42 @@ def response_rates(roster: pd.DataFrame, respondents: pd.DataFrame, by: str | No
     g["ci_low"], g["ci_high"] = wilson(g["n"], g["roster_n"])
     g["multi_counted"] = by in MULTI_VALUED
     return g
+
+
+def segment_groups(sector: str, by: str | None) -> dict[str, dict]:
+    """The documented neighbour groups of attribute ``by`` (catalogs/sectors.yaml ``segment_groups``)."""
+    if by is None:
+        return {}
+    info = catalogs.sectors().get(sector, {})
+    return dict((info.get("segment_groups") or {}).get(by) or {})
+
+
+def small_segment_merges(respondents: pd.DataFrame, by: str | None, groups: dict[str, dict], k: int
+                         ) -> dict[str, str]:
+    """Member code → group code for every group one of whose members has fewer than ``k`` respondents
+    (but at least one) in some year of ``respondents``: recode before you hide. A group is merged for
+    every year of the report, so a trend compares the same segment throughout."""
+    if by is None or not groups or by not in respondents:
+        return {}
+    counts = with_segment(respondents[["year", "respondent_key", by]], by).groupby(["year", "segment"]).size()
+    merges: dict[str, str] = {}
+    for code, group in groups.items():
+        members = list(group.get("members") or [])
+        n = counts[counts.index.get_level_values("segment").isin(members)]
+        if len(n) and n.lt(k).any():
+            merges.update({m: code for m in members})
+    return merges
+
+
+def recode_segments(frame: pd.DataFrame, by: str, merges: dict[str, str]) -> pd.DataFrame:
+    """``frame`` with attribute ``by`` recoded by ``merges`` (member → group); a multi-valued attribute keeps
+    each group once (a grid company holding two of the merged licences counts once in the group)."""
+    if not merges or by not in frame:
+        return frame
+    if by in MULTI_VALUED:
+        def recode(value: object) -> object:
+            if not isinstance(value, str):
+                return value
+            return " ".join(dict.fromkeys(merges.get(v, v) for v in value.split()))
+        return frame.assign(**{by: frame[by].map(recode)})
+    return frame.assign(**{by: frame[by].map(lambda v: merges.get(v, v) if isinstance(v, str) else v)})

@@ -1,0 +1,183 @@
+"""The six ways an intruder recovered hidden values from the demo reports (issue 28), each on hand-built
+tables: the audit finds it, with the recovered value typed by hand, and the protection closes it (k = 5,
+width 0.10 on the score scale, a share's width k − 1 companies)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.publish.audit import hidden_cells, intruder_check
+from pipeline.publish.intervals import Relation, complete, solve
+from pipeline.publish.model import PublishedTable, TableSpec
+from pipeline.publish.publisher import published_frame
+from pipeline.scoring.disclosure import HIDDEN_COUNT, protect
+from pipeline.scoring.segments import ALL
+
+KEYS = ["sector", "year", "framework", "node_id"]
+NODES = TableSpec(keys=KEYS, total=ALL, counts={"mean": "n_scored", "share_reached": "n_scored",
+                                                 "na_share": "n_scored"})
+RC = Relation(("csf2", "RC"), {("csf2", "RC.RP"): 0.25, ("csf2", "RC.CO"): 0.75}, "power")
+
+
+def _nodes(rows: list[tuple]) -> pd.DataFrame:
+    """(node, segment, n, mean, share_reached, na_share, reason) → a protected node table as protection
+    leaves it (hidden statistics blank, the true count in the working column)."""
+    t = pd.DataFrame(rows, columns=["node_id", "segment", "n_scored", "mean", "share_reached", "na_share",
+                                    "suppressed"]).assign(sector="power", year=2026, framework="csf2", threshold=0.9)
+    hidden = t["suppressed"].ne("")
+    t[HIDDEN_COUNT] = t["n_scored"]
+    t.loc[hidden, ["mean", "share_reached", "na_share", "n_scored"]] = np.nan
+    return t
+
+
+def _audit(frames: dict[str, pd.DataFrame], relations=(), spec: TableSpec = NODES):
+    tables = [PublishedTable(name, name, f, list(f.columns), spec=spec) for name, f in frames.items()]
+    log = hidden_cells(tables)
+    shown = [PublishedTable(t.name, t.name, published_frame(t.frame, spec.keys), list(t.frame.columns), spec=spec)
+             for t in tables]
+    intervals = []
+    findings = intruder_check(shown, log, 5, list(relations), intervals)
+    return findings, {(iv.cell.split("node_id=")[1].split(";")[0], iv.cell.split("segment=")[-1], iv.statistic):
+                      (round(iv.low, 4), round(iv.high, 4)) for iv in intervals}
+
+
+def test_class1_a_hidden_row_publishes_no_count_and_the_audit_finds_one_that_does():
+    """送電 (2 companies) hidden: its machine row kept n = 2 in the demo. The publisher blanks every number on
+    a hidden row but its key (year stays 2026); a table that still carries n is a finding."""
+    t = _nodes([("GV", "送電", 2, 0.5, 0.5, 0.0, "primary"), ("GV", "発電", 30, 0.6, 0.5, 0.0, "")]).assign(
+        n=[2, 30])
+    shown = published_frame(t, KEYS).set_index("segment")
+    assert np.isnan(shown.loc["送電", "n"]) and shown.loc["送電", "year"] == 2026 and shown.loc["発電", "n"] == 30
+    leaky = PublishedTable("functions", "functions", t.drop(columns=HIDDEN_COUNT), list(t.columns), spec=NODES)
+    findings = [f for f in intruder_check([leaky], hidden_cells([leaky]), 5) if f.check == "hidden-count"]
+    assert [(f.cell.split("segment=")[-1], f.detail) for f in findings] == [("送電", "a hidden cell publishes n = 2")]
+
+
+def test_class2_a_category_comes_back_from_its_function_and_its_sibling():
+    """特定卸: RC (4 items) = 0.85 and RC.CO (3 items) = 13/15 published with no item not applicable, RC.RP
+    (1 item) hidden: RC.RP = 4 · 0.85 − 3 · 13/15 = 3.4 − 2.6 = 0.80 exactly."""
+    functions = _nodes([("RC", "特定卸", 23, 0.85, 0.4, 0.0, "")])
+    categories = _nodes([("RC.RP", "特定卸", 23, 0.8, 0.4, 0.0, "primary"),
+                         ("RC.CO", "特定卸", 23, 13 / 15, 0.4, 0.0, "")])
+    findings, iv = _audit({"functions": functions, "categories": categories}, [RC])
+    assert iv[("RC.RP", "特定卸", "mean")] == (0.8, 0.8)
+    assert any(f.check == "interval" and "RC.RP" in f.cell and f.statistic == "mean" for f in findings)
+    # protected together: the sibling (finer than the function, same companies) is hidden with it
+    f2, c2 = complete([("functions", functions, NODES), ("categories", categories, NODES)], 5, [RC])
+    assert c2.set_index("node_id").loc["RC.CO", "suppressed"] == "complementary"
+    findings, iv = _audit({"functions": f2, "categories": c2}, [RC])
+    # RC.RP + 3 RC.CO = 3.4 with both in [0, 1]: RC.RP in [0.4, 1], RC.CO in [0.8, 1]
+    assert iv[("RC.RP", "特定卸", "mean")] == (0.4, 1.0) and iv[("RC.CO", "特定卸", "mean")] == (0.8, 1.0)
+    assert findings == []
+
+
+def test_class3_the_reason_for_hiding_gives_the_value_away():
+    """DE FY2022: 〜100人 (159 companies, none reached) hidden as uniform and 10,001人〜 (125) hidden beside
+    it; 301〜 (200: 100 reached) and the total (484: 131 reached) published. "Uniform" can only mean 0% or
+    100%, and 100% (159 reached) is more than the 31 the total leaves: 〜100人 = 0 and 10,001人〜 =
+    31/125 = 0.248 exactly."""
+    t = _nodes([("DE", "〜100人", 159, 0.2, 0.0, 0.0, "uniform"), ("DE", "10,001人〜", 125, 0.5, 0.248, 0.0,
+                                                                   "complementary"),
+                ("DE", "301〜", 200, 0.6, 0.5, 0.0, ""), ("DE", ALL, 484, 0.47, 131 / 484, 0.0, "")])
+    findings, iv = _audit({"functions": t})
+    assert iv[("DE", "〜100人", "share_reached")] == (0.0, 0.0)
+    assert iv[("DE", "10,001人〜", "share_reached")] == (0.248, 0.248)
+    assert {f.cell.split("segment=")[-1] for f in findings if f.check == "interval"} == {"〜100人", "10,001人〜"}
+
+
+def test_class3_closed_hidden_for_a_split_the_cell_keeps_k_possible_counts():
+    """The same cells under the split rule: 〜100人 hidden because fewer than 5 reached (0…4 of 159), so with
+    the total the 10,001人〜 cell holds 31 − (0…4) = 27…31 reached: 5 possible counts, [0.216, 0.248] — as
+    wide as a share of 125 must stay ((5 − 1)/125 = 0.032). Nothing narrower is found."""
+    raw = pd.DataFrame({"sector": "auto", "year": 2022, "framework": "csf2", "node_id": "DE",
+                        "segment": ["〜100人", "10,001人〜", "301〜", ALL], "n_scored": [159, 125, 200, 484],
+                        "mean": [0.2, 0.5, 0.6, 0.47], "share_reached": [0.0, 0.248, 0.5, 131 / 484],
+                        "na_share": 0.0, "threshold": 0.9})
+    out = protect(raw, k=5)
+    assert out.set_index("segment")["suppressed"].to_dict() == {"〜100人": "split", "10,001人〜": "complementary",
+                                                                "301〜": "", ALL: ""}
+    findings, iv = _audit({"functions": out})
+    assert iv[("DE", "10,001人〜", "share_reached")] == (0.216, 0.248)
+    assert iv[("DE", "〜100人", "share_reached")] == (0.0, 0.0252)  # 4/159: "fewer than 5", no more
+    assert findings == []
+
+
+def test_class4_few_companies_on_one_side_of_the_threshold():
+    """送配電 GV.RM: 10 companies, 9 at or above 90% and 1 below — published, the mean pinned the one company
+    (0.875). A share needs 5 on each side: the audit finds "9 and 1", protection hides the cell."""
+    t = pd.DataFrame({"sector": "power", "year": 2026, "framework": "csf2", "node_id": "GV.RM",
+                      "segment": ["送配電", "発電", ALL], "n_scored": [10, 40, 50], "mean": [0.9875, 0.7, 0.7575],
+                      "share_reached": [0.9, 0.5, 0.58], "na_share": 0.0, "suppressed": ""})
+    table = PublishedTable("categories", "categories", t, list(t.columns), spec=NODES)
+    found = [(f.cell.split("segment=")[-1], f.detail) for f in intruder_check([table], hidden_cells([]), 5)
+             if f.check == "split"]
+    assert found == [("送配電", "9 and 1 companies on its two sides (k=5)")]
+    out = protect(t.drop(columns="suppressed"), k=5).set_index("segment")
+    assert out.loc["送配電", "suppressed"] == "split" and np.isnan(out.loc["送配電", "mean"])
+
+
+def test_class5_a_total_near_the_top_bounds_the_hidden_cells():
+    """10 companies, total mean 0.99 published; A (3, hidden) and B (7, hidden with it). 3·A + 7·B = 9.9, B ≤ 1:
+    A ≥ (9.9 − 7)/3 = 0.9667 — the three companies of A all score high. Completion hides the total."""
+    t = _nodes([("GV", "A", 3, 0.98, 1.0, 0.0, "primary"), ("GV", "B", 7, 0.99429, 6 / 7, 0.0, "complementary"),
+                ("GV", ALL, 10, 0.99, 0.9, 0.0, "")])
+    findings, iv = _audit({"functions": t})
+    assert iv[("GV", "A", "mean")] == (0.9667, 1.0)
+    assert any(f.check == "interval" and f.cell.endswith("segment=A") for f in findings)
+    (done,) = complete([("functions", t, NODES)], 5)
+    assert done.set_index("segment").loc[ALL, "suppressed"] == "complementary"
+    findings, iv = _audit({"functions": done})
+    assert iv[("GV", "A", "mean")] == (0.0, 1.0) and findings == []
+
+
+def test_class6_respondents_off_the_member_list_by_differencing():
+    """101〜300人 FY2022: 40 respondents, 39 of them on the roster of 80: n − n_on_roster = 1 respondent not on
+    the member list. The audit finds it; protection hides the row."""
+    spec = TableSpec(keys=["sector", "year"], total=ALL, counts={s: "n" for s in ("response_rate", "roster_n",
+                                                                                  "n_on_roster")})
+    t = pd.DataFrame({"sector": "auto", "year": 2022, "segment": ["101〜300人"], "n": [40], "n_on_roster": [39],
+                      "roster_n": [80], "response_rate": [39 / 80], "suppressed": ""})
+    found = [f.detail for f in intruder_check([PublishedTable("responses", "r", t, list(t.columns), spec=spec)],
+                                              hidden_cells([]), 5) if f.check == "split"]
+    assert found == ["39 and 1 companies on its two sides (k=5)"]
+    out = protect(t.drop(columns="suppressed"), k=5, group=["sector", "year"], n_col="n")
+    assert out["suppressed"].tolist() == ["split"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_stress_small_segments_near_uniform_groups_and_few_item_nodes_keep_their_width(seed):
+    """Many small segments (2–12 companies), scores on a coarse grid and mostly at the top (near-uniform),
+    a function of two categories of 1 and 2 items: after protection and completion, every hidden cell's
+    interval is at least its width (the solver's own check, on cells typed by no one: the property)."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(2, 13, size=8)
+    rows = []
+    for s, n in enumerate(sizes):
+        for node, items in (("RC.RP", 1), ("RC.CO", 2)):
+            for c in range(n):
+                points = rng.choice([0.0, 0.5, 1.0], size=items, p=[0.05, 0.1, 0.85])
+                rows.append((f"S{s}", c, node, points.sum(), items))
+    people = pd.DataFrame(rows, columns=["segment", "company", "node_id", "points", "items"])
+    cat = people.assign(score=people["points"] / people["items"])
+    fn = (people.groupby(["segment", "company"])[["points", "items"]].sum().reset_index()
+          .assign(node_id="RC", score=lambda d: d["points"] / d["items"]))
+
+    def table(scores):
+        parts = [scores, scores.assign(segment=ALL)]
+        g = pd.concat(parts).groupby(["node_id", "segment"])["score"]
+        t = pd.DataFrame({"n_scored": g.size(), "mean": g.mean(),
+                          "share_reached": g.apply(lambda x: (x >= 0.9).mean())})
+        t = t.reset_index().assign(sector="power", year=2026, framework="csf2", na_share=0.0, threshold=0.9)
+        return protect(t, k=5)
+
+    frames = complete([("functions", table(fn), NODES), ("categories", table(cat), NODES)], 5, [RC])
+    tables = [PublishedTable(n, n, f, list(f.columns), spec=NODES) for n, f in zip(["functions", "categories"], frames,
+                                                                                  strict=True)]
+    log = hidden_cells(tables)
+    shown = [PublishedTable(t.name, t.name, published_frame(t.frame, KEYS), list(t.frame.columns), spec=NODES)
+             for t in tables]
+    intervals = solve(shown, log, 5, [RC])
+    assert intervals and not [iv for iv in intervals if iv.fails or np.isnan(iv.low)]
+    assert intruder_check(shown, log, 5, [RC]) == []
