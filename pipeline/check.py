@@ -27,6 +27,7 @@ import pandas as pd
 import pandera.errors
 
 from pipeline import catalogs, config
+from pipeline.ingest.attributes import SIZE_BANDS
 from pipeline.schemas import CANONICAL, CELL, FRAMEWORKS, STATUS, TABLES
 from pipeline.store import read_table
 
@@ -52,6 +53,10 @@ RULES = {
                 "ingested container; every clerk's case in the quarantine table",
     "keys": "respondents ↔ manifest ↔ responses ↔ identities ↔ roster ↔ scores by (sector, year, respondent_key)",
     "fingerprint": "the store names the fingerprint of its key, and the key at hand (if any) is that key",
+    "answers": "each respondent's answers are what its manifest row counts (n_items, n_invalid, n_unanswered, "
+               "the form's items unless flagged missing_items) and come from its sheet; each answer's score is "
+               "its points (catalogs/scoring.yaml); each respondent of a scored sector-year has every framework "
+               "of its sector",
 }
 
 
@@ -94,6 +99,10 @@ def check_store(store: Path, key: bytes | None = None, *, deep: bool = True) -> 
     key : bytes, optional
         The pseudonymisation key to test against the store's fingerprint and respondent keys. None:
         only the fingerprint file's form is checked (see :func:`key_at_hand` for the command's choice).
+
+        .. warning:: ``check_store(path)`` without a key skips the recomputation of the fingerprint
+           and of the respondent keys: a store whose keys were made with another key passes. Pass
+           ``key=key_at_hand()`` (as ``sdw check`` does) to check them.
     deep : bool
         False skips what reads the catalogs (item ids per template version, framework nodes) and
         recomputes keys: the cheap part, for the end of an ingest or a scoring run.
@@ -111,6 +120,7 @@ def check_store(store: Path, key: bytes | None = None, *, deep: bool = True) -> 
         out += _manifest(m, tables.get("quarantine"))
     if r is not None:
         out += _keys(m, r, x, i, tables.get("roster"), s, result.notes)
+    out += _answers(m, x, s, r, deep)
     out += _fingerprint(Path(store), r, i, key if deep else None)
     out += _schema_rest(tables, out)
     return result
@@ -219,6 +229,11 @@ def _values(tables: dict[str, pd.DataFrame], deep: bool) -> list[Breach]:
         if len(unknown):
             out.append(Breach("values", "manifest", f"{len(unknown)} flags that are not codes of "
                                                     f"catalogs/reasons.yaml: {_example(unknown)}"))
+    if _has(m, "sha256", "kind", "status"):
+        unhashed = m["kind"].ne("export_row") & m["status"].eq("ingested") & _text(m["sha256"]).eq("")
+        if unhashed.any():
+            out.append(Breach("values", "manifest", f"{int(unhashed.sum())} ingested files without a sha256: "
+                                                    f"{_example(m.loc[unhashed, 'source_path'])}"))
     if _has(m, "sha256", "kind"):
         digest = _text(m["sha256"])
         has_bytes = m["kind"].ne("export_row")
@@ -236,6 +251,18 @@ def _values(tables: dict[str, pd.DataFrame], deep: bool) -> list[Breach]:
                  "an identity basis")
     r = tables.get("respondents")
     _outside(out, r, "respondents", "target_level", ["Lv1", "Lv2", "Lv3"], "a target level", blank_ok=True)
+    _outside(out, r, "respondents", "size_band", SIZE_BANDS, "a size band (ingest/attributes.SIZE_BANDS)",
+             blank_ok=True)
+    if deep:
+        codes = list(catalogs.power_business_types()["code"])
+        _outside(out, r, "respondents", "main_business_type", codes, "a business type (power_business_types.csv)",
+                 blank_ok=True)
+        if _has(r, "business_types"):
+            listed = _text(r["business_types"]).str.split().explode().dropna()
+            unknown = listed[~listed.isin(codes)]
+            if len(unknown):
+                out.append(Breach("values", "respondents", f"{len(unknown)} business types that are not codes of "
+                                                           f"power_business_types.csv: {_example(unknown)}"))
     s = tables.get("scores")
     _outside(out, s, "scores", "framework", FRAMEWORKS, "a framework")
     if _has(s, "score"):
@@ -248,6 +275,10 @@ def _values(tables: dict[str, pd.DataFrame], deep: bool) -> list[Breach]:
         if scored_blind.any():
             out.append(Breach("values", "scores", f"{int(scored_blind.sum())} rows with a score but no applicable "
                                                   "item (a node with none is not assessed: NaN)"))
+        unscored = s["n_applicable"].gt(0) & s["score"].isna()
+        if unscored.any():
+            out.append(Breach("values", "scores", f"{int(unscored.sum())} rows with applicable items but no score "
+                                                  "(NaN only where n_applicable is 0)"))
     if deep:
         out += _items(x, r)
         out += _nodes(s)
@@ -430,6 +461,15 @@ def _manifest(m: pd.DataFrame, q: pd.DataFrame | None) -> list[Breach]:
             out.append(Breach("manifest", "quarantine", f"{int(unlisted.sum())} quarantined or superseded files of "
                                                         f"the manifest are not in the quarantine table: "
                                                         f"{_example(listed.loc[unlisted, 'source_path'])}"))
+        if "reason" in q:
+            said = cases.assign(reason=reason[cases.index]).merge(
+                q[["sector", "year", "source_path", "status", "reason"]].drop_duplicates(
+                    ["sector", "year", "source_path", "status"]),
+                on=["sector", "year", "source_path", "status"], suffixes=("", "_q"))
+            differ = said["reason"].ne(_text(said["reason_q"]).str.strip())
+            if differ.any():
+                out.append(Breach("manifest", "quarantine", f"{int(differ.sum())} rows whose reason is not the "
+                                                            f"manifest's: {_example(said.loc[differ, 'reason_q'])}"))
     return out
 
 
@@ -542,6 +582,107 @@ def _keys(m: pd.DataFrame | None, r: pd.DataFrame, x: pd.DataFrame | None, i: pd
                          + ", ".join(f"{a} {b}" for a, b in unscored))
     elif len(r):
         notes.append("no scores table yet (run `sdw score`)")
+    return out
+
+
+# --- answers ------------------------------------------------------------------------------------------------------
+
+def _answers(m: pd.DataFrame | None, x: pd.DataFrame | None, s: pd.DataFrame | None, r: pd.DataFrame | None,
+             deep: bool) -> list[Breach]:
+    """The answers a store holds are the ones its manifest counted and its rules scored: a store that lost
+    rows, or whose scores were edited, passes every key check but not these."""
+    out: list[Breach] = []
+    if _has(x, *KEY, "answer", "score"):
+        out += _points(x)
+    if _has(m, *KEY, "status", "kind", "n_items", "n_invalid", "n_unanswered") and _has(x, *KEY, "answer"):
+        submitted = m[m["status"].eq("ingested") & _text(m["respondent_key"]).ne("")
+                      & ~m["kind"].isin(CONTAINERS)].drop_duplicates(KEY)
+        counted = (x.assign(_invalid=x["answer"].eq("invalid"), _unanswered=x["answer"].eq("unanswered"))
+                   .groupby(KEY, sort=False).agg(_n=("answer", "size"), _inv=("_invalid", "sum"),
+                                                 _un=("_unanswered", "sum")).reset_index())
+        pairs = submitted.merge(counted, on=KEY)
+        for column, got, what in (("n_items", "_n", "answers"), ("n_invalid", "_inv", "invalid answers"),
+                                  ("n_unanswered", "_un", "unanswered items")):
+            said = pd.to_numeric(pairs[column], errors="coerce")
+            differ = said.ne(pairs[got])
+            if differ.any():
+                shown = (f"{int(a)} of {b:g}" for a, b in zip(pairs.loc[differ, got], said[differ], strict=True))
+                out.append(Breach("answers", "responses", f"{int(differ.sum())} respondents whose {what} in responses "
+                                                          f"are not their file's {column} in the manifest: "
+                                                          f"{_example(shown)}"))
+        if deep and "template_version" in submitted:
+            out += _form_items(submitted)
+        if _has(submitted, "sheet") and _has(x, "sheet"):
+            sheets = x[[*KEY, "sheet"]].drop_duplicates().merge(submitted[[*KEY, "sheet"]], on=KEY,
+                                                                 suffixes=("", "_m"))
+            known = _text(sheets["sheet_m"]).ne("")  # a store written before manifest.sheet reads it as empty
+            differ = known & _text(sheets["sheet"]).ne(_text(sheets["sheet_m"]))
+            if differ.any():
+                out.append(Breach("answers", "responses", f"{int(differ.sum())} respondents whose answers' sheet is "
+                                                          f"not their file's sheet in the manifest: "
+                                                          f"{_example(sheets.loc[differ, 'sheet'])}"))
+    if deep and _has(s, *KEY, "framework") and _has(r, *KEY):
+        out += _frameworks(s, r)
+    return out
+
+
+def _points(x: pd.DataFrame) -> list[Breach]:
+    """responses.score is its answer's points under catalogs/scoring.yaml (null for not applicable)."""
+    from pipeline.scoring.rules import point_table  # the one rule ingest and scoring share
+
+    table = point_table()
+    answer = _text(x["answer"])
+    canonical = answer.isin(list(table))  # an answer outside the contract is said by the values rule
+    expected = answer.map(table).astype(float)
+    score = pd.to_numeric(x["score"], errors="coerce")
+    agree = (expected.isna() & score.isna()) | np.isclose(score.fillna(-1.0), expected.fillna(-2.0))
+    bad = canonical & ~agree
+    if not bad.any():
+        return []
+    shown = (f"{a} scored {'NaN' if pd.isna(v) else f'{v:g}'}" for a, v in zip(answer[bad], score[bad], strict=True))
+    return [Breach("answers", "responses", f"{int(bad.sum())} answers whose score is not the points of their answer "
+                                           f"(catalogs/scoring.yaml): {_example(shown)}")]
+
+
+def _form_items(submitted: pd.DataFrame) -> list[Breach]:
+    """A file's n_items is its form's item count, fewer only when flagged missing_items."""
+    sizes: dict[str, int] = {}
+    for version in _text(submitted["template_version"]).unique():
+        try:
+            sizes[version] = len(catalogs.items_for(version))
+        except (KeyError, FileNotFoundError):
+            continue  # said by the values rule
+    form = _text(submitted["template_version"]).map(sizes)
+    n = pd.to_numeric(submitted["n_items"], errors="coerce")
+    flagged = _text(submitted["flags"]).str.split().map(lambda f: "missing_items" in f) \
+        if "flags" in submitted else pd.Series(False, index=submitted.index)
+    bad = form.notna() & ((n > form) | ((n < form) & ~flagged))
+    if not bad.any():
+        return []
+    shown = (f"{a:g} of {b:g}" for a, b in zip(n[bad], form[bad], strict=True))
+    return [Breach("answers", "manifest", f"{int(bad.sum())} ingested submissions whose n_items is not their form's "
+                                          f"item count (nor flagged missing_items): {_example(shown)}")]
+
+
+def _frameworks(s: pd.DataFrame, r: pd.DataFrame) -> list[Breach]:
+    """Each respondent of a scored sector-year is scored on every framework of its sector."""
+    out: list[Breach] = []
+    have = set(zip(s["sector"], s["year"].astype("int64"), s["respondent_key"], s["framework"], strict=True))
+    parts = {(a, int(b)) for a, b in zip(s["sector"], s["year"], strict=True)}
+    missing: list[str] = []
+    n = 0
+    for sector, year, key in zip(r["sector"], r["year"].astype("int64"), r["respondent_key"], strict=True):
+        if (sector, year) not in parts or sector not in config.sectors():
+            continue
+        if not any((sector, year, key, f) in have for f in FRAMEWORKS):
+            continue  # no score at all: said by the keys rule
+        lack = [f for f in catalogs.sector_info(sector)["frameworks"] if (sector, year, key, f) not in have]
+        if lack:
+            n += 1
+            missing += lack
+    if n:
+        out.append(Breach("answers", "scores", f"{n} respondents of scored sector-years without a framework their "
+                                               f"sector is scored on: {_example(missing)}"))
     return out
 
 

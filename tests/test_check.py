@@ -32,12 +32,13 @@ MEMBER = "提出.zip!診断票.xlsm"
 
 def _manifest() -> pd.DataFrame:
     base = dict(sector="power", year=2024, sha256=SHA, detail="", flags="", n_items=0, n_invalid=0,
-                n_unanswered=0, warnings="")
+                n_unanswered=0, warnings="", sheet="")
     rows = [
         dict(base, source_path="提出.zip", status="ingested", reason="", respondent_key="", template_version="",
              kind="archive"),
         dict(base, source_path=MEMBER, status="ingested", reason="", respondent_key=K1,
-             template_version="power-2024", kind="member", n_items=2),
+             template_version="power-2024", kind="member", n_items=2, flags="missing_items",
+             sheet="チェックシート"),  # 2 of power-2024's 108 items
         dict(base, source_path="旧版.xlsm", status="superseded", reason="superseded", respondent_key=K1,
              template_version="power-2024", kind="file", n_items=2, detail=f"superseded by {MEMBER}"),
         dict(base, source_path="壊れた.xlsx", status="quarantined", reason="corrupt", respondent_key="",
@@ -84,6 +85,8 @@ def _tables() -> dict[str, pd.DataFrame]:
              n_items=1, n_applicable=0),
         dict(sector="power", year=2024, respondent_key=K1, framework="csf2", node_id="ID", score=1.0,
              n_items=2, n_applicable=1),
+        dict(sector="power", year=2024, respondent_key=K1, framework="cpsf", node_id="CPS.AM", score=1.0,
+             n_items=1, n_applicable=1),
     ])
     return {"manifest": _manifest(), "respondents": respondents, "responses": responses,
             "identities": identities, "quarantine": quarantine, "roster": roster, "scores": scores}
@@ -104,11 +107,11 @@ def test_a_hand_built_store_that_keeps_the_contract_passes_with_its_key(tmp_path
     result = check_store(store, SECRET)
     assert result.lines() == []
     assert result.sizes == {"manifest": 4, "respondents": 1, "responses": 2, "identities": 1, "quarantine": 2,
-                            "roster": 2, "scores": 3}
+                            "roster": 2, "scores": 4}
     assert cli.main(["check", "--store", str(store)]) == 0
     out = capsys.readouterr().out
     assert out.strip().endswith("keeps its contract (manifest 4, respondents 1, responses 2, identities 1, "
-                                "quarantine 2, roster 2, scores 3)")
+                                "quarantine 2, roster 2, scores 4)")
     assert "breach" not in out
 
 
@@ -155,13 +158,13 @@ BROKEN = [
       "quarantine: 1 quarantined or superseded files of the manifest are not in the quarantine table: '壊れた.xlsx'"]),
     ("values", "a status outside the three", _set("manifest", 3, "status", "failed"),
      "manifest: 1 rows with a status outside the contract: 'failed'"),
-    ("values", "a flag that is no code", _set("manifest", 1, "flags", "unanswered odd_flag"),
+    ("values", "a flag that is no code", _set("manifest", 1, "flags", "missing_items odd_flag"),
      "manifest: 1 flags that are not codes of catalogs/reasons.yaml: 'odd_flag'"),
     ("values", "a cell not in A1 notation", _set("responses", 1, "cell", "R7C8"),
      "responses: 1 rows with a cell not in A1 notation: 'R7C8'"),
     ("values", "an item the template version does not have", _set("responses", 1, "item_id", "GV.OC-01"),
      "responses: 1 answers to items that power-2024 does not have: 'GV.OC-01'"),
-    ("values", "a respondent key that is not 32 hex digits", _set("scores", 2, "respondent_key", "ABC"),
+    ("values", "a respondent key that is not 32 hex digits", _set("scores", 0, "respondent_key", "ABC"),
      ["scores: 1 rows whose respondent_key is not 32 hex digits: 'ABC'",
       "scores: 1 respondent keys with scores but not in respondents"]),
     ("values", "a score above 1", _set("scores", 0, "score", 1.5),
@@ -173,14 +176,16 @@ BROKEN = [
     ("values", "a node the framework lacks", _set("scores", 2, "node_id", "XX"),
      "scores: 1 csf2 scores at nodes csf2 does not have: 'XX'"),
     ("values", "a framework the sector is not scored on",
-     _set("scores", 2, ["framework", "node_id"], ["level", "Lv1"]),
+     _set("scores", 0, ["framework", "node_id"], ["level", "Lv1"]),
      "scores: 1 power scores in frameworks the sector is not scored on: 'level'"),
     ("manifest", "a file listed twice", _repeat("manifest", 3),
      "manifest: 1 files listed more than once in one sector and year: '壊れた.xlsx'"),
     ("manifest", "a quarantined file without a reason", _set("manifest", 3, "reason", " "),
-     "manifest: 1 quarantined or superseded files without a reason: '壊れた.xlsx'"),
+     ["manifest: 1 quarantined or superseded files without a reason: '壊れた.xlsx'",
+      "quarantine: 1 rows whose reason is not the manifest's: 'corrupt'"]),
     ("manifest", "a reason that is no code", _set("manifest", 3, "reason", "broken"),
-     "manifest: 1 quarantined files whose reason is not a code of catalogs/reasons.yaml: 'broken'"),
+     ["manifest: 1 quarantined files whose reason is not a code of catalogs/reasons.yaml: 'broken'",
+      "quarantine: 1 rows whose reason is not the manifest's: 'corrupt'"]),
     ("manifest", "an ingested file with a reason", _set("manifest", 1, "reason", "corrupt"),
      "manifest: 1 ingested files with a quarantine reason (flags go in the flags column): 'corrupt'"),
     ("manifest", "a member without its archive", _drop("manifest", row=0),
@@ -197,11 +202,14 @@ BROKEN = [
     ("manifest", "a quarantined file missing from the clerk's list", _drop("quarantine", row=1),
      "quarantine: 1 quarantined or superseded files of the manifest are not in the quarantine table: '壊れた.xlsx'"),
     ("keys", "answers of nobody", _set("responses", 1, "respondent_key", K2),
-     "responses: 1 respondent keys with answers but not in respondents"),
+     ["responses: 1 respondent keys with answers but not in respondents",
+      # the respondent's file counted 2 answers; 1 is left
+      "responses: 1 respondents whose answers in responses are not their file's n_items in the manifest: '1 of 2'"]),
     ("keys", "a respondent without answers", lambda t: t.update(responses=t["responses"].iloc[0:0]),
      "respondents: 1 respondents without a single answer in responses"),
     ("keys", "a respondent answering twice to one item", _repeat("responses", 0),
-     "responses: 1 rows repeat (sector, year, respondent_key, item_id)"),
+     ["responses: 1 rows repeat (sector, year, respondent_key, item_id)",
+      "responses: 1 respondents whose answers in responses are not their file's n_items in the manifest: '3 of 2'"]),
     ("keys", "answers from another file than the respondent's", _set("responses", 0, "source_path", "旧版.xlsm"),
      "responses: 1 answers' source_path is not their respondent's"),
     ("keys", "a respondent's version unlike its file's", _set("manifest", 1, "template_version", "power-2025"),
@@ -210,10 +218,42 @@ BROKEN = [
      ["identities: 1 respondents without an identity row", "identities: 1 identity rows of no respondent"]),
     ("keys", "a roster that says a member answered who did not", _set("roster", 1, "responded", True),
      "roster: 1 members whose responded flag disagrees with respondents"),
-    ("keys", "scores of nobody", _set("scores", 2, "respondent_key", K2),
+    ("keys", "scores of nobody", _set("scores", 0, "respondent_key", K2),
      "scores: 1 respondent keys with scores but not in respondents"),
     ("keys", "a score repeated", _repeat("scores", 0),
      "scores: 1 rows repeat (sector, year, respondent_key, framework, node_id)"),
+    ("values", "an ingested file without its sha256", _set("manifest", 1, "sha256", ""),
+     "manifest: 1 ingested files without a sha256: '提出.zip!診断票.xlsm'"),
+    ("values", "a size band no form has", _set("respondents", 0, "size_band", "中堅"),
+     "respondents: 1 rows with a size band (ingest/attributes.SIZE_BANDS) outside the contract: '中堅'"),
+    ("values", "a business type that is no code", _set("respondents", 0, "business_types", "GENERATION GAS"),
+     "respondents: 1 business types that are not codes of power_business_types.csv: 'GAS'"),
+    ("values", "a node with applicable items but no score", _set("scores", 0, "score", np.nan),
+     "scores: 1 rows with applicable items but no score (NaN only where n_applicable is 0)"),
+    ("manifest", "the clerk's list giving another reason", _set("quarantine", 1, "reason", "encrypted"),
+     "quarantine: 1 rows whose reason is not the manifest's: 'encrypted'"),
+    ("answers", "a respondent that lost an answer", _drop("responses", row=1),
+     "responses: 1 respondents whose answers in responses are not their file's n_items in the manifest: '1 of 2'"),
+    ("answers", "an invalid answer the manifest did not count", _set("responses", 0, ["answer", "score"],
+                                                                     ["invalid", 0.0]),
+     "responses: 1 respondents whose invalid answers in responses are not their file's n_invalid in the "
+     "manifest: '1 of 0'"),
+    ("answers", "an unanswered count the answers do not show", _set("manifest", 1, "n_unanswered", 1),
+     "responses: 1 respondents whose unanswered items in responses are not their file's n_unanswered in the "
+     "manifest: '0 of 1'"),
+    ("answers", "fewer items than the form without missing_items", _set("manifest", 1, "flags", ""),
+     "manifest: 1 ingested submissions whose n_items is not their form's item count (nor flagged "
+     "missing_items): '2 of 108'"),
+    ("answers", "an answer's score unlike its points", _set("responses", 0, "score", 0.5),
+     "responses: 1 answers whose score is not the points of their answer (catalogs/scoring.yaml): "
+     "'implemented scored 0.5'"),
+    ("answers", "a not-applicable answer with a score", _set("responses", 1, "score", 0.0),
+     "responses: 1 answers whose score is not the points of their answer (catalogs/scoring.yaml): "
+     "'not_applicable scored 0'"),
+    ("answers", "answers from another sheet than the file's", _set("responses", 0, "sheet", "前年度"),
+     "responses: 1 respondents whose answers' sheet is not their file's sheet in the manifest: '前年度'"),
+    ("answers", "a respondent missing a framework of its sector", _drop("scores", row=3),
+     "scores: 1 respondents of scored sector-years without a framework their sector is scored on: 'cpsf'"),
 ]
 
 
@@ -270,9 +310,10 @@ def test_the_command_lists_each_breach_and_exits_1(tmp_path, capsys):
     store = _write(tmp_path / "s", tables)
     assert cli.main(["check", "--store", str(store)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[:2] == ["breach: responses: 1 rows with an answer outside the contract: 'done'",
-                       "breach: manifest: 1 quarantined or superseded files without a reason: '壊れた.xlsx'"]
-    assert out[-1].startswith(f"sdw check: {store}: 2 breach(es)")
+    assert out[:3] == ["breach: responses: 1 rows with an answer outside the contract: 'done'",
+                       "breach: manifest: 1 quarantined or superseded files without a reason: '壊れた.xlsx'",
+                       "breach: quarantine: 1 rows whose reason is not the manifest's: 'corrupt'"]
+    assert out[-1].startswith(f"sdw check: {store}: 3 breach(es)")
 
 
 def test_an_unscored_store_is_a_note_not_a_breach(tmp_path):

@@ -98,6 +98,27 @@ def test_a_title_naming_another_fiscal_year_loses(tmp_path):
     assert "「回答」(表題「2023年度 チェックシート Ver.2.2」は2023年度)" in t["manifest"].at["a.xlsx", "warnings"]
 
 
+@pytest.mark.parametrize(("old", "new"), [("チェックシート2023", "チェックシート2024"),
+                                          ("チェックシートR5", "チェックシートR6")])
+def test_a_sheet_named_with_last_years_number_loses_without_nendo(tmp_path, old, new):
+    raw = tmp_path / "raw"
+    _workbook(raw / "a.xlsx", [(old, last_year, None), (new, this_year, None)])
+    _, t = run(raw, year=2024)
+    row = t["manifest"].loc["a.xlsx"]
+    assert (row["status"], row["sheet"]) == ("ingested", new)
+    assert sum(v == "not_implemented" for v in by_item(t).values()) == 3
+    assert f"読んでいないシート: 「{old}」(シート名「{old}」は2023年度)" in row["warnings"]
+
+
+@pytest.mark.parametrize("name", ["チェックシート_20231001", "回答2023-10-01", "チェックシートv2.2023"])
+def test_a_date_or_a_longer_number_in_a_sheet_name_is_no_year(tmp_path, name):
+    raw = tmp_path / "raw"
+    _workbook(raw / "a.xlsx", [(name, this_year, None)])
+    _, t = run(raw, year=2024)
+    row = t["manifest"].loc["a.xlsx"]
+    assert (row["status"], row["sheet"], row["flags"]) == ("ingested", name, "")
+
+
 def test_two_live_sheets_with_different_answers_are_refused_naming_both(tmp_path):
     raw = tmp_path / "raw"
     _workbook(raw / "a.xlsx", [("チェックシート", this_year, None), ("チェックシート_提出用", last_year, None)])
@@ -136,6 +157,71 @@ def test_an_empty_current_sheet_is_never_replaced_by_last_years(tmp_path):
     assert (row["status"], row["reason"]) == ("quarantined", "empty_checklist")
     assert row["detail"] == ("153 items, none answered / "
                              "読んでいないシート: 「チェックシート(前年度)」(シート名「チェックシート(前年度)」)")
+
+
+def _checklist_with_rows_above(ws, answer_for, above) -> None:
+    """The usual checklist with cover-like rows typed between its title (A1) and its header."""
+    ws["A1"] = "自動車産業サイバーセキュリティガイドライン チェックシート Ver.2.2"
+    for r, row in enumerate(above, start=2):
+        for c, value in enumerate(row, start=1):
+            ws.cell(r, c, value)
+    header_row = 2 + len(above)
+    for c, label in enumerate(AUTO_HEADER, start=1):
+        ws.cell(header_row, c, label)
+    for r, row in enumerate(auto_rows(answer_for), start=header_row + 1):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+
+
+def test_a_previous_answer_date_above_the_table_does_not_make_this_years_sheet_last_years(tmp_path):
+    """「前回回答日 | 2023/10/1」 above this year's table is a cover pair, not a title: the sheet is not last
+    year's, so it cannot silently lose to an unmarked 'Sheet2' holding last year's answers."""
+    raw = tmp_path / "raw"
+    wb = openpyxl.Workbook()
+    wb.active.title = "表紙"
+    _cover(wb.active, [("会社名", "株式会社テスト精工"), ("法人番号", VALID_NUMBER), ("回答日", dt.date(2024, 10, 15))])
+    _checklist_with_rows_above(wb.create_sheet("チェックシート"), this_year, [("前回回答日", "2023/10/1")])
+    _checklist(wb.create_sheet("Sheet2"), last_year)
+    raw.mkdir()
+    wb.save(raw / "a.xlsx")
+    _, t = run(raw)
+    row = t["manifest"].loc["a.xlsx"]
+    assert (row["status"], row["reason"]) == ("quarantined", "ambiguous_sheet")
+    assert row["detail"] == "シート「チェックシート」と「Sheet2」の回答が異なります(67 項目)"
+
+
+def test_a_lone_sheet_with_a_previous_answer_date_above_is_read_unflagged(tmp_path):
+    raw = tmp_path / "raw"
+    wb = openpyxl.Workbook()
+    wb.active.title = "表紙"
+    _cover(wb.active, [("会社名", "株式会社テスト精工"), ("法人番号", VALID_NUMBER), ("回答日", dt.date(2024, 10, 15))])
+    _checklist_with_rows_above(wb.create_sheet("チェックシート"), this_year, [("前回回答日", "2023/10/1")])
+    raw.mkdir()
+    wb.save(raw / "a.xlsx")
+    _, t = run(raw)
+    row = t["manifest"].loc["a.xlsx"]
+    assert (row["status"], row["sheet"], row["flags"], row["warnings"]) == ("ingested", "チェックシート", "", "")
+
+
+def test_a_marked_sheet_never_loses_silently_to_a_sheet_that_says_nothing_of_itself(tmp_path):
+    """「チェックシート(前年度)」 beside an untitled 'Sheet1': nothing says Sheet1 is this year's — refused."""
+    raw = tmp_path / "raw"
+    wb = openpyxl.Workbook()
+    wb.active.title = "表紙"
+    _cover(wb.active, [("会社名", "株式会社テスト精工"), ("法人番号", VALID_NUMBER), ("回答日", dt.date(2024, 10, 15))])
+    _checklist(wb.create_sheet("チェックシート(前年度)"), last_year)
+    untitled = wb.create_sheet("Sheet1")
+    _checklist(untitled, this_year)
+    untitled["A1"] = None
+    raw.mkdir()
+    wb.save(raw / "a.xlsx")
+    _, t = run(raw)
+    row = t["manifest"].loc["a.xlsx"]
+    assert (row["status"], row["reason"]) == ("quarantined", "ambiguous_sheet")
+    assert row["detail"] == ("シート「チェックシート(前年度)」はシート名「チェックシート(前年度)」で"
+                             "前年度・控えと読めますが、シート「Sheet1」は名前にも表題にも今年度のチェックシートと書かれていません:"
+                             " どちらが今年度の回答か確認してください")
 
 
 def test_a_store_written_before_the_sheet_column_still_reads(tmp_path):
@@ -232,6 +318,35 @@ def test_covers_with_labels_only_are_no_identity_not_a_company_called_company_na
     assert "superseded" not in set(m["status"])
 
 
+def test_covers_with_two_pairs_a_row_never_take_the_next_label_as_a_value(tmp_path):
+    """「会社名 | (空欄) | 代表者名 | 山田太郎」: the company name is blank, not 「代表者名」; nor is the 法人番号
+    「所在地」, nor the target level 「電話番号」."""
+    raw = tmp_path / "raw"
+    _workbook(raw / "a.xlsx", [("チェックシート", this_year, None)],
+              cover=[("会社名", None, "代表者名", "山田太郎"), ("法人番号", None, "所在地", "東京都港区"),
+                     ("回答日", None, "担当者", "鈴木"), ("目標レベル", None, "電話番号", "03-1234-5678")])
+    _workbook(raw / "b.xlsx", [("チェックシート", this_year, None)],
+              cover=[("会社名", "株式会社びー", "代表者名", "佐藤花子"), ("法人番号", VALID_NUMBER, "所在地", "大阪府"),
+                     ("目標レベル", "Lv3", "メールアドレス", "info@example.jp"), ("回答日", dt.date(2024, 10, 20))])
+    _, t = run(raw)
+    m = t["manifest"]
+    assert (m.at["a.xlsx", "status"], m.at["a.xlsx", "reason"]) == ("quarantined", "no_identity")
+    assert m.at["b.xlsx", "status"] == "ingested"
+    assert t["identities"][["company_name", "corporate_number"]].values.tolist() == [["株式会社びー", VALID_NUMBER]]
+    assert t["respondents"]["target_level"].tolist() == ["Lv3"]
+
+
+def test_a_cover_value_that_fails_its_fields_check_is_blank_and_flagged(tmp_path):
+    raw = tmp_path / "raw"
+    write_auto(raw / "a.xlsx", cover={"会社名": "株式会社えー", "法人番号": "東京都港区", "回答日": "未記入"})
+    _, t = run(raw)
+    row = t["manifest"].loc["a.xlsx"]
+    assert row["status"] == "ingested"
+    assert row["flags"].split() == ["unreadable_cover_value", "no_date", "name_fallback"]
+    assert "法人番号「東京都港区」" in row["warnings"] and "回答日「未記入」" in row["warnings"]
+    assert t["identities"][["company_name", "corporate_number"]].values.tolist() == [["株式会社えー", ""]]
+
+
 def test_a_name_alone_never_supersedes(tmp_path):
     """One name, no valid 法人番号, two files: two companies of one name, or one twice — the clerk asks; the
     earlier file is quarantined with that question, not marked superseded."""
@@ -246,6 +361,29 @@ def test_a_name_alone_never_supersedes(tmp_path):
     assert m.at["a.xlsx", "detail"] == \
         "事業者名「山田製作所」が同じで法人番号のない提出: b.xlsx を取り込み、この提出は取り込んでいません"
     assert "superseded" not in set(m["status"])
+
+
+def test_a_later_numberless_file_never_supersedes_a_numbered_one_it_matches_only_by_name(tmp_path):
+    """a.xlsx 株式会社山田製作所 with its 法人番号 (10/01); b.xlsx the same name, no number (10/20). Only a.xlsx
+    says the number, so b may be another company of that name: a is kept, b goes to the clerk."""
+    raw = tmp_path / "raw"
+    write_auto(raw / "a.xlsx", cover={"会社名": "株式会社山田製作所", "法人番号": VALID_NUMBER,
+                                      "回答日": dt.date(2024, 10, 1)})
+    write_auto(raw / "b.xlsx", cover={"会社名": "株式会社山田製作所", "法人番号": None,
+                                      "回答日": dt.date(2024, 10, 20)})
+    _, t = run(raw)
+    m = t["manifest"]
+    assert (m.at["a.xlsx", "status"], m.at["a.xlsx", "reason"]) == ("ingested", "")
+    assert (m.at["b.xlsx", "status"], m.at["b.xlsx", "reason"]) == ("quarantined", "same_name_unverified")
+    assert m.at["b.xlsx", "detail"] == (
+        "事業者名「株式会社山田製作所」が同じ a.xlsx には法人番号 7000012050002 がありますが、この提出には法人番号が"
+        "ありません。同じ事業者の提出か確かめられないため、a.xlsx を取り込み、この提出は取り込んでいません")
+    assert "superseded" not in set(m["status"])
+    assert t["identities"][["company_name", "corporate_number", "identity_basis"]].values.tolist() == \
+        [["株式会社山田製作所", VALID_NUMBER, "corporate_number"]]
+    report = pd.read_csv(tmp_path / "store" / "quarantine_report.csv", encoding="utf-8-sig").set_index("ファイル")
+    assert report.at["b.xlsx", "問題"].startswith("法人番号がなく、事業者名だけが同じ提出が複数あります")
+    assert report.at["b.xlsx", "事業者名"] == "株式会社山田製作所"
 
 
 def test_a_valid_number_still_supersedes_and_a_failed_check_digit_is_never_the_key(tmp_path):
@@ -359,6 +497,25 @@ def test_ipa_self_check_matrix_is_read_as_the_marked_option(tmp_path, two_row_he
     assert (cells["No.1"], cells["No.3"], cells["No.5"]) == (f"C{first + 1}", f"D{first + 3}", f"F{first + 5}")
 
 
+def test_the_docs_list_every_mark_the_matrix_reader_accepts():
+    """docs/instruments.md and docs/method.md §10 name the marks a member may use; the reader accepts exactly
+    those (typed here from the docs): a mark the code takes but the docs omit, or the reverse, fails."""
+    from pathlib import Path
+
+    from pipeline.ingest.matrix import MARKS
+
+    documented = ["○", "●", "◯", "〇", "◎", "☑", "☒", "✓", "✔", "✅", "■", "レ", "x", "X", "v", "V", "1"]
+    assert set(documented) | {"true"} == MARKS
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    guide = " ".join((docs / "instruments.md").read_text(encoding="utf-8").split())
+    in_guide = guide[guide.index("the chosen one marked ") + 22:guide.index(" or TRUE")].split()
+    method = " ".join((docs / "method.md").read_text(encoding="utf-8").split())
+    grid = method[method.index("**Answers marked in a grid.**"):]
+    in_method = grid[grid.index("holding a mark (") + 16:grid.index(" TRUE)")].split()
+    assert in_guide == documented
+    assert in_method == documented
+
+
 def test_automotive_matrix_with_ticks_and_circle_cross_headers(tmp_path):
     import xlsxwriter
 
@@ -441,6 +598,25 @@ def test_export_totals_rows_are_totals_not_members(tmp_path, name, save):
                              f"{name} 行7「件数」", f"{name} 行8「会社名(見出し行)」"]
     quarantine = pd.read_parquet(tmp_path / "store" / "quarantine")
     assert "no_identity" not in set(quarantine["reason"])
+
+
+def test_more_totals_words_and_dressed_totals_are_totals(tmp_path):
+    head = ["受付番号", "会社名", "法人番号", "目標レベル", "提出日時"] + [f"No.{n}" for n in range(1, 154)]
+    words = ["合計点", "平均達成率", "回答率", "標準偏差", "総数", "集計結果", "全体", "≪合計≫", "〈合計〉", "※合計"]
+    rows = [["R-1", "株式会社計測", VALID_NUMBER, "Lv1", "2024-10-01 10:00"] + ["達成"] * 153,
+            # a member whose name is a totals word but whose 法人番号 is valid is a member
+            ["R-2", "全体", OTHER_NUMBER, "Lv2", "2024-10-02 10:00"] + ["達成"] * 153]
+    rows += [[None, w, None, None, None] + ["1"] * 153 for w in words]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    pd.DataFrame(rows, columns=head).to_csv(raw / "回答一覧.csv", index=False, encoding="utf-8-sig")
+    result, t = run(raw)
+    assert len(t["respondents"]) == 2
+    assert result.totals == ["回答一覧.csv 行4「合計点」", "回答一覧.csv 行5「平均達成率」",
+                             "回答一覧.csv 行6「回答率」", "回答一覧.csv 行7「標準偏差」", "回答一覧.csv 行8「総数」",
+                             "回答一覧.csv 行9「集計結果」", "回答一覧.csv 行10「全体」", "回答一覧.csv 行11「≪合計≫」",
+                             "回答一覧.csv 行12「〈合計〉」", "回答一覧.csv 行13「※合計」"]
+    assert "no_identity" not in set(pd.read_parquet(tmp_path / "store" / "quarantine")["reason"])
 
 
 def test_the_ingest_summary_lists_totals_rows(tmp_path, monkeypatch, capsys):

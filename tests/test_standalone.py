@@ -22,6 +22,9 @@ OUTSIDE = re.compile(r"\.\./shared|(?<![\w.])shared/(?:docs|reference|tools)/|(?
                      r"|/home/[A-Za-z0-9_.-]+|/Users/[A-Za-z0-9_.-]+|[A-Za-z]:\\\\?Users\\\\?|(?<![\w.])/root/")
 # Documents cited by path: each must be a file of the repository.
 CITED = re.compile(r"(?<![\w./-])((?:docs|reference)/[A-Za-z0-9_.-]+\.(?:md|csv))")
+# Code and catalogs cited by path in the docs and READMEs: each must be a file of the repository.
+CITED_CODE = re.compile(r"(?<![\w./-])((?:pipeline|tests|notebooks|benchmarks|tools)/[A-Za-z0-9_./-]*[A-Za-z0-9_]"
+                        r"\.(?:py|yaml|csv))(?![\w])")
 # This file spells out the patterns it looks for.
 SELF = "tests/test_standalone.py"
 
@@ -93,6 +96,32 @@ def test_every_cited_document_and_reference_file_exists():
             if not (ROOT / cited).is_file():
                 missing.append(f"{name} cites {cited}")
     assert missing == []
+
+
+def _is_doc(name: str) -> bool:
+    return name.startswith("docs/") and name.endswith(".md") or name.rsplit("/", 1)[-1].lower() == "readme.md"
+
+
+def test_every_code_file_the_docs_and_readmes_cite_exists():
+    """A module, test, notebook, benchmark, tool or catalog the docs name by path (pipeline/ingest/parse.py,
+    tests/test_check.py, pipeline/catalogs/labels.yaml …) must exist: a renamed file leaves no dead pointer."""
+    missing = []
+    for name, text in _texts():
+        if not _is_doc(name):
+            continue
+        for cited in set(CITED_CODE.findall(text)):
+            if not (ROOT / cited).is_file():
+                missing.append(f"{name} cites {cited}")
+    assert missing == []
+
+
+def test_the_code_citation_pattern_finds_what_a_doc_writes():
+    text = ("Code: `pipeline/ingest/parse.py` (`_choose_sheet`), tests in tests/test_check.py; labels in "
+            "pipeline/catalogs/labels.yaml and pipeline/catalogs/cpsf.csv; notebooks/report.py, "
+            "benchmarks/bench_ingest.py, tools/look.py. Not: mypipeline/x.py, tests/test_*.py, pipeline/ingest/")
+    assert sorted(CITED_CODE.findall(text)) == ["benchmarks/bench_ingest.py", "notebooks/report.py",
+                                                "pipeline/catalogs/cpsf.csv", "pipeline/catalogs/labels.yaml",
+                                                "pipeline/ingest/parse.py", "tests/test_check.py", "tools/look.py"]
 
 
 def test_nothing_cites_the_team_notes_by_name():

@@ -58,6 +58,7 @@ def assign_identity(records: list[Parsed], key: bytes, known: dict[str, set[str]
     """
     keys: dict[str, str] = {}
     known = {k: set(v) for k, v in (known or {}).items()}
+    outside = {k: set(v) for k, v in known.items()}  # the roster's and other years' numbers, before this run's
     for rec in records:  # this run's own submissions with a number count too
         number = str(rec.attributes.get("corporate_number") or "")
         name = normalised_name(str(rec.attributes.get("company_name") or ""))
@@ -80,6 +81,8 @@ def assign_identity(records: list[Parsed], key: bytes, known: dict[str, set[str]
             written = f"記入された番号 {number} は正しい法人番号ではありません" if number else "法人番号の記入: 空欄"
             rec.warnings.append(f"事業者名「{name}」→ 法人番号 {candidates[0]}({written})")
             rec.attributes["corporate_number"] = candidates[0]
+            if candidates[0] not in outside.get(normalised_name(name), ()):
+                rec.linked_in_run = candidates[0]  # only a file of this run says so: see supersede
         elif len(candidates) > 1:
             rec.flags.append("ambiguous_name_link")
             rec.warnings.append(f"事業者名「{name}」に法人番号が {len(candidates)} 件: " + ", ".join(candidates))
@@ -96,10 +99,12 @@ def supersede(records: list[Parsed], keys: dict[str, str], saved_at: Callable[[P
     """Keep each respondent's latest submission (回答日/提出日時; on a tie, the workbook saved last,
     then the path); mark the others superseded. ``saved_at`` is asked only for tied submissions.
 
-    Only an identity that is certain supersedes: a valid 法人番号, written or linked by name. Submissions
-    keyed by a name alone (no valid number) may be two companies of one name, or a name that is no name:
-    the latest is kept and the others are quarantined (``same_name_unverified``) for the clerk to ask, never
-    marked superseded.
+    Only an identity that is certain supersedes: a valid 法人番号, written or linked by name to the roster
+    or another year. Submissions keyed by a name alone (no valid number) may be two companies of one name,
+    or a name that is no name: the latest is kept and the others are quarantined (``same_name_unverified``)
+    for the clerk to ask, never marked superseded. A submission linked by name only to another file of this
+    run (no number written, the number found in the other file) is no more certain: whatever its date, the
+    file with the number is kept and it is quarantined the same way.
     """
     groups: dict[str, list[Parsed]] = {}
     for rec in records:
@@ -112,6 +117,14 @@ def supersede(records: list[Parsed], keys: dict[str, str], saved_at: Callable[[P
         def stated(r: Parsed) -> tuple[dt.date, str]:
             return r.submitted_on or dt.date.min, str(r.attributes.get("submitted_at", ""))
 
+        unverified = [r for r in group if r.linked_in_run]
+        if unverified and len(unverified) < len(group):
+            group = [r for r in group if not r.linked_in_run]
+            kept = max(group, key=lambda r: (*stated(r), r.source_path))
+            for rec in unverified:
+                _unverified_link(rec, kept)
+            if len(group) < 2:
+                continue
         latest_stated = max(stated(r) for r in group)
         tied = sum(stated(r) == latest_stated for r in group) > 1
         group.sort(key=lambda r: (*stated(r), saved_at(r) if tied and stated(r) == latest_stated else "",
@@ -126,6 +139,20 @@ def supersede(records: list[Parsed], keys: dict[str, str], saved_at: Callable[[P
                 rec.status, rec.reason = "quarantined", "same_name_unverified"
                 rec.detail = (f"事業者名「{rec.attributes.get('company_name') or ''}」が同じで法人番号のない提出: "
                               f"{latest.source_path} を取り込み、この提出は取り込んでいません")
+
+
+def _unverified_link(rec: Parsed, kept: Parsed) -> None:
+    """Quarantine a numberless submission whose name matched a numbered file of this run: the clerk asks
+    whether it is that company's (a later correction) or another company's of the same name."""
+    number = rec.linked_in_run
+    rec.status, rec.reason = "quarantined", "same_name_unverified"
+    rec.detail = (f"事業者名「{rec.attributes.get('company_name') or ''}」が同じ {kept.source_path} には法人番号 "
+                  f"{number} がありますが、この提出には法人番号がありません。同じ事業者の提出か確かめられないため、"
+                  f"{kept.source_path} を取り込み、この提出は取り込んでいません")
+    rec.attributes["corporate_number"] = ""  # the link is not the member's word: nothing was written
+    rec.attributes["identity_basis"] = "name"
+    rec.flags = [f for f in rec.flags if f != "linked_by_name"]
+    rec.warnings = [w for w in rec.warnings if not w.startswith("事業者名「")]
 
 
 CERTAIN = ("corporate_number", "name_linked")

@@ -12,6 +12,7 @@ import hashlib
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -19,7 +20,7 @@ from pipeline import catalogs, corporate_number
 from pipeline.catalogs._files import read_records, read_yaml, refresh, registered_cache
 from pipeline.ingest import attributes as attrs
 from pipeline.ingest import version
-from pipeline.ingest.copies import PAST_NAME, stale_mark
+from pipeline.ingest.copies import PAST_NAME, stale_mark, title_cells
 from pipeline.ingest.discover import Entry, _error_text, file_name, is_archive, read_entry
 from pipeline.ingest.locate import (
     Header,
@@ -80,6 +81,7 @@ class Parsed:
     warnings: list[str] = field(default_factory=list)
     answer_path: str = ""  # where the answers live (the export file for an export row)
     totals: list[str] = field(default_factory=list)  # an export's totals rows (合計, 平均 …), not members
+    linked_in_run: str = ""  # the number a name was linked to from this run's own files only (never certain)
 
     @property
     def is_submission(self) -> bool:
@@ -143,13 +145,22 @@ def _parse_book(book: Book, path: str, kind: str, digest: str, year: int) -> lis
 def _choose_sheet(book: Book, sheets: dict[str, Sheet], found: dict[str, tuple[str, Header]], path: str,
                   kind: str, digest: str, year: int) -> Parsed:
     """The checklist sheet, on evidence: a sheet whose name or title marks a previous year or a copy
-    (copies.stale_mark) loses to one that does not; of the rest, all must give the same answers, else the
-    file is refused (ambiguous_sheet) naming them. Sheets marked stale are read only when no other is there."""
+    (copies.stale_mark) loses to one that does not, unless that one is neither named nor titled as a
+    checklist ('Sheet2': nothing says which year it is; refused, ambiguous_sheet); of the rest, all must
+    give the same answers, else the file is refused (ambiguous_sheet) naming them. Sheets marked stale are
+    read only when no other is there."""
     names = [n for n in book.sheet_names if n in found]  # the workbook's order, for messages
     marks = {n: stale_mark(n, sheets[n].rows(found[n][1].row), year) for n in names}
     live = [n for n in names if not marks[n]]
     group = live or names
     passed_over = [n for n in names if n not in group]
+    unnamed = [n for n in live
+               if not is_checklist_name(n) and not title_cells(sheets[n].rows(found[n][1].row))]
+    if passed_over and unnamed:  # 'Sheet2' says nothing of its year: it may be last year's as well
+        raise Rejected("ambiguous_sheet",
+                       f"シート「{passed_over[0]}」は{marks[passed_over[0]]}で前年度・控えと読めますが、"
+                       f"シート「{unnamed[0]}」は名前にも表題にも今年度のチェックシートと書かれていません:"
+                       " どちらが今年度の回答か確認してください")
     parsed: list[Parsed] = []
     refused: Rejected | None = None
     blank: list[str] = []
@@ -398,12 +409,16 @@ def _set_version(rec: Parsed, decision: version.Decision) -> None:
 def _cover_attributes(cover: dict[str, object], sector: str, parsed: Parsed
                       ) -> tuple[dict[str, object], dt.date | None]:
     out: dict[str, object] = {
-        "company_name": clean_text(cover.get("company_name")),
-        "corporate_number": corporate_number.normalise(cover.get("corporate_number")),
+        "company_name": _checked(parsed, "事業者名", clean_text(cover.get("company_name")),
+                                 lambda v: not is_label(v)),
+        "corporate_number": _checked(parsed, "法人番号", corporate_number.normalise(cover.get("corporate_number")),
+                                     lambda v: v.isascii() and v.isdigit()),
     }
     submitted = attrs.parse_date(cover.get("answered_on"))
     if submitted is None:
         parsed.flags.append("no_date")
+        if clean_text(cover.get("answered_on")):
+            parsed.warnings.append(f"回答日「{clean_text(cover.get('answered_on'))}」")
     if sector == "power":
         codes, unknown = attrs.business_types(cover.get("business_types"))
         main, _ = attrs.business_types(cover.get("main_business_type"))
@@ -427,6 +442,16 @@ def _cover_attributes(cover: dict[str, object], sector: str, parsed: Parsed
         _flag_ambiguous(parsed, cover.get("size_band") or cover.get("employees"), out["size_band"],
                         cover.get("target_level"), out["target_level"])
     return out, submitted
+
+
+def _checked(rec: Parsed, field: str, value: str, passes: Callable[[str], bool]) -> str:
+    """A cover value kept only when it passes its field's own check (a 法人番号 of digits, a name that is no
+    label word): anything else is the neighbouring pair's label or text, never this field's value."""
+    if not value or passes(value):
+        return value
+    rec.flags.append("unreadable_cover_value")
+    rec.warnings.append(f"{field}「{value}」")
+    return ""
 
 
 def _flag_ambiguous(rec: Parsed, size_text: object, band: str | None, level_text: object, level: str | None) -> None:
@@ -462,11 +487,17 @@ def _check_summary(book: Book, sheets: dict[str, Sheet], parsed: Parsed) -> None
             return
 
 
-TOTALS = re.compile(r"^(?:全体|全社|総)?(?:合計|平均|平均値|平均点|達成率|実施率|件数|集計|小計|総計|計|回答数|回答者数"
-                    r"|社数|割合|中央値|最大|最小|最大値|最小値|total|totals|grandtotal|subtotal|average|mean|sum|count"
-                    r"|rate)"
-                    r"(?:行|値|欄)?$")
-"""What an export's totals line writes where a member's name or number would be (after header_key)."""
+TOTALS = re.compile(r"^(?:全体|全社|総|平均)?(?:合計|平均|平均値|平均点|達成率|実施率|回答率|件数|集計|集計結果"
+                    r"|小計|総計|計|回答数|回答者数|社数|総数|割合|中央値|標準偏差|偏差|最大|最小|最大値|最小値|total|totals|grandtotal"
+                    r"|subtotal|average|mean|sum|count|rate|stddev|sd)"
+                    r"(?:点|行|値|欄)?$|^全体$")
+"""What an export's totals line writes where a member's name or number would be (see :func:`_is_totals`)."""
+_DECORATION = "※＊*・●■◆◇□○≪≫《》〈〉<>＜＞【】[]［］()（）「」『』\"'"
+
+
+def _is_totals(text: str) -> bool:
+    """A totals word, bare or dressed in marks ('≪合計≫', '〈合計〉', '※合計') or with a hint ('合計(全社)')."""
+    return bool(TOTALS.match(label_key(text).strip(_DECORATION)) or TOTALS.match(header_key(text)))
 
 
 def _totals_label(values: dict[str, object], row: list[str | None]) -> str:
@@ -480,10 +511,10 @@ def _totals_label(values: dict[str, object], row: list[str | None]) -> str:
         return f"{labels[0]}(見出し行)"
     for role in ("company_name", "receipt_no", "corporate_number"):
         text = clean_text(values.get(role))
-        if text and TOTALS.match(header_key(text)):
+        if text and _is_totals(text):
             return text
     first = clean_text(next((v for v in row if clean_text(v)), ""))
-    return first if first and TOTALS.match(header_key(first)) else ""
+    return first if first and _is_totals(first) else ""
 
 
 def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet_name: str) -> list[Parsed]:
