@@ -181,3 +181,43 @@ def test_stress_small_segments_near_uniform_groups_and_few_item_nodes_keep_their
     intervals = solve(shown, log, 5, [RC])
     assert intervals and not [iv for iv in intervals if iv.fails or np.isnan(iv.low)]
     assert intruder_check(shown, log, 5, [RC]) == []
+
+
+ITEMS = TableSpec(keys=["sector", "year", "item_id"], segment=None,
+                  counts={s: "n_applicable" for s in ("share_implemented", "n_implemented", "na_share")})
+
+
+def _items(rows: list[tuple]) -> pd.DataFrame:
+    """(item, n_companies, n_applicable, n_implemented, n_unanswered, n_invalid) → an item table before protection."""
+    t = pd.DataFrame(rows, columns=["item_id", "n_companies", "n_applicable", "n_implemented", "n_unanswered",
+                                    "n_invalid"]).assign(sector="power", year=2026)
+    return t.assign(share_implemented=t["n_implemented"] / t["n_applicable"],
+                    n_not_applicable=t["n_companies"] - t["n_applicable"],
+                    na_share=(t["n_companies"] - t["n_applicable"]) / t["n_companies"])
+
+
+def test_f4_an_item_table_prints_no_count_of_one_to_four_companies():
+    """Power FY2026 PR.AC-5: 297 respondents, 1 left the item unanswered — a count about one company. The audit
+    finds n_unanswered = 1 (1 and 296 on its two sides); protection blanks that count alone (the share of
+    120/297 stays) and keeps 6 unanswered of 297 (both sides ≥ 5). An item 2 companies called not applicable
+    (295 of 297 applicable) is hidden whole: 297 − n_applicable would count the 2."""
+    raw = _items([("PR.AC-5", 297, 297, 120, 1, 0), ("PR.AC-6", 297, 297, 150, 6, 0),
+                  ("PR.AC-7", 297, 295, 150, 0, 0)])
+    leaky = PublishedTable("items", "items", raw.assign(suppressed=""), list(raw.columns), spec=ITEMS)
+    found = sorted((f.cell.split("item_id=")[1], f.statistic, f.detail)
+                   for f in intruder_check([leaky], hidden_cells([]), 5) if f.check == "split")
+    assert found == [
+        ("PR.AC-5", "n_invalid", "0 and 297 companies on its two sides (k=5)"),
+        ("PR.AC-5", "n_unanswered", "1 and 296 companies on its two sides (k=5)"),
+        ("PR.AC-6", "n_invalid", "0 and 297 companies on its two sides (k=5)"),
+        ("PR.AC-7", "n_applicable", "295 and 2 companies on its two sides (k=5)"),
+        ("PR.AC-7", "n_invalid", "0 and 297 companies on its two sides (k=5)"),
+        ("PR.AC-7", "n_unanswered", "0 and 297 companies on its two sides (k=5)"),
+    ]
+    out = protect(raw, k=5, group=["sector", "year"], n_col="n_applicable").set_index("item_id")
+    assert out["suppressed"].to_dict() == {"PR.AC-5": "", "PR.AC-6": "", "PR.AC-7": "split"}
+    assert np.isnan(out.loc["PR.AC-5", "n_unanswered"]) and out.loc["PR.AC-5", "share_implemented"] == 120 / 297
+    assert out.loc["PR.AC-6", "n_unanswered"] == 6 and np.isnan(out.loc["PR.AC-6", "n_invalid"])
+    assert np.isnan(out.loc["PR.AC-7", "n_applicable"]) and np.isnan(out.loc["PR.AC-7", "na_share"])
+    protected = PublishedTable("items", "items", out.reset_index(), list(out.columns), spec=ITEMS)
+    assert [f for f in intruder_check([protected], hidden_cells([protected]), 5) if f.check == "split"] == []

@@ -35,7 +35,16 @@ import pandas as pd
 
 from pipeline.publish.intervals import Interval, Relation, solve
 from pipeline.publish.model import PublishedTable, TableSpec
-from pipeline.scoring.disclosure import HIDDEN_COUNT, QUANTILE_TAILS, STAT_COLUMNS, UNIFORM_COLUMNS, split_sides
+from pipeline.scoring.disclosure import (
+    COUNT_SPLITS,
+    HIDDEN_COUNT,
+    PART_COUNTS,
+    QUANTILE_TAILS,
+    STAT_COLUMNS,
+    UNIFORM_COLUMNS,
+    small_part_counts,
+    split_sides,
+)
 
 AUDIT_FILE = "disclosure_audit.csv"
 SPECS_FILE = "tables.json"
@@ -200,13 +209,20 @@ def _splits(t: PublishedTable, cols: list[str], suppressed: pd.Series, k: int) -
     out = []
     shown = suppressed.eq("").to_numpy()
     for name, (a, b, rest_may_be_empty) in split_sides(t.frame, n_col).items():
-        if name not in spec.counts and name not in (spec.counts.get("response_rate"), "n_on_roster"):
+        if name not in spec.counts and name not in (spec.counts.get("response_rate"), *COUNT_SPLITS):
             continue
         b_checked = b.mask(b.eq(0), np.inf) if rest_may_be_empty else b
         few = shown & (pd.concat([a, b_checked], axis=1).min(axis=1) < k).to_numpy() & a.notna().to_numpy()
         for i in t.frame.index[few]:
             out.append(Finding("split", t.name, _cell_text(_key(t.frame.loc[i], cols)), name,
                                f"{_text(a.loc[i])} and {_text(b.loc[i])} companies on its two sides (k={k})"))
+    # counts printed beside their whole (an item's unanswered answers among the year's respondents): a side too
+    for name, few in small_part_counts(t.frame, k).items():
+        whole = pd.to_numeric(t.frame[name], errors="coerce")
+        rest = pd.to_numeric(t.frame[PART_COUNTS[name]], errors="coerce") - whole
+        for i in t.frame.index[few.to_numpy()]:
+            out.append(Finding("split", t.name, _cell_text(_key(t.frame.loc[i], cols)), name,
+                               f"{_text(whole.loc[i])} and {_text(rest.loc[i])} companies on its two sides (k={k})"))
     return out
 
 

@@ -10,6 +10,8 @@ Rules (k is ``min_cell`` in catalogs/scoring.yaml; docs/method.md §5 "Disclosur
   hidden — a share of 1 of 40 tells about one company as surely as a cell of 1. This includes every share
   of exactly 0% or 100%. ``floors`` do the same for a mean: at least k companies below the top of the
   scale and above zero.
+- **Part counts** (an item's unanswered, missing, unknown, invalid answers) are published only where the
+  count and the rest of the year's respondents both hold at least k; otherwise that count alone is blank.
 - **Uniform**: a mean of exactly 0 or 1 (every company alike) where the table has no split to catch it
   is hidden like a small cell. A cell with no company behind it is *not assessed* (shown "—"), not hidden.
 - **Complementary**: where a table publishes a total, the hidden cells of a group together hold at
@@ -61,7 +63,15 @@ SPLITS: dict[str, str | None] = {"share_reached": None, "share_implemented": Non
 # A count published beside a larger count it is part of: respondents on the member list (n_on_roster) and
 # those not on it (n − n_on_roster) are two sides of a split too. Here the rest may be 0 (every respondent is
 # a member: the normal case, about nobody), else it must hold k.
-COUNT_SPLITS: dict[str, str] = {"n_on_roster": "n"}
+# Companies for which an item applies (n_applicable) and the rest of the year's respondents (not applicable)
+# likewise: the rest 0 or at least k, else the item's whole row is hidden (n_companies − n_applicable
+# would count the 1–4 companies that said "not applicable").
+COUNT_SPLITS: dict[str, str] = {"n_on_roster": "n", "n_applicable": "n_companies"}
+# Counts printed beside the whole they are part of, but not behind any statistic (an item's unanswered,
+# missing, unknown and invalid answers among the year's respondents): each is published only where it and
+# the rest of the whole both hold at least k, else that count alone is blanked (the row's share stays).
+PART_COUNTS: dict[str, str] = {"n_unanswered": "n_companies", "n_missing": "n_companies",
+                               "n_unknown": "n_companies", "n_invalid": "n_companies"}
 # Quantile → the share of companies beyond it; p10 is published only when 10% of the cell is ≥ k companies
 # (n ≥ 50 at k = 5), so no quantile pins down the score of fewer than k companies.
 QUANTILE_TAILS = {"p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.25, "p90": 0.10}
@@ -75,7 +85,8 @@ def count_column(table: pd.DataFrame) -> str:
 def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None = None,
             n_col: str | None = None, stat_columns: list[str] | None = None, total: str = ALL,
             uniform_columns: list[str] | None = None, splits: dict[str, str | None] | None = None,
-            count_splits: dict[str, str] | None = None, floors: list[str] | None = None) -> pd.DataFrame:
+            count_splits: dict[str, str] | None = None, floors: list[str] | None = None,
+            part_counts: dict[str, str] | None = None) -> pd.DataFrame:
     """Primary, split, uniform and complementary suppression; returns a new table.
 
     Parameters
@@ -104,6 +115,9 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
         Working count columns that must hold at least k where the cell is published (e.g. the companies
         below the top score and above zero behind a mean: a mean with fewer than k companies off the
         top of the scale pins them); hidden as 'split' otherwise.
+    part_counts
+        Counts (→ the whole they are part of) published only where the count and the rest of the whole both
+        hold at least k; blanked alone otherwise (default :data:`PART_COUNTS`, those present).
 
     Returns
     -------
@@ -141,6 +155,7 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
     if stats:
         out.loc[hidden, stats] = np.nan
     out[n_col] = pd.to_numeric(out[n_col], errors="coerce").astype(float).where(~hidden)
+    out = blank_part_counts(out, k, part_counts)
     for q, tail in QUANTILE_TAILS.items():  # a quantile speaks for the companies beyond it: k of them at least
         if q in out.columns:
             out[q] = out[q].where(n * tail >= k)
@@ -148,6 +163,27 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
 
 
 Sides = dict[str, tuple[pd.Series, pd.Series, bool]]
+
+
+def small_part_counts(table: pd.DataFrame, k: int, part_counts: dict[str, str] | None = None
+                      ) -> dict[str, pd.Series]:
+    """For each part count the table carries, True where it is shown but it or the rest of its whole holds
+    fewer than k companies (0 included: "none unanswered" is a statement about every company)."""
+    out = {}
+    for part_col, whole_col in (PART_COUNTS if part_counts is None else part_counts).items():
+        if part_col in table.columns and whole_col in table.columns:
+            part = pd.to_numeric(table[part_col], errors="coerce")
+            rest = pd.to_numeric(table[whole_col], errors="coerce") - part
+            out[part_col] = part.notna() & ((part < k) | ~(rest >= k))
+    return out
+
+
+def blank_part_counts(table: pd.DataFrame, k: int, part_counts: dict[str, str] | None = None) -> pd.DataFrame:
+    """The table with every part count that :func:`small_part_counts` flags blanked (NaN), the rest kept."""
+    out = table.copy()
+    for column, few in small_part_counts(out, k, part_counts).items():
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).mask(few)
+    return out
 
 
 def split_sides(table: pd.DataFrame, n_col: str, splits: dict[str, str | None] | None = None,
