@@ -221,3 +221,28 @@ def test_f4_an_item_table_prints_no_count_of_one_to_four_companies():
     assert np.isnan(out.loc["PR.AC-7", "n_applicable"]) and np.isnan(out.loc["PR.AC-7", "na_share"])
     protected = PublishedTable("items", "items", out.reset_index(), list(out.columns), spec=ITEMS)
     assert [f for f in intruder_check([protected], hidden_cells([protected]), 5) if f.check == "split"] == []
+
+
+def test_f1_a_segments_overall_mean_is_withheld_where_one_of_its_functions_is():
+    """送配電: 10 companies, 8 items split 4 / 4 between two functions, overall mean 0.95: the shortfall
+    10 · 8 · 0.05 = 4 item-points is all the two functions can lack, so each keeps a mean ≥ 1 − 4 / (10 · 4)
+    = 0.90 — a hidden function pinned to [0.90, 1]. Its GV cell is hidden, so its overall row is withheld
+    ('complementary'); 発電 hides nothing and keeps its row. The total (50 companies, 0.75) would then give
+    送配電 back (37.5 − 40 · 0.7 = 9.5 → 0.95), so completion withholds 発電 as well: 10a + 40b = 37.5 leaves
+    送配電 anywhere in [0, 1]."""
+    from pipeline.report.tables import SPECS, hide_with_functions
+
+    functions = _nodes([("GV", "送配電", 10, 0.9, 0.6, 0.0, "split"), ("ID", "送配電", 10, 0.99, 0.9, 0.0, ""),
+                        ("GV", "発電", 40, 0.7, 0.5, 0.0, ""), ("ID", "発電", 40, 0.7, 0.5, 0.0, ""),
+                        ("GV", ALL, 50, 0.74, 0.52, 0.0, ""), ("ID", ALL, 50, 0.758, 0.58, 0.0, "")])
+    dist = pd.DataFrame({"sector": "power", "year": 2026, "framework": "instrument", "node_id": "overall",
+                         "segment": ["送配電", "発電", ALL], "n": [10.0, 40.0, 50.0], "mean": [0.95, 0.7, 0.75],
+                         "p50": [np.nan, 0.7, 0.75], "suppressed": "", "previous_year": np.nan, "change": np.nan})
+    dist[HIDDEN_COUNT] = dist["n"]
+    out = hide_with_functions(dist, functions, SPECS["distribution"], 5).set_index("segment")
+    assert out["suppressed"].to_dict() == {"送配電": "complementary", "発電": "complementary", ALL: ""}
+    assert out.loc[["送配電", "発電"], ["n", "mean", "p50"]].isna().all().all()
+    assert out.loc[ALL, "mean"] == 0.75
+    # nothing hidden among the functions: the row stays
+    same = hide_with_functions(dist, functions.assign(suppressed=""), SPECS["distribution"], 5)
+    assert same["suppressed"].tolist() == ["", "", ""]

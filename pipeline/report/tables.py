@@ -20,7 +20,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.catalogs import comparability
-from pipeline.publish.intervals import Relation, hierarchy
+from pipeline.publish.intervals import Relation, _hide, hierarchy
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.scoring.disclosure import protect as protect_respondents
@@ -237,8 +237,6 @@ def secure_like(table: pd.DataFrame, reference: pd.DataFrame, spec: TableSpec, k
     """A second breakdown of what ``reference`` already publishes (automotive by industry beside size):
     both carry the same total rows, so a total the reference hides is hidden here too before this table is
     completed with its own segments (a total hidden in one table and shown in the other gives it away)."""
-    from pipeline.publish.intervals import _hide
-
     out = table.copy()
     if spec.total is None or spec.segment is None:
         return secure(out, spec, k)
@@ -247,6 +245,26 @@ def secure_like(table: pd.DataFrame, reference: pd.DataFrame, spec: TableSpec, k
     hidden_keys = set(map(tuple, ref_total[keys].astype(str).to_numpy()))
     totals = out[out[spec.segment].eq(spec.total) & out["suppressed"].fillna("").eq("")]
     for index, key in zip(totals.index, map(tuple, totals[keys].astype(str).to_numpy()), strict=True):
+        if key in hidden_keys:
+            out = _hide(out, index, spec)
+    return secure(out, spec, k)
+
+
+def hide_with_functions(overall: pd.DataFrame, functions: pd.DataFrame, spec: TableSpec,
+                        k: int | None = None) -> pd.DataFrame:
+    """The headline score table (:func:`distribution`) with every row hidden ('complementary') whose
+    segment and year hide some function cell, then completed again (:func:`secure`).
+
+    The overall mean bounds every function of the same companies from below: their total shortfall from the
+    top, n · items · (1 − mean), is shared among the functions, so a function of I_f items keeps
+    mean_f ≥ 1 − (items / I_f)(1 − mean) (10 companies, 8 items split 4 / 4, mean 0.95 → each function
+    ≥ 0.90). Near the top of the scale that pins a hidden function; the overall mean beside it is withheld."""
+    keys = [c for c in ("sector", "year", "segment") if c in overall.columns and c in functions.columns]
+    hidden = functions[functions["suppressed"].fillna("").ne("")]
+    hidden_keys = set(map(tuple, hidden[keys].astype(str).to_numpy()))
+    out = overall.copy()
+    shown = out[out["suppressed"].fillna("").eq("")]
+    for index, key in zip(shown.index, map(tuple, shown[keys].astype(str).to_numpy()), strict=True):
         if key in hidden_keys:
             out = _hide(out, index, spec)
     return secure(out, spec, k)
