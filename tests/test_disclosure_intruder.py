@@ -246,3 +246,38 @@ def test_f1_a_segments_overall_mean_is_withheld_where_one_of_its_functions_is():
     # nothing hidden among the functions: the row stays
     same = hide_with_functions(dist, functions.assign(suppressed=""), SPECS["distribution"], 5)
     assert same["suppressed"].tolist() == ["", "", ""]
+
+
+def test_f3_a_hidden_response_rate_comes_back_from_the_rosters_that_add_up():
+    """FY2024: A (roster 181, 15 answered), B (roster 2, both answered: primary) and C (roster 300, 150) under a
+    total of 483 members, 167 answering. B is hidden, A beside it (B alone would be 2 companies). The hidden
+    rows blank their rosters, but the total's 483 − 300 leaves 183 members and 167 − 150 = 17 respondents for
+    A and B: 181·a + 2·b = 17 with b in [0, 1] puts A's rate in [15/181, 17/181] = [0.0829, 0.0939], 2
+    companies wide where 4 must stay possible (4/181 = 0.0221). The audit finds it; completion hides C too,
+    and then 300·c + 181·a + 2·b = 167 leaves A anywhere in [0, 167/181 = 0.9227]."""
+    spec = TableSpec(keys=["sector", "year"], total=ALL, counts={s: "n" for s in ("response_rate", "ci_low", "ci_high",
+                                                                                  "roster_n", "n_on_roster")})
+    raw = pd.DataFrame({"sector": "auto", "year": 2024, "segment": ["A", "B", "C", ALL], "n": [15, 2, 150, 167],
+                        "n_on_roster": [15, 2, 150, 167], "roster_n": [181, 2, 300, 483]})
+    raw["response_rate"] = raw["n_on_roster"] / raw["roster_n"]
+    out = protect(raw, k=5, group=["sector", "year"], n_col="n",
+                  stat_columns=["response_rate", "roster_n", "n_on_roster"], uniform_columns=["response_rate"])
+    assert out["suppressed"].tolist() == ["complementary", "primary", "", ""]
+    assert out.loc[:1, "roster_n"].isna().all()  # the rosters of hidden rows are not published
+
+    def audit(frame):
+        table = PublishedTable("responses", "responses", frame, list(frame.columns), spec=spec)
+        shown = PublishedTable("responses", "responses", published_frame(frame, spec.keys), list(frame.columns),
+                               spec=spec)
+        intervals = []
+        findings = intruder_check([shown], hidden_cells([table]), 5, [], intervals)
+        return findings, {(iv.cell.split("segment=")[-1], iv.statistic): (round(iv.low, 4), round(iv.high, 4))
+                          for iv in intervals}
+
+    findings, iv = audit(out)
+    assert iv[("A", "response_rate")] == (0.0829, 0.0939)
+    assert [(f.check, f.cell.split("segment=")[-1]) for f in findings] == [("interval", "A")]
+    (done,) = complete([("responses", out, spec)], 5)
+    assert done["suppressed"].tolist() == ["complementary", "primary", "complementary", ""]
+    findings, iv = audit(done)
+    assert iv[("A", "response_rate")] == (0.0, 0.9227) and findings == []

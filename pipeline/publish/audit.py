@@ -38,6 +38,7 @@ from pipeline.publish.model import PublishedTable, TableSpec
 from pipeline.scoring.disclosure import (
     COUNT_SPLITS,
     HIDDEN_COUNT,
+    HIDDEN_COUNTS,
     PART_COUNTS,
     QUANTILE_TAILS,
     STAT_COLUMNS,
@@ -95,7 +96,7 @@ LABEL_NUMBERS = ("year", "previous_year", "year_from", "year_to", "threshold")
 
 def hidden_row_numbers(frame: pd.DataFrame, keys: list[str] | None = None) -> list[str]:
     """The numeric columns a hidden row must leave empty: every number but the cell's key and labels."""
-    keep = set(keys or []) | set(LABEL_NUMBERS) | {"segment", "suppressed", HIDDEN_COUNT}
+    keep = set(keys or []) | set(LABEL_NUMBERS) | {"segment", "suppressed", HIDDEN_COUNT, *HIDDEN_COUNTS.values()}
     return [c for c in frame.columns if c not in keep and pd.api.types.is_numeric_dtype(frame[c])
             and not pd.api.types.is_bool_dtype(frame[c])]
 
@@ -116,6 +117,9 @@ def hidden_cells(tables: list[PublishedTable]) -> pd.DataFrame:
             counts = {c: float(r[c]) for c in count_cols if pd.notna(pd.to_numeric(r[c], errors="coerce"))}
             if n_col is not None and pd.notna(count):
                 counts[n_col] = float(count)  # protection blanked it; the working column keeps it
+            for column, working in HIDDEN_COUNTS.items():  # likewise a rate's roster and respondents on it
+                if pd.notna(pd.to_numeric(r.get(working, np.nan), errors="coerce")):
+                    counts[column] = float(r[working])
             rows.append({"table": t.name, "cell": _cell_text(_key(r, cols)),
                          "statistics": " ".join(s for s in t.spec.counts if s in t.frame),
                          "reason": r["suppressed"], "count": None if pd.isna(count) else int(count),

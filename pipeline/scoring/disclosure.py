@@ -52,6 +52,10 @@ STAT_COLUMNS = ["mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "c
 UNIFORM_COLUMNS = ["mean", "share_reached", "share_improved", "share_worsened", "share_from", "share_to",
                    "share_implemented", "w_mean", "w_share_reached", "w_share_implemented"]
 HIDDEN_COUNT = "_n_behind"  # the true count behind each cell, for the audit log only: never published
+# Other counts a hidden row blanks that still add up across segments (a response rate's members and respondents
+# on the list): their true values go to the audit log too, so the interval solver can use the segments' sum the
+# total row gives away (the total's roster minus the published segments' is the hidden segments' roster).
+HIDDEN_COUNTS = {"roster_n": "_roster_n_behind", "n_on_roster": "_n_on_roster_behind"}
 # The narrowest interval (on the 0–1 score and share scale) an intruder may reach for any hidden cell from
 # everything a report publishes (pipeline.publish.intervals solves for it; docs/method.md "Disclosure control").
 MIN_WIDTH = 0.10
@@ -149,6 +153,9 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
     if "segment" in out.columns:
         reason = _complementary(out, reason, n, k, group, total, edges, sides)
     out[HIDDEN_COUNT] = n.to_numpy()
+    for column, working in HIDDEN_COUNTS.items():
+        if column in out.columns:
+            out[working] = pd.to_numeric(out[column], errors="coerce").to_numpy()
     out["suppressed"] = reason.to_numpy()
     out["uniform"] = reason.eq("uniform").to_numpy()
     hidden = reason.ne("").to_numpy()
