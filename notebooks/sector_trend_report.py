@@ -170,8 +170,8 @@ pub.table("responses", resp, T.SPECS["responses"], L["tables"]["responses"],
 # %%
 # Change over time: the sector mean per function with 95% intervals, and all respondents vs the same companies.
 # functions, categories and items are tied by the public item map: protected together, before any is drawn
-functions, linked_categories, linked_items = T.linked(rd, by, fw, min_cell, lang, pub.relations)
-functions = show(named(functions))
+protected_functions, linked_categories, linked_items = T.linked(rd, by, fw, min_cell, lang, pub.relations)
+functions = show(named(protected_functions))
 display(Markdown(f"## {L['sections']['trend']}"))
 total_fn = functions[functions["segment"].eq(ALL)]
 
@@ -228,7 +228,8 @@ if len(rd.years) > 1:
 # %%
 # Score distribution by segment, per year.
 # a segment's overall mean bounds its functions from below: withheld where one of them is (docs/method.md §5)
-dist = show(T.hide_with_functions(T.distribution(rd, by, min_cell), functions, T.SPECS["distribution"], min_cell))
+dist = show(T.hide_with_functions(T.distribution(rd, by, min_cell), protected_functions, T.SPECS["distribution"],
+                                  min_cell))
 display(Markdown(f"## {L['sections']['distribution']}"))
 
 

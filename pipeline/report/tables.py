@@ -260,11 +260,15 @@ def hide_with_functions(overall: pd.DataFrame, functions: pd.DataFrame, spec: Ta
     mean_f ≥ 1 − (items / I_f)(1 − mean) (10 companies, 8 items split 4 / 4, mean 0.95 → each function
     ≥ 0.90). Near the top of the scale that pins a hidden function; the overall mean beside it is withheld."""
     keys = [c for c in ("sector", "year", "segment") if c in overall.columns and c in functions.columns]
-    hidden = functions[functions["suppressed"].fillna("").ne("")]
-    hidden_keys = set(map(tuple, hidden[keys].astype(str).to_numpy()))
+
+    def cells(t: pd.DataFrame) -> list[tuple]:  # a year read as 2026 or 2026.0 is one year
+        return list(map(tuple, t[keys].assign(**({"year": pd.to_numeric(t["year"]).astype(int)} if "year" in keys
+                                                  else {})).astype(str).to_numpy()))
+
+    hidden_keys = set(cells(functions[functions["suppressed"].fillna("").ne("")]))
     out = overall.copy()
     shown = out[out["suppressed"].fillna("").eq("")]
-    for index, key in zip(shown.index, map(tuple, shown[keys].astype(str).to_numpy()), strict=True):
+    for index, key in zip(shown.index, cells(shown), strict=True):
         if key in hidden_keys:
             out = _hide(out, index, spec)
     return secure(out, spec, k)
