@@ -170,7 +170,15 @@ pub.table("responses", resp, T.SPECS["responses"], L["tables"]["responses"],
 # %%
 # Change over time: the sector mean per function with 95% intervals, and all respondents vs the same companies.
 # functions, categories and items are tied by the public item map: protected together, before any is drawn
-protected_functions, linked_categories, linked_items = T.linked(rd, by, fw, min_cell, lang, pub.relations)
+# the other breakdowns the sector publishes (automotive: by industry beside size), each merged like the sector's
+# own; their categories share the total rows with the sector's, so they are completed with them
+other_breakdowns = {}
+for other in [b for b in info.get("breakdowns", []) if b != by and b in rd.respondents]:
+    other_rd, other_merges = D.load(store, sector, years or None, frameworks=scored_on).merge_small_segments(
+        other, min_cell)
+    other_breakdowns[other] = (other_rd, T.by_node(other_rd, other, fw, "category", other_rd.latest, min_cell))
+protected_functions, linked_categories, linked_items, *other_categories = T.linked(
+    rd, by, fw, min_cell, lang, pub.relations, {o: t for o, (_, t) in other_breakdowns.items()})
 functions = show(named(protected_functions))
 display(Markdown(f"## {L['sections']['trend']}"))
 total_fn = functions[functions["segment"].eq(ALL)]
@@ -293,11 +301,8 @@ def heatmap_section(data, attribute, suffix="", protected=None):
 
 display(Markdown(f"## {L['sections']['categories']}"))
 heatmap_section(rd, by, protected=linked_categories)
-# the other breakdowns the sector publishes (automotive: by industry beside size), each merged and protected alike
-for other in [b for b in info.get("breakdowns", []) if b != by and b in rd.respondents]:
-    other_rd, other_merges = D.load(store, sector, years or None, frameworks=scored_on).merge_small_segments(
-        other, min_cell)
-    heatmap_section(other_rd, other, f"_{other}")
+for (other, (other_rd, _)), other_protected in zip(other_breakdowns.items(), other_categories, strict=True):
+    heatmap_section(other_rd, other, f"_{other}", protected=other_protected)
     other_resp = T.display(T.secure_like(T.responses_by_segment(other_rd, other, min_cell), resp_protected,
                                          T.SPECS["responses"], min_cell), D.segment_names(sector, lang), ALL, other)
     pub.table(f"responses_{other}", other_resp, T.SPECS["responses"],

@@ -230,8 +230,9 @@ def test_f4_an_item_table_prints_no_count_of_one_to_four_companies():
 def test_f1_a_segments_overall_mean_is_withheld_where_one_of_its_functions_is():
     """送配電: 10 companies, 8 items split 4 / 4 between two functions, overall mean 0.95: the shortfall
     10 · 8 · 0.05 = 4 item-points is all the two functions can lack, so each keeps a mean ≥ 1 − 4 / (10 · 4)
-    = 0.90 — a hidden function pinned to [0.90, 1]. Its GV cell is hidden, so its overall row is withheld
-    ('complementary'); 発電 hides nothing and keeps its row. The total (50 companies, 0.75) would then give
+    = 0.90 — a hidden function pinned to [0.90, 1]. Its GV cell is hidden and 0.95 is within 0.10 of the
+    top, so its overall row is withheld ('complementary'); 発電 hides nothing and keeps its row. The total
+    (50 companies, 0.75) would then give
     送配電 back (37.5 − 40 · 0.7 = 9.5 → 0.95), so completion withholds 発電 as well: 10a + 40b = 37.5 leaves
     送配電 anywhere in [0, 1]."""
     from pipeline.report.tables import SPECS, hide_with_functions
@@ -250,6 +251,11 @@ def test_f1_a_segments_overall_mean_is_withheld_where_one_of_its_functions_is():
     # nothing hidden among the functions: the row stays
     same = hide_with_functions(dist, functions.assign(suppressed=""), SPECS["distribution"], 5)
     assert same["suppressed"].tolist() == ["", "", ""]
+    # a mean of 0.85 leaves a 4-item function of those companies at least 1 − 2 · 0.15 = 0.70: 0.30 wide
+    # whatever the split of items (≥ 0.15 ≥ 0.10), and below θ = 0.9 the bound on the companies under it
+    # n · 2 · 0.15 / 0.1 = 30 > 10 says nothing: the row stays
+    lower = hide_with_functions(dist.assign(mean=[0.85, 0.7, 0.73]), functions, SPECS["distribution"], 5)
+    assert lower["suppressed"].tolist() == ["", "", ""]
 
 
 def test_f3_a_hidden_response_rate_comes_back_from_the_rosters_that_add_up():

@@ -208,11 +208,14 @@ def relations(data: ReportData, framework: str = "csf2") -> list[Relation]:
 
 
 def linked(data: ReportData, by: str | None, framework: str, k: int | None = None, lang: str = "ja",
-           links: list[Relation] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+           links: list[Relation] | None = None, others: dict[str, pd.DataFrame] | None = None
+           ) -> tuple[pd.DataFrame, ...]:
     """The function trend, the latest year's categories and the items, protected together: the public
     item map ties them (a category is the mean of its items' points, a function the item-weighted mean of
     its categories), so a hidden category must not come back from its function and its siblings. Cells
-    are hidden beyond :func:`protect`'s until the interval solver leaves every hidden cell its width."""
+    are hidden beyond :func:`protect`'s until the interval solver leaves every hidden cell its width.
+    ``others`` (name → :func:`by_node` categories of another breakdown, protected) are completed in the same
+    programme and returned after the three, in order."""
     from pipeline.publish.intervals import complete
 
     k = _k(k)
@@ -220,9 +223,12 @@ def linked(data: ReportData, by: str | None, framework: str, k: int | None = Non
     categories = by_node(data, by, framework, "category", data.latest, k)
     shares = items(data, k, lang)
     links = relations(data, framework) if links is None else links
+    # other breakdowns of the same categories (automotive by industry beside size) share the total rows: one
+    # programme, so a total one of them must hide is hidden in all (alone, each published what the other hid)
+    extra = [(f"categories_{name}", table, SPECS["nodes"]) for name, table in (others or {}).items()]
     done = complete([("functions", functions, SPECS["nodes"]), ("categories", categories, SPECS["nodes"]),
-                     ("items", shares, SPECS["items"])], k, links)
-    return done[0], done[1], done[2]
+                     ("items", shares, SPECS["items"]), *extra], k, links)
+    return tuple(done)
 
 
 def secure(table: pd.DataFrame, spec: TableSpec, k: int | None = None) -> pd.DataFrame:
@@ -252,22 +258,32 @@ def secure_like(table: pd.DataFrame, reference: pd.DataFrame, spec: TableSpec, k
 
 def hide_with_functions(overall: pd.DataFrame, functions: pd.DataFrame, spec: TableSpec,
                         k: int | None = None) -> pd.DataFrame:
-    """The headline score table (:func:`distribution`) with every row hidden ('complementary') whose
-    segment and year hide some function cell, then completed again (:func:`secure`).
+    """The headline score table (:func:`distribution`) with every row hidden ('complementary') whose mean
+    could pin a hidden function of the same segment and year, then completed again (:func:`secure`).
 
-    The overall mean bounds every function of the same companies from below: their total shortfall from the
-    top, n · items · (1 − mean), is shared among the functions, so a function of I_f items keeps
+    The overall mean bounds every function of the same companies: their total shortfall from the top,
+    n · items · (1 − mean), is all a function can lack, so a function of I_f items keeps
     mean_f ≥ 1 − (items / I_f)(1 − mean) (10 companies, 8 items split 4 / 4, mean 0.95 → each function
-    ≥ 0.90). Near the top of the scale that pins a hidden function; the overall mean beside it is withheld."""
+    ≥ 0.90), and at most n · (items / I_f)(1 − mean) / (1 − θ) companies fall below θ in it; likewise from
+    the bottom, mean_f ≤ (items / I_f) · mean. Since items ≥ I_f, an overall mean with 1 − mean and mean
+    both at least ``max(MIN_WIDTH, 1 − θ)`` leaves every function its width whatever the item counts; a
+    row nearer an end of the scale is withheld where some function of its segment and year is hidden
+    (the members' estimate ``w_mean`` is read the same way)."""
+    from pipeline.scoring.disclosure import MIN_WIDTH
+
     keys = [c for c in ("sector", "year", "segment") if c in overall.columns and c in functions.columns]
 
     def cells(t: pd.DataFrame) -> list[tuple]:  # a year read as 2026 or 2026.0 is one year
         return list(map(tuple, t[keys].assign(**({"year": pd.to_numeric(t["year"]).astype(int)} if "year" in keys
                                                   else {})).astype(str).to_numpy()))
 
+    theta = pd.to_numeric(functions.get("threshold", pd.Series(dtype=float)), errors="coerce").dropna()
+    margin = max(MIN_WIDTH, 1 - float(theta.min())) if len(theta) else MIN_WIDTH
     hidden_keys = set(cells(functions[functions["suppressed"].fillna("").ne("")]))
     out = overall.copy()
-    shown = out[out["suppressed"].fillna("").eq("")]
+    means = out[[c for c in ("mean", "w_mean") if c in out.columns]].apply(pd.to_numeric, errors="coerce")
+    near_end = ((means < margin) | (means > 1 - margin)).any(axis=1)
+    shown = out[out["suppressed"].fillna("").eq("") & near_end]
     for index, key in zip(shown.index, cells(shown), strict=True):
         if key in hidden_keys:
             out = _hide(out, index, spec)
