@@ -106,11 +106,11 @@ def _members(only: str | None, only_file: Path | None) -> list[str] | None:
     """The members named by --only (comma-separated) and --only-file (one a line; # starts a comment)."""
     if only is None and only_file is None:
         return None
-    names = [part for part in (only or "").split(",") if part.strip()]
+    names = [part.strip() for part in (only or "").split(",") if part.strip()]
     if only_file is not None:
         for line in only_file.read_text(encoding="utf-8-sig").splitlines():
-            line = line.split("#", 1)[0].strip()
-            names += [part for part in line.split(",") if part.strip()]
+            line = line.split("#", 1)[0]
+            names += [part.strip() for part in line.split(",") if part.strip()]
     if not names:
         raise ValueError("--only/--only-file names no member")
     return names
@@ -202,7 +202,8 @@ def _release_memory() -> None:
 
 
 def demo() -> int:
-    """Synthesise three years for both sectors, ingest, score and report them; print where the reports are.
+    """Synthesise three years for both sectors, ingest, score and report them (with the decks); print where
+    the reports are.
 
     Run again on the same synthetic data, it skips ingest and scoring when the store was built from the
     same files, code, key and rules (pipeline/builds.py) and only writes the reports again. It holds the
@@ -258,9 +259,12 @@ def _demo(store: Path) -> int:
     print(f"  store: {store} (quarantine report: {store / 'quarantine_report.xlsx'})")
     from pipeline.report.run import run_report
 
-    result = run_report("all", None, store, config.reports_dir(), config.figures_dir())
+    # with the decks: the automotive deck is what a newcomer to the demo looks for first
+    result = run_report("all", None, store, config.reports_dir(), config.figures_dir(), pptx=True)
     print("  reports: " + ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items()))
     for html in result.html:
         print(f"    {html}")
+    for deck in result.decks:
+        print(f"    {deck}")
     print(f"    figures under {config.figures_dir()}, tables.xlsx beside each report")
     return 0

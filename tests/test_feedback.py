@@ -301,3 +301,31 @@ def test_no_previous_year_in_the_store_means_no_previous_column(tmp_path):
     files = write_feedback(per, identities, "auto", 2024, tmp_path, k=3, workers=1)
     heads = [c.value for c in openpyxl.load_workbook(files.workbooks[0])["スコア"][4]]
     assert heads[:4] == ["指標", "貴社のスコア", "レベル達成", "中央値"]
+
+
+def test_sdw_feedback_says_where_it_wrote_and_logs_one_line(tmp_path, capsys):
+    """`sdw feedback --out DIR` writes to DIR/auto/2024 and says so; --only-file picks the members; not on
+    a terminal, progress is one summary line."""
+    from pipeline import cli
+
+    scores, respondents, responses = _two_years()
+    store = tmp_path / "store"
+    store.mkdir()
+    identities = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": list("ABCDEN"),
+                               "company_name": [f"社{c}" for c in "ABCDEN"],
+                               "corporate_number": [f"{i}" * 13 for i in range(1, 7)]})
+    for name, frame in (("scores", scores), ("respondents", respondents), ("responses", responses),
+                        ("identities", identities)):
+        frame.to_parquet(store / name)
+    members = tmp_path / "resend.txt"
+    members.write_text("# re-send after the correction of 2024-12-01\nauto_2024_0002\n 6666666666666, \n",
+                       encoding="utf-8")
+    code = cli.main(["feedback", "--sector", "auto", "--year", "2024", "--store", str(store), "--out",
+                     str(tmp_path / "fb"), "--only-file", str(members)])
+    out, err = capsys.readouterr()
+    assert code == 0
+    folder = tmp_path / "fb" / "auto" / "2024"
+    assert f"written to {folder}" in out
+    assert sorted(p.name for p in folder.iterdir()) == ["auto_2024_0002.xlsx", "auto_2024_0006.xlsx", "index.xlsx"]
+    lines = [line for line in err.splitlines() if line.startswith("feedback auto 2024")]
+    assert len(lines) == 1 and lines[0].startswith("feedback auto 2024: 2 done in ")
