@@ -237,7 +237,8 @@ def test_only_writes_exactly_the_members_named(auto_run, tmp_path):
     rewritten = {p.name for p in folder.iterdir() if p.read_bytes() != b"old"}
     assert rewritten == {"auto_2024_0003.xlsx", "auto_2024_0005.xlsx", "auto_2024_0007.xlsx", "index.xlsx"}
     assert len(list(folder.iterdir())) == 30 * 2 + 1  # nothing removed, nothing added
-    with pytest.raises(ValueError, match=r"no auto FY2024 member matches auto_2024_0099, nobody \(give a respondent key"):
+    with pytest.raises(ValueError,
+                       match=r"no auto FY2024 member matches auto_2024_0099, nobody \(give a respondent key"):
         write_feedback(per, identities, "auto", 2024, folder, k=5, only=["nobody", "auto_2024_0099.xlsx"])
 
 

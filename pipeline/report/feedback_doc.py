@@ -90,8 +90,8 @@ PROXY = {"score": "mean", "percent": "share", "count": "n", "int": "rank", "text
 """A columns.yaml column of each kind, so display text (used to fit widths) is formatted as in reports."""
 PEER_STATS = ["peer_mean", "p25", "p50", "p75", "peer_n", "percentile", "deviation"]
 PDF_WIDTHS = {"node": 0.14, "score": 0.065, "previous": 0.07, "reached": 0.06, "prev_reached": 0.065,
-              "p50": 0.055, "p25": 0.07, "p75": 0.07, "peer_mean": 0.065, "peer_n": 0.055, "percentile": 0.065, "deviation": 0.05,
-              "peer_group": 0.105}
+              "p50": 0.055, "p25": 0.07, "p75": 0.07, "peer_mean": 0.065, "peer_n": 0.055, "percentile": 0.065,
+              "deviation": 0.05, "peer_group": 0.105}
 """Relative widths of the PDF's score columns (scaled to the text width for the columns shown)."""
 
 
