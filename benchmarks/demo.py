@@ -14,7 +14,7 @@ wall time of synth and ingest per sector-year, score, report per sector (power, 
 the rest (interpreter start, imports, printing) and the total; then peak memory two ways:
 ``getrusage`` (the demo process's own peak plus that of its largest descendant — synth and ingest
 workers, report kernels) and, when psutil is installed, the whole process tree's RSS sampled every
-0.1 s. A last line compares the medians with the budgets in docs/architecture.md: demo < 60 s fresh,
+0.1 s. A last line compares the medians with the budgets in docs/architecture.md §8: demo < 60 s fresh,
 < 30 s with its data, each report < 15 s, < 1 GB peak.
 """
 

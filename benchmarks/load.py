@@ -7,14 +7,14 @@ Each stage runs as `sdw` does, in a fresh process (`python -m pipeline …`): sy
 (sector, year) once into --data (kept for re-runs, with its parameters), ingest each into one store,
 `sdw score`, `sdw report --sector all`. For every stage it prints the wall time and the peak RSS of
 the largest process of that stage (the stage's own process or one of its workers, from wait4), and
-checks the store with ../shared/tools/check_store.py when that file is there.
+checks the store with `sdw check` (pipeline/check.py).
 
 Targets (docs, issue 14): peak RSS ≤ 4 GB, scoring ≤ 30 s at full size.
 
 Measured 2026-11-26 on the 2-core development machine (other work running), `--full`: synth 20
 sector-years 8.5 min; ingest 4.1–6.4 s per sector-year (102 s in all), its peak RSS growing with the
 store from 0.4 to 1.8 GB (each ingest reads and rewrites the whole tables); score 24.2 s, 3.4 GB;
-report all 55.5 s, 4.39 GB — over the 4 GB target (the report stage, not ingest). check_store: clean.
+report all 55.5 s, 4.39 GB — over the 4 GB target (the report stage, not ingest). Store contract check: clean.
 38,700 respondents, 5,565,150 answers, 46,212 manifest rows.
 After the report kernels read only their sector, years, frameworks and columns (2026-11-26, same store
 built again, load 2.6): report all 53.1 s, 2.28 GB (4.39 GB with the code before, same sitting).
@@ -36,7 +36,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_YEAR = {"auto": 2022, "power": 2024}
-CHECK_STORE = ROOT.parent / "shared" / "tools" / "check_store.py"
 
 
 def run_stage(label: str, argv: list[str], env: dict[str, str], rows: list[tuple[str, float, float]]) -> None:
@@ -109,9 +108,9 @@ def main() -> int:
           f"score {next(r[1] for r in rows if r[0] == 'score'):.1f} s (target ≤ 30 s)")
     sizes = {p.name: p.stat().st_size for p in store.iterdir() if p.is_file()}
     print("store: " + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted(sizes.items()) if v > 1e5))
-    if CHECK_STORE.exists():
-        check = subprocess.run([sys.executable, str(CHECK_STORE), str(store)], capture_output=True, text=True)
-        print(f"check_store: exit {check.returncode}" + (f"\n{check.stdout[-2000:]}" if check.returncode else ""))
+    check = subprocess.run([sys.executable, "-m", "pipeline", "check", "--store", str(store)], env=env, cwd=ROOT,
+                           capture_output=True, text=True)
+    print(f"sdw check: exit {check.returncode}" + (f"\n{check.stdout[-2000:]}" if check.returncode else ""))
     return 0
 
 

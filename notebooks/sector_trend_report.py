@@ -98,8 +98,8 @@ display(HTML(f"<style>{REPORT_CSS}</style>"))
 display(Markdown(f"# {L['report_title'].format(sector=L['sector'][sector])}"))
 display(Markdown(L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}", latest=f"{rd.n(rd.latest):,}")))
 params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items())
-provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, generated=prov.generated,
-                                         params=params_text)
+provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, method=prov.method,
+                                         generated=prov.generated, params=params_text)
 display(HTML(f'<p class="sdw-provenance">{provenance_text}</p>'))
 if provisional := rd.provisional_caveat(L):  # our own texts and levels: the reader must know before the numbers
     display(HTML(f'<p class="sdw-note"><em>{html.escape(provisional)}</em></p>'))

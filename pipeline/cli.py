@@ -1,6 +1,6 @@
 """The ``sdw`` command line: argument parsing only; each command calls one stage function.
 
-The command names and options are a contract (docs/architecture.md): scripts outside the
+The command names and options are a contract (docs/architecture.md §4): scripts outside the
 repository call them. Extend, never rename.
 """
 
@@ -14,6 +14,10 @@ from pathlib import Path
 
 from pipeline import catalogs, config
 
+CHECK_HELP = ("List every way the store breaks its contract (docs/architecture.md §3): each table and column, "
+              "canonical values, the manifest's invariants, the keys between its tables and the key fingerprint; "
+              "the key at hand (SDW_SECRET_KEY, else the key file if one exists) is tested against the store's. "
+              "Nothing is changed. Exit status 1 on any breach.")
 _STORE_HELP = "default: data/processed in the project folder (SDW_HOME, or the nearest sdw project above here)"
 
 
@@ -109,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "reports of one sector for other years or segmentations), it checks everything they publish "
                        "together. Exit status 1 on any finding.")
     a.add_argument("report_dir", type=Path, nargs="+", help="e.g. reports/auto/all")
+
+    h = sub.add_parser("check", help="check a store against its contract (tables, values, manifest, keys, key "
+                       "fingerprint); exit status 1 on any breach", description=CHECK_HELP)
+    h.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
 
     sub.add_parser("demo", help="synthesise several years for both sectors, ingest, score and report")
 

@@ -1,4 +1,4 @@
-"""Schemas of the store's tables (docs/architecture.md), validated lazily before every write.
+"""Schemas of the store's tables (docs/architecture.md §3), validated lazily before every write.
 
 Column names are a contract with scripts outside the repository: extend, never rename.
 """

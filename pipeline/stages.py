@@ -9,7 +9,8 @@ from pathlib import Path
 
 def run(args: argparse.Namespace) -> int:
     handlers = {"synth": synth, "ingest": ingest, "score": score, "feedback": feedback, "report": report,
-                "audit": audit, "demo": lambda _args: demo(), "sql": sql, "rekey": rekey, "instrument": instrument}
+                "audit": audit, "demo": lambda _args: demo(), "sql": sql, "rekey": rekey, "instrument": instrument,
+                "check": check}
     return handlers[args.command](args)
 
 
@@ -149,6 +150,17 @@ def audit(args: argparse.Namespace) -> int:
         return 1
     print(f"sdw audit: {where}: no statistic about fewer than k companies can be recovered")
     return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    """``sdw check``: every breach of the store contract on its own line; exit status 1 on any. It holds the
+    store like a writer does, so it never reads a store half-replaced by an ingest running beside it."""
+    from pipeline.check import check_store, key_at_hand, print_result
+    from pipeline.lock import locked
+
+    with locked(args.store, "check"):
+        result = check_store(args.store, key_at_hand())
+    return print_result(result)
 
 
 def instrument(args: argparse.Namespace) -> int:

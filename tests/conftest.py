@@ -1,4 +1,4 @@
-"""Shared fixtures: deterministic randomness, and where the team's reference data lives."""
+"""Shared fixtures: deterministic randomness, and where the repository's reference data lives."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parents[1] / "reference"  # the published facts, with provenance
 
 
 @pytest.fixture
@@ -17,9 +17,18 @@ def rng() -> np.random.Generator:
 
 @pytest.fixture
 def reference_dir() -> Path:
-    if not REFERENCE.exists():
-        pytest.skip("team reference data (../shared/reference) not beside this checkout")
+    """reference/ of this checkout: part of the repository, so a test that needs it always runs."""
     return REFERENCE
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _secret_key_for_shared_fixtures():
+    """Module- and session-scoped fixtures (stores built once per module) are set up before any
+    function-scoped fixture: without this they would read, or on a fresh machine create, the user's
+    key file, and their stores would carry another key than the tests that check them."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SDW_SECRET_KEY", "test-secret-key")
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -69,8 +69,10 @@ def test_auto_levels_total_50_74_29_and_match_the_published_examples():
 
 
 def test_auto_levels_agree_with_every_observed_level(reference_dir):
-    observed = pd.read_csv(reference_dir / "jama_no_level_observed.csv")
-    levels = {int(r.jama_no): set(r.level_observed.split("|")) for r in observed.itertuples()}
+    observed = pd.read_csv(reference_dir / "auto_item_levels_observed.csv")
+    assert len(observed) == 89  # the items the ★ scheme's table cites
+    levels = {int(r.item_id.removeprefix("No.")): {lv.upper() for lv in r.levels_observed.split("|")}
+              for r in observed.itertuples()}
     shipped = integrity.check_auto_items(catalogs.auto_items(), catalogs.auto_domains(), catalogs.csf2(),
                                          observed_levels=levels)
     assert shipped == []
@@ -99,18 +101,19 @@ def test_scs_counts_are_checked_against_the_dated_source_table():
 
 
 def test_scs_catalog_matches_the_reference_table_row_by_row(reference_dir):
-    ref = pd.read_csv(reference_dir / "scs_criteria_jama_refs.csv", dtype=str, keep_default_na=False)
+    ref = pd.read_csv(reference_dir / "scs_criteria.csv", dtype=str, keep_default_na=False)
+    assert len(ref) == 153
     crit = catalogs.scs_criteria().set_index("criterion_id")
     req = catalogs.scs_requirements().set_index("requirement_id")
     for r in ref.itertuples():
         c = crit.loc[r.criterion_id]
         assert c["requirement_id"] == r.requirement_id
-        assert c["star"] == int(r.criterion_star.lstrip("★")), r.criterion_id
-        cited = [ref_item.split(":") for ref_item in r.jama_refs.split()]
-        assert c["jama_items"].split() == [f"No.{n}" for n, _ in cited], r.criterion_id
-        assert c["jama_levels"].split() == [lv for _, lv in cited], r.criterion_id
+        assert c["star"] == int(r.criterion_star), r.criterion_id
+        assert c["jama_items"].split() == r.cited_items.split(), r.criterion_id
+        assert c["jama_levels"].split() == r.cited_levels.split(), r.criterion_id
     # the table flags ★3/★4 on each criterion's row; a requirement is ★3 when any of its rows is
-    flags = ref.assign(s3=ref["star3_flag"].eq("○"), s4=ref["star4_flag"].eq("○")).groupby("requirement_id")
+    flags = ref.assign(s3=ref["requirement_star3"].eq("True"), s4=ref["requirement_star4"].eq("True")).groupby(
+        "requirement_id")
     assert flags["s3"].any().to_dict() == req["star3"].to_dict()
     assert flags["s4"].any().to_dict() == req["star4"].to_dict()
 
@@ -209,3 +212,28 @@ def test_a_sector_item_mapped_to_an_unknown_or_no_subcategory_is_reported():
     assert "x items: No.2 maps to no CSF 2.0 subcategory" in problems
     assert "x items: No.2 has no text" in problems
     assert "x items: duplicate id 'No.2'" in problems
+
+
+def test_the_framework_catalogs_are_exactly_what_the_reference_data_builds(reference_dir, tmp_path, monkeypatch):
+    """tools/build_catalogs.py, run on reference/, writes the shipped csf2/csf11/crosswalk/★ files byte for byte:
+    the catalogs hold the published facts and nothing was edited by hand since."""
+    import importlib.util
+
+    tool = reference_dir.parent / "tools" / "build_catalogs.py"
+    spec = importlib.util.spec_from_file_location("build_catalogs", tool)
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    assert reference_dir == build.REFERENCE  # its default source is the repository's own
+    monkeypatch.setattr(build, "OUT", tmp_path)
+    build.main(reference_dir)
+    shipped = reference_dir.parent / "pipeline" / "catalogs"
+    for name in ("csf2.csv", "csf11.csv", "csf11_to_csf2.csv", "scs_requirements.csv", "scs_criteria.csv"):
+        assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), name
+
+
+def test_reference_counts_are_the_published_ones(reference_dir):
+    """NIST CSF 2.0: 6 functions, 22 categories, 106 subcategories; CSF 1.1: 5 functions, 23 categories, 108."""
+    subs = pd.read_csv(reference_dir / "csf2_subcategories.csv")
+    assert (subs["function_id"].nunique(), subs["category_id"].nunique(), len(subs)) == (6, 22, 106)
+    c11 = pd.read_csv(reference_dir / "csf11_categories.csv")
+    assert (c11["function_id"].nunique(), len(c11), c11["subcategories"].sum()) == (5, 23, 108)

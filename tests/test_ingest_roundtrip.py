@@ -12,8 +12,6 @@ import pytest
 from pipeline.ingest import ingest
 from pipeline.synth import synthesise
 
-CHECKER = Path(__file__).resolve().parents[2] / "shared" / "tools" / "check_store.py"
-
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
@@ -94,13 +92,12 @@ def test_counts_add_up_and_identity_follows_the_truth(store, key):
     assert (named["corporate_number"].to_numpy() == truth_numbers[named["source_path"]].to_numpy()).all()
 
 
-def test_store_passes_the_team_contract_checker(store):
+def test_store_passes_sdw_check(store):
     store_dir, _ = store
-    if not CHECKER.exists():
-        pytest.skip("../shared/tools/check_store.py not beside this checkout")
-    done = subprocess.run([sys.executable, str(CHECKER), str(store_dir)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout
-    assert "0 breach(es)" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "pipeline", "check", "--store", str(store_dir)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1].startswith(f"sdw check: {store_dir}: keeps its contract (manifest ")
 
 
 def test_store_keeps_sectors_and_years_apart(store):

@@ -3,7 +3,7 @@ item by item with the previous version; comparability mappings as data; movers k
 
 Forms are written here with openpyxl (not by our generator), with the header lower than ingest's
 fixtures and the columns in another order. Expected counts are typed from the form each test writes:
-the shipped catalog has 50 Lv1 / 74 Lv2 / 29 Lv3 items, No.5 is Lv2 there (docs/instruments.md).
+the shipped catalog has 50 Lv1 / 74 Lv2 / 29 Lv3 items, No.5 is Lv2 there (docs/instruments.md §3).
 """
 
 from __future__ import annotations

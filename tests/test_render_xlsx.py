@@ -53,6 +53,7 @@ def test_about_sheet_comes_first_and_explains_tables_and_provenance(book):
     assert "電力分野の自己診断の集計" in text
     assert "level_reached" in text and "レベル別の到達率" in text and "出典: テスト" in text
     assert "snap01" in text and "0.1.0+gabc" in text and "k=5" in text
+    assert "手法の版" in text and "2026.12 (docs/method.md)" in text  # the method the numbers follow
 
 
 def test_table_sheet_reads_in_japanese_with_formatted_numbers(book):

@@ -72,6 +72,10 @@ def test_html_carries_every_published_figure_and_no_junk(reports, sector):
     if sector != "all":  # every shipped catalog is provisional (our own texts) until an official form is imported
         assert re.search(rf"<em>暫定カタログで採点した回答を含む\({sector}-[^)]+\): 項目の文言・レベルの一部は", page)
     assert "@page" in html and "A4" in html  # prints on A4
+    # the method the numbers follow: its version in the provenance line, its sections in the method note
+    assert "method 2026.12" in page or "手法 2026.12" in page
+    assert "詳しくは docs/method.md §5 開示制御、§6 区間推定。" in page
+    assert "詳しくは docs/method.md §1 採点、§2 ロールアップ、§3 レベルと★、§4 CSF 1.1 から 2.0 への射影。" in page
 
 
 def test_headline_numbers_are_table_cells(reports):

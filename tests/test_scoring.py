@@ -1,6 +1,6 @@
 """Known-answer tests of every scoring rule, on hand-built responses.
 
-Every expected number is typed here from the rule in docs/architecture.md ("Scoring rules"), never
+Every expected number is typed here from the rule in docs/method.md (§1 points, §2 roll-ups, §3 levels and ★), never
 computed by the code under test. Counts used below, read once from the catalogs by hand:
 automotive Lv1 50 items (No.1…), Lv2 74, Lv3 29 (153 in all); ★3 has 26 requirements, ★4 43.
 """

@@ -1,7 +1,7 @@
 """End to end on synthetic data: synth → ingest → score meets the *published* survey figures.
 
-The expected numbers are the published ones, typed here with their source (../shared/docs/mission.md,
-"Real figures to calibrate against"), never the generator's parameters (pipeline/synth/answers.py,
+The expected numbers are the published ones, typed here with their source (docs/sources.md),
+never the generator's parameters (pipeline/synth/answers.py,
 population.py): a change to the generator, to ingest or to scoring that moves the output away from what
 the surveys reported fails here. Each tolerance says where it comes from: how the published figure is
 rounded or which year it is, plus twice the sampling error of the estimate at this test's small n (kept
@@ -15,27 +15,28 @@ rates here.
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from pipeline import catalogs
+from pipeline.check import check_store
 from pipeline.ingest import ingest
 from pipeline.scoring import score_store
 from pipeline.scoring.segments import response_rates, segment_stats
 from pipeline.synth import synthesise
 
-# mission.md: "Auto FY2021 (first survey, 50 items, 2 points each, 100-point scale): 2,296 respondents;
+# docs/sources.md, auto-fy2021-size and auto-fy2021-by-size:
+# "Auto FY2021 (first survey, 50 items, 2 points each, 100-point scale): 2,296 respondents;
 # mean score 96.5 for companies with 10,000+ employees, 56.8 for those with 100 or fewer."
 PUBLISHED_FY2021_LARGE = 96.5
 PUBLISHED_FY2021_SMALL = 56.8
-# mission.md: "Auto FY2023: among companies whose target is Level 2, only about 40% rated themselves at
+# docs/sources.md, auto-fy2023-lv2:
+# "Auto FY2023: among companies whose target is Level 2, only about 40% rated themselves at
 # 90% or more achievement."
 PUBLISHED_FY2023_LV2_SHARE = 0.40
-# mission.md: "Power FY2024: 797 respondents; response-rate order 送配電 > 小売 > 発電."
+# docs/sources.md, power-fy2024-size and power-fy2024-rates:
+# "Power FY2024: 797 respondents; response-rate order 送配電 > 小売 > 発電."
 PUBLISHED_POWER_ORDER = ["TD_GENERAL", "RETAIL", "GENERATION"]  # 一般送配電, 小売, 発電 (business-type codes)
 
 # Our synthetic surveys start in FY2022, a year after the published size figures (and the respondents
@@ -125,11 +126,9 @@ def test_store_scores_equal_the_truth(store):
     assert got.mean() == pytest.approx(per.xs("Lv2", level="level").mean())
 
 
-def test_scored_store_passes_the_contract_checker(store):
-    checker = Path(__file__).resolve().parents[2] / "shared" / "tools" / "check_store.py"
-    if not checker.exists():
-        pytest.skip("../shared/tools/check_store.py not beside this checkout")
+def test_scored_store_passes_the_contract_check(store):
     store_dir, tables, _ = store
-    done = subprocess.run([sys.executable, str(checker), str(store_dir)], capture_output=True, text=True)
-    assert done.returncode == 0 and "scores" in done.stdout, done.stdout
+    result = check_store(store_dir, b"test-secret-key")
+    assert result.lines() == [] and result.notes == []
+    assert result.sizes["scores"] == len(tables["scores"])
     assert set(tables["scores"]["framework"]) == {"csf2", "csf11", "cpsf", "level", "star"}

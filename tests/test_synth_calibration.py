@@ -1,9 +1,9 @@
-"""The generator's default surveys have the published sizes (../shared/docs/mission.md), at full scale.
+"""The generator's default surveys have the published sizes (docs/sources.md), at full scale.
 
 Only the counts live here, because drawing a full year's respondents costs no file: the published
 scores and response rates are checked end to end (synth → ingest → score) in
 tests/test_scoring_calibration.py, each published figure in one place. The numbers below are typed from
-mission.md, not read from pipeline/synth/population.py.
+docs/sources.md, not read from pipeline/synth/population.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.synth import population
 
-# (sector, fiscal year, published respondents, relative tolerance, source in mission.md)
+# (sector, fiscal year, published respondents, relative tolerance, source in docs/sources.md)
 PUBLISHED_SIZES = [
     ("power", 2024, 797, 0.0, "Power FY2024: 797 respondents"),  # an exact count
     ("auto", 2022, 4000, 0.05, "Auto FY2022: about 4,000 companies had submitted by January 2023"),

@@ -1,11 +1,11 @@
-"""Rebuild the framework catalogs in ``pipeline/catalogs`` from the team's reference data.
+"""Rebuild the framework catalogs in ``pipeline/catalogs`` from the repository's reference data.
 
-Why a script: the IDs, names, counts and relations are facts published by NIST and METI, gathered
-with provenance in ``../shared/reference``. Reshaping them by code (rather than by hand) keeps the
-facts exact; the project's own additions (Japanese CSF 1.1 names, CPSF tags, instrument items) are
-hand-written data files and are not touched here.
+Why a script: the IDs, names, counts and relations are facts published by NIST and METI, kept with
+their provenance in ``reference/`` (see reference/README.md). Reshaping them by code (rather than by
+hand) keeps the facts exact; the project's own additions (Japanese CSF 1.1 names, CPSF tags,
+instrument items) are hand-written data files and are not touched here.
 
-usage: python tools/build_catalogs.py [REFERENCE_DIR]
+usage: python tools/build_catalogs.py [REFERENCE_DIR]     (default: reference/ of this repository)
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-OUT = Path(__file__).resolve().parents[1] / "pipeline" / "catalogs"
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "pipeline" / "catalogs"
+REFERENCE = ROOT / "reference"
 CSF2_FUNCTIONS = {"GV": "Govern", "ID": "Identify", "PR": "Protect", "DE": "Detect", "RS": "Respond",
                   "RC": "Recover"}
 CSF2_CATEGORY_ORDER = ["GV.OC", "GV.RM", "GV.RR", "GV.PO", "GV.OV", "GV.SC", "ID.AM", "ID.RA", "ID.IM",
@@ -40,25 +42,18 @@ OLIR_NOTES = {
 }
 
 
-def _one_digit(node: str) -> str:
-    """ID.AM-01 -> ID.AM-1 (CSF 1.1 writes subcategory numbers without padding)."""
-    head, _, num = node.partition("-")
-    return f"{head}-{int(num)}" if num else node
-
-
 def build_csf2(ref: Path) -> pd.DataFrame:
-    subs = pd.read_csv(ref / "csf20_subcategories.tsv", sep="\t")
-    cats = pd.read_csv(ref / "csf20_categories.tsv", sep="\t").set_index("category_id")
-    ja = pd.read_csv(ref / "csf20_names_ja.tsv", sep="\t").set_index("id")
-    ja_source = ja["source"].replace("same", pd.NA).ffill()
+    subs = pd.read_csv(ref / "csf2_subcategories.csv", dtype=str)
+    cats = pd.read_csv(ref / "csf2_categories.csv", dtype=str).set_index("category_id")
+    ja = pd.read_csv(ref / "csf2_names_ja.csv", dtype=str).set_index("node_id")
     rows = []
     for fid, fname in CSF2_FUNCTIONS.items():
         rows.append(dict(node_id=fid, level="function", parent_id="", function_id=fid, name_en=fname,
-                         name_ja=ja.loc[fid, "name_ja"], name_ja_source=ja_source[fid]))
+                         name_ja=ja.loc[fid, "name_ja"], name_ja_source=ja.loc[fid, "name_ja_source"]))
         for cid in [c for c in CSF2_CATEGORY_ORDER if c.startswith(fid + ".")]:
             rows.append(dict(node_id=cid, level="category", parent_id=fid, function_id=fid,
-                             name_en=cats.loc[cid, "category_name"], name_ja=ja.loc[cid, "name_ja"],
-                             name_ja_source=ja_source[cid]))
+                             name_en=cats.loc[cid, "name_en"], name_ja=ja.loc[cid, "name_ja"],
+                             name_ja_source=ja.loc[cid, "name_ja_source"]))
             for sid in sorted(subs.loc[subs["category_id"].eq(cid), "subcategory_id"]):
                 rows.append(dict(node_id=sid, level="subcategory", parent_id=cid, function_id=fid,
                                  name_en="", name_ja="", name_ja_source=""))
@@ -66,16 +61,16 @@ def build_csf2(ref: Path) -> pd.DataFrame:
 
 
 def build_csf11(ref: Path) -> pd.DataFrame:
-    cats = pd.read_csv(ref / "csf11_categories.tsv", sep="\t")
+    cats = pd.read_csv(ref / "csf11_categories.csv", dtype=str)
     rows = []
     for fid, fname in CSF11_FUNCTIONS.items():
         rows.append(dict(node_id=fid, level="function", parent_id="", function_id=fid, name_en=fname,
                          name_ja=CSF11_NAMES_JA[fid], name_ja_source="our translation"))
         for cat in cats[cats["function_id"].eq(fid)].itertuples():
             rows.append(dict(node_id=cat.category_id, level="category", parent_id=fid, function_id=fid,
-                             name_en=cat.category_name, name_ja=CSF11_NAMES_JA[cat.category_id],
+                             name_en=cat.name_en, name_ja=CSF11_NAMES_JA[cat.category_id],
                              name_ja_source="our translation"))
-            for n in range(1, int(cat.n_subcategories) + 1):
+            for n in range(1, int(cat.subcategories) + 1):
                 rows.append(dict(node_id=f"{cat.category_id}-{n}", level="subcategory",
                                  parent_id=cat.category_id, function_id=fid, name_en="", name_ja="",
                                  name_ja_source=""))
@@ -83,14 +78,15 @@ def build_csf11(ref: Path) -> pd.DataFrame:
 
 
 def build_crosswalk(ref: Path, csf11: pd.DataFrame, csf2: pd.DataFrame) -> pd.DataFrame:
-    wd = pd.read_csv(ref / "csf11_to_csf20_withdrawals.tsv", sep="\t")
-    wd = wd[wd["level"].eq("subcategory")].assign(csf11_id=lambda d: d["csf11_id"].map(_one_digit))
-    wd = wd.set_index("csf11_id")
+    """Every CSF 1.1 subcategory to its CSF 2.0 node(s): the withdrawn ones where NIST says they went, the
+    others to the same id written with two digits (ID.AM-1 → ID.AM-01)."""
+    wd = pd.read_csv(ref / "csf11_withdrawn_in_csf2.csv", dtype=str, keep_default_na=False)
+    wd = wd[wd["csf11_level"].eq("subcategory")].set_index("csf11_id")
     levels = csf2.set_index("node_id")["level"]
     rows = []
     for sid in csf11.loc[csf11["level"].eq("subcategory"), "node_id"]:
         if sid in wd.index:
-            relation, targets = wd.loc[sid, "relation"], wd.loc[sid, "csf20_targets"].split(",")
+            relation, targets = wd.loc[sid, "relation"], wd.loc[sid, "csf2_targets"].split()
         else:
             head, _, num = sid.partition("-")
             relation, targets = "kept", [f"{head}-{int(num):02d}"]
@@ -101,19 +97,16 @@ def build_crosswalk(ref: Path, csf11: pd.DataFrame, csf2: pd.DataFrame) -> pd.Da
 
 
 def build_scs(ref: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    raw = pd.read_csv(ref / "scs_criteria_jama_refs.csv", dtype=str).fillna("")
+    raw = pd.read_csv(ref / "scs_criteria.csv", dtype=str, keep_default_na=False)
     req = (raw.drop_duplicates("requirement_id")
-              .assign(star3=lambda d: d["star3_flag"].eq("○"), star4=lambda d: d["star4_flag"].eq("○"))
-              [["requirement_id", "major_no", "major", "middle_no", "middle", "requirement_name", "star3",
-                "star4", "csf_function"]]
-              .rename(columns={"major_no": "group_no", "major": "group_name", "middle_no": "category_no",
-                               "middle": "category_name"}))
-    crit = raw.assign(
-        star=raw["criterion_star"].str.replace("★", "", regex=False).astype(int),
-        jama_items=raw["jama_refs"].str.split().map(lambda r: " ".join(f"No.{x.split(':')[0]}" for x in r)),
-        jama_levels=raw["jama_refs"].str.split().map(lambda r: " ".join(x.split(":")[1] for x in r)),
-    )[["criterion_id", "requirement_id", "star", "jama_items", "jama_levels"]]
-    return req, crit
+              .assign(star3=lambda d: d["requirement_star3"].eq("True"),
+                      star4=lambda d: d["requirement_star4"].eq("True"))
+              [["requirement_id", "group_no", "group_name", "category_no", "category_name", "requirement_name",
+                "star3", "star4", "csf2_function"]]
+              .rename(columns={"csf2_function": "csf_function"}))
+    crit = raw.assign(star=raw["criterion_star"].astype(int)).rename(
+        columns={"cited_items": "jama_items", "cited_levels": "jama_levels"})
+    return req, crit[["criterion_id", "requirement_id", "star", "jama_items", "jama_levels"]]
 
 
 def main(ref: Path) -> None:
@@ -134,4 +127,4 @@ def main(ref: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "reference")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else REFERENCE)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.method import METHOD_VERSION
+
 
 @dataclass
 class Provenance:
@@ -28,11 +30,13 @@ class Provenance:
     code_version: str  # package version and git commit when known
     parameters: dict[str, object] = field(default_factory=dict)
     generated: str = ""  # ISO date of the run (not part of any byte-identical table)
+    method: str = METHOD_VERSION  # the version of docs/method.md the numbers follow
 
     def stamp(self) -> str:
         """One short line for figure footers and slide footers."""
         params = ", ".join(f"{k}={v}" for k, v in self.parameters.items() if v not in ("", None))
-        return f"data {self.snapshot} · sdw {self.code_version}" + (f" · {params}" if params else "")
+        return (f"data {self.snapshot} · sdw {self.code_version} · method {self.method}"
+                + (f" · {params}" if params else ""))
 
 
 @dataclass

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
+from pipeline.method import METHOD_DOC
 from pipeline.publish.formats import (
     DASH,
     NUMERIC_KINDS,
@@ -49,12 +50,12 @@ without printing a % sign), so 0.052 is stored as 5.2 and shown as +5.2 pt."""
 WORDS = {
     "ja": {"about": "説明", "tables": "表の一覧", "sheet": "シート", "title": "表題", "note": "注記",
            "provenance": "出典・再現情報", "snapshot": "データスナップショット", "code": "コードバージョン",
-           "parameters": "パラメータ", "generated": "作成日", "symbols": "記号",
+           "parameters": "パラメータ", "generated": "作成日", "symbols": "記号", "method": "手法の版",
            "hidden": "{mark}: 回答事業者が{k}社未満のため非表示",
            "dash": "—: 評価対象外(対応する項目・回答がない)"},
     "en": {"about": "About", "tables": "Tables", "sheet": "Sheet", "title": "Title", "note": "Note",
            "provenance": "Source and reproducibility", "snapshot": "Data snapshot", "code": "Code version",
-           "parameters": "Parameters", "generated": "Generated", "symbols": "Symbols",
+           "parameters": "Parameters", "generated": "Generated", "symbols": "Symbols", "method": "Method version",
            "hidden": "{mark}: hidden, fewer than {k} companies",
            "dash": "—: not assessed (no item or answer reaches it)"},
 }
@@ -141,7 +142,8 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
     """説明: the caller's rows, the list of tables (linked to their sheets), what '<k' and '—' mean, and
     the provenance, so a forwarded workbook explains itself without the report."""
     words = WORDS[lang]
-    stamp = [(words["snapshot"], provenance.snapshot), (words["code"], provenance.code_version)]
+    stamp = [(words["snapshot"], provenance.snapshot), (words["code"], provenance.code_version),
+             (words["method"], f"{provenance.method} ({METHOD_DOC})")]
     stamp += [(words["parameters"], f"{k}={v}") for k, v in provenance.parameters.items() if v not in ("", None)]
     if provenance.generated:
         stamp.append((words["generated"], provenance.generated))

@@ -1,6 +1,6 @@
 """Disclosure control, in one place, for every aggregate that leaves the package.
 
-Rules (k is ``min_cell`` in catalogs/scoring.yaml; docs/architecture.md "Aggregates and disclosure control"):
+Rules (k is ``min_cell`` in catalogs/scoring.yaml; docs/method.md §5 "Disclosure control"):
 
 - **Primary**: a cell whose statistic rests on fewer than k companies — counted as the companies *with
   a score* for that node or item (``n_scored``), not the companies in the segment — shows no statistic.

@@ -4,8 +4,8 @@ Every framework, the level and ★ rules, the instrument's own scale, per-item s
 ``responses.score`` column go through these functions, so a rule is stated once and applied the
 same way everywhere.
 
-Policy (docs/architecture.md, "Scoring rules")
-----------------------------------------------
+Policy (docs/method.md §1, "Points per answer")
+-----------------------------------------------
 - implemented 1, partial 0.5, not_implemented 0 (points from ``scoring.yaml``).
 - not_applicable is excluded: no points, not in the denominator, never an obstacle.
 - unanswered, unknown, invalid and *missing* (an item of the instrument absent from a

@@ -3,8 +3,8 @@
 Each answer comes from a latent propensity: company maturity, a persistent company×item effect,
 item difficulty, a company-specific yearly improvement and year noise. Persistence makes a
 panel: the same company answers mostly the same way next year, a little better on average.
-Calibration targets (mission.md) are in the closing note of the synthetic-data issue and tested
-in tests/test_synth_calibration.py.
+Calibration targets (the published figures of docs/sources.md) are tested in
+tests/test_synth_calibration.py and tests/test_scoring_calibration.py.
 """
 
 from __future__ import annotations

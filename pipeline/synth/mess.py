@@ -1,4 +1,4 @@
-"""The ways real submissions drift from the template (docs/instruments.md, "What real files do").
+"""The ways real submissions drift from the template (docs/instruments.md §7, "What real files do").
 
 A :class:`Quirks` is drawn per file at realistic rates; ``messy=False`` gives clean files. The
 variant lists here are the generator's own, written from the documentation and deliberately not
