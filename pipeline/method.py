@@ -24,6 +24,7 @@ SECTIONS: dict[int, tuple[str, str]] = {
     7: ("版の比較可能性", "Comparability across form versions"),
     8: ("暫定カタログ", "Provisional catalogs"),
     9: ("手法の版", "Method versions"),
+    10: ("会員向けフィードバック", "Member feedback: own previous year and levels reached"),
 }
 
 
