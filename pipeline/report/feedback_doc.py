@@ -301,7 +301,7 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
     all_label = w["all_group"].format(sector=sector_words)
     h = headline.reset_index(drop=True)
     prev = h["prev_year"].dropna() if "prev_year" in h else pd.Series(dtype=float)
-    prev_year = w["year"].format(year=int(prev.iloc[0])) if len(prev) else ""
+    prev_year = w["year_short"].format(year=int(prev.iloc[0])) if len(prev) else ""
     scores = pd.DataFrame({
         "node": [_node_label(f, n, lang) for f, n in zip(h["framework"], h["node_id"], strict=True)],
         "score": h["score"], "previous": h.get("prev_score", np.nan),
@@ -728,7 +728,7 @@ def _wrap(text: str, width: int) -> str:
     lines = []
     for para in text.split("\n"):
         line = ""
-        for token in re.findall(r"[ -~]+ ?|.", para):  # runs of ASCII stay together, other characters alone
+        for token in re.findall(r"[!-~]+ ?| |.", para):  # an ASCII word (and its space) stays together
             if display_width(line + token) > width and line and token[0] not in NO_LINE_START:
                 lines.append(line.rstrip())
                 line = token.lstrip()
@@ -745,7 +745,7 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
     fig.text(0.06, 0.965, w["title"], fontsize=15, va="top")
     fig.text(0.06, 0.935, f"{page.company} ・ {page.sector} ・ {page.year}", fontsize=11, va="top")
     n = len(page.scores)
-    fig_h = 0.03 + 0.015 * n
+    fig_h = 0.025 + 0.0135 * n
     top = 0.845  # the band above holds the figure title and a two-row legend
     ax = fig.add_axes((0.3, top - fig_h, 0.58, fig_h))
     fig.text(0.06, 0.905, w["figure_title"], fontsize=10, va="top")
@@ -756,7 +756,7 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
     scale = 0.88 / sum(share.values())  # the columns shown fill the text width
     marks = [[row[SCORE_COLUMNS.index(c)] for c in cols] for row in page.score_marks]
     y = _pdf_table(fig, page, page.scores, cols, w["scores_title"], y, widths=[share[c] * scale for c in cols],
-                   marks=marks, wrap={"node": 24, "peer_group": 20})
+                   marks=marks, wrap={"node": 24, "peer_group": 20, "reached": 10, "prev_reached": 10})
     item_cols = ["rank", "item_id", "text", "answer", "peer_rate"]
     hidden = page.items["peer_rate"].isna().tolist()
     y = _pdf_table(fig, page, page.items, item_cols, w["items_title"], y - 0.015,
