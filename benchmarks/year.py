@@ -140,7 +140,8 @@ def main() -> int:
     if pdf:
         budgets.append(f"feedback with PDFs {pdf.seconds:.1f} s ≤ {BUDGET['feedback_pdf_s']:.0f} s "
                        f"{mark(pdf.seconds <= BUDGET['feedback_pdf_s'])}")
-    print("budgets: " + "; ".join(budgets))
+    scope = "" if a.n is None else f" (the budgets are for the published count; this run has {members} members)"
+    print("budgets: " + "; ".join(budgets) + scope)
     return 0
 
 
