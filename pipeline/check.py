@@ -28,6 +28,7 @@ import pandera.errors
 
 from pipeline import catalogs, config
 from pipeline.schemas import CANONICAL, CELL, FRAMEWORKS, STATUS, TABLES
+from pipeline.store import read_table
 
 # tables an ingest always writes; roster only with --roster, scores only after `sdw score`
 REQUIRED = ("manifest", "respondents", "responses", "identities", "quarantine")
@@ -136,7 +137,7 @@ def _read_tables(store: Path, result: CheckResult) -> dict[str, pd.DataFrame]:
                 result.breaches.append(Breach("tables", name, "missing (every ingest writes it)"))
             continue
         try:
-            frame = pd.read_parquet(path)
+            frame = read_table(store, name)  # a column added since an older store was written reads as its default
         except Exception as e:  # noqa: BLE001 - any reader failure is the breach to report
             result.breaches.append(Breach("tables", name, f"unreadable ({type(e).__name__})"))
             continue

@@ -24,7 +24,8 @@ SECTIONS: dict[int, tuple[str, str]] = {
     7: ("版の比較可能性", "Comparability across form versions"),
     8: ("暫定カタログ", "Provisional catalogs"),
     9: ("手法の版", "Method versions"),
-    10: ("会員向けフィードバック", "Member feedback: own previous year and levels reached"),
+    10: ("様式の読み取り", "Reading real layouts"),
+    11: ("会員向けフィードバック", "Member feedback: own previous year and levels reached"),
 }
 
 

@@ -34,6 +34,9 @@ class Manifest(pa.DataFrameModel):
     n_invalid: Series[int] = pa.Field(ge=0)
     n_unanswered: Series[int] = pa.Field(ge=0)
     warnings: Series[str]
+    # added after the first stores were written (read_table fills it for older ones): the sheet the answers
+    # were read from, when the file had several shaped like a checklist
+    sheet: Series[str]
 
     class Config:
         strict = True
@@ -158,6 +161,10 @@ class Scores(pa.DataFrameModel):
         strict = False
         coerce = True
 
+
+ADDED = {"manifest": {"sheet": ""}}
+"""Columns added to a table after stores were first written, with the value older rows read as: a store
+written before them still reads, and a partition written now sits beside older ones."""
 
 TABLES = {"manifest": Manifest, "respondents": Respondents, "responses": Responses, "identities": Identities,
           "quarantine": Quarantine, "roster": Roster, "scores": Scores}

@@ -41,6 +41,9 @@ def ingest(args: argparse.Namespace) -> int:
     if len(result.invalid_by_item):
         top = ", ".join(f"{i} {n}" for i, n in result.invalid_by_item.head(8).items())
         print(f"  invalid answers: {int(result.invalid_by_item.sum())} ({top})")
+    if result.totals:
+        shown = ", ".join(result.totals[:5]) + (f" … ({len(result.totals)} in all)" if len(result.totals) > 5 else "")
+        print(f"  totals rows: {len(result.totals)} in exports, read as totals, not members ({shown})")
     if result.roster_issues:
         print(f"  roster: {result.roster_issues} rows dropped, merged or read in part (sheet 名簿 of {result.report})")
     if result.linked:

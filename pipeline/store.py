@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors
 
-from pipeline.schemas import TABLES
+from pipeline.schemas import ADDED, TABLES
 
 
 class StoreError(RuntimeError):
@@ -24,8 +24,17 @@ class StoreError(RuntimeError):
 
 
 def read_table(store: Path, name: str) -> pd.DataFrame | None:
+    """A store table, with any column added since an older store was written filled (schemas.ADDED)."""
     path = store / name
-    return pd.read_parquet(path) if path.exists() else None
+    if not path.exists():
+        return None
+    frame = pd.read_parquet(path)
+    for column, value in ADDED.get(name, {}).items():
+        if column not in frame.columns:
+            frame[column] = value
+        else:  # rows of an older partition, written beside newer ones before this column was filled
+            frame[column] = frame[column].fillna(value)
+    return frame
 
 
 def empty_table(store: Path, name: str) -> pd.DataFrame:

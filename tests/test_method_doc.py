@@ -31,9 +31,9 @@ def test_every_stamp_names_the_method_version():
     assert prov.stamp() == "data abc123def456 · sdw 0.1.0+g1 · method 2026.12 · sector=auto, k=5"
 
 
-def test_sections_are_numbered_one_to_ten_with_the_titles_reports_cite():
+def test_sections_are_numbered_one_to_eleven_with_the_titles_reports_cite():
     headings = _headings()
-    assert sorted(headings) == list(range(1, 11))
+    assert sorted(headings) == list(range(1, 12))
     for n, (ja, en) in SECTIONS.items():
         assert headings[n] == f"{en} ({ja})", n
         assert f'<a id="s{n}-' in METHOD  # a stable anchor before each section

@@ -30,10 +30,10 @@ from pipeline.ingest.locate import PAST, find_header, is_checklist_name, is_deri
 from pipeline.ingest.read import Sheet, open_book
 from pipeline.ingest.reasons import Rejected
 from pipeline.ingest.text import clean_text, header_key, label_key
+from pipeline.itemno import item_number
 
 # Roles a blank automotive form must carry (an answer column is not needed: the form is blank).
 SHAPES = {"auto": ("no", "level", "requirement")}
-ITEM_NO = re.compile(r"^(?:no\.?)?0*(\d{1,3})(?:\.0+)?$")  # 12, No.12, 012, '12.0'
 LEVEL = re.compile(r"^(?:lv|level|レベル)?\.?([1-3])(?:\.0+)?$")  # Lv1, LV.1, レベル1, 1
 DATE = re.compile(r"(20\d\d)\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})")
 DATE_HINT = re.compile(r"版|発行|改訂|改定|公表|公開|制定|施行")
@@ -230,10 +230,9 @@ def _items(sheet: Sheet, header_row: int, cols: dict[str, int], sheet_name: str,
             skipped.append(f"{what} ({mark.group(mark.lastindex or 0)})")
             continue
         where = f"sheet {sheet_name!r} row {r}"
-        m = ITEM_NO.match(label_key(no))
-        if not m or int(m.group(1)) == 0:
+        number = item_number(label_key(no))  # the same reading as ingest's (pipeline/itemno.py)
+        if number is None:
             raise FormRefused(f"{where}: item number {no!r} cannot be read")
-        number = int(m.group(1))
         lv = LEVEL.match(label_key(level))
         if not lv:
             raise FormRefused(f"No.{number} ({where}): level {level!r} cannot be read (expected Lv1, Lv2 or Lv3)")

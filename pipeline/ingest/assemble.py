@@ -93,7 +93,13 @@ def assign_identity(records: list[Parsed], key: bytes, known: dict[str, set[str]
 def supersede(records: list[Parsed], keys: dict[str, str], saved_at: Callable[[Parsed], str] = lambda r: ""
               ) -> None:
     """Keep each respondent's latest submission (回答日/提出日時; on a tie, the workbook saved last,
-    then the path); mark the others superseded. ``saved_at`` is asked only for tied submissions."""
+    then the path); mark the others superseded. ``saved_at`` is asked only for tied submissions.
+
+    Only an identity that is certain supersedes: a valid 法人番号, written or linked by name. Submissions
+    keyed by a name alone (no valid number) may be two companies of one name, or a name that is no name:
+    the latest is kept and the others are quarantined (``same_name_unverified``) for the clerk to ask, never
+    marked superseded.
+    """
     groups: dict[str, list[Parsed]] = {}
     for rec in records:
         if rec.is_submission and rec.source_path in keys:
@@ -110,8 +116,19 @@ def supersede(records: list[Parsed], keys: dict[str, str], saved_at: Callable[[P
         group.sort(key=lambda r: (*stated(r), saved_at(r) if tied and stated(r) == latest_stated else "",
                                   r.source_path))
         latest = group[-1]
+        certain = all(r.attributes.get("identity_basis") in CERTAIN and
+                      corporate_number.is_valid(str(r.attributes.get("corporate_number") or "")) for r in group)
         for rec in group[:-1]:
-            rec.status, rec.reason, rec.detail = "superseded", "superseded", f"superseded by {latest.source_path}"
+            if certain:
+                rec.status, rec.reason, rec.detail = "superseded", "superseded", f"superseded by {latest.source_path}"
+            else:
+                rec.status, rec.reason = "quarantined", "same_name_unverified"
+                rec.detail = (f"事業者名「{rec.attributes.get('company_name') or ''}」が同じで法人番号のない提出: "
+                              f"{latest.source_path} を取り込み、この提出は取り込んでいません")
+
+
+CERTAIN = ("corporate_number", "name_linked")
+"""Identity bases that may mark another submission superseded: the 法人番号 is valid (written, or linked)."""
 
 
 def build_tables(records: list[Parsed], answers: pa.Table, keys: dict[str, str], sector: str,
@@ -195,7 +212,7 @@ def _manifest(records: list[Parsed], keys: dict[str, str], sector: str, year: in
             "template_version": rec.template_version, "kind": rec.kind, "detail": rec.detail,
             "flags": " ".join(dict.fromkeys(rec.flags)), "n_items": rec.n_items,
             "n_invalid": rec.n_invalid, "n_unanswered": rec.n_unanswered,
-            "warnings": " / ".join(rec.warnings),
+            "warnings": " / ".join(rec.warnings), "sheet": rec.sheet,
         })
     return pd.DataFrame(rows)
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
 
@@ -14,9 +15,9 @@ from pipeline.cells import column_letters
 from pipeline.ingest.read import Sheet
 from pipeline.ingest.text import header_key, label_key
 from pipeline.ingest.version import bare_version, written_in, written_version
+from pipeline.itemno import item_number
 
 HEADER_SCAN_ROWS = 60
-EXPORT_ITEM = re.compile(r"^(?:no\.?|q|項目|設問)?0*(\d{1,3})(?:_?回答)?$")  # No.12, Q12, 項目12, 12, No.12_回答
 
 
 @registered_cache
@@ -29,27 +30,70 @@ def _aliases(group: str) -> dict[str, str]:
 class Header:
     row: int
     columns: dict[str, int]  # role → column index
+    options: dict[int, str] = field(default_factory=dict)  # a matrix: column → the answer its header names
 
     def has(self, *roles: str) -> bool:
         return all(r in self.columns for r in roles)
 
 
-def find_header(sheet: Sheet, shapes: dict[str, tuple[str, ...]]) -> tuple[str, Header] | None:
+MatrixShapes = dict[str, tuple[tuple[str, ...], Callable[[str], str | None]]]
+"""Per sector: the roles a matrix header carries besides its option columns, and what an option header means
+(its text → a canonical answer, or None)."""
+
+
+def find_header(sheet: Sheet, shapes: dict[str, tuple[str, ...]], matrix: MatrixShapes | None = None
+                ) -> tuple[str, Header] | None:
     """The first row, near the top, that carries every role of one of the ``shapes`` (checked in order).
 
     A header may take two rows — group labels above (「自己評価」 over 「回答」), or 「No.」 merged
     down across both —, so a row also counts together with the one above it; the answers then
-    start under the second. Returns the shape's name and the header, or None.
+    start under the second. With ``matrix``, a header may instead give one column per option
+    (実施している | 一部実施している | 実施していない | わからない, each to be marked ○ / ☑ / ✓): a row with
+    two or more of a sector's answers as headers and that sector's matrix roles, on it or above it (also
+    under a 「回答」 merged across the options). Returns the shape's name and the header, or None.
     """
     above: dict[str, int] = {}
-    for r, row in enumerate(sheet.iter_rows(HEADER_SCAN_ROWS)):
+    rows = list(sheet.iter_rows(HEADER_SCAN_ROWS))
+    for r, row in enumerate(rows):
         cols = _row_roles(tuple(row))
         for roles in (cols, {**above, **cols}) if above else (cols,):
             for name, required in shapes.items():
                 if all(role in roles for role in required):
+                    below = _matrix(rows[r + 1], roles, name, matrix) if matrix and r + 1 < len(rows) else None
+                    if below and _only_options(rows[r + 1], below[1]) \
+                            and min(below[1]) <= roles.get("answer", -1) <= max(below[1]):  # 「回答」 over options
+                        return name, Header(r + 1, *below)
                     return name, Header(r, dict(roles))
+        for name in matrix or {}:
+            found = _matrix(row, {**above, **cols}, name, matrix)
+            if found:
+                return name, Header(r, *found)
         above = cols
     return None
+
+
+def _only_options(row: list[str | None], options: dict[int, str]) -> bool:
+    """A row of option headers under a merged 「回答」 holds nothing else (an item row has its number and text)."""
+    return all(c in options or not value or is_label(value) for c, value in enumerate(row))
+
+
+def _matrix(row: list[str | None], roles: dict[str, int], name: str, matrix: MatrixShapes
+            ) -> tuple[dict[str, int], dict[int, str]] | None:
+    """The roles and option columns of a matrix header of sector ``name`` on ``row`` (roles may come from the
+    row above), or None: two or more columns headed by different answers of the sector, and its roles."""
+    required, meaning = matrix[name]
+    if not all(role in roles for role in required):
+        return None
+    options: dict[int, str] = {}
+    seen: set[str] = set()
+    for c, value in enumerate(row):
+        answer = meaning(value) if value else None
+        if answer and answer not in seen:
+            seen.add(answer)
+            options[c] = str(value).strip()
+    if len(options) < 2:
+        return None
+    return {k: v for k, v in roles.items() if k != "answer"}, options
 
 
 PAST = re.compile(r"前年|昨年|前回|過去|参考")  # 「回答(前年度)」 is last year's column, not this year's
@@ -77,9 +121,40 @@ on_change(_row_roles.cache_clear)
 
 @lru_cache(maxsize=1 << 16)
 def _role(group: str, value: str) -> str | None:
-    """The role a label names in ``group`` of labels.yaml, by its exact (normalised) text or without hints."""
+    """The role a label names in ``group`` of labels.yaml, by its exact (normalised) text or without hints;
+    a cell carrying the label in both languages ('会社名 / Company name', '会社名\nCompany name') names it too."""
     aliases = _aliases(group)
-    return aliases.get(label_key(value)) or aliases.get(header_key(value))
+    return aliases.get(label_key(value)) or aliases.get(header_key(value)) or _bilingual(aliases, value)
+
+
+_SCRIPT_BREAK = re.compile(r"[/／|｜\n]+|(?<=[^\x00-\x7f])\s*(?=[A-Za-z])|(?<=[A-Za-z.)])\s*(?=[^\x00-\x7f\s])")
+
+
+def _bilingual(aliases: dict[str, str], value: str) -> str | None:
+    """The role of a cell whose parts (split at a slash, a line break or a change of script) are each a
+    label of that one role; None when a part is no label or the parts name different roles."""
+    parts = [p for p in _SCRIPT_BREAK.split(unicodedata.normalize("NFKC", value)) if p.strip()]
+    if len(parts) < 2:
+        return None
+    roles = {aliases.get(label_key(p)) or aliases.get(header_key(p)) for p in parts}
+    return roles.pop() if len(roles) == 1 and None not in roles else None
+
+
+@registered_cache
+def _label_words() -> frozenset[str]:
+    """Every label of labels.yaml, in every group (cover, checklist header, export header), normalised."""
+    return frozenset(label_key(a) for group in catalogs.labels().values() for names in group.values() for a in names)
+
+
+def is_label(value: object) -> bool:
+    """True for a cell that reads as a label or header word of any group, in either language: such a cell is
+    never a value ('Company name' is not a company, 「回答」 not an answer date)."""
+    if value in (None, ""):
+        return False
+    words = _label_words()
+    text = str(value)
+    return label_key(text) in words or (header_key(text) in words and header_key(text) != "") \
+        or any(_role(group, text) for group in ("cover", "export"))
 
 
 on_change(_role.cache_clear)
@@ -104,9 +179,9 @@ def find_export_header(sheet: Sheet) -> ExportHeader | None:
             if not value:
                 continue
             key = label_key(value)
-            m = EXPORT_ITEM.match(key)
-            if m:
-                items.setdefault(int(m.group(1)), c)
+            number = item_number(key, header=True)  # No.12, Q12, 項目12, 12, No.12_回答
+            if number is not None:
+                items.setdefault(number, c)
             elif key in aliases and aliases[key] not in cols:
                 cols[aliases[key]] = c
         if len(items) >= 20 and ("corporate_number" in cols or "company_name" in cols):
@@ -135,12 +210,21 @@ def cover_values(sheet: Sheet) -> dict[str, object]:
                 continue
             if role in found:
                 continue
-            right = _digit_boxes(row[c + 1:]) if role == "corporate_number" else _ticked_boxes(row[c + 1:])
-            right = right or next((v for v in row[c + 1: c + 5] if v not in (None, "")), None)
+            # the label again in the other language ('会社名 | Company name | 株式会社X') comes before the value
+            rest = [v for k, v in enumerate(row[c + 1:]) if not (k < 4 and v and _role("cover", v) == role)]
+            right = _digit_boxes(rest) if role == "corporate_number" else _ticked_boxes(rest)
+            right = right or _value(rest[:4])
             below = grid[r + 1][c] if r + 1 < len(grid) else None
-            below = below if below not in (None, "") and not _role("cover", below) else None
+            below = below if below not in (None, "") and not is_label(below) else None
             found[role] = right if right is not None else below
-    return inline | {k: v for k, v in found.items() if v is not None}
+    return {k: v for k, v in inline.items() if not is_label(v)} | {k: v for k, v in found.items() if v is not None}
+
+
+def _value(cells: list[str | None]) -> str | None:
+    """The first filled cell right of a label, unless it is itself a label (the next pair's: this one's value
+    is blank, or below it) or a header word."""
+    value = next((v for v in cells if v not in (None, "")), None)
+    return None if value is None or is_label(value) else value
 
 
 def _run(cells: list[str | None], accept: Callable[[str], bool]) -> list[str]:

@@ -19,6 +19,7 @@ from pipeline import catalogs, corporate_number
 from pipeline.catalogs._files import read_records, read_yaml, refresh, registered_cache
 from pipeline.ingest import attributes as attrs
 from pipeline.ingest import version
+from pipeline.ingest.copies import PAST_NAME, stale_mark
 from pipeline.ingest.discover import Entry, _error_text, file_name, is_archive, read_entry
 from pipeline.ingest.locate import (
     Header,
@@ -30,17 +31,18 @@ from pipeline.ingest.locate import (
     is_derived_name,
     is_example_name,
     is_history_name,
+    is_label,
     versions_written,
 )
+from pipeline.ingest.matrix import matrix_answers, matrix_shapes
 from pipeline.ingest.read import Book, Sheet, open_book
 from pipeline.ingest.reasons import Rejected
-from pipeline.ingest.text import clean_text, label_key
+from pipeline.ingest.text import clean_text, header_key, label_key
 from pipeline.ingest.vocab import canonical_answer
+from pipeline.itemno import item_number
 
 # 'ID.AM-1', and as cells also write it: '(ID.AM-1)', '【ID.AM-1】', 'ID.AM-1 物理デバイス…' (ID, then its text)
 POWER_ID = re.compile(r"^[(\[【<《]?([A-Z]{2})\.([A-Z]{2})-0*(\d{1,2})(?!\d)(?:[)\]】>》]|(?![.\-A-Z0-9]))")
-# 12, No.12, 012, '12.0' (a number saved as text), 'No.12 (Lv1)'; not '1.2' or '1. 注意事項'
-AUTO_NO = re.compile(r"^(?:no\.?)?0*(\d{1,3})(?:\.0+)?(?:$|[(\[【<《])")
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−ー－"})
 
 
@@ -77,6 +79,7 @@ class Parsed:
     flags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     answer_path: str = ""  # where the answers live (the export file for an export row)
+    totals: list[str] = field(default_factory=list)  # an export's totals rows (合計, 平均 …), not members
 
     @property
     def is_submission(self) -> bool:
@@ -105,7 +108,7 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
         return [Parsed(entry.source_path, kind, digest, detail="archive")]
     try:
         book = open_book(data, file_name(entry))
-        return _parse_book(book, entry.source_path, kind, digest)
+        return _parse_book(book, entry.source_path, kind, digest, year)
     except Rejected as r:
         return [Parsed(entry.source_path, kind, digest, status="quarantined", reason=r.code, detail=r.detail,
                        attributes=r.attributes)]
@@ -116,22 +119,80 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
                        detail=_error_text(e))]
 
 
-def _parse_book(book: Book, path: str, kind: str, digest: str) -> list[Parsed]:
+def _parse_book(book: Book, path: str, kind: str, digest: str, year: int) -> list[Parsed]:
     if not book.sheet_names:  # a workbook must have a sheet: its index part is missing or broken
         raise Rejected("corrupt", "the workbook lists no sheets")
     ordered = sorted(book.sheet_names, key=lambda n: (not is_checklist_name(n), is_derived_name(n)))
     sheets: dict[str, Sheet] = {}
+    found: dict[str, tuple[str, Header]] = {}  # every sheet shaped like a checklist: each is a candidate
     for name in ordered:
         if is_derived_name(name) or is_example_name(name):  # a filled-in example is not the member's answer
             continue
         sheet = _sheet(book, sheets, name)
-        export = find_export_header(sheet)
+        export = find_export_header(sheet) if not found else None
         if export:
             return _parse_export(sheet, export, path, kind, digest, name if book.kind == "workbook" else "")
-        found = find_header(sheet, checklist_shapes())
-        if found:
-            return [_checklist(book, sheets, name, found[1], path, kind, digest, found[0])]
-    raise Rejected("unknown_template", "no sheet has the header of a known checklist")
+        header = find_header(sheet, checklist_shapes(), matrix_shapes())
+        if header:
+            found[name] = header
+    if not found:
+        raise Rejected("unknown_template", "no sheet has the header of a known checklist")
+    return [_choose_sheet(book, sheets, found, path, kind, digest, year)]
+
+
+def _choose_sheet(book: Book, sheets: dict[str, Sheet], found: dict[str, tuple[str, Header]], path: str,
+                  kind: str, digest: str, year: int) -> Parsed:
+    """The checklist sheet, on evidence: a sheet whose name or title marks a previous year or a copy
+    (copies.stale_mark) loses to one that does not; of the rest, all must give the same answers, else the
+    file is refused (ambiguous_sheet) naming them. Sheets marked stale are read only when no other is there."""
+    names = [n for n in book.sheet_names if n in found]  # the workbook's order, for messages
+    marks = {n: stale_mark(n, sheets[n].rows(found[n][1].row), year) for n in names}
+    live = [n for n in names if not marks[n]]
+    group = live or names
+    passed_over = [n for n in names if n not in group]
+    parsed: list[Parsed] = []
+    refused: Rejected | None = None
+    blank: list[str] = []
+    for name in group:
+        try:
+            parsed.append(_checklist(book, sheets, name, found[name][1], path, kind, digest, found[name][0],
+                                     others=set(names) - {name}))
+        except Rejected as r:
+            if r.code not in BLANK_SHEET:  # a sheet with answers that cannot be read is never passed over
+                raise
+            refused = refused or r
+            blank.append(name)
+    note = "、".join([*(f"「{n}」({marks[n]})" for n in passed_over),
+                     *(f"「{n}」(回答なし)" for n in blank if parsed)])
+    if not parsed:
+        assert refused is not None
+        detail = refused.detail + (f" / 読んでいないシート: {note}" if note else "")
+        raise Rejected(refused.code, detail, refused.attributes)
+    distinct = {(p.template_version, tuple(p.items), tuple(p.answers)): p for p in parsed}
+    if len(distinct) > 1:
+        first, second = list(distinct.values())[:2]
+        differ = sum(a != b for a, b in zip(_by_item(first), _by_item(second), strict=False))
+        raise Rejected("ambiguous_sheet",
+                       f"シート「{first.sheet}」と「{second.sheet}」の回答が異なります({differ} 項目)"
+                       + (f" / ほかに {len(distinct) - 2} シート" if len(distinct) > 2 else ""),
+                       first.attributes)
+    chosen = parsed[0]
+    if not live:  # only sheets named like last year's or a copy: read, and the clerk asks which year it is
+        chosen.flags.append("stale_sheet_only")
+        chosen.warnings.append(f"読んだシート: 「{chosen.sheet}」({marks[chosen.sheet]})")
+    if note:
+        chosen.warnings.append(f"読んでいないシート: {note}")
+    if len(parsed) > 1:
+        chosen.warnings.append("同じ回答のシート: " + "、".join(f"「{p.sheet}」" for p in parsed[1:]))
+    return chosen
+
+
+BLANK_SHEET = ("empty_checklist", "unknown_template")
+"""Refusals that mean a candidate sheet holds no answers (a blank copy of the form): another sheet may be read."""
+
+
+def _by_item(rec: Parsed) -> list[tuple[str, str]]:
+    return sorted(zip(rec.items, rec.answers, strict=True))
 
 
 def _sheet(book: Book, sheets: dict[str, Sheet], name: str) -> Sheet:
@@ -142,21 +203,29 @@ def _sheet(book: Book, sheets: dict[str, Sheet], name: str) -> Sheet:
 
 
 def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, path: str, kind: str,
-               digest: str, found_sector: str) -> Parsed:
+               digest: str, found_sector: str, others: set[str] = frozenset()) -> Parsed:
+    """One checklist sheet read; ``others`` are the workbook's other checklist sheets (never its cover, and
+    their names never the form's version)."""
     sheet = sheets[name]
-    cover, cover_sheets = _cover(book, sheets, name)
+    cover, cover_sheets = _cover(book, sheets, name, others)
     role, normalise = ITEM_KEYS[catalogs.sector_info(found_sector)["item_key"]]
-    items, raw, rows = _rows(sheet, header, role, normalise)
+    if header.options:
+        first = header.row + 1
+        items, kept = _item_rows(normalise, tuple(sheet.column(header.columns[role], first)))
+        raw, cols = matrix_answers(sheet, header, first, kept)
+        items, rows = list(items), [first + k for k in kept]
+    else:
+        items, raw, rows = _rows(sheet, header, role, normalise)
+        cols = [header.columns["answer"]] * len(rows)
     versions = catalogs.template_versions(found_sector)
     parsed = Parsed(path, kind, digest, sector=found_sector, template_version=versions[0], sheet=name,
-                    items=items, raw=raw, rows=rows, cols=[header.columns["answer"]] * len(rows),
-                    answer_path=path)
+                    items=items, raw=raw, rows=rows, cols=cols, answer_path=path)
     parsed.attributes, parsed.submitted_on = _cover_attributes(cover, found_sector, parsed)
     if len(versions) > 1:  # several forms of the sector's checklist: which one, from the file (one: nothing to tell)
         try:  # every version the form writes: the title above the table, the cover pages, the sheet names
             written = version.one_written(versions_written(
                 [(name, sheet, header.row), *((n, sheets[n], None) for n in cover_sheets if n != name)],
-                book.sheet_names if book.kind == "workbook" else ()))
+                [n for n in book.sheet_names if n not in others] if book.kind == "workbook" else ()))
             decision = version.decide(found_sector, written, raw, items, header.has("plan_if_not"),
                                       parsed.submitted_on)
         except Rejected as r:  # keep whom the file is from, so the clerk knows whom to ask
@@ -176,13 +245,16 @@ def _checklist(book: Book, sheets: dict[str, Sheet], name: str, header: Header, 
 IDENTITY = ("corporate_number", "company_name")
 
 
-def _cover(book: Book, sheets: dict[str, Sheet], checklist: str) -> tuple[dict[str, object], list[str]]:
-    """Cover attributes, by their labels: from a sheet named like a cover (表紙, 基本情報 …), then from
-    above the table on the checklist; only when neither names the company, from the workbook's other
-    sheets (never from a 記入例 / sample sheet, whose details are not the member's). Earlier wins."""
-    named = [n for n in book.sheet_names if n != checklist and is_cover_name(n)]
-    others = [n for n in book.sheet_names if n != checklist and n not in named and not is_derived_name(n)
-              and not is_example_name(n) and not is_history_name(n)]
+def _cover(book: Book, sheets: dict[str, Sheet], checklist: str, skip: set[str] = frozenset()
+           ) -> tuple[dict[str, object], list[str]]:
+    """Cover attributes, by their labels: from a sheet named like a cover (表紙, 基本情報 …; one named
+    like last year's or a copy last), then from above the table on the checklist; only when neither names
+    the company, from the workbook's other sheets (never from a 記入例 / sample sheet, whose details are not
+    the member's, nor from another checklist sheet in ``skip``). Earlier wins."""
+    named = sorted((n for n in book.sheet_names if n != checklist and n not in skip and is_cover_name(n)),
+                   key=lambda n: bool(PAST_NAME.search(label_key(n))))
+    others = [n for n in book.sheet_names if n != checklist and n not in named and n not in skip
+              and not is_derived_name(n) and not is_example_name(n) and not is_history_name(n)]
     cover: dict[str, object] = {}
     used: list[str] = []  # the sheets that gave cover values: where the form may write its version too
     for k, name in enumerate([*named, checklist, *others]):
@@ -232,10 +304,10 @@ def finish_answers(rec: Parsed, sector: str) -> None:
                 keep.append(k)
     if unknown:
         rec.flags.append("unknown_items")
-        rec.warnings.append("様式にない項目: " + ", ".join(unknown[:5]))
+        rec.warnings.append("様式にない項目: " + named(unknown))
     if repeated:
         rec.flags.append("repeated_items")
-        rec.warnings.append("重複した項目(最初の行を採用): " + ", ".join(repeated[:5]))
+        rec.warnings.append("重複した項目(最初の行を採用): " + named(repeated))
     if len(keep) != len(rec.items):
         rec.items = [rec.items[k] for k in keep]
         rec.raw = [rec.raw[k] for k in keep]
@@ -243,7 +315,8 @@ def finish_answers(rec: Parsed, sector: str) -> None:
         rec.cols = [rec.cols[k] for k in keep]
     if len(rec.items) < len(known):
         rec.flags.append("missing_items")
-        rec.warnings.append(f"{len(known) - len(rec.items)} 項目が見つかりません")
+        have = set(rec.items)
+        rec.warnings.append(named(sorted((i for i in known if i not in have), key=item_order)) + " が見つかりません")
     rec.n_items = len(rec.items)
     memo = _answer_memo(sector)
     rec.answers = [memo[v] if v in memo else memo.setdefault(v, canonical_answer(v, sector)) for v in rec.raw]
@@ -251,10 +324,28 @@ def finish_answers(rec: Parsed, sector: str) -> None:
     rec.n_unanswered = rec.answers.count("unanswered")
     if rec.n_invalid:
         rec.flags.append("invalid_answers")
-        bad = [f"{i}「{v}」" for i, v, a in zip(rec.items, rec.raw, rec.answers, strict=True) if a == "invalid"]
-        rec.warnings.append("判読できない回答: " + ", ".join(bad[:5]))
+        bad = [f"{i}「{v}」(行{r + 1})" for i, v, a, r in zip(rec.items, rec.raw, rec.answers, rec.rows, strict=True)
+               if a == "invalid"]
+        rec.warnings.append("判読できない回答: " + named(bad))
     if rec.n_unanswered:
         rec.flags.append("unanswered")
+        rec.warnings.append("未回答: " + named([i for i, a in zip(rec.items, rec.answers, strict=True)
+                                                if a == "unanswered"]))
+
+
+SHOWN = 10  # items a message names before it says how many more
+
+
+def named(items: list[str], shown: int = SHOWN) -> str:
+    """Items for a clerk's message: 'No.12, No.40', or the first ``shown`` and 'ほか 30 項目' (a message naming
+    140 items is not read)."""
+    head = ", ".join(items[:shown])
+    return head if len(items) <= shown else f"{head} ほか {len(items) - shown} 項目"
+
+
+def item_order(item: str) -> tuple:
+    """Items in their form's order: No.2 before No.10, ID.AM-2 before ID.AM-10."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", item))
 
 
 @lru_cache(maxsize=1 << 14)
@@ -266,9 +357,10 @@ def _power_id(value: str) -> str | None:
 
 @lru_cache(maxsize=1 << 14)
 def _auto_no(value: str) -> str | None:
-    """'No.12', '12', '012', '１２', '12.0' → 'No.12' (cached: the same 153 texts recur in every file)."""
-    m = AUTO_NO.match(label_key(value))
-    return f"No.{int(m.group(1))}" if m and 1 <= int(m.group(1)) <= 999 else None
+    """'No.12', '12', '012', '１２', '12.0', '12.', '(12)', '項番12' … → 'No.12' (pipeline/itemno.py; cached:
+    the same 153 texts recur in every file)."""
+    n = item_number(label_key(value))
+    return f"No.{n}" if n is not None else None
 
 
 ITEM_KEYS = {"csf11_id": ("item_id", _power_id), "number": ("no", _auto_no)}
@@ -370,6 +462,30 @@ def _check_summary(book: Book, sheets: dict[str, Sheet], parsed: Parsed) -> None
             return
 
 
+TOTALS = re.compile(r"^(?:全体|全社|総)?(?:合計|平均|平均値|平均点|達成率|実施率|件数|集計|小計|総計|計|回答数|回答者数"
+                    r"|社数|割合|中央値|最大|最小|最大値|最小値|total|totals|grandtotal|subtotal|average|mean|sum|count"
+                    r"|rate)"
+                    r"(?:行|値|欄)?$")
+"""What an export's totals line writes where a member's name or number would be (after header_key)."""
+
+
+def _totals_label(values: dict[str, object], row: list[str | None]) -> str:
+    """The totals word ('合計', '平均', '達成率' …) of an export line whose identity cells (or first cell) hold one
+    and no valid 法人番号, or the header's label when the line repeats the header (exports pasted together);
+    '' for a member's line."""
+    if corporate_number.is_valid(corporate_number.normalise(values.get("corporate_number"))):
+        return ""
+    labels = [clean_text(values.get(r)) for r in ("company_name", "corporate_number") if is_label(values.get(r))]
+    if labels:
+        return f"{labels[0]}(見出し行)"
+    for role in ("company_name", "receipt_no", "corporate_number"):
+        text = clean_text(values.get(role))
+        if text and TOTALS.match(header_key(text)):
+            return text
+    first = clean_text(next((v for v in row if clean_text(v)), ""))
+    return first if first and TOTALS.match(header_key(first)) else ""
+
+
 def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet_name: str) -> list[Parsed]:
     out = [Parsed(path, "export", digest, sector="auto", detail="consolidated export")]
     numbers = sorted(header.items)
@@ -394,6 +510,10 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
         answers = [row[header.items[n]] for n in numbers]
         if all(clean_text(v) == "" for v in [*values.values(), *answers]):
             continue  # a blank line, not a submission
+        total = _totals_label(values, row)
+        if total:  # the export's own 合計 / 平均 / 達成率 line: no member's answers, listed in the summary
+            out[0].totals.append(f"行{r + 1}「{total}」")
+            continue
         rec = Parsed(f"{path}#row={r + 1}", "export_row", sector="auto", sheet=sheet_name,
                      items=items, raw=answers, rows=[r] * len(numbers), cols=[header.items[n] for n in numbers],
                      answer_path=path)
@@ -420,8 +540,12 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
         finish_answers(rec, "auto")
         out.append(rec)
     if len(out) == 1:
-        raise Rejected("no_rows", f"the export's header (row {header.row + 1}) has no rows under it")
+        raise Rejected("no_rows", f"the export's header (row {header.row + 1}) has no rows under it"
+                       + (f" (only totals rows: {', '.join(out[0].totals)})" if out[0].totals else ""))
     out[0].detail = f"consolidated export, {len(out) - 1} rows"
+    if out[0].totals:
+        out[0].detail += (f"; 集計行 {len(out[0].totals)} (会員の回答ではないため読んでいません): "
+                          + ", ".join(out[0].totals))
     if len(fitted) > 1:
         out[0].flags.append("version_not_written")
         out[0].warnings.append(f"版の記載なし: {' / '.join(c.name for c in fitted)} が該当、各行の提出日時で判断 ("

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,6 +53,7 @@ class IngestResult:
     timings: dict[str, float]
     roster_issues: int = 0  # roster rows dropped, merged or read in part (the report's 名簿 sheet)
     linked: int = 0  # name-keyed respondents of other years (or roster rows) re-keyed by their 法人番号
+    totals: list[str] = field(default_factory=list)  # exports' totals rows (合計, 平均 …), read as no member's
 
 
 @contextlib.contextmanager
@@ -157,8 +158,9 @@ def _ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None,
     containers_opened = m["kind"].isin(["archive", "export"]) & m["status"].eq("ingested")
     counts = m.loc[~containers_opened, "status"].value_counts().to_dict()
     invalid = tables.responses.loc[tables.responses["answer"].eq("invalid"), "item_id"].value_counts()
+    totals = [f"{rec.source_path} {row}" for rec in records for row in rec.totals]
     return IngestResult(tables, counts, report, time.perf_counter() - t0, invalid, timings, len(roster_issues),
-                        links.count())
+                        links.count(), totals)
 
 
 def _other_partitions(frame: pd.DataFrame | None, sector: str, year: int) -> pd.DataFrame | None:

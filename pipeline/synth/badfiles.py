@@ -30,7 +30,8 @@ def not_a_workbook() -> bytes:
 
 
 def ipa_self_check() -> bytes:
-    """IPA's 25-question SME self-check (a third instrument shape): no template of ours, so unknown."""
+    """IPA's 25-question SME self-check as IPA lays it out: a column per answer, marked ○ (read as the sme
+    instrument's checklist; it has no cover, so it names no company)."""
     sh = Sheet("自社診断")
     sh.put(0, 0, "5分でできる！情報セキュリティ自社診断")
     for c, label in enumerate(["番号", "診断項目", "実施している", "一部実施している", "実施していない", "わからない"]):
@@ -39,6 +40,19 @@ def ipa_self_check() -> bytes:
         sh.put(3 + i, 0, i + 1)
         sh.put(3 + i, 1, f"診断項目{i + 1}")
         sh.put(3 + i, 2 + i % 4, "○")
+    return render_xlsxwriter(Workbook([sh]))
+
+
+def other_survey() -> bytes:
+    """Another body's questionnaire sent to the same address (取引先アンケート): a workbook, but no checklist."""
+    sh = Sheet("アンケート")
+    sh.put(0, 0, "取引先さまアンケート(サプライチェーン調査)")
+    for c, label in enumerate(["設問", "内容", "ご意見・ご要望"]):
+        sh.put(2, c, label)
+    for i in range(8):
+        sh.put(3 + i, 0, f"Q{i + 1}")
+        sh.put(3 + i, 1, f"設問{i + 1}の内容")
+        sh.put(3 + i, 2, "特になし")
     return render_xlsxwriter(Workbook([sh]))
 
 

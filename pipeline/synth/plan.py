@@ -25,7 +25,7 @@ class Member:
     """One workbook (or bad file) to write: on its own, or inside an archive."""
 
     name: str  # file name, or path inside the archive
-    kind: str  # checklist | pdf | ipa | bomb | raw
+    kind: str  # checklist | pdf | ipa | survey | bomb | raw
     sector: str = ""
     company: dict[str, Any] = field(default_factory=dict)
     written: list[str | None] = field(default_factory=list)
@@ -236,11 +236,17 @@ def _mark_superseded(plan: Plan, first: str, second: str) -> None:
 
 
 def _add_stray_files(plan: Plan, sector: str, year: int, seed: int, rng: np.random.Generator) -> None:
-    """What else lands in a submission folder: a PDF, another instrument, the other sector, unsafe ZIPs."""
+    """What else lands in a submission folder: a PDF, another instrument, another body's questionnaire, the
+    other sector, unsafe ZIPs."""
     plan.tasks.append(Task("回答書_印刷用.xlsx", [Member("回答書_印刷用.xlsx", "pdf")]))
     plan.files.append(_file_row("回答書_印刷用.xlsx", "quarantined", "not_a_workbook", kind="bad"))
     plan.tasks.append(Task("自社診断_IPA.xlsx", [Member("自社診断_IPA.xlsx", "ipa")]))
-    plan.files.append(_file_row("自社診断_IPA.xlsx", "quarantined", "unknown_template", kind="bad"))
+    # IPA's own sheet (a column per answer) is read as the sme checklist: another sector's file here, and in an
+    # sme folder a checklist whose cover is missing
+    ipa_fate = "no_identity" if sector == "sme" else "wrong_sector"
+    plan.files.append(_file_row("自社診断_IPA.xlsx", "quarantined", ipa_fate, kind="bad"))
+    plan.tasks.append(Task("取引先アンケート.xlsx", [Member("取引先アンケート.xlsx", "survey")]))
+    plan.files.append(_file_row("取引先アンケート.xlsx", "quarantined", "unknown_template", kind="bad"))
     other = "auto" if sector == "power" else "power"
     number = corporate_number.make(f"{int(rng.integers(10**11, 10**12)):012d}")
     stranger = {"company_id": -1, "corporate_number": number,

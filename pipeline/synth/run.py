@@ -113,6 +113,8 @@ def _render(m: Member) -> tuple[bytes, str, list[str]]:
         return badfiles.not_a_workbook(), "", []
     if m.kind == "ipa":
         return badfiles.ipa_self_check(), "", []
+    if m.kind == "survey":
+        return badfiles.other_survey(), "", []
     if m.kind == "bomb":
         return badfiles.zip_bomb_payload(), "", []
     rng = np.random.default_rng(list(m.seed))
