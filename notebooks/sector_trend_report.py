@@ -75,7 +75,7 @@ for member, group in merges.items():
     groups.setdefault(group, []).append(names.get(member, member))
 merge_note = L["merged"].format(groups="; ".join(L["merged_group"].format(group=names.get(g, g), members="+".join(m))
                                                  for g, m in groups.items())) if merges else ""
-hidden_note = " ".join(x for x in (L["hidden_note"], merge_note) if x)
+hidden_note = " ".join(x for x in (L["hidden_note"].format(k=min_cell), merge_note) if x)
 versions = sorted(rd.respondents["template_version"].dropna().unique())
 version_note = L["template_change"].format(versions=", ".join(versions)) if len(versions) > 1 else ""
 # Scores of functions and levels use every item of each version; say how many of those do not compare.

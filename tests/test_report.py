@@ -205,6 +205,14 @@ def test_no_hidden_mark_reads_as_a_number(reports):
     assert seen > 30
 
 
+def test_no_label_placeholder_reaches_a_reader(reports):
+    """A label template left unformatted ('fewer than {k} companies') once reached every table note."""
+    root, _, _ = reports
+    for path, text in _reader_texts(root):
+        for placeholder in ("{k}", "{n}", "{year}", "{years}", "{sector}"):
+            assert placeholder not in text, f"{path.name} shows {placeholder!r}"
+
+
 def test_every_year_a_table_title_promises_is_in_it(reports):
     """A caption '(年度別)' holds every year of the report; a caption '(2024年度)' holds that year only."""
     root, _, _ = reports
