@@ -396,3 +396,19 @@ def test_weights_none_describes_the_respondents_only(reports, tmp_path):
     summary = re.search(r'<div class="sdw-headline">(.*?)</div>', html, re.S).group(1)
     assert "この報告の数値は回答した事業者だけを表します" in summary and "会員全体の推計は" not in summary
     assert "w_mean" not in pd.read_csv(tmp_path / "r" / "auto" / "all" / "tables" / "distribution.csv").columns
+
+
+def test_a_failed_report_withdraws_what_it_had_written(tmp_path):
+    """A report whose check failed had saved figures and a machine copy publishing what the check refused:
+    they are removed, and only the association's audit files stay."""
+    from pipeline.report.run import withdraw
+
+    rep, fig = tmp_path / "reports" / "auto" / "all", tmp_path / "figures" / "auto" / "all"
+    (rep / "tables").mkdir(parents=True)
+    fig.mkdir(parents=True)
+    for path in (rep / "tables" / "categories_industry.csv", rep / "tables.json", rep / "sector_trend_report.ipynb",
+                 rep / "disclosure_audit.csv", rep / "disclosure_intervals.csv", fig / "csf2_heatmap.png"):
+        path.write_text("x")
+    withdraw(rep, fig)
+    assert sorted(p.name for p in rep.iterdir()) == ["disclosure_audit.csv", "disclosure_intervals.csv"]
+    assert list(fig.iterdir()) == []
