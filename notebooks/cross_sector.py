@@ -95,7 +95,8 @@ def draw_functions():
 
 pub.figure(draw_functions, "cross_sector_functions", L["titles"]["cross_sector_functions"], source)
 pub.table("functions", funcs, T.SPECS["nodes"], L["titles"]["cross_sector_functions"],
-          ["sector_name", "year", "node_id", "node_name", "n_scored", "mean", "na_share"], L["hidden_note"])
+          ["sector_name", "year", "node_id", "node_name", "n_scored", "mean", "na_share"],
+          L["hidden_note"].format(k=min_cell))
 
 # %%
 cats = side_by_side("category")
@@ -121,7 +122,8 @@ def draw_categories(part=None):
 pub.figure(draw_categories, "cross_sector_categories", L["titles"]["cross_sector_categories"], source,
            slide_parts=2)
 pub.table("categories", cats, T.SPECS["nodes"], L["titles"]["cross_sector_categories"],
-          ["sector_name", "year", "node_id", "node_name", "n_scored", "mean", "na_share"], L["hidden_note"])
+          ["sector_name", "year", "node_id", "node_name", "n_scored", "mean", "na_share"],
+          L["hidden_note"].format(k=min_cell))
 
 # %%
 display(Markdown(f"## {L['sections']['rules']}"))

@@ -75,7 +75,7 @@ for member, group in merges.items():
     groups.setdefault(group, []).append(names.get(member, member))
 merge_note = L["merged"].format(groups="; ".join(L["merged_group"].format(group=names.get(g, g), members="+".join(m))
                                                  for g, m in groups.items())) if merges else ""
-hidden_note = " ".join(x for x in (L["hidden_note"], merge_note) if x)
+hidden_note = " ".join(x for x in (L["hidden_note"].format(k=min_cell), merge_note) if x)
 versions = sorted(rd.respondents["template_version"].dropna().unique())
 version_note = L["template_change"].format(versions=", ".join(versions)) if len(versions) > 1 else ""
 # Scores of functions and levels use every item of each version; say how many of those do not compare.
@@ -134,7 +134,13 @@ summary = display(HTML(""), display_id=True)  # filled in once every table is pu
 
 # %%
 # Responses: rate by segment and year, and the sector's rate over the years.
-resp_protected = T.secure(T.responses_by_segment(rd, by, min_cell), T.SPECS["responses"], min_cell)
+# the other breakdowns the sector publishes (automotive: by industry beside size), merged alike and protected
+# together with the sector's own: they publish the same totals
+others = {b: D.load(store, sector, years or None, frameworks=scored_on).merge_small_segments(b, min_cell)[0]
+          for b in info.get("breakdowns", []) if b != by and b in rd.respondents}
+resp_protected, *other_resps = T.secure_together(
+    [T.responses_by_segment(rd, by, min_cell), *[T.responses_by_segment(d, b, min_cell) for b, d in others.items()]],
+    T.SPECS["responses"], min_cell)
 resp = show(resp_protected)
 has_roster = "response_rate" in resp
 display(Markdown(f"## {L['sections']['responses']}"))
@@ -170,15 +176,9 @@ pub.table("responses", resp, T.SPECS["responses"], L["tables"]["responses"],
 # %%
 # Change over time: the sector mean per function with 95% intervals, and all respondents vs the same companies.
 # functions, categories and items are tied by the public item map: protected together, before any is drawn
-# the other breakdowns the sector publishes (automotive: by industry beside size), each merged like the sector's
-# own; their categories share the total rows with the sector's, so they are completed with them
-other_breakdowns = {}
-for other in [b for b in info.get("breakdowns", []) if b != by and b in rd.respondents]:
-    other_rd, other_merges = D.load(store, sector, years or None, frameworks=scored_on).merge_small_segments(
-        other, min_cell)
-    other_breakdowns[other] = (other_rd, T.by_node(other_rd, other, fw, "category", other_rd.latest, min_cell))
 protected_functions, linked_categories, linked_items, *other_categories = T.linked(
-    rd, by, fw, min_cell, lang, pub.relations, {o: t for o, (_, t) in other_breakdowns.items()})
+    rd, by, fw, min_cell, lang, pub.relations,
+    extra=[T.by_node(d, b, fw, "category", d.latest, min_cell) for b, d in others.items()])
 functions = show(named(protected_functions))
 display(Markdown(f"## {L['sections']['trend']}"))
 total_fn = functions[functions["segment"].eq(ALL)]
@@ -268,13 +268,10 @@ note = L["not_assessed"].format(n=T.not_assessed_subcategories(rd)) if fw == "cs
     else L["dash"]
 
 
-def heatmap_section(data, attribute, suffix="", protected=None):
-    """The category heatmap and its table for one breakdown (the sector's own, protected together with its
-    functions and items, or another it publishes, whose total rows are hidden wherever the sector's are)."""
+def heatmap_section(data, attribute, protected, suffix=""):
+    """The category heatmap and its table for one breakdown (the sector's own or another it publishes),
+    protected with the functions and items (:func:`T.linked`)."""
     seg_names = D.segment_names(sector, lang)
-    if protected is None:
-        protected = T.secure_like(T.by_node(data, attribute, fw, "category", data.latest, min_cell),
-                                  linked_categories, T.SPECS["nodes"], min_cell)
     cats = T.display(named(protected), seg_names, ALL, attribute)
     title = L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + \
         (f" {L['breakdown'].get(attribute, '')}" if suffix else "") + f" ({latest})"
@@ -300,11 +297,10 @@ def heatmap_section(data, attribute, suffix="", protected=None):
 
 
 display(Markdown(f"## {L['sections']['categories']}"))
-heatmap_section(rd, by, protected=linked_categories)
-for (other, (other_rd, _)), other_protected in zip(other_breakdowns.items(), other_categories, strict=True):
-    heatmap_section(other_rd, other, f"_{other}", protected=other_protected)
-    other_resp = T.display(T.secure_like(T.responses_by_segment(other_rd, other, min_cell), resp_protected,
-                                         T.SPECS["responses"], min_cell), D.segment_names(sector, lang), ALL, other)
+heatmap_section(rd, by, linked_categories)
+for (other, other_rd), other_cats, other_protected in zip(others.items(), other_categories, other_resps, strict=True):
+    heatmap_section(other_rd, other, other_cats, f"_{other}")
+    other_resp = T.display(other_protected, D.segment_names(sector, lang), ALL, other)
     pub.table(f"responses_{other}", other_resp, T.SPECS["responses"],
               f"{L['tables']['responses']} {L['breakdown'].get(other, '')}",
               ["year", "segment", "n", "n_on_roster", "roster_n", "response_rate", "ci_low", "ci_high"],

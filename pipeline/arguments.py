@@ -153,6 +153,12 @@ def roster_file(path: Path) -> None:
     if not head:
         raise Refused("--roster", f"file {path} is empty: expected a header row (法人番号, 事業者名 …) and a row per "
                       "member")
+    from pipeline.ingest.roster import check_header
+
+    try:
+        check_header(path)
+    except ValueError as e:
+        raise Refused("--roster", str(e)) from None
 
 
 def store_years(store: Path, sectors: list[str]) -> dict[str, list[int]]:

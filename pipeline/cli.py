@@ -68,14 +68,28 @@ def build_parser() -> argparse.ArgumentParser:
                    "for automotive, main_business_type for power); two or more are raked to each one's margin, "
                    "e.g. size_band,industry")
 
-    f = sub.add_parser("feedback", help="write one feedback file per member company (association use only)")
+    f = sub.add_parser(
+        "feedback", help="write one feedback file per member company (association use only)",
+        description="Write one workbook (and with --pdf a one-page PDF) per member company of one sector and year, "
+        "and index.xlsx (which file goes to which company), into OUT/<sector>/<year>/: with the default OUT that is "
+        "reports/feedback/<sector>/<year>/ in the project folder. The folder is printed at the end. Earlier member "
+        "files of that sector and year in it are replaced (except with --only). Files are written by worker "
+        "processes; the same store and options give the same files whatever the number of workers.")
     f.add_argument("--sector", choices=config.SECTORS, required=True)
     f.add_argument("--year", type=arguments.fiscal_year, required=True, help=_YEAR_HELP)
     f.add_argument("--store", type=Path, default=config.STORE_DIR)
     f.add_argument("--out", type=Path, default=config.REPORTS_DIR / "feedback",
-                   help="folder for the member files (default reports/feedback/<sector>/<year>)")
+                   help="parent folder: the files go to OUT/<sector>/<year>/ (default reports/feedback, so "
+                   "reports/feedback/<sector>/<year>/)")
     f.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the member files")
     f.add_argument("--pdf", action="store_true", help="also write a one-page PDF per member")
+    f.add_argument("--only", default=None, metavar="KEY,...",
+                   help="write only these members, to re-send after a correction: respondent keys, 法人番号 or file "
+                   "names from index.xlsx (auto_2024_0012), comma-separated; file numbers stay those of the whole "
+                   "year and no other file is touched")
+    f.add_argument("--only-file", type=Path, default=None, metavar="FILE",
+                   help="as --only, the members listed in FILE (one or more a line, comma-separated; # comments)")
+    f.add_argument("--workers", type=int, default=None, help="processes to write with (default: all cores)")
 
     r = sub.add_parser("report", help="run the report notebooks and write HTML, figures and tables")
     r.add_argument("--sector", choices=(*config.SECTORS, "all"), required=True)

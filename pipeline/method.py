@@ -27,6 +27,7 @@ SECTIONS: dict[int, tuple[str, str]] = {
     10: ("様式の読み取り", "Reading real layouts"),
     11: ("記号・小区分・内訳", "Readers' marks, small segments and breakdowns"),
     12: ("会員全体の推計", "Estimates for the members: weighting"),
+    13: ("会員向けフィードバック", "Member feedback: own previous year and levels reached"),
 }
 
 

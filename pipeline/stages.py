@@ -89,22 +89,49 @@ def score(args: argparse.Namespace) -> int:
 
 
 def feedback(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from pipeline import store as store_mod
     from pipeline.report.feedback_doc import write_feedback
-    from pipeline.scoring.feedback import feedback_tables
+    from pipeline.scoring.feedback import feedback_tables, previous_year
 
-    tables = {n: store_mod.read_table(args.store, n) for n in ("scores", "respondents", "responses", "identities")}
-    if tables["scores"] is None:
+    if not (args.store / "scores").exists():
         raise FileNotFoundError(f"no scores in {args.store}: run `sdw score` first")
+    respondents = pd.read_parquet(args.store / "respondents", filters=[("sector", "==", args.sector)])
+    before = previous_year(respondents, args.sector, args.year)
+    years = [args.year] if before is None else [before, args.year]
+    # only what feedback shows: this sector's year and the one before, not the store's every table and column
+    scores = pd.read_parquet(args.store / "scores", filters=[("sector", "==", args.sector), ("year", "in", years)])
+    responses = pd.read_parquet(args.store / "responses", columns=["sector", "year", "respondent_key", "item_id",
+                                                                     "answer"],
+                                filters=[("sector", "==", args.sector), ("year", "==", args.year)])
+    identities = store_mod.read_table(args.store, "identities")
+    only = _members(args.only, args.only_file)
     out = args.out / args.sector / str(args.year)
-    per_company = feedback_tables(tables["scores"], tables["respondents"], tables["responses"], args.sector,
-                                  args.year)
-    files = write_feedback(per_company, tables["identities"], args.sector, args.year, out, lang=args.lang,
-                           pdf=args.pdf)
+    per_company = feedback_tables(scores, respondents, responses, args.sector, args.year)
+    if not per_company:
+        raise ValueError(f"no {args.sector} FY{args.year} respondents in {args.store}")
+    files = write_feedback(per_company, identities, args.sector, args.year, out, lang=args.lang, pdf=args.pdf,
+                           workers=args.workers, only=only, quiet=False)
     pdfs = f" and {len(files.pdfs)} PDFs" if files.pdfs else ""
-    print(f"sdw feedback: {len(files.workbooks)} member files{pdfs} in {out}; which file goes to whom: {files.index} "
-          "(association only)")
+    which = f" (of {len(per_company)}; the others untouched)" if only is not None else ""
+    print(f"sdw feedback: {len(files.workbooks)} member files{pdfs}{which} written to {out.resolve()}")
+    print(f"  which file goes to whom: {files.index.resolve()} (association only)")
     return 0
+
+
+def _members(only: str | None, only_file: Path | None) -> list[str] | None:
+    """The members named by --only (comma-separated) and --only-file (one a line; # starts a comment)."""
+    if only is None and only_file is None:
+        return None
+    names = [part.strip() for part in (only or "").split(",") if part.strip()]
+    if only_file is not None:
+        for line in only_file.read_text(encoding="utf-8-sig").splitlines():
+            line = line.split("#", 1)[0]
+            names += [part.strip() for part in line.split(",") if part.strip()]
+    if not names:
+        raise ValueError("--only/--only-file names no member")
+    return names
 
 
 def report(args: argparse.Namespace) -> int:
@@ -221,7 +248,8 @@ def _release_memory() -> None:
 
 
 def demo(quiet: bool = False) -> int:
-    """Synthesise three years for both sectors, ingest, score and report them; print where the reports are.
+    """Synthesise three years for both sectors, ingest, score and report them (with the decks); print where
+    the reports are.
 
     Run again on the same synthetic data, it skips ingest and scoring when the store was built from the
     same files, code, key and rules (pipeline/builds.py) and only writes the reports again. It holds the
@@ -277,9 +305,12 @@ def _demo(store: Path, quiet: bool = False) -> int:
     print(f"  store: {store} (quarantine report: {store / 'quarantine_report.xlsx'})")
     from pipeline.report.run import run_report
 
-    result = run_report("all", None, store, config.reports_dir(), config.figures_dir(), quiet=quiet)
+    # with the decks: the automotive deck is what a newcomer to the demo looks for first
+    result = run_report("all", None, store, config.reports_dir(), config.figures_dir(), pptx=True, quiet=quiet)
     print("  reports: " + ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items()))
     for html in result.html:
         print(f"    {html}")
+    for deck in result.decks:
+        print(f"    {deck}")
     print(f"    figures under {config.figures_dir()}, tables.xlsx beside each report")
     return 0

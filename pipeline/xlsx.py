@@ -38,9 +38,13 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def workbook(path: Path) -> xlsxwriter.Workbook:
-    """A workbook that never turns '=…' text into a live formula."""
-    return xlsxwriter.Workbook(str(path), SAFE)
+def workbook(path: Path, in_memory: bool = False) -> xlsxwriter.Workbook:
+    """A workbook that never turns '=…' text into a live formula.
+
+    ``in_memory`` assembles the parts in memory instead of one temporary file per part: for many small
+    workbooks (member feedback) the temporary files cost more than the writing.
+    """
+    return xlsxwriter.Workbook(str(path), {**SAFE, "in_memory": True} if in_memory else SAFE)
 
 
 def display_width(text: object) -> int:

@@ -122,6 +122,21 @@ def test_roster_that_does_not_exist_or_is_empty_is_refused(project, capsys):
                               "事業者名 …) and a row per member")
 
 
+def test_roster_that_is_not_a_member_list_is_refused_before_any_file_is_read(project, capsys):
+    (project / "raw").mkdir()
+    (project / "raw" / "a.xlsx").write_bytes(b"x")
+    (project / "members.csv").write_text("会員,備考\nA,1\n", encoding="utf-8")
+    code, err = _refused(capsys, ["ingest", "--sector", "auto", "--year", "2024", "--raw", "raw",
+                                  "--roster", "members.csv"], project)
+    assert (code, err) == (1, "sdw ingest: --roster: roster members.csv: needs a 法人番号 or 事業者名 column "
+                              "(found: 会員, 備考)")
+    (project / "members.xlsx").write_bytes(b"not a workbook at all")
+    code, err = _refused(capsys, ["ingest", "--sector", "auto", "--year", "2024", "--raw", "raw",
+                                  "--roster", "members.xlsx"], project)
+    assert code == 1
+    assert err.startswith("sdw ingest: --roster: roster members.xlsx does not open as a table (.csv or .xlsx): ")
+
+
 def test_years_that_are_not_a_span_are_a_usage_error(project, capsys):
     code, err = _refused(capsys, ["report", "--sector", "auto", "--years", "2024-2022"], project)
     assert (code, err) == (2, "sdw report: argument --years: expected years like 2022-2024, earliest first, not "

@@ -49,6 +49,9 @@ def test_python_dash_m_pipeline_runs_the_demo(tmp_path):
         assert (html.parent / "tables.xlsx").exists() and (html.parent / "disclosure_audit.csv").exists()
     assert list((tmp_path / "figures" / "power").glob("*/*.png"))
     assert (tmp_path / "data" / "processed" / "manifest").exists()
+    # the automotive deck is what a newcomer looks for: written, and its path printed
+    decks = [Path(line.strip()) for line in done.stdout.splitlines() if line.strip().endswith("deck.pptx")]
+    assert any(d.parent.parent.name == "auto" and d.is_file() for d in decks), done.stdout
 
 
 def _sdw(*args, env=None):

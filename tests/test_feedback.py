@@ -63,9 +63,9 @@ def test_feedback_files_per_company(auto_run):
 def test_index_maps_every_file_and_member_files_carry_only_their_own_company(auto_run):
     per, identities, files = auto_run
     index = pd.read_excel(files.index, engine="calamine", dtype=str)
-    assert list(index.columns) == ["ファイル名", "事業者名", "法人番号", "送付先メールアドレス"]
+    # no e-mail column: neither the roster nor the cover sheet carries an address, so it was always empty
+    assert list(index.columns) == ["ファイル名", "事業者名", "法人番号"]
     assert sorted(index["ファイル名"]) == sorted(p.name for p in files.workbooks)
-    assert index["送付先メールアドレス"].isna().all()
     ident = identities.set_index("company_name")
     assert set(ident.loc[index["事業者名"], "respondent_key"]) == set(per)
     others_checked = 0
@@ -198,3 +198,135 @@ def test_weakest_items_use_the_one_item_share_and_hide_it_below_k():
     hidden = feedback_tables(scores, respondents, responses, "auto", 2024, k=7, n_weak=3)
     assert hidden["S1"][1]["peer_rate"].isna().all()
     assert hidden["S1"][0]["peer_group"].eq(NO_PEERS).all()
+
+
+def _digests(folder) -> dict[str, str]:
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_the_same_bytes_whatever_the_number_of_workers(auto_run, tmp_path):
+    """Workbooks, PDFs and the index from one worker and from two are byte-identical."""
+    per, identities, files = auto_run
+    some = [p.stem for p in files.workbooks[:16]]  # 16 members: two workers get eight each
+    one = write_feedback(per, identities, "auto", 2024, tmp_path / "one", pdf=True, k=5, workers=1, only=some)
+    two = write_feedback(per, identities, "auto", 2024, tmp_path / "two", pdf=True, k=5, workers=2, only=some)
+    assert [p.name for p in one.pdfs] == [p.name for p in two.pdfs] == [f"{s}.pdf" for s in some]
+    a, b = _digests(tmp_path / "one"), _digests(tmp_path / "two")
+    assert len(a) == 16 * 2 + 1 and a == b
+    # and the same bytes as the fixture's run over all thirty members
+    assert all(a[name] == _digests(files.index.parent)[name] for name in a)
+
+
+def test_only_writes_exactly_the_members_named(auto_run, tmp_path):
+    """A re-send by file name, 法人番号 and respondent key rewrites those three files and touches no other."""
+    import shutil
+
+    per, identities, files = auto_run
+    folder = tmp_path / "fb"
+    shutil.copytree(files.index.parent, folder)
+    index = pd.read_excel(folder / "index.xlsx", engine="calamine", dtype=str)
+    third, fifth, seventh = index.iloc[2], index.iloc[4], index.iloc[6]
+    key7 = identities.set_index("company_name").loc[seventh["事業者名"], "respondent_key"]
+    for p in folder.iterdir():
+        p.write_bytes(b"old")  # anything rewritten stops reading 'old'
+    got = write_feedback(per, identities, "auto", 2024, folder, k=5,
+                         only=[third["ファイル名"], str(fifth["法人番号"]), str(key7)])
+    assert [p.name for p in got.workbooks] == ["auto_2024_0003.xlsx", "auto_2024_0005.xlsx", "auto_2024_0007.xlsx"]
+    rewritten = {p.name for p in folder.iterdir() if p.read_bytes() != b"old"}
+    assert rewritten == {"auto_2024_0003.xlsx", "auto_2024_0005.xlsx", "auto_2024_0007.xlsx", "index.xlsx"}
+    assert len(list(folder.iterdir())) == 30 * 2 + 1  # nothing removed, nothing added
+    with pytest.raises(ValueError,
+                       match=r"no auto FY2024 member matches auto_2024_0099, nobody \(give a respondent key"):
+        write_feedback(per, identities, "auto", 2024, folder, k=5, only=["nobody", "auto_2024_0099.xlsx"])
+
+
+def _two_years() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Six automotive companies in 2024, five of them also in 2023 (N answers for the first time).
+
+    Hand-typed scores: A's GV 0.50 → 0.75 and Lv1 0.80 (Lv1+ 0: short of 90%) → 0.95 (Lv1+ 1);
+    everyone else GV 0.6 in both years, Lv1 1.0 (Lv1+ 1)."""
+    rows = []
+    for year in (2023, 2024):
+        for key in ("A", "B", "C", "D", "E", "N"):
+            if key == "N" and year == 2023:
+                continue
+            gv = {2023: 0.50, 2024: 0.75}[year] if key == "A" else 0.6
+            lv1 = {2023: 0.80, 2024: 0.95}[year] if key == "A" else 1.0
+            plus = 0.0 if (key, year) == ("A", 2023) else 1.0
+            for framework, node, value in (("csf2", "GV", gv), ("level", "Lv1", lv1), ("level", "Lv1+", plus)):
+                rows.append({"sector": "auto", "year": year, "respondent_key": key, "framework": framework,
+                             "node_id": node, "score": value, "n_items": 1, "n_applicable": 1})
+    scores = pd.DataFrame(rows)
+    respondents = scores[["sector", "year", "respondent_key"]].drop_duplicates().assign(size_band="S")
+    responses = respondents.assign(item_id="No.1", answer="implemented")
+    return scores, respondents, responses
+
+
+def test_the_members_own_previous_year_and_levels_reached(tmp_path):
+    scores, respondents, responses = _two_years()
+    per = feedback_tables(scores, respondents, responses, "auto", 2024, k=3)
+    a = per["A"][0].set_index("node_id")
+    assert a.loc["GV", "prev_score"] == 0.50 and a.loc["GV", "score"] == 0.75
+    assert a.loc["Lv1", "reached"] == 1.0 and a.loc["Lv1", "prev_reached"] == 0.0
+    assert a["prev_year"].eq(2023).all()
+    n = per["N"][0].set_index("node_id")
+    assert n["prev_score"].isna().all() and np.isnan(n.loc["Lv1", "prev_reached"])
+    identities = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": list("ABCDEN"),
+                               "company_name": [f"社{c}" for c in "ABCDEN"], "corporate_number": ""})
+    files = write_feedback(per, identities, "auto", 2024, tmp_path, k=3, workers=1)
+    wb_a = openpyxl.load_workbook(files.workbooks[0])  # 社A is file 0001
+    table = wb_a["スコア"]
+    heads = [c.value for c in table[4]]
+    assert heads[:5] == ["指標", "貴社のスコア", "2023年度のスコア", "レベル達成", "2023年度のレベル達成"]
+    rows = {r[0].value: [c.value for c in r] for r in table.iter_rows(min_row=5) if r[0].value}
+    assert rows["GV 統治"][1:5] == [0.75, 0.50, "", ""] and table["C5"].number_format == "0.0%"
+    assert rows["Lv1 項目の達成率"][1:5] == [0.95, 0.80, "達成", "未達成"]
+    cover = [str(c.value) for row in wb_a["概要"].iter_rows() for c in row if c.value]
+    assert "2023年度の貴社自身のスコアとレベル達成を、今年度の値の隣の列に並べています。" in cover
+    wb_n = openpyxl.load_workbook(files.workbooks[5])  # 社N answers for the first time
+    rows_n = {r[0].value: [c.value for c in r] for r in wb_n["スコア"].iter_rows(min_row=5) if r[0].value}
+    assert rows_n["GV 統治"][2] == "回答なし" and rows_n["Lv1 項目の達成率"][2:5] == ["回答なし", "達成", "回答なし"]
+    cover_n = [str(c.value) for row in wb_n["概要"].iter_rows() for c in row if c.value]
+    assert "2023年度には貴社の回答がないため、2023年度の列は「回答なし」です。" in cover_n
+
+
+def test_no_previous_year_in_the_store_means_no_previous_column(tmp_path):
+    scores, respondents, responses = _two_years()
+    this_year = [t[t["year"].eq(2024)] for t in (scores, respondents, responses)]
+    per = feedback_tables(*this_year, "auto", 2024, k=3)
+    assert per["A"][0]["prev_score"].isna().all()
+    identities = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": list("ABCDEN"),
+                               "company_name": [f"社{c}" for c in "ABCDEN"], "corporate_number": ""})
+    files = write_feedback(per, identities, "auto", 2024, tmp_path, k=3, workers=1)
+    heads = [c.value for c in openpyxl.load_workbook(files.workbooks[0])["スコア"][4]]
+    assert heads[:4] == ["指標", "貴社のスコア", "レベル達成", "中央値"]
+
+
+def test_sdw_feedback_says_where_it_wrote_and_logs_one_line(tmp_path, capsys):
+    """`sdw feedback --out DIR` writes to DIR/auto/2024 and says so; --only-file picks the members; not on
+    a terminal, progress is one summary line."""
+    from pipeline import cli
+
+    scores, respondents, responses = _two_years()
+    store = tmp_path / "store"
+    store.mkdir()
+    identities = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": list("ABCDEN"),
+                               "company_name": [f"社{c}" for c in "ABCDEN"],
+                               "corporate_number": [f"{i}" * 13 for i in range(1, 7)]})
+    for name, frame in (("scores", scores), ("respondents", respondents), ("responses", responses),
+                        ("identities", identities)):
+        frame.to_parquet(store / name)
+    members = tmp_path / "resend.txt"
+    members.write_text("# re-send after the correction of 2024-12-01\nauto_2024_0002\n 6666666666666, \n",
+                       encoding="utf-8")
+    code = cli.main(["feedback", "--sector", "auto", "--year", "2024", "--store", str(store), "--out",
+                     str(tmp_path / "fb"), "--only-file", str(members)])
+    out, err = capsys.readouterr()
+    assert code == 0
+    folder = tmp_path / "fb" / "auto" / "2024"
+    assert f"written to {folder}" in out
+    assert sorted(p.name for p in folder.iterdir()) == ["auto_2024_0002.xlsx", "auto_2024_0006.xlsx", "index.xlsx"]
+    lines = [line for line in err.splitlines() if line.startswith("feedback auto 2024")]
+    assert len(lines) == 1 and lines[0].startswith("feedback auto 2024: 2 done in ")

@@ -205,6 +205,14 @@ def test_no_hidden_mark_reads_as_a_number(reports):
     assert seen > 30
 
 
+def test_no_label_placeholder_reaches_a_reader(reports):
+    """A label template left unformatted ('fewer than {k} companies') once reached every table note."""
+    root, _, _ = reports
+    for path, text in _reader_texts(root):
+        for placeholder in ("{k}", "{n}", "{year}", "{years}", "{sector}"):
+            assert placeholder not in text, f"{path.name} shows {placeholder!r}"
+
+
 def test_every_year_a_table_title_promises_is_in_it(reports):
     """A caption '(年度別)' holds every year of the report; a caption '(2024年度)' holds that year only."""
     root, _, _ = reports
@@ -377,7 +385,7 @@ def test_headline_gives_the_members_estimate_beside_the_respondents_mean(reports
     page = _page_text(html)
     assert "区分の中では、回答した事業者と回答しなかった事業者のスコアが同じ傾向であると仮定" in page
     wb = openpyxl.load_workbook(root / "reports" / "auto" / "all" / "tables.xlsx")
-    headers = [c.value for c in wb["levels"][4]]
+    headers = [c.value for c in wb["レベル到達"][4]]  # the Japanese workbook names its sheets in Japanese
     assert {"到達率", "到達率(会員推計)"} <= set(headers)
 
 
@@ -388,3 +396,19 @@ def test_weights_none_describes_the_respondents_only(reports, tmp_path):
     summary = re.search(r'<div class="sdw-headline">(.*?)</div>', html, re.S).group(1)
     assert "この報告の数値は回答した事業者だけを表します" in summary and "会員全体の推計は" not in summary
     assert "w_mean" not in pd.read_csv(tmp_path / "r" / "auto" / "all" / "tables" / "distribution.csv").columns
+
+
+def test_a_failed_report_withdraws_what_it_had_written(tmp_path):
+    """A report whose check failed had saved figures and a machine copy publishing what the check refused:
+    they are removed, and only the association's audit files stay."""
+    from pipeline.report.run import withdraw
+
+    rep, fig = tmp_path / "reports" / "auto" / "all", tmp_path / "figures" / "auto" / "all"
+    (rep / "tables").mkdir(parents=True)
+    fig.mkdir(parents=True)
+    for path in (rep / "tables" / "categories_industry.csv", rep / "tables.json", rep / "sector_trend_report.ipynb",
+                 rep / "disclosure_audit.csv", rep / "disclosure_intervals.csv", fig / "csf2_heatmap.png"):
+        path.write_text("x")
+    withdraw(rep, fig)
+    assert sorted(p.name for p in rep.iterdir()) == ["disclosure_audit.csv", "disclosure_intervals.csv"]
+    assert list(fig.iterdir()) == []

@@ -39,6 +39,20 @@ def _read(path: Path) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise ValueError(f"roster {path.name} is empty: it needs a header row (法人番号, 事業者名 …) and a row per "
                          "member") from None
+    except Exception as e:  # noqa: BLE001 - any reader's failure is the same refusal: not a table
+        raise ValueError(f"roster {path.name} does not open as a table (.csv or .xlsx): "
+                         f"{str(e).splitlines()[0][:120] if str(e) else type(e).__name__}") from None
+
+
+def check_header(path: Path) -> None:
+    """Open the roster and find an identity column (法人番号 or 事業者名), or raise ValueError saying what
+    is wrong: run with the other arguments, before any submission is read."""
+    raw = _read(path)
+    lookup = {label_key(a): role for role, names in ALIASES.items() for a in names}
+    roles = {lookup.get(label_key(c)) for c in raw.columns}
+    if not roles & {"corporate_number", "company_name"}:
+        raise ValueError(f"roster {path.name}: needs a 法人番号 or 事業者名 column (found: "
+                         f"{', '.join(map(str, raw.columns[:6]))})")
 
 
 COLUMNS = ["sector", "year", "respondent_key", "identity_basis", "company_name", "corporate_number",

@@ -458,6 +458,16 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
         tables = [PublishedTable(name, name, f, list(f.columns), spec=spec) for name, (f, spec) in work.items()]
         hidden = hidden_cells(tables)
         facts, adds_up = collect(tables, hidden)
+        # one cell in several tables (breakdowns of a sector share their totals): hidden in one, hidden in all
+        mixed = [f for f, rows in facts.rows.items()
+                 if len({_is_hidden(work[name][0].at[index, "suppressed"]) for name, index in rows}) > 1]
+        if mixed:
+            for fact in mixed:
+                for name, index in facts.rows[fact]:
+                    frame, spec = work[name]
+                    if not _is_hidden(frame.at[index, "suppressed"]):
+                        work[name] = (_hide(frame, index, spec), spec)
+            continue
         eqs, _, tree = equations(facts, adds_up, relations or [])
         eqs = eqs + tree
         failing = [iv for iv in solve(tables, hidden, k, relations, min_width) if iv.fails or np.isnan(iv.low)]
@@ -479,6 +489,10 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
                 frame, spec = work[name]
                 work[name] = (_hide(frame, index, spec), spec)
     return [work[name][0] for name, _, _ in frames]
+
+
+def _is_hidden(reason: object) -> bool:
+    return isinstance(reason, str) and reason != ""
 
 
 def _total_of(tables: list[PublishedTable]) -> str:

@@ -7,8 +7,14 @@ come from :func:`pipeline.scoring.feedback.feedback_tables`; this module only sh
 
 Files are named ``<sector>_<year>_<NNNN>.xlsx`` (a running number by company name), not by respondent
 key, so a clerk can find and attach them; ``index.xlsx`` beside them maps each file to the company
-name and 法人番号 with an empty email column. The index is the association's only list of names beside
-files: a member file carries its own company's name and nobody else's.
+name and 法人番号 (no e-mail column: neither the roster nor the cover sheet carries an address). The
+index is the association's only list of names beside files: a member file carries its own company's
+name and nobody else's.
+
+A full automotive year is 3,100 members, so files are written by worker processes over members (each
+file depends only on its member's numbers: the same store and parameters give the same bytes whatever
+the number of workers), the figure's parts that every member of a peer group shares are drawn once
+per process (:class:`PeerFigures`), and workbooks are assembled in memory.
 
 The workbook follows the people's workbook of :mod:`pipeline.publish.render_xlsx` (same styles, number
 formats and width fitting): numbers stay numbers, with percent formats.
@@ -18,23 +24,31 @@ from __future__ import annotations
 
 import io
 import math
+import multiprocessing
 import os
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
+from PIL import Image
 
 from pipeline import catalogs
 from pipeline.catalogs._files import read_yaml
+from pipeline.progress import progress
 from pipeline.publish.formats import DASH, check_lang, format_value, header
 from pipeline.publish.render_xlsx import (
     FIXED_CREATED,
@@ -51,17 +65,24 @@ from pipeline.scoring.disclosure import QUANTILE_TAILS
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 from pipeline.xlsx import display_width, workbook, write_sheet
 
-FIGURE_DPI = 200
-"""XlsxWriter sizes an image by its DPI: 7 inches at 200 dpi shows about 670 pixels wide in Excel."""
+FIGURE_DPI = 150
+"""XlsxWriter sizes an image by its DPI: 7 inches at 150 dpi shows about 670 pixels wide in Excel, from 1,050
+pixels (200 dpi took twice the encoding time of the whole workbook for no visible gain on a screen)."""
+PNG_LEVEL = 1
+"""zlib level of the member figure's PNG: level 1 encodes several times faster than the default 6 for a
+slightly larger file (lossless either way)."""
 A4 = (8.27, 11.69)
 NO_LINE_START = "、。，．・：；？！）」』】％ー"
 """Japanese punctuation that must not begin a line (kinsoku): it stays on the line before."""
 COMPANY_COLOUR = style.PALETTE[3]  # vermilion: stands out against the blue peer band, also in greyscale
 PEER_COLOUR = style.PALETTE[0]
-SCORE_COLUMNS = ["node", "score", "p50", "p25", "p75", "peer_mean", "peer_n", "percentile", "deviation",
-                 "peer_group"]
+SCORE_COLUMNS = ["node", "score", "previous", "reached", "prev_reached", "p50", "p25", "p75", "peer_mean", "peer_n",
+                 "percentile", "deviation", "peer_group"]
+"""The score table; ``previous`` (the member's own score the survey year before) is left out when the store
+holds no earlier year of the sector, ``reached`` (levels reached, automotive) for sectors without levels."""
 ITEM_COLUMNS = ["rank", "item_id", "text", "answer", "peer_rate", "n_applicable"]
-KIND = {"node": "text", "score": "score", "p25": "score", "p50": "score", "p75": "score", "peer_mean": "score",
+KIND = {"node": "text", "score": "score", "previous": "score", "reached": "text", "prev_reached": "text",
+        "p25": "score", "p50": "score", "p75": "score", "peer_mean": "score",
         "peer_n": "count", "percentile": "int", "deviation": "int", "peer_group": "text", "rank": "int",
         "item_id": "text", "text": "text", "answer": "text", "peer_rate": "percent", "n_applicable": "count"}
 """How each column is shown (the kinds of catalogs/columns.yaml): scores in percent with one decimal,
@@ -69,6 +90,10 @@ percentile rank and 偏差値 as whole numbers (the value stays exact; only its 
 PROXY = {"score": "mean", "percent": "share", "count": "n", "int": "rank", "text": "node_name"}
 """A columns.yaml column of each kind, so display text (used to fit widths) is formatted as in reports."""
 PEER_STATS = ["peer_mean", "p25", "p50", "p75", "peer_n", "percentile", "deviation"]
+PDF_WIDTHS = {"node": 0.14, "score": 0.065, "previous": 0.07, "reached": 0.06, "prev_reached": 0.065,
+              "p50": 0.055, "p25": 0.07, "p75": 0.07, "peer_mean": 0.065, "peer_n": 0.055, "percentile": 0.065,
+              "deviation": 0.05, "peer_group": 0.105}
+"""Relative widths of the PDF's score columns (scaled to the text width for the columns shown)."""
 
 
 @dataclass
@@ -86,7 +111,8 @@ def words(lang: str) -> dict[str, Any]:
 
 
 def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identities: pd.DataFrame, sector: str,
-                   year: int, out: Path, lang: str = "ja", pdf: bool = False, k: int | None = None) -> FeedbackFiles:
+                   year: int, out: Path, lang: str = "ja", pdf: bool = False, k: int | None = None,
+                   workers: int | None = None, only: list[str] | None = None, quiet: bool = True) -> FeedbackFiles:
     """Write one workbook per company (and a PDF with ``pdf``) and the association's ``index.xlsx``.
 
     Parameters
@@ -99,45 +125,136 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
     year : int
     out : Path
         Folder for the files. Earlier member files of this sector and year (same name pattern) are
-        removed first, so the folder never holds a file the new index does not list.
+        removed first, so the folder never holds a file the new index does not list (not with ``only``).
     lang : {'ja', 'en'}
     pdf : bool
         Also write a one-page A4 PDF per company, drawn by matplotlib from the same content.
     k : int, optional
         The k the tables were made with (default ``min_cell``), quoted in the notes.
+    workers : int, optional
+        Processes to write with (default: the cores this process may use). The files are the same
+        whatever the number.
+    only : list of str, optional
+        Write only these members (a respondent key, a 法人番号 or a file name such as
+        ``auto_2024_0012`` each), to re-send a few after a correction: their file numbers stay those of
+        the whole year, no other file is touched, and the index still lists every member. An entry
+        that matches no member is refused with the list of such entries.
+    quiet : bool
+        No progress bar or summary line (see :func:`pipeline.progress.progress`).
 
     Returns
     -------
     FeedbackFiles
+        The files written, in file-number order.
     """
     w = words(lang)
     k = catalogs.scoring_rules()["min_cell"] if k is None else k
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    pattern = re.compile(rf"^{re.escape(sector)}_{year}_\d{{4}}\.(xlsx|pdf)$")
-    for old in out.iterdir():
-        if pattern.match(old.name):
-            old.unlink()
     ident = identities[identities["sector"].eq(sector) & identities["year"].eq(year)] \
         if "sector" in identities.columns else identities
     ident = ident.drop_duplicates("respondent_key").set_index("respondent_key")
-    order = sorted(tables, key=lambda key: (str(ident["company_name"].get(key, "")), key))
-    style.apply()
-    result = FeedbackFiles(workbooks=[], index=out / "index.xlsx")
-    rows = []
-    for number, key in enumerate(order, start=1):
-        name = str(ident["company_name"].get(key, "") or "")
-        page = member_page(key, name, *tables[key], sector, year, lang, k)
-        stem = f"{sector}_{year}_{number:04d}"
-        result.workbooks.append(write_member_workbook(out / f"{stem}.xlsx", page))
-        if pdf:
-            result.pdfs.append(write_member_pdf(out / f"{stem}.pdf", page))
-        rows.append({w["index"]["file"]: f"{stem}.xlsx", w["index"]["company"]: name,
-                     w["index"]["number"]: str(ident["corporate_number"].get(key, "") or ""),
-                     w["index"]["email"]: ""})
-    _write_index(result.index, pd.DataFrame(rows, columns=[w["index"][c] for c in ("file", "company", "number",
-                                                                                    "email")]), w)
+    names = {key: str(ident["company_name"].get(key, "") or "") for key in tables}
+    numbers = {key: str(ident["corporate_number"].get(key, "") or "") for key in tables}
+    order = sorted(tables, key=lambda key: (names[key], key))
+    stems = {key: f"{sector}_{year}_{number:04d}" for number, key in enumerate(order, start=1)}
+    chosen = order if only is None else select_members(order, only, stems, numbers, sector, year)
+    out.mkdir(parents=True, exist_ok=True)
+    if only is None:
+        pattern = re.compile(rf"^{re.escape(sector)}_{year}_\d{{4}}\.(xlsx|pdf)$")
+        for old in out.iterdir():
+            if pattern.match(old.name):
+                old.unlink()
+    jobs = [(stems[key], key, names[key]) for key in chosen]
+    _write_members(_Run(tables, sector, year, out, lang, pdf, k), jobs, workers, quiet)
+    result = FeedbackFiles(workbooks=[out / f"{stem}.xlsx" for stem, _, _ in jobs], index=out / "index.xlsx",
+                           pdfs=[out / f"{stem}.pdf" for stem, _, _ in jobs] if pdf else [])
+    rows = [{w["index"]["file"]: f"{stems[key]}.xlsx", w["index"]["company"]: names[key],
+             w["index"]["number"]: numbers[key]} for key in order]
+    _write_index(result.index, pd.DataFrame(rows, columns=[w["index"][c] for c in ("file", "company", "number")]),
+                 w)
     return result
+
+
+def select_members(order: list[str], only: list[str], stems: dict[str, str], numbers: dict[str, str], sector: str,
+                   year: int) -> list[str]:
+    """The members ``only`` names (respondent key, 法人番号 or file name, with or without extension), in
+    file-number order; a name that matches nobody is refused, so a typo never passes as 'sent'."""
+    wanted = {entry.strip() for entry in only if entry.strip()}
+    wanted = {re.sub(r"\.(xlsx|pdf)$", "", entry) for entry in wanted}
+    chosen = [key for key in order if {key, stems[key], numbers[key]} & wanted]
+    matched = {name for key in chosen for name in (key, stems[key], numbers[key])}
+    unknown = sorted(wanted - matched)
+    if unknown:
+        raise ValueError(f"no {sector} FY{year} member matches {', '.join(unknown)} (give a respondent key, a "
+                         "法人番号 or a file name from index.xlsx)")
+    return chosen
+
+
+@dataclass
+class _Run:
+    """What every member's files are made from: the same for every worker."""
+
+    tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]]
+    sector: str
+    year: int
+    out: Path
+    lang: str
+    pdf: bool
+    k: int
+
+
+_RUN: _Run | None = None
+"""The run a forked worker writes for (set in the parent before the fork: the tables are not pickled)."""
+_FIGURES: PeerFigures | None = None
+
+
+def _write_members(run: _Run, jobs: list[tuple[str, str, str]], workers: int | None, quiet: bool) -> None:
+    """Write the files of ``jobs`` (stem, key, name), in worker processes when more than one is useful."""
+    global _RUN
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = max(1, min(workers, len(jobs) // 8 or 1))  # a handful of members is not worth a process
+    if "fork" not in multiprocessing.get_all_start_methods():
+        workers = 1  # the tables reach workers by fork; elsewhere one process writes them all
+    desc = f"feedback {run.sector} {run.year}"
+    _RUN = run
+    try:
+        with progress(total=len(jobs), desc=desc, quiet=quiet) as bar:
+            if workers == 1:
+                _start_worker()
+                for job in jobs:
+                    _write_member(job)
+                    bar.update()
+                return
+            chunks = [jobs[i:i + 16] for i in range(0, len(jobs), 16)]
+            with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
+                for done in pool.imap_unordered(_write_chunk, chunks):
+                    bar.update(done)
+    finally:
+        _RUN = None
+
+
+def _start_worker() -> None:
+    global _FIGURES
+    style.apply()
+    assert _RUN is not None
+    _FIGURES = PeerFigures(words(_RUN.lang))
+
+
+def _write_chunk(chunk: list[tuple[str, str, str]]) -> int:
+    for job in chunk:
+        _write_member(job)
+    return len(chunk)
+
+
+def _write_member(job: tuple[str, str, str]) -> None:
+    stem, key, name = job
+    run = _RUN
+    assert run is not None
+    page = member_page(key, name, *run.tables[key], run.sector, run.year, run.lang, run.k, figures=_FIGURES)
+    write_member_workbook(run.out / f"{stem}.xlsx", page)
+    if run.pdf:
+        write_member_pdf(run.out / f"{stem}.pdf", page)
 
 
 @dataclass
@@ -147,7 +264,7 @@ class MemberPage:
     company: str
     sector: str  # 電力分野
     year: str  # 2024年度
-    scores: pd.DataFrame  # SCORE_COLUMNS, numbers as numbers
+    scores: pd.DataFrame  # the columns of score_columns(), numbers as numbers
     items: pd.DataFrame  # ITEM_COLUMNS
     peers: list[str]  # sentences: how the peer group was chosen, its size, what was left out and why
     reading: str
@@ -156,21 +273,44 @@ class MemberPage:
     lang: str
     words: dict[str, Any]
     figure_png: bytes = b""
+    previous_year: str = ""  # 2023年度, or '' when the store holds no earlier year of the sector
+    score_marks: list[list[str]] = field(default_factory=list)  # per score cell: '' or the text shown instead
+
+    @property
+    def previous_note(self) -> str:
+        """One sentence on the previous year: what the 前年度 column shows, or that there was no answer."""
+        answered = any(row[SCORE_COLUMNS.index("previous")] == "" for row in self.score_marks)
+        said = self.words["previous_note"]
+        return (said["answered"] if answered else said["none"]).format(previous=self.previous_year)
+
+    @property
+    def score_columns(self) -> list[str]:
+        """The score table's columns: without the previous year or levels where there are none."""
+        drop = {"previous", "prev_reached"} if not self.previous_year else set()
+        if not self.scores["reached"].astype(bool).any():
+            drop |= {"reached", "prev_reached"}
+        return [c for c in SCORE_COLUMNS if c not in drop]
 
 
 def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFrame, sector: str, year: int,
-                lang: str, k: int) -> MemberPage:
-    """One member's page content: labels in words, peer sentences, the figure as PNG bytes."""
+                lang: str, k: int, figures: PeerFigures | None = None) -> MemberPage:
+    """One member's page content: labels in words, peer sentences, the member's own previous year and
+    levels reached, the figure as PNG bytes (drawn by ``figures``, which keeps what members share)."""
     w = words(lang)
     sector_words = w["sector"][sector]
     all_label = w["all_group"].format(sector=sector_words)
     h = headline.reset_index(drop=True)
+    prev = h["prev_year"].dropna() if "prev_year" in h else pd.Series(dtype=float)
+    prev_year = w["year_short"].format(year=int(prev.iloc[0])) if len(prev) else ""
     scores = pd.DataFrame({
         "node": [_node_label(f, n, lang) for f, n in zip(h["framework"], h["node_id"], strict=True)],
-        "score": h["score"], "p50": h["p50"], "p25": h["p25"], "p75": h["p75"], "peer_mean": h["peer_mean"],
+        "score": h["score"], "previous": h.get("prev_score", np.nan),
+        "reached": _reached(h, "reached", w), "prev_reached": _reached(h, "prev_reached", w),
+        "p50": h["p50"], "p25": h["p25"], "p75": h["p75"], "peer_mean": h["peer_mean"],
         "peer_n": h["peer_n"], "percentile": h["percentile"], "deviation": h["deviation"],
         "peer_group": [_group_label(g, sector, lang, all_label) for g in h["peer_group"]],
         "_hidden": h["hidden"], "_group": h["peer_group"]})
+    answered_before = bool(prev_year) and _answered(h)
     answers = {**w["answers"], **(w["answers_auto"] if sector == "auto" else {})}
     version = str(weak["template_version"].iloc[0]) if "template_version" in weak and len(weak) else ""
     texts = catalogs.item_texts(sector, version, lang)
@@ -182,28 +322,68 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
                          ).reset_index(drop=True)
     threshold = f"{catalogs.scoring_rules()['level_threshold']:.0%}"
     n_items = int(weak["n_applicable"].max()) if len(weak) and weak["n_applicable"].notna().any() else 0
+    symbols = w["symbols"] + (w["symbols_previous"] if prev_year else "")
     page = MemberPage(company=company, sector=sector_words, year=w["year"].format(year=year), scores=scores,
                       items=items, peers=_peer_sentences(h, sector, lang, k, all_label, n_items),
                       reading=w["reading"].format(sector=sector_words),
                       rules=" ".join([style.labels(lang)["rules_text"],  # the member's own sector's rules only
                                       style.labels(lang)["rules_sector"].get(sector, "")]).format(threshold=threshold),
-                      symbols=w["symbols"], lang=lang, words=w)
-    fig = Figure(figsize=(7.0, 1.2 + 0.42 * max(len(scores), 1)))
-    ax = fig.add_axes((0.3, 0.12, 0.62, 0.88 - 0.9 / fig.get_figheight()))
-    peer_dots(scores, ax, w)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=FIGURE_DPI)
-    page.figure_png = buf.getvalue()
+                      symbols=symbols, lang=lang, words=w, previous_year=prev_year)
+    page.score_marks = _score_marks(scores, answered_before, w)
+    page.figure_png = (figures or PeerFigures(w)).png(scores)
     return page
 
 
+def _answered(h: pd.DataFrame) -> bool:
+    """Whether the company answered the previous year: it has a score there on some headline node."""
+    return bool(h["prev_score"].notna().any()) if "prev_score" in h else False
+
+
+def _reached(h: pd.DataFrame, column: str, w: dict[str, Any]) -> list[str]:
+    """達成 / 未達成 per level row (the store's LvN+ in ``column``), '—' for a level not assessed, '' for
+    other rows (CSF functions, 'All', ★3)."""
+    said = w["reached"]
+    values = h[column] if column in h else pd.Series(np.nan, index=h.index)
+    level = h["framework"].eq("level") & h["node_id"].str.fullmatch(r"Lv\d+")
+    return [("" if not is_level else said["none"] if pd.isna(v) else said["yes"] if v >= 1 else said["no"])
+            for v, is_level in zip(values, level, strict=True)]
+
+
+def _score_marks(scores: pd.DataFrame, answered_before: bool, w: dict[str, Any]) -> list[list[str]]:
+    """What each score-table cell shows instead of its value (per row, in SCORE_COLUMNS order): '非表示'
+    for a hidden peer statistic (:func:`_peer_hidden`), '回答なし' for the previous year of a company that
+    did not answer then; '' for the value itself."""
+    hidden = str(w["hidden"])
+    previous = "" if answered_before else str(w["previous_none"])
+    why = scores["_hidden"].tolist()  # columns taken out once: a frame lookup per cell cost more than the rest
+    quantile_missing = {q: scores[q].isna().tolist() for q in ("p25", "p50", "p75")}
+    level = scores["reached"].astype(bool).tolist()
+    rows = []
+    for r in range(len(scores)):
+        def mark(c: str, r: int = r) -> str:
+            if c == "previous" or (c == "prev_reached" and level[r]):
+                return previous
+            if c in PEER_STATS and (why[r] != "" or (c in quantile_missing and quantile_missing[c][r])):
+                return hidden  # as _peer_hidden
+            return ""
+        rows.append([mark(c) for c in SCORE_COLUMNS])
+    return rows
+
+
+@cache
+def _csf2_names(lang: str) -> dict[str, str]:
+    return catalogs.csf2().set_index("node_id")["name_ja" if lang == "ja" else "name_en"].to_dict()
+
+
+@cache
 def _node_label(framework: str, node_id: str, lang: str) -> str:
+    """A headline row's label (GV 統治, Lv1 項目の達成率); the same for every member of a run."""
     if framework == "csf2":
-        names = catalogs.csf2().set_index("node_id")["name_ja" if lang == "ja" else "name_en"]
-        return f"{node_id} {names.get(node_id, '')}".strip()
+        return f"{node_id} {_csf2_names(lang).get(node_id, '')}".strip()
     return str(words(lang)["nodes"].get(node_id, node_id))
 
 
+@cache
 def _group_label(group: object, sector: str, lang: str, all_label: str) -> str:
     """A peer group in words: 小売電気事業者, 101〜300人, 電力分野全体, 比較値なし."""
     w = words(lang)
@@ -219,7 +399,26 @@ def _group_label(group: object, sector: str, lang: str, all_label: str) -> str:
 
 
 def _peer_sentences(h: pd.DataFrame, sector: str, lang: str, k: int, all_label: str, n_items: int) -> list[str]:
-    """How the peer group was chosen and how big it is, per kind of row, and what is left out and why."""
+    """How the peer group was chosen and how big it is, per kind of row, and what is left out and why.
+
+    The sentences depend only on the peer columns, which members of one peer group share, so they are
+    made once per distinct set of them."""
+    cols = ["framework", "node_id", "peer_group", "peer_n", "hidden", "p25", "p50"]
+    shared = tuple(tuple(None if pd.isna(v) else v for v in row) for row in h[cols].itertuples(index=False))
+    unknown = bool(h["own_group"].isna().all())
+    return list(_sentences(shared, unknown, sector, lang, k, all_label, n_items))
+
+
+@cache
+def _sentences(shared: tuple, unknown: bool, sector: str, lang: str, k: int, all_label: str,
+               n_items: int) -> tuple[str, ...]:
+    cols = ["framework", "node_id", "peer_group", "peer_n", "hidden", "p25", "p50"]
+    h = pd.DataFrame(list(shared), columns=cols).astype({"peer_n": float, "p25": float, "p50": float})
+    h["own_group"] = np.nan if unknown else ""
+    return tuple(_peer_sentences_of(h, sector, lang, k, all_label, n_items))
+
+
+def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_label: str, n_items: int) -> list[str]:
     w = words(lang)
     attribute = w["attribute"][sector]
     join = "、" if lang == "ja" else ", "
@@ -284,10 +483,24 @@ def peer_dots(scores: pd.DataFrame, ax: Axes, w: dict[str, Any]) -> Axes:
     w : dict
         :func:`words` of the page language (legend texts).
     """
-    n = len(scores)
-    pos = np.arange(n, dtype=float)
+    _peer_background(scores, ax, w)
+    for artist in _company_marks(scores, ax):
+        ax.add_artist(artist)
+    return ax
+
+
+def _positions(scores: pd.DataFrame) -> np.ndarray:
+    """Row positions from the top; a gap separates CSF 2.0 functions from the levels and ★3."""
+    pos = np.arange(len(scores), dtype=float)
     csf = scores["node"].str.match(r"^(GV|ID|PR|DE|RS|RC) ").to_numpy()
-    pos[~csf] += 0.6 if csf.any() else 0.0  # a visible break between CSF functions and levels / ★
+    pos[~csf] += 0.6 if csf.any() else 0.0
+    return pos
+
+
+def _peer_background(scores: pd.DataFrame, ax: Axes, w: dict[str, Any]) -> None:
+    """Everything of the figure but the company's own marks: what all members of a peer group share."""
+    n = len(scores)
+    pos = _positions(scores)
     for p, row in zip(pos, scores.itertuples(index=False), strict=True):
         if pd.notna(row.p25) and pd.notna(row.p75):
             ax.add_patch(Rectangle((row.p25, p - 0.28), row.p75 - row.p25, 0.56, facecolor=PEER_COLOUR, alpha=0.3,
@@ -297,11 +510,6 @@ def peer_dots(scores: pd.DataFrame, ax: Axes, w: dict[str, Any]) -> Axes:
         if pd.notna(row.peer_mean):
             ax.plot([row.peer_mean], [p], marker="o", markersize=6, markerfacecolor="white", markeredgecolor="black",
                     markeredgewidth=1.2, linestyle="none", zorder=4)
-        if pd.notna(row.score):
-            ax.plot([row.score], [p], marker="D", markersize=7, color=COMPANY_COLOUR, markeredgecolor="white",
-                    linestyle="none", zorder=5)
-            ax.text(1.03, p, f"{row.score:.1%}", ha="left", va="center", fontsize=8, color=COMPANY_COLOUR,
-                    transform=ax.get_yaxis_transform())
         if pd.isna(row.peer_mean) and pd.isna(row.p50):
             ax.text(0.01, p + 0.36, w["no_stat"], ha="left", va="bottom", fontsize=6.5, color="#666666")
     ax.set_xlim(0, 1)
@@ -321,7 +529,66 @@ def peer_dots(scores: pd.DataFrame, ax: Axes, w: dict[str, Any]) -> Axes:
                Patch(facecolor=PEER_COLOUR, alpha=0.3, edgecolor=PEER_COLOUR, label=legend["iqr"])]
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(-0.4, 1.01), ncols=2, fontsize=7.5,
               borderaxespad=0, handlelength=1.6, columnspacing=1.0, frameon=False)
-    return ax
+
+
+def _company_marks(scores: pd.DataFrame, ax: Axes) -> list[Artist]:
+    """The company's own marks, not yet added to ``ax``: a diamond per scored row, its value beside it."""
+    pos = _positions(scores)
+    scored = scores["score"].notna().to_numpy()
+    marks: list[Artist] = [Line2D(scores["score"].to_numpy(float)[scored], pos[scored], marker="D", markersize=7,
+                                  color=COMPANY_COLOUR, markeredgecolor="white", linestyle="none", zorder=5,
+                                  clip_on=False)]  # a company at 0% or 100% gets a whole diamond, not half
+    for p, value in zip(pos[scored], scores["score"].to_numpy(float)[scored], strict=True):
+        marks.append(Text(1.03, p, f"{value:.1%}", ha="left", va="center", fontsize=8, color=COMPANY_COLOUR,
+                          transform=ax.get_yaxis_transform(), clip_on=False))  # beside the axes, never cut
+    return marks
+
+
+class PeerFigures:
+    """Draws the member figure (:func:`peer_dots`) for many members of one sector-year, cheaply.
+
+    Members of one peer group see the same peer bands, medians, means, labels and legend; only their
+    own diamonds and values differ. The shared part is drawn once per distinct set of peer values
+    (kept for the ``keep`` most recent) and each member's marks are drawn over a copy of it, then
+    encoded as PNG. The pixels depend only on the member's numbers, never on which member came first.
+    """
+
+    def __init__(self, w: dict[str, Any], keep: int = 16) -> None:
+        self.w = w
+        self.keep = keep
+        self._drawn: OrderedDict[tuple, tuple[Figure, FigureCanvasAgg, Axes, Any]] = OrderedDict()
+
+    def png(self, scores: pd.DataFrame) -> bytes:
+        """The figure of one member's ``scores`` (MemberPage.scores) as PNG bytes at FIGURE_DPI."""
+        shared = tuple(tuple(None if pd.isna(v) else v for v in row)
+                       for row in scores[["node", "p25", "p50", "p75", "peer_mean"]].itertuples(index=False))
+        if shared in self._drawn:
+            self._drawn.move_to_end(shared)
+        else:
+            self._drawn[shared] = self._background(scores)
+            if len(self._drawn) > self.keep:
+                self._drawn.popitem(last=False)
+        fig, canvas, ax, background = self._drawn[shared]
+        canvas.restore_region(background)
+        for artist in _company_marks(scores, ax):
+            artist.set_figure(fig)
+            artist.axes = ax
+            if isinstance(artist, Line2D):
+                artist.set_transform(ax.transData)
+            ax.draw_artist(artist)
+        width, height = canvas.get_width_height(physical=True)
+        rgb = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        buf = io.BytesIO()
+        rgb.save(buf, format="png", dpi=(FIGURE_DPI, FIGURE_DPI), compress_level=PNG_LEVEL)
+        return buf.getvalue()
+
+    def _background(self, scores: pd.DataFrame) -> tuple[Figure, FigureCanvasAgg, Axes, Any]:
+        fig = Figure(figsize=(7.0, 1.2 + 0.42 * max(len(scores), 1)), dpi=FIGURE_DPI)
+        canvas = FigureCanvasAgg(fig)
+        ax = fig.add_axes((0.3, 0.12, 0.62, 0.88 - 0.9 / fig.get_figheight()))
+        _peer_background(scores, ax, self.w)
+        canvas.draw()
+        return fig, canvas, ax, canvas.copy_from_bbox(fig.bbox)
 
 
 # --- the workbook ------------------------------------------------------------------------------------
@@ -330,7 +597,7 @@ def _head(column: str, page: MemberPage) -> str:
     """Header of a feedback column: the feedback labels first (own score, percentile, 偏差値…), else
     catalogs/columns.yaml (中央値, 25パーセンタイル, 項目番号…)."""
     own = page.words["columns"].get(column)
-    return str(own).format(sector=page.sector) if own else header(column, page.lang)
+    return str(own).format(sector=page.sector, previous=page.previous_year) if own else header(column, page.lang)
 
 
 def _shown(value: object, column: str, lang: str) -> str:
@@ -343,18 +610,21 @@ def write_member_workbook(path: Path, page: MemberPage) -> Path:
     Written beside ``path`` and moved into place, so a clerk never attaches a half-written file.
     """
     tmp = path.with_name(path.name + ".tmp")
-    wb = workbook(tmp)
+    wb = workbook(tmp, in_memory=True)
     wb.set_properties({"created": FIXED_CREATED, "title": page.words["title"], "company": ""})
     try:
         styles = cell_styles(wb, page.lang)
         _cover_sheet(wb, styles, page)
-        score_hidden = [[_peer_hidden(page.scores, r, c) for c in SCORE_COLUMNS] for r in range(len(page.scores))]
+        cols = page.score_columns
+        keep = [SCORE_COLUMNS.index(c) for c in cols]
+        score_marks = [[row[i] for i in keep] for row in page.score_marks]
         _table_sheet(wb, styles, page, page.words["sheets"]["scores"], page.words["scores_title"],
-                     page.scores, SCORE_COLUMNS, score_hidden)
-        item_hidden = [[c in ("peer_rate", "n_applicable") and pd.isna(page.items.at[r, "peer_rate"])
-                        for c in ITEM_COLUMNS] for r in range(len(page.items))]
+                     page.scores, cols, score_marks)
+        rates = page.items["peer_rate"].isna().tolist()
+        item_marks = [[page.words["hidden"] if c in ("peer_rate", "n_applicable") and hidden else ""
+                       for c in ITEM_COLUMNS] for hidden in rates]
         _table_sheet(wb, styles, page, page.words["sheets"]["items"], page.words["items_title"], page.items,
-                     ITEM_COLUMNS, item_hidden, empty=page.words["items_none"])
+                     ITEM_COLUMNS, item_marks, empty=page.words["items_none"])
     finally:
         wb.close()
     os.replace(tmp, path)
@@ -367,10 +637,9 @@ def _peer_hidden(scores: pd.DataFrame, r: int, col: str) -> bool:
     missing percentile, which is not assessed ('—')."""
     if col not in PEER_STATS:
         return False
-    value = scores.at[r, col]
-    if scores.at[r, "_hidden"] != "":
+    if scores["_hidden"].iat[r] != "":
         return True  # the count too, as in published tables: with it, a hidden value would say why
-    return col in ("p25", "p50", "p75") and pd.isna(value)
+    return col in ("p25", "p50", "p75") and bool(np.isnan(scores[col].iat[r]))
 
 
 def _cover_sheet(wb: Any, styles: dict[str, Any], page: MemberPage) -> None:
@@ -384,6 +653,7 @@ def _cover_sheet(wb: Any, styles: dict[str, Any], page: MemberPage) -> None:
     ws.write_string(1, 0, w["addressee"].format(company=page.company), styles["note"])
     cover = w["cover"]
     rows = [(cover["company"], page.company), (cover["sector"], page.sector), (cover["year"], page.year),
+            *([(cover["previous"], page.previous_note)] if page.previous_year else []),
             (cover["peers"], "\n".join(page.peers)), (cover["reading"], page.reading),
             (cover["rules"], page.rules), (cover["symbols"], page.symbols)]
     r = 3
@@ -404,19 +674,18 @@ def _cover_sheet(wb: Any, styles: dict[str, Any], page: MemberPage) -> None:
 
 
 def _table_sheet(wb: Any, styles: dict[str, Any], page: MemberPage, name: str, title: str, frame: pd.DataFrame,
-                 cols: list[str], hidden: list[list[bool]], empty: str = "") -> None:
-    """A table in the people's-workbook layout (title, header on row 4, frozen, fitted widths); a
-    hidden peer value reads '非表示', a not-assessed one '—'."""
+                 cols: list[str], marks: list[list[str]], empty: str = "") -> None:
+    """A table in the people's-workbook layout (title, header on row 4, frozen, fitted widths); a cell
+    with a mark shows it instead of its value (a hidden peer value '非表示'), a not-assessed one '—'."""
     ws = wb.add_worksheet(name)
     lang = page.lang
-    mark = page.words["hidden"]
-    frame = frame.reset_index(drop=True)
+    values = list(zip(*(frame[c].tolist() for c in cols), strict=True)) if len(frame) else []  # not .at per cell
     ws.write_string(0, 0, title, styles["title"])
     ws.set_row(0, 21)
     ws.write_string(1, 0, page.words["addressee"].format(company=page.company) + " ・ " + page.year, styles["note"])
     heads = [_head(c, page) for c in cols]
-    shown = [[mark if hidden[r][c] else _shown(frame.at[r, col], col, lang) for c, col in enumerate(cols)]
-             for r in range(len(frame))]
+    shown = [[marks[r][c] or _shown(value, col, lang) for c, (col, value) in enumerate(zip(cols, row, strict=True))]
+             for r, row in enumerate(values)]
     widths = [column_width(head, [row[c] for row in shown], KIND[col]) for c, (head, col)
               in enumerate(zip(heads, cols, strict=True))]
     for c, head in enumerate(heads):
@@ -424,10 +693,10 @@ def _table_sheet(wb: Any, styles: dict[str, Any], page: MemberPage, name: str, t
         wrap = KIND[cols[c]] == "text" and widths[c] >= TEXT_WRAP_AT
         ws.set_column(c, c, widths[c], styles["text_wrap"] if wrap else None)
     ws.set_row(HEADER_ROW, row_height(heads, widths))
-    for r in range(len(frame)):
+    for r, row in enumerate(values):
         for c, col in enumerate(cols):
-            write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], shown[r][c], KIND[col], hidden[r][c], mark,
-                        widths[c], styles)
+            mark = marks[r][c]
+            write_cell(ws, HEADER_ROW + 1 + r, c, row[c], shown[r][c], KIND[col], bool(mark), mark, widths[c], styles)
         height = row_height(shown[r], widths)
         if height > LINE_HEIGHT:
             ws.set_row(HEADER_ROW + 1 + r, height)
@@ -441,11 +710,12 @@ def _table_sheet(wb: Any, styles: dict[str, Any], page: MemberPage, name: str, t
 
 
 def _write_index(path: Path, frame: pd.DataFrame, w: dict[str, Any]) -> None:
-    """The clerk's list: file ↔ company ↔ 法人番号 ↔ email (blank), 法人番号 kept as text (leading zeros)."""
+    """The clerk's list: file ↔ company ↔ 法人番号, 法人番号 kept as text (leading zeros)."""
     tmp = path.with_name(path.name + ".tmp")
     wb = workbook(tmp)
+    wb.set_properties({"created": FIXED_CREATED})  # no clock in the file: the same members give the same bytes
     try:
-        write_sheet(wb, w["index"]["title"], frame, widths=[None, None, 16, 36])
+        write_sheet(wb, w["index"]["title"], frame, widths=[None, None, 16])
     finally:
         wb.close()
     os.replace(tmp, path)
@@ -459,7 +729,7 @@ def _wrap(text: str, width: int) -> str:
     lines = []
     for para in text.split("\n"):
         line = ""
-        for token in re.findall(r"[ -~]+ ?|.", para):  # runs of ASCII stay together, other characters alone
+        for token in re.findall(r"[!-~]+ ?| |.", para):  # an ASCII word (and its space) stays together
             if display_width(line + token) > width and line and token[0] not in NO_LINE_START:
                 lines.append(line.rstrip())
                 line = token.lstrip()
@@ -476,20 +746,26 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
     fig.text(0.06, 0.965, w["title"], fontsize=15, va="top")
     fig.text(0.06, 0.935, f"{page.company} ・ {page.sector} ・ {page.year}", fontsize=11, va="top")
     n = len(page.scores)
-    fig_h = 0.03 + 0.015 * n
+    fig_h = 0.025 + 0.0135 * n
     top = 0.845  # the band above holds the figure title and a two-row legend
     ax = fig.add_axes((0.3, top - fig_h, 0.58, fig_h))
     fig.text(0.06, 0.905, w["figure_title"], fontsize=10, va="top")
     peer_dots(page.scores, ax, w)
     y = top - fig_h - 0.04
-    y = _pdf_table(fig, page, page.scores, SCORE_COLUMNS, w["scores_title"], y,
-                   widths=[0.16, 0.08, 0.07, 0.08, 0.08, 0.08, 0.07, 0.08, 0.06, 0.12],
-                   wrap={"node": 26, "peer_group": 22})
+    cols = page.score_columns
+    share = {c: PDF_WIDTHS[c] for c in cols}
+    scale = 0.88 / sum(share.values())  # the columns shown fill the text width
+    marks = [[row[SCORE_COLUMNS.index(c)] for c in cols] for row in page.score_marks]
+    y = _pdf_table(fig, page, page.scores, cols, w["scores_title"], y, widths=[share[c] * scale for c in cols],
+                   marks=marks, wrap={"node": 24, "peer_group": 20, "reached": 10, "prev_reached": 10})
     item_cols = ["rank", "item_id", "text", "answer", "peer_rate"]
+    hidden = page.items["peer_rate"].isna().tolist()
     y = _pdf_table(fig, page, page.items, item_cols, w["items_title"], y - 0.015,
-                   widths=[0.05, 0.09, 0.50, 0.14, 0.10], wrap={"text": 80, "answer": 22})
+                   widths=[0.05, 0.09, 0.50, 0.14, 0.10], wrap={"text": 80, "answer": 22},
+                   marks=[[w["hidden"] if c == "peer_rate" and h else "" for c in item_cols] for h in hidden])
     cover = w["cover"]
-    for label, text in [(cover["peers"], "\n".join(page.peers)), (cover["reading"], page.reading),
+    previous = [(cover["previous"], page.previous_note)] if page.previous_year else []
+    for label, text in [*previous, (cover["peers"], "\n".join(page.peers)), (cover["reading"], page.reading),
                         (cover["rules"], page.rules)]:
         wrapped = _wrap(text, 128 if page.lang == "ja" else 122)
         fig.text(0.06, y, label, fontsize=8, va="top")
@@ -507,10 +783,10 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
 
 
 def _pdf_table(fig: Figure, page: MemberPage, frame: pd.DataFrame, cols: list[str], title: str, y: float,
-               widths: list[float], wrap: dict[str, int] | None = None) -> float:
-    """A table drawn with text at fixed column positions; returns the y under it."""
+               widths: list[float], marks: list[list[str]], wrap: dict[str, int] | None = None) -> float:
+    """A table drawn with text at fixed column positions; returns the y under it. A cell with a mark
+    ('非表示', '回答なし') shows it in grey instead of its value."""
     fig.text(0.06, y, title, fontsize=10, va="bottom")
-    mark = page.words["hidden"]
     x = 0.06 + np.concatenate([[0], np.cumsum(widths)[:-1]])
     row_h = 0.0125
     y -= 0.006
@@ -518,28 +794,24 @@ def _pdf_table(fig: Figure, page: MemberPage, frame: pd.DataFrame, cols: list[st
     head_lines = max(h.count("\n") + 1 for h in heads)
     fig.patches.append(Rectangle((0.06, y - row_h * head_lines), sum(widths), row_h * head_lines,
                                  transform=fig.transFigure, facecolor="#D9D9D9", edgecolor="none"))
-    for xi, head, col in zip(x, heads, cols, strict=True):
+    for xi, head, col, wd in zip(x, heads, cols, widths, strict=True):
         right = KIND[col] != "text"
-        fig.text(xi + (widths[cols.index(col)] - 0.006 if right else 0.003), y - 0.002, head, fontsize=6.5,
+        fig.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, head, fontsize=6.5,
                  va="top", ha="right" if right else "left", linespacing=1.2)
     y -= row_h * head_lines + 0.002
     if frame.empty:
         fig.text(0.063, y - 0.002, page.words["items_none"], fontsize=7, va="top")
         return y - row_h
-    for r in range(len(frame)):
-        cells = []
-        for col in cols:
-            value = frame.at[r, col]
-            hid = _peer_hidden(frame, r, col) if "_hidden" in frame else col == "peer_rate" and pd.isna(value)
-            text = mark if hid else _shown(value, col, page.lang)
-            cells.append(_wrap(text, (wrap or {}).get(col, 200)))
-        lines = max(t.count("\n") + 1 for t in cells)
+    values = list(zip(*(frame[c].tolist() for c in cols), strict=True))
+    for r, row in enumerate(values):
+        cells = [_wrap(marks[r][c] or _shown(v, col, page.lang), (wrap or {}).get(col, 200))
+                 for c, (col, v) in enumerate(zip(cols, row, strict=True))]
         for xi, text, col, wd in zip(x, cells, cols, widths, strict=True):
             right = KIND[col] != "text"
             fig.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, text, fontsize=7, va="top",
-                     ha="right" if right else "left", color="#808080" if text in (mark, DASH) else "black",
-                     linespacing=1.2)
-        y -= row_h * lines
+                     ha="right" if right else "left", color="#808080" if text in marks[r] or text == DASH
+                     else "black", linespacing=1.2)
+        y -= row_h * max(t.count("\n") + 1 for t in cells)
         fig.add_artist(Line2D([0.06, 0.06 + sum(widths)], [y + 0.001, y + 0.001], transform=fig.transFigure,
                               color="#DDDDDD", lw=0.5))
     return y - 0.01

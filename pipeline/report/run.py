@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -117,6 +118,26 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
     return html
 
 
+AUDIT_FILES = ("disclosure_audit.csv", "disclosure_intervals.csv")  # the association's own: what was hidden and why
+
+
+def withdraw(rep_dir: Path, fig_dir: Path) -> None:
+    """Remove what a failed report had written (figures, the machine copy, the workbook, the deck, the
+    executed notebook): a report whose disclosure check failed had already saved figures and tables that
+    publish what the check refused. The audit files stay, so the association can see why."""
+    for path in fig_dir.glob("*.*"):
+        path.unlink()
+    if not rep_dir.is_dir():
+        return
+    for path in rep_dir.iterdir():
+        if path.name in AUDIT_FILES:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
 def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path | None = None,
                figures: Path | None = None, lang: str = "ja", min_cell: int | None = None,
                segment_by: str = "", framework: str = "csf2", pptx: bool = False,
@@ -147,7 +168,12 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         for old in fig_dir.glob("*.*"):  # a figure a new run no longer draws must not linger beside the report
             old.unlink()
         params = common | extra | {"figures_dir": str(fig_dir.resolve()), "report_dir": str(rep_dir.resolve())}
-        result.html.append(execute(notebook, params, rep_dir, title=title))
+        try:
+            result.html.append(execute(notebook, params, rep_dir, title=title))
+        except ReportError as e:
+            withdraw(rep_dir, fig_dir)
+            raise ReportError(f"{e} — nothing of this report is published: its outputs in {rep_dir} and "
+                              f"{fig_dir} were removed (disclosure_audit.csv stays, for the association)") from None
         result.tables.append(rep_dir / "tables.xlsx")
         result.audits.append(rep_dir / "disclosure_audit.csv")
         if pptx:

@@ -208,14 +208,13 @@ def relations(data: ReportData, framework: str = "csf2") -> list[Relation]:
 
 
 def linked(data: ReportData, by: str | None, framework: str, k: int | None = None, lang: str = "ja",
-           links: list[Relation] | None = None, others: dict[str, pd.DataFrame] | None = None
-           ) -> tuple[pd.DataFrame, ...]:
+           links: list[Relation] | None = None, extra: list[pd.DataFrame] | None = None) -> tuple[pd.DataFrame, ...]:
     """The function trend, the latest year's categories and the items, protected together: the public
     item map ties them (a category is the mean of its items' points, a function the item-weighted mean of
     its categories), so a hidden category must not come back from its function and its siblings. Cells
     are hidden beyond :func:`protect`'s until the interval solver leaves every hidden cell its width.
-    ``others`` (name → :func:`by_node` categories of another breakdown, protected) are completed in the same
-    programme and returned after the three, in order."""
+    ``extra``: the latest year's categories by the sector's other breakdowns (automotive by industry),
+    returned after the three: they publish the same totals, so they are protected with them."""
     from pipeline.publish.intervals import complete
 
     k = _k(k)
@@ -223,12 +222,18 @@ def linked(data: ReportData, by: str | None, framework: str, k: int | None = Non
     categories = by_node(data, by, framework, "category", data.latest, k)
     shares = items(data, k, lang)
     links = relations(data, framework) if links is None else links
-    # other breakdowns of the same categories (automotive by industry beside size) share the total rows: one
-    # programme, so a total one of them must hide is hidden in all (alone, each published what the other hid)
-    extra = [(f"categories_{name}", table, SPECS["nodes"]) for name, table in (others or {}).items()]
-    done = complete([("functions", functions, SPECS["nodes"]), ("categories", categories, SPECS["nodes"]),
-                     ("items", shares, SPECS["items"]), *extra], k, links)
-    return tuple(done)
+    frames = [("functions", functions, SPECS["nodes"]), ("categories", categories, SPECS["nodes"]),
+              ("items", shares, SPECS["items"]),
+              *[(f"categories_{i}", frame, SPECS["nodes"]) for i, frame in enumerate(extra or [])]]
+    return tuple(complete(frames, k, links))
+
+
+def secure_together(tables: list[pd.DataFrame], spec: TableSpec, k: int | None = None) -> list[pd.DataFrame]:
+    """Tables that publish the same cells (a sector's breakdowns share their total rows) protected as one:
+    a cell hidden in one is hidden in all, and each is completed against the others."""
+    from pipeline.publish.intervals import complete
+
+    return complete([(f"t{i}", t, spec) for i, t in enumerate(tables)], _k(k))
 
 
 def secure(table: pd.DataFrame, spec: TableSpec, k: int | None = None) -> pd.DataFrame:
@@ -237,23 +242,6 @@ def secure(table: pd.DataFrame, spec: TableSpec, k: int | None = None) -> pd.Dat
     from pipeline.publish.intervals import complete
 
     return complete([("table", table, spec)], _k(k))[0]
-
-
-def secure_like(table: pd.DataFrame, reference: pd.DataFrame, spec: TableSpec, k: int | None = None) -> pd.DataFrame:
-    """A second breakdown of what ``reference`` already publishes (automotive by industry beside size):
-    both carry the same total rows, so a total the reference hides is hidden here too before this table is
-    completed with its own segments (a total hidden in one table and shown in the other gives it away)."""
-    out = table.copy()
-    if spec.total is None or spec.segment is None:
-        return secure(out, spec, k)
-    keys = [c for c in spec.keys if c in out.columns and c in reference.columns]
-    ref_total = reference[reference[spec.segment].eq(spec.total) & reference["suppressed"].fillna("").ne("")]
-    hidden_keys = set(map(tuple, ref_total[keys].astype(str).to_numpy()))
-    totals = out[out[spec.segment].eq(spec.total) & out["suppressed"].fillna("").eq("")]
-    for index, key in zip(totals.index, map(tuple, totals[keys].astype(str).to_numpy()), strict=True):
-        if key in hidden_keys:
-            out = _hide(out, index, spec)
-    return secure(out, spec, k)
 
 
 def hide_with_functions(overall: pd.DataFrame, functions: pd.DataFrame, spec: TableSpec,

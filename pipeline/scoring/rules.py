@@ -161,17 +161,18 @@ def versions(responses: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 
 def _complete(responses: pd.DataFrame, sector: str, unit: list[str], template_version: str) -> pd.DataFrame:
     items = instrument_items(sector, template_version)
-    who, people = pd.factorize(pd.MultiIndex.from_frame(responses[unit]))
+    # respondents numbered in order of first appearance; a groupby's codes, not a MultiIndex of tuples
+    # (building the tuples took seconds for a full automotive year)
+    who = responses.groupby(unit, sort=False, dropna=False).ngroup().to_numpy()
+    first_row = np.unique(who, return_index=True)[1]  # each respondent's first row, by its number
     cols = items.get_indexer(responses["item_id"])
     known = cols >= 0
-    present = np.zeros((len(people), len(items)), dtype=bool)
+    present = np.zeros((len(first_row), len(items)), dtype=bool)
     present[who[known], cols[known]] = True
     rows, absent = np.nonzero(~present)
     if len(rows) == 0:
         return responses
-    first = responses.drop_duplicates(unit)
-    first_pos = pd.Series(np.arange(len(first)), index=pd.MultiIndex.from_frame(first[unit]))
-    base = first.iloc[first_pos.reindex(people).to_numpy()[rows]].reset_index(drop=True)
+    base = responses.iloc[first_row[rows]].reset_index(drop=True)
     base = base.assign(item_id=items.to_numpy()[absent], answer=MISSING)
     for col in ITEM_LEVEL:
         if col in base:
