@@ -291,3 +291,22 @@ def test_f3_a_hidden_response_rate_comes_back_from_the_rosters_that_add_up():
     assert done["suppressed"].tolist() == ["complementary", "primary", "complementary", ""]
     findings, iv = audit(done)
     assert iv[("A", "response_rate")] == (0.0, 0.9227) and findings == []
+
+
+def test_two_breakdowns_sharing_a_total_hide_it_in_both():
+    """The automotive categories by size and by industry both publish the 全体 row. The industry table hid
+    GV.PO 全体 (complementary); the size table published it (0.6 over 100 companies): the cross-table check
+    refused the report. Completed together, the total is hidden in both tables and the audit is clean."""
+    by_size = _nodes([("GV.PO", "〜100人", 50, 0.5, 0.5, 0.0, ""), ("GV.PO", "101〜300人", 50, 0.7, 0.5, 0.0, ""),
+                      ("GV.PO", ALL, 100, 0.6, 0.5, 0.0, "")])
+    by_industry = _nodes([("GV.PO", "部品", 97, 0.6, 0.5, 0.0, "complementary"),
+                          ("GV.PO", "素材", 3, 0.6, 0.5, 0.0, "primary"),
+                          ("GV.PO", ALL, 100, 0.6, 0.5, 0.0, "complementary")])
+    findings, _ = _audit({"categories": by_size, "categories_industry": by_industry})
+    assert any(f.check == "cross-table" for f in findings)
+    size_done, industry_done = complete([("categories", by_size, NODES), ("categories_industry", by_industry, NODES)],
+                                        5)
+    assert size_done.set_index("segment").loc[ALL, "suppressed"] == "complementary"
+    assert industry_done.set_index("segment").loc[ALL, "suppressed"] == "complementary"
+    findings, _ = _audit({"categories": size_done, "categories_industry": industry_done})
+    assert [f for f in findings if f.check == "cross-table"] == []
