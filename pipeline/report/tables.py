@@ -239,9 +239,7 @@ def secure_together(tables: list[pd.DataFrame], spec: TableSpec, k: int | None =
 def secure(table: pd.DataFrame, spec: TableSpec, k: int | None = None) -> pd.DataFrame:
     """One protected table completed until the interval solver leaves each hidden cell its width (a total
     near the top of the scale can pin hidden segments that the count rules alone let through)."""
-    from pipeline.publish.intervals import complete
-
-    return complete([("table", table, spec)], _k(k))[0]
+    return secure_together([table], spec, k)[0]
 
 
 def hide_with_functions(overall: pd.DataFrame, functions: pd.DataFrame, spec: TableSpec,
