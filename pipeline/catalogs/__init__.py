@@ -9,6 +9,7 @@ from pipeline.catalogs.frameworks import (
     csf2,
     csf11,
     csf11_to_csf2,
+    scheme_info,
     scs_criteria,
     scs_requirements,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "power_business_types",
     "power_items",
     "provisional",
+    "scheme_info",
     "scs_criteria",
     "scs_requirements",
     "scoring_rules",

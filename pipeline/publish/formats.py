@@ -145,6 +145,7 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     cols = table.people_columns()
     frame = table.frame.reset_index(drop=True)
     hidden = _hidden_mask(frame)
+    withheld = withheld_cells(table)
     mark = hidden_text(table.k)
     changes = set(table.spec.changes) if table.spec is not None else set()
     no_previous = (frame["previous_year"].isna().tolist() if "previous_year" in frame
@@ -153,9 +154,9 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     for col in cols:
         stat = kind(col) in STAT_KINDS
         out[header(col, lang)] = [
-            mark if hid and (stat or is_missing(v))
+            mark if hid and (stat or is_missing(v)) or col in own
             else NO_PREVIOUS if col in changes and first and is_missing(v) else format_value(v, col, lang)
-            for v, hid, first in zip(frame[col].tolist(), hidden, no_previous, strict=True)
+            for v, hid, first, own in zip(frame[col].tolist(), hidden, no_previous, withheld, strict=True)
         ]
     return pd.DataFrame(out, columns=[header(c, lang) for c in cols], dtype=object)
 
@@ -164,6 +165,21 @@ def _hidden_mask(frame: pd.DataFrame) -> list[bool]:
     if "suppressed" not in frame.columns:
         return [False] * len(frame)
     return [not is_missing(s) and str(s) != "" for s in frame["suppressed"].tolist()]
+
+
+WITHHELD = "_withheld"
+"""A working column naming, per row, the cells withheld in a published row (space-separated column names): a
+count below k beside published shares reads ``x`` there, not '—' (it is not "not assessed"). Working columns
+(a leading underscore) never reach the machine copy, where the cell is simply empty."""
+
+
+def withheld_cells(table: PublishedTable) -> list[set[str]]:
+    """Per row of ``table.frame`` (in order), the columns withheld in it (:data:`WITHHELD`); empty sets when the
+    table has no such column."""
+    frame = table.frame
+    if WITHHELD not in frame.columns:
+        return [set() for _ in range(len(frame))]
+    return [set(str(v).split()) if not is_missing(v) else set() for v in frame[WITHHELD].tolist()]
 
 
 def hidden_rows(table: PublishedTable) -> list[bool]:

@@ -42,8 +42,9 @@ from pipeline.scoring.disclosure import MIN_WIDTH
 LINEAR_STATS: dict[str, tuple[float, float]] = {
     "mean": (0.0, 1.0), "share_reached": (0.0, 1.0), "share_implemented": (0.0, 1.0), "mean_points": (0.0, 1.0),
     "response_rate": (0.0, 1.0), "share_improved": (0.0, 1.0), "share_worsened": (0.0, 1.0),
-    "share_band": (0.0, 1.0), "mean_change": (-1.0, 1.0)}
-SHARES = {"share_reached", "share_implemented", "response_rate", "share_improved", "share_worsened", "share_band"}
+    "share_band": (0.0, 1.0), "mean_change": (-1.0, 1.0), "share_unmet": (0.0, 1.0), "share_distance": (0.0, 1.0)}
+SHARES = {"share_reached", "share_implemented", "response_rate", "share_improved", "share_worsened", "share_band",
+          "share_unmet", "share_distance"}
 WEIGHTS = {"response_rate": "roster_n"}  # a share whose total weights segments by another count than its n
 TOLERANCE = 1e-7  # published floats are exact to ~1e-16; equations are met within this
 
@@ -387,7 +388,8 @@ def _branches(facts: _Facts, local: dict[tuple, int], k: int) -> list[tuple[int,
             continue
         stats = {f[2]: f for f in members}
         target = next((stats[s] for s in ("share_reached", "share_implemented", "response_rate", "share_improved",
-                                          "share_worsened", "share_band") if s in stats), stats.get("mean"))
+                                          "share_worsened", "share_band", "share_unmet", "share_distance")
+                       if s in stats), stats.get("mean"))
         n = facts.weight.get(target, np.nan) if target is not None else np.nan
         if target is None or reason == "split" and not n > 0:
             continue
