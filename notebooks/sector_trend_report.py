@@ -36,6 +36,7 @@ from IPython.display import HTML, Markdown, display
 
 from pipeline import catalogs, config
 from pipeline.arguments import read_what_if
+from pipeline.publish.formats import hidden_text
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
@@ -412,7 +413,9 @@ if "star" in info["frameworks"]:
         pub.table(f"star{n_star}_top", top, S.SPECS["star_bottlenecks"],
                   R["top_table"].format(star=n_star, year=rd.latest),
                   ["year", "requirement_id", "requirement_name", "cited_items", "n_scored", "share_unmet", "ci_low",
-                   "ci_high"], R["unmet_note"], slide=n_star == 3)
+                   "ci_high"], R["unmet_note"], slide=n_star == 3,
+                  view_columns=["requirement_id", "requirement_name", "cited_items", "share_unmet", "ci_low",
+                                "ci_high"])
     top3 = S.top_bottlenecks(bottle_shown, 3, rd.latest, 10)["node_id"].tolist()
     heat = bottle_shown[bottle_shown["year"].eq(rd.latest) & bottle_shown["node_id"].isin(top3)]
     heat = heat.assign(_o=heat["node_id"].map({n: i for i, n in enumerate(top3)})).sort_values("_o", kind="stable")
@@ -445,7 +448,8 @@ if "star" in info["frameworks"]:
         d_title = R["distance_title"].format(star=n_star, year=rd.latest)
 
         def draw_distance(lb=lb, d_title=d_title):
-            fig, ax = style.new_figure(top=0.74)  # six bands: a legend of three rows above the bars
+            # six bands: a legend of up to three rows above the bars (more on a slide's larger text)
+            fig, ax = style.new_figure(top=0.64 if style.on_slide() else 0.74)
             F.grouped_bars(lb, "segment", "band", "share_distance", "ci_low", "ci_high", ax=ax,
                            suppressed_label=hidden, total=ALL)
             ax.set_ylabel(L["axes"]["share_companies"])
@@ -461,7 +465,7 @@ if "star" in info["frameworks"]:
         w_title = R["within_title"].format(star=n_star, year=rd.latest)
 
         def draw_within(lw=lw, w_title=w_title):
-            fig, ax = style.new_figure(top=0.76)
+            fig, ax = style.new_figure(top=0.68 if style.on_slide() else 0.76)
             F.grouped_bars(lw, "segment", "series", "share_reached", "ci_low", "ci_high", ax=ax,
                            suppressed_label=hidden, total=ALL)
             ax.set_ylabel(L["axes"]["share_companies"])
@@ -518,10 +522,12 @@ if "star" in info["frameworks"]:
         scope_text = f"{L['breakdown'].get(scope.attribute, scope.attribute)} {scope.value}"
         display(Markdown(f"### {R['what_if_section'].format(star=scope.star, scope=scope_text, year=rd.latest)}"))
 
-        def count(v):
-            return hidden if v != v else f"{int(v):,}"
-
-        display(HTML(f'<p class="sdw-note">{html.escape(R["what_if_summary"].format(scope=scope_text, n=count(wsum["n_companies"]), judged=count(wsum["n_judged"]), ready=count(wsum["n_ready"]), must=count(wsum["n_must_act"])))}</p>'))  # noqa: E501
+        mark = hidden_text()  # a withheld count reads x, as in the tables
+        counts = {name: mark if v != v else f"{int(v):,}" for name, v in wsum.items()}
+        what_if_text = R["what_if_summary"].format(scope=scope_text, n=counts["n_companies"],
+                                                   judged=counts["n_judged"], ready=counts["n_ready"],
+                                                   must=counts["n_must_act"])
+        display(HTML(f'<p class="sdw-note">{html.escape(what_if_text)}</p>'))
         pub.table("star_what_if", wt, S.SPECS["star_what_if"],
                   R["what_if_title"].format(star=scope.star, scope=scope_text, year=rd.latest),
                   ["rank", "requirement_id", "requirement_name", "cited_items", "n_scored", "share_unmet", "ci_low",
