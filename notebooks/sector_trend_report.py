@@ -449,7 +449,7 @@ if "star" in info["frameworks"]:
 
         def draw_distance(lb=lb, d_title=d_title):
             # six bands: a legend of up to three rows above the bars (more on a slide's larger text)
-            fig, ax = style.new_figure(top=0.64 if style.on_slide() else 0.74)
+            fig, ax = style.new_figure(top=0.55 if style.on_slide() else 0.74)
             F.grouped_bars(lb, "segment", "band", "share_distance", "ci_low", "ci_high", ax=ax,
                            suppressed_label=hidden, total=ALL)
             ax.set_ylabel(L["axes"]["share_companies"])
@@ -532,7 +532,7 @@ if "star" in info["frameworks"]:
                   R["what_if_title"].format(star=scope.star, scope=scope_text, year=rd.latest),
                   ["rank", "requirement_id", "requirement_name", "cited_items", "n_scored", "share_unmet", "ci_low",
                    "ci_high", "n_must_act", "n_lifted_alone", "n_ready_if_fixed_in_order"],
-                  R["what_if_note"].format(k=min_cell) + " / " + hidden_note, slide=True,
+                  R["what_if_note"].format(k=min_cell), slide=True,
                   view_columns=["rank", "requirement_id", "requirement_name", "share_unmet", "n_lifted_alone",
                                 "n_ready_if_fixed_in_order"])
 

@@ -41,7 +41,7 @@ BLANK_LAYOUT = 6
 WORDS = {"ja": {"headline": "要点", "caveats": "数値を読む前に", "rules": "採点と秘匿のルール、記号"},
          "en": {"headline": "Key points", "caveats": "Before reading the numbers",
                 "rules": "Scoring and disclosure rules, marks"}}
-TABLE_ROWS = 12  # a header and 12 rows of 0.36 in from 1.4 in end at 6.1 in, above the note at 6.45 in
+TABLE_ROWS = 11  # a header and 11 rows of 0.36 in from 1.4 in end at 5.7 in: room for two wrapped rows above the note at 6.45 in
 """Rows of a table slide at 14 pt; a longer table continues on the next slide."""
 MIN_PT = 14
 
