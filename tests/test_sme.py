@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from pipeline import catalogs, config
-from pipeline.catalogs._files import read_csv
+from pipeline.catalogs.files import read_csv
 from pipeline.ingest.vocab import canonical_answer
 from pipeline.report import style
 from pipeline.report.run import run_report

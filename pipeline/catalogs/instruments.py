@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pipeline.catalogs._files import catalog_cache, names, path, read_csv, read_yaml
+from pipeline.catalogs.files import catalog_cache, names, path, read_csv, read_yaml
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

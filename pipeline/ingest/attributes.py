@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from pipeline.catalogs._files import catalog_cache, read_records
-from pipeline.ingest.text import clean_text, header_key, label_key
+from pipeline.catalogs.files import catalog_cache, read_records
+from pipeline.text import clean_text, header_key, label_key
 
 SIZE_BANDS = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜"]
 _SIZE_LIMITS = [100, 300, 1000, 10000]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pipeline.catalogs._files import catalog_cache, on_change, read_records, read_yaml
+from pipeline.catalogs.files import catalog_cache, on_change, read_records, read_yaml
 from pipeline.catalogs.instruments import template_versions
 from pipeline.cells import column_letters
 from pipeline.ingest.vocab import CANONICAL

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import yaml
 
-from pipeline.catalogs._files import HERE
+from pipeline.catalogs.files import HERE
 
 # Always the shipped file: the codes are the manifest's contract, not something a project catalog edits.
 _TEXTS = yaml.safe_load((HERE / "reasons.yaml").read_text(encoding="utf-8"))

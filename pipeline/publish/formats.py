@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.catalogs._files import read_yaml
+from pipeline.catalogs.files import read_yaml
 from pipeline.publish.model import PublishedTable
 
 KINDS = ("text", "int", "year", "percent", "score", "points", "count")

@@ -47,7 +47,7 @@ from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
 from pipeline import catalogs
-from pipeline.catalogs._files import read_yaml
+from pipeline.catalogs.files import read_yaml
 from pipeline.progress import progress
 from pipeline.publish.formats import DASH, check_lang, format_value, header
 from pipeline.publish.render_xlsx import (

@@ -21,7 +21,7 @@ import matplotlib_fontja  # noqa: F401 - registers IPAexGothic for Japanese labe
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from pipeline.catalogs._files import catalog_cache, read_yaml
+from pipeline.catalogs.files import catalog_cache, read_yaml
 
 # Okabe–Ito, ordered so neighbours also differ in lightness (greyscale printing). The yellow
 # (#F0E442) is left out: on white it is all but invisible, on screen and on paper.

@@ -32,7 +32,7 @@ import pandas as pd
 import yaml
 
 from pipeline import catalogs
-from pipeline.catalogs._files import catalog_cache
+from pipeline.catalogs.files import catalog_cache
 from pipeline.scoring.maps import item_map
 
 MISSING = "missing"

@@ -41,10 +41,10 @@ import yaml
 
 from pipeline import config
 from pipeline.catalogs.comparability import COLUMNS, COMPARABLE_BY_DEFAULT, mapping_path, version_key, versions
-from pipeline.catalogs.form import Form, FormItem, FormRefused, read_form
 from pipeline.catalogs.instruments import items_for, template, vocabulary
-from pipeline.ingest.text import answer_key, label_key
 from pipeline.ingest.vocab import lookup
+from pipeline.instrument.blank_form import Form, FormItem, FormRefused, read_form
+from pipeline.text import answer_key, label_key
 
 ITEM_COLUMNS = ["item_id", "level", "domain_id", "text_ja", "csf2", "level_source", "domain_ja", "condition_ja"]
 LEVELS = ("Lv1", "Lv2", "Lv3")
