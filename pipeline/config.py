@@ -126,24 +126,15 @@ _LAZY = {"ROOT": project_dir, "RAW_DIR": raw_dir, "STORE_DIR": store_dir, "FIGUR
          "REPORTS_DIR": reports_dir, "CATALOGS_DIR": catalogs_dir, "NOTEBOOKS_DIR": notebooks_dir}
 
 
-def sectors() -> tuple[str, ...]:
-    """The registered sectors (catalogs/sectors.yaml), read when first asked for, not at import."""
-    from pipeline.catalogs import sectors as registered
-
-    return tuple(registered())
-
-
-def __getattr__(name: str) -> Path | tuple[str, ...]:
-    """The old path constants, resolved on each access so they follow ``SDW_HOME`` and the current folder;
-    ``SECTORS``, the registered sectors, read from catalogs/sectors.yaml."""
+def __getattr__(name: str) -> Path:
+    """The old path constants, resolved on each access so they follow ``SDW_HOME`` and the current folder
+    (the registered sectors are ``catalogs.sectors()``: config sits below the catalogs)."""
     if name in _LAZY:
         return _LAZY[name]()
-    if name == "SECTORS":
-        return sectors()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# Thresholds live in catalogs/scoring.yaml (MIN_CELL k, LEVEL_THRESHOLD) so they are data, not code.
+# Thresholds live in catalogs/scoring.yaml, read through pipeline/rules.py (k, the level threshold).
 
 SECRET_KEY_ENV = "SDW_SECRET_KEY"
 SECRET_KEY_FILE_ENV = "SDW_SECRET_KEY_FILE"

@@ -75,11 +75,11 @@ def require_scores(store: Path, sectors: list[str], span: tuple[int, int] | None
 
 
 def _report(args: argparse.Namespace) -> None:
-    from pipeline import config
+    from pipeline import catalogs
 
     store = args.store
     if args.sector == "all":
-        sectors = list(store_years(store, list(config.SECTORS)))
+        sectors = list(store_years(store, list(catalogs.sectors())))
         if not sectors:
             raise Refused(None, f"no scores in {_shown(store)} — run: {_ingest_hint('SECTOR')}")
     else:
@@ -115,9 +115,9 @@ def _sql(args: argparse.Namespace) -> None:
 
 
 def _sectors() -> list[str]:
-    from pipeline import config
+    from pipeline import catalogs
 
-    return list(config.SECTORS)
+    return list(catalogs.sectors())
 
 
 def _audit(args: argparse.Namespace) -> None:

@@ -135,3 +135,21 @@ def labels() -> dict[str, dict[str, list[str]]]:
 def scoring_rules() -> dict[str, Any]:
     """Points per canonical answer, the level threshold, k and the interval width (scoring.yaml)."""
     return read_yaml("scoring.yaml")
+
+
+def size_bands() -> list[dict[str, Any]]:
+    """Employee size bands, smallest first: ``ja`` (the store's value), ``up_to`` (None: open), ``en``."""
+    return read_yaml("size_bands.yaml")["bands"]
+
+
+def size_band_names() -> list[str]:
+    """The store's size-band values, smallest first."""
+    return [band["ja"] for band in size_bands()]
+
+
+def size_band_of(employees: int | None) -> str | None:
+    """The band a head count falls in (None for an unknown count)."""
+    if employees is None:
+        return None
+    return next(b["ja"] for b in size_bands() if b["up_to"] is None or employees <= b["up_to"])
+
