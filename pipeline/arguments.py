@@ -235,7 +235,8 @@ def echo_years(args: argparse.Namespace, stream=None) -> None:
 
 
 def check(args: argparse.Namespace) -> None:
-    """Every check of the arguments against the files and the store, before the command does any work.
+    """Every check of the arguments against the files, before the command does any work (what the command
+    needs from the store is ``preconditions.check``, which the command line calls next).
 
     ``sdw ingest`` gets ``args.raw_files``, the number of files under ``--raw``, to say once it starts.
 
@@ -244,8 +245,6 @@ def check(args: argparse.Namespace) -> None:
     Refused
         The first argument that does not fit, in one line.
     """
-    from pipeline import preconditions
-
     command = args.command
     if command == "ingest":
         args.raw_files = raw_folder(args.raw)  # said by the stage once it holds the store
@@ -260,7 +259,6 @@ def check(args: argparse.Namespace) -> None:
         raise Refused("--file", f"file {args.file} does not exist: expected the official blank form (.xlsx)")
     if command == "rekey" and not args.old_key_file.is_file():
         raise Refused("--old-key-file", f"file {args.old_key_file} does not exist")
-    preconditions.check(args)
 
 
 class Parser(argparse.ArgumentParser):
