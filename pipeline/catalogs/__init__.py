@@ -15,7 +15,10 @@ from pipeline.catalogs.frameworks import (
 from pipeline.catalogs.instruments import (
     auto_domains,
     auto_items,
+    business_type_records,
+    item_ids_of,
     item_texts,
+    items_file,
     items_for,
     labels,
     power_business_types,
@@ -32,8 +35,15 @@ from pipeline.catalogs.instruments import (
     template_versions,
     vocabulary,
 )
+from pipeline.catalogs.texts import columns, quarantine_reasons, report_labels
 
 __all__ = [
+    "business_type_records",
+    "columns",
+    "item_ids_of",
+    "items_file",
+    "quarantine_reasons",
+    "report_labels",
     "auto_domains",
     "auto_items",
     "cpsf",

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from pipeline import catalogs
-from pipeline.catalogs.files import catalog_cache, read_records
+from pipeline.catalogs.files import catalog_cache
 from pipeline.text import clean_text, header_key, label_key
 
 _ERAS = {"r": 2018, "令和": 2018, "h": 1988, "平成": 1988}
@@ -96,7 +96,7 @@ _UNCHECKED = "□☐"
 @catalog_cache
 def _business_type_names() -> dict[str, str]:
     by_name: dict[str, str] = {}
-    for row in read_records("power_business_types.csv"):
+    for row in catalogs.business_type_records():
         code = row["code"]
         for name in (row["name_ja"], row["short_ja"], row["name_ja"].removesuffix("事業者"), code):
             by_name[label_key(name)] = code  # the codes themselves too (rosters exported by scripts)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline import catalogs, corporate_number
-from pipeline.catalogs.files import read_records, read_yaml, refresh, registered_cache
+from pipeline.catalogs.files import refresh, registered_cache
 from pipeline.ingest import attributes as attrs
 from pipeline.ingest import version
 from pipeline.ingest.copies import PAST_NAME, stale_mark, title_cells
@@ -283,7 +283,7 @@ def _cover(book: Book, sheets: dict[str, Sheet], checklist: str, skip: set[str] 
 @registered_cache  # parse_entry refreshes the catalogs once per file
 def _catalog_items(template_version: str) -> frozenset[str]:
     """The items of one template version (its own items file: a version may add, drop or re-level)."""
-    return frozenset(r["item_id"] for r in read_records(read_yaml(f"templates/{template_version}.yaml")["items"]))
+    return frozenset(catalogs.item_ids_of(template_version))
 
 
 @registered_cache

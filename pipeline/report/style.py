@@ -19,7 +19,8 @@ import matplotlib_fontja  # noqa: F401 - registers IPAexGothic for Japanese labe
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from pipeline.catalogs.files import catalog_cache, read_yaml
+from pipeline import catalogs
+from pipeline.catalogs.files import catalog_cache
 from pipeline.publish.slides import (  # noqa: F401 — part of the figure style figures and tests use
     SLIDE_FIGURE,
     SLIDE_MIN_PT,
@@ -83,14 +84,23 @@ def apply() -> None:
 
 @catalog_cache
 def _labels() -> dict[str, Any]:
-    return read_yaml("report_labels.yaml")
+    return catalogs.report_labels()
 
 
 def labels(lang: str) -> dict[str, Any]:
-    """The report's fixed texts (titles, notes, axis labels) in ``lang`` ('ja' or 'en')."""
+    """The report's fixed texts (titles, notes, axis labels) in ``lang`` ('ja' or 'en'); ``sector`` names
+    each registered sector as catalogs/sectors.yaml does (report_labels.yaml adds only 'all')."""
     if lang not in _labels():
         raise ValueError(f"lang must be one of {', '.join(_labels())}, not {lang!r}")
-    return _labels()[lang]
+    return _labels_in(lang)
+
+
+@catalog_cache
+def _labels_in(lang: str) -> dict[str, Any]:
+    words = dict(_labels()[lang])
+    names = {s: str(info["name"][lang]) for s, info in catalogs.sectors().items()}
+    words["sector"] = {**names, **words.get("sector", {})}
+    return words
 
 
 def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: float = 0.08, right: float = 0.94,
