@@ -27,7 +27,7 @@ pptx = False
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from pipeline import catalogs, config, rules
+from pipeline import catalogs, config, ruleset
 from pipeline.publish.intervals import complete
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
@@ -38,7 +38,7 @@ from pipeline.report import style
 from pipeline.report import tables as T
 
 style.apply()
-min_cell = rules.min_cell(min_cell)
+min_cell = ruleset.min_cell(min_cell)
 L = style.labels(lang)
 store = store or config.STORE_DIR
 # each sector at its latest year, CSF 2.0 scores only: what this page shows (the ten-year store is gigabytes)
@@ -129,7 +129,7 @@ pub.table("categories", cats, T.SPECS["nodes"], L["titles"]["cross_sector_catego
 # %%
 display(Markdown(f"## {L['sections']['rules']}"))
 rules_text = " ".join([L["rules_text"], *(L["rules_sector"].get(s, "") for s in sectors)]).format(
-    threshold=f"{rules.level_threshold():.0%}")
+    threshold=f"{ruleset.level_threshold():.0%}")
 display(Markdown(rules_text))
 display(Markdown(L["disclosure_text"].format(k=min_cell)))
 display(Markdown(L["marks_text"]))

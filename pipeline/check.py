@@ -627,7 +627,7 @@ def _answers(m: pd.DataFrame | None, x: pd.DataFrame | None, s: pd.DataFrame | N
 
 def _points(x: pd.DataFrame) -> list[Breach]:
     """responses.score is its answer's points under catalogs/scoring.yaml (null for not applicable)."""
-    from pipeline.rules import point_table  # the one rule ingest and scoring share
+    from pipeline.ruleset import point_table  # the one rule ingest and scoring share
 
     table = point_table()
     answer = _text(x["answer"])

@@ -134,7 +134,7 @@ def __getattr__(name: str) -> Path:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# Thresholds live in catalogs/scoring.yaml, read through pipeline/rules.py (k, the level threshold).
+# Thresholds live in catalogs/scoring.yaml, read through pipeline/ruleset.py (k, the level threshold).
 
 SECRET_KEY_ENV = "SDW_SECRET_KEY"
 SECRET_KEY_FILE_ENV = "SDW_SECRET_KEY_FILE"

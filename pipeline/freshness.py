@@ -21,7 +21,7 @@ from pathlib import Path
 
 HISTORY_FILE = "history.json"
 PACKAGE = Path(__file__).resolve().parent
-SCORING_CODE = (PACKAGE / "scoring", PACKAGE / "catalogs", PACKAGE / "rules.py")
+SCORING_CODE = (PACKAGE / "scoring", PACKAGE / "catalogs", PACKAGE / "ruleset.py")
 
 
 def hash_file(h: hashlib._Hash, path: Path) -> None:
@@ -81,7 +81,7 @@ def rules_digest(rules: dict | None = None) -> str:
     """A digest of scoring rules as resolved (default: catalogs/scoring.yaml as in force now)."""
     import yaml
 
-    from pipeline.rules import load_rules
+    from pipeline.ruleset import load_rules
 
     resolved = load_rules() if rules is None else rules
     return hashlib.sha256(yaml.safe_dump(resolved, sort_keys=True, allow_unicode=True).encode()).hexdigest()

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import catalogs, config, rules
+from pipeline import catalogs, config, ruleset
 
 NOTEBOOKS = {"sector": "sector_trend_report", "cross": "cross_sector"}
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     from pipeline.report.data import sectors_in, unscored
     from pipeline.report.style import labels
 
-    k = rules.min_cell(min_cell)
+    k = ruleset.min_cell(min_cell)
     words = labels(lang)
     span = _span(years)
     common = {"years": "" if years is None else f"{years[0]}-{years[1]}", "min_cell": k, "lang": lang,

@@ -23,7 +23,7 @@ from pipeline.catalogs import comparability
 from pipeline.publish.intervals import Relation, _hide, hierarchy
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
-from pipeline.rules import min_cell
+from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import protect as protect_respondents
 from pipeline.scoring.disclosure_weights import hide_for_two_totals
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements

@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.rules import min_cell
+from pipeline.ruleset import min_cell
 from pipeline.scoring.segments import ALL
 
 STAT_COLUMNS = ["mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "ci_low", "ci_high", "na_share",

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.rules import min_cell
+from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import QUANTILE_TAILS
 from pipeline.scoring.rules import complete_items, is_achieved, is_applicable
 from pipeline.scoring.statistics import deviation_score, item_shares, percentile_rank

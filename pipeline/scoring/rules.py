@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.rules import (  # noqa: F401 — scoring's rule vocabulary, re-exported for its callers
+from pipeline.ruleset import (  # noqa: F401 — scoring's rule vocabulary, re-exported for its callers
     ANSWERS,
     MISSING,
     NOT_APPLICABLE,

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.rules import level_threshold
+from pipeline.ruleset import level_threshold
 from pipeline.scoring.statistics import mean_interval, wilson
 
 MULTI_VALUED = {"business_types"}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.rules import level_threshold
+from pipeline.ruleset import level_threshold
 from pipeline.scoring.segments import ALL, with_segment
 from pipeline.scoring.weights import KEY, kish
 
