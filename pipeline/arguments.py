@@ -2,14 +2,15 @@
 
 A clerk types the fiscal year the way the office says it (``24年度``, ``R6``, ``令和６年度``), points
 ``--raw`` at a folder that may be empty or wrong, and asks for years or segments the store does not
-hold. Each of these used to surface minutes later as a schema table or a notebook cell's error. Here
+hold. Left alone, each would surface minutes later as a schema table or a notebook cell's error. Here
 each is refused in one line naming the argument and what it expects:
 
 - a value that cannot mean anything (``--year 24``, ``--years last``) is a *usage* error: exit status 2,
   from the parser (:func:`fiscal_year`, :func:`year_span`);
 - a value that reads fine but does not fit the files or the store (a missing folder, a year the store
   does not hold, an attribute the sector lacks) is *refused*: :class:`Refused`, exit status 1, raised by
-  :func:`check` before any raw file is read or any store table is written.
+  :func:`check` before any raw file is read or any store table is written (what a command needs from
+  the store is :mod:`pipeline.preconditions`, checked next).
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 Default folders belong to the *project folder* (the user's working folder), never to the package:
 a non-editable install lives in site-packages, and writing a store there would hide the data from
 the user and mix it into the Python installation. The project folder is resolved at run time, so
-``SDW_HOME`` or a ``cd`` takes effect without reimporting anything. The old module constants
-(``STORE_DIR``, ``FIGURES_DIR`` …) still read, computed on access by :func:`__getattr__`, because
-notebooks and outside scripts use them.
+``SDW_HOME`` or a ``cd`` takes effect without reimporting anything. The module constants
+(``STORE_DIR``, ``FIGURES_DIR`` …) are computed on access by :func:`__getattr__`, for notebooks and
+outside scripts. Config sits below the catalogs: the registered sectors are ``catalogs.sectors()``.
 """
 
 from __future__ import annotations

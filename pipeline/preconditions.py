@@ -1,7 +1,7 @@
 """What a command needs from the store, checked before a notebook kernel starts or a file is written.
 
-``sdw report`` on an empty store used to start a kernel and fail in a cell; ``sdw feedback`` on a year
-ingested since scoring would write member files from no scores. Each command here says, in one line,
+Unchecked, ``sdw report`` on an empty store would start a kernel and fail in a cell, and ``sdw feedback``
+on a year ingested since scoring would write member files from no scores. Each command here says, in one line,
 what is missing and which command to run (exit status 1). ``sdw sql`` is a diagnostic tool: it is only
 refused on a store with no tables, and warned (still run) when the scores it may read are stale.
 """

@@ -1,7 +1,10 @@
 """Framework and instrument catalogs: data files beside this module, read by small loaders.
 
-A new sector or template version is a data change (a CSV or YAML file here), not a code change.
-Loaders are cached and hand out copies, so a caller cannot corrupt the catalog for others.
+The one way to the catalog files: every other module reads them through these loaders (and caches its
+own catalog-derived tables with :mod:`pipeline.catalogs.files`), never by a file name. A new sector or
+template version is a data change (a CSV or YAML file here), not a code change. Loaders are cached and
+hand out copies, so a caller cannot corrupt the catalog for others. This layer imports nothing above
+:mod:`pipeline.config`.
 """
 
 from pipeline.catalogs.frameworks import (
