@@ -225,7 +225,7 @@ BROKEN = [
     ("values", "an ingested file without its sha256", _set("manifest", 1, "sha256", ""),
      "manifest: 1 ingested files without a sha256: '提出.zip!診断票.xlsm'"),
     ("values", "a size band no form has", _set("respondents", 0, "size_band", "中堅"),
-     "respondents: 1 rows with a size band (ingest/attributes.SIZE_BANDS) outside the contract: '中堅'"),
+     "respondents: 1 rows with a size band (catalogs/size_bands.yaml) outside the contract: '中堅'"),
     ("values", "a business type that is no code", _set("respondents", 0, "business_types", "GENERATION GAS"),
      "respondents: 1 business types that are not codes of power_business_types.csv: 'GAS'"),
     ("values", "a node with applicable items but no score", _set("scores", 0, "score", np.nan),
