@@ -478,7 +478,7 @@ if info.get("item_profile"):
 # Scoring and disclosure rules; the summary at the top; tables, deck and audit written last.
 display(Markdown(f"## {L['sections']['rules']}"))
 threshold = catalogs.scoring_rules()["level_threshold"]
-rules_text = " ".join([L["rules_text"], L["rules_sector"].get(sector, "")]).format(threshold=f"{threshold:.0%}")
+rules_text = style.rules_text(L, [sector], f"{threshold:.0%}")  # the sector's own answers, levels and ★ only
 disclosure_text = L["disclosure_text"].format(k=min_cell)
 display(Markdown(rules_text))
 display(Markdown(disclosure_text))

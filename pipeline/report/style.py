@@ -127,6 +127,16 @@ def labels(lang: str) -> dict[str, Any]:
     return _labels()[lang]
 
 
+def rules_text(labels: dict[str, Any], sectors: list[str], threshold: str) -> str:
+    """The scoring rules of a page about ``sectors``, in their own answer words (``rules_answers``) and with
+    what each of them adds (``rules_sector``): a power page must not describe automotive answers, levels or ★.
+    A page about several sectors states each sector's answers."""
+    answers = labels["rules_answers"]
+    own = " ".join(dict.fromkeys(answers.get(s, answers["default"]) for s in sectors))
+    return " ".join([labels["rules_text"].replace("{answers}", own),
+                     *(labels["rules_sector"].get(s, "") for s in sectors)]).format(threshold=threshold)
+
+
 def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: float = 0.08, right: float = 0.94,
                top: float = 0.84) -> tuple[Figure, Axes]:
     """A 16:9 figure with one Axes and fixed margins for the parts drawn outside it.
