@@ -208,9 +208,9 @@ pub.table("functions", functions, T.SPECS["nodes"], L["tables"]["functions"].rep
           ["year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high",
            *weighted("w_mean", "w_mean_ci_low", "w_mean_ci_high", "n_eff"), "previous_year", "change", "na_share"],
           " ".join(x for x in (hidden_note, trend_note) if x),
-          view=functions["segment"].eq(ALL),
-          view_columns=["year", "node_id", "node_name", "n_scored", "mean", *weighted("w_mean"), "mean_ci_low",
-                        "mean_ci_high", "change"])
+          # every segment beside 全体, as the title promises (the radar and heatmap draw the segments too)
+          view_columns=["year", "node_id", "node_name", "segment", "n_scored", "mean", *weighted("w_mean"),
+                        "mean_ci_low", "mean_ci_high", "change"])
 if len(rd.years) > 1:
     year_from = rd.years[-2]
     pc = named(T.panel(rd, year_from, rd.latest, min_cell, fw))
