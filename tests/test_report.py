@@ -320,12 +320,17 @@ def test_english_report_and_byte_identical_tables(reports, tmp_path, monkeypatch
 
     root, store, _ = reports
     monkeypatch.setenv(STRICT_GLYPHS, "1")  # "≤" was a missing glyph in every English figure
-    first = run_report("power", None, store, out=tmp_path / "r1", figures=tmp_path / "f1", lang="en")
+    default = (root / "reports" / "power" / "all" / "sector_trend_report.html").read_bytes()
+    # into the default report's own folders: the English report gets a folder of its own beside the Japanese
+    first = run_report("power", None, store, out=root / "reports", figures=root / "figures", lang="en")
     second = run_report("power", None, store, out=tmp_path / "r2", figures=tmp_path / "f2", lang="en")
+    assert first.html == [root / "reports" / "power" / "all_en" / "sector_trend_report.html"]
+    assert (root / "reports" / "power" / "all" / "sector_trend_report.html").read_bytes() == default
+    assert {p.stem for p in (root / "figures" / "power" / "all_en").glob("*.png")} >= SECTOR_FIGURES
     page = _page_text(first.html[0].read_text(encoding="utf-8"))
     assert "Summary" in page and "Mean score" in page and "Power sector cybersecurity" in page
     assert "要旨" not in page and "平均スコア" not in page  # one language throughout
-    one, two = tmp_path / "r1" / "power" / "all" / "tables", tmp_path / "r2" / "power" / "all" / "tables"
+    one, two = root / "reports" / "power" / "all_en" / "tables", tmp_path / "r2" / "power" / "all_en" / "tables"
     # item texts in English (our text_en, typed here from power_items.csv), Japanese in the Japanese report
     english = pd.read_csv(one / "items.csv").set_index(["year", "item_id"])["text"]
     japanese = pd.read_csv(root / "reports" / "power" / "all" / "tables" / "items.csv").set_index(
@@ -412,3 +417,17 @@ def test_a_failed_report_withdraws_what_it_had_written(tmp_path):
     withdraw(rep, fig)
     assert sorted(p.name for p in rep.iterdir()) == ["disclosure_audit.csv", "disclosure_intervals.csv"]
     assert list(fig.iterdir()) == []
+
+
+def test_a_variant_report_has_a_folder_of_its_own():
+    """`--lang en`, `--segment-by`, `--framework` and `--min-cell` wrote over the default report's folder."""
+    from pipeline.report.run import folder_name
+    from pipeline.status import _span_years
+
+    assert folder_name("all", "power") == "all"
+    assert folder_name("all", "power", "en") == "all_en"
+    assert folder_name("2022-2024", "auto", segment_by="industry") == "2022-2024_by-industry"
+    assert folder_name("all", "auto", segment_by="size_band") == "all"  # the sector's own segment: the default
+    assert folder_name("all", "power", "en", "", "csf11", 10) == "all_csf11_k10_en"
+    assert folder_name("all", "all", "en", k=5) == "all_en"  # the cross-sector page
+    assert _span_years("2024-2025_by-industry_en", [2023, 2024, 2025, 2026]) == [2024, 2025]
