@@ -258,7 +258,7 @@ pub.table("distribution", dist, T.SPECS["distribution"], L["tables"]["distributi
           hidden_note + " " + L["quantile_note"].format(k=min_cell),
           view=dist["year"].eq(rd.latest), view_title=L["tables"]["distribution_latest"].format(year=rd.latest),
           view_columns=["year", "segment", "n", "mean", *weighted("w_mean"), "previous_year", "change", "p25", "p50",
-                        "p75"], slide=True)
+                        "p75"], slide=True, source=source(n_year(rd.latest), str(rd.latest)))
 
 # %%
 # Categories by segment (latest year) and functions by segment (radar).
