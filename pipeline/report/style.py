@@ -191,6 +191,7 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
         if note:
             clear_footer(fig, fig.text(0.02, 0.015, _fit(note, fig, fs(8.5)), ha="left", va="bottom",
                                        fontsize=fs(8.5), color=NOTE_COLOUR))
+        clear_header(fig)
         return
     fig.suptitle(title, x=0.02, y=0.97, ha="left", fontsize=17, fontweight=TITLE_WEIGHT)
     lines = [_fit(line, fig, 8.5) for line in [source, rule] + ([note] if note else [])]
@@ -200,6 +201,31 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
     if stamp:
         fig.text(0.02, 0.006, stamp, ha="left", va="bottom", fontsize=6.5, color="#888888")
     clear_footer(fig, footer)
+    clear_header(fig)
+
+
+def clear_header(fig: Figure, pad_pt: float = 4.0) -> None:
+    """Lower the top of every Axes until each Axes' legend sits under the title and any caveat (on a slide,
+    where the picture has no title, inside the picture): a legend of three or more rows above the plot ran
+    into the page figure's title and was cut off at the top of the slide picture."""
+    renderer = fig.canvas.get_renderer()
+    pad = pad_pt * fig.dpi / 72
+    ceiling = fig.bbox.y1 - pad
+    title = fig.get_suptitle() and fig._suptitle  # noqa: SLF001 - matplotlib keeps the suptitle Text here
+    heads = [t for t in fig.texts if t.get_text() and t.get_gid() == "caveat"] + ([title] if title else [])
+    for text in heads:
+        ceiling = min(ceiling, text.get_window_extent(renderer).y0 - pad)
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_visible() and ax.get_legend() is not None]
+    if not legends:
+        return
+    highest = max(legend.get_window_extent(renderer).y1 for legend in legends)
+    if highest <= ceiling:
+        return
+    lower = (highest - ceiling) / fig.bbox.height
+    for ax in fig.axes:
+        if ax.get_visible():
+            box = ax.get_position()
+            ax.set_position([box.x0, box.y0, box.width, max(box.height - lower, 0.05)])
 
 
 def clear_footer(fig: Figure, footer: Any, pad_pt: float = 4.0) -> None:
