@@ -273,6 +273,11 @@ def heatmap_section(data, attribute, protected, suffix=""):
     protected with the functions and items (:func:`T.linked`)."""
     seg_names = D.segment_names(sector, lang)
     cats = T.display(named(protected), seg_names, ALL, attribute)
+    # a merged group still withheld in every cell: said under the heatmap and its table, never why
+    merged_names = list(dict.fromkeys(seg_names.get(g, g) for g in (merges if attribute == by else {}).values()))
+    still = T.withheld_segments(cats, merged_names)
+    withheld_note = L["group_withheld"].format(groups="、".join(still) if lang == "ja" else ", ".join(still)) \
+        if still else ""
     title = L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + \
         (f" {L['breakdown'].get(attribute, '')}" if suffix else "") + f" ({latest})"
 
@@ -288,12 +293,15 @@ def heatmap_section(data, attribute, protected, suffix=""):
                   row_labels={n: f"{n} {style.short(node_names.get(n, ''), limit)}" for n in rows["node_id"]})
         if sector in L["mapping_note"]:
             style.caveat(ax, L["mapping_note"][sector])
-        finish(fig, ax, title, n_year(data.latest), note, latest_year)
+        finish(fig, ax, title, n_year(data.latest), " / ".join(x for x in (note, withheld_note) if x), latest_year)
         return fig
 
     pub.figure(draw, "csf2_heatmap" + suffix, title, source(n_year(data.latest), latest_year), slide_parts=2)
+    if withheld_note:
+        display(HTML(f'<p class="sdw-note">{html.escape(withheld_note)}</p>'))
     pub.table("categories" + suffix, cats, T.SPECS["nodes"], title,
-              ["node_id", "node_name", "segment", "n_scored", "mean", "na_share"], hidden_note, show=False)
+              ["node_id", "node_name", "segment", "n_scored", "mean", "na_share"],
+              " ".join(x for x in (hidden_note, withheld_note) if x), show=False)
 
 
 display(Markdown(f"## {L['sections']['categories']}"))

@@ -10,6 +10,7 @@ from html import unescape
 from pathlib import Path
 
 import jupytext
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -431,3 +432,14 @@ def test_a_variant_report_has_a_folder_of_its_own():
     assert folder_name("all", "power", "en", "", "csf11", 10) == "all_csf11_k10_en"
     assert folder_name("all", "all", "en", k=5) == "all_en"  # the cross-sector page
     assert _span_years("2024-2025_by-industry_en", [2023, 2024, 2025, 2026]) == [2024, 2025]
+
+
+def test_a_merged_group_withheld_in_every_cell_is_named_under_its_table():
+    from pipeline.report.tables import withheld_segments
+
+    t = pd.DataFrame({"segment": ["一般送配電・送電・配電"] * 3 + ["特定送配電・自家用"] * 3 + ["発電"] * 3,
+                      "node_id": ["GV.OC", "GV.OV", "ID.AM"] * 3,
+                      # GV.OV is not assessed anywhere (no company behind it): neither hidden nor shown
+                      "n_scored": [np.nan, np.nan, np.nan, 28, np.nan, np.nan, 158, np.nan, 158],
+                      "suppressed": ["split", "", "complementary", "", "", "split", "", "", ""]})
+    assert withheld_segments(t, ["一般送配電・送電・配電", "特定送配電・自家用", "発電"]) == ["一般送配電・送電・配電"]
