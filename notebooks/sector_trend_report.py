@@ -204,7 +204,12 @@ def draw_function_trend():
 pub.figure(draw_function_trend, "function_trend", L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label),
            source(n_all), [f"{r.node_id} {L['fy'].format(year=r.year)}: {r.mean:.3f}" for r in total_fn.itertuples()
                            if r.mean == r.mean])
-pub.table("functions", functions, T.SPECS["nodes"], L["tables"]["functions"].replace("NIST CSF 2.0", fw_label),
+# by year, then function, then the segments in their order (全体 last): a reader compares segments side by side
+function_order = {n: i for i, n in enumerate(dict.fromkeys(functions["node_id"]))}
+functions_by_year = functions.sort_values(
+    ["year", "node_id"], key=lambda s: s.map(function_order) if s.name == "node_id" else s, kind="stable")
+pub.table("functions", functions_by_year, T.SPECS["nodes"],
+          L["tables"]["functions"].replace("NIST CSF 2.0", fw_label),
           ["year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high",
            *weighted("w_mean", "w_mean_ci_low", "w_mean_ci_high", "n_eff"), "previous_year", "change", "na_share"],
           " ".join(x for x in (hidden_note, trend_note) if x),

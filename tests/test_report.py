@@ -440,6 +440,6 @@ def test_a_merged_group_withheld_in_every_cell_is_named_under_its_table():
     t = pd.DataFrame({"segment": ["一般送配電・送電・配電"] * 3 + ["特定送配電・自家用"] * 3 + ["発電"] * 3,
                       "node_id": ["GV.OC", "GV.OV", "ID.AM"] * 3,
                       # GV.OV is not assessed anywhere (no company behind it): neither hidden nor shown
-                      "n_scored": [np.nan, np.nan, np.nan, 28, np.nan, np.nan, 158, np.nan, 158],
+                      "n_scored": [np.nan, 0, np.nan, 28, 0, np.nan, 158, 0, 158],
                       "suppressed": ["split", "", "complementary", "", "", "split", "", "", ""]})
     assert withheld_segments(t, ["一般送配電・送電・配電", "特定送配電・自家用", "発電"]) == ["一般送配電・送電・配電"]

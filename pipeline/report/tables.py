@@ -522,7 +522,8 @@ def withheld_segments(table: pd.DataFrame, segments: Collection[str], column: st
     """Those of ``segments`` (e.g. merged groups, as displayed) of which a protected table hides every cell that
     has a company behind it: the report says so under the table rather than leave a column of x unexplained."""
     hidden = table["suppressed"].fillna("").astype(str).ne("")
-    assessed = hidden | table.get("n_scored", table.get("n", pd.Series(1, index=table.index))).notna()
+    behind = pd.to_numeric(table.get("n_scored", table.get("n", pd.Series(1, index=table.index))), errors="coerce")
+    assessed = hidden | behind.gt(0)  # a node no company answers (GV.OV for power) is not assessed, not shown
     return [s for s in segments
             if (mine := table[column].eq(s) & assessed).any() and hidden[mine].all()]
 
