@@ -131,3 +131,22 @@ def test_every_slide_title_is_the_title_placeholder_and_a_table_slide_fits(tmp_p
         widest = max(display_width(v) for v in values)
         assert Emu(column.width).inches >= widest * 14 * 0.55 / 72 + 0.2, (head, values)
     assert [cells.cell(r, 3).text_frame.text for r in range(1, 4)] == ["x", "81.0%", "77.6%"]
+
+
+def test_key_points_shrink_to_fit_the_slide_but_not_below_14pt(tmp_path):
+    """Eight key points of two lines each ran off the bottom of the automotive key-points slide at 22 pt."""
+    long = ["2024 年度の回答事業者は 520 社(会員 915 社の 56.8%、前年度は 65.9%)。回答者の顔ぶれが変わるため、"
+            "両年度に回答した同一事業者(324 社)の変化も見ると、機能別に +1.4 ポイント〜+3.5 ポイントです。"] * 8
+
+    def sizes(points):
+        deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", points, [], PROV, "ja")))
+        return {r.font.size.pt for sh in deck.slides[1].shapes if sh.has_text_frame and not sh.is_placeholder
+                for p in sh.text_frame.paragraphs for r in p.runs if r.text.strip()} - {8.0}  # the stamp
+
+    assert sizes(["回答は797社", "平均は68.6%"]) == {22.0}
+    # each bullet is 190 character widths; the box 11.53 in wide less 0.45 in of indent, 5.2 in high; a character
+    # 0.56 of the size wide, a line 1.2 of it high, 0.6 of it after each bullet. 5 bullets at 17 pt: 83 a line,
+    # 3 lines each, 15 × 20.4 + 5 × 10.2 = 357 pt = 4.96 in: fits; at 18 pt: 79 a line, 3 lines each,
+    # 15 × 21.6 + 5 × 10.8 = 378 pt = 5.25 in: does not
+    assert sizes(long[:5]) == {17.0}
+    assert sizes(long) == {14.0}  # 8 bullets: never below 14 pt, even when they do not fit

@@ -443,3 +443,43 @@ def test_a_merged_group_withheld_in_every_cell_is_named_under_its_table():
                       "n_scored": [np.nan, 0, np.nan, 28, 0, np.nan, 158, 0, 158],
                       "suppressed": ["split", "", "complementary", "", "", "split", "", "", ""]})
     assert withheld_segments(t, ["一般送配電・送電・配電", "特定送配電・自家用", "発電"]) == ["一般送配電・送電・配電"]
+
+
+def test_outputs_readers_paste_and_print(reports):
+    """The review of the merged issue-23 work: the workbook wrote '—' where the page wrote '…' (no previous
+    year); the page's functions table showed 全体 only; slide titles were text boxes, not the layout's title
+    placeholder; the power rules named automotive answers."""
+    from pptx import Presentation
+
+    from pipeline.report.style import labels
+
+    root, _, _ = reports
+    for sector in ("power", "auto"):
+        folder = root / "reports" / sector / "all"
+        functions = pd.read_csv(folder / "tables" / "functions.csv")
+        first = int(functions["year"].min())
+        # the workbook: the first year's change and year compared read '…', as on the page, never '—'
+        ws = openpyxl.load_workbook(folder / "tables.xlsx")["機能別"]
+        head = [c.value for c in ws[4]]
+        rows = [dict(zip(head, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=5)]
+        assert len(rows) == len(functions)
+        firsts = [r for r in rows if r["年度"] == first and r["平均スコア"] != "x"]
+        assert firsts and all(r["比較年度との差"] == "…" and r["比較年度"] == "…" for r in firsts)
+        assert not [r for r in rows if r["年度"] != first and r["比較年度"] in ("—", "…")]
+        # the page: one row per segment, year and function, every segment of the machine copy named
+        html = (folder / "sector_trend_report.html").read_text(encoding="utf-8")
+        caption = f"<caption>{labels('ja')['tables']['functions']}</caption>"
+        block = html.split(caption, 1)[1].split("</table>", 1)[0]
+        assert block.count("<tr>") == len(functions) + 1  # the header row and every published row
+        names = set(re.findall(r'<td class="text[^"]*">([^<]+)</td>', block))
+        assert len({s for s in functions["segment"].unique() if s in names}) == functions["segment"].nunique() > 2
+        # the deck: every slide's title is its title placeholder, filled
+        deck = Presentation(str(folder / "deck.pptx"))
+        for slide in deck.slides:
+            title = slide.shapes.title
+            assert title is not None and title.is_placeholder and title.text_frame.text.strip()
+    power = Presentation(str(root / "reports" / "power" / "all" / "deck.pptx"))
+    rules = " ".join(_slide_texts(power.slides[3]))
+    page = _page_text((root / "reports" / "power" / "all" / "sector_trend_report.html").read_text(encoding="utf-8"))
+    for text in (rules, page):
+        assert "実施している" in text and not [w for w in ("自動車", "達成", "「対象外」", "★") if w in text]

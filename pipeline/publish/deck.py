@@ -154,9 +154,21 @@ def _title_slide(prs: Presentation, title: str, subtitle: str, stamp: str) -> No
     _stamp(slide, stamp)
 
 
+def _bullets_size(lines: list[str], width: int, height: int, size: float) -> float:
+    """The largest size from ``size`` down to :data:`MIN_PT` at which the bullets fit the box: eight key points
+    at 22 pt ran off the bottom of the automotive deck's key-points slide."""
+    for pt in range(int(size), MIN_PT - 1, -1):
+        per_line = max(int((width - Inches(0.45)) / Inches(pt * 0.56 / 72)), 1)  # after the bullet's indent
+        rows = sum(max(-(-display_width(line) // per_line), 1) for line in lines)
+        if Inches(rows * pt * 1.2 / 72 + len(lines) * pt * 0.6 / 72) <= height:
+            return float(pt)
+    return float(MIN_PT)
+
+
 def _headline_slide(prs: Presentation, heading: str, headline: list[str], stamp: str, size: float = 22) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
     _slide_title(slide, heading)
+    size = _bullets_size(headline, WIDTH - Inches(1.8), Inches(5.2), size)
     frame = slide.shapes.add_textbox(Inches(0.9), Inches(1.5), WIDTH - Inches(1.8), Inches(5.2)).text_frame
     frame.word_wrap = True
     for i, line in enumerate(headline):
