@@ -1,7 +1,7 @@
 """What a command needs from the store, checked before a notebook kernel starts or a file is written.
 
-``sdw report`` on an empty store used to start a kernel and fail in a cell; ``sdw feedback`` on a year
-ingested since scoring would write member files from no scores. Each command here says, in one line,
+Unchecked, ``sdw report`` on an empty store would start a kernel and fail in a cell, and ``sdw feedback``
+on a year ingested since scoring would write member files from no scores. Each command here says, in one line,
 what is missing and which command to run (exit status 1). ``sdw sql`` is a diagnostic tool: it is only
 refused on a store with no tables, and warned (still run) when the scores it may read are stale.
 """
@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-from pipeline.arguments import Refused, segment_by, span_in_store, store_years, years_text
+from pipeline.arguments import Refused, segment_by, span_in_store, store_years, what_if_scope, years_text
 
 
 def _shown(path: Path) -> str:
@@ -75,11 +75,11 @@ def require_scores(store: Path, sectors: list[str], span: tuple[int, int] | None
 
 
 def _report(args: argparse.Namespace) -> None:
-    from pipeline import config
+    from pipeline import catalogs
 
     store = args.store
     if args.sector == "all":
-        sectors = list(store_years(store, list(config.SECTORS)))
+        sectors = list(store_years(store, list(catalogs.sectors())))
         if not sectors:
             raise Refused(None, f"no scores in {_shown(store)} — run: {_ingest_hint('SECTOR')}")
     else:
@@ -87,6 +87,8 @@ def _report(args: argparse.Namespace) -> None:
     require_scores(store, sectors, args.years)
     if args.segment_by:
         segment_by(store, sectors, args.segment_by)
+    if getattr(args, "what_if", None) is not None:
+        what_if_scope(store, ["auto"] if args.sector == "all" else sectors, args.what_if)
 
 
 def _feedback(args: argparse.Namespace) -> None:
@@ -115,9 +117,9 @@ def _sql(args: argparse.Namespace) -> None:
 
 
 def _sectors() -> list[str]:
-    from pipeline import config
+    from pipeline import catalogs
 
-    return list(config.SECTORS)
+    return list(catalogs.sectors())
 
 
 def _audit(args: argparse.Namespace) -> None:

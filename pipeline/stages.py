@@ -187,7 +187,7 @@ def instrument(args: argparse.Namespace) -> int:
     """``sdw instrument import``: a refused form is one line on stderr and exit status 1, nothing written.
     ``sdw instrument scheme``: the ★ scheme table in force, its counts per star and problems (exit 1 on any)."""
     if args.action == "scheme":
-        from pipeline.catalogs.scheme import check_scheme
+        from pipeline.scoring.scheme import check_scheme
 
         report = check_scheme()
         lines = report.lines()
@@ -195,8 +195,8 @@ def instrument(args: argparse.Namespace) -> int:
         for line in lines[1:]:
             print(line, file=sys.stderr if line.startswith("  problem:") else sys.stdout)
         return 1 if report.problems else 0
-    from pipeline.catalogs.form import FormRefused
-    from pipeline.catalogs.importer import import_instrument
+    from pipeline.instrument.blank_form import FormRefused
+    from pipeline.instrument.importer import import_instrument
 
     try:
         result = import_instrument(args.sector, args.version, args.file, name=args.name, published=args.published)

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogs import _files
-from pipeline.catalogs.scheme import check_scheme
+from pipeline.catalogs import files as _files
 from pipeline.cli import main
 from pipeline.publish.provenance import scheme_stamp
 from pipeline.scoring.readiness import respondent_readiness
 from pipeline.scoring.respondent import score_store_tables
+from pipeline.scoring.scheme import check_scheme
 from tests.test_scoring import responses
 
 SHIPPED = Path(_files.__file__).resolve().parent

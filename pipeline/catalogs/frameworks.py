@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.catalogs._files import path, project_root, read_csv, read_yaml
+from pipeline.catalogs.files import path, project_root, read_csv, read_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,6 +49,21 @@ def scs_criteria() -> pd.DataFrame:
 
 
 SCHEME_FILES = ("scs_scheme.yaml", "scs_requirements.csv", "scs_criteria.csv")
+
+
+def scheme_meta() -> dict:
+    """scs_scheme.yaml as written: what the table is (name, version, date, source, declared counts)."""
+    return dict(read_yaml("scs_scheme.yaml"))
+
+
+def scheme_files() -> dict[str, str]:
+    """Where each of the scheme's three files is read from (the project's copy first)."""
+    return {name: str(path(name)) for name in SCHEME_FILES}
+
+
+def scheme_columns() -> dict[str, list[str]]:
+    """The columns each of the scheme's two CSVs has, as written (checked before they are read as a table)."""
+    return {name: list(read_csv(name).columns) for name in ("scs_requirements.csv", "scs_criteria.csv")}
 
 
 def scheme_info() -> dict[str, str]:

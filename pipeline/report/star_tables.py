@@ -18,15 +18,16 @@ anything draws it. Cells are named by their own framework so none is mistaken fo
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.arguments import Refused, WhatIf
 from pipeline.publish.formats import WITHHELD
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
+from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import _complementary, split_sides
 from pipeline.scoring.readiness import (
     DISTANCE_BANDS,
@@ -58,7 +59,7 @@ STAT_DROP = ["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high", "na_share
 
 
 def _k(k: int | None) -> int:
-    return catalogs.scoring_rules()["min_cell"] if k is None else k
+    return min_cell(k)
 
 
 def _rows(frame: pd.DataFrame, framework: str, node: pd.Series, score: pd.Series) -> pd.DataFrame:
@@ -306,13 +307,22 @@ def trend(data: ReportData, by: str, star_table: pd.DataFrame, excluded_items: l
 # --- what-if --------------------------------------------------------------------------------------------
 
 
+class WhatIf(Protocol):
+    """A what-if scope as ``pipeline.arguments.read_what_if`` reads it (``star3:size_band=101〜300人``)."""
+
+    star: int
+    attribute: str
+    value: str
+    text: str
+
+
 def check_scope(what: WhatIf, respondents: pd.DataFrame, year: int) -> None:
     """Refuse a what-if scope the report cannot publish: no respondent of ``year`` in it, or (the report's own
     segmentation) a segment merged into a larger one before withholding — the merged segment minus the
     scope would describe the small one the merge protects."""
     values = respondents.loc[respondents["year"].eq(year), what.attribute].dropna().astype(str)
     if what.value not in set(values):
-        raise Refused("--what-if", f"no FY{year} respondent has {what.attribute}={what.value!r} in this report "
+        raise ValueError(f"--what-if: no FY{year} respondent has {what.attribute}={what.value!r} in this report "
                       f"(small segments are merged before withholding): expected one of "
                       f"{', '.join(sorted(set(values)))}")
 

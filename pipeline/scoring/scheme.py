@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline import catalogs
-from pipeline.catalogs._files import path, read_yaml
-from pipeline.catalogs.frameworks import SCHEME_FILES
 from pipeline.catalogs.integrity import check_scs
 
 REQUIRED_META = ("name_ja", "source_table", "source_table_date", "counts")
@@ -49,12 +47,12 @@ def check_scheme() -> SchemeReport:
     from pipeline.scoring.respondent import star_requirements
 
     info = catalogs.scheme_info()
-    files = {name: str(path(name)) for name in SCHEME_FILES}
-    problems = _columns()
+    files = catalogs.scheme_files()
+    problems = _columns(files)
     if problems:
         return SchemeReport(info, files, {}, {}, problems)
     req, crit = catalogs.scs_requirements(), catalogs.scs_criteria()
-    meta = read_yaml("scs_scheme.yaml")
+    meta = catalogs.scheme_meta()
     problems += [f"scs_scheme.yaml: no {k!r}" for k in REQUIRED_META if k not in meta]
     problems += check_scs(req, crit, catalogs.auto_items()) if "counts" in meta else []
     problems += [f"scs: requirement {r} has no criterion" for r in sorted(set(req["requirement_id"])
@@ -74,13 +72,12 @@ def check_scheme() -> SchemeReport:
     return SchemeReport(info, files, counts, unjudgeable, problems)
 
 
-def _columns() -> list[str]:
+def _columns(files: dict[str, str]) -> list[str]:
     """The two CSVs must have the documented columns (docs/scheme.md) before anything else is read."""
-    from pipeline.catalogs._files import read_csv
-
+    have = catalogs.scheme_columns()
     out = []
     for name, needed in (("scs_requirements.csv", REQUIREMENT_COLUMNS), ("scs_criteria.csv", CRITERION_COLUMNS)):
-        missing = [c for c in needed if c not in read_csv(name).columns]
+        missing = [c for c in needed if c not in have[name]]
         if missing:
-            out.append(f"{name}: no column {', '.join(missing)} ({path(name)})")
+            out.append(f"{name}: no column {', '.join(missing)} ({files[name]})")
     return out
