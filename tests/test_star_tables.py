@@ -148,3 +148,13 @@ def test_a_what_if_the_store_cannot_hold_is_refused(project, capsys):  # noqa: F
                               "101〜300人, 〜100人")
     code, err = _refused(capsys, ["report", "--sector", "auto", "--what-if", "star3:colour=red"], project)
     assert (code, err) == (1, "sdw report: --what-if: auto respondents have no 'colour': expected one of size_band")
+
+
+def test_requirements_citing_an_item_that_does_not_compare_leave_the_trend():
+    # No.15 is cited by 1-2-1 alone (★3 criterion 1-2-1-3); No.113 by 4-1-1 alone
+    assert S.excluded_requirements(["No.15", "No.113"]) == {3: ["1-2-1", "4-1-1"], 4: ["1-2-1", "4-1-1"]}
+    assert S.excluded_requirements([]) == {3: [], 4: []}
+    # a company failing only 1-2-1 is ready once 1-2-1 is left out; one failing 1-2-1 and 1-2-3 is not
+    d = data({"A": [1, 2, 0]})
+    rows = S.comparable_ready(d.scores, {3: ["1-2-1"]}).set_index("respondent_key")["score"]
+    assert rows.loc["A000"] == 1.0 and rows.loc["A001"] == 0.0 and rows.loc["A002"] == 1.0
