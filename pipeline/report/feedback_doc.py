@@ -112,7 +112,8 @@ def words(lang: str) -> dict[str, Any]:
 
 def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identities: pd.DataFrame, sector: str,
                    year: int, out: Path, lang: str = "ja", pdf: bool = False, k: int | None = None,
-                   workers: int | None = None, only: list[str] | None = None, quiet: bool = True) -> FeedbackFiles:
+                   workers: int | None = None, only: list[str] | None = None, quiet: bool = True,
+                   star: dict[str, Any] | None = None) -> FeedbackFiles:
     """Write one workbook per company (and a PDF with ``pdf``) and the association's ``index.xlsx``.
 
     Parameters
@@ -141,6 +142,9 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
         that matches no member is refused with the list of such entries.
     quiet : bool
         No progress bar or summary line (see :func:`pipeline.progress.progress`).
+    star : dict, optional
+        :func:`pipeline.scoring.star_feedback.star_feedback` for this sector and year: adds the ★ page
+        (:mod:`pipeline.report.feedback_star`) to each member's workbook and PDF.
 
     Returns
     -------
@@ -165,7 +169,7 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
             if pattern.match(old.name):
                 old.unlink()
     jobs = [(stems[key], key, names[key]) for key in chosen]
-    _write_members(_Run(tables, sector, year, out, lang, pdf, k), jobs, workers, quiet)
+    _write_members(_Run(tables, sector, year, out, lang, pdf, k, star), jobs, workers, quiet)
     result = FeedbackFiles(workbooks=[out / f"{stem}.xlsx" for stem, _, _ in jobs], index=out / "index.xlsx",
                            pdfs=[out / f"{stem}.pdf" for stem, _, _ in jobs] if pdf else [])
     rows = [{w["index"]["file"]: f"{stems[key]}.xlsx", w["index"]["company"]: names[key],
@@ -201,6 +205,7 @@ class _Run:
     lang: str
     pdf: bool
     k: int
+    star: dict[str, Any] | None = None
 
 
 _RUN: _Run | None = None
@@ -252,6 +257,10 @@ def _write_member(job: tuple[str, str, str]) -> None:
     run = _RUN
     assert run is not None
     page = member_page(key, name, *run.tables[key], run.sector, run.year, run.lang, run.k, figures=_FIGURES)
+    if run.star is not None and key in run.star:
+        from pipeline.report.feedback_star import star_page  # it builds on this module's page
+
+        page.extra.append(star_page(run.star[key], page, run.sector, run.k))
     write_member_workbook(run.out / f"{stem}.xlsx", page)
     if run.pdf:
         write_member_pdf(run.out / f"{stem}.pdf", page)
@@ -275,6 +284,9 @@ class MemberPage:
     figure_png: bytes = b""
     previous_year: str = ""  # 2023年度, or '' when the store holds no earlier year of the sector
     score_marks: list[list[str]] = field(default_factory=list)  # per score cell: '' or the text shown instead
+    extra: list[Any] = field(default_factory=list)
+    """Further pages after the member's main ones (the ★ page): each has ``write_sheet(wb, styles)`` and
+    ``pdf_figures()``."""
 
     @property
     def previous_note(self) -> str:
@@ -625,6 +637,8 @@ def write_member_workbook(path: Path, page: MemberPage) -> Path:
                        for c in ITEM_COLUMNS] for hidden in rates]
         _table_sheet(wb, styles, page, page.words["sheets"]["items"], page.words["items_title"], page.items,
                      ITEM_COLUMNS, item_marks, empty=page.words["items_none"])
+        for extra in page.extra:
+            extra.write_sheet(wb, styles)
     finally:
         wb.close()
     os.replace(tmp, path)
@@ -778,6 +792,9 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
     tmp = path.with_name(path.name + ".tmp")
     with PdfPages(tmp, metadata={"Title": w["title"], "CreationDate": None, "Creator": "sdw"}) as pdf:
         pdf.savefig(fig)
+        for extra in page.extra:
+            for more in extra.pdf_figures():
+                pdf.savefig(more)
     os.replace(tmp, path)
     return path
 
