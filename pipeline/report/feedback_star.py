@@ -33,8 +33,11 @@ from pipeline.scoring.star_feedback import PEER_STAR, STARS, StarFeedback
 COLUMNS = ["requirement_id", "category", "requirement", "status", "item_id", "item_text", "answer"]
 WIDTHS = [7, 24, 30, 15, 8, 40, 14]
 """Excel column widths (characters) of the requirement tables: 138 in all, one landscape A4 page wide."""
-PDF_WIDTHS = [0.05, 0.17, 0.21, 0.11, 0.07, 0.28, 0.11]
-"""Shares of the PDF's text width per column."""
+PDF_COLUMNS = ["requirement_id", "requirement", "item_id", "item_text", "answer"]
+PDF_WIDTHS = [0.06, 0.22, 0.08, 0.44, 0.20]
+"""The PDF's table of requirements not met (shares of the text width). The PDF lists the other
+requirements by number and name in a paragraph per judgement: matplotlib's PDF writer costs about
+0.04 ms per glyph, and the full table of every requirement made a member's PDF three times slower."""
 ITEM = COLUMNS.index("item_id")
 STATUS_ORDER = ("unmet", "met", "not_applicable", "not_on_form", "not_judged", "unjudgeable")
 """Requirements not met first (what to do), then met, then not judged and not judgeable."""
@@ -47,9 +50,13 @@ class StarRow:
 
     cells: tuple[str, ...]  # COLUMNS, as shown
     first: bool
-    unmet: bool
-    failing: bool  # the answer keeps the requirement from being met
+    status: str  # the requirement's judgement: a key of the ``status`` words (STATUS_ORDER)
+    failing: bool = False  # the answer keeps the requirement from being met
     span: bool = False  # the item column holds a list of items that runs over the item text column too
+
+    @property
+    def unmet(self) -> bool:
+        return self.status == "unmet"
 
 
 @dataclass
@@ -174,19 +181,18 @@ def star_page(fb: StarFeedback, member: MemberPage, sector: str, k: int) -> Star
             if status != "unmet":
                 cited = ", ".join(items) if items else "—"
                 rows.append((STATUS_ORDER.index(status), order,
-                             [StarRow((*head, cited, "", ""), True, False, False, span=True)]))
+                             [StarRow((*head, cited, "", ""), True, status, span=True)]))
                 continue
             if star == 3:
                 unmet3[rid] = items
             elif unmet3.get(rid) == items:  # nothing new at ★4: say so rather than print the rows again
-                rows.append((0, order, [StarRow((*head, ", ".join(items), s["same_as_star3"], ""), True, True,
-                                                False)]))
+                rows.append((0, order, [StarRow((*head, ", ".join(items), s["same_as_star3"], ""), True, status)]))
                 continue
             lines = []
             for i, item in enumerate(items):
                 answer, failing = shown(item)
                 lines.append(StarRow((*(head if i == 0 else ("",) * 4), item, texts.get(item, ""), answer), i == 0,
-                                     True, failing))
+                                     status, failing))
             rows.append((0, order, lines))
         rows.sort(key=lambda r: (r[0], r[1]))
         sections.append(StarSection(heading=s["section"].format(star=star), note=s["section_note"][star],
@@ -423,17 +429,29 @@ def star_pdf_pages(page: StarPage) -> list[Figure]:
             for band, count, share, own in page.bands]
     _pdf_rows(pages, page.band_heads, rows, widths, right={1, 2})
     pages.text(page.peers, color="#333333")
+    s = page.words["star"]
     total = sum(PDF_WIDTHS)
     widths = [w * (RIGHT - LEFT) / total for w in PDF_WIDTHS]
-    heads = [page.words["star"]["columns"][c] for c in COLUMNS]
+    heads = [s["columns"][c] for c in PDF_COLUMNS]
+    keep = [COLUMNS.index(c) for c in PDF_COLUMNS]
     for section in page.sections:
         pages.y -= 0.01
         if not pages.room(4 * ROW):
             pages.new()
         pages.text(section.heading, size=10)
         pages.text(section.note, color="#333333")
-        _pdf_rows(pages, heads, [row.cells for row in section.rows], widths, right=set(),
-                  rules=[row.first for row in section.rows], spans=[row.span for row in section.rows])
+        unmet = [row for row in section.rows if row.unmet]
+        if unmet:
+            _pdf_rows(pages, heads, [tuple(row.cells[i] for i in keep) for row in unmet], widths, right=set(),
+                      rules=[row.first for row in unmet])
+        else:
+            pages.text(s["none_unmet"], size=8)
+        for status in STATUS_ORDER[1:]:
+            group = [row for row in section.rows if row.first and row.status == status]
+            if group:
+                listed = s["list_join"].join(f"{row.cells[0]} {row.cells[2]}" for row in group)
+                pages.text(s["list_line"].format(status=group[0].cells[3], n=len(group), items=listed))
+                pages.y -= 0.002
     pages.y -= 0.006
     pages.text(page.footnote, color="#333333")
     return pages.figures
@@ -446,9 +464,9 @@ def _number(value: float | None, kind: str, page: StarPage) -> str:
 
 
 def _pdf_rows(pages: _Pages, heads: list[str], rows: list[tuple[str, ...]], widths: list[float], right: set[int],
-              rules: list[bool] | None = None, spans: list[bool] | None = None) -> None:
-    """A table at fixed column positions; its header is drawn again on every page it continues on. A row
-    with ``spans`` True lets its item column run over the item text column (a list of items)."""
+              rules: list[bool] | None = None) -> None:
+    """A table at fixed column positions; its header is drawn again on every page it continues on; a rule
+    above each row (or above the rows ``rules`` marks: a requirement's first line)."""
     x = [LEFT + sum(widths[:i]) for i in range(len(widths))]
 
     def wrap(text: str, width: float) -> str:
@@ -467,9 +485,7 @@ def _pdf_rows(pages: _Pages, heads: list[str], rows: list[tuple[str, ...]], widt
         pages.new()
     header()
     for r, cells in enumerate(rows):
-        span = bool(spans and spans[r])
-        row_widths = [w + (widths[i + 1] if span and i == ITEM else 0) for i, w in enumerate(widths)]
-        wrapped = [wrap(c, w) for c, w in zip(cells, row_widths, strict=True)]
+        wrapped = [wrap(c, w) for c, w in zip(cells, widths, strict=True)]
         height = ROW * max(c.count("\n") + 1 for c in wrapped) + 0.002
         if not pages.room(height):
             pages.new()
@@ -478,7 +494,7 @@ def _pdf_rows(pages: _Pages, heads: list[str], rows: list[tuple[str, ...]], widt
             pages.fig.add_artist(Line2D([LEFT, LEFT + sum(widths)], [pages.y + 0.001] * 2,
                                         transform=pages.fig.transFigure, color="#BBBBBB", lw=0.5))
         for i, cell in enumerate(wrapped):
-            _put(pages, x[i], row_widths[i], cell, i in right, 7.0)
+            _put(pages, x[i], widths[i], cell, i in right, 7.0)
         pages.y -= height
     pages.y -= 0.006
 
