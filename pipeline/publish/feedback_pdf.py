@@ -48,7 +48,8 @@ def _wrap(text: str, width: int) -> str:
 
 def write_member_pdf(path: Path, page: MemberPage,
                      draw_figure: Callable[[pd.DataFrame, Axes, dict[str, Any]], Axes]) -> Path:
-    """A one-page A4 PDF of the same content: heading, figure, score table, priority items, peers, rules.
+    """An A4 PDF of the same content: heading, figure, score table, priority items, peers, rules on one page,
+    then the pages of ``page.extra`` (the ★ page).
 
     ``draw_figure`` draws the member figure from ``page.scores`` on an Axes
     (:func:`pipeline.report.figures.peer_dots`): publishers draw no figure kind of their own."""

@@ -19,7 +19,7 @@ from pipeline.publish.feedback_pdf import A4, _wrap
 from pipeline.publish.render_xlsx import FONT, LINE_HEIGHT, row_height
 
 COLUMNS = ["requirement_id", "category", "requirement", "status", "item_id", "item_text", "answer"]
-WIDTHS = [7, 24, 30, 15, 8, 40, 14]
+WIDTHS = [7, 24, 30, 15, 10, 38, 14]
 """Excel column widths (characters) of the requirement tables: 138 in all, one landscape A4 page wide."""
 PDF_COLUMNS = ["requirement_id", "requirement", "item_id", "item_text", "answer"]
 PDF_WIDTHS = [0.06, 0.22, 0.08, 0.44, 0.20]

@@ -1,4 +1,4 @@
-"""Member feedback files: one workbook (and optionally a one-page PDF) per company, and the clerk's index.
+"""Member feedback files: one workbook (and optionally a PDF) per company, and the clerk's index.
 
 What a member receives must read without the association on the phone: its own name, the sector and
 year in words, its scores as percentages beside its peers' median and quartiles, a picture, the items
@@ -68,7 +68,8 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
         removed first, so the folder never holds a file the new index does not list (not with ``only``).
     lang : {'ja', 'en'}
     pdf : bool
-        Also write a one-page A4 PDF per company, drawn by matplotlib from the same content.
+        Also write an A4 PDF per company, drawn by matplotlib from the same content: one page, then the ★
+        page's (automotive).
     k : int, optional
         The k the tables were made with (default ``min_cell``), quoted in the notes.
     workers : int, optional

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.catalogs.files import read_yaml
 from pipeline.publish.feedback_model import MemberPage
 from pipeline.publish.feedback_star import STATUS_ORDER, StarPage, StarRow, StarSection
 from pipeline.report.member_page import _group_label
@@ -135,15 +136,27 @@ def star_page(fb: StarFeedback, member: MemberPage, sector: str, k: int) -> Star
         rows.sort(key=lambda r: (r[0], r[1]))
         sections.append(StarSection(heading=s["section"].format(star=star), note=s["section_note"][star],
                                     rows=[row for _, _, block in rows for row in block]))
+    intro = (" " if lang == "en" else "").join(s["intro"].split()).format(**say)  # the YAML folds lines with spaces
     return StarPage(words=w, lang=lang, title=s["title"], addressee=f"{w['addressee'].format(company=member.company)}"
-                    f" ・ {member.year}", intro=" ".join(s["intro"].split()).format(**say) if lang == "en"
-                    else "".join(s["intro"].split()).format(**say),
+                    f" ・ {member.year}", intro=f"{intro}{' ' if lang == 'en' else ''}{_source(s)}",
                     distances=[_distance_sentence(fb, star, s) for star in STARS],
                     bands=_bands(fb, s), peers=_peer_sentence(fb, sector, lang, k, member), sections=sections,
                     footnote=s["footnote"].format(**say),
                     footer=w["footer"].format(company=member.company, sector=member.sector, year=member.year),
                     hidden=str(w["hidden"]), band_heads=[s["band_columns"][c] for c in ("band", "peer_n", "peer_share",
                                                                                          "own")])
+
+
+@cache
+def _source_of() -> tuple[str, str]:
+    scheme = read_yaml("scs_scheme.yaml")
+    return str(scheme["source_table"]), str(scheme["source_table_date"])
+
+
+def _source(s: dict[str, Any]) -> str:
+    """Which requirement/criteria table the page applies (a member may hold a newer revision)."""
+    table, date = _source_of()
+    return str(s["source"]).format(table=table, date=date)
 
 
 def _status(judgeable: bool, outcome: float, items: tuple[str, ...], on_form: frozenset[str], answers: list[str],
