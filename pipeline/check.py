@@ -110,6 +110,10 @@ def check_store(store: Path, key: bytes | None = None, *, deep: bool = True) -> 
     if not Path(store).is_dir():
         result.breaches.append(Breach("tables", "store", f"{store} is not a folder"))
         return result
+    if not any((Path(store) / name).exists() for name in (*REQUIRED, *OPTIONAL)):
+        # one line a clerk can act on, not a breach per missing table
+        result.breaches.append(Breach("tables", "store", f"{store} holds no store yet: run `sdw ingest` first"))
+        return result
     tables = _read_tables(Path(store), result)
     out = result.breaches
     m, r = tables.get("manifest"), tables.get("respondents")

@@ -322,3 +322,12 @@ def test_an_unscored_store_is_a_note_not_a_breach(tmp_path):
     result = check_store(_write(tmp_path / "s", tables), SECRET)
     assert result.lines() == []
     assert result.notes == ["no scores table yet (run `sdw score`)"]
+
+
+def test_an_empty_store_folder_says_run_ingest_in_one_line(tmp_path, capsys):
+    store = tmp_path / "processed"
+    store.mkdir()
+    assert cli.main(["check", "--store", str(store)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"breach: store: {store} holds no store yet: run `sdw ingest` first",
+                   f"sdw check: {store}: 1 breach(es)"]
