@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import catalogs
+from pipeline import ruleset
 from pipeline.progress import progress
 from pipeline.publish.feedback_pdf import write_member_pdf
 from pipeline.publish.feedback_xlsx import write_index, write_member_workbook
@@ -85,7 +85,7 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
         The files written, in file-number order.
     """
     w = words(lang)
-    k = catalogs.scoring_rules()["min_cell"] if k is None else k
+    k = ruleset.min_cell(k)
     out = Path(out)
     ident = identities[identities["sector"].eq(sector) & identities["year"].eq(year)] \
         if "sector" in identities.columns else identities
