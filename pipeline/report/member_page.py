@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.catalogs._files import read_yaml
+from pipeline.catalogs.files import read_yaml
 from pipeline.publish.feedback_model import PEER_STATS, SCORE_COLUMNS, MemberPage
 from pipeline.publish.formats import check_lang
 from pipeline.report import style
