@@ -63,8 +63,8 @@ ASCENT = 0.88
 """IPAexGothic's ascent and descent as a share of the font size: text placed by its top (or bottom), as the
 page's coordinates give it, sits this far above (below) its baseline."""
 DESCENT = 0.12
-PAGE_FIGURE_TOP = 0.895
-"""Top of the member figure on the page (fraction of the page height), under its title."""
+PAGE_FIGURE_TOP = 0.888
+"""Top of the member figure on the page (fraction of the page height), clear of its title's descenders."""
 
 
 @cache
@@ -134,13 +134,13 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
     w = page.words
     tmp = path.with_name(path.name + ".tmp")
     pdf = _Page(tmp, w["title"])
-    pdf.text(0.06, 0.965, w["title"], 15)
-    pdf.text(0.06, 0.935, f"{page.company} ・ {page.sector} ・ {page.year}", 11)
-    pdf.text(0.06, 0.905, w["figure_title"], 10)
     n = len(page.scores)
     box = PAGE_FIGURE
     fig_h = box["ticks"] + box["pad"] + box["row"] * n + box["legend"]
-    pdf.image(page.page_figure, box["left"], PAGE_FIGURE_TOP - fig_h, box["width"], fig_h)
+    pdf.image(page.page_figure, box["left"], PAGE_FIGURE_TOP - fig_h, box["width"], fig_h)  # first: opaque
+    pdf.text(0.06, 0.965, w["title"], 15)
+    pdf.text(0.06, 0.935, f"{page.company} ・ {page.sector} ・ {page.year}", 11)
+    pdf.text(0.06, 0.905, w["figure_title"], 10)
     y = PAGE_FIGURE_TOP - fig_h - 0.015
     cols = page.score_columns
     share = {c: PDF_WIDTHS[c] for c in cols}
