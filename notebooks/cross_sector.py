@@ -128,8 +128,7 @@ pub.table("categories", cats, T.SPECS["nodes"], L["titles"]["cross_sector_catego
 
 # %%
 display(Markdown(f"## {L['sections']['rules']}"))
-rules_text = " ".join([L["rules_text"], *(L["rules_sector"].get(s, "") for s in sectors)]).format(
-    threshold=f"{ruleset.level_threshold():.0%}")
+rules_text = style.rules_text(L, list(sectors), f"{ruleset.level_threshold():.0%}")
 display(Markdown(rules_text))
 display(Markdown(L["disclosure_text"].format(k=min_cell)))
 display(Markdown(L["marks_text"]))

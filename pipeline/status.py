@@ -108,7 +108,8 @@ def report_folders(reports: Path) -> list[Path]:
     return sorted(p.parent for p in reports.glob("*/*/*.html") if p.parent.parent.name != "feedback")
 
 
-def _span_years(span: str, held: list[int]) -> list[int]:
+def _span_years(folder: str, held: list[int]) -> list[int]:
+    span = folder.split("_", 1)[0]  # a variant's folder: the span, then what differs (all_en, 2024-2026_by-industry)
     if span == "all":
         return held
     first, _, last = span.partition("-")

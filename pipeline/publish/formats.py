@@ -139,14 +139,15 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     pandas.DataFrame
         One string per cell, columns = ``table.people_columns()`` renamed by :func:`header`, a fresh
         RangeIndex. Hidden rows read ``x`` in statistic columns; not-assessed cells read '—'; a change
-        with no previous year reads '…'.
+        with no previous year, and its empty previous year, read '…'.
     """
     check_lang(lang)
     cols = table.people_columns()
     frame = table.frame.reset_index(drop=True)
     hidden = _hidden_mask(frame)
     mark = hidden_text(table.k)
-    changes = set(table.spec.changes) if table.spec is not None else set()
+    # a change and the year it compares with, where the table has no previous year: '…', never '—' (not assessed)
+    changes = (set(table.spec.changes) | {"previous_year"}) if table.spec is not None else set()
     no_previous = (frame["previous_year"].isna().tolist() if "previous_year" in frame
                    else [False] * len(frame))
     out: dict[str, list[str]] = {}

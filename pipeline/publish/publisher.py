@@ -71,13 +71,15 @@ class Publisher:
 
     def table(self, name: str, frame: pd.DataFrame, spec: TableSpec | None, title: str, columns: list[str],
               note: str = "", show: bool | None = None, view: pd.Series | None = None,
-              view_columns: list[str] | None = None, view_title: str | None = None, slide: bool = False) -> None:
+              view_columns: list[str] | None = None, view_title: str | None = None, slide: bool = False,
+              source: str = "") -> None:
         """Publish one protected table: record its hidden cells for the audit, then show it formatted.
 
         ``view`` (a row mask) and ``view_columns`` pick what the report page shows of a long table, under
         ``view_title`` when the view holds less than ``title`` promises (one year of a table by year); the
         workbook and the machine copy always hold all of it. ``slide``: the page view is also a table
-        slide of the deck. Returns nothing, so a notebook cell that ends with it prints no object."""
+        slide of the deck, under the source line ``source``. Returns nothing, so a notebook cell that ends
+        with it prints no object."""
         if spec is not None and spec.total == ALL:
             spec = TableSpec(spec.keys, spec.counts, spec.segment, self.total_label, spec.changes)
         frame = frame.reset_index(drop=True)
@@ -92,6 +94,9 @@ class Publisher:
             frame=shown.frame[view.to_numpy()] if view is not None else shown.frame,
             columns=view_columns or columns, note=note, k=self.k, spec=spec)
         if slide:
+            from dataclasses import replace
+
+            page = replace(page, source=source)
             self.views[name] = page
         if self.show if show is None else show:
             from IPython.display import HTML, display

@@ -22,6 +22,7 @@ import xlsxwriter
 from pipeline.method import METHOD_DOC
 from pipeline.publish.formats import (
     DASH,
+    NO_PREVIOUS,
     NUMERIC_KINDS,
     STAT_KINDS,
     check_lang,
@@ -262,6 +263,9 @@ def write_cell(ws: Any, row: int, col: int, value: object, shown: str, k: str, h
                 width: int, styles: dict[str, Any]) -> None:
     if hidden and (k in STAT_KINDS or is_missing(value)):
         ws.write_string(row, col, mark, styles["hidden"])
+        return
+    if shown == NO_PREVIOUS and is_missing(value):  # no previous year: the page's mark, not '—' (not assessed)
+        ws.write_string(row, col, NO_PREVIOUS, styles["dash"])
         return
     if k in NUMERIC_KINDS:
         number = None if is_missing(value) else float(value)  # type: ignore[arg-type]

@@ -64,8 +64,7 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
     page = MemberPage(company=company, sector=sector_words, year=w["year"].format(year=year), scores=scores,
                       items=items, peers=_peer_sentences(h, sector, lang, k, all_label, n_items),
                       reading=w["reading"].format(sector=sector_words),
-                      rules=" ".join([style.labels(lang)["rules_text"],  # the member's own sector's rules only
-                                      style.labels(lang)["rules_sector"].get(sector, "")]).format(threshold=threshold),
+                      rules=style.rules_text(style.labels(lang), [sector], threshold),  # its own sector's only
                       symbols=symbols, lang=lang, words=w, previous_year=prev_year)
     page.score_marks = _score_marks(scores, answered_before, w)
     page.figure_png = (figures or PeerFigures(w)).png(scores)

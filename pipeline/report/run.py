@@ -1,6 +1,7 @@
 """``sdw report``: execute the report notebooks with papermill and write the HTML, figures and tables.
 
-Outputs (stable names, so decks can link to them):
+Outputs (stable names, so decks can link to them); ``<years>`` is the span (``all``, ``2024-2026``), followed,
+for a report other than the default, by what differs (``all_en``, ``all_by-industry``: :func:`folder_name`):
 - reports/<sector>/<years>/sector_trend_report.ipynb (executed) and .html (no code cells, figures inline)
 - reports/<sector>/<years>/tables.xlsx (for people: 説明 sheet, Japanese headers, formats), tables/*.csv
   (the machine-readable copy), tables.json (what each table's cells are), disclosure_audit.csv (every
@@ -42,6 +43,27 @@ class ReportResult:
 
 def _span(years: tuple[int, int] | None) -> str:
     return "all" if years is None else (f"{years[0]}" if years[0] == years[1] else f"{years[0]}-{years[1]}")
+
+
+def folder_name(span: str, sector: str, lang: str = "ja", segment_by: str = "", framework: str = "csf2",
+                k: int | None = None) -> str:
+    """The report folder under ``reports/<sector>/``: the span alone for the default report (Japanese, the
+    sector's own segment, CSF 2.0, the default k), else the span and what differs, joined by ``_``
+    (``all_en``, ``2024-2026_by-industry``, ``all_csf11_k10_en``), so that a variant never overwrites the
+    default report or another variant (docs/architecture.md §5)."""
+    from pipeline import catalogs
+
+    parts = [span]
+    own = catalogs.sector_info(sector).get("segment", "") if sector in catalogs.sectors() else ""
+    if segment_by and segment_by != own:
+        parts.append(f"by-{segment_by}")
+    if framework and framework != "csf2":
+        parts.append(framework)
+    if k is not None and k != catalogs.scoring_rules()["min_cell"]:
+        parts.append(f"k{k}")
+    if lang != "ja":
+        parts.append(lang)
+    return "_".join(parts)
 
 
 @contextmanager
@@ -163,7 +185,8 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
 
     def run(notebook: str, label: str, extra: dict, title: str) -> None:
         t0 = time.perf_counter()
-        fig_dir, rep_dir = figures / label / span, out / label / span
+        folder = folder_name(span, label, lang, extra.get("segment_by", ""), extra.get("framework", "csf2"), k)
+        fig_dir, rep_dir = figures / label / folder, out / label / folder
         for old in fig_dir.glob("*.*"):  # a figure a new run no longer draws must not linger beside the report
             old.unlink()
         params = common | extra | {"figures_dir": str(fig_dir.resolve()), "report_dir": str(rep_dir.resolve())}

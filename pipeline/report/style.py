@@ -103,6 +103,16 @@ def _labels_in(lang: str) -> dict[str, Any]:
     return words
 
 
+def rules_text(labels: dict[str, Any], sectors: list[str], threshold: str) -> str:
+    """The scoring rules of a page about ``sectors``, in their own answer words (``rules_answers``) and with
+    what each of them adds (``rules_sector``): a power page must not describe automotive answers, levels or ★.
+    A page about several sectors states each sector's answers."""
+    answers = labels["rules_answers"]
+    own = " ".join(dict.fromkeys(answers.get(s, answers["default"]) for s in sectors))
+    return " ".join([labels["rules_text"].replace("{answers}", own),
+                     *(labels["rules_sector"].get(s, "") for s in sectors)]).format(threshold=threshold)
+
+
 def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: float = 0.08, right: float = 0.94,
                top: float = 0.84) -> tuple[Figure, Axes]:
     """A 16:9 figure with one Axes and fixed margins for the parts drawn outside it.
@@ -157,6 +167,7 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
         if note:
             clear_footer(fig, fig.text(0.02, 0.015, _fit(note, fig, fs(8.5)), ha="left", va="bottom",
                                        fontsize=fs(8.5), color=NOTE_COLOUR))
+        clear_header(fig)
         return
     fig.suptitle(title, x=0.02, y=0.97, ha="left", fontsize=17, fontweight=TITLE_WEIGHT)
     lines = [_fit(line, fig, 8.5) for line in [source, rule] + ([note] if note else [])]
@@ -166,6 +177,31 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
     if stamp:
         fig.text(0.02, 0.006, stamp, ha="left", va="bottom", fontsize=6.5, color="#888888")
     clear_footer(fig, footer)
+    clear_header(fig)
+
+
+def clear_header(fig: Figure, pad_pt: float = 4.0) -> None:
+    """Lower the top of every Axes until each Axes' legend sits under the title and any caveat (on a slide,
+    where the picture has no title, inside the picture): a legend of three or more rows above the plot ran
+    into the page figure's title and was cut off at the top of the slide picture."""
+    renderer = fig.canvas.get_renderer()
+    pad = pad_pt * fig.dpi / 72
+    ceiling = fig.bbox.y1 - pad
+    title = fig.get_suptitle() and fig._suptitle  # noqa: SLF001 - matplotlib keeps the suptitle Text here
+    heads = [t for t in fig.texts if t.get_text() and t.get_gid() == "caveat"] + ([title] if title else [])
+    for text in heads:
+        ceiling = min(ceiling, text.get_window_extent(renderer).y0 - pad)
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_visible() and ax.get_legend() is not None]
+    if not legends:
+        return
+    highest = max(legend.get_window_extent(renderer).y1 for legend in legends)
+    if highest <= ceiling:
+        return
+    lower = (highest - ceiling) / fig.bbox.height
+    for ax in fig.axes:
+        if ax.get_visible():
+            box = ax.get_position()
+            ax.set_position([box.x0, box.y0, box.width, max(box.height - lower, 0.05)])
 
 
 def clear_footer(fig: Figure, footer: Any, pad_pt: float = 4.0) -> None:

@@ -519,6 +519,16 @@ def display(table: pd.DataFrame, names: dict[str, str], all_label: str, by: str 
     return out.assign(**{column: out[column].map(lambda s: all_label if s == ALL else names.get(s, s))})
 
 
+def withheld_segments(table: pd.DataFrame, segments: Collection[str], column: str = "segment") -> list[str]:
+    """Those of ``segments`` (e.g. merged groups, as displayed) of which a protected table hides every cell that
+    has a company behind it: the report says so under the table rather than leave a column of x unexplained."""
+    hidden = table["suppressed"].fillna("").astype(str).ne("")
+    behind = pd.to_numeric(table.get("n_scored", table.get("n", pd.Series(1, index=table.index))), errors="coerce")
+    assessed = hidden | behind.gt(0)  # a node no company answers (GV.OV for power) is not assessed, not shown
+    return [s for s in segments
+            if (mine := table[column].eq(s) & assessed).any() and hidden[mine].all()]
+
+
 LATIN_PER_KANA = 1.75  # Latin letters per full-width character in the same label width (figure font)
 
 
