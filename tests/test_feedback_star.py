@@ -17,9 +17,7 @@ import re
 
 import openpyxl
 import pandas as pd
-from matplotlib.text import Text
 
-from pipeline.publish.feedback_star import star_pdf_pages
 from pipeline.report.feedback_doc import write_feedback
 from pipeline.report.feedback_star import star_page
 from pipeline.report.member_page import member_page
@@ -27,6 +25,27 @@ from pipeline.scoring.feedback import feedback_tables
 from pipeline.scoring.respondent import score_store_tables
 from pipeline.scoring.star_feedback import star_feedback
 from tests.test_scoring import responses
+
+
+class _Recorder:
+    """Stands in for the member PDF's canvas (:class:`pipeline.publish.feedback_pdf._Page`): keeps the texts."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.pages = 0
+
+    def new_page(self) -> None:
+        self.pages += 1
+
+    def text(self, x, y, text, size, **kw) -> None:
+        self.texts.append(text)
+
+    def rect(self, *args) -> None:
+        pass
+
+    def line(self, *args) -> None:
+        pass
+
 
 FAIL_TWO = {"No.15": "not_implemented", "No.113": "not_implemented"}
 
@@ -112,11 +131,11 @@ def test_a_member_failing_exactly_1_2_1_and_4_1_1_sees_those_two_with_its_items_
         ["4-1-1", "アイデンティティ管理、認証、アクセス制御", "ユーザIDの管理手続", "満たしていない",
          "No.113, No.117, No.118", "★3 の表と同じ項目・回答", ""]]
     assert len({r[0] for r in star4 if r[0]}) == 43
-    # the PDF: the main page, then the ★ page's A4 pages with the same content
-    figures = star_pdf_pages(star_page(x, member_page("X", "社X", *per["X"], "auto", 2024, "ja", 5), "auto", 5))
-    pages = len(re.findall(rb"/Type /Page\b", files.pdfs[2].read_bytes()))
-    assert pages == 1 + len(figures)
-    drawn = [t.get_text().replace("\n", "") for f in figures for t in f.findobj(Text)]
+    # the PDF: the main page, then the ★ page on pages of its own (drawn here on a stand-in that records)
+    canvas = _Recorder()
+    star_page(x, member_page("X", "社X", *per["X"], "auto", 2024, "ja", 5), "auto", 5).draw_pdf(canvas)
+    assert canvas.pages >= 1 and len(re.findall(rb"/Type /Page\b", files.pdfs[2].read_bytes())) == 1 + canvas.pages
+    drawn = [t.replace("\n", "") for t in canvas.texts]
     for words in ("★3・★4 要求事項の充足状況", "No.15", "責任者と担当者の役割と権限を文書にしている", "▶ ×",
                   "★3 の表と同じ項目・回答",
                   "★3 の要求事項を判定できた事業者が5社未満のため、比較群の分布を示していません。",

@@ -3,7 +3,7 @@
 :func:`pipeline.report.feedback_star.star_page` fills a :class:`StarPage` in the member's words; the
 member's workbook (:mod:`pipeline.publish.feedback_xlsx`) and PDF (:mod:`pipeline.publish.feedback_pdf`)
 add it after their own pages through ``MemberPage.extra``: :meth:`StarPage.write_sheet` and
-:meth:`StarPage.pdf_figures` lay it out here, so both files say the same.
+:meth:`StarPage.draw_pdf` lay it out here, so both files say the same.
 """
 
 from __future__ import annotations
@@ -11,11 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
-
-from pipeline.publish.feedback_pdf import A4, _wrap
+from pipeline.publish.feedback_pdf import _wrap
 from pipeline.publish.render_xlsx import FONT, LINE_HEIGHT, row_height
 
 COLUMNS = ["requirement_id", "category", "requirement", "status", "item_id", "item_text", "answer"]
@@ -75,8 +71,8 @@ class StarPage:
     def write_sheet(self, wb: Any, styles: dict[str, Any]) -> None:
         write_star_sheet(wb, styles, self)
 
-    def pdf_figures(self) -> list[Figure]:
-        return star_pdf_pages(self)
+    def draw_pdf(self, pdf: Any) -> None:
+        draw_star_pdf(self, pdf)
 
 
 
@@ -199,40 +195,35 @@ WRAP_PER_WIDTH = 168  # display columns of 7-point text per page width (8.27 in 
 
 
 class _Pages:
-    """A4 pages filled from the top; a new page starts when the next block does not fit."""
+    """A4 pages filled from the top on the member's PDF (:class:`pipeline.publish.feedback_pdf._Page`:
+    ``text``, ``rect``, ``line``, ``new_page``); a new page starts when the next block does not fit."""
 
-    def __init__(self, footer: str) -> None:
+    def __init__(self, pdf: Any, footer: str) -> None:
+        self.pdf = pdf
         self.footer = footer
-        self.figures: list[Figure] = []
         self.y = 0.0
         self.new()
 
-    def new(self) -> Figure:
-        fig = Figure(figsize=A4)
-        fig.text(LEFT, 0.02, self.footer, fontsize=6.5, color="#888888")
-        self.figures.append(fig)
+    def new(self) -> None:
+        self.pdf.new_page()
+        self.pdf.text(LEFT, 0.02, self.footer, 6.5, va="bottom", color="#888888")
         self.y = TOP
-        return fig
-
-    @property
-    def fig(self) -> Figure:
-        return self.figures[-1]
 
     def room(self, height: float) -> bool:
         return self.y - height >= BOTTOM
 
-    def text(self, text: str, size: float = 7.0, width: float = RIGHT - LEFT, **kw: Any) -> None:
+    def text(self, text: str, size: float = 7.0, width: float = RIGHT - LEFT, color: str = "#000000") -> None:
         wrapped = _wrap(text, int(width * WRAP_PER_WIDTH * 7.0 / size))
         height = ROW * size / 7.0 * (wrapped.count("\n") + 1) + 0.004
         if not self.room(height):
             self.new()
-        self.fig.text(LEFT, self.y, wrapped, fontsize=size, va="top", linespacing=1.3, **kw)
+        self.pdf.text(LEFT, self.y, wrapped, size, color=color, linespacing=1.3)
         self.y -= height
 
 
-def star_pdf_pages(page: StarPage) -> list[Figure]:
-    """The ★ page as A4 figures (as many as it takes), for the member's PDF after its main page."""
-    pages = _Pages(page.footer)
+def draw_star_pdf(page: StarPage, pdf: Any) -> None:
+    """The ★ page on pages of its own after the member's main page (as many as it takes)."""
+    pages = _Pages(pdf, page.footer)
     pages.text(page.title, size=13)
     pages.text(page.addressee, size=9)
     pages.y -= 0.005
@@ -272,7 +263,6 @@ def star_pdf_pages(page: StarPage) -> list[Figure]:
                 pages.y -= 0.002
     pages.y -= 0.006
     pages.text(page.footnote, color="#333333")
-    return pages.figures
 
 
 def _number(value: float | None, kind: str, page: StarPage) -> str:
@@ -293,8 +283,7 @@ def _pdf_rows(pages: _Pages, heads: list[str], rows: list[tuple[str, ...]], widt
     def header() -> None:
         cells = [wrap(h, w) for h, w in zip(heads, widths, strict=True)]
         height = ROW * max(c.count("\n") + 1 for c in cells) + 0.003
-        pages.fig.patches.append(Rectangle((LEFT, pages.y - height), sum(widths), height,
-                                           transform=pages.fig.transFigure, facecolor="#D9D9D9", edgecolor="none"))
+        pages.pdf.rect(LEFT, pages.y - height, sum(widths), height, "#D9D9D9")
         for i, cell in enumerate(cells):
             _put(pages, x[i], widths[i], cell, i in right, 6.5)
         pages.y -= height
@@ -309,8 +298,7 @@ def _pdf_rows(pages: _Pages, heads: list[str], rows: list[tuple[str, ...]], widt
             pages.new()
             header()
         elif rules is None or rules[r]:
-            pages.fig.add_artist(Line2D([LEFT, LEFT + sum(widths)], [pages.y + 0.001] * 2,
-                                        transform=pages.fig.transFigure, color="#BBBBBB", lw=0.5))
+            pages.pdf.line(LEFT, LEFT + sum(widths), pages.y + 0.001, "#BBBBBB", 0.5)
         for i, cell in enumerate(wrapped):
             _put(pages, x[i], widths[i], cell, i in right, 7.0)
         pages.y -= height
@@ -318,6 +306,7 @@ def _pdf_rows(pages: _Pages, heads: list[str], rows: list[tuple[str, ...]], widt
 
 
 def _put(pages: _Pages, x: float, width: float, text: str, right: bool, size: float) -> None:
-    """One cell's text (no bold: the Japanese figure font has none; ▶ marks what must change)."""
-    pages.fig.text(x + (width - 0.006 if right else 0.003), pages.y - 0.002, text, fontsize=size, va="top",
-                   ha="right" if right else "left", linespacing=1.2)
+    """One cell's text (▶ marks what must change: the font has no bold)."""
+    if text:
+        pages.pdf.text(x + (width - 0.006 if right else 0.003), pages.y - 0.002, text, size,
+                       ha="right" if right else "left", linespacing=1.2)
