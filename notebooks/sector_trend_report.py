@@ -18,7 +18,7 @@ sector = "auto"
 years = ""  # e.g. "2022-2024"; empty: every year in the store
 segment_by = ""  # empty: the sector's own (catalogs/sectors.yaml: business type for power, size band for automotive)
 framework = "csf2"  # csf2, or csf11 for power (the checklist's own framework)
-min_cell = 5
+min_cell = None  # None: k from catalogs/scoring.yaml (min_cell)
 lang = "ja"
 store = ""  # empty: the project's data/processed, wherever the notebook is opened from
 figures_dir = ""  # empty: figures/<sector>/interactive
@@ -32,7 +32,7 @@ import html
 import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
 
-from pipeline import catalogs, config
+from pipeline import catalogs, config, ruleset
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
@@ -43,6 +43,7 @@ from pipeline.report import tables as T
 from pipeline.report.headline import headline, headline_html
 
 style.apply()
+min_cell = ruleset.min_cell(min_cell)
 L = style.labels(lang)
 store = store or config.STORE_DIR
 info = catalogs.sector_info(sector)  # what the sector is scored on and segmented by (catalogs/sectors.yaml)
@@ -338,7 +339,7 @@ pub.figure(draw_radar, "radar", radar_title, source(n_year(rd.latest), latest_ye
 # Sectors scored on levels (automotive): levels reached by segment over the years.
 if "level" in info["frameworks"]:
     display(Markdown(f"## {L['sections']['levels']}"))
-    threshold = catalogs.scoring_rules()["level_threshold"]
+    threshold = ruleset.level_threshold()
     lv = show(T.secure(T.level_reached(rd, by, min_cell), T.SPECS["levels"], min_cell))
     title = L["titles"]["level_trend"].format(threshold=f"{threshold:.0%}")
     relevelled = T.relevelled_items(rd)
@@ -490,7 +491,7 @@ if info.get("item_profile"):
 # %%
 # Scoring and disclosure rules; the summary at the top; tables, deck and audit written last.
 display(Markdown(f"## {L['sections']['rules']}"))
-threshold = catalogs.scoring_rules()["level_threshold"]
+threshold = ruleset.level_threshold()
 rules_text = style.rules_text(L, [sector], f"{threshold:.0%}")  # the sector's own answers, levels and ★ only
 disclosure_text = L["disclosure_text"].format(k=min_cell)
 display(Markdown(rules_text))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import config
+from pipeline import catalogs, config
 
 OPENED_CONTAINERS = ("archive", "export")  # counted through their members/rows once opened, as ingest counts
 _SNAPSHOT = re.compile(r'class="sdw-provenance">([^<]*)<')
@@ -48,8 +48,8 @@ def _partition_rows(store: Path) -> list[dict]:
         if t is not None:
             keys |= {(str(s), int(y)) for s, y in t[["sector", "year"]].drop_duplicates().itertuples(index=False)}
     rows = []
-    for sector, year in sorted(keys, key=lambda k: (list(config.SECTORS).index(k[0])
-                                                     if k[0] in config.SECTORS else 99, k[1])):
+    for sector, year in sorted(keys, key=lambda k: (list(catalogs.sectors()).index(k[0])
+                                                     if k[0] in catalogs.sectors() else 99, k[1])):
         row: dict = {"sector": sector, "year": year}
         m = manifest[manifest["sector"].eq(sector) & manifest["year"].eq(year)] if manifest is not None else None
         if m is not None:

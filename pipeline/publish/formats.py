@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.catalogs._files import read_yaml
+from pipeline import catalogs
 from pipeline.publish.model import PublishedTable
 
 KINDS = ("text", "int", "year", "percent", "score", "points", "count")
@@ -39,7 +39,7 @@ POINT_UNIT = {"ja": "ポイント", "en": " pt"}
 
 
 def _catalog() -> dict[str, dict[str, Any]]:
-    return read_yaml("columns.yaml")
+    return catalogs.columns()
 
 
 def check_lang(lang: str) -> str:

@@ -111,7 +111,7 @@ class Publisher:
         so a notebook cell that ends with it prints no object).
 
         ``fig`` may be a function that draws the figure and returns it: for a deck it is then drawn a second
-        time for the slide (``style.slide_mode``: the slide's size, text of 14 pt or more, no title or
+        time for the slide (``slides.slide_mode``: the slide's size, text of 14 pt or more, no title or
         source inside the picture) and saved as NAME_slide.png, which the deck places unscaled. A figure too
         tall for one slide at 14 pt (the category heatmap's 22 rows) asks for ``slide_parts``: the function is
         then called with ``part=0, 1, …`` and each part gets its own slide (NAME_slide.png, NAME_slide2.png)."""
@@ -123,12 +123,12 @@ class Publisher:
         slide_pngs: list[Path] = []
         slide_min = None
         if draw is not None and self.deck:
-            from pipeline.report import style
+            from pipeline.publish import slides
 
-            with style.slide_mode():
+            with slides.slide_mode():
                 for part in range(slide_parts):
                     slide_fig = draw(part=part) if slide_parts > 1 else draw()
-                    smallest = style.min_text_size(slide_fig)
+                    smallest = slides.min_text_size(slide_fig)
                     slide_min = smallest if slide_min is None else min(slide_min, smallest)
                     path = self.figures_dir / f"{name}_slide{part + 1 if part else ''}.png"
                     # what the deck's checks read back from the picture itself: its smallest text and its titles

@@ -199,9 +199,9 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
 def sheet_name(table: str, lang: str) -> str:
     """The sheet a table is written to: its name in the workbook's language (catalogs/report_labels.yaml
     ``sheets``), the table's machine name where the catalog has none (the CSV copy keeps machine names)."""
-    from pipeline.catalogs._files import read_yaml
+    from pipeline import catalogs
 
-    return str((read_yaml("report_labels.yaml")[lang].get("sheets") or {}).get(table, table))[:31]
+    return str((catalogs.report_labels()[lang].get("sheets") or {}).get(table, table))[:31]
 
 
 def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: PublishedTable, lang: str) -> None:

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import config
+from pipeline import catalogs, config, ruleset
 
 NOTEBOOKS = {"sector": "sector_trend_report", "cross": "cross_sector"}
 log = logging.getLogger(__name__)
@@ -173,11 +173,10 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     """
     out = config.reports_dir() if out is None else out
     figures = config.figures_dir() if figures is None else figures
-    from pipeline import catalogs
     from pipeline.report.data import sectors_in, unscored
     from pipeline.report.style import labels
 
-    k = catalogs.scoring_rules()["min_cell"] if min_cell is None else min_cell
+    k = ruleset.min_cell(min_cell)
     words = labels(lang)
     span = _span(years)
     common = {"years": "" if years is None else f"{years[0]}-{years[1]}", "min_cell": k, "lang": lang,
@@ -205,7 +204,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         result.seconds[label] = time.perf_counter() - t0
 
     present = sectors_in(store) if sector == "all" else [sector]
-    stale = unscored(store, list(config.SECTORS) if sector == "all" else present, years)
+    stale = unscored(store, list(catalogs.sectors()) if sector == "all" else present, years)
     if stale:
         raise RuntimeError("no scores for " + ", ".join(f"{s} FY{y}" for s, y in stale)
                            + " (ingested since the last scoring): run `sdw score` first")

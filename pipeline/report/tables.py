@@ -23,6 +23,7 @@ from pipeline.catalogs import comparability
 from pipeline.publish.intervals import Relation, _hide, hierarchy
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
+from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import protect as protect_respondents
 from pipeline.scoring.disclosure_weights import hide_for_two_totals
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
@@ -39,7 +40,7 @@ BANDS = ("instrument", "band")  # framework and node id of the result bands of t
 
 
 def _k(k: int | None) -> int:
-    return catalogs.scoring_rules()["min_cell"] if k is None else k
+    return min_cell(k)
 
 
 def _node_spec(stats: list[str] = NODE_STATS, changes: bool = True) -> TableSpec:
