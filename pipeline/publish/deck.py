@@ -275,7 +275,8 @@ def _column_widths(chunk, numeric: list[bool], available: int) -> list[int]:
     table would not fit otherwise. Space left over goes to the columns in proportion to their need."""
     values = [max((display_width(v) for v in chunk[h].astype(str)), default=1) for h in chunk.columns]
     # a header on up to three lines, never broken inside a word ("Respo/ndent/s")
-    heads = [max(-(-display_width(h) // 3), *(display_width(w) for w in str(h).split())) for h in chunk.columns]
+    heads = [max(-(-display_width(h) // 3), *(display_width(w) + 1 for w in str(h).split()))  # bold runs wider
+             for h in chunk.columns]
     need = [max(v, h) * CHAR + CELL_PAD for v, h in zip(values, heads, strict=True)]
     if sum(need) > available:  # text columns give way first: half their widest value, never below 10 units
         need = [n if num else max(min(n, max(v // 2, 10) * CHAR + CELL_PAD), h * CHAR + CELL_PAD)
