@@ -20,8 +20,8 @@ WIDTHS = [7, 24, 30, 15, 10, 38, 14]
 PDF_COLUMNS = ["requirement_id", "requirement", "item_id", "item_text", "answer"]
 PDF_WIDTHS = [0.06, 0.22, 0.08, 0.44, 0.20]
 """The PDF's table of requirements not met (shares of the text width). The PDF lists the other
-requirements by number and name in a paragraph per judgement: matplotlib's PDF writer costs about
-0.04 ms per glyph, and the full table of every requirement made a member's PDF three times slower."""
+requirements by number and name in a paragraph per judgement, which keeps the ★ page to two A4 pages
+for most members (the workbook has them as table rows)."""
 ITEM = COLUMNS.index("item_id")
 STATUS_ORDER = ("unmet", "met", "not_applicable", "not_on_form", "not_judged", "unjudgeable")
 """Requirements not met first (what to do), then met, then not judged and not judgeable."""
