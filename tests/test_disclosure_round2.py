@@ -39,8 +39,9 @@ def _audit(frames: dict[str, tuple[pd.DataFrame, TableSpec]], relations=()):
              for t in tables]
     intervals = []
     findings = intruder_check(shown, log, 5, list(relations), intervals)
-    return findings, {(iv.cell.split("node_id=")[1].split(";")[0], iv.cell.split("segment=")[-1], iv.statistic):
-                      (round(iv.low, 4), round(iv.high, 4)) for iv in intervals}
+    return findings, {(iv.cell.split("node_id=")[-1].split(";")[0] if "node_id=" in iv.cell else "",
+                       iv.cell.split("segment=")[-1], iv.statistic): (round(iv.low, 4), round(iv.high, 4))
+                      for iv in intervals}
 
 
 # RC of 4 items: RC.RP holds 1, RC.CO 3 (scores in halves and sixths; RC in eighths)
@@ -174,3 +175,32 @@ def test_f1_a_quantile_of_the_headline_score_bounds_a_function():
     assert iv[("GV", "A", "mean")] == (0.882, 1.0)
     _, iv = _audit({"functions": (functions, NODES), "distribution": (dist.assign(p10=np.nan), DIST)}, SHORT[:1])
     assert iv[("GV", "A", "mean")] == (0.828, 1.0)
+
+
+def test_members_estimates_add_up_by_members_per_segment():
+    """Members' estimates of a segment add up to the total weighted by its members (the roster's count, which
+    the response-rate table publishes). A (4 respondents of 10 members, primary) and B (30 of 300, hidden
+    beside it); C (50 of 190) and the total (84 of 500) published, members' mean 0.5 in both:
+    10a + 300b = 500 · 0.5 − 190 · 0.5 = 155, so B ∈ [145/300, 155/300] = [0.4833, 0.5167], 0.033 wide. The
+    respondents' means stay wide (4a + 30b = 42 − 25: B ∈ [0.4333, 0.5667])."""
+    from pipeline.scoring.disclosure import HIDDEN_COUNTS
+
+    nodes = TableSpec(keys=KEYS, total=ALL, counts={"mean": "n_scored", "w_mean": "n_scored"})
+    t = _nodes([("GV", "A", 4, 0.5, 0.5, 0.0, "primary"), ("GV", "B", 30, 0.5, 0.5, 0.0, "complementary"),
+                ("GV", "C", 50, 0.5, 0.5, 0.0, ""), ("GV", ALL, 84, 0.5, 0.5, 0.0, "")]).drop(
+        columns=["share_reached", "threshold"])
+    t["w_mean"] = [np.nan, np.nan, 0.5, 0.5]
+    responses = pd.DataFrame({"sector": "power", "year": 2026, "segment": ["A", "B", "C", ALL],
+                              "n": [np.nan, np.nan, 50, 84], "roster_n": [np.nan, np.nan, 190, 500],
+                              "n_on_roster": [np.nan, np.nan, 50, 84],
+                              "response_rate": [np.nan, np.nan, 50 / 190, 84 / 500],
+                              "suppressed": ["primary", "complementary", "", ""]})
+    responses[HIDDEN_COUNT] = [4, 30, 50, 84]
+    responses[HIDDEN_COUNTS["roster_n"]] = [10, 300, 190, 500]
+    responses[HIDDEN_COUNTS["n_on_roster"]] = [4, 30, 50, 84]
+    rspec = TableSpec(keys=["sector", "year"], total=ALL, counts={s: "n" for s in ("response_rate", "roster_n",
+                                                                                    "n_on_roster")})
+    findings, iv = _audit({"nodes": (t, nodes), "responses": (responses, rspec)})
+    assert iv[("GV", "B", "w_mean")] == (0.4833, 0.5167)
+    assert iv[("GV", "B", "mean")] == (0.4333, 0.5667)
+    assert [(f.cell.split("segment=")[-1], f.statistic) for f in findings if f.check == "interval"] == [("B", "w_mean")]

@@ -281,7 +281,10 @@ def _true_counts(log: object) -> dict[str, float]:
     return out
 
 
-Row = tuple[dict, float | None, bool]  # Σ coef · fact ≤ bound (bound None: = 0), and whether it may be dropped
+# Σ coef · fact ≤ bound (bound None: = 0), and how firm it is: 0 always holds, 1 holds where the item map and the
+# score grid describe the cells, 2 where the members' weights add up to the roster's members per segment
+Row = tuple[dict, float | None, int]
+FIRM, MAP, MEMBERS = 0, 1, 2
 
 
 def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> list[Row]:
@@ -306,7 +309,7 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> list[R
         eq[total] += w_total
         for p, w in zip(parts, ws, strict=True):
             eq[p] -= w
-        rows.append((dict(eq), None, weighted))
+        rows.append((dict(eq), None, MEMBERS if weighted else FIRM))
     every = [*facts.value, *facts.hidden]
     by_place: dict[tuple, dict[tuple[str, str], tuple]] = defaultdict(dict)
     for fact in every:
@@ -333,7 +336,7 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> list[R
             eq[nodes[rel.parent]] += 1.0
             for child, w in rel.children.items():
                 eq[nodes[child]] -= w
-            rows.append((dict(eq), None, True))
+            rows.append((dict(eq), None, MAP))
             rows += _reached_rows(facts, grid, where, rel)
     for fact in every:
         where, node, stat = fact
@@ -342,17 +345,17 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> list[R
         share = (where, node, "share_reached")
         theta = facts.threshold.get(fact, np.nan)
         if not np.isnan(theta) and (share in facts.value or share in facts.hidden):
-            rows.append(({share: theta, fact: -1.0}, 0.0, False))  # θ·s ≤ mean
-            rows.append(({fact: 1.0, share: -(1 - theta)}, theta, False))  # mean ≤ s + (1 − s)·θ
+            rows.append(({share: theta, fact: -1.0}, 0.0, FIRM))  # θ·s ≤ mean
+            rows.append(({fact: 1.0, share: -(1 - theta)}, theta, FIRM))  # mean ≤ s + (1 − s)·θ
             up, down = grid.steps(fact, theta)
             if up is not None:  # on the grid: the reached score at least the step at or above θ
-                rows.append(({share: up, fact: -1.0}, 0.0, True))
-                rows.append(({fact: 1.0, share: -(1 - down)}, down, True))
+                rows.append(({share: up, fact: -1.0}, 0.0, MAP))
+                rows.append(({fact: 1.0, share: -(1 - down)}, down, MAP))
         m2 = (where, node, "m2")
         if m2 in facts.value or m2 in facts.hidden:
-            rows.append(({m2: 1.0, fact: -1.0}, 0.0, False))  # scores in [0, 1]: score² ≤ score
+            rows.append(({m2: 1.0, fact: -1.0}, 0.0, FIRM))  # scores in [0, 1]: score² ≤ score
             for a in TANGENTS:  # score² ≥ 2a·score − a², averaged: m2 ≥ 2a·mean − a²
-                rows.append(({fact: 2 * a, m2: -1.0}, a * a, False))
+                rows.append(({fact: 2 * a, m2: -1.0}, a * a, FIRM))
     return rows
 
 
@@ -435,10 +438,10 @@ def _reached_rows(facts: _Facts, grid: _Grid, where: tuple, rel: Relation) -> li
         floor = 1 - (1 - up_p) * rel.items / i_c
         c_mean, c_share = (where, child, "mean"), (where, child, "share_reached")
         if floor > 0 and c_mean in known:
-            out.append(({parent_share: floor, c_mean: -1.0}, 0.0, True))
+            out.append(({parent_share: floor, c_mean: -1.0}, 0.0, MAP))
         up_c, _ = grid.steps(c_mean, facts.threshold.get(c_mean, theta))
         if c_share in known and up_c is not None and floor >= up_c - 1e-12:
-            out.append(({parent_share: 1.0, c_share: -1.0}, 0.0, True))
+            out.append(({parent_share: 1.0, c_share: -1.0}, 0.0, MAP))
     return out
 
 
@@ -455,13 +458,13 @@ def _shortfall_rows(facts: _Facts, grid: _Grid, where: tuple, nodes: dict, rel: 
         if f is None or not grid.applicable(f) or w <= 0:
             continue
         if overall is not None:
-            out.append(({f: -1.0, overall: 1 / w}, 1 / w - 1, True))
-            out.append(({f: 1.0, overall: -1 / w}, 0.0, True))
+            out.append(({f: -1.0, overall: 1 / w}, 1 / w - 1, MAP))
+            out.append(({f: 1.0, overall: -1 / w}, 0.0, MAP))
         for q, (v, n) in facts.quantiles.get((where, rel.parent), {}).items():
             j = int(np.floor(q * (n - 1)))  # linear interpolation: p_q lies between the j-th and (j+1)-th scores
             above, below = (n - 1 - j) / n, (j + 1) / n
-            out.append(({f: -1.0}, -above * max(0.0, 1 - (1 - v) / w), True))
-            out.append(({f: 1.0}, below * min(1.0, v / w) + 1 - below, True))
+            out.append(({f: -1.0}, -above * max(0.0, 1 - (1 - v) / w), MAP))
+            out.append(({f: 1.0}, below * min(1.0, v / w) + 1 - below, MAP))
     return out
 
 
@@ -500,8 +503,8 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
     for root, ids in members.items():
         local = {unknown[i]: j for j, i in enumerate(ids)}
         bounds = [LINEAR_STATS[f[2]] for f in local]
-        for soft in (True, False):  # a soft relation the published values break does not describe these cells
-            a, b = _system(touching.get(root, []), local, facts, soft)
+        for firmness in (MEMBERS, MAP, FIRM):  # a relation the published values break does not describe these cells
+            a, b = _system(touching.get(root, []), local, facts, firmness)
             settled = _settle(linprog, a, b, bounds, _branches(facts, local, k))
             lows, highs = _extremes(linprog, a, b, settled)
             if not np.isnan(lows).any():
@@ -520,13 +523,13 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
     return out
 
 
-def _system(rows: list[Row], local: dict[tuple, int], facts: _Facts, soft: bool
+def _system(rows: list[Row], local: dict[tuple, int], facts: _Facts, firmness: int = MEMBERS
             ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The rows touching one group as A·x ≤ b (an equality as two rows, met within the tolerance); soft rows
-    only with ``soft``."""
+    """The rows touching one group as A·x ≤ b (an equality as two rows, met within the tolerance), those
+    at most as loose as ``firmness``."""
     a_ub, b_ub = [], []
-    for coefs, bound, is_soft in rows:
-        if is_soft and not soft:
+    for coefs, bound, loose in rows:
+        if loose > firmness:
             continue
         row = np.zeros(len(local))
         const = 0.0

@@ -20,7 +20,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.catalogs import comparability
-from pipeline.publish.intervals import Relation, _hide, hierarchy
+from pipeline.publish.intervals import Relation, _hide, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.scoring.disclosure import protect as protect_respondents
@@ -195,7 +195,9 @@ def relations(data: ReportData, framework: str = "csf2") -> list[Relation]:
     report's latest year (category = mean of its items' points, function = item-weighted mean of its
     categories, where they split its items), for every template version used that year alike. Where a
     table's values do not follow one (a trend scored without the items that do not compare), the interval
-    solver finds the contradiction and does without it."""
+    solver finds the contradiction and does without it. With them, the headline score's shortfall against
+    each function (:func:`~pipeline.publish.intervals.shortfalls`; the form's items: every item answered
+    that year, the most any company's score can rest on)."""
     from pipeline.scoring.maps import item_map
 
     nodes = catalogs.csf2() if framework == "csf2" else catalogs.csf11()
@@ -204,7 +206,16 @@ def relations(data: ReportData, framework: str = "csf2") -> list[Relation]:
     for version in sorted(versions_used(data, data.latest)) or [""]:
         links = item_map(data.sector, version)
         found.append(hierarchy(links[links["framework"].eq(framework)], level_of, data.sector))
-    return [r for r in found[0] if all(r in other for other in found[1:])]
+    common = [r for r in found[0] if all(r in other for other in found[1:])]
+    form_items = int(data.responses.loc[data.responses["year"].eq(data.latest), "item_id"].nunique())
+    weakest: dict[tuple, Relation] = {}  # per function, the form version giving it the fewest items (valid for all)
+    for version in sorted(versions_used(data, data.latest)) or [""]:
+        links = item_map(data.sector, version)
+        for r in shortfalls(links[links["framework"].eq(framework)], level_of, form_items, data.sector):
+            child = next(iter(r.children))
+            if child not in weakest or r.children[child] < weakest[child].children[child]:
+                weakest[child] = r
+    return common + list(weakest.values())
 
 
 def linked(data: ReportData, by: str | None, framework: str, k: int | None = None, lang: str = "ja",
