@@ -36,6 +36,7 @@ import pandas as pd
 
 from pipeline.publish.model import PublishedTable, TableSpec
 from pipeline.scoring.disclosure import MIN_WIDTH
+from pipeline.scoring.disclosure_rounding import ROUNDED, ROUNDED_STATS, STEP
 
 # Statistics that are means over the companies behind a cell (count-weighted across segments) and may be
 # related linearly; the value is their range.
@@ -161,6 +162,7 @@ class _Facts:
         self.rows: dict[tuple, list[tuple[str, object]]] = defaultdict(list)  # fact → (table, row index) holding it
         self.quantiles: dict[tuple, dict[float, tuple[float, float]]] = defaultdict(dict)  # (where, node) → q → (v, n)
         self.total = "*"  # the total row's segment label
+        self.slack: dict[tuple, float] = {}  # a published value rounded: within this of the true one
 
     def add(self, fact: tuple, value: float, hidden: tuple[str, str, str] | None, weight: float) -> None:
         if hidden is None:
@@ -236,6 +238,8 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                     continue  # not assessed
                 else:
                     facts.add(fact, value, None, _num(r.get(wcol)))
+                    if stat in ROUNDED_STATS and str(r.get(ROUNDED, "")).lower() in ("true", "1", "1.0"):
+                        facts.slack[fact] = STEP / 2
                 if "na_share" in frame and not is_hidden.loc[i]:
                     facts.na[fact] = _num(r["na_share"])
                 if "threshold" in frame:
@@ -532,22 +536,23 @@ def _system(rows: list[Row], local: dict[tuple, int], facts: _Facts, firmness: i
         if loose > firmness:
             continue
         row = np.zeros(len(local))
-        const = 0.0
+        const = slack = 0.0
         for f, c in coefs.items():
             if f in local:
                 row[local[f]] += c
             elif f in facts.value:
                 const += c * facts.value[f]
+                slack += abs(c) * facts.slack.get(f, 0.0)
             else:
                 break  # a fact neither published nor hidden here: the relation cannot be used
         else:
-            scale = max(1.0, float(np.abs(row).max()))
+            tol = TOLERANCE * max(1.0, float(np.abs(row).max())) + slack  # a rounded value adds its half-step
             if bound is None:  # row·x + const = 0
                 a_ub += [row, -row]
-                b_ub += [-const + TOLERANCE * scale, const + TOLERANCE * scale]
+                b_ub += [-const + tol, const + tol]
             else:
                 a_ub.append(row)
-                b_ub.append(bound - const + TOLERANCE * scale)
+                b_ub.append(bound - const + tol)
     return (np.array(a_ub), np.array(b_ub)) if a_ub else (None, None)
 
 

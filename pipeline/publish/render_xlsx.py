@@ -265,6 +265,9 @@ def write_cell(ws: Any, row: int, col: int, value: object, shown: str, k: str, h
         return
     if k in NUMERIC_KINDS:
         number = None if is_missing(value) else float(value)  # type: ignore[arg-type]
+        if number is None and shown == mark:  # withheld in a published row (a rounded row's base): the mark
+            ws.write_string(row, col, mark, styles["hidden"])
+            return
         if number is None or not math.isfinite(number):
             ws.write_string(row, col, DASH, styles["dash"])
             return

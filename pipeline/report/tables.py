@@ -24,6 +24,7 @@ from pipeline.publish.intervals import Relation, _hide, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.scoring.disclosure import protect as protect_respondents
+from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_not_applicable
 from pipeline.scoring.disclosure_weights import hide_for_two_totals
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
@@ -364,9 +365,11 @@ def items(data: ReportData, k: int | None = None, lang: str = "ja") -> pd.DataFr
         shares = shares.merge(weighted_item_shares(data.responses, data.weights), on=["sector", "year", "item_id"],
                               how="left")
         extra = ITEM_COLUMNS
-    return protect(shares, k=_k(k), group=["sector", "year"], n_col="n_applicable",
-                   stat_columns=["share_implemented", "ci_low", "ci_high", "na_share", "n_implemented", "mean_points",
-                                 "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable", *extra])
+    out = protect(shares, k=_k(k), group=["sector", "year"], n_col="n_applicable",
+                  stat_columns=["share_implemented", "ci_low", "ci_high", "na_share", "n_implemented", "mean_points",
+                                "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable", *extra])
+    # fewer than k not applicable (0 included): the share rounded and its base withheld, not the row hidden
+    return round_small_not_applicable(out, shares, _k(k))
 
 
 def own_scale(sector: str) -> dict:
@@ -465,10 +468,13 @@ def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8, exclud
     items fell, fewer are listed: the smallest rises are never shown as if they were falls."""
     cols = ["sector", "item_id", "share_implemented", "n_applicable"]
     table = table[~table["item_id"].isin(list(exclude))]
-    before = table[table["year"].eq(year_from)][cols].rename(
-        columns={"share_implemented": "share_previous", "n_applicable": "n_previous"})
-    after = table[table["year"].eq(year_to)][[*cols, "text", "year", "suppressed"]]
+    rounded = [c for c in (ROUNDED, "n_companies") if c in table]  # a share rounded, its base withheld (either year)
+    before = table[table["year"].eq(year_from)][[*cols, *rounded[:1]]].rename(
+        columns={"share_implemented": "share_previous", "n_applicable": "n_previous", ROUNDED: f"{ROUNDED}_previous"})
+    after = table[table["year"].eq(year_to)][[*cols, *rounded, "text", "year", "suppressed"]]
     m = after.merge(before, on=["sector", "item_id"]).assign(previous_year=year_from)
+    if ROUNDED in m:  # the count behind a rounded share is withheld: the audit reads the year's respondents instead
+        m[[ROUNDED, f"{ROUNDED}_previous"]] = m[[ROUNDED, f"{ROUNDED}_previous"]].astype(bool)
     m = m[m["share_implemented"].notna() & m["share_previous"].notna()]
     m = by_item_number(m.assign(change=m["share_implemented"] - m["share_previous"]))
     up = m[m["change"].gt(0)].sort_values("change", ascending=False, kind="stable").head(n)
