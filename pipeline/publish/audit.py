@@ -16,9 +16,12 @@ that published tables allow:
   / not, answered / not), or respondents off the member list numbering 1…k−1 (n − n_on_roster);
 - **hidden-count**: a number other than the cell's key on a hidden row (its n beside a hidden share is one
   side of the split);
+- **rounding**: an item row published rounded (its base withheld) that prints a withheld count, or whose
+  rounded value rules out one of the k possible counts of "not applicable";
 - **interval**: the linear programme of :mod:`pipeline.publish.intervals` over everything published
-  (segments ⊂ totals, items ⊂ categories ⊂ functions, mean ↔ share reached, the 0–1 range) leaves a
-  hidden cell protected for its own sake an interval narrower than the method's width.
+  (segments ⊂ totals, items ⊂ categories ⊂ functions, mean ↔ share reached on the score grid, parent
+  reached ⇒ child reached, SDs, the headline score and its quantiles against the functions, members'
+  estimates, the 0–1 range) leaves a hidden cell an interval narrower than the method's width.
 
 Every ``sdw report`` runs it after protection and fails on any finding; ``sdw audit REPORT_DIR`` replays it.
 """

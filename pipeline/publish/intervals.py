@@ -9,7 +9,14 @@ An intruder holding the published tables knows many exact linear relations betwe
   mean of its children's (e.g. RC = (1·RC.RP + 3·RC.CO) / 4), and a category's is the mean of its items'
   ``mean_points``;
 - **mean ↔ share reached** in one cell: with s of the companies at or above the threshold θ and the rest
-  below it, θ·s ≤ mean ≤ s + (1 − s)·θ;
+  below it, θ·s ≤ mean ≤ s + (1 − s)·θ, and on the score grid of a node of I items (steps of 1/(2I), every
+  item applicable) u·s ≤ mean ≤ s + (1 − s)·d with u, d the steps either side of θ;
+- **parent reached ⇒ child reached** on the grid (a 4-item function in eighths reaching 0.9 scores 1.0, so
+  each of its categories is 1.0 for those companies);
+- **SDs**: a published mean and SD give the mean of squared scores, which adds up over segments; a hidden
+  cell's lies between mean² (tangent cuts) and mean;
+- **the headline score** against each function of the same companies (its shortfall, and its quantiles);
+- **members' estimates** adding up by the roster's members per segment; rounded values within their half-step;
 - every statistic lies in [0, 1] (a change in [−1, 1]).
 
 Counts are taken as known to the intruder even where they are not published (the hidden-cell log holds
