@@ -182,10 +182,11 @@ def test_members_estimates_add_up_by_members_per_segment():
     the response-rate table publishes). A (4 respondents of 10 members, primary) and B (30 of 300, hidden
     beside it); C (50 of 190) and the total (84 of 500) published, members' mean 0.5 in both:
     10a + 300b = 500 · 0.5 − 190 · 0.5 = 155, so B ∈ [145/300, 155/300] = [0.4833, 0.5167], 0.033 wide. The
-    respondents' means stay wide (4a + 30b = 42 − 25: B ∈ [0.4333, 0.5667])."""
-    from pipeline.scoring.disclosure import HIDDEN_COUNTS
+    respondents' means stay wide (4a + 30b = 42 − 25: B ∈ [0.4333, 0.5667]). Completion, given the members per
+    segment in its working column, hides C as well: 10a + 300b + 190c = 250 leaves B in [0.1667, 0.8333]."""
+    from pipeline.scoring.disclosure import HIDDEN_COUNTS, MEMBERS_BEHIND
 
-    nodes = TableSpec(keys=KEYS, total=ALL, counts={"mean": "n_scored", "w_mean": "n_scored"})
+    nodes = TableSpec(keys=KEYS, total=ALL, counts={"mean": "n_scored", "w_mean": "n_scored", "na_share": "n_scored"})
     t = _nodes([("GV", "A", 4, 0.5, 0.5, 0.0, "primary"), ("GV", "B", 30, 0.5, 0.5, 0.0, "complementary"),
                 ("GV", "C", 50, 0.5, 0.5, 0.0, ""), ("GV", ALL, 84, 0.5, 0.5, 0.0, "")]).drop(
         columns=["share_reached", "threshold"])
@@ -204,3 +205,8 @@ def test_members_estimates_add_up_by_members_per_segment():
     assert iv[("GV", "B", "w_mean")] == (0.4833, 0.5167)
     assert iv[("GV", "B", "mean")] == (0.4333, 0.5667)
     assert [(f.cell.split("segment=")[-1], f.statistic) for f in findings if f.check == "interval"] == [("B", "w_mean")]
+    t[MEMBERS_BEHIND] = [10, 300, 190, 500]
+    (done,) = complete([("nodes", t, nodes)], 5)
+    assert done["suppressed"].tolist() == ["primary", "complementary", "complementary", ""]
+    findings, iv = _audit({"nodes": (done, nodes), "responses": (responses, rspec)})
+    assert iv[("GV", "B", "w_mean")] == (0.1667, 0.8333) and findings == []

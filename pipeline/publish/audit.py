@@ -42,6 +42,7 @@ from pipeline.scoring.disclosure import (
     COUNT_SPLITS,
     HIDDEN_COUNT,
     HIDDEN_COUNTS,
+    MEMBERS_BEHIND,
     PART_COUNTS,
     QUANTILE_TAILS,
     STAT_COLUMNS,
@@ -100,7 +101,8 @@ LABEL_NUMBERS = ("year", "previous_year", "year_from", "year_to", "threshold")
 
 def hidden_row_numbers(frame: pd.DataFrame, keys: list[str] | None = None) -> list[str]:
     """The numeric columns a hidden row must leave empty: every number but the cell's key and labels."""
-    keep = set(keys or []) | set(LABEL_NUMBERS) | {"segment", "suppressed", HIDDEN_COUNT, *HIDDEN_COUNTS.values()}
+    keep = set(keys or []) | set(LABEL_NUMBERS) | {"segment", "suppressed", HIDDEN_COUNT, *HIDDEN_COUNTS.values(),
+                                                    MEMBERS_BEHIND}
     return [c for c in frame.columns if c not in keep and pd.api.types.is_numeric_dtype(frame[c])
             and not pd.api.types.is_bool_dtype(frame[c])]
 

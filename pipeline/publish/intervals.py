@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.publish.model import PublishedTable, TableSpec
-from pipeline.scoring.disclosure import MIN_WIDTH
+from pipeline.scoring.disclosure import MEMBERS_BEHIND, MIN_WIDTH
 from pipeline.scoring.disclosure_rounding import ROUNDED, ROUNDED_STATS, STEP
 
 # Statistics that are means over the companies behind a cell (count-weighted across segments) and may be
@@ -170,6 +170,7 @@ class _Facts:
         self.quantiles: dict[tuple, dict[float, tuple[float, float]]] = defaultdict(dict)  # (where, node) → q → (v, n)
         self.total = "*"  # the total row's segment label
         self.slack: dict[tuple, float] = {}  # a published value rounded: within this of the true one
+        self.members: dict[tuple, float] = {}  # a members' estimate → its segment's members (working column)
 
     def add(self, fact: tuple, value: float, hidden: tuple[str, str, str] | None, weight: float) -> None:
         if hidden is None:
@@ -233,6 +234,8 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                     facts.quantiles[(where, node)][QUANTILES[q]] = (value, count)
             for stat in stats:
                 fact = (where, node, stat)
+                if stat in WEIGHTED and MEMBERS_BEHIND in frame and _num(r[MEMBERS_BEHIND]) > 0:
+                    facts.members[fact] = _num(r[MEMBERS_BEHIND])
                 wcol = WEIGHTS.get(stat, _first(spec.counts["sd" if stat == "m2" else stat]))
                 value = _second_moment(r, wcol) if stat == "m2" else _num(r[stat])
                 facts.rows[fact].append((t.name, i))
@@ -312,7 +315,8 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> list[R
     members = {f[0]: w for f, w in facts.weight.items() if f[2] == "response_rate" and f[1] == ("", "")}
     for total, parts in adds_up:
         weighted = total[2] in WEIGHTED
-        weight = (lambda f: members.get(f[0], np.nan)) if weighted else (lambda f: facts.weight.get(f, np.nan))
+        weight = ((lambda f: facts.members.get(f, members.get(f[0], np.nan))) if weighted
+                  else (lambda f: facts.weight.get(f, np.nan)))
         w_total, ws = weight(total), [weight(p) for p in parts]
         if np.isnan(w_total) or any(np.isnan(w) for w in ws) or abs(sum(ws) - w_total) > 1e-9:
             continue  # counts unknown or the segments do not add up (a multi-valued segmentation)

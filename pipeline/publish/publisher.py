@@ -26,7 +26,7 @@ from pipeline.publish.audit import (
 )
 from pipeline.publish.intervals import Relation
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable, TableSpec
-from pipeline.scoring.disclosure import HIDDEN_COUNT, HIDDEN_COUNTS
+from pipeline.scoring.disclosure import HIDDEN_COUNT, HIDDEN_COUNTS, MEMBERS_BEHIND
 from pipeline.scoring.segments import ALL
 
 HTML_DPI = 144  # inline figures: sharp on screen and on A4, a fraction of the 300-dpi files' size
@@ -38,7 +38,7 @@ def published_frame(frame: pd.DataFrame, keys: list[str] | None = None) -> pd.Da
     a hidden row carries no number but its key (no n, n_scored, roster_n… in any output: a segment's size
     beside a hidden share is half of the split), and *why* a cell is hidden is not said (a reason "uniform"
     would tell that everyone scored 0% or 100%)."""
-    out = frame.drop(columns=[HIDDEN_COUNT, *HIDDEN_COUNTS.values(), "uniform"], errors="ignore")
+    out = frame.drop(columns=[HIDDEN_COUNT, *HIDDEN_COUNTS.values(), MEMBERS_BEHIND, "uniform"], errors="ignore")
     if "suppressed" in out:
         hidden = out["suppressed"].fillna("").ne("")
         numbers = hidden_row_numbers(out, keys)

@@ -23,6 +23,7 @@ from pipeline.catalogs import comparability
 from pipeline.publish.intervals import Relation, _hide, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
+from pipeline.scoring.disclosure import MEMBERS_BEHIND
 from pipeline.scoring.disclosure import protect as protect_respondents
 from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_not_applicable
 from pipeline.scoring.disclosure_weights import hide_for_two_totals
@@ -100,7 +101,14 @@ def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, b
         return stats
     w = weighted_segment_stats(scores, data.respondents, data.weights, by, framework, threshold=threshold)
     keys = ["sector", "year", "framework", "node_id", "segment"]
-    return stats.merge(w, on=keys, how="left")
+    out = stats.merge(w, on=keys, how="left")
+    if data.roster is not None and len(data.roster):  # the segments' weights in the members' total (working)
+        members = pd.concat([response_rates(data.roster, data.respondents, by) if by else None,
+                             response_rates(data.roster, data.respondents, None)], ignore_index=True)
+        members = members.drop_duplicates(["sector", "year", "segment"])[["sector", "year", "segment", "roster_n"]]
+        out = out.merge(members.rename(columns={"roster_n": MEMBERS_BEHIND}), on=["sector", "year", "segment"],
+                        how="left")
+    return out
 
 
 def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None = None) -> str:
