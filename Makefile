@@ -17,9 +17,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/sdw demo
 
-test: $(STAMP)
-	$(BIN)/ruff check pipeline tests benchmarks tools notebooks
+test: lint
 	$(BIN)/python -m pytest
+
+# Style, and the package's layers (pyproject.toml [tool.importlinter]): an upward or sideways import fails here.
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests benchmarks tools notebooks
+	$(BIN)/lint-imports
 
 # Everything but the end-to-end runs marked slow (a fresh install, the demo); CI runs `make test`.
 test-fast: $(STAMP)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.catalogs._files import read_csv
+from pipeline.catalogs.files import read_csv
 from pipeline.ingest import ingest
 from pipeline.synth import answers, synthesise
 

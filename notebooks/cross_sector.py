@@ -16,7 +16,7 @@
 # CSF 1.1 items projected through NIST's crosswalk (subcategories with no CSF 1.1 ancestor are not
 # assessed, never 0); automotive items reach CSF 2.0 through the project's own mapping — said on each figure.
 years = ""
-min_cell = 5
+min_cell = None  # None: k from catalogs/scoring.yaml (min_cell)
 lang = "ja"
 store = ""  # empty: the project's data/processed
 figures_dir = ""  # empty: figures/all/interactive
@@ -27,7 +27,7 @@ pptx = False
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from pipeline import catalogs, config
+from pipeline import catalogs, config, ruleset
 from pipeline.publish.intervals import complete
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
@@ -38,6 +38,7 @@ from pipeline.report import style
 from pipeline.report import tables as T
 
 style.apply()
+min_cell = ruleset.min_cell(min_cell)
 L = style.labels(lang)
 store = store or config.STORE_DIR
 # each sector at its latest year, CSF 2.0 scores only: what this page shows (the ten-year store is gigabytes)
@@ -127,8 +128,7 @@ pub.table("categories", cats, T.SPECS["nodes"], L["titles"]["cross_sector_catego
 
 # %%
 display(Markdown(f"## {L['sections']['rules']}"))
-rules_text = " ".join([L["rules_text"], *(L["rules_sector"].get(s, "") for s in sectors)]).format(
-    threshold=f"{catalogs.scoring_rules()['level_threshold']:.0%}")
+rules_text = style.rules_text(L, list(sectors), f"{ruleset.level_threshold():.0%}")
 display(Markdown(rules_text))
 display(Markdown(L["disclosure_text"].format(k=min_cell)))
 display(Markdown(L["marks_text"]))

@@ -21,18 +21,19 @@
 sector = "auto"
 store = ""  # empty: the project's data/processed
 lang = "ja"
-min_cell = 5
+min_cell = None  # None: k from catalogs/scoring.yaml (min_cell)
 
 # %%
 import ipywidgets as widgets
 from IPython.display import clear_output, display
 
-from pipeline import config
+from pipeline import config, ruleset
 from pipeline.report import data as D
 from pipeline.report import explore as X
 from pipeline.report import style
 
 style.apply()
+min_cell = ruleset.min_cell(min_cell)
 U = X.ui_labels(lang)
 store = store or config.STORE_DIR
 cache = {}

@@ -18,7 +18,7 @@ sector = "auto"
 years = ""  # e.g. "2022-2024"; empty: every year in the store
 segment_by = ""  # empty: the sector's own (catalogs/sectors.yaml: business type for power, size band for automotive)
 framework = "csf2"  # csf2, or csf11 for power (the checklist's own framework)
-min_cell = 5
+min_cell = None  # None: k from catalogs/scoring.yaml (min_cell)
 lang = "ja"
 store = ""  # empty: the project's data/processed, wherever the notebook is opened from
 figures_dir = ""  # empty: figures/<sector>/interactive
@@ -32,7 +32,7 @@ import html
 import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
 
-from pipeline import catalogs, config
+from pipeline import catalogs, config, ruleset
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
@@ -43,6 +43,7 @@ from pipeline.report import tables as T
 from pipeline.report.headline import headline, headline_html
 
 style.apply()
+min_cell = ruleset.min_cell(min_cell)
 L = style.labels(lang)
 store = store or config.STORE_DIR
 info = catalogs.sector_info(sector)  # what the sector is scored on and segmented by (catalogs/sectors.yaml)
@@ -204,13 +205,18 @@ def draw_function_trend():
 pub.figure(draw_function_trend, "function_trend", L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label),
            source(n_all), [f"{r.node_id} {L['fy'].format(year=r.year)}: {r.mean:.3f}" for r in total_fn.itertuples()
                            if r.mean == r.mean])
-pub.table("functions", functions, T.SPECS["nodes"], L["tables"]["functions"].replace("NIST CSF 2.0", fw_label),
+# by year, then function, then the segments in their order (全体 last): a reader compares segments side by side
+function_order = {n: i for i, n in enumerate(dict.fromkeys(functions["node_id"]))}
+functions_by_year = functions.sort_values(
+    ["year", "node_id"], key=lambda s: s.map(function_order) if s.name == "node_id" else s, kind="stable")
+pub.table("functions", functions_by_year, T.SPECS["nodes"],
+          L["tables"]["functions"].replace("NIST CSF 2.0", fw_label),
           ["year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high",
            *weighted("w_mean", "w_mean_ci_low", "w_mean_ci_high", "n_eff"), "previous_year", "change", "na_share"],
           " ".join(x for x in (hidden_note, trend_note) if x),
-          view=functions["segment"].eq(ALL),
-          view_columns=["year", "node_id", "node_name", "n_scored", "mean", *weighted("w_mean"), "mean_ci_low",
-                        "mean_ci_high", "change"])
+          # every segment beside 全体, as the title promises (the radar and heatmap draw the segments too)
+          view_columns=["year", "node_id", "node_name", "segment", "n_scored", "mean", *weighted("w_mean"),
+                        "mean_ci_low", "mean_ci_high", "change"])
 if len(rd.years) > 1:
     year_from = rd.years[-2]
     pc = named(T.panel(rd, year_from, rd.latest, min_cell, fw))
@@ -258,7 +264,7 @@ pub.table("distribution", dist, T.SPECS["distribution"], L["tables"]["distributi
           hidden_note + " " + L["quantile_note"].format(k=min_cell),
           view=dist["year"].eq(rd.latest), view_title=L["tables"]["distribution_latest"].format(year=rd.latest),
           view_columns=["year", "segment", "n", "mean", *weighted("w_mean"), "previous_year", "change", "p25", "p50",
-                        "p75"], slide=True)
+                        "p75"], slide=True, source=source(n_year(rd.latest), str(rd.latest)))
 
 # %%
 # Categories by segment (latest year) and functions by segment (radar).
@@ -273,6 +279,11 @@ def heatmap_section(data, attribute, protected, suffix=""):
     protected with the functions and items (:func:`T.linked`)."""
     seg_names = D.segment_names(sector, lang)
     cats = T.display(named(protected), seg_names, ALL, attribute)
+    # a merged group still withheld in every cell: said under the heatmap and its table, never why
+    merged_names = list(dict.fromkeys(seg_names.get(g, g) for g in (merges if attribute == by else {}).values()))
+    still = T.withheld_segments(cats, merged_names)
+    withheld_note = L["group_withheld"].format(groups="、".join(still) if lang == "ja" else ", ".join(still)) \
+        if still else ""
     title = L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + \
         (f" {L['breakdown'].get(attribute, '')}" if suffix else "") + f" ({latest})"
 
@@ -288,12 +299,15 @@ def heatmap_section(data, attribute, protected, suffix=""):
                   row_labels={n: f"{n} {style.short(node_names.get(n, ''), limit)}" for n in rows["node_id"]})
         if sector in L["mapping_note"]:
             style.caveat(ax, L["mapping_note"][sector])
-        finish(fig, ax, title, n_year(data.latest), note, latest_year)
+        finish(fig, ax, title, n_year(data.latest), " / ".join(x for x in (note, withheld_note) if x), latest_year)
         return fig
 
     pub.figure(draw, "csf2_heatmap" + suffix, title, source(n_year(data.latest), latest_year), slide_parts=2)
+    if withheld_note:
+        display(HTML(f'<p class="sdw-note">{html.escape(withheld_note)}</p>'))
     pub.table("categories" + suffix, cats, T.SPECS["nodes"], title,
-              ["node_id", "node_name", "segment", "n_scored", "mean", "na_share"], hidden_note, show=False)
+              ["node_id", "node_name", "segment", "n_scored", "mean", "na_share"],
+              " ".join(x for x in (hidden_note, withheld_note) if x), show=False)
 
 
 display(Markdown(f"## {L['sections']['categories']}"))
@@ -325,7 +339,7 @@ pub.figure(draw_radar, "radar", radar_title, source(n_year(rd.latest), latest_ye
 # Sectors scored on levels (automotive): levels reached by segment over the years.
 if "level" in info["frameworks"]:
     display(Markdown(f"## {L['sections']['levels']}"))
-    threshold = catalogs.scoring_rules()["level_threshold"]
+    threshold = ruleset.level_threshold()
     lv = show(T.secure(T.level_reached(rd, by, min_cell), T.SPECS["levels"], min_cell))
     title = L["titles"]["level_trend"].format(threshold=f"{threshold:.0%}")
     relevelled = T.relevelled_items(rd)
@@ -477,8 +491,8 @@ if info.get("item_profile"):
 # %%
 # Scoring and disclosure rules; the summary at the top; tables, deck and audit written last.
 display(Markdown(f"## {L['sections']['rules']}"))
-threshold = catalogs.scoring_rules()["level_threshold"]
-rules_text = " ".join([L["rules_text"], L["rules_sector"].get(sector, "")]).format(threshold=f"{threshold:.0%}")
+threshold = ruleset.level_threshold()
+rules_text = style.rules_text(L, [sector], f"{threshold:.0%}")  # the sector's own answers, levels and ★ only
 disclosure_text = L["disclosure_text"].format(k=min_cell)
 display(Markdown(rules_text))
 display(Markdown(disclosure_text))

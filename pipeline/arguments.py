@@ -2,14 +2,15 @@
 
 A clerk types the fiscal year the way the office says it (``24年度``, ``R6``, ``令和６年度``), points
 ``--raw`` at a folder that may be empty or wrong, and asks for years or segments the store does not
-hold. Each of these used to surface minutes later as a schema table or a notebook cell's error. Here
+hold. Left alone, each would surface minutes later as a schema table or a notebook cell's error. Here
 each is refused in one line naming the argument and what it expects:
 
 - a value that cannot mean anything (``--year 24``, ``--years last``) is a *usage* error: exit status 2,
   from the parser (:func:`fiscal_year`, :func:`year_span`);
 - a value that reads fine but does not fit the files or the store (a missing folder, a year the store
   does not hold, an attribute the sector lacks) is *refused*: :class:`Refused`, exit status 1, raised by
-  :func:`check` before any raw file is read or any store table is written.
+  :func:`check` before any raw file is read or any store table is written (what a command needs from
+  the store is :mod:`pipeline.preconditions`, checked next).
 """
 
 from __future__ import annotations
@@ -235,7 +236,8 @@ def echo_years(args: argparse.Namespace, stream=None) -> None:
 
 
 def check(args: argparse.Namespace) -> None:
-    """Every check of the arguments against the files and the store, before the command does any work.
+    """Every check of the arguments against the files, before the command does any work (what the command
+    needs from the store is ``preconditions.check``, which the command line calls next).
 
     ``sdw ingest`` gets ``args.raw_files``, the number of files under ``--raw``, to say once it starts.
 
@@ -244,8 +246,6 @@ def check(args: argparse.Namespace) -> None:
     Refused
         The first argument that does not fit, in one line.
     """
-    from pipeline import preconditions
-
     command = args.command
     if command == "ingest":
         args.raw_files = raw_folder(args.raw)  # said by the stage once it holds the store
@@ -260,7 +260,6 @@ def check(args: argparse.Namespace) -> None:
         raise Refused("--file", f"file {args.file} does not exist: expected the official blank form (.xlsx)")
     if command == "rekey" and not args.old_key_file.is_file():
         raise Refused("--old-key-file", f"file {args.old_key_file} does not exist")
-    preconditions.check(args)
 
 
 class Parser(argparse.ArgumentParser):

@@ -25,6 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import freshness
+from pipeline.freshness import hash_file
+
 STAMP_FILE = "build_stamp.json"
 # the tables an ingest or a score writes: a change to any of them after the stamp makes it stale
 TABLES = ("manifest", "respondents", "responses", "identities", "quarantine", "roster", "scores")
@@ -57,24 +60,16 @@ class Plan:
         return not self.ingest and not self.score
 
 
-def _hash_file(h: hashlib._Hash, path: Path) -> None:
-    try:
-        with open(path, "rb") as fh:
-            h.update(hashlib.file_digest(fh, "sha256").digest())
-    except OSError as e:  # a dangling link or an unreadable file: its state is part of the input too
-        h.update(f"unreadable:{type(e).__name__}".encode())
-
-
 def inputs_digest(part: Partition) -> str:
     """Every file under the raw folder (relative path and content) and the roster's content."""
     h = hashlib.sha256()
     files = sorted(p for p in part.raw.rglob("*") if p.is_file() or p.is_symlink()) if part.raw.is_dir() else []
     for path in files:
         h.update(os.fsencode(path.relative_to(part.raw).as_posix()) + b"\0")
-        _hash_file(h, path)
+        hash_file(h, path)
     h.update(b"roster\0")
     if part.roster is not None and part.roster.exists():
-        _hash_file(h, part.roster)
+        hash_file(h, part.roster)
     return h.hexdigest()
 
 
@@ -87,14 +82,12 @@ def code_digest(catalogs: Path | None = None) -> str:
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
                 h.update(os.fsencode(path.relative_to(root).as_posix()) + b"\0")
-                _hash_file(h, path)
+                hash_file(h, path)
     return h.hexdigest()
 
 
 def rules_digest() -> str:
-    from pipeline.freshness import rules_digest as digest
-
-    return digest()
+    return freshness.rules_digest()
 
 
 def _table_files(store: Path) -> dict[str, list[int]]:

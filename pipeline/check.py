@@ -27,7 +27,6 @@ import pandas as pd
 import pandera.errors
 
 from pipeline import catalogs, config
-from pipeline.ingest.attributes import SIZE_BANDS
 from pipeline.schemas import CANONICAL, CELL, FRAMEWORKS, STATUS, TABLES
 from pipeline.store import read_table
 
@@ -110,6 +109,10 @@ def check_store(store: Path, key: bytes | None = None, *, deep: bool = True) -> 
     result = CheckResult(Path(store))
     if not Path(store).is_dir():
         result.breaches.append(Breach("tables", "store", f"{store} is not a folder"))
+        return result
+    if not any((Path(store) / name).exists() for name in (*REQUIRED, *OPTIONAL)):
+        # one line a clerk can act on, not a breach per missing table
+        result.breaches.append(Breach("tables", "store", f"{store} holds no store yet: run `sdw ingest` first"))
         return result
     tables = _read_tables(Path(store), result)
     out = result.breaches
@@ -203,7 +206,7 @@ def _pattern(out: list[Breach], frame: pd.DataFrame | None, table: str, column: 
 
 def _values(tables: dict[str, pd.DataFrame], deep: bool) -> list[Breach]:
     out: list[Breach] = []
-    sectors = list(config.sectors())
+    sectors = list(catalogs.sectors())
     reasons = _reason_codes()
     for name, frame in tables.items():
         _outside(out, frame, name, "sector", sectors, "a sector (catalogs/sectors.yaml)")
@@ -251,7 +254,7 @@ def _values(tables: dict[str, pd.DataFrame], deep: bool) -> list[Breach]:
                  "an identity basis")
     r = tables.get("respondents")
     _outside(out, r, "respondents", "target_level", ["Lv1", "Lv2", "Lv3"], "a target level", blank_ok=True)
-    _outside(out, r, "respondents", "size_band", SIZE_BANDS, "a size band (ingest/attributes.SIZE_BANDS)",
+    _outside(out, r, "respondents", "size_band", catalogs.size_band_names(), "a size band (catalogs/size_bands.yaml)",
              blank_ok=True)
     if deep:
         codes = list(catalogs.power_business_types()["code"])
@@ -330,7 +333,7 @@ def _nodes(s: pd.DataFrame | None) -> list[Breach]:
                                    for star in (3, 4)}}
     out: list[Breach] = []
     for sector, rows in s.groupby(_text(s["sector"]), sort=True):
-        if sector not in config.sectors():
+        if sector not in catalogs.sectors():
             continue  # said once already, by the sector check
         allowed = set(catalogs.sector_info(sector)["frameworks"])
         wrong = rows.loc[~rows["framework"].isin(allowed) & rows["framework"].isin(FRAMEWORKS), "framework"]
@@ -628,7 +631,7 @@ def _answers(m: pd.DataFrame | None, x: pd.DataFrame | None, s: pd.DataFrame | N
 
 def _points(x: pd.DataFrame) -> list[Breach]:
     """responses.score is its answer's points under catalogs/scoring.yaml (null for not applicable)."""
-    from pipeline.scoring.rules import point_table  # the one rule ingest and scoring share
+    from pipeline.ruleset import point_table  # the one rule ingest and scoring share
 
     table = point_table()
     answer = _text(x["answer"])
@@ -672,7 +675,7 @@ def _frameworks(s: pd.DataFrame, r: pd.DataFrame) -> list[Breach]:
     missing: list[str] = []
     n = 0
     for sector, year, key in zip(r["sector"], r["year"].astype("int64"), r["respondent_key"], strict=True):
-        if (sector, year) not in parts or sector not in config.sectors():
+        if (sector, year) not in parts or sector not in catalogs.sectors():
             continue
         if not any((sector, year, key, f) in have for f in FRAMEWORKS):
             continue  # no score at all: said by the keys rule

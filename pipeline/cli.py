@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline import arguments, catalogs, config
+from pipeline import arguments, catalogs, config, preconditions
 
 _YEAR_HELP = "fiscal year: 2024, FY2024, 2024年度, R6 or 令和6年度 (read as 2024)"
 CHECK_HELP = ("List every way the store breaks its contract (docs/architecture.md §3): each table and column, "
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         "truth (files.csv, answers.parquet, roster.csv, export_rows.csv) into OUT_truth beside it. "
         "Companies form a panel across years for the same seed. Messiness (layout drift, answer "
         "variants, duplicates, corrupt/encrypted/wrong-template files, unsafe ZIPs) is on by default.")
-    s.add_argument("--sector", choices=config.SECTORS, required=True,
+    s.add_argument("--sector", choices=tuple(catalogs.sectors()), required=True,
                    help="; ".join(f"{k}: {v['help']}" for k, v in catalogs.sectors().items()))
     s.add_argument("--year", type=arguments.fiscal_year, required=True, help=_YEAR_HELP)
     s.add_argument("--out", type=Path, required=True, help="folder to write the submissions into")
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=None, help="processes to write with (default: all cores)")
 
     i = sub.add_parser("ingest", help="read a folder of raw submissions into the store")
-    i.add_argument("--sector", choices=config.SECTORS, required=True)
+    i.add_argument("--sector", choices=tuple(catalogs.sectors()), required=True)
     i.add_argument("--year", type=arguments.fiscal_year, required=True, help=_YEAR_HELP)
     i.add_argument("--raw", type=Path, required=True, help="folder of submissions as received")
     i.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reports/feedback/<sector>/<year>/ in the project folder. The folder is printed at the end. Earlier member "
         "files of that sector and year in it are replaced (except with --only). Files are written by worker "
         "processes; the same store and options give the same files whatever the number of workers.")
-    f.add_argument("--sector", choices=config.SECTORS, required=True)
+    f.add_argument("--sector", choices=tuple(catalogs.sectors()), required=True)
     f.add_argument("--year", type=arguments.fiscal_year, required=True, help=_YEAR_HELP)
     f.add_argument("--store", type=Path, default=config.STORE_DIR)
     f.add_argument("--out", type=Path, default=config.REPORTS_DIR / "feedback",
@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--workers", type=int, default=None, help="processes to write with (default: all cores)")
 
     r = sub.add_parser("report", help="run the report notebooks and write HTML, figures and tables")
-    r.add_argument("--sector", choices=(*config.SECTORS, "all"), required=True)
+    r.add_argument("--sector", choices=(*catalogs.sectors(), "all"), required=True)
     r.add_argument("--years", type=arguments.year_span, default=None,
                    help="e.g. 2022-2024, FY2022-FY2024 or R4-R6 (default: all in the store)")
     r.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP)
@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         "project's catalogs/ folder, where they take precedence over the shipped ones. Prints the items per "
         "level and the new, removed, re-levelled and reworded items. A form it cannot read with certainty is "
         "refused (exit status 1) and nothing is written.")
-    m.add_argument("--sector", choices=config.SECTORS, required=True)
+    m.add_argument("--sector", choices=tuple(catalogs.sectors()), required=True)
     m.add_argument("--version", required=True, help="the version the form is, e.g. 2.3")
     m.add_argument("--file", type=Path, required=True, help="the official blank form (.xlsx)")
     m.add_argument("--name", default=None, help="instrument name to record (default: the previous version's)")
@@ -222,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sdw: {config.find_project().describe()}", file=sys.stderr)
     try:
         arguments.check(args)  # before any file is read: one line naming the argument, exit status 1
+        preconditions.check(args)  # then what the command needs from the store
         arguments.echo_years(args)
         return _run(args)
     except arguments.Refused as e:

@@ -3,9 +3,9 @@
 Default folders belong to the *project folder* (the user's working folder), never to the package:
 a non-editable install lives in site-packages, and writing a store there would hide the data from
 the user and mix it into the Python installation. The project folder is resolved at run time, so
-``SDW_HOME`` or a ``cd`` takes effect without reimporting anything. The old module constants
-(``STORE_DIR``, ``FIGURES_DIR`` …) still read, computed on access by :func:`__getattr__`, because
-notebooks and outside scripts use them.
+``SDW_HOME`` or a ``cd`` takes effect without reimporting anything. The module constants
+(``STORE_DIR``, ``FIGURES_DIR`` …) are computed on access by :func:`__getattr__`, for notebooks and
+outside scripts. Config sits below the catalogs: the registered sectors are ``catalogs.sectors()``.
 """
 
 from __future__ import annotations
@@ -126,24 +126,15 @@ _LAZY = {"ROOT": project_dir, "RAW_DIR": raw_dir, "STORE_DIR": store_dir, "FIGUR
          "REPORTS_DIR": reports_dir, "CATALOGS_DIR": catalogs_dir, "NOTEBOOKS_DIR": notebooks_dir}
 
 
-def sectors() -> tuple[str, ...]:
-    """The registered sectors (catalogs/sectors.yaml), read when first asked for, not at import."""
-    from pipeline.catalogs import sectors as registered
-
-    return tuple(registered())
-
-
-def __getattr__(name: str) -> Path | tuple[str, ...]:
-    """The old path constants, resolved on each access so they follow ``SDW_HOME`` and the current folder;
-    ``SECTORS``, the registered sectors, read from catalogs/sectors.yaml."""
+def __getattr__(name: str) -> Path:
+    """The old path constants, resolved on each access so they follow ``SDW_HOME`` and the current folder
+    (the registered sectors are ``catalogs.sectors()``: config sits below the catalogs)."""
     if name in _LAZY:
         return _LAZY[name]()
-    if name == "SECTORS":
-        return sectors()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# Thresholds live in catalogs/scoring.yaml (MIN_CELL k, LEVEL_THRESHOLD) so they are data, not code.
+# Thresholds live in catalogs/scoring.yaml, read through pipeline/ruleset.py (k, the level threshold).
 
 SECRET_KEY_ENV = "SDW_SECRET_KEY"
 SECRET_KEY_FILE_ENV = "SDW_SECRET_KEY_FILE"

@@ -21,7 +21,18 @@ from pathlib import Path
 
 HISTORY_FILE = "history.json"
 PACKAGE = Path(__file__).resolve().parent
-SCORING_CODE = (PACKAGE / "scoring", PACKAGE / "catalogs")
+SCORING_CODE = (PACKAGE / "scoring", PACKAGE / "catalogs", PACKAGE / "ruleset.py")
+
+
+def hash_file(h: hashlib._Hash, path: Path) -> None:
+    """Feed a file's content digest into ``h`` (an unreadable file feeds its error: its state is input too)."""
+    try:
+        with open(path, "rb") as fh:
+            h.update(hashlib.file_digest(fh, "sha256").digest())
+    except OSError as e:  # a dangling link or an unreadable file: its state is part of the input too
+        h.update(f"unreadable:{type(e).__name__}".encode())
+
+
 
 
 def _now() -> str:
@@ -30,16 +41,17 @@ def _now() -> str:
 
 def scoring_code_digest(catalogs: Path | None = None) -> str:
     """A digest of the scoring code and the catalogs (shipped, and the project's own when given)."""
-    from pipeline.builds import _hash_file
-
     h = hashlib.sha256()
     for root in (*SCORING_CODE, catalogs):
+        if root is not None and root.is_file():
+            h.update(os.fsencode(root.name) + b"\0")
+            hash_file(h, root)
         if root is None or not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
                 h.update(os.fsencode(f"{root.name}/{path.relative_to(root).as_posix()}") + b"\0")
-                _hash_file(h, path)
+                hash_file(h, path)
     return h.hexdigest()
 
 
@@ -69,7 +81,7 @@ def rules_digest(rules: dict | None = None) -> str:
     """A digest of scoring rules as resolved (default: catalogs/scoring.yaml as in force now)."""
     import yaml
 
-    from pipeline.scoring.rules import load_rules
+    from pipeline.ruleset import load_rules
 
     resolved = load_rules() if rules is None else rules
     return hashlib.sha256(yaml.safe_dump(resolved, sort_keys=True, allow_unicode=True).encode()).hexdigest()

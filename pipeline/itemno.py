@@ -3,7 +3,7 @@
 The No. column of a checklist, the item columns of a consolidated export and a blank form being
 imported all write the same number in many ways: ``12``, ``012``, ``12.0`` (a number saved as text),
 ``12.``, ``12)``, ``(12)``, ``No.12``, ``No 12``, ``Ｎｏ．１２``, ``12番``, ``項番12``, ``No.12 (Lv1)``.
-Texts are compared after :func:`pipeline.ingest.text.label_key` (NFKC, no whitespace, lower case), so
+Texts are compared after :func:`pipeline.text.label_key` (NFKC, no whitespace, lower case), so
 widths and spaces need no alternatives here. A decimal such as ``1.2`` or an instruction line such as
 ``1. 注意事項`` is no item number.
 """

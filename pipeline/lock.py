@@ -1,8 +1,8 @@
 """One ``sdw`` run writing a store at a time: a lock file naming its owner.
 
 Apart from :mod:`pipeline.store` because it needs no pandas: ``sdw ingest`` takes the lock, then forks its
-reader processes before pandas and pandera are imported, and imports them while the workers read (taking
-the lock from pipeline.store had imported them first: 0.3 s more per ingest).
+reader processes before pandas and pandera are imported, and imports them while the workers read (a lock
+in pipeline.store would import them first: 0.3 s more per ingest).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What a command needs from the store, checked before a notebook kernel starts or a file is written.
 
-``sdw report`` on an empty store used to start a kernel and fail in a cell; ``sdw feedback`` on a year
-ingested since scoring would write member files from no scores. Each command here says, in one line,
+Unchecked, ``sdw report`` on an empty store would start a kernel and fail in a cell, and ``sdw feedback``
+on a year ingested since scoring would write member files from no scores. Each command here says, in one line,
 what is missing and which command to run (exit status 1). ``sdw sql`` is a diagnostic tool: it is only
 refused on a store with no tables, and warned (still run) when the scores it may read are stale.
 """
@@ -75,11 +75,11 @@ def require_scores(store: Path, sectors: list[str], span: tuple[int, int] | None
 
 
 def _report(args: argparse.Namespace) -> None:
-    from pipeline import config
+    from pipeline import catalogs
 
     store = args.store
     if args.sector == "all":
-        sectors = list(store_years(store, list(config.SECTORS)))
+        sectors = list(store_years(store, list(catalogs.sectors())))
         if not sectors:
             raise Refused(None, f"no scores in {_shown(store)} — run: {_ingest_hint('SECTOR')}")
     else:
@@ -115,9 +115,9 @@ def _sql(args: argparse.Namespace) -> None:
 
 
 def _sectors() -> list[str]:
-    from pipeline import config
+    from pipeline import catalogs
 
-    return list(config.SECTORS)
+    return list(catalogs.sectors())
 
 
 def _audit(args: argparse.Namespace) -> None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipeline import config
+from pipeline import catalogs
 
 CANONICAL = ["implemented", "partial", "not_implemented", "not_applicable", "unknown", "unanswered", "invalid"]
 STATUS = ["ingested", "quarantined", "superseded"]
-SECTORS = list(config.sectors())  # catalogs/sectors.yaml
+SECTORS = list(catalogs.sectors())  # catalogs/sectors.yaml
 FRAMEWORKS = ["csf2", "csf11", "cpsf", "level", "star"]
 ITEM_ID = r"^(?:[A-Z]{2}\.[A-Z]{2}-\d{1,2}|No\.\d{1,3})$"
 CELL = r"^[A-Z]{1,3}[1-9][0-9]*$"

@@ -184,8 +184,8 @@ def check(args: argparse.Namespace) -> int:
 
 def instrument(args: argparse.Namespace) -> int:
     """``sdw instrument import``: a refused form is one line on stderr and exit status 1, nothing written."""
-    from pipeline.catalogs.form import FormRefused
-    from pipeline.catalogs.importer import import_instrument
+    from pipeline.instrument.blank_form import FormRefused
+    from pipeline.instrument.importer import import_instrument
 
     try:
         result = import_instrument(args.sector, args.version, args.file, name=args.name, published=args.published)

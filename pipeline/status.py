@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import config
+from pipeline import catalogs, config
 
 OPENED_CONTAINERS = ("archive", "export")  # counted through their members/rows once opened, as ingest counts
 _SNAPSHOT = re.compile(r'class="sdw-provenance">([^<]*)<')
@@ -48,8 +48,8 @@ def _partition_rows(store: Path) -> list[dict]:
         if t is not None:
             keys |= {(str(s), int(y)) for s, y in t[["sector", "year"]].drop_duplicates().itertuples(index=False)}
     rows = []
-    for sector, year in sorted(keys, key=lambda k: (list(config.SECTORS).index(k[0])
-                                                     if k[0] in config.SECTORS else 99, k[1])):
+    for sector, year in sorted(keys, key=lambda k: (list(catalogs.sectors()).index(k[0])
+                                                     if k[0] in catalogs.sectors() else 99, k[1])):
         row: dict = {"sector": sector, "year": year}
         m = manifest[manifest["sector"].eq(sector) & manifest["year"].eq(year)] if manifest is not None else None
         if m is not None:
@@ -108,7 +108,8 @@ def report_folders(reports: Path) -> list[Path]:
     return sorted(p.parent for p in reports.glob("*/*/*.html") if p.parent.parent.name != "feedback")
 
 
-def _span_years(span: str, held: list[int]) -> list[int]:
+def _span_years(folder: str, held: list[int]) -> list[int]:
+    span = folder.split("_", 1)[0]  # a variant's folder: the span, then what differs (all_en, 2024-2026_by-industry)
     if span == "all":
         return held
     first, _, last = span.partition("-")

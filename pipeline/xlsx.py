@@ -71,18 +71,33 @@ def fit_widths(columns: Iterable[Iterable[object]], padding: int = 2, min_width:
     return widths
 
 
+LINE_POINTS = 15.0
+"""Row height per line of wrapped 11-point text (kanji need a little more than Latin's 12.75)."""
+
+
+def wrapped_lines(texts: Iterable[object], widths: Iterable[int]) -> int:
+    """Lines the tallest cell of a row needs when each text wraps in its column's width (in characters):
+    Excel and LibreOffice do not grow a row to fit wrapped text in a file they open."""
+    # a column holds a little less than its width in characters once padded, and wide glyphs run wider: 85%
+    return max((-(-display_width(t) // max(int(w * 0.85), 1)) for t, w in zip(texts, widths, strict=True)
+                if t is not None and t == t and str(t) != ""), default=1)
+
+
 def write_sheet(wb: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, widths: list[int | None] | None = None,
-                autofilter: bool = True) -> None:
+                autofilter: bool = True, wrap: bool = False) -> None:
     """One table per sheet: bold frozen header, blanks for missing values, column widths.
 
     ``widths`` gives each column's width; without it (or for a ``None`` entry, or a column past its
-    end) the width is fitted to the header and the values.
+    end) the width is fitted to the header and the values. ``wrap``: long text wraps within the
+    given widths (rows grow to fit), so a sheet printed one page wide keeps a readable type size.
     """
     ws = wb.add_worksheet(name)
-    ws.write_row(0, 0, [str(c) for c in frame.columns], wb.add_format({"bold": True, "bg_color": "#DDDDDD"}))
+    head = {"bold": True, "bg_color": "#DDDDDD"} | ({"text_wrap": True, "valign": "top"} if wrap else {})
+    ws.write_row(0, 0, [str(c) for c in frame.columns], wb.add_format(head))
     rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+    body = wb.add_format({"text_wrap": True, "valign": "top"}) if wrap else None
     for r, row in enumerate(rows, start=1):
-        ws.write_row(r, 0, row)
+        ws.write_row(r, 0, row, body)
     if autofilter:
         ws.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
     ws.freeze_panes(1, 0)
@@ -91,8 +106,13 @@ def write_sheet(wb: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, widths:
     sample = rows[:SAMPLE_ROWS]
     fitted = iter(fit_widths([[str(c), *(row[i] for row in sample)] for i, c in enumerate(frame.columns)
                               if given[i] is None], padding=3))  # only the columns given no width
-    for col in range(len(frame.columns)):
-        ws.set_column(col, col, given[col] if given[col] is not None else next(fitted))
+    final = [given[col] if given[col] is not None else next(fitted) for col in range(len(frame.columns))]
+    for col, width in enumerate(final):
+        ws.set_column(col, col, width)
+    if wrap:
+        for r, row in enumerate([[str(c) for c in frame.columns], *rows]):
+            if (lines := wrapped_lines(row, final)) > 1:
+                ws.set_row(r, LINE_POINTS * lines)
 
 
 def _cell(value: object) -> object:

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from pipeline import builds
+from pipeline import ruleset as rules_mod
 from pipeline.ingest import ingest
-from pipeline.scoring import rules as rules_mod
 from pipeline.scoring import score_store
 from tests.handmade import write_auto
 

@@ -225,7 +225,7 @@ BROKEN = [
     ("values", "an ingested file without its sha256", _set("manifest", 1, "sha256", ""),
      "manifest: 1 ingested files without a sha256: '提出.zip!診断票.xlsm'"),
     ("values", "a size band no form has", _set("respondents", 0, "size_band", "中堅"),
-     "respondents: 1 rows with a size band (ingest/attributes.SIZE_BANDS) outside the contract: '中堅'"),
+     "respondents: 1 rows with a size band (catalogs/size_bands.yaml) outside the contract: '中堅'"),
     ("values", "a business type that is no code", _set("respondents", 0, "business_types", "GENERATION GAS"),
      "respondents: 1 business types that are not codes of power_business_types.csv: 'GAS'"),
     ("values", "a node with applicable items but no score", _set("scores", 0, "score", np.nan),
@@ -322,3 +322,12 @@ def test_an_unscored_store_is_a_note_not_a_breach(tmp_path):
     result = check_store(_write(tmp_path / "s", tables), SECRET)
     assert result.lines() == []
     assert result.notes == ["no scores table yet (run `sdw score`)"]
+
+
+def test_an_empty_store_folder_says_run_ingest_in_one_line(tmp_path, capsys):
+    store = tmp_path / "processed"
+    store.mkdir()
+    assert cli.main(["check", "--store", str(store)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"breach: store: {store} holds no store yet: run `sdw ingest` first",
+                   f"sdw check: {store}: 1 breach(es)"]

@@ -329,3 +329,32 @@ def test_trend_lines_weighted_draw_members_solid_and_respondents_dashed():
     assert legend[-2:] == ["会員推計(実線)", "回答者平均(破線)"]
     assert _legend_clear_of_axes(ax)
     plt.close("all")
+
+
+@pytest.mark.parametrize("slide_drawing", [False, True])
+def test_a_legend_of_several_rows_stays_under_the_title_and_inside_the_picture(slide_drawing):
+    """Three years and the hidden mark made a legend of three rows over the response-rate chart: on the page
+    it ran into the figure's title (and the caveat under it), on the slide picture it was cut off at the top."""
+    import contextlib
+
+    years = [2021, 2022, 2023, 2024]
+    segments = ["一般送配電・送電・配電", "特定送配電・自家用", "発電", "小売", "全体"]
+    label = "{}年度 (回答事業者の多い年度、会員名簿の全体)"
+    t = pd.DataFrame([(s, label.format(y), 0.6, 0.5, 0.7, "primary" if s == "発電" else "")
+                      for s in segments for y in years],
+                     columns=["segment", "fy", "rate", "lo", "hi", "suppressed"])
+    with style.slide_mode() if slide_drawing else contextlib.nullcontext():
+        fig, ax = style.new_figure()
+        F.grouped_bars(t, "segment", "fy", "rate", "lo", "hi", ax=ax, percent=True, suppressed_label=LEGEND)
+        style.caveat(ax, "暫定カタログで採点した回答を含む: 項目の文言の一部は本プロジェクト独自のもの")
+        style.finish(fig, "区分別の回答率", "出典: テスト", "採点", "注記")
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    rows = {round(t.get_window_extent(renderer).y0) for t in ax.get_legend().get_texts()}
+    assert len(rows) >= 3  # the case at issue: at least three rows of entries
+    (caveat,) = [t for t in fig.texts if t.get_gid() == "caveat"]
+    above = [caveat.get_window_extent(renderer)] + ([fig._suptitle.get_window_extent(renderer)]  # noqa: SLF001
+                                                    if fig.get_suptitle() else [])
+    assert all(legend.y1 <= box.y0 for box in above)  # under the title and the caveat, not over them
+    assert legend.y1 <= fig.bbox.y1 and legend.y0 >= ax.get_window_extent(renderer).y1  # in the picture, off the data

@@ -432,9 +432,9 @@ def test_many_missing_items_are_named_then_counted(tmp_path):
 
 
 def test_a_blank_form_numbered_77_dot_is_imported_like_ingest_reads_it():
-    from pipeline.catalogs.form import item_number as form_reads
     from pipeline.ingest.parse import _auto_no
-    from pipeline.ingest.text import label_key
+    from pipeline.instrument.blank_form import item_number as form_reads
+    from pipeline.text import label_key
 
     for text, n in [("77.", 77), ("(77)", 77), ("項番77", 77), ("Ｎｏ．７７", 77), ("1.2", None),
                     ("1. 注意事項", None)]:

@@ -143,6 +143,9 @@ def _rows_with(number: int, column: int, value: object) -> list[list[object]]:
      "sheet 'チェックシート' row 19: item number '12a' cannot be read"),
     (lambda p: write_form(p, "2.3", rows=_rows_with(12, 2, 11)), "No.11 appears twice (rows 18 and 19"),
     (lambda p: write_form(p, "2.2"), "form.xlsx says v2.2 on the form, not v2.3"),
+    # two versions on one form: refused as ingest refuses a submission on it (the title says 2.3, the cover 2.2)
+    (lambda p: _with_cover(write_form(p, "2.3"), "様式 Ver.2.2"),
+     "form.xlsx: the form writes two versions: v2.2 (表紙!A1), v2.3 (チェックシート!A1) — ask the member"),
     (lambda p: _table(p, ["社名", "売上", "従業員数"]), "form.xlsx is not a checklist: no sheet has the labels"),
     (lambda p: p.write_bytes(b"not a workbook at all"), "form.xlsx cannot be read as a checklist (not_a_workbook"),
     (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le") * 4),
@@ -158,6 +161,13 @@ def test_a_form_that_cannot_be_read_is_refused_in_one_line_and_nothing_is_writte
     assert said[0].startswith("sdw: project folder ")  # where it would have written
     assert len(said) == 2 and said[1].startswith("sdw instrument import: refused: ") and message in said[1]
     assert not (home / "catalogs").exists() or not list((home / "catalogs").rglob("*v2.3*"))
+
+
+def _with_cover(path: Path, title: str) -> Path:
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("表紙", 0)["A1"] = title
+    wb.save(path)
+    return path
 
 
 def _table(path: Path, header: list[str]) -> None:

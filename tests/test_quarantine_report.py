@@ -83,3 +83,41 @@ def test_a_name_link_says_which_number_was_written():
 
     problem, action = FLAGS["linked_by_name"]
     assert "空欄か正しくない" in problem and "法人番号がないため" not in problem
+
+
+def test_the_report_prints_readably_and_names_each_sectors_attributes(tmp_path):
+    """It printed at about 4 pt (284 characters of columns squeezed onto one page width); the export's 詳細 was
+    English; automotive members to chase had an empty 事業区分 and no 業種."""
+    from pipeline.ingest.quarantine import detail_ja, write_report
+
+    assert detail_ja("consolidated export, 175 rows") == "一括出力ファイル(175行)"
+    assert detail_ja("row 12") == "一括出力ファイルの12行目"
+    assert detail_ja("the workbook cannot be opened (calamine error: Cannot detect file format)") == \
+        "ブックを開けません: ファイル形式を判別できません(壊れているか、Excel 以外の形式です)"
+    table = pd.DataFrame([{"sector": "auto", "year": 2024, "source_path": "a/チェックシート_株式会社長い名前.xlsx",
+                           "status": "ingested", "reason": "unanswered", "company_name": "株式会社長い名前の部品工業",
+                           "corporate_number": "1010001000006", "problem_ja": "未回答の項目があります",
+                           "action_ja": "未回答項目の記入を依頼してください",
+                           "detail": "未回答: " + ", ".join(f"No.{n}" for n in range(1, 40))}])
+    roster = pd.DataFrame({"sector": ["auto", "auto", "power"], "year": [2024, 2024, 2024],
+                           "company_name": ["株式会社甲", "株式会社乙", "丙電力株式会社"],
+                           "corporate_number": ["1", "2", "3"], "business_types": ["", "", "RETAIL GENERATION"],
+                           "industry": ["自動車部品", "物流", ""], "size_band": ["〜100人", "10,001人〜", ""],
+                           "responded": [False, True, False]})
+    xlsx, _ = write_report(table, tmp_path, roster)
+    wb = openpyxl.load_workbook(xlsx)
+    for ws in wb.worksheets:
+        widths = [ws.column_dimensions[c].width for c in "ABCDEFGHIJ"[: ws.max_column]]
+        # one A4 landscape page (about 150 characters at 100%) at 80% or more: about 9 pt of 11
+        assert sum(widths) <= 200, (ws.title, sum(widths))  # was 290
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize in (9, "9")
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+        assert ws.print_title_rows == "$1:$1" and ws.print_options.gridLines
+    main = wb["隔離・要確認"]
+    assert main["I2"].alignment.wrap_text  # the long 詳細 wraps, and its row is tall enough for it
+    assert main.row_dimensions[2].height >= 30
+    members = wb["回答待ちの会員"]
+    assert [c.value for c in members[1]] == ["分野", "年度", "事業者名", "法人番号", "事業区分", "業種", "従業員規模"]
+    rows = [[c.value for c in r] for r in members.iter_rows(min_row=2)]
+    assert rows == [["自動車", 2024, "株式会社甲", "1", None, "自動車部品", "〜100人"],
+                    ["電力", 2024, "丙電力株式会社", "3", "小売電気事業者、発電事業者", None, None]]

@@ -49,7 +49,7 @@ def test_table_shows_percent_hidden_and_not_assessed_cells():
     assert "68.6%" in texts and "x" in texts and "—" in texts and "+5.2ポイント" in texts and "1,234" in texts
     assert "nan" not in html.lower() and "none" not in html.lower()
     assert ("td", "num hidden", "x") in cells and ("td", "num na", "—") in cells
-    assert ("td", "text", "発電事業者") in cells
+    assert ("td", "text short", "発電事業者") in cells  # a short name never wraps
     assert '<p class="sdw-note">出典: テスト</p>' in html
 
 

@@ -168,3 +168,29 @@ def test_write_sheet_fits_widths_when_none_given(tmp_path):
     assert ws.freeze_panes == "A2"
     assert ws.column_dimensions["A"].width >= 30  # 15 wide characters count 30
     assert 6 <= ws.column_dimensions["B"].width < 12
+
+
+def test_no_previous_year_reads_the_same_mark_in_the_workbook_and_the_page(tmp_path):
+    """'…' (no previous year) and '—' (not assessed) mean different things: the workbook writes the page's '…'
+    where the table has no previous year, and '—' only where a value is not assessed."""
+    from pipeline.publish.model import TableSpec
+
+    frame = pd.DataFrame({"sector": ["power"] * 3, "year": [2024, 2025, 2025], "segment": ["全体"] * 3,
+                          "node_id": ["GV", "GV", "ID"], "n_scored": [20.0, 22.0, 22.0],
+                          "mean": [0.5, 0.6, np.nan], "previous_year": [np.nan, 2024.0, 2024.0],
+                          "change": [np.nan, 0.1, np.nan], "suppressed": ["", "", ""]})
+    spec = TableSpec(keys=["sector", "year", "node_id"], counts={"mean": "n_scored", "change": "n_scored"},
+                     total="全体", changes={"change": ["mean", "previous_year"]})
+    table = PublishedTable("functions", "機能別", frame, ["year", "node_id", "mean", "previous_year", "change"],
+                           k=5, spec=spec)
+    page = formats.people_frame(table, "ja")
+    assert page.iloc[0].tolist() == ["2024", "GV", "50.0%", "…", "…"]  # the first year: nothing to compare with
+    assert page.iloc[2].tolist() == ["2025", "ID", "—", "2024", "—"]  # not assessed this year
+    path = write_people_workbook(tmp_path / "t.xlsx", [table], ABOUT, PROV, "ja")
+    ws = openpyxl.load_workbook(path).worksheets[1]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=5, max_row=7)]
+    assert rows[0][3:] == ["…", "…"]
+    assert rows[1][3:] == [2024, 10.0]  # +10.0 ポイント, stored as points × 100
+    assert rows[2][2:] == ["—", 2024, "—"]
+    about = [c.value for row in openpyxl.load_workbook(path).worksheets[0].iter_rows() for c in row]
+    assert "…: 前年度の値がない(比較できない)" in about  # the legend of the mark

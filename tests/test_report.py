@@ -10,6 +10,7 @@ from html import unescape
 from pathlib import Path
 
 import jupytext
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -320,12 +321,17 @@ def test_english_report_and_byte_identical_tables(reports, tmp_path, monkeypatch
 
     root, store, _ = reports
     monkeypatch.setenv(STRICT_GLYPHS, "1")  # "≤" was a missing glyph in every English figure
-    first = run_report("power", None, store, out=tmp_path / "r1", figures=tmp_path / "f1", lang="en")
+    default = (root / "reports" / "power" / "all" / "sector_trend_report.html").read_bytes()
+    # into the default report's own folders: the English report gets a folder of its own beside the Japanese
+    first = run_report("power", None, store, out=root / "reports", figures=root / "figures", lang="en")
     second = run_report("power", None, store, out=tmp_path / "r2", figures=tmp_path / "f2", lang="en")
+    assert first.html == [root / "reports" / "power" / "all_en" / "sector_trend_report.html"]
+    assert (root / "reports" / "power" / "all" / "sector_trend_report.html").read_bytes() == default
+    assert {p.stem for p in (root / "figures" / "power" / "all_en").glob("*.png")} >= SECTOR_FIGURES
     page = _page_text(first.html[0].read_text(encoding="utf-8"))
     assert "Summary" in page and "Mean score" in page and "Power sector cybersecurity" in page
     assert "要旨" not in page and "平均スコア" not in page  # one language throughout
-    one, two = tmp_path / "r1" / "power" / "all" / "tables", tmp_path / "r2" / "power" / "all" / "tables"
+    one, two = root / "reports" / "power" / "all_en" / "tables", tmp_path / "r2" / "power" / "all_en" / "tables"
     # item texts in English (our text_en, typed here from power_items.csv), Japanese in the Japanese report
     english = pd.read_csv(one / "items.csv").set_index(["year", "item_id"])["text"]
     japanese = pd.read_csv(root / "reports" / "power" / "all" / "tables" / "items.csv").set_index(
@@ -412,3 +418,68 @@ def test_a_failed_report_withdraws_what_it_had_written(tmp_path):
     withdraw(rep, fig)
     assert sorted(p.name for p in rep.iterdir()) == ["disclosure_audit.csv", "disclosure_intervals.csv"]
     assert list(fig.iterdir()) == []
+
+
+def test_a_variant_report_has_a_folder_of_its_own():
+    """`--lang en`, `--segment-by`, `--framework` and `--min-cell` wrote over the default report's folder."""
+    from pipeline.report.run import folder_name
+    from pipeline.status import _span_years
+
+    assert folder_name("all", "power") == "all"
+    assert folder_name("all", "power", "en") == "all_en"
+    assert folder_name("2022-2024", "auto", segment_by="industry") == "2022-2024_by-industry"
+    assert folder_name("all", "auto", segment_by="size_band") == "all"  # the sector's own segment: the default
+    assert folder_name("all", "power", "en", "", "csf11", 10) == "all_csf11_k10_en"
+    assert folder_name("all", "all", "en", k=5) == "all_en"  # the cross-sector page
+    assert _span_years("2024-2025_by-industry_en", [2023, 2024, 2025, 2026]) == [2024, 2025]
+
+
+def test_a_merged_group_withheld_in_every_cell_is_named_under_its_table():
+    from pipeline.report.tables import withheld_segments
+
+    t = pd.DataFrame({"segment": ["一般送配電・送電・配電"] * 3 + ["特定送配電・自家用"] * 3 + ["発電"] * 3,
+                      "node_id": ["GV.OC", "GV.OV", "ID.AM"] * 3,
+                      # GV.OV is not assessed anywhere (no company behind it): neither hidden nor shown
+                      "n_scored": [np.nan, 0, np.nan, 28, 0, np.nan, 158, 0, 158],
+                      "suppressed": ["split", "", "complementary", "", "", "split", "", "", ""]})
+    assert withheld_segments(t, ["一般送配電・送電・配電", "特定送配電・自家用", "発電"]) == ["一般送配電・送電・配電"]
+
+
+def test_outputs_readers_paste_and_print(reports):
+    """The review of the merged issue-23 work: the workbook wrote '—' where the page wrote '…' (no previous
+    year); the page's functions table showed 全体 only; slide titles were text boxes, not the layout's title
+    placeholder; the power rules named automotive answers."""
+    from pptx import Presentation
+
+    from pipeline.report.style import labels
+
+    root, _, _ = reports
+    for sector in ("power", "auto"):
+        folder = root / "reports" / sector / "all"
+        functions = pd.read_csv(folder / "tables" / "functions.csv")
+        first = int(functions["year"].min())
+        # the workbook: the first year's change and year compared read '…', as on the page, never '—'
+        ws = openpyxl.load_workbook(folder / "tables.xlsx")["機能別"]
+        head = [c.value for c in ws[4]]
+        rows = [dict(zip(head, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=5)]
+        assert len(rows) == len(functions)
+        firsts = [r for r in rows if r["年度"] == first and r["平均スコア"] != "x"]
+        assert firsts and all(r["比較年度との差"] == "…" and r["比較年度"] == "…" for r in firsts)
+        assert not [r for r in rows if r["年度"] != first and r["比較年度"] in ("—", "…")]
+        # the page: one row per segment, year and function, every segment of the machine copy named
+        html = (folder / "sector_trend_report.html").read_text(encoding="utf-8")
+        caption = f"<caption>{labels('ja')['tables']['functions']}</caption>"
+        block = html.split(caption, 1)[1].split("</table>", 1)[0]
+        assert block.count("<tr>") == len(functions) + 1  # the header row and every published row
+        names = set(re.findall(r'<td class="text[^"]*">([^<]+)</td>', block))
+        assert len({s for s in functions["segment"].unique() if s in names}) == functions["segment"].nunique() > 2
+        # the deck: every slide's title is its title placeholder, filled
+        deck = Presentation(str(folder / "deck.pptx"))
+        for slide in deck.slides:
+            title = slide.shapes.title
+            assert title is not None and title.is_placeholder and title.text_frame.text.strip()
+    power = Presentation(str(root / "reports" / "power" / "all" / "deck.pptx"))
+    rules = " ".join(_slide_texts(power.slides[3]))
+    page = _page_text((root / "reports" / "power" / "all" / "sector_trend_report.html").read_text(encoding="utf-8"))
+    for text in (rules, page):
+        assert "実施している" in text and not [w for w in ("自動車", "達成", "「対象外」", "★") if w in text]

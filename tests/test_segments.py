@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.report.tables import movers, with_change
 from pipeline.scoring.segments import ALL, response_rates, segment_stats, with_segment
-from pipeline.scoring.stats import deviation_score, percentile_rank, wilson
+from pipeline.scoring.statistics import deviation_score, percentile_rank, wilson
 from pipeline.scoring.trends import panel_change
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import catalogs, config
-from pipeline.catalogs._files import read_csv
+from pipeline import catalogs
+from pipeline.catalogs.files import read_csv
 from pipeline.ingest.vocab import canonical_answer
 from pipeline.report import style
 from pipeline.report.run import run_report
@@ -30,7 +30,7 @@ def sheet(answers_: dict[str, str], default: str = "not_implemented", key: str =
 
 
 def test_sme_is_a_registered_sector_with_25_items_in_ipas_three_parts():
-    assert "sme" in config.SECTORS
+    assert "sme" in catalogs.sectors()
     items = catalogs.sector_items("sme")
     assert items["item_id"].tolist() == ITEMS
     assert items["part"].value_counts().to_dict() == {"P1": 5, "P2": 13, "P3": 7}

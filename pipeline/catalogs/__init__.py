@@ -1,7 +1,10 @@
 """Framework and instrument catalogs: data files beside this module, read by small loaders.
 
-A new sector or template version is a data change (a CSV or YAML file here), not a code change.
-Loaders are cached and hand out copies, so a caller cannot corrupt the catalog for others.
+The one way to the catalog files: every other module reads them through these loaders (and caches its
+own catalog-derived tables with :mod:`pipeline.catalogs.files`), never by a file name. A new sector or
+template version is a data change (a CSV or YAML file here), not a code change. Loaders are cached and
+hand out copies, so a caller cannot corrupt the catalog for others. This layer imports nothing above
+:mod:`pipeline.config`.
 """
 
 from pipeline.catalogs.frameworks import (
@@ -15,7 +18,10 @@ from pipeline.catalogs.frameworks import (
 from pipeline.catalogs.instruments import (
     auto_domains,
     auto_items,
+    business_type_records,
+    item_ids_of,
     item_texts,
+    items_file,
     items_for,
     labels,
     power_business_types,
@@ -25,12 +31,22 @@ from pipeline.catalogs.instruments import (
     sector_info,
     sector_items,
     sectors,
+    size_band_names,
+    size_band_of,
+    size_bands,
     template,
     template_versions,
     vocabulary,
 )
+from pipeline.catalogs.texts import columns, quarantine_reasons, report_labels
 
 __all__ = [
+    "business_type_records",
+    "columns",
+    "item_ids_of",
+    "items_file",
+    "quarantine_reasons",
+    "report_labels",
     "auto_domains",
     "auto_items",
     "cpsf",
@@ -49,6 +65,9 @@ __all__ = [
     "sector_info",
     "sector_items",
     "sectors",
+    "size_band_names",
+    "size_band_of",
+    "size_bands",
     "template",
     "template_versions",
     "vocabulary",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from pipeline.catalogs._files import path, read_csv
+from pipeline.catalogs.files import path, read_csv
 from pipeline.catalogs.instruments import template_versions
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.catalogs._files import read_csv
+from pipeline.catalogs.files import read_csv
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pipeline.catalogs._files import catalog_cache, names, path, read_csv, read_yaml
+from pipeline.catalogs.files import catalog_cache, names, path, read_csv, read_records, read_yaml
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -89,6 +89,16 @@ def _template_versions(sector: str | None) -> tuple[str, ...]:
     return tuple(n for n in names("templates", ".yaml") if sector is None or template(n)["sector"] == sector)
 
 
+def template_file(version: str) -> str:
+    """Where a template version's YAML lives in a catalogs folder (shipped or the project's)."""
+    return f"templates/{version}.yaml"
+
+
+def new_items_file(version: str) -> str:
+    """The item CSV an imported version writes (the shipped provisional version's name: the import replaces it)."""
+    return f"{version}_items.csv"
+
+
 def template(version: str) -> dict[str, Any]:
     """The layout of one template version (sheets, header labels, points, what changed).
 
@@ -99,13 +109,13 @@ def template(version: str) -> dict[str, Any]:
     if not _has_template(version):
         known = ", ".join(template_versions())
         raise KeyError(f"unknown template version {version!r}; known: {known}")
-    return read_yaml(f"templates/{version}.yaml")
+    return read_yaml(template_file(version))
 
 
 @catalog_cache
 def _has_template(version: str) -> bool:
     """Asked for every file ingested: finding the project and the file each time was 0.03 ms a file."""
-    return path(f"templates/{version}.yaml").is_file()
+    return path(template_file(version)).is_file()
 
 
 def provisional(versions: Iterable[str]) -> list[str]:
@@ -135,3 +145,36 @@ def labels() -> dict[str, dict[str, list[str]]]:
 def scoring_rules() -> dict[str, Any]:
     """Points per canonical answer, the level threshold, k and the interval width (scoring.yaml)."""
     return read_yaml("scoring.yaml")
+
+
+def size_bands() -> list[dict[str, Any]]:
+    """Employee size bands, smallest first: ``ja`` (the store's value), ``up_to`` (None: open), ``en``."""
+    return read_yaml("size_bands.yaml")["bands"]
+
+
+def size_band_names() -> list[str]:
+    """The store's size-band values, smallest first."""
+    return [band["ja"] for band in size_bands()]
+
+
+def size_band_of(employees: int | None) -> str | None:
+    """The band a head count falls in (None for an unknown count)."""
+    if employees is None:
+        return None
+    return next(b["ja"] for b in size_bands() if b["up_to"] is None or employees <= b["up_to"])
+
+
+def item_ids_of(version: str) -> tuple[str, ...]:
+    """The item IDs of one template version, in its file's order, read without pandas (ingest's readers)."""
+    return tuple(r["item_id"] for r in read_records(read_yaml(template_file(version))["items"]))
+
+
+def items_file(version: str) -> str:
+    """The item catalog file a template version names (two versions may share one)."""
+    return read_yaml(template_file(version))["items"]
+
+
+def business_type_records() -> tuple[dict[str, str], ...]:
+    """The power business types as plain rows (code, name_ja, short_ja …), read without pandas."""
+    return read_records("power_business_types.csv")
+

@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from pipeline.catalogs._files import read_yaml
+from pipeline.catalogs.files import read_yaml
 
 CSF2_SUB = re.compile(r"^(GV|ID|PR|DE|RS|RC)\.[A-Z]{2}-\d{2}$")
 CSF11_SUB = re.compile(r"^(ID|PR|DE|RS|RC)\.[A-Z]{2}-\d{1,2}$")

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from pipeline import corporate_number
 from pipeline.ingest.identity import normalised_name, respondent_key
 from pipeline.ingest.parse import Parsed
-from pipeline.scoring.rules import point_table
+from pipeline.ruleset import point_table
 
 
 @dataclass
@@ -178,7 +178,7 @@ def build_tables(records: list[Parsed], answers: pa.Table, keys: dict[str, str],
         return pa.array(values, pa.string()).take(owner)
 
     answer = rows.column("answer").combine_chunks()
-    # responses.score: the same rule as scoring (rules.point_table), informational as of ingest;
+    # responses.score: the same rule as scoring (pipeline/ruleset.point_table), informational as of ingest;
     # scoring recomputes points from the answer and never reads this column
     table = point_table()
     canonical = pa.array(list(table), pa.string())

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from pipeline.catalogs._files import catalog_cache, read_records
-from pipeline.ingest.text import clean_text, header_key, label_key
+from pipeline import catalogs
+from pipeline.catalogs.files import catalog_cache
+from pipeline.text import clean_text, header_key, label_key
 
-SIZE_BANDS = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜"]
-_SIZE_LIMITS = [100, 300, 1000, 10000]
 _ERAS = {"r": 2018, "令和": 2018, "h": 1988, "平成": 1988}
 _DATE_PATTERNS = [
     re.compile(r"^(?P<y>\d{4})\s*[/\-.年]\s*(?P<m>\d{1,2})\s*[/\-.月]\s*(?P<d>\d{1,2})\s*日?"
@@ -54,9 +53,8 @@ def parse_int(value: object) -> int | None:
 
 
 def size_band_from_employees(n: int | None) -> str | None:
-    if n is None:
-        return None
-    return SIZE_BANDS[sum(n > limit for limit in _SIZE_LIMITS)]
+    """The size band of a head count (catalogs/size_bands.yaml)."""
+    return catalogs.size_band_of(n)
 
 
 _BOUND = re.compile(r"^(?:約)?(\d+)(?:人|名)?(以下|未満|以上|超)$")
@@ -65,8 +63,10 @@ _BOUND = re.compile(r"^(?:約)?(\d+)(?:人|名)?(以下|未満|以上|超)$")
 def size_band(value: object) -> str | None:
     """The five bands of the automotive form, from a band label in any width, a bound such as
     '100人以下' / '10,001人以上', or a head count."""
+    bands = catalogs.size_band_names()
+    limits = [b["up_to"] for b in catalogs.size_bands() if b["up_to"] is not None]
     key = label_key(value).replace("~", "〜").replace("～", "〜").replace("人", "")
-    for band in SIZE_BANDS:
+    for band in bands:
         if key == label_key(band).replace("人", ""):
             return band
     m = _BOUND.match(label_key(value).replace(",", ""))
@@ -75,10 +75,10 @@ def size_band(value: object) -> str | None:
         n = n - 1 if bound == "未満" else n + 1 if bound == "超" else n
         # only an open band is certain: '100人以下' is the first, '10,001人以上' the last;
         # '300人以下' could be either of the first two bands
-        if bound in ("以下", "未満") and n <= _SIZE_LIMITS[0]:
-            return SIZE_BANDS[0]
-        if bound in ("以上", "超") and n > _SIZE_LIMITS[-1]:
-            return SIZE_BANDS[-1]
+        if bound in ("以下", "未満") and n <= limits[0]:
+            return bands[0]
+        if bound in ("以上", "超") and n > limits[-1]:
+            return bands[-1]
         return None
     return size_band_from_employees(parse_int(value))
 
@@ -96,7 +96,7 @@ _UNCHECKED = "□☐"
 @catalog_cache
 def _business_type_names() -> dict[str, str]:
     by_name: dict[str, str] = {}
-    for row in read_records("power_business_types.csv"):
+    for row in catalogs.business_type_records():
         code = row["code"]
         for name in (row["name_ja"], row["short_ja"], row["name_ja"].removesuffix("事業者"), code):
             by_name[label_key(name)] = code  # the codes themselves too (rosters exported by scripts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.ingest.text import clean_text, label_key
+from pipeline.text import clean_text, label_key
 
 PAST_NAME = re.compile(r"前年|昨年|前回|過去|(?<!復)旧|コピー|copy|複製|控え|バックアップ|backup"
                         r"|(?<![a-z])old(?![a-z])|\(\d{1,2}\)$")

@@ -17,11 +17,6 @@ from pathlib import Path, PurePosixPath
 
 from pipeline.ingest import limits
 
-MAX_MEMBER_BYTES = 200 * 1024 * 1024  # an archive inside an archive (one workbook: limits.MAX_FILE_BYTES)
-BOMB_RATIO = 100  # workbooks are already compressed; text compresses ~10×
-BOMB_MIN_BYTES = 5 * 1024 * 1024
-MAX_DEPTH = 3  # ZIPs inside ZIPs
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -76,9 +71,10 @@ def _unsafe(name: str) -> bool:
 
 
 def _bomb(info: zipfile.ZipInfo) -> bool:
-    if info.file_size > MAX_MEMBER_BYTES:
+    if info.file_size > limits.MAX_ARCHIVE_MEMBER_BYTES:
         return True
-    return info.file_size > BOMB_MIN_BYTES and info.file_size > BOMB_RATIO * max(info.compress_size, 1)
+    return info.file_size > limits.ARCHIVE_EXPANSION_FROM_BYTES \
+        and info.file_size > limits.MAX_EXPANSION * max(info.compress_size, 1)
 
 
 def is_archive(name: str) -> bool:
@@ -149,7 +145,7 @@ def _archive(source: str, fs_path: str, chain: tuple[str, ...], opener, depth: i
             out.append(Entry(path, "member", fs_path, member_chain,
                              ("too_large", limits.file_size_text(info.file_size))))
         elif is_archive(name):
-            if depth >= MAX_DEPTH:
+            if depth >= limits.MAX_ARCHIVE_DEPTH:
                 out.append(Entry(path, "member", fs_path, member_chain, ("archive_too_deep", name)))
             else:
                 try:

@@ -16,7 +16,7 @@ import sys
 from functools import lru_cache
 
 from pipeline import config, corporate_number
-from pipeline.ingest.text import label_key
+from pipeline.text import label_key
 
 _LEGAL_FORMS = {"(株)": "株式会社", "㈱": "株式会社", "(有)": "有限会社", "㈲": "有限会社", "(同)": "合同会社"}
 

@@ -43,6 +43,12 @@ MAX_FILE_BYTES = 100 * MB  # one file or archive member as stored (a year's expo
 MAX_INFLATED_BYTES = 100 * MB  # a workbook's parts together, inflated (a year's export: ~18 MB)
 MAX_EXPANSION = 100  # inflated ÷ stored, once past EXPANSION_FROM_BYTES (real workbooks: 5–15×)
 EXPANSION_FROM_BYTES = 10 * MB
+# Archives, checked from their directory before any member is inflated (discover.py): a member may be an
+# archive of workbooks, hence twice a file's size; the expansion ratio is the workbooks' one, applied from
+# a smaller size since nothing of the member has been read yet.
+MAX_ARCHIVE_MEMBER_BYTES = 200 * MB
+ARCHIVE_EXPANSION_FROM_BYTES = 5 * MB
+MAX_ARCHIVE_DEPTH = 3  # ZIPs inside ZIPs
 MAX_CELLS = 2_000_000  # cells spanned by a workbook's sheets together (a year's export: ~530,000)
 READER_MEMORY_MB = 1024  # data a reader process may add to what it had when it started
 MAX_XML_DEPTH = 1000  # elements open at once where the guard parses a part as XML (a worksheet nests about 6)

@@ -7,23 +7,17 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
 
 from pipeline import catalogs
-from pipeline.catalogs._files import on_change, registered_cache
+from pipeline.catalogs.files import on_change, registered_cache
 from pipeline.cells import column_letters
+from pipeline.header_roles import aliases, row_roles
 from pipeline.ingest.read import Sheet
-from pipeline.ingest.text import header_key, label_key
-from pipeline.ingest.version import bare_version, written_in, written_version
+from pipeline.ingest.version import bare_version, written_in
 from pipeline.itemno import item_number
+from pipeline.text import header_key, label_key
 
 HEADER_SCAN_ROWS = 60
-
-
-@registered_cache
-def _aliases(group: str) -> dict[str, str]:
-    """Normalised label → role, for one group of labels.yaml."""
-    return {label_key(alias): role for role, names in catalogs.labels()[group].items() for alias in names}
 
 
 @dataclass
@@ -55,7 +49,7 @@ def find_header(sheet: Sheet, shapes: dict[str, tuple[str, ...]], matrix: Matrix
     above: dict[str, int] = {}
     rows = list(sheet.iter_rows(HEADER_SCAN_ROWS))
     for r, row in enumerate(rows):
-        cols = _row_roles(tuple(row))
+        cols = row_roles(tuple(row))
         for roles in (cols, {**above, **cols}) if above else (cols,):
             for name, required in shapes.items():
                 if all(role in roles for role in required):
@@ -96,35 +90,14 @@ def _matrix(row: list[str | None], roles: dict[str, int], name: str, matrix: Mat
     return {k: v for k, v in roles.items() if k != "answer"}, options
 
 
-PAST = re.compile(r"前年|昨年|前回|過去|参考")  # 「回答(前年度)」 is last year's column, not this year's
-
-
-@lru_cache(maxsize=4096)
-def _row_roles(row: tuple[str | None, ...]) -> dict[str, int]:
-    """Role → column of the checklist labels in one row (cached: title and header rows recur in every file)."""
-    aliases = _aliases("checklist")
-    exact: dict[str, int] = {}
-    hinted: dict[str, int] = {}
-    for c, value in enumerate(row):
-        if not value:
-            continue
-        key = label_key(value)
-        if key in aliases:
-            exact.setdefault(aliases[key], c)
-        elif header_key(value) in aliases and not PAST.search(key):
-            hinted.setdefault(aliases[header_key(value)], c)
-    return hinted | exact  # 「回答」 beats 「回答(選択してください)」 for the same role
-
-
-on_change(_row_roles.cache_clear)
 
 
 @lru_cache(maxsize=1 << 16)
 def _role(group: str, value: str) -> str | None:
     """The role a label names in ``group`` of labels.yaml, by its exact (normalised) text or without hints;
     a cell carrying the label in both languages ('会社名 / Company name', '会社名\nCompany name') names it too."""
-    aliases = _aliases(group)
-    return aliases.get(label_key(value)) or aliases.get(header_key(value)) or _bilingual(aliases, value)
+    known = aliases(group)
+    return known.get(label_key(value)) or known.get(header_key(value)) or _bilingual(known, value)
 
 
 _SCRIPT_BREAK = re.compile(r"[/／|｜\n]+|(?<=[^\x00-\x7f])\s*(?=[A-Za-z])|(?<=[A-Za-z.)])\s*(?=[^\x00-\x7f\s])")
@@ -171,7 +144,7 @@ def find_export_header(sheet: Sheet) -> ExportHeader | None:
     """A consolidated export: a row with 法人番号 or 会社名 and a column per item (No.1 …)."""
     if sheet.width < 20:  # an export has a column per item; checklists are narrow
         return None
-    aliases = _aliases("export")
+    known = aliases("export")
     for r, row in enumerate(sheet.rows(10)):
         cols: dict[str, int] = {}
         items: dict[int, int] = {}
@@ -182,8 +155,8 @@ def find_export_header(sheet: Sheet) -> ExportHeader | None:
             number = item_number(key, header=True)  # No.12, Q12, 項目12, 12, No.12_回答
             if number is not None:
                 items.setdefault(number, c)
-            elif key in aliases and aliases[key] not in cols:
-                cols[aliases[key]] = c
+            elif key in known and known[key] not in cols:
+                cols[known[key]] = c
         if len(items) >= 20 and ("corporate_number" in cols or "company_name" in cols):
             return ExportHeader(r, cols, items)
     return None
@@ -260,15 +233,8 @@ def _ticked_boxes(cells: list[str | None]) -> str | None:
 def _inline(value: str) -> tuple[str, str] | None:
     """('company_name', '株式会社X') from '会社名：株式会社X'; None when the text before the colon is no label."""
     m = _INLINE.match(value.strip())
-    role = _aliases("cover").get(header_key(m.group("label"))) if m else None
+    role = aliases("cover").get(header_key(m.group("label"))) if m else None
     return (role, m.group("value")) if role else None
-
-
-def version_text(sheets: list[Sheet], rows: int = 6, names: Iterable[str] = ()) -> str | None:
-    """A template version written in the top ``rows`` of the sheets (a title such as 'チェックシート
-    Ver.2.3', '第2.3版') or in the sheet ``names`` given, normalised to '2.3'; None if none is written."""
-    cells = (value for sheet in sheets for row in sheet.rows(rows) for value in row)
-    return written_version(chain(cells, (n for n in names if not is_history_name(n))))
 
 
 COVER_ROWS = 200  # a cover is a page or two; a sheet much longer than that is no cover

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipeline import catalogs
-from pipeline.catalogs._files import registered_cache
+from pipeline.catalogs.files import registered_cache
 from pipeline.ingest.locate import Header, MatrixShapes
 from pipeline.ingest.read import Sheet
-from pipeline.ingest.text import clean_text, header_key
 from pipeline.ingest.vocab import canonical_answer
+from pipeline.text import clean_text, header_key
 
 
 @registered_cache

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline import catalogs, corporate_number
-from pipeline.catalogs._files import read_records, read_yaml, refresh, registered_cache
+from pipeline.catalogs.files import refresh, registered_cache
 from pipeline.ingest import attributes as attrs
 from pipeline.ingest import version
 from pipeline.ingest.copies import PAST_NAME, stale_mark, title_cells
@@ -38,9 +38,9 @@ from pipeline.ingest.locate import (
 from pipeline.ingest.matrix import matrix_answers, matrix_shapes
 from pipeline.ingest.read import Book, Sheet, open_book
 from pipeline.ingest.reasons import Rejected
-from pipeline.ingest.text import clean_text, header_key, label_key
 from pipeline.ingest.vocab import canonical_answer
 from pipeline.itemno import item_number
+from pipeline.text import clean_text, header_key, label_key
 
 # 'ID.AM-1', and as cells also write it: '(ID.AM-1)', '【ID.AM-1】', 'ID.AM-1 物理デバイス…' (ID, then its text)
 POWER_ID = re.compile(r"^[(\[【<《]?([A-Z]{2})\.([A-Z]{2})-0*(\d{1,2})(?!\d)(?:[)\]】>》]|(?![.\-A-Z0-9]))")
@@ -283,7 +283,7 @@ def _cover(book: Book, sheets: dict[str, Sheet], checklist: str, skip: set[str] 
 @registered_cache  # parse_entry refreshes the catalogs once per file
 def _catalog_items(template_version: str) -> frozenset[str]:
     """The items of one template version (its own items file: a version may add, drop or re-level)."""
-    return frozenset(r["item_id"] for r in read_records(read_yaml(f"templates/{template_version}.yaml")["items"]))
+    return frozenset(catalogs.item_ids_of(template_version))
 
 
 @registered_cache

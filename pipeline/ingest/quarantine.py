@@ -28,7 +28,13 @@ FROM_FILE_NAME = "(ファイル名から)"
 """Said after a company name read from the file name, not from the form's cover (which could not be read)."""
 DETAIL_JA = [  # the reader's technical messages for files that could not be read, in the clerk's words
     (r"^an open password protects the workbook$", "ブックを開くパスワードが設定されています"),
+    (r"^the workbook cannot be opened \(calamine error: Cannot detect file format\)$",
+     "ブックを開けません: ファイル形式を判別できません(壊れているか、Excel 以外の形式です)"),
     (r"^the workbook cannot be opened \((.*)\)$", r"ブックを開けません(技術情報: \1)"),
+    (r"^consolidated export, (\d+) rows$", r"一括出力ファイル(\1行)"),
+    (r"^consolidated export$", "一括出力ファイル"),
+    (r"^row (\d+)$", r"一括出力ファイルの\1行目"),
+    (r"^could not be read: still reading after ([\d.]+) s \(stopped\)$", r"\1秒たっても読み終わらないため中止しました"),
     (r"^the bytes are not a spreadsheet \(they begin (.*)\)$", r"スプレッドシートではありません(ファイルの先頭: \1)"),
     (r"^(\d+) items, none answered$", r"\1項目、回答が1件もありません"),
     (r"^a (\w+) checklist \((.*)\), not (\w+)$", r"\1 分野の様式(\2)です"),
@@ -109,25 +115,19 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     xlsx, csv = store / "quarantine_report.xlsx", store / "quarantine_report.csv"
     tmp_x, tmp_c = xlsx.with_suffix(".xlsx.tmp"), csv.with_suffix(".csv.tmp")
     wb = workbook(tmp_x)
-    write_sheet(wb, "隔離・要確認", out, [6, 6, 14, 50, 30, 16, 40, 44, 60, 18])
+    # widths (characters) that print one A4 landscape page wide at about 9 pt; long text wraps in them
+    write_sheet(wb, "隔離・要確認", out, [8, 6, 16, 26, 20, 15, 26, 28, 30, 17], wrap=True)
     _print_setup(wb)
-    write_sheet(wb, "要確認", to_check(table), [6, 6, 50, 30, 16, 50, 50, 60, 22])
+    write_sheet(wb, "要確認", to_check(table), [8, 6, 28, 20, 15, 30, 30, 34, 19], wrap=True)
     _print_setup(wb)
     issues = full[roster_rows]
     if len(issues):
-        write_sheet(wb, "名簿", roster_sheet(issues), [6, 6, 30, 30, 16, 12, 50, 50, 40])
+        write_sheet(wb, "名簿", roster_sheet(issues), [8, 6, 24, 24, 15, 10, 34, 34, 30], wrap=True)
         _print_setup(wb)
     if roster is not None and len(roster):
-        latest = roster.groupby("sector")["year"].transform("max").eq(roster["year"])
-        missing = roster[latest & ~roster["responded"]].sort_values(["sector", "year", "company_name"])
-        chase = (missing.assign(sector=missing["sector"].map(sector_ja),
-                                business_types=missing["business_types"].map(business_types_ja))
-                 [["sector", "year", "company_name", "corporate_number", "business_types", "size_band"]]
-                 .rename(columns={"sector": "分野", "year": "年度", "company_name": "事業者名",
-                                  "corporate_number": "法人番号", "business_types": "事業区分",
-                                  "size_band": "従業員規模"}))
+        chase = members_to_chase(roster)
         # not 未回答: the flag 「未回答の項目があります」 is about items; this sheet is about members
-        write_sheet(wb, MEMBERS_SHEET, chase, [6, 6, 30, 16, 30, 16])
+        write_sheet(wb, MEMBERS_SHEET, chase, [8, 6, 36, 16, *[30] * (len(chase.columns) - 4)], wrap=True)
         _print_setup(wb)
     wb.close()
     csv_safe(out).to_csv(tmp_c, index=False, encoding="utf-8-sig")
@@ -138,6 +138,22 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
 
 MEMBERS_SHEET = "回答待ちの会員"
 """Members on the roster of the survey being chased who have not answered yet."""
+MEMBER_ATTRIBUTES = {"business_types": "事業区分", "industry": "業種", "size_band": "従業員規模"}
+"""What the clerk may sort the members to chase by: each sector's own attributes (power 事業区分, automotive 業種
+and 従業員規模); a column no member has is left out."""
+
+
+def members_to_chase(roster: pd.DataFrame) -> pd.DataFrame:
+    """回答待ちの会員: members on the roster of each sector's latest year who have not answered, with the
+    attributes their sector records (a power member's 事業区分 in words, an automotive member's 業種)."""
+    latest = roster.groupby("sector")["year"].transform("max").eq(roster["year"])
+    missing = roster[latest & ~roster["responded"].astype(bool)].sort_values(["sector", "year", "company_name"])
+    out = missing.assign(sector=missing["sector"].map(sector_ja),
+                         business_types=missing["business_types"].map(business_types_ja))
+    kept = [c for c in MEMBER_ATTRIBUTES if c in out and out[c].fillna("").astype(str).ne("").any()]
+    return (out[["sector", "year", "company_name", "corporate_number", *kept]]
+            .rename(columns={"sector": "分野", "year": "年度", "company_name": "事業者名",
+                             "corporate_number": "法人番号", **MEMBER_ATTRIBUTES}).reset_index(drop=True))
 
 
 def business_types_ja(codes: object) -> object:
@@ -150,12 +166,16 @@ def business_types_ja(codes: object) -> object:
 
 
 def _print_setup(wb) -> None:
-    """The sheet just written prints as a clerk works from it: A4 landscape, one page wide, header on every page."""
+    """The sheet just written prints as a clerk works from it: A4 landscape, one page wide (its widths keep the
+    type at about 9 pt), narrow margins, gridlines, the header row on every page, page numbers in the footer."""
     ws = wb.worksheets()[-1]
     ws.set_landscape()
     ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
+    ws.hide_gridlines(0)  # 0: shown on screen and printed
+    ws.set_footer("&L&A&R&P / &N")
 
 
 CHECK_HEADERS = {"sector": "分野", "year": "年度", "source_path": "ファイル", "company_name": "事業者名",

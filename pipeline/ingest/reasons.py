@@ -5,12 +5,9 @@ The texts live in catalogs/reasons.yaml; codes are part of the manifest contract
 
 from __future__ import annotations
 
-import yaml
+from pipeline.catalogs.texts import quarantine_reasons
 
-from pipeline.catalogs._files import HERE
-
-# Always the shipped file: the codes are the manifest's contract, not something a project catalog edits.
-_TEXTS = yaml.safe_load((HERE / "reasons.yaml").read_text(encoding="utf-8"))
+_TEXTS = quarantine_reasons()
 REASONS: dict[str, tuple[str, str]] = {k: (v["problem"], v["action"]) for k, v in _TEXTS["quarantine"].items()}
 FLAGS: dict[str, tuple[str, str]] = {k: (v["problem"], v["action"]) for k, v in _TEXTS["flags"].items()}
 

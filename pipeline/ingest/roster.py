@@ -12,7 +12,7 @@ from pipeline.ingest import attributes as attrs
 from pipeline.ingest.identity import respondent_key
 from pipeline.ingest.read import decode_text
 from pipeline.ingest.reasons import Rejected
-from pipeline.ingest.text import clean_text, label_key
+from pipeline.text import clean_text, label_key
 
 ALIASES = {
     "corporate_number": ["法人番号", "corporate_number"],

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline import catalogs
-from pipeline.catalogs._files import registered_cache
+from pipeline.catalogs.files import registered_cache
 from pipeline.ingest.reasons import Rejected
-from pipeline.ingest.text import answer_key, label_key
+from pipeline.text import answer_key, label_key
 
 # After label_key (NFKC, no spaces, lower case): ver.2.3, ver2.3, v2.3, version2.3, バージョン2.3, rev.2.3,
 # ver2_3 (an underscore where a file or sheet name cannot hold a dot), 第2.3版, 2.3版 — not 2.3億円 nor a date.

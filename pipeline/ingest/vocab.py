@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pipeline import catalogs
-from pipeline.catalogs._files import catalog_cache
-from pipeline.ingest.text import answer_key
+from pipeline.catalogs.files import catalog_cache
+from pipeline.text import answer_key
 
 CANONICAL = ("implemented", "partial", "not_implemented", "not_applicable", "unknown", "unanswered", "invalid")
 

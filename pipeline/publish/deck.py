@@ -7,8 +7,10 @@ A figure slide has one title (the slide's; the figure is drawn for the slide wit
 ``style.slide_mode``), one source line, and the picture placed unscaled at the size it was drawn, so its
 text stays at 14 pt or more when projected.
 
-Every slide is built on the blank layout with its own text boxes: python-pptx's default template is
-4:3, and its placeholders would sit in the wrong place on a 16:9 slide. Text runs name a Japanese font
+Every slide is built on the template's "Title Only" layout: its title is the slide's title placeholder
+(so PowerPoint's outline, the accessibility checker and a screen reader find it when the slide is pasted
+into another deck), moved to the 16:9 slide's own title box (python-pptx's default template is 4:3, and the
+layout's placeholder would sit in the wrong place); everything else is a text box. Text runs name a Japanese font
 for both Latin and East Asian script (PowerPoint picks the East Asian face for kana and kanji from
 ``<a:ea>``, not from the Latin font name). Each figure slide keeps the picture's aspect ratio, prints
 the source line under it and the provenance stamp in the corner, and carries the numbers behind the
@@ -37,7 +39,8 @@ FONT = "Meiryo"
 """Shipped with Windows (where briefing decks are opened); LibreOffice and macOS substitute a Japanese
 sans-serif face."""
 DARK, GREY, ACCENT = RGBColor(0x1A, 0x1A, 0x1A), RGBColor(0x6E, 0x6E, 0x6E), RGBColor(0x1F, 0x4E, 0x79)
-BLANK_LAYOUT = 6
+TITLE_ONLY_LAYOUT = 5
+"""The default template's "Title Only" layout: one title placeholder and nothing else."""
 WORDS = {"ja": {"headline": "要点", "caveats": "数値を読む前に", "rules": "採点と秘匿のルール、記号"},
          "en": {"headline": "Key points", "caveats": "Before reading the numbers",
                 "rules": "Scoring and disclosure rules, marks"}}
@@ -140,21 +143,32 @@ def _stamp(slide, stamp: str) -> None:
 
 
 def _title_slide(prs: Presentation, title: str, subtitle: str, stamp: str) -> None:
-    slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
+    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
     band = slide.shapes.add_shape(1, 0, Inches(2.6), WIDTH, Emu(Inches(0.08)))  # 1 = rectangle
     band.fill.solid()
     band.fill.fore_color.rgb = ACCENT
     band.line.fill.background()
-    _textbox(slide, Inches(0.9), Inches(2.8), WIDTH - Inches(1.8), Inches(1.6), title,
-             _title_size(title, 36, fits=54, smallest=26), bold=True,
-             anchor=MSO_ANCHOR.TOP)
+    _title(slide, Inches(0.9), Inches(2.8), WIDTH - Inches(1.8), Inches(1.6), title,
+           _title_size(title, 36, fits=54, smallest=26), MSO_ANCHOR.TOP)
     _textbox(slide, Inches(0.9), Inches(4.4), WIDTH - Inches(1.8), Inches(1.2), subtitle, 20, color=GREY)
     _stamp(slide, stamp)
 
 
+def _bullets_size(lines: list[str], width: int, height: int, size: float) -> float:
+    """The largest size from ``size`` down to :data:`MIN_PT` at which the bullets fit the box: eight key points
+    at 22 pt ran off the bottom of the automotive deck's key-points slide."""
+    for pt in range(int(size), MIN_PT - 1, -1):
+        per_line = max(int((width - Inches(0.45)) / Inches(pt * 0.56 / 72)), 1)  # after the bullet's indent
+        rows = sum(max(-(-display_width(line) // per_line), 1) for line in lines)
+        if Inches(rows * pt * 1.2 / 72 + len(lines) * pt * 0.6 / 72) <= height:
+            return float(pt)
+    return float(MIN_PT)
+
+
 def _headline_slide(prs: Presentation, heading: str, headline: list[str], stamp: str, size: float = 22) -> None:
-    slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
+    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
     _slide_title(slide, heading)
+    size = _bullets_size(headline, WIDTH - Inches(1.8), Inches(5.2), size)
     frame = slide.shapes.add_textbox(Inches(0.9), Inches(1.5), WIDTH - Inches(1.8), Inches(5.2)).text_frame
     frame.word_wrap = True
     for i, line in enumerate(headline):
@@ -189,9 +203,29 @@ def _title_size(text: str, size: float = 26, fits: int = 64, smallest: float = 1
     return size if width <= fits else max(smallest, round(size * fits / width))
 
 
+def _title(slide, left: int, top: int, width: int, height: int, text: str, size: float,
+           anchor: MSO_ANCHOR = MSO_ANCHOR.MIDDLE) -> TextFrame:
+    """The slide's title placeholder, moved to the given box and filled like a text box (left-aligned, bold)."""
+    holder = slide.shapes.title
+    holder.left, holder.top, holder.width, holder.height = left, top, width, height
+    frame = holder.text_frame
+    frame.clear()
+    frame.word_wrap = True
+    frame.vertical_anchor = anchor
+    body = frame._txBody.find(qn("a:bodyPr"))
+    body.set("lIns", str(Inches(0.1)))  # a text box's insets, so the title lines up with the text below it
+    body.set("rIns", str(Inches(0.1)))
+    for i, line in enumerate(text.split("\n")):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        para.alignment = PP_ALIGN.LEFT
+        run = para.add_run()
+        run.text = line
+        _font(run, size, True)
+    return frame
+
+
 def _slide_title(slide, text: str) -> None:
-    _textbox(slide, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.9), text, _title_size(text), bold=True,
-             anchor=MSO_ANCHOR.MIDDLE)
+    _title(slide, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.9), text, _title_size(text))
     rule = slide.shapes.add_shape(1, MARGIN, Inches(1.2), WIDTH - 2 * MARGIN, Emu(Inches(0.03)))
     rule.fill.solid()
     rule.fill.fore_color.rgb = ACCENT
@@ -200,7 +234,7 @@ def _slide_title(slide, text: str) -> None:
 
 def _figure_slide(prs: Presentation, figure: PublishedFigure, stamp: str, png: Path | None = None,
                   part: str = "") -> None:
-    slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
+    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
     _slide_title(slide, figure.title + part)
     box_top, box_bottom = Inches(1.3), HEIGHT - Inches(0.6)
     box_w, box_h = WIDTH - 2 * MARGIN, box_bottom - box_top
@@ -212,42 +246,86 @@ def _figure_slide(prs: Presentation, figure: PublishedFigure, stamp: str, png: P
     pic.left = int(MARGIN + (box_w - pic.width) / 2)
     pic.top = int(box_top)
     if figure.source:
-        _textbox(slide, MARGIN, HEIGHT - Inches(0.62), WIDTH - 2 * MARGIN, Inches(0.3), figure.source, MIN_PT,
-                 color=GREY)
+        _textbox(slide, MARGIN, SOURCE_TOP, WIDTH - 2 * MARGIN, Inches(0.3), figure.source, MIN_PT, color=GREY)
     _stamp(slide, stamp)
     if figure.notes:
         slide.notes_slide.notes_text_frame.text = "\n".join(figure.notes)
 
 
+CHAR = Inches(14 * 0.56 / 72)
+"""One display-width unit at 14 pt (a Latin character; a kanji counts two): what a column needs per character."""
+CELL_PAD = Inches(0.2)
+"""A table cell's left and right insets together (PowerPoint's default 0.1 in each)."""
+ROW_HEIGHT, LINE = Inches(0.4), Inches(14 * 1.25 / 72)
+SOURCE_TOP = HEIGHT - Inches(0.62)
+"""Where a slide's source line starts (figure and table slides alike), above the provenance stamp."""
+TABLE_TOP = Inches(1.4)
+
+
+def _lines(text: str, width: int) -> int:
+    """Lines ``text`` takes at 14 pt in a box ``width`` wide (EMU)."""
+    per_line = max(int((width - CELL_PAD) / CHAR), 1)
+    return sum(max(-(-display_width(part) // per_line), 1) for part in str(text).split("\n"))
+
+
+def _column_widths(chunk, numeric: list[bool], available: int) -> list[int]:
+    """Widths (EMU) at which no number, year or percentage wraps ("31.4 / %"): each numeric column at least as
+    wide as its widest value at 14 pt; a header may take two lines; text (a segment's name) wraps only when the
+    table would not fit otherwise. Space left over goes to the columns in proportion to their need."""
+    values = [max((display_width(v) for v in chunk[h].astype(str)), default=1) for h in chunk.columns]
+    heads = [-(-display_width(h) // 2) for h in chunk.columns]  # a header on two lines
+    need = [max(v, h) * CHAR + CELL_PAD for v, h in zip(values, heads, strict=True)]
+    if sum(need) > available:  # text columns give way first: half their widest value, never below 10 units
+        need = [n if num else max(min(n, max(v // 2, 10) * CHAR + CELL_PAD), h * CHAR + CELL_PAD)
+                for n, num, v, h in zip(need, numeric, values, heads, strict=True)]
+    spare = max(available - sum(need), 0)
+    return [int(n + spare * n / sum(need)) for n in need]
+
+
 def _table_slides(prs: Presentation, table: PublishedTable, lang: str, stamp: str) -> None:
-    """A table as the report page shows it (the same strings: x, —, …), 14 pt, continued over slides of
-    :data:`TABLE_ROWS` rows; its note (what the marks mean, any merged segment) under it."""
+    """A table as the report page shows it (the same strings: x, —, …), 14 pt, its numbers never wrapped;
+    under it its note (what the marks mean, any merged segment) and the source line, all on the slide: rows
+    that do not fit above the note continue on the next slide."""
+    from pipeline.publish.formats import NUMERIC_KINDS, kind
+
     shown = people_frame(table, lang)
-    chunks = [shown.iloc[i:i + TABLE_ROWS] for i in range(0, max(len(shown), 1), TABLE_ROWS)]
+    numeric = [kind(c) in NUMERIC_KINDS for c in table.people_columns()]
+    inner = WIDTH - 2 * MARGIN
+    note_h = _lines(table.note, inner) * LINE + Inches(0.1) if table.note else 0
+    note_top = SOURCE_TOP - note_h
+    widths = _column_widths(shown, numeric, inner)
+    head_h = max(_lines(h, w) for h, w in zip(shown.columns, widths, strict=True)) * LINE + Inches(0.15)
+    row_h = max(ROW_HEIGHT, max((_lines(v, w) for h, w in zip(shown.columns, widths, strict=True)
+                                 for v in shown[h].astype(str)), default=1) * LINE + Inches(0.15))
+    per_slide = max(int((note_top - Inches(0.1) - TABLE_TOP - head_h) / row_h), 1)
+    per_slide = min(per_slide, TABLE_ROWS)
+    chunks = [shown.iloc[i:i + per_slide] for i in range(0, max(len(shown), 1), per_slide)]
     for part, chunk in enumerate(chunks):
-        slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
+        slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
         _slide_title(slide, table.title + (f" ({part + 1}/{len(chunks)})" if len(chunks) > 1 else ""))
         rows, cols = len(chunk) + 1, len(chunk.columns)
-        height = Inches(0.36) * rows
-        frame = slide.shapes.add_table(rows, cols, MARGIN, Inches(1.4), WIDTH - 2 * MARGIN, height).table
-        # a year or a percentage never wraps: every column at least as wide as "2026" and "100.0%" at 14 pt
-        widths = [max(8, max(display_width(str(v)) for v in [h, *chunk[h].tolist()]) + 2) for h in chunk.columns]
-        total = sum(widths)
-        for c, (head, w) in enumerate(zip(chunk.columns, widths, strict=True)):
-            frame.columns[c].width = int((WIDTH - 2 * MARGIN) * w / total)
+        shape = slide.shapes.add_table(rows, cols, MARGIN, TABLE_TOP, inner, int(head_h + row_h * len(chunk)))
+        frame = shape.table
+        frame.rows[0].height = int(head_h)
+        for r in range(1, rows):
+            frame.rows[r].height = int(row_h)
+        for c, (head, w, num) in enumerate(zip(chunk.columns, widths, numeric, strict=True)):
+            frame.columns[c].width = w
             _cell(frame.cell(0, c), str(head), bold=True)
             for r, value in enumerate(chunk[head].tolist(), start=1):
-                _cell(frame.cell(r, c), str(value))
+                _cell(frame.cell(r, c), str(value), align=PP_ALIGN.RIGHT if num else PP_ALIGN.LEFT)
         if table.note:
-            _textbox(slide, MARGIN, HEIGHT - Inches(1.05), WIDTH - 2 * MARGIN, Inches(0.7), table.note, MIN_PT,
-                     color=GREY)
+            _textbox(slide, MARGIN, note_top, inner, note_h, table.note, MIN_PT, color=GREY)
+        if table.source:
+            _textbox(slide, MARGIN, SOURCE_TOP, inner, Inches(0.3), table.source, MIN_PT, color=GREY)
         _stamp(slide, stamp)
 
 
-def _cell(cell, text: str, bold: bool = False) -> None:
+def _cell(cell, text: str, bold: bool = False, align: PP_ALIGN = PP_ALIGN.LEFT) -> None:
     frame = cell.text_frame
     frame.word_wrap = True
     para = frame.paragraphs[0]
+    para.alignment = align
     run = para.add_run()
     run.text = text
     _font(run, MIN_PT, bold)

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.catalogs._files import read_yaml
+from pipeline import catalogs
 from pipeline.publish.model import PublishedTable
 from pipeline.scoring.disclosure_rounding import ROUNDED, WITHHELD
 
@@ -40,7 +40,7 @@ POINT_UNIT = {"ja": "ポイント", "en": " pt"}
 
 
 def _catalog() -> dict[str, dict[str, Any]]:
-    return read_yaml("columns.yaml")
+    return catalogs.columns()
 
 
 def check_lang(lang: str) -> str:
@@ -140,14 +140,15 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     pandas.DataFrame
         One string per cell, columns = ``table.people_columns()`` renamed by :func:`header`, a fresh
         RangeIndex. Hidden rows read ``x`` in statistic columns; not-assessed cells read '—'; a change
-        with no previous year reads '…'.
+        with no previous year, and its empty previous year, read '…'.
     """
     check_lang(lang)
     cols = table.people_columns()
     frame = table.frame.reset_index(drop=True)
     hidden = _hidden_mask(frame)
     mark = hidden_text(table.k)
-    changes = set(table.spec.changes) if table.spec is not None else set()
+    # a change and the year it compares with, where the table has no previous year: '…', never '—' (not assessed)
+    changes = (set(table.spec.changes) | {"previous_year"}) if table.spec is not None else set()
     no_previous = (frame["previous_year"].isna().tolist() if "previous_year" in frame
                    else [False] * len(frame))
     rounded = _rounded_mask(frame)

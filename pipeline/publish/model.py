@@ -76,6 +76,7 @@ class PublishedTable:
     note: str = ""  # one line under the table (in the report language)
     k: int = 5
     spec: TableSpec | None = None  # None: the table publishes no statistic about companies (e.g. counts only)
+    source: str = ""  # the source line of its table slide (what n counts, as a figure's source line says)
 
     def people_columns(self) -> list[str]:
         return [c for c in self.columns if c in self.frame.columns]

@@ -71,13 +71,15 @@ class Publisher:
 
     def table(self, name: str, frame: pd.DataFrame, spec: TableSpec | None, title: str, columns: list[str],
               note: str = "", show: bool | None = None, view: pd.Series | None = None,
-              view_columns: list[str] | None = None, view_title: str | None = None, slide: bool = False) -> None:
+              view_columns: list[str] | None = None, view_title: str | None = None, slide: bool = False,
+              source: str = "") -> None:
         """Publish one protected table: record its hidden cells for the audit, then show it formatted.
 
         ``view`` (a row mask) and ``view_columns`` pick what the report page shows of a long table, under
         ``view_title`` when the view holds less than ``title`` promises (one year of a table by year); the
         workbook and the machine copy always hold all of it. ``slide``: the page view is also a table
-        slide of the deck. Returns nothing, so a notebook cell that ends with it prints no object."""
+        slide of the deck, under the source line ``source``. Returns nothing, so a notebook cell that ends
+        with it prints no object."""
         if spec is not None and spec.total == ALL:
             spec = TableSpec(spec.keys, spec.counts, spec.segment, self.total_label, spec.changes)
         frame = frame.reset_index(drop=True)
@@ -92,6 +94,9 @@ class Publisher:
             frame=shown.frame[view.to_numpy()] if view is not None else shown.frame,
             columns=view_columns or columns, note=note, k=self.k, spec=spec)
         if slide:
+            from dataclasses import replace
+
+            page = replace(page, source=source)
             self.views[name] = page
         if self.show if show is None else show:
             from IPython.display import HTML, display
@@ -106,7 +111,7 @@ class Publisher:
         so a notebook cell that ends with it prints no object).
 
         ``fig`` may be a function that draws the figure and returns it: for a deck it is then drawn a second
-        time for the slide (``style.slide_mode``: the slide's size, text of 14 pt or more, no title or
+        time for the slide (``slides.slide_mode``: the slide's size, text of 14 pt or more, no title or
         source inside the picture) and saved as NAME_slide.png, which the deck places unscaled. A figure too
         tall for one slide at 14 pt (the category heatmap's 22 rows) asks for ``slide_parts``: the function is
         then called with ``part=0, 1, …`` and each part gets its own slide (NAME_slide.png, NAME_slide2.png)."""
@@ -118,12 +123,12 @@ class Publisher:
         slide_pngs: list[Path] = []
         slide_min = None
         if draw is not None and self.deck:
-            from pipeline.report import style
+            from pipeline.publish import slides
 
-            with style.slide_mode():
+            with slides.slide_mode():
                 for part in range(slide_parts):
                     slide_fig = draw(part=part) if slide_parts > 1 else draw()
-                    smallest = style.min_text_size(slide_fig)
+                    smallest = slides.min_text_size(slide_fig)
                     slide_min = smallest if slide_min is None else min(slide_min, smallest)
                     path = self.figures_dir / f"{name}_slide{part + 1 if part else ''}.png"
                     # what the deck's checks read back from the picture itself: its smallest text and its titles

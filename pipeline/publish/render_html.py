@@ -13,6 +13,7 @@ from html import escape
 
 from pipeline.publish.formats import NUMERIC_KINDS, hidden_rows, hidden_text, kind, people_frame
 from pipeline.publish.model import PublishedTable
+from pipeline.xlsx import display_width
 
 REPORT_CSS = """
 @page { size: A4; margin: 18mm 15mm 20mm 15mm; }
@@ -36,6 +37,7 @@ table.sdw-table td.hidden, table.sdw-table td.na { color: #808080; }
 .sdw-table-block table.sdw-table th.text, .sdw-table-block table.sdw-table td.text { text-align: left; }
 .sdw-table-block table.sdw-table th.num, .sdw-table-block table.sdw-table td.num { text-align: right; }
 .sdw-table-block table.sdw-table td.code { white-space: nowrap; }
+.sdw-table-block table.sdw-table td.short { white-space: nowrap; }
 table.sdw-table tbody tr:nth-child(even) { background: #f7f7f7; }
 p.sdw-note { font-size: 9pt; color: #555; margin: 0.2em 0 1.2em; }
 .sdw-provenance { font-size: 8pt; color: #777; }
@@ -47,6 +49,9 @@ figures never split across pages."""
 CODE_COLUMNS = frozenset({"item_id", "node_id"})
 """Identifiers such as PR.DS-7: their cells never wrap (a browser breaks at the hyphen when a long English
 item text beside them wants the room)."""
+SHORT_TEXT = 12
+"""Text cells at most this wide (a kanji counts two) do not wrap either: a function's name wrapped one
+character a line beside a wide table."""
 
 
 def table_html(table: PublishedTable, lang: str) -> str:
@@ -81,7 +86,9 @@ def table_html(table: PublishedTable, lang: str) -> str:
     for r, row in enumerate(shown.itertuples(index=False)):
         cells = []
         for text, num, is_code in zip(row, numeric, code, strict=True):
-            classes = ["num" if num else "text"] + (["code"] if is_code else [])
+            # an identifier, or a short name ("統治", "発電"), never breaks into one character a line
+            short = not num and display_width(str(text)) <= SHORT_TEXT
+            classes = ["num" if num else "text"] + (["code"] if is_code else ["short"] if short else [])
             if hidden[r] and text == mark:
                 classes.append("hidden")
             elif text == "—":

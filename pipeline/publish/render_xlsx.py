@@ -22,6 +22,7 @@ import xlsxwriter
 from pipeline.method import METHOD_DOC
 from pipeline.publish.formats import (
     DASH,
+    NO_PREVIOUS,
     NUMERIC_KINDS,
     STAT_KINDS,
     check_lang,
@@ -198,9 +199,9 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
 def sheet_name(table: str, lang: str) -> str:
     """The sheet a table is written to: its name in the workbook's language (catalogs/report_labels.yaml
     ``sheets``), the table's machine name where the catalog has none (the CSV copy keeps machine names)."""
-    from pipeline.catalogs._files import read_yaml
+    from pipeline import catalogs
 
-    return str((read_yaml("report_labels.yaml")[lang].get("sheets") or {}).get(table, table))[:31]
+    return str((catalogs.report_labels()[lang].get("sheets") or {}).get(table, table))[:31]
 
 
 def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: PublishedTable, lang: str) -> None:
@@ -262,6 +263,9 @@ def write_cell(ws: Any, row: int, col: int, value: object, shown: str, k: str, h
                 width: int, styles: dict[str, Any]) -> None:
     if hidden and (k in STAT_KINDS or is_missing(value)):
         ws.write_string(row, col, mark, styles["hidden"])
+        return
+    if shown == NO_PREVIOUS and is_missing(value):  # no previous year: the page's mark, not '—' (not assessed)
+        ws.write_string(row, col, NO_PREVIOUS, styles["dash"])
         return
     if k in NUMERIC_KINDS:
         number = None if is_missing(value) else float(value)  # type: ignore[arg-type]

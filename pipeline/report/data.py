@@ -137,7 +137,7 @@ def sectors_in(store: Path | str) -> list[str]:
     import pyarrow.parquet as pq
 
     present = set(pq.read_table(Path(store) / "scores", columns=["sector"]).column("sector").unique().to_pylist())
-    return [s for s in config.SECTORS if s in present]
+    return [s for s in catalogs.sectors() if s in present]
 
 
 def unscored(store: Path | str, sectors: list[str], years: tuple[int, int] | None = None) -> list[tuple[str, int]]:
@@ -171,6 +171,7 @@ def segment_names(sector: str, lang: str) -> dict[str, str]:
     if sector != "power":
         from pipeline.report.style import labels
 
-        return dict(labels(lang).get("segments", {})) | groups
+        bands = {} if lang == "ja" else {b["ja"]: b["en"] for b in catalogs.size_bands()}
+        return bands | dict(labels(lang).get("segments", {})) | groups
     t = catalogs.power_business_types()
     return dict(zip(t["code"], t["short_ja"] if lang == "ja" else t["name_en"], strict=True)) | groups

@@ -38,12 +38,11 @@ UI_LABELS: dict[str, dict[str, str]] = {
     "ja": {"sector": "分野", "year": "年度", "segment": "区分", "framework": "枠組み", "node": "機能・カテゴリ",
            "business_types": "事業区分(複数計上)", "main_business_type": "主たる事業区分", "size_band": "従業員規模",
            "target_level": "目標レベル", "member_org": "所属団体", "industry": "業種",
-           "power": "電力", "auto": "自動車", "no_items": "この項目に対応するチェック項目はありません"},
+           "no_items": "この項目に対応するチェック項目はありません"},
     "en": {"sector": "sector", "year": "year", "segment": "segment", "framework": "framework", "node": "node",
            "business_types": "business types (multi-counted)", "main_business_type": "main business type",
            "size_band": "size band", "target_level": "target level", "member_org": "member organisation",
-           "industry": "industry", "power": "power", "auto": "automotive",
-           "no_items": "No checklist item feeds this node"},
+           "industry": "industry", "no_items": "No checklist item feeds this node"},
 }
 
 ITEM_HEADERS: dict[str, dict[str, str]] = {

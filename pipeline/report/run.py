@@ -1,6 +1,7 @@
 """``sdw report``: execute the report notebooks with papermill and write the HTML, figures and tables.
 
-Outputs (stable names, so decks can link to them):
+Outputs (stable names, so decks can link to them); ``<years>`` is the span (``all``, ``2024-2026``), followed,
+for a report other than the default, by what differs (``all_en``, ``all_by-industry``: :func:`folder_name`):
 - reports/<sector>/<years>/sector_trend_report.ipynb (executed) and .html (no code cells, figures inline)
 - reports/<sector>/<years>/tables.xlsx (for people: 説明 sheet, Japanese headers, formats), tables/*.csv
   (the machine-readable copy), tables.json (what each table's cells are), disclosure_audit.csv (every
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import config
+from pipeline import catalogs, config, ruleset
 
 NOTEBOOKS = {"sector": "sector_trend_report", "cross": "cross_sector"}
 log = logging.getLogger(__name__)
@@ -42,6 +43,27 @@ class ReportResult:
 
 def _span(years: tuple[int, int] | None) -> str:
     return "all" if years is None else (f"{years[0]}" if years[0] == years[1] else f"{years[0]}-{years[1]}")
+
+
+def folder_name(span: str, sector: str, lang: str = "ja", segment_by: str = "", framework: str = "csf2",
+                k: int | None = None) -> str:
+    """The report folder under ``reports/<sector>/``: the span alone for the default report (Japanese, the
+    sector's own segment, CSF 2.0, the default k), else the span and what differs, joined by ``_``
+    (``all_en``, ``2024-2026_by-industry``, ``all_csf11_k10_en``), so that a variant never overwrites the
+    default report or another variant (docs/architecture.md §5)."""
+    from pipeline import catalogs
+
+    parts = [span]
+    own = catalogs.sector_info(sector).get("segment", "") if sector in catalogs.sectors() else ""
+    if segment_by and segment_by != own:
+        parts.append(f"by-{segment_by}")
+    if framework and framework != "csf2":
+        parts.append(framework)
+    if k is not None and k != catalogs.scoring_rules()["min_cell"]:
+        parts.append(f"k{k}")
+    if lang != "ja":
+        parts.append(lang)
+    return "_".join(parts)
 
 
 @contextmanager
@@ -151,11 +173,10 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     """
     out = config.reports_dir() if out is None else out
     figures = config.figures_dir() if figures is None else figures
-    from pipeline import catalogs
     from pipeline.report.data import sectors_in, unscored
     from pipeline.report.style import labels
 
-    k = catalogs.scoring_rules()["min_cell"] if min_cell is None else min_cell
+    k = ruleset.min_cell(min_cell)
     words = labels(lang)
     span = _span(years)
     common = {"years": "" if years is None else f"{years[0]}-{years[1]}", "min_cell": k, "lang": lang,
@@ -164,7 +185,8 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
 
     def run(notebook: str, label: str, extra: dict, title: str) -> None:
         t0 = time.perf_counter()
-        fig_dir, rep_dir = figures / label / span, out / label / span
+        folder = folder_name(span, label, lang, extra.get("segment_by", ""), extra.get("framework", "csf2"), k)
+        fig_dir, rep_dir = figures / label / folder, out / label / folder
         for old in fig_dir.glob("*.*"):  # a figure a new run no longer draws must not linger beside the report
             old.unlink()
         params = common | extra | {"figures_dir": str(fig_dir.resolve()), "report_dir": str(rep_dir.resolve())}
@@ -182,7 +204,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         result.seconds[label] = time.perf_counter() - t0
 
     present = sectors_in(store) if sector == "all" else [sector]
-    stale = unscored(store, list(config.SECTORS) if sector == "all" else present, years)
+    stale = unscored(store, list(catalogs.sectors()) if sector == "all" else present, years)
     if stale:
         raise RuntimeError("no scores for " + ", ".join(f"{s} FY{y}" for s, y in stale)
                            + " (ingested since the last scoring): run `sdw score` first")

@@ -12,8 +12,6 @@ import os
 import re
 import textwrap
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -21,7 +19,16 @@ import matplotlib_fontja  # noqa: F401 - registers IPAexGothic for Japanese labe
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from pipeline.catalogs._files import catalog_cache, read_yaml
+from pipeline import catalogs
+from pipeline.catalogs.files import catalog_cache
+from pipeline.publish.slides import (  # noqa: F401 — part of the figure style figures and tests use
+    SLIDE_FIGURE,
+    SLIDE_MIN_PT,
+    fs,
+    min_text_size,
+    on_slide,
+    slide_mode,
+)
 
 # Okabe–Ito, ordered so neighbours also differ in lightness (greyscale printing). The yellow
 # (#F0E442) is left out: on white it is all but invisible, on screen and on paper.
@@ -34,12 +41,6 @@ LINESTYLES = ["-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8
 HIDDEN_COLOUR = "#9A9A9A"  # outline and hatch of a hidden (suppressed) cell
 NOTE_COLOUR = "#444444"
 SLIDE = (10.0, 5.625)  # inches, 16:9
-SLIDE_FIGURE = (12.3, 5.5)
-"""The picture area of a deck slide (13.33 × 7.5 in, under the slide's title and above its source line):
-deck figures are drawn at this size and placed unscaled, so a 14-point label stays 14 points projected."""
-SLIDE_MIN_PT = 14.0
-"""The smallest text on a deck figure (a 16:9 slide read from the back of a meeting room)."""
-_MODE = {"slide": False}
 DPI = 300
 # IPAexGothic (the only face with Japanese glyphs we ship) has no bold: asking for bold makes
 # matplotlib log a red 'findfont' warning and fall back anyway. Titles stand out by size instead.
@@ -63,40 +64,6 @@ def series_style(j: int) -> dict[str, Any]:
             "marker": MARKERS[j % len(MARKERS)], "linestyle": LINESTYLES[j % len(LINESTYLES)]}
 
 
-def on_slide() -> bool:
-    """Whether figures are being drawn for a deck slide (see :func:`slide_mode`)."""
-    return _MODE["slide"]
-
-
-def fs(size: float) -> float:
-    """A font size for the current target: as given on the page; on a slide at least :data:`SLIDE_MIN_PT`
-    (every size a quarter larger, and never under it), since the deck places its figures unscaled."""
-    return max(SLIDE_MIN_PT, size * 1.25) if _MODE["slide"] else size
-
-
-@contextmanager
-def slide_mode() -> Iterator[None]:
-    """Draw for a deck slide while inside: :func:`new_figure` makes a :data:`SLIDE_FIGURE`, :func:`fs` keeps
-    text at 14 pt or more, and :func:`finish` leaves the title and source line to the slide (one of each)."""
-    before = dict(plt.rcParams)
-    _MODE["slide"] = True
-    try:
-        plt.rcParams.update({key: fs(11) for key in ("font.size", "xtick.labelsize", "ytick.labelsize",
-                                                     "legend.fontsize", "axes.labelsize", "axes.titlesize")})
-        yield
-    finally:
-        _MODE["slide"] = False
-        plt.rcParams.update(before)
-
-
-def min_text_size(fig: Figure) -> float:
-    """The smallest font size (points) of any visible, non-empty text in ``fig`` (ticks and legends included)."""
-    from matplotlib.text import Text
-
-    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
-    return float(min(sizes)) if sizes else math.inf
-
-
 STRICT_GLYPHS = "SDW_STRICT_GLYPHS"
 """Environment variable: when set, a glyph missing from the figure fonts is an error, not a warning (the
 report tests set it: "≤" once printed as an empty box in every English figure)."""
@@ -117,14 +84,33 @@ def apply() -> None:
 
 @catalog_cache
 def _labels() -> dict[str, Any]:
-    return read_yaml("report_labels.yaml")
+    return catalogs.report_labels()
 
 
 def labels(lang: str) -> dict[str, Any]:
-    """The report's fixed texts (titles, notes, axis labels) in ``lang`` ('ja' or 'en')."""
+    """The report's fixed texts (titles, notes, axis labels) in ``lang`` ('ja' or 'en'); ``sector`` names
+    each registered sector as catalogs/sectors.yaml does (report_labels.yaml adds only 'all')."""
     if lang not in _labels():
         raise ValueError(f"lang must be one of {', '.join(_labels())}, not {lang!r}")
-    return _labels()[lang]
+    return _labels_in(lang)
+
+
+@catalog_cache
+def _labels_in(lang: str) -> dict[str, Any]:
+    words = dict(_labels()[lang])
+    names = {s: str(info["name"][lang]) for s, info in catalogs.sectors().items()}
+    words["sector"] = {**names, **words.get("sector", {})}
+    return words
+
+
+def rules_text(labels: dict[str, Any], sectors: list[str], threshold: str) -> str:
+    """The scoring rules of a page about ``sectors``, in their own answer words (``rules_answers``) and with
+    what each of them adds (``rules_sector``): a power page must not describe automotive answers, levels or ★.
+    A page about several sectors states each sector's answers."""
+    answers = labels["rules_answers"]
+    own = " ".join(dict.fromkeys(answers.get(s, answers["default"]) for s in sectors))
+    return " ".join([labels["rules_text"].replace("{answers}", own),
+                     *(labels["rules_sector"].get(s, "") for s in sectors)]).format(threshold=threshold)
 
 
 def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: float = 0.08, right: float = 0.94,
@@ -151,10 +137,10 @@ def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: flo
     (Figure, Axes)
         The bottom 17% is left free for ``finish``'s source line and stamp.
     """
-    if _MODE["slide"]:  # the slide's own title and source line sit outside the picture
+    if on_slide():  # the slide's own title and source line sit outside the picture
         size = (SLIDE_FIGURE[0], SLIDE_FIGURE[1] * size[1] / SLIDE[1]) if size != SLIDE else SLIDE_FIGURE
         top = min(top, 0.84)
-    bottom = 0.25 if _MODE["slide"] else 0.17  # a slide's notes and wrapped labels are 14 pt
+    bottom = 0.25 if on_slide() else 0.17  # a slide's notes and wrapped labels are 14 pt
     fig = plt.figure(figsize=size)
     ax = fig.add_axes((left, bottom, right - left, top - bottom), polar=polar)
     return fig, ax
@@ -177,10 +163,11 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
         Provenance (data snapshot, code version, parameters), small and grey on the last line, so a figure
         pasted into a slide deck can still be traced back to the run that made it.
     """
-    if _MODE["slide"]:  # the slide carries the title and the one source line; the note stays with the data
+    if on_slide():  # the slide carries the title and the one source line; the note stays with the data
         if note:
             clear_footer(fig, fig.text(0.02, 0.015, _fit(note, fig, fs(8.5)), ha="left", va="bottom",
                                        fontsize=fs(8.5), color=NOTE_COLOUR))
+        clear_header(fig)
         return
     fig.suptitle(title, x=0.02, y=0.97, ha="left", fontsize=17, fontweight=TITLE_WEIGHT)
     lines = [_fit(line, fig, 8.5) for line in [source, rule] + ([note] if note else [])]
@@ -190,6 +177,31 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
     if stamp:
         fig.text(0.02, 0.006, stamp, ha="left", va="bottom", fontsize=6.5, color="#888888")
     clear_footer(fig, footer)
+    clear_header(fig)
+
+
+def clear_header(fig: Figure, pad_pt: float = 4.0) -> None:
+    """Lower the top of every Axes until each Axes' legend sits under the title and any caveat (on a slide,
+    where the picture has no title, inside the picture): a legend of three or more rows above the plot ran
+    into the page figure's title and was cut off at the top of the slide picture."""
+    renderer = fig.canvas.get_renderer()
+    pad = pad_pt * fig.dpi / 72
+    ceiling = fig.bbox.y1 - pad
+    title = fig.get_suptitle() and fig._suptitle  # noqa: SLF001 - matplotlib keeps the suptitle Text here
+    heads = [t for t in fig.texts if t.get_text() and t.get_gid() == "caveat"] + ([title] if title else [])
+    for text in heads:
+        ceiling = min(ceiling, text.get_window_extent(renderer).y0 - pad)
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_visible() and ax.get_legend() is not None]
+    if not legends:
+        return
+    highest = max(legend.get_window_extent(renderer).y1 for legend in legends)
+    if highest <= ceiling:
+        return
+    lower = (highest - ceiling) / fig.bbox.height
+    for ax in fig.axes:
+        if ax.get_visible():
+            box = ax.get_position()
+            ax.set_position([box.x0, box.y0, box.width, max(box.height - lower, 0.05)])
 
 
 def clear_footer(fig: Figure, footer: Any, pad_pt: float = 4.0) -> None:
@@ -255,7 +267,7 @@ def caveat(target: Axes | Figure, text: str) -> None:
     kw = {"fontsize": fs(8.5), "fontstyle": "italic", "family": ["DejaVu Sans", "IPAexGothic"],
           "color": NOTE_COLOUR, "ha": "left"}
     fig = target if isinstance(target, Figure) else target.figure
-    fig.text(0.02, 0.995 if _MODE["slide"] else 0.915, _fit(text, fig, kw["fontsize"]), va="top", gid="caveat", **kw)
+    fig.text(0.02, 0.995 if on_slide() else 0.915, _fit(text, fig, kw["fontsize"]), va="top", gid="caveat", **kw)
 
 
 def wrap(text: str, width: float) -> str:

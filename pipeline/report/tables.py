@@ -23,6 +23,7 @@ from pipeline.catalogs import comparability
 from pipeline.publish.intervals import Relation, _hide, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
+from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import MEMBERS_BEHIND
 from pipeline.scoring.disclosure import protect as protect_respondents
 from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_not_applicable
@@ -41,7 +42,7 @@ BANDS = ("instrument", "band")  # framework and node id of the result bands of t
 
 
 def _k(k: int | None) -> int:
-    return catalogs.scoring_rules()["min_cell"] if k is None else k
+    return min_cell(k)
 
 
 def _node_spec(stats: list[str] = NODE_STATS, changes: bool = True) -> TableSpec:
@@ -541,6 +542,16 @@ def display(table: pd.DataFrame, names: dict[str, str], all_label: str, by: str 
     order = table[column].map(lambda s: (2, "") if s == ALL else (0, rank[s]) if s in rank else (1, str(s)))
     out = table.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
     return out.assign(**{column: out[column].map(lambda s: all_label if s == ALL else names.get(s, s))})
+
+
+def withheld_segments(table: pd.DataFrame, segments: Collection[str], column: str = "segment") -> list[str]:
+    """Those of ``segments`` (e.g. merged groups, as displayed) of which a protected table hides every cell that
+    has a company behind it: the report says so under the table rather than leave a column of x unexplained."""
+    hidden = table["suppressed"].fillna("").astype(str).ne("")
+    behind = pd.to_numeric(table.get("n_scored", table.get("n", pd.Series(1, index=table.index))), errors="coerce")
+    assessed = hidden | behind.gt(0)  # a node no company answers (GV.OV for power) is not assessed, not shown
+    return [s for s in segments
+            if (mine := table[column].eq(s) & assessed).any() and hidden[mine].all()]
 
 
 LATIN_PER_KANA = 1.75  # Latin letters per full-width character in the same label width (figure font)

@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline import catalogs
+from pipeline.ruleset import min_cell
 from pipeline.scoring.segments import ALL
 
 STAT_COLUMNS = ["mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "ci_low", "ci_high", "na_share",
@@ -133,7 +133,7 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
     statistics set to NaN in hidden cells and the count of hidden cells set to NaN (shown as the mark "x"), and
     ``_n_behind``, the true count, which the publisher moves into the audit log and never publishes.
     """
-    k = catalogs.scoring_rules()["min_cell"] if k is None else k
+    k = min_cell(k)
     n_col = n_col or count_column(table)
     group = group or [c for c in ("sector", "year", "framework", "node_id") if c in table.columns]
     stats = [c for c in (stat_columns or STAT_COLUMNS) if c in table.columns and c != n_col]

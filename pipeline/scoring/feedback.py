@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import QUANTILE_TAILS
 from pipeline.scoring.rules import complete_items, is_achieved, is_applicable
 from pipeline.scoring.statistics import deviation_score, item_shares, percentile_rank
@@ -71,7 +72,7 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
         hidden ('' or why the peer statistics are missing: 'primary', 'uniform'); and the weakest
         items (see :func:`_weakest_items`).
     """
-    k = catalogs.scoring_rules()["min_cell"] if k is None else k
+    k = min_cell(k)
     peer_col = peer_attribute(sector)
     resp = respondents[respondents["sector"].eq(sector) & respondents["year"].eq(year)]
     wanted = pd.concat([pd.DataFrame({"framework": f, "node_id": nodes, "order": range(len(nodes))})

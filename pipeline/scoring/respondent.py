@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.catalogs._files import catalog_cache
+from pipeline.catalogs.files import catalog_cache
 from pipeline.scoring import rules as rules_mod
 from pipeline.scoring.maps import all_nodes, item_map
 from pipeline.scoring.rules import Rules, RulesSource, complete_items, is_achieved, is_applicable, item_points, versions

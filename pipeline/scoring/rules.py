@@ -23,79 +23,25 @@ reads it, so changing scoring.yaml and re-running ``sdw score`` changes scores w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 import pandas as pd
-import yaml
 
-from pipeline import catalogs
-from pipeline.catalogs._files import catalog_cache
+from pipeline.ruleset import (  # noqa: F401 — scoring's rule vocabulary, re-exported for its callers
+    ANSWERS,
+    MISSING,
+    NOT_APPLICABLE,
+    Rules,
+    RulesSource,
+    level_threshold,
+    load_rules,
+    min_cell,
+    point_table,
+)
 from pipeline.scoring.maps import item_map
 
-MISSING = "missing"
-NOT_APPLICABLE = "not_applicable"
-# the store's canonical answers (schemas.CANONICAL) plus the score-time-only "missing"
-ANSWERS = ("implemented", "partial", "not_implemented", "not_applicable", "unknown", "unanswered", "invalid",
-           MISSING)
 KEY = ["sector", "year", "respondent_key"]
 ITEM_LEVEL = ("answer_raw", "score", "cell")  # emptied on rows complete_items adds
 
-Rules = Mapping[str, Any]
-RulesSource = Mapping[str, Any] | Path | str | None
-
-
-@catalog_cache
-def _default() -> dict[str, Any]:
-    return _checked(dict(catalogs.scoring_rules()))
-
-
-def load_rules(rules: RulesSource = None) -> dict[str, Any]:
-    """The scoring rules: scoring.yaml, or scoring.yaml overridden by ``rules``.
-
-    ``rules`` may be a path to another scoring.yaml, or a mapping of top-level keys to replace;
-    a ``points`` mapping is merged answer by answer, so ``{"points": {"partial": 0.25}}`` changes
-    one point and keeps the rest. A file must give a point for every answer; its other keys
-    (level_threshold, achieved …) default to scoring.yaml's. The returned mapping is shared: do
-    not mutate it. Overrides exist so a test (or an analyst's what-if) can re-score
-    the same store under another rule without re-ingesting.
-    """
-    if rules is None:
-        return _default()
-    if isinstance(rules, (str, Path)):
-        with open(rules, encoding="utf-8") as fh:
-            other = yaml.safe_load(fh) or {}
-        # another file must state every point itself; thresholds etc. default to scoring.yaml's
-        return _checked({**_default(), "points": {}, **other})
-    merged = dict(_default())
-    for key, value in rules.items():
-        if key == "points":
-            merged["points"] = {**merged["points"], **value}
-        else:
-            merged[key] = value
-    return _checked(merged)
-
-
-def _checked(rules: dict[str, Any]) -> dict[str, Any]:
-    """Refuse rules that leave an answer without a point or put a point outside [0, 1]: scores
-    must stay in [0, 1] (store contract) and no answer may be scored by accident."""
-    points = rules.get("points", {})
-    absent = [a for a in ANSWERS if a not in points]
-    if absent:
-        raise ValueError(f"scoring rules give no point for {absent}")
-    for answer, value in points.items():
-        if value is not None and not 0 <= float(value) <= 1:
-            raise ValueError(f"point for {answer!r} outside [0, 1]: {value}")
-    rules.setdefault("achieved", ["implemented"])
-    return rules
-
-
-def point_table(rules: RulesSource = None) -> dict[str, float]:
-    """answer → point, NaN for answers excluded from the denominator (not applicable)."""
-    points = load_rules(rules)["points"]
-    return {a: (np.nan if points[a] is None else float(points[a])) for a in ANSWERS}
 
 
 def item_points(answer: pd.Series, rules: RulesSource = None) -> pd.Series:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.ruleset import level_threshold
 from pipeline.scoring.statistics import mean_interval, wilson
 
 MULTI_VALUED = {"business_types"}
@@ -43,7 +44,7 @@ def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | Non
     Reads scores (sector, year, respondent_key, framework, node_id, score, n_items, n_applicable) and
     respondents[by]. One row per sector × year × node × segment, plus a '全体' row per group.
     """
-    threshold = catalogs.scoring_rules()["level_threshold"] if threshold is None else threshold
+    threshold = level_threshold(threshold=threshold)
     sel = scores[scores["framework"].eq(framework)]
     if node_id is not None:
         sel = sel[sel["node_id"].eq(node_id)]

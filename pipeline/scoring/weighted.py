@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline import catalogs
+from pipeline.ruleset import level_threshold
 from pipeline.scoring.segments import ALL, with_segment
 from pipeline.scoring.weights import KEY, kish
 
@@ -83,7 +83,7 @@ def weighted_segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, weig
     The rows are those of :func:`~pipeline.scoring.segments.segment_stats` (merge on sector, year,
     framework, node_id, segment); a sector-year without weights gets no row (respondents only).
     """
-    threshold = catalogs.scoring_rules()["level_threshold"] if threshold is None else threshold
+    threshold = level_threshold(threshold=threshold)
     sel = scores[scores["framework"].eq(framework)]
     if node_id is not None:
         sel = sel[sel["node_id"].eq(node_id)]

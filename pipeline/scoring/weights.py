@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.ingest.attributes import SIZE_BANDS
 
 KEY = ["sector", "year", "respondent_key"]
 UNKNOWN = "不明"
@@ -64,7 +63,7 @@ def natural_order(attr: str, values: Sequence[str]) -> list[str]:
     catalog lists them, other values alphabetically; 不明 last."""
     known: list[str] = []
     if attr == "size_band":
-        known = SIZE_BANDS
+        known = catalogs.size_band_names()
     elif attr in ("main_business_type", "business_types"):
         known = catalogs.power_business_types()["code"].tolist()
     rank = {v: i for i, v in enumerate(known)}

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.catalogs._files import read_csv
+from pipeline.catalogs.files import read_csv
 from pipeline.synth.auto import template_for_year
 from pipeline.synth.population import first_year, sector_code, spec
 

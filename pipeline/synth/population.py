@@ -14,7 +14,6 @@ import pandas as pd
 from pipeline import catalogs, corporate_number
 from pipeline.synth.names import company_names
 
-SIZE_BANDS = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜"]
 _SIZE_EMPLOYEES = [(5, 100), (101, 300), (301, 1000), (1001, 10000), (10001, 60000)]
 AUTO_INDUSTRIES = ["自動車部品", "自動車部品", "自動車部品", "素材・材料", "設備・機械", "物流", "ソフトウェア・IT",
                    "販売・サービス", "完成車"]
@@ -83,9 +82,7 @@ def universe(sector: str, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng([seed, sector_code(sector), 17])
     kind = spec(sector)["universe"]
     if kind == "generic":
-        from pipeline.synth.generic import universe as generic_universe
-
-        return generic_universe(rng, sector)
+        return _generic_universe(rng, sector)
     return with_maturity_response(UNIVERSES[kind](rng))
 
 
@@ -119,7 +116,7 @@ def _power_universe(rng: np.random.Generator) -> pd.DataFrame:
         corporate_number=bases(rng, n),
         name=company_names(rng, "power", n),
         main_type=df["business_types"].str.split().str[0],
-        size_band=[SIZE_BANDS[s] for s in size],
+        size_band=[catalogs.size_band_names()[s] for s in size],
         employees=rng.integers(lo[size], hi[size] + 1),
         maturity=df["type_shift"] + 0.35 * (size - 1) + rng.normal(0, 0.7, n),
         drift=rng.normal(0.3, 0.15, n),
@@ -148,7 +145,7 @@ def _auto_universe(rng: np.random.Generator) -> pd.DataFrame:
         "name": company_names(rng, "auto", n),
         "member_org": org,
         "industry": industry,
-        "size_band": [SIZE_BANDS[s] for s in size],
+        "size_band": [catalogs.size_band_names()[s] for s in size],
         "employees": rng.integers(lo[size], hi[size] + 1),
         "capital": [_CAPITAL[s] for s in size],
         "target_level": [f"Lv{t + 1}" for t in target],
@@ -210,3 +207,31 @@ def respondents(members: pd.DataFrame, year: int, n: int, seed: int) -> pd.DataF
     keys = uniform ** (1 / weights)
     chosen = np.sort(np.argsort(-keys)[:n])
     return on_roster.iloc[chosen].reset_index(drop=True)
+
+
+def _generic_universe(rng: np.random.Generator, sector: str) -> pd.DataFrame:
+    """Every company that is ever a member: persistent attributes and latent traits (maturity ~ N(0, 1),
+    so a calibrated answer model's first-year rates are its targets), for a sector added as data: everything
+    sector-specific comes from its ``synth`` entry of catalogs/sectors.yaml (universe size, industries and
+    their weights, the employee range, words for fictional names)."""
+    spec = catalogs.sector_info(sector)["synth"]
+    n = int(spec["members"])
+    industries = spec["industries"]
+    weights = np.array(list(industries.values()), dtype=float)
+    low, high = spec["employees"]
+    employees = np.exp(rng.uniform(np.log(low), np.log(high + 1), n)).astype(int).clip(low, high)
+    entry, exit_ = lifetimes(rng, n, first_year(sector))
+    return pd.DataFrame({
+        "company_id": np.arange(n),
+        "corporate_number": bases(rng, n),
+        "name": company_names(rng, sector, n, spec.get("name_words")),
+        "industry": rng.choice(list(industries), n, p=weights / weights.sum()),
+        "employees": employees,
+        "size_band": [catalogs.size_band_of(int(e)) for e in employees],
+        "propensity": np.full(n, float(spec.get("propensity", 0.5))),
+        "maturity": rng.normal(0, 1.0, n),
+        "drift": rng.normal(float(spec.get("drift", 0.1)), 0.05, n),
+        "habit": rng.normal(size=n),
+        "entry_year": entry,
+        "exit_year": exit_,
+    })

@@ -17,8 +17,8 @@ from pipeline.cells import a1
 from pipeline.synth import answers as answer_model
 from pipeline.synth import auto as auto_layout
 from pipeline.synth import badfiles, population
-from pipeline.synth import form as form_layout
 from pipeline.synth import power as power_layout
+from pipeline.synth import template_form as form_layout
 from pipeline.synth.archive import write_zip
 from pipeline.synth.plan import Member, Plan, Task, plan_export, plan_workbooks
 from pipeline.synth.sheetspec import RENDERERS, as_macro_enabled

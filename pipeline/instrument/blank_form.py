@@ -24,13 +24,21 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline import catalogs
-from pipeline.catalogs.dropdown import DropdownError, answer_options
-from pipeline.ingest.locate import PAST, find_header, is_checklist_name, is_derived_name, is_example_name, version_text
+from pipeline.header_roles import column_role
+from pipeline.ingest.locate import (
+    find_header,
+    is_checklist_name,
+    is_cover_name,
+    is_derived_name,
+    is_example_name,
+    versions_written,
+)
 from pipeline.ingest.read import Sheet, open_book
 from pipeline.ingest.reasons import Rejected
-from pipeline.ingest.text import clean_text, header_key, label_key
+from pipeline.ingest.version import one_written
+from pipeline.instrument.dropdown import DropdownError, answer_options
 from pipeline.itemno import item_number
+from pipeline.text import clean_text, label_key
 
 # Roles a blank automotive form must carry (an answer column is not needed: the form is blank).
 SHAPES = {"auto": ("no", "level", "requirement")}
@@ -123,20 +131,10 @@ def read_form(path: Path, sector: str) -> Form:
                     dropdown = answer_options(data, ws, cols["answer"], row + 1)
                 except DropdownError as e:
                     raise FormRefused(f"{path.name}: {e}") from None
-            return Form(path.name, name, row + 1, columns, items, version_text([sheet, *others]),
+            return Form(path.name, name, row + 1, columns, items, _version(path.name, name, row, sheets),
                         _published([sheet, *others]), skipped, dropdown,
                         {role: labels[c] for role, c in cols.items()})
     raise FormRefused(f"{path.name} is not a checklist: no sheet has the labels No., レベル and 要求事項")
-
-
-def column_role(label: object) -> str | None:
-    """The role a header label names in labels.yaml's checklist group (as ingest reads it: the exact
-    label, else the label without its bracketed hints unless it names a past year's column)."""
-    aliases = {label_key(a): role for role, names in catalogs.labels()["checklist"].items() for a in names}
-    key = label_key(label)
-    if key in aliases:
-        return aliases[key]
-    return aliases.get(header_key(label)) if not PAST.search(key) else None
 
 
 def header_labels(sheet: Sheet, row: int, upper: int | None) -> dict[int, str]:
@@ -243,6 +241,18 @@ def _items(sheet: Sheet, header_row: int, cols: dict[str, int], sheet_name: str,
         seen[number] = r
         items.append(FormItem(number, f"Lv{lv.group(1)}", domain, requirement, _cell(row, cols.get("condition")), r))
     return items
+
+
+def _version(file: str, checklist: str, header_row: int, sheets: dict[str, Sheet]) -> str | None:
+    """The one version the form writes, read as ingest reads a submission's (the checklist above its
+    header, cover sheets whole, the sheet names); two different versions refuse the form as ingest
+    would refuse a submission on it."""
+    where = [(checklist, sheets[checklist], header_row),
+             *((n, s, None) for n, s in sheets.items() if n != checklist and is_cover_name(n))]
+    try:
+        return one_written(versions_written(where, list(sheets)))
+    except Rejected as r:
+        raise FormRefused(f"{file}: {r.detail}") from None
 
 
 def _published(sheets: list[Sheet]) -> str | None:

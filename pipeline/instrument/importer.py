@@ -41,10 +41,10 @@ import yaml
 
 from pipeline import config
 from pipeline.catalogs.comparability import COLUMNS, COMPARABLE_BY_DEFAULT, mapping_path, version_key, versions
-from pipeline.catalogs.form import Form, FormItem, FormRefused, read_form
-from pipeline.catalogs.instruments import items_for, template, vocabulary
-from pipeline.ingest.text import answer_key, label_key
+from pipeline.catalogs.instruments import items_for, new_items_file, template, template_file, vocabulary
 from pipeline.ingest.vocab import lookup
+from pipeline.instrument.blank_form import Form, FormItem, FormRefused, read_form
+from pipeline.text import answer_key, label_key
 
 ITEM_COLUMNS = ["item_id", "level", "domain_id", "text_ja", "csf2", "level_source", "domain_ja", "condition_ja"]
 LEVELS = ("Lv1", "Lv2", "Lv3")
@@ -156,7 +156,7 @@ def import_instrument(sector: str, version: str, file: Path, name: str | None = 
     mapping = compare(form.items, prev_items, previous, tid, official)
     items = catalog_items(form.items, prev_items, form.name)
     root = config.catalogs_dir()
-    items_name = f"{tid}_items.csv"  # the shipped provisional version's name: the import replaces it
+    items_name = new_items_file(tid)
     digest = hashlib.sha256(Path(file).read_bytes()).hexdigest()
     tmpl = _template(prev_template, form, tid, version, items_name, name, when,
                      f"{form.name} sha256:{digest}", mapping, previous)
@@ -164,7 +164,7 @@ def import_instrument(sector: str, version: str, file: Path, name: str | None = 
     written = [_write(root / items_name, items.to_csv(index=False, lineterminator="\n"))]
     if previous:
         written.append(_write(root / mapping_path(previous, tid), mapping.to_csv(index=False, lineterminator="\n")))
-    written.append(_write(root / "templates" / f"{tid}.yaml",
+    written.append(_write(root / template_file(tid),
                           yaml.safe_dump(tmpl, allow_unicode=True, sort_keys=False, width=110)))
     new = set(mapping.loc[mapping["change"].eq("new"), "item_id"]) if previous else {i.item_id for i in form.items}
     uncharted = [i for i in items["item_id"] if i in new]

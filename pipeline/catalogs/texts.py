@@ -1,0 +1,25 @@
+"""Words the outputs print, as catalog data: report labels, table column formats, quarantine reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from pipeline.catalogs.files import HERE, read_yaml
+
+
+def report_labels() -> dict[str, Any]:
+    """Every fixed text of the reports and member feedback, by language (report_labels.yaml)."""
+    return read_yaml("report_labels.yaml")
+
+
+def columns() -> dict[str, dict[str, Any]]:
+    """How each published column is named and formatted (columns.yaml)."""
+    return read_yaml("columns.yaml")
+
+
+def quarantine_reasons() -> dict[str, Any]:
+    """The reason codes of the quarantine and their texts: always the shipped file, since the codes are
+    the manifest's contract, not something a project catalog edits (reasons.yaml)."""
+    return yaml.safe_load((HERE / "reasons.yaml").read_text(encoding="utf-8"))

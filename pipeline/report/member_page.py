@@ -1,0 +1,211 @@
+"""One member's feedback page (:class:`~pipeline.publish.feedback_model.MemberPage`) from the scoring tables.
+
+The numbers come from :func:`pipeline.scoring.feedback.feedback_tables`; this module puts them in words:
+its own name, the sector and year, its scores beside its peers', the levels it reached, the items to work
+on first in the checklist's own words, who its peers are and what is left out and why. Labels and peer
+sentences are the same for every member of a run, so they are made once (cached).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline import catalogs
+from pipeline.catalogs.files import read_yaml
+from pipeline.publish.feedback_model import PEER_STATS, SCORE_COLUMNS, MemberPage
+from pipeline.publish.formats import check_lang
+from pipeline.report import style
+from pipeline.report.figures import PeerFigures
+from pipeline.scoring.disclosure import QUANTILE_TAILS
+from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
+
+
+def words(lang: str) -> dict[str, Any]:
+    """The feedback texts of report_labels.yaml in ``lang``."""
+    return read_yaml("report_labels.yaml")["feedback"][check_lang(lang)]
+
+
+def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFrame, sector: str, year: int,
+                lang: str, k: int, figures: PeerFigures | None = None) -> MemberPage:
+    """One member's page content: labels in words, peer sentences, the member's own previous year and
+    levels reached, the figure as PNG bytes (drawn by ``figures``, which keeps what members share)."""
+    w = words(lang)
+    sector_words = w["sector"][sector]
+    all_label = w["all_group"].format(sector=sector_words)
+    h = headline.reset_index(drop=True)
+    prev = h["prev_year"].dropna() if "prev_year" in h else pd.Series(dtype=float)
+    prev_year = w["year_short"].format(year=int(prev.iloc[0])) if len(prev) else ""
+    scores = pd.DataFrame({
+        "node": [_node_label(f, n, lang) for f, n in zip(h["framework"], h["node_id"], strict=True)],
+        "score": h["score"], "previous": h.get("prev_score", np.nan),
+        "reached": _reached(h, "reached", w), "prev_reached": _reached(h, "prev_reached", w),
+        "p50": h["p50"], "p25": h["p25"], "p75": h["p75"], "peer_mean": h["peer_mean"],
+        "peer_n": h["peer_n"], "percentile": h["percentile"], "deviation": h["deviation"],
+        "peer_group": [_group_label(g, sector, lang, all_label) for g in h["peer_group"]],
+        "_hidden": h["hidden"], "_group": h["peer_group"]})
+    answered_before = bool(prev_year) and _answered(h)
+    answers = {**w["answers"], **(w["answers_auto"] if sector == "auto" else {})}
+    version = str(weak["template_version"].iloc[0]) if "template_version" in weak and len(weak) else ""
+    texts = catalogs.item_texts(sector, version, lang)
+    items = pd.DataFrame({"rank": weak["rank"], "item_id": weak["item_id"],
+                          "text": weak["item_id"].map(texts).fillna(""),
+                          "answer": weak["answer"].map(lambda a: answers.get(a, a)),
+                          "peer_rate": weak["peer_rate"].astype(float),
+                          "n_applicable": weak["n_applicable"].astype(float).where(weak["peer_rate"].notna())}
+                         ).reset_index(drop=True)
+    threshold = f"{catalogs.scoring_rules()['level_threshold']:.0%}"
+    n_items = int(weak["n_applicable"].max()) if len(weak) and weak["n_applicable"].notna().any() else 0
+    symbols = w["symbols"] + (w["symbols_previous"] if prev_year else "")
+    page = MemberPage(company=company, sector=sector_words, year=w["year"].format(year=year), scores=scores,
+                      items=items, peers=_peer_sentences(h, sector, lang, k, all_label, n_items),
+                      reading=w["reading"].format(sector=sector_words),
+                      rules=style.rules_text(style.labels(lang), [sector], threshold),  # its own sector's only
+                      symbols=symbols, lang=lang, words=w, previous_year=prev_year)
+    page.score_marks = _score_marks(scores, answered_before, w)
+    page.figure_png = (figures or PeerFigures(w)).png(scores)
+    return page
+
+
+def _answered(h: pd.DataFrame) -> bool:
+    """Whether the company answered the previous year: it has a score there on some headline node."""
+    return bool(h["prev_score"].notna().any()) if "prev_score" in h else False
+
+
+def _reached(h: pd.DataFrame, column: str, w: dict[str, Any]) -> list[str]:
+    """達成 / 未達成 per level row (the store's LvN+ in ``column``), '—' for a level not assessed, '' for
+    other rows (CSF functions, 'All', ★3)."""
+    said = w["reached"]
+    values = h[column] if column in h else pd.Series(np.nan, index=h.index)
+    level = h["framework"].eq("level") & h["node_id"].str.fullmatch(r"Lv\d+")
+    return [("" if not is_level else said["none"] if pd.isna(v) else said["yes"] if v >= 1 else said["no"])
+            for v, is_level in zip(values, level, strict=True)]
+
+
+def _score_marks(scores: pd.DataFrame, answered_before: bool, w: dict[str, Any]) -> list[list[str]]:
+    """What each score-table cell shows instead of its value (per row, in SCORE_COLUMNS order): '非表示'
+    for a hidden peer statistic (:func:`_peer_hidden`), '回答なし' for the previous year of a company that
+    did not answer then; '' for the value itself."""
+    hidden = str(w["hidden"])
+    previous = "" if answered_before else str(w["previous_none"])
+    why = scores["_hidden"].tolist()  # columns taken out once: a frame lookup per cell cost more than the rest
+    quantile_missing = {q: scores[q].isna().tolist() for q in ("p25", "p50", "p75")}
+    level = scores["reached"].astype(bool).tolist()
+    rows = []
+    for r in range(len(scores)):
+        def mark(c: str, r: int = r) -> str:
+            if c == "previous" or (c == "prev_reached" and level[r]):
+                return previous
+            if c in PEER_STATS and (why[r] != "" or (c in quantile_missing and quantile_missing[c][r])):
+                return hidden  # as _peer_hidden
+            return ""
+        rows.append([mark(c) for c in SCORE_COLUMNS])
+    return rows
+
+
+@cache
+def _csf2_names(lang: str) -> dict[str, str]:
+    return catalogs.csf2().set_index("node_id")["name_ja" if lang == "ja" else "name_en"].to_dict()
+
+
+@cache
+def _node_label(framework: str, node_id: str, lang: str) -> str:
+    """A headline row's label (GV 統治, Lv1 項目の達成率); the same for every member of a run."""
+    if framework == "csf2":
+        return f"{node_id} {_csf2_names(lang).get(node_id, '')}".strip()
+    return str(words(lang)["nodes"].get(node_id, node_id))
+
+
+@cache
+def _group_label(group: object, sector: str, lang: str, all_label: str) -> str:
+    """A peer group in words: 小売電気事業者, 101〜300人, 電力分野全体, 比較値なし."""
+    w = words(lang)
+    if group == ALL_GROUP:
+        return all_label
+    if group == NO_PEERS:
+        return str(w["no_peers"])
+    if sector == "power":
+        types = catalogs.power_business_types().set_index("code")["name_ja" if lang == "ja" else "name_en"]
+        return str(types.get(group, group))
+    text = str(group)
+    return text if lang == "ja" else text.replace("〜", "–").replace("人", " employees").replace(",", ",")
+
+
+def _peer_sentences(h: pd.DataFrame, sector: str, lang: str, k: int, all_label: str, n_items: int) -> list[str]:
+    """How the peer group was chosen and how big it is, per kind of row, and what is left out and why.
+
+    The sentences depend only on the peer columns, which members of one peer group share, so they are
+    made once per distinct set of them."""
+    cols = ["framework", "node_id", "peer_group", "peer_n", "hidden", "p25", "p50"]
+    shared = tuple(tuple(None if pd.isna(v) else v for v in row) for row in h[cols].itertuples(index=False))
+    unknown = bool(h["own_group"].isna().all())
+    return list(_sentences(shared, unknown, sector, lang, k, all_label, n_items))
+
+
+@cache
+def _sentences(shared: tuple, unknown: bool, sector: str, lang: str, k: int, all_label: str,
+               n_items: int) -> tuple[str, ...]:
+    cols = ["framework", "node_id", "peer_group", "peer_n", "hidden", "p25", "p50"]
+    h = pd.DataFrame(list(shared), columns=cols).astype({"peer_n": float, "p25": float, "p50": float})
+    h["own_group"] = np.nan if unknown else ""
+    return tuple(_peer_sentences_of(h, sector, lang, k, all_label, n_items))
+
+
+def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_label: str, n_items: int) -> list[str]:
+    w = words(lang)
+    attribute = w["attribute"][sector]
+    join = "、" if lang == "ja" else ", "
+    nodes = [_node_label(f, n, lang) for f, n in zip(h["framework"], h["node_id"], strict=True)]
+    labelled = h.assign(_label=nodes)
+
+    def size(rows: pd.DataFrame) -> str:
+        n = rows["peer_n"].dropna()
+        if n.empty:
+            return ""
+        lo, hi = int(n.min()), int(n.max())
+        return w["n_companies"].format(n=lo) if lo == hi else w["n_range"].format(lo=lo, hi=hi)
+
+    out = []
+    labelled = labelled.assign(peer_n=labelled["peer_n"].where(labelled["hidden"].eq("")))
+    own = labelled[~labelled["peer_group"].isin([ALL_GROUP, NO_PEERS])]
+    if len(own):
+        group = _group_label(own["peer_group"].iloc[0], sector, lang, all_label)
+        out.append(w["peers_own"].format(attribute=attribute, group=group, n=size(own)))
+    wide = labelled[labelled["peer_group"].eq(ALL_GROUP)]
+    if len(wide):
+        if h["own_group"].isna().all():
+            out.append(w["peers_unknown"].format(attribute=attribute, all=all_label, n=size(wide)))
+        else:
+            template = w["peers_fallback_all"] if len(wide) == len(h) else w["peers_fallback"]
+            out.append(template.format(nodes=join.join(wide["_label"]), attribute=attribute, k=k, all=all_label,
+                                       n=size(wide)))
+    none = labelled[labelled["peer_group"].eq(NO_PEERS)]
+    if len(none):
+        out.append(w["peers_none"].format(nodes=join.join(none["_label"]), k=k))
+    protected = labelled[labelled["hidden"].ne("") & labelled["peer_group"].ne(NO_PEERS)]
+    if len(protected):  # why is not said: 'every peer at 100%' is what hiding protects
+        out.append(w["peers_hidden"].format(nodes=join.join(protected["_label"])))
+    shown = labelled[labelled["hidden"].eq("")]
+    if (shown["p25"].isna() | shown["p50"].isna()).any():
+        out.append(w["peers_quantiles"].format(median=math.ceil(k / QUANTILE_TAILS["p50"]),
+                                               iqr=math.ceil(k / QUANTILE_TAILS["p25"]), k=k))
+    if n_items:
+        out.append(w["peers_items"].format(sector=w["sector"][sector], n=n_items))
+    return out
+
+
+
+def _peer_hidden(scores: pd.DataFrame, r: int, col: str) -> bool:
+    """Whether a score-table cell reads '非表示': a peer statistic of a row without peer values (the
+    count too when it is unknown), or a quantile too few peers lie beyond. Not the company's own
+    missing percentile, which is not assessed ('—')."""
+    if col not in PEER_STATS:
+        return False
+    if scores["_hidden"].iat[r] != "":
+        return True  # the count too, as in published tables: with it, a hidden value would say why
+    return col in ("p25", "p50", "p75") and bool(np.isnan(scores[col].iat[r]))
+

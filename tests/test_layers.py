@@ -1,0 +1,66 @@
+"""The package's layers (pyproject.toml [tool.importlinter]) hold, and an upward import breaks them.
+
+`make test` runs ``lint-imports`` itself; these tests show the contract can fail: a copy of the package
+with one import pointing the wrong way is refused, naming the import.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT = Path(sys.executable).with_name("lint-imports")
+
+pytestmark = pytest.mark.skipif(not LINT.exists(), reason="import-linter is a dev dependency: pip install -e .[dev]")
+
+
+def lint(root: Path) -> subprocess.CompletedProcess[str]:
+    """``lint-imports`` on the package under ``root`` (first on the path), without a cache."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run([str(LINT), str(root / "pyproject.toml"), "--no-cache"], cwd=root, env=env,
+                          capture_output=True, text=True, check=False)
+
+
+def copy_package(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "pipeline", tmp_path / "pipeline",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.csv", "*.yaml", "*.md"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def add_import(module: Path, line: str) -> None:
+    text = module.read_text(encoding="utf-8")
+    head, sep, rest = text.partition("from __future__ import annotations\n")
+    module.write_text(head + sep + "\n" + line + "\n" + rest, encoding="utf-8")
+
+
+def test_the_package_keeps_its_layers():
+    done = lint(ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 kept, 0 broken" in done.stdout
+
+
+@pytest.mark.parametrize(("module", "line", "broken"), [
+    # the bottom layer reaching up into a stage (what catalogs/form.py once did)
+    ("catalogs/files.py", "import pipeline.ingest.locate", "pipeline.catalogs.files -> pipeline.ingest.locate"),
+    # a stage reaching sideways into another (what ingest/assemble.py once did for points per answer)
+    ("ingest/assemble.py", "import pipeline.scoring.rules", "pipeline.ingest.assemble -> pipeline.scoring.rules"),
+    # the generator borrowing the reader's vocabulary (what synth/generic.py once did for size bands)
+    ("synth/population.py", "import pipeline.ingest.attributes",
+     "pipeline.synth.population -> pipeline.ingest.attributes"),
+    # config reading the catalogs: the circle config <-> catalogs
+    ("config.py", "import pipeline.catalogs", "pipeline.config -> pipeline.catalogs"),
+])
+def test_an_upward_or_sideways_import_breaks_the_contract(tmp_path, module, line, broken):
+    root = copy_package(tmp_path)
+    add_import(root / "pipeline" / module, line)
+    done = lint(root)
+    assert done.returncode == 1
+    assert "leaves BROKEN" in done.stdout  # the layers contract, whose name ends "… config, leaves"
+    assert broken in done.stdout
