@@ -4,12 +4,14 @@ withheld, instead of hidden (issue 28, F4's cost): hand-typed from the rule, k =
 from __future__ import annotations
 
 import numpy as np
+import openpyxl
 import pandas as pd
 
 from pipeline.publish.audit import hidden_cells, intruder_check
 from pipeline.publish.formats import people_frame
-from pipeline.publish.model import PublishedTable, TableSpec
+from pipeline.publish.model import Provenance, PublishedTable, TableSpec
 from pipeline.publish.publisher import published_frame
+from pipeline.publish.render_xlsx import write_people_workbook
 from pipeline.scoring.disclosure import protect
 from pipeline.scoring.disclosure_rounding import keeps_every_base, round_small_not_applicable
 
@@ -43,7 +45,7 @@ def test_every_base_stays_possible():
     assert keeps_every_base(0.50, 20, 5, grid=2)  # mean points in halves: 17 of 34 half-points is 0.50 exactly
 
 
-def test_rows_with_few_not_applicable_are_rounded_and_their_base_withheld():
+def test_rows_with_few_not_applicable_are_rounded_and_their_base_withheld(tmp_path):
     """PR.AC-7: 297 respondents, 2 not applicable, 150 of 295 implemented (0.508) — hidden whole under the
     first rule, now 0.51 with the base withheld; its interval is Wilson at 0.51 over 297 − 4 = 293 companies
     ([0.4530, 0.5667]) widened by 0.005 and rounded outward: [0.44, 0.58]. PR.AC-5: none not applicable, 120
@@ -64,6 +66,12 @@ def test_rows_with_few_not_applicable_are_rounded_and_their_base_withheld():
     shown = people_frame(table, "ja").set_index(people_frame(table, "ja").columns[0])
     assert shown.loc["PR.AC-7"].tolist() == ["x", "51%", "44%"]  # the withheld base reads x, never "—"
     assert shown.loc["PR.AC-8"].tolist() == ["287", "49.8%", "0.0%"]
+    book = write_people_workbook(tmp_path / "t.xlsx", [table], [("k", "5")],
+                                 Provenance("abc", "0.1", {"k": 5}), "ja")
+    ws = openpyxl.load_workbook(book).worksheets[-1]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=5)}
+    assert rows["PR.AC-7"][1].value == "x" and rows["PR.AC-7"][2].value == 0.51
+    assert rows["PR.AC-7"][2].number_format == "0%" and rows["PR.AC-8"][2].number_format == "0.0%"
     assert intruder_check([table], hidden_cells([PublishedTable("items", "items", out.reset_index(),
                                                                 list(out.columns), spec=ITEMS)]), 5) == []
 

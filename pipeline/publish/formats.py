@@ -151,7 +151,7 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     changes = (set(table.spec.changes) | {"previous_year"}) if table.spec is not None else set()
     no_previous = (frame["previous_year"].isna().tolist() if "previous_year" in frame
                    else [False] * len(frame))
-    rounded = _rounded_mask(frame)
+    rounded = rounded_mask(frame)
     out: dict[str, list[str]] = {}
     for col in cols:
         stat = kind(col) in STAT_KINDS
@@ -165,7 +165,7 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     return pd.DataFrame(out, columns=[header(c, lang) for c in cols], dtype=object)
 
 
-def _rounded_mask(frame: pd.DataFrame) -> list[bool]:
+def rounded_mask(frame: pd.DataFrame) -> list[bool]:
     """Rows published rounded with their base withheld (pipeline/scoring/disclosure_rounding.py): their shares
     read in whole percent, their withheld counts read the mark x."""
     if ROUNDED not in frame.columns:
