@@ -60,6 +60,30 @@ def test_feedback_files_per_company(auto_run):
         assert any(n.startswith("xl/media/") and n.endswith(".png") for n in z.namelist())  # the figure
 
 
+def test_the_pdf_is_one_page_of_japanese_text_in_an_embedded_font_with_the_figure(auto_run):
+    """What a member opens: one A4 page whose text reads back as its own name, sector, year and the section
+    titles (so the glyphs are real text, not shapes), in a subset of IPAexGothic embedded in the file (so it
+    reads the same in any viewer), with the figure as a print-resolution image."""
+    from pypdf import PdfReader
+
+    _, _, files = auto_run
+    index = pd.read_excel(files.index, engine="calamine", dtype=str)
+    company = index.set_index("ファイル名").loc[files.workbooks[0].name, "事業者名"]
+    reader = PdfReader(files.pdfs[0])
+    assert len(reader.pages) == 1
+    page = reader.pages[0]
+    assert [round(float(v)) for v in page.mediabox[2:]] == [595, 842]  # A4 in points
+    text = page.extract_text()
+    for words in (f"{company} ・ 自動車分野 ・ 2024年度", "サイバーセキュリティ自己診断 フィードバック",
+                  "機能・レベル別のスコアと比較群", "優先して取り組む項目", "比較群"):
+        assert words in text
+    fonts = [f.get_object() for f in page["/Resources"]["/Font"].values()]
+    japanese = [f for f in fonts if str(f["/BaseFont"]).endswith("+IPAexGothic")]
+    assert japanese and all("/FontFile2" in f["/FontDescriptor"] for f in japanese)  # embedded TrueType subsets
+    images = [x.get_object() for x in page["/Resources"]["/XObject"].values()]
+    assert any(x["/Subtype"] == "/Image" and x["/Width"] >= 1000 for x in images)  # 7.3 inches at 150 dpi
+
+
 def test_index_maps_every_file_and_member_files_carry_only_their_own_company(auto_run):
     per, identities, files = auto_run
     index = pd.read_excel(files.index, engine="calamine", dtype=str)

@@ -35,7 +35,7 @@ from pipeline.progress import progress
 from pipeline.publish.feedback_pdf import write_member_pdf
 from pipeline.publish.feedback_xlsx import write_index, write_member_workbook
 from pipeline.report import style
-from pipeline.report.figures import PeerFigures, peer_dots
+from pipeline.report.figures import PeerFigures
 from pipeline.report.member_page import member_page, words
 
 
@@ -143,6 +143,7 @@ class _Run:
 _RUN: _Run | None = None
 """The run a forked worker writes for (set in the parent before the fork: the tables are not pickled)."""
 _FIGURES: PeerFigures | None = None
+_PAGE_FIGURES: PeerFigures | None = None
 
 
 def _write_members(run: _Run, jobs: list[tuple[str, str, str]], workers: int | None, quiet: bool) -> None:
@@ -172,10 +173,11 @@ def _write_members(run: _Run, jobs: list[tuple[str, str, str]], workers: int | N
 
 
 def _start_worker() -> None:
-    global _FIGURES
+    global _FIGURES, _PAGE_FIGURES
     style.apply()
     assert _RUN is not None
     _FIGURES = PeerFigures(words(_RUN.lang))
+    _PAGE_FIGURES = PeerFigures(words(_RUN.lang), page=True)
 
 
 def _write_chunk(chunk: list[tuple[str, str, str]]) -> int:
@@ -191,5 +193,7 @@ def _write_member(job: tuple[str, str, str]) -> None:
     page = member_page(key, name, *run.tables[key], run.sector, run.year, run.lang, run.k, figures=_FIGURES)
     write_member_workbook(run.out / f"{stem}.xlsx", page)
     if run.pdf:
-        write_member_pdf(run.out / f"{stem}.pdf", page, peer_dots)
+        assert _PAGE_FIGURES is not None
+        page.page_figure = _PAGE_FIGURES.image(page.scores)
+        write_member_pdf(run.out / f"{stem}.pdf", page)
 
