@@ -288,7 +288,7 @@ def heatmap_section(data, attribute, protected, suffix=""):
     # a merged group still withheld in every cell: said under the heatmap and its table, never why
     merged_names = list(dict.fromkeys(seg_names.get(g, g) for g in (merges if attribute == by else {}).values()))
     still = T.withheld_segments(cats, merged_names)
-    withheld_note = L["group_withheld"].format(groups="、".join(still) if lang == "ja" else ", ".join(still)) \
+    withheld_note = L["group_withheld"].format(groups="、".join(still) if lang == "ja" else "; ".join(still)) \
         if still else ""
     title = L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + \
         (f" {L['breakdown'].get(attribute, '')}" if suffix else "") + f" ({latest})"

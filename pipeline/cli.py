@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser(
         "feedback", help="write one feedback file per member company (association use only)",
-        description="Write one workbook (and with --pdf a one-page PDF) per member company of one sector and year, "
+        description="Write one workbook (and with --pdf a PDF) per member company of one sector and year, "
         "and index.xlsx (which file goes to which company), into OUT/<sector>/<year>/: with the default OUT that is "
         "reports/feedback/<sector>/<year>/ in the project folder. The folder is printed at the end. Earlier member "
         "files of that sector and year in it are replaced (except with --only). Files are written by worker "
@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="parent folder: the files go to OUT/<sector>/<year>/ (default reports/feedback, so "
                    "reports/feedback/<sector>/<year>/)")
     f.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the member files")
-    f.add_argument("--pdf", action="store_true", help="also write a one-page PDF per member")
+    f.add_argument("--pdf", action="store_true", help="also write a PDF per member: one A4 page, then (automotive) "
+                   "the ★3/★4 page")
     f.add_argument("--only", default=None, metavar="KEY,...",
                    help="write only these members, to re-send after a correction: respondent keys, 法人番号 or file "
                    "names from index.xlsx (auto_2024_0012), comma-separated; file numbers stay those of the whole "

@@ -1,4 +1,4 @@
-"""The rules of catalogs/scoring.yaml read in one place: points per answer, the level threshold, k.
+"""The rules of catalogs/scoring.yaml read in one place: points per answer, the level threshold, k, z.
 
 A leaf below every stage: ingest writes ``responses.score`` with the same points scoring uses, and
 reports, feedback and the explorer read k and the threshold here, honouring the same override
@@ -86,3 +86,8 @@ def level_threshold(rules: RulesSource = None, threshold: float | None = None) -
 def min_cell(k: int | None = None, rules: RulesSource = None) -> int:
     """k, the fewest respondents a published cell may describe (``k`` when given, else the rules')."""
     return int(load_rules(rules)["min_cell"]) if k is None else k
+
+
+def wilson_z(z: float | None = None) -> float:
+    """The normal quantile of the published intervals (``z`` when given, else the rules' ``wilson_z``)."""
+    return float(load_rules()["wilson_z"]) if z is None else z

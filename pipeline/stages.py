@@ -90,10 +90,13 @@ def score(args: argparse.Namespace) -> int:
 
 def feedback(args: argparse.Namespace) -> int:
     import pandas as pd
+    import pyarrow.dataset as ds
 
+    from pipeline import catalogs
     from pipeline import store as store_mod
     from pipeline.report.feedback_doc import write_feedback
     from pipeline.scoring.feedback import feedback_tables, previous_year
+    from pipeline.scoring.star_feedback import star_feedback
 
     if not (args.store / "scores").exists():
         raise FileNotFoundError(f"no scores in {args.store}: run `sdw score` first")
@@ -102,17 +105,21 @@ def feedback(args: argparse.Namespace) -> int:
     years = [args.year] if before is None else [before, args.year]
     # only what feedback shows: this sector's year and the one before, not the store's every table and column
     scores = pd.read_parquet(args.store / "scores", filters=[("sector", "==", args.sector), ("year", "in", years)])
+    on_star = "star" in catalogs.sector_info(args.sector)["frameworks"]  # the ★ page (automotive)
+    # answer_raw only for the ★ page, which shows an unreadable answer as the member wrote it
+    raw = ["answer_raw"] if on_star and "answer_raw" in ds.dataset(args.store / "responses").schema.names else []
     responses = pd.read_parquet(args.store / "responses", columns=["sector", "year", "respondent_key", "item_id",
-                                                                     "answer"],
+                                                                     "answer", *raw],
                                 filters=[("sector", "==", args.sector), ("year", "==", args.year)])
     identities = store_mod.read_table(args.store, "identities")
     only = _members(args.only, args.only_file)
     out = args.out / args.sector / str(args.year)
     per_company = feedback_tables(scores, respondents, responses, args.sector, args.year)
+    star = star_feedback(scores, respondents, responses, args.sector, args.year) if on_star else None
     if not per_company:
         raise ValueError(f"no {args.sector} FY{args.year} respondents in {args.store}")
     files = write_feedback(per_company, identities, args.sector, args.year, out, lang=args.lang, pdf=args.pdf,
-                           workers=args.workers, only=only, quiet=False)
+                           workers=args.workers, only=only, quiet=False, star=star)
     pdfs = f" and {len(files.pdfs)} PDFs" if files.pdfs else ""
     which = f" (of {len(per_company)}; the others untouched)" if only is not None else ""
     print(f"sdw feedback: {len(files.workbooks)} member files{pdfs}{which} written to {out.resolve()}")

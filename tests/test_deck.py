@@ -98,7 +98,7 @@ def test_every_slide_title_is_the_title_placeholder_and_a_table_slide_fits(tmp_p
             "other values). —: not assessed. …: no previous year to compare with. Segments too small to publish "
             "are merged before withholding: T&D: general, transmission, distribution = general T&D + "
             "transmission + distribution. A quantile is shown only with at least 5 companies beyond it "
-            "(p10/p90 from 50 companies, quartiles from 20, the median from 10). ") * 2
+            "(p10/p90 from 50 companies, quartiles from 20, the median from 10).")
     table = PublishedTable("distribution", "Score distribution by segment (FY2026)", frame,
                            ["year", "segment", "n", "mean", "w_mean", "previous_year", "change", "p25", "p50", "p75"],
                            note=note, spec=spec, source="Source: power self-assessment (FY2026), 317 respondents")
@@ -107,7 +107,8 @@ def test_every_slide_title_is_the_title_placeholder_and_a_table_slide_fits(tmp_p
                       caveats=["provisional"], rules=["rules"], tables=[table])
     deck = Presentation(str(path))
     titles = [s.shapes.title.text_frame.text if s.shapes.title is not None else None for s in deck.slides]
-    # the note takes eight lines: the rows that do not fit above it continue on a second slide
+    # the note takes five lines, the first two segments two lines each: the rows that do not fit above the note
+    # continue on a second slide
     assert titles == ["Power", "Key points", "Before reading the numbers", "Scoring and disclosure rules, marks",
                       "Mean score", "Score distribution by segment (FY2026) (1/2)",
                       "Score distribution by segment (FY2026) (2/2)"]
@@ -130,7 +131,10 @@ def test_every_slide_title_is_the_title_placeholder_and_a_table_slide_fits(tmp_p
         # 14 pt: a Latin character about 0.11 in wide; 0.2 in of cell insets: no number wraps
         widest = max(display_width(v) for v in values)
         assert Emu(column.width).inches >= widest * 14 * 0.55 / 72 + 0.2, (head, values)
-    assert [cells.cell(r, 3).text_frame.text for r in range(1, 4)] == ["x", "81.0%", "77.6%"]
+    assert [cells.cell(r, 2).text_frame.text for r in range(1, 4)] == ["x", "81.0%", "77.6%"]
+    # a year column with one value is said once above the table (ten columns at 14 pt do not fit the width)
+    assert cells.cell(0, 0).text_frame.text == "Segment"
+    assert "Fiscal year: 2026 / Compared with: 2025" in texts(slide)
 
 
 def test_key_points_shrink_to_fit_the_slide_but_not_below_14pt(tmp_path):

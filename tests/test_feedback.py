@@ -14,6 +14,7 @@ from pipeline.ingest import ingest
 from pipeline.report.feedback_doc import write_feedback
 from pipeline.scoring import score_store
 from pipeline.scoring.feedback import NO_PEERS, feedback_tables
+from pipeline.scoring.star_feedback import star_feedback
 from pipeline.scoring.statistics import deviation_score, percentile_rank
 from pipeline.synth import synthesise
 
@@ -28,8 +29,9 @@ def auto_run(tmp_path_factory):
     result = score_store(tmp / "s")
     tables = {n: pd.read_parquet(tmp / "s" / n) for n in ("respondents", "responses", "identities")}
     per = feedback_tables(result.scores, tables["respondents"], tables["responses"], "auto", 2024, k=5)
-    files = write_feedback(per, tables["identities"], "auto", 2024, tmp / "fb", pdf=True, k=5)
-    return per, tables["identities"], files
+    star = star_feedback(result.scores, tables["respondents"], tables["responses"], "auto", 2024, k=5)
+    files = write_feedback(per, tables["identities"], "auto", 2024, tmp / "fb", pdf=True, k=5, star=star)
+    return per, tables["identities"], files, star
 
 
 def _xml_text(path) -> str:
@@ -39,7 +41,7 @@ def _xml_text(path) -> str:
 
 
 def test_feedback_files_per_company(auto_run):
-    per, identities, files = auto_run
+    per, identities, files, _ = auto_run
     assert len(per) == 30 and len(files.workbooks) == 30 and len(files.pdfs) == 30
     key, (headline, weak) = next(iter(per.items()))
     assert headline["node_id"].tolist() == ["GV", "ID", "PR", "DE", "RS", "RC", "Lv1", "Lv2", "Lv3", "All", "★3"]
@@ -51,7 +53,7 @@ def test_feedback_files_per_company(auto_run):
     assert weak["peer_rate"].dropna().is_monotonic_decreasing
     assert [p.name for p in files.workbooks] == [f"auto_2024_{i:04d}.xlsx" for i in range(1, 31)]
     sheets = pd.read_excel(files.workbooks[0], sheet_name=None, engine="calamine", header=None)
-    assert list(sheets) == ["概要", "スコア", "優先して取り組む項目"]
+    assert list(sheets) == ["概要", "スコア", "優先して取り組む項目", "★3・★4"]
     cover = sheets["概要"].astype(str).to_numpy().ravel().tolist()
     assert "自動車分野" in cover and "2024年度" in cover
     items = sheets["優先して取り組む項目"].astype(str).to_numpy().ravel().tolist()
@@ -60,8 +62,34 @@ def test_feedback_files_per_company(auto_run):
         assert any(n.startswith("xl/media/") and n.endswith(".png") for n in z.namelist())  # the figure
 
 
+def test_the_pdf_is_one_page_of_japanese_text_in_an_embedded_font_with_the_figure(auto_run):
+    """What a member opens: one A4 page whose text reads back as its own name, sector, year and the section
+    titles (so the glyphs are real text, not shapes), in a subset of IPAexGothic embedded in the file (so it
+    reads the same in any viewer), with the figure as a print-resolution image."""
+    from pypdf import PdfReader
+
+    _, _, files, _ = auto_run
+    index = pd.read_excel(files.index, engine="calamine", dtype=str)
+    company = index.set_index("ファイル名").loc[files.workbooks[0].name, "事業者名"]
+    reader = PdfReader(files.pdfs[0])
+    assert len(reader.pages) >= 2  # the member's page, then (automotive) the ★ page on pages of its own
+    star_text = "".join(p.extract_text() for p in reader.pages[1:]).replace(" ", "")
+    assert "★3・★4要求事項の充足状況" in star_text and "★3までの距離と比較群" in star_text
+    page = reader.pages[0]
+    assert [round(float(v)) for v in page.mediabox[2:]] == [595, 842]  # A4 in points
+    text = page.extract_text()
+    for words in (f"{company} ・ 自動車分野 ・ 2024年度", "サイバーセキュリティ自己診断 フィードバック",
+                  "機能・レベル別のスコアと比較群", "優先して取り組む項目", "比較群"):
+        assert words in text
+    fonts = [f.get_object() for f in page["/Resources"]["/Font"].values()]
+    japanese = [f for f in fonts if str(f["/BaseFont"]).endswith("+IPAexGothic")]
+    assert japanese and all("/FontFile2" in f["/FontDescriptor"] for f in japanese)  # embedded TrueType subsets
+    images = [x.get_object() for x in page["/Resources"]["/XObject"].values()]
+    assert any(x["/Subtype"] == "/Image" and x["/Width"] >= 1000 for x in images)  # 7.3 inches at 150 dpi
+
+
 def test_index_maps_every_file_and_member_files_carry_only_their_own_company(auto_run):
-    per, identities, files = auto_run
+    per, identities, files, _ = auto_run
     index = pd.read_excel(files.index, engine="calamine", dtype=str)
     # no e-mail column: neither the roster nor the cover sheet carries an address, so it was always empty
     assert list(index.columns) == ["ファイル名", "事業者名", "法人番号"]
@@ -207,11 +235,13 @@ def _digests(folder) -> dict[str, str]:
 
 
 def test_the_same_bytes_whatever_the_number_of_workers(auto_run, tmp_path):
-    """Workbooks, PDFs and the index from one worker and from two are byte-identical."""
-    per, identities, files = auto_run
+    """Workbooks, PDFs and the index from one worker and from two are byte-identical (★ page included)."""
+    per, identities, files, star = auto_run
     some = [p.stem for p in files.workbooks[:16]]  # 16 members: two workers get eight each
-    one = write_feedback(per, identities, "auto", 2024, tmp_path / "one", pdf=True, k=5, workers=1, only=some)
-    two = write_feedback(per, identities, "auto", 2024, tmp_path / "two", pdf=True, k=5, workers=2, only=some)
+    one = write_feedback(per, identities, "auto", 2024, tmp_path / "one", pdf=True, k=5, workers=1, only=some,
+                         star=star)
+    two = write_feedback(per, identities, "auto", 2024, tmp_path / "two", pdf=True, k=5, workers=2, only=some,
+                         star=star)
     assert [p.name for p in one.pdfs] == [p.name for p in two.pdfs] == [f"{s}.pdf" for s in some]
     a, b = _digests(tmp_path / "one"), _digests(tmp_path / "two")
     assert len(a) == 16 * 2 + 1 and a == b
@@ -223,7 +253,7 @@ def test_only_writes_exactly_the_members_named(auto_run, tmp_path):
     """A re-send by file name, 法人番号 and respondent key rewrites those three files and touches no other."""
     import shutil
 
-    per, identities, files = auto_run
+    per, identities, files, _ = auto_run
     folder = tmp_path / "fb"
     shutil.copytree(files.index.parent, folder)
     index = pd.read_excel(folder / "index.xlsx", engine="calamine", dtype=str)

@@ -194,3 +194,16 @@ def test_no_previous_year_reads_the_same_mark_in_the_workbook_and_the_page(tmp_p
     assert rows[2][2:] == ["—", 2024, "—"]
     about = [c.value for row in openpyxl.load_workbook(path).worksheets[0].iter_rows() for c in row]
     assert "…: 前年度の値がない(比較できない)" in about  # the legend of the mark
+
+
+def test_every_header_is_read_whole_from_the_catalog():
+    """'Mean score (members, estimated)' was read as 'Mean score (members': a comma inside a YAML flow mapping
+    ends the value, and the rest became a key of its own."""
+    import yaml
+
+    catalog = yaml.safe_load((MODEL.parents[1] / "catalogs" / "columns.yaml").read_text(encoding="utf-8"))
+    for column, entry in catalog.items():
+        assert set(entry) <= {"ja", "en", "kind", "values"}, column
+        for lang in ("ja", "en"):
+            assert str(entry[lang]).count("(") == str(entry[lang]).count(")"), (column, entry[lang])
+    assert formats.header("w_mean", "en") == "Mean score (members, estimated)"

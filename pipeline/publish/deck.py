@@ -252,8 +252,9 @@ def _figure_slide(prs: Presentation, figure: PublishedFigure, stamp: str, png: P
         slide.notes_slide.notes_text_frame.text = "\n".join(figure.notes)
 
 
-CHAR = Inches(14 * 0.56 / 72)
-"""One display-width unit at 14 pt (a Latin character; a kanji counts two): what a column needs per character."""
+CHAR = Inches(14 * 0.64 / 72)
+"""One display-width unit at 14 pt (a Latin character; a kanji counts two): what a column needs per character
+(digits and the wide faces LibreOffice substitutes for Meiryo run to about 0.64 em)."""
 CELL_PAD = Inches(0.2)
 """A table cell's left and right insets together (PowerPoint's default 0.1 in each)."""
 ROW_HEIGHT, LINE = Inches(0.4), Inches(14 * 1.25 / 72)
@@ -273,13 +274,15 @@ def _column_widths(chunk, numeric: list[bool], available: int) -> list[int]:
     wide as its widest value at 14 pt; a header may take two lines; text (a segment's name) wraps only when the
     table would not fit otherwise. Space left over goes to the columns in proportion to their need."""
     values = [max((display_width(v) for v in chunk[h].astype(str)), default=1) for h in chunk.columns]
-    heads = [-(-display_width(h) // 2) for h in chunk.columns]  # a header on two lines
+    # a header on up to three lines, never broken inside a word ("Respo/ndent/s")
+    heads = [max(-(-display_width(h) // 3), *(display_width(w) + 1 for w in str(h).split()))  # bold runs wider
+             for h in chunk.columns]
     need = [max(v, h) * CHAR + CELL_PAD for v, h in zip(values, heads, strict=True)]
     if sum(need) > available:  # text columns give way first: half their widest value, never below 10 units
         need = [n if num else max(min(n, max(v // 2, 10) * CHAR + CELL_PAD), h * CHAR + CELL_PAD)
                 for n, num, v, h in zip(need, numeric, values, heads, strict=True)]
-    spare = max(available - sum(need), 0)
-    return [int(n + spare * n / sum(need)) for n in need]
+    # what still does not fit shrinks alike (a table never runs off the slide); spare room goes by need
+    return [int(n * available / sum(need)) for n in need]
 
 
 def _table_slides(prs: Presentation, table: PublishedTable, lang: str, stamp: str) -> None:
@@ -289,26 +292,46 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, stamp: st
     from pipeline.publish.formats import NUMERIC_KINDS, kind
 
     shown = people_frame(table, lang)
-    numeric = [kind(c) in NUMERIC_KINDS for c in table.people_columns()]
+    kinds = [kind(c) for c in table.people_columns()]
+    # a year column with one value throughout (the latest year, the year it is compared with) is said once above
+    # the table instead: ten columns at 14 pt do not fit a slide's width
+    constant = [h for h, k in zip(shown.columns, kinds, strict=True) if k == "year" and shown[h].nunique() == 1
+                and len(shown) > 1]
+    caption = " / ".join(f"{h}: {shown[h].iloc[0]}" for h in constant)
+    numeric = [k in NUMERIC_KINDS for h, k in zip(shown.columns, kinds, strict=True) if h not in constant]
+    shown = shown.drop(columns=constant)
+    top = TABLE_TOP + (LINE + Inches(0.1) if caption else 0)
     inner = WIDTH - 2 * MARGIN
     note_h = _lines(table.note, inner) * LINE + Inches(0.1) if table.note else 0
     note_top = SOURCE_TOP - note_h
     widths = _column_widths(shown, numeric, inner)
     head_h = max(_lines(h, w) for h, w in zip(shown.columns, widths, strict=True)) * LINE + Inches(0.15)
-    row_h = max(ROW_HEIGHT, max((_lines(v, w) for h, w in zip(shown.columns, widths, strict=True)
-                                 for v in shown[h].astype(str)), default=1) * LINE + Inches(0.15))
-    per_slide = max(int((note_top - Inches(0.1) - TABLE_TOP - head_h) / row_h), 1)
-    per_slide = min(per_slide, TABLE_ROWS)
-    chunks = [shown.iloc[i:i + per_slide] for i in range(0, max(len(shown), 1), per_slide)]
-    for part, chunk in enumerate(chunks):
+    # each row as tall as its most wrapped cell; rows that do not fit above the note go to the next slide
+    row_hs = [max(ROW_HEIGHT, max(_lines(v, w) for v, w in zip(row, widths, strict=True)) * LINE + Inches(0.15))
+              for row in shown.astype(str).itertuples(index=False)]
+    room = note_top - Inches(0.1) - top - head_h
+    chunks, heights, used = [], [], 0
+    for i, h in enumerate(row_hs):
+        if not chunks or used + h > room or len(chunks[-1]) >= TABLE_ROWS:
+            chunks.append([])
+            heights.append([])
+            used = 0
+        chunks[-1].append(i)
+        heights[-1].append(h)
+        used += h
+    chunks, heights = chunks or [[]], heights or [[]]
+    for part, (rows_here, hs) in enumerate(zip(chunks, heights, strict=True)):
+        chunk = shown.iloc[rows_here]
         slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
         _slide_title(slide, table.title + (f" ({part + 1}/{len(chunks)})" if len(chunks) > 1 else ""))
         rows, cols = len(chunk) + 1, len(chunk.columns)
-        shape = slide.shapes.add_table(rows, cols, MARGIN, TABLE_TOP, inner, int(head_h + row_h * len(chunk)))
+        if caption:
+            _textbox(slide, MARGIN, TABLE_TOP - Inches(0.05), inner, LINE + Inches(0.1), caption, MIN_PT)
+        shape = slide.shapes.add_table(rows, cols, MARGIN, top, inner, int(head_h + sum(hs)))
         frame = shape.table
         frame.rows[0].height = int(head_h)
-        for r in range(1, rows):
-            frame.rows[r].height = int(row_h)
+        for r, h in enumerate(hs, start=1):
+            frame.rows[r].height = int(h)
         for c, (head, w, num) in enumerate(zip(chunk.columns, widths, numeric, strict=True)):
             frame.columns[c].width = w
             _cell(frame.cell(0, c), str(head), bold=True)

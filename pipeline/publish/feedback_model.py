@@ -29,6 +29,22 @@ PROXY = {"score": "mean", "percent": "share", "count": "n", "int": "rank", "text
 """A columns.yaml column of each kind, so display text (used to fit widths) is formatted as in reports."""
 PEER_STATS = ["peer_mean", "p25", "p50", "p75", "peer_n", "percentile", "deviation"]
 
+PAGE_FIGURE = {"left": 0.06, "width": 0.88, "ticks": 0.025, "legend": 0.05, "row": 0.0135, "pad": 0.025}
+"""The member figure on the A4 feedback page, in fractions of the page: at the text's left edge and width, the
+axes ``pad + row`` per row high, with room for the tick labels below and a two-row legend above."""
+A4_INCHES = (8.27, 11.69)
+
+
+def page_figure_box(n_rows: int) -> tuple[float, float, tuple[float, float, float, float]]:
+    """Width and height (inches) of the page's member figure for ``n_rows`` rows, and its axes rectangle in
+    figure fractions: the company labels take the left 27 % of the text width, as on the page before."""
+    box = PAGE_FIGURE
+    axes_h = box["pad"] + box["row"] * n_rows
+    total = box["ticks"] + axes_h + box["legend"]
+    left = 0.24 / box["width"]
+    return (box["width"] * A4_INCHES[0], total * A4_INCHES[1],
+            (left, box["ticks"] / total, 0.58 / box["width"], axes_h / total))
+
 
 @dataclass
 class MemberPage:
@@ -46,8 +62,12 @@ class MemberPage:
     lang: str
     words: dict[str, Any]
     figure_png: bytes = b""
+    page_figure: Any = None  # the same figure as a PIL image sized for the PDF's A4 page (page_figure_box)
     previous_year: str = ""  # 2023年度, or '' when the store holds no earlier year of the sector
     score_marks: list[list[str]] = field(default_factory=list)  # per score cell: '' or the text shown instead
+    extra: list[Any] = field(default_factory=list)
+    """Further pages after the member's main ones (the ★ page, :mod:`pipeline.publish.feedback_star`):
+    each has ``write_sheet(wb, styles)`` and ``draw_pdf(pdf)``."""
 
     @property
     def previous_note(self) -> str:

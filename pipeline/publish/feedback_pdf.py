@@ -1,27 +1,36 @@
 """Member feedback PDFs: one member's page (:class:`~pipeline.publish.feedback_model.MemberPage`) on one
-A4 page, drawn by matplotlib from the same content as the workbook."""
+A4 page, from the same content as the workbook.
+
+The page is written with ReportLab's canvas: text in IPAexGothic (the figures' font), embedded as a subset of
+the glyphs the page uses, so it reads the same in any viewer; the member figure is the page-sized PNG the
+figure module drew (:attr:`MemberPage.page_figure`). Drawing the whole page with matplotlib's PDF backend
+cost about half a second per member (text laid out and written glyph by glyph); this costs a few
+milliseconds. ``invariant`` mode leaves no clock or random id in the file: the same page gives the same bytes.
+"""
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import matplotlib_fontja
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
+from reportlab import rl_config
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
-from pipeline.publish.feedback_model import KIND, SCORE_COLUMNS, MemberPage, cell_text, column_head
+from pipeline.publish.feedback_model import KIND, PAGE_FIGURE, SCORE_COLUMNS, MemberPage, cell_text, column_head
 from pipeline.publish.formats import DASH
 from pipeline.xlsx import display_width
 
-A4 = (8.27, 11.69)
 NO_LINE_START = "、。，．・：；？！）」』】％ー"
 """Japanese punctuation that must not begin a line (kinsoku): it stays on the line before."""
 PDF_WIDTHS = {"node": 0.14, "score": 0.065, "previous": 0.07, "reached": 0.06, "prev_reached": 0.065,
@@ -35,43 +44,117 @@ def _wrap(text: str, width: int) -> str:
     breaks at spaces."""
     lines = []
     for para in text.split("\n"):
-        line = ""
+        line, used = "", 0
         for token in re.findall(r"[!-~]+ ?| |.", para):  # an ASCII word (and its space) stays together
-            if display_width(line + token) > width and line and token[0] not in NO_LINE_START:
+            size = display_width(token)
+            if used + size > width and line and token[0] not in NO_LINE_START:
                 lines.append(line.rstrip())
                 line = token.lstrip()
+                used = display_width(line)
             else:
                 line += token
+                used += size
         lines.append(line.rstrip())
     return "\n".join(lines)
 
 
-def write_member_pdf(path: Path, page: MemberPage,
-                     draw_figure: Callable[[pd.DataFrame, Axes, dict[str, Any]], Axes]) -> Path:
-    """A one-page A4 PDF of the same content: heading, figure, score table, priority items, peers, rules.
+FONT = "IPAexGothic"
+ASCENT = 0.88
+"""IPAexGothic's ascent and descent as a share of the font size: text placed by its top (or bottom), as the
+page's coordinates give it, sits this far above (below) its baseline."""
+DESCENT = 0.12
+PAGE_FIGURE_TOP = 0.888
+"""Top of the member figure on the page (fraction of the page height), clear of its title's descenders."""
 
-    ``draw_figure`` draws the member figure from ``page.scores`` on an Axes
-    (:func:`pipeline.report.figures.peer_dots`): publishers draw no figure kind of their own."""
+
+@cache
+def _colour(hex_code: str) -> colors.Color:
+    return colors.HexColor(hex_code)  # parsing a colour per call was a tenth of the page's time
+
+
+@cache
+def _font() -> str:
+    """Register the Japanese font with ReportLab once per process (parsing the TrueType file takes ~0.1 s).
+
+    Streams are written as binary Flate, not ASCII85 on top: ReportLab's ASCII85 encoder is pure Python
+    without its optional accelerator and took most of the page's time on the figure's pixels."""
+    rl_config.useA85 = 0
+    pdfmetrics.registerFont(TTFont(FONT, str(Path(matplotlib_fontja.__file__).parent / "fonts" / "ipaexg.ttf")))
+    return FONT
+
+
+class _Page:
+    """A ReportLab canvas addressed as the page was designed: x and y as fractions of A4 from the bottom left,
+    text placed by its top (``va='top'``) or its bottom, lines ``linespacing`` × the size apart."""
+
+    def __init__(self, path: Path, title: str) -> None:
+        self.width, self.height = A4
+        self.c = Canvas(str(path), pagesize=A4, invariant=1, pageCompression=1)
+        self.c.setTitle(title)
+        self.c.setCreator("sdw")
+        self.c.setProducer("sdw")
+        self.font = _font()
+
+    def text(self, x: float, y: float, text: str, size: float, va: str = "top", ha: str = "left",
+             color: str = "#000000", linespacing: float = 1.2) -> None:
+        lines = text.split("\n")
+        step = size * linespacing
+        if va == "top":
+            base = y * self.height - ASCENT * size
+        else:  # bottom: the last line's descent on y
+            base = y * self.height + DESCENT * size + step * (len(lines) - 1)
+        self.c.setFillColor(_colour(color))
+        self.c.setFont(self.font, size)
+        for i, line in enumerate(lines):
+            if ha == "right":
+                self.c.drawRightString(x * self.width, base - i * step, line)
+            else:
+                self.c.drawString(x * self.width, base - i * step, line)
+
+    def rect(self, x: float, y: float, w: float, h: float, color: str) -> None:
+        self.c.setFillColor(_colour(color))
+        self.c.rect(x * self.width, y * self.height, w * self.width, h * self.height, stroke=0, fill=1)
+
+    def line(self, x0: float, x1: float, y: float, color: str, width: float) -> None:
+        self.c.setStrokeColor(_colour(color))
+        self.c.setLineWidth(width)
+        self.c.line(x0 * self.width, y * self.height, x1 * self.width, y * self.height)
+
+    def image(self, image: Any, x: float, y: float, w: float, h: float) -> None:
+        self.c.drawImage(ImageReader(image), x * self.width, y * self.height, w * self.width,
+                         h * self.height)
+
+    def new_page(self) -> None:
+        """End this page and start the next (what follows is drawn on it)."""
+        self.c.showPage()
+
+    def save(self) -> None:
+        self.c.showPage()
+        self.c.save()
+
+
+def write_member_pdf(path: Path, page: MemberPage) -> Path:
+    """A one-page A4 PDF of the same content: heading, figure, score table, priority items, peers, rules."""
     w = page.words
-    fig = Figure(figsize=A4)
-    fig.text(0.06, 0.965, w["title"], fontsize=15, va="top")
-    fig.text(0.06, 0.935, f"{page.company} ・ {page.sector} ・ {page.year}", fontsize=11, va="top")
+    tmp = path.with_name(path.name + ".tmp")
+    pdf = _Page(tmp, w["title"])
     n = len(page.scores)
-    fig_h = 0.025 + 0.0135 * n
-    top = 0.845  # the band above holds the figure title and a two-row legend
-    ax = fig.add_axes((0.3, top - fig_h, 0.58, fig_h))
-    fig.text(0.06, 0.905, w["figure_title"], fontsize=10, va="top")
-    draw_figure(page.scores, ax, w)
-    y = top - fig_h - 0.04
+    box = PAGE_FIGURE
+    fig_h = box["ticks"] + box["pad"] + box["row"] * n + box["legend"]
+    pdf.image(page.page_figure, box["left"], PAGE_FIGURE_TOP - fig_h, box["width"], fig_h)  # first: opaque
+    pdf.text(0.06, 0.965, w["title"], 15)
+    pdf.text(0.06, 0.935, f"{page.company} ・ {page.sector} ・ {page.year}", 11)
+    pdf.text(0.06, 0.905, w["figure_title"], 10)
+    y = PAGE_FIGURE_TOP - fig_h - 0.015
     cols = page.score_columns
     share = {c: PDF_WIDTHS[c] for c in cols}
     scale = 0.88 / sum(share.values())  # the columns shown fill the text width
     marks = [[row[SCORE_COLUMNS.index(c)] for c in cols] for row in page.score_marks]
-    y = _pdf_table(fig, page, page.scores, cols, w["scores_title"], y, widths=[share[c] * scale for c in cols],
+    y = _pdf_table(pdf, page, page.scores, cols, w["scores_title"], y, widths=[share[c] * scale for c in cols],
                    marks=marks, wrap={"node": 24, "peer_group": 20, "reached": 10, "prev_reached": 10})
     item_cols = ["rank", "item_id", "text", "answer", "peer_rate"]
     hidden = page.items["peer_rate"].isna().tolist()
-    y = _pdf_table(fig, page, page.items, item_cols, w["items_title"], y - 0.015,
+    y = _pdf_table(pdf, page, page.items, item_cols, w["items_title"], y - 0.015,
                    widths=[0.05, 0.09, 0.50, 0.14, 0.10], wrap={"text": 80, "answer": 22},
                    marks=[[w["hidden"] if c == "peer_rate" and h else "" for c in item_cols] for h in hidden])
     cover = w["cover"]
@@ -79,39 +162,37 @@ def write_member_pdf(path: Path, page: MemberPage,
     for label, text in [*previous, (cover["peers"], "\n".join(page.peers)), (cover["reading"], page.reading),
                         (cover["rules"], page.rules)]:
         wrapped = _wrap(text, 128 if page.lang == "ja" else 122)
-        fig.text(0.06, y, label, fontsize=8, va="top")
-        fig.text(0.16, y, wrapped, fontsize=7, va="top", color="#333333", linespacing=1.35)
+        pdf.text(0.06, y, label, 8)
+        pdf.text(0.16, y, wrapped, 7, color="#333333", linespacing=1.35)
         y -= 0.0115 * (wrapped.count("\n") + 1) + 0.008
-    if y < 0.04:  # never in tests so far: a page that overflows must not go out silently
+    if y < 0.04:  # a page that overflows must not go out silently
         raise ValueError(f"feedback page for {page.company!r} does not fit on one A4 page")
-    fig.text(0.06, 0.02, w["footer"].format(company=page.company, sector=page.sector, year=page.year),
-             fontsize=6.5, color="#888888")
-    tmp = path.with_name(path.name + ".tmp")
-    with PdfPages(tmp, metadata={"Title": w["title"], "CreationDate": None, "Creator": "sdw"}) as pdf:
-        pdf.savefig(fig)
+    pdf.text(0.06, 0.02, w["footer"].format(company=page.company, sector=page.sector, year=page.year), 6.5,
+             va="bottom", color="#888888")
+    for extra in page.extra:  # further pages (the ★ page), each on pages of its own
+        extra.draw_pdf(pdf)
+    pdf.save()
     os.replace(tmp, path)
     return path
 
 
-def _pdf_table(fig: Figure, page: MemberPage, frame: pd.DataFrame, cols: list[str], title: str, y: float,
+def _pdf_table(pdf: _Page, page: MemberPage, frame: pd.DataFrame, cols: list[str], title: str, y: float,
                widths: list[float], marks: list[list[str]], wrap: dict[str, int] | None = None) -> float:
     """A table drawn with text at fixed column positions; returns the y under it. A cell with a mark
     ('非表示', '回答なし') shows it in grey instead of its value."""
-    fig.text(0.06, y, title, fontsize=10, va="bottom")
+    pdf.text(0.06, y, title, 10, va="bottom")
     x = 0.06 + np.concatenate([[0], np.cumsum(widths)[:-1]])
     row_h = 0.0125
     y -= 0.006
     heads = [_wrap(column_head(c, page), max(int(wd * 150), 6)) for c, wd in zip(cols, widths, strict=True)]
     head_lines = max(h.count("\n") + 1 for h in heads)
-    fig.patches.append(Rectangle((0.06, y - row_h * head_lines), sum(widths), row_h * head_lines,
-                                 transform=fig.transFigure, facecolor="#D9D9D9", edgecolor="none"))
+    pdf.rect(0.06, y - row_h * head_lines, sum(widths), row_h * head_lines, "#D9D9D9")
     for xi, head, col, wd in zip(x, heads, cols, widths, strict=True):
         right = KIND[col] != "text"
-        fig.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, head, fontsize=6.5,
-                 va="top", ha="right" if right else "left", linespacing=1.2)
+        pdf.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, head, 6.5, ha="right" if right else "left")
     y -= row_h * head_lines + 0.002
     if frame.empty:
-        fig.text(0.063, y - 0.002, page.words["items_none"], fontsize=7, va="top")
+        pdf.text(0.063, y - 0.002, page.words["items_none"], 7)
         return y - row_h
     values = list(zip(*(frame[c].tolist() for c in cols), strict=True))
     for r, row in enumerate(values):
@@ -119,10 +200,8 @@ def _pdf_table(fig: Figure, page: MemberPage, frame: pd.DataFrame, cols: list[st
                  for c, (col, v) in enumerate(zip(cols, row, strict=True))]
         for xi, text, col, wd in zip(x, cells, cols, widths, strict=True):
             right = KIND[col] != "text"
-            fig.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, text, fontsize=7, va="top",
-                     ha="right" if right else "left", color="#808080" if text in marks[r] or text == DASH
-                     else "black", linespacing=1.2)
+            pdf.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, text, 7, ha="right" if right else "left",
+                     color="#808080" if text in marks[r] or text == DASH else "#000000")
         y -= row_h * max(t.count("\n") + 1 for t in cells)
-        fig.add_artist(Line2D([0.06, 0.06 + sum(widths)], [y + 0.001, y + 0.001], transform=fig.transFigure,
-                              color="#DDDDDD", lw=0.5))
+        pdf.line(0.06, 0.06 + sum(widths), y + 0.001, "#DDDDDD", 0.5)
     return y - 0.01

@@ -51,6 +51,8 @@ def write_member_workbook(path: Path, page: MemberPage) -> Path:
                        for c in ITEM_COLUMNS] for hidden in rates]
         _table_sheet(wb, styles, page, page.words["sheets"]["items"], page.words["items_title"], page.items,
                      ITEM_COLUMNS, item_marks, empty=page.words["items_none"])
+        for extra in page.extra:
+            extra.write_sheet(wb, styles)
     finally:
         wb.close()
     os.replace(tmp, path)

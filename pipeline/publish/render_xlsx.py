@@ -32,6 +32,7 @@ from pipeline.publish.formats import (
     is_missing,
     kind,
     people_frame,
+    rounded_mask,
     withheld_cells,
 )
 from pipeline.publish.model import Provenance, PublishedTable
@@ -141,6 +142,7 @@ def cell_styles(wb: xlsxwriter.Workbook, lang: str) -> dict[str, Any]:
     }
     for k, by_lang in NUMBER_FORMATS.items():
         styles[k] = fmt(num_format=by_lang[lang])
+    styles["whole_percent"] = fmt(num_format="0%")  # a share published rounded to whole percent
     return styles
 
 
@@ -229,11 +231,13 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
         wrap = kinds[c] == "text" and widths[c] >= TEXT_WRAP_AT
         ws.set_column(c, c, widths[c], styles["text_wrap"] if wrap else None)
     ws.set_row(HEADER_ROW, row_height(heads, widths))
+    rounded = rounded_mask(frame)
+    whole = {**styles, "percent": styles["whole_percent"], "score": styles["whole_percent"]}
     for r in range(len(frame)):
         texts = shown.iloc[r].tolist()
         for c, col in enumerate(cols):
             write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], texts[c], kinds[c], hidden[r] or col in withheld[r],
-                       mark, widths[c], styles)
+                       mark, widths[c], whole if rounded[r] else styles)
         height = row_height(texts, widths)
         if height > LINE_HEIGHT:
             ws.set_row(HEADER_ROW + 1 + r, height)
@@ -275,6 +279,9 @@ def write_cell(ws: Any, row: int, col: int, value: object, shown: str, k: str, h
         return
     if k in NUMERIC_KINDS:
         number = None if is_missing(value) else float(value)  # type: ignore[arg-type]
+        if number is None and shown == mark:  # withheld in a published row (a rounded row's base): the mark
+            ws.write_string(row, col, mark, styles["hidden"])
+            return
         if number is None or not math.isfinite(number):
             ws.write_string(row, col, DASH, styles["dash"])
             return

@@ -24,11 +24,11 @@ from pipeline.report import figures as F
 from pipeline.report import style
 from pipeline.report.data import SEGMENTS, ReportData, segment_names
 from pipeline.report.tables import display as in_display_order
+from pipeline.report.tables import items as protected_items
 from pipeline.report.tables import quantiles
 from pipeline.scoring.disclosure import protect
 from pipeline.scoring.maps import item_map
 from pipeline.scoring.segments import segment_stats
-from pipeline.scoring.statistics import item_shares
 
 FRAMEWORK_NAMES = {"csf2": "NIST CSF 2.0", "csf11": "NIST CSF 1.1"}
 """Frameworks an analyst can browse, where a sector is scored on them (catalogs/sectors.yaml)."""
@@ -203,8 +203,8 @@ def item_gaps(data: ReportData, year: int, node: str, framework: str = "csf2", k
     """The instrument items that feed ``node`` of ``framework``: implemented share among companies
     for which the item applies (Wilson 95%) and the not-applicable share; weakest first.
 
-    The share is :func:`pipeline.scoring.statistics.item_shares`, the one per-item share the report
-    tables use too, so the explorer and the report never disagree on an item. Items with fewer than k
+    The rows are the report's own protected item table (:func:`pipeline.report.tables.items`), so the
+    explorer and the report never disagree on an item or on what is hidden. Items with fewer than k
     applicable answers lose their shares (the share is over those companies).
 
     Parameters
@@ -225,12 +225,9 @@ def item_gaps(data: ReportData, year: int, node: str, framework: str = "csf2", k
     """
     links = item_map(data.sector)
     items = links.loc[links["framework"].eq(framework) & links["node_id"].eq(node), "item_id"].unique()
-    shares = item_shares(data.responses[data.responses["year"].eq(year)])
-    t = shares[shares["item_id"].isin(items)]
-    t = t.assign(text=t["item_id"].map(data.item_texts(year, lang)))
-    out = protect(t, k=k, group=["sector", "year"], n_col="n_applicable",
-                  stat_columns=[*ITEM_SHARE_COLUMNS, "n_implemented", "mean_points", "n_not_applicable",
-                                "n_unanswered", "n_missing", "n_unknown", "n_invalid"])
+    table = protected_items(data, k, lang)
+    out = table[table["year"].eq(year) & table["item_id"].isin(items)]
+    out = out.assign(text=out["item_id"].map(data.item_texts(year, lang)))  # the year's own wording
     return out.sort_values(["share_implemented", "item_id"]).reset_index(drop=True)
 
 

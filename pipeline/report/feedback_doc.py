@@ -1,4 +1,4 @@
-"""Member feedback files: one workbook (and optionally a one-page PDF) per company, and the clerk's index.
+"""Member feedback files: one workbook (and optionally a PDF) per company, and the clerk's index.
 
 What a member receives must read without the association on the phone: its own name, the sector and
 year in words, its scores as percentages beside its peers' median and quartiles, a picture, the items
@@ -27,15 +27,17 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from pipeline import catalogs
+from pipeline import ruleset
 from pipeline.progress import progress
 from pipeline.publish.feedback_pdf import write_member_pdf
 from pipeline.publish.feedback_xlsx import write_index, write_member_workbook
 from pipeline.report import style
-from pipeline.report.figures import PeerFigures, peer_dots
+from pipeline.report.feedback_star import star_page
+from pipeline.report.figures import PeerFigures
 from pipeline.report.member_page import member_page, words
 
 
@@ -49,7 +51,8 @@ class FeedbackFiles:
 
 def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identities: pd.DataFrame, sector: str,
                    year: int, out: Path, lang: str = "ja", pdf: bool = False, k: int | None = None,
-                   workers: int | None = None, only: list[str] | None = None, quiet: bool = True) -> FeedbackFiles:
+                   workers: int | None = None, only: list[str] | None = None, quiet: bool = True,
+                   star: dict[str, Any] | None = None) -> FeedbackFiles:
     """Write one workbook per company (and a PDF with ``pdf``) and the association's ``index.xlsx``.
 
     Parameters
@@ -65,7 +68,8 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
         removed first, so the folder never holds a file the new index does not list (not with ``only``).
     lang : {'ja', 'en'}
     pdf : bool
-        Also write a one-page A4 PDF per company, drawn by matplotlib from the same content.
+        Also write an A4 PDF per company, drawn by matplotlib from the same content: one page, then the ★
+        page's (automotive).
     k : int, optional
         The k the tables were made with (default ``min_cell``), quoted in the notes.
     workers : int, optional
@@ -78,6 +82,9 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
         that matches no member is refused with the list of such entries.
     quiet : bool
         No progress bar or summary line (see :func:`pipeline.progress.progress`).
+    star : dict, optional
+        :func:`pipeline.scoring.star_feedback.star_feedback` for this sector and year: adds the ★ page
+        (:mod:`pipeline.report.feedback_star`) to each member's workbook and PDF.
 
     Returns
     -------
@@ -85,7 +92,7 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
         The files written, in file-number order.
     """
     w = words(lang)
-    k = catalogs.scoring_rules()["min_cell"] if k is None else k
+    k = ruleset.min_cell(k)
     out = Path(out)
     ident = identities[identities["sector"].eq(sector) & identities["year"].eq(year)] \
         if "sector" in identities.columns else identities
@@ -102,7 +109,7 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
             if pattern.match(old.name):
                 old.unlink()
     jobs = [(stems[key], key, names[key]) for key in chosen]
-    _write_members(_Run(tables, sector, year, out, lang, pdf, k), jobs, workers, quiet)
+    _write_members(_Run(tables, sector, year, out, lang, pdf, k, star), jobs, workers, quiet)
     result = FeedbackFiles(workbooks=[out / f"{stem}.xlsx" for stem, _, _ in jobs], index=out / "index.xlsx",
                            pdfs=[out / f"{stem}.pdf" for stem, _, _ in jobs] if pdf else [])
     rows = [{w["index"]["file"]: f"{stems[key]}.xlsx", w["index"]["company"]: names[key],
@@ -138,11 +145,13 @@ class _Run:
     lang: str
     pdf: bool
     k: int
+    star: dict[str, Any] | None = None
 
 
 _RUN: _Run | None = None
 """The run a forked worker writes for (set in the parent before the fork: the tables are not pickled)."""
 _FIGURES: PeerFigures | None = None
+_PAGE_FIGURES: PeerFigures | None = None
 
 
 def _write_members(run: _Run, jobs: list[tuple[str, str, str]], workers: int | None, quiet: bool) -> None:
@@ -172,10 +181,11 @@ def _write_members(run: _Run, jobs: list[tuple[str, str, str]], workers: int | N
 
 
 def _start_worker() -> None:
-    global _FIGURES
+    global _FIGURES, _PAGE_FIGURES
     style.apply()
     assert _RUN is not None
     _FIGURES = PeerFigures(words(_RUN.lang))
+    _PAGE_FIGURES = PeerFigures(words(_RUN.lang), page=True)
 
 
 def _write_chunk(chunk: list[tuple[str, str, str]]) -> int:
@@ -189,7 +199,11 @@ def _write_member(job: tuple[str, str, str]) -> None:
     run = _RUN
     assert run is not None
     page = member_page(key, name, *run.tables[key], run.sector, run.year, run.lang, run.k, figures=_FIGURES)
+    if run.star is not None and key in run.star:
+        page.extra.append(star_page(run.star[key], page, run.sector, run.k))
     write_member_workbook(run.out / f"{stem}.xlsx", page)
     if run.pdf:
-        write_member_pdf(run.out / f"{stem}.pdf", page, peer_dots)
+        assert _PAGE_FIGURES is not None
+        page.page_figure = _PAGE_FIGURES.image(page.scores)
+        write_member_pdf(run.out / f"{stem}.pdf", page)
 

@@ -36,6 +36,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from PIL import Image
 
+from pipeline.publish.feedback_model import page_figure_box
 from pipeline.publish.formats import HIDDEN_MARK
 from pipeline.report.style import PALETTE, SLIDE, fill, fs, on_slide, series_style, wrap
 from pipeline.xlsx import display_width
@@ -782,9 +783,12 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
 
 # --- the member feedback figure --------------------------------------------------------------------
 
-FIGURE_DPI = 150
-"""XlsxWriter sizes an image by its DPI: 7 inches at 150 dpi shows about 670 pixels wide in Excel, from 1,050
-pixels (200 dpi took twice the encoding time of the whole workbook for no visible gain on a screen)."""
+FIGURE_DPI = 100
+"""The workbook figure's resolution. XlsxWriter sizes an image by its DPI, and Excel shows 7 inches as about 670
+screen pixels: 100 dpi (700 pixels) is what the screen shows; 150 dpi cost a third more of the figure's time
+(more pixels to copy and encode) for detail seen only when zoomed in."""
+PAGE_DPI = 150
+"""The PDF page figure's resolution: printed, so finer than the screen's."""
 PNG_LEVEL = 1
 """zlib level of the member figure's PNG: level 1 encodes several times faster than the default 6 for a
 slightly larger file (lossless either way)."""
@@ -882,14 +886,16 @@ class PeerFigures:
     encoded as PNG. The pixels depend only on the member's numbers, never on which member came first.
     """
 
-    def __init__(self, w: dict[str, Any], keep: int = 16) -> None:
+    def __init__(self, w: dict[str, Any], keep: int = 16, page: bool = False) -> None:
         self.w = w
         self.keep = keep
+        self.page = page  # drawn for the A4 page (PAGE_FIGURE), not for the workbook
+        self.dpi = PAGE_DPI if page else FIGURE_DPI
         self._drawn: OrderedDict[tuple, tuple[Figure, FigureCanvasAgg, Axes, Any]] = OrderedDict()
 
-    def png(self, scores: pd.DataFrame) -> bytes:
-        """The figure of one member's ``scores`` (:attr:`~pipeline.publish.feedback_model.MemberPage.scores`)
-        as PNG bytes at FIGURE_DPI."""
+    def image(self, scores: pd.DataFrame) -> Image.Image:
+        """The figure of one member's ``scores`` as an RGB image (at PAGE_DPI for the page; the PDF takes it as it is:
+        encoding a PNG only for the PDF writer to decode it cost more than drawing)."""
         shared = tuple(tuple(None if pd.isna(v) else v for v in row)
                        for row in scores[["node", "p25", "p50", "p75", "peer_mean"]].itertuples(index=False))
         if shared in self._drawn:
@@ -907,15 +913,25 @@ class PeerFigures:
                 artist.set_transform(ax.transData)
             ax.draw_artist(artist)
         width, height = canvas.get_width_height(physical=True)
-        rgb = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        return Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+
+    def png(self, scores: pd.DataFrame) -> bytes:
+        """The figure of one member's ``scores`` (:attr:`~pipeline.publish.feedback_model.MemberPage.scores`)
+        as PNG bytes at its DPI."""
+        rgb = self.image(scores)
         buf = io.BytesIO()
-        rgb.save(buf, format="png", dpi=(FIGURE_DPI, FIGURE_DPI), compress_level=PNG_LEVEL)
+        rgb.save(buf, format="png", dpi=(self.dpi, self.dpi), compress_level=PNG_LEVEL)
         return buf.getvalue()
 
     def _background(self, scores: pd.DataFrame) -> tuple[Figure, FigureCanvasAgg, Axes, Any]:
-        fig = Figure(figsize=(7.0, 1.2 + 0.42 * max(len(scores), 1)), dpi=FIGURE_DPI)
+        if self.page:
+            width, height, axes = page_figure_box(len(scores))
+            fig = Figure(figsize=(width, height), dpi=self.dpi)
+        else:
+            fig = Figure(figsize=(7.0, 1.2 + 0.42 * max(len(scores), 1)), dpi=self.dpi)
+            axes = (0.3, 0.12, 0.62, 0.88 - 0.9 / fig.get_figheight())
         canvas = FigureCanvasAgg(fig)
-        ax = fig.add_axes((0.3, 0.12, 0.62, 0.88 - 0.9 / fig.get_figheight()))
+        ax = fig.add_axes(axes)
         _peer_background(scores, ax, self.w)
         canvas.draw()
         return fig, canvas, ax, canvas.copy_from_bbox(fig.bbox)

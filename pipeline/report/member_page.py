@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import catalogs
-from pipeline.catalogs.files import read_yaml
+from pipeline import catalogs, ruleset
 from pipeline.publish.feedback_model import PEER_STATS, SCORE_COLUMNS, MemberPage
 from pipeline.publish.formats import check_lang
 from pipeline.report import style
@@ -27,7 +26,7 @@ from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 
 def words(lang: str) -> dict[str, Any]:
     """The feedback texts of report_labels.yaml in ``lang``."""
-    return read_yaml("report_labels.yaml")["feedback"][check_lang(lang)]
+    return catalogs.report_labels()["feedback"][check_lang(lang)]
 
 
 def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFrame, sector: str, year: int,
@@ -58,7 +57,7 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
                           "peer_rate": weak["peer_rate"].astype(float),
                           "n_applicable": weak["n_applicable"].astype(float).where(weak["peer_rate"].notna())}
                          ).reset_index(drop=True)
-    threshold = f"{catalogs.scoring_rules()['level_threshold']:.0%}"
+    threshold = f"{ruleset.level_threshold():.0%}"
     n_items = int(weak["n_applicable"].max()) if len(weak) and weak["n_applicable"].notna().any() else 0
     symbols = w["symbols"] + (w["symbols_previous"] if prev_year else "")
     page = MemberPage(company=company, sector=sector_words, year=w["year"].format(year=year), scores=scores,

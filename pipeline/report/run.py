@@ -59,7 +59,7 @@ def folder_name(span: str, sector: str, lang: str = "ja", segment_by: str = "", 
         parts.append(f"by-{segment_by}")
     if framework and framework != "csf2":
         parts.append(framework)
-    if k is not None and k != catalogs.scoring_rules()["min_cell"]:
+    if k is not None and k != ruleset.min_cell():
         parts.append(f"k{k}")
     if lang != "ja":
         parts.append(lang)

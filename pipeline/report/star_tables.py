@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.publish.formats import WITHHELD
+from pipeline.publish.formats import WITHHELD_CELLS
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.ruleset import min_cell
@@ -412,8 +412,8 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
                    "n_ready": float(summary["n_ready"]) if open_ else np.nan,
                    "n_must_act": float(summary["n_must_act"]) if open_ else np.nan}
     counts = ["n_must_act", "n_lifted_alone", "n_ready_if_fixed_in_order"]
-    t[WITHHELD] = [" ".join(c for c in counts if row[c] != row[c]) if not hid else ""
+    t[WITHHELD_CELLS] = [" ".join(c for c in counts if row[c] != row[c]) if not hid else ""
                    for (_, row), hid in zip(t[counts].iterrows(), hidden, strict=True)]
     cols = ["sector", "year", "framework", "node_id", "segment", *WHAT_IF_COLUMNS, "suppressed", "_n_behind",
-            WITHHELD]
+            WITHHELD_CELLS]
     return t[cols], out_summary

@@ -59,6 +59,10 @@ HIDDEN_COUNT = "_n_behind"  # the true count behind each cell, for the audit log
 # on the list): their true values go to the audit log too, so the interval solver can use the segments' sum the
 # total row gives away (the total's roster minus the published segments' is the hidden segments' roster).
 HIDDEN_COUNTS = {"roster_n": "_roster_n_behind", "n_on_roster": "_n_on_roster_behind"}
+# The roster's members per segment beside a table's members' estimates (working column, never published): the
+# weights of its segments in the weighted total, which the response table publishes, for the interval solver
+# when a table is completed on its own.
+MEMBERS_BEHIND = "_members_behind"
 # The narrowest interval (on the 0–1 score and share scale) an intruder may reach for any hidden cell from
 # everything a report publishes (pipeline.publish.intervals solves for it; docs/method.md "Disclosure control").
 MIN_WIDTH = 0.10

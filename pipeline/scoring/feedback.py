@@ -8,7 +8,9 @@ is shown. The file says which group was used.
 Peer statistics follow the disclosure rules of :mod:`pipeline.scoring.disclosure`, because a member
 file leaves the association just like a report does: a mean or share rests on at least k companies,
 a quantile on at least k companies beyond it (``QUANTILE_TAILS``), and a peer group in which every
-company scored exactly 0% or 100% shows no statistic (it would tell each member every peer's score).
+company has the same value (all at 0% or 100%, or all in one ★ distance band) shows no statistic (it
+would tell each member every peer's value). :func:`peer_group` and :func:`every_peer_alike` are these
+rules, for the scores here and for the ★ distance distribution of :mod:`pipeline.scoring.star_feedback`.
 """
 
 from __future__ import annotations
@@ -89,8 +91,7 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
                                             how="left")["n"].fillna(0).set_axis(sel.index)
     all_n = sel[node].merge(sector_n.rename("n").reset_index(), on=node, how="left")["n"].fillna(0) \
         .set_axis(sel.index)
-    sel["peer_group"] = np.where(own_n.ge(k), sel["own_group"].astype(object),
-                                 np.where(all_n.ge(k), ALL_GROUP, NO_PEERS))
+    sel["peer_group"] = peer_group(sel["own_group"], own_n, all_n, k)
     pools = {(f, n): g for (f, n), g in scored.groupby(node)}  # one pass, not a filter per peer group
     stats = [_peer_stats(block, pools.get((f, n), scored.iloc[:0]), group, k)
              for (group, f, n), block in sel.groupby(["peer_group", *node])]
@@ -106,6 +107,21 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
     by_key = split_by_key(headline, "respondent_key")
     empty, no_gaps = headline.iloc[:0].reset_index(drop=True), pd.DataFrame(columns=WEAK_COLUMNS)
     return {key: (by_key.get(key, empty), weak.get(key, no_gaps)) for key in resp["respondent_key"]}
+
+
+def peer_group(own_group: pd.Series, own_n: pd.Series, all_n: pd.Series, k: int) -> np.ndarray:
+    """The k rule of every peer statistic in member feedback: per company, its own group (``own_group``)
+    when ``own_n`` ≥ k companies of that group are behind the statistic, else the whole sector-year
+    (:data:`ALL_GROUP`) when ``all_n`` ≥ k, else no peers (:data:`NO_PEERS`). The counts are of the
+    companies *with a value* for what is compared (a score for the node, a judged ★ distance)."""
+    return np.where(own_n.ge(k), own_group.astype(object), np.where(all_n.ge(k), ALL_GROUP, NO_PEERS))
+
+
+def every_peer_alike(values: pd.Series) -> bool:
+    """The uniform rule of member feedback: True when every peer has the same value (every one at 0% or
+    100%, or every one in the same ★ distance band), so that any statistic of them would tell each
+    member every peer's value; the statistic is then withheld (``hidden = 'uniform'``)."""
+    return values.nunique(dropna=True) <= 1
 
 
 def previous_year(respondents: pd.DataFrame, sector: str, year: int) -> int | None:
@@ -151,7 +167,7 @@ def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int) -> 
         pool = pool[pool["own_group"].eq(group)]
     n = pool["respondent_key"].nunique()
     mean = pool["score"].mean()
-    if mean in (0.0, 1.0):  # every peer at the same extreme: any statistic would tell each one's score
+    if every_peer_alike(pool["score"]):
         return block.assign(peer_n=n, **dict.fromkeys(PEER_STATS, np.nan), hidden="uniform")
     quantiles = {q: float(pool["score"].quantile(p)) if n * QUANTILE_TAILS[q] >= k else np.nan
                  for q, p in QUANTILES.items()}

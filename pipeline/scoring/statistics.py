@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from pipeline import catalogs
+from pipeline.ruleset import wilson_z
 from pipeline.scoring.respondent import level_reached, node_scores, star_scores
 from pipeline.scoring.rules import (
     KEY,
@@ -87,7 +87,7 @@ def item_shares(responses: pd.DataFrame, by: Sequence[str] = (), rules: RulesSou
 def wilson(successes: pd.Series | np.ndarray, n: pd.Series | np.ndarray, z: float | None = None
            ) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a proportion: sensible at 0, 1 and small n (unlike the Wald interval)."""
-    z = catalogs.scoring_rules()["wilson_z"] if z is None else z
+    z = wilson_z(z)
     k = np.asarray(successes, dtype=float)
     n = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -102,7 +102,7 @@ def wilson(successes: pd.Series | np.ndarray, n: pd.Series | np.ndarray, z: floa
 def mean_interval(mean: pd.Series, sd: pd.Series, n: pd.Series, z: float | None = None
                   ) -> tuple[pd.Series, pd.Series]:
     """Normal-approximation 95% interval of a mean (mean ± z·sd/√n), clipped to [0, 1]; NaN below 2 companies."""
-    z = catalogs.scoring_rules()["wilson_z"] if z is None else z
+    z = wilson_z(z)
     half = z * sd / np.sqrt(n.where(n > 1))
     return (mean - half).clip(0, 1), (mean + half).clip(0, 1)
 

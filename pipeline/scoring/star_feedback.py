@@ -1,0 +1,133 @@
+"""★ readiness for member feedback: per company the ★3/★4 requirements it meets and not, its answers to
+the items they cite, and its distance to ★3 beside its peer group's distribution.
+
+The requirement outcomes and distances are those of :mod:`pipeline.scoring.readiness` (one function per
+statistic); the peer group and its protection are those of every other peer statistic in the feedback
+(:func:`pipeline.scoring.feedback.peer_group`, :func:`pipeline.scoring.feedback.every_peer_alike`):
+
+- the peers are the companies of the company's peer attribute (automotive: size band) with a judged ★3
+  distance; fewer than k of them → the whole sector-year; fewer than k there too → no distribution;
+- a distribution in which every peer lies in the same band is withheld (it would tell each member every
+  peer's band), like a peer group all at 0% or 100%.
+
+The company's own outcomes and answers are shown back to it alone, so no peer rule applies to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipeline import catalogs
+from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS, every_peer_alike, peer_attribute, peer_group, split_by_key
+from pipeline.scoring.readiness import DISTANCE_BANDS, distance_band, readiness_from_outcomes, requirement_outcomes
+from pipeline.scoring.respondent import star_requirements
+
+STARS = (3, 4)
+PEER_STAR = 3
+"""The star whose distance is shown beside the peers' distribution (the one the scheme asks first)."""
+
+
+@dataclass(frozen=True)
+class PeerDistances:
+    """The peer group's ★3 distance distribution as one member sees it.
+
+    ``group`` is the company's own peer attribute value, :data:`ALL_GROUP` or :data:`NO_PEERS`;
+    ``n`` the peers with a judged distance (None when withheld); ``counts`` the peers per band of
+    :data:`DISTANCE_BANDS` (None when withheld); ``hidden`` '' or why not shown ('primary': fewer than
+    k peers anywhere, 'uniform': every peer in the same band).
+    """
+
+    group: object
+    n: int | None
+    counts: tuple[int, ...] | None
+    hidden: str
+
+
+@dataclass
+class StarFeedback:
+    """One company's ★ page numbers (see :func:`star_feedback`)."""
+
+    template_version: str
+    outcomes: pd.DataFrame  # star, requirement_id, met (1.0 met, 0.0 not, NaN not judged), catalog order
+    answers: pd.DataFrame  # item_id, answer (canonical), answer_raw: the company's rows for cited items
+    distance: dict[int, float]  # per star: judged requirements not met (NaN: none judged)
+    n_judged: dict[int, int]
+    peers: PeerDistances
+    own_group: object
+
+
+def cited_items() -> list[str]:
+    """Every checklist item some ★3 or ★4 requirement cites, sorted."""
+    return sorted({i for star in STARS for items in star_requirements(star)["items"] for i in items})
+
+
+def star_feedback(scores: pd.DataFrame, respondents: pd.DataFrame, responses: pd.DataFrame, sector: str,
+                  year: int, k: int | None = None) -> dict[str, StarFeedback]:
+    """respondent_key → :class:`StarFeedback` for every respondent of ``sector`` and ``year``.
+
+    Parameters
+    ----------
+    scores, respondents, responses : DataFrame
+        The store's tables (any sectors and years; filtered here). ``responses`` needs item_id and
+        answer, and answer_raw to show an unreadable answer as the company wrote it.
+    sector : str
+        A sector scored on the ★ scheme (automotive).
+    year : int
+    k : int, optional
+        Minimum peers behind the distribution (default ``min_cell`` of scoring.yaml).
+    """
+    k = catalogs.scoring_rules()["min_cell"] if k is None else k
+    resp = respondents[respondents["sector"].eq(sector) & respondents["year"].eq(year)]
+    mine = scores[scores["sector"].eq(sector) & scores["year"].eq(year)]
+    outcomes = {star: requirement_outcomes(mine, star) for star in STARS}
+    ready = {star: readiness_from_outcomes(outcomes[star]).set_index("respondent_key") for star in STARS}
+    peers = _peer_distances(ready[PEER_STAR], resp, sector, k)
+    both = pd.concat([o.assign(star=star) for star, o in outcomes.items()], ignore_index=True)
+    by_key = split_by_key(both[["respondent_key", "star", "requirement_id", "met"]], "respondent_key", drop=True)
+    cols = [c for c in ("respondent_key", "item_id", "answer", "answer_raw") if c in responses]
+    cited = responses.loc[responses["sector"].eq(sector) & responses["year"].eq(year)
+                          & responses["item_id"].isin(cited_items()), cols]
+    if "answer_raw" not in cited:
+        cited = cited.assign(answer_raw=None)
+    answers = split_by_key(cited, "respondent_key", drop=True)
+    versions = resp.set_index("respondent_key")["template_version"].fillna("").astype(str) \
+        if "template_version" in resp else pd.Series("", index=resp["respondent_key"])
+    nothing = pd.DataFrame(columns=["star", "requirement_id", "met"])
+    no_answers = pd.DataFrame(columns=["item_id", "answer", "answer_raw"])
+    own = resp.drop_duplicates("respondent_key").set_index("respondent_key")[peer_attribute(sector)]
+    distance = {star: ready[star]["distance"].to_dict() for star in STARS}  # dicts: not a lookup per company
+    judged = {star: ready[star]["n_judged"].to_dict() for star in STARS}
+    return {key: StarFeedback(template_version=str(versions.get(key, "")), outcomes=by_key.get(key, nothing),
+                              answers=answers.get(key, no_answers),
+                              distance={s: float(distance[s].get(key, np.nan)) for s in STARS},
+                              n_judged={s: int(judged[s].get(key, 0)) for s in STARS},
+                              peers=peers[key], own_group=own.get(key))
+            for key in resp["respondent_key"]}
+
+
+def _peer_distances(ready: pd.DataFrame, resp: pd.DataFrame, sector: str, k: int) -> dict[str, PeerDistances]:
+    """Each respondent's peer distribution of the ★ distance, made once per peer group."""
+    col = peer_attribute(sector)
+    people = resp[["respondent_key", col]].drop_duplicates("respondent_key").set_index("respondent_key")[col]
+    distance = ready["distance"].reindex(people.index)
+    judged = distance.notna()
+    bands = distance_band(distance[judged])
+    own_n = people[judged].value_counts(dropna=True)  # companies with a judged distance per group
+    counts_own = people.map(own_n).fillna(0)
+    groups = pd.Series(peer_group(people, counts_own, pd.Series(int(judged.sum()), index=people.index), k),
+                       index=people.index)
+    made: dict[object, PeerDistances] = {}
+    for g in pd.unique(groups):
+        if g == NO_PEERS:
+            made[g] = PeerDistances(group=g, n=None, counts=None, hidden="primary")
+            continue
+        in_group = bands if g == ALL_GROUP else bands[people[judged].eq(g)]
+        if every_peer_alike(in_group):
+            made[g] = PeerDistances(group=g, n=None, counts=None, hidden="uniform")
+            continue
+        counts = tuple(int(in_group.eq(b).sum()) for b in DISTANCE_BANDS)
+        made[g] = PeerDistances(group=g, n=len(in_group), counts=counts, hidden="")
+    return {key: made[g] for key, g in groups.items()}
