@@ -406,16 +406,17 @@ if "star" in info["frameworks"]:
     scheme_note = R["scheme"].format(name=scheme["name"], date=scheme["label"], via=scheme["via"])
     unjudged_note = R["unjudgeable"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
     display(HTML(f'<p class="sdw-note">{html.escape(scheme_note)}<br>{html.escape(unjudged_note)}</p>'))
-    bottle = T.secure(S.bottlenecks(rd, by, min_cell), S.SPECS["star_bottlenecks"], min_cell)
+    bottle = S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell), S.SPECS["star_bottlenecks"], min_cell))
     bottle_shown = show(bottle)
     for n_star in (3, 4):
-        top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10).assign(
-            item_id=lambda t: t["requirement_id"], text=lambda t: t["requirement_name"])
+        top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)
         top_title = R["bottleneck_title"].format(star=n_star, year=rd.latest)
 
         def draw_top(top=top, top_title=top_title):
             fig, ax = style.new_figure(left=0.36)
-            F.item_bars(T.with_item_labels(top, 16 if style.on_slide() else 24, lang), "label", "share_unmet",
+            # the bar labels read a requirement as an item (id and text); the published table keeps its own columns
+            named = top.assign(item_id=top["requirement_id"], text=top["requirement_name"])
+            F.item_bars(T.with_item_labels(named, 16 if style.on_slide() else 24, lang), "label", "share_unmet",
                         "ci_low", "ci_high", ax=ax, suppressed_label=hidden)
             ax.set_xlabel(L["axes"]["share_companies"])
             finish(fig, ax, top_title, n_year(rd.latest), R["unmet_note"], latest_year)
@@ -430,21 +431,25 @@ if "star" in info["frameworks"]:
                    "ci_high"], R["unmet_note"], slide=n_star == 3,
                   view_columns=["requirement_id", "requirement_name", "cited_items", "share_unmet", "ci_low",
                                 "ci_high"])
-    top3 = S.top_bottlenecks(bottle_shown, 3, rd.latest, 10)["node_id"].tolist()
-    heat = bottle_shown[bottle_shown["year"].eq(rd.latest) & bottle_shown["node_id"].isin(top3)]
-    heat = heat.assign(_o=heat["node_id"].map({n: i for i, n in enumerate(top3)})).sort_values("_o", kind="stable")
-    heat_title = R["bottleneck_heatmap"].format(year=rd.latest)
+    for n_star in (3, 4):  # the top ten of each star by segment (issue #24: ★3 and ★4 alike)
+        top_ids = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)["node_id"].tolist()
+        heat = bottle_shown[bottle_shown["year"].eq(rd.latest) & bottle_shown["node_id"].isin(top_ids)]
+        heat = heat.assign(_o=heat["node_id"].map({n: i for i, n in enumerate(top_ids)})).sort_values(
+            "_o", kind="stable")
+        heat_title = R["bottleneck_heatmap"].format(star=n_star, year=rd.latest)
 
-    def draw_heat():
-        fig, ax = style.new_figure(left=0.3, right=0.9)
-        limit = 10 if style.on_slide() else 16
-        F.heatmap(heat, "node_id", "segment", "share_unmet", ax=ax, suppressed_label=hidden, total=ALL,
-                  row_labels={r.node_id: f"{r.requirement_id} {style.short(r.requirement_name, limit)}"
-                              for r in heat.itertuples()})
-        finish(fig, ax, heat_title, n_year(rd.latest), R["unmet_note"], latest_year)
-        return fig
+        def draw_heat(heat=heat, heat_title=heat_title):
+            fig, ax = style.new_figure(left=0.3, right=0.9)
+            limit = 10 if style.on_slide() else 16
+            F.heatmap(heat, "node_id", "segment", "share_unmet", ax=ax, suppressed_label=hidden, total=ALL,
+                      row_labels={r.node_id: f"{r.requirement_id} {style.short(r.requirement_name, limit)}"
+                                  for r in heat.itertuples()})
+            finish(fig, ax, heat_title, n_year(rd.latest), R["unmet_note"], latest_year)
+            return fig
 
-    pub.figure(draw_heat, "star3_bottleneck_segments", heat_title, source(n_year(rd.latest), latest_year))
+        if not heat.empty:
+            pub.figure(draw_heat, f"star{n_star}_bottleneck_segments", heat_title,
+                       source(n_year(rd.latest), latest_year))
     pub.table("star_bottlenecks", bottle_shown, S.SPECS["star_bottlenecks"], R["bottlenecks_table"],
               ["year", "star", "requirement_id", "requirement_name", "cited_items", "segment", "n_scored",
                "share_unmet", "ci_low", "ci_high"],
@@ -487,13 +492,16 @@ if "star" in info["frameworks"]:
             return fig
 
         pub.figure(draw_within, f"star{n_star}_within", w_title, source(n_year(rd.latest), latest_year))
+    # the bands in words beside their ids (★3:0 → ★3 あと0件), as the figures name them
+    bands_shown = S.with_names(bands_shown, R["band_name"], R["within_series"])
+    within_shown = S.with_names(within_shown, R["band_name"], R["within_series"])
     pub.table("star_distance", bands_shown, S.SPECS["star_distance"], R["distance_table"],
-              ["year", "node_id", "segment", "n_scored", "share_distance", "ci_low", "ci_high"],
+              ["year", "node_id", "node_name", "segment", "n_scored", "share_distance", "ci_low", "ci_high"],
               f"{R['distance_note']} / {hidden_note}", view=bands_shown["year"].eq(rd.latest),
-              view_columns=["node_id", "segment", "n_scored", "share_distance"],
-              view_title=R["distance_latest"].format(year=rd.latest), show=False)
+              view_columns=["node_name", "segment", "n_scored", "share_distance"],
+              view_title=R["distance_latest"].format(year=rd.latest))
     pub.table("star_within", within_shown, S.SPECS["star_within"], R["within_table"],
-              ["year", "node_id", "segment", "n_scored", "share_reached", "ci_low", "ci_high"],
+              ["year", "node_id", "node_name", "segment", "n_scored", "share_reached", "ci_low", "ci_high"],
               f"{R['within_note']} / {hidden_note}", show=False)
 
     # readiness over the years, on the requirements that compare across the forms answered
@@ -508,14 +516,9 @@ if "star" in info["frameworks"]:
 
         def draw_star_trend():
             fig, ax = style.new_figure(right=0.74 if style.on_slide() else 0.78)
-            if rd.weighted and "w_share_reached" in total_trend:
-                F.trend_lines_weighted(total_trend, members="w_share_reached", respondents="share_reached",
-                                       lo="w_ci_low", hi="w_ci_high", ax=ax, labels=ready_labels,
-                                       suppressed_label=hidden, year_format=year_format,
-                                       style_labels=(L["series"]["members"], L["series"]["respondents"]))
-            else:
-                F.trend_lines(total_trend, y="share_reached", hue="node_id", lo="ci_low", hi="ci_high", ax=ax,
-                              labels=ready_labels, suppressed_label=hidden, year_format=year_format)
+            # respondents only: no members' estimate is made for the ★ readiness tables (docs/method.md §3.3)
+            F.trend_lines(total_trend, y="share_reached", hue="node_id", lo="ci_low", hi="ci_high", ax=ax,
+                          labels=ready_labels, suppressed_label=hidden, year_format=year_format)
             ax.set_ylabel(L["axes"]["share_companies"])
             finish(fig, ax, R["trend_title"], n_all, " / ".join(x for x in (trend_basis, trend_note) if x))
             return fig
@@ -531,7 +534,7 @@ if "star" in info["frameworks"]:
     # what-if: ★N asked of every company of one segment (sdw report --what-if star3:size_band=101〜300人)
     if what_if:
         scope = read_what_if(what_if)
-        S.check_scope(scope, rd.respondents, rd.latest)
+        S.check_scope(scope, rd.respondents, rd.latest, rd.sector, min_cell)
         wt, wsum = S.what_if_table(rd, scope, rd.latest, bottle, star_protected, by, min_cell)
         scope_text = f"{L['breakdown'].get(scope.attribute, scope.attribute)} {scope.value}"
         display(Markdown(f"### {R['what_if_section'].format(star=scope.star, scope=scope_text, year=rd.latest)}"))

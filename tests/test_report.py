@@ -431,6 +431,11 @@ def test_a_variant_report_has_a_folder_of_its_own():
     assert folder_name("all", "auto", segment_by="size_band") == "all"  # the sector's own segment: the default
     assert folder_name("all", "power", "en", "", "csf11", 10) == "all_csf11_k10_en"
     assert folder_name("all", "all", "en", k=5) == "all_en"  # the cross-sector page
+    # a what-if run has its own folder; ':' and '=' would trouble Windows and shells, Japanese stays
+    assert folder_name("all", "auto", what_if="star3:size_band=101〜300人") == "all_whatif-star3-size_band-101〜300人"
+    assert (folder_name("2024-2026", "auto", "en", what_if="star4:industry=製造業/自動車")
+            == "2024-2026_whatif-star4-industry-製造業-自動車_en")
+    assert _span_years("all_whatif-star3-size_band-101〜300人", [2024, 2025]) == [2024, 2025]
     assert _span_years("2024-2025_by-industry_en", [2023, 2024, 2025, 2026]) == [2024, 2025]
 
 

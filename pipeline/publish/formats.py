@@ -49,7 +49,7 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def header(column: str, lang: str) -> str:
+def header(column: str, lang: str, table: str | None = None) -> str:
     """The header people read over ``column``; the machine name when the catalog does not know it.
 
     Parameters
@@ -58,9 +58,14 @@ def header(column: str, lang: str) -> str:
         Machine column name (snake_case).
     lang : {'ja', 'en'}
         Report language.
+    table : str, optional
+        The published table's name: a column may have a header of its own there (columns.yaml ``tables``).
     """
     entry = _catalog().get(column)
-    return str(entry[check_lang(lang)]) if entry else column
+    if not entry:
+        return column
+    own = (entry.get("tables") or {}).get(table) if table else None
+    return str((own or entry)[check_lang(lang)])
 
 
 def kind(column: str) -> str:
@@ -156,7 +161,7 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     out: dict[str, list[str]] = {}
     for col in cols:
         stat = kind(col) in STAT_KINDS
-        out[header(col, lang)] = [
+        out[header(col, lang, table.name)] = [
             mark if hid and (stat or is_missing(v)) or rnd and col in WITHHELD and is_missing(v) or col in own
             else NO_PREVIOUS if col in changes and first and is_missing(v)
             else _whole_percent(v) if rnd and kind(col) in ("percent", "score") and col not in WITHHELD
@@ -164,7 +169,7 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
             for v, hid, first, rnd, own in zip(frame[col].tolist(), hidden, no_previous, rounded, withheld,
                                                strict=True)
         ]
-    return pd.DataFrame(out, columns=[header(c, lang) for c in cols], dtype=object)
+    return pd.DataFrame(out, columns=[header(c, lang, table.name) for c in cols], dtype=object)
 
 
 def rounded_mask(frame: pd.DataFrame) -> list[bool]:

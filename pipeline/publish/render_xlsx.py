@@ -224,7 +224,7 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
     if table.note:
         ws.write_string(1, 0, table.note, styles["note"])
     kinds = [kind(c) for c in cols]
-    heads = [header(col, lang) for col in cols]
+    heads = [header(col, lang, table.name) for col in cols]
     widths = [column_width(head, shown.iloc[:, c].tolist(), kinds[c]) for c, head in enumerate(heads)]
     for c, head in enumerate(heads):
         ws.write_string(HEADER_ROW, c, head, styles["header"])
