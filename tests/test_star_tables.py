@@ -240,6 +240,11 @@ def test_a_hidden_bottleneck_row_keeps_its_star_and_requirement():
     row = cell(table, "3:1-2-3", "A")
     assert row["suppressed"] != "" and np.isnan(row["share_unmet"])
     assert (row["star"], row["requirement_id"]) == (3, "1-2-3")
+    # as readers get it (the CSV, the workbook): the share blank, the star still 3
+    from pipeline.publish.publisher import published_frame
+
+    row = cell(published_frame(table, S.SPECS["star_bottlenecks"].keys), "3:1-2-3", "A")
+    assert row["suppressed"] == "hidden" and np.isnan(row["share_unmet"]) and row["star"] == 3
 
 
 def test_bands_are_named_in_words():

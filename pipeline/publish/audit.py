@@ -96,7 +96,8 @@ def _counts(spec: TableSpec, statistic: str) -> list[str]:
 
 
 # Numbers a hidden row may keep: what names the cell, not what is in it.
-LABEL_NUMBERS = ("year", "previous_year", "year_from", "year_to", "threshold")
+# numbers that name a row, not a value of it (``star``: the ★ level a requirement row belongs to)
+LABEL_NUMBERS = ("year", "previous_year", "year_from", "year_to", "threshold", "star")
 
 
 def hidden_row_numbers(frame: pd.DataFrame, keys: list[str] | None = None) -> list[str]:
