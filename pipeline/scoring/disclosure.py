@@ -169,6 +169,33 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
     return out
 
 
+def protect_distribution(counts: list[int] | tuple[int, ...], k: int | None = None) -> tuple[tuple[str, ...], str]:
+    """Which categories of one group's distribution a reader may see, by the rules of :func:`protect`.
+
+    A distribution (companies per category, the categories adding up to the group, whose total is shown
+    beside them) is one published table: each category a share of the group, split in two (in it / not) —
+    so a category of 1 to k − 1 companies, of none (0 %: a statement about every company) or of all but
+    fewer than k is hidden (primary, uniform, split) — and the group's total published, so the hidden
+    categories together must hold k companies and keep their width (complementary: more are hidden,
+    smallest first). This is the protection of a published table's cells within its total, applied to the
+    one group, not a rule of its own.
+
+    Returns
+    -------
+    Per category '' (shown) or why hidden, and '' or why the group's total itself must go (every category
+    hidden and still fewer than k in all).
+    """
+    total = int(sum(counts))
+    labels = [str(i) for i in range(len(counts))]
+    share = [c / total if total else np.nan for c in counts]
+    table = pd.DataFrame({"segment": [*labels, ALL], "n": [*counts, total], "share": [*share, np.nan],
+                          "whole": total})
+    out = protect(table, k=k, n_col="n", stat_columns=["share"], uniform_columns=["share"],
+                  splits={"share": "whole"}, count_splits={}, part_counts={})
+    reasons = out["suppressed"].astype(str).tolist()
+    return tuple(reasons[:-1]), reasons[-1]
+
+
 Sides = dict[str, tuple[pd.Series, pd.Series, bool]]
 
 
@@ -229,7 +256,8 @@ def _complementary(table: pd.DataFrame, reason: pd.Series, n: pd.Series, k: int,
     sides = sides or {}
     reason = reason.copy()
     keys = [table[c] for c in group] if group else [pd.Series(0, index=table.index)]
-    for _, idx in table.groupby(keys, observed=True, dropna=False).groups.items():
+    by = keys if len(keys) > 1 else keys[0]  # one key: grouped by the Series itself (pandas warns on a list of one)
+    for _, idx in table.groupby(by, observed=True, dropna=False).groups.items():
         segment = table.loc[idx, "segment"]
         if not segment.eq(total).any() or reason.loc[segment.index[segment.eq(total)]].ne("").all():
             continue  # no published total: nothing to difference against
