@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 KEYS = {"sector", "year", "framework", "node_id", "segment", "item_id", "text", "node_name", "suppressed",
-        "previous_year", "threshold", "multi_counted", "year_from", "year_to", "sector_name"}
+        "previous_year", "threshold", "multi_counted", "year_from", "year_to", "sector_name", "rounded",
+        "rounded_previous"}
 
 
 def cells(folder: Path) -> dict[str, int]:

@@ -16,9 +16,12 @@ that published tables allow:
   / not, answered / not), or respondents off the member list numbering 1…k−1 (n − n_on_roster);
 - **hidden-count**: a number other than the cell's key on a hidden row (its n beside a hidden share is one
   side of the split);
+- **rounding**: an item row published rounded (its base withheld) that prints a withheld count, or whose
+  rounded value rules out one of the k possible counts of "not applicable";
 - **interval**: the linear programme of :mod:`pipeline.publish.intervals` over everything published
-  (segments ⊂ totals, items ⊂ categories ⊂ functions, mean ↔ share reached, the 0–1 range) leaves a
-  hidden cell protected for its own sake an interval narrower than the method's width.
+  (segments ⊂ totals, items ⊂ categories ⊂ functions, mean ↔ share reached on the score grid, parent
+  reached ⇒ child reached, SDs, the headline score and its quantiles against the functions, members'
+  estimates, the 0–1 range) leaves a hidden cell an interval narrower than the method's width.
 
 Every ``sdw report`` runs it after protection and fails on any finding; ``sdw audit REPORT_DIR`` replays it.
 """
@@ -39,6 +42,7 @@ from pipeline.scoring.disclosure import (
     COUNT_SPLITS,
     HIDDEN_COUNT,
     HIDDEN_COUNTS,
+    MEMBERS_BEHIND,
     PART_COUNTS,
     QUANTILE_TAILS,
     STAT_COLUMNS,
@@ -46,6 +50,7 @@ from pipeline.scoring.disclosure import (
     small_part_counts,
     split_sides,
 )
+from pipeline.scoring.disclosure_rounding import GRID, ROUNDED, WITHHELD, keeps_every_base
 
 AUDIT_FILE = "disclosure_audit.csv"
 SPECS_FILE = "tables.json"
@@ -96,7 +101,8 @@ LABEL_NUMBERS = ("year", "previous_year", "year_from", "year_to", "threshold")
 
 def hidden_row_numbers(frame: pd.DataFrame, keys: list[str] | None = None) -> list[str]:
     """The numeric columns a hidden row must leave empty: every number but the cell's key and labels."""
-    keep = set(keys or []) | set(LABEL_NUMBERS) | {"segment", "suppressed", HIDDEN_COUNT, *HIDDEN_COUNTS.values()}
+    keep = set(keys or []) | set(LABEL_NUMBERS) | {"segment", "suppressed", HIDDEN_COUNT, *HIDDEN_COUNTS.values(),
+                                                    MEMBERS_BEHIND}
     return [c for c in frame.columns if c not in keep and pd.api.types.is_numeric_dtype(frame[c])
             and not pd.api.types.is_bool_dtype(frame[c])]
 
@@ -175,6 +181,8 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
                 if is_hidden:
                     count = true_count.get((t.name, cell))
                     counts = [np.nan if count is None else float(count)]
+                elif _rounded(r) and any(np.isnan(c) for c in counts):  # its base withheld: at least n − (k − 1)
+                    counts = [_num(r.get("n_companies")) - (ks[t.name] - 1)]
                 if visible and stat in QUANTILE_TAILS and not any(np.isnan(c) for c in counts):
                     counts = [c * QUANTILE_TAILS[stat] for c in counts]  # the companies beyond the quantile
                 tk = ks[t.name]
@@ -186,6 +194,7 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
                 if not is_hidden and np.isnan(value):
                     continue  # not assessed: nothing published, nothing hidden
                 facts[(key, stat)].append((t.name, visible, value, min(counts) if counts else np.nan))
+    findings += _rounding(tables, ks)
     findings += _cross_table(facts)
     findings += _differencing(tables, facts, k, ks)
     findings += _changes(tables, facts)
@@ -227,6 +236,40 @@ def _splits(t: PublishedTable, cols: list[str], suppressed: pd.Series, k: int) -
         for i in t.frame.index[few.to_numpy()]:
             out.append(Finding("split", t.name, _cell_text(_key(t.frame.loc[i], cols)), name,
                                f"{_text(whole.loc[i])} and {_text(rest.loc[i])} companies on its two sides (k={k})"))
+    return out
+
+
+def _rounded(row: pd.Series) -> bool:
+    """Whether a row publishes a rounded value with its base withheld (this year's or, in a change, the previous)."""
+    return any(str(row.get(c, "")).lower() in ("true", "1", "1.0") for c in (ROUNDED, f"{ROUNDED}_previous"))
+
+
+def _num(value: object) -> float:
+    v = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return float(v) if pd.notna(v) else np.nan
+
+
+def _rounding(tables: list[PublishedTable], ks: dict[str, int]) -> list[Finding]:
+    """Rows published rounded with their base withheld (pipeline/scoring/disclosure_rounding.py): every one of the
+    k possible bases must stay consistent with each rounded value, and no withheld count may be printed."""
+    out = []
+    for t in tables:
+        if t.spec is None or ROUNDED not in t.frame or "n_companies" not in t.frame:
+            continue
+        cols = t.spec.keys + ([t.spec.segment] if t.spec.segment and t.spec.segment in t.frame else [])
+        k = ks[t.name]
+        for _, r in t.frame[t.frame[ROUNDED].map(lambda v: str(v).lower() in ("true", "1", "1.0"))].iterrows():
+            cell = _cell_text(_key(r, cols))
+            shown = [c for c in WITHHELD if c in r and not np.isnan(_num(r[c]))]
+            if shown:
+                out.append(Finding("rounding", t.name, cell, " ".join(shown), "a rounded row prints its withheld base"))
+            whole = _num(r["n_companies"])
+            for stat, grid in GRID.items():
+                v = _num(r.get(stat))
+                if not np.isnan(v) and not np.isnan(whole) and not keeps_every_base(v, int(whole), k, grid):
+                    out.append(Finding("rounding", t.name, cell, stat,
+                                       f"{v:.2f} of at most {int(whole)} companies rules out some of the {k} "
+                                       "possible counts of not applicable"))
     return out
 
 

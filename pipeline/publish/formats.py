@@ -23,6 +23,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.publish.model import PublishedTable
+from pipeline.scoring.disclosure_rounding import ROUNDED, WITHHELD
 
 KINDS = ("text", "int", "year", "percent", "score", "points", "count")
 STAT_KINDS = frozenset({"percent", "score", "points", "count"})
@@ -145,26 +146,58 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     cols = table.people_columns()
     frame = table.frame.reset_index(drop=True)
     hidden = _hidden_mask(frame)
+    withheld = withheld_cells(table)
     mark = hidden_text(table.k)
     # a change and the year it compares with, where the table has no previous year: '…', never '—' (not assessed)
     changes = (set(table.spec.changes) | {"previous_year"}) if table.spec is not None else set()
     no_previous = (frame["previous_year"].isna().tolist() if "previous_year" in frame
                    else [False] * len(frame))
+    rounded = rounded_mask(frame)
     out: dict[str, list[str]] = {}
     for col in cols:
         stat = kind(col) in STAT_KINDS
         out[header(col, lang)] = [
-            mark if hid and (stat or is_missing(v))
-            else NO_PREVIOUS if col in changes and first and is_missing(v) else format_value(v, col, lang)
-            for v, hid, first in zip(frame[col].tolist(), hidden, no_previous, strict=True)
+            mark if hid and (stat or is_missing(v)) or rnd and col in WITHHELD and is_missing(v) or col in own
+            else NO_PREVIOUS if col in changes and first and is_missing(v)
+            else _whole_percent(v) if rnd and kind(col) in ("percent", "score") and col not in WITHHELD
+            and not is_missing(v) else format_value(v, col, lang)
+            for v, hid, first, rnd, own in zip(frame[col].tolist(), hidden, no_previous, rounded, withheld,
+                                               strict=True)
         ]
     return pd.DataFrame(out, columns=[header(c, lang) for c in cols], dtype=object)
+
+
+def rounded_mask(frame: pd.DataFrame) -> list[bool]:
+    """Rows published rounded with their base withheld (pipeline/scoring/disclosure_rounding.py): their shares
+    read in whole percent, their withheld counts read the mark x."""
+    if ROUNDED not in frame.columns:
+        return [False] * len(frame)
+    return [str(v).lower() in ("true", "1", "1.0") for v in frame[ROUNDED].tolist()]
+
+
+def _whole_percent(value: object) -> str:
+    return f"{float(value) * 100:.0f}%"  # type: ignore[arg-type]
 
 
 def _hidden_mask(frame: pd.DataFrame) -> list[bool]:
     if "suppressed" not in frame.columns:
         return [False] * len(frame)
     return [not is_missing(s) and str(s) != "" for s in frame["suppressed"].tolist()]
+
+
+WITHHELD_CELLS = "_withheld"
+"""A working column naming, per row, the cells withheld in a published row (space-separated column names): a
+count below k beside published shares reads ``x`` there, not '—' (it is not "not assessed"). Working columns
+(a leading underscore) never reach the machine copy, where the cell is simply empty."""
+
+
+def withheld_cells(table: PublishedTable) -> list[set[str]]:
+    """Per row of ``table.frame`` (in order), the columns withheld in it (:data:`WITHHELD_CELLS`); empty sets when the
+    table has no such column."""
+    frame = table.frame
+    if WITHHELD_CELLS not in frame.columns:
+        return [set() for _ in range(len(frame))]
+    return [set(str(v).split()) if not is_missing(v) else set() for v in frame[WITHHELD_CELLS].tolist()]
 
 
 def hidden_rows(table: PublishedTable) -> list[bool]:

@@ -9,7 +9,14 @@ An intruder holding the published tables knows many exact linear relations betwe
   mean of its children's (e.g. RC = (1·RC.RP + 3·RC.CO) / 4), and a category's is the mean of its items'
   ``mean_points``;
 - **mean ↔ share reached** in one cell: with s of the companies at or above the threshold θ and the rest
-  below it, θ·s ≤ mean ≤ s + (1 − s)·θ;
+  below it, θ·s ≤ mean ≤ s + (1 − s)·θ, and on the score grid of a node of I items (steps of 1/(2I), every
+  item applicable) u·s ≤ mean ≤ s + (1 − s)·d with u, d the steps either side of θ;
+- **parent reached ⇒ child reached** on the grid (a 4-item function in eighths reaching 0.9 scores 1.0, so
+  each of its categories is 1.0 for those companies);
+- **SDs**: a published mean and SD give the mean of squared scores, which adds up over segments; a hidden
+  cell's lies between mean² (tangent cuts) and mean;
+- **the headline score** against each function of the same companies (its shortfall, and its quantiles);
+- **members' estimates** adding up by the roster's members per segment; rounded values within their half-step;
 - every statistic lies in [0, 1] (a change in [−1, 1]).
 
 Counts are taken as known to the intruder even where they are not published (the hidden-cell log holds
@@ -35,16 +42,29 @@ import numpy as np
 import pandas as pd
 
 from pipeline.publish.model import PublishedTable, TableSpec
-from pipeline.scoring.disclosure import MIN_WIDTH
+from pipeline.scoring.disclosure import MEMBERS_BEHIND, MIN_WIDTH
+from pipeline.scoring.disclosure_rounding import ROUNDED, ROUNDED_STATS, STEP
 
 # Statistics that are means over the companies behind a cell (count-weighted across segments) and may be
 # related linearly; the value is their range.
 LINEAR_STATS: dict[str, tuple[float, float]] = {
     "mean": (0.0, 1.0), "share_reached": (0.0, 1.0), "share_implemented": (0.0, 1.0), "mean_points": (0.0, 1.0),
     "response_rate": (0.0, 1.0), "share_improved": (0.0, 1.0), "share_worsened": (0.0, 1.0),
-    "share_band": (0.0, 1.0), "mean_change": (-1.0, 1.0)}
-SHARES = {"share_reached", "share_implemented", "response_rate", "share_improved", "share_worsened", "share_band"}
+    "share_band": (0.0, 1.0), "mean_change": (-1.0, 1.0),
+    # the members' estimates (pipeline/scoring/weighted.py): segments add up weighted by their members
+    "w_mean": (0.0, 1.0), "w_share_reached": (0.0, 1.0), "w_share_implemented": (0.0, 1.0),
+    # the mean of squared scores, from a published SD and mean (an intruder's variable, never reported)
+    "m2": (0.0, 1.0),
+    # ★ readiness (pipeline/report/star_tables.py): companies not meeting a requirement, in a distance band
+    "share_unmet": (0.0, 1.0), "share_distance": (0.0, 1.0)}
+SHARES = {"share_reached", "share_implemented", "response_rate", "share_improved", "share_worsened", "share_band",
+          "w_share_reached", "w_share_implemented", "share_unmet", "share_distance"}
 WEIGHTS = {"response_rate": "roster_n"}  # a share whose total weights segments by another count than its n
+WEIGHTED = {"w_mean", "w_share_reached", "w_share_implemented"}  # weighted across segments by their members
+INTERNAL = {"m2"}  # solved for, never reported: its statistic (the SD) is hidden with the cell's mean
+QUANTILES = {"p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p90": 0.90}
+# tangent points of m2 ≥ mean² (the convex bound, as cuts: the relaxation is at most 0.005² = 2.5e-5 short of it)
+TANGENTS = np.linspace(0.0, 1.0, 101)
 TOLERANCE = 1e-7  # published floats are exact to ~1e-16; equations are met within this
 
 
@@ -73,23 +93,30 @@ class Interval:
 
 @dataclass
 class Relation:
-    """parent = Σ weight · child over one node hierarchy (weights sum to 1: items per child / items of parent).
+    """A relation the public item map gives between two levels of one node hierarchy.
 
+    ``kind`` 'mean': parent = Σ weight · child (weights sum to 1: items per child / items of parent);
     ``parent`` and the children are (framework, node_id); a child ``("item", item_id)`` is an item's
-    ``mean_points``."""
+    ``mean_points``. ``kind`` 'shortfall': the parent is the instrument's overall score over all ``items`` of
+    the form and each child a function holding weight × items of them; a company's shortfall from the top in
+    the function (in item points) is part of its overall shortfall, so mean_f ≥ 1 − (1 − mean) / weight and
+    mean_f ≤ mean / weight wherever no item of the function is not applicable. ``items``: the parent's items
+    (0 when unknown), which also gives every node its score grid (steps of 1 / (2 · items))."""
 
     parent: tuple[str, str]
     children: dict[tuple[str, str], float]
     sector: str = ""  # the sector whose item map gives it ('' : any)
+    items: int = 0
+    kind: str = "mean"
 
     def to_json(self) -> dict:
         return {"parent": list(self.parent), "children": [[f, n, w] for (f, n), w in self.children.items()],
-                "sector": self.sector}
+                "sector": self.sector, "items": self.items, "kind": self.kind}
 
     @classmethod
     def from_json(cls, data: dict) -> Relation:
         return cls(tuple(data["parent"]), {(f, n): float(w) for f, n, w in data["children"]},
-                   data.get("sector", ""))
+                   data.get("sector", ""), int(data.get("items", 0) or 0), data.get("kind", "mean"))
 
 
 def hierarchy(links: pd.DataFrame, level_of: dict[tuple[str, str], str], sector: str = "") -> list[Relation]:
@@ -105,13 +132,29 @@ def hierarchy(links: pd.DataFrame, level_of: dict[tuple[str, str], str], sector:
     for (fw, node), its in items.items():
         level = level_of.get((fw, node))
         if level == "category" and its:
-            out.append(Relation((fw, node), {("item", i): 1 / len(its) for i in sorted(its)}, sector))
+            out.append(Relation((fw, node), {("item", i): 1 / len(its) for i in sorted(its)}, sector, len(its)))
         elif level == "function" and its:
             cats = [(c, items[(fw, c)]) for (f, c), lv in level_of.items()
                     if f == fw and lv == "category" and c.split(".")[0] == node and (fw, c) in items]
             covered = [i for _, s in cats for i in s]
             if sorted(covered) == sorted(its):  # a partition: each item in exactly one category
-                out.append(Relation((fw, node), {(fw, c): len(s) / len(its) for c, s in cats}, sector))
+                out.append(Relation((fw, node), {(fw, c): len(s) / len(its) for c, s in cats}, sector, len(its)))
+    return out
+
+
+OVERALL = ("instrument", "overall")  # the headline score's framework and node (pipeline.report.tables.OVERALL)
+
+
+def shortfalls(links: pd.DataFrame, level_of: dict[tuple[str, str], str], form_items: int,
+               sector: str = "") -> list[Relation]:
+    """The headline score against each function of the same companies (kind 'shortfall'): a function of
+    I_f of the form's ``form_items`` items has weight I_f / form_items (see :class:`Relation`)."""
+    links = links[["framework", "node_id", "item_id"]].drop_duplicates()
+    out = []
+    for (fw, node), g in links.groupby(["framework", "node_id"]):
+        if level_of.get((fw, node)) == "function" and form_items > 0:
+            i_f = g["item_id"].nunique()
+            out.append(Relation(OVERALL, {(fw, node): i_f / form_items}, sector, form_items, "shortfall"))
     return out
 
 
@@ -126,6 +169,10 @@ class _Facts:
         self.na: dict[tuple, float] = {}  # published not-applicable share of the cell
         self.threshold: dict[tuple, float] = {}
         self.rows: dict[tuple, list[tuple[str, object]]] = defaultdict(list)  # fact → (table, row index) holding it
+        self.quantiles: dict[tuple, dict[float, tuple[float, float]]] = defaultdict(dict)  # (where, node) → q → (v, n)
+        self.total = "*"  # the total row's segment label
+        self.slack: dict[tuple, float] = {}  # a published value rounded: within this of the true one
+        self.members: dict[tuple, float] = {}  # a members' estimate → its segment's members (working column)
 
     def add(self, fact: tuple, value: float, hidden: tuple[str, str, str] | None, weight: float) -> None:
         if hidden is None:
@@ -152,6 +199,7 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
 
     facts = _Facts()
     total = next((t.spec.total for t in tables if t.spec and t.spec.total), "*")
+    facts.total = total
     true = {(r.table, r.cell): r for r in hidden.itertuples()}
     groups: dict[tuple, dict] = defaultdict(lambda: {"total": None, "parts": [], "multi": False})
     for t in tables:
@@ -164,7 +212,11 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
         if any(c not in frame for c in cols):
             continue
         stats = [s for s in spec.counts if s in LINEAR_STATS and s in frame]
-        if not stats:
+        second = "sd" in spec.counts and "sd" in frame and "mean" in frame  # a published SD gives Σ score²
+        if second:
+            stats.append("m2")
+        quantiles = [q for q in QUANTILES if q in spec.counts and q in frame]
+        if not stats and not quantiles:
             continue
         is_hidden = frame["suppressed"].fillna("").astype(str).ne("")
         for i, r in frame.iterrows():
@@ -178,10 +230,16 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
             node = (base.get("framework", "item" if "item_id" in base else ""),
                     base.get("node_id", base.get("item_id", "")))
             where = tuple(sorted((c, v) for c, v in base.items() if c not in ("framework", "node_id", "item_id")))
+            for q in quantiles:
+                value, count = _num(r[q]), _num(r.get(_first(spec.counts[q])))
+                if not is_hidden.loc[i] and value == value and count == count:
+                    facts.quantiles[(where, node)][QUANTILES[q]] = (value, count)
             for stat in stats:
                 fact = (where, node, stat)
-                wcol = WEIGHTS.get(stat, _first(spec.counts[stat]))
-                value = _num(r[stat])
+                if stat in WEIGHTED and MEMBERS_BEHIND in frame and _num(r[MEMBERS_BEHIND]) > 0:
+                    facts.members[fact] = _num(r[MEMBERS_BEHIND])
+                wcol = WEIGHTS.get(stat, _first(spec.counts["sd" if stat == "m2" else stat]))
+                value = _second_moment(r, wcol) if stat == "m2" else _num(r[stat])
                 facts.rows[fact].append((t.name, i))
                 if is_hidden.loc[i]:
                     weight = counts.get(wcol, np.nan)
@@ -192,6 +250,8 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                     continue  # not assessed
                 else:
                     facts.add(fact, value, None, _num(r.get(wcol)))
+                    if stat in ROUNDED_STATS and str(r.get(ROUNDED, "")).lower() in ("true", "1", "1.0"):
+                        facts.slack[fact] = STEP / 2
                 if "na_share" in frame and not is_hidden.loc[i]:
                     facts.na[fact] = _num(r["na_share"])
                 if "threshold" in frame:
@@ -207,6 +267,15 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                         g["multi"] = True
     adds_up = [(g["total"], g["parts"]) for g in groups.values() if g["total"] is not None and not g["multi"]]
     return facts, adds_up
+
+
+def _second_moment(row: pd.Series, n_col: str) -> float:
+    """The mean of the squared scores a published mean and SD (n − 1 in its denominator) give:
+    mean² + sd² · (n − 1) / n (NaN where any is not published)."""
+    mean, sd, n = _num(row.get("mean")), _num(row.get("sd")), _num(row.get(n_col))
+    if n == n and n == 1 and mean == mean:
+        return mean * mean
+    return mean * mean + sd * sd * (n - 1) / n if n > 1 else np.nan
 
 
 def _first(c: str | list[str]) -> str:
@@ -228,55 +297,192 @@ def _true_counts(log: object) -> dict[str, float]:
     return out
 
 
-def equations(facts: _Facts, adds_up: list, relations: list[Relation]
-              ) -> tuple[list[dict], list[tuple[dict, float]], list[dict]]:
-    """The linear system: equalities {fact: coefficient} = 0 (segments and totals; then those of the item
-    map, apart: they are dropped where the published values show they do not hold) and inequalities
-    ({fact: coef}, bound) meaning Σ coef · fact ≤ bound."""
-    eqs: list[dict] = []
+# Σ coef · fact ≤ bound (bound None: = 0), and how firm it is: 0 always holds, 1 holds where the item map and the
+# score grid describe the cells, 2 where the members' weights add up to the roster's members per segment
+Row = tuple[dict, float | None, int]
+FIRM, MAP, MEMBERS = 0, 1, 2
+
+
+def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> list[Row]:
+    """The linear system an intruder holds, as rows (coefficients, bound, soft).
+
+    Hard rows always hold: segments add up to their total (count-weighted), mean ↔ share reached, the
+    second moment between the mean and its square. Soft rows hold where the public item map and the score
+    grid describe the cells (every item applicable, one form): a node as the item-weighted mean of its
+    children, the grid's threshold (a 4-item node in eighths reaching 0.9 scores 1), "parent reached ⇒
+    child reached", the headline score's shortfall against each function and its quantiles, and the members'
+    estimates adding up by members per segment. Where the published values contradict a soft row, the
+    solver drops the soft rows of that group (:func:`solve`)."""
+    rows: list[Row] = []
+    members = {f[0]: w for f, w in facts.weight.items() if f[2] == "response_rate" and f[1] == ("", "")}
     for total, parts in adds_up:
-        w_total = facts.weight.get(total, np.nan)
-        ws = [facts.weight.get(p, np.nan) for p in parts]
+        weighted = total[2] in WEIGHTED
+        weight = ((lambda f: facts.members.get(f, members.get(f[0], np.nan))) if weighted
+                  else (lambda f: facts.weight.get(f, np.nan)))
+        w_total, ws = weight(total), [weight(p) for p in parts]
         if np.isnan(w_total) or any(np.isnan(w) for w in ws) or abs(sum(ws) - w_total) > 1e-9:
             continue  # counts unknown or the segments do not add up (a multi-valued segmentation)
         eq = defaultdict(float)
         eq[total] += w_total
         for p, w in zip(parts, ws, strict=True):
             eq[p] -= w
-        eqs.append(dict(eq))
-    tree: list[dict] = []
+        rows.append((dict(eq), None, MEMBERS if weighted else FIRM))
+    every = [*facts.value, *facts.hidden]
     by_place: dict[tuple, dict[tuple[str, str], tuple]] = defaultdict(dict)
-    for fact in [*facts.value, *facts.hidden]:
+    for fact in every:
         where, node, stat = fact
         if stat in ("mean", "mean_points"):
             by_place[where][node] = fact
+    items = _items_of(relations)
+    grid = _Grid(facts, items, relations)
     for where, nodes in by_place.items():
+        sector = dict(where).get("sector", "")
         for rel in relations:
-            if rel.sector and dict(where).get("sector", rel.sector) != rel.sector:
+            if rel.sector and sector != rel.sector:
                 continue
-            members = [rel.parent, *rel.children]
-            if not all(m in nodes for m in members):
+            if rel.kind == "shortfall":
+                rows += _shortfall_rows(facts, grid, where, nodes, rel)
                 continue
-            known_na = [facts.na.get(nodes[m]) for m in members if nodes[m] in facts.na]
+            members_ = [rel.parent, *rel.children]
+            if not all(m in nodes for m in members_):
+                continue
+            known_na = [facts.na.get(nodes[m]) for m in members_ if nodes[m] in facts.na]
             if any(v is None or np.isnan(v) or v > 0 for v in known_na) or not known_na:
                 continue  # some item is not applicable: the weights are not the item counts
             eq = defaultdict(float)
             eq[nodes[rel.parent]] += 1.0
             for child, w in rel.children.items():
                 eq[nodes[child]] -= w
-            tree.append(dict(eq))
-    ineqs: list[tuple[dict, float]] = []
-    for fact in [*facts.value, *facts.hidden]:
+            rows.append((dict(eq), None, MAP))
+            rows += _reached_rows(facts, grid, where, rel)
+    for fact in every:
         where, node, stat = fact
         if stat != "mean":
             continue
         share = (where, node, "share_reached")
         theta = facts.threshold.get(fact, np.nan)
-        if np.isnan(theta) or share not in facts.value and share not in facts.hidden:
+        if not np.isnan(theta) and (share in facts.value or share in facts.hidden):
+            rows.append(({share: theta, fact: -1.0}, 0.0, FIRM))  # θ·s ≤ mean
+            rows.append(({fact: 1.0, share: -(1 - theta)}, theta, FIRM))  # mean ≤ s + (1 − s)·θ
+            up, down = grid.steps(fact, theta)
+            if up is not None:  # on the grid: the reached score at least the step at or above θ
+                rows.append(({share: up, fact: -1.0}, 0.0, MAP))
+                rows.append(({fact: 1.0, share: -(1 - down)}, down, MAP))
+        m2 = (where, node, "m2")
+        if m2 in facts.value or m2 in facts.hidden:
+            rows.append(({m2: 1.0, fact: -1.0}, 0.0, FIRM))  # scores in [0, 1]: score² ≤ score
+            for a in TANGENTS:  # score² ≥ 2a·score − a², averaged: m2 ≥ 2a·mean − a²
+                rows.append(({fact: 2 * a, m2: -1.0}, a * a, FIRM))
+    return rows
+
+
+def _items_of(relations: list[Relation]) -> dict[tuple[str, tuple[str, str]], int]:
+    """(sector, node) → its items in the public map (a category's from its own relation or its share of its
+    function's)."""
+    out: dict[tuple[str, tuple[str, str]], int] = {}
+    for rel in relations:
+        if rel.kind != "mean" or not rel.items:
             continue
-        ineqs.append(({share: theta, fact: -1.0}, 0.0))  # θ·s ≤ mean
-        ineqs.append(({fact: 1.0, share: -(1 - theta)}, theta))  # mean ≤ s + (1 − s)·θ
-    return eqs, ineqs, tree
+        out[(rel.sector, rel.parent)] = rel.items
+        for child, w in rel.children.items():
+            if child[0] != "item":
+                out.setdefault((rel.sector, child), int(round(w * rel.items)))
+    return out
+
+
+class _Grid:
+    """Each node's score grid where every company's score lives on it: a node of I items, none of them not
+    applicable in the cell (its published not-applicable share 0, or, for a hidden cell, its total's), scores
+    in steps of 1 / (2 · I) (points 0, 0.5, 1)."""
+
+    def __init__(self, facts: _Facts, items: dict, relations: list[Relation] | None = None) -> None:
+        self.facts, self.items = facts, items
+        self.parents: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        for rel in relations or []:
+            if rel.kind == "mean":
+                for child in rel.children:
+                    self.parents[child].append(rel.parent)
+
+    def items_of(self, fact: tuple) -> int | None:
+        """The node's items where every one of them applies to every company of the cell, else None."""
+        where, node, _ = fact
+        d = dict(where)
+        i = self.items.get((d.get("sector", ""), node)) or self.items.get(("", node))
+        return i if i and self.applicable(fact) else None
+
+    def applicable(self, fact: tuple) -> bool:
+        """Whether no item of the node is not applicable in the cell: its published not-applicable share is 0,
+        or, for a hidden cell, the total's (then none in any segment) or a parent's over the same companies
+        (its items include this node's)."""
+        where, node, _ = fact
+        na = self.facts.na.get(fact)
+        if na is None and fact in self.facts.hidden:
+            total = tuple(sorted({**dict(where), "segment": self.facts.total}.items()))
+            known = [self.facts.na.get((total, node, fact[2])),
+                     *[self.facts.na.get((where, parent, fact[2])) for parent in self.parents.get(node, [])]]
+            return any(v == 0 for v in known if v is not None)
+        return na is not None and na == 0
+
+    def steps(self, fact: tuple, theta: float) -> tuple[float | None, float | None]:
+        """The grid's step at or above θ and the one below it (None where the grid is not known)."""
+        i = self.items_of(fact)
+        if i is None:
+            return None, None
+        up = np.ceil(theta * 2 * i - 1e-9) / (2 * i)
+        return up, up - 1 / (2 * i)
+
+
+def _reached_rows(facts: _Facts, grid: _Grid, where: tuple, rel: Relation) -> list[Row]:
+    """"Parent reached ⇒ child reached": a company reaching θ in a parent of I_p items scores at least the
+    grid's step u_p at or above θ, so it lacks at most (1 − u_p) · I_p item points, and a child of I_c items
+    keeps at least L = 1 − (1 − u_p) · I_p / I_c: where L reaches the child's own step, every company
+    reaching the parent reaches the child (s_child ≥ s_parent), and the child's mean is at least L · s_parent.
+    A function of 4 items in eighths reaching 0.9 scores 1.0: each of its categories is 1.0 for it."""
+    if not rel.items or any(c[0] == "item" for c in rel.children):
+        return []
+    parent_mean = (where, rel.parent, "mean")
+    parent_share = (where, rel.parent, "share_reached")
+    theta = facts.threshold.get(parent_mean, np.nan)
+    known = set(facts.value) | set(facts.hidden)
+    if np.isnan(theta) or parent_share not in known:
+        return []
+    up_p, _ = grid.steps(parent_mean, theta)
+    if up_p is None:
+        return []
+    out: list[Row] = []
+    for child, w in rel.children.items():
+        i_c = w * rel.items
+        floor = 1 - (1 - up_p) * rel.items / i_c
+        c_mean, c_share = (where, child, "mean"), (where, child, "share_reached")
+        if floor > 0 and c_mean in known:
+            out.append(({parent_share: floor, c_mean: -1.0}, 0.0, MAP))
+        up_c, _ = grid.steps(c_mean, facts.threshold.get(c_mean, theta))
+        if c_share in known and up_c is not None and floor >= up_c - 1e-12:
+            out.append(({parent_share: 1.0, c_share: -1.0}, 0.0, MAP))
+    return out
+
+
+def _shortfall_rows(facts: _Facts, grid: _Grid, where: tuple, nodes: dict, rel: Relation) -> list[Row]:
+    """The headline score (and its published quantiles) against a function of the same companies: a
+    company's shortfall in the function's I_f items is part of its shortfall over the form's items, so with
+    w = I_f / items, mean_f ≥ 1 − (1 − mean) / w and mean_f ≤ mean / w; a quantile v with c of the n
+    companies at or above it gives mean_f ≥ (c / n) · (1 − (1 − v) / w), and one with c' at or below it
+    mean_f ≤ (c' / n) · min(1, v / w) + 1 − c' / n. Only where the function has no item not applicable."""
+    out: list[Row] = []
+    overall = nodes.get(rel.parent)
+    for child, w in rel.children.items():
+        f = nodes.get(child)
+        if f is None or not grid.applicable(f) or w <= 0:
+            continue
+        if overall is not None:
+            out.append(({f: -1.0, overall: 1 / w}, 1 / w - 1, MAP))
+            out.append(({f: 1.0, overall: -1 / w}, 0.0, MAP))
+        for q, (v, n) in facts.quantiles.get((where, rel.parent), {}).items():
+            j = int(np.floor(q * (n - 1)))  # linear interpolation: p_q lies between the j-th and (j+1)-th scores
+            above, below = (n - 1 - j) / n, (j + 1) / n
+            out.append(({f: -1.0}, -above * max(0.0, 1 - (1 - v) / w), MAP))
+            out.append(({f: 1.0}, below * min(1.0, v / w) + 1 - below, MAP))
+    return out
 
 
 def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations: list[Relation] | None = None,
@@ -285,7 +491,7 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
     from scipy.optimize import linprog
 
     facts, adds_up = collect(tables, hidden)
-    eqs, ineqs, tree = equations(facts, adds_up, relations or [])
+    rows = equations(facts, adds_up, relations or [])
     unknown = facts.unknown()
     index = {f: i for i, f in enumerate(unknown)}
     # connected groups of unknowns: a programme per group stays small
@@ -297,31 +503,32 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
             i = parent[i]
         return i
 
-    rows = [(e, None) for e in eqs] + [(e, "tree") for e in tree] + [(c, b) for c, b in ineqs]
-    for coefs, _ in rows:
+    for coefs, _, _ in rows:
         ids = [index[f] for f in coefs if f in index]
         for a in ids[1:]:
             parent[find(a)] = find(ids[0])
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(unknown)):
         members[find(i)].append(i)
-    touching: dict[int, list[tuple[dict, float | None]]] = defaultdict(list)
-    for coefs, bound in rows:
-        ids = [index[f] for f in coefs if f in index]
+    touching: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        ids = [index[f] for f in row[0] if f in index]
         if ids:
-            touching[find(ids[0])].append((coefs, bound))
+            touching[find(ids[0])].append(row)
     out: list[Interval] = []
     binary = _binary_nodes(facts)
     for root, ids in members.items():
         local = {unknown[i]: j for j, i in enumerate(ids)}
         bounds = [LINEAR_STATS[f[2]] for f in local]
-        for tree_too in (True, False):  # an item-map relation the published values break is not one
-            a, b = _system(touching.get(root, []), local, facts, tree_too)
+        for firmness in (MEMBERS, MAP, FIRM):  # a relation the published values break does not describe these cells
+            a, b = _system(touching.get(root, []), local, facts, firmness)
             settled = _settle(linprog, a, b, bounds, _branches(facts, local, k))
             lows, highs = _extremes(linprog, a, b, settled)
             if not np.isnan(lows).any():
                 break
         for fact, j in local.items():
+            if fact[2] in INTERNAL:
+                continue
             table, cell, reason = facts.hidden[fact]
             n = facts.weight.get(fact, np.nan)
             required = min_width
@@ -333,30 +540,32 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
     return out
 
 
-def _system(rows: list[tuple[dict, object]], local: dict[tuple, int], facts: _Facts, tree: bool
+def _system(rows: list[Row], local: dict[tuple, int], facts: _Facts, firmness: int = MEMBERS
             ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The rows touching one group as A·x ≤ b (an equality as two rows, met within the tolerance)."""
+    """The rows touching one group as A·x ≤ b (an equality as two rows, met within the tolerance), those
+    at most as loose as ``firmness``."""
     a_ub, b_ub = [], []
-    for coefs, bound in rows:
-        if bound == "tree" and not tree:
+    for coefs, bound, loose in rows:
+        if loose > firmness:
             continue
         row = np.zeros(len(local))
-        const = 0.0
+        const = slack = 0.0
         for f, c in coefs.items():
             if f in local:
                 row[local[f]] += c
             elif f in facts.value:
                 const += c * facts.value[f]
+                slack += abs(c) * facts.slack.get(f, 0.0)
             else:
                 break  # a fact neither published nor hidden here: the relation cannot be used
         else:
-            scale = max(1.0, float(np.abs(row).max()))
-            if bound is None or bound == "tree":  # row·x + const = 0
+            tol = TOLERANCE * max(1.0, float(np.abs(row).max())) + slack  # a rounded value adds its half-step
+            if bound is None:  # row·x + const = 0
                 a_ub += [row, -row]
-                b_ub += [-const + TOLERANCE * scale, const + TOLERANCE * scale]
+                b_ub += [-const + tol, const + tol]
             else:
                 a_ub.append(row)
-                b_ub.append(bound - const)
+                b_ub.append(bound - const + tol)
     return (np.array(a_ub), np.array(b_ub)) if a_ub else (None, None)
 
 
@@ -387,7 +596,8 @@ def _branches(facts: _Facts, local: dict[tuple, int], k: int) -> list[tuple[int,
             continue
         stats = {f[2]: f for f in members}
         target = next((stats[s] for s in ("share_reached", "share_implemented", "response_rate", "share_improved",
-                                          "share_worsened", "share_band") if s in stats), stats.get("mean"))
+                                          "share_worsened", "share_band", "share_unmet", "share_distance")
+                       if s in stats), stats.get("mean"))
         n = facts.weight.get(target, np.nan) if target is not None else np.nan
         if target is None or reason == "split" and not n > 0:
             continue
@@ -468,8 +678,7 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
                     if not _is_hidden(frame.at[index, "suppressed"]):
                         work[name] = (_hide(frame, index, spec), spec)
             continue
-        eqs, _, tree = equations(facts, adds_up, relations or [])
-        eqs = eqs + tree
+        eqs = [coefs for coefs, _, _ in equations(facts, adds_up, relations or [])]
         failing = [iv for iv in solve(tables, hidden, k, relations, min_width) if iv.fails or np.isnan(iv.low)]
         total = _total_of(tables)
         if not failing:

@@ -26,7 +26,8 @@ from pipeline.publish.audit import (
 )
 from pipeline.publish.intervals import Relation
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable, TableSpec
-from pipeline.scoring.disclosure import HIDDEN_COUNT, HIDDEN_COUNTS
+from pipeline.scoring.disclosure import HIDDEN_COUNT, HIDDEN_COUNTS, MEMBERS_BEHIND
+from pipeline.scoring.disclosure_rounding import ROUNDED
 from pipeline.scoring.segments import ALL
 
 HTML_DPI = 144  # inline figures: sharp on screen and on A4, a fraction of the 300-dpi files' size
@@ -38,7 +39,7 @@ def published_frame(frame: pd.DataFrame, keys: list[str] | None = None) -> pd.Da
     a hidden row carries no number but its key (no n, n_scored, roster_n… in any output: a segment's size
     beside a hidden share is half of the split), and *why* a cell is hidden is not said (a reason "uniform"
     would tell that everyone scored 0% or 100%)."""
-    out = frame.drop(columns=[HIDDEN_COUNT, *HIDDEN_COUNTS.values(), "uniform"], errors="ignore")
+    out = frame.drop(columns=[HIDDEN_COUNT, *HIDDEN_COUNTS.values(), MEMBERS_BEHIND, "uniform"], errors="ignore")
     if "suppressed" in out:
         hidden = out["suppressed"].fillna("").ne("")
         numbers = hidden_row_numbers(out, keys)
@@ -83,6 +84,11 @@ class Publisher:
         if spec is not None and spec.total == ALL:
             spec = TableSpec(spec.keys, spec.counts, spec.segment, self.total_label, spec.changes)
         frame = frame.reset_index(drop=True)
+        if ROUNDED in frame and frame[ROUNDED].fillna(False).astype(bool).any():  # say why shares are whole percent
+            from pipeline import catalogs
+
+            rounded = str(catalogs.report_labels()[self.lang].get("rounded_note", "")).format(k=self.k)
+            note = f"{note} {rounded}".strip()
         full = PublishedTable(name=name, title=title, frame=frame, columns=columns, note=note, k=self.k, spec=spec)
         self._hidden.append(hidden_cells([full]))
         shown = PublishedTable(name=name, title=title, frame=published_frame(frame, spec.keys if spec else None),

@@ -32,6 +32,8 @@ from pipeline.publish.formats import (
     is_missing,
     kind,
     people_frame,
+    rounded_mask,
+    withheld_cells,
 )
 from pipeline.publish.model import Provenance, PublishedTable
 from pipeline.xlsx import display_width, fit_widths, workbook
@@ -53,12 +55,14 @@ WORDS = {
     "ja": {"about": "説明", "tables": "表の一覧", "sheet": "シート", "title": "表題", "note": "注記",
            "provenance": "出典・再現情報", "snapshot": "データスナップショット", "code": "コードバージョン",
            "parameters": "パラメータ", "generated": "作成日", "symbols": "記号", "method": "手法の版",
+           "scheme": "★ 要求事項・評価基準表の版",
            "hidden": "{mark}: 秘匿(該当企業が少ない、又は他の値から算出できるため)",
            "dash": "—: 評価対象外(対応する項目・回答がない)",
            "no_previous": "…: 前年度の値がない(比較できない)"},
     "en": {"about": "About", "tables": "Tables", "sheet": "Sheet", "title": "Title", "note": "Note",
            "provenance": "Source and reproducibility", "snapshot": "Data snapshot", "code": "Code version",
            "parameters": "Parameters", "generated": "Generated", "symbols": "Symbols", "method": "Method version",
+           "scheme": "★ requirements table version",
            "hidden": "{mark}: withheld (too few companies, or derivable from other values)",
            "dash": "—: not assessed (no item or answer reaches it)",
            "no_previous": "…: no previous year to compare with"},
@@ -138,6 +142,7 @@ def cell_styles(wb: xlsxwriter.Workbook, lang: str) -> dict[str, Any]:
     }
     for k, by_lang in NUMBER_FORMATS.items():
         styles[k] = fmt(num_format=by_lang[lang])
+    styles["whole_percent"] = fmt(num_format="0%")  # a share published rounded to whole percent
     return styles
 
 
@@ -148,6 +153,8 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
     words = WORDS[lang]
     stamp = [(words["snapshot"], provenance.snapshot), (words["code"], provenance.code_version),
              (words["method"], f"{provenance.method} ({METHOD_DOC})")]
+    if provenance.scheme:
+        stamp.append((words["scheme"], provenance.scheme))
     stamp += [(words["parameters"], f"{k}={v}") for k, v in provenance.parameters.items() if v not in ("", None)]
     if provenance.generated:
         stamp.append((words["generated"], provenance.generated))
@@ -210,6 +217,7 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
     shown = people_frame(table, lang)  # the same strings the HTML shows: used for widths
     frame = table.frame.reset_index(drop=True)
     hidden = hidden_rows(table)
+    withheld = withheld_cells(table)
     mark = hidden_text(table.k)
     ws.write_string(0, 0, table.title, styles["title"])
     ws.set_row(0, 21)
@@ -223,11 +231,13 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
         wrap = kinds[c] == "text" and widths[c] >= TEXT_WRAP_AT
         ws.set_column(c, c, widths[c], styles["text_wrap"] if wrap else None)
     ws.set_row(HEADER_ROW, row_height(heads, widths))
+    rounded = rounded_mask(frame)
+    whole = {**styles, "percent": styles["whole_percent"], "score": styles["whole_percent"]}
     for r in range(len(frame)):
         texts = shown.iloc[r].tolist()
         for c, col in enumerate(cols):
-            write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], texts[c], kinds[c], hidden[r], mark, widths[c],
-                        styles)
+            write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], texts[c], kinds[c], hidden[r] or col in withheld[r],
+                       mark, widths[c], whole if rounded[r] else styles)
         height = row_height(texts, widths)
         if height > LINE_HEIGHT:
             ws.set_row(HEADER_ROW + 1 + r, height)
@@ -269,6 +279,9 @@ def write_cell(ws: Any, row: int, col: int, value: object, shown: str, k: str, h
         return
     if k in NUMERIC_KINDS:
         number = None if is_missing(value) else float(value)  # type: ignore[arg-type]
+        if number is None and shown == mark:  # withheld in a published row (a rounded row's base): the mark
+            ws.write_string(row, col, mark, styles["hidden"])
+            return
         if number is None or not math.isfinite(number):
             ws.write_string(row, col, DASH, styles["dash"])
             return

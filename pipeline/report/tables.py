@@ -20,11 +20,13 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.catalogs import comparability
-from pipeline.publish.intervals import Relation, _hide, hierarchy
+from pipeline.publish.intervals import Relation, _hide, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.ruleset import min_cell
+from pipeline.scoring.disclosure import MEMBERS_BEHIND
 from pipeline.scoring.disclosure import protect as protect_respondents
+from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_not_applicable
 from pipeline.scoring.disclosure_weights import hide_for_two_totals
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
@@ -100,7 +102,14 @@ def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, b
         return stats
     w = weighted_segment_stats(scores, data.respondents, data.weights, by, framework, threshold=threshold)
     keys = ["sector", "year", "framework", "node_id", "segment"]
-    return stats.merge(w, on=keys, how="left")
+    out = stats.merge(w, on=keys, how="left")
+    if data.roster is not None and len(data.roster):  # the segments' weights in the members' total (working)
+        members = pd.concat([response_rates(data.roster, data.respondents, by) if by else None,
+                             response_rates(data.roster, data.respondents, None)], ignore_index=True)
+        members = members.drop_duplicates(["sector", "year", "segment"])[["sector", "year", "segment", "roster_n"]]
+        out = out.merge(members.rename(columns={"roster_n": MEMBERS_BEHIND}), on=["sector", "year", "segment"],
+                        how="left")
+    return out
 
 
 def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None = None) -> str:
@@ -196,7 +205,9 @@ def relations(data: ReportData, framework: str = "csf2") -> list[Relation]:
     report's latest year (category = mean of its items' points, function = item-weighted mean of its
     categories, where they split its items), for every template version used that year alike. Where a
     table's values do not follow one (a trend scored without the items that do not compare), the interval
-    solver finds the contradiction and does without it."""
+    solver finds the contradiction and does without it. With them, the headline score's shortfall against
+    each function (:func:`~pipeline.publish.intervals.shortfalls`; the form's items: every item answered
+    that year, the most any company's score can rest on)."""
     from pipeline.scoring.maps import item_map
 
     nodes = catalogs.csf2() if framework == "csf2" else catalogs.csf11()
@@ -205,7 +216,16 @@ def relations(data: ReportData, framework: str = "csf2") -> list[Relation]:
     for version in sorted(versions_used(data, data.latest)) or [""]:
         links = item_map(data.sector, version)
         found.append(hierarchy(links[links["framework"].eq(framework)], level_of, data.sector))
-    return [r for r in found[0] if all(r in other for other in found[1:])]
+    common = [r for r in found[0] if all(r in other for other in found[1:])]
+    form_items = int(data.responses.loc[data.responses["year"].eq(data.latest), "item_id"].nunique())
+    weakest: dict[tuple, Relation] = {}  # per function, the form version giving it the fewest items (valid for all)
+    for version in sorted(versions_used(data, data.latest)) or [""]:
+        links = item_map(data.sector, version)
+        for r in shortfalls(links[links["framework"].eq(framework)], level_of, form_items, data.sector):
+            child = next(iter(r.children))
+            if child not in weakest or r.children[child] < weakest[child].children[child]:
+                weakest[child] = r
+    return common + list(weakest.values())
 
 
 def linked(data: ReportData, by: str | None, framework: str, k: int | None = None, lang: str = "ja",
@@ -354,9 +374,11 @@ def items(data: ReportData, k: int | None = None, lang: str = "ja") -> pd.DataFr
         shares = shares.merge(weighted_item_shares(data.responses, data.weights), on=["sector", "year", "item_id"],
                               how="left")
         extra = ITEM_COLUMNS
-    return protect(shares, k=_k(k), group=["sector", "year"], n_col="n_applicable",
-                   stat_columns=["share_implemented", "ci_low", "ci_high", "na_share", "n_implemented", "mean_points",
-                                 "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable", *extra])
+    out = protect(shares, k=_k(k), group=["sector", "year"], n_col="n_applicable",
+                  stat_columns=["share_implemented", "ci_low", "ci_high", "na_share", "n_implemented", "mean_points",
+                                "n_unanswered", "n_missing", "n_unknown", "n_invalid", "n_not_applicable", *extra])
+    # fewer than k not applicable (0 included): the share rounded and its base withheld, not the row hidden
+    return round_small_not_applicable(out, shares, _k(k))
 
 
 def own_scale(sector: str) -> dict:
@@ -455,10 +477,13 @@ def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8, exclud
     items fell, fewer are listed: the smallest rises are never shown as if they were falls."""
     cols = ["sector", "item_id", "share_implemented", "n_applicable"]
     table = table[~table["item_id"].isin(list(exclude))]
-    before = table[table["year"].eq(year_from)][cols].rename(
-        columns={"share_implemented": "share_previous", "n_applicable": "n_previous"})
-    after = table[table["year"].eq(year_to)][[*cols, "text", "year", "suppressed"]]
+    rounded = [c for c in (ROUNDED, "n_companies") if c in table]  # a share rounded, its base withheld (either year)
+    before = table[table["year"].eq(year_from)][[*cols, *rounded[:1]]].rename(
+        columns={"share_implemented": "share_previous", "n_applicable": "n_previous", ROUNDED: f"{ROUNDED}_previous"})
+    after = table[table["year"].eq(year_to)][[*cols, *rounded, "text", "year", "suppressed"]]
     m = after.merge(before, on=["sector", "item_id"]).assign(previous_year=year_from)
+    if ROUNDED in m:  # the count behind a rounded share is withheld: the audit reads the year's respondents instead
+        m[[ROUNDED, f"{ROUNDED}_previous"]] = m[[ROUNDED, f"{ROUNDED}_previous"]].astype(bool)
     m = m[m["share_implemented"].notna() & m["share_previous"].notna()]
     m = by_item_number(m.assign(change=m["share_implemented"] - m["share_previous"]))
     up = m[m["change"].gt(0)].sort_values("change", ascending=False, kind="stable").head(n)

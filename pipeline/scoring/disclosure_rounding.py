@@ -1,0 +1,104 @@
+"""Item rows with few "not applicable" answers: the share published rounded, its base withheld.
+
+An item's share implemented is taken over the companies it applies to (``n_applicable`` of the year's
+``n_companies``); the rest said "not applicable". Where that rest is 1–4 companies, publishing
+``n_applicable`` counts them (n_companies − n_applicable), and so does an exact share: 120/295 has one
+denominator near 297. Hiding those rows whole (the first rule of issue 28) withheld three item rows in four
+on the demo. Instead, as statistical agencies publish small bases, every item row whose not-applicable
+count is below k — **0 included**, so that the form of a row says "0–4", five possible counts, never "1–4" —
+is published *rounded*:
+
+- the share implemented, the mean points and the members' share to whole percent (0.01);
+- the share's 95% interval computed from public values only (Wilson at the rounded share over the fewest
+  companies it may rest on, n_companies − (k − 1), widened by the rounding's half-step and rounded outward),
+  so its width cannot tell the base either;
+- ``n_applicable``, ``n_implemented``, ``n_not_applicable``, ``na_share`` and the design effect withheld
+  (the mark x), with ``rounded`` True.
+
+A row is rounded only where every one of the k possible bases n_companies − (k − 1) … n_companies stays
+consistent with each rounded value (:func:`keeps_every_base`: some whole count of implemented answers, or of
+half points, gives it); otherwise — only with fewer than about 100 companies — it is hidden as before. The
+cost in accuracy: a rounded share is within 0.5 percentage points of the true one. docs/method.md §5.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.scoring.statistics import wilson
+
+ROUNDED = "rounded"  # published column: True where the row's shares are rounded and its base withheld
+STEP = 0.01  # whole percent
+ROUNDED_STATS = ("share_implemented", "mean_points", "w_share_implemented", "w_ci_low", "w_ci_high")
+WITHHELD = ("n_applicable", "n_implemented", "n_not_applicable", "na_share", "n_eff", "deff")
+GRID = {"share_implemented": 1, "mean_points": 2}  # whole answers; half points (implemented 1, partial 0.5)
+
+
+def to_step(value: pd.Series | np.ndarray | float) -> np.ndarray:
+    """Values rounded half up to :data:`STEP` (exact in decimal: 0.125 → 0.13)."""
+    v = np.asarray(value, dtype=float)
+    return np.floor(v / STEP + 0.5 + 1e-9) * STEP
+
+
+def keeps_every_base(value: float, whole: int, k: int, grid: int = 1) -> bool:
+    """Whether each base b in whole − (k − 1) … whole has a whole count a (of 1/``grid`` units) with a / (grid · b)
+    rounding to ``value``: then the rounded value cannot tell how many companies found the item not applicable."""
+    for b in range(max(1, whole - k + 1), whole + 1):
+        units = grid * b
+        lo = int(np.ceil((value - STEP / 2) * units - 1e-9))
+        hi = int(np.floor((value + STEP / 2) * units + 1e-9))
+        if not any(0 <= a <= units and abs(float(to_step(a / units)) - value) < 1e-9 for a in range(lo, hi + 1)):
+            return False
+    return True
+
+
+def round_small_not_applicable(protected: pd.DataFrame, raw: pd.DataFrame, k: int,
+                               n_col: str = "n_applicable", whole_col: str = "n_companies") -> pd.DataFrame:
+    """The protected item table with every row whose not-applicable count is below k published rounded (see the
+    module), where its other rules allow it: at least k applicable, at least k on each side of implemented.
+
+    ``raw`` is the same table before protection (same index). Rows hidden for another reason stay hidden; a row
+    hidden only because 1–4 found the item not applicable is published rounded where rounding keeps every base
+    possible, else stays hidden; a published row with none not applicable is rounded likewise (else hidden)."""
+    out = protected.copy()
+    out[ROUNDED] = False
+    n = pd.to_numeric(raw[n_col], errors="coerce")
+    whole = pd.to_numeric(raw[whole_col], errors="coerce")
+    done = pd.to_numeric(raw.get("n_implemented", pd.Series(np.nan, index=raw.index)), errors="coerce")
+    few_na = (whole - n).between(0, k - 1) & n.ge(k)
+    sides_ok = done.ge(k) & (n - done).ge(k)
+    reason = out["suppressed"].fillna("")
+    # hidden for the not-applicable count alone: published before, or hidden as 'split' with both sides ≥ k
+    eligible = few_na & sides_ok & (reason.eq("") | reason.eq("split"))
+    for i in out.index[eligible.to_numpy()]:
+        values = {c: float(to_step(raw.at[i, c])) for c in ROUNDED_STATS if c in raw and pd.notna(raw.at[i, c])}
+        fine = all(keeps_every_base(values[c], int(whole.loc[i]), k, g) for c, g in GRID.items() if c in values)
+        if not fine:
+            if reason.loc[i] == "":
+                out = _hide_row(out, i)
+            continue
+        for c, v in values.items():
+            out.at[i, c] = v
+        if "share_implemented" in values:
+            low, high = wilson(np.array([values["share_implemented"] * (whole.loc[i] - k + 1)]),
+                               np.array([whole.loc[i] - k + 1]))
+            out.at[i, "ci_low"] = max(0.0, np.floor((low[0] - STEP / 2) / STEP + 1e-9) * STEP)
+            out.at[i, "ci_high"] = min(1.0, np.ceil((high[0] + STEP / 2) / STEP - 1e-9) * STEP)
+        for c in WITHHELD:
+            if c in out:
+                out.at[i, c] = np.nan
+        out.at[i, "suppressed"] = ""
+        out.at[i, ROUNDED] = True
+    return out
+
+
+def _hide_row(table: pd.DataFrame, index: object) -> pd.DataFrame:
+    """Hide one row for its split (statistics and counts blank, as protection leaves it)."""
+    from pipeline.scoring.disclosure import PART_COUNTS, STAT_COLUMNS
+
+    out = table.copy()
+    cols = [c for c in [*STAT_COLUMNS, *ROUNDED_STATS, *WITHHELD, *PART_COUNTS, "ci_low", "ci_high"] if c in out]
+    out.loc[index, list(dict.fromkeys(cols))] = np.nan
+    out.loc[index, "suppressed"] = "split"
+    return out
