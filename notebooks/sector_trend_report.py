@@ -25,19 +25,24 @@ figures_dir = ""  # empty: figures/<sector>/interactive
 report_dir = ""  # empty: reports/<sector>/interactive
 pptx = False  # also write a 16:9 briefing deck
 weights = "roster"  # roster: the members' estimates beside the respondents' where the store has weights; none
+what_if = ""  # empty, or the scope of sdw report --what-if (sectors scored on the star scheme)
 
 # %%
 import html
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from pipeline import catalogs, config, ruleset
+from pipeline.arguments import read_what_if
+from pipeline.publish.formats import hidden_text
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
 from pipeline.report import data as D
 from pipeline.report import figures as F
+from pipeline.report import star_tables as S
 from pipeline.report import style
 from pipeline.report import tables as T
 from pipeline.report.headline import headline, headline_html
@@ -64,7 +69,7 @@ unit = L["unit_points"]
 fy = [L["fy"].format(year=y) for y in rd.years]
 year_format = L["fy"].replace("{year}", "{}")
 prov = provenance(store, [sector], rd.years, {"sector": sector, "years": span, "segment_by": by, "framework": fw,
-                                              "k": min_cell, "lang": lang})
+                                              "k": min_cell, "lang": lang, "what_if": what_if})
 stamp = prov.stamp()
 pub = Publisher(figures_dir or config.FIGURES_DIR / sector / "interactive",
                 report_dir or config.REPORTS_DIR / sector / "interactive", lang, min_cell, prov, total_label=ALL,
@@ -134,7 +139,8 @@ display(Markdown(f"# {L['report_title'].format(sector=L['sector'][sector])}"))
 display(Markdown(L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}", latest=f"{rd.n(rd.latest):,}")))
 params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items())
 provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, method=prov.method,
-                                         generated=prov.generated, params=params_text)
+                                         generated=prov.generated, params=params_text) \
+    + (L["provenance_scheme"].format(scheme=prov.scheme) if prov.scheme else "")
 display(HTML(f'<p class="sdw-provenance">{provenance_text}</p>'))
 if provisional := rd.provisional_caveat(L):  # our own texts and levels: the reader must know before the numbers
     display(HTML(f'<p class="sdw-note"><em>{html.escape(provisional)}</em></p>'))
@@ -377,7 +383,8 @@ if "level" in info["frameworks"]:
 # Sectors whose items the ★ scheme cites (automotive): ★3/★4 readiness.
 if "star" in info["frameworks"]:
     star, unjudged = T.star_readiness(rd, by, min_cell)
-    star = show(T.secure(star, T.SPECS["star"], min_cell))
+    star_protected = T.secure(star, T.SPECS["star"], min_cell)  # its ★N+ cells are band 0 of the distance table
+    star = show(star_protected)
     latest_star = star[star["year"].eq(rd.latest)]
     star_note = L["star_note"].format(n3=len(unjudged["★3"]), n4=len(unjudged["★4"]))
     star_list = L["star_list"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
@@ -398,6 +405,160 @@ if "star" in info["frameworks"]:
                *weighted("w_mean", "w_mean_ci_low", "w_mean_ci_high")],
               f"{star_note}: {star_list} / " + hidden_note, view=star["year"].eq(rd.latest),
               view_title=L["tables"]["star_latest"].format(year=rd.latest))
+
+# %%
+# ★ readiness for policy (issue #24): which requirements block most companies, how far they are, the trend and,
+# when asked (--what-if), what ★N asked of one segment would demand. Statistics: pipeline/scoring/readiness.py.
+if "star" in info["frameworks"]:
+    R = L["readiness"]
+    display(Markdown(f"## {R['section']}"))
+    scheme = catalogs.scheme_info()
+    scheme_note = R["scheme"].format(name=scheme["name"], date=scheme["label"], via=scheme["via"])
+    unjudged_note = R["unjudgeable"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
+    display(HTML(f'<p class="sdw-note">{html.escape(scheme_note)}<br>{html.escape(unjudged_note)}</p>'))
+    bottle = T.secure(S.bottlenecks(rd, by, min_cell), S.SPECS["star_bottlenecks"], min_cell)
+    bottle_shown = show(bottle)
+    for n_star in (3, 4):
+        top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10).assign(
+            item_id=lambda t: t["requirement_id"], text=lambda t: t["requirement_name"])
+        top_title = R["bottleneck_title"].format(star=n_star, year=rd.latest)
+
+        def draw_top(top=top, top_title=top_title):
+            fig, ax = style.new_figure(left=0.36)
+            F.item_bars(T.with_item_labels(top, 16 if style.on_slide() else 24, lang), "label", "share_unmet",
+                        "ci_low", "ci_high", ax=ax, suppressed_label=hidden)
+            ax.set_xlabel(L["axes"]["share_companies"])
+            finish(fig, ax, top_title, n_year(rd.latest), R["unmet_note"], latest_year)
+            return fig
+
+        pub.figure(draw_top, f"star{n_star}_bottlenecks", top_title, source(n_year(rd.latest), latest_year),
+                   [f"{r.requirement_id} {r.requirement_name}: {r.share_unmet:.1%} ({r.cited_items})"
+                    for r in top.itertuples()])
+        pub.table(f"star{n_star}_top", top, S.SPECS["star_bottlenecks"],
+                  R["top_table"].format(star=n_star, year=rd.latest),
+                  ["year", "requirement_id", "requirement_name", "cited_items", "n_scored", "share_unmet", "ci_low",
+                   "ci_high"], R["unmet_note"], slide=n_star == 3,
+                  view_columns=["requirement_id", "requirement_name", "cited_items", "share_unmet", "ci_low",
+                                "ci_high"])
+    top3 = S.top_bottlenecks(bottle_shown, 3, rd.latest, 10)["node_id"].tolist()
+    heat = bottle_shown[bottle_shown["year"].eq(rd.latest) & bottle_shown["node_id"].isin(top3)]
+    heat = heat.assign(_o=heat["node_id"].map({n: i for i, n in enumerate(top3)})).sort_values("_o", kind="stable")
+    heat_title = R["bottleneck_heatmap"].format(year=rd.latest)
+
+    def draw_heat():
+        fig, ax = style.new_figure(left=0.3, right=0.9)
+        limit = 10 if style.on_slide() else 16
+        F.heatmap(heat, "node_id", "segment", "share_unmet", ax=ax, suppressed_label=hidden, total=ALL,
+                  row_labels={r.node_id: f"{r.requirement_id} {style.short(r.requirement_name, limit)}"
+                              for r in heat.itertuples()})
+        finish(fig, ax, heat_title, n_year(rd.latest), R["unmet_note"], latest_year)
+        return fig
+
+    pub.figure(draw_heat, "star3_bottleneck_segments", heat_title, source(n_year(rd.latest), latest_year))
+    pub.table("star_bottlenecks", bottle_shown, S.SPECS["star_bottlenecks"], R["bottlenecks_table"],
+              ["year", "star", "requirement_id", "requirement_name", "cited_items", "segment", "n_scored",
+               "share_unmet", "ci_low", "ci_high"],
+              f"{R['unmet_note']} / {unjudged_note} / {hidden_note}", view=bottle_shown["year"].eq(rd.latest),
+              view_columns=["star", "requirement_id", "requirement_name", "segment", "n_scored", "share_unmet"],
+              view_title=R["bottlenecks_latest"].format(year=rd.latest), show=False)
+
+    # distance to ★3/★4 and ready after fixing at most N
+    bands, within = S.distance(rd, by, star_protected, min_cell)
+    bands_shown, within_shown = show(bands), show(within)
+    ready_rows = star[star["node_id"].isin(["★3+", "★4+"])]
+    for n_star in (3, 4):
+        lb = bands_shown[bands_shown["year"].eq(rd.latest) & bands_shown["node_id"].str.startswith(f"★{n_star}:")]
+        lb = lb.assign(band=lb["node_id"].str.split(":").str[1].map(lambda b: R["band"].format(band=b)))
+        d_title = R["distance_title"].format(star=n_star, year=rd.latest)
+
+        def draw_distance(lb=lb, d_title=d_title):
+            # six bands: a legend of up to three rows above the bars (more on a slide's larger text)
+            fig, ax = style.new_figure(top=0.55 if style.on_slide() else 0.74)
+            F.grouped_bars(lb, "segment", "band", "share_distance", "ci_low", "ci_high", ax=ax,
+                           suppressed_label=hidden, total=ALL)
+            ax.set_ylabel(L["axes"]["share_companies"])
+            finish(fig, ax, d_title, n_year(rd.latest), R["distance_note"], latest_year)
+            return fig
+
+        pub.figure(draw_distance, f"star{n_star}_distance", d_title, source(n_year(rd.latest), latest_year))
+        lw = within_shown[within_shown["year"].eq(rd.latest) & within_shown["node_id"].str.startswith(f"★{n_star}")]
+        now = ready_rows[ready_rows["year"].eq(rd.latest) & ready_rows["node_id"].eq(f"★{n_star}+")]
+        lw = pd.concat([now.assign(series=R["ready_series"]),
+                        lw.assign(series=lw["node_id"].str.split("≤").str[1].map(
+                            lambda n: R["within_series"].format(n=n)))], ignore_index=True)
+        w_title = R["within_title"].format(star=n_star, year=rd.latest)
+
+        def draw_within(lw=lw, w_title=w_title):
+            fig, ax = style.new_figure(top=0.68 if style.on_slide() else 0.76)
+            F.grouped_bars(lw, "segment", "series", "share_reached", "ci_low", "ci_high", ax=ax,
+                           suppressed_label=hidden, total=ALL)
+            ax.set_ylabel(L["axes"]["share_companies"])
+            finish(fig, ax, w_title, n_year(rd.latest), R["within_note"], latest_year)
+            return fig
+
+        pub.figure(draw_within, f"star{n_star}_within", w_title, source(n_year(rd.latest), latest_year))
+    pub.table("star_distance", bands_shown, S.SPECS["star_distance"], R["distance_table"],
+              ["year", "node_id", "segment", "n_scored", "share_distance", "ci_low", "ci_high"],
+              f"{R['distance_note']} / {hidden_note}", view=bands_shown["year"].eq(rd.latest),
+              view_columns=["node_id", "segment", "n_scored", "share_distance"],
+              view_title=R["distance_latest"].format(year=rd.latest), show=False)
+    pub.table("star_within", within_shown, S.SPECS["star_within"], R["within_table"],
+              ["year", "node_id", "segment", "n_scored", "share_reached", "ci_low", "ci_high"],
+              f"{R['within_note']} / {hidden_note}", show=False)
+
+    # readiness over the years, on the requirements that compare across the forms answered
+    if len(rd.years) > 1:
+        trend_rows, left_out = S.trend(rd, by, star_protected, T.trend_excluded_items(rd), min_cell)
+        trend_shown = show(trend_rows)
+        excluded_ids = left_out[3] + [r for r in left_out[4] if r not in left_out[3]]
+        trend_basis = R["trend_excluded"].format(n3=len(left_out[3]), n4=len(left_out[4]),
+                                                 ids=", ".join(excluded_ids)) if excluded_ids else R["trend_same"]
+        total_trend = trend_shown[trend_shown["segment"].eq(ALL)]
+        ready_labels = {"★3+": L["star_series"]["★3+"], "★4+": L["star_series"]["★4+"]}
+
+        def draw_star_trend():
+            fig, ax = style.new_figure(right=0.74 if style.on_slide() else 0.78)
+            if rd.weighted and "w_share_reached" in total_trend:
+                F.trend_lines_weighted(total_trend, members="w_share_reached", respondents="share_reached",
+                                       lo="w_ci_low", hi="w_ci_high", ax=ax, labels=ready_labels,
+                                       suppressed_label=hidden, year_format=year_format,
+                                       style_labels=(L["series"]["members"], L["series"]["respondents"]))
+            else:
+                F.trend_lines(total_trend, y="share_reached", hue="node_id", lo="ci_low", hi="ci_high", ax=ax,
+                              labels=ready_labels, suppressed_label=hidden, year_format=year_format)
+            ax.set_ylabel(L["axes"]["share_companies"])
+            finish(fig, ax, R["trend_title"], n_all, " / ".join(x for x in (trend_basis, trend_note) if x))
+            return fig
+
+        pub.figure(draw_star_trend, "star_trend", R["trend_title"], source(n_all), [trend_basis])
+        if excluded_ids:  # a table of its own only when it differs from the ★ table
+            pub.table("star_comparable", trend_shown, S.SPECS["star_trend"], R["trend_table"],
+                      ["year", "node_id", "segment", "n_scored", "share_reached", "ci_low", "ci_high"],
+                      f"{trend_basis} / {hidden_note}", show=False)
+        else:
+            display(HTML(f'<p class="sdw-note">{html.escape(trend_basis)}</p>'))
+
+    # what-if: ★N asked of every company of one segment (sdw report --what-if star3:size_band=101〜300人)
+    if what_if:
+        scope = read_what_if(what_if)
+        S.check_scope(scope, rd.respondents, rd.latest)
+        wt, wsum = S.what_if_table(rd, scope, rd.latest, bottle, star_protected, by, min_cell)
+        scope_text = f"{L['breakdown'].get(scope.attribute, scope.attribute)} {scope.value}"
+        display(Markdown(f"### {R['what_if_section'].format(star=scope.star, scope=scope_text, year=rd.latest)}"))
+
+        mark = hidden_text()  # a withheld count reads x, as in the tables
+        counts = {name: mark if v != v else f"{int(v):,}" for name, v in wsum.items()}
+        what_if_text = R["what_if_summary"].format(scope=scope_text, n=counts["n_companies"],
+                                                   judged=counts["n_judged"], ready=counts["n_ready"],
+                                                   must=counts["n_must_act"])
+        display(HTML(f'<p class="sdw-note">{html.escape(what_if_text)}</p>'))
+        pub.table("star_what_if", wt, S.SPECS["star_what_if"],
+                  R["what_if_title"].format(star=scope.star, scope=scope_text, year=rd.latest),
+                  ["rank", "requirement_id", "requirement_name", "cited_items", "n_scored", "share_unmet", "ci_low",
+                   "ci_high", "n_must_act", "n_lifted_alone", "n_ready_if_fixed_in_order"],
+                  R["what_if_note"].format(k=min_cell), slide=True,
+                  view_columns=["rank", "requirement_id", "requirement_name", "share_unmet", "n_lifted_alone",
+                                "n_ready_if_fixed_in_order"])
 
 # %%
 # Items: the least implemented in the latest year, and those that moved most.

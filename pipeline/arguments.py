@@ -110,6 +110,43 @@ def year_span(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+_WHAT_IF = re.compile(r"(?:star|★)([34]):([A-Za-z_]+)=(.+)", re.IGNORECASE)
+
+
+class WhatIf(tuple):
+    """``star3:size_band=101〜300人`` read: (star, attribute, value) — ★3 asked of every company whose
+    ``attribute`` is ``value``. ``text`` is the canonical spelling (what the report and its provenance say)."""
+
+    def __new__(cls, star: int, attribute: str, value: str) -> WhatIf:
+        return super().__new__(cls, (star, attribute, value))
+
+    star = property(lambda self: self[0])
+    attribute = property(lambda self: self[1])
+    value = property(lambda self: self[2])
+    text = property(lambda self: f"star{self[0]}:{self[1]}={self[2]}")
+
+
+def read_what_if(text: str) -> WhatIf:
+    """``star3:size_band=101〜300人`` (also ``★4:industry=自動車部品``, full-width letters or spaces around the
+    parts) → :class:`WhatIf`; ValueError naming the expected form. The value keeps its own spelling (NFKC
+    would turn 〜 into ~ and miss the store's segment names); only the star and attribute are normalised."""
+    star, sep, rest = str(text or "").strip().partition(":")
+    attribute, eq, value = rest.partition("=")
+    m = _WHAT_IF.fullmatch(f"{_normalise(star)}:{_normalise(attribute)}={value.strip()}") if sep and eq else None
+    if not m or not value.strip():
+        raise ValueError(f"expected STAR:ATTRIBUTE=VALUE, the star 3 or 4, such as star3:size_band=101〜300人, "
+                         f"not {text!r}")
+    return WhatIf(int(m.group(1)), m.group(2), m.group(3))
+
+
+def what_if(text: str) -> WhatIf:
+    """``type=`` for ``--what-if``."""
+    try:
+        return read_what_if(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 # --- checks against the files and the store (exit status 1) --------------------------------------------
 
 
@@ -223,6 +260,29 @@ def segment_by(store: Path, sectors: list[str], attribute: str) -> None:
         if attribute not in has:
             raise Refused("--segment-by", f"{sector} respondents have no {attribute!r}: expected one of "
                           f"{', '.join(has) or '(none)'}")
+
+
+def what_if_scope(store: Path, sectors: list[str], scope: WhatIf) -> None:
+    """``--what-if`` must name a sector scored on the ★ scheme, an attribute its respondents have and a value
+    some respondent has (any year)."""
+    import pandas as pd
+
+    from pipeline import catalogs
+
+    for sector in sectors:
+        if "star" not in catalogs.sector_info(sector)["frameworks"]:
+            raise Refused("--what-if", f"{sector} is not scored on the ★ scheme (catalogs/sectors.yaml): use "
+                          "--sector auto")
+        has = segment_attributes(store, sector)
+        if scope.attribute not in has:
+            raise Refused("--what-if", f"{sector} respondents have no {scope.attribute!r}: expected one of "
+                          f"{', '.join(has) or '(none)'}")
+        values = pd.read_parquet(store / "respondents", columns=[scope.attribute],
+                                 filters=[("sector", "==", sector)])[scope.attribute]
+        known = sorted({str(v) for v in values.dropna() if str(v).strip()})
+        if scope.value not in known:
+            raise Refused("--what-if", f"no {sector} respondent has {scope.attribute}={scope.value!r}: expected one "
+                          f"of {', '.join(known)}")
 
 
 def echo_years(args: argparse.Namespace, stream=None) -> None:

@@ -107,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="framework of the heatmap and radar (csf11: the power checklist's own; automotive uses csf2)")
     r.add_argument("--min-cell", type=int, default=None, help="k: hide cells with fewer companies (default 5)")
     r.add_argument("--pptx", action="store_true", help="also write a 16:9 briefing deck (deck.pptx) per report")
+    r.add_argument("--what-if", type=arguments.what_if, default=None, metavar="STAR:ATTRIBUTE=VALUE",
+                   help="add a what-if section: e.g. star3:size_band=101〜300人 asks ★3 of every respondent of the "
+                   "latest year in that segment and ranks the requirements by how many companies each alone would "
+                   "make ready (automotive; disclosure rules apply to every cell)")
     arguments.add_quiet(r)
     r.add_argument("--weights", choices=("roster", "none"), default="roster",
                    help="roster (default): the members' estimates beside the respondents' mean where the store has "
@@ -127,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="synthesise several years for both sectors, ingest, score and report")
     arguments.add_quiet(d)
 
-    n = sub.add_parser("instrument", help="manage instrument catalogs (import an official blank checklist)")
+    n = sub.add_parser("instrument", help="manage instrument catalogs (import an official blank checklist, check "
+                       "the ★ scheme table)")
     actions = n.add_subparsers(dest="action", required=True, metavar="ACTION")
     m = actions.add_parser(
         "import", help="turn an official blank checklist into catalog files of the project",
@@ -142,6 +147,15 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--name", default=None, help="instrument name to record (default: the previous version's)")
     m.add_argument("--published", default=None,
                    help="publication date YYYY-MM-DD (default: the date written on the form beside 版/改訂, if any)")
+
+    actions.add_parser(
+        "scheme", help="check the ★ scheme table in force and print its counts per star",
+        description="Read the supply-chain evaluation scheme's requirement/criteria table in force (the project's "
+        "catalogs/scs_requirements.csv, scs_criteria.csv and scs_scheme.yaml where present, else the shipped ones; "
+        "format: docs/scheme.md), print its name, version, date and files, the requirements, judgeable "
+        "requirements and criteria per star, and every problem: a criterion citing an item the automotive "
+        "checklist does not have, or naming no known requirement, counts unlike those scs_scheme.yaml declares. "
+        "Exit status 1 on any problem.")
 
     q = sub.add_parser(
         "sql", help="run a DuckDB query over the store's tables",

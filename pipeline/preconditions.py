@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-from pipeline.arguments import Refused, segment_by, span_in_store, store_years, years_text
+from pipeline.arguments import Refused, segment_by, span_in_store, store_years, what_if_scope, years_text
 
 
 def _shown(path: Path) -> str:
@@ -87,6 +87,8 @@ def _report(args: argparse.Namespace) -> None:
     require_scores(store, sectors, args.years)
     if args.segment_by:
         segment_by(store, sectors, args.segment_by)
+    if getattr(args, "what_if", None) is not None:
+        what_if_scope(store, ["auto"] if args.sector == "all" else sectors, args.what_if)
 
 
 def _feedback(args: argparse.Namespace) -> None:

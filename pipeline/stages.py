@@ -150,7 +150,8 @@ def report(args: argparse.Namespace) -> int:
         preconditions.check(args, held=True)  # before a kernel starts: what to run when the store is not ready
         result = run_report(args.sector, args.years, args.store, args.out, args.figures, lang=args.lang,
                             min_cell=args.min_cell, segment_by=args.segment_by, framework=args.framework,
-                            pptx=args.pptx, quiet=getattr(args, "quiet", False), weights=args.weights)
+                            pptx=args.pptx, quiet=getattr(args, "quiet", False), weights=args.weights,
+                            what_if=args.what_if.text if getattr(args, "what_if", None) else "")
     timing = ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items())
     print(f"sdw report: {len(result.html)} reports, {len(result.figures)} figures ({timing}); every table passed "
           "the disclosure check")
@@ -190,7 +191,17 @@ def check(args: argparse.Namespace) -> int:
 
 
 def instrument(args: argparse.Namespace) -> int:
-    """``sdw instrument import``: a refused form is one line on stderr and exit status 1, nothing written."""
+    """``sdw instrument import``: a refused form is one line on stderr and exit status 1, nothing written.
+    ``sdw instrument scheme``: the ★ scheme table in force, its counts per star and problems (exit 1 on any)."""
+    if args.action == "scheme":
+        from pipeline.scoring.scheme import check_scheme
+
+        report = check_scheme()
+        lines = report.lines()
+        print(f"sdw instrument scheme: {lines[0]}")
+        for line in lines[1:]:
+            print(line, file=sys.stderr if line.startswith("  problem:") else sys.stdout)
+        return 1 if report.problems else 0
     from pipeline.instrument.blank_form import FormRefused
     from pipeline.instrument.importer import import_instrument
 

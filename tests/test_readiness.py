@@ -14,6 +14,7 @@ import pytest
 from pipeline.scoring.readiness import (
     distance_band,
     ready_after_fixing,
+    ready_if_fixed_in_order,
     requirement_outcomes,
     respondent_readiness,
     what_if,
@@ -109,6 +110,12 @@ def test_what_if_ties_break_on_failing_then_requirement_id_and_listed_requiremen
     assert table["n_lifted_alone"].tolist() == [1, 1, 1, 0]
     # Q ready after 3-1-1; R and S after 3-1-2; P after 2-1-1
     assert table["n_ready_if_fixed_in_order"].tolist() == [1, 3, 4, 4]
+
+
+def test_ready_if_fixed_in_another_order():
+    # 4-1-1 first lifts D (and A is ready): 2; then 1-2-1 lifts B, C, E: 5
+    assert ready_if_fixed_in_order(respondent_readiness(SIX, 3), ["4-1-1", "1-2-1"]).tolist() == [2, 5]
+    assert ready_if_fixed_in_order(respondent_readiness(SIX, 3), ["1-3-1"]).tolist() == [1]
 
 
 def test_what_if_of_no_company_is_empty():

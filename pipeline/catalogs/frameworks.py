@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.catalogs.files import read_csv
+from pipeline.catalogs.files import path, project_root, read_csv, read_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,3 +46,40 @@ def scs_requirements() -> pd.DataFrame:
 def scs_criteria() -> pd.DataFrame:
     """Scheme evaluation criteria with the automotive items each cites (space-separated ``No.N``)."""
     return read_csv("scs_criteria.csv").assign(star=lambda d: d["star"].astype(int))
+
+
+SCHEME_FILES = ("scs_scheme.yaml", "scs_requirements.csv", "scs_criteria.csv")
+
+
+def scheme_meta() -> dict:
+    """scs_scheme.yaml as written: what the table is (name, version, date, source, declared counts)."""
+    return dict(read_yaml("scs_scheme.yaml"))
+
+
+def scheme_files() -> dict[str, str]:
+    """Where each of the scheme's three files is read from (the project's copy first)."""
+    return {name: str(path(name)) for name in SCHEME_FILES}
+
+
+def scheme_columns() -> dict[str, list[str]]:
+    """The columns each of the scheme's two CSVs has, as written (checked before they are read as a table)."""
+    return {name: list(read_csv(name).columns) for name in ("scs_requirements.csv", "scs_criteria.csv")}
+
+
+def scheme_info() -> dict[str, str]:
+    """The ★ scheme table in force: its name, version, date and where it was read from.
+
+    ``version`` is scs_scheme.yaml's ``version`` (the date when it gives none: the shipped table of 2026-03
+    says only its date); ``origin`` is ``project`` when any of the three files comes from the project's
+    catalogs/ folder (a revised official table dropped there), else ``shipped``. ``label`` is the short
+    form every output's provenance prints: ``2026-03 (shipped)``.
+    """
+    meta = read_yaml("scs_scheme.yaml")
+    root = project_root()
+    ours = root is not None and any(path(f).parent == root for f in SCHEME_FILES)
+    date = str(meta.get("source_table_date", ""))
+    version = str(meta.get("version", "") or date)
+    origin = "project" if ours else "shipped"
+    label = version + (f", {date}" if date and date != version else "") + f" ({origin})"
+    return {"name": str(meta.get("name_ja", "")), "version": version, "date": date, "origin": origin,
+            "via": str(meta.get("via", "")), "label": label}

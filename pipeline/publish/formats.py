@@ -148,6 +148,7 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     cols = table.people_columns()
     frame = table.frame.reset_index(drop=True)
     hidden = _hidden_mask(frame)
+    withheld = withheld_cells(table)
     mark = hidden_text(table.k)
     # a change and the year it compares with, where the table has no previous year: '…', never '—' (not assessed)
     changes = (set(table.spec.changes) | {"previous_year"}) if table.spec is not None else set()
@@ -160,11 +161,12 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
         stat = kind(col) in STAT_KINDS
         out[header(col, lang)] = [
             band if col == "mean" and hid and band
-            else mark if hid and (stat or is_missing(v)) or rnd and col in WITHHELD and is_missing(v)
+            else mark if hid and (stat or is_missing(v)) or rnd and col in WITHHELD and is_missing(v) or col in own
             else NO_PREVIOUS if col in changes and first and is_missing(v)
             else _whole_percent(v) if rnd and kind(col) in ("percent", "score") and col not in WITHHELD
             and not is_missing(v) else format_value(v, col, lang)
-            for v, hid, first, rnd, band in zip(frame[col].tolist(), hidden, no_previous, rounded, bands, strict=True)
+            for v, hid, first, rnd, own, band in zip(frame[col].tolist(), hidden, no_previous, rounded, withheld,
+                                                     bands, strict=True)
         ]
     return pd.DataFrame(out, columns=[header(c, lang) for c in cols], dtype=object)
 
@@ -194,6 +196,21 @@ def _hidden_mask(frame: pd.DataFrame) -> list[bool]:
     if "suppressed" not in frame.columns:
         return [False] * len(frame)
     return [not is_missing(s) and str(s) != "" for s in frame["suppressed"].tolist()]
+
+
+WITHHELD_CELLS = "_withheld"
+"""A working column naming, per row, the cells withheld in a published row (space-separated column names): a
+count below k beside published shares reads ``x`` there, not '—' (it is not "not assessed"). Working columns
+(a leading underscore) never reach the machine copy, where the cell is simply empty."""
+
+
+def withheld_cells(table: PublishedTable) -> list[set[str]]:
+    """Per row of ``table.frame`` (in order), the columns withheld in it (:data:`WITHHELD_CELLS`); empty sets when the
+    table has no such column."""
+    frame = table.frame
+    if WITHHELD_CELLS not in frame.columns:
+        return [set() for _ in range(len(frame))]
+    return [set(str(v).split()) if not is_missing(v) else set() for v in frame[WITHHELD_CELLS].tolist()]
 
 
 def hidden_rows(table: PublishedTable) -> list[bool]:

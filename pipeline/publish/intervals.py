@@ -54,9 +54,11 @@ LINEAR_STATS: dict[str, tuple[float, float]] = {
     # the members' estimates (pipeline/scoring/weighted.py): segments add up weighted by their members
     "w_mean": (0.0, 1.0), "w_share_reached": (0.0, 1.0), "w_share_implemented": (0.0, 1.0),
     # the mean of squared scores, from a published SD and mean (an intruder's variable, never reported)
-    "m2": (0.0, 1.0)}
+    "m2": (0.0, 1.0),
+    # ★ readiness (pipeline/report/star_tables.py): companies not meeting a requirement, in a distance band
+    "share_unmet": (0.0, 1.0), "share_distance": (0.0, 1.0)}
 SHARES = {"share_reached", "share_implemented", "response_rate", "share_improved", "share_worsened", "share_band",
-          "w_share_reached", "w_share_implemented"}
+          "w_share_reached", "w_share_implemented", "share_unmet", "share_distance"}
 WEIGHTS = {"response_rate": "roster_n"}  # a share whose total weights segments by another count than its n
 WEIGHTED = {"w_mean", "w_share_reached", "w_share_implemented"}  # weighted across segments by their members
 INTERNAL = {"m2"}  # solved for, never reported: its statistic (the SD) is hidden with the cell's mean
@@ -600,7 +602,8 @@ def _branches(facts: _Facts, local: dict[tuple, int], k: int) -> list[tuple[int,
             continue
         stats = {f[2]: f for f in members}
         target = next((stats[s] for s in ("share_reached", "share_implemented", "response_rate", "share_improved",
-                                          "share_worsened", "share_band") if s in stats), stats.get("mean"))
+                                          "share_worsened", "share_band", "share_unmet", "share_distance")
+                       if s in stats), stats.get("mean"))
         n = facts.weight.get(target, np.nan) if target is not None else np.nan
         if target is None or reason == "split" and not n > 0:
             continue

@@ -32,12 +32,13 @@ class Provenance:
     parameters: dict[str, object] = field(default_factory=dict)
     generated: str = ""  # ISO date of the run (not part of any byte-identical table)
     method: str = METHOD_VERSION  # the version of docs/method.md the numbers follow
+    scheme: str = ""  # the ★ scheme table's version and date (catalogs.scheme_info), where ★ scores are shown
 
     def stamp(self) -> str:
         """One short line for figure footers and slide footers."""
         params = ", ".join(f"{k}={v}" for k, v in self.parameters.items() if v not in ("", None))
         return (f"data {self.snapshot} · sdw {self.code_version} · method {self.method}"
-                + (f" · {params}" if params else ""))
+                + (f" · ★ table {self.scheme}" if self.scheme else "") + (f" · {params}" if params else ""))
 
 
 @dataclass

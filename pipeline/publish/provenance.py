@@ -50,6 +50,16 @@ def code_version() -> str:
     return f"{version}+{commit}" if commit else version
 
 
+def scheme_stamp(sectors: list[str]) -> str:
+    """The ★ scheme table's version, date and origin (``2026-03 (shipped)``) where a sector shown is scored on
+    it; '' otherwise (a power report rests on no ★ table)."""
+    from pipeline import catalogs
+
+    if not any("star" in catalogs.sector_info(s)["frameworks"] for s in sectors if s in catalogs.sectors()):
+        return ""
+    return catalogs.scheme_info()["label"]
+
+
 def provenance(store: Path, sectors: list[str], years: list[int], parameters: dict[str, object]) -> Provenance:
     return Provenance(snapshot=snapshot_id(store, sectors, years), code_version=code_version(),
-                      parameters=dict(parameters), generated=date.today().isoformat())
+                      parameters=dict(parameters), generated=date.today().isoformat(), scheme=scheme_stamp(sectors))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from pipeline.publish.formats import NUMERIC_KINDS, hidden_rows, hidden_text, kind, people_frame
+from pipeline.publish.formats import NUMERIC_KINDS, hidden_rows, hidden_text, kind, people_frame, withheld_cells
 from pipeline.publish.model import PublishedTable
 from pipeline.xlsx import display_width
 
@@ -76,6 +76,7 @@ def table_html(table: PublishedTable, lang: str) -> str:
     numeric = [kind(c) in NUMERIC_KINDS for c in cols]
     code = [c in CODE_COLUMNS for c in cols]
     hidden = hidden_rows(table)
+    withheld = withheld_cells(table)
     mark = hidden_text(table.k)
     lines = [f'<div class="sdw-table-block" id="{escape(table.name)}">', '<table class="sdw-table">']
     if table.title:
@@ -85,11 +86,11 @@ def table_html(table: PublishedTable, lang: str) -> str:
     lines += ["<thead>", f"<tr>{heads}</tr>", "</thead>", "<tbody>"]
     for r, row in enumerate(shown.itertuples(index=False)):
         cells = []
-        for text, num, is_code in zip(row, numeric, code, strict=True):
+        for col, text, num, is_code in zip(cols, row, numeric, code, strict=True):
             # an identifier, or a short name ("統治", "発電"), never breaks into one character a line
             short = not num and display_width(str(text)) <= SHORT_TEXT
             classes = ["num" if num else "text"] + (["code"] if is_code else ["short"] if short else [])
-            if hidden[r] and text == mark:
+            if (hidden[r] or col in withheld[r]) and text == mark:
                 classes.append("hidden")
             elif text == "—":
                 classes.append("na")

@@ -34,6 +34,7 @@ from pipeline.publish.formats import (
     kind,
     people_frame,
     rounded_mask,
+    withheld_cells,
 )
 from pipeline.publish.model import Provenance, PublishedTable
 from pipeline.xlsx import display_width, fit_widths, workbook
@@ -55,6 +56,7 @@ WORDS = {
     "ja": {"about": "説明", "tables": "表の一覧", "sheet": "シート", "title": "表題", "note": "注記",
            "provenance": "出典・再現情報", "snapshot": "データスナップショット", "code": "コードバージョン",
            "parameters": "パラメータ", "generated": "作成日", "symbols": "記号", "method": "手法の版",
+           "scheme": "★ 要求事項・評価基準表の版",
            "hidden": "{mark}: 秘匿(該当企業が少ない、又は他の値から算出できるため)",
            "dash": "—: 評価対象外(対応する項目・回答がない)",
            "no_previous": "…: 前年度の値がない(比較できない)",
@@ -62,6 +64,7 @@ WORDS = {
     "en": {"about": "About", "tables": "Tables", "sheet": "Sheet", "title": "Title", "note": "Note",
            "provenance": "Source and reproducibility", "snapshot": "Data snapshot", "code": "Code version",
            "parameters": "Parameters", "generated": "Generated", "symbols": "Symbols", "method": "Method version",
+           "scheme": "★ requirements table version",
            "hidden": "{mark}: withheld (too few companies, or derivable from other values)",
            "dash": "—: not assessed (no item or answer reaches it)",
            "no_previous": "…: no previous year to compare with",
@@ -154,6 +157,8 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
     words = WORDS[lang]
     stamp = [(words["snapshot"], provenance.snapshot), (words["code"], provenance.code_version),
              (words["method"], f"{provenance.method} ({METHOD_DOC})")]
+    if provenance.scheme:
+        stamp.append((words["scheme"], provenance.scheme))
     stamp += [(words["parameters"], f"{k}={v}") for k, v in provenance.parameters.items() if v not in ("", None)]
     if provenance.generated:
         stamp.append((words["generated"], provenance.generated))
@@ -218,6 +223,7 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
     shown = people_frame(table, lang)  # the same strings the HTML shows: used for widths
     frame = table.frame.reset_index(drop=True)
     hidden = hidden_rows(table)
+    withheld = withheld_cells(table)
     mark = hidden_text(table.k)
     ws.write_string(0, 0, table.title, styles["title"])
     ws.set_row(0, 21)
@@ -236,8 +242,8 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
     for r in range(len(frame)):
         texts = shown.iloc[r].tolist()
         for c, col in enumerate(cols):
-            write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], texts[c], kinds[c], hidden[r], mark, widths[c],
-                       whole if rounded[r] else styles)
+            write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], texts[c], kinds[c], hidden[r] or col in withheld[r],
+                       mark, widths[c], whole if rounded[r] else styles)
         height = row_height(texts, widths)
         if height > LINE_HEIGHT:
             ws.set_row(HEADER_ROW + 1 + r, height)

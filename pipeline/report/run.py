@@ -163,13 +163,14 @@ def withdraw(rep_dir: Path, fig_dir: Path) -> None:
 def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path | None = None,
                figures: Path | None = None, lang: str = "ja", min_cell: int | None = None,
                segment_by: str = "", framework: str = "csf2", pptx: bool = False,
-               quiet: bool = False, weights: str = "roster") -> ReportResult:
+               quiet: bool = False, weights: str = "roster", what_if: str = "") -> ReportResult:
     """Reports for one sector, or for both and side by side with ``sector='all'``.
 
     Progress (notebooks run) shows as a bar on a terminal and one summary line otherwise; none when ``quiet``.
 
     ``out`` and ``figures`` default to the project folder's ``reports/`` and ``figures/``, resolved
-    at call time (never the package's folder).
+    at call time (never the package's folder). ``what_if`` (``star3:size_band=101〜300人``) adds a what-if
+    section to the reports of sectors scored on the ★ scheme.
     """
     out = config.reports_dir() if out is None else out
     figures = config.figures_dir() if figures is None else figures
@@ -213,8 +214,9 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     cross = sector == "all" and {"power", "auto"} <= set(present)  # the cross-sector notebook compares these two
     with progress(len(present) + cross, f"report {sector}: notebooks run", quiet=quiet) as bar:
         for s in present:
+            star = "star" in catalogs.sector_info(s)["frameworks"]
             run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework,
-                                            "weights": weights},
+                                            "weights": weights, **({"what_if": what_if} if what_if and star else {})},
                 words["report_title"].format(sector=words["sector"][s]))
             bar.update()
         if cross:

@@ -48,9 +48,12 @@ STAT_COLUMNS = ["mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "c
                 "share_implemented", "n_implemented", "n_on_roster",
                 # the members' estimates (pipeline/scoring/weighted.py): hidden exactly where the respondents' are
                 "w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_share_reached", "w_ci_low", "w_ci_high", "n_eff",
-                "deff", "w_change", "w_share_implemented"]
+                "deff", "w_change", "w_share_implemented",
+                # ★ readiness (pipeline/report/star_tables.py): companies not meeting a requirement, in a distance band
+                "share_unmet", "share_distance"]
 UNIFORM_COLUMNS = ["mean", "share_reached", "share_improved", "share_worsened", "share_from", "share_to",
-                   "share_implemented", "w_mean", "w_share_reached", "w_share_implemented"]
+                   "share_implemented", "w_mean", "w_share_reached", "w_share_implemented", "share_unmet",
+                   "share_distance"]
 HIDDEN_COUNT = "_n_behind"  # the true count behind each cell, for the audit log only: never published
 # Other counts a hidden row blanks that still add up across segments (a response rate's members and respondents
 # on the list): their true values go to the audit log too, so the interval solver can use the segments' sum the
@@ -73,7 +76,8 @@ BANDS: dict[str, tuple[float, float]] = {"high": (1.0 - BAND_EDGE, 1.0), "low": 
 # A share → the count it is a share of (None: the table's count column). count × share companies are on one
 # side of the split and count × (1 − share) on the other; each side must hold at least k (0 is fewer than k).
 SPLITS: dict[str, str | None] = {"share_reached": None, "share_implemented": None, "share_improved": None,
-                                 "share_worsened": None, "response_rate": "roster_n"}
+                                 "share_worsened": None, "response_rate": "roster_n", "share_unmet": None,
+                                 "share_distance": None}
 # A count published beside a larger count it is part of: respondents on the member list (n_on_roster) and
 # those not on it (n − n_on_roster) are two sides of a split too. Here the rest may be 0 (every respondent is
 # a member: the normal case, about nobody), else it must hold k.
@@ -85,7 +89,9 @@ COUNT_SPLITS: dict[str, str] = {"n_on_roster": "n", "n_applicable": "n_companies
 # missing, unknown and invalid answers among the year's respondents): each is published only where it and
 # the rest of the whole both hold at least k, else that count alone is blanked (the row's share stays).
 PART_COUNTS: dict[str, str] = {"n_unanswered": "n_companies", "n_missing": "n_companies",
-                               "n_unknown": "n_companies", "n_invalid": "n_companies"}
+                               "n_unknown": "n_companies", "n_invalid": "n_companies",
+                               # ★ what-if: companies one requirement alone would lift, among those that must act
+                               "n_lifted_alone": "n_must_act"}
 # Quantile → the share of companies beyond it; p10 is published only when 10% of the cell is ≥ k companies
 # (n ≥ 50 at k = 5), so no quantile pins down the score of fewer than k companies.
 QUANTILE_TAILS = {"p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.25, "p90": 0.10}

@@ -112,10 +112,17 @@ def what_if(readiness: pd.DataFrame, requirements: Iterable[str] | None = None) 
     table = table.sort_values(["n_lifted_alone", "n_failing", "requirement_id"], ascending=[False, False, True],
                               kind="mergesort").reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
-    fixed: set[str] = set()
-    cumulative = []
-    for r in table["requirement_id"]:
-        fixed.add(r)
-        cumulative.append(sum(u <= fixed for u in unmet))
-    table["n_ready_if_fixed_in_order"] = np.array(cumulative, dtype=int)
+    table["n_ready_if_fixed_in_order"] = ready_if_fixed_in_order(readiness, table["requirement_id"])
     return summary, table[WHAT_IF_COLUMNS]
+
+
+def ready_if_fixed_in_order(readiness: pd.DataFrame, order: Iterable[str]) -> np.ndarray:
+    """For each requirement of ``order``, the companies of ``readiness`` that would be ready were it and every
+    one before it met (those ready now included): their unmet requirements all lie in that prefix."""
+    unmet = [set(u) for u in readiness.loc[readiness["distance"].notna(), "unmet"]]
+    fixed: set[str] = set()
+    out = []
+    for r in order:
+        fixed.add(r)
+        out.append(sum(u <= fixed for u in unmet))
+    return np.array(out, dtype=int)

@@ -1,0 +1,419 @@
+"""The ★ readiness tables of a report: bottlenecks, distance to ★3/★4, ready after fixing N, trend, what-if.
+
+Each table is built from :mod:`pipeline.scoring.readiness` (one function per statistic) and protected before
+anything draws it. Cells are named by their own framework so none is mistaken for another table's:
+
+- ``star_unmet`` / ``3:1-2-1``: the share of companies judged on the requirement that do not meet it;
+- ``star_distance`` / ``★3:2``: the share of companies with a judged requirement that are exactly 2 short
+  (bands 0, 1, 2, 3, 4–5, 6+). The bands of a segment add up to all of it, so besides the segments ⊂ total
+  rule the hidden bands of a segment must pool k companies too (:func:`distance`); band 0 is the ★3+ share
+  of the ★ table, and is hidden exactly where that table hides it;
+- ``star_within`` / ``★3≤1``: ready after fixing at most 1 (2, 3) requirements, the sum of bands 0…N,
+  published only where every band it sums is;
+- the trend reuses the ★ table's ``★3+`` / ``★4+`` where every requirement compares across the report's
+  form versions, and otherwise scores readiness again without the requirements citing an item that does not
+  compare (``star_comparable``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from pipeline import catalogs
+from pipeline.publish.formats import WITHHELD_CELLS
+from pipeline.publish.model import TableSpec
+from pipeline.report.data import ReportData
+from pipeline.ruleset import min_cell
+from pipeline.scoring.disclosure import _complementary, split_sides
+from pipeline.scoring.readiness import (
+    DISTANCE_BANDS,
+    KEY,
+    distance_band,
+    readiness_from_outcomes,
+    ready_if_fixed_in_order,
+    requirement_outcomes,
+    respondent_readiness,
+    what_if,
+)
+from pipeline.scoring.respondent import STARS, star_requirements
+from pipeline.scoring.segments import ALL, segment_stats
+
+UNMET, DISTANCE, WITHIN, COMPARABLE = "star_unmet", "star_distance", "star_within", "star_comparable"
+NODE_KEYS = ["sector", "year", "framework", "node_id"]
+INTERVAL = ["ci_low", "ci_high"]
+
+
+def _spec(share: str, total: str | None = ALL) -> TableSpec:
+    return TableSpec(keys=NODE_KEYS, total=total, counts={s: "n_scored" for s in [share, *INTERVAL]})
+
+
+SPECS: dict[str, TableSpec] = {"star_bottlenecks": _spec("share_unmet"), "star_distance": _spec("share_distance"),
+                               "star_within": _spec("share_reached"), "star_trend": _spec("share_reached"),
+                               "star_what_if": _spec("share_unmet", None)}
+FIXES = (1, 2, 3)  # ready after fixing at most N; N = 0 is ★N+ of the ★ table
+STAT_DROP = ["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high", "na_share", "multi_counted"]
+
+
+def _k(k: int | None) -> int:
+    return min_cell(k)
+
+
+def _rows(frame: pd.DataFrame, framework: str, node: pd.Series, score: pd.Series) -> pd.DataFrame:
+    """Score-shaped rows (what :func:`segment_stats` reads): one company's 0/1 outcome per node."""
+    return frame[KEY].assign(framework=framework, node_id=node.to_numpy(), score=score.astype(float).to_numpy(),
+                             n_items=1, n_applicable=1)
+
+
+def _shares(rows: pd.DataFrame, data: ReportData, by: str, framework: str, share: str) -> pd.DataFrame:
+    """Per year, node and segment (and 全体): companies behind (n_scored), the share scoring 1 (Wilson 95%)."""
+    stats = segment_stats(rows, data.respondents, by, framework, threshold=1.0)
+    return stats.drop(columns=[c for c in STAT_DROP if c in stats]).rename(columns={"share_reached": share})
+
+
+def _protect(table: pd.DataFrame, share: str, k: int) -> pd.DataFrame:
+    from pipeline.report.tables import protect
+
+    return protect(table, k=k, stat_columns=[share, "reached", *INTERVAL], uniform_columns=[share])
+
+
+# --- bottlenecks --------------------------------------------------------------------------------------------
+
+
+def requirement_texts() -> pd.DataFrame:
+    """Per ★ and requirement: its name (ours, from scs_requirements.csv), group and the checklist items its
+    criteria of that star cite (space-separated), and whether the checklist can judge it."""
+    req = catalogs.scs_requirements().set_index("requirement_id")
+    parts = []
+    for star in STARS:
+        r = star_requirements(star)
+        parts.append(pd.DataFrame({"star": star, "requirement_id": r["requirement_id"],
+                                   "requirement_name": r["requirement_id"].map(req["requirement_name"]),
+                                   "group_name": r["requirement_id"].map(req["group_name"]),
+                                   "cited_items": [" ".join(sorted(i, key=_item_key)) for i in r["items"]],
+                                   "judgeable": r["judgeable"]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _item_key(item: str) -> tuple:
+    return tuple(int(t) if t.isdigit() else 0 for t in re.findall(r"\d+", item)) or (0,)
+
+
+def bottlenecks(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
+    """Per ★3/★4 judgeable requirement, year and segment: the share of companies judged on it that do not
+    meet it (``share_unmet``, Wilson 95%), protected; with the requirement's name and cited items."""
+    parts = []
+    for star in STARS:
+        o = requirement_outcomes(data.scores, star)
+        o = o[o["met"].notna()]
+        parts.append(_rows(o, UNMET, f"{star}:" + o["requirement_id"], 1.0 - o["met"]))
+    rows = pd.concat(parts, ignore_index=True)
+    table = _protect(_shares(rows, data, by, UNMET, "share_unmet"), "share_unmet", _k(k))
+    star_and_id = table["node_id"].str.split(":", n=1, expand=True)
+    table = table.assign(star=star_and_id[0].astype(int), requirement_id=star_and_id[1])
+    texts = requirement_texts().drop(columns=["judgeable", "group_name"])
+    return table.merge(texts, on=["star", "requirement_id"], how="left").drop(columns="reached")
+
+
+def top_bottlenecks(table: pd.DataFrame, star: int, year: int, n: int = 10) -> pd.DataFrame:
+    """The ``n`` requirements of ★``star`` that most companies of the sector (全体) fail in ``year``, among
+    those published; ties by requirement id."""
+    t = table[table["star"].eq(star) & table["year"].eq(year) & table["segment"].eq(ALL)
+              & table["share_unmet"].notna()]
+    return (t.sort_values(["share_unmet", "requirement_id"], ascending=[False, True], kind="stable").head(n)
+            .reset_index(drop=True))
+
+
+# --- distance and ready after fixing N ----------------------------------------------------------------------
+
+
+def _distance_rows(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score-shaped rows per company with a judged requirement: one per band (1 in its band) and one per N of
+    :data:`FIXES` (1 when at most N short)."""
+    bands, within = [], []
+    for star in STARS:
+        r = respondent_readiness(data.scores, star)
+        r = r[r["distance"].notna()]
+        band = distance_band(r["distance"])
+        for b in DISTANCE_BANDS:
+            bands.append(_rows(r, DISTANCE, pd.Series(f"★{star}:{b}", index=r.index), band.eq(b)))
+        for n in FIXES:
+            within.append(_rows(r, WITHIN, pd.Series(f"★{star}≤{n}", index=r.index), r["distance"].le(n)))
+    return pd.concat(bands, ignore_index=True), pd.concat(within, ignore_index=True)
+
+
+def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None = None
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The distance distribution (bands by segment) and the share ready after fixing at most 1, 2, 3
+    requirements, both protected.
+
+    ``star_table`` is the protected ★ table (:func:`pipeline.report.tables.star_readiness`): band 0 is its
+    ★N+ share, so band 0 is hidden exactly where that is. Then, until nothing changes: the segments of each
+    band are completed against the band's total (the usual rule), and the bands of each segment against the
+    segment (they add up to it): the hidden bands of a segment pool at least k companies on each side and
+    keep their width; band 0 is never picked there (its status is the ★ table's).
+    """
+    k = _k(k)
+    band_rows, within_rows = _distance_rows(data)
+    raw = _shares(band_rows, data, by, DISTANCE, "share_distance").reset_index(drop=True)
+    n_band = pd.to_numeric(raw["reached"], errors="coerce").fillna(0)
+    n_scored = pd.to_numeric(raw["n_scored"], errors="coerce").fillna(0)
+    bands = _protect(raw, "share_distance", k)
+    ready_hidden = _star_hidden(star_table)
+    fixed = bands["node_id"].str.endswith(":0")
+    star_of = bands["node_id"].str.split(":").str[0]
+
+    def pin(reason: pd.Series) -> pd.Series:  # band 0 is the ★ table's ★N+: hidden exactly where it is
+        out = reason.fillna("").astype(object).copy()
+        for i in bands.index[fixed]:
+            cell = (int(bands.at[i, "year"]), star_of.at[i] + "+", bands.at[i, "segment"])
+            out.at[i] = ready_hidden.get(cell, "complementary")
+        return out
+
+    sides = split_sides(raw.assign(share_distance=n_band / n_scored.where(n_scored > 0)), "n_scored",
+                        {"share_distance": None}, {})
+    reason = pin(bands["suppressed"])
+    for _ in range(5):
+        start = reason.copy()
+        for _ in range(50):
+            before = reason.copy()
+            reason = pin(_complementary(bands, reason, n_scored, k, ["sector", "year", "framework", "node_id"], ALL,
+                                        None, sides))
+            reason = _partition(bands, reason, n_band, k, star_of, fixed)
+            if reason.equals(before):
+                break
+        from pipeline.report.tables import secure
+
+        bands = secure(_apply(bands, reason, ["share_distance", "reached", *INTERVAL], raw),
+                       SPECS["star_distance"], k)
+        reason = pin(bands["suppressed"])
+        if reason.equals(start):
+            break
+    bands = _apply(bands, reason, ["share_distance", "reached", *INTERVAL], raw)
+    within = _within(_shares(within_rows, data, by, WITHIN, "share_reached"), bands, k)
+    # the count in a band is one side of its share: the share and n_scored say it, no column of its own
+    return bands.drop(columns="reached"), within.drop(columns="reached")
+
+
+def _star_hidden(star_table: pd.DataFrame) -> dict[tuple, str]:
+    """(year, '★3+', segment) → '' or why the ★ table hides it (its segment column as protection wrote it)."""
+    t = star_table[star_table["node_id"].isin([f"★{s}+" for s in STARS])]
+    return {(int(r.year), r.node_id, r.segment): str(r.suppressed or "") for r in t.itertuples()}
+
+
+def _partition(bands: pd.DataFrame, reason: pd.Series, n_band: pd.Series, k: int, star_of: pd.Series,
+               fixed: pd.Series) -> pd.Series:
+    """Within each segment (year, ★) the bands add up to all of it: hide the smallest published band (never a
+    ``fixed`` one) until the hidden bands pool 0 or ≥ k companies, the rest of the segment ≥ k, and no hidden
+    band is pinned below MIN_WIDTH by the others (as :func:`_complementary` asks of segments)."""
+    from pipeline.scoring.disclosure import MIN_WIDTH
+
+    reason = reason.copy()
+    for _, idx in bands.groupby([bands["sector"], bands["year"], star_of, bands["segment"]]).groups.items():
+        total = n_band.loc[idx].sum()
+        while True:
+            hidden = [i for i in idx if reason.at[i] != ""]
+            counts = n_band.loc[hidden]
+            held = counts.sum()
+            # one hidden band is the segment minus the others; several must pool k on each side and stay wide
+            if not hidden or (len(hidden) >= 2 and held >= k and total - held >= k
+                              and counts.sum() - counts.max() >= MIN_WIDTH * counts.max()):
+                break
+            visible = [i for i in idx if reason.at[i] == "" and not fixed.at[i]]
+            if not visible:
+                break  # every band hidden but the fixed one: nothing left to difference with
+            pick = min(visible, key=lambda i: (n_band.at[i], bands.at[i, "node_id"]))
+            reason.at[pick] = "complementary"
+    return reason
+
+
+def _apply(table: pd.DataFrame, reason: pd.Series, stats: list[str], raw: pd.DataFrame | None = None
+           ) -> pd.DataFrame:
+    """``table`` with ``reason`` as its suppression: hidden cells blanked, published ones (from ``raw``, the
+    unprotected values, where given) filled."""
+    out = table.copy()
+    hidden = reason.fillna("").ne("")
+    out["suppressed"] = reason.fillna("").to_numpy()
+    present = [c for c in stats if c in out]
+    if raw is not None:
+        out[present] = raw[present].to_numpy()
+    out.loc[hidden, present] = np.nan
+    out["n_scored"] = pd.to_numeric(out["_n_behind"], errors="coerce").where(~hidden)
+    return out
+
+
+def _within(raw: pd.DataFrame, bands: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Ready after fixing at most N: the sum of bands 0…N, so published only where each of them is (then it
+    tells nothing the bands do not), with k on both sides of it."""
+    raw = raw.reset_index(drop=True)
+    hidden_band = {(int(r.year), r.node_id, r.segment) for r in bands.itertuples() if r.suppressed}
+    reason = []
+    for r in raw.itertuples():
+        star, n = r.node_id.split("≤")
+        below = [f"{star}:{b}" for b in DISTANCE_BANDS[: int(n) + 1]]
+        sums_hidden = any((int(r.year), b, r.segment) in hidden_band for b in below)
+        few = r.n_scored < k or r.reached < k or r.n_scored - r.reached < k
+        reason.append("complementary" if sums_hidden else "split" if r.n_scored > 0 and few else "")
+    out = raw.assign(_n_behind=raw["n_scored"].astype(float))
+    return _apply(out, pd.Series(reason, index=raw.index, dtype=object), ["share_reached", "reached", *INTERVAL])
+
+
+# --- trend ----------------------------------------------------------------------------------------------
+
+
+def excluded_requirements(excluded_items: list[str]) -> dict[int, list[str]]:
+    """★ → the judgeable requirements citing an item that does not compare across the report's versions."""
+    gone = set(excluded_items)
+    out = {}
+    for star in STARS:
+        r = star_requirements(star)
+        out[star] = [rid for rid, items, ok in r[["requirement_id", "items", "judgeable"]].itertuples(index=False)
+                     if ok and gone & set(items)]
+    return out
+
+
+def comparable_ready(scores: pd.DataFrame, excluded: dict[int, list[str]]) -> pd.DataFrame:
+    """Score-shaped ``star_comparable`` rows ``★3+`` / ``★4+``: ready on the requirements left once those in
+    ``excluded`` are dropped (NaN when none of them is judged)."""
+    parts = []
+    for star in STARS:
+        o = requirement_outcomes(scores, star)
+        r = readiness_from_outcomes(o[~o["requirement_id"].isin(excluded.get(star, []))])
+        parts.append(_rows(r, COMPARABLE, pd.Series(f"★{star}+", index=r.index), r["distance"].eq(0)
+                           .astype(float).where(r["distance"].notna())))
+    return pd.concat(parts, ignore_index=True)
+
+
+def trend(data: ReportData, by: str, star_table: pd.DataFrame, excluded_items: list[str], k: int | None = None
+          ) -> tuple[pd.DataFrame, dict[int, list[str]]]:
+    """Share of companies ready for ★3/★4 per year (segments and 全体, Wilson 95%) on comparable items.
+
+    Where no requirement cites an excluded item the ★ table's own ``★N+`` rows are the trend (one number,
+    published once: ``share_reached`` from its mean of 0/1); else readiness is scored again without those
+    requirements and protected as its own table. Returns the table and the requirements left out."""
+    excluded = excluded_requirements(excluded_items)
+    if not any(excluded.values()):
+        t = star_table[star_table["node_id"].isin([f"★{s}+" for s in STARS])]
+        return t, excluded
+    rows = comparable_ready(data.scores, excluded)
+    rows = rows[rows["score"].notna()]
+    table = _protect(_shares(rows, data, by, COMPARABLE, "share_reached"), "share_reached", _k(k))
+    return table.drop(columns="reached"), excluded
+
+
+# --- what-if --------------------------------------------------------------------------------------------
+
+
+class WhatIf(Protocol):
+    """A what-if scope as ``pipeline.arguments.read_what_if`` reads it (``star3:size_band=101〜300人``)."""
+
+    star: int
+    attribute: str
+    value: str
+    text: str
+
+
+def check_scope(what: WhatIf, respondents: pd.DataFrame, year: int) -> None:
+    """Refuse a what-if scope the report cannot publish: no respondent of ``year`` in it, or (the report's own
+    segmentation) a segment merged into a larger one before withholding — the merged segment minus the
+    scope would describe the small one the merge protects."""
+    values = respondents.loc[respondents["year"].eq(year), what.attribute].dropna().astype(str)
+    if what.value not in set(values):
+        raise ValueError(f"--what-if: no FY{year} respondent has {what.attribute}={what.value!r} in this report "
+                      f"(small segments are merged before withholding): expected one of "
+                      f"{', '.join(sorted(set(values)))}")
+
+
+WHAT_IF_COLUMNS = ["rank", "requirement_id", "requirement_name", "cited_items", "n_scored", "share_unmet",
+                   "ci_low", "ci_high", "n_must_act", "n_lifted_alone", "n_ready_if_fixed_in_order"]
+
+
+def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: pd.DataFrame, star_table: pd.DataFrame,
+                  by: str, k: int | None = None) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The what-if for ``year``: per requirement failed in scope, the companies judged on it (n_scored), the
+    share failing (Wilson 95%), how many it alone would lift to ready and how many would be ready were it
+    and every one ranked above it met; and the scope's summary (companies, judged, ready, must act).
+
+    Disclosure (docs/method.md §3): a share is published with k companies failing and k not, and the same
+    of the rest of the year's companies (the sector's total minus the scope is another group a reader can
+    compute); where the scope is a segment of the report (the same attribute) every cell the bottleneck
+    table hides is hidden here too. A count lifted alone is published when it and the rest of those that
+    must act hold k; a cumulative ready count when it grew by k since the last one shown and k judged
+    companies stay short of it. The summary's ready and must-act counts are published when each holds k, in
+    the scope and in the rest, and the ★ table does not hide the scope's ★N+."""
+    from pipeline.scoring.statistics import wilson
+
+    k = _k(k)
+    r = data.respondents
+    year_rows = r[r["year"].eq(year)]
+    scope = year_rows[year_rows[what.attribute].astype(str).eq(what.value)][KEY]
+    rest = year_rows[~year_rows["respondent_key"].isin(scope["respondent_key"])][KEY]
+    readiness = respondent_readiness(data.scores, what.star)
+    summary, ranking = what_if(readiness.merge(scope, on=KEY))
+    others, _ = what_if(readiness.merge(rest, on=KEY))
+    outcomes = requirement_outcomes(data.scores, what.star)
+    judged = outcomes[outcomes["met"].notna()]
+
+    def counts(people: pd.DataFrame) -> pd.DataFrame:
+        g = judged.merge(people, on=KEY).groupby("requirement_id")["met"]
+        return pd.DataFrame({"n": g.size(), "failing": g.size() - g.sum()})
+
+    mine, theirs = counts(scope), counts(rest)
+    t = ranking.assign(n_scored=ranking["requirement_id"].map(mine["n"]).astype(float))
+    t["share_unmet"] = t["n_failing"] / t["n_scored"]
+    t["ci_low"], t["ci_high"] = wilson(t["n_failing"], t["n_scored"])
+    label = what.value if what.attribute == by else what.text
+    t = t.assign(sector=data.sector, year=year, framework=UNMET, node_id=f"{what.star}:" + t["requirement_id"],
+                 segment=label)
+    rest_n = t["requirement_id"].map(theirs["n"]).fillna(0)
+    rest_failing = t["requirement_id"].map(theirs["failing"]).fillna(0)
+    few = ((t["n_failing"] < k) | (t["n_scored"] - t["n_failing"] < k)
+           | ((rest_n > 0) & ((rest_failing < k) | (rest_n - rest_failing < k))))
+    same = bottleneck_table[bottleneck_table["year"].eq(year) & bottleneck_table["segment"].eq(label)]
+    hidden_there = set(same.loc[same["suppressed"].fillna("").ne(""), "node_id"])
+    t["suppressed"] = np.where(t["node_id"].isin(hidden_there), "complementary", np.where(few, "split", ""))
+    t["_n_behind"] = t["n_scored"]
+    hidden = t["suppressed"].ne("")
+    t.loc[hidden, ["share_unmet", "ci_low", "ci_high", "n_scored"]] = np.nan
+    must = summary["n_must_act"]
+    t["n_lifted_alone"] = t["n_lifted_alone"].astype(float).where(
+        (t["n_lifted_alone"] >= k) & (must - t["n_lifted_alone"] >= k) & ~hidden)
+    # the published order may rest only on published numbers (an order of hidden counts bounds them): lifted
+    # alone where shown, then the share failing where shown, hidden rows last by requirement id
+    t = t.sort_values(["n_lifted_alone", "share_unmet", "requirement_id"], ascending=[False, False, True],
+                      na_position="last", kind="stable").reset_index(drop=True)
+    hidden = t["suppressed"].ne("")
+    # a hidden row comes last and carries no number at all, its rank neither
+    t["rank"] = pd.Series(np.arange(1, len(t) + 1), dtype=float).where(~hidden)
+    cumulative = ready_if_fixed_in_order(readiness.merge(scope, on=KEY), t["requirement_id"])
+    shown, last = [], summary["n_ready"]
+    for c in cumulative:
+        ok = c - last >= k and summary["n_judged"] - c >= k
+        shown.append(float(c) if ok else np.nan)
+        last = c if ok else last
+    t["n_ready_if_fixed_in_order"] = shown
+    t.loc[hidden, ["n_lifted_alone", "n_ready_if_fixed_in_order"]] = np.nan
+    texts = requirement_texts()
+    texts = texts[texts["star"].eq(what.star)].set_index("requirement_id")
+    t["requirement_name"] = t["requirement_id"].map(texts["requirement_name"])
+    t["cited_items"] = t["requirement_id"].map(texts["cited_items"])
+    ready_hidden = _star_hidden(star_table).get((year, f"★{what.star}+", label), "") if what.attribute == by else ""
+    open_ = (min(summary["n_ready"], summary["n_must_act"]) >= k and not ready_hidden
+             and (others["n_judged"] == 0 or min(others["n_ready"], others["n_must_act"]) >= k))
+    t["n_must_act"] = float(must) if open_ else np.nan
+    t.loc[hidden, "n_must_act"] = np.nan
+    if not open_:  # the first cumulative count would give the ready count back, a lifted count the rest
+        t[["n_ready_if_fixed_in_order", "n_lifted_alone"]] = np.nan
+    out_summary = {"n_companies": float(summary["n_companies"]) if summary["n_companies"] >= k else np.nan,
+                   "n_judged": float(summary["n_judged"]) if summary["n_judged"] >= k else np.nan,
+                   "n_ready": float(summary["n_ready"]) if open_ else np.nan,
+                   "n_must_act": float(summary["n_must_act"]) if open_ else np.nan}
+    counts = ["n_must_act", "n_lifted_alone", "n_ready_if_fixed_in_order"]
+    t[WITHHELD_CELLS] = [" ".join(c for c in counts if row[c] != row[c]) if not hid else ""
+                   for (_, row), hid in zip(t[counts].iterrows(), hidden, strict=True)]
+    cols = ["sector", "year", "framework", "node_id", "segment", *WHAT_IF_COLUMNS, "suppressed", "_n_behind",
+            WITHHELD_CELLS]
+    return t[cols], out_summary

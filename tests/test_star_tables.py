@@ -1,0 +1,160 @@
+"""★ readiness tables of a report (pipeline/report/star_tables.py) on hand-built companies, and ``--what-if``.
+
+Numbers are typed from the rules of docs/method.md §3.3 and §5 (k = 5)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.arguments import WhatIf, read_what_if
+from pipeline.report import star_tables as S
+from pipeline.report.data import ReportData
+from pipeline.scoring.segments import ALL
+from tests.test_arguments import _refused, _store, project  # noqa: F401 - the fixture
+
+REQS = ["1-2-1", "1-2-3", "1-3-1", "2-1-1", "2-1-2", "2-1-4", "3-1-1"]  # seven ★3 requirements
+
+
+def company(key: str, distance: int, segment: str, year: int = 2026) -> tuple[pd.DataFrame, dict]:
+    """A company judged on seven ★3 requirements, failing the first ``distance`` of them."""
+    rows = pd.DataFrame({"sector": "auto", "year": year, "respondent_key": key, "framework": "star",
+                         "node_id": [f"3:{r}" for r in REQS], "score": [0.0] * distance + [1.0] * (7 - distance),
+                         "n_items": 1, "n_applicable": 1})
+    return rows, {"sector": "auto", "year": year, "respondent_key": key, "size_band": segment}
+
+
+def data(spec: dict[str, list[int]]) -> ReportData:
+    """segment → the distance of each of its companies."""
+    parts, people = [], []
+    for segment, distances in spec.items():
+        for i, d in enumerate(distances):
+            rows, person = company(f"{segment}{i:03d}", d, segment)
+            parts.append(rows)
+            people.append(person)
+    return ReportData(sector="auto", years=[2026], scores=pd.concat(parts, ignore_index=True),
+                      respondents=pd.DataFrame(people), responses=pd.DataFrame(), roster=None)
+
+
+def star_table(segments: list[str], hidden: dict[str, str] | None = None) -> pd.DataFrame:
+    """The ★ table's ★3+ rows as the notebook passes them (only what band 0 is pinned to matters)."""
+    hidden = hidden or {}
+    return pd.DataFrame({"year": 2026, "node_id": "★3+", "segment": [*segments, ALL],
+                         "suppressed": [hidden.get(s, "") for s in [*segments, ALL]]})
+
+
+def cell(table: pd.DataFrame, node: str, segment: str) -> pd.Series:
+    return table[table["node_id"].eq(node) & table["segment"].eq(segment)].iloc[0]
+
+
+# A: 20 companies, 10 ready, 8 one short, 2 two short.  B: 20 companies, 10 ready, 5 one short, 5 two short.
+AB = {"A": [0] * 10 + [1] * 8 + [2] * 2, "B": [0] * 10 + [1] * 5 + [2] * 5}
+
+
+def test_distance_bands_are_completed_within_each_segment():
+    bands, within = S.distance(data(AB), "size_band", star_table(["A", "B"]), k=5)
+    # A: band 2 (2 companies) is hidden for its own sake and bands 3, 4–5, 6+ hold none (0 is fewer than k):
+    # the hidden bands pool 2 companies, so band 1 (8) is hidden too: 10 pooled, 10 (band 0) left
+    assert cell(bands, "★3:2", "A")["suppressed"] == "split"
+    assert cell(bands, "★3:1", "A")["suppressed"] == "complementary"
+    # band 0 is the ★ table's ★3+: published there, so published here (50%), never picked
+    assert cell(bands, "★3:0", "A")["share_distance"] == pytest.approx(0.5)
+    # B: empty bands pool 0; band 1 (5) alone would be pinned by zeros beside it; bands 1 and 2 go
+    assert cell(bands, "★3:1", "B")["suppressed"] != "" and cell(bands, "★3:2", "B")["suppressed"] != ""
+    for (seg, star), rows in bands.groupby(["segment", bands["node_id"].str[:2]]):
+        hidden = rows[rows["suppressed"].ne("")]
+        assert len(hidden) != 1, (seg, star)  # one hidden band is the segment minus the others
+    # the whole sector: 20 ready of 40 (50%), ready within one 33 of 40 and within two 40 of 40 — but the bands it
+    # sums are hidden, so "within N" is withheld
+    assert cell(bands, "★3:0", ALL)["share_distance"] == pytest.approx(0.5)
+    assert cell(within, "★3≤1", ALL)["suppressed"] != "" and np.isnan(cell(within, "★3≤1", ALL)["share_reached"])
+    assert "reached" not in bands and "reached" not in within  # a band's count is said by share × n only
+
+
+def test_band_0_is_hidden_where_the_star_table_hides_ready():
+    bands, _ = S.distance(data(AB), "size_band", star_table(["A", "B"], {"A": "complementary", "B": "complementary"}),
+                          k=5)
+    assert cell(bands, "★3:0", "A")["suppressed"] == "complementary"
+    assert np.isnan(cell(bands, "★3:0", "A")["share_distance"])
+
+
+def test_ready_within_n_is_published_where_every_band_it_sums_is():
+    # C: 10 ready, 10 one short, 10 two short, 10 three short; every band published except the empty ones
+    spec = {"C": [0] * 10 + [1] * 10 + [2] * 10 + [3] * 10 + [5] * 5 + [6] * 5}
+    bands, within = S.distance(data(spec), "size_band", star_table(["C"]), k=5)
+    assert cell(bands, "★3:4–5", "C")["share_distance"] == pytest.approx(5 / 50)
+    assert cell(within, "★3≤1", "C")["share_reached"] == pytest.approx(20 / 50)
+    assert cell(within, "★3≤3", "C")["share_reached"] == pytest.approx(40 / 50)
+
+
+def test_bottlenecks_are_shares_not_meeting_with_names_and_cited_items():
+    table = S.bottlenecks(data({"A": [0] * 10 + [1] * 10 + [2] * 10}), "size_band", k=5)
+    row = table[table["node_id"].eq("3:1-2-1") & table["segment"].eq(ALL)].iloc[0]
+    # 1-2-1 fails for the 20 companies one or two short; 1-2-3 for the 10 two short
+    assert row["share_unmet"] == pytest.approx(20 / 30) and row["n_scored"] == 30
+    assert row["requirement_name"] == "セキュリティ推進活動部門" and row["cited_items"] == "No.13 No.15"
+    top = S.top_bottlenecks(table, 3, 2026, 2)
+    assert top["requirement_id"].tolist() == ["1-2-1", "1-2-3"]
+
+
+def test_what_if_publishes_counts_with_k_on_both_sides_and_withholds_the_rest():
+    # scope A: 30 companies, 10 ready, 12 fail only 1-2-1, 3 fail only 1-2-3, 5 fail both
+    spec = {"A": [0] * 10, "B": [0] * 10 + [1] * 10 + [2] * 10}
+    d = data(spec)
+    s = d.scores.copy()
+    a_keys = [f"A{i:03d}" for i in range(30)]
+    extra = [company(k, 0, "A") for k in a_keys[10:]]
+    d.scores = pd.concat([s, *[r for r, _ in extra]], ignore_index=True)
+    d.respondents = pd.concat([d.respondents, pd.DataFrame([p for _, p in extra])], ignore_index=True)
+    ids = d.scores["respondent_key"]
+    fail = {k: ["1-2-1"] for k in a_keys[10:22]} | {k: ["1-2-3"] for k in a_keys[22:25]} \
+        | {k: ["1-2-1", "1-2-3"] for k in a_keys[25:30]}
+    for key, reqs in fail.items():
+        d.scores.loc[ids.eq(key) & d.scores["node_id"].isin([f"3:{r}" for r in reqs]), "score"] = 0.0
+    bottle = S.bottlenecks(d, "size_band", k=5)
+    table, summary = S.what_if_table(d, WhatIf(3, "size_band", "A"), 2026, bottle, star_table(["A", "B"]),
+                                     "size_band", k=5)
+    assert summary == {"n_companies": 30, "n_judged": 30, "n_ready": 10, "n_must_act": 20}
+    first, second = table.iloc[0], table.iloc[1]
+    # 1-2-1: failed by 17 of 30 (13 not), lifts 12 alone (8 others must act), ready with it: 10 + 12 = 22
+    assert (first["requirement_id"], first["rank"], first["share_unmet"]) == ("1-2-1", 1, pytest.approx(17 / 30))
+    assert (first["n_lifted_alone"], first["n_ready_if_fixed_in_order"]) == (12, 22)
+    # 1-2-3: failed by 8 (22 not); lifts 3 alone: fewer than k, withheld (x); with both met all 30 are ready,
+    # but then no judged company stays short of it (0 < k): withheld
+    assert second["share_unmet"] == pytest.approx(8 / 30)
+    assert np.isnan(second["n_lifted_alone"]) and np.isnan(second["n_ready_if_fixed_in_order"])
+    assert second["_withheld"] == "n_lifted_alone n_ready_if_fixed_in_order"
+
+
+def test_a_what_if_is_read_in_its_documented_forms():
+    assert read_what_if("star3:size_band=101〜300人") == (3, "size_band", "101〜300人")
+    assert read_what_if(" ★4 : industry = 自動車部品 ").text == "star4:industry=自動車部品"
+    for bad in ("star5:size_band=x", "size_band=101〜300人", "star3:size_band", "star3:=x", "star3:size_band="):
+        with pytest.raises(ValueError, match="expected STAR:ATTRIBUTE=VALUE"):
+            read_what_if(bad)
+
+
+def test_a_bad_what_if_is_a_usage_error(project, capsys):  # noqa: F811 - the fixture
+    code, err = _refused(capsys, ["report", "--sector", "auto", "--what-if", "star5:size_band=x"], project)
+    assert (code, err) == (2, "sdw report: argument --what-if: expected STAR:ATTRIBUTE=VALUE, the star 3 or 4, such "
+                              "as star3:size_band=101〜300人, not 'star5:size_band=x' (see sdw report --help)")
+
+
+def test_a_what_if_the_store_cannot_hold_is_refused(project, capsys):  # noqa: F811 - the fixture
+    _store(project, scored=[2024], respondents={2024: ["〜100人", "101〜300人"]})
+    code, err = _refused(capsys, ["report", "--sector", "auto", "--what-if", "star3:size_band=1〜5人"], project)
+    assert (code, err) == (1, "sdw report: --what-if: no auto respondent has size_band='1〜5人': expected one of "
+                              "101〜300人, 〜100人")
+    code, err = _refused(capsys, ["report", "--sector", "auto", "--what-if", "star3:colour=red"], project)
+    assert (code, err) == (1, "sdw report: --what-if: auto respondents have no 'colour': expected one of size_band")
+
+
+def test_requirements_citing_an_item_that_does_not_compare_leave_the_trend():
+    # No.15 is cited by 1-2-1 alone (★3 criterion 1-2-1-3); No.113 by 4-1-1 alone
+    assert S.excluded_requirements(["No.15", "No.113"]) == {3: ["1-2-1", "4-1-1"], 4: ["1-2-1", "4-1-1"]}
+    assert S.excluded_requirements([]) == {3: [], 4: []}
+    # a company failing only 1-2-1 is ready once 1-2-1 is left out; one failing 1-2-1 and 1-2-3 is not
+    d = data({"A": [1, 2, 0]})
+    rows = S.comparable_ready(d.scores, {3: ["1-2-1"]}).set_index("respondent_key")["score"]
+    assert rows.loc["A000"] == 1.0 and rows.loc["A001"] == 0.0 and rows.loc["A002"] == 1.0
