@@ -191,8 +191,9 @@ def test_the_peer_distribution_follows_feedbacks_k_rule():
 
 
 def test_a_distribution_with_every_peer_in_one_band_is_withheld():
-    """Three ready members, k = 3: the distribution would tell each that every peer is ready."""
-    scores, respondents, resp, _ = _store({key: ("S", "auto-v2.2", {}) for key in "PQR"})
+    """Four ready members, k = 3 (each has the 3 others the k rule asks for): the distribution would tell
+    each that every peer is ready."""
+    scores, respondents, resp, _ = _store({key: ("S", "auto-v2.2", {}) for key in "PQRS"})
     star = star_feedback(scores, respondents, resp, "auto", 2024, k=3)
     assert star["P"].peers.hidden == "uniform" and star["P"].peers.counts is None and star["P"].peers.n is None
 

@@ -406,7 +406,7 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     if any_band:
         handles.append(Patch(facecolor=cmap(1.0), edgecolor="#999999", label=band_label))
         labels.append(band_label)
-    if (hidden_grid.to_numpy() & ~bands.isin(list(BAND_TEXT)).to_numpy()).any():
+    if (hidden_grid.to_numpy(dtype=bool) & ~bands.isin(list(BAND_TEXT)).to_numpy(dtype=bool)).any():
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
     if handles:
