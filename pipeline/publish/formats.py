@@ -23,6 +23,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.publish.model import PublishedTable
+from pipeline.scoring.disclosure import WITHHELD_CELLS
 from pipeline.scoring.disclosure_rounding import ROUNDED, WITHHELD
 
 KINDS = ("text", "int", "year", "percent", "score", "points", "count")
@@ -185,10 +186,6 @@ def _hidden_mask(frame: pd.DataFrame) -> list[bool]:
     return [not is_missing(s) and str(s) != "" for s in frame["suppressed"].tolist()]
 
 
-WITHHELD_CELLS = "_withheld"
-"""A working column naming, per row, the cells withheld in a published row (space-separated column names): a
-count below k beside published shares reads ``x`` there, not '—' (it is not "not assessed"). Working columns
-(a leading underscore) never reach the machine copy, where the cell is simply empty."""
 
 
 def withheld_cells(table: PublishedTable) -> list[set[str]]:

@@ -195,11 +195,24 @@ def small_part_counts(table: pd.DataFrame, k: int, part_counts: dict[str, str] |
     return out
 
 
+WITHHELD_CELLS = "_withheld"
+"""A working column naming, per row, the cells withheld in a published row (space-separated column names): a
+count below k beside published shares reads ``x`` there, not '—' (it is not "not assessed"). Working columns
+(a leading underscore) never reach the machine copy, where the cell is simply empty."""
+
+
 def blank_part_counts(table: pd.DataFrame, k: int, part_counts: dict[str, str] | None = None) -> pd.DataFrame:
-    """The table with every part count that :func:`small_part_counts` flags blanked (NaN), the rest kept."""
+    """The table with every part count that :func:`small_part_counts` flags blanked (NaN), the rest kept; each
+    blanked cell is named in the row's :data:`WITHHELD_CELLS`, so that it reads ``x`` (withheld), not '—'."""
     out = table.copy()
+    names = [set(str(v).split()) if isinstance(v, str) else set()
+             for v in out.get(WITHHELD_CELLS, pd.Series("", index=out.index)).tolist()]
     for column, few in small_part_counts(out, k, part_counts).items():
         out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).mask(few)
+        for i in np.flatnonzero(few.to_numpy()):
+            names[i].add(column)
+    if any(names) or WITHHELD_CELLS in out.columns:
+        out[WITHHELD_CELLS] = [" ".join(sorted(n)) for n in names]
     return out
 
 
