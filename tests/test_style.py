@@ -74,7 +74,8 @@ def test_titles_do_not_request_bold():
 
 
 @pytest.mark.parametrize(("sectors", "lang", "line"), [
-    (["auto"], "ja", "採点: 達成=1、未達成・未回答=0、対象外は除外。x: 秘匿(集計対象又は割合の片側が5社未満、又は他の値から算出できるため)"),
+    (["auto"], "ja", "採点: 達成=1、未達成・未回答=0、対象外は除外。"
+                     "x: 秘匿(集計対象又は割合の片側が5社未満、又は他の値から算出できるため)"),
     (["power"], "ja", "採点: 実施=1、一部実施=0.5、その他の回答・未回答=0、該当なしは除外。"
                       "x: 秘匿(集計対象又は割合の片側が5社未満、又は他の値から算出できるため)"),
     (["auto"], "en", "Scoring: achieved 1, not achieved or unanswered 0, not applicable excluded. x: withheld (fewer "
