@@ -90,17 +90,3 @@ def test_item_ids_never_wrap_beside_a_long_text():
     assert ("td", "text", "Keeps development and test environments separate from production") in cells
     assert ".sdw-table-block table.sdw-table td.code { white-space: nowrap; }" in REPORT_CSS
 
-
-def test_an_item_count_blanked_for_disclosure_reads_x_not_not_assessed():
-    """Item No.1: 40 companies, 30 applicable, 3 unanswered (fewer than k = 5): the unanswered count is withheld
-    and must read x (withheld), not '—' (not assessed); No.2's 10 unanswered of 40 are shown."""
-    from pipeline.scoring.disclosure import protect
-
-    raw = pd.DataFrame({"sector": "auto", "year": 2024, "item_id": ["No.1", "No.2"], "n_companies": [40, 40],
-                        "n_applicable": [30, 30], "n_implemented": [20, 15], "share_implemented": [20 / 30, 0.5],
-                        "n_unanswered": [3, 10]})
-    frame = protect(raw, k=5, group=["sector", "year"], n_col="n_applicable",
-                    stat_columns=["share_implemented", "n_implemented", "n_unanswered"])
-    table = PublishedTable("items", "項目別", frame, ["item_id", "n_applicable", "n_unanswered"], k=5)
-    rows = [t for tag, _, t in parsed(table_html(table, "ja")) if tag == "td"]
-    assert rows == ["No.1", "30", "x", "No.2", "30", "10"]
