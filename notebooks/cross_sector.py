@@ -55,7 +55,7 @@ pub = Publisher(figures_dir or config.FIGURES_DIR / "all" / "interactive",
                 relations=links, deck=pptx)
 csf2 = catalogs.csf2()
 names = dict(zip(csf2["node_id"], csf2["name_ja" if lang == "ja" else "name_en"], strict=True))
-rule = L["rule"].format(k=min_cell)
+rule = style.rule_line(L, list(sectors), min_cell)
 fy = {s: L["fy"].format(year=d.latest) for s, d in sectors.items()}
 n_text = ", ".join(f"{L['sector'][s]} {fy[s]} {L['n_year'].format(n=f'{d.n(d.latest):,}')}"
                    for s, d in sectors.items())

@@ -74,7 +74,7 @@ stamp = prov.stamp()
 pub = Publisher(figures_dir or config.FIGURES_DIR / sector / "interactive",
                 report_dir or config.REPORTS_DIR / sector / "interactive", lang, min_cell, prov, total_label=ALL,
                 relations=T.relations(rd, fw), deck=pptx)
-rule = L["rule"].format(k=min_cell)
+rule = style.rule_line(L, [sector], min_cell)  # the sector's own answers
 multi_note = L["multi_counted"] if by == "business_types" else ""
 groups = {}
 for member, group in merges.items():

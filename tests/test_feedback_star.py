@@ -102,6 +102,10 @@ def test_a_member_failing_exactly_1_2_1_and_4_1_1_sees_those_two_with_its_items_
     assert openpyxl.load_workbook(path).sheetnames == ["概要", "スコア", "優先して取り組む項目", "★3・★4"]
     rows = _sheet_rows(path)
     text = [r[0] for r in rows if r[0]]
+    # provenance: the ★ table applied, on the cover (説明 part) and on the ★ page (shipped table of March 2026)
+    cover = {r[0]: r[1] for r in openpyxl.load_workbook(path)["概要"].iter_rows(values_only=True) if r[0]}
+    assert cover["★ 要求事項・評価基準表"] == "2026-03 (shipped)"
+    assert any(t.endswith("(適用した表: 2026-03 (shipped))。") for t in text)
     assert "★3: 判定できる要求事項21件のうち19件を満たし、2件を満たしていません(★3まであと2件)。" in text
     assert "★4: 判定できる要求事項36件のうち34件を満たし、2件を満たしていません(★4まであと2件)。" in text
     assert "★3 の要求事項を判定できた事業者が5社未満のため、比較群の分布を示していません。" in text

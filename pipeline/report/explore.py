@@ -246,7 +246,7 @@ def _source(data: ReportData, sel: Selection, lang: str, k: int) -> tuple[str, s
     labels = style.labels(lang)
     source = labels["source"].format(sector=labels["sector"][data.sector], years=sel.year,
                                      n=labels["n_year"].format(n=f"{data.n(sel.year):,}"))
-    return source, labels["rule"].format(k=k)
+    return source, style.rule_line(labels, [data.sector], k)
 
 
 def figures(data: ReportData, sel: Selection, lang: str, k: int) -> list[Figure]:
