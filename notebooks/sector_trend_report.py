@@ -204,11 +204,11 @@ def draw_function_trend():
     ax.set_ylabel(L["axes"]["score"])
     if sector in L["mapping_note"]:
         style.caveat(ax, L["mapping_note"][sector])
-    finish(fig, ax, L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label), n_all, trend_note)
+    finish(fig, ax, L["titles"]["function_trend"].format(framework=fw_label), n_all, trend_note)
     return fig
 
 
-pub.figure(draw_function_trend, "function_trend", L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label),
+pub.figure(draw_function_trend, "function_trend", L["titles"]["function_trend"].format(framework=fw_label),
            source(n_all), [f"{r.node_id} {L['fy'].format(year=r.year)}: {r.mean:.3f}" for r in total_fn.itertuples()
                            if r.mean == r.mean])
 # by year, then function, then the segments in their order (全体 last): a reader compares segments side by side
@@ -216,7 +216,7 @@ function_order = {n: i for i, n in enumerate(dict.fromkeys(functions["node_id"])
 functions_by_year = functions.sort_values(
     ["year", "node_id"], key=lambda s: s.map(function_order) if s.name == "node_id" else s, kind="stable")
 pub.table("functions", functions_by_year, T.SPECS["nodes"],
-          L["tables"]["functions"].replace("NIST CSF 2.0", fw_label),
+          L["tables"]["functions"],
           ["year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high",
            *weighted("w_mean", "w_mean_ci_low", "w_mean_ci_high", "n_eff"), "previous_year", "change", "na_share"],
           " ".join(x for x in (hidden_note, trend_note) if x),
@@ -290,7 +290,7 @@ def heatmap_section(data, attribute, protected, suffix=""):
     still = T.withheld_segments(cats, merged_names)
     withheld_note = L["group_withheld"].format(groups="、".join(still) if lang == "ja" else "; ".join(still)) \
         if still else ""
-    title = L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + \
+    title = L["titles"]["csf2_heatmap"].format(framework=fw_label) + \
         (f" {L['breakdown'].get(attribute, '')}" if suffix else "") + f" ({latest})"
 
     ids = list(dict.fromkeys(cats["node_id"]))
@@ -328,7 +328,7 @@ for (other, other_rd), other_cats, other_protected in zip(others.items(), other_
               view_columns=["year", "segment", "n", "roster_n", "response_rate"])
 
 latest_fn = functions[functions["year"].eq(rd.latest)]
-radar_title = L["titles"]["radar"].replace("NIST CSF 2.0", fw_label) + f" ({latest})"
+radar_title = L["titles"]["radar"].format(framework=fw_label) + f" ({latest})"
 
 
 def draw_radar():
@@ -663,7 +663,7 @@ if weighting_text:
 published = {t.name: t for t in pub.tables}
 n_hidden = int(sum((t.frame["suppressed"].fillna("") != "").sum() for t in pub.tables if "suppressed" in t.frame))
 sentences = headline(published, L, lang, rd.latest, ALL, node_names, n_hidden, min_cell,
-                     rd.years[-2] if len(rd.years) > 1 else None)
+                     rd.years[-2] if len(rd.years) > 1 else None, framework_label=fw_label)
 summary.update(HTML(headline_html(sentences, L["sections"]["headline"])))
 about = [(L["about"]["rules"], rules_text), (L["about"]["disclosure"], disclosure_text),
          (L["about"]["k"], str(min_cell)), *([(L["about"]["weighting"], weighting_text)] if weighting_text else [])]

@@ -210,7 +210,7 @@ def test_no_label_placeholder_reaches_a_reader(reports):
     """A label template left unformatted ('fewer than {k} companies') once reached every table note."""
     root, _, _ = reports
     for path, text in _reader_texts(root):
-        for placeholder in ("{k}", "{n}", "{year}", "{years}", "{sector}"):
+        for placeholder in ("{k}", "{n}", "{year}", "{years}", "{sector}", "{framework}"):
             assert placeholder not in text, f"{path.name} shows {placeholder!r}"
 
 
