@@ -22,6 +22,7 @@ from pandas.io.formats.style import Styler
 from pipeline import catalogs
 from pipeline.report import figures as F
 from pipeline.report import style
+from pipeline.report.context import FRAMEWORK_NAMES, framework_nodes, node_names
 from pipeline.report.data import SEGMENTS, ReportData, segment_names
 from pipeline.report.tables import display as in_display_order
 from pipeline.report.tables import items as protected_items
@@ -29,10 +30,6 @@ from pipeline.report.tables import quantiles
 from pipeline.scoring.disclosure import protect
 from pipeline.scoring.maps import item_map
 from pipeline.scoring.segments import segment_stats
-
-FRAMEWORK_NAMES = {"csf2": "NIST CSF 2.0", "csf11": "NIST CSF 1.1"}
-"""Frameworks an analyst can browse, where a sector is scored on them (catalogs/sectors.yaml)."""
-
 
 UI_LABELS: dict[str, dict[str, str]] = {
     "ja": {"sector": "分野", "year": "年度", "segment": "区分", "framework": "枠組み", "node": "機能・カテゴリ",
@@ -72,9 +69,7 @@ def ui_labels(lang: str) -> dict[str, str]:
 
 def nodes(framework: str = "csf2") -> pd.DataFrame:
     """The node catalog of ``framework`` ('csf2' or 'csf11'), in catalog order."""
-    if framework not in FRAMEWORK_NAMES:
-        raise ValueError(f"framework must be one of {', '.join(FRAMEWORK_NAMES)}, not {framework!r}")
-    return catalogs.csf2() if framework == "csf2" else catalogs.csf11()
+    return framework_nodes(framework)
 
 
 def children(node: str | None, framework: str = "csf2") -> list[str]:
@@ -82,14 +77,6 @@ def children(node: str | None, framework: str = "csf2") -> list[str]:
     cat = nodes(framework)
     parent = "" if node is None else node
     return cat.loc[cat["parent_id"].eq(parent), "node_id"].tolist()
-
-
-def node_names(framework: str, lang: str) -> dict[str, str]:
-    """Node id → name in ``lang``; the English name where a Japanese one is missing (never blank)."""
-    cat = nodes(framework)
-    en = cat["name_en"].fillna("")
-    name = cat["name_ja"].fillna("").where(cat["name_ja"].fillna("").ne(""), en) if lang == "ja" else en
-    return dict(zip(cat["node_id"], name, strict=True))
 
 
 def node_choices(framework: str, lang: str) -> list[tuple[str, str]]:
