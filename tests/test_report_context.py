@@ -42,3 +42,15 @@ def test_hidden_count_counts_marked_cells_of_every_table():
     c = pd.DataFrame({"n": [3]})  # no mark column: nothing it could hide
     tables = [PublishedTable(n, n, f, list(f.columns)) for n, f in (("a", a), ("b", b), ("c", c))]
     assert hidden_count(tables) == 3
+
+
+def test_cross_sector_page_compares_every_sector_in_the_store_scored_on_csf2(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipeline.report.data import cross_sector_sectors
+
+    (tmp_path / "scores").mkdir()
+    pq.write_table(pa.table({"sector": ["sme", "power", "sme"]}), tmp_path / "scores" / "part-0.parquet")
+    # registration order (catalogs/sectors.yaml: power, auto, sme); automotive has no scores here
+    assert cross_sector_sectors(tmp_path) == ["power", "sme"]
