@@ -144,6 +144,12 @@ def sectors_in(store: Path | str) -> list[str]:
     return [s for s in catalogs.sectors() if s in present]
 
 
+def cross_sector_sectors(store: Path | str) -> list[str]:
+    """Sectors in the store scored on NIST CSF 2.0, in registration order: what the cross-sector page compares
+    (CSF 2.0 is the one framework every checklist reaches, directly or through a published mapping)."""
+    return [s for s in sectors_in(store) if "csf2" in catalogs.sector_info(s)["frameworks"]]
+
+
 def unscored(store: Path | str, sectors: list[str], years: tuple[int, int] | None = None) -> list[tuple[str, int]]:
     """(sector, year) with respondents but no scores: ingested since the last `sdw score` (ingest empties the
     year's scores), which a report would show as a year with companies and no results."""
