@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SECTOR_FIGURES = {"response_rate", "response_trend", "function_trend", "panel_vs_all", "score_distribution",
                   "csf2_heatmap", "radar", "weakest_items", "movers"}
 AUTO_FIGURES = {"level_trend", "star_readiness", "csf2_heatmap_industry",  # industry: the second breakdown
-                "star_trend", "star3_bottleneck_segments",  # ★ readiness (method §3.3)
+                "star_trend", "star3_bottleneck_segments", "star4_bottleneck_segments",  # ★ readiness (§3.3)
                 *(f"star{n}_{kind}" for n in (3, 4) for kind in ("bottlenecks", "distance", "within"))}
 JUNK = ["PosixPath", "Traceback", "NaN", "nan%", "findfont", "Warning", "warn(", "<Figure", "PublishedTable(",
         "/tmp/", "site-packages"]
