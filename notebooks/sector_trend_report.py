@@ -654,7 +654,7 @@ if info.get("item_profile"):
 display(Markdown(f"## {L['sections']['rules']}"))
 threshold = ruleset.level_threshold()
 rules_text = style.rules_text(L, [sector], f"{threshold:.0%}")  # the sector's own answers, levels and ★ only
-disclosure_text = L["disclosure_text"].format(k=min_cell)
+disclosure_text = L["disclosure_text"].format(k=min_cell, k_less=min_cell - 1)
 display(Markdown(rules_text))
 display(Markdown(disclosure_text))
 display(Markdown(L["marks_text"]))
