@@ -491,6 +491,11 @@ def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8, exclud
         m[[ROUNDED, f"{ROUNDED}_previous"]] = m[[ROUNDED, f"{ROUNDED}_previous"]].astype(bool)
     m = m[m["share_implemented"].notna() & m["share_previous"].notna()]
     m = by_item_number(m.assign(change=m["share_implemented"] - m["share_previous"]))
+    if ROUNDED in m and m[[ROUNDED, f"{ROUNDED}_previous"]].any().any():
+        # one precision in the table: whole points where some row is rounded, stored as shown (no 0.5700000000000001)
+        m["change"] = m["change"].round(2)
+        for share, flag in (("share_implemented", ROUNDED), ("share_previous", f"{ROUNDED}_previous")):
+            m[share] = m[share].where(~m[flag], m[share].round(2))
     up = m[m["change"].gt(0)].sort_values("change", ascending=False, kind="stable").head(n)
     down = m[m["change"].lt(0)].sort_values("change", kind="stable").head(n)
     return pd.concat([up.assign(direction="up"), down.sort_values("change", ascending=False, kind="stable")
