@@ -137,7 +137,7 @@ def finish(fig, ax, title, n, note="", years=span):
 display(HTML(f"<style>{REPORT_CSS}</style>"))
 display(Markdown(f"# {L['report_title'].format(sector=L['sector'][sector])}"))
 display(Markdown(L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}", latest=f"{rd.n(rd.latest):,}")))
-params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items())
+params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items() if v not in ("", None))  # no "what_if="
 provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, method=prov.method,
                                          generated=prov.generated, params=params_text) \
     + (L["provenance_scheme"].format(scheme=prov.scheme) if prov.scheme else "")
