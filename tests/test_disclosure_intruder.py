@@ -326,3 +326,20 @@ def test_the_respondents_an_open_count_may_stay_on_a_hidden_row_but_not_below_k(
     findings = intruder_check([table], hidden_cells([table]), 5)
     assert [(f.check, f.cell.split("segment=")[-1], f.detail) for f in findings
             if f.check in ("direct", "hidden-count")] == [("direct", "301〜", "n = 3 is below k")]
+
+
+def test_the_publisher_keeps_the_respondents_of_a_row_hidden_for_the_roster(tmp_path):
+    """The publisher renames the total (全体 → the report's label): the respondents stay an open count,
+    so 101〜300人 (rate hidden: 1 off the roster) still prints its 118 respondents and x for the rate."""
+    from pipeline.publish.model import Provenance
+    from pipeline.publish.publisher import Publisher
+    from pipeline.report.tables import SPECS
+
+    t = pd.DataFrame({"sector": "auto", "year": 2022, "segment": ["〜100人", "101〜300人", ALL],
+                      "n": [159, 118, 277], "n_on_roster": [159, np.nan, np.nan], "roster_n": [252, np.nan, np.nan],
+                      "response_rate": [159 / 252, np.nan, np.nan], "suppressed": ["", "split", "split"],
+                      HIDDEN_COUNT: [159, 118, 277]})
+    pub = Publisher(tmp_path / "f", tmp_path / "r", "ja", 5, Provenance("s", "c"), total_label="全体", show=False)
+    pub.table("responses", t, SPECS["responses"], "回答状況", ["segment", "n", "response_rate"])
+    shown = pub.tables[-1].frame.set_index("segment")
+    assert shown.loc["101〜300人", "n"] == 118 and np.isnan(shown.loc["101〜300人", "response_rate"])

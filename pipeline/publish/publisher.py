@@ -9,6 +9,7 @@ disclosure audit — and fails the report when the intruder check finds anything
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 from html import escape
 from pathlib import Path
@@ -84,7 +85,7 @@ class Publisher:
         slide of the deck, under the source line ``source``. Returns nothing, so a notebook cell that ends
         with it prints no object."""
         if spec is not None and spec.total == ALL:
-            spec = TableSpec(spec.keys, spec.counts, spec.segment, self.total_label, spec.changes)
+            spec = dataclasses.replace(spec, total=self.total_label)  # every other field kept (open_counts too)
         frame = frame.reset_index(drop=True)
         if ROUNDED in frame and frame[ROUNDED].fillna(False).astype(bool).any():  # say why shares are whole percent
             from pipeline import catalogs
