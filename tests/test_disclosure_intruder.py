@@ -343,3 +343,10 @@ def test_the_publisher_keeps_the_respondents_of_a_row_hidden_for_the_roster(tmp_
     pub.table("responses", t, SPECS["responses"], "回答状況", ["segment", "n", "response_rate"])
     shown = pub.tables[-1].frame.set_index("segment")
     assert shown.loc["101〜300人", "n"] == 118 and np.isnan(shown.loc["101〜300人", "response_rate"])
+    import openpyxl
+
+    from pipeline.publish.render_xlsx import write_people_workbook
+
+    write_people_workbook(tmp_path / "t.xlsx", pub.tables, [], Provenance("s", "c"), "ja")
+    rows = list(openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets[-1].iter_rows(values_only=True))
+    assert ("101〜300人", 118, "x") in [tuple(r[:3]) for r in rows]
