@@ -45,24 +45,22 @@ from pipeline.report import figures as F
 from pipeline.report import star_tables as S
 from pipeline.report import style
 from pipeline.report import tables as T
+from pipeline.report.context import ReportContext, hidden_count
 from pipeline.report.headline import headline, headline_html
 
 style.apply()
-min_cell = ruleset.min_cell(min_cell)
 L = style.labels(lang)
 store = store or config.STORE_DIR
 info = catalogs.sector_info(sector)  # what the sector is scored on and segmented by (catalogs/sectors.yaml)
-fw = framework if framework in ("csf2", "csf11") and framework in info["frameworks"] else "csf2"
+ctx = ReportContext.build(sector, framework, lang, min_cell)  # framework, its names and k from the rules
+fw, fw_label, node_names, min_cell = ctx.framework, ctx.framework_label, ctx.node_names, ctx.k
 # read only the frameworks this page draws (the store may hold many years of every sector)
-scored_on = sorted({fw, "csf2"} | ({"level", "star"} & set(info["frameworks"])))
+scored_on = ctx.frameworks_to_load
 rd = D.load(store, sector, years or None, frameworks=scored_on, weights=weights)
 by = segment_by or info["segment"]
 rd, merges = rd.merge_small_segments(by, min_cell)  # recode before you hide: documented neighbour groups
 names = D.segment_names(sector, lang)
 span = f"{rd.years[0]}" if len(rd.years) == 1 else f"{rd.years[0]}–{rd.years[-1]}"
-fw_nodes = catalogs.csf2() if fw == "csf2" else catalogs.csf11()
-fw_label = {"csf2": "NIST CSF 2.0", "csf11": "NIST CSF 1.1"}[fw]
-node_names = dict(zip(fw_nodes["node_id"], fw_nodes["name_ja" if lang == "ja" else "name_en"], strict=True))
 ALL = L["segment_all"]
 hidden = L["suppressed"]  # legend text beside the mark x
 unit = L["unit_points"]
@@ -74,7 +72,7 @@ stamp = prov.stamp()
 pub = Publisher(figures_dir or config.FIGURES_DIR / sector / "interactive",
                 report_dir or config.REPORTS_DIR / sector / "interactive", lang, min_cell, prov, total_label=ALL,
                 relations=T.relations(rd, fw), deck=pptx)
-rule = L["rule"].format(k=min_cell)
+rule = style.rule_line(L, [sector], min_cell)  # the sector's own answers
 multi_note = L["multi_counted"] if by == "business_types" else ""
 groups = {}
 for member, group in merges.items():
@@ -212,11 +210,11 @@ def draw_function_trend():
     ax.set_ylabel(L["axes"]["score"])
     if sector in L["mapping_note"]:
         style.caveat(ax, L["mapping_note"][sector])
-    finish(fig, ax, L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label), n_all, trend_note)
+    finish(fig, ax, L["titles"]["function_trend"].format(framework=fw_label), n_all, trend_note)
     return fig
 
 
-pub.figure(draw_function_trend, "function_trend", L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label),
+pub.figure(draw_function_trend, "function_trend", L["titles"]["function_trend"].format(framework=fw_label),
            source(n_all), [f"{r.node_id} {L['fy'].format(year=r.year)}: {r.mean:.3f}" for r in total_fn.itertuples()
                            if r.mean == r.mean])
 # by year, then function, then the segments in their order (全体 last): a reader compares segments side by side
@@ -224,7 +222,7 @@ function_order = {n: i for i, n in enumerate(dict.fromkeys(functions["node_id"])
 functions_by_year = functions.sort_values(
     ["year", "node_id"], key=lambda s: s.map(function_order) if s.name == "node_id" else s, kind="stable")
 pub.table("functions", functions_by_year, T.SPECS["nodes"],
-          L["tables"]["functions"].replace("NIST CSF 2.0", fw_label),
+          L["tables"]["functions"],
           ["year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high",
            *weighted("w_mean", "w_mean_ci_low", "w_mean_ci_high", "n_eff"), "previous_year", "change", "na_share"],
           " ".join(x for x in (hidden_note, band_note_for(functions_by_year), trend_note) if x),
@@ -284,8 +282,7 @@ pub.table("distribution", dist, T.SPECS["distribution"], L["tables"]["distributi
 # Categories by segment (latest year) and functions by segment (radar).
 latest = L["fy"].format(year=rd.latest)
 latest_year = str(rd.latest)  # the source line writes "FY" itself
-note = L["not_assessed"].format(n=T.not_assessed_subcategories(rd)) if fw == "csf2" and "csf11" in info["frameworks"] \
-    else L["dash"]
+note = ctx.not_assessed_note(rd, L)
 
 
 def heatmap_section(data, attribute, protected, suffix=""):
@@ -299,7 +296,7 @@ def heatmap_section(data, attribute, protected, suffix=""):
     withheld_note = L["group_withheld"].format(groups="、".join(still) if lang == "ja" else "; ".join(still)) \
         if still else ""
     band_note = band_note_for(cats)
-    title = L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + \
+    title = L["titles"]["csf2_heatmap"].format(framework=fw_label) + \
         (f" {L['breakdown'].get(attribute, '')}" if suffix else "") + f" ({latest})"
 
     ids = list(dict.fromkeys(cats["node_id"]))
@@ -338,7 +335,7 @@ for (other, other_rd), other_cats, other_protected in zip(others.items(), other_
               view_columns=["year", "segment", "n", "roster_n", "response_rate"])
 
 latest_fn = functions[functions["year"].eq(rd.latest)]
-radar_title = L["titles"]["radar"].replace("NIST CSF 2.0", fw_label) + f" ({latest})"
+radar_title = L["titles"]["radar"].format(framework=fw_label) + f" ({latest})"
 
 
 def draw_radar():
@@ -671,9 +668,8 @@ display(Markdown(L["marks_text"]))
 if weighting_text:
     display(Markdown(weighting_text))
 published = {t.name: t for t in pub.tables}
-n_hidden = int(sum((t.frame["suppressed"].fillna("") != "").sum() for t in pub.tables if "suppressed" in t.frame))
-sentences = headline(published, L, lang, rd.latest, ALL, node_names, n_hidden, min_cell,
-                     rd.years[-2] if len(rd.years) > 1 else None)
+sentences = headline(published, L, lang, rd.latest, ALL, node_names, hidden_count(pub.tables), min_cell,
+                     rd.years[-2] if len(rd.years) > 1 else None, framework_label=fw_label)
 summary.update(HTML(headline_html(sentences, L["sections"]["headline"])))
 about = [(L["about"]["rules"], rules_text), (L["about"]["disclosure"], disclosure_text),
          (L["about"]["k"], str(min_cell)), *([(L["about"]["weighting"], weighting_text)] if weighting_text else [])]

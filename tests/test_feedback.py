@@ -360,3 +360,13 @@ def test_sdw_feedback_says_where_it_wrote_and_logs_one_line(tmp_path, capsys):
     assert sorted(p.name for p in folder.iterdir()) == ["auto_2024_0002.xlsx", "auto_2024_0006.xlsx", "index.xlsx"]
     lines = [line for line in err.splitlines() if line.startswith("feedback auto 2024")]
     assert len(lines) == 1 and lines[0].startswith("feedback auto 2024: 2 done in ")
+
+
+def test_a_peer_group_needs_k_companies_besides_the_member():
+    """k = 5: a group of 5 scored companies gives each member only 4 others, so it falls back to the sector
+    (12 scored); a group of 6 is kept; a sector of 5 leaves no peers at all."""
+    from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS, peer_group
+
+    groups = pd.Series(["A", "B", "C"])
+    got = peer_group(groups, pd.Series([5, 6, 5]), pd.Series([12, 12, 5]), 5)
+    assert list(got) == [ALL_GROUP, "B", NO_PEERS]

@@ -21,7 +21,9 @@ from tests.stores import build_store
 ROOT = Path(__file__).resolve().parents[1]
 SECTOR_FIGURES = {"response_rate", "response_trend", "function_trend", "panel_vs_all", "score_distribution",
                   "csf2_heatmap", "radar", "weakest_items", "movers"}
-AUTO_FIGURES = {"level_trend", "star_readiness", "csf2_heatmap_industry"}  # industry: the second breakdown
+AUTO_FIGURES = {"level_trend", "star_readiness", "csf2_heatmap_industry",  # industry: the second breakdown
+                "star_trend", "star3_bottleneck_segments",  # ★ readiness (method §3.3)
+                *(f"star{n}_{kind}" for n in (3, 4) for kind in ("bottlenecks", "distance", "within"))}
 JUNK = ["PosixPath", "Traceback", "NaN", "nan%", "findfont", "Warning", "warn(", "<Figure", "PublishedTable(",
         "/tmp/", "site-packages"]
 
@@ -210,7 +212,7 @@ def test_no_label_placeholder_reaches_a_reader(reports):
     """A label template left unformatted ('fewer than {k} companies') once reached every table note."""
     root, _, _ = reports
     for path, text in _reader_texts(root):
-        for placeholder in ("{k}", "{n}", "{year}", "{years}", "{sector}"):
+        for placeholder in ("{k}", "{n}", "{year}", "{years}", "{sector}", "{framework}"):
             assert placeholder not in text, f"{path.name} shows {placeholder!r}"
 
 

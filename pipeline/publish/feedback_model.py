@@ -64,6 +64,7 @@ class MemberPage:
     figure_png: bytes = b""
     page_figure: Any = None  # the same figure as a PIL image sized for the PDF's A4 page (page_figure_box)
     previous_year: str = ""  # 2023年度, or '' when the store holds no earlier year of the sector
+    scheme: str = ""  # the ★ scheme table applied (catalogs.scheme_info label), '' where the sector has no ★
     score_marks: list[list[str]] = field(default_factory=list)  # per score cell: '' or the text shown instead
     extra: list[Any] = field(default_factory=list)
     """Further pages after the member's main ones (the ★ page, :mod:`pipeline.publish.feedback_star`):

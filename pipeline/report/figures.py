@@ -412,7 +412,7 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     if any_band:
         handles.append(Patch(facecolor=cmap(1.0), edgecolor="#999999", label=band_label))
         labels.append(band_label)
-    if (hidden_grid.to_numpy() & ~bands.isin(list(BAND_TEXT)).to_numpy()).any():
+    if (hidden_grid.to_numpy(dtype=bool) & ~bands.isin(list(BAND_TEXT)).to_numpy(dtype=bool)).any():
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
     if handles:
@@ -603,6 +603,7 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
     step = min(0.06, 0.5 / max(len(series), 1))
     bottom = ax.get_xaxis_transform()  # x in data, y in Axes fraction: hidden marks sit at the floor
     hidden_years: set[int] = set()
+    marks: dict[int, list[str]] = {}  # year → the colours of the series hidden there, in series order
     handles: list = []
     for j, s in enumerate(series):
         rows = table[table[hue].eq(s)].drop_duplicates(x).assign(_x=lambda d: d[x].astype(int)).set_index("_x")
@@ -625,10 +626,17 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
         if ok.any():
             ax.errorbar(xa[ok], vals[ok], yerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none",
                         ecolor=st["color"], elinewidth=1.0, capsize=0, alpha=0.7, zorder=2)
-        for xh in xa[hidden]:  # the mark at the floor, in the series' colour: no point, so no value
-            ax.text(xh, 0.01, HIDDEN_MARK, transform=bottom, ha="center", va="bottom", fontsize=fs(9),
-                    color=st["color"], gid=HIDDEN_GID, clip_on=False)
+        for xh in np.asarray(xs)[hidden]:
+            marks.setdefault(int(xh), []).append(st["color"])
         hidden_years.update(np.asarray(xs)[hidden].tolist())
+    # the marks at the floor, in each series' colour (no point, so no value), side by side a mark's width
+    # apart around their year: nudged like the lines, several series hidden in one year overlapped into a smear
+    gap = fs(9) * 0.9  # points
+    for year, colours in marks.items():
+        for i, colour in enumerate(colours):
+            ax.annotate(HIDDEN_MARK, (year, 0.01), xycoords=bottom, xytext=((i - (len(colours) - 1) / 2) * gap, 0),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=fs(9), color=colour,
+                        gid=HIDDEN_GID, annotation_clip=False)
     if hidden_years:
         handles.append(_hidden_handle(suppressed_label))
     ax.set_xticks(xs, [year_format.format(v) for v in xs])

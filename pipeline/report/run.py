@@ -174,7 +174,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     """
     out = config.reports_dir() if out is None else out
     figures = config.figures_dir() if figures is None else figures
-    from pipeline.report.data import sectors_in, unscored
+    from pipeline.report.data import cross_sector_sectors, sectors_in, unscored
     from pipeline.report.style import labels
 
     k = ruleset.min_cell(min_cell)
@@ -211,7 +211,8 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
                            + " (ingested since the last scoring): run `sdw score` first")
     from pipeline.progress import progress
 
-    cross = sector == "all" and {"power", "auto"} <= set(present)  # the cross-sector notebook compares these two
+    # the cross-sector page compares every sector scored on CSF 2.0, where there are two or more
+    cross = sector == "all" and len(cross_sector_sectors(store)) >= 2
     with progress(len(present) + cross, f"report {sector}: notebooks run", quiet=quiet) as bar:
         for s in present:
             star = "star" in catalogs.sector_info(s)["frameworks"]
