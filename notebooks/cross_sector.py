@@ -138,11 +138,12 @@ pub.table("categories", cats, T.SPECS["nodes"], L["titles"]["cross_sector_catego
 display(Markdown(f"## {L['sections']['rules']}"))
 rules_text = style.rules_text(L, list(sectors), f"{ruleset.level_threshold():.0%}")
 display(Markdown(rules_text))
-display(Markdown(L["disclosure_text"].format(k=min_cell)))
+disclosure_text = L["disclosure_text"].format(k=min_cell, k_less=min_cell - 1)
+display(Markdown(disclosure_text))
 display(Markdown(L["marks_text"]))
-about = [(L["about"]["disclosure"], L["disclosure_text"].format(k=min_cell)), (L["about"]["k"], str(min_cell))]
+about = [(L["about"]["disclosure"], disclosure_text), (L["about"]["k"], str(min_cell))]
 written = pub.close(about, {"title": L["cross_title"], "subtitle": n_text,
                             "headline": [*([mapping_notes] if mapping_notes else []), n_text],
                             "caveats": [mapping_notes] if mapping_notes else [],
-                            "rules": [rules_text, L["disclosure_text"].format(k=min_cell), L["marks_text"]]}
+                            "rules": [rules_text, disclosure_text, L["marks_text"]]}
                     if pptx else None)

@@ -135,7 +135,7 @@ def finish(fig, ax, title, n, note="", years=span):
 display(HTML(f"<style>{REPORT_CSS}</style>"))
 display(Markdown(f"# {L['report_title'].format(sector=L['sector'][sector])}"))
 display(Markdown(L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}", latest=f"{rd.n(rd.latest):,}")))
-params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items())
+params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items() if v not in ("", None))  # no "what_if="
 provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, method=prov.method,
                                          generated=prov.generated, params=params_text) \
     + (L["provenance_scheme"].format(scheme=prov.scheme) if prov.scheme else "")
@@ -664,7 +664,7 @@ if info.get("item_profile"):
 display(Markdown(f"## {L['sections']['rules']}"))
 threshold = ruleset.level_threshold()
 rules_text = style.rules_text(L, [sector], f"{threshold:.0%}")  # the sector's own answers, levels and ★ only
-disclosure_text = L["disclosure_text"].format(k=min_cell)
+disclosure_text = L["disclosure_text"].format(k=min_cell, k_less=min_cell - 1)
 display(Markdown(rules_text))
 display(Markdown(disclosure_text))
 display(Markdown(L["marks_text"]))

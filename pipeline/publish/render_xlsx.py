@@ -225,6 +225,7 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
     hidden = hidden_rows(table)
     withheld = withheld_cells(table)
     mark = hidden_text(table.k)
+    open_counts = set(table.spec.open_counts) if table.spec is not None else set()
     ws.write_string(0, 0, table.title, styles["title"])
     ws.set_row(0, 21)
     if table.note:
@@ -242,7 +243,9 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
     for r in range(len(frame)):
         texts = shown.iloc[r].tolist()
         for c, col in enumerate(cols):
-            write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], texts[c], kinds[c], hidden[r] or col in withheld[r],
+            open_count = col in open_counts and not is_missing(frame.at[r, col])  # respondents shown by their own rule
+            write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], texts[c], kinds[c],
+                       (hidden[r] and not open_count) or col in withheld[r],
                        mark, widths[c], whole if rounded[r] else styles)
         height = row_height(texts, widths)
         if height > LINE_HEIGHT:

@@ -175,11 +175,17 @@ def _points_axis(ax: Axes, reach: float, unit: str) -> None:
     ax.tick_params(axis="x", labelsize=fs(9))
 
 
-def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, unit: str) -> None:
-    """Value at each bar's end, so a change of exactly 0 is visibly '0 pt' and not mistaken for an empty row."""
-    fmt = _points_formatter(unit)
+def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, unit: str,
+                   whole: bool = False) -> None:
+    """Value at each bar's end, so a change of exactly 0 is visibly '0 pt' and not mistaken for an empty row.
+    One precision for all bars: whole points where ``whole`` (some rows are published rounded: '+12' beside
+    '+11.0' read as if the first were exact) or every value is whole, else one decimal."""
+    points = np.round(vals * 100, 6)
+    decimals = 0 if whole or np.all(points == np.round(points)) else 1
     for v, p in zip(vals, pos, strict=True):
-        ax.text(v + (reach * 0.03 if v >= 0 else -reach * 0.03), p, fmt(v), ha="left" if v >= 0 else "right",
+        shown = round(float(v) * 100, decimals)
+        text = f"0 {unit}" if shown == 0 else f"{'+' if shown > 0 else '−'}{abs(shown):.{decimals}f} {unit}"
+        ax.text(v + (reach * 0.03 if v >= 0 else -reach * 0.03), p, text, ha="left" if v >= 0 else "right",
                 va="center", fontsize=fs(7), color="#333333")
 
 
@@ -523,7 +529,9 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
     if diverging:
         reach = float(np.nanmax(np.abs(np.concatenate([vals[shown], lo_v[shown], hi_v[shown], [0.01]]))))
         _points_axis(ax, reach, unit)
-        _change_labels(ax, vals[shown], pos[shown], reach, unit)
+        rounded = [c for c in ("rounded", "rounded_previous") if c in t]
+        whole = bool(t[rounded].astype(str).isin(["True", "true", "1", "1.0"]).any().any()) if rounded else False
+        _change_labels(ax, vals[shown], pos[shown], reach, unit, whole)
     else:
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(FuncFormatter(_percent))

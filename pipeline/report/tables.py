@@ -24,7 +24,7 @@ from pipeline.publish.intervals import Relation, _hide, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.ruleset import min_cell
-from pipeline.scoring.disclosure import MEMBERS_BEHIND
+from pipeline.scoring.disclosure import MEMBERS_BEHIND, respondent_counts
 from pipeline.scoring.disclosure import protect as protect_respondents
 from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_not_applicable
 from pipeline.scoring.disclosure_weights import hide_for_two_totals
@@ -55,7 +55,8 @@ def _node_spec(stats: list[str] = NODE_STATS, changes: bool = True) -> TableSpec
 
 SPECS: dict[str, TableSpec] = {
     "responses": TableSpec(keys=["sector", "year"], total=ALL,
-                           counts={s: "n" for s in ("response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster")}),
+                           counts={s: "n" for s in ("response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster")},
+                           open_counts=["n"]),
     "distribution": TableSpec(keys=NODE_KEYS, counts={s: "n" for s in ("mean", "p10", "p25", "p50", "p75", "p90",
                                                                         "change", "w_change", *WEIGHTED_COLUMNS)},
                               total=ALL, changes={"change": ["mean", "previous_year"],
@@ -151,9 +152,13 @@ def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.
     # Participation is protected like answers, 100% and 0% rates included: a 0% rate names the members of a
     # small group who did not answer, and withholding 0% alone would let a withheld rate read as 0%
     # (docs/method.md "Participation is protected like answers").
-    return protect(table, k=_k(k), group=["sector", "year"], n_col="n",
-                   stat_columns=["response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster"],
-                   uniform_columns=["response_rate"])
+    out = protect(table, k=_k(k), group=["sector", "year"], n_col="n",
+                  stat_columns=["response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster"],
+                  uniform_columns=["response_rate"])
+    # the respondents' count is the one the score tables print: hidden only by its own rule, not by the
+    # roster's split (docs/method.md §11)
+    out["n"] = respondent_counts(table, k=_k(k), group=["sector", "year"]).to_numpy()
+    return out
 
 
 def overall_scores(data: ReportData) -> pd.DataFrame:
@@ -486,6 +491,11 @@ def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8, exclud
         m[[ROUNDED, f"{ROUNDED}_previous"]] = m[[ROUNDED, f"{ROUNDED}_previous"]].astype(bool)
     m = m[m["share_implemented"].notna() & m["share_previous"].notna()]
     m = by_item_number(m.assign(change=m["share_implemented"] - m["share_previous"]))
+    if ROUNDED in m and m[[ROUNDED, f"{ROUNDED}_previous"]].any().any():
+        # one precision in the table: whole points where some row is rounded, stored as shown (no 0.5700000000000001)
+        m["change"] = m["change"].round(2)
+        for share, flag in (("share_implemented", ROUNDED), ("share_previous", f"{ROUNDED}_previous")):
+            m[share] = m[share].where(~m[flag], m[share].round(2))
     up = m[m["change"].gt(0)].sort_values("change", ascending=False, kind="stable").head(n)
     down = m[m["change"].lt(0)].sort_values("change", kind="stable").head(n)
     return pd.concat([up.assign(direction="up"), down.sort_values("change", ascending=False, kind="stable")
