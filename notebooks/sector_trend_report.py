@@ -104,7 +104,7 @@ def weighted(*columns):  # the members' columns of a table, in a weighted report
     return list(columns) if rd.weighted else []
 
 
-weighting_text = T.weighting_note(rd, L, names)  # '' when the report describes the respondents only
+weighting_text = T.weighting_note(rd, L, names, min_cell)  # '' when the report describes the respondents only
 
 
 def source(n, years=span):

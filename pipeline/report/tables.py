@@ -20,6 +20,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.catalogs import comparability
+from pipeline.publish.formats import HIDDEN_MARK
 from pipeline.publish.intervals import Relation, _hide, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
@@ -113,10 +114,12 @@ def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, b
     return out
 
 
-def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None = None) -> str:
+def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None = None,
+                   k: int | None = None) -> str:
     """The paragraph on the members' estimates: what the cells are, what the weighting assumes and cannot fix,
     and, where any, the cells merged (named as ``names`` name segments) and the respondents the roster does not
-    list (per year). '' when the report is not weighted."""
+    list (per year; a count of 1 to k − 1 reads x, as the response table hides it: with the respondents
+    published it would give the members who answered). '' when the report is not weighted."""
     if not data.weighted:
         return ""
     w = data.weights
@@ -129,7 +132,8 @@ def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None 
     unmatched = w[~w["on_roster"]].groupby("year").size()
     if len(unmatched):
         text += " " + labels["weighting_unmatched"].format(
-            counts=labels["headline"]["list_separator"].join(f"FY{y} {n}" for y, n in unmatched.items()))
+            counts=labels["headline"]["list_separator"].join(
+                f"FY{y} {n if n >= min_cell(k) else HIDDEN_MARK}" for y, n in unmatched.items()))
     return text
 
 
