@@ -284,7 +284,8 @@ def hide_with_functions(overall: pd.DataFrame, functions: pd.DataFrame, spec: Ta
     the bottom, mean_f ≤ (items / I_f) · mean. Since items ≥ I_f, an overall mean with 1 − mean and mean
     both at least ``max(MIN_WIDTH, 1 − θ)`` leaves every function its width whatever the item counts; a
     row nearer an end of the scale is withheld where some function of its segment and year is hidden
-    (the members' estimate ``w_mean`` is read the same way)."""
+    (the members' estimate ``w_mean`` is read the same way). A function hidden by the split rule must keep
+    k − 1 companies of width, so a row of n companies uses the margin (k − 1)/n where that is larger."""
     from pipeline.scoring.disclosure import MIN_WIDTH
 
     keys = [c for c in ("sector", "year", "segment") if c in overall.columns and c in functions.columns]
@@ -298,7 +299,10 @@ def hide_with_functions(overall: pd.DataFrame, functions: pd.DataFrame, spec: Ta
     hidden_keys = set(cells(functions[functions["suppressed"].fillna("").ne("")]))
     out = overall.copy()
     means = out[[c for c in ("mean", "w_mean") if c in out.columns]].apply(pd.to_numeric, errors="coerce")
-    near_end = ((means < margin) | (means > 1 - margin)).any(axis=1)
+    # a function hidden by the split rule keeps k − 1 companies of width (method §5.2): (k − 1)/n of a small row
+    n = pd.to_numeric(out.get("n", pd.Series(np.nan, index=out.index)), errors="coerce")
+    row_margin = np.maximum(margin, ((min_cell(k) - 1) / n).where(n.ge(min_cell(k)), 0.0).clip(upper=1.0))
+    near_end = means.lt(row_margin, axis=0).any(axis=1) | means.gt(1 - row_margin, axis=0).any(axis=1)
     shown = out[out["suppressed"].fillna("").eq("") & near_end]
     for index, key in zip(shown.index, cells(shown), strict=True):
         if key in hidden_keys:
