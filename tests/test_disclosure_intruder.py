@@ -251,11 +251,14 @@ def test_f1_a_segments_overall_mean_is_withheld_where_one_of_its_functions_is():
     # nothing hidden among the functions: the row stays
     same = hide_with_functions(dist, functions.assign(suppressed=""), SPECS["distribution"], 5)
     assert same["suppressed"].tolist() == ["", "", ""]
-    # a mean of 0.85 leaves a 4-item function of those companies at least 1 − 2 · 0.15 = 0.70: 0.30 wide
-    # whatever the split of items (≥ 0.15 ≥ 0.10), and below θ = 0.9 the bound on the companies under it
-    # n · 2 · 0.15 / 0.1 = 30 > 10 says nothing: the row stays
+    # GV is hidden by the split rule, so it must keep k − 1 = 4 companies of width: 4/10 = 0.40. A mean of
+    # 0.85 leaves it at least 1 − 2 · 0.15 = 0.70, only 0.30 wide: the row goes (and 発電 with it, as above)
     lower = hide_with_functions(dist.assign(mean=[0.85, 0.7, 0.73]), functions, SPECS["distribution"], 5)
-    assert lower["suppressed"].tolist() == ["", "", ""]
+    assert lower["suppressed"].tolist() == ["complementary", "complementary", ""]
+    # a mean of 0.55 leaves it at least 1 − 2 · 0.45 = 0.10 (0.90 wide) and from the bottom at most
+    # 2 · 0.55 = 1.10 (no bound): the row stays
+    middle = hide_with_functions(dist.assign(mean=[0.55, 0.7, 0.67]), functions, SPECS["distribution"], 5)
+    assert middle["suppressed"].tolist() == ["", "", ""]
 
 
 def test_f3_a_hidden_response_rate_comes_back_from_the_rosters_that_add_up():
