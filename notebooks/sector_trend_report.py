@@ -505,7 +505,7 @@ if "star" in info["frameworks"]:
     pub.table("star_distance", bands_shown, S.SPECS["star_distance"], R["distance_table"],
               ["year", "node_id", "node_name", "segment", "n_scored", "share_distance", "ci_low", "ci_high"],
               f"{R['distance_note']} / {hidden_note}", view=bands_shown["year"].eq(rd.latest),
-              view_columns=["node_name", "segment", "n_scored", "share_distance"],
+              view_columns=["year", "node_name", "segment", "n_scored", "share_distance"],
               view_title=R["distance_latest"].format(year=rd.latest))
     pub.table("star_within", within_shown, S.SPECS["star_within"], R["within_table"],
               ["year", "node_id", "node_name", "segment", "n_scored", "share_reached", "ci_low", "ci_high"],
