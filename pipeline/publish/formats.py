@@ -170,9 +170,8 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
         stat = kind(col) in STAT_KINDS and col not in open_counts
         out[header(col, lang, table.name)] = [
             band if col == "mean" and hid and band
-            # the first year has no previous one, hidden or not: '…' says so and tells nothing of the row
-            else NO_PREVIOUS if col in changes and first and is_missing(v)
             else mark if hid and (stat or is_missing(v)) or rnd and col in WITHHELD and is_missing(v) or col in own
+            else NO_PREVIOUS if col in changes and first and is_missing(v)
             else _whole_percent(v) if rnd and kind(col) in ("percent", "score") and col not in WITHHELD
             and not is_missing(v) else format_value(v, col, lang)
             for v, hid, first, rnd, own, band in zip(frame[col].tolist(), hidden, no_previous, rounded, withheld,
