@@ -56,9 +56,9 @@ ctx = ReportContext.build(sector, framework, lang, min_cell)  # framework, its n
 fw, fw_label, node_names, min_cell = ctx.framework, ctx.framework_label, ctx.node_names, ctx.k
 # read only the frameworks this page draws (the store may hold many years of every sector)
 scored_on = ctx.frameworks_to_load
-rd = D.load(store, sector, years or None, frameworks=scored_on, weights=weights)
+loaded = D.load(store, sector, years or None, frameworks=scored_on, weights=weights)
 by = segment_by or info["segment"]
-rd, merges = rd.merge_small_segments(by, min_cell)  # recode before you hide: documented neighbour groups
+rd, merges = loaded.merge_small_segments(by, min_cell)  # recode before you hide: documented neighbour groups
 names = D.segment_names(sector, lang)
 span = f"{rd.years[0]}" if len(rd.years) == 1 else f"{rd.years[0]}–{rd.years[-1]}"
 ALL = L["segment_all"]
@@ -149,7 +149,10 @@ summary = display(HTML(""), display_id=True)  # filled in once every table is pu
 # Responses: rate by segment and year, and the sector's rate over the years.
 # the other breakdowns the sector publishes (automotive: by industry beside size), merged alike and protected
 # together with the sector's own: they publish the same totals
-others = {b: D.load(store, sector, years or None, frameworks=scored_on).merge_small_segments(b, min_cell)[0]
+# (the data as loaded, recoded per breakdown: reading the store again held a second copy of every answer; with
+# weights="none" the breakdowns keep the store's weights, as they always have)
+base = loaded if weights == "roster" else D.load(store, sector, years or None, frameworks=scored_on)
+others = {b: base.merge_small_segments(b, min_cell)[0]
           for b in info.get("breakdowns", []) if b != by and b in rd.respondents}
 resp_protected, *other_resps = T.secure_together(
     [T.responses_by_segment(rd, by, min_cell), *[T.responses_by_segment(d, b, min_cell) for b, d in others.items()]],
