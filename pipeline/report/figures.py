@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -29,12 +30,12 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.publish.feedback_model import page_figure_box
 from pipeline.publish.formats import HIDDEN_MARK
@@ -845,6 +846,8 @@ screen pixels: 100 dpi (700 pixels) is what the screen shows; 150 dpi cost a thi
 (more pixels to copy and encode) for detail seen only when zoomed in."""
 PAGE_DPI = 150
 """The PDF page figure's resolution: printed, so finer than the screen's."""
+LABEL_X, LABEL_SIZE = 1.03, 8
+"""The company's value labels: at 1.03 of the axes width (right of the axes), 8 points."""
 PNG_LEVEL = 1
 """zlib level of the member figure's PNG: level 1 encodes several times faster than the default 6 for a
 slightly larger file (lossless either way)."""
@@ -922,15 +925,33 @@ def _peer_background(scores: pd.DataFrame, ax: Axes, w: dict[str, Any]) -> None:
 
 def _company_marks(scores: pd.DataFrame, ax: Axes) -> list[Artist]:
     """The company's own marks, not yet added to ``ax``: a diamond per scored row, its value beside it."""
-    pos = _positions(scores)
-    scored = scores["score"].notna().to_numpy()
-    marks: list[Artist] = [Line2D(scores["score"].to_numpy(float)[scored], pos[scored], marker="D", markersize=7,
-                                  color=COMPANY_COLOUR, markeredgecolor="white", linestyle="none", zorder=5,
-                                  clip_on=False)]  # a company at 0% or 100% gets a whole diamond, not half
-    for p, value in zip(pos[scored], scores["score"].to_numpy(float)[scored], strict=True):
-        marks.append(Text(1.03, p, f"{value:.1%}", ha="left", va="center", fontsize=8, color=COMPANY_COLOUR,
+    marks: list[Artist] = [_company_diamonds(scores)]
+    for p, text in _company_labels(scores):
+        marks.append(Text(LABEL_X, p, text, ha="left", va="center", fontsize=LABEL_SIZE, color=COMPANY_COLOUR,
                           transform=ax.get_yaxis_transform(), clip_on=False))  # beside the axes, never cut
     return marks
+
+
+def _company_diamonds(scores: pd.DataFrame) -> Line2D:
+    """A diamond per scored row, in data coordinates."""
+    pos = _positions(scores)
+    scored = scores["score"].notna().to_numpy()
+    return Line2D(scores["score"].to_numpy(float)[scored], pos[scored], marker="D", markersize=7,
+                  color=COMPANY_COLOUR, markeredgecolor="white", linestyle="none", zorder=5,
+                  clip_on=False)  # a company at 0% or 100% gets a whole diamond, not half
+
+
+def _company_labels(scores: pd.DataFrame) -> list[tuple[float, str]]:
+    """(row position, text) of the company's value labels, as :func:`_company_marks` writes them."""
+    pos = _positions(scores)
+    values = scores["score"].to_numpy(float)
+    return [(float(p), f"{v:.1%}") for p, v in zip(pos, values, strict=True) if not np.isnan(v)]
+
+
+@cache
+def _label_font(dpi: float) -> ImageFont.FreeTypeFont:
+    """The value labels' font (the figures' own, found as matplotlib finds it) at 8 points for ``dpi``."""
+    return ImageFont.truetype(findfont(FontProperties(size=LABEL_SIZE)), size=LABEL_SIZE * dpi / 72)
 
 
 class PeerFigures:
@@ -962,14 +983,22 @@ class PeerFigures:
                 self._drawn.popitem(last=False)
         fig, canvas, ax, background = self._drawn[shared]
         canvas.restore_region(background)
-        for artist in _company_marks(scores, ax):
-            artist.set_figure(fig)
-            artist.axes = ax
-            if isinstance(artist, Line2D):
-                artist.set_transform(ax.transData)
-            ax.draw_artist(artist)
+        diamonds = _company_diamonds(scores)
+        diamonds.set_figure(fig)
+        diamonds.axes = ax
+        diamonds.set_transform(ax.transData)
+        ax.draw_artist(diamonds)
+        labels = _company_labels(scores)
         width, height = canvas.get_width_height(physical=True)
-        return Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        rgb = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        # the value labels sit right of the axes, on white: drawn by FreeType through PIL at the place and size
+        # matplotlib would put them (a matplotlib Text per label cost more than the rest of the figure)
+        draw = ImageDraw.Draw(rgb)
+        font = _label_font(self.dpi)
+        xy = ax.get_yaxis_transform().transform([(LABEL_X, p) for p, _ in labels]) if labels else []
+        for (x, y), (_, text) in zip(xy, labels, strict=True):
+            draw.text((round(x), height - y), text, fill=COMPANY_COLOUR, font=font, anchor="lm")
+        return rgb
 
     def png(self, scores: pd.DataFrame) -> bytes:
         """The figure of one member's ``scores`` (:attr:`~pipeline.publish.feedback_model.MemberPage.scores`)

@@ -9,6 +9,7 @@ sentences are the same for every member of a run, so they are made once (cached)
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
 from typing import Any
 
@@ -83,9 +84,16 @@ def _reached(h: pd.DataFrame, column: str, w: dict[str, Any]) -> list[str]:
     other rows (CSF functions, 'All', ★3)."""
     said = w["reached"]
     values = h[column] if column in h else pd.Series(np.nan, index=h.index)
-    level = h["framework"].eq("level") & h["node_id"].str.fullmatch(r"Lv\d+")
+    level = _level_rows(tuple(h["framework"]), tuple(h["node_id"]))
     return [("" if not is_level else said["none"] if pd.isna(v) else said["yes"] if v >= 1 else said["no"])
-            for v, is_level in zip(values, level, strict=True)]
+            for v, is_level in zip(values.tolist(), level, strict=True)]
+
+
+@cache
+def _level_rows(frameworks: tuple[str, ...], nodes: tuple[str, ...]) -> tuple[bool, ...]:
+    """Which headline rows are a level LvN (the same rows for every member of a run)."""
+    return tuple(f == "level" and re.fullmatch(r"Lv\d+", str(n)) is not None
+                 for f, n in zip(frameworks, nodes, strict=True))
 
 
 def _score_marks(scores: pd.DataFrame, answered_before: bool, w: dict[str, Any]) -> list[list[str]]:
