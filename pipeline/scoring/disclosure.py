@@ -97,6 +97,21 @@ PART_COUNTS: dict[str, str] = {"n_unanswered": "n_companies", "n_missing": "n_co
 QUANTILE_TAILS = {"p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.25, "p90": 0.10}
 
 
+def quantile_shown(quantile: str, n, k: int):
+    """The quantile-tail rule: ``quantile`` of ``n`` companies may be published when the companies beyond it
+    (``n`` × its tail in :data:`QUANTILE_TAILS`) are at least ``k``. ``n`` is a count or a Series of them;
+    the answer is a bool or a bool Series alike. Report tables (:func:`protect`) and member feedback use it."""
+    return n * QUANTILE_TAILS[quantile] >= k
+
+
+def all_alike(values: pd.Series) -> bool:
+    """The uniform rule on the values behind one statistic: True when they are all the same (every one at 0%
+    or 100%, or every one in one ★ distance band), so any statistic of them tells each company the others'
+    values and is withheld. :func:`protect` reads the same rule from a published mean or share (0 or 1 is
+    only reached when every company is alike); member feedback, which holds the values, asks it directly."""
+    return values.nunique(dropna=True) <= 1
+
+
 def count_column(table: pd.DataFrame) -> str:
     """The count behind a table's statistics: companies with a score (``n_scored``) where the table has it."""
     return "n_scored" if "n_scored" in table.columns else "n"
@@ -181,9 +196,9 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
         out.loc[hidden, stats] = np.nan
     out[n_col] = pd.to_numeric(out[n_col], errors="coerce").astype(float).where(~hidden)
     out = blank_part_counts(out, k, part_counts)
-    for q, tail in QUANTILE_TAILS.items():  # a quantile speaks for the companies beyond it: k of them at least
+    for q in QUANTILE_TAILS:  # a quantile speaks for the companies beyond it: k of them at least
         if q in out.columns:
-            out[q] = out[q].where(n * tail >= k)
+            out[q] = out[q].where(quantile_shown(q, n, k))
     return out
 
 
