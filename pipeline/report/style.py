@@ -89,7 +89,7 @@ def _labels() -> dict[str, Any]:
 
 def labels(lang: str) -> dict[str, Any]:
     """The report's fixed texts (titles, notes, axis labels) in ``lang`` ('ja' or 'en'); ``sector`` names
-    each registered sector as catalogs/sectors.yaml does (report_labels.yaml adds only 'all')."""
+    each registered sector as catalogs/sectors.yaml does."""
     if lang not in _labels():
         raise ValueError(f"lang must be one of {', '.join(_labels())}, not {lang!r}")
     return _labels_in(lang)
@@ -101,6 +101,12 @@ def _labels_in(lang: str) -> dict[str, Any]:
     names = {s: str(info["name"][lang]) for s, info in catalogs.sectors().items()}
     words["sector"] = {**names, **words.get("sector", {})}
     return words
+
+
+def sectors_name(labels: dict[str, Any], sectors: list[str]) -> str:
+    """The name of a page about ``sectors``: their names from catalogs/sectors.yaml in the page's order,
+    joined by the language's ``sectors_joiner`` (電力・自動車), so a new sector needs no label of its own."""
+    return labels["sectors_joiner"].join(labels["sector"][s] for s in sectors)
 
 
 def rules_text(labels: dict[str, Any], sectors: list[str], threshold: str) -> str:
