@@ -279,7 +279,7 @@ if "star" in info["frameworks"]:
     page.table("star", star, star=f"{star_note}: {star_list}")
 
 # %%
-# ★ readiness for policy (issue #24): which requirements block most companies, how far they are, the trend and,
+# ★ readiness for policy: which requirements block most companies, how far they are, the trend and,
 # when asked (--what-if), what ★N asked of one segment would demand. Statistics: pipeline/scoring/readiness.py.
 if "star" in info["frameworks"]:
     R = L["readiness"]
@@ -301,7 +301,7 @@ if "star" in info["frameworks"]:
                     alt=[f"{r.requirement_id} {r.requirement_name}: {r.share_unmet:.1%} ({r.cited_items})"
                          for r in top.itertuples()])
         page.table("star_top", top, name=f"star{n_star}_top", title_args={"star": n_star}, slide=n_star == 3)
-    for n_star in (3, 4):  # the top ten of each star by segment (issue #24: ★3 and ★4 alike)
+    for n_star in (3, 4):  # the top ten of each star by segment, ★3 and ★4 alike
         top_ids = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)["node_id"].tolist()
         heat = bottle_shown[bottle_shown["year"].eq(rd.latest) & bottle_shown["node_id"].isin(top_ids)]
         heat = heat.assign(_o=heat["node_id"].map({n: i for i, n in enumerate(top_ids)})).sort_values(

@@ -3,8 +3,8 @@
 An item's share implemented is taken over the companies it applies to (``n_applicable`` of the year's
 ``n_companies``); the rest said "not applicable". Where that rest is 1–4 companies, publishing
 ``n_applicable`` counts them (n_companies − n_applicable), and so does an exact share: 120/295 has one
-denominator near 297. Hiding those rows whole (the first rule of issue 28) withheld three item rows in four
-on the demo. Instead, as statistical agencies publish small bases, every item row whose not-applicable
+denominator near 297. Hiding those rows whole would withhold three item rows in four on the demo; so, as
+statistical agencies publish small bases, every item row whose not-applicable
 count is below k — **0 included**, so that the form of a row says "0–4", five possible counts, never "1–4" —
 is published *rounded*:
 
@@ -17,7 +17,7 @@ is published *rounded*:
 
 A row is rounded only where every one of the k possible bases n_companies − (k − 1) … n_companies stays
 consistent with each rounded value (:func:`keeps_every_base`: some whole count of implemented answers, or of
-half points, gives it); otherwise — only with fewer than about 100 companies — it is hidden as before. The
+half points, gives it); otherwise — only with fewer than about 100 companies — it is hidden whole. The
 cost in accuracy: a rounded share is within 0.5 percentage points of the true one. docs/method.md §5.
 """
 
