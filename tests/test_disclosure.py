@@ -10,7 +10,14 @@ import pytest
 from pipeline.publish.audit import audit_folder, audit_folders, hidden_cells, intruder_check, write_audit
 from pipeline.publish.model import PublishedTable, TableSpec
 from pipeline.report.tables import SPECS, with_change
-from pipeline.scoring.disclosure import HIDDEN_COUNT, all_alike, protect, quantile_shown, respondent_counts
+from pipeline.scoring.disclosure import (
+    HIDDEN_COUNT,
+    all_alike,
+    protect,
+    quantile_min_n,
+    quantile_shown,
+    respondent_counts,
+)
 from pipeline.scoring.segments import ALL, segment_stats
 
 NODE = TableSpec(keys=["sector", "year", "framework", "node_id"], counts={"mean": "n_scored", "change": "n_scored"},
@@ -138,6 +145,10 @@ def test_the_quantile_tail_and_uniform_rules_that_reports_and_feedback_share():
     assert quantile_shown("p25", 20, 5) and not quantile_shown("p75", 19, 5)
     assert quantile_shown("p50", 10, 5) and not quantile_shown("p50", 9, 5)
     assert quantile_shown("p25", pd.Series([19, 20, 40]), 5).tolist() == [False, True, True]
+    # the notes say the same numbers, for any k: 50/20/10 at k = 5, 30/12/6 at k = 3, 100/40/20 at k = 10
+    assert [quantile_min_n(q, 5) for q in ("p10", "p25", "p50", "p75", "p90")] == [50, 20, 10, 20, 50]
+    assert [quantile_min_n(q, 3) for q in ("p10", "p25", "p50")] == [30, 12, 6]
+    assert [quantile_min_n(q, 10) for q in ("p10", "p25", "p50")] == [100, 40, 20]
     # every value alike (a missing one is no value): any statistic of them tells each company the others'
     assert all_alike(pd.Series([0.4, 0.4, np.nan])) and all_alike(pd.Series([1.0]))
     assert not all_alike(pd.Series([0.0, 1.0, 1.0]))

@@ -22,6 +22,7 @@ from pipeline.report import style
 from pipeline.report import tables as T
 from pipeline.report.context import ReportContext
 from pipeline.report.data import ReportData, segment_names
+from pipeline.scoring.disclosure import quantile_min_n
 
 MEMBERS_COLUMNS = frozenset({"w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_change", "n_eff",
                              "w_share_reached", "w_share_implemented", "w_ci_low", "w_ci_high"})
@@ -51,7 +52,8 @@ class PageTable:
     notes
         The notes under it, by name: a note given to :meth:`Page.table`, a note of the page ('hidden':
         the hidden mark and any merged segments; 'band': the means shown as a band, where the table has
-        one) or a label in ``labels``' section (``{k}`` filled in); empty ones are left out.
+        one) or a label in ``labels``' section (``{k}`` and the quantiles' ``{n_p10}``… filled in); empty
+        ones are left out.
     joiner
         What stands between the notes.
     labels
@@ -219,6 +221,8 @@ class Page:
             L["merged_group"].format(group=self.names.get(g, g), members="+".join(m)) for g, m in groups.items())) \
             if merges else ""
         self.hidden_note = " ".join(x for x in (L["hidden_note"].format(k=ctx.k), self.merge_note) if x)
+        # what a label's fields stand for: k, and the fewest companies behind a published quantile
+        self.label_args = {"k": ctx.k, **{f"n_{q}": quantile_min_n(q, ctx.k) for q in ("p10", "p25", "p50")}}
 
     # --- what the source line counts -------------------------------------------------------------------
     def source(self, n: str, years: str | None = None) -> str:
@@ -269,7 +273,7 @@ class Page:
         page_notes = {"hidden": self.hidden_note, "band": self.band_note(frame), **notes}
 
         def note(name: str) -> str:
-            return page_notes[name] if name in page_notes else str(words.get(name, "")).format(k=self.k)
+            return page_notes[name] if name in page_notes else str(words.get(name, "")).format(**self.label_args)
 
         latest = frame["year"].eq(self.data.latest) if spec.latest or spec.latest_view else None
         self.pub.table(name or key, frame, spec.specs[spec.protection], title, self.columns(spec.columns),

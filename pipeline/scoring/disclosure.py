@@ -36,6 +36,8 @@ Derived columns (year-on-year changes) are computed *after* protection from prot
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -102,6 +104,17 @@ def quantile_shown(quantile: str, n, k: int):
     (``n`` × its tail in :data:`QUANTILE_TAILS`) are at least ``k``. ``n`` is a count or a Series of them;
     the answer is a bool or a bool Series alike. Report tables (:func:`protect`) and member feedback use it."""
     return n * QUANTILE_TAILS[quantile] >= k
+
+
+def quantile_min_n(quantile: str, k: int) -> int:
+    """The fewest companies a cell needs for ``quantile`` to be published under :func:`quantile_shown`
+    (p10 from 50, quartiles from 20, the median from 10 at k = 5): what the notes under a table say."""
+    n = max(1, math.ceil(k / QUANTILE_TAILS[quantile]))
+    while not quantile_shown(quantile, n, k):  # the rule decides, not the division's rounding
+        n += 1
+    while n > 1 and quantile_shown(quantile, n - 1, k):
+        n -= 1
+    return n
 
 
 def all_alike(values: pd.Series) -> bool:
