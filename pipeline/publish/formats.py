@@ -118,6 +118,39 @@ def format_value(value: object, column: str, lang: str) -> str:
     return str(round(v))  # int, year
 
 
+DISPLAYED_DECIMALS = {"percent": 1, "score": 1, "points": 1, "count": 0, "year": 0, "int": 0}
+"""Decimals a number of each kind shows, in percent (shares, scores), points or units (counts)."""
+
+
+def as_displayed(value: float, k: str, whole_percent: bool = False) -> float | int:
+    """The number a workbook cell stores: rounded to what its format shows, so a reader who copies it gets
+    the number the page printed (0.7290, not 0.7287379972565157 nor 159.00000000000003).
+
+    Shares and scores stay fractions (0.729 shown as 72.9%, 0.82 as 82% where ``whole_percent``); points are
+    stored as points (5.2 for +5.2 pt, Excel cannot scale by 100); counts, years and ints as whole numbers.
+    The rounding is the one :func:`format_value` prints with, so workbook and page never differ by a digit.
+
+    Parameters
+    ----------
+    value : float
+        The full-precision statistic (the machine copy keeps it).
+    k : str
+        Its kind (:data:`KINDS`, numeric ones only).
+    whole_percent : bool
+        A share published rounded to whole percent (pipeline/scoring/disclosure_rounding.py).
+    """
+    v = float(value)
+    if k in ("percent", "score"):
+        decimals = 0 if whole_percent else DISPLAYED_DECIMALS[k]
+        # round in percent as the text does, then snap to the shortest fraction (72.9 / 100 is 0.7290000000000001)
+        return round(round(v * 100, decimals) / 100, decimals + 2)
+    if k == "points":
+        return round(v * 100, DISPLAYED_DECIMALS[k])
+    if k in ("count", "year", "int"):
+        return int(round(v))
+    raise ValueError(f"not a numeric kind: {k!r}")
+
+
 def _text(value: object, column: str, lang: str) -> str:
     entry = _catalog().get(column) or {}
     values = (entry.get("values") or {}).get(lang) or {}

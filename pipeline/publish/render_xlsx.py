@@ -26,6 +26,7 @@ from pipeline.publish.formats import (
     NO_PREVIOUS,
     NUMERIC_KINDS,
     STAT_KINDS,
+    as_displayed,
     check_lang,
     header,
     hidden_rows,
@@ -297,11 +298,10 @@ def write_cell(ws: Any, row: int, col: int, value: object, shown: str, k: str, h
         if number is None or not math.isfinite(number):
             ws.write_string(row, col, DASH, styles["dash"])
             return
-        if k == "points":
-            number *= 100
-        elif k in ("count", "year", "int") and number.is_integer():
-            number = int(number)
-        ws.write_number(row, col, number, styles[k])
+        # stored as shown (one place for every sheet): no 159.00000000000003 or 0.8200000000000001 for a reader to
+        # copy, and a cell never differs from the page by a digit; the machine copy keeps full precision
+        whole = styles[k] is styles.get("whole_percent")
+        ws.write_number(row, col, as_displayed(number, k, whole_percent=whole), styles[k])
         return
     style = styles["text_wrap"] if display_width(shown) > width - 2 else styles["text"]
     ws.write_string(row, col, shown, style)
