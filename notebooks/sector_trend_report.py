@@ -36,7 +36,7 @@ from IPython.display import HTML, Markdown, display
 
 from pipeline import catalogs, config, ruleset
 from pipeline.arguments import read_what_if
-from pipeline.publish.formats import hidden_text
+from pipeline.publish.formats import BAND_LABELS, hidden_text
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
@@ -341,7 +341,7 @@ radar_title = L["titles"]["radar"].format(framework=fw_label) + f" ({latest})"
 def draw_radar():
     fig, ax = style.new_figure(polar=True, left=0.1, right=0.55 if style.on_slide() else 0.62)
     F.radar(latest_fn, "node_id", "segment", "mean", ax=ax, highlight=ALL, suppressed_label=hidden,
-            axis_labels={n: f"{node_names[n]}\n({n})" for n in latest_fn["node_id"]})
+            band_text=BAND_LABELS[lang], axis_labels={n: f"{node_names[n]}\n({n})" for n in latest_fn["node_id"]})
     finish(fig, ax, radar_title, n_year(rd.latest), years=latest_year)
     return fig
 
