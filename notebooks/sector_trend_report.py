@@ -247,9 +247,8 @@ if len(rd.years) > 1:
         return fig
 
     pub.figure(draw_panel, "panel_vs_all", f"{L['titles']['panel_vs_all']} ({period})", source(n_pairs, pair_years))
-    pub.table("panel", pc, T.SPECS["panel"], L["tables"]["panel"], ["year", "node_id", "node_name", "n",
-                                                                     "mean_change", "share_improved",
-                                                                     "share_worsened"])
+    pub.table("panel", pc, T.SPECS["panel"], f"{L['tables']['panel']} ({period})",  # the two years compared
+              ["year", "node_id", "node_name", "n", "mean_change", "share_improved", "share_worsened"])
 
 # %%
 # Score distribution by segment, per year.
@@ -604,7 +603,7 @@ if len(rd.years) > 1:
 
     pub.figure(draw_movers, "movers", movers_title, source(n_movers, mover_years),
                [excluded_note] if excluded else None)
-    pub.table("movers", mv, T.SPECS["movers"], L["tables"]["movers"] + f" ({period})",
+    pub.table("movers", mv, T.SPECS["movers"], L["tables"]["movers" if n_down else "movers_no_fall"] + f" ({period})",
               ["item_id", "text", "previous_year", "share_previous", "year", "share_implemented", "change"],
               excluded_note, view_columns=["item_id", "text", "previous_year", "share_previous", "year",
                                            "share_implemented", "change"])

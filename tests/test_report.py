@@ -228,7 +228,18 @@ def test_every_year_a_table_title_promises_is_in_it(reports):
             heads = [unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", block)]
             rows = [[unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
                     for r in re.findall(r"<tr>(.*?)</tr>", block, re.S)[1:]]
-            promised = years if "年度別" in caption else set(re.findall(r"\((\d{4})年度\)", caption))
+            period = re.search(r"\((\d{4})年度→(\d{4})年度\)", caption)
+            if period:  # a change between two years: both named, and the caption's rises/falls are in it
+                assert {r[heads.index("年度")] for r in rows} == {period.group(2)}, caption
+                if "比較年度" in heads:
+                    assert {r[heads.index("比較年度")] for r in rows} == {period.group(1)}, caption
+                changes = [r[heads.index("比較年度との差")] for r in rows] if "比較年度との差" in heads else []
+                assert ("低下" not in caption or "低下した項目はない" in caption
+                        or any(c.startswith("-") for c in changes)), caption
+                checked += 1
+                continue
+            promised = years if "年度別" in caption else set(re.findall(r"\((\d{4})年度[)、]", caption))
+            assert promised or "年度" not in heads, f"{caption}: which year(s)?"  # a year column, a title that says
             if not promised:
                 continue
             assert "年度" in heads, caption
