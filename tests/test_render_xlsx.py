@@ -250,3 +250,21 @@ def test_the_machine_copy_keeps_full_precision(tmp_path):
     (path,) = write_machine_copy(tmp_path, [_noise_table()])
     back = pd.read_csv(path)
     assert back.loc[1, "mean"] == 0.7287379972565157 and back.loc[1, "share_reached"] == 0.0625
+
+
+def test_a_change_from_a_hidden_year_reads_x_not_not_assessed(tmp_path):
+    """〜100人 PR: FY2022 hidden, FY2023 published (31.5%): the change cannot be shown, and it is withheld, not
+    "not assessed" (—): it reads x on the page and in the workbook; FY2024 (37.2%) changes by +5.7 points."""
+    from pipeline.report.tables import with_change
+
+    frame = pd.DataFrame({"sector": "auto", "framework": "csf2", "node_id": "PR", "segment": "〜100人",
+                          "year": [2022, 2023, 2024], "n_scored": [np.nan, 139, 130],
+                          "mean": [np.nan, 0.315, 0.372], "suppressed": ["split", "", ""]})
+    t = with_change(frame, ["sector", "framework", "node_id", "segment"])
+    table = PublishedTable("functions", "機能別", t, ["year", "mean", "change"], k=5)
+    page = formats.people_frame(table, "ja")
+    assert page.iloc[:, 2].tolist() == ["x", "x", "+5.7ポイント"]
+    path = write_people_workbook(tmp_path / "t.xlsx", [table], ABOUT, PROV, "ja")
+    ws = openpyxl.load_workbook(path).worksheets[1]
+    assert [[c.value for c in r] for r in ws.iter_rows(min_row=5)] == [[2022, "x", "x"], [2023, 0.315, "x"],
+                                                                       [2024, 0.372, 5.7]]
