@@ -415,7 +415,7 @@ if "star" in info["frameworks"]:
     bottle = S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell), S.SPECS["star_bottlenecks"], min_cell))
     bottle_shown = show(bottle)
     for n_star in (3, 4):
-        top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)
+        top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10, total=ALL)  # segments as displayed
         top_title = R["bottleneck_title"].format(star=n_star, year=rd.latest)
 
         def draw_top(top=top, top_title=top_title):
