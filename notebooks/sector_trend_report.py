@@ -409,7 +409,8 @@ if "star" in info["frameworks"]:
     R = L["readiness"]
     display(Markdown(f"## {R['section']}"))
     scheme = catalogs.scheme_info()
-    scheme_note = R["scheme"].format(name=scheme["name"], date=scheme["label"], via=scheme["via"])
+    scheme_note = R["scheme"].format(name=scheme["name" if lang == "ja" else "name_en"], date=scheme["label"],
+                                     via=scheme["via"])
     unjudged_note = R["unjudgeable"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
     display(HTML(f'<p class="sdw-note">{html.escape(scheme_note)}<br>{html.escape(unjudged_note)}</p>'))
     bottle = S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell), S.SPECS["star_bottlenecks"], min_cell))
