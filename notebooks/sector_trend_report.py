@@ -38,7 +38,7 @@ from IPython.display import HTML, Markdown, display
 
 from pipeline import catalogs, config, ruleset
 from pipeline.arguments import read_what_if
-from pipeline.publish.formats import hidden_text
+from pipeline.publish.formats import BAND_LABELS, hidden_text
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
@@ -179,7 +179,7 @@ if len(rd.years) > 1:
         basis_labels={"all": L["series"]["all"], "panel": L["series"]["panel"]}, unit=unit, ax=ax,
         suppressed_label=hidden), note=trend_note, years=f"{year_from}–{rd.latest}",
         right=(0.72, 0.72) if lang == "en" else (0.78, 0.72), left=0.22)
-    page.table("panel", pc)
+    page.table("panel", pc, suffix=f" ({period})")  # the two years compared
 
 # %%
 # Score distribution by segment, per year.
@@ -236,6 +236,7 @@ for (other, other_rd), other_cats, other_protected in zip(others.items(), other_
 latest_fn = functions[functions["year"].eq(rd.latest)]
 page.figure("radar", L["titles"]["radar"].format(framework=fw_label) + f" ({latest})", n_year(rd.latest),
             lambda ax: F.radar(latest_fn, "node_id", "segment", "mean", ax=ax, highlight=ALL, suppressed_label=hidden,
+                               band_text=BAND_LABELS[lang],
                                axis_labels={n: f"{node_names[n]}\n({n})" for n in latest_fn["node_id"]}),
             years=latest_year, polar=True, left=0.1, right=(0.62, 0.55))
 
@@ -285,13 +286,14 @@ if "star" in info["frameworks"]:
     R = L["readiness"]
     display(Markdown(f"## {R['section']}"))
     scheme = catalogs.scheme_info()
-    scheme_note = R["scheme"].format(name=scheme["name"], date=scheme["label"], via=scheme["via"])
+    scheme_note = R["scheme"].format(name=scheme["name" if lang == "ja" else "name_en"], date=scheme["label"],
+                                     via=scheme["via"])
     unjudged_note = R["unjudgeable"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
     display(HTML(f'<p class="sdw-note">{html.escape(scheme_note)}<br>{html.escape(unjudged_note)}</p>'))
     bottle = S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell), S.SPECS["star_bottlenecks"], min_cell))
     bottle_shown = show(bottle)
     for n_star in (3, 4):
-        top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)
+        top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10, total=ALL)  # segments as displayed
         # the bar labels read a requirement as an item (id and text); the published table keeps its own columns
         as_items = top.assign(item_id=top["requirement_id"], text=top["requirement_name"])
         page.figure(f"star{n_star}_bottlenecks", R["bottleneck_title"].format(star=n_star, year=rd.latest),
@@ -400,7 +402,8 @@ if len(rd.years) > 1:
         item_labels(mv), "label", "change", ax=ax, diverging=True, unit=unit, suppressed_label=hidden),
         note=" / ".join(x for x in (version_note, excluded_note) if x), years=f"{rd.years[0]}, {rd.latest}",
         alt=[excluded_note] if excluded else None, left=0.36)
-    page.table("movers", mv, suffix=f" ({period})", excluded=excluded_note)
+    page.table("movers", mv, title=L["tables"]["movers" if n_down else "movers_no_fall"], suffix=f" ({period})",
+               excluded=excluded_note)
 page.table("items", items)
 
 # %%

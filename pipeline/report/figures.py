@@ -311,11 +311,14 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
     Returns
     -------
     Axes
-        Boxes are ``Rectangle`` patches; hidden cells are hatched outline stubs with the label.
+        Boxes are ``Rectangle`` patches; a hidden cell is the mark ``x`` at the baseline, a cell whose quartiles
+        are withheld (median published) its median line with the mark ``x`` on it; either puts the mark's
+        explanation in the legend. Withheld 10th/90th percentiles leave the whisker out (the table's note says so).
     """
     ax = _ax(ax)
     xs, hues, width = _groups(table, x, hue)
     handles = []
+    any_mark = bool(_hidden(table).any())
     for j, h in enumerate(hues):
         rows = table[table[hue].eq(h)].drop_duplicates(x).set_index(x).reindex(xs)
         hidden = _hidden(rows)
@@ -328,6 +331,14 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
                 continue
             if pd.isna(r.get("p50")):
                 continue  # not assessed: the caller's note explains
+            if pd.isna(r.get("p25")) or pd.isna(r.get("p75")):
+                # quartiles withheld (too few companies on one side), the median published: the mark stands where
+                # the box would be, on the median line, so no box reads as "no spread"
+                ax.annotate(HIDDEN_MARK, (p, r["p50"]), xytext=(0, 3), textcoords="offset points", ha="center",
+                            va="bottom", fontsize=fs(9), color="#333333", gid=HIDDEN_GID)
+                ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color="black", lw=1.8)
+                any_mark = True
+                continue
             ax.add_patch(Rectangle((p - width * 0.4, r["p25"]), width * 0.8, r["p75"] - r["p25"], facecolor=c,
                                    alpha=0.8, hatch=st["hatch"], edgecolor="white", linewidth=0.5))
             ax.plot([p, p], [r["p10"], r["p25"]], color=c, lw=1.2)
@@ -341,7 +352,7 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
     ax.grid(axis="x", visible=False)
     ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     labels = [str(h) for h in hues]
-    if _hidden(table).any():
+    if any_mark:
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
     _legend_above(ax, handles, labels)
@@ -447,35 +458,45 @@ def _bands(rows: pd.DataFrame) -> np.ndarray:
 
 
 def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axis_labels: dict[str, str] | None = None,
-          highlight: str | None = None, suppressed_label: str = HIDDEN_LEGEND) -> Axes:
+          highlight: str | None = None, suppressed_label: str = HIDDEN_LEGEND,
+          band_text: dict[str, str] | None = None) -> Axes:
     """One closed polygon per series over the axes (e.g. CSF functions); ``ax`` must be polar.
 
     The ``highlight`` series (the whole sector) is thick and black so every segment reads against it;
     other series take the palette without black, each with its own marker and line style. A hidden
     point leaves a gap in its polygon (never a point at the centre, which would read as 0%); a series
-    hidden everywhere is listed in the legend with ``suppressed_label``.
+    hidden everywhere is listed in the legend with ``suppressed_label``. A hidden mean published as a band
+    (``mean_band``: 「90%以上」) is drawn as the band itself, a thick stroke of the series' colour along its spoke
+    from the 90% to the 100% ring (0–10% for 「10%未満」), explained by a legend entry with the band's text
+    (``band_text``, default :data:`BAND_TEXT`); it never joins the polygon, which would make it a number.
 
     Returns
     -------
     Axes
-        One ``Line2D`` per drawn series, in table order; the legend sits to the right of the circle.
+        One ``Line2D`` per drawn series, in table order; band strokes are ``Line2D`` with gid ``band``; the
+        legend sits to the right of the circle.
     """
     axes_order = list(dict.fromkeys(table[axis]))
     angles = np.linspace(0, 2 * np.pi, len(axes_order), endpoint=False)
     colours = [c for c in PALETTE if c != TOTAL_COLOUR]
+    band_text = band_text or BAND_TEXT
     handles: list = []
+    bands_drawn: list[str] = []
     any_hidden = False
     j = 0
     for s in dict.fromkeys(table[series]):
         rows = table[table[series].eq(s)].drop_duplicates(axis).set_index(axis).reindex(axes_order)
         vals = _floats(rows, value)
-        vals[_hidden(rows)] = np.nan
-        if np.isnan(vals).all():
-            if _hidden(rows).any():  # hidden everywhere: listed by name beside the mark
+        hidden = _hidden(rows)
+        vals[hidden] = np.nan
+        bands = np.where(hidden, _bands(rows), "")
+        banded = np.isin(bands, list(band_text))
+        if np.isnan(vals).all() and not banded.any():
+            if hidden.any():  # hidden everywhere: listed by name beside the mark
                 handles.append(_hidden_handle(str(s)))
                 any_hidden = True
             continue
-        any_hidden = any_hidden or bool(_hidden(rows).any())  # drawn with a gap where a function is hidden
+        any_hidden = any_hidden or bool((hidden & ~banded).any())  # drawn with a gap where a function is hidden
         closed = np.append(vals, vals[0])
         if s == highlight:
             style = {**TOTAL_STYLE, "marker": None, "zorder": 4}
@@ -486,11 +507,18 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
             j += 1
         (line,) = ax.plot(np.append(angles, angles[0]), closed, label=str(s), **style)
         handles.append(line)
+        for angle, band in zip(angles[banded], bands[banded], strict=True):
+            reach = (0.9, 1.0) if band == "high" else (0.0, 0.1)
+            ax.plot([angle, angle], reach, color=style["color"], lw=6, solid_capstyle="butt", alpha=0.85,
+                    zorder=5, gid=BAND_GID)
+            bands_drawn += [band] if band not in bands_drawn else []
     ax.set_xticks(angles, [(axis_labels or {}).get(a, a) for a in axes_order])
     ax.set_ylim(0, 1)
     ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=fs(7), color=MUTED_COLOUR)
     if len(axes_order) > 1:  # radial labels halfway between the first two spokes, off every spoke's line
         ax.set_rlabel_position(float(np.degrees(angles[1]) / 2))
+    for band in sorted(bands_drawn):  # 'high' before 'low'
+        handles.append(Line2D([], [], color=MUTED_COLOUR, lw=6, solid_capstyle="butt", label=band_text[band]))
     if any_hidden:  # one entry says what the mark means, wrapped to the legend's width
         handles.append(_hidden_handle(wrap(suppressed_label, 34)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=fs(LEGEND_SIZE), borderaxespad=0)
