@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline.publish.audit import hidden_cells, intruder_check
-from pipeline.publish.intervals import complete
+from pipeline.publish.intervals import IncompleteProtection, complete
 from pipeline.publish.model import PublishedTable, TableSpec
 from pipeline.publish.publisher import published_frame
 from pipeline.scoring.disclosure import HIDDEN_COUNT
@@ -78,3 +78,44 @@ def test_completion_widens_the_pair_until_each_keeps_four_companies():
     for band in ("★3:0", "★3:2"):
         assert (iv[band].low, iv[band].high) == pytest.approx((0.0, 4 / 159), abs=1e-6)
     assert (iv["★3:4–5"].low, iv["★3:4–5"].high) == pytest.approx((6 / 159, 14 / 159), abs=1e-6)
+
+
+def test_completion_that_cannot_finish_refuses_with_the_table_and_cell():
+    """Completion never ends with a cell narrower than its width: cut short after one round (the pair above
+    needs a second to confirm), it raises, naming the table, the cell and what an intruder reaches —
+    bands 0 and 2 at [2/159, 4/159] = [0.0126, 0.0252] where 0.0252 must stay — and the report refuses."""
+    frame = _bands(DEMO, {"0": "split", "2": "split"})
+    with pytest.raises(IncompleteProtection) as caught:
+        complete([("star_distance", frame, SPEC)], 5, rounds=1)
+    assert str(caught.value) == (
+        "disclosure completion failed: star_distance [sector=auto; year=2022; framework=star_distance; "
+        "node_id=★3:0; segment=〜100人] share_distance (split) is bounded to [0.0126, 0.0252] where 0.0252 must "
+        "stay, and it is still too narrow after 1 rounds; no table is published (docs/method.md §5.3)")
+
+
+ITEMS = TableSpec(keys=["sector", "year", "item_id"], segment=None, counts={"share_implemented": "n_applicable"})
+
+
+def _items(rows: list[tuple]) -> pd.DataFrame:
+    """(item, n_companies, share_implemented, rounded, n_applicable) → an item table as published."""
+    t = pd.DataFrame(rows, columns=["item_id", "n_companies", "share_implemented", "rounded", "n_applicable"])
+    return t.assign(sector="auto", year=2024, suppressed="")
+
+
+def test_withheld_bases_are_listed_with_the_companies_an_intruder_reaches():
+    """An item row published rounded withholds its base: 200 respondents, fewer than 5 found it not
+    applicable, so the base is 196…200; 25 % rounded fits each (49/196 = 0.250, 49/197 = 0.249, 49/198 = 0.2475
+    → 0.25, 50/199 = 0.251, 50/200): [196, 200], 4 companies wide, as required. A row with its share exact and
+    its base withheld: 0.25 of at most 40 respondents is 2 of 8, 3 of 12, … 10 of 40: [8, 40]; 0.37 exact of at
+    most 110 can only be 37 of 100: [100, 100], a finding."""
+    frame = _items([("1-1", 200.0, 0.25, True, np.nan), ("1-2", 40.0, 0.25, False, np.nan),
+                    ("1-3", 110.0, 0.37, False, np.nan), ("1-4", 50.0, 0.5, False, 50.0)])
+    table = PublishedTable("items", "items", frame, list(frame.columns), spec=ITEMS)
+    intervals = []
+    findings = intruder_check([table], hidden_cells([table]), 5, [], intervals)
+    bases = {iv.cell.split("item_id=")[1]: (iv.low, iv.high, iv.required, iv.unit) for iv in intervals
+             if iv.reason == "withheld"}
+    assert bases == {"1-1": (196.0, 200.0, 4.0, "companies"), "1-2": (8.0, 40.0, 4.0, "companies"),
+                     "1-3": (100.0, 100.0, 4.0, "companies")}
+    assert [(f.check, f.cell, f.statistic) for f in findings if f.check == "interval"] == [
+        ("interval", "sector=auto; year=2024; item_id=1-3", "n_applicable")]

@@ -35,7 +35,10 @@ included — is covered; hierarchy relations come from :func:`hierarchy` (the pu
 
 from __future__ import annotations
 
+import os
+import sys
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,6 +85,7 @@ class Interval:
     high: float
     required: float  # the narrowest interval the method allows for it
     fact: tuple = field(default=(), compare=False, repr=False)  # what it describes, for :func:`complete`
+    unit: str = "scale"  # 'scale': the statistic's own 0–1 (−1–1) scale; 'companies': a withheld count (a base)
 
     @property
     def width(self) -> float:
@@ -716,6 +720,16 @@ def _joint(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[tuple[in
     for x in keep:
         if meets(x):
             note(x)
+    with _quiet_solver():
+        return _integer_extremes(milp, constraint, integrality, box, lows, highs, reached_low, reached_high,
+                                 note, width, stats)
+
+
+def _integer_extremes(milp, constraint, integrality, box, lows: np.ndarray, highs: np.ndarray,
+                      reached_low: np.ndarray, reached_high: np.ndarray, note, width: int, stats: SolverStats
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_joint`'s mixed-integer programmes, one per variable and direction not already settled."""
+    size = len(lows)
     out_low, out_high = lows.copy(), highs.copy()
     options = {"time_limit": MILP_SECONDS, "mip_rel_gap": 1e-9}
     for j in range(size):
@@ -831,6 +845,27 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
         raise IncompleteProtection(f"disclosure completion did not settle in {rounds} rounds (tables "
                                    f"{', '.join(work)}); no table is published (docs/method.md §5.3)")
     return [work[name][0] for name, _, _ in frames]
+
+
+@contextmanager
+def _quiet_solver():
+    """HiGHS's mixed-integer code can print a line of its own debugging straight to the process's standard
+    output (not through Python), which would land in a report notebook's output: it goes to the null device
+    while the programmes run."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # no file descriptor 1 to guard
+        yield
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
 
 
 class IncompleteProtection(RuntimeError):
