@@ -670,7 +670,7 @@ def _joint(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[tuple[in
     The linear relaxation is solved first (its extremes bound the integer ones from outside); a variable's
     extreme is taken from it where some solution found so far that meets every reason and count reaches it,
     and is otherwise solved as a mixed-integer programme (scipy's HiGHS, :data:`MILP_SECONDS` each)."""
-    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+    from scipy.optimize import linprog
 
     stats.groups += 1
     size = len(bounds)
@@ -682,6 +682,39 @@ def _joint(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[tuple[in
     stats.lp += 2 * size
     if np.isnan(lows).any():
         return lows, highs
+    # a reason no branch of which the published tables allow was another side of the split (respondents off
+    # the member list beside a response rate): it says nothing of this share, and is dropped (as is every
+    # reason, should the rest still contradict each other: the counts and relations alone remain)
+    for attempt in (reasons, _possible(linprog, a_ub, b_ub, bounds, reasons, stats), []):
+        found = _integer_programme(a_ub, b_ub, bounds, attempt, counts, lows, highs, keep, stats)
+        if found is not None:
+            return found
+    return np.full(size, np.nan), np.full(size, np.nan)
+
+
+def _possible(linprog, a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[tuple[int, float]],
+              stats: SolverStats) -> list[tuple[int, float]]:
+    """The reasons one of whose branches the relations allow, each taken alone."""
+    out = []
+    for j, e in reasons:
+        for lo, hi in ((0.0, e), (1.0 - e, 1.0)):
+            trial = list(bounds)
+            trial[j] = (max(lo, bounds[j][0]), min(hi, bounds[j][1]))
+            stats.lp += 1
+            if trial[j][0] <= trial[j][1] + 1e-12 and (a_ub is None or linprog(
+                    np.zeros(len(bounds)), A_ub=a_ub, b_ub=b_ub, bounds=trial, method="highs").status != 2):
+                out.append((j, e))
+                break
+    return out
+
+
+def _integer_programme(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[tuple[int, float]],
+                       counts: list[tuple[int, float]], lows: np.ndarray, highs: np.ndarray, keep: list,
+                       stats: SolverStats) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_joint` with these reasons: the extremes, or None where the reasons and counts cannot all hold."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    size = len(bounds)
     nz, nc = len(reasons), len(counts)
     width = size + nz + nc
     rows, rhs = [], []
@@ -721,8 +754,16 @@ def _joint(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[tuple[in
         if meets(x):
             note(x)
     with _quiet_solver():
-        return _integer_extremes(milp, constraint, integrality, box, lows, highs, reached_low, reached_high,
-                                 note, width, stats)
+        first = milp(np.zeros(width), constraints=constraint, integrality=integrality, bounds=box,
+                     options={"time_limit": MILP_SECONDS})
+        stats.milp += 1
+        if first.status == 2:
+            return None
+        if first.x is not None:
+            note(first.x)
+        found = _integer_extremes(milp, constraint, integrality, box, lows, highs, reached_low, reached_high,
+                                  note, width, stats)
+    return None if np.isnan(found[0]).any() else found
 
 
 def _integer_extremes(milp, constraint, integrality, box, lows: np.ndarray, highs: np.ndarray,
