@@ -537,12 +537,12 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
         if ids:
             touching[find(ids[0])].append(row)
     out: list[Interval] = []
-    binary = _binary_nodes(facts)
+    binary, whole = _binary_nodes(facts), _binary_nodes(facts, strict=True)
     stats = stats if stats is not None else SolverStats()
     for root, ids in members.items():
         local = {unknown[i]: j for j, i in enumerate(ids)}
         bounds = [facts.band.get(f, LINEAR_STATS[f[2]]) for f in local]
-        reasons, counts = _branches(facts, local, k), _integers(facts, local, binary)
+        reasons, counts = _branches(facts, local, k), _integers(facts, local, whole)
         for firmness in (MEMBERS, MAP, FIRM):  # a relation the published values break does not describe these cells
             a, b = _system(touching.get(root, []), local, facts, firmness)
             lows, highs = _joint(a, b, bounds, reasons, counts, stats)
@@ -593,17 +593,21 @@ def _system(rows: list[Row], local: dict[tuple, int], facts: _Facts, firmness: i
     return (np.array(a_ub), np.array(b_ub)) if a_ub else (None, None)
 
 
-def _binary_nodes(facts: _Facts) -> set[tuple[str, tuple[str, str]]]:
+def _binary_nodes(facts: _Facts, strict: bool = False) -> set[tuple[str, tuple[str, str]]]:
     """A sector's nodes scored 0/1 (★ ready, LvN+, a one-item node answered yes/no): wherever published,
     their mean equals their share reached, so the mean is that share (a count) and is held to a count's
-    width."""
+    width. ``strict``: only where some published cell has them equal strictly between 0 and 1 (a node seen
+    only at 1.0 and 1.0 may be graded): the solver then takes the mean as a whole count too."""
     same: dict[tuple[str, tuple[str, str]], bool] = {}
+    inside: set[tuple[str, tuple[str, str]]] = set()
     for (where, node, stat), value in facts.value.items():
         if stat == "mean" and (where, node, "share_reached") in facts.value:
             equal = abs(value - facts.value[(where, node, "share_reached")]) < 1e-12
             key = (dict(where).get("sector", ""), node)
             same[key] = same.get(key, True) and equal
-    return {key for key, eq in same.items() if eq}
+            if equal and 1e-9 < value < 1 - 1e-9:
+                inside.add(key)
+    return {key for key, eq in same.items() if eq and (key in inside or not strict)}
 
 
 @dataclass
