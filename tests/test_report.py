@@ -228,7 +228,18 @@ def test_every_year_a_table_title_promises_is_in_it(reports):
             heads = [unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", block)]
             rows = [[unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
                     for r in re.findall(r"<tr>(.*?)</tr>", block, re.S)[1:]]
-            promised = years if "年度別" in caption else set(re.findall(r"\((\d{4})年度\)", caption))
+            period = re.search(r"\((\d{4})年度→(\d{4})年度\)", caption)
+            if period:  # a change between two years: both named, and the caption's rises/falls are in it
+                assert {r[heads.index("年度")] for r in rows} == {period.group(2)}, caption
+                if "比較年度" in heads:
+                    assert {r[heads.index("比較年度")] for r in rows} == {period.group(1)}, caption
+                changes = [r[heads.index("比較年度との差")] for r in rows] if "比較年度との差" in heads else []
+                assert ("低下" not in caption or "低下した項目はない" in caption
+                        or any(c.startswith("-") for c in changes)), caption
+                checked += 1
+                continue
+            promised = years if "年度別" in caption else set(re.findall(r"\((\d{4})年度[)、]", caption))
+            assert promised or "年度" not in heads, f"{caption}: which year(s)?"  # a year column, a title that says
             if not promised:
                 continue
             assert "年度" in heads, caption
@@ -492,3 +503,32 @@ def test_outputs_readers_paste_and_print(reports):
     page = _page_text((root / "reports" / "power" / "all" / "sector_trend_report.html").read_text(encoding="utf-8"))
     for text in (rules, page):
         assert "実施している" in text and not [w for w in ("自動車", "達成", "「対象外」", "★") if w in text]
+
+
+def test_a_what_if_run_writes_only_the_star_reports_in_their_own_folder(tmp_path, monkeypatch):
+    """`--sector all --what-if …` wrote the cross-sector page into reports/all/all (and the power report into
+    reports/power/all): neither takes a what-if, so both are skipped and the default folders are left alone."""
+    import pipeline.report.run as R
+
+    store = tmp_path / "store"
+    store.mkdir()
+    keys = [("power", 2024, "p1"), ("power", 2025, "p1"), ("auto", 2024, "a1"), ("auto", 2025, "a1")]
+    rows = pd.DataFrame(keys, columns=["sector", "year", "respondent_key"])
+    rows.to_parquet(store / "respondents", index=False)
+    rows.assign(framework="csf2", node_id="GV", score=0.5).to_parquet(store / "scores", index=False)
+    ran = []
+
+    def execute_stub(name, parameters, out_dir, notebooks_dir=None, title=""):
+        ran.append((name, out_dir.relative_to(tmp_path).as_posix(), parameters.get("what_if")))
+        return out_dir / f"{name}.html"
+
+    monkeypatch.setattr(R, "execute", execute_stub)
+    result = R.run_report("all", None, store, out=tmp_path / "reports", figures=tmp_path / "figures",
+                          what_if="star3:size_band=〜100人")
+    assert ran == [("sector_trend_report", "reports/auto/all_whatif-star3-size_band-〜100人",
+                    "star3:size_band=〜100人")]
+    assert result.skipped == ["power", "all"]
+    assert not (tmp_path / "reports" / "all").exists() and not (tmp_path / "reports" / "power").exists()
+    ran.clear()
+    R.run_report("all", None, store, out=tmp_path / "reports", figures=tmp_path / "figures")  # no what-if: all three
+    assert [folder for _, folder, _ in ran] == ["reports/power/all", "reports/auto/all", "reports/all/all"]

@@ -8,7 +8,6 @@ sentences are the same for every member of a run, so they are made once (cached)
 
 from __future__ import annotations
 
-import math
 from functools import cache
 from typing import Any
 
@@ -20,7 +19,7 @@ from pipeline.publish.feedback_model import PEER_STATS, SCORE_COLUMNS, MemberPag
 from pipeline.publish.formats import check_lang
 from pipeline.report import style
 from pipeline.report.figures import PeerFigures
-from pipeline.scoring.disclosure import QUANTILE_TAILS
+from pipeline.scoring.disclosure import quantile_min_n
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 
 
@@ -193,8 +192,7 @@ def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_labe
         out.append(w["peers_hidden"].format(nodes=join.join(protected["_label"])))
     shown = labelled[labelled["hidden"].eq("")]
     if (shown["p25"].isna() | shown["p50"].isna()).any():
-        out.append(w["peers_quantiles"].format(median=math.ceil(k / QUANTILE_TAILS["p50"]),
-                                               iqr=math.ceil(k / QUANTILE_TAILS["p25"]), k=k))
+        out.append(w["peers_quantiles"].format(median=quantile_min_n("p50", k), iqr=quantile_min_n("p25", k), k=k))
     if n_items:
         out.append(w["peers_items"].format(sector=w["sector"][sector], n=n_items))
     return out
