@@ -63,13 +63,14 @@ def test_f2_parent_reached_on_the_grid_narrows_the_complementary_sibling():
     """RC reaching 0.9 in eighths means RC = 1, so RC.RP and RC.CO are 1 for the 20: RC.RP reached by at least
     20 — not 0…4 — so its split reason leaves 36…40 reached, and a 1-item node reached scores 1: RC.RP ≥ 0.9.
     Then RC.CO = (4 · 0.625 − RC.RP) / 3 = (2.5 − RC.RP) / 3 ≤ 0.5333, and ≥ 0.5 (the 20 at 1):
-    [0.5, 0.5333], 0.033 wide where 0.10 must stay. Without the grid (no item counts) both branches of the
-    split stay open and RC.CO keeps [0.5, 0.8333]."""
+    [0.5, 0.5333], 0.033 wide where 0.10 must stay. Its share reached is a count of 40 companies, at most
+    0.5333 · 40 = 21.3, so 20 or 21 of them: [0.5, 0.525]. Without the grid (no item counts) both branches of
+    the split stay open and RC.CO keeps [0.5, 0.8333]."""
     functions, categories = _f2_tables()
     frames = {"functions": (functions, NODES), "categories": (categories, NODES)}
     findings, iv = _audit(frames, [RC_GRID])
     assert iv[("RC.CO", "特定卸", "mean")] == (0.5, 0.5333)
-    assert iv[("RC.CO", "特定卸", "share_reached")] == (0.5, 0.5333)
+    assert iv[("RC.CO", "特定卸", "share_reached")] == (0.5, 0.525)
     assert iv[("RC.RP", "特定卸", "mean")] == (0.9, 1.0)
     assert {(f.cell.split("node_id=")[1].split(";")[0], f.statistic) for f in findings if f.check == "interval"} == {
         ("RC.CO", "mean"), ("RC.CO", "share_reached")}
@@ -162,11 +163,13 @@ def test_f1_the_audit_finds_a_headline_mean_pinning_a_hidden_function():
 def test_f1_a_quantile_of_the_headline_score_bounds_a_function():
     """The overall mean 0.85 is far enough from the top to stay, but a published p10 of 0.99 over 50
     companies says that 50 − 1 − ⌊0.1 · 49⌋ = 45 of them score at least 0.99 overall, so at least 0.98 in
-    GV (4 of 8 items): GV ≥ 45/50 · 0.98 = 0.882. A and B (50 each) hidden beside the total (0.7, none not
-    applicable). Without the p10: the total's 70 reached leave A at least 20, so A's split reason means 46…50
-    reached, and its mean ≥ 0.9 · 46/50 = 0.828 (the function's item count is not given here: no grid)."""
-    functions = _nodes([("GV", "A", 50, 0.9, 0.9, 0.0, "split"), ("GV", "B", 50, 0.5, 0.5, 0.0, "complementary"),
-                        ("GV", ALL, 100, 0.7, 0.7, 0.0, "")])
+    GV (4 of 8 items): GV ≥ 45/50 · 0.98 = 0.882. A and B (50 each) hidden beside the total (0.7, 68 of 100
+    reached, none not applicable; a total whose mean equalled its share reached would read as a 0/1 node,
+    whose mean is a count too). Without the p10: the total's 68 reached leave A at least 18, so A's split
+    reason means 46…50 reached, and its mean ≥ 0.9 · 46/50 = 0.828 (the function's item count is not given
+    here: no grid)."""
+    functions = _nodes([("GV", "A", 50, 0.9, 0.9, 0.0, "split"), ("GV", "B", 50, 0.5, 0.46, 0.0, "complementary"),
+                        ("GV", ALL, 100, 0.7, 0.68, 0.0, "")])
     dist = pd.DataFrame({"sector": "power", "year": 2026, "framework": "instrument", "node_id": "overall",
                          "segment": ["A"], "n": [50.0], "mean": [0.85], "p10": [0.99], "p25": np.nan,
                          "p50": np.nan, "p75": np.nan, "p90": np.nan, "suppressed": ""})

@@ -21,8 +21,10 @@ def summary(folder: Path) -> dict[str, object]:
     from pipeline.publish.audit import AUDIT_FILE, audit_folder
     from pipeline.publish.intervals import Interval
 
-    solved: list[Interval] = []
-    findings = audit_folder(folder, solved)
+    every: list[Interval] = []
+    findings = audit_folder(folder, every)
+    solved = [iv for iv in every if iv.unit == "scale"]  # the hidden statistics; withheld bases apart (companies)
+    bases = [iv for iv in every if iv.unit == "companies"]
     log = pd.read_csv(folder / AUDIT_FILE, keep_default_na=False, na_values=[""])
     out: dict[str, object] = {"report": str(folder), "hidden_cells": int(log["check"].eq("hidden").sum()),
                               "bounded": len(solved), "findings": len(findings)}
@@ -34,6 +36,10 @@ def summary(folder: Path) -> dict[str, object]:
                    smallest_margin=f"{tightest.width - tightest.required:+.4f} ({tightest.table} {tightest.statistic}"
                                    f" {tightest.reason})",
                    failing=sum(iv.fails for iv in solved))
+    if bases:
+        narrowest = min(bases, key=lambda iv: iv.width - iv.required)
+        out.update(withheld_bases=f"{len(bases)}, narrowest {narrowest.width:g} companies (needs "
+                                  f"{narrowest.required:g}), failing {sum(iv.fails for iv in bases)}")
     return out
 
 

@@ -205,11 +205,16 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
     findings += _cross_table(facts)
     findings += _differencing(tables, facts, k, ks)
     findings += _changes(tables, facts)
-    solved = solve(tables, hidden, k, relations)
+    solved = solve(tables, hidden, k, relations) + withheld_bases(tables, ks)
     if intervals is not None:
         intervals.extend(solved)
     for iv in solved:
-        if iv.fails or np.isnan(iv.low):
+        if iv.unit == "companies" and (iv.fails or np.isnan(iv.low)):
+            findings.append(Finding("interval", iv.table, iv.cell, iv.statistic,
+                                    f"a withheld base is bounded to {_text(iv.low)}…{_text(iv.high)} companies "
+                                    f"(needs {iv.required:g} of width, of {_text(iv.n)})" if not np.isnan(iv.low)
+                                    else "no base fits the values the row publishes"))
+        elif iv.fails or np.isnan(iv.low):
             findings.append(Finding("interval", iv.table, iv.cell, iv.statistic,
                                     f"an intruder bounds it to [{iv.low:.4f}, {iv.high:.4f}] (width {iv.width:.4f}, "
                                     f"needs ≥ {iv.required:.4f}; {iv.reason}, n = {_text(iv.n)})"
@@ -217,6 +222,78 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
                                     "the solver uses: its bounds are unknown"))
     findings += _weighted(tables, facts, k)
     return findings
+
+
+# the whole a withheld base is part of, where the row publishes it: an item's year's respondents, a row's respondents
+WHOLES = ("n_companies", "n")
+
+
+def withheld_bases(tables: list[PublishedTable], ks: dict[str, int]) -> list[Interval]:
+    """Every base withheld on a published row (an item row published rounded shows its ``n_applicable`` as x; a
+    node or ★ row may withhold the count behind a published share), with the companies an intruder can still
+    reach for it: the bases b between the fewest the rules allow and the row's whole for which every value the
+    row publishes over b has some whole count behind it (a rounded value rounds to it; an exact one equals it).
+    A rounded row's base is n_companies − (k − 1) … n_companies by the rule (its rest below k); another row's
+    at least k. Held to k − 1 companies of width, like a count (docs/method.md §5.2)."""
+    out: list[Interval] = []
+    respondents: dict[tuple[str, str], float] = {}  # (sector, year) → the year's respondents, where a table says
+    for t in tables:
+        if {"sector", "year", "n_companies"} <= set(t.frame.columns):
+            for r in t.frame[["sector", "year", "n_companies"]].dropna().itertuples(index=False):
+                respondents[(_text(r.sector), _text(r.year))] = float(r.n_companies)
+    for t in tables:
+        if t.spec is None or "suppressed" not in t.frame:
+            continue
+        k = ks.get(t.name, t.k)
+        cols = t.spec.keys + ([t.spec.segment] if t.spec.segment and t.spec.segment in t.frame else [])
+        shown = t.frame[t.frame["suppressed"].fillna("").eq("")]
+        by_count: dict[str, list[str]] = defaultdict(list)
+        for stat in t.spec.counts:
+            for c in _counts(t.spec, stat):
+                by_count[c].append(stat)
+        for count, stats in by_count.items():
+            stats = [s for s in stats if s in t.frame and s in GRID_OF]
+            if count not in t.frame or not stats:
+                continue
+            for _, r in shown.iterrows():
+                values = {s: _num(r.get(s)) for s in stats}
+                if not np.isnan(_num(r.get(count))) or all(np.isnan(v) for v in values.values()):
+                    continue  # the base is published, or nothing rests on it
+                if count.endswith("_previous"):  # a change's earlier year: that year's respondents
+                    whole = respondents.get((_text(r.get("sector")), _text(r.get("previous_year"))), np.nan)
+                    rounded = str(r.get(f"{ROUNDED}_previous", "")).lower() in ("true", "1", "1.0")
+                else:
+                    whole = next((_num(r.get(w)) for w in WHOLES if w != count and not np.isnan(_num(r.get(w)))),
+                                 np.nan)
+                    rounded = str(r.get(ROUNDED, "")).lower() in ("true", "1", "1.0")
+                if np.isnan(whole):
+                    out.append(Interval(t.name, _cell_text(_key(r, cols)), count, "withheld", np.nan, float(k),
+                                        np.inf, float(k - 1), unit="companies"))
+                    continue
+                first = int(whole) - (k - 1) if rounded else k
+                fits = [b for b in range(max(1, first), int(whole) + 1)
+                        if all(np.isnan(v) or _fits(v, b, GRID_OF[s], rounded) for s, v in values.items())]
+                low, high = (float(min(fits)), float(max(fits))) if fits else (np.nan, np.nan)
+                out.append(Interval(t.name, _cell_text(_key(r, cols)), count, "withheld", whole, low, high,
+                                    float(k - 1), unit="companies"))
+    return out
+
+
+# a statistic over a withheld base and its grid: whole answers (a share), half points (mean points)
+GRID_OF = {"share_implemented": 1, "share_reached": 1, "share_unmet": 1, "share_distance": 1, "mean_points": 2,
+           "response_rate": 1, "share_previous": 1}
+
+
+def _fits(value: float, base: int, grid: int, rounded: bool) -> bool:
+    """Whether some whole count a of 1/``grid`` units over ``base`` gives ``value`` (rounded to whole percent
+    where the row is rounded, else within 1e-9)."""
+    from pipeline.scoring.disclosure_rounding import STEP, to_step
+
+    units = grid * base
+    half = STEP / 2 if rounded else 1e-9
+    lo, hi = int(np.ceil((value - half) * units - 1e-9)), int(np.floor((value + half) * units + 1e-9))
+    return any(0 <= a <= units and (abs(float(to_step(a / units)) - value) < 1e-9 if rounded
+                                    else abs(a / units - value) < 1e-9) for a in range(lo, hi + 1))
 
 
 def _splits(t: PublishedTable, cols: list[str], suppressed: pd.Series, k: int) -> list[Finding]:
@@ -398,10 +475,13 @@ def write_audit(folder: Path, tables: list[PublishedTable], k: int, hidden: pd.D
 def intervals_frame(solved: list[Interval]) -> pd.DataFrame:
     """The solver's intervals as a table: one row per hidden statistic, narrowest first."""
     rows = [{"table": iv.table, "cell": iv.cell, "statistic": iv.statistic, "reason": iv.reason, "n": iv.n,
-             "low": iv.low, "high": iv.high, "width": iv.width, "required": iv.required, "fails": iv.fails}
-            for iv in solved]
-    cols = ["table", "cell", "statistic", "reason", "n", "low", "high", "width", "required", "fails"]
-    return pd.DataFrame(rows, columns=cols).sort_values(["width", "table", "cell"], kind="stable")
+             "low": iv.low, "high": iv.high, "width": iv.width, "required": iv.required, "fails": iv.fails,
+             "unit": iv.unit} for iv in solved]
+    cols = ["table", "cell", "statistic", "reason", "n", "low", "high", "width", "required", "fails", "unit"]
+    # the hidden statistics (0–1 scale) narrowest first, then the withheld bases (companies) narrowest first
+    return pd.DataFrame(rows, columns=cols).sort_values(["unit", "width", "table", "cell"], ascending=[False, True,
+                                                                                                       True, True],
+                                                        kind="stable")
 
 
 def _findings_frame(findings: list[Finding]) -> pd.DataFrame:

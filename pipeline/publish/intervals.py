@@ -35,7 +35,10 @@ included — is covered; hierarchy relations come from :func:`hierarchy` (the pu
 
 from __future__ import annotations
 
+import os
+import sys
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,6 +69,7 @@ QUANTILES = {"p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p90": 0.90}
 # tangent points of m2 ≥ mean² (the convex bound, as cuts: the relaxation is at most 0.005² = 2.5e-5 short of it)
 TANGENTS = np.linspace(0.0, 1.0, 101)
 TOLERANCE = 1e-7  # published floats are exact to ~1e-16; equations are met within this
+ONE = ((), ("", ""), "one")  # a fact always known, = 1: the constant in Σ parts = 1
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class Interval:
     high: float
     required: float  # the narrowest interval the method allows for it
     fact: tuple = field(default=(), compare=False, repr=False)  # what it describes, for :func:`complete`
+    unit: str = "scale"  # 'scale': the statistic's own 0–1 (−1–1) scale; 'companies': a withheld count (a base)
 
     @property
     def width(self) -> float:
@@ -174,6 +179,8 @@ class _Facts:
         self.slack: dict[tuple, float] = {}  # a published value rounded: within this of the true one
         self.members: dict[tuple, float] = {}  # a members' estimate → its segment's members (working column)
         self.band: dict[tuple, tuple[float, float]] = {}  # a hidden mean published as a band → the band
+        self.parts: list[list[tuple]] = []  # shares of cells that split one row's companies: they add up to 1
+        self.value[ONE] = 1.0  # the constant of a relation with one (Σ parts = 1)
 
     def add(self, fact: tuple, value: float, hidden: tuple[str, str, str] | None, weight: float) -> None:
         if hidden is None:
@@ -203,6 +210,7 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
     facts.total = total
     true = {(r.table, r.cell): r for r in hidden.itertuples()}
     groups: dict[tuple, dict] = defaultdict(lambda: {"total": None, "parts": [], "multi": False})
+    splits: dict[tuple, set] = defaultdict(set)  # (table, other keys, statistic, column, group) → its facts
     for t in tables:
         spec = t.spec
         if spec is None or "suppressed" not in t.frame:
@@ -260,6 +268,11 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                     facts.na[fact] = _num(r["na_share"])
                 if "threshold" in frame:
                     facts.threshold[fact] = _num(r["threshold"])
+                for col, parts in spec.parts.items():
+                    if stat in SHARES and col in base:
+                        for g, group in enumerate(parts):
+                            if base[col] in group:
+                                splits[(t.name, tuple(kv for kv in key if kv[0] != col), stat, col, g)].add(fact)
                 if seg and spec.total:
                     gkey = (t.name, tuple(kv for kv in key if kv[0] != seg), stat)
                     g = groups[gkey]
@@ -270,6 +283,9 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                     if "multi_counted" in frame and str(r["multi_counted"]).lower() == "true":
                         g["multi"] = True
     adds_up = [(g["total"], g["parts"]) for g in groups.values() if g["total"] is not None and not g["multi"]]
+    by_name = {t.name: t.spec for t in tables if t.spec is not None}
+    facts.parts = [sorted(found, key=str) for (name, _, _, col, g), found in splits.items()
+                   if len(found) == len(by_name[name].parts[col][g])]  # every part assessed: they add up to 1
     return facts, adds_up
 
 
@@ -333,6 +349,8 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> list[R
         for p, w in zip(parts, ws, strict=True):
             eq[p] -= w
         rows.append((dict(eq), None, MEMBERS if weighted else FIRM))
+    for found in facts.parts:  # the bands of one star split the segment's companies: Σ shares = 1
+        rows.append(({**{f: 1.0 for f in found}, ONE: -1.0}, None, FIRM))
     every = [*facts.value, *facts.hidden]
     by_place: dict[tuple, dict[tuple[str, str], tuple]] = defaultdict(dict)
     for fact in every:
@@ -492,10 +510,9 @@ def _shortfall_rows(facts: _Facts, grid: _Grid, where: tuple, nodes: dict, rel: 
 
 
 def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations: list[Relation] | None = None,
-          min_width: float = MIN_WIDTH) -> list[Interval]:
-    """For each hidden linear statistic, the tightest interval the published tables allow (see the module)."""
-    from scipy.optimize import linprog
-
+          min_width: float = MIN_WIDTH, stats: SolverStats | None = None) -> list[Interval]:
+    """For each hidden linear statistic, the tightest interval the published tables allow (see the module).
+    ``stats``, when given, counts the programmes solved (for the benchmark and the report's log)."""
     facts, adds_up = collect(tables, hidden)
     rows = equations(facts, adds_up, relations or [])
     unknown = facts.unknown()
@@ -522,14 +539,15 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
         if ids:
             touching[find(ids[0])].append(row)
     out: list[Interval] = []
-    binary = _binary_nodes(facts)
+    binary, whole = _binary_nodes(facts), _binary_nodes(facts, strict=True)
+    stats = stats if stats is not None else SolverStats()
     for root, ids in members.items():
         local = {unknown[i]: j for j, i in enumerate(ids)}
         bounds = [facts.band.get(f, LINEAR_STATS[f[2]]) for f in local]
+        reasons, counts = _branches(facts, local, k), _integers(facts, local, whole)
         for firmness in (MEMBERS, MAP, FIRM):  # a relation the published values break does not describe these cells
             a, b = _system(touching.get(root, []), local, facts, firmness)
-            settled = _settle(linprog, a, b, bounds, _branches(facts, local, k))
-            lows, highs = _extremes(linprog, a, b, settled)
+            lows, highs = _joint(a, b, bounds, reasons, counts, stats)
             if not np.isnan(lows).any():
                 break
         for fact, j in local.items():
@@ -577,23 +595,45 @@ def _system(rows: list[Row], local: dict[tuple, int], facts: _Facts, firmness: i
     return (np.array(a_ub), np.array(b_ub)) if a_ub else (None, None)
 
 
-def _binary_nodes(facts: _Facts) -> set[tuple[str, tuple[str, str]]]:
+def _binary_nodes(facts: _Facts, strict: bool = False) -> set[tuple[str, tuple[str, str]]]:
     """A sector's nodes scored 0/1 (★ ready, LvN+, a one-item node answered yes/no): wherever published,
     their mean equals their share reached, so the mean is that share (a count) and is held to a count's
-    width."""
+    width. ``strict``: only where some published cell has them equal strictly between 0 and 1 (a node seen
+    only at 1.0 and 1.0 may be graded): the solver then takes the mean as a whole count too."""
     same: dict[tuple[str, tuple[str, str]], bool] = {}
+    inside: set[tuple[str, tuple[str, str]]] = set()
     for (where, node, stat), value in facts.value.items():
         if stat == "mean" and (where, node, "share_reached") in facts.value:
             equal = abs(value - facts.value[(where, node, "share_reached")]) < 1e-12
             key = (dict(where).get("sector", ""), node)
             same[key] = same.get(key, True) and equal
-    return {key for key, eq in same.items() if eq}
+            if equal and 1e-9 < value < 1 - 1e-9:
+                inside.add(key)
+    return {key for key, eq in same.items() if eq and (key in inside or not strict)}
 
 
-def _branches(facts: _Facts, local: dict[tuple, int], k: int) -> list[tuple[int, list[tuple[float, float]]]]:
+@dataclass
+class SolverStats:
+    """What the solver did: programmes solved, and the mixed-integer ones among them (and any that hit the cap)."""
+
+    lp: int = 0
+    milp: int = 0
+    capped: int = 0
+    groups: int = 0
+    joint_groups: int = 0
+
+
+# One mixed-integer programme (per hidden statistic and direction) stops after this many seconds and keeps the best
+# solution found: for a minimum that is at or above the true one, so the interval reported is at most as wide as
+# the intruder's (the safe side); a component whose programme found no solution in time is reported as unknown.
+MILP_SECONDS = 5.0
+
+
+def _branches(facts: _Facts, local: dict[tuple, int], k: int) -> list[tuple[int, float]]:
     """What the reason for hiding tells (the intruder is assumed to know each cell's reason, the safe side):
-    a cell hidden for a split has its share within (k − 1)/n of 0 or of 1; a cell hidden as uniform has
-    its mean (or share) at exactly 0 or 1. One (variable, [two ranges]) per such cell."""
+    a cell hidden for a split has its share within e = (k − 1)/n of 0 or of 1 (fewer than k companies on one
+    side); a cell hidden as uniform has its mean (or share) at exactly 0 or 1 (e = 0). One (variable, e) per
+    such cell: a disjunction, x ∈ [0, e] ∪ [1 − e, 1], which :func:`_joint` takes together with every other."""
     cells: dict[tuple, list[tuple]] = defaultdict(list)
     for fact in local:
         cells[(fact[0], fact[1])].append(fact)
@@ -609,39 +649,164 @@ def _branches(facts: _Facts, local: dict[tuple, int], k: int) -> list[tuple[int,
         n = facts.weight.get(target, np.nan) if target is not None else np.nan
         if target is None or reason == "split" and not n > 0:
             continue
-        edge = min(1.0, (k - 1) / n) if reason == "split" else 0.0
-        out.append((local[target], [(0.0, edge), (1.0 - edge, 1.0)]))
+        out.append((local[target], min(1.0, (k - 1) / n) if reason == "split" else 0.0))
     return out
 
 
-def _settle(linprog, a_ub, b_ub, bounds: list[tuple[float, float]],
-            branches: list[tuple[int, list[tuple[float, float]]]]) -> list[tuple[float, float]]:
-    """Narrow the bounds by every reason that has one explanation left: a cell whose other branch the
-    published tables rule out is known to lie in the one that remains (repeated until nothing changes).
-    A cell with both branches open keeps its plain bounds (the intruder cannot tell which side)."""
-    bounds = list(bounds)
-    changed = True
-    while changed:
-        changed = False
-        for j, ranges in branches:
-            open_ = []
-            for lo, hi in ranges:
-                cut = (max(lo, bounds[j][0]), min(hi, bounds[j][1]))
-                if cut[0] > cut[1] + 1e-12:
+def _integers(facts: _Facts, local: dict[tuple, int], binary: set) -> list[tuple[int, float]]:
+    """Hidden statistics that are counts over a known whole: a share of n companies (a response rate of its
+    roster) is c / n with c whole, and so is the mean of 0/1 scores. One (variable, n) per such statistic: an
+    intruder with integer programming gains up to one company from it."""
+    out = []
+    for fact, j in local.items():
+        n = facts.weight.get(fact, np.nan)
+        if not (n == n and n >= 1 and float(n).is_integer()) or fact[2] in WEIGHTED:
+            continue
+        if fact[2] in SHARES or fact[2] == "mean" and (dict(fact[0]).get("sector", ""), fact[1]) in binary:
+            out.append((j, float(n)))
+    return out
+
+
+def _joint(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[tuple[int, float]],
+           counts: list[tuple[int, float]], stats: SolverStats) -> tuple[np.ndarray, np.ndarray]:
+    """The extremes of every variable with all reasons and whole counts of the group taken together, as an
+    intruder with a mixed-integer programme takes them: a binary z per reason (x ≤ e + (1 − e)·z and
+    x ≥ (1 − e)·z: z = 0 puts x in [0, e], z = 1 in [1 − e, 1]) and an integer c per count (n·x = c).
+
+    The linear relaxation is solved first (its extremes bound the integer ones from outside); a variable's
+    extreme is taken from it where some solution found so far that meets every reason and count reaches it,
+    and is otherwise solved as a mixed-integer programme (scipy's HiGHS, :data:`MILP_SECONDS` each)."""
+    from scipy.optimize import linprog
+
+    stats.groups += 1
+    size = len(bounds)
+    if not reasons and not counts:
+        stats.lp += 2 * size
+        return _extremes(linprog, a_ub, b_ub, bounds)
+    stats.joint_groups += 1
+    lows, highs = _extremes(linprog, a_ub, b_ub, bounds, keep := [])
+    stats.lp += 2 * size
+    if np.isnan(lows).any():
+        return lows, highs
+    # a reason no branch of which the published tables allow was another side of the split (respondents off
+    # the member list beside a response rate): it says nothing of this share, and is dropped (as is every
+    # reason, should the rest still contradict each other: the counts and relations alone remain)
+    for attempt in (reasons, _possible(linprog, a_ub, b_ub, bounds, reasons, stats), []):
+        found = _integer_programme(a_ub, b_ub, bounds, attempt, counts, lows, highs, keep, stats)
+        if found is not None:
+            return found
+    return np.full(size, np.nan), np.full(size, np.nan)
+
+
+def _possible(linprog, a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[tuple[int, float]],
+              stats: SolverStats) -> list[tuple[int, float]]:
+    """The reasons one of whose branches the relations allow, each taken alone."""
+    out = []
+    for j, e in reasons:
+        for lo, hi in ((0.0, e), (1.0 - e, 1.0)):
+            trial = list(bounds)
+            trial[j] = (max(lo, bounds[j][0]), min(hi, bounds[j][1]))
+            stats.lp += 1
+            if trial[j][0] <= trial[j][1] + 1e-12 and (a_ub is None or linprog(
+                    np.zeros(len(bounds)), A_ub=a_ub, b_ub=b_ub, bounds=trial, method="highs").status != 2):
+                out.append((j, e))
+                break
+    return out
+
+
+def _integer_programme(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[tuple[int, float]],
+                       counts: list[tuple[int, float]], lows: np.ndarray, highs: np.ndarray, keep: list,
+                       stats: SolverStats) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_joint` with these reasons: the extremes, or None where the reasons and counts cannot all hold."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    size = len(bounds)
+    nz, nc = len(reasons), len(counts)
+    width = size + nz + nc
+    rows, rhs = [], []
+    if a_ub is not None:
+        rows.append(np.hstack([a_ub, np.zeros((a_ub.shape[0], nz + nc))]))
+        rhs.append(b_ub)
+    for i, (j, e) in enumerate(reasons):
+        up, down = np.zeros(width), np.zeros(width)
+        up[j], up[size + i] = 1.0, -(1 - e)  # x − (1 − e)·z ≤ e
+        down[j], down[size + i] = -1.0, 1 - e  # (1 − e)·z − x ≤ 0
+        rows += [up[None, :], down[None, :]]
+        rhs.append(np.array([e + TOLERANCE, TOLERANCE]))
+    for i, (j, n) in enumerate(counts):
+        row = np.zeros(width)
+        row[j], row[size + nz + i] = n, -1.0  # n·x − c = 0, within the published values' tolerance
+        rows += [row[None, :], -row[None, :]]
+        rhs.append(np.full(2, 1e-6 * max(1.0, n)))
+    a = np.vstack(rows)
+    b = np.concatenate(rhs)
+    lo = [b_[0] for b_ in bounds] + [0.0] * nz + [np.floor(n * bounds[j][0] - 1e-6) for j, n in counts]
+    hi = [b_[1] for b_ in bounds] + [1.0] * nz + [np.ceil(n * bounds[j][1] + 1e-6) for j, n in counts]
+    integrality = np.r_[np.zeros(size), np.ones(nz + nc)]
+    constraint = LinearConstraint(a, -np.inf, b)
+    box = Bounds(lo, hi)
+
+    def meets(x: np.ndarray) -> bool:  # a point of the relaxation that is also a point of the integer programme
+        return (all(x[j] <= e + 1e-7 or x[j] >= 1 - e - 1e-7 for j, e in reasons)
+                and all(abs(n * x[j] - round(n * x[j])) <= 1e-6 * max(1.0, n) for j, n in counts))
+
+    reached_low, reached_high = np.full(size, np.inf), np.full(size, -np.inf)
+
+    def note(x: np.ndarray) -> None:
+        np.minimum(reached_low, x[:size], out=reached_low)
+        np.maximum(reached_high, x[:size], out=reached_high)
+
+    for x in keep:
+        if meets(x):
+            note(x)
+    with _quiet_solver():
+        first = milp(np.zeros(width), constraints=constraint, integrality=integrality, bounds=box,
+                     options={"time_limit": MILP_SECONDS})
+        stats.milp += 1
+        if first.status == 2:
+            return None
+        if first.x is not None:
+            note(first.x)
+        found = _integer_extremes(milp, constraint, integrality, box, lows, highs, reached_low, reached_high,
+                                  note, width, stats)
+    return None if np.isnan(found[0]).any() else found
+
+
+def _integer_extremes(milp, constraint, integrality, box, lows: np.ndarray, highs: np.ndarray,
+                      reached_low: np.ndarray, reached_high: np.ndarray, note, width: int, stats: SolverStats
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_joint`'s mixed-integer programmes, one per variable and direction not already settled."""
+    size = len(lows)
+    out_low, out_high = lows.copy(), highs.copy()
+    options = {"time_limit": MILP_SECONDS, "mip_rel_gap": 1e-9}
+    for j in range(size):
+        for sign in (1.0, -1.0):
+            relaxed = lows[j] if sign > 0 else highs[j]
+            reached = reached_low[j] if sign > 0 else reached_high[j]
+            if abs(reached - relaxed) <= 1e-9:
+                continue  # the relaxation's extreme is met by a point of the integer programme: it is the extreme
+            c = np.zeros(width)
+            c[j] = sign
+            res = milp(c, constraints=constraint, integrality=integrality, bounds=box, options=options)
+            stats.milp += 1
+            if res.status == 1:
+                stats.capped += 1
+            if res.x is None:
+                if res.status == 2:  # infeasible: the reasons cannot all hold with these relations
+                    return np.full(size, np.nan), np.full(size, np.nan)
+                if np.isfinite(reached):  # capped without a solution: the best point seen (narrower, the safe side)
+                    (out_low if sign > 0 else out_high)[j] = reached
                     continue
-                trial = list(bounds)
-                trial[j] = cut
-                if a_ub is None or linprog(np.zeros(len(bounds)), A_ub=a_ub, b_ub=b_ub, bounds=trial,
-                                           method="highs").status != 2:
-                    open_.append(cut)
-            if len(open_) == 1 and open_[0] != bounds[j]:
-                bounds[j] = open_[0]
-                changed = True
-    return bounds
+                return np.full(size, np.nan), np.full(size, np.nan)
+            note(res.x)
+            (out_low if sign > 0 else out_high)[j] = res.x[j]
+    return out_low, out_high
 
 
-def _extremes(linprog, a_ub, b_ub, bounds: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
-    """Minimise and maximise every variable; with no constraint each lies anywhere in its bounds."""
+def _extremes(linprog, a_ub, b_ub, bounds: list[tuple[float, float]], keep: list | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Minimise and maximise every variable; with no constraint each lies anywhere in its bounds. ``keep``,
+    when given, receives every solution (points of the relaxation :func:`_joint` may reuse)."""
     size = len(bounds)
     lows = np.array([b[0] for b in bounds], dtype=float)
     highs = np.array([b[1] for b in bounds], dtype=float)
@@ -654,13 +819,15 @@ def _extremes(linprog, a_ub, b_ub, bounds: list[tuple[float, float]]) -> tuple[n
             res = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
             if res.status == 0:
                 store[j] = res.x[j]
+                if keep is not None:
+                    keep.append(res.x)
             elif res.status == 2:  # infeasible: a relation assumed here does not hold for these tables
                 return np.full(size, np.nan), np.full(size, np.nan)
     return lows, highs
 
 
 def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relations: list[Relation] | None = None,
-             min_width: float = MIN_WIDTH, rounds: int = 25) -> list[pd.DataFrame]:
+             min_width: float = MIN_WIDTH, rounds: int = 60) -> list[pd.DataFrame]:
     """Hide more cells until the solver leaves every hidden cell at least ``min_width``: the suppression of
     tables tied by public relations (a function and its categories, a category and its items, a total and
     its segments across tables), done together and before anything is drawn.
@@ -672,6 +839,7 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
     from pipeline.publish.audit import hidden_cells
 
     work = {name: (frame.copy(), spec) for name, frame, spec in frames}
+    failing: list[Interval] = []
     for _ in range(rounds):
         tables = [PublishedTable(name, name, f, list(f.columns), spec=spec) for name, (f, spec) in work.items()]
         hidden = hidden_cells(tables)
@@ -704,19 +872,78 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
             continue
         chosen: set[tuple] = set()
         for iv in failing:
-            options = {f for eq in eqs if iv.fact in eq for f in eq if f in facts.value and f not in chosen}
+            near = [eq for eq in eqs if iv.fact in eq]
+            if any(f in chosen for eq in near for f in eq):
+                continue  # a cell hidden this round already loosens a relation of this one: solve again first
+            # the published cells sharing a relation with it, else any published cell of its connected group
+            options = {f for eq in near for f in eq if f in facts.value and f != ONE} or _reachable(iv.fact, eqs, facts)
             if not options:
-                continue
+                raise IncompleteProtection(_stuck(iv, "no published cell shares a relation with it"))
             pick = min(options, key=lambda f: (dict(f[0]).get("segment") == total,
                                                facts.weight.get(f, np.inf), -len(f[1][1]), str(f)))
             chosen.add(pick)
-        if not chosen:
-            break
         for fact in chosen:
             for name, index in facts.rows[fact]:
                 frame, spec = work[name]
                 work[name] = (_hide(frame, index, spec), spec)
+    else:
+        if failing:
+            raise IncompleteProtection(_stuck(failing[0], f"it is still too narrow after {rounds} rounds"))
+        raise IncompleteProtection(f"disclosure completion did not settle in {rounds} rounds (tables "
+                                   f"{', '.join(work)}); no table is published (docs/method.md §5.3)")
     return [work[name][0] for name, _, _ in frames]
+
+
+@contextmanager
+def _quiet_solver():
+    """HiGHS's mixed-integer code can print a line of its own debugging straight to the process's standard
+    output (not through Python), which would land in a report notebook's output: it goes to the null device
+    while the programmes run."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # no file descriptor 1 to guard
+        yield
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+
+
+class IncompleteProtection(RuntimeError):
+    """Completion cannot give a hidden cell its width: the report must not be published as it stands."""
+
+
+def _stuck(iv: Interval, why: str) -> str:
+    """The message a report refuses with: the table and cell, what an intruder reaches, and why nothing more
+    was hidden."""
+    bounds = "unknown bounds" if np.isnan(iv.low) else f"[{iv.low:.4f}, {iv.high:.4f}]"
+    return (f"disclosure completion failed: {iv.table} [{iv.cell}] {iv.statistic} ({iv.reason}) is bounded to "
+            f"{bounds} where {iv.required:.4f} must stay, and {why}; no table is published "
+            "(docs/method.md §5.3)")
+
+
+def _reachable(fact: tuple, eqs: list[dict], facts: _Facts) -> set[tuple]:
+    """The published cells of the relations that reach ``fact`` through hidden cells (its connected group)."""
+    unknown, options = {fact}, set()
+    changed = True
+    while changed:
+        changed = False
+        for eq in eqs:
+            if any(f in unknown for f in eq):
+                for f in eq:
+                    if f in facts.value:
+                        options.add(f)
+                    elif f not in unknown:
+                        unknown.add(f)
+                        changed = True
+    options.discard(ONE)
+    return options
 
 
 def _is_hidden(reason: object) -> bool:

@@ -58,16 +58,23 @@ class TableSpec:
     # counts a row hidden for its statistics still prints (the respondents, published beside the scores anyway):
     # each must hold at least k where shown (pipeline.scoring.disclosure.respondent_counts)
     open_counts: list[str] = field(default_factory=list)
+    # cells that split the companies of one row between them (★ distance bands of one star): key column → groups
+    # of its values; within a row of the other keys the shares of a group add up to 1, a relation the audit uses
+    parts: dict[str, list[list[str]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
-        return {"keys": self.keys, "counts": self.counts, "segment": self.segment, "total": self.total,
-                "changes": self.changes, "open_counts": self.open_counts}
+        out: dict[str, object] = {"keys": self.keys, "counts": self.counts, "segment": self.segment,
+                                  "total": self.total, "changes": self.changes, "open_counts": self.open_counts}
+        if self.parts:
+            out["parts"] = self.parts
+        return out
 
     @classmethod
     def from_json(cls, data: dict) -> TableSpec:
         return cls(keys=list(data["keys"]), counts=dict(data["counts"]), segment=data.get("segment"),
                    total=data.get("total"), changes={c: list(v) for c, v in (data.get("changes") or {}).items()},
-                   open_counts=list(data.get("open_counts") or []))
+                   open_counts=list(data.get("open_counts") or []),
+                   parts={c: [list(g) for g in groups] for c, groups in (data.get("parts") or {}).items()})
 
 
 @dataclass

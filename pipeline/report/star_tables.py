@@ -47,11 +47,15 @@ NODE_KEYS = ["sector", "year", "framework", "node_id"]
 INTERVAL = ["ci_low", "ci_high"]
 
 
-def _spec(share: str, total: str | None = ALL) -> TableSpec:
-    return TableSpec(keys=NODE_KEYS, total=total, counts={s: "n_scored" for s in [share, *INTERVAL]})
+def _spec(share: str, total: str | None = ALL, parts: dict[str, list[list[str]]] | None = None) -> TableSpec:
+    return TableSpec(keys=NODE_KEYS, total=total, counts={s: "n_scored" for s in [share, *INTERVAL]},
+                     parts=parts or {})
 
 
-SPECS: dict[str, TableSpec] = {"star_bottlenecks": _spec("share_unmet"), "star_distance": _spec("share_distance"),
+# the bands of one star split its segment's companies: their shares add up to 1 (the audit's solver uses it)
+BAND_PARTS = {"node_id": [[f"★{star}:{band}" for band in DISTANCE_BANDS] for star in STARS]}
+SPECS: dict[str, TableSpec] = {"star_bottlenecks": _spec("share_unmet"),
+                               "star_distance": _spec("share_distance", parts=BAND_PARTS),
                                "star_within": _spec("share_reached"), "star_trend": _spec("share_reached"),
                                "star_what_if": _spec("share_unmet", None)}
 FIXES = (1, 2, 3)  # ready after fixing at most N; N = 0 is ★N+ of the ★ table

@@ -1,0 +1,56 @@
+"""Benchmark: the disclosure audit's interval solver on report folders, CPU time and programmes solved.
+
+usage: python benchmarks/solver.py REPORT_DIR [REPORT_DIR ...] [--repeat 3]
+
+For each folder written by ``sdw report`` it reads what the report published (machine copy, specs, hidden-cell
+log) and runs :func:`pipeline.publish.intervals.solve` as the audit does, printing the CPU time (process time,
+steadier than wall time on a shared machine; the median of ``--repeat`` runs), the hidden statistics bounded,
+and, where the code counts them, the linear and mixed-integer programmes solved (and any stopped at the
+time cap). Run it with another checkout's interpreter (``/path/to/other/.venv/bin/python benchmarks/solver.py``)
+to time the code of that checkout on the same folders: before and after in one sitting.
+
+A report solves more than this: completion (``complete``) runs the solver again after each round of hiding,
+so a report's solver time is a few times the audit's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+
+def one(folder: Path) -> dict[str, object]:
+    from pipeline.publish import intervals
+    from pipeline.publish.audit import _read_folder
+
+    tables, hidden, k, relations = _read_folder(folder)
+    counter = intervals.SolverStats() if hasattr(intervals, "SolverStats") else None
+    start = time.process_time()
+    solved = (intervals.solve(tables, hidden, k, relations, stats=counter) if counter is not None
+              else intervals.solve(tables, hidden, k, relations))
+    out: dict[str, object] = {"cpu_s": time.process_time() - start, "bounded": len(solved),
+                              "failing": sum(iv.fails for iv in solved)}
+    if counter is not None:
+        out.update(groups=counter.groups, joint_groups=counter.joint_groups, lp=counter.lp, milp=counter.milp,
+                   capped=counter.capped)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="+", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    for folder in args.folders:
+        runs = [one(folder) for _ in range(args.repeat)]
+        cpu = statistics.median(r["cpu_s"] for r in runs)
+        rest = {k: v for k, v in runs[-1].items() if k != "cpu_s"}
+        each = ", ".join(f"{r['cpu_s']:.2f}" for r in runs)
+        print(f"{folder}: solver {cpu:.2f} s CPU (median of {args.repeat}: {each}); "
+              + ", ".join(f"{k} {v}" for k, v in rest.items()))
+
+
+if __name__ == "__main__":
+    main()
