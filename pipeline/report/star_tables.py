@@ -29,6 +29,7 @@ from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import _complementary, split_sides
+from pipeline.scoring.disclosure_rounding import round_small_base
 from pipeline.scoring.readiness import (
     DISTANCE_BANDS,
     KEY,
@@ -115,7 +116,11 @@ def bottlenecks(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame
     star_and_id = table["node_id"].str.split(":", n=1, expand=True)
     table = table.assign(star=star_and_id[0].astype(int), requirement_id=star_and_id[1])
     texts = requirement_texts().drop(columns=["judgeable", "group_name"])
-    return table.merge(texts, on=["star", "requirement_id"], how="left").drop(columns="reached")
+    table = table.merge(texts, on=["star", "requirement_id"], how="left")
+    # 1–4 companies not judged (n − n_scored), or a requirement citing one item (that item's row seen again):
+    # the share rounded and the base withheld (docs/method.md §5.4)
+    single = table["cited_items"].fillna("").str.split().str.len().eq(1)
+    return round_small_base(table, _k(k), single=single).drop(columns="reached")
 
 
 def top_bottlenecks(table: pd.DataFrame, star: int, year: int, n: int = 10) -> pd.DataFrame:

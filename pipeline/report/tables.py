@@ -26,7 +26,7 @@ from pipeline.report.data import ReportData
 from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import MEMBERS_BEHIND
 from pipeline.scoring.disclosure import protect as protect_respondents
-from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_not_applicable
+from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_base, round_small_not_applicable
 from pipeline.scoring.disclosure_weights import hide_for_two_totals
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
@@ -316,12 +316,34 @@ def by_node(data: ReportData, by: str | None, framework: str, level: str, year: 
     # nobody scored (every company of the segment found the node not applicable): its not-applicable share would
     # speak for companies the count n_scored = 0 does not show — a segment of one company read 100% (not assessed)
     stats["na_share"] = stats["na_share"].where(stats["n_scored"] > 0)
-    out = with_change(protect(stats, k=_k(k)), ["sector", "framework", "node_id", "segment"])
+    # 1–4 companies that found the node not applicable (n − n_scored), or a node of one item (its item's row,
+    # rounded, seen again): the row rounded and its base withheld (docs/method.md §5.4)
+    single = stats["node_id"].isin(single_item_nodes(data, framework))
+    protected = round_small_base(protect(stats, k=_k(k)), _k(k), single=single)
+    out = with_change(protected, ["sector", "framework", "node_id", "segment"])
     if year is not None:  # one year alone: its change would point at a value this table does not publish
         out = out[out["year"].eq(year)].drop(columns=["previous_year", "change"])
     order = {n: i for i, n in enumerate(ids)}
     return (out.assign(_order=out["node_id"].map(order)).sort_values(["year", "_order", "segment"])
             .drop(columns="_order").reset_index(drop=True))
+
+
+def single_item_nodes(data: ReportData, framework: str) -> set[str]:
+    """Categories and functions that rest on exactly one item in some template version the report uses: their
+    rows publish that item again, so they are protected with it (:func:`round_small_base`)."""
+    from pipeline.scoring.maps import item_map
+
+    nodes = (catalogs.csf2() if framework == "csf2" else catalogs.csf11()).set_index("node_id")
+    out: set[str] = set()
+    years = sorted(pd.to_numeric(data.responses["year"], errors="coerce").dropna().astype(int).unique())
+    for version in sorted({v for y in years for v in versions_used(data, y)}) or [""]:
+        links = item_map(data.sector, version)
+        links = links[links["framework"].eq(framework) & links["node_id"].isin(nodes.index)]
+        for column in ("parent_id", "function_id"):
+            owner = links["node_id"].map(nodes[column])
+            counts = links.assign(owner=owner).dropna(subset=["owner"]).groupby("owner")["item_id"].nunique()
+            out |= set(counts.index[counts.eq(1)])
+    return out
 
 
 def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
