@@ -1,6 +1,7 @@
 """The general base rule (issue 28): a row printing its respondents beside a base 1–4 smaller, or resting on one
 item, is published rounded with its base withheld; expected values typed by hand from the rule."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -63,3 +64,23 @@ def test_share_that_would_tell_the_base_hides_the_row():
     r = round_small_base(t, 5).iloc[0]
     assert r["suppressed"] == "split" and pd.isna(r["share_reached"]) and pd.isna(r["n_scored"])
     assert pd.isna(r["mean"])
+
+
+def test_the_audit_reads_a_rounded_node_row_as_resting_on_n_minus_4():
+    """A node row published rounded (n = 158, base withheld) rests on at least 158 − 4 = 154 companies: no
+    finding; the same row with its base withheld but not marked rounded is a statistic with no count."""
+    from pipeline.publish.audit import hidden_cells, intruder_check
+    from pipeline.publish.model import PublishedTable, TableSpec
+
+    spec = TableSpec(keys=["sector", "year", "framework", "node_id"], total="全体",
+                     counts={s: "n_scored" for s in ("mean", "share_reached", "ci_low", "ci_high")})
+    frame = pd.DataFrame({"sector": "power", "year": 2026, "framework": "csf2", "node_id": "RC.RP",
+                          "segment": ["全体"], "n": [158], "n_scored": [np.nan], "mean": [0.71],
+                          "share_reached": [0.52], "ci_low": [0.44], "ci_high": [0.60], "rounded": [True],
+                          "suppressed": [""]})
+    table = PublishedTable("categories", "categories", frame, list(frame.columns), spec=spec, k=5)
+    assert [f for f in intruder_check([table], hidden_cells([]), 5) if f.check == "direct"] == []
+    unmarked = PublishedTable("categories", "categories", frame.assign(rounded=False), list(frame.columns),
+                              spec=spec, k=5)
+    direct = sorted(f.statistic for f in intruder_check([unmarked], hidden_cells([]), 5) if f.check == "direct")
+    assert direct == ["ci_high", "ci_low", "mean", "share_reached"]
