@@ -82,6 +82,14 @@ for member, group in merges.items():
 merge_note = L["merged"].format(groups="; ".join(L["merged_group"].format(group=names.get(g, g), members="+".join(m))
                                                  for g, m in groups.items())) if merges else ""
 hidden_note = " ".join(x for x in (L["hidden_note"].format(k=min_cell), merge_note) if x)
+
+
+def band_note_for(table):
+    """The note on means published as a band (「90%以上」), where the table has one."""
+    has = "mean_band" in table and table["mean_band"].isin(["high", "low"]).any()
+    return L["band_note"].format(k=min_cell) if has else ""
+
+
 versions = sorted(rd.respondents["template_version"].dropna().unique())
 version_note = L["template_change"].format(versions=", ".join(versions)) if len(versions) > 1 else ""
 # Scores of functions and levels use every item of each version; say how many of those do not compare.
@@ -219,7 +227,7 @@ pub.table("functions", functions_by_year, T.SPECS["nodes"],
           L["tables"]["functions"].replace("NIST CSF 2.0", fw_label),
           ["year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high",
            *weighted("w_mean", "w_mean_ci_low", "w_mean_ci_high", "n_eff"), "previous_year", "change", "na_share"],
-          " ".join(x for x in (hidden_note, trend_note) if x),
+          " ".join(x for x in (hidden_note, band_note_for(functions_by_year), trend_note) if x),
           # every segment beside 全体, as the title promises (the radar and heatmap draw the segments too)
           view_columns=["year", "node_id", "node_name", "segment", "n_scored", "mean", *weighted("w_mean"),
                         "mean_ci_low", "mean_ci_high", "change"])
@@ -290,6 +298,7 @@ def heatmap_section(data, attribute, protected, suffix=""):
     still = T.withheld_segments(cats, merged_names)
     withheld_note = L["group_withheld"].format(groups="、".join(still) if lang == "ja" else "; ".join(still)) \
         if still else ""
+    band_note = band_note_for(cats)
     title = L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + \
         (f" {L['breakdown'].get(attribute, '')}" if suffix else "") + f" ({latest})"
 
@@ -302,6 +311,7 @@ def heatmap_section(data, attribute, protected, suffix=""):
         rows = cats if part is None else cats[cats["node_id"].isin(ids[:half] if part == 0 else ids[half:])]
         fig, ax = style.new_figure(left=0.3 if slide else 0.27, right=0.9 if slide else 0.94)
         F.heatmap(rows, "node_id", "segment", "mean", ax=ax, suppressed_label=hidden, total=ALL,
+                  band_label=L["band"].format(k=min_cell), band_text=L["band_cells"],
                   row_labels={n: f"{n} {style.short(node_names.get(n, ''), limit)}" for n in rows["node_id"]})
         if sector in L["mapping_note"]:
             style.caveat(ax, L["mapping_note"][sector])
@@ -313,7 +323,7 @@ def heatmap_section(data, attribute, protected, suffix=""):
         display(HTML(f'<p class="sdw-note">{html.escape(withheld_note)}</p>'))
     pub.table("categories" + suffix, cats, T.SPECS["nodes"], title,
               ["node_id", "node_name", "segment", "n_scored", "mean", "na_share"],
-              " ".join(x for x in (hidden_note, withheld_note) if x), show=False)
+              " ".join(x for x in (hidden_note, band_note, withheld_note) if x), show=False)
 
 
 display(Markdown(f"## {L['sections']['categories']}"))

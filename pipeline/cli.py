@@ -82,8 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="parent folder: the files go to OUT/<sector>/<year>/ (default reports/feedback, so "
                    "reports/feedback/<sector>/<year>/)")
     f.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the member files")
-    f.add_argument("--pdf", action="store_true", help="also write a PDF per member: one A4 page, then (automotive) "
-                   "the ★3/★4 page")
+    f.add_argument("--pdf", action="store_true", help="also write a PDF per member: one A4 page (continued on a "
+                   "second where long texts need it), then (automotive) the ★3/★4 page")
     f.add_argument("--only", default=None, metavar="KEY,...",
                    help="write only these members, to re-send after a correction: respondent keys, 法人番号 or file "
                    "names from index.xlsx (auto_2024_0012), comma-separated; file numbers stay those of the whole "

@@ -14,6 +14,7 @@ Form words (vocabularies.yaml): v2.0 ○ × －, v2.1 達成 未達成 対象外
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import openpyxl
 import pandas as pd
@@ -21,9 +22,10 @@ import pandas as pd
 from pipeline.report.feedback_doc import write_feedback
 from pipeline.report.feedback_star import star_page
 from pipeline.report.member_page import member_page
+from pipeline.scoring.disclosure import protect_distribution
 from pipeline.scoring.feedback import feedback_tables
 from pipeline.scoring.respondent import score_store_tables
-from pipeline.scoring.star_feedback import star_feedback
+from pipeline.scoring.star_feedback import _peer_distances, star_feedback
 from tests.test_scoring import responses
 
 
@@ -176,12 +178,15 @@ def test_the_peer_distribution_follows_feedbacks_k_rule():
                "D": ("L", "auto-v2.2", {"No.113": "not_implemented"}), "E": ("L", "auto-v2.2", {})}
     scores, respondents, resp, _ = _store(members)
     star = star_feedback(scores, respondents, resp, "auto", 2024, k=3)
-    bands = ("0", "1", "2", "3", "4–5", "6+")
-    assert dict(zip(bands, star["X"].peers.counts, strict=True)) == {"0": 1, "1": 2, "2": 1, "3": 0, "4–5": 0,
-                                                                      "6+": 0}
+    # S holds 1, 2, 1, 0, 0, 0 in bands 0, 1, 2, 3, 4–5, 6+: every band has fewer than 3 peers (or none), so
+    # each is hidden as the published tables hide a cell; the group's size stays
+    assert star["X"].peers.counts == (None,) * 6
     assert star["X"].peers.group == "S" and star["X"].peers.n == 4 and star["A"].peers == star["X"].peers
+    # the sector's 2, 3, 1, 0, 0, 0: band 1 holds 3 peers and 3 outside it (both ≥ k), the rest are hidden
+    # and pool 2 + 1 = 3 ≥ k peers, so band 1 alone is shown
     assert star["D"].peers.group == "全体" and star["D"].peers.n == 6
-    assert star["D"].peers.counts == (2, 3, 1, 0, 0, 0)
+    assert star["D"].peers.counts == (None, 3, None, None, None, None)
+    assert star["D"].peers.hidden_bands == ("primary", "", "primary", "uniform", "uniform", "uniform")
     assert star["E"].distance[3] == 0 and star["D"].distance[3] == 1
 
 
@@ -202,3 +207,48 @@ def test_the_english_page_keeps_the_forms_own_words(tmp_path):
     assert star3[1][4:] == ["No.15", "Documents the roles and authority of the security lead and contacts",
                             "▶ × (Not achieved)"]
     assert star3[0][6] == "○ (Achieved)"
+
+
+def test_bands_of_fewer_than_k_peers_read_x_as_in_the_published_tables(tmp_path):
+    """A peer group of 20 in bands 0, 1, 2, 3, 4–5, 6+ of 12, 1, 3, 2, 2, 0 at k = 5. Bands 1, 2, 3 and 4–5
+    hold 1–4 companies (primary), band 6+ none (a share of 0 %, a statement about every peer: uniform); the
+    hidden bands pool 1 + 3 + 2 + 2 = 8 ≥ 5 peers, so no further band goes and band 0 (12, with 8 outside
+    it) is shown. X, two short, keeps its mark on band 2, which reads x."""
+    scores, respondents, resp, identities = _store({"X": ("S", "auto-v2.2", FAIL_TWO)})
+    star = star_feedback(scores, respondents, resp, "auto", 2024, k=5)
+    # the peer group as the store would hold it: X and 19 others of size band S, distances typed by hand
+    distances = [2] + [0] * 12 + [1] + [2] * 2 + [3] * 2 + [4, 5]
+    keys = ["X", *(f"p{i:02d}" for i in range(19))]
+    ready = pd.DataFrame({"distance": [float(d) for d in distances]}, index=pd.Index(keys, name="respondent_key"))
+    group = pd.DataFrame({"respondent_key": keys, "size_band": "S"})
+    peers = _peer_distances(ready, group, "auto", 5)["X"]
+    assert peers.n == 20 and peers.counts == (12, None, None, None, None, None)
+    assert peers.hidden_bands == ("", "primary", "primary", "primary", "primary", "uniform")
+    x = replace(star["X"], peers=peers)
+    per = feedback_tables(scores, respondents, resp, "auto", 2024, k=5)
+    files = write_feedback(per, identities, "auto", 2024, tmp_path, k=5, workers=1, star={"X": x})
+    rows = _sheet_rows(files.workbooks[0])
+    head = next(i for i, r in enumerate(rows) if r[0] == "★3 で満たしていない要求事項の数")
+    assert [r[3:6] for r in rows[head + 1:head + 7]] == [
+        [12, 0.6, ""], ["x", "x", ""], ["x", "x", "◀ 貴社"], ["x", "x", ""], ["x", "x", ""], ["x", "x", ""]]
+    legend = ("x: 秘匿(この区分の事業者、又は比較群のそれ以外の事業者が5社未満のため、又は比較群の社数と他の区分から"
+              "算出できるため。公表する集計表と同じルール)。")
+    assert rows[head + 7][0] == legend
+    # the PDF pages say the same
+    canvas = _Recorder()
+    star_page(x, member_page("X", "社X", *per["X"], "auto", 2024, "ja", 5), "auto", 5).draw_pdf(canvas)
+    drawn = [t.replace("\n", "") for t in canvas.texts]
+    assert legend in drawn and "60.0%" in drawn and drawn.count("x") == 10
+
+
+def test_a_band_is_hidden_with_a_second_one_so_the_group_size_does_not_give_it_back():
+    """14, 5, 1, 0, 0, 0 of 20 at k = 5: band 2 (1 peer) and bands 3, 4–5, 6+ (none) are hidden, but they pool
+    1 peer, which the group's 20 minus the 14 and 5 shown would give back; the smallest band shown, band 1
+    (5), is hidden with them: 6 ≥ 5 pooled. Band 0 (14, with 6 outside it) stays."""
+    assert protect_distribution([14, 5, 1, 0, 0, 0], k=5) == (
+        ("", "complementary", "primary", "uniform", "uniform", "uniform"), "")
+    assert protect_distribution([12, 1, 3, 2, 2, 0], k=5) == (
+        ("", "primary", "primary", "primary", "primary", "uniform"), "")
+    # 16 of 20 in one band: only 4 outside it, so that band goes too (split), and with it every band
+    assert protect_distribution([16, 4, 0, 0, 0, 0], k=5)[0] == ("split", "primary", "uniform", "uniform", "uniform",
+                                                                  "uniform")

@@ -1,5 +1,11 @@
-"""Member feedback PDFs: one member's page (:class:`~pipeline.publish.feedback_model.MemberPage`) on one
-A4 page, from the same content as the workbook.
+"""Member feedback PDFs: one member's page (:class:`~pipeline.publish.feedback_model.MemberPage`) on an A4
+page, from the same content as the workbook.
+
+The page is designed to fit one sheet; where it does not (English notes run about a third longer than the
+Japanese, and a long item text wraps over several lines), the priority items and the notes continue on a
+second page, the table's header drawn again there and the footer on each page, at the same type size: a
+member reading the printed page gets every sentence at the size it was written for, never a page refused
+or text squeezed below legibility.
 
 The page is written with ReportLab's canvas: text in IPAexGothic (the figures' font), embedded as a subset of
 the glyphs the page uses, so it reads the same in any viewer; the member figure is the page-sized PNG the
@@ -65,6 +71,10 @@ page's coordinates give it, sits this far above (below) its baseline."""
 DESCENT = 0.12
 PAGE_FIGURE_TOP = 0.888
 """Top of the member figure on the page (fraction of the page height), clear of its title's descenders."""
+PAGE_TOP = 0.955
+"""Where text starts on a continuation page (fraction of the page height from the bottom)."""
+PAGE_BOTTOM = 0.045
+"""Nothing is drawn below this but the footer (at 0.02): a block that would cross it starts the next page."""
 
 
 @cache
@@ -133,11 +143,35 @@ class _Page:
         self.c.save()
 
 
+class _Flow:
+    """The member's page(s) as a column filled downwards: :meth:`fit` starts a continuation page (footer
+    written on the page left) when the next block would run into the footer."""
+
+    def __init__(self, pdf: _Page, footer: str) -> None:
+        self.pdf = pdf
+        self.footer = footer
+        self.pages = 1
+
+    def fit(self, y: float, height: float) -> float:
+        """``y`` if a block ``height`` tall fits under it on this page, else the top of a new page."""
+        if y - height >= PAGE_BOTTOM:
+            return y
+        self.close()
+        self.pdf.new_page()
+        self.pages += 1
+        return PAGE_TOP
+
+    def close(self) -> None:
+        self.pdf.text(0.06, 0.02, self.footer, 6.5, va="bottom", color="#888888")
+
+
 def write_member_pdf(path: Path, page: MemberPage) -> Path:
-    """A one-page A4 PDF of the same content: heading, figure, score table, priority items, peers, rules."""
+    """An A4 PDF of the same content: heading, figure, score table, priority items, peers, rules; on one
+    page where they fit, else the items and notes continue on the next (see the module docstring)."""
     w = page.words
     tmp = path.with_name(path.name + ".tmp")
     pdf = _Page(tmp, w["title"])
+    flow = _Flow(pdf, w["footer"].format(company=page.company, sector=page.sector, year=page.year))
     n = len(page.scores)
     box = PAGE_FIGURE
     fig_h = box["ticks"] + box["pad"] + box["row"] * n + box["legend"]
@@ -151,24 +185,23 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
     scale = 0.88 / sum(share.values())  # the columns shown fill the text width
     marks = [[row[SCORE_COLUMNS.index(c)] for c in cols] for row in page.score_marks]
     y = _pdf_table(pdf, page, page.scores, cols, w["scores_title"], y, widths=[share[c] * scale for c in cols],
-                   marks=marks, wrap={"node": 24, "peer_group": 20, "reached": 10, "prev_reached": 10})
+                   marks=marks, wrap={"node": 24, "peer_group": 20, "reached": 10, "prev_reached": 10}, flow=flow)
     item_cols = ["rank", "item_id", "text", "answer", "peer_rate"]
     hidden = page.items["peer_rate"].isna().tolist()
     y = _pdf_table(pdf, page, page.items, item_cols, w["items_title"], y - 0.015,
-                   widths=[0.05, 0.09, 0.50, 0.14, 0.10], wrap={"text": 80, "answer": 22},
+                   widths=[0.05, 0.09, 0.50, 0.14, 0.10], wrap={"text": 80, "answer": 22}, flow=flow,
                    marks=[[w["hidden"] if c == "peer_rate" and h else "" for c in item_cols] for h in hidden])
     cover = w["cover"]
     previous = [(cover["previous"], page.previous_note)] if page.previous_year else []
     for label, text in [*previous, (cover["peers"], "\n".join(page.peers)), (cover["reading"], page.reading),
                         (cover["rules"], page.rules)]:
         wrapped = _wrap(text, 128 if page.lang == "ja" else 122)
+        height = 0.0115 * (wrapped.count("\n") + 1) + 0.008
+        y = flow.fit(y, height)  # a note is never split: it moves whole to the next page
         pdf.text(0.06, y, label, 8)
         pdf.text(0.16, y, wrapped, 7, color="#333333", linespacing=1.35)
-        y -= 0.0115 * (wrapped.count("\n") + 1) + 0.008
-    if y < 0.04:  # a page that overflows must not go out silently
-        raise ValueError(f"feedback page for {page.company!r} does not fit on one A4 page")
-    pdf.text(0.06, 0.02, w["footer"].format(company=page.company, sector=page.sector, year=page.year), 6.5,
-             va="bottom", color="#888888")
+        y -= height
+    flow.close()
     for extra in page.extra:  # further pages (the ★ page), each on pages of its own
         extra.draw_pdf(pdf)
     pdf.save()
@@ -177,31 +210,45 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
 
 
 def _pdf_table(pdf: _Page, page: MemberPage, frame: pd.DataFrame, cols: list[str], title: str, y: float,
-               widths: list[float], marks: list[list[str]], wrap: dict[str, int] | None = None) -> float:
+               widths: list[float], marks: list[list[str]], wrap: dict[str, int] | None = None,
+               flow: _Flow | None = None) -> float:
     """A table drawn with text at fixed column positions; returns the y under it. A cell with a mark
-    ('非表示', '回答なし') shows it in grey instead of its value."""
-    pdf.text(0.06, y, title, 10, va="bottom")
+    ('非表示', '回答なし') shows it in grey instead of its value. With ``flow``, a row that would run into
+    the footer starts the next page, under the table's header drawn again (the title and header never
+    stay alone at the foot of a page)."""
     x = 0.06 + np.concatenate([[0], np.cumsum(widths)[:-1]])
     row_h = 0.0125
-    y -= 0.006
     heads = [_wrap(column_head(c, page), max(int(wd * 150), 6)) for c, wd in zip(cols, widths, strict=True)]
     head_lines = max(h.count("\n") + 1 for h in heads)
-    pdf.rect(0.06, y - row_h * head_lines, sum(widths), row_h * head_lines, "#D9D9D9")
-    for xi, head, col, wd in zip(x, heads, cols, widths, strict=True):
-        right = KIND[col] != "text"
-        pdf.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, head, 6.5, ha="right" if right else "left")
-    y -= row_h * head_lines + 0.002
+    head_h = row_h * head_lines + 0.002
+
+    def header(y: float) -> float:
+        pdf.rect(0.06, y - row_h * head_lines, sum(widths), row_h * head_lines, "#D9D9D9")
+        for xi, head, col, wd in zip(x, heads, cols, widths, strict=True):
+            right = KIND[col] != "text"
+            pdf.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, head, 6.5, ha="right" if right else "left")
+        return y - head_h
+
+    values = list(zip(*(frame[c].tolist() for c in cols), strict=True))
+    rows = [[_wrap(marks[r][c] or cell_text(v, col, page.lang), (wrap or {}).get(col, 200))
+             for c, (col, v) in enumerate(zip(cols, row, strict=True))] for r, row in enumerate(values)]
+    heights = [row_h * max(t.count("\n") + 1 for t in cells) for cells in rows]
+    if flow is not None:  # the title, the header and the first row together
+        y = flow.fit(y, 0.03 + 0.006 + head_h + (heights[0] if heights else row_h))
+    pdf.text(0.06, y, title, 10, va="bottom")
+    y = header(y - 0.006)
     if frame.empty:
         pdf.text(0.063, y - 0.002, page.words["items_none"], 7)
         return y - row_h
-    values = list(zip(*(frame[c].tolist() for c in cols), strict=True))
-    for r, row in enumerate(values):
-        cells = [_wrap(marks[r][c] or cell_text(v, col, page.lang), (wrap or {}).get(col, 200))
-                 for c, (col, v) in enumerate(zip(cols, row, strict=True))]
+    for r, cells in enumerate(rows):
+        if flow is not None:
+            top = flow.fit(y, heights[r])
+            if top != y:
+                y = header(top)
         for xi, text, col, wd in zip(x, cells, cols, widths, strict=True):
             right = KIND[col] != "text"
             pdf.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, text, 7, ha="right" if right else "left",
                      color="#808080" if text in marks[r] or text == DASH else "#000000")
-        y -= row_h * max(t.count("\n") + 1 for t in cells)
+        y -= heights[r]
         pdf.line(0.06, 0.06 + sum(widths), y + 0.001, "#DDDDDD", 0.5)
     return y - 0.01

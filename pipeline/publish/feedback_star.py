@@ -60,13 +60,15 @@ class StarPage:
     addressee: str
     intro: str
     distances: list[str]  # one sentence per star
-    bands: list[tuple[str, float | None, float | None, str]]  # label, peer count, peer share, own mark
+    # label, peer count, peer share (None: not shown), own mark, what a value not shown reads (非表示 or x)
+    bands: list[tuple[str, float | None, float | None, str, str]]
     peers: str  # how the peer group was chosen, or why no distribution is shown
     sections: list[StarSection]
     footnote: str
     footer: str
     hidden: str = ""  # the mark of a withheld peer value
     band_heads: list[str] = field(default_factory=list)
+    band_note: str = ""  # the legend of the hidden-band mark x, when a band reads it
 
     def write_sheet(self, wb: Any, styles: dict[str, Any]) -> None:
         write_star_sheet(wb, styles, self)
@@ -129,16 +131,18 @@ def write_star_sheet(wb: Any, styles: dict[str, Any], page: StarPage) -> None:
         _cell(ws, r, a, b, head, f["header"])
     ws.set_row(r, row_height(heads, [sum(WIDTHS[a:b + 1]) for a, b in spans]))
     r += 1
-    for band, count, share, own in page.bands:
+    for band, count, share, own, mark in page.bands:
         fmt = f["bold"] if own else f["cell"]
         _cell(ws, r, 0, 2, band, fmt)
         for c, value, kind in ((3, count, "count"), (4, share, "share")):
             if value is None:
-                ws.write_string(r, c, page.hidden, f["hidden"])
+                ws.write_string(r, c, mark, f["hidden"])
             else:
                 ws.write_number(r, c, value, f[kind])
         ws.write_string(r, 5, own, f["bold"])
         r += 1
+    if page.band_note:
+        paragraph(page.band_note)
     paragraph(page.peers)
     for section in page.sections:
         r += 1
@@ -234,9 +238,11 @@ def draw_star_pdf(page: StarPage, pdf: Any) -> None:
         pages.text(sentence, size=8)
     pages.y -= 0.004
     widths = [0.34, 0.12, 0.12, 0.12]
-    rows = [(band, _number(count, "count", page), _number(share, "share", page), own)
-            for band, count, share, own in page.bands]
+    rows = [(band, _number(count, "count", mark), _number(share, "share", mark), own)
+            for band, count, share, own, mark in page.bands]
     _pdf_rows(pages, page.band_heads, rows, widths, right={1, 2})
+    if page.band_note:
+        pages.text(page.band_note, color="#333333")
     pages.text(page.peers, color="#333333")
     s = page.words["star"]
     total = sum(PDF_WIDTHS)
@@ -265,9 +271,9 @@ def draw_star_pdf(page: StarPage, pdf: Any) -> None:
     pages.text(page.footnote, color="#333333")
 
 
-def _number(value: float | None, kind: str, page: StarPage) -> str:
+def _number(value: float | None, kind: str, mark: str) -> str:
     if value is None:
-        return page.hidden
+        return mark
     return f"{value:.1%}" if kind == "share" else f"{int(value):,}"
 
 

@@ -36,6 +36,8 @@ HIDDEN_MARK = "x"
 NO_PREVIOUS = "…"
 """A change column's cell when the table has no previous year for that cell."""
 LANGS = ("ja", "en")
+BAND_LABELS = {"ja": {"high": "90%以上", "low": "10%未満"}, "en": {"high": "90% or more", "low": "below 10%"}}
+"""A hidden mean published as a band (``mean_band``, pipeline/scoring/disclosure.py): text, never a number."""
 POINT_UNIT = {"ja": "ポイント", "en": " pt"}
 
 
@@ -153,18 +155,29 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     no_previous = (frame["previous_year"].isna().tolist() if "previous_year" in frame
                    else [False] * len(frame))
     rounded = rounded_mask(frame)
+    bands = band_labels(frame, lang)
     out: dict[str, list[str]] = {}
     for col in cols:
         stat = kind(col) in STAT_KINDS
         out[header(col, lang)] = [
-            mark if hid and (stat or is_missing(v)) or rnd and col in WITHHELD and is_missing(v) or col in own
+            band if col == "mean" and hid and band
+            else mark if hid and (stat or is_missing(v)) or rnd and col in WITHHELD and is_missing(v) or col in own
             else NO_PREVIOUS if col in changes and first and is_missing(v)
             else _whole_percent(v) if rnd and kind(col) in ("percent", "score") and col not in WITHHELD
             and not is_missing(v) else format_value(v, col, lang)
-            for v, hid, first, rnd, own in zip(frame[col].tolist(), hidden, no_previous, rounded, withheld,
-                                               strict=True)
+            for v, hid, first, rnd, own, band in zip(frame[col].tolist(), hidden, no_previous, rounded, withheld,
+                                                     bands, strict=True)
         ]
     return pd.DataFrame(out, columns=[header(c, lang) for c in cols], dtype=object)
+
+
+def band_labels(frame: pd.DataFrame, lang: str) -> list[str]:
+    """Per row, the band a hidden mean is published as (「90%以上」…), '' where none."""
+    from pipeline.scoring.disclosure import BAND_COLUMN
+
+    if BAND_COLUMN not in frame.columns:
+        return [""] * len(frame)
+    return [BAND_LABELS[lang].get(str(v), "") if not is_missing(v) else "" for v in frame[BAND_COLUMN].tolist()]
 
 
 def rounded_mask(frame: pd.DataFrame) -> list[bool]:

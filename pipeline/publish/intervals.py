@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.publish.model import PublishedTable, TableSpec
-from pipeline.scoring.disclosure import MEMBERS_BEHIND, MIN_WIDTH
+from pipeline.scoring.disclosure import BAND_COLUMN, BANDS, MEMBERS_BEHIND, MIN_WIDTH
 from pipeline.scoring.disclosure_rounding import BASE_ROUNDED, ROUNDED, ROUNDED_STATS, STEP
 
 # Statistics that are means over the companies behind a cell (count-weighted across segments) and may be
@@ -173,6 +173,7 @@ class _Facts:
         self.total = "*"  # the total row's segment label
         self.slack: dict[tuple, float] = {}  # a published value rounded: within this of the true one
         self.members: dict[tuple, float] = {}  # a members' estimate → its segment's members (working column)
+        self.band: dict[tuple, tuple[float, float]] = {}  # a hidden mean published as a band → the band
 
     def add(self, fact: tuple, value: float, hidden: tuple[str, str, str] | None, weight: float) -> None:
         if hidden is None:
@@ -246,6 +247,9 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                     if np.isnan(weight) and wcol == _first(spec.counts[stat]):  # a log without ``counts``
                         weight = _num(getattr(log, "count", np.nan))
                     facts.add(fact, value, (t.name, cell, str(getattr(log, "reason", "") or "complementary")), weight)
+                    band = str(r.get(BAND_COLUMN, "") or "") if stat == "mean" else ""
+                    if band in BANDS:  # published coarsened: the intruder holds the interval
+                        facts.band[fact] = BANDS[band]
                 elif np.isnan(value):
                     continue  # not assessed
                 else:
@@ -520,7 +524,7 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
     binary = _binary_nodes(facts)
     for root, ids in members.items():
         local = {unknown[i]: j for j, i in enumerate(ids)}
-        bounds = [LINEAR_STATS[f[2]] for f in local]
+        bounds = [facts.band.get(f, LINEAR_STATS[f[2]]) for f in local]
         for firmness in (MEMBERS, MAP, FIRM):  # a relation the published values break does not describe these cells
             a, b = _system(touching.get(root, []), local, facts, firmness)
             settled = _settle(linprog, a, b, bounds, _branches(facts, local, k))
@@ -537,6 +541,8 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
             if n == n and n >= k and (reason == "split" or counted):
                 required = min(1.0, (k - 1) / n)  # a count: at least k of its values stay possible
             required = min(required, LINEAR_STATS[fact[2]][1] - LINEAR_STATS[fact[2]][0])
+            if fact in facts.band:  # a band: the intruder must learn nothing inside it
+                required = facts.band[fact][1] - facts.band[fact][0]
             out.append(Interval(table, cell, fact[2], reason, n, lows[j], highs[j], required, fact))
     return out
 
@@ -684,6 +690,17 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
         total = _total_of(tables)
         if not failing:
             break
+        # a band is published only if it narrows nothing: any band tied to a failing cell goes back to hidden first
+        banded = {f for iv in failing for eq in eqs if iv.fact in eq for f in eq if f in facts.band}
+        banded |= {iv.fact for iv in failing if iv.fact in facts.band}
+        if banded:
+            for fact in banded:
+                for name, index in facts.rows[fact]:
+                    frame, spec = work[name]
+                    frame = frame.copy()
+                    frame.loc[index, BAND_COLUMN] = ""
+                    work[name] = (frame, spec)
+            continue
         chosen: set[tuple] = set()
         for iv in failing:
             options = {f for eq in eqs if iv.fact in eq for f in eq if f in facts.value and f not in chosen}
@@ -719,6 +736,8 @@ def _hide(frame: pd.DataFrame, index: object, spec: TableSpec) -> pd.DataFrame:
     out.loc[index, list(dict.fromkeys(stats))] = np.nan
     out.loc[index, [c for c in counts if c in out.columns]] = np.nan
     out.loc[index, "suppressed"] = "complementary"
+    if BAND_COLUMN in out.columns:  # a cell hidden to protect others is never published as a band
+        out.loc[index, BAND_COLUMN] = ""
     for change, (_, previous) in spec.changes.items():
         if change not in out or previous not in out:
             continue

@@ -21,6 +21,7 @@ import xlsxwriter
 
 from pipeline.method import METHOD_DOC
 from pipeline.publish.formats import (
+    BAND_LABELS,
     DASH,
     NO_PREVIOUS,
     NUMERIC_KINDS,
@@ -58,14 +59,17 @@ WORDS = {
            "scheme": "★ 要求事項・評価基準表の版",
            "hidden": "{mark}: 秘匿(該当企業が少ない、又は他の値から算出できるため)",
            "dash": "—: 評価対象外(対応する項目・回答がない)",
-           "no_previous": "…: 前年度の値がない(比較できない)"},
+           "no_previous": "…: 前年度の値がない(比較できない)",
+           "band": "90%以上 / 10%未満: 上位(下位)から外れる企業が少ないため、平均を値ではなく範囲で示す"},
     "en": {"about": "About", "tables": "Tables", "sheet": "Sheet", "title": "Title", "note": "Note",
            "provenance": "Source and reproducibility", "snapshot": "Data snapshot", "code": "Code version",
            "parameters": "Parameters", "generated": "Generated", "symbols": "Symbols", "method": "Method version",
            "scheme": "★ requirements table version",
            "hidden": "{mark}: withheld (too few companies, or derivable from other values)",
            "dash": "—: not assessed (no item or answer reaches it)",
-           "no_previous": "…: no previous year to compare with"},
+           "no_previous": "…: no previous year to compare with",
+           "band": "90% or more / below 10%: few companies fall short of the top (or rise above the bottom), so the "
+                   "mean is shown as a range, not a value"},
 }
 FONT = "Meiryo UI"
 """Windows ships Meiryo UI; other systems substitute their own Japanese font."""
@@ -162,6 +166,8 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
                for k in sorted({t.k for t in tables})]
     symbols = symbols[:1]  # one mark whatever k: the mark says "hidden", never a count
     symbols += [(words["symbols"], words["dash"]), (words["symbols"], words["no_previous"])] if tables else []
+    if any(str(v) in ("high", "low") for t in tables for v in t.frame.get("mean_band", [])):
+        symbols.append((words["symbols"], words["band"]))
     labels = [words["sheet"], *(str(a) for a, _ in [*about, *symbols, *stamp]), *(t.name for t in tables)]
     widths = [fit_widths([labels], max_width=30)[0], 60, 45]
     ws = wb.add_worksheet(words["about"])
@@ -269,10 +275,13 @@ def row_height(texts: list[str], widths: list[int]) -> float:
     return LINE_HEIGHT * max(lines, 1)
 
 
+BANDS_SHOWN = {label for labels in BAND_LABELS.values() for label in labels.values()}
+
+
 def write_cell(ws: Any, row: int, col: int, value: object, shown: str, k: str, hidden: bool, mark: str,
                 width: int, styles: dict[str, Any]) -> None:
-    if hidden and (k in STAT_KINDS or is_missing(value)):
-        ws.write_string(row, col, mark, styles["hidden"])
+    if hidden and (k in STAT_KINDS or is_missing(value)):  # a band (「90%以上」) is text in a hidden row
+        ws.write_string(row, col, shown if shown in BANDS_SHOWN else mark, styles["hidden"])
         return
     if shown == NO_PREVIOUS and is_missing(value):  # no previous year: the page's mark, not '—' (not assessed)
         ws.write_string(row, col, NO_PREVIOUS, styles["dash"])

@@ -68,8 +68,8 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
         removed first, so the folder never holds a file the new index does not list (not with ``only``).
     lang : {'ja', 'en'}
     pdf : bool
-        Also write an A4 PDF per company, drawn by matplotlib from the same content: one page, then the ★
-        page's (automotive).
+        Also write an A4 PDF per company from the same content: one page (continued on a second where its
+        texts run long, :mod:`pipeline.publish.feedback_pdf`), then the ★ page's (automotive).
     k : int, optional
         The k the tables were made with (default ``min_cell``), quoted in the notes.
     workers : int, optional

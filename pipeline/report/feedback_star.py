@@ -22,6 +22,7 @@ from pipeline import catalogs
 from pipeline.catalogs.files import read_yaml
 from pipeline.publish.feedback_model import MemberPage
 from pipeline.publish.feedback_star import STATUS_ORDER, StarPage, StarRow, StarSection
+from pipeline.publish.formats import HIDDEN_MARK
 from pipeline.report.member_page import _group_label
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 from pipeline.scoring.readiness import DISTANCE_BANDS, distance_band
@@ -140,7 +141,8 @@ def star_page(fb: StarFeedback, member: MemberPage, sector: str, k: int) -> Star
     return StarPage(words=w, lang=lang, title=s["title"], addressee=f"{w['addressee'].format(company=member.company)}"
                     f" ・ {member.year}", intro=f"{intro}{' ' if lang == 'en' else ''}{_source(s)}",
                     distances=[_distance_sentence(fb, star, s) for star in STARS],
-                    bands=_bands(fb, s), peers=_peer_sentence(fb, sector, lang, k, member), sections=sections,
+                    bands=_bands(fb, s, str(w["hidden"])), band_note=_band_note(fb, s, k),
+                    peers=_peer_sentence(fb, sector, lang, k, member), sections=sections,
                     footnote=s["footnote"].format(**say),
                     footer=w["footer"].format(company=member.company, sector=member.sector, year=member.year),
                     hidden=str(w["hidden"]), band_heads=[s["band_columns"][c] for c in ("band", "peer_n", "peer_share",
@@ -182,16 +184,28 @@ def _distance_sentence(fb: StarFeedback, star: int, s: dict[str, Any]) -> str:
     return s["distance"].format(star=star, judged=judged, met=judged - int(d), distance=int(d))
 
 
-def _bands(fb: StarFeedback, s: dict[str, Any]) -> list[tuple[str, float | None, float | None, str]]:
-    """The distribution table's rows: band, peers in it, their share (None where withheld), '◀ 貴社'."""
+def _bands(fb: StarFeedback, s: dict[str, Any], withheld: str
+           ) -> list[tuple[str, float | None, float | None, str, str]]:
+    """The distribution table's rows: band, peers in it, their share (None where not shown), '◀ 貴社', and
+    what a value not shown reads: ``withheld`` (非表示) when the whole distribution is, the hidden-cell mark
+    ``x`` of the published tables when the disclosure rules hide that band. The member's own band stays
+    marked either way (it is the member's own answer)."""
     own = distance_band(pd.Series([fb.distance[PEER_STAR]])).iloc[0]
     peers = fb.peers
     out = []
     for i, band in enumerate(DISTANCE_BANDS):
-        count = None if peers.counts is None else float(peers.counts[i])
-        share = None if peers.counts is None or not peers.n else peers.counts[i] / peers.n
-        out.append((s["bands"][band], count, share, s["own_mark"] if band == own else ""))
+        value = None if peers.counts is None else peers.counts[i]
+        count = None if value is None else float(value)
+        share = None if value is None or not peers.n else value / peers.n
+        mark = withheld if peers.counts is None else HIDDEN_MARK
+        out.append((s["bands"][band], count, share, s["own_mark"] if band == own else "", mark))
     return out
+
+
+def _band_note(fb: StarFeedback, s: dict[str, Any], k: int) -> str:
+    """The legend of ``x`` under the distribution, where a band reads it."""
+    shown = fb.peers.counts is not None and any(c is None for c in fb.peers.counts)
+    return str(s["band_hidden"]).format(k=k) if shown else ""
 
 
 def _peer_sentence(fb: StarFeedback, sector: str, lang: str, k: int, member: MemberPage) -> str:

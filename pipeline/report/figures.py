@@ -51,6 +51,12 @@ LEGEND_SIZE = 8
 HIDDEN_LEGEND = "秘匿(該当企業が少ない、又は他の値から算出できるため)"
 """Default legend text of the hidden mark (reports pass their language's, catalogs/report_labels.yaml)."""
 HIDDEN_GID = "hidden"
+BAND_GID = "band"
+"""gid of every drawn band (a hidden mean published as 「90%以上」 or 「10%未満」)."""
+BAND_TEXT = {"high": "90%以上", "low": "10%未満"}
+"""What a band cell of the heatmap reads by default (pipeline/scoring/disclosure.py ``mean_band``); reports pass
+their language's (「≥」 is not in every figure font, so the words are used)."""
+BAND_LEGEND = "90%以上: 90%未満の企業が少ないため、平均は範囲のみ示す"
 """gid of every drawn hidden mark, so tests (and readers of the SVG) can find them."""
 
 
@@ -322,7 +328,8 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
 
 def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None = None,
             row_labels: dict[str, str] | None = None, suppressed_label: str = HIDDEN_LEGEND,
-            total: str | None = None) -> Axes:
+            total: str | None = None, band_label: str = BAND_LEGEND,
+            band_text: dict[str, str] | None = None) -> Axes:
     """Rows × columns of a 0–1 value, annotated in percent.
 
     Hidden cells (``suppressed`` set) are white with the mark ``x``, explained by a legend entry
@@ -341,11 +348,16 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
         Display text per row value (e.g. "GV.OC 組織の状況").
     suppressed_label : str
         Legend text of the hidden mark.
+    band_label : str
+        Legend text of a band: a hidden cell whose ``mean_band`` is set is drawn in the colour of its end of
+        the scale with its text (``band_text``, default :data:`BAND_TEXT`: 「90%以上」), never a number.
+    band_text : dict, optional
+        The text of a 'high' and a 'low' band cell.
 
     Returns
     -------
     Axes
-        Cell texts are in row-major order in ``ax.texts``; hidden cells' texts have gid ``hidden``.
+        Cell texts are in row-major order in ``ax.texts``; hidden cells' texts have gid ``hidden``, bands' ``band``.
     """
     ax = _ax(ax)
     rows = list(dict.fromkeys(table[row]))
@@ -354,13 +366,25 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     grid = grid.reindex(index=rows, columns=cols)
     hidden_grid = (table.assign(_h=_hidden(table)).pivot_table(index=row, columns=col, values="_h", aggfunc="any")
                    .reindex(index=rows, columns=cols).fillna(False).astype(bool))
+    bands = (table.assign(_b=_bands(table)).pivot_table(index=row, columns=col, values="_b", aggfunc="first")
+             .reindex(index=rows, columns=cols).fillna(""))
     data = np.ma.masked_invalid(grid.to_numpy(dtype=float))
     cmap = plt.get_cmap("cividis").with_extremes(bad=NOT_ASSESSED_COLOUR)
     im = ax.imshow(data, cmap=cmap, vmin=0, vmax=1, aspect="auto")
+    any_band = False
+    band_text = band_text or BAND_TEXT
     for i in range(len(rows)):
         for j in range(len(cols)):
             v = grid.iat[i, j]
-            if hidden_grid.iat[i, j]:
+            band = str(bands.iat[i, j]) if hidden_grid.iat[i, j] else ""
+            if band in band_text:  # published as a band: its end of the scale's colour, the band as text
+                any_band = True
+                end = 1.0 if band == "high" else 0.0
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=cmap(end), edgecolor="white",
+                                       linewidth=0.5))
+                ax.text(j, i, band_text[band], ha="center", va="center", fontsize=fs(7),
+                        color="black" if end >= 0.6 else "white", gid=BAND_GID)
+            elif hidden_grid.iat[i, j]:
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor="#DDDDDD",
                                        linewidth=0.5))
                 ax.text(j, i, HIDDEN_MARK, ha="center", va="center", fontsize=fs(8), color="#333333",
@@ -378,10 +402,26 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     cb = ax.figure.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
     cb.ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     cb.ax.tick_params(labelsize=fs(8))
-    if hidden_grid.to_numpy().any():
-        ax.legend([_hidden_handle(suppressed_label)], [suppressed_label], loc="lower right",
-                  bbox_to_anchor=(1.0, 1.005), borderaxespad=0, fontsize=fs(LEGEND_SIZE), handlelength=1.2)
+    handles, labels = [], []
+    if any_band:
+        handles.append(Patch(facecolor=cmap(1.0), edgecolor="#999999", label=band_label))
+        labels.append(band_label)
+    if (hidden_grid.to_numpy() & ~bands.isin(list(BAND_TEXT)).to_numpy()).any():
+        handles.append(_hidden_handle(suppressed_label))
+        labels.append(suppressed_label)
+    if handles:
+        ax.legend(handles, labels, loc="lower right", bbox_to_anchor=(1.0, 1.005), borderaxespad=0,
+                  fontsize=fs(LEGEND_SIZE), handlelength=1.2, ncol=1)
     return ax
+
+
+def _bands(rows: pd.DataFrame) -> np.ndarray:
+    """Per row, the band its hidden mean is published as ('high', 'low', '' where none)."""
+    from pipeline.scoring.disclosure import BAND_COLUMN
+
+    if BAND_COLUMN not in rows:
+        return np.full(len(rows), "", dtype=object)
+    return rows[BAND_COLUMN].fillna("").astype(str).to_numpy()
 
 
 def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axis_labels: dict[str, str] | None = None,

@@ -568,10 +568,13 @@ def display(table: pd.DataFrame, names: dict[str, str], all_label: str, by: str 
 
 def withheld_segments(table: pd.DataFrame, segments: Collection[str], column: str = "segment") -> list[str]:
     """Those of ``segments`` (e.g. merged groups, as displayed) of which a protected table hides every cell that
-    has a company behind it: the report says so under the table rather than leave a column of x unexplained."""
+    has a company behind it: the report says so under the table rather than leave a column of x unexplained. A
+    mean published as a band (「90%以上」) is shown, not withheld."""
     hidden = table["suppressed"].fillna("").astype(str).ne("")
     behind = pd.to_numeric(table.get("n_scored", table.get("n", pd.Series(1, index=table.index))), errors="coerce")
     assessed = hidden | behind.gt(0)  # a node no company answers (GV.OV for power) is not assessed, not shown
+    if "mean_band" in table:
+        hidden &= ~table["mean_band"].isin(["high", "low"])
     return [s for s in segments
             if (mine := table[column].eq(s) & assessed).any() and hidden[mine].all()]
 

@@ -67,6 +67,12 @@ MEMBERS_BEHIND = "_members_behind"
 # everything a report publishes (pipeline.publish.intervals solves for it; docs/method.md "Disclosure control").
 MIN_WIDTH = 0.10
 REASONS = ("primary", "split", "complementary", "uniform")
+# A mean hidden only because fewer than k companies lie below the top of the scale (or above its bottom) is
+# published coarsened, as a band (docs/method.md "Disclosure control"): ``mean_band`` holds the band's code and
+# the exact mean stays hidden. The band is the interval BANDS[code] an intruder may use like any published value.
+BAND_COLUMN = "mean_band"
+BAND_EDGE = 0.10
+BANDS: dict[str, tuple[float, float]] = {"high": (1.0 - BAND_EDGE, 1.0), "low": (0.0, BAND_EDGE)}
 # A share → the count it is a share of (None: the table's count column). count × share companies are on one
 # side of the split and count × (1 − share) on the other; each side must hold at least k (0 is fewer than k).
 SPLITS: dict[str, str | None] = {"share_reached": None, "share_implemented": None, "share_improved": None,
@@ -162,6 +168,8 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
         reason = reason.mask(reason.eq("") & edges.isin([0.0, 1.0]).any(axis=1), "uniform")
     if "segment" in out.columns:
         reason = _complementary(out, reason, n, k, group, total, edges, sides)
+    if "mean" in out.columns:
+        out[BAND_COLUMN] = band_codes(out, reason, n, k, sides, floors or []).to_numpy()
     out[HIDDEN_COUNT] = n.to_numpy()
     for column, working in HIDDEN_COUNTS.items():
         if column in out.columns:
@@ -179,7 +187,67 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
     return out
 
 
+def protect_distribution(counts: list[int] | tuple[int, ...], k: int | None = None) -> tuple[tuple[str, ...], str]:
+    """Which categories of one group's distribution a reader may see, by the rules of :func:`protect`.
+
+    A distribution (companies per category, the categories adding up to the group, whose total is shown
+    beside them) is one published table: each category a share of the group, split in two (in it / not) —
+    so a category of 1 to k − 1 companies, of none (0 %: a statement about every company) or of all but
+    fewer than k is hidden (primary, uniform, split) — and the group's total published, so the hidden
+    categories together must hold k companies and keep their width (complementary: more are hidden,
+    smallest first). This is the protection of a published table's cells within its total, applied to the
+    one group, not a rule of its own.
+
+    Returns
+    -------
+    Per category '' (shown) or why hidden, and '' or why the group's total itself must go (every category
+    hidden and still fewer than k in all).
+    """
+    total = int(sum(counts))
+    labels = [str(i) for i in range(len(counts))]
+    share = [c / total if total else np.nan for c in counts]
+    table = pd.DataFrame({"segment": [*labels, ALL], "n": [*counts, total], "share": [*share, np.nan],
+                          "whole": total})
+    out = protect(table, k=k, n_col="n", stat_columns=["share"], uniform_columns=["share"],
+                  splits={"share": "whole"}, count_splits={}, part_counts={})
+    reasons = out["suppressed"].astype(str).tolist()
+    return tuple(reasons[:-1]), reasons[-1]
+
+
 Sides = dict[str, tuple[pd.Series, pd.Series, bool]]
+
+
+def band_codes(table: pd.DataFrame, reason: pd.Series, n: pd.Series, k: int, sides: Sides,
+               floors: list[str]) -> pd.Series:
+    """Per cell, the band its mean may be published as ('high', 'low' or ''): hidden as 'split' with at
+    least k companies, and every small side of every split is the side off the top (for 'high', mean at
+    least 1 − BAND_EDGE) or off the bottom (for 'low', mean below BAND_EDGE).
+
+    Such a cell is hidden only because 1–4 companies fall short of the rest; "90% or more" then says what
+    the group is like without pinning them (completion checks that it pins nobody through the relations).
+    A cell hidden as primary (n < k) or as complementary never gets a band."""
+    mean = pd.to_numeric(table["mean"], errors="coerce")
+    high_ok = mean.ge(BANDS["high"][0])
+    low_ok = mean.lt(BANDS["low"][1])
+    for name, (top, rest, rest_may_be_empty) in sides.items():
+        if name in floors:
+            continue
+        if rest_may_be_empty:  # a count split (on the roster / applicable) has no top or bottom: it must hold
+            small = _smallest_side(top, rest, True).lt(k)
+            high_ok &= ~small
+            low_ok &= ~small
+            continue
+        high_ok &= ~top.lt(k)  # the reached side is large; only the side below may be small
+        low_ok &= ~rest.lt(k)
+    for floor in floors:  # "_below_top" counts off the top, anything else ("_above_zero") off the bottom
+        count = pd.to_numeric(table[floor], errors="coerce")
+        if "top" in floor:
+            low_ok &= ~count.lt(k)
+        else:
+            high_ok &= ~count.lt(k)
+    eligible = reason.eq("split") & n.ge(k)
+    return pd.Series(np.where(eligible & high_ok, "high", np.where(eligible & low_ok, "low", "")),
+                     index=table.index, dtype=object)
 
 
 def small_part_counts(table: pd.DataFrame, k: int, part_counts: dict[str, str] | None = None
@@ -239,7 +307,8 @@ def _complementary(table: pd.DataFrame, reason: pd.Series, n: pd.Series, k: int,
     sides = sides or {}
     reason = reason.copy()
     keys = [table[c] for c in group] if group else [pd.Series(0, index=table.index)]
-    for _, idx in table.groupby(keys, observed=True, dropna=False).groups.items():
+    by = keys if len(keys) > 1 else keys[0]  # one key: grouped by the Series itself (pandas warns on a list of one)
+    for _, idx in table.groupby(by, observed=True, dropna=False).groups.items():
         segment = table.loc[idx, "segment"]
         if not segment.eq(total).any() or reason.loc[segment.index[segment.eq(total)]].ne("").all():
             continue  # no published total: nothing to difference against

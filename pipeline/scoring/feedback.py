@@ -111,10 +111,12 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
 
 def peer_group(own_group: pd.Series, own_n: pd.Series, all_n: pd.Series, k: int) -> np.ndarray:
     """The k rule of every peer statistic in member feedback: per company, its own group (``own_group``)
-    when ``own_n`` ≥ k companies of that group are behind the statistic, else the whole sector-year
-    (:data:`ALL_GROUP`) when ``all_n`` ≥ k, else no peers (:data:`NO_PEERS`). The counts are of the
-    companies *with a value* for what is compared (a score for the node, a judged ★ distance)."""
-    return np.where(own_n.ge(k), own_group.astype(object), np.where(all_n.ge(k), ALL_GROUP, NO_PEERS))
+    when k companies of that group *besides the member* are behind the statistic (``own_n`` ≥ k + 1), else
+    the whole sector-year (:data:`ALL_GROUP`) when ``all_n`` ≥ k + 1, else no peers (:data:`NO_PEERS`).
+    The counts are of the companies *with a value* for what is compared (a score for the node, a judged ★
+    distance), the member included: the member knows its own value, so a group of exactly k would give it
+    the mean of the other k − 1."""
+    return np.where(own_n.ge(k + 1), own_group.astype(object), np.where(all_n.ge(k + 1), ALL_GROUP, NO_PEERS))
 
 
 def every_peer_alike(values: pd.Series) -> bool:

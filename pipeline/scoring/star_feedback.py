@@ -8,7 +8,12 @@ statistic); the peer group and its protection are those of every other peer stat
 - the peers are the companies of the company's peer attribute (automotive: size band) with a judged ★3
   distance; fewer than k of them → the whole sector-year; fewer than k there too → no distribution;
 - a distribution in which every peer lies in the same band is withheld (it would tell each member every
-  peer's band), like a peer group all at 0% or 100%.
+  peer's band), like a peer group all at 0% or 100%;
+- within a distribution shown, each band is protected as the published tables protect a cell within its
+  total (:func:`pipeline.scoring.disclosure.protect_distribution`): a band of 1 to k − 1 peers, of none, or
+  of all but fewer than k is hidden, and further bands, smallest first, until the hidden ones pool k peers
+  (the group's size is shown, so one hidden band would be its size minus the others). The members of a
+  group are outsiders to each other's answers.
 
 The company's own outcomes and answers are shown back to it alone, so no peer rule applies to them.
 """
@@ -21,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.scoring.disclosure import protect_distribution
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS, every_peer_alike, peer_attribute, peer_group, split_by_key
 from pipeline.scoring.readiness import DISTANCE_BANDS, distance_band, readiness_from_outcomes, requirement_outcomes
 from pipeline.scoring.respondent import star_requirements
@@ -36,14 +42,17 @@ class PeerDistances:
 
     ``group`` is the company's own peer attribute value, :data:`ALL_GROUP` or :data:`NO_PEERS`;
     ``n`` the peers with a judged distance (None when withheld); ``counts`` the peers per band of
-    :data:`DISTANCE_BANDS` (None when withheld); ``hidden`` '' or why not shown ('primary': fewer than
-    k peers anywhere, 'uniform': every peer in the same band).
+    :data:`DISTANCE_BANDS` as a member may see them (None when withheld: the whole distribution, or
+    one band hidden by the disclosure rules); ``hidden`` '' or why the whole distribution is not shown
+    ('primary': fewer than k peers anywhere, 'uniform': every peer in the same band); ``hidden_bands``
+    per band '' or why that band is hidden (``suppressed`` reasons of :mod:`pipeline.scoring.disclosure`).
     """
 
     group: object
     n: int | None
-    counts: tuple[int, ...] | None
+    counts: tuple[int | None, ...] | None
     hidden: str
+    hidden_bands: tuple[str, ...] = ()
 
 
 @dataclass
@@ -128,6 +137,11 @@ def _peer_distances(ready: pd.DataFrame, resp: pd.DataFrame, sector: str, k: int
         if every_peer_alike(in_group):
             made[g] = PeerDistances(group=g, n=None, counts=None, hidden="uniform")
             continue
-        counts = tuple(int(in_group.eq(b).sum()) for b in DISTANCE_BANDS)
-        made[g] = PeerDistances(group=g, n=len(in_group), counts=counts, hidden="")
+        counts = [int(in_group.eq(b).sum()) for b in DISTANCE_BANDS]
+        why, total_hidden = protect_distribution(counts, k)
+        if total_hidden:  # cannot happen with k peers in the group; kept so no count goes out unprotected
+            made[g] = PeerDistances(group=g, n=None, counts=None, hidden=total_hidden)
+            continue
+        made[g] = PeerDistances(group=g, n=len(in_group), hidden="", hidden_bands=why,
+                                counts=tuple(None if w else c for c, w in zip(counts, why, strict=True)))
     return {key: made[g] for key, g in groups.items()}

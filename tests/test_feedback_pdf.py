@@ -1,0 +1,72 @@
+"""The member PDF never fails for layout: a page whose English texts run long continues on a second page,
+every row and note whole, under the table's header drawn again, with the footer on each page."""
+
+from __future__ import annotations
+
+import pandas as pd
+from pypdf import PdfReader
+
+from pipeline.publish.feedback_pdf import write_member_pdf
+from pipeline.report.figures import PeerFigures
+from pipeline.report.member_page import member_page, words
+from pipeline.scoring.feedback import feedback_tables
+
+A4_HEIGHT = 842  # points
+LONG = ("Ensure that the organisation maintains a documented and regularly reviewed procedure for granting, "
+        "changing and withdrawing access rights to every information system, including those operated by "
+        "outside contractors and cloud service providers, and that the procedure is approved by senior "
+        "management and checked against actual accounts at least once a year ({tag})")
+
+
+def _member() -> tuple[str, object]:
+    """Five power companies of one peer group (scores 0.2 … 1.0 on GV); the last one's page, in English,
+    with ten priority items each about 420 characters long (the catalog's longest English text is ~200)."""
+    keys = [f"c{i}" for i in range(5)]
+    scores = pd.DataFrame([{"sector": "power", "year": 2024, "respondent_key": key, "framework": "csf2",
+                            "node_id": "GV", "score": v, "n_items": 1, "n_applicable": 1}
+                           for key, v in zip(keys, [0.2, 0.4, 0.6, 0.8, 1.0], strict=True)])
+    respondents = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys,
+                                "main_business_type": "RETAIL"})
+    responses = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "item_id": "ID.AM-1",
+                              "answer": "implemented"})
+    headline, weak = feedback_tables(scores, respondents, responses, "power", 2024, k=5)["c4"]
+    page = member_page("c4", "長文電力株式会社", headline, weak, "power", 2024, "en", 5)
+    page.items = pd.DataFrame({"rank": range(1, 11), "item_id": [f"ID.AM-{i}" for i in range(1, 11)],
+                               "text": [LONG.format(tag=f"MARKER{i:02d}") for i in range(1, 11)],
+                               "answer": "Not implemented", "peer_rate": [0.9 - 0.05 * i for i in range(10)],
+                               "n_applicable": 5.0})
+    page.page_figure = PeerFigures(words("en"), page=True).image(page.scores)
+    return page.company, page
+
+
+def test_a_page_with_long_english_texts_continues_on_a_second_page(tmp_path):
+    company, page = _member()
+    path = write_member_pdf(tmp_path / "member.pdf", page)
+    assert path.exists() and not list(tmp_path.glob("*.tmp"))
+    reader = PdfReader(path)
+    assert len(reader.pages) == 2  # ten items of 5 lines each and the notes: more than one page, less than three
+    texts, chunks, low = [], [], []
+    for p in reader.pages:
+        lines: list[tuple[float, str]] = []
+        p.extract_text(visitor_text=lambda t, cm, tm, font, size, out=lines: out.append((tm[5], t.strip())))
+        texts.append(" ".join(t for _, t in lines))
+        chunks.append({t for _, t in lines})
+        # nothing but the footer below the bottom margin (0.045 of the page): no row runs into it
+        low.append({t for y, t in lines if t and y < 0.045 * A4_HEIGHT})
+    first, second = texts
+    whole = " ".join(texts)
+    # every item is there, each whole on one page: its number and the last line of its text on the same one
+    for i in range(1, 11):
+        assert f"MARKER{i:02d}" in whole
+        on = [n for n, page_text in enumerate(texts) if f"(MARKER{i:02d})" in page_text]
+        assert len(on) == 1 and f"ID.AM-{i}" in chunks[on[0]], i
+    assert "MARKER01" in first and "MARKER10" in second
+    # the table goes on under its own header; the notes follow in full
+    assert "Item text" in first and "Item text" in second
+    assert "Cybersecurity self-assessment feedback" in first
+    for label in ("Peer group", "How to read", "Scoring rules"):
+        assert label in whole
+    # the footer on each page, and nothing else below the margin
+    footer = f"{company} · Electric power sector · FY2024 · sent to your company only"
+    for found in low:
+        assert found and all(t in footer for t in found), found
