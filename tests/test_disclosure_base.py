@@ -84,3 +84,19 @@ def test_the_audit_reads_a_rounded_node_row_as_resting_on_n_minus_4():
                               spec=spec, k=5)
     direct = sorted(f.statistic for f in intruder_check([unmarked], hidden_cells([]), 5) if f.check == "direct")
     assert direct == ["ci_high", "ci_low", "mean", "share_reached"]
+
+
+def test_a_rounded_node_row_reads_x_for_its_base_not_not_assessed():
+    """Its withheld base reads x (hidden), never '—' (not assessed); its mean reads as a whole percent."""
+    from pipeline.publish.formats import people_frame
+    from pipeline.publish.model import PublishedTable, TableSpec
+
+    spec = TableSpec(keys=["sector", "year", "framework", "node_id"], total="全体",
+                     counts={s: "n_scored" for s in ("mean", "share_reached")})
+    frame = pd.DataFrame({"sector": "power", "year": 2026, "framework": "csf2", "node_id": "GV.PO",
+                          "segment": ["全体"], "n_scored": [np.nan], "mean": [0.78], "share_reached": [0.69],
+                          "rounded": [True], "suppressed": [""]})
+    table = PublishedTable("categories", "カテゴリ別", frame, ["node_id", "segment", "n_scored", "mean"],
+                           spec=spec, k=5)
+    row = people_frame(table, "ja").iloc[0].tolist()
+    assert row[2] == "x" and row[2] != "—"
