@@ -12,9 +12,10 @@
 # ---
 
 # %% tags=["parameters"]
-# Power and automotive side by side on NIST CSF 2.0, run by `sdw report --sector all`. Power answers are
+# Sectors side by side on NIST CSF 2.0, run by `sdw report --sector all`. Power answers are
 # CSF 1.1 items projected through NIST's crosswalk (subcategories with no CSF 1.1 ancestor are not
 # assessed, never 0); automotive items reach CSF 2.0 through the project's own mapping — said on each figure.
+sector_list = ""  # e.g. "power,auto"; empty: every sector in the store scored on CSF 2.0 (catalogs/sectors.yaml)
 years = ""
 min_cell = None  # None: k from catalogs/scoring.yaml (min_cell)
 lang = "ja"
@@ -36,13 +37,15 @@ from pipeline.report import data as D
 from pipeline.report import figures as F
 from pipeline.report import style
 from pipeline.report import tables as T
+from pipeline.report.context import node_names
 
 style.apply()
 min_cell = ruleset.min_cell(min_cell)
 L = style.labels(lang)
 store = store or config.STORE_DIR
 # each sector at its latest year, CSF 2.0 scores only: what this page shows (the ten-year store is gigabytes)
-in_span = {s: D.years_in(store, s, years or None) for s in ("power", "auto")}
+compared = [s.strip() for s in sector_list.split(",") if s.strip()] or D.cross_sector_sectors(store)
+in_span = {s: D.years_in(store, s, years or None) for s in compared}
 sectors = {s: D.load(store, s, (ys[-1], ys[-1]) if ys else years or None, frameworks=["csf2"], responses=False)
            for s, ys in in_span.items()}
 every_year = sorted({y for ys in in_span.values() for y in ys})
@@ -53,9 +56,8 @@ links = [r for d in sectors.values() for r in T.relations(d, "csf2")]  # public 
 pub = Publisher(figures_dir or config.FIGURES_DIR / "all" / "interactive",
                 report_dir or config.REPORTS_DIR / "all" / "interactive", lang, min_cell, prov, total_label=ALL,
                 relations=links, deck=pptx)
-csf2 = catalogs.csf2()
-names = dict(zip(csf2["node_id"], csf2["name_ja" if lang == "ja" else "name_en"], strict=True))
-rule = L["rule"].format(k=min_cell)
+names = node_names("csf2", lang)
+rule = style.rule_line(L, list(sectors), min_cell)
 fy = {s: L["fy"].format(year=d.latest) for s, d in sectors.items()}
 n_text = ", ".join(f"{L['sector'][s]} {fy[s]} {L['n_year'].format(n=f'{d.n(d.latest):,}')}"
                    for s, d in sectors.items())
@@ -63,7 +65,14 @@ source = L["source"].format(sector=L["sector"]["all"], years="/".join(str(d.late
                             n=L["n_year"].format(n=f"{sum(d.n(d.latest) for d in sectors.values()):,}"))
 display(HTML(f"<style>{REPORT_CSS}</style>"))
 display(Markdown(f"# {L['cross_title']}"))
-display(Markdown(L["mapping_note"]["auto"]))
+# how each sector's items reach CSF 2.0 where the project mapped them itself; power's crosswalk leaves
+# subcategories no answer reaches, said as not assessed (never 0)
+mapping_notes = " / ".join(L["mapping_note"][s] for s in sectors if s in L["mapping_note"])
+not_assessed = [L["not_assessed"].format(n=T.not_assessed_subcategories(d)) for s, d in sectors.items()
+                if "csf11" in catalogs.sector_info(s)["frameworks"]]
+category_notes = " / ".join([*not_assessed, *([mapping_notes] if mapping_notes else [])])
+if mapping_notes:
+    display(Markdown(mapping_notes))
 display(HTML(f'<p class="sdw-provenance">{prov.stamp()}</p>'))
 
 
@@ -89,7 +98,8 @@ def draw_functions():
     fig, ax = style.new_figure()
     F.grouped_bars(funcs.assign(label=funcs["node_id"].map(lambda n: f"{names[n]}\n{n}")), "label", "sector_name",
                    "mean", ax=ax, suppressed_label=hidden)
-    style.caveat(ax, L["mapping_note"]["auto"])
+    if mapping_notes:
+        style.caveat(ax, mapping_notes)
     style.finish(fig, L["titles"]["cross_sector_functions"], source, rule, n_text, prov.stamp())
     return fig
 
@@ -114,9 +124,7 @@ def draw_categories(part=None):
     fig, ax = style.new_figure(left=0.3 if style.on_slide() else 0.27)
     F.heatmap(rows, "node_id", "sector_name", "mean", ax=ax, suppressed_label=hidden,
               row_labels={n: f"{n} {style.short(names[n], limit)}" for n in rows["node_id"]})
-    style.finish(fig, L["titles"]["cross_sector_categories"], source, rule,
-                 L["not_assessed"].format(n=T.not_assessed_subcategories(sectors["power"])) + " / "
-                 + L["mapping_note"]["auto"], prov.stamp())
+    style.finish(fig, L["titles"]["cross_sector_categories"], source, rule, category_notes, prov.stamp())
     return fig
 
 
@@ -130,10 +138,12 @@ pub.table("categories", cats, T.SPECS["nodes"], L["titles"]["cross_sector_catego
 display(Markdown(f"## {L['sections']['rules']}"))
 rules_text = style.rules_text(L, list(sectors), f"{ruleset.level_threshold():.0%}")
 display(Markdown(rules_text))
-display(Markdown(L["disclosure_text"].format(k=min_cell)))
+disclosure_text = L["disclosure_text"].format(k=min_cell, k_less=min_cell - 1)
+display(Markdown(disclosure_text))
 display(Markdown(L["marks_text"]))
-about = [(L["about"]["disclosure"], L["disclosure_text"].format(k=min_cell)), (L["about"]["k"], str(min_cell))]
+about = [(L["about"]["disclosure"], disclosure_text), (L["about"]["k"], str(min_cell))]
 written = pub.close(about, {"title": L["cross_title"], "subtitle": n_text,
-                            "headline": [L["mapping_note"]["auto"], n_text], "caveats": [L["mapping_note"]["auto"]],
-                            "rules": [rules_text, L["disclosure_text"].format(k=min_cell), L["marks_text"]]}
+                            "headline": [*([mapping_notes] if mapping_notes else []), n_text],
+                            "caveats": [mapping_notes] if mapping_notes else [],
+                            "rules": [rules_text, disclosure_text, L["marks_text"]]}
                     if pptx else None)

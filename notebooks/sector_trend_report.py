@@ -45,24 +45,22 @@ from pipeline.report import figures as F
 from pipeline.report import star_tables as S
 from pipeline.report import style
 from pipeline.report import tables as T
+from pipeline.report.context import ReportContext, hidden_count
 from pipeline.report.headline import headline, headline_html
 
 style.apply()
-min_cell = ruleset.min_cell(min_cell)
 L = style.labels(lang)
 store = store or config.STORE_DIR
 info = catalogs.sector_info(sector)  # what the sector is scored on and segmented by (catalogs/sectors.yaml)
-fw = framework if framework in ("csf2", "csf11") and framework in info["frameworks"] else "csf2"
+ctx = ReportContext.build(sector, framework, lang, min_cell)  # framework, its names and k from the rules
+fw, fw_label, node_names, min_cell = ctx.framework, ctx.framework_label, ctx.node_names, ctx.k
 # read only the frameworks this page draws (the store may hold many years of every sector)
-scored_on = sorted({fw, "csf2"} | ({"level", "star"} & set(info["frameworks"])))
+scored_on = ctx.frameworks_to_load
 rd = D.load(store, sector, years or None, frameworks=scored_on, weights=weights)
 by = segment_by or info["segment"]
 rd, merges = rd.merge_small_segments(by, min_cell)  # recode before you hide: documented neighbour groups
 names = D.segment_names(sector, lang)
 span = f"{rd.years[0]}" if len(rd.years) == 1 else f"{rd.years[0]}–{rd.years[-1]}"
-fw_nodes = catalogs.csf2() if fw == "csf2" else catalogs.csf11()
-fw_label = {"csf2": "NIST CSF 2.0", "csf11": "NIST CSF 1.1"}[fw]
-node_names = dict(zip(fw_nodes["node_id"], fw_nodes["name_ja" if lang == "ja" else "name_en"], strict=True))
 ALL = L["segment_all"]
 hidden = L["suppressed"]  # legend text beside the mark x
 unit = L["unit_points"]
@@ -74,7 +72,7 @@ stamp = prov.stamp()
 pub = Publisher(figures_dir or config.FIGURES_DIR / sector / "interactive",
                 report_dir or config.REPORTS_DIR / sector / "interactive", lang, min_cell, prov, total_label=ALL,
                 relations=T.relations(rd, fw), deck=pptx)
-rule = L["rule"].format(k=min_cell)
+rule = style.rule_line(L, [sector], min_cell)  # the sector's own answers
 multi_note = L["multi_counted"] if by == "business_types" else ""
 groups = {}
 for member, group in merges.items():
@@ -106,7 +104,7 @@ def weighted(*columns):  # the members' columns of a table, in a weighted report
     return list(columns) if rd.weighted else []
 
 
-weighting_text = T.weighting_note(rd, L, names)  # '' when the report describes the respondents only
+weighting_text = T.weighting_note(rd, L, names, min_cell)  # '' when the report describes the respondents only
 
 
 def source(n, years=span):
@@ -137,7 +135,7 @@ def finish(fig, ax, title, n, note="", years=span):
 display(HTML(f"<style>{REPORT_CSS}</style>"))
 display(Markdown(f"# {L['report_title'].format(sector=L['sector'][sector])}"))
 display(Markdown(L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}", latest=f"{rd.n(rd.latest):,}")))
-params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items())
+params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items() if v not in ("", None))  # no "what_if="
 provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, method=prov.method,
                                          generated=prov.generated, params=params_text) \
     + (L["provenance_scheme"].format(scheme=prov.scheme) if prov.scheme else "")
@@ -212,11 +210,11 @@ def draw_function_trend():
     ax.set_ylabel(L["axes"]["score"])
     if sector in L["mapping_note"]:
         style.caveat(ax, L["mapping_note"][sector])
-    finish(fig, ax, L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label), n_all, trend_note)
+    finish(fig, ax, L["titles"]["function_trend"].format(framework=fw_label), n_all, trend_note)
     return fig
 
 
-pub.figure(draw_function_trend, "function_trend", L["titles"]["function_trend"].replace("NIST CSF 2.0", fw_label),
+pub.figure(draw_function_trend, "function_trend", L["titles"]["function_trend"].format(framework=fw_label),
            source(n_all), [f"{r.node_id} {L['fy'].format(year=r.year)}: {r.mean:.3f}" for r in total_fn.itertuples()
                            if r.mean == r.mean])
 # by year, then function, then the segments in their order (全体 last): a reader compares segments side by side
@@ -224,7 +222,7 @@ function_order = {n: i for i, n in enumerate(dict.fromkeys(functions["node_id"])
 functions_by_year = functions.sort_values(
     ["year", "node_id"], key=lambda s: s.map(function_order) if s.name == "node_id" else s, kind="stable")
 pub.table("functions", functions_by_year, T.SPECS["nodes"],
-          L["tables"]["functions"].replace("NIST CSF 2.0", fw_label),
+          L["tables"]["functions"],
           ["year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high",
            *weighted("w_mean", "w_mean_ci_low", "w_mean_ci_high", "n_eff"), "previous_year", "change", "na_share"],
           " ".join(x for x in (hidden_note, band_note_for(functions_by_year), trend_note) if x),
@@ -284,8 +282,7 @@ pub.table("distribution", dist, T.SPECS["distribution"], L["tables"]["distributi
 # Categories by segment (latest year) and functions by segment (radar).
 latest = L["fy"].format(year=rd.latest)
 latest_year = str(rd.latest)  # the source line writes "FY" itself
-note = L["not_assessed"].format(n=T.not_assessed_subcategories(rd)) if fw == "csf2" and "csf11" in info["frameworks"] \
-    else L["dash"]
+note = ctx.not_assessed_note(rd, L)
 
 
 def heatmap_section(data, attribute, protected, suffix=""):
@@ -299,7 +296,7 @@ def heatmap_section(data, attribute, protected, suffix=""):
     withheld_note = L["group_withheld"].format(groups="、".join(still) if lang == "ja" else "; ".join(still)) \
         if still else ""
     band_note = band_note_for(cats)
-    title = L["titles"]["csf2_heatmap"].replace("NIST CSF 2.0", fw_label) + \
+    title = L["titles"]["csf2_heatmap"].format(framework=fw_label) + \
         (f" {L['breakdown'].get(attribute, '')}" if suffix else "") + f" ({latest})"
 
     ids = list(dict.fromkeys(cats["node_id"]))
@@ -338,7 +335,7 @@ for (other, other_rd), other_cats, other_protected in zip(others.items(), other_
               view_columns=["year", "segment", "n", "roster_n", "response_rate"])
 
 latest_fn = functions[functions["year"].eq(rd.latest)]
-radar_title = L["titles"]["radar"].replace("NIST CSF 2.0", fw_label) + f" ({latest})"
+radar_title = L["titles"]["radar"].format(framework=fw_label) + f" ({latest})"
 
 
 def draw_radar():
@@ -416,16 +413,17 @@ if "star" in info["frameworks"]:
     scheme_note = R["scheme"].format(name=scheme["name"], date=scheme["label"], via=scheme["via"])
     unjudged_note = R["unjudgeable"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
     display(HTML(f'<p class="sdw-note">{html.escape(scheme_note)}<br>{html.escape(unjudged_note)}</p>'))
-    bottle = T.secure(S.bottlenecks(rd, by, min_cell), S.SPECS["star_bottlenecks"], min_cell)
+    bottle = S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell), S.SPECS["star_bottlenecks"], min_cell))
     bottle_shown = show(bottle)
     for n_star in (3, 4):
-        top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10).assign(
-            item_id=lambda t: t["requirement_id"], text=lambda t: t["requirement_name"])
+        top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)
         top_title = R["bottleneck_title"].format(star=n_star, year=rd.latest)
 
         def draw_top(top=top, top_title=top_title):
             fig, ax = style.new_figure(left=0.36)
-            F.item_bars(T.with_item_labels(top, 16 if style.on_slide() else 24, lang), "label", "share_unmet",
+            # the bar labels read a requirement as an item (id and text); the published table keeps its own columns
+            named = top.assign(item_id=top["requirement_id"], text=top["requirement_name"])
+            F.item_bars(T.with_item_labels(named, 16 if style.on_slide() else 24, lang), "label", "share_unmet",
                         "ci_low", "ci_high", ax=ax, suppressed_label=hidden)
             ax.set_xlabel(L["axes"]["share_companies"])
             finish(fig, ax, top_title, n_year(rd.latest), R["unmet_note"], latest_year)
@@ -440,21 +438,25 @@ if "star" in info["frameworks"]:
                    "ci_high"], R["unmet_note"], slide=n_star == 3,
                   view_columns=["requirement_id", "requirement_name", "cited_items", "share_unmet", "ci_low",
                                 "ci_high"])
-    top3 = S.top_bottlenecks(bottle_shown, 3, rd.latest, 10)["node_id"].tolist()
-    heat = bottle_shown[bottle_shown["year"].eq(rd.latest) & bottle_shown["node_id"].isin(top3)]
-    heat = heat.assign(_o=heat["node_id"].map({n: i for i, n in enumerate(top3)})).sort_values("_o", kind="stable")
-    heat_title = R["bottleneck_heatmap"].format(year=rd.latest)
+    for n_star in (3, 4):  # the top ten of each star by segment (issue #24: ★3 and ★4 alike)
+        top_ids = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)["node_id"].tolist()
+        heat = bottle_shown[bottle_shown["year"].eq(rd.latest) & bottle_shown["node_id"].isin(top_ids)]
+        heat = heat.assign(_o=heat["node_id"].map({n: i for i, n in enumerate(top_ids)})).sort_values(
+            "_o", kind="stable")
+        heat_title = R["bottleneck_heatmap"].format(star=n_star, year=rd.latest)
 
-    def draw_heat():
-        fig, ax = style.new_figure(left=0.3, right=0.9)
-        limit = 10 if style.on_slide() else 16
-        F.heatmap(heat, "node_id", "segment", "share_unmet", ax=ax, suppressed_label=hidden, total=ALL,
-                  row_labels={r.node_id: f"{r.requirement_id} {style.short(r.requirement_name, limit)}"
-                              for r in heat.itertuples()})
-        finish(fig, ax, heat_title, n_year(rd.latest), R["unmet_note"], latest_year)
-        return fig
+        def draw_heat(heat=heat, heat_title=heat_title):
+            fig, ax = style.new_figure(left=0.3, right=0.9)
+            limit = 10 if style.on_slide() else 16
+            F.heatmap(heat, "node_id", "segment", "share_unmet", ax=ax, suppressed_label=hidden, total=ALL,
+                      row_labels={r.node_id: f"{r.requirement_id} {style.short(r.requirement_name, limit)}"
+                                  for r in heat.itertuples()})
+            finish(fig, ax, heat_title, n_year(rd.latest), R["unmet_note"], latest_year)
+            return fig
 
-    pub.figure(draw_heat, "star3_bottleneck_segments", heat_title, source(n_year(rd.latest), latest_year))
+        if not heat.empty:
+            pub.figure(draw_heat, f"star{n_star}_bottleneck_segments", heat_title,
+                       source(n_year(rd.latest), latest_year))
     pub.table("star_bottlenecks", bottle_shown, S.SPECS["star_bottlenecks"], R["bottlenecks_table"],
               ["year", "star", "requirement_id", "requirement_name", "cited_items", "segment", "n_scored",
                "share_unmet", "ci_low", "ci_high"],
@@ -497,13 +499,16 @@ if "star" in info["frameworks"]:
             return fig
 
         pub.figure(draw_within, f"star{n_star}_within", w_title, source(n_year(rd.latest), latest_year))
+    # the bands in words beside their ids (★3:0 → ★3 あと0件), as the figures name them
+    bands_shown = S.with_names(bands_shown, R["band_name"], R["within_series"])
+    within_shown = S.with_names(within_shown, R["band_name"], R["within_series"])
     pub.table("star_distance", bands_shown, S.SPECS["star_distance"], R["distance_table"],
-              ["year", "node_id", "segment", "n_scored", "share_distance", "ci_low", "ci_high"],
+              ["year", "node_id", "node_name", "segment", "n_scored", "share_distance", "ci_low", "ci_high"],
               f"{R['distance_note']} / {hidden_note}", view=bands_shown["year"].eq(rd.latest),
-              view_columns=["node_id", "segment", "n_scored", "share_distance"],
-              view_title=R["distance_latest"].format(year=rd.latest), show=False)
+              view_columns=["year", "node_name", "segment", "n_scored", "share_distance"],
+              view_title=R["distance_latest"].format(year=rd.latest))
     pub.table("star_within", within_shown, S.SPECS["star_within"], R["within_table"],
-              ["year", "node_id", "segment", "n_scored", "share_reached", "ci_low", "ci_high"],
+              ["year", "node_id", "node_name", "segment", "n_scored", "share_reached", "ci_low", "ci_high"],
               f"{R['within_note']} / {hidden_note}", show=False)
 
     # readiness over the years, on the requirements that compare across the forms answered
@@ -518,14 +523,9 @@ if "star" in info["frameworks"]:
 
         def draw_star_trend():
             fig, ax = style.new_figure(right=0.74 if style.on_slide() else 0.78)
-            if rd.weighted and "w_share_reached" in total_trend:
-                F.trend_lines_weighted(total_trend, members="w_share_reached", respondents="share_reached",
-                                       lo="w_ci_low", hi="w_ci_high", ax=ax, labels=ready_labels,
-                                       suppressed_label=hidden, year_format=year_format,
-                                       style_labels=(L["series"]["members"], L["series"]["respondents"]))
-            else:
-                F.trend_lines(total_trend, y="share_reached", hue="node_id", lo="ci_low", hi="ci_high", ax=ax,
-                              labels=ready_labels, suppressed_label=hidden, year_format=year_format)
+            # respondents only: no members' estimate is made for the ★ readiness tables (docs/method.md §3.3)
+            F.trend_lines(total_trend, y="share_reached", hue="node_id", lo="ci_low", hi="ci_high", ax=ax,
+                          labels=ready_labels, suppressed_label=hidden, year_format=year_format)
             ax.set_ylabel(L["axes"]["share_companies"])
             finish(fig, ax, R["trend_title"], n_all, " / ".join(x for x in (trend_basis, trend_note) if x))
             return fig
@@ -541,7 +541,7 @@ if "star" in info["frameworks"]:
     # what-if: ★N asked of every company of one segment (sdw report --what-if star3:size_band=101〜300人)
     if what_if:
         scope = read_what_if(what_if)
-        S.check_scope(scope, rd.respondents, rd.latest)
+        S.check_scope(scope, rd.respondents, rd.latest, rd.sector, min_cell)
         wt, wsum = S.what_if_table(rd, scope, rd.latest, bottle, star_protected, by, min_cell)
         scope_text = f"{L['breakdown'].get(scope.attribute, scope.attribute)} {scope.value}"
         display(Markdown(f"### {R['what_if_section'].format(star=scope.star, scope=scope_text, year=rd.latest)}"))
@@ -664,16 +664,15 @@ if info.get("item_profile"):
 display(Markdown(f"## {L['sections']['rules']}"))
 threshold = ruleset.level_threshold()
 rules_text = style.rules_text(L, [sector], f"{threshold:.0%}")  # the sector's own answers, levels and ★ only
-disclosure_text = L["disclosure_text"].format(k=min_cell)
+disclosure_text = L["disclosure_text"].format(k=min_cell, k_less=min_cell - 1)
 display(Markdown(rules_text))
 display(Markdown(disclosure_text))
 display(Markdown(L["marks_text"]))
 if weighting_text:
     display(Markdown(weighting_text))
 published = {t.name: t for t in pub.tables}
-n_hidden = int(sum((t.frame["suppressed"].fillna("") != "").sum() for t in pub.tables if "suppressed" in t.frame))
-sentences = headline(published, L, lang, rd.latest, ALL, node_names, n_hidden, min_cell,
-                     rd.years[-2] if len(rd.years) > 1 else None)
+sentences = headline(published, L, lang, rd.latest, ALL, node_names, hidden_count(pub.tables), min_cell,
+                     rd.years[-2] if len(rd.years) > 1 else None, framework_label=fw_label)
 summary.update(HTML(headline_html(sentences, L["sections"]["headline"])))
 about = [(L["about"]["rules"], rules_text), (L["about"]["disclosure"], disclosure_text),
          (L["about"]["k"], str(min_cell)), *([(L["about"]["weighting"], weighting_text)] if weighting_text else [])]

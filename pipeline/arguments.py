@@ -262,9 +262,10 @@ def segment_by(store: Path, sectors: list[str], attribute: str) -> None:
                           f"{', '.join(has) or '(none)'}")
 
 
-def what_if_scope(store: Path, sectors: list[str], scope: WhatIf) -> None:
+def what_if_scope(store: Path, sectors: list[str], scope: WhatIf, span: tuple[int, int] | None = None) -> None:
     """``--what-if`` must name a sector scored on the ★ scheme, an attribute its respondents have and a value
-    some respondent has (any year)."""
+    some respondent has in the latest year of ``span`` the store holds (the year the what-if describes; the
+    report would refuse it later otherwise)."""
     import pandas as pd
 
     from pipeline import catalogs
@@ -277,12 +278,19 @@ def what_if_scope(store: Path, sectors: list[str], scope: WhatIf) -> None:
         if scope.attribute not in has:
             raise Refused("--what-if", f"{sector} respondents have no {scope.attribute!r}: expected one of "
                           f"{', '.join(has) or '(none)'}")
-        values = pd.read_parquet(store / "respondents", columns=[scope.attribute],
-                                 filters=[("sector", "==", sector)])[scope.attribute]
+        rows = pd.read_parquet(store / "respondents", columns=["year", scope.attribute],
+                               filters=[("sector", "==", sector)])
+        years = rows["year"].astype(int)
+        if span is not None:
+            years = years[years.between(*span)]
+        if years.empty:
+            continue  # no year in the span: span_in_store says so
+        latest = int(years.max())
+        values = rows.loc[rows["year"].astype(int).eq(latest), scope.attribute]
         known = sorted({str(v) for v in values.dropna() if str(v).strip()})
         if scope.value not in known:
-            raise Refused("--what-if", f"no {sector} respondent has {scope.attribute}={scope.value!r}: expected one "
-                          f"of {', '.join(known)}")
+            raise Refused("--what-if", f"no {sector} respondent of FY{latest} (the latest year reported) has "
+                          f"{scope.attribute}={scope.value!r}: expected one of {', '.join(known)}")
 
 
 def echo_years(args: argparse.Namespace, stream=None) -> None:

@@ -10,7 +10,7 @@ import pytest
 from pipeline.publish.audit import audit_folder, audit_folders, hidden_cells, intruder_check, write_audit
 from pipeline.publish.model import PublishedTable, TableSpec
 from pipeline.report.tables import SPECS, with_change
-from pipeline.scoring.disclosure import HIDDEN_COUNT, protect
+from pipeline.scoring.disclosure import HIDDEN_COUNT, protect, respondent_counts
 from pipeline.scoring.segments import ALL, segment_stats
 
 NODE = TableSpec(keys=["sector", "year", "framework", "node_id"], counts={"mean": "n_scored", "change": "n_scored"},
@@ -97,6 +97,22 @@ def test_respondents_off_the_member_list_are_a_side_too():
     out = protect(t, k=5, group=["sector", "year"], n_col="n").set_index("segment")
     assert out["suppressed"].to_dict() == {"〜100人": "", "101〜300人": "split", "301〜": "", "1,001〜": "split"}
     assert out.loc["301〜", "n_on_roster"] == 40 and np.isnan(out.loc["101〜300人", "n_on_roster"])
+
+
+def test_respondents_stay_printed_where_only_the_roster_split_hides_the_row():
+    """〜100人 30 respondents (all 30 of 60 members), 101〜300人 40 (39 on the roster of 80: 1 off the list),
+    301〜 3 (primary), 1,001〜 20 (all of 20 members), 全体 93. The rate of 101〜300人 is hidden (split: 1
+    off the list). The respondents' count has its own rule: 301〜 (3) is hidden, and 1,001〜 (20, the smallest
+    other) with it, else 93 − 30 − 40 − 20 = 3; 30, 40 and 93 are printed although 101〜300人's rate is x."""
+    t = pd.DataFrame({"sector": "auto", "year": 2022, "segment": ["〜100人", "101〜300人", "301〜", "1,001〜", ALL],
+                      "n": [30, 40, 3, 20, 93], "n_on_roster": [30, 39, 3, 20, 92],
+                      "roster_n": [60, 80, 6, 20, 166]})
+    t = t.assign(response_rate=t["n_on_roster"] / t["roster_n"])
+    shown = respondent_counts(t, k=5, group=["sector", "year"])
+    assert shown.tolist()[:2] == [30, 40] and np.isnan(shown.iloc[2]) and np.isnan(shown.iloc[3])
+    assert shown.iloc[4] == 93
+    stats = protect(t, k=5, group=["sector", "year"], n_col="n").set_index("segment")
+    assert stats.loc["101〜300人", "suppressed"] == "split" and np.isnan(stats.loc["101〜300人", "response_rate"])
 
 
 def test_a_cell_with_no_company_behind_it_is_not_assessed_not_hidden():

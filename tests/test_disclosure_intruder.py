@@ -251,11 +251,14 @@ def test_f1_a_segments_overall_mean_is_withheld_where_one_of_its_functions_is():
     # nothing hidden among the functions: the row stays
     same = hide_with_functions(dist, functions.assign(suppressed=""), SPECS["distribution"], 5)
     assert same["suppressed"].tolist() == ["", "", ""]
-    # a mean of 0.85 leaves a 4-item function of those companies at least 1 − 2 · 0.15 = 0.70: 0.30 wide
-    # whatever the split of items (≥ 0.15 ≥ 0.10), and below θ = 0.9 the bound on the companies under it
-    # n · 2 · 0.15 / 0.1 = 30 > 10 says nothing: the row stays
+    # GV is hidden by the split rule, so it must keep k − 1 = 4 companies of width: 4/10 = 0.40. A mean of
+    # 0.85 leaves it at least 1 − 2 · 0.15 = 0.70, only 0.30 wide: the row goes (and 発電 with it, as above)
     lower = hide_with_functions(dist.assign(mean=[0.85, 0.7, 0.73]), functions, SPECS["distribution"], 5)
-    assert lower["suppressed"].tolist() == ["", "", ""]
+    assert lower["suppressed"].tolist() == ["complementary", "complementary", ""]
+    # a mean of 0.55 leaves it at least 1 − 2 · 0.45 = 0.10 (0.90 wide) and from the bottom at most
+    # 2 · 0.55 = 1.10 (no bound): the row stays
+    middle = hide_with_functions(dist.assign(mean=[0.55, 0.7, 0.67]), functions, SPECS["distribution"], 5)
+    assert middle["suppressed"].tolist() == ["", "", ""]
 
 
 def test_f3_a_hidden_response_rate_comes_back_from_the_rosters_that_add_up():
@@ -310,3 +313,43 @@ def test_two_breakdowns_sharing_a_total_hide_it_in_both():
     assert industry_done.set_index("segment").loc[ALL, "suppressed"] == "complementary"
     findings, _ = _audit({"categories": size_done, "categories_industry": industry_done})
     assert [f for f in findings if f.check == "cross-table"] == []
+
+
+def test_the_respondents_an_open_count_may_stay_on_a_hidden_row_but_not_below_k():
+    """Response table: 101〜300人 (40 respondents, its rate hidden for 1 off the roster) keeps n = 40 — the
+    count its own rule publishes; 301〜 (hidden, primary) printing n = 3 is a finding all the same."""
+    spec = TableSpec(keys=["sector", "year"], total=ALL, counts={"response_rate": "n", "roster_n": "n"},
+                     open_counts=["n"])
+    t = pd.DataFrame({"sector": "auto", "year": 2022, "segment": ["〜100人", "101〜300人", "301〜"],
+                      "n": [30, 40, 3], "roster_n": [60, np.nan, np.nan], "response_rate": [0.5, np.nan, np.nan],
+                      "suppressed": ["", "split", "primary"], HIDDEN_COUNT: [30, 40, 3]})
+    table = PublishedTable("responses", "responses", t, list(t.columns), spec=spec)
+    shown = published_frame(t, spec.keys, spec.open_counts).set_index("segment")
+    assert shown.loc["101〜300人", "n"] == 40 and np.isnan(shown.loc["101〜300人", "roster_n"])
+    findings = intruder_check([table], hidden_cells([table]), 5)
+    assert [(f.check, f.cell.split("segment=")[-1], f.detail) for f in findings
+            if f.check in ("direct", "hidden-count")] == [("direct", "301〜", "n = 3 is below k")]
+
+
+def test_the_publisher_keeps_the_respondents_of_a_row_hidden_for_the_roster(tmp_path):
+    """The publisher renames the total (全体 → the report's label): the respondents stay an open count,
+    so 101〜300人 (rate hidden: 1 off the roster) still prints its 118 respondents and x for the rate."""
+    from pipeline.publish.model import Provenance
+    from pipeline.publish.publisher import Publisher
+    from pipeline.report.tables import SPECS
+
+    t = pd.DataFrame({"sector": "auto", "year": 2022, "segment": ["〜100人", "101〜300人", ALL],
+                      "n": [159, 118, 277], "n_on_roster": [159, np.nan, np.nan], "roster_n": [252, np.nan, np.nan],
+                      "response_rate": [159 / 252, np.nan, np.nan], "suppressed": ["", "split", "split"],
+                      HIDDEN_COUNT: [159, 118, 277]})
+    pub = Publisher(tmp_path / "f", tmp_path / "r", "ja", 5, Provenance("s", "c"), total_label="全体", show=False)
+    pub.table("responses", t, SPECS["responses"], "回答状況", ["segment", "n", "response_rate"])
+    shown = pub.tables[-1].frame.set_index("segment")
+    assert shown.loc["101〜300人", "n"] == 118 and np.isnan(shown.loc["101〜300人", "response_rate"])
+    import openpyxl
+
+    from pipeline.publish.render_xlsx import write_people_workbook
+
+    write_people_workbook(tmp_path / "t.xlsx", pub.tables, [], Provenance("s", "c"), "ja")
+    rows = list(openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets[-1].iter_rows(values_only=True))
+    assert ("101〜300人", 118, "x") in [tuple(r[:3]) for r in rows]

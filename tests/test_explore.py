@@ -129,11 +129,13 @@ def test_item_gaps_follow_the_framework(store):
 PROBE = """
 import json as _json
 import matplotlib.pyplot as _plt
-print(_json.dumps({"kinds": [sorted(o.get("data", {})) for o in out.outputs],
-                   "errors": [f"{o['ename']}: {o['evalue']}" for o in out.outputs if o["output_type"] == "error"],
-                   "html": [o["data"]["text/html"] for o in out.outputs if "text/html" in o.get("data", {})],
+_out = explorer.out.outputs
+print(_json.dumps({"kinds": [sorted(o.get("data", {})) for o in _out],
+                   "errors": [f"{o['ename']}: {o['evalue']}" for o in _out if o["output_type"] == "error"],
+                   "html": [o["data"]["text/html"] for o in _out if "text/html" in o.get("data", {})],
                    "figures": len(_plt.get_fignums()), "backend": _plt.get_backend(),
-                   "selection": [year_w.value, by_w.value, framework_w.value, node_w.value]}))
+                   "selection": [explorer.year.value, explorer.by.value, explorer.framework.value,
+                                 explorer.node.value]}))
 """
 
 
@@ -181,12 +183,12 @@ def _explorer(store: Path, sector: str, changes: list[str]) -> tuple[list[dict],
 
 
 def _widget_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    return next(c for c in nb.cells if "widgets.VBox" in c.source)
+    return next(c for c in nb.cells if "X.app(" in c.source)
 
 
 @pytest.fixture(scope="module")
 def auto_run(store):
-    changes = ['node_w.value = "ID.AM"', "year_w.value = 2023", 'by_w.value = "target_level"']
+    changes = ['explorer.node.value = "ID.AM"', "explorer.year.value = 2023", 'explorer.by.value = "target_level"']
     return _explorer(store, "auto", changes)
 
 
@@ -202,7 +204,7 @@ def test_explorer_opens_with_charts_and_a_table(auto_run):
 
 def test_a_selection_change_redraws_charts(auto_run, store):
     probes, _ = auto_run
-    after = probes[1]  # node_w.value = "ID.AM": heatmap of its subcategories and its distribution
+    after = probes[1]  # explorer.node.value = "ID.AM": heatmap of its subcategories and its distribution
     assert after["kinds"].count(["image/png", "text/plain"]) == 2, after
     assert after["html"] != probes[0]["html"]  # the item table is the new node's
     items = X.item_gaps(load_data(store, "auto"), 2024, "ID.AM", "csf2", k=5)["item_id"]
@@ -218,7 +220,7 @@ def test_figures_are_closed_after_each_redraw(auto_run):
 
 
 def test_power_framework_switch_offers_csf11_nodes(store):
-    changes = ['framework_w.value = "csf11"', 'node_w.value = "PR.AC"']
+    changes = ['explorer.framework.value = "csf11"', 'explorer.node.value = "PR.AC"']
     probes, nb = _explorer(store, "power", changes)
     assert probes[0]["selection"] == [2025, "business_types", "csf2", "GV"]
     assert probes[1]["selection"] == [2025, "business_types", "csf11", "ID"]  # nodes follow the framework

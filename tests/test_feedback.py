@@ -121,8 +121,9 @@ def test_known_answers_percentile_and_deviation_on_five_companies():
 
 
 def test_five_company_example_end_to_end_in_the_workbook(tmp_path):
-    """Scores 0.2…1.0 in one peer group of five: the company at 1.0 reads 100.0%, percentile 100, 偏差値 64
-    (the value stays 64.14…, only its format rounds); quartiles need 20 companies, the median 10: hidden."""
+    """Scores 0.2…1.0 in one peer group of five, k = 4 (each member has the 4 others the rule asks for): the
+    company at 1.0 reads 100.0%, percentile 100, 偏差値 64 (the value stays 64.14…, only its format rounds);
+    the quantiles need k companies beyond each, more than five hold: hidden."""
     keys = [f"c{i}" for i in range(5)]
     values = [0.2, 0.4, 0.6, 0.8, 1.0]
     scores = pd.DataFrame([{"sector": "power", "year": 2024, "respondent_key": key, "framework": "csf2",
@@ -132,7 +133,7 @@ def test_five_company_example_end_to_end_in_the_workbook(tmp_path):
                                 "main_business_type": "RETAIL"})
     responses = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "item_id": "ID.AM-1",
                               "answer": ["implemented"] * 4 + ["not_implemented"]})
-    per = feedback_tables(scores, respondents, responses, "power", 2024, k=5)
+    per = feedback_tables(scores, respondents, responses, "power", 2024, k=4)
     top = per["c4"][0].set_index("node_id").loc["GV"]
     assert top["percentile"] == 100.0 and top["deviation"] == pytest.approx(64.1421356, abs=1e-6)
     assert top["peer_mean"] == pytest.approx(0.6) and top["peer_n"] == 5
@@ -142,7 +143,7 @@ def test_five_company_example_end_to_end_in_the_workbook(tmp_path):
     identities = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys,
                                "company_name": [f"会社{i}" for i in range(5)],
                                "corporate_number": [f"{i}" * 13 for i in range(1, 6)]})
-    files = write_feedback(per, identities, "power", 2024, tmp_path, k=5)
+    files = write_feedback(per, identities, "power", 2024, tmp_path, k=4)
     ws = openpyxl.load_workbook(files.workbooks[4])["スコア"]
     heads = [c.value for c in ws[4]]
     assert heads[:5] == ["指標", "貴社のスコア", "中央値", "25パーセンタイル", "75パーセンタイル"]
@@ -360,3 +361,13 @@ def test_sdw_feedback_says_where_it_wrote_and_logs_one_line(tmp_path, capsys):
     assert sorted(p.name for p in folder.iterdir()) == ["auto_2024_0002.xlsx", "auto_2024_0006.xlsx", "index.xlsx"]
     lines = [line for line in err.splitlines() if line.startswith("feedback auto 2024")]
     assert len(lines) == 1 and lines[0].startswith("feedback auto 2024: 2 done in ")
+
+
+def test_a_peer_group_needs_k_companies_besides_the_member():
+    """k = 5: a group of 5 scored companies gives each member only 4 others, so it falls back to the sector
+    (12 scored); a group of 6 is kept; a sector of 5 leaves no peers at all."""
+    from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS, peer_group
+
+    groups = pd.Series(["A", "B", "C"])
+    got = peer_group(groups, pd.Series([5, 6, 5]), pd.Series([12, 12, 5]), 5)
+    assert list(got) == [ALL_GROUP, "B", NO_PEERS]

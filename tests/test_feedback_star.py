@@ -102,6 +102,10 @@ def test_a_member_failing_exactly_1_2_1_and_4_1_1_sees_those_two_with_its_items_
     assert openpyxl.load_workbook(path).sheetnames == ["概要", "スコア", "優先して取り組む項目", "★3・★4"]
     rows = _sheet_rows(path)
     text = [r[0] for r in rows if r[0]]
+    # provenance: the ★ table applied, on the cover (説明 part) and on the ★ page (shipped table of March 2026)
+    cover = {r[0]: r[1] for r in openpyxl.load_workbook(path)["概要"].iter_rows(values_only=True) if r[0]}
+    assert cover["★ 要求事項・評価基準表"] == "2026-03 (shipped)"
+    assert any(t.endswith("(適用した表: 2026-03 (shipped))。") for t in text)
     assert "★3: 判定できる要求事項21件のうち19件を満たし、2件を満たしていません(★3まであと2件)。" in text
     assert "★4: 判定できる要求事項36件のうち34件を満たし、2件を満たしていません(★4まであと2件)。" in text
     assert "★3 の要求事項を判定できた事業者が5社未満のため、比較群の分布を示していません。" in text
@@ -191,8 +195,9 @@ def test_the_peer_distribution_follows_feedbacks_k_rule():
 
 
 def test_a_distribution_with_every_peer_in_one_band_is_withheld():
-    """Three ready members, k = 3: the distribution would tell each that every peer is ready."""
-    scores, respondents, resp, _ = _store({key: ("S", "auto-v2.2", {}) for key in "PQR"})
+    """Four ready members, k = 3 (each has the 3 others the k rule asks for): the distribution would tell
+    each that every peer is ready."""
+    scores, respondents, resp, _ = _store({key: ("S", "auto-v2.2", {}) for key in "PQRS"})
     star = star_feedback(scores, respondents, resp, "auto", 2024, k=3)
     assert star["P"].peers.hidden == "uniform" and star["P"].peers.counts is None and star["P"].peers.n is None
 

@@ -173,9 +173,25 @@ class TestTrendLines:
         assert [ln.get_label() for ln in lines] == ["A", "B"]
         np.testing.assert_array_equal(lines[0].get_ydata(), [0.4, 0.5, 0.6])
         np.testing.assert_array_equal(lines[1].get_ydata(), [0.3, np.nan, np.nan])  # never joined as 0
-        (mark,) = _marks(ax)  # one mark, at FY2023 (B's hidden year; B is nudged right of it), at the floor
-        assert mark.get_text() == "x" and mark.get_position()[0] == pytest.approx(2023.03)
+        (mark,) = _marks(ax)  # one mark, at FY2023 (B's hidden year, the only mark there: centred), at the floor
+        assert mark.get_text() == "x" and mark.xy == pytest.approx((2023, 0.01))
         assert _legend_texts(ax) == ["A", "B", LEGEND]
+
+    def test_marks_of_several_series_hidden_in_one_year_stand_apart(self):
+        """Three of four series hidden in FY2023 (as the automotive level chart's size bands): three marks in
+        their series' colours, side by side around the year, none overlapping another."""
+        t = pd.DataFrame({"segment": [s for s in "ABCD" for _ in (0, 1)], "year": [2022, 2023] * 4,
+                          "mean": [0.4, np.nan, 0.5, np.nan, 0.6, 0.6, 0.3, np.nan],
+                          "suppressed": ["", "primary", "", "primary", "", "", "", "split"]})
+        fig = plt.figure(figsize=(6, 4))
+        ax = F.trend_lines(t, hue="segment", ax=fig.gca(), lo=None, hi=None)
+        fig.canvas.draw()
+        marks = _marks(ax)
+        assert [m.xy[0] for m in marks] == [2023, 2023, 2023]
+        assert [m.get_color() for m in marks] == [ax.get_lines()[i].get_color() for i in (0, 1, 3)]
+        boxes = sorted((m.get_window_extent() for m in marks), key=lambda b: b.x0)
+        assert all(left.x1 <= right.x0 for left, right in zip(boxes, boxes[1:], strict=False))
+        assert boxes[0].x0 < ax.transData.transform((2023, 0))[0] < boxes[-1].x1  # around the year
 
     def test_markers_and_linestyles_differ_between_series(self, trend_table):
         ax = F.trend_lines(trend_table, hue="segment", ax=plt.figure().gca())

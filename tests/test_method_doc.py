@@ -60,3 +60,12 @@ def test_every_section_the_reports_cite_exists_under_that_title():
                 assert title.strip() in headings[int(n)], (lang, key, n, title)
                 cited.append(int(n))
     assert sorted(set(cited)) == [1, 2, 3, 4, 5, 6, 11]
+
+
+def test_the_disclosure_rules_say_the_small_range_with_k():
+    """k = 5: "1〜4社" where the rule counts the companies that said "not applicable" (no "1〜5社未満")."""
+    labels = yaml.safe_load((ROOT / "pipeline" / "catalogs" / "report_labels.yaml").read_text(encoding="utf-8"))
+    ja = labels["ja"]["disclosure_text"].format(k=5, k_less=4)
+    en = labels["en"]["disclosure_text"].format(k=5, k_less=4)
+    assert "該当なしが1〜4社の項目" in ja and "1〜5社未満" not in ja
+    assert "1 to 4 companies marked not applicable" in en

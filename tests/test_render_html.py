@@ -89,3 +89,4 @@ def test_item_ids_never_wrap_beside_a_long_text():
     assert ("td", "text code", "PR.DS-7") in cells
     assert ("td", "text", "Keeps development and test environments separate from production") in cells
     assert ".sdw-table-block table.sdw-table td.code { white-space: nowrap; }" in REPORT_CSS
+

@@ -203,7 +203,16 @@ def test_every_header_is_read_whole_from_the_catalog():
 
     catalog = yaml.safe_load((MODEL.parents[1] / "catalogs" / "columns.yaml").read_text(encoding="utf-8"))
     for column, entry in catalog.items():
-        assert set(entry) <= {"ja", "en", "kind", "values"}, column
-        for lang in ("ja", "en"):
-            assert str(entry[lang]).count("(") == str(entry[lang]).count(")"), (column, entry[lang])
+        assert set(entry) <= {"ja", "en", "kind", "values", "tables"}, column
+        for own in [entry, *(entry.get("tables") or {}).values()]:
+            for lang in ("ja", "en"):
+                assert str(own[lang]).count("(") == str(own[lang]).count(")"), (column, own[lang])
     assert formats.header("w_mean", "en") == "Mean score (members, estimated)"
+
+
+def test_a_column_may_have_a_header_of_its_own_in_one_table():
+    """★あとN件以内 headed its share 到達率 (reaching a level); there it is the share ready."""
+    assert formats.header("share_reached", "ja", "star_within") == "準備完了の割合"
+    assert formats.header("share_reached", "en", "star_within") == "Share ready"
+    assert formats.header("share_reached", "ja", "levels") == "到達率"
+    assert formats.header("share_reached", "ja") == "到達率"

@@ -21,7 +21,9 @@ from tests.stores import build_store
 ROOT = Path(__file__).resolve().parents[1]
 SECTOR_FIGURES = {"response_rate", "response_trend", "function_trend", "panel_vs_all", "score_distribution",
                   "csf2_heatmap", "radar", "weakest_items", "movers"}
-AUTO_FIGURES = {"level_trend", "star_readiness", "csf2_heatmap_industry"}  # industry: the second breakdown
+AUTO_FIGURES = {"level_trend", "star_readiness", "csf2_heatmap_industry",  # industry: the second breakdown
+                "star_trend", "star3_bottleneck_segments", "star4_bottleneck_segments",  # ★ readiness (§3.3)
+                *(f"star{n}_{kind}" for n in (3, 4) for kind in ("bottlenecks", "distance", "within"))}
 JUNK = ["PosixPath", "Traceback", "NaN", "nan%", "findfont", "Warning", "warn(", "<Figure", "PublishedTable(",
         "/tmp/", "site-packages"]
 
@@ -84,7 +86,8 @@ def test_html_carries_every_published_figure_and_no_junk(reports, sector):
         assert junk not in page, junk
     assert "<table" in page and "平均スコア" in page  # formatted tables with Japanese headers
     if sector != "all":  # every shipped catalog is provisional (our own texts) until an official form is imported
-        assert re.search(rf"<em>暫定カタログで採点した回答を含む\({sector}-[^)]+\): 項目の文言・レベルの一部は", page)
+        wording = "項目の文言・レベルの一部は" if sector == "auto" else "項目の文言の一部は"  # power has no levels
+        assert re.search(rf"<em>暫定カタログで採点した回答を含む\({sector}-[^)]+\): {wording}", page)
     assert "@page" in html and "A4" in html  # prints on A4
     # the method the numbers follow: its version in the provenance line, its sections in the method note
     assert "method 2026.12" in page or "手法 2026.12" in page
@@ -210,7 +213,7 @@ def test_no_label_placeholder_reaches_a_reader(reports):
     """A label template left unformatted ('fewer than {k} companies') once reached every table note."""
     root, _, _ = reports
     for path, text in _reader_texts(root):
-        for placeholder in ("{k}", "{n}", "{year}", "{years}", "{sector}"):
+        for placeholder in ("{k}", "{n}", "{year}", "{years}", "{sector}", "{framework}"):
             assert placeholder not in text, f"{path.name} shows {placeholder!r}"
 
 
@@ -431,6 +434,11 @@ def test_a_variant_report_has_a_folder_of_its_own():
     assert folder_name("all", "auto", segment_by="size_band") == "all"  # the sector's own segment: the default
     assert folder_name("all", "power", "en", "", "csf11", 10) == "all_csf11_k10_en"
     assert folder_name("all", "all", "en", k=5) == "all_en"  # the cross-sector page
+    # a what-if run has its own folder; ':' and '=' would trouble Windows and shells, Japanese stays
+    assert folder_name("all", "auto", what_if="star3:size_band=101〜300人") == "all_whatif-star3-size_band-101〜300人"
+    assert (folder_name("2024-2026", "auto", "en", what_if="star4:industry=製造業/自動車")
+            == "2024-2026_whatif-star4-industry-製造業-自動車_en")
+    assert _span_years("all_whatif-star3-size_band-101〜300人", [2024, 2025]) == [2024, 2025]
     assert _span_years("2024-2025_by-industry_en", [2023, 2024, 2025, 2026]) == [2024, 2025]
 
 
@@ -463,7 +471,8 @@ def test_outputs_readers_paste_and_print(reports):
         head = [c.value for c in ws[4]]
         rows = [dict(zip(head, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=5)]
         assert len(rows) == len(functions)
-        firsts = [r for r in rows if r["年度"] == first and r["平均スコア"] != "x"]
+        # published rows only: a hidden row reads x, a banded one (method §5.1a) its band, in every column
+        firsts = [r for r in rows if r["年度"] == first and r["平均スコア"] not in ("x", "90%以上", "10%未満")]
         assert firsts and all(r["比較年度との差"] == "…" and r["比較年度"] == "…" for r in firsts)
         assert not [r for r in rows if r["年度"] != first and r["比較年度"] in ("—", "…")]
         # the page: one row per segment, year and function, every segment of the machine copy named

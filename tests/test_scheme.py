@@ -94,3 +94,18 @@ def test_a_table_without_a_documented_column_is_refused_before_it_is_read(tmp_pa
     _copy_csv("scs_criteria.csv", tmp_path / "catalogs", lambda r: {k: v for k, v in r.items() if k != missing})
     problems = check_scheme().problems
     assert len(problems) == 1 and problems[0].startswith(f"scs_criteria.csv: no column {missing} (")
+
+
+def test_a_half_replaced_table_is_refused_and_its_stamp_names_each_origin(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SDW_HOME", str(tmp_path))
+    _copy_csv("scs_criteria.csv", tmp_path / "catalogs",
+              lambda r: {**r, "jama_items": "No.12"} if r["criterion_id"] == "1-2-1-3" else r)
+    assert main(["instrument", "scheme"]) == 1
+    err = capsys.readouterr().err
+    assert "problem: scs: the table mixes the project's and the shipped files (scs_scheme.yaml shipped (" in err
+    assert f"scs_criteria.csv project ({tmp_path / 'catalogs' / 'scs_criteria.csv'})" in err
+    assert ("put all three of scs_scheme.yaml, scs_requirements.csv, scs_criteria.csv in the project's catalogs/ "
+            "folder together, or none") in err
+    # the stamp no longer says "(project)" of a table two thirds shipped
+    assert scheme_stamp(["auto"]) == ("2026-03 (project: scs_criteria.csv; "
+                                      "shipped: scs_requirements.csv, scs_scheme.yaml)")

@@ -146,7 +146,8 @@ def test_headline_names_the_published_result_bands_and_says_a_hidden_one_is_hidd
                           "suppressed": ["hidden", "", "", "", ""]})
     tables = {"bands": PublishedTable("bands", "bands", frame, list(frame.columns))}
     labels = style.labels("ja")
-    sentences = [s.text for s in headline(tables, labels, "ja", 2024, "全体", {}, 0, 5)]
+    sentences = [s.text for s in headline(tables, labels, "ja", 2024, "全体", {}, 0, 5,
+                                                framework_label="NIST CSF 2.0")]
     # no roster weights behind these tables: the headline says first whom its figures describe
     assert sentences == ["この報告の数値は回答した事業者だけを表します"
                          "(会員名簿による重み付けがなく、会員全体の推計ではありません)。",

@@ -150,8 +150,8 @@ def test_a_bad_what_if_is_a_usage_error(project, capsys):  # noqa: F811 - the fi
 def test_a_what_if_the_store_cannot_hold_is_refused(project, capsys):  # noqa: F811 - the fixture
     _store(project, scored=[2024], respondents={2024: ["〜100人", "101〜300人"]})
     code, err = _refused(capsys, ["report", "--sector", "auto", "--what-if", "star3:size_band=1〜5人"], project)
-    assert (code, err) == (1, "sdw report: --what-if: no auto respondent has size_band='1〜5人': expected one of "
-                              "101〜300人, 〜100人")
+    assert (code, err) == (1, "sdw report: --what-if: no auto respondent of FY2024 (the latest year reported) has "
+                              "size_band='1〜5人': expected one of 101〜300人, 〜100人")
     code, err = _refused(capsys, ["report", "--sector", "auto", "--what-if", "star3:colour=red"], project)
     assert (code, err) == (1, "sdw report: --what-if: auto respondents have no 'colour': expected one of size_band")
 
@@ -164,3 +164,96 @@ def test_requirements_citing_an_item_that_does_not_compare_leave_the_trend():
     d = data({"A": [1, 2, 0]})
     rows = S.comparable_ready(d.scores, {3: ["1-2-1"]}).set_index("respondent_key")["score"]
     assert rows.loc["A000"] == 1.0 and rows.loc["A001"] == 0.0 and rows.loc["A002"] == 1.0
+
+
+def scoped(fails: list[list[str]], rest: dict[str, list[int]]) -> ReportData:
+    """Scope A: one company per list of the ★3 requirements it fails; ``rest`` as :func:`data` reads it."""
+    d = data(rest)
+    parts, people = [d.scores], [d.respondents]
+    for i, reqs in enumerate(fails):
+        rows, person = company(f"A{i:03d}", 0, "A")
+        rows.loc[rows["node_id"].isin([f"3:{r}" for r in reqs]), "score"] = 0.0
+        parts.append(rows)
+        people.append(pd.DataFrame([person]))
+    d.scores, d.respondents = pd.concat(parts, ignore_index=True), pd.concat(people, ignore_index=True)
+    return d
+
+
+# A: 35 companies, 8 ready, 12 fail only 1-2-1, 15 fail 1-2-3 and 2-1-1; no one in A fails 1-3-1, 2-1-2, 2-1-4
+# or 3-1-1.  B: 10 ready, 10 fail 1-2-1, 10 fail 1-2-1, 1-2-3, 1-3-1 and 2-1-1.
+FAILS = [[]] * 8 + [["1-2-1"]] * 12 + [["1-2-3", "2-1-1"]] * 15
+REST = {"B": [0] * 10 + [1] * 10 + [4] * 10}
+
+
+def test_a_requirement_no_one_in_scope_fails_has_a_hidden_row():
+    d = scoped(FAILS, REST)
+    table, _ = S.what_if_table(d, WhatIf(3, "size_band", "A"), 2026, S.bottlenecks(d, "size_band", k=5),
+                               star_table(["A", "B"]), "size_band", k=5)
+    # all seven requirements are listed: 2-1-2 (0 of 35 fail) would otherwise say "0 fail" by its absence
+    assert sorted(table["requirement_id"]) == sorted(REQS)
+    row = table[table["requirement_id"].eq("2-1-2")].iloc[0]
+    assert row["suppressed"] != "" and np.isnan(row["share_unmet"]) and np.isnan(row["n_scored"])
+    assert np.isnan(row["rank"])
+
+
+def test_the_what_if_order_rests_only_on_published_numbers():
+    d = scoped(FAILS, REST)
+    bottle = S.bottlenecks(d, "size_band", k=5)
+    table, summary = S.what_if_table(d, WhatIf(3, "size_band", "A"), 2026, bottle, star_table(["A", "B"]),
+                                     "size_band", k=5)
+    # open: 1-2-1 lifts 12 alone (15 others must act) and leads; 1-2-3 and 2-1-1 (15 of 35 each, none lifted
+    # alone) follow by share, tied, then by id
+    assert table["requirement_id"].tolist()[:3] == ["1-2-1", "1-2-3", "2-1-1"]
+    assert table.iloc[0]["n_lifted_alone"] == 12
+    # the ★ table hides A's ★3+: ready and must-act are withheld, so is every lifted count, and the order
+    # must not keep 1-2-1 first on its withheld 12 — by share: 15/35, 15/35, then 12/35
+    table, summary = S.what_if_table(d, WhatIf(3, "size_band", "A"), 2026, bottle,
+                                     star_table(["A", "B"], {"A": "complementary", "B": "complementary"}),
+                                     "size_band", k=5)
+    assert table["requirement_id"].tolist()[:3] == ["1-2-3", "2-1-1", "1-2-1"]
+    assert table["n_lifted_alone"].isna().all() and table["n_must_act"].isna().all()
+    assert np.isnan(summary["n_ready"]) and np.isnan(summary["n_must_act"])
+    assert table.iloc[2]["share_unmet"] == pytest.approx(12 / 35)
+
+
+def test_a_what_if_is_checked_in_the_latest_year_asked(project, capsys):  # noqa: F811 - the fixture
+    # 101〜300人 answered in 2023 only: a what-if of 2023-2024 describes 2024, where it has no one
+    _store(project, scored=[2023, 2024], respondents={2023: ["〜100人", "101〜300人"], 2024: ["〜100人"]})
+    code, err = _refused(capsys, ["report", "--sector", "auto", "--years", "2023-2024",
+                                  "--what-if", "star3:size_band=101〜300人"], project)
+    assert (code, err) == (1, "sdw report: --what-if: no auto respondent of FY2024 (the latest year reported) has "
+                              "size_band='101〜300人': expected one of 〜100人")
+
+
+def test_a_what_if_inside_a_merged_segment_of_another_attribute_is_refused():
+    # the report segments by industry; size band 101〜300人 (3 companies in 2026, fewer than k = 5) is merged
+    # with 〜100人 into 〜300人 when a report is by size: its what-if would give the small band away
+    people = pd.DataFrame({"sector": "auto", "year": 2026, "respondent_key": [f"k{i}" for i in range(13)],
+                           "size_band": ["101〜300人"] * 3 + ["〜100人"] * 10, "industry": "x"})
+    with pytest.raises(ValueError, match="--what-if: size_band='101〜300人' has fewer than 5 respondents in some "
+                                         "year and is merged into '〜300人' before withholding"):
+        S.check_scope(WhatIf(3, "size_band", "101〜300人"), people, 2026, "auto", 5)
+    # with 5 in the band nothing is merged: the same scope passes
+    people["size_band"] = ["101〜300人"] * 5 + ["〜100人"] * 8
+    S.check_scope(WhatIf(3, "size_band", "101〜300人"), people, 2026, "auto", 5)
+
+
+def test_a_hidden_bottleneck_row_keeps_its_star_and_requirement():
+    from pipeline.report.tables import secure
+
+    table = S.with_keys(secure(S.bottlenecks(data(AB), "size_band", k=5), S.SPECS["star_bottlenecks"], 5))
+    # A: 1-2-3 is failed by the 2 companies two short (fewer than k): hidden, yet still ★3's 1-2-3
+    row = cell(table, "3:1-2-3", "A")
+    assert row["suppressed"] != "" and np.isnan(row["share_unmet"])
+    assert (row["star"], row["requirement_id"]) == (3, "1-2-3")
+    # as readers get it (the CSV, the workbook): the share blank, the star still 3
+    from pipeline.publish.publisher import published_frame
+
+    row = cell(published_frame(table, S.SPECS["star_bottlenecks"].keys), "3:1-2-3", "A")
+    assert row["suppressed"] == "hidden" and np.isnan(row["share_unmet"]) and row["star"] == 3
+
+
+def test_bands_are_named_in_words():
+    t = pd.DataFrame({"node_id": ["★3:0", "★4:4–5", "★3≤2"]})
+    named = S.with_names(t, "あと{band}件", "あと{n}件以内")
+    assert named["node_name"].tolist() == ["★3 あと0件", "★4 あと4–5件", "★3 あと2件以内"]

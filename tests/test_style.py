@@ -10,6 +10,7 @@ import sys
 import warnings
 
 import matplotlib.pyplot as plt
+import pytest
 from matplotlib import font_manager
 
 from pipeline.report import style
@@ -70,3 +71,15 @@ def test_caveat_is_italic_on_axes_or_figure():
 def test_titles_do_not_request_bold():
     style.apply()
     assert plt.rcParams["axes.titleweight"] != "bold" and plt.rcParams["figure.titleweight"] != "bold"
+
+
+@pytest.mark.parametrize(("sectors", "lang", "line"), [
+    (["auto"], "ja", "採点: 達成=1、未達成・未回答=0、対象外は除外。"
+                     "x: 秘匿(集計対象又は割合の片側が5社未満、又は他の値から算出できるため)"),
+    (["power"], "ja", "採点: 実施=1、一部実施=0.5、その他の回答・未回答=0、該当なしは除外。"
+                      "x: 秘匿(集計対象又は割合の片側が5社未満、又は他の値から算出できるため)"),
+    (["auto"], "en", "Scoring: achieved 1, not achieved or unanswered 0, not applicable excluded. x: withheld (fewer "
+                     "than 5 companies behind the value or on one side of a share, or derivable from other values)")])
+def test_a_figures_scoring_line_uses_its_own_sectors_answers(sectors, lang, line):
+    """Automotive has no partial answer: its figures must not read 「一部実施=0.5」."""
+    assert style.rule_line(style.labels(lang), sectors, 5) == line

@@ -200,6 +200,21 @@ def test_the_report_says_when_answers_were_scored_on_a_provisional_catalog(tmp_p
     assert data.provisional_caveat(labels(lang)) == caveat
 
 
+@pytest.mark.parametrize(("lang", "caveat"), [
+    ("ja", "暫定カタログで採点した回答を含む(power-2024): 項目の文言の一部は本プロジェクト独自のもので、"
+           "協会が公式の白紙様式を sdw instrument import で取り込むまで暫定。"),
+    ("en", "Includes answers scored on a provisional catalog (power-2024): some item texts are the project's own "
+           "until the association imports the official blank form with sdw instrument import.")])
+def test_the_power_caveat_does_not_mention_levels_power_has_none(lang, caveat):
+    from pipeline.report.data import ReportData
+    from pipeline.report.style import labels
+
+    respondents = pd.DataFrame({"sector": "power", "year": 2025, "respondent_key": ["a"],
+                                "template_version": ["power-2024"]})
+    data = ReportData("power", [2025], pd.DataFrame(), respondents, pd.DataFrame(), None)
+    assert data.provisional_caveat(labels(lang)) == caveat
+
+
 def test_a_catalog_changed_between_two_ingests_of_one_process_reaches_the_second_ones_workers(tmp_path, monkeypatch):
     """Reader processes stop looking at the catalog files (they cannot change during one ingest), but each ingest
     forks new ones after looking: an item added to the project's v2.3 between two ingests is read by the second."""

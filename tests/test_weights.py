@@ -220,7 +220,9 @@ def test_the_weighting_paragraph_names_merged_cells_and_unlisted_respondents():
     text = weighting_note(data, labels("ja"), {"TRANSMISSION": "送電", "DISTRIBUTION": "配電"})
     assert text.startswith("会員推計は、会員名簿の主たる事業区分ごとに「会員数 ÷ 回答事業者数」の重み")
     assert "回答者が少ないため合わせた区分: 送電+配電。" in text
-    assert "会員名簿で照合できなかった回答者(FY2024 1社)は" in text
+    # one unlisted respondent: with the respondents published, its count would give the members who answered
+    assert "会員名簿で照合できなかった回答者(FY2024 x社)は" in text
+    assert "(FY2024 1社)" in weighting_note(data, labels("ja"), k=1)
     assert weighting_note(ReportData("power", [2024], empty, empty, empty, None, None), labels("ja")) == ""
 
 

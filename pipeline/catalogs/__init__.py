@@ -16,6 +16,7 @@ from pipeline.catalogs.frameworks import (
     scheme_files,
     scheme_info,
     scheme_meta,
+    scheme_origins,
     scs_criteria,
     scs_requirements,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "scheme_columns",
     "scheme_files",
     "scheme_info",
+    "scheme_origins",
     "scheme_meta",
     "scs_criteria",
     "scs_requirements",

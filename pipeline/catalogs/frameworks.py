@@ -61,6 +61,12 @@ def scheme_files() -> dict[str, str]:
     return {name: str(path(name)) for name in SCHEME_FILES}
 
 
+def scheme_origins() -> dict[str, str]:
+    """Each of the scheme's three files → ``project`` (read from the project's catalogs/ folder) or ``shipped``."""
+    root = project_root()
+    return {f: "project" if root is not None and path(f).parent == root else "shipped" for f in SCHEME_FILES}
+
+
 def scheme_columns() -> dict[str, list[str]]:
     """The columns each of the scheme's two CSVs has, as written (checked before they are read as a table)."""
     return {name: list(read_csv(name).columns) for name in ("scs_requirements.csv", "scs_criteria.csv")}
@@ -70,16 +76,19 @@ def scheme_info() -> dict[str, str]:
     """The ★ scheme table in force: its name, version, date and where it was read from.
 
     ``version`` is scs_scheme.yaml's ``version`` (the date when it gives none: the shipped table of 2026-03
-    says only its date); ``origin`` is ``project`` when any of the three files comes from the project's
-    catalogs/ folder (a revised official table dropped there), else ``shipped``. ``label`` is the short
-    form every output's provenance prints: ``2026-03 (shipped)``.
+    says only its date); ``origin`` is ``project`` when all three files come from the project's catalogs/
+    folder (a revised official table dropped there), ``shipped`` when none does, else each origin with its
+    files (``project: scs_criteria.csv; shipped: scs_requirements.csv, scs_scheme.yaml``), a mixed table
+    ``sdw instrument scheme`` refuses. ``label`` is the short form every output's provenance prints:
+    ``2026-03 (shipped)``.
     """
     meta = read_yaml("scs_scheme.yaml")
-    root = project_root()
-    ours = root is not None and any(path(f).parent == root for f in SCHEME_FILES)
+    origins = scheme_origins()
     date = str(meta.get("source_table_date", ""))
     version = str(meta.get("version", "") or date)
-    origin = "project" if ours else "shipped"
+    kinds = sorted(set(origins.values()))
+    origin = kinds[0] if len(kinds) == 1 else "; ".join(
+        f"{kind}: {', '.join(sorted(f for f, o in origins.items() if o == kind))}" for kind in kinds)
     label = version + (f", {date}" if date and date != version else "") + f" ({origin})"
     return {"name": str(meta.get("name_ja", "")), "version": version, "date": date, "origin": origin,
             "via": str(meta.get("via", "")), "label": label}

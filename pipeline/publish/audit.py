@@ -15,7 +15,8 @@ that published tables allow:
 - **split**: a published share with fewer than k companies on one side of it (reached / not, implemented
   / not, answered / not), or respondents off the member list numbering 1…k−1 (n − n_on_roster);
 - **hidden-count**: a number other than the cell's key on a hidden row (its n beside a hidden share is one
-  side of the split);
+  side of the split), but for the table's ``open_counts`` (the respondents, printed beside the scores anyway),
+  which must hold at least k where shown;
 - **rounding**: an item row published rounded (its base withheld) that prints a withheld count, or whose
   rounded value rules out one of the k possible counts of "not applicable";
 - **interval**: the linear programme of :mod:`pipeline.publish.intervals` over everything published
@@ -96,7 +97,8 @@ def _counts(spec: TableSpec, statistic: str) -> list[str]:
 
 
 # Numbers a hidden row may keep: what names the cell, not what is in it.
-LABEL_NUMBERS = ("year", "previous_year", "year_from", "year_to", "threshold")
+# numbers that name a row, not a value of it (``star``: the ★ level a requirement row belongs to)
+LABEL_NUMBERS = ("year", "previous_year", "year_from", "year_to", "threshold", "star")
 
 
 def hidden_row_numbers(frame: pd.DataFrame, keys: list[str] | None = None) -> list[str]:
@@ -161,7 +163,12 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
                                     "statistics published without a count in the table's spec"))
         suppressed = frame["suppressed"].fillna("") if "suppressed" in frame else pd.Series("", index=frame.index)
         findings += _splits(t, cols, suppressed, ks[t.name])
-        numbers = hidden_row_numbers(frame, cols)
+        numbers = [c for c in hidden_row_numbers(frame, cols) if c not in spec.open_counts]
+        for c in [c for c in spec.open_counts if c in frame]:
+            shown = pd.to_numeric(frame[c], errors="coerce")
+            few = shown.gt(0) & shown.lt(ks[t.name])
+            findings += [Finding("direct", t.name, _cell_text(_key(frame.loc[i], cols)), c,
+                                 f"{c} = {_text(frame.at[i, c])} is below k") for i in frame.index[few.to_numpy()]]
         for i in frame.index[suppressed.ne("").to_numpy()]:
             shown = [c for c in numbers if pd.notna(pd.to_numeric(frame.at[i, c], errors="coerce"))]
             if shown:

@@ -43,7 +43,7 @@ def page_figure_box(n_rows: int) -> tuple[float, float, tuple[float, float, floa
     total = box["ticks"] + axes_h + box["legend"]
     left = 0.24 / box["width"]
     return (box["width"] * A4_INCHES[0], total * A4_INCHES[1],
-            (left, box["ticks"] / total, 0.58 / box["width"], axes_h / total))
+            (left, box["ticks"] / total, 0.54 / box["width"], axes_h / total))  # room right for "100.0%"
 
 
 @dataclass
@@ -64,6 +64,7 @@ class MemberPage:
     figure_png: bytes = b""
     page_figure: Any = None  # the same figure as a PIL image sized for the PDF's A4 page (page_figure_box)
     previous_year: str = ""  # 2023年度, or '' when the store holds no earlier year of the sector
+    scheme: str = ""  # the ★ scheme table applied (catalogs.scheme_info label), '' where the sector has no ★
     score_marks: list[list[str]] = field(default_factory=list)  # per score cell: '' or the text shown instead
     extra: list[Any] = field(default_factory=list)
     """Further pages after the member's main ones (the ★ page, :mod:`pipeline.publish.feedback_star`):

@@ -72,7 +72,8 @@ def _cover_sheet(wb: Any, styles: dict[str, Any], page: MemberPage) -> None:
     rows = [(cover["company"], page.company), (cover["sector"], page.sector), (cover["year"], page.year),
             *([(cover["previous"], page.previous_note)] if page.previous_year else []),
             (cover["peers"], "\n".join(page.peers)), (cover["reading"], page.reading),
-            (cover["rules"], page.rules), (cover["symbols"], page.symbols)]
+            (cover["rules"], page.rules), (cover["symbols"], page.symbols),
+            *([(cover["scheme"], page.scheme)] if page.scheme else [])]
     r = 3
     for label, value in rows:
         ws.write_string(r, 0, label, styles["label"])

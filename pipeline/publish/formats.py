@@ -4,7 +4,8 @@ empty cell, so the HTML report, the people's workbook and any notebook show the 
 Headers and kinds come from ``catalogs/columns.yaml``. The two empty cells mean different things and
 must never look alike or look like a bug:
 
-- a *hidden* cell (row ``suppressed`` != '') reads ``x`` in every statistic column, counts included: the
+- a *hidden* cell (row ``suppressed`` != '') reads ``x`` in every statistic column, counts included (but
+  a table's ``open_counts``, the respondents, where their own rule publishes them): the
   mark official statistics use for 秘匿 (too few companies, or derivable from other cells). It is a
   letter on purpose: a mark such as ``<5`` reads as a number and said something false of cells hidden
   to protect another (a segment of ten companies hidden as "<5");
@@ -54,7 +55,7 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def header(column: str, lang: str) -> str:
+def header(column: str, lang: str, table: str | None = None) -> str:
     """The header people read over ``column``; the machine name when the catalog does not know it.
 
     Parameters
@@ -63,9 +64,14 @@ def header(column: str, lang: str) -> str:
         Machine column name (snake_case).
     lang : {'ja', 'en'}
         Report language.
+    table : str, optional
+        The published table's name: a column may have a header of its own there (columns.yaml ``tables``).
     """
     entry = _catalog().get(column)
-    return str(entry[check_lang(lang)]) if entry else column
+    if not entry:
+        return column
+    own = (entry.get("tables") or {}).get(table) if table else None
+    return str((own or entry)[check_lang(lang)])
 
 
 def kind(column: str) -> str:
@@ -158,11 +164,14 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     no_previous = (frame["previous_year"].isna().tolist() if "previous_year" in frame
                    else [False] * len(frame))
     rounded = rounded_mask(frame)
+    # counts a hidden row still prints (the respondents, hidden by their own rule where needed: they are x
+    # there, NaN)
+    open_counts = set(table.spec.open_counts) if table.spec is not None else set()
     bands = band_labels(frame, lang)
     out: dict[str, list[str]] = {}
     for col in cols:
-        stat = kind(col) in STAT_KINDS
-        out[header(col, lang)] = [
+        stat = kind(col) in STAT_KINDS and col not in open_counts
+        out[header(col, lang, table.name)] = [
             band if col == "mean" and hid and band
             else mark if hid and (stat or is_missing(v)) or rnd and col in ROUND_WITHHELD and is_missing(v)
             or col in own
@@ -172,7 +181,7 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
             for v, hid, first, rnd, own, band in zip(frame[col].tolist(), hidden, no_previous, rounded, withheld,
                                                      bands, strict=True)
         ]
-    return pd.DataFrame(out, columns=[header(c, lang) for c in cols], dtype=object)
+    return pd.DataFrame(out, columns=[header(c, lang, table.name) for c in cols], dtype=object)
 
 
 def band_labels(frame: pd.DataFrame, lang: str) -> list[str]:

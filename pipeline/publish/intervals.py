@@ -734,7 +734,8 @@ def _hide(frame: pd.DataFrame, index: object, spec: TableSpec) -> pd.DataFrame:
     counts = {c for v in spec.counts.values() for c in ([v] if isinstance(v, str) else v)}
     stats = [c for c in [*STAT_COLUMNS, *spec.counts] if c in out.columns and c not in counts]
     out.loc[index, list(dict.fromkeys(stats))] = np.nan
-    out.loc[index, [c for c in counts if c in out.columns]] = np.nan
+    # the open counts (respondents) keep their value: their own rule has hidden them where needed
+    out.loc[index, [c for c in counts if c in out.columns and c not in spec.open_counts]] = np.nan
     out.loc[index, "suppressed"] = "complementary"
     if BAND_COLUMN in out.columns:  # a cell hidden to protect others is never published as a band
         out.loc[index, BAND_COLUMN] = ""

@@ -55,15 +55,19 @@ class TableSpec:
     segment: str | None = "segment"  # None: the table has no segments (items, whole sector)
     total: str | None = None  # the total row's segment label, when the table publishes one
     changes: dict[str, list[str]] = field(default_factory=dict)  # change column → [statistic, previous-year column]
+    # counts a row hidden for its statistics still prints (the respondents, published beside the scores anyway):
+    # each must hold at least k where shown (pipeline.scoring.disclosure.respondent_counts)
+    open_counts: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         return {"keys": self.keys, "counts": self.counts, "segment": self.segment, "total": self.total,
-                "changes": self.changes}
+                "changes": self.changes, "open_counts": self.open_counts}
 
     @classmethod
     def from_json(cls, data: dict) -> TableSpec:
         return cls(keys=list(data["keys"]), counts=dict(data["counts"]), segment=data.get("segment"),
-                   total=data.get("total"), changes={c: list(v) for c, v in (data.get("changes") or {}).items()})
+                   total=data.get("total"), changes={c: list(v) for c, v in (data.get("changes") or {}).items()},
+                   open_counts=list(data.get("open_counts") or []))
 
 
 @dataclass

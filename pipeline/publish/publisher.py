@@ -9,6 +9,7 @@ disclosure audit — and fails the report when the intruder check finds anything
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 from html import escape
 from pathlib import Path
@@ -34,15 +35,17 @@ HTML_DPI = 144  # inline figures: sharp on screen and on A4, a fraction of the 3
 SLIDE_DPI = 200  # a deck figure's pixels per inch: the deck reads its size in inches from the PNG
 
 
-def published_frame(frame: pd.DataFrame, keys: list[str] | None = None) -> pd.DataFrame:
+def published_frame(frame: pd.DataFrame, keys: list[str] | None = None,
+                    open_counts: list[str] | None = None) -> pd.DataFrame:
     """A protected table as readers get it: the true counts behind hidden cells stay in the audit log,
     a hidden row carries no number but its key (no n, n_scored, roster_n… in any output: a segment's size
-    beside a hidden share is half of the split), and *why* a cell is hidden is not said (a reason "uniform"
-    would tell that everyone scored 0% or 100%)."""
+    beside a hidden share is half of the split) and its ``open_counts`` (the respondents, which protection
+    has already hidden by their own rule where needed), and *why* a cell is hidden is not said (a reason
+    "uniform" would tell that everyone scored 0% or 100%)."""
     out = frame.drop(columns=[HIDDEN_COUNT, *HIDDEN_COUNTS.values(), MEMBERS_BEHIND, "uniform"], errors="ignore")
     if "suppressed" in out:
         hidden = out["suppressed"].fillna("").ne("")
-        numbers = hidden_row_numbers(out, keys)
+        numbers = [c for c in hidden_row_numbers(out, keys) if c not in (open_counts or [])]
         if hidden.any() and numbers:
             out = out.astype({c: float for c in numbers if out[c].dtype.kind in "iub"})
             out.loc[hidden, numbers] = np.nan
@@ -82,7 +85,7 @@ class Publisher:
         slide of the deck, under the source line ``source``. Returns nothing, so a notebook cell that ends
         with it prints no object."""
         if spec is not None and spec.total == ALL:
-            spec = TableSpec(spec.keys, spec.counts, spec.segment, self.total_label, spec.changes)
+            spec = dataclasses.replace(spec, total=self.total_label)  # every other field kept (open_counts too)
         frame = frame.reset_index(drop=True)
         if ROUNDED in frame and frame[ROUNDED].fillna(False).astype(bool).any():  # say why shares are whole percent
             from pipeline import catalogs
@@ -91,7 +94,8 @@ class Publisher:
             note = f"{note} {rounded}".strip()
         full = PublishedTable(name=name, title=title, frame=frame, columns=columns, note=note, k=self.k, spec=spec)
         self._hidden.append(hidden_cells([full]))
-        shown = PublishedTable(name=name, title=title, frame=published_frame(frame, spec.keys if spec else None),
+        shown = PublishedTable(name=name, title=title, frame=published_frame(frame, spec.keys if spec else None,
+                                                                       spec.open_counts if spec else None),
                                columns=columns, note=note,
                                k=self.k, spec=spec)
         self.tables.append(shown)

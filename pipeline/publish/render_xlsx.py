@@ -225,12 +225,13 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
     hidden = hidden_rows(table)
     withheld = withheld_cells(table)
     mark = hidden_text(table.k)
+    open_counts = set(table.spec.open_counts) if table.spec is not None else set()
     ws.write_string(0, 0, table.title, styles["title"])
     ws.set_row(0, 21)
     if table.note:
         ws.write_string(1, 0, table.note, styles["note"])
     kinds = [kind(c) for c in cols]
-    heads = [header(col, lang) for col in cols]
+    heads = [header(col, lang, table.name) for col in cols]
     widths = [column_width(head, shown.iloc[:, c].tolist(), kinds[c]) for c, head in enumerate(heads)]
     for c, head in enumerate(heads):
         ws.write_string(HEADER_ROW, c, head, styles["header"])
@@ -242,7 +243,9 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
     for r in range(len(frame)):
         texts = shown.iloc[r].tolist()
         for c, col in enumerate(cols):
-            write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], texts[c], kinds[c], hidden[r] or col in withheld[r],
+            open_count = col in open_counts and not is_missing(frame.at[r, col])  # respondents shown by their own rule
+            write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], texts[c], kinds[c],
+                       (hidden[r] and not open_count) or col in withheld[r],
                        mark, widths[c], whole if rounded[r] else styles)
         height = row_height(texts, widths)
         if height > LINE_HEIGHT:

@@ -43,11 +43,15 @@ class ReportData:
 
     def provisional_caveat(self, labels: dict) -> str:
         """The caveat a report carries when any respondent was scored on a provisional catalog (our own
-        texts and levels until the official form is imported), naming those versions; '' when none was."""
+        texts, and levels where the sector has them, until the official form is imported), naming those versions; ''
+        when none was."""
         known = set(catalogs.template_versions(self.sector))
         used = self.respondents.get("template_version", pd.Series(dtype=str)).dropna()
         versions = catalogs.provisional(v for v in used.unique() if v in known)
-        return labels["provisional_catalog"].format(versions=", ".join(versions)) if versions else ""
+        if not versions:
+            return ""
+        levels = labels["provisional_levels"] if "level" in catalogs.sectors()[self.sector]["frameworks"] else ""
+        return labels["provisional_catalog"].format(versions=", ".join(versions), levels=levels)
 
     def merge_small_segments(self, by: str | None, k: int) -> tuple[ReportData, dict[str, str]]:
         """This data with the documented neighbour groups of ``by`` merged where a member is too small to
@@ -138,6 +142,12 @@ def sectors_in(store: Path | str) -> list[str]:
 
     present = set(pq.read_table(Path(store) / "scores", columns=["sector"]).column("sector").unique().to_pylist())
     return [s for s in catalogs.sectors() if s in present]
+
+
+def cross_sector_sectors(store: Path | str) -> list[str]:
+    """Sectors in the store scored on NIST CSF 2.0, in registration order: what the cross-sector page compares
+    (CSF 2.0 is the one framework every checklist reaches, directly or through a published mapping)."""
+    return [s for s in sectors_in(store) if "csf2" in catalogs.sector_info(s)["frameworks"]]
 
 
 def unscored(store: Path | str, sectors: list[str], years: tuple[int, int] | None = None) -> list[tuple[str, int]]:

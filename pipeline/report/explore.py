@@ -5,34 +5,32 @@ into a briefing as it is. Every selection names a framework as well as a node: C
 share node ids (ID.AM, PR, …), and a filter on ``node_id`` alone would pool both frameworks and
 count each company twice.
 
-The notebook ``notebooks/explore_gaps.py`` only wires widgets to the functions here, so that the
-logic can be tested without a browser.
+The notebook ``notebooks/explore_gaps.py`` is one call, :func:`app`; the drill-down functions it wires to
+widgets can be tested without a browser.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
-from pipeline import catalogs
+from pipeline import catalogs, ruleset
 from pipeline.report import figures as F
 from pipeline.report import style
-from pipeline.report.data import SEGMENTS, ReportData, segment_names
+from pipeline.report.context import FRAMEWORK_NAMES, framework_nodes, node_names
+from pipeline.report.data import SEGMENTS, ReportData, load, sector_choices, segment_names
 from pipeline.report.tables import display as in_display_order
 from pipeline.report.tables import items as protected_items
 from pipeline.report.tables import quantiles
 from pipeline.scoring.disclosure import protect
 from pipeline.scoring.maps import item_map
 from pipeline.scoring.segments import segment_stats
-
-FRAMEWORK_NAMES = {"csf2": "NIST CSF 2.0", "csf11": "NIST CSF 1.1"}
-"""Frameworks an analyst can browse, where a sector is scored on them (catalogs/sectors.yaml)."""
-
 
 UI_LABELS: dict[str, dict[str, str]] = {
     "ja": {"sector": "分野", "year": "年度", "segment": "区分", "framework": "枠組み", "node": "機能・カテゴリ",
@@ -72,9 +70,7 @@ def ui_labels(lang: str) -> dict[str, str]:
 
 def nodes(framework: str = "csf2") -> pd.DataFrame:
     """The node catalog of ``framework`` ('csf2' or 'csf11'), in catalog order."""
-    if framework not in FRAMEWORK_NAMES:
-        raise ValueError(f"framework must be one of {', '.join(FRAMEWORK_NAMES)}, not {framework!r}")
-    return catalogs.csf2() if framework == "csf2" else catalogs.csf11()
+    return framework_nodes(framework)
 
 
 def children(node: str | None, framework: str = "csf2") -> list[str]:
@@ -82,14 +78,6 @@ def children(node: str | None, framework: str = "csf2") -> list[str]:
     cat = nodes(framework)
     parent = "" if node is None else node
     return cat.loc[cat["parent_id"].eq(parent), "node_id"].tolist()
-
-
-def node_names(framework: str, lang: str) -> dict[str, str]:
-    """Node id → name in ``lang``; the English name where a Japanese one is missing (never blank)."""
-    cat = nodes(framework)
-    en = cat["name_en"].fillna("")
-    name = cat["name_ja"].fillna("").where(cat["name_ja"].fillna("").ne(""), en) if lang == "ja" else en
-    return dict(zip(cat["node_id"], name, strict=True))
 
 
 def node_choices(framework: str, lang: str) -> list[tuple[str, str]]:
@@ -246,7 +234,7 @@ def _source(data: ReportData, sel: Selection, lang: str, k: int) -> tuple[str, s
     labels = style.labels(lang)
     source = labels["source"].format(sector=labels["sector"][data.sector], years=sel.year,
                                      n=labels["n_year"].format(n=f"{data.n(sel.year):,}"))
-    return source, labels["rule"].format(k=k)
+    return source, style.rule_line(labels, [data.sector], k)
 
 
 def figures(data: ReportData, sel: Selection, lang: str, k: int) -> list[Figure]:
@@ -316,3 +304,111 @@ def show(fig: Figure) -> None:
         display(Image(data=png(fig), format="png"))
     finally:
         plt.close(fig)
+
+
+class Explorer:
+    """The explorer's widgets wired to the functions above: sector, year, segment, framework and node
+    dropdowns over one output that redraws on every change. Built and shown by :func:`app`.
+
+    The widgets are attributes (``year``, ``by``, ``framework``, ``node``, ``sector``, ``out``) so a test,
+    or an analyst in a cell, can set them as a frontend would.
+    """
+
+    def __init__(self, store: Path | str, sector: str, lang: str = "ja", k: int | None = None) -> None:
+        import ipywidgets as widgets
+
+        self.store, self.lang, self.k = store, lang, ruleset.min_cell(k)
+        self.labels = ui_labels(lang)
+        self._cache: dict[str, ReportData] = {}
+        self._holding = False  # True while choices are being replaced: one redraw at the end, not one per widget
+        wide = {"description_width": "initial"}  # Japanese captions are not cut to '機能・カテ…'
+        choices = sector_choices(store, lang)  # the registered sectors the store holds
+        U = self.labels
+        self.sector = widgets.Dropdown(options=choices, value=sector if sector in [c for _, c in choices]
+                                       else choices[0][1], description=U["sector"], style=wide)
+        self.year = widgets.Dropdown(description=U["year"], style=wide)
+        self.by = widgets.Dropdown(description=U["segment"], style=wide)
+        self.framework = widgets.Dropdown(description=U["framework"], style=wide)
+        self.node = widgets.Dropdown(description=U["node"], style=wide, layout=widgets.Layout(width="32em"))
+        self.out = widgets.Output()
+        self.reset_choices()
+        for w in (self.year, self.by, self.node):
+            w.observe(self.draw, names="value")
+        self.framework.observe(self._change_framework, names="value")
+        self.sector.observe(self._change_sector, names="value")
+        self.view = widgets.VBox([widgets.HBox([self.sector, self.year, self.by]),
+                                  widgets.HBox([self.framework, self.node])])
+
+    def data(self, sector: str) -> ReportData:
+        """A sector's report data, read once per session (a redraw only filters it)."""
+        if sector not in self._cache:
+            self._cache[sector] = load(self.store, sector)
+        return self._cache[sector]
+
+    def selection(self) -> Selection:
+        """What the widgets show now."""
+        return Selection(self.year.value, self.by.value, self.framework.value, self.node.value)
+
+    def _set_nodes(self, framework: str, node: str | None = None) -> None:
+        self.node.options = node_choices(framework, self.lang)
+        self.node.value = node or children(None, framework)[0]
+
+    def reset_choices(self, *_) -> None:
+        """Years, segments, frameworks and nodes of the chosen sector, opened where :func:`initial_selection`
+        says."""
+        self._holding = True
+        try:
+            rd = self.data(self.sector.value)
+            sel = initial_selection(rd)
+            self.year.options = rd.years
+            self.year.value = sel.year
+            self.by.options = [(self.labels.get(c, c), c) for c in segment_options(rd)]
+            self.by.value = sel.by
+            self.framework.options = [(FRAMEWORK_NAMES[f], f) for f in frameworks(rd.sector)]
+            self.framework.value = sel.framework
+            self.framework.layout.display = None if len(self.framework.options) > 1 else "none"
+            self._set_nodes(sel.framework, sel.node)
+        finally:
+            self._holding = False
+
+    def _change_framework(self, *_) -> None:
+        if self._holding:  # reset_choices sets the nodes itself
+            return
+        self._holding = True
+        try:
+            self._set_nodes(self.framework.value)
+        finally:
+            self._holding = False
+        self.draw()
+
+    def _change_sector(self, *_) -> None:
+        self.reset_choices()
+        self.draw()
+
+    def draw(self, *_) -> None:
+        """Redraw the figures and the item table of the current selection into the output."""
+        from IPython.display import clear_output, display
+
+        if self._holding or self.node.value is None:
+            return
+        rd = self.data(self.sector.value)
+        sel = self.selection()
+        with self.out:
+            clear_output(wait=True)
+            for fig in figures(rd, sel, self.lang, self.k):
+                show(fig)  # displays, then closes: no figure outlives its redraw
+            gaps = item_gaps(rd, sel.year, sel.node, sel.framework, k=self.k, lang=self.lang)
+            display(item_table(gaps, self.lang) if len(gaps) else self.labels["no_items"])
+
+
+def app(store: Path | str, sector: str, lang: str = "ja", k: int | None = None) -> Explorer:
+    """Show the explorer for ``sector`` (any sector the store holds can be chosen in it) and return it.
+
+    ``k`` None reads the disclosure threshold from the rules (catalogs/scoring.yaml).
+    """
+    from IPython.display import display
+
+    explorer = Explorer(store, sector, lang, k)
+    display(explorer.view, explorer.out)
+    explorer.draw()
+    return explorer

@@ -158,7 +158,7 @@ def _source_of() -> tuple[str, str]:
 def _source(s: dict[str, Any]) -> str:
     """Which requirement/criteria table the page applies (a member may hold a newer revision)."""
     table, date = _source_of()
-    return str(s["source"]).format(table=table, date=date)
+    return str(s["source"]).format(table=table, date=date, scheme=catalogs.scheme_info()["label"])
 
 
 def _status(judgeable: bool, outcome: float, items: tuple[str, ...], on_form: frozenset[str], answers: list[str],

@@ -175,11 +175,17 @@ def _points_axis(ax: Axes, reach: float, unit: str) -> None:
     ax.tick_params(axis="x", labelsize=fs(9))
 
 
-def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, unit: str) -> None:
-    """Value at each bar's end, so a change of exactly 0 is visibly '0 pt' and not mistaken for an empty row."""
-    fmt = _points_formatter(unit)
+def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, unit: str,
+                   whole: bool = False) -> None:
+    """Value at each bar's end, so a change of exactly 0 is visibly '0 pt' and not mistaken for an empty row.
+    One precision for all bars: whole points where ``whole`` (some rows are published rounded: '+12' beside
+    '+11.0' read as if the first were exact) or every value is whole, else one decimal."""
+    points = np.round(vals * 100, 6)
+    decimals = 0 if whole or np.all(points == np.round(points)) else 1
     for v, p in zip(vals, pos, strict=True):
-        ax.text(v + (reach * 0.03 if v >= 0 else -reach * 0.03), p, fmt(v), ha="left" if v >= 0 else "right",
+        shown = round(float(v) * 100, decimals)
+        text = f"0 {unit}" if shown == 0 else f"{'+' if shown > 0 else '−'}{abs(shown):.{decimals}f} {unit}"
+        ax.text(v + (reach * 0.03 if v >= 0 else -reach * 0.03), p, text, ha="left" if v >= 0 else "right",
                 va="center", fontsize=fs(7), color="#333333")
 
 
@@ -406,7 +412,7 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     if any_band:
         handles.append(Patch(facecolor=cmap(1.0), edgecolor="#999999", label=band_label))
         labels.append(band_label)
-    if (hidden_grid.to_numpy() & ~bands.isin(list(BAND_TEXT)).to_numpy()).any():
+    if (hidden_grid.to_numpy(dtype=bool) & ~bands.isin(list(BAND_TEXT)).to_numpy(dtype=bool)).any():
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
     if handles:
@@ -523,7 +529,9 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
     if diverging:
         reach = float(np.nanmax(np.abs(np.concatenate([vals[shown], lo_v[shown], hi_v[shown], [0.01]]))))
         _points_axis(ax, reach, unit)
-        _change_labels(ax, vals[shown], pos[shown], reach, unit)
+        rounded = [c for c in ("rounded", "rounded_previous") if c in t]
+        whole = bool(t[rounded].astype(str).isin(["True", "true", "1", "1.0"]).any().any()) if rounded else False
+        _change_labels(ax, vals[shown], pos[shown], reach, unit, whole)
     else:
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(FuncFormatter(_percent))
@@ -595,6 +603,7 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
     step = min(0.06, 0.5 / max(len(series), 1))
     bottom = ax.get_xaxis_transform()  # x in data, y in Axes fraction: hidden marks sit at the floor
     hidden_years: set[int] = set()
+    marks: dict[int, list[str]] = {}  # year → the colours of the series hidden there, in series order
     handles: list = []
     for j, s in enumerate(series):
         rows = table[table[hue].eq(s)].drop_duplicates(x).assign(_x=lambda d: d[x].astype(int)).set_index("_x")
@@ -617,10 +626,17 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
         if ok.any():
             ax.errorbar(xa[ok], vals[ok], yerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none",
                         ecolor=st["color"], elinewidth=1.0, capsize=0, alpha=0.7, zorder=2)
-        for xh in xa[hidden]:  # the mark at the floor, in the series' colour: no point, so no value
-            ax.text(xh, 0.01, HIDDEN_MARK, transform=bottom, ha="center", va="bottom", fontsize=fs(9),
-                    color=st["color"], gid=HIDDEN_GID, clip_on=False)
+        for xh in np.asarray(xs)[hidden]:
+            marks.setdefault(int(xh), []).append(st["color"])
         hidden_years.update(np.asarray(xs)[hidden].tolist())
+    # the marks at the floor, in each series' colour (no point, so no value), side by side a mark's width
+    # apart around their year: nudged like the lines, several series hidden in one year overlapped into a smear
+    gap = fs(9) * 0.9  # points
+    for year, colours in marks.items():
+        for i, colour in enumerate(colours):
+            ax.annotate(HIDDEN_MARK, (year, 0.01), xycoords=bottom, xytext=((i - (len(colours) - 1) / 2) * gap, 0),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=fs(9), color=colour,
+                        gid=HIDDEN_GID, annotation_clip=False)
     if hidden_years:
         handles.append(_hidden_handle(suppressed_label))
     ax.set_xticks(xs, [year_format.format(v) for v in xs])

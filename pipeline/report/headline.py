@@ -41,12 +41,13 @@ def _ref(name: str, column: str, **where: object) -> str:
 
 
 def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: int, total: str,
-             node_names: dict[str, str], hidden_count: int, k: int, previous: int | None = None) -> list[Sentence]:
+             node_names: dict[str, str], hidden_count: int, k: int, previous: int | None = None, *,
+             framework_label: str) -> list[Sentence]:
     """Sentences for the summary: respondents and response rate (beside the ``previous`` year's rate), mean
     score and its change with, beside it, the same-company change (the published panel table): a change of all
     respondents mixes real change with a change in who answered. Then the strongest and weakest CSF function,
     Lv1+/Lv2+ and ★3 readiness (automotive), the result bands of the instrument's own scale (IPA 自社診断),
-    and how many values are hidden."""
+    and how many values are hidden. ``framework_label`` names the functions' framework (NIST CSF 2.0 or 1.1)."""
     h = labels["headline"]
     pct = lambda v, col="share_reached": format_value(v, col, lang)  # noqa: E731 - one formatter, named once
     out: list[Sentence] = []
@@ -84,7 +85,7 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
         f = f[f["year"].eq(year) & f["segment"].eq(total) & f["suppressed"].eq("") & f["mean"].notna()]
         if len(f) >= 2:
             best, worst = f.loc[f["mean"].idxmax()], f.loc[f["mean"].idxmin()]
-            out.append(Sentence(h["functions"].format(
+            out.append(Sentence(h["functions"].format(framework=framework_label,
                 best=node_names.get(best["node_id"], best["node_id"]), best_value=pct(best["mean"], "mean"),
                 worst=node_names.get(worst["node_id"], worst["node_id"]), worst_value=pct(worst["mean"], "mean")),
                 [_ref("functions", "mean", year=year, segment=total, node=best["node_id"]),

@@ -64,7 +64,10 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
                       items=items, peers=_peer_sentences(h, sector, lang, k, all_label, n_items),
                       reading=w["reading"].format(sector=sector_words),
                       rules=style.rules_text(style.labels(lang), [sector], threshold),  # its own sector's only
-                      symbols=symbols, lang=lang, words=w, previous_year=prev_year)
+                      symbols=symbols, lang=lang, words=w, previous_year=prev_year,
+                      # provenance: which ★ table the readiness on this workbook was scored on
+                      scheme=catalogs.scheme_info()["label"] if "star" in catalogs.sectors()[sector]["frameworks"]
+                      else "")
     page.score_marks = _score_marks(scores, answered_before, w)
     page.figure_png = (figures or PeerFigures(w)).png(scores)
     return page

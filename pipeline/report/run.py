@@ -45,12 +45,18 @@ def _span(years: tuple[int, int] | None) -> str:
     return "all" if years is None else (f"{years[0]}" if years[0] == years[1] else f"{years[0]}-{years[1]}")
 
 
+def _safe(text: str) -> str:
+    """``text`` as one folder-name part: letters, digits (Japanese too), ``〜 , . + _`` kept, anything a
+    filesystem or shell treats specially (``/ : = * ?``, spaces…) made ``-``."""
+    return re.sub(r"[^\w〜,.+-]", "-", text)
+
+
 def folder_name(span: str, sector: str, lang: str = "ja", segment_by: str = "", framework: str = "csf2",
-                k: int | None = None) -> str:
+                k: int | None = None, what_if: str = "") -> str:
     """The report folder under ``reports/<sector>/``: the span alone for the default report (Japanese, the
-    sector's own segment, CSF 2.0, the default k), else the span and what differs, joined by ``_``
-    (``all_en``, ``2024-2026_by-industry``, ``all_csf11_k10_en``), so that a variant never overwrites the
-    default report or another variant (docs/architecture.md §5)."""
+    sector's own segment, CSF 2.0, the default k, no what-if), else the span and what differs, joined by ``_``
+    (``all_en``, ``2024-2026_by-industry``, ``all_csf11_k10_en``, ``all_whatif-star3-size_band-101〜300人``),
+    so that a variant never overwrites the default report or another variant (docs/architecture.md §5)."""
     from pipeline import catalogs
 
     parts = [span]
@@ -61,6 +67,8 @@ def folder_name(span: str, sector: str, lang: str = "ja", segment_by: str = "", 
         parts.append(framework)
     if k is not None and k != ruleset.min_cell():
         parts.append(f"k{k}")
+    if what_if:  # ``star3:size_band=101〜300人`` → ``whatif-star3-size_band-101〜300人``
+        parts.append("whatif-" + _safe(what_if))
     if lang != "ja":
         parts.append(lang)
     return "_".join(parts)
@@ -174,7 +182,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     """
     out = config.reports_dir() if out is None else out
     figures = config.figures_dir() if figures is None else figures
-    from pipeline.report.data import sectors_in, unscored
+    from pipeline.report.data import cross_sector_sectors, sectors_in, unscored
     from pipeline.report.style import labels
 
     k = ruleset.min_cell(min_cell)
@@ -186,7 +194,8 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
 
     def run(notebook: str, label: str, extra: dict, title: str) -> None:
         t0 = time.perf_counter()
-        folder = folder_name(span, label, lang, extra.get("segment_by", ""), extra.get("framework", "csf2"), k)
+        folder = folder_name(span, label, lang, extra.get("segment_by", ""), extra.get("framework", "csf2"), k,
+                             extra.get("what_if", ""))
         fig_dir, rep_dir = figures / label / folder, out / label / folder
         for old in fig_dir.glob("*.*"):  # a figure a new run no longer draws must not linger beside the report
             old.unlink()
@@ -211,7 +220,8 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
                            + " (ingested since the last scoring): run `sdw score` first")
     from pipeline.progress import progress
 
-    cross = sector == "all" and {"power", "auto"} <= set(present)  # the cross-sector notebook compares these two
+    # the cross-sector page compares every sector scored on CSF 2.0, where there are two or more
+    cross = sector == "all" and len(cross_sector_sectors(store)) >= 2
     with progress(len(present) + cross, f"report {sector}: notebooks run", quiet=quiet) as bar:
         for s in present:
             star = "star" in catalogs.sector_info(s)["frameworks"]

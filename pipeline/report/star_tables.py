@@ -112,15 +112,20 @@ def bottlenecks(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame
         o = o[o["met"].notna()]
         parts.append(_rows(o, UNMET, f"{star}:" + o["requirement_id"], 1.0 - o["met"]))
     rows = pd.concat(parts, ignore_index=True)
-    table = _protect(_shares(rows, data, by, UNMET, "share_unmet"), "share_unmet", _k(k))
-    star_and_id = table["node_id"].str.split(":", n=1, expand=True)
-    table = table.assign(star=star_and_id[0].astype(int), requirement_id=star_and_id[1])
+    table = with_keys(_protect(_shares(rows, data, by, UNMET, "share_unmet"), "share_unmet", _k(k)))
     texts = requirement_texts().drop(columns=["judgeable", "group_name"])
     table = table.merge(texts, on=["star", "requirement_id"], how="left")
     # 1–4 companies not judged (n − n_scored), or a requirement citing one item (that item's row seen again):
     # the share rounded and the base withheld (docs/method.md §5.4)
     single = table["cited_items"].fillna("").str.split().str.len().eq(1)
     return round_small_base(table, _k(k), single=single).drop(columns="reached")
+
+
+def with_keys(table: pd.DataFrame) -> pd.DataFrame:
+    """``star`` and ``requirement_id`` read again from ``node_id`` (``3:1-2-1``): they name the row, they are no
+    value, so a hidden row keeps them even where completing the table (``secure``) blanked its numbers."""
+    star_and_id = table["node_id"].str.split(":", n=1, expand=True)
+    return table.assign(star=star_and_id[0].astype(int), requirement_id=star_and_id[1])
 
 
 def top_bottlenecks(table: pd.DataFrame, star: int, year: int, n: int = 10) -> pd.DataFrame:
@@ -203,6 +208,19 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
     return bands.drop(columns="reached"), within.drop(columns="reached")
 
 
+def with_names(table: pd.DataFrame, band: str, within: str) -> pd.DataFrame:
+    """Adds ``node_name``, a band or "within N" row in words for the reader (``★3:0`` → ``★3 あと0件`` with
+    ``band`` ``"あと{band}件"``, ``★3≤2`` → ``★3 あと2件以内`` with ``within`` ``"あと{n}件以内"``)."""
+    def name(node: str) -> str:
+        if ":" in node:
+            star, b = node.split(":", 1)
+            return f"{star} {band.format(band=b)}"
+        star, n = node.split("≤", 1)
+        return f"{star} {within.format(n=n)}"
+
+    return table.assign(node_name=table["node_id"].map(name))
+
+
 def _star_hidden(star_table: pd.DataFrame) -> dict[tuple, str]:
     """(year, '★3+', segment) → '' or why the ★ table hides it (its segment column as protection wrote it)."""
     t = star_table[star_table["node_id"].isin([f"★{s}+" for s in STARS])]
@@ -213,9 +231,8 @@ def _partition(bands: pd.DataFrame, reason: pd.Series, n_band: pd.Series, k: int
                fixed: pd.Series) -> pd.Series:
     """Within each segment (year, ★) the bands add up to all of it: hide the smallest published band (never a
     ``fixed`` one) until the hidden bands pool 0 or ≥ k companies, the rest of the segment ≥ k, and no hidden
-    band is pinned below MIN_WIDTH by the others (as :func:`_complementary` asks of segments)."""
-    from pipeline.scoring.disclosure import MIN_WIDTH
-
+    band is pinned to fewer than k − 1 companies of room by the others (a band is a share: docs/method.md
+    §3.3, §5.2 ask k − 1 companies of width, not the 0.10 of a mean)."""
     reason = reason.copy()
     for _, idx in bands.groupby([bands["sector"], bands["year"], star_of, bands["segment"]]).groups.items():
         total = n_band.loc[idx].sum()
@@ -223,9 +240,10 @@ def _partition(bands: pd.DataFrame, reason: pd.Series, n_band: pd.Series, k: int
             hidden = [i for i in idx if reason.at[i] != ""]
             counts = n_band.loc[hidden]
             held = counts.sum()
-            # one hidden band is the segment minus the others; several must pool k on each side and stay wide
+            # one hidden band is the segment minus the others; several must pool k on each side, and the
+            # largest must have k − 1 companies of room: the others hold at least that many between them
             if not hidden or (len(hidden) >= 2 and held >= k and total - held >= k
-                              and counts.sum() - counts.max() >= MIN_WIDTH * counts.max()):
+                              and counts.sum() - counts.max() >= k - 1):
                 break
             visible = [i for i in idx if reason.at[i] == "" and not fixed.at[i]]
             if not visible:
@@ -321,15 +339,27 @@ class WhatIf(Protocol):
     text: str
 
 
-def check_scope(what: WhatIf, respondents: pd.DataFrame, year: int) -> None:
-    """Refuse a what-if scope the report cannot publish: no respondent of ``year`` in it, or (the report's own
-    segmentation) a segment merged into a larger one before withholding — the merged segment minus the
-    scope would describe the small one the merge protects."""
+def check_scope(what: WhatIf, respondents: pd.DataFrame, year: int, sector: str | None = None,
+                k: int | None = None) -> None:
+    """Refuse a what-if scope the report cannot publish: no respondent of ``year`` in it, or a segment merged
+    into a larger one before withholding — the merged segment minus the scope would describe the small one
+    the merge protects. The report's own segmentation is merged already in ``respondents``; another
+    attribute (industry when the report is by size) is merged here as a report segmented by it would be
+    (``sector`` names its documented groups)."""
+    from pipeline.scoring.segments import segment_groups, small_segment_merges
+
     values = respondents.loc[respondents["year"].eq(year), what.attribute].dropna().astype(str)
     if what.value not in set(values):
         raise ValueError(f"--what-if: no FY{year} respondent has {what.attribute}={what.value!r} in this report "
                       f"(small segments are merged before withholding): expected one of "
                       f"{', '.join(sorted(set(values)))}")
+    if sector is None:
+        return
+    merges = small_segment_merges(respondents, what.attribute, segment_groups(sector, what.attribute), _k(k))
+    if what.value in merges:
+        raise ValueError(f"--what-if: {what.attribute}={what.value!r} has fewer than {_k(k)} respondents in some "
+                         f"year and is merged into {merges[what.value]!r} before withholding: ask about "
+                         f"{what.attribute}={merges[what.value]!r}")
 
 
 WHAT_IF_COLUMNS = ["rank", "requirement_id", "requirement_name", "cited_items", "n_scored", "share_unmet",
@@ -357,8 +387,6 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
     scope = year_rows[year_rows[what.attribute].astype(str).eq(what.value)][KEY]
     rest = year_rows[~year_rows["respondent_key"].isin(scope["respondent_key"])][KEY]
     readiness = respondent_readiness(data.scores, what.star)
-    summary, ranking = what_if(readiness.merge(scope, on=KEY))
-    others, _ = what_if(readiness.merge(rest, on=KEY))
     outcomes = requirement_outcomes(data.scores, what.star)
     judged = outcomes[outcomes["met"].notna()]
 
@@ -367,6 +395,10 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
         return pd.DataFrame({"n": g.size(), "failing": g.size() - g.sum()})
 
     mine, theirs = counts(scope), counts(rest)
+    # every requirement judged in scope gets a row, those no company fails too: a missing row would say
+    # "0 of n fail", a number the split rule must be able to hide (as the bottleneck table does)
+    summary, ranking = what_if(readiness.merge(scope, on=KEY), requirements=sorted(mine.index))
+    others, _ = what_if(readiness.merge(rest, on=KEY))
     t = ranking.assign(n_scored=ranking["requirement_id"].map(mine["n"]).astype(float))
     t["share_unmet"] = t["n_failing"] / t["n_scored"]
     t["ci_low"], t["ci_high"] = wilson(t["n_failing"], t["n_scored"])
@@ -384,8 +416,14 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
     hidden = t["suppressed"].ne("")
     t.loc[hidden, ["share_unmet", "ci_low", "ci_high", "n_scored"]] = np.nan
     must = summary["n_must_act"]
+    # whether the scope's ready and must-act counts are published is settled before anything is ordered:
+    # an order of counts that are then blanked would still bound them
+    ready_hidden = _star_hidden(star_table).get((year, f"★{what.star}+", label), "") if what.attribute == by else ""
+    open_ = (min(summary["n_ready"], summary["n_must_act"]) >= k and not ready_hidden
+             and (others["n_judged"] == 0 or min(others["n_ready"], others["n_must_act"]) >= k))
+    # closed, a lifted count would give the rest of those that must act back
     t["n_lifted_alone"] = t["n_lifted_alone"].astype(float).where(
-        (t["n_lifted_alone"] >= k) & (must - t["n_lifted_alone"] >= k) & ~hidden)
+        (t["n_lifted_alone"] >= k) & (must - t["n_lifted_alone"] >= k) & ~hidden & open_)
     # the published order may rest only on published numbers (an order of hidden counts bounds them): lifted
     # alone where shown, then the share failing where shown, hidden rows last by requirement id
     t = t.sort_values(["n_lifted_alone", "share_unmet", "requirement_id"], ascending=[False, False, True],
@@ -405,13 +443,10 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
     texts = texts[texts["star"].eq(what.star)].set_index("requirement_id")
     t["requirement_name"] = t["requirement_id"].map(texts["requirement_name"])
     t["cited_items"] = t["requirement_id"].map(texts["cited_items"])
-    ready_hidden = _star_hidden(star_table).get((year, f"★{what.star}+", label), "") if what.attribute == by else ""
-    open_ = (min(summary["n_ready"], summary["n_must_act"]) >= k and not ready_hidden
-             and (others["n_judged"] == 0 or min(others["n_ready"], others["n_must_act"]) >= k))
     t["n_must_act"] = float(must) if open_ else np.nan
     t.loc[hidden, "n_must_act"] = np.nan
-    if not open_:  # the first cumulative count would give the ready count back, a lifted count the rest
-        t[["n_ready_if_fixed_in_order", "n_lifted_alone"]] = np.nan
+    if not open_:  # the first cumulative count would give the ready count back
+        t["n_ready_if_fixed_in_order"] = np.nan
     out_summary = {"n_companies": float(summary["n_companies"]) if summary["n_companies"] >= k else np.nan,
                    "n_judged": float(summary["n_judged"]) if summary["n_judged"] >= k else np.nan,
                    "n_ready": float(summary["n_ready"]) if open_ else np.nan,

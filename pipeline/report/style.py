@@ -113,6 +113,14 @@ def rules_text(labels: dict[str, Any], sectors: list[str], threshold: str) -> st
                      *(labels["rules_sector"].get(s, "") for s in sectors)]).format(threshold=threshold)
 
 
+def rule_line(labels: dict[str, Any], sectors: list[str], k: int) -> str:
+    """A figure's one-line scoring rule and hidden mark, in the answer words of ``sectors`` (``rule_scoring``):
+    an automotive figure must not read 「一部実施=0.5」, an answer its checklist does not have."""
+    scoring = labels["rule_scoring"]
+    own = "; ".join(dict.fromkeys(scoring.get(s, scoring["default"]) for s in sectors))
+    return labels["rule"].format(scoring=own, k=k)
+
+
 def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: float = 0.08, right: float = 0.94,
                top: float = 0.84) -> tuple[Figure, Axes]:
     """A 16:9 figure with one Axes and fixed margins for the parts drawn outside it.

@@ -20,11 +20,12 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.catalogs import comparability
+from pipeline.publish.formats import HIDDEN_MARK
 from pipeline.publish.intervals import Relation, _hide, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.ruleset import min_cell
-from pipeline.scoring.disclosure import MEMBERS_BEHIND
+from pipeline.scoring.disclosure import MEMBERS_BEHIND, respondent_counts
 from pipeline.scoring.disclosure import protect as protect_respondents
 from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_base, round_small_not_applicable
 from pipeline.scoring.disclosure_weights import hide_for_two_totals
@@ -55,7 +56,8 @@ def _node_spec(stats: list[str] = NODE_STATS, changes: bool = True) -> TableSpec
 
 SPECS: dict[str, TableSpec] = {
     "responses": TableSpec(keys=["sector", "year"], total=ALL,
-                           counts={s: "n" for s in ("response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster")}),
+                           counts={s: "n" for s in ("response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster")},
+                           open_counts=["n"]),
     "distribution": TableSpec(keys=NODE_KEYS, counts={s: "n" for s in ("mean", "p10", "p25", "p50", "p75", "p90",
                                                                         "change", "w_change", *WEIGHTED_COLUMNS)},
                               total=ALL, changes={"change": ["mean", "previous_year"],
@@ -112,10 +114,12 @@ def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, b
     return out
 
 
-def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None = None) -> str:
+def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None = None,
+                   k: int | None = None) -> str:
     """The paragraph on the members' estimates: what the cells are, what the weighting assumes and cannot fix,
     and, where any, the cells merged (named as ``names`` name segments) and the respondents the roster does not
-    list (per year). '' when the report is not weighted."""
+    list (per year; a count of 1 to k − 1 reads x, as the response table hides it: with the respondents
+    published it would give the members who answered). '' when the report is not weighted."""
     if not data.weighted:
         return ""
     w = data.weights
@@ -128,7 +132,8 @@ def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None 
     unmatched = w[~w["on_roster"]].groupby("year").size()
     if len(unmatched):
         text += " " + labels["weighting_unmatched"].format(
-            counts=labels["headline"]["list_separator"].join(f"FY{y} {n}" for y, n in unmatched.items()))
+            counts=labels["headline"]["list_separator"].join(
+                f"FY{y} {n if n >= min_cell(k) else HIDDEN_MARK}" for y, n in unmatched.items()))
     return text
 
 
@@ -151,9 +156,13 @@ def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.
     # Participation is protected like answers, 100% and 0% rates included: a 0% rate names the members of a
     # small group who did not answer, and withholding 0% alone would let a withheld rate read as 0%
     # (docs/method.md "Participation is protected like answers").
-    return protect(table, k=_k(k), group=["sector", "year"], n_col="n",
-                   stat_columns=["response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster"],
-                   uniform_columns=["response_rate"])
+    out = protect(table, k=_k(k), group=["sector", "year"], n_col="n",
+                  stat_columns=["response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster"],
+                  uniform_columns=["response_rate"])
+    # the respondents' count is the one the score tables print: hidden only by its own rule, not by the
+    # roster's split (docs/method.md §11)
+    out["n"] = respondent_counts(table, k=_k(k), group=["sector", "year"]).to_numpy()
+    return out
 
 
 def overall_scores(data: ReportData) -> pd.DataFrame:
@@ -275,7 +284,8 @@ def hide_with_functions(overall: pd.DataFrame, functions: pd.DataFrame, spec: Ta
     the bottom, mean_f ≤ (items / I_f) · mean. Since items ≥ I_f, an overall mean with 1 − mean and mean
     both at least ``max(MIN_WIDTH, 1 − θ)`` leaves every function its width whatever the item counts; a
     row nearer an end of the scale is withheld where some function of its segment and year is hidden
-    (the members' estimate ``w_mean`` is read the same way)."""
+    (the members' estimate ``w_mean`` is read the same way). A function hidden by the split rule must keep
+    k − 1 companies of width, so a row of n companies uses the margin (k − 1)/n where that is larger."""
     from pipeline.scoring.disclosure import MIN_WIDTH
 
     keys = [c for c in ("sector", "year", "segment") if c in overall.columns and c in functions.columns]
@@ -289,7 +299,10 @@ def hide_with_functions(overall: pd.DataFrame, functions: pd.DataFrame, spec: Ta
     hidden_keys = set(cells(functions[functions["suppressed"].fillna("").ne("")]))
     out = overall.copy()
     means = out[[c for c in ("mean", "w_mean") if c in out.columns]].apply(pd.to_numeric, errors="coerce")
-    near_end = ((means < margin) | (means > 1 - margin)).any(axis=1)
+    # a function hidden by the split rule keeps k − 1 companies of width (method §5.2): (k − 1)/n of a small row
+    n = pd.to_numeric(out.get("n", pd.Series(np.nan, index=out.index)), errors="coerce")
+    row_margin = np.maximum(margin, ((min_cell(k) - 1) / n).where(n.ge(min_cell(k)), 0.0).clip(upper=1.0))
+    near_end = means.lt(row_margin, axis=0).any(axis=1) | means.gt(1 - row_margin, axis=0).any(axis=1)
     shown = out[out["suppressed"].fillna("").eq("") & near_end]
     for index, key in zip(shown.index, cells(shown), strict=True):
         if key in hidden_keys:
@@ -508,6 +521,11 @@ def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8, exclud
         m[[ROUNDED, f"{ROUNDED}_previous"]] = m[[ROUNDED, f"{ROUNDED}_previous"]].astype(bool)
     m = m[m["share_implemented"].notna() & m["share_previous"].notna()]
     m = by_item_number(m.assign(change=m["share_implemented"] - m["share_previous"]))
+    if ROUNDED in m and m[[ROUNDED, f"{ROUNDED}_previous"]].any().any():
+        # one precision in the table: whole points where some row is rounded, stored as shown (no 0.5700000000000001)
+        m["change"] = m["change"].round(2)
+        for share, flag in (("share_implemented", ROUNDED), ("share_previous", f"{ROUNDED}_previous")):
+            m[share] = m[share].where(~m[flag], m[share].round(2))
     up = m[m["change"].gt(0)].sort_values("change", ascending=False, kind="stable").head(n)
     down = m[m["change"].lt(0)].sort_values("change", kind="stable").head(n)
     return pd.concat([up.assign(direction="up"), down.sort_values("change", ascending=False, kind="stable")

@@ -217,6 +217,20 @@ def protect_distribution(counts: list[int] | tuple[int, ...], k: int | None = No
 Sides = dict[str, tuple[pd.Series, pd.Series, bool]]
 
 
+def respondent_counts(table: pd.DataFrame, k: int | None = None, group: list[str] | None = None,
+                      n_col: str = "n", total: str = ALL) -> pd.Series:
+    """The respondents per cell as every table may publish them: hidden only by the count's own rules
+    (primary below k, and complementary cells so that a hidden count cannot be got back from the total).
+
+    A row hidden for a statistic's split (e.g. 1–4 respondents off the member list, 1–4 members who did
+    not answer) keeps its count of respondents: the count is published beside the scores anyway, and the
+    split's small side is protected by hiding the statistics that carry it (docs/method.md §11)."""
+    counts = table[[c for c in [*(group or []), "segment", n_col] if c in table.columns]].copy()
+    shown = protect(counts, k=k, group=group, n_col=n_col, stat_columns=[], total=total, uniform_columns=[],
+                    splits={}, count_splits={}, part_counts={})
+    return shown[n_col]
+
+
 def band_codes(table: pd.DataFrame, reason: pd.Series, n: pd.Series, k: int, sides: Sides,
                floors: list[str]) -> pd.Series:
     """Per cell, the band its mean may be published as ('high', 'low' or ''): hidden as 'split' with at

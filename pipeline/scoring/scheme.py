@@ -48,6 +48,9 @@ def check_scheme() -> SchemeReport:
 
     info = catalogs.scheme_info()
     files = catalogs.scheme_files()
+    problems = _mixed(files)
+    if problems:
+        return SchemeReport(info, files, {}, {}, problems)
     problems = _columns(files)
     if problems:
         return SchemeReport(info, files, {}, {}, problems)
@@ -70,6 +73,17 @@ def check_scheme() -> SchemeReport:
                         "unjudgeable": int((~r["judgeable"]).sum()), "criteria": len(relevant),
                         "items": len({i for items in r["items"] for i in items})}
     return SchemeReport(info, files, counts, unjudgeable, problems)
+
+
+def _mixed(files: dict[str, str]) -> list[str]:
+    """The three files are one table: a project file beside shipped ones would score a revised criteria list
+    against the old requirements and an old date (docs/scheme.md: replace all three together)."""
+    origins = catalogs.scheme_origins()
+    if len(set(origins.values())) == 1:
+        return []
+    said = "; ".join(f"{name} {origins[name]} ({files[name]})" for name in files)
+    return [f"scs: the table mixes the project's and the shipped files ({said}): put all three of "
+            f"{', '.join(files)} in the project's catalogs/ folder together, or none"]
 
 
 def _columns(files: dict[str, str]) -> list[str]:

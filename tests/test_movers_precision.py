@@ -1,0 +1,36 @@
+"""Movers: one precision per chart and table where some rows are published rounded."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from pipeline.report import figures as F
+from pipeline.report.tables import movers
+
+
+def _items() -> pd.DataFrame:
+    """No.26 rounded both years (57% → 69%); No.29 exact (52.96% of 591 → 64.0% of 500)."""
+    return pd.DataFrame({"sector": "auto", "item_id": ["No.26", "No.29", "No.26", "No.29"],
+                         "year": [2022, 2022, 2024, 2024],
+                         "share_implemented": [0.57, 0.5296108291032149, 0.6900000000000001, 0.64],
+                         "n_applicable": [None, 591, None, 500], "rounded": [True, False, True, False],
+                         "n_companies": [596, 596, 520, 520], "text": "t", "suppressed": ""})
+
+
+def test_changes_are_whole_points_when_a_row_is_rounded():
+    """No.26: 69 − 57 = +12 points, stored 0.12 (not 0.11999999999999988); No.29: 64.0 − 52.96 = 11.04 → +11
+    (whole points, like its rounded neighbour), and its exact shares are kept."""
+    mv = movers(_items(), 2022, 2024).set_index("item_id")
+    assert mv.loc["No.26", "change"] == 0.12 and mv.loc["No.29", "change"] == 0.11
+    assert mv.loc["No.26", "share_implemented"] == 0.69 and mv.loc["No.29", "share_previous"] == 0.5296108291032149
+
+
+def test_the_chart_labels_every_bar_in_whole_points_when_a_row_is_rounded():
+    t = pd.DataFrame({"label": ["No.26", "No.29"], "change": [0.12, 0.1104], "rounded": [True, False],
+                      "rounded_previous": [True, False], "suppressed": ""})
+    fig, ax = plt.subplots()
+    F.item_bars(t, "label", "change", ax=ax, diverging=True, unit="ポイント")
+    texts = {x.get_text() for x in ax.texts}
+    plt.close(fig)
+    assert {"+12 ポイント", "+11 ポイント"} <= texts and not any(".0 ポイント" in x for x in texts)

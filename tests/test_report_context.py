@@ -1,0 +1,56 @@
+"""The report context: which framework a sector's report draws, its printed name, node names and k."""
+
+from types import SimpleNamespace
+
+import pandas as pd
+
+from pipeline.publish.model import PublishedTable
+from pipeline.report.context import ReportContext, hidden_count
+
+
+def test_a_sector_not_scored_on_the_framework_asked_for_draws_csf2():
+    # sdw report --sector all --framework csf11: automotive's checklist is not CSF 1.1
+    ctx = ReportContext.build("auto", "csf11", "ja")
+    assert (ctx.framework, ctx.framework_label) == ("csf2", "NIST CSF 2.0")
+    assert ctx.node_names["GV"] == "統治" and ctx.node_names["GV.OC"] == "組織の状況"
+    assert ctx.frameworks_to_load == ["csf2", "level", "star"]
+
+
+def test_power_draws_csf11_with_its_english_names_and_k_from_the_rules_or_given():
+    ctx = ReportContext.build("power", "csf11", "en")
+    assert (ctx.framework, ctx.framework_label) == ("csf11", "NIST CSF 1.1")
+    assert ctx.node_names["PR.AC"] == "Identity Management, Authentication and Access Control"
+    assert ctx.frameworks_to_load == ["csf11", "csf2"]
+    assert ctx.k == 5  # catalogs/scoring.yaml min_cell
+    assert ReportContext.build("power", "csf2", "en", 7).k == 7
+
+
+def test_not_assessed_note_only_under_csf2_of_a_csf11_checklist():
+    # two subcategories no item reaches (n_items 0 everywhere), one reached; a category row is no subcategory
+    scores = pd.DataFrame({"framework": "csf2", "node_id": ["GV.OC-01", "GV.OC-01", "GV.OC-02", "ID.AM-01", "ID.AM"],
+                           "n_items": [0, 0, 0, 2, 0]})
+    labels = {"not_assessed": "未評価のサブカテゴリ {n}件", "dash": "—"}
+    data = SimpleNamespace(scores=scores)
+    assert ReportContext.build("power", "csf2").not_assessed_note(data, labels) == "未評価のサブカテゴリ 2件"
+    assert ReportContext.build("power", "csf11").not_assessed_note(data, labels) == "—"
+    assert ReportContext.build("auto", "csf2").not_assessed_note(data, labels) == "—"
+
+
+def test_hidden_count_counts_marked_cells_of_every_table():
+    a = pd.DataFrame({"mean": [0.5, None, None], "suppressed": ["", "hidden", "complementary"]})
+    b = pd.DataFrame({"share": [None, 0.2], "suppressed": ["hidden", None]})
+    c = pd.DataFrame({"n": [3]})  # no mark column: nothing it could hide
+    tables = [PublishedTable(n, n, f, list(f.columns)) for n, f in (("a", a), ("b", b), ("c", c))]
+    assert hidden_count(tables) == 3
+
+
+def test_cross_sector_page_compares_every_sector_in_the_store_scored_on_csf2(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipeline.report.data import cross_sector_sectors
+
+    (tmp_path / "scores").mkdir()
+    pq.write_table(pa.table({"sector": ["sme", "power", "sme"]}), tmp_path / "scores" / "part-0.parquet")
+    # registration order (catalogs/sectors.yaml: power, auto, sme); automotive has no scores here
+    assert cross_sector_sectors(tmp_path) == ["power", "sme"]
