@@ -259,3 +259,26 @@ def test_bands_are_named_in_words():
     t = pd.DataFrame({"node_id": ["★3:0", "★4:4–5", "★3≤2"]})
     named = S.with_names(t, "あと{band}件", "あと{n}件以内")
     assert named["node_name"].tolist() == ["★3 あと0件", "★4 あと4–5件", "★3 あと2件以内"]
+
+
+def test_a_bottleneck_row_counts_its_segment_and_withholds_a_judged_base_1_to_4_short():
+    # segment A: 100 companies. 1-2-1 (cites No.13 and No.15): 2 not judged, 58 of the other 98 fail it.
+    # 2-1-1: all 100 judged, 30 fail. Every other requirement met by all.
+    d = data({"A": [0] * 100})
+    keys = d.scores["respondent_key"]
+    first = [f"A{i:03d}" for i in range(100)]
+    d.scores.loc[d.scores["node_id"].eq("3:1-2-1") & keys.isin(first[:2]), "score"] = np.nan
+    d.scores.loc[d.scores["node_id"].eq("3:1-2-1") & keys.isin(first[2:60]), "score"] = 0.0
+    d.scores.loc[d.scores["node_id"].eq("3:2-1-1") & keys.isin(first[:30]), "score"] = 0.0
+    table = S.bottlenecks(d, "size_band", k=5)
+    one = cell(table, "3:1-2-1", "A")
+    # n is the segment's 100 companies on every row (as the response table prints it), not the 98 judged: the
+    # difference of 2 is 1 … 4, so the row is rounded — 58/98 = 0.5918 → 0.59, which each base 96 … 100 can give
+    # (57/96, 57/97, 58/98, 58/99, 59/100) — and the judged base withheld
+    assert (one["n"], bool(one["rounded"]), one["suppressed"]) == (100, True, "")
+    assert one["share_unmet"] == pytest.approx(0.59) and np.isnan(one["n_scored"])
+    # Wilson at 0.59 over 96 companies (0.4900 … 0.6831), widened by half a point and rounded outward
+    assert (one["ci_low"], one["ci_high"]) == (pytest.approx(0.48), pytest.approx(0.69))
+    two = cell(table, "3:2-1-1", "A")  # all judged, two items: exact
+    assert (two["n"], two["n_scored"], bool(two["rounded"])) == (100, 100, False)
+    assert two["share_unmet"] == pytest.approx(0.30)
