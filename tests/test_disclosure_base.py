@@ -100,3 +100,24 @@ def test_a_rounded_node_row_reads_x_for_its_base_not_not_assessed():
                            spec=spec, k=5)
     row = people_frame(table, "ja").iloc[0].tolist()
     assert row[2] == "x" and row[2] != "—"
+
+
+def test_a_rounded_table_says_its_own_reason_under_it(tmp_path):
+    """An item table's note speaks of "not applicable" answers; a node or ★ table's of its base (typed by hand)."""
+    from pipeline.publish.model import Provenance, TableSpec
+    from pipeline.publish.publisher import Publisher
+
+    spec = TableSpec(keys=["sector", "year", "framework", "node_id"], total="全体",
+                     counts={s: "n_scored" for s in ("mean", "share_reached")})
+    node = pd.DataFrame({"sector": "power", "year": 2026, "framework": "csf2", "node_id": "GV.PO",
+                         "segment": ["全体"], "n": [317], "n_scored": [np.nan], "mean": [0.78],
+                         "share_reached": [0.69], "rounded": [True], "suppressed": [""]})
+    pub = Publisher(tmp_path / "f", tmp_path / "r", "ja", 5, Provenance("x", "0"), show=False)
+    pub.table("categories", node, spec, "t", ["node_id", "segment", "n", "n_scored", "mean"])
+    assert pub.tables[0].note == ("集計対象の事業者(採点・判定できた事業者)が回答事業者より1〜4社少ない行と、"
+                                  "1つの項目だけに基づく行は、割合と平均を整数%に丸め、集計対象の事業者数を x と"
+                                  "しています(対象外の事業者の数が分からないように)。")
+    item = pd.DataFrame({"sector": "power", "year": [2026], "item_id": ["ID.GV-1"], "n_companies": [317],
+                         "n_applicable": [np.nan], "share_implemented": [0.69], "rounded": [True], "suppressed": [""]})
+    pub.table("items", item, None, "t", ["item_id", "n_applicable", "share_implemented"])
+    assert pub.tables[1].note.startswith("「該当しない」との回答が5社未満の項目は、実施率を整数%に丸め")
