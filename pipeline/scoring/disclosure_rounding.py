@@ -118,12 +118,14 @@ BASE_WITHHELD = ("n_scored", "reached", "na_share", "n_eff", "deff")
 
 def small_base(table: pd.DataFrame, k: int, n_col: str = "n", base_col: str = "n_scored",
                single: pd.Series | None = None) -> pd.Series:
-    """True for each row whose base differs from its respondents by 1 … k − 1, or by 0 … k − 1 where ``single``
-    (the row's node or requirement rests on one item) is True."""
+    """True for each row whose base (at least one company) differs from its respondents by 1 … k − 1, or by
+    0 … k − 1 where ``single`` (the row's node or requirement rests on one item) is True."""
     n = pd.to_numeric(table[n_col], errors="coerce")
-    gap = n - pd.to_numeric(table[base_col], errors="coerce")
+    base = pd.to_numeric(table[base_col], errors="coerce")
+    gap = n - base
     low = pd.Series(1, index=table.index) if single is None else np.where(single.fillna(False).astype(bool), 0, 1)
-    return gap.ge(low) & gap.lt(k) & n.gt(0)
+    # a row with no company in its base publishes no statistic to round: it is "not assessed" (method §5.1)
+    return gap.ge(low) & gap.lt(k) & n.gt(0) & base.gt(0)
 
 
 def round_small_base(protected: pd.DataFrame, k: int, n_col: str = "n", base_col: str = "n_scored",
