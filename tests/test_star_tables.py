@@ -101,6 +101,9 @@ def test_bottlenecks_are_shares_not_meeting_with_names_and_cited_items():
     assert one["suppressed"] == "split" and pd.isna(one["share_unmet"]) and pd.isna(one["n_scored"])
     top = S.top_bottlenecks(table, 3, 2026, 2)
     assert top["requirement_id"].tolist() == ["1-2-1"]
+    # an English report displays 全体 as "All" before it asks: the same one (1-2-3 is hidden), not an empty table
+    shown = table.assign(segment=table["segment"].replace({ALL: "All"}))
+    assert S.top_bottlenecks(shown, 3, 2026, 2, total="All")["requirement_id"].tolist() == ["1-2-1"]
 
 
 def test_what_if_publishes_counts_with_k_on_both_sides_and_withholds_the_rest():
