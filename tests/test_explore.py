@@ -10,12 +10,15 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from pipeline import catalogs
 from pipeline.report import explore as X
+from pipeline.report import tables as T
 from pipeline.report.data import ReportData
 from pipeline.report.data import load as load_data
 from tests.stores import build_store
@@ -228,3 +231,69 @@ def test_power_framework_switch_offers_csf11_nodes(store):
         assert p["kinds"].count(["image/png", "text/plain"]) == 2, p
     assert any("PR.AC-" in h for h in probes[2]["html"])  # CSF 1.1 items of PR.AC (power items are 1.1 ids)
     assert probes[-1]["figures"] <= 1
+
+
+# --- the explorer publishes an item or node row exactly as the report does (issue 28, method §5.4) --------------
+
+def _hundred() -> ReportData:
+    """100 power companies (FY2025, form power-2024) who implement every item, except: ID.AM-1 — 2 found it not
+    applicable, 40 have not implemented it, 58 have (58 of 98 applicable); ID.AM-2 — 3 have not implemented it.
+    Their CSF 1.1 subcategory ID.AM-1 (which rests on item ID.AM-1 alone) scores 1.0 for the 58 and 0.0 for the 40,
+    and none (no score) for the 2."""
+    keys = [f"c{i:03d}" for i in range(100)]
+    answer = {"ID.AM-1": ["not_applicable"] * 2 + ["not_implemented"] * 40 + ["implemented"] * 58,
+              "ID.AM-2": ["not_implemented"] * 3 + ["implemented"] * 97}
+    responses = pd.DataFrame([{"sector": "power", "year": 2025, "respondent_key": key, "item_id": item,
+                               "answer": answer[item][i] if item in answer else "implemented"}
+                              for i, key in enumerate(keys) for item in catalogs.power_items()["item_id"]])
+    scores = pd.DataFrame({"sector": "power", "year": 2025, "respondent_key": keys, "framework": "csf11",
+                           "node_id": "ID.AM-1", "score": [np.nan] * 2 + [0.0] * 40 + [1.0] * 58, "n_items": 1,
+                           "n_applicable": [0] * 2 + [1] * 98})
+    respondents = pd.DataFrame({"sector": "power", "year": 2025, "respondent_key": keys,
+                                "template_version": "power-2024"})
+    return ReportData("power", [2025], scores, respondents, responses, None)
+
+
+def _cells(styler) -> dict[str, dict[str, str]]:
+    """What the screen shows: per item, header → text."""
+    shown = styler.data
+    return {row.iloc[0]: dict(zip(shown.columns, row, strict=True)) for _, row in shown.iterrows()}
+
+
+def test_an_item_row_the_report_rounds_or_hides_reads_the_same_in_the_explorer():
+    from pipeline.publish.formats import people_frame
+    from pipeline.publish.model import PublishedTable
+
+    data = _hundred()
+    gaps = X.item_gaps(data, 2025, "ID.AM", "csf11", k=5)
+    screen = _cells(X.item_table(gaps, "ja", rows=50, k=5))
+    # ID.AM-1: 2 not applicable (fewer than 5): rounded. 58/98 = 0.5918 → 59%, and 59% is reachable over each
+    # possible base 96 … 100 (57/96, 57/97, 58/98, 58/99, 59/100), so published; its base and N/A share x; the
+    # interval Wilson at 0.59 over 96 (0.4900 … 0.6831) less/plus half a step, rounded outward: 48% … 69%
+    text = "業務で使う機器・端末・制御装置の一覧を作り、最新に保っている"
+    assert screen["ID.AM-1"] == {"項目番号": "ID.AM-1", "項目内容": text, "該当事業者数": "x", "実施率": "59%",
+                                 "95%信頼区間(下限)": "48%", "95%信頼区間(上限)": "69%", "該当なし割合": "x"}
+    # ID.AM-2: 3 of 100 have not implemented it (a side of fewer than 5): hidden, every number x, never '—'
+    numbers = ("該当事業者数", "実施率", "95%信頼区間(下限)", "95%信頼区間(上限)", "該当なし割合")
+    assert [screen["ID.AM-2"][h] for h in numbers] == ["x"] * 5
+    # the report's item table, printed by the report's formatter, reads the same for both rows
+    report = T.items(data, k=5)
+    report = report[report["item_id"].isin(["ID.AM-1", "ID.AM-2"])].reset_index(drop=True)
+    printed = people_frame(PublishedTable("items", "", report, X.ITEM_COLUMNS, k=5, spec=T.SPECS["items"]), "ja")
+    assert {r.iloc[0]: dict(zip(printed.columns, r, strict=True)) for _, r in printed.iterrows()} \
+        == {i: screen[i] for i in ("ID.AM-1", "ID.AM-2")}
+    # the screen says why a share is whole percent
+    assert "整数%に丸め" in X.item_table(gaps, "ja", k=5).to_html()
+
+
+def test_a_node_row_the_report_rounds_is_rounded_in_the_explorer_heatmap():
+    data = _hundred()
+    row = X.node_table(data, 2025, None, ["ID.AM-1"], framework="csf11", k=5).iloc[0]
+    # 100 respondents, 98 scored (2 found the item not applicable: 1 … 4): the mean 58/98 = 0.5918 rounded to
+    # 0.59, the share reaching 0.9 likewise, the base and the N/A share withheld
+    assert (row["n"], row["mean"], row["share_reached"], row["rounded"]) == (100, pytest.approx(0.59),
+                                                                             pytest.approx(0.59), True)
+    assert np.isnan(row["n_scored"]) and np.isnan(row["na_share"]) and row["suppressed"] == ""
+    # the report's node statistic is the same function: the same row
+    report = T.node_stats(data, data.scores, None, "csf11", k=5).iloc[0]
+    assert (report["mean"], report["rounded"]) == (pytest.approx(0.59), True) and np.isnan(report["n_scored"])

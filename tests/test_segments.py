@@ -116,8 +116,9 @@ def test_no_group_is_merged_when_every_member_is_large_enough():
 
 
 def test_a_segment_nobody_scored_publishes_no_not_applicable_share():
-    """One TRANSMISSION company found every item of RC.RP not applicable: n_scored 0, so its segment is not
-    assessed, and its not-applicable share (100%, about one company) is not published either."""
+    """One TRANSMISSION company found every item of ID.AM not applicable: n_scored 0, so its segment is not
+    assessed, and its not-applicable share (100%, about one company) is not published either. (ID.AM, not
+    RC.RP: RC.RP rests on one item of the power form, so its rows are rounded like that item's, method §5.4.)"""
     from pipeline.report.data import ReportData
     from pipeline.report.tables import by_node
 
@@ -126,7 +127,7 @@ def test_a_segment_nobody_scored_publishes_no_not_applicable_share():
     respondents = pd.DataFrame({"sector": "power", "year": 2025, "respondent_key": keys,
                                 "business_types": ["RETAIL"] * 10 + ["TRANSMISSION"]})
     scores = pd.DataFrame({"sector": "power", "year": 2025, "respondent_key": keys, "framework": "csf2",
-                           "node_id": "RC.RP", "score": [0.5] * 5 + [0.95] * 4 + [1.0, float("nan")],
+                           "node_id": "ID.AM", "score": [0.5] * 5 + [0.95] * 4 + [1.0, float("nan")],
                            "n_items": 2, "n_applicable": [2] * 9 + [1, 0]})
     data = ReportData("power", [2025], scores, respondents, pd.DataFrame(), None)
     out = by_node(data, "business_types", "csf2", "category", 2025, k=5).set_index("segment")

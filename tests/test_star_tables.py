@@ -94,11 +94,16 @@ def test_bottlenecks_are_shares_not_meeting_with_names_and_cited_items():
     # 1-2-1 fails for the 20 companies one or two short; 1-2-3 for the 10 two short
     assert row["share_unmet"] == pytest.approx(20 / 30) and row["n_scored"] == 30
     assert row["requirement_name"] == "セキュリティ推進活動部門" and row["cited_items"] == "No.13 No.15"
+    # 1-2-3 cites one item (No.4): its row is that item's row again, published rounded with its base withheld
+    # (issue 28) — and 10/30 rounds to 0.33, which no count over 26 companies gives (8/26 = 0.31, 9/26 = 0.35),
+    # so it is hidden instead; the ranking keeps the published requirement alone
+    one = table[table["node_id"].eq("3:1-2-3") & table["segment"].eq(ALL)].iloc[0]
+    assert one["suppressed"] == "split" and pd.isna(one["share_unmet"]) and pd.isna(one["n_scored"])
     top = S.top_bottlenecks(table, 3, 2026, 2)
-    assert top["requirement_id"].tolist() == ["1-2-1", "1-2-3"]
-    # an English report displays 全体 as "All" before it asks: the same two, not an empty table
+    assert top["requirement_id"].tolist() == ["1-2-1"]
+    # an English report displays 全体 as "All" before it asks: the same one (1-2-3 is hidden), not an empty table
     shown = table.assign(segment=table["segment"].replace({ALL: "All"}))
-    assert S.top_bottlenecks(shown, 3, 2026, 2, total="All")["requirement_id"].tolist() == ["1-2-1", "1-2-3"]
+    assert S.top_bottlenecks(shown, 3, 2026, 2, total="All")["requirement_id"].tolist() == ["1-2-1"]
 
 
 def test_what_if_publishes_counts_with_k_on_both_sides_and_withholds_the_rest():
@@ -123,11 +128,12 @@ def test_what_if_publishes_counts_with_k_on_both_sides_and_withholds_the_rest():
     # 1-2-1: failed by 17 of 30 (13 not), lifts 12 alone (8 others must act), ready with it: 10 + 12 = 22
     assert (first["requirement_id"], first["rank"], first["share_unmet"]) == ("1-2-1", 1, pytest.approx(17 / 30))
     assert (first["n_lifted_alone"], first["n_ready_if_fixed_in_order"]) == (12, 22)
-    # 1-2-3: failed by 8 (22 not); lifts 3 alone: fewer than k, withheld (x); with both met all 30 are ready,
-    # but then no judged company stays short of it (0 < k): withheld
-    assert second["share_unmet"] == pytest.approx(8 / 30)
+    # 1-2-3 cites one item (No.4): the bottleneck table rounds its row in segment A (issue 28), and 8/30 rounds
+    # to 0.27, which no count over 27 companies gives (7/27 = 0.26, 8/27 = 0.30): hidden there, so hidden here
+    # too, last, with no number at all (its rank neither)
+    assert second["requirement_id"] == "1-2-3" and second["suppressed"] == "complementary"
+    assert np.isnan(second["share_unmet"]) and np.isnan(second["n_scored"]) and np.isnan(second["rank"])
     assert np.isnan(second["n_lifted_alone"]) and np.isnan(second["n_ready_if_fixed_in_order"])
-    assert second["_withheld"] == "n_lifted_alone n_ready_if_fixed_in_order"
 
 
 def test_a_what_if_is_read_in_its_documented_forms():
@@ -176,9 +182,11 @@ def scoped(fails: list[list[str]], rest: dict[str, list[int]]) -> ReportData:
     return d
 
 
-# A: 35 companies, 8 ready, 12 fail only 1-2-1, 15 fail 1-2-3 and 2-1-1; no one in A fails 1-3-1, 2-1-2, 2-1-4
-# or 3-1-1.  B: 10 ready, 10 fail 1-2-1, 10 fail 1-2-1, 1-2-3, 1-3-1 and 2-1-1.
-FAILS = [[]] * 8 + [["1-2-1"]] * 12 + [["1-2-3", "2-1-1"]] * 15
+# A: 35 companies, 8 ready, 12 fail only 1-2-1, 15 fail 1-3-1 and 2-1-1; no one in A fails 1-2-3, 2-1-2, 2-1-4
+# or 3-1-1.  B: 10 ready, 10 fail 1-2-1, 10 fail 1-2-1, 1-2-3, 1-3-1 and 2-1-1.  The tie of 15 is between two
+# requirements citing two items each: one citing one item (1-2-3, No.4) would have its 15/35 rounded to 0.43,
+# which 31 companies cannot give (13/31 = 0.42, 14/31 = 0.45), and be hidden (docs/method.md §5.4)
+FAILS = [[]] * 8 + [["1-2-1"]] * 12 + [["1-3-1", "2-1-1"]] * 15
 REST = {"B": [0] * 10 + [1] * 10 + [4] * 10}
 
 
@@ -198,16 +206,16 @@ def test_the_what_if_order_rests_only_on_published_numbers():
     bottle = S.bottlenecks(d, "size_band", k=5)
     table, summary = S.what_if_table(d, WhatIf(3, "size_band", "A"), 2026, bottle, star_table(["A", "B"]),
                                      "size_band", k=5)
-    # open: 1-2-1 lifts 12 alone (15 others must act) and leads; 1-2-3 and 2-1-1 (15 of 35 each, none lifted
+    # open: 1-2-1 lifts 12 alone (15 others must act) and leads; 1-3-1 and 2-1-1 (15 of 35 each, none lifted
     # alone) follow by share, tied, then by id
-    assert table["requirement_id"].tolist()[:3] == ["1-2-1", "1-2-3", "2-1-1"]
+    assert table["requirement_id"].tolist()[:3] == ["1-2-1", "1-3-1", "2-1-1"]
     assert table.iloc[0]["n_lifted_alone"] == 12
     # the ★ table hides A's ★3+: ready and must-act are withheld, so is every lifted count, and the order
     # must not keep 1-2-1 first on its withheld 12 — by share: 15/35, 15/35, then 12/35
     table, summary = S.what_if_table(d, WhatIf(3, "size_band", "A"), 2026, bottle,
                                      star_table(["A", "B"], {"A": "complementary", "B": "complementary"}),
                                      "size_band", k=5)
-    assert table["requirement_id"].tolist()[:3] == ["1-2-3", "2-1-1", "1-2-1"]
+    assert table["requirement_id"].tolist()[:3] == ["1-3-1", "2-1-1", "1-2-1"]
     assert table["n_lifted_alone"].isna().all() and table["n_must_act"].isna().all()
     assert np.isnan(summary["n_ready"]) and np.isnan(summary["n_must_act"])
     assert table.iloc[2]["share_unmet"] == pytest.approx(12 / 35)
@@ -254,3 +262,26 @@ def test_bands_are_named_in_words():
     t = pd.DataFrame({"node_id": ["★3:0", "★4:4–5", "★3≤2"]})
     named = S.with_names(t, "あと{band}件", "あと{n}件以内")
     assert named["node_name"].tolist() == ["★3 あと0件", "★4 あと4–5件", "★3 あと2件以内"]
+
+
+def test_a_bottleneck_row_counts_its_segment_and_withholds_a_judged_base_1_to_4_short():
+    # segment A: 100 companies. 1-2-1 (cites No.13 and No.15): 2 not judged, 58 of the other 98 fail it.
+    # 2-1-1: all 100 judged, 30 fail. Every other requirement met by all.
+    d = data({"A": [0] * 100})
+    keys = d.scores["respondent_key"]
+    first = [f"A{i:03d}" for i in range(100)]
+    d.scores.loc[d.scores["node_id"].eq("3:1-2-1") & keys.isin(first[:2]), "score"] = np.nan
+    d.scores.loc[d.scores["node_id"].eq("3:1-2-1") & keys.isin(first[2:60]), "score"] = 0.0
+    d.scores.loc[d.scores["node_id"].eq("3:2-1-1") & keys.isin(first[:30]), "score"] = 0.0
+    table = S.bottlenecks(d, "size_band", k=5)
+    one = cell(table, "3:1-2-1", "A")
+    # n is the segment's 100 companies on every row (as the response table prints it), not the 98 judged: the
+    # difference of 2 is 1 … 4, so the row is rounded — 58/98 = 0.5918 → 0.59, which each base 96 … 100 can give
+    # (57/96, 57/97, 58/98, 58/99, 59/100) — and the judged base withheld
+    assert (one["n"], bool(one["rounded"]), one["suppressed"]) == (100, True, "")
+    assert one["share_unmet"] == pytest.approx(0.59) and np.isnan(one["n_scored"])
+    # Wilson at 0.59 over 96 companies (0.4900 … 0.6831), widened by half a point and rounded outward
+    assert (one["ci_low"], one["ci_high"]) == (pytest.approx(0.48), pytest.approx(0.69))
+    two = cell(table, "3:2-1-1", "A")  # all judged, two items: exact
+    assert (two["n"], two["n_scored"], bool(two["rounded"])) == (100, 100, False)
+    assert two["share_unmet"] == pytest.approx(0.30)

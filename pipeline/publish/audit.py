@@ -189,7 +189,8 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
                     count = true_count.get((t.name, cell))
                     counts = [np.nan if count is None else float(count)]
                 elif _rounded(r) and any(np.isnan(c) for c in counts):  # its base withheld: at least n − (k − 1)
-                    counts = [_num(r.get("n_companies")) - (ks[t.name] - 1)]
+                    whole = r.get("n_companies", r.get("n"))  # an item's respondents, or a node's / requirement's
+                    counts = [_num(whole) - (ks[t.name] - 1)]
                 if visible and stat in QUANTILE_TAILS and not any(np.isnan(c) for c in counts):
                     counts = [c * QUANTILE_TAILS[stat] for c in counts]  # the companies beyond the quantile
                 tk = ks[t.name]

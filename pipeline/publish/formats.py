@@ -24,7 +24,10 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.publish.model import PublishedTable
-from pipeline.scoring.disclosure_rounding import ROUNDED, WITHHELD
+from pipeline.scoring.disclosure_rounding import BASE_WITHHELD, ROUNDED, WITHHELD
+
+# what a rounded row withholds (an item's base and counts, a node's or ★ requirement's base): the mark x, never '—'
+ROUND_WITHHELD = frozenset((*WITHHELD, *BASE_WITHHELD))
 
 KINDS = ("text", "int", "year", "percent", "score", "points", "count")
 STAT_KINDS = frozenset({"percent", "score", "points", "count"})
@@ -205,9 +208,10 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
         stat = kind(col) in STAT_KINDS and col not in open_counts
         out[header(col, lang, table.name)] = [
             band if col == "mean" and hid and band
-            else mark if hid and (stat or is_missing(v)) or rnd and col in WITHHELD and is_missing(v) or col in own
+            else mark if hid and (stat or is_missing(v)) or rnd and col in ROUND_WITHHELD and is_missing(v)
+            or col in own
             else NO_PREVIOUS if col in changes and first and is_missing(v)
-            else _whole_percent(v) if rnd and kind(col) in ("percent", "score") and col not in WITHHELD
+            else _whole_percent(v) if rnd and kind(col) in ("percent", "score") and col not in ROUND_WITHHELD
             and not is_missing(v)
             else _whole_points(v, lang) if whole and kind(col) == "points" and not is_missing(v)
             else format_value(v, col, lang)

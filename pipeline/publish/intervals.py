@@ -46,7 +46,7 @@ import pandas as pd
 
 from pipeline.publish.model import PublishedTable, TableSpec
 from pipeline.scoring.disclosure import BAND_COLUMN, BANDS, MEMBERS_BEHIND, MIN_WIDTH
-from pipeline.scoring.disclosure_rounding import ROUNDED, ROUNDED_STATS, STEP
+from pipeline.scoring.disclosure_rounding import BASE_ROUNDED, ROUNDED, ROUNDED_STATS, STEP
 
 # Statistics that are means over the companies behind a cell (count-weighted across segments) and may be
 # related linearly; the value is their range.
@@ -262,7 +262,8 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                     continue  # not assessed
                 else:
                     facts.add(fact, value, None, _num(r.get(wcol)))
-                    if stat in ROUNDED_STATS and str(r.get(ROUNDED, "")).lower() in ("true", "1", "1.0"):
+                    rounded = str(r.get(ROUNDED, "")).lower() in ("true", "1", "1.0")
+                    if rounded and stat in (*ROUNDED_STATS, *BASE_ROUNDED):
                         facts.slack[fact] = STEP / 2
                 if "na_share" in frame and not is_hidden.loc[i]:
                     facts.na[fact] = _num(r["na_share"])

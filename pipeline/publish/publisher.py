@@ -93,7 +93,10 @@ class Publisher:
         if ROUNDED in frame and frame[ROUNDED].fillna(False).astype(bool).any():  # say why shares are whole percent
             from pipeline import catalogs
 
-            rounded = str(catalogs.report_labels()[self.lang].get("rounded_note", "")).format(k=self.k)
+            # an item table's rows are rounded for few "not applicable" answers; a node or ★ table's for a base
+            # 1 … k − 1 below its respondents or a single item (docs/method.md §5.4): each says its own reason
+            key = "rounded_note" if "n_applicable" in frame else "rounded_note_base"
+            rounded = str(catalogs.report_labels()[self.lang].get(key, "")).format(k=self.k, k_less=self.k - 1)
             note = f"{note} {rounded}".strip()
         full = PublishedTable(name=name, title=title, frame=frame, columns=columns, note=note, k=self.k, spec=spec)
         self._hidden.append(hidden_cells([full]))

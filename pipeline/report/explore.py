@@ -21,16 +21,17 @@ from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
 from pipeline import catalogs, ruleset
+from pipeline.publish.formats import people_frame
+from pipeline.publish.model import PublishedTable
 from pipeline.report import figures as F
 from pipeline.report import style
 from pipeline.report.context import FRAMEWORK_NAMES, framework_nodes, node_names
 from pipeline.report.data import SEGMENTS, ReportData, load, sector_choices, segment_names
+from pipeline.report.tables import SPECS, node_stats, quantiles
 from pipeline.report.tables import display as in_display_order
 from pipeline.report.tables import items as protected_items
-from pipeline.report.tables import quantiles
-from pipeline.scoring.disclosure import protect
+from pipeline.scoring.disclosure_rounding import ROUNDED
 from pipeline.scoring.maps import item_map
-from pipeline.scoring.segments import segment_stats
 
 UI_LABELS: dict[str, dict[str, str]] = {
     "ja": {"sector": "分野", "year": "年度", "segment": "区分", "framework": "枠組み", "node": "機能・カテゴリ",
@@ -43,14 +44,8 @@ UI_LABELS: dict[str, dict[str, str]] = {
            "industry": "industry", "no_items": "No checklist item feeds this node"},
 }
 
-ITEM_HEADERS: dict[str, dict[str, str]] = {
-    "ja": {"item_id": "項目", "text": "内容", "n_applicable": "該当事業者数", "share_implemented": "実施率",
-           "ci_low": "95%信頼区間(下限)", "ci_high": "95%信頼区間(上限)", "na_share": "該当なしの割合"},
-    "en": {"item_id": "Item", "text": "Text", "n_applicable": "Applicable (companies)",
-           "share_implemented": "Implemented", "ci_low": "95% CI low", "ci_high": "95% CI high",
-           "na_share": "Not applicable"},
-}
-ITEM_SHARE_COLUMNS = ["share_implemented", "ci_low", "ci_high", "na_share"]
+# the item columns the explorer shows, in the report's own headers and formats (pipeline.publish.formats)
+ITEM_COLUMNS = ["item_id", "text", "n_applicable", "share_implemented", "ci_low", "ci_high", "na_share"]
 
 
 @dataclass(frozen=True)
@@ -134,10 +129,12 @@ def _scores(data: ReportData, year: int, framework: str, node_ids: list[str]) ->
 
 def node_table(data: ReportData, year: int, by: str | None, node_ids: list[str], framework: str = "csf2",
                k: int | None = None) -> pd.DataFrame:
-    """Mean score per node and segment in one year, protected.
+    """Mean score per node and segment in one year, protected exactly as the report's node tables are
+    (:func:`pipeline.report.tables.node_stats`: one function for both).
 
     Primary suppression counts ``n_scored`` (companies with a score for the node), since a mean over
-    fewer scored companies than k is what would disclose them.
+    fewer scored companies than k is what would disclose them; a row whose respondents exceed its scored
+    companies by 1 … k − 1, or a node resting on one item, is published rounded with its base withheld.
 
     Parameters
     ----------
@@ -161,8 +158,7 @@ def node_table(data: ReportData, year: int, by: str | None, node_ids: list[str],
         One row per node and segment (plus 全体) with n, n_scored, mean, share_reached…, and the
         ``suppressed`` reason where disclosure control hid the statistics.
     """
-    scores = _scores(data, year, framework, node_ids)
-    return protect(segment_stats(scores, data.respondents, by, framework), k=k, n_col="n_scored")
+    return node_stats(data, _scores(data, year, framework, node_ids), by, framework, ruleset.min_cell(k))
 
 
 def node_distribution(data: ReportData, year: int, by: str | None, node: str, framework: str = "csf2",
@@ -219,15 +215,19 @@ def item_gaps(data: ReportData, year: int, node: str, framework: str = "csf2", k
     return out.sort_values(["share_implemented", "item_id"]).reset_index(drop=True)
 
 
-def item_table(gaps: pd.DataFrame, lang: str, rows: int = 15) -> Styler:
-    """The weakest ``rows`` items for the screen: shares as percentages, headers in ``lang``, '—'
-    where disclosure control hid a value."""
-    headers = ITEM_HEADERS["ja" if lang == "ja" else "en"]
-    shown = gaps[list(headers)].head(rows).rename(columns=headers)
-    percent = [headers[c] for c in ITEM_SHARE_COLUMNS]
-    return (shown.style.hide(axis="index")
-            .format("{:.0%}", subset=percent, na_rep="—")
-            .format("{:.0f}", subset=[headers["n_applicable"]], na_rep="—"))
+def item_table(gaps: pd.DataFrame, lang: str, rows: int = 15, k: int | None = None) -> Styler:
+    """The weakest ``rows`` items for the screen, as the report's item tables print them: the same
+    formatter (:func:`pipeline.publish.formats.people_frame`), so a hidden value reads x, a rounded row's
+    shares read whole percent with its withheld base x, and '—' means only "not assessed"; a note under
+    the table says why a share is whole percent where one is."""
+    k = ruleset.min_cell(k)
+    shown = gaps.head(rows).reset_index(drop=True)
+    table = PublishedTable(name="items", title="", frame=shown, columns=ITEM_COLUMNS, k=k, spec=SPECS["items"])
+    styler = people_frame(table, "ja" if lang == "ja" else "en").style.hide(axis="index")
+    if ROUNDED in shown and shown[ROUNDED].fillna(False).astype(bool).any():
+        note = str(catalogs.report_labels()["ja" if lang == "ja" else "en"].get("rounded_note", "")).format(k=k)
+        styler = styler.set_caption(note)
+    return styler
 
 
 def _source(data: ReportData, sel: Selection, lang: str, k: int) -> tuple[str, str]:
@@ -398,7 +398,7 @@ class Explorer:
             for fig in figures(rd, sel, self.lang, self.k):
                 show(fig)  # displays, then closes: no figure outlives its redraw
             gaps = item_gaps(rd, sel.year, sel.node, sel.framework, k=self.k, lang=self.lang)
-            display(item_table(gaps, self.lang) if len(gaps) else self.labels["no_items"])
+            display(item_table(gaps, self.lang, k=self.k) if len(gaps) else self.labels["no_items"])
 
 
 def app(store: Path | str, sector: str, lang: str = "ja", k: int | None = None) -> Explorer:

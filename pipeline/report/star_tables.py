@@ -29,6 +29,7 @@ from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import _complementary, split_sides
+from pipeline.scoring.disclosure_rounding import round_small_base
 from pipeline.scoring.readiness import (
     DISTANCE_BANDS,
     KEY,
@@ -112,12 +113,21 @@ def bottlenecks(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame
     parts = []
     for star in STARS:
         o = requirement_outcomes(data.scores, star)
-        o = o[o["met"].notna()]
+        # the companies not judged stay, unscored: the row's n is then the segment's respondents and n_scored those
+        # judged, so the base rule below sees their difference. Dropped, n would be the judged count itself and
+        # the respondents printed elsewhere (the response table, the requirement's siblings) would give the
+        # difference back (issue 28, finding 3: 127 respondents, 126 judged). A requirement nobody judged in a
+        # year has no row, as before.
+        o = o[o.groupby(["sector", "year", "requirement_id"])["met"].transform("count").gt(0)]
         parts.append(_rows(o, UNMET, f"{star}:" + o["requirement_id"], 1.0 - o["met"]))
     rows = pd.concat(parts, ignore_index=True)
     table = with_keys(_protect(_shares(rows, data, by, UNMET, "share_unmet"), "share_unmet", _k(k)))
     texts = requirement_texts().drop(columns=["judgeable", "group_name"])
-    return table.merge(texts, on=["star", "requirement_id"], how="left").drop(columns="reached")
+    table = table.merge(texts, on=["star", "requirement_id"], how="left")
+    # 1–4 companies not judged (n − n_scored), or a requirement citing one item (that item's row seen again):
+    # the share rounded and the base withheld (docs/method.md §5.4)
+    single = table["cited_items"].fillna("").str.split().str.len().eq(1)
+    return round_small_base(table, _k(k), single=single).drop(columns="reached")
 
 
 def with_keys(table: pd.DataFrame) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from pipeline.report.data import ReportData
 from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import MEMBERS_BEHIND, respondent_counts
 from pipeline.scoring.disclosure import protect as protect_respondents
-from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_not_applicable
+from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_base, round_small_not_applicable
 from pipeline.scoring.disclosure_weights import hide_for_two_totals
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
@@ -334,19 +334,50 @@ def by_node(data: ReportData, by: str | None, framework: str, level: str, year: 
     ids = _node_ids(framework, level)
     s = data.scores if year is not None else comparable_scores(data)  # a trend compares like with like
     sel = s[s["framework"].eq(framework) & s["node_id"].isin(ids)]
-    stats = segment_stats(sel, data.respondents, by, framework)
-    if by is None:
-        stats = stats.assign(segment=ALL)
-    stats = with_weighted(stats, data, sel, by, framework)
-    # nobody scored (every company of the segment found the node not applicable): its not-applicable share would
-    # speak for companies the count n_scored = 0 does not show — a segment of one company read 100% (not assessed)
-    stats["na_share"] = stats["na_share"].where(stats["n_scored"] > 0)
-    out = with_change(protect(stats, k=_k(k)), ["sector", "framework", "node_id", "segment"])
+    out = with_change(node_stats(data, sel, by, framework, k), ["sector", "framework", "node_id", "segment"])
     if year is not None:  # one year alone: its change would point at a value this table does not publish
         out = out[out["year"].eq(year)].drop(columns=["previous_year", "change"])
     order = {n: i for i, n in enumerate(ids)}
     return (out.assign(_order=out["node_id"].map(order)).sort_values(["year", "_order", "segment"])
             .drop(columns="_order").reset_index(drop=True))
+
+
+def node_stats(data: ReportData, scores: pd.DataFrame, by: str | None, framework: str,
+               k: int | None = None) -> pd.DataFrame:
+    """Mean score per node of ``scores`` (one framework) and segment, protected: the one node statistic of the
+    report's tables (:func:`by_node`) and of the explorer's heatmap, so both publish a node the same way.
+
+    Protection: :func:`protect` (primary, split, uniform, complementary), then the base rule — a row whose
+    respondents exceed its scored companies by 1 … k − 1, or a node resting on one item, published rounded
+    with its base withheld, or hidden where the rounding would rule out a base (docs/method.md §5.4)."""
+    stats = segment_stats(scores, data.respondents, by, framework)
+    if by is None:
+        stats = stats.assign(segment=ALL)
+    stats = with_weighted(stats, data, scores, by, framework)
+    # nobody scored (every company of the segment found the node not applicable): its not-applicable share would
+    # speak for companies the count n_scored = 0 does not show — a segment of one company read 100% (not assessed)
+    stats["na_share"] = stats["na_share"].where(stats["n_scored"] > 0)
+    # 1–4 companies that found the node not applicable (n − n_scored), or a node of one item (its item's row,
+    # rounded, seen again): the row rounded and its base withheld (docs/method.md §5.4)
+    single = stats["node_id"].isin(single_item_nodes(data, framework))
+    return round_small_base(protect(stats, k=_k(k)), _k(k), single=single)
+
+
+def single_item_nodes(data: ReportData, framework: str) -> set[str]:
+    """Nodes (subcategories, categories, functions) that rest on exactly one item in some template version the
+    data uses: their rows publish that item again, so they are protected with it (:func:`round_small_base`)."""
+    from pipeline.scoring.maps import item_map
+
+    nodes = (catalogs.csf2() if framework == "csf2" else catalogs.csf11()).set_index("node_id")
+    out: set[str] = set()
+    for version in sorted({v for y in data.years for v in versions_used(data, y)}) or [""]:
+        links = item_map(data.sector, version)
+        links = links[links["framework"].eq(framework) & links["node_id"].isin(nodes.index)]
+        for column in ("node_id", "parent_id", "function_id"):
+            owner = links["node_id"] if column == "node_id" else links["node_id"].map(nodes[column])
+            counts = links.assign(owner=owner).dropna(subset=["owner"]).groupby("owner")["item_id"].nunique()
+            out |= set(counts.index[counts.eq(1)])
+    return out
 
 
 def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
@@ -443,6 +474,8 @@ def weakest_items(table: pd.DataFrame, year: int, n: int = 10) -> pd.DataFrame:
 def versions_used(data: ReportData, year: int) -> set[str]:
     """The template versions the respondents of ``year`` answered on."""
     r = data.respondents
+    if "template_version" not in r:  # a store without the column: the sector's default form
+        return set()
     used = r.loc[r["year"].eq(year), "template_version"].dropna()
     return set(used[used.ne("")])
 

@@ -103,3 +103,64 @@ def _hide_row(table: pd.DataFrame, index: object) -> pd.DataFrame:
     out.loc[index, list(dict.fromkeys(cols))] = np.nan
     out.loc[index, "suppressed"] = "split"
     return out
+
+
+# The general base rule (issue 28, findings 1–3): any published row that prints its respondents (n) beside a
+# smaller base (companies scored, judged or applicable) counts, in the difference, the companies that left the
+# base. Where that difference is 1 … k − 1 the row is published the rounded way: shares and means to whole
+# percent, the base and whatever else gives it away withheld, the intervals from public values. A node or ★
+# requirement resting on one item is the item seen again: its row is rounded wherever the item's is (a
+# difference of 0 … k − 1, 0 included, as the item rule does), so the two rows publish the same rounded values.
+BASE_ROUNDED = ("mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "share_unmet",
+                "w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_share_reached", "w_ci_low", "w_ci_high")
+BASE_SHARES = ("share_reached", "share_unmet")  # whole counts of companies over the base: checked on each base
+BASE_WITHHELD = ("n_scored", "reached", "na_share", "n_eff", "deff")
+
+
+def small_base(table: pd.DataFrame, k: int, n_col: str = "n", base_col: str = "n_scored",
+               single: pd.Series | None = None) -> pd.Series:
+    """True for each row whose base (at least one company) differs from its respondents by 1 … k − 1, or by
+    0 … k − 1 where ``single`` (the row's node or requirement rests on one item) is True."""
+    n = pd.to_numeric(table[n_col], errors="coerce")
+    base = pd.to_numeric(table[base_col], errors="coerce")
+    gap = n - base
+    low = pd.Series(1, index=table.index) if single is None else np.where(single.fillna(False).astype(bool), 0, 1)
+    # a row with no company in its base publishes no statistic to round: it is "not assessed" (method §5.1)
+    return gap.ge(low) & gap.lt(k) & n.gt(0) & base.gt(0)
+
+
+def round_small_base(protected: pd.DataFrame, k: int, n_col: str = "n", base_col: str = "n_scored",
+                     single: pd.Series | None = None) -> pd.DataFrame:
+    """The protected table with every published row :func:`small_base` flags published rounded (see above), or
+    hidden ('split') where some rounded share would rule out one of the k possible bases n − (k − 1) … n.
+
+    ``protected`` still carries the true base in its ``base_col`` (protection blanks it only in hidden rows)."""
+    out = protected.copy()
+    if ROUNDED not in out:
+        out[ROUNDED] = False
+    shown = out["suppressed"].fillna("").eq("")
+    flagged = small_base(out, k, n_col, base_col, single) & shown
+    n = pd.to_numeric(out[n_col], errors="coerce")
+    for i in out.index[flagged.to_numpy()]:
+        values = {c: float(to_step(out.at[i, c])) for c in BASE_ROUNDED if c in out and pd.notna(out.at[i, c])}
+        if not all(keeps_every_base(values[c], int(n.loc[i]), k) for c in BASE_SHARES if c in values):
+            out = _hide_row(out, i)
+            out.loc[i, [c for c in dict.fromkeys([base_col, *BASE_ROUNDED, *BASE_WITHHELD]) if c in out]] = np.nan
+            continue
+        for c, v in values.items():
+            out.at[i, c] = v
+        least = n.loc[i] - k + 1  # the fewest companies the share may rest on: its interval from public values
+        share = next((c for c in BASE_SHARES if c in values), None)
+        if share is not None and "ci_low" in out:
+            low, high = wilson(np.array([values[share] * least]), np.array([least]))
+            out.at[i, "ci_low"] = max(0.0, np.floor((low[0] - STEP / 2) / STEP + 1e-9) * STEP)
+            out.at[i, "ci_high"] = min(1.0, np.ceil((high[0] + STEP / 2) / STEP - 1e-9) * STEP)
+        for low_col, high_col in (("mean_ci_low", "mean_ci_high"), ("w_mean_ci_low", "w_mean_ci_high")):
+            if low_col in values and high_col in values:  # widened by the rounding's half-step, rounded outward
+                out.at[i, low_col] = float(np.floor((values[low_col] - STEP / 2) / STEP + 1e-9) * STEP)
+                out.at[i, high_col] = float(np.ceil((values[high_col] + STEP / 2) / STEP - 1e-9) * STEP)
+        for c in dict.fromkeys([base_col, *BASE_WITHHELD]):
+            if c in out:
+                out.at[i, c] = np.nan
+        out.at[i, ROUNDED] = True
+    return out
