@@ -117,10 +117,9 @@ summary = display(HTML(""), display_id=True)  # filled in once every table is pu
 # Responses: rate by segment and year, and the sector's rate over the years.
 # the other breakdowns the sector publishes (automotive: by industry beside size), merged alike and protected
 # together with the sector's own: they publish the same totals
-# (the data as loaded, recoded per breakdown: reading the store again held a second copy of every answer; with
-# weights="none" the breakdowns keep the store's weights, as they always have)
-base = loaded if weights == "roster" else D.load(store, sector, years or None, frameworks=scored_on)
-others = {b: base.merge_small_segments(b, min_cell)[0]
+# (the data as loaded, recoded per breakdown, with the run's own weights: a respondents-only run publishes no
+# members' estimate in any breakdown either)
+others = {b: loaded.merge_small_segments(b, min_cell)[0]
           for b in info.get("breakdowns", []) if b != by and b in rd.respondents}
 resp_protected, *other_resps = T.secure_together(
     [T.responses_by_segment(rd, by, min_cell), *[T.responses_by_segment(d, b, min_cell) for b, d in others.items()]],

@@ -415,7 +415,13 @@ def test_weights_none_describes_the_respondents_only(reports, tmp_path):
     html = (tmp_path / "r" / "auto" / "all" / "sector_trend_report.html").read_text(encoding="utf-8")
     summary = re.search(r'<div class="sdw-headline">(.*?)</div>', html, re.S).group(1)
     assert "この報告の数値は回答した事業者だけを表します" in summary and "会員全体の推計は" not in summary
-    assert "w_mean" not in pd.read_csv(tmp_path / "r" / "auto" / "all" / "tables" / "distribution.csv").columns
+    tables = tmp_path / "r" / "auto" / "all" / "tables"
+    assert "w_mean" not in pd.read_csv(tables / "distribution.csv").columns
+    # the industry breakdown too: it was read with the store's weights whatever the run asked for
+    assert (tables / "categories_industry.csv").exists()
+    weighted = {p.name: [c for c in pd.read_csv(p, nrows=0).columns if c.startswith("w_")]
+                for p in tables.glob("*.csv")}
+    assert {name: cols for name, cols in weighted.items() if cols} == {}
 
 
 def test_a_failed_report_withdraws_what_it_had_written(tmp_path):
