@@ -336,7 +336,7 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
                 # quartiles withheld (too few companies on one side), the median published: the mark stands where
                 # the box would be, on the median line, so no box reads as "no spread"
                 ax.annotate(HIDDEN_MARK, (p, r["p50"]), xytext=(0, 3), textcoords="offset points", ha="center",
-                            va="bottom", fontsize=fs(9), color="#333333", gid=HIDDEN_GID)
+                            va="bottom", fontsize=fs(9), color=INK_COLOUR, gid=HIDDEN_GID)
                 ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color="black", lw=1.8)
                 any_mark = True
                 continue
