@@ -37,6 +37,7 @@ from IPython.display import HTML, Markdown, display
 from pipeline import catalogs, config, ruleset
 from pipeline.arguments import read_what_if
 from pipeline.publish.formats import hidden_text
+from pipeline.publish.model import SlidePivot
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
@@ -475,7 +476,7 @@ if "star" in info["frameworks"]:
 
         def draw_distance(lb=lb, d_title=d_title):
             # six bands: a legend of up to three rows above the bars (more on a slide's larger text)
-            fig, ax = style.new_figure(top=0.55 if style.on_slide() else 0.74)
+            fig, ax = style.new_figure(top=0.84 if style.on_slide() else 0.74)  # on a slide the legend goes right
             F.grouped_bars(lb, "segment", "band", "share_distance", "ci_low", "ci_high", ax=ax,
                            suppressed_label=hidden, total=ALL)
             ax.set_ylabel(L["axes"]["share_companies"])
@@ -491,7 +492,7 @@ if "star" in info["frameworks"]:
         w_title = R["within_title"].format(star=n_star, year=rd.latest)
 
         def draw_within(lw=lw, w_title=w_title):
-            fig, ax = style.new_figure(top=0.68 if style.on_slide() else 0.76)
+            fig, ax = style.new_figure(top=0.84 if style.on_slide() else 0.76)
             F.grouped_bars(lw, "segment", "series", "share_reached", "ci_low", "ci_high", ax=ax,
                            suppressed_label=hidden, total=ALL)
             ax.set_ylabel(L["axes"]["share_companies"])
@@ -506,7 +507,9 @@ if "star" in info["frameworks"]:
               ["year", "node_id", "node_name", "segment", "n_scored", "share_distance", "ci_low", "ci_high"],
               f"{R['distance_note']} / {hidden_note}", view=bands_shown["year"].eq(rd.latest),
               view_columns=["year", "node_name", "segment", "n_scored", "share_distance"],
-              view_title=R["distance_latest"].format(year=rd.latest))
+              view_title=R["distance_latest"].format(year=rd.latest), slide=True,
+              source=source(n_year(rd.latest), latest_year),
+              slide_pivot=SlidePivot(["segment"], "node_name", "share_distance", split=" ", split_name="★"))
     pub.table("star_within", within_shown, S.SPECS["star_within"], R["within_table"],
               ["year", "node_id", "node_name", "segment", "n_scored", "share_reached", "ci_low", "ci_high"],
               f"{R['within_note']} / {hidden_note}", show=False)

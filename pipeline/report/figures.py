@@ -96,13 +96,38 @@ def _text_width_em(text: str) -> float:
     return sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in str(text))
 
 
-def _legend_above(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
-    """A legend in the band above the Axes, in as many columns as fit its width, so it never covers data."""
-    if not handles:
-        return
+SLIDE_LEGEND_ROWS = 2
+"""On a slide, a legend above the plot takes at most this many rows; a longer one goes to the right."""
+SLIDE_LEGEND_WIDTH = 3.4
+"""Inches a legend right of the plot may take on a slide (its long labels wrap to it)."""
+
+
+def _legend_columns(ax: Axes, labels: Sequence[str]) -> int:
+    """Columns of a legend above the Axes: as many entries as fit its width side by side."""
     width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
     entry_pt = fs(LEGEND_SIZE) * (max(_text_width_em(t) for t in labels) + 4.0)  # handle + padding + column gap
-    ncols = int(max(1, min(len(handles), width_pt // entry_pt)))
+    return int(max(1, min(len(labels), width_pt // entry_pt)))
+
+
+def _legend_above(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
+    """A legend in the band above the Axes, in as many columns as fit its width, so it never covers data.
+
+    On a slide, a legend that would take more than :data:`SLIDE_LEGEND_ROWS` rows goes right of the plot
+    instead, the Axes giving up the width: the long 秘匿 label forced one column, and the distance figure's six
+    bands and the mark stacked seven rows over half the slide."""
+    if not handles:
+        return
+    ncols = _legend_columns(ax, labels)
+    if on_slide() and -(-len(labels) // ncols) > SLIDE_LEGEND_ROWS:
+        fig = ax.figure
+        size = fs(LEGEND_SIZE)
+        need = (max(_text_width_em(t) for t in labels) + 3.5) * size / 72  # handle and padding: 3.5 em
+        width = min(need, SLIDE_LEGEND_WIDTH) / fig.get_figwidth()
+        box = ax.get_position()
+        x1 = min(box.x1, 0.98 - width - 0.02)
+        ax.set_position([box.x0, box.y0, x1 - box.x0, box.height])
+        _legend_right(ax, handles, labels)
+        return
     ax.legend(handles, labels, ncols=ncols, loc="lower left", bbox_to_anchor=(0, 1.02), borderaxespad=0,
               fontsize=fs(LEGEND_SIZE), handlelength=1.8, columnspacing=1.2)
 
@@ -110,6 +135,41 @@ def _legend_above(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
 def _right_room(fig: Figure, x0: float) -> float:
     """Latin characters of legend text that fit between ``x0`` (figure fraction) and the figure's edge."""
     return max((1.0 - x0 - 0.02) * fig.get_figwidth() * 72 / fs(LEGEND_SIZE) * 1.9 - 6, 10)
+
+
+SLIDE_LABEL_ROOM = 0.5
+"""On a slide, row labels (an item's ID and text) may take up to this share of the figure's width."""
+
+
+def _row_labels(ax: Axes, labels: list[str], size: float) -> list[str]:
+    """Row labels as drawn: on a page as given; on a slide whole, never cut with "…" (a label read out in a
+    briefing must be the item's own words): the label column widens (the Axes' left edge moves right) up to
+    :data:`SLIDE_LABEL_ROOM` of the figure, and a label wider than that wraps over lines."""
+    if not on_slide() or not labels:
+        return labels
+    fig = ax.figure
+    font = FontProperties(size=size)
+    renderer = fig.canvas.get_renderer()
+
+    def width_in(text: str) -> float:
+        w, _, _ = renderer.get_text_width_height_descent(text, font, ismath=False)
+        return max((renderer.get_text_width_height_descent(line, font, ismath=False)[0]
+                    for line in text.split("\n")), default=w) / fig.dpi
+
+    pad = 0.25  # inches: the tick and its gap, and the figure's edge
+    room = SLIDE_LABEL_ROOM * fig.get_figwidth() - pad
+    out = []
+    for label in labels:
+        units = display_width(label)
+        while width_in(label) > room and units > 8:  # narrow until every line fits the room
+            units -= 2
+            label = fill(label.replace("\n", ""), units)
+        out.append(label)
+    widest = max(width_in(t) for t in out)
+    box = ax.get_position()
+    x0 = max(box.x0, (widest + pad) / fig.get_figwidth())
+    ax.set_position([x0, box.y0, box.x1 - x0, box.height])
+    return out
 
 
 def _legend_right(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
@@ -402,7 +462,8 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
                         color="white" if v < 0.6 else "black")
     width_chars = _axes_chars(ax) / max(len(cols), 1) * 0.95
     ax.set_xticks(range(len(cols)), [wrap(str(c), width_chars) for c in cols], fontsize=fs(8))
-    ax.set_yticks(range(len(rows)), [(row_labels or {}).get(r, r) for r in rows], fontsize=fs(7))
+    ax.set_yticks(range(len(rows)), _row_labels(ax, [str((row_labels or {}).get(r, r)) for r in rows], fs(7)),
+                  fontsize=fs(7))
     ax.grid(False)
     _total_divider(ax, cols, total)
     cb = ax.figure.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
@@ -540,7 +601,7 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
     if hidden.any():
         ax.legend([_hidden_handle(suppressed_label)], [suppressed_label], loc="lower right", bbox_to_anchor=(1.0, 1.01),
                   borderaxespad=0, fontsize=fs(LEGEND_SIZE), handlelength=1.2)
-    ax.set_yticks(pos, [str(v) for v in t[label]], fontsize=fs(8))
+    ax.set_yticks(pos, _row_labels(ax, [str(v) for v in t[label]], fs(8)), fontsize=fs(8))
     ax.set_ylim(len(t) - 0.5, -0.5)  # first row at the top
     ax.grid(axis="y", visible=False)
     return ax

@@ -301,6 +301,9 @@ def wrap(text: str, width: float) -> str:
 
 
 def short(text: str, limit: int) -> str:
-    """Shorten a label to ``limit`` characters with an ellipsis (Japanese labels have no spaces to wrap at)."""
+    """Shorten a label to ``limit`` characters with an ellipsis (Japanese labels have no spaces to wrap at).
+
+    On a slide (:func:`on_slide`) the label stays whole: the slide figure widens or wraps its labels instead
+    (``figures._row_labels``), since a label cut with "…" cannot be read out in a briefing."""
     text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if len(text) <= limit or on_slide() else text[: limit - 1] + "…"
