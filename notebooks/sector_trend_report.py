@@ -436,7 +436,7 @@ if "star" in info["frameworks"]:
         pub.table(f"star{n_star}_top", top, S.SPECS["star_bottlenecks"],
                   R["top_table"].format(star=n_star, year=rd.latest),
                   ["year", "requirement_id", "requirement_name", "cited_items", "n_scored", "share_unmet", "ci_low",
-                   "ci_high"], R["unmet_note"], slide=n_star == 3,
+                   "ci_high"], R["unmet_note"], slide=n_star == 3, source=source(n_year(rd.latest), latest_year),
                   view_columns=["requirement_id", "requirement_name", "cited_items", "share_unmet", "ci_low",
                                 "ci_high"])
     for n_star in (3, 4):  # the top ten of each star by segment (issue #24: ★3 and ★4 alike)
@@ -559,7 +559,7 @@ if "star" in info["frameworks"]:
                   R["what_if_title"].format(star=scope.star, scope=scope_text, year=rd.latest),
                   ["rank", "requirement_id", "requirement_name", "cited_items", "n_scored", "share_unmet", "ci_low",
                    "ci_high", "n_must_act", "n_lifted_alone", "n_ready_if_fixed_in_order"],
-                  R["what_if_note"].format(k=min_cell), slide=True,
+                  R["what_if_note"].format(k=min_cell), slide=True, source=source(n_year(rd.latest), latest_year),
                   view_columns=["rank", "requirement_id", "requirement_name", "share_unmet", "n_lifted_alone",
                                 "n_ready_if_fixed_in_order"])
 

@@ -151,10 +151,9 @@ def _row_labels(ax: Axes, labels: list[str], size: float) -> list[str]:
     font = FontProperties(size=size)
     renderer = fig.canvas.get_renderer()
 
-    def width_in(text: str) -> float:
-        w, _, _ = renderer.get_text_width_height_descent(text, font, ismath=False)
-        return max((renderer.get_text_width_height_descent(line, font, ismath=False)[0]
-                    for line in text.split("\n")), default=w) / fig.dpi
+    def width_in(text: str) -> float:  # the widest line (a newline is no glyph: measured line by line)
+        return max(renderer.get_text_width_height_descent(line, font, ismath=False)[0]
+                   for line in text.split("\n")) / fig.dpi
 
     pad = 0.25  # inches: the tick and its gap, and the figure's edge
     room = SLIDE_LABEL_ROOM * fig.get_figwidth() - pad
