@@ -167,10 +167,10 @@ def test_key_points_shrink_to_fit_the_slide_but_not_below_14pt(tmp_path):
 
 
 def test_a_long_title_shrinks_until_it_fits_one_line(tmp_path):
-    """The movers title wrapped to two lines at 23 pt. Rule, by hand: a wide character 1 em, any other 0.62 em,
-    0.25 em at each change between wide and narrow script (not after a space). The title below has 27 wide
-    characters, 17 narrow and 10 changes: 27 + 10.54 + 2.5 = 40.04 em. The title box is 12.333 in wide less
-    0.2 in of insets = 873.6 pt: at 21 pt the title takes 840.8 pt and fits, at 22 pt 880.9 pt and does not."""
+    """The movers title wrapped to two lines at 23 pt. Rule, by hand: a wide character (→ included) 1 em, any
+    other 0.62 em, 0.25 em at each change between wide and narrow script (not at a space). The title below has
+    28 wide characters, 16 narrow and 10 changes: 28 + 9.92 + 2.5 = 40.42 em. The title box is 12.333 in wide
+    less 0.2 in of insets = 873.6 pt: at 21 pt the title takes 848.8 pt and fits, at 22 pt 889.2 pt and does not."""
     title = "実施率の変化: 上昇の大きい8項目(低下した項目はない) (2024年度→2026年度)"
     figures = [PublishedFigure("movers", title, png(tmp_path / "m.png", 10, 4), source="出典: テスト"),
                PublishedFigure("short", "区分別の回答率", png(tmp_path / "s.png", 10, 4), source="出典: テスト")]

@@ -69,7 +69,8 @@ SOURCE_MIN_PT = 12
 TITLE_PT, TITLE_MIN_PT = 26, 20
 """A slide title's size, and the smallest it shrinks to in order to fit one line."""
 NARROW_EM, SCRIPT_GAP_EM = 0.62, 0.25
-"""Width estimate of a line of text: a wide (kanji, kana, full-width) character takes 1 em, any other 0.62 em
+"""Width estimate of a line of text: a wide (kanji, kana, full-width, and the ambiguous ★, →, – a Japanese face
+draws full width) character takes 1 em, any other 0.62 em
 (Meiryo's and Noto Sans CJK's Latin letters and digits average under 0.6), and each change between wide and
 narrow script 0.25 em more (PowerPoint and LibreOffice space Latin text and numbers apart from Japanese:
 「(2026 年度 )」). Measured on the LibreOffice rendering of the demo decks, this overestimates by about 5%."""
@@ -83,7 +84,7 @@ def text_em(text: str) -> float:
     for line in str(text).split("\n"):
         em, previous, prev_space = 0.0, None, False
         for ch in line:
-            wide = unicodedata.east_asian_width(ch) in "WF"
+            wide = unicodedata.east_asian_width(ch) in "WFA"  # ambiguous (★, →, –) is wide in a Japanese face
             em += 1.0 if wide else NARROW_EM
             if previous is not None and wide != previous and not ch.isspace() and not prev_space:
                 em += SCRIPT_GAP_EM
