@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import unicodedata
 from pathlib import Path
 
@@ -78,14 +79,19 @@ TEXT_INSETS = Inches(0.2)
 """A text box's left and right insets together."""
 
 
-def text_em(text: str) -> float:
+CELL_NARROW_EM = 0.56
+"""The narrow character's width in a table cell: digits and "No.54" run about 0.5 em in both faces; a title keeps the
+more cautious :data:`NARROW_EM` (a title that wraps breaks the slide, a cell one line taller does not)."""
+
+
+def text_em(text: str, narrow: float = NARROW_EM) -> float:
     """Width of one line of ``text`` in em by the rule of :data:`NARROW_EM` (the widest line, when several)."""
     widths = []
     for line in str(text).split("\n"):
         em, previous, prev_space = 0.0, None, False
         for ch in line:
             wide = unicodedata.east_asian_width(ch) in "WFA"  # ambiguous (★, →, –) is wide in a Japanese face
-            em += 1.0 if wide else NARROW_EM
+            em += 1.0 if wide else narrow
             if previous is not None and wide != previous and not ch.isspace() and not prev_space:
                 em += SCRIPT_GAP_EM
             previous, prev_space = wide, ch.isspace()
@@ -334,7 +340,7 @@ CELL_PAD = Inches(0.2)
 """A table cell's left and right insets together (PowerPoint's default 0.1 in each)."""
 LINE = Inches(MIN_PT * 1.45 / 72)
 """A line of 14-point text in a cell (Meiryo and Noto Sans CJK set lines about 1.45 em apart)."""
-CELL_V = Inches(0.1)
+CELL_V = Inches(0.08)
 """A cell's top and bottom insets together."""
 SOURCE_TOP = HEIGHT - Inches(0.6)
 """Where a slide's source line starts (every slide but the title and the closing one)."""
@@ -343,34 +349,50 @@ BOLD = 1.06
 """Bold text runs about 6% wider."""
 
 
-def _cell_lines(text: str, width: int, bold: bool = False) -> int:
-    """Lines ``text`` takes at 14 pt in a cell ``width`` wide (EMU), breaking anywhere (CJK wraps anywhere)."""
+def _cell_lines(text: str, width: int, bold: bool = False, narrow: float = CELL_NARROW_EM) -> int:
+    """Lines ``text`` takes at 14 pt in a box ``width`` wide (EMU, its insets included), wrapped as PowerPoint and
+    LibreOffice wrap it: a Japanese character may start a line, a Latin word moves whole to the next line (a header
+    of 13 kanji in 4.9 em takes four lines of four, not 13 / 4.9 → three)."""
     room = (width - CELL_PAD) / Inches(MIN_PT / 72)  # em per line
-    return sum(max(math.ceil(text_em(part) * (BOLD if bold else 1.0) / max(room, 0.5) - 1e-9), 1)
-               for part in str(text).split("\n"))
+    scale = BOLD if bold else 1.0
+    total = 0
+    for part in str(text).split("\n"):
+        tokens = re.findall(r"[\x00-\x7f]+?(?=\s|[^\x00-\x7f]|$)\s*|[^\x00-\x7f]", part)  # words, single kanji
+        lines, line = 1, ""
+        for token in tokens:
+            if line and text_em((line + token).rstrip(), narrow) * scale > room:
+                lines, line = lines + 1, token.lstrip()
+            else:
+                line += token
+        total += lines
+    return total
 
 
 def _one_line(text: str, bold: bool = False) -> int:
     """The width (EMU) a cell needs to hold ``text`` on one line at 14 pt."""
-    return int(Inches(text_em(text) * (BOLD if bold else 1.0) * MIN_PT / 72) + CELL_PAD) + 1
+    return int(Inches(text_em(text, CELL_NARROW_EM) * (BOLD if bold else 1.0) * MIN_PT / 72) + CELL_PAD) + 1
 
 
-def _header_min(text: str) -> int:
-    """The narrowest a header may be: its widest word (never broken inside "Respondents"), or a third of it
-    when it has no spaces (a Japanese header on up to three lines)."""
+def _header_width(text: str, lines: int) -> int:
+    """The width a header needs on ``lines`` lines: its widest word when it has spaces (never broken inside
+    "Respondents"), else (Japanese) its width over ``lines``."""
     words = str(text).split()
+    widest = max((_one_line(w, True) for w in words), default=int(CELL_PAD))
     if len(words) > 1:
-        return max(_one_line(w, True) for w in words)
-    return int(Inches(text_em(text) * BOLD / 3 * MIN_PT / 72) + CELL_PAD) + 1
+        return max(widest, int(Inches(text_em(text, CELL_NARROW_EM) * BOLD / lines * MIN_PT / 72) + CELL_PAD) + 1)
+    # a Japanese header breaks between characters: a line holds whole characters
+    per_line = math.ceil(len(str(text)) / lines)
+    chunks = [str(text)[i:i + per_line] for i in range(0, len(str(text)), per_line)]
+    return max(_one_line(c, True) for c in chunks)
 
 
-def _column_widths(chunk: pd.DataFrame, numeric: list[bool], available: int) -> list[int]:
+def _column_widths(chunk: pd.DataFrame, numeric: list[bool], available: int, lines: int) -> list[int]:
     """Widths (EMU) at which no number, year or percentage wraps ("31.4 / %"): each numeric column as wide as its
-    widest value at 14 pt; text (a segment's or a requirement's name) on one line where the slide's width allows,
-    else the text columns share what the numbers leave, each at least its header's narrowest. A header wraps
-    rather than widen a column. Space left over goes to the columns in proportion to their need."""
+    widest value at 14 pt and its header on ``lines`` lines; text (a segment's or a requirement's name) on one line
+    where the slide's width allows, else the text columns share what the numbers leave. Space left over goes to
+    the columns in proportion to their need."""
     values = [max((_one_line(v) for v in chunk[h].astype(str)), default=int(CELL_PAD)) for h in chunk.columns]
-    heads = [_header_min(h) for h in chunk.columns]
+    heads = [_header_width(h, lines) for h in chunk.columns]
     need = [max(v, h) for v, h in zip(values, heads, strict=True)]
     if sum(need) > available:  # text gives way first, down to its header's narrowest
         fixed = sum(n for n, num in zip(need, numeric, strict=True) if num)
@@ -423,14 +445,24 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: st
     numeric = [kinds.get(h) in NUMERIC_KINDS or (h not in kinds and table.pivot is not None) for h in shown.columns]
     top = TABLE_TOP + (LINE + Inches(0.1) if caption else 0)
     inner = WIDTH - 2 * MARGIN
-    widths = _column_widths(shown, numeric, inner)
-    head_h = max(_cell_lines(h, w, True) for h, w in zip(shown.columns, widths, strict=True)) * LINE + CELL_V
-    row_hs = [max(_cell_lines(v, w) for v, w in zip(row, widths, strict=True)) * LINE + CELL_V
-              for row in shown.astype(str).itertuples(index=False)]
+
+    def layout(lines: int) -> tuple[list[int], int, list[int]]:  # widths, header height, row heights
+        widths = _column_widths(shown, numeric, inner, lines)
+        head_h = max(_cell_lines(h, w, True) for h, w in zip(shown.columns, widths, strict=True)) * LINE + CELL_V
+        row_hs = [max(_cell_lines(v, w) for v, w in zip(row, widths, strict=True)) * LINE + CELL_V
+                  for row in shown.astype(str).itertuples(index=False)]
+        return widths, head_h, row_hs
+
+    # headers on one, two or three lines: whichever makes the table shortest (a three-line header row cost the ★
+    # top ten its tenth row; two-line headers would have wrapped two requirement names instead)
+    widths, head_h, row_hs = min((layout(lines) for lines in (1, 2, 3)), key=lambda x: x[1] + sum(x[2]))
     more = WORDS[lang]["more"]
 
+    def note_height(note: str) -> int:  # a text box's lines, by the cautious rule of a title
+        return _cell_lines(note, inner + CELL_PAD - TEXT_INSETS, narrow=NARROW_EM) * LINE + Inches(0.1) if note else 0
+
     def room(note: str) -> int:  # the rows' height between the header and the note above the source line
-        note_h = _cell_lines(note, inner + CELL_PAD - TEXT_INSETS) * LINE + Inches(0.1) if note else 0
+        note_h = note_height(note)
         return SOURCE_TOP - Inches(0.1) - note_h - top - head_h
 
     def fit(hs: list[int], note: str) -> bool:
@@ -469,9 +501,10 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: st
             _cell(frame.cell(0, c), str(head), bold=True)
             for r, value in enumerate(chunk[head].tolist(), start=1):
                 _cell(frame.cell(r, c), str(value), align=PP_ALIGN.RIGHT if num else PP_ALIGN.LEFT)
-        if note:
-            note_h = _cell_lines(note, inner + CELL_PAD - TEXT_INSETS) * LINE + Inches(0.1)
-            _textbox(slide, MARGIN, SOURCE_TOP - note_h, inner, note_h, note, MIN_PT, color=GREY)
+        if note:  # anchored at its foot: were it a line longer than reckoned, it would grow up, not over the source
+            note_h = note_height(note)
+            _textbox(slide, MARGIN, SOURCE_TOP - note_h, inner, note_h, note, MIN_PT, color=GREY,
+                     anchor=MSO_ANCHOR.BOTTOM)
         _source_line(slide, table.source, trace)
 
 
