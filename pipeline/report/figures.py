@@ -324,6 +324,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
     if _hidden(table).any():
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
+    _legend_above(ax, handles, labels)  # first: on a slide it may take width from the axes the ticks wrap to
     _category_ticks(ax, [str(v) for v in xs])
     _total_divider(ax, xs, total)
     ax.set_xlim(-0.6, len(xs) - 0.4)
@@ -331,7 +332,6 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
     if percent:
         ax.set_ylim(0, 1.05)
         ax.yaxis.set_major_formatter(FuncFormatter(_percent))
-    _legend_above(ax, handles, labels)
     return ax
 
 
@@ -379,15 +379,15 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
         handles.append(Patch(facecolor=c, alpha=0.8, hatch=st["hatch"], edgecolor="white", label=str(h)))
     ax.set_xlim(-0.6, len(xs) - 0.4)
     _total_divider(ax, xs, total)
-    _category_ticks(ax, [str(v) for v in xs])
-    ax.set_ylim(0, 1.02)
-    ax.grid(axis="x", visible=False)
-    ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     labels = [str(h) for h in hues]
     if _hidden(table).any():
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
-    _legend_above(ax, handles, labels)
+    _legend_above(ax, handles, labels)  # first: on a slide it may take width from the axes the ticks wrap to
+    _category_ticks(ax, [str(v) for v in xs])
+    ax.set_ylim(0, 1.02)
+    ax.grid(axis="x", visible=False)
+    ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     return ax
 
 
@@ -459,10 +459,11 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
             else:
                 ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=fs(7),
                         color="white" if v < 0.6 else "black")
-    width_chars = _axes_chars(ax) / max(len(cols), 1) * 0.95
-    ax.set_xticks(range(len(cols)), [wrap(str(c), width_chars) for c in cols], fontsize=fs(8))
+    # the row labels first: on a slide they may widen their column, and the column labels wrap to what is left
     ax.set_yticks(range(len(rows)), _row_labels(ax, [str((row_labels or {}).get(r, r)) for r in rows], fs(7)),
                   fontsize=fs(7))
+    width_chars = _axes_chars(ax) / max(len(cols), 1) * 0.95
+    ax.set_xticks(range(len(cols)), [wrap(str(c), width_chars) for c in cols], fontsize=fs(8))
     ax.grid(False)
     _total_divider(ax, cols, total)
     cb = ax.figure.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
