@@ -442,7 +442,10 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: st
     shown = shown.drop(columns=constant)
     if table.pivot is not None:
         shown = _pivoted(shown, table, lang)
-    numeric = [kinds.get(h) in NUMERIC_KINDS or (h not in kinds and table.pivot is not None) for h in shown.columns]
+    # a pivot's new columns hold the value's strings (shares): numbers, but for the row part of a split ("★3")
+    lead = table.pivot.split_name or " " if table.pivot is not None and table.pivot.split else None
+    numeric = [kinds.get(h) in NUMERIC_KINDS or (h not in kinds and table.pivot is not None and h != lead)
+               for h in shown.columns]
     top = TABLE_TOP + (LINE + Inches(0.1) if caption else 0)
     inner = WIDTH - 2 * MARGIN
 
