@@ -290,7 +290,11 @@ def wrap(text: str, width: float) -> str:
     if " " in text or text.isascii():  # a single Latin word is never cut ("Transmission")
         lines = textwrap.wrap(text, width, break_long_words=False)
     elif any(mark in text for mark in "〜・"):  # a range or a list of names breaks after its mark, not in a number
-        lines = [part for part in re.split(r"(?<=[〜・])", text) if part]
+        lines = []
+        for part in (p for p in re.split(r"(?<=[〜・])", text) if p):  # a part still too wide: equal pieces
+            pieces = 1 if any(ch.isdigit() for ch in part) else math.ceil(display_width(part) / width)  # 10,000人
+            step = math.ceil(len(part) / pieces)
+            lines += [part[i:i + step] for i in range(0, len(part), step)]
     else:
         parts = math.ceil(display_width(text) / width)
         step = math.ceil(len(text) / parts)
