@@ -148,26 +148,35 @@ def _row_labels(ax: Axes, labels: list[str], size: float) -> list[str]:
     if not on_slide() or not labels:
         return labels
     fig = ax.figure
-    font = FontProperties(size=size)
     renderer = fig.canvas.get_renderer()
+    probe = fig.text(0, 0, "", fontsize=size)  # measured in the face and size the tick labels are drawn in
 
-    def width_in(text: str) -> float:  # the widest line (a newline is no glyph: measured line by line)
-        return max(renderer.get_text_width_height_descent(line, font, ismath=False)[0]
-                   for line in text.split("\n")) / fig.dpi
+    def width_in(text: str) -> float:
+        probe.set_text(text)
+        return probe.get_window_extent(renderer).width / fig.dpi
 
     pad = 0.25  # inches: the tick and its gap, and the figure's edge
     room = SLIDE_LABEL_ROOM * fig.get_figwidth() - pad
     out = []
     for label in labels:
-        units = display_width(label)
-        while width_in(label) > room and units > 8:  # narrow until every line fits the room
+        units, wrapped = display_width(label), label
+        while width_in(wrapped) > room and units > 8:  # narrow until every line fits the room
             units -= 2
-            label = fill(label.replace("\n", ""), units)
-        out.append(label)
+            wrapped = fill(label, units)
+        out.append(wrapped)
     widest = max(width_in(t) for t in out)
+    probe.remove()
     box = ax.get_position()
     x0 = max(box.x0, (widest + pad) / fig.get_figwidth())
-    ax.set_position([x0, box.y0, box.x1 - x0, box.height])
+    # wrapped labels need the height of their lines: the axes grow up into the band above them (a legend there is
+    # moved clear again by style.clear_header) and down to the tick labels' room
+    lines = max(t.count("\n") + 1 for t in out)
+    need = len(out) * lines * size * 1.25 / 72 / fig.get_figheight()
+    y0, y1 = box.y0, box.y1
+    if need > y1 - y0:
+        y1 = min(0.97, y0 + need)
+        y0 = max(0.14, y1 - need) if y1 - y0 < need else y0
+    ax.set_position([x0, y0, box.x1 - x0, y1 - y0])
     return out
 
 
