@@ -262,3 +262,15 @@ def test_a_long_table_of_bands_reads_across_on_its_slide(tmp_path):
     assert grid[0][0] == "★" and grid[0][2:] == ["あと0件", "あと1件", "あと2件", "あと3件", "あと4–5件", "あと6+件"]
     assert [r[:2] for r in grid[1:]] == [["★3", "〜100人"], ["★3", "全体"], ["★4", "〜100人"], ["★4", "全体"]]
     assert grid[1][2:5] == ["10.0%", "10.0%", "x"]
+
+
+def test_the_english_top_ten_names_the_requirement_number_and_the_requirement_apart(tmp_path):
+    """Both columns read "Requirement" in English: the people's frame had two columns of one name and the English
+    automotive report failed (「'DataFrame' object has no attribute 'tolist'」)."""
+    rows = {"requirement_id": ["3-1-4"], "requirement_name": ["Classified information handled by its class"],
+            "share_unmet": [0.41], "suppressed": [""]}
+    table = _table("star3_top", rows)
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], [], PROV, "en", tables=[table])))
+    (slide,) = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
+    assert _grid(slide) == [["Requirement no.", "Requirement", "Share not meeting it"],
+                            ["3-1-4", "Classified information handled by its class", "41.0%"]]
