@@ -269,7 +269,7 @@ def test_the_english_top_ten_names_the_requirement_number_and_the_requirement_ap
     automotive report failed (「'DataFrame' object has no attribute 'tolist'」)."""
     rows = {"requirement_id": ["3-1-4"], "requirement_name": ["Classified information handled by its class"],
             "share_unmet": [0.41], "suppressed": [""]}
-    table = _table("star3_top", rows)
+    table = _table("star3_top", rows, columns=["requirement_id", "requirement_name", "share_unmet"])
     deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], [], PROV, "en", tables=[table])))
     (slide,) = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
     assert _grid(slide) == [["Requirement no.", "Requirement", "Share not meeting it"],
