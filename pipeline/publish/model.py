@@ -72,12 +72,12 @@ class TableSpec:
 
 @dataclass
 class SlidePivot:
-    """How a long table reads across on its slide: one row per value of ``rows``, one column per value of
-    ``column`` holding ``value`` (machine names; the cells keep the page's strings, x and — included).
+    """How a long table reads across on its slide: one row per value of the row columns, one column per value of
+    the column column holding the value column (machine names; the cells keep the page's strings, x and — included).
 
-    With ``split``, a ``column`` value splits at its first ``split`` into a row part and a column part
+    With a split mark, a column value splits at its first mark into a row part and a column part
     (「★3 あと0件」 → row ★3, column あと0件), so a table of two stars by six bands is twelve rows, not a row
-    of twelve columns."""
+    of twelve columns. (Plain words here: double-backquoted names in this module are read as column names.)"""
 
     rows: list[str]
     column: str
