@@ -417,7 +417,7 @@ if "star" in info["frameworks"]:
     bottle = S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell), S.SPECS["star_bottlenecks"], min_cell))
     bottle_shown = show(bottle)
     for n_star in (3, 4):
-        top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)
+        top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10, total=ALL)  # ALL: the report's word
         top_title = R["bottleneck_title"].format(star=n_star, year=rd.latest)
 
         def draw_top(top=top, top_title=top_title):
@@ -440,7 +440,7 @@ if "star" in info["frameworks"]:
                   view_columns=["requirement_id", "requirement_name", "cited_items", "share_unmet", "ci_low",
                                 "ci_high"])
     for n_star in (3, 4):  # the top ten of each star by segment (issue #24: ★3 and ★4 alike)
-        top_ids = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)["node_id"].tolist()
+        top_ids = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10, total=ALL)["node_id"].tolist()
         heat = bottle_shown[bottle_shown["year"].eq(rd.latest) & bottle_shown["node_id"].isin(top_ids)]
         heat = heat.assign(_o=heat["node_id"].map({n: i for i, n in enumerate(top_ids)})).sort_values(
             "_o", kind="stable")
