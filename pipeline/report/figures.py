@@ -155,7 +155,7 @@ def _row_labels(ax: Axes, labels: list[str], size: float) -> list[str]:
         probe.set_text(text)
         return probe.get_window_extent(renderer).width / fig.dpi
 
-    pad = 0.25  # inches: the tick and its gap, and the figure's edge
+    pad = 0.35  # inches: the tick and its gap, and the figure's edge (LibreOffice draws the text a little wider)
     room = SLIDE_LABEL_ROOM * fig.get_figwidth() - pad
     out = []
     for label in labels:
