@@ -61,7 +61,9 @@ rule = style.rule_line(L, list(sectors), min_cell)
 fy = {s: L["fy"].format(year=d.latest) for s, d in sectors.items()}
 n_text = ", ".join(f"{L['sector'][s]} {fy[s]} {L['n_year'].format(n=f'{d.n(d.latest):,}')}"
                    for s, d in sectors.items())
-source = L["source"].format(sector=L["sector"]["all"], years="/".join(str(d.latest) for d in sectors.values()),
+# the page's sectors by their names in catalogs/sectors.yaml (電力・自動車), whichever the store holds
+source = L["source"].format(sector=style.sectors_name(L, list(sectors)),
+                            years="/".join(str(d.latest) for d in sectors.values()),
                             n=L["n_year"].format(n=f"{sum(d.n(d.latest) for d in sectors.values()):,}"))
 display(HTML(f"<style>{REPORT_CSS}</style>"))
 display(Markdown(f"# {L['cross_title']}"))

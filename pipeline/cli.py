@@ -105,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "own, catalogs/sectors.yaml: business type for power, size band for automotive)")
     r.add_argument("--framework", choices=("csf2", "csf11"), default="csf2",
                    help="framework of the heatmap and radar (csf11: the power checklist's own; automotive uses csf2)")
-    r.add_argument("--min-cell", type=int, default=None, help="k: hide cells with fewer companies (default 5)")
+    r.add_argument("--min-cell", type=int, default=None,
+                   help="k: hide cells with fewer companies (default: min_cell in catalogs/scoring.yaml)")
     r.add_argument("--pptx", action="store_true", help="also write a 16:9 briefing deck (deck.pptx) per report")
     r.add_argument("--what-if", type=arguments.what_if, default=None, metavar="STAR:ATTRIBUTE=VALUE",
                    help="add a what-if section: e.g. star3:size_band=101〜300人 asks ★3 of every respondent of the "

@@ -8,6 +8,10 @@ A store written before history was kept says "unknown", never "stale": nothing i
 
 Only what scoring rests on counts as "code": pipeline/scoring/ and the catalogs (shipped and the
 project's own), not the whole package, so an edit to the command line or a report leaves scores fresh.
+The catalogs' label-only files (:data:`LABEL_FILES`: report words, column headers, header-recognition labels,
+quarantine reason texts) are left out too: no score reads them, so a corrected label or a comment must not
+make ``sdw report`` ask for ``sdw score`` again. They still count where they matter: the demo's build stamp
+(pipeline/builds.py) hashes the whole package, and a report reads them afresh on every run.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from pathlib import Path
 HISTORY_FILE = "history.json"
 PACKAGE = Path(__file__).resolve().parent
 SCORING_CODE = (PACKAGE / "scoring", PACKAGE / "catalogs", PACKAGE / "ruleset.py")
+LABEL_FILES = frozenset({"report_labels.yaml", "columns.yaml", "labels.yaml", "reasons.yaml"})
+"""Catalog files (at a catalogs folder's top) that name and word things but never enter a score."""
 
 
 def hash_file(h: hashlib._Hash, path: Path) -> None:
@@ -31,8 +37,6 @@ def hash_file(h: hashlib._Hash, path: Path) -> None:
             h.update(hashlib.file_digest(fh, "sha256").digest())
     except OSError as e:  # a dangling link or an unreadable file: its state is part of the input too
         h.update(f"unreadable:{type(e).__name__}".encode())
-
-
 
 
 def _now() -> str:
@@ -49,8 +53,11 @@ def scoring_code_digest(catalogs: Path | None = None) -> str:
         if root is None or not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
+            relative = path.relative_to(root).as_posix()
+            if root.name == "catalogs" and relative in LABEL_FILES:
+                continue  # words only: a label or a comment changes no score
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                h.update(os.fsencode(f"{root.name}/{path.relative_to(root).as_posix()}") + b"\0")
+                h.update(os.fsencode(f"{root.name}/{relative}") + b"\0")
                 hash_file(h, path)
     return h.hexdigest()
 

@@ -160,6 +160,9 @@ def report(args: argparse.Namespace) -> int:
     for deck in result.decks:
         print(f"  {deck}")
     print(f"  figures: {', '.join(sorted({str(f.parent) for f in result.figures}))}")
+    if result.skipped:
+        print(f"  not written (a what-if changes only ★ reports; the default ones stay as they are): "
+              f"{', '.join(result.skipped)}")
     return 0
 
 

@@ -9,7 +9,7 @@ columns of the store's tables (never identities) and the reports' provenance sta
 A report is up to date when the data snapshot id printed in its provenance stamp (the HTML's
 ``sdw-provenance`` line) equals the id the store gives now for the same sectors and years
 (:func:`pipeline.publish.provenance.snapshot_id`): the report folder ``reports/<sector>/<span>`` says
-which (``all`` as sector: the cross-sector page, power and automotive).
+which (``all`` as sector: the cross-sector page, about every sector in the store scored on CSF 2.0).
 """
 
 from __future__ import annotations
@@ -131,6 +131,7 @@ def stamped_snapshot(folder: Path) -> str | None:
 
 def _reports(store: Path, reports: Path, rows: list[dict]) -> list[dict]:
     from pipeline.publish.provenance import snapshot_id
+    from pipeline.report.data import cross_sector_sectors
 
     held: dict[str, list[int]] = {}
     stale: set[tuple[str, int]] = set()
@@ -142,7 +143,8 @@ def _reports(store: Path, reports: Path, rows: list[dict]) -> list[dict]:
     out = []
     for folder in report_folders(reports):
         label, span = folder.parent.name, folder.name
-        sectors = ["power", "auto"] if label == "all" else [label]
+        # ``all``: the cross-sector page, about every sector it compares (as it chose them)
+        sectors = [label] if label != "all" else cross_sector_sectors(store) if (store / "scores").exists() else []
         years = sorted({y for s in sectors for y in _span_years(span, held.get(s, []))})
         stamped = stamped_snapshot(folder)
         current = snapshot_id(store, sectors, years) if years else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -203,6 +204,35 @@ def test_report_on_scores_under_other_rules_says_run_score(project, capsys):
     code, err = _refused(capsys, ["report", "--sector", "auto"], project)
     assert (code, err) == (1, "sdw report: auto FY2023 in data/processed: scored under other scoring rules (and 1 "
                               "more) — run: sdw score")
+
+
+def test_a_comment_in_a_label_file_does_not_ask_for_score_again(project, capsys, monkeypatch):
+    """Labels change no score: a project's own report_labels.yaml or columns.yaml, edited after scoring, leaves
+    the report free to run; an edited item catalog (levels live there) still asks for sdw score."""
+    from pipeline.freshness import rules_digest, scoring_code_digest
+
+    shipped = Path(cli.__file__).resolve().parent / "catalogs"
+    own = project / "catalogs"
+    own.mkdir()
+    for name in ("report_labels.yaml", "columns.yaml", "auto_items.csv"):
+        (own / name).write_bytes((shipped / name).read_bytes())
+    store = _store(project, scored=[2024], respondents={2024: ["〜100人"]})
+    (store / "history.json").write_text(json.dumps({"scored": {
+        "at": "2026-04-02T10:00:00+00:00", "rules": rules_digest(), "code": scoring_code_digest(own)}}),
+        encoding="utf-8")
+    for name in ("report_labels.yaml", "columns.yaml"):
+        with open(own / name, "a", encoding="utf-8") as fh:
+            fh.write("# 表記を見直した(2026-12)\n")
+    ran = []
+    done = SimpleNamespace(html=[], figures=[], decks=[], seconds={}, skipped=[])
+    monkeypatch.setattr("pipeline.report.run.run_report", lambda *args, **kwargs: ran.append("report") or done)
+    assert cli.main(["report", "--sector", "auto"]) == 0 and ran == ["report"]  # past the store checks
+    capsys.readouterr()
+    with open(own / "auto_items.csv", "a", encoding="utf-8") as fh:
+        fh.write("\n")
+    code, err = _refused(capsys, ["report", "--sector", "auto"], project)
+    assert (code, err) == (1, "sdw report: auto FY2024 in data/processed: scoring code or catalogs changed since — "
+                              "run: sdw score")
 
 
 def test_years_outside_the_store_are_refused(project, capsys):

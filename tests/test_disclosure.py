@@ -10,7 +10,14 @@ import pytest
 from pipeline.publish.audit import audit_folder, audit_folders, hidden_cells, intruder_check, write_audit
 from pipeline.publish.model import PublishedTable, TableSpec
 from pipeline.report.tables import SPECS, with_change
-from pipeline.scoring.disclosure import HIDDEN_COUNT, protect, respondent_counts
+from pipeline.scoring.disclosure import (
+    HIDDEN_COUNT,
+    all_alike,
+    protect,
+    quantile_min_n,
+    quantile_shown,
+    respondent_counts,
+)
 from pipeline.scoring.segments import ALL, segment_stats
 
 NODE = TableSpec(keys=["sector", "year", "framework", "node_id"], counts={"mean": "n_scored", "change": "n_scored"},
@@ -130,6 +137,21 @@ def test_quantiles_need_k_companies_beyond_them():
     assert out.loc["B", ["p10", "p90"]].isna().all() and out.loc["B", ["p25", "p50", "p75"]].tolist() == [
         0.25, 0.5, 0.75]
     assert out.loc["C", ["p10", "p90"]].tolist() == [0.1, 0.9]
+
+
+def test_the_quantile_tail_and_uniform_rules_that_reports_and_feedback_share():
+    # k = 5: p10/p90 from 50 companies (5 beyond), quartiles from 20, the median from 10
+    assert quantile_shown("p10", 50, 5) and not quantile_shown("p90", 49, 5)
+    assert quantile_shown("p25", 20, 5) and not quantile_shown("p75", 19, 5)
+    assert quantile_shown("p50", 10, 5) and not quantile_shown("p50", 9, 5)
+    assert quantile_shown("p25", pd.Series([19, 20, 40]), 5).tolist() == [False, True, True]
+    # the notes say the same numbers, for any k: 50/20/10 at k = 5, 30/12/6 at k = 3, 100/40/20 at k = 10
+    assert [quantile_min_n(q, 5) for q in ("p10", "p25", "p50", "p75", "p90")] == [50, 20, 10, 20, 50]
+    assert [quantile_min_n(q, 3) for q in ("p10", "p25", "p50")] == [30, 12, 6]
+    assert [quantile_min_n(q, 10) for q in ("p10", "p25", "p50")] == [100, 40, 20]
+    # every value alike (a missing one is no value): any statistic of them tells each company the others'
+    assert all_alike(pd.Series([0.4, 0.4, np.nan])) and all_alike(pd.Series([1.0]))
+    assert not all_alike(pd.Series([0.0, 1.0, 1.0]))
 
 
 def test_change_is_published_only_when_both_years_are():

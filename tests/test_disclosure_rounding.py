@@ -89,3 +89,11 @@ def test_the_audit_finds_a_rounded_row_that_gives_its_base_away():
     assert found == [("A", "n_applicable", "a rounded row prints its withheld base"),
                      ("B", "share_implemented", "0.50 of at most 20 companies rules out some of the 5 possible "
                                                 "counts of not applicable")]
+
+
+def test_rounded_shares_are_the_shortest_whole_percent():
+    """82 % is stored 0.82, not 82 × 0.01 = 0.8200000000000001 (which the machine copy would print)."""
+    from pipeline.scoring.disclosure_rounding import to_step
+
+    assert repr(float(to_step(0.8249))) == "0.82" and repr(float(to_step(0.695))) == "0.7"
+    assert [repr(float(v)) for v in to_step([0.57, 0.83, 0.125])] == ["0.57", "0.83", "0.13"]

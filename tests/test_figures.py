@@ -94,6 +94,23 @@ def test_quantile_boxes_mark_hidden_and_keep_legend_outside():
     assert _legend_clear_of_axes(ax)
 
 
+def test_quantile_boxes_mark_withheld_quartiles_where_the_box_would_be():
+    """特定卸 FY2024: 19 companies, median 64% published, quartiles withheld: the median line with an x on it
+    (not a bare line that reads as "no spread"), and the mark's legend entry although no row is hidden."""
+    t = pd.DataFrame({"segment": ["特定卸", "特定卸"], "year": ["2024年度", "2025年度"],
+                      "p10": [np.nan, np.nan], "p25": [np.nan, 0.625], "p50": [0.64, 0.74],
+                      "p75": [np.nan, 0.89], "p90": [np.nan, np.nan], "suppressed": ["", ""]})
+    _, ax = style.new_figure()
+    F.quantile_boxes(t, "segment", "year", ax=ax, suppressed_label=LEGEND)
+    boxes = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() != "hidden"]
+    assert [(round(b.get_y(), 3), round(b.get_height(), 3)) for b in boxes] == [(0.625, 0.265)]  # FY2025 only
+    (mark,) = _marks(ax)
+    assert mark.get_text() == "x" and mark.xy == (pytest.approx(-0.2), 0.64)  # first of two series, on its median
+    medians = [line for line in ax.get_lines() if list(line.get_ydata()) == [0.64, 0.64]]
+    assert len(medians) == 1
+    assert _legend_texts(ax)[-1] == LEGEND and _legend_clear_of_axes(ax)
+
+
 class TestHeatmap:
     def test_marks_missing_cells(self):
         t = pd.DataFrame({"node": ["X", "X", "Y", "Y"], "seg": ["a", "b", "a", "b"], "mean": [0.25, np.nan, 1.0, 0.5]})
@@ -409,3 +426,30 @@ def test_on_a_slide_row_labels_are_whole_widened_or_wrapped_never_cut(lang):
         assert ax.get_position().x0 > 0.36  # the label column widened
         assert ticks[2].get_text().count("\n") >= 1 and "\n" not in ticks[1].get_text()  # only the long one wraps
     plt.close("all")
+
+
+def test_radar_draws_a_band_on_its_ring_not_a_point():
+    """GV of segment a is hidden and published as 「90%以上」, PR of b as 「10%未満」: a stroke along GV's spoke
+    from 90% to 100% and along PR's from 0 to 10%, each in its series' colour, with legend entries 「90%以上」
+    「10%未満」; the polygons keep a gap there (a point at 95% would read as a number)."""
+    t = pd.DataFrame({"fn": ["GV", "ID", "PR"] * 2, "seg": ["a"] * 3 + ["b"] * 3,
+                      "mean": [np.nan, 0.5, 0.6, 0.4, 0.5, np.nan],
+                      "suppressed": ["primary", "", "", "", "", "primary"],
+                      "mean_band": ["high", "", "", "", "", "low"]})
+    ax = plt.figure().add_subplot(polar=True)
+    F.radar(t, "fn", "seg", "mean", ax=ax, suppressed_label=LEGEND)
+    strokes = [line for line in ax.get_lines() if line.get_gid() == "band"]
+    assert [(list(s.get_xdata()), list(s.get_ydata())) for s in strokes] == [
+        ([0.0, 0.0], [0.9, 1.0]), ([pytest.approx(4 * np.pi / 3)] * 2, [0.0, 0.1])]
+    series = [line for line in ax.get_lines() if line.get_gid() != "band"]
+    assert [mcolors.to_hex(s.get_color()) for s in strokes] == [mcolors.to_hex(s.get_color()) for s in series]
+    np.testing.assert_array_equal(series[0].get_ydata(), [np.nan, 0.5, 0.6, np.nan])
+    assert _legend_texts(ax) == ["a", "b", "90%以上", "10%未満"]  # no hidden mark: every hidden cell is a band
+
+
+def test_radar_band_text_is_the_reports_language():
+    t = pd.DataFrame({"fn": ["GV", "ID", "PR"], "seg": ["a"] * 3, "mean": [np.nan, 0.5, 0.6],
+                      "suppressed": ["primary", "", ""], "mean_band": ["high", "", ""]})
+    ax = plt.figure().add_subplot(polar=True)
+    F.radar(t, "fn", "seg", "mean", ax=ax, band_text={"high": "90% or more", "low": "below 10%"})
+    assert _legend_texts(ax) == ["a", "90% or more"]

@@ -34,3 +34,25 @@ def test_the_chart_labels_every_bar_in_whole_points_when_a_row_is_rounded():
     texts = {x.get_text() for x in ax.texts}
     plt.close(fig)
     assert {"+12 ポイント", "+11 ポイント"} <= texts and not any(".0 ポイント" in x for x in texts)
+
+
+def test_the_table_reads_whole_points_where_its_shares_are_whole_percent(tmp_path):
+    """No.26 (rounded, 57% → 69%) and No.29 (exact shares, change kept in whole points by the table): +12ポイント and
+    +11ポイント on the page and in the workbook (format without a decimal, value 12 and 11), not "+12.0ポイント"."""
+    import openpyxl
+
+    from pipeline.publish.formats import people_frame
+    from pipeline.publish.model import Provenance, PublishedTable
+    from pipeline.publish.render_xlsx import write_people_workbook
+
+    table = PublishedTable("movers", "実施率の変化が大きい項目", movers(_items(), 2022, 2024),
+                           ["item_id", "share_previous", "share_implemented", "change"], k=5)
+    page = people_frame(table, "ja").set_index(people_frame(table, "ja").columns[0])
+    assert page.loc["No.26"].tolist() == ["57%", "69%", "+12ポイント"]
+    assert page.loc["No.29"].tolist() == ["53.0%", "64.0%", "+11ポイント"]
+    path = write_people_workbook(tmp_path / "t.xlsx", [table], [], Provenance("s", "c", {}, ""), "ja")
+    ws = openpyxl.load_workbook(path).worksheets[1]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=5)}
+    assert [(c.value, c.number_format) for c in rows["No.26"][1:]] == [
+        (0.57, "0%"), (0.69, "0%"), (12, '+0"ポイント";-0"ポイント";0"ポイント"')]
+    assert [c.value for c in rows["No.29"][1:]] == [0.53, 0.64, 11]

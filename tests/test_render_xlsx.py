@@ -64,11 +64,12 @@ def test_table_sheet_reads_in_japanese_with_formatted_numbers(book):
     assert ws["A4"].font.b and ws["A4"].fill.fgColor.rgb.endswith("D9D9D9")
     rows = {r[0].value: r for r in ws.iter_rows(min_row=5)}
     share = rows["発電事業者"][3]
-    assert share.value == pytest.approx(0.685714) and share.data_type == "n" and "0.0%" in share.number_format
+    # stored as shown (68.6%), not 0.685714: a reader who copies the cell gets the page's number
+    assert share.value == 0.686 and share.data_type == "n" and "0.0%" in share.number_format
     count = rows["小売電気事業者"][1]
     assert count.value == 1234 and count.number_format == "#,##0"
     points = rows["発電事業者"][4]
-    assert points.value == pytest.approx(5.2) and "ポイント" in points.number_format
+    assert points.value == 5.2 and "ポイント" in points.number_format
     assert points.number_format.startswith("+0.0")
 
 
@@ -216,3 +217,54 @@ def test_a_column_may_have_a_header_of_its_own_in_one_table():
     assert formats.header("share_reached", "en", "star_within") == "Share ready"
     assert formats.header("share_reached", "ja", "levels") == "到達率"
     assert formats.header("share_reached", "ja") == "到達率"
+
+
+def _noise_table() -> PublishedTable:
+    """Values as float arithmetic leaves them: a weighted count 159.00000000000003, a share 0.1 + 0.2, a change
+    0.07 − 0.02 (0.05000000000000001), a whole-percent share 82 × 0.01 (0.8200000000000001)."""
+    frame = pd.DataFrame({
+        "sector": ["power", "power"], "year": [2024, 2024], "segment": ["発電", "小売"],
+        "n": [159.00000000000003, 42.0], "mean": [0.1 + 0.2, 0.7287379972565157],
+        "share_reached": [0.8200000000000001, 0.0625], "change": [0.07 - 0.02, -0.013000000000000001],
+        "suppressed": ["", ""], "rounded": [True, False]})
+    return PublishedTable("distribution", "スコア分布", frame, ["segment", "n", "mean", "share_reached", "change"], k=5)
+
+
+def test_every_number_is_stored_as_shown_without_float_noise(tmp_path):
+    """Each sheet's numbers are rounded once where the workbook is written: 159, 30.0%, 82% (a rounded row's whole
+    percent), +5.0 points; 72.9%, 6.2% (as the page prints 0.0625), −1.3 points."""
+    path = write_people_workbook(tmp_path / "tables.xlsx", [_noise_table()], ABOUT, PROV, "ja")
+    ws = openpyxl.load_workbook(path).worksheets[1]  # after 説明
+    rows = {r[0].value: [c.value for c in r[1:]] for r in ws.iter_rows(min_row=5)}
+    assert rows["発電"] == [159, 0.3, 0.82, 5.0]
+    assert rows["小売"] == [42, 0.729, 0.062, -1.3]
+    page = formats.people_frame(_noise_table(), "ja")
+    assert page.iloc[1].tolist() == ["小売", "42", "72.9%", "6.2%", "-1.3ポイント"]
+    for row in ws.iter_rows(min_row=5):
+        for cell in row:
+            if isinstance(cell.value, float):
+                assert len(repr(cell.value)) <= 6, (cell.coordinate, cell.value)  # e.g. 0.729, -1.3
+
+
+def test_the_machine_copy_keeps_full_precision(tmp_path):
+    (path,) = write_machine_copy(tmp_path, [_noise_table()])
+    back = pd.read_csv(path)
+    assert back.loc[1, "mean"] == 0.7287379972565157 and back.loc[1, "share_reached"] == 0.0625
+
+
+def test_a_change_from_a_hidden_year_reads_x_not_not_assessed(tmp_path):
+    """〜100人 PR: FY2022 hidden, FY2023 published (31.5%): the change cannot be shown, and it is withheld, not
+    "not assessed" (—): it reads x on the page and in the workbook; FY2024 (37.2%) changes by +5.7 points."""
+    from pipeline.report.tables import with_change
+
+    frame = pd.DataFrame({"sector": "auto", "framework": "csf2", "node_id": "PR", "segment": "〜100人",
+                          "year": [2022, 2023, 2024], "n_scored": [np.nan, 139, 130],
+                          "mean": [np.nan, 0.315, 0.372], "suppressed": ["split", "", ""]})
+    t = with_change(frame, ["sector", "framework", "node_id", "segment"])
+    table = PublishedTable("functions", "機能別", t, ["year", "mean", "change"], k=5)
+    page = formats.people_frame(table, "ja")
+    assert page.iloc[:, 2].tolist() == ["x", "x", "+5.7ポイント"]
+    path = write_people_workbook(tmp_path / "t.xlsx", [table], ABOUT, PROV, "ja")
+    ws = openpyxl.load_workbook(path).worksheets[1]
+    assert [[c.value for c in r] for r in ws.iter_rows(min_row=5)] == [[2022, "x", "x"], [2023, 0.315, "x"],
+                                                                       [2024, 0.372, 5.7]]

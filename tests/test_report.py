@@ -274,7 +274,18 @@ def test_every_year_a_table_title_promises_is_in_it(reports):
             heads = [unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", block)]
             rows = [[unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
                     for r in re.findall(r"<tr>(.*?)</tr>", block, re.S)[1:]]
-            promised = years if "年度別" in caption else set(re.findall(r"\((\d{4})年度\)", caption))
+            period = re.search(r"\((\d{4})年度→(\d{4})年度\)", caption)
+            if period:  # a change between two years: both named, and the caption's rises/falls are in it
+                assert {r[heads.index("年度")] for r in rows} == {period.group(2)}, caption
+                if "比較年度" in heads:
+                    assert {r[heads.index("比較年度")] for r in rows} == {period.group(1)}, caption
+                changes = [r[heads.index("比較年度との差")] for r in rows] if "比較年度との差" in heads else []
+                assert ("低下" not in caption or "低下した項目はない" in caption
+                        or any(c.startswith("-") for c in changes)), caption
+                checked += 1
+                continue
+            promised = years if "年度別" in caption else set(re.findall(r"\((\d{4})年度[)、]", caption))
+            assert promised or "年度" not in heads, f"{caption}: which year(s)?"  # a year column, a title that says
             if not promised:
                 continue
             assert "年度" in heads, caption
@@ -538,3 +549,79 @@ def test_outputs_readers_paste_and_print(reports):
     page = _page_text((root / "reports" / "power" / "all" / "sector_trend_report.html").read_text(encoding="utf-8"))
     for text in (rules, page):
         assert "実施している" in text and not [w for w in ("自動車", "達成", "「対象外」", "★") if w in text]
+
+
+def _two_figures(folder: Path, monkeypatch, fork: str) -> dict[str, bytes]:
+    """A Publisher saving two small figures, with the figure files written in a child process or not."""
+    import matplotlib.pyplot as plt
+
+    from pipeline.publish.model import Provenance
+    from pipeline.publish.publisher import Publisher
+
+    monkeypatch.setenv("SDW_FIGURE_FORK", fork)
+    monkeypatch.setitem(plt.rcParams, "svg.hashsalt", "fixed")  # SVG clip ids are random per save otherwise
+    pub = Publisher(folder / "f", folder / "r", "ja", 5, Provenance("abc", "0"), show=False)
+    for name, heights in (("bars", [3, 1, 2]), ("more", [1, 4])):
+        def draw(heights=heights, name=name):
+            fig, ax = plt.subplots(figsize=(4, 3))
+            ax.bar(range(len(heights)), heights)
+            ax.set_title(f"回答率 {name}")
+            return fig
+
+        pub.figure(draw, name, name)
+    pub.close([])
+    return {p.name: p.read_bytes() for p in sorted((folder / "f").iterdir())}
+
+
+def test_figure_files_written_in_a_child_process_are_the_same_bytes(tmp_path, monkeypatch):
+    """The 300-dpi PNG and the SVG are written by a forked process while the report goes on: after close()
+    every file is there, byte for byte what the report process writes itself."""
+    forked = _two_figures(tmp_path / "forked", monkeypatch, "1")
+    inline = _two_figures(tmp_path / "inline", monkeypatch, "0")
+    assert sorted(forked) == ["bars.png", "bars.svg", "more.png", "more.svg"]
+    assert forked == inline
+    assert forked["bars.png"].startswith(b"\x89PNG")
+
+
+def test_a_figure_the_child_cannot_write_fails_the_report(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from pipeline.publish.model import Provenance
+    from pipeline.publish.publisher import Publisher
+
+    monkeypatch.setenv("SDW_FIGURE_FORK", "1")
+    pub = Publisher(tmp_path / "f", tmp_path / "r", "ja", 5, Provenance("abc", "0"), show=False)
+    fig, _ = plt.subplots()
+    (tmp_path / "f" / "broken.png").mkdir()  # a folder where the PNG must go: the child's savefig fails
+    pub.figure(fig, "broken", "broken")
+    with pytest.raises(RuntimeError, match=r"writing broken\.png \(and its SVG\) failed in the figure process"):
+        pub.close([])
+
+
+def test_a_what_if_run_writes_only_the_star_reports_in_their_own_folder(tmp_path, monkeypatch):
+    """`--sector all --what-if …` wrote the cross-sector page into reports/all/all (and the power report into
+    reports/power/all): neither takes a what-if, so both are skipped and the default folders are left alone."""
+    import pipeline.report.run as R
+
+    store = tmp_path / "store"
+    store.mkdir()
+    keys = [("power", 2024, "p1"), ("power", 2025, "p1"), ("auto", 2024, "a1"), ("auto", 2025, "a1")]
+    rows = pd.DataFrame(keys, columns=["sector", "year", "respondent_key"])
+    rows.to_parquet(store / "respondents", index=False)
+    rows.assign(framework="csf2", node_id="GV", score=0.5).to_parquet(store / "scores", index=False)
+    ran = []
+
+    def execute_stub(name, parameters, out_dir, notebooks_dir=None, title=""):
+        ran.append((name, out_dir.relative_to(tmp_path).as_posix(), parameters.get("what_if")))
+        return out_dir / f"{name}.html"
+
+    monkeypatch.setattr(R, "execute", execute_stub)
+    result = R.run_report("all", None, store, out=tmp_path / "reports", figures=tmp_path / "figures",
+                          what_if="star3:size_band=〜100人")
+    assert ran == [("sector_trend_report", "reports/auto/all_whatif-star3-size_band-〜100人",
+                    "star3:size_band=〜100人")]
+    assert result.skipped == ["power", "all"]
+    assert not (tmp_path / "reports" / "all").exists() and not (tmp_path / "reports" / "power").exists()
+    ran.clear()
+    R.run_report("all", None, store, out=tmp_path / "reports", figures=tmp_path / "figures")  # no what-if: all three
+    assert [folder for _, folder, _ in ran] == ["reports/power/all", "reports/auto/all", "reports/all/all"]

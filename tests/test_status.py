@@ -131,3 +131,19 @@ def test_ingest_and_score_keep_the_history_status_reads(tmp_path):
     score_store(store)
     fresh = staleness(store, True, "auto", 2024)
     assert fresh.known and not fresh.stale and fresh.scored_at >= fresh.ingested_at
+
+
+def test_the_cross_sector_folder_is_checked_against_the_sectors_the_page_compares(project, capsys):
+    """The store scores automotive only: the page under reports/all compared that one sector and is up to
+    date, not measured against a power-and-automotive id no page of this store could carry."""
+    from pipeline.publish.provenance import snapshot_id
+
+    current = snapshot_id(project / "data" / "processed", ["auto"], [2023])
+    folder = project / "reports" / "all" / "2023"
+    folder.mkdir(parents=True)
+    (folder / "cross_sector.html").write_text(f'<p class="sdw-provenance">データ版 {current} ・ sdw 0.1.0</p>',
+                                              encoding="utf-8")
+    assert cli.main(["status", "--json"]) == 0
+    (page,) = json.loads(capsys.readouterr().out)["reports"]
+    assert (page["report"], page["sectors"], page["years"]) == ("all/2023", ["auto"], [2023])
+    assert page["state"] == "up to date"

@@ -83,3 +83,11 @@ def test_titles_do_not_request_bold():
 def test_a_figures_scoring_line_uses_its_own_sectors_answers(sectors, lang, line):
     """Automotive has no partial answer: its figures must not read 「一部実施=0.5」."""
     assert style.rule_line(style.labels(lang), sectors, 5) == line
+
+
+def test_a_page_about_several_sectors_names_them_from_sectors_yaml_in_its_order():
+    ja, en = style.labels("ja"), style.labels("en")
+    assert style.sectors_name(ja, ["power", "auto"]) == "電力・自動車"
+    assert style.sectors_name(ja, ["auto", "power", "sme"]) == "自動車・電力・中小企業"
+    assert style.sectors_name(en, ["power", "auto"]) == "Power and Automotive"
+    assert style.sectors_name(ja, ["sme"]) == "中小企業"

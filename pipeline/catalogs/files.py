@@ -17,10 +17,11 @@ pandas is imported on first use, not at import: the ingest workers read catalogs
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -97,6 +98,20 @@ def hold() -> None:
     after the main process's :func:`refresh` and gone when the ingest ends. Each look lists the catalogs
     folder (0.04 ms; four per file read)."""
     _state["held"] = True
+
+
+@contextlib.contextmanager
+def holding() -> Iterator[None]:
+    """:func:`hold` for the duration of a block, after one :func:`refresh`: for a run that looks labels up
+    thousands of times in one process (member feedback: every cell's format), where the catalogs cannot
+    change meanwhile."""
+    refresh()
+    was = _state["held"]
+    _state["held"] = True
+    try:
+        yield
+    finally:
+        _state["held"] = was
 
 
 def registered_cache(fn: F) -> F:

@@ -80,7 +80,8 @@ def scheme_info() -> dict[str, str]:
     folder (a revised official table dropped there), ``shipped`` when none does, else each origin with its
     files (``project: scs_criteria.csv; shipped: scs_requirements.csv, scs_scheme.yaml``), a mixed table
     ``sdw instrument scheme`` refuses. ``label`` is the short form every output's provenance prints:
-    ``2026-03 (shipped)``.
+    ``2026-03 (shipped)``. ``name_en`` is the name an English report prints: our English name with the
+    official Japanese one beside it (the Japanese alone where the table gives no English name).
     """
     meta = read_yaml("scs_scheme.yaml")
     origins = scheme_origins()
@@ -90,5 +91,7 @@ def scheme_info() -> dict[str, str]:
     origin = kinds[0] if len(kinds) == 1 else "; ".join(
         f"{kind}: {', '.join(sorted(f for f, o in origins.items() if o == kind))}" for kind in kinds)
     label = version + (f", {date}" if date and date != version else "") + f" ({origin})"
-    return {"name": str(meta.get("name_ja", "")), "version": version, "date": date, "origin": origin,
+    name = str(meta.get("name_ja", ""))
+    name_en = f"{meta['name_en']} ({name})" if meta.get("name_en") else name
+    return {"name": name, "name_en": name_en, "version": version, "date": date, "origin": origin,
             "via": str(meta.get("via", "")), "label": label}

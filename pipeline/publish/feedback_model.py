@@ -24,7 +24,7 @@ KIND = {"node": "text", "score": "score", "previous": "score", "reached": "text"
         "peer_n": "count", "percentile": "int", "deviation": "int", "peer_group": "text", "rank": "int",
         "item_id": "text", "text": "text", "answer": "text", "peer_rate": "percent", "n_applicable": "count"}
 """How each column is shown (the kinds of catalogs/columns.yaml): scores in percent with one decimal,
-percentile rank and 偏差値 as whole numbers (the value stays exact; only its format rounds)."""
+percentile rank and 偏差値 as whole numbers, stored as shown like every workbook number (render_xlsx.write_cell)."""
 PROXY = {"score": "mean", "percent": "share", "count": "n", "int": "rank", "text": "node_name"}
 """A columns.yaml column of each kind, so display text (used to fit widths) is formatted as in reports."""
 PEER_STATS = ["peer_mean", "p25", "p50", "p75", "peer_n", "percentile", "deviation"]

@@ -118,6 +118,40 @@ def format_value(value: object, column: str, lang: str) -> str:
     return str(round(v))  # int, year
 
 
+DISPLAYED_DECIMALS = {"percent": 1, "score": 1, "points": 1, "count": 0, "year": 0, "int": 0}
+"""Decimals a number of each kind shows, in percent (shares, scores), points or units (counts)."""
+
+
+def as_displayed(value: float, k: str, whole_percent: bool = False) -> float | int:
+    """The number a workbook cell stores: rounded to what its format shows, so a reader who copies it gets
+    the number the page printed (0.7290, not 0.7287379972565157 nor 159.00000000000003).
+
+    Shares and scores stay fractions (0.729 shown as 72.9%, 0.82 as 82% where ``whole_percent``); points are
+    stored as points (5.2 for +5.2 pt, Excel cannot scale by 100); counts, years and ints as whole numbers.
+    The rounding is the one :func:`format_value` prints with, so workbook and page never differ by a digit.
+
+    Parameters
+    ----------
+    value : float
+        The full-precision statistic (the machine copy keeps it).
+    k : str
+        Its kind (:data:`KINDS`, numeric ones only).
+    whole_percent : bool
+        A share published rounded to whole percent (pipeline/scoring/disclosure_rounding.py), or a change
+        between such shares (whole points).
+    """
+    v = float(value)
+    if k in ("percent", "score"):
+        decimals = 0 if whole_percent else DISPLAYED_DECIMALS[k]
+        # round in percent as the text does, then snap to the shortest fraction (72.9 / 100 is 0.7290000000000001)
+        return round(round(v * 100, decimals) / 100, decimals + 2)
+    if k == "points":
+        return round(v * 100, 0 if whole_percent else DISPLAYED_DECIMALS[k])
+    if k in ("count", "year", "int"):
+        return int(round(v))
+    raise ValueError(f"not a numeric kind: {k!r}")
+
+
 def _text(value: object, column: str, lang: str) -> str:
     entry = _catalog().get(column) or {}
     values = (entry.get("values") or {}).get(lang) or {}
@@ -165,6 +199,7 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     # there, NaN)
     open_counts = set(table.spec.open_counts) if table.spec is not None else set()
     bands = band_labels(frame, lang)
+    points_whole = whole_points_mask(frame)
     out: dict[str, list[str]] = {}
     for col in cols:
         stat = kind(col) in STAT_KINDS and col not in open_counts
@@ -173,9 +208,11 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
             else mark if hid and (stat or is_missing(v)) or rnd and col in WITHHELD and is_missing(v) or col in own
             else NO_PREVIOUS if col in changes and first and is_missing(v)
             else _whole_percent(v) if rnd and kind(col) in ("percent", "score") and col not in WITHHELD
-            and not is_missing(v) else format_value(v, col, lang)
-            for v, hid, first, rnd, own, band in zip(frame[col].tolist(), hidden, no_previous, rounded, withheld,
-                                                     bands, strict=True)
+            and not is_missing(v)
+            else _whole_points(v, lang) if whole and kind(col) == "points" and not is_missing(v)
+            else format_value(v, col, lang)
+            for v, hid, first, rnd, own, band, whole in zip(frame[col].tolist(), hidden, no_previous, rounded,
+                                                            withheld, bands, points_whole, strict=True)
         ]
     return pd.DataFrame(out, columns=[header(c, lang, table.name) for c in cols], dtype=object)
 
@@ -199,6 +236,28 @@ def rounded_mask(frame: pd.DataFrame) -> list[bool]:
 
 def _whole_percent(value: object) -> str:
     return f"{float(value) * 100:.0f}%"  # type: ignore[arg-type]
+
+
+def whole_points_mask(frame: pd.DataFrame) -> list[bool]:
+    """Rows whose changes read in whole points: a rounded row (its shares are whole percent), and every row of a
+    table with rounded rows whose changes are all whole points (movers keeps one precision per table,
+    pipeline/report/tables.py): "+26.0ポイント" beside "42% → 68%" claimed a decimal that is not there."""
+    rounded = rounded_mask(frame)
+    previous = [str(v).lower() in ("true", "1", "1.0") for v in frame[f"{ROUNDED}_previous"].tolist()] \
+        if f"{ROUNDED}_previous" in frame.columns else [False] * len(frame)
+    either = [a or b for a, b in zip(rounded, previous, strict=True)]
+    if not any(either):
+        return either
+    points = [c for c in frame.columns if kind(str(c)) == "points"]
+    values = pd.to_numeric(frame[points].stack(), errors="coerce").dropna() if points else pd.Series(dtype=float)
+    if ((values * 100 - (values * 100).round()).abs() < 1e-6).all():
+        return [True] * len(frame)
+    return either
+
+
+def _whole_points(value: object, lang: str) -> str:
+    pts = round(float(value) * 100)  # type: ignore[arg-type]
+    return f"{pts:+d}{POINT_UNIT[lang]}" if pts != 0 else f"0{POINT_UNIT[lang]}"
 
 
 def _hidden_mask(frame: pd.DataFrame) -> list[bool]:

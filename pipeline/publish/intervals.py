@@ -287,6 +287,8 @@ def _first(c: str | list[str]) -> str:
 
 
 def _num(x: object) -> float:
+    if isinstance(x, (int, float, np.integer, np.floating)):  # the usual cell: no Series per value (hot path)
+        return float(x)
     v = pd.to_numeric(pd.Series([x]), errors="coerce").iloc[0]
     return float(v) if pd.notna(v) else np.nan
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
+import os
+import sys
 from html import escape
 from pathlib import Path
 
@@ -67,6 +69,7 @@ class Publisher:
         self.tables: list[PublishedTable] = []
         self.figures: list[PublishedFigure] = []
         self._hidden: list[pd.DataFrame] = []
+        self._child: tuple[int, Path] | None = None  # the process writing the last figure's files (:meth:`_save_files`)
         # the public item map's exact relations between nodes (pipeline.publish.intervals.hierarchy): the
         # intruder uses them, so the audit does
         self.relations: list[Relation] = list(relations or [])
@@ -148,8 +151,7 @@ class Publisher:
                     plt.close(slide_fig)
                     slide_pngs.append(path)
         png, svg = self.figures_dir / f"{name}.png", self.figures_dir / f"{name}.svg"
-        fig.savefig(png)
-        fig.savefig(svg, metadata={"Date": None})
+        self._save_files(fig, png, svg)
         if self.show:
             from IPython.display import HTML, display
 
@@ -162,6 +164,41 @@ class Publisher:
         self.figures.append(PublishedFigure(name=name, title=title, png=png, svg=svg, source=source,
                                             notes=list(notes or []), slide_png=slide_pngs[0] if slide_pngs else None,
                                             slide_min_pt=slide_min, slide_more=slide_pngs[1:]))
+
+    def _save_files(self, fig, png: Path, svg: Path) -> None:
+        """Write the 300-dpi PNG and the SVG, in a forked process where the platform forks, so that encoding
+        them (a third of a report's figure time) runs on the second core while this one draws the inline
+        image and goes on with the next cell. One child at a time; :meth:`wait_files` joins the last one and
+        raises if a child failed. The files are the ones this process would write (same figure, same calls)."""
+        self.wait_files()
+        if not hasattr(os, "fork") or os.environ.get("SDW_FIGURE_FORK", "1") == "0":
+            fig.savefig(png)
+            fig.savefig(svg, metadata={"Date": None})
+            return
+        pid = os.fork()
+        if pid == 0:  # the child: no kernel streams (their threads stayed with the parent), exit without cleanup
+            code = 1
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 1)
+                os.dup2(devnull, 2)
+                sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the process ends below
+                fig.savefig(png)
+                fig.savefig(svg, metadata={"Date": None})
+                code = 0
+            finally:
+                os._exit(code)
+        self._child = (pid, png)
+
+    def wait_files(self) -> None:
+        """Wait for the figure files being written in a child process; raise if it failed."""
+        child, self._child = getattr(self, "_child", None), None
+        if child is None:
+            return
+        _, status = os.waitpid(child[0], 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"writing {child[1].name} (and its SVG) failed in the figure process "
+                               f"(exit {os.waitstatus_to_exitcode(status)}); set SDW_FIGURE_FORK=0 to see why")
 
     def audit(self) -> list[Finding]:
         """The intruder check over every table published so far."""
@@ -176,6 +213,7 @@ class Publisher:
         ``deck`` (title, subtitle, headline), a 16:9 deck; raise :class:`DisclosureError` on any finding."""
         from pipeline.publish.render_xlsx import write_machine_copy, write_people_workbook
 
+        self.wait_files()  # every figure on disk before the deck reads them (or a failed check withdraws them)
         out: dict[str, Path] = {}
         machine = self.report_dir / "tables"
         machine.mkdir(exist_ok=True)

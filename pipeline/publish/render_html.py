@@ -42,9 +42,12 @@ table.sdw-table tbody tr:nth-child(even) { background: #f7f7f7; }
 p.sdw-note { font-size: 9pt; color: #555; margin: 0.2em 0 1.2em; }
 .sdw-provenance { font-size: 8pt; color: #777; }
 @media print { body { max-width: none; } table.sdw-table tbody tr:nth-child(even) { background: none; } }
+@media print { .jp-OutputArea-output { overflow: visible !important; } table.sdw-table { font-size: 8pt; }
+               table.sdw-table th, table.sdw-table td { padding: 0.2em 0.35em; } }
 """
 """A small stylesheet for the self-contained HTML report: A4 pages, Japanese fonts first, tables and
-figures never split across pages."""
+figures never split across pages; printed, a wide table (ten English columns) is set smaller instead of
+being cut at a scroll box's edge."""
 
 CODE_COLUMNS = frozenset({"item_id", "node_id"})
 """Identifiers such as PR.DS-7: their cells never wrap (a browser breaks at the hyphen when a long English

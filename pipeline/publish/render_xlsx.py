@@ -26,6 +26,7 @@ from pipeline.publish.formats import (
     NO_PREVIOUS,
     NUMERIC_KINDS,
     STAT_KINDS,
+    as_displayed,
     check_lang,
     header,
     hidden_rows,
@@ -34,6 +35,7 @@ from pipeline.publish.formats import (
     kind,
     people_frame,
     rounded_mask,
+    whole_points_mask,
     withheld_cells,
 )
 from pipeline.publish.model import Provenance, PublishedTable
@@ -52,6 +54,8 @@ NUMBER_FORMATS = {
 }
 """Excel number formats per column kind. Points are written as value × 100 (Excel cannot scale by 100
 without printing a % sign), so 0.052 is stored as 5.2 and shown as +5.2 pt."""
+WHOLE_POINTS = {"ja": '+0"ポイント";-0"ポイント";0"ポイント"', "en": '+0" pt";-0" pt";0" pt"'}
+"""A change between shares published in whole percent: whole points (+26 ポイント, not +26.0)."""
 WORDS = {
     "ja": {"about": "説明", "tables": "表の一覧", "sheet": "シート", "title": "表題", "note": "注記",
            "provenance": "出典・再現情報", "snapshot": "データスナップショット", "code": "コードバージョン",
@@ -147,6 +151,7 @@ def cell_styles(wb: xlsxwriter.Workbook, lang: str) -> dict[str, Any]:
     for k, by_lang in NUMBER_FORMATS.items():
         styles[k] = fmt(num_format=by_lang[lang])
     styles["whole_percent"] = fmt(num_format="0%")  # a share published rounded to whole percent
+    styles["whole_points"] = fmt(num_format=WHOLE_POINTS[lang])  # a change between whole percents
     return styles
 
 
@@ -239,14 +244,18 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
         ws.set_column(c, c, widths[c], styles["text_wrap"] if wrap else None)
     ws.set_row(HEADER_ROW, row_height(heads, widths))
     rounded = rounded_mask(frame)
+    points_whole = whole_points_mask(frame)
     whole = {**styles, "percent": styles["whole_percent"], "score": styles["whole_percent"]}
     for r in range(len(frame)):
         texts = shown.iloc[r].tolist()
+        row_styles = whole if rounded[r] else styles
+        if points_whole[r]:  # changes in whole points, as the page shows them
+            row_styles = {**row_styles, "points": styles["whole_points"]}
         for c, col in enumerate(cols):
             open_count = col in open_counts and not is_missing(frame.at[r, col])  # respondents shown by their own rule
             write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], texts[c], kinds[c],
                        (hidden[r] and not open_count) or col in withheld[r],
-                       mark, widths[c], whole if rounded[r] else styles)
+                       mark, widths[c], row_styles)
         height = row_height(texts, widths)
         if height > LINE_HEIGHT:
             ws.set_row(HEADER_ROW + 1 + r, height)
@@ -297,11 +306,10 @@ def write_cell(ws: Any, row: int, col: int, value: object, shown: str, k: str, h
         if number is None or not math.isfinite(number):
             ws.write_string(row, col, DASH, styles["dash"])
             return
-        if k == "points":
-            number *= 100
-        elif k in ("count", "year", "int") and number.is_integer():
-            number = int(number)
-        ws.write_number(row, col, number, styles[k])
+        # stored as shown (one place for every sheet): no 159.00000000000003 or 0.8200000000000001 for a reader to
+        # copy, and a cell never differs from the page by a digit; the machine copy keeps full precision
+        whole = styles[k] is styles.get("whole_percent") or styles[k] is styles.get("whole_points")
+        ws.write_number(row, col, as_displayed(number, k, whole_percent=whole), styles[k])
         return
     style = styles["text_wrap"] if display_width(shown) > width - 2 else styles["text"]
     ws.write_string(row, col, shown, style)

@@ -190,7 +190,7 @@ def _bands(fb: StarFeedback, s: dict[str, Any], withheld: str
     what a value not shown reads: ``withheld`` (非表示) when the whole distribution is, the hidden-cell mark
     ``x`` of the published tables when the disclosure rules hide that band. The member's own band stays
     marked either way (it is the member's own answer)."""
-    own = distance_band(pd.Series([fb.distance[PEER_STAR]])).iloc[0]
+    own = _band_of(float(fb.distance[PEER_STAR]))
     peers = fb.peers
     out = []
     for i, band in enumerate(DISTANCE_BANDS):
@@ -200,6 +200,13 @@ def _bands(fb: StarFeedback, s: dict[str, Any], withheld: str
         mark = withheld if peers.counts is None else HIDDEN_MARK
         out.append((s["bands"][band], count, share, s["own_mark"] if band == own else "", mark))
     return out
+
+
+@cache
+def _band_of(distance: float) -> str | None:
+    """The band of one distance (:func:`~pipeline.scoring.readiness.distance_band`), once per value: a Series
+    per member cost a tenth of the ★ page."""
+    return distance_band(pd.Series([distance])).iloc[0]
 
 
 def _band_note(fb: StarFeedback, s: dict[str, Any], k: int) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -29,23 +30,39 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.publish.feedback_model import page_figure_box
 from pipeline.publish.formats import HIDDEN_MARK
-from pipeline.report.style import PALETTE, SLIDE, fill, fs, on_slide, series_style, wrap
+from pipeline.report.style import (
+    CELL_EDGE_COLOUR,
+    FAINT_COLOUR,
+    HEATMAP_CMAP,
+    INK_COLOUR,
+    KEY_EDGE_COLOUR,
+    MUTED_COLOUR,
+    NOT_ASSESSED_COLOUR,
+    PALETTE,
+    REFERENCE_COLOUR,
+    SLIDE,
+    TOTAL_COLOUR,
+    fill,
+    fs,
+    on_slide,
+    series_style,
+    wrap,
+)
 from pipeline.xlsx import display_width
 
 __all__ = ["grouped_bars", "quantile_boxes", "heatmap", "radar", "item_bars", "trend_lines", "rate_by_year",
            "panel_vs_all", "small_multiples", "peer_dots", "PeerFigures", "SUPPRESSED_COLOUR", "NOT_ASSESSED_COLOUR"]
 
-SUPPRESSED_COLOUR = "#DDDDDD"  # kept for callers; hidden cells are now an outline in style.HIDDEN_COLOUR
-NOT_ASSESSED_COLOUR = "#EEEEEE"
+SUPPRESSED_COLOUR = CELL_EDGE_COLOUR  # for outside callers shading hidden cells themselves (figures outline them)
 HIDDEN_HATCH = "////"
 LEGEND_SIZE = 8
 HIDDEN_LEGEND = "秘匿(該当企業が少ない、又は他の値から算出できるため)"
@@ -191,14 +208,14 @@ def _legend_right(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
 
 def _hidden_handle(label: str) -> Line2D:
     """The legend entry of the hidden mark: an ``x`` beside the caller's explanation."""
-    return Line2D([], [], marker=f"${HIDDEN_MARK}$", linestyle="none", color="#333333", markersize=fs(8),
+    return Line2D([], [], marker=f"${HIDDEN_MARK}$", linestyle="none", color=INK_COLOUR, markersize=fs(8),
                   label=label)
 
 
 def _hidden_stub(ax: Axes, pos: float, horizontal: bool = False) -> None:
     """The mark ``x`` at the baseline at ``pos`` (x = pos on a vertical bar chart, y = pos on a horizontal
     one): a hidden cell shows no bar of any length, so nothing in it reads as a small value."""
-    kw = {"fontsize": fs(9), "color": "#333333", "gid": HIDDEN_GID, "clip_on": False}
+    kw = {"fontsize": fs(9), "color": INK_COLOUR, "gid": HIDDEN_GID, "clip_on": False}
     if horizontal:
         ax.annotate(HIDDEN_MARK, (0, pos), xytext=(3, 0), textcoords="offset points", ha="left", va="center", **kw)
     else:
@@ -206,7 +223,7 @@ def _hidden_stub(ax: Axes, pos: float, horizontal: bool = False) -> None:
                     **kw)
 
 
-TOTAL_STYLE = {"color": "#000000", "lw": 2.8, "linestyle": "-"}
+TOTAL_STYLE = {"color": TOTAL_COLOUR, "lw": 2.8, "linestyle": "-"}
 """How the whole sector (全体) is drawn wherever it is a series (lines, radar): thick, solid, black, so it
 reads the same from chart to chart; where it is a group or a column (bars, boxes, heatmap) it comes last,
 after a thin divider (:func:`_total_divider`)."""
@@ -216,7 +233,7 @@ def _total_divider(ax: Axes, groups: list, total: str | None, vertical: bool = T
     """A thin grey line between the segments and the whole sector when ``total`` is the last group."""
     if total is not None and len(groups) > 1 and str(groups[-1]) == str(total):
         at = len(groups) - 1.5
-        (ax.axvline if vertical else ax.axhline)(at, color="#777777", lw=1.0, linestyle="-", zorder=4)
+        (ax.axvline if vertical else ax.axhline)(at, color=REFERENCE_COLOUR, lw=1.0, linestyle="-", zorder=4)
 
 
 def _percent(v: float, _pos: int | None = None) -> str:
@@ -254,7 +271,7 @@ def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, un
         shown = round(float(v) * 100, decimals)
         text = f"0 {unit}" if shown == 0 else f"{'+' if shown > 0 else '−'}{abs(shown):.{decimals}f} {unit}"
         ax.text(v + (reach * 0.03 if v >= 0 else -reach * 0.03), p, text, ha="left" if v >= 0 else "right",
-                va="center", fontsize=fs(7), color="#333333")
+                va="center", fontsize=fs(7), color=INK_COLOUR)
 
 
 # --- bars and boxes ------------------------------------------------------------------------------------
@@ -327,7 +344,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
             ok = shown & np.isfinite(lo_v) & np.isfinite(hi_v)
             if ok.any():
                 ax.errorbar(pos[ok], vals[ok], yerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none",
-                            ecolor="#333333", capsize=2, lw=0.8)
+                            ecolor=INK_COLOUR, capsize=2, lw=0.8)
         for p in pos[hidden]:
             _hidden_stub(ax, p)
     labels = [str(h) for h in hues]
@@ -364,11 +381,14 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
     Returns
     -------
     Axes
-        Boxes are ``Rectangle`` patches; hidden cells are hatched outline stubs with the label.
+        Boxes are ``Rectangle`` patches; a hidden cell is the mark ``x`` at the baseline, a cell whose quartiles
+        are withheld (median published) its median line with the mark ``x`` on it; either puts the mark's
+        explanation in the legend. Withheld 10th/90th percentiles leave the whisker out (the table's note says so).
     """
     ax = _ax(ax)
     xs, hues, width = _groups(table, x, hue)
     handles = []
+    any_mark = bool(_hidden(table).any())
     for j, h in enumerate(hues):
         rows = table[table[hue].eq(h)].drop_duplicates(x).set_index(x).reindex(xs)
         hidden = _hidden(rows)
@@ -381,6 +401,14 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
                 continue
             if pd.isna(r.get("p50")):
                 continue  # not assessed: the caller's note explains
+            if pd.isna(r.get("p25")) or pd.isna(r.get("p75")):
+                # quartiles withheld (too few companies on one side), the median published: the mark stands where
+                # the box would be, on the median line, so no box reads as "no spread"
+                ax.annotate(HIDDEN_MARK, (p, r["p50"]), xytext=(0, 3), textcoords="offset points", ha="center",
+                            va="bottom", fontsize=fs(9), color="#333333", gid=HIDDEN_GID)
+                ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color="black", lw=1.8)
+                any_mark = True
+                continue
             ax.add_patch(Rectangle((p - width * 0.4, r["p25"]), width * 0.8, r["p75"] - r["p25"], facecolor=c,
                                    alpha=0.8, hatch=st["hatch"], edgecolor="white", linewidth=0.5))
             ax.plot([p, p], [r["p10"], r["p25"]], color=c, lw=1.2)
@@ -390,7 +418,7 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
     ax.set_xlim(-0.6, len(xs) - 0.4)
     _total_divider(ax, xs, total)
     labels = [str(h) for h in hues]
-    if _hidden(table).any():
+    if any_mark:
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
     _legend_above(ax, handles, labels)  # first: on a slide it may take width from the axes the ticks wrap to
@@ -444,7 +472,7 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     bands = (table.assign(_b=_bands(table)).pivot_table(index=row, columns=col, values="_b", aggfunc="first")
              .reindex(index=rows, columns=cols).fillna(""))
     data = np.ma.masked_invalid(grid.to_numpy(dtype=float))
-    cmap = plt.get_cmap("cividis").with_extremes(bad=NOT_ASSESSED_COLOUR)
+    cmap = plt.get_cmap(HEATMAP_CMAP).with_extremes(bad=NOT_ASSESSED_COLOUR)
     im = ax.imshow(data, cmap=cmap, vmin=0, vmax=1, aspect="auto")
     any_band = False
     band_text = band_text or BAND_TEXT
@@ -460,12 +488,12 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
                 ax.text(j, i, band_text[band], ha="center", va="center", fontsize=fs(7),
                         color="black" if end >= 0.6 else "white", gid=BAND_GID)
             elif hidden_grid.iat[i, j]:
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor="#DDDDDD",
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor=CELL_EDGE_COLOUR,
                                        linewidth=0.5))
-                ax.text(j, i, HIDDEN_MARK, ha="center", va="center", fontsize=fs(8), color="#333333",
+                ax.text(j, i, HIDDEN_MARK, ha="center", va="center", fontsize=fs(8), color=INK_COLOUR,
                         gid=HIDDEN_GID)
             elif pd.isna(v):
-                ax.text(j, i, "—", ha="center", va="center", fontsize=fs(7), color="#555555")
+                ax.text(j, i, "—", ha="center", va="center", fontsize=fs(7), color=MUTED_COLOUR)
             else:
                 ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=fs(7),
                         color="white" if v < 0.6 else "black")
@@ -481,7 +509,7 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     cb.ax.tick_params(labelsize=fs(8))
     handles, labels = [], []
     if any_band:
-        handles.append(Patch(facecolor=cmap(1.0), edgecolor="#999999", label=band_label))
+        handles.append(Patch(facecolor=cmap(1.0), edgecolor=KEY_EDGE_COLOUR, label=band_label))
         labels.append(band_label)
     if (hidden_grid.to_numpy(dtype=bool) & ~bands.isin(list(BAND_TEXT)).to_numpy(dtype=bool)).any():
         handles.append(_hidden_handle(suppressed_label))
@@ -502,35 +530,45 @@ def _bands(rows: pd.DataFrame) -> np.ndarray:
 
 
 def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axis_labels: dict[str, str] | None = None,
-          highlight: str | None = None, suppressed_label: str = HIDDEN_LEGEND) -> Axes:
+          highlight: str | None = None, suppressed_label: str = HIDDEN_LEGEND,
+          band_text: dict[str, str] | None = None) -> Axes:
     """One closed polygon per series over the axes (e.g. CSF functions); ``ax`` must be polar.
 
     The ``highlight`` series (the whole sector) is thick and black so every segment reads against it;
     other series take the palette without black, each with its own marker and line style. A hidden
     point leaves a gap in its polygon (never a point at the centre, which would read as 0%); a series
-    hidden everywhere is listed in the legend with ``suppressed_label``.
+    hidden everywhere is listed in the legend with ``suppressed_label``. A hidden mean published as a band
+    (``mean_band``: 「90%以上」) is drawn as the band itself, a thick stroke of the series' colour along its spoke
+    from the 90% to the 100% ring (0–10% for 「10%未満」), explained by a legend entry with the band's text
+    (``band_text``, default :data:`BAND_TEXT`); it never joins the polygon, which would make it a number.
 
     Returns
     -------
     Axes
-        One ``Line2D`` per drawn series, in table order; the legend sits to the right of the circle.
+        One ``Line2D`` per drawn series, in table order; band strokes are ``Line2D`` with gid ``band``; the
+        legend sits to the right of the circle.
     """
     axes_order = list(dict.fromkeys(table[axis]))
     angles = np.linspace(0, 2 * np.pi, len(axes_order), endpoint=False)
-    colours = [c for c in PALETTE if c != "#000000"]
+    colours = [c for c in PALETTE if c != TOTAL_COLOUR]
+    band_text = band_text or BAND_TEXT
     handles: list = []
+    bands_drawn: list[str] = []
     any_hidden = False
     j = 0
     for s in dict.fromkeys(table[series]):
         rows = table[table[series].eq(s)].drop_duplicates(axis).set_index(axis).reindex(axes_order)
         vals = _floats(rows, value)
-        vals[_hidden(rows)] = np.nan
-        if np.isnan(vals).all():
-            if _hidden(rows).any():  # hidden everywhere: listed by name beside the mark
+        hidden = _hidden(rows)
+        vals[hidden] = np.nan
+        bands = np.where(hidden, _bands(rows), "")
+        banded = np.isin(bands, list(band_text))
+        if np.isnan(vals).all() and not banded.any():
+            if hidden.any():  # hidden everywhere: listed by name beside the mark
                 handles.append(_hidden_handle(str(s)))
                 any_hidden = True
             continue
-        any_hidden = any_hidden or bool(_hidden(rows).any())  # drawn with a gap where a function is hidden
+        any_hidden = any_hidden or bool((hidden & ~banded).any())  # drawn with a gap where a function is hidden
         closed = np.append(vals, vals[0])
         if s == highlight:
             style = {**TOTAL_STYLE, "marker": None, "zorder": 4}
@@ -541,11 +579,18 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
             j += 1
         (line,) = ax.plot(np.append(angles, angles[0]), closed, label=str(s), **style)
         handles.append(line)
+        for angle, band in zip(angles[banded], bands[banded], strict=True):
+            reach = (0.9, 1.0) if band == "high" else (0.0, 0.1)
+            ax.plot([angle, angle], reach, color=style["color"], lw=6, solid_capstyle="butt", alpha=0.85,
+                    zorder=5, gid=BAND_GID)
+            bands_drawn += [band] if band not in bands_drawn else []
     ax.set_xticks(angles, [(axis_labels or {}).get(a, a) for a in axes_order])
     ax.set_ylim(0, 1)
-    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=fs(7), color="#555555")
+    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=fs(7), color=MUTED_COLOUR)
     if len(axes_order) > 1:  # radial labels halfway between the first two spokes, off every spoke's line
         ax.set_rlabel_position(float(np.degrees(angles[1]) / 2))
+    for band in sorted(bands_drawn):  # 'high' before 'low'
+        handles.append(Line2D([], [], color=MUTED_COLOUR, lw=6, solid_capstyle="butt", label=band_text[band]))
     if any_hidden:  # one entry says what the mark means, wrapped to the legend's width
         handles.append(_hidden_handle(wrap(suppressed_label, 34)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=fs(LEGEND_SIZE), borderaxespad=0)
@@ -595,7 +640,7 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
     if lo and hi:
         ok = shown & np.isfinite(lo_v) & np.isfinite(hi_v)
         if ok.any():
-            ax.errorbar(vals[ok], pos[ok], xerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none", ecolor="#333333",
+            ax.errorbar(vals[ok], pos[ok], xerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none", ecolor=INK_COLOUR,
                         capsize=2, lw=0.8)
     if diverging:
         reach = float(np.nanmax(np.abs(np.concatenate([vals[shown], lo_v[shown], hi_v[shown], [0.01]]))))
@@ -751,8 +796,8 @@ def trend_lines_weighted(table: pd.DataFrame, x: str = "year", members: str = "w
         xa = np.asarray(xs, dtype=float) + (j - (len(series) - 1) / 2) * step
         ax.plot(xa, vals, color=line.get_color(), linestyle="--", lw=1.1, marker=line.get_marker(),
                 markersize=3.5, markerfacecolor="none", alpha=0.85, zorder=2)
-    handles = [*solid, Line2D([], [], color="#333333", linestyle="-", lw=1.8, label=style_labels[0]),
-               Line2D([], [], color="#333333", linestyle="--", lw=1.1, label=style_labels[1])]
+    handles = [*solid, Line2D([], [], color=INK_COLOUR, linestyle="-", lw=1.8, label=style_labels[0]),
+               Line2D([], [], color=INK_COLOUR, linestyle="--", lw=1.1, label=style_labels[1])]
     _legend_right(ax, handles, [h.get_label() for h in handles])
     return ax
 
@@ -831,7 +876,7 @@ def panel_vs_all(table: pd.DataFrame, node: str = "node_id", value: str = "chang
         lo_v, hi_v = _floats(rows, lo), _floats(rows, hi)
         ok = shown & np.isfinite(lo_v) & np.isfinite(hi_v)
         if ok.any():
-            ax.errorbar(vals[ok], pos[ok], xerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none", ecolor="#333333",
+            ax.errorbar(vals[ok], pos[ok], xerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none", ecolor=INK_COLOUR,
                         capsize=2, lw=0.8)
         _change_labels(ax, vals[shown], pos[shown], reach, unit)
         for p in pos[hidden]:
@@ -916,6 +961,8 @@ screen pixels: 100 dpi (700 pixels) is what the screen shows; 150 dpi cost a thi
 (more pixels to copy and encode) for detail seen only when zoomed in."""
 PAGE_DPI = 150
 """The PDF page figure's resolution: printed, so finer than the screen's."""
+LABEL_X, LABEL_SIZE = 1.03, 8
+"""The company's value labels: at 1.03 of the axes width (right of the axes), 8 points."""
 PNG_LEVEL = 1
 """zlib level of the member figure's PNG: level 1 encodes several times faster than the default 6 for a
 slightly larger file (lossless either way)."""
@@ -971,7 +1018,7 @@ def _peer_background(scores: pd.DataFrame, ax: Axes, w: dict[str, Any]) -> None:
             ax.plot([row.peer_mean], [p], marker="o", markersize=6, markerfacecolor="white", markeredgecolor="black",
                     markeredgewidth=1.2, linestyle="none", zorder=4)
         if pd.isna(row.peer_mean) and pd.isna(row.p50):
-            ax.text(0.01, p + 0.36, w["no_stat"], ha="left", va="bottom", fontsize=6.5, color="#666666")
+            ax.text(0.01, p + 0.36, w["no_stat"], ha="left", va="bottom", fontsize=6.5, color=FAINT_COLOUR)
     ax.set_xlim(0, 1)
     ax.set_ylim(pos[-1] + 0.7 if n else 1, -0.7)
     ax.set_yticks(pos, scores["node"].tolist(), fontsize=9)
@@ -993,15 +1040,33 @@ def _peer_background(scores: pd.DataFrame, ax: Axes, w: dict[str, Any]) -> None:
 
 def _company_marks(scores: pd.DataFrame, ax: Axes) -> list[Artist]:
     """The company's own marks, not yet added to ``ax``: a diamond per scored row, its value beside it."""
-    pos = _positions(scores)
-    scored = scores["score"].notna().to_numpy()
-    marks: list[Artist] = [Line2D(scores["score"].to_numpy(float)[scored], pos[scored], marker="D", markersize=7,
-                                  color=COMPANY_COLOUR, markeredgecolor="white", linestyle="none", zorder=5,
-                                  clip_on=False)]  # a company at 0% or 100% gets a whole diamond, not half
-    for p, value in zip(pos[scored], scores["score"].to_numpy(float)[scored], strict=True):
-        marks.append(Text(1.03, p, f"{value:.1%}", ha="left", va="center", fontsize=8, color=COMPANY_COLOUR,
+    marks: list[Artist] = [_company_diamonds(scores)]
+    for p, text in _company_labels(scores):
+        marks.append(Text(LABEL_X, p, text, ha="left", va="center", fontsize=LABEL_SIZE, color=COMPANY_COLOUR,
                           transform=ax.get_yaxis_transform(), clip_on=False))  # beside the axes, never cut
     return marks
+
+
+def _company_diamonds(scores: pd.DataFrame) -> Line2D:
+    """A diamond per scored row, in data coordinates."""
+    pos = _positions(scores)
+    scored = scores["score"].notna().to_numpy()
+    return Line2D(scores["score"].to_numpy(float)[scored], pos[scored], marker="D", markersize=7,
+                  color=COMPANY_COLOUR, markeredgecolor="white", linestyle="none", zorder=5,
+                  clip_on=False)  # a company at 0% or 100% gets a whole diamond, not half
+
+
+def _company_labels(scores: pd.DataFrame) -> list[tuple[float, str]]:
+    """(row position, text) of the company's value labels, as :func:`_company_marks` writes them."""
+    pos = _positions(scores)
+    values = scores["score"].to_numpy(float)
+    return [(float(p), f"{v:.1%}") for p, v in zip(pos, values, strict=True) if not np.isnan(v)]
+
+
+@cache
+def _label_font(dpi: float) -> ImageFont.FreeTypeFont:
+    """The value labels' font (the figures' own, found as matplotlib finds it) at 8 points for ``dpi``."""
+    return ImageFont.truetype(findfont(FontProperties(size=LABEL_SIZE)), size=LABEL_SIZE * dpi / 72)
 
 
 class PeerFigures:
@@ -1033,14 +1098,22 @@ class PeerFigures:
                 self._drawn.popitem(last=False)
         fig, canvas, ax, background = self._drawn[shared]
         canvas.restore_region(background)
-        for artist in _company_marks(scores, ax):
-            artist.set_figure(fig)
-            artist.axes = ax
-            if isinstance(artist, Line2D):
-                artist.set_transform(ax.transData)
-            ax.draw_artist(artist)
+        diamonds = _company_diamonds(scores)
+        diamonds.set_figure(fig)
+        diamonds.axes = ax
+        diamonds.set_transform(ax.transData)
+        ax.draw_artist(diamonds)
+        labels = _company_labels(scores)
         width, height = canvas.get_width_height(physical=True)
-        return Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        rgb = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        # the value labels sit right of the axes, on white: drawn by FreeType through PIL at the place and size
+        # matplotlib would put them (a matplotlib Text per label cost more than the rest of the figure)
+        draw = ImageDraw.Draw(rgb)
+        font = _label_font(self.dpi)
+        xy = ax.get_yaxis_transform().transform([(LABEL_X, p) for p, _ in labels]) if labels else []
+        for (x, y), (_, text) in zip(xy, labels, strict=True):
+            draw.text((round(x), height - y), text, fill=COMPANY_COLOUR, font=font, anchor="lm")
+        return rgb
 
     def png(self, scores: pd.DataFrame) -> bytes:
         """The figure of one member's ``scores`` (:attr:`~pipeline.publish.feedback_model.MemberPage.scores`)

@@ -8,7 +8,7 @@ sentences are the same for every member of a run, so they are made once (cached)
 
 from __future__ import annotations
 
-import math
+import re
 from functools import cache
 from typing import Any
 
@@ -20,7 +20,7 @@ from pipeline.publish.feedback_model import PEER_STATS, SCORE_COLUMNS, MemberPag
 from pipeline.publish.formats import check_lang
 from pipeline.report import style
 from pipeline.report.figures import PeerFigures
-from pipeline.scoring.disclosure import QUANTILE_TAILS
+from pipeline.scoring.disclosure import quantile_min_n
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 
 
@@ -83,9 +83,16 @@ def _reached(h: pd.DataFrame, column: str, w: dict[str, Any]) -> list[str]:
     other rows (CSF functions, 'All', ★3)."""
     said = w["reached"]
     values = h[column] if column in h else pd.Series(np.nan, index=h.index)
-    level = h["framework"].eq("level") & h["node_id"].str.fullmatch(r"Lv\d+")
+    level = _level_rows(tuple(h["framework"]), tuple(h["node_id"]))
     return [("" if not is_level else said["none"] if pd.isna(v) else said["yes"] if v >= 1 else said["no"])
-            for v, is_level in zip(values, level, strict=True)]
+            for v, is_level in zip(values.tolist(), level, strict=True)]
+
+
+@cache
+def _level_rows(frameworks: tuple[str, ...], nodes: tuple[str, ...]) -> tuple[bool, ...]:
+    """Which headline rows are a level LvN (the same rows for every member of a run)."""
+    return tuple(f == "level" and re.fullmatch(r"Lv\d+", str(n)) is not None
+                 for f, n in zip(frameworks, nodes, strict=True))
 
 
 def _score_marks(scores: pd.DataFrame, answered_before: bool, w: dict[str, Any]) -> list[list[str]]:
@@ -193,8 +200,7 @@ def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_labe
         out.append(w["peers_hidden"].format(nodes=join.join(protected["_label"])))
     shown = labelled[labelled["hidden"].eq("")]
     if (shown["p25"].isna() | shown["p50"].isna()).any():
-        out.append(w["peers_quantiles"].format(median=math.ceil(k / QUANTILE_TAILS["p50"]),
-                                               iqr=math.ceil(k / QUANTILE_TAILS["p25"]), k=k))
+        out.append(w["peers_quantiles"].format(median=quantile_min_n("p50", k), iqr=quantile_min_n("p25", k), k=k))
     if n_items:
         out.append(w["peers_items"].format(sector=w["sector"][sector], n=n_items))
     return out

@@ -7,7 +7,8 @@ for a report other than the default, by what differs (``all_en``, ``all_by-indus
   (the machine-readable copy), tables.json (what each table's cells are), disclosure_audit.csv (every
   hidden cell and the intruder check), and deck.pptx with ``pptx=True``
 - figures/<sector>/<years>/<figure>.png (300 dpi) and .svg
-For ``--sector all`` also the cross-sector notebook under reports/all/<years>/.
+For ``--sector all`` also the cross-sector notebook under reports/all/<years>/ (not for a what-if run, which
+writes only the ★ sectors' reports: the others would repeat the default ones).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class ReportResult:
     decks: list[Path] = field(default_factory=list)
     audits: list[Path] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    """Reports a what-if run leaves as they are (sectors off the ★ scheme, the cross-sector page ``all``)."""
 
 
 def _span(years: tuple[int, int] | None) -> str:
@@ -72,6 +75,10 @@ def folder_name(span: str, sector: str, lang: str = "ja", segment_by: str = "", 
     if lang != "ja":
         parts.append(lang)
     return "_".join(parts)
+
+
+def _on_star(sector: str) -> bool:
+    return "star" in catalogs.sector_info(sector)["frameworks"]
 
 
 @contextmanager
@@ -222,11 +229,15 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
 
     # the cross-sector page compares every sector scored on CSF 2.0, where there are two or more
     cross = sector == "all" and len(cross_sector_sectors(store)) >= 2
+    if what_if:
+        # a what-if changes only the reports of sectors on the ★ scheme: any other report (and the cross-sector page,
+        # which takes no what-if) would be the default one again, written over the default folder (reports/all/all)
+        result.skipped = [s for s in present if not _on_star(s)] + (["all"] if cross else [])
+        present, cross = [s for s in present if _on_star(s)], False
     with progress(len(present) + cross, f"report {sector}: notebooks run", quiet=quiet) as bar:
         for s in present:
-            star = "star" in catalogs.sector_info(s)["frameworks"]
             run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework,
-                                            "weights": weights, **({"what_if": what_if} if what_if and star else {})},
+                                            "weights": weights, **({"what_if": what_if} if what_if else {})},
                 words["report_title"].format(sector=words["sector"][s]))
             bar.update()
         if cross:

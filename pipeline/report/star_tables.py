@@ -124,8 +124,9 @@ def with_keys(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def top_bottlenecks(table: pd.DataFrame, star: int, year: int, n: int = 10, total: str = ALL) -> pd.DataFrame:
-    """The ``n`` requirements of ★``star`` that most companies of the sector (``total``: 全体, or the report's own
-    word for it, "All" in English) fail in ``year``, among those published; ties by requirement id."""
+    """The ``n`` requirements of ★``star`` that most companies of the sector (``total``: 全体, or the name a
+    report in another language displays it by, "All") fail in ``year``, among those published; ties by
+    requirement id."""
     t = table[table["star"].eq(star) & table["year"].eq(year) & table["segment"].eq(total)
               & table["share_unmet"].notna()]
     return (t.sort_values(["share_unmet", "requirement_id"], ascending=[False, True], kind="stable").head(n)

@@ -40,6 +40,16 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 LINESTYLES = ["-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)), (0, (3, 1, 3, 3))]
 HIDDEN_COLOUR = "#9A9A9A"  # outline and hatch of a hidden (suppressed) cell
 NOTE_COLOUR = "#444444"
+# Every other colour a figure draws, named here so a figure's look changes in this file only.
+TOTAL_COLOUR = PALETTE[-1]  # the total (全体) line and bar: black, thickest
+INK_COLOUR = "#333333"  # the hidden mark, error bars, value labels and neutral legend keys
+MUTED_COLOUR = "#555555"  # the not-assessed dash and small tick labels
+FAINT_COLOUR = "#666666"  # a line saying a statistic is not shown
+REFERENCE_COLOUR = "#777777"  # reference lines (a target share, no change)
+KEY_EDGE_COLOUR = "#999999"  # edge of a legend key on a pale fill
+CELL_EDGE_COLOUR = "#DDDDDD"  # outline of a hidden heatmap cell
+NOT_ASSESSED_COLOUR = "#EEEEEE"  # a heatmap cell no answer reaches
+HEATMAP_CMAP = "cividis"  # 0–1 shares and means: perceptually even, readable in greyscale and colour-blind
 SLIDE = (10.0, 5.625)  # inches, 16:9
 DPI = 300
 # IPAexGothic (the only face with Japanese glyphs we ship) has no bold: asking for bold makes
@@ -89,7 +99,7 @@ def _labels() -> dict[str, Any]:
 
 def labels(lang: str) -> dict[str, Any]:
     """The report's fixed texts (titles, notes, axis labels) in ``lang`` ('ja' or 'en'); ``sector`` names
-    each registered sector as catalogs/sectors.yaml does (report_labels.yaml adds only 'all')."""
+    each registered sector as catalogs/sectors.yaml does."""
     if lang not in _labels():
         raise ValueError(f"lang must be one of {', '.join(_labels())}, not {lang!r}")
     return _labels_in(lang)
@@ -101,6 +111,12 @@ def _labels_in(lang: str) -> dict[str, Any]:
     names = {s: str(info["name"][lang]) for s, info in catalogs.sectors().items()}
     words["sector"] = {**names, **words.get("sector", {})}
     return words
+
+
+def sectors_name(labels: dict[str, Any], sectors: list[str]) -> str:
+    """The name of a page about ``sectors``: their names from catalogs/sectors.yaml in the page's order,
+    joined by the language's ``sectors_joiner`` (電力・自動車), so a new sector needs no label of its own."""
+    return labels["sectors_joiner"].join(labels["sector"][s] for s in sectors)
 
 
 def rules_text(labels: dict[str, Any], sectors: list[str], threshold: str) -> str:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.catalogs import comparability
-from pipeline.publish.formats import HIDDEN_MARK
+from pipeline.publish.formats import HIDDEN_MARK, WITHHELD_CELLS
 from pipeline.publish.intervals import Relation, _hide, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
@@ -78,14 +78,26 @@ SPECS: dict[str, TableSpec] = {
 }
 
 
-def with_change(table: pd.DataFrame, keys: list[str], value: str = "mean") -> pd.DataFrame:
-    """Adds ``previous_year`` (the previous year in the table for the same cell) and ``change``
-    (value − previous value), from protected values: NaN unless both years are published."""
+def with_change(table: pd.DataFrame, keys: list[str], value: str = "mean", name: str = "change") -> pd.DataFrame:
+    """Adds ``previous_year`` (the previous year in the table for the same cell) and ``name`` (value − previous
+    value), from protected values: NaN unless both years are published.
+
+    Where the previous year's cell is hidden and this year's is published, the change is *withheld*, not "not
+    assessed": it is listed in the row's :data:`~pipeline.publish.formats.WITHHELD_CELLS`, so it reads x (a '—'
+    there said no answer reaches the node, of a segment that answered both years)."""
     t = table.sort_values([*keys, "year"])
     grp = t.groupby(keys, observed=True, dropna=False)
     prev_year = grp["year"].shift()
     prev_value = grp[value].shift()
-    return t.assign(previous_year=prev_year, change=t[value] - prev_value).sort_index()
+    t = t.assign(previous_year=prev_year, **{name: t[value] - prev_value})
+    if "suppressed" in t:
+        hidden = t["suppressed"].fillna("").astype(str).ne("")
+        withheld = hidden.groupby([t[k] for k in keys], observed=True, dropna=False).shift(fill_value=False) \
+            .astype(bool) & ~hidden & t[value].notna()
+        if withheld.any():
+            own = t[WITHHELD_CELLS].fillna("").astype(str) if WITHHELD_CELLS in t else pd.Series("", index=t.index)
+            t[WITHHELD_CELLS] = own.where(~withheld, (own + f" {name}").str.strip())
+    return t.sort_index()
 
 
 def protect(table: pd.DataFrame, **kwargs) -> pd.DataFrame:
@@ -180,7 +192,7 @@ def distribution(data: ReportData, by: str, k: int | None = None) -> pd.DataFram
     keys = ["sector", "framework", "node_id", "segment"]
     q = with_change(q, keys)
     if "w_mean" in q:  # the members' change, from published members' estimates of both years
-        q["w_change"] = with_change(q, keys, "w_mean")["change"]
+        q = with_change(q, keys, "w_mean", name="w_change")
     return q
 
 

@@ -36,6 +36,8 @@ Derived columns (year-on-year changes) are computed *after* protection from prot
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -95,6 +97,32 @@ PART_COUNTS: dict[str, str] = {"n_unanswered": "n_companies", "n_missing": "n_co
 # Quantile → the share of companies beyond it; p10 is published only when 10% of the cell is ≥ k companies
 # (n ≥ 50 at k = 5), so no quantile pins down the score of fewer than k companies.
 QUANTILE_TAILS = {"p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.25, "p90": 0.10}
+
+
+def quantile_shown(quantile: str, n, k: int):
+    """The quantile-tail rule: ``quantile`` of ``n`` companies may be published when the companies beyond it
+    (``n`` × its tail in :data:`QUANTILE_TAILS`) are at least ``k``. ``n`` is a count or a Series of them;
+    the answer is a bool or a bool Series alike. Report tables (:func:`protect`) and member feedback use it."""
+    return n * QUANTILE_TAILS[quantile] >= k
+
+
+def quantile_min_n(quantile: str, k: int) -> int:
+    """The fewest companies a cell needs for ``quantile`` to be published under :func:`quantile_shown`
+    (p10 from 50, quartiles from 20, the median from 10 at k = 5): what the notes under a table say."""
+    n = max(1, math.ceil(k / QUANTILE_TAILS[quantile]))
+    while not quantile_shown(quantile, n, k):  # the rule decides, not the division's rounding
+        n += 1
+    while n > 1 and quantile_shown(quantile, n - 1, k):
+        n -= 1
+    return n
+
+
+def all_alike(values: pd.Series) -> bool:
+    """The uniform rule on the values behind one statistic: True when they are all the same (every one at 0%
+    or 100%, or every one in one ★ distance band), so any statistic of them tells each company the others'
+    values and is withheld. :func:`protect` reads the same rule from a published mean or share (0 or 1 is
+    only reached when every company is alike); member feedback, which holds the values, asks it directly."""
+    return values.nunique(dropna=True) <= 1
 
 
 def count_column(table: pd.DataFrame) -> str:
@@ -181,9 +209,9 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
         out.loc[hidden, stats] = np.nan
     out[n_col] = pd.to_numeric(out[n_col], errors="coerce").astype(float).where(~hidden)
     out = blank_part_counts(out, k, part_counts)
-    for q, tail in QUANTILE_TAILS.items():  # a quantile speaks for the companies beyond it: k of them at least
+    for q in QUANTILE_TAILS:  # a quantile speaks for the companies beyond it: k of them at least
         if q in out.columns:
-            out[q] = out[q].where(n * tail >= k)
+            out[q] = out[q].where(quantile_shown(q, n, k))
     return out
 
 

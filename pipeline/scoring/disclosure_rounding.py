@@ -3,8 +3,8 @@
 An item's share implemented is taken over the companies it applies to (``n_applicable`` of the year's
 ``n_companies``); the rest said "not applicable". Where that rest is 1–4 companies, publishing
 ``n_applicable`` counts them (n_companies − n_applicable), and so does an exact share: 120/295 has one
-denominator near 297. Hiding those rows whole (the first rule of issue 28) withheld three item rows in four
-on the demo. Instead, as statistical agencies publish small bases, every item row whose not-applicable
+denominator near 297. Hiding those rows whole would withhold three item rows in four on the demo; so, as
+statistical agencies publish small bases, every item row whose not-applicable
 count is below k — **0 included**, so that the form of a row says "0–4", five possible counts, never "1–4" —
 is published *rounded*:
 
@@ -17,7 +17,7 @@ is published *rounded*:
 
 A row is rounded only where every one of the k possible bases n_companies − (k − 1) … n_companies stays
 consistent with each rounded value (:func:`keeps_every_base`: some whole count of implemented answers, or of
-half points, gives it); otherwise — only with fewer than about 100 companies — it is hidden as before. The
+half points, gives it); otherwise — only with fewer than about 100 companies — it is hidden whole. The
 cost in accuracy: a rounded share is within 0.5 percentage points of the true one. docs/method.md §5.
 """
 
@@ -30,6 +30,7 @@ from pipeline.scoring.statistics import wilson
 
 ROUNDED = "rounded"  # published column: True where the row's shares are rounded and its base withheld
 STEP = 0.01  # whole percent
+STEPS_PER_UNIT = 100  # 1 / STEP as a whole number: k / 100 is the double nearest k %, k * 0.01 may not be (0.82…01)
 ROUNDED_STATS = ("share_implemented", "mean_points", "w_share_implemented", "w_ci_low", "w_ci_high")
 WITHHELD = ("n_applicable", "n_implemented", "n_not_applicable", "na_share", "n_eff", "deff")
 GRID = {"share_implemented": 1, "mean_points": 2}  # whole answers; half points (implemented 1, partial 0.5)
@@ -38,7 +39,7 @@ GRID = {"share_implemented": 1, "mean_points": 2}  # whole answers; half points 
 def to_step(value: pd.Series | np.ndarray | float) -> np.ndarray:
     """Values rounded half up to :data:`STEP` (exact in decimal: 0.125 → 0.13)."""
     v = np.asarray(value, dtype=float)
-    return np.floor(v / STEP + 0.5 + 1e-9) * STEP
+    return np.floor(v / STEP + 0.5 + 1e-9) / STEPS_PER_UNIT
 
 
 def keeps_every_base(value: float, whole: int, k: int, grid: int = 1) -> bool:
@@ -83,8 +84,8 @@ def round_small_not_applicable(protected: pd.DataFrame, raw: pd.DataFrame, k: in
         if "share_implemented" in values:
             low, high = wilson(np.array([values["share_implemented"] * (whole.loc[i] - k + 1)]),
                                np.array([whole.loc[i] - k + 1]))
-            out.at[i, "ci_low"] = max(0.0, np.floor((low[0] - STEP / 2) / STEP + 1e-9) * STEP)
-            out.at[i, "ci_high"] = min(1.0, np.ceil((high[0] + STEP / 2) / STEP - 1e-9) * STEP)
+            out.at[i, "ci_low"] = max(0.0, np.floor((low[0] - STEP / 2) / STEP + 1e-9) / STEPS_PER_UNIT)
+            out.at[i, "ci_high"] = min(1.0, np.ceil((high[0] + STEP / 2) / STEP - 1e-9) / STEPS_PER_UNIT)
         for c in WITHHELD:
             if c in out:
                 out.at[i, c] = np.nan

@@ -6,11 +6,11 @@ scored companies fall back to the whole sector and year; when that too is below 
 is shown. The file says which group was used.
 
 Peer statistics follow the disclosure rules of :mod:`pipeline.scoring.disclosure`, because a member
-file leaves the association just like a report does: a mean or share rests on at least k companies,
-a quantile on at least k companies beyond it (``QUANTILE_TAILS``), and a peer group in which every
-company has the same value (all at 0% or 100%, or all in one ★ distance band) shows no statistic (it
-would tell each member every peer's value). :func:`peer_group` and :func:`every_peer_alike` are these
-rules, for the scores here and for the ★ distance distribution of :mod:`pipeline.scoring.star_feedback`.
+file leaves the association just like a report does: a mean or share rests on at least k companies
+besides the member (:func:`peer_group`), a quantile on at least k companies beyond it
+(:func:`~pipeline.scoring.disclosure.quantile_shown`), and a peer group whose values are all alike shows
+no statistic (:func:`~pipeline.scoring.disclosure.all_alike`). The same rules serve the ★ distance
+distribution of :mod:`pipeline.scoring.star_feedback`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.ruleset import min_cell
-from pipeline.scoring.disclosure import QUANTILE_TAILS
+from pipeline.scoring.disclosure import all_alike, quantile_shown
 from pipeline.scoring.rules import complete_items, is_achieved, is_applicable
 from pipeline.scoring.statistics import deviation_score, item_shares, percentile_rank
 
@@ -119,13 +119,6 @@ def peer_group(own_group: pd.Series, own_n: pd.Series, all_n: pd.Series, k: int)
     return np.where(own_n.ge(k + 1), own_group.astype(object), np.where(all_n.ge(k + 1), ALL_GROUP, NO_PEERS))
 
 
-def every_peer_alike(values: pd.Series) -> bool:
-    """The uniform rule of member feedback: True when every peer has the same value (every one at 0% or
-    100%, or every one in the same ★ distance band), so that any statistic of them would tell each
-    member every peer's value; the statistic is then withheld (``hidden = 'uniform'``)."""
-    return values.nunique(dropna=True) <= 1
-
-
 def previous_year(respondents: pd.DataFrame, sector: str, year: int) -> int | None:
     """The survey year before ``year`` in the store for ``sector`` (the latest earlier one), if any."""
     years = respondents.loc[respondents["sector"].eq(sector) & respondents["year"].lt(year), "year"]
@@ -169,9 +162,9 @@ def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int) -> 
         pool = pool[pool["own_group"].eq(group)]
     n = pool["respondent_key"].nunique()
     mean = pool["score"].mean()
-    if every_peer_alike(pool["score"]):
+    if all_alike(pool["score"]):
         return block.assign(peer_n=n, **dict.fromkeys(PEER_STATS, np.nan), hidden="uniform")
-    quantiles = {q: float(pool["score"].quantile(p)) if n * QUANTILE_TAILS[q] >= k else np.nan
+    quantiles = {q: float(pool["score"].quantile(p)) if quantile_shown(q, n, k) else np.nan
                  for q, p in QUANTILES.items()}
     # every scored company of the block is in its pool; an unscored one gets no rank (NaN)
     return block.assign(peer_n=n, peer_mean=mean, **quantiles,

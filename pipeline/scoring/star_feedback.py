@@ -3,7 +3,7 @@ the items they cite, and its distance to ★3 beside its peer group's distributi
 
 The requirement outcomes and distances are those of :mod:`pipeline.scoring.readiness` (one function per
 statistic); the peer group and its protection are those of every other peer statistic in the feedback
-(:func:`pipeline.scoring.feedback.peer_group`, :func:`pipeline.scoring.feedback.every_peer_alike`):
+(:func:`pipeline.scoring.feedback.peer_group`, :func:`pipeline.scoring.disclosure.all_alike`):
 
 - the peers are the companies of the company's peer attribute (automotive: size band) with a judged ★3
   distance; fewer than k of them → the whole sector-year; fewer than k there too → no distribution;
@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.scoring.disclosure import protect_distribution
-from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS, every_peer_alike, peer_attribute, peer_group, split_by_key
+from pipeline.scoring.disclosure import all_alike, protect_distribution
+from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS, peer_attribute, peer_group, split_by_key
 from pipeline.scoring.readiness import DISTANCE_BANDS, distance_band, readiness_from_outcomes, requirement_outcomes
 from pipeline.scoring.respondent import star_requirements
 
@@ -134,7 +134,7 @@ def _peer_distances(ready: pd.DataFrame, resp: pd.DataFrame, sector: str, k: int
             made[g] = PeerDistances(group=g, n=None, counts=None, hidden="primary")
             continue
         in_group = bands if g == ALL_GROUP else bands[people[judged].eq(g)]
-        if every_peer_alike(in_group):
+        if all_alike(in_group):
             made[g] = PeerDistances(group=g, n=None, counts=None, hidden="uniform")
             continue
         counts = [int(in_group.eq(b).sum()) for b in DISTANCE_BANDS]
