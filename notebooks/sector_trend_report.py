@@ -39,6 +39,7 @@ from IPython.display import HTML, Markdown, display
 from pipeline import catalogs, config, ruleset
 from pipeline.arguments import read_what_if
 from pipeline.publish.formats import BAND_LABELS, hidden_text
+from pipeline.publish.model import SlidePivot
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
@@ -304,7 +305,8 @@ if "star" in info["frameworks"]:
                     note=R["unmet_note"], years=latest_year, xlabel=L["axes"]["share_companies"], left=0.36,
                     alt=[f"{r.requirement_id} {r.requirement_name}: {r.share_unmet:.1%} ({r.cited_items})"
                          for r in top.itertuples()])
-        page.table("star_top", top, name=f"star{n_star}_top", title_args={"star": n_star}, slide=n_star == 3)
+        page.table("star_top", top, name=f"star{n_star}_top", title_args={"star": n_star}, slide=n_star == 3,
+                   source=source(n_year(rd.latest), latest_year))
     for n_star in (3, 4):  # the top ten of each star by segment, ★3 and ★4 alike
         top_ids = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)["node_id"].tolist()
         heat = bottle_shown[bottle_shown["year"].eq(rd.latest) & bottle_shown["node_id"].isin(top_ids)]
@@ -331,11 +333,11 @@ if "star" in info["frameworks"]:
         now = ready_rows[ready_rows["year"].eq(rd.latest) & ready_rows["node_id"].eq(f"★{n_star}+")]
         shown_bands = {  # figure → (companies by band, the band's name, its share, the note, the legend's room)
             "distance": (lb.assign(band=lb["node_id"].str.split(":").str[1].map(lambda b: R["band"].format(band=b))),
-                         "band", "share_distance", R["distance_note"], (0.74, 0.55)),
+                         "band", "share_distance", R["distance_note"], (0.74, 0.84)),  # slide: legend right
             "within": (pd.concat([now.assign(series=R["ready_series"]),
                                   lw.assign(series=lw["node_id"].str.split("≤").str[1].map(
                                       lambda n: R["within_series"].format(n=n)))], ignore_index=True),
-                       "series", "share_reached", R["within_note"], (0.76, 0.68))}
+                       "series", "share_reached", R["within_note"], (0.76, 0.84))}
         for kind, (rows, series, share, kind_note, top_room) in shown_bands.items():
             page.figure(f"star{n_star}_{kind}", R[f"{kind}_title"].format(star=n_star, year=rd.latest),
                         n_year(rd.latest),
@@ -344,7 +346,9 @@ if "star" in info["frameworks"]:
                             total=ALL),
                         note=kind_note, years=latest_year, ylabel=L["axes"]["share_companies"], top=top_room)
     # the bands in words beside their ids (★3:0 → ★3 あと0件), as the figures name them
-    page.table("star_distance", S.with_names(bands_shown, R["band_name"], R["within_series"]))
+    page.table("star_distance", S.with_names(bands_shown, R["band_name"], R["within_series"]), slide=True,
+               source=source(n_year(rd.latest), latest_year),
+               slide_pivot=SlidePivot(["segment"], "node_name", "share_distance", split=" ", split_name="★"))
     page.table("star_within", S.with_names(within_shown, R["band_name"], R["within_series"]))
 
     # readiness over the years, on the requirements that compare across the forms answered
@@ -381,7 +385,8 @@ if "star" in info["frameworks"]:
                                                    judged=counts["n_judged"], ready=counts["n_ready"],
                                                    must=counts["n_must_act"])
         display(HTML(f'<p class="sdw-note">{html.escape(what_if_text)}</p>'))
-        page.table("star_what_if", wt, title_args={"star": scope.star, "scope": scope_text})
+        page.table("star_what_if", wt, title_args={"star": scope.star, "scope": scope_text},
+                   source=source(n_year(rd.latest), latest_year))
 
 # %%
 # Items: the least implemented in the latest year, and those that moved most.
