@@ -234,7 +234,7 @@ heatmap_section(rd, by, linked_categories)
 for (other, other_rd), other_cats, other_protected in zip(others.items(), other_categories, other_resps, strict=True):
     heatmap_section(other_rd, other, other_cats, f"_{other}")
     page.table("responses_breakdown", page.show(other_protected, D.segment_names(sector, lang), other),
-               name=f"responses_{other}", suffix=f" {L['breakdown'].get(other, '')}")
+               name=f"responses_{other}", title_args={"by": L["breakdown"].get(other, other)})
 
 latest_fn = functions[functions["year"].eq(rd.latest)]
 page.figure("radar", L["titles"]["radar"].format(framework=fw_label) + f" ({latest})", n_year(rd.latest),

@@ -94,8 +94,8 @@ PAGE_TABLES: dict[str, PageTable] = {
         "responses", "tables.responses", _RESPONSES, ("year", "segment", "n", "roster_n", "response_rate"),
         notes=("hidden", "rate_note")),
     "responses_breakdown": PageTable(  # another breakdown's responses (automotive: by industry), latest year
-        "responses", "tables.responses", _RESPONSES, ("year", "segment", "n", "roster_n", "response_rate"),
-        latest_view=True, notes=("hidden", "rate_note")),
+        "responses", "tables.responses_by", _RESPONSES, ("year", "segment", "n", "roster_n", "response_rate"),
+        latest="tables.responses_by_latest", notes=("hidden", "rate_note")),
     "functions": PageTable(
         "nodes", "tables.functions",
         ("year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high",
