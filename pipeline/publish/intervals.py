@@ -630,6 +630,16 @@ class SolverStats:
 MILP_SECONDS = 5.0
 
 
+# the share a split divides, in the order a cell holding several is read: the split reason belongs to it
+SPLIT_SHARES = ("share_reached", "share_implemented", "response_rate", "share_improved", "share_worsened",
+                "share_band", "share_unmet", "share_distance")
+
+
+def _cells_with_a_share(facts: _Facts) -> set[tuple]:
+    """(where, node) of every hidden cell holding one of :data:`SPLIT_SHARES`, over all groups."""
+    return {(f[0], f[1]) for f in facts.hidden if f[2] in SPLIT_SHARES}
+
+
 def _branches(facts: _Facts, local: dict[tuple, int], k: int) -> list[tuple[int, float]]:
     """What the reason for hiding tells (the intruder is assumed to know each cell's reason, the safe side):
     a cell hidden for a split has its share within e = (k − 1)/n of 0 or of 1 (fewer than k companies on one
@@ -639,14 +649,18 @@ def _branches(facts: _Facts, local: dict[tuple, int], k: int) -> list[tuple[int,
     for fact in local:
         cells[(fact[0], fact[1])].append(fact)
     out = []
-    for members in cells.values():
+    shared = _cells_with_a_share(facts)
+    for where, members in cells.items():
         reason = facts.hidden[members[0]][2]
         if reason not in ("split", "uniform"):
             continue
         stats = {f[2]: f for f in members}
-        target = next((stats[s] for s in ("share_reached", "share_implemented", "response_rate", "share_improved",
-                                          "share_worsened", "share_band", "share_unmet", "share_distance")
-                       if s in stats), stats.get("mean"))
+        target = next((stats[s] for s in SPLIT_SHARES if s in stats), None)
+        # a mean takes the reason where the cell has no share (the headline score), or where it is uniform (the
+        # mean itself is 0 or 1); a split cell's share in another group keeps its split there, off this mean (a ★
+        # row hidden for its ready share, its split put on its mean, read [0.97, 1] where the truth was 0.35)
+        if target is None and (reason == "uniform" or where not in shared):
+            target = stats.get("mean")
         n = facts.weight.get(target, np.nan) if target is not None else np.nan
         if target is None or reason == "split" and not n > 0:
             continue

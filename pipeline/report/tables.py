@@ -27,7 +27,8 @@ from pipeline.report.data import ReportData
 from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import MEMBERS_BEHIND, respondent_counts
 from pipeline.scoring.disclosure import protect as protect_respondents
-from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_base, round_small_not_applicable
+from pipeline.scoring.disclosure_rounding import (ROUNDED, round_small_base, round_small_not_applicable,
+                                                  withhold_na_share)
 from pipeline.scoring.disclosure_weights import hide_for_two_totals
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
@@ -360,7 +361,30 @@ def node_stats(data: ReportData, scores: pd.DataFrame, by: str | None, framework
     # 1–4 companies that found the node not applicable (n − n_scored), or a node of one item (its item's row,
     # rounded, seen again): the row rounded and its base withheld (docs/method.md §5.4)
     single = stats["node_id"].isin(single_item_nodes(data, framework))
-    return round_small_base(protect(stats, k=_k(k)), _k(k), single=single)
+    out = round_small_base(protect(stats, k=_k(k)), _k(k), single=single)
+    # the node's not-applicable answers less its exact items' leave its other items' total: withheld wherever an
+    # item under the node has its base withheld or is hidden (docs/method.md §5.4, "not-applicable share")
+    return withhold_na_share(out, items(data, k), node_items(data, framework, out["year"].unique()))
+
+
+def node_items(data: ReportData, framework: str, years: Collection[object]) -> pd.DataFrame:
+    """(year, item_id, node_id) for every node an item of the year's forms lies under, at every level
+    (subcategory, category, function): the public item map, as an intruder reads it."""
+    from pipeline.scoring.maps import item_map
+
+    nodes = (catalogs.csf2() if framework == "csf2" else catalogs.csf11()).set_index("node_id")
+    parts = []
+    for year in years:
+        for version in sorted(versions_used(data, int(year))) or [""]:
+            links = item_map(data.sector, version)
+            links = links[links["framework"].eq(framework) & links["node_id"].isin(nodes.index)]
+            for column in ("node_id", "parent_id", "function_id"):
+                owner = links["node_id"] if column == "node_id" else links["node_id"].map(nodes[column])
+                parts.append(pd.DataFrame({"year": int(year), "item_id": links["item_id"], "node_id": owner}))
+    if not parts:
+        return pd.DataFrame(columns=["year", "item_id", "node_id"])
+    out = pd.concat(parts, ignore_index=True)
+    return out[out["node_id"].notna() & out["node_id"].ne("")].drop_duplicates()
 
 
 def single_item_nodes(data: ReportData, framework: str) -> set[str]:

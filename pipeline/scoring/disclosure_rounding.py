@@ -164,3 +164,27 @@ def round_small_base(protected: pd.DataFrame, k: int, n_col: str = "n", base_col
                 out.at[i, c] = np.nan
         out.at[i, ROUNDED] = True
     return out
+
+
+def withhold_na_share(nodes: pd.DataFrame, items: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """The protected node table with its not-applicable share withheld (NaN) on every row, of every segment, of a
+    node and year under which some item is published rounded or hidden in the year's item table.
+
+    Why: a node's ``na_share`` is its not-applicable answers over n × its items, so it times n × items is a whole
+    count; less the published items' ``n_not_applicable`` it leaves the total of the items whose counts are
+    withheld — one item's count exactly when only one is (issue 28, third round: automotive FY2024 item No.128,
+    its base of 519 from ID.AM, ID.RA, ID.IM and ID). The item table has no segments, so every segment's row goes
+    (the segments add up to the total). ``items`` holds year, item_id, suppressed and :data:`ROUNDED`; ``links``
+    year, item_id, node_id (every level an item lies under). docs/method.md §5.4."""
+    if "na_share" not in nodes or items.empty or links.empty:
+        return nodes
+    opaque = items["suppressed"].fillna("").ne("")
+    if ROUNDED in items:
+        opaque |= items[ROUNDED].fillna(False).astype(bool)
+    shut = items.loc[opaque, ["year", "item_id"]].assign(year=lambda t: pd.to_numeric(t["year"]).astype(int))
+    pairs = links.assign(year=pd.to_numeric(links["year"]).astype(int)).merge(shut, on=["year", "item_id"])
+    withheld = {(int(y), str(n)) for y, n in zip(pairs["year"], pairs["node_id"])}
+    out = nodes.copy()
+    shut_rows = [(int(y), str(n)) in withheld for y, n in zip(pd.to_numeric(out["year"]), out["node_id"])]
+    out.loc[np.array(shut_rows, dtype=bool), "na_share"] = np.nan
+    return out

@@ -1,0 +1,97 @@
+"""Issue 28, third round: what an outside intruder still rebuilt from the published tables, and the rules that
+close it (docs/method.md §5.4). Expected values are typed by hand from the rules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.publish.audit import hidden_cells, intruder_check
+from pipeline.publish.model import PublishedTable, TableSpec
+from pipeline.publish.publisher import published_frame
+from pipeline.scoring.disclosure import HIDDEN_COUNT
+from pipeline.scoring.disclosure_rounding import withhold_na_share
+
+# --- F1: a node's exact not-applicable share gives back its rounded items' withheld counts -----------------
+
+
+def _nodes() -> pd.DataFrame:
+    """Two nodes of one year, two segments and the total each. Node A has items a1 and a2: 40 respondents, a1 with
+    2 "not applicable" (rounded in the item table: its count withheld), a2 with 6 (exact), so A's share is
+    (2 + 6) / (40 × 2) = 0.1 and 0.1 × 40 × 2 − 6 = 2 would give a1's count back. Node B has items b1 (5 not
+    applicable) and b2 (7), both exact: (5 + 7) / 80 = 0.15, which says nothing the items do not."""
+    return pd.DataFrame({"sector": "auto", "year": 2024, "framework": "csf2",
+                         "node_id": ["A", "A", "A", "B", "B", "B"],
+                         "segment": ["全体", "s1", "s2", "全体", "s1", "s2"],
+                         "n": [40, 25, 15, 40, 25, 15],
+                         "na_share": [0.1, 0.08, 0.1333, 0.15, 0.14, 0.1667],
+                         "mean": [0.5, 0.4, 0.6, 0.7, 0.7, 0.7], "suppressed": ""})
+
+
+def _items(rounded_a1: bool = True) -> pd.DataFrame:
+    return pd.DataFrame({"sector": "auto", "year": 2024, "item_id": ["a1", "a2", "b1", "b2"],
+                         "n_not_applicable": [np.nan if rounded_a1 else 2, 6, 5, 7],
+                         "suppressed": "", "rounded": [rounded_a1, False, False, False]})
+
+
+LINKS = pd.DataFrame({"year": 2024, "item_id": ["a1", "a2", "b1", "b2"], "node_id": ["A", "A", "B", "B"]})
+
+
+def test_a_node_over_a_rounded_item_withholds_its_not_applicable_share_in_every_segment():
+    out = withhold_na_share(_nodes(), _items(), LINKS)
+    a, b = out[out["node_id"].eq("A")], out[out["node_id"].eq("B")]
+    assert a["na_share"].isna().all()  # 全体, s1, s2: the segments add up to the total
+    assert b["na_share"].tolist() == [0.15, 0.14, 0.1667]  # every item exact: the share stays
+    assert out["mean"].tolist() == [0.5, 0.4, 0.6, 0.7, 0.7, 0.7]  # nothing else touched
+
+
+def test_a_hidden_item_withholds_its_nodes_share_too_and_an_exact_one_does_not():
+    hidden = _items(rounded_a1=False)
+    hidden.loc[hidden["item_id"].eq("b2"), ["n_not_applicable", "suppressed"]] = [np.nan, "split"]
+    out = withhold_na_share(_nodes(), hidden, LINKS)
+    assert out.loc[out["node_id"].eq("A"), "na_share"].tolist() == [0.1, 0.08, 0.1333]
+    assert out.loc[out["node_id"].eq("B"), "na_share"].isna().all()
+
+
+def test_another_years_rounded_item_leaves_this_year_alone():
+    items = _items().assign(year=2023)
+    out = withhold_na_share(_nodes(), items, LINKS.assign(year=2023))
+    assert out["na_share"].notna().all()
+
+
+# --- the solver: a ★ row hidden for its ready share keeps the split on the share, not on its mean ----------
+
+STAR = TableSpec(keys=["sector", "year", "framework", "node_id"], total="全体",
+                 counts={"mean": "n_scored", "share_reached": "n_scored"})
+
+
+def _star() -> pd.DataFrame:
+    """★3 in one year: 〜100人 40 companies, 2 ready (split: fewer than 5), mean 0.35; 101〜300人 60 companies,
+    48 ready, mean 0.9 (hidden as complementary); 全体 100 companies, 50 ready, mean (14 + 54) / 100 = 0.68. The ★
+    table carries no threshold column (every requirement met is ready), so nothing ties a row's mean to its
+    ready share: they fall in different groups of the solver."""
+    t = pd.DataFrame({"sector": "auto", "year": 2024, "framework": "star", "node_id": "★3",
+                      "segment": ["〜100人", "101〜300人", "全体"], "n_scored": [40.0, 60.0, 100.0],
+                      "mean": [0.35, 0.9, 0.68], "share_reached": [2 / 40, 48 / 60, 50 / 100],
+                      "suppressed": ["split", "complementary", ""]})
+    t[HIDDEN_COUNT] = t["n_scored"]
+    shut = t["suppressed"].ne("")
+    t.loc[shut, ["mean", "share_reached", "n_scored"]] = np.nan
+    return t
+
+
+def test_a_star_rows_split_is_on_its_ready_share_so_its_mean_is_not_pinned_near_one():
+    """The total gives 40 a + 60 b = 68 for the two hidden means, so a ∈ [(68 − 60) / 40, 1] = [0.2, 1]. Put on the
+    mean, the split (within 4/40 = 0.1 of 0 or 1) read a ∈ [0.9, 1], which excludes the true 0.35; on the ready
+    share it reads 40 s + 60 t = 50 with s ≤ 0.1 or s ≥ 0.9: s ∈ [(50 − 60)/40 → 0, 0.1] ∪ [0.9, 1]."""
+    frame = _star()
+    table = PublishedTable("star", "star", frame, list(frame.columns), spec=STAR)
+    log = hidden_cells([table])
+    shown = PublishedTable("star", "star", published_frame(frame, STAR.keys), list(frame.columns), spec=STAR)
+    intervals: list = []
+    intruder_check([shown], log, 5, [], intervals)
+    got = {(iv.cell.split("segment=")[1], iv.statistic): (iv.low, iv.high) for iv in intervals}
+    assert got[("〜100人", "mean")] == pytest.approx((0.2, 1.0), abs=1e-6)
+    low, high = got[("〜100人", "share_reached")]
+    assert low == pytest.approx(0.0, abs=1e-6) and high == pytest.approx(1.0, abs=1e-6)  # the hull of both ends
