@@ -45,8 +45,8 @@ from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
 from pipeline.report import data as D
 from pipeline.report import figures as F
+from pipeline.report import star_disclosure, style
 from pipeline.report import star_tables as S
-from pipeline.report import style
 from pipeline.report import tables as T
 from pipeline.report.context import ReportContext, hidden_count
 from pipeline.report.headline import headline, headline_html
@@ -270,6 +270,10 @@ if "level" in info["frameworks"]:
 if "star" in info["frameworks"]:
     star, unjudged = T.star_readiness(rd, by, min_cell)
     star_protected = T.secure(star, T.SPECS["star"], min_cell)  # its ★N+ cells are band 0 of the distance table
+    # a ★N mean and its segment's ★N bottleneck rows rebuild each other: protected together (docs/method.md §5.4)
+    bottle, star_protected = star_disclosure.protect_together(
+        S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell), S.SPECS["star_bottlenecks"], min_cell)),
+        star_protected, min_cell)
     star = show(star_protected)
     latest_star = star[star["year"].eq(rd.latest)]
     star_note = L["star_note"].format(n3=len(unjudged["★3"]), n4=len(unjudged["★4"]))
@@ -293,7 +297,6 @@ if "star" in info["frameworks"]:
                                      via=scheme["via"])
     unjudged_note = R["unjudgeable"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
     display(HTML(f'<p class="sdw-note">{html.escape(scheme_note)}<br>{html.escape(unjudged_note)}</p>'))
-    bottle = S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell), S.SPECS["star_bottlenecks"], min_cell))
     bottle_shown = show(bottle)
     for n_star in (3, 4):
         top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10, total=ALL)  # segments as displayed

@@ -95,3 +95,92 @@ def test_a_star_rows_split_is_on_its_ready_share_so_its_mean_is_not_pinned_near_
     assert got[("〜100人", "mean")] == pytest.approx((0.2, 1.0), abs=1e-6)
     low, high = got[("〜100人", "share_reached")]
     assert low == pytest.approx(0.0, abs=1e-6) and high == pytest.approx(1.0, abs=1e-6)  # the hull of both ends
+
+
+# --- F2: the ★ mean and its segment's bottleneck rows rebuild each other ---------------------------------------
+
+def _star_table() -> pd.DataFrame:
+    """★3 rows of FY2022 and FY2023: 〜100人 hidden (split) in FY2022; 1,001〜10,000人 127 companies, mean
+    0.9032620922 (interval 0.8812–0.9235); 101〜300人 30 companies, mean 0.8; 全体 300, mean 0.85. ★3+ is the
+    ready share's row, not a mean over requirements: left alone."""
+    t = pd.DataFrame({"sector": "auto", "year": [2022] * 5 + [2023],
+                      "node_id": ["★3", "★3", "★3", "★3", "★3+", "★3"],
+                      "segment": ["〜100人", "1,001〜10,000人", "101〜300人", "全体", "1,001〜10,000人",
+                                  "1,001〜10,000人"],
+                      "n_scored": [159.0, 127.0, 30.0, 300.0, 127.0, 127.0],
+                      "mean": [np.nan, 0.9032620922, 0.8, 0.85, 0.3, 0.9032620922],
+                      "mean_ci_low": [np.nan, 0.8812, 0.75, 0.83, 0.2, 0.8812],
+                      "mean_ci_high": [np.nan, 0.9235, 0.85, 0.87, 0.4, 0.9235],
+                      "share_reached": [np.nan, 0.3, 0.2, 0.25, 0.3, 0.3],
+                      "suppressed": ["split", "", "", "", "", ""]})
+    return t
+
+
+def _bottlenecks() -> pd.DataFrame:
+    """Two ★3 requirements per segment of FY2022 and one of FY2023; 2-1-2 hidden (split) in 1,001〜10,000人 and
+    101〜300人 of FY2022, nothing hidden in FY2023."""
+    segs = ["〜100人", "1,001〜10,000人", "101〜300人", "全体"]
+    t = pd.DataFrame({"sector": "auto", "year": [2022] * 8 + [2023], "star": 3,
+                      "requirement_id": ["1-2-1", "2-1-2"] * 4 + ["2-1-2"],
+                      "segment": [s for s in segs for _ in (0, 1)] + ["1,001〜10,000人"],
+                      "share_unmet": [0.6, 0.1, 0.1, np.nan, 0.2, np.nan, 0.15, 0.05, 0.03],
+                      "suppressed": ["", "", "", "split", "", "split", "", "", ""]})
+    return t
+
+
+def _hide(t: pd.DataFrame, i: object) -> pd.DataFrame:
+    out = t.copy()
+    out.loc[i, ["share_unmet", "suppressed"]] = [np.nan, "complementary"]
+    return out
+
+
+def test_a_hidden_star_row_hides_its_segments_bottleneck_rows():
+    from pipeline.report.star_disclosure import hide_bottlenecks_of_hidden_stars
+
+    out = hide_bottlenecks_of_hidden_stars(_bottlenecks(), _star_table(), _hide)
+    small = out[out["segment"].eq("〜100人")]
+    assert small["suppressed"].tolist() == ["complementary", "complementary"]
+    assert small["share_unmet"].isna().all()
+    # the other segments keep what they had
+    assert out.loc[out["segment"].ne("〜100人"), "suppressed"].tolist() == ["", "split", "", "split", "", "", ""]
+
+
+def test_a_published_star_mean_beside_a_hidden_bottleneck_is_rounded_or_withheld():
+    """R = 21. 1,001〜10,000人: 0.005 × 21 × 127 = 13.3 companies of slack ≥ 4 → mean 0.90, interval widened by
+    the half-step and rounded outward to 0.87–0.93. 101〜300人: 0.005 × 21 × 30 = 3.15 < 4 → its mean withheld
+    (x). 全体 (no hidden row of its own, but the segments add up to it): rounded, 0.85, 0.82–0.88. FY2023 (no
+    hidden bottleneck row) and the ★3+ row stay exact."""
+    from pipeline.publish.formats import WITHHELD_CELLS
+    from pipeline.report.star_disclosure import round_star_means
+
+    out = round_star_means(_star_table(), _bottlenecks(), {3: 21, 4: 36}, 5).set_index(["year", "node_id", "segment"])
+    big = out.loc[(2022, "★3", "1,001〜10,000人")]
+    assert (big["mean"], big["mean_ci_low"], big["mean_ci_high"]) == pytest.approx((0.90, 0.87, 0.93))
+    assert bool(big["rounded"]) is True and big["share_reached"] == 0.3
+    small = out.loc[(2022, "★3", "101〜300人")]
+    assert np.isnan(small["mean"]) and np.isnan(small["mean_ci_low"])
+    assert {"mean", "mean_ci_low", "mean_ci_high"} <= set(small[WITHHELD_CELLS].split())
+    total = out.loc[(2022, "★3", "全体")]
+    assert (total["mean"], total["mean_ci_low"], total["mean_ci_high"]) == pytest.approx((0.85, 0.82, 0.88))
+    assert out.loc[(2023, "★3", "1,001〜10,000人"), "mean"] == 0.9032620922
+    assert out.loc[(2022, "★3+", "1,001〜10,000人"), "mean"] == 0.3
+
+
+# --- F3: a response row hidden for its roster's split prints its respondents: not called hidden -----------------
+
+def test_a_response_row_that_prints_its_respondents_is_marked_withheld_not_hidden():
+    """Power 一般送配電・送電・配電 FY2024: 15 respondents, all 15 on the roster answered (100%: uniform) → the rate,
+    its interval, the roster and the respondents found on it withheld, n = 15 printed, the row marked 'withheld';
+    特定卸 below it hidden with its respondents withheld too (n blank) stays 'hidden'; a published row ''."""
+    from pipeline.publish.publisher import published_frame
+
+    frame = pd.DataFrame({"sector": "power", "year": 2024, "segment": ["一般送配電・送電・配電", "特定卸", "発電"],
+                          "n": [15.0, np.nan, 120.0], "n_on_roster": [15.0, 19.0, 118.0],
+                          "roster_n": [15.0, 30.0, 200.0], "response_rate": [1.0, 19 / 30, 0.59],
+                          "suppressed": ["uniform", "complementary", ""]})
+    out = published_frame(frame, ["sector", "year", "segment"], ["n"])
+    assert out["suppressed"].tolist() == ["withheld", "hidden", ""]
+    assert out["n"].tolist()[0] == 15.0 and np.isnan(out["n"].tolist()[1])
+    assert out.loc[0, ["n_on_roster", "roster_n", "response_rate"]].isna().all()
+    assert out.loc[1, ["n_on_roster", "roster_n", "response_rate"]].isna().all()
+    assert out.loc[2, "response_rate"] == 0.59

@@ -37,6 +37,10 @@ HTML_DPI = 144  # inline figures: sharp on screen and on A4, a fraction of the 3
 SLIDE_DPI = 200  # a deck figure's pixels per inch: the deck reads its size in inches from the PNG
 
 
+HIDDEN_ROW = "hidden"  # the machine copy's mark for a row that prints nothing but its key
+WITHHELD_ROW = "withheld"  # …for a row whose statistics are withheld but which prints its open counts (respondents)
+
+
 def published_frame(frame: pd.DataFrame, keys: list[str] | None = None,
                     open_counts: list[str] | None = None) -> pd.DataFrame:
     """A protected table as readers get it: the true counts behind hidden cells stay in the audit log,
@@ -51,7 +55,14 @@ def published_frame(frame: pd.DataFrame, keys: list[str] | None = None,
         if hidden.any() and numbers:
             out = out.astype({c: float for c in numbers if out[c].dtype.kind in "iub"})
             out.loc[hidden, numbers] = np.nan
-        out = out.assign(suppressed=hidden.map({True: "hidden", False: ""}))
+        # a hidden row that still prints an open count (the respondents) is not hidden whole: its statistics are
+        # withheld cell by cell, so the machine copy says 'withheld', as the HTML and workbook mark those cells
+        # alone — no output prints a number on a row it calls hidden (docs/method.md §11)
+        printed = pd.Series(False, index=out.index)
+        for c in [c for c in (open_counts or []) if c in out]:
+            printed |= pd.to_numeric(out[c], errors="coerce").notna()
+        marks = np.where(hidden & printed, WITHHELD_ROW, np.where(hidden, HIDDEN_ROW, ""))
+        out = out.assign(suppressed=marks)
     return out
 
 

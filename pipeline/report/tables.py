@@ -27,8 +27,12 @@ from pipeline.report.data import ReportData
 from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import MEMBERS_BEHIND, respondent_counts
 from pipeline.scoring.disclosure import protect as protect_respondents
-from pipeline.scoring.disclosure_rounding import (ROUNDED, round_small_base, round_small_not_applicable,
-                                                  withhold_na_share)
+from pipeline.scoring.disclosure_rounding import (
+    ROUNDED,
+    round_small_base,
+    round_small_not_applicable,
+    withhold_na_share,
+)
 from pipeline.scoring.disclosure_weights import hide_for_two_totals
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment

@@ -183,8 +183,8 @@ def withhold_na_share(nodes: pd.DataFrame, items: pd.DataFrame, links: pd.DataFr
         opaque |= items[ROUNDED].fillna(False).astype(bool)
     shut = items.loc[opaque, ["year", "item_id"]].assign(year=lambda t: pd.to_numeric(t["year"]).astype(int))
     pairs = links.assign(year=pd.to_numeric(links["year"]).astype(int)).merge(shut, on=["year", "item_id"])
-    withheld = {(int(y), str(n)) for y, n in zip(pairs["year"], pairs["node_id"])}
+    withheld = {(int(y), str(n)) for y, n in zip(pairs["year"], pairs["node_id"], strict=True)}
     out = nodes.copy()
-    shut_rows = [(int(y), str(n)) in withheld for y, n in zip(pd.to_numeric(out["year"]), out["node_id"])]
+    shut_rows = [(int(y), str(n)) in withheld for y, n in zip(pd.to_numeric(out["year"]), out["node_id"], strict=True)]
     out.loc[np.array(shut_rows, dtype=bool), "na_share"] = np.nan
     return out

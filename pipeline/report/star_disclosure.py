@@ -1,0 +1,107 @@
+"""The ★ table and the ★ bottleneck table protected together: each rebuilds the other (docs/method.md §5.4).
+
+A company's ★N score is the share of the judgeable requirements it meets, so a segment's ★N mean is close to
+1 − Σ share_unmet / R over the R judgeable requirements (21 for ★3, 36 for ★4): the bottleneck rows of a segment
+and year rebuild a ★N mean the ★ table hides (FY2022 〜100人 ★3, hidden, came back as [0.337, 0.340]), and an
+exact published ★N mean with the published bottleneck rows pins the companies behind a hidden one (127 × 21 ×
+(1 − mean) unmet in all, less the published rows, left 2–4 companies for a requirement hidden for its split).
+Two rules close it, applied after both tables are completed:
+
+(a) where the ★ table hides a segment and year's ★N row, every ★N bottleneck row of that segment and year is
+    hidden too (complementary), and the bottleneck table is completed again;
+(b) where a segment and year's ★N row is published but some of its ★N bottleneck rows are hidden, the ★N means of
+    that year (every segment and the total: segments add up to the total, so one exact sibling set would give the
+    rounded one back) are published to whole percent — mean, its interval widened by the half-step and rounded
+    outward, and the members' estimate likewise — which leaves 0.005 × R × n companies of slack either way on the
+    hidden rows' total; where that is below k − 1 the segment's mean is withheld instead (the mark x).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from pipeline.publish.formats import WITHHELD_CELLS
+from pipeline.scoring.disclosure_rounding import ROUNDED, STEP, STEPS_PER_UNIT, to_step
+
+MEAN_COLUMNS = ("mean", "w_mean")
+INTERVALS = (("mean_ci_low", "mean_ci_high"), ("w_mean_ci_low", "w_mean_ci_high"))
+
+
+def _shown(table: pd.DataFrame) -> pd.Series:
+    return table["suppressed"].fillna("").eq("")
+
+
+def _star_of(node: pd.Series) -> pd.Series:
+    """★ level of a ★ table row's node (★3 → 3; ★3+ → NaN: only ★N is a mean over its requirements)."""
+    return node.astype(str).str.extract(r"^★(\d)$")[0].astype(float)
+
+
+def hide_bottlenecks_of_hidden_stars(bottlenecks: pd.DataFrame, star: pd.DataFrame,
+                                     hide: Callable[[pd.DataFrame, object], pd.DataFrame]) -> pd.DataFrame:
+    """Rule (a): every published ★N bottleneck row whose segment and year the ★ table hides at ★N, hidden by
+    ``hide`` (one row, as complementary suppression hides it). The caller completes the table again."""
+    level = _star_of(star["node_id"])
+    hidden = {(int(y), str(s), int(n)) for y, s, n, shut in
+              zip(star["year"], star["segment"], level, ~_shown(star), strict=True) if shut and n == n}
+    out = bottlenecks.copy()
+    for i in out.index[_shown(out).to_numpy()]:
+        if (int(out.at[i, "year"]), str(out.at[i, "segment"]), int(out.at[i, "star"])) in hidden:
+            out = hide(out, i)
+    return out
+
+
+def round_star_means(star: pd.DataFrame, bottlenecks: pd.DataFrame, judgeable: dict[int, int],
+                     k: int) -> pd.DataFrame:
+    """Rule (b): the ★ table with its ★N means rounded (or withheld) in every year where a published ★N row has a
+    hidden ★N bottleneck row of its segment. ``judgeable``: ★ level → R, its judgeable requirements."""
+    shut = bottlenecks.loc[~_shown(bottlenecks), ["year", "segment", "star"]]
+    gaps = {(int(y), str(s), int(n)) for y, s, n in shut.itertuples(index=False)}
+    out = star.copy()
+    if ROUNDED not in out:
+        out[ROUNDED] = False
+    level = _star_of(out["node_id"])
+    shown = _shown(out) & level.notna()
+    keys = [(int(y), str(s), int(n)) if ok else None
+            for y, s, n, ok in zip(out["year"], out["segment"], level.fillna(0), shown, strict=True)]
+    exposed = {key for key in keys if key in gaps}  # a published ★N row beside a hidden bottleneck row
+    years = {(y, n) for y, _, n in exposed}
+    for i, key in zip(out.index, keys, strict=True):
+        if key is None or (key[0], key[2]) not in years:
+            continue
+        slack = STEP / 2 * judgeable[key[2]] * float(out.at[i, "n_scored"])  # companies of unmet, either way
+        if key in exposed and slack < k - 1:
+            cols = [c for c in (*MEAN_COLUMNS, *[c for pair in INTERVALS for c in pair]) if c in out]
+            out.loc[i, cols] = np.nan
+            before = out.at[i, WITHHELD_CELLS] if WITHHELD_CELLS in out else None
+            own = str(before) if pd.notna(before) else ""
+            out.loc[i, WITHHELD_CELLS] = " ".join([*own.split(), *cols])
+            continue
+        for c in MEAN_COLUMNS:
+            if c in out and pd.notna(out.at[i, c]):
+                out.at[i, c] = float(to_step(out.at[i, c]))
+        for low, high in INTERVALS:  # widened by the half-step and rounded outward: no width tells the exact mean
+            if low in out and pd.notna(out.at[i, low]):
+                out.at[i, low] = max(0.0, float(np.floor((out.at[i, low] - STEP / 2) / STEP + 1e-9)) / STEPS_PER_UNIT)
+            if high in out and pd.notna(out.at[i, high]):
+                out.at[i, high] = min(1.0, float(np.ceil((out.at[i, high] + STEP / 2) / STEP - 1e-9)) / STEPS_PER_UNIT)
+        out.at[i, ROUNDED] = True
+    return out
+
+
+def protect_together(bottlenecks: pd.DataFrame, star: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The completed bottleneck table and ★ table (``star`` completed already) after rules (a) and (b): the
+    bottleneck rows of hidden ★ rows hidden and the table completed again, then the ★ means rounded or withheld
+    where hidden bottleneck rows lie beside them."""
+    from pipeline.publish.intervals import _hide
+    from pipeline.report.star_tables import SPECS, requirement_texts, with_keys
+    from pipeline.report.tables import secure
+
+    spec = SPECS["star_bottlenecks"]
+    bottle = hide_bottlenecks_of_hidden_stars(bottlenecks, star, lambda t, i: _hide(t, i, spec))
+    bottle = with_keys(secure(bottle, spec, k))
+    texts = requirement_texts()
+    judgeable = {int(s): int(n) for s, n in texts.groupby("star")["judgeable"].sum().items()}
+    return bottle, round_star_means(star, bottle, judgeable, k)
