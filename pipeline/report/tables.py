@@ -368,6 +368,8 @@ def node_stats(data: ReportData, scores: pd.DataFrame, by: str | None, framework
     out = round_small_base(protect(stats, k=_k(k)), _k(k), single=single)
     # the node's not-applicable answers less its exact items' leave its other items' total: withheld wherever an
     # item under the node has its base withheld or is hidden (docs/method.md §5.4, "not-applicable share")
+    if data.responses.empty:  # no item answers (scores alone): no item table whose counts a node could give back
+        return out
     return withhold_na_share(out, items(data, k), node_items(data, framework, out["year"].unique()))
 
 
