@@ -370,7 +370,16 @@ def node_stats(data: ReportData, scores: pd.DataFrame, by: str | None, framework
     # item under the node has its base withheld or is hidden (docs/method.md §5.4, "not-applicable share")
     if data.responses.empty:  # no item answers (scores alone): no item table whose counts a node could give back
         return out
-    return withhold_na_share(out, items(data, k), node_items(data, framework, out["year"].unique()))
+    return withhold_na_share(out, _item_table(data, _k(k)), node_items(data, framework, out["year"].unique()))
+
+
+def _item_table(data: ReportData, k: int) -> pd.DataFrame:
+    """:func:`items` of ``data``, kept on the object: every node table of a report (and each click of the explorer)
+    reads it, and it costs seconds on a large store. The data are not changed after loading."""
+    kept = data.__dict__.setdefault("_item_tables", {})
+    if k not in kept:
+        kept[k] = items(data, k)
+    return kept[k]
 
 
 def node_items(data: ReportData, framework: str, years: Collection[object]) -> pd.DataFrame:
