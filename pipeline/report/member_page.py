@@ -19,6 +19,7 @@ from pipeline import catalogs, ruleset
 from pipeline.publish.feedback_model import PEER_STATS, SCORE_COLUMNS, MemberPage
 from pipeline.publish.formats import check_lang
 from pipeline.report import style
+from pipeline.report.data import segment_names
 from pipeline.report.figures import PeerFigures
 from pipeline.scoring.disclosure import quantile_min_n
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
@@ -131,7 +132,10 @@ def _node_label(framework: str, node_id: str, lang: str) -> str:
 
 @cache
 def _group_label(group: object, sector: str, lang: str, all_label: str) -> str:
-    """A peer group in words: 小売電気事業者, 101〜300人, 電力分野全体, 比較値なし."""
+    """A peer group in words: 小売電気事業者, 101〜300人 (101–300 in English), 電力分野全体, 比較値なし.
+
+    Business types by their full name (the report's tables use the short one); other groups by the report's
+    segment names."""
     w = words(lang)
     if group == ALL_GROUP:
         return all_label
@@ -141,7 +145,7 @@ def _group_label(group: object, sector: str, lang: str, all_label: str) -> str:
         types = catalogs.power_business_types().set_index("code")["name_ja" if lang == "ja" else "name_en"]
         return str(types.get(group, group))
     text = str(group)
-    return text if lang == "ja" else text.replace("〜", "–").replace("人", " employees").replace(",", ",")
+    return segment_names(sector, lang).get(text, text)  # size bands as size_bands.yaml names them (1–100)
 
 
 def _peer_sentences(h: pd.DataFrame, sector: str, lang: str, k: int, all_label: str, n_items: int) -> list[str]:
