@@ -26,8 +26,18 @@ from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 
 
 def words(lang: str) -> dict[str, Any]:
-    """The feedback texts of report_labels.yaml in ``lang``."""
-    return catalogs.report_labels()["feedback"][check_lang(lang)]
+    """The feedback texts of report_labels.yaml in ``lang``, with ``sector`` and ``attribute`` per sector.
+
+    A sector is named as catalogs/sectors.yaml names it unless ``feedback.sector`` words it for a member's
+    page (電力分野), and its peers' attribute is the ``peer_attribute`` sectors.yaml gives it, in the words of
+    ``feedback.attribute`` or else of the report's weight cells: a new sector needs no feedback entry."""
+    w = dict(catalogs.report_labels()["feedback"][check_lang(lang)])
+    sectors = catalogs.sectors()
+    w["sector"] = {**{s: str(info["name"][lang]) for s, info in sectors.items()}, **w.get("sector", {})}
+    attributes = {**style.labels(lang).get("weight_cells", {}), **w.get("attribute", {})}
+    w["attribute"] = {s: str(attributes.get(info["peer_attribute"], info["peer_attribute"]))
+                      for s, info in sectors.items() if info.get("peer_attribute")}
+    return w
 
 
 def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFrame, sector: str, year: int,
