@@ -24,7 +24,7 @@ from pipeline.publish.formats import HIDDEN_MARK, WITHHELD_CELLS
 from pipeline.publish.intervals import Relation, _hide, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
-from pipeline.ruleset import min_cell
+from pipeline.ruleset import RulesSource, load_rules, min_cell
 from pipeline.scoring.disclosure import MEMBERS_BEHIND, respondent_counts
 from pipeline.scoring.disclosure import protect as protect_respondents
 from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_base, round_small_not_applicable
@@ -437,9 +437,10 @@ def items(data: ReportData, k: int | None = None, lang: str = "ja") -> pd.DataFr
     return round_small_not_applicable(out, shares, _k(k))
 
 
-def own_scale(sector: str) -> dict:
-    """The sector's own scale in scoring.yaml ``instrument_points`` (points, max, bands), or {}."""
-    return dict(catalogs.scoring_rules().get("instrument_points", {}).get(sector) or {})
+def own_scale(sector: str, rules: RulesSource = None) -> dict:
+    """The sector's own scale in the rules' ``instrument_points`` (points, max, bands), or {}: read by the loader
+    scoring uses, so an override (``rules``) that scores on another scale reports its bands too."""
+    return dict((load_rules(rules).get("instrument_points") or {}).get(sector) or {})
 
 
 def bands(data: ReportData, k: int | None = None) -> pd.DataFrame:
