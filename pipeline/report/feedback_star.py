@@ -19,7 +19,6 @@ from typing import Any
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.catalogs.files import read_yaml
 from pipeline.publish.feedback_model import MemberPage
 from pipeline.publish.feedback_star import STATUS_ORDER, StarPage, StarRow, StarSection
 from pipeline.publish.formats import HIDDEN_MARK
@@ -151,7 +150,7 @@ def star_page(fb: StarFeedback, member: MemberPage, sector: str, k: int) -> Star
 
 @cache
 def _source_of() -> tuple[str, str]:
-    scheme = read_yaml("scs_scheme.yaml")
+    scheme = catalogs.scheme_meta()
     return str(scheme["source_table"]), str(scheme["source_table_date"])
 
 
