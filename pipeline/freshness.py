@@ -6,8 +6,9 @@ scoring code or catalogs differ. Ingest and score each leave a line in the store
 (when, and under which rules and code), which :func:`staleness` compares with what is in force now.
 A store written before history was kept says "unknown", never "stale": nothing is refused on a guess.
 
-Only what scoring rests on counts as "code": pipeline/scoring/ and the catalogs (shipped and the
-project's own), not the whole package, so an edit to the command line or a report leaves scores fresh.
+Only what scoring rests on counts as "code": pipeline/scoring/, pipeline/ruleset.py (the rules' loader)
+and the catalogs (shipped and the project's own), not the whole package, so an edit to the command line
+or a report leaves scores fresh.
 The catalogs' label-only files (:data:`LABEL_FILES`: report words, column headers, header-recognition labels,
 quarantine reason texts) are left out too: no score reads them, so a corrected label or a comment must not
 make ``sdw report`` ask for ``sdw score`` again. They still count where they matter: the demo's build stamp

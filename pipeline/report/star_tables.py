@@ -116,8 +116,8 @@ def bottlenecks(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame
         # the companies not judged stay, unscored: the row's n is then the segment's respondents and n_scored those
         # judged, so the base rule below sees their difference. Dropped, n would be the judged count itself and
         # the respondents printed elsewhere (the response table, the requirement's siblings) would give the
-        # difference back (issue 28, finding 3: 127 respondents, 126 judged). A requirement nobody judged in a
-        # year has no row, as before.
+        # difference back (127 respondents beside 126 judged names the one not judged). A requirement nobody
+        # judged in a year has no row.
         o = o[o.groupby(["sector", "year", "requirement_id"])["met"].transform("count").gt(0)]
         parts.append(_rows(o, UNMET, f"{star}:" + o["requirement_id"], 1.0 - o["met"]))
     rows = pd.concat(parts, ignore_index=True)

@@ -105,7 +105,7 @@ def _hide_row(table: pd.DataFrame, index: object) -> pd.DataFrame:
     return out
 
 
-# The general base rule (issue 28, findings 1–3): any published row that prints its respondents (n) beside a
+# The general base rule: any published row that prints its respondents (n) beside a
 # smaller base (companies scored, judged or applicable) counts, in the difference, the companies that left the
 # base. Where that difference is 1 … k − 1 the row is published the rounded way: shares and means to whole
 # percent, the base and whatever else gives it away withheld, the intervals from public values. A node or ★
