@@ -111,7 +111,10 @@ provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_
 display(HTML(f'<p class="sdw-provenance">{provenance_text}</p>'))
 if provisional := rd.provisional_caveat(L):  # our own texts and levels: the reader must know before the numbers
     display(HTML(f'<p class="sdw-note"><em>{html.escape(provisional)}</em></p>'))
-caveats = [x for x in (provisional, mapping_note, version_note, page.merge_note, page.multi_note) if x]
+if framework_note := ctx.framework_note(L):  # --framework csf11 for a sector not scored on it
+    display(HTML(f'<p class="sdw-note">{html.escape(framework_note)}</p>'))
+caveats = [x for x in (provisional, framework_note, mapping_note, version_note, page.merge_note, page.multi_note)
+           if x]
 summary = display(HTML(""), display_id=True)  # filled in once every table is published
 
 # %%
