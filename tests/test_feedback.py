@@ -245,6 +245,7 @@ def _member_rate(responses: pd.DataFrame) -> tuple[float, float]:
     respondents = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": keys, "size_band": "L"})
     weak = feedback_tables(scores, respondents, responses, "auto", 2024, k=5, n_weak=1)["M00"][1]
     assert weak["item_id"].tolist() == ["No.1"]
+    assert weak["n_companies"].iloc[0] == len(keys)  # the respondents the rate is of
     return weak["peer_rate"].iloc[0], weak["n_applicable"].iloc[0]
 
 

@@ -69,7 +69,9 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
                           "n_applicable": weak["n_applicable"].astype(float).where(weak["peer_rate"].notna())}
                          ).reset_index(drop=True)
     threshold = f"{ruleset.level_threshold():.0%}"
-    n_items = int(weak["n_applicable"].max()) if len(weak) and weak["n_applicable"].notna().any() else 0
+    # the respondents the printed rates are of (an item's applicable count may be withheld beside its rate)
+    shown = weak["n_companies"].where(weak["peer_rate"].notna()) if "n_companies" in weak else pd.Series(dtype=float)
+    n_items = int(shown.max()) if shown.notna().any() else 0
     symbols = w["symbols"] + (w["symbols_previous"] if prev_year else "")
     page = MemberPage(company=company, sector=sector_words, year=w["year"].format(year=year), scores=scores,
                       items=items, peers=_peer_sentences(h, sector, lang, k, all_label, n_items),

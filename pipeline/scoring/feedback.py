@@ -173,7 +173,7 @@ def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int) -> 
                         deviation=deviation_score(pool["score"]).reindex(block.index), hidden="")
 
 
-WEAK_COLUMNS = ["rank", "item_id", "answer", "peer_rate", "n_applicable", "template_version"]
+WEAK_COLUMNS = ["rank", "item_id", "answer", "peer_rate", "n_applicable", "n_companies", "template_version"]
 
 
 def _weakest_items(responses: pd.DataFrame, n_weak: int, k: int) -> dict[str, pd.DataFrame]:
@@ -198,7 +198,8 @@ def _weakest_items(responses: pd.DataFrame, n_weak: int, k: int) -> dict[str, pd
     rate = shares["share_implemented"]
     full = pd.concat([complete_items(g, str(s)) for s, g in responses.groupby("sector")], ignore_index=True)
     gaps = full[is_applicable(full["answer"]) & ~is_achieved(full["answer"])]
-    gaps = gaps.assign(peer_rate=gaps["item_id"].map(rate), n_applicable=gaps["item_id"].map(shares["n_applicable"]))
+    gaps = gaps.assign(peer_rate=gaps["item_id"].map(rate), n_applicable=gaps["item_id"].map(shares["n_applicable"]),
+                       n_companies=gaps["item_id"].map(raw.set_index("item_id")["n_companies"]))
     gaps = gaps.sort_values(["peer_rate", "item_id"], ascending=[False, True], na_position="last", kind="stable")
     top = gaps.groupby("respondent_key", sort=False).head(n_weak)  # one pass over every company's gaps
     top = top.assign(rank=top.groupby("respondent_key", sort=False).cumcount() + 1,
