@@ -296,7 +296,7 @@ if "star" in info["frameworks"]:
                                      via=scheme["via"])
     unjudged_note = R["unjudgeable"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
     display(HTML(f'<p class="sdw-note">{html.escape(scheme_note)}<br>{html.escape(unjudged_note)}</p>'))
-    bottle = S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell), S.SPECS["star_bottlenecks"], min_cell))
+    bottle = S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell, lang), S.SPECS["star_bottlenecks"], min_cell))
     bottle_shown = show(bottle)
     for n_star in (3, 4):
         top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10, total=ALL)  # segments as displayed
@@ -378,7 +378,7 @@ if "star" in info["frameworks"]:
     if what_if:
         scope = read_what_if(what_if)
         S.check_scope(scope, rd.respondents, rd.latest, rd.sector, min_cell)
-        wt, wsum = S.what_if_table(rd, scope, rd.latest, bottle, star_protected, by, min_cell)
+        wt, wsum = S.what_if_table(rd, scope, rd.latest, bottle, star_protected, by, min_cell, lang)
         scope_text = f"{L['breakdown'].get(scope.attribute, scope.attribute)} {scope.value}"
         display(Markdown(f"### {R['what_if_section'].format(star=scope.star, scope=scope_text, year=rd.latest)}"))
 
