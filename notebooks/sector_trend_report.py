@@ -111,7 +111,10 @@ provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_
 display(HTML(f'<p class="sdw-provenance">{provenance_text}</p>'))
 if provisional := rd.provisional_caveat(L):  # our own texts and levels: the reader must know before the numbers
     display(HTML(f'<p class="sdw-note"><em>{html.escape(provisional)}</em></p>'))
-caveats = [x for x in (provisional, mapping_note, version_note, page.merge_note, page.multi_note) if x]
+if framework_note := ctx.framework_note(L):  # --framework csf11 for a sector not scored on it
+    display(HTML(f'<p class="sdw-note">{html.escape(framework_note)}</p>'))
+caveats = [x for x in (provisional, framework_note, mapping_note, version_note, page.merge_note, page.multi_note)
+           if x]
 summary = display(HTML(""), display_id=True)  # filled in once every table is published
 
 # %%
@@ -272,7 +275,7 @@ if "star" in info["frameworks"]:
     star_protected = T.secure(star, T.SPECS["star"], min_cell)  # its ★N+ cells are band 0 of the distance table
     # a ★N mean and its segment's ★N bottleneck rows rebuild each other: protected together (docs/method.md §5.4)
     bottle, star_protected = star_disclosure.protect_together(
-        S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell), S.SPECS["star_bottlenecks"], min_cell)),
+        S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell, lang), S.SPECS["star_bottlenecks"], min_cell)),
         star_protected, min_cell)
     star = show(star_protected)
     latest_star = star[star["year"].eq(rd.latest)]
@@ -378,7 +381,7 @@ if "star" in info["frameworks"]:
     if what_if:
         scope = read_what_if(what_if)
         S.check_scope(scope, rd.respondents, rd.latest, rd.sector, min_cell)
-        wt, wsum = S.what_if_table(rd, scope, rd.latest, bottle, star_protected, by, min_cell)
+        wt, wsum = S.what_if_table(rd, scope, rd.latest, bottle, star_protected, by, min_cell, lang)
         scope_text = f"{L['breakdown'].get(scope.attribute, scope.attribute)} {scope.value}"
         display(Markdown(f"### {R['what_if_section'].format(star=scope.star, scope=scope_text, year=rd.latest)}"))
 

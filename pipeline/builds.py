@@ -1,8 +1,8 @@
 """Whether the store already holds what ingest and scoring would write again: ``sdw demo`` skips them then.
 
-A second ``sdw demo`` on the same synthetic data spent a third of its time re-reading and re-scoring
-files that had not changed. After it builds the store, the demo writes a *build stamp* into it
-(``build_stamp.json``) saying what the store rests on:
+Re-reading and re-scoring files that have not changed is most of the cost of a repeated demo, so after it
+builds the store the demo writes a *build stamp* into it (``build_stamp.json``) saying what the store rests
+on:
 
 - per (sector, year), a digest of every file under its raw folder (path and content) and of its roster;
 - the code: a digest of the package's Python and catalog files (the shipped ones and the project's

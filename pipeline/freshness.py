@@ -6,12 +6,15 @@ scoring code or catalogs differ. Ingest and score each leave a line in the store
 (when, and under which rules and code), which :func:`staleness` compares with what is in force now.
 A store written before history was kept says "unknown", never "stale": nothing is refused on a guess.
 
-Only what scoring rests on counts as "code": pipeline/scoring/ and the catalogs (shipped and the
-project's own), not the whole package, so an edit to the command line or a report leaves scores fresh.
+Only what scoring rests on counts as "code": pipeline/scoring/, pipeline/ruleset.py (the rules' loader)
+and the catalogs (shipped and the project's own), not the whole package, so an edit to the command line
+or a report leaves scores fresh.
 The catalogs' label-only files (:data:`LABEL_FILES`: report words, column headers, header-recognition labels,
 quarantine reason texts) are left out too: no score reads them, so a corrected label or a comment must not
-make ``sdw report`` ask for ``sdw score`` again. They still count where they matter: the demo's build stamp
-(pipeline/builds.py) hashes the whole package, and a report reads them afresh on every run.
+make ``sdw report`` ask for ``sdw score`` again. So are the label-only columns of a scored table
+(:data:`LABEL_COLUMNS`: the ★ requirements' English names), hashed as if the file did not have them.
+They still count where they matter: the demo's build stamp (pipeline/builds.py) hashes the whole package,
+and a report reads them afresh on every run.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ PACKAGE = Path(__file__).resolve().parent
 SCORING_CODE = (PACKAGE / "scoring", PACKAGE / "catalogs", PACKAGE / "ruleset.py")
 LABEL_FILES = frozenset({"report_labels.yaml", "columns.yaml", "labels.yaml", "reasons.yaml"})
 """Catalog files (at a catalogs folder's top) that name and word things but never enter a score."""
+LABEL_COLUMNS = {"scs_requirements.csv": frozenset({"category_name_en", "requirement_name_en"})}
+"""Columns of a scored catalog file that only name things (optional: a table without them is the same table)."""
 
 
 def hash_file(h: hashlib._Hash, path: Path) -> None:
@@ -37,6 +42,31 @@ def hash_file(h: hashlib._Hash, path: Path) -> None:
             h.update(hashlib.file_digest(fh, "sha256").digest())
     except OSError as e:  # a dangling link or an unreadable file: its state is part of the input too
         h.update(f"unreadable:{type(e).__name__}".encode())
+
+
+def hash_without_labels(h: hashlib._Hash, path: Path, labels: frozenset[str]) -> None:
+    """Feed ``path`` as if its label-only columns were absent: the digest of the CSV rewritten without them.
+
+    A file without any of them feeds its bytes unchanged, so a store scored before the columns existed (or on
+    a project's table without them) stays fresh; one with them feeds what the same table without them would.
+    """
+    import csv
+    import io
+
+    try:
+        text = path.read_bytes().decode("utf-8")  # as written: its line ends are kept
+    except (OSError, UnicodeDecodeError):
+        hash_file(h, path)
+        return
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    keep = [i for i, name in enumerate(rows[0] if rows else []) if name not in labels]
+    if not rows or len(keep) == len(rows[0]):
+        hash_file(h, path)
+        return
+    out = io.StringIO()  # written as the file writes its lines, so the same table without them is the same bytes
+    writer = csv.writer(out, lineterminator="\r\n" if "\r\n" in text else "\n")
+    writer.writerows([r[i] for i in keep if i < len(r)] for r in rows)
+    h.update(hashlib.sha256(out.getvalue().encode("utf-8")).digest())
 
 
 def _now() -> str:
@@ -58,7 +88,10 @@ def scoring_code_digest(catalogs: Path | None = None) -> str:
                 continue  # words only: a label or a comment changes no score
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
                 h.update(os.fsencode(f"{root.name}/{relative}") + b"\0")
-                hash_file(h, path)
+                if root.name == "catalogs" and relative in LABEL_COLUMNS:
+                    hash_without_labels(h, path, LABEL_COLUMNS[relative])
+                else:
+                    hash_file(h, path)
     return h.hexdigest()
 
 

@@ -222,11 +222,47 @@ def test_weakest_items_use_the_one_item_share_and_hide_it_below_k():
     # No.1: 4 implemented of 6 applicable; every other item missing for all six: 0 of 6
     assert weak["item_id"].tolist() == ["No.1", "No.10", "No.100"]
     assert weak["answer"].tolist() == ["not_implemented", "missing", "missing"]
+    # 4 of 6 leaves 2 not implemented (< k = 3): hidden by the split rule, as the report's item table hides it;
     # 0 of 6 is every company failing the item: a 0% would tell each member every peer's answer
-    assert weak["peer_rate"].iloc[0] == pytest.approx(4 / 6) and weak["peer_rate"].iloc[1:].isna().all()
+    assert weak["peer_rate"].isna().all() and weak["n_applicable"].isna().all()
     hidden = feedback_tables(scores, respondents, responses, "auto", 2024, k=7, n_weak=3)
     assert hidden["S1"][1]["peer_rate"].isna().all()
     assert hidden["S1"][0]["peer_group"].eq(NO_PEERS).all()
+
+
+def _one_item(implemented: int, not_implemented: int, not_applicable: int) -> pd.DataFrame:
+    """One sector-year answering item No.1 only: the first company (M00) has not implemented it."""
+    answers = (["not_implemented"] * not_implemented + ["implemented"] * implemented
+               + ["not_applicable"] * not_applicable)
+    keys = [f"M{i:02d}" for i in range(len(answers))]
+    return pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": keys, "item_id": "No.1", "answer": answers})
+
+
+def _member_rate(responses: pd.DataFrame) -> tuple[float, float]:
+    keys = responses["respondent_key"].tolist()
+    scores = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": keys, "framework": "level",
+                           "node_id": "Lv1", "score": 0.5, "n_items": 1, "n_applicable": 1})
+    respondents = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": keys, "size_band": "L"})
+    weak = feedback_tables(scores, respondents, responses, "auto", 2024, k=5, n_weak=1)["M00"][1]
+    assert weak["item_id"].tolist() == ["No.1"]
+    assert weak["n_companies"].iloc[0] == len(keys)  # the respondents the rate is of
+    return weak["peer_rate"].iloc[0], weak["n_applicable"].iloc[0]
+
+
+def test_the_peer_rate_is_protected_by_the_reports_rule():
+    """k = 5. 19 of 20 implemented: one company on the other side (< k), a split the report hides."""
+    rate, n = _member_rate(_one_item(implemented=19, not_implemented=1, not_applicable=0))
+    assert np.isnan(rate) and np.isnan(n)
+    # 10 of 20 applicable (5 of 25 found it not applicable, ≥ k): both sides hold 10, the rate is shown
+    rate, n = _member_rate(_one_item(implemented=10, not_implemented=10, not_applicable=5))
+    assert rate == pytest.approx(0.50) and n == 20
+    # 18 of 20: two not implemented, a split below k as well
+    rate, _ = _member_rate(_one_item(implemented=18, not_implemented=2, not_applicable=5))
+    assert np.isnan(rate)
+    # 10 of 20 with 2 of 22 not applicable (1…k−1): the report would print it rounded only if 0.50 fitted every
+    # base 18…22; over 19 the nearest are 9/19 = 0.47 and 10/19 = 0.53, so it stays hidden (split)
+    rate, n = _member_rate(_one_item(implemented=10, not_implemented=10, not_applicable=2))
+    assert np.isnan(rate) and np.isnan(n)
 
 
 def _digests(folder) -> dict[str, str]:

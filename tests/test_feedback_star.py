@@ -212,6 +212,11 @@ def test_the_english_page_keeps_the_forms_own_words(tmp_path):
     assert star3[1][4:] == ["No.15", "Documents the roles and authority of the security lead and contacts",
                             "▶ × (Not achieved)"]
     assert star3[0][6] == "○ (Achieved)"
+    # the requirement and its category in English (our translation in scs_requirements.csv), not Japanese
+    assert star3[0][:4] == ["1-2-1", "Roles, responsibilities and authorities", "Security promotion function",
+                            star3[0][3]]
+    assert star3[2][:3] == ["4-1-1", "Identity management, authentication and access control",
+                            "User ID management procedure"]
 
 
 def test_bands_of_fewer_than_k_peers_read_x_as_in_the_published_tables(tmp_path):

@@ -104,11 +104,30 @@ def test_quantile_boxes_mark_withheld_quartiles_where_the_box_would_be():
     F.quantile_boxes(t, "segment", "year", ax=ax, suppressed_label=LEGEND)
     boxes = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() != "hidden"]
     assert [(round(b.get_y(), 3), round(b.get_height(), 3)) for b in boxes] == [(0.625, 0.265)]  # FY2025 only
-    (mark,) = _marks(ax)
+    mark, low, high = _marks(ax)
     assert mark.get_text() == "x" and mark.xy == (pytest.approx(-0.2), 0.64)  # first of two series, on its median
+    # FY2025's 10th and 90th percentiles are withheld too: an x where each whisker would leave the box
+    assert (low.xy, high.xy) == ((pytest.approx(0.2), 0.625), (pytest.approx(0.2), 0.89))  # second series
     medians = [line for line in ax.get_lines() if list(line.get_ydata()) == [0.64, 0.64]]
     assert len(medians) == 1
     assert _legend_texts(ax)[-1] == LEGEND and _legend_clear_of_axes(ax)
+
+
+def test_quantile_boxes_mark_a_withheld_whisker_end_where_the_whisker_leaves_the_box(tmp_path):
+    """A segment whose 10th percentile is withheld (90th published): no lower whisker, the mark x just below the
+    box (below the 25th, 30%), the upper whisker drawn 70%→90%, and the mark's legend entry."""
+    t = pd.DataFrame({"segment": ["A"], "year": [2024], "p10": [np.nan], "p25": [0.3], "p50": [0.5],
+                      "p75": [0.7], "p90": [0.9], "suppressed": [""]})
+    fig, ax = style.new_figure()
+    F.quantile_boxes(t, "segment", "year", ax=ax, suppressed_label=LEGEND)
+    (mark,) = _marks(ax)
+    assert mark.get_text() == "x" and mark.xy == (0.0, 0.3)
+    assert mark.get_verticalalignment() == "top" and mark.xyann[1] < 0  # drawn below the box's edge
+    whiskers = [list(line.get_ydata()) for line in ax.get_lines() if list(line.get_xdata()) == [0.0, 0.0]]
+    assert whiskers == [[0.9, 0.7]]  # from the 90th down to the box (75th); none below
+    assert _legend_texts(ax)[-1] == LEGEND and _legend_clear_of_axes(ax)
+    fig.savefig(tmp_path / "boxes.png")
+    assert (tmp_path / "boxes.png").stat().st_size > 0
 
 
 class TestHeatmap:

@@ -90,13 +90,14 @@ def test_one_spec_serves_each_star_and_each_breakdown_under_its_own_name_and_tit
     top = pd.DataFrame({"year": [2024], "requirement_id": ["R1"]})
     page.table("star_top", top, name="star4_top", title_args={"star": 4}, slide=False)
     page.table("responses_breakdown", pd.DataFrame({"year": [2023, 2024]}), name="responses_industry",
-               suffix=" 業種別")
+               title_args={"by": "業種別"})
     star4, industry = pub.tables
     assert (star4["name"], star4["title"], star4["slide"]) == ("star4_top", "★4 ボトルネック上位10(2024年度、全体)",
                                                                False)
     assert star4["view_title"] is None and star4["view"] is None
-    assert industry["name"] == "responses_industry" and industry["title"].endswith(" 業種別")
-    assert industry["view"].tolist() == [False, True] and industry["view_title"] is None
+    # the workbook holds every year under a title that says so; the page shows the latest year under its own
+    assert (industry["name"], industry["title"]) == ("responses_industry", "業種別の回答状況(年度別)")
+    assert industry["view"].tolist() == [False, True] and industry["view_title"] == "業種別の回答状況(2024年度)"
 
 
 def test_every_spec_names_a_disclosure_spec_and_a_title_that_exist():

@@ -54,3 +54,18 @@ def test_cross_sector_page_compares_every_sector_in_the_store_scored_on_csf2(tmp
     pq.write_table(pa.table({"sector": ["sme", "power", "sme"]}), tmp_path / "scores" / "part-0.parquet")
     # registration order (catalogs/sectors.yaml: power, auto, sme); automotive has no scores here
     assert cross_sector_sectors(tmp_path) == ["power", "sme"]
+
+
+def test_an_unknown_framework_is_refused_and_a_fallback_says_so():
+    import pytest
+
+    from pipeline.report.style import labels
+
+    with pytest.raises(ValueError) as refused:
+        ReportContext.build("power", "csf3", "ja")
+    assert str(refused.value) == "unknown framework 'csf3': a report draws one of csf2, csf11"
+    auto = ReportContext.build("auto", "csf11", "ja")
+    assert auto.framework_note(labels("ja")) == "自動車はNIST CSF 1.1で採点されないため、NIST CSF 2.0で示す。"
+    assert ReportContext.build("auto", "csf11", "en").framework_note(labels("en")) == (
+        "Automotive is not scored on NIST CSF 1.1: this report draws NIST CSF 2.0.")
+    assert ReportContext.build("power", "csf11", "ja").framework_note(labels("ja")) == ""

@@ -10,7 +10,9 @@ import pytest
 
 from pipeline.catalogs import files as _files
 from pipeline.cli import main
+from pipeline.freshness import scoring_code_digest
 from pipeline.publish.provenance import scheme_stamp
+from pipeline.report.scheme_names import scheme_names
 from pipeline.scoring.readiness import respondent_readiness
 from pipeline.scoring.respondent import score_store_tables
 from pipeline.scoring.scheme import check_scheme
@@ -109,3 +111,43 @@ def test_a_half_replaced_table_is_refused_and_its_stamp_names_each_origin(tmp_pa
     # the stamp no longer says "(project)" of a table two thirds shipped
     assert scheme_stamp(["auto"]) == ("2026-03 (project: scs_criteria.csv; "
                                       "shipped: scs_requirements.csv, scs_scheme.yaml)")
+
+
+def _without_english(row: dict) -> dict:
+    return {k: v for k, v in row.items() if not k.endswith("_en")}
+
+
+def test_a_table_without_english_names_is_valid_and_english_outputs_fall_back_to_japanese(tmp_path, monkeypatch):
+    """An association's revised table has only the documented columns: it passes the check, and an English
+    report prints the Japanese names rather than blanks; the shipped table's English names are ours."""
+    monkeypatch.setenv("SDW_HOME", str(tmp_path))
+    assert scheme_names("en").loc["1-2-1"].tolist() == ["Roles, responsibilities and authorities",
+                                                         "Security promotion function"]
+    _revised(tmp_path / "catalogs")
+    _copy_csv("scs_requirements.csv", tmp_path / "catalogs", _without_english)
+    assert "requirement_name_en" not in (tmp_path / "catalogs" / "scs_requirements.csv").read_text("utf-8")
+    assert check_scheme().problems == []
+    assert scheme_names("en").loc["1-2-1"].tolist() == ["役割、責任、権限", "セキュリティ推進活動部門"]
+    # one English name given, the other cell empty: that one in English, the rest in Japanese
+    _copy_csv("scs_requirements.csv", tmp_path / "catalogs",
+              lambda r: {**r, "requirement_name_en": "Security office" if r["requirement_id"] == "1-2-1" else ""})
+    names = scheme_names("en")
+    assert names.at["1-2-1", "requirement_name"] == "Security office"
+    assert names.at["1-2-3", "requirement_name"] == "守秘義務のルール"
+    assert scheme_names("ja").at["1-2-1", "requirement_name"] == "セキュリティ推進活動部門"
+
+
+def test_english_names_leave_the_scores_fresh_a_japanese_name_does_not(tmp_path):
+    """The English columns only name things: adding or rewording them keeps the scoring digest (sdw report does
+    not ask for sdw score); the same table's Japanese name is still part of it (the check can fail)."""
+    folder = tmp_path / "catalogs"
+    _copy_csv("scs_requirements.csv", folder, _without_english)
+    bare = scoring_code_digest(folder)
+    _copy_csv("scs_requirements.csv", folder)
+    assert scoring_code_digest(folder) == bare
+    _copy_csv("scs_requirements.csv", folder,
+              lambda r: {**r, "requirement_name_en": "Reworded"} if r["requirement_id"] == "1-1-1" else r)
+    assert scoring_code_digest(folder) == bare
+    _copy_csv("scs_requirements.csv", folder,
+              lambda r: {**r, "requirement_name": "社内規程"} if r["requirement_id"] == "1-1-1" else r)
+    assert scoring_code_digest(folder) != bare

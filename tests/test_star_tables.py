@@ -106,6 +106,16 @@ def test_bottlenecks_are_shares_not_meeting_with_names_and_cited_items():
     assert S.top_bottlenecks(shown, 3, 2026, 2, total="All")["requirement_id"].tolist() == ["1-2-1"]
 
 
+def test_an_english_report_names_the_requirements_in_english_a_japanese_one_in_japanese():
+    d = data({"A": [0] * 10 + [1] * 10 + [2] * 10})
+    top_en = S.top_bottlenecks(S.bottlenecks(d, "size_band", k=5, lang="en"), 3, 2026, 2)
+    assert top_en[["requirement_id", "requirement_name"]].values.tolist() == [["1-2-1", "Security promotion function"]]
+    top_ja = S.top_bottlenecks(S.bottlenecks(d, "size_band", k=5), 3, 2026, 2)
+    assert top_ja["requirement_name"].tolist() == ["セキュリティ推進活動部門"]
+    texts = S.requirement_texts("en").set_index(["star", "requirement_id"])["requirement_name"]
+    assert texts[(4, "4-1-1")] == "User ID management procedure" and texts[(3, "4-3-4")] == "Adequate backups"
+
+
 def test_what_if_publishes_counts_with_k_on_both_sides_and_withholds_the_rest():
     # scope A: 30 companies, 10 ready, 12 fail only 1-2-1, 3 fail only 1-2-3, 5 fail both
     spec = {"A": [0] * 10, "B": [0] * 10 + [1] * 10 + [2] * 10}
@@ -134,6 +144,10 @@ def test_what_if_publishes_counts_with_k_on_both_sides_and_withholds_the_rest():
     assert second["requirement_id"] == "1-2-3" and second["suppressed"] == "complementary"
     assert np.isnan(second["share_unmet"]) and np.isnan(second["n_scored"]) and np.isnan(second["rank"])
     assert np.isnan(second["n_lifted_alone"]) and np.isnan(second["n_ready_if_fixed_in_order"])
+    assert first["requirement_name"] == "セキュリティ推進活動部門"
+    english, _ = S.what_if_table(d, WhatIf(3, "size_band", "A"), 2026, bottle, star_table(["A", "B"]),
+                                 "size_band", k=5, lang="en")
+    assert english["requirement_name"].tolist()[:2] == ["Security promotion function", "Confidentiality rules"]
 
 
 def test_a_what_if_is_read_in_its_documented_forms():

@@ -35,6 +35,42 @@ CSF11_NAMES_JA = {
     "RS.RP": "対応計画", "RS.CO": "対応時の連絡", "RS.AN": "分析", "RS.MI": "被害の軽減", "RS.IM": "対応の改善",
     "RC.RP": "復旧計画", "RC.IM": "復旧の改善", "RC.CO": "復旧時の連絡",
 }
+# English names of the ★ scheme's categories and requirements: our own short translations of the Japanese
+# names (the official table is Japanese only), for English reports and feedback. The categories take up NIST
+# CSF 2.0 categories, whose English names they follow.
+SCS_CATEGORY_NAMES_EN = {
+    "1-1": "Organizational context", "1-2": "Roles, responsibilities and authorities", "1-3": "Policy",
+    "1-4": "Oversight", "2-1": "Cybersecurity supply chain risk management", "3-1": "Asset management",
+    "3-2": "Risk assessment", "4-1": "Identity management, authentication and access control",
+    "4-2": "Awareness and training", "4-3": "Data security", "4-4": "Platform security",
+    "4-5": "Technology infrastructure resilience", "5-1": "Continuous monitoring", "5-2": "Adverse event analysis",
+    "6-1": "Incident management", "7-1": "Incident recovery plan execution",
+}
+SCS_REQUIREMENT_NAMES_EN = {
+    "1-1-1": "Internal rules", "1-2-1": "Security promotion function",
+    "1-2-2": "Monitoring and analysing cyberattacks", "1-2-3": "Confidentiality rules",
+    "1-3-1": "Security policy in place", "1-4-1": "Security action plan",
+    "2-1-1": "Business and system ties with partners",
+    "2-1-2": "Handling of confidential information", "2-1-3": "Business partners' security measures",
+    "2-1-4": "Incident roles and responsibilities",
+    "2-1-5": "Return and disposal of confidential data",
+    "3-1-1": "Inventory of IT devices, OS and software", "3-1-2": "Knowing the network",
+    "3-1-3": "Managing external information services", "3-1-4": "Handling data by confidentiality class",
+    "3-1-5": "Rules for remote work", "3-2-1": "Vulnerability management set-up",
+    "4-1-1": "User ID management procedure", "4-1-2": "Administrator ID management procedure",
+    "4-1-3": "Authentication strength and method", "4-1-4": "Account lockout",
+    "4-1-5": "Password setting rules", "4-1-6": "Password management rules",
+    "4-1-7": "Access rights management rules", "4-1-8": "Entry control for server areas",
+    "4-1-9": "Restricting removable media", "4-2-1": "Security awareness education and training",
+    "4-2-2": "Incident response education and drills", "4-3-1": "Data encryption", "4-3-2": "Data storage rules",
+    "4-3-3": "Information-sharing rules with partners", "4-3-4": "Adequate backups",
+    "4-4-1": "Secure set-up of devices, OS and software",
+    "4-4-2": "OS and software past end of support", "4-4-3": "Log collection",
+    "4-4-4": "Security patch and update procedure", "4-4-5": "Protection against malware",
+    "4-5-1": "Network perimeter protection", "5-1-1": "Monitoring network connections and data",
+    "5-1-2": "Monitoring device and software behaviour", "5-2-1": "Scope of each security incident level",
+    "6-1-1": "Incident response procedure", "7-1-1": "Recovery prepared for business continuity",
+}
 # NIST's OLIR crosswalk disagrees with the OSCAL withdrawal links in exactly these places.
 OLIR_NOTES = {
     "ID.GV-4": "NIST OLIR crosswalk gives GV.RM-03; the OSCAL withdrawal link (used here) gives GV.RM-04",
@@ -104,6 +140,9 @@ def build_scs(ref: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
               [["requirement_id", "group_no", "group_name", "category_no", "category_name", "requirement_name",
                 "star3", "star4", "csf2_function"]]
               .rename(columns={"csf2_function": "csf_function"}))
+    # ours, optional in a replacement table (docs/scheme.md): English outputs fall back to the Japanese names
+    req["category_name_en"] = req["category_no"].map(SCS_CATEGORY_NAMES_EN).fillna("")
+    req["requirement_name_en"] = req["requirement_id"].map(SCS_REQUIREMENT_NAMES_EN).fillna("")
     crit = raw.assign(star=raw["criterion_star"].astype(int)).rename(
         columns={"cited_items": "jama_items", "cited_levels": "jama_levels"})
     return req, crit[["criterion_id", "requirement_id", "star", "jama_items", "jama_levels"]]

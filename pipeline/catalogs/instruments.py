@@ -147,6 +147,12 @@ def scoring_rules() -> dict[str, Any]:
     return read_yaml("scoring.yaml")
 
 
+def synth_calibration(sector: str) -> pd.DataFrame:
+    """The answer shares the generator draws a sector's items from: the CSV sectors.yaml names as
+    ``synth.calibration`` (one row per item_id)."""
+    return read_csv(sector_info(sector)["synth"]["calibration"])
+
+
 def size_bands() -> list[dict[str, Any]]:
     """Employee size bands, smallest first: ``ja`` (the store's value), ``up_to`` (None: open), ``en``."""
     return read_yaml("size_bands.yaml")["bands"]

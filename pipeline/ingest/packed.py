@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pipeline.catalogs.files import catalog_cache, on_change, read_records
-from pipeline.catalogs.instruments import items_file, template_versions
+from pipeline.catalogs import item_ids_of, template_versions
+from pipeline.catalogs.files import catalog_cache, on_change
 from pipeline.cells import column_letters
 from pipeline.ingest.vocab import CANONICAL
 
@@ -31,8 +31,7 @@ _ANSWER_CODE = {a: k for k, a in enumerate(CANONICAL)}
 def item_ids() -> tuple[str, ...]:
     """Every item ID of every template version (shipped or the project's): an item's code is its
     position here. Workers and the main process compute it from the same files, so codes agree."""
-    files = dict.fromkeys(items_file(v) for v in template_versions())
-    return tuple(dict.fromkeys(r["item_id"] for f in files for r in read_records(f)))
+    return tuple(dict.fromkeys(item for v in template_versions() for item in item_ids_of(v)))
 
 
 @catalog_cache

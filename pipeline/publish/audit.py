@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.publish.cells import AUDIT_COLUMNS, cell_key, cell_text, hidden_cells, key_text
 from pipeline.publish.intervals import Interval, Relation, solve
 from pipeline.publish.model import PublishedTable, TableSpec
 from pipeline.scoring.disclosure import (
@@ -57,7 +58,6 @@ AUDIT_FILE = "disclosure_audit.csv"
 SPECS_FILE = "tables.json"
 INTERVALS_FILE = "disclosure_intervals.csv"
 MACHINE_DIR = "tables"
-AUDIT_COLUMNS = ["table", "cell", "statistics", "reason", "count", "check", "finding", "counts"]
 
 
 class DisclosureError(RuntimeError):
@@ -76,21 +76,6 @@ class Finding:
         return f"{self.check}: {self.table} [{self.cell}] {self.statistic}: {self.detail}"
 
 
-def _key(row: pd.Series, columns: list[str]) -> tuple[tuple[str, str], ...]:
-    return tuple((c, _text(row[c])) for c in columns)
-
-
-def _text(value: object) -> str:
-    """Key values as text, so that a table read back from CSV names the same cell as the one in memory."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
-
-
-def _cell_text(key: tuple[tuple[str, str], ...]) -> str:
-    return "; ".join(f"{c}={v}" for c, v in key)
-
-
 def _counts(spec: TableSpec, statistic: str) -> list[str]:
     c = spec.counts[statistic]
     return [c] if isinstance(c, str) else list(c)
@@ -107,32 +92,6 @@ def hidden_row_numbers(frame: pd.DataFrame, keys: list[str] | None = None) -> li
                                                     MEMBERS_BEHIND}
     return [c for c in frame.columns if c not in keep and pd.api.types.is_numeric_dtype(frame[c])
             and not pd.api.types.is_bool_dtype(frame[c])]
-
-
-def hidden_cells(tables: list[PublishedTable]) -> pd.DataFrame:
-    """One row per hidden cell of every table: its key, the statistics hidden, the reason and the count."""
-    rows = []
-    for t in tables:
-        if t.spec is None or "suppressed" not in t.frame:
-            continue
-        cols = t.spec.keys + ([t.spec.segment] if t.spec.segment else [])
-        hidden = t.frame[t.frame["suppressed"].fillna("").ne("")]
-        count_cols = [c for c in hidden.columns if c in ("n", "roster_n") or c.startswith("n_")]
-        behind = [c for s in t.spec.counts.values() for c in ([s] if isinstance(s, str) else s)]
-        n_col = next((c for c in behind if c in hidden.columns), None)  # the count protection ran on
-        for _, r in hidden.iterrows():
-            count = r.get(HIDDEN_COUNT, np.nan)
-            counts = {c: float(r[c]) for c in count_cols if pd.notna(pd.to_numeric(r[c], errors="coerce"))}
-            if n_col is not None and pd.notna(count):
-                counts[n_col] = float(count)  # protection blanked it; the working column keeps it
-            for column, working in HIDDEN_COUNTS.items():  # likewise a rate's roster and respondents on it
-                if pd.notna(pd.to_numeric(r.get(working, np.nan), errors="coerce")):
-                    counts[column] = float(r[working])
-            rows.append({"table": t.name, "cell": _cell_text(_key(r, cols)),
-                         "statistics": " ".join(s for s in t.spec.counts if s in t.frame),
-                         "reason": r["suppressed"], "count": None if pd.isna(count) else int(count),
-                         "check": "hidden", "finding": "", "counts": json.dumps(counts, sort_keys=True)})
-    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
 def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
@@ -167,17 +126,18 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
         for c in [c for c in spec.open_counts if c in frame]:
             shown = pd.to_numeric(frame[c], errors="coerce")
             few = shown.gt(0) & shown.lt(ks[t.name])
-            findings += [Finding("direct", t.name, _cell_text(_key(frame.loc[i], cols)), c,
-                                 f"{c} = {_text(frame.at[i, c])} is below k") for i in frame.index[few.to_numpy()]]
+            findings += [Finding("direct", t.name, cell_text(cell_key(frame.loc[i], cols)), c,
+                                 f"{c} = {key_text(frame.at[i, c])} is below k") for i in frame.index[few.to_numpy()]]
         for i in frame.index[suppressed.ne("").to_numpy()]:
             shown = [c for c in numbers if pd.notna(pd.to_numeric(frame.at[i, c], errors="coerce"))]
             if shown:
-                findings.append(Finding("hidden-count", t.name, _cell_text(_key(frame.loc[i], cols)), " ".join(shown),
-                                        "a hidden cell publishes " + ", ".join(f"{c} = {_text(frame.at[i, c])}"
+                findings.append(Finding("hidden-count", t.name, cell_text(cell_key(frame.loc[i], cols)),
+                                        " ".join(shown),
+                                        "a hidden cell publishes " + ", ".join(f"{c} = {key_text(frame.at[i, c])}"
                                                                                for c in shown)))
         for i, r in frame.iterrows():
-            key = _key(r, cols)
-            cell = _cell_text(key)
+            key = cell_key(r, cols)
+            cell = cell_text(key)
             is_hidden = suppressed.loc[i] != ""
             for stat in spec.counts:
                 if stat not in frame:
@@ -212,13 +172,13 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
     for iv in solved:
         if iv.unit == "companies" and (iv.fails or np.isnan(iv.low)):
             findings.append(Finding("interval", iv.table, iv.cell, iv.statistic,
-                                    f"a withheld base is bounded to {_text(iv.low)}…{_text(iv.high)} companies "
-                                    f"(needs {iv.required:g} of width, of {_text(iv.n)})" if not np.isnan(iv.low)
+                                    f"a withheld base is bounded to {key_text(iv.low)}…{key_text(iv.high)} companies "
+                                    f"(needs {iv.required:g} of width, of {key_text(iv.n)})" if not np.isnan(iv.low)
                                     else "no base fits the values the row publishes"))
         elif iv.fails or np.isnan(iv.low):
             findings.append(Finding("interval", iv.table, iv.cell, iv.statistic,
                                     f"an intruder bounds it to [{iv.low:.4f}, {iv.high:.4f}] (width {iv.width:.4f}, "
-                                    f"needs ≥ {iv.required:.4f}; {iv.reason}, n = {_text(iv.n)})"
+                                    f"needs ≥ {iv.required:.4f}; {iv.reason}, n = {key_text(iv.n)})"
                                     if not np.isnan(iv.low) else "the published tables contradict the relations "
                                     "the solver uses: its bounds are unknown"))
     findings += _weighted(tables, facts, k)
@@ -241,7 +201,7 @@ def withheld_bases(tables: list[PublishedTable], ks: dict[str, int]) -> list[Int
     for t in tables:
         if {"sector", "year", "n_companies"} <= set(t.frame.columns):
             for r in t.frame[["sector", "year", "n_companies"]].dropna().itertuples(index=False):
-                respondents[(_text(r.sector), _text(r.year))] = float(r.n_companies)
+                respondents[(key_text(r.sector), key_text(r.year))] = float(r.n_companies)
     for t in tables:
         if t.spec is None or "suppressed" not in t.frame:
             continue
@@ -261,21 +221,21 @@ def withheld_bases(tables: list[PublishedTable], ks: dict[str, int]) -> list[Int
                 if not np.isnan(_num(r.get(count))) or all(np.isnan(v) for v in values.values()):
                     continue  # the base is published, or nothing rests on it
                 if count.endswith("_previous"):  # a change's earlier year: that year's respondents
-                    whole = respondents.get((_text(r.get("sector")), _text(r.get("previous_year"))), np.nan)
+                    whole = respondents.get((key_text(r.get("sector")), key_text(r.get("previous_year"))), np.nan)
                     rounded = str(r.get(f"{ROUNDED}_previous", "")).lower() in ("true", "1", "1.0")
                 else:
                     whole = next((_num(r.get(w)) for w in WHOLES if w != count and not np.isnan(_num(r.get(w)))),
                                  np.nan)
                     rounded = str(r.get(ROUNDED, "")).lower() in ("true", "1", "1.0")
                 if np.isnan(whole):
-                    out.append(Interval(t.name, _cell_text(_key(r, cols)), count, "withheld", np.nan, float(k),
+                    out.append(Interval(t.name, cell_text(cell_key(r, cols)), count, "withheld", np.nan, float(k),
                                         np.inf, float(k - 1), unit="companies"))
                     continue
                 first = int(whole) - (k - 1) if rounded else k
                 fits = [b for b in range(max(1, first), int(whole) + 1)
                         if all(np.isnan(v) or _fits(v, b, GRID_OF[s], rounded) for s, v in values.items())]
                 low, high = (float(min(fits)), float(max(fits))) if fits else (np.nan, np.nan)
-                out.append(Interval(t.name, _cell_text(_key(r, cols)), count, "withheld", whole, low, high,
+                out.append(Interval(t.name, cell_text(cell_key(r, cols)), count, "withheld", whole, low, high,
                                     float(k - 1), unit="companies"))
     return out
 
@@ -312,15 +272,16 @@ def _splits(t: PublishedTable, cols: list[str], suppressed: pd.Series, k: int) -
         b_checked = b.mask(b.eq(0), np.inf) if rest_may_be_empty else b
         few = shown & (pd.concat([a, b_checked], axis=1).min(axis=1) < k).to_numpy() & a.notna().to_numpy()
         for i in t.frame.index[few]:
-            out.append(Finding("split", t.name, _cell_text(_key(t.frame.loc[i], cols)), name,
-                               f"{_text(a.loc[i])} and {_text(b.loc[i])} companies on its two sides (k={k})"))
+            out.append(Finding("split", t.name, cell_text(cell_key(t.frame.loc[i], cols)), name,
+                               f"{key_text(a.loc[i])} and {key_text(b.loc[i])} companies on its two sides (k={k})"))
     # counts printed beside their whole (an item's unanswered answers among the year's respondents): a side too
     for name, few in small_part_counts(t.frame, k).items():
         whole = pd.to_numeric(t.frame[name], errors="coerce")
         rest = pd.to_numeric(t.frame[PART_COUNTS[name]], errors="coerce") - whole
         for i in t.frame.index[few.to_numpy()]:
-            out.append(Finding("split", t.name, _cell_text(_key(t.frame.loc[i], cols)), name,
-                               f"{_text(whole.loc[i])} and {_text(rest.loc[i])} companies on its two sides (k={k})"))
+            out.append(Finding("split", t.name, cell_text(cell_key(t.frame.loc[i], cols)), name,
+                               f"{key_text(whole.loc[i])} and {key_text(rest.loc[i])} companies on its two sides"
+                               f" (k={k})"))
     return out
 
 
@@ -344,7 +305,7 @@ def _rounding(tables: list[PublishedTable], ks: dict[str, int]) -> list[Finding]
         cols = t.spec.keys + ([t.spec.segment] if t.spec.segment and t.spec.segment in t.frame else [])
         k = ks[t.name]
         for _, r in t.frame[t.frame[ROUNDED].map(lambda v: str(v).lower() in ("true", "1", "1.0"))].iterrows():
-            cell = _cell_text(_key(r, cols))
+            cell = cell_text(cell_key(r, cols))
             shown = [c for c in WITHHELD if c in r and not np.isnan(_num(r[c]))]
             if shown:
                 out.append(Finding("rounding", t.name, cell, " ".join(shown), "a rounded row prints its withheld base"))
@@ -373,7 +334,7 @@ def _cross_table(facts: dict) -> list[Finding]:
         if any(v for _, v, _, _ in seen) and not all(v for _, v, _, _ in seen):
             where = sorted({t for t, v, _, _ in seen if not v})
             shown = sorted({t for t, v, _, _ in seen if v})
-            out.append(Finding("cross-table", shown[0], _cell_text(key), stat,
+            out.append(Finding("cross-table", shown[0], cell_text(key), stat,
                                f"hidden in {', '.join(where)} but published in {', '.join(shown)}"))
     return out
 
@@ -406,14 +367,14 @@ def _differencing(tables: list[PublishedTable], facts: dict, k: int, ks: dict[st
             unknown = any(np.isnan(c) for _, c in hidden)
             gk = max((hid_k[(rest, stat, s)] for s, _ in hidden), default=k)
             if hidden and (unknown or held < gk):
-                out.append(Finding("differencing", "", _cell_text(rest), stat,
+                out.append(Finding("differencing", "", cell_text(rest), stat,
                                    f"the total and the published cells reveal {len(hidden)} hidden cell(s) "
                                    f"({', '.join(s for s, _ in hidden)}) holding "
                                    f"{'an unknown number of' if unknown else int(held)} companies (k={gk})"))
             elif hidden and stat in UNIFORM_COLUMNS:
                 pooled = _pooled(cells, total, held)
                 if pooled is not None and (abs(pooled) < 1e-9 or abs(pooled - 1) < 1e-9):
-                    out.append(Finding("differencing", "", _cell_text(rest), stat,
+                    out.append(Finding("differencing", "", cell_text(rest), stat,
                                        f"the total and the published cells give the {len(hidden)} hidden cell(s) "
                                        f"({', '.join(s for s, _ in hidden)}) a pooled value of exactly {pooled:.0%}"))
     return out
@@ -444,11 +405,11 @@ def _changes(tables: list[PublishedTable], facts: dict) -> list[Finding]:
             for _, r in shown.iterrows():
                 prev = r.copy()
                 prev["year"] = r[previous]
-                key = _key(prev, spec.keys + seg)
+                key = cell_key(prev, spec.keys + seg)
                 seen = facts.get((key, stat), [])
                 if not seen or not any(v for _, v, _, _ in seen):
-                    out.append(Finding("change", t.name, _cell_text(_key(r, spec.keys + seg)), change,
-                                       f"published, but {stat} of {_text(r[previous])} is not"))
+                    out.append(Finding("change", t.name, cell_text(cell_key(r, spec.keys + seg)), change,
+                                       f"published, but {stat} of {key_text(r[previous])} is not"))
     return out
 
 

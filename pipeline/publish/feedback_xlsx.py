@@ -46,9 +46,11 @@ def write_member_workbook(path: Path, page: MemberPage) -> Path:
         score_marks = [[row[i] for i in keep] for row in page.score_marks]
         _table_sheet(wb, styles, page, page.words["sheets"]["scores"], page.words["scores_title"],
                      page.scores, cols, score_marks)
-        rates = page.items["peer_rate"].isna().tolist()
-        item_marks = [[page.words["hidden"] if c in ("peer_rate", "n_applicable") and hidden else ""
-                       for c in ITEM_COLUMNS] for hidden in rates]
+        # a blank rate or count is withheld, never "not assessed": every listed item applies to the member, and
+        # the count is withheld alone where the rate is printed rounded (1…k−1 companies not applicable)
+        withheld = page.items[["peer_rate", "n_applicable"]].isna()
+        item_marks = [[page.words["hidden"] if c in withheld and withheld.at[i, c] else "" for c in ITEM_COLUMNS]
+                      for i in page.items.index]
         _table_sheet(wb, styles, page, page.words["sheets"]["items"], page.words["items_title"], page.items,
                      ITEM_COLUMNS, item_marks, empty=page.words["items_none"])
         for extra in page.extra:

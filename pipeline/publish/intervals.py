@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from pipeline.publish.cells import cell_key, cell_text, hidden_cells
 from pipeline.publish.model import PublishedTable, TableSpec
 from pipeline.scoring.disclosure import BAND_COLUMN, BANDS, MEMBERS_BEHIND, MIN_WIDTH
 from pipeline.scoring.disclosure_rounding import BASE_ROUNDED, ROUNDED, ROUNDED_STATS, STEP
@@ -195,16 +196,8 @@ class _Facts:
         return [f for f in self.hidden if f not in self.value]
 
 
-def _cell_key(row: pd.Series, cols: list[str]) -> tuple[tuple[str, str], ...]:
-    from pipeline.publish.audit import _key
-
-    return _key(row, cols)
-
-
 def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts, list[tuple[str, str, list]]]:
     """The facts of every table, and the segment groups (total fact, [segment facts]) that add up."""
-    from pipeline.publish.audit import _cell_text
-
     facts = _Facts()
     total = next((t.spec.total for t in tables if t.spec and t.spec.total), "*")
     facts.total = total
@@ -229,8 +222,8 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
             continue
         is_hidden = frame["suppressed"].fillna("").astype(str).ne("")
         for i, r in frame.iterrows():
-            key = _cell_key(r, cols)
-            cell = _cell_text(key)
+            key = cell_key(r, cols)
+            cell = cell_text(key)
             log = true.get((t.name, cell)) if is_hidden.loc[i] else None
             counts = _true_counts(log) if log is not None else {}
             base = dict(key)
@@ -658,7 +651,7 @@ def _branches(facts: _Facts, local: dict[tuple, int], k: int) -> list[tuple[int,
         target = next((stats[s] for s in SPLIT_SHARES if s in stats), None)
         # a mean takes the reason where the cell has no share (the headline score), or where it is uniform (the
         # mean itself is 0 or 1); a split cell's share in another group keeps its split there, off this mean (a ★
-        # row hidden for its ready share, its split put on its mean, read [0.97, 1] where the truth was 0.35)
+        # row hidden for its ready share, its split put on its mean, could read [0.97, 1] for a mean of 0.35)
         if target is None and (reason == "uniform" or where not in shared):
             target = stats.get("mean")
         n = facts.weight.get(target, np.nan) if target is not None else np.nan
@@ -851,8 +844,6 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
     and names. For each cell still too narrow, the published cell that shares a relation with it and rests
     on the fewest companies is hidden ('complementary') — a segment before a total, a finer node before a
     coarser one — and the solver runs again. Returns the frames in the same order."""
-    from pipeline.publish.audit import hidden_cells
-
     work = {name: (frame.copy(), spec) for name, frame, spec in frames}
     failing: list[Interval] = []
     for _ in range(rounds):

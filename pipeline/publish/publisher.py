@@ -22,11 +22,11 @@ import pandas as pd
 from pipeline.publish.audit import (
     DisclosureError,
     Finding,
-    hidden_cells,
     hidden_row_numbers,
     intruder_check,
     write_audit,
 )
+from pipeline.publish.cells import hidden_cells
 from pipeline.publish.intervals import Relation
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable, SlidePivot, TableSpec
 from pipeline.scoring.disclosure import HIDDEN_COUNT, HIDDEN_COUNTS, MEMBERS_BEHIND

@@ -37,10 +37,14 @@ def report_framework(sector: str, requested: str) -> str:
     """The framework a sector's report draws: ``requested`` where the sector is scored on it, else CSF 2.0.
 
     ``sdw report --sector all --framework csf11`` asks every sector for CSF 1.1, and only power's checklist
-    is written in it; every sector is scored on CSF 2.0, so the others draw that instead of failing.
+    is written in it; every sector is scored on CSF 2.0, so the others draw that instead of failing (the
+    report says so: :meth:`ReportContext.framework_note`). A name that is no report framework at all is a
+    mistake, refused rather than drawn as CSF 2.0 under the reader's nose.
     """
+    if requested not in FRAMEWORK_NAMES:
+        raise ValueError(f"unknown framework {requested!r}: a report draws one of {', '.join(FRAMEWORK_NAMES)}")
     scored = catalogs.sector_info(sector)["frameworks"]
-    return requested if requested in FRAMEWORK_NAMES and requested in scored else "csf2"
+    return requested if requested in scored else "csf2"
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class ReportContext:
     k: int
     node_names: dict[str, str]
     frameworks_scored: tuple[str, ...]
+    requested: str = ""  # the framework asked for, where the sector is not scored on it and draws CSF 2.0
 
     @classmethod
     def build(cls, sector: str, framework: str = "csf2", lang: str = "ja", k: int | None = None) -> ReportContext:
@@ -61,12 +66,20 @@ class ReportContext:
         fw = report_framework(sector, framework)
         return cls(sector=sector, framework=fw, framework_label=FRAMEWORK_NAMES[fw], lang=lang,
                    k=ruleset.min_cell(k), node_names=node_names(fw, lang),
-                   frameworks_scored=tuple(catalogs.sector_info(sector)["frameworks"]))
+                   frameworks_scored=tuple(catalogs.sector_info(sector)["frameworks"]),
+                   requested="" if fw == framework else framework)
 
     @property
     def frameworks_to_load(self) -> list[str]:
         """What the page reads from the store: its framework, CSF 2.0, and levels and ★ where scored on them."""
         return sorted({self.framework, "csf2"} | ({"level", "star"} & set(self.frameworks_scored)))
+
+    def framework_note(self, labels: dict) -> str:
+        """Why the page draws another framework than the one asked for ('' when it draws that one)."""
+        if not self.requested:
+            return ""
+        return labels["framework_fallback"].format(asked=FRAMEWORK_NAMES[self.requested],
+                                                   sector=labels["sector"][self.sector], label=self.framework_label)
 
     def not_assessed_note(self, data: ReportData, labels: dict) -> str:
         """Under CSF 2.0 categories of a sector whose checklist is CSF 1.1: how many subcategories no answer

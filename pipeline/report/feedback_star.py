@@ -19,11 +19,11 @@ from typing import Any
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.catalogs.files import read_yaml
 from pipeline.publish.feedback_model import MemberPage
 from pipeline.publish.feedback_star import STATUS_ORDER, StarPage, StarRow, StarSection
 from pipeline.publish.formats import HIDDEN_MARK
 from pipeline.report.member_page import _group_label
+from pipeline.report.scheme_names import scheme_names
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 from pipeline.scoring.readiness import DISTANCE_BANDS, distance_band
 from pipeline.scoring.respondent import star_requirements
@@ -47,9 +47,10 @@ def form_answers(sector: str, template_version: str) -> dict[str, str]:
 
 @cache
 def _requirements(lang: str) -> dict[str, tuple[str, str]]:
-    """requirement_id → (category, requirement) as the scheme's table names them."""
-    req = catalogs.scs_requirements()
-    return {r: (c, n) for r, c, n in zip(req["requirement_id"], req["category_name"], req["requirement_name"],
+    """requirement_id → (category, requirement) as the scheme's table names them, in ``lang`` where it can
+    (:func:`pipeline.report.scheme_names.scheme_names`)."""
+    names = scheme_names(lang)
+    return {r: (c, n) for r, c, n in zip(names.index, names["category_name"], names["requirement_name"],
                                          strict=True)}
 
 
@@ -151,7 +152,7 @@ def star_page(fb: StarFeedback, member: MemberPage, sector: str, k: int) -> Star
 
 @cache
 def _source_of() -> tuple[str, str]:
-    scheme = read_yaml("scs_scheme.yaml")
+    scheme = catalogs.scheme_meta()
     return str(scheme["source_table"]), str(scheme["source_table_date"])
 
 

@@ -383,7 +383,8 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
     Axes
         Boxes are ``Rectangle`` patches; a hidden cell is the mark ``x`` at the baseline, a cell whose quartiles
         are withheld (median published) its median line with the mark ``x`` on it; either puts the mark's
-        explanation in the legend. Withheld 10th/90th percentiles leave the whisker out (the table's note says so).
+        explanation in the legend. A withheld 10th/90th percentile leaves its whisker out and puts the mark
+        ``x`` where the whisker would leave the box (below the 25th, above the 75th), with the same legend entry.
     """
     ax = _ax(ax)
     xs, hues, width = _groups(table, x, hue)
@@ -411,8 +412,17 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
                 continue
             ax.add_patch(Rectangle((p - width * 0.4, r["p25"]), width * 0.8, r["p75"] - r["p25"], facecolor=c,
                                    alpha=0.8, hatch=st["hatch"], edgecolor="white", linewidth=0.5))
-            ax.plot([p, p], [r["p10"], r["p25"]], color=c, lw=1.2)
-            ax.plot([p, p], [r["p75"], r["p90"]], color=c, lw=1.2)
+            for end, edge, below in (("p10", "p25", True), ("p90", "p75", False)):
+                if pd.notna(r.get(end)):
+                    ax.plot([p, p], [r[end], r[edge]], color=c, lw=1.2)
+                    continue
+                # a withheld 10th/90th percentile: the mark x where its whisker leaves the box (just below the
+                # 25th, just above the 75th), as a withheld quartile's x sits on its median; no line is drawn,
+                # since any length would read as a value
+                ax.annotate(HIDDEN_MARK, (p, r[edge]), xytext=(0, -2 if below else 2), textcoords="offset points",
+                            ha="center", va="top" if below else "bottom", fontsize=fs(9), color=INK_COLOUR,
+                            gid=HIDDEN_GID)
+                any_mark = True
             ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color="black", lw=1.8)
         handles.append(Patch(facecolor=c, alpha=0.8, hatch=st["hatch"], edgecolor="white", label=str(h)))
     ax.set_xlim(-0.6, len(xs) - 0.4)

@@ -19,14 +19,25 @@ from pipeline import catalogs, ruleset
 from pipeline.publish.feedback_model import PEER_STATS, SCORE_COLUMNS, MemberPage
 from pipeline.publish.formats import check_lang
 from pipeline.report import style
+from pipeline.report.data import segment_names
 from pipeline.report.figures import PeerFigures
 from pipeline.scoring.disclosure import quantile_min_n
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 
 
 def words(lang: str) -> dict[str, Any]:
-    """The feedback texts of report_labels.yaml in ``lang``."""
-    return catalogs.report_labels()["feedback"][check_lang(lang)]
+    """The feedback texts of report_labels.yaml in ``lang``, with ``sector`` and ``attribute`` per sector.
+
+    A sector is named as catalogs/sectors.yaml names it unless ``feedback.sector`` words it for a member's
+    page (電力分野), and its peers' attribute is the ``peer_attribute`` sectors.yaml gives it, in the words of
+    ``feedback.attribute`` or else of the report's weight cells: a new sector needs no feedback entry."""
+    w = dict(catalogs.report_labels()["feedback"][check_lang(lang)])
+    sectors = catalogs.sectors()
+    w["sector"] = {**{s: str(info["name"][lang]) for s, info in sectors.items()}, **w.get("sector", {})}
+    attributes = {**style.labels(lang).get("weight_cells", {}), **w.get("attribute", {})}
+    w["attribute"] = {s: str(attributes.get(info["peer_attribute"], info["peer_attribute"]))
+                      for s, info in sectors.items() if info.get("peer_attribute")}
+    return w
 
 
 def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFrame, sector: str, year: int,
@@ -58,7 +69,9 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
                           "n_applicable": weak["n_applicable"].astype(float).where(weak["peer_rate"].notna())}
                          ).reset_index(drop=True)
     threshold = f"{ruleset.level_threshold():.0%}"
-    n_items = int(weak["n_applicable"].max()) if len(weak) and weak["n_applicable"].notna().any() else 0
+    # the respondents the printed rates are of (an item's applicable count may be withheld beside its rate)
+    shown = weak["n_companies"].where(weak["peer_rate"].notna()) if "n_companies" in weak else pd.Series(dtype=float)
+    n_items = int(shown.max()) if shown.notna().any() else 0
     symbols = w["symbols"] + (w["symbols_previous"] if prev_year else "")
     page = MemberPage(company=company, sector=sector_words, year=w["year"].format(year=year), scores=scores,
                       items=items, peers=_peer_sentences(h, sector, lang, k, all_label, n_items),
@@ -131,7 +144,10 @@ def _node_label(framework: str, node_id: str, lang: str) -> str:
 
 @cache
 def _group_label(group: object, sector: str, lang: str, all_label: str) -> str:
-    """A peer group in words: 小売電気事業者, 101〜300人, 電力分野全体, 比較値なし."""
+    """A peer group in words: 小売電気事業者, 101〜300人 (101–300 in English), 電力分野全体, 比較値なし.
+
+    Business types by their full name (the report's tables use the short one); other groups by the report's
+    segment names."""
     w = words(lang)
     if group == ALL_GROUP:
         return all_label
@@ -141,7 +157,7 @@ def _group_label(group: object, sector: str, lang: str, all_label: str) -> str:
         types = catalogs.power_business_types().set_index("code")["name_ja" if lang == "ja" else "name_en"]
         return str(types.get(group, group))
     text = str(group)
-    return text if lang == "ja" else text.replace("〜", "–").replace("人", " employees").replace(",", ",")
+    return segment_names(sector, lang).get(text, text)  # size bands as size_bands.yaml names them (1–100)
 
 
 def _peer_sentences(h: pd.DataFrame, sector: str, lang: str, k: int, all_label: str, n_items: int) -> list[str]:

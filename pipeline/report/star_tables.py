@@ -27,6 +27,7 @@ from pipeline import catalogs
 from pipeline.publish.formats import WITHHELD_CELLS
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
+from pipeline.report.scheme_names import scheme_names
 from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import _complementary, split_sides
 from pipeline.scoring.disclosure_rounding import round_small_base
@@ -88,15 +89,17 @@ def _protect(table: pd.DataFrame, share: str, k: int) -> pd.DataFrame:
 # --- bottlenecks --------------------------------------------------------------------------------------------
 
 
-def requirement_texts() -> pd.DataFrame:
-    """Per ★ and requirement: its name (ours, from scs_requirements.csv), group and the checklist items its
-    criteria of that star cite (space-separated), and whether the checklist can judge it."""
+def requirement_texts(lang: str = "ja") -> pd.DataFrame:
+    """Per ★ and requirement: its name in ``lang`` (English where the table gives it, else Japanese:
+    :func:`pipeline.report.scheme_names.scheme_names`), group and the checklist items its criteria of that
+    star cite (space-separated), and whether the checklist can judge it."""
     req = catalogs.scs_requirements().set_index("requirement_id")
+    names = scheme_names(lang)
     parts = []
     for star in STARS:
         r = star_requirements(star)
         parts.append(pd.DataFrame({"star": star, "requirement_id": r["requirement_id"],
-                                   "requirement_name": r["requirement_id"].map(req["requirement_name"]),
+                                   "requirement_name": r["requirement_id"].map(names["requirement_name"]),
                                    "group_name": r["requirement_id"].map(req["group_name"]),
                                    "cited_items": [" ".join(sorted(i, key=_item_key)) for i in r["items"]],
                                    "judgeable": r["judgeable"]}))
@@ -107,22 +110,23 @@ def _item_key(item: str) -> tuple:
     return tuple(int(t) if t.isdigit() else 0 for t in re.findall(r"\d+", item)) or (0,)
 
 
-def bottlenecks(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
+def bottlenecks(data: ReportData, by: str, k: int | None = None, lang: str = "ja") -> pd.DataFrame:
     """Per ★3/★4 judgeable requirement, year and segment: the share of companies judged on it that do not
-    meet it (``share_unmet``, Wilson 95%), protected; with the requirement's name and cited items."""
+    meet it (``share_unmet``, Wilson 95%), protected; with the requirement's name (in ``lang``) and cited
+    items."""
     parts = []
     for star in STARS:
         o = requirement_outcomes(data.scores, star)
         # the companies not judged stay, unscored: the row's n is then the segment's respondents and n_scored those
         # judged, so the base rule below sees their difference. Dropped, n would be the judged count itself and
         # the respondents printed elsewhere (the response table, the requirement's siblings) would give the
-        # difference back (issue 28, finding 3: 127 respondents, 126 judged). A requirement nobody judged in a
-        # year has no row, as before.
+        # difference back (127 respondents beside 126 judged names the one not judged). A requirement nobody
+        # judged in a year has no row.
         o = o[o.groupby(["sector", "year", "requirement_id"])["met"].transform("count").gt(0)]
         parts.append(_rows(o, UNMET, f"{star}:" + o["requirement_id"], 1.0 - o["met"]))
     rows = pd.concat(parts, ignore_index=True)
     table = with_keys(_protect(_shares(rows, data, by, UNMET, "share_unmet"), "share_unmet", _k(k)))
-    texts = requirement_texts().drop(columns=["judgeable", "group_name"])
+    texts = requirement_texts(lang).drop(columns=["judgeable", "group_name"])
     table = table.merge(texts, on=["star", "requirement_id"], how="left")
     # 1–4 companies not judged (n − n_scored), or a requirement citing one item (that item's row seen again):
     # the share rounded and the base withheld (docs/method.md §5.4)
@@ -377,10 +381,11 @@ WHAT_IF_COLUMNS = ["rank", "requirement_id", "requirement_name", "cited_items", 
 
 
 def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: pd.DataFrame, star_table: pd.DataFrame,
-                  by: str, k: int | None = None) -> tuple[pd.DataFrame, dict[str, float]]:
+                  by: str, k: int | None = None, lang: str = "ja") -> tuple[pd.DataFrame, dict[str, float]]:
     """The what-if for ``year``: per requirement failed in scope, the companies judged on it (n_scored), the
     share failing (Wilson 95%), how many it alone would lift to ready and how many would be ready were it
-    and every one ranked above it met; and the scope's summary (companies, judged, ready, must act).
+    and every one ranked above it met; and the scope's summary (companies, judged, ready, must act). The
+    requirements are named in ``lang``.
 
     Disclosure (docs/method.md §3): a share is published with k companies failing and k not, and the same
     of the rest of the year's companies (the sector's total minus the scope is another group a reader can
@@ -449,7 +454,7 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
         last = c if ok else last
     t["n_ready_if_fixed_in_order"] = shown
     t.loc[hidden, ["n_lifted_alone", "n_ready_if_fixed_in_order"]] = np.nan
-    texts = requirement_texts()
+    texts = requirement_texts(lang)
     texts = texts[texts["star"].eq(what.star)].set_index("requirement_id")
     t["requirement_name"] = t["requirement_id"].map(texts["requirement_name"])
     t["cited_items"] = t["requirement_id"].map(texts["cited_items"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,7 @@ from pipeline.publish.formats import HIDDEN_MARK, WITHHELD_CELLS
 from pipeline.publish.intervals import Relation, _hide, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
-from pipeline.ruleset import min_cell
+from pipeline.ruleset import RulesSource, load_rules, min_cell
 from pipeline.scoring.disclosure import MEMBERS_BEHIND, respondent_counts
 from pipeline.scoring.disclosure import protect as protect_respondents
 from pipeline.scoring.disclosure_rounding import (
@@ -476,9 +477,10 @@ def items(data: ReportData, k: int | None = None, lang: str = "ja") -> pd.DataFr
     return round_small_not_applicable(out, shares, _k(k))
 
 
-def own_scale(sector: str) -> dict:
-    """The sector's own scale in scoring.yaml ``instrument_points`` (points, max, bands), or {}."""
-    return dict(catalogs.scoring_rules().get("instrument_points", {}).get(sector) or {})
+def own_scale(sector: str, rules: RulesSource = None) -> dict:
+    """The sector's own scale in the rules' ``instrument_points`` (points, max, bands), or {}: read by the loader
+    scoring uses, so an override (``rules``) that scores on another scale reports its bands too."""
+    return dict((load_rules(rules).get("instrument_points") or {}).get(sector) or {})
 
 
 def bands(data: ReportData, k: int | None = None) -> pd.DataFrame:
@@ -623,14 +625,33 @@ def not_assessed_subcategories(data: ReportData) -> int:
     return int(sub.groupby("node_id")["n_items"].max().eq(0).sum())
 
 
-SEGMENT_ORDER = {
-    "size_band": ["〜100人", "101〜300人", "〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜", "1,001人〜"],
-    "target_level": ["Lv1", "Lv2", "Lv3"],
-    "business_types": ["TD_GROUP", "TD_GENERAL", "TRANSMISSION", "DISTRIBUTION", "FACILITY_GROUP", "TD_SPECIFIED",
-                       "GENERATION", "RETAIL", "WHOLESALE_SPECIFIED", "PRIVATE_FACILITY"],
-    "industry": ["完成車", "自動車部品", "素材・材料", "設備・機械", "ソフトウェア・IT", "物流", "販売・サービス"],
-}
-SEGMENT_ORDER["main_business_type"] = SEGMENT_ORDER["business_types"]
+def segment_order() -> dict[str, list[str]]:
+    """Each segment attribute's values in the order a report lists them, from the catalogs.
+
+    Size bands small to large (size_bands.yaml), a merged group (sectors.yaml ``segment_groups``) right after
+    the band it ends with, as a range reads; power business types in power_business_types.csv's order, a
+    merged group heading its members; other attributes as sectors.yaml ``segment_order`` lists them."""
+    groups: dict[str, dict[str, Any]] = {}
+    for info in catalogs.sectors().values():
+        for attr, found in (info.get("segment_groups") or {}).items():
+            groups.setdefault(attr, {}).update(found)
+    bands = catalogs.size_band_names()
+    place = {b: i for i, b in enumerate(bands)}
+    size: list[str] = []
+    for band in bands:
+        size += [band, *(g for g, spec in groups.get("size_band", {}).items()
+                         if max(spec["members"], key=place.__getitem__) == band)]
+    codes = catalogs.power_business_types()["code"].tolist()
+    rank = {c: i for i, c in enumerate(codes)}
+    business: list[str] = []
+    for code in codes:
+        business += [*(g for g, spec in groups.get("business_types", {}).items()
+                       if min(spec["members"], key=rank.__getitem__) == code), code]
+    order: dict[str, list[str]] = {}
+    for info in catalogs.sectors().values():
+        for attr, values in (info.get("segment_order") or {}).items():
+            order[attr] = list(dict.fromkeys([*order.get(attr, []), *values]))
+    return {**order, "size_band": size, "business_types": business, "main_business_type": business}
 
 
 def display(table: pd.DataFrame, names: dict[str, str], all_label: str, by: str | None = None,
@@ -639,7 +660,7 @@ def display(table: pd.DataFrame, names: dict[str, str], all_label: str, by: str 
     (power business types by name; 全体 in the chosen language)."""
     if column not in table:
         return table
-    known = SEGMENT_ORDER.get(by or "", [])
+    known = segment_order().get(by or "", [])
     rank = {s: i for i, s in enumerate(known)}
     order = table[column].map(lambda s: (2, "") if s == ALL else (0, rank[s]) if s in rank else (1, str(s)))
     out = table.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")

@@ -105,7 +105,7 @@ def _hide_row(table: pd.DataFrame, index: object) -> pd.DataFrame:
     return out
 
 
-# The general base rule (issue 28, findings 1–3): any published row that prints its respondents (n) beside a
+# The general base rule: any published row that prints its respondents (n) beside a
 # smaller base (companies scored, judged or applicable) counts, in the difference, the companies that left the
 # base. Where that difference is 1 … k − 1 the row is published the rounded way: shares and means to whole
 # percent, the base and whatever else gives it away withheld, the intervals from public values. A node or ★
@@ -172,8 +172,8 @@ def withhold_na_share(nodes: pd.DataFrame, items: pd.DataFrame, links: pd.DataFr
 
     Why: a node's ``na_share`` is its not-applicable answers over n × its items, so it times n × items is a whole
     count; less the published items' ``n_not_applicable`` it leaves the total of the items whose counts are
-    withheld — one item's count exactly when only one is (issue 28, third round: automotive FY2024 item No.128,
-    its base of 519 from ID.AM, ID.RA, ID.IM and ID). The item table has no segments, so every segment's row goes
+    withheld — one item's count exactly when only one is (three categories and their function give one rounded
+    item's base back). The item table has no segments, so every segment's row goes
     (the segments add up to the total). ``items`` holds year, item_id, suppressed and :data:`ROUNDED`; ``links``
     year, item_id, node_id (every level an item lies under). docs/method.md §5.4."""
     if "na_share" not in nodes or items.empty or links.empty:

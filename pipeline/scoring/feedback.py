@@ -20,7 +20,8 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.ruleset import min_cell
-from pipeline.scoring.disclosure import all_alike, quantile_shown
+from pipeline.scoring.disclosure import all_alike, protect, quantile_shown
+from pipeline.scoring.disclosure_rounding import round_small_not_applicable
 from pipeline.scoring.rules import complete_items, is_achieved, is_applicable
 from pipeline.scoring.statistics import deviation_score, item_shares, percentile_rank
 
@@ -172,26 +173,33 @@ def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int) -> 
                         deviation=deviation_score(pool["score"]).reindex(block.index), hidden="")
 
 
-WEAK_COLUMNS = ["rank", "item_id", "answer", "peer_rate", "n_applicable", "template_version"]
+WEAK_COLUMNS = ["rank", "item_id", "answer", "peer_rate", "n_applicable", "n_companies", "template_version"]
 
 
 def _weakest_items(responses: pd.DataFrame, n_weak: int, k: int) -> dict[str, pd.DataFrame]:
     """Items a company has not achieved that most of its sector has: the gaps worth closing first.
 
-    The sector rate is ``statistics.item_shares`` (the one per-item share), hidden (NaN, listed last)
-    when fewer than k companies are behind it, or when it is exactly 0% (every company failed the
-    item: a published 0% would tell each member every peer's answer). Gaps are applicable, not
-    achieved answers, instrument items missing from the submission included, as every score counts
-    them. Columns: rank (1 = first to work on), item_id, answer (canonical), peer_rate, n_applicable,
+    The sector rate is ``statistics.item_shares`` (the one per-item share) protected as the report's
+    item table is (``disclosure.protect`` on n_applicable, then ``round_small_not_applicable``): hidden
+    (NaN, listed last) when fewer than k companies are behind it, fewer than k on either side of it or
+    it is exactly 0% or 100%; rounded, with n_applicable withheld, when 1…k−1 found it not applicable.
+    Gaps are applicable, not achieved answers, instrument items missing from the submission included, as
+    every score counts them. Columns: rank (1 = first to work on), item_id, answer (canonical), peer_rate, n_applicable,
     template_version (the company's, for the item texts; '' when ``responses`` do not say).
     """
     if responses.empty:
         return {}
-    shares = item_shares(responses).set_index("item_id")
-    rate = shares["share_implemented"].where(shares["n_applicable"].ge(k) & shares["share_implemented"].gt(0))
+    raw = item_shares(responses)
+    # the report's protection of the same shares (primary, split, uniform; a few not applicable: rounded, base
+    # withheld), so a member reads no rate the published item table would hide
+    shares = round_small_not_applicable(
+        protect(raw, k=k, n_col="n_applicable", stat_columns=["share_implemented", "n_implemented"]), raw, k
+    ).set_index("item_id")
+    rate = shares["share_implemented"]
     full = pd.concat([complete_items(g, str(s)) for s, g in responses.groupby("sector")], ignore_index=True)
     gaps = full[is_applicable(full["answer"]) & ~is_achieved(full["answer"])]
-    gaps = gaps.assign(peer_rate=gaps["item_id"].map(rate), n_applicable=gaps["item_id"].map(shares["n_applicable"]))
+    gaps = gaps.assign(peer_rate=gaps["item_id"].map(rate), n_applicable=gaps["item_id"].map(shares["n_applicable"]),
+                       n_companies=gaps["item_id"].map(raw.set_index("item_id")["n_companies"]))
     gaps = gaps.sort_values(["peer_rate", "item_id"], ascending=[False, True], na_position="last", kind="stable")
     top = gaps.groupby("respondent_key", sort=False).head(n_weak)  # one pass over every company's gaps
     top = top.assign(rank=top.groupby("respondent_key", sort=False).cumcount() + 1,

@@ -24,6 +24,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.catalogs.files import catalog_cache
+from pipeline.ruleset import level_threshold
 from pipeline.scoring import rules as rules_mod
 from pipeline.scoring.maps import all_nodes, item_map
 from pipeline.scoring.rules import Rules, RulesSource, complete_items, is_achieved, is_applicable, item_points, versions
@@ -101,7 +102,7 @@ def level_reached(level_scores: pd.DataFrame, threshold: float | None = None,
     (inclusive; default ``level_threshold`` of the rules), else 0. n_items / n_applicable sum
     those of Lv1..LvN, so the not-applicable share stays readable.
     """
-    threshold = rules_mod.load_rules(rules)["level_threshold"] if threshold is None else threshold
+    threshold = level_threshold(rules, threshold)
     levels = level_scores[level_scores["framework"].eq("level")].set_index([*KEY, "node_id"])
     wide = levels["score"].unstack("node_id")
     n_items = levels["n_items"].unstack("node_id")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline import catalogs
+from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import all_alike, protect_distribution
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS, peer_attribute, peer_group, split_by_key
 from pipeline.scoring.readiness import DISTANCE_BANDS, distance_band, readiness_from_outcomes, requirement_outcomes
@@ -88,7 +88,7 @@ def star_feedback(scores: pd.DataFrame, respondents: pd.DataFrame, responses: pd
     k : int, optional
         Minimum peers behind the distribution (default ``min_cell`` of scoring.yaml).
     """
-    k = catalogs.scoring_rules()["min_cell"] if k is None else k
+    k = min_cell(k)
     resp = respondents[respondents["sector"].eq(sector) & respondents["year"].eq(year)]
     mine = scores[scores["sector"].eq(sector) & scores["year"].eq(year)]
     outcomes = {star: requirement_outcomes(mine, star) for star in STARS}

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.catalogs.files import read_csv
 from pipeline.synth.auto import template_for_year
 from pipeline.synth.population import first_year, sector_code, spec
 
@@ -101,7 +100,7 @@ def calibration(sector: str) -> pd.DataFrame:
     The CSV gives ``implemented_or_partial`` (IPA publishes 実施している + 一部実施している together),
     ``partial_share`` (of those, the part answering 一部実施している) and ``unknown`` (わからない, of all).
     """
-    cal = read_csv(spec(sector)["calibration"]).set_index("item_id")
+    cal = catalogs.synth_calibration(sector).set_index("item_id")
     cal = cal.loc[catalogs.sector_items(sector)["item_id"]]
     either, partial_share, unknown = (cal[c].astype(float) for c in ("implemented_or_partial", "partial_share",
                                                                       "unknown"))

@@ -1,0 +1,55 @@
+"""The member page's words: peer groups and sectors named as the catalogs name them."""
+
+from __future__ import annotations
+
+from pipeline.report.member_page import _group_label, words
+
+
+def test_size_bands_read_in_english_as_the_reports_print_them():
+    assert _group_label("〜100人", "auto", "en", "all") == "1–100"
+    assert _group_label("10,001人〜", "auto", "en", "all") == "10,001+"
+    assert _group_label("301〜1,000人", "auto", "en", "all") == "301–1,000"
+    assert _group_label("〜100人", "auto", "ja", "all") == "〜100人"
+
+
+def test_a_sector_without_feedback_words_is_named_as_sectors_yaml_names_it(monkeypatch):
+    """A sector added as data only: its page names it and its peers' attribute from sectors.yaml."""
+    from pipeline import catalogs
+
+    known = catalogs.sectors()
+    rail = {"name": {"ja": "鉄道", "en": "Railways"}, "peer_attribute": "industry"}
+    monkeypatch.setattr(catalogs, "sectors", lambda: {**known, "rail": rail})
+    ja, en = words("ja"), words("en")
+    assert (ja["sector"]["rail"], ja["attribute"]["rail"]) == ("鉄道", "業種")
+    assert (en["sector"]["rail"], en["attribute"]["rail"]) == ("Railways", "industry")
+    # the sectors with words of their own keep them; SMEs read their sectors.yaml name in Japanese
+    assert (ja["sector"]["power"], ja["attribute"]["power"]) == ("電力分野", "主たる事業区分")
+    assert (ja["sector"]["sme"], en["attribute"]["auto"]) == ("中小企業", "company size")
+
+
+def test_a_withheld_count_beside_a_rounded_rate_reads_hidden_not_not_assessed(tmp_path):
+    """Priority items: a rate printed rounded has its applicable count withheld: the cell says 'hidden'."""
+    import openpyxl
+    import pandas as pd
+
+    from pipeline.publish.feedback_xlsx import write_member_workbook
+    from pipeline.report.member_page import member_page
+    from pipeline.scoring.feedback import feedback_tables
+
+    keys = [f"c{i}" for i in range(6)]
+    scores = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "framework": "csf2",
+                           "node_id": "GV", "score": [0.2, 0.4, 0.6, 0.8, 1.0, 0.5], "n_items": 1, "n_applicable": 1})
+    respondents = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys,
+                                "main_business_type": "RETAIL"})
+    responses = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "item_id": "ID.AM-1",
+                              "answer": "implemented"})
+    headline, weak = feedback_tables(scores, respondents, responses, "power", 2024, k=5)["c0"]
+    weak = pd.DataFrame({"rank": [1, 2], "item_id": ["ID.AM-1", "ID.AM-2"], "answer": "not_implemented",
+                         "peer_rate": [0.8, float("nan")], "n_applicable": [float("nan"), float("nan")],
+                         "n_companies": 900.0, "template_version": ""})
+    page = member_page("c0", "見本電力株式会社", headline, weak, "power", 2024, "en", 5)
+    path = write_member_workbook(tmp_path / "c0.xlsx", page)
+    rows = list(openpyxl.load_workbook(path)["Priority items"].iter_rows(min_row=5, max_row=6, values_only=True))
+    assert rows[0][4:] == (0.8, "hidden") and rows[1][4:] == ("hidden", "hidden")
+    assert "Implementation rates of the priority items are those of Electric power sector (900 companies)." \
+        in page.peers
