@@ -184,3 +184,14 @@ def test_a_response_row_that_prints_its_respondents_is_marked_withheld_not_hidde
     assert out.loc[0, ["n_on_roster", "roster_n", "response_rate"]].isna().all()
     assert out.loc[1, ["n_on_roster", "roster_n", "response_rate"]].isna().all()
     assert out.loc[2, "response_rate"] == 0.59
+
+
+def test_node_rows_built_without_item_answers_withhold_their_not_applicable_share():
+    """The cross-sector page loads scores without item answers: it cannot tell which items the sector's report
+    rounds, so no node row of it prints a not-applicable share (five companies scored on ID.AM, none not
+    applicable: the share would read 0.0)."""
+    from pipeline.report import explore as X
+    from tests.test_explore import _handmade
+
+    t = X.node_table(_handmade(), 2025, None, ["ID.AM"], framework="csf2", k=2)
+    assert t["n_scored"].tolist() == [5] and t["na_share"].isna().all()

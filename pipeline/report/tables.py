@@ -369,8 +369,9 @@ def node_stats(data: ReportData, scores: pd.DataFrame, by: str | None, framework
     out = round_small_base(protect(stats, k=_k(k)), _k(k), single=single)
     # the node's not-applicable answers less its exact items' leave its other items' total: withheld wherever an
     # item under the node has its base withheld or is hidden (docs/method.md §5.4, "not-applicable share")
-    if data.responses.empty:  # no item answers (scores alone): no item table whose counts a node could give back
-        return out
+    if data.responses.empty:  # loaded without item answers (the cross-sector page): which items the sector's own
+        # report rounds cannot be told here, so the share is withheld on every row (the safe side)
+        return out.assign(na_share=np.nan) if "na_share" in out else out
     return withhold_na_share(out, _item_table(data, _k(k)), node_items(data, framework, out["year"].unique()))
 
 
