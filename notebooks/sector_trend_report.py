@@ -39,6 +39,7 @@ from IPython.display import HTML, Markdown, display
 from pipeline import catalogs, config, ruleset
 from pipeline.arguments import read_what_if
 from pipeline.publish.formats import BAND_LABELS, hidden_text
+from pipeline.publish.model import SlidePivot
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
@@ -117,10 +118,9 @@ summary = display(HTML(""), display_id=True)  # filled in once every table is pu
 # Responses: rate by segment and year, and the sector's rate over the years.
 # the other breakdowns the sector publishes (automotive: by industry beside size), merged alike and protected
 # together with the sector's own: they publish the same totals
-# (the data as loaded, recoded per breakdown: reading the store again held a second copy of every answer; with
-# weights="none" the breakdowns keep the store's weights, as they always have)
-base = loaded if weights == "roster" else D.load(store, sector, years or None, frameworks=scored_on)
-others = {b: base.merge_small_segments(b, min_cell)[0]
+# (the data as loaded, recoded per breakdown, with the run's own weights: a respondents-only run publishes no
+# members' estimate in any breakdown either)
+others = {b: loaded.merge_small_segments(b, min_cell)[0]
           for b in info.get("breakdowns", []) if b != by and b in rd.respondents}
 resp_protected, *other_resps = T.secure_together(
     [T.responses_by_segment(rd, by, min_cell), *[T.responses_by_segment(d, b, min_cell) for b, d in others.items()]],
@@ -234,7 +234,7 @@ heatmap_section(rd, by, linked_categories)
 for (other, other_rd), other_cats, other_protected in zip(others.items(), other_categories, other_resps, strict=True):
     heatmap_section(other_rd, other, other_cats, f"_{other}")
     page.table("responses_breakdown", page.show(other_protected, D.segment_names(sector, lang), other),
-               name=f"responses_{other}", suffix=f" {L['breakdown'].get(other, '')}")
+               name=f"responses_{other}", title_args={"by": L["breakdown"].get(other, other)})
 
 latest_fn = functions[functions["year"].eq(rd.latest)]
 page.figure("radar", L["titles"]["radar"].format(framework=fw_label) + f" ({latest})", n_year(rd.latest),
@@ -305,7 +305,8 @@ if "star" in info["frameworks"]:
                     note=R["unmet_note"], years=latest_year, xlabel=L["axes"]["share_companies"], left=0.36,
                     alt=[f"{r.requirement_id} {r.requirement_name}: {r.share_unmet:.1%} ({r.cited_items})"
                          for r in top.itertuples()])
-        page.table("star_top", top, name=f"star{n_star}_top", title_args={"star": n_star}, slide=n_star == 3)
+        page.table("star_top", top, name=f"star{n_star}_top", title_args={"star": n_star}, slide=n_star == 3,
+                   source=source(n_year(rd.latest), latest_year))
     for n_star in (3, 4):  # the top ten of each star by segment, ★3 and ★4 alike
         top_ids = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)["node_id"].tolist()
         heat = bottle_shown[bottle_shown["year"].eq(rd.latest) & bottle_shown["node_id"].isin(top_ids)]
@@ -332,11 +333,11 @@ if "star" in info["frameworks"]:
         now = ready_rows[ready_rows["year"].eq(rd.latest) & ready_rows["node_id"].eq(f"★{n_star}+")]
         shown_bands = {  # figure → (companies by band, the band's name, its share, the note, the legend's room)
             "distance": (lb.assign(band=lb["node_id"].str.split(":").str[1].map(lambda b: R["band"].format(band=b))),
-                         "band", "share_distance", R["distance_note"], (0.74, 0.55)),
+                         "band", "share_distance", R["distance_note"], (0.74, 0.84)),  # slide: legend right
             "within": (pd.concat([now.assign(series=R["ready_series"]),
                                   lw.assign(series=lw["node_id"].str.split("≤").str[1].map(
                                       lambda n: R["within_series"].format(n=n)))], ignore_index=True),
-                       "series", "share_reached", R["within_note"], (0.76, 0.68))}
+                       "series", "share_reached", R["within_note"], (0.76, 0.84))}
         for kind, (rows, series, share, kind_note, top_room) in shown_bands.items():
             page.figure(f"star{n_star}_{kind}", R[f"{kind}_title"].format(star=n_star, year=rd.latest),
                         n_year(rd.latest),
@@ -345,7 +346,9 @@ if "star" in info["frameworks"]:
                             total=ALL),
                         note=kind_note, years=latest_year, ylabel=L["axes"]["share_companies"], top=top_room)
     # the bands in words beside their ids (★3:0 → ★3 あと0件), as the figures name them
-    page.table("star_distance", S.with_names(bands_shown, R["band_name"], R["within_series"]))
+    page.table("star_distance", S.with_names(bands_shown, R["band_name"], R["within_series"]), slide=True,
+               source=source(n_year(rd.latest), latest_year),
+               slide_pivot=SlidePivot(["segment"], "node_name", "share_distance", split=" ", split_name="★"))
     page.table("star_within", S.with_names(within_shown, R["band_name"], R["within_series"]))
 
     # readiness over the years, on the requirements that compare across the forms answered
@@ -382,7 +385,8 @@ if "star" in info["frameworks"]:
                                                    judged=counts["n_judged"], ready=counts["n_ready"],
                                                    must=counts["n_must_act"])
         display(HTML(f'<p class="sdw-note">{html.escape(what_if_text)}</p>'))
-        page.table("star_what_if", wt, title_args={"star": scope.star, "scope": scope_text})
+        page.table("star_what_if", wt, title_args={"star": scope.star, "scope": scope_text},
+                   source=source(n_year(rd.latest), latest_year))
 
 # %%
 # Items: the least implemented in the latest year, and those that moved most.

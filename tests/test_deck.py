@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from pptx import Presentation  # noqa: E402
 from pptx.enum.shapes import MSO_SHAPE_TYPE  # noqa: E402
@@ -40,27 +41,35 @@ def texts(slide) -> list[str]:
     return [s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text]
 
 
-def test_sixteen_by_nine_with_title_headline_and_one_slide_per_figure(deck):
+def test_sixteen_by_nine_with_title_headline_one_slide_per_figure_and_provenance_last(deck):
     assert deck.slide_width / deck.slide_height == pytest.approx(16 / 9, rel=1e-3)
-    assert len(deck.slides) == 2 + 2
-    title, headline = deck.slides[0], deck.slides[1]
+    assert len(deck.slides) == 2 + 2 + 1
+    title, headline, closing = deck.slides[0], deck.slides[1], deck.slides[-1]
     assert "電力分野 自己診断" in texts(title) and "FY2024" in texts(title)
-    assert any("snap01" in t for t in texts(title))
     assert any("回答は797社" in t and "平均は68.6%" in t for t in texts(headline))
+    # the full provenance once, legible, on the closing slide; not in 8-point print on every slide
+    assert closing.shapes.title.text_frame.text == "出典と再現情報"
+    body = " ".join(texts(closing))
+    assert "data snap01" in body and "sdw 0.1.0+gabc" in body and "sector=power" in body
+    sizes = {r.font.size.pt for sh in closing.shapes if sh.has_text_frame for p in sh.text_frame.paragraphs
+             for r in p.runs if r.text.strip()}
+    assert min(sizes) >= 14
 
 
 def test_each_figure_slide_has_its_picture_fitted_source_stamp_and_notes(deck):
     width, height = deck.slide_width, deck.slide_height
-    for slide, ratio in zip(list(deck.slides)[2:], (10 / 4, 4 / 6), strict=True):
+    for slide, ratio in zip(list(deck.slides)[2:4], (10 / 4, 4 / 6), strict=True):
         pics = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
         assert len(pics) == 1
         pic = pics[0]
         assert pic.width / pic.height == pytest.approx(ratio, rel=0.01)  # aspect ratio kept
         assert pic.left >= 0 and pic.top >= 0
         assert pic.left + pic.width <= width and pic.top + pic.height <= height
-        assert any("snap01" in t for t in texts(slide))
+        # one source line, ending with the snapshot's id (a slide pasted alone still names its run)
+        assert [t for t in texts(slide) if "snap01" in t] == [texts(slide)[-1]]
     first = deck.slides[2]
-    assert "区分別の平均スコア" in texts(first) and "出典: テスト n=797社" in texts(first)
+    assert "区分別の平均スコア" in texts(first) and "出典: テスト n=797社 · data snap01" in texts(first)
+    assert texts(deck.slides[3])[-1] == "data snap01"  # a figure without a source line still names its run
     assert first.notes_slide.notes_text_frame.text == "発電 68.6%\n小売 51.2%"
 
 
@@ -111,16 +120,16 @@ def test_every_slide_title_is_the_title_placeholder_and_a_table_slide_fits(tmp_p
     # continue on a second slide
     assert titles == ["Power", "Key points", "Before reading the numbers", "Scoring and disclosure rules, marks",
                       "Mean score", "Score distribution by segment (FY2026) (1/2)",
-                      "Score distribution by segment (FY2026) (2/2)"]
+                      "Score distribution by segment (FY2026) (2/2)", "Sources and provenance"]
     assert all(s.shapes.title.is_placeholder and s.shapes.title.placeholder_format.type == 1  # TITLE
                for s in deck.slides)
-    for slide in list(deck.slides)[-2:]:
+    for slide in list(deck.slides)[-3:-1]:
         for shape in slide.shapes:  # nothing runs off the slide, the long note included
             assert shape.top + shape.height <= deck.slide_height and shape.left + shape.width <= deck.slide_width
         texts_here = texts(slide)
-        assert "Source: power self-assessment (FY2026), 317 respondents" in texts_here
+        assert "Source: power self-assessment (FY2026), 317 respondents · data snap01" in texts_here
         assert any(t.startswith("x: withheld") for t in texts_here)
-    slide = deck.slides[-2]
+    slide = deck.slides[-3]
     (grid,) = [s for s in slide.shapes if s.has_table]
     cells = grid.table
     for c, column in enumerate(cells.columns):
@@ -145,7 +154,8 @@ def test_key_points_shrink_to_fit_the_slide_but_not_below_14pt(tmp_path):
     def sizes(points):
         deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", points, [], PROV, "ja")))
         return {r.font.size.pt for sh in deck.slides[1].shapes if sh.has_text_frame and not sh.is_placeholder
-                for p in sh.text_frame.paragraphs for r in p.runs if r.text.strip()} - {8.0}  # the stamp
+                and "snap01" not in sh.text_frame.text  # the source line
+                for p in sh.text_frame.paragraphs for r in p.runs if r.text.strip()}
 
     assert sizes(["回答は797社", "平均は68.6%"]) == {22.0}
     # each bullet is 190 character widths; the box 11.53 in wide less 0.45 in of indent, 5.2 in high; a character
@@ -154,3 +164,113 @@ def test_key_points_shrink_to_fit_the_slide_but_not_below_14pt(tmp_path):
     # 15 × 21.6 + 5 × 10.8 = 378 pt = 5.25 in: does not
     assert sizes(long[:5]) == {17.0}
     assert sizes(long) == {14.0}  # 8 bullets: never below 14 pt, even when they do not fit
+
+
+def test_a_long_title_shrinks_until_it_fits_one_line(tmp_path):
+    """The movers title wrapped to two lines at 23 pt. Rule, by hand: a wide character (→ included) 1 em, any
+    other 0.62 em, 0.25 em at each change between wide and narrow script (not at a space). The title below has
+    28 wide characters, 16 narrow and 10 changes: 28 + 9.92 + 2.5 = 40.42 em. The title box is 12.333 in wide
+    less 0.2 in of insets = 873.6 pt: at 21 pt the title takes 848.8 pt and fits, at 22 pt 889.2 pt and does not."""
+    title = "実施率の変化: 上昇の大きい8項目(低下した項目はない) (2024年度→2026年度)"
+    figures = [PublishedFigure("movers", title, png(tmp_path / "m.png", 10, 4), source="出典: テスト"),
+               PublishedFigure("short", "区分別の回答率", png(tmp_path / "s.png", 10, 4), source="出典: テスト")]
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], figures, PROV, "ja")))
+    sizes = [{r.font.size.pt for p in s.shapes.title.text_frame.paragraphs for r in p.runs} for s in deck.slides]
+    assert sizes[2] == {21.0} and sizes[3] == {26.0}  # a short title keeps 26 pt
+
+
+def _table(name, rows, note="", columns=None):
+    from pipeline.publish.model import PublishedTable, TableSpec
+
+    frame = pd.DataFrame(rows)
+    spec = TableSpec(keys=["requirement_id"], counts={"share_unmet": "n_scored"}, segment=None)
+    return PublishedTable(name, f"表 {name}", frame, columns or list(frame.columns), note=note, spec=spec,
+                          source="出典: テスト (2024年度)、回答事業者 520社")
+
+
+def _grid(slide):
+    (shape,) = [s for s in slide.shapes if s.has_table]
+    t = shape.table
+    return [[t.cell(r, c).text_frame.text for c in range(len(t.columns))] for r in range(len(t.rows))]
+
+
+REQUIREMENTS = ["機密区分に応じた情報の管理", "ネットワーク接続・データの監視", "ユーザIDの管理手続",
+                "パスワード設定ルール", "外部記憶媒体の利用制限と持込み管理", "脆弱性情報の収集と修正プログラムの適用",
+                "委託先の情報セキュリティ評価", "インシデント対応体制の整備", "ログの取得と保存", "教育・訓練の実施"]
+
+
+def test_ten_requirements_fit_one_table_slide(tmp_path):
+    """The ★3 top ten split 6 + 4 over two slides because requirement names wrapped: ten one-line rows fit one."""
+    rows = {"requirement_id": [f"{i}-1-1" for i in range(1, 11)], "requirement_name": REQUIREMENTS,
+            "cited_items": ["No.54 No.55 No.56"] * 10, "n_scored": [520] * 10,
+            "share_unmet": [0.41 - 0.02 * i for i in range(10)], "suppressed": [""] * 10}
+    table = _table("star3_top", rows, note="未充足 = 判定可能な要求事項を満たしていない事業者の割合")
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], [], PROV, "ja", tables=[table])))
+    slides = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
+    assert len(slides) == 1 and slides[0].shapes.title.text_frame.text == "表 star3_top"
+    grid = _grid(slides[0])
+    assert len(grid) == 11 and [r[1] for r in grid[1:]] == REQUIREMENTS  # whole names, none cut
+    assert [r[4] for r in grid[1:4]] == ["41.0%", "39.0%", "37.0%"]
+
+
+def test_a_long_ranked_table_shows_its_first_rows_and_says_where_the_rest_is(tmp_path):
+    """The what-if table (one row per requirement, ranked) ran over four slides: the slide shows the first rows
+    that fit and a line naming the workbook's sheet that holds all 30."""
+    rows = {"rank": list(range(1, 31)), "requirement_id": [f"{i}-1-1" for i in range(1, 31)],
+            "requirement_name": (REQUIREMENTS * 3), "n_scored": [112] * 30,
+            "share_unmet": [0.5 - 0.01 * i for i in range(30)], "suppressed": [""] * 30}
+    table = _table("star_what_if", rows)
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], [], PROV, "ja", tables=[table])))
+    slides = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
+    assert len(slides) == 1 and "(1/" not in slides[0].shapes.title.text_frame.text
+    shown = len(_grid(slides[0])) - 1
+    assert 8 <= shown < 30 and [r[0] for r in _grid(slides[0])[1:4]] == ["1", "2", "3"]
+    assert f"上位{shown}行を表示(全30行は tables.xlsx の「★仮定」シート)" in " ".join(texts(slides[0]))
+
+
+def test_a_table_that_needs_two_slides_splits_evenly(tmp_path):
+    """Power's distribution table split 4 + 2: when two slides are needed, the halves are even and say (1/2)."""
+    rows = {"requirement_id": [f"{i}-1-1" for i in range(1, 15)], "requirement_name": (REQUIREMENTS * 2)[:14],
+            "n_scored": [520] * 14, "share_unmet": [0.3] * 14, "suppressed": [""] * 14}
+    table = _table("star_bottlenecks", rows, note="注記 " * 20)
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], [], PROV, "ja", tables=[table])))
+    slides = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
+    titles = [s.shapes.title.text_frame.text for s in slides]
+    assert titles == ["表 star_bottlenecks (1/2)", "表 star_bottlenecks (2/2)"]
+    assert [len(_grid(s)) - 1 for s in slides] == [7, 7]
+
+
+def test_a_long_table_of_bands_reads_across_on_its_slide(tmp_path):
+    """The ★ distance table (a row per star, band and segment) is pivoted on its slide: a row per star and
+    segment, a column per band, the page's strings kept (x for a withheld band)."""
+    from pipeline.publish.model import PublishedTable, SlidePivot, TableSpec
+
+    bands = ["0", "1", "2", "3", "4–5", "6+"]
+    frame = pd.DataFrame({"node_id": [f"★{s}:{b}" for s in (3, 4) for _ in ("A", "B") for b in bands],
+                          "node_name": [f"★{s} あと{b}件" for s in (3, 4) for _ in ("A", "B") for b in bands],
+                          "segment": [g for _ in (3, 4) for g in ("〜100人", "全体") for _ in bands],
+                          "n_scored": [130.0] * 24, "share_distance": [0.1] * 24, "suppressed": [""] * 24})
+    frame.loc[2, ["share_distance", "n_scored"]] = float("nan")
+    frame.loc[2, "suppressed"] = "hidden"
+    spec = TableSpec(keys=["node_id"], counts={"share_distance": "n_scored"})
+    table = PublishedTable("star_distance", "★3/★4 まであと何件の分布(2024年度)", frame,
+                           ["node_name", "segment", "n_scored", "share_distance"], spec=spec, source="出典: テスト",
+                           pivot=SlidePivot(["segment"], "node_name", "share_distance", split=" ", split_name="★"))
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], [], PROV, "ja", tables=[table])))
+    (slide,) = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
+    grid = _grid(slide)
+    assert grid[0][0] == "★" and grid[0][2:] == ["あと0件", "あと1件", "あと2件", "あと3件", "あと4–5件", "あと6+件"]
+    assert [r[:2] for r in grid[1:]] == [["★3", "〜100人"], ["★3", "全体"], ["★4", "〜100人"], ["★4", "全体"]]
+    assert grid[1][2:5] == ["10.0%", "10.0%", "x"]
+
+
+def test_the_english_top_ten_names_the_requirement_number_and_the_requirement_apart(tmp_path):
+    """Both columns read "Requirement" in English: the people's frame had two columns of one name and the English
+    automotive report failed (「'DataFrame' object has no attribute 'tolist'」)."""
+    rows = {"requirement_id": ["3-1-4"], "requirement_name": ["Classified information handled by its class"],
+            "share_unmet": [0.41], "suppressed": [""]}
+    table = _table("star3_top", rows, columns=["requirement_id", "requirement_name", "share_unmet"])
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], [], PROV, "en", tables=[table])))
+    (slide,) = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
+    assert _grid(slide) == [["Requirement No.", "Requirement", "Share not meeting it"],
+                            ["3-1-4", "Classified information handled by its class", "41.0%"]]

@@ -386,11 +386,46 @@ def test_a_legend_of_several_rows_stays_under_the_title_and_inside_the_picture(s
     legend = ax.get_legend().get_window_extent(renderer)
     rows = {round(t.get_window_extent(renderer).y0) for t in ax.get_legend().get_texts()}
     assert len(rows) >= 3  # the case at issue: at least three rows of entries
+    if slide_drawing:  # on a slide, more than two rows go right of the plot, not over half the picture above it
+        plot = ax.get_window_extent(renderer)
+        assert legend.x0 >= plot.x1 and legend.x1 <= fig.bbox.x1 and legend.y1 <= fig.bbox.y1
+        assert plot.y1 >= fig.bbox.y1 * 0.8  # the plot keeps the height the legend would have taken
+        plt.close(fig)
+        return
     (caveat,) = [t for t in fig.texts if t.get_gid() == "caveat"]
     above = [caveat.get_window_extent(renderer)] + ([fig._suptitle.get_window_extent(renderer)]  # noqa: SLF001
                                                     if fig.get_suptitle() else [])
     assert all(legend.y1 <= box.y0 for box in above)  # under the title and the caveat, not over them
     assert legend.y1 <= fig.bbox.y1 and legend.y0 >= ax.get_window_extent(renderer).y1  # in the picture, off the data
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_on_a_slide_row_labels_are_whole_widened_or_wrapped_never_cut(lang):
+    """Item labels were cut with "…" on the slides (「PR.AC-5 制御系と情報系などネットワーク…」): on a slide
+    the label column widens to fit them, and a label wider than half the picture wraps; nothing is cut."""
+    from pipeline.report import tables as T
+
+    texts = {"ja": ["制御系と情報系などネットワークを分離している", "短い項目",
+                    "委託先や外部サービス事業者の作業を監視し記録を残し定期的に見直すとともに、契約に反映している"],
+             "en": ["Control and business networks are separated", "Short item",
+                    "Work by contractors and outside service providers is monitored, logged, reviewed regularly and "
+                    "reflected in their contracts"]}[lang]
+    items = pd.DataFrame({"item_id": ["PR.AC-5", "ID.GV-2", "DE.CM-6"], "text": texts,
+                          "share": [0.2, 0.3, 0.4], "suppressed": ["", "", ""]})
+    with style.slide_mode():
+        labelled = T.with_item_labels(items, 16, lang)
+        fig, ax = style.new_figure(left=0.36)
+        F.item_bars(labelled, "label", "share", ax=ax)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        ticks = ax.get_yticklabels()
+        assert [t.get_text().replace("\n", "").replace(" ", "") for t in ticks] == \
+            [f"{i} {x}".replace(" ", "") for i, x in zip(items["item_id"], texts, strict=True)]
+        assert not any("…" in t.get_text() for t in ticks)
+        assert all(t.get_window_extent(renderer).x0 >= 0 for t in ticks)  # inside the picture
+        assert ax.get_position().x0 > 0.36  # the label column widened
+        assert ticks[2].get_text().count("\n") >= 1 and "\n" not in ticks[1].get_text()  # only the long one wraps
+    plt.close("all")
 
 
 def test_radar_draws_a_band_on_its_ring_not_a_point():

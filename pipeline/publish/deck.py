@@ -1,7 +1,7 @@
 """A 16:9 briefing deck (``--pptx``): the figures of a report as slides policy staff can drop into a
 WG briefing without rework, standing alone: a title slide, the key points, the caveats a reader must know
 before the numbers, the scoring and disclosure rules with the marks (x, —, …), one slide per figure and
-one per headline table.
+one per headline table, and a closing slide with the run's provenance.
 
 A figure slide has one title (the slide's; the figure is drawn for the slide without its own, see
 ``style.slide_mode``), one source line, and the picture placed unscaled at the size it was drawn, so its
@@ -10,18 +10,28 @@ text stays at 14 pt or more when projected.
 Every slide is built on the template's "Title Only" layout: its title is the slide's title placeholder
 (so PowerPoint's outline, the accessibility checker and a screen reader find it when the slide is pasted
 into another deck), moved to the 16:9 slide's own title box (python-pptx's default template is 4:3, and the
-layout's placeholder would sit in the wrong place); everything else is a text box. Text runs name a Japanese font
+layout's placeholder would sit in the wrong place), at the largest size from 26 pt down to 20 pt at which it
+fits one line (:func:`fits_one_line`); everything else is a text box. Text runs name a Japanese font
 for both Latin and East Asian script (PowerPoint picks the East Asian face for kana and kanji from
-``<a:ea>``, not from the Latin font name). Each figure slide keeps the picture's aspect ratio, prints
-the source line under it and the provenance stamp in the corner, and carries the numbers behind the
-figure in its notes, so a presenter can answer "how many companies?" without opening the report.
+``<a:ea>``, not from the Latin font name).
+
+Provenance: the full stamp (data snapshot, code and method versions, parameters, date) is some 150
+characters: at a size readable when projected it takes two lines of every slide, a second and third
+"source line". It goes on the closing slide instead, at 16 pt; each slide keeps one source line (14 pt, down
+to :data:`SOURCE_MIN_PT` to stay on one line) that ends with the data snapshot's id, so a slide pasted alone
+still says which run it comes from. A figure slide carries the numbers behind the figure in its notes, so a
+presenter can answer "how many companies?" without opening the report.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
+import unicodedata
 from pathlib import Path
 
+import pandas as pd
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
@@ -41,18 +51,63 @@ sans-serif face."""
 DARK, GREY, ACCENT = RGBColor(0x1A, 0x1A, 0x1A), RGBColor(0x6E, 0x6E, 0x6E), RGBColor(0x1F, 0x4E, 0x79)
 TITLE_ONLY_LAYOUT = 5
 """The default template's "Title Only" layout: one title placeholder and nothing else."""
-WORDS = {"ja": {"headline": "要点", "caveats": "数値を読む前に", "rules": "採点と秘匿のルール、記号"},
+WORDS = {"ja": {"headline": "要点", "caveats": "数値を読む前に", "rules": "採点と秘匿のルール、記号",
+                "provenance": "出典と再現情報", "snapshot": "データ(スナップショット)", "code": "集計コード",
+                "method": "方法の版(docs/method.md)", "scheme": "★ 要求事項表", "parameters": "条件",
+                "generated": "作成日",
+                "trace": "各スライドの出典行の末尾「data …」は、このスナップショットを指します。",
+                "more": "上位{shown}行を表示(全{total}行は tables.xlsx の「{sheet}」シート)"},
          "en": {"headline": "Key points", "caveats": "Before reading the numbers",
-                "rules": "Scoring and disclosure rules, marks"}}
-TABLE_ROWS = 11  # 11 rows of 0.36 in from 1.4 in end at 5.7 in: room for two wrapped rows above the note
-"""Rows of a table slide at 14 pt; a longer table continues on the next slide."""
+                "rules": "Scoring and disclosure rules, marks", "provenance": "Sources and provenance",
+                "snapshot": "Data (snapshot)", "code": "Code", "method": "Method version (docs/method.md)",
+                "scheme": "★ requirements table", "parameters": "Parameters", "generated": "Generated",
+                "trace": "The \"data …\" at the end of each slide's source line names this snapshot.",
+                "more": "First {shown} rows shown (all {total} in tables.xlsx, sheet \"{sheet}\")"}}
 MIN_PT = 14
+"""The smallest text on a slide, the source line aside."""
+SOURCE_MIN_PT = 12
+"""The source line's smallest size: it shrinks from 14 pt to this to stay on one line."""
+TITLE_PT, TITLE_MIN_PT = 26, 20
+"""A slide title's size, and the smallest it shrinks to in order to fit one line."""
+NARROW_EM, SCRIPT_GAP_EM = 0.62, 0.25
+"""Width estimate of a line of text: a wide (kanji, kana, full-width, and the ambiguous ★, →, – a Japanese face
+draws full width) character takes 1 em, any other 0.62 em
+(Meiryo's and Noto Sans CJK's Latin letters and digits average under 0.6), and each change between wide and
+narrow script 0.25 em more (PowerPoint and LibreOffice space Latin text and numbers apart from Japanese:
+「(2026 年度 )」). Measured on the LibreOffice rendering of the demo decks, this overestimates by about 5%."""
+TEXT_INSETS = Inches(0.2)
+"""A text box's left and right insets together."""
+
+
+CELL_NARROW_EM = 0.56
+"""The narrow character's width in a table cell: digits and "No.54" run about 0.5 em in both faces; a title keeps the
+more cautious :data:`NARROW_EM` (a title that wraps breaks the slide, a cell one line taller does not)."""
+
+
+def text_em(text: str, narrow: float = NARROW_EM) -> float:
+    """Width of one line of ``text`` in em by the rule of :data:`NARROW_EM` (the widest line, when several)."""
+    widths = []
+    for line in str(text).split("\n"):
+        em, previous, prev_space = 0.0, None, False
+        for ch in line:
+            wide = unicodedata.east_asian_width(ch) in "WFA"  # ambiguous (★, →, –) is wide in a Japanese face
+            em += 1.0 if wide else narrow
+            if previous is not None and wide != previous and not ch.isspace() and not prev_space:
+                em += SCRIPT_GAP_EM
+            previous, prev_space = wide, ch.isspace()
+        widths.append(em)
+    return max(widths, default=0.0)
+
+
+def fits_one_line(text: str, size: float, width: int) -> bool:
+    """Whether ``text`` at ``size`` points fits one line of a text box ``width`` wide (EMU, insets included)."""
+    return Inches(text_em(text) * size / 72) <= width - TEXT_INSETS
 
 
 def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figures: list[PublishedFigure],
                provenance: Provenance, lang: str, caveats: list[str] | None = None, rules: list[str] | None = None,
                tables: list[PublishedTable] | None = None) -> Path:
-    """Write the deck: title, key points, caveats, rules and marks, one slide per figure, then the tables.
+    """Write the deck: title, key points, caveats, rules and marks, one slide per figure, the tables, provenance.
 
     Parameters
     ----------
@@ -64,9 +119,9 @@ def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figur
     headline : list of str
         The few sentences the briefing should carry, one bullet each.
     figures : list of PublishedFigure
-        One slide each, in order: title, PNG scaled to fit, source line, notes.
+        One slide each, in order: title, PNG placed at its size, source line, notes.
     provenance : Provenance
-        Stamped small on the title slide and in the corner of every figure slide.
+        In full on the closing slide; its snapshot id ends every slide's source line.
     lang : {'ja', 'en'}
         Language of the deck's own words (the headline slide's title).
     caveats : list of str, optional
@@ -74,7 +129,8 @@ def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figur
     rules : list of str, optional
         The scoring rules, the disclosure rules and what the marks mean, one paragraph each.
     tables : list of PublishedTable, optional
-        Headline tables, as the report page shows them: one slide each (continued when long).
+        Headline tables, as the report page shows them (or pivoted, :class:`SlidePivot`): one slide each, two
+        halves when one slide cannot hold them, else the first rows and a line naming the workbook's sheet.
 
     Returns
     -------
@@ -85,19 +141,21 @@ def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figur
         raise ValueError(f"lang must be one of {tuple(WORDS)}, not {lang!r}")
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
-    stamp = provenance.stamp() + (f" · {provenance.generated}" if provenance.generated else "")
-    _title_slide(prs, title, subtitle, stamp)
-    _headline_slide(prs, WORDS[lang]["headline"], headline, stamp)
+    trace = f"data {provenance.snapshot}"
+    _title_slide(prs, title, subtitle)
+    deck_source = f"{title} · {trace}"
+    _headline_slide(prs, WORDS[lang]["headline"], headline, deck_source)
     if caveats:
-        _headline_slide(prs, WORDS[lang]["caveats"], caveats, stamp, size=20)
+        _headline_slide(prs, WORDS[lang]["caveats"], caveats, deck_source, size=20)
     if rules:
-        _headline_slide(prs, WORDS[lang]["rules"], rules, stamp, size=16)
+        _headline_slide(prs, WORDS[lang]["rules"], rules, deck_source, size=16)
     for figure in figures:
         parts = [figure.slide_png, *figure.slide_more] if figure.slide_png else [figure.png]
         for i, png in enumerate(parts):
-            _figure_slide(prs, figure, stamp, png, f" ({i + 1}/{len(parts)})" if len(parts) > 1 else "")
+            _figure_slide(prs, figure, trace, png, f" ({i + 1}/{len(parts)})" if len(parts) > 1 else "")
     for table in tables or []:
-        _table_slides(prs, table, lang, stamp)
+        _table_slides(prs, table, lang, trace)
+    _provenance_slide(prs, provenance, lang)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -137,21 +195,26 @@ def _textbox(slide, left: int, top: int, width: int, height: int, text: str, siz
     return frame
 
 
-def _stamp(slide, stamp: str) -> None:
-    _textbox(slide, MARGIN, HEIGHT - Inches(0.32), WIDTH - 2 * MARGIN, Inches(0.25), stamp, 8, color=GREY,
-             align=PP_ALIGN.RIGHT, anchor=MSO_ANCHOR.BOTTOM)
+def _source_line(slide, source: str, trace: str) -> None:
+    """The slide's one source line, ending with the data snapshot's id: 14 pt, smaller (down to
+    :data:`SOURCE_MIN_PT`) only as far as it takes to keep it on one line."""
+    text = f"{source} · {trace}" if source else trace
+    width = WIDTH - 2 * MARGIN
+    size = next((pt for pt in range(MIN_PT, SOURCE_MIN_PT - 1, -1) if fits_one_line(text, pt, width)),
+                SOURCE_MIN_PT)
+    _textbox(slide, MARGIN, SOURCE_TOP, width, Inches(0.35), text, size, color=GREY)
 
 
-def _title_slide(prs: Presentation, title: str, subtitle: str, stamp: str) -> None:
+def _title_slide(prs: Presentation, title: str, subtitle: str) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
     band = slide.shapes.add_shape(1, 0, Inches(2.6), WIDTH, Emu(Inches(0.08)))  # 1 = rectangle
     band.fill.solid()
     band.fill.fore_color.rgb = ACCENT
     band.line.fill.background()
-    _title(slide, Inches(0.9), Inches(2.8), WIDTH - Inches(1.8), Inches(1.6), title,
-           _title_size(title, 36, fits=54, smallest=26), MSO_ANCHOR.TOP)
-    _textbox(slide, Inches(0.9), Inches(4.4), WIDTH - Inches(1.8), Inches(1.2), subtitle, 20, color=GREY)
-    _stamp(slide, stamp)
+    width = WIDTH - Inches(1.8)
+    _title(slide, Inches(0.9), Inches(2.8), width, Inches(1.2), title, _title_size(title, width, 36, 24),
+           MSO_ANCHOR.TOP)
+    _textbox(slide, Inches(0.9), Inches(4.2), width, Inches(1.2), subtitle, 20, color=GREY)
 
 
 def _bullets_size(lines: list[str], width: int, height: int, size: float) -> float:
@@ -165,20 +228,41 @@ def _bullets_size(lines: list[str], width: int, height: int, size: float) -> flo
     return float(MIN_PT)
 
 
-def _headline_slide(prs: Presentation, heading: str, headline: list[str], stamp: str, size: float = 22) -> None:
+def _headline_slide(prs: Presentation, heading: str, headline: list[str], source: str, size: float = 22) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
     _slide_title(slide, heading)
-    size = _bullets_size(headline, WIDTH - Inches(1.8), Inches(5.2), size)
+    _bullet_box(slide, headline, size)
+    _textbox(slide, MARGIN, SOURCE_TOP, WIDTH - 2 * MARGIN, Inches(0.35), source, MIN_PT, color=GREY)
+
+
+def _bullet_box(slide, lines: list[str], size: float) -> None:
+    size = _bullets_size(lines, WIDTH - Inches(1.8), Inches(5.2), size)
     frame = slide.shapes.add_textbox(Inches(0.9), Inches(1.5), WIDTH - Inches(1.8), Inches(5.2)).text_frame
     frame.word_wrap = True
-    for i, line in enumerate(headline):
+    for i, line in enumerate(lines):
         para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         _bullet(para)
         para.space_after = Pt(size * 0.6)
         run = para.add_run()
         run.text = line
         _font(run, size)
-    _stamp(slide, stamp)
+
+
+def _provenance_slide(prs: Presentation, provenance: Provenance, lang: str) -> None:
+    """The closing slide: where every number of the deck comes from, legible (16 pt), in one place."""
+    words = WORDS[lang]
+    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
+    _slide_title(slide, words["provenance"])
+    params = ", ".join(f"{k}={v}" for k, v in provenance.parameters.items() if v not in ("", None))
+    lines = [f"{words['snapshot']}: data {provenance.snapshot}", f"{words['code']}: sdw {provenance.code_version}",
+             f"{words['method']}: {provenance.method}"]
+    if provenance.scheme:
+        lines.append(f"{words['scheme']}: {provenance.scheme}")
+    if params:
+        lines.append(f"{words['parameters']}: {params}")
+    if provenance.generated:
+        lines.append(f"{words['generated']}: {provenance.generated}")
+    _bullet_box(slide, [*lines, words["trace"]], 18)
 
 
 def _bullet(para) -> None:
@@ -196,11 +280,12 @@ def _bullet(para) -> None:
     ppr.append(char)
 
 
-def _title_size(text: str, size: float = 26, fits: int = 64, smallest: float = 18) -> float:
-    """A long figure title shrinks (down to ``smallest``) instead of spilling over the rule: about
-    ``fits`` character widths (a kanji counts 2) fit on one line at ``size`` points."""
-    width = display_width(text)
-    return size if width <= fits else max(smallest, round(size * fits / width))
+def _title_size(text: str, width: int, size: float = TITLE_PT, smallest: float = TITLE_MIN_PT) -> float:
+    """The largest whole size from ``size`` down to ``smallest`` at which the title fits one line of a box
+    ``width`` wide (:func:`fits_one_line`): the movers and ★ titles wrapped to two lines at 23 pt. A title that
+    does not fit at ``smallest`` either is too long for a slide: the caller's words must be shortened."""
+    return float(next((pt for pt in range(int(size), int(smallest) - 1, -1) if fits_one_line(text, pt, width)),
+                      smallest))
 
 
 def _title(slide, left: int, top: int, width: int, height: int, text: str, size: float,
@@ -213,8 +298,8 @@ def _title(slide, left: int, top: int, width: int, height: int, text: str, size:
     frame.word_wrap = True
     frame.vertical_anchor = anchor
     body = frame._txBody.find(qn("a:bodyPr"))
-    body.set("lIns", str(Inches(0.1)))  # a text box's insets, so the title lines up with the text below it
-    body.set("rIns", str(Inches(0.1)))
+    body.set("lIns", str(TEXT_INSETS // 2))  # a text box's insets, so the title lines up with the text below it
+    body.set("rIns", str(TEXT_INSETS // 2))
     for i, line in enumerate(text.split("\n")):
         para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         para.alignment = PP_ALIGN.LEFT
@@ -225,18 +310,19 @@ def _title(slide, left: int, top: int, width: int, height: int, text: str, size:
 
 
 def _slide_title(slide, text: str) -> None:
-    _title(slide, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.9), text, _title_size(text))
+    width = WIDTH - 2 * MARGIN
+    _title(slide, MARGIN, Inches(0.3), width, Inches(0.9), text, _title_size(text, width))
     rule = slide.shapes.add_shape(1, MARGIN, Inches(1.2), WIDTH - 2 * MARGIN, Emu(Inches(0.03)))
     rule.fill.solid()
     rule.fill.fore_color.rgb = ACCENT
     rule.line.fill.background()
 
 
-def _figure_slide(prs: Presentation, figure: PublishedFigure, stamp: str, png: Path | None = None,
+def _figure_slide(prs: Presentation, figure: PublishedFigure, trace: str, png: Path | None = None,
                   part: str = "") -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
     _slide_title(slide, figure.title + part)
-    box_top, box_bottom = Inches(1.3), HEIGHT - Inches(0.6)
+    box_top, box_bottom = Inches(1.3), SOURCE_TOP
     box_w, box_h = WIDTH - 2 * MARGIN, box_bottom - box_top
     png = png or figure.slide_png or figure.png  # the slide's own drawing; the page's only when none was made
     pic = slide.shapes.add_picture(str(png), MARGIN, box_top)  # native size (the PNG's dpi) first
@@ -245,89 +331,170 @@ def _figure_slide(prs: Presentation, figure: PublishedFigure, stamp: str, png: P
     pic.width, pic.height = int(pic.width * scale), int(pic.height * scale)
     pic.left = int(MARGIN + (box_w - pic.width) / 2)
     pic.top = int(box_top)
-    if figure.source:
-        _textbox(slide, MARGIN, SOURCE_TOP, WIDTH - 2 * MARGIN, Inches(0.3), figure.source, MIN_PT, color=GREY)
-    _stamp(slide, stamp)
+    _source_line(slide, figure.source, trace)
     if figure.notes:
         slide.notes_slide.notes_text_frame.text = "\n".join(figure.notes)
 
 
-CHAR = Inches(14 * 0.64 / 72)
-"""One display-width unit at 14 pt (a Latin character; a kanji counts two): what a column needs per character
-(digits and the wide faces LibreOffice substitutes for Meiryo run to about 0.64 em)."""
 CELL_PAD = Inches(0.2)
 """A table cell's left and right insets together (PowerPoint's default 0.1 in each)."""
-ROW_HEIGHT, LINE = Inches(0.4), Inches(14 * 1.25 / 72)
-SOURCE_TOP = HEIGHT - Inches(0.62)
-"""Where a slide's source line starts (figure and table slides alike), above the provenance stamp."""
+LINE = Inches(MIN_PT * 1.45 / 72)
+"""A line of 14-point text in a cell (Meiryo and Noto Sans CJK set lines about 1.45 em apart)."""
+CELL_V = Inches(0.08)
+"""A cell's top and bottom insets together."""
+SOURCE_TOP = HEIGHT - Inches(0.6)
+"""Where a slide's source line starts (every slide but the title and the closing one)."""
 TABLE_TOP = Inches(1.4)
+BOLD = 1.06
+"""Bold text runs about 6% wider."""
 
 
-def _lines(text: str, width: int) -> int:
-    """Lines ``text`` takes at 14 pt in a box ``width`` wide (EMU)."""
-    per_line = max(int((width - CELL_PAD) / CHAR), 1)
-    return sum(max(-(-display_width(part) // per_line), 1) for part in str(text).split("\n"))
+def _cell_lines(text: str, width: int, bold: bool = False, narrow: float = CELL_NARROW_EM) -> int:
+    """Lines ``text`` takes at 14 pt in a box ``width`` wide (EMU, its insets included), wrapped as PowerPoint and
+    LibreOffice wrap it: a Japanese character may start a line, a Latin word moves whole to the next line (a header
+    of 13 kanji in 4.9 em takes four lines of four, not 13 / 4.9 → three)."""
+    room = (width - CELL_PAD) / Inches(MIN_PT / 72)  # em per line
+    scale = BOLD if bold else 1.0
+    total = 0
+    for part in str(text).split("\n"):
+        tokens = re.findall(r"[\x00-\x7f]+?(?=\s|[^\x00-\x7f]|$)\s*|[^\x00-\x7f]", part)  # words, single kanji
+        lines, line = 1, ""
+        for token in tokens:
+            if line and text_em((line + token).rstrip(), narrow) * scale > room:
+                lines, line = lines + 1, token.lstrip()
+            else:
+                line += token
+        total += lines
+    return total
 
 
-def _column_widths(chunk, numeric: list[bool], available: int) -> list[int]:
-    """Widths (EMU) at which no number, year or percentage wraps ("31.4 / %"): each numeric column at least as
-    wide as its widest value at 14 pt; a header may take two lines; text (a segment's name) wraps only when the
-    table would not fit otherwise. Space left over goes to the columns in proportion to their need."""
-    values = [max((display_width(v) for v in chunk[h].astype(str)), default=1) for h in chunk.columns]
-    # a header on up to three lines, never broken inside a word ("Respo/ndent/s")
-    heads = [max(-(-display_width(h) // 3), *(display_width(w) + 1 for w in str(h).split()))  # bold runs wider
-             for h in chunk.columns]
-    need = [max(v, h) * CHAR + CELL_PAD for v, h in zip(values, heads, strict=True)]
-    if sum(need) > available:  # text columns give way first: half their widest value, never below 10 units
-        need = [n if num else max(min(n, max(v // 2, 10) * CHAR + CELL_PAD), h * CHAR + CELL_PAD)
-                for n, num, v, h in zip(need, numeric, values, heads, strict=True)]
+def _one_line(text: str, bold: bool = False) -> int:
+    """The width (EMU) a cell needs to hold ``text`` on one line at 14 pt."""
+    return int(Inches(text_em(text, CELL_NARROW_EM) * (BOLD if bold else 1.0) * MIN_PT / 72) + CELL_PAD) + 1
+
+
+def _header_width(text: str, lines: int) -> int:
+    """The width a header needs on ``lines`` lines: its widest word when it has spaces (never broken inside
+    "Respondents"), else (Japanese) its width over ``lines``."""
+    words = str(text).split()
+    widest = max((_one_line(w, True) for w in words), default=int(CELL_PAD))
+    if len(words) > 1:
+        return max(widest, int(Inches(text_em(text, CELL_NARROW_EM) * BOLD / lines * MIN_PT / 72) + CELL_PAD) + 1)
+    # a Japanese header breaks between characters: a line holds whole characters
+    per_line = math.ceil(len(str(text)) / lines)
+    chunks = [str(text)[i:i + per_line] for i in range(0, len(str(text)), per_line)]
+    return max(_one_line(c, True) for c in chunks)
+
+
+def _column_widths(chunk: pd.DataFrame, numeric: list[bool], available: int, lines: int) -> list[int]:
+    """Widths (EMU) at which no number, year or percentage wraps ("31.4 / %"): each numeric column as wide as its
+    widest value at 14 pt and its header on ``lines`` lines; text (a segment's or a requirement's name) on one line
+    where the slide's width allows, else the text columns share what the numbers leave. Space left over goes to
+    the columns in proportion to their need."""
+    values = [max((_one_line(v) for v in chunk[h].astype(str)), default=int(CELL_PAD)) for h in chunk.columns]
+    heads = [_header_width(h, lines) for h in chunk.columns]
+    need = [max(v, h) for v, h in zip(values, heads, strict=True)]
+    if sum(need) > available:  # text gives way first, down to its header's narrowest
+        fixed = sum(n for n, num in zip(need, numeric, strict=True) if num)
+        texts = sum(n for n, num in zip(need, numeric, strict=True) if not num)
+        room = max(available - fixed, 0)
+        need = [n if num else max(int(n * room / texts), h) for n, num, h in zip(need, numeric, heads, strict=True)]
     # what still does not fit shrinks alike (a table never runs off the slide); spare room goes by need
     return [int(n * available / sum(need)) for n in need]
 
 
-def _table_slides(prs: Presentation, table: PublishedTable, lang: str, stamp: str) -> None:
-    """A table as the report page shows it (the same strings: x, —, …), 14 pt, its numbers never wrapped;
-    under it its note (what the marks mean, any merged segment) and the source line, all on the slide: rows
-    that do not fit above the note continue on the next slide."""
+def _pivoted(shown: pd.DataFrame, table: PublishedTable, lang: str) -> pd.DataFrame:
+    """The people's frame read across (:class:`SlidePivot`): the same strings, rows by ``rows``, columns by
+    ``column`` in the order they first appear."""
+    from pipeline.publish.formats import header
+
+    pivot = table.pivot
+    rows = [header(c, lang, table.name) for c in pivot.rows]
+    column, value = header(pivot.column, lang, table.name), header(pivot.value, lang, table.name)
+    frame = shown.copy()
+    if pivot.split:
+        parts = frame[column].astype(str).str.split(pivot.split, n=1)
+        lead = pivot.split_name or " "  # the row part ("★3") under its own header
+        frame.insert(0, lead, parts.str[0])
+        frame[column] = parts.str[1].fillna("")
+        rows = [lead, *rows]
+    order = list(dict.fromkeys(frame[column]))
+    wide = frame.pivot_table(index=rows, columns=column, values=value, aggfunc="first", sort=False)
+    wide = wide.reindex(columns=order).reset_index()
+    wide.columns = [str(c) for c in wide.columns]
+    return wide.fillna("").astype(str)
+
+
+def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: str) -> None:
+    """A table as the report page shows it (the same strings: x, —, …), 14 pt, its numbers never wrapped, under
+    it its note (what the marks mean, any merged segment) and the source line. All of it on one slide where it
+    fits; else in two even halves 「(1/2)」「(2/2)」; else (a ranked what-if of thirty requirements) the first
+    rows that fit one slide, with a line saying where the rest is (the workbook's sheet)."""
     from pipeline.publish.formats import NUMERIC_KINDS, kind
+    from pipeline.publish.render_xlsx import sheet_name
 
     shown = people_frame(table, lang)
-    kinds = [kind(c) for c in table.people_columns()]
+    kinds = dict(zip(shown.columns, (kind(c) for c in table.people_columns()), strict=True))
     # a year column with one value throughout (the latest year, the year it is compared with) is said once above
     # the table instead: ten columns at 14 pt do not fit a slide's width
-    constant = [h for h, k in zip(shown.columns, kinds, strict=True) if k == "year" and shown[h].nunique() == 1
-                and len(shown) > 1]
+    constant = [h for h, k in kinds.items() if k == "year" and shown[h].nunique() == 1 and len(shown) > 1]
     caption = " / ".join(f"{h}: {shown[h].iloc[0]}" for h in constant)
-    numeric = [k in NUMERIC_KINDS for h, k in zip(shown.columns, kinds, strict=True) if h not in constant]
     shown = shown.drop(columns=constant)
+    if table.pivot is not None:
+        shown = _pivoted(shown, table, lang)
+    # a pivot's new columns hold the value's strings (shares): numbers, but for the row part of a split ("★3")
+    lead = table.pivot.split_name or " " if table.pivot is not None and table.pivot.split else None
+    numeric = [kinds.get(h) in NUMERIC_KINDS or (h not in kinds and table.pivot is not None and h != lead)
+               for h in shown.columns]
     top = TABLE_TOP + (LINE + Inches(0.1) if caption else 0)
     inner = WIDTH - 2 * MARGIN
-    note_h = _lines(table.note, inner) * LINE + Inches(0.1) if table.note else 0
-    note_top = SOURCE_TOP - note_h
-    widths = _column_widths(shown, numeric, inner)
-    head_h = max(_lines(h, w) for h, w in zip(shown.columns, widths, strict=True)) * LINE + Inches(0.15)
-    # each row as tall as its most wrapped cell; rows that do not fit above the note go to the next slide
-    row_hs = [max(ROW_HEIGHT, max(_lines(v, w) for v, w in zip(row, widths, strict=True)) * LINE + Inches(0.15))
-              for row in shown.astype(str).itertuples(index=False)]
-    room = note_top - Inches(0.1) - top - head_h
-    chunks, heights, used = [], [], 0
-    for i, h in enumerate(row_hs):
-        if not chunks or used + h > room or len(chunks[-1]) >= TABLE_ROWS:
-            chunks.append([])
-            heights.append([])
-            used = 0
-        chunks[-1].append(i)
-        heights[-1].append(h)
-        used += h
-    chunks, heights = chunks or [[]], heights or [[]]
-    for part, (rows_here, hs) in enumerate(zip(chunks, heights, strict=True)):
+
+    def layout(lines: int) -> tuple[list[int], int, list[int]]:  # widths, header height, row heights
+        widths = _column_widths(shown, numeric, inner, lines)
+        head_h = max(_cell_lines(h, w, True) for h, w in zip(shown.columns, widths, strict=True)) * LINE + CELL_V
+        row_hs = [max(_cell_lines(v, w) for v, w in zip(row, widths, strict=True)) * LINE + CELL_V
+                  for row in shown.astype(str).itertuples(index=False)]
+        return widths, head_h, row_hs
+
+    # headers on one, two or three lines: whichever makes the table shortest (a three-line header row cost the ★
+    # top ten its tenth row; two-line headers would have wrapped two requirement names instead)
+    widths, head_h, row_hs = min((layout(lines) for lines in (1, 2, 3)), key=lambda x: x[1] + sum(x[2]))
+    more = WORDS[lang]["more"]
+
+    def note_height(note: str) -> int:  # a text box's lines, by the cautious rule of a title
+        return _cell_lines(note, inner + CELL_PAD - TEXT_INSETS, narrow=NARROW_EM) * LINE + Inches(0.1) if note else 0
+
+    def room(note: str) -> int:  # the rows' height between the header and the note above the source line
+        note_h = note_height(note)
+        return SOURCE_TOP - Inches(0.1) - note_h - top - head_h
+
+    def fit(hs: list[int], note: str) -> bool:
+        return sum(hs) <= room(note)
+
+    n = len(row_hs)
+    half = math.ceil(n / 2)
+    if fit(row_hs, table.note):
+        chunks, note_more = [list(range(n))], ""
+    elif fit(row_hs[:half], table.note) and fit(row_hs[half:], table.note):
+        chunks, note_more = [list(range(half)), list(range(half, n))], ""
+    else:  # the first rows that fit, with a line saying so (the table is in the workbook in full)
+        shown_n = n
+        while shown_n > 1:
+            note_more = more.format(shown=shown_n, total=n, sheet=sheet_name(table.name, lang))
+            if fit(row_hs[:shown_n], f"{table.note}\n{note_more}" if table.note else note_more):
+                break
+            shown_n -= 1
+        note_more = more.format(shown=shown_n, total=n, sheet=sheet_name(table.name, lang))
+        chunks = [list(range(shown_n))]
+    for part, rows_here in enumerate(chunks):
         chunk = shown.iloc[rows_here]
+        hs = [row_hs[i] for i in rows_here]
+        note = "\n".join(x for x in (note_more, table.note) if x)
         slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
         _slide_title(slide, table.title + (f" ({part + 1}/{len(chunks)})" if len(chunks) > 1 else ""))
-        rows, cols = len(chunk) + 1, len(chunk.columns)
         if caption:
             _textbox(slide, MARGIN, TABLE_TOP - Inches(0.05), inner, LINE + Inches(0.1), caption, MIN_PT)
-        shape = slide.shapes.add_table(rows, cols, MARGIN, top, inner, int(head_h + sum(hs)))
+        shape = slide.shapes.add_table(len(chunk) + 1, len(chunk.columns), MARGIN, top, inner, int(head_h + sum(hs)))
         frame = shape.table
         frame.rows[0].height = int(head_h)
         for r, h in enumerate(hs, start=1):
@@ -337,16 +504,17 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, stamp: st
             _cell(frame.cell(0, c), str(head), bold=True)
             for r, value in enumerate(chunk[head].tolist(), start=1):
                 _cell(frame.cell(r, c), str(value), align=PP_ALIGN.RIGHT if num else PP_ALIGN.LEFT)
-        if table.note:
-            _textbox(slide, MARGIN, note_top, inner, note_h, table.note, MIN_PT, color=GREY)
-        if table.source:
-            _textbox(slide, MARGIN, SOURCE_TOP, inner, Inches(0.3), table.source, MIN_PT, color=GREY)
-        _stamp(slide, stamp)
+        if note:  # anchored at its foot: were it a line longer than reckoned, it would grow up, not over the source
+            note_h = note_height(note)
+            _textbox(slide, MARGIN, SOURCE_TOP - note_h, inner, note_h, note, MIN_PT, color=GREY,
+                     anchor=MSO_ANCHOR.BOTTOM)
+        _source_line(slide, table.source, trace)
 
 
 def _cell(cell, text: str, bold: bool = False, align: PP_ALIGN = PP_ALIGN.LEFT) -> None:
     frame = cell.text_frame
     frame.word_wrap = True
+    cell.margin_top = cell.margin_bottom = CELL_V // 2
     para = frame.paragraphs[0]
     para.alignment = align
     run = para.add_run()

@@ -78,6 +78,22 @@ class TableSpec:
 
 
 @dataclass
+class SlidePivot:
+    """How a long table reads across on its slide: one row per value of the row columns, one column per value of
+    the column column holding the value column (machine names; the cells keep the page's strings, x and — included).
+
+    With a split mark, a column value splits at its first mark into a row part and a column part
+    (「★3 あと0件」 → row ★3, column あと0件), so a table of two stars by six bands is twelve rows, not a row
+    of twelve columns. (Plain words here: double-backquoted names in this module are read as column names.)"""
+
+    rows: list[str]
+    column: str
+    value: str
+    split: str | None = None
+    split_name: str = ""  # the header of the row part a split yields
+
+
+@dataclass
 class PublishedTable:
     """One table as published: the protected frame and how people should see it."""
 
@@ -89,6 +105,7 @@ class PublishedTable:
     k: int = 5
     spec: TableSpec | None = None  # None: the table publishes no statistic about companies (e.g. counts only)
     source: str = ""  # the source line of its table slide (what n counts, as a figure's source line says)
+    pivot: SlidePivot | None = None  # its table slide shows the rows pivoted (a long table read across)
 
     def people_columns(self) -> list[str]:
         return [c for c in self.columns if c in self.frame.columns]

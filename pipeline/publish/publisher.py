@@ -28,7 +28,7 @@ from pipeline.publish.audit import (
     write_audit,
 )
 from pipeline.publish.intervals import Relation
-from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable, TableSpec
+from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable, SlidePivot, TableSpec
 from pipeline.scoring.disclosure import HIDDEN_COUNT, HIDDEN_COUNTS, MEMBERS_BEHIND
 from pipeline.scoring.disclosure_rounding import ROUNDED
 from pipeline.scoring.segments import ALL
@@ -79,13 +79,14 @@ class Publisher:
     def table(self, name: str, frame: pd.DataFrame, spec: TableSpec | None, title: str, columns: list[str],
               note: str = "", show: bool | None = None, view: pd.Series | None = None,
               view_columns: list[str] | None = None, view_title: str | None = None, slide: bool = False,
-              source: str = "") -> None:
+              source: str = "", slide_pivot: SlidePivot | None = None) -> None:
         """Publish one protected table: record its hidden cells for the audit, then show it formatted.
 
         ``view`` (a row mask) and ``view_columns`` pick what the report page shows of a long table, under
         ``view_title`` when the view holds less than ``title`` promises (one year of a table by year); the
         workbook and the machine copy always hold all of it. ``slide``: the page view is also a table
-        slide of the deck, under the source line ``source``. Returns nothing, so a notebook cell that ends
+        slide of the deck, under the source line ``source``, read across when ``slide_pivot`` says how (a long
+        table of bands by segment). Returns nothing, so a notebook cell that ends
         with it prints no object."""
         if spec is not None and spec.total == ALL:
             spec = dataclasses.replace(spec, total=self.total_label)  # every other field kept (open_counts too)
@@ -113,7 +114,7 @@ class Publisher:
             from dataclasses import replace
 
             page = replace(page, source=source)
-            self.views[name] = page
+            self.views[name] = replace(page, pivot=slide_pivot)
         if self.show if show is None else show:
             from IPython.display import HTML, display
 

@@ -113,13 +113,38 @@ def _text_width_em(text: str) -> float:
     return sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in str(text))
 
 
-def _legend_above(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
-    """A legend in the band above the Axes, in as many columns as fit its width, so it never covers data."""
-    if not handles:
-        return
+SLIDE_LEGEND_ROWS = 2
+"""On a slide, a legend above the plot takes at most this many rows; a longer one goes to the right."""
+SLIDE_LEGEND_WIDTH = 3.4
+"""Inches a legend right of the plot may take on a slide (its long labels wrap to it)."""
+
+
+def _legend_columns(ax: Axes, labels: Sequence[str]) -> int:
+    """Columns of a legend above the Axes: as many entries as fit its width side by side."""
     width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
     entry_pt = fs(LEGEND_SIZE) * (max(_text_width_em(t) for t in labels) + 4.0)  # handle + padding + column gap
-    ncols = int(max(1, min(len(handles), width_pt // entry_pt)))
+    return int(max(1, min(len(labels), width_pt // entry_pt)))
+
+
+def _legend_above(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
+    """A legend in the band above the Axes, in as many columns as fit its width, so it never covers data.
+
+    On a slide, a legend that would take more than :data:`SLIDE_LEGEND_ROWS` rows goes right of the plot
+    instead, the Axes giving up the width: the long 秘匿 label forced one column, and the distance figure's six
+    bands and the mark stacked seven rows over half the slide."""
+    if not handles:
+        return
+    ncols = _legend_columns(ax, labels)
+    if on_slide() and -(-len(labels) // ncols) > SLIDE_LEGEND_ROWS:
+        fig = ax.figure
+        size = fs(LEGEND_SIZE)
+        need = (max(_text_width_em(t) for t in labels) + 3.5) * size / 72  # handle and padding: 3.5 em
+        width = min(need, SLIDE_LEGEND_WIDTH) / fig.get_figwidth()
+        box = ax.get_position()
+        x1 = min(box.x1, 0.98 - width - 0.02)
+        ax.set_position([box.x0, box.y0, x1 - box.x0, box.height])
+        _legend_right(ax, handles, labels)
+        return
     ax.legend(handles, labels, ncols=ncols, loc="lower left", bbox_to_anchor=(0, 1.02), borderaxespad=0,
               fontsize=fs(LEGEND_SIZE), handlelength=1.8, columnspacing=1.2)
 
@@ -127,6 +152,49 @@ def _legend_above(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
 def _right_room(fig: Figure, x0: float) -> float:
     """Latin characters of legend text that fit between ``x0`` (figure fraction) and the figure's edge."""
     return max((1.0 - x0 - 0.02) * fig.get_figwidth() * 72 / fs(LEGEND_SIZE) * 1.9 - 6, 10)
+
+
+SLIDE_LABEL_ROOM = 0.5
+"""On a slide, row labels (an item's ID and text) may take up to this share of the figure's width."""
+
+
+def _row_labels(ax: Axes, labels: list[str], size: float) -> list[str]:
+    """Row labels as drawn: on a page as given; on a slide whole, never cut with "…" (a label read out in a
+    briefing must be the item's own words): the label column widens (the Axes' left edge moves right) up to
+    :data:`SLIDE_LABEL_ROOM` of the figure, and a label wider than that wraps over lines."""
+    if not on_slide() or not labels:
+        return labels
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    probe = fig.text(0, 0, "", fontsize=size)  # measured in the face and size the tick labels are drawn in
+
+    def width_in(text: str) -> float:
+        probe.set_text(text)
+        return probe.get_window_extent(renderer).width / fig.dpi
+
+    pad = 0.35  # inches: the tick and its gap, and the figure's edge (LibreOffice draws the text a little wider)
+    room = SLIDE_LABEL_ROOM * fig.get_figwidth() - pad
+    out = []
+    for label in labels:
+        units, wrapped = display_width(label), label
+        while width_in(wrapped) > room and units > 8:  # narrow until every line fits the room
+            units -= 2
+            wrapped = fill(label, units)
+        out.append(wrapped)
+    widest = max(width_in(t) for t in out)
+    probe.remove()
+    box = ax.get_position()
+    x0 = max(box.x0, (widest + pad) / fig.get_figwidth())
+    # wrapped labels need the height of their lines: the axes grow up into the band above them (a legend there is
+    # moved clear again by style.clear_header) and down to the tick labels' room
+    lines = max(t.count("\n") + 1 for t in out)
+    need = len(out) * lines * size * 1.25 / 72 / fig.get_figheight()
+    y0, y1 = box.y0, box.y1
+    if need > y1 - y0:
+        y1 = min(0.97, y0 + need)
+        y0 = max(0.14, y1 - need) if y1 - y0 < need else y0
+    ax.set_position([x0, y0, box.x1 - x0, y1 - y0])
+    return out
 
 
 def _legend_right(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
@@ -219,7 +287,8 @@ def _category_ticks(ax: Axes, labels: list[str], shrink: float = 0.85) -> None:
     into each other); wrapped labels are set a little smaller and the axes give up height for their
     extra lines, so they never reach the source line below."""
     points = FontProperties(size=plt.rcParams["xtick.labelsize"]).get_size_in_points()
-    room = _axes_chars(ax) / max(len(labels), 1) * 0.9
+    # a slide's 14-point labels keep a wider gap: 「101〜300人」 and 「301〜1,000人」 ran together at 0.9
+    room = _axes_chars(ax) / max(len(labels), 1) * (0.8 if on_slide() else 0.9)
     texts = [wrap(t, room / shrink) for t in labels]
     ax.set_xticks(np.arange(len(labels)), texts)
     extra_lines = max(t.count("\n") for t in texts) if texts else 0
@@ -282,6 +351,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
     if _hidden(table).any():
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
+    _legend_above(ax, handles, labels)  # first: on a slide it may take width from the axes the ticks wrap to
     _category_ticks(ax, [str(v) for v in xs])
     _total_divider(ax, xs, total)
     ax.set_xlim(-0.6, len(xs) - 0.4)
@@ -289,7 +359,6 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
     if percent:
         ax.set_ylim(0, 1.05)
         ax.yaxis.set_major_formatter(FuncFormatter(_percent))
-    _legend_above(ax, handles, labels)
     return ax
 
 
@@ -336,7 +405,7 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
                 # quartiles withheld (too few companies on one side), the median published: the mark stands where
                 # the box would be, on the median line, so no box reads as "no spread"
                 ax.annotate(HIDDEN_MARK, (p, r["p50"]), xytext=(0, 3), textcoords="offset points", ha="center",
-                            va="bottom", fontsize=fs(9), color="#333333", gid=HIDDEN_GID)
+                            va="bottom", fontsize=fs(9), color=INK_COLOUR, gid=HIDDEN_GID)
                 ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color="black", lw=1.8)
                 any_mark = True
                 continue
@@ -348,15 +417,15 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
         handles.append(Patch(facecolor=c, alpha=0.8, hatch=st["hatch"], edgecolor="white", label=str(h)))
     ax.set_xlim(-0.6, len(xs) - 0.4)
     _total_divider(ax, xs, total)
-    _category_ticks(ax, [str(v) for v in xs])
-    ax.set_ylim(0, 1.02)
-    ax.grid(axis="x", visible=False)
-    ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     labels = [str(h) for h in hues]
     if any_mark:
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
-    _legend_above(ax, handles, labels)
+    _legend_above(ax, handles, labels)  # first: on a slide it may take width from the axes the ticks wrap to
+    _category_ticks(ax, [str(v) for v in xs])
+    ax.set_ylim(0, 1.02)
+    ax.grid(axis="x", visible=False)
+    ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     return ax
 
 
@@ -428,9 +497,11 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
             else:
                 ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=fs(7),
                         color="white" if v < 0.6 else "black")
+    # the row labels first: on a slide they may widen their column, and the column labels wrap to what is left
+    ax.set_yticks(range(len(rows)), _row_labels(ax, [str((row_labels or {}).get(r, r)) for r in rows], fs(7)),
+                  fontsize=fs(7))
     width_chars = _axes_chars(ax) / max(len(cols), 1) * 0.95
     ax.set_xticks(range(len(cols)), [wrap(str(c), width_chars) for c in cols], fontsize=fs(8))
-    ax.set_yticks(range(len(rows)), [(row_labels or {}).get(r, r) for r in rows], fontsize=fs(7))
     ax.grid(False)
     _total_divider(ax, cols, total)
     cb = ax.figure.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
@@ -585,7 +656,7 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
     if hidden.any():
         ax.legend([_hidden_handle(suppressed_label)], [suppressed_label], loc="lower right", bbox_to_anchor=(1.0, 1.01),
                   borderaxespad=0, fontsize=fs(LEGEND_SIZE), handlelength=1.2)
-    ax.set_yticks(pos, [str(v) for v in t[label]], fontsize=fs(8))
+    ax.set_yticks(pos, _row_labels(ax, [str(v) for v in t[label]], fs(8)), fontsize=fs(8))
     ax.set_ylim(len(t) - 0.5, -0.5)  # first row at the top
     ax.grid(axis="y", visible=False)
     return ax

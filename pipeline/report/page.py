@@ -94,8 +94,8 @@ PAGE_TABLES: dict[str, PageTable] = {
         "responses", "tables.responses", _RESPONSES, ("year", "segment", "n", "roster_n", "response_rate"),
         notes=("hidden", "rate_note")),
     "responses_breakdown": PageTable(  # another breakdown's responses (automotive: by industry), latest year
-        "responses", "tables.responses", _RESPONSES, ("year", "segment", "n", "roster_n", "response_rate"),
-        latest_view=True, notes=("hidden", "rate_note")),
+        "responses", "tables.responses_by", _RESPONSES, ("year", "segment", "n", "roster_n", "response_rate"),
+        latest="tables.responses_by_latest", notes=("hidden", "rate_note")),
     "functions": PageTable(
         "nodes", "tables.functions",
         ("year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high",
@@ -259,7 +259,7 @@ class Page:
 
     def table(self, key: str, frame: pd.DataFrame, *, name: str = "", title: str = "", suffix: str = "",
               title_args: dict[str, Any] | None = None, slide: bool | None = None, source: str = "",
-              **notes: str) -> None:
+              slide_pivot: Any = None, **notes: str) -> None:
         """Publish ``frame`` as the page table ``key`` of :data:`PAGE_TABLES`.
 
         ``name`` (the machine copy's name) and ``title`` replace the spec's where one spec serves several
@@ -280,7 +280,7 @@ class Page:
                        spec.joiner.join(x for x in map(note, spec.notes) if x), show=spec.show, view=latest,
                        view_columns=self.columns(spec.view_columns) or None,
                        view_title=_label(words, spec.latest).format(**args) if spec.latest else None,
-                       slide=spec.slide if slide is None else slide, source=source)
+                       slide=spec.slide if slide is None else slide, source=source, slide_pivot=slide_pivot)
 
     # --- figures ---------------------------------------------------------------------------------------
     def figure(self, name: str, title: str, n: str, plot: Callable[..., Any] | None = None, *,

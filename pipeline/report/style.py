@@ -306,7 +306,11 @@ def wrap(text: str, width: float) -> str:
     if " " in text or text.isascii():  # a single Latin word is never cut ("Transmission")
         lines = textwrap.wrap(text, width, break_long_words=False)
     elif any(mark in text for mark in "〜・"):  # a range or a list of names breaks after its mark, not in a number
-        lines = [part for part in re.split(r"(?<=[〜・])", text) if part]
+        lines = []
+        for part in (p for p in re.split(r"(?<=[〜・])", text) if p):  # a part still too wide: equal pieces
+            pieces = 1 if any(ch.isdigit() for ch in part) else math.ceil(display_width(part) / width)  # 10,000人
+            step = math.ceil(len(part) / pieces)
+            lines += [part[i:i + step] for i in range(0, len(part), step)]
     else:
         parts = math.ceil(display_width(text) / width)
         step = math.ceil(len(text) / parts)
@@ -317,6 +321,9 @@ def wrap(text: str, width: float) -> str:
 
 
 def short(text: str, limit: int) -> str:
-    """Shorten a label to ``limit`` characters with an ellipsis (Japanese labels have no spaces to wrap at)."""
+    """Shorten a label to ``limit`` characters with an ellipsis (Japanese labels have no spaces to wrap at).
+
+    On a slide (:func:`on_slide`) the label stays whole: the slide figure widens or wraps its labels instead
+    (``figures._row_labels``), since a label cut with "…" cannot be read out in a briefing."""
     text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if len(text) <= limit or on_slide() else text[: limit - 1] + "…"

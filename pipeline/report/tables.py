@@ -627,7 +627,10 @@ LATIN_PER_KANA = 1.75  # Latin letters per full-width character in the same labe
 
 def with_item_labels(table: pd.DataFrame, limit: int = 24, lang: str = "ja") -> pd.DataFrame:
     """Adds ``label``: the item ID and the start of its text, short enough for a slide. ``limit`` counts
-    Japanese characters; an English text (``lang`` not ja) gets as many letters as fit the same width."""
+    Japanese characters; an English text (``lang`` not ja) gets as many letters as fit the same width. On a
+    slide the text stays whole (the slide figure widens or wraps its labels: a cut label cannot be read out)."""
+    from pipeline.publish.slides import on_slide
+
     limit = limit if lang == "ja" else round(limit * LATIN_PER_KANA)
-    text = table["text"].fillna("").map(lambda t: t if len(t) <= limit else t[: limit - 1] + "…")
+    text = table["text"].fillna("").map(lambda t: t if len(t) <= limit or on_slide() else t[: limit - 1] + "…")
     return table.assign(label=table["item_id"] + " " + text)
