@@ -299,3 +299,111 @@ def test_a_bottleneck_row_counts_its_segment_and_withholds_a_judged_base_1_to_4_
     two = cell(table, "3:2-1-1", "A")  # all judged, two items: exact
     assert (two["n"], two["n_scored"], bool(two["rounded"])) == (100, 100, False)
     assert two["share_unmet"] == pytest.approx(0.30)
+
+
+def unjudged(d: ReportData, segment: str, n: int) -> ReportData:
+    """``d`` with the first ``n`` companies of ``segment`` judged on no requirement (every ★ score blank)."""
+    keys = [f"{segment}{i:03d}" for i in range(n)]
+    d.scores.loc[d.scores["respondent_key"].isin(keys), "score"] = np.nan
+    return d
+
+
+def test_distance_bands_round_a_segment_with_1_to_4_not_judged():
+    # segment A: 200 respondents, 2 judged on nothing; of the 198 judged 60 ready, 50 one short, 40 two, 20 three,
+    # 18 four, 10 six short
+    spec = {"A": [0] * 2 + [0] * 60 + [1] * 50 + [2] * 40 + [3] * 20 + [4] * 18 + [6] * 10}
+    bands, within = S.distance(unjudged(data(spec), "A", 2), "size_band", star_table(["A"]), k=5)
+    # n is the 200 respondents (as the response table prints them), the 198 judged is withheld: their difference,
+    # 2, is 1 … 4. Each share is rounded to whole percent and stays possible over every base 196 … 200
+    # (e.g. 18/196 = 0.0918, 18/200 = 0.0900 → 0.09; 10/196 = 0.0510, 10/200 = 0.0500 → 0.05)
+    expected = {"0": 0.30, "1": 0.25, "2": 0.20, "3": 0.10, "4–5": 0.09, "6+": 0.05}  # 60/198 … 10/198
+    for band, share in expected.items():
+        row = cell(bands, f"★3:{band}", "A")
+        assert (row["n"], bool(row["rounded"]), row["suppressed"]) == (200, True, "")
+        assert row["share_distance"] == pytest.approx(share) and np.isnan(row["n_scored"])
+    # band 0's interval: Wilson at 0.30 over the fewest companies it may rest on, 196 (0.2402 … 0.3675),
+    # widened by half a point and rounded outward
+    assert (cell(bands, "★3:0", "A")["ci_low"], cell(bands, "★3:0", "A")["ci_high"]) == (
+        pytest.approx(0.23), pytest.approx(0.38))
+    # ready within 1, 2, 3: 110, 150, 170 of 198 → 0.56, 0.76, 0.86 (112/200, 152/200, 172/200 read the same)
+    for n, share in {1: 0.56, 2: 0.76, 3: 0.86}.items():
+        row = cell(within, f"★3≤{n}", "A")
+        assert (row["n"], bool(row["rounded"])) == (200, True) and np.isnan(row["n_scored"])
+        assert row["share_reached"] == pytest.approx(share)
+
+
+def test_distance_bands_of_40_respondents_37_judged_are_hidden_not_rounded():
+    # 40 respondents, 3 judged on nothing, 37 judged: 17 ready, 10 one short, 10 two short. No whole percent
+    # stays possible over every base 36 … 40 (17/37 = 0.46, but 17/36 = 0.47 and 16/36 = 0.44): every band is
+    # hidden, none prints 37
+    spec = {"A": [0] * 3 + [0] * 17 + [1] * 10 + [2] * 10}
+    bands, within = S.distance(unjudged(data(spec), "A", 3), "size_band", star_table(["A"]), k=5)
+    a = bands[bands["segment"].eq("A") & bands["node_id"].str.startswith("★3:")]
+    assert len(a) == 6 and a["share_distance"].isna().all() and a["n_scored"].isna().all()
+    assert a["suppressed"].ne("").all()
+    w = within[within["segment"].eq("A")]
+    assert w["share_reached"].isna().all() and w["n_scored"].isna().all()
+
+
+def test_the_star_table_rounds_ready_where_1_to_4_are_not_judged():
+    from pipeline.report import tables as T
+
+    spec = {"A": [0] * 2 + [0] * 99 + [1] * 99}  # 200 respondents, 198 judged, 99 ready
+    d = data(spec)
+    # the scored ★3+ row of each company: 1 ready, 0 not, blank for the 2 judged on nothing (as star_scores writes)
+    ready = d.respondents[["sector", "year", "respondent_key"]].assign(
+        framework="star", node_id="★3+", score=[np.nan] * 2 + [1.0] * 99 + [0.0] * 99, n_items=7, n_applicable=7)
+    d.scores = pd.concat([d.scores, ready], ignore_index=True)
+    star, _ = T.star_readiness(unjudged(d, "A", 2), "size_band", k=5)
+    row = star[star["node_id"].eq("★3+") & star["segment"].eq("A")].iloc[0]
+    # 99/198 = 0.50, as band 0 of the distance table publishes it; the 198 withheld
+    assert (row["n"], bool(row["rounded"])) == (200, True) and np.isnan(row["n_scored"])
+    assert row["share_reached"] == pytest.approx(0.50) and np.isnan(row["reached"])
+
+
+def what_if_40(not_judged: int) -> tuple[pd.DataFrame, dict]:
+    """Scope A: 40 companies, the first ``not_judged`` judged on nothing, then 17 ready and 20 one short (they fail
+    1-2-1); the rest (B): 10 ready, 10 one short."""
+    spec = {"A": [0] * (40 - 20) + [1] * 20, "B": [0] * 10 + [1] * 10}
+    d = unjudged(data(spec), "A", not_judged)
+    return S.what_if_table(d, WhatIf(3, "size_band", "A"), 2026, S.bottlenecks(d, "size_band", k=5),
+                           star_table(["A", "B"]), "size_band", k=5)
+
+
+def test_a_what_if_scope_of_40_with_37_judged_withholds_the_judged_count():
+    table, summary = what_if_40(3)
+    # 40 companies, 37 judged: the judged count reads x, and so does the ready count (17 + 20 must act = 37);
+    # 40 − 20 must act = 20 is ready and not judged together, which does not say how many were not judged
+    assert summary["n_companies"] == 40 and summary["n_must_act"] == 20
+    assert np.isnan(summary["n_judged"]) and np.isnan(summary["n_ready"])
+    # each requirement is judged on 37 of 40: no whole percent fits every base 36 … 40 (20/37 = 0.54, no count
+    # over 36 gives 0.54), so the rows are hidden and print no judged count
+    assert table["n_scored"].isna().all() and table["share_unmet"].isna().all()
+    assert table["n_ready_if_fixed_in_order"].isna().all()
+
+
+def test_a_what_if_scope_of_40_all_judged_shows_both():
+    table, summary = what_if_40(0)
+    assert summary == {"n_companies": 40, "n_judged": 40, "n_ready": 20, "n_must_act": 20}
+    first = table.iloc[0]
+    assert (first["requirement_id"], first["n_scored"], first["share_unmet"]) == ("1-2-1", 40, pytest.approx(0.5))
+    assert not bool(first["rounded"])
+
+
+def test_a_what_if_row_judged_on_2_fewer_than_its_scope_is_rounded():
+    # scope A: 200 companies, 2 judged on nothing; 99 ready, 59 fail 1-2-1 only, 40 fail 1-2-1 and 1-2-3.
+    # rest B: 10 ready, 5 fail 1-2-1, 5 fail 1-2-1 and 1-2-3
+    spec = {"A": [0] * 2 + [0] * 99 + [1] * 59 + [2] * 40, "B": [0] * 10 + [1] * 5 + [2] * 5}
+    d = unjudged(data(spec), "A", 2)
+    table, summary = S.what_if_table(d, WhatIf(3, "size_band", "A"), 2026, S.bottlenecks(d, "size_band", k=5),
+                                     star_table(["A", "B"]), "size_band", k=5)
+    assert summary["n_companies"] == 200 and summary["n_must_act"] == 99 and np.isnan(summary["n_judged"])
+    first = table.iloc[0]
+    # 1-2-1: 99 of 198 fail → 0.50 (98/196 … 100/200 read the same), base withheld; Wilson at 0.50 over 196
+    # (0.4307 … 0.5693) widened by half a point and rounded outward; it alone lifts 59 (40 others must act)
+    assert (first["requirement_id"], first["rank"], bool(first["rounded"])) == ("1-2-1", 1, True)
+    assert first["share_unmet"] == pytest.approx(0.50) and np.isnan(first["n_scored"])
+    assert (first["ci_low"], first["ci_high"]) == (pytest.approx(0.42), pytest.approx(0.58))
+    assert (first["n_lifted_alone"], first["n_must_act"]) == (59, 99)
+    # the cumulative ready counts would give the ready count back (first one − 59): withheld
+    assert table["n_ready_if_fixed_in_order"].isna().all()

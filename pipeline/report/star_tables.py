@@ -30,7 +30,7 @@ from pipeline.report.data import ReportData
 from pipeline.report.scheme_names import scheme_names
 from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import _complementary, split_sides
-from pipeline.scoring.disclosure_rounding import round_small_base
+from pipeline.scoring.disclosure_rounding import ROUNDED, keeps_every_base, round_small_base, small_base, to_step
 from pipeline.scoring.readiness import (
     DISTANCE_BANDS,
     KEY,
@@ -155,17 +155,22 @@ def top_bottlenecks(table: pd.DataFrame, star: int, year: int, n: int = 10, tota
 
 
 def _distance_rows(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Score-shaped rows per company with a judged requirement: one per band (1 in its band) and one per N of
-    :data:`FIXES` (1 when at most N short)."""
+    """Score-shaped rows per respondent: one per band (1 in its band) and one per N of :data:`FIXES` (1 when at
+    most N short); a respondent with no judged requirement stays, unscored, so that a row's n is the segment's
+    respondents and n_scored those judged — the base rule (docs/method.md §5.4) then sees their difference."""
     bands, within = [], []
+    people = data.respondents[KEY].drop_duplicates()
     for star in STARS:
-        r = respondent_readiness(data.scores, star)
-        r = r[r["distance"].notna()]
+        r = people.merge(respondent_readiness(data.scores, star), on=KEY, how="left")
+        # a year in which no company is judged on this star has no rows, as before
+        r = r[r.groupby(["sector", "year"])["distance"].transform("count").gt(0)].reset_index(drop=True)
+        judged = r["distance"].notna()
         band = distance_band(r["distance"])
         for b in DISTANCE_BANDS:
-            bands.append(_rows(r, DISTANCE, pd.Series(f"★{star}:{b}", index=r.index), band.eq(b)))
+            bands.append(_rows(r, DISTANCE, pd.Series(f"★{star}:{b}", index=r.index), band.eq(b).where(judged)))
         for n in FIXES:
-            within.append(_rows(r, WITHIN, pd.Series(f"★{star}≤{n}", index=r.index), r["distance"].le(n)))
+            within.append(_rows(r, WITHIN, pd.Series(f"★{star}≤{n}", index=r.index),
+                                r["distance"].le(n).where(judged)))
     return pd.concat(bands, ignore_index=True), pd.concat(within, ignore_index=True)
 
 
@@ -186,6 +191,15 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
     n_band = pd.to_numeric(raw["reached"], errors="coerce").fillna(0)
     n_scored = pd.to_numeric(raw["n_scored"], errors="coerce").fillna(0)
     bands = _protect(raw, "share_distance", k)
+    # 1–4 respondents not judged (n − n_scored): a band is published rounded with its base withheld (below), or,
+    # where its rounded share would rule out one of the bases n − (k − 1) … n, hidden before the bands are
+    # completed, so that the partition rule pools it with others (a band hidden afterwards would be the segment
+    # minus its rounded siblings)
+    unroundable = small_base(raw, k) & pd.Series(
+        [not keeps_every_base(float(to_step(v)), int(n), k) if v == v else False
+         for v, n in zip(raw["share_distance"], pd.to_numeric(raw["n"], errors="coerce").fillna(0), strict=True)],
+        index=raw.index)
+    bands.loc[unroundable & bands["suppressed"].fillna("").eq(""), "suppressed"] = "split"
     ready_hidden = _star_hidden(star_table)
     fixed = bands["node_id"].str.endswith(":0")
     star_of = bands["node_id"].str.split(":").str[0]
@@ -216,8 +230,8 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
         reason = pin(bands["suppressed"])
         if reason.equals(start):
             break
-    bands = _apply(bands, reason, ["share_distance", "reached", *INTERVAL], raw)
-    within = _within(_shares(within_rows, data, by, WITHIN, "share_reached"), bands, k)
+    bands = round_small_base(_apply(bands, reason, ["share_distance", "reached", *INTERVAL], raw), k)
+    within = round_small_base(_within(_shares(within_rows, data, by, WITHIN, "share_reached"), bands, k), k)
     # the count in a band is one side of its share: the share and n_scored say it, no column of its own
     return bands.drop(columns="reached"), within.drop(columns="reached")
 
@@ -430,6 +444,20 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
     t["_n_behind"] = t["n_scored"]
     hidden = t["suppressed"].ne("")
     t.loc[hidden, ["share_unmet", "ci_low", "ci_high", "n_scored"]] = np.nan
+    # the base rule (docs/method.md §5.4): a requirement judged on 1–4 fewer than the scope's companies, or citing
+    # one item, is published rounded with n_scored withheld, as the bottleneck table does — before anything is
+    # ordered by its share
+    texts = requirement_texts(lang)
+    texts = texts[texts["star"].eq(what.star)].set_index("requirement_id")
+    single = t["requirement_id"].map(texts["cited_items"]).fillna("").str.split().str.len().eq(1)
+    # n, the scope's companies, stays in the machine copy: the audit reads a withheld base against it
+    scope_n = float(summary["n_companies"]) if summary["n_companies"] >= k else np.nan
+    t = round_small_base(t.assign(n=scope_n), k, single=single)
+    hidden = t["suppressed"].ne("")
+    # 1–4 of the scope's companies not judged: the judged count is withheld, and with it the ready count and
+    # the cumulative ready counts (ready + must act = judged; the first cumulative count minus the first lifted
+    # count = ready); the must-act and lifted counts stay
+    few_unjudged = 0 < summary["n_companies"] - summary["n_judged"] < k
     must = summary["n_must_act"]
     # whether the scope's ready and must-act counts are published is settled before anything is ordered:
     # an order of counts that are then blanked would still bound them
@@ -454,21 +482,20 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
         last = c if ok else last
     t["n_ready_if_fixed_in_order"] = shown
     t.loc[hidden, ["n_lifted_alone", "n_ready_if_fixed_in_order"]] = np.nan
-    texts = requirement_texts(lang)
-    texts = texts[texts["star"].eq(what.star)].set_index("requirement_id")
     t["requirement_name"] = t["requirement_id"].map(texts["requirement_name"])
     t["cited_items"] = t["requirement_id"].map(texts["cited_items"])
     t["n_must_act"] = float(must) if open_ else np.nan
     t.loc[hidden, "n_must_act"] = np.nan
-    if not open_:  # the first cumulative count would give the ready count back
+    if not open_ or few_unjudged:  # the first cumulative count would give the ready count back
         t["n_ready_if_fixed_in_order"] = np.nan
     out_summary = {"n_companies": float(summary["n_companies"]) if summary["n_companies"] >= k else np.nan,
-                   "n_judged": float(summary["n_judged"]) if summary["n_judged"] >= k else np.nan,
-                   "n_ready": float(summary["n_ready"]) if open_ else np.nan,
+                   "n_judged": float(summary["n_judged"]) if summary["n_judged"] >= k and not few_unjudged
+                   else np.nan,
+                   "n_ready": float(summary["n_ready"]) if open_ and not few_unjudged else np.nan,
                    "n_must_act": float(summary["n_must_act"]) if open_ else np.nan}
     counts = ["n_must_act", "n_lifted_alone", "n_ready_if_fixed_in_order"]
     t[WITHHELD_CELLS] = [" ".join(c for c in counts if row[c] != row[c]) if not hid else ""
                    for (_, row), hid in zip(t[counts].iterrows(), hidden, strict=True)]
-    cols = ["sector", "year", "framework", "node_id", "segment", *WHAT_IF_COLUMNS, "suppressed", "_n_behind",
-            WITHHELD_CELLS]
+    cols = ["sector", "year", "framework", "node_id", "segment", "n", *WHAT_IF_COLUMNS, "suppressed", ROUNDED,
+            "_n_behind", WITHHELD_CELLS]
     return t[cols], out_summary

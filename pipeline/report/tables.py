@@ -440,7 +440,9 @@ def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.
     scores = s[s["framework"].eq("star") & s["node_id"].str.startswith("★")]
     stats = segment_stats(scores, data.respondents, by, "star", threshold=1.0).drop(columns=["threshold", "na_share"])
     stats = with_weighted(stats, data, scores, by, "star", threshold=1.0)
-    return protect(stats, k=_k(k)), unjudgeable()
+    # its ★N+ share is band 0 of the distance table: the same base rule (1–4 respondents not judged), so both
+    # publish the same rounded share or hide it alike (docs/method.md §5.4)
+    return round_small_base(protect(stats, k=_k(k)), _k(k)), unjudgeable()
 
 
 def unjudgeable() -> dict[str, list[str]]:

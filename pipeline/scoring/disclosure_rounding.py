@@ -111,9 +111,10 @@ def _hide_row(table: pd.DataFrame, index: object) -> pd.DataFrame:
 # percent, the base and whatever else gives it away withheld, the intervals from public values. A node or ★
 # requirement resting on one item is the item seen again: its row is rounded wherever the item's is (a
 # difference of 0 … k − 1, 0 included, as the item rule does), so the two rows publish the same rounded values.
-BASE_ROUNDED = ("mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "share_unmet",
+BASE_ROUNDED = ("mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "share_unmet", "share_distance",
                 "w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_share_reached", "w_ci_low", "w_ci_high")
-BASE_SHARES = ("share_reached", "share_unmet")  # whole counts of companies over the base: checked on each base
+# whole counts of companies over the base: checked on each base
+BASE_SHARES = ("share_reached", "share_unmet", "share_distance")
 BASE_WITHHELD = ("n_scored", "reached", "na_share", "n_eff", "deff")
 
 
