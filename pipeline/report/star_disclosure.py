@@ -71,7 +71,10 @@ def round_star_means(star: pd.DataFrame, bottlenecks: pd.DataFrame, judgeable: d
     for i, key in zip(out.index, keys, strict=True):
         if key is None or (key[0], key[2]) not in years:
             continue
-        slack = STEP / 2 * judgeable[key[2]] * float(out.at[i, "n_scored"])  # companies of unmet, either way
+        judged = float(out.at[i, "n_scored"])
+        if judged != judged:  # its base withheld by the base rule: the fewest companies it may rest on
+            judged = float(out.at[i, "n"]) - (k - 1) if "n" in out else 0.0
+        slack = STEP / 2 * judgeable[key[2]] * judged  # companies of unmet requirements, either way
         if key in exposed and slack < k - 1:
             cols = [c for c in (*MEAN_COLUMNS, *[c for pair in INTERVALS for c in pair]) if c in out]
             out.loc[i, cols] = np.nan
