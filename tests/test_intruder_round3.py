@@ -195,3 +195,16 @@ def test_node_rows_built_without_item_answers_withhold_their_not_applicable_shar
 
     t = X.node_table(_handmade(), 2025, None, ["ID.AM"], framework="csf2", k=2)
     assert t["n_scored"].tolist() == [5] and t["na_share"].isna().all()
+
+
+def test_a_star_row_whose_base_is_withheld_takes_the_fewest_companies_for_its_slack():
+    """1,001〜10,000人 with its base withheld by the base rule (n = 127 respondents, 1–4 not judged): at least
+    127 − 4 = 123 judged, 0.005 × 21 × 123 = 12.9 ≥ 4 → rounded (0.90); 101〜300人 likewise at 30 respondents:
+    26 judged at least, 0.005 × 21 × 26 = 2.73 < 4 → withheld."""
+    from pipeline.report.star_disclosure import round_star_means
+
+    star = _star_table().assign(n=[159.0, 127.0, 30.0, 300.0, 127.0, 127.0])
+    star.loc[star["segment"].isin(["1,001〜10,000人", "101〜300人"]), "n_scored"] = np.nan
+    out = round_star_means(star, _bottlenecks(), {3: 21, 4: 36}, 5).set_index(["year", "node_id", "segment"])
+    assert out.loc[(2022, "★3", "1,001〜10,000人"), "mean"] == pytest.approx(0.90)
+    assert np.isnan(out.loc[(2022, "★3", "101〜300人"), "mean"])
