@@ -195,6 +195,7 @@ def test_node_rows_built_without_item_answers_withhold_their_not_applicable_shar
 
     t = X.node_table(_handmade(), 2025, None, ["ID.AM"], framework="csf2", k=2)
     assert t["n_scored"].tolist() == [5] and t["na_share"].isna().all()
+    assert t["_withheld"].tolist() == ["na_share"]  # read as x (withheld), not as the not-assessed dash
 
 
 def test_a_star_row_whose_base_is_withheld_takes_the_fewest_companies_for_its_slack():

@@ -369,10 +369,18 @@ def node_stats(data: ReportData, scores: pd.DataFrame, by: str | None, framework
     out = round_small_base(protect(stats, k=_k(k)), _k(k), single=single)
     # the node's not-applicable answers less its exact items' leave its other items' total: withheld wherever an
     # item under the node has its base withheld or is hidden (docs/method.md §5.4, "not-applicable share")
+    if "na_share" not in out:
+        return out
+    shown = out["na_share"].notna()
     if data.responses.empty:  # loaded without item answers (the cross-sector page): which items the sector's own
         # report rounds cannot be told here, so the share is withheld on every row (the safe side)
-        return out.assign(na_share=np.nan) if "na_share" in out else out
-    return withhold_na_share(out, _item_table(data, _k(k)), node_items(data, framework, out["year"].unique()))
+        kept = out.assign(na_share=np.nan)
+    else:
+        kept = withhold_na_share(out, _item_table(data, _k(k)), node_items(data, framework, out["year"].unique()))
+    # a withheld share reads x, not the not-assessed dash: listed among the row's withheld cells
+    shut = shown & kept["na_share"].isna()
+    own = kept[WITHHELD_CELLS].fillna("").astype(str) if WITHHELD_CELLS in kept else pd.Series("", index=kept.index)
+    return kept.assign(**{WITHHELD_CELLS: own.where(~shut, (own + " na_share").str.strip())})
 
 
 def _item_table(data: ReportData, k: int) -> pd.DataFrame:
