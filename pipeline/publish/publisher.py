@@ -183,9 +183,11 @@ class Publisher:
         """Write the 300-dpi PNG and the SVG, in a forked process where the platform forks, so that encoding
         them (a third of a report's figure time) runs on the second core while this one draws the inline
         image and goes on with the next cell. One child at a time; :meth:`wait_files` joins the last one and
-        raises if a child failed. The files are the ones this process would write (same figure, same calls)."""
+        raises if a child failed. The files are the ones this process would write (same figure, same calls).
+        Opt-in (``SDW_FIGURE_FORK=1``): forking the kernel, whose message threads hold locks, can leave a child
+        waiting on a lock no thread will release, and the saving on two busy cores was not shown."""
         self.wait_files()
-        if not hasattr(os, "fork") or os.environ.get("SDW_FIGURE_FORK", "1") == "0":
+        if not hasattr(os, "fork") or os.environ.get("SDW_FIGURE_FORK", "0") != "1":
             fig.savefig(png)
             fig.savefig(svg, metadata={"Date": None})
             return
