@@ -133,3 +133,12 @@ def test_a_figure_gets_the_page_title_source_and_its_layout_on_the_page_and_on_a
         fig = got["draw"]()
         assert round(fig.axes[0].get_position().x1, 6) == 0.74 and fig.get_suptitle() == ""
         plt.close(fig)
+
+
+def test_a_figure_size_is_one_size_unless_given_for_page_and_slide():
+    """``size=(12.0, 9.0)`` is a width and a height, not (page, slide): the instrument profile failed on it."""
+    from pipeline.report.page import _on_page_or_slide
+
+    assert _on_page_or_slide((12.0, 9.0), "size") == (12.0, 9.0)
+    assert _on_page_or_slide(((8.0, 5.0), (12.0, 6.75)), "size") == (8.0, 5.0)  # drawn for the page here
+    assert _on_page_or_slide((0.78, 0.74), "right") == 0.78

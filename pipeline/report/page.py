@@ -178,8 +178,11 @@ def _label(words: dict[str, Any], key: str) -> Any:
     return words
 
 
-def _on_page_or_slide(value: Any) -> Any:
-    """A layout value given as (page, slide): the one for where the figure is drawn."""
+def _on_page_or_slide(value: Any, key: str = "") -> Any:
+    """A layout value given as (page, slide): the one for where the figure is drawn. A ``size`` is itself a
+    pair (width, height), so only a pair of sizes is read as (page, slide)."""
+    if key == "size" and not isinstance(value[0], tuple):
+        return value
     return (value[1] if style.on_slide() else value[0]) if isinstance(value, tuple) else value
 
 
@@ -299,7 +302,7 @@ class Page:
             if draw is not None:
                 fig = draw()
             else:
-                fig, ax = style.new_figure(**{k: _on_page_or_slide(v) for k, v in layout.items()})
+                fig, ax = style.new_figure(**{k: _on_page_or_slide(v, k) for k, v in layout.items()})
                 plot(ax) if slide_parts == 1 else plot(ax, part)
                 if ylabel:
                     ax.set_ylabel(ylabel)
