@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.publish.formats import WITHHELD_CELLS
-from pipeline.scoring.disclosure_rounding import ROUNDED, STEP, STEPS_PER_UNIT, to_step
+from pipeline.scoring.disclosure_rounding import ROUNDED, STEP, to_step, widened_high, widened_low
 
 MEAN_COLUMNS = ("mean", "w_mean")
 INTERVALS = (("mean_ci_low", "mean_ci_high"), ("w_mean_ci_low", "w_mean_ci_high"))
@@ -87,9 +87,9 @@ def round_star_means(star: pd.DataFrame, bottlenecks: pd.DataFrame, judgeable: d
                 out.at[i, c] = float(to_step(out.at[i, c]))
         for low, high in INTERVALS:  # widened by the half-step and rounded outward: no width tells the exact mean
             if low in out and pd.notna(out.at[i, low]):
-                out.at[i, low] = max(0.0, float(np.floor((out.at[i, low] - STEP / 2) / STEP + 1e-9)) / STEPS_PER_UNIT)
+                out.at[i, low] = widened_low(out.at[i, low])
             if high in out and pd.notna(out.at[i, high]):
-                out.at[i, high] = min(1.0, float(np.ceil((out.at[i, high] + STEP / 2) / STEP - 1e-9)) / STEPS_PER_UNIT)
+                out.at[i, high] = widened_high(out.at[i, high])
         out.at[i, ROUNDED] = True
     return out
 

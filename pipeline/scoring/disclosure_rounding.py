@@ -42,6 +42,17 @@ def to_step(value: pd.Series | np.ndarray | float) -> np.ndarray:
     return np.floor(v / STEP + 0.5 + 1e-9) / STEPS_PER_UNIT
 
 
+def widened_low(value: float) -> float:
+    """An interval's lower end moved down by half a step and rounded down to it: no width gives back the exact
+    value the interval was built around."""
+    return max(0.0, float(np.floor((value - STEP / 2) / STEP + 1e-9)) / STEPS_PER_UNIT)
+
+
+def widened_high(value: float) -> float:
+    """The upper end's twin of :func:`widened_low`."""
+    return min(1.0, float(np.ceil((value + STEP / 2) / STEP - 1e-9)) / STEPS_PER_UNIT)
+
+
 def keeps_every_base(value: float, whole: int, k: int, grid: int = 1) -> bool:
     """Whether each base b in whole − (k − 1) … whole has a whole count a (of 1/``grid`` units) with a / (grid · b)
     rounding to ``value``: then the rounded value cannot tell how many companies found the item not applicable."""
@@ -84,8 +95,7 @@ def round_small_not_applicable(protected: pd.DataFrame, raw: pd.DataFrame, k: in
         if "share_implemented" in values:
             low, high = wilson(np.array([values["share_implemented"] * (whole.loc[i] - k + 1)]),
                                np.array([whole.loc[i] - k + 1]))
-            out.at[i, "ci_low"] = max(0.0, np.floor((low[0] - STEP / 2) / STEP + 1e-9) / STEPS_PER_UNIT)
-            out.at[i, "ci_high"] = min(1.0, np.ceil((high[0] + STEP / 2) / STEP - 1e-9) / STEPS_PER_UNIT)
+            out.at[i, "ci_low"], out.at[i, "ci_high"] = widened_low(low[0]), widened_high(high[0])
         for c in WITHHELD:
             if c in out:
                 out.at[i, c] = np.nan
