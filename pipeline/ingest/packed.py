@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.catalogs import item_ids_of, template_versions
 from pipeline.catalogs.files import catalog_cache, on_change
-from pipeline.cells import column_letters
+from pipeline.a1_notation import column_letters
 from pipeline.ingest.vocab import CANONICAL
 
 if TYPE_CHECKING:

@@ -37,7 +37,7 @@ from pipeline.progress import progress
 from pipeline.publish.feedback_pdf import write_member_pdf
 from pipeline.publish.feedback_xlsx import write_index, write_member_workbook
 from pipeline.report import style
-from pipeline.report.feedback_star import star_page
+from pipeline.report.star_page import star_page
 from pipeline.report.figures import PeerFigures
 from pipeline.report.member_page import member_page, words
 
@@ -85,7 +85,7 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
         No progress bar or summary line (see :func:`pipeline.progress.progress`).
     star : dict, optional
         :func:`pipeline.scoring.star_feedback.star_feedback` for this sector and year: adds the ★ page
-        (:mod:`pipeline.report.feedback_star`) to each member's workbook and PDF.
+        (:mod:`pipeline.report.star_page`) to each member's workbook and PDF.
 
     Returns
     -------

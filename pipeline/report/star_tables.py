@@ -29,7 +29,7 @@ from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.report.scheme_names import scheme_names
 from pipeline.ruleset import min_cell
-from pipeline.scoring.disclosure import _complementary, split_sides
+from pipeline.scoring.disclosure import complementary_suppression, split_sides
 from pipeline.scoring.disclosure_rounding import ROUNDED, keeps_every_base, round_small_base, small_base, to_step
 from pipeline.scoring.readiness import (
     DISTANCE_BANDS,
@@ -218,8 +218,8 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
         start = reason.copy()
         for _ in range(50):
             before = reason.copy()
-            reason = pin(_complementary(bands, reason, n_scored, k, ["sector", "year", "framework", "node_id"], ALL,
-                                        None, sides))
+            reason = pin(complementary_suppression(bands, reason, n_scored, k,
+                                                   ["sector", "year", "framework", "node_id"], ALL, None, sides))
             reason = _partition(bands, reason, n_band, k, star_of, fixed)
             if reason.equals(before):
                 break
