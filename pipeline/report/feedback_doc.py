@@ -37,9 +37,9 @@ from pipeline.progress import progress
 from pipeline.publish.feedback_pdf import write_member_pdf
 from pipeline.publish.feedback_xlsx import write_index, write_member_workbook
 from pipeline.report import style
-from pipeline.report.star_page import star_page
 from pipeline.report.figures import PeerFigures
 from pipeline.report.member_page import member_page, words
+from pipeline.report.star_page import star_page
 
 
 @dataclass

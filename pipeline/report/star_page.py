@@ -20,8 +20,8 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.publish.feedback_model import MemberPage
-from pipeline.publish.star_page_layout import STATUS_ORDER, StarPage, StarRow, StarSection
 from pipeline.publish.formats import HIDDEN_MARK
+from pipeline.publish.star_page_layout import STATUS_ORDER, StarPage, StarRow, StarSection
 from pipeline.report.member_page import peer_group_label
 from pipeline.report.scheme_names import scheme_names
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
