@@ -134,3 +134,22 @@ def test_a_file_of_the_new_sector_in_another_sectors_folder_is_refused_as_wrong_
     assert got.counts.get("quarantined") == 1
     manifest = pd.read_parquet(water_project / "store" / "manifest")
     assert manifest["reason"].tolist() == ["wrong_sector"]
+
+
+def test_the_new_sectors_report_words_come_from_its_catalog_files(water_project):
+    """The report's name of the sector, its scoring rule in its own form's words and its notes need no label."""
+    from pipeline.report import style
+    from pipeline.report.context import ReportContext, mapping_note
+    from pipeline.report.data import segment_names
+
+    ja = style.labels("ja")
+    assert ja["sector"]["water"] == "水道"
+    assert style.rules_text(ja, ["water"], "90%").startswith(
+        "回答は「できている」=1、「一部できている」=0.5、「できていない」・未回答・判読不能・記載なし=0 として採点し、"
+        "「該当しない」は分母から除きます。")
+    assert style.rule_line(ja, ["water"], 5).startswith(
+        "採点: 実施=1、一部実施=0.5、未実施・未回答=0、該当なしは除外。")
+    assert mapping_note("water", ja) == ""  # no mapping note written for it: none shown
+    ctx = ReportContext.build("water", "csf11", "en")
+    assert (ctx.framework, ctx.framework_label, ctx.requested) == ("csf2", "NIST CSF 2.0", "csf11")
+    assert segment_names("water", "en")["〜100人"] == "1–100"  # size bands in English, as size_bands.yaml names them

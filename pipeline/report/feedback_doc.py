@@ -62,7 +62,8 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
         :func:`pipeline.scoring.feedback.feedback_tables` for this sector and year.
     identities : DataFrame
         The store's ``identities`` table: company name and 法人番号 per respondent key.
-    sector : {'power', 'auto'}
+    sector : str
+        A sector of catalogs/sectors.yaml.
     year : int
     out : Path
         Folder for the files. Earlier member files of this sector and year (same name pattern) are
