@@ -508,7 +508,9 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
     """For each hidden linear statistic, the tightest interval the published tables allow (see the module).
     ``stats``, when given, counts the programmes solved (for the benchmark and the report's log)."""
     facts, adds_up = collect(tables, hidden)
-    return _solve(facts, equations(facts, adds_up, relations or []), k, min_width, stats)
+    # counted programmes (the benchmark's) are all solved; otherwise a programme completion solved is reused
+    return _solve(facts, equations(facts, adds_up, relations or []), k, min_width, stats,
+                  cache=_SOLVED if stats is None else None)
 
 
 def _solve(facts: _Facts, rows: list[Row], k: int, min_width: float, stats: SolverStats | None = None,
@@ -565,6 +567,26 @@ def _solve(facts: _Facts, rows: list[Row], k: int, min_width: float, stats: Solv
                 required = facts.band[fact][1] - facts.band[fact][0]
             out.append(Interval(table, cell, fact[2], reason, n, lows[j], highs[j], required, fact))
     return out
+
+
+class _Solved(dict):
+    """Programme → extremes, shared by every completion round and the audit of one report process (the audit
+    solves the published tables once more: the programmes completion's last round solved). Emptied when it
+    holds more than :data:`_SOLVED_BYTES` of matrices."""
+
+    size = 0
+
+    def __setitem__(self, key: tuple, value: tuple[np.ndarray, np.ndarray]) -> None:
+        weight = len(key[0][1]) if key[0] is not None else 0
+        if self.size + weight > _SOLVED_BYTES:
+            self.clear()
+            self.size = 0
+        self.size += weight
+        super().__setitem__(key, value)
+
+
+_SOLVED_BYTES = 64 * 2**20
+_SOLVED = _Solved()
 
 
 def _joint_cached(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[tuple[int, float]],
@@ -867,7 +889,7 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
     coarser one — and the solver runs again. Returns the frames in the same order."""
     work = {name: (frame.copy(), spec) for name, frame, spec in frames}
     failing: list[Interval] = []
-    cache: dict = {}  # a group no cell hidden this round touches is the same programme: solved once
+    cache = _SOLVED  # a group no cell hidden this round touches is the same programme: solved once
     for _ in range(rounds):
         tables = [PublishedTable(name, name, f, list(f.columns), spec=spec) for name, (f, spec) in work.items()]
         hidden = hidden_cells(tables)
