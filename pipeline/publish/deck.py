@@ -41,6 +41,7 @@ from pptx.util import Emu, Inches, Pt
 
 from pipeline.publish.formats import people_frame
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable
+from pipeline.publish.provenance import scheme_shown
 from pipeline.xlsx import display_width
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
@@ -65,7 +66,7 @@ WORDS = {"ja": {"headline": "要点", "caveats": "数値を読む前に", "rules
                 "more": "First {shown} rows shown (all {total} in tables.xlsx, sheet \"{sheet}\")"}}
 MIN_PT = 14
 """The smallest text on a slide, the source line aside."""
-SOURCE_MIN_PT = 12
+SOURCE_MIN_PT = 10
 """The source line's smallest size: it shrinks from 14 pt to this to stay on one line."""
 TITLE_PT, TITLE_MIN_PT = 26, 20
 """A slide title's size, and the smallest it shrinks to in order to fit one line."""
@@ -257,7 +258,7 @@ def _provenance_slide(prs: Presentation, provenance: Provenance, lang: str) -> N
     lines = [f"{words['snapshot']}: data {provenance.snapshot}", f"{words['code']}: sdw {provenance.code_version}",
              f"{words['method']}: {provenance.method}"]
     if provenance.scheme:
-        lines.append(f"{words['scheme']}: {provenance.scheme}")
+        lines.append(f"{words['scheme']}: {scheme_shown(provenance.scheme, lang)}")
     if params:
         lines.append(f"{words['parameters']}: {params}")
     if provenance.generated:
@@ -344,7 +345,8 @@ CELL_V = Inches(0.08)
 """A cell's top and bottom insets together."""
 SOURCE_TOP = HEIGHT - Inches(0.6)
 """Where a slide's source line starts (every slide but the title and the closing one)."""
-TABLE_TOP = Inches(1.4)
+TABLE_TOP = Inches(1.3)
+"""Where a table starts: as high as a figure's picture area (ten ★ requirements fit one slide)."""
 BOLD = 1.06
 """Bold text runs about 6% wider."""
 

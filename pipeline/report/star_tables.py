@@ -236,13 +236,14 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
     return bands.drop(columns="reached"), within.drop(columns="reached")
 
 
-def with_names(table: pd.DataFrame, band: str, within: str) -> pd.DataFrame:
-    """Adds ``node_name``, a band or "within N" row in words for the reader (``★3:0`` → ``★3 あと0件`` with
-    ``band`` ``"あと{band}件"``, ``★3≤2`` → ``★3 あと2件以内`` with ``within`` ``"あと{n}件以内"``)."""
+def with_names(table: pd.DataFrame, band: str, within: str, bands: dict[str, str] | None = None) -> pd.DataFrame:
+    """Adds ``node_name``, a band or "within N" row in words for the reader (``★3:6+`` → ``★3 あと6件以上`` with
+    ``band`` ``"あと{band}"`` and ``bands`` the bands' words, report_labels.yaml ``distance_bands``; ``★3≤2`` →
+    ``★3 あと2件以内`` with ``within`` ``"あと{n}件以内"``)."""
     def name(node: str) -> str:
         if ":" in node:
             star, b = node.split(":", 1)
-            return f"{star} {band.format(band=b)}"
+            return f"{star} {band.format(band=(bands or {}).get(b, b))}"
         star, n = node.split("≤", 1)
         return f"{star} {within.format(n=n)}"
 

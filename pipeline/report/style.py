@@ -29,6 +29,7 @@ from pipeline.publish.slides import (  # noqa: F401 — part of the figure style
     on_slide,
     slide_mode,
 )
+from pipeline.report.scheme_names import scheme_version
 
 # Okabe–Ito, ordered so neighbours also differ in lightness (greyscale printing). The yellow
 # (#F0E442) is left out: on white it is all but invisible, on screen and on paper.
@@ -110,6 +111,7 @@ def _labels_in(lang: str) -> dict[str, Any]:
     words = dict(_labels()[lang])
     names = {s: str(info["name"][lang]) for s, info in catalogs.sectors().items()}
     words["sector"] = {**names, **words.get("sector", {})}
+    words["lang"] = lang  # what a text built from these words is written in (the ★ table's date, rules_text)
     return words
 
 
@@ -125,8 +127,11 @@ def rules_text(labels: dict[str, Any], sectors: list[str], threshold: str) -> st
     A page about several sectors states each sector's answers."""
     answers = labels["rules_answers"]
     own = " ".join(dict.fromkeys(answers.get(s, answers["default"]) for s in sectors))
-    return " ".join([labels["rules_text"].replace("{answers}", own),
-                     *(labels["rules_sector"].get(s, "") for s in sectors)]).format(threshold=threshold)
+    text = " ".join([labels["rules_text"].replace("{answers}", own),
+                     *(labels["rules_sector"].get(s, "") for s in sectors)])
+    # the ★ table's version only where a sector's text names it: the table in force, as its provenance says
+    version = scheme_version(labels["lang"]) if "{scheme_version}" in text else ""
+    return text.format(threshold=threshold, scheme_version=version)
 
 
 def rule_line(labels: dict[str, Any], sectors: list[str], k: int) -> str:
