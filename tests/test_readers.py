@@ -284,3 +284,44 @@ def test_the_english_source_lines_fit_one_line_at_11_points_or_more():
         assert fits_one_line(line, 11, width), line
     assert en["n_all"].format(n="1,672") == "1,672 responses over all years"
     assert width > Inches(12)
+
+
+# --- 12. no ERROR line from the kernel's shutdown ------------------------------------------------------------------
+
+def test_a_kernel_being_shut_down_is_not_interrupted_first_and_any_other_interrupt_is_sent(monkeypatch):
+    """jupyter_client interrupts a kernel before every shutdown request; the SIGINT landing inside the handler of
+    papermill's last request made ipykernel log 「[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.」."""
+    import asyncio
+
+    from jupyter_client import AsyncKernelManager
+
+    from pipeline.report.run import quiet_shutdown_manager
+
+    sent = []
+
+    async def interrupt(self):
+        sent.append(self.shutting_down)
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_interrupt_kernel", interrupt)
+    km = quiet_shutdown_manager()(kernel_name="python3")
+    asyncio.run(km._async_interrupt_kernel())  # a user's interrupt (a cell timeout): sent
+    km.shutting_down = True
+    asyncio.run(km._async_interrupt_kernel())  # the one shutdown_kernel sends before its request: not sent
+    assert sent == [False]
+
+
+def test_the_reports_run_their_kernels_with_that_manager(tmp_path, monkeypatch):
+    import papermill
+
+    from pipeline.report import run
+
+    seen = {}
+
+    def execute(src, out, **kwargs):
+        seen.update(kwargs)
+        raise papermill.PapermillExecutionError(1, 1, "stop", "Stop", "here", [])
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute)
+    with pytest.raises(run.ReportError):
+        run.execute("sector_trend_report", {}, tmp_path)
+    assert seen["kernel_manager_class"].__name__ == "QuietShutdownKernelManager"
