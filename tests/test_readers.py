@@ -272,18 +272,21 @@ def test_the_star_top_ten_fits_one_slide_in_both_languages(tmp_path, lang):
     assert grid.cell(0, 0).text_frame.text == ("番号" if lang == "ja" else "No.")
 
 
-def test_the_english_source_lines_fit_one_line_at_11_points_or_more():
-    from pptx.util import Inches
+def test_the_source_lines_fit_one_line_at_12_points_in_both_languages():
+    """The deck's smallest source line is 12 pt (SOURCE_MIN_PT, the report test's floor): the English one over
+    three years wrapped to two lines at 12 pt, "… 1,672 responses in all (the respondents of each year added up)"."""
+    from pipeline.publish.deck import MARGIN, SOURCE_MIN_PT, WIDTH, fits_one_line
 
-    from pipeline.publish.deck import MARGIN, WIDTH, fits_one_line
-
-    en = style.labels("en")
-    width = WIDTH - 2 * MARGIN
-    for n in (en["n_all"].format(n="1,672"), en["n_year"].format(n="520"), en["n_pairs"].format(n="324")):
-        line = en["source"].format(sector="Automotive", years="2022–2024", n=n) + " · data f67d17c18be6"
-        assert fits_one_line(line, 11, width), line
-    assert en["n_all"].format(n="1,672") == "1,672 responses over all years"
-    assert width > Inches(12)
+    assert SOURCE_MIN_PT == 12
+    for lang, sector, years in (("en", "Automotive", "2022–2024"), ("ja", "自動車", "2022–2024")):
+        words = style.labels(lang)
+        for n in (words["n_all"].format(n="1,672"), words["n_year"].format(n="520"),
+                  words["n_pairs"].format(n="324")):
+            line = words["source"].format(sector=sector, years=years, n=n) + " · data f67d17c18be6"
+            assert fits_one_line(line, 12, WIDTH - 2 * MARGIN), line
+    assert style.labels("en")["source"].format(sector="Automotive", years="2022–2024",
+                                                n="1,672 responses over all years") == \
+        "Source: Automotive cybersecurity self-assessment (FY2022–2024), 1,672 responses over all years"
 
 
 # --- 12. no ERROR line from the kernel's shutdown ------------------------------------------------------------------

@@ -66,7 +66,7 @@ WORDS = {"ja": {"headline": "要点", "caveats": "数値を読む前に", "rules
                 "more": "First {shown} rows shown (all {total} in tables.xlsx, sheet \"{sheet}\")"}}
 MIN_PT = 14
 """The smallest text on a slide, the source line aside."""
-SOURCE_MIN_PT = 10
+SOURCE_MIN_PT = 12
 """The source line's smallest size: it shrinks from 14 pt to this to stay on one line."""
 TITLE_PT, TITLE_MIN_PT = 26, 20
 """A slide title's size, and the smallest it shrinks to in order to fit one line."""
