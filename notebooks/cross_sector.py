@@ -35,7 +35,7 @@ from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
 from pipeline.report import data as D
 from pipeline.report import figures as F
-from pipeline.report import style
+from pipeline.report import scheme_names, style
 from pipeline.report import tables as T
 from pipeline.report.context import node_names
 
@@ -50,6 +50,7 @@ sectors = {s: D.load(store, s, (ys[-1], ys[-1]) if ys else years or None, framew
            for s, ys in in_span.items()}
 every_year = sorted({y for ys in in_span.values() for y in ys})
 prov = provenance(store, list(sectors), every_year, {"years": years or "all", "k": min_cell, "lang": lang})
+stamp = prov.stamp(L["stamp_scheme"].format(scheme=scheme_names.scheme_label(lang)))  # the ★ table in the page's words
 ALL = L["segment_all"]
 hidden = L["suppressed"]  # legend text beside the mark x
 links = [r for d in sectors.values() for r in T.relations(d, "csf2")]  # public item map: node ⊂ node
@@ -75,7 +76,7 @@ not_assessed = [L["not_assessed"].format(n=T.not_assessed_subcategories(d)) for 
 category_notes = " / ".join([*not_assessed, *([mapping_notes] if mapping_notes else [])])
 if mapping_notes:
     display(Markdown(mapping_notes))
-display(HTML(f'<p class="sdw-provenance">{prov.stamp()}</p>'))
+display(HTML(f'<p class="sdw-provenance">{stamp}</p>'))
 
 
 # functions and categories are tied by the item map: protected together, by the sector's own segments as in
@@ -102,7 +103,7 @@ def draw_functions():
                    "mean", ax=ax, suppressed_label=hidden)
     if mapping_notes:
         style.caveat(ax, mapping_notes)
-    style.finish(fig, L["titles"]["cross_sector_functions"], source, rule, n_text, prov.stamp())
+    style.finish(fig, L["titles"]["cross_sector_functions"], source, rule, n_text, stamp)
     return fig
 
 
@@ -126,7 +127,7 @@ def draw_categories(part=None):
     fig, ax = style.new_figure(left=0.3 if style.on_slide() else 0.27)
     F.heatmap(rows, "node_id", "sector_name", "mean", ax=ax, suppressed_label=hidden,
               row_labels={n: f"{n} {style.short(names[n], limit)}" for n in rows["node_id"]})
-    style.finish(fig, L["titles"]["cross_sector_categories"], source, rule, category_notes, prov.stamp())
+    style.finish(fig, L["titles"]["cross_sector_categories"], source, rule, category_notes, stamp)
     return fig
 
 

@@ -69,7 +69,9 @@ prov = provenance(store, [sector], rd.years, {"sector": sector, "years": span, "
 pub = Publisher(figures_dir or config.FIGURES_DIR / sector / "interactive",
                 report_dir or config.REPORTS_DIR / sector / "interactive", lang, min_cell, prov,
                 total_label=L["segment_all"], relations=T.relations(rd, fw), deck=pptx)
-page = Page(ctx, rd, by, merges, pub, span, prov.stamp())  # every table and figure goes through it
+# every table and figure goes through it; the stamp names the ★ table in the page's words (「★表 2026-03(同梱)」)
+stamp = prov.stamp(L["stamp_scheme"].format(scheme=scheme_names.scheme_label(lang)))
+page = Page(ctx, rd, by, merges, pub, span, stamp)
 ALL, hidden, unit = page.total, page.hidden_mark, L["unit_points"]
 show, named, n_all, n_year, source = page.show, page.named, page.n_all, page.n_year, page.source
 fy = [L["fy"].format(year=y) for y in rd.years]

@@ -328,3 +328,12 @@ def test_the_reports_run_their_kernels_with_that_manager(tmp_path, monkeypatch):
     with pytest.raises(run.ReportError):
         run.execute("sector_trend_report", {}, tmp_path)
     assert seen["kernel_manager_class"].__name__ == "QuietShutdownKernelManager"
+
+
+def test_the_figure_stamp_names_the_scheme_table_in_the_page_language():
+    from pipeline.publish.model import Provenance
+
+    prov = Provenance("abc", "0.1", parameters={"k": 5}, scheme="2026-03 (shipped)")
+    ja = prov.stamp(style.labels("ja")["stamp_scheme"].format(scheme="2026-03(同梱)"))
+    assert ja == "data abc · sdw 0.1 · method 2026.12 · ★表 2026-03(同梱) · k=5".replace("2026.12", prov.method)
+    assert prov.stamp() == f"data abc · sdw 0.1 · method {prov.method} · ★ table 2026-03 (shipped) · k=5"
