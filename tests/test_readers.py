@@ -233,16 +233,25 @@ def test_a_star_ready_share_is_never_a_band_so_table_figure_and_distance_table_r
 
 # --- 11. the deck: the English ★ top ten on one slide, source lines on one line -----------------------------------
 
-def _top_ten(lang: str) -> PublishedTable:
+TOP_TEN = {  # the demo's FY2024 top ten of each star: requirement, cited items, share not meeting it
+    3: [("3-1-4", "No.54 No.55 No.56", 0.413), ("5-1-1", "No.142 No.145", 0.412),
+        ("4-1-1", "No.113 No.117 No.118", 0.388), ("4-1-5", "No.115 No.116", 0.294),
+        ("4-1-6", "No.115 No.116", 0.294), ("4-4-4", "No.123 No.124", 0.290),
+        ("6-1-1", "No.16 No.18 No.19 No.20 No.24", 0.237), ("4-2-2", "No.36 No.38 No.40", 0.233),
+        ("4-5-1", "No.104", 0.23), ("7-1-1", "No.150", 0.22)],
+    4: [("4-4-3", "No.53 No.120 No.122 No.143", 0.6), ("2-1-5", "No.43", 0.55),
+        ("3-1-4", "No.7 No.54 No.55 No.56 No.57 No.65", 0.5), ("4-3-1", "No.129", 0.45),
+        ("4-2-1", "No.30 No.33 No.35 No.36 No.40", 0.4), ("1-1-1", "No.9 No.10 No.11", 0.35),
+        ("4-1-9", "No.91 No.92", 0.3), ("3-1-5", "No.82 No.83", 0.25), ("2-1-3", "No.42", 0.2),
+        ("4-4-5", "No.108 No.136 No.137 No.139", 0.15)]}
+
+
+def _top_ten(lang: str, star: int = 3) -> PublishedTable:
     from pipeline.report import star_tables as S
     from pipeline.report.page import PAGE_TABLES
 
-    names = [("3-1-4", "No.54 No.55 No.56", 0.413), ("5-1-1", "No.142 No.145", 0.412),
-             ("4-1-1", "No.113 No.117 No.118", 0.388), ("4-1-5", "No.115 No.116", 0.294),
-             ("4-1-6", "No.115 No.116", 0.294), ("4-4-4", "No.123 No.124", 0.290),
-             ("6-1-1", "No.16 No.18 No.19 No.20 No.24", 0.237), ("4-2-2", "No.36 No.38 No.40", 0.233),
-             ("4-5-1", "No.104", 0.23), ("7-1-1", "No.150", 0.22)]
-    texts = S.requirement_texts(lang).query("star == 3").set_index("requirement_id")["requirement_name"]
+    names = TOP_TEN[star]
+    texts = S.requirement_texts(lang).query(f"star == {star}").set_index("requirement_id")["requirement_name"]
     frame = pd.DataFrame({"requirement_id": [r for r, _, _ in names],
                           "requirement_name": [texts[r] for r, _, _ in names],
                           "cited_items": [c for _, c, _ in names], "share_unmet": [s for _, _, s in names],
@@ -250,20 +259,21 @@ def _top_ten(lang: str) -> PublishedTable:
                           "rounded": [False] * 8 + [True, True], "suppressed": ""})
     words = catalogs.report_labels()[lang]
     note = f"{words['readiness']['unmet_note']} {words['rounded_note_base'].format(k=5, k_less=4)}"
-    title = "★3 ボトルネック上位10(2024年度、全体)" if lang == "ja" else "★3 top-10 bottlenecks (FY2024, all companies)"
+    title = f"★{star} ボトルネック上位10(2024年度、全体)" if lang == "ja" else \
+        f"★{star} top-10 bottlenecks (FY2024, all companies)"
     return PublishedTable("star3_top", title, frame, list(PAGE_TABLES["star_top"].view_columns), note=note, k=5,
                           spec=S.SPECS["star_bottlenecks"], source="Source: test")
 
 
-@pytest.mark.parametrize("lang", ["ja", "en"])
-def test_the_star_top_ten_fits_one_slide_in_both_languages(tmp_path, lang):
+@pytest.mark.parametrize(("lang", "star"), [("ja", 3), ("en", 3), ("ja", 4), ("en", 4)])
+def test_the_star_top_ten_fits_one_slide_in_both_languages(tmp_path, lang, star):
     from pptx import Presentation
 
     from pipeline.publish.deck import write_deck
     from pipeline.publish.model import Provenance
 
     path = write_deck(tmp_path / "d.pptx", "t", "s", ["a"], [], Provenance("snap01", "0"), lang,
-                      tables=[_top_ten(lang)])
+                      tables=[_top_ten(lang, star)])
     deck = Presentation(str(path))
     tables = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
     assert len(tables) == 1  # ten rows on one slide, not 5 + 5 marked (1/2)
