@@ -233,8 +233,10 @@ def _band_bar(ax: Axes, pos: float, width: float, band: str, text: str, colour: 
     low, high = (0.9, 1.0) if band == "high" else (0.0, 0.1)
     ax.bar([pos], [high - low], width, bottom=low, facecolor="white", edgecolor=colour, hatch=BAND_HATCH,
            linewidth=1.2, gid=BAND_GID)
-    ax.annotate(text, (pos, high), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
-                rotation=90, fontsize=fs(7), color=INK_COLOUR, gid=BAND_GID, clip_on=False)
+    # the words on the open side of the band (above 10%, below 90%): never over the legend above the axes
+    at, offset, va = ((pos, low), -2, "top") if band == "high" else ((pos, high), 2, "bottom")
+    ax.annotate(text, at, xytext=(0, offset), textcoords="offset points", ha="center", va=va, rotation=90,
+                fontsize=fs(8), color=INK_COLOUR, gid=BAND_GID, clip_on=False)
 
 
 TOTAL_STYLE = {"color": TOTAL_COLOUR, "lw": 2.8, "linestyle": "-"}
