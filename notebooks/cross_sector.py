@@ -35,7 +35,7 @@ from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
 from pipeline.report import data as D
 from pipeline.report import figures as F
-from pipeline.report import style
+from pipeline.report import scheme_names, style
 from pipeline.report import tables as T
 from pipeline.report.context import mapping_note, node_names, not_assessed_text
 from pipeline.report.page import PAGE_TABLES
@@ -51,6 +51,7 @@ sectors = {s: D.load(store, s, (ys[-1], ys[-1]) if ys else years or None, framew
            for s, ys in in_span.items()}
 every_year = sorted({y for ys in in_span.values() for y in ys})
 prov = provenance(store, list(sectors), every_year, {"years": years or "all", "k": min_cell, "lang": lang})
+stamp = prov.stamp(L["stamp_scheme"].format(scheme=scheme_names.scheme_label(lang)))  # the ★ table in the page's words
 ALL = L["segment_all"]
 hidden = L["suppressed"]  # legend text beside the mark x
 links = [r for d in sectors.values() for r in T.relations(d, "csf2")]  # public item map: node ⊂ node
@@ -75,7 +76,7 @@ not_assessed = [x for x in (not_assessed_text(s, "csf2", d, L) for s, d in secto
 category_notes = " / ".join([*not_assessed, *([mapping_notes] if mapping_notes else [])])
 if mapping_notes:
     display(Markdown(mapping_notes))
-display(HTML(f'<p class="sdw-provenance">{prov.stamp()}</p>'))
+display(HTML(f'<p class="sdw-provenance">{stamp}</p>'))
 
 
 # functions and categories are tied by the item map: protected together, by the sector's own segments as in
@@ -102,7 +103,7 @@ def draw_functions():
                    "mean", ax=ax, suppressed_label=hidden)
     if mapping_notes:
         style.caveat(ax, mapping_notes)
-    style.finish(fig, L["titles"]["cross_sector_functions"], source, rule, n_text, prov.stamp())
+    style.finish(fig, L["titles"]["cross_sector_functions"], source, rule, n_text, stamp)
     return fig
 
 
@@ -122,7 +123,7 @@ def draw_categories(part=None):  # on a slide, half the categories each
     fig, ax = style.new_figure(left=0.3 if style.on_slide() else 0.27)
     F.heatmap(rows, "node_id", "sector_name", "mean", ax=ax, suppressed_label=hidden,
               row_labels=style.node_row_labels(rows["node_id"], names, lang))
-    style.finish(fig, L["titles"]["cross_sector_categories"], source, rule, category_notes, prov.stamp())
+    style.finish(fig, L["titles"]["cross_sector_categories"], source, rule, category_notes, stamp)
     return fig
 
 

@@ -45,7 +45,7 @@ from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
 from pipeline.report import data as D
 from pipeline.report import figures as F
-from pipeline.report import star_disclosure, style
+from pipeline.report import scheme_names, star_disclosure, style
 from pipeline.report import star_tables as S
 from pipeline.report import tables as T
 from pipeline.report.context import ReportContext, hidden_count
@@ -69,7 +69,9 @@ prov = provenance(store, [sector], rd.years, {"sector": sector, "years": span, "
 pub = Publisher(figures_dir or config.FIGURES_DIR / sector / "interactive",
                 report_dir or config.REPORTS_DIR / sector / "interactive", lang, min_cell, prov,
                 total_label=L["segment_all"], relations=T.relations(rd, fw), deck=pptx)
-page = Page(ctx, rd, by, merges, pub, span, prov.stamp())  # every table and figure goes through it
+# every table and figure goes through it; the stamp names the ★ table in the page's words (「★表 2026-03(同梱)」)
+stamp = prov.stamp(L["stamp_scheme"].format(scheme=scheme_names.scheme_label(lang)))
+page = Page(ctx, rd, by, merges, pub, span, stamp)
 ALL, hidden, unit = page.total, page.hidden_mark, L["unit_points"]
 show, named, n_all, n_year, source = page.show, page.named, page.n_all, page.n_year, page.source
 fy = [L["fy"].format(year=y) for y in rd.years]
@@ -98,7 +100,7 @@ display(Markdown(L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}", 
 params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items() if v not in ("", None))  # no "what_if="
 provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, method=prov.method,
                                          generated=prov.generated, params=params_text) \
-    + (L["provenance_scheme"].format(scheme=prov.scheme) if prov.scheme else "")
+    + (L["provenance_scheme"].format(scheme=scheme_names.scheme_label(lang)) if prov.scheme else "")
 display(HTML(f'<p class="sdw-provenance">{provenance_text}</p>'))
 if provisional := rd.provisional_caveat(L):  # our own texts and levels: the reader must know before the numbers
     display(HTML(f'<p class="sdw-note"><em>{html.escape(provisional)}</em></p>'))
@@ -265,17 +267,23 @@ if "star" in info["frameworks"]:
     bottle, star_protected = star_disclosure.protect_together(
         S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell, lang), S.SPECS["star_bottlenecks"], min_cell)),
         star_protected, min_cell)
-    star = show(star_protected)
+    # each row named for what its value is (a mean share of requirements met, or the share of companies ready)
+    star = show(star_protected).assign(node_name=lambda d: d["node_id"].map(L["star_series"]))
     latest_star = star[star["year"].eq(rd.latest)]
     star_note = L["star_note"].format(n3=len(unjudged["★3"]), n4=len(unjudged["★4"]))
     star_list = L["star_list"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
     page.figure("star_readiness", L["titles"]["star_readiness"] + f" ({latest})", n_year(rd.latest),
                 lambda ax: F.grouped_bars(latest_star.assign(series=latest_star["node_id"].map(L["star_series"])),
                                           "segment", "series", "mean", "mean_ci_low", "mean_ci_high", ax=ax,
-                                          suppressed_label=hidden, total=ALL),
+                                          suppressed_label=hidden, total=ALL, band_text=BAND_LABELS[lang],
+                                          band_label=L["band_bar"]),  # a band drawn as the table prints it
                 note=(f"{star_note}\n{star_list}", star_note), years=latest_year,
                 alt=[star_note, star_list])
-    page.table("star", star, star=f"{star_note}: {star_list}")
+    # a ★N mean rounded beside a withheld bottleneck row (docs/method.md §5.4, rule (b)) says why under the table
+    mean_rounded = star["node_id"].isin(["★3", "★4"]) & star["rounded"].fillna(False).astype(bool) \
+        & star["suppressed"].fillna("").eq("")
+    page.table("star", star, star=f"{star_note}: {star_list}",
+               star_rounded=L["rounded_note_star"] if mean_rounded.any() else "")
 
 # %%
 # ★ readiness for policy: which requirements block most companies, how far they are, the trend and,
@@ -284,8 +292,9 @@ if "star" in info["frameworks"]:
     R = L["readiness"]
     display(Markdown(f"## {R['section']}"))
     scheme = catalogs.scheme_info()
-    scheme_note = R["scheme"].format(name=scheme["name" if lang == "ja" else "name_en"], date=scheme["label"],
-                                     via=scheme["via"])
+    scheme_note = R["scheme"].format(name=scheme["name" if lang == "ja" else "name_en"],
+                                     date=scheme_names.scheme_version(lang) + scheme_names.scheme_origin(lang),
+                                     via=scheme_names.scheme_via(lang))
     unjudged_note = R["unjudgeable"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
     display(HTML(f'<p class="sdw-note">{html.escape(scheme_note)}<br>{html.escape(unjudged_note)}</p>'))
     bottle_shown = show(bottle)
@@ -299,7 +308,7 @@ if "star" in info["frameworks"]:
                     note=R["unmet_note"], years=latest_year, xlabel=L["axes"]["share_companies"], left=0.36,
                     alt=[f"{r.requirement_id} {r.requirement_name}: {r.share_unmet:.1%} ({r.cited_items})"
                          for r in top.itertuples()])
-        page.table("star_top", top, name=f"star{n_star}_top", title_args={"star": n_star}, slide=n_star == 3,
+        page.table("star_top", top, name=f"star{n_star}_top", title_args={"star": n_star}, slide=True,
                    source=source(n_year(rd.latest), latest_year))
     for n_star in (3, 4):  # the top ten of each star by segment, ★3 and ★4 alike
         top_ids = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)["node_id"].tolist()
@@ -326,7 +335,8 @@ if "star" in info["frameworks"]:
         lw = within_shown[within_shown["year"].eq(rd.latest) & within_shown["node_id"].str.startswith(f"★{n_star}")]
         now = ready_rows[ready_rows["year"].eq(rd.latest) & ready_rows["node_id"].eq(f"★{n_star}+")]
         shown_bands = {  # figure → (companies by band, the band's name, its share, the note, the legend's room)
-            "distance": (lb.assign(band=S.band_words(lb["node_id"], R["band"], R["within_series"])),
+            "distance": (lb.assign(band=S.band_words(lb["node_id"], R["band"], R["within_series"],
+                                                    L["distance_bands"])),
                          "band", "share_distance", R["distance_note"], (0.74, 0.84)),  # slide: legend right
             "within": (pd.concat([now.assign(series=R["ready_series"]),
                                   lw.assign(series=S.band_words(lw["node_id"], R["band"], R["within_series"]))],
@@ -337,13 +347,13 @@ if "star" in info["frameworks"]:
                         n_year(rd.latest),
                         lambda ax, rows=rows, series=series, share=share: F.grouped_bars(
                             rows, "segment", series, share, "ci_low", "ci_high", ax=ax, suppressed_label=hidden,
-                            total=ALL),
+                            total=ALL, band_text=BAND_LABELS[lang], band_label=L["band_bar"]),
                         note=kind_note, years=latest_year, ylabel=L["axes"]["share_companies"], top=top_room)
     # the bands in words beside their ids (★3:0 → ★3 あと0件), as the figures name them
-    page.table("star_distance", S.with_names(bands_shown, R["band_name"], R["within_series"]), slide=True,
-               source=source(n_year(rd.latest), latest_year),
+    page.table("star_distance", S.with_names(bands_shown, R["band_name"], R["within_series"], L["distance_bands"]),
+               slide=True, source=source(n_year(rd.latest), latest_year),
                slide_pivot=SlidePivot(["segment"], "node_name", "share_distance", split=" ", split_name="★"))
-    page.table("star_within", S.with_names(within_shown, R["band_name"], R["within_series"]))
+    page.table("star_within", S.with_names(within_shown, R["band_name"], R["within_series"], L["distance_bands"]))
 
     # readiness over the years, on the requirements that compare across the forms answered
     if len(rd.years) > 1:
@@ -421,7 +431,8 @@ if own.get("bands"):
     page.figure("score_bands", L["titles"]["bands"], n_all, lambda ax: F.grouped_bars(
         by_year(drawn), "segment", "fy", "share_band", "ci_low", "ci_high", ax=ax, suppressed_label=hidden),
         note=" / ".join(x for x in (scale_note, version_note) if x), ylabel=L["axes"]["share_companies"],
-        alt=[f"FY{r.year} {r.segment}: {r.share_band:.1%}" for r in drawn.itertuples() if r.share_band == r.share_band])
+        alt=[f"{L['fy'].format(year=r.year)} {r.segment}: {r.share_band:.1%}" for r in drawn.itertuples()
+             if r.share_band == r.share_band])
     page.table("bands", shown, scale=scale_note)
 if info.get("item_profile"):
     display(Markdown(f"## {L['sections']['profile']}"))

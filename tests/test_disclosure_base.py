@@ -114,9 +114,9 @@ def test_a_rounded_table_says_its_own_reason_under_it(tmp_path):
                          "share_reached": [0.69], "rounded": [True], "suppressed": [""]})
     pub = Publisher(tmp_path / "f", tmp_path / "r", "ja", 5, Provenance("x", "0"), show=False)
     pub.table("categories", node, spec, "t", ["node_id", "segment", "n", "n_scored", "mean"])
-    assert pub.tables[0].note == ("集計対象の事業者(採点・判定できた事業者)が回答事業者より1〜4社少ない行と、"
+    assert pub.tables[0].note == ("集計対象(採点・判定できた事業者)が回答事業者より1〜4社少ない行と"
                                   "1つの項目だけに基づく行は、割合と平均を整数%に丸め、集計対象の事業者数を x と"
-                                  "しています(対象外の事業者の数が分からないように)。")
+                                  "しています(対象外の社数が分からないように)。")
     item = pd.DataFrame({"sector": "power", "year": [2026], "item_id": ["ID.GV-1"], "n_companies": [317],
                          "n_applicable": [np.nan], "share_implemented": [0.69], "rounded": [True], "suppressed": [""]})
     pub.table("items", item, None, "t", ["item_id", "n_applicable", "share_implemented"])

@@ -71,7 +71,8 @@ def _store(members: dict[str, tuple[str, str, dict[str, str]]], drop: dict[str, 
 
 
 def _sheet_rows(path) -> list[list[str]]:
-    ws = openpyxl.load_workbook(path)["★3・★4"]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["★3・★4" if "★3・★4" in wb.sheetnames else "★3 and ★4"]  # an English workbook names it in English
     return [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
 
 
@@ -104,8 +105,9 @@ def test_a_member_failing_exactly_1_2_1_and_4_1_1_sees_those_two_with_its_items_
     text = [r[0] for r in rows if r[0]]
     # provenance: the ★ table applied, on the cover (説明 part) and on the ★ page (shipped table of March 2026)
     cover = {r[0]: r[1] for r in openpyxl.load_workbook(path)["概要"].iter_rows(values_only=True) if r[0]}
-    assert cover["★ 要求事項・評価基準表"] == "2026-03 (shipped)"
-    assert any(t.endswith("(適用した表: 2026-03 (shipped))。") for t in text)
+    assert cover["★ 要求事項・評価基準表"] == "2026-03(同梱)"  # its origin in Japanese words on a Japanese page
+    assert any(t.endswith("(適用した表: 2026-03(同梱))。") for t in text)
+    assert any("2026年3月版" in t for t in text) and not any("shipped" in t for t in text)
     assert "★3: 判定できる要求事項21件のうち19件を満たし、2件を満たしていません(★3まであと2件)。" in text
     assert "★4: 判定できる要求事項36件のうち34件を満たし、2件を満たしていません(★4まであと2件)。" in text
     assert "★3 の要求事項を判定できた事業者が5社未満のため、比較群の分布を示していません。" in text
@@ -208,6 +210,7 @@ def test_the_english_page_keeps_the_forms_own_words(tmp_path):
     star = star_feedback(scores, respondents, resp, "auto", 2024, k=5)
     per = feedback_tables(scores, respondents, resp, "auto", 2024, k=5)
     files = write_feedback(per, identities, "auto", 2024, tmp_path, k=5, workers=1, star=star, lang="en")
+    assert openpyxl.load_workbook(files.workbooks[0]).sheetnames[-1] == "★3 and ★4"  # no Japanese 「・」
     star3 = _table(_sheet_rows(files.workbooks[0]), "★3 requirements")
     assert star3[1][4:] == ["No.15", "Documents the roles and authority of the security lead and contacts",
                             "▶ × (Not achieved)"]

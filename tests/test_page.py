@@ -117,7 +117,7 @@ def test_a_figure_gets_the_page_title_source_and_its_layout_on_the_page_and_on_a
                 ylabel="スコア", right=(0.78, 0.74))
     got = pub.figures[0]
     source = ("出典: 自動車分野 サイバーセキュリティ自己診断(2022–2024年度)、"
-              "回答事業者 延べ1,234社(各年度の回答事業者の合計)")
+              "回答事業者 延べ1,234社(各年度の合計)")  # short: one line at 12 pt on a slide
     assert got["source"] == source
     fig = got["draw"]()
     texts = [t.get_text() for t in fig.texts]

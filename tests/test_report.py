@@ -152,6 +152,14 @@ def test_deck_is_16_9_with_a_slide_per_figure(reports):
         titles = [_slide_texts(s)[0] for s in deck.slides]
         assert titles[1:4] == ["要点", "数値を読む前に", "採点と秘匿のルール、記号"]
         assert any("区分別のスコア分布(" in t for t in titles)  # a headline table as a table slide
+        if sector == "auto":  # the top ten of each star as a table slide, ★4 as well as ★3, each on one slide
+            tables = [t for s, t in zip(deck.slides, titles, strict=True) if any(sh.has_table for sh in s.shapes)]
+            assert [t for t in tables if "ボトルネック上位10" in t] == ["★3 ボトルネック上位10(2024年度、全体)",
+                                                                  "★4 ボトルネック上位10(2024年度、全体)"]
+            # a hidden row claims no rounding in the machine copy (it prints no share at all)
+            bottle = pd.read_csv(root / "reports" / sector / "all" / "tables" / "star_bottlenecks.csv")
+            hidden = bottle["suppressed"].fillna("").ne("")
+            assert hidden.any() and not bottle.loc[hidden, "rounded"].astype(bool).any()
 
 
 def _title_em(text: str) -> float:
@@ -228,7 +236,8 @@ def test_deck_stands_alone_one_title_one_source_and_14pt(reports):
             for slide in distance:
                 (grid,) = [sh.table for sh in slide.shapes if sh.has_table]
                 head = [grid.cell(0, c).text_frame.text for c in range(len(grid.columns))]
-                bands = ["あと0件", "あと1件", "あと2件", "あと3件", "あと4–5件", "あと6+件"]
+                # the member page's words
+                bands = ["あと0件", "あと1件", "あと2件", "あと3件", "あと4〜5件", "あと6件以上"]
                 assert head[0] == "★" and head[-6:] == bands
                 stars |= {grid.cell(r, 0).text_frame.text for r in range(1, len(grid.rows))}
             assert stars == {"★3", "★4"}

@@ -274,8 +274,8 @@ def test_a_hidden_bottleneck_row_keeps_its_star_and_requirement():
 
 def test_bands_are_named_in_words():
     t = pd.DataFrame({"node_id": ["★3:0", "★4:4–5", "★3≤2"]})
-    named = S.with_names(t, "あと{band}件", "あと{n}件以内")
-    assert named["node_name"].tolist() == ["★3 あと0件", "★4 あと4–5件", "★3 あと2件以内"]
+    named = S.with_names(t, "あと{band}", "あと{n}件以内", {"0": "0件", "4–5": "4〜5件"})
+    assert named["node_name"].tolist() == ["★3 あと0件", "★4 あと4〜5件", "★3 あと2件以内"]
 
 
 def test_a_bottleneck_row_counts_its_segment_and_withholds_a_judged_base_1_to_4_short():

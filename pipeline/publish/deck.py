@@ -41,6 +41,7 @@ from pptx.util import Emu, Inches, Pt
 
 from pipeline.publish.formats import people_frame
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable
+from pipeline.publish.provenance import scheme_shown
 from pipeline.xlsx import display_width
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
@@ -257,7 +258,7 @@ def _provenance_slide(prs: Presentation, provenance: Provenance, lang: str) -> N
     lines = [f"{words['snapshot']}: data {provenance.snapshot}", f"{words['code']}: sdw {provenance.code_version}",
              f"{words['method']}: {provenance.method}"]
     if provenance.scheme:
-        lines.append(f"{words['scheme']}: {provenance.scheme}")
+        lines.append(f"{words['scheme']}: {scheme_shown(provenance.scheme, lang)}")
     if params:
         lines.append(f"{words['parameters']}: {params}")
     if provenance.generated:
@@ -344,7 +345,8 @@ CELL_V = Inches(0.08)
 """A cell's top and bottom insets together."""
 SOURCE_TOP = HEIGHT - Inches(0.6)
 """Where a slide's source line starts (every slide but the title and the closing one)."""
-TABLE_TOP = Inches(1.4)
+TABLE_TOP = Inches(1.3)
+"""Where a table starts: as high as a figure's picture area (ten ★ requirements fit one slide)."""
 BOLD = 1.06
 """Bold text runs about 6% wider."""
 
@@ -368,9 +370,9 @@ def _cell_lines(text: str, width: int, bold: bool = False, narrow: float = CELL_
     return total
 
 
-def _one_line(text: str, bold: bool = False) -> int:
+def _one_line(text: str, bold: bool = False, narrow: float = CELL_NARROW_EM) -> int:
     """The width (EMU) a cell needs to hold ``text`` on one line at 14 pt."""
-    return int(Inches(text_em(text, CELL_NARROW_EM) * (BOLD if bold else 1.0) * MIN_PT / 72) + CELL_PAD) + 1
+    return int(Inches(text_em(text, narrow) * (BOLD if bold else 1.0) * MIN_PT / 72) + CELL_PAD) + 1
 
 
 def _header_width(text: str, lines: int) -> int:
@@ -391,7 +393,11 @@ def _column_widths(chunk: pd.DataFrame, numeric: list[bool], available: int, lin
     widest value at 14 pt and its header on ``lines`` lines; text (a segment's or a requirement's name) on one line
     where the slide's width allows, else the text columns share what the numbers leave. Space left over goes to
     the columns in proportion to their need."""
-    values = [max((_one_line(v) for v in chunk[h].astype(str)), default=int(CELL_PAD)) for h in chunk.columns]
+    # a number is measured at the cautious width and a "%" as a wide character: "65.2%" took 0.76 in by the cell's
+    # 0.56 em, and 0.82 in by 0.62 em, and wrapped to "65.2 / %" in LibreOffice; text keeps the cell's estimate
+    values = [max((_one_line(v.replace("%", "％"), narrow=NARROW_EM) if num else _one_line(v)
+                   for v in chunk[h].astype(str)), default=int(CELL_PAD))
+              for h, num in zip(chunk.columns, numeric, strict=True)]
     heads = [_header_width(h, lines) for h in chunk.columns]
     need = [max(v, h) for v, h in zip(values, heads, strict=True)]
     if sum(need) > available:  # text gives way first, down to its header's narrowest

@@ -96,12 +96,13 @@ def hidden_text(k: int | None = None) -> str:
     return HIDDEN_MARK
 
 
-def format_value(value: object, column: str, lang: str) -> str:
+def format_value(value: object, column: str, lang: str, whole: bool = False) -> str:
     """One cell of a *published* row as display text ('—' when not assessed).
 
     Shares and scores are percentages with one decimal because that is how the sector reports and
     the WG briefings quote them; changes are percentage points with a sign, so a rise and a fall are
-    told apart without colour.
+    told apart without colour. ``whole``: the value was published rounded to whole percent
+    (pipeline/scoring/disclosure_rounding.py) and prints so, 77%, never 77.0% (a decimal that is not there).
     """
     if is_missing(value):
         return DASH
@@ -112,7 +113,7 @@ def format_value(value: object, column: str, lang: str) -> str:
     if not math.isfinite(v):
         return DASH
     if k in ("percent", "score"):
-        return f"{v * 100:.1f}%"
+        return f"{v * 100:.0f}%" if whole else f"{v * 100:.1f}%"
     if k == "points":
         pts = round(v * 100, 1)
         return f"{pts:+.1f}{POINT_UNIT[lang]}" if pts != 0 else f"0.0{POINT_UNIT[lang]}"
@@ -239,7 +240,7 @@ def rounded_mask(frame: pd.DataFrame) -> list[bool]:
 
 
 def _whole_percent(value: object) -> str:
-    return f"{float(value) * 100:.0f}%"  # type: ignore[arg-type]
+    return format_value(value, "share_reached", "ja", whole=True)  # a percent reads alike in both languages
 
 
 def whole_points_mask(frame: pd.DataFrame) -> list[bool]:

@@ -60,6 +60,23 @@ def scheme_stamp(sectors: list[str]) -> str:
     return catalogs.scheme_info()["label"]
 
 
+def scheme_shown(stamp: str, lang: str) -> str:
+    """A scheme stamp (``2026-03 (shipped)``) as a reader of ``lang`` reads it: its origin in the language's words
+    (「2026-03(同梱)」; catalogs/report_labels.yaml ``scheme_words``). The machine copy keeps the stamp as is."""
+    import re
+
+    from pipeline import catalogs
+
+    m = re.fullmatch(r"(.*) \((.+)\)", stamp)
+    if not m:
+        return stamp
+    words = catalogs.report_labels()[lang]["scheme_words"]
+    origin = m.group(2)
+    for word, said in words["origin"].items():
+        origin = re.sub(rf"\b{word}\b", said, origin)
+    return m.group(1) + words["origin_brackets"].format(origin=origin)
+
+
 def provenance(store: Path, sectors: list[str], years: list[int], parameters: dict[str, object]) -> Provenance:
     return Provenance(snapshot=snapshot_id(store, sectors, years), code_version=code_version(),
                       parameters=dict(parameters), generated=date.today().isoformat(), scheme=scheme_stamp(sectors))

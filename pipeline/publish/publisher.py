@@ -66,6 +66,8 @@ def published_frame(frame: pd.DataFrame, keys: list[str] | None = None,
             printed |= pd.to_numeric(out[c], errors="coerce").notna()
         marks = np.where(hidden & printed, WITHHELD_ROW, np.where(hidden, HIDDEN_ROW, ""))
         out = out.assign(suppressed=marks)
+        if ROUNDED in out:  # a hidden row prints no share, rounded or not: it must not claim one (the machine copy)
+            out[ROUNDED] = out[ROUNDED].fillna(False).astype(bool) & ~hidden
     return out
 
 
@@ -105,7 +107,8 @@ class Publisher:
         if spec is not None and spec.total == ALL:
             spec = dataclasses.replace(spec, total=self.total_label)  # every other field kept (open_counts too)
         frame = frame.reset_index(drop=True)
-        if ROUNDED in frame and frame[ROUNDED].fillna(False).astype(bool).any():  # say why shares are whole percent
+        shown_rows = frame["suppressed"].fillna("").eq("") if "suppressed" in frame else True
+        if ROUNDED in frame and (frame[ROUNDED].fillna(False).astype(bool) & shown_rows).any():  # why whole percent
             from pipeline import catalogs
 
             # an item table's rows are rounded for few "not applicable" answers; a node or ★ table's for a base

@@ -39,6 +39,7 @@ from pipeline.publish.formats import (
     withheld_cells,
 )
 from pipeline.publish.model import Provenance, PublishedTable
+from pipeline.publish.provenance import scheme_shown
 from pipeline.xlsx import display_width, fit_widths, workbook
 
 FIXED_CREATED = datetime(2024, 1, 1, tzinfo=UTC)
@@ -163,7 +164,7 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
     stamp = [(words["snapshot"], provenance.snapshot), (words["code"], provenance.code_version),
              (words["method"], f"{provenance.method} ({METHOD_DOC})")]
     if provenance.scheme:
-        stamp.append((words["scheme"], provenance.scheme))
+        stamp.append((words["scheme"], scheme_shown(provenance.scheme, lang)))
     stamp += [(words["parameters"], f"{k}={v}") for k, v in provenance.parameters.items() if v not in ("", None)]
     if provenance.generated:
         stamp.append((words["generated"], provenance.generated))

@@ -261,6 +261,7 @@ def figures(data: ReportData, sel: Selection, lang: str, k: int) -> list[Figure]
     names = node_names(sel.framework, lang)
     seg_names = segment_names(data.sector, lang)
     source, rule = _source(data, sel, lang, k)
+    fy = labels["fy"].format(year=sel.year)  # 2024年度 on a Japanese page, FY2024 on an English one
     out: list[Figure] = []
     below = children(sel.node, sel.framework)
     if below:
@@ -269,15 +270,14 @@ def figures(data: ReportData, sel: Selection, lang: str, k: int) -> list[Figure]
         fig, ax = style.new_figure(left=0.27)
         F.heatmap(table, "node_id", "segment", "mean", ax=ax,
                   row_labels={n: style.short(f"{n} {names[n]}", 40) for n in below})
-        style.finish(fig, f"{framework_names()[sel.framework]} {sel.node} {names[sel.node]} — FY{sel.year}",
-                     source, rule)
+        style.finish(fig, f"{framework_names()[sel.framework]} {sel.node} {names[sel.node]} — {fy}", source, rule)
         out.append(fig)
     dist = in_display_order(node_distribution(data, sel.year, sel.by, sel.node, sel.framework, k=k), seg_names,
                             labels["segment_all"], sel.by)
     fig, ax = style.new_figure()
     F.quantile_boxes(dist.assign(series=sel.node), "segment", "series", ax=ax)
     ax.set_ylabel(labels["axes"]["score"])
-    style.finish(fig, f"{framework_names()[sel.framework]} {sel.node} {names[sel.node]} — FY{sel.year}", source, rule)
+    style.finish(fig, f"{framework_names()[sel.framework]} {sel.node} {names[sel.node]} — {fy}", source, rule)
     out.append(fig)
     return out
 

@@ -223,6 +223,22 @@ def _hidden_stub(ax: Axes, pos: float, horizontal: bool = False) -> None:
                     **kw)
 
 
+BAND_HATCH = "...."
+"""How a band bar is filled: dotted, outlined in the series' colour, so it reads as a range and not as a value."""
+
+
+def _band_bar(ax: Axes, pos: float, width: float, band: str, text: str, colour: str) -> None:
+    """A value published as a band, drawn as the band: an outlined, dotted bar from 0 to 10% (「10%未満」) or from
+    90 to 100% (「90%以上」), and the band's words above it, as the table prints the cell (gid ``band``)."""
+    low, high = (0.9, 1.0) if band == "high" else (0.0, 0.1)
+    ax.bar([pos], [high - low], width, bottom=low, facecolor="white", edgecolor=colour, hatch=BAND_HATCH,
+           linewidth=1.2, gid=BAND_GID)
+    # the words on the open side of the band (above 10%, below 90%): never over the legend above the axes
+    at, offset, va = ((pos, low), -2, "top") if band == "high" else ((pos, high), 2, "bottom")
+    ax.annotate(text, at, xytext=(0, offset), textcoords="offset points", ha="center", va=va, rotation=90,
+                fontsize=fs(8), color=INK_COLOUR, gid=BAND_GID, clip_on=False)
+
+
 TOTAL_STYLE = {"color": TOTAL_COLOUR, "lw": 2.8, "linestyle": "-"}
 """How the whole sector (全体) is drawn wherever it is a series (lines, radar): thick, solid, black, so it
 reads the same from chart to chart; where it is a group or a column (bars, boxes, heatmap) it comes last,
@@ -302,7 +318,8 @@ def _category_ticks(ax: Axes, labels: list[str], shrink: float = 0.85) -> None:
 
 def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | None = None, hi: str | None = None,
                  ax: Axes | None = None, percent: bool = True, suppressed_label: str = HIDDEN_LEGEND,
-                 total: str | None = None) -> Axes:
+                 total: str | None = None, band_text: dict[str, str] | None = None,
+                 band_label: str | None = None) -> Axes:
     """Bars of ``value`` by ``x`` (groups) and ``hue`` (bars within a group), with interval whiskers; the
     group ``total`` (the whole sector), when last, is set off by a divider.
 
@@ -320,16 +337,24 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
         ``value`` is a 0–1 share: fix the axis at 0–105% and label ticks in percent.
     suppressed_label : str
         Legend text explaining the hidden mark x, e.g. "秘匿(該当企業が少ない、又は他の値から算出できるため)".
+    band_text : dict, optional
+        The words of a value published as a band (``mean_band``: 'low' → 「10%未満」, 'high' → 「90%以上」,
+        default :data:`BAND_TEXT`): such a cell is drawn as the band itself, an outlined, hatched bar over
+        0–10% (90–100%) with its words above it, as the table prints it — never the mark x, never a bar of a
+        value. ``band_label`` is its legend entry.
 
     Returns
     -------
     Axes
         One ``BarContainer`` per series, labelled with the series, holding only the visible bars:
-        hidden cells are hatched outline stubs (never a bar of height 0), not-assessed cells are empty.
+        hidden cells are the mark x at the baseline (gid ``hidden``), bands outlined rectangles (gid ``band``),
+        not-assessed cells are empty.
     """
+    band_text = band_text or BAND_TEXT
     ax = _ax(ax)
     xs, hues, width = _groups(table, x, hue)
     handles: list = []
+    any_band = any_x = False
     for j, h in enumerate(hues):
         rows = table[table[hue].eq(h)].drop_duplicates(x).set_index(x).reindex(xs)
         pos = np.arange(len(xs)) - 0.4 + width * (j + 0.5)
@@ -345,10 +370,19 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
             if ok.any():
                 ax.errorbar(pos[ok], vals[ok], yerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none",
                             ecolor=INK_COLOUR, capsize=2, lw=0.8)
-        for p in pos[hidden]:
-            _hidden_stub(ax, p)
+        bands = np.where(hidden, _bands(rows.reset_index()), "")
+        for p, band in zip(pos[hidden], bands[hidden], strict=True):
+            if band in band_text:
+                _band_bar(ax, p, width * 0.92, band, band_text[band], st["color"])
+                any_band = True
+            else:
+                _hidden_stub(ax, p)
+                any_x = True
     labels = [str(h) for h in hues]
-    if _hidden(table).any():
+    if any_band and band_label:
+        handles.append(Patch(facecolor="white", edgecolor=INK_COLOUR, hatch=BAND_HATCH, label=band_label))
+        labels.append(band_label)
+    if any_x:
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
     _legend_above(ax, handles, labels)  # first: on a slide it may take width from the axes the ticks wrap to

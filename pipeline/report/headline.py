@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipeline.publish.formats import format_value, hidden_text
+from pipeline.publish.formats import format_value, hidden_text, rounded_mask
 from pipeline.publish.model import PublishedTable
+from pipeline.scoring.disclosure_rounding import ROUNDED
 
 
 @dataclass
@@ -36,6 +37,20 @@ def _cell(tables: dict[str, PublishedTable], name: str, column: str, **where: ob
     return None if pd.isna(value) else float(value)
 
 
+def _rounded(tables: dict[str, PublishedTable], name: str, **where: object) -> bool:
+    """Whether the published row is rounded to whole percent (``rounded``): the sentence then prints 77%, as the
+    table does, never 77.0%."""
+    t = tables.get(name)
+    if t is None or ROUNDED not in t.frame:
+        return False
+    f = t.frame
+    for c, v in where.items():
+        if c not in f:
+            return False
+        f = f[f[c].eq(v)]
+    return len(f) == 1 and rounded_mask(f)[0]
+
+
 def _ref(name: str, column: str, **where: object) -> str:
     return f"{name}: {column} @ " + ", ".join(str(v) for v in where.values())
 
@@ -49,7 +64,7 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
     Lv1+/Lv2+ and ★3 readiness (automotive), the result bands of the instrument's own scale (IPA 自社診断),
     and how many values are hidden. ``framework_label`` names the functions' framework (NIST CSF 2.0 or 1.1)."""
     h = labels["headline"]
-    pct = lambda v, col="share_reached": format_value(v, col, lang)  # noqa: E731 - one formatter, named once
+    pct = lambda v, col="share_reached", whole=False: format_value(v, col, lang, whole)  # noqa: E731 - one formatter
     out: list[Sentence] = []
     at = {"year": year, "segment": total}
     n = _cell(tables, "responses", "n", **at)
@@ -85,21 +100,25 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
         f = f[f["year"].eq(year) & f["segment"].eq(total) & f["suppressed"].eq("") & f["mean"].notna()]
         if len(f) >= 2:
             best, worst = f.loc[f["mean"].idxmax()], f.loc[f["mean"].idxmin()]
+            whole = rounded_mask(f.loc[[best.name, worst.name]])
             out.append(Sentence(h["functions"].format(framework=framework_label,
-                best=node_names.get(best["node_id"], best["node_id"]), best_value=pct(best["mean"], "mean"),
-                worst=node_names.get(worst["node_id"], worst["node_id"]), worst_value=pct(worst["mean"], "mean")),
+                best=node_names.get(best["node_id"], best["node_id"]), best_value=pct(best["mean"], "mean", whole[0]),
+                worst=node_names.get(worst["node_id"], worst["node_id"]),
+                worst_value=pct(worst["mean"], "mean", whole[1])),
                 [_ref("functions", "mean", year=year, segment=total, node=best["node_id"]),
                  _ref("functions", "mean", year=year, segment=total, node=worst["node_id"])]))
     lv1 = _cell(tables, "levels", "share_reached", node_id="Lv1+", **at)
     lv2 = _cell(tables, "levels", "share_reached", node_id="Lv2+", **at)
     if lv1 is not None or lv2 is not None:
-        out.append(Sentence(h["levels"].format(lv1=pct(lv1), lv2=pct(lv2)),
+        out.append(Sentence(h["levels"].format(lv1=pct(lv1, whole=_rounded(tables, "levels", node_id="Lv1+", **at)),
+                                               lv2=pct(lv2, whole=_rounded(tables, "levels", node_id="Lv2+", **at))),
                             [_ref("levels", "share_reached", node="Lv1+", **at),
                              _ref("levels", "share_reached", node="Lv2+", **at)]))
     ready = _cell(tables, "star", "mean", node_id="★3+", **at)
     met = _cell(tables, "star", "mean", node_id="★3", **at)
     if ready is not None or met is not None:
-        out.append(Sentence(h["star"].format(ready=pct(ready), mean=pct(met, "mean")),
+        out.append(Sentence(h["star"].format(ready=pct(ready, whole=_rounded(tables, "star", node_id="★3+", **at)),
+                                             mean=pct(met, "mean", _rounded(tables, "star", node_id="★3", **at))),
                             [_ref("star", "mean", node="★3+", **at), _ref("star", "mean", node="★3", **at)]))
     bands = _bands(tables, lang, year, total, k)
     if bands:

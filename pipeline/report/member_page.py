@@ -21,6 +21,7 @@ from pipeline.publish.formats import check_lang
 from pipeline.report import style
 from pipeline.report.data import segment_names
 from pipeline.report.figures import PeerFigures
+from pipeline.report.scheme_names import scheme_label
 from pipeline.scoring.disclosure import quantile_min_n
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 
@@ -79,7 +80,7 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
                       rules=style.rules_text(style.labels(lang), [sector], threshold),  # its own sector's only
                       symbols=symbols, lang=lang, words=w, previous_year=prev_year,
                       # provenance: which ★ table the readiness on this workbook was scored on
-                      scheme=catalogs.scheme_info()["label"] if "star" in catalogs.sectors()[sector]["frameworks"]
+                      scheme=scheme_label(lang) if "star" in catalogs.sectors()[sector]["frameworks"]
                       else "")
     page.score_marks = _score_marks(scores, answered_before, w)
     page.figure_png = (figures or PeerFigures(w)).png(scores)

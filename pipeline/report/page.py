@@ -123,9 +123,9 @@ PAGE_TABLES: dict[str, PageTable] = {
         latest="tables.levels_latest", notes=("hidden", "relevelled")),
     "star": PageTable(
         "star", "tables.star",
-        ("year", "node_id", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high", "w_mean", "w_mean_ci_low",
-         "w_mean_ci_high"),
-        latest="tables.star_latest", notes=("star", "hidden"), joiner=" / "),
+        ("year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high", "w_mean",
+         "w_mean_ci_low", "w_mean_ci_high"),
+        latest="tables.star_latest", notes=("star", "star_rounded", "hidden"), joiner=" / "),
     "star_top": PageTable(
         "star_bottlenecks", "top_table", _BOTTLENECKS,
         ("requirement_id", "requirement_name", "cited_items", "share_unmet", "ci_low", "ci_high"),

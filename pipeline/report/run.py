@@ -111,6 +111,29 @@ def _reader_notebook(nb) -> tuple[object, list[str]]:
     return nb, [w for w in warnings if w]
 
 
+def quiet_shutdown_manager() -> type:
+    """The kernel manager papermill runs each notebook with: jupyter_client's own, except that shutting a kernel
+    down sends it no interrupt first.
+
+    jupyter_client interrupts a kernel (SIGINT to its process group) before every shutdown request. After a
+    notebook's last cell papermill asks the kernel for its info and shuts it down as soon as the reply arrives;
+    when the signal lands while the kernel is still inside that request's handler (a race lost about one run in
+    five here), ipykernel logs 「[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.」 on the console, at the
+    end of one report — that is, just as the next one starts. Nothing was lost (every output had arrived), but an
+    ERROR line under a report that succeeded sends a clerk looking for a failure. A kernel that is being shut
+    down has nothing left to interrupt; every other interrupt is sent as before.
+    """
+    from jupyter_client import AsyncKernelManager
+
+    class QuietShutdownKernelManager(AsyncKernelManager):
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:  # set by shutdown_kernel just before it interrupts: the request follows
+                return
+            await super()._async_interrupt_kernel()
+
+    return QuietShutdownKernelManager
+
+
 _REMOTE_SCRIPT = re.compile(r"<script[^>]*\ssrc=[\"']https?://[^>]*>\s*</script>", re.IGNORECASE)
 
 
@@ -139,7 +162,8 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
         with _batch_backend():
             papermill.execute_notebook(str(src_path), str(executed), parameters=parameters, kernel_name="python3",
                                        progress_bar=False, log_output=False, cwd=str(out_dir),
-                                       extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no transport chatter
+                                       extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no transport chatter
+                                       kernel_manager_class=quiet_shutdown_manager())
     except papermill.PapermillExecutionError as e:
         raise ReportError(f"{name}: cell {e.exec_count} failed: {e.ename}: {e.evalue}") from None
     finally:

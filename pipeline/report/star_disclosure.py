@@ -13,7 +13,9 @@ Two rules close it, applied after both tables are completed:
     that year (every segment and the total: segments add up to the total, so one exact sibling set would give the
     rounded one back) are published to whole percent — mean, its interval widened by the half-step and rounded
     outward, and the members' estimate likewise — which leaves 0.005 × R × n companies of slack either way on the
-    hidden rows' total; where that is below k − 1 the segment's mean is withheld instead (the mark x).
+    hidden rows' total; where that is below k − 1 the segment's mean is withheld instead (the mark x). Its base
+    stays printed: it is the ★N+ row's, and the audit finds no base of n − (k − 1) … n that fits a withheld one
+    beside the rounded mean (the ★ table's note says which rounded rows keep their base, ``rounded_note_star``).
 """
 
 from __future__ import annotations

@@ -22,8 +22,9 @@ from pipeline import catalogs
 from pipeline.publish.feedback_model import MemberPage
 from pipeline.publish.formats import HIDDEN_MARK
 from pipeline.publish.star_page_layout import STATUS_ORDER, StarPage, StarRow, StarSection
+from pipeline.report import style
 from pipeline.report.member_page import peer_group_label
-from pipeline.report.scheme_names import scheme_names
+from pipeline.report.scheme_names import scheme_date, scheme_label, scheme_names
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 from pipeline.scoring.readiness import DISTANCE_BANDS, distance_band
 from pipeline.scoring.respondent import star_requirements
@@ -140,9 +141,9 @@ def star_page(fb: StarFeedback, member: MemberPage, sector: str, k: int) -> Star
                                     rows=[row for _, _, block in rows for row in block]))
     intro = (" " if lang == "en" else "").join(s["intro"].split()).format(**say)  # the YAML folds lines with spaces
     return StarPage(words=w, lang=lang, title=s["title"], addressee=f"{w['addressee'].format(company=member.company)}"
-                    f" ・ {member.year}", intro=f"{intro}{' ' if lang == 'en' else ''}{_source(s)}",
+                    f" ・ {member.year}", intro=f"{intro}{' ' if lang == 'en' else ''}{_source(s, lang)}",
                     distances=[_distance_sentence(fb, star, s) for star in STARS],
-                    bands=_bands(fb, s, str(w["hidden"])), band_note=_band_note(fb, s, k),
+                    bands=_bands(fb, s, str(w["hidden"]), lang), band_note=_band_note(fb, s, k),
                     peers=_peer_sentence(fb, sector, lang, k, member), sections=sections,
                     footnote=s["footnote"].format(**say),
                     footer=w["footer"].format(company=member.company, sector=member.sector, year=member.year),
@@ -156,10 +157,11 @@ def _source_of() -> tuple[str, str]:
     return str(scheme["source_table"]), str(scheme["source_table_date"])
 
 
-def _source(s: dict[str, Any]) -> str:
-    """Which requirement/criteria table the page applies (a member may hold a newer revision)."""
+def _source(s: dict[str, Any], lang: str) -> str:
+    """Which requirement/criteria table the page applies (a member may hold a newer revision), its date and
+    origin in the member's language (「2026年3月」, 「2026-03(同梱)」)."""
     table, date = _source_of()
-    return str(s["source"]).format(table=table, date=date, scheme=catalogs.scheme_info()["label"])
+    return str(s["source"]).format(table=table, date=scheme_date(date, lang), scheme=scheme_label(lang))
 
 
 def _status(judgeable: bool, outcome: float, items: tuple[str, ...], on_form: frozenset[str], answers: list[str],
@@ -185,7 +187,7 @@ def _distance_sentence(fb: StarFeedback, star: int, s: dict[str, Any]) -> str:
     return s["distance"].format(star=star, judged=judged, met=judged - int(d), distance=int(d))
 
 
-def _bands(fb: StarFeedback, s: dict[str, Any], withheld: str
+def _bands(fb: StarFeedback, s: dict[str, Any], withheld: str, lang: str
            ) -> list[tuple[str, float | None, float | None, str, str]]:
     """The distribution table's rows: band, peers in it, their share (None where not shown), '◀ 貴社', and
     what a value not shown reads: ``withheld`` (非表示) when the whole distribution is, the hidden-cell mark
@@ -199,7 +201,9 @@ def _bands(fb: StarFeedback, s: dict[str, Any], withheld: str
         count = None if value is None else float(value)
         share = None if value is None or not peers.n else value / peers.n
         mark = withheld if peers.counts is None else HIDDEN_MARK
-        out.append((s["bands"][band], count, share, s["own_mark"] if band == own else "", mark))
+        words = style.labels(lang)["distance_bands"][band]  # one wording with the report's (report_labels.yaml)
+        words = s["band_zero"].format(band=words) if band == "0" else words
+        out.append((words, count, share, s["own_mark"] if band == own else "", mark))
     return out
 
 

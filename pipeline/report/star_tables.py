@@ -236,22 +236,24 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
     return bands.drop(columns="reached"), within.drop(columns="reached")
 
 
-def band_words(nodes: pd.Series, band: str, within: str) -> pd.Series:
-    """A distance band or "within N" row in words, without its star: ``★3:0`` → ``あと0件`` with ``band``
-    ``"あと{band}件"``, ``★3≤2`` → ``あと2件以内`` with ``within`` ``"あと{n}件以内"``."""
+def band_words(nodes: pd.Series, band: str, within: str, bands: dict[str, str] | None = None) -> pd.Series:
+    """A distance band or "within N" row in words, without its star: ``★3:6+`` → ``あと6件以上`` with ``band``
+    ``"あと{band}"`` and ``bands`` the bands' words (report_labels.yaml ``distance_bands``), ``★3≤2`` →
+    ``あと2件以内`` with ``within`` ``"あと{n}件以内"``."""
     def word(node: str) -> str:
         if ":" in node:
-            return band.format(band=node.split(":", 1)[1])
+            b = node.split(":", 1)[1]
+            return band.format(band=(bands or {}).get(b, b))
         return within.format(n=node.split("≤", 1)[1])
 
     return nodes.map(word)
 
 
-def with_names(table: pd.DataFrame, band: str, within: str) -> pd.DataFrame:
-    """Adds ``node_name``, a band or "within N" row in words for the reader, after its star (``★3:0`` →
-    ``★3 あと0件``; :func:`band_words`)."""
+def with_names(table: pd.DataFrame, band: str, within: str, bands: dict[str, str] | None = None) -> pd.DataFrame:
+    """Adds ``node_name``, a band or "within N" row in words for the reader, after its star (``★3:6+`` →
+    ``★3 あと6件以上``; :func:`band_words`)."""
     stars = table["node_id"].str.split(r"[:≤]", regex=True).str[0]
-    return table.assign(node_name=stars + " " + band_words(table["node_id"], band, within))
+    return table.assign(node_name=stars + " " + band_words(table["node_id"], band, within, bands))
 
 
 def _star_hidden(star_table: pd.DataFrame) -> dict[tuple, str]:

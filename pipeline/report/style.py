@@ -32,6 +32,7 @@ from pipeline.publish.slides import (  # noqa: F401 — part of the figure style
     slide_mode,
 )
 from pipeline.report import rule_words
+from pipeline.report.scheme_names import scheme_version
 
 # Okabe–Ito, ordered so neighbours also differ in lightness (greyscale printing). The yellow
 # (#F0E442) is left out: on white it is all but invisible, on screen and on paper.
@@ -128,8 +129,11 @@ def rules_text(labels: dict[str, Any], sectors: list[str], threshold: str) -> st
     what each of them adds (``rules_sector``): a power page must not describe automotive answers, levels or ★.
     A page about several sectors states each sector's answers."""
     own = " ".join(dict.fromkeys(rule_words.rules_sentence(s, labels, labels["lang"]) for s in sectors))
-    return " ".join([labels["rules_text"].replace("{answers}", own),
-                     *(labels["rules_sector"].get(s, "") for s in sectors)]).format(threshold=threshold)
+    text = " ".join([labels["rules_text"].replace("{answers}", own),
+                     *(labels["rules_sector"].get(s, "") for s in sectors)])
+    # the ★ table's version only where a sector's text names it: the table in force, as its provenance says
+    version = scheme_version(labels["lang"]) if "{scheme_version}" in text else ""
+    return text.format(threshold=threshold, scheme_version=version)
 
 
 def rule_line(labels: dict[str, Any], sectors: list[str], k: int) -> str:

@@ -26,7 +26,7 @@ from pipeline.publish.intervals import Relation, hide_row, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.ruleset import RulesSource, load_rules, min_cell
-from pipeline.scoring.disclosure import MEMBERS_BEHIND, respondent_counts
+from pipeline.scoring.disclosure import BAND_COLUMN, MEMBERS_BEHIND, respondent_counts
 from pipeline.scoring.disclosure import protect as protect_respondents
 from pipeline.scoring.disclosure_rounding import (
     ROUNDED,
@@ -151,7 +151,8 @@ def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None 
     if len(unmatched):
         text += " " + labels["weighting_unmatched"].format(
             counts=labels["headline"]["list_separator"].join(
-                f"FY{y} {n if n >= min_cell(k) else HIDDEN_MARK}" for y, n in unmatched.items()))
+                f"{labels['fy'].format(year=y)} {n if n >= min_cell(k) else HIDDEN_MARK}"  # 2022年度 / FY2022
+                for y, n in unmatched.items()))
     return text
 
 
@@ -449,8 +450,20 @@ def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.
     stats = segment_stats(scores, data.respondents, by, "star", threshold=1.0).drop(columns=["threshold", "na_share"])
     stats = with_weighted(stats, data, scores, by, "star", threshold=1.0)
     # its ★N+ share is band 0 of the distance table: the same base rule (1–4 respondents not judged), so both
-    # publish the same rounded share or hide it alike (docs/method.md §5.4)
-    return round_small_base(protect(stats, k=_k(k)), _k(k)), unjudgeable()
+    # publish the same rounded share or hide it alike (docs/method.md §5.4); and it is never published as a band
+    # (「10%未満」): the distance table's published bands narrow it inside any band (docs/method.md §11)
+    return round_small_base(without_ready_bands(protect(stats, k=_k(k))), _k(k)), unjudgeable()
+
+
+def without_ready_bands(star: pd.DataFrame) -> pd.DataFrame:
+    """The ★ table with no ★N+ share published as a band: band 0 of the distance partition is the same share, and
+    the partition's published bands narrow it inside any band (FY2024 〜100人 ★4 ready: [0, 3.1%] inside
+    「10%未満」), so the cell reads x in the ★ table, its figure and the distance table alike (docs/method.md §11)."""
+    if BAND_COLUMN not in star:
+        return star
+    out = star.copy()
+    out.loc[out["node_id"].astype(str).str.endswith("+"), BAND_COLUMN] = ""
+    return out
 
 
 def unjudgeable() -> dict[str, list[str]]:
