@@ -34,7 +34,7 @@ from pipeline.scoring.disclosure_rounding import (
     round_small_not_applicable,
     withhold_na_share,
 )
-from pipeline.scoring.disclosure_weights import hide_for_two_totals
+from pipeline.scoring.disclosure_weights import hide_for_two_totals, withhold_total_estimates
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
 from pipeline.scoring.statistics import item_shares, score_bands
@@ -104,6 +104,30 @@ def with_change(table: pd.DataFrame, keys: list[str], value: str = "mean", name:
             own = t[WITHHELD_CELLS].fillna("").astype(str) if WITHHELD_CELLS in t else pd.Series("", index=t.index)
             t[WITHHELD_CELLS] = own.where(~withheld, (own + f" {name}").str.strip())
     return t.sort_index()
+
+
+def withheld_response_years(data: ReportData, by: str | None, k: int | None = None) -> set[tuple[str, int]]:
+    """(sector, year) whose response table (:func:`responses_by_segment`) withholds a row: there the totals'
+    members' estimates are withheld too (:func:`~pipeline.scoring.disclosure_weights.withhold_total_estimates`).
+    Kept on the object: every weighted table of a report asks."""
+    if not by or not data.weighted or data.roster is None or not len(data.roster):
+        return set()
+    kept = data.__dict__.setdefault("_withheld_response_years", {})
+    if (by, _k(k)) not in kept:
+        r = responses_by_segment(data, by, k)
+        shut = r[r["suppressed"].fillna("").astype(str).ne("")]
+        kept[(by, _k(k))] = {(str(s), int(y)) for s, y in zip(shut["sector"], shut["year"], strict=True)}
+    return kept[(by, _k(k))]
+
+
+def members_total(table: pd.DataFrame, data: ReportData | None, by: str | None, k: int | None = None,
+                  group: list[str] | None = None) -> pd.DataFrame:
+    """The protected ``table`` with the total's members' estimates withheld where a segment is hidden or the
+    year's response table withholds a row (docs/method.md §12)."""
+    if data is None or not data.weighted:
+        return table
+    return withhold_total_estimates(table, withheld_response_years(data, by, k), group=group,
+                                    withheld_col=WITHHELD_CELLS)
 
 
 def protect(table: pd.DataFrame, **kwargs) -> pd.DataFrame:
@@ -199,6 +223,16 @@ def distribution(data: ReportData, by: str, k: int | None = None) -> pd.DataFram
     q = with_change(q, keys)
     if "w_mean" in q:  # the members' change, from published members' estimates of both years
         q = with_change(q, keys, "w_mean", name="w_change")
+        if WITHHELD_CELLS in q:  # a withheld members' estimate (this year's or last) withholds its change: x
+            shut = q[WITHHELD_CELLS].fillna("").astype(str).str.split().map(lambda c: "w_mean" in c)
+            order = q.sort_values([*keys, "year"]).index  # the previous year's row of the same cell
+            before = shut.loc[order].groupby([q.loc[order, c] for c in keys], observed=True,
+                                             dropna=False).shift(fill_value=False)
+            mark = (shut | before.reindex(shut.index).astype(bool)) & q["suppressed"].fillna("").astype(str).eq("")
+            mark &= ~q[WITHHELD_CELLS].fillna("").astype(str).str.contains("w_change")
+            own = q[WITHHELD_CELLS].fillna("").astype(str)
+            q[WITHHELD_CELLS] = own.where(~mark, (own + " w_change").str.strip())
+            q.loc[mark, "w_change"] = np.nan
     return q
 
 
@@ -224,6 +258,7 @@ def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k
     out = protect(q, k=_k(k), group=["sector", "year"], n_col="n",
                   stat_columns=["mean", "p10", "p25", "p50", "p75", "p90", *extra],
                   floors=["_below_top", "_above_zero"])
+    out = members_total(out, weighted, by, k, group=["sector", "year"])
     return out.drop(columns=["_below_top", "_above_zero"])
 
 
@@ -366,7 +401,7 @@ def node_stats(data: ReportData, scores: pd.DataFrame, by: str | None, framework
     # 1–4 companies that found the node not applicable (n − n_scored), or a node of one item (its item's row,
     # rounded, seen again): the row rounded and its base withheld (docs/method.md §5.4)
     single = stats["node_id"].isin(single_item_nodes(data, framework))
-    out = round_small_base(protect(stats, k=_k(k)), _k(k), single=single)
+    out = members_total(round_small_base(protect(stats, k=_k(k)), _k(k), single=single), data, by, k)
     # the node's not-applicable answers less its exact items' leave its other items' total: withheld wherever an
     # item under the node has its base withheld or is hidden (docs/method.md §5.4, "not-applicable share")
     if "na_share" not in out:
@@ -437,8 +472,9 @@ def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFra
     stats = with_weighted(stats, data, scores, by, "level", threshold=0.5)
     # 0.5 only splits 0/1 (the level rule is 90%); with 0/1 scores the mean, its SD and interval are the share
     # published twice under other names (and a mean would be held to a score's width, not a count's)
-    return protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high", "w_mean",
-                                       "w_mean_ci_low", "w_mean_ci_high"], errors="ignore"), k=_k(k))
+    return members_total(protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high",
+                                                     "w_mean", "w_mean_ci_low", "w_mean_ci_high"], errors="ignore"),
+                                 k=_k(k)), data, by, k)
 
 
 def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -450,7 +486,7 @@ def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.
     stats = with_weighted(stats, data, scores, by, "star", threshold=1.0)
     # its ★N+ share is band 0 of the distance table: the same base rule (1–4 respondents not judged), so both
     # publish the same rounded share or hide it alike (docs/method.md §5.4)
-    return round_small_base(protect(stats, k=_k(k)), _k(k)), unjudgeable()
+    return members_total(round_small_base(protect(stats, k=_k(k)), _k(k)), data, by, k), unjudgeable()
 
 
 def unjudgeable() -> dict[str, list[str]]:
