@@ -58,6 +58,49 @@ AUDIT_FILE = "disclosure_audit.csv"
 SPECS_FILE = "tables.json"
 INTERVALS_FILE = "disclosure_intervals.csv"
 MACHINE_DIR = "tables"
+# the association's own copies, with the true counts behind hidden cells and the solver's intervals: never
+# beside the report (docs/method.md §5.1)
+FULL_AUDIT_FILE = "disclosure_audit_full.csv"
+FULL_INTERVALS_FILE = "disclosure_intervals_full.csv"
+PRIVATE_OUTSIDE = ".sdw-private"  # beside a report folder written outside the project's reports/ (``--out``)
+WITHHELD_FLAG = "count_withheld"  # the published log's mark: this row's count is held in the full log only
+# the solver's numbers that rest on true counts (the count behind a hidden statistic, and the interval reached
+# with every count known): in the full intervals file only
+PRIVATE_INTERVAL_COLUMNS = ("n", "low", "high", "width", "required")
+
+
+def private_dir(report_dir: Path, store: Path | None = None) -> Path:
+    """Where a report folder's full audit log lives: ``<store>/audit/<sector>/<folder>`` for a folder under the
+    project's ``reports/`` (the store is not published), else a ``.sdw-private/<folder>`` folder beside it."""
+    from pipeline import config
+
+    report_dir = Path(report_dir).resolve()
+    reports = config.reports_dir().resolve()
+    if report_dir.is_relative_to(reports) and report_dir != reports:
+        return Path(store or config.store_dir()) / "audit" / report_dir.relative_to(reports)
+    return report_dir.parent / PRIVATE_OUTSIDE / report_dir.name
+
+
+def public_log(log: pd.DataFrame) -> pd.DataFrame:
+    """The audit log as the report folder publishes it: the same columns and rows, but no count of a hidden cell
+    (``count`` and ``counts`` blank, ``count_withheld`` true): a count beside its reason is one side of the split
+    the cell was hidden for (101〜300人: n 118, on the roster 117 tells the one respondent off the roster)."""
+    out = log.copy()
+    hidden = out["check"].eq("hidden")
+    out[WITHHELD_FLAG] = hidden
+    out["count"] = out["count"].astype(object).where(~hidden, None)
+    out["counts"] = out["counts"].astype(object).where(~hidden, "")
+    return out
+
+
+def public_intervals(frame: pd.DataFrame) -> pd.DataFrame:
+    """The solver's intervals as the report folder publishes them: which hidden statistic was checked, and
+    whether it held, without the true count behind it or the interval reached with every count known (the width
+    of a count's interval, (k − 1)/n, gives n back)."""
+    out = frame.copy()
+    for c in PRIVATE_INTERVAL_COLUMNS:
+        out[c] = np.nan
+    return out
 
 
 class DisclosureError(RuntimeError):
@@ -414,9 +457,11 @@ def _changes(tables: list[PublishedTable], facts: dict) -> list[Finding]:
 
 
 def write_audit(folder: Path, tables: list[PublishedTable], k: int, hidden: pd.DataFrame | None = None,
-                relations: list[Relation] | None = None) -> tuple[Path, list[Finding]]:
+                relations: list[Relation] | None = None, private: Path | None = None) -> tuple[Path, list[Finding]]:
     """Write the machine copy's specs (and the public relations the intruder uses), ``disclosure_audit.csv``
-    (hidden cells, then any finding) and ``disclosure_intervals.csv`` (every hidden statistic's interval).
+    (hidden cells, then any finding; no count of a hidden cell: :func:`public_log`) and
+    ``disclosure_intervals.csv`` (every hidden statistic checked: :func:`public_intervals`); the full log and
+    intervals, true counts included, go to ``private`` (default :func:`private_dir`), never beside the report.
 
     ``hidden`` is the hidden-cell log taken before the true counts were stripped from the tables
     (default: read from the tables' ``_n_behind`` column, where they still carry it)."""
@@ -428,9 +473,14 @@ def write_audit(folder: Path, tables: list[PublishedTable], k: int, hidden: pd.D
                                                  "relations": [r.to_json() for r in relations or []]},
                                                 ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
     log = pd.concat([hidden, _findings_frame(findings)], ignore_index=True)
+    private = Path(private or private_dir(folder))
+    private.mkdir(parents=True, exist_ok=True)
+    log.to_csv(private / FULL_AUDIT_FILE, index=False, encoding="utf-8")
+    intervals = intervals_frame(solved)
+    intervals.to_csv(private / FULL_INTERVALS_FILE, index=False, encoding="utf-8")
     path = folder / AUDIT_FILE
-    log.to_csv(path, index=False, encoding="utf-8")
-    intervals_frame(solved).to_csv(folder / INTERVALS_FILE, index=False, encoding="utf-8")
+    public_log(log).to_csv(path, index=False, encoding="utf-8")
+    public_intervals(intervals).to_csv(folder / INTERVALS_FILE, index=False, encoding="utf-8")
     return path, findings
 
 
@@ -471,10 +521,24 @@ def _read_folder(report_dir: Path, prefix: str = "") -> tuple[list[PublishedTabl
         frame["suppressed"] = frame.get("suppressed", pd.Series("", index=frame.index)).fillna("")
         tables.append(PublishedTable(name=prefix + name, title=name, frame=frame, columns=list(frame.columns),
                                      spec=spec, k=int(meta["k"])))
-    log = pd.read_csv(log_path, keep_default_na=False, na_values=[""], dtype={"cell": str, "table": str})
+    log = pd.read_csv(_full_log(report_dir, log_path), keep_default_na=False, na_values=[""],
+                      dtype={"cell": str, "table": str})
     hidden = log[log["check"].eq("hidden")].assign(table=lambda d: prefix + d["table"])
     relations = [Relation.from_json(r) for r in meta.get("relations", [])]
     return tables, hidden, int(meta["k"]), relations
+
+
+def _full_log(report_dir: Path, published: Path) -> Path:
+    """The hidden-cell log with the true counts the replay needs: the full log of :func:`private_dir`, or a
+    folder written before the published log lost its counts (no ``count_withheld`` column)."""
+    full = private_dir(report_dir) / FULL_AUDIT_FILE
+    if full.exists():
+        return full
+    if WITHHELD_FLAG not in pd.read_csv(published, nrows=0).columns:
+        return published
+    raise FileNotFoundError(f"{full} is missing: the published {AUDIT_FILE} holds no count of a hidden cell, and "
+                            f"`sdw audit` replays with the true counts the report kept in its store; run it in the "
+                            f"project folder (or with SDW_HOME) whose store wrote {report_dir}")
 
 
 def audit_folder(report_dir: Path, intervals: list[Interval] | None = None) -> list[Finding]:

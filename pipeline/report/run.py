@@ -111,6 +111,26 @@ def _reader_notebook(nb) -> tuple[object, list[str]]:
     return nb, [w for w in warnings if w]
 
 
+def project_relative(path: Path | str) -> str:
+    """``path`` relative to the project folder (SDW_HOME) where it lies inside it, else as given: parameters of
+    a published notebook do not print where the association keeps its store."""
+    p = Path(path).resolve()
+    home = config.project_dir().resolve()
+    return p.relative_to(home).as_posix() if p.is_relative_to(home) else str(path)
+
+
+def _relative_paths(nb) -> None:
+    """papermill's record of the run (input and output paths, parameters) with project paths made relative."""
+    meta = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if meta.get(key):
+            meta[key] = Path(meta[key]).name
+    params = meta.get("parameters", {})
+    for key in ("store", "figures_dir", "report_dir"):
+        if isinstance(params.get(key), str) and params[key]:
+            params[key] = project_relative(params[key])
+
+
 _REMOTE_SCRIPT = re.compile(r"<script[^>]*\ssrc=[\"']https?://[^>]*>\s*</script>", re.IGNORECASE)
 
 
@@ -145,6 +165,8 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
     finally:
         src_path.unlink(missing_ok=True)
     nb, warnings = _reader_notebook(nbformat.read(executed, as_version=4))
+    _relative_paths(nb)
+    nbformat.write(nb, executed)  # the executed notebook published beside the report names no absolute path
     for w in warnings:
         log.warning("%s: %s", name, w.splitlines()[-1][:300])
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
@@ -196,7 +218,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     words = labels(lang)
     span = _span(years)
     common = {"years": "" if years is None else f"{years[0]}-{years[1]}", "min_cell": k, "lang": lang,
-              "store": str(store.resolve()), "pptx": pptx}
+              "store": project_relative(store), "pptx": pptx}
     result = ReportResult()
 
     def run(notebook: str, label: str, extra: dict, title: str) -> None:
@@ -206,7 +228,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         fig_dir, rep_dir = figures / label / folder, out / label / folder
         for old in fig_dir.glob("*.*"):  # a figure a new run no longer draws must not linger beside the report
             old.unlink()
-        params = common | extra | {"figures_dir": str(fig_dir.resolve()), "report_dir": str(rep_dir.resolve())}
+        params = common | extra | {"figures_dir": project_relative(fig_dir), "report_dir": project_relative(rep_dir)}
         try:
             result.html.append(execute(notebook, params, rep_dir, title=title))
         except ReportError as e:

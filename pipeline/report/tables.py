@@ -159,7 +159,8 @@ def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, b
 def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None = None,
                    k: int | None = None) -> str:
     """The paragraph on the members' estimates: what the cells are, what the weighting assumes and cannot fix,
-    and, where any, the cells merged (named as ``names`` name segments) and the respondents the roster does not
+    the rule for merging small cells (never which were merged: ``names`` is kept for callers) and the
+    respondents the roster does not
     list (per year; a count of 1 to k − 1 reads x, as the response table hides it: with the respondents
     published it would give the members who answered). '' when the report is not weighted."""
     if not data.weighted:
@@ -167,10 +168,9 @@ def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None 
     w = data.weights
     cells = "・".join(labels["weight_cells"].get(c, c) for c in str(w["cell_attributes"].iloc[0]).split())
     text = labels["weighting_text"].format(cells=cells)
-    merged = sorted({c for c in w["cell"].unique() if "+" in c})
-    if merged:
-        named = ["+".join((names or {}).get(p, p) for p in c.split("+")) for c in merged]
-        text += " " + labels["weighting_merged"].format(cells=", ".join(named))
+    # the collapsing rule, stated whether or not it merged any cell: naming a merged cell (or saying that one was
+    # merged) tells that it had fewer respondents on the roster than the rule's minimum (docs/method.md §12)
+    text += " " + labels["weighting_merged"]
     unmatched = w[~w["on_roster"]].groupby("year").size()
     if len(unmatched):
         text += " " + labels["weighting_unmatched"].format(
