@@ -39,7 +39,7 @@ import pandas as pd
 
 from pipeline.publish.cells import AUDIT_COLUMNS, cell_key, cell_text, hidden_cells, key_text
 from pipeline.publish.intervals import Interval, Relation, solve
-from pipeline.publish.model import PublishedTable, TableSpec
+from pipeline.publish.model import Provenance, PublishedTable, TableSpec
 from pipeline.scoring.disclosure import (
     COUNT_SPLITS,
     HIDDEN_COUNT,
@@ -457,7 +457,8 @@ def _changes(tables: list[PublishedTable], facts: dict) -> list[Finding]:
 
 
 def write_audit(folder: Path, tables: list[PublishedTable], k: int, hidden: pd.DataFrame | None = None,
-                relations: list[Relation] | None = None, private: Path | None = None) -> tuple[Path, list[Finding]]:
+                relations: list[Relation] | None = None, private: Path | None = None,
+                provenance: Provenance | None = None) -> tuple[Path, list[Finding]]:
     """Write the machine copy's specs (and the public relations the intruder uses), ``disclosure_audit.csv``
     (hidden cells, then any finding; no count of a hidden cell: :func:`public_log`) and
     ``disclosure_intervals.csv`` (every hidden statistic checked: :func:`public_intervals`); the full log and
@@ -469,7 +470,10 @@ def write_audit(folder: Path, tables: list[PublishedTable], k: int, hidden: pd.D
     solved: list[Interval] = []
     findings = intruder_check(tables, hidden, k, relations, solved)
     specs = {t.name: t.spec.to_json() for t in tables if t.spec is not None}
-    (folder / SPECS_FILE).write_text(json.dumps({"k": k, "tables": specs,
+    stamp = {} if provenance is None else {"provenance": {
+        "snapshot": provenance.snapshot, "code_version": provenance.code_version, "method": provenance.method,
+        "parameters": {key: str(v) for key, v in provenance.parameters.items()}}}
+    (folder / SPECS_FILE).write_text(json.dumps({"k": k, "tables": specs, **stamp,
                                                  "relations": [r.to_json() for r in relations or []]},
                                                 ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
     log = pd.concat([hidden, _findings_frame(findings)], ignore_index=True)
@@ -547,12 +551,58 @@ def audit_folder(report_dir: Path, intervals: list[Interval] | None = None) -> l
     return intruder_check(tables, hidden, k, relations, intervals)
 
 
+class MixedVersions(RuntimeError):
+    """Report folders of one sector and years written by different code or from different data: published
+    together, a cell one hides the other may print (docs/method.md §5.1)."""
+
+
+def _stamp(folder: Path) -> tuple[str, str, tuple[str, str]] | None:
+    """(code version, data snapshot, (sector folder, years)) from a report folder's ``tables.json``; ('?', '?', …)
+    for a folder written before reports stamped it there; None where the folder holds no report."""
+    path = Path(folder) / SPECS_FILE
+    if not path.exists():
+        return None
+    stamp = json.loads(path.read_text(encoding="utf-8")).get("provenance") or {}
+    years = str((stamp.get("parameters") or {}).get("years", "?"))
+    return (stamp.get("code_version", "?"), stamp.get("snapshot", "?"), (Path(folder).resolve().parent.name, years))
+
+
+def same_versions(report_dirs: list[Path], siblings: bool = True) -> None:
+    """Refuse (:class:`MixedVersions`) where two report folders of the same sector and years — those given and,
+    with ``siblings``, every other report folder beside them — differ in code version or data snapshot.
+
+    A variant folder left from an older run (``all_en`` beside ``all``) publishes what the newer one hides:
+    read together they give the hidden cells back, so they are audited, and published, only from one run."""
+    folders = {Path(f).resolve() for f in report_dirs}
+    if siblings:
+        folders |= {p.resolve() for f in report_dirs for p in Path(f).resolve().parent.iterdir()
+                    if p.is_dir() and (p / SPECS_FILE).exists()}
+    groups: dict[tuple, list[tuple[Path, str, str]]] = defaultdict(list)
+    for f in sorted(folders):
+        stamp = _stamp(f)
+        if stamp is not None:
+            groups[stamp[2]].append((f, stamp[0], stamp[1]))
+    for found in groups.values():
+        first = found[0]
+        for other in found[1:]:
+            if other[1:] != first[1:]:
+                raise MixedVersions(
+                    f"{first[0]} (sdw {first[1]}, data {first[2]}) and {other[0]} (sdw {other[1]}, data "
+                    f"{other[2]}) show the same sector and years from different code or data: read together they "
+                    "can give back what one of them hides. Rebuild the older one (or remove it) so that both come "
+                    "from one run, then audit again")
+
+
 def audit_folders(report_dirs: list[Path], intervals: list[Interval] | None = None) -> list[Finding]:
     """The intruder check over everything several reports published together (one sector's reports for
     other year ranges, segmentations or k, in one language: cells are keyed by their published labels): a
     cell one report hides must not be published by another, and the differencing and change checks run over
     the union of their tables. Each table is held to its own report's k; hidden cells to the largest k of the
-    reports that hid them."""
+    reports that hid them.
+
+    Refuses first (:func:`same_versions`) where folders of the same sector and years, given or beside those
+    given, come from different code or data."""
+    same_versions(report_dirs)
     if len(report_dirs) == 1:
         return audit_folder(report_dirs[0], intervals)
     tables: list[PublishedTable] = []

@@ -257,7 +257,7 @@ class Publisher:
     def _write_audit(self) -> tuple[Path, list[Finding]]:
         hidden = self.hidden_log()
         path, findings = write_audit(self.report_dir, self.tables, self.k, hidden=hidden, relations=self.relations,
-                                     private=private_dir(self.report_dir, self.store))
+                                     private=private_dir(self.report_dir, self.store), provenance=self.provenance)
         return path, findings
 
 

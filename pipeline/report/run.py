@@ -197,6 +197,21 @@ def withdraw(rep_dir: Path, fig_dir: Path) -> None:
             path.unlink()
 
 
+def _same_run(rep_dir: Path, variant: bool) -> None:
+    """Report folders of the same sector and years beside the one just written must come from the same code and
+    data (:func:`pipeline.publish.audit.same_versions`). A variant written beside an older default folder is
+    refused (rebuild the default first); a default folder written beside older variants warns that they are
+    stale and that ``sdw audit`` will refuse them until rebuilt or removed."""
+    from pipeline.publish.audit import MixedVersions, same_versions
+
+    try:
+        same_versions([rep_dir])
+    except MixedVersions as e:
+        if variant:
+            raise ReportError(f"{e} (this run wrote {rep_dir})") from None
+        log.warning("stale report folder beside %s: %s", rep_dir, e)
+
+
 def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path | None = None,
                figures: Path | None = None, lang: str = "ja", min_cell: int | None = None,
                segment_by: str = "", framework: str = "csf2", pptx: bool = False,
@@ -235,6 +250,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
             withdraw(rep_dir, fig_dir)
             raise ReportError(f"{e} — nothing of this report is published: its outputs in {rep_dir} and "
                               f"{fig_dir} were removed (disclosure_audit.csv stays, for the association)") from None
+        _same_run(rep_dir, variant=folder != span)
         result.tables.append(rep_dir / "tables.xlsx")
         result.audits.append(rep_dir / "disclosure_audit.csv")
         if pptx:
