@@ -121,11 +121,12 @@ def test_known_answers_percentile_and_deviation_on_five_companies():
 
 
 def test_five_company_example_end_to_end_in_the_workbook(tmp_path):
-    """Scores 0.2…1.0 in one peer group of five, k = 4 (each member has the 4 others the rule asks for): the
-    company at 1.0 reads 100.0%, percentile 100, 偏差値 64 (the value stays 64.14…, only its format rounds);
-    the quantiles need k companies beyond each, more than five hold: hidden."""
+    """Scores 0.2, 0.4, 0.6, 0.9, 1.0 in one peer group of five, k = 2 (each member has the 4 others the rule asks
+    for; 2 companies reach 90 % and 3 do not: both sides of the split hold k, as the report asks): the company at
+    1.0 reads 100.0%, percentile 100, 偏差値 63 (mean 0.62, population SD √0.0896 = 0.29933: 50 + 10·0.38/0.29933
+    = 62.69…, only its format rounds); the median (2.5 companies beyond it) is shown, the quartiles (1.25) not."""
     keys = [f"c{i}" for i in range(5)]
-    values = [0.2, 0.4, 0.6, 0.8, 1.0]
+    values = [0.2, 0.4, 0.6, 0.9, 1.0]
     scores = pd.DataFrame([{"sector": "power", "year": 2024, "respondent_key": key, "framework": "csf2",
                             "node_id": "GV", "score": v, "n_items": 1, "n_applicable": 1}
                            for key, v in zip(keys, values, strict=True)])
@@ -133,26 +134,27 @@ def test_five_company_example_end_to_end_in_the_workbook(tmp_path):
                                 "main_business_type": "RETAIL"})
     responses = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "item_id": "ID.AM-1",
                               "answer": ["implemented"] * 4 + ["not_implemented"]})
-    per = feedback_tables(scores, respondents, responses, "power", 2024, k=4)
+    per = feedback_tables(scores, respondents, responses, "power", 2024, k=2)
     top = per["c4"][0].set_index("node_id").loc["GV"]
-    assert top["percentile"] == 100.0 and top["deviation"] == pytest.approx(64.1421356, abs=1e-6)
-    assert top["peer_mean"] == pytest.approx(0.6) and top["peer_n"] == 5
-    assert np.isnan(top["p50"]) and np.isnan(top["p25"]) and np.isnan(top["p75"])
+    assert top["percentile"] == 100.0 and top["deviation"] == pytest.approx(62.6949, abs=1e-4)
+    assert top["peer_mean"] == pytest.approx(0.62) and top["peer_n"] == 5
+    assert top["p50"] == pytest.approx(0.6) and np.isnan(top["p25"]) and np.isnan(top["p75"])
     middle = per["c2"][0].set_index("node_id").loc["GV"]
-    assert middle["percentile"] == 60.0 and middle["deviation"] == pytest.approx(50.0)
+    assert middle["percentile"] == 60.0 and middle["deviation"] == pytest.approx(49.3318, abs=1e-4)
     identities = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys,
                                "company_name": [f"会社{i}" for i in range(5)],
                                "corporate_number": [f"{i}" * 13 for i in range(1, 6)]})
-    files = write_feedback(per, identities, "power", 2024, tmp_path, k=4)
+    files = write_feedback(per, identities, "power", 2024, tmp_path, k=2)
     ws = openpyxl.load_workbook(files.workbooks[4])["スコア"]
     heads = [c.value for c in ws[4]]
     assert heads[:5] == ["指標", "貴社のスコア", "中央値", "25パーセンタイル", "75パーセンタイル"]
     row = {h: c for h, c in zip(heads, ws[5], strict=True)}
     assert row["指標"].value == "GV 統治"
     assert row["貴社のスコア"].value == 1.0 and row["貴社のスコア"].number_format == "0.0%"
-    assert row["比較群の平均"].value == pytest.approx(0.6) and row["比較群の平均"].number_format == "0.0%"
-    assert row["偏差値"].value == 64 and row["偏差値"].number_format == "0"  # 64.14 stored as shown
-    assert row["パーセンタイル順位"].value == 100 and row["中央値"].value == "非表示"
+    assert row["比較群の平均"].value == pytest.approx(0.62) and row["比較群の平均"].number_format == "0.0%"
+    assert row["偏差値"].value == 63 and row["偏差値"].number_format == "0"  # 62.69 stored as shown
+    assert row["パーセンタイル順位"].value == 100 and row["中央値"].value == pytest.approx(0.6)
+    assert row["25パーセンタイル"].value == "非表示"
     assert row["比較群"].value == "小売電気事業者"
 
 
