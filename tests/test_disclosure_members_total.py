@@ -101,3 +101,25 @@ def test_the_rule_withholds_only_where_a_segment_is_hidden_or_the_year_withholds
     year = withhold_total_estimates(t, {("auto", 2023)})
     assert np.isnan(year.loc[5, "w_mean"]) and year.loc[5, "_withheld"] == "w_mean w_mean_ci_low n_eff deff"
     assert year.loc[3, "w_mean"] == 0.4  # a segment's own estimate (its respondents' mean, one cell) stays
+
+
+def test_breakdowns_sharing_a_total_withhold_it_together():
+    """By size band, GV's band B is hidden: its total's w_mean is withheld. By industry every segment of GV is
+    published, but the total row is the same cell (sector, year, GV, 全体): withheld there too. ID, published in
+    both, keeps its members' total in both."""
+    from pipeline.scoring.disclosure_weights import withhold_shared_totals
+
+    def table(segments, hidden):
+        rows = [{"sector": "auto", "year": 2024, "framework": "csf2", "node_id": node, "segment": seg,
+                 "mean": 0.5, "w_mean": 0.55, "suppressed": "primary" if (node, seg) in hidden else ""}
+                for node in ("GV", "ID") for seg in [*segments, ALL]]
+        t = pd.DataFrame(rows)
+        t.loc[t["suppressed"].ne(""), ["mean", "w_mean"]] = np.nan
+        return t
+
+    size, industry = withhold_shared_totals([table(["A", "B"], {("GV", "B")}), table(["X", "Y"], set())])
+    for t in (size, industry):
+        total = t[t["segment"].eq(ALL)].set_index("node_id")
+        assert np.isnan(total.loc["GV", "w_mean"]) and total.loc["GV", "_withheld"] == "w_mean"
+        assert total.loc["ID", "w_mean"] == 0.55
+    assert industry.loc[industry["segment"].eq("X") & industry["node_id"].eq("GV"), "w_mean"].iloc[0] == 0.55

@@ -34,7 +34,7 @@ from pipeline.scoring.disclosure_rounding import (
     round_small_not_applicable,
     withhold_na_share,
 )
-from pipeline.scoring.disclosure_weights import hide_for_two_totals, withhold_total_estimates
+from pipeline.scoring.disclosure_weights import hide_for_two_totals, withhold_shared_totals, withhold_total_estimates
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
 from pipeline.scoring.statistics import item_shares, score_bands
@@ -308,7 +308,12 @@ def linked(data: ReportData, by: str | None, framework: str, k: int | None = Non
     frames = [("functions", functions, SPECS["nodes"]), ("categories", categories, SPECS["nodes"]),
               ("items", shares, SPECS["items"]),
               *[(f"categories_{i}", frame, SPECS["nodes"]) for i, frame in enumerate(extra or [])]]
-    return tuple(complete(frames, k, links))
+    done = complete(frames, k, links)
+    if not data.weighted:
+        return tuple(done)
+    # completion may hide more segments; the breakdowns share their totals: the members' total rule once more,
+    # over all of them together (docs/method.md §12.4a)
+    return tuple(withhold_shared_totals(done, withheld_response_years(data, by, k), withheld_col=WITHHELD_CELLS))
 
 
 def secure_together(tables: list[pd.DataFrame], spec: TableSpec, k: int | None = None) -> list[pd.DataFrame]:
@@ -316,7 +321,9 @@ def secure_together(tables: list[pd.DataFrame], spec: TableSpec, k: int | None =
     a cell hidden in one is hidden in all, and each is completed against the others."""
     from pipeline.publish.intervals import complete
 
-    return complete([(f"t{i}", t, spec) for i, t in enumerate(tables)], _k(k))
+    done = complete([(f"t{i}", t, spec) for i, t in enumerate(tables)], _k(k))
+    # a segment completion hid withholds its total's members' estimates (docs/method.md §12.4a)
+    return withhold_shared_totals(done, withheld_col=WITHHELD_CELLS)
 
 
 def secure(table: pd.DataFrame, spec: TableSpec, k: int | None = None) -> pd.DataFrame:

@@ -97,3 +97,38 @@ def withhold_total_estimates(table: pd.DataFrame, withheld_years: set[tuple[str,
             own = out[withheld_col].fillna("").astype(str) if withheld_col in out else pd.Series("", index=out.index)
             out[withheld_col] = own.where(~mark, (own + f" {c}").str.strip())
     return out
+
+
+def withhold_shared_totals(frames: list[pd.DataFrame], withheld_years: set[tuple[str, int]] | None = None,
+                           total: str = ALL, withheld_col: str = "_withheld") -> list[pd.DataFrame]:
+    """:func:`withhold_total_estimates` over tables that publish the same total rows (a sector's breakdowns: the
+    total by size band is the total by industry), run after completion hid more segments: a total's members'
+    estimates withheld in one are withheld in all, or the other would publish the value this one withholds."""
+    out = [withhold_total_estimates(f, withheld_years, total=total, withheld_col=withheld_col) for f in frames]
+    keys = ["sector", "year", "framework", "node_id"]
+    shut: set[tuple] = set()
+    for f in out:
+        if withheld_col not in f or "segment" not in f or not all(c in f for c in keys):
+            continue
+        marked = f[withheld_col].fillna("").astype(str).str.split().map(lambda c: any(x in TOTAL_ESTIMATES for x in c))
+        rows = f[marked & f["segment"].astype(str).eq(total)]
+        shut |= {tuple(str(v) for v in r) for r in rows[keys].itertuples(index=False)}
+    if not shut:
+        return out
+    done = []
+    for f in out:
+        cols = [c for c in TOTAL_ESTIMATES if c in f]
+        if not cols or "segment" not in f or not all(c in f for c in keys):
+            done.append(f)
+            continue
+        f = f.copy()
+        hit = f["segment"].astype(str).eq(total) & pd.Series(
+            [tuple(str(v) for v in r) in shut for r in f[keys].itertuples(index=False)], index=f.index)
+        for c in cols:
+            mark = hit & f[c].notna()
+            if mark.any():
+                own = f[withheld_col].fillna("").astype(str) if withheld_col in f else pd.Series("", index=f.index)
+                f[withheld_col] = own.where(~mark, (own + f" {c}").str.strip())
+                f.loc[mark, c] = np.nan
+        done.append(f)
+    return done
