@@ -157,7 +157,9 @@ function_title = L["titles"]["function_trend"].format(framework=fw_label)
 
 
 def plot_function_trend(ax):
-    if rd.weighted:  # members' estimate solid with its interval, respondents' mean dashed
+    # members' estimate solid with its interval, respondents' mean dashed; where every members' total is withheld
+    # (docs/method.md §12.4a) the respondents' means alone, so no legend promises a line that is not drawn
+    if rd.weighted and "w_mean" in total_fn and total_fn["w_mean"].notna().any():
         F.trend_lines_weighted(total_fn, ax=ax, labels=fn_labels, suppressed_label=hidden,
                                style_labels=(L["series"]["members"], L["series"]["respondents"]),
                                year_format=year_format)

@@ -94,3 +94,17 @@ def test_same_run_or_other_years_pass(tmp_path):
     _write(tmp_path / "auto" / "all_csf11", _stamp("0.1.0+new", "zzz"))
     with pytest.raises(MixedVersions, match="data zzz"):
         same_versions([tmp_path / "auto" / "all"])
+
+
+def test_the_report_run_refuses_a_variant_beside_an_older_default_and_warns_the_other_way(tmp_path, caplog):
+    """Writing auto/all_en (new code) beside auto/all (old code): refused, naming both. Writing auto/all (new) beside
+    an older auto/all_en: written, with a warning that all_en is stale."""
+    from pipeline.report.run import ReportError, _same_run
+
+    _write(tmp_path / "auto" / "all", _stamp("0.1.0+old", "aaa"))
+    _write(tmp_path / "auto" / "all_en", _stamp("0.1.0+new", "aaa"))
+    with pytest.raises(ReportError, match=r"auto/all \(sdw 0.1.0\+old, data aaa\)"):
+        _same_run(tmp_path / "auto" / "all_en", variant=True)
+    with caplog.at_level("WARNING"):
+        _same_run(tmp_path / "auto" / "all", variant=False)
+    assert "stale report folder" in caplog.text and "all_en (sdw 0.1.0+new" in caplog.text
