@@ -46,8 +46,10 @@ def test_feedback_files_per_company(auto_run):
     key, (headline, weak) = next(iter(per.items()))
     assert headline["node_id"].tolist() == ["GV", "ID", "PR", "DE", "RS", "RC", "Lv1", "Lv2", "Lv3", "All", "★3"]
     scored = headline["score"].notna()
-    assert headline.loc[scored, "percentile"].between(0, 100).all()
-    assert headline.loc[scored, "deviation"].notna().all()
+    shown = scored & headline["hidden"].eq("")  # the report's split and band rule (docs/method.md §13)
+    assert headline.loc[shown, "percentile"].between(0, 100).all()
+    assert headline.loc[shown, "deviation"].notna().all()
+    assert headline.loc[headline["hidden"].ne(""), ["peer_mean", "percentile", "deviation"]].isna().all().all()
     own = ~headline["peer_group"].isin(["全体", NO_PEERS])
     assert (headline.loc[own, "peer_n"] >= 5).all()
     assert weak["peer_rate"].dropna().is_monotonic_decreasing
@@ -184,8 +186,8 @@ def _peer_case() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Six automotive companies: four of size L, two of size S; hand-typed level scores."""
     keys = {"L1": "L", "L2": "L", "L3": "L", "L4": "L", "S1": "S", "S2": "S"}
     nan = float("nan")
-    lv = {"Lv1": [0.9, 0.8, 0.7, 0.6, 0.5, 1.0],   # everyone scored
-          "Lv2": [0.4, 0.6, nan, nan, 0.2, 0.8],   # two L companies not assessed
+    lv = {"Lv1": [0.9, 1.0, 0.7, 0.6, 0.5, 0.95],  # everyone scored
+          "Lv2": [0.4, 0.95, nan, nan, 0.2, 0.9],  # two L companies not assessed
           "Lv3": [1.0, 0.0, nan, nan, nan, nan]}   # two scored in the whole sector
     scores = pd.DataFrame([{"sector": "auto", "year": 2024, "respondent_key": key, "framework": "level",
                             "node_id": node, "score": values[i], "n_items": 1, "n_applicable": 1}
@@ -199,23 +201,29 @@ def _peer_case() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 
 def test_peer_groups_count_companies_with_a_score_and_fall_back_below_k():
+    """k = 2: a member's own group needs 3 scored (2 besides it), and every group shown has at least 2 companies
+    on each side of 90 % (the report's split rule)."""
     scores, respondents, responses = _peer_case()
-    per = feedback_tables(scores, respondents, responses, "auto", 2024, k=3, n_weak=3)
+    per = feedback_tables(scores, respondents, responses, "auto", 2024, k=2, n_weak=3)
     l1 = per["L1"][0].set_index("node_id")
-    # Lv1: four L companies scored → their own group
+    # Lv1: four L companies scored → their own group: 0.9, 1.0 reach 90 %, 0.7, 0.6 do not; mean 3.2 / 4 = 0.8,
+    # L1 (0.9) at or above 3 of 4 → percentile 75
     assert l1.loc["Lv1", "peer_group"] == "L" and l1.loc["Lv1", "peer_n"] == 4
-    assert l1.loc["Lv1", "peer_mean"] == pytest.approx(0.75) and l1.loc["Lv1", "percentile"] == 100.0
-    # Lv2: only two L companies have a score (< k) → the whole sector-year, four scored
+    assert l1.loc["Lv1", "peer_mean"] == pytest.approx(0.8) and l1.loc["Lv1", "percentile"] == 75.0
+    # Lv2: only two L companies have a score (< k + 1) → the whole sector-year, four scored, mean 2.45 / 4
     assert l1.loc["Lv2", "peer_group"] == "全体" and l1.loc["Lv2", "peer_n"] == 4
-    assert l1.loc["Lv2", "peer_mean"] == pytest.approx(0.5)
-    # Lv3: two scored in the whole sector (< k) → no peer statistic at all
+    assert l1.loc["Lv2", "peer_mean"] == pytest.approx(0.6125)
+    # Lv3: two scored in the whole sector (< k + 1) → no peer statistic at all
     assert l1.loc["Lv3", "peer_group"] == NO_PEERS
     assert l1.loc["Lv3", ["peer_mean", "peer_n", "percentile", "deviation"]].isna().all()
     s1 = per["S1"][0].set_index("node_id")
-    # two S companies (< k) → whole sector: six scored, mean 4.5 / 6, S1 lowest of six
+    # two S companies (< k + 1) → whole sector: six scored, mean 4.65 / 6 = 0.775, S1 (0.5) lowest of six
     assert s1.loc["Lv1", "peer_group"] == "全体" and s1.loc["Lv1", "peer_n"] == 6
-    assert s1.loc["Lv1", "peer_mean"] == pytest.approx(0.75)
+    assert s1.loc["Lv1", "peer_mean"] == pytest.approx(0.775)
     assert s1.loc["Lv1", "percentile"] == pytest.approx(100 / 6)
+    # at k = 3 the same L group (one side of 90 % holds 2 < 3) shows no peer value: hidden as a split
+    strict = feedback_tables(scores, respondents, responses, "auto", 2024, k=3, n_weak=3)["L1"][0].set_index("node_id")
+    assert strict.loc["Lv1", "hidden"] == "split" and np.isnan(strict.loc["Lv1", "peer_mean"])
 
 
 def test_weakest_items_use_the_one_item_share_and_hide_it_below_k():

@@ -29,6 +29,9 @@ def _group() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 
 def test_the_report_rule_on_one_group():
+    # a 0/1 level node splits at 0.5, ★ readiness at 1: 5 of 10 ready and 5 not is shown; 4 ready is not
+    assert peer_protection(pd.Series([1.0] * 5 + [0.0] * 5), "level", 5, "Lv2+") == ("", "")
+    assert peer_protection(pd.Series([1.0] * 4 + [0.0] * 6), "star", 5, "★3") == ("split", "")
     assert peer_protection(pd.Series([1.0] * 9 + [0.875]), "csf2", 5) == ("split", "high")
     assert peer_protection(pd.Series([1.0] * 5 + [0.5] * 5), "csf2", 5) == ("", "")
     assert peer_protection(pd.Series([0.0] * 9 + [0.5]), "csf2", 5) == ("split", "low")  # mean 0.05, none reach
