@@ -84,16 +84,20 @@ def _on_star(sector: str) -> bool:
 @contextmanager
 def _batch_backend():
     """Notebooks run by papermill draw off-screen: the kernel inherits MPLBACKEND=Agg from this process
-    (style.py never picks a backend, so the explorer keeps JupyterLab's inline one)."""
-    before = os.environ.get("MPLBACKEND")
+    (style.py never picks a backend, so the explorer keeps JupyterLab's inline one). It inherits the project
+    folder too (SDW_HOME): the paths it is given are relative to it (:func:`project_relative`), and the kernel runs
+    in the report folder, where a project found from the current directory would be the report folder."""
+    keep = {name: os.environ.get(name) for name in ("MPLBACKEND", config.HOME_ENV)}
     os.environ["MPLBACKEND"] = "Agg"
+    os.environ[config.HOME_ENV] = str(config.project_dir())
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop("MPLBACKEND", None)
-        else:
-            os.environ["MPLBACKEND"] = before
+        for name, before in keep.items():
+            if before is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = before
 
 
 def _reader_notebook(nb) -> tuple[object, list[str]]:
