@@ -305,17 +305,21 @@ def test_items_sort_by_number(reports):
 
 
 def test_every_report_passes_its_own_audit_and_the_replay(reports):
-    from pipeline.publish.audit import audit_folder
+    from pipeline.publish.audit import audit_folder, private_dir
 
     root, _, _ = reports
     for sector in ("power", "auto", "all"):
         folder = root / "reports" / sector / "all"
         log = pd.read_csv(folder / "disclosure_audit.csv")
         assert set(log["check"]) <= {"hidden"}
+        assert log["count"].isna().all() and log["count_withheld"].all()  # no hidden cell's count published
         assert audit_folder(folder) == []
-        intervals = pd.read_csv(folder / "disclosure_intervals.csv")  # every hidden statistic, solved
+        published = pd.read_csv(folder / "disclosure_intervals.csv")
+        assert published[["n", "low", "high", "width", "required"]].isna().all().all()
+        intervals = pd.read_csv(private_dir(folder) / "disclosure_intervals_full.csv")  # every hidden statistic
         assert not intervals["fails"].any() and (intervals["width"] >= intervals["required"] - 1e-9).all()
-    auto_log = pd.read_csv(root / "reports" / "auto" / "all" / "disclosure_audit.csv")
+        assert len(intervals) == len(published)
+    auto_log = pd.read_csv(private_dir(root / "reports" / "auto" / "all") / "disclosure_audit_full.csv")
     assert len(auto_log) and set(auto_log["reason"]) <= {"primary", "split", "complementary", "uniform"}
     assert (auto_log.loc[auto_log["reason"].eq("primary"), "count"] < 5).all()
 
