@@ -23,9 +23,9 @@ from pathlib import Path
 
 def one(folder: Path) -> dict[str, object]:
     from pipeline.publish import intervals
-    from pipeline.publish.audit import _read_folder
+    from pipeline.publish.audit import read_report_folder
 
-    tables, hidden, k, relations = _read_folder(folder)
+    tables, hidden, k, relations = read_report_folder(folder)
     counter = intervals.SolverStats() if hasattr(intervals, "SolverStats") else None
     start = time.process_time()
     solved = (intervals.solve(tables, hidden, k, relations, stats=counter) if counter is not None

@@ -37,7 +37,8 @@ from pipeline.report import data as D
 from pipeline.report import figures as F
 from pipeline.report import style
 from pipeline.report import tables as T
-from pipeline.report.context import node_names
+from pipeline.report.context import mapping_note, node_names, not_assessed_text
+from pipeline.report.page import PAGE_TABLES
 
 style.apply()
 min_cell = ruleset.min_cell(min_cell)
@@ -68,11 +69,10 @@ source = L["source"].format(sector=style.sectors_name(L, list(sectors)),
                             n=L["n_year"].format(n=f"{sum(d.n(d.latest) for d in sectors.values()):,}"))
 display(HTML(f"<style>{REPORT_CSS}</style>"))
 display(Markdown(f"# {L['cross_title']}"))
-# how each sector's items reach CSF 2.0 where the project mapped them itself; power's crosswalk leaves
-# subcategories no answer reaches, said as not assessed (never 0)
-mapping_notes = " / ".join(L["mapping_note"][s] for s in sectors if s in L["mapping_note"])
-not_assessed = [L["not_assessed"].format(n=T.not_assessed_subcategories(d)) for s, d in sectors.items()
-                if "csf11" in catalogs.sector_info(s)["frameworks"]]
+# how each sector's items reach CSF 2.0 (the project's mapping, or NIST's crosswalk from CSF 1.1), and the
+# subcategories a crosswalk leaves without an answer, said as not assessed (never 0): as each sector's report says
+mapping_notes = " / ".join(x for x in (mapping_note(s, L) for s in sectors) if x)
+not_assessed = [x for x in (not_assessed_text(s, "csf2", d, L) for s, d in sectors.items()) if x]
 category_notes = " / ".join([*not_assessed, *([mapping_notes] if mapping_notes else [])])
 if mapping_notes:
     display(Markdown(mapping_notes))
@@ -108,34 +108,29 @@ def draw_functions():
 
 
 pub.figure(draw_functions, "cross_sector_functions", L["titles"]["cross_sector_functions"], source)
-pub.table("functions", funcs, T.SPECS["nodes"], L["titles"]["cross_sector_functions"],
-          ["sector_name", "year", "node_id", "node_name", "n_scored", "mean", "na_share"],
-          L["hidden_note"].format(k=min_cell))
+cross = PAGE_TABLES["cross_sector"]  # the columns both tables publish, and their disclosure spec
+pub.table("functions", funcs, cross.specs[cross.protection], L["titles"]["cross_sector_functions"],
+          list(cross.columns), L["hidden_note"].format(k=min_cell))
 
 # %%
 cats = side_by_side("category")
 
 
-category_ids = list(dict.fromkeys(cats["node_id"]))
 
 
-def draw_categories(part=None):
-    limit = (12 if lang == "ja" else 24) if style.on_slide() else (18 if lang == "ja" else 36)
-    half = (len(category_ids) + 1) // 2  # on a slide, half the categories each (14-point rows)
-    rows = cats if part is None else cats[cats["node_id"].isin(category_ids[:half] if part == 0
-                                                               else category_ids[half:])]
+def draw_categories(part=None):  # on a slide, half the categories each
+    rows = style.slide_half(cats, part)
     fig, ax = style.new_figure(left=0.3 if style.on_slide() else 0.27)
     F.heatmap(rows, "node_id", "sector_name", "mean", ax=ax, suppressed_label=hidden,
-              row_labels={n: f"{n} {style.short(names[n], limit)}" for n in rows["node_id"]})
+              row_labels=style.node_row_labels(rows["node_id"], names, lang))
     style.finish(fig, L["titles"]["cross_sector_categories"], source, rule, category_notes, prov.stamp())
     return fig
 
 
 pub.figure(draw_categories, "cross_sector_categories", L["titles"]["cross_sector_categories"], source,
            slide_parts=2)
-pub.table("categories", cats, T.SPECS["nodes"], L["titles"]["cross_sector_categories"],
-          ["sector_name", "year", "node_id", "node_name", "n_scored", "mean", "na_share"],
-          L["hidden_note"].format(k=min_cell))
+pub.table("categories", cats, cross.specs[cross.protection], L["titles"]["cross_sector_categories"],
+          list(cross.columns), L["hidden_note"].format(k=min_cell))
 
 # %%
 display(Markdown(f"## {L['sections']['rules']}"))

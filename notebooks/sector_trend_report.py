@@ -90,16 +90,7 @@ def item_labels(table, page_width=24):
     return T.with_item_labels(table, 16 if style.on_slide() else page_width, lang)
 
 
-versions = sorted(rd.respondents["template_version"].dropna().unique())
-version_note = L["template_change"].format(versions=", ".join(versions)) if len(versions) > 1 else ""
-# Scores of functions and levels use every item of each version; say how many of those do not compare.
-# Function trends and the panel score every year on the items that compare across its versions
-# (T.comparable_scores) and say how many they leave out; level trends keep each version's items and say so.
-n_trend_excluded = len(T.trend_excluded_items(rd))
-trend_note = " / ".join(x for x in (version_note, L["incomparable"].format(n=n_trend_excluded)
-                                    if n_trend_excluded else "") if x)
-score_note = " / ".join(x for x in (version_note, L["incomparable_included"].format(n=n_trend_excluded)
-                                    if n_trend_excluded else "") if x)
+version_note, trend_note, score_note = page.version_note, page.trend_note, page.score_note
 weighting_text = T.weighting_note(rd, L, page.names, min_cell)  # '' when the report describes the respondents only
 
 display(HTML(f"<style>{REPORT_CSS}</style>"))
@@ -180,7 +171,7 @@ if len(rd.years) > 1:
     year_from = rd.years[-2]
     pc = named(T.panel(rd, year_from, rd.latest, min_cell, fw))
     both = T.panel_vs_all(pc, functions, rd.latest, ALL)
-    n_pairs = L["n_pairs"].format(n=f"{int(pc['n'].max()) if pc['n'].notna().any() else 0:,}")
+    n_pairs = page.n_pairs(pc)
     period = f"{L['fy'].format(year=year_from)}→{L['fy'].format(year=rd.latest)}"
     # the legend right of the bars: long English basis names need room, the slide's larger text more
     page.figure("panel_vs_all", f"{L['titles']['panel_vs_all']} ({period})", n_pairs, lambda ax: F.panel_vs_all(
@@ -217,15 +208,12 @@ def heatmap_section(data, attribute, protected, suffix=""):
         if still else ""
     title = L["titles"]["csf2_heatmap"].format(framework=fw_label) + \
         (f" {L['breakdown'].get(attribute, '')}" if suffix else "") + f" ({latest})"
-    ids = list(dict.fromkeys(cats["node_id"]))
 
-    def plot(ax, part=None):
-        limit = (12 if lang == "ja" else 24) if style.on_slide() else (18 if lang == "ja" else 36)
-        half = (len(ids) + 1) // 2  # on a slide, half the categories each: 22 rows do not fit at 14 pt
-        rows = cats if part is None else cats[cats["node_id"].isin(ids[:half] if part == 0 else ids[half:])]
+    def plot(ax, part=None):  # on a slide, half the categories each
+        rows = style.slide_half(cats, part)
         F.heatmap(rows, "node_id", "segment", "mean", ax=ax, suppressed_label=hidden, total=ALL,
                   band_label=L["band"].format(k=min_cell), band_text=L["band_cells"],
-                  row_labels={n: f"{n} {style.short(node_names.get(n, ''), limit)}" for n in rows["node_id"]})
+                  row_labels=style.node_row_labels(rows["node_id"], node_names, lang))
 
     page.figure("csf2_heatmap" + suffix, title, n_year(data.latest), plot,
                 note=" / ".join(x for x in (note, withheld_note) if x), years=latest_year, caveat=mapping_note,
@@ -341,11 +329,11 @@ if "star" in info["frameworks"]:
         lw = within_shown[within_shown["year"].eq(rd.latest) & within_shown["node_id"].str.startswith(f"★{n_star}")]
         now = ready_rows[ready_rows["year"].eq(rd.latest) & ready_rows["node_id"].eq(f"★{n_star}+")]
         shown_bands = {  # figure → (companies by band, the band's name, its share, the note, the legend's room)
-            "distance": (lb.assign(band=lb["node_id"].str.split(":").str[1].map(lambda b: R["band"].format(band=b))),
+            "distance": (lb.assign(band=S.band_words(lb["node_id"], R["band"], R["within_series"])),
                          "band", "share_distance", R["distance_note"], (0.74, 0.84)),  # slide: legend right
             "within": (pd.concat([now.assign(series=R["ready_series"]),
-                                  lw.assign(series=lw["node_id"].str.split("≤").str[1].map(
-                                      lambda n: R["within_series"].format(n=n)))], ignore_index=True),
+                                  lw.assign(series=S.band_words(lw["node_id"], R["band"], R["within_series"]))],
+                                 ignore_index=True),
                        "series", "share_reached", R["within_note"], (0.76, 0.84))}
         for kind, (rows, series, share, kind_note, top_room) in shown_bands.items():
             page.figure(f"star{n_star}_{kind}", R[f"{kind}_title"].format(star=n_star, year=rd.latest),

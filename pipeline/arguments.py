@@ -272,8 +272,9 @@ def what_if_scope(store: Path, sectors: list[str], scope: WhatIf, span: tuple[in
 
     for sector in sectors:
         if "star" not in catalogs.sector_info(sector)["frameworks"]:
+            starred = [s for s, info in catalogs.sectors().items() if "star" in info["frameworks"]]
             raise Refused("--what-if", f"{sector} is not scored on the ★ scheme (catalogs/sectors.yaml): use "
-                          "--sector auto")
+                          + " or ".join(f"--sector {s}" for s in starred))
         has = segment_attributes(store, sector)
         if scope.attribute not in has:
             raise Refused("--what-if", f"{sector} respondents have no {scope.attribute!r}: expected one of "

@@ -88,7 +88,8 @@ def _report(args: argparse.Namespace) -> None:
     if args.segment_by:
         segment_by(store, sectors, args.segment_by)
     if getattr(args, "what_if", None) is not None:
-        what_if_scope(store, ["auto"] if args.sector == "all" else sectors, args.what_if, args.years)
+        starred = [s for s, info in catalogs.sectors().items() if "star" in info["frameworks"]]
+        what_if_scope(store, starred if args.sector == "all" else sectors, args.what_if, args.years)
 
 
 def _feedback(args: argparse.Namespace) -> None:

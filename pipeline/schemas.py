@@ -5,21 +5,28 @@ Column names are a contract with scripts outside the repository: extend, never r
 
 from __future__ import annotations
 
+import pandas as pd
 import pandera.pandas as pa
+from pandera import extensions
 from pandera.typing import Series
 
 from pipeline import catalogs
 
 CANONICAL = ["implemented", "partial", "not_implemented", "not_applicable", "unknown", "unanswered", "invalid"]
 STATUS = ["ingested", "quarantined", "superseded"]
-SECTORS = list(catalogs.sectors())  # catalogs/sectors.yaml
 FRAMEWORKS = ["csf2", "csf11", "cpsf", "level", "star"]
 ITEM_ID = r"^(?:[A-Z]{2}\.[A-Z]{2}-\d{1,2}|No\.\d{1,3})$"
 CELL = r"^[A-Z]{1,3}[1-9][0-9]*$"
 
 
+@extensions.register_check_method()
+def registered_sector(series: pd.Series) -> pd.Series:
+    """A sector of catalogs/sectors.yaml, read when a table is written: a project's catalogs may add one."""
+    return series.isin(list(catalogs.sectors()))
+
+
 class Manifest(pa.DataFrameModel):
-    sector: Series[str] = pa.Field(isin=SECTORS)
+    sector: Series[str] = pa.Field(registered_sector=())
     year: Series[int] = pa.Field(ge=2000, le=2100)
     source_path: Series[str]
     sha256: Series[str] = pa.Field(nullable=True)
@@ -49,7 +56,7 @@ class Manifest(pa.DataFrameModel):
 
 
 class Respondents(pa.DataFrameModel):
-    sector: Series[str] = pa.Field(isin=SECTORS)
+    sector: Series[str] = pa.Field(registered_sector=())
     year: Series[int]
     respondent_key: Series[str] = pa.Field(str_length={"min_value": 32, "max_value": 32})
     # name_linked: no valid 法人番号 written, linked by the company name to the one 法人番号 known for it
@@ -72,7 +79,7 @@ class Respondents(pa.DataFrameModel):
 
 
 class Responses(pa.DataFrameModel):
-    sector: Series[str] = pa.Field(isin=SECTORS)
+    sector: Series[str] = pa.Field(registered_sector=())
     year: Series[int]
     respondent_key: Series[str]
     item_id: Series[str] = pa.Field(str_matches=ITEM_ID)
@@ -92,7 +99,7 @@ class Responses(pa.DataFrameModel):
 class Identities(pa.DataFrameModel):
     """Who is behind each key: read only by the association's own outputs (quarantine report, feedback)."""
 
-    sector: Series[str] = pa.Field(isin=SECTORS)
+    sector: Series[str] = pa.Field(registered_sector=())
     year: Series[int]
     respondent_key: Series[str]
     identity_basis: Series[str]
@@ -108,7 +115,7 @@ class Identities(pa.DataFrameModel):
 class Quarantine(pa.DataFrameModel):
     """What a clerk must act on: quarantined and superseded files, and ingested ones with flags."""
 
-    sector: Series[str] = pa.Field(isin=SECTORS)
+    sector: Series[str] = pa.Field(registered_sector=())
     year: Series[int]
     source_path: Series[str]
     status: Series[str] = pa.Field(isin=STATUS)
@@ -127,7 +134,7 @@ class Quarantine(pa.DataFrameModel):
 class Roster(pa.DataFrameModel):
     """The association's members in a year (denominator of response rates; chase list)."""
 
-    sector: Series[str] = pa.Field(isin=SECTORS)
+    sector: Series[str] = pa.Field(registered_sector=())
     year: Series[int]
     respondent_key: Series[str] = pa.Field(str_length={"min_value": 32, "max_value": 32})
     identity_basis: Series[str]
@@ -148,7 +155,7 @@ class Roster(pa.DataFrameModel):
 
 
 class Scores(pa.DataFrameModel):
-    sector: Series[str] = pa.Field(isin=SECTORS)
+    sector: Series[str] = pa.Field(registered_sector=())
     year: Series[int]
     respondent_key: Series[str]
     framework: Series[str] = pa.Field(isin=FRAMEWORKS)
@@ -166,7 +173,7 @@ class Weights(pa.DataFrameModel):
     """One weight per respondent of a sector-year with a roster (pipeline/scoring/weights.py): how many
     members it stands for within its weighting cell. Written by `sdw score` from the roster and respondents."""
 
-    sector: Series[str] = pa.Field(isin=SECTORS)
+    sector: Series[str] = pa.Field(registered_sector=())
     year: Series[int]
     respondent_key: Series[str] = pa.Field(str_length={"min_value": 32, "max_value": 32})
     cell: Series[str]

@@ -58,13 +58,6 @@ def ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-DEMO_YEARS = {
-    # sector: [(year, respondents, form)] — smaller than the real surveys so the demo stays quick
-    "power": [(2024, 300, "workbooks"), (2025, 310, "workbooks"), (2026, 320, "workbooks")],
-    "auto": [(2022, 600, "workbooks"), (2023, 560, "workbooks"), (2024, 520, "export")],
-}
-
-
 def score(args: argparse.Namespace) -> int:
     from pipeline import preconditions
     from pipeline.lock import locked
@@ -293,14 +286,15 @@ def demo(quiet: bool = False) -> int:
 def _demo(store: Path, quiet: bool = False) -> int:
     import json
 
-    from pipeline import builds, config
+    from pipeline import builds, catalogs, config
     from pipeline.ingest import ingest as run_ingest
     from pipeline.ingest.identity import secret_key
     from pipeline.synth import synthesise, truth_dir
 
     print("sdw demo: synthetic submissions → store (data/processed)")
     parts = []
-    for sector, years in DEMO_YEARS.items():
+    demo = {s: info["synth"]["demo"] for s, info in catalogs.sectors().items() if info["synth"].get("demo")}
+    for sector, years in demo.items():  # catalogs/sectors.yaml synth.demo: [year, respondents, form]
         for year, n, form in years:
             raw = config.raw_dir() / sector / str(year)
             params = {"sector": sector, "year": year, "n": n, "form": form, "seed": 0}

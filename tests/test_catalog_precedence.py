@@ -35,11 +35,11 @@ def test_a_project_catalog_file_replaces_the_shipped_one_and_leaves_with_its_pro
     _write_items(tmp_path / "a" / "catalogs" / "auto_items.csv", {"No.1": "Lv3"})
     assert catalogs.auto_items().set_index("item_id").loc["No.1", "level"] == "Lv3"
     assert {r["item_id"]: r["level"] for r in catalog_files.read_records("auto_items.csv")}["No.1"] == "Lv3"
-    assert _level_node(maps.auto_map(), "No.1") == "Lv3"
+    assert _level_node(maps.mapped_items_map("auto"), "No.1") == "Lv3"
 
     monkeypatch.setenv("SDW_HOME", str(tmp_path / "b"))  # another project: the shipped file again
     assert catalogs.auto_items().set_index("item_id").loc["No.1", "level"] == "Lv1"
-    assert _level_node(maps.auto_map(), "No.1") == "Lv1"
+    assert _level_node(maps.mapped_items_map("auto"), "No.1") == "Lv1"
     assert sorted(p.name for p in SHIPPED.rglob("*")) == shipped_before  # nothing written into the package
 
 

@@ -20,8 +20,8 @@ import openpyxl
 import pandas as pd
 
 from pipeline.report.feedback_doc import write_feedback
-from pipeline.report.feedback_star import star_page
 from pipeline.report.member_page import member_page
+from pipeline.report.star_page import star_page
 from pipeline.scoring.disclosure import protect_distribution
 from pipeline.scoring.feedback import feedback_tables
 from pipeline.scoring.respondent import score_store_tables

@@ -376,7 +376,7 @@ def test_a_cell_anywhere_beyond_two_million_cells_is_refused_with_the_limit(row,
     """A value typed far away: refused when the sheet it spans (to row × column) passes 2,000,000 cells."""
     from hypothesis import assume
 
-    from pipeline.cells import column_letters
+    from pipeline.a1_notation import column_letters
 
     assume(row * col > 2_000_000)
     ref = f"{column_letters(col - 1)}{row}".encode()

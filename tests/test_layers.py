@@ -6,6 +6,7 @@ with one import pointing the wrong way is refused, naming the import.
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -75,3 +76,52 @@ def test_an_upward_or_sideways_import_breaks_the_contract(tmp_path, module, line
     assert done.returncode == 1
     assert "leaves BROKEN" in done.stdout  # the layers contract, whose name ends "… config, leaves"
     assert broken in done.stdout
+
+
+# Each stage package's entry point is its run.py (pipeline.ingest.run, pipeline.scoring.run, pipeline.synth.run,
+# pipeline.report.run): one role, always imported by its package's name, so the shared name says the role.
+SHARED_NAMES = {"__init__", "__main__", "run"}
+
+
+def private_imports(root: Path) -> list[str]:
+    """Every ``from pipeline.x import _y`` and ``x._y`` (x a pipeline module) outside the module defining _y."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline"):
+                for alias in node.names:
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        found.append(f"{path.relative_to(root)}:{node.lineno} from {node.module} import {alias.name}")
+                    modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            elif isinstance(node, ast.Import):
+                modules |= {a.asname or a.name: a.name for a in node.names if a.name.startswith("pipeline")}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+                    and isinstance(node.value, ast.Name) and node.value.id in modules):
+                found.append(f"{path.relative_to(root)}:{node.lineno} {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_module_reaches_into_another_ones_private_names():
+    """A name with a leading underscore is its module's own: one another module needs is made public (named for
+    what it does) or moves to the module that owns the concept. The tests may call private helpers."""
+    folders = ("pipeline", "notebooks", "tools", "benchmarks")
+    found = [hit for folder in folders for hit in private_imports(ROOT / folder)]
+    assert found == []
+
+
+def test_the_check_sees_a_private_import(tmp_path):
+    (tmp_path / "a.py").write_text("from pipeline.publish.intervals import _hide\n"
+                                   "import pipeline.ingest.discover as d\nd._error_text(None)\n", encoding="utf-8")
+    assert private_imports(tmp_path) == ["a.py:1 from pipeline.publish.intervals import _hide", "a.py:3 d._error_text"]
+
+
+def test_no_two_modules_share_a_name():
+    """A reader who meets ``feedback_star`` in a traceback or a search should find one file."""
+    names: dict[str, list[str]] = {}
+    for path in (ROOT / "pipeline").rglob("*.py"):
+        if path.stem not in SHARED_NAMES:
+            names.setdefault(path.stem, []).append(str(path.relative_to(ROOT)))
+    assert {n: p for n, p in names.items() if len(p) > 1} == {}

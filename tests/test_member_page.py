@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pipeline.report.member_page import _group_label, words
+from pipeline.report.member_page import peer_group_label, words
 
 
 def test_size_bands_read_in_english_as_the_reports_print_them():
-    assert _group_label("〜100人", "auto", "en", "all") == "1–100"
-    assert _group_label("10,001人〜", "auto", "en", "all") == "10,001+"
-    assert _group_label("301〜1,000人", "auto", "en", "all") == "301–1,000"
-    assert _group_label("〜100人", "auto", "ja", "all") == "〜100人"
+    assert peer_group_label("〜100人", "auto", "en", "all") == "1–100"
+    assert peer_group_label("10,001人〜", "auto", "en", "all") == "10,001+"
+    assert peer_group_label("301〜1,000人", "auto", "en", "all") == "301–1,000"
+    assert peer_group_label("〜100人", "auto", "ja", "all") == "〜100人"
 
 
 def test_a_sector_without_feedback_words_is_named_as_sectors_yaml_names_it(monkeypatch):

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pytest
@@ -76,7 +77,7 @@ def test_titles_do_not_request_bold():
 @pytest.mark.parametrize(("sectors", "lang", "line"), [
     (["auto"], "ja", "採点: 達成=1、未達成・未回答=0、対象外は除外。"
                      "x: 秘匿(集計対象又は割合の片側が5社未満、又は他の値から算出できるため)"),
-    (["power"], "ja", "採点: 実施=1、一部実施=0.5、その他の回答・未回答=0、該当なしは除外。"
+    (["power"], "ja", "採点: 実施=1、一部実施=0.5、未実施・未回答=0、該当なしは除外。"
                       "x: 秘匿(集計対象又は割合の片側が5社未満、又は他の値から算出できるため)"),
     (["auto"], "en", "Scoring: achieved 1, not achieved or unanswered 0, not applicable excluded. x: withheld (fewer "
                      "than 5 companies behind the value or on one side of a share, or derivable from other values)")])
@@ -91,3 +92,30 @@ def test_a_page_about_several_sectors_names_them_from_sectors_yaml_in_its_order(
     assert style.sectors_name(ja, ["auto", "power", "sme"]) == "自動車・電力・中小企業"
     assert style.sectors_name(en, ["power", "auto"]) == "Power and Automotive"
     assert style.sectors_name(ja, ["sme"]) == "中小企業"
+
+
+def test_the_rules_texts_follow_the_points_of_the_scoring_catalog(tmp_path, monkeypatch):
+    """The points per answer are written once (catalogs/scoring.yaml): a project that scores 一部実施 0.25 and
+    leaves わからない out of the denominator reads so on every figure and in the rules section."""
+    from pipeline.catalogs import files as catalog_files
+
+    shipped = Path(catalog_files.__file__).resolve().parent / "scoring.yaml"
+    text = shipped.read_text(encoding="utf-8").replace("  partial: 0.5\n", "  partial: 0.25\n")
+    text = text.replace("  unknown: 0.0     # never scored as implemented\n", "  unknown: null\n")
+    (tmp_path / "catalogs").mkdir()
+    (tmp_path / "catalogs" / "scoring.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("SDW_HOME", str(tmp_path))
+    catalog_files.refresh()
+    try:
+        ja = style.labels("ja")
+        assert style.rule_line(ja, ["sme"], 5).startswith(
+            "採点: 実施=1、一部実施=0.25、未実施・未回答=0、わからないは除外。")
+        assert style.rules_text(ja, ["sme"], "90%").startswith(
+            "回答は「実施している」=1、「一部実施している」=0.25、「実施していない」・未回答・判読不能・記載なし=0 "
+            "として採点し、「わからない」は分母から除きます。")
+        assert style.rules_text(style.labels("en"), ["power"], "90%").startswith(
+            "Answers score implemented = 1, partially implemented = 0.25, not implemented, unanswered, unreadable or "
+            "missing = 0; not applicable is left out of the denominator.")
+    finally:
+        monkeypatch.delenv("SDW_HOME")
+        catalog_files.refresh()

@@ -21,9 +21,12 @@ from pipeline.catalogs.frameworks import (
     scs_requirements,
 )
 from pipeline.catalogs.instruments import (
+    answer_words,
     auto_domains,
     auto_items,
     business_type_records,
+    export_sectors,
+    form_roles,
     item_ids_of,
     item_texts,
     items_file,
@@ -33,6 +36,7 @@ from pipeline.catalogs.instruments import (
     power_items,
     provisional,
     scoring_rules,
+    sector_business_types,
     sector_info,
     sector_items,
     sectors,
@@ -47,6 +51,10 @@ from pipeline.catalogs.instruments import (
 from pipeline.catalogs.texts import columns, quarantine_reasons, report_labels
 
 __all__ = [
+    "answer_words",
+    "export_sectors",
+    "form_roles",
+    "sector_business_types",
     "business_type_records",
     "columns",
     "item_ids_of",

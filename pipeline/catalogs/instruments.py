@@ -28,6 +28,35 @@ def power_business_types() -> pd.DataFrame:
     return df.assign(has_facilities=df["has_facilities"].eq("true"))
 
 
+def sector_business_types(sector: str) -> pd.DataFrame | None:
+    """The business types (事業区分) a sector's members declare on its cover (sectors.yaml ``business_types``);
+    None for a sector whose cover carries no business type."""
+    name = sector_info(sector).get("business_types")
+    if not name:
+        return None
+    df = read_csv(name)
+    return df.assign(has_facilities=df["has_facilities"].eq("true"))
+
+
+def answer_words(sector: str, lang: str) -> dict[str, str]:
+    """How a sector's reports and feedback word canonical answers where its forms differ from the general
+    words (sectors.yaml ``answer_words``: 達成 / 未達成 for the automotive checklist); empty when they do not."""
+    words = sector_info(sector).get("answer_words") or {}
+    return dict(words.get("ja" if lang == "ja" else "en") or {})
+
+
+def form_roles() -> dict[str, tuple[str, ...]]:
+    """Sector → the header roles a blank official form of it carries, for the sectors `sdw instrument import`
+    reads (sectors.yaml ``form_roles``)."""
+    return {s: tuple(info["form_roles"]) for s, info in sectors().items() if info.get("form_roles")}
+
+
+def export_sectors() -> list[str]:
+    """The sectors with a consolidated export (one row per member, a column per item): those with a template
+    version whose file describes an ``export``."""
+    return [s for s in sectors() if any("export" in template(v) for v in template_versions(s))]
+
+
 def auto_items() -> pd.DataFrame:
     """The 153 automotive checklist items No.1–No.153 with level, domain, text and CSF 2.0 targets."""
     return read_csv("auto_items.csv")
@@ -130,11 +159,18 @@ def items_for(version: str) -> pd.DataFrame:
 
 
 def vocabulary(instrument: str) -> dict[str, Any]:
-    """Native answers per template version and certain synonyms, for one instrument."""
+    """Native answers per template version and certain synonyms, for one instrument.
+
+    A registered sector without an entry in vocabularies.yaml has its templates' own ``answers`` (canonical →
+    the form's words) and no synonyms, so a sector added as data needs no vocabulary entry until it has
+    synonyms to list."""
     vocab = read_yaml("vocabularies.yaml")
-    if instrument not in vocab:
-        raise KeyError(f"no answer vocabulary for {instrument!r}; known: {', '.join(vocab)}")
-    return vocab[instrument]
+    if instrument in vocab:
+        return vocab[instrument]
+    if instrument in sectors():
+        return {"native": {v: dict(template(v).get("answers") or {}) for v in template_versions(instrument)},
+                "synonyms": {}}
+    raise KeyError(f"no answer vocabulary for {instrument!r}; known: {', '.join(vocab)}")
 
 
 def labels() -> dict[str, dict[str, list[str]]]:

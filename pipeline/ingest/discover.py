@@ -95,7 +95,7 @@ def discover(raw: Path) -> list[Entry]:
             try:
                 entries.extend(_archive(rel, str(path), (), lambda p=path: zipfile.ZipFile(p), 1))
             except Exception as e:  # noqa: BLE001 - a bug of ours or of zipfile: said as such, never a crash
-                entries.append(Entry(rel, "archive", str(path), rejected=("read_error", _error_text(e))))
+                entries.append(Entry(rel, "archive", str(path), rejected=("read_error", read_error_detail(e))))
         elif (size := _size(path)) > limits.MAX_FILE_BYTES:
             entries.append(Entry(rel, "file", str(path), rejected=("too_large", limits.file_size_text(size))))
         else:
@@ -160,7 +160,7 @@ def _archive(source: str, fs_path: str, chain: tuple[str, ...], opener, depth: i
     return out
 
 
-def _error_text(e: BaseException) -> str:
+def read_error_detail(e: BaseException) -> str:
     """'could not be read: <error>' — the reader failed in a way no member file explains."""
     first = str(e).strip().splitlines()[0] if str(e).strip() else ""
     return f"could not be read: {type(e).__name__}: {first}" if first else f"could not be read: {type(e).__name__}"

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline import catalogs
+from pipeline.a1_notation import column_letters
 from pipeline.catalogs.files import on_change, registered_cache
-from pipeline.cells import column_letters
 from pipeline.header_roles import aliases, row_roles
 from pipeline.ingest.read import Sheet
 from pipeline.ingest.version import bare_version, written_in

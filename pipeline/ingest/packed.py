@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from pipeline.a1_notation import column_letters
 from pipeline.catalogs import item_ids_of, template_versions
 from pipeline.catalogs.files import catalog_cache, on_change
-from pipeline.cells import column_letters
 from pipeline.ingest.vocab import CANONICAL
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from pipeline.catalogs.files import refresh, registered_cache
 from pipeline.ingest import attributes as attrs
 from pipeline.ingest import version
 from pipeline.ingest.copies import PAST_NAME, stale_mark, title_cells
-from pipeline.ingest.discover import Entry, _error_text, file_name, is_archive, read_entry
+from pipeline.ingest.discover import Entry, file_name, is_archive, read_entry, read_error_detail
 from pipeline.ingest.locate import (
     Header,
     cover_values,
@@ -104,7 +104,7 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as e:  # a member that fails its CRC
         return [Parsed(entry.source_path, kind, status="quarantined", reason="archive_corrupt", detail=str(e))]
     except Exception as e:  # noqa: BLE001 - the disk or our code, not the member's file
-        return [Parsed(entry.source_path, kind, status="quarantined", reason="read_error", detail=_error_text(e))]
+        return [Parsed(entry.source_path, kind, status="quarantined", reason="read_error", detail=read_error_detail(e))]
     digest = hashlib.sha256(data).hexdigest()
     if kind == "archive" or (kind == "member" and is_archive(entry.source_path)):
         return [Parsed(entry.source_path, kind, digest, detail="archive")]
@@ -118,7 +118,7 @@ def parse_entry(entry: Entry, sector: str, year: int) -> list[Parsed]:
         if isinstance(e, KeyboardInterrupt | SystemExit | GeneratorExit):  # BaseException): never blamed on the member
             raise
         return [Parsed(entry.source_path, kind, digest, status="quarantined", reason="read_error",
-                       detail=_error_text(e))]
+                       detail=read_error_detail(e))]
 
 
 def _parse_book(book: Book, path: str, kind: str, digest: str, year: int) -> list[Parsed]:
@@ -419,7 +419,7 @@ def _cover_attributes(cover: dict[str, object], sector: str, parsed: Parsed
         parsed.flags.append("no_date")
         if clean_text(cover.get("answered_on")):
             parsed.warnings.append(f"回答日「{clean_text(cover.get('answered_on'))}」")
-    if sector == "power":
+    if catalogs.sector_info(sector).get("business_types"):  # a licensee's cover: 事業区分, 従業員数, 対象システム
         codes, unknown = attrs.business_types(cover.get("business_types"))
         main, _ = attrs.business_types(cover.get("main_business_type"))
         employees = attrs.parse_int(cover.get("employees"))
@@ -518,7 +518,8 @@ def _totals_label(values: dict[str, object], row: list[str | None]) -> str:
 
 
 def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet_name: str) -> list[Parsed]:
-    out = [Parsed(path, "export", digest, sector="auto", detail="consolidated export")]
+    sector = catalogs.export_sectors()[0]  # the sector whose templates describe a consolidated export
+    out = [Parsed(path, "export", digest, sector=sector, detail="consolidated export")]
     numbers = sorted(header.items)
     items = [f"No.{n}" for n in numbers]
     grid = sheet.rows()
@@ -528,12 +529,12 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
         written = version.one_written(versions_written([(sheet_name or "csv", sheet, header.row)],
                                                        [sheet_name] if sheet_name else []))
         if written is not None:
-            fitted = tuple(c for c in version.candidates("auto") if c.name == version.known("auto", written))
+            fitted = tuple(c for c in version.candidates(sector) if c.name == version.known(sector, written))
     except Rejected as r:
         refused, written = r, None
     if written is None and refused is None:  # one layout for every version with an export: each row's date decides
         answers = [row[c] for row in grid[header.row + 1: header.row + 51] for c in header.items.values()]
-        fitted = version.fitting("auto", answers, items, None, export=True)
+        fitted = version.fitting(sector, answers, items, None, export=True)
     chosen: dict[str, int] = {}
     for r in range(header.row + 1, len(grid)):
         row = grid[r]
@@ -545,7 +546,7 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
         if total:  # the export's own 合計 / 平均 / 達成率 line: no member's answers, listed in the summary
             out[0].totals.append(f"行{r + 1}「{total}」")
             continue
-        rec = Parsed(f"{path}#row={r + 1}", "export_row", sector="auto", sheet=sheet_name,
+        rec = Parsed(f"{path}#row={r + 1}", "export_row", sector=sector, sheet=sheet_name,
                      items=items, raw=answers, rows=[r] * len(numbers), cols=[header.items[n] for n in numbers],
                      answer_path=path)
         rec.attributes = {
@@ -561,14 +562,14 @@ def _parse_export(sheet: Sheet, header, path: str, kind: str, digest: str, sheet
         rec.submitted_on = attrs.parse_date(values.get("answered_on"))
         rec.attributes["submitted_at"] = clean_text(values.get("answered_on"))
         if refused is not None:  # kept whom each row is from, so the clerk knows whom the refusal concerns
-            out.append(Parsed(rec.source_path, "export_row", sector="auto", sheet=sheet_name, status="quarantined",
+            out.append(Parsed(rec.source_path, "export_row", sector=sector, sheet=sheet_name, status="quarantined",
                               reason=refused.code, detail=refused.detail, attributes=rec.attributes))
             continue
         rec.template_version = version.by_date(fitted, rec.submitted_on).template
         chosen[rec.template_version] = chosen.get(rec.template_version, 0) + 1
         if all(clean_text(v) == "" for v in answers):
             rec.status, rec.reason, rec.detail = "quarantined", "empty_checklist", f"row {r + 1}"
-        finish_answers(rec, "auto")
+        finish_answers(rec, sector)
         out.append(rec)
     if len(out) == 1:
         raise Rejected("no_rows", f"the export's header (row {header.row + 1}) has no rows under it"

@@ -100,7 +100,7 @@ class Candidate:
 @registered_cache  # ingest refreshes the catalogs once per file
 def candidates(sector: str) -> tuple[Candidate, ...]:
     """Every known template version of a sector (shipped and the project's), oldest published first."""
-    native = catalogs.vocabulary(sector)["native"] if sector != "power" else {}
+    native = catalogs.vocabulary(sector).get("native") or {}
     out = []
     for name in catalogs.template_versions(sector):
         t = catalogs.template(name)

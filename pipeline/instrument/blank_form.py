@@ -24,6 +24,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline import catalogs
 from pipeline.header_roles import column_role
 from pipeline.ingest.locate import (
     find_header,
@@ -40,8 +41,6 @@ from pipeline.instrument.dropdown import DropdownError, answer_options
 from pipeline.itemno import item_number
 from pipeline.text import clean_text, label_key
 
-# Roles a blank automotive form must carry (an answer column is not needed: the form is blank).
-SHAPES = {"auto": ("no", "level", "requirement")}
 LEVEL = re.compile(r"^(?:lv|level|レベル)?\.?([1-3])(?:\.0+)?$")  # Lv1, LV.1, レベル1, 1
 DATE = re.compile(r"(20\d\d)\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})")
 DATE_HINT = re.compile(r"版|発行|改訂|改定|公表|公開|制定|施行")
@@ -94,8 +93,9 @@ class _Hidden:
 
 def read_form(path: Path, sector: str) -> Form:
     """Read an official blank checklist, or raise :class:`FormRefused` saying why it cannot be read."""
-    if sector not in SHAPES:
-        raise FormRefused(f"importing a {sector} form is not supported (supported: {', '.join(SHAPES)})")
+    shapes = catalogs.form_roles()  # the roles a blank form carries (no answer column: it is blank)
+    if sector not in shapes:
+        raise FormRefused(f"importing a {sector} form is not supported (supported: {', '.join(shapes)})")
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -111,12 +111,12 @@ def read_form(path: Path, sector: str) -> Form:
         raise FormRefused(f"{path.name} cannot be read as a checklist ({r.code}: {r.detail})") from None
     book_xl = _openpyxl(data)
     for name, sheet in sheets.items():
-        found = find_header(sheet, SHAPES)
+        found = find_header(sheet, shapes)
         if found:
             ws = book_xl[name] if book_xl is not None and name in book_xl.sheetnames else None
             hidden = _hidden(ws)
             row = found[1].row
-            upper = row - 1 if row > 0 and not _carries(sheet.rows(row + 1)[row], SHAPES[sector], hidden) else None
+            upper = row - 1 if row > 0 and not _carries(sheet.rows(row + 1)[row], shapes[sector], hidden) else None
             labels = header_labels(sheet, row, upper)
             cols = resolve_roles(labels, hidden.columns, name)
             skipped: list[str] = []

@@ -514,8 +514,8 @@ def _findings_frame(findings: list[Finding]) -> pd.DataFrame:
                         columns=AUDIT_COLUMNS)
 
 
-def _read_folder(report_dir: Path, prefix: str = "") -> tuple[list[PublishedTable], pd.DataFrame, int,
-                                                             list[Relation]]:
+def read_report_folder(report_dir: Path, prefix: str = "") -> tuple[list[PublishedTable], pd.DataFrame, int,
+                                                                    list[Relation]]:
     """A report folder's published tables (from its machine copy), its hidden-cell log and its k.
 
     ``prefix`` names the tables after their folder when several reports are audited together."""
@@ -555,7 +555,7 @@ def _full_log(report_dir: Path, published: Path) -> Path:
 
 def audit_folder(report_dir: Path, intervals: list[Interval] | None = None) -> list[Finding]:
     """Replay the intruder check on a report folder from its machine copy, specs and hidden-cell log."""
-    tables, hidden, k, relations = _read_folder(report_dir)
+    tables, hidden, k, relations = read_report_folder(report_dir)
     return intruder_check(tables, hidden, k, relations, intervals)
 
 
@@ -618,7 +618,7 @@ def audit_folders(report_dirs: list[Path], intervals: list[Interval] | None = No
     ks = []
     relations: list[Relation] = []
     for n, folder in enumerate(report_dirs, start=1):
-        t, h, k, rel = _read_folder(folder, prefix=f"{n}:{Path(folder).as_posix()}/")
+        t, h, k, rel = read_report_folder(folder, prefix=f"{n}:{Path(folder).as_posix()}/")
         tables += t
         hidden.append(h)
         ks.append(k)

@@ -67,7 +67,7 @@ class MemberPage:
     scheme: str = ""  # the ★ scheme table applied (catalogs.scheme_info label), '' where the sector has no ★
     score_marks: list[list[str]] = field(default_factory=list)  # per score cell: '' or the text shown instead
     extra: list[Any] = field(default_factory=list)
-    """Further pages after the member's main ones (the ★ page, :mod:`pipeline.publish.feedback_star`):
+    """Further pages after the member's main ones (the ★ page, :mod:`pipeline.publish.star_page_layout`):
     each has ``write_sheet(wb, styles)`` and ``draw_pdf(pdf)``."""
 
     @property

@@ -45,7 +45,7 @@ PDF_WIDTHS = {"node": 0.14, "score": 0.065, "previous": 0.07, "reached": 0.06, "
 """Relative widths of the PDF's score columns (scaled to the text width for the columns shown)."""
 
 
-def _wrap(text: str, width: int) -> str:
+def wrap_columns(text: str, width: int) -> str:
     """Wrap at ``width`` display columns (a kanji counts two), keeping existing line breaks; Latin text
     breaks at spaces."""
     lines = []
@@ -215,7 +215,7 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
     previous = [(cover["previous"], page.previous_note)] if page.previous_year else []
     for label, text in [*previous, (cover["peers"], "\n".join(page.peers)), (cover["reading"], page.reading),
                         (cover["rules"], page.rules)]:
-        wrapped = _wrap(text, 128 if page.lang == "ja" else 122)
+        wrapped = wrap_columns(text, 128 if page.lang == "ja" else 122)
         height = 0.0115 * (wrapped.count("\n") + 1) + 0.008
         y = flow.fit(y, height)  # a note is never split: it moves whole to the next page
         pdf.text(0.06, y, label, 8)
@@ -238,7 +238,7 @@ def _pdf_table(pdf: _Page, page: MemberPage, frame: pd.DataFrame, cols: list[str
     stay alone at the foot of a page)."""
     x = 0.06 + np.concatenate([[0], np.cumsum(widths)[:-1]])
     row_h = 0.0125
-    heads = [_wrap(column_head(c, page), max(int(wd * 150), 6)) for c, wd in zip(cols, widths, strict=True)]
+    heads = [wrap_columns(column_head(c, page), max(int(wd * 150), 6)) for c, wd in zip(cols, widths, strict=True)]
     head_lines = max(h.count("\n") + 1 for h in heads)
     head_h = row_h * head_lines + 0.002
 
@@ -250,7 +250,7 @@ def _pdf_table(pdf: _Page, page: MemberPage, frame: pd.DataFrame, cols: list[str
         return y - head_h
 
     values = list(zip(*(frame[c].tolist() for c in cols), strict=True))
-    rows = [[_wrap(marks[r][c] or cell_text(v, col, page.lang), (wrap or {}).get(col, 200))
+    rows = [[wrap_columns(marks[r][c] or cell_text(v, col, page.lang), (wrap or {}).get(col, 200))
              for c, (col, v) in enumerate(zip(cols, row, strict=True))] for r, row in enumerate(values)]
     heights = [row_h * max(t.count("\n") + 1 for t in cells) for cells in rows]
     if flow is not None:  # the title, the header and the first row together

@@ -961,7 +961,7 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
                 for name, index in facts.rows[fact]:
                     frame, spec = work[name]
                     if not _is_hidden(frame.at[index, "suppressed"]):
-                        work[name] = (_hide(frame, index, spec), spec)
+                        work[name] = (hide_row(frame, index, spec), spec)
             continue
         rows = equations(facts, adds_up, relations or [])
         eqs = [coefs for coefs, _, _ in rows]
@@ -995,7 +995,7 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
         for fact in chosen:
             for name, index in facts.rows[fact]:
                 frame, spec = work[name]
-                work[name] = (_hide(frame, index, spec), spec)
+                work[name] = (hide_row(frame, index, spec), spec)
     else:
         if failing:
             raise IncompleteProtection(_stuck(failing[0], f"it is still too narrow after {rounds} rounds"))
@@ -1064,7 +1064,7 @@ def _total_of(tables: list[PublishedTable]) -> str:
     return next((t.spec.total for t in tables if t.spec and t.spec.total), "*")
 
 
-def _hide(frame: pd.DataFrame, index: object, spec: TableSpec) -> pd.DataFrame:
+def hide_row(frame: pd.DataFrame, index: object, spec: TableSpec) -> pd.DataFrame:
     """Hide one row as complementary suppression does, and every change that reads its value."""
     from pipeline.scoring.disclosure import STAT_COLUMNS
 

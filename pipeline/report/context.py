@@ -14,14 +14,21 @@ from pipeline import catalogs, ruleset
 from pipeline.report.data import ReportData
 from pipeline.report.tables import not_assessed_subcategories
 
-FRAMEWORK_NAMES = {"csf2": "NIST CSF 2.0", "csf11": "NIST CSF 1.1"}
+DRAWN = ("csf2", "csf11")
 """Frameworks a report or the explorer draws functions and categories of, where a sector is scored on them."""
+
+
+def framework_names() -> dict[str, str]:
+    """Each drawn framework's printed name ('NIST CSF 2.0'), as the published ``framework`` column names it
+    (catalogs/columns.yaml)."""
+    values = catalogs.columns()["framework"]["values"]["en"]
+    return {f: str(values[f]) for f in DRAWN}
 
 
 def framework_nodes(framework: str) -> pd.DataFrame:
     """The node catalog of ``framework`` ('csf2' or 'csf11'), in catalog order."""
-    if framework not in FRAMEWORK_NAMES:
-        raise ValueError(f"framework must be one of {', '.join(FRAMEWORK_NAMES)}, not {framework!r}")
+    if framework not in DRAWN:
+        raise ValueError(f"framework must be one of {', '.join(DRAWN)}, not {framework!r}")
     return catalogs.csf2() if framework == "csf2" else catalogs.csf11()
 
 
@@ -41,8 +48,8 @@ def report_framework(sector: str, requested: str) -> str:
     report says so: :meth:`ReportContext.framework_note`). A name that is no report framework at all is a
     mistake, refused rather than drawn as CSF 2.0 under the reader's nose.
     """
-    if requested not in FRAMEWORK_NAMES:
-        raise ValueError(f"unknown framework {requested!r}: a report draws one of {', '.join(FRAMEWORK_NAMES)}")
+    if requested not in DRAWN:
+        raise ValueError(f"unknown framework {requested!r}: a report draws one of {', '.join(DRAWN)}")
     scored = catalogs.sector_info(sector)["frameworks"]
     return requested if requested in scored else "csf2"
 
@@ -64,7 +71,7 @@ class ReportContext:
     def build(cls, sector: str, framework: str = "csf2", lang: str = "ja", k: int | None = None) -> ReportContext:
         """The context of ``sector``'s report; ``k`` None reads it from the rules (catalogs/scoring.yaml)."""
         fw = report_framework(sector, framework)
-        return cls(sector=sector, framework=fw, framework_label=FRAMEWORK_NAMES[fw], lang=lang,
+        return cls(sector=sector, framework=fw, framework_label=framework_names()[fw], lang=lang,
                    k=ruleset.min_cell(k), node_names=node_names(fw, lang),
                    frameworks_scored=tuple(catalogs.sector_info(sector)["frameworks"]),
                    requested="" if fw == framework else framework)
@@ -78,15 +85,30 @@ class ReportContext:
         """Why the page draws another framework than the one asked for ('' when it draws that one)."""
         if not self.requested:
             return ""
-        return labels["framework_fallback"].format(asked=FRAMEWORK_NAMES[self.requested],
+        return labels["framework_fallback"].format(asked=framework_names()[self.requested],
                                                    sector=labels["sector"][self.sector], label=self.framework_label)
 
     def not_assessed_note(self, data: ReportData, labels: dict) -> str:
-        """Under CSF 2.0 categories of a sector whose checklist is CSF 1.1: how many subcategories no answer
-        reaches (shown as not assessed, never as 0); the dash elsewhere."""
-        if self.framework == "csf2" and "csf11" in self.frameworks_scored:
-            return labels["not_assessed"].format(n=not_assessed_subcategories(data))
-        return labels["dash"]
+        """:func:`not_assessed_text` under the page's categories; the dash where it has none."""
+        return not_assessed_text(self.sector, self.framework, data, labels) or labels["dash"]
+
+
+def not_assessed_text(sector: str, framework: str, data: ReportData, labels: dict) -> str:
+    """Under CSF 2.0 categories of a sector whose checklist is CSF 1.1: how many subcategories no answer
+    reaches (shown as not assessed, never as 0); '' elsewhere."""
+    if framework == "csf2" and "csf11" in catalogs.sector_info(sector)["frameworks"]:
+        return labels["not_assessed"].format(n=not_assessed_subcategories(data))
+    return ""
+
+
+def mapping_note(sector: str, labels: dict) -> str:
+    """How a sector's items reach CSF 2.0 where that is not its own framework: the project's mapping
+    (labels ``mapping_note``) or, for a CSF 1.1 checklist, NIST's crosswalk (``crosswalk_note``); '' for none."""
+    if sector in labels["mapping_note"]:
+        return str(labels["mapping_note"][sector])
+    if "csf11" in catalogs.sector_info(sector)["frameworks"]:
+        return str(labels["crosswalk_note"]).format(sector=labels["sector"][sector])
+    return ""
 
 
 def hidden_count(tables) -> int:

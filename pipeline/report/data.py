@@ -176,16 +176,16 @@ def sector_choices(store: Path | str, lang: str) -> list[tuple[str, str]]:
 
 
 def segment_names(sector: str, lang: str) -> dict[str, str]:
-    """Display names of segment codes: power business types by name; in English also the automotive size
-    bands and industries (the form writes them in Japanese); documented neighbour groups by their names;
-    other attributes display as stored."""
+    """Display names of segment codes: business types by name (a sector whose members declare them,
+    catalogs/sectors.yaml ``business_types``); otherwise, in English, the size bands and industries (the form
+    writes them in Japanese); documented neighbour groups by their names; other attributes display as stored."""
     groups = {code: str(g.get(lang if lang == "ja" else "en", code))
               for attr in (catalogs.sectors().get(sector, {}).get("segment_groups") or {}).values()
               for code, g in attr.items()}
-    if sector != "power":
+    t = catalogs.sector_business_types(sector) if sector in catalogs.sectors() else None
+    if t is None:
         from pipeline.report.style import labels
 
         bands = {} if lang == "ja" else {b["ja"]: b["en"] for b in catalogs.size_bands()}
         return bands | dict(labels(lang).get("segments", {})) | groups
-    t = catalogs.power_business_types()
     return dict(zip(t["code"], t["short_ja"] if lang == "ja" else t["name_en"], strict=True)) | groups

@@ -25,7 +25,7 @@ from pipeline.publish.formats import people_frame
 from pipeline.publish.model import PublishedTable
 from pipeline.report import figures as F
 from pipeline.report import style
-from pipeline.report.context import FRAMEWORK_NAMES, framework_nodes, node_names
+from pipeline.report.context import DRAWN, framework_names, framework_nodes, node_names
 from pipeline.report.data import SEGMENTS, ReportData, load, sector_choices, segment_names
 from pipeline.report.tables import SPECS, node_stats, quantiles
 from pipeline.report.tables import display as in_display_order
@@ -89,7 +89,7 @@ def node_choices(framework: str, lang: str) -> list[tuple[str, str]]:
 def frameworks(sector: str) -> list[str]:
     """Frameworks a sector's scores can be browsed by (csf2 first: it is what briefings use)."""
     scored = catalogs.sector_info(sector)["frameworks"]
-    return [f for f in FRAMEWORK_NAMES if f in scored]
+    return [f for f in DRAWN if f in scored]
 
 
 def segment_options(data: ReportData) -> list[str]:
@@ -269,7 +269,7 @@ def figures(data: ReportData, sel: Selection, lang: str, k: int) -> list[Figure]
         fig, ax = style.new_figure(left=0.27)
         F.heatmap(table, "node_id", "segment", "mean", ax=ax,
                   row_labels={n: style.short(f"{n} {names[n]}", 40) for n in below})
-        style.finish(fig, f"{FRAMEWORK_NAMES[sel.framework]} {sel.node} {names[sel.node]} — FY{sel.year}",
+        style.finish(fig, f"{framework_names()[sel.framework]} {sel.node} {names[sel.node]} — FY{sel.year}",
                      source, rule)
         out.append(fig)
     dist = in_display_order(node_distribution(data, sel.year, sel.by, sel.node, sel.framework, k=k), seg_names,
@@ -277,7 +277,7 @@ def figures(data: ReportData, sel: Selection, lang: str, k: int) -> list[Figure]
     fig, ax = style.new_figure()
     F.quantile_boxes(dist.assign(series=sel.node), "segment", "series", ax=ax)
     ax.set_ylabel(labels["axes"]["score"])
-    style.finish(fig, f"{FRAMEWORK_NAMES[sel.framework]} {sel.node} {names[sel.node]} — FY{sel.year}", source, rule)
+    style.finish(fig, f"{framework_names()[sel.framework]} {sel.node} {names[sel.node]} — FY{sel.year}", source, rule)
     out.append(fig)
     return out
 
@@ -364,7 +364,7 @@ class Explorer:
             self.year.value = sel.year
             self.by.options = [(self.labels.get(c, c), c) for c in segment_options(rd)]
             self.by.value = sel.by
-            self.framework.options = [(FRAMEWORK_NAMES[f], f) for f in frameworks(rd.sector)]
+            self.framework.options = [(framework_names()[f], f) for f in frameworks(rd.sector)]
             self.framework.value = sel.framework
             self.framework.layout.display = None if len(self.framework.options) > 1 else "none"
             self._set_nodes(sel.framework, sel.node)

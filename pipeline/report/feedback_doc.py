@@ -37,9 +37,9 @@ from pipeline.progress import progress
 from pipeline.publish.feedback_pdf import write_member_pdf
 from pipeline.publish.feedback_xlsx import write_index, write_member_workbook
 from pipeline.report import style
-from pipeline.report.feedback_star import star_page
 from pipeline.report.figures import PeerFigures
 from pipeline.report.member_page import member_page, words
+from pipeline.report.star_page import star_page
 
 
 @dataclass
@@ -62,7 +62,8 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
         :func:`pipeline.scoring.feedback.feedback_tables` for this sector and year.
     identities : DataFrame
         The store's ``identities`` table: company name and 法人番号 per respondent key.
-    sector : {'power', 'auto'}
+    sector : str
+        A sector of catalogs/sectors.yaml.
     year : int
     out : Path
         Folder for the files. Earlier member files of this sector and year (same name pattern) are
@@ -85,7 +86,7 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
         No progress bar or summary line (see :func:`pipeline.progress.progress`).
     star : dict, optional
         :func:`pipeline.scoring.star_feedback.star_feedback` for this sector and year: adds the ★ page
-        (:mod:`pipeline.report.feedback_star`) to each member's workbook and PDF.
+        (:mod:`pipeline.report.star_page`) to each member's workbook and PDF.
 
     Returns
     -------

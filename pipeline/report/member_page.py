@@ -56,11 +56,11 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
         "reached": _reached(h, "reached", w), "prev_reached": _reached(h, "prev_reached", w),
         "p50": h["p50"], "p25": h["p25"], "p75": h["p75"], "peer_mean": h["peer_mean"],
         "peer_n": h["peer_n"], "percentile": h["percentile"], "deviation": h["deviation"],
-        "peer_group": [_group_label(g, sector, lang, all_label) for g in h["peer_group"]],
+        "peer_group": [peer_group_label(g, sector, lang, all_label) for g in h["peer_group"]],
         "_hidden": h["hidden"], "_group": h["peer_group"],
         "_band": h["peer_band"].fillna("").astype(str) if "peer_band" in h else ""})
     answered_before = bool(prev_year) and _answered(h)
-    answers = {**w["answers"], **(w["answers_auto"] if sector == "auto" else {})}
+    answers = {**w["answers"], **catalogs.answer_words(sector, lang)}
     version = str(weak["template_version"].iloc[0]) if "template_version" in weak and len(weak) else ""
     texts = catalogs.item_texts(sector, version, lang)
     items = pd.DataFrame({"rank": weak["rank"], "item_id": weak["item_id"],
@@ -150,7 +150,7 @@ def _node_label(framework: str, node_id: str, lang: str) -> str:
 
 
 @cache
-def _group_label(group: object, sector: str, lang: str, all_label: str) -> str:
+def peer_group_label(group: object, sector: str, lang: str, all_label: str) -> str:
     """A peer group in words: 小売電気事業者, 101〜300人 (101–300 in English), 電力分野全体, 比較値なし.
 
     Business types by their full name (the report's tables use the short one); other groups by the report's
@@ -160,8 +160,9 @@ def _group_label(group: object, sector: str, lang: str, all_label: str) -> str:
         return all_label
     if group == NO_PEERS:
         return str(w["no_peers"])
-    if sector == "power":
-        types = catalogs.power_business_types().set_index("code")["name_ja" if lang == "ja" else "name_en"]
+    business = catalogs.sector_business_types(sector)
+    if business is not None:
+        types = business.set_index("code")["name_ja" if lang == "ja" else "name_en"]
         return str(types.get(group, group))
     text = str(group)
     return segment_names(sector, lang).get(text, text)  # size bands as size_bands.yaml names them (1–100)
@@ -205,7 +206,7 @@ def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_labe
     labelled = labelled.assign(peer_n=labelled["peer_n"].where(labelled["hidden"].eq("")))
     own = labelled[~labelled["peer_group"].isin([ALL_GROUP, NO_PEERS])]
     if len(own):
-        group = _group_label(own["peer_group"].iloc[0], sector, lang, all_label)
+        group = peer_group_label(own["peer_group"].iloc[0], sector, lang, all_label)
         out.append(w["peers_own"].format(attribute=attribute, group=group, n=size(own)))
     wide = labelled[labelled["peer_group"].eq(ALL_GROUP)]
     if len(wide):

@@ -167,6 +167,10 @@ PAGE_TABLES: dict[str, PageTable] = {
         ("year", "segment", "n", "share_band"), latest="tables.bands_latest",
         notes=("hidden", "scale", "bands_meaning")),
     "item_profile": PageTable("items", "tables.profile", _ITEMS, _ITEMS_VIEW, notes=("hidden",)),
+    # the cross-sector page: each sector's functions or categories at its latest year, side by side
+    "cross_sector": PageTable(
+        "nodes", "titles.cross_sector_functions",
+        ("sector_name", "year", "node_id", "node_name", "n_scored", "mean", "na_share"), notes=("hidden",)),
 }
 """Every table of the sector report, by the name its machine copy (tables/NAME.csv) takes by default."""
 
@@ -241,6 +245,35 @@ class Page:
     def n_year(self, year: int) -> str:
         """The respondents of one year."""
         return self.labels["n_year"].format(n=f"{self.data.n(year):,}")
+
+    def n_pairs(self, panel: pd.DataFrame) -> str:
+        """The companies that answered both years a panel table compares (its largest n)."""
+        n = int(panel["n"].max()) if panel["n"].notna().any() else 0
+        return self.labels["n_pairs"].format(n=f"{n:,}")
+
+    # --- notes on the forms answered -------------------------------------------------------------------
+    @property
+    def version_note(self) -> str:
+        """The form's versions, where the years of the page were answered on more than one."""
+        versions = sorted(self.data.respondents["template_version"].dropna().unique())
+        return self.labels["template_change"].format(versions=", ".join(versions)) if len(versions) > 1 else ""
+
+    def _version_and(self, key: str) -> str:
+        excluded = len(T.trend_excluded_items(self.data))
+        return " / ".join(x for x in (self.version_note, self.labels[key].format(n=excluded) if excluded else "")
+                          if x)
+
+    @property
+    def trend_note(self) -> str:
+        """Under function trends and the panel, which score every year on the items that compare across its
+        versions (:func:`tables.comparable_scores`): the versions and how many items they leave out."""
+        return self._version_and("incomparable")
+
+    @property
+    def score_note(self) -> str:
+        """Under scores that use every item of each version (levels): the versions and how many of those
+        items do not compare."""
+        return self._version_and("incomparable_included")
 
     # --- tables ----------------------------------------------------------------------------------------
     def show(self, table: pd.DataFrame, names: dict[str, str] | None = None, by: str | None = None) -> pd.DataFrame:

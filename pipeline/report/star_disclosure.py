@@ -98,12 +98,12 @@ def protect_together(bottlenecks: pd.DataFrame, star: pd.DataFrame, k: int) -> t
     """The completed bottleneck table and ★ table (``star`` completed already) after rules (a) and (b): the
     bottleneck rows of hidden ★ rows hidden and the table completed again, then the ★ means rounded or withheld
     where hidden bottleneck rows lie beside them."""
-    from pipeline.publish.intervals import _hide
+    from pipeline.publish.intervals import hide_row
     from pipeline.report.star_tables import SPECS, requirement_texts, with_keys
     from pipeline.report.tables import secure
 
     spec = SPECS["star_bottlenecks"]
-    bottle = hide_bottlenecks_of_hidden_stars(bottlenecks, star, lambda t, i: _hide(t, i, spec))
+    bottle = hide_bottlenecks_of_hidden_stars(bottlenecks, star, lambda t, i: hide_row(t, i, spec))
     bottle = with_keys(secure(bottle, spec, k))
     texts = requirement_texts()
     judgeable = {int(s): int(n) for s, n in texts.groupby("star")["judgeable"].sum().items()}

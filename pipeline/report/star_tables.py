@@ -29,7 +29,7 @@ from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.report.scheme_names import scheme_names
 from pipeline.ruleset import min_cell
-from pipeline.scoring.disclosure import _complementary, split_sides
+from pipeline.scoring.disclosure import complementary_suppression, split_sides
 from pipeline.scoring.disclosure_rounding import ROUNDED, keeps_every_base, round_small_base, small_base, to_step
 from pipeline.scoring.readiness import (
     DISTANCE_BANDS,
@@ -218,8 +218,8 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
         start = reason.copy()
         for _ in range(50):
             before = reason.copy()
-            reason = pin(_complementary(bands, reason, n_scored, k, ["sector", "year", "framework", "node_id"], ALL,
-                                        None, sides))
+            reason = pin(complementary_suppression(bands, reason, n_scored, k,
+                                                   ["sector", "year", "framework", "node_id"], ALL, None, sides))
             reason = _partition(bands, reason, n_band, k, star_of, fixed)
             if reason.equals(before):
                 break
@@ -236,17 +236,22 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
     return bands.drop(columns="reached"), within.drop(columns="reached")
 
 
-def with_names(table: pd.DataFrame, band: str, within: str) -> pd.DataFrame:
-    """Adds ``node_name``, a band or "within N" row in words for the reader (``★3:0`` → ``★3 あと0件`` with
-    ``band`` ``"あと{band}件"``, ``★3≤2`` → ``★3 あと2件以内`` with ``within`` ``"あと{n}件以内"``)."""
-    def name(node: str) -> str:
+def band_words(nodes: pd.Series, band: str, within: str) -> pd.Series:
+    """A distance band or "within N" row in words, without its star: ``★3:0`` → ``あと0件`` with ``band``
+    ``"あと{band}件"``, ``★3≤2`` → ``あと2件以内`` with ``within`` ``"あと{n}件以内"``."""
+    def word(node: str) -> str:
         if ":" in node:
-            star, b = node.split(":", 1)
-            return f"{star} {band.format(band=b)}"
-        star, n = node.split("≤", 1)
-        return f"{star} {within.format(n=n)}"
+            return band.format(band=node.split(":", 1)[1])
+        return within.format(n=node.split("≤", 1)[1])
 
-    return table.assign(node_name=table["node_id"].map(name))
+    return nodes.map(word)
+
+
+def with_names(table: pd.DataFrame, band: str, within: str) -> pd.DataFrame:
+    """Adds ``node_name``, a band or "within N" row in words for the reader, after its star (``★3:0`` →
+    ``★3 あと0件``; :func:`band_words`)."""
+    stars = table["node_id"].str.split(r"[:≤]", regex=True).str[0]
+    return table.assign(node_name=stars + " " + band_words(table["node_id"], band, within))
 
 
 def _star_hidden(star_table: pd.DataFrame) -> dict[tuple, str]:

@@ -12,10 +12,12 @@ import os
 import re
 import textwrap
 import warnings
+from collections.abc import Iterable
 from typing import Any
 
 import matplotlib.pyplot as plt
 import matplotlib_fontja  # noqa: F401 - registers IPAexGothic for Japanese labels
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -29,6 +31,7 @@ from pipeline.publish.slides import (  # noqa: F401 — part of the figure style
     on_slide,
     slide_mode,
 )
+from pipeline.report import rule_words
 
 # Okabe–Ito, ordered so neighbours also differ in lightness (greyscale printing). The yellow
 # (#F0E442) is left out: on white it is all but invisible, on screen and on paper.
@@ -110,6 +113,7 @@ def _labels_in(lang: str) -> dict[str, Any]:
     words = dict(_labels()[lang])
     names = {s: str(info["name"][lang]) for s, info in catalogs.sectors().items()}
     words["sector"] = {**names, **words.get("sector", {})}
+    words["lang"] = lang  # the language the texts written from rules (rule_words) are in
     return words
 
 
@@ -123,8 +127,7 @@ def rules_text(labels: dict[str, Any], sectors: list[str], threshold: str) -> st
     """The scoring rules of a page about ``sectors``, in their own answer words (``rules_answers``) and with
     what each of them adds (``rules_sector``): a power page must not describe automotive answers, levels or ★.
     A page about several sectors states each sector's answers."""
-    answers = labels["rules_answers"]
-    own = " ".join(dict.fromkeys(answers.get(s, answers["default"]) for s in sectors))
+    own = " ".join(dict.fromkeys(rule_words.rules_sentence(s, labels, labels["lang"]) for s in sectors))
     return " ".join([labels["rules_text"].replace("{answers}", own),
                      *(labels["rules_sector"].get(s, "") for s in sectors)]).format(threshold=threshold)
 
@@ -132,8 +135,7 @@ def rules_text(labels: dict[str, Any], sectors: list[str], threshold: str) -> st
 def rule_line(labels: dict[str, Any], sectors: list[str], k: int) -> str:
     """A figure's one-line scoring rule and hidden mark, in the answer words of ``sectors`` (``rule_scoring``):
     an automotive figure must not read 「一部実施=0.5」, an answer its checklist does not have."""
-    scoring = labels["rule_scoring"]
-    own = "; ".join(dict.fromkeys(scoring.get(s, scoring["default"]) for s in sectors))
+    own = "; ".join(dict.fromkeys(rule_words.rule_line(s, labels, labels["lang"]) for s in sectors))
     return labels["rule"].format(scoring=own, k=k)
 
 
@@ -327,3 +329,20 @@ def short(text: str, limit: int) -> str:
     (``figures._row_labels``), since a label cut with "…" cannot be read out in a briefing."""
     text = str(text)
     return text if len(text) <= limit or on_slide() else text[: limit - 1] + "…"
+
+
+def node_row_labels(ids: Iterable[str], names: dict[str, str], lang: str) -> dict[str, str]:
+    """Heatmap row labels of CSF nodes, 'PR.AA ID管理…': the id and the name, shortened to what a row holds
+    (Japanese 18 characters on a page, 12 on a slide; English twice as many)."""
+    limit = (12 if lang == "ja" else 24) if on_slide() else (18 if lang == "ja" else 36)
+    return {n: f"{n} {short(names.get(n, ''), limit)}" for n in ids}
+
+
+def slide_half(frame: pd.DataFrame, part: int | None, column: str = "node_id") -> pd.DataFrame:
+    """The rows of one half of a figure split over two slides (``part`` 0: the first half of the ``column``
+    values in their order, 1: the rest; None: every row). 22 categories do not fit one slide at 14 pt."""
+    if part is None:
+        return frame
+    ids = list(dict.fromkeys(frame[column]))
+    half = (len(ids) + 1) // 2
+    return frame[frame[column].isin(ids[:half] if part == 0 else ids[half:])]

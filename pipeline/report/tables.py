@@ -22,7 +22,7 @@ import pandas as pd
 from pipeline import catalogs
 from pipeline.catalogs import comparability
 from pipeline.publish.formats import HIDDEN_MARK, WITHHELD_CELLS
-from pipeline.publish.intervals import Relation, _hide, hierarchy, shortfalls
+from pipeline.publish.intervals import Relation, hide_row, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.ruleset import RulesSource, load_rules, min_cell
@@ -366,7 +366,7 @@ def hide_with_functions(overall: pd.DataFrame, functions: pd.DataFrame, spec: Ta
     shown = out[out["suppressed"].fillna("").eq("") & near_end]
     for index, key in zip(shown.index, cells(shown), strict=True):
         if key in hidden_keys:
-            out = _hide(out, index, spec)
+            out = hide_row(out, index, spec)
     return secure(out, spec, k)
 
 

@@ -195,7 +195,7 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
     if edges is not None:
         reason = reason.mask(reason.eq("") & edges.isin([0.0, 1.0]).any(axis=1), "uniform")
     if "segment" in out.columns:
-        reason = _complementary(out, reason, n, k, group, total, edges, sides)
+        reason = complementary_suppression(out, reason, n, k, group, total, edges, sides)
     if "mean" in out.columns:
         out[BAND_COLUMN] = band_codes(out, reason, n, k, sides, floors or []).to_numpy()
     out[HIDDEN_COUNT] = n.to_numpy()
@@ -339,9 +339,9 @@ def _smallest_side(a: pd.Series, b: pd.Series, rest_may_be_empty: bool) -> pd.Se
     return pd.concat([a, b], axis=1).min(axis=1)
 
 
-def _complementary(table: pd.DataFrame, reason: pd.Series, n: pd.Series, k: int, group: list[str],
-                   total: str, edges: pd.DataFrame | None = None,
-                   sides: Sides | None = None) -> pd.Series:
+def complementary_suppression(table: pd.DataFrame, reason: pd.Series, n: pd.Series, k: int, group: list[str],
+                              total: str, edges: pd.DataFrame | None = None,
+                              sides: Sides | None = None) -> pd.Series:
     """Hide the smallest other cells of a group until its hidden cells hold 0 or ≥ k companies, hold at
     least k on each side of every split, and do not all share one extreme outcome (the total minus the
     published cells gives their pooled value: a lone uniform cell of 159 companies would come back as

@@ -59,7 +59,8 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
     ----------
     scores, respondents, responses : DataFrame
         The store's tables (any sectors and years; filtered here).
-    sector : {'power', 'auto'}
+    sector : str
+        A sector of catalogs/sectors.yaml.
     year : int
     k : int, optional
         Minimum companies behind a peer statistic (default ``min_cell`` of scoring.yaml).

@@ -32,9 +32,10 @@ def _rollup(links: pd.DataFrame, framework: str, nodes: pd.DataFrame) -> pd.Data
 
 
 @catalog_cache
-def power_map() -> pd.DataFrame:
-    """Power items (CSF 1.1 IDs) → csf11, cpsf and, through NIST's crosswalk, csf2 nodes."""
-    items = catalogs.power_items()
+def csf11_items_map(sector: str) -> pd.DataFrame:
+    """Items that are CSF 1.1 subcategories (the power checklist's) → csf11, cpsf and, through NIST's
+    crosswalk, csf2 nodes."""
+    items = catalogs.sector_items(sector)
     csf11 = _rollup(pd.DataFrame({"item_id": items["item_id"], "node_id": items["item_id"]}), "csf11",
                     catalogs.csf11())
     cpsf = catalogs.cpsf()
@@ -72,17 +73,12 @@ def mapped_items_map(sector: str, template_version: str = "") -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def auto_map(template_version: str = "") -> pd.DataFrame:
-    """Automotive items → csf2 nodes (our mapping) and their level (Lv1/Lv2/Lv3, and All)."""
-    return mapped_items_map("auto", template_version)
-
-
 def item_map(sector: str, template_version: str = "") -> pd.DataFrame:
     """The sector's item → node links, in one template version's catalog ('' = the sector's): through
     NIST's crosswalk when its items are CSF 1.1 subcategories (``csf11`` among its frameworks in
     catalogs/sectors.yaml), else through its catalog's csf2 column."""
     scored_on_csf11 = "csf11" in catalogs.sector_info(sector)["frameworks"]
-    return (power_map() if scored_on_csf11 else mapped_items_map(sector, template_version)).copy()
+    return (csf11_items_map(sector) if scored_on_csf11 else mapped_items_map(sector, template_version)).copy()
 
 
 @catalog_cache

@@ -57,8 +57,6 @@ def node_scores(responses: pd.DataFrame, sector: str, rules: RulesSource = None)
     Computed as matrix products (respondents × items) · (items × nodes), so memory stays small at
     thousands of respondents: a node's score is the sum of its applicable items' points over their count.
     """
-    if sector == "power":
-        return _node_scores(responses, sector, "", rules)
     parts = [_node_scores(group, sector, version, rules) for version, group in versions(responses)]
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
@@ -154,7 +152,8 @@ def unjudgeable_requirements(star: int) -> list[str]:
 
 
 def star_scores(responses: pd.DataFrame, rules: RulesSource = None) -> pd.DataFrame:
-    """★3/★4 readiness from automotive answers, through the items each scheme criterion cites.
+    """★3/★4 readiness from the answers of the sectors scored on ★ (``star`` among their frameworks in
+    catalogs/sectors.yaml: the automotive checklist), through the items each scheme criterion cites.
 
     Rows per respondent: one per requirement (``3:1-2-1``: 1 met, 0 not met, NaN not assessable or
     unjudgeable; n_items 1, n_applicable 1 when judged), one per star (``★3``: met / judged, NaN when
@@ -163,17 +162,20 @@ def star_scores(responses: pd.DataFrame, rules: RulesSource = None) -> pd.DataFr
     when none is judged). Missing, unanswered, unknown and invalid cited items are not achieved;
     not applicable ones are ignored.
     """
-    auto = responses[responses["sector"].eq("auto")]
-    if auto.empty:
+    starred = [s for s, info in catalogs.sectors().items() if "star" in info["frameworks"]]
+    cited = responses[responses["sector"].isin(starred)]
+    if cited.empty:
         return pd.DataFrame(columns=SCORE_COLUMNS)
-    parts = [_star_scores(group, version, rules) for version, group in versions(auto)]
+    parts = [_star_scores(group, str(sector), version, rules)
+             for sector, rows in cited.groupby("sector", sort=False) for version, group in versions(rows)]
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
-def _star_scores(auto: pd.DataFrame, template_version: str, rules: RulesSource) -> pd.DataFrame:
-    """★ rows of respondents of one template version (its items are the ones the criteria can cite)."""
-    items = rules_mod.instrument_items("auto", template_version)
-    full = complete_items(auto, "auto")
+def _star_scores(answers: pd.DataFrame, sector: str, template_version: str, rules: RulesSource) -> pd.DataFrame:
+    """★ rows of one sector's respondents of one template version (its items are the ones the criteria can
+    cite)."""
+    items = rules_mod.instrument_items(sector, template_version)
+    full = complete_items(answers, sector)
     full = full[full["item_id"].isin(items)]
     people, rows, cols = _grid(full, items)
     applicable = np.zeros((len(people), len(items)), dtype=bool)

@@ -92,7 +92,7 @@ def complete_items(responses: pd.DataFrame, sector: str, unit: list[str] | None 
     unit = unit or KEY
     if responses.empty:
         return responses
-    if VERSION not in responses or sector == "power":
+    if VERSION not in responses:
         return _complete(responses, sector, unit, "")
     parts = [_complete(g, sector, unit, v) for v, g in versions(responses)]
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)

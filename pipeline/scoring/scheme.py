@@ -57,7 +57,8 @@ def check_scheme() -> SchemeReport:
     req, crit = catalogs.scs_requirements(), catalogs.scs_criteria()
     meta = catalogs.scheme_meta()
     problems += [f"scs_scheme.yaml: no {k!r}" for k in REQUIRED_META if k not in meta]
-    problems += check_scs(req, crit, catalogs.auto_items()) if "counts" in meta else []
+    cited = next(s for s, info in catalogs.sectors().items() if "star" in info["frameworks"])  # whose items it cites
+    problems += check_scs(req, crit, catalogs.sector_items(cited)) if "counts" in meta else []
     problems += [f"scs: requirement {r} has no criterion" for r in sorted(set(req["requirement_id"])
                                                                            - set(crit["requirement_id"]))]
     flags = req.set_index("requirement_id")

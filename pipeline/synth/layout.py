@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.cells import a1
+from pipeline.a1_notation import a1
 from pipeline.synth.mess import Quirks
 from pipeline.synth.sheetspec import Sheet
 

@@ -243,20 +243,21 @@ def _add_stray_files(plan: Plan, sector: str, year: int, seed: int, rng: np.rand
     plan.tasks.append(Task("自社診断_IPA.xlsx", [Member("自社診断_IPA.xlsx", "ipa")]))
     # IPA's own sheet (a column per answer) is read as the sme checklist: another sector's file here, and in an
     # sme folder a checklist whose cover is missing
-    ipa_fate = "no_identity" if sector == "sme" else "wrong_sector"
+    ipa_fate = "no_identity" if catalogs.sector_info(sector).get("matrix_roles") else "wrong_sector"
     plan.files.append(_file_row("自社診断_IPA.xlsx", "quarantined", ipa_fate, kind="bad"))
     plan.tasks.append(Task("取引先アンケート.xlsx", [Member("取引先アンケート.xlsx", "survey")]))
     plan.files.append(_file_row("取引先アンケート.xlsx", "quarantined", "unknown_template", kind="bad"))
-    other = "auto" if sector == "power" else "power"
+    # the first registered sector with a sample checklist (catalogs/sectors.yaml synth.sample), other than this one
+    other = next(s for s, info in catalogs.sectors().items() if s != sector and info["synth"].get("sample"))
+    sample = catalogs.sector_info(other)["synth"]["sample"]
     number = corporate_number.make(f"{int(rng.integers(10**11, 10**12)):012d}")
     stranger = {"company_id": -1, "corporate_number": number,
                 "name": company_names(rng, other, 1)[0], "department": "総務部"}
-    template = "power-2024" if other == "power" else "auto-v2.2"
+    template = sample["template"]
     native = NATIVE[template]
-    n_items = len(catalogs.power_items() if other == "power" else catalogs.auto_items())
-    written = [native["implemented"]] * n_items
-    stranger.update(_other_sector_attributes(other))
-    name = f"{'チェックシート' if other == 'auto' else '情報セキュリティ対策自己診断票'}_{stranger['name']}.xlsx"
+    written = [native["implemented"]] * len(catalogs.items_for(template))
+    stranger.update(sample["attributes"])
+    name = f"{catalogs.sector_info(other)['synth']['file_stem']}{stranger['name']}.xlsx"
     plan.tasks.append(Task(name, [Member(name, "checklist", other, stranger, written, template,
                                          dt.date(year, 10, 1), CLEAN, (seed, 9, year), ".xlsx")]))
     plan.files.append(_file_row(name, "quarantined", "wrong_sector", kind="bad", template=template))
@@ -268,17 +269,10 @@ def _add_stray_files(plan: Plan, sector: str, year: int, seed: int, rng: np.rand
     plan.files.append(_file_row(f"{tricky}!集計/巨大データ.xlsx", "quarantined", "archive_bomb", kind="bad"))
 
 
-def _other_sector_attributes(sector: str) -> dict[str, Any]:
-    if sector == "power":
-        return {"business_types": "RETAIL", "main_type": "RETAIL", "employees": 40}
-    return {"member_org": "その他", "industry": "自動車部品", "size_band": "〜100人", "capital": "1,000万円",
-            "target_level": "Lv1"}
-
-
 def plan_export(year: int, resp: pd.DataFrame, intended: pd.DataFrame, seed: int, messy: bool) -> Plan:
     """The web system's consolidated export, in batches (xlsx, and CSV in cp932 / UTF-8 with BOM)."""
     template = auto_layout.template_for_year(year)
-    if template == "auto-v2.0":
+    if "export" not in catalogs.template(template):  # auto-v2.0
         raise ValueError("the consolidated export exists from checklist v2.1 (FY2023); use --form workbooks")
     rng = np.random.default_rng([seed, 1, year, 43])
     plan = Plan()

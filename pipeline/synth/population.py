@@ -15,8 +15,6 @@ from pipeline import catalogs, corporate_number
 from pipeline.synth.names import company_names
 
 _SIZE_EMPLOYEES = [(5, 100), (101, 300), (301, 1000), (1001, 10000), (10001, 60000)]
-AUTO_INDUSTRIES = ["自動車部品", "自動車部品", "自動車部品", "素材・材料", "設備・機械", "物流", "ソフトウェア・IT",
-                   "販売・サービス", "完成車"]
 _CAPITAL = ["1,000万円", "3,000万円", "1億円", "10億円", "100億円"]
 
 # (business-type codes, companies in the universe, response propensity, maturity shift)
@@ -83,7 +81,7 @@ def universe(sector: str, seed: int) -> pd.DataFrame:
     kind = spec(sector)["universe"]
     if kind == "generic":
         return _generic_universe(rng, sector)
-    return with_maturity_response(UNIVERSES[kind](rng))
+    return with_maturity_response(UNIVERSES[kind](rng, sector))
 
 
 def with_maturity_response(members: pd.DataFrame, strength: float = RESPONSE_MATURITY) -> pd.DataFrame:
@@ -99,7 +97,7 @@ def with_maturity_response(members: pd.DataFrame, strength: float = RESPONSE_MAT
                           propensity=(base + strength * z).clip(0.02, 0.98))
 
 
-def _power_universe(rng: np.random.Generator) -> pd.DataFrame:
+def _power_universe(rng: np.random.Generator, sector: str) -> pd.DataFrame:
     rows = []
     for types, count, propensity, shift in POWER_MIX:
         for _ in range(count):
@@ -109,12 +107,12 @@ def _power_universe(rng: np.random.Generator) -> pd.DataFrame:
     big = df["business_types"].str.contains("TD_GENERAL|TRANSMISSION|DISTRIBUTION")
     size = np.where(big, rng.choice([3, 4], n, p=[0.4, 0.6]), rng.choice(5, n, p=[0.62, 0.2, 0.1, 0.07, 0.01]))
     lo, hi = np.array(_SIZE_EMPLOYEES).T
-    entry, exit_ = lifetimes(rng, n, first_year("power"))
-    entry, exit_ = np.where(big, first_year("power") - 10, entry), np.where(big, 9999, exit_)  # grid operators stay
+    entry, exit_ = lifetimes(rng, n, first_year(sector))
+    entry, exit_ = np.where(big, first_year(sector) - 10, entry), np.where(big, 9999, exit_)  # grid operators stay
     return df.assign(
         company_id=np.arange(n),
         corporate_number=bases(rng, n),
-        name=company_names(rng, "power", n),
+        name=company_names(rng, sector, n),
         main_type=df["business_types"].str.split().str[0],
         size_band=[catalogs.size_band_names()[s] for s in size],
         employees=rng.integers(lo[size], hi[size] + 1),
@@ -127,7 +125,7 @@ def _power_universe(rng: np.random.Generator) -> pd.DataFrame:
     ).drop(columns="type_shift")
 
 
-def _auto_universe(rng: np.random.Generator) -> pd.DataFrame:
+def _auto_universe(rng: np.random.Generator, sector: str) -> pd.DataFrame:
     n = 6200
     size = rng.choice(5, n, p=[0.45, 0.27, 0.16, 0.10, 0.02])
     target_p = np.array([[0.70, 0.28, 0.02], [0.40, 0.55, 0.05], [0.20, 0.68, 0.12], [0.05, 0.65, 0.30],
@@ -135,14 +133,14 @@ def _auto_universe(rng: np.random.Generator) -> pd.DataFrame:
     target = np.array([rng.choice(3, p=target_p[s]) for s in size])
     org = np.where(size == 4, rng.choice(["自工会", "部工会"], n, p=[0.3, 0.7]),
                    np.where(size >= 2, rng.choice(["部工会", "その他"], n, p=[0.3, 0.7]), "その他"))
-    industry = rng.choice(AUTO_INDUSTRIES, n)
+    industry = rng.choice(spec(sector)["industries"], n)  # a list: an industry listed twice is twice as likely
     industry = np.where(org == "自工会", "完成車", industry)
     lo, hi = np.array(_SIZE_EMPLOYEES).T
-    entry, exit_ = lifetimes(rng, n, first_year("auto"))
+    entry, exit_ = lifetimes(rng, n, first_year(sector))
     return pd.DataFrame({
         "company_id": np.arange(n),
         "corporate_number": bases(rng, n),
-        "name": company_names(rng, "auto", n),
+        "name": company_names(rng, sector, n),
         "member_org": org,
         "industry": industry,
         "size_band": [catalogs.size_band_names()[s] for s in size],

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
 from pipeline import catalogs, config
-from pipeline.cells import a1
+from pipeline.a1_notation import a1
 from pipeline.synth import answers as answer_model
 from pipeline.synth import auto as auto_layout
 from pipeline.synth import badfiles, population
@@ -112,6 +114,14 @@ def _write_task(out: Path, task: Task) -> dict[str, tuple[str, list[str]]]:
     return {task.path: (sheet, cells)} if cells else {}
 
 
+LAYOUTS: dict[str, Callable[[Member, np.random.Generator], tuple[Any, str, list[str]]]] = {
+    # the workbook writers a sector's synth.layout names (the power form has one version: no template)
+    "power": lambda m, rng: power_layout.build(m.company, m.written, m.answered_on, m.quirks, rng),
+    "auto": lambda m, rng: auto_layout.build(m.company, m.written, m.template, m.answered_on, m.quirks, rng),
+    "form": lambda m, rng: form_layout.build(m.company, m.written, m.template, m.answered_on, m.quirks, rng),
+}
+
+
 def _render(m: Member) -> tuple[bytes, str, list[str]]:
     if m.kind == "pdf":
         return badfiles.not_a_workbook(), "", []
@@ -122,12 +132,8 @@ def _render(m: Member) -> tuple[bytes, str, list[str]]:
     if m.kind == "bomb":
         return badfiles.zip_bomb_payload(), "", []
     rng = np.random.default_rng(list(m.seed))
-    layout = population.spec(m.sector)["layout"]  # catalogs/sectors.yaml
-    if layout == "power":
-        book, sheet, cells = power_layout.build(m.company, m.written, m.answered_on, m.quirks, rng)
-    else:
-        build = auto_layout.build if layout == "auto" else form_layout.build
-        book, sheet, cells = build(m.company, m.written, m.template, m.answered_on, m.quirks, rng)
+    build = LAYOUTS[population.spec(m.sector)["layout"]]  # catalogs/sectors.yaml synth.layout
+    book, sheet, cells = build(m, rng)
     data = RENDERERS[m.quirks.writer](book)
     if m.ext == ".xlsm":
         data = as_macro_enabled(data)

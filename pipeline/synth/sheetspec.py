@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from pipeline.cells import a1
+from pipeline.a1_notation import a1
 
 FIXED_TIME = dt.datetime(2024, 1, 1, 9, 0, 0)
 

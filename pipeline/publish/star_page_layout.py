@@ -1,6 +1,6 @@
 """The ★ page of a member's feedback as data, and its sheet and PDF pages.
 
-:func:`pipeline.report.feedback_star.star_page` fills a :class:`StarPage` in the member's words; the
+:func:`pipeline.report.star_page.star_page` fills a :class:`StarPage` in the member's words; the
 member's workbook (:mod:`pipeline.publish.feedback_xlsx`) and PDF (:mod:`pipeline.publish.feedback_pdf`)
 add it after their own pages through ``MemberPage.extra``: :meth:`StarPage.write_sheet` and
 :meth:`StarPage.draw_pdf` lay it out here, so both files say the same.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.publish.feedback_pdf import _wrap
+from pipeline.publish.feedback_pdf import wrap_columns
 from pipeline.publish.render_xlsx import FONT, LINE_HEIGHT, row_height
 
 COLUMNS = ["requirement_id", "category", "requirement", "status", "item_id", "item_text", "answer"]
@@ -217,7 +217,7 @@ class _Pages:
         return self.y - height >= BOTTOM
 
     def text(self, text: str, size: float = 7.0, width: float = RIGHT - LEFT, color: str = "#000000") -> None:
-        wrapped = _wrap(text, int(width * WRAP_PER_WIDTH * 7.0 / size))
+        wrapped = wrap_columns(text, int(width * WRAP_PER_WIDTH * 7.0 / size))
         height = ROW * size / 7.0 * (wrapped.count("\n") + 1) + 0.004
         if not self.room(height):
             self.new()
@@ -284,7 +284,7 @@ def _pdf_rows(pages: _Pages, heads: list[str], rows: list[tuple[str, ...]], widt
     x = [LEFT + sum(widths[:i]) for i in range(len(widths))]
 
     def wrap(text: str, width: float) -> str:
-        return _wrap(text, max(int(width * WRAP_PER_WIDTH) - 1, 4))
+        return wrap_columns(text, max(int(width * WRAP_PER_WIDTH) - 1, 4))
 
     def header() -> None:
         cells = [wrap(h, w) for h, w in zip(heads, widths, strict=True)]

@@ -5,8 +5,8 @@ met) with its peer group's ★3 distance distribution, then per star every requi
 judgement; for a requirement not met, each item it cites with the item's text from the item catalog
 and the member's answer as its own form words it (○ / × / － on a v2.0 form, 達成 / 未達成 / 対象外 on
 later ones). The numbers come from :func:`pipeline.scoring.star_feedback.star_feedback`; this module puts
-them in words (a :class:`~pipeline.publish.feedback_star.StarPage`), which the member's workbook and PDF
-lay out after their own pages (:mod:`pipeline.publish.feedback_star`).
+them in words (a :class:`~pipeline.publish.star_page_layout.StarPage`), which the member's workbook and PDF
+lay out after their own pages (:mod:`pipeline.publish.star_page_layout`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.publish.feedback_model import MemberPage
-from pipeline.publish.feedback_star import STATUS_ORDER, StarPage, StarRow, StarSection
 from pipeline.publish.formats import HIDDEN_MARK
-from pipeline.report.member_page import _group_label
+from pipeline.publish.star_page_layout import STATUS_ORDER, StarPage, StarRow, StarSection
+from pipeline.report.member_page import peer_group_label
 from pipeline.report.scheme_names import scheme_names
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 from pipeline.scoring.readiness import DISTANCE_BANDS, distance_band
@@ -87,7 +87,7 @@ def star_page(fb: StarFeedback, member: MemberPage, sector: str, k: int) -> Star
     s = w["star"]
     lang = member.lang
     native = form_answers(sector, fb.template_version)
-    general = {**w["answers"], **(w["answers_auto"] if sector == "auto" else {})}
+    general = {**w["answers"], **catalogs.answer_words(sector, lang)}
     label = {a: (native.get(a, general.get(a, a)) if lang == "ja" or a not in native
                  else f"{native[a]} ({general.get(a, a)})") for a in general}
     achieved, not_applicable = label.get("implemented", ""), label.get("not_applicable", "")
@@ -232,5 +232,5 @@ def _peer_sentence(fb: StarFeedback, sector: str, lang: str, k: int, member: Mem
         key = "peers_unknown" if unknown else "peers_fallback"
         return s[key].format(attribute=attribute, all=all_label, k=k, n=peers.n)
     assert peers.group != NO_PEERS
-    return s["peers_own"].format(attribute=attribute, group=_group_label(peers.group, sector, lang, all_label),
+    return s["peers_own"].format(attribute=attribute, group=peer_group_label(peers.group, sector, lang, all_label),
                                  n=peers.n)
