@@ -43,7 +43,7 @@ from pipeline.report.page import PAGE_TABLES
 style.apply()
 min_cell = ruleset.min_cell(min_cell)
 L = style.labels(lang)
-store = store or config.STORE_DIR
+store = config.in_project(store) if store else config.STORE_DIR
 # each sector at its latest year, CSF 2.0 scores only: what this page shows (the ten-year store is gigabytes)
 compared = [s.strip() for s in sector_list.split(",") if s.strip()] or D.cross_sector_sectors(store)
 in_span = {s: D.years_in(store, s, years or None) for s in compared}
@@ -55,9 +55,10 @@ stamp = prov.stamp(L["stamp_scheme"].format(scheme=scheme_names.scheme_label(lan
 ALL = L["segment_all"]
 hidden = L["suppressed"]  # legend text beside the mark x
 links = [r for d in sectors.values() for r in T.relations(d, "csf2")]  # public item map: node ⊂ node
-pub = Publisher(figures_dir or config.FIGURES_DIR / "all" / "interactive",
-                report_dir or config.REPORTS_DIR / "all" / "interactive", lang, min_cell, prov, total_label=ALL,
-                relations=links, deck=pptx)
+pub = Publisher(config.in_project(figures_dir) if figures_dir else config.FIGURES_DIR / "all" / "interactive",
+                config.in_project(report_dir) if report_dir else config.REPORTS_DIR / "all" / "interactive",
+                lang, min_cell, prov, total_label=ALL,
+                relations=links, deck=pptx, store=store)
 names = node_names("csf2", lang)
 rule = style.rule_line(L, list(sectors), min_cell)
 fy = {s: L["fy"].format(year=d.latest) for s, d in sectors.items()}

@@ -54,7 +54,7 @@ from pipeline.report.page import Page
 
 style.apply()
 L = style.labels(lang)
-store = store or config.STORE_DIR
+store = config.in_project(store) if store else config.STORE_DIR
 info = catalogs.sector_info(sector)  # what the sector is scored on and segmented by (catalogs/sectors.yaml)
 ctx = ReportContext.build(sector, framework, lang, min_cell)  # framework, its names and k from the rules
 fw, fw_label, node_names, min_cell = ctx.framework, ctx.framework_label, ctx.node_names, ctx.k
@@ -66,9 +66,10 @@ rd, merges = loaded.merge_small_segments(by, min_cell)  # recode before you hide
 span = f"{rd.years[0]}" if len(rd.years) == 1 else f"{rd.years[0]}–{rd.years[-1]}"
 prov = provenance(store, [sector], rd.years, {"sector": sector, "years": span, "segment_by": by, "framework": fw,
                                               "k": min_cell, "lang": lang, "what_if": what_if})
-pub = Publisher(figures_dir or config.FIGURES_DIR / sector / "interactive",
-                report_dir or config.REPORTS_DIR / sector / "interactive", lang, min_cell, prov,
-                total_label=L["segment_all"], relations=T.relations(rd, fw), deck=pptx)
+pub = Publisher(config.in_project(figures_dir) if figures_dir else config.FIGURES_DIR / sector / "interactive",
+                config.in_project(report_dir) if report_dir else config.REPORTS_DIR / sector / "interactive",
+                lang, min_cell, prov,
+                total_label=L["segment_all"], relations=T.relations(rd, fw), deck=pptx, store=store)
 # every table and figure goes through it; the stamp names the ★ table in the page's words (「★表 2026-03(同梱)」)
 stamp = prov.stamp(L["stamp_scheme"].format(scheme=scheme_names.scheme_label(lang)))
 page = Page(ctx, rd, by, merges, pub, span, stamp)
@@ -149,7 +150,9 @@ function_title = L["titles"]["function_trend"].format(framework=fw_label)
 
 
 def plot_function_trend(ax):
-    if rd.weighted:  # members' estimate solid with its interval, respondents' mean dashed
+    # members' estimate solid with its interval, respondents' mean dashed; where every members' total is withheld
+    # (docs/method.md §12.4a) the respondents' means alone, so no legend promises a line that is not drawn
+    if rd.weighted and "w_mean" in total_fn and total_fn["w_mean"].notna().any():
         F.trend_lines_weighted(total_fn, ax=ax, labels=fn_labels, suppressed_label=hidden,
                                style_labels=(L["series"]["members"], L["series"]["respondents"]),
                                year_format=year_format)

@@ -86,6 +86,13 @@ def project_dir() -> Path:
     return find_project().path
 
 
+def in_project(path: Path | str) -> Path:
+    """``path`` as given when absolute, else inside the project folder: the report run passes its notebooks
+    paths relative to the project, so the published notebook does not print where the store lies."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else project_dir() / p
+
+
 def raw_dir() -> Path:
     """Submissions as received, by sector and year (``sdw demo`` synthesises into it)."""
     return project_dir() / "data" / "raw"

@@ -160,11 +160,15 @@ def report(args: argparse.Namespace) -> int:
 
 
 def audit(args: argparse.Namespace) -> int:
-    from pipeline.publish.audit import audit_folders
+    from pipeline.publish.audit import MixedVersions, audit_folders
 
     folders = args.report_dir if isinstance(args.report_dir, list) else [args.report_dir]
     where = " + ".join(str(f) for f in folders)
-    findings = audit_folders(folders)
+    try:
+        findings = audit_folders(folders)
+    except (MixedVersions, FileNotFoundError) as e:
+        print(f"sdw audit: refused: {e}", file=sys.stderr)
+        return 1
     if findings:
         for f in findings[:20]:
             print(f"  {f.line()}")

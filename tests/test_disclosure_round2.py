@@ -181,12 +181,15 @@ def test_f1_a_quantile_of_the_headline_score_bounds_a_function():
 
 
 def test_members_estimates_add_up_by_members_per_segment():
-    """Members' estimates of a segment add up to the total weighted by its members (the roster's count, which
-    the response-rate table publishes). A (4 respondents of 10 members, primary) and B (30 of 300, hidden
-    beside it); C (50 of 190) and the total (84 of 500) published, members' mean 0.5 in both:
-    10a + 300b = 500 · 0.5 − 190 · 0.5 = 155, so B ∈ [145/300, 155/300] = [0.4833, 0.5167], 0.033 wide. The
-    respondents' means stay wide (4a + 30b = 42 − 25: B ∈ [0.4333, 0.5667]). Completion, given the members per
-    segment in its working column, hides C as well: 10a + 300b + 190c = 250 leaves B in [0.1667, 0.8333]."""
+    """Members' estimates of a segment add up to the total weighted by its respondents times members per
+    respondent on the roster (the response-rate table publishes both; here everyone answering is on the roster,
+    so the weight is the segment's members). A (4 respondents of 10 members, primary) and B (30 of 300, hidden
+    beside it); C (50 of 190) and the total (84 of 500) published, members' and respondents' mean 0.5 in both.
+    C's members' value equals its respondents' (a segment that is one weighting cell), so each hidden segment's
+    members' mean is its respondents' mean: 4a + 30b = 42 − 25 = 17 and 10a + 300b = 250 − 95 = 155, determinant
+    4·300 − 30·10 = 900: a = b = 0.5 exactly, four findings. Completion, given the members per segment in its
+    working column, hides C as well: with no pair published the members' values are free of the respondents',
+    and 10a + 300b + 190c = 250 leaves B's members' mean in [0.1667, 0.8333]."""
     from pipeline.scoring.disclosure import HIDDEN_COUNTS, MEMBERS_BEHIND
 
     nodes = TableSpec(keys=KEYS, total=ALL, counts={"mean": "n_scored", "w_mean": "n_scored", "na_share": "n_scored"})
@@ -205,9 +208,10 @@ def test_members_estimates_add_up_by_members_per_segment():
     rspec = TableSpec(keys=["sector", "year"], total=ALL, counts={s: "n" for s in ("response_rate", "roster_n",
                                                                                     "n_on_roster")})
     findings, iv = _audit({"nodes": (t, nodes), "responses": (responses, rspec)})
-    assert iv[("GV", "B", "w_mean")] == (0.4833, 0.5167)
-    assert iv[("GV", "B", "mean")] == (0.4333, 0.5667)
-    assert [(f.cell.split("segment=")[-1], f.statistic) for f in findings if f.check == "interval"] == [("B", "w_mean")]
+    assert iv[("GV", "B", "w_mean")] == (0.5, 0.5) and iv[("GV", "B", "mean")] == (0.5, 0.5)
+    assert iv[("GV", "A", "mean")] == (0.5, 0.5)
+    assert sorted((f.cell.split("segment=")[-1], f.statistic) for f in findings if f.check == "interval") == [
+        ("A", "mean"), ("A", "w_mean"), ("B", "mean"), ("B", "w_mean")]
     t[MEMBERS_BEHIND] = [10, 300, 190, 500]
     (done,) = complete([("nodes", t, nodes)], 5)
     assert done["suppressed"].tolist() == ["primary", "complementary", "complementary", ""]

@@ -46,8 +46,10 @@ def test_feedback_files_per_company(auto_run):
     key, (headline, weak) = next(iter(per.items()))
     assert headline["node_id"].tolist() == ["GV", "ID", "PR", "DE", "RS", "RC", "Lv1", "Lv2", "Lv3", "All", "★3"]
     scored = headline["score"].notna()
-    assert headline.loc[scored, "percentile"].between(0, 100).all()
-    assert headline.loc[scored, "deviation"].notna().all()
+    shown = scored & headline["hidden"].eq("")  # the report's split and band rule (docs/method.md §13)
+    assert headline.loc[shown, "percentile"].between(0, 100).all()
+    assert headline.loc[shown, "deviation"].notna().all()
+    assert headline.loc[headline["hidden"].ne(""), ["peer_mean", "percentile", "deviation"]].isna().all().all()
     own = ~headline["peer_group"].isin(["全体", NO_PEERS])
     assert (headline.loc[own, "peer_n"] >= 5).all()
     assert weak["peer_rate"].dropna().is_monotonic_decreasing
@@ -121,11 +123,12 @@ def test_known_answers_percentile_and_deviation_on_five_companies():
 
 
 def test_five_company_example_end_to_end_in_the_workbook(tmp_path):
-    """Scores 0.2…1.0 in one peer group of five, k = 4 (each member has the 4 others the rule asks for): the
-    company at 1.0 reads 100.0%, percentile 100, 偏差値 64 (the value stays 64.14…, only its format rounds);
-    the quantiles need k companies beyond each, more than five hold: hidden."""
+    """Scores 0.2, 0.4, 0.6, 0.9, 1.0 in one peer group of five, k = 2 (each member has the 4 others the rule asks
+    for; 2 companies reach 90 % and 3 do not: both sides of the split hold k, as the report asks): the company at
+    1.0 reads 100.0%, percentile 100, 偏差値 63 (mean 0.62, population SD √0.0896 = 0.29933: 50 + 10·0.38/0.29933
+    = 62.69…, only its format rounds); the median (2.5 companies beyond it) is shown, the quartiles (1.25) not."""
     keys = [f"c{i}" for i in range(5)]
-    values = [0.2, 0.4, 0.6, 0.8, 1.0]
+    values = [0.2, 0.4, 0.6, 0.9, 1.0]
     scores = pd.DataFrame([{"sector": "power", "year": 2024, "respondent_key": key, "framework": "csf2",
                             "node_id": "GV", "score": v, "n_items": 1, "n_applicable": 1}
                            for key, v in zip(keys, values, strict=True)])
@@ -133,26 +136,27 @@ def test_five_company_example_end_to_end_in_the_workbook(tmp_path):
                                 "main_business_type": "RETAIL"})
     responses = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "item_id": "ID.AM-1",
                               "answer": ["implemented"] * 4 + ["not_implemented"]})
-    per = feedback_tables(scores, respondents, responses, "power", 2024, k=4)
+    per = feedback_tables(scores, respondents, responses, "power", 2024, k=2)
     top = per["c4"][0].set_index("node_id").loc["GV"]
-    assert top["percentile"] == 100.0 and top["deviation"] == pytest.approx(64.1421356, abs=1e-6)
-    assert top["peer_mean"] == pytest.approx(0.6) and top["peer_n"] == 5
-    assert np.isnan(top["p50"]) and np.isnan(top["p25"]) and np.isnan(top["p75"])
+    assert top["percentile"] == 100.0 and top["deviation"] == pytest.approx(62.6949, abs=1e-4)
+    assert top["peer_mean"] == pytest.approx(0.62) and top["peer_n"] == 5
+    assert top["p50"] == pytest.approx(0.6) and np.isnan(top["p25"]) and np.isnan(top["p75"])
     middle = per["c2"][0].set_index("node_id").loc["GV"]
-    assert middle["percentile"] == 60.0 and middle["deviation"] == pytest.approx(50.0)
+    assert middle["percentile"] == 60.0 and middle["deviation"] == pytest.approx(49.3318, abs=1e-4)
     identities = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys,
                                "company_name": [f"会社{i}" for i in range(5)],
                                "corporate_number": [f"{i}" * 13 for i in range(1, 6)]})
-    files = write_feedback(per, identities, "power", 2024, tmp_path, k=4)
+    files = write_feedback(per, identities, "power", 2024, tmp_path, k=2)
     ws = openpyxl.load_workbook(files.workbooks[4])["スコア"]
     heads = [c.value for c in ws[4]]
     assert heads[:5] == ["指標", "貴社のスコア", "中央値", "25パーセンタイル", "75パーセンタイル"]
     row = {h: c for h, c in zip(heads, ws[5], strict=True)}
     assert row["指標"].value == "GV 統治"
     assert row["貴社のスコア"].value == 1.0 and row["貴社のスコア"].number_format == "0.0%"
-    assert row["比較群の平均"].value == pytest.approx(0.6) and row["比較群の平均"].number_format == "0.0%"
-    assert row["偏差値"].value == 64 and row["偏差値"].number_format == "0"  # 64.14 stored as shown
-    assert row["パーセンタイル順位"].value == 100 and row["中央値"].value == "非表示"
+    assert row["比較群の平均"].value == pytest.approx(0.62) and row["比較群の平均"].number_format == "0.0%"
+    assert row["偏差値"].value == 63 and row["偏差値"].number_format == "0"  # 62.69 stored as shown
+    assert row["パーセンタイル順位"].value == 100 and row["中央値"].value == pytest.approx(0.6)
+    assert row["25パーセンタイル"].value == "非表示"
     assert row["比較群"].value == "小売電気事業者"
 
 
@@ -182,8 +186,8 @@ def _peer_case() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Six automotive companies: four of size L, two of size S; hand-typed level scores."""
     keys = {"L1": "L", "L2": "L", "L3": "L", "L4": "L", "S1": "S", "S2": "S"}
     nan = float("nan")
-    lv = {"Lv1": [0.9, 0.8, 0.7, 0.6, 0.5, 1.0],   # everyone scored
-          "Lv2": [0.4, 0.6, nan, nan, 0.2, 0.8],   # two L companies not assessed
+    lv = {"Lv1": [0.9, 1.0, 0.7, 0.6, 0.5, 0.95],  # everyone scored
+          "Lv2": [0.4, 0.95, nan, nan, 0.2, 0.9],  # two L companies not assessed
           "Lv3": [1.0, 0.0, nan, nan, nan, nan]}   # two scored in the whole sector
     scores = pd.DataFrame([{"sector": "auto", "year": 2024, "respondent_key": key, "framework": "level",
                             "node_id": node, "score": values[i], "n_items": 1, "n_applicable": 1}
@@ -197,23 +201,29 @@ def _peer_case() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 
 def test_peer_groups_count_companies_with_a_score_and_fall_back_below_k():
+    """k = 2: a member's own group needs 3 scored (2 besides it), and every group shown has at least 2 companies
+    on each side of 90 % (the report's split rule)."""
     scores, respondents, responses = _peer_case()
-    per = feedback_tables(scores, respondents, responses, "auto", 2024, k=3, n_weak=3)
+    per = feedback_tables(scores, respondents, responses, "auto", 2024, k=2, n_weak=3)
     l1 = per["L1"][0].set_index("node_id")
-    # Lv1: four L companies scored → their own group
+    # Lv1: four L companies scored → their own group: 0.9, 1.0 reach 90 %, 0.7, 0.6 do not; mean 3.2 / 4 = 0.8,
+    # L1 (0.9) at or above 3 of 4 → percentile 75
     assert l1.loc["Lv1", "peer_group"] == "L" and l1.loc["Lv1", "peer_n"] == 4
-    assert l1.loc["Lv1", "peer_mean"] == pytest.approx(0.75) and l1.loc["Lv1", "percentile"] == 100.0
-    # Lv2: only two L companies have a score (< k) → the whole sector-year, four scored
+    assert l1.loc["Lv1", "peer_mean"] == pytest.approx(0.8) and l1.loc["Lv1", "percentile"] == 75.0
+    # Lv2: only two L companies have a score (< k + 1) → the whole sector-year, four scored, mean 2.45 / 4
     assert l1.loc["Lv2", "peer_group"] == "全体" and l1.loc["Lv2", "peer_n"] == 4
-    assert l1.loc["Lv2", "peer_mean"] == pytest.approx(0.5)
-    # Lv3: two scored in the whole sector (< k) → no peer statistic at all
+    assert l1.loc["Lv2", "peer_mean"] == pytest.approx(0.6125)
+    # Lv3: two scored in the whole sector (< k + 1) → no peer statistic at all
     assert l1.loc["Lv3", "peer_group"] == NO_PEERS
     assert l1.loc["Lv3", ["peer_mean", "peer_n", "percentile", "deviation"]].isna().all()
     s1 = per["S1"][0].set_index("node_id")
-    # two S companies (< k) → whole sector: six scored, mean 4.5 / 6, S1 lowest of six
+    # two S companies (< k + 1) → whole sector: six scored, mean 4.65 / 6 = 0.775, S1 (0.5) lowest of six
     assert s1.loc["Lv1", "peer_group"] == "全体" and s1.loc["Lv1", "peer_n"] == 6
-    assert s1.loc["Lv1", "peer_mean"] == pytest.approx(0.75)
+    assert s1.loc["Lv1", "peer_mean"] == pytest.approx(0.775)
     assert s1.loc["Lv1", "percentile"] == pytest.approx(100 / 6)
+    # at k = 3 the same L group (one side of 90 % holds 2 < 3) shows no peer value: hidden as a split
+    strict = feedback_tables(scores, respondents, responses, "auto", 2024, k=3, n_weak=3)["L1"][0].set_index("node_id")
+    assert strict.loc["Lv1", "hidden"] == "split" and np.isnan(strict.loc["Lv1", "peer_mean"])
 
 
 def test_weakest_items_use_the_one_item_share_and_hide_it_below_k():

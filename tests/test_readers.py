@@ -185,7 +185,7 @@ def test_the_distance_bands_read_alike_in_the_report_and_on_the_member_page():
     named = with_names(t, en["readiness"]["band_name"], en["readiness"]["within_series"], en["distance_bands"])
     assert named["node_name"].tolist() == ["★3 4–5 short", "★4 6 or more short", "★3 at most 2"]
     # the member page builds its band rows from the same words
-    from pipeline.report.feedback_star import _bands
+    from pipeline.report.star_page import _bands
 
     class Peers:
         counts, n = [10, 5, 5, 5, 5, 20], 50

@@ -314,17 +314,21 @@ def test_items_sort_by_number(reports):
 
 
 def test_every_report_passes_its_own_audit_and_the_replay(reports):
-    from pipeline.publish.audit import audit_folder
+    from pipeline.publish.audit import audit_folder, private_dir
 
     root, _, _ = reports
     for sector in ("power", "auto", "all"):
         folder = root / "reports" / sector / "all"
         log = pd.read_csv(folder / "disclosure_audit.csv")
         assert set(log["check"]) <= {"hidden"}
+        assert log["count"].isna().all() and log["count_withheld"].all()  # no hidden cell's count published
         assert audit_folder(folder) == []
-        intervals = pd.read_csv(folder / "disclosure_intervals.csv")  # every hidden statistic, solved
+        published = pd.read_csv(folder / "disclosure_intervals.csv")
+        assert published[["n", "low", "high", "width", "required"]].isna().all().all()
+        intervals = pd.read_csv(private_dir(folder) / "disclosure_intervals_full.csv")  # every hidden statistic
         assert not intervals["fails"].any() and (intervals["width"] >= intervals["required"] - 1e-9).all()
-    auto_log = pd.read_csv(root / "reports" / "auto" / "all" / "disclosure_audit.csv")
+        assert len(intervals) == len(published)
+    auto_log = pd.read_csv(private_dir(root / "reports" / "auto" / "all") / "disclosure_audit_full.csv")
     assert len(auto_log) and set(auto_log["reason"]) <= {"primary", "split", "complementary", "uniform"}
     assert (auto_log.loc[auto_log["reason"].eq("primary"), "count"] < 5).all()
 
@@ -456,9 +460,16 @@ def test_headline_gives_the_members_estimate_beside_the_respondents_mean(reports
     row = dist[dist["year"].eq(2024) & dist["segment"].eq("全体")].iloc[0]
     rate = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "responses.csv")
     rate = rate[rate["year"].eq(2024) & rate["segment"].eq("全体")].iloc[0]["response_rate"]
-    assert (f"会員全体の推計は {row['w_mean']:.1%}(95%信頼区間 {row['w_mean_ci_low']:.1%}〜"
-            f"{row['w_mean_ci_high']:.1%}") in summary
-    assert f"回答者の平均は {row['mean']:.1%}。回答率 {rate:.1%}、有効回答数 {row['n_eff']:,.0f}社。" in summary
+    responses = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "responses.csv")
+    withheld = responses[responses["year"].eq(2024)]["suppressed"].fillna("").ne("").any()
+    if withheld:  # a response row of the year withheld: the members' total is withheld, and the summary says so
+        assert np.isnan(row["w_mean"]) and np.isnan(row["n_eff"])
+        assert ("会員全体の推計は示していません(x: 区分又は回答状況の一部を秘匿した年度は、秘匿した値を算出できないよう"
+                f"全体の会員推計も秘匿します)。回答者の平均は {row['mean']:.1%}。") in summary
+    else:
+        assert (f"会員全体の推計は {row['w_mean']:.1%}(95%信頼区間 {row['w_mean_ci_low']:.1%}〜"
+                f"{row['w_mean_ci_high']:.1%}") in summary
+        assert f"回答者の平均は {row['mean']:.1%}。回答率 {rate:.1%}、有効回答数 {row['n_eff']:,.0f}社。" in summary
     page = _page_text(html)
     assert "区分の中では、回答した事業者と回答しなかった事業者のスコアが同じ傾向であると仮定" in page
     wb = openpyxl.load_workbook(root / "reports" / "auto" / "all" / "tables.xlsx")

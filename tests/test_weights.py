@@ -206,7 +206,7 @@ def test_a_third_cell_is_hidden_where_two_totals_would_solve_two():
     assert hide_for_two_totals(once.drop(columns="w_mean"))["suppressed"].tolist() == once["suppressed"].tolist()
 
 
-def test_the_weighting_paragraph_names_merged_cells_and_unlisted_respondents():
+def test_the_weighting_paragraph_states_the_merging_rule_without_naming_cells_and_counts_unlisted_respondents():
     from pipeline.report.data import ReportData
     from pipeline.report.style import labels
     from pipeline.report.tables import weighting_note
@@ -219,7 +219,13 @@ def test_the_weighting_paragraph_names_merged_cells_and_unlisted_respondents():
     data = ReportData("power", [2024, 2025], empty, empty, empty, None, w)
     text = weighting_note(data, labels("ja"), {"TRANSMISSION": "送電", "DISTRIBUTION": "配電"})
     assert text.startswith("会員推計は、会員名簿の主たる事業区分ごとに「会員数 ÷ 回答事業者数」の重み")
-    assert "回答者が少ないため合わせた区分: 送電+配電。" in text
+    # a merged cell had fewer than 3 respondents on the roster: the paragraph states the rule, never the cells,
+    # and reads the same where nothing was merged
+    rule = ("名簿上の回答者が少なすぎる区分は、定めた順で隣の区分と合わせて重み付けします"
+            "(どの区分を合わせたかは示しません)。")
+    assert rule in text and "送電" not in text and "配電" not in text and "TRANSMISSION" not in text
+    unmerged = ReportData("power", [2024, 2025], empty, empty, empty, None, w.assign(cell="RETAIL"))
+    assert rule in weighting_note(unmerged, labels("ja"), {"TRANSMISSION": "送電", "DISTRIBUTION": "配電"})
     # one unlisted respondent: with the respondents published, its count would give the members who answered
     assert "会員名簿で照合できなかった回答者(FY2024 x社)は" in text
     assert "(FY2024 1社)" in weighting_note(data, labels("ja"), k=1)

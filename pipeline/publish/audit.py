@@ -39,7 +39,7 @@ import pandas as pd
 
 from pipeline.publish.cells import AUDIT_COLUMNS, cell_key, cell_text, hidden_cells, key_text
 from pipeline.publish.intervals import Interval, Relation, solve
-from pipeline.publish.model import PublishedTable, TableSpec
+from pipeline.publish.model import Provenance, PublishedTable, TableSpec
 from pipeline.scoring.disclosure import (
     COUNT_SPLITS,
     HIDDEN_COUNT,
@@ -58,6 +58,49 @@ AUDIT_FILE = "disclosure_audit.csv"
 SPECS_FILE = "tables.json"
 INTERVALS_FILE = "disclosure_intervals.csv"
 MACHINE_DIR = "tables"
+# the association's own copies, with the true counts behind hidden cells and the solver's intervals: never
+# beside the report (docs/method.md §5.1)
+FULL_AUDIT_FILE = "disclosure_audit_full.csv"
+FULL_INTERVALS_FILE = "disclosure_intervals_full.csv"
+PRIVATE_OUTSIDE = ".sdw-private"  # beside a report folder written outside the project's reports/ (``--out``)
+WITHHELD_FLAG = "count_withheld"  # the published log's mark: this row's count is held in the full log only
+# the solver's numbers that rest on true counts (the count behind a hidden statistic, and the interval reached
+# with every count known): in the full intervals file only
+PRIVATE_INTERVAL_COLUMNS = ("n", "low", "high", "width", "required")
+
+
+def private_dir(report_dir: Path, store: Path | None = None) -> Path:
+    """Where a report folder's full audit log lives: ``<store>/audit/<sector>/<folder>`` for a folder under the
+    project's ``reports/`` (the store is not published), else a ``.sdw-private/<folder>`` folder beside it."""
+    from pipeline import config
+
+    report_dir = Path(report_dir).resolve()
+    reports = config.reports_dir().resolve()
+    if report_dir.is_relative_to(reports) and report_dir != reports:
+        return Path(store or config.store_dir()) / "audit" / report_dir.relative_to(reports)
+    return report_dir.parent / PRIVATE_OUTSIDE / report_dir.name
+
+
+def public_log(log: pd.DataFrame) -> pd.DataFrame:
+    """The audit log as the report folder publishes it: the same columns and rows, but no count of a hidden cell
+    (``count`` and ``counts`` blank, ``count_withheld`` true): a count beside its reason is one side of the split
+    the cell was hidden for (101〜300人: n 118, on the roster 117 tells the one respondent off the roster)."""
+    out = log.copy()
+    hidden = out["check"].eq("hidden")
+    out[WITHHELD_FLAG] = hidden
+    out["count"] = out["count"].astype(object).where(~hidden, None)
+    out["counts"] = out["counts"].astype(object).where(~hidden, "")
+    return out
+
+
+def public_intervals(frame: pd.DataFrame) -> pd.DataFrame:
+    """The solver's intervals as the report folder publishes them: which hidden statistic was checked, and
+    whether it held, without the true count behind it or the interval reached with every count known (the width
+    of a count's interval, (k − 1)/n, gives n back)."""
+    out = frame.copy()
+    for c in PRIVATE_INTERVAL_COLUMNS:
+        out[c] = np.nan
+    return out
 
 
 class DisclosureError(RuntimeError):
@@ -422,9 +465,12 @@ def _changes(tables: list[PublishedTable], facts: dict) -> list[Finding]:
 
 
 def write_audit(folder: Path, tables: list[PublishedTable], k: int, hidden: pd.DataFrame | None = None,
-                relations: list[Relation] | None = None) -> tuple[Path, list[Finding]]:
+                relations: list[Relation] | None = None, private: Path | None = None,
+                provenance: Provenance | None = None) -> tuple[Path, list[Finding]]:
     """Write the machine copy's specs (and the public relations the intruder uses), ``disclosure_audit.csv``
-    (hidden cells, then any finding) and ``disclosure_intervals.csv`` (every hidden statistic's interval).
+    (hidden cells, then any finding; no count of a hidden cell: :func:`public_log`) and
+    ``disclosure_intervals.csv`` (every hidden statistic checked: :func:`public_intervals`); the full log and
+    intervals, true counts included, go to ``private`` (default :func:`private_dir`), never beside the report.
 
     ``hidden`` is the hidden-cell log taken before the true counts were stripped from the tables
     (default: read from the tables' ``_n_behind`` column, where they still carry it)."""
@@ -432,13 +478,21 @@ def write_audit(folder: Path, tables: list[PublishedTable], k: int, hidden: pd.D
     solved: list[Interval] = []
     findings = intruder_check(tables, hidden, k, relations, solved)
     specs = {t.name: t.spec.to_json() for t in tables if t.spec is not None}
-    (folder / SPECS_FILE).write_text(json.dumps({"k": k, "tables": specs,
+    stamp = {} if provenance is None else {"provenance": {
+        "snapshot": provenance.snapshot, "code_version": provenance.code_version, "method": provenance.method,
+        "parameters": {key: str(v) for key, v in provenance.parameters.items()}}}
+    (folder / SPECS_FILE).write_text(json.dumps({"k": k, "tables": specs, **stamp,
                                                  "relations": [r.to_json() for r in relations or []]},
                                                 ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
     log = pd.concat([hidden, _findings_frame(findings)], ignore_index=True)
+    private = Path(private or private_dir(folder))
+    private.mkdir(parents=True, exist_ok=True)
+    log.to_csv(private / FULL_AUDIT_FILE, index=False, encoding="utf-8")
+    intervals = intervals_frame(solved)
+    intervals.to_csv(private / FULL_INTERVALS_FILE, index=False, encoding="utf-8")
     path = folder / AUDIT_FILE
-    log.to_csv(path, index=False, encoding="utf-8")
-    intervals_frame(solved).to_csv(folder / INTERVALS_FILE, index=False, encoding="utf-8")
+    public_log(log).to_csv(path, index=False, encoding="utf-8")
+    public_intervals(intervals).to_csv(folder / INTERVALS_FILE, index=False, encoding="utf-8")
     return path, findings
 
 
@@ -479,10 +533,24 @@ def read_report_folder(report_dir: Path, prefix: str = "") -> tuple[list[Publish
         frame["suppressed"] = frame.get("suppressed", pd.Series("", index=frame.index)).fillna("")
         tables.append(PublishedTable(name=prefix + name, title=name, frame=frame, columns=list(frame.columns),
                                      spec=spec, k=int(meta["k"])))
-    log = pd.read_csv(log_path, keep_default_na=False, na_values=[""], dtype={"cell": str, "table": str})
+    log = pd.read_csv(_full_log(report_dir, log_path), keep_default_na=False, na_values=[""],
+                      dtype={"cell": str, "table": str})
     hidden = log[log["check"].eq("hidden")].assign(table=lambda d: prefix + d["table"])
     relations = [Relation.from_json(r) for r in meta.get("relations", [])]
     return tables, hidden, int(meta["k"]), relations
+
+
+def _full_log(report_dir: Path, published: Path) -> Path:
+    """The hidden-cell log with the true counts the replay needs: the full log of :func:`private_dir`, or a
+    folder written before the published log lost its counts (no ``count_withheld`` column)."""
+    full = private_dir(report_dir) / FULL_AUDIT_FILE
+    if full.exists():
+        return full
+    if WITHHELD_FLAG not in pd.read_csv(published, nrows=0).columns:
+        return published
+    raise FileNotFoundError(f"{full} is missing: the published {AUDIT_FILE} holds no count of a hidden cell, and "
+                            f"`sdw audit` replays with the true counts the report kept in its store; run it in the "
+                            f"project folder (or with SDW_HOME) whose store wrote {report_dir}")
 
 
 def audit_folder(report_dir: Path, intervals: list[Interval] | None = None) -> list[Finding]:
@@ -491,12 +559,58 @@ def audit_folder(report_dir: Path, intervals: list[Interval] | None = None) -> l
     return intruder_check(tables, hidden, k, relations, intervals)
 
 
+class MixedVersions(RuntimeError):
+    """Report folders of one sector and years written by different code or from different data: published
+    together, a cell one hides the other may print (docs/method.md §5.1)."""
+
+
+def _stamp(folder: Path) -> tuple[str, str, tuple[str, str]] | None:
+    """(code version, data snapshot, (sector folder, years)) from a report folder's ``tables.json``; ('?', '?', …)
+    for a folder written before reports stamped it there; None where the folder holds no report."""
+    path = Path(folder) / SPECS_FILE
+    if not path.exists():
+        return None
+    stamp = json.loads(path.read_text(encoding="utf-8")).get("provenance") or {}
+    years = str((stamp.get("parameters") or {}).get("years", "?"))
+    return (stamp.get("code_version", "?"), stamp.get("snapshot", "?"), (Path(folder).resolve().parent.name, years))
+
+
+def same_versions(report_dirs: list[Path], siblings: bool = True) -> None:
+    """Refuse (:class:`MixedVersions`) where two report folders of the same sector and years — those given and,
+    with ``siblings``, every other report folder beside them — differ in code version or data snapshot.
+
+    A variant folder left from an older run (``all_en`` beside ``all``) publishes what the newer one hides:
+    read together they give the hidden cells back, so they are audited, and published, only from one run."""
+    folders = {Path(f).resolve() for f in report_dirs}
+    if siblings:
+        folders |= {p.resolve() for f in report_dirs for p in Path(f).resolve().parent.iterdir()
+                    if p.is_dir() and (p / SPECS_FILE).exists()}
+    groups: dict[tuple, list[tuple[Path, str, str]]] = defaultdict(list)
+    for f in sorted(folders):
+        stamp = _stamp(f)
+        if stamp is not None:
+            groups[stamp[2]].append((f, stamp[0], stamp[1]))
+    for found in groups.values():
+        first = found[0]
+        for other in found[1:]:
+            if other[1:] != first[1:]:
+                raise MixedVersions(
+                    f"{first[0]} (sdw {first[1]}, data {first[2]}) and {other[0]} (sdw {other[1]}, data "
+                    f"{other[2]}) show the same sector and years from different code or data: read together they "
+                    "can give back what one of them hides. Rebuild the older one (or remove it) so that both come "
+                    "from one run, then audit again")
+
+
 def audit_folders(report_dirs: list[Path], intervals: list[Interval] | None = None) -> list[Finding]:
     """The intruder check over everything several reports published together (one sector's reports for
     other year ranges, segmentations or k, in one language: cells are keyed by their published labels): a
     cell one report hides must not be published by another, and the differencing and change checks run over
     the union of their tables. Each table is held to its own report's k; hidden cells to the largest k of the
-    reports that hid them."""
+    reports that hid them.
+
+    Refuses first (:func:`same_versions`) where folders of the same sector and years, given or beside those
+    given, come from different code or data."""
+    same_versions(report_dirs)
     if len(report_dirs) == 1:
         return audit_folder(report_dirs[0], intervals)
     tables: list[PublishedTable] = []

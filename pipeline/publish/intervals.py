@@ -179,6 +179,7 @@ class _Facts:
         self.total = "*"  # the total row's segment label
         self.slack: dict[tuple, float] = {}  # a published value rounded: within this of the true one
         self.members: dict[tuple, float] = {}  # a members' estimate → its segment's members (working column)
+        self.on_roster: dict[tuple, float] = {}  # a segment (where) → its respondents found on the roster
         self.band: dict[tuple, tuple[float, float]] = {}  # a hidden mean published as a band → the band
         self.parts: list[list[tuple]] = []  # shares of cells that split one row's companies: they add up to 1
         self.value[ONE] = 1.0  # the constant of a relation with one (Σ parts = 1)
@@ -243,6 +244,10 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                 wcol = WEIGHTS.get(stat, _first(spec.counts["sd" if stat == "m2" else stat]))
                 value = _second_moment(r, wcol) if stat == "m2" else _num(r[stat])
                 facts.rows[fact].append((t.name, i))
+                if stat == "response_rate" and "n_on_roster" in frame:  # the weight per respondent's denominator
+                    on = counts.get("n_on_roster", np.nan) if is_hidden.loc[i] else _num(r["n_on_roster"])
+                    if on == on:
+                        facts.on_roster[where] = on
                 if is_hidden.loc[i]:
                     weight = counts.get(wcol, np.nan)
                     if np.isnan(weight) and wcol == _first(spec.counts[stat]):  # a log without ``counts``
@@ -338,11 +343,15 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> list[R
         w_total, ws = weight(total), [weight(p) for p in parts]
         if np.isnan(w_total) or any(np.isnan(w) for w in ws) or abs(sum(ws) - w_total) > 1e-9:
             continue  # counts unknown or the segments do not add up (a multi-valued segmentation)
+        if weighted:
+            ws = _members_weights(facts, parts, ws)
+            w_total = sum(ws)
         eq = defaultdict(float)
         eq[total] += w_total
         for p, w in zip(parts, ws, strict=True):
             eq[p] -= w
         rows.append((dict(eq), None, MEMBERS if weighted else FIRM))
+    rows += _cell_estimates(facts)
     for found in facts.parts:  # the bands of one star split the segment's companies: Σ shares = 1
         rows.append(({**{f: 1.0 for f in found}, ONE: -1.0}, None, FIRM))
     every = [*facts.value, *facts.hidden]
@@ -392,6 +401,56 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> list[R
             for a in TANGENTS:  # score² ≥ 2a·score − a², averaged: m2 ≥ 2a·mean − a²
                 rows.append(({fact: 2 * a, m2: -1.0}, a * a, FIRM))
     return rows
+
+
+# a members' estimate and the respondents' statistic it weights
+PAIRS = {"w_mean": "mean", "w_share_reached": "share_reached", "w_share_implemented": "share_implemented"}
+
+
+def _cell_estimates(facts: _Facts) -> list[Row]:
+    """A segment that is one weighting cell (every respondent in it weighs the same) has its members' estimate
+    equal to its respondents' value: w_mean = mean, w_share_reached = share_reached. Read from the tables as an
+    intruder reads them: in a sector-year where every published pair of a segment is equal and none differs in
+    any segment, every segment is taken as a cell (the safe side), and each hidden pair is tied as equal (so a
+    hidden share keeps its whole count in the members' total too)."""
+    equal: dict[tuple, bool] = {}
+    for (where, node, stat), value in facts.value.items():
+        plain = PAIRS.get(stat)
+        other = facts.value.get((where, node, plain)) if plain else None
+        if other is None:
+            continue
+        d = dict(where)
+        if "segment" not in d or d["segment"] == facts.total:
+            continue
+        key = (d.get("sector"), d.get("year"))
+        equal[key] = equal.get(key, True) and abs(value - other) < 1e-12
+    rows: list[Row] = []
+    for fact in [*facts.hidden, *facts.value]:
+        where, node, stat = fact
+        plain = PAIRS.get(stat)
+        d = dict(where)
+        if plain is None or d.get("segment") == facts.total or not equal.get((d.get("sector"), d.get("year"))):
+            continue
+        other = (where, node, plain)
+        if (fact in facts.hidden or other in facts.hidden) and (other in facts.value or other in facts.hidden):
+            rows.append(({fact: 1.0, other: -1.0}, None, MEMBERS))
+    return rows
+
+
+def _members_weights(facts: _Facts, parts: list[tuple], members: list[float]) -> list[float]:
+    """Each segment's weight in a members' total, where the segments are weighting cells: its respondents behind
+    the statistic (n) each stand for members ÷ respondents on the roster, so the segment weighs
+    n · members / n_on_roster (not its members: a respondent off the roster takes its cell's weight too). An
+    intruder who knows or recovers the ratio reads the total this way (docs/method.md §12). Where a segment's
+    respondents on the roster or its n are not known, the members are kept (exact where everyone answering is on
+    the roster and scored)."""
+    out = []
+    for p, m in zip(parts, members, strict=True):
+        on, n = facts.on_roster.get(p[0], np.nan), facts.weight.get(p, np.nan)
+        if not (on == on and on > 0 and n == n):
+            return members
+        out.append(m * n / on)
+    return out
 
 
 def _items_of(relations: list[Relation]) -> dict[tuple[str, tuple[str, str]], int]:

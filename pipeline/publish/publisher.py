@@ -24,6 +24,7 @@ from pipeline.publish.audit import (
     Finding,
     hidden_row_numbers,
     intruder_check,
+    private_dir,
     write_audit,
 )
 from pipeline.publish.cells import hidden_cells
@@ -76,8 +77,9 @@ class Publisher:
 
     def __init__(self, figures_dir: Path | str, report_dir: Path | str, lang: str, k: int,
                  provenance: Provenance, total_label: str = ALL, show: bool = True,
-                 relations: list[Relation] | None = None, deck: bool = False) -> None:
+                 relations: list[Relation] | None = None, deck: bool = False, store: Path | str | None = None) -> None:
         self.figures_dir = Path(figures_dir)
+        self.store = Path(store) if store else None  # where the full audit log goes (audit.private_dir)
         self.report_dir = Path(report_dir)
         self.lang, self.k, self.provenance, self.total_label, self.show = lang, k, provenance, total_label, show
         self.deck = deck  # figures given as a drawing function are drawn a second time for the slide
@@ -261,7 +263,8 @@ class Publisher:
 
     def _write_audit(self) -> tuple[Path, list[Finding]]:
         hidden = self.hidden_log()
-        path, findings = write_audit(self.report_dir, self.tables, self.k, hidden=hidden, relations=self.relations)
+        path, findings = write_audit(self.report_dir, self.tables, self.k, hidden=hidden, relations=self.relations,
+                                     private=private_dir(self.report_dir, self.store), provenance=self.provenance)
         return path, findings
 
 

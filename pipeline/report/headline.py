@@ -137,8 +137,11 @@ def _members(tables: dict[str, PublishedTable], h: dict, lang: str, at: dict, me
     if dist is None or "w_mean" not in dist.frame:
         return [Sentence(h["respondents_only"], [])]
     value = _cell(tables, "distribution", "w_mean", **at)
-    if value is None or mean is None:
+    if mean is None:
         return []
+    if value is None:  # withheld by the members' total rule (docs/method.md §12.4a): said, never left silent
+        return [Sentence(h["members_withheld"].format(respondents=format_value(mean, "mean", lang)),
+                         [_ref("distribution", "w_mean", **at), _ref("distribution", "mean", **at)])]
     low, high = (_cell(tables, "distribution", c, **at) for c in ("w_mean_ci_low", "w_mean_ci_high"))
     change = _cell(tables, "distribution", "w_change", **at)
     rate, n_eff = _cell(tables, "responses", "response_rate", **at), _cell(tables, "distribution", "n_eff", **at)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipeline import catalogs, ruleset
 from pipeline.publish.feedback_model import PEER_STATS, SCORE_COLUMNS, MemberPage
-from pipeline.publish.formats import check_lang
+from pipeline.publish.formats import BAND_LABELS, check_lang
 from pipeline.report import style
 from pipeline.report.data import segment_names
 from pipeline.report.figures import PeerFigures
@@ -58,7 +58,8 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
         "p50": h["p50"], "p25": h["p25"], "p75": h["p75"], "peer_mean": h["peer_mean"],
         "peer_n": h["peer_n"], "percentile": h["percentile"], "deviation": h["deviation"],
         "peer_group": [peer_group_label(g, sector, lang, all_label) for g in h["peer_group"]],
-        "_hidden": h["hidden"], "_group": h["peer_group"]})
+        "_hidden": h["hidden"], "_group": h["peer_group"],
+        "_band": h["peer_band"].fillna("").astype(str) if "peer_band" in h else ""})
     answered_before = bool(prev_year) and _answered(h)
     answers = {**w["answers"], **catalogs.answer_words(sector, lang)}
     version = str(weak["template_version"].iloc[0]) if "template_version" in weak and len(weak) else ""
@@ -82,7 +83,7 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
                       # provenance: which ★ table the readiness on this workbook was scored on
                       scheme=scheme_label(lang) if "star" in catalogs.sectors()[sector]["frameworks"]
                       else "")
-    page.score_marks = _score_marks(scores, answered_before, w)
+    page.score_marks = _score_marks(scores, answered_before, w, lang)
     page.figure_png = (figures or PeerFigures(w)).png(scores)
     return page
 
@@ -109,11 +110,15 @@ def _level_rows(frameworks: tuple[str, ...], nodes: tuple[str, ...]) -> tuple[bo
                  for f, n in zip(frameworks, nodes, strict=True))
 
 
-def _score_marks(scores: pd.DataFrame, answered_before: bool, w: dict[str, Any]) -> list[list[str]]:
+def _score_marks(scores: pd.DataFrame, answered_before: bool, w: dict[str, Any], lang: str = "ja"
+                 ) -> list[list[str]]:
     """What each score-table cell shows instead of its value (per row, in SCORE_COLUMNS order): '非表示'
-    for a hidden peer statistic (:func:`_peer_hidden`), '回答なし' for the previous year of a company that
-    did not answer then; '' for the value itself."""
+    for a hidden peer statistic (:func:`_peer_hidden`), the band (「90%以上」) for a peer mean the report's rule
+    shows only as its band, '回答なし' for the previous year of a company that did not answer then; '' for
+    the value itself."""
     hidden = str(w["hidden"])
+    bands = scores["_band"].tolist() if "_band" in scores else [""] * len(scores)
+    band_text = BAND_LABELS.get(lang, BAND_LABELS["ja"])
     previous = "" if answered_before else str(w["previous_none"])
     why = scores["_hidden"].tolist()  # columns taken out once: a frame lookup per cell cost more than the rest
     quantile_missing = {q: scores[q].isna().tolist() for q in ("p25", "p50", "p75")}
@@ -123,6 +128,8 @@ def _score_marks(scores: pd.DataFrame, answered_before: bool, w: dict[str, Any])
         def mark(c: str, r: int = r) -> str:
             if c == "previous" or (c == "prev_reached" and level[r]):
                 return previous
+            if c == "peer_mean" and bands[r] in band_text:
+                return band_text[bands[r]]
             if c in PEER_STATS and (why[r] != "" or (c in quantile_missing and quantile_missing[c][r])):
                 return hidden  # as _peer_hidden
             return ""

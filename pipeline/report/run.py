@@ -84,16 +84,20 @@ def _on_star(sector: str) -> bool:
 @contextmanager
 def _batch_backend():
     """Notebooks run by papermill draw off-screen: the kernel inherits MPLBACKEND=Agg from this process
-    (style.py never picks a backend, so the explorer keeps JupyterLab's inline one)."""
-    before = os.environ.get("MPLBACKEND")
+    (style.py never picks a backend, so the explorer keeps JupyterLab's inline one). It inherits the project
+    folder too (SDW_HOME): the paths it is given are relative to it (:func:`project_relative`), and the kernel runs
+    in the report folder, where a project found from the current directory would be the report folder."""
+    keep = {name: os.environ.get(name) for name in ("MPLBACKEND", config.HOME_ENV)}
     os.environ["MPLBACKEND"] = "Agg"
+    os.environ[config.HOME_ENV] = str(config.project_dir())
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop("MPLBACKEND", None)
-        else:
-            os.environ["MPLBACKEND"] = before
+        for name, before in keep.items():
+            if before is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = before
 
 
 def _reader_notebook(nb) -> tuple[object, list[str]]:
@@ -134,6 +138,26 @@ def quiet_shutdown_manager() -> type:
     return QuietShutdownKernelManager
 
 
+def project_relative(path: Path | str) -> str:
+    """``path`` relative to the project folder (SDW_HOME) where it lies inside it, else as given: parameters of
+    a published notebook do not print where the association keeps its store."""
+    p = Path(path).resolve()
+    home = config.project_dir().resolve()
+    return p.relative_to(home).as_posix() if p.is_relative_to(home) else str(path)
+
+
+def _relative_paths(nb) -> None:
+    """papermill's record of the run (input and output paths, parameters) with project paths made relative."""
+    meta = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if meta.get(key):
+            meta[key] = Path(meta[key]).name
+    params = meta.get("parameters", {})
+    for key in ("store", "figures_dir", "report_dir"):
+        if isinstance(params.get(key), str) and params[key]:
+            params[key] = project_relative(params[key])
+
+
 _REMOTE_SCRIPT = re.compile(r"<script[^>]*\ssrc=[\"']https?://[^>]*>\s*</script>", re.IGNORECASE)
 
 
@@ -169,6 +193,8 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
     finally:
         src_path.unlink(missing_ok=True)
     nb, warnings = _reader_notebook(nbformat.read(executed, as_version=4))
+    _relative_paths(nb)
+    nbformat.write(nb, executed)  # the executed notebook published beside the report names no absolute path
     for w in warnings:
         log.warning("%s: %s", name, w.splitlines()[-1][:300])
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
@@ -199,6 +225,21 @@ def withdraw(rep_dir: Path, fig_dir: Path) -> None:
             path.unlink()
 
 
+def _same_run(rep_dir: Path, variant: bool) -> None:
+    """Report folders of the same sector and years beside the one just written must come from the same code and
+    data (:func:`pipeline.publish.audit.same_versions`). A variant written beside an older default folder is
+    refused (rebuild the default first); a default folder written beside older variants warns that they are
+    stale and that ``sdw audit`` will refuse them until rebuilt or removed."""
+    from pipeline.publish.audit import MixedVersions, same_versions
+
+    try:
+        same_versions([rep_dir])
+    except MixedVersions as e:
+        if variant:
+            raise ReportError(f"{e} (this run wrote {rep_dir})") from None
+        log.warning("stale report folder beside %s: %s", rep_dir, e)
+
+
 def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path | None = None,
                figures: Path | None = None, lang: str = "ja", min_cell: int | None = None,
                segment_by: str = "", framework: str = "csf2", pptx: bool = False,
@@ -220,7 +261,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     words = labels(lang)
     span = _span(years)
     common = {"years": "" if years is None else f"{years[0]}-{years[1]}", "min_cell": k, "lang": lang,
-              "store": str(store.resolve()), "pptx": pptx}
+              "store": project_relative(store), "pptx": pptx}
     result = ReportResult()
 
     def run(notebook: str, label: str, extra: dict, title: str) -> None:
@@ -230,13 +271,14 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         fig_dir, rep_dir = figures / label / folder, out / label / folder
         for old in fig_dir.glob("*.*"):  # a figure a new run no longer draws must not linger beside the report
             old.unlink()
-        params = common | extra | {"figures_dir": str(fig_dir.resolve()), "report_dir": str(rep_dir.resolve())}
+        params = common | extra | {"figures_dir": project_relative(fig_dir), "report_dir": project_relative(rep_dir)}
         try:
             result.html.append(execute(notebook, params, rep_dir, title=title))
         except ReportError as e:
             withdraw(rep_dir, fig_dir)
             raise ReportError(f"{e} — nothing of this report is published: its outputs in {rep_dir} and "
                               f"{fig_dir} were removed (disclosure_audit.csv stays, for the association)") from None
+        _same_run(rep_dir, variant=folder != span)
         result.tables.append(rep_dir / "tables.xlsx")
         result.audits.append(rep_dir / "disclosure_audit.csv")
         if pptx:

@@ -34,7 +34,7 @@ from pipeline.scoring.disclosure_rounding import (
     round_small_not_applicable,
     withhold_na_share,
 )
-from pipeline.scoring.disclosure_weights import hide_for_two_totals
+from pipeline.scoring.disclosure_weights import hide_for_two_totals, withhold_shared_totals, withhold_total_estimates
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
 from pipeline.scoring.statistics import item_shares, score_bands
@@ -106,6 +106,30 @@ def with_change(table: pd.DataFrame, keys: list[str], value: str = "mean", name:
     return t.sort_index()
 
 
+def withheld_response_years(data: ReportData, by: str | None, k: int | None = None) -> set[tuple[str, int]]:
+    """(sector, year) whose response table (:func:`responses_by_segment`) withholds a row: there the totals'
+    members' estimates are withheld too (:func:`~pipeline.scoring.disclosure_weights.withhold_total_estimates`).
+    Kept on the object: every weighted table of a report asks."""
+    if not by or not data.weighted or data.roster is None or not len(data.roster):
+        return set()
+    kept = data.__dict__.setdefault("_withheld_response_years", {})
+    if (by, _k(k)) not in kept:
+        r = responses_by_segment(data, by, k)
+        shut = r[r["suppressed"].fillna("").astype(str).ne("")]
+        kept[(by, _k(k))] = {(str(s), int(y)) for s, y in zip(shut["sector"], shut["year"], strict=True)}
+    return kept[(by, _k(k))]
+
+
+def members_total(table: pd.DataFrame, data: ReportData | None, by: str | None, k: int | None = None,
+                  group: list[str] | None = None) -> pd.DataFrame:
+    """The protected ``table`` with the total's members' estimates withheld where a segment is hidden or the
+    year's response table withholds a row (docs/method.md §12)."""
+    if data is None or not data.weighted:
+        return table
+    return withhold_total_estimates(table, withheld_response_years(data, by, k), group=group,
+                                    withheld_col=WITHHELD_CELLS)
+
+
 def protect(table: pd.DataFrame, **kwargs) -> pd.DataFrame:
     """:func:`pipeline.scoring.disclosure.protect`, then, where the table carries the members' estimates, the
     third hidden cell their second total needs (:func:`~pipeline.scoring.disclosure_weights.hide_for_two_totals`)."""
@@ -135,7 +159,8 @@ def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, b
 def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None = None,
                    k: int | None = None) -> str:
     """The paragraph on the members' estimates: what the cells are, what the weighting assumes and cannot fix,
-    and, where any, the cells merged (named as ``names`` name segments) and the respondents the roster does not
+    the rule for merging small cells (never which were merged: ``names`` is kept for callers) and the
+    respondents the roster does not
     list (per year; a count of 1 to k − 1 reads x, as the response table hides it: with the respondents
     published it would give the members who answered). '' when the report is not weighted."""
     if not data.weighted:
@@ -143,10 +168,9 @@ def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None 
     w = data.weights
     cells = "・".join(labels["weight_cells"].get(c, c) for c in str(w["cell_attributes"].iloc[0]).split())
     text = labels["weighting_text"].format(cells=cells)
-    merged = sorted({c for c in w["cell"].unique() if "+" in c})
-    if merged:
-        named = ["+".join((names or {}).get(p, p) for p in c.split("+")) for c in merged]
-        text += " " + labels["weighting_merged"].format(cells=", ".join(named))
+    # the collapsing rule, stated whether or not it merged any cell: naming a merged cell (or saying that one was
+    # merged) tells that it had fewer respondents on the roster than the rule's minimum (docs/method.md §12)
+    text += " " + labels["weighting_merged"]
     unmatched = w[~w["on_roster"]].groupby("year").size()
     if len(unmatched):
         text += " " + labels["weighting_unmatched"].format(
@@ -200,6 +224,16 @@ def distribution(data: ReportData, by: str, k: int | None = None) -> pd.DataFram
     q = with_change(q, keys)
     if "w_mean" in q:  # the members' change, from published members' estimates of both years
         q = with_change(q, keys, "w_mean", name="w_change")
+        if WITHHELD_CELLS in q:  # a withheld members' estimate (this year's or last) withholds its change: x
+            shut = q[WITHHELD_CELLS].fillna("").astype(str).str.split().map(lambda c: "w_mean" in c)
+            order = q.sort_values([*keys, "year"]).index  # the previous year's row of the same cell
+            before = shut.loc[order].groupby([q.loc[order, c] for c in keys], observed=True,
+                                             dropna=False).shift(fill_value=False)
+            mark = (shut | before.reindex(shut.index).astype(bool)) & q["suppressed"].fillna("").astype(str).eq("")
+            mark &= ~q[WITHHELD_CELLS].fillna("").astype(str).str.contains("w_change")
+            own = q[WITHHELD_CELLS].fillna("").astype(str)
+            q[WITHHELD_CELLS] = own.where(~mark, (own + " w_change").str.strip())
+            q.loc[mark, "w_change"] = np.nan
     return q
 
 
@@ -225,6 +259,7 @@ def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k
     out = protect(q, k=_k(k), group=["sector", "year"], n_col="n",
                   stat_columns=["mean", "p10", "p25", "p50", "p75", "p90", *extra],
                   floors=["_below_top", "_above_zero"])
+    out = members_total(out, weighted, by, k, group=["sector", "year"])
     return out.drop(columns=["_below_top", "_above_zero"])
 
 
@@ -274,7 +309,12 @@ def linked(data: ReportData, by: str | None, framework: str, k: int | None = Non
     frames = [("functions", functions, SPECS["nodes"]), ("categories", categories, SPECS["nodes"]),
               ("items", shares, SPECS["items"]),
               *[(f"categories_{i}", frame, SPECS["nodes"]) for i, frame in enumerate(extra or [])]]
-    return tuple(complete(frames, k, links))
+    done = complete(frames, k, links)
+    if not data.weighted:
+        return tuple(done)
+    # completion may hide more segments; the breakdowns share their totals: the members' total rule once more,
+    # over all of them together (docs/method.md §12.4a)
+    return tuple(withhold_shared_totals(done, withheld_response_years(data, by, k), withheld_col=WITHHELD_CELLS))
 
 
 def secure_together(tables: list[pd.DataFrame], spec: TableSpec, k: int | None = None) -> list[pd.DataFrame]:
@@ -282,7 +322,9 @@ def secure_together(tables: list[pd.DataFrame], spec: TableSpec, k: int | None =
     a cell hidden in one is hidden in all, and each is completed against the others."""
     from pipeline.publish.intervals import complete
 
-    return complete([(f"t{i}", t, spec) for i, t in enumerate(tables)], _k(k))
+    done = complete([(f"t{i}", t, spec) for i, t in enumerate(tables)], _k(k))
+    # a segment completion hid withholds its total's members' estimates (docs/method.md §12.4a)
+    return withhold_shared_totals(done, withheld_col=WITHHELD_CELLS)
 
 
 def secure(table: pd.DataFrame, spec: TableSpec, k: int | None = None) -> pd.DataFrame:
@@ -367,7 +409,7 @@ def node_stats(data: ReportData, scores: pd.DataFrame, by: str | None, framework
     # 1–4 companies that found the node not applicable (n − n_scored), or a node of one item (its item's row,
     # rounded, seen again): the row rounded and its base withheld (docs/method.md §5.4)
     single = stats["node_id"].isin(single_item_nodes(data, framework))
-    out = round_small_base(protect(stats, k=_k(k)), _k(k), single=single)
+    out = members_total(round_small_base(protect(stats, k=_k(k)), _k(k), single=single), data, by, k)
     # the node's not-applicable answers less its exact items' leave its other items' total: withheld wherever an
     # item under the node has its base withheld or is hidden (docs/method.md §5.4, "not-applicable share")
     if "na_share" not in out:
@@ -438,8 +480,9 @@ def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFra
     stats = with_weighted(stats, data, scores, by, "level", threshold=0.5)
     # 0.5 only splits 0/1 (the level rule is 90%); with 0/1 scores the mean, its SD and interval are the share
     # published twice under other names (and a mean would be held to a score's width, not a count's)
-    return protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high", "w_mean",
-                                       "w_mean_ci_low", "w_mean_ci_high"], errors="ignore"), k=_k(k))
+    return members_total(protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high",
+                                                     "w_mean", "w_mean_ci_low", "w_mean_ci_high"], errors="ignore"),
+                                 k=_k(k)), data, by, k)
 
 
 def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -452,7 +495,8 @@ def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.
     # its ★N+ share is band 0 of the distance table: the same base rule (1–4 respondents not judged), so both
     # publish the same rounded share or hide it alike (docs/method.md §5.4); and it is never published as a band
     # (「10%未満」): the distance table's published bands narrow it inside any band (docs/method.md §11)
-    return round_small_base(without_ready_bands(protect(stats, k=_k(k))), _k(k)), unjudgeable()
+    shown = round_small_base(without_ready_bands(protect(stats, k=_k(k))), _k(k))
+    return members_total(shown, data, by, k), unjudgeable()
 
 
 def without_ready_bands(star: pd.DataFrame) -> pd.DataFrame:

@@ -46,3 +46,89 @@ def hide_for_two_totals(table: pd.DataFrame, group: list[str] | None = None, tot
         out.loc[target, stats] = np.nan
         out.loc[target, n_col] = np.nan
     return out
+
+
+# The total's members' estimate and everything computed from it (interval, effective n, design effect, change)
+TOTAL_ESTIMATES = ("w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_share_reached", "w_ci_low", "w_ci_high",
+                   "n_eff", "deff", "w_share_implemented", "w_change")
+
+
+def withhold_total_estimates(table: pd.DataFrame, withheld_years: set[tuple[str, int]] | None = None,
+                             group: list[str] | None = None, total: str = ALL,
+                             withheld_col: str = "_withheld") -> pd.DataFrame:
+    """The table with the total row's members' estimates withheld wherever they would solve a hidden cell.
+
+    A total published both ways is one equation more than the respondents' tables give: with each segment's
+    weight per respondent (members ÷ respondents on the roster) it reads Σ n_s·w_s·(x_s − w_total) = 0. Where a
+    segment of the row group is hidden, that equation, with the respondents' total, pins the hidden segments'
+    counts and means (docs/method.md §12, "The members' total beside hidden segments"); where the response table
+    withholds a row of the year (its members or its on-roster respondents), the many totals of the year, each
+    one such equation, solve the withheld segments' weights, so the row's members and respondents. So in either
+    case the total's members' estimate (:data:`TOTAL_ESTIMATES`) is withheld in the group: blank, and named in
+    ``withheld_col`` so it reads x, not "not assessed".
+
+    ``withheld_years``: (sector, year) whose response table withholds any row. Tables without members'
+    estimates or without segments are returned unchanged.
+    """
+    cols = [c for c in TOTAL_ESTIMATES if c in table]
+    if "segment" not in table or not any(c in table for c in WEIGHTED) or not cols:
+        return table
+    out = table.copy()
+    group = group or [c for c in ("sector", "year", "framework", "node_id") if c in out.columns]
+    hidden = out["suppressed"].fillna("").astype(str).ne("") if "suppressed" in out else pd.Series(False, out.index)
+    is_total = out["segment"].astype(str).eq(total)
+    years = {(str(s), int(y)) for s, y in (withheld_years or set())}
+    shut = pd.Series(False, index=out.index)
+    for _, idx in out.groupby(group, observed=True, dropna=False).groups.items():
+        totals = idx[is_total.loc[idx].to_numpy()]
+        if len(totals) == 0:
+            continue
+        first = out.loc[idx[0]]
+        year_withheld = "sector" in out and "year" in out and (str(first["sector"]), int(first["year"])) in years
+        if hidden.loc[idx[~is_total.loc[idx].to_numpy()]].any() or year_withheld:
+            shut.loc[totals] = ~hidden.loc[totals]
+    if not shut.any():
+        return out
+    for c in cols:
+        was = out[c].notna()
+        out.loc[shut & was, c] = np.nan
+        mark = shut & was
+        if mark.any():
+            own = out[withheld_col].fillna("").astype(str) if withheld_col in out else pd.Series("", index=out.index)
+            out[withheld_col] = own.where(~mark, (own + f" {c}").str.strip())
+    return out
+
+
+def withhold_shared_totals(frames: list[pd.DataFrame], withheld_years: set[tuple[str, int]] | None = None,
+                           total: str = ALL, withheld_col: str = "_withheld") -> list[pd.DataFrame]:
+    """:func:`withhold_total_estimates` over tables that publish the same total rows (a sector's breakdowns: the
+    total by size band is the total by industry), run after completion hid more segments: a total's members'
+    estimates withheld in one are withheld in all, or the other would publish the value this one withholds."""
+    out = [withhold_total_estimates(f, withheld_years, total=total, withheld_col=withheld_col) for f in frames]
+    keys = ["sector", "year", "framework", "node_id"]
+    shut: set[tuple] = set()
+    for f in out:
+        if withheld_col not in f or "segment" not in f or not all(c in f for c in keys):
+            continue
+        marked = f[withheld_col].fillna("").astype(str).str.split().map(lambda c: any(x in TOTAL_ESTIMATES for x in c))
+        rows = f[marked & f["segment"].astype(str).eq(total)]
+        shut |= {tuple(str(v) for v in r) for r in rows[keys].itertuples(index=False)}
+    if not shut:
+        return out
+    done = []
+    for f in out:
+        cols = [c for c in TOTAL_ESTIMATES if c in f]
+        if not cols or "segment" not in f or not all(c in f for c in keys):
+            done.append(f)
+            continue
+        f = f.copy()
+        hit = f["segment"].astype(str).eq(total) & pd.Series(
+            [tuple(str(v) for v in r) in shut for r in f[keys].itertuples(index=False)], index=f.index)
+        for c in cols:
+            mark = hit & f[c].notna()
+            if mark.any():
+                own = f[withheld_col].fillna("").astype(str) if withheld_col in f else pd.Series("", index=f.index)
+                f[withheld_col] = own.where(~mark, (own + f" {c}").str.strip())
+                f.loc[mark, c] = np.nan
+        done.append(f)
+    return done

@@ -166,12 +166,42 @@ def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int) -> 
     mean = pool["score"].mean()
     if all_alike(pool["score"]):
         return block.assign(peer_n=n, **dict.fromkeys(PEER_STATS, np.nan), hidden="uniform")
+    reason, band = peer_protection(pool["score"], str(block["framework"].iloc[0]), k, str(block["node_id"].iloc[0]))
+    if reason:  # the report's rule hides this group's statistics: none shown, the mean at most as its band
+        return block.assign(peer_n=n, **dict.fromkeys(PEER_STATS, np.nan), hidden=reason, peer_band=band)
     quantiles = {q: float(pool["score"].quantile(p)) if quantile_shown(q, n, k) else np.nan
                  for q, p in QUANTILES.items()}
     # every scored company of the block is in its pool; an unscored one gets no rank (NaN)
     return block.assign(peer_n=n, peer_mean=mean, **quantiles,
                         percentile=percentile_rank(pool["score"]).reindex(block.index),
                         deviation=deviation_score(pool["score"]).reindex(block.index), hidden="")
+
+
+def peer_threshold(framework: str, node_id: str = "") -> float:
+    """The threshold a node's share reached is read at in the report's tables (pipeline/report/tables.py): ★
+    readiness at 1, a 0/1 level node (LvN+) at 0.5, every other score (CSF nodes, a level's own share of items)
+    at the level rule (90 %)."""
+    from pipeline.ruleset import level_threshold
+
+    if framework == "star":
+        return 1.0
+    return 0.5 if str(node_id).endswith("+") else level_threshold()
+
+
+def peer_protection(scores: pd.Series, framework: str, k: int, node_id: str = "") -> tuple[str, str]:
+    """Why the report's rule would hide a peer group's statistics of one node, and the band its mean may be
+    shown as: ('', '') where they may be shown; ('split', 'high') where fewer than k peers fall short of the
+    threshold but the mean is at least 90 % (the report prints 「90%以上」); ('split', '') otherwise hidden.
+
+    The same :func:`~pipeline.scoring.disclosure.protect` the report's node tables run, on the group as one
+    cell (its mean and its share reaching the threshold, both sides of which must hold k), so a member's file
+    shows no peer value the published report withholds (a group of 10 with one company below 90 %: the report
+    shows 「90%以上」, the file no exact mean, percentile or 偏差値 either)."""
+    values = scores.dropna().astype(float)
+    theta = peer_threshold(framework, node_id)
+    cell = pd.DataFrame({"n": [len(values)], "mean": [values.mean()], "share_reached": [values.ge(theta).mean()]})
+    out = protect(cell, k=k, n_col="n", stat_columns=["mean", "share_reached"], group=[])
+    return str(out["suppressed"].iloc[0]), str(out["mean_band"].iloc[0] or "")
 
 
 WEAK_COLUMNS = ["rank", "item_id", "answer", "peer_rate", "n_applicable", "n_companies", "template_version"]
