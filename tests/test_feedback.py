@@ -394,6 +394,7 @@ def test_sdw_feedback_says_where_it_wrote_and_logs_one_line(tmp_path, capsys):
     assert code == 0
     folder = tmp_path / "fb" / "auto" / "2024"
     assert f"written to {folder}" in out
+    assert "sdw feedback: 2 member files (of 6; the others untouched) written to" in out
     assert sorted(p.name for p in folder.iterdir()) == ["auto_2024_0002.xlsx", "auto_2024_0006.xlsx", "index.xlsx"]
     lines = [line for line in err.splitlines() if line.startswith("feedback auto 2024")]
     assert len(lines) == 1 and lines[0].startswith("feedback auto 2024: 2 done in ")
