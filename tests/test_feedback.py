@@ -152,7 +152,7 @@ def test_five_company_example_end_to_end_in_the_workbook(tmp_path):
     assert row["貴社のスコア"].value == 1.0 and row["貴社のスコア"].number_format == "0.0%"
     assert row["比較群の平均"].value == pytest.approx(0.6) and row["比較群の平均"].number_format == "0.0%"
     assert row["偏差値"].value == 64 and row["偏差値"].number_format == "0"  # 64.14 stored as shown
-    assert row["パーセンタイル順位"].value == 100 and row["中央値"].value == "非表示"
+    assert row["パーセンタイル順位"].value == 100 and row["中央値"].value == "x"
     assert row["比較群"].value == "小売電気事業者"
 
 
@@ -170,10 +170,10 @@ def test_hidden_peer_statistics_are_absent_below_k(tmp_path):
         cells = dict(zip(heads, row, strict=True))
         for col in ("中央値", "25パーセンタイル", "75パーセンタイル", "比較群の平均", "比較群の社数",
                     "パーセンタイル順位", "偏差値"):
-            assert cells[col].value == "非表示", (col, cells[col].value)
+            assert cells[col].value == "x", (col, cells[col].value)
     items = wb["優先して取り組む項目"]
     rate_col = [c.value for c in items[4]].index("自動車分野全体の実施率")
-    assert all(r[rate_col].value == "非表示" for r in items.iter_rows(min_row=5))
+    assert all(r[rate_col].value == "x" for r in items.iter_rows(min_row=5))
     cover = " ".join(str(c.value) for row in wb["概要"].iter_rows() for c in row if c.value)
     assert "比較できる事業者が7社未満" in cover
 

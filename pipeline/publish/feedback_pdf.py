@@ -33,7 +33,8 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline.publish.feedback_model import KIND, PAGE_FIGURE, SCORE_COLUMNS, MemberPage, cell_text, column_head
+from pipeline.publish.feedback_model import (KIND, PAGE_FIGURE, SCORE_COLUMNS, MemberPage, cell_text, column_head,
+                                             whole_rows)
 from pipeline.publish.formats import DASH
 from pipeline.xlsx import display_width
 
@@ -210,7 +211,8 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
     hidden = page.items["peer_rate"].isna().tolist()
     y = _pdf_table(pdf, page, page.items, item_cols, w["items_title"], y - 0.015,
                    widths=[0.05, 0.09, 0.50, 0.14, 0.10], wrap={"text": 80, "answer": 22}, flow=flow,
-                   marks=[[w["hidden"] if c == "peer_rate" and h else "" for c in item_cols] for h in hidden])
+                   marks=[[w["hidden"] if c == "peer_rate" and h else "" for c in item_cols] for h in hidden],
+                   whole=whole_rows(page.items))
     cover = w["cover"]
     previous = [(cover["previous"], page.previous_note)] if page.previous_year else []
     for label, text in [*previous, (cover["peers"], "\n".join(page.peers)), (cover["reading"], page.reading),
@@ -231,9 +233,9 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
 
 def _pdf_table(pdf: _Page, page: MemberPage, frame: pd.DataFrame, cols: list[str], title: str, y: float,
                widths: list[float], marks: list[list[str]], wrap: dict[str, int] | None = None,
-               flow: _Flow | None = None) -> float:
+               flow: _Flow | None = None, whole: list[bool] | None = None) -> float:
     """A table drawn with text at fixed column positions; returns the y under it. A cell with a mark
-    ('非表示', '回答なし') shows it in grey instead of its value. With ``flow``, a row that would run into
+    ('x', '回答なし') shows it in grey instead of its value. With ``flow``, a row that would run into
     the footer starts the next page, under the table's header drawn again (the title and header never
     stay alone at the foot of a page)."""
     x = 0.06 + np.concatenate([[0], np.cumsum(widths)[:-1]])
@@ -250,7 +252,8 @@ def _pdf_table(pdf: _Page, page: MemberPage, frame: pd.DataFrame, cols: list[str
         return y - head_h
 
     values = list(zip(*(frame[c].tolist() for c in cols), strict=True))
-    rows = [[_wrap(marks[r][c] or cell_text(v, col, page.lang), (wrap or {}).get(col, 200))
+    whole = whole or [False] * len(frame)  # rows whose shares are published in whole percent
+    rows = [[_wrap(marks[r][c] or cell_text(v, col, page.lang, whole[r]), (wrap or {}).get(col, 200))
              for c, (col, v) in enumerate(zip(cols, row, strict=True))] for r, row in enumerate(values)]
     heights = [row_h * max(t.count("\n") + 1 for t in cells) for cells in rows]
     if flow is not None:  # the title, the header and the first row together
