@@ -33,8 +33,15 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline.publish.feedback_model import (KIND, PAGE_FIGURE, SCORE_COLUMNS, MemberPage, cell_text, column_head,
-                                             whole_rows)
+from pipeline.publish.feedback_model import (
+    KIND,
+    PAGE_FIGURE,
+    SCORE_COLUMNS,
+    MemberPage,
+    cell_text,
+    column_head,
+    whole_rows,
+)
 from pipeline.publish.formats import DASH
 from pipeline.xlsx import display_width
 

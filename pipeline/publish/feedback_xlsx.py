@@ -16,8 +16,15 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.publish.feedback_model import (ITEM_COLUMNS, KIND, SCORE_COLUMNS, MemberPage, cell_text, column_head,
-                                             whole_rows)
+from pipeline.publish.feedback_model import (
+    ITEM_COLUMNS,
+    KIND,
+    SCORE_COLUMNS,
+    MemberPage,
+    cell_text,
+    column_head,
+    whole_rows,
+)
 from pipeline.publish.render_xlsx import (
     FIXED_CREATED,
     HEADER_ROW,

@@ -185,8 +185,8 @@ def _weakest_items(responses: pd.DataFrame, n_weak: int, k: int) -> dict[str, pd
     it is exactly 0% or 100%; rounded, with n_applicable withheld, when 1…k−1 found it not applicable.
     Gaps are applicable, not achieved answers, instrument items missing from the submission included, as
     every score counts them. Columns: rank (1 = first to work on), item_id, answer (canonical), peer_rate, n_applicable,
-    template_version (the company's, for the item texts; '' when ``responses`` do not say), rounded (the rate is published
-    in whole percent, its applicable count withheld).
+    template_version (the company's, for the item texts; '' when ``responses`` do not say), rounded (the rate is
+    published in whole percent, its applicable count withheld).
     """
     if responses.empty:
         return {}
