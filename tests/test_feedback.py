@@ -146,7 +146,7 @@ def test_five_company_example_end_to_end_in_the_workbook(tmp_path):
     files = write_feedback(per, identities, "power", 2024, tmp_path, k=4)
     ws = openpyxl.load_workbook(files.workbooks[4])["スコア"]
     heads = [c.value for c in ws[4]]
-    assert heads[:5] == ["指標", "貴社のスコア", "中央値", "25パーセンタイル", "75パーセンタイル"]
+    assert heads[:5] == ["指標", "貴社のスコア", "中央値", "第1四分位", "第3四分位"]
     row = {h: c for h, c in zip(heads, ws[5], strict=True)}
     assert row["指標"].value == "GV 統治"
     assert row["貴社のスコア"].value == 1.0 and row["貴社のスコア"].number_format == "0.0%"
@@ -168,7 +168,7 @@ def test_hidden_peer_statistics_are_absent_below_k(tmp_path):
     heads = [c.value for c in scores_ws[4]]
     for row in scores_ws.iter_rows(min_row=5):
         cells = dict(zip(heads, row, strict=True))
-        for col in ("中央値", "25パーセンタイル", "75パーセンタイル", "比較群の平均", "比較群の社数",
+        for col in ("中央値", "第1四分位", "第3四分位", "比較群の平均", "比較群の社数",
                     "パーセンタイル順位", "偏差値"):
             assert cells[col].value == "x", (col, cells[col].value)
     items = wb["優先して取り組む項目"]

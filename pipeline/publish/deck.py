@@ -39,6 +39,7 @@ from pptx.oxml.ns import qn
 from pptx.text.text import TextFrame, _Run
 from pptx.util import Emu, Inches, Pt
 
+from pipeline.linebreak import narrowest, pack, phrases
 from pipeline.publish.formats import people_frame
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable
 from pipeline.xlsx import display_width
@@ -374,16 +375,21 @@ def _one_line(text: str, bold: bool = False) -> int:
 
 
 def _header_width(text: str, lines: int) -> int:
-    """The width a header needs on ``lines`` lines: its widest word when it has spaces (never broken inside
-    "Respondents"), else (Japanese) its width over ``lines``."""
-    words = str(text).split()
-    widest = max((_one_line(w, True) for w in words), default=int(CELL_PAD))
-    if len(words) > 1:
-        return max(widest, int(Inches(text_em(text, CELL_NARROW_EM) * BOLD / lines * MIN_PT / 72) + CELL_PAD) + 1)
-    # a Japanese header breaks between characters: a line holds whole characters
-    per_line = math.ceil(len(str(text)) / lines)
-    chunks = [str(text)[i:i + per_line] for i in range(0, len(str(text)), per_line)]
-    return max(_one_line(c, True) for c in chunks)
+    """The width a header needs on at most ``lines`` lines broken between phrases (:mod:`pipeline.linebreak`):
+    never less than its widest phrase, so no word is broken (「回答事業 / 者数」「95%信 / 頼区間」 were)."""
+    return int(narrowest(str(text), lines, lambda s: _one_line(s, True))) if str(text) else int(CELL_PAD)
+
+
+def _header_lines(text: str, width: int) -> list[str]:
+    """A header's lines in a column ``width`` wide: whole phrases, as many on a line as fit. The cell is written
+    with these breaks, so PowerPoint and LibreOffice never break it where they would (inside a word)."""
+    return pack(str(text), lambda s: _one_line(s, True) <= width)
+
+
+def _header_height_lines(text: str, width: int) -> int:
+    """Lines a header takes: its phrase lines, each wrapped further only if a phrase is wider than the column
+    (a squeezed table)."""
+    return sum(_cell_lines(line, width, True) for line in _header_lines(text, width))
 
 
 def _column_widths(chunk: pd.DataFrame, numeric: list[bool], available: int, lines: int) -> list[int]:
@@ -399,6 +405,11 @@ def _column_widths(chunk: pd.DataFrame, numeric: list[bool], available: int, lin
         texts = sum(n for n, num in zip(need, numeric, strict=True) if not num)
         room = max(available - fixed, 0)
         need = [n if num else max(int(n * room / texts), h) for n, num, h in zip(need, numeric, heads, strict=True)]
+        # a text column held at its header's width leaves the excess to the text columns still above theirs
+        excess = sum(need) - available
+        flex = [n - h if not num else 0 for n, num, h in zip(need, numeric, heads, strict=True)]
+        if excess > 0 and sum(flex) > 0:
+            need = [n - int(min(excess, sum(flex)) * f / sum(flex)) for n, f in zip(need, flex, strict=True)]
     # what still does not fit shrinks alike (a table never runs off the slide); spare room goes by need
     return [int(n * available / sum(need)) for n in need]
 
@@ -451,14 +462,20 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: st
 
     def layout(lines: int) -> tuple[list[int], int, list[int]]:  # widths, header height, row heights
         widths = _column_widths(shown, numeric, inner, lines)
-        head_h = max(_cell_lines(h, w, True) for h, w in zip(shown.columns, widths, strict=True)) * LINE + CELL_V
+        head_h = max(_header_height_lines(h, w) for h, w in zip(shown.columns, widths, strict=True)) * LINE + CELL_V
         row_hs = [max(_cell_lines(v, w) for v, w in zip(row, widths, strict=True)) * LINE + CELL_V
                   for row in shown.astype(str).itertuples(index=False)]
         return widths, head_h, row_hs
 
     # headers on one, two or three lines: whichever makes the table shortest (a three-line header row cost the ★
     # top ten its tenth row; two-line headers would have wrapped two requirement names instead)
-    widths, head_h, row_hs = min((layout(lines) for lines in (1, 2, 3)), key=lambda x: x[1] + sum(x[2]))
+    # a layout that leaves a column narrower than a header's widest phrase (the table squeezed to the slide) breaks
+    # a word: the last resort
+    def broken(widths: list[int]) -> bool:
+        return any(w < _header_width(h, len(phrases(str(h)))) for h, w in zip(shown.columns, widths, strict=True))
+
+    widths, head_h, row_hs = min((layout(lines) for lines in (1, 2, 3)),
+                                 key=lambda x: (broken(x[0]), x[1] + sum(x[2])))
     more = WORDS[lang]["more"]
 
     def note_height(note: str) -> int:  # a text box's lines, by the cautious rule of a title
@@ -501,7 +518,7 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: st
             frame.rows[r].height = int(h)
         for c, (head, w, num) in enumerate(zip(chunk.columns, widths, numeric, strict=True)):
             frame.columns[c].width = w
-            _cell(frame.cell(0, c), str(head), bold=True)
+            _cell(frame.cell(0, c), "\n".join(_header_lines(str(head), w)), bold=True)
             for r, value in enumerate(chunk[head].tolist(), start=1):
                 _cell(frame.cell(r, c), str(value), align=PP_ALIGN.RIGHT if num else PP_ALIGN.LEFT)
         if note:  # anchored at its foot: were it a line longer than reckoned, it would grow up, not over the source
@@ -512,11 +529,15 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: st
 
 
 def _cell(cell, text: str, bold: bool = False, align: PP_ALIGN = PP_ALIGN.LEFT) -> None:
+    """A table cell at 14 pt; a "\\n" in ``text`` is a line break (a header broken between phrases)."""
     frame = cell.text_frame
     frame.word_wrap = True
     cell.margin_top = cell.margin_bottom = CELL_V // 2
     para = frame.paragraphs[0]
     para.alignment = align
-    run = para.add_run()
-    run.text = text
-    _font(run, MIN_PT, bold)
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            para.add_line_break()
+        run = para.add_run()
+        run.text = line
+        _font(run, MIN_PT, bold)

@@ -33,6 +33,7 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from pipeline.linebreak import pack, phrases
 from pipeline.publish.feedback_model import (
     KIND,
     PAGE_FIGURE,
@@ -70,6 +71,34 @@ def _wrap(text: str, width: int) -> str:
                 used += size
         lines.append(line.rstrip())
     return "\n".join(lines)
+
+
+HEAD_PT = 6.5
+"""The table headers' size."""
+HEAD_PAD = 0.009
+"""A column's padding (page fraction): text starts 0.003 in from its left, a number ends 0.006 short of its right."""
+
+
+def head_units(width: float) -> float:
+    """Display units (a kanji two, :func:`~pipeline.xlsx.display_width`) a header line may take in a column
+    ``width`` of the page wide, with a tenth to spare (IPAexGothic's Latin letters run a little over half a kanji)."""
+    return (width - HEAD_PAD) * A4[0] / (HEAD_PT / 2) * 0.9
+
+
+def head_widths(widths: list[float], heads: list[str], flexible: list[bool]) -> list[float]:
+    """Column widths (page fractions) at which every header's widest phrase fits one line (:mod:`pipeline.linebreak`):
+    「パーセンタイル順位」 broke 「パーセン / タイル順 / 位」 in a column of four kanji. A column widened so takes the
+    room from the ``flexible`` ones (the label columns, whose text wraps), the total width unchanged."""
+    least = [max(display_width(p.strip()) for p in phrases(h) or ("",)) / head_units(1.0) * 1.0001 + HEAD_PAD
+             for h in heads]
+    need = [max(w, m) for w, m in zip(widths, least, strict=True)]
+    excess = sum(need) - sum(widths)
+    room = [max(n - 0.08, 0.0) if f else 0.0 for n, f in zip(need, flexible, strict=True)]  # a label keeps 8 %
+    if excess > 0 and sum(room) > 0:
+        taken = min(excess, sum(room))
+        need = [n - taken * r / sum(room) for n, r in zip(need, room, strict=True)]
+    # still too wide (many long English headers): every column gives way alike, the table never runs off the page
+    return [n * min(1.0, sum(widths) / sum(need)) for n in need]
 
 
 FONT = "IPAexGothic"
@@ -212,8 +241,13 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
     share = {c: PDF_WIDTHS[c] for c in cols}
     scale = 0.88 / sum(share.values())  # the columns shown fill the text width
     marks = [[row[SCORE_COLUMNS.index(c)] for c in cols] for row in page.score_marks]
-    y = _pdf_table(pdf, page, page.scores, cols, w["scores_title"], y, widths=[share[c] * scale for c in cols],
-                   marks=marks, wrap={"node": 24, "peer_group": 20, "reached": 10, "prev_reached": 10}, flow=flow)
+    widths = head_widths([share[c] * scale for c in cols], [column_head(c, page) for c in cols],
+                         [c in ("node", "peer_group") for c in cols])
+    y = _pdf_table(pdf, page, page.scores, cols, w["scores_title"], y, widths=widths,
+                   marks=marks, flow=flow,
+                   # a label wraps in its column as it is now wide (7-point text: 6.5/7 of a header's units)
+                   wrap={c: max(int(head_units(wd) * HEAD_PT / 7), 6) for c, wd in zip(cols, widths, strict=True)
+                         if c in ("node", "peer_group", "reached", "prev_reached")})
     item_cols = ["rank", "item_id", "text", "answer", "peer_rate"]
     hidden = page.items["peer_rate"].isna().tolist()
     y = _pdf_table(pdf, page, page.items, item_cols, w["items_title"], y - 0.015,
@@ -247,7 +281,8 @@ def _pdf_table(pdf: _Page, page: MemberPage, frame: pd.DataFrame, cols: list[str
     stay alone at the foot of a page)."""
     x = 0.06 + np.concatenate([[0], np.cumsum(widths)[:-1]])
     row_h = 0.0125
-    heads = [_wrap(column_head(c, page), max(int(wd * 150), 6)) for c, wd in zip(cols, widths, strict=True)]
+    heads = ["\n".join(pack(column_head(c, page), lambda s, wd=wd: display_width(s) <= head_units(wd)))
+             for c, wd in zip(cols, widths, strict=True)]
     head_lines = max(h.count("\n") + 1 for h in heads)
     head_h = row_h * head_lines + 0.002
 
@@ -255,7 +290,7 @@ def _pdf_table(pdf: _Page, page: MemberPage, frame: pd.DataFrame, cols: list[str
         pdf.rect(0.06, y - row_h * head_lines, sum(widths), row_h * head_lines, "#D9D9D9")
         for xi, head, col, wd in zip(x, heads, cols, widths, strict=True):
             right = KIND[col] != "text"
-            pdf.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, head, 6.5, ha="right" if right else "left")
+            pdf.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, head, HEAD_PT, ha="right" if right else "left")
         return y - head_h
 
     values = list(zip(*(frame[c].tolist() for c in cols), strict=True))
