@@ -19,6 +19,8 @@ OPENING = "(（「『[【"
 """A phrase starts before these."""
 NO_LINE_START = ")）」』]】、。,.・:：;；%％ー〜~"
 """Never the first character of a line (kinsoku): it joins the phrase before."""
+PAUSE = "、,，;；"
+"""A line that must break prefers to break after one of these."""
 NO_LINE_END = OPENING + "★☆#№"
 """Never the last character of a line: it joins the phrase after (「★3」 is one word)."""
 
@@ -66,17 +68,21 @@ def phrases(text: str) -> tuple[str, ...]:
 
 def pack(text: str, fits: Callable[[str], bool]) -> list[str]:
     """``text`` over lines of whole phrases, each as long as ``fits`` allows (a phrase too wide for any line
-    gets a line of its own); the lines keep no trailing space."""
+    gets a line of its own); a line that must break breaks after its last comma when that leaves at least half
+    of it on the line (「秘匿(社数が少ない、 / 又は他の値から算出できる)」, not 「…少ない、又は他の / 値から…」).
+    The lines keep no trailing space."""
     lines: list[str] = []
-    line = ""
+    line: list[str] = []
     for phrase in phrases(text):
-        if line and not fits((line + phrase).rstrip()):
-            lines.append(line.rstrip())
-            line = phrase
-        else:
-            line += phrase
+        while line and not fits("".join([*line, phrase]).rstrip()):
+            whole = len("".join(line))
+            cut = next((i for i in range(len(line) - 1, 0, -1)
+                        if line[i - 1].rstrip()[-1:] in PAUSE and len("".join(line[:i])) * 2 >= whole), len(line))
+            lines.append("".join(line[:cut]).rstrip())
+            line = line[cut:]
+        line.append(phrase)
     if line or not lines:
-        lines.append(line.rstrip())
+        lines.append("".join(line).rstrip())
     return lines
 
 

@@ -472,3 +472,27 @@ def test_radar_band_text_is_the_reports_language():
     ax = plt.figure().add_subplot(polar=True)
     F.radar(t, "fn", "seg", "mean", ax=ax, band_text={"high": "90% or more", "low": "below 10%"})
     assert _legend_texts(ax) == ["a", "90% or more"]
+
+
+@pytest.mark.parametrize("years", [3, 6])
+def test_the_hidden_mark_legend_on_a_slide_breaks_between_phrases(years):
+    """On slides the legend read 「秘匿(該当企業が少ない、 / 又は他の値から算出できるた / め)」. The label is shorter
+    and breaks between phrases: beside three years it fits the band above the plot on one line; six years push
+    the legend right of the plot, where it takes two lines broken at its comma, inside the figure."""
+    segments = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜", "全体"]
+    t = pd.DataFrame([(s, y, 0.5, "primary" if s == "全体" and y == 2019 else "") for s in segments
+                      for y in range(2019, 2019 + years)], columns=["segment", "year", "share", "suppressed"])
+    label = style.labels("ja")["suppressed"]
+    with style.slide_mode():
+        fig, ax = style.new_figure()
+        F.grouped_bars(t.assign(year=t["year"].map("{}年度".format)), "segment", "year", "share", ax=ax,
+                       suppressed_label=label)
+        style.finish(fig, "区分別の回答率", "出典", "")
+        fig.canvas.draw()
+    legend = ax.get_legend()
+    (text,) = [t for t in legend.get_texts() if t.get_text().startswith("秘匿")]
+    right = legend.get_window_extent().x0 >= ax.get_window_extent().x1
+    assert right == (years == 6)
+    assert text.get_text() == ("秘匿(社数が少ない、\n又は他の値から算出できる)" if right
+                               else "秘匿(社数が少ない、又は他の値から算出できる)")
+    assert text.get_window_extent(fig.canvas.get_renderer()).x1 <= fig.bbox.x1

@@ -6,7 +6,7 @@ Two kinds of missing value are drawn differently, because they mean different th
 * a row whose ``suppressed`` column is set ('primary', 'split', 'complementary', 'uniform') is a *hidden* cell
   (disclosure control): it is drawn as the mark ``x`` (the official-statistics mark for 秘匿) at the
   baseline — never a bar, a stub or a point, which would read as a small value — and the figure's legend
-  explains the mark with the caller's text (``suppressed_label``, e.g. "秘匿(該当企業が少ない、…)");
+  explains the mark with the caller's text (``suppressed_label``, e.g. "秘匿(社数が少ない、…)");
 * a NaN in a row whose ``suppressed`` is empty is *not assessed*: nothing is drawn, and the caller's
   note explains "—" (the heatmap prints "—" in the cell).
 
@@ -52,6 +52,7 @@ from pipeline.report.style import (
     SLIDE,
     TOTAL_COLOUR,
     fill,
+    fill_phrases,
     fs,
     on_slide,
     series_style,
@@ -65,7 +66,7 @@ __all__ = ["grouped_bars", "quantile_boxes", "heatmap", "radar", "item_bars", "t
 SUPPRESSED_COLOUR = CELL_EDGE_COLOUR  # for outside callers shading hidden cells themselves (figures outline them)
 HIDDEN_HATCH = "////"
 LEGEND_SIZE = 8
-HIDDEN_LEGEND = "秘匿(該当企業が少ない、又は他の値から算出できるため)"
+HIDDEN_LEGEND = "秘匿(社数が少ない、又は他の値から算出できる)"
 """Default legend text of the hidden mark (reports pass their language's, catalogs/report_labels.yaml)."""
 HIDDEN_GID = "hidden"
 BAND_GID = "band"
@@ -202,7 +203,7 @@ def _legend_right(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
     labels (the hidden mark's explanation) are broken over lines so that none is cut off at the edge."""
     if handles:
         room = _right_room(ax.figure, ax.get_position().x1 + 0.02)
-        ax.legend(handles, [fill(t, room) for t in labels], loc="upper left", bbox_to_anchor=(1.02, 1.0),
+        ax.legend(handles, [fill_phrases(t, room) for t in labels], loc="upper left", bbox_to_anchor=(1.02, 1.0),
                   borderaxespad=0, fontsize=fs(LEGEND_SIZE), handlelength=2.6)
 
 
@@ -602,7 +603,7 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
     for band in sorted(bands_drawn):  # 'high' before 'low'
         handles.append(Line2D([], [], color=MUTED_COLOUR, lw=6, solid_capstyle="butt", label=band_text[band]))
     if any_hidden:  # one entry says what the mark means, wrapped to the legend's width
-        handles.append(_hidden_handle(wrap(suppressed_label, 34)))
+        handles.append(_hidden_handle(fill_phrases(suppressed_label, 34)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=fs(LEGEND_SIZE), borderaxespad=0)
     return ax
 
@@ -957,7 +958,7 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
         if any(t.get_gid() == HIDDEN_GID for t in ax.texts):
             seen.setdefault(suppressed_label, _hidden_handle(suppressed_label))
     if seen:
-        fig.legend(list(seen.values()), [fill(t, _right_room(fig, right + 0.015)) for t in seen],
+        fig.legend(list(seen.values()), [fill_phrases(t, _right_room(fig, right + 0.015)) for t in seen],
                    loc="upper left", bbox_to_anchor=(right + 0.015, top),
                    fontsize=fs(LEGEND_SIZE), handlelength=2.6, borderaxespad=0)
     return axes

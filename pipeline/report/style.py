@@ -270,6 +270,15 @@ def fill(text: str, width: float) -> str:
     return "\n".join([*lines, line] if line else lines)
 
 
+def fill_phrases(text: str, width: float) -> str:
+    """``text`` over lines of at most ``width`` Latin characters (a kanji counts two), broken only between phrases
+    (:mod:`pipeline.linebreak`): a legend entry read 「…算出できるた / め)」 when broken at the width."""
+    from pipeline.linebreak import pack
+    from pipeline.xlsx import display_width
+
+    return "\n".join("\n".join(pack(line, lambda s: display_width(s) <= width)) for line in str(text).split("\n"))
+
+
 def caveat(target: Axes | Figure, text: str) -> None:
     """An italic caveat the reader must see with the data (not only in the footer).
 
