@@ -38,6 +38,7 @@ from pipeline.report import figures as F
 from pipeline.report import style
 from pipeline.report import tables as T
 from pipeline.report.context import node_names
+from pipeline.report.headline import cross_headline
 
 style.apply()
 min_cell = ruleset.min_cell(min_cell)
@@ -144,8 +145,15 @@ disclosure_text = L["disclosure_text"].format(k=min_cell, k_less=min_cell - 1)
 display(Markdown(disclosure_text))
 display(Markdown(L["marks_text"]))
 about = [(L["about"]["disclosure"], disclosure_text), (L["about"]["k"], str(min_cell))]
+# the key numbers, read from the published function table: each sector's strongest and weakest function, and
+# the function the sectors differ most on (the key-points slide carried no finding)
+published = {t.name: t for t in pub.tables}
+key_points = cross_headline(published["functions"].frame.assign(node_name=lambda f: f["node_id"].map(names)), L,
+                            lang, {s: (d.latest, d.n(d.latest)) for s, d in sectors.items()})
 written = pub.close(about, {"title": L["cross_title"], "subtitle": n_text,
-                            "headline": [*([mapping_notes] if mapping_notes else []), n_text],
+                            "headline": [s.text for s in key_points] or [n_text],
                             "caveats": [mapping_notes] if mapping_notes else [],
-                            "rules": [rules_text, disclosure_text, L["marks_text"]]}
+                            # short bullets, each sector's scoring named as its own
+                            "rules": style.rules_bullets(L, list(sectors), f"{ruleset.level_threshold():.0%}",
+                                                         min_cell, mapping_only=True)}
                     if pptx else None)

@@ -465,4 +465,6 @@ written = pub.close(about, {"title": L["report_title"].format(sector=L["sector"]
                             "subtitle": L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}",
                                                              latest=f"{rd.n(rd.latest):,}"),
                             "headline": [s.text for s in sentences], "caveats": caveats,
-                            "rules": [rules_text, disclosure_text, L["marks_text"]]} if pptx else None)
+                            # the slide's short bullets (the paragraphs above ran to one 900-character block)
+                            "rules": style.rules_bullets(L, [sector], f"{ruleset.level_threshold():.0%}", min_cell)}
+                    if pptx else None)

@@ -314,3 +314,17 @@ def test_the_english_top_ten_names_the_requirement_number_and_the_requirement_ap
     (slide,) = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
     assert _grid(slide) == [["Requirement No.", "Requirement", "Share not meeting it"],
                             ["3-1-4", "Classified information handled by its class", "41.0%"]]
+
+
+def test_a_multi_year_source_line_stays_at_14pt(tmp_path):
+    """Multi-year slides' source lines fell to 12 pt: 「…延べ1,672社(各年度の回答事業者の合計) · data …」 is too
+    long at 14 pt; its explanation in parentheses goes (the years and the count stay) and the line is 14 pt."""
+    source = ("出典: 自動車分野 サイバーセキュリティ自己診断(2022–2024年度)、回答事業者 延べ1,672社"
+              "(各年度の回答事業者の合計)")
+    figures = [PublishedFigure("rate", "区分別の回答率", png(tmp_path / "r.png", 10, 4), source=source)]
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], figures, PROV, "ja")))
+    slide = deck.slides[2]
+    (line,) = [s for s in slide.shapes if s.has_text_frame and s.text_frame.text.startswith("出典")]
+    assert line.text_frame.text == ("出典: 自動車分野 サイバーセキュリティ自己診断(2022–2024年度)、"
+                                    "回答事業者 延べ1,672社 · data snap01")
+    assert {r.font.size.pt for p in line.text_frame.paragraphs for r in p.runs} == {14.0}

@@ -196,11 +196,19 @@ def _textbox(slide, left: int, top: int, width: int, height: int, text: str, siz
     return frame
 
 
+GLOSS = re.compile(r"[(（][^()（）\d]*[)）]")
+"""A parenthetical without a number: an explanation (「(各年度の回答事業者の合計)」), not a year or a count."""
+
+
 def _source_line(slide, source: str, trace: str) -> None:
     """The slide's one source line, ending with the data snapshot's id: 14 pt, smaller (down to
-    :data:`SOURCE_MIN_PT`) only as far as it takes to keep it on one line."""
+    :data:`SOURCE_MIN_PT`) only as far as it takes to keep it on one line. A line too long at 14 pt first drops its
+    explanations in parentheses (the multi-year slides' 「延べ1,672社(各年度の回答事業者の合計)」 fell to 12 pt;
+    「延べ」 says it, and the report's footer keeps the explanation); the years and counts stay."""
     text = f"{source} · {trace}" if source else trace
     width = WIDTH - 2 * MARGIN
+    if not fits_one_line(text, MIN_PT, width):
+        text = GLOSS.sub("", text)
     size = next((pt for pt in range(MIN_PT, SOURCE_MIN_PT - 1, -1) if fits_one_line(text, pt, width)),
                 SOURCE_MIN_PT)
     _textbox(slide, MARGIN, SOURCE_TOP, width, Inches(0.35), text, size, color=GREY)

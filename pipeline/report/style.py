@@ -113,6 +113,25 @@ def _labels_in(lang: str) -> dict[str, Any]:
     return words
 
 
+def rules_bullets(labels: dict[str, Any], sectors: list[str], threshold: str, k: int, mapping_only: bool = False
+                  ) -> list[str]:
+    """The deck's rules slide as short bullets: each sector's scoring in its own answer words (``rule_scoring``) and
+    what only it adds, each labelled with the sector it is about (a cross-sector slide ran power's and automotive's
+    rules together), then the disclosure rules with ``k`` from the rules, and every mark a table shows (x, —, …,
+    and the bands 「90%以上」「10%未満」). ``mapping_only``: of what a sector adds, only how it maps to CSF 2.0 (a
+    cross-sector comparison shows no levels or ★)."""
+    words = labels["rules_slide"]
+    scoring = labels["rule_scoring"]
+    out = []
+    for s in sectors:  # a page about one sector need not name it on every line
+        at = words["at"].format(sector=labels["sector"].get(s, s)) if len(sectors) > 1 else ""
+        out.append(words["scoring"].format(at=at, scoring=scoring.get(s, scoring["default"])))
+        adds = words["sector"].get(s, [])
+        out += [line.format(at=at, threshold=threshold) for line in (adds[:1] if mapping_only else adds)]
+    out += [line.format(k=k) for line in (*words["disclosure"], *words["marks"])]
+    return [*out, words["more"]]
+
+
 def sectors_name(labels: dict[str, Any], sectors: list[str]) -> str:
     """The name of a page about ``sectors``: their names from catalogs/sectors.yaml in the page's order,
     joined by the language's ``sectors_joiner`` (電力・自動車), so a new sector needs no label of its own."""
