@@ -120,13 +120,12 @@ category_ids = list(dict.fromkeys(cats["node_id"]))
 
 
 def draw_categories(part=None):
-    limit = (12 if lang == "ja" else 24) if style.on_slide() else (18 if lang == "ja" else 36)
     half = (len(category_ids) + 1) // 2  # on a slide, half the categories each (14-point rows)
     rows = cats if part is None else cats[cats["node_id"].isin(category_ids[:half] if part == 0
                                                                else category_ids[half:])]
     fig, ax = style.new_figure(left=0.3 if style.on_slide() else 0.27)
     F.heatmap(rows, "node_id", "sector_name", "mean", ax=ax, suppressed_label=hidden,
-              row_labels={n: f"{n} {style.short(names[n], limit)}" for n in rows["node_id"]})
+              row_labels={n: f"{n} {names[n]}" for n in rows["node_id"]})  # whole: the figure makes room
     style.finish(fig, L["titles"]["cross_sector_categories"], source, rule, category_notes, prov.stamp())
     return fig
 

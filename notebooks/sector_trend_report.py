@@ -217,12 +217,12 @@ def heatmap_section(data, attribute, protected, suffix=""):
     ids = list(dict.fromkeys(cats["node_id"]))
 
     def plot(ax, part=None):
-        limit = (12 if lang == "ja" else 24) if style.on_slide() else (18 if lang == "ja" else 36)
         half = (len(ids) + 1) // 2  # on a slide, half the categories each: 22 rows do not fit at 14 pt
         rows = cats if part is None else cats[cats["node_id"].isin(ids[:half] if part == 0 else ids[half:])]
         F.heatmap(rows, "node_id", "segment", "mean", ax=ax, suppressed_label=hidden, total=ALL,
                   band_label=L["band"].format(k=min_cell), band_text=L["band_cells"],
-                  row_labels={n: f"{n} {style.short(node_names.get(n, ''), limit)}" for n in rows["node_id"]})
+                  # whole names on the page as on the slide: the figure widens or wraps its label column
+                  row_labels={n: f"{n} {node_names.get(n, '')}" for n in rows["node_id"]})
 
     page.figure("csf2_heatmap" + suffix, title, n_year(data.latest), plot,
                 note=" / ".join(x for x in (note, withheld_note) if x), years=latest_year, caveat=mapping_note,

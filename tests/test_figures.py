@@ -496,3 +496,19 @@ def test_the_hidden_mark_legend_on_a_slide_breaks_between_phrases(years):
     assert text.get_text() == ("秘匿(社数が少ない、\n又は他の値から算出できる)" if right
                                else "秘匿(社数が少ない、又は他の値から算出できる)")
     assert text.get_window_extent(fig.canvas.get_renderer()).x1 <= fig.bbox.x1
+
+
+def test_heatmap_row_labels_are_whole_on_the_page_too():
+    """The HTML heatmap cut 「GV.SC サイバーセキュリティサプライチェー…」 while the deck showed it whole: on the page
+    too the label column makes room (or wraps), never an ellipsis, and the labels stay inside the figure."""
+    name = "GV.SC サイバーセキュリティサプライチェーンリスクマネジメント"
+    t = pd.DataFrame([(r, c, 0.5, "") for r in ("GV.SC", "GV.OC") for c in ("〜100人", "全体")],
+                     columns=["node", "seg", "mean", "suppressed"])
+    fig, ax = style.new_figure(left=0.27)
+    F.heatmap(t, "node", "seg", "mean", ax=ax, row_labels={"GV.SC": name, "GV.OC": "GV.OC 組織の状況"})
+    fig.canvas.draw()
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert sorted(label.replace("\n", "") for label in labels) == sorted([name, "GV.OC 組織の状況"])
+    assert not any("…" in label for label in labels)
+    renderer = fig.canvas.get_renderer()
+    assert all(tick.get_window_extent(renderer).x0 >= 0 for tick in ax.get_yticklabels())

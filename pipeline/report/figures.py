@@ -160,10 +160,11 @@ SLIDE_LABEL_ROOM = 0.5
 
 
 def _row_labels(ax: Axes, labels: list[str], size: float) -> list[str]:
-    """Row labels as drawn: on a page as given; on a slide whole, never cut with "…" (a label read out in a
-    briefing must be the item's own words): the label column widens (the Axes' left edge moves right) up to
-    :data:`SLIDE_LABEL_ROOM` of the figure, and a label wider than that wraps over lines."""
-    if not on_slide() or not labels:
+    """Row labels as drawn: whole, never cut with "…" (a label read out in a briefing must be the item's own
+    words; the HTML heatmap cut 「GV.SC サイバーセキュリティサプライチェー…」 the deck showed whole): the label
+    column widens (the Axes' left edge moves right) up to :data:`SLIDE_LABEL_ROOM` of the figure, and a label
+    wider than that wraps over lines, on the page as on the slide."""
+    if not labels:
         return labels
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
