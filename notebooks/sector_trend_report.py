@@ -49,7 +49,7 @@ from pipeline.report import star_disclosure, style
 from pipeline.report import star_tables as S
 from pipeline.report import tables as T
 from pipeline.report.context import ReportContext, hidden_count
-from pipeline.report.headline import headline, headline_html
+from pipeline.report.headline import Sentence, headline, headline_html
 from pipeline.report.page import Page
 
 style.apply()
@@ -101,8 +101,14 @@ score_note = " / ".join(x for x in (version_note, L["incomparable_included"].for
                                     if n_trend_excluded else "") if x)
 weighting_text = T.weighting_note(rd, L, page.names, min_cell)  # '' when the report describes the respondents only
 
+# a what-if report says its scenario in its title (and its deck's), so it never reads as the plain report
+what_if_scope = read_what_if(what_if) if what_if else None
+report_title = L["report_title"].format(sector=L["sector"][sector]) + (L["readiness"]["what_if_title_suffix"].format(
+    star=what_if_scope.star, scope=f"{L['breakdown'].get(what_if_scope.attribute, what_if_scope.attribute)} "
+    f"{what_if_scope.value}") if what_if_scope else "")
+what_if_text = ""  # the what-if's summary sentence, also the summary's first point
 display(HTML(f"<style>{REPORT_CSS}</style>"))
-display(Markdown(f"# {L['report_title'].format(sector=L['sector'][sector])}"))
+display(Markdown(f"# {report_title}"))
 display(Markdown(L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}", latest=f"{rd.n(rd.latest):,}")))
 params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items() if v not in ("", None))  # no "what_if="
 provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, method=prov.method,
@@ -379,7 +385,7 @@ if "star" in info["frameworks"]:
 
     # what-if: ★N asked of every company of one segment (sdw report --what-if star3:size_band=101〜300人)
     if what_if:
-        scope = read_what_if(what_if)
+        scope = what_if_scope
         S.check_scope(scope, rd.respondents, rd.latest, rd.sector, min_cell)
         wt, wsum = S.what_if_table(rd, scope, rd.latest, bottle, star_protected, by, min_cell, lang)
         scope_text = f"{L['breakdown'].get(scope.attribute, scope.attribute)} {scope.value}"
@@ -458,10 +464,12 @@ if weighting_text:
 published = {t.name: t for t in pub.tables}
 sentences = headline(published, L, lang, rd.latest, ALL, node_names, hidden_count(pub.tables), min_cell,
                      rd.years[-2] if len(rd.years) > 1 else None, framework_label=fw_label)
+if what_if_text:  # the scenario's result first: it is what a what-if report was run for
+    sentences = [Sentence(what_if_text, ["star_what_if: summary"]), *sentences]
 summary.update(HTML(headline_html(sentences, L["sections"]["headline"])))
 about = [(L["about"]["rules"], rules_text), (L["about"]["disclosure"], disclosure_text),
          (L["about"]["k"], str(min_cell)), *([(L["about"]["weighting"], weighting_text)] if weighting_text else [])]
-written = pub.close(about, {"title": L["report_title"].format(sector=L["sector"][sector]),
+written = pub.close(about, {"title": report_title,
                             "subtitle": L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}",
                                                              latest=f"{rd.n(rd.latest):,}"),
                             "headline": [s.text for s in sentences], "caveats": caveats,
