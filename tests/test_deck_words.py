@@ -18,7 +18,7 @@ def test_rules_slide_is_short_bullets_with_every_mark_and_each_sector_named():
     assert "レベル到達: そのレベルまでの各レベルで該当項目の80%以上を達成" in one
     assert "x: 秘匿 ・ —: 評価対象外 ・ …: 比較する前年度の値がない" in one
     assert "90%以上 / 10%未満: 上位(下位)から外れる事業者が5社未満のため、平均を値ではなく範囲で示す" in one
-    assert "回答状況: 回答者又は未回答者が5社未満の区分は、回答率と会員数を秘匿" in one
+    assert "回答状況: 回答者又は未回答者が5社未満(回答率100%・0%を含む)の区分は、回答率と会員数を秘匿" in one
     assert max(len(b) for b in one) <= 60 and sum(len(b) for b in one) < 600
     cross = style.rules_bullets(ja, ["power", "auto"], "80%", 5, mapping_only=True)
     assert cross[:4] == [
