@@ -328,3 +328,30 @@ def test_a_multi_year_source_line_stays_at_14pt(tmp_path):
     assert line.text_frame.text == ("出典: 自動車分野 サイバーセキュリティ自己診断(2022–2024年度)、"
                                     "回答事業者 延べ1,672社 · data snap01")
     assert {r.font.size.pt for p in line.text_frame.paragraphs for r in p.runs} == {14.0}
+
+
+def test_a_change_in_points_keeps_its_line_beside_long_japanese_headers(tmp_path):
+    """Headers sized to their widest phrase (「25パーセンタイル」 whole) left 「+9.7ポイント」 a column exactly its
+    estimated width, and LibreOffice wrapped it 「+9.7ポイン / ト」: a value mixing scripts gets 5% to spare
+    (6.49 em: four narrow characters 2.24 em, one script change 0.25 em, four kana 4 em)."""
+    from pptx.util import Emu
+
+    from pipeline.publish.model import PublishedTable, TableSpec
+
+    frame = pd.DataFrame({"sector": "power", "year": 2026, "node_id": "overall",
+                          "segment": ["一般送配電・送電・配電", "特定送配電・自家用", "全体"], "n": [28, 156, 317],
+                          "mean": [0.835, 0.779, 0.771], "w_mean": [0.816, 0.78, 0.767],
+                          "previous_year": 2025, "change": [0.097, 0.049, 0.056], "p25": [0.725, 0.662, 0.662],
+                          "p50": [0.884, 0.829, 0.815], "p75": [0.932, 0.912, 0.926], "suppressed": ""})
+    spec = TableSpec(keys=["sector", "year", "node_id"], counts={"mean": "n"}, total="全体",
+                     changes={"change": ["mean", "previous_year"]})
+    table = PublishedTable("distribution", "区分別のスコア分布", frame,
+                           ["year", "segment", "n", "mean", "w_mean", "previous_year", "change", "p25", "p50", "p75"],
+                           spec=spec, source="出典: テスト")
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], [], PROV, "ja", tables=[table])))
+    (slide,) = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
+    (shape,) = [s for s in slide.shapes if s.has_table]
+    heads = [shape.table.cell(0, c).text_frame.text.replace("\v", "") for c in range(len(shape.table.columns))]
+    column = shape.table.columns[heads.index("比較年度との差")]
+    assert _grid(slide)[1][heads.index("比較年度との差")] == "+9.7ポイント"
+    assert Emu(column.width).inches >= 6.49 * 14 / 72 * 1.05 + 0.2  # 1.53 in

@@ -449,7 +449,9 @@ def test_headline_gives_the_members_estimate_beside_the_respondents_mean(reports
     rate = rate[rate["year"].eq(2024) & rate["segment"].eq("全体")].iloc[0]["response_rate"]
     assert (f"会員全体の推計は {row['w_mean']:.1%}(95%信頼区間 {row['w_mean_ci_low']:.1%}〜"
             f"{row['w_mean_ci_high']:.1%}") in summary
-    assert f"回答者の平均は {row['mean']:.1%}。回答率 {rate:.1%}、有効回答数 {row['n_eff']:,.0f}社。" in summary
+    # Kish's effective n named for what it is (「有効回答数」 read as a count of valid answers), with its meaning
+    assert (f"回答者の平均は {row['mean']:.1%}。回答率 {rate:.1%}、実効標本サイズ(重み付け後) {row['n_eff']:,.0f}社"
+            "(重みのばらつきによる精度の低下を、同じ精度の無作為標本の社数に換算した値)。") in summary
     page = _page_text(html)
     assert "区分の中では、回答した事業者と回答しなかった事業者のスコアが同じ傾向であると仮定" in page
     wb = openpyxl.load_workbook(root / "reports" / "auto" / "all" / "tables.xlsx")

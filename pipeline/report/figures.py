@@ -51,7 +51,6 @@ from pipeline.report.style import (
     REFERENCE_COLOUR,
     SLIDE,
     TOTAL_COLOUR,
-    fill,
     fill_phrases,
     fs,
     on_slide,
@@ -181,7 +180,7 @@ def _row_labels(ax: Axes, labels: list[str], size: float) -> list[str]:
         units, wrapped = display_width(label), label
         while width_in(wrapped) > room and units > 8:  # narrow until every line fits the room
             units -= 2
-            wrapped = fill(label, units)
+            wrapped = fill_phrases(label, units)  # between phrases: 「…調整してい / る」 was cut
         out.append(wrapped)
     widest = max(width_in(t) for t in out)
     probe.remove()
