@@ -385,13 +385,13 @@ def _one_line(text: str, bold: bool = False) -> int:
 def _header_width(text: str, lines: int) -> int:
     """The width a header needs on at most ``lines`` lines broken between phrases (:mod:`pipeline.linebreak`):
     never less than its widest phrase, so no word is broken (「回答事業 / 者数」「95%信 / 頼区間」 were)."""
-    return int(narrowest(str(text), lines, lambda s: _one_line(s, True))) if str(text) else int(CELL_PAD)
+    return int(narrowest(str(text), lines, lambda s: _value_width(s, True))) if str(text) else int(CELL_PAD)
 
 
 def _header_lines(text: str, width: int) -> list[str]:
     """A header's lines in a column ``width`` wide: whole phrases, as many on a line as fit. The cell is written
     with these breaks, so PowerPoint and LibreOffice never break it where they would (inside a word)."""
-    return pack(str(text), lambda s: _one_line(s, True) <= width)
+    return pack(str(text), lambda s: _value_width(s, True) <= width)
 
 
 def _header_height_lines(text: str, width: int) -> int:
@@ -405,11 +405,11 @@ VALUE_SPARE = 1.05
 of :func:`text_em` (「+9.7ポイント」 measured exactly its column's width and LibreOffice wrapped it)."""
 
 
-def _value_width(text: str) -> int:
+def _value_width(text: str, bold: bool = False) -> int:
     """The width (EMU) a cell needs to hold ``text`` on one line at 14 pt, with :data:`VALUE_SPARE` where it mixes
-    scripts."""
+    scripts (「95%信頼区間」 too: LibreOffice broke it 「95%信頼区 / 間」 in a column of exactly its estimate)."""
     mixed = len({unicodedata.east_asian_width(ch) in "WFA" for ch in text if not ch.isspace()}) > 1
-    return int(_one_line(text) * (VALUE_SPARE if mixed else 1.0))
+    return int(_one_line(text, bold) * (VALUE_SPARE if mixed else 1.0))
 
 
 def _column_widths(chunk: pd.DataFrame, numeric: list[bool], available: int, lines: int) -> list[int]:
