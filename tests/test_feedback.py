@@ -172,7 +172,7 @@ def test_hidden_peer_statistics_are_absent_below_k(tmp_path):
                     "パーセンタイル順位", "偏差値"):
             assert cells[col].value == "x", (col, cells[col].value)
     items = wb["優先して取り組む項目"]
-    rate_col = [c.value for c in items[4]].index("自動車分野全体の実施率")
+    rate_col = [c.value for c in items[4]].index("自動車分野の実施率")
     assert all(r[rate_col].value == "x" for r in items.iter_rows(min_row=5))
     cover = " ".join(str(c.value) for row in wb["概要"].iter_rows() for c in row if c.value)
     assert "比較できる事業者が7社未満" in cover

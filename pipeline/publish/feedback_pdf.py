@@ -73,6 +73,13 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
+def _phrase_wrap(text: str, width: int) -> str:
+    """A cell's text over lines of at most ``width`` display columns, broken between phrases
+    (:mod:`pipeline.linebreak`): a label read 「全項目の達 / 成率」 when broken at the width."""
+    return "\n".join(line for para in str(text).split("\n")
+                     for line in pack(para, lambda s: display_width(s) <= width))
+
+
 HEAD_PT = 6.5
 """The table headers' size."""
 HEAD_PAD = 0.009
@@ -295,7 +302,7 @@ def _pdf_table(pdf: _Page, page: MemberPage, frame: pd.DataFrame, cols: list[str
 
     values = list(zip(*(frame[c].tolist() for c in cols), strict=True))
     whole = whole or [False] * len(frame)  # rows whose shares are published in whole percent
-    rows = [[_wrap(marks[r][c] or cell_text(v, col, page.lang, whole[r]), (wrap or {}).get(col, 200))
+    rows = [[_phrase_wrap(marks[r][c] or cell_text(v, col, page.lang, whole[r]), (wrap or {}).get(col, 200))
              for c, (col, v) in enumerate(zip(cols, row, strict=True))] for r, row in enumerate(values)]
     heights = [row_h * max(t.count("\n") + 1 for t in cells) for cells in rows]
     if flow is not None:  # the title, the header and the first row together
