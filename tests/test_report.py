@@ -180,7 +180,9 @@ def test_deck_stands_alone_one_title_one_source_and_14pt(reports):
     for sector in ("power", "auto"):
         deck = Presentation(str(root / "reports" / sector / "all" / "deck.pptx"))
         rules = " ".join(_slide_texts(deck.slides[3]))
-        assert "x: 秘匿(該当企業が少ない、又は他の値から算出できるため)" in rules
+        # short bullets: every mark, the bands included (the 900-character block left 90%以上/10%未満 out)
+        assert "x: 秘匿 ・ —: 評価対象外 ・ …: 比較する前年度の値がない" in rules
+        assert "90%以上 / 10%未満: 上位(下位)から外れる事業者が5社未満のため、平均を値ではなく範囲で示す" in rules
         if sector == "power":
             assert "CSF 1.1" in rules and "★" not in rules and "レベル到達" not in rules  # power scoring only
         assert "暫定カタログ" in " ".join(_slide_texts(deck.slides[2]))  # the caveat the HTML says first
