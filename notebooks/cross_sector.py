@@ -38,6 +38,7 @@ from pipeline.report import figures as F
 from pipeline.report import scheme_names, style
 from pipeline.report import tables as T
 from pipeline.report.context import mapping_note, node_names, not_assessed_text
+from pipeline.report.headline import cross_headline
 from pipeline.report.page import PAGE_TABLES
 
 style.apply()
@@ -123,7 +124,7 @@ def draw_categories(part=None):  # on a slide, half the categories each
     rows = style.slide_half(cats, part)
     fig, ax = style.new_figure(left=0.3 if style.on_slide() else 0.27)
     F.heatmap(rows, "node_id", "sector_name", "mean", ax=ax, suppressed_label=hidden,
-              row_labels=style.node_row_labels(rows["node_id"], names, lang))
+              row_labels=style.node_row_labels(rows["node_id"], names))
     style.finish(fig, L["titles"]["cross_sector_categories"], source, rule, category_notes, stamp)
     return fig
 
@@ -141,8 +142,15 @@ disclosure_text = L["disclosure_text"].format(k=min_cell, k_less=min_cell - 1)
 display(Markdown(disclosure_text))
 display(Markdown(L["marks_text"]))
 about = [(L["about"]["disclosure"], disclosure_text), (L["about"]["k"], str(min_cell))]
+# the key numbers, read from the published function table: each sector's strongest and weakest function, and
+# the function the sectors differ most on (the key-points slide carried no finding)
+published = {t.name: t for t in pub.tables}
+key_points = cross_headline(published["functions"].frame.assign(node_name=lambda f: f["node_id"].map(names)), L,
+                            lang, {s: (d.latest, d.n(d.latest)) for s, d in sectors.items()})
 written = pub.close(about, {"title": L["cross_title"], "subtitle": n_text,
-                            "headline": [*([mapping_notes] if mapping_notes else []), n_text],
+                            "headline": [s.text for s in key_points] or [n_text],
                             "caveats": [mapping_notes] if mapping_notes else [],
-                            "rules": [rules_text, disclosure_text, L["marks_text"]]}
+                            # short bullets, each sector's scoring named as its own
+                            "rules": style.rules_bullets(L, list(sectors), f"{ruleset.level_threshold():.0%}",
+                                                         min_cell, mapping_only=True)}
                     if pptx else None)

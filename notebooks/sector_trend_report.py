@@ -49,7 +49,7 @@ from pipeline.report import scheme_names, star_disclosure, style
 from pipeline.report import star_tables as S
 from pipeline.report import tables as T
 from pipeline.report.context import ReportContext, hidden_count
-from pipeline.report.headline import headline, headline_html
+from pipeline.report.headline import Sentence, headline, headline_html
 from pipeline.report.page import Page
 
 style.apply()
@@ -95,8 +95,14 @@ def item_labels(table, page_width=24):
 version_note, trend_note, score_note = page.version_note, page.trend_note, page.score_note
 weighting_text = T.weighting_note(rd, L, page.names, min_cell)  # '' when the report describes the respondents only
 
+# a what-if report says its scenario in its title (and its deck's), so it never reads as the plain report
+what_if_scope = read_what_if(what_if) if what_if else None
+report_title = L["report_title"].format(sector=L["sector"][sector]) + (L["readiness"]["what_if_title_suffix"].format(
+    star=what_if_scope.star, scope=f"{L['breakdown'].get(what_if_scope.attribute, what_if_scope.attribute)} "
+    f"{what_if_scope.value}") if what_if_scope else "")
+what_if_text = ""  # the what-if's summary sentence, also the summary's first point
 display(HTML(f"<style>{REPORT_CSS}</style>"))
-display(Markdown(f"# {L['report_title'].format(sector=L['sector'][sector])}"))
+display(Markdown(f"# {report_title}"))
 display(Markdown(L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}", latest=f"{rd.n(rd.latest):,}")))
 params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items() if v not in ("", None))  # no "what_if="
 provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, method=prov.method,
@@ -215,7 +221,7 @@ def heatmap_section(data, attribute, protected, suffix=""):
         rows = style.slide_half(cats, part)
         F.heatmap(rows, "node_id", "segment", "mean", ax=ax, suppressed_label=hidden, total=ALL,
                   band_label=L["band"].format(k=min_cell), band_text=L["band_cells"],
-                  row_labels=style.node_row_labels(rows["node_id"], node_names, lang))
+                  row_labels=style.node_row_labels(rows["node_id"], node_names))
 
     page.figure("csf2_heatmap" + suffix, title, n_year(data.latest), plot,
                 note=" / ".join(x for x in (note, withheld_note) if x), years=latest_year, caveat=mapping_note,
@@ -380,7 +386,7 @@ if "star" in info["frameworks"]:
 
     # what-if: ★N asked of every company of one segment (sdw report --what-if star3:size_band=101〜300人)
     if what_if:
-        scope = read_what_if(what_if)
+        scope = what_if_scope
         S.check_scope(scope, rd.respondents, rd.latest, rd.sector, min_cell)
         wt, wsum = S.what_if_table(rd, scope, rd.latest, bottle, star_protected, by, min_cell, lang)
         scope_text = f"{L['breakdown'].get(scope.attribute, scope.attribute)} {scope.value}"
@@ -460,11 +466,15 @@ if weighting_text:
 published = {t.name: t for t in pub.tables}
 sentences = headline(published, L, lang, rd.latest, ALL, node_names, hidden_count(pub.tables), min_cell,
                      rd.years[-2] if len(rd.years) > 1 else None, framework_label=fw_label)
+if what_if_text:  # the scenario's result first: it is what a what-if report was run for
+    sentences = [Sentence(what_if_text, ["star_what_if: summary"]), *sentences]
 summary.update(HTML(headline_html(sentences, L["sections"]["headline"])))
 about = [(L["about"]["rules"], rules_text), (L["about"]["disclosure"], disclosure_text),
          (L["about"]["k"], str(min_cell)), *([(L["about"]["weighting"], weighting_text)] if weighting_text else [])]
-written = pub.close(about, {"title": L["report_title"].format(sector=L["sector"][sector]),
+written = pub.close(about, {"title": report_title,
                             "subtitle": L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}",
                                                              latest=f"{rd.n(rd.latest):,}"),
                             "headline": [s.text for s in sentences], "caveats": caveats,
-                            "rules": [rules_text, disclosure_text, L["marks_text"]]} if pptx else None)
+                            # the slide's short bullets (the paragraphs above ran to one 900-character block)
+                            "rules": style.rules_bullets(L, [sector], f"{ruleset.level_threshold():.0%}", min_cell)}
+                    if pptx else None)

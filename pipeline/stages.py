@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline.text import counted
+
 
 def run(args: argparse.Namespace) -> int:
     handlers = {"synth": synth, "ingest": ingest, "score": score, "feedback": feedback, "report": report,
@@ -113,9 +115,9 @@ def feedback(args: argparse.Namespace) -> int:
         raise ValueError(f"no {args.sector} FY{args.year} respondents in {args.store}")
     files = write_feedback(per_company, identities, args.sector, args.year, out, lang=args.lang, pdf=args.pdf,
                            workers=args.workers, only=only, quiet=False, star=star)
-    pdfs = f" and {len(files.pdfs)} PDFs" if files.pdfs else ""
+    pdfs = f" and {counted(len(files.pdfs), 'PDF')}" if files.pdfs else ""
     which = f" (of {len(per_company)}; the others untouched)" if only is not None else ""
-    print(f"sdw feedback: {len(files.workbooks)} member files{pdfs}{which} written to {out.resolve()}")
+    print(f"sdw feedback: {counted(len(files.workbooks), 'member file')}{pdfs}{which} written to {out.resolve()}")
     print(f"  which file goes to whom: {files.index.resolve()} (association only)")
     return 0
 
@@ -146,7 +148,8 @@ def report(args: argparse.Namespace) -> int:
                             pptx=args.pptx, quiet=getattr(args, "quiet", False), weights=args.weights,
                             what_if=args.what_if.text if getattr(args, "what_if", None) else "")
     timing = ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items())
-    print(f"sdw report: {len(result.html)} reports, {len(result.figures)} figures ({timing}); every table passed "
+    print(f"sdw report: {counted(len(result.html), 'report')}, {counted(len(result.figures), 'figure')} ({timing}); "
+          "every table passed "
           "the disclosure check")
     for html in result.html:
         print(f"  {html}")

@@ -53,3 +53,9 @@ def header_key(value: object) -> str:
     """A label without its bracketed hints, notes and trailing colon: '回答(選択してください)' → '回答',
     '【回答】' → '回答', '会社名：' → '会社名'. Used when the exact label is not known."""
     return _header_key_str(label_key(value))
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and ``noun`` in the number it takes, for the CLI's English messages: '1 member file', '2 PDFs'
+    ('1 member files and 1 PDFs' read as a slip). ``plural`` for a noun that does not just add 's'."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -81,16 +81,33 @@ def fit_widths(columns: Iterable[Iterable[object]], padding: int = 2, min_width:
     return widths
 
 
-LINE_POINTS = 15.0
-"""Row height per line of wrapped 11-point text (kanji need a little more than Latin's 12.75)."""
+LINE_POINTS = 18.0
+"""Row height per line of wrapped 11-point text: Japanese faces (Excel's 游ゴシック and Meiryo, LibreOffice's Noto Sans
+CJK) set lines about 1.6 em apart; at 15 pt a line a row the last line of 「…依頼してください」 was cut off in print."""
+ROW_PAD = 3.0
+"""Points above and below a row's text."""
+FILL = 0.8
+"""The share of a column's width (in characters) a wrapped line fills: the cell's padding, and wrapping at a whole
+word or before a character that may not start a line, leave the rest of the line empty."""
+
+
+def cell_lines(text: object, width: int) -> int:
+    """Lines ``text`` takes wrapped in a column ``width`` characters wide, each of its own lines counted."""
+    if text is None or text != text or str(text) == "":
+        return 1
+    room = max(int(width * FILL), 1)
+    return sum(max(-(-display_width(line) // room), 1) for line in str(text).split("\n"))
 
 
 def wrapped_lines(texts: Iterable[object], widths: Iterable[int]) -> int:
     """Lines the tallest cell of a row needs when each text wraps in its column's width (in characters):
     Excel and LibreOffice do not grow a row to fit wrapped text in a file they open."""
-    # a column holds a little less than its width in characters once padded, and wide glyphs run wider: 85%
-    return max((-(-display_width(t) // max(int(w * 0.85), 1)) for t, w in zip(texts, widths, strict=True)
-                if t is not None and t == t and str(t) != ""), default=1)
+    return max((cell_lines(t, w) for t, w in zip(texts, widths, strict=True)), default=1)
+
+
+def row_height(lines: int) -> float:
+    """The height (points) of a row of ``lines`` lines of wrapped text."""
+    return LINE_POINTS * lines + ROW_PAD
 
 
 def write_sheet(wb: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, widths: list[int | None] | None = None,
@@ -122,7 +139,7 @@ def write_sheet(wb: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, widths:
     if wrap:
         for r, row in enumerate([[str(c) for c in frame.columns], *rows]):
             if (lines := wrapped_lines(row, final)) > 1:
-                ws.set_row(r, LINE_POINTS * lines)
+                ws.set_row(r, row_height(lines))
 
 
 def _cell(value: object) -> object:

@@ -76,3 +76,12 @@ def test_ingest_of_a_missing_folder_fails_with_one_line(tmp_path):
                 "--store", str(tmp_path / "store"))
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0 and "does not exist" in done.stderr
+
+
+def test_counts_in_messages_take_the_noun_in_its_number():
+    """'1 member files and 1 PDFs' read as a slip: one takes the singular, any other count the plural."""
+    from pipeline.text import counted
+
+    assert f"{counted(1, 'member file')} and {counted(1, 'PDF')}" == "1 member file and 1 PDF"
+    assert f"{counted(2, 'member file')} and {counted(0, 'PDF')}" == "2 member files and 0 PDFs"
+    assert counted(1200, "report") == "1,200 reports"

@@ -189,9 +189,49 @@ def _table(name, rows, note="", columns=None):
 
 
 def _grid(slide):
+    """The table's cells as text; a header broken over lines (a line break, read back as "\\v") reads whole."""
     (shape,) = [s for s in slide.shapes if s.has_table]
     t = shape.table
-    return [[t.cell(r, c).text_frame.text for c in range(len(t.columns))] for r in range(len(t.rows))]
+    return [[t.cell(r, c).text_frame.text.replace("\v", "") for c in range(len(t.columns))] for r in range(len(t.rows))]
+
+
+def test_no_header_breaks_inside_a_word(tmp_path):
+    """Headers broke mid-word in the deck tables: 「要求事 / 項番号」「95%信 / 頼区間 / (下限)」
+    「満たしてい / ない事業者 / の割合」. A header now breaks only between phrases, and its column is wide
+    enough for each of its lines at 14 pt bold (the width rule of the deck: a kanji 1 em, a narrow character
+    0.56 em, bold 6% wider, 0.2 in of insets)."""
+    from pptx.util import Emu
+
+    from pipeline.publish.deck import CELL_NARROW_EM, text_em
+
+    rows = {"requirement_id": [f"{i}-1-1" for i in range(1, 6)], "requirement_name": REQUIREMENTS[:5],
+            "cited_items": ["No.54 No.55 No.56"] * 5, "n_scored": [520] * 5,
+            "share_unmet": [0.41 - 0.02 * i for i in range(5)], "ci_low": [0.37] * 5, "ci_high": [0.456] * 5,
+            "suppressed": [""] * 5}
+    table = _table("star3_top", rows, columns=[c for c in rows if c != "suppressed"])
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], [], PROV, "ja", tables=[table])))
+    (slide,) = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
+    (shape,) = [s for s in slide.shapes if s.has_table]
+    grid = shape.table
+    # where each header may break, typed by hand: a line is one of these runs of whole phrases
+    allowed = {"要求事項番号": [["要求事項番号"]], "要求事項名": [["要求事項名"]],
+               "引用するチェックシート項目": [["引用するチェックシート項目"], ["引用する", "チェックシート項目"]],
+               "集計対象事業者数": [["集計対象事業者数"]],
+               "満たしていない事業者の割合": [["満たしていない事業者の割合"], ["満たしていない", "事業者の割合"],
+                                              ["満たしていない事業者の", "割合"],
+                                              ["満たしていない", "事業者の", "割合"]],
+               "95%信頼区間(下限)": [["95%信頼区間(下限)"], ["95%信頼区間", "(下限)"]],
+               "95%信頼区間(上限)": [["95%信頼区間(上限)"], ["95%信頼区間", "(上限)"]]}
+    seen = []
+    for c, column in enumerate(grid.columns):
+        lines = grid.cell(0, c).text_frame.text.split("\v")
+        head = "".join(lines)
+        seen.append(head)
+        assert lines in allowed[head], (head, lines)
+        for line in lines:  # each line fits the column: the renderer has no reason to break it again
+            need = text_em(line, CELL_NARROW_EM) * 1.06 * 14 / 72 + 0.2
+            assert Emu(column.width).inches >= need, (line, Emu(column.width).inches, need)
+    assert sorted(seen) == sorted(allowed)
 
 
 REQUIREMENTS = ["機密区分に応じた情報の管理", "ネットワーク接続・データの監視", "ユーザIDの管理手続",
@@ -274,3 +314,44 @@ def test_the_english_top_ten_names_the_requirement_number_and_the_requirement_ap
     (slide,) = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
     assert _grid(slide) == [["No.", "Requirement", "Not met"],  # short headers: ten rows fit a slide
                             ["3-1-4", "Classified information handled by its class", "41.0%"]]
+
+
+def test_a_multi_year_source_line_stays_at_14pt(tmp_path):
+    """Multi-year slides' source lines fell to 12 pt: 「…延べ1,672社(各年度の回答事業者の合計) · data …」 is too
+    long at 14 pt; its explanation in parentheses goes (the years and the count stay) and the line is 14 pt."""
+    source = ("出典: 自動車分野 サイバーセキュリティ自己診断(2022–2024年度)、回答事業者 延べ1,672社"
+              "(各年度の回答事業者の合計)")
+    figures = [PublishedFigure("rate", "区分別の回答率", png(tmp_path / "r.png", 10, 4), source=source)]
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], figures, PROV, "ja")))
+    slide = deck.slides[2]
+    (line,) = [s for s in slide.shapes if s.has_text_frame and s.text_frame.text.startswith("出典")]
+    assert line.text_frame.text == ("出典: 自動車分野 サイバーセキュリティ自己診断(2022–2024年度)、"
+                                    "回答事業者 延べ1,672社 · data snap01")
+    assert {r.font.size.pt for p in line.text_frame.paragraphs for r in p.runs} == {14.0}
+
+
+def test_a_change_in_points_keeps_its_line_beside_long_japanese_headers(tmp_path):
+    """Headers sized to their widest phrase (「25パーセンタイル」 whole) left 「+9.7ポイント」 a column exactly its
+    estimated width, and LibreOffice wrapped it 「+9.7ポイン / ト」: a value mixing scripts gets 5% to spare
+    (6.49 em: four narrow characters 2.24 em, one script change 0.25 em, four kana 4 em)."""
+    from pptx.util import Emu
+
+    from pipeline.publish.model import PublishedTable, TableSpec
+
+    frame = pd.DataFrame({"sector": "power", "year": 2026, "node_id": "overall",
+                          "segment": ["一般送配電・送電・配電", "特定送配電・自家用", "全体"], "n": [28, 156, 317],
+                          "mean": [0.835, 0.779, 0.771], "w_mean": [0.816, 0.78, 0.767],
+                          "previous_year": 2025, "change": [0.097, 0.049, 0.056], "p25": [0.725, 0.662, 0.662],
+                          "p50": [0.884, 0.829, 0.815], "p75": [0.932, 0.912, 0.926], "suppressed": ""})
+    spec = TableSpec(keys=["sector", "year", "node_id"], counts={"mean": "n"}, total="全体",
+                     changes={"change": ["mean", "previous_year"]})
+    table = PublishedTable("distribution", "区分別のスコア分布", frame,
+                           ["year", "segment", "n", "mean", "w_mean", "previous_year", "change", "p25", "p50", "p75"],
+                           spec=spec, source="出典: テスト")
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], [], PROV, "ja", tables=[table])))
+    (slide,) = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
+    (shape,) = [s for s in slide.shapes if s.has_table]
+    heads = [shape.table.cell(0, c).text_frame.text.replace("\v", "") for c in range(len(shape.table.columns))]
+    column = shape.table.columns[heads.index("比較年度との差")]
+    assert _grid(slide)[1][heads.index("比較年度との差")] == "+9.7ポイント"
+    assert Emu(column.width).inches >= 6.49 * 14 / 72 * 1.05 + 0.2  # 1.53 in

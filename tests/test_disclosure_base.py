@@ -121,3 +121,23 @@ def test_a_rounded_table_says_its_own_reason_under_it(tmp_path):
                          "n_applicable": [np.nan], "share_implemented": [0.69], "rounded": [True], "suppressed": [""]})
     pub.table("items", item, None, "t", ["item_id", "n_applicable", "share_implemented"])
     assert pub.tables[1].note.startswith("「該当しない」との回答が5社未満の項目は、実施率を整数%に丸め")
+
+
+def test_a_view_without_the_base_column_does_not_speak_of_a_base_shown_as_x(tmp_path):
+    """The what-if page table shows no 集計対象事業者数 column, yet its note said the base reads x; and the what-if note
+    ran into the rounding note without 「。」. The page view says why some shares are whole percent in words that fit
+    it; the workbook (which has the base column) keeps the base note."""
+    from pipeline.publish.model import Provenance, TableSpec
+    from pipeline.publish.publisher import Publisher
+
+    spec = TableSpec(keys=["requirement_id"], counts={"share_unmet": "n_scored"}, segment=None)
+    frame = pd.DataFrame({"requirement_id": ["5-1-1", "4-5-1"], "n": [112, 112], "n_scored": [112, np.nan],
+                          "share_unmet": [0.455, 0.25], "rounded": [False, True], "suppressed": ["", ""]})
+    pub = Publisher(tmp_path / "f", tmp_path / "r", "ja", 5, Provenance("x", "0"), show=False, deck=True)
+    pub.table("star_what_if", frame, spec, "t", ["requirement_id", "n_scored", "share_unmet"],
+              "累計は前の表示から5社以上増えた場合に表示。", view_columns=["requirement_id", "share_unmet"], slide=True)
+    assert pub.tables[0].note.endswith("集計対象の事業者数を x としています(対象外の事業者の数が分からないように)。")
+    assert pub.views["star_what_if"].note == (
+        "累計は前の表示から5社以上増えた場合に表示。 整数%で示す割合(例: 25%)は、集計対象の事業者(採点・判定できた"
+        "事業者)が回答事業者より1〜4社少ない行か、1つの項目だけに基づく行のもので、対象外の事業者の数が分からない"
+        "ように丸めています。")

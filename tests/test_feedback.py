@@ -149,14 +149,14 @@ def test_five_company_example_end_to_end_in_the_workbook(tmp_path):
     files = write_feedback(per, identities, "power", 2024, tmp_path, k=2)
     ws = openpyxl.load_workbook(files.workbooks[4])["スコア"]
     heads = [c.value for c in ws[4]]
-    assert heads[:5] == ["指標", "貴社のスコア", "中央値", "25パーセンタイル", "75パーセンタイル"]
+    assert heads[:5] == ["指標", "貴社のスコア", "中央値", "第1四分位", "第3四分位"]
     row = {h: c for h, c in zip(heads, ws[5], strict=True)}
     assert row["指標"].value == "GV 統治"
     assert row["貴社のスコア"].value == 1.0 and row["貴社のスコア"].number_format == "0.0%"
     assert row["比較群の平均"].value == pytest.approx(0.62) and row["比較群の平均"].number_format == "0.0%"
     assert row["偏差値"].value == 63 and row["偏差値"].number_format == "0"  # 62.69 stored as shown
     assert row["パーセンタイル順位"].value == 100 and row["中央値"].value == pytest.approx(0.6)
-    assert row["25パーセンタイル"].value == "非表示"
+    assert row["第1四分位"].value == "x"
     assert row["比較群"].value == "小売電気事業者"
 
 
@@ -172,12 +172,12 @@ def test_hidden_peer_statistics_are_absent_below_k(tmp_path):
     heads = [c.value for c in scores_ws[4]]
     for row in scores_ws.iter_rows(min_row=5):
         cells = dict(zip(heads, row, strict=True))
-        for col in ("中央値", "25パーセンタイル", "75パーセンタイル", "比較群の平均", "比較群の社数",
+        for col in ("中央値", "第1四分位", "第3四分位", "比較群の平均", "比較群の社数",
                     "パーセンタイル順位", "偏差値"):
-            assert cells[col].value == "非表示", (col, cells[col].value)
+            assert cells[col].value == "x", (col, cells[col].value)
     items = wb["優先して取り組む項目"]
-    rate_col = [c.value for c in items[4]].index("自動車分野全体の実施率")
-    assert all(r[rate_col].value == "非表示" for r in items.iter_rows(min_row=5))
+    rate_col = [c.value for c in items[4]].index("自動車分野の実施率")
+    assert all(r[rate_col].value == "x" for r in items.iter_rows(min_row=5))
     cover = " ".join(str(c.value) for row in wb["概要"].iter_rows() for c in row if c.value)
     assert "比較できる事業者が7社未満" in cover
 
@@ -404,6 +404,7 @@ def test_sdw_feedback_says_where_it_wrote_and_logs_one_line(tmp_path, capsys):
     assert code == 0
     folder = tmp_path / "fb" / "auto" / "2024"
     assert f"written to {folder}" in out
+    assert "sdw feedback: 2 member files (of 6; the others untouched) written to" in out
     assert sorted(p.name for p in folder.iterdir()) == ["auto_2024_0002.xlsx", "auto_2024_0006.xlsx", "index.xlsx"]
     lines = [line for line in err.splitlines() if line.startswith("feedback auto 2024")]
     assert len(lines) == 1 and lines[0].startswith("feedback auto 2024: 2 done in ")

@@ -70,3 +70,27 @@ def test_a_page_with_long_english_texts_continues_on_a_second_page(tmp_path):
     footer = f"{company} · Electric power sector · FY2024 · sent to your company only"
     for found in low:
         assert found and all(t in footer for t in found), found
+
+
+def test_score_table_headers_break_between_phrases_only(tmp_path):
+    """The score table's headers broke inside words (「貴社のス / コア」「パーセン / タイル順 / 位」): each header
+    line is now a run of whole phrases, and the column is wide enough for its widest phrase."""
+    keys = [f"c{i}" for i in range(6)]
+    scores = pd.DataFrame([{"sector": "power", "year": 2024, "respondent_key": key, "framework": "csf2",
+                            "node_id": "GV", "score": v, "n_items": 1, "n_applicable": 1}
+                           for key, v in zip(keys, [0.2, 0.4, 0.6, 0.8, 1.0, 0.5], strict=True)])
+    respondents = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys,
+                                "main_business_type": "RETAIL"})
+    responses = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "item_id": "ID.AM-1",
+                              "answer": "implemented"})
+    headline, weak = feedback_tables(scores, respondents, responses, "power", 2024, k=5)["c4"]
+    page = member_page("c4", "見本電力株式会社", headline, weak, "power", 2024, "ja", 5)
+    page.page_figure = PeerFigures(words("ja"), page=True).image(page.scores)
+    lines: list[str] = []
+    PdfReader(write_member_pdf(tmp_path / "m.pdf", page)).pages[0].extract_text(
+        visitor_text=lambda t, cm, tm, font, size: lines.append(t.strip()))
+    # typed by hand: each header whole, or at its phrase boundary (貴社の|スコア, 比較群の|平均)
+    assert "パーセンタイル順位" in lines and "偏差値" in lines and "中央値" in lines
+    assert "貴社のスコア" in lines or {"貴社の", "スコア"} <= set(lines)
+    assert "比較群の平均" in lines or {"比較群の", "平均"} <= set(lines)
+    assert not {"貴社のス", "パーセン", "タイル順", "位", "コア"} & set(lines)

@@ -115,8 +115,8 @@ def test_a_member_failing_exactly_1_2_1_and_4_1_1_sees_those_two_with_its_items_
     assert rows[head][3:6] == ["比較群の社数", "比較群の割合", "貴社"]
     assert [r[0] for r in rows[head + 1:head + 7]] == ["0件(★3 の判定できる要求事項をすべて満たす)", "1件", "2件",
                                                       "3件", "4〜5件", "6件以上"]
-    assert [r[3:6] for r in rows[head + 1:head + 7]] == [["非表示", "非表示", ""]] * 2 + [
-        ["非表示", "非表示", "◀ 貴社"]] + [["非表示", "非表示", ""]] * 3
+    assert [r[3:6] for r in rows[head + 1:head + 7]] == [["x", "x", ""]] * 2 + [
+        ["x", "x", "◀ 貴社"]] + [["x", "x", ""]] * 3
     star3 = _table(rows, "★3 の要求事項")
     assert star3[:5] == [
         ["1-2-1", "役割、責任、権限", "セキュリティ推進活動部門", "満たしていない", "No.13",

@@ -472,3 +472,43 @@ def test_radar_band_text_is_the_reports_language():
     ax = plt.figure().add_subplot(polar=True)
     F.radar(t, "fn", "seg", "mean", ax=ax, band_text={"high": "90% or more", "low": "below 10%"})
     assert _legend_texts(ax) == ["a", "90% or more"]
+
+
+@pytest.mark.parametrize("years", [3, 6])
+def test_the_hidden_mark_legend_on_a_slide_breaks_between_phrases(years):
+    """On slides the legend read 「秘匿(該当企業が少ない、 / 又は他の値から算出できるた / め)」. The label is shorter
+    and breaks between phrases: beside three years it fits the band above the plot on one line; six years push
+    the legend right of the plot, where it takes two lines broken at its comma, inside the figure."""
+    segments = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜", "全体"]
+    t = pd.DataFrame([(s, y, 0.5, "primary" if s == "全体" and y == 2019 else "") for s in segments
+                      for y in range(2019, 2019 + years)], columns=["segment", "year", "share", "suppressed"])
+    label = style.labels("ja")["suppressed"]
+    with style.slide_mode():
+        fig, ax = style.new_figure()
+        F.grouped_bars(t.assign(year=t["year"].map("{}年度".format)), "segment", "year", "share", ax=ax,
+                       suppressed_label=label)
+        style.finish(fig, "区分別の回答率", "出典", "")
+        fig.canvas.draw()
+    legend = ax.get_legend()
+    (text,) = [t for t in legend.get_texts() if t.get_text().startswith("秘匿")]
+    right = legend.get_window_extent().x0 >= ax.get_window_extent().x1
+    assert right == (years == 6)
+    assert text.get_text() == ("秘匿(社数が少ない、\n又は他の値から算出できる)" if right
+                               else "秘匿(社数が少ない、又は他の値から算出できる)")
+    assert text.get_window_extent(fig.canvas.get_renderer()).x1 <= fig.bbox.x1
+
+
+def test_heatmap_row_labels_are_whole_on_the_page_too():
+    """The HTML heatmap cut 「GV.SC サイバーセキュリティサプライチェー…」 while the deck showed it whole: on the page
+    too the label column makes room (or wraps), never an ellipsis, and the labels stay inside the figure."""
+    name = "GV.SC サイバーセキュリティサプライチェーンリスクマネジメント"
+    t = pd.DataFrame([(r, c, 0.5, "") for r in ("GV.SC", "GV.OC") for c in ("〜100人", "全体")],
+                     columns=["node", "seg", "mean", "suppressed"])
+    fig, ax = style.new_figure(left=0.27)
+    F.heatmap(t, "node", "seg", "mean", ax=ax, row_labels={"GV.SC": name, "GV.OC": "GV.OC 組織の状況"})
+    fig.canvas.draw()
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert sorted(label.replace("\n", "") for label in labels) == sorted([name, "GV.OC 組織の状況"])
+    assert not any("…" in label for label in labels)
+    renderer = fig.canvas.get_renderer()
+    assert all(tick.get_window_extent(renderer).x0 >= 0 for tick in ax.get_yticklabels())

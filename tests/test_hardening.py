@@ -318,11 +318,11 @@ def test_every_dropped_or_merged_roster_row_is_in_the_roster_sheet(tmp_path, cap
                  "--roster", str(roster)]) == 0
     assert "roster: 3 rows dropped, merged or read in part (sheet 名簿" in capsys.readouterr().out
     rows = {r["名簿の行"]: r for r in sheet(s, "名簿")}
-    assert set(rows) == {"roster.csv#row=3", "roster.csv#row=4", "roster.csv#row=6"}
-    assert rows["roster.csv#row=3"]["扱い"] == "除外"
-    assert rows["roster.csv#row=3"]["依頼事項"] == "名簿の該当行に法人番号(13桁)または事業者名を記入してください"
-    assert rows["roster.csv#row=4"]["扱い"] == "取込(一部無視)" and "宇宙発電" in rows["roster.csv#row=4"]["詳細"]
-    assert rows["roster.csv#row=6"]["扱い"] == "統合" and rows["roster.csv#row=6"]["詳細"] == "row 4 と同じ事業者"
+    assert set(rows) == {"roster.csv(3行目)", "roster.csv(4行目)", "roster.csv(6行目)"}
+    assert rows["roster.csv(3行目)"]["扱い"] == "除外"
+    assert rows["roster.csv(3行目)"]["依頼事項"] == "名簿の該当行に法人番号(13桁)または事業者名を記入してください"
+    assert rows["roster.csv(4行目)"]["扱い"] == "取込(一部無視)" and "宇宙発電" in rows["roster.csv(4行目)"]["詳細"]
+    assert rows["roster.csv(6行目)"]["扱い"] == "統合" and rows["roster.csv(6行目)"]["詳細"] == "row 4 と同じ事業者"
     members = pd.read_parquet(s / "roster")
     assert len(members) == 2 and members["responded"].sum() == 1
     main_sheet = {r["ファイル"] for r in sheet(s, "隔離・要確認")}
@@ -518,8 +518,8 @@ def test_a_roster_number_that_is_not_a_corporate_number_is_reported(tmp_path):
     rows = sheet(tmp_path / "store", "名簿")
     # keyed by name, then linked to the submission's number (both said): the member answered
     assert sorted((r["名簿の行"], r["詳細"]) for r in rows) == [
-        ("roster.csv#row=2", "事業者名「株式会社テスト精工」→ 法人番号 7000012050002"),
-        ("roster.csv#row=2", "法人番号 7.00001E+12 は無効(事業者名で照合)")]
+        ("roster.csv(2行目)", "事業者名「株式会社テスト精工」→ 法人番号 7000012050002"),
+        ("roster.csv(2行目)", "法人番号 7.00001E+12 は無効(事業者名で照合)")]
     assert pd.read_parquet(tmp_path / "store" / "roster")[["identity_basis", "responded"]].values.tolist() == \
         [["name_linked", True]]
 

@@ -50,6 +50,42 @@ def test_a_withheld_count_beside_a_rounded_rate_reads_hidden_not_not_assessed(tm
     page = member_page("c0", "見本電力株式会社", headline, weak, "power", 2024, "en", 5)
     path = write_member_workbook(tmp_path / "c0.xlsx", page)
     rows = list(openpyxl.load_workbook(path)["Priority items"].iter_rows(min_row=5, max_row=6, values_only=True))
-    assert rows[0][4:] == (0.8, "hidden") and rows[1][4:] == ("hidden", "hidden")
+    assert rows[0][4:] == (0.8, "x") and rows[1][4:] == ("x", "x")
     assert "Implementation rates of the priority items are those of Electric power sector (900 companies)." \
         in page.peers
+
+
+def test_a_rate_published_rounded_reads_in_whole_percent_in_the_workbook_and_the_pdf(tmp_path):
+    """Priority items: a rate the report prints rounded (1…k−1 companies not applicable) reads 「80%」 beside 「x」,
+    as in the report's item table, never 「80.0%」; an exact rate keeps its decimal (「72.5%」). Both say 'x' for
+    what is withheld, the mark the 記号 line explains."""
+    import openpyxl
+    import pandas as pd
+    from pypdf import PdfReader
+
+    from pipeline.publish.feedback_pdf import write_member_pdf
+    from pipeline.publish.feedback_xlsx import write_member_workbook
+    from pipeline.report.figures import PeerFigures
+    from pipeline.report.member_page import member_page, words
+    from pipeline.scoring.feedback import feedback_tables
+
+    keys = [f"c{i}" for i in range(6)]
+    scores = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "framework": "csf2",
+                           "node_id": "GV", "score": [0.2, 0.4, 0.6, 0.8, 1.0, 0.5], "n_items": 1, "n_applicable": 1})
+    respondents = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys,
+                                "main_business_type": "RETAIL"})
+    responses = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "item_id": "ID.AM-1",
+                              "answer": "implemented"})
+    headline, _ = feedback_tables(scores, respondents, responses, "power", 2024, k=5)["c0"]
+    weak = pd.DataFrame({"rank": [1, 2], "item_id": ["ID.AM-1", "ID.AM-2"], "answer": "not_implemented",
+                         "peer_rate": [0.8, 0.725], "n_applicable": [float("nan"), 40.0], "rounded": [True, False],
+                         "n_companies": 40.0, "template_version": ""})
+    page = member_page("c0", "見本電力株式会社", headline, weak, "power", 2024, "ja", 5)
+    ws = openpyxl.load_workbook(write_member_workbook(tmp_path / "c0.xlsx", page))["優先して取り組む項目"]
+    rows = list(ws.iter_rows(min_row=5, max_row=6))
+    assert [c.value for c in rows[0][4:]] == [0.8, "x"] and rows[0][4].number_format == "0%"
+    assert [c.value for c in rows[1][4:]] == [0.725, 40] and rows[1][4].number_format == "0.0%"
+    assert "x: 秘匿" in page.symbols and "非表示" not in page.symbols
+    page.page_figure = PeerFigures(words("ja"), page=True).image(page.scores)
+    text = PdfReader(write_member_pdf(tmp_path / "c0.pdf", page)).pages[0].extract_text()
+    assert "80%" in text and "80.0%" not in text and "72.5%" in text

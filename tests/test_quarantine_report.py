@@ -115,9 +115,32 @@ def test_the_report_prints_readably_and_names_each_sectors_attributes(tmp_path):
         assert ws.print_title_rows == "$1:$1" and ws.print_options.gridLines
     main = wb["隔離・要確認"]
     assert main["I2"].alignment.wrap_text  # the long 詳細 wraps, and its row is tall enough for it
-    assert main.row_dimensions[2].height >= 30
+    # 詳細 "未回答: No.1, …, No.39" is 7 + 38 × 6 + 5 = 240 characters in a column of 30 (24 a line): 10 lines of 18 pt
+    assert main.row_dimensions[2].height >= 10 * 18
+    # both sheets say that 要確認 repeats the flagged rows of 隔離・要確認 (printed at the top of every page)
+    for name in ("隔離・要確認", "要確認"):
+        assert "「取込済み(要確認)」の行を、確認事項ごとに1行に分けて再掲" in wb[name].oddHeader.left.text
     members = wb["回答待ちの会員"]
     assert [c.value for c in members[1]] == ["分野", "年度", "事業者名", "法人番号", "事業区分", "業種", "従業員規模"]
     rows = [[c.value for c in r] for r in members.iter_rows(min_row=2)]
     assert rows == [["自動車", 2024, "株式会社甲", "1", None, "自動車部品", "〜100人"],
                     ["電力", 2024, "丙電力株式会社", "3", "小売電気事業者、発電事業者", None, None]]
+
+
+def test_a_row_of_an_export_reads_as_a_file_and_a_row_number(tmp_path):
+    """The store's locator 「回答一覧_FY2024_第1回.xlsx#row=96」 reads 「回答一覧_FY2024_第1回.xlsx(96行目)」 in both
+    sheets; a file inside an archive keeps its 「!」 path."""
+    from pipeline.ingest.quarantine import write_report
+
+    base = {"sector": "auto", "year": 2024, "status": "ingested", "reason": "unanswered", "company_name": "株式会社甲",
+            "corporate_number": "1010001000006", "problem_ja": "未回答の項目があります",
+            "action_ja": "未回答項目の記入を依頼してください", "detail": "未回答: No.74"}
+    table = pd.DataFrame([{**base, "source_path": "回答一覧_FY2024_第1回.xlsx#row=96"},
+                          {**base, "source_path": "提出物.zip!a/チェックシート_株式会社乙.xlsx"}])
+    xlsx, csv = write_report(table, tmp_path)
+    wb = openpyxl.load_workbook(xlsx)
+    for name in ("隔離・要確認", "要確認"):
+        column = [c.value for c in wb[name][1]].index("ファイル")
+        files = [row[column] for row in wb[name].iter_rows(min_row=2, values_only=True)]
+        assert sorted(files) == ["回答一覧_FY2024_第1回.xlsx(96行目)", "提出物.zip!a/チェックシート_株式会社乙.xlsx"]
+    assert "回答一覧_FY2024_第1回.xlsx(96行目)" in csv.read_text(encoding="utf-8-sig")

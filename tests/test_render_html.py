@@ -90,3 +90,20 @@ def test_item_ids_never_wrap_beside_a_long_text():
     assert ("td", "text", "Keeps development and test environments separate from production") in cells
     assert ".sdw-table-block table.sdw-table td.code { white-space: nowrap; }" in REPORT_CSS
 
+
+
+def test_a_header_breaks_only_between_phrases():
+    """Browsers broke Japanese headers anywhere (「25パーセン / タイル」「回答事業 / 者数」): a header cell forbids
+    breaks inside Japanese words (word-break: keep-all) and offers one at each phrase boundary (<wbr>)."""
+    import re
+
+    from pipeline.publish.render_html import header_html
+
+    assert header_html("95%信頼区間(下限)") == "95%信頼区間<wbr>(下限)"
+    assert header_html("満たしていない事業者の割合") == "満たしていない<wbr>事業者の<wbr>割合"
+    assert header_html("回答事業者数") == "回答事業者数" and header_html("25パーセンタイル") == "25パーセンタイル"
+    assert header_html("Mean score (members, estimated)") == "Mean <wbr>score <wbr>(members, <wbr>estimated)"
+    assert header_html("<b>") == "&lt;b&gt;"
+    assert re.search(r"thead th \{[^}]*word-break: keep-all", REPORT_CSS)
+    heads = re.findall(r"<th[^>]*>(.*?)</th>", table_html(level_table(), "ja"))
+    assert heads == ["区分", "回答事業者数", "平均スコア", "到達率", "比較年度との<wbr>差"]

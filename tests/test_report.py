@@ -188,7 +188,9 @@ def test_deck_stands_alone_one_title_one_source_and_14pt(reports):
     for sector in ("power", "auto"):
         deck = Presentation(str(root / "reports" / sector / "all" / "deck.pptx"))
         rules = " ".join(_slide_texts(deck.slides[3]))
-        assert "x: 秘匿(該当企業が少ない、又は他の値から算出できるため)" in rules
+        # short bullets: every mark, the bands included (the 900-character block left 90%以上/10%未満 out)
+        assert "x: 秘匿 ・ —: 評価対象外 ・ …: 比較する前年度の値がない" in rules
+        assert "90%以上 / 10%未満: 上位(下位)から外れる事業者が5社未満のため、平均を値ではなく範囲で示す" in rules
         if sector == "power":
             assert "CSF 1.1" in rules and "★" not in rules and "レベル到達" not in rules  # power scoring only
         assert "暫定カタログ" in " ".join(_slide_texts(deck.slides[2]))  # the caveat the HTML says first
@@ -280,7 +282,7 @@ def test_every_year_a_table_title_promises_is_in_it(reports):
         checked = 0
         for block in re.findall(r'<table class="sdw-table">(.*?)</table>', html, re.S):
             caption = unescape(re.search(r"<caption>(.*?)</caption>", block, re.S).group(1))
-            heads = [unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", block)]
+            heads = [unescape(h.replace("<wbr>", "")) for h in re.findall(r"<th[^>]*>(.*?)</th>", block)]
             rows = [[unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
                     for r in re.findall(r"<tr>(.*?)</tr>", block, re.S)[1:]]
             period = re.search(r"\((\d{4})年度→(\d{4})年度\)", caption)
@@ -469,7 +471,9 @@ def test_headline_gives_the_members_estimate_beside_the_respondents_mean(reports
     else:
         assert (f"会員全体の推計は {row['w_mean']:.1%}(95%信頼区間 {row['w_mean_ci_low']:.1%}〜"
                 f"{row['w_mean_ci_high']:.1%}") in summary
-        assert f"回答者の平均は {row['mean']:.1%}。回答率 {rate:.1%}、有効回答数 {row['n_eff']:,.0f}社。" in summary
+        # Kish's effective n named for what it is (「有効回答数」 read as a count of valid answers), with its meaning
+        assert (f"回答者の平均は {row['mean']:.1%}。回答率 {rate:.1%}、実効標本サイズ(重み付け後) {row['n_eff']:,.0f}社"
+                "(重みのばらつきによる精度の低下を、同じ精度の無作為標本の社数に換算した値)。") in summary
     page = _page_text(html)
     assert "区分の中では、回答した事業者と回答しなかった事業者のスコアが同じ傾向であると仮定" in page
     wb = openpyxl.load_workbook(root / "reports" / "auto" / "all" / "tables.xlsx")

@@ -110,16 +110,18 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     table = table[~roster_rows]
     out = (table.assign(_o=table["status"].map(order)).sort_values(["sector", "year", "_o", "source_path"])
            .drop(columns="_o")
-           .assign(sector=lambda d: d["sector"].map(sector_ja), status=lambda d: d["status"].map(STATUS_JA))
+           .assign(sector=lambda d: d["sector"].map(sector_ja), status=lambda d: d["status"].map(STATUS_JA),
+                   source_path=lambda d: d["source_path"].map(place_ja))
            [list(HEADERS_JA)].rename(columns=HEADERS_JA))
     xlsx, csv = store / "quarantine_report.xlsx", store / "quarantine_report.csv"
     tmp_x, tmp_c = xlsx.with_suffix(".xlsx.tmp"), csv.with_suffix(".csv.tmp")
     wb = workbook(tmp_x)
     # widths (characters) that print one A4 landscape page wide at about 9 pt; long text wraps in them
     write_sheet(wb, "隔離・要確認", out, [8, 6, 16, 26, 20, 15, 26, 28, 30, 17], wrap=True)
-    _print_setup(wb)
+    _print_setup(wb, SUBSET_NOTE)
+    _note_on_header(wb, list(out.columns).index(HEADERS_JA["status"]), SUBSET_NOTE)
     write_sheet(wb, "要確認", to_check(table), [8, 6, 28, 20, 15, 30, 30, 34, 19], wrap=True)
-    _print_setup(wb)
+    _print_setup(wb, SUBSET_NOTE)
     issues = full[roster_rows]
     if len(issues):
         write_sheet(wb, "名簿", roster_sheet(issues), [8, 6, 24, 24, 15, 10, 34, 34, 30], wrap=True)
@@ -165,10 +167,28 @@ def business_types_ja(codes: object) -> object:
     return "、".join(names.get(c, c) for c in codes.split())
 
 
-def _print_setup(wb) -> None:
+SUBSET_NOTE = ("「要確認」シートは、このブックの「隔離・要確認」シートの「取込済み(要確認)」の行を、確認事項ごとに"
+               "1行に分けて再掲したものです(別の案件ではありません)。")
+"""Said on both sheets: the 572 rows of 要確認 are the flagged rows of 隔離・要確認 again, not more cases."""
+
+
+def place_ja(source_path: str) -> str:
+    """Where a row came from, as a clerk reads it: 'x.xlsx#row=96' (the store's locator) → 'x.xlsx(96行目)'."""
+    return re.sub(r"#row=(\d+|\?)$", lambda m: f"({m.group(1)}行目)" if m.group(1) != "?" else "", str(source_path))
+
+
+def _note_on_header(wb, column: int, text: str) -> None:
+    """A note on the header cell of ``column`` of the sheet just written (Excel's red corner; shown on hover)."""
+    wb.worksheets()[-1].write_comment(0, column, text, {"x_scale": 3, "y_scale": 1.5})
+
+
+def _print_setup(wb, header: str = "") -> None:
     """The sheet just written prints as a clerk works from it: A4 landscape, one page wide (its widths keep the
-    type at about 9 pt), narrow margins, gridlines, the header row on every page, page numbers in the footer."""
+    type at about 9 pt), narrow margins, gridlines, the header row on every page, page numbers in the footer;
+    ``header``, a note printed at the top of every page."""
     ws = wb.worksheets()[-1]
+    if header:
+        ws.set_header(f"&L&9{header}")
     ws.set_landscape()
     ws.set_paper(9)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
@@ -192,7 +212,7 @@ def to_check(table: pd.DataFrame) -> pd.DataFrame:
         for code in rec["reason"].split():
             if code in FLAGS:
                 rows.append({**rec, "reason": code, "problem_ja": FLAGS[code][0], "action_ja": FLAGS[code][1],
-                             "sector": sector_ja(rec["sector"])})
+                             "sector": sector_ja(rec["sector"]), "source_path": place_ja(rec["source_path"])})
     return pd.DataFrame(rows, columns=list(CHECK_HEADERS))[list(CHECK_HEADERS)].rename(columns=CHECK_HEADERS)
 
 
@@ -205,7 +225,8 @@ ROSTER_STATUS_JA = {"quarantined": "除外", "superseded": "統合", "ingested":
 def roster_sheet(issues: pd.DataFrame) -> pd.DataFrame:
     """名簿: every roster row dropped (no key), merged (duplicate) or read in part (unknown business type)."""
     out = issues.sort_values(["sector", "year", "source_path"]).assign(
-        sector=lambda d: d["sector"].map(sector_ja), status=lambda d: d["status"].map(ROSTER_STATUS_JA))
+        sector=lambda d: d["sector"].map(sector_ja), status=lambda d: d["status"].map(ROSTER_STATUS_JA),
+        source_path=lambda d: d["source_path"].map(place_ja))
     return out[list(ROSTER_HEADERS)].rename(columns=ROSTER_HEADERS)
 
 

@@ -39,6 +39,7 @@ from pptx.oxml.ns import qn
 from pptx.text.text import TextFrame, _Run
 from pptx.util import Emu, Inches, Pt
 
+from pipeline.linebreak import narrowest, pack, phrases
 from pipeline.publish.formats import people_frame
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable
 from pipeline.publish.provenance import scheme_shown
@@ -196,11 +197,19 @@ def _textbox(slide, left: int, top: int, width: int, height: int, text: str, siz
     return frame
 
 
+GLOSS = re.compile(r"[(（][^()（）\d]*[)）]")
+"""A parenthetical without a number: an explanation (「(各年度の回答事業者の合計)」), not a year or a count."""
+
+
 def _source_line(slide, source: str, trace: str) -> None:
     """The slide's one source line, ending with the data snapshot's id: 14 pt, smaller (down to
-    :data:`SOURCE_MIN_PT`) only as far as it takes to keep it on one line."""
+    :data:`SOURCE_MIN_PT`) only as far as it takes to keep it on one line. A line too long at 14 pt first drops its
+    explanations in parentheses (the multi-year slides' 「延べ1,672社(各年度の回答事業者の合計)」 fell to 12 pt;
+    「延べ」 says it, and the report's footer keeps the explanation); the years and counts stay."""
     text = f"{source} · {trace}" if source else trace
     width = WIDTH - 2 * MARGIN
+    if not fits_one_line(text, MIN_PT, width):
+        text = GLOSS.sub("", text)
     size = next((pt for pt in range(MIN_PT, SOURCE_MIN_PT - 1, -1) if fits_one_line(text, pt, width)),
                 SOURCE_MIN_PT)
     _textbox(slide, MARGIN, SOURCE_TOP, width, Inches(0.35), text, size, color=GREY)
@@ -376,16 +385,33 @@ def _one_line(text: str, bold: bool = False, narrow: float = CELL_NARROW_EM) -> 
 
 
 def _header_width(text: str, lines: int) -> int:
-    """The width a header needs on ``lines`` lines: its widest word when it has spaces (never broken inside
-    "Respondents"), else (Japanese) its width over ``lines``."""
-    words = str(text).split()
-    widest = max((_one_line(w, True) for w in words), default=int(CELL_PAD))
-    if len(words) > 1:
-        return max(widest, int(Inches(text_em(text, CELL_NARROW_EM) * BOLD / lines * MIN_PT / 72) + CELL_PAD) + 1)
-    # a Japanese header breaks between characters: a line holds whole characters
-    per_line = math.ceil(len(str(text)) / lines)
-    chunks = [str(text)[i:i + per_line] for i in range(0, len(str(text)), per_line)]
-    return max(_one_line(c, True) for c in chunks)
+    """The width a header needs on at most ``lines`` lines broken between phrases (:mod:`pipeline.linebreak`):
+    never less than its widest phrase, so no word is broken (「回答事業 / 者数」「95%信 / 頼区間」 were)."""
+    return int(narrowest(str(text), lines, lambda s: _value_width(s, True))) if str(text) else int(CELL_PAD)
+
+
+def _header_lines(text: str, width: int) -> list[str]:
+    """A header's lines in a column ``width`` wide: whole phrases, as many on a line as fit. The cell is written
+    with these breaks, so PowerPoint and LibreOffice never break it where they would (inside a word)."""
+    return pack(str(text), lambda s: _value_width(s, True) <= width)
+
+
+def _header_height_lines(text: str, width: int) -> int:
+    """Lines a header takes: its phrase lines, each wrapped further only if a phrase is wider than the column
+    (a squeezed table)."""
+    return sum(_cell_lines(line, width, True) for line in _header_lines(text, width))
+
+
+VALUE_SPARE = 1.05
+"""A value mixing scripts takes its width estimate times this: the gap between Latin and Japanese is the uncertain part
+of :func:`text_em` (「+9.7ポイント」 measured exactly its column's width and LibreOffice wrapped it)."""
+
+
+def _value_width(text: str, bold: bool = False) -> int:
+    """The width (EMU) a cell needs to hold ``text`` on one line at 14 pt, with :data:`VALUE_SPARE` where it mixes
+    scripts (「95%信頼区間」 too: LibreOffice broke it 「95%信頼区 / 間」 in a column of exactly its estimate)."""
+    mixed = len({unicodedata.east_asian_width(ch) in "WFA" for ch in text if not ch.isspace()}) > 1
+    return int(_one_line(text, bold) * (VALUE_SPARE if mixed else 1.0))
 
 
 def _column_widths(chunk: pd.DataFrame, numeric: list[bool], available: int, lines: int) -> list[int]:
@@ -395,7 +421,7 @@ def _column_widths(chunk: pd.DataFrame, numeric: list[bool], available: int, lin
     the columns in proportion to their need."""
     # a number is measured at the cautious width and a "%" as a wide character: "65.2%" took 0.76 in by the cell's
     # 0.56 em, and 0.82 in by 0.62 em, and wrapped to "65.2 / %" in LibreOffice; text keeps the cell's estimate
-    values = [max((_one_line(v.replace("%", "％"), narrow=NARROW_EM) if num else _one_line(v)
+    values = [max((_one_line(v.replace("%", "％"), narrow=NARROW_EM) if num else _value_width(v)
                    for v in chunk[h].astype(str)), default=int(CELL_PAD))
               for h, num in zip(chunk.columns, numeric, strict=True)]
     heads = [_header_width(h, lines) for h in chunk.columns]
@@ -405,6 +431,11 @@ def _column_widths(chunk: pd.DataFrame, numeric: list[bool], available: int, lin
         texts = sum(n for n, num in zip(need, numeric, strict=True) if not num)
         room = max(available - fixed, 0)
         need = [n if num else max(int(n * room / texts), h) for n, num, h in zip(need, numeric, heads, strict=True)]
+        # a text column held at its header's width leaves the excess to the text columns still above theirs
+        excess = sum(need) - available
+        flex = [n - h if not num else 0 for n, num, h in zip(need, numeric, heads, strict=True)]
+        if excess > 0 and sum(flex) > 0:
+            need = [n - int(min(excess, sum(flex)) * f / sum(flex)) for n, f in zip(need, flex, strict=True)]
     # what still does not fit shrinks alike (a table never runs off the slide); spare room goes by need
     return [int(n * available / sum(need)) for n in need]
 
@@ -457,14 +488,20 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: st
 
     def layout(lines: int) -> tuple[list[int], int, list[int]]:  # widths, header height, row heights
         widths = _column_widths(shown, numeric, inner, lines)
-        head_h = max(_cell_lines(h, w, True) for h, w in zip(shown.columns, widths, strict=True)) * LINE + CELL_V
+        head_h = max(_header_height_lines(h, w) for h, w in zip(shown.columns, widths, strict=True)) * LINE + CELL_V
         row_hs = [max(_cell_lines(v, w) for v, w in zip(row, widths, strict=True)) * LINE + CELL_V
                   for row in shown.astype(str).itertuples(index=False)]
         return widths, head_h, row_hs
 
     # headers on one, two or three lines: whichever makes the table shortest (a three-line header row cost the ★
     # top ten its tenth row; two-line headers would have wrapped two requirement names instead)
-    widths, head_h, row_hs = min((layout(lines) for lines in (1, 2, 3)), key=lambda x: x[1] + sum(x[2]))
+    # a layout that leaves a column narrower than a header's widest phrase (the table squeezed to the slide) breaks
+    # a word: the last resort
+    def broken(widths: list[int]) -> bool:
+        return any(w < _header_width(h, len(phrases(str(h)))) for h, w in zip(shown.columns, widths, strict=True))
+
+    widths, head_h, row_hs = min((layout(lines) for lines in (1, 2, 3)),
+                                 key=lambda x: (broken(x[0]), x[1] + sum(x[2])))
     more = WORDS[lang]["more"]
 
     def note_height(note: str) -> int:  # a text box's lines, by the cautious rule of a title
@@ -507,7 +544,7 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: st
             frame.rows[r].height = int(h)
         for c, (head, w, num) in enumerate(zip(chunk.columns, widths, numeric, strict=True)):
             frame.columns[c].width = w
-            _cell(frame.cell(0, c), str(head), bold=True)
+            _cell(frame.cell(0, c), "\n".join(_header_lines(str(head), w)), bold=True)
             for r, value in enumerate(chunk[head].tolist(), start=1):
                 _cell(frame.cell(r, c), str(value), align=PP_ALIGN.RIGHT if num else PP_ALIGN.LEFT)
         if note:  # anchored at its foot: were it a line longer than reckoned, it would grow up, not over the source
@@ -518,11 +555,15 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: st
 
 
 def _cell(cell, text: str, bold: bool = False, align: PP_ALIGN = PP_ALIGN.LEFT) -> None:
+    """A table cell at 14 pt; a "\\n" in ``text`` is a line break (a header broken between phrases)."""
     frame = cell.text_frame
     frame.word_wrap = True
     cell.margin_top = cell.margin_bottom = CELL_V // 2
     para = frame.paragraphs[0]
     para.alignment = align
-    run = para.add_run()
-    run.text = text
-    _font(run, MIN_PT, bold)
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            para.add_line_break()
+        run = para.add_run()
+        run.text = line
+        _font(run, MIN_PT, bold)

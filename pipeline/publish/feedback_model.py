@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.publish.formats import format_value, header
+from pipeline.publish.formats import format_value, header, is_missing, whole_percent
 
 SCORE_COLUMNS = ["node", "score", "previous", "reached", "prev_reached", "p50", "p25", "p75", "peer_mean", "peer_n",
                  "percentile", "deviation", "peer_group"]
@@ -93,7 +93,15 @@ def column_head(column: str, page: MemberPage) -> str:
     return str(own).format(sector=page.sector, previous=page.previous_year) if own else header(column, page.lang)
 
 
-def cell_text(value: object, column: str, lang: str) -> str:
-    """A cell as text, formatted as in reports (used to fit widths and in the PDF)."""
+def cell_text(value: object, column: str, lang: str, whole: bool = False) -> str:
+    """A cell as text, formatted as in reports (used to fit widths and in the PDF); ``whole``: a share the report
+    publishes rounded (pipeline/scoring/disclosure_rounding.py) reads in whole percent there, and so here."""
+    if whole and KIND[column] == "percent" and not is_missing(value):
+        return whole_percent(value)
     return format_value(value, PROXY[KIND[column]], lang)
+
+
+def whole_rows(frame: pd.DataFrame) -> list[bool]:
+    """Per row, whether its shares are published in whole percent (the ``rounded`` flag; False without one)."""
+    return frame["rounded"].fillna(False).astype(bool).tolist() if "rounded" in frame else [False] * len(frame)
 

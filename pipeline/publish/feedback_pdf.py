@@ -33,7 +33,16 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline.publish.feedback_model import KIND, PAGE_FIGURE, SCORE_COLUMNS, MemberPage, cell_text, column_head
+from pipeline.linebreak import pack, phrases
+from pipeline.publish.feedback_model import (
+    KIND,
+    PAGE_FIGURE,
+    SCORE_COLUMNS,
+    MemberPage,
+    cell_text,
+    column_head,
+    whole_rows,
+)
 from pipeline.publish.formats import DASH
 from pipeline.xlsx import display_width
 
@@ -62,6 +71,41 @@ def wrap_columns(text: str, width: int) -> str:
                 used += size
         lines.append(line.rstrip())
     return "\n".join(lines)
+
+
+def _phrase_wrap(text: str, width: int) -> str:
+    """A cell's text over lines of at most ``width`` display columns, broken between phrases
+    (:mod:`pipeline.linebreak`): a label read 「全項目の達 / 成率」 when broken at the width."""
+    return "\n".join(line for para in str(text).split("\n")
+                     for line in pack(para, lambda s: display_width(s) <= width))
+
+
+HEAD_PT = 6.5
+"""The table headers' size."""
+HEAD_PAD = 0.009
+"""A column's padding (page fraction): text starts 0.003 in from its left, a number ends 0.006 short of its right."""
+
+
+def head_units(width: float) -> float:
+    """Display units (a kanji two, :func:`~pipeline.xlsx.display_width`) a header line may take in a column
+    ``width`` of the page wide, with a tenth to spare (IPAexGothic's Latin letters run a little over half a kanji)."""
+    return (width - HEAD_PAD) * A4[0] / (HEAD_PT / 2) * 0.9
+
+
+def head_widths(widths: list[float], heads: list[str], flexible: list[bool]) -> list[float]:
+    """Column widths (page fractions) at which every header's widest phrase fits one line (:mod:`pipeline.linebreak`):
+    「パーセンタイル順位」 broke 「パーセン / タイル順 / 位」 in a column of four kanji. A column widened so takes the
+    room from the ``flexible`` ones (the label columns, whose text wraps), the total width unchanged."""
+    least = [max(display_width(p.strip()) for p in phrases(h) or ("",)) / head_units(1.0) * 1.0001 + HEAD_PAD
+             for h in heads]
+    need = [max(w, m) for w, m in zip(widths, least, strict=True)]
+    excess = sum(need) - sum(widths)
+    room = [max(n - 0.08, 0.0) if f else 0.0 for n, f in zip(need, flexible, strict=True)]  # a label keeps 8 %
+    if excess > 0 and sum(room) > 0:
+        taken = min(excess, sum(room))
+        need = [n - taken * r / sum(room) for n, r in zip(need, room, strict=True)]
+    # still too wide (many long English headers): every column gives way alike, the table never runs off the page
+    return [n * min(1.0, sum(widths) / sum(need)) for n in need]
 
 
 FONT = "IPAexGothic"
@@ -204,13 +248,19 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
     share = {c: PDF_WIDTHS[c] for c in cols}
     scale = 0.88 / sum(share.values())  # the columns shown fill the text width
     marks = [[row[SCORE_COLUMNS.index(c)] for c in cols] for row in page.score_marks]
-    y = _pdf_table(pdf, page, page.scores, cols, w["scores_title"], y, widths=[share[c] * scale for c in cols],
-                   marks=marks, wrap={"node": 24, "peer_group": 20, "reached": 10, "prev_reached": 10}, flow=flow)
+    widths = head_widths([share[c] * scale for c in cols], [column_head(c, page) for c in cols],
+                         [c in ("node", "peer_group") for c in cols])
+    y = _pdf_table(pdf, page, page.scores, cols, w["scores_title"], y, widths=widths,
+                   marks=marks, flow=flow,
+                   # a label wraps in its column as it is now wide (7-point text: 6.5/7 of a header's units)
+                   wrap={c: max(int(head_units(wd) * HEAD_PT / 7), 6) for c, wd in zip(cols, widths, strict=True)
+                         if c in ("node", "peer_group", "reached", "prev_reached")})
     item_cols = ["rank", "item_id", "text", "answer", "peer_rate"]
     hidden = page.items["peer_rate"].isna().tolist()
     y = _pdf_table(pdf, page, page.items, item_cols, w["items_title"], y - 0.015,
                    widths=[0.05, 0.09, 0.50, 0.14, 0.10], wrap={"text": 80, "answer": 22}, flow=flow,
-                   marks=[[w["hidden"] if c == "peer_rate" and h else "" for c in item_cols] for h in hidden])
+                   marks=[[w["hidden"] if c == "peer_rate" and h else "" for c in item_cols] for h in hidden],
+                   whole=whole_rows(page.items))
     cover = w["cover"]
     previous = [(cover["previous"], page.previous_note)] if page.previous_year else []
     for label, text in [*previous, (cover["peers"], "\n".join(page.peers)), (cover["reading"], page.reading),
@@ -231,14 +281,15 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
 
 def _pdf_table(pdf: _Page, page: MemberPage, frame: pd.DataFrame, cols: list[str], title: str, y: float,
                widths: list[float], marks: list[list[str]], wrap: dict[str, int] | None = None,
-               flow: _Flow | None = None) -> float:
+               flow: _Flow | None = None, whole: list[bool] | None = None) -> float:
     """A table drawn with text at fixed column positions; returns the y under it. A cell with a mark
-    ('非表示', '回答なし') shows it in grey instead of its value. With ``flow``, a row that would run into
+    ('x', '回答なし') shows it in grey instead of its value. With ``flow``, a row that would run into
     the footer starts the next page, under the table's header drawn again (the title and header never
     stay alone at the foot of a page)."""
     x = 0.06 + np.concatenate([[0], np.cumsum(widths)[:-1]])
     row_h = 0.0125
-    heads = [wrap_columns(column_head(c, page), max(int(wd * 150), 6)) for c, wd in zip(cols, widths, strict=True)]
+    heads = ["\n".join(pack(column_head(c, page), lambda s, wd=wd: display_width(s) <= head_units(wd)))
+             for c, wd in zip(cols, widths, strict=True)]
     head_lines = max(h.count("\n") + 1 for h in heads)
     head_h = row_h * head_lines + 0.002
 
@@ -246,11 +297,12 @@ def _pdf_table(pdf: _Page, page: MemberPage, frame: pd.DataFrame, cols: list[str
         pdf.rect(0.06, y - row_h * head_lines, sum(widths), row_h * head_lines, "#D9D9D9")
         for xi, head, col, wd in zip(x, heads, cols, widths, strict=True):
             right = KIND[col] != "text"
-            pdf.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, head, 6.5, ha="right" if right else "left")
+            pdf.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, head, HEAD_PT, ha="right" if right else "left")
         return y - head_h
 
     values = list(zip(*(frame[c].tolist() for c in cols), strict=True))
-    rows = [[wrap_columns(marks[r][c] or cell_text(v, col, page.lang), (wrap or {}).get(col, 200))
+    whole = whole or [False] * len(frame)  # rows whose shares are published in whole percent
+    rows = [[_phrase_wrap(marks[r][c] or cell_text(v, col, page.lang, whole[r]), (wrap or {}).get(col, 200))
              for c, (col, v) in enumerate(zip(cols, row, strict=True))] for r, row in enumerate(values)]
     heights = [row_h * max(t.count("\n") + 1 for t in cells) for cells in rows]
     if flow is not None:  # the title, the header and the first row together

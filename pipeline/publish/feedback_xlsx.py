@@ -16,7 +16,15 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.publish.feedback_model import ITEM_COLUMNS, KIND, SCORE_COLUMNS, MemberPage, cell_text, column_head
+from pipeline.publish.feedback_model import (
+    ITEM_COLUMNS,
+    KIND,
+    SCORE_COLUMNS,
+    MemberPage,
+    cell_text,
+    column_head,
+    whole_rows,
+)
 from pipeline.publish.render_xlsx import (
     FIXED_CREATED,
     HEADER_ROW,
@@ -52,7 +60,7 @@ def write_member_workbook(path: Path, page: MemberPage) -> Path:
         item_marks = [[page.words["hidden"] if c in withheld and withheld.at[i, c] else "" for c in ITEM_COLUMNS]
                       for i in page.items.index]
         _table_sheet(wb, styles, page, page.words["sheets"]["items"], page.words["items_title"], page.items,
-                     ITEM_COLUMNS, item_marks, empty=page.words["items_none"])
+                     ITEM_COLUMNS, item_marks, empty=page.words["items_none"], whole=whole_rows(page.items))
         for extra in page.extra:
             extra.write_sheet(wb, styles)
     finally:
@@ -94,9 +102,12 @@ def _cover_sheet(wb: Any, styles: dict[str, Any], page: MemberPage) -> None:
 
 
 def _table_sheet(wb: Any, styles: dict[str, Any], page: MemberPage, name: str, title: str, frame: pd.DataFrame,
-                 cols: list[str], marks: list[list[str]], empty: str = "") -> None:
+                 cols: list[str], marks: list[list[str]], empty: str = "", whole: list[bool] | None = None) -> None:
     """A table in the people's-workbook layout (title, header on row 4, frozen, fitted widths); a cell
-    with a mark shows it instead of its value (a hidden peer value '非表示'), a not-assessed one '—'."""
+    with a mark shows it instead of its value (a hidden peer value 'x'), a not-assessed one '—'; a row of
+    ``whole`` shows its shares in whole percent (stored so, formatted 0%)."""
+    whole = whole or [False] * len(frame)
+    whole_styles = {**styles, "percent": styles["whole_percent"]}
     ws = wb.add_worksheet(name)
     lang = page.lang
     values = list(zip(*(frame[c].tolist() for c in cols), strict=True)) if len(frame) else []  # not .at per cell
@@ -104,8 +115,8 @@ def _table_sheet(wb: Any, styles: dict[str, Any], page: MemberPage, name: str, t
     ws.set_row(0, 21)
     ws.write_string(1, 0, page.words["addressee"].format(company=page.company) + " ・ " + page.year, styles["note"])
     heads = [column_head(c, page) for c in cols]
-    shown = [[marks[r][c] or cell_text(value, col, lang) for c, (col, value) in enumerate(zip(cols, row, strict=True))]
-             for r, row in enumerate(values)]
+    shown = [[marks[r][c] or cell_text(value, col, lang, whole[r])
+              for c, (col, value) in enumerate(zip(cols, row, strict=True))] for r, row in enumerate(values)]
     widths = [column_width(head, [row[c] for row in shown], KIND[col]) for c, (head, col)
               in enumerate(zip(heads, cols, strict=True))]
     for c, head in enumerate(heads):
@@ -116,7 +127,8 @@ def _table_sheet(wb: Any, styles: dict[str, Any], page: MemberPage, name: str, t
     for r, row in enumerate(values):
         for c, col in enumerate(cols):
             mark = marks[r][c]
-            write_cell(ws, HEADER_ROW + 1 + r, c, row[c], shown[r][c], KIND[col], bool(mark), mark, widths[c], styles)
+            write_cell(ws, HEADER_ROW + 1 + r, c, row[c], shown[r][c], KIND[col], bool(mark), mark, widths[c],
+                       whole_styles if whole[r] else styles)
         height = row_height(shown[r], widths)
         if height > LINE_HEIGHT:
             ws.set_row(HEADER_ROW + 1 + r, height)

@@ -212,7 +212,7 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
             else mark if hid and (stat or is_missing(v)) or rnd and col in ROUND_WITHHELD and is_missing(v)
             or col in own
             else NO_PREVIOUS if col in changes and first and is_missing(v)
-            else _whole_percent(v) if rnd and kind(col) in ("percent", "score") and col not in ROUND_WITHHELD
+            else whole_percent(v) if rnd and kind(col) in ("percent", "score") and col not in ROUND_WITHHELD
             and not is_missing(v)
             else _whole_points(v, lang) if whole and kind(col) == "points" and not is_missing(v)
             else format_value(v, col, lang)
@@ -239,8 +239,10 @@ def rounded_mask(frame: pd.DataFrame) -> list[bool]:
     return [str(v).lower() in ("true", "1", "1.0") for v in frame[ROUNDED].tolist()]
 
 
-def _whole_percent(value: object) -> str:
-    return format_value(value, "share_reached", "ja", whole=True)  # a percent reads alike in both languages
+def whole_percent(value: object) -> str:
+    """A share published rounded to whole percent, as text: 0.8 → '80%' (never '80.0%', which claims a decimal);
+    a percent reads alike in both languages."""
+    return format_value(value, "share_reached", "ja", whole=True)
 
 
 def whole_points_mask(frame: pd.DataFrame) -> list[bool]:

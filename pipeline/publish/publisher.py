@@ -94,6 +94,17 @@ class Publisher:
         self.figures_dir.mkdir(parents=True, exist_ok=True)
         self.report_dir.mkdir(parents=True, exist_ok=True)
 
+    def _rounded_note(self, frame: pd.DataFrame, columns: list[str]) -> str:
+        """Why some shares read in whole percent: an item table's rows for few "not applicable" answers, a node or ★
+        table's for a base 1 … k − 1 below its respondents or a single item (docs/method.md §5.4). Where the
+        columns shown leave the base out (the what-if view), the note does not speak of a base shown as x."""
+        from pipeline import catalogs
+
+        key = "rounded_note" if "n_applicable" in frame else "rounded_note_base"
+        if ("n_applicable" if key == "rounded_note" else "n_scored") not in columns:
+            key += "_unshown"
+        return str(catalogs.report_labels()[self.lang].get(key, "")).format(k=self.k, k_less=self.k - 1)
+
     def table(self, name: str, frame: pd.DataFrame, spec: TableSpec | None, title: str, columns: list[str],
               note: str = "", show: bool | None = None, view: pd.Series | None = None,
               view_columns: list[str] | None = None, view_title: str | None = None, slide: bool = False,
@@ -109,15 +120,11 @@ class Publisher:
         if spec is not None and spec.total == ALL:
             spec = dataclasses.replace(spec, total=self.total_label)  # every other field kept (open_counts too)
         frame = frame.reset_index(drop=True)
+        page_note = note
         shown_rows = frame["suppressed"].fillna("").eq("") if "suppressed" in frame else True
         if ROUNDED in frame and (frame[ROUNDED].fillna(False).astype(bool) & shown_rows).any():  # why whole percent
-            from pipeline import catalogs
-
-            # an item table's rows are rounded for few "not applicable" answers; a node or ★ table's for a base
-            # 1 … k − 1 below its respondents or a single item (docs/method.md §5.4): each says its own reason
-            key = "rounded_note" if "n_applicable" in frame else "rounded_note_base"
-            rounded = str(catalogs.report_labels()[self.lang].get(key, "")).format(k=self.k, k_less=self.k - 1)
-            note = f"{note} {rounded}".strip()
+            note, page_note = (f"{note} {self._rounded_note(frame, cols)}".strip()
+                               for cols in (columns, view_columns or columns))
         full = PublishedTable(name=name, title=title, frame=frame, columns=columns, note=note, k=self.k, spec=spec)
         self._hidden.append(hidden_cells([full]))
         shown = PublishedTable(name=name, title=title, frame=published_frame(frame, spec.keys if spec else None,
@@ -128,7 +135,7 @@ class Publisher:
         page = shown if view is None and view_columns is None else PublishedTable(
             name=name, title=view_title or title,
             frame=shown.frame[view.to_numpy()] if view is not None else shown.frame,
-            columns=view_columns or columns, note=note, k=self.k, spec=spec)
+            columns=view_columns or columns, note=page_note, k=self.k, spec=spec)
         if slide:
             from dataclasses import replace
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
+from pipeline.linebreak import phrases
 from pipeline.publish.formats import NUMERIC_KINDS, hidden_rows, hidden_text, kind, people_frame, withheld_cells
 from pipeline.publish.model import PublishedTable
 from pipeline.xlsx import display_width
@@ -30,7 +31,8 @@ table.sdw-table caption { caption-side: top; text-align: left; font-weight: bold
 table.sdw-table th, table.sdw-table td { padding: 0.25em 0.6em; border-bottom: 1px solid #d0d0d0;
                                          vertical-align: top; }
 table.sdw-table thead th { background: #e8e8e8; border-bottom: 2px solid #888; text-align: left;
-                           font-weight: bold; vertical-align: bottom; }
+                           font-weight: bold; vertical-align: bottom; word-break: keep-all; }
+/* a header breaks only where header_html put a <wbr> (between phrases), never inside 「回答事業者数」 */
 table.sdw-table th.num, table.sdw-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.sdw-table td.num { white-space: nowrap; }  /* a header may wrap (long English ones), a number never */
 table.sdw-table td.hidden, table.sdw-table td.na { color: #808080; }
@@ -55,6 +57,13 @@ item text beside them wants the room)."""
 SHORT_TEXT = 12
 """Text cells at most this wide (a kanji counts two) do not wrap either: a function's name wrapped one
 character a line beside a wide table."""
+
+
+def header_html(text: str) -> str:
+    """A header as HTML that breaks only between phrases (:mod:`pipeline.linebreak`): a ``<wbr>`` at each
+    boundary, and ``word-break: keep-all`` on the header cells (:data:`REPORT_CSS`) forbids every other break
+    inside Japanese text (a browser breaks it between any two characters: 「25パーセン / タイル」)."""
+    return "<wbr>".join(escape(p) for p in phrases(str(text)))
 
 
 def table_html(table: PublishedTable, lang: str) -> str:
@@ -84,7 +93,7 @@ def table_html(table: PublishedTable, lang: str) -> str:
     lines = [f'<div class="sdw-table-block" id="{escape(table.name)}">', '<table class="sdw-table">']
     if table.title:
         lines.append(f"<caption>{escape(table.title)}</caption>")
-    heads = "".join(f'<th class="{"num" if num else "text"}" scope="col">{escape(h)}</th>'
+    heads = "".join(f'<th class="{"num" if num else "text"}" scope="col">{header_html(h)}</th>'
                     for h, num in zip(shown.columns, numeric, strict=True))
     lines += ["<thead>", f"<tr>{heads}</tr>", "</thead>", "<tbody>"]
     for r, row in enumerate(shown.itertuples(index=False)):

@@ -60,7 +60,7 @@ class StarPage:
     addressee: str
     intro: str
     distances: list[str]  # one sentence per star
-    # label, peer count, peer share (None: not shown), own mark, what a value not shown reads (非表示 or x)
+    # label, peer count, peer share (None: not shown), own mark, what a value not shown reads (x)
     bands: list[tuple[str, float | None, float | None, str, str]]
     peers: str  # how the peer group was chosen, or why no distribution is shown
     sections: list[StarSection]

@@ -6,7 +6,7 @@ Two kinds of missing value are drawn differently, because they mean different th
 * a row whose ``suppressed`` column is set ('primary', 'split', 'complementary', 'uniform') is a *hidden* cell
   (disclosure control): it is drawn as the mark ``x`` (the official-statistics mark for 秘匿) at the
   baseline — never a bar, a stub or a point, which would read as a small value — and the figure's legend
-  explains the mark with the caller's text (``suppressed_label``, e.g. "秘匿(該当企業が少ない、…)");
+  explains the mark with the caller's text (``suppressed_label``, e.g. "秘匿(社数が少ない、…)");
 * a NaN in a row whose ``suppressed`` is empty is *not assessed*: nothing is drawn, and the caller's
   note explains "—" (the heatmap prints "—" in the cell).
 
@@ -51,7 +51,7 @@ from pipeline.report.style import (
     REFERENCE_COLOUR,
     SLIDE,
     TOTAL_COLOUR,
-    fill,
+    fill_phrases,
     fs,
     on_slide,
     series_style,
@@ -65,7 +65,7 @@ __all__ = ["grouped_bars", "quantile_boxes", "heatmap", "radar", "item_bars", "t
 SUPPRESSED_COLOUR = CELL_EDGE_COLOUR  # for outside callers shading hidden cells themselves (figures outline them)
 HIDDEN_HATCH = "////"
 LEGEND_SIZE = 8
-HIDDEN_LEGEND = "秘匿(該当企業が少ない、又は他の値から算出できるため)"
+HIDDEN_LEGEND = "秘匿(社数が少ない、又は他の値から算出できる)"
 """Default legend text of the hidden mark (reports pass their language's, catalogs/report_labels.yaml)."""
 HIDDEN_GID = "hidden"
 BAND_GID = "band"
@@ -159,10 +159,11 @@ SLIDE_LABEL_ROOM = 0.5
 
 
 def _row_labels(ax: Axes, labels: list[str], size: float) -> list[str]:
-    """Row labels as drawn: on a page as given; on a slide whole, never cut with "…" (a label read out in a
-    briefing must be the item's own words): the label column widens (the Axes' left edge moves right) up to
-    :data:`SLIDE_LABEL_ROOM` of the figure, and a label wider than that wraps over lines."""
-    if not on_slide() or not labels:
+    """Row labels as drawn: whole, never cut with "…" (a label read out in a briefing must be the item's own
+    words; the HTML heatmap cut 「GV.SC サイバーセキュリティサプライチェー…」 the deck showed whole): the label
+    column widens (the Axes' left edge moves right) up to :data:`SLIDE_LABEL_ROOM` of the figure, and a label
+    wider than that wraps over lines, on the page as on the slide."""
+    if not labels:
         return labels
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
@@ -179,7 +180,7 @@ def _row_labels(ax: Axes, labels: list[str], size: float) -> list[str]:
         units, wrapped = display_width(label), label
         while width_in(wrapped) > room and units > 8:  # narrow until every line fits the room
             units -= 2
-            wrapped = fill(label, units)
+            wrapped = fill_phrases(label, units)  # between phrases: 「…調整してい / る」 was cut
         out.append(wrapped)
     widest = max(width_in(t) for t in out)
     probe.remove()
@@ -202,7 +203,7 @@ def _legend_right(ax: Axes, handles: Sequence, labels: Sequence[str]) -> None:
     labels (the hidden mark's explanation) are broken over lines so that none is cut off at the edge."""
     if handles:
         room = _right_room(ax.figure, ax.get_position().x1 + 0.02)
-        ax.legend(handles, [fill(t, room) for t in labels], loc="upper left", bbox_to_anchor=(1.02, 1.0),
+        ax.legend(handles, [fill_phrases(t, room) for t in labels], loc="upper left", bbox_to_anchor=(1.02, 1.0),
                   borderaxespad=0, fontsize=fs(LEGEND_SIZE), handlelength=2.6)
 
 
@@ -636,7 +637,7 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
     for band in sorted(bands_drawn):  # 'high' before 'low'
         handles.append(Line2D([], [], color=MUTED_COLOUR, lw=6, solid_capstyle="butt", label=band_text[band]))
     if any_hidden:  # one entry says what the mark means, wrapped to the legend's width
-        handles.append(_hidden_handle(wrap(suppressed_label, 34)))
+        handles.append(_hidden_handle(fill_phrases(suppressed_label, 34)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=fs(LEGEND_SIZE), borderaxespad=0)
     return ax
 
@@ -991,7 +992,7 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
         if any(t.get_gid() == HIDDEN_GID for t in ax.texts):
             seen.setdefault(suppressed_label, _hidden_handle(suppressed_label))
     if seen:
-        fig.legend(list(seen.values()), [fill(t, _right_room(fig, right + 0.015)) for t in seen],
+        fig.legend(list(seen.values()), [fill_phrases(t, _right_room(fig, right + 0.015)) for t in seen],
                    loc="upper left", bbox_to_anchor=(right + 0.015, top),
                    fontsize=fs(LEGEND_SIZE), handlelength=2.6, borderaxespad=0)
     return axes

@@ -176,3 +176,34 @@ def headline_html(sentences: list[Sentence], heading: str) -> str:
 
     items = "".join(f'<li title="{escape("; ".join(s.cells))}">{escape(s.text)}</li>' for s in sentences)
     return f'<div class="sdw-headline"><h2>{escape(heading)}</h2><ul>{items}</ul></div>'
+
+
+def cross_headline(functions: pd.DataFrame, labels: dict, lang: str, respondents: dict[str, tuple[int, int]]
+                   ) -> list[Sentence]:
+    """The cross-sector deck's key points, from its published function table (``functions``: one row per sector
+    and function, protected; ``sector``, ``node_id``, ``node_name``, ``mean``, ``suppressed``): each sector's
+    strongest and weakest function with its year and respondents (``respondents``: sector → (year, n)), then the
+    function on which the sectors differ most. A hidden cell is never read; the key-points slide had no finding.
+    """
+    words = labels["cross_headline"]
+    shown = functions[functions["suppressed"].fillna("").eq("") & functions["mean"].notna()]
+    out = []
+    for sector, rows in shown.groupby("sector", sort=False):
+        if sector not in respondents or rows.empty:
+            continue
+        year, n = respondents[sector]
+        best, worst = rows.loc[rows["mean"].idxmax()], rows.loc[rows["mean"].idxmin()]
+        out.append(Sentence(words["sector"].format(
+            sector=labels["sector"].get(sector, sector), year=labels["fy"].format(year=year), n=f"{n:,}",
+            best=best["node_name"], best_value=format_value(best["mean"], "mean", lang),
+            worst=worst["node_name"], worst_value=format_value(worst["mean"], "mean", lang)),
+            [f"functions: mean @ {sector}, {best['node_id']}", f"functions: mean @ {sector}, {worst['node_id']}"]))
+    both = (shown.pivot_table(index="node_id", columns="sector", values="mean", aggfunc="first")
+            .reindex(columns=list(dict.fromkeys(shown["sector"]))).dropna())  # the sectors in the page's order
+    if both.shape[1] > 1 and len(both):
+        node = (both.max(axis=1) - both.min(axis=1)).idxmax()
+        name = shown.loc[shown["node_id"].eq(node), "node_name"].iloc[0]
+        values = labels["headline"]["list_separator"].join(
+            f"{labels['sector'].get(s, s)} {format_value(both.at[node, s], 'mean', lang)}" for s in both.columns)
+        out.append(Sentence(words["gap"].format(node=name, values=values), [f"functions: mean @ {node}"]))
+    return out

@@ -68,7 +68,10 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
                           "text": weak["item_id"].map(texts).fillna(""),
                           "answer": weak["answer"].map(lambda a: answers.get(a, a)),
                           "peer_rate": weak["peer_rate"].astype(float),
-                          "n_applicable": weak["n_applicable"].astype(float).where(weak["peer_rate"].notna())}
+                          "n_applicable": weak["n_applicable"].astype(float).where(weak["peer_rate"].notna()),
+                          # a rate the report prints in whole percent is printed so here (80%, never 80.0%)
+                          "rounded": (weak["rounded"].fillna(False).astype(bool) if "rounded" in weak
+                                      else pd.Series(False, index=weak.index))}
                          ).reset_index(drop=True)
     threshold = f"{ruleset.level_threshold():.0%}"
     # the respondents the printed rates are of (an item's applicable count may be withheld beside its rate)
@@ -112,7 +115,7 @@ def _level_rows(frameworks: tuple[str, ...], nodes: tuple[str, ...]) -> tuple[bo
 
 def _score_marks(scores: pd.DataFrame, answered_before: bool, w: dict[str, Any], lang: str = "ja"
                  ) -> list[list[str]]:
-    """What each score-table cell shows instead of its value (per row, in SCORE_COLUMNS order): '非表示'
+    """What each score-table cell shows instead of its value (per row, in SCORE_COLUMNS order): 'x'
     for a hidden peer statistic (:func:`_peer_hidden`), the band (「90%以上」) for a peer mean the report's rule
     shows only as its band, '回答なし' for the previous year of a company that did not answer then; '' for
     the value itself."""
@@ -233,7 +236,7 @@ def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_labe
 
 
 def _peer_hidden(scores: pd.DataFrame, r: int, col: str) -> bool:
-    """Whether a score-table cell reads '非表示': a peer statistic of a row without peer values (the
+    """Whether a score-table cell reads 'x': a peer statistic of a row without peer values (the
     count too when it is unknown), or a quantile too few peers lie beyond. Not the company's own
     missing percentile, which is not assessed ('—')."""
     if col not in PEER_STATS:

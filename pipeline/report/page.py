@@ -103,7 +103,7 @@ PAGE_TABLES: dict[str, PageTable] = {
         # every segment beside 全体, as the title promises (the radar and heatmap draw the segments too)
         ("year", "node_id", "node_name", "segment", "n_scored", "mean", "w_mean", "mean_ci_low", "mean_ci_high",
          "change"),
-        notes=("hidden", "band", "trend")),
+        notes=("hidden", "band", "trend", "n_eff_note")),
     "panel": PageTable(
         "panel", "tables.panel",
         ("year", "node_id", "node_name", "n", "mean_change", "share_improved", "share_worsened")),
@@ -112,7 +112,7 @@ PAGE_TABLES: dict[str, PageTable] = {
         ("year", "segment", "n", "mean", "previous_year", "change", "w_mean", "w_mean_ci_low", "w_mean_ci_high",
          "w_change", "n_eff", "p10", "p25", "p50", "p75", "p90"),
         ("year", "segment", "n", "mean", "w_mean", "previous_year", "change", "p25", "p50", "p75"),
-        latest="tables.distribution_latest", notes=("hidden", "quantile_note"), slide=True),
+        latest="tables.distribution_latest", notes=("hidden", "quantile_note", "n_eff_note"), slide=True),
     "categories": PageTable(
         "nodes", "titles.csf2_heatmap", ("node_id", "node_name", "segment", "n_scored", "mean", "na_share"),
         notes=("hidden", "band", "withheld"), show=False),
@@ -307,6 +307,8 @@ class Page:
         args = {"year": self.data.latest, **(title_args or {})}
         title = (title or _label(words, spec.title).format(**args)) + suffix
         page_notes = {"hidden": self.hidden_note, "band": self.band_note(frame), **notes}
+        if "n_eff" not in frame:  # respondents only: no weighting, no effective sample size to explain
+            page_notes.setdefault("n_eff_note", "")
 
         def note(name: str) -> str:
             return page_notes[name] if name in page_notes else str(words.get(name, "")).format(**self.label_args)

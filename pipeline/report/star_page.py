@@ -190,7 +190,7 @@ def _distance_sentence(fb: StarFeedback, star: int, s: dict[str, Any]) -> str:
 def _bands(fb: StarFeedback, s: dict[str, Any], withheld: str, lang: str
            ) -> list[tuple[str, float | None, float | None, str, str]]:
     """The distribution table's rows: band, peers in it, their share (None where not shown), '◀ 貴社', and
-    what a value not shown reads: ``withheld`` (非表示) when the whole distribution is, the hidden-cell mark
+    what a value not shown reads: ``withheld`` (x, words['hidden']) when the whole distribution is, the hidden-cell mark
     ``x`` of the published tables when the disclosure rules hide that band. The member's own band stays
     marked either way (it is the member's own answer)."""
     own = _band_of(float(fb.distance[PEER_STAR]))

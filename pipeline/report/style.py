@@ -118,6 +118,25 @@ def _labels_in(lang: str) -> dict[str, Any]:
     return words
 
 
+def rules_bullets(labels: dict[str, Any], sectors: list[str], threshold: str, k: int, mapping_only: bool = False
+                  ) -> list[str]:
+    """The deck's rules slide as short bullets: each sector's scoring in its own answer words (``rule_scoring``) and
+    what only it adds, each labelled with the sector it is about (a cross-sector slide ran power's and automotive's
+    rules together), then the disclosure rules with ``k`` from the rules, and every mark a table shows (x, —, …,
+    and the bands 「90%以上」「10%未満」). ``mapping_only``: of what a sector adds, only how it maps to CSF 2.0 (a
+    cross-sector comparison shows no levels or ★)."""
+    words = labels["rules_slide"]
+    scoring = labels["rule_scoring"]
+    out = []
+    for s in sectors:  # a page about one sector need not name it on every line
+        at = words["at"].format(sector=labels["sector"].get(s, s)) if len(sectors) > 1 else ""
+        out.append(words["scoring"].format(at=at, scoring=scoring.get(s, scoring["default"])))
+        adds = words["sector"].get(s, [])
+        out += [line.format(at=at, threshold=threshold) for line in (adds[:1] if mapping_only else adds)]
+    out += [line.format(k=k) for line in (*words["disclosure"], *words["marks"])]
+    return [*out, words["more"]]
+
+
 def sectors_name(labels: dict[str, Any], sectors: list[str]) -> str:
     """The name of a page about ``sectors``: their names from catalogs/sectors.yaml in the page's order,
     joined by the language's ``sectors_joiner`` (電力・自動車), so a new sector needs no label of its own."""
@@ -276,6 +295,15 @@ def fill(text: str, width: float) -> str:
     return "\n".join([*lines, line] if line else lines)
 
 
+def fill_phrases(text: str, width: float) -> str:
+    """``text`` over lines of at most ``width`` Latin characters (a kanji counts two), broken only between phrases
+    (:mod:`pipeline.linebreak`): a legend entry read 「…算出できるた / め)」 when broken at the width."""
+    from pipeline.linebreak import pack
+    from pipeline.xlsx import display_width
+
+    return "\n".join("\n".join(pack(line, lambda s: display_width(s) <= width)) for line in str(text).split("\n"))
+
+
 def caveat(target: Axes | Figure, text: str) -> None:
     """An italic caveat the reader must see with the data (not only in the footer).
 
@@ -335,11 +363,10 @@ def short(text: str, limit: int) -> str:
     return text if len(text) <= limit or on_slide() else text[: limit - 1] + "…"
 
 
-def node_row_labels(ids: Iterable[str], names: dict[str, str], lang: str) -> dict[str, str]:
-    """Heatmap row labels of CSF nodes, 'PR.AA ID管理…': the id and the name, shortened to what a row holds
-    (Japanese 18 characters on a page, 12 on a slide; English twice as many)."""
-    limit = (12 if lang == "ja" else 24) if on_slide() else (18 if lang == "ja" else 36)
-    return {n: f"{n} {short(names.get(n, ''), limit)}" for n in ids}
+def node_row_labels(ids: Iterable[str], names: dict[str, str]) -> dict[str, str]:
+    """Heatmap row labels of CSF nodes, 'PR.AA ID管理、認証及びアクセス制御': the id and the whole name, on the
+    page as on the slide (the heatmap widens or wraps its label column; a cut name made RC.RP and RC.CO alike)."""
+    return {n: f"{n} {names.get(n, '')}".rstrip() for n in ids}
 
 
 def slide_half(frame: pd.DataFrame, part: int | None, column: str = "node_id") -> pd.DataFrame:

@@ -21,7 +21,7 @@ import pandas as pd
 from pipeline import catalogs
 from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import all_alike, protect, quantile_shown
-from pipeline.scoring.disclosure_rounding import round_small_not_applicable
+from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_not_applicable
 from pipeline.scoring.rules import complete_items, is_achieved, is_applicable
 from pipeline.scoring.statistics import deviation_score, item_shares, percentile_rank
 
@@ -204,7 +204,7 @@ def peer_protection(scores: pd.Series, framework: str, k: int, node_id: str = ""
     return str(out["suppressed"].iloc[0]), str(out["mean_band"].iloc[0] or "")
 
 
-WEAK_COLUMNS = ["rank", "item_id", "answer", "peer_rate", "n_applicable", "n_companies", "template_version"]
+WEAK_COLUMNS = ["rank", "item_id", "answer", "peer_rate", "n_applicable", "n_companies", "template_version", ROUNDED]
 
 
 def _weakest_items(responses: pd.DataFrame, n_weak: int, k: int) -> dict[str, pd.DataFrame]:
@@ -216,7 +216,8 @@ def _weakest_items(responses: pd.DataFrame, n_weak: int, k: int) -> dict[str, pd
     it is exactly 0% or 100%; rounded, with n_applicable withheld, when 1…k−1 found it not applicable.
     Gaps are applicable, not achieved answers, instrument items missing from the submission included, as
     every score counts them. Columns: rank (1 = first to work on), item_id, answer (canonical), peer_rate, n_applicable,
-    template_version (the company's, for the item texts; '' when ``responses`` do not say).
+    template_version (the company's, for the item texts; '' when ``responses`` do not say), rounded (the rate is
+    published in whole percent, its applicable count withheld).
     """
     if responses.empty:
         return {}
@@ -230,7 +231,9 @@ def _weakest_items(responses: pd.DataFrame, n_weak: int, k: int) -> dict[str, pd
     full = pd.concat([complete_items(g, str(s)) for s, g in responses.groupby("sector")], ignore_index=True)
     gaps = full[is_applicable(full["answer"]) & ~is_achieved(full["answer"])]
     gaps = gaps.assign(peer_rate=gaps["item_id"].map(rate), n_applicable=gaps["item_id"].map(shares["n_applicable"]),
-                       n_companies=gaps["item_id"].map(raw.set_index("item_id")["n_companies"]))
+                       n_companies=gaps["item_id"].map(raw.set_index("item_id")["n_companies"]),
+                       # printed in whole percent as the report's item table prints it (the rate's own flag)
+                       **{ROUNDED: gaps["item_id"].map(shares[ROUNDED]).fillna(False).astype(bool)})
     gaps = gaps.sort_values(["peer_rate", "item_id"], ascending=[False, True], na_position="last", kind="stable")
     top = gaps.groupby("respondent_key", sort=False).head(n_weak)  # one pass over every company's gaps
     top = top.assign(rank=top.groupby("respondent_key", sort=False).cumcount() + 1,

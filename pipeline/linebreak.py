@@ -1,0 +1,99 @@
+"""Where a short label (a table header, a legend entry) may break over lines: between phrases, never inside a word.
+
+A Japanese renderer (PowerPoint, LibreOffice, a browser, ReportLab as we drive it) breaks Japanese text between any
+two characters, so a header in a narrow column read 「回答事業 / 者数」「95%信 / 頼区間 / (下限)」. A label is cut
+here into phrases instead: BudouX's Japanese model (the segmenter browsers use for the same purpose) finds the
+phrase boundaries (「満たしていない / 事業者の / 割合」); a parenthesis always starts a phrase of its own
+(「平均スコア / (会員推計)」); a closing bracket or a comma never starts one; Latin text breaks at its spaces. The
+callers lay a label out phrase by phrase (:func:`pack`) and set the column width from its widest phrase
+(:func:`narrowest`), so the renderer never has to choose a break itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache, lru_cache
+
+OPENING = "(（「『[【"
+"""A phrase starts before these."""
+NO_LINE_START = ")）」』]】、。,.・:：;；%％ー〜~"
+"""Never the first character of a line (kinsoku): it joins the phrase before."""
+PAUSE = "、,，;；"
+"""A line that must break prefers to break after one of these."""
+NO_LINE_END = OPENING + "★☆#№"
+"""Never the last character of a line: it joins the phrase after (「★3」 is one word)."""
+
+
+@cache
+def _parser():
+    import budoux
+
+    return budoux.load_default_japanese_parser()
+
+
+@lru_cache(maxsize=4096)
+def phrases(text: str) -> tuple[str, ...]:
+    """``text`` cut where a line may break; the pieces join back to ``text``.
+
+    Parameters
+    ----------
+    text : str
+        A short label, Japanese or Latin or both.
+
+    Returns
+    -------
+    tuple of str
+        The phrases in order: ``''.join(phrases(t)) == t``. Latin words keep their trailing space.
+    """
+    text = str(text)
+    if not text:
+        return ()
+    pieces: list[str] = []
+    for part in re.findall(r"[^ ]+ *| +", text):  # words first: a space is always a break
+        if part.isascii():
+            pieces.append(part)
+            continue
+        for chunk in _parser().parse(part):
+            # a parenthesis opens a phrase of its own, also inside a chunk BudouX kept whole (平均スコア(会員推計))
+            pieces += [p for p in re.split(f"(?=[{re.escape(OPENING)}])", chunk) if p]
+    out: list[str] = []
+    for piece in pieces:
+        if out and (piece[0] in NO_LINE_START or out[-1][-1] in NO_LINE_END):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return tuple(out)
+
+
+def pack(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """``text`` over lines of whole phrases, each as long as ``fits`` allows (a phrase too wide for any line
+    gets a line of its own); a line that must break breaks after its last comma when that leaves at least half
+    of it on the line (「秘匿(社数が少ない、 / 又は他の値から算出できる)」, not 「…少ない、又は他の / 値から…」).
+    The lines keep no trailing space."""
+    lines: list[str] = []
+    line: list[str] = []
+    for phrase in phrases(text):
+        while line and not fits("".join([*line, phrase]).rstrip()):
+            whole = len("".join(line))
+            cut = next((i for i in range(len(line) - 1, 0, -1)
+                        if line[i - 1].rstrip()[-1:] in PAUSE and len("".join(line[:i])) * 2 >= whole), len(line))
+            lines.append("".join(line[:cut]).rstrip())
+            line = line[cut:]
+        line.append(phrase)
+    if line or not lines:
+        lines.append("".join(line).rstrip())
+    return lines
+
+
+def narrowest(text: str, lines: int, width: Callable[[str], float]) -> float:
+    """The least width at which ``text`` takes at most ``lines`` lines of whole phrases, by ``width`` (any unit:
+    the width of a string on one line). Never less than the widest phrase: a word is never broken."""
+    parts = phrases(text)
+    widest = max((width(p.strip()) for p in parts), default=0.0)
+    candidates = sorted({w for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)
+                         if (w := width("".join(parts[i:j]).strip())) >= widest})
+    for w in candidates:
+        if len(pack(text, lambda s, w=w: width(s) <= w)) <= lines:
+            return w
+    return candidates[-1] if candidates else 0.0
