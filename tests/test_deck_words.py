@@ -22,15 +22,15 @@ def test_rules_slide_is_short_bullets_with_every_mark_and_each_sector_named():
     assert max(len(b) for b in one) <= 60 and sum(len(b) for b in one) < 600
     cross = style.rules_bullets(ja, ["power", "auto"], "80%", 5, mapping_only=True)
     assert cross[:4] == [
-        "採点(電力): 実施=1、一部実施=0.5、その他の回答・未回答=0、該当なしは除外。"
+        "採点(電力): 実施=1、一部実施=0.5、未実施・未回答=0、該当なしは除外。"
         "項目の平均がサブカテゴリ・カテゴリ・機能のスコア",
         "CSF 2.0(電力): 各項目は NIST CSF 1.1 のサブカテゴリ。CSF 2.0 へは NIST の対応表で集計(対応のないものは —)",
         "採点(自動車): 達成=1、未達成・未回答=0、対象外は除外。項目の平均がサブカテゴリ・カテゴリ・機能のスコア",
         "CSF 2.0 への対応付け(自動車): 本プロジェクト独自"]
     assert not any("★" in b or "レベル到達" in b for b in cross)  # no levels or ★ on the cross-sector page
     en = style.rules_bullets(style.labels("en"), ["power", "auto"], "80%", 5, mapping_only=True)
-    assert en[0].startswith("Scoring (") and en[0].endswith("): implemented 1, partial 0.5, other answers 0, not "
-                                                            "applicable excluded; a subcategory's, category's or "
+    assert en[0].startswith("Scoring (") and en[0].endswith("): implemented 1, partial 0.5, not implemented or "
+                                                            "unanswered 0, not applicable excluded; a subcategory's, category's or "
                                                             "function's score is its items' mean")
     assert "x: withheld · —: not assessed · …: no previous year to compare with" in en
 

@@ -212,9 +212,10 @@ def test_every_header_is_read_whole_from_the_catalog():
 
 
 def test_a_column_may_have_a_header_of_its_own_in_one_table():
-    """★あとN件以内 headed its share 到達率 (reaching a level); there it is the share ready."""
-    assert formats.header("share_reached", "ja", "star_within") == "準備完了の割合"
-    assert formats.header("share_reached", "en", "star_within") == "Share ready"
+    """★あとN件以内 headed its share 到達率 (reaching a level); there it is the share ready after fixing at most N."""
+    assert formats.header("share_reached", "ja", "star_within") == "あとN件以内で準備完了となる割合"
+    assert formats.header("share_reached", "en", "star_within") == "Share ready after fixing at most N"
+    assert formats.header("share_reached", "ja", "star_comparable") == "準備完了の割合"
     assert formats.header("share_reached", "ja", "levels") == "到達率"
     assert formats.header("share_reached", "ja") == "到達率"
 

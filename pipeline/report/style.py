@@ -126,11 +126,10 @@ def rules_bullets(labels: dict[str, Any], sectors: list[str], threshold: str, k:
     and the bands 「90%以上」「10%未満」). ``mapping_only``: of what a sector adds, only how it maps to CSF 2.0 (a
     cross-sector comparison shows no levels or ★)."""
     words = labels["rules_slide"]
-    scoring = labels["rule_scoring"]
     out = []
     for s in sectors:  # a page about one sector need not name it on every line
         at = words["at"].format(sector=labels["sector"].get(s, s)) if len(sectors) > 1 else ""
-        out.append(words["scoring"].format(at=at, scoring=scoring.get(s, scoring["default"])))
+        out.append(words["scoring"].format(at=at, scoring=rule_words.rule_line(s, labels, labels["lang"])))
         adds = words["sector"].get(s, [])
         out += [line.format(at=at, threshold=threshold) for line in (adds[:1] if mapping_only else adds)]
     out += [line.format(k=k) for line in (*words["disclosure"], *words["marks"])]
