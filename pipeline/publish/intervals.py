@@ -38,6 +38,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -181,6 +182,7 @@ class _Facts:
         self.members: dict[tuple, float] = {}  # a members' estimate → its segment's members (working column)
         self.band: dict[tuple, tuple[float, float]] = {}  # a hidden mean published as a band → the band
         self.parts: list[list[tuple]] = []  # shares of cells that split one row's companies: they add up to 1
+        self.whole: dict[tuple, float] = {}  # a published row whose base is withheld → its respondents (n)
         self.value[ONE] = 1.0  # the constant of a relation with one (Σ parts = 1)
 
     def add(self, fact: tuple, value: float, hidden: tuple[str, str, str] | None, weight: float) -> None:
@@ -258,6 +260,8 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                     rounded = str(r.get(ROUNDED, "")).lower() in ("true", "1", "1.0")
                     if rounded and stat in (*ROUNDED_STATS, *BASE_ROUNDED):
                         facts.slack[fact] = STEP / 2
+                    if np.isnan(_num(r.get(wcol))) and "n" in frame:
+                        facts.whole[fact] = _num(r["n"])  # the base withheld: it lies in n − (k − 1) … n
                 if "na_share" in frame and not is_hidden.loc[i]:
                     facts.na[fact] = _num(r["na_share"])
                 if "threshold" in frame:
@@ -319,7 +323,7 @@ Row = tuple[dict, float | None, int]
 FIRM, MAP, MEMBERS = 0, 1, 2
 
 
-def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> list[Row]:
+def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int = 5) -> list[Row]:
     """The linear system an intruder holds, as rows (coefficients, bound, soft).
 
     Hard rows always hold: segments add up to their total (count-weighted), mean ↔ share reached, the
@@ -345,6 +349,7 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> list[R
         rows.append((dict(eq), None, MEMBERS if weighted else FIRM))
     for found in facts.parts:  # the bands of one star split the segment's companies: Σ shares = 1
         rows.append(({**{f: 1.0 for f in found}, ONE: -1.0}, None, FIRM))
+    rows += _unmet_rows(facts, k)
     every = [*facts.value, *facts.hidden]
     by_place: dict[tuple, dict[tuple[str, str], tuple]] = defaultdict(dict)
     for fact in every:
@@ -392,6 +397,62 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> list[R
             for a in TANGENTS:  # score² ≥ 2a·score − a², averaged: m2 ≥ 2a·mean − a²
                 rows.append(({fact: 2 * a, m2: -1.0}, a * a, FIRM))
     return rows
+
+
+# the ★ tables (pipeline/report/star_tables.py): companies not meeting a requirement, and companies by distance band
+UNMET_NODE, DISTANCE_NODE = "star_unmet", "star_distance"
+
+
+def _unmet_rows(facts: _Facts, k: int) -> list[Row]:
+    """The ★ bottleneck rows against the distance bands of the same segment, year and star.
+
+    A company's distance is the number of its judged requirements it does not meet, so the companies not meeting
+    each requirement, summed over the requirements (Σ_r n_r · share_unmet_r), are the companies' distances summed
+    (D); a band [lo, hi] of N · share companies (N judged) holds between lo and hi of it each: Σ_b N·lo_b·y_b ≤ D ≤
+    Σ_b N·hi_b·y_b. The open band 6+ reaches up to the requirements with a row in the segment (no company is
+    short of more than it is judged on). A published requirement row whose base is withheld adds its possible
+    counts (base n − (k − 1) … n, the share within its half-step) to the bounds; a segment whose band base is
+    withheld (its bands rounded) is left out: the band counts are then not linear in the published shares."""
+    from pipeline.scoring.readiness import DISTANCE_BANDS
+
+    limits = {b: (float(b.split("–")[0].rstrip("+")), float(b.split("–")[-1]) if not b.endswith("+") else None)
+              for b in DISTANCE_BANDS}
+    unmet: dict[tuple, list[tuple]] = defaultdict(list)
+    bands: dict[tuple, list[tuple]] = defaultdict(list)
+    for fact in [*facts.value, *facts.hidden]:
+        where, (framework, node), stat = fact
+        if framework == UNMET_NODE and stat == "share_unmet":
+            unmet[(where, node.split(":")[0])].append(fact)
+        elif framework == DISTANCE_NODE and stat == "share_distance":
+            star, band = node.lstrip("★").split(":")
+            if band in limits:
+                bands[(where, star)].append((fact, band))
+    out: list[Row] = []
+    for place, members in bands.items():
+        reqs = unmet.get(place, [])
+        weights = {facts.weight.get(f, np.nan) for f, _ in members}
+        if not reqs or len(weights) != 1 or np.isnan(n_bands := weights.pop()):
+            continue
+        lower, upper, fixed_low, fixed_high = defaultdict(float), defaultdict(float), 0.0, 0.0
+        for f in reqs:
+            w = facts.weight.get(f, np.nan)
+            if not np.isnan(w):
+                lower[f] -= w
+                upper[f] += w
+            elif f in facts.value and f in facts.whole:  # a rounded row with its base withheld: a range of counts
+                v, slack, n = facts.value[f], facts.slack.get(f, 0.0), facts.whole[f]
+                fixed_low += max(0.0, n - (k - 1)) * max(0.0, v - slack)
+                fixed_high += n * min(1.0, v + slack)
+            else:
+                break  # a count nobody can bound: the relation is not used
+        else:
+            for f, band in members:
+                lo, hi = limits[band]
+                lower[f] += n_bands * lo
+                upper[f] -= n_bands * (len(reqs) if hi is None else hi)
+            out.append((dict(lower), fixed_high, FIRM))  # Σ N·lo·y − Σ n·x ≤ the withheld rows' most
+            out.append((dict(upper), -fixed_low, FIRM))  # Σ n·x − Σ N·hi·y ≤ −(the withheld rows' least)
+    return out
 
 
 def _items_of(relations: list[Relation]) -> dict[tuple[str, tuple[str, str]], int]:
@@ -508,7 +569,7 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
     """For each hidden linear statistic, the tightest interval the published tables allow (see the module).
     ``stats``, when given, counts the programmes solved (for the benchmark and the report's log)."""
     facts, adds_up = collect(tables, hidden)
-    rows = equations(facts, adds_up, relations or [])
+    rows = equations(facts, adds_up, relations or [], k)
     unknown = facts.unknown()
     index = {f: i for i, f in enumerate(unknown)}
     # connected groups of unknowns: a programme per group stays small
@@ -835,7 +896,8 @@ def _extremes(linprog, a_ub, b_ub, bounds: list[tuple[float, float]], keep: list
 
 
 def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relations: list[Relation] | None = None,
-             min_width: float = MIN_WIDTH, rounds: int = 60) -> list[pd.DataFrame]:
+             min_width: float = MIN_WIDTH, rounds: int = 60,
+             keep: Callable[[str, pd.Series], bool] | None = None) -> list[pd.DataFrame]:
     """Hide more cells until the solver leaves every hidden cell at least ``min_width``: the suppression of
     tables tied by public relations (a function and its categories, a category and its items, a total and
     its segments across tables), done together and before anything is drawn.
@@ -843,7 +905,9 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
     ``frames`` are protected tables (with ``suppressed`` and the working count column) with their specs
     and names. For each cell still too narrow, the published cell that shares a relation with it and rests
     on the fewest companies is hidden ('complementary') — a segment before a total, a finer node before a
-    coarser one — and the solver runs again. Returns the frames in the same order."""
+    coarser one — and the solver runs again. ``keep(name, row)``, when given, marks rows that are read but
+    never chosen: a table protected already, passed as context (the ★ bottleneck rows beside the distance
+    bands), or a cell whose status another table settles. Returns the frames in the same order."""
     work = {name: (frame.copy(), spec) for name, frame, spec in frames}
     failing: list[Interval] = []
     for _ in range(rounds):
@@ -860,7 +924,7 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
                     if not _is_hidden(frame.at[index, "suppressed"]):
                         work[name] = (_hide(frame, index, spec), spec)
             continue
-        eqs = [coefs for coefs, _, _ in equations(facts, adds_up, relations or [])]
+        eqs = [coefs for coefs, _, _ in equations(facts, adds_up, relations or [], k)]
         failing = [iv for iv in solve(tables, hidden, k, relations, min_width) if iv.fails or np.isnan(iv.low)]
         total = _total_of(tables)
         if not failing:
@@ -882,7 +946,8 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
             if any(f in chosen for eq in near for f in eq):
                 continue  # a cell hidden this round already loosens a relation of this one: solve again first
             # the published cells sharing a relation with it, else any published cell of its connected group
-            options = {f for eq in near for f in eq if f in facts.value and f != ONE} or _reachable(iv.fact, eqs, facts)
+            options = (_free({f for eq in near for f in eq if f in facts.value and f != ONE}, facts, work, keep)
+                       or _free(_reachable(iv.fact, eqs, facts), facts, work, keep))
             if not options:
                 raise IncompleteProtection(_stuck(iv, "no published cell shares a relation with it"))
             pick = min(options, key=lambda f: (dict(f[0]).get("segment") == total,
@@ -932,6 +997,14 @@ def _stuck(iv: Interval, why: str) -> str:
     return (f"disclosure completion failed: {iv.table} [{iv.cell}] {iv.statistic} ({iv.reason}) is bounded to "
             f"{bounds} where {iv.required:.4f} must stay, and {why}; no table is published "
             "(docs/method.md §5.3)")
+
+
+def _free(found: set[tuple], facts: _Facts, work: dict, keep: Callable[[str, pd.Series], bool] | None
+          ) -> set[tuple]:
+    """The cells of ``found`` completion may hide: those with some row ``keep`` does not hold back."""
+    if keep is None:
+        return found
+    return {f for f in found if not all(keep(name, work[name][0].loc[index]) for name, index in facts.rows[f])}
 
 
 def _reachable(fact: tuple, eqs: list[dict], facts: _Facts) -> set[tuple]:
