@@ -323,7 +323,8 @@ Row = tuple[dict, float | None, int]
 FIRM, MAP, MEMBERS = 0, 1, 2
 
 
-def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int = 5) -> list[Row]:
+def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int = 5, unmet: bool = True
+              ) -> list[Row]:
     """The linear system an intruder holds, as rows (coefficients, bound, soft).
 
     Hard rows always hold: segments add up to their total (count-weighted), mean ↔ share reached, the
@@ -349,7 +350,8 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int = 
         rows.append((dict(eq), None, MEMBERS if weighted else FIRM))
     for found in facts.parts:  # the bands of one star split the segment's companies: Σ shares = 1
         rows.append(({**{f: 1.0 for f in found}, ONE: -1.0}, None, FIRM))
-    rows += _unmet_rows(facts, k)
+    if unmet:  # the ★ bottleneck rows against the distance bands, every hidden row a variable
+        rows += _unmet_rows(facts, k)
     every = [*facts.value, *facts.hidden]
     by_place: dict[tuple, dict[tuple[str, str], tuple]] = defaultdict(dict)
     for fact in every:
@@ -403,7 +405,7 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int = 
 UNMET_NODE, DISTANCE_NODE = "star_unmet", "star_distance"
 
 
-def _unmet_rows(facts: _Facts, k: int) -> list[Row]:
+def _unmet_rows(facts: _Facts, k: int, ranges: dict[tuple, tuple[float, float]] | None = None) -> list[Row]:
     """The ★ bottleneck rows against the distance bands of the same segment, year and star.
 
     A company's distance is the number of its judged requirements it does not meet, so the companies not meeting
@@ -412,7 +414,11 @@ def _unmet_rows(facts: _Facts, k: int) -> list[Row]:
     Σ_b N·hi_b·y_b. The open band 6+ reaches up to the requirements with a row in the segment (no company is
     short of more than it is judged on). A published requirement row whose base is withheld adds its possible
     counts (base n − (k − 1) … n, the share within its half-step) to the bounds; a segment whose band base is
-    withheld (its bands rounded) is left out: the band counts are then not linear in the published shares."""
+    withheld (its bands rounded) is left out: the band counts are then not linear in the published shares.
+
+    ``ranges``, when given, holds a hidden requirement row's interval (from the solver's first pass): the row
+    then adds n · [low, high] to the bounds instead of being a variable (:func:`solve`). Without ``ranges`` a
+    hidden row is a variable of the programme (what completion reads to find the cells that share a relation)."""
     from pipeline.scoring.readiness import DISTANCE_BANDS
 
     limits = {b: (float(b.split("–")[0].rstrip("+")), float(b.split("–")[-1]) if not b.endswith("+") else None)
@@ -436,7 +442,15 @@ def _unmet_rows(facts: _Facts, k: int) -> list[Row]:
         lower, upper, fixed_low, fixed_high = defaultdict(float), defaultdict(float), 0.0, 0.0
         for f in reqs:
             w = facts.weight.get(f, np.nan)
-            if not np.isnan(w):
+            if ranges is not None and f in ranges and not np.isnan(w):  # hidden, its interval from the first pass
+                low, high = ranges[f]
+                if np.isnan(low):
+                    break
+                fixed_low += w * low
+                fixed_high += w * high
+            elif ranges is not None and f in facts.hidden and f not in facts.value:
+                break  # a hidden row the first pass did not bound
+            elif not np.isnan(w):
                 lower[f] -= w
                 upper[f] += w
             elif f in facts.value and f in facts.whole:  # a rounded row with its base withheld: a range of counts
@@ -567,12 +581,49 @@ def _shortfall_rows(facts: _Facts, grid: _Grid, where: tuple, nodes: dict, rel: 
 def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations: list[Relation] | None = None,
           min_width: float = MIN_WIDTH, stats: SolverStats | None = None) -> list[Interval]:
     """For each hidden linear statistic, the tightest interval the published tables allow (see the module).
-    ``stats``, when given, counts the programmes solved (for the benchmark and the report's log)."""
+    ``stats``, when given, counts the programmes solved (for the benchmark and the report's log).
+
+    Two passes: every group first; then the groups of the ★ distance bands again with the bottleneck rows of
+    their segment (:func:`_unmet_rows`), a hidden bottleneck row entering with its interval from the first pass,
+    so that the bands' groups do not merge with every bottleneck row of the year (a mixed-integer programme of
+    hundreds of reasons)."""
     facts, adds_up = collect(tables, hidden)
-    rows = equations(facts, adds_up, relations or [], k)
+    rows = equations(facts, adds_up, relations or [], k, unmet=False)
     unknown = facts.unknown()
+    stats = stats if stats is not None else SolverStats()
+    binary, whole = _binary_nodes(facts), _binary_nodes(facts, strict=True)
+    found: dict[tuple, tuple[float, float]] = {}
+    for local, touching in _groups(rows, unknown):
+        found.update(_solve_group(local, touching, facts, k, whole, stats))
+    ranges = {f: found[f] for f in unknown if f[1][0] == UNMET_NODE and f in found}
+    again = _unmet_rows(facts, k, ranges)
+    if again:
+        tied = {f for coefs, _, _ in again for f in coefs if f in facts.hidden}
+        for local, touching in _groups(rows + again, unknown):
+            if tied & set(local):
+                found.update(_solve_group(local, touching, facts, k, whole, stats))
+    out: list[Interval] = []
+    for fact in unknown:
+        if fact[2] in INTERNAL:
+            continue
+        low, high = found[fact]
+        table, cell, reason = facts.hidden[fact]
+        n = facts.weight.get(fact, np.nan)
+        required = min_width
+        counted = fact[2] in SHARES or fact[2] == "mean" and (dict(fact[0]).get("sector", ""), fact[1]) in binary
+        if n == n and n >= k and (reason == "split" or counted):
+            required = min(1.0, (k - 1) / n)  # a count: at least k of its values stay possible
+        required = min(required, LINEAR_STATS[fact[2]][1] - LINEAR_STATS[fact[2]][0])
+        if fact in facts.band:  # a band: the intruder must learn nothing inside it
+            required = facts.band[fact][1] - facts.band[fact][0]
+        out.append(Interval(table, cell, fact[2], reason, n, low, high, required, fact))
+    return out
+
+
+def _groups(rows: list[Row], unknown: list[tuple]) -> list[tuple[dict[tuple, int], list[Row]]]:
+    """The connected groups of unknowns (a programme per group stays small): each as its facts → their index in
+    the group, with the rows touching it."""
     index = {f: i for i, f in enumerate(unknown)}
-    # connected groups of unknowns: a programme per group stays small
     parent = list(range(len(unknown)))
 
     def find(i: int) -> int:
@@ -593,32 +644,21 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
         ids = [index[f] for f in row[0] if f in index]
         if ids:
             touching[find(ids[0])].append(row)
-    out: list[Interval] = []
-    binary, whole = _binary_nodes(facts), _binary_nodes(facts, strict=True)
-    stats = stats if stats is not None else SolverStats()
-    for root, ids in members.items():
-        local = {unknown[i]: j for j, i in enumerate(ids)}
-        bounds = [facts.band.get(f, LINEAR_STATS[f[2]]) for f in local]
-        reasons, counts = _branches(facts, local, k), _integers(facts, local, whole)
-        for firmness in (MEMBERS, MAP, FIRM):  # a relation the published values break does not describe these cells
-            a, b = _system(touching.get(root, []), local, facts, firmness)
-            lows, highs = _joint(a, b, bounds, reasons, counts, stats)
-            if not np.isnan(lows).any():
-                break
-        for fact, j in local.items():
-            if fact[2] in INTERNAL:
-                continue
-            table, cell, reason = facts.hidden[fact]
-            n = facts.weight.get(fact, np.nan)
-            required = min_width
-            counted = fact[2] in SHARES or fact[2] == "mean" and (dict(fact[0]).get("sector", ""), fact[1]) in binary
-            if n == n and n >= k and (reason == "split" or counted):
-                required = min(1.0, (k - 1) / n)  # a count: at least k of its values stay possible
-            required = min(required, LINEAR_STATS[fact[2]][1] - LINEAR_STATS[fact[2]][0])
-            if fact in facts.band:  # a band: the intruder must learn nothing inside it
-                required = facts.band[fact][1] - facts.band[fact][0]
-            out.append(Interval(table, cell, fact[2], reason, n, lows[j], highs[j], required, fact))
-    return out
+    return [({unknown[i]: j for j, i in enumerate(ids)}, touching.get(root, [])) for root, ids in members.items()]
+
+
+def _solve_group(local: dict[tuple, int], touching: list[Row], facts: _Facts, k: int, whole: set,
+                 stats: SolverStats) -> dict[tuple, tuple[float, float]]:
+    """One group's extremes, every reason and whole count taken together (:func:`_joint`); the loosest kind of
+    relation is dropped first where the published values contradict the group's rows."""
+    bounds = [facts.band.get(f, LINEAR_STATS[f[2]]) for f in local]
+    reasons, counts = _branches(facts, local, k), _integers(facts, local, whole)
+    for firmness in (MEMBERS, MAP, FIRM):  # a relation the published values break does not describe these cells
+        a, b = _system(touching, local, facts, firmness)
+        lows, highs = _joint(a, b, bounds, reasons, counts, stats)
+        if not np.isnan(lows).any():
+            break
+    return {fact: (lows[j], highs[j]) for fact, j in local.items()}
 
 
 def _system(rows: list[Row], local: dict[tuple, int], facts: _Facts, firmness: int = MEMBERS
