@@ -173,15 +173,15 @@ def test_bottleneck_rows_bound_the_hidden_distance_bands():
     assert [f for f in findings if f.check == "interval"] == []
 
 
-def test_completion_hides_more_bands_never_a_bottleneck_row_nor_band_0():
-    """Completed with the bottleneck rows as context, the bands give way (the bottleneck table is protected with
-    the ★ table already, and band 0 is the ★ table's ★3+). Round one hides band 1 (12 companies; bands 0, 1, 2 rest
-    on 60 each, band 0 is held back, 1 sorts before 2): then bands 1, 3, 4–5, 6+ hold 17 companies and 50 − 16 = 34
+def test_completion_hides_more_bands_never_a_bottleneck_row():
+    """Completed with the bottleneck rows as context, the bands give way (the bottleneck table is protected with the ★
+    table already; band 0 is the ★ table's ★3+ and goes only where no other band can). Round one hides band 1 (bands
+    1 and 2 rest on 60 companies each; 1 sorts first): then bands 1, 3, 4–5, 6+ hold 17 companies and 50 − 16 = 34
     of the distances, and with c1 = 17 − c3 − c45 − c6: 2·c3 + 3·c45 + 5·c6 ≤ 17 ≤ 2·c3 + 4·c45 + 7·c6, so c6 ≤ 3
     (c6 = 4 gives 20 > 17): still 3 companies wide. Round two hides band 2: bands 1, 2 (complementary) and 3, 4–5,
-    6+ (split, 0…4 each) hold 25 companies and 50 of the distances; c6 = 4 fits (c1 + c2 = 21, c2 = 0…5) and so
-    does c6 = 0 (c45 = 4, c3 = 0, c1 + c2 = 21, c2 = 9…13), c3 = 4 (c2 = 17, c1 = 4) and c3 = 0 (c45 = 2, c6 = 1):
-    each split band keeps [0, 4] of 60 and the audit passes."""
+    6+ (split, 0…4 each) hold 25 companies and 50 of the distances; c6 = 4 fits (c1 + c2 = 21, c2 = 0…5) and so does
+    c6 = 0 (c45 = 4, c3 = 0, c1 + c2 = 21, c2 = 9…13), c3 = 4 (c2 = 17, c1 = 4) and c3 = 0 (c45 = 2, c6 = 1): each
+    split band keeps [0, 4] of 60 and the audit passes."""
     from pipeline.report.star_tables import _complete_bands
 
     bands = _bands(NEAR, {"3": "split", "4–5": "split", "6+": "split"})

@@ -937,7 +937,7 @@ def _extremes(linprog, a_ub, b_ub, bounds: list[tuple[float, float]], keep: list
 
 def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relations: list[Relation] | None = None,
              min_width: float = MIN_WIDTH, rounds: int = 60,
-             keep: Callable[[str, pd.Series], bool] | None = None) -> list[pd.DataFrame]:
+             keep: Callable[[str, pd.Series], int] | None = None) -> list[pd.DataFrame]:
     """Hide more cells until the solver leaves every hidden cell at least ``min_width``: the suppression of
     tables tied by public relations (a function and its categories, a category and its items, a total and
     its segments across tables), done together and before anything is drawn.
@@ -945,9 +945,10 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
     ``frames`` are protected tables (with ``suppressed`` and the working count column) with their specs
     and names. For each cell still too narrow, the published cell that shares a relation with it and rests
     on the fewest companies is hidden ('complementary') — a segment before a total, a finer node before a
-    coarser one — and the solver runs again. ``keep(name, row)``, when given, marks rows that are read but
-    never chosen: a table protected already, passed as context (the ★ bottleneck rows beside the distance
-    bands), or a cell whose status another table settles. Returns the frames in the same order."""
+    coarser one — and the solver runs again. ``keep(name, row)``, when given, ranks rows completion should spare:
+    0 free, 1 chosen only where no free cell shares a relation with the narrow one (a cell whose status another
+    table settles), 2 read but never chosen (a table protected already, passed as context: the ★ bottleneck rows
+    beside the distance bands). Returns the frames in the same order."""
     work = {name: (frame.copy(), spec) for name, frame, spec in frames}
     failing: list[Interval] = []
     for _ in range(rounds):
@@ -987,7 +988,8 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
                 continue  # a cell hidden this round already loosens a relation of this one: solve again first
             # the published cells sharing a relation with it, else any published cell of its connected group
             options = (_free({f for eq in near for f in eq if f in facts.value and f != ONE}, facts, work, keep)
-                       or _free(_reachable(iv.fact, eqs, facts), facts, work, keep))
+                       or _free(_reachable(iv.fact, eqs, facts), facts, work, keep)
+                       or _free({f for eq in near for f in eq if f in facts.value and f != ONE}, facts, work, keep, 2))
             if not options:
                 raise IncompleteProtection(_stuck(iv, "no published cell shares a relation with it"))
             pick = min(options, key=lambda f: (dict(f[0]).get("segment") == total,
@@ -1039,12 +1041,13 @@ def _stuck(iv: Interval, why: str) -> str:
             "(docs/method.md §5.3)")
 
 
-def _free(found: set[tuple], facts: _Facts, work: dict, keep: Callable[[str, pd.Series], bool] | None
-          ) -> set[tuple]:
-    """The cells of ``found`` completion may hide: those with some row ``keep`` does not hold back."""
+def _free(found: set[tuple], facts: _Facts, work: dict, keep: Callable[[str, pd.Series], int] | None,
+          below: int = 1) -> set[tuple]:
+    """The cells of ``found`` completion may hide: those with some row ``keep`` ranks below ``below`` (0: free, 1: only
+    where nothing else shares a relation with the narrow cell, 2: never)."""
     if keep is None:
         return found
-    return {f for f in found if not all(keep(name, work[name][0].loc[index]) for name, index in facts.rows[f])}
+    return {f for f in found if any(keep(name, work[name][0].loc[index]) < below for name, index in facts.rows[f])}
 
 
 def _reachable(fact: tuple, eqs: list[dict], facts: _Facts) -> set[tuple]:

@@ -241,15 +241,16 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
 
 def _complete_bands(bands: pd.DataFrame, bottlenecks: pd.DataFrame | None, k: int) -> pd.DataFrame:
     """The bands completed by the interval solver, with the bottleneck rows (if any) read as published context:
-    neither a bottleneck row nor band 0 (the ★ table's ★N+) is chosen to hide."""
+    a bottleneck row is never chosen to hide, and band 0 (the ★ table's ★N+, whose status :func:`distance` pins
+    to that table's) only where no other band shares a relation with the narrow cell."""
     from pipeline.publish.intervals import complete
 
     frames = [(DISTANCE, bands, SPECS["star_distance"])]
     if bottlenecks is not None:
         frames.append((UNMET, bottlenecks, SPECS["star_bottlenecks"]))
 
-    def keep(name: str, row: pd.Series) -> bool:
-        return name == UNMET or str(row["node_id"]).endswith(":0")
+    def keep(name: str, row: pd.Series) -> int:
+        return 2 if name == UNMET else int(str(row["node_id"]).endswith(":0"))
 
     return complete(frames, k, keep=keep)[0]
 
