@@ -588,20 +588,30 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
     so that the bands' groups do not merge with every bottleneck row of the year (a mixed-integer programme of
     hundreds of reasons)."""
     facts, adds_up = collect(tables, hidden)
-    rows = equations(facts, adds_up, relations or [], k, unmet=False)
+    # counted programmes (the benchmark's) are all solved; otherwise a programme completion solved is reused
+    return _solve(facts, equations(facts, adds_up, relations or [], k, unmet=False), k, min_width, stats,
+                  cache=_SOLVED if stats is None else None)
+
+
+def _solve(facts: _Facts, rows: list[Row], k: int, min_width: float, stats: SolverStats | None = None,
+           cache: dict | None = None) -> list[Interval]:
+    """:func:`solve` on facts and relations already gathered (``rows`` without the bottleneck↔band relation,
+    which the second pass adds). ``cache``, when given, holds each group's programme (its matrices, bounds,
+    reasons and counts, exactly) → extremes across calls: completion solves again after hiding a few cells, and
+    the groups those cells do not touch give the same programme."""
     unknown = facts.unknown()
     stats = stats if stats is not None else SolverStats()
     binary, whole = _binary_nodes(facts), _binary_nodes(facts, strict=True)
     found: dict[tuple, tuple[float, float]] = {}
     for local, touching in _groups(rows, unknown):
-        found.update(_solve_group(local, touching, facts, k, whole, stats))
+        found.update(_solve_group(local, touching, facts, k, whole, stats, cache))
     ranges = {f: found[f] for f in unknown if f[1][0] == UNMET_NODE and f in found}
     again = _unmet_rows(facts, k, ranges)
     if again:
         tied = {f for coefs, _, _ in again for f in coefs if f in facts.hidden}
         for local, touching in _groups(rows + again, unknown):
             if tied & set(local):
-                found.update(_solve_group(local, touching, facts, k, whole, stats))
+                found.update(_solve_group(local, touching, facts, k, whole, stats, cache))
     out: list[Interval] = []
     for fact in unknown:
         if fact[2] in INTERNAL:
@@ -648,17 +658,51 @@ def _groups(rows: list[Row], unknown: list[tuple]) -> list[tuple[dict[tuple, int
 
 
 def _solve_group(local: dict[tuple, int], touching: list[Row], facts: _Facts, k: int, whole: set,
-                 stats: SolverStats) -> dict[tuple, tuple[float, float]]:
+                 stats: SolverStats, cache: dict | None = None) -> dict[tuple, tuple[float, float]]:
     """One group's extremes, every reason and whole count taken together (:func:`_joint`); the loosest kind of
     relation is dropped first where the published values contradict the group's rows."""
     bounds = [facts.band.get(f, LINEAR_STATS[f[2]]) for f in local]
     reasons, counts = _branches(facts, local, k), _integers(facts, local, whole)
     for firmness in (MEMBERS, MAP, FIRM):  # a relation the published values break does not describe these cells
         a, b = _system(touching, local, facts, firmness)
-        lows, highs = _joint(a, b, bounds, reasons, counts, stats)
+        lows, highs = _joint_cached(a, b, bounds, reasons, counts, stats, cache)
         if not np.isnan(lows).any():
             break
     return {fact: (lows[j], highs[j]) for fact, j in local.items()}
+
+
+class _Solved(dict):
+    """Programme → extremes, shared by every completion round and the audit of one report process (the audit
+    solves the published tables once more: the programmes completion's last round solved). Emptied when it
+    holds more than :data:`_SOLVED_BYTES` of matrices."""
+
+    size = 0
+
+    def __setitem__(self, key: tuple, value: tuple[np.ndarray, np.ndarray]) -> None:
+        weight = len(key[0][1]) if key[0] is not None else 0
+        if self.size + weight > _SOLVED_BYTES:
+            self.clear()
+            self.size = 0
+        self.size += weight
+        super().__setitem__(key, value)
+
+
+_SOLVED_BYTES = 64 * 2**20
+_SOLVED = _Solved()
+
+
+def _joint_cached(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[tuple[int, float]],
+                  counts: list[tuple[int, float]], stats: SolverStats, cache: dict | None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_joint`, looked up in ``cache`` by the programme's exact numbers (a copy: callers keep theirs)."""
+    if cache is None:
+        return _joint(a_ub, b_ub, bounds, reasons, counts, stats)
+    key = (None if a_ub is None else (a_ub.shape, a_ub.tobytes(), b_ub.tobytes()), tuple(bounds), tuple(reasons),
+           tuple(counts))
+    if key not in cache:
+        cache[key] = _joint(a_ub, b_ub, bounds, reasons, counts, stats)
+    lows, highs = cache[key]
+    return lows.copy(), highs.copy()
 
 
 def _system(rows: list[Row], local: dict[tuple, int], facts: _Facts, firmness: int = MEMBERS
@@ -951,6 +995,7 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
     beside the distance bands). Returns the frames in the same order."""
     work = {name: (frame.copy(), spec) for name, frame, spec in frames}
     failing: list[Interval] = []
+    cache = _SOLVED  # a group no cell hidden this round touches is the same programme: solved once
     for _ in range(rounds):
         tables = [PublishedTable(name, name, f, list(f.columns), spec=spec) for name, (f, spec) in work.items()]
         hidden = hidden_cells(tables)
@@ -965,8 +1010,10 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
                     if not _is_hidden(frame.at[index, "suppressed"]):
                         work[name] = (_hide(frame, index, spec), spec)
             continue
-        eqs = [coefs for coefs, _, _ in equations(facts, adds_up, relations or [], k)]
-        failing = [iv for iv in solve(tables, hidden, k, relations, min_width) if iv.fails or np.isnan(iv.low)]
+        rows = equations(facts, adds_up, relations or [], k, unmet=False)
+        # the cells sharing a relation: the bottleneck↔band relation with every hidden row a variable
+        eqs = [coefs for coefs, _, _ in rows] + [coefs for coefs, _, _ in _unmet_rows(facts, k)]
+        failing = [iv for iv in _solve(facts, rows, k, min_width, cache=cache) if iv.fails or np.isnan(iv.low)]
         total = _total_of(tables)
         if not failing:
             break

@@ -109,8 +109,12 @@ def load(store: Path | str, sector: str, years: str | tuple[int, int] | None = N
         path = store / name
         if not path.exists():
             return None
-        return pd.read_parquet(path, columns=REPORT_COLUMNS.get(name), filters=rows + (extra or [])
-                               ).reset_index(drop=True)
+        frame = pd.read_parquet(path, columns=REPORT_COLUMNS.get(name), filters=rows + (extra or [])
+                                ).reset_index(drop=True)
+        # pandas keeps a frame's attrs in the Parquet file and deep-copies them on every operation: the roster
+        # carries ingest's key → file-row map (5,412 entries for a full year), copied on each merge (seconds)
+        frame.attrs = {}
+        return frame
 
     scores = read("scores", [("framework", "in", list(frameworks))] if frameworks else None)
     respondents, roster = read("respondents"), read("roster")
