@@ -336,7 +336,7 @@ if "star" in info["frameworks"]:
     page.table("star_bottlenecks", bottle_shown, unjudged=unjudged_note)
 
     # distance to ★3/★4 and ready after fixing at most N: companies by band, for each star
-    bands, within = S.distance(rd, by, star_protected, min_cell)
+    bands, within = S.distance(rd, by, star_protected, min_cell, bottlenecks=bottle)
     bands_shown, within_shown = show(bands), show(within)
     ready_rows = star[star["node_id"].isin(["★3+", "★4+"])]
     for n_star in (3, 4):

@@ -29,9 +29,9 @@ def test_rules_slide_is_short_bullets_with_every_mark_and_each_sector_named():
         "CSF 2.0 への対応付け(自動車): 本プロジェクト独自"]
     assert not any("★" in b or "レベル到達" in b for b in cross)  # no levels or ★ on the cross-sector page
     en = style.rules_bullets(style.labels("en"), ["power", "auto"], "80%", 5, mapping_only=True)
-    assert en[0].startswith("Scoring (") and en[0].endswith("): implemented 1, partial 0.5, not implemented or "
-                                                            "unanswered 0, not applicable excluded; a subcategory's, category's or "
-                                                            "function's score is its items' mean")
+    assert en[0].startswith("Scoring (") and en[0].endswith(
+        "): implemented 1, partial 0.5, not implemented or unanswered 0, not applicable excluded; a subcategory's, "
+        "category's or function's score is its items' mean")
     assert "x: withheld · —: not assessed · …: no previous year to compare with" in en
 
 

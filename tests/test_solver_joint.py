@@ -119,3 +119,77 @@ def test_withheld_bases_are_listed_with_the_companies_an_intruder_reaches():
                      "1-3": (100.0, 100.0, 4.0, "companies")}
     assert [(f.check, f.cell, f.statistic) for f in findings if f.check == "interval"] == [
         ("interval", "sector=auto; year=2024; item_id=1-3", "n_applicable")]
+
+
+# ★ bottlenecks against the distance bands (docs/method.md §5.3a): a segment of 60 companies judged on the same 8
+# ★3 requirements. Bands 0, 1, 2 hold 35, 12 and 8 (published); bands 3, 4–5 and 6+ hold 2, 2 and 1 (hidden for
+# their split: 5 between them, so each 0…4 from the bands' sum alone). The 8 requirements are failed by 7, 7, 6,
+# 6, 6, 6, 6 and 6 companies (50 in all = the distances summed: 0·35 + 1·12 +
+# 2·8 + 3·2 + (4 + 5) + 7 = 50), each published (at least 5 failing and 5 not).
+UNMET_SPEC = TableSpec(keys=KEYS, total="全体", counts={"share_unmet": "n_scored"})
+NEAR = {"0": 35, "1": 12, "2": 8, "3": 2, "4–5": 2, "6+": 1}
+FAILING = [7, 7, 6, 6, 6, 6, 6, 6]
+
+
+def _unmet(failing: list[int], n: int = 60) -> pd.DataFrame:
+    t = pd.DataFrame({"sector": "auto", "year": 2022, "framework": "star_unmet",
+                      "node_id": [f"3:1-{i + 1}-1" for i in range(len(failing))], "segment": "〜100人",
+                      "n_scored": float(n), "share_unmet": [c / n for c in failing], "suppressed": ""})
+    t[HIDDEN_COUNT] = t["n_scored"]
+    return t
+
+
+def _audit_with_unmet(bands: pd.DataFrame, unmet: pd.DataFrame):
+    tables = [PublishedTable("star_distance", "star_distance", bands, list(bands.columns), spec=SPEC),
+              PublishedTable("star_bottlenecks", "star_bottlenecks", unmet, list(unmet.columns), spec=UNMET_SPEC)]
+    log = hidden_cells(tables)
+    shown = [PublishedTable(t.name, t.name, published_frame(t.frame, t.spec.keys), list(t.frame.columns),
+                            spec=t.spec) for t in tables]
+    intervals = []
+    findings = intruder_check(shown, log, 5, [], intervals)
+    return findings, {iv.cell.split("node_id=")[1].split(";")[0]: iv for iv in intervals
+                      if iv.statistic == "share_distance"}
+
+
+def test_bottleneck_rows_bound_the_hidden_distance_bands():
+    """The failing companies summed over the requirements, 50, are the distances summed. The published bands
+    give 0·35 + 1·12 + 2·8 = 28 of it, so the 5 companies of bands 3 (c3), 4–5 (c45) and 6+ (c6) hold 22:
+    3·c3 + 4·c45 + 6·c6 ≤ 22 ≤ 3·c3 + 5·c45 + 8·c6 (6+ reaches at most the 8 requirements), c3 + c45 + c6 = 5.
+    With c3 = 5 − c45 − c6: c45 + 3·c6 ≤ 7 and 2·c45 + 5·c6 ≥ 7, so c6 ≤ 2 (c6 = 2, c45 = 1, c3 = 2 fits) and
+    c3 ≤ 3 (c45 + c6 ≥ 2: one of each gives 2 + 5 = 7): 6+ lies in [0, 2] of 60 companies and band 3 in [0, 3],
+    where 4 companies of width must stay; 4–5 keeps [0, 4] (4 of them, c6 = 0, c3 = 1; or c6 = 2, c3 = 3). Before
+    the bottleneck rows were tied to the bands, each kept [0, 4]."""
+    findings, iv = _audit_with_unmet(_bands(NEAR, {"3": "split", "4–5": "split", "6+": "split"}), _unmet(FAILING))
+    assert (iv["★3:6+"].low, iv["★3:6+"].high) == pytest.approx((0.0, 2 / 60), abs=1e-5)
+    assert (iv["★3:3"].low, iv["★3:3"].high) == pytest.approx((0.0, 3 / 60), abs=1e-5)
+    assert (iv["★3:4–5"].low, iv["★3:4–5"].high) == pytest.approx((0.0, 4 / 60), abs=1e-5)
+    assert sorted(f.cell.split("node_id=")[1].split(";")[0] for f in findings if f.check == "interval") == [
+        "★3:3", "★3:6+"]
+    # one bottleneck row hidden (its 6 failing companies unknown): the sum no longer binds, and each band keeps 0…4
+    unmet = _unmet(FAILING)
+    unmet.loc[7, "suppressed"] = "complementary"
+    findings, iv = _audit_with_unmet(_bands(NEAR, {"3": "split", "4–5": "split", "6+": "split"}), unmet)
+    assert (iv["★3:6+"].low, iv["★3:6+"].high) == pytest.approx((0.0, 4 / 60), abs=1e-5)
+    assert [f for f in findings if f.check == "interval"] == []
+
+
+def test_completion_hides_more_bands_never_a_bottleneck_row():
+    """Completed with the bottleneck rows as context, the bands give way (the bottleneck table is protected with the ★
+    table already; band 0 is the ★ table's ★3+ and goes only where no other band can). Round one hides band 1 (bands
+    1 and 2 rest on 60 companies each; 1 sorts first): then bands 1, 3, 4–5, 6+ hold 17 companies and 50 − 16 = 34
+    of the distances, and with c1 = 17 − c3 − c45 − c6: 2·c3 + 3·c45 + 5·c6 ≤ 17 ≤ 2·c3 + 4·c45 + 7·c6, so c6 ≤ 3
+    (c6 = 4 gives 20 > 17): still 3 companies wide. Round two hides band 2: bands 1, 2 (complementary) and 3, 4–5,
+    6+ (split, 0…4 each) hold 25 companies and 50 of the distances; c6 = 4 fits (c1 + c2 = 21, c2 = 0…5) and so does
+    c6 = 0 (c45 = 4, c3 = 0, c1 + c2 = 21, c2 = 9…13), c3 = 4 (c2 = 17, c1 = 4) and c3 = 0 (c45 = 2, c6 = 1): each
+    split band keeps [0, 4] of 60 and the audit passes."""
+    from pipeline.report.star_tables import _complete_bands
+
+    bands = _bands(NEAR, {"3": "split", "4–5": "split", "6+": "split"})
+    done = _complete_bands(bands, _unmet(FAILING), 5)
+    assert done.set_index("node_id")["suppressed"].to_dict() == {
+        "★3:0": "", "★3:1": "complementary", "★3:2": "complementary", "★3:3": "split", "★3:4–5": "split",
+        "★3:6+": "split"}
+    findings, iv = _audit_with_unmet(done, _unmet(FAILING))
+    assert [f for f in findings if f.check == "interval"] == []
+    for band in ("★3:3", "★3:4–5", "★3:6+"):
+        assert (iv[band].low, iv[band].high) == pytest.approx((0.0, 4 / 60), abs=1e-5)

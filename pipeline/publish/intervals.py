@@ -38,6 +38,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -182,6 +183,7 @@ class _Facts:
         self.on_roster: dict[tuple, float] = {}  # a segment (where) → its respondents found on the roster
         self.band: dict[tuple, tuple[float, float]] = {}  # a hidden mean published as a band → the band
         self.parts: list[list[tuple]] = []  # shares of cells that split one row's companies: they add up to 1
+        self.whole: dict[tuple, float] = {}  # a published row whose base is withheld → its respondents (n)
         self.value[ONE] = 1.0  # the constant of a relation with one (Σ parts = 1)
 
     def add(self, fact: tuple, value: float, hidden: tuple[str, str, str] | None, weight: float) -> None:
@@ -263,6 +265,8 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                     rounded = str(r.get(ROUNDED, "")).lower() in ("true", "1", "1.0")
                     if rounded and stat in (*ROUNDED_STATS, *BASE_ROUNDED):
                         facts.slack[fact] = STEP / 2
+                    if np.isnan(_num(r.get(wcol))) and "n" in frame:
+                        facts.whole[fact] = _num(r["n"])  # the base withheld: it lies in n − (k − 1) … n
                 if "na_share" in frame and not is_hidden.loc[i]:
                     facts.na[fact] = _num(r["na_share"])
                 if "threshold" in frame:
@@ -324,7 +328,8 @@ Row = tuple[dict, float | None, int]
 FIRM, MAP, MEMBERS = 0, 1, 2
 
 
-def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> list[Row]:
+def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int = 5, unmet: bool = True
+              ) -> list[Row]:
     """The linear system an intruder holds, as rows (coefficients, bound, soft).
 
     Hard rows always hold: segments add up to their total (count-weighted), mean ↔ share reached, the
@@ -354,6 +359,8 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation]) -> list[R
     rows += _cell_estimates(facts)
     for found in facts.parts:  # the bands of one star split the segment's companies: Σ shares = 1
         rows.append(({**{f: 1.0 for f in found}, ONE: -1.0}, None, FIRM))
+    if unmet:  # the ★ bottleneck rows against the distance bands, every hidden row a variable
+        rows += _unmet_rows(facts, k)
     every = [*facts.value, *facts.hidden]
     by_place: dict[tuple, dict[tuple[str, str], tuple]] = defaultdict(dict)
     for fact in every:
@@ -450,6 +457,74 @@ def _members_weights(facts: _Facts, parts: list[tuple], members: list[float]) ->
         if not (on == on and on > 0 and n == n):
             return members
         out.append(m * n / on)
+    return out
+
+
+# the ★ tables (pipeline/report/star_tables.py): companies not meeting a requirement, and companies by distance band
+UNMET_NODE, DISTANCE_NODE = "star_unmet", "star_distance"
+
+
+def _unmet_rows(facts: _Facts, k: int, ranges: dict[tuple, tuple[float, float]] | None = None) -> list[Row]:
+    """The ★ bottleneck rows against the distance bands of the same segment, year and star.
+
+    A company's distance is the number of its judged requirements it does not meet, so the companies not meeting
+    each requirement, summed over the requirements (Σ_r n_r · share_unmet_r), are the companies' distances summed
+    (D); a band [lo, hi] of N · share companies (N judged) holds between lo and hi of it each: Σ_b N·lo_b·y_b ≤ D ≤
+    Σ_b N·hi_b·y_b. The open band 6+ reaches up to the requirements with a row in the segment (no company is
+    short of more than it is judged on). A published requirement row whose base is withheld adds its possible
+    counts (base n − (k − 1) … n, the share within its half-step) to the bounds; a segment whose band base is
+    withheld (its bands rounded) is left out: the band counts are then not linear in the published shares.
+
+    ``ranges``, when given, holds a hidden requirement row's interval (from the solver's first pass): the row
+    then adds n · [low, high] to the bounds instead of being a variable (:func:`solve`). Without ``ranges`` a
+    hidden row is a variable of the programme (what completion reads to find the cells that share a relation)."""
+    from pipeline.scoring.readiness import DISTANCE_BANDS
+
+    limits = {b: (float(b.split("–")[0].rstrip("+")), float(b.split("–")[-1]) if not b.endswith("+") else None)
+              for b in DISTANCE_BANDS}
+    unmet: dict[tuple, list[tuple]] = defaultdict(list)
+    bands: dict[tuple, list[tuple]] = defaultdict(list)
+    for fact in [*facts.value, *facts.hidden]:
+        where, (framework, node), stat = fact
+        if framework == UNMET_NODE and stat == "share_unmet":
+            unmet[(where, node.split(":")[0])].append(fact)
+        elif framework == DISTANCE_NODE and stat == "share_distance":
+            star, band = node.lstrip("★").split(":")
+            if band in limits:
+                bands[(where, star)].append((fact, band))
+    out: list[Row] = []
+    for place, members in bands.items():
+        reqs = unmet.get(place, [])
+        weights = {facts.weight.get(f, np.nan) for f, _ in members}
+        if not reqs or len(weights) != 1 or np.isnan(n_bands := weights.pop()):
+            continue
+        lower, upper, fixed_low, fixed_high = defaultdict(float), defaultdict(float), 0.0, 0.0
+        for f in reqs:
+            w = facts.weight.get(f, np.nan)
+            if ranges is not None and f in ranges and not np.isnan(w):  # hidden, its interval from the first pass
+                low, high = ranges[f]
+                if np.isnan(low):
+                    break
+                fixed_low += w * low
+                fixed_high += w * high
+            elif ranges is not None and f in facts.hidden and f not in facts.value:
+                break  # a hidden row the first pass did not bound
+            elif not np.isnan(w):
+                lower[f] -= w
+                upper[f] += w
+            elif f in facts.value and f in facts.whole:  # a rounded row with its base withheld: a range of counts
+                v, slack, n = facts.value[f], facts.slack.get(f, 0.0), facts.whole[f]
+                fixed_low += max(0.0, n - (k - 1)) * max(0.0, v - slack)
+                fixed_high += n * min(1.0, v + slack)
+            else:
+                break  # a count nobody can bound: the relation is not used
+        else:
+            for f, band in members:
+                lo, hi = limits[band]
+                lower[f] += n_bands * lo
+                upper[f] -= n_bands * (len(reqs) if hi is None else hi)
+            out.append((dict(lower), fixed_high, FIRM))  # Σ N·lo·y − Σ n·x ≤ the withheld rows' most
+            out.append((dict(upper), -fixed_low, FIRM))  # Σ n·x − Σ N·hi·y ≤ −(the withheld rows' least)
     return out
 
 
@@ -565,21 +640,59 @@ def _shortfall_rows(facts: _Facts, grid: _Grid, where: tuple, nodes: dict, rel: 
 def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations: list[Relation] | None = None,
           min_width: float = MIN_WIDTH, stats: SolverStats | None = None) -> list[Interval]:
     """For each hidden linear statistic, the tightest interval the published tables allow (see the module).
-    ``stats``, when given, counts the programmes solved (for the benchmark and the report's log)."""
+    ``stats``, when given, counts the programmes solved (for the benchmark and the report's log).
+
+    Two passes: every group first; then the groups of the ★ distance bands again with the bottleneck rows of
+    their segment (:func:`_unmet_rows`), a hidden bottleneck row entering with its interval from the first pass,
+    so that the bands' groups do not merge with every bottleneck row of the year (a mixed-integer programme of
+    hundreds of reasons)."""
     facts, adds_up = collect(tables, hidden)
     # counted programmes (the benchmark's) are all solved; otherwise a programme completion solved is reused
-    return _solve(facts, equations(facts, adds_up, relations or []), k, min_width, stats,
+    return _solve(facts, equations(facts, adds_up, relations or [], k, unmet=False), k, min_width, stats,
                   cache=_SOLVED if stats is None else None)
 
 
 def _solve(facts: _Facts, rows: list[Row], k: int, min_width: float, stats: SolverStats | None = None,
            cache: dict | None = None) -> list[Interval]:
-    """:func:`solve` on facts and relations already gathered. ``cache``, when given, holds each group's
-    programme (its matrices, bounds, reasons and counts, exactly) → extremes across calls: completion solves
-    again after hiding a few cells, and the groups those cells do not touch give the same programme."""
+    """:func:`solve` on facts and relations already gathered (``rows`` without the bottleneck↔band relation,
+    which the second pass adds). ``cache``, when given, holds each group's programme (its matrices, bounds,
+    reasons and counts, exactly) → extremes across calls: completion solves again after hiding a few cells, and
+    the groups those cells do not touch give the same programme."""
     unknown = facts.unknown()
+    stats = stats if stats is not None else SolverStats()
+    binary, whole = _binary_nodes(facts), _binary_nodes(facts, strict=True)
+    found: dict[tuple, tuple[float, float]] = {}
+    for local, touching in _groups(rows, unknown):
+        found.update(_solve_group(local, touching, facts, k, whole, stats, cache))
+    ranges = {f: found[f] for f in unknown if f[1][0] == UNMET_NODE and f in found}
+    again = _unmet_rows(facts, k, ranges)
+    if again:
+        tied = {f for coefs, _, _ in again for f in coefs if f in facts.hidden}
+        for local, touching in _groups(rows + again, unknown):
+            if tied & set(local):
+                found.update(_solve_group(local, touching, facts, k, whole, stats, cache))
+    out: list[Interval] = []
+    for fact in unknown:
+        if fact[2] in INTERNAL:
+            continue
+        low, high = found[fact]
+        table, cell, reason = facts.hidden[fact]
+        n = facts.weight.get(fact, np.nan)
+        required = min_width
+        counted = fact[2] in SHARES or fact[2] == "mean" and (dict(fact[0]).get("sector", ""), fact[1]) in binary
+        if n == n and n >= k and (reason == "split" or counted):
+            required = min(1.0, (k - 1) / n)  # a count: at least k of its values stay possible
+        required = min(required, LINEAR_STATS[fact[2]][1] - LINEAR_STATS[fact[2]][0])
+        if fact in facts.band:  # a band: the intruder must learn nothing inside it
+            required = facts.band[fact][1] - facts.band[fact][0]
+        out.append(Interval(table, cell, fact[2], reason, n, low, high, required, fact))
+    return out
+
+
+def _groups(rows: list[Row], unknown: list[tuple]) -> list[tuple[dict[tuple, int], list[Row]]]:
+    """The connected groups of unknowns (a programme per group stays small): each as its facts → their index in
+    the group, with the rows touching it."""
     index = {f: i for i, f in enumerate(unknown)}
-    # connected groups of unknowns: a programme per group stays small
     parent = list(range(len(unknown)))
 
     def find(i: int) -> int:
@@ -600,32 +713,21 @@ def _solve(facts: _Facts, rows: list[Row], k: int, min_width: float, stats: Solv
         ids = [index[f] for f in row[0] if f in index]
         if ids:
             touching[find(ids[0])].append(row)
-    out: list[Interval] = []
-    binary, whole = _binary_nodes(facts), _binary_nodes(facts, strict=True)
-    stats = stats if stats is not None else SolverStats()
-    for root, ids in members.items():
-        local = {unknown[i]: j for j, i in enumerate(ids)}
-        bounds = [facts.band.get(f, LINEAR_STATS[f[2]]) for f in local]
-        reasons, counts = _branches(facts, local, k), _integers(facts, local, whole)
-        for firmness in (MEMBERS, MAP, FIRM):  # a relation the published values break does not describe these cells
-            a, b = _system(touching.get(root, []), local, facts, firmness)
-            lows, highs = _joint_cached(a, b, bounds, reasons, counts, stats, cache)
-            if not np.isnan(lows).any():
-                break
-        for fact, j in local.items():
-            if fact[2] in INTERNAL:
-                continue
-            table, cell, reason = facts.hidden[fact]
-            n = facts.weight.get(fact, np.nan)
-            required = min_width
-            counted = fact[2] in SHARES or fact[2] == "mean" and (dict(fact[0]).get("sector", ""), fact[1]) in binary
-            if n == n and n >= k and (reason == "split" or counted):
-                required = min(1.0, (k - 1) / n)  # a count: at least k of its values stay possible
-            required = min(required, LINEAR_STATS[fact[2]][1] - LINEAR_STATS[fact[2]][0])
-            if fact in facts.band:  # a band: the intruder must learn nothing inside it
-                required = facts.band[fact][1] - facts.band[fact][0]
-            out.append(Interval(table, cell, fact[2], reason, n, lows[j], highs[j], required, fact))
-    return out
+    return [({unknown[i]: j for j, i in enumerate(ids)}, touching.get(root, [])) for root, ids in members.items()]
+
+
+def _solve_group(local: dict[tuple, int], touching: list[Row], facts: _Facts, k: int, whole: set,
+                 stats: SolverStats, cache: dict | None = None) -> dict[tuple, tuple[float, float]]:
+    """One group's extremes, every reason and whole count taken together (:func:`_joint`); the loosest kind of
+    relation is dropped first where the published values contradict the group's rows."""
+    bounds = [facts.band.get(f, LINEAR_STATS[f[2]]) for f in local]
+    reasons, counts = _branches(facts, local, k), _integers(facts, local, whole)
+    for firmness in (MEMBERS, MAP, FIRM):  # a relation the published values break does not describe these cells
+        a, b = _system(touching, local, facts, firmness)
+        lows, highs = _joint_cached(a, b, bounds, reasons, counts, stats, cache)
+        if not np.isnan(lows).any():
+            break
+    return {fact: (lows[j], highs[j]) for fact, j in local.items()}
 
 
 class _Solved(dict):
@@ -937,7 +1039,8 @@ def _extremes(linprog, a_ub, b_ub, bounds: list[tuple[float, float]], keep: list
 
 
 def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relations: list[Relation] | None = None,
-             min_width: float = MIN_WIDTH, rounds: int = 60) -> list[pd.DataFrame]:
+             min_width: float = MIN_WIDTH, rounds: int = 60,
+             keep: Callable[[str, pd.Series], int] | None = None) -> list[pd.DataFrame]:
     """Hide more cells until the solver leaves every hidden cell at least ``min_width``: the suppression of
     tables tied by public relations (a function and its categories, a category and its items, a total and
     its segments across tables), done together and before anything is drawn.
@@ -945,7 +1048,10 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
     ``frames`` are protected tables (with ``suppressed`` and the working count column) with their specs
     and names. For each cell still too narrow, the published cell that shares a relation with it and rests
     on the fewest companies is hidden ('complementary') — a segment before a total, a finer node before a
-    coarser one — and the solver runs again. Returns the frames in the same order."""
+    coarser one — and the solver runs again. ``keep(name, row)``, when given, ranks rows completion should spare:
+    0 free, 1 chosen only where no free cell shares a relation with the narrow one (a cell whose status another
+    table settles), 2 read but never chosen (a table protected already, passed as context: the ★ bottleneck rows
+    beside the distance bands). Returns the frames in the same order."""
     work = {name: (frame.copy(), spec) for name, frame, spec in frames}
     failing: list[Interval] = []
     cache = _SOLVED  # a group no cell hidden this round touches is the same programme: solved once
@@ -963,8 +1069,9 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
                     if not _is_hidden(frame.at[index, "suppressed"]):
                         work[name] = (hide_row(frame, index, spec), spec)
             continue
-        rows = equations(facts, adds_up, relations or [])
-        eqs = [coefs for coefs, _, _ in rows]
+        rows = equations(facts, adds_up, relations or [], k, unmet=False)
+        # the cells sharing a relation: the bottleneck↔band relation with every hidden row a variable
+        eqs = [coefs for coefs, _, _ in rows] + [coefs for coefs, _, _ in _unmet_rows(facts, k)]
         failing = [iv for iv in _solve(facts, rows, k, min_width, cache=cache) if iv.fails or np.isnan(iv.low)]
         total = _total_of(tables)
         if not failing:
@@ -986,7 +1093,9 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
             if any(f in chosen for eq in near for f in eq):
                 continue  # a cell hidden this round already loosens a relation of this one: solve again first
             # the published cells sharing a relation with it, else any published cell of its connected group
-            options = {f for eq in near for f in eq if f in facts.value and f != ONE} or _reachable(iv.fact, eqs, facts)
+            options = (_free({f for eq in near for f in eq if f in facts.value and f != ONE}, facts, work, keep)
+                       or _free(_reachable(iv.fact, eqs, facts), facts, work, keep)
+                       or _free({f for eq in near for f in eq if f in facts.value and f != ONE}, facts, work, keep, 2))
             if not options:
                 raise IncompleteProtection(_stuck(iv, "no published cell shares a relation with it"))
             pick = min(options, key=lambda f: (dict(f[0]).get("segment") == total,
@@ -1036,6 +1145,15 @@ def _stuck(iv: Interval, why: str) -> str:
     return (f"disclosure completion failed: {iv.table} [{iv.cell}] {iv.statistic} ({iv.reason}) is bounded to "
             f"{bounds} where {iv.required:.4f} must stay, and {why}; no table is published "
             "(docs/method.md §5.3)")
+
+
+def _free(found: set[tuple], facts: _Facts, work: dict, keep: Callable[[str, pd.Series], int] | None,
+          below: int = 1) -> set[tuple]:
+    """The cells of ``found`` completion may hide: those with some row ``keep`` ranks below ``below`` (0: free, 1: only
+    where nothing else shares a relation with the narrow cell, 2: never)."""
+    if keep is None:
+        return found
+    return {f for f in found if any(keep(name, work[name][0].loc[index]) < below for name, index in facts.rows[f])}
 
 
 def _reachable(fact: tuple, eqs: list[dict], facts: _Facts) -> set[tuple]:

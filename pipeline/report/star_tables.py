@@ -174,8 +174,8 @@ def _distance_rows(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.concat(bands, ignore_index=True), pd.concat(within, ignore_index=True)
 
 
-def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None = None
-             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None = None,
+             bottlenecks: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The distance distribution (bands by segment) and the share ready after fixing at most 1, 2, 3
     requirements, both protected.
 
@@ -184,6 +184,11 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
     band are completed against the band's total (the usual rule), and the bands of each segment against the
     segment (they add up to it): the hidden bands of a segment pool at least k companies on each side and
     keep their width; band 0 is never picked there (its status is the ★ table's).
+
+    ``bottlenecks``, the protected ★ bottleneck table (:func:`pipeline.report.star_disclosure.protect_together`),
+    is read beside the bands when they are completed: the companies failing each requirement, summed, are the
+    distances summed, which bounds the hidden bands (docs/method.md §5.3a). Its rows are never hidden here (they
+    are protected with the ★ table already); the bands give way instead.
     """
     k = _k(k)
     band_rows, within_rows = _distance_rows(data)
@@ -223,10 +228,8 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
             reason = _partition(bands, reason, n_band, k, star_of, fixed)
             if reason.equals(before):
                 break
-        from pipeline.report.tables import secure
 
-        bands = secure(_apply(bands, reason, ["share_distance", "reached", *INTERVAL], raw),
-                       SPECS["star_distance"], k)
+        bands = _complete_bands(_apply(bands, reason, ["share_distance", "reached", *INTERVAL], raw), bottlenecks, k)
         reason = pin(bands["suppressed"])
         if reason.equals(start):
             break
@@ -234,6 +237,22 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
     within = round_small_base(_within(_shares(within_rows, data, by, WITHIN, "share_reached"), bands, k), k)
     # the count in a band is one side of its share: the share and n_scored say it, no column of its own
     return bands.drop(columns="reached"), within.drop(columns="reached")
+
+
+def _complete_bands(bands: pd.DataFrame, bottlenecks: pd.DataFrame | None, k: int) -> pd.DataFrame:
+    """The bands completed by the interval solver, with the bottleneck rows (if any) read as published context:
+    a bottleneck row is never chosen to hide, and band 0 (the ★ table's ★N+, whose status :func:`distance` pins
+    to that table's) only where no other band shares a relation with the narrow cell."""
+    from pipeline.publish.intervals import complete
+
+    frames = [(DISTANCE, bands, SPECS["star_distance"])]
+    if bottlenecks is not None:
+        frames.append((UNMET, bottlenecks, SPECS["star_bottlenecks"]))
+
+    def keep(name: str, row: pd.Series) -> int:
+        return 2 if name == UNMET else int(str(row["node_id"]).endswith(":0"))
+
+    return complete(frames, k, keep=keep)[0]
 
 
 def band_words(nodes: pd.Series, band: str, within: str, bands: dict[str, str] | None = None) -> pd.Series:
