@@ -27,13 +27,10 @@ def test_a_sector_without_feedback_words_is_named_as_sectors_yaml_names_it(monke
     assert (ja["sector"]["sme"], en["attribute"]["auto"]) == ("中小企業", "company size")
 
 
-def test_a_withheld_count_beside_a_rounded_rate_reads_hidden_not_not_assessed(tmp_path):
-    """Priority items: a rate printed rounded has its applicable count withheld: the cell says 'hidden'."""
-    import openpyxl
+def _six_retailers_headline():
+    """The feedback tables of company c0 among six power retailers scoring GV 0.2 … 1.0 and 0.5 (k = 5)."""
     import pandas as pd
 
-    from pipeline.publish.feedback_xlsx import write_member_workbook
-    from pipeline.report.member_page import member_page
     from pipeline.scoring.feedback import feedback_tables
 
     keys = [f"c{i}" for i in range(6)]
@@ -43,7 +40,18 @@ def test_a_withheld_count_beside_a_rounded_rate_reads_hidden_not_not_assessed(tm
                                 "main_business_type": "RETAIL"})
     responses = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "item_id": "ID.AM-1",
                               "answer": "implemented"})
-    headline, weak = feedback_tables(scores, respondents, responses, "power", 2024, k=5)["c0"]
+    return feedback_tables(scores, respondents, responses, "power", 2024, k=5)["c0"]
+
+
+def test_a_withheld_count_beside_a_rounded_rate_reads_hidden_not_not_assessed(tmp_path):
+    """Priority items: a rate printed rounded has its applicable count withheld: the cell says 'hidden'."""
+    import openpyxl
+    import pandas as pd
+
+    from pipeline.publish.feedback_xlsx import write_member_workbook
+    from pipeline.report.member_page import member_page
+
+    headline, _ = _six_retailers_headline()
     weak = pd.DataFrame({"rank": [1, 2], "item_id": ["ID.AM-1", "ID.AM-2"], "answer": "not_implemented",
                          "peer_rate": [0.8, float("nan")], "n_applicable": [float("nan"), float("nan")],
                          "n_companies": 900.0, "template_version": ""})
@@ -67,16 +75,8 @@ def test_a_rate_published_rounded_reads_in_whole_percent_in_the_workbook_and_the
     from pipeline.publish.feedback_xlsx import write_member_workbook
     from pipeline.report.figures import PeerFigures
     from pipeline.report.member_page import member_page, words
-    from pipeline.scoring.feedback import feedback_tables
 
-    keys = [f"c{i}" for i in range(6)]
-    scores = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "framework": "csf2",
-                           "node_id": "GV", "score": [0.2, 0.4, 0.6, 0.8, 1.0, 0.5], "n_items": 1, "n_applicable": 1})
-    respondents = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys,
-                                "main_business_type": "RETAIL"})
-    responses = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": keys, "item_id": "ID.AM-1",
-                              "answer": "implemented"})
-    headline, _ = feedback_tables(scores, respondents, responses, "power", 2024, k=5)["c0"]
+    headline, _ = _six_retailers_headline()
     weak = pd.DataFrame({"rank": [1, 2], "item_id": ["ID.AM-1", "ID.AM-2"], "answer": "not_implemented",
                          "peer_rate": [0.8, 0.725], "n_applicable": [float("nan"), 40.0], "rounded": [True, False],
                          "n_companies": 40.0, "template_version": ""})

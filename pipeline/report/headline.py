@@ -21,8 +21,9 @@ class Sentence:
     cells: list[str] = field(default_factory=list)  # "table: column @ year, segment" — where each number is
 
 
-def _cell(tables: dict[str, PublishedTable], name: str, column: str, **where: object) -> float | None:
-    """One published value, or None when the table, the row or the value is absent or hidden."""
+def _row(tables: dict[str, PublishedTable], name: str, column: str, where: dict[str, object]) -> pd.DataFrame | None:
+    """The one row of table ``name`` matching ``where`` that has ``column``, or None (no such table, column or
+    single row)."""
     t = tables.get(name)
     if t is None or column not in t.frame:
         return None
@@ -31,7 +32,13 @@ def _cell(tables: dict[str, PublishedTable], name: str, column: str, **where: ob
         if c not in f:
             return None
         f = f[f[c].eq(v)]
-    if len(f) != 1 or str(f["suppressed"].iloc[0] if "suppressed" in f else "") != "":
+    return f if len(f) == 1 else None
+
+
+def _cell(tables: dict[str, PublishedTable], name: str, column: str, **where: object) -> float | None:
+    """One published value, or None when the table, the row or the value is absent or hidden."""
+    f = _row(tables, name, column, where)
+    if f is None or str(f["suppressed"].iloc[0] if "suppressed" in f else "") != "":
         return None
     value = f[column].iloc[0]
     return None if pd.isna(value) else float(value)
@@ -40,15 +47,8 @@ def _cell(tables: dict[str, PublishedTable], name: str, column: str, **where: ob
 def _rounded(tables: dict[str, PublishedTable], name: str, **where: object) -> bool:
     """Whether the published row is rounded to whole percent (``rounded``): the sentence then prints 77%, as the
     table does, never 77.0%."""
-    t = tables.get(name)
-    if t is None or ROUNDED not in t.frame:
-        return False
-    f = t.frame
-    for c, v in where.items():
-        if c not in f:
-            return False
-        f = f[f[c].eq(v)]
-    return len(f) == 1 and rounded_mask(f)[0]
+    f = _row(tables, name, ROUNDED, where)
+    return f is not None and rounded_mask(f)[0]
 
 
 def _ref(name: str, column: str, **where: object) -> str:
