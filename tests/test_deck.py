@@ -195,7 +195,8 @@ def _grid(slide):
     return [[t.cell(r, c).text_frame.text.replace("\v", "") for c in range(len(t.columns))] for r in range(len(t.rows))]
 
 
-def test_no_header_breaks_inside_a_word(tmp_path):
+@pytest.mark.parametrize(("name", "ci_head"), [("star3_top", "下限(95%)"), ("star_bottlenecks", "95%信頼区間(下限)")])
+def test_no_header_breaks_inside_a_word(tmp_path, name, ci_head):
     """Headers broke mid-word in the deck tables: 「要求事 / 項番号」「95%信 / 頼区間 / (下限)」
     「満たしてい / ない事業者 / の割合」. A header now breaks only between phrases, and its column is wide
     enough for each of its lines at 14 pt bold (the width rule of the deck: a kanji 1 em, a narrow character
@@ -208,13 +209,15 @@ def test_no_header_breaks_inside_a_word(tmp_path):
             "cited_items": ["No.54 No.55 No.56"] * 5, "n_scored": [520] * 5,
             "share_unmet": [0.41 - 0.02 * i for i in range(5)], "ci_low": [0.37] * 5, "ci_high": [0.456] * 5,
             "suppressed": [""] * 5}
-    table = _table("star3_top", rows, columns=[c for c in rows if c != "suppressed"])
+    table = _table(name, rows, columns=[c for c in rows if c != "suppressed"])
     deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], [], PROV, "ja", tables=[table])))
     (slide,) = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
     (shape,) = [s for s in slide.shapes if s.has_table]
     grid = shape.table
     # where each header may break, typed by hand: a line is one of these runs of whole phrases
-    allowed = {"要求事項番号": [["要求事項番号"]], "要求事項名": [["要求事項名"]],
+    allowed = {"番号": [["番号"]], "要求事項番号": [["要求事項番号"]], "要求事項名": [["要求事項名"]],
+               "未充足の割合": [["未充足の割合"], ["未充足の", "割合"]],
+               "下限(95%)": [["下限(95%)"], ["下限", "(95%)"]], "上限(95%)": [["上限(95%)"], ["上限", "(95%)"]],
                "引用するチェックシート項目": [["引用するチェックシート項目"], ["引用する", "チェックシート項目"]],
                "集計対象事業者数": [["集計対象事業者数"]],
                "満たしていない事業者の割合": [["満たしていない事業者の割合"], ["満たしていない", "事業者の割合"],
@@ -231,7 +234,7 @@ def test_no_header_breaks_inside_a_word(tmp_path):
         for line in lines:  # each line fits the column: the renderer has no reason to break it again
             need = text_em(line, CELL_NARROW_EM) * 1.06 * 14 / 72 + 0.2
             assert Emu(column.width).inches >= need, (line, Emu(column.width).inches, need)
-    assert sorted(seen) == sorted(allowed)
+    assert ci_head in seen and len(seen) == 7  # the top ten's short CI headers are its own (columns.yaml tables)
 
 
 REQUIREMENTS = ["機密区分に応じた情報の管理", "ネットワーク接続・データの監視", "ユーザIDの管理手続",

@@ -136,7 +136,7 @@ def test_a_view_without_the_base_column_does_not_speak_of_a_base_shown_as_x(tmp_
     pub = Publisher(tmp_path / "f", tmp_path / "r", "ja", 5, Provenance("x", "0"), show=False, deck=True)
     pub.table("star_what_if", frame, spec, "t", ["requirement_id", "n_scored", "share_unmet"],
               "累計は前の表示から5社以上増えた場合に表示。", view_columns=["requirement_id", "share_unmet"], slide=True)
-    assert pub.tables[0].note.endswith("集計対象の事業者数を x としています(対象外の事業者の数が分からないように)。")
+    assert pub.tables[0].note.endswith("集計対象の事業者数を x としています(対象外の社数が分からないように)。")
     assert pub.views["star_what_if"].note == (
         "累計は前の表示から5社以上増えた場合に表示。 整数%で示す割合(例: 25%)は、集計対象の事業者(採点・判定できた"
         "事業者)が回答事業者より1〜4社少ない行か、1つの項目だけに基づく行のもので、対象外の事業者の数が分からない"

@@ -113,7 +113,7 @@ def test_a_member_listed_by_name_whose_submission_has_the_number_is_a_respondent
     rows = list(wb["名簿"].iter_rows(values_only=True))
     listed = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
     assert [(r["名簿の行"], r["法人番号"], r["詳細"]) for r in listed] == \
-        [("roster.csv#row=2", NUMBER, "事業者名「株式会社テスト」→ 法人番号 7000012050002")]
+        [("roster.csv(2行目)", NUMBER, "事業者名「株式会社テスト」→ 法人番号 7000012050002")]
 
 
 def test_an_earlier_roster_listed_by_name_is_re_keyed_so_its_non_respondents_stay_right(tmp_path):

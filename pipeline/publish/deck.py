@@ -421,7 +421,7 @@ def _column_widths(chunk: pd.DataFrame, numeric: list[bool], available: int, lin
     the columns in proportion to their need."""
     # a number is measured at the cautious width and a "%" as a wide character: "65.2%" took 0.76 in by the cell's
     # 0.56 em, and 0.82 in by 0.62 em, and wrapped to "65.2 / %" in LibreOffice; text keeps the cell's estimate
-    values = [max((_one_line(v.replace("%", "％"), narrow=NARROW_EM) if num else _value_width(v)
+    values = [max((max(_one_line(v.replace("%", "％"), narrow=NARROW_EM), _value_width(v)) if num else _value_width(v)
                    for v in chunk[h].astype(str)), default=int(CELL_PAD))
               for h, num in zip(chunk.columns, numeric, strict=True)]
     heads = [_header_width(h, lines) for h in chunk.columns]
