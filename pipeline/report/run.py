@@ -232,6 +232,8 @@ def _same_run(rep_dir: Path, variant: bool) -> None:
     stale and that ``sdw audit`` will refuse them until rebuilt or removed."""
     from pipeline.publish.audit import MixedVersions, same_versions
 
+    if not rep_dir.is_dir():  # nothing was written (a run that stopped, or a test's stand-in): nothing to compare
+        return
     try:
         same_versions([rep_dir])
     except MixedVersions as e:
