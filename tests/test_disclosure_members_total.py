@@ -123,3 +123,34 @@ def test_breakdowns_sharing_a_total_withhold_it_together():
         assert np.isnan(total.loc["GV", "w_mean"]) and total.loc["GV", "_withheld"] == "w_mean"
         assert total.loc["ID", "w_mean"] == 0.55
     assert industry.loc[industry["segment"].eq("X") & industry["node_id"].eq("GV"), "w_mean"].iloc[0] == 0.55
+
+
+def test_items_members_share_is_withheld_in_a_year_whose_response_table_withholds_a_row():
+    """Every item row is a sector total: in 2024, where a response row is withheld, its members' share and interval
+    read x (blank, named in the withheld column); 2023 keeps its 0.6 (docs/method.md §12.4a)."""
+    import pandas as pd
+
+    from pipeline.scoring.disclosure_weights import withhold_year_estimates
+
+    items = pd.DataFrame({"sector": "auto", "year": [2023, 2024], "item_id": ["No.23", "No.23"],
+                          "share_implemented": [0.5, 0.7], "w_share_implemented": [0.6, 0.74],
+                          "w_ci_low": [0.5, 0.7], "w_ci_high": [0.7, 0.78]})
+    out = withhold_year_estimates(items, {("auto", 2024)}, withheld_col="_withheld")
+    assert out["w_share_implemented"].tolist()[0] == 0.6 and pd.isna(out["w_share_implemented"].iloc[1])
+    assert pd.isna(out["w_ci_low"].iloc[1]) and pd.isna(out["w_ci_high"].iloc[1])
+    assert out["share_implemented"].tolist() == [0.5, 0.7]  # the respondents' share stays
+    assert sorted(out["_withheld"].tolist()[1].split()) == ["w_ci_high", "w_ci_low", "w_share_implemented"]
+
+
+def test_members_estimates_go_only_on_segments_that_are_the_weighting_cells():
+    """Cells by size band: the size-band breakdown carries members' values (each segment is a cell), the industry
+    breakdown none — its design effect would say how its respondents fall into the size bands."""
+    import pandas as pd
+
+    from pipeline.report.tables import weighting_cells_are
+
+    class Data:
+        weights = pd.DataFrame({"cell_attributes": ["size_band"]})
+
+    assert weighting_cells_are(Data(), "size_band") and weighting_cells_are(Data(), None)
+    assert not weighting_cells_are(Data(), "industry")

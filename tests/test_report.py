@@ -282,7 +282,7 @@ def test_every_year_a_table_title_promises_is_in_it(reports):
         checked = 0
         for block in re.findall(r'<table class="sdw-table">(.*?)</table>', html, re.S):
             caption = unescape(re.search(r"<caption>(.*?)</caption>", block, re.S).group(1))
-            heads = [unescape(h.replace("<wbr>", "")) for h in re.findall(r"<th[^>]*>(.*?)</th>", block)]
+            heads = [unescape(re.sub(r"<wbr\s*/?>", "", h)) for h in re.findall(r"<th[^>]*>(.*?)</th>", block)]
             rows = [[unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
                     for r in re.findall(r"<tr>(.*?)</tr>", block, re.S)[1:]]
             period = re.search(r"\((\d{4})年度→(\d{4})年度\)", caption)

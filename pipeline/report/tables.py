@@ -34,7 +34,12 @@ from pipeline.scoring.disclosure_rounding import (
     round_small_not_applicable,
     withhold_na_share,
 )
-from pipeline.scoring.disclosure_weights import hide_for_two_totals, withhold_shared_totals, withhold_total_estimates
+from pipeline.scoring.disclosure_weights import (
+    hide_for_two_totals,
+    withhold_shared_totals,
+    withhold_total_estimates,
+    withhold_year_estimates,
+)
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
 from pipeline.scoring.statistics import item_shares, score_bands
@@ -147,6 +152,13 @@ def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, b
     w = weighted_segment_stats(scores, data.respondents, data.weights, by, framework, threshold=threshold)
     keys = ["sector", "year", "framework", "node_id", "segment"]
     out = stats.merge(w, on=keys, how="left")
+    if not weighting_cells_are(data, by):  # segments across the cells: every members' value reads x
+        cols = [c for c in WEIGHTED_COLUMNS if c in out]
+        shown = out[cols].notna()
+        out[cols] = np.nan
+        named = shown.apply(lambda r: " ".join(c for c in cols if r[c]), axis=1) if len(out) else ""
+        own = out[WITHHELD_CELLS].fillna("").astype(str) if WITHHELD_CELLS in out else ""
+        out[WITHHELD_CELLS] = (own + " " + named).str.strip() if len(out) else named
     if data.roster is not None and len(data.roster):  # the segments' weights in the members' total (working)
         members = pd.concat([response_rates(data.roster, data.respondents, by) if by else None,
                              response_rates(data.roster, data.respondents, None)], ignore_index=True)
@@ -154,6 +166,18 @@ def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, b
         out = out.merge(members.rename(columns={"roster_n": MEMBERS_BEHIND}), on=["sector", "year", "segment"],
                         how="left")
     return out
+
+
+def weighting_cells_are(data: ReportData, by: str | None) -> bool:
+    """Whether the segments of ``by`` are the weighting cells (or there are none: the total only). Only there are
+    the members' estimates published by segment: a segment that cuts across the cells (industry across size
+    bands, business types across the main type) publishes in its design effect and members' value how its
+    respondents fall into the cells and, with its counts, the count reached in each cross-cell — facts about
+    1 to k − 1 companies the report never shows (docs/method.md §12.4a)."""
+    if not by:
+        return True
+    cells = str(data.weights["cell_attributes"].iloc[0]).split() if len(data.weights) else []
+    return cells == [by]
 
 
 def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None = None,
@@ -171,11 +195,14 @@ def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None 
     # the collapsing rule, stated whether or not it merged any cell: naming a merged cell (or saying that one was
     # merged) tells that it had fewer respondents on the roster than the rule's minimum (docs/method.md §12)
     text += " " + labels["weighting_merged"]
-    unmatched = w[~w["on_roster"]].groupby("year").size()
-    if len(unmatched):
+    # every year is named, 0 included, and 0 … k − 1 read x: naming only the years with someone off the roster
+    # (or printing 0) would say that a year's x stands for 1 … k − 1 (docs/method.md §12)
+    unmatched = w[~w["on_roster"]].groupby("year").size().reindex(sorted(w["year"].unique()), fill_value=0)
+    if unmatched.any():
         text += " " + labels["weighting_unmatched"].format(
             counts=labels["headline"]["list_separator"].join(
-                f"{labels['fy'].format(year=y)} {n if n >= min_cell(k) else HIDDEN_MARK}"  # 2022年度 / FY2022
+                labels["weighting_unmatched_count"].format(year=labels["fy"].format(year=y),  # 2022年度 / FY2022
+                                                           n=n if n >= min_cell(k) else HIDDEN_MARK)
                 for y, n in unmatched.items()))
     return text
 
@@ -309,12 +336,14 @@ def linked(data: ReportData, by: str | None, framework: str, k: int | None = Non
     frames = [("functions", functions, SPECS["nodes"]), ("categories", categories, SPECS["nodes"]),
               ("items", shares, SPECS["items"]),
               *[(f"categories_{i}", frame, SPECS["nodes"]) for i, frame in enumerate(extra or [])]]
-    done = complete(frames, k, links)
+    done = list(complete(frames, k, links))
     if not data.weighted:
         return tuple(done)
     # completion may hide more segments; the breakdowns share their totals: the members' total rule once more,
     # over all of them together (docs/method.md §12.4a)
-    return tuple(withhold_shared_totals(done, withheld_response_years(data, by, k), withheld_col=WITHHELD_CELLS))
+    years = withheld_response_years(data, by, k)
+    done[2] = withhold_year_estimates(done[2], years, withheld_col=WITHHELD_CELLS)  # the items: every row a total
+    return tuple(withhold_shared_totals(done, years, withheld_col=WITHHELD_CELLS))
 
 
 def secure_together(tables: list[pd.DataFrame], spec: TableSpec, k: int | None = None) -> list[pd.DataFrame]:

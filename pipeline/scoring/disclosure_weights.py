@@ -99,6 +99,29 @@ def withhold_total_estimates(table: pd.DataFrame, withheld_years: set[tuple[str,
     return out
 
 
+def withhold_year_estimates(table: pd.DataFrame, withheld_years: set[tuple[str, int]] | None,
+                            withheld_col: str = "_withheld") -> pd.DataFrame:
+    """A table whose every row is a sector total (the items) with its members' estimates withheld in the years
+    whose response table withholds a row: each such share is one more equation Σ_s W_s·I_s = w·Σ_s W_s·A_s in
+    the segments' weights, and with an item's segment rows published elsewhere (a ★ requirement citing that one
+    item, by segment) it gives back the withheld rows' members and the hidden segments' counts
+    (docs/method.md §12.4a)."""
+    cols = [c for c in TOTAL_ESTIMATES if c in table]
+    years = {(str(s), int(y)) for s, y in (withheld_years or set())}
+    if not cols or not years or not {"sector", "year"} <= set(table.columns):
+        return table
+    out = table.copy()
+    shut = pd.Series([(str(s), int(y)) in years for s, y in zip(out["sector"], out["year"], strict=True)],
+                     index=out.index)
+    for c in cols:
+        mark = shut & out[c].notna()
+        if mark.any():
+            out.loc[mark, c] = np.nan
+            own = out[withheld_col].fillna("").astype(str) if withheld_col in out else pd.Series("", index=out.index)
+            out[withheld_col] = own.where(~mark, (own + f" {c}").str.strip())
+    return out
+
+
 def withhold_shared_totals(frames: list[pd.DataFrame], withheld_years: set[tuple[str, int]] | None = None,
                            total: str = ALL, withheld_col: str = "_withheld") -> list[pd.DataFrame]:
     """:func:`withhold_total_estimates` over tables that publish the same total rows (a sector's breakdowns: the
