@@ -89,7 +89,7 @@ def test_the_weighting_note_names_a_year_in_the_page_language():
     ja = weighting_note(Data(), style.labels("ja"), {}, 5)
     en = weighting_note(Data(), style.labels("en"), {}, 5)
     # one respondent off the roster in each year: fewer than k, so x (participation is protected)
-    assert "会員名簿で照合できなかった回答者(2022年度 x、2023年度 x社)" in ja and "FY" not in ja
+    assert "会員名簿で照合できなかった回答者(2022年度 x社、2023年度 x社)" in ja and "FY" not in ja
     assert "Respondents the roster does not list (FY2022 x, FY2023 x)" in en
 
 
