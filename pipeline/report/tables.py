@@ -36,6 +36,7 @@ from pipeline.scoring.disclosure_rounding import (
 )
 from pipeline.scoring.disclosure_weights import (
     hide_for_two_totals,
+    withhold_cells,
     withhold_shared_totals,
     withhold_total_estimates,
     withhold_year_estimates,
@@ -153,12 +154,8 @@ def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, b
     keys = ["sector", "year", "framework", "node_id", "segment"]
     out = stats.merge(w, on=keys, how="left")
     if not weighting_cells_are(data, by):  # segments across the cells: every members' value reads x
-        cols = [c for c in WEIGHTED_COLUMNS if c in out]
-        shown = out[cols].notna()
-        out[cols] = np.nan
-        named = shown.apply(lambda r: " ".join(c for c in cols if r[c]), axis=1) if len(out) else ""
-        own = out[WITHHELD_CELLS].fillna("").astype(str) if WITHHELD_CELLS in out else ""
-        out[WITHHELD_CELLS] = (own + " " + named).str.strip() if len(out) else named
+        out = withhold_cells(out, pd.Series(True, index=out.index), [c for c in WEIGHTED_COLUMNS if c in out],
+                             WITHHELD_CELLS)
     if data.roster is not None and len(data.roster):  # the segments' weights in the members' total (working)
         members = pd.concat([response_rates(data.roster, data.respondents, by) if by else None,
                              response_rates(data.roster, data.respondents, None)], ignore_index=True)

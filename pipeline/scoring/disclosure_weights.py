@@ -53,6 +53,20 @@ TOTAL_ESTIMATES = ("w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_share_reached
                    "n_eff", "deff", "w_share_implemented", "w_change")
 
 
+def withhold_cells(frame: pd.DataFrame, mask: pd.Series, columns: list[str],
+                   withheld_col: str = "_withheld") -> pd.DataFrame:
+    """``frame`` with each of ``columns`` blanked where ``mask`` holds a value, and named in the row's
+    ``withheld_col`` so the blank reads x (withheld), not '—' (not assessed)."""
+    out = frame.copy()
+    for c in columns:
+        hit = mask & out[c].notna()
+        if hit.any():
+            own = out[withheld_col].fillna("").astype(str) if withheld_col in out else pd.Series("", index=out.index)
+            out[withheld_col] = own.where(~hit, (own + f" {c}").str.strip())
+            out.loc[hit, c] = np.nan
+    return out
+
+
 def withhold_total_estimates(table: pd.DataFrame, withheld_years: set[tuple[str, int]] | None = None,
                              group: list[str] | None = None, total: str = ALL,
                              withheld_col: str = "_withheld") -> pd.DataFrame:
@@ -89,14 +103,7 @@ def withhold_total_estimates(table: pd.DataFrame, withheld_years: set[tuple[str,
             shut.loc[totals] = ~hidden.loc[totals]
     if not shut.any():
         return out
-    for c in cols:
-        was = out[c].notna()
-        out.loc[shut & was, c] = np.nan
-        mark = shut & was
-        if mark.any():
-            own = out[withheld_col].fillna("").astype(str) if withheld_col in out else pd.Series("", index=out.index)
-            out[withheld_col] = own.where(~mark, (own + f" {c}").str.strip())
-    return out
+    return withhold_cells(out, shut, cols, withheld_col)
 
 
 def withhold_year_estimates(table: pd.DataFrame, withheld_years: set[tuple[str, int]] | None,
@@ -110,16 +117,9 @@ def withhold_year_estimates(table: pd.DataFrame, withheld_years: set[tuple[str, 
     years = {(str(s), int(y)) for s, y in (withheld_years or set())}
     if not cols or not years or not {"sector", "year"} <= set(table.columns):
         return table
-    out = table.copy()
-    shut = pd.Series([(str(s), int(y)) in years for s, y in zip(out["sector"], out["year"], strict=True)],
-                     index=out.index)
-    for c in cols:
-        mark = shut & out[c].notna()
-        if mark.any():
-            out.loc[mark, c] = np.nan
-            own = out[withheld_col].fillna("").astype(str) if withheld_col in out else pd.Series("", index=out.index)
-            out[withheld_col] = own.where(~mark, (own + f" {c}").str.strip())
-    return out
+    shut = pd.Series([(str(s), int(y)) in years for s, y in zip(table["sector"], table["year"], strict=True)],
+                     index=table.index)
+    return withhold_cells(table, shut, cols, withheld_col)
 
 
 def withhold_shared_totals(frames: list[pd.DataFrame], withheld_years: set[tuple[str, int]] | None = None,
@@ -144,14 +144,7 @@ def withhold_shared_totals(frames: list[pd.DataFrame], withheld_years: set[tuple
         if not cols or "segment" not in f or not all(c in f for c in keys):
             done.append(f)
             continue
-        f = f.copy()
         hit = f["segment"].astype(str).eq(total) & pd.Series(
             [tuple(str(v) for v in r) in shut for r in f[keys].itertuples(index=False)], index=f.index)
-        for c in cols:
-            mark = hit & f[c].notna()
-            if mark.any():
-                own = f[withheld_col].fillna("").astype(str) if withheld_col in f else pd.Series("", index=f.index)
-                f[withheld_col] = own.where(~mark, (own + f" {c}").str.strip())
-                f.loc[mark, c] = np.nan
-        done.append(f)
+        done.append(withhold_cells(f, hit, cols, withheld_col))
     return done
