@@ -202,6 +202,27 @@ def _pattern(out: list[Breach], frame: pd.DataFrame | None, table: str, column: 
         out.append(Breach("values", table, f"{int(bad.sum())} rows with {what}: {_example(values[bad])}"))
 
 
+def _business_types(r: pd.DataFrame | None) -> list[Breach]:
+    """Business types outside each sector's own catalog (sectors.yaml ``business_types``); a sector without
+    one has no business types at all."""
+    out: list[Breach] = []
+    if not _has(r, "sector"):
+        return out
+    for sector, rows in r.groupby(_text(r["sector"]), sort=False):
+        if sector not in catalogs.sectors():
+            continue  # an unknown sector is its own breach
+        where = catalogs.sector_info(sector).get("business_types") or f"{sector}: no business types in sectors.yaml"
+        codes = catalogs.business_type_codes(sector)
+        _outside(out, rows, "respondents", "main_business_type", codes, f"a business type ({where})", blank_ok=True)
+        if _has(rows, "business_types"):
+            listed = _text(rows["business_types"]).str.split().explode().dropna()
+            unknown = listed[~listed.isin(codes)]
+            if len(unknown):
+                out.append(Breach("values", "respondents", f"{len(unknown)} business types that are not codes of "
+                                                           f"{where}: {_example(unknown)}"))
+    return out
+
+
 # --- values -------------------------------------------------------------------------------------------------------
 
 def _values(tables: dict[str, pd.DataFrame], deep: bool) -> list[Breach]:
@@ -257,15 +278,7 @@ def _values(tables: dict[str, pd.DataFrame], deep: bool) -> list[Breach]:
     _outside(out, r, "respondents", "size_band", catalogs.size_band_names(), "a size band (catalogs/size_bands.yaml)",
              blank_ok=True)
     if deep:
-        codes = list(catalogs.power_business_types()["code"])
-        _outside(out, r, "respondents", "main_business_type", codes, "a business type (power_business_types.csv)",
-                 blank_ok=True)
-        if _has(r, "business_types"):
-            listed = _text(r["business_types"]).str.split().explode().dropna()
-            unknown = listed[~listed.isin(codes)]
-            if len(unknown):
-                out.append(Breach("values", "respondents", f"{len(unknown)} business types that are not codes of "
-                                                           f"power_business_types.csv: {_example(unknown)}"))
+        out += _business_types(r)
     s = tables.get("scores")
     _outside(out, s, "scores", "framework", FRAMEWORKS, "a framework")
     if _has(s, "score"):

@@ -22,12 +22,6 @@ def power_items() -> pd.DataFrame:
     return df.assign(report_to_management=df["report_to_management"].eq("true"))
 
 
-def power_business_types() -> pd.DataFrame:
-    """Power business types (事業区分): code, Japanese and English names, facility holder or not."""
-    df = read_csv("power_business_types.csv")
-    return df.assign(has_facilities=df["has_facilities"].eq("true"))
-
-
 def sector_business_types(sector: str) -> pd.DataFrame | None:
     """The business types (事業区分) a sector's members declare on its cover (sectors.yaml ``business_types``);
     None for a sector whose cover carries no business type."""
@@ -216,7 +210,15 @@ def items_file(version: str) -> str:
     return read_yaml(template_file(version))["items"]
 
 
-def business_type_records() -> tuple[dict[str, str], ...]:
-    """The power business types as plain rows (code, name_ja, short_ja …), read without pandas."""
-    return read_records("power_business_types.csv")
+def business_type_records(sector: str) -> tuple[dict[str, str], ...]:
+    """A sector's business types as plain rows (code, name_ja, short_ja …), read without pandas (ingest's
+    readers); none for a sector whose cover carries no business type (sectors.yaml ``business_types``)."""
+    name = sector_info(sector).get("business_types")
+    return read_records(name) if name else ()
+
+
+def business_type_codes(sector: str) -> list[str]:
+    """A sector's business-type codes in its catalog's order (the order reports and weighting cells list
+    them in); empty for a sector without business types."""
+    return [row["code"] for row in business_type_records(sector)]
 

@@ -723,8 +723,9 @@ def segment_order() -> dict[str, list[str]]:
     """Each segment attribute's values in the order a report lists them, from the catalogs.
 
     Size bands small to large (size_bands.yaml), a merged group (sectors.yaml ``segment_groups``) right after
-    the band it ends with, as a range reads; power business types in power_business_types.csv's order, a
-    merged group heading its members; other attributes as sectors.yaml ``segment_order`` lists them."""
+    the band it ends with, as a range reads; each sector's business types in its own catalog's order (sectors.yaml
+    ``business_types``), a merged group heading its members; other attributes as sectors.yaml ``segment_order``
+    lists them."""
     groups: dict[str, dict[str, Any]] = {}
     for info in catalogs.sectors().values():
         for attr, found in (info.get("segment_groups") or {}).items():
@@ -735,12 +736,13 @@ def segment_order() -> dict[str, list[str]]:
     for band in bands:
         size += [band, *(g for g, spec in groups.get("size_band", {}).items()
                          if max(spec["members"], key=place.__getitem__) == band)]
-    codes = catalogs.power_business_types()["code"].tolist()
-    rank = {c: i for i, c in enumerate(codes)}
     business: list[str] = []
-    for code in codes:
-        business += [*(g for g, spec in groups.get("business_types", {}).items()
-                       if min(spec["members"], key=rank.__getitem__) == code), code]
+    for sector, info in catalogs.sectors().items():  # each sector's business types in its own catalog's order
+        codes = catalogs.business_type_codes(sector)
+        rank = {c: i for i, c in enumerate(codes)}
+        own = (info.get("segment_groups") or {}).get("business_types", {})
+        for code in codes:
+            business += [*(g for g, spec in own.items() if min(spec["members"], key=rank.__getitem__) == code), code]
     order: dict[str, list[str]] = {}
     for info in catalogs.sectors().values():
         for attr, values in (info.get("segment_order") or {}).items():
