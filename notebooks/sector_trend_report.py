@@ -79,7 +79,7 @@ fy = [L["fy"].format(year=y) for y in rd.years]
 year_format = L["fy"].replace("{year}", "{}")
 latest = L["fy"].format(year=rd.latest)
 latest_year = str(rd.latest)  # the source line writes "FY" itself
-mapping_note = L["mapping_note"].get(sector, "")
+mapping_note = ctx.mapping_note(L)
 
 
 def by_year(table):
@@ -289,8 +289,8 @@ if "star" in info["frameworks"]:
                 note=(f"{star_note}\n{star_list}", star_note), years=latest_year,
                 alt=[star_note, star_list])
     # a ★N mean rounded beside a withheld bottleneck row (docs/method.md §5.4, rule (b)) says why under the table
-    mean_rounded = star["node_id"].isin(["★3", "★4"]) & star["rounded"].fillna(False).astype(bool) \
-        & star["suppressed"].fillna("").eq("")
+    mean_rounded = (star["node_id"].isin([f"★{n}" for n in catalogs.stars()])
+                    & star["rounded"].fillna(False).astype(bool) & star["suppressed"].fillna("").eq(""))
     page.table("star", star, star=f"{star_note}: {star_list}",
                star_rounded=L["rounded_note_star"] if mean_rounded.any() else "")
 
@@ -307,7 +307,7 @@ if "star" in info["frameworks"]:
     unjudged_note = R["unjudgeable"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
     display(HTML(f'<p class="sdw-note">{html.escape(scheme_note)}<br>{html.escape(unjudged_note)}</p>'))
     bottle_shown = show(bottle)
-    for n_star in (3, 4):
+    for n_star in catalogs.stars():
         top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10, total=ALL)  # segments as displayed
         # the bar labels read a requirement as an item (id and text); the published table keeps its own columns
         as_items = top.assign(item_id=top["requirement_id"], text=top["requirement_name"])
@@ -319,7 +319,7 @@ if "star" in info["frameworks"]:
                          for r in top.itertuples()])
         page.table("star_top", top, name=f"star{n_star}_top", title_args={"star": n_star}, slide=True,
                    source=source(n_year(rd.latest), latest_year))
-    for n_star in (3, 4):  # the top ten of each star by segment, ★3 and ★4 alike
+    for n_star in catalogs.stars():  # the top ten of each star by segment, ★3 and ★4 alike
         top_ids = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)["node_id"].tolist()
         heat = bottle_shown[bottle_shown["year"].eq(rd.latest) & bottle_shown["node_id"].isin(top_ids)]
         heat = heat.assign(_o=heat["node_id"].map({n: i for i, n in enumerate(top_ids)})).sort_values(
@@ -338,8 +338,8 @@ if "star" in info["frameworks"]:
     # distance to ★3/★4 and ready after fixing at most N: companies by band, for each star
     bands, within = S.distance(rd, by, star_protected, min_cell, bottlenecks=bottle)
     bands_shown, within_shown = show(bands), show(within)
-    ready_rows = star[star["node_id"].isin(["★3+", "★4+"])]
-    for n_star in (3, 4):
+    ready_rows = star[star["node_id"].isin([f"★{n}+" for n in catalogs.stars()])]
+    for n_star in catalogs.stars():
         lb = bands_shown[bands_shown["year"].eq(rd.latest) & bands_shown["node_id"].str.startswith(f"★{n_star}:")]
         lw = within_shown[within_shown["year"].eq(rd.latest) & within_shown["node_id"].str.startswith(f"★{n_star}")]
         now = ready_rows[ready_rows["year"].eq(rd.latest) & ready_rows["node_id"].eq(f"★{n_star}+")]

@@ -41,8 +41,6 @@ FINGERPRINT_FILE = "key_fingerprint.json"
 FINGERPRINT_LABEL = "sdw store key fingerprint v1"
 UNIQUE = {"manifest": ["sector", "year", "source_path"], "respondents": KEY, "responses": [*KEY, "item_id"],
           "identities": KEY, "roster": KEY, "scores": [*KEY, "framework", "node_id"]}
-LEVEL_NODES = {"Lv1", "Lv2", "Lv3", "Lv1+", "Lv2+", "Lv3+", "All"}
-STAR_NODES = {"★3", "★3+", "★4", "★4+"}
 
 RULES = {
     "tables": "every table is present, readable and has its columns (no others where the schema is strict)",
@@ -274,7 +272,7 @@ def _values(tables: dict[str, pd.DataFrame], deep: bool) -> list[Breach]:
         _outside(out, tables.get(name), name, "identity_basis", ["corporate_number", "name", "name_linked"],
                  "an identity basis")
     r = tables.get("respondents")
-    _outside(out, r, "respondents", "target_level", ["Lv1", "Lv2", "Lv3"], "a target level", blank_ok=True)
+    _outside(out, r, "respondents", "target_level", catalogs.levels(), "a target level", blank_ok=True)
     _outside(out, r, "respondents", "size_band", catalogs.size_band_names(), "a size band (catalogs/size_bands.yaml)",
              blank_ok=True)
     if deep:
@@ -341,9 +339,13 @@ def _nodes(s: pd.DataFrame | None) -> list[Breach]:
     if not _has(s, "sector", "framework", "node_id"):
         return []
     known = {"csf2": set(catalogs.csf2()["node_id"]), "csf11": set(catalogs.csf11()["node_id"]),
-             "cpsf": set(catalogs.cpsf()["node_id"]), "level": LEVEL_NODES,
-             "star": STAR_NODES | {f"{star}:{rid}" for rid in catalogs.scs_requirements()["requirement_id"]
-                                   for star in (3, 4)}}
+             "cpsf": set(catalogs.cpsf()["node_id"]),
+             # a level's own share (Lv1), reached or not (Lv1+) and every item (All): scoring/respondent.py
+             "level": {*catalogs.levels(), *(f"{lv}+" for lv in catalogs.levels()), "All"},
+             # a star's share of requirements met (★3), ready or not (★3+) and each requirement (3:1-2-1)
+             "star": {node for star in catalogs.stars() for node in (f"★{star}", f"★{star}+")}
+                     | {f"{star}:{rid}" for rid in catalogs.scs_requirements()["requirement_id"]
+                        for star in catalogs.stars()}}
     out: list[Breach] = []
     for sector, rows in s.groupby(_text(s["sector"]), sort=True):
         if sector not in catalogs.sectors():
