@@ -38,14 +38,15 @@ from IPython.display import HTML, Markdown, display
 
 from pipeline import catalogs, config, ruleset
 from pipeline.arguments import read_what_if
-from pipeline.publish.formats import BAND_LABELS, hidden_text
+from pipeline.publish.formats import BAND_LABELS
 from pipeline.publish.model import SlidePivot
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
 from pipeline.report import data as D
 from pipeline.report import figures as F
-from pipeline.report import scheme_names, star_disclosure, style
+from pipeline.report import protected as P
+from pipeline.report import scheme_names, style
 from pipeline.report import star_tables as S
 from pipeline.report import tables as T
 from pipeline.report.context import ReportContext, hidden_count
@@ -125,9 +126,7 @@ summary = display(HTML(""), display_id=True)  # filled in once every table is pu
 # members' estimate in any breakdown either)
 others = {b: loaded.merge_small_segments(b, min_cell)[0]
           for b in info.get("breakdowns", []) if b != by and b in rd.respondents}
-resp_protected, *other_resps = T.secure_together(
-    [T.responses_by_segment(rd, by, min_cell), *[T.responses_by_segment(d, b, min_cell) for b, d in others.items()]],
-    T.SPECS["responses"], min_cell)
+resp_protected, *other_resps = P.responses(rd, by, min_cell, others)
 resp = show(resp_protected)
 has_roster = "response_rate" in resp
 display(Markdown(f"## {L['sections']['responses']}"))
@@ -192,8 +191,7 @@ if len(rd.years) > 1:
 # %%
 # Score distribution by segment, per year.
 # a segment's overall mean bounds its functions from below: withheld where one of them is (docs/method.md §5)
-dist = show(T.hide_with_functions(T.distribution(rd, by, min_cell), protected_functions, T.SPECS["distribution"],
-                                  min_cell))
+dist = show(P.distribution(rd, by, min_cell, protected_functions))
 display(Markdown(f"## {L['sections']['distribution']}"))
 page.figure("score_distribution", L["titles"]["score_distribution"], n_all, lambda ax: F.quantile_boxes(
     by_year(dist), "segment", "fy", ax=ax, suppressed_label=hidden, total=ALL), ylabel=L["axes"]["score"])
@@ -249,7 +247,7 @@ page.figure("radar", L["titles"]["radar"].format(framework=fw_label) + f" ({late
 # Sectors scored on levels (automotive): levels reached by segment over the years.
 if "level" in info["frameworks"]:
     display(Markdown(f"## {L['sections']['levels']}"))
-    lv = show(T.secure(T.level_reached(rd, by, min_cell), T.SPECS["levels"], min_cell))
+    lv = show(P.levels(rd, by, min_cell))
     relevelled = T.relevelled_items(rd)
     relevelled_note = L["relevelled"].format(n=len(relevelled)) if relevelled else ""
 
@@ -270,12 +268,8 @@ if "level" in info["frameworks"]:
 # %%
 # Sectors whose items the ★ scheme cites (automotive): ★3/★4 readiness.
 if "star" in info["frameworks"]:
-    star, unjudged = T.star_readiness(rd, by, min_cell)
-    star_protected = T.secure(star, T.SPECS["star"], min_cell)  # its ★N+ cells are band 0 of the distance table
-    # a ★N mean and its segment's ★N bottleneck rows rebuild each other: protected together (docs/method.md §5.4)
-    bottle, star_protected = star_disclosure.protect_together(
-        S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell, lang), S.SPECS["star_bottlenecks"], min_cell)),
-        star_protected, min_cell)
+    star_tables = P.star(rd, by, min_cell, lang)  # readiness and bottlenecks, protected together
+    star_protected, bottle, unjudged = star_tables.readiness, star_tables.bottlenecks, star_tables.unjudgeable
     # each row named for what its value is (a mean share of requirements met, or the share of companies ready)
     star = show(star_protected).assign(node_name=lambda d: d["node_id"].map(L["star_series"]))
     latest_star = star[star["year"].eq(rd.latest)]
@@ -288,11 +282,8 @@ if "star" in info["frameworks"]:
                                           band_label=L["band_bar"]),  # a band drawn as the table prints it
                 note=(f"{star_note}\n{star_list}", star_note), years=latest_year,
                 alt=[star_note, star_list])
-    # a ★N mean rounded beside a withheld bottleneck row (docs/method.md §5.4, rule (b)) says why under the table
-    mean_rounded = (star["node_id"].isin([f"★{n}" for n in catalogs.stars()])
-                    & star["rounded"].fillna(False).astype(bool) & star["suppressed"].fillna("").eq(""))
     page.table("star", star, star=f"{star_note}: {star_list}",
-               star_rounded=L["rounded_note_star"] if mean_rounded.any() else "")
+               star_rounded=L["rounded_note_star"] if star_tables.rounded_mean else "")
 
 # %%
 # ★ readiness for policy: which requirements block most companies, how far they are, the trend and,
@@ -392,8 +383,7 @@ if "star" in info["frameworks"]:
         scope_text = f"{L['breakdown'].get(scope.attribute, scope.attribute)} {scope.value}"
         display(Markdown(f"### {R['what_if_section'].format(star=scope.star, scope=scope_text, year=rd.latest)}"))
 
-        mark = hidden_text()  # a withheld count reads x, as in the tables
-        counts = {name: mark if v != v else f"{int(v):,}" for name, v in wsum.items()}
+        counts = P.what_if_counts(wsum)  # a withheld count reads x, as in the tables
         what_if_text = R["what_if_summary"].format(scope=scope_text, n=counts["n_companies"],
                                                    judged=counts["n_judged"], ready=counts["n_ready"],
                                                    must=counts["n_must_act"])
@@ -433,7 +423,7 @@ page.table("items", items)
 own = T.own_scale(sector)
 if own.get("bands"):
     display(Markdown(f"## {L['sections']['bands']}"))
-    band_table = T.secure(T.bands(rd, min_cell), T.SPECS["bands"], min_cell)
+    band_table = P.score_bands(rd, min_cell)
     shown = T.display(band_table, {b["id"]: L["bands"][b["id"]] for b in own["bands"]}, ALL)
     drawn = shown[shown["segment"].ne(ALL)]
     scale_note = L["bands_note"].format(scale=own["label"])
