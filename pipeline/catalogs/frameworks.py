@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from pipeline.catalogs.files import path, project_root, read_csv, read_yaml
@@ -42,9 +43,15 @@ def cpsf() -> pd.DataFrame:
 
 
 def scs_requirements() -> pd.DataFrame:
-    """Supply-chain evaluation scheme requirements with their ★3/★4 flags (booleans)."""
+    """Supply-chain evaluation scheme requirements, each with a boolean ``starN`` per grade N of the scheme:
+    whether it belongs to ★N, read from its criteria (one of them graded N or lower in scs_criteria.csv, the
+    one place a grade is written; ★4 takes the ★3 criteria too). ``starN`` columns a table may carry are
+    not read."""
     df = read_csv("scs_requirements.csv")
-    return df.assign(star3=df["star3"].eq("True"), star4=df["star4"].eq("True"))
+    df = df.drop(columns=[c for c in df.columns if re.fullmatch(r"star\d+", c)])
+    crit = scs_criteria()
+    return df.assign(**{f"star{star}": df["requirement_id"].isin(set(crit.loc[crit["star"].le(star), "requirement_id"]))
+                        for star in stars()})
 
 
 def scs_criteria() -> pd.DataFrame:

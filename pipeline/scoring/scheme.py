@@ -16,7 +16,7 @@ from pipeline.catalogs.integrity import check_scs
 
 REQUIRED_META = ("name_ja", "source_table", "source_table_date", "counts")
 REQUIREMENT_COLUMNS = ("requirement_id", "group_no", "group_name", "category_no", "category_name",
-                       "requirement_name", "star3", "star4", "csf_function")
+                       "requirement_name", "csf_function")
 CRITERION_COLUMNS = ("criterion_id", "requirement_id", "star", "jama_items", "jama_levels")
 
 
@@ -61,10 +61,6 @@ def check_scheme() -> SchemeReport:
     problems += check_scs(req, crit, catalogs.sector_items(cited)) if "counts" in meta else []
     problems += [f"scs: requirement {r} has no criterion" for r in sorted(set(req["requirement_id"])
                                                                            - set(crit["requirement_id"]))]
-    flags = req.set_index("requirement_id")
-    problems += [f"scs: criterion {c.criterion_id} is ★3 but requirement {c.requirement_id} is not flagged star3"
-                 for c in crit[crit["star"].eq(3)].itertuples()
-                 if c.requirement_id in flags.index and not flags.at[c.requirement_id, "star3"]]
     counts, unjudgeable = {}, {}
     for star in catalogs.stars():
         r = star_requirements(star)
