@@ -9,8 +9,11 @@ same bytes, so feedback files stay byte-identical run to run.
 
 from __future__ import annotations
 
+import io
+import os
 import struct
 import zlib
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -23,7 +26,8 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def encode_png(pixels: np.ndarray, dpi: float | None = None, level: int = 1) -> bytes:
+def encode_png(pixels: np.ndarray, dpi: float | None = None, level: int = 1,
+               text: dict[str, str] | None = None) -> bytes:
     """PNG bytes of an 8-bit ``pixels`` array (height × width × 3 or 4), every row unfiltered.
 
     Parameters
@@ -35,6 +39,8 @@ def encode_png(pixels: np.ndarray, dpi: float | None = None, level: int = 1) -> 
         places the picture at the size it was drawn for.
     level : int
         zlib level: 1 is fastest and, for figures of flat colours, nearly as small as 9.
+    text : dict, optional
+        tEXt chunks (Latin-1 keys and values), e.g. what a reader checks back from the picture.
     """
     if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] not in COLOUR_TYPE:
         raise ValueError(f"expected height × width × 3 or 4 bytes, got {pixels.dtype} {pixels.shape}")
@@ -47,5 +53,34 @@ def encode_png(pixels: np.ndarray, dpi: float | None = None, level: int = 1) -> 
     if dpi is not None:
         per_metre = int(dpi / 0.0254 + 0.5)
         parts.append(_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)))
+    for key, value in (text or {}).items():
+        parts.append(_chunk(b"tEXt", key.encode("latin-1") + b"\0" + value.encode("latin-1")))
     parts += [_chunk(b"IDAT", zlib.compress(rows.tobytes(), level)), _chunk(b"IEND", b"")]
     return b"".join(parts)
+
+
+def save_figure_png(fig: Any, target: str | os.PathLike | BinaryIO, dpi: float | None = None,
+                    text: dict[str, str] | None = None, level: int = 1) -> None:
+    """Write a matplotlib figure as PNG as ``fig.savefig(target)`` would draw it, encoded by :func:`encode_png`.
+
+    matplotlib draws the figure (at ``dpi``, default ``savefig.dpi``) into RGBA bytes; the file carries the
+    same pixels, DPI and tEXt chunks (matplotlib's Software line first, then ``text``) as matplotlib's own PNG.
+    """
+    import matplotlib as mpl
+
+    if dpi is None:
+        dpi = mpl.rcParams["savefig.dpi"]
+        dpi = fig.dpi if dpi == "figure" else dpi
+    buf = io.BytesIO()
+    fig.savefig(buf, format="rgba", dpi=dpi)
+    width, height = int(fig.get_figwidth() * dpi), int(fig.get_figheight() * dpi)
+    pixels = np.frombuffer(buf.getbuffer(), dtype=np.uint8)
+    if pixels.size != width * height * 4:  # a figure size matplotlib rounds otherwise: never guess the shape
+        raise ValueError(f"figure drew {pixels.size} bytes, not {width} × {height} RGBA")
+    data = encode_png(pixels.reshape(height, width, 4), dpi=dpi, level=level, text={
+        "Software": f"Matplotlib version{mpl.__version__}, https://matplotlib.org/", **(text or {})})
+    if hasattr(target, "write"):
+        target.write(data)
+    else:
+        with open(target, "wb") as f:
+            f.write(data)

@@ -39,3 +39,29 @@ def test_rgba_keeps_alpha_and_same_array_same_bytes():
 def test_refuses_what_is_not_8_bit_rgb():
     with pytest.raises(ValueError, match="expected height × width × 3 or 4 bytes, got float64"):
         encode_png(np.zeros((2, 2, 3)))
+
+
+def test_figure_png_has_matplotlibs_pixels_dpi_and_text(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from pipeline.png import save_figure_png
+    from pipeline.report import style
+
+    style.apply()
+    fig, ax = plt.subplots(figsize=(4.1, 2.3))
+    ax.bar(["電力", "自動車"], [0.42, 0.87])
+    ax.set_title("実装率")
+    fig.text(0.02, 0.02, "n=3,079", fontsize=8)
+    theirs = io.BytesIO()
+    fig.savefig(theirs, format="png", dpi=150)
+    ours = tmp_path / "ours.png"
+    save_figure_png(fig, ours, dpi=150, text={"sdw:min_pt": "8.0"})
+    plt.close(fig)
+    a, b = Image.open(io.BytesIO(theirs.getvalue())), Image.open(ours)
+    assert (a.mode, a.size) == (b.mode, b.size) == ("RGBA", (615, 345))  # 4.1 × 150, 2.3 × 150
+    assert np.array_equal(np.asarray(a), np.asarray(b))
+    assert b.text["sdw:min_pt"] == "8.0" and b.text["Software"] == a.text["Software"]
+    assert [round(d) for d in b.info["dpi"]] == [150, 150]
