@@ -76,6 +76,7 @@ def save_figure_png(fig: Any, target: str | os.PathLike | BinaryIO, dpi: float |
 
     matplotlib draws the figure (at ``dpi``, default ``savefig.dpi``) into RGBA bytes; the file carries the
     same pixels, DPI and tEXt chunks (matplotlib's Software line first, then ``text``) as matplotlib's own PNG.
+    Should the drawn bytes not match the figure's size in pixels, matplotlib writes the file itself.
     """
     import matplotlib as mpl
 
@@ -86,8 +87,9 @@ def save_figure_png(fig: Any, target: str | os.PathLike | BinaryIO, dpi: float |
     fig.savefig(buf, format="rgba", dpi=dpi)
     width, height = int(fig.get_figwidth() * dpi), int(fig.get_figheight() * dpi)
     pixels = np.frombuffer(buf.getbuffer(), dtype=np.uint8)
-    if pixels.size != width * height * 4:  # a figure size matplotlib rounds otherwise: never guess the shape
-        raise ValueError(f"figure drew {pixels.size} bytes, not {width} × {height} RGBA")
+    if pixels.size != width * height * 4:  # a size matplotlib rounded otherwise: never guess the shape, let it write
+        fig.savefig(target, format="png", dpi=dpi, metadata=dict(text or {}), pil_kwargs={"compress_level": level})
+        return
     data = encode_png(pixels.reshape(height, width, 4), dpi=dpi, level=level, text={
         "Software": f"Matplotlib version{mpl.__version__}, https://matplotlib.org/", **(text or {})})
     if hasattr(target, "write"):
