@@ -17,7 +17,6 @@ prints and colour-blind readers can tell series apart.
 
 from __future__ import annotations
 
-import io
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
 from functools import cache
@@ -37,6 +36,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from PIL import Image, ImageDraw, ImageFont
 
+from pipeline.png import encode_png
 from pipeline.publish.feedback_model import page_figure_box
 from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK
 from pipeline.report.style import (
@@ -1165,10 +1165,7 @@ class PeerFigures:
     def png(self, scores: pd.DataFrame) -> bytes:
         """The figure of one member's ``scores`` (:attr:`~pipeline.publish.feedback_model.MemberPage.scores`)
         as PNG bytes at its DPI."""
-        rgb = self.image(scores)
-        buf = io.BytesIO()
-        rgb.save(buf, format="png", dpi=(self.dpi, self.dpi), compress_level=PNG_LEVEL)
-        return buf.getvalue()
+        return encode_png(np.asarray(self.image(scores)), dpi=self.dpi, level=PNG_LEVEL)
 
     def _background(self, scores: pd.DataFrame) -> tuple[Figure, FigureCanvasAgg, Axes, Any]:
         if self.page:
