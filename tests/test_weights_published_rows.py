@@ -71,3 +71,43 @@ def test_cells_sharing_a_recoded_segment_are_one_group():
     out, ok = merge_onto_published_rows(w, {"〜100人": "〜300人", "101〜300人": "〜300人"}, BANDS, set(),
                                         total_published=True)
     assert ok and out["cell"].nunique() == 4
+
+
+def test_the_weighting_note_states_the_merge_where_the_report_made_it():
+    from pipeline.report.data import ReportData
+    from pipeline.report.style import labels
+    from pipeline.report.tables import weighting_note
+
+    w = _weights(CELLS)
+    empty = pd.DataFrame()
+    merged = ReportData("auto", [2024], empty, empty, empty, None, w, weight_rows_published=frozenset({("auto", 2024)}))
+    rule = ("回答状況の行を秘匿した区分も、秘匿した値が重みから分からないよう、定めた順で隣り合う区分と"
+            "(秘匿した区分が複数あれば、その間の区分もまとめて)合わせて重み付けします。")
+    assert rule in weighting_note(merged, labels("ja"))
+    assert "301〜1,000人" not in weighting_note(merged, labels("ja"))  # the rule, never the cells
+    # not assessed (power: its segments are not the weighting cells): the note says nothing of it
+    assert rule not in weighting_note(ReportData("auto", [2024], empty, empty, empty, None, w), labels("ja"))
+
+
+def _responses(rows: list[tuple[str, int, int, int]]) -> pd.DataFrame:
+    """(segment, respondents, on the roster, members) → a response table as the report protects it."""
+    t = pd.DataFrame(rows, columns=["segment", "n", "n_on_roster", "roster_n"]).assign(sector="auto", year=2022)
+    t["response_rate"] = t["n_on_roster"] / t["roster_n"]
+    from pipeline.scoring.disclosure import protect
+
+    return protect(t, k=5, group=["sector", "year"], n_col="n",
+                   stat_columns=["response_rate", "roster_n", "n_on_roster"], uniform_columns=["response_rate"])
+
+
+def test_the_total_response_row_is_hidden_for_its_own_split_and_a_complement_is_a_segment_first():
+    """(a) 101〜300人: 118 respondents, 117 on the roster (one off it); the sector: 402, 401 — the total carries the
+    same one respondent off the roster, a split of 1 of its own: hidden as 'split', not as a complement, and no
+    segment hidden beside it could protect it. (b) 10,001人〜: 118 of 120 members answered (2 did not): split; the
+    total published, so one more cell is hidden: the published segment with the fewest respondents (301〜1,000人,
+    125), never the total."""
+    a = _responses([("〜100人", 159, 159, 252), ("101〜300人", 118, 117, 182), ("301〜1,000人", 125, 125, 158),
+                    ("全体", 402, 401, 592)]).set_index("segment")["suppressed"].fillna("")
+    assert a.to_dict() == {"〜100人": "", "101〜300人": "split", "301〜1,000人": "", "全体": "split"}
+    b = _responses([("〜100人", 159, 159, 252), ("10,001人〜", 118, 118, 120), ("301〜1,000人", 125, 125, 158),
+                    ("全体", 402, 402, 530)]).set_index("segment")["suppressed"].fillna("")
+    assert b.to_dict() == {"〜100人": "", "10,001人〜": "split", "301〜1,000人": "complementary", "全体": ""}

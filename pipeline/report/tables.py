@@ -273,7 +273,7 @@ def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None 
     # the collapsing rule, stated whether or not it merged any cell: naming a merged cell (or saying that one was
     # merged) tells that it had fewer respondents on the roster than the rule's minimum (docs/method.md §12)
     text += " " + labels["weighting_merged"]
-    if data.weight_rows_published is not None:  # the cells merged onto published response rows (§12.4a)
+    if getattr(data, "weight_rows_published", None) is not None:  # cells merged onto published rows (§12.4a)
         text += " " + labels["weighting_published_rows"]
     # every year is named, 0 included, and 0 … k − 1 read x: naming only the years with someone off the roster
     # (or printing 0) would say that a year's x stands for 1 … k − 1 (docs/method.md §12)
