@@ -259,7 +259,7 @@ def rekey(args: argparse.Namespace) -> int:
 
 def _release_memory() -> None:
     """Hand back to the system what ingest and scoring freed: Arrow and malloc otherwise keep it for reuse,
-    and it counted against the demo's memory while the report kernels ran (about 130 MB)."""
+    and it would count against the demo's memory while the report kernels run (about 130 MB)."""
     import gc
 
     import pyarrow as pa

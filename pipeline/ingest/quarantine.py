@@ -151,19 +151,20 @@ def members_to_chase(roster: pd.DataFrame) -> pd.DataFrame:
     latest = roster.groupby("sector")["year"].transform("max").eq(roster["year"])
     missing = roster[latest & ~roster["responded"].astype(bool)].sort_values(["sector", "year", "company_name"])
     out = missing.assign(sector=missing["sector"].map(sector_ja),
-                         business_types=missing["business_types"].map(business_types_ja))
+                         business_types=[business_types_ja(codes, str(sector)) for codes, sector
+                                         in zip(missing["business_types"], missing["sector"], strict=True)])
     kept = [c for c in MEMBER_ATTRIBUTES if c in out and out[c].fillna("").astype(str).ne("").any()]
     return (out[["sector", "year", "company_name", "corporate_number", *kept]]
             .rename(columns={"sector": "分野", "year": "年度", "company_name": "事業者名",
                              "corporate_number": "法人番号", **MEMBER_ATTRIBUTES}).reset_index(drop=True))
 
 
-def business_types_ja(codes: object) -> object:
-    """'RETAIL GENERATION' → '小売電気事業者、発電事業者' (catalogs/power_business_types.csv); others as they are."""
+def business_types_ja(codes: object, sector: str) -> object:
+    """'RETAIL GENERATION' → '小売電気事業者、発電事業者', by the sector's own business-type catalog; others as
+    they are."""
     if not isinstance(codes, str) or not codes:
         return codes
-    names = dict(zip(catalogs.power_business_types()["code"], catalogs.power_business_types()["name_ja"],
-                     strict=True))
+    names = {row["code"]: row["name_ja"] for row in catalogs.business_type_records(sector)}
     return "、".join(names.get(c, c) for c in codes.split())
 
 

@@ -349,7 +349,7 @@ def _rounded(row: pd.Series) -> bool:
 
 def _cell_number(value: object) -> object:
     """A cell as a number (NaN where it is none): a number as it is, anything else through pandas' parsing. The
-    audit reads ~10,000 cells per report; a Series per cell had cost seconds."""
+    audit reads ~10,000 cells per report, where a Series per cell would cost seconds."""
     if isinstance(value, (int, float, np.integer, np.floating)):
         return value
     return pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]

@@ -43,7 +43,7 @@ from pipeline.scoring.disclosure_weights import (
 )
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
-from pipeline.scoring.statistics import item_shares, score_bands
+from pipeline.scoring.statistics import item_shares, score_bands, share_threshold
 from pipeline.scoring.trends import panel_change
 from pipeline.scoring.weighted import ITEM_COLUMNS, WEIGHTED_COLUMNS, weighted_item_shares, weighted_segment_stats
 
@@ -596,9 +596,10 @@ def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFra
     """Share of companies reaching Lv1+/Lv2+/Lv3+ per segment and year, Wilson 95%, protected."""
     s = data.scores
     scores = s[s["framework"].eq("level") & s["node_id"].str.endswith("+")]
-    stats = segment_stats(scores, data.respondents, by, "level", threshold=0.5)  # reached is already 0/1
-    stats = with_weighted(stats, data, scores, by, "level", threshold=0.5)
-    # 0.5 only splits 0/1 (the level rule is 90%); with 0/1 scores the mean, its SD and interval are the share
+    theta = share_threshold("level", "Lv1+")  # reached is already 0/1
+    stats = segment_stats(scores, data.respondents, by, "level", threshold=theta)
+    stats = with_weighted(stats, data, scores, by, "level", threshold=theta)
+    # with 0/1 scores the mean, its SD and interval are the share
     # published twice under other names (and a mean would be held to a score's width, not a count's)
     return members_total(protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high",
                                                      "w_mean", "w_mean_ci_low", "w_mean_ci_high"], errors="ignore"),
@@ -610,8 +611,9 @@ def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.
     requirement met), per segment and year; and how many requirements the checklist cannot judge."""
     s = data.scores
     scores = s[s["framework"].eq("star") & s["node_id"].str.startswith("★")]
-    stats = segment_stats(scores, data.respondents, by, "star", threshold=1.0).drop(columns=["threshold", "na_share"])
-    stats = with_weighted(stats, data, scores, by, "star", threshold=1.0)
+    theta = share_threshold("star")
+    stats = segment_stats(scores, data.respondents, by, "star", threshold=theta).drop(columns=["threshold", "na_share"])
+    stats = with_weighted(stats, data, scores, by, "star", threshold=theta)
     # its ★N+ share is band 0 of the distance table: the same base rule (1–4 respondents not judged), so both
     # publish the same rounded share or hide it alike (docs/method.md §5.4); and it is never published as a band
     # (「10%未満」): the distance table's published bands narrow it inside any band (docs/method.md §11)
@@ -817,8 +819,9 @@ def segment_order() -> dict[str, list[str]]:
     """Each segment attribute's values in the order a report lists them, from the catalogs.
 
     Size bands small to large (size_bands.yaml), a merged group (sectors.yaml ``segment_groups``) right after
-    the band it ends with, as a range reads; power business types in power_business_types.csv's order, a
-    merged group heading its members; other attributes as sectors.yaml ``segment_order`` lists them."""
+    the band it ends with, as a range reads; each sector's business types in its own catalog's order (sectors.yaml
+    ``business_types``), a merged group heading its members; other attributes as sectors.yaml ``segment_order``
+    lists them."""
     groups: dict[str, dict[str, Any]] = {}
     for info in catalogs.sectors().values():
         for attr, found in (info.get("segment_groups") or {}).items():
@@ -829,12 +832,13 @@ def segment_order() -> dict[str, list[str]]:
     for band in bands:
         size += [band, *(g for g, spec in groups.get("size_band", {}).items()
                          if max(spec["members"], key=place.__getitem__) == band)]
-    codes = catalogs.power_business_types()["code"].tolist()
-    rank = {c: i for i, c in enumerate(codes)}
     business: list[str] = []
-    for code in codes:
-        business += [*(g for g, spec in groups.get("business_types", {}).items()
-                       if min(spec["members"], key=rank.__getitem__) == code), code]
+    for sector, info in catalogs.sectors().items():  # each sector's business types in its own catalog's order
+        codes = catalogs.business_type_codes(sector)
+        rank = {c: i for i, c in enumerate(codes)}
+        own = (info.get("segment_groups") or {}).get("business_types", {})
+        for code in codes:
+            business += [*(g for g, spec in own.items() if min(spec["members"], key=rank.__getitem__) == code), code]
     order: dict[str, list[str]] = {}
     for info in catalogs.sectors().values():
         for attr, values in (info.get("segment_order") or {}).items():

@@ -23,7 +23,7 @@ from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import all_alike, protect, quantile_shown
 from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_not_applicable
 from pipeline.scoring.rules import complete_items, is_achieved, is_applicable
-from pipeline.scoring.statistics import deviation_score, item_shares, percentile_rank
+from pipeline.scoring.statistics import deviation_score, item_shares, percentile_rank, share_threshold
 
 FUNCTIONS = ["GV", "ID", "PR", "DE", "RS", "RC"]
 
@@ -177,17 +177,6 @@ def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int) -> 
                         deviation=deviation_score(pool["score"]).reindex(block.index), hidden="")
 
 
-def peer_threshold(framework: str, node_id: str = "") -> float:
-    """The threshold a node's share reached is read at in the report's tables (pipeline/report/tables.py): ★
-    readiness at 1, a 0/1 level node (LvN+) at 0.5, every other score (CSF nodes, a level's own share of items)
-    at the level rule (90 %)."""
-    from pipeline.ruleset import level_threshold
-
-    if framework == "star":
-        return 1.0
-    return 0.5 if str(node_id).endswith("+") else level_threshold()
-
-
 def peer_protection(scores: pd.Series, framework: str, k: int, node_id: str = "") -> tuple[str, str]:
     """Why the report's rule would hide a peer group's statistics of one node, and the band its mean may be
     shown as: ('', '') where they may be shown; ('split', 'high') where fewer than k peers fall short of the
@@ -198,7 +187,7 @@ def peer_protection(scores: pd.Series, framework: str, k: int, node_id: str = ""
     shows no peer value the published report withholds (a group of 10 with one company below 90 %: the report
     shows 「90%以上」, the file no exact mean, percentile or 偏差値 either)."""
     values = scores.dropna().astype(float)
-    theta = peer_threshold(framework, node_id)
+    theta = share_threshold(framework, node_id)
     cell = pd.DataFrame({"n": [len(values)], "mean": [values.mean()], "share_reached": [values.ge(theta).mean()]})
     out = protect(cell, k=k, n_col="n", stat_columns=["mean", "share_reached"], group=[])
     return str(out["suppressed"].iloc[0]), str(out["mean_band"].iloc[0] or "")

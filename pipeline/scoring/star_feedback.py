@@ -29,9 +29,8 @@ from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import all_alike, protect_distribution
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS, peer_attribute, peer_group, split_by_key
 from pipeline.scoring.readiness import DISTANCE_BANDS, distance_band, readiness_from_outcomes, requirement_outcomes
-from pipeline.scoring.respondent import star_requirements
+from pipeline.scoring.respondent import STARS, star_requirements
 
-STARS = (3, 4)
 PEER_STAR = 3
 """The star whose distance is shown beside the peers' distribution (the one the scheme asks first)."""
 

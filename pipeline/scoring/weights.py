@@ -58,14 +58,14 @@ def default_cells(sector: str) -> list[str]:
     return [cells] if isinstance(cells, str) else list(cells)
 
 
-def natural_order(attr: str, values: Sequence[str]) -> list[str]:
-    """Cells in the order neighbours are found in: size bands small to large, power business types as the
-    catalog lists them, other values alphabetically; 不明 last."""
+def natural_order(attr: str, values: Sequence[str], sector: str) -> list[str]:
+    """Cells in the order neighbours are found in: size bands small to large, the sector's business types as
+    its catalog lists them, other values alphabetically; 不明 last."""
     known: list[str] = []
     if attr == "size_band":
         known = catalogs.size_band_names()
     elif attr in ("main_business_type", "business_types"):
-        known = catalogs.power_business_types()["code"].tolist()
+        known = catalogs.business_type_codes(sector)
     rank = {v: i for i, v in enumerate(known)}
     return sorted(set(values), key=lambda v: (v == UNKNOWN, rank.get(v, len(rank)), str(v)))
 
@@ -188,7 +188,7 @@ def _one(roster: pd.DataFrame, respondents: pd.DataFrame, attrs: list[str], min_
         counts = pd.DataFrame({"members": members[a].value_counts(),
                                "respondents": resp.loc[resp["on_roster"], a].value_counts()}).fillna(0)
         counts = counts.rename_axis("cell").reset_index()
-        order = natural_order(a, [*counts["cell"], *resp[a]])
+        order = natural_order(a, [*counts["cell"], *resp[a]], sector)
         counts = counts.set_index("cell").reindex(order, fill_value=0).rename_axis("cell").reset_index()
         merged[a] = collapse(counts, order, min_respondents)
         collapsed += sorted({c for c in merged[a].values() if JOIN in c})
