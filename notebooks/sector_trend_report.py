@@ -30,6 +30,7 @@ what_if = ""  # empty, or the scope of sdw report --what-if (sectors scored on t
 # %%
 
 # %%
+import dataclasses
 import html
 
 import matplotlib.pyplot as plt
@@ -94,7 +95,6 @@ def item_labels(table, page_width=24):
 
 
 version_note, trend_note, score_note = page.version_note, page.trend_note, page.score_note
-weighting_text = T.weighting_note(rd, L, page.names, min_cell)  # '' when the report describes the respondents only
 
 # a what-if report says its scenario in its title (and its deck's), so it never reads as the plain report
 what_if_scope = read_what_if(what_if) if what_if else None
@@ -127,6 +127,13 @@ summary = display(HTML(""), display_id=True)  # filled in once every table is pu
 others = {b: loaded.merge_small_segments(b, min_cell)[0]
           for b in info.get("breakdowns", []) if b != by and b in rd.respondents}
 resp_protected, *other_resps = P.responses(rd, by, min_cell, others)
+# weighting cells merged onto the response rows just published, so the members' totals tell nothing they do not
+# (docs/method.md §12.4a); every breakdown weighs its respondents alike
+rd = T.weights_on_published_rows(rd, resp_protected, by, merges)
+others = {b: dataclasses.replace(d, weights=rd.weights, weight_rows_published=rd.weight_rows_published)
+          for b, d in others.items()}
+page.data = rd
+weighting_text = T.weighting_note(rd, L, page.names, min_cell)  # now with the merge onto published rows
 resp = show(resp_protected)
 has_roster = "response_rate" in resp
 display(Markdown(f"## {L['sections']['responses']}"))
