@@ -275,15 +275,16 @@ def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None 
     text += " " + labels["weighting_merged"]
     if getattr(data, "weight_rows_published", None) is not None:  # cells merged onto published rows (§12.4a)
         text += " " + labels["weighting_published_rows"]
-    # every year is named, 0 included, and 0 … k − 1 read x: naming only the years with someone off the roster
-    # (or printing 0) would say that a year's x stands for 1 … k − 1 (docs/method.md §12)
+    # every year is named: 0 as 0 (the response table's rows publish it anyway, n beside n on the roster), and
+    # 1 … k − 1 as x, as the response table withholds such a row (docs/method.md §12)
     unmatched = w[~w["on_roster"]].groupby("year").size().reindex(sorted(w["year"].unique()), fill_value=0)
-    if unmatched.any():
-        text += " " + labels["weighting_unmatched"].format(
-            counts=labels["headline"]["list_separator"].join(
-                labels["weighting_unmatched_count"].format(year=labels["fy"].format(year=y),  # 2022年度 / FY2022
-                                                           n=n if n >= min_cell(k) else HIDDEN_MARK)
-                for y, n in unmatched.items()))
+    if not unmatched.any():
+        return text + " " + labels["weighting_unmatched_none"]
+    text += " " + labels["weighting_unmatched"].format(
+        counts=labels["headline"]["list_separator"].join(
+            labels["weighting_unmatched_count"].format(year=labels["fy"].format(year=y),  # 2022年度 / FY2022
+                                                       n=n if n == 0 or n >= min_cell(k) else HIDDEN_MARK)
+            for y, n in unmatched.items()))
     return text
 
 
