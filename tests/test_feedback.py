@@ -457,8 +457,8 @@ def test_a_group_the_report_hides_is_compared_with_the_published_total_and_its_r
     assert marks["peer_mean"] == "60%" and marks["percentile"] == "x" and marks["p50"] == "x"
     assert page.scores.at[row, "peer_group"] == "電力分野全体"
     said = " ".join(page.peers)
-    assert ("比較: 電力分野全体(8社)。貴社の主たる事業区分「一般送配電事業者」は社数が少ないため、"
-            "公表する集計表と同じく値を示していません。") in said
+    assert ("比較: 電力分野全体(8社)。貴社の主たる事業区分「一般送配電事業者」の値は、公表する集計表で秘匿(x)のため"
+            "示していません(比較群が小さい、又は他の値から算出できるため)。") in said
     assert "()" not in said
     # a retailer: its own group, the report's mean and count; its median and percentile from the same five
     r0 = per["R0"][0].set_index("node_id").loc["GV"]
