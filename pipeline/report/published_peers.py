@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.report import star_disclosure
+from pipeline.report import protected as P
 from pipeline.report import star_tables as S
 from pipeline.report import tables as T
 from pipeline.report.data import ReportData, load
@@ -64,18 +64,27 @@ def peer_cells(data: ReportData, by: str, year: int, k: int | None = None) -> Pu
     k = min_cell(k)
     rd, merges = data.merge_small_segments(by, k)
     scored = set(data.scores["framework"].unique())  # a table only where its scores are (a store may lack some)
-    parts = [_cells(T.by_node(rd, by, "csf2", "function", year, k))] if "csf2" in scored else []
+    parts = []
+    if "csf2" in scored:  # the functions as the report publishes them: completed with its categories and items
+        others = [T.by_node(d, b, "csf2", "category", d.latest, k) for b, d in _other_breakdowns(data, by, k)]
+        functions = T.linked(rd, by, "csf2", k, "ja", extra=others)[0]
+        parts.append(_cells(functions[functions["year"].eq(year)]))
     bands = None
     if "star" in catalogs.sector_info(data.sector)["frameworks"] and "star" in scored:
-        star, _ = T.star_readiness(rd, by, k)
-        star = T.secure(star, T.SPECS["star"], k)
-        bottle, star = star_disclosure.protect_together(
-            S.with_keys(T.secure(S.bottlenecks(rd, by, k), S.SPECS["star_bottlenecks"], k)), star, k)
+        tables = P.star(rd, by, k, "ja")
+        star, bottle = tables.readiness, tables.bottlenecks
         parts.append(_cells(star[star["year"].eq(year)]))
         distance, _ = S.distance(rd, by, star, k, bottlenecks=bottle)
         bands = _bands(distance[distance["year"].eq(year)])
     cells = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CELL_COLUMNS)
     return PublishedPeers(cells, bands, merges) if bands is not None else PublishedPeers(cells, merges=merges)
+
+
+def _other_breakdowns(data: ReportData, by: str, k: int) -> list[tuple[str, ReportData]]:
+    """The sector's other published breakdowns (automotive: industry beside size), merged as the report merges
+    them: their categories share the totals, so the report completes them with its functions."""
+    return [(b, data.merge_small_segments(b, k)[0]) for b in catalogs.sector_info(data.sector).get("breakdowns", [])
+            if b != by and b in data.respondents]
 
 
 def _cells(table: pd.DataFrame) -> pd.DataFrame:
