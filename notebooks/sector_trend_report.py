@@ -110,7 +110,7 @@ provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_
     + (L["provenance_scheme"].format(scheme=scheme_names.scheme_label(lang)) if prov.scheme else "")
 display(HTML(f'<p class="sdw-provenance">{provenance_text}</p>'))
 if provisional := rd.provisional_caveat(L):  # our own texts and levels: the reader must know before the numbers
-    display(HTML(f'<p class="sdw-note"><em>{html.escape(provisional)}</em></p>'))
+    display(HTML(f'<p class="sdw-note"><em>{html.escape(provisional)} {html.escape(L["provisional_import"])}</em></p>'))
 if framework_note := ctx.framework_note(L):  # --framework csf11 for a sector not scored on it
     display(HTML(f'<p class="sdw-note">{html.escape(framework_note)}</p>'))
 caveats = [x for x in (provisional, framework_note, mapping_note, version_note, page.merge_note, page.multi_note)
@@ -475,6 +475,7 @@ written = pub.close(about, {"title": report_title,
                             "subtitle": L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}",
                                                              latest=f"{rd.n(rd.latest):,}"),
                             "headline": [s.text for s in sentences], "caveats": caveats,
+                            "sources": page.deck_sources(),
                             # the slide's short bullets (the paragraphs above ran to one 900-character block)
                             "rules": style.rules_bullets(L, [sector], f"{ruleset.level_threshold():.0%}", min_cell)}
                     if pptx else None)

@@ -466,8 +466,8 @@ def test_headline_gives_the_members_estimate_beside_the_respondents_mean(reports
     withheld = responses[responses["year"].eq(2024)]["suppressed"].fillna("").ne("").any()
     if withheld:  # a response row of the year withheld: the members' total is withheld, and the summary says so
         assert np.isnan(row["w_mean"]) and np.isnan(row["n_eff"])
-        assert ("会員全体の推計は示していません(x: 区分又は回答状況の一部を秘匿した年度は、秘匿した値を算出できないよう"
-                f"全体の会員推計も秘匿します)。回答者の平均は {row['mean']:.1%}。") in summary
+        assert "会員全体の推計は、一部区分の回答状況を秘匿しているため示していません。" in summary
+        assert f"回答者の平均スコアは {row['mean']:.1%}" in summary
     else:
         assert (f"会員全体の推計は {row['w_mean']:.1%}(95%信頼区間 {row['w_mean_ci_low']:.1%}〜"
                 f"{row['w_mean_ci_high']:.1%}") in summary
