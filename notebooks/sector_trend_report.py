@@ -196,7 +196,8 @@ dist = show(T.hide_with_functions(T.distribution(rd, by, min_cell), protected_fu
                                   min_cell))
 display(Markdown(f"## {L['sections']['distribution']}"))
 page.figure("score_distribution", L["titles"]["score_distribution"], n_all, lambda ax: F.quantile_boxes(
-    by_year(dist), "segment", "fy", ax=ax, suppressed_label=hidden, total=ALL), ylabel=L["axes"]["score"])
+    by_year(dist), "segment", "fy", ax=ax, suppressed_label=hidden, total=ALL, whisker_label=L["no_whisker"]),
+    ylabel=L["axes"]["score"])
 page.table("distribution", dist, source=source(n_year(rd.latest), latest_year))
 
 # %%
