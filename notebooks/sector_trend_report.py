@@ -108,7 +108,6 @@ params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items() if v not 
 provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, method=prov.method,
                                          generated=prov.generated, params=params_text) \
     + (L["provenance_scheme"].format(scheme=scheme_names.scheme_label(lang)) if prov.scheme else "")
-display(HTML(f'<p class="sdw-provenance">{provenance_text}</p>'))
 if provisional := rd.provisional_caveat(L):  # our own texts and levels: the reader must know before the numbers
     display(HTML(f'<p class="sdw-note"><em>{html.escape(provisional)} {html.escape(L["provisional_import"])}</em></p>'))
 if framework_note := ctx.framework_note(L):  # --framework csf11 for a sector not scored on it
@@ -464,6 +463,10 @@ display(Markdown(disclosure_text))
 display(Markdown(L["marks_text"]))
 if weighting_text:
     display(Markdown(weighting_text))
+# the run's provenance (snapshot, code, method, parameters) last, as an appendix: for the analyst who reruns it, not
+# the reader of the first page
+display(Markdown(f"## {L['sections']['appendix']}"))
+display(HTML(f'<p class="sdw-provenance">{provenance_text}</p>'))
 published = {t.name: t for t in pub.tables}
 sentences = headline(published, L, lang, rd.latest, ALL, node_names, hidden_count(pub.tables), min_cell,
                      rd.years[-2] if len(rd.years) > 1 else None, framework_label=fw_label)

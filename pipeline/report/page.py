@@ -255,7 +255,9 @@ class Page:
     def deck_sources(self) -> list[str]:
         """The deck's closing slide in plain words: the survey with its years and respondents, and where ★ is
         reported the requirements table by its name and version (「2026年3月版」), not a catalog stamp."""
-        lines = [self.source(self.n_all)]
+        source = self.source(self.n_all)
+        lead = self.labels["source"].split("{", 1)[0]  # 「出典: 」 under the slide's title 「出典」 said it twice
+        lines = [source[len(lead):] if lead and source.startswith(lead) else source]
         if "star" in catalogs.sectors()[self.ctx.sector]["frameworks"]:
             from pipeline.report.scheme_names import scheme_version
 

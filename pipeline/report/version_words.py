@@ -23,10 +23,11 @@ def version_name(template_version: str, labels: dict[str, Any]) -> str:
                                                                                              template_version))
 
 
-def names(versions: list[str], labels: dict[str, Any]) -> str:
-    """Several versions' names in the page's list style (「Ver.2.0、Ver.2.1」), duplicates once, in order."""
+def names(versions: list[str], labels: dict[str, Any], joiner: str | None = None) -> str:
+    """Several versions' names in the page's list style (「Ver.2.0、Ver.2.1」, or joined by ``joiner``), duplicates
+    once, in order."""
     shown = dict.fromkeys(version_name(v, labels) for v in versions)
-    return labels["headline"]["list_separator"].join(shown)
+    return (labels["headline"]["list_separator"] if joiner is None else joiner).join(shown)
 
 
 def by_year(respondents: pd.DataFrame, labels: dict[str, Any]) -> str:
@@ -37,5 +38,7 @@ def by_year(respondents: pd.DataFrame, labels: dict[str, Any]) -> str:
     parts = []
     for year, rows in respondents.dropna(subset=["template_version"]).groupby("year", sort=True):
         versions = sorted(rows["template_version"].unique())
-        parts.append(labels["template_year"].format(year=int(year), versions=names(versions, labels)))
+        # one year's versions joined apart from the years' list (「2023年度 Ver.2.0・Ver.2.1、2024年度 …」)
+        parts.append(labels["template_year"].format(year=int(year),
+                                                    versions=names(versions, labels, labels["template_join"])))
     return labels["template_change"].format(versions=labels["headline"]["list_separator"].join(parts))
