@@ -73,3 +73,82 @@ def test_no_headline_sentence_prints_the_respondents_mean_as_the_members(lang):
     """Withheld: the members' sentence carries no number at all (nothing a reader could take for the sector's)."""
     text = _sentences(_headline_tables(np.nan, response_withheld=True), lang)[-1]
     assert not any(ch.isdigit() for ch in text)
+
+
+# --- labels: never broken inside a word, never run into each other ------------------------------------------------
+
+def _heatmap_ticks(columns: list[str], lang: str, slide: bool) -> tuple[list[str], list[tuple[str, str]]]:
+    """Draw a category heatmap over ``columns`` as a report does (long row labels, a total column), on the page or
+    on a slide, and read back its column labels and any neighbouring pair whose drawn extents overlap."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from pipeline.publish import slides
+    from pipeline.report import figures as F
+    from pipeline.report.context import node_names
+
+    names = node_names("csf2", lang)
+    rows = ["GV.OC", "GV.RR", "GV.SC", "ID.AM", "PR.AA", "PR.AT"]
+    table = pd.DataFrame([{"node_id": r, "segment": c, "mean": 0.6, "suppressed": ""} for r in rows for c in columns])
+
+    def draw():
+        fig, ax = style.new_figure(left=0.3, right=0.9)
+        F.heatmap(table, "node_id", "segment", "mean", ax=ax, total=columns[-1],
+                  row_labels={r: f"{r} {names[r]}" for r in rows})
+        fig.canvas.draw()
+        return fig, ax
+
+    if slide:
+        with slides.slide_mode():
+            fig, ax = draw()
+    else:
+        fig, ax = draw()
+    out = [t.get_text() for t in ax.get_xticklabels()], F.tick_overlaps(ax)
+    plt.close(fig)
+    return out
+
+
+SIZE_BANDS = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜", "全体"]
+INDUSTRIES_EN = ["Vehicle makers", "Parts", "Materials", "Equipment", "Software and IT", "Logistics",
+                 "Sales and service", "All"]
+POWER = ["一般送配電・送電・配電", "特定送配電・自家用", "発電", "小売", "特定卸", "全体"]
+
+
+@pytest.mark.parametrize("slide", [False, True])
+@pytest.mark.parametrize(("columns", "lang"), [(SIZE_BANDS, "ja"), (INDUSTRIES_EN, "en"), (POWER, "ja")])
+def test_heatmap_column_labels_do_not_overlap_and_break_only_between_words(columns, lang, slide):
+    """「1,001〜10,000人」 ran into 「10,001人〜」 on the automotive heatmap, "Materials" into "Equipment" on the
+    English one, and 「一般送配 / 電」 was cut inside a word."""
+    texts, overlaps = _heatmap_ticks(columns, lang, slide)
+    assert overlaps == []
+    # each label is its column's name, broken (if at all) only where a reader breaks it
+    allowed = {"1,001〜10,000人": {"1,001〜10,000人", "1,001〜\n10,000人"},
+               "一般送配電・送電・配電": {"一般送配電・送電・配電", "一般送配電・\n送電・配電",
+                                  "一般\n送配電・\n送電・配電"},
+               "特定送配電・自家用": {"特定送配電・自家用", "特定送配電・\n自家用"},
+               "Vehicle makers": {"Vehicle makers", "Vehicle\nmakers"},
+               "Software and IT": {"Software and IT", "Software\nand IT", "Software and\nIT"},
+               "Sales and service": {"Sales and service", "Sales and\nservice", "Sales\nand service"}}
+    for name, text in zip(columns, texts, strict=True):
+        assert text in allowed.get(name, {name}), (name, text)
+
+
+# --- tables: a not-assessed row reads — throughout ------------------------------------------------------------------
+
+def test_a_not_assessed_category_reads_dash_for_its_count_too_not_zero():
+    """The カテゴリ別 table printed 「0」 (companies scored) beside 「—」 (not assessed) for GV.RM: a count of 0
+    read as a value where nothing was assessed. A hidden row keeps x; a scored row keeps its count."""
+    from pipeline.publish.formats import people_frame
+    from pipeline.publish.model import TableSpec
+
+    frame = pd.DataFrame({"node_id": ["GV.OC", "GV.RM", "GV.RR"], "segment": ["〜100人"] * 3,
+                          "n_scored": [130, 0, np.nan], "mean": [0.405, np.nan, np.nan],
+                          "na_share": [0.1, np.nan, np.nan], "suppressed": ["", "", "primary"]})
+    table = PublishedTable("categories", "t", frame, ["node_id", "segment", "n_scored", "mean", "na_share"],
+                           spec=TableSpec(keys=["node_id"], counts={"mean": "n_scored"}))
+    shown = people_frame(table, "ja")
+    assert shown.iloc[1].tolist()[2:] == ["—", "—", "—"]
+    assert shown.iloc[0].tolist()[2:4] == ["130", "40.5%"]
+    assert shown.iloc[2].tolist()[2:4] == ["x", "x"]
