@@ -479,7 +479,7 @@ written = pub.close(about, {"title": report_title,
                             "subtitle": L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}",
                                                              latest=f"{rd.n(rd.latest):,}"),
                             "headline": [s.text for s in sentences], "caveats": caveats,
-                            "sources": page.deck_sources(),
+                            "sources": page.deck_sources(), "source": source(n_all),
                             # the slide's short bullets (the paragraphs above ran to one 900-character block)
                             "rules": style.rules_bullets(L, [sector], f"{ruleset.level_threshold():.0%}", min_cell)}
                     if pptx else None)

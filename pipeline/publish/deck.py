@@ -103,7 +103,8 @@ def fits_one_line(text: str, size: float, width: int) -> bool:
 
 def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figures: list[PublishedFigure],
                provenance: Provenance, lang: str, caveats: list[str] | None = None, rules: list[str] | None = None,
-               tables: list[PublishedTable] | None = None, sources: list[str] | None = None) -> Path:
+               tables: list[PublishedTable] | None = None, sources: list[str] | None = None,
+               source: str = "") -> Path:
     """Write the deck: title, key points, caveats, rules and marks, one slide per figure, the tables, provenance.
 
     Parameters
@@ -130,6 +131,8 @@ def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figur
         halves when one slide cannot hold them, else the first rows and a line naming the workbook's sheet.
     sources : list of str, optional
         The closing slide's lines in plain words (the survey and its respondents, the ★ table's version).
+    source : str, optional
+        The source line of the key-points, caveats and rules slides (else the deck's title).
 
     Returns
     -------
@@ -141,7 +144,7 @@ def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figur
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     _title_slide(prs, title, subtitle)
-    deck_source = sources[0] if sources else title  # the survey line the report wrote, else the title
+    deck_source = source or title  # the survey line the report wrote, else the deck's title
     _headline_slide(prs, WORDS[lang]["headline"], headline, deck_source)
     if caveats:
         _headline_slide(prs, WORDS[lang]["caveats"], caveats, deck_source, size=20)
