@@ -21,8 +21,9 @@ NO_LINE_START = ")）」』]】、。,.・:：;；%％ー〜~"
 """Never the first character of a line (kinsoku): it joins the phrase before."""
 PAUSE = "、,，;；"
 """A line that must break prefers to break after one of these."""
-AFTER = r"(?<=・)(?=.)|(?<=\d〜)(?=\d)"
-"""A phrase may end after a 「・」 between names and after a 「〜」 between two numbers (a range)."""
+AFTER = r"(?<=\D・)(?=.)|(?<=\d・)(?=\D)|(?<=\d〜)(?=\d)"
+"""A phrase may end after a 「・」 between names (not between two numbers: 「10・90パーセンタイル」 is one) and after
+a 「〜」 between two numbers (a range)."""
 NO_LINE_END = OPENING + "★☆#№"
 """Never the last character of a line: it joins the phrase after (「★3」 is one word)."""
 

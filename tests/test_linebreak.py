@@ -14,6 +14,7 @@ def test_phrases_join_back_and_cut_where_a_reader_would():
     assert phrases("★3・★4") == ("★3・", "★4")  # ★ never ends a line; a list may break after its 「・」
     assert phrases("一般送配電・送電・配電")[-2:] == ("送電・", "配電")
     assert phrases("1,001〜10,000人") == ("1,001〜", "10,000人")
+    assert "10・90パーセンタイルを" in phrases("ひげなし: 10・90パーセンタイルを秘匿")  # one number pair
     assert phrases("95% CI (lower)") == ("95% ", "CI ", "(lower)")
     assert phrases("") == ()
     for text in ("実効標本サイズ(重み付け後)", "Mean score (members, estimated)", "会員推計の95%信頼区間(下限)"):
