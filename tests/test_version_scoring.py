@@ -185,7 +185,7 @@ def test_an_imported_catalog_is_no_longer_called_provisional(tmp_path, monkeypat
                                        "本プロジェクトによる暫定版です(Ver.2.2の回答)。"),
     (["auto-v2.3", "auto-v2.3"], "en", ""),
     (["auto-v2.1"], "en", "Some item texts and levels are this project's provisional versions until the "
-                          "association's official form is imported (answers on Ver.2.1).")])
+                          "association's official form is imported (answers on: Ver.2.1).")])
 def test_the_report_says_when_answers_were_scored_on_a_provisional_catalog(tmp_path, monkeypatch, versions, lang,
                                                                            caveat):
     from pipeline.report.data import ReportData
@@ -200,9 +200,9 @@ def test_the_report_says_when_answers_were_scored_on_a_provisional_catalog(tmp_p
 
 
 @pytest.mark.parametrize(("lang", "caveat"), [
-    ("ja", "項目の文言の一部は、協会の公式様式を取り込むまでの本プロジェクトによる暫定版です(Ver.2024の回答)。"),
+    ("ja", "項目の文言の一部は、協会の公式様式を取り込むまでの本プロジェクトによる暫定版です(2024年版の回答)。"),
     ("en", "Some item texts are this project's provisional versions until the association's official form is "
-           "imported (answers on Ver.2024).")])
+           "imported (answers on: 2024 edition).")])
 def test_the_power_caveat_does_not_mention_levels_power_has_none(lang, caveat):
     from pipeline.report.data import ReportData
     from pipeline.report.style import labels

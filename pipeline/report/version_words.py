@@ -6,6 +6,7 @@ internal ids; a WG reader knows the checklist by the version printed on it and t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -19,8 +20,10 @@ def version_name(template_version: str, labels: dict[str, Any]) -> str:
     known = set(catalogs.template_versions())
     if template_version not in known:
         return template_version
-    return labels["template_version"].format(version=catalogs.template(template_version).get("version",
-                                                                                             template_version))
+    version = str(catalogs.template(template_version).get("version", template_version))
+    # a form versioned by its year reads 「2024年版」, not 「Ver.2024」
+    return labels["template_edition" if re.fullmatch(r"\d{4}", version) else "template_version"].format(
+        version=version)
 
 
 def names(versions: list[str], labels: dict[str, Any], joiner: str | None = None) -> str:
