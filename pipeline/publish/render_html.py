@@ -49,7 +49,7 @@ p.sdw-note { font-size: 9pt; color: #555; margin: 0.2em 0 1.2em; }
                table.sdw-table { width: 100%; } thead { display: table-header-group; }
                tr { page-break-inside: avoid; break-inside: avoid; }
                table, .sdw-table-block { page-break-inside: auto; break-inside: auto; } }
-@media print { .jp-OutputArea-output { overflow: visible !important; } table.sdw-table { font-size: 8pt; }
+@media print { .jp-OutputArea-output { overflow: visible !important; } table.sdw-table { font-size: 9pt; }
                table.sdw-table th, table.sdw-table td { padding: 0.2em 0.35em; } }
 """
 """A small stylesheet for the self-contained HTML report: A4 landscape pages (a ten-column table printed on a
