@@ -31,6 +31,13 @@ MEMBERS_COLUMNS = frozenset({"w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_cha
 
 
 @dataclass(frozen=True)
+def source_body(labels: dict[str, Any], source: str) -> str:
+    """A source line without its lead (「出典: 」 / "Source: "): the deck's closing slide, titled 「出典」, lists the
+    sources under it and said 「出典」 twice."""
+    lead = labels["source"].split("{", 1)[0]
+    return source[len(lead):] if lead and source.startswith(lead) else source
+
+
 class PageTable:
     """One table the sector report publishes.
 
@@ -255,9 +262,7 @@ class Page:
     def deck_sources(self) -> list[str]:
         """The deck's closing slide in plain words: the survey with its years and respondents, and where ★ is
         reported the requirements table by its name and version (「2026年3月版」), not a catalog stamp."""
-        source = self.source(self.n_all)
-        lead = self.labels["source"].split("{", 1)[0]  # 「出典: 」 under the slide's title 「出典」 said it twice
-        lines = [source[len(lead):] if lead and source.startswith(lead) else source]
+        lines = [source_body(self.labels, self.source(self.n_all))]
         if "star" in catalogs.sectors()[self.ctx.sector]["frameworks"]:
             from pipeline.report.scheme_names import scheme_version
 
