@@ -152,3 +152,88 @@ def test_a_not_assessed_category_reads_dash_for_its_count_too_not_zero():
     assert shown.iloc[1].tolist()[2:] == ["—", "—", "—"]
     assert shown.iloc[0].tolist()[2:4] == ["130", "40.5%"]
     assert shown.iloc[2].tolist()[2:4] == ["x", "x"]
+
+
+# --- the deck: pasteable into a WG briefing as it is ---------------------------------------------------------------
+
+PLUMBING = r"auto-v\d|power-20\d\d|docs/|\.md\b|\bsha\d*\b|[0-9a-f]{12}|侵入者|sector=|k=\d"
+"""Catalog ids, paths, method-file names, hashes ("sha" as a word: "share" is English), run parameters, jargon."""
+
+DISTANCE_NOTE = ("あと何件 = 判定可能な要求事項のうち満たしていない数。0件は準備完了(★表の割合と同じ値)。"
+                 "各区分の件数区分は合計100%のため、秘匿した区分が他から算出できないよう区分内でも補完秘匿 / "
+                 "x: 秘匿(集計対象又は割合の片側が5社未満、又は他の値から算出できるため)。—: 評価対象外。"
+                 "…: 比較する前年度の値がない。")
+
+
+def _deck_runs(deck) -> list[tuple[int, str, float]]:
+    """Every run of text on every slide, table cells included: (slide number, text, size in points)."""
+    out = []
+    for number, slide in enumerate(deck.slides, start=1):
+        frames = [sh.text_frame for sh in slide.shapes if sh.has_text_frame]
+        frames += [sh.table.cell(r, c).text_frame for sh in slide.shapes if sh.has_table
+                   for r in range(len(sh.table.rows)) for c in range(len(sh.table.columns))]
+        out += [(number, run.text, run.font.size.pt) for f in frames for p in f.paragraphs for run in p.runs
+                if run.text.strip()]
+    return out
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_deck_with_the_reports_caveats_rules_and_distance_table_carries_no_plumbing(tmp_path, lang):
+    """The automotive deck's caveats named 「auto-v2.0, auto-v2.1, auto-v2.2」 and 「sdw instrument import」, its
+    rules slide 「docs/method.md」 and 「自動の侵入者検査」, every source line a content hash, the last slide the run's
+    parameters; English source lines were 12–13 pt; the ★ distance table (twelve rows) was split 6 + 6 under a
+    caption 「年度: 2024」 repeating its title. Built here from the report's own words (labels, rules bullets, the
+    form's versions by year) and read back as PowerPoint reads it."""
+    import re
+
+    from pptx import Presentation
+
+    from pipeline.publish.deck import write_deck
+    from pipeline.publish.model import Provenance, PublishedTable, SlidePivot, TableSpec
+    from pipeline.report.data import ReportData
+    from pipeline.report.version_words import by_year
+
+    labels = style.labels(lang)
+    respondents = pd.DataFrame({"sector": "auto", "year": [2022, 2023, 2023, 2024],
+                                "respondent_key": list("abcd"),
+                                "template_version": ["auto-v2.0", "auto-v2.0", "auto-v2.1", "auto-v2.2"]})
+    data = ReportData("auto", [2022, 2023, 2024], pd.DataFrame(), respondents, pd.DataFrame(), None)
+    caveats = [data.provisional_caveat(labels), by_year(respondents, labels)]
+    assert caveats[1] == {"ja": "調査票の版が年度によって異なる(2022年度 Ver.2.0、2023年度 Ver.2.0・Ver.2.1、"
+                                "2024年度 Ver.2.2)",
+                          "en": "The form's version differs between years (FY2022 Ver.2.0, FY2023 Ver.2.0 and "
+                                "Ver.2.1, FY2024 Ver.2.2)"}[lang]
+    rules = style.rules_bullets(labels, ["auto"], "90%", 5)
+    bands = ["0", "1", "2", "3", "4–5", "6+"]
+    segments = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜", "全体"]
+    frame = pd.DataFrame({"year": 2024, "node_id": [f"★{s}:{b}" for s in (3, 4) for _ in segments for b in bands],
+                          "node_name": [f"★{s} あと{b}件" for s in (3, 4) for _ in segments for b in bands],
+                          "segment": [g for _ in (3, 4) for g in segments for _ in bands],
+                          "n_scored": [130.0] * 72, "share_distance": [0.123] * 72, "suppressed": [""] * 72})
+    title = {"ja": "★3/★4 まであと何件の分布(2024年度)", "en": "Distance to ★3/★4 (FY2024)"}[lang]
+    source = {"ja": "出典: 自動車分野 サイバーセキュリティ自己診断(2024年度)、回答事業者 520社",
+              "en": "Source: Automotive cybersecurity self-assessment (FY2024), 520 respondents"}[lang]
+    table = PublishedTable("star_distance", title, frame, ["year", "node_name", "segment", "n_scored",
+                                                           "share_distance"],
+                           note=DISTANCE_NOTE, spec=TableSpec(keys=["node_id"], counts={"share_distance": "n_scored"}),
+                           source=source, pivot=SlidePivot(["segment"], "node_name", "share_distance", split=" ",
+                                                           split_name="★"))
+    prov = Provenance("f67d17c18be6", "0.1.0+d545f60", {"sector": "auto", "years": "2022–2024", "k": 5},
+                      generated="2026-12-06", scheme="2026-03 (shipped)")
+    path = write_deck(tmp_path / "deck.pptx", "t", "s", ["a"], [], prov, lang, caveats=caveats, rules=rules,
+                      tables=[table], sources=[source], source=source)
+    deck = Presentation(str(path))
+    runs = _deck_runs(deck)
+    assert [(n, t) for n, t, _ in runs if re.search(PLUMBING, t)] == []
+    assert [(n, t, pt) for n, t, pt in runs if pt < 14] == []  # the source lines included
+    titles = [s.shapes.title.text_frame.text for s in deck.slides]
+    assert [t for t in titles if "★3/★4" in t] == [title]  # one slide, one title, no (1/2)
+    (distance,) = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
+    (grid,) = [sh.table for sh in distance.shapes if sh.has_table]
+    assert len(grid.rows) == 13  # the header and twelve rows: ★3 and ★4 by six segments
+    texts = [sh.text_frame.text for sh in distance.shapes if sh.has_text_frame]
+    assert not [t for t in texts if t.startswith(("年度:", "Fiscal year:"))]  # the title says the year
+    assert all(sh.top + sh.height <= deck.slide_height for sh in distance.shapes)  # nothing runs off the slide
+    (shape,) = [sh for sh in distance.shapes if sh.has_table]
+    (note,) = [sh for sh in distance.shapes if sh.has_text_frame and sh.text_frame.text.startswith("あと何件")]
+    assert shape.top + sum(r.height for r in grid.rows) <= note.top  # the rows as laid out end above the note
