@@ -30,7 +30,6 @@ MEMBERS_COLUMNS = frozenset({"w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_cha
 """The members' estimates (weighted to the roster): published only in a report that makes them."""
 
 
-@dataclass(frozen=True)
 def source_body(labels: dict[str, Any], source: str) -> str:
     """A source line without its lead (「出典: 」 / "Source: "): the deck's closing slide, titled 「出典」, lists the
     sources under it and said 「出典」 twice."""
@@ -38,6 +37,7 @@ def source_body(labels: dict[str, Any], source: str) -> str:
     return source[len(lead):] if lead and source.startswith(lead) else source
 
 
+@dataclass(frozen=True)
 class PageTable:
     """One table the sector report publishes.
 
