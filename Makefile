@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/sdw demo
 
+# One worker per core; a test file stays on one worker, so a store a module builds once is built once.
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # Style, and the package's layers (pyproject.toml [tool.importlinter]): an upward or sideways import fails here.
 lint: $(STAMP)
@@ -27,7 +28,7 @@ lint: $(STAMP)
 
 # Everything but the end-to-end runs marked slow (a fresh install, the demo); CI runs `make test`.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
 
 # The notebooks' kernel, "Python (sdw)" = this venv (their headers name it), and JupyterLab opening
 # .py notebooks as notebooks on a double click (jupytext's documented default-viewer setting, written to

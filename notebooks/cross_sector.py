@@ -25,16 +25,15 @@ report_dir = ""  # empty: reports/all/interactive
 pptx = False
 
 # %%
-import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from pipeline import catalogs, config, ruleset
-from pipeline.publish.intervals import complete
+from pipeline import config, ruleset
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
 from pipeline.report import data as D
 from pipeline.report import figures as F
+from pipeline.report import protected as P
 from pipeline.report import scheme_names, style
 from pipeline.report import tables as T
 from pipeline.report.context import mapping_note, node_names, not_assessed_text
@@ -83,10 +82,7 @@ display(HTML(f'<p class="sdw-provenance">{stamp}</p>'))
 
 # functions and categories are tied by the item map: protected together, by the sector's own segments as in
 # its report (a total hidden there to protect its segments stays hidden here), then the totals kept
-levels = {level: pd.concat([T.by_node(d, catalogs.sector_info(s)["segment"], "csf2", level, d.latest, min_cell)
-                            for s, d in sectors.items()], ignore_index=True) for level in ("function", "category")}
-levels = {level: t[t["segment"].eq(T.ALL)].reset_index(drop=True) for level, t in zip(
-    levels, complete([(level, t, T.SPECS["nodes"]) for level, t in levels.items()], min_cell, links), strict=True)}
+levels = P.cross_sector_nodes(sectors, min_cell, links)
 
 
 def side_by_side(level):

@@ -30,6 +30,7 @@ what_if = ""  # empty, or the scope of sdw report --what-if (sectors scored on t
 # %%
 
 # %%
+import dataclasses
 import html
 
 import matplotlib.pyplot as plt
@@ -38,14 +39,15 @@ from IPython.display import HTML, Markdown, display
 
 from pipeline import catalogs, config, ruleset
 from pipeline.arguments import read_what_if
-from pipeline.publish.formats import BAND_LABELS, hidden_text
+from pipeline.publish.formats import BAND_LABELS
 from pipeline.publish.model import SlidePivot
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
 from pipeline.report import data as D
 from pipeline.report import figures as F
-from pipeline.report import scheme_names, star_disclosure, style
+from pipeline.report import protected as P
+from pipeline.report import scheme_names, style
 from pipeline.report import star_tables as S
 from pipeline.report import tables as T
 from pipeline.report.context import ReportContext, hidden_count
@@ -79,7 +81,7 @@ fy = [L["fy"].format(year=y) for y in rd.years]
 year_format = L["fy"].replace("{year}", "{}")
 latest = L["fy"].format(year=rd.latest)
 latest_year = str(rd.latest)  # the source line writes "FY" itself
-mapping_note = L["mapping_note"].get(sector, "")
+mapping_note = ctx.mapping_note(L)
 
 
 def by_year(table):
@@ -93,7 +95,6 @@ def item_labels(table, page_width=24):
 
 
 version_note, trend_note, score_note = page.version_note, page.trend_note, page.score_note
-weighting_text = T.weighting_note(rd, L, page.names, min_cell)  # '' when the report describes the respondents only
 
 # a what-if report says its scenario in its title (and its deck's), so it never reads as the plain report
 what_if_scope = read_what_if(what_if) if what_if else None
@@ -124,9 +125,14 @@ summary = display(HTML(""), display_id=True)  # filled in once every table is pu
 # members' estimate in any breakdown either)
 others = {b: loaded.merge_small_segments(b, min_cell)[0]
           for b in info.get("breakdowns", []) if b != by and b in rd.respondents}
-resp_protected, *other_resps = T.secure_together(
-    [T.responses_by_segment(rd, by, min_cell), *[T.responses_by_segment(d, b, min_cell) for b, d in others.items()]],
-    T.SPECS["responses"], min_cell)
+resp_protected, *other_resps = P.responses(rd, by, min_cell, others)
+# weighting cells merged onto the response rows just published, so the members' totals tell nothing they do not
+# (docs/method.md §12.4a); every breakdown weighs its respondents alike
+rd = T.weights_on_published_rows(rd, resp_protected, by, merges)
+others = {b: dataclasses.replace(d, weights=rd.weights, weight_rows_published=rd.weight_rows_published)
+          for b, d in others.items()}
+page.data = rd
+weighting_text = T.weighting_note(rd, L, page.names, min_cell)  # now with the merge onto published rows
 resp = show(resp_protected)
 has_roster = "response_rate" in resp
 display(Markdown(f"## {L['sections']['responses']}"))
@@ -191,8 +197,7 @@ if len(rd.years) > 1:
 # %%
 # Score distribution by segment, per year.
 # a segment's overall mean bounds its functions from below: withheld where one of them is (docs/method.md §5)
-dist = show(T.hide_with_functions(T.distribution(rd, by, min_cell), protected_functions, T.SPECS["distribution"],
-                                  min_cell))
+dist = show(P.distribution(rd, by, min_cell, protected_functions))
 display(Markdown(f"## {L['sections']['distribution']}"))
 page.figure("score_distribution", L["titles"]["score_distribution"], n_all, lambda ax: F.quantile_boxes(
     by_year(dist), "segment", "fy", ax=ax, suppressed_label=hidden, total=ALL, whisker_label=L["no_whisker"]),
@@ -249,7 +254,7 @@ page.figure("radar", L["titles"]["radar"].format(framework=fw_label) + f" ({late
 # Sectors scored on levels (automotive): levels reached by segment over the years.
 if "level" in info["frameworks"]:
     display(Markdown(f"## {L['sections']['levels']}"))
-    lv = show(T.secure(T.level_reached(rd, by, min_cell), T.SPECS["levels"], min_cell))
+    lv = show(P.levels(rd, by, min_cell))
     relevelled = T.relevelled_items(rd)
     relevelled_note = L["relevelled"].format(n=len(relevelled)) if relevelled else ""
 
@@ -270,12 +275,8 @@ if "level" in info["frameworks"]:
 # %%
 # Sectors whose items the ★ scheme cites (automotive): ★3/★4 readiness.
 if "star" in info["frameworks"]:
-    star, unjudged = T.star_readiness(rd, by, min_cell)
-    star_protected = T.secure(star, T.SPECS["star"], min_cell)  # its ★N+ cells are band 0 of the distance table
-    # a ★N mean and its segment's ★N bottleneck rows rebuild each other: protected together (docs/method.md §5.4)
-    bottle, star_protected = star_disclosure.protect_together(
-        S.with_keys(T.secure(S.bottlenecks(rd, by, min_cell, lang), S.SPECS["star_bottlenecks"], min_cell)),
-        star_protected, min_cell)
+    star_tables = P.star(rd, by, min_cell, lang)  # readiness and bottlenecks, protected together
+    star_protected, bottle, unjudged = star_tables.readiness, star_tables.bottlenecks, star_tables.unjudgeable
     # each row named for what its value is (a mean share of requirements met, or the share of companies ready)
     star = show(star_protected).assign(node_name=lambda d: d["node_id"].map(L["star_series"]))
     latest_star = star[star["year"].eq(rd.latest)]
@@ -288,11 +289,8 @@ if "star" in info["frameworks"]:
                                           band_label=L["band_bar"]),  # a band drawn as the table prints it
                 note=(f"{star_note}\n{star_list}", star_note), years=latest_year,
                 alt=[star_note, star_list])
-    # a ★N mean rounded beside a withheld bottleneck row (docs/method.md §5.4, rule (b)) says why under the table
-    mean_rounded = star["node_id"].isin(["★3", "★4"]) & star["rounded"].fillna(False).astype(bool) \
-        & star["suppressed"].fillna("").eq("")
     page.table("star", star, star=f"{star_note}: {star_list}",
-               star_rounded=L["rounded_note_star"] if mean_rounded.any() else "")
+               star_rounded=L["rounded_note_star"] if star_tables.rounded_mean else "")
 
 # %%
 # ★ readiness for policy: which requirements block most companies, how far they are, the trend and,
@@ -307,7 +305,7 @@ if "star" in info["frameworks"]:
     unjudged_note = R["unjudgeable"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
     display(HTML(f'<p class="sdw-note">{html.escape(scheme_note)}<br>{html.escape(unjudged_note)}</p>'))
     bottle_shown = show(bottle)
-    for n_star in (3, 4):
+    for n_star in catalogs.stars():
         top = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10, total=ALL)  # segments as displayed
         # the bar labels read a requirement as an item (id and text); the published table keeps its own columns
         as_items = top.assign(item_id=top["requirement_id"], text=top["requirement_name"])
@@ -319,7 +317,7 @@ if "star" in info["frameworks"]:
                          for r in top.itertuples()])
         page.table("star_top", top, name=f"star{n_star}_top", title_args={"star": n_star}, slide=True,
                    source=source(n_year(rd.latest), latest_year))
-    for n_star in (3, 4):  # the top ten of each star by segment, ★3 and ★4 alike
+    for n_star in catalogs.stars():  # the top ten of each star by segment, ★3 and ★4 alike
         top_ids = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)["node_id"].tolist()
         heat = bottle_shown[bottle_shown["year"].eq(rd.latest) & bottle_shown["node_id"].isin(top_ids)]
         heat = heat.assign(_o=heat["node_id"].map({n: i for i, n in enumerate(top_ids)})).sort_values(
@@ -338,8 +336,8 @@ if "star" in info["frameworks"]:
     # distance to ★3/★4 and ready after fixing at most N: companies by band, for each star
     bands, within = S.distance(rd, by, star_protected, min_cell, bottlenecks=bottle)
     bands_shown, within_shown = show(bands), show(within)
-    ready_rows = star[star["node_id"].isin(["★3+", "★4+"])]
-    for n_star in (3, 4):
+    ready_rows = star[star["node_id"].isin([f"★{n}+" for n in catalogs.stars()])]
+    for n_star in catalogs.stars():
         lb = bands_shown[bands_shown["year"].eq(rd.latest) & bands_shown["node_id"].str.startswith(f"★{n_star}:")]
         lw = within_shown[within_shown["year"].eq(rd.latest) & within_shown["node_id"].str.startswith(f"★{n_star}")]
         now = ready_rows[ready_rows["year"].eq(rd.latest) & ready_rows["node_id"].eq(f"★{n_star}+")]
@@ -392,8 +390,7 @@ if "star" in info["frameworks"]:
         scope_text = f"{L['breakdown'].get(scope.attribute, scope.attribute)} {scope.value}"
         display(Markdown(f"### {R['what_if_section'].format(star=scope.star, scope=scope_text, year=rd.latest)}"))
 
-        mark = hidden_text()  # a withheld count reads x, as in the tables
-        counts = {name: mark if v != v else f"{int(v):,}" for name, v in wsum.items()}
+        counts = P.what_if_counts(wsum)  # a withheld count reads x, as in the tables
         what_if_text = R["what_if_summary"].format(scope=scope_text, n=counts["n_companies"],
                                                    judged=counts["n_judged"], ready=counts["n_ready"],
                                                    must=counts["n_must_act"])
@@ -433,7 +430,7 @@ page.table("items", items)
 own = T.own_scale(sector)
 if own.get("bands"):
     display(Markdown(f"## {L['sections']['bands']}"))
-    band_table = T.secure(T.bands(rd, min_cell), T.SPECS["bands"], min_cell)
+    band_table = P.score_bands(rd, min_cell)
     shown = T.display(band_table, {b["id"]: L["bands"][b["id"]] for b in own["bands"]}, ALL)
     drawn = shown[shown["segment"].ne(ALL)]
     scale_note = L["bands_note"].format(scale=own["label"])

@@ -41,8 +41,6 @@ FINGERPRINT_FILE = "key_fingerprint.json"
 FINGERPRINT_LABEL = "sdw store key fingerprint v1"
 UNIQUE = {"manifest": ["sector", "year", "source_path"], "respondents": KEY, "responses": [*KEY, "item_id"],
           "identities": KEY, "roster": KEY, "scores": [*KEY, "framework", "node_id"]}
-LEVEL_NODES = {"Lv1", "Lv2", "Lv3", "Lv1+", "Lv2+", "Lv3+", "All"}
-STAR_NODES = {"★3", "★3+", "★4", "★4+"}
 
 RULES = {
     "tables": "every table is present, readable and has its columns (no others where the schema is strict)",
@@ -202,6 +200,27 @@ def _pattern(out: list[Breach], frame: pd.DataFrame | None, table: str, column: 
         out.append(Breach("values", table, f"{int(bad.sum())} rows with {what}: {_example(values[bad])}"))
 
 
+def _business_types(r: pd.DataFrame | None) -> list[Breach]:
+    """Business types outside each sector's own catalog (sectors.yaml ``business_types``); a sector without
+    one has no business types at all."""
+    out: list[Breach] = []
+    if not _has(r, "sector"):
+        return out
+    for sector, rows in r.groupby(_text(r["sector"]), sort=False):
+        if sector not in catalogs.sectors():
+            continue  # an unknown sector is its own breach
+        where = catalogs.sector_info(sector).get("business_types") or f"{sector}: no business types in sectors.yaml"
+        codes = catalogs.business_type_codes(sector)
+        _outside(out, rows, "respondents", "main_business_type", codes, f"a business type ({where})", blank_ok=True)
+        if _has(rows, "business_types"):
+            listed = _text(rows["business_types"]).str.split().explode().dropna()
+            unknown = listed[~listed.isin(codes)]
+            if len(unknown):
+                out.append(Breach("values", "respondents", f"{len(unknown)} business types that are not codes of "
+                                                           f"{where}: {_example(unknown)}"))
+    return out
+
+
 # --- values -------------------------------------------------------------------------------------------------------
 
 def _values(tables: dict[str, pd.DataFrame], deep: bool) -> list[Breach]:
@@ -253,19 +272,11 @@ def _values(tables: dict[str, pd.DataFrame], deep: bool) -> list[Breach]:
         _outside(out, tables.get(name), name, "identity_basis", ["corporate_number", "name", "name_linked"],
                  "an identity basis")
     r = tables.get("respondents")
-    _outside(out, r, "respondents", "target_level", ["Lv1", "Lv2", "Lv3"], "a target level", blank_ok=True)
+    _outside(out, r, "respondents", "target_level", catalogs.levels(), "a target level", blank_ok=True)
     _outside(out, r, "respondents", "size_band", catalogs.size_band_names(), "a size band (catalogs/size_bands.yaml)",
              blank_ok=True)
     if deep:
-        codes = list(catalogs.power_business_types()["code"])
-        _outside(out, r, "respondents", "main_business_type", codes, "a business type (power_business_types.csv)",
-                 blank_ok=True)
-        if _has(r, "business_types"):
-            listed = _text(r["business_types"]).str.split().explode().dropna()
-            unknown = listed[~listed.isin(codes)]
-            if len(unknown):
-                out.append(Breach("values", "respondents", f"{len(unknown)} business types that are not codes of "
-                                                           f"power_business_types.csv: {_example(unknown)}"))
+        out += _business_types(r)
     s = tables.get("scores")
     _outside(out, s, "scores", "framework", FRAMEWORKS, "a framework")
     if _has(s, "score"):
@@ -328,9 +339,13 @@ def _nodes(s: pd.DataFrame | None) -> list[Breach]:
     if not _has(s, "sector", "framework", "node_id"):
         return []
     known = {"csf2": set(catalogs.csf2()["node_id"]), "csf11": set(catalogs.csf11()["node_id"]),
-             "cpsf": set(catalogs.cpsf()["node_id"]), "level": LEVEL_NODES,
-             "star": STAR_NODES | {f"{star}:{rid}" for rid in catalogs.scs_requirements()["requirement_id"]
-                                   for star in (3, 4)}}
+             "cpsf": set(catalogs.cpsf()["node_id"]),
+             # a level's own share (Lv1), reached or not (Lv1+) and every item (All): scoring/respondent.py
+             "level": {*catalogs.levels(), *(f"{lv}+" for lv in catalogs.levels()), "All"},
+             # a star's share of requirements met (★3), ready or not (★3+) and each requirement (3:1-2-1)
+             "star": {node for star in catalogs.stars() for node in (f"★{star}", f"★{star}+")}
+                     | {f"{star}:{rid}" for rid in catalogs.scs_requirements()["requirement_id"]
+                        for star in catalogs.stars()}}
     out: list[Breach] = []
     for sector, rows in s.groupby(_text(s["sector"]), sort=True):
         if sector not in catalogs.sectors():

@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--lang", choices=("ja", "en"), default="ja", help="labels on figures and tables")
     r.add_argument("--segment-by", default="", help="respondent attribute to segment by (default: the sector's "
                    "own, catalogs/sectors.yaml: business type for power, size band for automotive)")
-    r.add_argument("--framework", choices=("csf2", "csf11"), default="csf2",
+    r.add_argument("--framework", choices=catalogs.DRAWN, default="csf2",
                    help="framework of the heatmap and radar (csf11: the power checklist's own; automotive uses csf2)")
     r.add_argument("--min-cell", type=int, default=None,
                    help="k: hide cells with fewer companies (default: min_cell in catalogs/scoring.yaml)")

@@ -26,13 +26,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.catalogs import LABEL_COLUMNS, LABEL_FILES
+
 HISTORY_FILE = "history.json"
 PACKAGE = Path(__file__).resolve().parent
 SCORING_CODE = (PACKAGE / "scoring", PACKAGE / "catalogs", PACKAGE / "ruleset.py")
-LABEL_FILES = frozenset({"report_labels.yaml", "columns.yaml", "labels.yaml", "reasons.yaml"})
-"""Catalog files (at a catalogs folder's top) that name and word things but never enter a score."""
-LABEL_COLUMNS = {"scs_requirements.csv": frozenset({"category_name_en", "requirement_name_en"})}
-"""Columns of a scored catalog file that only name things (optional: a table without them is the same table)."""
 
 
 def hash_file(h: hashlib._Hash, path: Path) -> None:

@@ -70,7 +70,7 @@ class Respondents(pa.DataFrameModel):
     employees: Series[float] = pa.Field(nullable=True, ge=0)
     member_org: Series[str] = pa.Field(nullable=True)
     industry: Series[str] = pa.Field(nullable=True)
-    target_level: Series[str] = pa.Field(nullable=True, isin=["Lv1", "Lv2", "Lv3"])
+    target_level: Series[str] = pa.Field(nullable=True, isin=list(catalogs.levels()))
 
     class Config:
         strict = False  # attributes differ by sector and may grow; the named ones are checked

@@ -90,6 +90,7 @@ def feedback(args: argparse.Namespace) -> int:
     from pipeline import catalogs
     from pipeline import store as store_mod
     from pipeline.report.feedback_doc import write_feedback
+    from pipeline.report.published_peers import published_peers
     from pipeline.scoring.feedback import feedback_tables, previous_year
     from pipeline.scoring.star_feedback import star_feedback
 
@@ -109,8 +110,12 @@ def feedback(args: argparse.Namespace) -> int:
     identities = store_mod.read_table(args.store, "identities")
     only = _members(args.only, args.only_file)
     out = args.out / args.sector / str(args.year)
-    per_company = feedback_tables(scores, respondents, responses, args.sector, args.year)
-    star = star_feedback(scores, respondents, responses, args.sector, args.year) if on_star else None
+    # the peer values the report publishes for the same groups, protected by the report's own tables
+    published = published_peers(args.store, args.sector, args.year)
+    per_company = feedback_tables(scores, respondents, responses, args.sector, args.year,
+                                  published=published.cells, merges=published.merges)
+    star = star_feedback(scores, respondents, responses, args.sector, args.year, published=published.bands,
+                         merges=published.merges) if on_star else None
     if not per_company:
         raise ValueError(f"no {args.sector} FY{args.year} respondents in {args.store}")
     files = write_feedback(per_company, identities, args.sector, args.year, out, lang=args.lang, pdf=args.pdf,
@@ -259,7 +264,7 @@ def rekey(args: argparse.Namespace) -> int:
 
 def _release_memory() -> None:
     """Hand back to the system what ingest and scoring freed: Arrow and malloc otherwise keep it for reuse,
-    and it counted against the demo's memory while the report kernels ran (about 130 MB)."""
+    and it would count against the demo's memory while the report kernels run (about 130 MB)."""
     import gc
 
     import pyarrow as pa

@@ -136,10 +136,9 @@ def write_sheet(wb: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, widths:
     final = [given[col] if given[col] is not None else next(fitted) for col in range(len(frame.columns))]
     for col, width in enumerate(final):
         ws.set_column(col, col, width)
-    if wrap:
+    if wrap:  # every row's height, one-line rows too: left to itself LibreOffice set them two lines high in print
         for r, row in enumerate([[str(c) for c in frame.columns], *rows]):
-            if (lines := wrapped_lines(row, final)) > 1:
-                ws.set_row(r, row_height(lines))
+            ws.set_row(r, row_height(wrapped_lines(row, final)))
 
 
 def _cell(value: object) -> object:

@@ -48,15 +48,22 @@ def test_the_published_log_names_hidden_cells_without_their_counts(tmp_path):
     path, findings = _write(folder)
     published = pd.read_csv(path)
     row = published[published["cell"].eq("sector=auto; year=2022; segment=101〜300人")].iloc[0]
-    assert row["reason"] == "split" and bool(row["count_withheld"]) is True
+    # one reason for every hidden cell: 'split' here said that 1–4 respondents were off the roster (or 1–4 members
+    # silent), 'complementary' on the total that it was hidden only to protect a segment
+    assert set(published.loc[published["check"].eq("hidden"), "reason"]) == {"withheld"}
+    assert row["reason"] == "withheld" and bool(row["count_withheld"]) is True
     assert np.isnan(row["count"]) and pd.isna(row["counts"])  # not 118, not {"n_on_roster": 117, ...}
     text = path.read_text(encoding="utf-8")
     assert "117" not in text and "182" not in text and "834" not in text
     intervals = pd.read_csv(folder / "disclosure_intervals.csv")
     assert len(intervals) > 0 and intervals[["n", "low", "high", "width", "required"]].isna().all().all()
+    assert set(intervals["reason"]) == {"withheld"}
+    assert "split" not in text and "complementary" not in text
+    assert "split" not in (folder / "disclosure_intervals.csv").read_text(encoding="utf-8")
     # the full log, true counts included, is kept outside the published folder
     full = pd.read_csv(tmp_path / "reports" / ".sdw-private" / "all" / "disclosure_audit_full.csv")
     kept = full[full["cell"].eq("sector=auto; year=2022; segment=101〜300人")].iloc[0]
+    assert kept["reason"] == "split"  # the store's copy keeps the reason the replay reads
     assert kept["count"] == 118 and json.loads(kept["counts"]) == {"n": 118.0, "n_on_roster": 117.0,
                                                                   "roster_n": 182.0}
     assert audit_folder(folder) == findings

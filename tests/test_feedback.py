@@ -221,9 +221,13 @@ def test_peer_groups_count_companies_with_a_score_and_fall_back_below_k():
     assert s1.loc["Lv1", "peer_group"] == "全体" and s1.loc["Lv1", "peer_n"] == 6
     assert s1.loc["Lv1", "peer_mean"] == pytest.approx(0.775)
     assert s1.loc["Lv1", "percentile"] == pytest.approx(100 / 6)
-    # at k = 3 the same L group (one side of 90 % holds 2 < 3) shows no peer value: hidden as a split
+    # at k = 3 the same L group (one side of 90 % holds 2 < 3) would be hidden as a split: the member is compared
+    # with the whole sector instead, which the rule shows (0.9, 1.0, 0.95 reach 90 %, 0.7, 0.6, 0.5 do not: 3 and 3):
+    # mean 4.65 / 6 = 0.775, L1 (0.9) at or above 4 of 6, and the row says it fell back
     strict = feedback_tables(scores, respondents, responses, "auto", 2024, k=3, n_weak=3)["L1"][0].set_index("node_id")
-    assert strict.loc["Lv1", "hidden"] == "split" and np.isnan(strict.loc["Lv1", "peer_mean"])
+    assert strict.loc["Lv1", "peer_group"] == "全体" and strict.loc["Lv1", "hidden"] == ""
+    assert strict.loc["Lv1", "peer_mean"] == pytest.approx(0.775) and strict.loc["Lv1", "peer_n"] == 6
+    assert strict.loc["Lv1", "percentile"] == pytest.approx(400 / 6) and bool(strict.loc["Lv1", "fallback"])
 
 
 def test_weakest_items_use_the_one_item_share_and_hide_it_below_k():
@@ -401,7 +405,7 @@ def test_sdw_feedback_says_where_it_wrote_and_logs_one_line(tmp_path, capsys):
     code = cli.main(["feedback", "--sector", "auto", "--year", "2024", "--store", str(store), "--out",
                      str(tmp_path / "fb"), "--only-file", str(members)])
     out, err = capsys.readouterr()
-    assert code == 0
+    assert code == 0, err
     folder = tmp_path / "fb" / "auto" / "2024"
     assert f"written to {folder}" in out
     assert "sdw feedback: 2 member files (of 6; the others untouched) written to" in out
@@ -418,3 +422,45 @@ def test_a_peer_group_needs_k_companies_besides_the_member():
     groups = pd.Series(["A", "B", "C"])
     got = peer_group(groups, pd.Series([5, 6, 5]), pd.Series([12, 12, 5]), 5)
     assert list(got) == [ALL_GROUP, "B", NO_PEERS]
+
+
+def test_a_group_the_report_hides_is_compared_with_the_published_total_and_its_rounded_mean():
+    """Power, GV: three 一般送配電 companies (the report hides the group) and five 小売. The report's cells are typed
+    by hand: 一般送配電 hidden, 小売 0.5 of 5, the whole sector 0.6 of 8 printed rounded. A grid company is compared
+    with 電力分野全体 at 60 % (the report's rounded value: nothing that would tell it exactly — median, quartiles,
+    percentile, 偏差値 — is shown) and told why; a retailer keeps its own group at the report's 0.5."""
+    from pipeline.publish.feedback_model import SCORE_COLUMNS
+    from pipeline.report.member_page import member_page
+
+    keys = {"T1": "TD_GENERAL", "T2": "TD_GENERAL", "T3": "TD_GENERAL", **{f"R{i}": "RETAIL" for i in range(5)}}
+    gv = [0.95, 0.9, 0.85, 0.3, 0.4, 0.5, 0.6, 0.7]
+    scores = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": list(keys), "framework": "csf2",
+                           "node_id": "GV", "score": gv, "n_items": 1, "n_applicable": 1})
+    respondents = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": list(keys),
+                                "main_business_type": list(keys.values())})
+    responses = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": list(keys), "item_id": "ID.AM-1",
+                              "answer": "implemented"})
+    published = pd.DataFrame([
+        {"framework": "csf2", "node_id": "GV", "segment": "TD_GENERAL", "n": np.nan, "mean": np.nan, "band": "",
+         "hidden": "primary", "rounded": False},
+        {"framework": "csf2", "node_id": "GV", "segment": "RETAIL", "n": 5, "mean": 0.5, "band": "", "hidden": "",
+         "rounded": False},
+        {"framework": "csf2", "node_id": "GV", "segment": "全体", "n": 8, "mean": 0.6, "band": "", "hidden": "",
+         "rounded": True}])
+    per = feedback_tables(scores, respondents, responses, "power", 2024, k=2, n_weak=3, published=published)
+    t1 = per["T1"][0].set_index("node_id").loc["GV"]
+    assert t1["peer_group"] == "全体" and t1["peer_mean"] == 0.6 and t1["peer_n"] == 8
+    assert t1[["p25", "p50", "p75", "percentile", "deviation"]].isna().all()
+    page = member_page("T1", "社T1", *per["T1"], "power", 2024, "ja", 2)
+    row = page.scores.index[page.scores["node"].str.startswith("GV")][0]
+    marks = dict(zip(SCORE_COLUMNS, page.score_marks[row], strict=True))
+    assert marks["peer_mean"] == "60%" and marks["percentile"] == "x" and marks["p50"] == "x"
+    assert page.scores.at[row, "peer_group"] == "電力分野全体"
+    said = " ".join(page.peers)
+    assert ("比較: 電力分野全体(8社)。貴社の主たる事業区分「一般送配電事業者」の値は、公表する集計表で秘匿(x)のため"
+            "示していません(比較群が小さい、又は他の値から算出できるため)。") in said
+    assert "()" not in said
+    # a retailer: its own group, the report's mean and count; its median and percentile from the same five
+    r0 = per["R0"][0].set_index("node_id").loc["GV"]
+    assert r0["peer_group"] == "RETAIL" and r0["peer_mean"] == 0.5 and r0["peer_n"] == 5
+    assert r0["p50"] == pytest.approx(0.5) and r0["percentile"] == pytest.approx(20.0)

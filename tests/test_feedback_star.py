@@ -265,3 +265,41 @@ def test_a_band_is_hidden_with_a_second_one_so_the_group_size_does_not_give_it_b
     # 16 of 20 in one band: only 4 outside it, so that band goes too (split), and with it every band
     assert protect_distribution([16, 4, 0, 0, 0, 0], k=5)[0] == ("split", "primary", "uniform", "uniform", "uniform",
                                                                   "uniform")
+
+
+def test_the_distribution_is_the_published_one_and_its_hidden_bands_read_x(tmp_path):
+    """The ★3 bands come from the report's distance table: 301〜1,000人 published with bands 1–6+ hidden and the
+    sector total published with band 3 hidden too, so X (two short) sees its own group's 100 companies with 54 in
+    band 0 and x elsewhere; where the total shows every band, X is compared with it and the page says why."""
+    from pipeline.scoring.star_feedback import published_distances
+
+    scores, respondents, resp, identities = _store({"X": ("301〜1,000人", "auto-v2.2", FAIL_TWO)})
+    nan = float("nan")
+    band_rows = [("301〜1,000人", 0, 54.0, ""), *(("301〜1,000人", b, nan, "complementary") for b in range(1, 6)),
+                 ("全体", 0, 208.0, ""), ("全体", 1, 54.0, ""), ("全体", 2, 30.0, ""), ("全体", 3, nan, "primary"),
+                 ("全体", 4, 42.0, ""), ("全体", 5, 159.0, "")]
+    bands = pd.DataFrame(band_rows, columns=["segment", "band", "n", "hidden"]).assign(
+        total=lambda d: d["segment"].map({"301〜1,000人": 100.0, "全体": 520.0}))
+    star = star_feedback(scores, respondents, resp, "auto", 2024, k=5, published=bands)
+    peers = star["X"].peers
+    assert peers.group == "301〜1,000人" and peers.n == 100 and peers.counts == (54, None, None, None, None, None)
+    per = feedback_tables(scores, respondents, resp, "auto", 2024, k=5)
+    files = write_feedback(per, identities, "auto", 2024, tmp_path, k=5, workers=1, star=star)
+    rows = _sheet_rows(files.workbooks[0])
+    head = next(i for i, r in enumerate(rows) if r[0] == "★3 で満たしていない要求事項の数")
+    # 54 of 100 = 54 %; the member's band (2) keeps its mark beside the x
+    assert [r[3:6] for r in rows[head + 1:head + 7]] == [
+        [54, 0.54, ""], ["x", "x", ""], ["x", "x", "◀ 貴社"], ["x", "x", ""], ["x", "x", ""], ["x", "x", ""]]
+    assert rows[head + 7][0].startswith("x: 秘匿(")
+    # the total published in full: X is compared with it, 208 of 520 in band 0, and told why
+    full = bands.copy()
+    full.loc[full["segment"].eq("全体") & full["band"].eq(3), ["n", "hidden"]] = [27.0, ""]
+    peers = published_distances(full, respondents, "auto", {})["X"]
+    assert peers.group == "全体" and peers.n == 520 and peers.counts == (208, 54, 30, 27, 42, 159)
+    page = star_page(replace(star["X"], peers=peers), member_page("X", "社X", *per["X"], "auto", 2024, "ja", 5),
+                     "auto", 5)
+    canvas = _Recorder()
+    page.draw_pdf(canvas)
+    drawn = " ".join(t.replace("\n", "") for t in canvas.texts)
+    assert ("比較: 自動車分野全体の520社。貴社の従業員規模「301〜1,000人」の分布は、"
+            "公表する集計表で一部の区分が秘匿(x)のため示していません。") in drawn

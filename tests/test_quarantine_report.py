@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from pipeline.ingest import ingest
 from tests.handmade import write_auto
@@ -117,9 +118,8 @@ def test_the_report_prints_readably_and_names_each_sectors_attributes(tmp_path):
     assert main["I2"].alignment.wrap_text  # the long 詳細 wraps, and its row is tall enough for it
     # 詳細 "未回答: No.1, …, No.39" is 7 + 38 × 6 + 5 = 240 characters in a column of 30 (24 a line): 10 lines of 18 pt
     assert main.row_dimensions[2].height >= 10 * 18
-    # both sheets say that 要確認 repeats the flagged rows of 隔離・要確認 (printed at the top of every page)
-    for name in ("隔離・要確認", "要確認"):
-        assert "「取込済み(要確認)」の行を、確認事項ごとに1行に分けて再掲" in wb[name].oddHeader.left.text
+    # 要確認 says it repeats the flagged rows of 隔離・要確認 (printed at the top of every page)
+    assert "「取込済み(要確認)」の行を、確認事項ごとに1行に分けて再掲" in wb["要確認"].oddHeader.left.text
     members = wb["回答待ちの会員"]
     assert [c.value for c in members[1]] == ["分野", "年度", "事業者名", "法人番号", "事業区分", "業種", "従業員規模"]
     rows = [[c.value for c in r] for r in members.iter_rows(min_row=2)]
@@ -144,3 +144,65 @@ def test_a_row_of_an_export_reads_as_a_file_and_a_row_number(tmp_path):
         files = [row[column] for row in wb[name].iter_rows(min_row=2, values_only=True)]
         assert sorted(files) == ["回答一覧_FY2024_第1回.xlsx(96行目)", "提出物.zip!a/チェックシート_株式会社乙.xlsx"]
     assert "回答一覧_FY2024_第1回.xlsx(96行目)" in csv.read_text(encoding="utf-8-sig")
+
+
+def test_each_case_prints_once_and_without_the_reason_codes(tmp_path):
+    """要確認 was printed twice (its rows on 隔離・要確認 again) with the scripts' reason codes: 隔離・要確認 keeps
+    every row on screen but prints only its quarantined and superseded rows; neither prints 理由コード."""
+    from pipeline.ingest.quarantine import write_report
+
+    base = {"sector": "auto", "year": 2024, "company_name": "株式会社甲", "corporate_number": "1010001000006"}
+    table = pd.DataFrame([
+        {**base, "source_path": "a.xlsx", "status": "ingested", "reason": "unanswered invalid_answers",
+         "problem_ja": "p", "action_ja": "a", "detail": "未回答: No.74"},
+        {**base, "source_path": "b.xlsx", "status": "quarantined", "reason": "not_a_workbook", "problem_ja": "p",
+         "action_ja": "a", "detail": "PDF ファイルです。Excel(.xlsx)で提出してください。"},
+        {**base, "source_path": "c.xlsx", "status": "superseded", "reason": "superseded", "problem_ja": "p",
+         "action_ja": "a", "detail": ""}])
+    xlsx, _ = write_report(table, tmp_path)
+    wb = openpyxl.load_workbook(xlsx)
+    main, check = wb["隔離・要確認"], wb["要確認"]
+    # on screen: all three files, the flagged one last; printed: the header row and the two others, A to I
+    assert [r[0].value for r in main.iter_rows(min_row=2, min_col=4, max_col=4)] == ["b.xlsx", "c.xlsx", "a.xlsx"]
+    assert main.print_area == "'隔離・要確認'!$A$1:$I$3"
+    assert "「要確認」シートに確認事項ごとに印刷します" in main.oddHeader.left.text
+    # 要確認: the flagged file once per problem (two), printed A to H (理由コード is its ninth column)
+    assert check.max_row == 3 and check.print_area == "'要確認'!$A$1:$H$3"
+    for ws in (main, check):
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth in (None, 1)
+        assert ws.page_setup.fitToHeight == 0 and ws.print_title_rows == "$1:$1"
+
+
+@pytest.mark.parametrize(("data", "name", "said"), [
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "回答書_印刷用.xlsx", "PDF ファイルです。Excel(.xlsx)で提出してください。"),
+    (b"<html xmlns:o=\"urn:schemas-microsoft-com:office:office\"><body><table>", "回答.xls",
+     "Web ページ(HTML)のファイルです(Excel の「Web ページとして保存」など)。Excel(.xlsx)で提出してください。"),
+    (b"No,\xe5\x9b\x9e\xe7\xad\x94\r\n1,2\r\n", "回答.xlsx",
+     "CSV(テキスト)ファイルです。Excel(.xlsx)で提出してください。"),
+])
+def test_a_file_that_is_not_excel_says_what_it_is(tmp_path, data, name, said):
+    """詳細 showed b'%PDF-1.4' for a PDF sent as .xlsx: it says, in Japanese, what the file is and what to send."""
+    from pipeline.ingest.quarantine import detail_ja
+    from pipeline.ingest.read import Rejected, open_book
+
+    with pytest.raises(Rejected) as refused:
+        open_book(data, name)
+    assert refused.value.code == "not_a_workbook" and detail_ja(refused.value.detail) == said
+
+
+def test_a_zip_that_is_not_a_workbook_says_so():
+    import io
+    import zipfile
+
+    from pipeline.ingest.quarantine import detail_ja
+    from pipeline.ingest.read import Rejected, open_book
+
+    for member, said in (("word/document.xml", "Word 文書です。Excel(.xlsx)で提出してください。"),
+                         ("写真.jpg",
+                          "ZIP 圧縮ファイルで、Excel ブックではありません。Excel(.xlsx)で提出してください。")):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as z:
+            z.writestr(member, "x")
+        with pytest.raises(Rejected) as refused:
+            open_book(buffer.getvalue(), "回答.xlsx")
+        assert detail_ja(refused.value.detail) == said

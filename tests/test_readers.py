@@ -93,6 +93,22 @@ def test_the_weighting_note_names_a_year_in_the_page_language():
     assert "Respondents the roster does not list (FY2022 x, FY2023 x)" in en
 
 
+def test_the_weighting_note_prints_nobody_off_the_roster_as_0_and_says_so_when_all_are_found():
+    from pipeline.report.tables import weighting_note
+
+    class Data:
+        weighted = True
+        weights = pd.DataFrame({"cell_attributes": ["size_band"] * 4, "cell": ["a", "a", "b", "b"],
+                                "on_roster": [True, False, True, True], "year": [2022, 2022, 2023, 2023]})
+
+    # 2022: one respondent off the roster (x); 2023: none, which the response table shows anyway (0)
+    ja = weighting_note(Data(), style.labels("ja"), {}, 5)
+    assert "会員名簿で照合できなかった回答者(2022年度 x社、2023年度 0社)" in ja
+    Data.weights = Data.weights.assign(on_roster=True)
+    assert weighting_note(Data(), style.labels("ja"), {}, 5).endswith("回答者は全員、会員名簿で照合できました。")
+    assert weighting_note(Data(), style.labels("en"), {}, 5).endswith("Every respondent was found on the roster.")
+
+
 # --- 3. a value rounded to whole percent prints as whole percent -------------------------------------------------
 
 def _star_table(rounded_mean: bool) -> PublishedTable:

@@ -336,9 +336,11 @@ def test_every_report_passes_its_own_audit_and_the_replay(reports):
         log = pd.read_csv(folder / "disclosure_audit.csv")
         assert set(log["check"]) <= {"hidden"}
         assert log["count"].isna().all() and log["count_withheld"].all()  # no hidden cell's count published
+        assert set(log["reason"].dropna()) <= {"withheld"}  # nor why it was hidden ('split' gives a side away)
         assert audit_folder(folder) == []
         published = pd.read_csv(folder / "disclosure_intervals.csv")
         assert published[["n", "low", "high", "width", "required"]].isna().all().all()
+        assert set(published["reason"].dropna()) <= {"withheld"}
         intervals = pd.read_csv(private_dir(folder) / "disclosure_intervals_full.csv")  # every hidden statistic
         assert not intervals["fails"].any() and (intervals["width"] >= intervals["required"] - 1e-9).all()
         assert len(intervals) == len(published)

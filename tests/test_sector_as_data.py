@@ -153,3 +153,33 @@ def test_the_new_sectors_report_words_come_from_its_catalog_files(water_project)
     ctx = ReportContext.build("water", "csf11", "en")
     assert (ctx.framework, ctx.framework_label, ctx.requested) == ("csf2", "NIST CSF 2.0", "csf11")
     assert segment_names("water", "en")["〜100人"] == "1–100"  # size bands in English, as size_bands.yaml names them
+
+
+WATER_TYPES = """code,name_ja,name_en,has_facilities,short_ja
+BULK,水道用水供給事業者,Bulk water supply,true,用水供給
+SUPPLY,水道事業者,Water supply,true,上水道
+"""
+
+
+def test_each_sector_reads_business_types_from_its_own_catalog(water_project):
+    """A sector's 事業区分 vocabulary is the file its sectors.yaml entry names: water's names read as water's
+    codes, power's words mean nothing to water, and a sector without a file (automotive) knows none."""
+    from pipeline.ingest.attributes import business_types
+    from pipeline.ingest.quarantine import business_types_ja
+    from pipeline.report.tables import segment_order
+
+    folder = water_project / "project" / "catalogs"
+    (folder / "water_business_types.csv").write_text(WATER_TYPES, encoding="utf-8")
+    shipped = yaml.safe_load((folder / "sectors.yaml").read_text(encoding="utf-8"))
+    shipped["water"]["business_types"] = "water_business_types.csv"
+    (folder / "sectors.yaml").write_text(yaml.safe_dump(shipped, allow_unicode=True), encoding="utf-8")
+    catalog_files.refresh()
+
+    assert business_types("水道用水供給事業者、上水道", "water") == (["BULK", "SUPPLY"], [])
+    assert business_types("発電事業者", "water") == ([], ["発電事業者"])
+    assert business_types("発電事業者", "power") == (["GENERATION"], [])
+    assert business_types("発電事業者", "auto") == ([], ["発電事業者"])
+    assert catalogs.business_type_codes("auto") == []
+    assert business_types_ja("SUPPLY BULK", "water") == "水道事業者、水道用水供給事業者"
+    assert business_types_ja("GENERATION", "power") == "発電事業者"
+    assert segment_order()["business_types"][-2:] == ["BULK", "SUPPLY"]  # after power's, in water's file order

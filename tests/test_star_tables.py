@@ -220,10 +220,22 @@ def test_the_what_if_order_rests_only_on_published_numbers():
     bottle = S.bottlenecks(d, "size_band", k=5)
     table, summary = S.what_if_table(d, WhatIf(3, "size_band", "A"), 2026, bottle, star_table(["A", "B"]),
                                      "size_band", k=5)
-    # open: 1-2-1 lifts 12 alone (15 others must act) and leads; 1-3-1 and 2-1-1 (15 of 35 each, none lifted
-    # alone) follow by share, tied, then by id
-    assert table["requirement_id"].tolist()[:3] == ["1-2-1", "1-3-1", "2-1-1"]
-    assert table.iloc[0]["n_lifted_alone"] == 12
+    # open, but 1-2-1's 12 lifted alone are all 12 of its failing companies (0 fail something else too: the other
+    # side of lifted ≤ failing), so the count is withheld and the order is by share: 15/35, 15/35, 12/35
+    assert table["requirement_id"].tolist()[:3] == ["1-3-1", "2-1-1", "1-2-1"]
+    assert table["n_lifted_alone"].isna().all()
+    # 5 of A's companies fail 1-2-1 and 1-3-1 instead of 1-3-1 and 2-1-1: 1-2-1 fails 17, lifts 12 alone (5 fail
+    # something else, 15 others must act) and leads; then 1-3-1 (15 of 35), 2-1-1 (10 of 35). Ready 8: fixing
+    # 1-2-1 gives 20 (rise 12, 17 − 12 = 5, 35 − 20 = 15: shown), then 1-3-1 25 (rise 5, 15 − 5 = 10: shown),
+    # then 2-1-1 35 (no judged company short of it: withheld)
+    other = scoped([[]] * 8 + [["1-2-1"]] * 12 + [["1-2-1", "1-3-1"]] * 5 + [["1-3-1", "2-1-1"]] * 10, REST)
+    shown, _ = S.what_if_table(other, WhatIf(3, "size_band", "A"), 2026, S.bottlenecks(other, "size_band", k=5),
+                               star_table(["A", "B"]), "size_band", k=5)
+    assert shown["requirement_id"].tolist()[:3] == ["1-2-1", "1-3-1", "2-1-1"]
+    assert shown.iloc[0]["n_lifted_alone"] == 12 and np.isnan(shown.iloc[1]["n_lifted_alone"])
+    assert shown["n_ready_if_fixed_in_order"].tolist()[:2] == [20.0, 25.0]
+    assert np.isnan(shown.iloc[2]["n_ready_if_fixed_in_order"])
+    assert shown.iloc[0]["n_ready"] == 8.0  # the summary's ready count, in the machine copy for the audit
     # the ★ table hides A's ★3+: ready and must-act are withheld, so is every lifted count, and the order
     # must not keep 1-2-1 first on its withheld 12 — by share: 15/35, 15/35, then 12/35
     table, summary = S.what_if_table(d, WhatIf(3, "size_band", "A"), 2026, bottle,

@@ -227,8 +227,9 @@ def test_the_weighting_paragraph_states_the_merging_rule_without_naming_cells_an
     unmerged = ReportData("power", [2024, 2025], empty, empty, empty, None, w.assign(cell="RETAIL"))
     assert rule in weighting_note(unmerged, labels("ja"), {"TRANSMISSION": "送電", "DISTRIBUTION": "配電"})
     # one unlisted respondent: with the respondents published, its count would give the members who answered
-    assert "会員名簿で照合できなかった回答者(2024年度 x社、2025年度 x社)は" in text  # 1 and 0: both x
-    assert "(2024年度 1社、2025年度 x社)" in weighting_note(data, labels("ja"), k=1)  # 0 < k = 1: x too
+    # 1 is x; 0 is 0, as the response table's n beside n on the roster shows it anyway
+    assert "会員名簿で照合できなかった回答者(2024年度 x社、2025年度 0社)は" in text
+    assert "(2024年度 1社、2025年度 0社)" in weighting_note(data, labels("ja"), k=1)
     assert weighting_note(ReportData("power", [2024], empty, empty, empty, None, None), labels("ja")) == ""
 
 

@@ -134,11 +134,10 @@ def build_crosswalk(ref: Path, csf11: pd.DataFrame, csf2: pd.DataFrame) -> pd.Da
 
 def build_scs(ref: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     raw = pd.read_csv(ref / "scs_criteria.csv", dtype=str, keep_default_na=False)
+    # a requirement's stars are its criteria's grades (catalogs.scs_requirements): no flag columns beside them
     req = (raw.drop_duplicates("requirement_id")
-              .assign(star3=lambda d: d["requirement_star3"].eq("True"),
-                      star4=lambda d: d["requirement_star4"].eq("True"))
               [["requirement_id", "group_no", "group_name", "category_no", "category_name", "requirement_name",
-                "star3", "star4", "csf2_function"]]
+                "csf2_function"]]
               .rename(columns={"csf2_function": "csf_function"}))
     # ours, optional in a replacement table (docs/scheme.md): English outputs fall back to the Japanese names
     req["category_name_en"] = req["category_no"].map(SCS_CATEGORY_NAMES_EN).fillna("")

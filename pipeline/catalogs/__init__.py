@@ -7,7 +7,10 @@ hand out copies, so a caller cannot corrupt the catalog for others. This layer i
 :mod:`pipeline.config`.
 """
 
+from pipeline.catalogs.files import LABEL_COLUMNS, LABEL_FILES
 from pipeline.catalogs.frameworks import (
+    DRAWN,
+    SCHEME_TABLES,
     cpsf,
     csf2,
     csf11,
@@ -19,11 +22,13 @@ from pipeline.catalogs.frameworks import (
     scheme_origins,
     scs_criteria,
     scs_requirements,
+    stars,
 )
 from pipeline.catalogs.instruments import (
     answer_words,
     auto_domains,
     auto_items,
+    business_type_codes,
     business_type_records,
     export_sectors,
     form_roles,
@@ -32,7 +37,7 @@ from pipeline.catalogs.instruments import (
     items_file,
     items_for,
     labels,
-    power_business_types,
+    levels,
     power_items,
     provisional,
     scoring_rules,
@@ -51,10 +56,15 @@ from pipeline.catalogs.instruments import (
 from pipeline.catalogs.texts import columns, quarantine_reasons, report_labels
 
 __all__ = [
+    "LABEL_COLUMNS",
+    "LABEL_FILES",
+    "SCHEME_TABLES",
+    "DRAWN",
     "answer_words",
     "export_sectors",
     "form_roles",
     "sector_business_types",
+    "business_type_codes",
     "business_type_records",
     "columns",
     "item_ids_of",
@@ -70,7 +80,7 @@ __all__ = [
     "item_texts",
     "items_for",
     "labels",
-    "power_business_types",
+    "levels",
     "power_items",
     "provisional",
     "scheme_columns",
@@ -80,6 +90,7 @@ __all__ = [
     "scheme_meta",
     "scs_criteria",
     "scs_requirements",
+    "stars",
     "scoring_rules",
     "sector_info",
     "sector_items",

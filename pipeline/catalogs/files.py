@@ -157,6 +157,13 @@ def _csv(relpath: str) -> pd.DataFrame:
     return pd.read_csv(path(relpath), dtype=str, keep_default_na=False)
 
 
+LABEL_FILES = frozenset({"report_labels.yaml", "columns.yaml", "labels.yaml", "reasons.yaml"})
+"""Catalog files (at a catalogs folder's top) that name and word things but never enter a score: a change to
+them leaves the store's scores fresh (pipeline/freshness.py)."""
+LABEL_COLUMNS = {"scs_requirements.csv": frozenset({"category_name_en", "requirement_name_en"})}
+"""Columns of a scored catalog file that only name things (optional: a table without them is the same table)."""
+
+
 @catalog_cache
 def read_records(relpath: str) -> tuple[dict[str, str], ...]:
     """A catalog CSV as plain rows (no pandas): for code that must start fast."""

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from pipeline.catalogs.files import path, project_root, read_csv, read_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
+
+DRAWN = ("csf2", "csf11")
+"""The frameworks with a tree of functions and categories a report, the explorer and ``sdw report --framework``
+draw (the catalogs :func:`csf2` and :func:`csf11`)."""
 
 
 def csf2() -> pd.DataFrame:
@@ -38,9 +43,15 @@ def cpsf() -> pd.DataFrame:
 
 
 def scs_requirements() -> pd.DataFrame:
-    """Supply-chain evaluation scheme requirements with their ★3/★4 flags (booleans)."""
+    """Supply-chain evaluation scheme requirements, each with a boolean ``starN`` per grade N of the scheme:
+    whether it belongs to ★N, read from its criteria (one of them graded N or lower in scs_criteria.csv, the
+    one place a grade is written; ★4 takes the ★3 criteria too). ``starN`` columns a table may carry are
+    not read."""
     df = read_csv("scs_requirements.csv")
-    return df.assign(star3=df["star3"].eq("True"), star4=df["star4"].eq("True"))
+    df = df.drop(columns=[c for c in df.columns if re.fullmatch(r"star\d+", c)])
+    crit = scs_criteria()
+    return df.assign(**{f"star{star}": df["requirement_id"].isin(set(crit.loc[crit["star"].le(star), "requirement_id"]))
+                        for star in stars()})
 
 
 def scs_criteria() -> pd.DataFrame:
@@ -48,7 +59,15 @@ def scs_criteria() -> pd.DataFrame:
     return read_csv("scs_criteria.csv").assign(star=lambda d: d["star"].astype(int))
 
 
-SCHEME_FILES = ("scs_scheme.yaml", "scs_requirements.csv", "scs_criteria.csv")
+def stars() -> tuple[int, ...]:
+    """The star grades of the scheme, lowest first (3, 4): the ``star`` values of scs_criteria.csv, the one
+    place a criterion's grade is written."""
+    return tuple(sorted(int(s) for s in scs_criteria()["star"].unique()))
+
+
+SCHEME_TABLES = {"meta": "scs_scheme.yaml", "requirements": "scs_requirements.csv", "criteria": "scs_criteria.csv"}
+"""The scheme's three files by what each holds (messages name the file a user edits)."""
+SCHEME_FILES = tuple(SCHEME_TABLES.values())
 
 
 def scheme_meta() -> dict:
@@ -69,7 +88,7 @@ def scheme_origins() -> dict[str, str]:
 
 def scheme_columns() -> dict[str, list[str]]:
     """The columns each of the scheme's two CSVs has, as written (checked before they are read as a table)."""
-    return {name: list(read_csv(name).columns) for name in ("scs_requirements.csv", "scs_criteria.csv")}
+    return {name: list(read_csv(name).columns) for name in (SCHEME_TABLES["requirements"], SCHEME_TABLES["criteria"])}
 
 
 def scheme_info() -> dict[str, str]:

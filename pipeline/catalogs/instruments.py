@@ -22,12 +22,6 @@ def power_items() -> pd.DataFrame:
     return df.assign(report_to_management=df["report_to_management"].eq("true"))
 
 
-def power_business_types() -> pd.DataFrame:
-    """Power business types (事業区分): code, Japanese and English names, facility holder or not."""
-    df = read_csv("power_business_types.csv")
-    return df.assign(has_facilities=df["has_facilities"].eq("true"))
-
-
 def sector_business_types(sector: str) -> pd.DataFrame | None:
     """The business types (事業区分) a sector's members declare on its cover (sectors.yaml ``business_types``);
     None for a sector whose cover carries no business type."""
@@ -114,7 +108,7 @@ def template_versions(sector: str | None = None) -> list[str]:
 
 @catalog_cache
 def _template_versions(sector: str | None) -> tuple[str, ...]:
-    """Asked for every file ingested: listing the folders and reading each template was 0.24 ms a file."""
+    """Cached: asked for every file ingested, and listing the folders and reading each template costs 0.24 ms."""
     return tuple(n for n in names("templates", ".yaml") if sector is None or template(n)["sector"] == sector)
 
 
@@ -143,7 +137,7 @@ def template(version: str) -> dict[str, Any]:
 
 @catalog_cache
 def _has_template(version: str) -> bool:
-    """Asked for every file ingested: finding the project and the file each time was 0.03 ms a file."""
+    """Cached: asked for every file ingested, and finding the project and the file costs 0.03 ms each time."""
     return path(template_file(version)).is_file()
 
 
@@ -206,6 +200,14 @@ def size_band_of(employees: int | None) -> str | None:
     return next(b["ja"] for b in size_bands() if b["up_to"] is None or employees <= b["up_to"])
 
 
+def levels() -> tuple[str, ...]:
+    """The checklist levels a level score reaches, lowest first (Lv1, Lv2, Lv3): the ``level`` values of the
+    items of the sectors scored on levels (sectors.yaml ``frameworks``), read from their item catalogs."""
+    found = {str(level) for s, info in sectors().items() if "level" in info["frameworks"]
+             for level in sector_items(s)["level"] if str(level)}
+    return tuple(sorted(found, key=lambda lv: (len(lv), lv)))
+
+
 def item_ids_of(version: str) -> tuple[str, ...]:
     """The item IDs of one template version, in its file's order, read without pandas (ingest's readers)."""
     return tuple(r["item_id"] for r in read_records(read_yaml(template_file(version))["items"]))
@@ -216,7 +218,15 @@ def items_file(version: str) -> str:
     return read_yaml(template_file(version))["items"]
 
 
-def business_type_records() -> tuple[dict[str, str], ...]:
-    """The power business types as plain rows (code, name_ja, short_ja …), read without pandas."""
-    return read_records("power_business_types.csv")
+def business_type_records(sector: str) -> tuple[dict[str, str], ...]:
+    """A sector's business types as plain rows (code, name_ja, short_ja …), read without pandas (ingest's
+    readers); none for a sector whose cover carries no business type (sectors.yaml ``business_types``)."""
+    name = sector_info(sector).get("business_types")
+    return read_records(name) if name else ()
+
+
+def business_type_codes(sector: str) -> list[str]:
+    """A sector's business-type codes in its catalog's order (the order reports and weighting cells list
+    them in); empty for a sector without business types."""
+    return [row["code"] for row in business_type_records(sector)]
 

@@ -195,7 +195,8 @@ def all_problems() -> list[str]:
 
     csf2, csf11, items = c.csf2(), c.csf11(), c.auto_items()
     return (check_csf2(csf2) + check_csf11(csf11) + check_crosswalk(c.csf11_to_csf2(), csf11, csf2)
-            + check_cpsf(c.cpsf(), csf11) + check_power_items(c.power_items(), csf11, c.power_business_types())
+            + check_cpsf(c.cpsf(), csf11)
+            + check_power_items(c.power_items(), csf11, c.sector_business_types("power"))
             + check_auto_items(items, c.auto_domains(), csf2)
             + check_scs(c.scs_requirements(), c.scs_criteria(), items)
             + check_sector_items(c.sectors(), {s: c.sector_items(s) for s in c.sectors()}, csf2)

@@ -7,6 +7,7 @@ from typing import Any
 import yaml
 
 from pipeline.catalogs.files import HERE, read_yaml
+from pipeline.catalogs.instruments import sectors
 
 
 def report_labels() -> dict[str, Any]:
@@ -15,8 +16,14 @@ def report_labels() -> dict[str, Any]:
 
 
 def columns() -> dict[str, dict[str, Any]]:
-    """How each published column is named and formatted (columns.yaml)."""
-    return read_yaml("columns.yaml")
+    """How each published column is named and formatted (columns.yaml); the ``sector`` column's words are each
+    sector's name in sectors.yaml (so a sector is named in one place), before columns.yaml's own (``all``)."""
+    out = read_yaml("columns.yaml")
+    if "sector" in out:
+        own = out["sector"].get("values") or {}
+        out["sector"]["values"] = {lang: {**{s: info["name"][lang] for s, info in sectors().items()},
+                                          **(own.get(lang) or {})} for lang in ("ja", "en")}
+    return out
 
 
 def quarantine_reasons() -> dict[str, Any]:

@@ -94,18 +94,20 @@ _UNCHECKED = "□☐"
 
 
 @catalog_cache
-def _business_type_names() -> dict[str, str]:
+def _business_type_names(sector: str) -> dict[str, str]:
+    """Every way a sector's cover or roster names a business type → its code (none for a sector without)."""
     by_name: dict[str, str] = {}
-    for row in catalogs.business_type_records():
+    for row in catalogs.business_type_records(sector):
         code = row["code"]
         for name in (row["name_ja"], row["short_ja"], row["name_ja"].removesuffix("事業者"), code):
             by_name[label_key(name)] = code  # the codes themselves too (rosters exported by scripts)
     return by_name
 
 
-def business_types(value: object) -> tuple[list[str], list[str]]:
-    """Power business types (事業区分) → codes, and the parts that matched none (kept to report)."""
-    by_name = _business_type_names()
+def business_types(value: object, sector: str) -> tuple[list[str], list[str]]:
+    """A sector's business types (事業区分, from its own catalog) → codes, and the parts that matched none
+    (kept to report)."""
+    by_name = _business_type_names(sector)
     codes, unknown = [], []
     parts = [p for p in re.split(r"[、,・/／\s]+", clean_text(value)) if p]
     if any(p[0] in _CHECKED + _UNCHECKED for p in parts):  # a checkbox list: keep the ticked ones

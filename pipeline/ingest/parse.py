@@ -420,8 +420,8 @@ def _cover_attributes(cover: dict[str, object], sector: str, parsed: Parsed
         if clean_text(cover.get("answered_on")):
             parsed.warnings.append(f"回答日「{clean_text(cover.get('answered_on'))}」")
     if catalogs.sector_info(sector).get("business_types"):  # a licensee's cover: 事業区分, 従業員数, 対象システム
-        codes, unknown = attrs.business_types(cover.get("business_types"))
-        main, _ = attrs.business_types(cover.get("main_business_type"))
+        codes, unknown = attrs.business_types(cover.get("business_types"), sector)
+        main, _ = attrs.business_types(cover.get("main_business_type"), sector)
         employees = attrs.parse_int(cover.get("employees"))
         types_text = clean_text(cover.get("business_types"))
         system_text = clean_text(cover.get("target_system"))

@@ -35,7 +35,17 @@ DETAIL_JA = [  # the reader's technical messages for files that could not be rea
     (r"^consolidated export$", "一括出力ファイル"),
     (r"^row (\d+)$", r"一括出力ファイルの\1行目"),
     (r"^could not be read: still reading after ([\d.]+) s \(stopped\)$", r"\1秒たっても読み終わらないため中止しました"),
-    (r"^the bytes are not a spreadsheet \(they begin (.*)\)$", r"スプレッドシートではありません(ファイルの先頭: \1)"),
+    (r"^the file is a PDF, not a workbook$", "PDF ファイルです。Excel(.xlsx)で提出してください。"),
+    (r"^the file is an HTML page, not a workbook$",
+     "Web ページ(HTML)のファイルです(Excel の「Web ページとして保存」など)。Excel(.xlsx)で提出してください。"),
+    (r"^the file is CSV text, not a workbook$", "CSV(テキスト)ファイルです。Excel(.xlsx)で提出してください。"),
+    (r"^the file is a Word document, not a workbook$", "Word 文書です。Excel(.xlsx)で提出してください。"),
+    (r"^the file is a PowerPoint presentation, not a workbook$",
+     "PowerPoint ファイルです。Excel(.xlsx)で提出してください。"),
+    (r"^the file is a ZIP archive, not a workbook$",
+     "ZIP 圧縮ファイルで、Excel ブックではありません。Excel(.xlsx)で提出してください。"),
+    (r"^the bytes are not a spreadsheet \(they begin (.*)\)$",
+     "Excel のファイルではありません(形式を判別できません)。Excel(.xlsx)で提出してください。"),
     (r"^(\d+) items, none answered$", r"\1項目、回答が1件もありません"),
     (r"^a (\w+) checklist \((.*)\), not (\w+)$", r"\1 分野の様式(\2)です"),
     (r"^member name '(.*)'$", r"圧縮ファイル内の名前「\1」"),
@@ -104,7 +114,8 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     With a roster, the workbook has a second sheet 未回答: members who have not answered in the most
     recent year of each sector (the survey being chased now).
     """
-    order = {"quarantined": 0, "ingested": 1, "superseded": 2}
+    # the flagged rows last: the sheet prints the rows above them, and 要確認 prints them, one problem a row
+    order = {"quarantined": 0, "superseded": 1, "ingested": 2}
     roster_rows = table["reason"].str.startswith("roster_")
     full = table
     table = table[~roster_rows]
@@ -118,10 +129,16 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     wb = workbook(tmp_x)
     # widths (characters) that print one A4 landscape page wide at about 9 pt; long text wraps in them
     write_sheet(wb, "隔離・要確認", out, [8, 6, 16, 26, 20, 15, 26, 28, 30, 17], wrap=True)
-    _print_setup(wb, SUBSET_NOTE)
+    flagged = int(out[HEADERS_JA["status"]].eq(STATUS_JA["ingested"]).sum())
+    # each case printed once: the flagged rows print on 要確認 (one problem a row), not here as well; the
+    # reason codes are for scripts, not for the clerk's paper
+    printed = len(out) - flagged if flagged < len(out) else len(out)
+    _print_setup(wb, PRINTED_NOTE if flagged and printed < len(out) else "", rows=printed, columns=len(out.columns) - 1)
     _note_on_header(wb, list(out.columns).index(HEADERS_JA["status"]), SUBSET_NOTE)
-    write_sheet(wb, "要確認", to_check(table), [8, 6, 28, 20, 15, 30, 30, 34, 19], wrap=True)
-    _print_setup(wb, SUBSET_NOTE)
+    check = to_check(table)
+    # the printed columns (all but 理由コード) a page wide; file and 詳細 wide enough that most problems take a line
+    write_sheet(wb, "要確認", check, [6, 5, 34, 22, 14, 24, 30, 40, 16], wrap=True)
+    _print_setup(wb, SUBSET_NOTE, rows=len(check), columns=len(check.columns) - 1)
     issues = full[roster_rows]
     if len(issues):
         write_sheet(wb, "名簿", roster_sheet(issues), [8, 6, 24, 24, 15, 10, 34, 34, 30], wrap=True)
@@ -151,25 +168,29 @@ def members_to_chase(roster: pd.DataFrame) -> pd.DataFrame:
     latest = roster.groupby("sector")["year"].transform("max").eq(roster["year"])
     missing = roster[latest & ~roster["responded"].astype(bool)].sort_values(["sector", "year", "company_name"])
     out = missing.assign(sector=missing["sector"].map(sector_ja),
-                         business_types=missing["business_types"].map(business_types_ja))
+                         business_types=[business_types_ja(codes, str(sector)) for codes, sector
+                                         in zip(missing["business_types"], missing["sector"], strict=True)])
     kept = [c for c in MEMBER_ATTRIBUTES if c in out and out[c].fillna("").astype(str).ne("").any()]
     return (out[["sector", "year", "company_name", "corporate_number", *kept]]
             .rename(columns={"sector": "分野", "year": "年度", "company_name": "事業者名",
                              "corporate_number": "法人番号", **MEMBER_ATTRIBUTES}).reset_index(drop=True))
 
 
-def business_types_ja(codes: object) -> object:
-    """'RETAIL GENERATION' → '小売電気事業者、発電事業者' (catalogs/power_business_types.csv); others as they are."""
+def business_types_ja(codes: object, sector: str) -> object:
+    """'RETAIL GENERATION' → '小売電気事業者、発電事業者', by the sector's own business-type catalog; others as
+    they are."""
     if not isinstance(codes, str) or not codes:
         return codes
-    names = dict(zip(catalogs.power_business_types()["code"], catalogs.power_business_types()["name_ja"],
-                     strict=True))
+    names = {row["code"]: row["name_ja"] for row in catalogs.business_type_records(sector)}
     return "、".join(names.get(c, c) for c in codes.split())
 
 
 SUBSET_NOTE = ("「要確認」シートは、このブックの「隔離・要確認」シートの「取込済み(要確認)」の行を、確認事項ごとに"
                "1行に分けて再掲したものです(別の案件ではありません)。")
-"""Said on both sheets: the 572 rows of 要確認 are the flagged rows of 隔離・要確認 again, not more cases."""
+"""Said on 要確認 and on the status header of 隔離・要確認: its rows are the flagged rows of 隔離・要確認 again."""
+PRINTED_NOTE = ("印刷するのは「隔離」「置換済み」の行です。「取込済み(要確認)」の行は「要確認」シートに確認事項ごとに"
+                "印刷します(同じ案件を二度印刷しません)。")
+"""Printed at the top of 隔離・要確認, whose print area stops before its flagged rows."""
 
 
 def place_ja(source_path: str) -> str:
@@ -182,11 +203,14 @@ def _note_on_header(wb, column: int, text: str) -> None:
     wb.worksheets()[-1].write_comment(0, column, text, {"x_scale": 3, "y_scale": 1.5})
 
 
-def _print_setup(wb, header: str = "") -> None:
+def _print_setup(wb, header: str = "", rows: int | None = None, columns: int | None = None) -> None:
     """The sheet just written prints as a clerk works from it: A4 landscape, one page wide (its widths keep the
     type at about 9 pt), narrow margins, gridlines, the header row on every page, page numbers in the footer;
-    ``header``, a note printed at the top of every page."""
+    ``header``, a note printed at the top of every page; ``rows`` and ``columns``, the print area (the header
+    row and that many rows and columns from the top left)."""
     ws = wb.worksheets()[-1]
+    if rows is not None and columns is not None:
+        ws.print_area(0, 0, max(rows, 1), max(columns, 1) - 1)
     if header:
         ws.set_header(f"&L&9{header}")
     ws.set_landscape()

@@ -103,11 +103,50 @@ def open_book(data: bytes, name: str) -> Book:
             raise Rejected("encrypted", "an open password protects the workbook")
         return _excel_book(data, None)  # no extent check before reading an .xls: the memory cap (limits.py)
     if data.startswith(ZIP):
+        if (other := zip_kind(data)) is not None:
+            raise Rejected("not_a_workbook", f"the file is {other}, not a workbook")
         return _excel_book(data, limits.workbook_guard(data))  # an .ods is checked here, before it is opened
     if lower.endswith(WORKBOOK_SUFFIXES):
-        kind = "corrupt" if not data.strip() else "not_a_workbook"
-        raise Rejected(kind, f"the bytes are not a spreadsheet (they begin {data[:8]!r})")
+        if not data.strip():
+            raise Rejected("corrupt", f"the bytes are not a spreadsheet (they begin {data[:8]!r})")
+        if (other := file_kind(data)) is not None:  # what the file is, in words a clerk can pass on
+            raise Rejected("not_a_workbook", f"the file is {other}, not a workbook")
+        raise Rejected("not_a_workbook", f"the bytes are not a spreadsheet (they begin {data[:8]!r})")
     raise Rejected("not_a_workbook", f"{name.rsplit('/', 1)[-1]} is neither a workbook nor a CSV")
+
+
+def file_kind(data: bytes) -> str | None:
+    """What a file given a workbook's name is instead, from its first bytes: 'a PDF', 'an HTML page' (a web page,
+    or Excel's own 'save as web page' under an .xls name), 'CSV text'; None when it is none of these."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"%pdf"):
+        return "a PDF"
+    if head.startswith((b"<!doctype html", b"<html", b"mime-version:")) or (head.startswith(b"<?xml")
+                                                                           and b"<html" in head):
+        return "an HTML page"
+    first = head.split(b"\n", 1)[0]
+    if _looks_tabular(data) or (b"," in first and b"\x00" not in head):  # text in columns, as Excel writes CSV
+        return "CSV text"
+    return None
+
+
+def zip_kind(data: bytes) -> str | None:
+    """What a ZIP given a workbook's name holds instead of a workbook ('a Word document', 'a ZIP archive'), or None
+    when it holds a workbook (or cannot be listed: the reader says what is wrong then)."""
+    import io
+    import zipfile
+
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    if any(n.startswith("xl/") for n in names) or "mimetype" in names or "content.xml" in names:
+        return None  # an .xlsx/.xlsm/.xlsb, or an OpenDocument spreadsheet
+    if any(n.startswith("word/") for n in names):
+        return "a Word document"
+    if any(n.startswith("ppt/") for n in names):
+        return "a PowerPoint presentation"
+    return "a ZIP archive"
 
 
 def _excel_book(data: bytes, guard: limits.SheetGuard | None) -> Book:

@@ -97,10 +97,10 @@ def read_roster(path: Path, sector: str, year: int, key: bytes, issues: list[dic
             issue(n, "superseded", "roster_duplicate", number, name, f"row {first_row[k]} と同じ事業者")
             continue
         first_row[k] = n
-        codes, unknown = attrs.business_types(rec.get("business_types"))
+        codes, unknown = attrs.business_types(rec.get("business_types"), sector)
         if unknown:
             issue(n, "ingested", "roster_unknown_business_type", number, name, "事業区分: " + "、".join(unknown))
-        main, _ = attrs.business_types(rec.get("main_business_type"))
+        main, _ = attrs.business_types(rec.get("main_business_type"), sector)
         employees = attrs.parse_int(rec.get("employees"))
         rows.append({"respondent_key": k, "identity_basis": basis, "company_name": name, "corporate_number": number,
                      "business_types": " ".join(codes) or None, "main_business_type": (main or codes or [None])[0],

@@ -39,7 +39,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from pipeline import config
+from pipeline import catalogs, config
 from pipeline.catalogs.comparability import COLUMNS, COMPARABLE_BY_DEFAULT, mapping_path, version_key, versions
 from pipeline.catalogs.instruments import items_for, new_items_file, template, template_file, vocabulary
 from pipeline.ingest.vocab import lookup
@@ -47,7 +47,7 @@ from pipeline.instrument.blank_form import Form, FormItem, FormRefused, read_for
 from pipeline.text import answer_key, label_key
 
 ITEM_COLUMNS = ["item_id", "level", "domain_id", "text_ja", "csf2", "level_source", "domain_ja", "condition_ja"]
-LEVELS = ("Lv1", "Lv2", "Lv3")
+LEVELS = catalogs.levels()
 CHANGE_LABELS = {"same": "same", "relevelled": "re-levelled", "reworded": "reworded", "new": "new",
                  "removed": "removed"}
 

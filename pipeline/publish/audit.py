@@ -13,7 +13,9 @@ that published tables allow:
 - **quantiles**: a published quantile with fewer than k companies beyond it (counted as direct);
 - **change**: a published change whose previous-year value is hidden (current − change reveals it);
 - **split**: a published share with fewer than k companies on one side of it (reached / not, implemented
-  / not, answered / not), or respondents off the member list numbering 1…k−1 (n − n_on_roster);
+  / not, answered / not), or respondents off the member list numbering 1…k−1 (n − n_on_roster); in a what-if
+  ranking, a cumulative ready count's rise or a lifted count beside the failing companies it is part of
+  (:mod:`pipeline.publish.audit_what_if`);
 - **hidden-count**: a number other than the cell's key on a hidden row (its n beside a hidden share is one
   side of the split), but for the table's ``open_counts`` (the respondents, printed beside the scores anyway),
   which must hold at least k where shown;
@@ -37,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.publish.audit_what_if import rise_findings
 from pipeline.publish.cells import AUDIT_COLUMNS, cell_key, cell_text, hidden_cells, key_text
 from pipeline.publish.intervals import Interval, Relation, solve
 from pipeline.publish.model import Provenance, PublishedTable, TableSpec
@@ -67,6 +70,10 @@ WITHHELD_FLAG = "count_withheld"  # the published log's mark: this row's count i
 # the solver's numbers that rest on true counts (the count behind a hidden statistic, and the interval reached
 # with every count known): in the full intervals file only
 PRIVATE_INTERVAL_COLUMNS = ("n", "low", "high", "width", "required")
+# the one reason the published log and intervals give for every hidden cell: a reason per cell is itself a
+# disclosure ('split' on a response row said that one side of answered / not held 1–4 companies; 'uniform', that
+# every company reached; docs/method.md §5.6); the full reasons stay in the store's copy, which the replay reads
+PUBLIC_REASON = "withheld"
 
 
 def private_dir(report_dir: Path, store: Path | None = None) -> Path:
@@ -84,10 +91,13 @@ def private_dir(report_dir: Path, store: Path | None = None) -> Path:
 def public_log(log: pd.DataFrame) -> pd.DataFrame:
     """The audit log as the report folder publishes it: the same columns and rows, but no count of a hidden cell
     (``count`` and ``counts`` blank, ``count_withheld`` true): a count beside its reason is one side of the split
-    the cell was hidden for (101〜300人: n 118, on the roster 117 tells the one respondent off the roster)."""
+    the cell was hidden for (101〜300人: n 118, on the roster 117 tells the one respondent off the roster); and
+    one reason for every hidden cell (:data:`PUBLIC_REASON`), since the reason alone tells a value ('split' on a
+    response row: 1–4 members did not answer, or answered off the roster)."""
     out = log.copy()
     hidden = out["check"].eq("hidden")
     out[WITHHELD_FLAG] = hidden
+    out["reason"] = out["reason"].astype(object).where(~hidden, PUBLIC_REASON)
     out["count"] = out["count"].astype(object).where(~hidden, None)
     out["counts"] = out["counts"].astype(object).where(~hidden, "")
     return out
@@ -96,8 +106,9 @@ def public_log(log: pd.DataFrame) -> pd.DataFrame:
 def public_intervals(frame: pd.DataFrame) -> pd.DataFrame:
     """The solver's intervals as the report folder publishes them: which hidden statistic was checked, and
     whether it held, without the true count behind it or the interval reached with every count known (the width
-    of a count's interval, (k − 1)/n, gives n back)."""
+    of a count's interval, (k − 1)/n, gives n back), nor why it was hidden (one :data:`PUBLIC_REASON`)."""
     out = frame.copy()
+    out["reason"] = PUBLIC_REASON
     for c in PRIVATE_INTERVAL_COLUMNS:
         out[c] = np.nan
     return out
@@ -165,6 +176,9 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
                                     "statistics published without a count in the table's spec"))
         suppressed = frame["suppressed"].fillna("") if "suppressed" in frame else pd.Series("", index=frame.index)
         findings += _splits(t, cols, suppressed, ks[t.name])
+        rises = rise_findings(frame, ks[t.name], ["sector", "year", "framework", "segment"])
+        findings += [Finding("split", t.name, cell_text(cell_key(frame.loc[i], cols)), stat, detail)
+                     for i, stat, detail in rises]
         numbers = [c for c in hidden_row_numbers(frame, cols) if c not in spec.open_counts]
         for c in [c for c in spec.open_counts if c in frame]:
             shown = pd.to_numeric(frame[c], errors="coerce")
@@ -335,7 +349,7 @@ def _rounded(row: pd.Series) -> bool:
 
 def _cell_number(value: object) -> object:
     """A cell as a number (NaN where it is none): a number as it is, anything else through pandas' parsing. The
-    audit reads ~10,000 cells per report; a Series per cell had cost seconds."""
+    audit reads ~10,000 cells per report, where a Series per cell would cost seconds."""
     if isinstance(value, (int, float, np.integer, np.floating)):
         return value
     return pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]

@@ -228,8 +228,8 @@ def _title_slide(prs: Presentation, title: str, subtitle: str) -> None:
 
 
 def _bullets_size(lines: list[str], width: int, height: int, size: float) -> float:
-    """The largest size from ``size`` down to :data:`MIN_PT` at which the bullets fit the box: eight key points
-    at 22 pt ran off the bottom of the automotive deck's key-points slide."""
+    """The largest size from ``size`` down to :data:`MIN_PT` at which the bullets fit the box (eight key
+    points at 22 pt overflow the automotive deck's key-points slide)."""
     for pt in range(int(size), MIN_PT - 1, -1):
         per_line = max(int((width - Inches(0.45)) / Inches(pt * 0.56 / 72)), 1)  # after the bullet's indent
         rows = sum(max(-(-display_width(line) // per_line), 1) for line in lines)

@@ -252,7 +252,7 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
                          [c in ("node", "peer_group") for c in cols])
     y = _pdf_table(pdf, page, page.scores, cols, w["scores_title"], y, widths=widths,
                    marks=marks, flow=flow,
-                   # a label wraps in its column as it is now wide (7-point text: 6.5/7 of a header's units)
+                   # a label wraps in its column at the column's width (7-point text: 6.5/7 of a header's units)
                    wrap={c: max(int(head_units(wd) * HEAD_PT / 7), 6) for c, wd in zip(cols, widths, strict=True)
                          if c in ("node", "peer_group", "reached", "prev_reached")})
     item_cols = ["rank", "item_id", "text", "answer", "peer_rate"]

@@ -24,6 +24,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.publish.model import PublishedTable
+from pipeline.scoring.disclosure import BAND_EDGE
 from pipeline.scoring.disclosure_rounding import BASE_WITHHELD, ROUNDED, WITHHELD
 
 # what a rounded row withholds (an item's base and counts, a node's or ★ requirement's base): the mark x, never '—'
@@ -40,7 +41,9 @@ HIDDEN_MARK = "x"
 NO_PREVIOUS = "…"
 """A change column's cell when the table has no previous year for that cell."""
 LANGS = ("ja", "en")
-BAND_LABELS = {"ja": {"high": "90%以上", "low": "10%未満"}, "en": {"high": "90% or more", "low": "below 10%"}}
+_EDGE = round(BAND_EDGE * 100)  # the band's edge in whole percent, from the disclosure rule
+BAND_LABELS = {"ja": {"high": f"{100 - _EDGE}%以上", "low": f"{_EDGE}%未満"},
+               "en": {"high": f"{100 - _EDGE}% or more", "low": f"below {_EDGE}%"}}
 """A hidden mean published as a band (``mean_band``, pipeline/scoring/disclosure.py): text, never a number."""
 POINT_UNIT = {"ja": "ポイント", "en": " pt"}
 

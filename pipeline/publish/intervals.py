@@ -821,10 +821,13 @@ class SolverStats:
     joint_groups: int = 0
 
 
-# One mixed-integer programme (per hidden statistic and direction) stops after this many seconds and keeps the best
-# solution found: for a minimum that is at or above the true one, so the interval reported is at most as wide as
-# the intruder's (the safe side); a component whose programme found no solution in time is reported as unknown.
-MILP_SECONDS = 5.0
+# One mixed-integer programme (per hidden statistic and direction) stops after this many branch-and-bound nodes
+# and keeps the best solution found: for a minimum that is at or above the true one, so the interval reported is
+# at most as wide as the intruder's (the safe side); a component whose programme found no solution within the
+# cap is reported as unknown. A count of nodes, not seconds: a cap in seconds makes what a report hides depend
+# on how busy the machine is (the same store gave a complete report on an idle machine and a refused one under
+# load), and a report must be the same for the same store. The demo's programmes need at most about 700 nodes.
+MILP_NODES = 5000
 
 
 # the share a split divides, in the order a cell holding several is read: the split reason belongs to it
@@ -887,7 +890,7 @@ def _joint(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[tuple[in
 
     The linear relaxation is solved first (its extremes bound the integer ones from outside); a variable's
     extreme is taken from it where some solution found so far that meets every reason and count reaches it,
-    and is otherwise solved as a mixed-integer programme (scipy's HiGHS, :data:`MILP_SECONDS` each)."""
+    and is otherwise solved as a mixed-integer programme (scipy's HiGHS, :data:`MILP_NODES` nodes each)."""
     from scipy.optimize import linprog
 
     stats.groups += 1
@@ -973,7 +976,7 @@ def _integer_programme(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: l
             note(x)
     with _quiet_solver():
         first = milp(np.zeros(width), constraints=constraint, integrality=integrality, bounds=box,
-                     options={"time_limit": MILP_SECONDS})
+                     options={"node_limit": MILP_NODES})
         stats.milp += 1
         if first.status == 2:
             return None
@@ -990,7 +993,7 @@ def _integer_extremes(milp, constraint, integrality, box, lows: np.ndarray, high
     """:func:`_joint`'s mixed-integer programmes, one per variable and direction not already settled."""
     size = len(lows)
     out_low, out_high = lows.copy(), highs.copy()
-    options = {"time_limit": MILP_SECONDS, "mip_rel_gap": 1e-9}
+    options = {"node_limit": MILP_NODES, "mip_rel_gap": 1e-9}
     for j in range(size):
         for sign in (1.0, -1.0):
             relaxed = lows[j] if sign > 0 else highs[j]

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.png import save_figure_png
 from pipeline.publish.audit import (
     DisclosureError,
     Finding,
@@ -36,9 +37,8 @@ from pipeline.scoring.segments import ALL
 
 HTML_DPI = 144  # inline figures: sharp on screen and on A4, a fraction of the 300-dpi files' size
 SLIDE_DPI = 200  # a deck figure's pixels per inch: the deck reads its size in inches from the PNG
-PNG = {"compress_level": 1}
-"""zlib level of every figure PNG (files, slides, inline): level 1 encodes a figure's flat colours about 30 % faster
-than the default 6 for files about 10 % larger; lossless either way (the same pixels)."""
+# every figure PNG (files, slides, inline) is written by pipeline.png: zlib level 1 and no per-row filter search
+# (Pillow's took most of the encoding time); the pixels are matplotlib's either way
 
 
 HIDDEN_ROW = "hidden"  # the machine copy's mark for a row that prints nothing but its key
@@ -175,9 +175,8 @@ class Publisher:
                     slide_min = smallest if slide_min is None else min(slide_min, smallest)
                     path = self.figures_dir / f"{name}_slide{part + 1 if part else ''}.png"
                     # what the deck's checks read back from the picture itself: its smallest text and its titles
-                    slide_fig.savefig(path, dpi=SLIDE_DPI, metadata={
-                        "sdw:min_pt": f"{smallest:.1f}", "sdw:titles": str(int(bool(slide_fig.get_suptitle())))},
-                        pil_kwargs=dict(PNG))
+                    save_figure_png(slide_fig, path, dpi=SLIDE_DPI, text={
+                        "sdw:min_pt": f"{smallest:.1f}", "sdw:titles": str(int(bool(slide_fig.get_suptitle())))})
                     plt.close(slide_fig)
                     slide_pngs.append(path)
         png, svg = self.figures_dir / f"{name}.png", self.figures_dir / f"{name}.svg"
@@ -186,7 +185,7 @@ class Publisher:
             from IPython.display import HTML, display
 
             buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=HTML_DPI, pil_kwargs=dict(PNG))
+            save_figure_png(fig, buf, dpi=HTML_DPI)
             data = base64.b64encode(buf.getvalue()).decode("ascii")
             display(HTML(f'<figure class="sdw-figure"><img alt="{escape(title)}" '
                          f'src="data:image/png;base64,{data}"/></figure>'))
@@ -204,7 +203,7 @@ class Publisher:
         waiting on a lock no thread will release, and the saving on two busy cores was not shown."""
         self.wait_files()
         if not hasattr(os, "fork") or os.environ.get("SDW_FIGURE_FORK", "0") != "1":
-            fig.savefig(png, pil_kwargs=dict(PNG))
+            save_figure_png(fig, png)
             fig.savefig(svg, metadata={"Date": None})
             return
         pid = os.fork()
@@ -215,7 +214,7 @@ class Publisher:
                 os.dup2(devnull, 1)
                 os.dup2(devnull, 2)
                 sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the process ends below
-                fig.savefig(png, pil_kwargs=dict(PNG))
+                save_figure_png(fig, png)
                 fig.savefig(svg, metadata={"Date": None})
                 code = 0
             finally:

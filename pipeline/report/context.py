@@ -14,7 +14,7 @@ from pipeline import catalogs, ruleset
 from pipeline.report.data import ReportData
 from pipeline.report.tables import not_assessed_subcategories
 
-DRAWN = ("csf2", "csf11")
+DRAWN = catalogs.DRAWN
 """Frameworks a report or the explorer draws functions and categories of, where a sector is scored on them."""
 
 
@@ -87,6 +87,12 @@ class ReportContext:
             return ""
         return labels["framework_fallback"].format(asked=framework_names()[self.requested],
                                                    sector=labels["sector"][self.sector], label=self.framework_label)
+
+    def mapping_note(self, labels: dict) -> str:
+        """The project's own mapping of the sector's items to CSF 2.0, said under the page's figures ('' for a
+        sector without one: a CSF 1.1 checklist reaches CSF 2.0 by NIST's crosswalk, said by its not-assessed
+        note)."""
+        return str(labels["mapping_note"].get(self.sector, ""))
 
     def not_assessed_note(self, data: ReportData, labels: dict) -> str:
         """:func:`not_assessed_text` under the page's categories; the dash where it has none."""

@@ -20,6 +20,9 @@ class ReportData:
     responses: pd.DataFrame
     roster: pd.DataFrame | None
     weights: pd.DataFrame | None = None  # the store's weights to the roster; None: respondents only
+    # (sector, year) whose weighting cells rest on published response rows (pipeline.report.tables.
+    # weights_on_published_rows); None: not assessed, the members' totals follow the response table alone
+    weight_rows_published: frozenset[tuple[str, int]] | None = None
 
     @property
     def weighted(self) -> bool:

@@ -17,7 +17,6 @@ prints and colour-blind readers can tell series apart.
 
 from __future__ import annotations
 
-import io
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
 from functools import cache
@@ -37,8 +36,9 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from PIL import Image, ImageDraw, ImageFont
 
+from pipeline.png import encode_png
 from pipeline.publish.feedback_model import page_figure_box
-from pipeline.publish.formats import HIDDEN_MARK
+from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK
 from pipeline.report.style import (
     CELL_EDGE_COLOUR,
     FAINT_COLOUR,
@@ -57,6 +57,7 @@ from pipeline.report.style import (
     series_style,
     wrap,
 )
+from pipeline.scoring.disclosure import BANDS
 from pipeline.xlsx import display_width
 
 __all__ = ["grouped_bars", "quantile_boxes", "heatmap", "radar", "item_bars", "trend_lines", "rate_by_year",
@@ -70,10 +71,10 @@ HIDDEN_LEGEND = "秘匿(社数が少ない、又は他の値から算出でき�
 HIDDEN_GID = "hidden"
 BAND_GID = "band"
 """gid of every drawn band (a hidden mean published as 「90%以上」 or 「10%未満」)."""
-BAND_TEXT = {"high": "90%以上", "low": "10%未満"}
+BAND_TEXT = BAND_LABELS["ja"]
 """What a band cell of the heatmap reads by default (pipeline/scoring/disclosure.py ``mean_band``); reports pass
 their language's (「≥」 is not in every figure font, so the words are used)."""
-BAND_LEGEND = "90%以上: 90%未満の企業が少ないため、平均は範囲のみ示す"
+BAND_LEGEND = f"{BANDS['high'][0]:.0%}以上: {BANDS['high'][0]:.0%}未満の企業が少ないため、平均は範囲のみ示す"
 """gid of every drawn hidden mark, so tests (and readers of the SVG) can find them."""
 
 
@@ -229,9 +230,10 @@ BAND_HATCH = "...."
 
 
 def _band_bar(ax: Axes, pos: float, width: float, band: str, text: str, colour: str) -> None:
-    """A value published as a band, drawn as the band: an outlined, dotted bar from 0 to 10% (「10%未満」) or from
-    90 to 100% (「90%以上」), and the band's words above it, as the table prints the cell (gid ``band``)."""
-    low, high = (0.9, 1.0) if band == "high" else (0.0, 0.1)
+    """A value published as a band, drawn as the band: an outlined, dotted bar over the band's range
+    (disclosure.BANDS: 「10%未満」 from 0, 「90%以上」 up to 100%), and the band's words above it, as the table
+    prints the cell (gid ``band``)."""
+    low, high = BANDS[band]
     ax.bar([pos], [high - low], width, bottom=low, facecolor="white", edgecolor=colour, hatch=BAND_HATCH,
            linewidth=1.2, gid=BAND_GID)
     # the words on the open side of the band (above 10%, below 90%): never over the legend above the axes
@@ -337,11 +339,11 @@ def spread_ticks(ax: Axes, labels: list[str], width: float, floor: float | None 
 
 
 def _category_ticks(ax: Axes, labels: list[str], shrink: float = 0.85) -> None:
-    """Category labels under the groups, wrapped to each group's width (long English segment names ran
-    into each other); wrapped labels are set a little smaller and the axes give up height for their
+    """Category labels under the groups, wrapped to each group's width so long English segment names
+    stay apart; wrapped labels are set a little smaller and the axes give up height for their
     extra lines, so they never reach the source line below."""
     points = FontProperties(size=plt.rcParams["xtick.labelsize"]).get_size_in_points()
-    # a slide's 14-point labels keep a wider gap: 「101〜300人」 and 「301〜1,000人」 ran together at 0.9
+    # a slide's 14-point labels keep a wider gap: at 0.9 「101〜300人」 and 「301〜1,000人」 would touch
     room = _axes_chars(ax) / max(len(labels), 1) * (0.8 if on_slide() else 0.9)
     texts = [wrap(t, room / shrink) for t in labels]
     ax.set_xticks(np.arange(len(labels)), texts)
@@ -670,7 +672,7 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
         (line,) = ax.plot(np.append(angles, angles[0]), closed, label=str(s), **style)
         handles.append(line)
         for angle, band in zip(angles[banded], bands[banded], strict=True):
-            reach = (0.9, 1.0) if band == "high" else (0.0, 0.1)
+            reach = BANDS[band]
             ax.plot([angle, angle], reach, color=style["color"], lw=6, solid_capstyle="butt", alpha=0.85,
                     zorder=5, gid=BAND_GID)
             bands_drawn += [band] if band not in bands_drawn else []
@@ -1208,10 +1210,7 @@ class PeerFigures:
     def png(self, scores: pd.DataFrame) -> bytes:
         """The figure of one member's ``scores`` (:attr:`~pipeline.publish.feedback_model.MemberPage.scores`)
         as PNG bytes at its DPI."""
-        rgb = self.image(scores)
-        buf = io.BytesIO()
-        rgb.save(buf, format="png", dpi=(self.dpi, self.dpi), compress_level=PNG_LEVEL)
-        return buf.getvalue()
+        return encode_png(np.asarray(self.image(scores)), dpi=self.dpi, level=PNG_LEVEL)
 
     def _background(self, scores: pd.DataFrame) -> tuple[Figure, FigureCanvasAgg, Axes, Any]:
         if self.page:

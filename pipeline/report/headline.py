@@ -195,7 +195,8 @@ def cross_headline(functions: pd.DataFrame, labels: dict, lang: str, respondents
     """The cross-sector deck's key points, from its published function table (``functions``: one row per sector
     and function, protected; ``sector``, ``node_id``, ``node_name``, ``mean``, ``suppressed``): each sector's
     strongest and weakest function with its year and respondents (``respondents``: sector → (year, n)), then the
-    function on which the sectors differ most. A hidden cell is never read; the key-points slide had no finding.
+    function on which the sectors differ most. A hidden cell is never read, so the key
+    points say only what the published table says.
     """
     words = labels["cross_headline"]
     shown = functions[functions["suppressed"].fillna("").eq("") & functions["mean"].notna()]

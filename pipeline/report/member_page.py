@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipeline import catalogs, ruleset
 from pipeline.publish.feedback_model import PEER_STATS, SCORE_COLUMNS, MemberPage
-from pipeline.publish.formats import BAND_LABELS, check_lang
+from pipeline.publish.formats import BAND_LABELS, check_lang, whole_percent
 from pipeline.report import style
 from pipeline.report.data import segment_names
 from pipeline.report.figures import PeerFigures
@@ -59,7 +59,8 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
         "peer_n": h["peer_n"], "percentile": h["percentile"], "deviation": h["deviation"],
         "peer_group": [peer_group_label(g, sector, lang, all_label) for g in h["peer_group"]],
         "_hidden": h["hidden"], "_group": h["peer_group"],
-        "_band": h["peer_band"].fillna("").astype(str) if "peer_band" in h else ""})
+        "_band": h["peer_band"].fillna("").astype(str) if "peer_band" in h else "",
+        "_rounded": _flag(h, "peer_rounded")})
     answered_before = bool(prev_year) and _answered(h)
     answers = {**w["answers"], **catalogs.answer_words(sector, lang)}
     version = str(weak["template_version"].iloc[0]) if "template_version" in weak and len(weak) else ""
@@ -126,6 +127,8 @@ def _score_marks(scores: pd.DataFrame, answered_before: bool, w: dict[str, Any],
     why = scores["_hidden"].tolist()  # columns taken out once: a frame lookup per cell cost more than the rest
     quantile_missing = {q: scores[q].isna().tolist() for q in ("p25", "p50", "p75")}
     level = scores["reached"].astype(bool).tolist()
+    rounded = scores["_rounded"].tolist() if "_rounded" in scores else [False] * len(scores)
+    means = scores["peer_mean"].tolist()
     rows = []
     for r in range(len(scores)):
         def mark(c: str, r: int = r) -> str:
@@ -133,6 +136,10 @@ def _score_marks(scores: pd.DataFrame, answered_before: bool, w: dict[str, Any],
                 return previous
             if c == "peer_mean" and bands[r] in band_text:
                 return band_text[bands[r]]
+            if rounded[r] and c == "peer_mean":  # the report's rounded mean, printed as it prints it (87%)
+                return whole_percent(means[r])
+            if rounded[r] and c in ("p25", "p50", "p75", "percentile", "deviation"):
+                return hidden  # each would tell the mean the report rounds
             if c in PEER_STATS and (why[r] != "" or (c in quantile_missing and quantile_missing[c][r])):
                 return hidden  # as _peer_hidden
             return ""
@@ -167,7 +174,8 @@ def peer_group_label(group: object, sector: str, lang: str, all_label: str) -> s
     business = catalogs.sector_business_types(sector)
     if business is not None:
         types = business.set_index("code")["name_ja" if lang == "ja" else "name_en"]
-        return str(types.get(group, group))
+        if group in types.index:
+            return str(types[group])
     text = str(group)
     return segment_names(sector, lang).get(text, text)  # size bands as size_bands.yaml names them (1–100)
 
@@ -177,18 +185,28 @@ def _peer_sentences(h: pd.DataFrame, sector: str, lang: str, k: int, all_label: 
 
     The sentences depend only on the peer columns, which members of one peer group share, so they are
     made once per distinct set of them."""
-    cols = ["framework", "node_id", "peer_group", "peer_n", "hidden", "p25", "p50"]
-    shared = tuple(tuple(None if pd.isna(v) else v for v in row) for row in h[cols].itertuples(index=False))
+    h = h.assign(fallback=_flag(h, "fallback"), peer_rounded=_flag(h, "peer_rounded"))
+    shared = tuple(tuple(None if pd.isna(v) else v for v in row) for row in h[SENTENCE_COLUMNS].itertuples(index=False))
     unknown = bool(h["own_group"].isna().all())
-    return list(_sentences(shared, unknown, sector, lang, k, all_label, n_items))
+    own = next((g for g in h["own_group"] if isinstance(g, str)), None)
+    return list(_sentences(shared, unknown, own, sector, lang, k, all_label, n_items))
+
+
+SENTENCE_COLUMNS = ["framework", "node_id", "peer_group", "peer_n", "hidden", "p25", "p50", "fallback", "peer_rounded"]
+
+
+def _flag(h: pd.DataFrame, column: str) -> pd.Series:
+    """A per-row flag of the scoring table (False where the table has no such column or no value)."""
+    return h[column].fillna(False).astype(bool) if column in h else pd.Series(False, index=h.index)
 
 
 @cache
-def _sentences(shared: tuple, unknown: bool, sector: str, lang: str, k: int, all_label: str,
+def _sentences(shared: tuple, unknown: bool, own: str | None, sector: str, lang: str, k: int, all_label: str,
                n_items: int) -> tuple[str, ...]:
-    cols = ["framework", "node_id", "peer_group", "peer_n", "hidden", "p25", "p50"]
-    h = pd.DataFrame(list(shared), columns=cols).astype({"peer_n": float, "p25": float, "p50": float})
-    h["own_group"] = np.nan if unknown else ""
+    h = pd.DataFrame(list(shared), columns=SENTENCE_COLUMNS).astype({"peer_n": float, "p25": float, "p50": float})
+    h["own_group"] = np.nan if unknown else (own or "")
+    h = h.assign(fallback=h["fallback"].fillna(False).astype(bool), peer_rounded=h["peer_rounded"].fillna(False)
+                 .astype(bool))
     return tuple(_peer_sentences_of(h, sector, lang, k, all_label, n_items))
 
 
@@ -204,7 +222,8 @@ def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_labe
         if n.empty:
             return ""
         lo, hi = int(n.min()), int(n.max())
-        return w["n_companies"].format(n=lo) if lo == hi else w["n_range"].format(lo=lo, hi=hi)
+        said = w["n_companies"].format(n=lo) if lo == hi else w["n_range"].format(lo=lo, hi=hi)
+        return w["n_paren"].format(n=said)  # no count shown: no empty parentheses either
 
     out = []
     labelled = labelled.assign(peer_n=labelled["peer_n"].where(labelled["hidden"].eq("")))
@@ -212,7 +231,14 @@ def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_labe
     if len(own):
         group = peer_group_label(own["peer_group"].iloc[0], sector, lang, all_label)
         out.append(w["peers_own"].format(attribute=attribute, group=group, n=size(own)))
-    wide = labelled[labelled["peer_group"].eq(ALL_GROUP)]
+    # compared with the sector total because the published report shows no value for the member's own group
+    moved = labelled[labelled["peer_group"].eq(ALL_GROUP) & labelled["fallback"]]
+    if len(moved):
+        template = w["peers_published_all"] if len(moved) == len(h) else w["peers_published"]
+        out.append(template.format(nodes=join.join(moved["_label"]), attribute=attribute, all=all_label,
+                                   n=size(moved), group=peer_group_label(h["own_group"].iloc[0], sector, lang,
+                                                                         all_label)))
+    wide = labelled[labelled["peer_group"].eq(ALL_GROUP) & ~labelled["fallback"]]
     if len(wide):
         if h["own_group"].isna().all():
             out.append(w["peers_unknown"].format(attribute=attribute, all=all_label, n=size(wide)))
@@ -226,7 +252,10 @@ def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_labe
     protected = labelled[labelled["hidden"].ne("") & labelled["peer_group"].ne(NO_PEERS)]
     if len(protected):  # why is not said: 'every peer at 100%' is what hiding protects
         out.append(w["peers_hidden"].format(nodes=join.join(protected["_label"])))
-    shown = labelled[labelled["hidden"].eq("")]
+    rounded = labelled[labelled["peer_rounded"]]
+    if len(rounded):
+        out.append(w["peers_rounded"].format(nodes=join.join(rounded["_label"])))
+    shown = labelled[labelled["hidden"].eq("") & ~labelled["peer_rounded"]]
     if (shown["p25"].isna() | shown["p50"].isna()).any():
         out.append(w["peers_quantiles"].format(median=quantile_min_n("p50", k), iqr=quantile_min_n("p25", k), k=k))
     if n_items:

@@ -233,8 +233,9 @@ def _peer_sentence(fb: StarFeedback, sector: str, lang: str, k: int, member: Mem
         return s["peers_hidden"]
     if peers.group == ALL_GROUP:
         unknown = fb.own_group is None or (isinstance(fb.own_group, float) and math.isnan(fb.own_group))
-        key = "peers_unknown" if unknown else "peers_fallback"
-        return s[key].format(attribute=attribute, all=all_label, k=k, n=peers.n)
+        key = "peers_unknown" if unknown else "peers_published" if peers.published else "peers_fallback"
+        group = "" if unknown else peer_group_label(fb.own_group, sector, lang, all_label)
+        return s[key].format(attribute=attribute, all=all_label, k=k, n=peers.n, group=group)
     assert peers.group != NO_PEERS
     return s["peers_own"].format(attribute=attribute, group=peer_group_label(peers.group, sector, lang, all_label),
                                  n=peers.n)

@@ -18,6 +18,7 @@ anything draws it. Cells are named by their own framework so none is mistaken fo
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
@@ -491,8 +492,11 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
     open_ = (min(summary["n_ready"], summary["n_must_act"]) >= k and not ready_hidden
              and (others["n_judged"] == 0 or min(others["n_ready"], others["n_must_act"]) >= k))
     # closed, a lifted count would give the rest of those that must act back
+    # and beside the row's share failing, the companies failing it that fail something else too are the other side
+    # of the lifted count (lifted ≤ failing): both hold k
     t["n_lifted_alone"] = t["n_lifted_alone"].astype(float).where(
-        (t["n_lifted_alone"] >= k) & (must - t["n_lifted_alone"] >= k) & ~hidden & open_)
+        (t["n_lifted_alone"] >= k) & (must - t["n_lifted_alone"] >= k)
+        & (t["n_failing"] - t["n_lifted_alone"] >= k) & ~hidden & open_)
     # the published order may rest only on published numbers (an order of hidden counts bounds them): lifted
     # alone where shown, then the share failing where shown, hidden rows last by requirement id
     t = t.sort_values(["n_lifted_alone", "share_unmet", "requirement_id"], ascending=[False, False, True],
@@ -501,17 +505,17 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
     # a hidden row comes last and carries no number at all, its rank neither
     t["rank"] = pd.Series(np.arange(1, len(t) + 1), dtype=float).where(~hidden)
     cumulative = ready_if_fixed_in_order(readiness.merge(scope, on=KEY), t["requirement_id"])
-    shown, last = [], summary["n_ready"]
-    for c in cumulative:
-        ok = c - last >= k and summary["n_judged"] - c >= k
-        shown.append(float(c) if ok else np.nan)
-        last = c if ok else last
-    t["n_ready_if_fixed_in_order"] = shown
+    t["n_ready_if_fixed_in_order"] = shown_cumulative(cumulative, t["n_failing"], summary["n_ready"],
+                                                      summary["n_judged"], k)
     t.loc[hidden, ["n_lifted_alone", "n_ready_if_fixed_in_order"]] = np.nan
     t["requirement_name"] = t["requirement_id"].map(texts["requirement_name"])
     t["cited_items"] = t["requirement_id"].map(texts["cited_items"])
     t["n_must_act"] = float(must) if open_ else np.nan
     t.loc[hidden, "n_must_act"] = np.nan
+    # the scope's ready count as the summary above the table publishes it, in the machine copy too: the audit
+    # reads the first cumulative count's rise from it (pipeline.publish.audit_what_if)
+    t["n_ready"] = float(summary["n_ready"]) if open_ and not few_unjudged else np.nan
+    t.loc[hidden, "n_ready"] = np.nan
     if not open_ or few_unjudged:  # the first cumulative count would give the ready count back
         t["n_ready_if_fixed_in_order"] = np.nan
     out_summary = {"n_companies": float(summary["n_companies"]) if summary["n_companies"] >= k else np.nan,
@@ -519,9 +523,30 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
                    else np.nan,
                    "n_ready": float(summary["n_ready"]) if open_ and not few_unjudged else np.nan,
                    "n_must_act": float(summary["n_must_act"]) if open_ else np.nan}
-    counts = ["n_must_act", "n_lifted_alone", "n_ready_if_fixed_in_order"]
+    counts = ["n_must_act", "n_lifted_alone", "n_ready_if_fixed_in_order", "n_ready"]
     t[WITHHELD_CELLS] = [" ".join(c for c in counts if row[c] != row[c]) if not hid else ""
                    for (_, row), hid in zip(t[counts].iterrows(), hidden, strict=True)]
-    cols = ["sector", "year", "framework", "node_id", "segment", "n", *WHAT_IF_COLUMNS, "suppressed", ROUNDED,
-            "_n_behind", WITHHELD_CELLS]
+    cols = ["sector", "year", "framework", "node_id", "segment", "n", *WHAT_IF_COLUMNS, "n_ready", "suppressed",
+            ROUNDED, "_n_behind", WITHHELD_CELLS]
     return t[cols], out_summary
+
+
+def shown_cumulative(cumulative: Sequence[int], failing: Sequence[int], ready: int, judged: int, k: int) -> list[float]:
+    """The cumulative ready counts a what-if table may publish (NaN: withheld), in rank order.
+
+    The companies a count adds since the last one shown (its rise; from the ready count for the first) all fail one
+    of the rows in between: each company made ready at row j has that row's requirement among its unmet ones, so
+    rise ≤ the rows' failing companies, whose shares the table publishes. So a count is shown only when both sides
+    hold k — the rise, and the rows' failing companies less the rise — and k judged companies stay short of it
+    (docs/method.md §12.4a). Scope of 7, ready 0, one row failing 5, ready if fixed 3: rise 3 < 5 and
+    5 − 3 = 2 < 5, withheld."""
+    shown: list[float] = []
+    last, since = ready, 0
+    for c, f in zip(cumulative, failing, strict=True):
+        since += int(f)
+        rise = int(c) - last
+        ok = rise >= k and since - rise >= k and judged - int(c) >= k
+        shown.append(float(c) if ok else np.nan)
+        if ok:
+            last, since = int(c), 0
+    return shown

@@ -118,10 +118,10 @@ def _labels_in(lang: str) -> dict[str, Any]:
 def rules_bullets(labels: dict[str, Any], sectors: list[str], threshold: str, k: int, mapping_only: bool = False
                   ) -> list[str]:
     """The deck's rules slide as short bullets: each sector's scoring in its own answer words (``rule_scoring``) and
-    what only it adds, each labelled with the sector it is about (a cross-sector slide ran power's and automotive's
-    rules together), then the disclosure rules with ``k`` from the rules, and every mark a table shows (x, —, …,
-    and the bands 「90%以上」「10%未満」). ``mapping_only``: of what a sector adds, only how it maps to CSF 2.0 (a
-    cross-sector comparison shows no levels or ★)."""
+    what only it adds, each labelled with the sector it is about (so a cross-sector slide keeps power's and
+    automotive's rules apart), then the disclosure rules with ``k`` from the rules, and every mark a table shows
+    (x, —, … and the bands 「90%以上」「10%未満」). ``mapping_only``: of what a sector adds, only how it maps to
+    CSF 2.0 (a cross-sector comparison shows no levels or ★)."""
     words = labels["rules_slide"]
     out = []
     for s in sectors:  # a page about one sector need not name it on every line
@@ -216,7 +216,7 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
         return
     fig.suptitle(title, x=0.02, y=0.97, ha="left", fontsize=17, fontweight=TITLE_WEIGHT)
     lines = [_fit(line, fig, 8.5) for line in [source, rule] + ([note] if note else [])]
-    # the stamp takes its own line under the notes: beside them, a long rule line ran into it
+    # the stamp takes its own line under the notes: beside them, a long rule line would run into it
     footer = fig.text(0.02, 0.03 if stamp else 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5,
                       color=NOTE_COLOUR)
     if stamp:
@@ -227,8 +227,8 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
 
 def clear_header(fig: Figure, pad_pt: float = 4.0) -> None:
     """Lower the top of every Axes until each Axes' legend sits under the title and any caveat (on a slide,
-    where the picture has no title, inside the picture): a legend of three or more rows above the plot ran
-    into the page figure's title and was cut off at the top of the slide picture."""
+    where the picture has no title, inside the picture), so a legend of three or more rows above the plot
+    neither covers the title nor is cut off at the top of a slide picture."""
     renderer = fig.canvas.get_renderer()
     pad = pad_pt * fig.dpi / 72
     ceiling = fig.bbox.y1 - pad
@@ -251,7 +251,7 @@ def clear_header(fig: Figure, pad_pt: float = 4.0) -> None:
 
 def clear_footer(fig: Figure, footer: Any, pad_pt: float = 4.0) -> None:
     """Lift every Axes (tick labels included) above ``footer`` when a long note or wrapped category labels
-    would meet it: the English heatmap's five footer lines ran into its three-line segment names."""
+    would meet it (an English heatmap's five footer lines against its three-line segment names, say)."""
     renderer = fig.canvas.get_renderer()
     top = footer.get_window_extent(renderer).y1 + pad_pt * fig.dpi / 72
     axes = [ax for ax in fig.axes if ax.get_visible()]
@@ -267,8 +267,8 @@ def clear_footer(fig: Figure, footer: Any, pad_pt: float = 4.0) -> None:
 
 
 def _fit(text: str, fig: Figure, size: float) -> str:
-    """``text`` broken over lines that fit the figure's width at ``size`` points (a long footer note ran
-    off the right edge)."""
+    """``text`` broken over lines that fit the figure's width at ``size`` points (so a long footer note
+    stays inside the right edge)."""
     chars = fig.get_figwidth() * 72 * 0.96 / size * 1.9  # Latin characters per line; a kanji counts two
     return "\n".join(fill(line, chars) for line in str(text).split("\n"))
 

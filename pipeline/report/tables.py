@@ -43,7 +43,7 @@ from pipeline.scoring.disclosure_weights import (
 )
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
-from pipeline.scoring.statistics import item_shares, score_bands
+from pipeline.scoring.statistics import item_shares, score_bands, share_threshold
 from pipeline.scoring.trends import panel_change
 from pipeline.scoring.weighted import ITEM_COLUMNS, WEIGHTED_COLUMNS, weighted_item_shares, weighted_segment_stats
 
@@ -123,7 +123,58 @@ def withheld_response_years(data: ReportData, by: str | None, k: int | None = No
         r = responses_by_segment(data, by, k)
         shut = r[r["suppressed"].fillna("").astype(str).ne("")]
         kept[(by, _k(k))] = {(str(s), int(y)) for s, y in zip(shut["sector"], shut["year"], strict=True)}
-    return kept[(by, _k(k))]
+    # where the weighting cells were merged onto published rows, their weights tell nothing the response table
+    # does not: the members' totals of those years stand (docs/method.md §12.4a)
+    return kept[(by, _k(k))] - set(data.weight_rows_published or ())
+
+
+def weights_on_published_rows(data: ReportData, responses: pd.DataFrame, by: str | None,
+                              merges: dict[str, str] | None = None) -> ReportData:
+    """``data`` with its weighting cells merged, year by year, until every cell's response row rests on rows the
+    protected ``responses`` table (by ``by``) publishes (:func:`pipeline.scoring.weights.merge_onto_published_rows`),
+    and the years where they now do in ``weight_rows_published``. Only where the segments are the weighting
+    cells' attribute (automotive size bands); elsewhere ``data`` is returned as it is and the members' totals
+    follow the response table (rule 2 of docs/method.md §12.4a). ``merges``: the report's recode of small
+    segments (attribute value → group)."""
+    from dataclasses import replace
+
+    from pipeline.scoring.weights import merge_onto_published_rows, natural_order
+
+    if not data.weighted or not by or not weighting_cells_are(data, by) or "suppressed" not in responses:
+        return data
+    hidden = responses["suppressed"].fillna("").astype(str).ne("")
+    parts, done = [], set()
+    for (sector, year), w in data.weights.groupby(["sector", "year"], sort=True):
+        rows = responses[responses["sector"].astype(str).eq(str(sector)) & responses["year"].eq(year)]
+        shut = hidden.loc[rows.index]
+        withheld = set(rows.loc[shut & rows["segment"].ne(ALL), "segment"].astype(str))
+        total_published = bool(len(rows[rows["segment"].eq(ALL)])) and not shut[rows["segment"].eq(ALL)].any()
+        values = [p for c in w["cell"].unique() for p in str(c).split("+")]
+        merged, ok = merge_onto_published_rows(w, merges or {}, natural_order(by, values), withheld, total_published)
+        parts.append(merged)
+        if ok:
+            done.add((str(sector), int(year)))
+    return replace(data, weights=pd.concat(parts, ignore_index=True), weight_rows_published=frozenset(done))
+
+
+def members_behind(data: ReportData, by: str | None) -> pd.DataFrame:
+    """sector, year, segment and the members each segment's respondents on the roster stand for in a members'
+    total (the solver's weight of the segment): the segment's members where it is one weighting cell; where its
+    cell was merged with others, its respondents on the roster × the merged cell's members per respondent."""
+    members = pd.concat([response_rates(data.roster, data.respondents, by) if by else None,
+                         response_rates(data.roster, data.respondents, None)], ignore_index=True)
+    members = members.drop_duplicates(["sector", "year", "segment"])[["sector", "year", "segment", "roster_n"]]
+    members = members.rename(columns={"roster_n": MEMBERS_BEHIND})
+    if not data.weight_rows_published or not by:
+        return members
+    w = data.weights[data.weights["on_roster"].astype(bool)]
+    seg = with_segment(data.respondents[["sector", "year", "respondent_key", by]], by)
+    stood = seg.merge(w[["sector", "year", "respondent_key", "weight"]], on=["sector", "year", "respondent_key"])
+    sums = stood.groupby(["sector", "year", "segment"])["weight"].sum().rename("_stood").reset_index()
+    out = members.merge(sums, on=["sector", "year", "segment"], how="left")
+    differs = out["_stood"].notna() & (out["_stood"] - out[MEMBERS_BEHIND]).abs().gt(1e-9)
+    out[MEMBERS_BEHIND] = out[MEMBERS_BEHIND].where(~differs, out["_stood"])
+    return out.drop(columns="_stood")
 
 
 def members_total(table: pd.DataFrame, data: ReportData | None, by: str | None, k: int | None = None,
@@ -132,8 +183,42 @@ def members_total(table: pd.DataFrame, data: ReportData | None, by: str | None, 
     year's response table withholds a row (docs/method.md §12)."""
     if data is None or not data.weighted:
         return table
-    return withhold_total_estimates(table, withheld_response_years(data, by, k), group=group,
-                                    withheld_col=WITHHELD_CELLS)
+    out = withhold_total_estimates(table, withheld_response_years(data, by, k), group=group,
+                                   withheld_col=WITHHELD_CELLS)
+    return withhold_segment_intervals(out, data, by, k)
+
+
+# a members' interval carries the finite-population correction of its weighting cell: (1 − respondents ÷ members)
+MEMBERS_INTERVALS = ("w_mean_ci_low", "w_mean_ci_high", "w_ci_low", "w_ci_high")
+
+
+def withhold_segment_intervals(table: pd.DataFrame, data: ReportData, by: str | None,
+                               k: int | None = None) -> pd.DataFrame:
+    """``table`` with the members' intervals of a segment withheld (x) where its response row is withheld and
+    its year's weights do not rest on published rows.
+
+    A segment that is one weighting cell has its members' estimate equal to its respondents', but its interval
+    is narrower by the finite-population correction: (members' width ÷ respondents' width)² = 1 − n ÷ N, so the
+    two intervals side by side give the cell's members N, the value its withheld response row hides
+    (10,001人〜 FY2022: 0.0585 → 67 of 71 members answered, 4 did not). Where the cells were merged onto published
+    rows (:func:`weights_on_published_rows`) the correction is the merged cell's, read from published rows."""
+    cols = [c for c in MEMBERS_INTERVALS if c in table]
+    if not cols or not by or "segment" not in table or data.roster is None or not len(data.roster):
+        return table
+    kept = data.__dict__.setdefault("_responses_kept", {})  # every weighted table of a report asks
+    if (by, _k(k)) not in kept:
+        kept[(by, _k(k))] = responses_by_segment(data, by, k)
+    r = kept[(by, _k(k))]
+    shut = r[r["suppressed"].fillna("").astype(str).ne("") & r["segment"].ne(ALL)]
+    safe = set(data.weight_rows_published or ())
+    rows = {(str(s), int(y), str(g)) for s, y, g in zip(shut["sector"], shut["year"], shut["segment"], strict=True)
+            if (str(s), int(y)) not in safe}
+    if not rows:
+        return table
+    hit = pd.Series([(str(s), int(y), str(g)) in rows for s, y, g in
+                     zip(table["sector"], table["year"], table["segment"], strict=True)], index=table.index)
+    hit &= table["suppressed"].fillna("").astype(str).eq("") if "suppressed" in table else True
+    return withhold_cells(table, hit, cols, WITHHELD_CELLS)
 
 
 def protect(table: pd.DataFrame, **kwargs) -> pd.DataFrame:
@@ -157,11 +242,7 @@ def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, b
         out = withhold_cells(out, pd.Series(True, index=out.index), [c for c in WEIGHTED_COLUMNS if c in out],
                              WITHHELD_CELLS)
     if data.roster is not None and len(data.roster):  # the segments' weights in the members' total (working)
-        members = pd.concat([response_rates(data.roster, data.respondents, by) if by else None,
-                             response_rates(data.roster, data.respondents, None)], ignore_index=True)
-        members = members.drop_duplicates(["sector", "year", "segment"])[["sector", "year", "segment", "roster_n"]]
-        out = out.merge(members.rename(columns={"roster_n": MEMBERS_BEHIND}), on=["sector", "year", "segment"],
-                        how="left")
+        out = out.merge(members_behind(data, by), on=["sector", "year", "segment"], how="left")
     return out
 
 
@@ -192,15 +273,18 @@ def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None 
     # the collapsing rule, stated whether or not it merged any cell: naming a merged cell (or saying that one was
     # merged) tells that it had fewer respondents on the roster than the rule's minimum (docs/method.md §12)
     text += " " + labels["weighting_merged"]
-    # every year is named, 0 included, and 0 … k − 1 read x: naming only the years with someone off the roster
-    # (or printing 0) would say that a year's x stands for 1 … k − 1 (docs/method.md §12)
+    if getattr(data, "weight_rows_published", None) is not None:  # cells merged onto published rows (§12.4a)
+        text += " " + labels["weighting_published_rows"]
+    # every year is named: 0 as 0 (the response table's rows publish it anyway, n beside n on the roster), and
+    # 1 … k − 1 as x, as the response table withholds such a row (docs/method.md §12)
     unmatched = w[~w["on_roster"]].groupby("year").size().reindex(sorted(w["year"].unique()), fill_value=0)
-    if unmatched.any():
-        text += " " + labels["weighting_unmatched"].format(
-            counts=labels["headline"]["list_separator"].join(
-                labels["weighting_unmatched_count"].format(year=labels["fy"].format(year=y),  # 2022年度 / FY2022
-                                                           n=n if n >= min_cell(k) else HIDDEN_MARK)
-                for y, n in unmatched.items()))
+    if not unmatched.any():
+        return text + " " + labels["weighting_unmatched_none"]
+    text += " " + labels["weighting_unmatched"].format(
+        counts=labels["headline"]["list_separator"].join(
+            labels["weighting_unmatched_count"].format(year=labels["fy"].format(year=y),  # 2022年度 / FY2022
+                                                       n=n if n == 0 or n >= min_cell(k) else HIDDEN_MARK)
+            for y, n in unmatched.items()))
     return text
 
 
@@ -247,17 +331,27 @@ def distribution(data: ReportData, by: str, k: int | None = None) -> pd.DataFram
     keys = ["sector", "framework", "node_id", "segment"]
     q = with_change(q, keys)
     if "w_mean" in q:  # the members' change, from published members' estimates of both years
-        q = with_change(q, keys, "w_mean", name="w_change")
-        if WITHHELD_CELLS in q:  # a withheld members' estimate (this year's or last) withholds its change: x
-            shut = q[WITHHELD_CELLS].fillna("").astype(str).str.split().map(lambda c: "w_mean" in c)
-            order = q.sort_values([*keys, "year"]).index  # the previous year's row of the same cell
-            before = shut.loc[order].groupby([q.loc[order, c] for c in keys], observed=True,
-                                             dropna=False).shift(fill_value=False)
-            mark = (shut | before.reindex(shut.index).astype(bool)) & q["suppressed"].fillna("").astype(str).eq("")
-            mark &= ~q[WITHHELD_CELLS].fillna("").astype(str).str.contains("w_change")
-            own = q[WITHHELD_CELLS].fillna("").astype(str)
-            q[WITHHELD_CELLS] = own.where(~mark, (own + " w_change").str.strip())
-            q.loc[mark, "w_change"] = np.nan
+        q = withhold_members_change(with_change(q, keys, "w_mean", name="w_change"), keys)
+    return q
+
+
+def withhold_members_change(q: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``q`` with the members' change withheld (x) wherever this year's or the previous year's members' estimate
+    of the same cell is withheld or its row hidden: current − change would give the withheld one back. Run again
+    after anything that withholds more (completion may hide a segment, and with it a total's members' estimate)."""
+    if "w_change" not in q or WITHHELD_CELLS not in q:
+        return q
+    q = q.copy()
+    gone = q["suppressed"].fillna("").astype(str).ne("") | q["w_mean"].isna()
+    shut = q[WITHHELD_CELLS].fillna("").astype(str).str.split().map(lambda c: "w_mean" in c) | gone
+    order = q.sort_values([*keys, "year"]).index  # the previous year's row of the same cell
+    before = shut.loc[order].groupby([q.loc[order, c] for c in keys], observed=True,
+                                     dropna=False).shift(fill_value=False)
+    mark = (shut | before.reindex(shut.index).astype(bool)) & q["suppressed"].fillna("").astype(str).eq("")
+    mark &= q["w_change"].notna()
+    own = q[WITHHELD_CELLS].fillna("").astype(str)
+    q[WITHHELD_CELLS] = own.where(~mark, (own + " w_change").str.strip())
+    q.loc[mark, "w_change"] = np.nan
     return q
 
 
@@ -394,7 +488,8 @@ def hide_with_functions(overall: pd.DataFrame, functions: pd.DataFrame, spec: Ta
     for index, key in zip(shown.index, cells(shown), strict=True):
         if key in hidden_keys:
             out = hide_row(out, index, spec)
-    return secure(out, spec, k)
+    keys = [c for c in ("sector", "framework", "node_id", "segment") if c in out.columns]
+    return withhold_members_change(secure(out, spec, k), keys)
 
 
 def _node_ids(framework: str, level: str) -> list[str]:
@@ -502,9 +597,10 @@ def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFra
     """Share of companies reaching Lv1+/Lv2+/Lv3+ per segment and year, Wilson 95%, protected."""
     s = data.scores
     scores = s[s["framework"].eq("level") & s["node_id"].str.endswith("+")]
-    stats = segment_stats(scores, data.respondents, by, "level", threshold=0.5)  # reached is already 0/1
-    stats = with_weighted(stats, data, scores, by, "level", threshold=0.5)
-    # 0.5 only splits 0/1 (the level rule is 90%); with 0/1 scores the mean, its SD and interval are the share
+    theta = share_threshold("level", "Lv1+")  # reached is already 0/1
+    stats = segment_stats(scores, data.respondents, by, "level", threshold=theta)
+    stats = with_weighted(stats, data, scores, by, "level", threshold=theta)
+    # with 0/1 scores the mean, its SD and interval are the share
     # published twice under other names (and a mean would be held to a score's width, not a count's)
     return members_total(protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high",
                                                      "w_mean", "w_mean_ci_low", "w_mean_ci_high"], errors="ignore"),
@@ -516,8 +612,9 @@ def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.
     requirement met), per segment and year; and how many requirements the checklist cannot judge."""
     s = data.scores
     scores = s[s["framework"].eq("star") & s["node_id"].str.startswith("★")]
-    stats = segment_stats(scores, data.respondents, by, "star", threshold=1.0).drop(columns=["threshold", "na_share"])
-    stats = with_weighted(stats, data, scores, by, "star", threshold=1.0)
+    theta = share_threshold("star")
+    stats = segment_stats(scores, data.respondents, by, "star", threshold=theta).drop(columns=["threshold", "na_share"])
+    stats = with_weighted(stats, data, scores, by, "star", threshold=theta)
     # its ★N+ share is band 0 of the distance table: the same base rule (1–4 respondents not judged), so both
     # publish the same rounded share or hide it alike (docs/method.md §5.4); and it is never published as a band
     # (「10%未満」): the distance table's published bands narrow it inside any band (docs/method.md §11)
@@ -723,8 +820,9 @@ def segment_order() -> dict[str, list[str]]:
     """Each segment attribute's values in the order a report lists them, from the catalogs.
 
     Size bands small to large (size_bands.yaml), a merged group (sectors.yaml ``segment_groups``) right after
-    the band it ends with, as a range reads; power business types in power_business_types.csv's order, a
-    merged group heading its members; other attributes as sectors.yaml ``segment_order`` lists them."""
+    the band it ends with, as a range reads; each sector's business types in its own catalog's order (sectors.yaml
+    ``business_types``), a merged group heading its members; other attributes as sectors.yaml ``segment_order``
+    lists them."""
     groups: dict[str, dict[str, Any]] = {}
     for info in catalogs.sectors().values():
         for attr, found in (info.get("segment_groups") or {}).items():
@@ -735,12 +833,13 @@ def segment_order() -> dict[str, list[str]]:
     for band in bands:
         size += [band, *(g for g, spec in groups.get("size_band", {}).items()
                          if max(spec["members"], key=place.__getitem__) == band)]
-    codes = catalogs.power_business_types()["code"].tolist()
-    rank = {c: i for i, c in enumerate(codes)}
     business: list[str] = []
-    for code in codes:
-        business += [*(g for g, spec in groups.get("business_types", {}).items()
-                       if min(spec["members"], key=rank.__getitem__) == code), code]
+    for sector, info in catalogs.sectors().items():  # each sector's business types in its own catalog's order
+        codes = catalogs.business_type_codes(sector)
+        rank = {c: i for i, c in enumerate(codes)}
+        own = (info.get("segment_groups") or {}).get("business_types", {})
+        for code in codes:
+            business += [*(g for g, spec in own.items() if min(spec["members"], key=rank.__getitem__) == code), code]
     order: dict[str, list[str]] = {}
     for info in catalogs.sectors().values():
         for attr, values in (info.get("segment_order") or {}).items():

@@ -23,7 +23,7 @@ from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import all_alike, protect, quantile_shown
 from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_not_applicable
 from pipeline.scoring.rules import complete_items, is_achieved, is_applicable
-from pipeline.scoring.statistics import deviation_score, item_shares, percentile_rank
+from pipeline.scoring.statistics import deviation_score, item_shares, percentile_rank, share_threshold
 
 FUNCTIONS = ["GV", "ID", "PR", "DE", "RS", "RC"]
 
@@ -46,7 +46,8 @@ PEER_STATS = ["peer_mean", "p25", "p50", "p75", "percentile", "deviation"]
 
 
 def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: pd.DataFrame, sector: str,
-                    year: int, k: int | None = None, n_weak: int = 10) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+                    year: int, k: int | None = None, n_weak: int = 10, published: pd.DataFrame | None = None,
+                    merges: dict[str, str] | None = None) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """respondent_key → (headline scores vs peers, weakest items) for one sector and year.
 
     A peer group is the companies sharing the company's peer attribute (power: main business type,
@@ -66,6 +67,16 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
         Minimum companies behind a peer statistic (default ``min_cell`` of scoring.yaml).
     n_weak : int
         How many items to list per company.
+    published : DataFrame, optional
+        The report's protected cells of this year (:class:`pipeline.report.published_peers.PublishedPeers`
+        ``cells``: framework, node_id, segment, n, mean, band, hidden, rounded). For the nodes it holds, the
+        peer group is the member's published segment where the report shows its value, else the sector
+        total where that is shown (:func:`published_group`), and the peer mean and count are the report's
+        own (rounded where it rounds; the quantiles, percentile and 偏差値 then withheld, as they would tell
+        the exact mean). Other nodes keep the rule below, falling back to the sector total where the own
+        group's statistics would be hidden.
+    merges : dict, optional
+        Member attribute value → the merged group the report publishes it under.
 
     Returns
     -------
@@ -94,8 +105,16 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
     all_n = sel[node].merge(sector_n.rename("n").reset_index(), on=node, how="left")["n"].fillna(0) \
         .set_axis(sel.index)
     sel["peer_group"] = peer_group(sel["own_group"], own_n, all_n, k)
+    merges = merges or {}
+    cells = _published_cells(published)
+    if cells:
+        sel["peer_group"] = published_group(sel, cells, merges, sel["peer_group"])
     pools = {(f, n): g for (f, n), g in scored.groupby(node)}  # one pass, not a filter per peer group
-    stats = [_peer_stats(block, pools.get((f, n), scored.iloc[:0]), group, k)
+    if merges:  # a merged group's pool is its members'
+        pools = {key: g.assign(own_group=g["own_group"].map(lambda v: merges.get(v, v))) for key, g in pools.items()}
+    all_ok = (all_n >= k + 1).groupby([sel["framework"], sel["node_id"]]).any().to_dict()
+    stats = [_peer_stats(block, pools.get((f, n), scored.iloc[:0]), group, k, cells.get((f, n)),
+                         all_ok.get((f, n), False))
              for (group, f, n), block in sel.groupby(["peer_group", *node])]
     headline = pd.concat(stats).sort_values("order") if stats else sel.assign(**dict.fromkeys(PEER_STATS))
     headline = _own_history(headline.drop(columns="order"), scores, respondents, sector, year)
@@ -155,37 +174,90 @@ def _own_history(headline: pd.DataFrame, scores: pd.DataFrame, respondents: pd.D
                       prev_reached=column(plus, prev, "prev_reached"))
 
 
-def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int) -> pd.DataFrame:
+def _published_cells(published: pd.DataFrame | None) -> dict[tuple[str, str], dict[object, dict]]:
+    """(framework, node_id) → segment → the report's cell (n, mean, band, hidden, rounded)."""
+    if published is None or published.empty:
+        return {}
+    out: dict[tuple[str, str], dict[object, dict]] = {}
+    for row in published.to_dict("records"):
+        out.setdefault((str(row["framework"]), str(row["node_id"])), {})[row["segment"]] = row
+    return out
+
+
+def published_group(sel: pd.DataFrame, cells: dict[tuple[str, str], dict[object, dict]], merges: dict[str, str],
+                    default: pd.Series) -> np.ndarray:
+    """Per row of ``sel`` (framework, node_id, own_group), the group whose published value it is compared with:
+    its own segment as the report publishes it (merged where the report merges it) when the report shows that
+    cell's value, else the sector total when shown, else :data:`NO_PEERS`. Rows of nodes the report has no table
+    for keep ``default``."""
+    out = default.to_numpy(dtype=object).copy()
+    for i, (f, n, own) in enumerate(zip(sel["framework"], sel["node_id"], sel["own_group"], strict=True)):
+        node = cells.get((str(f), str(n)))
+        if node is None:
+            continue
+        segment = merges.get(own, own) if isinstance(own, str) else None
+        if segment is not None and _shown(node.get(segment)):
+            out[i] = segment
+        elif _shown(node.get(ALL_GROUP)):
+            out[i] = ALL_GROUP
+        else:
+            out[i] = NO_PEERS
+    return out
+
+
+def _shown(cell: dict | None) -> bool:
+    """Whether the report prints a cell's value (not hidden, not only as a band)."""
+    return cell is not None and not cell["hidden"] and cell["mean"] == cell["mean"]
+
+
+def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int, cells: dict[object, dict] | None = None,
+                all_ok: bool = False, wider_group: bool = False) -> pd.DataFrame:
     """The peer statistics of one node for the companies of ``block`` (all in peer group ``group``);
-    ``pool`` holds every company with a score for that node in the sector-year."""
+    ``pool`` holds every company with a score for that node in the sector-year. With ``cells`` (the report's
+    cells of the node) the mean and count are the published ones. Without them, a group whose statistics the
+    report's rule would hide gives way to the sector total when ``all_ok`` (k companies there besides the member).
+    Column ``fallback``: compared with the sector total because the own group's value is not published;
+    ``peer_rounded``: the mean is the report's rounded one."""
     if group == NO_PEERS:
         return block.assign(peer_n=np.nan, **dict.fromkeys(PEER_STATS, np.nan), hidden="primary")
+    # compared with the sector total because the report does not publish the member's own group (per member: a
+    # block of the sector total holds members of several groups, and those of unknown group are not 'fallen back')
+    known = block["own_group"].map(lambda v: isinstance(v, str)).astype(bool)
+    fallback = known & (wider_group or (cells is not None and group == ALL_GROUP))
+    if cells is not None:
+        cell = cells[group]
+    full = pool
     if group != ALL_GROUP:
         pool = pool[pool["own_group"].eq(group)]
     n = pool["respondent_key"].nunique()
     mean = pool["score"].mean()
-    if all_alike(pool["score"]):
+
+    def wider() -> pd.DataFrame:  # the sector total in place of a group the report would hide
+        return _peer_stats(block.assign(peer_group=ALL_GROUP), full, ALL_GROUP, k, None, all_ok, wider_group=True)
+
+    if cells is not None and cell["rounded"]:  # the report prints it rounded: nothing that tells it exactly
+        return block.assign(peer_n=cell["n"], **{**dict.fromkeys(PEER_STATS, np.nan), "peer_mean": cell["mean"]},
+                            hidden="", peer_rounded=True, fallback=fallback)
+    if cells is not None:
+        n, mean = cell["n"], cell["mean"]
+    elif all_alike(pool["score"]):
+        if group != ALL_GROUP and all_ok:
+            return wider()
         return block.assign(peer_n=n, **dict.fromkeys(PEER_STATS, np.nan), hidden="uniform")
-    reason, band = peer_protection(pool["score"], str(block["framework"].iloc[0]), k, str(block["node_id"].iloc[0]))
-    if reason:  # the report's rule hides this group's statistics: none shown, the mean at most as its band
-        return block.assign(peer_n=n, **dict.fromkeys(PEER_STATS, np.nan), hidden=reason, peer_band=band)
+    else:
+        reason, band = peer_protection(pool["score"], str(block["framework"].iloc[0]), k,
+                                       str(block["node_id"].iloc[0]))
+        if reason and group != ALL_GROUP and all_ok:
+            return wider()
+        if reason:  # the report's rule hides this group's statistics: none shown, the mean at most as its band
+            return block.assign(peer_n=n, **dict.fromkeys(PEER_STATS, np.nan), hidden=reason, peer_band=band)
     quantiles = {q: float(pool["score"].quantile(p)) if quantile_shown(q, n, k) else np.nan
                  for q, p in QUANTILES.items()}
     # every scored company of the block is in its pool; an unscored one gets no rank (NaN)
     return block.assign(peer_n=n, peer_mean=mean, **quantiles,
                         percentile=percentile_rank(pool["score"]).reindex(block.index),
-                        deviation=deviation_score(pool["score"]).reindex(block.index), hidden="")
-
-
-def peer_threshold(framework: str, node_id: str = "") -> float:
-    """The threshold a node's share reached is read at in the report's tables (pipeline/report/tables.py): ★
-    readiness at 1, a 0/1 level node (LvN+) at 0.5, every other score (CSF nodes, a level's own share of items)
-    at the level rule (90 %)."""
-    from pipeline.ruleset import level_threshold
-
-    if framework == "star":
-        return 1.0
-    return 0.5 if str(node_id).endswith("+") else level_threshold()
+                        deviation=deviation_score(pool["score"]).reindex(block.index), hidden="",
+                        fallback=fallback, peer_rounded=False)
 
 
 def peer_protection(scores: pd.Series, framework: str, k: int, node_id: str = "") -> tuple[str, str]:
@@ -198,7 +270,7 @@ def peer_protection(scores: pd.Series, framework: str, k: int, node_id: str = ""
     shows no peer value the published report withholds (a group of 10 with one company below 90 %: the report
     shows 「90%以上」, the file no exact mean, percentile or 偏差値 either)."""
     values = scores.dropna().astype(float)
-    theta = peer_threshold(framework, node_id)
+    theta = share_threshold(framework, node_id)
     cell = pd.DataFrame({"n": [len(values)], "mean": [values.mean()], "share_reached": [values.ge(theta).mean()]})
     out = protect(cell, k=k, n_col="n", stat_columns=["mean", "share_reached"], group=[])
     return str(out["suppressed"].iloc[0]), str(out["mean_band"].iloc[0] or "")

@@ -91,5 +91,5 @@ def all_nodes(sector: str) -> pd.DataFrame:
     if "cpsf" in frameworks:
         parts.append(catalogs.cpsf()[["node_id"]].assign(framework="cpsf"))
     if "level" in frameworks:
-        parts.append(pd.DataFrame({"node_id": ["Lv1", "Lv2", "Lv3", "All"], "framework": "level"}))
+        parts.append(pd.DataFrame({"node_id": [*catalogs.levels(), "All"], "framework": "level"}))
     return pd.concat(parts, ignore_index=True)[["framework", "node_id"]]

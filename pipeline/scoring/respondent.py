@@ -31,8 +31,8 @@ from pipeline.scoring.rules import Rules, RulesSource, complete_items, is_achiev
 
 KEY = ["sector", "year", "respondent_key"]
 SCORE_COLUMNS = [*KEY, "framework", "node_id", "score", "n_items", "n_applicable"]
-LEVELS = ("Lv1", "Lv2", "Lv3")
-STARS = (3, 4)
+LEVELS = catalogs.levels()  # the checklist levels (the items' level column)
+STARS = catalogs.stars()  # the scheme's grades (scs_criteria.csv)
 # float slack for "reaches the threshold (inclusive)": 45/50 must reach 0.9 however it was summed
 _EPS = 1e-9
 
@@ -128,13 +128,15 @@ def level_reached(level_scores: pd.DataFrame, threshold: float | None = None,
 def star_requirements(star: int) -> pd.DataFrame:
     """The requirements of ★``star``: requirement_id, cited items (tuple) and whether it is judgeable.
 
-    Criteria of star ≤ ``star`` count (★4 includes the ★3 criteria). A requirement some of whose
-    criteria cite no checklist item cannot be judged from the checklist: judgeable False.
+    A requirement belongs to ★``star`` when one of its criteria is graded ``star`` or lower in scs_criteria.csv
+    (the one place a grade is written: ★4 includes the ★3 criteria), in scs_requirements.csv's order. A
+    requirement some of whose criteria cite no checklist item cannot be judged from the checklist: judgeable
+    False.
     """
     crit = catalogs.scs_criteria()
+    relevant = crit[crit["star"].le(star)]
     req = catalogs.scs_requirements()
-    reqs = req.loc[req[f"star{star}"], "requirement_id"]
-    relevant = crit[crit["requirement_id"].isin(reqs) & crit["star"].le(star)]
+    reqs = req.loc[req["requirement_id"].isin(relevant["requirement_id"]), "requirement_id"]
     out = []
     for rid in reqs:
         group = relevant[relevant["requirement_id"].eq(rid)]

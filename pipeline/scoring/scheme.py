@@ -16,7 +16,7 @@ from pipeline.catalogs.integrity import check_scs
 
 REQUIRED_META = ("name_ja", "source_table", "source_table_date", "counts")
 REQUIREMENT_COLUMNS = ("requirement_id", "group_no", "group_name", "category_no", "category_name",
-                       "requirement_name", "star3", "star4", "csf_function")
+                       "requirement_name", "csf_function")
 CRITERION_COLUMNS = ("criterion_id", "requirement_id", "star", "jama_items", "jama_levels")
 
 
@@ -56,17 +56,13 @@ def check_scheme() -> SchemeReport:
         return SchemeReport(info, files, {}, {}, problems)
     req, crit = catalogs.scs_requirements(), catalogs.scs_criteria()
     meta = catalogs.scheme_meta()
-    problems += [f"scs_scheme.yaml: no {k!r}" for k in REQUIRED_META if k not in meta]
+    problems += [f"{catalogs.SCHEME_TABLES['meta']}: no {k!r}" for k in REQUIRED_META if k not in meta]
     cited = next(s for s, info in catalogs.sectors().items() if "star" in info["frameworks"])  # whose items it cites
     problems += check_scs(req, crit, catalogs.sector_items(cited)) if "counts" in meta else []
     problems += [f"scs: requirement {r} has no criterion" for r in sorted(set(req["requirement_id"])
                                                                            - set(crit["requirement_id"]))]
-    flags = req.set_index("requirement_id")
-    problems += [f"scs: criterion {c.criterion_id} is ★3 but requirement {c.requirement_id} is not flagged star3"
-                 for c in crit[crit["star"].eq(3)].itertuples()
-                 if c.requirement_id in flags.index and not flags.at[c.requirement_id, "star3"]]
     counts, unjudgeable = {}, {}
-    for star in (3, 4):
+    for star in catalogs.stars():
         r = star_requirements(star)
         relevant = crit[crit["requirement_id"].isin(r["requirement_id"]) & crit["star"].le(star)]
         unjudgeable[star] = r.loc[~r["judgeable"], "requirement_id"].tolist()
@@ -91,7 +87,8 @@ def _columns(files: dict[str, str]) -> list[str]:
     """The two CSVs must have the documented columns (docs/scheme.md) before anything else is read."""
     have = catalogs.scheme_columns()
     out = []
-    for name, needed in (("scs_requirements.csv", REQUIREMENT_COLUMNS), ("scs_criteria.csv", CRITERION_COLUMNS)):
+    tables = catalogs.SCHEME_TABLES
+    for name, needed in ((tables["requirements"], REQUIREMENT_COLUMNS), (tables["criteria"], CRITERION_COLUMNS)):
         missing = [c for c in needed if c not in have[name]]
         if missing:
             out.append(f"{name}: no column {', '.join(missing)} ({files[name]})")

@@ -29,9 +29,8 @@ from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import all_alike, protect_distribution
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS, peer_attribute, peer_group, split_by_key
 from pipeline.scoring.readiness import DISTANCE_BANDS, distance_band, readiness_from_outcomes, requirement_outcomes
-from pipeline.scoring.respondent import star_requirements
+from pipeline.scoring.respondent import STARS, star_requirements
 
-STARS = (3, 4)
 PEER_STAR = 3
 """The star whose distance is shown beside the peers' distribution (the one the scheme asks first)."""
 
@@ -53,6 +52,9 @@ class PeerDistances:
     counts: tuple[int | None, ...] | None
     hidden: str
     hidden_bands: tuple[str, ...] = ()
+    published: bool = False
+    """Whether the counts are the report's published ones (a sector total then stands in for a group whose
+    distribution the report withholds in part, not for a group of fewer than k)."""
 
 
 @dataclass
@@ -74,7 +76,8 @@ def cited_items() -> list[str]:
 
 
 def star_feedback(scores: pd.DataFrame, respondents: pd.DataFrame, responses: pd.DataFrame, sector: str,
-                  year: int, k: int | None = None) -> dict[str, StarFeedback]:
+                  year: int, k: int | None = None, published: pd.DataFrame | None = None,
+                  merges: dict[str, str] | None = None) -> dict[str, StarFeedback]:
     """respondent_key → :class:`StarFeedback` for every respondent of ``sector`` and ``year``.
 
     Parameters
@@ -87,13 +90,21 @@ def star_feedback(scores: pd.DataFrame, respondents: pd.DataFrame, responses: pd
     year : int
     k : int, optional
         Minimum peers behind the distribution (default ``min_cell`` of scoring.yaml).
+    published : DataFrame, optional
+        The report's ★3 distance bands of this year (:class:`pipeline.report.published_peers.PublishedPeers`
+        ``bands``: segment, band, n, total, hidden). Given, a member's distribution is its published segment's
+        when the report shows every band of it, else the sector total's when that shows every band, else its own
+        segment's with the report's hidden bands read x (:func:`published_distances`).
+    merges : dict, optional
+        Member attribute value → the merged group the report publishes it under.
     """
     k = min_cell(k)
     resp = respondents[respondents["sector"].eq(sector) & respondents["year"].eq(year)]
     mine = scores[scores["sector"].eq(sector) & scores["year"].eq(year)]
     outcomes = {star: requirement_outcomes(mine, star) for star in STARS}
     ready = {star: readiness_from_outcomes(outcomes[star]).set_index("respondent_key") for star in STARS}
-    peers = _peer_distances(ready[PEER_STAR], resp, sector, k)
+    peers = _peer_distances(ready[PEER_STAR], resp, sector, k) if published is None \
+        else published_distances(published, resp, sector, merges or {})
     both = pd.concat([o.assign(star=star) for star, o in outcomes.items()], ignore_index=True)
     by_key = split_by_key(both[["respondent_key", "star", "requirement_id", "met"]], "respondent_key", drop=True)
     cols = [c for c in ("respondent_key", "item_id", "answer", "answer_raw") if c in responses]
@@ -145,3 +156,34 @@ def _peer_distances(ready: pd.DataFrame, resp: pd.DataFrame, sector: str, k: int
         made[g] = PeerDistances(group=g, n=len(in_group), hidden="", hidden_bands=why,
                                 counts=tuple(None if w else c for c, w in zip(counts, why, strict=True)))
     return {key: made[g] for key, g in groups.items()}
+
+
+def published_distances(bands: pd.DataFrame, resp: pd.DataFrame, sector: str, merges: dict[str, str]
+                        ) -> dict[str, PeerDistances]:
+    """Each respondent's peer distribution as the report publishes it (see :func:`star_feedback`): no count the
+    report hides, and a wider group where the report shows the member's own in full nowhere else."""
+    col = peer_attribute(sector)
+    people = resp[["respondent_key", col]].drop_duplicates("respondent_key").set_index("respondent_key")[col]
+    made: dict[object, PeerDistances] = {}
+    for segment, rows in bands.groupby("segment", sort=False):
+        rows = rows.set_index("band").reindex(range(len(DISTANCE_BANDS)))
+        # a band the table lacks or prints no count for is hidden too: no count goes out that the report withholds
+        why = tuple(str(w) if w or c == c else "complementary"
+                    for w, c in zip(rows["hidden"].fillna(""), rows["n"], strict=True))
+        total = rows["total"].dropna()
+        made[segment] = PeerDistances(
+            group=segment, n=int(total.iloc[0]) if len(total) else None, hidden="" if len(total) else "primary",
+            hidden_bands=why, published=True,
+            counts=tuple(None if w else int(c) for c, w in zip(rows["n"], why, strict=True)))
+    nothing = PeerDistances(group=NO_PEERS, n=None, counts=None, hidden="primary")
+
+    def full(d: PeerDistances | None) -> bool:
+        return d is not None and not d.hidden and not any(d.hidden_bands)
+
+    out = {}
+    for key, own in people.items():
+        own_d = made.get(merges.get(own, own)) if isinstance(own, str) else None
+        everyone = made.get(ALL_GROUP)
+        out[key] = (own_d if full(own_d) else everyone if full(everyone)
+                    else own_d if own_d is not None and not own_d.hidden else everyone or nothing)
+    return out

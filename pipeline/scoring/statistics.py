@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from pipeline.ruleset import wilson_z
+from pipeline.ruleset import level_threshold, wilson_z
 from pipeline.scoring.respondent import level_reached, node_scores, star_scores
 from pipeline.scoring.rules import (
     KEY,
@@ -144,3 +144,13 @@ def score_bands(scale: pd.DataFrame, bands: Sequence[dict]) -> pd.DataFrame:
     long["share"] = long["n"] / long["n_companies"]
     long["ci_low"], long["ci_high"] = wilson(long["n"], long["n_companies"])
     return long  # bands in the order scoring.yaml lists them (highest first) within each sector and year
+
+
+def share_threshold(framework: str, node_id: str = "") -> float:
+    """The score at which a respondent counts as reaching a node in a share (``share_reached``): ★ readiness
+    (★N+, 0 or 1) at 1; a level reached (LvN+, 0 or 1) at 0.5, which only splits 0 from 1; every other score
+    (CSF nodes, a level's own share of items) at the level rule (scoring.yaml ``level_threshold``). The
+    report's tables and a member's peer group read it here, so both split a score the same way."""
+    if framework == "star":
+        return 1.0
+    return 0.5 if str(node_id).endswith("+") else level_threshold()

@@ -58,14 +58,14 @@ def default_cells(sector: str) -> list[str]:
     return [cells] if isinstance(cells, str) else list(cells)
 
 
-def natural_order(attr: str, values: Sequence[str]) -> list[str]:
-    """Cells in the order neighbours are found in: size bands small to large, power business types as the
-    catalog lists them, other values alphabetically; 不明 last."""
+def natural_order(attr: str, values: Sequence[str], sector: str) -> list[str]:
+    """Cells in the order neighbours are found in: size bands small to large, the sector's business types as
+    its catalog lists them, other values alphabetically; 不明 last."""
     known: list[str] = []
     if attr == "size_band":
         known = catalogs.size_band_names()
     elif attr in ("main_business_type", "business_types"):
-        known = catalogs.power_business_types()["code"].tolist()
+        known = catalogs.business_type_codes(sector)
     rank = {v: i for i, v in enumerate(known)}
     return sorted(set(values), key=lambda v: (v == UNKNOWN, rank.get(v, len(rank)), str(v)))
 
@@ -188,7 +188,7 @@ def _one(roster: pd.DataFrame, respondents: pd.DataFrame, attrs: list[str], min_
         counts = pd.DataFrame({"members": members[a].value_counts(),
                                "respondents": resp.loc[resp["on_roster"], a].value_counts()}).fillna(0)
         counts = counts.rename_axis("cell").reset_index()
-        order = natural_order(a, [*counts["cell"], *resp[a]])
+        order = natural_order(a, [*counts["cell"], *resp[a]], sector)
         counts = counts.set_index("cell").reindex(order, fill_value=0).rename_axis("cell").reset_index()
         merged[a] = collapse(counts, order, min_respondents)
         collapsed += sorted({c for c in merged[a].values() if JOIN in c})
@@ -247,3 +247,67 @@ def roster_weights(roster: pd.DataFrame | None, respondents: pd.DataFrame, attrs
         parts.append(out)
         notes.append(note)
     return (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)), notes
+
+
+def merge_onto_published_rows(weights: pd.DataFrame, segment_of: Mapping[str, str], order: Sequence[str],
+                              withheld: set[str], total_published: bool) -> tuple[pd.DataFrame, bool]:
+    """One sector-year's weights with its cells merged until every cell's response row rests on published rows,
+    and whether they now do (docs/method.md §12.4a, "Weighting cells on published rows").
+
+    Every members' total is one equation in the cells' weights, members ÷ respondents on the roster; the many
+    totals of a year solve them. A weight is safe to let out where the cell's members and respondents can be read
+    from the published response table anyway: its segments' rows are all published, or it is what the published
+    total leaves once the published rows are taken away. So:
+
+    - cells are first joined where they share a segment (``segment_of``: a cell's attribute value → the report's
+      segment, after the recode of small segments), so that each group is a union of whole segments;
+    - a group holding a segment whose row is ``withheld`` is merged with every group in ``order`` (the attribute's
+      natural order: size bands small to large) from the first such group to the last, adjacent neighbours
+      only; with the total's row published, that span's row is the total less the published rows;
+    - with the total withheld, or one group left, the weights do not rest on published rows (False) and are
+      returned as they are: the members' totals stay withheld (rule 2).
+
+    Within a merged cell every respondent weighs the cell's members ÷ its respondents on the roster (one off the
+    roster takes that weight too, as before); the cell is named by its parts joined by '+'.
+    """
+    if weights.empty:
+        return weights, True
+    parts = {c: c.split(JOIN) for c in weights["cell"].unique()}
+    rank = {v: i for i, v in enumerate(order)}
+    cells = sorted(parts, key=lambda c: min(rank.get(p, len(rank)) for p in parts[c]))
+    # join cells that share a segment (union of whole segments), keeping the natural order
+    groups: list[list[str]] = []
+    for c in cells:
+        segs = {segment_of.get(p, p) for p in parts[c]}
+        hit = [g for g in groups if segs & {segment_of.get(p, p) for x in g for p in parts[x]}]
+        if hit:
+            keep = hit[0]
+            for g in hit[1:]:
+                keep += g
+                groups.remove(g)
+            keep.append(c)
+        else:
+            groups.append([c])
+    bad = [i for i, g in enumerate(groups)
+           if {segment_of.get(p, p) for x in g for p in parts[x]} & set(withheld)]
+    if bad and not total_published:
+        return weights, False
+    if bad:
+        first, last = bad[0], bad[-1]
+        groups[first:last + 1] = [[c for g in groups[first:last + 1] for c in g]]
+    if len(groups) < 2:
+        return weights, False
+    out = weights.copy()
+    for g in groups:
+        if len(g) < 2:
+            continue
+        rows = out["cell"].isin(g)
+        on = out.loc[rows, "on_roster"].astype(bool)
+        off = out.loc[rows].groupby("cell")["on_roster"].apply(lambda s: int((~s.astype(bool)).sum()))
+        members = int(sum(int(out.loc[rows & out["cell"].eq(c), "cell_members"].iloc[0]) - off.get(c, 0) for c in g))
+        name = JOIN.join(p for c in g for p in parts[c])
+        out.loc[rows, "weight"] = members / int(on.sum())
+        out.loc[rows, "cell_members"] = members + int((~on).sum())
+        out.loc[rows, "cell_respondents"] = int(rows.sum())
+        out.loc[rows, "cell"] = name
+    return out, True

@@ -20,8 +20,7 @@ SYSTEMS = ["社内情報システム", "社内情報システム及び発電所�
 
 @catalog_cache
 def _type_names(column: str) -> dict[str, str]:
-    table = catalogs.power_business_types()
-    return dict(zip(table["code"], table[column], strict=True))
+    return {row["code"]: row[column] for row in catalogs.business_type_records("power")}
 
 
 @catalog_cache

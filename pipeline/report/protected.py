@@ -1,0 +1,93 @@
+"""The protected, published tables of a report: one call per table spec, disclosure control included.
+
+A notebook asks for a table here and gets it ready to show: built, protected (k, complementary hiding, the
+interval solver, rounding of small bases) and completed against the tables it is tied to. The disclosure
+rules stay in :mod:`pipeline.report.tables`, :mod:`pipeline.report.star_disclosure` and
+:mod:`pipeline.publish.intervals`; this module only says which of them each published table goes through,
+so no notebook applies a rule itself (docs/method.md §5, §11, §12).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline import catalogs
+from pipeline.publish.formats import hidden_text
+from pipeline.publish.intervals import Relation, complete
+from pipeline.report import star_disclosure
+from pipeline.report import star_tables as S
+from pipeline.report import tables as T
+from pipeline.report.data import ReportData
+
+
+def responses(data: ReportData, by: str, k: int, others: dict[str, ReportData]) -> tuple[pd.DataFrame, ...]:
+    """Response counts and rates by ``by``, then by each other breakdown (``others``: attribute → its data,
+    recoded alike): one protection, since the breakdowns publish the same totals."""
+    return tuple(T.secure_together([T.responses_by_segment(data, by, k),
+                                    *[T.responses_by_segment(d, b, k) for b, d in others.items()]],
+                                   T.SPECS["responses"], k))
+
+
+def distribution(data: ReportData, by: str, k: int, functions: pd.DataFrame) -> pd.DataFrame:
+    """The overall score distribution by segment and year, withheld where its mean would pin a hidden function
+    of the same segment and year (``functions``: the protected function table)."""
+    return T.hide_with_functions(T.distribution(data, by, k), functions, T.SPECS["distribution"], k)
+
+
+def levels(data: ReportData, by: str, k: int) -> pd.DataFrame:
+    """The share of companies reaching each level by segment and year."""
+    return T.secure(T.level_reached(data, by, k), T.SPECS["levels"], k)
+
+
+def score_bands(data: ReportData, k: int) -> pd.DataFrame:
+    """Companies per result band of the instrument's own scale, by year."""
+    return T.secure(T.bands(data, k), T.SPECS["bands"], k)
+
+
+@dataclass(frozen=True)
+class StarTables:
+    """★ readiness and its bottlenecks, protected together (a ★N mean and its segment's bottleneck rows
+    rebuild each other), with what the page says beside them."""
+
+    readiness: pd.DataFrame
+    bottlenecks: pd.DataFrame
+    unjudgeable: dict[str, list[str]]
+
+    @property
+    def rounded_mean(self) -> bool:
+        """Whether a published ★N mean is rounded beside a withheld bottleneck row (docs/method.md §5.4, rule (b)):
+        the table then says why."""
+        t = self.readiness
+        means = t["node_id"].isin([f"★{n}" for n in catalogs.stars()])
+        return bool((means & t["rounded"].fillna(False).astype(bool) & t["suppressed"].fillna("").eq("")).any())
+
+
+def star(data: ReportData, by: str, k: int, lang: str) -> StarTables:
+    """★ readiness (its ★N+ cells are band 0 of the distance table) and the requirements blocking most companies,
+    by segment and year, protected together."""
+    readiness, unjudged = T.star_readiness(data, by, k)
+    readiness = T.secure(readiness, T.SPECS["star"], k)
+    bottle = S.with_keys(T.secure(S.bottlenecks(data, by, k, lang), S.SPECS["star_bottlenecks"], k))
+    bottle, readiness = star_disclosure.protect_together(bottle, readiness, k)
+    return StarTables(readiness, bottle, unjudged)
+
+
+def what_if_counts(summary: dict[str, float]) -> dict[str, str]:
+    """The what-if's company counts as its sentence prints them: a withheld count reads as the hidden mark,
+    as in the tables, never as a number."""
+    mark = hidden_text()
+    return {name: mark if v != v else f"{int(v):,}" for name, v in summary.items()}
+
+
+def cross_sector_nodes(sectors: dict[str, ReportData], k: int, links: list[Relation]) -> dict[str, pd.DataFrame]:
+    """Each sector's CSF 2.0 functions and categories at its latest year, totals only, for the cross-sector
+    page: protected by the sector's own segments as in its report (a total hidden there to protect its segments
+    stays hidden here), functions and categories together since the item map ties them (``links``)."""
+    by_level = {level: pd.concat([T.by_node(d, catalogs.sector_info(s)["segment"], "csf2", level, d.latest, k)
+                                  for s, d in sectors.items()], ignore_index=True)
+                for level in ("function", "category")}
+    done = complete([(level, t, T.SPECS["nodes"]) for level, t in by_level.items()], k, links)
+    return {level: t[t["segment"].eq(T.ALL)].reset_index(drop=True)
+            for level, t in zip(by_level, done, strict=True)}
