@@ -38,7 +38,7 @@ from pipeline.report import scheme_names, style
 from pipeline.report import tables as T
 from pipeline.report.context import mapping_note, node_names, not_assessed_text
 from pipeline.report.headline import cross_headline
-from pipeline.report.page import PAGE_TABLES
+from pipeline.report.page import PAGE_TABLES, source_body
 
 style.apply()
 min_cell = ruleset.min_cell(min_cell)
@@ -145,6 +145,7 @@ key_points = cross_headline(published["functions"].frame.assign(node_name=lambda
                             lang, {s: (d.latest, d.n(d.latest)) for s, d in sectors.items()})
 written = pub.close(about, {"title": L["cross_title"], "subtitle": n_text,
                             "headline": [s.text for s in key_points] or [n_text],
+                            "sources": [source_body(L, source)], "source": source,
                             "caveats": [mapping_notes] if mapping_notes else [],
                             # short bullets, each sector's scoring named as its own
                             "rules": style.rules_bullets(L, list(sectors), f"{ruleset.level_threshold():.0%}",

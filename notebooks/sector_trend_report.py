@@ -109,9 +109,8 @@ params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items() if v not 
 provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, method=prov.method,
                                          generated=prov.generated, params=params_text) \
     + (L["provenance_scheme"].format(scheme=scheme_names.scheme_label(lang)) if prov.scheme else "")
-display(HTML(f'<p class="sdw-provenance">{provenance_text}</p>'))
 if provisional := rd.provisional_caveat(L):  # our own texts and levels: the reader must know before the numbers
-    display(HTML(f'<p class="sdw-note"><em>{html.escape(provisional)}</em></p>'))
+    display(HTML(f'<p class="sdw-note"><em>{html.escape(provisional)} {html.escape(L["provisional_import"])}</em></p>'))
 if framework_note := ctx.framework_note(L):  # --framework csf11 for a sector not scored on it
     display(HTML(f'<p class="sdw-note">{html.escape(framework_note)}</p>'))
 caveats = [x for x in (provisional, framework_note, mapping_note, version_note, page.merge_note, page.multi_note)
@@ -201,7 +200,8 @@ if len(rd.years) > 1:
 dist = show(P.distribution(rd, by, min_cell, protected_functions))
 display(Markdown(f"## {L['sections']['distribution']}"))
 page.figure("score_distribution", L["titles"]["score_distribution"], n_all, lambda ax: F.quantile_boxes(
-    by_year(dist), "segment", "fy", ax=ax, suppressed_label=hidden, total=ALL), ylabel=L["axes"]["score"])
+    by_year(dist), "segment", "fy", ax=ax, suppressed_label=hidden, total=ALL, whisker_label=L["no_whisker"]),
+    ylabel=L["axes"]["score"])
 page.table("distribution", dist, source=source(n_year(rd.latest), latest_year))
 
 # %%
@@ -460,6 +460,10 @@ display(Markdown(disclosure_text))
 display(Markdown(L["marks_text"]))
 if weighting_text:
     display(Markdown(weighting_text))
+# the run's provenance (snapshot, code, method, parameters) last, as an appendix: for the analyst who reruns it, not
+# the reader of the first page
+display(Markdown(f"## {L['sections']['appendix']}"))
+display(HTML(f'<p class="sdw-provenance">{provenance_text}</p>'))
 published = {t.name: t for t in pub.tables}
 sentences = headline(published, L, lang, rd.latest, ALL, node_names, hidden_count(pub.tables), min_cell,
                      rd.years[-2] if len(rd.years) > 1 else None, framework_label=fw_label)
@@ -472,6 +476,7 @@ written = pub.close(about, {"title": report_title,
                             "subtitle": L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}",
                                                              latest=f"{rd.n(rd.latest):,}"),
                             "headline": [s.text for s in sentences], "caveats": caveats,
+                            "sources": page.deck_sources(), "source": source(n_all),
                             # the slide's short bullets (the paragraphs above ran to one 900-character block)
                             "rules": style.rules_bullets(L, [sector], f"{ruleset.level_threshold():.0%}", min_cell)}
                     if pptx else None)

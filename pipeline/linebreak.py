@@ -21,6 +21,9 @@ NO_LINE_START = ")）」』]】、。,.・:：;；%％ー〜~"
 """Never the first character of a line (kinsoku): it joins the phrase before."""
 PAUSE = "、,，;；"
 """A line that must break prefers to break after one of these."""
+AFTER = r"(?<=\D・)(?=.)|(?<=\d・)(?=\D)|(?<=\d〜)(?=\d)"
+"""A phrase may end after a 「・」 between names (not between two numbers: 「10・90パーセンタイル」 is one) and after
+a 「〜」 between two numbers (a range)."""
 NO_LINE_END = OPENING + "★☆#№"
 """Never the last character of a line: it joins the phrase after (「★3」 is one word)."""
 
@@ -55,8 +58,12 @@ def phrases(text: str) -> tuple[str, ...]:
             pieces.append(part)
             continue
         for chunk in _parser().parse(part):
-            # a parenthesis opens a phrase of its own, also inside a chunk BudouX kept whole (平均スコア(会員推計))
-            pieces += [p for p in re.split(f"(?=[{re.escape(OPENING)}])", chunk) if p]
+            # a parenthesis opens a phrase of its own, also inside a chunk BudouX kept whole (平均スコア(会員推計));
+            # a list of names breaks after its 「・」 and a range after its 「〜」 (「一般送配電・ / 送電・ / 配電」,
+            # 「1,001〜 / 10,000人」), never inside a name or a number
+            for piece in re.split(f"(?=[{re.escape(OPENING)}])|{AFTER}", chunk):
+                if piece:
+                    pieces.append(piece)
     out: list[str] = []
     for piece in pieces:
         if out and (piece[0] in NO_LINE_START or out[-1][-1] in NO_LINE_END):

@@ -104,28 +104,28 @@ def test_quantile_boxes_mark_withheld_quartiles_where_the_box_would_be():
     F.quantile_boxes(t, "segment", "year", ax=ax, suppressed_label=LEGEND)
     boxes = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() != "hidden"]
     assert [(round(b.get_y(), 3), round(b.get_height(), 3)) for b in boxes] == [(0.625, 0.265)]  # FY2025 only
-    mark, low, high = _marks(ax)
+    (mark,) = _marks(ax)
     assert mark.get_text() == "x" and mark.xy == (pytest.approx(-0.2), 0.64)  # first of two series, on its median
-    # FY2025's 10th and 90th percentiles are withheld too: an x where each whisker would leave the box
-    assert (low.xy, high.xy) == ((pytest.approx(0.2), 0.625), (pytest.approx(0.2), 0.89))  # second series
+    # FY2025's 10th and 90th percentiles are withheld too: no whisker and no mark beside its box (an x above a box
+    # read as an outlier); the legend says what a box without whiskers means
+    assert [list(line.get_ydata()) for line in ax.get_lines() if len(set(line.get_xdata())) == 1] == []
     medians = [line for line in ax.get_lines() if list(line.get_ydata()) == [0.64, 0.64]]
     assert len(medians) == 1
-    assert _legend_texts(ax)[-1] == LEGEND and _legend_clear_of_axes(ax)
+    assert _legend_texts(ax)[-2:] == [LEGEND, "ひげなし: 10・90パーセンタイルを秘匿"] and _legend_clear_of_axes(ax)
 
 
-def test_quantile_boxes_mark_a_withheld_whisker_end_where_the_whisker_leaves_the_box(tmp_path):
-    """A segment whose 10th percentile is withheld (90th published): no lower whisker, the mark x just below the
-    box (below the 25th, 30%), the upper whisker drawn 70%→90%, and the mark's legend entry."""
+def test_quantile_boxes_leave_a_withheld_whisker_out_with_a_legend_entry_and_no_mark_beside_the_box(tmp_path):
+    """A segment whose 10th percentile is withheld (90th published): no lower whisker and no x below the box (the
+    reader took the x beside a box for an outlier), the upper whisker drawn 70%→90%, and the legend's entry for a
+    box without whiskers; no hidden-mark entry, since no x is drawn."""
     t = pd.DataFrame({"segment": ["A"], "year": [2024], "p10": [np.nan], "p25": [0.3], "p50": [0.5],
                       "p75": [0.7], "p90": [0.9], "suppressed": [""]})
     fig, ax = style.new_figure()
-    F.quantile_boxes(t, "segment", "year", ax=ax, suppressed_label=LEGEND)
-    (mark,) = _marks(ax)
-    assert mark.get_text() == "x" and mark.xy == (0.0, 0.3)
-    assert mark.get_verticalalignment() == "top" and mark.xyann[1] < 0  # drawn below the box's edge
+    F.quantile_boxes(t, "segment", "year", ax=ax, suppressed_label=LEGEND, whisker_label="No whiskers: withheld")
+    assert _marks(ax) == []
     whiskers = [list(line.get_ydata()) for line in ax.get_lines() if list(line.get_xdata()) == [0.0, 0.0]]
     assert whiskers == [[0.9, 0.7]]  # from the 90th down to the box (75th); none below
-    assert _legend_texts(ax)[-1] == LEGEND and _legend_clear_of_axes(ax)
+    assert _legend_texts(ax) == ["2024", "No whiskers: withheld"] and _legend_clear_of_axes(ax)
     fig.savefig(tmp_path / "boxes.png")
     assert (tmp_path / "boxes.png").stat().st_size > 0
 
@@ -306,12 +306,19 @@ def test_long_category_labels_wrap_so_neighbours_do_not_overlap():
 
 
 @pytest.mark.parametrize(("text", "width", "wrapped"), [
-    ("一般送配電事業者", 14, "一般送配\n電事業者"),  # 16 wide: two equal halves
+    # 16 wide: between its words, never in equal halves (「一般送配 / 電事業者」 was cut inside 送配電)
+    ("一般送配電事業者", 14, "一般\n送配電事業者"),
+    ("一般送配電・送電・配電", 10, "一般\n送配電・\n送電・配電"),  # after a 「・」 of the list, not inside a name
+    ("一般送配電・送電・配電", 12, "一般送配電・\n送電・配電"),
+    ("一般送配電・送電・配電", 16, "一般送配電・\n送電・配電"),
+    ("1,001〜10,000人", 8, "1,001〜\n10,000人"),  # a range after its 〜, never inside a number
+    ("ソフトウェア・IT", 12, "ソフトウェア・\nIT"),
     ("〜100人", 8, "〜100人"),  # 7 wide: fits
     ("Retail", 6, "Retail"),
+    ("Equipment", 4, "Equipment"),  # a word wider than the room keeps its line, whole
     ("Specified wholesale supply (aggregator)", 14, "Specified\nwholesale\nsupply\n(aggregator)"),
 ])
-def test_wrap_breaks_english_at_spaces_and_japanese_into_equal_parts(text, width, wrapped):
+def test_wrap_breaks_only_between_words(text, width, wrapped):
     assert style.wrap(text, width) == wrapped
 
 

@@ -11,7 +11,10 @@ def test_phrases_join_back_and_cut_where_a_reader_would():
     assert phrases("平均スコア(会員推計)") == ("平均スコア", "(会員推計)")  # a parenthesis opens a phrase
     assert phrases("満たしていない事業者の割合") == ("満たしていない", "事業者の", "割合")
     assert phrases("回答事業者数") == ("回答事業者数",) and phrases("25パーセンタイル") == ("25パーセンタイル",)
-    assert phrases("★3・★4") == ("★3・★4",)  # ★ never ends a line
+    assert phrases("★3・★4") == ("★3・", "★4")  # ★ never ends a line; a list may break after its 「・」
+    assert phrases("一般送配電・送電・配電")[-2:] == ("送電・", "配電")
+    assert phrases("1,001〜10,000人") == ("1,001〜", "10,000人")
+    assert "10・90パーセンタイルを" in phrases("ひげなし: 10・90パーセンタイルを秘匿")  # one number pair
     assert phrases("95% CI (lower)") == ("95% ", "CI ", "(lower)")
     assert phrases("") == ()
     for text in ("実効標本サイズ(重み付け後)", "Mean score (members, estimated)", "会員推計の95%信頼区間(下限)"):

@@ -71,7 +71,7 @@ def test_no_japanese_label_carries_english_words_and_no_english_label_japanese()
 
     assert scheme_label("ja") == "2026-03(同梱)" and scheme_origin("ja") == "(同梱)"
     assert scheme_via("ja") == "公開されている転記(github slash-level/SupplyChain の SC_Security.csv)"
-    assert scheme_label("en") == "2026-03 (shipped)"
+    assert scheme_label("en") == "2026-03 (included with sdw)"  # 同梱 in plain English, not "(shipped)"
     kana_kanji = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
     en = [(p, t) for p, t in [*_texts(labels["en"]), *_texts(labels["feedback"]["en"])] if kana_kanji.search(t)]
     # the official scheme keeps its Japanese name beside the English one only where a label says so: none does
@@ -298,18 +298,18 @@ def test_the_star_top_ten_fits_one_slide_in_both_languages(tmp_path, lang, star)
     assert grid.cell(0, 0).text_frame.text == ("番号" if lang == "ja" else "No.")
 
 
-def test_the_source_lines_fit_one_line_at_12_points_in_both_languages():
-    """The deck's smallest source line is 12 pt (SOURCE_MIN_PT, the report test's floor): the English one over
-    three years wrapped to two lines at 12 pt, "… 1,672 responses in all (the respondents of each year added up)"."""
-    from pipeline.publish.deck import MARGIN, SOURCE_MIN_PT, WIDTH, fits_one_line
+def test_the_source_lines_fit_one_line_at_14_points_in_both_languages():
+    """Every slide text is 14 pt, the source line included (English source lines were shrunk to 12–13 pt to hold a
+    snapshot hash, which no longer goes on a slide): the English one over three years fits one line at 14 pt."""
+    from pipeline.publish.deck import MARGIN, MIN_PT, WIDTH, fits_one_line
 
-    assert SOURCE_MIN_PT == 12
+    assert MIN_PT == 14
     for lang, sector, years in (("en", "Automotive", "2022–2024"), ("ja", "自動車", "2022–2024")):
         words = style.labels(lang)
         for n in (words["n_all"].format(n="1,672"), words["n_year"].format(n="520"),
                   words["n_pairs"].format(n="324")):
-            line = words["source"].format(sector=sector, years=years, n=n) + " · data f67d17c18be6"
-            assert fits_one_line(line, 12, WIDTH - 2 * MARGIN), line
+            line = words["source"].format(sector=sector, years=years, n=n)
+            assert fits_one_line(line, 14, WIDTH - 2 * MARGIN), line
     assert style.labels("en")["source"].format(sector="Automotive", years="2022–2024",
                                                 n="1,672 responses over all years") == \
         "Source: Automotive cybersecurity self-assessment (FY2022–2024), 1,672 responses over all years"

@@ -180,13 +180,12 @@ def test_an_imported_catalog_is_no_longer_called_provisional(tmp_path, monkeypat
 
 
 @pytest.mark.parametrize(("versions", "lang", "caveat"), [
-    (["auto-v2.2", "auto-v2.3"], "ja", "暫定カタログで採点した回答を含む(auto-v2.2): "
-                                       "項目の文言・レベルの一部は本プロジェクト独自のもので、"
-                                       "協会が公式の白紙様式を sdw instrument import で取り込むまで暫定。"),
+    # the form's version as it prints it (Ver.2.2), not the catalog's id (auto-v2.2): the caveat is on the deck
+    (["auto-v2.2", "auto-v2.3"], "ja", "項目の文言・レベルの一部は、協会の公式様式を取り込むまでの"
+                                       "本プロジェクトによる暫定版です(Ver.2.2の回答)。"),
     (["auto-v2.3", "auto-v2.3"], "en", ""),
-    (["auto-v2.1"], "en", "Includes answers scored on a provisional catalog (auto-v2.1): some item texts and levels "
-                          "are the project's own until the association imports the official blank form with sdw "
-                          "instrument import.")])
+    (["auto-v2.1"], "en", "Some item texts and levels are this project's provisional versions until the "
+                          "association's official form is imported (answers on: Ver.2.1).")])
 def test_the_report_says_when_answers_were_scored_on_a_provisional_catalog(tmp_path, monkeypatch, versions, lang,
                                                                            caveat):
     from pipeline.report.data import ReportData
@@ -201,10 +200,9 @@ def test_the_report_says_when_answers_were_scored_on_a_provisional_catalog(tmp_p
 
 
 @pytest.mark.parametrize(("lang", "caveat"), [
-    ("ja", "暫定カタログで採点した回答を含む(power-2024): 項目の文言の一部は本プロジェクト独自のもので、"
-           "協会が公式の白紙様式を sdw instrument import で取り込むまで暫定。"),
-    ("en", "Includes answers scored on a provisional catalog (power-2024): some item texts are the project's own "
-           "until the association imports the official blank form with sdw instrument import.")])
+    ("ja", "項目の文言の一部は、協会の公式様式を取り込むまでの本プロジェクトによる暫定版です(2024年版の回答)。"),
+    ("en", "Some item texts are this project's provisional versions until the association's official form is "
+           "imported (answers on: 2024 edition).")])
 def test_the_power_caveat_does_not_mention_levels_power_has_none(lang, caveat):
     from pipeline.report.data import ReportData
     from pipeline.report.style import labels

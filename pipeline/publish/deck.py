@@ -1,7 +1,7 @@
 """A 16:9 briefing deck (``--pptx``): the figures of a report as slides policy staff can drop into a
 WG briefing without rework, standing alone: a title slide, the key points, the caveats a reader must know
 before the numbers, the scoring and disclosure rules with the marks (x, —, …), one slide per figure and
-one per headline table, and a closing slide with the run's provenance.
+one per headline table, and a closing slide with the sources in plain words.
 
 A figure slide has one title (the slide's; the figure is drawn for the slide without its own, see
 ``style.slide_mode``), one source line, and the picture placed unscaled at the size it was drawn, so its
@@ -15,11 +15,10 @@ fits one line (:func:`fits_one_line`); everything else is a text box. Text runs 
 for both Latin and East Asian script (PowerPoint picks the East Asian face for kana and kanji from
 ``<a:ea>``, not from the Latin font name).
 
-Provenance: the full stamp (data snapshot, code and method versions, parameters, date) is some 150
-characters: at a size readable when projected it takes two lines of every slide, a second and third
-"source line". It goes on the closing slide instead, at 16 pt; each slide keeps one source line (14 pt, down
-to :data:`SOURCE_MIN_PT` to stay on one line) that ends with the data snapshot's id, so a slide pasted alone
-still says which run it comes from. A figure slide carries the numbers behind the figure in its notes, so a
+Provenance: a WG reader pastes a slide into a briefing as it is, so no slide carries plumbing (catalog ids,
+file paths, content hashes, run parameters): each slide has one source line in plain words (the survey, its
+years, its respondents) at 14 pt, and the closing slide says the date and where the reproduction details are (the
+report's appendix, the machine files). A figure slide carries the numbers behind the figure in its notes, so a
 presenter can answer "how many companies?" without opening the report.
 """
 
@@ -42,7 +41,6 @@ from pptx.util import Emu, Inches, Pt
 from pipeline.linebreak import narrowest, pack, phrases
 from pipeline.publish.formats import people_frame
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable
-from pipeline.publish.provenance import scheme_shown
 from pipeline.xlsx import display_width
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
@@ -54,21 +52,18 @@ DARK, GREY, ACCENT = RGBColor(0x1A, 0x1A, 0x1A), RGBColor(0x6E, 0x6E, 0x6E), RGB
 TITLE_ONLY_LAYOUT = 5
 """The default template's "Title Only" layout: one title placeholder and nothing else."""
 WORDS = {"ja": {"headline": "要点", "caveats": "数値を読む前に", "rules": "採点と秘匿のルール、記号",
-                "provenance": "出典と再現情報", "snapshot": "データ(スナップショット)", "code": "集計コード",
-                "method": "方法の版(docs/method.md)", "scheme": "★ 要求事項表", "parameters": "条件",
-                "generated": "作成日",
-                "trace": "各スライドの出典行の末尾「data …」は、このスナップショットを指します。",
-                "more": "上位{shown}行を表示(全{total}行は tables.xlsx の「{sheet}」シート)"},
+                "sources": "出典", "generated": "作成日: {date}",
+                "replay": "集計を再現するための情報(データと集計コードの版、条件)は、報告書(HTML)の付録にあります。",
+                "more": "上位{shown}行を表示(全{total}行は集計表(Excel)の「{sheet}」シート)"},
          "en": {"headline": "Key points", "caveats": "Before reading the numbers",
-                "rules": "Scoring and disclosure rules, marks", "provenance": "Sources and provenance",
-                "snapshot": "Data (snapshot)", "code": "Code", "method": "Method version (docs/method.md)",
-                "scheme": "★ requirements table", "parameters": "Parameters", "generated": "Generated",
-                "trace": "The \"data …\" at the end of each slide's source line names this snapshot.",
-                "more": "First {shown} rows shown (all {total} in tables.xlsx, sheet \"{sheet}\")"}}
+                "rules": "Scoring and disclosure rules, marks", "sources": "Sources", "generated": "Prepared: {date}",
+                "replay": "What it takes to reproduce these numbers (data and code versions, parameters) is in the "
+                          "report's appendix (HTML).",
+                "more": "First {shown} rows shown (all {total} in the tables workbook (Excel), sheet \"{sheet}\")"}}
+"""The deck's own words. A WG briefing slide carries no internal ids (catalog versions, file paths, content hashes,
+run parameters): those stay in the HTML's appendix and the machine files (tables/*.csv, disclosure_audit.csv)."""
 MIN_PT = 14
-"""The smallest text on a slide, the source line aside."""
-SOURCE_MIN_PT = 12
-"""The source line's smallest size: it shrinks from 14 pt to this to stay on one line."""
+"""The smallest text on a slide, the source line included (a projected 12-pt line was unreadable)."""
 TITLE_PT, TITLE_MIN_PT = 26, 20
 """A slide title's size, and the smallest it shrinks to in order to fit one line."""
 NARROW_EM, SCRIPT_GAP_EM = 0.62, 0.25
@@ -108,7 +103,8 @@ def fits_one_line(text: str, size: float, width: int) -> bool:
 
 def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figures: list[PublishedFigure],
                provenance: Provenance, lang: str, caveats: list[str] | None = None, rules: list[str] | None = None,
-               tables: list[PublishedTable] | None = None) -> Path:
+               tables: list[PublishedTable] | None = None, sources: list[str] | None = None,
+               source: str = "") -> Path:
     """Write the deck: title, key points, caveats, rules and marks, one slide per figure, the tables, provenance.
 
     Parameters
@@ -133,6 +129,10 @@ def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figur
     tables : list of PublishedTable, optional
         Headline tables, as the report page shows them (or pivoted, :class:`SlidePivot`): one slide each, two
         halves when one slide cannot hold them, else the first rows and a line naming the workbook's sheet.
+    sources : list of str, optional
+        The closing slide's lines in plain words (the survey and its respondents, the ★ table's version).
+    source : str, optional
+        The source line of the key-points, caveats and rules slides (else the deck's title).
 
     Returns
     -------
@@ -143,9 +143,8 @@ def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figur
         raise ValueError(f"lang must be one of {tuple(WORDS)}, not {lang!r}")
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
-    trace = f"data {provenance.snapshot}"
     _title_slide(prs, title, subtitle)
-    deck_source = f"{title} · {trace}"
+    deck_source = source or title  # the survey line the report wrote, else the deck's title
     _headline_slide(prs, WORDS[lang]["headline"], headline, deck_source)
     if caveats:
         _headline_slide(prs, WORDS[lang]["caveats"], caveats, deck_source, size=20)
@@ -154,10 +153,10 @@ def write_deck(path: Path, title: str, subtitle: str, headline: list[str], figur
     for figure in figures:
         parts = [figure.slide_png, *figure.slide_more] if figure.slide_png else [figure.png]
         for i, png in enumerate(parts):
-            _figure_slide(prs, figure, trace, png, f" ({i + 1}/{len(parts)})" if len(parts) > 1 else "")
+            _figure_slide(prs, figure, png, f" ({i + 1}/{len(parts)})" if len(parts) > 1 else "")
     for table in tables or []:
-        _table_slides(prs, table, lang, trace)
-    _provenance_slide(prs, provenance, lang)
+        _table_slides(prs, table, lang)
+    _sources_slide(prs, sources or [], provenance, lang)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -201,18 +200,19 @@ GLOSS = re.compile(r"[(（][^()（）\d]*[)）]")
 """A parenthetical without a number: an explanation (「(各年度の回答事業者の合計)」), not a year or a count."""
 
 
-def _source_line(slide, source: str, trace: str) -> None:
-    """The slide's one source line, ending with the data snapshot's id: 14 pt, smaller (down to
-    :data:`SOURCE_MIN_PT`) only as far as it takes to keep it on one line. A line too long at 14 pt first drops its
-    explanations in parentheses (the multi-year slides' 「延べ1,672社(各年度の回答事業者の合計)」 fell to 12 pt;
-    「延べ」 says it, and the report's footer keeps the explanation); the years and counts stay."""
-    text = f"{source} · {trace}" if source else trace
+def _source_line(slide, source: str) -> None:
+    """The slide's one source line in plain words (the survey, its years, its respondents), at 14 pt, never smaller
+    (English lines shrunk to 12–13 pt were unreadable when projected). A line too long for one line first drops its
+    explanations in parentheses (「延べ1,672社(各年度の回答事業者の合計)」: 「延べ」 says it, and the report's footer
+    keeps the explanation); one still too long wraps to a second line, its box grown upwards."""
+    if not source:
+        return
     width = WIDTH - 2 * MARGIN
-    if not fits_one_line(text, MIN_PT, width):
-        text = GLOSS.sub("", text)
-    size = next((pt for pt in range(MIN_PT, SOURCE_MIN_PT - 1, -1) if fits_one_line(text, pt, width)),
-                SOURCE_MIN_PT)
-    _textbox(slide, MARGIN, SOURCE_TOP, width, Inches(0.35), text, size, color=GREY)
+    text = source if fits_one_line(source, MIN_PT, width) else GLOSS.sub("", source)
+    lines = 1 if fits_one_line(text, MIN_PT, width) else 2
+    height = Inches(0.35) + (lines - 1) * LINE
+    _textbox(slide, MARGIN, SOURCE_TOP + Inches(0.35) - height, width, height, text, MIN_PT, color=GREY,
+             anchor=MSO_ANCHOR.BOTTOM)
 
 
 def _title_slide(prs: Presentation, title: str, subtitle: str) -> None:
@@ -258,21 +258,16 @@ def _bullet_box(slide, lines: list[str], size: float) -> None:
         _font(run, size)
 
 
-def _provenance_slide(prs: Presentation, provenance: Provenance, lang: str) -> None:
-    """The closing slide: where every number of the deck comes from, legible (16 pt), in one place."""
+def _sources_slide(prs: Presentation, sources: list[str], provenance: Provenance, lang: str) -> None:
+    """The closing slide, in plain words: the survey and the tables the deck rests on (``sources``, written by the
+    report), the date it was prepared, and where the reproduction details are. The snapshot's hash, the code
+    version and the run's parameters are not a briefing's words: they stay in the report's appendix."""
     words = WORDS[lang]
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
-    _slide_title(slide, words["provenance"])
-    params = ", ".join(f"{k}={v}" for k, v in provenance.parameters.items() if v not in ("", None))
-    lines = [f"{words['snapshot']}: data {provenance.snapshot}", f"{words['code']}: sdw {provenance.code_version}",
-             f"{words['method']}: {provenance.method}"]
-    if provenance.scheme:
-        lines.append(f"{words['scheme']}: {scheme_shown(provenance.scheme, lang)}")
-    if params:
-        lines.append(f"{words['parameters']}: {params}")
-    if provenance.generated:
-        lines.append(f"{words['generated']}: {provenance.generated}")
-    _bullet_box(slide, [*lines, words["trace"]], 18)
+    _slide_title(slide, words["sources"])
+    lines = [*sources, *([words["generated"].format(date=provenance.generated)] if provenance.generated else []),
+             words["replay"]]
+    _bullet_box(slide, lines, 18)
 
 
 def _bullet(para) -> None:
@@ -328,8 +323,7 @@ def _slide_title(slide, text: str) -> None:
     rule.line.fill.background()
 
 
-def _figure_slide(prs: Presentation, figure: PublishedFigure, trace: str, png: Path | None = None,
-                  part: str = "") -> None:
+def _figure_slide(prs: Presentation, figure: PublishedFigure, png: Path | None = None, part: str = "") -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
     _slide_title(slide, figure.title + part)
     box_top, box_bottom = Inches(1.3), SOURCE_TOP
@@ -341,7 +335,7 @@ def _figure_slide(prs: Presentation, figure: PublishedFigure, trace: str, png: P
     pic.width, pic.height = int(pic.width * scale), int(pic.height * scale)
     pic.left = int(MARGIN + (box_w - pic.width) / 2)
     pic.top = int(box_top)
-    _source_line(slide, figure.source, trace)
+    _source_line(slide, figure.source)
     if figure.notes:
         slide.notes_slide.notes_text_frame.text = "\n".join(figure.notes)
 
@@ -354,6 +348,10 @@ CELL_V = Inches(0.08)
 """A cell's top and bottom insets together."""
 SOURCE_TOP = HEIGHT - Inches(0.6)
 """Where a slide's source line starts (every slide but the title and the closing one)."""
+COMPACT_SPACING = 1.2
+"""Line spacing of a compact table (in em): twelve rows of the ★ distance table fit one slide at 14 pt."""
+LINE_COMPACT = Inches(MIN_PT * COMPACT_SPACING / 72)
+CELL_V_COMPACT = Inches(0.04)
 TABLE_TOP = Inches(1.3)
 """Where a table starts: as high as a figure's picture area (ten ★ requirements fit one slide)."""
 BOLD = 1.06
@@ -462,7 +460,7 @@ def _pivoted(shown: pd.DataFrame, table: PublishedTable, lang: str) -> pd.DataFr
     return wide.fillna("").astype(str)
 
 
-def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: str) -> None:
+def _table_slides(prs: Presentation, table: PublishedTable, lang: str) -> None:
     """A table as the report page shows it (the same strings: x, —, …), 14 pt, its numbers never wrapped, under
     it its note (what the marks mean, any merged segment) and the source line. All of it on one slide where it
     fits; else in two even halves 「(1/2)」「(2/2)」; else (a ranked what-if of thirty requirements) the first
@@ -475,7 +473,8 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: st
     # a year column with one value throughout (the latest year, the year it is compared with) is said once above
     # the table instead: ten columns at 14 pt do not fit a slide's width
     constant = [h for h, k in kinds.items() if k == "year" and shown[h].nunique() == 1 and len(shown) > 1]
-    caption = " / ".join(f"{h}: {shown[h].iloc[0]}" for h in constant)
+    # …unless the title says it already (「年度: 2024」 under 「…(2024年度)」 said the year twice)
+    caption = " / ".join(f"{h}: {shown[h].iloc[0]}" for h in constant if str(shown[h].iloc[0]) not in table.title)
     shown = shown.drop(columns=constant)
     if table.pivot is not None:
         shown = _pivoted(shown, table, lang)
@@ -486,10 +485,11 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: st
     top = TABLE_TOP + (LINE + Inches(0.1) if caption else 0)
     inner = WIDTH - 2 * MARGIN
 
-    def layout(lines: int) -> tuple[list[int], int, list[int]]:  # widths, header height, row heights
+    def layout(lines: int, compact: bool = False) -> tuple[list[int], int, list[int]]:  # widths, header, rows
+        line, pad = (LINE_COMPACT, CELL_V_COMPACT) if compact else (LINE, CELL_V)
         widths = _column_widths(shown, numeric, inner, lines)
-        head_h = max(_header_height_lines(h, w) for h, w in zip(shown.columns, widths, strict=True)) * LINE + CELL_V
-        row_hs = [max(_cell_lines(v, w) for v, w in zip(row, widths, strict=True)) * LINE + CELL_V
+        head_h = max(_header_height_lines(h, w) for h, w in zip(shown.columns, widths, strict=True)) * line + pad
+        row_hs = [max(_cell_lines(v, w) for v, w in zip(row, widths, strict=True)) * line + pad
                   for row in shown.astype(str).itertuples(index=False)]
         return widths, head_h, row_hs
 
@@ -500,8 +500,8 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: st
     def broken(widths: list[int]) -> bool:
         return any(w < _header_width(h, len(phrases(str(h)))) for h, w in zip(shown.columns, widths, strict=True))
 
-    widths, head_h, row_hs = min((layout(lines) for lines in (1, 2, 3)),
-                                 key=lambda x: (broken(x[0]), x[1] + sum(x[2])))
+    best_lines = min((1, 2, 3), key=lambda n: (broken(layout(n)[0]), layout(n)[1] + sum(layout(n)[2])))
+    widths, head_h, row_hs = layout(best_lines)
     more = WORDS[lang]["more"]
 
     def note_height(note: str) -> int:  # a text box's lines, by the cautious rule of a title
@@ -516,6 +516,11 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: st
 
     n = len(row_hs)
     half = math.ceil(n / 2)
+    compact = False
+    if not fit(row_hs, table.note):  # tighter lines, still 14 pt, before a second slide: one table, one title
+        _, c_head, c_rows = layout(best_lines, compact=True)
+        if sum(c_rows) <= SOURCE_TOP - Inches(0.1) - note_height(table.note) - top - c_head:
+            compact, head_h, row_hs = True, c_head, c_rows
     if fit(row_hs, table.note):
         chunks, note_more = [list(range(n))], ""
     elif fit(row_hs[:half], table.note) and fit(row_hs[half:], table.note):
@@ -544,23 +549,27 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str, trace: st
             frame.rows[r].height = int(h)
         for c, (head, w, num) in enumerate(zip(chunk.columns, widths, numeric, strict=True)):
             frame.columns[c].width = w
-            _cell(frame.cell(0, c), "\n".join(_header_lines(str(head), w)), bold=True)
+            _cell(frame.cell(0, c), "\n".join(_header_lines(str(head), w)), bold=True, compact=compact)
             for r, value in enumerate(chunk[head].tolist(), start=1):
-                _cell(frame.cell(r, c), str(value), align=PP_ALIGN.RIGHT if num else PP_ALIGN.LEFT)
+                _cell(frame.cell(r, c), str(value), align=PP_ALIGN.RIGHT if num else PP_ALIGN.LEFT, compact=compact)
         if note:  # anchored at its foot: were it a line longer than reckoned, it would grow up, not over the source
             note_h = note_height(note)
             _textbox(slide, MARGIN, SOURCE_TOP - note_h, inner, note_h, note, MIN_PT, color=GREY,
                      anchor=MSO_ANCHOR.BOTTOM)
-        _source_line(slide, table.source, trace)
+        _source_line(slide, table.source)
 
 
-def _cell(cell, text: str, bold: bool = False, align: PP_ALIGN = PP_ALIGN.LEFT) -> None:
-    """A table cell at 14 pt; a "\\n" in ``text`` is a line break (a header broken between phrases)."""
+def _cell(cell, text: str, bold: bool = False, align: PP_ALIGN = PP_ALIGN.LEFT, compact: bool = False) -> None:
+    """A table cell at 14 pt; a "\\n" in ``text`` is a line break (a header broken between phrases). ``compact``:
+    lines set exactly :data:`LINE_COMPACT` apart with :data:`CELL_V_COMPACT` insets (the face's own line height
+    would grow the row past what the slide was laid out for)."""
     frame = cell.text_frame
     frame.word_wrap = True
-    cell.margin_top = cell.margin_bottom = CELL_V // 2
+    cell.margin_top = cell.margin_bottom = (CELL_V_COMPACT if compact else CELL_V) // 2
     para = frame.paragraphs[0]
     para.alignment = align
+    if compact:
+        para.line_spacing = Pt(MIN_PT * COMPACT_SPACING)
     for i, line in enumerate(text.split("\n")):
         if i:
             para.add_line_break()

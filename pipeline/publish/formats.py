@@ -207,11 +207,13 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     open_counts = set(table.spec.open_counts) if table.spec is not None else set()
     bands = band_labels(frame, lang)
     points_whole = whole_points_mask(frame)
+    unassessed = not_assessed_rows(frame, cols, hidden, withheld)
     out: dict[str, list[str]] = {}
     for col in cols:
         stat = kind(col) in STAT_KINDS and col not in open_counts
         out[header(col, lang, table.name)] = [
-            band if col == "mean" and hid and band
+            DASH if na and kind(col) == "count" and _is_zero(v)
+            else band if col == "mean" and hid and band
             else mark if hid and (stat or is_missing(v)) or rnd and col in ROUND_WITHHELD and is_missing(v)
             or col in own
             else NO_PREVIOUS if col in changes and first and is_missing(v)
@@ -219,10 +221,26 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
             and not is_missing(v)
             else _whole_points(v, lang) if whole and kind(col) == "points" and not is_missing(v)
             else format_value(v, col, lang)
-            for v, hid, first, rnd, own, band, whole in zip(frame[col].tolist(), hidden, no_previous, rounded,
-                                                            withheld, bands, points_whole, strict=True)
+            for v, hid, first, rnd, own, band, whole, na in zip(frame[col].tolist(), hidden, no_previous, rounded,
+                                                                withheld, bands, points_whole, unassessed, strict=True)
         ]
     return pd.DataFrame(out, columns=[header(c, lang, table.name) for c in cols], dtype=object)
+
+
+def _is_zero(value: object) -> bool:
+    return not is_missing(value) and float(value) == 0  # type: ignore[arg-type]
+
+
+def not_assessed_rows(frame: pd.DataFrame, cols: list[str], hidden: list[bool], withheld: list[set[str]]
+                      ) -> list[bool]:
+    """Per row, whether it is not assessed: published (not hidden), with scores or shares among ``cols`` and every
+    one of them empty and not withheld (a CSF 2.0 category no item addresses). Its count of companies scored, 0,
+    then reads '—' beside the '—' of its mean: a bare 「0」 read as a value where nothing was assessed."""
+    values = [c for c in cols if kind(c) in ("score", "percent")]
+    if not values:
+        return [False] * len(frame)
+    empty = frame[values].isna().all(axis=1).tolist()
+    return [e and not h and not (own & set(values)) for e, h, own in zip(empty, hidden, withheld, strict=True)]
 
 
 def band_labels(frame: pd.DataFrame, lang: str) -> list[str]:

@@ -264,7 +264,8 @@ class Publisher:
             out["deck"] = write_deck(self.report_dir / "deck.pptx", deck["title"], deck["subtitle"],
                                      deck["headline"], self.figures, self.provenance, self.lang,
                                      caveats=deck.get("caveats", []), rules=deck.get("rules", []),
-                                     tables=list(self.views.values()))
+                                     tables=list(self.views.values()), sources=deck.get("sources"),
+                                     source=deck.get("source", ""))
         return out
 
     def _write_audit(self) -> tuple[Path, list[Finding]]:

@@ -17,7 +17,7 @@ from pipeline.publish.model import PublishedTable
 from pipeline.xlsx import display_width
 
 REPORT_CSS = """
-@page { size: A4; margin: 18mm 15mm 20mm 15mm; }
+@page { size: A4 landscape; margin: 12mm 14mm 14mm 14mm; }
 body { font-family: "Noto Sans CJK JP", "IPAexGothic", "Hiragino Sans", "Meiryo", sans-serif;
        font-size: 10.5pt; line-height: 1.6; color: #1a1a1a; max-width: 60em; margin: 0 auto; }
 h1, h2, h3 { line-height: 1.3; page-break-after: avoid; break-after: avoid; }
@@ -36,6 +36,8 @@ table.sdw-table thead th { background: #e8e8e8; border-bottom: 2px solid #888; t
 table.sdw-table th.num, table.sdw-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.sdw-table td.num { white-space: nowrap; }  /* a header may wrap (long English ones), a number never */
 table.sdw-table td.hidden, table.sdw-table td.na { color: #808080; }
+/* a text cell breaks only where table_html put a <wbr> (between words, after 「・」), never 「一般送配 / 電」 */
+table.sdw-table td.text { word-break: keep-all; }
 .sdw-table-block table.sdw-table th.text, .sdw-table-block table.sdw-table td.text { text-align: left; }
 .sdw-table-block table.sdw-table th.num, .sdw-table-block table.sdw-table td.num { text-align: right; }
 .sdw-table-block table.sdw-table td.code { white-space: nowrap; }
@@ -43,13 +45,17 @@ table.sdw-table td.hidden, table.sdw-table td.na { color: #808080; }
 table.sdw-table tbody tr:nth-child(even) { background: #f7f7f7; }
 p.sdw-note { font-size: 9pt; color: #555; margin: 0.2em 0 1.2em; }
 .sdw-provenance { font-size: 8pt; color: #777; }
-@media print { body { max-width: none; } table.sdw-table tbody tr:nth-child(even) { background: none; } }
-@media print { .jp-OutputArea-output { overflow: visible !important; } table.sdw-table { font-size: 8pt; }
+@media print { body { max-width: none; } table.sdw-table tbody tr:nth-child(even) { background: none; }
+               table.sdw-table { width: 100%; } thead { display: table-header-group; }
+               tr { page-break-inside: avoid; break-inside: avoid; }
+               table, .sdw-table-block { page-break-inside: auto; break-inside: auto; } }
+@media print { .jp-OutputArea-output { overflow: visible !important; } table.sdw-table { font-size: 9pt; }
                table.sdw-table th, table.sdw-table td { padding: 0.2em 0.35em; } }
 """
-"""A small stylesheet for the self-contained HTML report: A4 pages, Japanese fonts first, tables and
-figures never split across pages; printed, a wide table (ten English columns) is set smaller instead of
-being cut at a scroll box's edge."""
+"""A small stylesheet for the self-contained HTML report: A4 landscape pages (a ten-column table printed on a
+portrait page was shrunk to a quarter of its size), Japanese fonts first, figures never split across pages; a
+long table continues on the next page with its header repeated, a row never split; printed, a wide table (ten
+English columns) is set smaller instead of being cut at a scroll box's edge."""
 
 CODE_COLUMNS = frozenset({"item_id", "node_id"})
 """Identifiers such as PR.DS-7: their cells never wrap (a browser breaks at the hyphen when a long English
@@ -106,7 +112,8 @@ def table_html(table: PublishedTable, lang: str) -> str:
                 classes.append("hidden")
             elif text == "—":
                 classes.append("na")
-            cells.append(f'<td class="{" ".join(classes)}">{escape(str(text))}</td>')
+            body = escape(str(text)) if num or is_code else header_html(str(text))  # text breaks between words
+            cells.append(f'<td class="{" ".join(classes)}">{body}</td>')
         lines.append(f"<tr>{''.join(cells)}</tr>")
     lines += ["</tbody>", "</table>"]
     if table.note:

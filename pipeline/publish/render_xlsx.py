@@ -299,6 +299,9 @@ def write_cell(ws: Any, row: int, col: int, value: object, shown: str, k: str, h
     if shown == NO_PREVIOUS and is_missing(value):  # no previous year: the page's mark, not '—' (not assessed)
         ws.write_string(row, col, NO_PREVIOUS, styles["dash"])
         return
+    if shown == DASH and k == "count":  # a not-assessed row's count of companies scored (0): '—', as its mean
+        ws.write_string(row, col, DASH, styles["dash"])
+        return
     if k in NUMERIC_KINDS:
         number = None if is_missing(value) else float(value)  # type: ignore[arg-type]
         if number is None and shown == mark:  # withheld in a published row (a rounded row's base): the mark

@@ -54,7 +54,9 @@ class ReportData:
         if not versions:
             return ""
         levels = labels["provisional_levels"] if "level" in catalogs.sectors()[self.sector]["frameworks"] else ""
-        return labels["provisional_catalog"].format(versions=", ".join(versions), levels=levels)
+        from pipeline.report.version_words import names  # the form's own version names, not catalog ids
+
+        return labels["provisional_catalog"].format(versions=names(versions, labels), levels=levels)
 
     def merge_small_segments(self, by: str | None, k: int) -> tuple[ReportData, dict[str, str]]:
         """This data with the documented neighbour groups of ``by`` merged where a member is too small to

@@ -301,6 +301,43 @@ def _axes_chars(ax: Axes) -> float:
     return ax.get_position().width * ax.figure.get_figwidth() * 72 / points * 1.9
 
 
+def tick_overlaps(ax: Axes) -> list[tuple[str, str]]:
+    """Neighbouring x tick labels whose drawn extents overlap (each pair's texts): what a reader sees as two labels
+    run together (「1,001〜10,000人」 into 「10,001人〜」 under the automotive heatmap, "Materials" into
+    "Equipment" in the English one)."""
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = sorted(((t.get_window_extent(renderer), t.get_text()) for t in ax.get_xticklabels()
+                    if t.get_visible() and t.get_text().strip()), key=lambda b: b[0].x0)
+    return [(a[1], b[1]) for a, b in zip(boxes, boxes[1:], strict=False) if a[0].overlaps(b[0])]
+
+
+def spread_ticks(ax: Axes, labels: list[str], width: float, floor: float | None = None) -> None:
+    """Category labels under the axes set apart. ``labels`` (as written, one line each) were wrapped to ``width``
+    Latin characters between phrases (:func:`style.wrap`), which may leave a word wider than its column; where
+    neighbours then overlap they are set smaller, half a point at a time down to ``floor`` (the figure's smallest
+    size: 14 pt on a slide), then staggered: every other label one row lower, each wrapped to two columns' width.
+    A label is never cut and never broken inside a word."""
+    floor = fs(6.5) if floor is None else floor
+    ticks = [t for t in ax.get_xticklabels() if t.get_text().strip()]
+    if not ticks or not tick_overlaps(ax):
+        return
+    size = ticks[0].get_fontsize()
+    while tick_overlaps(ax) and size > floor:
+        size = max(size - 0.5, floor)
+        for t in ticks:
+            t.set_fontsize(size)
+    if not tick_overlaps(ax):
+        return
+    ax.set_xticks(ax.get_xticks(), [wrap(str(t), width * 1.9) for t in labels], fontsize=size)
+    renderer = ax.figure.canvas.get_renderer()
+    upper = [t for i, t in enumerate(ax.get_xticklabels()) if i % 2 == 0]
+    drop = max(t.get_window_extent(renderer).height for t in upper) * 72 / ax.figure.dpi + size * 0.3
+    for i, tick in enumerate(ax.xaxis.get_major_ticks()):
+        if i % 2:
+            tick.set_pad(tick.get_pad() + drop)
+            tick.tick1line.set_markersize(tick.tick1line.get_markersize() + drop)  # a leader to its column
+
+
 def _category_ticks(ax: Axes, labels: list[str], shrink: float = 0.85) -> None:
     """Category labels under the groups, wrapped to each group's width so long English segment names
     stay apart; wrapped labels are set a little smaller and the axes give up height for their
@@ -317,6 +354,7 @@ def _category_ticks(ax: Axes, labels: list[str], shrink: float = 0.85) -> None:
         lift = extra_lines * points * shrink * 1.2 / 72 / ax.figure.get_figheight()
         box = ax.get_position()
         ax.set_position([box.x0, box.y0 + lift, box.width, box.height - lift])
+    spread_ticks(ax, labels, room)
 
 
 def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | None = None, hi: str | None = None,
@@ -399,8 +437,13 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
     return ax
 
 
+WHISKER_LEGEND = "ひげなし: 10・90パーセンタイルを秘匿"
+"""The legend entry of a box drawn without whiskers (its 10th and 90th percentiles withheld)."""
+
+
 def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None,
-                   suppressed_label: str = HIDDEN_LEGEND, total: str | None = None) -> Axes:
+                   suppressed_label: str = HIDDEN_LEGEND, total: str | None = None,
+                   whisker_label: str = WHISKER_LEGEND) -> Axes:
     """Box from the 25th to the 75th percentile, whiskers 10th–90th, line at the median.
 
     Parameters
@@ -420,13 +463,14 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
     Axes
         Boxes are ``Rectangle`` patches; a hidden cell is the mark ``x`` at the baseline, a cell whose quartiles
         are withheld (median published) its median line with the mark ``x`` on it; either puts the mark's
-        explanation in the legend. A withheld 10th/90th percentile leaves its whisker out and puts the mark
-        ``x`` where the whisker would leave the box (below the 25th, above the 75th), with the same legend entry.
+        explanation in the legend. A withheld 10th/90th percentile leaves its whisker out, with no mark beside the
+        box (an ``x`` above a box read as an outlier); the legend's ``whisker_label`` says what that means.
     """
     ax = _ax(ax)
     xs, hues, width = _groups(table, x, hue)
     handles = []
     any_mark = bool(_hidden(table).any())
+    no_whisker = False
     for j, h in enumerate(hues):
         rows = table[table[hue].eq(h)].drop_duplicates(x).set_index(x).reindex(xs)
         hidden = _hidden(rows)
@@ -449,17 +493,14 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
                 continue
             ax.add_patch(Rectangle((p - width * 0.4, r["p25"]), width * 0.8, r["p75"] - r["p25"], facecolor=c,
                                    alpha=0.8, hatch=st["hatch"], edgecolor="white", linewidth=0.5))
-            for end, edge, below in (("p10", "p25", True), ("p90", "p75", False)):
+            for end, edge in (("p10", "p25"), ("p90", "p75")):
                 if pd.notna(r.get(end)):
                     ax.plot([p, p], [r[end], r[edge]], color=c, lw=1.2)
-                    continue
-                # a withheld 10th/90th percentile: the mark x where its whisker leaves the box (just below the
-                # 25th, just above the 75th), as a withheld quartile's x sits on its median; no line is drawn,
-                # since any length would read as a value
-                ax.annotate(HIDDEN_MARK, (p, r[edge]), xytext=(0, -2 if below else 2), textcoords="offset points",
-                            ha="center", va="top" if below else "bottom", fontsize=fs(9), color=INK_COLOUR,
-                            gid=HIDDEN_GID)
-                any_mark = True
+                else:
+                    # a withheld 10th/90th percentile: no whisker (any length would read as a value) and no mark
+                    # beside the box (an x above a box read as an outlier): the legend says what a box without
+                    # whiskers means
+                    no_whisker = True
             ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color="black", lw=1.8)
         handles.append(Patch(facecolor=c, alpha=0.8, hatch=st["hatch"], edgecolor="white", label=str(h)))
     ax.set_xlim(-0.6, len(xs) - 0.4)
@@ -468,6 +509,9 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
     if any_mark:
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
+    if no_whisker:
+        handles.append(Patch(facecolor="white", edgecolor=INK_COLOUR, linewidth=0.8, label=whisker_label))
+        labels.append(whisker_label)
     _legend_above(ax, handles, labels)  # first: on a slide it may take width from the axes the ticks wrap to
     _category_ticks(ax, [str(v) for v in xs])
     ax.set_ylim(0, 1.02)
@@ -549,6 +593,7 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
                   fontsize=fs(7))
     width_chars = _axes_chars(ax) / max(len(cols), 1) * 0.95
     ax.set_xticks(range(len(cols)), [wrap(str(c), width_chars) for c in cols], fontsize=fs(8))
+    spread_ticks(ax, [str(c) for c in cols], width_chars)  # a word wider than its column ran into its neighbour
     ax.grid(False)
     _total_divider(ax, cols, total)
     cb = ax.figure.colorbar(im, ax=ax, fraction=0.025, pad=0.01)

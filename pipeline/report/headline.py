@@ -139,9 +139,10 @@ def _members(tables: dict[str, PublishedTable], h: dict, lang: str, at: dict, me
     value = _cell(tables, "distribution", "w_mean", **at)
     if mean is None:
         return []
-    if value is None:  # withheld by the members' total rule (docs/method.md §12.4a): said, never left silent
-        return [Sentence(h["members_withheld"].format(respondents=format_value(mean, "mean", lang)),
-                         [_ref("distribution", "w_mean", **at), _ref("distribution", "mean", **at)])]
+    if value is None:  # withheld by the members' total rule (docs/method.md §12.4a): said why, never left silent
+        # and never the respondents' mean in its place (the mean sentence above says whose mean it is)
+        key = "members_withheld" if _responses_withheld(tables, at) else "members_withheld_values"
+        return [Sentence(h[key], [_ref("distribution", "w_mean", **at)])]
     low, high = (_cell(tables, "distribution", c, **at) for c in ("w_mean_ci_low", "w_mean_ci_high"))
     change = _cell(tables, "distribution", "w_change", **at)
     rate, n_eff = _cell(tables, "responses", "response_rate", **at), _cell(tables, "distribution", "n_eff", **at)
@@ -154,6 +155,17 @@ def _members(tables: dict[str, PublishedTable], h: dict, lang: str, at: dict, me
     return [Sentence(text, [_ref("distribution", c, **at) for c in ("w_mean", "w_mean_ci_low", "w_mean_ci_high",
                                                                      "w_change", "mean", "n_eff")]
                      + [_ref("responses", "response_rate", **at)])]
+
+
+def _responses_withheld(tables: dict[str, PublishedTable], at: dict) -> bool:
+    """Whether the year's response table withholds a segment's row (who answered in it): the reason the members'
+    total is withheld that year; else a segment's value is."""
+    t = tables.get("responses")
+    if t is None or "suppressed" not in t.frame:
+        return False
+    f = t.frame
+    rows = f[f["year"].eq(at["year"]) & f["segment"].ne(at["segment"])]
+    return bool(rows["suppressed"].fillna("").astype(str).ne("").any())
 
 
 def _bands(tables: dict[str, PublishedTable], lang: str, year: int, total: str, k: int) -> list[str]:

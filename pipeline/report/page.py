@@ -16,9 +16,10 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from pipeline import catalogs
 from pipeline.publish.publisher import Publisher
 from pipeline.report import star_tables as S
-from pipeline.report import style
+from pipeline.report import style, version_words
 from pipeline.report import tables as T
 from pipeline.report.context import ReportContext
 from pipeline.report.data import ReportData, segment_names
@@ -27,6 +28,13 @@ from pipeline.scoring.disclosure import quantile_min_n
 MEMBERS_COLUMNS = frozenset({"w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_change", "n_eff",
                              "w_share_reached", "w_share_implemented", "w_ci_low", "w_ci_high"})
 """The members' estimates (weighted to the roster): published only in a report that makes them."""
+
+
+def source_body(labels: dict[str, Any], source: str) -> str:
+    """A source line without its lead (「出典: 」 / "Source: "): the deck's closing slide, titled 「出典」, lists the
+    sources under it and said 「出典」 twice."""
+    lead = labels["source"].split("{", 1)[0]
+    return source[len(lead):] if lead and source.startswith(lead) else source
 
 
 @dataclass(frozen=True)
@@ -251,12 +259,24 @@ class Page:
         n = int(panel["n"].max()) if panel["n"].notna().any() else 0
         return self.labels["n_pairs"].format(n=f"{n:,}")
 
+    def deck_sources(self) -> list[str]:
+        """The deck's closing slide in plain words: the survey with its years and respondents, and where ★ is
+        reported the requirements table by its name and version (「2026年3月版」), not a catalog stamp."""
+        lines = [source_body(self.labels, self.source(self.n_all))]
+        if "star" in catalogs.sectors()[self.ctx.sector]["frameworks"]:
+            from pipeline.report.scheme_names import scheme_version
+
+            meta = catalogs.scheme_meta()
+            name = meta.get("name_ja" if self.ctx.lang == "ja" else "name_en", "")
+            lines.append(self.labels["deck_scheme"].format(name=name, version=scheme_version(self.ctx.lang)))
+        return lines
+
     # --- notes on the forms answered -------------------------------------------------------------------
     @property
     def version_note(self) -> str:
-        """The form's versions, where the years of the page were answered on more than one."""
-        versions = sorted(self.data.respondents["template_version"].dropna().unique())
-        return self.labels["template_change"].format(versions=", ".join(versions)) if len(versions) > 1 else ""
+        """The form's versions by year as the form names them (「2022年度 Ver.2.0、…」), where the years of the page
+        were answered on more than one: a note under figures and on the deck, so no catalog id."""
+        return version_words.by_year(self.data.respondents, self.labels)
 
     def _version_and(self, key: str) -> str:
         excluded = len(T.trend_excluded_items(self.data))

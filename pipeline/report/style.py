@@ -7,10 +7,7 @@ inline backend; batch runs set ``MPLBACKEND=Agg`` in the environment).
 
 from __future__ import annotations
 
-import math
 import os
-import re
-import textwrap
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -328,26 +325,19 @@ def caveat(target: Axes | Figure, text: str) -> None:
 
 
 def wrap(text: str, width: float) -> str:
-    """Break a category label over lines of about ``width`` Latin characters, so that neighbouring labels
-    under a bar chart do not run into each other: at spaces where it has them (English), else into equal
-    parts (a Japanese character counts as two). At most four lines; a longer rest is shortened."""
+    """Break a category label over lines of about ``width`` Latin characters (a Japanese character counts two), so
+    that neighbouring labels under a bar chart or a heatmap do not run into each other: only between phrases
+    (:mod:`pipeline.linebreak`: at spaces, after 「・」 in a list of names, after 「〜」 in a range, between
+    BudouX's phrases), never inside a word (「一般送配 / 電」 was cut into equal parts). A phrase wider than
+    ``width`` keeps a line of its own: the caller makes room for it (:func:`pipeline.report.figures.spread_ticks`).
+    At most four lines; a longer rest is shortened."""
+    from pipeline.linebreak import pack
     from pipeline.xlsx import display_width
 
     text, width = str(text), max(int(width), 4)
     if display_width(text) <= width:
         return text
-    if " " in text or text.isascii():  # a single Latin word is never cut ("Transmission")
-        lines = textwrap.wrap(text, width, break_long_words=False)
-    elif any(mark in text for mark in "〜・"):  # a range or a list of names breaks after its mark, not in a number
-        lines = []
-        for part in (p for p in re.split(r"(?<=[〜・])", text) if p):  # a part still too wide: equal pieces
-            pieces = 1 if any(ch.isdigit() for ch in part) else math.ceil(display_width(part) / width)  # 10,000人
-            step = math.ceil(len(part) / pieces)
-            lines += [part[i:i + step] for i in range(0, len(part), step)]
-    else:
-        parts = math.ceil(display_width(text) / width)
-        step = math.ceil(len(text) / parts)
-        lines = [text[i:i + step] for i in range(0, len(text), step)]
+    lines = pack(text, lambda s: display_width(s) <= width)
     if len(lines) > 4:
         lines = [*lines[:3], short((" " if " " in text else "").join(lines[3:]), width)]
     return "\n".join(lines)
