@@ -150,7 +150,8 @@ def weights_on_published_rows(data: ReportData, responses: pd.DataFrame, by: str
         withheld = set(rows.loc[shut & rows["segment"].ne(ALL), "segment"].astype(str))
         total_published = bool(len(rows[rows["segment"].eq(ALL)])) and not shut[rows["segment"].eq(ALL)].any()
         values = [p for c in w["cell"].unique() for p in str(c).split("+")]
-        merged, ok = merge_onto_published_rows(w, merges or {}, natural_order(by, values, str(sector)), withheld, total_published)
+        order = natural_order(by, values, str(sector))
+        merged, ok = merge_onto_published_rows(w, merges or {}, order, withheld, total_published)
         parts.append(merged)
         if ok:
             done.add((str(sector), int(year)))
