@@ -221,13 +221,31 @@ def test_peer_groups_count_companies_with_a_score_and_fall_back_below_k():
     assert s1.loc["Lv1", "peer_group"] == "全体" and s1.loc["Lv1", "peer_n"] == 6
     assert s1.loc["Lv1", "peer_mean"] == pytest.approx(0.775)
     assert s1.loc["Lv1", "percentile"] == pytest.approx(100 / 6)
-    # at k = 3 the same L group (one side of 90 % holds 2 < 3) would be hidden as a split: the member is compared
-    # with the whole sector instead, which the rule shows (0.9, 1.0, 0.95 reach 90 %, 0.7, 0.6, 0.5 do not: 3 and 3):
-    # mean 4.65 / 6 = 0.775, L1 (0.9) at or above 4 of 6, and the row says it fell back
+    # at k = 3 the same L group (one side of 90 % holds 2 < 3) shows no peer value: hidden as a split, never
+    # replaced by the whole sector (whose mean less S's would give L's back)
     strict = feedback_tables(scores, respondents, responses, "auto", 2024, k=3, n_weak=3)["L1"][0].set_index("node_id")
-    assert strict.loc["Lv1", "peer_group"] == "全体" and strict.loc["Lv1", "hidden"] == ""
-    assert strict.loc["Lv1", "peer_mean"] == pytest.approx(0.775) and strict.loc["Lv1", "peer_n"] == 6
-    assert strict.loc["Lv1", "percentile"] == pytest.approx(400 / 6) and bool(strict.loc["Lv1", "fallback"])
+    assert strict.loc["Lv1", "hidden"] == "split" and np.isnan(strict.loc["Lv1", "peer_mean"])
+
+
+def test_a_node_without_a_report_table_is_never_compared_with_the_sector_total():
+    """With the report's cells for GV only, the level Lv1 has no published table. S has two companies (< k + 1 at
+    k = 2): counted alone it would fall back to the whole sector (mean 4.65 / 6 = 0.775), and the whole sector less
+    L's published 0.8 of 4 gives S's (0.5 + 0.95) / 2 back. S1 reads x for Lv1 (hidden, its own group named);
+    L1 keeps its own group's 0.8 of 4."""
+    scores, respondents, responses = _peer_case()
+    gv = scores[scores["node_id"].eq("Lv1")].assign(framework="csf2", node_id="GV")
+    published = pd.DataFrame([{"framework": "csf2", "node_id": "GV", "segment": seg, "n": n, "mean": m, "band": "",
+                               "hidden": "", "rounded": False}
+                              for seg, n, m in (("L", 4, 0.8), ("S", np.nan, np.nan), ("全体", 6, 0.775))])
+    published.loc[1, "hidden"] = "primary"
+    per = feedback_tables(pd.concat([scores, gv]), respondents, responses, "auto", 2024, k=2, n_weak=3,
+                          published=published)
+    s1 = per["S1"][0].set_index("node_id")
+    assert s1.loc["Lv1", "hidden"] == "withheld" and s1.loc["Lv1", "peer_group"] == "S"
+    assert s1.loc["Lv1", ["peer_mean", "peer_n", "p50", "percentile", "deviation"]].isna().all()
+    assert s1.loc["GV", "peer_group"] == "全体" and s1.loc["GV", "peer_mean"] == pytest.approx(0.775)
+    l1 = per["L1"][0].set_index("node_id")
+    assert l1.loc["Lv1", "peer_group"] == "L" and l1.loc["Lv1", "peer_mean"] == pytest.approx(0.8)
 
 
 def test_weakest_items_use_the_one_item_share_and_hide_it_below_k():

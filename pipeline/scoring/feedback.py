@@ -112,11 +112,11 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
     pools = {(f, n): g for (f, n), g in scored.groupby(node)}  # one pass, not a filter per peer group
     if merges:  # a merged group's pool is its members'
         pools = {key: g.assign(own_group=g["own_group"].map(lambda v: merges.get(v, v))) for key, g in pools.items()}
-    all_ok = (all_n >= k + 1).groupby([sel["framework"], sel["node_id"]]).any().to_dict()
-    stats = [_peer_stats(block, pools.get((f, n), scored.iloc[:0]), group, k, cells.get((f, n)),
-                         all_ok.get((f, n), False))
+    stats = [_peer_stats(block, pools.get((f, n), scored.iloc[:0]), group, k, cells.get((f, n)))
              for (group, f, n), block in sel.groupby(["peer_group", *node])]
     headline = pd.concat(stats).sort_values("order") if stats else sel.assign(**dict.fromkeys(PEER_STATS))
+    if cells:  # a node no report table publishes (automotive levels): never compared with the sector total
+        headline = _no_total_without_a_table(headline, cells)
     headline = _own_history(headline.drop(columns="order"), scores, respondents, sector, year)
     needed = [c for c in ("sector", "year", "respondent_key", "item_id", "answer", "template_version")
               if c in responses]
@@ -205,17 +205,40 @@ def published_group(sel: pd.DataFrame, cells: dict[tuple[str, str], dict[object,
     return out
 
 
+def _no_total_without_a_table(headline: pd.DataFrame, cells: dict[tuple[str, str], dict]) -> pd.DataFrame:
+    """Withhold the sector total on the nodes the report publishes no table for. The other groups' members see
+    their own groups' means there, so a total beside them gives back a group that is hidden or too small (automotive
+    FY2024 Lv1: the total of 520 less the four size bands shown gave 10,001人〜's withheld mean exactly). The
+    member reads x, with the protected-value sentence, and keeps its own score and history."""
+    table = pd.Series([(str(f), str(n)) in cells for f, n in zip(headline["framework"], headline["node_id"],
+                                                                  strict=True)], index=headline.index)
+    total = ~table & headline["peer_group"].eq(ALL_GROUP)
+    if not total.any():
+        return headline
+    out = headline.copy()
+    out.loc[total, [c for c in ("peer_n", *PEER_STATS) if c in out]] = np.nan
+    if "peer_band" in out:
+        out.loc[total, "peer_band"] = ""
+    out.loc[total, "hidden"] = "withheld"
+    if "fallback" in out:
+        out.loc[total, "fallback"] = False
+    own = out["own_group"].map(lambda v: isinstance(v, str)).astype(bool)
+    out.loc[total & own, "peer_group"] = out.loc[total & own, "own_group"]
+    return out
+
+
 def _shown(cell: dict | None) -> bool:
     """Whether the report prints a cell's value (not hidden, not only as a band)."""
     return cell is not None and not cell["hidden"] and cell["mean"] == cell["mean"]
 
 
-def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int, cells: dict[object, dict] | None = None,
-                all_ok: bool = False, wider_group: bool = False) -> pd.DataFrame:
+def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int, cells: dict[object, dict] | None = None
+                ) -> pd.DataFrame:
     """The peer statistics of one node for the companies of ``block`` (all in peer group ``group``);
     ``pool`` holds every company with a score for that node in the sector-year. With ``cells`` (the report's
-    cells of the node) the mean and count are the published ones. Without them, a group whose statistics the
-    report's rule would hide gives way to the sector total when ``all_ok`` (k companies there besides the member).
+    cells of the node) the mean and count are the published ones. Without them (a node no report table
+    publishes: automotive levels), a group the report's rule would hide reads x: the sector total in its place
+    would give the group's mean back from the total and the other groups' means that their members see.
     Column ``fallback``: compared with the sector total because the own group's value is not published;
     ``peer_rounded``: the mean is the report's rounded one."""
     if group == NO_PEERS:
@@ -223,17 +246,13 @@ def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int, cel
     # compared with the sector total because the report does not publish the member's own group (per member: a
     # block of the sector total holds members of several groups, and those of unknown group are not 'fallen back')
     known = block["own_group"].map(lambda v: isinstance(v, str)).astype(bool)
-    fallback = known & (wider_group or (cells is not None and group == ALL_GROUP))
+    fallback = known & (cells is not None and group == ALL_GROUP)
     if cells is not None:
         cell = cells[group]
-    full = pool
     if group != ALL_GROUP:
         pool = pool[pool["own_group"].eq(group)]
     n = pool["respondent_key"].nunique()
     mean = pool["score"].mean()
-
-    def wider() -> pd.DataFrame:  # the sector total in place of a group the report would hide
-        return _peer_stats(block.assign(peer_group=ALL_GROUP), full, ALL_GROUP, k, None, all_ok, wider_group=True)
 
     if cells is not None and cell["rounded"]:  # the report prints it rounded: nothing that tells it exactly
         return block.assign(peer_n=cell["n"], **{**dict.fromkeys(PEER_STATS, np.nan), "peer_mean": cell["mean"]},
@@ -241,14 +260,10 @@ def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int, cel
     if cells is not None:
         n, mean = cell["n"], cell["mean"]
     elif all_alike(pool["score"]):
-        if group != ALL_GROUP and all_ok:
-            return wider()
         return block.assign(peer_n=n, **dict.fromkeys(PEER_STATS, np.nan), hidden="uniform")
     else:
         reason, band = peer_protection(pool["score"], str(block["framework"].iloc[0]), k,
                                        str(block["node_id"].iloc[0]))
-        if reason and group != ALL_GROUP and all_ok:
-            return wider()
         if reason:  # the report's rule hides this group's statistics: none shown, the mean at most as its band
             return block.assign(peer_n=n, **dict.fromkeys(PEER_STATS, np.nan), hidden=reason, peer_band=band)
     quantiles = {q: float(pool["score"].quantile(p)) if quantile_shown(q, n, k) else np.nan
