@@ -113,7 +113,7 @@ def feedback(args: argparse.Namespace) -> int:
     # the peer values the report publishes for the same groups, protected by the report's own tables
     published = published_peers(args.store, args.sector, args.year)
     per_company = feedback_tables(scores, respondents, responses, args.sector, args.year,
-                                  published=published.cells, merges=published.merges)
+                                  published=published.cells, merges=published.merges, withheld=published.withheld)
     star = star_feedback(scores, respondents, responses, args.sector, args.year, published=published.bands,
                          merges=published.merges) if on_star else None
     if not per_company:

@@ -115,6 +115,9 @@ def test_known_answers_percentile_and_deviation_on_five_companies():
     # percentile_rank: share of the group at or below the value, in percent (rank method 'max')
     assert percentile_rank(x).tolist() == pytest.approx([20.0, 40.0, 60.0, 80.0, 100.0])
     assert percentile_rank(pd.Series([0.2, 0.6, 0.6, 1.0, 1.0])).tolist() == pytest.approx([20, 60, 60, 100, 100])
+    # with k = 2 a rank shows only where 2 others lie at or below and 2 above: 0.6 alone (a rank is a count)
+    ranked = percentile_rank(x, k=2).tolist()
+    assert ranked[2] == pytest.approx(60.0) and all(np.isnan(ranked[i]) for i in (0, 1, 3, 4))
     # 偏差値 = 50 + 10·(x − mean)/sd_pop; mean 0.6, sd_pop = sqrt(0.08) = 0.282842…
     dev = deviation_score(x)
     assert dev.iloc[4] == pytest.approx(64.1421356, abs=1e-6) and round(dev.iloc[4]) == 64
@@ -126,7 +129,8 @@ def test_five_company_example_end_to_end_in_the_workbook(tmp_path):
     """Scores 0.2, 0.4, 0.6, 0.9, 1.0 in one peer group of five, k = 2 (each member has the 4 others the rule asks
     for; 2 companies reach 90 % and 3 do not: both sides of the split hold k, as the report asks): the company at
     1.0 reads 100.0%, percentile 100, 偏差値 63 (mean 0.62, population SD √0.0896 = 0.29933: 50 + 10·0.38/0.29933
-    = 62.69…, only its format rounds); the median (2.5 companies beyond it) is shown, the quartiles (1.25) not."""
+    = 62.69…, only its format rounds); the median (2.5 companies beyond it) is shown, the quartiles (1.25) not.
+    Its rank is x: nobody scores above it (a side of 0 < k); the middle company (2 below, 2 above) reads 60."""
     keys = [f"c{i}" for i in range(5)]
     values = [0.2, 0.4, 0.6, 0.9, 1.0]
     scores = pd.DataFrame([{"sector": "power", "year": 2024, "respondent_key": key, "framework": "csf2",
@@ -138,7 +142,7 @@ def test_five_company_example_end_to_end_in_the_workbook(tmp_path):
                               "answer": ["implemented"] * 4 + ["not_implemented"]})
     per = feedback_tables(scores, respondents, responses, "power", 2024, k=2)
     top = per["c4"][0].set_index("node_id").loc["GV"]
-    assert top["percentile"] == 100.0 and top["deviation"] == pytest.approx(62.6949, abs=1e-4)
+    assert np.isnan(top["percentile"]) and top["deviation"] == pytest.approx(62.6949, abs=1e-4)
     assert top["peer_mean"] == pytest.approx(0.62) and top["peer_n"] == 5
     assert top["p50"] == pytest.approx(0.6) and np.isnan(top["p25"]) and np.isnan(top["p75"])
     middle = per["c2"][0].set_index("node_id").loc["GV"]
@@ -155,7 +159,7 @@ def test_five_company_example_end_to_end_in_the_workbook(tmp_path):
     assert row["貴社のスコア"].value == 1.0 and row["貴社のスコア"].number_format == "0.0%"
     assert row["比較群の平均"].value == pytest.approx(0.62) and row["比較群の平均"].number_format == "0.0%"
     assert row["偏差値"].value == 63 and row["偏差値"].number_format == "0"  # 62.69 stored as shown
-    assert row["パーセンタイル順位"].value == 100 and row["中央値"].value == pytest.approx(0.6)
+    assert row["パーセンタイル順位"].value == "x" and row["中央値"].value == pytest.approx(0.6)
     assert row["第1四分位"].value == "x"
     assert row["比較群"].value == "小売電気事業者"
 
@@ -207,9 +211,9 @@ def test_peer_groups_count_companies_with_a_score_and_fall_back_below_k():
     per = feedback_tables(scores, respondents, responses, "auto", 2024, k=2, n_weak=3)
     l1 = per["L1"][0].set_index("node_id")
     # Lv1: four L companies scored → their own group: 0.9, 1.0 reach 90 %, 0.7, 0.6 do not; mean 3.2 / 4 = 0.8,
-    # L1 (0.9) at or above 3 of 4 → percentile 75
+    # L1 (0.9) at or above 3 of 4, but only one company (1.0) above it: 1 < k = 2, so no rank
     assert l1.loc["Lv1", "peer_group"] == "L" and l1.loc["Lv1", "peer_n"] == 4
-    assert l1.loc["Lv1", "peer_mean"] == pytest.approx(0.8) and l1.loc["Lv1", "percentile"] == 75.0
+    assert l1.loc["Lv1", "peer_mean"] == pytest.approx(0.8) and np.isnan(l1.loc["Lv1", "percentile"])
     # Lv2: only two L companies have a score (< k + 1) → the whole sector-year, four scored, mean 2.45 / 4
     assert l1.loc["Lv2", "peer_group"] == "全体" and l1.loc["Lv2", "peer_n"] == 4
     assert l1.loc["Lv2", "peer_mean"] == pytest.approx(0.6125)
@@ -217,10 +221,11 @@ def test_peer_groups_count_companies_with_a_score_and_fall_back_below_k():
     assert l1.loc["Lv3", "peer_group"] == NO_PEERS
     assert l1.loc["Lv3", ["peer_mean", "peer_n", "percentile", "deviation"]].isna().all()
     s1 = per["S1"][0].set_index("node_id")
-    # two S companies (< k + 1) → whole sector: six scored, mean 4.65 / 6 = 0.775, S1 (0.5) lowest of six
+    # two S companies (< k + 1) → whole sector: six scored, mean 4.65 / 6 = 0.775; S1 (0.5) lowest of six, nobody
+    # below it (0 < k): no rank
     assert s1.loc["Lv1", "peer_group"] == "全体" and s1.loc["Lv1", "peer_n"] == 6
     assert s1.loc["Lv1", "peer_mean"] == pytest.approx(0.775)
-    assert s1.loc["Lv1", "percentile"] == pytest.approx(100 / 6)
+    assert np.isnan(s1.loc["Lv1", "percentile"])
     # at k = 3 the same L group (one side of 90 % holds 2 < 3) shows no peer value: hidden as a split, never
     # replaced by the whole sector (whose mean less S's would give L's back)
     strict = feedback_tables(scores, respondents, responses, "auto", 2024, k=3, n_weak=3)["L1"][0].set_index("node_id")
@@ -246,6 +251,12 @@ def test_a_node_without_a_report_table_is_never_compared_with_the_sector_total()
     assert s1.loc["GV", "peer_group"] == "全体" and s1.loc["GV", "peer_mean"] == pytest.approx(0.775)
     l1 = per["L1"][0].set_index("node_id")
     assert l1.loc["Lv1", "peer_group"] == "L" and l1.loc["Lv1", "peer_mean"] == pytest.approx(0.8)
+    # where the report's levels table withholds L's Lv1+ (to protect another cell), L's Lv1 statistics read x: a rank
+    # at a score just below 90 % would count L's companies short of Lv1 (round six: 87 of 100 came back)
+    shut = feedback_tables(pd.concat([scores, gv]), respondents, responses, "auto", 2024, k=2, n_weak=3,
+                           published=published, withheld={("Lv1", "L")})["L1"][0].set_index("node_id")
+    assert shut.loc["Lv1", "hidden"] == "withheld" and np.isnan(shut.loc["Lv1", "peer_mean"])
+    assert np.isnan(shut.loc["Lv1", "peer_n"]) and shut.loc["GV", "hidden"] == ""  # GV has its own cells
 
 
 def test_weakest_items_use_the_one_item_share_and_hide_it_below_k():
@@ -481,4 +492,6 @@ def test_a_group_the_report_hides_is_compared_with_the_published_total_and_its_r
     # a retailer: its own group, the report's mean and count; its median and percentile from the same five
     r0 = per["R0"][0].set_index("node_id").loc["GV"]
     assert r0["peer_group"] == "RETAIL" and r0["peer_mean"] == 0.5 and r0["peer_n"] == 5
-    assert r0["p50"] == pytest.approx(0.5) and r0["percentile"] == pytest.approx(20.0)
+    # R0 (0.3) is the lowest of the five: nobody below it (0 < k = 2), so no rank; R2 (0.5) has 2 below, 2 above: 60
+    assert r0["p50"] == pytest.approx(0.5) and np.isnan(r0["percentile"])
+    assert per["R2"][0].set_index("node_id").loc["GV", "percentile"] == pytest.approx(60.0)

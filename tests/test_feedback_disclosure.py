@@ -3,6 +3,7 @@ Expected values typed by hand."""
 
 from __future__ import annotations
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -47,7 +48,8 @@ def test_a_peer_mean_the_report_bands_reads_as_the_band_and_nothing_exact(tmp_pa
     assert pd.isna(gv["peer_mean"]) and pd.isna(gv["percentile"]) and pd.isna(gv["deviation"])
     id_ = per["t0"][0].set_index("node_id").loc["ID"]
     assert id_["hidden"] == "" and id_["peer_mean"] == pytest.approx(0.75)
-    assert id_["percentile"] == 100.0 and id_["deviation"] == pytest.approx(60.0)  # (1 − 0.75) / 0.25 → 60
+    # t0 scores highest (1.0): nobody above it, a side of 0 < k, so its rank is withheld; 偏差値 (1 − 0.75) / 0.25 → 60
+    assert np.isnan(id_["percentile"]) and id_["deviation"] == pytest.approx(60.0)
     identities = pd.DataFrame({"sector": "power", "year": 2026, "respondent_key": list(per),
                                "company_name": [f"送配{i}" for i in range(10)], "corporate_number": ""})
     files = write_feedback(per, identities, "power", 2026, tmp_path, k=5)

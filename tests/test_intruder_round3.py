@@ -112,6 +112,7 @@ def _star_table() -> pd.DataFrame:
                       "mean_ci_low": [np.nan, 0.8812, 0.75, 0.83, 0.2, 0.8812],
                       "mean_ci_high": [np.nan, 0.9235, 0.85, 0.87, 0.4, 0.9235],
                       "share_reached": [np.nan, 0.3, 0.2, 0.25, 0.3, 0.3],
+                      "sd": [np.nan, 0.186653, 0.12, 0.2, np.nan, 0.186653],
                       "suppressed": ["split", "", "", "", "", ""]})
     return t
 
@@ -164,6 +165,10 @@ def test_a_published_star_mean_beside_a_hidden_bottleneck_is_rounded_or_withheld
     assert (total["mean"], total["mean_ci_low"], total["mean_ci_high"]) == pytest.approx((0.85, 0.82, 0.88))
     assert out.loc[(2023, "★3", "1,001〜10,000人"), "mean"] == 0.9032620922
     assert out.loc[(2022, "★3+", "1,001〜10,000人"), "mean"] == 0.3
+    # the spread goes with the mean (round six: sd 0.186653 beside 0.90 left one sum of squares on the 1/21 grid,
+    # and with it 0.903262): rounded to 0.19 where the mean is rounded, withheld where it is withheld, exact in 2023
+    assert big["sd"] == pytest.approx(0.19) and np.isnan(small["sd"]) and "sd" in small[WITHHELD_CELLS].split()
+    assert out.loc[(2023, "★3", "1,001〜10,000人"), "sd"] == 0.186653
 
 
 # --- F3: a response row hidden for its roster's split prints its respondents: not called hidden -----------------

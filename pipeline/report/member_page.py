@@ -126,6 +126,8 @@ def _score_marks(scores: pd.DataFrame, answered_before: bool, w: dict[str, Any],
     previous = "" if answered_before else str(w["previous_none"])
     why = scores["_hidden"].tolist()  # columns taken out once: a frame lookup per cell cost more than the rest
     quantile_missing = {q: scores[q].isna().tolist() for q in ("p25", "p50", "p75")}
+    # a rank withheld because fewer than k others lie on one side of the member's score (scored rows only)
+    quantile_missing["percentile"] = (scores["percentile"].isna() & scores["score"].notna()).tolist()
     level = scores["reached"].astype(bool).tolist()
     rounded = scores["_rounded"].tolist() if "_rounded" in scores else [False] * len(scores)
     means = scores["peer_mean"].tolist()
@@ -138,8 +140,8 @@ def _score_marks(scores: pd.DataFrame, answered_before: bool, w: dict[str, Any],
                 return band_text[bands[r]]
             if rounded[r] and c == "peer_mean":  # the report's rounded mean, printed as it prints it (87%)
                 return whole_percent(means[r])
-            if rounded[r] and c in ("p25", "p50", "p75", "percentile", "deviation"):
-                return hidden  # each would tell the mean the report rounds
+            if rounded[r] and c in ("p25", "p50", "p75", "percentile", "deviation", "peer_n"):
+                return hidden  # each would tell the mean the report rounds (its base too: x there, never —)
             if c in PEER_STATS and (why[r] != "" or (c in quantile_missing and quantile_missing[c][r])):
                 return hidden  # as _peer_hidden
             return ""
@@ -231,6 +233,8 @@ def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_labe
     if len(own):
         group = peer_group_label(own["peer_group"].iloc[0], sector, lang, all_label)
         out.append(w["peers_own"].format(attribute=attribute, group=group, n=size(own)))
+        if catalogs.sector_info(sector).get("segment") != catalogs.sector_info(sector).get("peer_attribute"):
+            out.append(w["peers_segment"])  # power: the report's segment, every company holding the business type
     # compared with the sector total because the published report shows no value for the member's own group
     moved = labelled[labelled["peer_group"].eq(ALL_GROUP) & labelled["fallback"]]
     if len(moved):

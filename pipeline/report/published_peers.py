@@ -5,7 +5,7 @@ for the same group: the function means of :func:`pipeline.report.tables.by_node`
 :func:`pipeline.report.tables.star_readiness` after :func:`pipeline.report.star_disclosure.protect_together`
 (rounded where the report rounds them) and the ★3 distance bands of :func:`pipeline.report.star_tables.distance`,
 each made by the same calls, on the same small-segment merges, as ``notebooks/sector_trend_report.py`` makes
-them, segmented by the sector's peer attribute. What the report hides, the feedback hides or replaces by a larger
+them, segmented as the report segments the sector. What the report hides, the feedback hides or replaces by a larger
 group the report publishes (:mod:`pipeline.scoring.feedback`, :mod:`pipeline.scoring.star_feedback`).
 """
 
@@ -31,7 +31,7 @@ CELL_COLUMNS = ["framework", "node_id", "segment", "n", "mean", "band", "hidden"
 
 @dataclass
 class PublishedPeers:
-    """The report's protected cells for one sector and year, segmented by the peer attribute.
+    """The report's protected cells for one sector and year, segmented as the report segments the sector.
 
     ``cells``: one row per (framework, node_id, segment) with columns :data:`CELL_COLUMNS` — ``n`` the
     companies behind the value as published (NaN where withheld), ``mean`` the value as published (rounded
@@ -44,6 +44,9 @@ class PublishedPeers:
     cells: pd.DataFrame
     bands: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["segment", "band", "n", "hidden"]))
     merges: dict[str, str] = field(default_factory=dict)
+    withheld: set[tuple[str, str]] = field(default_factory=set)
+    """(feedback node, segment) whose nearest report cell is withheld: automotive LvN beside the levels table's
+    LvN+ (a share of LvN at or above 90 % is the LvN+ count; Lv3+ for All). The member reads x there."""
 
     def segment_of(self, group: object) -> object:
         """The published segment a member of ``group`` (its attribute value) belongs to."""
@@ -52,11 +55,11 @@ class PublishedPeers:
 
 def published_peers(store: Path | str, sector: str, year: int, k: int | None = None) -> PublishedPeers:
     """Read the sector's scores as a report does (every year, as the report's default span) and make its cells."""
-    from pipeline.scoring.feedback import peer_attribute
-
     frameworks = [f for f in ("csf2", "star") if f in catalogs.sector_info(sector)["frameworks"]]
     data = load(store, sector, frameworks=frameworks, responses="star" in frameworks)
-    return peer_cells(data, peer_attribute(sector), year, k)
+    # the report's own segments (power: every business type a company holds), never a finer grouping it does not
+    # publish: a member is compared with the segment its peer attribute (power: main business type) falls in
+    return peer_cells(data, str(catalogs.sector_info(sector)["segment"]), year, k)
 
 
 def peer_cells(data: ReportData, by: str, year: int, k: int | None = None) -> PublishedPeers:
@@ -77,7 +80,26 @@ def peer_cells(data: ReportData, by: str, year: int, k: int | None = None) -> Pu
         distance, _ = S.distance(rd, by, star, k, bottlenecks=bottle)
         bands = _bands(distance[distance["year"].eq(year)])
     cells = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CELL_COLUMNS)
-    return PublishedPeers(cells, bands, merges) if bands is not None else PublishedPeers(cells, merges=merges)
+    withheld = _levels_withheld(rd, by, year, k) if "level" in scored else set()
+    if bands is None:
+        return PublishedPeers(cells, merges=merges, withheld=withheld)
+    return PublishedPeers(cells, bands, merges, withheld)
+
+
+def _levels_withheld(data: ReportData, by: str, year: int, k: int) -> set[tuple[str, str]]:
+    """The (LvN, segment) cells of ``year`` whose LvN+ row the report's levels table withholds (and All with Lv3+).
+    A member's rank in its group at a score just below 90 % counts the group's companies short of LvN: where the
+    report withholds that count to protect another cell, the rank would give it back (round six: a 301〜1,000人
+    member at 0.898, rank 13 of 100, gave the withheld Lv1+ count 87)."""
+    table = P.levels(data, by, k)
+    shut = table[table["year"].eq(year) & table["suppressed"].fillna("").astype(str).ne("")]
+    out: set[tuple[str, str]] = set()
+    for node, segment in zip(shut["node_id"].astype(str), shut["segment"].astype(str), strict=True):
+        level = node.rstrip("+")
+        out.add((level, segment))
+        if level == "Lv3":
+            out.add(("All", segment))
+    return out
 
 
 def _other_breakdowns(data: ReportData, by: str, k: int) -> list[tuple[str, ReportData]]:

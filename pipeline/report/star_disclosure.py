@@ -29,6 +29,9 @@ from pipeline.publish.formats import WITHHELD_CELLS
 from pipeline.scoring.disclosure_rounding import ROUNDED, STEP, to_step, widened_high, widened_low
 
 MEAN_COLUMNS = ("mean", "w_mean")
+# the spread goes with the mean: exact beside a rounded mean, the whole sum of squares on the grid of 1/R steps gave
+# the exact mean back (FY2022 ★3 1,001〜10,000人: n 127, sd 0.186653 left one sum, 0.903262)
+SPREAD_COLUMNS = ("sd",)
 INTERVALS = (("mean_ci_low", "mean_ci_high"), ("w_mean_ci_low", "w_mean_ci_high"))
 
 
@@ -78,13 +81,13 @@ def round_star_means(star: pd.DataFrame, bottlenecks: pd.DataFrame, judgeable: d
             judged = float(out.at[i, "n"]) - (k - 1) if "n" in out else 0.0
         slack = STEP / 2 * judgeable[key[2]] * judged  # companies of unmet requirements, either way
         if key in exposed and slack < k - 1:
-            cols = [c for c in (*MEAN_COLUMNS, *[c for pair in INTERVALS for c in pair]) if c in out]
+            cols = [c for c in (*MEAN_COLUMNS, *SPREAD_COLUMNS, *[c for pair in INTERVALS for c in pair]) if c in out]
             out.loc[i, cols] = np.nan
             before = out.at[i, WITHHELD_CELLS] if WITHHELD_CELLS in out else None
             own = str(before) if pd.notna(before) else ""
             out.loc[i, WITHHELD_CELLS] = " ".join([*own.split(), *cols])
             continue
-        for c in MEAN_COLUMNS:
+        for c in (*MEAN_COLUMNS, *SPREAD_COLUMNS):
             if c in out and pd.notna(out.at[i, c]):
                 out.at[i, c] = float(to_step(out.at[i, c]))
         for low, high in INTERVALS:  # widened by the half-step and rounded outward: no width tells the exact mean

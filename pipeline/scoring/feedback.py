@@ -47,7 +47,8 @@ PEER_STATS = ["peer_mean", "p25", "p50", "p75", "percentile", "deviation"]
 
 def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: pd.DataFrame, sector: str,
                     year: int, k: int | None = None, n_weak: int = 10, published: pd.DataFrame | None = None,
-                    merges: dict[str, str] | None = None) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+                    merges: dict[str, str] | None = None, withheld: set[tuple[str, str]] | None = None
+                    ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """respondent_key → (headline scores vs peers, weakest items) for one sector and year.
 
     A peer group is the companies sharing the company's peer attribute (power: main business type,
@@ -77,6 +78,9 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
         group's statistics would be hidden.
     merges : dict, optional
         Member attribute value → the merged group the report publishes it under.
+    withheld : set, optional
+        (node_id, segment) of nodes without a table of their own whose nearest report cell is withheld
+        (:attr:`pipeline.report.published_peers.PublishedPeers.withheld`): the group's statistics read x there.
 
     Returns
     -------
@@ -110,13 +114,17 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
     if cells:
         sel["peer_group"] = published_group(sel, cells, merges, sel["peer_group"])
     pools = {(f, n): g for (f, n), g in scored.groupby(node)}  # one pass, not a filter per peer group
-    if merges:  # a merged group's pool is its members'
-        pools = {key: g.assign(own_group=g["own_group"].map(lambda v: merges.get(v, v))) for key, g in pools.items()}
-    stats = [_peer_stats(block, pools.get((f, n), scored.iloc[:0]), group, k, cells.get((f, n)))
+    groups = _segment_pools(scored, resp, sector, peer_col, merges) if cells else pools
+    if merges and groups is pools:  # a merged group's pool is its members'
+        groups = {key: g.assign(own_group=g["own_group"].map(lambda v: merges.get(v, v))) for key, g in pools.items()}
+    stats = [_peer_stats(block, (pools if group == ALL_GROUP else groups).get((f, n), scored.iloc[:0]), group, k,
+                         cells.get((f, n)))
              for (group, f, n), block in sel.groupby(["peer_group", *node])]
     headline = pd.concat(stats).sort_values("order") if stats else sel.assign(**dict.fromkeys(PEER_STATS))
     if cells:  # a node no report table publishes (automotive levels): never compared with the sector total
         headline = _no_total_without_a_table(headline, cells)
+    if withheld:
+        headline = _withhold_beside_the_report(headline, withheld, merges or {})
     headline = _own_history(headline.drop(columns="order"), scores, respondents, sector, year)
     needed = [c for c in ("sector", "year", "respondent_key", "item_id", "answer", "template_version")
               if c in responses]
@@ -205,6 +213,40 @@ def published_group(sel: pd.DataFrame, cells: dict[tuple[str, str], dict[object,
     return out
 
 
+def _segment_pools(scored: pd.DataFrame, resp: pd.DataFrame, sector: str, peer_col: str,
+                   merges: dict[str, str] | None) -> dict[tuple[str, str], pd.DataFrame]:
+    """Per node, the companies of each segment as the report counts them, for the quantiles, percentile and 偏差値
+    beside the report's published mean. Where the report segments by another attribute than the peers (power:
+    every business type a company holds, the member by its main one), a company sits in each of its segments, so
+    the pool of the member's segment is the report's segment and not a finer group the report never publishes.
+    The index is the scored rows' own, so a member's rank is read back by its row."""
+    from pipeline.scoring.segments import with_segment
+
+    by = str(catalogs.sector_info(sector).get("segment") or peer_col)
+    source = by if by in resp else peer_col
+    merges = merges or {}
+    member = with_segment(resp[["respondent_key", source]], source)[["respondent_key", "segment"]]
+    member = member.assign(segment=member["segment"].map(lambda v: merges.get(v, v))).drop_duplicates()
+    rows = scored.drop(columns="own_group").reset_index().merge(
+        member.rename(columns={"segment": "own_group"}), on="respondent_key").set_index("index")
+    rows.index.name = None
+    return {(f, n): g for (f, n), g in rows.groupby(["framework", "node_id"])}
+
+
+def _withhold_beside_the_report(headline: pd.DataFrame, withheld: set[tuple[str, str]],
+                                merges: dict[str, str]) -> pd.DataFrame:
+    """The group's statistics read x on the rows whose nearest report cell is withheld (``withheld``: node, segment)."""
+    segment = headline["peer_group"].map(lambda v: merges.get(v, v) if isinstance(v, str) else v)
+    shut = pd.Series([(str(n), str(g)) in withheld for n, g in zip(headline["node_id"], segment, strict=True)],
+                     index=headline.index)
+    if not shut.any():
+        return headline
+    out = headline.copy()
+    out.loc[shut, [c for c in ("peer_n", *PEER_STATS) if c in out]] = np.nan
+    out.loc[shut, "hidden"] = "withheld"
+    return out
+
+
 def _no_total_without_a_table(headline: pd.DataFrame, cells: dict[tuple[str, str], dict]) -> pd.DataFrame:
     """Withhold the sector total on the nodes the report publishes no table for. The other groups' members see
     their own groups' means there, so a total beside them gives back a group that is hidden or too small (automotive
@@ -270,7 +312,7 @@ def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int, cel
                  for q, p in QUANTILES.items()}
     # every scored company of the block is in its pool; an unscored one gets no rank (NaN)
     return block.assign(peer_n=n, peer_mean=mean, **quantiles,
-                        percentile=percentile_rank(pool["score"]).reindex(block.index),
+                        percentile=percentile_rank(pool["score"], k).reindex(block.index),
                         deviation=deviation_score(pool["score"]).reindex(block.index), hidden="",
                         fallback=fallback, peer_rounded=False)
 

@@ -115,9 +115,17 @@ def deviation_score(x: pd.Series) -> pd.Series:
     return 50 + 10 * (x - x.mean()) / sd
 
 
-def percentile_rank(x: pd.Series) -> pd.Series:
-    """Share of the group scoring at or below each value, in percent (ties share the rank)."""
-    return x.rank(method="max", pct=True) * 100
+def percentile_rank(x: pd.Series, k: int | None = None) -> pd.Series:
+    """Share of the group scoring at or below each value, in percent (ties share the rank). With ``k``, NaN where
+    fewer than k other companies lie at or below the value, or fewer than k above it: with the group's size
+    published, a rank is a count, and a count of 1 … k − 1 companies (or 0) on one side is one the report never
+    shows (a 3rd percentile among 61 said exactly one other company scored as low)."""
+    at_or_below = x.rank(method="max")
+    rank = at_or_below / x.notna().sum() * 100
+    if k is None:
+        return rank
+    others_below, above = at_or_below - 1, x.notna().sum() - at_or_below
+    return rank.where(others_below.ge(k) & above.ge(k))
 
 
 def band_of(points: pd.Series, bands: Sequence[dict]) -> pd.Series:
