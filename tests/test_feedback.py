@@ -495,3 +495,33 @@ def test_a_group_the_report_hides_is_compared_with_the_published_total_and_its_r
     # R0 (0.3) is the lowest of the five: nobody below it (0 < k = 2), so no rank; R2 (0.5) has 2 below, 2 above: 60
     assert r0["p50"] == pytest.approx(0.5) and np.isnan(r0["percentile"])
     assert per["R2"][0].set_index("node_id").loc["GV", "percentile"] == pytest.approx(60.0)
+
+
+def test_power_peers_are_the_reports_segment_every_company_holding_the_business():
+    """Power GV, k = 2: four companies whose only business is 小売 (0.3, 0.4, 0.5, 0.6) and one generator that also
+    retails (main 発電, business types 発電 and 小売; 0.9). The report's 小売 segment holds all five: mean
+    2.7 / 5 = 0.54, typed as its published cell. R3 (0.5) is ranked among those five — 3 at or below, 2 others below
+    and 2 above (0.6, 0.9): 60 — not among the four of its main type (where 1 above would withhold the rank); the
+    median of the five is 0.5, and the page says the group is the report's, whatever the main business type."""
+    from pipeline.report.member_page import member_page
+
+    keys = {"R1": 0.3, "R2": 0.4, "R3": 0.5, "R4": 0.6, "G1": 0.9}
+    scores = pd.DataFrame({"sector": "power", "year": 2026, "respondent_key": list(keys), "framework": "csf2",
+                           "node_id": "GV", "score": list(keys.values()), "n_items": 1, "n_applicable": 1})
+    respondents = pd.DataFrame({"sector": "power", "year": 2026, "respondent_key": list(keys),
+                                "main_business_type": ["RETAIL"] * 4 + ["GENERATION"],
+                                "business_types": ["RETAIL"] * 4 + ["GENERATION RETAIL"]})
+    responses = pd.DataFrame({"sector": "power", "year": 2026, "respondent_key": list(keys), "item_id": "ID.AM-1",
+                              "answer": "implemented"})
+    published = pd.DataFrame([{"framework": "csf2", "node_id": "GV", "segment": seg, "n": n, "mean": m, "band": "",
+                               "hidden": "", "rounded": False}
+                              for seg, n, m in (("RETAIL", 5, 0.54), ("GENERATION", np.nan, np.nan),
+                                                ("全体", 5, 0.54))])
+    published.loc[1, "hidden"] = "primary"
+    per = feedback_tables(scores, respondents, responses, "power", 2026, k=2, n_weak=3, published=published)
+    r3 = per["R3"][0].set_index("node_id").loc["GV"]
+    assert r3["peer_group"] == "RETAIL" and r3["peer_n"] == 5 and r3["peer_mean"] == pytest.approx(0.54)
+    assert r3["percentile"] == pytest.approx(60.0) and r3["p50"] == pytest.approx(0.5)
+    page = member_page("R3", "会社R3", per["R3"][0], per["R3"][1], "power", 2026, "ja", 2)
+    assert "比較群は、報告書の区分と同じく、主たる事業区分にかかわらず「小売電気事業者」の事業を営むすべての事業者です(5社)。" \
+        in " ".join(page.peers)

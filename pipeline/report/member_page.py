@@ -232,9 +232,10 @@ def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_labe
     own = labelled[~labelled["peer_group"].isin([ALL_GROUP, NO_PEERS])]
     if len(own):
         group = peer_group_label(own["peer_group"].iloc[0], sector, lang, all_label)
-        out.append(w["peers_own"].format(attribute=attribute, group=group, n=size(own)))
-        if catalogs.sector_info(sector).get("segment") != catalogs.sector_info(sector).get("peer_attribute"):
-            out.append(w["peers_segment"])  # power: the report's segment, every company holding the business type
+        info = catalogs.sector_info(sector)
+        # power: the report's segment, every company holding the business type, not those of the same main type
+        template = w["peers_segment"] if info.get("segment") != info.get("peer_attribute") else w["peers_own"]
+        out.append(template.format(attribute=attribute, group=group, n=size(own)))
     # compared with the sector total because the published report shows no value for the member's own group
     moved = labelled[labelled["peer_group"].eq(ALL_GROUP) & labelled["fallback"]]
     if len(moved):
