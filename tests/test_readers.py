@@ -121,8 +121,8 @@ def _star_table(rounded_mean: bool) -> PublishedTable:
 def test_the_headline_prints_a_rounded_star_mean_as_whole_percent():
     from pipeline.report.headline import headline
 
-    ja = "★3 の判定可能な要求事項をすべて満たす事業者は 40.0%、充足率の平均は 77%。"
-    en = "40.0% of companies meet every judgeable ★3 requirement; the mean share met is 77%."
+    ja = "回答者のうち★3 の判定可能な要求事項をすべて満たす事業者は 40.0%、充足率の平均は 77%。"
+    en = "40.0% of respondents meet every judgeable ★3 requirement; the mean share met is 77%."
     for lang, expected in (("ja", ja), ("en", en)):
         sentences = headline({"star": _star_table(True)}, style.labels(lang), lang, 2024, "全体", {}, 0, 5,
                              framework_label="NIST CSF 2.0")
