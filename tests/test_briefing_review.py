@@ -238,3 +238,23 @@ def test_a_deck_with_the_reports_caveats_rules_and_distance_table_carries_no_plu
     (shape,) = [sh for sh in distance.shapes if sh.has_table]
     (note,) = [sh for sh in distance.shapes if sh.has_text_frame and sh.text_frame.text.startswith("あと何件")]
     assert shape.top + sum(r.height for r in grid.rows) <= note.top  # the rows as laid out end above the note
+
+
+def test_a_quantile_the_rule_leaves_out_reads_x_not_dash():
+    """Six companies 0.1 … 0.6 in one segment, k = 5: the mean (0.35) is published, but no quantile has 5 companies
+    beyond it (the median 3), so each is left out — withheld, named in the row's withheld cells, x on the page."""
+    from pipeline.publish.formats import WITHHELD_CELLS, people_frame
+    from pipeline.publish.model import TableSpec
+    from pipeline.report.tables import quantiles
+
+    keys = [f"c{i}" for i in range(6)]
+    scores = pd.DataFrame({"sector": "power", "year": 2026, "respondent_key": keys,
+                           "score": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]})
+    respondents = pd.DataFrame({"sector": "power", "year": 2026, "respondent_key": keys, "size_band": "A"})
+    q = quantiles(scores, respondents, "size_band", 5).set_index("segment")
+    assert q.loc["A", "mean"] == pytest.approx(0.35) and q.loc["A", "n"] == 6
+    assert set(str(q.loc["A", WITHHELD_CELLS]).split()) == {"p10", "p25", "p50", "p75", "p90"}
+    table = PublishedTable("distribution", "t", q.reset_index(), ["segment", "n", "mean", "p10", "p50", "p90"],
+                           spec=TableSpec(keys=["segment"], counts={"mean": "n"}))
+    row = people_frame(table, "ja").iloc[0].tolist()
+    assert row[1:3] == ["6", "35.0%"] and row[3:] == ["x", "x", "x"]

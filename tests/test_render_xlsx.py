@@ -269,3 +269,15 @@ def test_a_change_from_a_hidden_year_reads_x_not_not_assessed(tmp_path):
     ws = openpyxl.load_workbook(path).worksheets[1]
     assert [[c.value for c in r] for r in ws.iter_rows(min_row=5)] == [[2022, "x", "x"], [2023, 0.315, "x"],
                                                                        [2024, 0.372, 5.7]]
+
+
+def test_a_long_note_wraps_within_the_tables_width_and_never_sets_the_page_width(tmp_path):
+    """A note of 300 wide characters in A2, unwrapped, printed its table at a fraction of the page (it set the
+    printed width). It is merged over the table's five columns (A2:E2), wraps, and its row is tall enough for it."""
+    table = level_table()
+    table.note = "注" * 300
+    ws = openpyxl.load_workbook(write_people_workbook(tmp_path / "t.xlsx", [table], ABOUT, PROV, "ja"))[
+        "level_reached"]
+    assert "A2:E2" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["A2"].value == "注" * 300 and ws["A2"].alignment.wrap_text
+    assert ws.row_dimensions[2].height > 15  # more than one line

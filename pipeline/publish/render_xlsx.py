@@ -139,6 +139,7 @@ def cell_styles(wb: xlsxwriter.Workbook, lang: str) -> dict[str, Any]:
     styles: dict[str, Any] = {
         "title": fmt(bold=True, font_size=14),
         "note": fmt(font_color="#404040"),
+        "note_wrap": fmt(font_color="#404040", text_wrap=True, valign="top"),
         "section": fmt(bold=True, font_size=11, bottom=1),
         "label": fmt(bold=True, text_wrap=True),
         "value": fmt(text_wrap=True),
@@ -234,11 +235,14 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
     open_counts = set(table.spec.open_counts) if table.spec is not None else set()
     ws.write_string(0, 0, table.title, styles["title"])
     ws.set_row(0, 21)
-    if table.note:
-        ws.write_string(1, 0, table.note, styles["note"])
     kinds = [kind(c) for c in cols]
     heads = [header(col, lang, table.name) for col in cols]
     widths = [column_width(head, shown.iloc[:, c].tolist(), kinds[c]) for c, head in enumerate(heads)]
+    if table.note and len(cols) > 1:  # wrapped within the table's width: one long line set the printed page's width
+        ws.merge_range(1, 0, 1, len(cols) - 1, table.note, styles["note_wrap"])
+        ws.set_row(1, row_height([table.note], [sum(widths)]))
+    elif table.note:
+        ws.write_string(1, 0, table.note, styles["note"])
     for c, head in enumerate(heads):
         ws.write_string(HEADER_ROW, c, head, styles["header"])
         wrap = kinds[c] == "text" and widths[c] >= TEXT_WRAP_AT

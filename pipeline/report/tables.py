@@ -379,7 +379,24 @@ def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k
                   stat_columns=["mean", "p10", "p25", "p50", "p75", "p90", *extra],
                   floors=["_below_top", "_above_zero"])
     out = members_total(out, weighted, by, k, group=["sector", "year"])
-    return out.drop(columns=["_below_top", "_above_zero"])
+    return _mark_quantiles_withheld(out.drop(columns=["_below_top", "_above_zero"]))
+
+
+QUANTILE_COLUMNS = ("p10", "p25", "p50", "p75", "p90")
+
+
+def _mark_quantiles_withheld(table: pd.DataFrame) -> pd.DataFrame:
+    """Name in the row's withheld cells each quantile the quantile rule left out of a published row with companies:
+    it reads x (withheld), never '—', which says 'not assessed'."""
+    out = table.copy()
+    shown = out["suppressed"].fillna("").astype(str).eq("") & pd.to_numeric(out["n"], errors="coerce").gt(0)
+    own = out[WITHHELD_CELLS].fillna("").astype(str) if WITHHELD_CELLS in out else pd.Series("", index=out.index)
+    for c in QUANTILE_COLUMNS:
+        gap = shown & out[c].isna()
+        own = own.where(~gap, (own + f" {c}").str.strip())
+    if own.ne("").any() or WITHHELD_CELLS in out:
+        out[WITHHELD_CELLS] = own.replace("", np.nan)
+    return out
 
 
 def relations(data: ReportData, framework: str = "csf2") -> list[Relation]:
