@@ -183,3 +183,24 @@ def test_each_sector_reads_business_types_from_its_own_catalog(water_project):
     assert business_types_ja("SUPPLY BULK", "water") == "水道事業者、水道用水供給事業者"
     assert business_types_ja("GENERATION", "power") == "発電事業者"
     assert segment_order()["business_types"][-2:] == ["BULK", "SUPPLY"]  # after power's, in water's file order
+
+
+def test_every_shipped_sector_has_the_words_its_report_prints_about_its_scoring():
+    """A report prints, per sector, how its items reach CSF 2.0 and what its scoring adds (report_labels.yaml
+    ``rules_sector``, the deck's ``rules_slide.sector``; for a sector mapped to CSF 2.0 by the project, not through
+    NIST's CSF 1.1 crosswalk, the caveat ``mapping_note``). A sector added to sectors.yaml without them printed a
+    page with no caveat and no rules line, silently: this fails instead, naming what is missing."""
+    from pipeline.report.style import labels
+
+    missing = []
+    for lang in ("ja", "en"):
+        words = labels(lang)
+        for sector, info in catalogs.sectors().items():
+            if sector not in words["rules_sector"]:
+                missing.append(f"{lang} rules_sector.{sector}")
+            if sector not in words["rules_slide"]["sector"]:
+                missing.append(f"{lang} rules_slide.sector.{sector}")
+            if "csf2" in info["frameworks"] and "csf11" not in info["frameworks"] and sector not in words[
+                    "mapping_note"]:
+                missing.append(f"{lang} mapping_note.{sector}")
+    assert missing == []
