@@ -132,7 +132,7 @@ rd = T.weights_on_published_rows(rd, resp_protected, by, merges)
 others = {b: dataclasses.replace(d, weights=rd.weights, weight_rows_published=rd.weight_rows_published)
           for b, d in others.items()}
 page.data = rd
-weighting_text = T.weighting_note(rd, L, page.names, min_cell)  # now with the merge onto published rows
+weighting_text = T.weighting_note(rd, L, page.names, min_cell)  # the weights as merged onto published rows
 resp = show(resp_protected)
 has_roster = "response_rate" in resp
 display(Markdown(f"## {L['sections']['responses']}"))

@@ -48,10 +48,6 @@ class PublishedPeers:
     """(feedback node, segment) whose nearest report cell is withheld: automotive LvN beside the levels table's
     LvN+ (a share of LvN at or above 90 % is the LvN+ count; Lv3+ for All). The member reads x there."""
 
-    def segment_of(self, group: object) -> object:
-        """The published segment a member of ``group`` (its attribute value) belongs to."""
-        return self.merges.get(group, group) if isinstance(group, str) else group
-
 
 def published_peers(store: Path | str, sector: str, year: int, k: int | None = None) -> PublishedPeers:
     """Read the sector's scores as a report does (every year, as the report's default span) and make its cells."""
@@ -122,8 +118,9 @@ def _cells(table: pd.DataFrame) -> pd.DataFrame:
 def _bands(distance: pd.DataFrame) -> pd.DataFrame:
     """★3 bands: companies per band as the report's share × its companies (NaN where the band is hidden)."""
     from pipeline.scoring.readiness import DISTANCE_BANDS
+    from pipeline.scoring.star_feedback import PEER_STAR
 
-    rows = distance[distance["node_id"].astype(str).str.startswith("★3:")]
+    rows = distance[distance["node_id"].astype(str).str.startswith(f"★{PEER_STAR}:")]
     labels = rows["node_id"].astype(str).str.split(":").str[1]
     index = labels.map({b: i for i, b in enumerate(DISTANCE_BANDS)})
     n = (pd.to_numeric(rows["share_distance"], errors="coerce")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import catalogs, config, ruleset
+from pipeline.publish.audit import AUDIT_FILE, INTERVALS_FILE
 
 NOTEBOOKS = {"sector": "sector_trend_report", "cross": "cross_sector"}
 log = logging.getLogger(__name__)
@@ -205,7 +206,7 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
     return html
 
 
-AUDIT_FILES = ("disclosure_audit.csv", "disclosure_intervals.csv")  # the association's own: what was hidden and why
+AUDIT_FILES = (AUDIT_FILE, INTERVALS_FILE)  # the association's own: what was hidden and why
 
 
 def withdraw(rep_dir: Path, fig_dir: Path) -> None:

@@ -1,7 +1,7 @@
 """The form's versions in the words a reader knows: 「Ver.2.1」 as the form prints it, by fiscal year.
 
-A briefing slide or a figure note that read 「auto-v2.0, auto-v2.1」 or 「power-2024」 showed the catalog's
-internal ids; a WG reader knows the checklist by the version printed on it and the year it was answered.
+A WG reader knows the checklist by the version printed on it and the year it was answered, not by the catalog's
+internal ids (auto-v2.0, power-2024), so slides and figure notes name it so.
 """
 
 from __future__ import annotations

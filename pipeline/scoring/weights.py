@@ -268,7 +268,7 @@ def merge_onto_published_rows(weights: pd.DataFrame, segment_of: Mapping[str, st
       returned as they are: the members' totals stay withheld (rule 2).
 
     Within a merged cell every respondent weighs the cell's members ÷ its respondents on the roster (one off the
-    roster takes that weight too, as before); the cell is named by its parts joined by '+'.
+    roster takes that weight too); the cell is named by its parts joined by '+'.
     """
     if weights.empty:
         return weights, True
