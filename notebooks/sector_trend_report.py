@@ -123,8 +123,7 @@ summary = display(HTML(""), display_id=True)  # filled in once every table is pu
 # together with the sector's own: they publish the same totals
 # (the data as loaded, recoded per breakdown, with the run's own weights: a respondents-only run publishes no
 # members' estimate in any breakdown either)
-others = {b: loaded.merge_small_segments(b, min_cell)[0]
-          for b in info.get("breakdowns", []) if b != by and b in rd.respondents}
+others = P.other_breakdowns(loaded, by, min_cell)
 resp_protected, *other_resps = P.responses(rd, by, min_cell, others)
 # weighting cells merged onto the response rows just published, so the members' totals tell nothing they do not
 # (docs/method.md §12.4a); every breakdown weighs its respondents alike

@@ -22,6 +22,14 @@ from pipeline.report import tables as T
 from pipeline.report.data import ReportData
 
 
+def other_breakdowns(data: ReportData, by: str, k: int) -> dict[str, ReportData]:
+    """The sector's other published breakdowns (automotive: industry beside size), each recoded as the report
+    recodes it (small segments merged): they publish the same totals as ``by``, so every table of theirs is
+    protected together with its twin by ``by``."""
+    return {b: data.merge_small_segments(b, k)[0] for b in catalogs.sector_info(data.sector).get("breakdowns", [])
+            if b != by and b in data.respondents}
+
+
 def responses(data: ReportData, by: str, k: int, others: dict[str, ReportData]) -> tuple[pd.DataFrame, ...]:
     """Response counts and rates by ``by``, then by each other breakdown (``others``: attribute → its data,
     recoded alike): one protection, since the breakdowns publish the same totals."""

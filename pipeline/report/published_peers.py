@@ -65,7 +65,7 @@ def peer_cells(data: ReportData, by: str, year: int, k: int | None = None) -> Pu
     scored = set(data.scores["framework"].unique())  # a table only where its scores are (a store may lack some)
     parts = []
     if "csf2" in scored:  # the functions as the report publishes them: completed with its categories and items
-        others = [T.by_node(d, b, "csf2", "category", d.latest, k) for b, d in _other_breakdowns(data, by, k)]
+        others = [T.by_node(d, b, "csf2", "category", d.latest, k) for b, d in P.other_breakdowns(data, by, k).items()]
         functions = T.linked(rd, by, "csf2", k, "ja", extra=others)[0]
         parts.append(_cells(functions[functions["year"].eq(year)]))
     bands = None
@@ -96,13 +96,6 @@ def _levels_withheld(data: ReportData, by: str, year: int, k: int) -> set[tuple[
         if level == "Lv3":
             out.add(("All", segment))
     return out
-
-
-def _other_breakdowns(data: ReportData, by: str, k: int) -> list[tuple[str, ReportData]]:
-    """The sector's other published breakdowns (automotive: industry beside size), merged as the report merges
-    them: their categories share the totals, so the report completes them with its functions."""
-    return [(b, data.merge_small_segments(b, k)[0]) for b in catalogs.sector_info(data.sector).get("breakdowns", [])
-            if b != by and b in data.respondents]
 
 
 def _cells(table: pd.DataFrame) -> pd.DataFrame:

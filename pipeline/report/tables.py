@@ -36,6 +36,7 @@ from pipeline.scoring.disclosure_rounding import (
 )
 from pipeline.scoring.disclosure_weights import (
     hide_for_two_totals,
+    name_withheld,
     withhold_cells,
     withhold_shared_totals,
     withhold_total_estimates,
@@ -106,9 +107,7 @@ def with_change(table: pd.DataFrame, keys: list[str], value: str = "mean", name:
         hidden = t["suppressed"].fillna("").astype(str).ne("")
         withheld = hidden.groupby([t[k] for k in keys], observed=True, dropna=False).shift(fill_value=False) \
             .astype(bool) & ~hidden & t[value].notna()
-        if withheld.any():
-            own = t[WITHHELD_CELLS].fillna("").astype(str) if WITHHELD_CELLS in t else pd.Series("", index=t.index)
-            t[WITHHELD_CELLS] = own.where(~withheld, (own + f" {name}").str.strip())
+        t = name_withheld(t, withheld, name, WITHHELD_CELLS)
     return t.sort_index()
 
 
@@ -342,18 +341,13 @@ def withhold_members_change(q: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     after anything that withholds more (completion may hide a segment, and with it a total's members' estimate)."""
     if "w_change" not in q or WITHHELD_CELLS not in q:
         return q
-    q = q.copy()
     gone = q["suppressed"].fillna("").astype(str).ne("") | q["w_mean"].isna()
     shut = q[WITHHELD_CELLS].fillna("").astype(str).str.split().map(lambda c: "w_mean" in c) | gone
     order = q.sort_values([*keys, "year"]).index  # the previous year's row of the same cell
     before = shut.loc[order].groupby([q.loc[order, c] for c in keys], observed=True,
                                      dropna=False).shift(fill_value=False)
     mark = (shut | before.reindex(shut.index).astype(bool)) & q["suppressed"].fillna("").astype(str).eq("")
-    mark &= q["w_change"].notna()
-    own = q[WITHHELD_CELLS].fillna("").astype(str)
-    q[WITHHELD_CELLS] = own.where(~mark, (own + " w_change").str.strip())
-    q.loc[mark, "w_change"] = np.nan
-    return q
+    return withhold_cells(q, mark, ["w_change"], WITHHELD_CELLS)
 
 
 def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k: int | None = None,
@@ -388,15 +382,10 @@ QUANTILE_COLUMNS = ("p10", "p25", "p50", "p75", "p90")
 def _mark_quantiles_withheld(table: pd.DataFrame) -> pd.DataFrame:
     """Name in the row's withheld cells each quantile the quantile rule left out of a published row with companies:
     it reads x (withheld), never '—', which says 'not assessed'."""
-    out = table.copy()
-    shown = out["suppressed"].fillna("").astype(str).eq("") & pd.to_numeric(out["n"], errors="coerce").gt(0)
-    own = out[WITHHELD_CELLS].fillna("").astype(str) if WITHHELD_CELLS in out else pd.Series("", index=out.index)
+    shown = table["suppressed"].fillna("").astype(str).eq("") & pd.to_numeric(table["n"], errors="coerce").gt(0)
     for c in QUANTILE_COLUMNS:
-        gap = shown & out[c].isna()
-        own = own.where(~gap, (own + f" {c}").str.strip())
-    if own.ne("").any() or WITHHELD_CELLS in out:
-        out[WITHHELD_CELLS] = own.replace("", np.nan)
-    return out
+        table = name_withheld(table, shown & table[c].isna(), c, WITHHELD_CELLS)
+    return table
 
 
 def relations(data: ReportData, framework: str = "csf2") -> list[Relation]:
@@ -560,9 +549,8 @@ def node_stats(data: ReportData, scores: pd.DataFrame, by: str | None, framework
     else:
         kept = withhold_na_share(out, _item_table(data, _k(k)), node_items(data, framework, out["year"].unique()))
     # a withheld share reads x, not the not-assessed dash: listed among the row's withheld cells
-    shut = shown & kept["na_share"].isna()
-    own = kept[WITHHELD_CELLS].fillna("").astype(str) if WITHHELD_CELLS in kept else pd.Series("", index=kept.index)
-    return kept.assign(**{WITHHELD_CELLS: own.where(~shut, (own + " na_share").str.strip())})
+    kept = name_withheld(kept, shown & kept["na_share"].isna(), "na_share", WITHHELD_CELLS)
+    return kept if WITHHELD_CELLS in kept else kept.assign(**{WITHHELD_CELLS: ""})
 
 
 def _item_table(data: ReportData, k: int) -> pd.DataFrame:

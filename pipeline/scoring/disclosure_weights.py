@@ -53,16 +53,27 @@ TOTAL_ESTIMATES = ("w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_share_reached
                    "n_eff", "deff", "w_share_implemented", "w_change")
 
 
+def name_withheld(frame: pd.DataFrame, mask: pd.Series, column: str,
+                  withheld_col: str = "_withheld") -> pd.DataFrame:
+    """``frame`` with ``column`` named in the row's ``withheld_col`` where ``mask`` holds, the value left as it is:
+    a blank there reads x (withheld), not '—' (not assessed)."""
+    if not mask.any():
+        return frame
+    out = frame.copy()
+    own = out[withheld_col].fillna("").astype(str) if withheld_col in out else pd.Series("", index=out.index)
+    out[withheld_col] = own.where(~mask, (own + f" {column}").str.strip())
+    return out
+
+
 def withhold_cells(frame: pd.DataFrame, mask: pd.Series, columns: list[str],
                    withheld_col: str = "_withheld") -> pd.DataFrame:
     """``frame`` with each of ``columns`` blanked where ``mask`` holds a value, and named in the row's
-    ``withheld_col`` so the blank reads x (withheld), not '—' (not assessed)."""
+    ``withheld_col`` (:func:`name_withheld`)."""
     out = frame.copy()
     for c in columns:
         hit = mask & out[c].notna()
         if hit.any():
-            own = out[withheld_col].fillna("").astype(str) if withheld_col in out else pd.Series("", index=out.index)
-            out[withheld_col] = own.where(~hit, (own + f" {c}").str.strip())
+            out = name_withheld(out, hit, c, withheld_col)
             out.loc[hit, c] = np.nan
     return out
 

@@ -74,8 +74,8 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
         peer group is the member's published segment where the report shows its value, else the sector
         total where that is shown (:func:`published_group`), and the peer mean and count are the report's
         own (rounded where it rounds; the quantiles, percentile and 偏差値 then withheld, as they would tell
-        the exact mean). Other nodes keep the rule below, falling back to the sector total where the own
-        group's statistics would be hidden.
+        the exact mean). Other nodes keep the rule below for the member's own group, and are never compared
+        with the sector total (:func:`_no_total_without_a_table`).
     merges : dict, optional
         Member attribute value → the merged group the report publishes it under.
     withheld : set, optional
@@ -114,9 +114,12 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
     if cells:
         sel["peer_group"] = published_group(sel, cells, merges, sel["peer_group"])
     pools = {(f, n): g for (f, n), g in scored.groupby(node)}  # one pass, not a filter per peer group
-    groups = _segment_pools(scored, resp, sector, peer_col, merges) if cells else pools
-    if merges and groups is pools:  # a merged group's pool is its members'
+    if cells:  # the report's segments, a company in each of its own
+        groups = _segment_pools(scored, resp, sector, peer_col, merges)
+    elif merges:  # a merged group's pool is its members'
         groups = {key: g.assign(own_group=g["own_group"].map(lambda v: merges.get(v, v))) for key, g in pools.items()}
+    else:
+        groups = pools
     stats = [_peer_stats(block, (pools if group == ALL_GROUP else groups).get((f, n), scored.iloc[:0]), group, k,
                          cells.get((f, n)))
              for (group, f, n), block in sel.groupby(["peer_group", *node])]
@@ -124,7 +127,7 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
     if cells:  # a node no report table publishes (automotive levels): never compared with the sector total
         headline = _no_total_without_a_table(headline, cells)
     if withheld:
-        headline = _withhold_beside_the_report(headline, withheld, merges or {})
+        headline = _withhold_beside_the_report(headline, withheld, merges)
     headline = _own_history(headline.drop(columns="order"), scores, respondents, sector, year)
     needed = [c for c in ("sector", "year", "respondent_key", "item_id", "answer", "template_version")
               if c in responses]
@@ -214,7 +217,7 @@ def published_group(sel: pd.DataFrame, cells: dict[tuple[str, str], dict[object,
 
 
 def _segment_pools(scored: pd.DataFrame, resp: pd.DataFrame, sector: str, peer_col: str,
-                   merges: dict[str, str] | None) -> dict[tuple[str, str], pd.DataFrame]:
+                   merges: dict[str, str]) -> dict[tuple[str, str], pd.DataFrame]:
     """Per node, the companies of each segment as the report counts them, for the quantiles, percentile and 偏差値
     beside the report's published mean. Where the report segments by another attribute than the peers (power:
     every business type a company holds, the member by its main one), a company sits in each of its segments, so
@@ -224,7 +227,6 @@ def _segment_pools(scored: pd.DataFrame, resp: pd.DataFrame, sector: str, peer_c
 
     by = str(catalogs.sector_info(sector).get("segment") or peer_col)
     source = by if by in resp else peer_col
-    merges = merges or {}
     member = with_segment(resp[["respondent_key", source]], source)[["respondent_key", "segment"]]
     member = member.assign(segment=member["segment"].map(lambda v: merges.get(v, v))).drop_duplicates()
     rows = scored.drop(columns="own_group").reset_index().merge(
@@ -239,11 +241,16 @@ def _withhold_beside_the_report(headline: pd.DataFrame, withheld: set[tuple[str,
     segment = headline["peer_group"].map(lambda v: merges.get(v, v) if isinstance(v, str) else v)
     shut = pd.Series([(str(n), str(g)) in withheld for n, g in zip(headline["node_id"], segment, strict=True)],
                      index=headline.index)
-    if not shut.any():
+    return _withhold_peers(headline, shut)
+
+
+def _withhold_peers(headline: pd.DataFrame, rows: pd.Series) -> pd.DataFrame:
+    """``headline`` with the peer count and statistics of ``rows`` blanked and marked 'withheld' (they read x)."""
+    if not rows.any():
         return headline
     out = headline.copy()
-    out.loc[shut, [c for c in ("peer_n", *PEER_STATS) if c in out]] = np.nan
-    out.loc[shut, "hidden"] = "withheld"
+    out.loc[rows, [c for c in ("peer_n", *PEER_STATS) if c in out]] = np.nan
+    out.loc[rows, "hidden"] = "withheld"
     return out
 
 
@@ -257,11 +264,9 @@ def _no_total_without_a_table(headline: pd.DataFrame, cells: dict[tuple[str, str
     total = ~table & headline["peer_group"].eq(ALL_GROUP)
     if not total.any():
         return headline
-    out = headline.copy()
-    out.loc[total, [c for c in ("peer_n", *PEER_STATS) if c in out]] = np.nan
+    out = _withhold_peers(headline, total)
     if "peer_band" in out:
         out.loc[total, "peer_band"] = ""
-    out.loc[total, "hidden"] = "withheld"
     if "fallback" in out:
         out.loc[total, "fallback"] = False
     own = out["own_group"].map(lambda v: isinstance(v, str)).astype(bool)

@@ -120,12 +120,11 @@ def percentile_rank(x: pd.Series, k: int | None = None) -> pd.Series:
     fewer than k other companies lie at or below the value, or fewer than k above it: with the group's size
     published, a rank is a count, and a count of 1 … k − 1 companies (or 0) on one side is one the report never
     shows (a 3rd percentile among 61 said exactly one other company scored as low)."""
-    at_or_below = x.rank(method="max")
-    rank = at_or_below / x.notna().sum() * 100
+    at_or_below, n = x.rank(method="max"), x.notna().sum()
+    rank = at_or_below / n * 100
     if k is None:
         return rank
-    others_below, above = at_or_below - 1, x.notna().sum() - at_or_below
-    return rank.where(others_below.ge(k) & above.ge(k))
+    return rank.where((at_or_below - 1).ge(k) & (n - at_or_below).ge(k))  # others at or below, and above
 
 
 def band_of(points: pd.Series, bands: Sequence[dict]) -> pd.Series:
