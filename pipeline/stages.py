@@ -74,7 +74,8 @@ def score(args: argparse.Namespace) -> int:
     print(f"sdw score: {len(s):,} scores for {parts.sum():,} respondents in {len(parts)} sector-years "
           f"({result.seconds:.1f} s) → {args.store / 'scores'}")
     for note in result.notes:  # what the weights rest on, per sector-year with a roster
-        print(f"  weights {note.sector} FY{note.year}: {note.respondents - note.unmatched:,} of {note.members:,} "
+        # a respondent the roster does not list is a member who answered (docs/method.md §11), as in the reports
+        print(f"  weights {note.sector} FY{note.year}: {note.respondents:,} of {note.members + note.unmatched:,} "
               f"members answered ({note.response_rate:.0%}), {len(note.cells)} cells"
               + (f" (merged: {', '.join(note.collapsed)})" if note.collapsed else "")
               + (f", {note.unmatched} respondent(s) not on the roster" if note.unmatched else "")

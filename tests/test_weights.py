@@ -76,14 +76,16 @@ def test_a_cell_below_three_respondents_joins_its_smaller_neighbour():
 
 def test_collapsed_cells_and_unmatched_respondents_in_the_weights():
     # band 〜100人: 10 members, 5 answered; 10,001人〜: 10 members, 2 answered (< 3) → merged with its only
-    # neighbour: 20 members, 7 respondents, weight 20/7 = 2.857 for all. A respondent missing from the
-    # roster (its sheet says 〜100人) takes that weight and is counted as unmatched.
+    # neighbour: 20 members, 7 respondents. A respondent missing from the roster (its sheet says 〜100人) is a
+    # member who answered: 21 members, 8 respondents, weight 21/8 = 2.625 for all, and it is counted as unmatched
+    # (the roster alone, 20/7 = 2.857, would tell an intruder holding the published rows that one is off it).
     roster, respondents = _two_cells()
     stranger = pd.DataFrame({"sector": ["auto"], "year": [2024], "respondent_key": [_key(99)],
                              "size_band": ["〜100人"]})
     weights, notes = roster_weights(roster, pd.concat([respondents, stranger]), ["size_band"], trim_ratio=None)
     assert weights["cell"].unique().tolist() == ["〜100人+10,001人〜"]
-    assert weights["weight"].round(3).unique().tolist() == [2.857]
+    assert weights["weight"].round(3).unique().tolist() == [2.625]
+    assert weights["cell_members"].unique().tolist() == [21]
     assert notes[0].unmatched == 1 and notes[0].collapsed == ["〜100人+10,001人〜"]
     assert weights.loc[~weights["on_roster"], "respondent_key"].tolist() == [_key(99)]
 

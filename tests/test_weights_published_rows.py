@@ -12,12 +12,14 @@ BANDS = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10
 
 
 def _weights(cells: dict[str, tuple[int, int, int]]) -> pd.DataFrame:
-    """cell → (members, respondents on the roster, respondents off it); weight members ÷ on the roster."""
+    """cell → (members on the roster, respondents on the roster, respondents off it); a respondent off the roster
+    is a member who answered, so the weight is (members + off) ÷ (on + off)."""
     rows = []
     for cell, (members, on, off) in cells.items():
         for i in range(on + off):
             rows.append({"sector": "auto", "year": 2024, "respondent_key": f"{cell}-{i}", "cell": cell,
-                         "weight": members / on, "cell_members": members + off, "cell_respondents": on + off,
+                         "weight": (members + off) / (on + off), "cell_members": members + off,
+                         "cell_respondents": on + off,
                          "on_roster": i < on, "cell_attributes": "size_band"})
     return pd.DataFrame(rows)
 
@@ -28,19 +30,20 @@ CELLS = {"〜100人": (300, 130, 0), "101〜300人": (218, 112, 0), "301〜1,000
 
 def test_two_withheld_bands_are_merged_with_the_band_between_them():
     """301〜1,000人 and 10,001人〜 withheld, the total published: the span 301〜1,000人 … 10,001人〜 becomes one cell of
-    180 + 149 + 68 = 397 members and 100 + 117 + 60 = 277 respondents on the roster, weight 397/277 = 1.4332 for
-    each of its 278 respondents (the one off the roster too); 〜100人 (300/130) and 101〜300人 (218/112) stay."""
+    180 + 149 + 68 = 397 members on the roster and 100 + 117 + 60 = 277 respondents on it, and the one respondent
+    off the roster, a member who answered: 398 members over 278 respondents, weight 398/278 = 1.4317 for each;
+    〜100人 (300/130) and 101〜300人 (218/112) stay."""
     w = _weights(CELLS)
     out, ok = merge_onto_published_rows(w, {}, BANDS, {"301〜1,000人", "10,001人〜"}, total_published=True)
     assert ok
     merged = out[out["cell"].eq("301〜1,000人+1,001〜10,000人+10,001人〜")]
-    assert len(merged) == 278 and merged["weight"].unique().tolist() == pytest.approx([397 / 277])
-    assert merged["weight"].iloc[0] == pytest.approx(1.4332, abs=5e-5)
+    assert len(merged) == 278 and merged["weight"].unique().tolist() == pytest.approx([398 / 278])
+    assert merged["weight"].iloc[0] == pytest.approx(1.4317, abs=5e-5)
     assert merged["cell_members"].unique().tolist() == [398] and merged["cell_respondents"].unique().tolist() == [278]
     assert out.loc[out["cell"].eq("〜100人"), "weight"].unique().tolist() == pytest.approx([300 / 130])
     assert out.loc[out["cell"].eq("101〜300人"), "weight"].unique().tolist() == pytest.approx([218 / 112])
-    # the members' total weighs every cell: Σ weights of those on the roster is the 915 members
-    assert out.loc[out["on_roster"], "weight"].sum() == pytest.approx(300 + 218 + 180 + 149 + 68)
+    # the members' total weighs every cell: Σ weights of every respondent is the 915 members and the one off the roster
+    assert out["weight"].sum() == pytest.approx(300 + 218 + 180 + 149 + 68 + 1)
 
 
 def test_nothing_withheld_nothing_merged_and_a_withheld_total_or_one_cell_left_keeps_rule_two():

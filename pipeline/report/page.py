@@ -90,7 +90,7 @@ class PageTable:
         return S.SPECS if self.labels == "readiness" else T.SPECS
 
 
-_RESPONSES = ("year", "segment", "n", "n_on_roster", "roster_n", "response_rate", "ci_low", "ci_high")
+_RESPONSES = ("year", "segment", "n", "roster_n", "response_rate", "ci_low", "ci_high")
 _ITEMS = ("year", "item_id", "text", "n_applicable", "share_implemented", "ci_low", "ci_high",
           "w_share_implemented", "w_ci_low", "w_ci_high", "na_share")
 _ITEMS_VIEW = ("year", "item_id", "text", "n_applicable", "share_implemented")

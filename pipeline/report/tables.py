@@ -13,7 +13,7 @@ module only draws them, and :data:`SPECS` tells the intruder check what each tab
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ from pipeline.publish.model import TableSpec
 from pipeline.report.data import ReportData
 from pipeline.ruleset import RulesSource, load_rules, min_cell
 from pipeline.scoring.disclosure import BAND_COLUMN, MEMBERS_BEHIND, respondent_counts
+from pipeline.scoring.disclosure import BANDS as MEAN_BANDS
 from pipeline.scoring.disclosure import protect as protect_respondents
 from pipeline.scoring.disclosure_rounding import (
     ROUNDED,
@@ -290,8 +291,10 @@ def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None 
 
 def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
     """Respondents per segment and year (``n``: everyone who answered, as in every other table) and, with
-    a roster, the response rate among its members (Wilson 95%): respondents found on the roster
-    (``n_on_roster``) over its members (``roster_n``)."""
+    a roster, the response rate among its members (Wilson 95%): the respondents counted among the members
+    (``n_on_roster``) over the members (``roster_n``). The members are the roster and every respondent it does
+    not list (a member who joined after it was drawn), so ``n_on_roster`` equals ``n`` and no row tells how many
+    respondents the roster lacks (docs/method.md §11, "Respondents not on the roster")."""
     keys = ["sector", "year", "segment"]
     seg = with_segment(data.respondents, by)
     table = pd.concat([seg.groupby(keys).size().rename("n").reset_index(),
@@ -492,11 +495,37 @@ def hide_with_functions(overall: pd.DataFrame, functions: pd.DataFrame, spec: Ta
     row_margin = np.maximum(margin, ((min_cell(k) - 1) / n).where(n.ge(min_cell(k)), 0.0).clip(upper=1.0))
     near_end = means.lt(row_margin, axis=0).any(axis=1) | means.gt(1 - row_margin, axis=0).any(axis=1)
     shown = out[out["suppressed"].fillna("").eq("") & near_end]
+    bands = _function_bands(functions, cells)
     for index, key in zip(shown.index, cells(shown), strict=True):
         if key in hidden_keys:
             out = hide_row(out, index, spec)
+            if (band := _band_beside(means.at[index, "mean"], n.at[index], bands.get(key), min_cell(k))):
+                out.loc[index, BAND_COLUMN] = band
     keys = [c for c in ("sector", "framework", "node_id", "segment") if c in out.columns]
     return withhold_members_change(secure(out, spec, k), keys)
+
+
+def _function_bands(functions: pd.DataFrame, cells: Callable[[pd.DataFrame], list[tuple]]) -> dict[tuple, str]:
+    """(sector, year, segment) → the one band every hidden function of it is published as ('high' or 'low'),
+    '' where some hidden function has no band or two bands differ."""
+    if BAND_COLUMN not in functions:
+        return {}
+    shut = functions[functions["suppressed"].fillna("").astype(str).ne("")]
+    codes = shut[BAND_COLUMN].fillna("").astype(str).tolist()
+    out: dict[tuple, set[str]] = {}
+    for key, code in zip(cells(shut), codes, strict=True):
+        out.setdefault(key, set()).add(code)
+    return {key: next(iter(c)) if len(c) == 1 and c <= set(MEAN_BANDS) else "" for key, c in out.items()}
+
+
+def _band_beside(mean: float, n: float, function_band: str | None, k: int) -> str:
+    """The band a headline score withheld beside its segment's functions is published as: the band every hidden
+    function of the segment and year reads (docs/method.md §5.1a, "The headline score beside banded functions"),
+    where its own mean lies in it and at least k companies stand behind it; '' otherwise."""
+    if not function_band or not (n >= k) or mean != mean:
+        return ""
+    low, high = MEAN_BANDS[function_band]
+    return function_band if (low <= mean <= high if function_band == "high" else low <= mean < high) else ""
 
 
 def _node_ids(framework: str, level: str) -> list[str]:

@@ -67,13 +67,14 @@ def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | Non
     out["threshold"] = threshold
     out["multi_counted"] = by in MULTI_VALUED
     if roster is not None and by is not None:
-        out = out.merge(response_base(roster, by), on=["sector", "year", "segment"], how="left")
+        base = response_base(with_members(roster, respondents, by), by)
+        out = out.merge(base, on=["sector", "year", "segment"], how="left")
         out["response_rate"] = out["n"] / out["roster_n"]
     return out.drop(columns=["na_items", "items"])
 
 
 def response_base(roster: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """Members per segment on the association's roster (the denominator of response rates)."""
+    """Members per segment (the denominator of response rates): ``roster`` as :func:`with_members` gives it."""
     r = with_segment(roster, by)
     base = r.groupby(["sector", "year", "segment"]).size().rename("roster_n").reset_index()
     total = roster.groupby(["sector", "year"]).size().rename("roster_n").reset_index().assign(segment=ALL)
@@ -81,10 +82,17 @@ def response_base(roster: pd.DataFrame, by: str | None) -> pd.DataFrame:
 
 
 def response_rates(roster: pd.DataFrame, respondents: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """Who answered, per segment of the roster: members, respondents, rate (Wilson 95%)."""
+    """Who answered, per segment of the members: members, respondents, rate (Wilson 95%).
+
+    The members are the roster and every respondent the roster does not list (joined after it was drawn, or
+    spelt otherwise), placed by its own sheet: such a respondent is a member who answered. So ``n`` is every
+    respondent of the segment, the same count every score table prints, and ``roster_n`` the members the rate
+    is over. Counting them apart (respondents on the roster over the roster) made the respondents not on the
+    roster a split of their own, which the score tables' n gave back row by row (docs/method.md §11,
+    "Respondents not on the roster")."""
     key = ["sector", "year", "respondent_key"]
-    answered = roster.drop(columns=["responded"], errors="ignore").merge(
-        respondents[key].drop_duplicates().assign(responded=True), on=key, how="left")
+    members = with_members(roster, respondents, by)
+    answered = members.merge(respondents[key].drop_duplicates().assign(responded=True), on=key, how="left")
     r = with_segment(answered.assign(responded=answered["responded"].fillna(False).astype(bool)), by)
     g = r.groupby(["sector", "year", "segment"]).agg(roster_n=("respondent_key", "size"),
                                                      n=("responded", "sum")).reset_index()
@@ -92,6 +100,19 @@ def response_rates(roster: pd.DataFrame, respondents: pd.DataFrame, by: str | No
     g["ci_low"], g["ci_high"] = wilson(g["n"], g["roster_n"])
     g["multi_counted"] = by in MULTI_VALUED
     return g
+
+
+def with_members(roster: pd.DataFrame, respondents: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """The members of each sector-year with a roster: its rows (key and ``by``), and each respondent of that
+    sector-year the roster does not list, with ``by`` from the respondent's own sheet."""
+    key = ["sector", "year", "respondent_key"]
+    cols = [*key, *([by] if by else [])]
+    listed = roster[cols].drop_duplicates(key)
+    years = listed[["sector", "year"]].drop_duplicates()
+    resp = respondents[[c for c in cols if c in respondents]].drop_duplicates(key).merge(years, on=["sector", "year"])
+    off = resp.merge(listed[key].assign(_listed=True), on=key, how="left")
+    off = off[off["_listed"].isna()].drop(columns="_listed")
+    return pd.concat([listed, off], ignore_index=True)
 
 
 def segment_groups(sector: str, by: str | None) -> dict[str, dict]:

@@ -14,8 +14,10 @@ Rules, stated once here:
   large; other attributes as catalogs or the alphabet order them; 不明 last): the neighbour with fewer
   respondents, the larger one on a tie. Repeated until every cell holds enough, or one cell is left.
 - **Unmatched respondents** (not found on the roster: a member that joined after the roster was drawn,
-  a written name the roster spells otherwise) take the weight of the cell their own answer sheet puts
-  them in and are counted in the note; they are not counted as the cell's respondents.
+  a written name the roster spells otherwise) are members who answered: they count among the members and
+  the respondents of the cell their own answer sheet puts them in (as the response table counts them), and
+  the note counts them. Weighting them apart (the cell's roster ÷ its respondents on the roster) made each
+  weight tell how many of a cell's respondents the roster lacks.
 - **Raking**: with several attributes, or only the roster's margins (counts per size band and per
   industry, not the joint cells), weights are raked to each margin (svy's iterative proportional
   fitting), starting from members ÷ respondents overall.
@@ -119,7 +121,8 @@ class WeightingNote:
 
     @property
     def response_rate(self) -> float:
-        return (self.respondents - self.unmatched) / self.members if self.members else float("nan")
+        # a respondent the roster does not list is a member who answered (as the response table counts it)
+        return self.respondents / (self.members + self.unmatched) if self.members else float("nan")
 
 
 def kish(weights: pd.Series | np.ndarray) -> tuple[float, float]:
@@ -196,23 +199,21 @@ def _one(roster: pd.DataFrame, respondents: pd.DataFrame, attrs: list[str], min_
         resp[a] = resp[a].map(merged[a])
     label = lambda f: f[attrs].astype(str).agg(" × ".join, axis=1)  # noqa: E731 - one label rule, named once
     members["cell"], resp["cell"] = label(members), label(resp)
-    n_members = members.groupby("cell").size()
-    n_resp = resp[resp["on_roster"]].groupby("cell").size()
+    # a respondent the roster does not list is a member who answered (docs/method.md §11, "Respondents not on
+    # the roster"): it counts among its cell's members and respondents alike, so every weight is the cell's
+    # members ÷ respondents as the response table publishes them, and no weight tells how many are off the roster
+    off = resp[~resp["on_roster"]]
+    n_members = members.groupby("cell").size().add(off.groupby("cell").size(), fill_value=0)
+    n_resp = resp.groupby("cell").size()
     if len(attrs) == 1:  # the cells are the roster's own: members ÷ respondents
         w = resp["cell"].map(n_members / n_resp)
-    else:  # several attributes: rake to each one's margin
-        margins = {a: members[a].value_counts().to_dict() for a in attrs}
-        w = pd.Series(np.nan, index=resp.index)
-        matched = resp["on_roster"]
-        w[matched] = rake(resp[matched], margins)
-        w[~matched] = resp.loc[~matched, "cell"].map(w[matched].groupby(resp.loc[matched, "cell"]).mean())
-    # an unmatched respondent in a cell nobody on the roster answered: the mean weight, said in the note
-    w = w.fillna(w.mean())
+    else:  # several attributes: rake every respondent to each one's margin of members
+        margins = {a: members[a].value_counts().add(off[a].value_counts(), fill_value=0).to_dict() for a in attrs}
+        w = rake(resp, margins)
     w, moved = trim(w, trim_ratio) if trim_ratio else (w, 0.0)
     deff, n_eff = kish(w)
     out = resp.assign(sector=sector, year=year, weight=w.to_numpy(), cell_attributes=" ".join(attrs),
-                      cell_members=resp["cell"].map(n_members).fillna(0).astype(int)
-                      + resp.groupby("cell")["on_roster"].transform(lambda s: int((~s).sum())),
+                      cell_members=resp["cell"].map(n_members).fillna(0).astype(int),
                       cell_respondents=resp.groupby("cell")["respondent_key"].transform("size"))
     note = WeightingNote(sector, year, attrs, sorted(members["cell"].unique()), collapsed, int(len(members)),
                          int(len(resp)), int((~resp["on_roster"]).sum()), moved, deff, n_eff)
@@ -267,8 +268,8 @@ def merge_onto_published_rows(weights: pd.DataFrame, segment_of: Mapping[str, st
     - with the total withheld, or one group left, the weights do not rest on published rows (False) and are
       returned as they are: the members' totals stay withheld (rule 2).
 
-    Within a merged cell every respondent weighs the cell's members ÷ its respondents on the roster (one off the
-    roster takes that weight too); the cell is named by its parts joined by '+'.
+    Within a merged cell every respondent weighs the cell's members ÷ its respondents (a respondent the roster
+    does not list counts as a member who answered); the cell is named by its parts joined by '+'.
     """
     if weights.empty:
         return weights, True
@@ -302,12 +303,10 @@ def merge_onto_published_rows(weights: pd.DataFrame, segment_of: Mapping[str, st
         if len(g) < 2:
             continue
         rows = out["cell"].isin(g)
-        on = out.loc[rows, "on_roster"].astype(bool)
-        off = out.loc[rows].groupby("cell")["on_roster"].apply(lambda s: int((~s.astype(bool)).sum()))
-        members = int(sum(int(out.loc[rows & out["cell"].eq(c), "cell_members"].iloc[0]) - off.get(c, 0) for c in g))
+        members = int(sum(int(out.loc[rows & out["cell"].eq(c), "cell_members"].iloc[0]) for c in g))
         name = JOIN.join(p for c in g for p in parts[c])
-        out.loc[rows, "weight"] = members / int(on.sum())
-        out.loc[rows, "cell_members"] = members + int((~on).sum())
+        out.loc[rows, "weight"] = members / int(rows.sum())
+        out.loc[rows, "cell_members"] = members
         out.loc[rows, "cell_respondents"] = int(rows.sum())
         out.loc[rows, "cell"] = name
     return out, True
