@@ -30,7 +30,6 @@ what_if = ""  # empty, or the scope of sdw report --what-if (sectors scored on t
 # %%
 
 # %%
-import dataclasses
 import html
 
 import matplotlib.pyplot as plt
@@ -119,17 +118,11 @@ summary = display(HTML(""), display_id=True)  # filled in once every table is pu
 
 # %%
 # Responses: rate by segment and year, and the sector's rate over the years.
-# the other breakdowns the sector publishes (automotive: by industry beside size), merged alike and protected
-# together with the sector's own: they publish the same totals
-# (the data as loaded, recoded per breakdown, with the run's own weights: a respondents-only run publishes no
-# members' estimate in any breakdown either)
-others = P.other_breakdowns(loaded, by, min_cell)
-resp_protected, *other_resps = P.responses(rd, by, min_cell, others)
-# weighting cells merged onto the response rows just published, so the members' totals tell nothing they do not
-# (docs/method.md §12.4a); every breakdown weighs its respondents alike
-rd = T.weights_on_published_rows(rd, resp_protected, by, merges)
-others = {b: dataclasses.replace(d, weights=rd.weights, weight_rows_published=rd.weight_rows_published)
-          for b, d in others.items()}
+# one call makes the response tables (the other breakdowns the sector publishes too: automotive by industry beside
+# size), merges the weighting cells onto their published rows, weighs the other breakdowns alike and completes the
+# functions, categories and items together; member feedback's peer values come from the same call
+tied = P.linked_tables(loaded, rd, by, merges, fw, min_cell, lang, pub.relations)
+rd, others, resp_protected, other_resps = tied.data, tied.others, tied.responses, tied.other_responses
 page.data = rd
 weighting_text = T.weighting_note(rd, L, page.names, min_cell)  # the weights as merged onto published rows
 resp = show(resp_protected)
@@ -149,9 +142,8 @@ page.table("responses", resp)
 # %%
 # Change over time: the sector mean per function with 95% intervals, and all respondents vs the same companies.
 # functions, categories and items are tied by the public item map: protected together, before any is drawn
-protected_functions, linked_categories, linked_items, *other_categories = T.linked(
-    rd, by, fw, min_cell, lang, pub.relations,
-    extra=[T.by_node(d, b, fw, "category", d.latest, min_cell) for b, d in others.items()])
+protected_functions, linked_categories, linked_items, other_categories = (
+    tied.functions, tied.categories, tied.items, tied.other_categories)
 functions = show(named(protected_functions))
 display(Markdown(f"## {L['sections']['trend']}"))
 total_fn = functions[functions["segment"].eq(ALL)]

@@ -9,7 +9,7 @@ so no notebook applies a rule itself (docs/method.md §5, §11, §12).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -36,6 +36,46 @@ def responses(data: ReportData, by: str, k: int, others: dict[str, ReportData]) 
     return tuple(T.secure_together([T.responses_by_segment(data, by, k),
                                     *[T.responses_by_segment(d, b, k) for b, d in others.items()]],
                                    T.SPECS["responses"], k))
+
+
+@dataclass(frozen=True)
+class Linked:
+    """The response tables and the tables the public item map ties together, as a report publishes them.
+
+    ``data``: the report's data with its weighting cells merged onto the published response rows (every later
+    members' estimate is computed from it); ``others``: the other breakdowns' data, weighted alike;
+    ``responses`` / ``other_responses``: the response tables by ``by`` and by each other breakdown;
+    ``functions`` (every year), ``categories`` (latest year), ``items`` and ``other_categories`` (the latest
+    year's categories by each other breakdown), completed together."""
+
+    data: ReportData
+    others: dict[str, ReportData]
+    responses: pd.DataFrame
+    other_responses: tuple[pd.DataFrame, ...]
+    functions: pd.DataFrame
+    categories: pd.DataFrame
+    items: pd.DataFrame
+    other_categories: tuple[pd.DataFrame, ...]
+
+
+def linked_tables(loaded: ReportData, data: ReportData, by: str, merges: dict[str, str], framework: str, k: int,
+                  lang: str = "ja", links: list[Relation] | None = None) -> Linked:
+    """Responses → weights on published rows → the weights copied to the other breakdowns → the linked tables:
+    the one order in which a report's members' estimates are made, for the report notebook and member feedback's
+    peer values alike (docs/method.md §12.4a, §13). ``loaded``: the data as read (each other breakdown is recoded
+    from it); ``data``: recoded by ``by`` (``merges``: attribute value → group); ``links``: the item map's
+    relations (default: :func:`pipeline.report.tables.relations` of ``data``)."""
+    others = other_breakdowns(loaded, by, k)
+    resp, *other_resps = responses(data, by, k, others)
+    # weighting cells merged onto the response rows just published, so the members' totals tell nothing they do
+    # not (docs/method.md §12.4a); every breakdown weighs its respondents alike
+    data = T.weights_on_published_rows(data, resp, by, merges)
+    others = {b: replace(d, weights=data.weights, weight_rows_published=data.weight_rows_published)
+              for b, d in others.items()}
+    functions, categories, items, *other_cats = T.linked(
+        data, by, framework, k, lang, links,
+        extra=[T.by_node(d, b, framework, "category", d.latest, k) for b, d in others.items()])
+    return Linked(data, others, resp, tuple(other_resps), functions, categories, items, tuple(other_cats))
 
 
 def distribution(data: ReportData, by: str, k: int, functions: pd.DataFrame) -> pd.DataFrame:

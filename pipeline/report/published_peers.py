@@ -14,19 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
 from pipeline.report import protected as P
 from pipeline.report import star_tables as S
-from pipeline.report import tables as T
 from pipeline.report.data import ReportData, load
 from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import BAND_COLUMN
 from pipeline.scoring.disclosure_rounding import ROUNDED
 from pipeline.scoring.segments import ALL
 
-CELL_COLUMNS = ["framework", "node_id", "segment", "n", "mean", "band", "hidden", "rounded"]
+CELL_COLUMNS = ["framework", "node_id", "segment", "n", "mean", "band", "hidden", "rounded", "w_mean"]
 
 
 @dataclass
@@ -52,7 +52,9 @@ class PublishedPeers:
 def published_peers(store: Path | str, sector: str, year: int, k: int | None = None) -> PublishedPeers:
     """Read the sector's scores as a report does (every year, as the report's default span) and make its cells."""
     frameworks = [f for f in ("csf2", "star") if f in catalogs.sector_info(sector)["frameworks"]]
-    data = load(store, sector, frameworks=frameworks, responses="star" in frameworks)
+    # the answers too: the items are completed with the functions (the report's linked tables), and without them
+    # a function cell could be published here that the report hides
+    data = load(store, sector, frameworks=frameworks)
     # the report's own segments (power: every business type a company holds), never a finer grouping it does not
     # publish: a member is compared with the segment its peer attribute (power: main business type) falls in
     return peer_cells(data, str(catalogs.sector_info(sector)["segment"]), year, k)
@@ -64,9 +66,9 @@ def peer_cells(data: ReportData, by: str, year: int, k: int | None = None) -> Pu
     rd, merges = data.merge_small_segments(by, k)
     scored = set(data.scores["framework"].unique())  # a table only where its scores are (a store may lack some)
     parts = []
-    if "csf2" in scored:  # the functions as the report publishes them: completed with its categories and items
-        others = [T.by_node(d, b, "csf2", "category", d.latest, k) for b, d in P.other_breakdowns(data, by, k).items()]
-        functions = T.linked(rd, by, "csf2", k, "ja", extra=others)[0]
+    if "csf2" in scored:  # the functions as the report publishes them: the report's own call, weights included
+        tied = P.linked_tables(data, rd, by, merges, "csf2", k, "ja")
+        rd, functions = tied.data, tied.functions
         parts.append(_cells(functions[functions["year"].eq(year)]))
     bands = None
     if "star" in catalogs.sector_info(data.sector)["frameworks"] and "star" in scored:
@@ -104,7 +106,9 @@ def _cells(table: pd.DataFrame) -> pd.DataFrame:
     rounded = table[ROUNDED].fillna(False).astype(bool) if ROUNDED in table else False
     out = pd.DataFrame({"framework": table["framework"], "node_id": table["node_id"], "segment": table["segment"],
                         "n": pd.to_numeric(table["n_scored"], errors="coerce"),
-                        "mean": pd.to_numeric(table["mean"], errors="coerce")})
+                        "mean": pd.to_numeric(table["mean"], errors="coerce"),
+                        # the members' estimate as published (NaN where withheld or not weighted)
+                        "w_mean": pd.to_numeric(table["w_mean"], errors="coerce") if "w_mean" in table else np.nan})
     return out.assign(band=band, hidden=hidden, rounded=rounded).reset_index(drop=True)[CELL_COLUMNS]
 
 
