@@ -239,7 +239,16 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
                                     if not np.isnan(iv.low) else "the published tables contradict the relations "
                                     "the solver uses: its bounds are unknown"))
     findings += _weighted(tables, facts, k)
+    findings += _fpc(tables, hidden, k)
     return findings
+
+
+def _fpc(tables: list[PublishedTable], hidden: pd.DataFrame, k: int) -> list[Finding]:
+    """The finite-population route (pipeline/publish/audit_fpc.py): a segment's members from its members' and
+    respondents' intervals, against the response row that withholds them."""
+    from pipeline.publish.audit_fpc import fpc_findings
+
+    return [Finding("fpc", *f) for f in fpc_findings(tables, hidden, k)]
 
 
 # the whole a withheld base is part of, where the row publishes it: an item's year's respondents, a row's respondents
