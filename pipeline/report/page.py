@@ -120,7 +120,7 @@ PAGE_TABLES: dict[str, PageTable] = {
         ("year", "segment", "n", "mean", "previous_year", "change", "w_mean", "w_mean_ci_low", "w_mean_ci_high",
          "w_change", "n_eff", "p10", "p25", "p50", "p75", "p90"),
         ("year", "segment", "n", "mean", "w_mean", "previous_year", "change", "p25", "p50", "p75"),
-        latest="tables.distribution_latest", notes=("hidden", "quantile_note", "n_eff_note"), slide=True),
+        latest="tables.distribution_latest", notes=("hidden", "band", "quantile_note", "n_eff_note"), slide=True),
     "categories": PageTable(
         "nodes", "titles.csf2_heatmap", ("node_id", "node_name", "segment", "n_scored", "mean", "na_share"),
         notes=("hidden", "band", "withheld"), show=False),
