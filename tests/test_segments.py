@@ -38,6 +38,18 @@ def test_a_company_with_several_licences_counts_in_each_business_type():
     assert out["multi_counted"].all()
 
 
+def test_without_a_threshold_each_node_is_split_by_its_own_rule():
+    """scoring.yaml's level threshold is 0.9. Four companies scoring 0.95, 0.9, 0.85 and 1.0: on a CSF 2.0
+    node three reach 0.9 (3/4); on ★3 (the share of its requirements met) only the company meeting every
+    requirement counts as ready (1/4), as a member's peer group counts it."""
+    values = {"a": 0.95, "b": 0.9, "c": 0.85, "d": 1.0}
+    resp = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": list(values)})
+    csf = segment_stats(_scores(values), resp, None, "csf2").iloc[0]
+    star = segment_stats(_scores(values, node="★3").assign(framework="star"), resp, None, "star").iloc[0]
+    assert csf["share_reached"] == 0.75 and csf["threshold"] == 0.9
+    assert star["share_reached"] == 0.25 and star["threshold"] == 1.0
+
+
 def test_response_rates_against_the_roster():
     roster = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": list("abcdef"),
                            "size_band": ["〜100人"] * 4 + ["10,001人〜"] * 2})

@@ -44,7 +44,7 @@ from pipeline.scoring.disclosure_weights import (
 )
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
-from pipeline.scoring.statistics import item_shares, score_bands, share_threshold
+from pipeline.scoring.statistics import item_shares, score_bands
 from pipeline.scoring.trends import panel_change
 from pipeline.scoring.weighted import ITEM_COLUMNS, WEIGHTED_COLUMNS, weighted_item_shares, weighted_segment_stats
 
@@ -228,14 +228,14 @@ def protect(table: pd.DataFrame, **kwargs) -> pd.DataFrame:
     return hide_for_two_totals(out, kwargs.get("group"))
 
 
-def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, by: str | None, framework: str,
-                  threshold: float | None = None) -> pd.DataFrame:
+def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, by: str | None, framework: str
+                  ) -> pd.DataFrame:
     """``stats`` (rows of ``segment_stats``) with the members' estimates beside the respondents' (columns
     :data:`~pipeline.scoring.weighted.WEIGHTED_COLUMNS`) where the report is weighted; unchanged otherwise.
     Added before protection, so a members' value is hidden exactly where the respondents' is."""
     if not data.weighted:
         return stats
-    w = weighted_segment_stats(scores, data.respondents, data.weights, by, framework, threshold=threshold)
+    w = weighted_segment_stats(scores, data.respondents, data.weights, by, framework)
     keys = ["sector", "year", "framework", "node_id", "segment"]
     out = stats.merge(w, on=keys, how="left")
     if not weighting_cells_are(data, by):  # segments across the cells: every members' value reads x
@@ -603,9 +603,8 @@ def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFra
     """Share of companies reaching Lv1+/Lv2+/Lv3+ per segment and year, Wilson 95%, protected."""
     s = data.scores
     scores = s[s["framework"].eq("level") & s["node_id"].str.endswith("+")]
-    theta = share_threshold("level", "Lv1+")  # reached is already 0/1
-    stats = segment_stats(scores, data.respondents, by, "level", threshold=theta)
-    stats = with_weighted(stats, data, scores, by, "level", threshold=theta)
+    stats = segment_stats(scores, data.respondents, by, "level")  # reached (LvN+) is already 0/1
+    stats = with_weighted(stats, data, scores, by, "level")
     # with 0/1 scores the mean, its SD and interval are the share
     # published twice under other names (and a mean would be held to a score's width, not a count's)
     return members_total(protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high",
@@ -618,9 +617,8 @@ def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.
     requirement met), per segment and year; and how many requirements the checklist cannot judge."""
     s = data.scores
     scores = s[s["framework"].eq("star") & s["node_id"].str.startswith("★")]
-    theta = share_threshold("star")
-    stats = segment_stats(scores, data.respondents, by, "star", threshold=theta).drop(columns=["threshold", "na_share"])
-    stats = with_weighted(stats, data, scores, by, "star", threshold=theta)
+    stats = segment_stats(scores, data.respondents, by, "star").drop(columns=["threshold", "na_share"])
+    stats = with_weighted(stats, data, scores, by, "star")
     # its ★N+ share is band 0 of the distance table: the same base rule (1–4 respondents not judged), so both
     # publish the same rounded share or hide it alike (docs/method.md §5.4); and it is never published as a band
     # (「10%未満」): the distance table's published bands narrow it inside any band (docs/method.md §11)
