@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from pipeline.palette import PLAIN_HEADER_FILL_COLOUR
+
 SAFE = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
         "nan_inf_to_errors": True}
 MIN_WIDTH, MAX_WIDTH = 6, 60
@@ -119,7 +121,7 @@ def write_sheet(wb: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, widths:
     given widths (rows grow to fit), so a sheet printed one page wide keeps a readable type size.
     """
     ws = wb.add_worksheet(name)
-    head = {"bold": True, "bg_color": "#DDDDDD"} | ({"text_wrap": True, "valign": "top"} if wrap else {})
+    head = {"bold": True, "bg_color": PLAIN_HEADER_FILL_COLOUR} | ({"text_wrap": True, "valign": "top"} if wrap else {})
     ws.write_row(0, 0, [str(c) for c in frame.columns], wb.add_format(head))
     rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
     body = wb.add_format({"text_wrap": True, "valign": "top"}) if wrap else None

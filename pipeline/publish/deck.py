@@ -39,6 +39,7 @@ from pptx.text.text import TextFrame, _Run
 from pptx.util import Emu, Inches, Pt
 
 from pipeline.linebreak import narrowest, pack, phrases
+from pipeline.palette import ACCENT_COLOUR, PAGE_TEXT_COLOUR, SLIDE_MUTED_COLOUR
 from pipeline.publish.formats import people_frame
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable
 from pipeline.xlsx import display_width
@@ -48,7 +49,8 @@ MARGIN = Inches(0.5)
 FONT = "Meiryo"
 """Shipped with Windows (where briefing decks are opened); LibreOffice and macOS substitute a Japanese
 sans-serif face."""
-DARK, GREY, ACCENT = RGBColor(0x1A, 0x1A, 0x1A), RGBColor(0x6E, 0x6E, 0x6E), RGBColor(0x1F, 0x4E, 0x79)
+DARK, GREY, ACCENT = (RGBColor.from_string(c.lstrip("#"))
+                      for c in (PAGE_TEXT_COLOUR, SLIDE_MUTED_COLOUR, ACCENT_COLOUR))
 TITLE_ONLY_LAYOUT = 5
 """The default template's "Title Only" layout: one title placeholder and nothing else."""
 WORDS = {"ja": {"headline": "要点", "caveats": "数値を読む前に", "rules": "採点と秘匿のルール、記号",

@@ -20,6 +20,7 @@ import pandas as pd
 import xlsxwriter
 
 from pipeline.method import METHOD_DOC
+from pipeline.palette import ACCENT_COLOUR, HEADER_FILL_COLOUR, HEADER_RULE_COLOUR, MARK_COLOUR, SHEET_NOTE_COLOUR
 from pipeline.publish.formats import (
     BAND_LABELS,
     DASH,
@@ -138,17 +139,18 @@ def cell_styles(wb: xlsxwriter.Workbook, lang: str) -> dict[str, Any]:
 
     styles: dict[str, Any] = {
         "title": fmt(bold=True, font_size=14),
-        "note": fmt(font_color="#404040"),
-        "note_wrap": fmt(font_color="#404040", text_wrap=True, valign="top"),
+        "note": fmt(font_color=SHEET_NOTE_COLOUR),
+        "note_wrap": fmt(font_color=SHEET_NOTE_COLOUR, text_wrap=True, valign="top"),
         "section": fmt(bold=True, font_size=11, bottom=1),
         "label": fmt(bold=True, text_wrap=True),
         "value": fmt(text_wrap=True),
-        "link": fmt(font_color="#1F4E79", underline=1),
-        "header": fmt(bold=True, bg_color="#D9D9D9", text_wrap=True, border=1, border_color="#A6A6A6"),
+        "link": fmt(font_color=ACCENT_COLOUR, underline=1),
+        "header": fmt(bold=True, bg_color=HEADER_FILL_COLOUR, text_wrap=True, border=1,
+                      border_color=HEADER_RULE_COLOUR),
         "text": fmt(),
         "text_wrap": fmt(text_wrap=True),
-        "hidden": fmt(font_color="#808080", align="right"),
-        "dash": fmt(font_color="#808080", align="right"),
+        "hidden": fmt(font_color=MARK_COLOUR, align="right"),
+        "dash": fmt(font_color=MARK_COLOUR, align="right"),
     }
     for k, by_lang in NUMBER_FORMATS.items():
         styles[k] = fmt(num_format=by_lang[lang])

@@ -36,21 +36,32 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.png import encode_png
-from pipeline.publish.feedback_model import page_figure_box
-from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK
-from pipeline.report.style import (
+from pipeline.palette import (
     CELL_EDGE_COLOUR,
+    COMPANY_COLOUR,
     FAINT_COLOUR,
+    FALL_COLOUR,
     HEATMAP_CMAP,
+    HEATMAP_DARK_BELOW,
     INK_COLOUR,
     KEY_EDGE_COLOUR,
     MUTED_COLOUR,
     NOT_ASSESSED_COLOUR,
+    ON_DARK_COLOUR,
+    ON_LIGHT_COLOUR,
     PALETTE,
+    PAPER_COLOUR,
+    PEER_COLOUR,
     REFERENCE_COLOUR,
-    SLIDE,
+    RISE_COLOUR,
+    STRONG_INK_COLOUR,
     TOTAL_COLOUR,
+)
+from pipeline.png import encode_png
+from pipeline.publish.feedback_model import page_figure_box
+from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK
+from pipeline.report.style import (
+    SLIDE,
     fill_phrases,
     fs,
     on_slide,
@@ -234,7 +245,7 @@ def _band_bar(ax: Axes, pos: float, width: float, band: str, text: str, colour: 
     (disclosure.BANDS: 「10%未満」 from 0, 「90%以上」 up to 100%), and the band's words above it, as the table
     prints the cell (gid ``band``)."""
     low, high = BANDS[band]
-    ax.bar([pos], [high - low], width, bottom=low, facecolor="white", edgecolor=colour, hatch=BAND_HATCH,
+    ax.bar([pos], [high - low], width, bottom=low, facecolor=PAPER_COLOUR, edgecolor=colour, hatch=BAND_HATCH,
            linewidth=1.2, gid=BAND_GID)
     # the words on the open side of the band (above 10%, below 90%): never over the legend above the axes
     at, offset, va = ((pos, low), -2, "top") if band == "high" else ((pos, high), 2, "bottom")
@@ -243,9 +254,9 @@ def _band_bar(ax: Axes, pos: float, width: float, band: str, text: str, colour: 
 
 
 TOTAL_STYLE = {"color": TOTAL_COLOUR, "lw": 2.8, "linestyle": "-"}
-"""How the whole sector (全体) is drawn wherever it is a series (lines, radar): thick, solid, black, so it
-reads the same from chart to chart; where it is a group or a column (bars, boxes, heatmap) it comes last,
-after a thin divider (:func:`_total_divider`)."""
+"""How the whole sector (全体) is drawn wherever it is a series (lines, radar): thick, solid, in the total's
+colour (``TOTAL_COLOUR``), so it reads the same from chart to chart; where it is a group or a column (bars,
+boxes, heatmap) it comes last, after a thin divider (:func:`_total_divider`)."""
 
 
 def _total_divider(ax: Axes, groups: list, total: str | None, vertical: bool = True) -> None:
@@ -273,7 +284,7 @@ def _points_axis(ax: Axes, reach: float, unit: str) -> None:
     """A symmetric change axis around a zero line, with few enough ticks that '+10 ポイント' labels never collide."""
     room = 1.8 if on_slide() else 1.3  # the value labels at the bars' ends are larger on a slide
     ax.set_xlim(-reach * room, reach * room)
-    ax.axvline(0, color="black", lw=0.8)
+    ax.axvline(0, color=STRONG_INK_COLOUR, lw=0.8)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4, symmetric=True, steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(_points_formatter(unit))
     ax.tick_params(axis="x", labelsize=fs(9))
@@ -402,9 +413,9 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
         vals, hidden = _floats(rows, value), _hidden(rows)
         shown = ~hidden & np.isfinite(vals)
         st = series_style(j)
-        ax.bar(pos[shown], vals[shown], width * 0.92, color=st["color"], hatch=st["hatch"], edgecolor="white",
+        ax.bar(pos[shown], vals[shown], width * 0.92, color=st["color"], hatch=st["hatch"], edgecolor=PAPER_COLOUR,
                linewidth=0.5, label=str(h))
-        handles.append(Patch(facecolor=st["color"], hatch=st["hatch"], edgecolor="white", label=str(h)))
+        handles.append(Patch(facecolor=st["color"], hatch=st["hatch"], edgecolor=PAPER_COLOUR, label=str(h)))
         if lo and hi:
             lo_v, hi_v = _floats(rows, lo), _floats(rows, hi)
             ok = shown & np.isfinite(lo_v) & np.isfinite(hi_v)
@@ -421,7 +432,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
                 any_x = True
     labels = [str(h) for h in hues]
     if any_band and band_label:
-        handles.append(Patch(facecolor="white", edgecolor=INK_COLOUR, hatch=BAND_HATCH, label=band_label))
+        handles.append(Patch(facecolor=PAPER_COLOUR, edgecolor=INK_COLOUR, hatch=BAND_HATCH, label=band_label))
         labels.append(band_label)
     if any_x:
         handles.append(_hidden_handle(suppressed_label))
@@ -488,11 +499,11 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
                 # the box would be, on the median line, so no box reads as "no spread"
                 ax.annotate(HIDDEN_MARK, (p, r["p50"]), xytext=(0, 3), textcoords="offset points", ha="center",
                             va="bottom", fontsize=fs(9), color=INK_COLOUR, gid=HIDDEN_GID)
-                ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color="black", lw=1.8)
+                ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color=STRONG_INK_COLOUR, lw=1.8)
                 any_mark = True
                 continue
             ax.add_patch(Rectangle((p - width * 0.4, r["p25"]), width * 0.8, r["p75"] - r["p25"], facecolor=c,
-                                   alpha=0.8, hatch=st["hatch"], edgecolor="white", linewidth=0.5))
+                                   alpha=0.8, hatch=st["hatch"], edgecolor=PAPER_COLOUR, linewidth=0.5))
             for end, edge in (("p10", "p25"), ("p90", "p75")):
                 if pd.notna(r.get(end)):
                     ax.plot([p, p], [r[end], r[edge]], color=c, lw=1.2)
@@ -501,8 +512,8 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
                     # beside the box (an x above a box read as an outlier): the legend says what a box without
                     # whiskers means
                     no_whisker = True
-            ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color="black", lw=1.8)
-        handles.append(Patch(facecolor=c, alpha=0.8, hatch=st["hatch"], edgecolor="white", label=str(h)))
+            ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color=STRONG_INK_COLOUR, lw=1.8)
+        handles.append(Patch(facecolor=c, alpha=0.8, hatch=st["hatch"], edgecolor=PAPER_COLOUR, label=str(h)))
     ax.set_xlim(-0.6, len(xs) - 0.4)
     _total_divider(ax, xs, total)
     labels = [str(h) for h in hues]
@@ -510,7 +521,7 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
     if no_whisker:
-        handles.append(Patch(facecolor="white", edgecolor=INK_COLOUR, linewidth=0.8, label=whisker_label))
+        handles.append(Patch(facecolor=PAPER_COLOUR, edgecolor=INK_COLOUR, linewidth=0.8, label=whisker_label))
         labels.append(whisker_label)
     _legend_above(ax, handles, labels)  # first: on a slide it may take width from the axes the ticks wrap to
     _category_ticks(ax, [str(v) for v in xs])
@@ -574,12 +585,12 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
             if band in band_text:  # published as a band: its end of the scale's colour, the band as text
                 any_band = True
                 end = 1.0 if band == "high" else 0.0
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=cmap(end), edgecolor="white",
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=cmap(end), edgecolor=PAPER_COLOUR,
                                        linewidth=0.5))
                 ax.text(j, i, band_text[band], ha="center", va="center", fontsize=fs(7),
-                        color="black" if end >= 0.6 else "white", gid=BAND_GID)
+                        color=ON_DARK_COLOUR if end < HEATMAP_DARK_BELOW else ON_LIGHT_COLOUR, gid=BAND_GID)
             elif hidden_grid.iat[i, j]:
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor=CELL_EDGE_COLOUR,
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=PAPER_COLOUR, edgecolor=CELL_EDGE_COLOUR,
                                        linewidth=0.5))
                 ax.text(j, i, HIDDEN_MARK, ha="center", va="center", fontsize=fs(8), color=INK_COLOUR,
                         gid=HIDDEN_GID)
@@ -587,7 +598,7 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
                 ax.text(j, i, "—", ha="center", va="center", fontsize=fs(7), color=MUTED_COLOUR)
             else:
                 ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=fs(7),
-                        color="white" if v < 0.6 else "black")
+                        color=ON_DARK_COLOUR if v < HEATMAP_DARK_BELOW else ON_LIGHT_COLOUR)
     # the row labels first: on a slide they may widen their column, and the column labels wrap to what is left
     ax.set_yticks(range(len(rows)), _row_labels(ax, [str((row_labels or {}).get(r, r)) for r in rows], fs(7)),
                   fontsize=fs(7))
@@ -626,8 +637,8 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
           band_text: dict[str, str] | None = None) -> Axes:
     """One closed polygon per series over the axes (e.g. CSF functions); ``ax`` must be polar.
 
-    The ``highlight`` series (the whole sector) is thick and black so every segment reads against it;
-    other series take the palette without black, each with its own marker and line style. A hidden
+    The ``highlight`` series (the whole sector) is thick and in the total's colour so every segment reads
+    against it; other series take the palette without that colour, each with its own marker and line style. A hidden
     point leaves a gap in its polygon (never a point at the centre, which would read as 0%); a series
     hidden everywhere is listed in the legend with ``suppressed_label``. A hidden mean published as a band
     (``mean_band``: 「90%以上」) is drawn as the band itself, a thick stroke of the series' colour along its spoke
@@ -723,9 +734,9 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
     vals, hidden = _floats(t, value), _hidden(t)
     shown = ~hidden & np.isfinite(vals)
     pos = np.arange(len(t))
-    colours = [PALETTE[0] if (v >= 0 or not diverging) else PALETTE[3] for v in vals[shown]]
+    colours = [RISE_COLOUR if (v >= 0 or not diverging) else FALL_COLOUR for v in vals[shown]]
     hatches = ["" if (v >= 0 or not diverging) else "//" for v in vals[shown]]
-    bars = ax.barh(pos[shown], vals[shown], color=colours, edgecolor="white", linewidth=0.5)
+    bars = ax.barh(pos[shown], vals[shown], color=colours, edgecolor=PAPER_COLOUR, linewidth=0.5)
     for b, h in zip(bars, hatches, strict=True):
         b.set_hatch(h)
     lo_v, hi_v = _floats(t, lo), _floats(t, hi)
@@ -961,9 +972,9 @@ def panel_vs_all(table: pd.DataFrame, node: str = "node_id", value: str = "chang
         shown = ~hidden & np.isfinite(vals)
         st = series_style(j)
         name = str((basis_labels or {}).get(b, b))
-        ax.barh(pos[shown], vals[shown], height * 0.9, color=st["color"], hatch=st["hatch"], edgecolor="white",
+        ax.barh(pos[shown], vals[shown], height * 0.9, color=st["color"], hatch=st["hatch"], edgecolor=PAPER_COLOUR,
                 linewidth=0.5, label=name)
-        handles.append(Patch(facecolor=st["color"], hatch=st["hatch"], edgecolor="white"))
+        handles.append(Patch(facecolor=st["color"], hatch=st["hatch"], edgecolor=PAPER_COLOUR))
         names.append(name)
         lo_v, hi_v = _floats(rows, lo), _floats(rows, hi)
         ok = shown & np.isfinite(lo_v) & np.isfinite(hi_v)
@@ -1058,12 +1069,10 @@ LABEL_X, LABEL_SIZE = 1.03, 8
 PNG_LEVEL = 1
 """zlib level of the member figure's PNG: level 1 encodes several times faster than the default 6 for a
 slightly larger file (lossless either way)."""
-COMPANY_COLOUR = PALETTE[3]  # vermilion: stands out against the blue peer band, also in greyscale
-PEER_COLOUR = PALETTE[0]
 
 
 def peer_dots(scores: pd.DataFrame, ax: Axes, w: dict[str, Any]) -> Axes:
-    """One row per measure: the peers' interquartile range as a band, their median as a black bar,
+    """One row per measure: the peers' interquartile range as a band, their median as a bar,
     their mean as an open circle, the company as a diamond with its value beside it.
 
     The mean is drawn because it needs only k peers, where the median needs 2k and the quartiles 4k:
@@ -1105,10 +1114,10 @@ def _peer_background(scores: pd.DataFrame, ax: Axes, w: dict[str, Any]) -> None:
             ax.add_patch(Rectangle((row.p25, p - 0.28), row.p75 - row.p25, 0.56, facecolor=PEER_COLOUR, alpha=0.3,
                                    edgecolor=PEER_COLOUR, linewidth=0.6))
         if pd.notna(row.p50):
-            ax.plot([row.p50, row.p50], [p - 0.32, p + 0.32], color="black", lw=2.2, solid_capstyle="butt")
+            ax.plot([row.p50, row.p50], [p - 0.32, p + 0.32], color=STRONG_INK_COLOUR, lw=2.2, solid_capstyle="butt")
         if pd.notna(row.peer_mean):
-            ax.plot([row.peer_mean], [p], marker="o", markersize=6, markerfacecolor="white", markeredgecolor="black",
-                    markeredgewidth=1.2, linestyle="none", zorder=4)
+            ax.plot([row.peer_mean], [p], marker="o", markersize=6, markerfacecolor=PAPER_COLOUR,
+                    markeredgecolor=STRONG_INK_COLOUR, markeredgewidth=1.2, linestyle="none", zorder=4)
         if pd.isna(row.peer_mean) and pd.isna(row.p50):
             ax.text(0.01, p + 0.36, w["no_stat"], ha="left", va="bottom", fontsize=6.5, color=FAINT_COLOUR)
     ax.set_xlim(0, 1)
@@ -1120,11 +1129,11 @@ def _peer_background(scores: pd.DataFrame, ax: Axes, w: dict[str, Any]) -> None:
     ax.grid(axis="y", visible=False)
     ax.spines[["top", "right"]].set_visible(False)
     legend = w["legend"]
-    handles = [Line2D([], [], marker="D", color=COMPANY_COLOUR, markeredgecolor="white", linestyle="none",
+    handles = [Line2D([], [], marker="D", color=COMPANY_COLOUR, markeredgecolor=PAPER_COLOUR, linestyle="none",
                       markersize=7, label=legend["company"]),
-               Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor="black", markeredgewidth=1.2,
-                      linestyle="none", markersize=6, label=legend["mean"]),
-               Line2D([], [], color="black", lw=2.2, label=legend["median"]),
+               Line2D([], [], marker="o", markerfacecolor=PAPER_COLOUR, markeredgecolor=STRONG_INK_COLOUR,
+                      markeredgewidth=1.2, linestyle="none", markersize=6, label=legend["mean"]),
+               Line2D([], [], color=STRONG_INK_COLOUR, lw=2.2, label=legend["median"]),
                Patch(facecolor=PEER_COLOUR, alpha=0.3, edgecolor=PEER_COLOUR, label=legend["iqr"])]
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(-0.4, 1.01), ncols=2, fontsize=7.5,
               borderaxespad=0, handlelength=1.6, columnspacing=1.0, frameon=False)
@@ -1144,7 +1153,7 @@ def _company_diamonds(scores: pd.DataFrame) -> Line2D:
     pos = _positions(scores)
     scored = scores["score"].notna().to_numpy()
     return Line2D(scores["score"].to_numpy(float)[scored], pos[scored], marker="D", markersize=7,
-                  color=COMPANY_COLOUR, markeredgecolor="white", linestyle="none", zorder=5,
+                  color=COMPANY_COLOUR, markeredgecolor=PAPER_COLOUR, linestyle="none", zorder=5,
                   clip_on=False)  # a company at 0% or 100% gets a whole diamond, not half
 
 
