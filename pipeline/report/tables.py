@@ -823,13 +823,13 @@ def not_assessed_subcategories(data: ReportData) -> int:
 def segment_order() -> dict[str, list[str]]:
     """Each segment attribute's values in the order a report lists them, from the catalogs.
 
-    Size bands small to large (size_bands.yaml), a merged group (sectors.yaml ``segment_groups``) right after
-    the band it ends with, as a range reads; each sector's business types in its own catalog's order (sectors.yaml
-    ``business_types``), a merged group heading its members; other attributes as sectors.yaml ``segment_order``
-    lists them."""
+    Size bands small to large (size_bands.yaml), a merged group (:func:`pipeline.catalogs.segment_groups`) right
+    after the band it ends with, as a range reads; each sector's business types in its own catalog's order
+    (sectors.yaml ``business_types``), a merged group heading its members; other attributes as sectors.yaml
+    ``segment_order`` lists them."""
     groups: dict[str, dict[str, Any]] = {}
-    for info in catalogs.sectors().values():
-        for attr, found in (info.get("segment_groups") or {}).items():
+    for sector in catalogs.sectors():
+        for attr, found in catalogs.segment_groups(sector).items():
             groups.setdefault(attr, {}).update(found)
     bands = catalogs.size_band_names()
     place = {b: i for i, b in enumerate(bands)}
@@ -838,10 +838,10 @@ def segment_order() -> dict[str, list[str]]:
         size += [band, *(g for g, spec in groups.get("size_band", {}).items()
                          if max(spec["members"], key=place.__getitem__) == band)]
     business: list[str] = []
-    for sector, info in catalogs.sectors().items():  # each sector's business types in its own catalog's order
+    for sector in catalogs.sectors():  # each sector's business types in its own catalog's order
         codes = catalogs.business_type_codes(sector)
         rank = {c: i for i, c in enumerate(codes)}
-        own = (info.get("segment_groups") or {}).get("business_types", {})
+        own = catalogs.segment_groups(sector).get("business_types", {})
         for code in codes:
             business += [*(g for g, spec in own.items() if min(spec["members"], key=rank.__getitem__) == code), code]
     order: dict[str, list[str]] = {}

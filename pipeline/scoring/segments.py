@@ -104,11 +104,10 @@ def response_rates(roster: pd.DataFrame, respondents: pd.DataFrame, by: str | No
 
 
 def segment_groups(sector: str, by: str | None) -> dict[str, dict]:
-    """The documented neighbour groups of attribute ``by`` (catalogs/sectors.yaml ``segment_groups``)."""
+    """The documented neighbour groups of attribute ``by`` (:func:`pipeline.catalogs.segment_groups`)."""
     if by is None:
         return {}
-    info = catalogs.sectors().get(sector, {})
-    return dict((info.get("segment_groups") or {}).get(by) or {})
+    return catalogs.segment_groups(sector).get(by, {})
 
 
 def small_segment_merges(respondents: pd.DataFrame, by: str | None, groups: dict[str, dict], k: int
