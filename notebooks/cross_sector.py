@@ -80,8 +80,8 @@ if mapping_notes:
 display(HTML(f'<p class="sdw-provenance">{stamp}</p>'))
 
 
-# functions and categories are tied by the item map: protected together, by the sector's own segments as in
-# its report (a total hidden there to protect its segments stays hidden here), then the totals kept
+# functions and categories are tied by the item map: protected together, with each sector's own segments as
+# stored (a total hidden to protect one of them stays hidden here), then the totals kept
 levels = P.cross_sector_nodes(sectors, min_cell, links)
 
 
