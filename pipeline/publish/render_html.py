@@ -98,7 +98,7 @@ def table_html(table: PublishedTable, lang: str) -> str:
     code = [c in CODE_COLUMNS for c in cols]
     hidden = hidden_rows(table)
     withheld = withheld_cells(table)
-    mark = hidden_text(table.k)
+    mark = hidden_text()
     lines = [f'<div class="sdw-table-block" id="{escape(table.name)}">', '<table class="sdw-table">']
     if table.title:
         lines.append(f"<caption>{escape(table.title)}</caption>")

@@ -171,7 +171,7 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
     stamp += [(words["parameters"], f"{k}={v}") for k, v in provenance.parameters.items() if v not in ("", None)]
     if provenance.generated:
         stamp.append((words["generated"], provenance.generated))
-    symbols = [(words["symbols"], words["hidden"].format(mark=hidden_text(k), k=k))
+    symbols = [(words["symbols"], words["hidden"].format(mark=hidden_text(), k=k))
                for k in sorted({t.k for t in tables})]
     symbols = symbols[:1]  # one mark whatever k: the mark says "hidden", never a count
     symbols += [(words["symbols"], words["dash"]), (words["symbols"], words["no_previous"])] if tables else []
@@ -233,7 +233,7 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
     frame = table.frame.reset_index(drop=True)
     hidden = hidden_rows(table)
     withheld = withheld_cells(table)
-    mark = hidden_text(table.k)
+    mark = hidden_text()
     open_counts = set(table.spec.open_counts) if table.spec is not None else set()
     ws.write_string(0, 0, table.title, styles["title"])
     ws.set_row(0, 21)

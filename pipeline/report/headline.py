@@ -120,7 +120,7 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
         out.append(Sentence(h["star"].format(ready=pct(ready, whole=_rounded(tables, "star", node_id="★3+", **at)),
                                              mean=pct(met, "mean", _rounded(tables, "star", node_id="★3", **at))),
                             [_ref("star", "mean", node="★3+", **at), _ref("star", "mean", node="★3", **at)]))
-    bands = _bands(tables, lang, year, total, k)
+    bands = _bands(tables, lang, year, total)
     if bands:
         out.append(Sentence(h["bands"].format(bands=h["list_separator"].join(bands)),
                             [_ref("bands", "share_band", year=year)]))
@@ -168,7 +168,7 @@ def _responses_withheld(tables: dict[str, PublishedTable], at: dict) -> bool:
     return bool(rows["suppressed"].fillna("").astype(str).ne("").any())
 
 
-def _bands(tables: dict[str, PublishedTable], lang: str, year: int, total: str, k: int) -> list[str]:
+def _bands(tables: dict[str, PublishedTable], lang: str, year: int, total: str) -> list[str]:
     """'100点 1.7%' … for each published result band of the instrument's own scale (IPA 自社診断), as the
     bands table names and orders them; a hidden band says so (x), never estimated, so that the shares are not
     read as adding up to the whole."""
@@ -177,7 +177,7 @@ def _bands(tables: dict[str, PublishedTable], lang: str, year: int, total: str, 
         return []
     f = t.frame
     f = f[f["year"].eq(year) & f["segment"].ne(total)]
-    shown = [(r.segment, hidden_text(k) if r.suppressed else format_value(r.share_band, "share_band", lang))
+    shown = [(r.segment, hidden_text() if r.suppressed else format_value(r.share_band, "share_band", lang))
              for r in f.itertuples() if r.suppressed or r.share_band == r.share_band]
     return [f"{band} {value}" for band, value in shown]
 
