@@ -1,7 +1,7 @@
 """Where a short label (a table header, a legend entry) may break over lines: between phrases, never inside a word.
 
 A Japanese renderer (PowerPoint, LibreOffice, a browser, ReportLab as we drive it) breaks Japanese text between any
-two characters, so a header in a narrow column read 「回答事業 / 者数」「95%信 / 頼区間 / (下限)」. A label is cut
+two characters, so a header in a narrow column would read 「回答事業 / 者数」「95%信 / 頼区間 / (下限)」. A label is cut
 here into phrases instead: BudouX's Japanese model (the segmenter browsers use for the same purpose) finds the
 phrase boundaries (「満たしていない / 事業者の / 割合」); a parenthesis always starts a phrase of its own
 (「平均スコア / (会員推計)」); a closing bracket or a comma never starts one; Latin text breaks at its spaces. The

@@ -1,7 +1,7 @@
 """PNG files from pixel arrays, written without per-row filters.
 
 Pillow chooses a PNG filter for every row by trying all five on it; on our flat-coloured figures that
-search took about two thirds of encoding a member's figure (7.1 ms of 7.4 ms at zlib level 1, for a
+search takes about two thirds of encoding a member's figure (7.1 ms of 7.4 ms at zlib level 1, for a
 700 × 582 picture), while rows left unfiltered compress as well (44.6 KB against Pillow's 47.3 KB).
 The pixels are the same; only the bytes of the file differ from Pillow's. The same array gives the
 same bytes, so feedback files stay byte-identical run to run.

@@ -9,9 +9,9 @@ or text squeezed below legibility.
 
 The page is written with ReportLab's canvas: text in IPAexGothic (the figures' font), embedded as a subset of
 the glyphs the page uses, so it reads the same in any viewer; the member figure is the page-sized PNG the
-figure module drew (:attr:`MemberPage.page_figure`). Drawing the whole page with matplotlib's PDF backend
-cost about half a second per member (text laid out and written glyph by glyph); this costs a few
-milliseconds. ``invariant`` mode leaves no clock or random id in the file: the same page gives the same bytes.
+figure module drew (:attr:`MemberPage.page_figure`). ReportLab rather than matplotlib's PDF backend, which
+lays out and writes text glyph by glyph: about half a second per member there, a few milliseconds here.
+``invariant`` mode leaves no clock or random id in the file: the same page gives the same bytes.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ The design is a stratified sample without replacement from a finite population: 
 weighting cells of :mod:`pipeline.scoring.weights`, each stratum's population its members on the
 roster (the finite-population correction: a cell where nearly everyone answered is nearly known).
 Variances are the Taylor linearisation of the ratio mean (:func:`stratified_mean`, numpy, every
-segment and node of a year over one design; the same numbers as svy's, which it replaced on the hot path
-because 784 svy calls per report took seconds; a design with a one-respondent cell, which svy pools,
-still goes through svy). A segment is a domain: its estimate keeps the whole design (svy's ``where=``),
+segment and node of a year over one design). It gives svy's numbers without svy's cost per call (a report
+asks for some 800 estimates, which through svy take seconds); a design with a one-respondent cell, which svy
+pools, goes through svy. A segment is a domain: its estimate keeps the whole design (svy's ``where=``),
 so segments that cut across cells get honest intervals too.
 
 One function per statistic: :func:`weighted_mean` (mean score), :func:`weighted_share` (share reaching
