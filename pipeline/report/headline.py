@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pipeline.publish.audit import AUDIT_FILE
 from pipeline.publish.formats import format_value, hidden_text, rounded_mask
 from pipeline.publish.model import PublishedTable
 from pipeline.scoring.disclosure_rounding import ROUNDED
@@ -125,7 +126,7 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
         out.append(Sentence(h["bands"].format(bands=h["list_separator"].join(bands)),
                             [_ref("bands", "share_band", year=year)]))
     if hidden_count:
-        out.append(Sentence(h["hidden"].format(n=hidden_count, k=k), ["disclosure_audit.csv"]))
+        out.append(Sentence(h["hidden"].format(n=hidden_count, k=k), [AUDIT_FILE]))
     return out
 
 

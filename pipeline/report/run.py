@@ -280,10 +280,10 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         except ReportError as e:
             withdraw(rep_dir, fig_dir)
             raise ReportError(f"{e} — nothing of this report is published: its outputs in {rep_dir} and "
-                              f"{fig_dir} were removed (disclosure_audit.csv stays, for the association)") from None
+                              f"{fig_dir} were removed ({AUDIT_FILE} stays, for the association)") from None
         _same_run(rep_dir, variant=folder != span)
         result.tables.append(rep_dir / "tables.xlsx")
-        result.audits.append(rep_dir / "disclosure_audit.csv")
+        result.audits.append(rep_dir / AUDIT_FILE)
         if pptx:
             result.decks.append(rep_dir / "deck.pptx")
         result.figures += sorted(fig_dir.glob("*.png"))
