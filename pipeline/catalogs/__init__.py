@@ -38,6 +38,7 @@ from pipeline.catalogs.instruments import (
     items_for,
     labels,
     levels,
+    new_items_file,
     power_items,
     provisional,
     scoring_rules,
@@ -52,6 +53,7 @@ from pipeline.catalogs.instruments import (
     size_bands,
     synth_calibration,
     template,
+    template_file,
     template_versions,
     vocabulary,
 )
@@ -104,6 +106,8 @@ __all__ = [
     "size_bands",
     "synth_calibration",
     "template",
+    "template_file",
+    "new_items_file",
     "template_versions",
     "vocabulary",
 ]
