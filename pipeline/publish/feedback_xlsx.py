@@ -147,7 +147,7 @@ def write_index(path: Path, frame: pd.DataFrame, w: dict[str, Any]) -> None:
     wb = workbook(tmp)
     wb.set_properties({"created": FIXED_CREATED})  # no clock in the file: the same members give the same bytes
     try:
-        write_sheet(wb, w["index"]["title"], frame, widths=[None, None, 16])
+        write_sheet(wb, w["index"]["title"], frame, widths=[None, None, 16, None])
     finally:
         wb.close()
     os.replace(tmp, path)
