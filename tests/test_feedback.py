@@ -446,7 +446,7 @@ def test_sdw_feedback_says_where_it_wrote_and_logs_one_line(tmp_path, capsys):
     assert f"written to {folder} (--out {tmp_path / 'fb'} + auto/2024)" in out  # the sector and year it added
     assert "sdw feedback: 2 member files (of 6; the others untouched) written to" in out
     assert "  written now: auto_2024_0002.xlsx, auto_2024_0006.xlsx" in out
-    assert "(今回作成 marks the files written now)" in out
+    assert "index.xlsx (association only; 今回作成 marks the files written now)" in out
     index = pd.read_excel(folder / "index.xlsx", engine="calamine", dtype=str).fillna("")
     assert index[["ファイル名", "今回作成"]].values.tolist() == [
         ["auto_2024_0001.xlsx", ""], ["auto_2024_0002.xlsx", "○"], ["auto_2024_0003.xlsx", ""],

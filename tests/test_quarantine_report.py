@@ -98,6 +98,9 @@ def test_the_report_prints_readably_and_names_each_sectors_attributes(tmp_path):
 
     assert detail_ja("consolidated export, 175 rows") == "一括出力ファイル(175行)"
     assert detail_ja("row 12") == "一括出力ファイルの12行目"
+    # the newer row that replaced an export row, in the words the ファイル column uses (it read '…csv#row=84')
+    assert detail_ja("superseded by 回答一覧_FY2024_第2回.csv#row=84") == \
+        "より新しい提出「回答一覧_FY2024_第2回.csv(84行目)」に置き換えました"
     assert detail_ja("the workbook cannot be opened (calamine error: Cannot detect file format)") == \
         "ブックを開けません: ファイル形式を判別できません(壊れているか、Excel 以外の形式です)"
     table = pd.DataFrame([{"sector": "auto", "year": 2024, "source_path": "a/チェックシート_株式会社長い名前.xlsx",

@@ -63,7 +63,7 @@ def detail_ja(detail: str) -> str:
             out = re.sub(pattern, text, detail)
             for code in catalogs.sectors():
                 out = out.replace(f"{code} 分野", f"{sector_ja(code)}分野")
-            return out
+            return re.sub(r"#row=(\d+)", r"(\1行目)", out)  # another export row, named as the ファイル column names it
     return detail if not detail or not detail.isascii() else f"技術情報: {detail}"
 
 
