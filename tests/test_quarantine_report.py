@@ -310,3 +310,21 @@ def test_a_roster_link_says_the_number_was_blank_or_invalid():
 
     for code in ("roster_linked_by_name", "roster_ambiguous_name_link"):
         assert "空欄か無効" in REASONS[code][0] and "法人番号がない" not in REASONS[code][0]
+
+
+def test_the_print_area_holds_every_years_quarantined_rows_and_no_flagged_one(tmp_path):
+    """With two years in the store, 2022's flagged rows sorted between 2022's and 2023's quarantined ones, so the
+    print area (the rows above the flagged ones) printed 2022's flagged rows and left 2023's quarantined ones out."""
+    from pipeline.ingest.quarantine import write_report
+
+    base = {"sector": "auto", "company_name": "株式会社甲", "corporate_number": "1010001000006", "problem_ja": "p",
+            "action_ja": "a", "detail": ""}
+    table = pd.DataFrame([
+        {**base, "year": 2022, "source_path": "flag22.xlsx", "status": "ingested", "reason": "unanswered"},
+        {**base, "year": 2022, "source_path": "bad22.xlsx", "status": "quarantined", "reason": "corrupt"},
+        {**base, "year": 2023, "source_path": "flag23.xlsx", "status": "ingested", "reason": "unanswered"},
+        {**base, "year": 2023, "source_path": "bad23.xlsx", "status": "quarantined", "reason": "corrupt"}])
+    ws = openpyxl.load_workbook(write_report(table, tmp_path)[0])["隔離・要確認"]
+    files = [r[0] for r in ws.iter_rows(min_row=2, min_col=4, max_col=4, values_only=True)]
+    assert files == ["bad22.xlsx", "bad23.xlsx", "flag22.xlsx", "flag23.xlsx"]
+    assert ws.print_area == "'隔離・要確認'!$A$1:$I$3"  # the header and the two quarantined files

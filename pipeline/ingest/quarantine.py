@@ -119,8 +119,11 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     roster_rows = table["reason"].str.startswith("roster_")
     full = table
     table = table[~roster_rows]
-    out = (table.assign(_o=table["status"].map(order)).sort_values(["sector", "year", "_o", "source_path"])
-           .drop(columns="_o")
+    # every sector and year's flagged rows after all the others: the print area is the rows above them (sorted by
+    # sector and year first, 2022's flagged rows printed between 2022's and 2023's quarantined ones)
+    out = (table.assign(_f=table["status"].eq("ingested"), _o=table["status"].map(order))
+           .sort_values(["_f", "sector", "year", "_o", "source_path"])
+           .drop(columns=["_f", "_o"])
            .assign(sector=lambda d: d["sector"].map(sector_ja), status=lambda d: d["status"].map(STATUS_JA),
                    source_path=lambda d: d["source_path"].map(place_ja))
            [list(HEADERS_JA)].rename(columns=HEADERS_JA))
