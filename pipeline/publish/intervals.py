@@ -1065,8 +1065,10 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
         hidden = hidden_cells(tables)
         facts, adds_up = collect(tables, hidden)
         # one cell in several tables (breakdowns of a sector share their totals): hidden in one, hidden in all
-        mixed = [f for f, rows in facts.rows.items()
-                 if len({_is_hidden(work[name][0].at[index, "suppressed"]) for name, index in rows}) > 1]
+        # (each row's status read once per round, not looked up per fact)
+        shut = {name: dict(zip(f.index, map(_is_hidden, f["suppressed"].to_numpy()), strict=True))
+                for name, (f, _) in work.items() if "suppressed" in f}
+        mixed = [f for f, rows in facts.rows.items() if len({shut[name][index] for name, index in rows}) > 1]
         if mixed:
             for fact in mixed:
                 for name, index in facts.rows[fact]:
