@@ -1,0 +1,106 @@
+"""The output review of the latest build (issue 23): each class of defect a reader found, checked on what the
+reader gets — a figure's drawn text, a deck's table cells, a footer's words — with expectations typed by hand."""
+
+from __future__ import annotations
+
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from pipeline.publish import slides
+from pipeline.report import figures as F
+from pipeline.report import style
+
+SIZE_BANDS_EN = ["1–100", "101–300", "301–1,000", "1,001–10,000", "10,001+", "All"]
+
+
+def _boxes_apart(texts, renderer, gap_pt: float, dpi: float) -> list[tuple[str, str]]:
+    """Pairs of drawn texts on one row closer than ``gap_pt`` points (measured here, not by the figure code)."""
+    boxes = sorted(((t.get_window_extent(renderer), t.get_text()) for t in texts if t.get_text().strip()),
+                   key=lambda b: b[0].x0)
+    close = []
+    for (a, ta), (b, tb) in zip(boxes, boxes[1:], strict=False):
+        same_row = a.y0 < b.y1 and b.y0 < a.y1
+        if same_row and b.x0 - a.x1 < gap_pt * dpi / 72:
+            close.append((ta, tb))
+    return close
+
+
+@pytest.mark.parametrize("series", [["FY2022", "FY2023", "FY2024"],
+                                    ["★3 requirements met (mean share)", "★3 ready (every judgeable requirement met)",
+                                     "★4 requirements met (mean share)", "★4 ready"]])
+def test_english_size_band_labels_stand_apart_on_the_slide(series):
+    """Deck slides 5 (response rate) and 16 (★) of the English automotive deck: 「301–1,000」 touched
+    「1,001–10,000」 and read "301–1,0001,001–10,000". Every pair of neighbouring labels keeps at least a third of an
+    em (14 pt → 4.7 pt) between them, on one row or staggered."""
+    table = pd.DataFrame([{"segment": s, "year": y, "v": 0.5, "suppressed": ""} for s in SIZE_BANDS_EN for y in series])
+    with slides.slide_mode():
+        fig, ax = style.new_figure()
+        F.grouped_bars(table, "segment", "year", "v", ax=ax, total="All")
+        style.finish(fig, "t", "Source", "rule")
+        fig.canvas.draw()
+        labels = ax.get_xticklabels()
+        assert [t.get_text().replace("\n", "") for t in labels] == SIZE_BANDS_EN  # whole, in order
+        assert min(t.get_fontsize() for t in labels) >= 14
+        assert _boxes_apart(labels, fig.canvas.get_renderer(), 14 / 3, fig.dpi) == []
+    plt.close(fig)
+
+
+def test_a_series_drawn_only_as_bands_has_its_band_swatch_in_its_own_colour():
+    """Power radar: 一般送配電・送電・配電 is 「90%以上」 on every function, drawn as blue strokes; its legend showed
+    a blue line never drawn and a grey 「90%以上」 swatch. Now one entry, 「一般送配電・送電・配電: 90%以上」, in the
+    blue of the strokes (the palette's first colour, #0072B2), and 発電's line in its own orange (#E69F00)."""
+    t = pd.DataFrame({"fn": ["GV", "ID", "PR"] * 2, "seg": ["一般送配電・送電・配電"] * 3 + ["発電"] * 3,
+                      "mean": [float("nan")] * 3 + [0.7, 0.8, 0.75], "suppressed": ["uniform"] * 3 + [""] * 3,
+                      "mean_band": ["high"] * 3 + [""] * 3})
+    ax = plt.figure().add_subplot(polar=True)
+    F.radar(t, "fn", "seg", "mean", ax=ax)
+    legend = ax.get_legend()
+    entries = [(t.get_text(), mcolors.to_hex(h.get_color())) for t, h in zip(legend.get_texts(),
+                                                                             legend.legend_handles, strict=True)]
+    assert entries == [("一般送配電・送電・配電: 90%以上", "#0072b2"), ("発電", "#e69f00")]
+    strokes = {mcolors.to_hex(line.get_color()) for line in ax.get_lines() if line.get_gid() == "band"}
+    assert strokes == {"#0072b2"}
+    plt.close("all")
+
+
+POWER = ["一般送配電・送電・配電", "特定送配電・自家用", "発電", "小売", "特定卸", "全体"]
+CATEGORIES = ["GV.OC", "GV.RM", "GV.RR", "GV.PO", "GV.OV", "GV.SC", "ID.AM", "ID.RA", "ID.IM", "PR.AA", "PR.AT"]
+
+
+@pytest.mark.parametrize("slide", [False, True])
+@pytest.mark.parametrize(("lang", "band"), [("ja", "90%以上"), ("en", "90%+")])
+def test_a_band_reads_inside_its_heatmap_cell(slide, lang, band):
+    """Power heatmap: the first column (一般送配電・送電・配電) is 「90%以上」 throughout; the long GV.SC label
+    (「サイバーセキュリティサプライチェーンリスクマネジメント」) left the cells so narrow that the words filled their
+    cell edge to edge. Every band's text lies inside its cell with at least a quarter em to spare on each side."""
+    from pipeline.report.context import node_names
+
+    names = node_names("csf2", lang)
+    rows = [{"node_id": r, "segment": c, "mean": 0.75 if i else float("nan"), "suppressed": "" if i else "uniform",
+             "mean_band": "" if i else "high"} for r in CATEGORIES for i, c in enumerate(POWER)]
+    table = pd.DataFrame(rows)
+
+    def draw():
+        fig, ax = style.new_figure(left=0.3 if slide else 0.27, right=0.9 if slide else 0.94)
+        F.heatmap(table, "node_id", "segment", "mean", ax=ax, total="全体", band_text={"high": band},
+                  row_labels=style.node_row_labels(CATEGORIES, names))
+        style.finish(fig, "t", "source", "rule")
+        fig.canvas.draw()
+        return fig, ax
+
+    if slide:
+        with slides.slide_mode():
+            fig, ax = draw()
+    else:
+        fig, ax = draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in ax.texts if t.get_gid() == "band"]
+    assert len(texts) == 11 and {t.get_text().replace("\n", "") for t in texts} == {band}
+    left, right = ax.transData.transform((-0.5, 0))[0], ax.transData.transform((0.5, 0))[0]
+    for t in texts:
+        box = t.get_window_extent(renderer)
+        spare = t.get_fontsize() / 4 * fig.dpi / 72
+        assert box.x0 >= left + spare and box.x1 <= right - spare, (t.get_text(), box, left, right)
+    plt.close(fig)
