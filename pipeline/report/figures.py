@@ -481,7 +481,6 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
         table), is the mark ``x`` at the baseline, with no line; either puts the mark's explanation in the legend.
         A withheld 10th/90th percentile leaves its whisker out, with no mark beside the box (an ``x`` above a box
         read as an outlier); the legend's ``whisker_label`` says what that means.
-        box (an ``x`` above a box read as an outlier); the legend's ``whisker_label`` says what that means.
     """
     ax = _ax(ax)
     xs, hues, width = _groups(table, x, hue)
