@@ -104,3 +104,80 @@ def test_a_band_reads_inside_its_heatmap_cell(slide, lang, band):
         spare = t.get_fontsize() / 4 * fig.dpi / 72
         assert box.x0 >= left + spare and box.x1 <= right - spare, (t.get_text(), box, left, right)
     plt.close(fig)
+
+
+def _distribution_table(lang: str):
+    """Power's distribution table as the report publishes it (FY2026 against FY2025), its segments in ``lang``."""
+    import numpy as np
+
+    from pipeline.publish.model import PublishedTable, TableSpec
+
+    segments = {"ja": ["一般送配電・送電・配電", "特定送配電・自家用", "発電", "小売", "特定卸", "全体"],
+                "en": ["T&D: general, transmission, distribution", "Specified T&D and private facilities",
+                       "Generation", "Retail", "Specified wholesale", "All"]}[lang]
+    frame = pd.DataFrame({"sector": "power", "year": 2026, "node_id": "overall", "segment": segments,
+                          "n": [28, 156, 158, 196, 23, 317], "mean": [0.835, 0.779, 0.776, 0.741, 0.758, 0.771],
+                          "w_mean": [0.816, 0.78, 0.771, 0.741, 0.75, 0.767], "previous_year": 2025,
+                          "change": [0.097, 0.049, 0.057, 0.065, 0.037, 0.056],
+                          "p25": [0.725, 0.662, 0.647, 0.63, np.nan, 0.662],
+                          "p50": [0.884, 0.829, 0.815, 0.786, 0.801, 0.815],
+                          "p75": [0.932, 0.912, 0.92, 0.90, np.nan, 0.926], "suppressed": ""})
+    spec = TableSpec(keys=["sector", "year", "node_id"], counts={"mean": "n"}, total=segments[-1],
+                     changes={"change": ["mean", "previous_year"]})
+    title = {"ja": "区分別のスコア分布(2026年度)", "en": "Score distribution by segment (FY2026)"}[lang]
+    return PublishedTable("distribution", title, frame,
+                          ["year", "segment", "n", "mean", "w_mean", "previous_year", "change", "p25", "p50", "p75"],
+                          spec=spec, source="出典: テスト")
+
+
+def _table_slides(tmp_path, lang):
+    from pptx import Presentation
+
+    from pipeline.publish.deck import write_deck
+    from pipeline.publish.model import Provenance
+
+    prov = Provenance("abc123def456", "0.1.0", {"sector": "power"}, "2026-12-06")
+    path = write_deck(tmp_path / f"{lang}.pptx", "t", "s", ["a"], [], prov, lang, tables=[_distribution_table(lang)])
+    return [s for s in Presentation(str(path)).slides if any(sh.has_table for sh in s.shapes)]
+
+
+def _cells(slide):
+    (shape,) = [s for s in slide.shapes if s.has_table]
+    t = shape.table
+    return [[t.cell(r, c).text_frame.text.split("\v") for c in range(len(t.columns))] for r in range(len(t.rows))], t
+
+
+def test_a_deck_table_cell_breaks_only_between_phrases(tmp_path):
+    """Deck table cells read 「特定送配電・自 / 家用」 (the renderer broke a name where it liked). Each text cell is now
+    written over lines of whole phrases, and its column is at least as wide as its widest phrase; where each name
+    may break is typed here by hand."""
+    allowed = {"一般送配電・送電・配電": [["一般送配電・送電・配電"], ["一般送配電・", "送電・配電"],
+                                     ["一般送配電・送電・", "配電"], ["一般", "送配電・", "送電・", "配電"],
+                                     ["一般送配電・", "送電・", "配電"]],
+               "特定送配電・自家用": [["特定送配電・自家用"], ["特定送配電・", "自家用"]],
+               "発電": [["発電"]], "小売": [["小売"]], "特定卸": [["特定卸"]], "全体": [["全体"]]}
+    (slide,) = _table_slides(tmp_path, "ja")
+    cells, _ = _cells(slide)
+    segments = [row[0] for row in cells[1:]]
+    assert [s for s in segments if s not in allowed["".join(s)]] == []
+    assert ["".join(s) for s in segments] == list(allowed)
+    # out of its column the year compared with says it is a year
+    assert any(t == "比較年度: 2025年度" for sh in slide.shapes if sh.has_text_frame for t in [sh.text_frame.text])
+
+
+def test_english_headers_keep_their_words_whole_at_their_real_width(tmp_path):
+    """「Responden / ts」「Media / n」: the narrow-letter rule (0.56 em) took bold "Respondents" for 6.6 em; DejaVu Sans
+    Bold, the face LibreOffice draws for Meiryo, sets it 7.34 em, so at 14 pt it needs 7.34 × 14 / 72 + 0.2 (insets)
+    = 1.63 in and "Median" 4.12 em → 1.00 in. Each header word is whole on its line and its column that wide."""
+    from pptx.util import Emu
+
+    slides_ = _table_slides(tmp_path, "en")
+    cells, table = _cells(slides_[0])
+    heads = {" ".join(lines): (lines, Emu(table.columns[c].width).inches) for c, lines in enumerate(cells[0])}
+    assert heads["Respondents"][0] == ["Respondents"] and heads["Respondents"][1] >= 1.63
+    assert heads["Median"][0] == ["Median"] and heads["Median"][1] >= 1.00
+    # a multi-word header breaks at its spaces only (typed by hand: the headers of columns.yaml in English)
+    assert set(heads) == {"Segment", "Respondents", "Mean score", "Mean score (members, estimated)",
+                          "Change since compared year", "25th percentile", "Median", "75th percentile"}
+    texts = [sh.text_frame.text for sh in slides_[0].shapes if sh.has_text_frame]
+    assert "Compared with: FY2025" in texts
