@@ -476,7 +476,8 @@ def test_headline_gives_the_members_estimate_beside_the_respondents_mean(reports
     dist = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "distribution.csv")
     row = dist[dist["year"].eq(2024) & dist["segment"].eq("全体")].iloc[0]
     rate = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "responses.csv")
-    rate = rate[rate["year"].eq(2024) & rate["segment"].eq("全体")].iloc[0]["response_rate"]
+    rate_row = rate[rate["year"].eq(2024) & rate["segment"].eq("全体")].iloc[0]
+    rate = rate_row["response_rate"]
     responses = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "responses.csv")
     withheld = responses[responses["year"].eq(2024)]["suppressed"].fillna("").ne("").any()
     if withheld:  # a response row of the year withheld: the members' total is withheld, and the summary says so
@@ -487,8 +488,12 @@ def test_headline_gives_the_members_estimate_beside_the_respondents_mean(reports
         assert (f"会員全体の推計は {row['w_mean']:.1%}(95%信頼区間 {row['w_mean_ci_low']:.1%}〜"
                 f"{row['w_mean_ci_high']:.1%}") in summary
         # Kish's effective n named for what it is (「有効回答数」 read as a count of valid answers), with its meaning
-        assert (f"回答者の平均は {row['mean']:.1%}。回答率 {rate:.1%}、実効標本サイズ(重み付け後) {row['n_eff']:,.0f}社"
+        assert (f"、実効標本サイズ(重み付け後) {row['n_eff']:,.0f}社"
                 "(重みのばらつきによる精度の低下を、同じ精度の無作為標本の社数に換算した値)。") in summary
+        # each number once: the respondents' mean and the response rate in their own sentences only
+        assert "回答者の平均は" not in summary and "。回答率" not in summary
+        assert f"回答者の平均スコアは {row['mean']:.1%}" in summary and f"会員 {int(rate_row['roster_n']):,}社の " \
+            f"{rate:.1%}" in summary
     page = _page_text(html)
     assert "区分の中では、回答した事業者と回答しなかった事業者のスコアが同じ傾向であると仮定" in page
     wb = openpyxl.load_workbook(root / "reports" / "auto" / "all" / "tables.xlsx")
