@@ -28,6 +28,7 @@ pptx = False
 from IPython.display import HTML, Markdown, display
 
 from pipeline import config, ruleset
+from pipeline.publish.model import SlidePivot
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
@@ -105,8 +106,10 @@ def draw_functions():
 
 pub.figure(draw_functions, "cross_sector_functions", L["titles"]["cross_sector_functions"], source)
 cross = PAGE_TABLES["cross_sector"]  # the columns both tables publish, and their disclosure spec
+# the deck's table slide: each function's mean read across the sectors (the sector decks have their headline tables)
 pub.table("functions", funcs, cross.specs[cross.protection], L["titles"]["cross_sector_functions"],
-          list(cross.columns), L["hidden_note"].format(k=min_cell))
+          list(cross.columns), L["hidden_note"].format(k=min_cell), slide=True, source=source,
+          slide_pivot=SlidePivot(["node_id", "node_name"], "sector_name", "mean"))
 
 # %%
 cats = side_by_side("category")

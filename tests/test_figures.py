@@ -176,7 +176,8 @@ class TestItemBars:
         ticks = [tl.get_text() for tl in ax.get_xticklabels() if tl.get_text()]
         assert ticks and all(s.endswith(" pt") for s in ticks) and "0 pt" in ticks
         assert not any("%" in s for s in ticks)
-        assert [t.get_text() for t in ax.texts] == ["+5 pt", "−2 pt", "0 pt"]  # a zero change is still labelled
+        # a zero change is still labelled; rows not published rounded read to 0.1 point, as their table prints them
+        assert [t.get_text() for t in ax.texts] == ["+5.0 pt", "−2.0 pt", "0 pt"]
 
     def test_unit_is_the_callers(self):
         t = pd.DataFrame({"label": ["a", "b"], "change": [0.1, -0.1]})

@@ -181,3 +181,24 @@ def test_english_headers_keep_their_words_whole_at_their_real_width(tmp_path):
                           "Change since compared year", "25th percentile", "Median", "75th percentile"}
     texts = [sh.text_frame.text for sh in slides_[0].shapes if sh.has_text_frame]
     assert "Compared with: FY2025" in texts
+
+
+def test_a_change_reads_at_one_precision_in_the_chart_and_the_table():
+    """Power FY2026, RC: 67.1% → 75% (75% published in whole percent: a rounded row), a change of 7.9 points stored;
+    the function table prints +8ポイント (whole points where a share is whole percent, docs/method.md §11) and the
+    chart printed +7.9. Both now read +8; GV (not rounded, +5.5) keeps its decimal in both, and the same companies'
+    RC change (+6.4) too."""
+    from pipeline.publish.formats import people_frame
+    from pipeline.publish.model import PublishedTable
+    from pipeline.report.tables import panel_vs_all
+
+    nodes = pd.DataFrame({"year": 2026, "segment": "全体", "node_id": ["GV", "RC"], "mean": [0.749, 0.75],
+                          "previous_year": 2025, "change": [0.05520, 0.07899], "rounded": [False, True],
+                          "suppressed": ""})
+    panel = pd.DataFrame({"node_id": ["GV", "RC"], "mean_change": [0.05282, 0.06373], "suppressed": ""})
+    table = people_frame(PublishedTable("functions", "t", nodes, ["node_id", "mean", "change"], k=5), "ja")
+    assert table.iloc[:, 2].tolist() == ["+5.5ポイント", "+8ポイント"]
+    fig, ax = plt.subplots()
+    F.panel_vs_all(panel_vs_all(panel, nodes, 2026, "全体"), unit="ポイント", ax=ax)
+    assert [t.get_text() for t in ax.texts] == ["+5.5 ポイント", "+8 ポイント", "+5.3 ポイント", "+6.4 ポイント"]
+    plt.close(fig)

@@ -39,7 +39,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.png import encode_png
 from pipeline.publish.feedback_model import page_figure_box
-from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK
+from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK, whole_points_mask
 from pipeline.report.style import (
     CELL_EDGE_COLOUR,
     FAINT_COLOUR,
@@ -283,13 +283,14 @@ def _points_axis(ax: Axes, reach: float, unit: str) -> None:
 
 
 def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, unit: str,
-                   whole: bool = False) -> None:
+                   whole: np.ndarray | None = None) -> None:
     """Value at each bar's end, so a change of exactly 0 is visibly '0 pt' and not mistaken for an empty row.
-    One precision for all bars: whole points where ``whole`` (some rows are published rounded: '+12' beside
-    '+11.0' read as if the first were exact) or every value is whole, else one decimal."""
-    points = np.round(vals * 100, 6)
-    decimals = 0 if whole or np.all(points == np.round(points)) else 1
-    for v, p in zip(vals, pos, strict=True):
+    Each bar reads at the precision its table prints it (``whole``, per bar, from
+    :func:`pipeline.publish.formats.whole_points_mask`): whole points where its row was published rounded, else
+    one decimal. Power's RC read +7.9 in the chart beside +8 in the function table (75% published whole)."""
+    whole = np.zeros(len(vals), dtype=bool) if whole is None else np.asarray(whole, dtype=bool)
+    for v, p, w in zip(vals, pos, whole, strict=True):
+        decimals = 0 if w else 1
         shown = round(float(v) * 100, decimals)
         text = f"0 {unit}" if shown == 0 else f"{'+' if shown > 0 else '−'}{abs(shown):.{decimals}f} {unit}"
         ax.text(v + (reach * 0.03 if v >= 0 else -reach * 0.03), p, text, ha="left" if v >= 0 else "right",
@@ -793,9 +794,8 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
     if diverging:
         reach = float(np.nanmax(np.abs(np.concatenate([vals[shown], lo_v[shown], hi_v[shown], [0.01]]))))
         _points_axis(ax, reach, unit)
-        rounded = [c for c in ("rounded", "rounded_previous") if c in t]
-        whole = bool(t[rounded].astype(str).isin(["True", "true", "1", "1.0"]).any().any()) if rounded else False
-        _change_labels(ax, vals[shown], pos[shown], reach, unit, whole)
+        whole = np.array(whole_points_mask(t), dtype=bool)  # the table's precision rule, row by row
+        _change_labels(ax, vals[shown], pos[shown], reach, unit, whole[shown])
     else:
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(FuncFormatter(_percent))
@@ -1026,7 +1026,8 @@ def panel_vs_all(table: pd.DataFrame, node: str = "node_id", value: str = "chang
         if ok.any():
             ax.errorbar(vals[ok], pos[ok], xerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none", ecolor=INK_COLOUR,
                         capsize=2, lw=0.8)
-        _change_labels(ax, vals[shown], pos[shown], reach, unit)
+        whole = np.array(whole_points_mask(rows.reset_index()), dtype=bool)  # as the function table prints it
+        _change_labels(ax, vals[shown], pos[shown], reach, unit, whole[shown])
         for p in pos[hidden]:
             _hidden_stub(ax, p, horizontal=True)
     if _hidden(table).any():
