@@ -29,12 +29,15 @@ def _boxes_apart(texts, renderer, gap_pt: float, dpi: float) -> list[tuple[str, 
 
 @pytest.mark.parametrize("series", [["FY2022", "FY2023", "FY2024"],
                                     ["★3 requirements met (mean share)", "★3 ready (every judgeable requirement met)",
-                                     "★4 requirements met (mean share)", "★4 ready"]])
+                                     "★4 requirements met (mean share)", "★4 ready"],
+                                    ["0", "1", "2", "3", "4–5", "6 or more"]])  # slide 21: the legend goes right
 def test_english_size_band_labels_stand_apart_on_the_slide(series):
     """Deck slides 5 (response rate) and 16 (★) of the English automotive deck: 「301–1,000」 touched
     「1,001–10,000」 and read "301–1,0001,001–10,000". Every pair of neighbouring labels keeps at least a third of an
     em (14 pt → 4.7 pt) between them, on one row or staggered."""
-    table = pd.DataFrame([{"segment": s, "year": y, "v": 0.5, "suppressed": ""} for s in SIZE_BANDS_EN for y in series])
+    # the smallest band's cells withheld but its last series, as on the ★ distance slide: the mark's legend entry
+    table = pd.DataFrame([{"segment": s, "year": y, "v": 0.5, "suppressed": "primary" if s == "1–100" and
+                           y != series[-1] else ""} for s in SIZE_BANDS_EN for y in series])
     with slides.slide_mode():
         fig, ax = style.new_figure()
         F.grouped_bars(table, "segment", "year", "v", ax=ax, total="All")

@@ -316,6 +316,7 @@ def tick_overlaps(ax: Axes, gap_em: float = TICK_GAP_EM) -> list[tuple[str, str]
     heatmap, "Materials" into "Equipment" in the English one). Labels on different rows (staggered) never
     collide."""
     renderer = ax.figure.canvas.get_renderer()
+    ax.xaxis.get_tightbbox(renderer)  # places the labels where the axes' limits and size now put them
     labels = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text().strip()]
     boxes = sorted(((t.get_window_extent(renderer), t.get_text(), t.get_fontsize()) for t in labels),
                    key=lambda b: b[0].x0)
@@ -443,10 +444,10 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
     if any_x:
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
+    ax.set_xlim(-0.6, len(xs) - 0.4)  # before the labels are set apart: their spacing depends on it
     _legend_above(ax, handles, labels)  # first: on a slide it may take width from the axes the ticks wrap to
     _category_ticks(ax, [str(v) for v in xs])
     _total_divider(ax, xs, total)
-    ax.set_xlim(-0.6, len(xs) - 0.4)
     ax.grid(axis="x", visible=False)  # a grid line through each group would cut its bars and stub labels
     if percent:
         ax.set_ylim(0, 1.05)
