@@ -810,11 +810,14 @@ def panel(data: ReportData, year_from: int, year_to: int, k: int | None = None, 
 
 def panel_vs_all(panel_table: pd.DataFrame, nodes: pd.DataFrame, year_to: int, total: str = ALL) -> pd.DataFrame:
     """Per function, long: the change of all respondents (``basis`` 'all', from the published node table's
-    total row) and of the same-company panel (``basis`` 'panel', the panel table's mean change)."""
+    total row, with its ``rounded`` flag) and of the same-company panel (``basis`` 'panel', the panel table's mean
+    change, never rounded)."""
     everyone = nodes[nodes["year"].eq(year_to) & nodes["segment"].eq(total)]
-    everyone = everyone[["node_id", "change", "suppressed"]].assign(basis="all")
+    # ``rounded`` kept: a change whose share was published in whole percent reads in whole points, in the chart as
+    # in the table (docs/method.md §11, precision as shown)
+    everyone = everyone[["node_id", "change", "suppressed", *(["rounded"] if "rounded" in everyone else [])]]
     pairs = panel_table[["node_id", "mean_change", "suppressed"]].rename(columns={"mean_change": "change"})
-    return pd.concat([everyone, pairs.assign(basis="panel")], ignore_index=True)
+    return pd.concat([everyone.assign(basis="all"), pairs.assign(basis="panel", rounded=False)], ignore_index=True)
 
 
 def not_assessed_subcategories(data: ReportData) -> int:
