@@ -17,6 +17,7 @@ prints and colour-blind readers can tell series apart.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
 from functools import cache
@@ -59,7 +60,7 @@ from pipeline.palette import (
 )
 from pipeline.png import encode_png
 from pipeline.publish.feedback_model import page_figure_box
-from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK
+from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK, whole_points_mask
 from pipeline.report.style import (
     SLIDE,
     fill_phrases,
@@ -170,11 +171,12 @@ SLIDE_LABEL_ROOM = 0.5
 """On a slide, row labels (an item's ID and text) may take up to this share of the figure's width."""
 
 
-def _row_labels(ax: Axes, labels: list[str], size: float) -> list[str]:
+def _row_labels(ax: Axes, labels: list[str], size: float, room: float | None = None) -> list[str]:
     """Row labels as drawn: whole, never cut with "…" (a label read out in a briefing must be the item's own
     words; the HTML heatmap cut 「GV.SC サイバーセキュリティサプライチェー…」 the deck showed whole): the label
     column widens (the Axes' left edge moves right) up to :data:`SLIDE_LABEL_ROOM` of the figure, and a label
-    wider than that wraps over lines, on the page as on the slide."""
+    wider than that wraps over lines, on the page as on the slide. ``room`` (inches), when given, narrows the label
+    column further: a heatmap leaves its cells the width their texts need (「90%以上」 filled its cell edge to edge)."""
     if not labels:
         return labels
     fig = ax.figure
@@ -186,7 +188,8 @@ def _row_labels(ax: Axes, labels: list[str], size: float) -> list[str]:
         return probe.get_window_extent(renderer).width / fig.dpi
 
     pad = 0.35  # inches: the tick and its gap, and the figure's edge (LibreOffice draws the text a little wider)
-    room = SLIDE_LABEL_ROOM * fig.get_figwidth() - pad
+    room = SLIDE_LABEL_ROOM * fig.get_figwidth() - pad if room is None else \
+        min(SLIDE_LABEL_ROOM * fig.get_figwidth() - pad, max(room - pad, 1.2))
     out = []
     for label in labels:
         units, wrapped = display_width(label), label
@@ -291,13 +294,14 @@ def _points_axis(ax: Axes, reach: float, unit: str) -> None:
 
 
 def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, unit: str,
-                   whole: bool = False) -> None:
+                   whole: np.ndarray | None = None) -> None:
     """Value at each bar's end, so a change of exactly 0 is visibly '0 pt' and not mistaken for an empty row.
-    One precision for all bars: whole points where ``whole`` (some rows are published rounded: '+12' beside
-    '+11.0' read as if the first were exact) or every value is whole, else one decimal."""
-    points = np.round(vals * 100, 6)
-    decimals = 0 if whole or np.all(points == np.round(points)) else 1
-    for v, p in zip(vals, pos, strict=True):
+    Each bar reads at the precision its table prints it (``whole``, per bar, from
+    :func:`pipeline.publish.formats.whole_points_mask`): whole points where its row was published rounded, else
+    one decimal. Power's RC read +7.9 in the chart beside +8 in the function table (75% published whole)."""
+    whole = np.zeros(len(vals), dtype=bool) if whole is None else np.asarray(whole, dtype=bool)
+    for v, p, w in zip(vals, pos, whole, strict=True):
+        decimals = 0 if w else 1
         shown = round(float(v) * 100, decimals)
         text = f"0 {unit}" if shown == 0 else f"{'+' if shown > 0 else '−'}{abs(shown):.{decimals}f} {unit}"
         ax.text(v + (reach * 0.03 if v >= 0 else -reach * 0.03), p, text, ha="left" if v >= 0 else "right",
@@ -312,14 +316,28 @@ def _axes_chars(ax: Axes) -> float:
     return ax.get_position().width * ax.figure.get_figwidth() * 72 / points * 1.9
 
 
-def tick_overlaps(ax: Axes) -> list[tuple[str, str]]:
-    """Neighbouring x tick labels whose drawn extents overlap (each pair's texts): what a reader sees as two labels
-    run together (「1,001〜10,000人」 into 「10,001人〜」 under the automotive heatmap, "Materials" into
-    "Equipment" in the English one)."""
+TICK_GAP_EM = 0.6
+"""The least gap between two neighbouring category labels, in em of their size: labels that merely do not overlap
+still read as one ("301–1,0001,001–10,000" under the English size bands of the deck's response-rate chart)."""
+
+
+def tick_overlaps(ax: Axes, gap_em: float = TICK_GAP_EM) -> list[tuple[str, str]]:
+    """Neighbouring x tick labels whose drawn extents overlap or come closer than ``gap_em`` (each pair's texts):
+    what a reader sees as two labels run together (「1,001〜10,000人」 into 「10,001人〜」 under the automotive
+    heatmap, "Materials" into "Equipment" in the English one). Labels on different rows (staggered) never
+    collide."""
     renderer = ax.figure.canvas.get_renderer()
-    boxes = sorted(((t.get_window_extent(renderer), t.get_text()) for t in ax.get_xticklabels()
-                    if t.get_visible() and t.get_text().strip()), key=lambda b: b[0].x0)
-    return [(a[1], b[1]) for a, b in zip(boxes, boxes[1:], strict=False) if a[0].overlaps(b[0])]
+    ax.xaxis.get_tightbbox(renderer)  # places the labels where the axes' limits and size now put them
+    labels = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text().strip()]
+    boxes = sorted(((t.get_window_extent(renderer), t.get_text(), t.get_fontsize()) for t in labels),
+                   key=lambda b: b[0].x0)
+    out = []
+    for a, b in zip(boxes, boxes[1:], strict=False):
+        gap = gap_em * min(a[2], b[2]) * ax.figure.dpi / 72
+        rows_meet = a[0].y0 < b[0].y1 and b[0].y0 < a[0].y1
+        if rows_meet and b[0].x0 - a[0].x1 < gap:
+            out.append((a[1], b[1]))
+    return out
 
 
 def spread_ticks(ax: Axes, labels: list[str], width: float, floor: float | None = None) -> None:
@@ -437,10 +455,10 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
     if any_x:
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
+    ax.set_xlim(-0.6, len(xs) - 0.4)  # before the labels are set apart: their spacing depends on it
     _legend_above(ax, handles, labels)  # first: on a slide it may take width from the axes the ticks wrap to
     _category_ticks(ax, [str(v) for v in xs])
     _total_divider(ax, xs, total)
-    ax.set_xlim(-0.6, len(xs) - 0.4)
     ax.grid(axis="x", visible=False)  # a grid line through each group would cut its bars and stub labels
     if percent:
         ax.set_ylim(0, 1.05)
@@ -472,10 +490,10 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
     Returns
     -------
     Axes
-        Boxes are ``Rectangle`` patches; a hidden cell is the mark ``x`` at the baseline, a cell whose quartiles
-        are withheld (median published) its median line with the mark ``x`` on it; either puts the mark's
-        explanation in the legend. A withheld 10th/90th percentile leaves its whisker out, with no mark beside the
-        box (an ``x`` above a box read as an outlier); the legend's ``whisker_label`` says what that means.
+        Boxes are ``Rectangle`` patches; a hidden cell, and a cell whose quartiles are withheld (its median is in the
+        table), is the mark ``x`` at the baseline, with no line; either puts the mark's explanation in the legend.
+        A withheld 10th/90th percentile leaves its whisker out, with no mark beside the box (an ``x`` above a box
+        read as an outlier); the legend's ``whisker_label`` says what that means.
     """
     ax = _ax(ax)
     xs, hues, width = _groups(table, x, hue)
@@ -495,11 +513,10 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
             if pd.isna(r.get("p50")):
                 continue  # not assessed: the caller's note explains
             if pd.isna(r.get("p25")) or pd.isna(r.get("p75")):
-                # quartiles withheld (too few companies on one side), the median published: the mark stands where
-                # the box would be, on the median line, so no box reads as "no spread"
-                ax.annotate(HIDDEN_MARK, (p, r["p50"]), xytext=(0, 3), textcoords="offset points", ha="center",
-                            va="bottom", fontsize=fs(9), color=INK_COLOUR, gid=HIDDEN_GID)
-                ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color=STRONG_INK_COLOUR, lw=1.8)
+                # quartiles withheld (too few companies on one side), the median published in the table: the box is
+                # withheld, so the mark x stands at the baseline as for any withheld cell; a median line alone
+                # floated in the air with nothing to say where the companies lie (power 特定卸, its first year)
+                _hidden_stub(ax, p)
                 any_mark = True
                 continue
             ax.add_patch(Rectangle((p - width * 0.4, r["p25"]), width * 0.8, r["p75"] - r["p25"], facecolor=c,
@@ -599,9 +616,15 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
             else:
                 ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=fs(7),
                         color=ON_DARK_COLOUR if v < HEATMAP_DARK_BELOW else ON_LIGHT_COLOUR)
-    # the row labels first: on a slide they may widen their column, and the column labels wrap to what is left
-    ax.set_yticks(range(len(rows)), _row_labels(ax, [str((row_labels or {}).get(r, r)) for r in rows], fs(7)),
-                  fontsize=fs(7))
+    # the row labels first: on a slide they may widen their column, and the column labels wrap to what is left;
+    # they leave the cells the width their widest text needs (a band's words, 「90%以上」, or 「100%」)
+    cell_texts = ["100%", *(band_text[b] for b in set(bands.to_numpy().ravel()) if b in band_text)]
+    cell_need = _cell_width_in(ax, cell_texts, fs(7))
+    # the colour bar, added below, takes about 3.5% of the width from the cells
+    label_room = (ax.get_position().x1 - 0.035) * ax.figure.get_figwidth() - len(cols) * cell_need
+    ax.set_yticks(range(len(rows)), _row_labels(ax, [str((row_labels or {}).get(r, r)) for r in rows], fs(7),
+                                                room=label_room), fontsize=fs(7))
+    _fit_cell_texts(ax, len(cols))
     width_chars = _axes_chars(ax) / max(len(cols), 1) * 0.95
     ax.set_xticks(range(len(cols)), [wrap(str(c), width_chars) for c in cols], fontsize=fs(8))
     spread_ticks(ax, [str(c) for c in cols], width_chars)  # a word wider than its column ran into its neighbour
@@ -623,6 +646,39 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     return ax
 
 
+CELL_PAD_EM = 1.2
+"""Room a heatmap cell leaves around its text, in em of the text's size (both sides together)."""
+
+
+def _cell_width_in(ax: Axes, texts: Sequence[str], size: float) -> float:
+    """The width (inches) of a heatmap cell that holds the widest of ``texts`` at ``size`` points with
+    :data:`CELL_PAD_EM` around it."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    probe = fig.text(0, 0, "", fontsize=size)
+    widest = 0.0
+    for text in texts:
+        probe.set_text(text)
+        widest = max(widest, probe.get_window_extent(renderer).width / fig.dpi)
+    probe.remove()
+    return widest + CELL_PAD_EM * size / 72
+
+
+def _fit_cell_texts(ax: Axes, n_cols: int) -> None:
+    """A band's words wider than their cell (the label column could give no more width) broken between phrases
+    (「90%」「以上」) so they stay inside it; a number never needs it."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    cell = ax.get_position().width * fig.get_figwidth() / max(n_cols, 1)
+    for text in ax.texts:
+        if text.get_gid() != BAND_GID:
+            continue
+        pad = CELL_PAD_EM * text.get_fontsize() / 72
+        if text.get_window_extent(renderer).width / fig.dpi + pad > cell:
+            text.set_text(re.sub(r"(?<=[%％])(?=\S)", "\n", text.get_text()))  # 「90%」 over 「以上」
+            text.set_linespacing(1.0)
+
+
 def _bands(rows: pd.DataFrame) -> np.ndarray:
     """Per row, the band its hidden mean is published as ('high', 'low', '' where none)."""
     from pipeline.scoring.disclosure import BAND_COLUMN
@@ -642,8 +698,10 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
     point leaves a gap in its polygon (never a point at the centre, which would read as 0%); a series
     hidden everywhere is listed in the legend with ``suppressed_label``. A hidden mean published as a band
     (``mean_band``: 「90%以上」) is drawn as the band itself, a thick stroke of the series' colour along its spoke
-    from the 90% to the 100% ring (0–10% for 「10%未満」), explained by a legend entry with the band's text
-    (``band_text``, default :data:`BAND_TEXT`); it never joins the polygon, which would make it a number.
+    from the 90% to the 100% ring (0–10% for 「10%未満」), explained by a legend entry of the same colour naming the
+    series and the band's text (「一般送配電・送電・配電: 90%以上」; ``band_text``, default :data:`BAND_TEXT`; a grey
+    swatch beside blue strokes did not say whose they were); it never joins the polygon, which would make it a
+    number, and a series drawn only as bands has no line in the legend.
 
     Returns
     -------
@@ -656,7 +714,6 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
     colours = [c for c in PALETTE if c != TOTAL_COLOUR]
     band_text = band_text or BAND_TEXT
     handles: list = []
-    bands_drawn: list[str] = []
     any_hidden = False
     j = 0
     for s in dict.fromkeys(table[series]):
@@ -681,19 +738,20 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
                      "marker": st["marker"], "markersize": 4, "zorder": 3}
             j += 1
         (line,) = ax.plot(np.append(angles, angles[0]), closed, label=str(s), **style)
-        handles.append(line)
+        if not np.isnan(vals).all():  # a series drawn only as bands has no line to show in the legend
+            handles.append(line)
         for angle, band in zip(angles[banded], bands[banded], strict=True):
             reach = BANDS[band]
             ax.plot([angle, angle], reach, color=style["color"], lw=6, solid_capstyle="butt", alpha=0.85,
                     zorder=5, gid=BAND_GID)
-            bands_drawn += [band] if band not in bands_drawn else []
+        for band in sorted(set(bands[banded])):  # 'high' before 'low'; the swatch in the colour of its strokes
+            handles.append(Line2D([], [], color=style["color"], lw=6, solid_capstyle="butt", alpha=0.85,
+                                  label=f"{s}: {band_text[band]}"))
     ax.set_xticks(angles, [(axis_labels or {}).get(a, a) for a in axes_order])
     ax.set_ylim(0, 1)
     ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=fs(7), color=MUTED_COLOUR)
     if len(axes_order) > 1:  # radial labels halfway between the first two spokes, off every spoke's line
         ax.set_rlabel_position(float(np.degrees(angles[1]) / 2))
-    for band in sorted(bands_drawn):  # 'high' before 'low'
-        handles.append(Line2D([], [], color=MUTED_COLOUR, lw=6, solid_capstyle="butt", label=band_text[band]))
     if any_hidden:  # one entry says what the mark means, wrapped to the legend's width
         handles.append(_hidden_handle(fill_phrases(suppressed_label, 34)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=fs(LEGEND_SIZE), borderaxespad=0)
@@ -748,9 +806,8 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
     if diverging:
         reach = float(np.nanmax(np.abs(np.concatenate([vals[shown], lo_v[shown], hi_v[shown], [0.01]]))))
         _points_axis(ax, reach, unit)
-        rounded = [c for c in ("rounded", "rounded_previous") if c in t]
-        whole = bool(t[rounded].astype(str).isin(["True", "true", "1", "1.0"]).any().any()) if rounded else False
-        _change_labels(ax, vals[shown], pos[shown], reach, unit, whole)
+        whole = np.array(whole_points_mask(t), dtype=bool)  # the table's precision rule, row by row
+        _change_labels(ax, vals[shown], pos[shown], reach, unit, whole[shown])
     else:
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(FuncFormatter(_percent))
@@ -981,7 +1038,8 @@ def panel_vs_all(table: pd.DataFrame, node: str = "node_id", value: str = "chang
         if ok.any():
             ax.errorbar(vals[ok], pos[ok], xerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none", ecolor=INK_COLOUR,
                         capsize=2, lw=0.8)
-        _change_labels(ax, vals[shown], pos[shown], reach, unit)
+        whole = np.array(whole_points_mask(rows.reset_index()), dtype=bool)  # as the function table prints it
+        _change_labels(ax, vals[shown], pos[shown], reach, unit, whole[shown])
         for p in pos[hidden]:
             _hidden_stub(ax, p, horizontal=True)
     if _hidden(table).any():

@@ -132,8 +132,9 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
 
 def _members(tables: dict[str, PublishedTable], h: dict, lang: str, at: dict, mean: float | None
              ) -> list[Sentence]:
-    """The members' estimate beside the respondents' mean, with its interval, the response rate and the
-    effective n (a weighted report); or that the figures describe the respondents only (an unweighted one)."""
+    """The members' estimate with its interval and the effective n (a weighted report), after the respondents' mean
+    and the response rate the sentences before it give (each number is said once: the automotive summary said 71.6%
+    and 56.8% twice); or that the figures describe the respondents only (an unweighted one)."""
     dist = tables.get("distribution")
     if dist is None or "w_mean" not in dist.frame:
         return [Sentence(h["respondents_only"], [])]
@@ -146,16 +147,14 @@ def _members(tables: dict[str, PublishedTable], h: dict, lang: str, at: dict, me
         return [Sentence(h[key], [_ref("distribution", "w_mean", **at)])]
     low, high = (_cell(tables, "distribution", c, **at) for c in ("w_mean_ci_low", "w_mean_ci_high"))
     change = _cell(tables, "distribution", "w_change", **at)
-    rate, n_eff = _cell(tables, "responses", "response_rate", **at), _cell(tables, "distribution", "n_eff", **at)
+    n_eff = _cell(tables, "distribution", "n_eff", **at)
     score = lambda v: format_value(v, "mean", lang) if v is not None else "—"  # noqa: E731
     text = h["members"].format(
-        value=score(value), low=score(low), high=score(high), respondents=score(mean),
+        value=score(value), low=score(low), high=score(high),
         change=h["members_change"].format(value=format_value(change, "change", lang)) if change is not None else "",
-        rate=format_value(rate, "response_rate", lang) if rate is not None else "—",
         n_eff=f"{n_eff:,.0f}" if n_eff is not None else "—")
     return [Sentence(text, [_ref("distribution", c, **at) for c in ("w_mean", "w_mean_ci_low", "w_mean_ci_high",
-                                                                     "w_change", "mean", "n_eff")]
-                     + [_ref("responses", "response_rate", **at)])]
+                                                                     "w_change", "n_eff")])]
 
 
 def _responses_withheld(tables: dict[str, PublishedTable], at: dict) -> bool:

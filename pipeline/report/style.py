@@ -1,6 +1,6 @@
 """One briefing style: Japanese glyphs without system fonts, series told apart by colour, hatch, marker and line
-style (so greyscale and colour-blind readers can), 16:9 slides, consistent titles, a source line and a
-provenance stamp. The colours themselves are named in :mod:`pipeline.palette`.
+style (so greyscale and colour-blind readers can), 16:9 slides, consistent titles and a source line in plain
+words. The colours themselves are named in :mod:`pipeline.palette`.
 
 This module never chooses a matplotlib backend: that is the caller's choice (JupyterLab uses its
 inline backend; batch runs set ``MPLBACKEND=Agg`` in the environment).
@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from pipeline import catalogs
 from pipeline.catalogs.files import catalog_cache
-from pipeline.palette import NOTE_COLOUR, PALETTE, STAMP_COLOUR
+from pipeline.palette import NOTE_COLOUR, PALETTE
 from pipeline.publish.slides import (  # noqa: F401 — part of the figure style figures and tests use
     SLIDE_FIGURE,
     SLIDE_MIN_PT,
@@ -178,8 +178,11 @@ def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: flo
     return fig, ax
 
 
-def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stamp: str = "") -> None:
-    """Title at the top left; source, scoring rule and any note at the bottom left; the stamp under them.
+def finish(fig: Figure, title: str, source: str, rule: str, note: str = "") -> None:
+    """Title at the top left; source, scoring rule and any note at the bottom left, in plain words.
+
+    No content hash, code version or run parameter is printed: a reader pastes the figure as it is, and those
+    belong to the report's appendix (and the PNG's metadata, written by the publisher).
 
     Parameters
     ----------
@@ -191,9 +194,6 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
         Source line (every figure says n) and the scoring rule used.
     note : str, optional
         Extra line under the rule, e.g. what '—' means.
-    stamp : str, optional
-        Provenance (data snapshot, code version, parameters), small and grey on the last line, so a figure
-        pasted into a slide deck can still be traced back to the run that made it.
     """
     if on_slide():  # the slide carries the title and the one source line; the note stays with the data
         if note:
@@ -203,11 +203,7 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
         return
     fig.suptitle(title, x=0.02, y=0.97, ha="left", fontsize=17, fontweight=TITLE_WEIGHT)
     lines = [_fit(line, fig, 8.5) for line in [source, rule] + ([note] if note else [])]
-    # the stamp takes its own line under the notes: beside them, a long rule line would run into it
-    footer = fig.text(0.02, 0.03 if stamp else 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5,
-                      color=NOTE_COLOUR)
-    if stamp:
-        fig.text(0.02, 0.006, stamp, ha="left", va="bottom", fontsize=6.5, color=STAMP_COLOUR)
+    footer = fig.text(0.02, 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5, color=NOTE_COLOUR)
     clear_footer(fig, footer)
     clear_header(fig)
 

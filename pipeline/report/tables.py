@@ -429,7 +429,7 @@ def linked(data: ReportData, by: str | None, framework: str, k: int | None = Non
     k = _k(k)
     functions = by_node(data, by, framework, "function", None, k)
     categories = by_node(data, by, framework, "category", data.latest, k)
-    shares = items(data, k, lang)
+    shares = _item_table(data, k, lang)  # the table by_node read for the not-applicable shares: computed once
     links = relations(data, framework) if links is None else links
     frames = [("functions", functions, SPECS["nodes"]), ("categories", categories, SPECS["nodes"]),
               ("items", shares, SPECS["items"]),
@@ -553,13 +553,14 @@ def node_stats(data: ReportData, scores: pd.DataFrame, by: str | None, framework
     return kept if WITHHELD_CELLS in kept else kept.assign(**{WITHHELD_CELLS: ""})
 
 
-def _item_table(data: ReportData, k: int) -> pd.DataFrame:
+def _item_table(data: ReportData, k: int, lang: str = "ja") -> pd.DataFrame:
     """:func:`items` of ``data``, kept on the object: every node table of a report (and each click of the explorer)
-    reads it, and it costs seconds on a large store. The data are not changed after loading."""
+    reads it, and :func:`linked` protects it, and it costs seconds on a large store. The data are not changed after
+    loading; callers do not change the frame (completion works on a copy)."""
     kept = data.__dict__.setdefault("_item_tables", {})
-    if k not in kept:
-        kept[k] = items(data, k)
-    return kept[k]
+    if (k, lang) not in kept:
+        kept[(k, lang)] = items(data, k, lang)
+    return kept[(k, lang)]
 
 
 def node_items(data: ReportData, framework: str, years: Collection[object]) -> pd.DataFrame:
@@ -807,11 +808,14 @@ def panel(data: ReportData, year_from: int, year_to: int, k: int | None = None, 
 
 def panel_vs_all(panel_table: pd.DataFrame, nodes: pd.DataFrame, year_to: int, total: str = ALL) -> pd.DataFrame:
     """Per function, long: the change of all respondents (``basis`` 'all', from the published node table's
-    total row) and of the same-company panel (``basis`` 'panel', the panel table's mean change)."""
+    total row, with its ``rounded`` flag) and of the same-company panel (``basis`` 'panel', the panel table's mean
+    change, never rounded)."""
     everyone = nodes[nodes["year"].eq(year_to) & nodes["segment"].eq(total)]
-    everyone = everyone[["node_id", "change", "suppressed"]].assign(basis="all")
+    # ``rounded`` kept: a change whose share was published in whole percent reads in whole points, in the chart as
+    # in the table (docs/method.md §11, precision as shown)
+    everyone = everyone[["node_id", "change", "suppressed", *(["rounded"] if "rounded" in everyone else [])]]
     pairs = panel_table[["node_id", "mean_change", "suppressed"]].rename(columns={"mean_change": "change"})
-    return pd.concat([everyone, pairs.assign(basis="panel")], ignore_index=True)
+    return pd.concat([everyone.assign(basis="all"), pairs.assign(basis="panel", rounded=False)], ignore_index=True)
 
 
 def not_assessed_subcategories(data: ReportData) -> int:
