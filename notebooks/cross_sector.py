@@ -28,6 +28,7 @@ pptx = False
 from IPython.display import HTML, Markdown, display
 
 from pipeline import config, ruleset
+from pipeline.publish.model import SlidePivot
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
@@ -51,7 +52,6 @@ sectors = {s: D.load(store, s, (ys[-1], ys[-1]) if ys else years or None, framew
            for s, ys in in_span.items()}
 every_year = sorted({y for ys in in_span.values() for y in ys})
 prov = provenance(store, list(sectors), every_year, {"years": years or "all", "k": min_cell, "lang": lang})
-stamp = prov.stamp(L["stamp_scheme"].format(scheme=scheme_names.scheme_label(lang)))  # the ★ table in the page's words
 ALL = L["segment_all"]
 hidden = L["suppressed"]  # legend text beside the mark x
 links = [r for d in sectors.values() for r in T.relations(d, "csf2")]  # public item map: node ⊂ node
@@ -77,11 +77,10 @@ not_assessed = [x for x in (not_assessed_text(s, "csf2", d, L) for s, d in secto
 category_notes = " / ".join([*not_assessed, *([mapping_notes] if mapping_notes else [])])
 if mapping_notes:
     display(Markdown(mapping_notes))
-display(HTML(f'<p class="sdw-provenance">{stamp}</p>'))
 
 
-# functions and categories are tied by the item map: protected together, by the sector's own segments as in
-# its report (a total hidden there to protect its segments stays hidden here), then the totals kept
+# functions and categories are tied by the item map: protected together, with each sector's own segments as
+# stored (a total hidden to protect one of them stays hidden here), then the totals kept
 levels = P.cross_sector_nodes(sectors, min_cell, links)
 
 
@@ -101,14 +100,16 @@ def draw_functions():
                    "mean", ax=ax, suppressed_label=hidden)
     if mapping_notes:
         style.caveat(ax, mapping_notes)
-    style.finish(fig, L["titles"]["cross_sector_functions"], source, rule, n_text, stamp)
+    style.finish(fig, L["titles"]["cross_sector_functions"], source, rule, n_text)
     return fig
 
 
 pub.figure(draw_functions, "cross_sector_functions", L["titles"]["cross_sector_functions"], source)
 cross = PAGE_TABLES["cross_sector"]  # the columns both tables publish, and their disclosure spec
+# the deck's table slide: each function's mean read across the sectors (the sector decks have their headline tables)
 pub.table("functions", funcs, cross.specs[cross.protection], L["titles"]["cross_sector_functions"],
-          list(cross.columns), L["hidden_note"].format(k=min_cell))
+          list(cross.columns), L["hidden_note"].format(k=min_cell), slide=True, source=source,
+          slide_pivot=SlidePivot(["node_id", "node_name"], "sector_name", "mean"))
 
 # %%
 cats = side_by_side("category")
@@ -121,7 +122,7 @@ def draw_categories(part=None):  # on a slide, half the categories each
     fig, ax = style.new_figure(left=0.3 if style.on_slide() else 0.27)
     F.heatmap(rows, "node_id", "sector_name", "mean", ax=ax, suppressed_label=hidden,
               row_labels=style.node_row_labels(rows["node_id"], names))
-    style.finish(fig, L["titles"]["cross_sector_categories"], source, rule, category_notes, stamp)
+    style.finish(fig, L["titles"]["cross_sector_categories"], source, rule, category_notes)
     return fig
 
 
@@ -137,6 +138,10 @@ display(Markdown(rules_text))
 disclosure_text = L["disclosure_text"].format(k=min_cell, k_less=min_cell - 1)
 display(Markdown(disclosure_text))
 display(Markdown(L["marks_text"]))
+# the run's provenance last, as an appendix in the page's words: for the analyst who reruns it, not the reader of
+# the first page (it stood under the title, half in English)
+display(Markdown(f"## {L['sections']['appendix']}"))
+display(HTML(f'<p class="sdw-provenance">{scheme_names.provenance_text(prov, L, lang)}</p>'))
 about = [(L["about"]["disclosure"], disclosure_text), (L["about"]["k"], str(min_cell))]
 # the key numbers, read from the published function table: each sector's strongest and weakest function, and
 # the function the sectors differ most on (the key-points slide carried no finding)

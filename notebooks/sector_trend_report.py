@@ -71,9 +71,8 @@ pub = Publisher(config.in_project(figures_dir) if figures_dir else config.FIGURE
                 config.in_project(report_dir) if report_dir else config.REPORTS_DIR / sector / "interactive",
                 lang, min_cell, prov,
                 total_label=L["segment_all"], relations=T.relations(rd, fw), deck=pptx, store=store)
-# every table and figure goes through it; the stamp names the ★ table in the page's words (「★表 2026-03(同梱)」)
-stamp = prov.stamp(L["stamp_scheme"].format(scheme=scheme_names.scheme_label(lang)))
-page = Page(ctx, rd, by, merges, pub, span, stamp)
+# every table and figure goes through it
+page = Page(ctx, rd, by, merges, pub, span)
 ALL, hidden, unit = page.total, page.hidden_mark, L["unit_points"]
 show, named, n_all, n_year, source = page.show, page.named, page.n_all, page.n_year, page.source
 fy = [L["fy"].format(year=y) for y in rd.years]
@@ -104,10 +103,7 @@ what_if_text = ""  # the what-if's summary sentence, also the summary's first po
 display(HTML(f"<style>{REPORT_CSS}</style>"))
 display(Markdown(f"# {report_title}"))
 display(Markdown(L["subtitle"].format(years=span, n=f"{len(rd.respondents):,}", latest=f"{rd.n(rd.latest):,}")))
-params_text = ", ".join(f"{k}={v}" for k, v in prov.parameters.items() if v not in ("", None))  # no "what_if="
-provenance_text = L["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, method=prov.method,
-                                         generated=prov.generated, params=params_text) \
-    + (L["provenance_scheme"].format(scheme=scheme_names.scheme_label(lang)) if prov.scheme else "")
+provenance_text = scheme_names.provenance_text(prov, L, lang)  # the appendix's, at the end of the page
 if provisional := rd.provisional_caveat(L):  # our own texts and levels: the reader must know before the numbers
     display(HTML(f'<p class="sdw-note"><em>{html.escape(provisional)} {html.escape(L["provisional_import"])}</em></p>'))
 if framework_note := ctx.framework_note(L):  # --framework csf11 for a sector not scored on it

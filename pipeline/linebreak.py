@@ -1,7 +1,7 @@
 """Where a short label (a table header, a legend entry) may break over lines: between phrases, never inside a word.
 
 A Japanese renderer (PowerPoint, LibreOffice, a browser, ReportLab as we drive it) breaks Japanese text between any
-two characters, so a header in a narrow column read 「回答事業 / 者数」「95%信 / 頼区間 / (下限)」. A label is cut
+two characters, so a header in a narrow column would read 「回答事業 / 者数」「95%信 / 頼区間 / (下限)」. A label is cut
 here into phrases instead: BudouX's Japanese model (the segmenter browsers use for the same purpose) finds the
 phrase boundaries (「満たしていない / 事業者の / 割合」); a parenthesis always starts a phrase of its own
 (「平均スコア / (会員推計)」); a closing bracket or a comma never starts one; Latin text breaks at its spaces. The
@@ -26,6 +26,40 @@ AFTER = r"(?<=\D・)(?=.)|(?<=\d・)(?=\D)|(?<=\d〜)(?=\d)"
 a 「〜」 between two numbers (a range)."""
 NO_LINE_END = OPENING + "★☆#№"
 """Never the last character of a line: it joins the phrase after (「★3」 is one word)."""
+
+
+KATAKANA_WORDS = ("サイバー", "セキュリティ", "サプライ", "チェーン", "リスク", "マネジメント", "データ",
+                  "プラットフォーム", "インシデント", "アセスメント", "パッチ", "アップデート", "コミュニケーション")
+"""The words of the long katakana compounds the catalogs carry (CSF 2.0's 「サイバーセキュリティサプライチェーンリスク
+マネジメント」, 27 characters BudouX keeps whole): a compound made only of these breaks between them, as a Japanese
+typesetter breaks it, so a row label can wrap without cutting a word."""
+_KATAKANA_RUN = re.compile(r"[\u30A0-\u30FF]{9,}")
+
+
+def _compound_words(run: str) -> list[str]:
+    """``run`` cut into :data:`KATAKANA_WORDS` when it is made of them only (longest first), else whole."""
+    words: list[str] = []
+    rest = run
+    while rest:
+        word = next((w for w in sorted(KATAKANA_WORDS, key=len, reverse=True) if rest.startswith(w)), None)
+        if word is None:
+            return [run]
+        words.append(word)
+        rest = rest[len(word):]
+    return words
+
+
+def _split_compounds(chunk: str) -> list[str]:
+    """``chunk`` with its long katakana compounds cut between their words (:data:`KATAKANA_WORDS`)."""
+    out: list[str] = []
+    at = 0
+    for m in _KATAKANA_RUN.finditer(chunk):
+        words = _compound_words(m.group())
+        if len(words) > 1:
+            out += [chunk[at:m.start()], *words]
+            at = m.end()
+    out.append(chunk[at:])
+    return [p for p in out if p]
 
 
 @cache
@@ -62,8 +96,7 @@ def phrases(text: str) -> tuple[str, ...]:
             # a list of names breaks after its 「・」 and a range after its 「〜」 (「一般送配電・ / 送電・ / 配電」,
             # 「1,001〜 / 10,000人」), never inside a name or a number
             for piece in re.split(f"(?=[{re.escape(OPENING)}])|{AFTER}", chunk):
-                if piece:
-                    pieces.append(piece)
+                pieces += [p for p in _split_compounds(piece) if p] if piece else []
     out: list[str] = []
     for piece in pieces:
         if out and (piece[0] in NO_LINE_START or out[-1][-1] in NO_LINE_END):

@@ -123,8 +123,13 @@ def feedback(args: argparse.Namespace) -> int:
                            workers=args.workers, only=only, quiet=False, star=star)
     pdfs = f" and {counted(len(files.pdfs), 'PDF')}" if files.pdfs else ""
     which = f" (of {len(per_company)}; the others untouched)" if only is not None else ""
-    print(f"sdw feedback: {counted(len(files.workbooks), 'member file')}{pdfs}{which} written to {out.resolve()}")
-    print(f"  which file goes to whom: {files.index.resolve()} (association only)")
+    print(f"sdw feedback: {counted(len(files.workbooks), 'member file')}{pdfs}{which} written to {out.resolve()}"
+          f" (--out {args.out} + {args.sector}/{args.year})")
+    marked = "; 今回作成 marks the files written now" if only is not None else ""
+    print(f"  which file goes to whom: {files.index.resolve()} (association only{marked})")
+    if only is not None:
+        print("  written now: " + ", ".join(p.name for p in files.workbooks[:20])
+              + (f" and {len(files.workbooks) - 20} more" if len(files.workbooks) > 20 else ""))
     return 0
 
 

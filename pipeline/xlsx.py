@@ -8,6 +8,7 @@ wide) character takes about two of those, so :func:`display_width` counts them d
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
+
+from pipeline.palette import PLAIN_HEADER_FILL_COLOUR
 
 SAFE = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
         "nan_inf_to_errors": True}
@@ -86,17 +89,51 @@ LINE_POINTS = 18.0
 CJK) set lines about 1.6 em apart; at 15 pt a line a row the last line of 「…依頼してください」 was cut off in print."""
 ROW_PAD = 3.0
 """Points above and below a row's text."""
-FILL = 0.8
-"""The share of a column's width (in characters) a wrapped line fills: the cell's padding, and wrapping at a whole
-word or before a character that may not start a line, leave the rest of the line empty."""
+WIDE_UNITS = 2.1
+"""Column-width units (the default font's digit, 7 px in Excel's Calibri 11) a full-width character takes: an 11-point
+Japanese glyph is 14.7 px. Counting 2 lets a line of 15 characters in a column of 30 overflow onto a line the row has
+no room for."""
+BREAK_AFTER = " -"
+"""Characters after which Excel and LibreOffice break a run of Latin text ("No.74" and ".xlsx" stay whole); Japanese
+breaks between any two characters."""
+
+
+def _units(text: str) -> float:
+    """Width of ``text`` in column-width units: full-width characters :data:`WIDE_UNITS`, others 1."""
+    if text.isascii():
+        return float(len(text))
+    return sum(WIDE_UNITS if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
+
+
+def _pieces(line: str) -> list[str]:
+    """The unbreakable pieces of a line: each non-ASCII character alone (Japanese breaks anywhere), a run of ASCII
+    characters up to and including a :data:`BREAK_AFTER` character."""
+    return re.findall(rf"[^\x00-\x7f]|[\x00-\x7f]*?[{re.escape(BREAK_AFTER)}]|[\x00-\x7f]+", line)
 
 
 def cell_lines(text: object, width: int) -> int:
-    """Lines ``text`` takes wrapped in a column ``width`` characters wide, each of its own lines counted."""
+    """Lines ``text`` takes wrapped in a column ``width`` characters wide, each of its own lines counted.
+
+    The wrap is laid out piece by piece as the application does (a piece that does not fit starts a line; a piece
+    longer than a line is cut), so a row is as tall as its text and no taller: a fixed share of the width per line
+    made rows of the 要確認 sheet two and three times their text's height."""
     if text is None or text != text or str(text) == "":
         return 1
-    room = max(int(width * FILL), 1)
-    return sum(max(-(-display_width(line) // room), 1) for line in str(text).split("\n"))
+    room = max(width - 0.5, 1.0)  # the cell's inner margins take about half a character
+    lines = 0
+    for line in str(text).split("\n"):
+        lines += 1
+        used = 0.0
+        for piece in _pieces(line):
+            size = _units(piece)
+            if used and used + _units(piece.rstrip()) > room:
+                lines += 1
+                used = 0.0
+            while size > room:  # longer than a line: the application cuts it
+                lines += 1
+                size -= room
+            used += size
+    return lines
 
 
 def wrapped_lines(texts: Iterable[object], widths: Iterable[int]) -> int:
@@ -111,15 +148,16 @@ def row_height(lines: int) -> float:
 
 
 def write_sheet(wb: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, widths: list[int | None] | None = None,
-                autofilter: bool = True, wrap: bool = False) -> None:
+                autofilter: bool = True, wrap: bool = False, hidden: Iterable[int] = ()) -> None:
     """One table per sheet: bold frozen header, blanks for missing values, column widths.
 
     ``widths`` gives each column's width; without it (or for a ``None`` entry, or a column past its
     end) the width is fitted to the header and the values. ``wrap``: long text wraps within the
     given widths (rows grow to fit), so a sheet printed one page wide keeps a readable type size.
+    ``hidden``: columns kept for scripts but hidden on screen and in print (a row is as tall as its shown text).
     """
     ws = wb.add_worksheet(name)
-    head = {"bold": True, "bg_color": "#DDDDDD"} | ({"text_wrap": True, "valign": "top"} if wrap else {})
+    head = {"bold": True, "bg_color": PLAIN_HEADER_FILL_COLOUR} | ({"text_wrap": True, "valign": "top"} if wrap else {})
     ws.write_row(0, 0, [str(c) for c in frame.columns], wb.add_format(head))
     rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
     body = wb.add_format({"text_wrap": True, "valign": "top"}) if wrap else None
@@ -134,11 +172,13 @@ def write_sheet(wb: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, widths:
     fitted = iter(fit_widths([[str(c), *(row[i] for row in sample)] for i, c in enumerate(frame.columns)
                               if given[i] is None], padding=3))  # only the columns given no width
     final = [given[col] if given[col] is not None else next(fitted) for col in range(len(frame.columns))]
+    hidden = set(hidden)
     for col, width in enumerate(final):
-        ws.set_column(col, col, width)
+        ws.set_column(col, col, width, None, {"hidden": True} if col in hidden else {})
     if wrap:  # every row's height, one-line rows too: left to itself LibreOffice set them two lines high in print
+        shown = [col for col in range(len(final)) if col not in hidden]
         for r, row in enumerate([[str(c) for c in frame.columns], *rows]):
-            ws.set_row(r, row_height(wrapped_lines(row, final)))
+            ws.set_row(r, row_height(wrapped_lines([row[c] for c in shown], [final[c] for c in shown])))
 
 
 def _cell(value: object) -> object:

@@ -94,7 +94,7 @@ def test_index_maps_every_file_and_member_files_carry_only_their_own_company(aut
     per, identities, files, _ = auto_run
     index = pd.read_excel(files.index, engine="calamine", dtype=str)
     # no e-mail column: neither the roster nor the cover sheet carries an address, so it was always empty
-    assert list(index.columns) == ["ファイル名", "事業者名", "法人番号"]
+    assert list(index.columns) == ["ファイル名", "事業者名", "法人番号", "今回作成"]
     assert sorted(index["ファイル名"]) == sorted(p.name for p in files.workbooks)
     ident = identities.set_index("company_name")
     assert set(ident.loc[index["事業者名"], "respondent_key"]) == set(per)
@@ -325,8 +325,8 @@ def test_the_same_bytes_whatever_the_number_of_workers(auto_run, tmp_path):
     assert [p.name for p in one.pdfs] == [p.name for p in two.pdfs] == [f"{s}.pdf" for s in some]
     a, b = _digests(tmp_path / "one"), _digests(tmp_path / "two")
     assert len(a) == 16 * 2 + 1 and a == b
-    # and the same bytes as the fixture's run over all thirty members
-    assert all(a[name] == _digests(files.index.parent)[name] for name in a)
+    # and the same member files as the fixture's run over all thirty (its index marks all thirty as written now)
+    assert all(a[name] == _digests(files.index.parent)[name] for name in a if name != "index.xlsx")
 
 
 def test_only_writes_exactly_the_members_named(auto_run, tmp_path):
@@ -337,6 +337,7 @@ def test_only_writes_exactly_the_members_named(auto_run, tmp_path):
     folder = tmp_path / "fb"
     shutil.copytree(files.index.parent, folder)
     index = pd.read_excel(folder / "index.xlsx", engine="calamine", dtype=str)
+    assert len(index) == 30 and index["今回作成"].eq("○").all()  # the whole year's run wrote every file
     third, fifth, seventh = index.iloc[2], index.iloc[4], index.iloc[6]
     key7 = identities.set_index("company_name").loc[seventh["事業者名"], "respondent_key"]
     for p in folder.iterdir():
@@ -347,6 +348,12 @@ def test_only_writes_exactly_the_members_named(auto_run, tmp_path):
     rewritten = {p.name for p in folder.iterdir() if p.read_bytes() != b"old"}
     assert rewritten == {"auto_2024_0003.xlsx", "auto_2024_0005.xlsx", "auto_2024_0007.xlsx", "index.xlsx"}
     assert len(list(folder.iterdir())) == 30 * 2 + 1  # nothing removed, nothing added
+    # the index still maps every member's file (numbers are the year's) and says which three were written now
+    index = pd.read_excel(folder / "index.xlsx", engine="calamine", dtype=str).fillna("")
+    assert len(index) == 30 and list(index.columns) == ["ファイル名", "事業者名", "法人番号", "今回作成"]
+    assert index.loc[index["今回作成"].eq("○"), "ファイル名"].tolist() == [
+        "auto_2024_0003.xlsx", "auto_2024_0005.xlsx", "auto_2024_0007.xlsx"]
+    assert index["今回作成"].isin(["○", ""]).all()
     with pytest.raises(ValueError,
                        match=r"no auto FY2024 member matches auto_2024_0099, nobody \(give a respondent key"):
         write_feedback(per, identities, "auto", 2024, folder, k=5, only=["nobody", "auto_2024_0099.xlsx"])
@@ -436,8 +443,14 @@ def test_sdw_feedback_says_where_it_wrote_and_logs_one_line(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 0, err
     folder = tmp_path / "fb" / "auto" / "2024"
-    assert f"written to {folder}" in out
+    assert f"written to {folder} (--out {tmp_path / 'fb'} + auto/2024)" in out  # the sector and year it added
     assert "sdw feedback: 2 member files (of 6; the others untouched) written to" in out
+    assert "  written now: auto_2024_0002.xlsx, auto_2024_0006.xlsx" in out
+    assert "index.xlsx (association only; 今回作成 marks the files written now)" in out
+    index = pd.read_excel(folder / "index.xlsx", engine="calamine", dtype=str).fillna("")
+    assert index[["ファイル名", "今回作成"]].values.tolist() == [
+        ["auto_2024_0001.xlsx", ""], ["auto_2024_0002.xlsx", "○"], ["auto_2024_0003.xlsx", ""],
+        ["auto_2024_0004.xlsx", ""], ["auto_2024_0005.xlsx", ""], ["auto_2024_0006.xlsx", "○"]]
     assert sorted(p.name for p in folder.iterdir()) == ["auto_2024_0002.xlsx", "auto_2024_0006.xlsx", "index.xlsx"]
     lines = [line for line in err.splitlines() if line.startswith("feedback auto 2024")]
     assert len(lines) == 1 and lines[0].startswith("feedback auto 2024: 2 done in ")

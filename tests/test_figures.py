@@ -94,9 +94,10 @@ def test_quantile_boxes_mark_hidden_and_keep_legend_outside():
     assert _legend_clear_of_axes(ax)
 
 
-def test_quantile_boxes_mark_withheld_quartiles_where_the_box_would_be():
-    """特定卸 FY2024: 19 companies, median 64% published, quartiles withheld: the median line with an x on it
-    (not a bare line that reads as "no spread"), and the mark's legend entry although no row is hidden."""
+def test_quantile_boxes_mark_withheld_quartiles_at_the_baseline_with_no_floating_median():
+    """特定卸 FY2024: 19 companies, median 64% published (in the table), quartiles withheld: the box is withheld, so
+    the figure shows the mark x at the baseline and no line at all (a median line alone floated with nothing around
+    it), and the mark's legend entry although no row is hidden."""
     t = pd.DataFrame({"segment": ["特定卸", "特定卸"], "year": ["2024年度", "2025年度"],
                       "p10": [np.nan, np.nan], "p25": [np.nan, 0.625], "p50": [0.64, 0.74],
                       "p75": [np.nan, 0.89], "p90": [np.nan, np.nan], "suppressed": ["", ""]})
@@ -105,12 +106,12 @@ def test_quantile_boxes_mark_withheld_quartiles_where_the_box_would_be():
     boxes = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() != "hidden"]
     assert [(round(b.get_y(), 3), round(b.get_height(), 3)) for b in boxes] == [(0.625, 0.265)]  # FY2025 only
     (mark,) = _marks(ax)
-    assert mark.get_text() == "x" and mark.xy == (pytest.approx(-0.2), 0.64)  # first of two series, on its median
+    assert mark.get_text() == "x" and mark.xy == (pytest.approx(-0.2), 0)  # first of two series, at the baseline
     # FY2025's 10th and 90th percentiles are withheld too: no whisker and no mark beside its box (an x above a box
     # read as an outlier); the legend says what a box without whiskers means
     assert [list(line.get_ydata()) for line in ax.get_lines() if len(set(line.get_xdata())) == 1] == []
-    medians = [line for line in ax.get_lines() if list(line.get_ydata()) == [0.64, 0.64]]
-    assert len(medians) == 1
+    # one median line, FY2025's at 74%; none at FY2024's 64%
+    assert [list(line.get_ydata()) for line in ax.get_lines()] == [[0.74, 0.74]]
     assert _legend_texts(ax)[-2:] == [LEGEND, "ひげなし: 10・90パーセンタイルを秘匿"] and _legend_clear_of_axes(ax)
 
 
@@ -175,7 +176,8 @@ class TestItemBars:
         ticks = [tl.get_text() for tl in ax.get_xticklabels() if tl.get_text()]
         assert ticks and all(s.endswith(" pt") for s in ticks) and "0 pt" in ticks
         assert not any("%" in s for s in ticks)
-        assert [t.get_text() for t in ax.texts] == ["+5 pt", "−2 pt", "0 pt"]  # a zero change is still labelled
+        # a zero change is still labelled; rows not published rounded read to 0.1 point, as their table prints them
+        assert [t.get_text() for t in ax.texts] == ["+5.0 pt", "−2.0 pt", "0 pt"]
 
     def test_unit_is_the_callers(self):
         t = pd.DataFrame({"label": ["a", "b"], "change": [0.1, -0.1]})
@@ -470,7 +472,12 @@ def test_radar_draws_a_band_on_its_ring_not_a_point():
     series = [line for line in ax.get_lines() if line.get_gid() != "band"]
     assert [mcolors.to_hex(s.get_color()) for s in strokes] == [mcolors.to_hex(s.get_color()) for s in series]
     np.testing.assert_array_equal(series[0].get_ydata(), [np.nan, 0.5, 0.6, np.nan])
-    assert _legend_texts(ax) == ["a", "b", "90%以上", "10%未満"]  # no hidden mark: every hidden cell is a band
+    # each series' band beside it, named, its swatch the colour of its strokes (a grey swatch beside blue strokes
+    # did not say whose they were); no hidden mark: every hidden cell is a band
+    assert _legend_texts(ax) == ["a", "a: 90%以上", "b", "b: 10%未満"]
+    swatches = ax.get_legend().legend_handles
+    assert [mcolors.to_hex(h.get_color()) for h in swatches] == [mcolors.to_hex(series[0].get_color())] * 2 + [
+        mcolors.to_hex(series[1].get_color())] * 2
 
 
 def test_radar_band_text_is_the_reports_language():
@@ -478,7 +485,7 @@ def test_radar_band_text_is_the_reports_language():
                       "suppressed": ["primary", "", ""], "mean_band": ["high", "", ""]})
     ax = plt.figure().add_subplot(polar=True)
     F.radar(t, "fn", "seg", "mean", ax=ax, band_text={"high": "90% or more", "low": "below 10%"})
-    assert _legend_texts(ax) == ["a", "90% or more"]
+    assert _legend_texts(ax) == ["a", "a: 90% or more"]
 
 
 @pytest.mark.parametrize("years", [3, 6])

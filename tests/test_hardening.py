@@ -85,17 +85,17 @@ def test_warnings_that_change_a_number_are_listed_with_what_to_ask_for(tmp_path)
     assert m.at["repeat.xlsx", "flags"] == "repeated_items"
     assert set(m.at["vague.xlsx", "flags"].split()) == {"ambiguous_size_band", "ambiguous_target_level"}
     assert "name_fallback" in m.at["noname.xlsx", "flags"].split()
-    check = {(r["ファイル"], r["理由コード"]): r for r in sheet(tmp_path / "store", "要確認")}
-    assert set(check) == {("repeat.xlsx", "repeated_items"), ("vague.xlsx", "ambiguous_size_band"),
-                          ("vague.xlsx", "ambiguous_target_level"), ("noname.xlsx", "name_fallback")}
-    assert check["repeat.xlsx", "repeated_items"]["依頼事項"] == "どちらの行の回答が正しいか確認を依頼してください"
-    assert "No.3" in check["repeat.xlsx", "repeated_items"]["詳細"]
-    assert check["vague.xlsx", "ambiguous_size_band"]["依頼事項"] == \
-        "従業員数(人数)または所定の規模区分の記入を依頼してください"
-    assert "300人以下" in check["vague.xlsx", "ambiguous_size_band"]["詳細"]
-    assert check["vague.xlsx", "ambiguous_target_level"]["依頼事項"] == \
-        "目標レベル(Lv1・Lv2・Lv3のいずれか)の記入を依頼してください"
-    assert check["noname.xlsx", "name_fallback"]["依頼事項"] == "法人番号(13桁)の確認を依頼してください"
+    # one 要確認 row per file: vague.xlsx's two problems in one row, each request once
+    check = {r["ファイル"]: r for r in sheet(tmp_path / "store", "要確認")}
+    assert {f: r["理由コード"] for f, r in check.items()} == {
+        "repeat.xlsx": "repeated_items", "vague.xlsx": "ambiguous_size_band ambiguous_target_level",
+        "noname.xlsx": "name_fallback"}
+    assert check["repeat.xlsx"]["依頼事項"] == "どちらの行の回答が正しいか確認を依頼してください"
+    assert "No.3" in check["repeat.xlsx"]["詳細"]
+    assert check["vague.xlsx"]["依頼事項"] == ("・従業員数(人数)または所定の規模区分の記入を依頼してください\n"
+                                           "・目標レベル(Lv1・Lv2・Lv3のいずれか)の記入を依頼してください")
+    assert "300人以下" in check["vague.xlsx"]["詳細"]
+    assert check["noname.xlsx"]["依頼事項"] == "法人番号(13桁)の確認を依頼してください"
     resp = pd.read_parquet(tmp_path / "store" / "respondents")
     assert resp["size_band"].isna().sum() == 1 and resp["target_level"].isna().sum() == 1
 

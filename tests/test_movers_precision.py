@@ -27,7 +27,9 @@ def test_changes_are_whole_points_when_a_row_is_rounded():
 
 
 def test_the_chart_labels_every_bar_in_whole_points_when_a_row_is_rounded():
-    t = pd.DataFrame({"label": ["No.26", "No.29"], "change": [0.12, 0.1104], "rounded": [True, False],
+    """As movers() publishes them: No.26 rounded, No.29 exact but its change kept in whole points (0.11): the table
+    prints both whole, and so does the chart."""
+    t = pd.DataFrame({"label": ["No.26", "No.29"], "change": [0.12, 0.11], "rounded": [True, False],
                       "rounded_previous": [True, False], "suppressed": ""})
     fig, ax = plt.subplots()
     F.item_bars(t, "label", "change", ax=ax, diverging=True, unit="ポイント")

@@ -32,8 +32,7 @@ def _page(weighted: bool, lang: str = "ja", merges=None):
     data = SimpleNamespace(weighted=weighted, latest=2024, respondents=pd.DataFrame(index=range(1234)),
                            n=lambda year=None: 410)
     pub = Recorder()
-    page = Page(ReportContext.build("auto", "csf2", lang, 5), data, "size_band", merges or {}, pub, "2022–2024",
-                "stamp")
+    page = Page(ReportContext.build("auto", "csf2", lang, 5), data, "size_band", merges or {}, pub, "2022–2024")
     return page, pub
 
 
@@ -123,11 +122,12 @@ def test_a_figure_gets_the_page_title_source_and_its_layout_on_the_page_and_on_a
     texts = [t.get_text() for t in fig.texts]
     assert fig.get_suptitle() == "平均スコアの推移"
     assert round(fig.axes[0].get_position().x1, 6) == 0.78 and fig.axes[0].get_ylabel() == "スコア"
-    # source, the automotive rule (its own answers), then the note and the merged segments; the stamp last
+    # source, the automotive rule (its own answers), then the note and the merged segments; no provenance stamp
+    # (hashes and parameters are the appendix's, not a reader's)
     assert texts[1:] == [f"{source}\n"
                          "採点: 達成=1、未達成・未回答=0、対象外は除外。"
                          "x: 秘匿(集計対象又は割合の片側が5社未満、又は他の値から算出できるため)\n"
-                         "注 / 秘匿の前に小さい区分を統合: 1〜100人 = 1〜20人+21〜100人。", "stamp"]
+                         "注 / 秘匿の前に小さい区分を統合: 1〜100人 = 1〜20人+21〜100人。"]
     plt.close(fig)
     with slide_mode():
         fig = got["draw"]()

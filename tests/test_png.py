@@ -65,3 +65,18 @@ def test_figure_png_has_matplotlibs_pixels_dpi_and_text(tmp_path):
     assert np.array_equal(np.asarray(a), np.asarray(b))
     assert b.text["sdw:min_pt"] == "8.0" and b.text["Software"] == a.text["Software"]
     assert [round(d) for d in b.info["dpi"]] == [150, 150]
+
+
+def test_a_text_value_beyond_latin1_is_written_as_utf8_and_read_back():
+    """A provenance stamp holds 「2024–2026」 (an en dash) and may hold ★: written as iTXt, read back whole."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from pipeline.png import encode_png
+
+    data = encode_png(np.zeros((2, 3, 3), dtype=np.uint8), text={"sdw:provenance": "years=2024–2026 · ★表",
+                                                                   "plain": "k=5"})
+    image = Image.open(io.BytesIO(data))
+    assert image.text == {"sdw:provenance": "years=2024–2026 · ★表", "plain": "k=5"}

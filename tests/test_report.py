@@ -476,7 +476,8 @@ def test_headline_gives_the_members_estimate_beside_the_respondents_mean(reports
     dist = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "distribution.csv")
     row = dist[dist["year"].eq(2024) & dist["segment"].eq("全体")].iloc[0]
     rate = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "responses.csv")
-    rate = rate[rate["year"].eq(2024) & rate["segment"].eq("全体")].iloc[0]["response_rate"]
+    rate_row = rate[rate["year"].eq(2024) & rate["segment"].eq("全体")].iloc[0]
+    rate = rate_row["response_rate"]
     responses = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "responses.csv")
     withheld = responses[responses["year"].eq(2024)]["suppressed"].fillna("").ne("").any()
     if withheld:  # a response row of the year withheld: the members' total is withheld, and the summary says so
@@ -487,8 +488,12 @@ def test_headline_gives_the_members_estimate_beside_the_respondents_mean(reports
         assert (f"会員全体の推計は {row['w_mean']:.1%}(95%信頼区間 {row['w_mean_ci_low']:.1%}〜"
                 f"{row['w_mean_ci_high']:.1%}") in summary
         # Kish's effective n named for what it is (「有効回答数」 read as a count of valid answers), with its meaning
-        assert (f"回答者の平均は {row['mean']:.1%}。回答率 {rate:.1%}、実効標本サイズ(重み付け後) {row['n_eff']:,.0f}社"
+        assert (f"、実効標本サイズ(重み付け後) {row['n_eff']:,.0f}社"
                 "(重みのばらつきによる精度の低下を、同じ精度の無作為標本の社数に換算した値)。") in summary
+        # each number once: the respondents' mean and the response rate in their own sentences only
+        assert "回答者の平均は" not in summary and "。回答率" not in summary
+        assert f"回答者の平均スコアは {row['mean']:.1%}" in summary and f"会員 {int(rate_row['roster_n']):,}社の " \
+            f"{rate:.1%}" in summary
     page = _page_text(html)
     assert "区分の中では、回答した事業者と回答しなかった事業者のスコアが同じ傾向であると仮定" in page
     wb = openpyxl.load_workbook(root / "reports" / "auto" / "all" / "tables.xlsx")
@@ -673,3 +678,63 @@ def test_a_what_if_run_writes_only_the_star_reports_in_their_own_folder(tmp_path
     ran.clear()
     R.run_report("all", None, store, out=tmp_path / "reports", figures=tmp_path / "figures")  # no what-if: all three
     assert [folder for _, folder, _ in ran] == ["reports/power/all", "reports/auto/all", "reports/all/all"]
+
+
+HEX_HASH = re.compile(r"\b[0-9a-f]{7,40}\b")
+PARAMETERS = re.compile(r"\b(sector|years|segment_by|framework|k|lang)=")
+
+
+def test_a_reader_meets_hashes_and_parameters_only_in_the_appendix(reports):
+    """The output review (issue 23): the cross-sector page printed 「data 6faa2eedf549 · sdw 0.1.0+d7b5e39 · … ·
+    years=all, k=5, lang=ja」 under its title and every figure carried the same line in its footer. The pages keep
+    the provenance in their appendix, last; the figures carry it in the PNG's metadata, not drawn; the decks carry
+    none (their closing slide says where it is)."""
+    from PIL import Image
+    from pptx import Presentation
+
+    root, _, _ = reports
+    for sector, name in (("power", "sector_trend_report"), ("auto", "sector_trend_report"), ("all", "cross_sector")):
+        page = _page_text((root / "reports" / sector / "all" / f"{name}.html").read_text(encoding="utf-8"))
+        before, appendix = page.split("付録: 再現のための情報", 1)  # the appendix heading, typed as the page shows it
+        text = re.sub(r'<[^>]+>|id="[^"]*"|href="[^"]*"', " ", before)
+        assert HEX_HASH.findall(text) == [] and PARAMETERS.findall(text) == [], sector
+        assert "パラメータ:" in appendix and "手法 2026.12" in appendix and "k=5" in appendix
+        for png in (root / "figures" / sector / "all").glob("*.png"):
+            if "_slide" in png.stem:
+                continue
+            stamp = Image.open(png).text.get("sdw:provenance", "")
+            assert stamp.startswith("data ") and "k=5" in stamp, png.name  # traceable, in the file, not drawn
+        deck = Presentation(str(root / "reports" / sector / "all" / "deck.pptx"))
+        for slide in deck.slides:
+            for t in _slide_texts(slide):
+                assert HEX_HASH.findall(t) == [] and PARAMETERS.findall(t) == [], t
+
+
+def test_the_cross_sector_deck_has_its_table_slide(reports):
+    """The sector decks had headline table slides, the cross-sector deck none: it now shows each function's mean
+    read across the sectors (電力, 自動車), the marks of the page (x, —) and its source line."""
+    from pptx import Presentation
+
+    root, _, _ = reports
+    deck = Presentation(str(root / "reports" / "all" / "all" / "deck.pptx"))
+    tables = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
+    assert len(tables) == 1
+    (shape,) = [sh for sh in tables[0].shapes if sh.has_table]
+    grid = [[shape.table.cell(r, c).text_frame.text.replace("\v", "") for c in range(len(shape.table.columns))]
+            for r in range(len(shape.table.rows))]
+    assert grid[0] == ["ID", "名称", "電力", "自動車"]
+    assert [row[0] for row in grid[1:]] == ["GV", "ID", "PR", "DE", "RS", "RC"]
+    assert all(re.fullmatch(r"\d{1,3}\.\d%|x|—", v) for row in grid[1:] for v in row[2:]), grid
+    assert tables[0].shapes.title.text_frame.text == "分野別 NIST CSF 2.0 機能"
+
+
+def test_a_year_lifted_above_a_deck_table_reads_as_a_year(reports):
+    """「比較年度: 2023」 above the distribution slide: a bare number where every other year reads 「2023年度」."""
+    from pptx import Presentation
+
+    root, _, _ = reports
+    for sector in ("power", "auto"):
+        deck = Presentation(str(root / "reports" / sector / "all" / "deck.pptx"))
+        captions = [t for s in deck.slides if any(sh.has_table for sh in s.shapes) for t in _slide_texts(s)
+                    if t.startswith("比較年度:")]
+        assert captions and all(re.fullmatch(r"比較年度: \d{4}年度", c) for c in captions), captions

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -36,6 +38,18 @@ def test_a_company_with_several_licences_counts_in_each_business_type():
     assert out.loc["RETAIL", "mean"] == pytest.approx(0.75)
     assert out.loc["GENERATION", "share_reached"] == pytest.approx(0.5)
     assert out["multi_counted"].all()
+
+
+def test_without_a_threshold_each_node_is_split_by_its_own_rule():
+    """scoring.yaml's level threshold is 0.9. Four companies scoring 0.95, 0.9, 0.85 and 1.0: on a CSF 2.0
+    node three reach 0.9 (3/4); on ★3 (the share of its requirements met) only the company meeting every
+    requirement counts as ready (1/4), as a member's peer group counts it."""
+    values = {"a": 0.95, "b": 0.9, "c": 0.85, "d": 1.0}
+    resp = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": list(values)})
+    csf = segment_stats(_scores(values), resp, None, "csf2").iloc[0]
+    star = segment_stats(_scores(values, node="★3").assign(framework="star"), resp, None, "star").iloc[0]
+    assert csf["share_reached"] == 0.75 and csf["threshold"] == 0.9
+    assert star["share_reached"] == 0.25 and star["threshold"] == 1.0
 
 
 def test_response_rates_against_the_roster():
@@ -113,6 +127,32 @@ def test_no_group_is_merged_when_every_member_is_large_enough():
                                 "size_band": bands})
     merges = small_segment_merges(respondents, "size_band", segment_groups("auto", "size_band"), 5)
     assert merges == {"1,001〜10,000人": "1,001人〜", "10,001人〜": "1,001人〜"}  # 4 < 5: the large bands only
+
+
+def test_size_band_groups_are_named_in_the_size_band_catalog_and_chosen_by_key(tmp_path, monkeypatch):
+    """sectors.yaml names automotive's size-band groups by key ("1-300", "1001+"); their bands, store value and
+    English name come from size_bands.yaml. A project's size_bands.yaml renaming the group's English name is read
+    by the report's segment names; a group naming a band that does not exist, or bands that are not adjacent,
+    is refused with its key."""
+    from pipeline import catalogs
+    from pipeline.catalogs import files as catalog_files
+    from pipeline.report.data import segment_names
+
+    assert catalogs.segment_groups("auto")["size_band"]["〜300人"] == {
+        "ja": "〜300人", "en": "up to 300 employees", "members": ["〜100人", "101〜300人"]}
+    assert segment_names("auto", "en")["〜300人"] == "up to 300 employees"
+    shipped = (Path(catalog_files.__file__).parent / "size_bands.yaml").read_text(encoding="utf-8")
+    monkeypatch.setenv("SDW_HOME", str(tmp_path))
+    (tmp_path / "catalogs").mkdir()
+    own = tmp_path / "catalogs" / "size_bands.yaml"
+    own.write_text(shipped.replace('en: "up to 300 employees"', 'en: "300 or fewer"'), encoding="utf-8")
+    assert segment_names("auto", "en")["〜300人"] == "300 or fewer"
+    own.write_text(shipped.replace('members: ["1-100", "101-300"]', 'members: ["1-100", "101-299"]'), "utf-8")
+    with pytest.raises(ValueError, match=r"group '1-300' names \['101-299'\], which no band has as its key"):
+        catalogs.segment_groups("auto")
+    own.write_text(shipped.replace('members: ["1-100", "101-300"]', 'members: ["1-100", "301-1000"]'), "utf-8")
+    with pytest.raises(ValueError, match=r"group '1-300' joins \['1-100', '301-1000'\], which are not adjacent"):
+        catalogs.segment_groups("auto")
 
 
 def test_a_segment_nobody_scored_publishes_no_not_applicable_share():

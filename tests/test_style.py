@@ -1,4 +1,4 @@
-"""The briefing style: leaves the backend alone, never asks a font for a face it lacks, stamps provenance."""
+"""The briefing style: leaves the backend alone, never asks a font for a face it lacks, footers in plain words."""
 
 from __future__ import annotations
 
@@ -37,24 +37,22 @@ def test_japanese_title_raises_no_findfont_warning(caplog):
     ax.set_title("軸のタイトル")
     with caplog.at_level(logging.DEBUG, logger="matplotlib.font_manager"), warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
-        style.finish(fig, "回答率の推移(区分別)", "出典: テスト", "規則", "注", stamp="run abc123")
+        style.finish(fig, "回答率の推移(区分別)", "出典: テスト", "規則", "注")
         style.caveat(ax, "自動車の CSF 2.0 対応付けは本プロジェクト独自")
         fig.savefig(io.BytesIO(), format="png")
     assert not [r for r in caplog.records if "findfont" in r.getMessage() and r.levelno >= logging.WARNING]
     assert not [x for x in w if "findfont" in str(x.message) or "Glyph" in str(x.message)]
 
 
-def test_finish_prints_the_stamp_on_its_own_last_line_only_when_given():
+def test_finish_prints_source_rule_and_note_and_nothing_else():
+    """The footer is the source, the rule and the note, one per line: no provenance stamp (a hash under every figure
+    was plumbing to the reader who pastes it)."""
     fig, _ = style.new_figure()
     style.finish(fig, "t", "source", "rule")
     assert [t.get_text() for t in fig.texts if t.get_text() != "t"] == ["source\nrule"]  # "t": the title
     fig2, _ = style.new_figure()
-    style.finish(fig2, "t", "source", "rule", "note", stamp="sdw 1.2 / run 42")
-    texts = {t.get_text(): t for t in fig2.texts if t.get_text() != "t"}
-    assert list(texts) == ["source\nrule\nnote", "sdw 1.2 / run 42"]
-    stamp = texts["sdw 1.2 / run 42"]
-    notes = texts["source\nrule\nnote"]
-    assert stamp.get_position()[1] < notes.get_position()[1] < 0.05  # under the notes, never beside them
+    style.finish(fig2, "t", "source", "rule", "note")
+    assert [t.get_text() for t in fig2.texts if t.get_text() != "t"] == ["source\nrule\nnote"]
 
 
 def test_caveat_is_italic_on_axes_or_figure():

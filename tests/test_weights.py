@@ -128,6 +128,20 @@ def test_segment_stats_weighted_beside_respondents():
     assert small["w_mean"] == pytest.approx(0.4)
 
 
+def test_weighted_segment_stats_split_each_node_by_its_own_rule():
+    """No threshold given: 5 respondents of the first cell (weight 2) score 0.95, 2 of the second (weight 5)
+    1.0. On a CSF 2.0 node all reach the level threshold 0.9 (members' share 1); on ★3 only a score of 1
+    counts as ready: the second cell's 10 of 20 members (0.5)."""
+    roster, respondents = _two_cells()
+    weights, _ = roster_weights(roster, respondents, ["size_band"], min_respondents=2, trim_ratio=None)
+    scores = respondents[["sector", "year", "respondent_key"]].assign(
+        score=[0.95] * 5 + [1.0] * 2, n_items=10, n_applicable=10)
+    csf = weighted_segment_stats(scores.assign(framework="csf2", node_id="GV"), respondents, weights, None, "csf2")
+    star = weighted_segment_stats(scores.assign(framework="star", node_id="★3"), respondents, weights, None, "star")
+    assert csf.iloc[0]["w_share_reached"] == pytest.approx(1.0)
+    assert star.iloc[0]["w_share_reached"] == pytest.approx(0.5)
+
+
 def _facts(cells: dict[tuple[str, str], tuple[bool, float, float]], members: dict[str, float]) -> dict:
     """The audit's map for one node of auto FY2024: (segment, statistic) → (visible, count, value)."""
     base = (("sector", "auto"), ("year", 2024), ("framework", "csf2"), ("node_id", "GV"))

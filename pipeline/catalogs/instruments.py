@@ -184,8 +184,48 @@ def synth_calibration(sector: str) -> pd.DataFrame:
 
 
 def size_bands() -> list[dict[str, Any]]:
-    """Employee size bands, smallest first: ``ja`` (the store's value), ``up_to`` (None: open), ``en``."""
+    """Employee size bands, smallest first: ``key``, ``ja`` (the store's value), ``up_to`` (None: open), ``en``."""
     return read_yaml("size_bands.yaml")["bands"]
+
+
+def size_band_groups() -> dict[str, dict[str, Any]]:
+    """Groups of adjacent size bands by key (size_bands.yaml ``groups``): ``ja`` (the store value a merged
+    segment takes), ``en`` and ``members`` (the bands' store values, smallest first). A member that is no
+    band's key, or members that are not adjacent bands, are refused."""
+    bands = {b["key"]: b["ja"] for b in size_bands()}
+    place = {key: i for i, key in enumerate(bands)}
+    out: dict[str, dict[str, Any]] = {}
+    for group in read_yaml("size_bands.yaml").get("groups") or []:
+        unknown = [m for m in group["members"] if m not in bands]
+        if unknown:
+            raise ValueError(f"size_bands.yaml: group {group['key']!r} names {unknown}, which no band has as its key "
+                             f"(the keys: {', '.join(bands)})")
+        at = [place[m] for m in group["members"]]
+        if at != list(range(at[0], at[0] + len(at))):  # a merged segment reads as one range of head counts
+            raise ValueError(f"size_bands.yaml: group {group['key']!r} joins {group['members']}, which are not "
+                             "adjacent bands listed smallest first")
+        out[group["key"]] = {"ja": group["ja"], "en": group["en"], "members": [bands[m] for m in group["members"]]}
+    return out
+
+
+def segment_groups(sector: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """A sector's documented neighbour groups (sectors.yaml ``segment_groups``), per attribute: group code (the
+    value a merged segment takes) → ``members``, ``ja``, ``en``. Size-band groups are named there by key and
+    read from size_bands.yaml, so a band's names are written once; other attributes' groups are written in the
+    sector's entry. An unknown sector has none."""
+    declared = sectors().get(sector, {}).get("segment_groups") or {}
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for attribute, groups in declared.items():
+        if attribute != "size_band":
+            out[attribute] = {str(code): dict(group) for code, group in groups.items()}
+            continue
+        known = size_band_groups()
+        unknown = [key for key in groups if key not in known]
+        if unknown:
+            raise ValueError(f"sectors.yaml: {sector} segment_groups size_band names {unknown}, which size_bands.yaml "
+                             f"does not group (its groups: {', '.join(known)})")
+        out[attribute] = {known[key]["ja"]: dict(known[key]) for key in groups}
+    return out
 
 
 def size_band_names() -> list[str]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline.ingest.identity import normalised_name, respondent_key
-from pipeline.ingest.reasons import FLAGS
+from pipeline.ingest.reasons import DETAIL_SEP, FLAGS
 
 Partition = tuple[str, int]
 TABLES = ("roster", "scores")  # keyed tables an ingest does not always write, rewritten when keys are linked
@@ -198,7 +198,7 @@ def _note(quarantine: pd.DataFrame, p: Partition, path: str, code: str, number: 
     quarantine.at[i, "reason"] = " ".join(codes)
     quarantine.at[i, "problem_ja"] = "; ".join(FLAGS[c][0] for c in codes if c in FLAGS)
     quarantine.at[i, "action_ja"] = "; ".join(FLAGS[c][1] for c in codes if c in FLAGS)
-    quarantine.at[i, "detail"] = " / ".join(x for x in [quarantine.at[i, "detail"], text] if x)
+    quarantine.at[i, "detail"] = DETAIL_SEP.join(x for x in [quarantine.at[i, "detail"], text] if x)
     if number:
         quarantine.at[i, "corporate_number"] = number
     return quarantine

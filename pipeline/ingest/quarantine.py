@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.ingest.parse import Parsed
-from pipeline.ingest.reasons import FLAGS, REASONS
+from pipeline.ingest.reasons import DETAIL_SEP, FLAGS, REASONS
 from pipeline.xlsx import csv_safe, workbook, write_sheet
 
 STATUS_JA = {"quarantined": "隔離", "superseded": "置換済み", "ingested": "取込済み(要確認)"}
@@ -63,7 +63,7 @@ def detail_ja(detail: str) -> str:
             out = re.sub(pattern, text, detail)
             for code in catalogs.sectors():
                 out = out.replace(f"{code} 分野", f"{sector_ja(code)}分野")
-            return out
+            return re.sub(r"#row=(\d+)", r"(\1行目)", out)  # another export row, named as the ファイル column names it
     return detail if not detail or not detail.isascii() else f"技術情報: {detail}"
 
 
@@ -103,7 +103,7 @@ def quarantine_rows(records: list[Parsed], sector: str, year: int) -> pd.DataFra
                      "reason": code, "company_name": name,
                      "corporate_number": str(rec.attributes.get("corporate_number") or ""),
                      "problem_ja": problem, "action_ja": action,
-                     "detail": " / ".join(x for x in [detail_ja(rec.detail), *rec.warnings] if x)})
+                     "detail": DETAIL_SEP.join(x for x in [detail_ja(rec.detail), *rec.warnings] if x)})
     return pd.DataFrame(rows, columns=["sector", "year", "source_path", "status", "reason", "company_name",
                                        "corporate_number", "problem_ja", "action_ja", "detail"])
 
@@ -114,13 +114,16 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     With a roster, the workbook has a second sheet 未回答: members who have not answered in the most
     recent year of each sector (the survey being chased now).
     """
-    # the flagged rows last: the sheet prints the rows above them, and 要確認 prints them, one problem a row
+    # the flagged rows last: the sheet prints the rows above them, and 要確認 prints them, one file a row
     order = {"quarantined": 0, "superseded": 1, "ingested": 2}
     roster_rows = table["reason"].str.startswith("roster_")
     full = table
     table = table[~roster_rows]
-    out = (table.assign(_o=table["status"].map(order)).sort_values(["sector", "year", "_o", "source_path"])
-           .drop(columns="_o")
+    # every sector and year's flagged rows after all the others: the print area is the rows above them (sorted by
+    # sector and year first, 2022's flagged rows printed between 2022's and 2023's quarantined ones)
+    out = (table.assign(_f=table["status"].eq("ingested"), _o=table["status"].map(order))
+           .sort_values(["_f", "sector", "year", "_o", "source_path"])
+           .drop(columns=["_f", "_o"])
            .assign(sector=lambda d: d["sector"].map(sector_ja), status=lambda d: d["status"].map(STATUS_JA),
                    source_path=lambda d: d["source_path"].map(place_ja))
            [list(HEADERS_JA)].rename(columns=HEADERS_JA))
@@ -128,17 +131,22 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     tmp_x, tmp_c = xlsx.with_suffix(".xlsx.tmp"), csv.with_suffix(".csv.tmp")
     wb = workbook(tmp_x)
     # widths (characters) that print one A4 landscape page wide at about 9 pt; long text wraps in them
-    write_sheet(wb, "隔離・要確認", out, [8, 6, 16, 26, 20, 15, 26, 28, 30, 17], wrap=True)
+    write_sheet(wb, "隔離・要確認", out, [8, 6, 16, 26, 20, 15, 26, 28, 30, 17], wrap=True,
+                hidden=[list(out.columns).index(HEADERS_JA["reason"])])
     flagged = int(out[HEADERS_JA["status"]].eq(STATUS_JA["ingested"]).sum())
-    # each case printed once: the flagged rows print on 要確認 (one problem a row), not here as well; the
-    # reason codes are for scripts, not for the clerk's paper
+    # each case printed once: the flagged rows print on 要確認 (one file a row), not here as well; the reason codes
+    # are for scripts, neither shown nor printed
     printed = len(out) - flagged if flagged < len(out) else len(out)
     _print_setup(wb, PRINTED_NOTE if flagged and printed < len(out) else "", rows=printed, columns=len(out.columns) - 1)
     _note_on_header(wb, list(out.columns).index(HEADERS_JA["status"]), SUBSET_NOTE)
+    _note_on_header(wb, list(out.columns).index(HEADERS_JA["reason"]), CODES_NOTE)
     check = to_check(table)
-    # the printed columns (all but 理由コード) a page wide; file and 詳細 wide enough that most problems take a line
-    write_sheet(wb, "要確認", check, [6, 5, 34, 22, 14, 24, 30, 40, 16], wrap=True)
+    # the printed columns (all but 理由コード, hidden) a page wide (about 9 pt); file, 依頼事項 and 詳細 so wide
+    # that the demo's rows take the fewest lines in all (file names wrap most)
+    write_sheet(wb, "要確認", check, [7, 5, 40, 24, 14, 24, 38, 32, 16], wrap=True,
+                hidden=[list(check.columns).index(CHECK_HEADERS["reason"])])
     _print_setup(wb, SUBSET_NOTE, rows=len(check), columns=len(check.columns) - 1)
+    _note_on_header(wb, list(check.columns).index(CHECK_HEADERS["reason"]), CODES_NOTE)
     issues = full[roster_rows]
     if len(issues):
         write_sheet(wb, "名簿", roster_sheet(issues), [8, 6, 24, 24, 15, 10, 34, 34, 30], wrap=True)
@@ -146,10 +154,12 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     if roster is not None and len(roster):
         chase = members_to_chase(roster)
         # not 未回答: the flag 「未回答の項目があります」 is about items; this sheet is about members
-        write_sheet(wb, MEMBERS_SHEET, chase, [8, 6, 36, 16, *[30] * (len(chase.columns) - 4)], wrap=True)
+        write_sheet(wb, MEMBERS_SHEET, chase, [8, 6, 38, 16, *[30] * (len(chase.columns) - 4)], wrap=True)
         _print_setup(wb)
     wb.close()
-    csv_safe(out).to_csv(tmp_c, index=False, encoding="utf-8-sig")
+    # the CSV keeps one line a file, its details after ' / ' as it always had: scripts read it line by line
+    one_line = out.assign(**{HEADERS_JA["detail"]: out[HEADERS_JA["detail"]].fillna("").str.replace(DETAIL_SEP, " / ")})
+    csv_safe(one_line).to_csv(tmp_c, index=False, encoding="utf-8-sig")
     tmp_x.replace(xlsx)
     tmp_c.replace(csv)
     return xlsx, csv
@@ -185,10 +195,10 @@ def business_types_ja(codes: object, sector: str) -> object:
     return "、".join(names.get(c, c) for c in codes.split())
 
 
-SUBSET_NOTE = ("「要確認」シートは、このブックの「隔離・要確認」シートの「取込済み(要確認)」の行を、確認事項ごとに"
-               "1行に分けて再掲したものです(別の案件ではありません)。")
+SUBSET_NOTE = ("「要確認」シートは、このブックの「隔離・要確認」シートの「取込済み(要確認)」の行を、1ファイル1行で"
+               "再掲したものです(別の案件ではありません)。確認事項が複数あるファイルは、それぞれを「・」で1回ずつ挙げています。")
 """Said on 要確認 and on the status header of 隔離・要確認: its rows are the flagged rows of 隔離・要確認 again."""
-PRINTED_NOTE = ("印刷するのは「隔離」「置換済み」の行です。「取込済み(要確認)」の行は「要確認」シートに確認事項ごとに"
+PRINTED_NOTE = ("印刷するのは「隔離」「置換済み」の行です。「取込済み(要確認)」の行は「要確認」シートに1ファイル1行で"
                 "印刷します(同じ案件を二度印刷しません)。")
 """Printed at the top of 隔離・要確認, whose print area stops before its flagged rows."""
 
@@ -201,6 +211,13 @@ def place_ja(source_path: str) -> str:
 def _note_on_header(wb, column: int, text: str) -> None:
     """A note on the header cell of ``column`` of the sheet just written (Excel's red corner; shown on hover)."""
     wb.worksheets()[-1].write_comment(0, column, text, {"x_scale": 3, "y_scale": 1.5})
+
+
+CODES_NOTE = ("理由コード: 取込の記録(manifest)や集計スクリプトが使う英字の記号です。"
+              "内容は「問題」「確認事項」欄の日本語と同じです。"
+              "この列は非表示にしてあり、印刷されません(CSV 版にもあります)。")
+"""On the 理由コード header, a column kept for scripts (as in the CSV) but hidden: the clerk reads the same reasons in
+Japanese beside it, and an English code on screen looked like something to act on."""
 
 
 def _print_setup(wb, header: str = "", rows: int | None = None, columns: int | None = None) -> None:
@@ -228,16 +245,27 @@ CHECK_HEADERS = {"sector": "分野", "year": "年度", "source_path": "ファイ
 
 
 def to_check(table: pd.DataFrame) -> pd.DataFrame:
-    """要確認: ingested files with something that changes a number or an attribute, one row per problem,
-    each with what to ask the member for."""
+    """要確認: ingested files with something that changes a number or an attribute, one row per file; its problems,
+    what to ask the member for and the details each listed once, one a line (a file with two problems was two rows
+    repeating the file, the company and every detail)."""
     flagged = table[table["status"].eq("ingested") & ~table["reason"].str.startswith("roster_")]
     rows = []
     for rec in flagged.sort_values(["sector", "year", "source_path"]).to_dict("records"):
-        for code in rec["reason"].split():
-            if code in FLAGS:
-                rows.append({**rec, "reason": code, "problem_ja": FLAGS[code][0], "action_ja": FLAGS[code][1],
-                             "sector": sector_ja(rec["sector"]), "source_path": place_ja(rec["source_path"])})
+        codes = [code for code in dict.fromkeys(rec["reason"].split()) if code in FLAGS]
+        if not codes:
+            continue
+        rows.append({**rec, "reason": " ".join(codes), "problem_ja": _listed(FLAGS[c][0] for c in codes),
+                     "action_ja": _listed(FLAGS[c][1] for c in codes),
+                     "detail": "\n".join(dict.fromkeys(p for p in str(rec["detail"] or "").split(DETAIL_SEP) if p)),
+                     "sector": sector_ja(rec["sector"]), "source_path": place_ja(rec["source_path"])})
     return pd.DataFrame(rows, columns=list(CHECK_HEADERS))[list(CHECK_HEADERS)].rename(columns=CHECK_HEADERS)
+
+
+def _listed(texts) -> str:
+    """Texts one a line, each once; with more than one, each after a bullet so that a wrapped line reads as part
+    of the text above it."""
+    unique = list(dict.fromkeys(texts))
+    return unique[0] if len(unique) == 1 else "\n".join(f"・{t}" for t in unique)
 
 
 ROSTER_HEADERS = {"sector": "分野", "year": "年度", "source_path": "名簿の行", "company_name": "事業者名",

@@ -10,6 +10,9 @@ from pipeline.catalogs.texts import quarantine_reasons
 _TEXTS = quarantine_reasons()
 REASONS: dict[str, tuple[str, str]] = {k: (v["problem"], v["action"]) for k, v in _TEXTS["quarantine"].items()}
 FLAGS: dict[str, tuple[str, str]] = {k: (v["problem"], v["action"]) for k, v in _TEXTS["flags"].items()}
+DETAIL_SEP = "\n"
+"""Between the details of one file in the quarantine table's 詳細 (the reader's message, then each flag's): one a line
+in the clerk's sheets, and never inside a detail (a version list reads 'auto-v2.1 / auto-v2.2')."""
 
 
 class Rejected(Exception):

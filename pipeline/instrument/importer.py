@@ -40,8 +40,7 @@ import pandas as pd
 import yaml
 
 from pipeline import catalogs, config
-from pipeline.catalogs.comparability import COLUMNS, COMPARABLE_BY_DEFAULT, mapping_path, version_key, versions
-from pipeline.catalogs.instruments import items_for, new_items_file, template, template_file, vocabulary
+from pipeline.catalogs import comparability
 from pipeline.ingest.vocab import lookup
 from pipeline.instrument.blank_form import Form, FormItem, FormRefused, read_form
 from pipeline.text import answer_key, label_key
@@ -129,7 +128,8 @@ def _date(text: str | None) -> dt.date | None:
 
 def previous_version(sector: str, template_version: str) -> str | None:
     """The latest known version of the sector before ``template_version`` (None for the first)."""
-    earlier = [v for v in versions(sector) if version_key(v) < version_key(template_version)]
+    key = comparability.version_key
+    earlier = [v for v in comparability.versions(sector) if key(v) < key(template_version)]
     return earlier[-1] if earlier else None
 
 
@@ -147,28 +147,30 @@ def import_instrument(sector: str, version: str, file: Path, name: str | None = 
     if form.version and form.version != version:
         raise FormRefused(f"{form.name} says v{form.version} on the form, not v{version}")
     previous = previous_version(sector, tid)
-    prev_items = items_for(previous) if previous else None
-    prev_template = template(previous or _layout_version(sector))
-    same = template(tid) if tid in versions(sector) else None  # e.g. the shipped provisional v2.3
+    prev_items = catalogs.items_for(previous) if previous else None
+    prev_template = catalogs.template(previous or _layout_version(sector))
+    # e.g. the shipped provisional v2.3
+    same = catalogs.template(tid) if tid in comparability.versions(sector) else None
     when, when_from = _publication(tid, given, _date(form.published), same)
     answers, answers_from = answer_map(sector, form, tid if same else previous or _layout_version(sector))
     official = bool(previous) and prev_template.get("texts") == "official"
     mapping = compare(form.items, prev_items, previous, tid, official)
     items = catalog_items(form.items, prev_items, form.name)
     root = config.catalogs_dir()
-    items_name = new_items_file(tid)
+    items_name = catalogs.new_items_file(tid)
     digest = hashlib.sha256(Path(file).read_bytes()).hexdigest()
     tmpl = _template(prev_template, form, tid, version, items_name, name, when,
                      f"{form.name} sha256:{digest}", mapping, previous)
     tmpl["answers"] = answers
     written = [_write(root / items_name, items.to_csv(index=False, lineterminator="\n"))]
     if previous:
-        written.append(_write(root / mapping_path(previous, tid), mapping.to_csv(index=False, lineterminator="\n")))
-    written.append(_write(root / template_file(tid),
+        written.append(_write(root / comparability.mapping_path(previous, tid),
+                              mapping.to_csv(index=False, lineterminator="\n")))
+    written.append(_write(root / catalogs.template_file(tid),
                           yaml.safe_dump(tmpl, allow_unicode=True, sort_keys=False, width=110)))
     new = set(mapping.loc[mapping["change"].eq("new"), "item_id"]) if previous else {i.item_id for i in form.items}
     uncharted = [i for i in items["item_id"] if i in new]
-    later = [v for v in versions(sector) if version_key(v) > version_key(tid)]
+    later = [v for v in comparability.versions(sector) if comparability.version_key(v) > comparability.version_key(tid)]
     return ImportResult(tid, previous, form, mapping, written, uncharted, official or previous is None, when,
                         later[0] if later else None, when_from, answers_from, answers)
 
@@ -191,7 +193,7 @@ def answer_map(sector: str, form: Form, fallback: str) -> tuple[dict[str, str], 
     """canonical → native text of the form's answer dropdown, each option mapped through the sector's
     vocabulary (never guessed); without a dropdown, the answers of ``fallback``."""
     if not form.dropdown:
-        native = vocabulary(sector)["native"].get(fallback) or template(fallback).get("answers")
+        native = catalogs.vocabulary(sector)["native"].get(fallback) or catalogs.template(fallback).get("answers")
         if not native:
             raise FormRefused(f"{form.name} has no answer dropdown and {fallback} knows no answers to copy")
         return dict(native), f"{fallback} (the form has no dropdown)"
@@ -220,7 +222,7 @@ def compare(form_items: list[FormItem], prev_items: pd.DataFrame | None, previou
             wording: bool) -> pd.DataFrame:
     """The per-item mapping ``previous`` → ``tid`` (see the module docstring for what is compared)."""
     if prev_items is None or previous is None:
-        return pd.DataFrame(columns=COLUMNS)
+        return pd.DataFrame(columns=comparability.COLUMNS)
     old = prev_items.set_index("item_id")
     new_ids = {i.item_id for i in form_items}
     rows = []
@@ -245,9 +247,10 @@ def compare(form_items: list[FormItem], prev_items: pd.DataFrame | None, previou
             rows.append((item_id, "removed", before["level"], "", ""))
     out = pd.DataFrame(rows, columns=["item_id", "change", "level_from", "level_to", "note"])
     out = out.assign(from_version=previous, to_version=tid,
-                     comparable=out["change"].map(COMPARABLE_BY_DEFAULT).map({True: "true", False: "false"}))
+                     comparable=out["change"].map(comparability.COMPARABLE_BY_DEFAULT)
+                     .map({True: "true", False: "false"}))
     order = out["item_id"].str.extract(r"(\d+)$")[0].astype(int)
-    return out.assign(_o=order).sort_values("_o").drop(columns="_o").reset_index(drop=True)[COLUMNS]
+    return out.assign(_o=order).sort_values("_o").drop(columns="_o").reset_index(drop=True)[comparability.COLUMNS]
 
 
 def catalog_items(form_items: list[FormItem], prev_items: pd.DataFrame | None, source: str) -> pd.DataFrame:
@@ -268,7 +271,7 @@ def catalog_items(form_items: list[FormItem], prev_items: pd.DataFrame | None, s
 
 def _layout_version(sector: str) -> str:
     """The version whose layout (cover labels, points, export) a first version starts from: the earliest known."""
-    known = versions(sector)
+    known = comparability.versions(sector)
     if not known:
         raise FormRefused(f"no {sector} template version is known to take the cover and points from")
     return known[0]

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,10 +193,11 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
                                         " ".join(shown),
                                         "a hidden cell publishes " + ", ".join(f"{c} = {key_text(frame.at[i, c])}"
                                                                                for c in shown)))
-        for i, r in frame.iterrows():
+        # rows as dicts, read by name like a row Series (a Series per row was most of this loop's time)
+        for r, reason in zip(frame.to_dict("records"), suppressed.to_numpy(), strict=True):
             key = cell_key(r, cols)
             cell = cell_text(key)
-            is_hidden = suppressed.loc[i] != ""
+            is_hidden = reason != ""
             for stat in spec.counts:
                 if stat not in frame:
                     continue
@@ -274,6 +276,7 @@ def withheld_bases(tables: list[PublishedTable], ks: dict[str, int]) -> list[Int
         k = ks.get(t.name, t.k)
         cols = t.spec.keys + ([t.spec.segment] if t.spec.segment and t.spec.segment in t.frame else [])
         shown = t.frame[t.frame["suppressed"].fillna("").eq("")]
+        rows: list[dict] | None = None  # the shown rows as dicts, made once per table when a base is to be read
         by_count: dict[str, list[str]] = defaultdict(list)
         for stat in t.spec.counts:
             for c in _counts(t.spec, stat):
@@ -282,7 +285,8 @@ def withheld_bases(tables: list[PublishedTable], ks: dict[str, int]) -> list[Int
             stats = [s for s in stats if s in t.frame and s in GRID_OF]
             if count not in t.frame or not stats:
                 continue
-            for _, r in shown.iterrows():
+            rows = shown.to_dict("records") if rows is None else rows
+            for r in rows:
                 values = {s: _num(r.get(s)) for s in stats}
                 if not np.isnan(_num(r.get(count))) or all(np.isnan(v) for v in values.values()):
                     continue  # the base is published, or nothing rests on it
@@ -351,7 +355,7 @@ def _splits(t: PublishedTable, cols: list[str], suppressed: pd.Series, k: int) -
     return out
 
 
-def _rounded(row: pd.Series) -> bool:
+def _rounded(row: Mapping[str, object]) -> bool:
     """Whether a row publishes a rounded value with its base withheld (this year's or, in a change, the previous)."""
     return any(str(row.get(c, "")).lower() in ("true", "1", "1.0") for c in (ROUNDED, f"{ROUNDED}_previous"))
 
@@ -365,6 +369,8 @@ def _cell_number(value: object) -> object:
 
 
 def _num(value: object) -> float:
+    if isinstance(value, (int, float, np.integer, np.floating)):  # the usual cell: no Series per value
+        return float(value)
     v = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
     return float(v) if pd.notna(v) else np.nan
 

@@ -7,6 +7,7 @@ read the hidden-cell log; it lives here, below both, so that neither imports the
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -26,8 +27,8 @@ def key_text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
-def cell_key(row: pd.Series, columns: list[str]) -> CellKey:
-    """The cell a row is: (column, value as text) for each key column."""
+def cell_key(row: pd.Series | Mapping[str, object], columns: list[str]) -> CellKey:
+    """The cell a row is: (column, value as text) for each key column (a row Series or a record dict)."""
     return tuple((c, key_text(row[c])) for c in columns)
 
 

@@ -28,6 +28,7 @@ import math
 import os
 import re
 import unicodedata
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +40,7 @@ from pptx.text.text import TextFrame, _Run
 from pptx.util import Emu, Inches, Pt
 
 from pipeline.linebreak import narrowest, pack, phrases
+from pipeline.palette import ACCENT_COLOUR, PAGE_TEXT_COLOUR, SLIDE_MUTED_COLOUR
 from pipeline.publish.formats import people_frame
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable
 from pipeline.xlsx import display_width
@@ -48,7 +50,8 @@ MARGIN = Inches(0.5)
 FONT = "Meiryo"
 """Shipped with Windows (where briefing decks are opened); LibreOffice and macOS substitute a Japanese
 sans-serif face."""
-DARK, GREY, ACCENT = RGBColor(0x1A, 0x1A, 0x1A), RGBColor(0x6E, 0x6E, 0x6E), RGBColor(0x1F, 0x4E, 0x79)
+DARK, GREY, ACCENT = (RGBColor.from_string(c.lstrip("#"))
+                      for c in (PAGE_TEXT_COLOUR, SLIDE_MUTED_COLOUR, ACCENT_COLOUR))
 TITLE_ONLY_LAYOUT = 5
 """The default template's "Title Only" layout: one title placeholder and nothing else."""
 WORDS = {"ja": {"headline": "要点", "caveats": "数値を読む前に", "rules": "採点と秘匿のルール、記号",
@@ -81,14 +84,30 @@ CELL_NARROW_EM = 0.56
 more cautious :data:`NARROW_EM` (a title that wraps breaks the slide, a cell one line taller does not)."""
 
 
-def text_em(text: str, narrow: float = NARROW_EM) -> float:
-    """Width of one line of ``text`` in em by the rule of :data:`NARROW_EM` (the widest line, when several)."""
+@cache
+def _letter_em(ch: str, bold: bool) -> float:
+    """A Latin letter's advance in em in DejaVu Sans (bold where ``bold``): the face LibreOffice puts in Meiryo's
+    place, whose letters share Verdana's wide proportions with Meiryo's own Latin. A bold header "Respondents" runs
+    7.3 em there, not the 6.2 em of the narrow rule, and was broken 「Responden / ts」 in a column of 6.4 em."""
+    from matplotlib.font_manager import FontProperties, findfont
+    from PIL import ImageFont
+
+    face = ImageFont.truetype(findfont(FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal")),
+                              1000)
+    return face.getlength(ch) / 1000
+
+
+def text_em(text: str, narrow: float = NARROW_EM, letters: bool | None = None) -> float:
+    """Width of one line of ``text`` in em by the rule of :data:`NARROW_EM` (the widest line, when several).
+    ``letters`` (``False`` regular, ``True`` bold): a Latin letter takes its measured width (:func:`_letter_em`) when
+    that is wider than ``narrow``; digits and signs keep ``narrow``."""
     widths = []
     for line in str(text).split("\n"):
         em, previous, prev_space = 0.0, None, False
         for ch in line:
             wide = unicodedata.east_asian_width(ch) in "WFA"  # ambiguous (★, →, –) is wide in a Japanese face
-            em += 1.0 if wide else narrow
+            em += 1.0 if wide else max(narrow, _letter_em(ch, letters)) if letters is not None and ch.isascii() \
+                and ch.isalpha() else narrow
             if previous is not None and wide != previous and not ch.isspace() and not prev_space:
                 em += SCRIPT_GAP_EM
             previous, prev_space = wide, ch.isspace()
@@ -369,7 +388,7 @@ def _cell_lines(text: str, width: int, bold: bool = False, narrow: float = CELL_
         tokens = re.findall(r"[\x00-\x7f]+?(?=\s|[^\x00-\x7f]|$)\s*|[^\x00-\x7f]", part)  # words, single kanji
         lines, line = 1, ""
         for token in tokens:
-            if line and text_em((line + token).rstrip(), narrow) * scale > room:
+            if line and text_em((line + token).rstrip(), narrow, bold) * scale > room:
                 lines, line = lines + 1, token.lstrip()
             else:
                 line += token
@@ -378,8 +397,8 @@ def _cell_lines(text: str, width: int, bold: bool = False, narrow: float = CELL_
 
 
 def _one_line(text: str, bold: bool = False, narrow: float = CELL_NARROW_EM) -> int:
-    """The width (EMU) a cell needs to hold ``text`` on one line at 14 pt."""
-    return int(Inches(text_em(text, narrow) * (BOLD if bold else 1.0) * MIN_PT / 72) + CELL_PAD) + 1
+    """The width (EMU) a cell needs to hold ``text`` on one line at 14 pt, its Latin letters measured."""
+    return int(Inches(text_em(text, narrow, bold) * (BOLD if bold else 1.0) * MIN_PT / 72) + CELL_PAD) + 1
 
 
 def _header_width(text: str, lines: int) -> int:
@@ -398,6 +417,17 @@ def _header_height_lines(text: str, width: int) -> int:
     """Lines a header takes: its phrase lines, each wrapped further only if a phrase is wider than the column
     (a squeezed table)."""
     return sum(_cell_lines(line, width, True) for line in _header_lines(text, width))
+
+
+def _widest_phrase(text: str) -> int:
+    """The width (EMU) of a text cell's widest phrase at 14 pt: the least its column may be."""
+    return max((_value_width(p.strip()) for p in phrases(str(text))), default=int(CELL_PAD))
+
+
+def _value_lines(text: str, width: int) -> list[str]:
+    """A text cell's lines in a column ``width`` wide: whole phrases, as many on a line as fit, written with these
+    breaks so the renderer never breaks a name where it would (「特定送配電・自 / 家用」)."""
+    return pack(str(text), lambda s: _value_width(s) <= width)
 
 
 VALUE_SPARE = 1.05
@@ -422,7 +452,10 @@ def _column_widths(chunk: pd.DataFrame, numeric: list[bool], available: int, lin
     values = [max((max(_one_line(v.replace("%", "％"), narrow=NARROW_EM), _value_width(v)) if num else _value_width(v)
                    for v in chunk[h].astype(str)), default=int(CELL_PAD))
               for h, num in zip(chunk.columns, numeric, strict=True)]
-    heads = [_header_width(h, lines) for h in chunk.columns]
+    # a text column never narrower than its header's narrowest or its values' widest phrase: its cells break
+    # between phrases only (「特定送配電・自 / 家用」 was broken inside a word)
+    heads = [max(_header_width(h, lines), *(_widest_phrase(v) for v in chunk[h].astype(str))) if not num
+             else _header_width(h, lines) for h, num in zip(chunk.columns, numeric, strict=True)]
     need = [max(v, h) for v, h in zip(values, heads, strict=True)]
     if sum(need) > available:  # text gives way first, down to its header's narrowest
         fixed = sum(n for n, num in zip(need, numeric, strict=True) if num)
@@ -460,6 +493,15 @@ def _pivoted(shown: pd.DataFrame, table: PublishedTable, lang: str) -> pd.DataFr
     return wide.fillna("").astype(str)
 
 
+def _year_words(value: object, lang: str) -> str:
+    """A fiscal year as the reports write it (catalogs/report_labels.yaml ``fy``: 「2025年度」, "FY2025"); a mark
+    (…, x) or anything not a year as it is."""
+    from pipeline import catalogs
+
+    text = str(value)
+    return str(catalogs.report_labels()[lang]["fy"]).format(year=text) if re.fullmatch(r"\d{4}", text) else text
+
+
 def _table_slides(prs: Presentation, table: PublishedTable, lang: str) -> None:
     """A table as the report page shows it (the same strings: x, —, …), 14 pt, its numbers never wrapped, under
     it its note (what the marks mean, any merged segment) and the source line. All of it on one slide where it
@@ -473,8 +515,10 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str) -> None:
     # a year column with one value throughout (the latest year, the year it is compared with) is said once above
     # the table instead: ten columns at 14 pt do not fit a slide's width
     constant = [h for h, k in kinds.items() if k == "year" and shown[h].nunique() == 1 and len(shown) > 1]
-    # …unless the title says it already (「年度: 2024」 under 「…(2024年度)」 said the year twice)
-    caption = " / ".join(f"{h}: {shown[h].iloc[0]}" for h in constant if str(shown[h].iloc[0]) not in table.title)
+    # …unless the title says it already (「年度: 2024」 under 「…(2024年度)」 said the year twice); out of its column
+    # the year is said as a year (「比較年度: 2025年度」, "Compared with: FY2023"), not a bare number
+    caption = " / ".join(f"{h}: {_year_words(shown[h].iloc[0], lang)}" for h in constant
+                         if str(shown[h].iloc[0]) not in table.title)
     shown = shown.drop(columns=constant)
     if table.pivot is not None:
         shown = _pivoted(shown, table, lang)
@@ -489,7 +533,8 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str) -> None:
         line, pad = (LINE_COMPACT, CELL_V_COMPACT) if compact else (LINE, CELL_V)
         widths = _column_widths(shown, numeric, inner, lines)
         head_h = max(_header_height_lines(h, w) for h, w in zip(shown.columns, widths, strict=True)) * line + pad
-        row_hs = [max(_cell_lines(v, w) for v, w in zip(row, widths, strict=True)) * line + pad
+        row_hs = [max(len(_value_lines(v, w)) if not num else _cell_lines(v, w)
+                      for v, w, num in zip(row, widths, numeric, strict=True)) * line + pad
                   for row in shown.astype(str).itertuples(index=False)]
         return widths, head_h, row_hs
 
@@ -551,7 +596,8 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str) -> None:
             frame.columns[c].width = w
             _cell(frame.cell(0, c), "\n".join(_header_lines(str(head), w)), bold=True, compact=compact)
             for r, value in enumerate(chunk[head].tolist(), start=1):
-                _cell(frame.cell(r, c), str(value), align=PP_ALIGN.RIGHT if num else PP_ALIGN.LEFT, compact=compact)
+                text = str(value) if num else "\n".join(_value_lines(str(value), w))
+                _cell(frame.cell(r, c), text, align=PP_ALIGN.RIGHT if num else PP_ALIGN.LEFT, compact=compact)
         if note:  # anchored at its foot: were it a line longer than reckoned, it would grow up, not over the source
             note_h = note_height(note)
             _textbox(slide, MARGIN, SOURCE_TOP - note_h, inner, note_h, note, MIN_PT, color=GREY,

@@ -9,9 +9,9 @@ or text squeezed below legibility.
 
 The page is written with ReportLab's canvas: text in IPAexGothic (the figures' font), embedded as a subset of
 the glyphs the page uses, so it reads the same in any viewer; the member figure is the page-sized PNG the
-figure module drew (:attr:`MemberPage.page_figure`). Drawing the whole page with matplotlib's PDF backend
-cost about half a second per member (text laid out and written glyph by glyph); this costs a few
-milliseconds. ``invariant`` mode leaves no clock or random id in the file: the same page gives the same bytes.
+figure module drew (:attr:`MemberPage.page_figure`). ReportLab rather than matplotlib's PDF backend, which
+lays out and writes text glyph by glyph: about half a second per member there, a few milliseconds here.
+``invariant`` mode leaves no clock or random id in the file: the same page gives the same bytes.
 """
 
 from __future__ import annotations
@@ -34,6 +34,14 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.linebreak import pack, phrases
+from pipeline.palette import (
+    HEADER_FILL_COLOUR,
+    MARK_COLOUR,
+    PAGE_NOTE_COLOUR,
+    ROW_RULE_COLOUR,
+    STAMP_COLOUR,
+    TEXT_COLOUR,
+)
 from pipeline.publish.feedback_model import (
     KIND,
     PAGE_FIGURE,
@@ -152,7 +160,7 @@ class _Page:
         self.font = _font()
 
     def text(self, x: float, y: float, text: str, size: float, va: str = "top", ha: str = "left",
-             color: str = "#000000", linespacing: float = 1.2) -> None:
+             color: str = TEXT_COLOUR, linespacing: float = 1.2) -> None:
         lines = text.split("\n")
         step = size * linespacing
         if va == "top":
@@ -226,7 +234,7 @@ class _Flow:
         return PAGE_TOP
 
     def close(self) -> None:
-        self.pdf.text(0.06, 0.02, self.footer, 6.5, va="bottom", color="#888888")
+        self.pdf.text(0.06, 0.02, self.footer, 6.5, va="bottom", color=STAMP_COLOUR)
 
 
 def write_member_pdf(path: Path, page: MemberPage) -> Path:
@@ -269,7 +277,7 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
         height = 0.0115 * (wrapped.count("\n") + 1) + 0.008
         y = flow.fit(y, height)  # a note is never split: it moves whole to the next page
         pdf.text(0.06, y, label, 8)
-        pdf.text(0.16, y, wrapped, 7, color="#333333", linespacing=1.35)
+        pdf.text(0.16, y, wrapped, 7, color=PAGE_NOTE_COLOUR, linespacing=1.35)
         y -= height
     flow.close()
     for extra in page.extra:  # further pages (the ★ page), each on pages of its own
@@ -294,7 +302,7 @@ def _pdf_table(pdf: _Page, page: MemberPage, frame: pd.DataFrame, cols: list[str
     head_h = row_h * head_lines + 0.002
 
     def header(y: float) -> float:
-        pdf.rect(0.06, y - row_h * head_lines, sum(widths), row_h * head_lines, "#D9D9D9")
+        pdf.rect(0.06, y - row_h * head_lines, sum(widths), row_h * head_lines, HEADER_FILL_COLOUR)
         for xi, head, col, wd in zip(x, heads, cols, widths, strict=True):
             right = KIND[col] != "text"
             pdf.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, head, HEAD_PT, ha="right" if right else "left")
@@ -320,7 +328,7 @@ def _pdf_table(pdf: _Page, page: MemberPage, frame: pd.DataFrame, cols: list[str
         for xi, text, col, wd in zip(x, cells, cols, widths, strict=True):
             right = KIND[col] != "text"
             pdf.text(xi + (wd - 0.006 if right else 0.003), y - 0.002, text, 7, ha="right" if right else "left",
-                     color="#808080" if text in marks[r] or text == DASH else "#000000")
+                     color=MARK_COLOUR if text in marks[r] or text == DASH else TEXT_COLOUR)
         y -= heights[r]
-        pdf.line(0.06, 0.06 + sum(widths), y + 0.001, "#DDDDDD", 0.5)
+        pdf.line(0.06, 0.06 + sum(widths), y + 0.001, ROW_RULE_COLOUR, 0.5)
     return y - 0.01

@@ -142,12 +142,21 @@ def _table_sheet(wb: Any, styles: dict[str, Any], page: MemberPage, name: str, t
 
 
 def write_index(path: Path, frame: pd.DataFrame, w: dict[str, Any]) -> None:
-    """The clerk's list: file ↔ company ↔ 法人番号, 法人番号 kept as text (leading zeros)."""
+    """The clerk's list: file ↔ company ↔ 法人番号 ↔ written in this run, 法人番号 kept as text (leading zeros).
+
+    It prints as the clerk ticks it off: A4 portrait, every column on one page width (the 法人番号 and 今回作成 columns
+    printed on pages of their own), the header on every page, gridlines, page numbers."""
     tmp = path.with_name(path.name + ".tmp")
     wb = workbook(tmp)
     wb.set_properties({"created": FIXED_CREATED})  # no clock in the file: the same members give the same bytes
     try:
-        write_sheet(wb, w["index"]["title"], frame, widths=[None, None, 16])
+        write_sheet(wb, w["index"]["title"], frame, widths=[None, None, 16, None])
+        ws = wb.worksheets()[-1]
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        ws.hide_gridlines(0)  # 0: shown on screen and printed
+        ws.set_footer("&L&A&R&P / &N")
     finally:
         wb.close()
     os.replace(tmp, path)

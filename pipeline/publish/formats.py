@@ -94,8 +94,8 @@ def is_missing(value: object) -> bool:
         return False
 
 
-def hidden_text(k: int | None = None) -> str:
-    """What a hidden cell reads: ``x`` whatever k (``k`` is kept for callers; the mark never says a count)."""
+def hidden_text() -> str:
+    """What a hidden cell reads: ``x``, the same whatever k (the mark never says a count)."""
     return HIDDEN_MARK
 
 
@@ -196,7 +196,7 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
     frame = table.frame.reset_index(drop=True)
     hidden = _hidden_mask(frame)
     withheld = withheld_cells(table)
-    mark = hidden_text(table.k)
+    mark = hidden_text()
     # a change and the year it compares with, where the table has no previous year: '…', never '—' (not assessed)
     changes = (set(table.spec.changes) | {"previous_year"}) if table.spec is not None else set()
     no_previous = (frame["previous_year"].isna().tolist() if "previous_year" in frame

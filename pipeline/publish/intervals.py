@@ -38,7 +38,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -224,10 +224,12 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
         if not stats and not quantiles:
             continue
         is_hidden = frame["suppressed"].fillna("").astype(str).ne("")
-        for i, r in frame.iterrows():
+        # rows as dicts (values as pandas boxes them, read by name like a row Series): iterrows built a Series per
+        # row, each table once per completion round and once more in the audit — most of collect's time
+        for i, r, row_hidden in zip(frame.index, frame.to_dict("records"), is_hidden.to_numpy(), strict=True):
             key = cell_key(r, cols)
             cell = cell_text(key)
-            log = true.get((t.name, cell)) if is_hidden.loc[i] else None
+            log = true.get((t.name, cell)) if row_hidden else None
             counts = _true_counts(log) if log is not None else {}
             base = dict(key)
             if not seg:  # a table without segments describes the whole sector: the total's cell
@@ -237,7 +239,7 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
             where = tuple(sorted((c, v) for c, v in base.items() if c not in ("framework", "node_id", "item_id")))
             for q in quantiles:
                 value, count = _num(r[q]), _num(r.get(_first(spec.counts[q])))
-                if not is_hidden.loc[i] and value == value and count == count:
+                if not row_hidden and value == value and count == count:
                     facts.quantiles[(where, node)][QUANTILES[q]] = (value, count)
             for stat in stats:
                 fact = (where, node, stat)
@@ -247,10 +249,10 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                 value = _second_moment(r, wcol) if stat == "m2" else _num(r[stat])
                 facts.rows[fact].append((t.name, i))
                 if stat == "response_rate" and "n_on_roster" in frame:  # the weight per respondent's denominator
-                    on = counts.get("n_on_roster", np.nan) if is_hidden.loc[i] else _num(r["n_on_roster"])
+                    on = counts.get("n_on_roster", np.nan) if row_hidden else _num(r["n_on_roster"])
                     if on == on:
                         facts.on_roster[where] = on
-                if is_hidden.loc[i]:
+                if row_hidden:
                     weight = counts.get(wcol, np.nan)
                     if np.isnan(weight) and wcol == _first(spec.counts[stat]):  # a log without ``counts``
                         weight = _num(getattr(log, "count", np.nan))
@@ -267,7 +269,7 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                         facts.slack[fact] = STEP / 2
                     if np.isnan(_num(r.get(wcol))) and "n" in frame:
                         facts.whole[fact] = _num(r["n"])  # the base withheld: it lies in n − (k − 1) … n
-                if "na_share" in frame and not is_hidden.loc[i]:
+                if "na_share" in frame and not row_hidden:
                     facts.na[fact] = _num(r["na_share"])
                 if "threshold" in frame:
                     facts.threshold[fact] = _num(r["threshold"])
@@ -292,7 +294,7 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
     return facts, adds_up
 
 
-def _second_moment(row: pd.Series, n_col: str) -> float:
+def _second_moment(row: Mapping[str, object], n_col: str) -> float:
     """The mean of the squared scores a published mean and SD (n − 1 in its denominator) give:
     mean² + sd² · (n − 1) / n (NaN where any is not published)."""
     mean, sd, n = _num(row.get("mean")), _num(row.get("sd")), _num(row.get(n_col))
@@ -1063,8 +1065,10 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
         hidden = hidden_cells(tables)
         facts, adds_up = collect(tables, hidden)
         # one cell in several tables (breakdowns of a sector share their totals): hidden in one, hidden in all
-        mixed = [f for f, rows in facts.rows.items()
-                 if len({_is_hidden(work[name][0].at[index, "suppressed"]) for name, index in rows}) > 1]
+        # (each row's status read once per round, not looked up per fact)
+        shut = {name: dict(zip(f.index, map(_is_hidden, f["suppressed"].to_numpy()), strict=True))
+                for name, (f, _) in work.items() if "suppressed" in f}
+        mixed = [f for f, rows in facts.rows.items() if len({shut[name][index] for name, index in rows}) > 1]
         if mixed:
             for fact in mixed:
                 for name, index in facts.rows[fact]:

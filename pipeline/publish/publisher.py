@@ -72,6 +72,10 @@ def published_frame(frame: pd.DataFrame, keys: list[str] | None = None,
     return out
 
 
+PROVENANCE_KEY = "sdw:provenance"
+"""The PNG text chunk holding a figure's provenance stamp (:meth:`Provenance.stamp`)."""
+
+
 class Publisher:
     """Collects what one report publishes and writes it out, audited, at :meth:`close`."""
 
@@ -202,8 +206,11 @@ class Publisher:
         Opt-in (``SDW_FIGURE_FORK=1``): forking the kernel, whose message threads hold locks, can leave a child
         waiting on a lock no thread will release, and the saving on two busy cores was not shown."""
         self.wait_files()
+        # the run's provenance (data snapshot, code version, parameters) rides in the PNG's metadata, for the analyst
+        # tracing a pasted figure: the reader's footer has plain words only (the HTML's appendix has it in full)
+        text = {PROVENANCE_KEY: self.provenance.stamp()}
         if not hasattr(os, "fork") or os.environ.get("SDW_FIGURE_FORK", "0") != "1":
-            save_figure_png(fig, png)
+            save_figure_png(fig, png, text=text)
             fig.savefig(svg, metadata={"Date": None})
             return
         pid = os.fork()
@@ -214,7 +221,7 @@ class Publisher:
                 os.dup2(devnull, 1)
                 os.dup2(devnull, 2)
                 sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the process ends below
-                save_figure_png(fig, png)
+                save_figure_png(fig, png, text=text)
                 fig.savefig(svg, metadata={"Date": None})
                 code = 0
             finally:

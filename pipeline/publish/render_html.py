@@ -10,48 +10,51 @@ exactly the words and numbers of the people's workbook.
 from __future__ import annotations
 
 from html import escape
+from string import Template
 
+from pipeline import palette
 from pipeline.linebreak import phrases
 from pipeline.publish.formats import NUMERIC_KINDS, hidden_rows, hidden_text, kind, people_frame, withheld_cells
 from pipeline.publish.model import PublishedTable
 from pipeline.xlsx import display_width
 
-REPORT_CSS = """
+REPORT_CSS = Template("""
 @page { size: A4 landscape; margin: 12mm 14mm 14mm 14mm; }
 body { font-family: "Noto Sans CJK JP", "IPAexGothic", "Hiragino Sans", "Meiryo", sans-serif;
-       font-size: 10.5pt; line-height: 1.6; color: #1a1a1a; max-width: 60em; margin: 0 auto; }
+       font-size: 10.5pt; line-height: 1.6; color: ${PAGE_TEXT_COLOUR}; max-width: 60em; margin: 0 auto; }
 h1, h2, h3 { line-height: 1.3; page-break-after: avoid; break-after: avoid; }
-h1 { font-size: 18pt; } h2 { font-size: 14pt; border-bottom: 1px solid #999; } h3 { font-size: 12pt; }
+h1 { font-size: 18pt; }
+h2 { font-size: 14pt; border-bottom: 1px solid ${HTML_HEADING_RULE_COLOUR}; } h3 { font-size: 12pt; }
 img { max-width: 100%; height: auto; }
 figure, .sdw-figure, .sdw-table-block, table { page-break-inside: avoid; break-inside: avoid; }
-figure { margin: 1em 0; } figcaption { font-size: 9pt; color: #555; }
+figure { margin: 1em 0; } figcaption { font-size: 9pt; color: ${HTML_NOTE_COLOUR}; }
 table.sdw-table { border-collapse: collapse; margin: 0.8em 0 0.2em; font-size: 9.5pt; }
 table.sdw-table caption { caption-side: top; text-align: left; font-weight: bold; font-size: 11pt;
                           padding-bottom: 0.3em; }
-table.sdw-table th, table.sdw-table td { padding: 0.25em 0.6em; border-bottom: 1px solid #d0d0d0;
+table.sdw-table th, table.sdw-table td { padding: 0.25em 0.6em; border-bottom: 1px solid ${HTML_RULE_COLOUR};
                                          vertical-align: top; }
-table.sdw-table thead th { background: #e8e8e8; border-bottom: 2px solid #888; text-align: left;
-                           font-weight: bold; vertical-align: bottom; word-break: keep-all; }
+table.sdw-table thead th { background: ${HTML_HEADER_FILL_COLOUR}; border-bottom: 2px solid ${HTML_HEADER_RULE_COLOUR};
+                           text-align: left; font-weight: bold; vertical-align: bottom; word-break: keep-all; }
 /* a header breaks only where header_html put a <wbr> (between phrases), never inside 「回答事業者数」 */
 table.sdw-table th.num, table.sdw-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.sdw-table td.num { white-space: nowrap; }  /* a header may wrap (long English ones), a number never */
-table.sdw-table td.hidden, table.sdw-table td.na { color: #808080; }
+table.sdw-table td.hidden, table.sdw-table td.na { color: ${MARK_COLOUR}; }
 /* a text cell breaks only where table_html put a <wbr> (between words, after 「・」), never 「一般送配 / 電」 */
 table.sdw-table td.text { word-break: keep-all; }
 .sdw-table-block table.sdw-table th.text, .sdw-table-block table.sdw-table td.text { text-align: left; }
 .sdw-table-block table.sdw-table th.num, .sdw-table-block table.sdw-table td.num { text-align: right; }
 .sdw-table-block table.sdw-table td.code { white-space: nowrap; }
 .sdw-table-block table.sdw-table td.short { white-space: nowrap; }
-table.sdw-table tbody tr:nth-child(even) { background: #f7f7f7; }
-p.sdw-note { font-size: 9pt; color: #555; margin: 0.2em 0 1.2em; }
-.sdw-provenance { font-size: 8pt; color: #777; }
+table.sdw-table tbody tr:nth-child(even) { background: ${HTML_STRIPE_COLOUR}; }
+p.sdw-note { font-size: 9pt; color: ${HTML_NOTE_COLOUR}; margin: 0.2em 0 1.2em; }
+.sdw-provenance { font-size: 8pt; color: ${HTML_PROVENANCE_COLOUR}; }
 @media print { body { max-width: none; } table.sdw-table tbody tr:nth-child(even) { background: none; }
                table.sdw-table { width: 100%; } thead { display: table-header-group; }
                tr { page-break-inside: avoid; break-inside: avoid; }
                table, .sdw-table-block { page-break-inside: auto; break-inside: auto; } }
 @media print { .jp-OutputArea-output { overflow: visible !important; } table.sdw-table { font-size: 9pt; }
                table.sdw-table th, table.sdw-table td { padding: 0.2em 0.35em; } }
-"""
+""").substitute(vars(palette))
 """A small stylesheet for the self-contained HTML report: A4 landscape pages (a ten-column table printed on a
 portrait page was shrunk to a quarter of its size), Japanese fonts first, figures never split across pages; a
 long table continues on the next page with its header repeated, a row never split; printed, a wide table (ten
@@ -95,7 +98,7 @@ def table_html(table: PublishedTable, lang: str) -> str:
     code = [c in CODE_COLUMNS for c in cols]
     hidden = hidden_rows(table)
     withheld = withheld_cells(table)
-    mark = hidden_text(table.k)
+    mark = hidden_text()
     lines = [f'<div class="sdw-table-block" id="{escape(table.name)}">', '<table class="sdw-table">']
     if table.title:
         lines.append(f"<caption>{escape(table.title)}</caption>")

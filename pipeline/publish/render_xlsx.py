@@ -20,6 +20,7 @@ import pandas as pd
 import xlsxwriter
 
 from pipeline.method import METHOD_DOC
+from pipeline.palette import ACCENT_COLOUR, HEADER_FILL_COLOUR, HEADER_RULE_COLOUR, MARK_COLOUR, SHEET_NOTE_COLOUR
 from pipeline.publish.formats import (
     BAND_LABELS,
     DASH,
@@ -138,17 +139,18 @@ def cell_styles(wb: xlsxwriter.Workbook, lang: str) -> dict[str, Any]:
 
     styles: dict[str, Any] = {
         "title": fmt(bold=True, font_size=14),
-        "note": fmt(font_color="#404040"),
-        "note_wrap": fmt(font_color="#404040", text_wrap=True, valign="top"),
+        "note": fmt(font_color=SHEET_NOTE_COLOUR),
+        "note_wrap": fmt(font_color=SHEET_NOTE_COLOUR, text_wrap=True, valign="top"),
         "section": fmt(bold=True, font_size=11, bottom=1),
         "label": fmt(bold=True, text_wrap=True),
         "value": fmt(text_wrap=True),
-        "link": fmt(font_color="#1F4E79", underline=1),
-        "header": fmt(bold=True, bg_color="#D9D9D9", text_wrap=True, border=1, border_color="#A6A6A6"),
+        "link": fmt(font_color=ACCENT_COLOUR, underline=1),
+        "header": fmt(bold=True, bg_color=HEADER_FILL_COLOUR, text_wrap=True, border=1,
+                      border_color=HEADER_RULE_COLOUR),
         "text": fmt(),
         "text_wrap": fmt(text_wrap=True),
-        "hidden": fmt(font_color="#808080", align="right"),
-        "dash": fmt(font_color="#808080", align="right"),
+        "hidden": fmt(font_color=MARK_COLOUR, align="right"),
+        "dash": fmt(font_color=MARK_COLOUR, align="right"),
     }
     for k, by_lang in NUMBER_FORMATS.items():
         styles[k] = fmt(num_format=by_lang[lang])
@@ -169,7 +171,7 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
     stamp += [(words["parameters"], f"{k}={v}") for k, v in provenance.parameters.items() if v not in ("", None)]
     if provenance.generated:
         stamp.append((words["generated"], provenance.generated))
-    symbols = [(words["symbols"], words["hidden"].format(mark=hidden_text(k), k=k))
+    symbols = [(words["symbols"], words["hidden"].format(mark=hidden_text(), k=k))
                for k in sorted({t.k for t in tables})]
     symbols = symbols[:1]  # one mark whatever k: the mark says "hidden", never a count
     symbols += [(words["symbols"], words["dash"]), (words["symbols"], words["no_previous"])] if tables else []
@@ -231,7 +233,7 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
     frame = table.frame.reset_index(drop=True)
     hidden = hidden_rows(table)
     withheld = withheld_cells(table)
-    mark = hidden_text(table.k)
+    mark = hidden_text()
     open_counts = set(table.spec.open_counts) if table.spec is not None else set()
     ws.write_string(0, 0, table.title, styles["title"])
     ws.set_row(0, 21)

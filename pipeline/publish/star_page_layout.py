@@ -11,6 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.palette import (
+    GROUP_RULE_COLOUR,
+    HEADER_FILL_COLOUR,
+    HEADER_RULE_COLOUR,
+    PAGE_NOTE_COLOUR,
+    SHEET_NOTE_COLOUR,
+    STAMP_COLOUR,
+    TEXT_COLOUR,
+)
 from pipeline.publish.feedback_pdf import wrap_columns
 from pipeline.publish.render_xlsx import FONT, LINE_HEIGHT, row_height
 
@@ -85,14 +94,14 @@ def _formats(wb: Any, styles: dict[str, Any]) -> dict[str, Any]:
     """The page's own cell formats (the workbook's font and sizes; borders that group a requirement's
     lines, bold for what must change)."""
     base = {"font_name": FONT, "font_size": 10, "valign": "top", "text_wrap": True}
-    top = {"top": 1, "top_color": "#A6A6A6"}
+    top = {"top": 1, "top_color": HEADER_RULE_COLOUR}
     return {"cell": wb.add_format(base), "cell_top": wb.add_format({**base, **top}),
             "bold": wb.add_format({**base, "bold": True}), "bold_top": wb.add_format({**base, **top, "bold": True}),
             "count": wb.add_format({**base, "num_format": "#,##0", "text_wrap": False}),
             "share": wb.add_format({**base, "num_format": "0.0%", "text_wrap": False}),
             "hidden": styles["hidden"], "header": styles["header"], "title": styles["title"],
             "note": styles["note"], "section": styles["section"],
-            "para": wb.add_format({**base, "font_color": "#404040"})}
+            "para": wb.add_format({**base, "font_color": SHEET_NOTE_COLOUR})}
 
 
 def write_star_sheet(wb: Any, styles: dict[str, Any], page: StarPage) -> None:
@@ -210,13 +219,13 @@ class _Pages:
 
     def new(self) -> None:
         self.pdf.new_page()
-        self.pdf.text(LEFT, 0.02, self.footer, 6.5, va="bottom", color="#888888")
+        self.pdf.text(LEFT, 0.02, self.footer, 6.5, va="bottom", color=STAMP_COLOUR)
         self.y = TOP
 
     def room(self, height: float) -> bool:
         return self.y - height >= BOTTOM
 
-    def text(self, text: str, size: float = 7.0, width: float = RIGHT - LEFT, color: str = "#000000") -> None:
+    def text(self, text: str, size: float = 7.0, width: float = RIGHT - LEFT, color: str = TEXT_COLOUR) -> None:
         wrapped = wrap_columns(text, int(width * WRAP_PER_WIDTH * 7.0 / size))
         height = ROW * size / 7.0 * (wrapped.count("\n") + 1) + 0.004
         if not self.room(height):
@@ -231,7 +240,7 @@ def draw_star_pdf(page: StarPage, pdf: Any) -> None:
     pages.text(page.title, size=13)
     pages.text(page.addressee, size=9)
     pages.y -= 0.005
-    pages.text(page.intro, color="#333333")
+    pages.text(page.intro, color=PAGE_NOTE_COLOUR)
     pages.y -= 0.008
     pages.text(page.words["star"]["distance_title"], size=10)
     for sentence in page.distances:
@@ -242,8 +251,8 @@ def draw_star_pdf(page: StarPage, pdf: Any) -> None:
             for band, count, share, own, mark in page.bands]
     _pdf_rows(pages, page.band_heads, rows, widths, right={1, 2})
     if page.band_note:
-        pages.text(page.band_note, color="#333333")
-    pages.text(page.peers, color="#333333")
+        pages.text(page.band_note, color=PAGE_NOTE_COLOUR)
+    pages.text(page.peers, color=PAGE_NOTE_COLOUR)
     s = page.words["star"]
     total = sum(PDF_WIDTHS)
     widths = [w * (RIGHT - LEFT) / total for w in PDF_WIDTHS]
@@ -254,7 +263,7 @@ def draw_star_pdf(page: StarPage, pdf: Any) -> None:
         if not pages.room(4 * ROW):
             pages.new()
         pages.text(section.heading, size=10)
-        pages.text(section.note, color="#333333")
+        pages.text(section.note, color=PAGE_NOTE_COLOUR)
         unmet = [row for row in section.rows if row.unmet]
         if unmet:
             _pdf_rows(pages, heads, [tuple(row.cells[i] for i in keep) for row in unmet], widths, right=set(),
@@ -268,7 +277,7 @@ def draw_star_pdf(page: StarPage, pdf: Any) -> None:
                 pages.text(s["list_line"].format(status=group[0].cells[3], n=len(group), items=listed))
                 pages.y -= 0.002
     pages.y -= 0.006
-    pages.text(page.footnote, color="#333333")
+    pages.text(page.footnote, color=PAGE_NOTE_COLOUR)
 
 
 def _number(value: float | None, kind: str, mark: str) -> str:
@@ -289,7 +298,7 @@ def _pdf_rows(pages: _Pages, heads: list[str], rows: list[tuple[str, ...]], widt
     def header() -> None:
         cells = [wrap(h, w) for h, w in zip(heads, widths, strict=True)]
         height = ROW * max(c.count("\n") + 1 for c in cells) + 0.003
-        pages.pdf.rect(LEFT, pages.y - height, sum(widths), height, "#D9D9D9")
+        pages.pdf.rect(LEFT, pages.y - height, sum(widths), height, HEADER_FILL_COLOUR)
         for i, cell in enumerate(cells):
             _put(pages, x[i], widths[i], cell, i in right, 6.5)
         pages.y -= height
@@ -304,7 +313,7 @@ def _pdf_rows(pages: _Pages, heads: list[str], rows: list[tuple[str, ...]], widt
             pages.new()
             header()
         elif rules is None or rules[r]:
-            pages.pdf.line(LEFT, LEFT + sum(widths), pages.y + 0.001, "#BBBBBB", 0.5)
+            pages.pdf.line(LEFT, LEFT + sum(widths), pages.y + 0.001, GROUP_RULE_COLOUR, 0.5)
         for i, cell in enumerate(wrapped):
             _put(pages, x[i], widths[i], cell, i in right, 7.0)
         pages.y -= height

@@ -185,8 +185,7 @@ def segment_names(sector: str, lang: str) -> dict[str, str]:
     catalogs/sectors.yaml ``business_types``); otherwise, in English, the size bands and industries (the form
     writes them in Japanese); documented neighbour groups by their names; other attributes display as stored."""
     groups = {code: str(g.get(lang if lang == "ja" else "en", code))
-              for attr in (catalogs.sectors().get(sector, {}).get("segment_groups") or {}).values()
-              for code, g in attr.items()}
+              for attr in catalogs.segment_groups(sector).values() for code, g in attr.items()}
     t = catalogs.sector_business_types(sector) if sector in catalogs.sectors() else None
     if t is None:
         from pipeline.report.style import labels

@@ -10,7 +10,8 @@ module runs them over a sector-year's members.
 
 Files are named ``<sector>_<year>_<NNNN>.xlsx`` (a running number by company name), not by respondent
 key, so a clerk can find and attach them; ``index.xlsx`` beside them maps each file to the company
-name and 法人番号 (no e-mail column: neither the roster nor the cover sheet carries an address). The
+name and 法人番号, and marks the files this run wrote (all, or those ``only`` names); there is no e-mail
+column: neither the roster nor the cover sheet carries an address. The
 index is the association's only list of names beside files: a member file carries its own company's
 name and nobody else's.
 
@@ -80,8 +81,9 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
     only : list of str, optional
         Write only these members (a respondent key, a 法人番号 or a file name such as
         ``auto_2024_0012`` each), to re-send a few after a correction: their file numbers stay those of
-        the whole year, no other file is touched, and the index still lists every member. An entry
-        that matches no member is refused with the list of such entries.
+        the whole year, no other file is touched, and the index still lists every member, marking
+        those written in this run (column 今回作成). An entry that matches no member is refused with
+        the list of such entries.
     quiet : bool
         No progress bar or summary line (see :func:`pipeline.progress.progress`).
     star : dict, optional
@@ -114,11 +116,18 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
     _write_members(_Run(tables, sector, year, out, lang, pdf, k, star), jobs, workers, quiet)
     result = FeedbackFiles(workbooks=[out / f"{stem}.xlsx" for stem, _, _ in jobs], index=out / "index.xlsx",
                            pdfs=[out / f"{stem}.pdf" for stem, _, _ in jobs] if pdf else [])
+    written = set(chosen)
     rows = [{w["index"]["file"]: f"{stems[key]}.xlsx", w["index"]["company"]: names[key],
-             w["index"]["number"]: numbers[key]} for key in order]
-    write_index(result.index, pd.DataFrame(rows, columns=[w["index"][c] for c in ("file", "company", "number")]),
-                 w)
+             w["index"]["number"]: numbers[key], w["index"]["written"]: w["index"]["yes"] if key in written else ""}
+            for key in order]
+    write_index(result.index, pd.DataFrame(rows, columns=[w["index"][c] for c in INDEX_COLUMNS]), w)
     return result
+
+
+INDEX_COLUMNS = ("file", "company", "number", "written")
+"""index.xlsx: every member of the year (the file numbers are the year's), and whether this run wrote its file: after
+``--only`` the folder may hold only the files re-sent, and a list of all members read as if they had all been
+written."""
 
 
 def select_members(order: list[str], only: list[str], stems: dict[str, str], numbers: dict[str, str], sector: str,

@@ -17,6 +17,7 @@ prints and colour-blind readers can tell series apart.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
 from functools import cache
@@ -36,21 +37,32 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.png import encode_png
-from pipeline.publish.feedback_model import page_figure_box
-from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK
-from pipeline.report.style import (
+from pipeline.palette import (
     CELL_EDGE_COLOUR,
+    COMPANY_COLOUR,
     FAINT_COLOUR,
+    FALL_COLOUR,
     HEATMAP_CMAP,
+    HEATMAP_DARK_BELOW,
     INK_COLOUR,
     KEY_EDGE_COLOUR,
     MUTED_COLOUR,
     NOT_ASSESSED_COLOUR,
+    ON_DARK_COLOUR,
+    ON_LIGHT_COLOUR,
     PALETTE,
+    PAPER_COLOUR,
+    PEER_COLOUR,
     REFERENCE_COLOUR,
-    SLIDE,
+    RISE_COLOUR,
+    STRONG_INK_COLOUR,
     TOTAL_COLOUR,
+)
+from pipeline.png import encode_png
+from pipeline.publish.feedback_model import page_figure_box
+from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK, whole_points_mask
+from pipeline.report.style import (
+    SLIDE,
     fill_phrases,
     fs,
     on_slide,
@@ -159,11 +171,12 @@ SLIDE_LABEL_ROOM = 0.5
 """On a slide, row labels (an item's ID and text) may take up to this share of the figure's width."""
 
 
-def _row_labels(ax: Axes, labels: list[str], size: float) -> list[str]:
+def _row_labels(ax: Axes, labels: list[str], size: float, room: float | None = None) -> list[str]:
     """Row labels as drawn: whole, never cut with "…" (a label read out in a briefing must be the item's own
     words; the HTML heatmap cut 「GV.SC サイバーセキュリティサプライチェー…」 the deck showed whole): the label
     column widens (the Axes' left edge moves right) up to :data:`SLIDE_LABEL_ROOM` of the figure, and a label
-    wider than that wraps over lines, on the page as on the slide."""
+    wider than that wraps over lines, on the page as on the slide. ``room`` (inches), when given, narrows the label
+    column further: a heatmap leaves its cells the width their texts need (「90%以上」 filled its cell edge to edge)."""
     if not labels:
         return labels
     fig = ax.figure
@@ -175,7 +188,8 @@ def _row_labels(ax: Axes, labels: list[str], size: float) -> list[str]:
         return probe.get_window_extent(renderer).width / fig.dpi
 
     pad = 0.35  # inches: the tick and its gap, and the figure's edge (LibreOffice draws the text a little wider)
-    room = SLIDE_LABEL_ROOM * fig.get_figwidth() - pad
+    room = SLIDE_LABEL_ROOM * fig.get_figwidth() - pad if room is None else \
+        min(SLIDE_LABEL_ROOM * fig.get_figwidth() - pad, max(room - pad, 1.2))
     out = []
     for label in labels:
         units, wrapped = display_width(label), label
@@ -234,7 +248,7 @@ def _band_bar(ax: Axes, pos: float, width: float, band: str, text: str, colour: 
     (disclosure.BANDS: 「10%未満」 from 0, 「90%以上」 up to 100%), and the band's words above it, as the table
     prints the cell (gid ``band``)."""
     low, high = BANDS[band]
-    ax.bar([pos], [high - low], width, bottom=low, facecolor="white", edgecolor=colour, hatch=BAND_HATCH,
+    ax.bar([pos], [high - low], width, bottom=low, facecolor=PAPER_COLOUR, edgecolor=colour, hatch=BAND_HATCH,
            linewidth=1.2, gid=BAND_GID)
     # the words on the open side of the band (above 10%, below 90%): never over the legend above the axes
     at, offset, va = ((pos, low), -2, "top") if band == "high" else ((pos, high), 2, "bottom")
@@ -243,9 +257,9 @@ def _band_bar(ax: Axes, pos: float, width: float, band: str, text: str, colour: 
 
 
 TOTAL_STYLE = {"color": TOTAL_COLOUR, "lw": 2.8, "linestyle": "-"}
-"""How the whole sector (全体) is drawn wherever it is a series (lines, radar): thick, solid, black, so it
-reads the same from chart to chart; where it is a group or a column (bars, boxes, heatmap) it comes last,
-after a thin divider (:func:`_total_divider`)."""
+"""How the whole sector (全体) is drawn wherever it is a series (lines, radar): thick, solid, in the total's
+colour (``TOTAL_COLOUR``), so it reads the same from chart to chart; where it is a group or a column (bars,
+boxes, heatmap) it comes last, after a thin divider (:func:`_total_divider`)."""
 
 
 def _total_divider(ax: Axes, groups: list, total: str | None, vertical: bool = True) -> None:
@@ -273,20 +287,21 @@ def _points_axis(ax: Axes, reach: float, unit: str) -> None:
     """A symmetric change axis around a zero line, with few enough ticks that '+10 ポイント' labels never collide."""
     room = 1.8 if on_slide() else 1.3  # the value labels at the bars' ends are larger on a slide
     ax.set_xlim(-reach * room, reach * room)
-    ax.axvline(0, color="black", lw=0.8)
+    ax.axvline(0, color=STRONG_INK_COLOUR, lw=0.8)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4, symmetric=True, steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(_points_formatter(unit))
     ax.tick_params(axis="x", labelsize=fs(9))
 
 
 def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, unit: str,
-                   whole: bool = False) -> None:
+                   whole: np.ndarray | None = None) -> None:
     """Value at each bar's end, so a change of exactly 0 is visibly '0 pt' and not mistaken for an empty row.
-    One precision for all bars: whole points where ``whole`` (some rows are published rounded: '+12' beside
-    '+11.0' read as if the first were exact) or every value is whole, else one decimal."""
-    points = np.round(vals * 100, 6)
-    decimals = 0 if whole or np.all(points == np.round(points)) else 1
-    for v, p in zip(vals, pos, strict=True):
+    Each bar reads at the precision its table prints it (``whole``, per bar, from
+    :func:`pipeline.publish.formats.whole_points_mask`): whole points where its row was published rounded, else
+    one decimal. Power's RC read +7.9 in the chart beside +8 in the function table (75% published whole)."""
+    whole = np.zeros(len(vals), dtype=bool) if whole is None else np.asarray(whole, dtype=bool)
+    for v, p, w in zip(vals, pos, whole, strict=True):
+        decimals = 0 if w else 1
         shown = round(float(v) * 100, decimals)
         text = f"0 {unit}" if shown == 0 else f"{'+' if shown > 0 else '−'}{abs(shown):.{decimals}f} {unit}"
         ax.text(v + (reach * 0.03 if v >= 0 else -reach * 0.03), p, text, ha="left" if v >= 0 else "right",
@@ -301,14 +316,28 @@ def _axes_chars(ax: Axes) -> float:
     return ax.get_position().width * ax.figure.get_figwidth() * 72 / points * 1.9
 
 
-def tick_overlaps(ax: Axes) -> list[tuple[str, str]]:
-    """Neighbouring x tick labels whose drawn extents overlap (each pair's texts): what a reader sees as two labels
-    run together (「1,001〜10,000人」 into 「10,001人〜」 under the automotive heatmap, "Materials" into
-    "Equipment" in the English one)."""
+TICK_GAP_EM = 0.6
+"""The least gap between two neighbouring category labels, in em of their size: labels that merely do not overlap
+still read as one ("301–1,0001,001–10,000" under the English size bands of the deck's response-rate chart)."""
+
+
+def tick_overlaps(ax: Axes, gap_em: float = TICK_GAP_EM) -> list[tuple[str, str]]:
+    """Neighbouring x tick labels whose drawn extents overlap or come closer than ``gap_em`` (each pair's texts):
+    what a reader sees as two labels run together (「1,001〜10,000人」 into 「10,001人〜」 under the automotive
+    heatmap, "Materials" into "Equipment" in the English one). Labels on different rows (staggered) never
+    collide."""
     renderer = ax.figure.canvas.get_renderer()
-    boxes = sorted(((t.get_window_extent(renderer), t.get_text()) for t in ax.get_xticklabels()
-                    if t.get_visible() and t.get_text().strip()), key=lambda b: b[0].x0)
-    return [(a[1], b[1]) for a, b in zip(boxes, boxes[1:], strict=False) if a[0].overlaps(b[0])]
+    ax.xaxis.get_tightbbox(renderer)  # places the labels where the axes' limits and size now put them
+    labels = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text().strip()]
+    boxes = sorted(((t.get_window_extent(renderer), t.get_text(), t.get_fontsize()) for t in labels),
+                   key=lambda b: b[0].x0)
+    out = []
+    for a, b in zip(boxes, boxes[1:], strict=False):
+        gap = gap_em * min(a[2], b[2]) * ax.figure.dpi / 72
+        rows_meet = a[0].y0 < b[0].y1 and b[0].y0 < a[0].y1
+        if rows_meet and b[0].x0 - a[0].x1 < gap:
+            out.append((a[1], b[1]))
+    return out
 
 
 def spread_ticks(ax: Axes, labels: list[str], width: float, floor: float | None = None) -> None:
@@ -402,9 +431,9 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
         vals, hidden = _floats(rows, value), _hidden(rows)
         shown = ~hidden & np.isfinite(vals)
         st = series_style(j)
-        ax.bar(pos[shown], vals[shown], width * 0.92, color=st["color"], hatch=st["hatch"], edgecolor="white",
+        ax.bar(pos[shown], vals[shown], width * 0.92, color=st["color"], hatch=st["hatch"], edgecolor=PAPER_COLOUR,
                linewidth=0.5, label=str(h))
-        handles.append(Patch(facecolor=st["color"], hatch=st["hatch"], edgecolor="white", label=str(h)))
+        handles.append(Patch(facecolor=st["color"], hatch=st["hatch"], edgecolor=PAPER_COLOUR, label=str(h)))
         if lo and hi:
             lo_v, hi_v = _floats(rows, lo), _floats(rows, hi)
             ok = shown & np.isfinite(lo_v) & np.isfinite(hi_v)
@@ -421,15 +450,15 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
                 any_x = True
     labels = [str(h) for h in hues]
     if any_band and band_label:
-        handles.append(Patch(facecolor="white", edgecolor=INK_COLOUR, hatch=BAND_HATCH, label=band_label))
+        handles.append(Patch(facecolor=PAPER_COLOUR, edgecolor=INK_COLOUR, hatch=BAND_HATCH, label=band_label))
         labels.append(band_label)
     if any_x:
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
+    ax.set_xlim(-0.6, len(xs) - 0.4)  # before the labels are set apart: their spacing depends on it
     _legend_above(ax, handles, labels)  # first: on a slide it may take width from the axes the ticks wrap to
     _category_ticks(ax, [str(v) for v in xs])
     _total_divider(ax, xs, total)
-    ax.set_xlim(-0.6, len(xs) - 0.4)
     ax.grid(axis="x", visible=False)  # a grid line through each group would cut its bars and stub labels
     if percent:
         ax.set_ylim(0, 1.05)
@@ -461,10 +490,10 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
     Returns
     -------
     Axes
-        Boxes are ``Rectangle`` patches; a hidden cell is the mark ``x`` at the baseline, a cell whose quartiles
-        are withheld (median published) its median line with the mark ``x`` on it; either puts the mark's
-        explanation in the legend. A withheld 10th/90th percentile leaves its whisker out, with no mark beside the
-        box (an ``x`` above a box read as an outlier); the legend's ``whisker_label`` says what that means.
+        Boxes are ``Rectangle`` patches; a hidden cell, and a cell whose quartiles are withheld (its median is in the
+        table), is the mark ``x`` at the baseline, with no line; either puts the mark's explanation in the legend.
+        A withheld 10th/90th percentile leaves its whisker out, with no mark beside the box (an ``x`` above a box
+        read as an outlier); the legend's ``whisker_label`` says what that means.
     """
     ax = _ax(ax)
     xs, hues, width = _groups(table, x, hue)
@@ -484,15 +513,14 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
             if pd.isna(r.get("p50")):
                 continue  # not assessed: the caller's note explains
             if pd.isna(r.get("p25")) or pd.isna(r.get("p75")):
-                # quartiles withheld (too few companies on one side), the median published: the mark stands where
-                # the box would be, on the median line, so no box reads as "no spread"
-                ax.annotate(HIDDEN_MARK, (p, r["p50"]), xytext=(0, 3), textcoords="offset points", ha="center",
-                            va="bottom", fontsize=fs(9), color=INK_COLOUR, gid=HIDDEN_GID)
-                ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color="black", lw=1.8)
+                # quartiles withheld (too few companies on one side), the median published in the table: the box is
+                # withheld, so the mark x stands at the baseline as for any withheld cell; a median line alone
+                # floated in the air with nothing to say where the companies lie (power 特定卸, its first year)
+                _hidden_stub(ax, p)
                 any_mark = True
                 continue
             ax.add_patch(Rectangle((p - width * 0.4, r["p25"]), width * 0.8, r["p75"] - r["p25"], facecolor=c,
-                                   alpha=0.8, hatch=st["hatch"], edgecolor="white", linewidth=0.5))
+                                   alpha=0.8, hatch=st["hatch"], edgecolor=PAPER_COLOUR, linewidth=0.5))
             for end, edge in (("p10", "p25"), ("p90", "p75")):
                 if pd.notna(r.get(end)):
                     ax.plot([p, p], [r[end], r[edge]], color=c, lw=1.2)
@@ -501,8 +529,8 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
                     # beside the box (an x above a box read as an outlier): the legend says what a box without
                     # whiskers means
                     no_whisker = True
-            ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color="black", lw=1.8)
-        handles.append(Patch(facecolor=c, alpha=0.8, hatch=st["hatch"], edgecolor="white", label=str(h)))
+            ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color=STRONG_INK_COLOUR, lw=1.8)
+        handles.append(Patch(facecolor=c, alpha=0.8, hatch=st["hatch"], edgecolor=PAPER_COLOUR, label=str(h)))
     ax.set_xlim(-0.6, len(xs) - 0.4)
     _total_divider(ax, xs, total)
     labels = [str(h) for h in hues]
@@ -510,7 +538,7 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
     if no_whisker:
-        handles.append(Patch(facecolor="white", edgecolor=INK_COLOUR, linewidth=0.8, label=whisker_label))
+        handles.append(Patch(facecolor=PAPER_COLOUR, edgecolor=INK_COLOUR, linewidth=0.8, label=whisker_label))
         labels.append(whisker_label)
     _legend_above(ax, handles, labels)  # first: on a slide it may take width from the axes the ticks wrap to
     _category_ticks(ax, [str(v) for v in xs])
@@ -574,12 +602,12 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
             if band in band_text:  # published as a band: its end of the scale's colour, the band as text
                 any_band = True
                 end = 1.0 if band == "high" else 0.0
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=cmap(end), edgecolor="white",
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=cmap(end), edgecolor=PAPER_COLOUR,
                                        linewidth=0.5))
                 ax.text(j, i, band_text[band], ha="center", va="center", fontsize=fs(7),
-                        color="black" if end >= 0.6 else "white", gid=BAND_GID)
+                        color=ON_DARK_COLOUR if end < HEATMAP_DARK_BELOW else ON_LIGHT_COLOUR, gid=BAND_GID)
             elif hidden_grid.iat[i, j]:
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor=CELL_EDGE_COLOUR,
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=PAPER_COLOUR, edgecolor=CELL_EDGE_COLOUR,
                                        linewidth=0.5))
                 ax.text(j, i, HIDDEN_MARK, ha="center", va="center", fontsize=fs(8), color=INK_COLOUR,
                         gid=HIDDEN_GID)
@@ -587,10 +615,16 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
                 ax.text(j, i, "—", ha="center", va="center", fontsize=fs(7), color=MUTED_COLOUR)
             else:
                 ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=fs(7),
-                        color="white" if v < 0.6 else "black")
-    # the row labels first: on a slide they may widen their column, and the column labels wrap to what is left
-    ax.set_yticks(range(len(rows)), _row_labels(ax, [str((row_labels or {}).get(r, r)) for r in rows], fs(7)),
-                  fontsize=fs(7))
+                        color=ON_DARK_COLOUR if v < HEATMAP_DARK_BELOW else ON_LIGHT_COLOUR)
+    # the row labels first: on a slide they may widen their column, and the column labels wrap to what is left;
+    # they leave the cells the width their widest text needs (a band's words, 「90%以上」, or 「100%」)
+    cell_texts = ["100%", *(band_text[b] for b in set(bands.to_numpy().ravel()) if b in band_text)]
+    cell_need = _cell_width_in(ax, cell_texts, fs(7))
+    # the colour bar, added below, takes about 3.5% of the width from the cells
+    label_room = (ax.get_position().x1 - 0.035) * ax.figure.get_figwidth() - len(cols) * cell_need
+    ax.set_yticks(range(len(rows)), _row_labels(ax, [str((row_labels or {}).get(r, r)) for r in rows], fs(7),
+                                                room=label_room), fontsize=fs(7))
+    _fit_cell_texts(ax, len(cols))
     width_chars = _axes_chars(ax) / max(len(cols), 1) * 0.95
     ax.set_xticks(range(len(cols)), [wrap(str(c), width_chars) for c in cols], fontsize=fs(8))
     spread_ticks(ax, [str(c) for c in cols], width_chars)  # a word wider than its column ran into its neighbour
@@ -612,6 +646,39 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     return ax
 
 
+CELL_PAD_EM = 1.2
+"""Room a heatmap cell leaves around its text, in em of the text's size (both sides together)."""
+
+
+def _cell_width_in(ax: Axes, texts: Sequence[str], size: float) -> float:
+    """The width (inches) of a heatmap cell that holds the widest of ``texts`` at ``size`` points with
+    :data:`CELL_PAD_EM` around it."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    probe = fig.text(0, 0, "", fontsize=size)
+    widest = 0.0
+    for text in texts:
+        probe.set_text(text)
+        widest = max(widest, probe.get_window_extent(renderer).width / fig.dpi)
+    probe.remove()
+    return widest + CELL_PAD_EM * size / 72
+
+
+def _fit_cell_texts(ax: Axes, n_cols: int) -> None:
+    """A band's words wider than their cell (the label column could give no more width) broken between phrases
+    (「90%」「以上」) so they stay inside it; a number never needs it."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    cell = ax.get_position().width * fig.get_figwidth() / max(n_cols, 1)
+    for text in ax.texts:
+        if text.get_gid() != BAND_GID:
+            continue
+        pad = CELL_PAD_EM * text.get_fontsize() / 72
+        if text.get_window_extent(renderer).width / fig.dpi + pad > cell:
+            text.set_text(re.sub(r"(?<=[%％])(?=\S)", "\n", text.get_text()))  # 「90%」 over 「以上」
+            text.set_linespacing(1.0)
+
+
 def _bands(rows: pd.DataFrame) -> np.ndarray:
     """Per row, the band its hidden mean is published as ('high', 'low', '' where none)."""
     from pipeline.scoring.disclosure import BAND_COLUMN
@@ -626,13 +693,15 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
           band_text: dict[str, str] | None = None) -> Axes:
     """One closed polygon per series over the axes (e.g. CSF functions); ``ax`` must be polar.
 
-    The ``highlight`` series (the whole sector) is thick and black so every segment reads against it;
-    other series take the palette without black, each with its own marker and line style. A hidden
+    The ``highlight`` series (the whole sector) is thick and in the total's colour so every segment reads
+    against it; other series take the palette without that colour, each with its own marker and line style. A hidden
     point leaves a gap in its polygon (never a point at the centre, which would read as 0%); a series
     hidden everywhere is listed in the legend with ``suppressed_label``. A hidden mean published as a band
     (``mean_band``: 「90%以上」) is drawn as the band itself, a thick stroke of the series' colour along its spoke
-    from the 90% to the 100% ring (0–10% for 「10%未満」), explained by a legend entry with the band's text
-    (``band_text``, default :data:`BAND_TEXT`); it never joins the polygon, which would make it a number.
+    from the 90% to the 100% ring (0–10% for 「10%未満」), explained by a legend entry of the same colour naming the
+    series and the band's text (「一般送配電・送電・配電: 90%以上」; ``band_text``, default :data:`BAND_TEXT`; a grey
+    swatch beside blue strokes did not say whose they were); it never joins the polygon, which would make it a
+    number, and a series drawn only as bands has no line in the legend.
 
     Returns
     -------
@@ -645,7 +714,6 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
     colours = [c for c in PALETTE if c != TOTAL_COLOUR]
     band_text = band_text or BAND_TEXT
     handles: list = []
-    bands_drawn: list[str] = []
     any_hidden = False
     j = 0
     for s in dict.fromkeys(table[series]):
@@ -670,19 +738,20 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
                      "marker": st["marker"], "markersize": 4, "zorder": 3}
             j += 1
         (line,) = ax.plot(np.append(angles, angles[0]), closed, label=str(s), **style)
-        handles.append(line)
+        if not np.isnan(vals).all():  # a series drawn only as bands has no line to show in the legend
+            handles.append(line)
         for angle, band in zip(angles[banded], bands[banded], strict=True):
             reach = BANDS[band]
             ax.plot([angle, angle], reach, color=style["color"], lw=6, solid_capstyle="butt", alpha=0.85,
                     zorder=5, gid=BAND_GID)
-            bands_drawn += [band] if band not in bands_drawn else []
+        for band in sorted(set(bands[banded])):  # 'high' before 'low'; the swatch in the colour of its strokes
+            handles.append(Line2D([], [], color=style["color"], lw=6, solid_capstyle="butt", alpha=0.85,
+                                  label=f"{s}: {band_text[band]}"))
     ax.set_xticks(angles, [(axis_labels or {}).get(a, a) for a in axes_order])
     ax.set_ylim(0, 1)
     ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=fs(7), color=MUTED_COLOUR)
     if len(axes_order) > 1:  # radial labels halfway between the first two spokes, off every spoke's line
         ax.set_rlabel_position(float(np.degrees(angles[1]) / 2))
-    for band in sorted(bands_drawn):  # 'high' before 'low'
-        handles.append(Line2D([], [], color=MUTED_COLOUR, lw=6, solid_capstyle="butt", label=band_text[band]))
     if any_hidden:  # one entry says what the mark means, wrapped to the legend's width
         handles.append(_hidden_handle(fill_phrases(suppressed_label, 34)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=fs(LEGEND_SIZE), borderaxespad=0)
@@ -723,9 +792,9 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
     vals, hidden = _floats(t, value), _hidden(t)
     shown = ~hidden & np.isfinite(vals)
     pos = np.arange(len(t))
-    colours = [PALETTE[0] if (v >= 0 or not diverging) else PALETTE[3] for v in vals[shown]]
+    colours = [RISE_COLOUR if (v >= 0 or not diverging) else FALL_COLOUR for v in vals[shown]]
     hatches = ["" if (v >= 0 or not diverging) else "//" for v in vals[shown]]
-    bars = ax.barh(pos[shown], vals[shown], color=colours, edgecolor="white", linewidth=0.5)
+    bars = ax.barh(pos[shown], vals[shown], color=colours, edgecolor=PAPER_COLOUR, linewidth=0.5)
     for b, h in zip(bars, hatches, strict=True):
         b.set_hatch(h)
     lo_v, hi_v = _floats(t, lo), _floats(t, hi)
@@ -737,9 +806,8 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
     if diverging:
         reach = float(np.nanmax(np.abs(np.concatenate([vals[shown], lo_v[shown], hi_v[shown], [0.01]]))))
         _points_axis(ax, reach, unit)
-        rounded = [c for c in ("rounded", "rounded_previous") if c in t]
-        whole = bool(t[rounded].astype(str).isin(["True", "true", "1", "1.0"]).any().any()) if rounded else False
-        _change_labels(ax, vals[shown], pos[shown], reach, unit, whole)
+        whole = np.array(whole_points_mask(t), dtype=bool)  # the table's precision rule, row by row
+        _change_labels(ax, vals[shown], pos[shown], reach, unit, whole[shown])
     else:
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(FuncFormatter(_percent))
@@ -961,16 +1029,17 @@ def panel_vs_all(table: pd.DataFrame, node: str = "node_id", value: str = "chang
         shown = ~hidden & np.isfinite(vals)
         st = series_style(j)
         name = str((basis_labels or {}).get(b, b))
-        ax.barh(pos[shown], vals[shown], height * 0.9, color=st["color"], hatch=st["hatch"], edgecolor="white",
+        ax.barh(pos[shown], vals[shown], height * 0.9, color=st["color"], hatch=st["hatch"], edgecolor=PAPER_COLOUR,
                 linewidth=0.5, label=name)
-        handles.append(Patch(facecolor=st["color"], hatch=st["hatch"], edgecolor="white"))
+        handles.append(Patch(facecolor=st["color"], hatch=st["hatch"], edgecolor=PAPER_COLOUR))
         names.append(name)
         lo_v, hi_v = _floats(rows, lo), _floats(rows, hi)
         ok = shown & np.isfinite(lo_v) & np.isfinite(hi_v)
         if ok.any():
             ax.errorbar(vals[ok], pos[ok], xerr=_errors(vals[ok], lo_v[ok], hi_v[ok]), fmt="none", ecolor=INK_COLOUR,
                         capsize=2, lw=0.8)
-        _change_labels(ax, vals[shown], pos[shown], reach, unit)
+        whole = np.array(whole_points_mask(rows.reset_index()), dtype=bool)  # as the function table prints it
+        _change_labels(ax, vals[shown], pos[shown], reach, unit, whole[shown])
         for p in pos[hidden]:
             _hidden_stub(ax, p, horizontal=True)
     if _hidden(table).any():
@@ -1058,12 +1127,10 @@ LABEL_X, LABEL_SIZE = 1.03, 8
 PNG_LEVEL = 1
 """zlib level of the member figure's PNG: level 1 encodes several times faster than the default 6 for a
 slightly larger file (lossless either way)."""
-COMPANY_COLOUR = PALETTE[3]  # vermilion: stands out against the blue peer band, also in greyscale
-PEER_COLOUR = PALETTE[0]
 
 
 def peer_dots(scores: pd.DataFrame, ax: Axes, w: dict[str, Any]) -> Axes:
-    """One row per measure: the peers' interquartile range as a band, their median as a black bar,
+    """One row per measure: the peers' interquartile range as a band, their median as a bar,
     their mean as an open circle, the company as a diamond with its value beside it.
 
     The mean is drawn because it needs only k peers, where the median needs 2k and the quartiles 4k:
@@ -1105,10 +1172,10 @@ def _peer_background(scores: pd.DataFrame, ax: Axes, w: dict[str, Any]) -> None:
             ax.add_patch(Rectangle((row.p25, p - 0.28), row.p75 - row.p25, 0.56, facecolor=PEER_COLOUR, alpha=0.3,
                                    edgecolor=PEER_COLOUR, linewidth=0.6))
         if pd.notna(row.p50):
-            ax.plot([row.p50, row.p50], [p - 0.32, p + 0.32], color="black", lw=2.2, solid_capstyle="butt")
+            ax.plot([row.p50, row.p50], [p - 0.32, p + 0.32], color=STRONG_INK_COLOUR, lw=2.2, solid_capstyle="butt")
         if pd.notna(row.peer_mean):
-            ax.plot([row.peer_mean], [p], marker="o", markersize=6, markerfacecolor="white", markeredgecolor="black",
-                    markeredgewidth=1.2, linestyle="none", zorder=4)
+            ax.plot([row.peer_mean], [p], marker="o", markersize=6, markerfacecolor=PAPER_COLOUR,
+                    markeredgecolor=STRONG_INK_COLOUR, markeredgewidth=1.2, linestyle="none", zorder=4)
         if pd.isna(row.peer_mean) and pd.isna(row.p50):
             ax.text(0.01, p + 0.36, w["no_stat"], ha="left", va="bottom", fontsize=6.5, color=FAINT_COLOUR)
     ax.set_xlim(0, 1)
@@ -1120,11 +1187,11 @@ def _peer_background(scores: pd.DataFrame, ax: Axes, w: dict[str, Any]) -> None:
     ax.grid(axis="y", visible=False)
     ax.spines[["top", "right"]].set_visible(False)
     legend = w["legend"]
-    handles = [Line2D([], [], marker="D", color=COMPANY_COLOUR, markeredgecolor="white", linestyle="none",
+    handles = [Line2D([], [], marker="D", color=COMPANY_COLOUR, markeredgecolor=PAPER_COLOUR, linestyle="none",
                       markersize=7, label=legend["company"]),
-               Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor="black", markeredgewidth=1.2,
-                      linestyle="none", markersize=6, label=legend["mean"]),
-               Line2D([], [], color="black", lw=2.2, label=legend["median"]),
+               Line2D([], [], marker="o", markerfacecolor=PAPER_COLOUR, markeredgecolor=STRONG_INK_COLOUR,
+                      markeredgewidth=1.2, linestyle="none", markersize=6, label=legend["mean"]),
+               Line2D([], [], color=STRONG_INK_COLOUR, lw=2.2, label=legend["median"]),
                Patch(facecolor=PEER_COLOUR, alpha=0.3, edgecolor=PEER_COLOUR, label=legend["iqr"])]
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(-0.4, 1.01), ncols=2, fontsize=7.5,
               borderaxespad=0, handlelength=1.6, columnspacing=1.0, frameon=False)
@@ -1144,7 +1211,7 @@ def _company_diamonds(scores: pd.DataFrame) -> Line2D:
     pos = _positions(scores)
     scored = scores["score"].notna().to_numpy()
     return Line2D(scores["score"].to_numpy(float)[scored], pos[scored], marker="D", markersize=7,
-                  color=COMPANY_COLOUR, markeredgecolor="white", linestyle="none", zorder=5,
+                  color=COMPANY_COLOUR, markeredgecolor=PAPER_COLOUR, linestyle="none", zorder=5,
                   clip_on=False)  # a company at 0% or 100% gets a whole diamond, not half
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pipeline.publish.audit import AUDIT_FILE
 from pipeline.publish.formats import format_value, hidden_text, rounded_mask
 from pipeline.publish.model import PublishedTable
 from pipeline.scoring.disclosure_rounding import ROUNDED
@@ -120,19 +121,20 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
         out.append(Sentence(h["star"].format(ready=pct(ready, whole=_rounded(tables, "star", node_id="★3+", **at)),
                                              mean=pct(met, "mean", _rounded(tables, "star", node_id="★3", **at))),
                             [_ref("star", "mean", node="★3+", **at), _ref("star", "mean", node="★3", **at)]))
-    bands = _bands(tables, lang, year, total, k)
+    bands = _bands(tables, lang, year, total)
     if bands:
         out.append(Sentence(h["bands"].format(bands=h["list_separator"].join(bands)),
                             [_ref("bands", "share_band", year=year)]))
     if hidden_count:
-        out.append(Sentence(h["hidden"].format(n=hidden_count, k=k), ["disclosure_audit.csv"]))
+        out.append(Sentence(h["hidden"].format(n=hidden_count, k=k), [AUDIT_FILE]))
     return out
 
 
 def _members(tables: dict[str, PublishedTable], h: dict, lang: str, at: dict, mean: float | None
              ) -> list[Sentence]:
-    """The members' estimate beside the respondents' mean, with its interval, the response rate and the
-    effective n (a weighted report); or that the figures describe the respondents only (an unweighted one)."""
+    """The members' estimate with its interval and the effective n (a weighted report), after the respondents' mean
+    and the response rate the sentences before it give (each number is said once: the automotive summary said 71.6%
+    and 56.8% twice); or that the figures describe the respondents only (an unweighted one)."""
     dist = tables.get("distribution")
     if dist is None or "w_mean" not in dist.frame:
         return [Sentence(h["respondents_only"], [])]
@@ -145,16 +147,14 @@ def _members(tables: dict[str, PublishedTable], h: dict, lang: str, at: dict, me
         return [Sentence(h[key], [_ref("distribution", "w_mean", **at)])]
     low, high = (_cell(tables, "distribution", c, **at) for c in ("w_mean_ci_low", "w_mean_ci_high"))
     change = _cell(tables, "distribution", "w_change", **at)
-    rate, n_eff = _cell(tables, "responses", "response_rate", **at), _cell(tables, "distribution", "n_eff", **at)
+    n_eff = _cell(tables, "distribution", "n_eff", **at)
     score = lambda v: format_value(v, "mean", lang) if v is not None else "—"  # noqa: E731
     text = h["members"].format(
-        value=score(value), low=score(low), high=score(high), respondents=score(mean),
+        value=score(value), low=score(low), high=score(high),
         change=h["members_change"].format(value=format_value(change, "change", lang)) if change is not None else "",
-        rate=format_value(rate, "response_rate", lang) if rate is not None else "—",
         n_eff=f"{n_eff:,.0f}" if n_eff is not None else "—")
     return [Sentence(text, [_ref("distribution", c, **at) for c in ("w_mean", "w_mean_ci_low", "w_mean_ci_high",
-                                                                     "w_change", "mean", "n_eff")]
-                     + [_ref("responses", "response_rate", **at)])]
+                                                                     "w_change", "n_eff")])]
 
 
 def _responses_withheld(tables: dict[str, PublishedTable], at: dict) -> bool:
@@ -168,7 +168,7 @@ def _responses_withheld(tables: dict[str, PublishedTable], at: dict) -> bool:
     return bool(rows["suppressed"].fillna("").astype(str).ne("").any())
 
 
-def _bands(tables: dict[str, PublishedTable], lang: str, year: int, total: str, k: int) -> list[str]:
+def _bands(tables: dict[str, PublishedTable], lang: str, year: int, total: str) -> list[str]:
     """'100点 1.7%' … for each published result band of the instrument's own scale (IPA 自社診断), as the
     bands table names and orders them; a hidden band says so (x), never estimated, so that the shares are not
     read as adding up to the whole."""
@@ -177,7 +177,7 @@ def _bands(tables: dict[str, PublishedTable], lang: str, year: int, total: str, 
         return []
     f = t.frame
     f = f[f["year"].eq(year) & f["segment"].ne(total)]
-    shown = [(r.segment, hidden_text(k) if r.suppressed else format_value(r.share_band, "share_band", lang))
+    shown = [(r.segment, hidden_text() if r.suppressed else format_value(r.share_band, "share_band", lang))
              for r in f.itertuples() if r.suppressed or r.share_band == r.share_band]
     return [f"{band} {value}" for band, value in shown]
 

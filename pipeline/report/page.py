@@ -4,7 +4,7 @@ figure is published on it, so the notebook only lists what to show, in what orde
 A table is a :class:`PageTable` in :data:`PAGE_TABLES`; :class:`Page` turns it into a call of
 :meth:`pipeline.publish.publisher.Publisher.table` (members' columns only in a weighted report, the title and
 notes in the report's language, the latest year as the page view) and wraps every figure in the page's
-title, source line, scoring rule and stamp (:meth:`Page.figure`).
+title, source line and scoring rule, in plain words (:meth:`Page.figure`).
 """
 
 from __future__ import annotations
@@ -215,13 +215,11 @@ class Page:
         Where tables and figures go.
     span
         The years of the page as the source line writes them ('2022–2024').
-    stamp
-        The provenance stamp under every figure.
     """
 
     def __init__(self, ctx: ReportContext, data: ReportData, by: str, merges: dict[str, str], publisher: Publisher,
-                 span: str, stamp: str) -> None:
-        self.ctx, self.data, self.by, self.pub, self.span, self.stamp = ctx, data, by, publisher, span, stamp
+                 span: str) -> None:
+        self.ctx, self.data, self.by, self.pub, self.span = ctx, data, by, publisher, span
         self.labels = L = style.labels(ctx.lang)
         self.k = ctx.k
         self.names = segment_names(ctx.sector, ctx.lang)
@@ -366,8 +364,7 @@ class Page:
                 if caveat:
                     style.caveat(ax, caveat)
             style.finish(fig, title, self.source(n, years), self.rule,
-                         " / ".join(x for x in (_on_page_or_slide(note), self.multi_note, self.merge_note) if x),
-                         self.stamp)
+                         " / ".join(x for x in (_on_page_or_slide(note), self.multi_note, self.merge_note) if x))
             return fig
 
         self.pub.figure(make, name, title, self.source(n, years), alt, slide_parts)

@@ -131,8 +131,10 @@ def what_if_counts(summary: dict[str, float]) -> dict[str, str]:
 
 def cross_sector_nodes(sectors: dict[str, ReportData], k: int, links: list[Relation]) -> dict[str, pd.DataFrame]:
     """Each sector's CSF 2.0 functions and categories at its latest year, totals only, for the cross-sector
-    page: protected by the sector's own segments as in its report (a total hidden there to protect its segments
-    stays hidden here), functions and categories together since the item map ties them (``links``)."""
+    page: protected together with the sector's own segments (sectors.yaml ``segment``) as they are stored, so a
+    total hidden to protect one of them is hidden here too, and functions and categories together since the
+    item map ties them (``links``). Unlike the sector's report, it does not first merge small segments into
+    their documented groups (:meth:`~pipeline.report.data.ReportData.merge_small_segments`)."""
     by_level = {level: pd.concat([T.by_node(d, catalogs.sector_info(s)["segment"], "csf2", level, d.latest, k)
                                   for s, d in sectors.items()], ignore_index=True)
                 for level in ("function", "category")}

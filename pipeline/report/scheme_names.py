@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from typing import Any
 
 import pandas as pd
 
@@ -77,3 +78,13 @@ def scheme_via(lang: str) -> str:
     meta = catalogs.scheme_meta()
     own = meta.get(f"via_{lang}") if lang != "en" else None
     return str(own or meta.get("via", ""))
+
+
+def provenance_text(prov: Any, labels: dict[str, Any], lang: str) -> str:
+    """The run's provenance in the page's words (「データ版 … ・ sdw … ・ 手法 … ・ 作成 … ・ パラメータ: …」), for the
+    report's appendix: the one place a reader meets hashes and parameters (a figure's footer and a slide carry plain
+    words). ``prov`` is the report's :class:`pipeline.publish.model.Provenance`."""
+    params = ", ".join(f"{k}={v}" for k, v in prov.parameters.items() if v not in ("", None))  # no "what_if="
+    return labels["provenance"].format(snapshot=prov.snapshot, code=prov.code_version, method=prov.method,
+                                       generated=prov.generated, params=params) \
+        + (labels["provenance_scheme"].format(scheme=scheme_label(lang)) if prov.scheme else "")

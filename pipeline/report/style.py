@@ -1,5 +1,6 @@
-"""One briefing style: Japanese glyphs without system fonts, a palette that survives greyscale and
-colour-blindness, 16:9 slides, consistent titles, a source line and a provenance stamp.
+"""One briefing style: Japanese glyphs without system fonts, series told apart by colour, hatch, marker and line
+style (so greyscale and colour-blind readers can), 16:9 slides, consistent titles and a source line in plain
+words. The colours themselves are named in :mod:`pipeline.palette`.
 
 This module never chooses a matplotlib backend: that is the caller's choice (JupyterLab uses its
 inline backend; batch runs set ``MPLBACKEND=Agg`` in the environment).
@@ -20,6 +21,7 @@ from matplotlib.figure import Figure
 
 from pipeline import catalogs
 from pipeline.catalogs.files import catalog_cache
+from pipeline.palette import NOTE_COLOUR, PALETTE
 from pipeline.publish.slides import (  # noqa: F401 — part of the figure style figures and tests use
     SLIDE_FIGURE,
     SLIDE_MIN_PT,
@@ -31,26 +33,11 @@ from pipeline.publish.slides import (  # noqa: F401 — part of the figure style
 from pipeline.report import rule_words
 from pipeline.report.scheme_names import scheme_version
 
-# Okabe–Ito, ordered so neighbours also differ in lightness (greyscale printing). The yellow
-# (#F0E442) is left out: on white it is all but invisible, on screen and on paper.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000"]
 # Colour is never the only cue: each series index also has a hatch (bars), a marker and a line style
 # (lines), so a greyscale print or a colour-blind reader can still tell series apart.
 HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 LINESTYLES = ["-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)), (0, (3, 1, 3, 3))]
-HIDDEN_COLOUR = "#9A9A9A"  # outline and hatch of a hidden (suppressed) cell
-NOTE_COLOUR = "#444444"
-# Every other colour a figure draws, named here so a figure's look changes in this file only.
-TOTAL_COLOUR = PALETTE[-1]  # the total (全体) line and bar: black, thickest
-INK_COLOUR = "#333333"  # the hidden mark, error bars, value labels and neutral legend keys
-MUTED_COLOUR = "#555555"  # the not-assessed dash and small tick labels
-FAINT_COLOUR = "#666666"  # a line saying a statistic is not shown
-REFERENCE_COLOUR = "#777777"  # reference lines (a target share, no change)
-KEY_EDGE_COLOUR = "#999999"  # edge of a legend key on a pale fill
-CELL_EDGE_COLOUR = "#DDDDDD"  # outline of a hidden heatmap cell
-NOT_ASSESSED_COLOUR = "#EEEEEE"  # a heatmap cell no answer reaches
-HEATMAP_CMAP = "cividis"  # 0–1 shares and means: perceptually even, readable in greyscale and colour-blind
 SLIDE = (10.0, 5.625)  # inches, 16:9
 DPI = 300
 # IPAexGothic (the only face with Japanese glyphs we ship) has no bold: asking for bold makes
@@ -191,8 +178,11 @@ def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: flo
     return fig, ax
 
 
-def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stamp: str = "") -> None:
-    """Title at the top left; source, scoring rule and any note at the bottom left; the stamp under them.
+def finish(fig: Figure, title: str, source: str, rule: str, note: str = "") -> None:
+    """Title at the top left; source, scoring rule and any note at the bottom left, in plain words.
+
+    No content hash, code version or run parameter is printed: a reader pastes the figure as it is, and those
+    belong to the report's appendix (and the PNG's metadata, written by the publisher).
 
     Parameters
     ----------
@@ -204,9 +194,6 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
         Source line (every figure says n) and the scoring rule used.
     note : str, optional
         Extra line under the rule, e.g. what '—' means.
-    stamp : str, optional
-        Provenance (data snapshot, code version, parameters), small and grey on the last line, so a figure
-        pasted into a slide deck can still be traced back to the run that made it.
     """
     if on_slide():  # the slide carries the title and the one source line; the note stays with the data
         if note:
@@ -216,11 +203,7 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", stam
         return
     fig.suptitle(title, x=0.02, y=0.97, ha="left", fontsize=17, fontweight=TITLE_WEIGHT)
     lines = [_fit(line, fig, 8.5) for line in [source, rule] + ([note] if note else [])]
-    # the stamp takes its own line under the notes: beside them, a long rule line would run into it
-    footer = fig.text(0.02, 0.03 if stamp else 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5,
-                      color=NOTE_COLOUR)
-    if stamp:
-        fig.text(0.02, 0.006, stamp, ha="left", va="bottom", fontsize=6.5, color="#888888")
+    footer = fig.text(0.02, 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5, color=NOTE_COLOUR)
     clear_footer(fig, footer)
     clear_header(fig)
 

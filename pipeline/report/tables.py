@@ -45,7 +45,7 @@ from pipeline.scoring.disclosure_weights import (
 )
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
 from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
-from pipeline.scoring.statistics import item_shares, score_bands, share_threshold
+from pipeline.scoring.statistics import item_shares, score_bands
 from pipeline.scoring.trends import panel_change
 from pipeline.scoring.weighted import ITEM_COLUMNS, WEIGHTED_COLUMNS, weighted_item_shares, weighted_segment_stats
 
@@ -229,14 +229,14 @@ def protect(table: pd.DataFrame, **kwargs) -> pd.DataFrame:
     return hide_for_two_totals(out, kwargs.get("group"))
 
 
-def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, by: str | None, framework: str,
-                  threshold: float | None = None) -> pd.DataFrame:
+def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, by: str | None, framework: str
+                  ) -> pd.DataFrame:
     """``stats`` (rows of ``segment_stats``) with the members' estimates beside the respondents' (columns
     :data:`~pipeline.scoring.weighted.WEIGHTED_COLUMNS`) where the report is weighted; unchanged otherwise.
     Added before protection, so a members' value is hidden exactly where the respondents' is."""
     if not data.weighted:
         return stats
-    w = weighted_segment_stats(scores, data.respondents, data.weights, by, framework, threshold=threshold)
+    w = weighted_segment_stats(scores, data.respondents, data.weights, by, framework)
     keys = ["sector", "year", "framework", "node_id", "segment"]
     out = stats.merge(w, on=keys, how="left")
     if not weighting_cells_are(data, by):  # segments across the cells: every members' value reads x
@@ -432,7 +432,7 @@ def linked(data: ReportData, by: str | None, framework: str, k: int | None = Non
     k = _k(k)
     functions = by_node(data, by, framework, "function", None, k)
     categories = by_node(data, by, framework, "category", data.latest, k)
-    shares = items(data, k, lang)
+    shares = _item_table(data, k, lang)  # the table by_node read for the not-applicable shares: computed once
     links = relations(data, framework) if links is None else links
     frames = [("functions", functions, SPECS["nodes"]), ("categories", categories, SPECS["nodes"]),
               ("items", shares, SPECS["items"]),
@@ -582,13 +582,14 @@ def node_stats(data: ReportData, scores: pd.DataFrame, by: str | None, framework
     return kept if WITHHELD_CELLS in kept else kept.assign(**{WITHHELD_CELLS: ""})
 
 
-def _item_table(data: ReportData, k: int) -> pd.DataFrame:
+def _item_table(data: ReportData, k: int, lang: str = "ja") -> pd.DataFrame:
     """:func:`items` of ``data``, kept on the object: every node table of a report (and each click of the explorer)
-    reads it, and it costs seconds on a large store. The data are not changed after loading."""
+    reads it, and :func:`linked` protects it, and it costs seconds on a large store. The data are not changed after
+    loading; callers do not change the frame (completion works on a copy)."""
     kept = data.__dict__.setdefault("_item_tables", {})
-    if k not in kept:
-        kept[k] = items(data, k)
-    return kept[k]
+    if (k, lang) not in kept:
+        kept[(k, lang)] = items(data, k, lang)
+    return kept[(k, lang)]
 
 
 def node_items(data: ReportData, framework: str, years: Collection[object]) -> pd.DataFrame:
@@ -632,9 +633,8 @@ def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFra
     """Share of companies reaching Lv1+/Lv2+/Lv3+ per segment and year, Wilson 95%, protected."""
     s = data.scores
     scores = s[s["framework"].eq("level") & s["node_id"].str.endswith("+")]
-    theta = share_threshold("level", "Lv1+")  # reached is already 0/1
-    stats = segment_stats(scores, data.respondents, by, "level", threshold=theta)
-    stats = with_weighted(stats, data, scores, by, "level", threshold=theta)
+    stats = segment_stats(scores, data.respondents, by, "level")  # reached (LvN+) is already 0/1
+    stats = with_weighted(stats, data, scores, by, "level")
     # with 0/1 scores the mean, its SD and interval are the share
     # published twice under other names (and a mean would be held to a score's width, not a count's)
     return members_total(protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high",
@@ -647,9 +647,8 @@ def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.
     requirement met), per segment and year; and how many requirements the checklist cannot judge."""
     s = data.scores
     scores = s[s["framework"].eq("star") & s["node_id"].str.startswith("★")]
-    theta = share_threshold("star")
-    stats = segment_stats(scores, data.respondents, by, "star", threshold=theta).drop(columns=["threshold", "na_share"])
-    stats = with_weighted(stats, data, scores, by, "star", threshold=theta)
+    stats = segment_stats(scores, data.respondents, by, "star").drop(columns=["threshold", "na_share"])
+    stats = with_weighted(stats, data, scores, by, "star")
     # its ★N+ share is band 0 of the distance table: the same base rule (1–4 respondents not judged), so both
     # publish the same rounded share or hide it alike (docs/method.md §5.4); and it is never published as a band
     # (「10%未満」): the distance table's published bands narrow it inside any band (docs/method.md §11)
@@ -838,11 +837,14 @@ def panel(data: ReportData, year_from: int, year_to: int, k: int | None = None, 
 
 def panel_vs_all(panel_table: pd.DataFrame, nodes: pd.DataFrame, year_to: int, total: str = ALL) -> pd.DataFrame:
     """Per function, long: the change of all respondents (``basis`` 'all', from the published node table's
-    total row) and of the same-company panel (``basis`` 'panel', the panel table's mean change)."""
+    total row, with its ``rounded`` flag) and of the same-company panel (``basis`` 'panel', the panel table's mean
+    change, never rounded)."""
     everyone = nodes[nodes["year"].eq(year_to) & nodes["segment"].eq(total)]
-    everyone = everyone[["node_id", "change", "suppressed"]].assign(basis="all")
+    # ``rounded`` kept: a change whose share was published in whole percent reads in whole points, in the chart as
+    # in the table (docs/method.md §11, precision as shown)
+    everyone = everyone[["node_id", "change", "suppressed", *(["rounded"] if "rounded" in everyone else [])]]
     pairs = panel_table[["node_id", "mean_change", "suppressed"]].rename(columns={"mean_change": "change"})
-    return pd.concat([everyone, pairs.assign(basis="panel")], ignore_index=True)
+    return pd.concat([everyone.assign(basis="all"), pairs.assign(basis="panel", rounded=False)], ignore_index=True)
 
 
 def not_assessed_subcategories(data: ReportData) -> int:
@@ -854,13 +856,13 @@ def not_assessed_subcategories(data: ReportData) -> int:
 def segment_order() -> dict[str, list[str]]:
     """Each segment attribute's values in the order a report lists them, from the catalogs.
 
-    Size bands small to large (size_bands.yaml), a merged group (sectors.yaml ``segment_groups``) right after
-    the band it ends with, as a range reads; each sector's business types in its own catalog's order (sectors.yaml
-    ``business_types``), a merged group heading its members; other attributes as sectors.yaml ``segment_order``
-    lists them."""
+    Size bands small to large (size_bands.yaml), a merged group (:func:`pipeline.catalogs.segment_groups`) right
+    after the band it ends with, as a range reads; each sector's business types in its own catalog's order
+    (sectors.yaml ``business_types``), a merged group heading its members; other attributes as sectors.yaml
+    ``segment_order`` lists them."""
     groups: dict[str, dict[str, Any]] = {}
-    for info in catalogs.sectors().values():
-        for attr, found in (info.get("segment_groups") or {}).items():
+    for sector in catalogs.sectors():
+        for attr, found in catalogs.segment_groups(sector).items():
             groups.setdefault(attr, {}).update(found)
     bands = catalogs.size_band_names()
     place = {b: i for i, b in enumerate(bands)}
@@ -869,10 +871,10 @@ def segment_order() -> dict[str, list[str]]:
         size += [band, *(g for g, spec in groups.get("size_band", {}).items()
                          if max(spec["members"], key=place.__getitem__) == band)]
     business: list[str] = []
-    for sector, info in catalogs.sectors().items():  # each sector's business types in its own catalog's order
+    for sector in catalogs.sectors():  # each sector's business types in its own catalog's order
         codes = catalogs.business_type_codes(sector)
         rank = {c: i for i, c in enumerate(codes)}
-        own = (info.get("segment_groups") or {}).get("business_types", {})
+        own = catalogs.segment_groups(sector).get("business_types", {})
         for code in codes:
             business += [*(g for g, spec in own.items() if min(spec["members"], key=rank.__getitem__) == code), code]
     order: dict[str, list[str]] = {}

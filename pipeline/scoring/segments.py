@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.ruleset import level_threshold
-from pipeline.scoring.statistics import mean_interval, wilson
+from pipeline.scoring.statistics import mean_interval, share_threshold, wilson
 
 MULTI_VALUED = {"business_types"}
 ALL = "全体"
@@ -42,9 +41,9 @@ def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | Non
     """n, mean (95% interval), share reaching ``threshold`` (Wilson 95%), not-applicable share and response rate.
 
     Reads scores (sector, year, respondent_key, framework, node_id, score, n_items, n_applicable) and
-    respondents[by]. One row per sector × year × node × segment, plus a '全体' row per group.
+    respondents[by]. One row per sector × year × node × segment, plus a '全体' row per group. ``threshold``
+    None: each node's own, :func:`~pipeline.scoring.statistics.share_threshold`.
     """
-    threshold = level_threshold(threshold=threshold)
     sel = scores[scores["framework"].eq(framework)]
     if node_id is not None:
         sel = sel[sel["node_id"].eq(node_id)]
@@ -52,7 +51,8 @@ def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | Non
     if with_total and by is not None:
         parts.append(sel.assign(segment=ALL))
     data = pd.concat(parts, ignore_index=True)
-    data = data.assign(reached=np.where(data["score"].notna(), data["score"].ge(threshold), np.nan).astype(float),
+    theta = node_thresholds(data["node_id"], framework, threshold)
+    data = data.assign(reached=np.where(data["score"].notna(), data["score"].ge(theta), np.nan).astype(float),
                        not_applicable=data["n_items"] - data["n_applicable"])
     keys = ["sector", "year", "framework", "node_id", "segment"]
     g = data.groupby(keys, observed=True)
@@ -64,13 +64,22 @@ def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | Non
     out["share_reached"] = out["reached"] / out["n_scored"].where(out["n_scored"] > 0)
     out["ci_low"], out["ci_high"] = wilson(out["reached"], out["n_scored"])
     out["na_share"] = (out["na_items"] / out["items"]).where(out["items"] > 0)
-    out["threshold"] = threshold
+    out["threshold"] = node_thresholds(out["node_id"], framework, threshold)
     out["multi_counted"] = by in MULTI_VALUED
     if roster is not None and by is not None:
         base = response_base(with_members(roster, respondents, by), by)
         out = out.merge(base, on=["sector", "year", "segment"], how="left")
         out["response_rate"] = out["n"] / out["roster_n"]
     return out.drop(columns=["na_items", "items"])
+
+
+def node_thresholds(node_ids: pd.Series, framework: str, threshold: float | None = None) -> pd.Series:
+    """Per row, the score at which a respondent reaches its node: ``threshold`` when given, else the node's
+    :func:`~pipeline.scoring.statistics.share_threshold`, so a table and a member's peer group split alike."""
+    if threshold is not None:
+        return pd.Series(float(threshold), index=node_ids.index)
+    theta = {node: share_threshold(framework, node) for node in node_ids.unique()}
+    return node_ids.map(theta).astype(float)
 
 
 def response_base(roster: pd.DataFrame, by: str | None) -> pd.DataFrame:
@@ -116,11 +125,10 @@ def with_members(roster: pd.DataFrame, respondents: pd.DataFrame, by: str | None
 
 
 def segment_groups(sector: str, by: str | None) -> dict[str, dict]:
-    """The documented neighbour groups of attribute ``by`` (catalogs/sectors.yaml ``segment_groups``)."""
+    """The documented neighbour groups of attribute ``by`` (:func:`pipeline.catalogs.segment_groups`)."""
     if by is None:
         return {}
-    info = catalogs.sectors().get(sector, {})
-    return dict((info.get("segment_groups") or {}).get(by) or {})
+    return catalogs.segment_groups(sector).get(by, {})
 
 
 def small_segment_merges(respondents: pd.DataFrame, by: str | None, groups: dict[str, dict], k: int

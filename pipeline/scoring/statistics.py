@@ -5,6 +5,8 @@
 - :func:`node_scores` (node mean), :func:`level_reached` (LvN+), :func:`star_scores` (★ share and
   readiness): respondent-level statistics, defined in :mod:`pipeline.scoring.respondent`.
 - :func:`score_bands`: companies per result band of an instrument's own total (IPA 自社診断: 100 / 70–99 …).
+- :func:`share_threshold`: the score at which a respondent counts as reaching a node in a share: the one place
+  segment tables, the members' estimates and a member's peer group read it.
 - :func:`wilson`, :func:`mean_interval`, :func:`percentile_rank`, :func:`deviation_score` (偏差値): small helpers.
 
 Answers become points, "applicable" and "achieved" only through :mod:`pipeline.scoring.rules`.

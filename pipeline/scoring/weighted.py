@@ -4,9 +4,9 @@ The design is a stratified sample without replacement from a finite population: 
 weighting cells of :mod:`pipeline.scoring.weights`, each stratum's population its members on the
 roster (the finite-population correction: a cell where nearly everyone answered is nearly known).
 Variances are the Taylor linearisation of the ratio mean (:func:`stratified_mean`, numpy, every
-segment and node of a year over one design; the same numbers as svy's, which it replaced on the hot path
-because 784 svy calls per report took seconds; a design with a one-respondent cell, which svy pools,
-still goes through svy). A segment is a domain: its estimate keeps the whole design (svy's ``where=``),
+segment and node of a year over one design). It gives svy's numbers without svy's cost per call (a report
+asks for some 800 estimates, which through svy take seconds); a design with a one-respondent cell, which svy
+pools, goes through svy. A segment is a domain: its estimate keeps the whole design (svy's ``where=``),
 so segments that cut across cells get honest intervals too.
 
 One function per statistic: :func:`weighted_mean` (mean score), :func:`weighted_share` (share reaching
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.ruleset import level_threshold
 from pipeline.scoring.segments import ALL, with_segment
+from pipeline.scoring.statistics import share_threshold
 from pipeline.scoring.weights import KEY, kish
 
 WEIGHTED_COLUMNS = ["w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_share_reached", "w_ci_low", "w_ci_high",
@@ -183,12 +183,12 @@ def weighted_segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, weig
                            by: str | None, framework: str, node_id: str | None = None,
                            threshold: float | None = None) -> pd.DataFrame:
     """Per sector × year × node × segment (and 全体): the members' mean score and share reaching
-    ``threshold`` with 95% intervals, Kish's design effect and effective n of the respondents behind it.
+    ``threshold`` (None: each node's own, :func:`~pipeline.scoring.statistics.share_threshold`) with 95%
+    intervals, Kish's design effect and effective n of the respondents behind it.
 
     The rows are those of :func:`~pipeline.scoring.segments.segment_stats` (merge on sector, year,
     framework, node_id, segment); a sector-year without weights gets no row (respondents only).
     """
-    threshold = level_threshold(threshold=threshold)
     sel = scores[scores["framework"].eq(framework)]
     if node_id is not None:
         sel = sel[sel["node_id"].eq(node_id)]
@@ -211,7 +211,8 @@ def weighted_segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, weig
         for node, sn in s.groupby("node_id"):
             score = (keys.map(sn.drop_duplicates("respondent_key").set_index("respondent_key")["score"])
                      .to_numpy(dtype=float))
-            reached = np.where(np.isnan(score), np.nan, (score >= threshold).astype(float))
+            theta = share_threshold(framework, str(node)) if threshold is None else threshold
+            reached = np.where(np.isnan(score), np.nan, (score >= theta).astype(float))
             for name in names:
                 inside = masks[name]
                 m = _estimate_arrays(score, inside, design, False, cells)
