@@ -51,7 +51,9 @@ class PublishedPeers:
 
 def published_peers(store: Path | str, sector: str, year: int, k: int | None = None) -> PublishedPeers:
     """Read the sector's scores as a report does (every year, as the report's default span) and make its cells."""
-    frameworks = [f for f in ("csf2", "star") if f in catalogs.sector_info(sector)["frameworks"]]
+    # every framework a member's page compares: the level rows need the report's levels table (its withheld
+    # LvN+ cells read x in the member's file), so "level" is read wherever the sector scores it
+    frameworks = [f for f in ("csf2", "level", "star") if f in catalogs.sector_info(sector)["frameworks"]]
     data = load(store, sector, frameworks=frameworks, responses="star" in frameworks)
     # the report's own segments (power: every business type a company holds), never a finer grouping it does not
     # publish: a member is compared with the segment its peer attribute (power: main business type) falls in
