@@ -13,7 +13,7 @@ from pipeline.publish.model import Provenance, PublishedTable, TableSpec
 from pipeline.publish.publisher import published_frame
 from pipeline.publish.render_xlsx import write_people_workbook
 from pipeline.scoring.disclosure import protect
-from pipeline.scoring.disclosure_rounding import keeps_every_base, round_small_not_applicable
+from pipeline.scoring.disclosure_rounding import counts_behind, keeps_every_base, round_small_not_applicable
 
 ITEMS = TableSpec(keys=["sector", "year", "item_id"], segment=None,
                   counts={s: "n_applicable" for s in ("share_implemented", "n_implemented", "ci_low", "ci_high",
@@ -97,3 +97,15 @@ def test_rounded_shares_are_the_shortest_whole_percent():
 
     assert repr(float(to_step(0.8249))) == "0.82" and repr(float(to_step(0.695))) == "0.7"
     assert [repr(float(v)) for v in to_step([0.57, 0.83, 0.125])] == ["0.57", "0.83", "0.13"]
+
+
+def test_a_rounded_share_over_a_known_base_is_a_count():
+    """Bases 108 … 112 (k = 5). 10 %: 11/108 = 10.2 %, 11/112 = 9.8 %, while 10/108 = 9.3 % and 12/112 = 10.7 %:
+    11 and no other count. 8 %: 9 only (8/108 = 7.4 %, 10/112 = 8.9 %). 14 %: 15 (over 108 … 111) or 16 (over
+    111, 112: 16/112 = 14.3 %). 43 % of 31 … 35 (k = 5): no count over 31 … 34 (13/31 = 42 %, 14/32 = 44 %,
+    14/33 = 42 %, 15/34 = 44 %), 15 over 35 (42.9 %): 15 only. 99 % over 6 … 10: no count at all."""
+    assert counts_behind(0.10, 112, 5) == (11, 11)
+    assert counts_behind(0.08, 112, 5) == (9, 9)
+    assert counts_behind(0.14, 112, 5) == (15, 16)
+    assert counts_behind(0.43, 35, 5) == (15, 15)
+    assert counts_behind(0.99, 10, 5) is None

@@ -117,29 +117,31 @@ def test_an_english_report_names_the_requirements_in_english_a_japanese_one_in_j
 
 
 def test_what_if_publishes_counts_with_k_on_both_sides_and_withholds_the_rest():
-    # scope A: 30 companies, 10 ready, 12 fail only 1-2-1, 3 fail only 1-2-3, 5 fail both
+    # scope A: 32 companies, 10 ready, 12 fail only 1-2-1, 5 fail only 1-2-3, 5 fail both
     spec = {"A": [0] * 10, "B": [0] * 10 + [1] * 10 + [2] * 10}
     d = data(spec)
     s = d.scores.copy()
-    a_keys = [f"A{i:03d}" for i in range(30)]
+    a_keys = [f"A{i:03d}" for i in range(32)]
     extra = [company(k, 0, "A") for k in a_keys[10:]]
     d.scores = pd.concat([s, *[r for r, _ in extra]], ignore_index=True)
     d.respondents = pd.concat([d.respondents, pd.DataFrame([p for _, p in extra])], ignore_index=True)
     ids = d.scores["respondent_key"]
-    fail = {k: ["1-2-1"] for k in a_keys[10:22]} | {k: ["1-2-3"] for k in a_keys[22:25]} \
-        | {k: ["1-2-1", "1-2-3"] for k in a_keys[25:30]}
+    fail = {k: ["1-2-1"] for k in a_keys[10:22]} | {k: ["1-2-3"] for k in a_keys[22:27]} \
+        | {k: ["1-2-1", "1-2-3"] for k in a_keys[27:32]}
     for key, reqs in fail.items():
         d.scores.loc[ids.eq(key) & d.scores["node_id"].isin([f"3:{r}" for r in reqs]), "score"] = 0.0
     bottle = S.bottlenecks(d, "size_band", k=5)
     table, summary = S.what_if_table(d, WhatIf(3, "size_band", "A"), 2026, bottle, star_table(["A", "B"]),
                                      "size_band", k=5)
-    assert summary == {"n_companies": 30, "n_judged": 30, "n_ready": 10, "n_must_act": 20}
+    # 22 must act: 22 − 17 failing 1-2-1 = 5 meet it, and 17 + 10 failing − 22 = 5 second unmet requirements
+    assert summary == {"n_companies": 32, "n_judged": 32, "n_ready": 10, "n_must_act": 22}
     first, second = table.iloc[0], table.iloc[1]
-    # 1-2-1: failed by 17 of 30 (13 not), lifts 12 alone (8 others must act), ready with it: 10 + 12 = 22
-    assert (first["requirement_id"], first["rank"], first["share_unmet"]) == ("1-2-1", 1, pytest.approx(17 / 30))
-    assert (first["n_lifted_alone"], first["n_ready_if_fixed_in_order"]) == (12, 22)
-    # 1-2-3 cites one item (No.4): the bottleneck table rounds its row in segment A (issue 28), and 8/30 rounds
-    # to 0.27, which no count over 27 companies gives (7/27 = 0.26, 8/27 = 0.30): hidden there, so hidden here
+    # 1-2-1: failed by 17 of 32 (15 not), lifts 12 alone (10 others must act, 5 fail something else too);
+    # ready with it: 10 + 12 = 22, withheld: 1-2-3 is hidden and last, and 32 judged − 22 would be its 10 failing
+    assert (first["requirement_id"], first["rank"], first["share_unmet"]) == ("1-2-1", 1, pytest.approx(17 / 32))
+    assert first["n_lifted_alone"] == 12 and np.isnan(first["n_ready_if_fixed_in_order"])
+    # 1-2-3 cites one item (No.4): the bottleneck table rounds its row in segment A (issue 28), and 10/32 rounds
+    # to 0.31, which no count over 28 companies gives (8/28 = 0.29, 9/28 = 0.32): hidden there, so hidden here
     # too, last, with no number at all (its rank neither)
     assert second["requirement_id"] == "1-2-3" and second["suppressed"] == "complementary"
     assert np.isnan(second["share_unmet"]) and np.isnan(second["n_scored"]) and np.isnan(second["rank"])
@@ -226,14 +228,16 @@ def test_the_what_if_order_rests_only_on_published_numbers():
     assert table["n_lifted_alone"].isna().all()
     # 5 of A's companies fail 1-2-1 and 1-3-1 instead of 1-3-1 and 2-1-1: 1-2-1 fails 17, lifts 12 alone (5 fail
     # something else, 15 others must act) and leads; then 1-3-1 (15 of 35), 2-1-1 (10 of 35). Ready 8: fixing
-    # 1-2-1 gives 20 (rise 12, 17 − 12 = 5, 35 − 20 = 15: shown), then 1-3-1 25 (rise 5, 15 − 5 = 10: shown),
-    # then 2-1-1 35 (no judged company short of it: withheld)
+    # 1-2-1 gives 20 (rise 12, 17 − 12 = 5: shown), then 1-3-1 25 (rise 5, 15 − 5 = 10), then 2-1-1 35, the judged
+    # count, known whatever is printed: the rows after 1-3-1 (2-1-1 and those nobody fails, hidden, last) rise from
+    # 25 to 35 by 10 beside 10 failing, 0 on the other side, so 25 is withheld (from 20 to 35: 15 beside 25, 10);
+    # 2-1-1 is not the last row (the hidden ones are), so its count is not printed either
     other = scoped([[]] * 8 + [["1-2-1"]] * 12 + [["1-2-1", "1-3-1"]] * 5 + [["1-3-1", "2-1-1"]] * 10, REST)
     shown, _ = S.what_if_table(other, WhatIf(3, "size_band", "A"), 2026, S.bottlenecks(other, "size_band", k=5),
                                star_table(["A", "B"]), "size_band", k=5)
     assert shown["requirement_id"].tolist()[:3] == ["1-2-1", "1-3-1", "2-1-1"]
     assert shown.iloc[0]["n_lifted_alone"] == 12 and np.isnan(shown.iloc[1]["n_lifted_alone"])
-    assert shown["n_ready_if_fixed_in_order"].tolist()[:2] == [20.0, 25.0]
+    assert shown.iloc[0]["n_ready_if_fixed_in_order"] == 20.0 and np.isnan(shown.iloc[1]["n_ready_if_fixed_in_order"])
     assert np.isnan(shown.iloc[2]["n_ready_if_fixed_in_order"])
     assert shown.iloc[0]["n_ready"] == 8.0  # the summary's ready count, in the machine copy for the audit
     # the ★ table hides A's ★3+: ready and must-act are withheld, so is every lifted count, and the order
@@ -394,28 +398,34 @@ def test_a_what_if_scope_of_40_with_37_judged_withholds_the_judged_count():
     assert table["n_ready_if_fixed_in_order"].isna().all()
 
 
-def test_a_what_if_scope_of_40_all_judged_shows_both():
+def test_a_what_if_scope_of_40_all_judged_shows_the_judged_count():
     table, summary = what_if_40(0)
-    assert summary == {"n_companies": 40, "n_judged": 40, "n_ready": 20, "n_must_act": 20}
+    # the judged count and 1-2-1's share are shown; the ready and must-act counts are not: the 20 that must act are
+    # the 20 failing 1-2-1, so beside its share they would say that no company must act and meet it (0 < 5)
+    assert summary["n_companies"] == 40 and summary["n_judged"] == 40
+    assert np.isnan(summary["n_ready"]) and np.isnan(summary["n_must_act"])
     first = table.iloc[0]
     assert (first["requirement_id"], first["n_scored"], first["share_unmet"]) == ("1-2-1", 40, pytest.approx(0.5))
     assert not bool(first["rounded"])
 
 
 def test_a_what_if_row_judged_on_2_fewer_than_its_scope_is_rounded():
-    # scope A: 200 companies, 2 judged on nothing; 99 ready, 59 fail 1-2-1 only, 40 fail 1-2-1 and 1-2-3.
-    # rest B: 10 ready, 5 fail 1-2-1, 5 fail 1-2-1 and 1-2-3
+    # scope A: 200 companies, 2 judged on nothing; 89 ready, 10 fail 1-2-3 only, 59 fail 1-2-1 only, 40 fail
+    # 1-2-1 and 1-2-3 (109 must act: 10 of them meet 1-2-1). rest B: 10 ready, 5 fail 1-2-1, 5 fail 1-2-1 and 1-2-3
     spec = {"A": [0] * 2 + [0] * 99 + [1] * 59 + [2] * 40, "B": [0] * 10 + [1] * 5 + [2] * 5}
     d = unjudged(data(spec), "A", 2)
+    ids = d.scores["respondent_key"].isin([f"A{i:03d}" for i in range(2, 12)])
+    d.scores.loc[ids & d.scores["node_id"].eq("3:1-2-1"), "score"] = 1.0
+    d.scores.loc[ids & d.scores["node_id"].eq("3:1-2-3"), "score"] = 0.0
     table, summary = S.what_if_table(d, WhatIf(3, "size_band", "A"), 2026, S.bottlenecks(d, "size_band", k=5),
                                      star_table(["A", "B"]), "size_band", k=5)
-    assert summary["n_companies"] == 200 and summary["n_must_act"] == 99 and np.isnan(summary["n_judged"])
+    assert summary["n_companies"] == 200 and summary["n_must_act"] == 109 and np.isnan(summary["n_judged"])
     first = table.iloc[0]
     # 1-2-1: 99 of 198 fail → 0.50 (98/196 … 100/200 read the same), base withheld; Wilson at 0.50 over 196
-    # (0.4307 … 0.5693) widened by half a point and rounded outward; it alone lifts 59 (40 others must act)
+    # (0.4307 … 0.5693) widened by half a point and rounded outward; it alone lifts 59 (50 others must act)
     assert (first["requirement_id"], first["rank"], bool(first["rounded"])) == ("1-2-1", 1, True)
     assert first["share_unmet"] == pytest.approx(0.50) and np.isnan(first["n_scored"])
     assert (first["ci_low"], first["ci_high"]) == (pytest.approx(0.42), pytest.approx(0.58))
-    assert (first["n_lifted_alone"], first["n_must_act"]) == (59, 99)
+    assert (first["n_lifted_alone"], first["n_must_act"]) == (59, 109)
     # the cumulative ready counts would give the ready count back (first one − 59): withheld
     assert table["n_ready_if_fixed_in_order"].isna().all()

@@ -432,9 +432,11 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
     of the rest of the year's companies (the sector's total minus the scope is another group a reader can
     compute); where the scope is a segment of the report (the same attribute) every cell the bottleneck
     table hides is hidden here too. A count lifted alone is published when it and the rest of those that
-    must act hold k; a cumulative ready count when it grew by k since the last one shown and k judged
-    companies stay short of it. The summary's ready and must-act counts are published when each holds k, in
-    the scope and in the rest, and the ★ table does not hide the scope's ★N+."""
+    must act hold k; a cumulative ready count when it grew by k since the last one shown and the rows'
+    failing companies less that rise hold k, read backwards from the last two counts, which the judged count
+    and the last row's share give anyway (:func:`shown_cumulative`). The summary's ready and must-act counts are
+    published when each holds k, in the scope and in the rest, the ★ table does not hide the scope's ★N+, and
+    beside the rows' failing counts k companies stay on each side (:func:`must_act_splits`)."""
     from pipeline.scoring.statistics import wilson
 
     k = _k(k)
@@ -490,7 +492,8 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
     # an order of counts that are then blanked would still bound them
     ready_hidden = _star_hidden(star_table).get((year, f"★{what.star}+", label), "") if what.attribute == by else ""
     open_ = (min(summary["n_ready"], summary["n_must_act"]) >= k and not ready_hidden
-             and (others["n_judged"] == 0 or min(others["n_ready"], others["n_must_act"]) >= k))
+             and (others["n_judged"] == 0 or min(others["n_ready"], others["n_must_act"]) >= k)
+             and must_act_splits(t["n_failing"], must, k, published=~hidden))
     # closed, a lifted count would give the rest of those that must act back
     # and beside the row's share failing, the companies failing it that fail something else too are the other side
     # of the lifted count (lifted ≤ failing): both hold k
@@ -506,7 +509,7 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
     t["rank"] = pd.Series(np.arange(1, len(t) + 1), dtype=float).where(~hidden)
     cumulative = ready_if_fixed_in_order(readiness.merge(scope, on=KEY), t["requirement_id"])
     t["n_ready_if_fixed_in_order"] = shown_cumulative(cumulative, t["n_failing"], summary["n_ready"],
-                                                      summary["n_judged"], k)
+                                                      summary["n_judged"], k, published=~hidden)
     t.loc[hidden, ["n_lifted_alone", "n_ready_if_fixed_in_order"]] = np.nan
     t["requirement_name"] = t["requirement_id"].map(texts["requirement_name"])
     t["cited_items"] = t["requirement_id"].map(texts["cited_items"])
@@ -531,22 +534,70 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
     return t[cols], out_summary
 
 
-def shown_cumulative(cumulative: Sequence[int], failing: Sequence[int], ready: int, judged: int, k: int) -> list[float]:
+def must_act_splits(failing: Sequence[int], must_act: int, k: int, published: Sequence[bool] | None = None) -> bool:
+    """Whether the scope's must-act count may stand beside the rows' failing counts (docs/method.md §3.3).
+
+    Every company failing a requirement must act, so beside the must-act count each row's failing companies split
+    those that must act in two: the must-act companies meeting it are ``must_act − failing`` (and, the row being
+    the last, the count ready before it: judged − failing − ready). And every company that must act fails at least
+    one row, so the rows' failing companies summed less the must-act count is the number of second and further
+    unmet requirements, ``Σ failing − must_act``: below k, fewer than k companies fail more than one. Both must
+    hold k, whatever the order; else the counts of the ranking are withheld. Only the rows whose share is published
+    (``published``) count: a hidden row's failing companies are unknown to a reader, and with one hidden the sum
+    is open. Must act 20, a row failing 17: 3 must act and meet it, withheld."""
+    shown = [True] * len(failing) if published is None else [bool(p) for p in published]
+    f = [int(x) for x, p in zip(failing, shown, strict=True) if p]
+    if not f:
+        return True
+    return must_act - max(f) >= k and (not all(shown) or sum(f) - must_act >= k)
+
+
+def shown_cumulative(cumulative: Sequence[int], failing: Sequence[int], ready: int, judged: int, k: int,
+                     published: Sequence[bool] | None = None) -> list[float]:
     """The cumulative ready counts a what-if table may publish (NaN: withheld), in rank order.
 
     The companies a count adds since the last one shown (its rise; from the ready count for the first) all fail one
     of the rows in between: each company made ready at row j has that row's requirement among its unmet ones, so
     rise ≤ the rows' failing companies, whose shares the table publishes. So a count is shown only when both sides
-    hold k — the rise, and the rows' failing companies less the rise — and k judged companies stay short of it
-    (docs/method.md §12.4a). Scope of 7, ready 0, one row failing 5, ready if fixed 3: rise 3 < 5 and
-    5 − 3 = 2 < 5, withheld."""
-    shown: list[float] = []
-    last, since = ready, 0
-    for c, f in zip(cumulative, failing, strict=True):
-        since += int(f)
-        rise = int(c) - last
-        ok = rise >= k and since - rise >= k and judged - int(c) >= k
-        shown.append(float(c) if ok else np.nan)
-        if ok:
-            last, since = int(c), 0
+    hold k — the rise, and the rows' failing companies less the rise (docs/method.md §3.3, §12.4a).
+
+    Two counts are known whatever is printed, and count as shown (issue 28, round seven). The rows are every
+    requirement judged in the scope, so the count at the last row is the judged count the summary prints; and those
+    not ready until the last row's requirement is met are exactly those failing it, so the count before it is the
+    judged count less the last row's failing companies, wherever that row's share is published (``published``:
+    the rows whose share is; a rounded share over a scope of about a hundred is a whole count all the same). From
+    them the rule is applied backwards: the last count shown before them is withheld until the rows between hold k
+    on each side. The last row's count, the judged count, is printed: an x there would mark a known number as
+    hidden. (The rise from the ready count to the count before the last row, must act less the last row's failing,
+    is :func:`must_act_splits`' to guarantee.)
+
+    Scope of 7, ready 0, one row failing 5, ready if fixed 3: rise 3 < 5 and 5 − 3 = 2 < 5, withheld."""
+    n = len(cumulative)
+    if n and int(cumulative[-1]) != int(judged):
+        raise ValueError(f"the rows must be every requirement judged in the scope: the last cumulative count is "
+                         f"{int(cumulative[-1])}, not the {int(judged)} judged")
+    f = [int(x) for x in failing]
+    published = [True] * n if published is None else [bool(p) for p in published]
+    points: list[tuple[int, int]] = [(-1, int(ready))]  # (row, count) an intruder holds, in order; -1: the summary
+
+    def holds(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        rise = b[1] - a[1]
+        return rise >= k and sum(f[a[0] + 1: b[0] + 1]) - rise >= k
+
+    for i, c in enumerate(cumulative):
+        if published[i] and holds(points[-1], (i, int(c))):
+            points.append((i, int(c)))
+    if n == 0:
+        return []
+    fixed = (n - 1, int(judged))
+    if published[-1] and n >= 2:  # the count before the last row: judged less its failing companies
+        fixed = (n - 2, int(judged) - f[-1])
+    points = [p for p in points if p[0] < fixed[0]]
+    while len(points) > 1 and not holds(points[-1], fixed):
+        points.pop()
+    shown = [np.nan] * n
+    for i, c in points[1:]:
+        shown[i] = float(c)
+    if published[-1]:
+        shown[-1] = float(judged)
     return shown
