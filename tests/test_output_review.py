@@ -205,3 +205,36 @@ def test_a_change_reads_at_one_precision_in_the_chart_and_the_table():
     F.panel_vs_all(panel_vs_all(panel, nodes, 2026, "全体"), unit="ポイント", ax=ax)
     assert [t.get_text() for t in ax.texts] == ["+5.5 ポイント", "+8 ポイント", "+5.3 ポイント", "+6.4 ポイント"]
     plt.close(fig)
+
+
+INDUSTRIES = ["完成車", "自動車部品", "素材・材料", "設備・機械", "ソフトウェア・IT", "物流", "販売・サービス", "全体"]
+RESPOND_RECOVER = ["PR.DS", "PR.PS", "PR.IR", "DE.CM", "DE.AE", "RS.MA", "RS.AN", "RS.CO", "RS.MI", "RC.RP", "RC.CO"]
+
+
+def test_wrapped_row_labels_of_a_wide_heatmap_never_overlap_on_the_slide():
+    """Automotive deck, 「カテゴリ別の実施率 業種別 (2/2)」: eight industry columns left the labels so little room that
+    「RS.CO インシデント対応の報告とコミュニケーション」 wrapped over four lines into a row the height of one, and
+    the labels of RS.AN to RC.CO were drawn over each other. No two row labels' boxes may overlap."""
+    from pipeline.report.context import node_names
+
+    names = node_names("csf2", "ja")
+    # as on the slide: a band and withheld cells (two legend entries above the cells) and the mapping's caveat
+    table = pd.DataFrame([{"node_id": r, "segment": c, "mean": float("nan") if r == "RS.MI" else 0.7,
+                           "suppressed": "primary" if r == "RS.MI" else "", "mean_band": ""}
+                          for r in RESPOND_RECOVER for c in INDUSTRIES])
+    table.loc[table["node_id"].eq("RS.CO") & table["segment"].eq("物流"), ["mean", "suppressed", "mean_band"]] = \
+        [float("nan"), "uniform", "high"]
+    with slides.slide_mode():
+        fig, ax = style.new_figure(left=0.3, right=0.9)
+        F.heatmap(table, "node_id", "segment", "mean", ax=ax, total="全体", band_text={"high": "90%以上"},
+                  band_label="90%以上: 90%未満の企業が5社未満のため、平均は範囲のみ示す",
+                  row_labels=style.node_row_labels(RESPOND_RECOVER, names))
+        style.caveat(ax, "自動車の CSF 2.0 対応付けは本プロジェクト独自")
+        style.finish(fig, "NIST CSF 2.0 カテゴリ別の実施率 業種別 (2024年度) (2/2)", "出典: テスト", "rule")
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = sorted((t.get_window_extent(renderer) for t in ax.get_yticklabels()), key=lambda b: b.y0)
+    assert len(boxes) == 11
+    overlaps = [(a, b) for a, b in zip(boxes, boxes[1:], strict=False) if b.y0 < a.y1 - 0.5]
+    assert not overlaps, overlaps
+    plt.close(fig)

@@ -170,6 +170,10 @@ def _right_room(fig: Figure, x0: float) -> float:
 SLIDE_LABEL_ROOM = 0.5
 """On a slide, row labels (an item's ID and text) may take up to this share of the figure's width."""
 
+LABEL_HEIGHT_SHARE = 0.6
+"""Row labels' lines may take up to this share of the figure's height; the rest is the title, a legend, a caveat
+above the rows and the source lines below them."""
+
 
 def _row_labels(ax: Axes, labels: list[str], size: float, room: float | None = None) -> list[str]:
     """Row labels as drawn: whole, never cut with "…" (a label read out in a briefing must be the item's own
@@ -188,15 +192,27 @@ def _row_labels(ax: Axes, labels: list[str], size: float, room: float | None = N
         return probe.get_window_extent(renderer).width / fig.dpi
 
     pad = 0.35  # inches: the tick and its gap, and the figure's edge (LibreOffice draws the text a little wider)
-    room = SLIDE_LABEL_ROOM * fig.get_figwidth() - pad if room is None else \
-        min(SLIDE_LABEL_ROOM * fig.get_figwidth() - pad, max(room - pad, 1.2))
-    out = []
-    for label in labels:
-        units, wrapped = display_width(label), label
-        while width_in(wrapped) > room and units > 8:  # narrow until every line fits the room
-            units -= 2
-            wrapped = fill_phrases(label, units)  # between phrases: 「…調整してい / る」 was cut
-        out.append(wrapped)
+    widest_room = SLIDE_LABEL_ROOM * fig.get_figwidth() - pad
+
+    def wrapped_to(room_in: float) -> list[str]:
+        out = []
+        for label in labels:
+            units, wrapped = display_width(label), label
+            while width_in(wrapped) > room_in and units > 8:  # narrow until every line fits the room
+                units -= 2
+                wrapped = fill_phrases(label, units)  # between phrases: 「…調整してい / る」 was cut
+            out.append(wrapped)
+        return out
+
+    def height_in(texts: list[str]) -> float:
+        return len(texts) * max(t.count("\n") + 1 for t in texts) * size * 1.25 / 72
+
+    out = wrapped_to(widest_room if room is None else min(widest_room, max(room - pad, 1.2)))
+    # the rows must hold their labels' lines: where the cells' room wrapped them deeper than the figure's height
+    # allows (a legend and a caveat above take some of it), the labels take their widest column and the cells
+    # give up width instead (eight industries on a slide drew four-line labels into one-line rows)
+    if room is not None and height_in(out) > LABEL_HEIGHT_SHARE * fig.get_figheight():
+        out = wrapped_to(widest_room)
     widest = max(width_in(t) for t in out)
     probe.remove()
     box = ax.get_position()
