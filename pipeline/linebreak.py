@@ -103,7 +103,26 @@ def phrases(text: str) -> tuple[str, ...]:
             out[-1] += piece
         else:
             out.append(piece)
+    return _no_lone_characters(out)
+
+
+def _no_lone_characters(parts: list[str]) -> tuple[str, ...]:
+    """``parts`` with every one-character Japanese phrase joined to its neighbour (the phrase before, or after
+    when it comes first): BudouX ends 「比較年度との / 差」, and a character alone on a line is not a phrase a
+    reader can take in; a label breaks only where both sides are at least two characters, or not at all."""
+    out: list[str] = []
+    for part in parts:
+        if out and (_lone(part) or _lone(out[-1])):
+            out[-1] += part
+        else:
+            out.append(part)
     return tuple(out)
+
+
+def _lone(part: str) -> bool:
+    """One non-Latin character (its trailing space aside): 「差」, not "a" or "%"."""
+    core = part.strip()
+    return len(core) == 1 and not core.isascii()
 
 
 def pack(text: str, fits: Callable[[str], bool]) -> list[str]:

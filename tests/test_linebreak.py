@@ -17,6 +17,8 @@ def test_phrases_join_back_and_cut_where_a_reader_would():
     assert "10・90パーセンタイルを" in phrases("ひげなし: 10・90パーセンタイルを秘匿")  # one number pair
     assert phrases("95% CI (lower)") == ("95% ", "CI ", "(lower)")
     assert phrases("") == ()
+    # a character alone on a line is no phrase: BudouX's 「比較年度との / 差」 is kept whole
+    assert phrases("比較年度との差") == ("比較年度との差",) and phrases("前年度との差") == ("前年度との差",)
     for text in ("実効標本サイズ(重み付け後)", "Mean score (members, estimated)", "会員推計の95%信頼区間(下限)"):
         assert "".join(phrases(text)) == text
 
