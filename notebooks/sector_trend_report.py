@@ -187,7 +187,8 @@ if len(rd.years) > 1:
 dist = show(P.distribution(rd, by, min_cell, protected_functions))
 display(Markdown(f"## {L['sections']['distribution']}"))
 page.figure("score_distribution", L["titles"]["score_distribution"], n_all, lambda ax: F.quantile_boxes(
-    by_year(dist), "segment", "fy", ax=ax, suppressed_label=hidden, total=ALL, whisker_label=L["no_whisker"]),
+    by_year(dist), "segment", "fy", ax=ax, suppressed_label=hidden, total=ALL, whisker_label=L["no_whisker"],
+    band_text=BAND_LABELS[lang], band_label=L["band_bar"]),  # a withheld mean the table prints as 「90%以上」
     ylabel=L["axes"]["score"])
 page.table("distribution", dist, source=source(n_year(rd.latest), latest_year))
 

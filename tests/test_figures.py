@@ -131,6 +131,46 @@ def test_quantile_boxes_leave_a_withheld_whisker_out_with_a_legend_entry_and_no_
     assert (tmp_path / "boxes.png").stat().st_size > 0
 
 
+def _grid_group_boxes():
+    """Power FY2024–2026 as the distribution table prints it: 一般送配電・送電・配電 withheld every year with its mean
+    published as the band 「90%以上」 (mean_band 'high'); 特定卸 withheld in FY2024 with no band; 発電 a box."""
+    years = ["2024年度", "2025年度", "2026年度"]
+    return pd.DataFrame({"segment": ["一般送配電・送電・配電"] * 3 + ["特定卸", "発電"],
+                         "year": years + years[:1] + years[1:2],
+                         "p10": [np.nan] * 4 + [0.43], "p25": [np.nan] * 4 + [0.59], "p50": [np.nan] * 4 + [0.75],
+                         "p75": [np.nan] * 4 + [0.88], "p90": [np.nan] * 4 + [0.93],
+                         "suppressed": ["hidden"] * 4 + [""], "mean_band": ["high"] * 3 + ["", ""]})
+
+
+def test_quantile_boxes_draw_a_withheld_box_published_as_a_band_as_the_band_not_as_x_at_zero(tmp_path):
+    """The grid group's mean is 「90%以上」 in the table beside the box plot, but the figure drew its hidden mark x at
+    the 0% baseline, which read as a low score. Each of its three years is now a band from 90% to 100% with the words
+    「90%以上」 and a legend entry; 特定卸 FY2024 (withheld, no band) keeps its x at the baseline."""
+    fig, ax = style.new_figure()
+    F.quantile_boxes(_grid_group_boxes(), "segment", "year", ax=ax, suppressed_label=LEGEND,
+                     band_label="範囲で公表した値", band_text={"high": "90%以上", "low": "10%未満"})
+    bands = [p for p in ax.patches if p.get_gid() == "band"]
+    # three series, each 0.8 / 3 wide, centred at -0.4 + 0.267 × (j + 0.5): -0.267, 0, 0.267 in group 0
+    assert [round(b.get_x() + b.get_width() / 2, 3) for b in bands] == [-0.267, 0.0, 0.267]
+    assert [(round(b.get_y(), 3), round(b.get_height(), 3)) for b in bands] == [(0.9, 0.1)] * 3
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "band"] == ["90%以上"] * 3
+    (mark,) = _marks(ax)  # 特定卸 FY2024 only: group 1, first series, at the baseline
+    assert mark.get_text() == "x" and mark.xy == (pytest.approx(1 - 0.267, abs=1e-3), 0)
+    assert _legend_texts(ax)[-2:] == ["範囲で公表した値", LEGEND] and _legend_clear_of_axes(ax)
+    fig.savefig(tmp_path / "boxes_band.png")
+    plt.close(fig)
+
+
+def test_quantile_boxes_band_in_english_and_no_hidden_entry_when_every_hidden_box_is_a_band():
+    t = _grid_group_boxes().iloc[[0, 1, 2, 4]]  # without 特定卸: every hidden box has a band
+    fig, ax = style.new_figure()
+    F.quantile_boxes(t, "segment", "year", ax=ax, suppressed_label="Withheld", band_label="Published as a range",
+                     band_text={"high": "90%+", "low": "<10%"})
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "band"] == ["90%+"] * 3 and _marks(ax) == []
+    assert _legend_texts(ax) == ["2024年度", "2025年度", "2026年度", "Published as a range"]
+    plt.close(fig)
+
+
 class TestHeatmap:
     def test_marks_missing_cells(self):
         t = pd.DataFrame({"node": ["X", "X", "Y", "Y"], "seg": ["a", "b", "a", "b"], "mean": [0.25, np.nan, 1.0, 0.5]})

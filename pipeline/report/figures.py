@@ -488,7 +488,8 @@ WHISKER_LEGEND = "ひげなし: 10・90パーセンタイルを秘匿"
 
 def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None,
                    suppressed_label: str = HIDDEN_LEGEND, total: str | None = None,
-                   whisker_label: str = WHISKER_LEGEND) -> Axes:
+                   whisker_label: str = WHISKER_LEGEND, band_text: dict[str, str] | None = None,
+                   band_label: str | None = None) -> Axes:
     """Box from the 25th to the 75th percentile, whiskers 10th–90th, line at the median.
 
     Parameters
@@ -502,29 +503,41 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
         Where to draw (default: the current Axes).
     suppressed_label : str
         Text beside a hidden cell's stub.
+    band_text : dict, optional
+        The words of a mean published as a band (``mean_band``: 'high' → 「90%以上」, 'low' → 「10%未満」, default
+        :data:`BAND_TEXT`): a hidden cell with a band is drawn as the band itself, an outlined, dotted bar over
+        90–100% (0–10%) with its words, as the distribution table prints the mean, and ``band_label`` is its
+        legend entry; an ``x`` at the 0% baseline under a group published as 「90%以上」 read as a low score.
 
     Returns
     -------
     Axes
-        Boxes are ``Rectangle`` patches; a hidden cell, and a cell whose quartiles are withheld (its median is in the
-        table), is the mark ``x`` at the baseline, with no line; either puts the mark's explanation in the legend.
+        Boxes are ``Rectangle`` patches; a hidden cell with no band, and a cell whose quartiles are withheld (its median
+        is in the table), is the mark ``x`` at the baseline, with no line; either puts the mark's explanation in the
+        legend. A hidden cell with a band is a band (gid ``band``), never the mark.
         A withheld 10th/90th percentile leaves its whisker out, with no mark beside the box (an ``x`` above a box
         read as an outlier); the legend's ``whisker_label`` says what that means.
     """
+    band_text = band_text or BAND_TEXT
     ax = _ax(ax)
     xs, hues, width = _groups(table, x, hue)
     handles = []
-    any_mark = bool(_hidden(table).any())
+    any_mark = any_band = False
     no_whisker = False
     for j, h in enumerate(hues):
         rows = table[table[hue].eq(h)].drop_duplicates(x).set_index(x).reindex(xs)
-        hidden = _hidden(rows)
+        hidden, bands = _hidden(rows), _bands(rows.reset_index())
         st = series_style(j)
         c = st["color"]
         for i, (_, r) in enumerate(rows.iterrows()):
             p = i - 0.4 + width * (j + 0.5)
+            if hidden[i] and bands[i] in band_text:  # the mean published as a band: drawn where the band is
+                _band_bar(ax, p, width * 0.8, bands[i], band_text[bands[i]], c)
+                any_band = True
+                continue
             if hidden[i]:
                 _hidden_stub(ax, p)
+                any_mark = True
                 continue
             if pd.isna(r.get("p50")):
                 continue  # not assessed: the caller's note explains
@@ -550,6 +563,9 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
     ax.set_xlim(-0.6, len(xs) - 0.4)
     _total_divider(ax, xs, total)
     labels = [str(h) for h in hues]
+    if any_band and band_label:
+        handles.append(Patch(facecolor=PAPER_COLOUR, edgecolor=INK_COLOUR, hatch=BAND_HATCH, label=band_label))
+        labels.append(band_label)
     if any_mark:
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
