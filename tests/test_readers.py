@@ -95,7 +95,8 @@ def test_the_weighting_note_names_a_year_in_the_page_language():
 
 def test_the_weighting_note_prints_nobody_off_the_roster_as_x_too():
     """A 0 printed beside an x would make the x read 1 to 4 (intruder, round eight: 「2022年度 x社、2023年度 0社」 said
-    that FY2022 had 1–4 respondents off the roster); every count below k reads x, and no sentence says all were found."""
+    that FY2022 had 1–4 respondents off the roster); every count below k reads x, and no sentence says all were
+    found."""
     from pipeline.report.tables import weighting_note
 
     class Data:

@@ -569,8 +569,8 @@ def shown_cumulative(cumulative: Sequence[int], failing: Sequence[int], ready: i
     them the rule is applied backwards: the last count shown before them is withheld until the rows between hold k
     on each side. The last row's count, the judged count, is printed: the summary prints it too. The count before it
     stays x: it is known only to a reader who takes the last row's share as a count, and printing it would need
-    :func:`must_act_splits` to have passed first. (The rise from the ready count to the count before the last row, must act less the last row's failing,
-    is :func:`must_act_splits`' to guarantee.)
+    :func:`must_act_splits` to have passed first. (The rise from the ready count to the count before the last
+    row, must act less the last row's failing, is :func:`must_act_splits`' to guarantee.)
 
     Scope of 7, ready 0, one row failing 5, ready if fixed 3: rise 3 < 5 and 5 − 3 = 2 < 5, withheld."""
     n = len(cumulative)
