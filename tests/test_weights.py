@@ -245,7 +245,7 @@ def test_the_weighting_paragraph_states_the_merging_rule_without_naming_cells_an
     # one unlisted respondent: with the respondents published, its count would give the members who answered
     # 1 is x, and 0 is x too (a 0 beside an x would make the x 1 to 4)
     assert "会員名簿で照合できなかった回答者(2024年度 x社、2025年度 x社)は" in text
-    assert "(2024年度 1社、2025年度 0社)" in weighting_note(data, labels("ja"), k=1)
+    assert "(2024年度 1社、2025年度 x社)" in weighting_note(data, labels("ja"), k=1)  # 0 … k − 1: 0 is x at k = 1
     assert weighting_note(ReportData("power", [2024], empty, empty, empty, None, None), labels("ja")) == ""
 
 
