@@ -71,3 +71,21 @@ def test_the_audit_fails_where_the_pair_gives_a_withheld_row_back():
 def test_no_finding_where_the_members_interval_is_withheld():
     tables, hidden = _tables(w_interval=False)
     assert fpc_findings(tables, hidden, 5) == []
+
+
+def test_a_members_interval_of_no_width_says_every_member_answered():
+    """Power's grid group: 15 of 15 members answered, so the finite-population correction is 0 and the members'
+    interval has no width; the 100 % rate is withheld (rule 2), and a published pair would give it back as N = 15."""
+    row = {**_function_row("一般送配電・送電・配電", 15, 16), "sector": "power", "year": "2026",
+           "w_mean_ci_low": 0.6, "w_mean_ci_high": 0.6}
+    assert members_from_pair(*[row[c] for c in ("mean", "mean_ci_low", "mean_ci_high", "w_mean", "w_mean_ci_low",
+                                                "w_mean_ci_high", "n", "n_scored")]) == 15
+    functions = pd.DataFrame([row])
+    responses = pd.DataFrame({"sector": "power", "year": "2026", "segment": ["一般送配電・送電・配電"], "n": [15],
+                              "n_on_roster": [np.nan], "roster_n": [np.nan], "response_rate": [np.nan],
+                              "ci_low": [np.nan], "ci_high": [np.nan], "suppressed": ["withheld"]})
+    tables = [PublishedTable("functions", "functions", functions, list(functions.columns), spec=SPECS["nodes"]),
+              PublishedTable("responses", "responses", responses, list(responses.columns), spec=SPECS["responses"])]
+    no_log = pd.DataFrame(columns=["table", "cell", "statistics", "reason", "count", "check"])
+    (found,) = fpc_findings(tables, no_log, 5)
+    assert "N = 15 members (0 did not answer)" in found[3]

@@ -539,3 +539,17 @@ def test_power_peers_are_the_reports_segment_every_company_holding_the_business(
     said = " ".join(page.peers)
     assert "比較群は、報告書の区分と同じく、主たる事業区分にかかわらず「小売電気事業者」の事業を営む" \
            "すべての事業者です(5社)。" in said
+
+
+def test_a_withheld_level_row_loses_its_band_too():
+    """Round eight: the member's Lv1 row printed the group's mean as 「90%以上」 beside a Lv1+ count the report
+    withholds, which says the group's small side is the companies below 90 % (3 of 61 in FY2024).
+    Withheld, the band goes too."""
+    from pipeline.scoring.feedback import _withhold_beside_the_report
+
+    headline = pd.DataFrame({"node_id": ["Lv1", "Lv2"], "peer_group": ["10,001人〜", "10,001人〜"],
+                             "peer_n": [61.0, 61.0], "peer_mean": [np.nan, 0.8], "peer_band": ["high", ""],
+                             "hidden": ["uniform", ""]})
+    out = _withhold_beside_the_report(headline, {("Lv1", "10,001人〜")}, {})
+    assert out["peer_band"].tolist() == ["", ""] and out["hidden"].tolist() == ["withheld", ""]
+    assert np.isnan(out.loc[0, "peer_n"]) and out.loc[1, "peer_mean"] == 0.8

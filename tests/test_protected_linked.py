@@ -56,6 +56,7 @@ def test_feedback_peers_members_values_are_the_reports_published_cells():
     functions = report.functions.set_index(["node_id", "segment"])
     assert functions.loc[("GV", "全体"), "w_mean"] == pytest.approx(0.6803, abs=5e-5)
     peers = peer_cells(data, "size_band", 2024, 5).cells.set_index(["node_id", "segment"])
+    assert peers.loc[("GV", "全体"), "w_mean"] == pytest.approx(0.6803, abs=5e-5)  # feedback's own, typed by hand
     for node in FUNCTIONS:
         for segment in [*BANDS, "全体"]:
             cell = functions.loc[(node, segment)]

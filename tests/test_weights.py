@@ -235,17 +235,17 @@ def test_the_weighting_paragraph_states_the_merging_rule_without_naming_cells_an
     data = ReportData("power", [2024, 2025], empty, empty, empty, None, w)
     text = weighting_note(data, labels("ja"), {"TRANSMISSION": "送電", "DISTRIBUTION": "配電"})
     assert text.startswith("会員推計は、会員名簿の主たる事業区分ごとに「会員数 ÷ 回答事業者数」の重み")
-    # a merged cell had fewer than 3 respondents on the roster: the paragraph states the rule, never the cells,
+    # a merged cell had fewer than 3 respondents: the paragraph states the rule, never the cells,
     # and reads the same where nothing was merged
-    rule = ("名簿上の回答者が少なすぎる区分は、定めた順で隣の区分と合わせて重み付けします"
+    rule = ("回答者が少なすぎる区分は、定めた順で隣の区分と合わせて重み付けします"
             "(どの区分を合わせたかは示しません)。")
     assert rule in text and "送電" not in text and "配電" not in text and "TRANSMISSION" not in text
     unmerged = ReportData("power", [2024, 2025], empty, empty, empty, None, w.assign(cell="RETAIL"))
     assert rule in weighting_note(unmerged, labels("ja"), {"TRANSMISSION": "送電", "DISTRIBUTION": "配電"})
     # one unlisted respondent: with the respondents published, its count would give the members who answered
-    # 1 is x; 0 is 0, as the response table's n beside n on the roster shows it anyway
-    assert "会員名簿で照合できなかった回答者(2024年度 x社、2025年度 0社)は" in text
-    assert "(2024年度 1社、2025年度 0社)" in weighting_note(data, labels("ja"), k=1)
+    # 1 is x, and 0 is x too (a 0 beside an x would make the x 1 to 4)
+    assert "会員名簿で照合できなかった回答者(2024年度 x社、2025年度 x社)は" in text
+    assert "(2024年度 1社、2025年度 x社)" in weighting_note(data, labels("ja"), k=1)  # 0 … k − 1: 0 is x at k = 1
     assert weighting_note(ReportData("power", [2024], empty, empty, empty, None, None), labels("ja")) == ""
 
 

@@ -29,7 +29,8 @@ def test_each_side_of_a_rise_holds_k_counted_from_the_last_count_shown():
     Row 1: failing 12, cumulative 15 → rise 5, 12 − 5 = 7: shown.
     Row 2: failing 6, cumulative 18 → rise 3: withheld.
     Row 3: failing 4, cumulative 23 → rise since row 1 is 8, failing since row 1 is 6 + 4 = 10, 10 − 8 = 2: withheld.
-    Row 4: failing 20, cumulative 34 → rise 19, failing 30, 30 − 19 = 11: shown (the count is known anyway).
+    Row 4: failing 20, cumulative 34: known anyway (40 less the last row's 6), so it is not the last count shown
+    and stays x (only the judged count is printed).
     Row 5: failing 6, cumulative 40: printed, the judged count."""
     out = shown_cumulative([15, 18, 23, 34, 40], [12, 6, 4, 20, 6], ready=10, judged=40, k=5)
     assert out[0] == 15.0 and math.isnan(out[1]) and math.isnan(out[2]) and math.isnan(out[3]) and out[4] == 40.0

@@ -1,4 +1,4 @@
-"""The intruder's finite-population route: a segment's members on the roster from its two published intervals.
+"""The intruder's finite-population route: a segment's members from its two published intervals.
 
 Where a segment is one weighting cell, its members' estimate equals its respondents' mean, and the two 95 %
 intervals differ only by the finite-population correction and the t quantile (docs/method.md §12.4a): with n
@@ -10,7 +10,8 @@ t the 97.5 % quantile of Student's t with n_d − 1 degrees of freedom (the memb
 one (the respondents'). So every published pair gives N = n / (1 − q), q the right side without (1 − n/N), and
 N − n the members who did not answer. The audit derives N from every published pair and fails where the
 response table withholds that segment's row and N is its withheld count of members, or N − n is a hidden
-non-respondent count of 1 … k − 1 (either is what the withheld row protects).
+non-respondent count of 0 … k − 1 (either is what the withheld row protects; 0 is a 100 % rate, whose members'
+interval has no width at all).
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def members_from_pair(mean: float, low: float, high: float, w_mean: float, w_low
         return np.nan
     t, zz = float(stdtrit(n_scored - 1, 0.975)), wilson_z(z)
     q = (w_half / half) ** 2 * (zz / t) ** 2 * (n - 1) / n * n_scored / (n_scored - 1)
-    return n / (1 - q) if 0 < q < 1 else np.nan
+    # q = 0: the members' interval has no width, so every member answered (N = n), a 100 % rate the table withholds
+    return n / (1 - q) if 0 <= q < 1 else np.nan
 
 
 def derived_members(tables: list[PublishedTable]) -> dict[tuple[str, str, str], list[Derived]]:
@@ -114,8 +116,9 @@ def fpc_findings(tables: list[PublishedTable], hidden: pd.DataFrame, k: int) -> 
             answered = truth.get("n_on_roster", pd.to_numeric(r.get("n"), errors="coerce"))
             for d in derived[where]:
                 absent = d.members - answered
-                # with the true count logged, a reading that hits it; without, any reading of 1 … k − 1 absent
-                if d.members == members if np.isfinite(members) else 1 <= absent < k:
+                # with the true count logged, a reading that hits it; without, any reading of 0 … k − 1 absent
+                # (0: everyone answered, the 100 % rate rule 2 withholds)
+                if d.members == members if np.isfinite(members) else 0 <= absent < k:
                     out.append((t.name, cell, "roster_n",
                                 f"the members' and respondents' intervals of {d.table} [{d.cell}] give N = "
                                 f"{int(d.members)} members ({int(absent)} did not answer) by the finite-population "

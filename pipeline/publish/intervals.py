@@ -448,11 +448,11 @@ def _cell_estimates(facts: _Facts) -> list[Row]:
 
 def _members_weights(facts: _Facts, parts: list[tuple], members: list[float]) -> list[float]:
     """Each segment's weight in a members' total, where the segments are weighting cells: its respondents behind
-    the statistic (n) each stand for members ÷ respondents on the roster, so the segment weighs
-    n · members / n_on_roster (not its members: a respondent off the roster takes its cell's weight too). An
-    intruder who knows or recovers the ratio reads the total this way (docs/method.md §12). Where a segment's
-    respondents on the roster or its n are not known, the members are kept (exact where everyone answering is on
-    the roster and scored)."""
+    the statistic (n) each stand for members ÷ respondents (the response table's ``n_on_roster``, which counts
+    every respondent: one off the roster is a member who answered), so the segment weighs n · members /
+    n_on_roster. An intruder who knows or recovers the ratio reads the total this way (docs/method.md §12). Where
+    a segment's respondents or its n are not known, the members are kept (exact where everyone answering is
+    scored)."""
     out = []
     for p, m in zip(parts, members, strict=True):
         on, n = facts.on_roster.get(p[0], np.nan), facts.weight.get(p, np.nan)

@@ -561,15 +561,16 @@ def shown_cumulative(cumulative: Sequence[int], failing: Sequence[int], ready: i
     rise ≤ the rows' failing companies, whose shares the table publishes. So a count is shown only when both sides
     hold k — the rise, and the rows' failing companies less the rise (docs/method.md §3.3, §12.4a).
 
-    Two counts are known whatever is printed, and count as shown (issue 28, round seven). The rows are every
+    Two counts are known whatever is printed, and count as shown. The rows are every
     requirement judged in the scope, so the count at the last row is the judged count the summary prints; and those
     not ready until the last row's requirement is met are exactly those failing it, so the count before it is the
     judged count less the last row's failing companies, wherever that row's share is published (``published``:
     the rows whose share is; a rounded share over a scope of about a hundred is a whole count all the same). From
     them the rule is applied backwards: the last count shown before them is withheld until the rows between hold k
-    on each side. The last row's count, the judged count, is printed: an x there would mark a known number as
-    hidden. (The rise from the ready count to the count before the last row, must act less the last row's failing,
-    is :func:`must_act_splits`' to guarantee.)
+    on each side. The last row's count, the judged count, is printed: the summary prints it too. The count before it
+    stays x: it is known only to a reader who takes the last row's share as a count, and printing it would need
+    :func:`must_act_splits` to have passed first. (The rise from the ready count to the count before the last
+    row, must act less the last row's failing, is :func:`must_act_splits`' to guarantee.)
 
     Scope of 7, ready 0, one row failing 5, ready if fixed 3: rise 3 < 5 and 5 − 3 = 2 < 5, withheld."""
     n = len(cumulative)

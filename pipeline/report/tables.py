@@ -159,16 +159,17 @@ def weights_on_published_rows(data: ReportData, responses: pd.DataFrame, by: str
 
 
 def members_behind(data: ReportData, by: str | None) -> pd.DataFrame:
-    """sector, year, segment and the members each segment's respondents on the roster stand for in a members'
-    total (the solver's weight of the segment): the segment's members where it is one weighting cell; where its
-    cell was merged with others, its respondents on the roster × the merged cell's members per respondent."""
+    """sector, year, segment and the members each segment's respondents stand for in a members' total (the
+    solver's weight of the segment): the segment's members where it is one weighting cell; where its cell was
+    merged with others, its respondents × the merged cell's members per respondent. A respondent the roster does
+    not list is a member who answered (docs/method.md §11) and carries its cell's weight like any other."""
     members = pd.concat([response_rates(data.roster, data.respondents, by) if by else None,
                          response_rates(data.roster, data.respondents, None)], ignore_index=True)
     members = members.drop_duplicates(["sector", "year", "segment"])[["sector", "year", "segment", "roster_n"]]
     members = members.rename(columns={"roster_n": MEMBERS_BEHIND})
     if not data.weight_rows_published or not by:
         return members
-    w = data.weights[data.weights["on_roster"].astype(bool)]
+    w = data.weights
     seg = with_segment(data.respondents[["sector", "year", "respondent_key", by]], by)
     stood = seg.merge(w[["sector", "year", "respondent_key", "weight"]], on=["sector", "year", "respondent_key"])
     sums = stood.groupby(["sector", "year", "segment"])["weight"].sum().rename("_stood").reset_index()
@@ -264,8 +265,8 @@ def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None 
     """The paragraph on the members' estimates: what the cells are, what the weighting assumes and cannot fix,
     the rule for merging small cells (never which were merged: ``names`` is kept for callers) and the
     respondents the roster does not
-    list (per year; a count of 1 to k − 1 reads x, as the response table hides it: with the respondents
-    published it would give the members who answered). '' when the report is not weighted."""
+    list (per year; a count of 0 to k − 1 reads x: a 0 printed beside an x would say the x is 1 to k − 1).
+    '' when the report is not weighted."""
     if not data.weighted:
         return ""
     w = data.weights
@@ -276,15 +277,14 @@ def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None 
     text += " " + labels["weighting_merged"]
     if getattr(data, "weight_rows_published", None) is not None:  # cells merged onto published rows (§12.4a)
         text += " " + labels["weighting_published_rows"]
-    # every year is named: 0 as 0 (the response table's rows publish it anyway, n beside n on the roster), and
-    # 1 … k − 1 as x, as the response table withholds such a row (docs/method.md §12)
+    # every year is named, and every count below k reads x, 0 included: the response table counts these
+    # respondents among its members and respondents, so nothing else prints how many there are, and a 0 printed
+    # beside an x would turn the x into "1 to k − 1" (docs/method.md §12)
     unmatched = w[~w["on_roster"]].groupby("year").size().reindex(sorted(w["year"].unique()), fill_value=0)
-    if not unmatched.any():
-        return text + " " + labels["weighting_unmatched_none"]
     text += " " + labels["weighting_unmatched"].format(
         counts=labels["headline"]["list_separator"].join(
             labels["weighting_unmatched_count"].format(year=labels["fy"].format(year=y),  # 2022年度 / FY2022
-                                                       n=n if n == 0 or n >= min_cell(k) else HIDDEN_MARK)
+                                                       n=n if n >= min_cell(k) else HIDDEN_MARK)
             for y, n in unmatched.items()))
     return text
 

@@ -245,12 +245,16 @@ def _withhold_beside_the_report(headline: pd.DataFrame, withheld: set[tuple[str,
 
 
 def _withhold_peers(headline: pd.DataFrame, rows: pd.Series) -> pd.DataFrame:
-    """``headline`` with the peer count and statistics of ``rows`` blanked and marked 'withheld' (they read x)."""
+    """``headline`` with the peer count and statistics of ``rows`` blanked and marked 'withheld' (they read x).
+    Their band goes too: 「90%以上」 beside a level the report withholds says the group's small side is the
+    companies below 90 %, the reason the report keeps to itself (round eight: 3 of 61 short of Lv1)."""
     if not rows.any():
         return headline
     out = headline.copy()
     out.loc[rows, [c for c in ("peer_n", *PEER_STATS) if c in out]] = np.nan
     out.loc[rows, "hidden"] = "withheld"
+    if "peer_band" in out:
+        out.loc[rows, "peer_band"] = ""
     return out
 
 
@@ -265,8 +269,6 @@ def _no_total_without_a_table(headline: pd.DataFrame, cells: dict[tuple[str, str
     if not total.any():
         return headline
     out = _withhold_peers(headline, total)
-    if "peer_band" in out:
-        out.loc[total, "peer_band"] = ""
     if "fallback" in out:
         out.loc[total, "fallback"] = False
     own = out["own_group"].map(lambda v: isinstance(v, str)).astype(bool)

@@ -188,8 +188,10 @@ def _one(roster: pd.DataFrame, respondents: pd.DataFrame, attrs: list[str], min_
     merged: dict[str, dict[str, str]] = {}
     collapsed: list[str] = []
     for a in attrs:
-        counts = pd.DataFrame({"members": members[a].value_counts(),
-                               "respondents": resp.loc[resp["on_roster"], a].value_counts()}).fillna(0)
+        # a respondent off the roster is a member who answered: counted on both sides, as the weights count it
+        off_a = resp.loc[~resp["on_roster"], a].value_counts()
+        counts = pd.DataFrame({"members": members[a].value_counts().add(off_a, fill_value=0),
+                               "respondents": resp[a].value_counts()}).fillna(0)
         counts = counts.rename_axis("cell").reset_index()
         order = natural_order(a, [*counts["cell"], *resp[a]], sector)
         counts = counts.set_index("cell").reindex(order, fill_value=0).rename_axis("cell").reset_index()
