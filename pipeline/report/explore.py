@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
 from pipeline import catalogs, ruleset
-from pipeline.publish.formats import people_frame
+from pipeline.publish.formats import BAND_LABELS, people_frame
 from pipeline.publish.model import PublishedTable
 from pipeline.report import figures as F
 from pipeline.report import style
@@ -275,7 +275,8 @@ def figures(data: ReportData, sel: Selection, lang: str, k: int) -> list[Figure]
     dist = in_display_order(node_distribution(data, sel.year, sel.by, sel.node, sel.framework, k=k), seg_names,
                             labels["segment_all"], sel.by)
     fig, ax = style.new_figure()
-    F.quantile_boxes(dist.assign(series=sel.node), "segment", "series", ax=ax)
+    F.quantile_boxes(dist.assign(series=sel.node), "segment", "series", ax=ax,  # a band as the report draws it
+                     band_text=BAND_LABELS["ja" if lang == "ja" else "en"], band_label=labels["band_bar"])
     ax.set_ylabel(labels["axes"]["score"])
     style.finish(fig, f"{framework_names()[sel.framework]} {sel.node} {names[sel.node]} — {fy}", source, rule)
     out.append(fig)
