@@ -3,6 +3,8 @@ figures and the tables, each checked on what the reader gets. Expected strings a
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -104,10 +106,7 @@ def _heatmap_ticks(columns: list[str], lang: str, slide: bool) -> tuple[list[str
         fig.canvas.draw()
         return fig, ax
 
-    if slide:
-        with slides.slide_mode():
-            fig, ax = draw()
-    else:
+    with slides.slide_mode() if slide else contextlib.nullcontext():
         fig, ax = draw()
     out = [t.get_text() for t in ax.get_xticklabels()], F.tick_overlaps(ax)
     plt.close(fig)

@@ -3,6 +3,8 @@ reader gets â€” a figure's drawn text, a deck's table cells, a footer's words â€
 
 from __future__ import annotations
 
+import contextlib
+
 import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -93,10 +95,7 @@ def test_a_band_reads_inside_its_heatmap_cell(slide, lang, band):
         fig.canvas.draw()
         return fig, ax
 
-    if slide:
-        with slides.slide_mode():
-            fig, ax = draw()
-    else:
+    with slides.slide_mode() if slide else contextlib.nullcontext():
         fig, ax = draw()
     renderer = fig.canvas.get_renderer()
     texts = [t for t in ax.texts if t.get_gid() == "band"]
