@@ -219,8 +219,7 @@ def _row_labels(ax: Axes, labels: list[str], size: float, room: float | None = N
     x0 = max(box.x0, (widest + pad) / fig.get_figwidth())
     # wrapped labels need the height of their lines: the axes grow up into the band above them (a legend there is
     # moved clear again by style.clear_header) and down to the tick labels' room
-    lines = max(t.count("\n") + 1 for t in out)
-    need = len(out) * lines * size * 1.25 / 72 / fig.get_figheight()
+    need = height_in(out) / fig.get_figheight()
     y0, y1 = box.y0, box.y1
     if need > y1 - y0:
         y1 = min(0.97, y0 + need)
