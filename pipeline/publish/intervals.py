@@ -530,6 +530,134 @@ def _unmet_rows(facts: _Facts, k: int, ranges: dict[tuple, tuple[float, float]] 
     return out
 
 
+STAR_NODE, WITHIN_NODE = "star", "star_within"
+
+
+def _star_rows(facts: _Facts, k: int) -> list[Row]:
+    """The ★ table's ready share against the ★ tables beside it, per segment, year and star N (every hidden cell a
+    variable; :func:`_propagate` solves them across groups):
+
+    - the ready share (★N+, its mean and its share reached) is band 0 of the distances: the same companies over
+      the same base (the companies judged), so they are equal; "ready after fixing at most j" is bands 0…j summed;
+    - a company failing a requirement is not ready: n_r · share_unmet_r + N · ready ≤ N for each requirement r (N
+      the companies judged, n_r those judged on r);
+    - a company not ready fails at least one requirement: N · (1 − ready) ≤ Σ_r n_r · share_unmet_r, where every
+      requirement row of the segment has a count (exact, or a range of counts where the base is withheld).
+
+    Seven companies, five ready and two failing only R: ready ≤ 1 − 2/7 once R's two are known, and R's failing ≤ 2
+    once the five ready are (docs/method.md §5.3b)."""
+    from pipeline.scoring.readiness import DISTANCE_BANDS
+
+    places: dict[tuple, dict] = defaultdict(lambda: {"ready": [], "bands": {}, "within": {}, "unmet": []})
+    for fact in [*facts.value, *facts.hidden]:
+        where, (framework, node), stat = fact
+        if framework == STAR_NODE and node.startswith("★") and node.endswith("+") and stat in ("mean",
+                                                                                                "share_reached"):
+            places[(where, node[1:-1])]["ready"].append(fact)
+        elif framework == DISTANCE_NODE and stat == "share_distance":
+            star, band = node.lstrip("★").split(":")
+            places[(where, star)]["bands"][band] = fact
+        elif framework == WITHIN_NODE and stat == "share_reached":
+            star, most = node.lstrip("★").split("≤")
+            places[(where, star)]["within"][most] = fact
+        elif framework == UNMET_NODE and stat == "share_unmet":
+            places[(where, node.split(":")[0])]["unmet"].append(fact)
+    out: list[Row] = []
+    for place in places.values():
+        ready = sorted(set(place["ready"]), key=str)
+        band0 = place["bands"].get("0")
+        if band0 is not None:
+            ready.append(band0)
+        for a, b in zip(ready, ready[1:], strict=False):  # one share under two or three names
+            out.append(({a: 1.0, b: -1.0}, None, FIRM))
+        for most, fact in place["within"].items():
+            summed = [place["bands"].get(b) for b in DISTANCE_BANDS[: int(most) + 1]]
+            if all(f is not None for f in summed):
+                out.append(({fact: 1.0, **{f: -1.0 for f in summed}}, None, FIRM))
+        bases = {facts.weight.get(f, np.nan) for f in ready}
+        bases = {n for n in bases if n == n}
+        if not ready or len(bases) != 1 or not place["unmet"]:
+            continue
+        n_ready = bases.pop()
+        least, most, usable = {}, {}, True
+        for f in place["unmet"]:
+            n = facts.weight.get(f, np.nan)
+            if n == n:
+                least[f], most[f] = n, n
+            elif f in facts.value and f in facts.whole:  # a rounded share, its base withheld: a range of counts
+                v, slack, whole = facts.value[f], facts.slack.get(f, 0.0), facts.whole[f]
+                least[f] = (max(0.0, whole - (k - 1)) * max(0.0, v - slack), None)
+                most[f] = (whole * min(1.0, v + slack), None)
+            else:
+                usable = False
+        for y in ready:  # each name of the ready share, so that no group waits for another to learn it
+            for f, n in least.items():  # failing r ⇒ not ready
+                if isinstance(n, tuple):
+                    out.append(({y: n_ready}, n_ready - n[0], FIRM))
+                else:
+                    out.append(({f: n, y: n_ready}, n_ready, FIRM))
+            if usable:  # not ready ⇒ failing some r
+                coefs: dict[tuple, float] = {y: -n_ready}
+                fixed = 0.0
+                for f, n in most.items():
+                    if isinstance(n, tuple):
+                        fixed += n[0]
+                    else:
+                        coefs[f] = coefs.get(f, 0.0) - n
+                out.append((coefs, fixed - n_ready, FIRM))
+    return out
+
+
+def _propagate(facts: _Facts, rows: list[Row], cross: list[Row], unknown: list[tuple], found: dict, k: int,
+               whole: set, stats: SolverStats, cache: dict | None, passes: int = 4) -> dict:
+    """``found`` narrowed by the ``cross`` rows, which tie cells of different groups (the ★ tables: a segment's ready
+    share and each of its requirement rows). Merging the groups would make one mixed-integer programme of every split
+    reason of a year's ★ tables; instead each group is solved again with the other groups' cells in a cross row
+    entering by their current intervals, until no interval narrows (at most ``passes`` rounds). Each bound is one
+    an intruder reaches; an intruder solving the merged programme may reach a little more (docs/method.md §5.3b)."""
+    tied = {f for coefs, _, _ in cross for f in coefs if f in facts.hidden and f not in facts.value}
+    groups = [(local, touching) for local, touching in _groups(rows, unknown) if tied & set(local)]
+    for _ in range(passes):
+        narrowed = False
+        for local, touching in groups:
+            extra = [r for row in cross for r in _bounded(row, local, facts, found)]
+            if not extra:
+                continue
+            got = _solve_group(local, touching + extra, facts, k, whole, stats, cache)
+            for f, (low, high) in got.items():
+                old = found.get(f, (np.nan, np.nan))
+                if np.isnan(low) or np.isnan(old[0]):
+                    continue  # a contradiction (or no bound before): the group's own interval stands
+                new = (max(old[0], low), min(old[1], high))
+                if new[0] > old[0] + 1e-9 or new[1] < old[1] - 1e-9:
+                    narrowed = True
+                found[f] = new
+        if not narrowed:
+            break
+    return found
+
+
+def _bounded(row: Row, local: dict[tuple, int], facts: _Facts, found: dict) -> list[Row]:
+    """A cross row for one group: its cells of other groups replaced by their intervals (moved to the bound), as
+    inequalities; none where the row has no cell of the group or a cell with no interval."""
+    coefs, bound, firm = row
+    inside, low, high = {}, 0.0, 0.0
+    for f, c in coefs.items():
+        if f in local or f in facts.value:
+            inside[f] = c
+            continue
+        lo, hi = found.get(f, (np.nan, np.nan))
+        if np.isnan(lo):
+            return []
+        low += min(c * lo, c * hi)
+        high += max(c * lo, c * hi)
+    if not any(f in local for f in inside):
+        return []
+    if bound is None:  # inside + outside = 0, outside in [low, high]
+        return [(inside, -low, firm), ({f: -c for f, c in inside.items()}, high, firm)]
+    return [(inside, bound - low, firm)]
+
+
 def _items_of(relations: list[Relation]) -> dict[tuple[str, tuple[str, str]], int]:
     """(sector, node) → its items in the public map (a category's from its own relation or its share of its
     function's)."""
@@ -673,6 +801,9 @@ def _solve(facts: _Facts, rows: list[Row], k: int, min_width: float, stats: Solv
         for local, touching in _groups(rows + again, unknown):
             if tied & set(local):
                 found.update(_solve_group(local, touching, facts, k, whole, stats, cache))
+    cross = _star_rows(facts, k)  # the ★ table's ready share against the bands and requirement rows: third pass
+    if cross:
+        found = _propagate(facts, rows + again, cross, unknown, found, k, whole, stats, cache)
     out: list[Interval] = []
     for fact in unknown:
         if fact[2] in INTERNAL:
@@ -1078,7 +1209,8 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
             continue
         rows = equations(facts, adds_up, relations or [], k, unmet=False)
         # the cells sharing a relation: the bottleneck↔band relation with every hidden row a variable
-        eqs = [coefs for coefs, _, _ in rows] + [coefs for coefs, _, _ in _unmet_rows(facts, k)]
+        eqs = ([coefs for coefs, _, _ in rows] + [coefs for coefs, _, _ in _unmet_rows(facts, k)]
+               + [coefs for coefs, _, _ in _star_rows(facts, k)])
         failing = [iv for iv in _solve(facts, rows, k, min_width, cache=cache) if iv.fails or np.isnan(iv.low)]
         total = _total_of(tables)
         if not failing:

@@ -5,10 +5,12 @@ A company's ★N score is the share of the judgeable requirements it meets, so a
 and year rebuild a ★N mean the ★ table hides (to within a few thousandths on a segment of 159), and an
 exact published ★N mean with the published bottleneck rows pins the companies behind a hidden one (127 × 21 ×
 (1 − mean) unmet in all, less the published rows, left 2–4 companies for a requirement hidden for its split).
-Two rules close it, applied after both tables are completed:
+Three rules close it, applied after both tables are completed:
 
 (a) where the ★ table hides a segment and year's ★N row, every ★N bottleneck row of that segment and year is
     hidden too (complementary), and the bottleneck table is completed again;
+(c) both tables are completed as one linked system by the interval solver, which ties a segment's ★N+ share to
+    its requirement rows (failing one ⇒ not ready; not ready ⇒ failing one: docs/method.md §5.3b);
 (b) where a segment and year's ★N row is published but some of its ★N bottleneck rows are hidden, the ★N means of
     that year (every segment and the total: segments add up to the total, so one exact sibling set would give the
     rounded one back) are published to whole percent — mean, its interval widened by the half-step and rounded
@@ -99,10 +101,29 @@ def round_star_means(star: pd.DataFrame, bottlenecks: pd.DataFrame, judgeable: d
     return out
 
 
+def ready_with_requirements(star: pd.DataFrame, bottlenecks: pd.DataFrame, k: int
+                            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rule (c): the ★ table and the bottleneck table completed as one linked system by the interval solver, which
+    holds the relations between a segment's ready share and its requirement rows (a company failing a requirement
+    is not ready; one not ready fails some requirement: docs/method.md §5.3b). Where they leave a hidden cell
+    narrower than its width, completion hides more of either table (the cell resting on the fewest companies first);
+    a total's members' estimates go with a segment hidden here, as after any completion (§12.4a)."""
+    from pipeline.publish.formats import WITHHELD_CELLS
+    from pipeline.publish.intervals import complete
+    from pipeline.report.star_tables import SPECS, with_keys
+    from pipeline.report.tables import SPECS as TABLE_SPECS
+    from pipeline.scoring.disclosure_weights import withhold_shared_totals
+
+    star, bottle = complete([("star", star, TABLE_SPECS["star"]),
+                             ("star_bottlenecks", bottlenecks, SPECS["star_bottlenecks"])], k)
+    star = withhold_shared_totals([star], withheld_col=WITHHELD_CELLS)[0]
+    return star, with_keys(bottle)
+
+
 def protect_together(bottlenecks: pd.DataFrame, star: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The completed bottleneck table and ★ table (``star`` completed already) after rules (a) and (b): the
-    bottleneck rows of hidden ★ rows hidden and the table completed again, then the ★ means rounded or withheld
-    where hidden bottleneck rows lie beside them."""
+    """The completed bottleneck table and ★ table (``star`` completed already) after rules (a), (c) and (b): the
+    bottleneck rows of hidden ★ rows hidden and the table completed again, both completed as one system, then the ★
+    means rounded or withheld where hidden bottleneck rows lie beside them."""
     from pipeline.publish.intervals import hide_row
     from pipeline.report.star_tables import SPECS, requirement_texts, with_keys
     from pipeline.report.tables import secure
@@ -110,6 +131,8 @@ def protect_together(bottlenecks: pd.DataFrame, star: pd.DataFrame, k: int) -> t
     spec = SPECS["star_bottlenecks"]
     bottle = hide_bottlenecks_of_hidden_stars(bottlenecks, star, lambda t, i: hide_row(t, i, spec))
     bottle = with_keys(secure(bottle, spec, k))
+    star, bottle = ready_with_requirements(star, bottle, k)
+    bottle = hide_bottlenecks_of_hidden_stars(bottle, star, lambda t, i: hide_row(t, i, spec))
     texts = requirement_texts()
     judgeable = {int(s): int(n) for s, n in texts.groupby("star")["judgeable"].sum().items()}
     return bottle, round_star_means(star, bottle, judgeable, k)

@@ -230,7 +230,8 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
             if reason.equals(before):
                 break
 
-        bands = _complete_bands(_apply(bands, reason, ["share_distance", "reached", *INTERVAL], raw), bottlenecks, k)
+        bands = _complete_bands(_apply(bands, reason, ["share_distance", "reached", *INTERVAL], raw), bottlenecks, k,
+                                star_table)
         reason = pin(bands["suppressed"])
         if reason.equals(start):
             break
@@ -240,18 +241,24 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
     return bands.drop(columns="reached"), within.drop(columns="reached")
 
 
-def _complete_bands(bands: pd.DataFrame, bottlenecks: pd.DataFrame | None, k: int) -> pd.DataFrame:
-    """The bands completed by the interval solver, with the bottleneck rows (if any) read as published context:
-    a bottleneck row is never chosen to hide, and band 0 (the ★ table's ★N+, whose status :func:`distance` pins
-    to that table's) only where no other band shares a relation with the narrow cell."""
+def _complete_bands(bands: pd.DataFrame, bottlenecks: pd.DataFrame | None, k: int,
+                    star_table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The bands completed by the interval solver, with the bottleneck rows and the ★ table (if any) read as
+    published context: neither is ever chosen to hide (both are protected already, together), and band 0 (the ★
+    table's ★N+, whose status :func:`distance` pins to that table's) only where no other band shares a relation
+    with the narrow cell. The ★ table's ready share is band 0 and bounds the requirement rows (§5.3b)."""
     from pipeline.publish.intervals import complete
+    from pipeline.report.tables import SPECS as TABLE_SPECS
 
     frames = [(DISTANCE, bands, SPECS["star_distance"])]
     if bottlenecks is not None:
         frames.append((UNMET, bottlenecks, SPECS["star_bottlenecks"]))
+    star_spec = TABLE_SPECS["star"]
+    if star_table is not None and all(c in star_table for c in [*star_spec.keys, "segment", "suppressed"]):
+        frames.append(("star", star_table, star_spec))
 
     def keep(name: str, row: pd.Series) -> int:
-        return 2 if name == UNMET else int(str(row["node_id"]).endswith(":0"))
+        return 2 if name in (UNMET, "star") else int(str(row["node_id"]).endswith(":0"))
 
     return complete(frames, k, keep=keep)[0]
 

@@ -1,0 +1,138 @@
+"""The ★ table's ready share tied to the ★ tables beside it (docs/method.md §5.3b): a company failing a requirement
+is not ready, a company not ready fails some requirement, and the ready share is band 0 of the distances. Hand-built
+tables, k = 5, the intruder's intervals typed by hand.
+
+Three segments of one year: S (7 companies: 5 ready, 2 failing only R), A (30: 20 ready, 10 failing R, 8 failing Q)
+and B (20: 15 ready, 5 failing R, 6 failing Q); the total 57: 40 ready, 17 failing R, 14 failing Q.
+
+- ★ table (★3+): S hidden for its split (2 not ready), A hidden as its complement; B 15/20 and the total 40/57
+  published. From this table alone ready(S) + ready(A) = 25: S anywhere in 0…7.
+- bottleneck R: S hidden for its split (2 failing), B hidden as its complement; A 10/30 and the total 17/57 published:
+  fail_R(S) + fail_R(B) = 7, S anywhere in 0…7.
+- bottleneck Q: S hidden for its split (0 failing), A hidden as its complement; B 6/20 and the total 14/57 published:
+  fail_Q(S) + fail_Q(A) = 8.
+
+Together: A's 10 failing R are not ready, so ready(A) ≤ 20 and ready(S) ≥ 25 − 20 = 5; B's 15 ready do not fail R,
+so fail_R(B) ≤ 5 and fail_R(S) ≥ 7 − 5 = 2; in S, ready + failing R ≤ 7, so both are exact: 5 ready and 2 failing R
+— the pair. And fail_Q(S) ≤ 7 − 5 = 2: [0, 2] companies where 4 must stay.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.publish.audit import hidden_cells, intruder_check
+from pipeline.publish.model import PublishedTable, TableSpec
+from pipeline.publish.publisher import published_frame
+from pipeline.scoring.disclosure import HIDDEN_COUNT
+
+KEYS = ["sector", "year", "framework", "node_id"]
+STAR_SPEC = TableSpec(keys=KEYS, total="全体", counts={"mean": "n_scored", "share_reached": "n_scored"})
+UNMET_SPEC = TableSpec(keys=KEYS, total="全体", counts={"share_unmet": "n_scored"})
+N = {"S": 7, "A": 30, "B": 20, "全体": 57}
+READY = {"S": 5, "A": 20, "B": 15, "全体": 40}
+FAILING = {"1-1-1": {"S": 2, "A": 10, "B": 5, "全体": 17}, "1-1-2": {"S": 0, "A": 8, "B": 6, "全体": 14}}
+
+
+def _hide(t: pd.DataFrame, stats: list[str]) -> pd.DataFrame:
+    t[HIDDEN_COUNT] = t["n_scored"]
+    t.loc[t["suppressed"].ne(""), [*stats, "n_scored"]] = np.nan
+    return t
+
+
+def _star(hidden: dict[str, str]) -> pd.DataFrame:
+    t = pd.DataFrame([{"sector": "auto", "year": 2024, "framework": "star", "node_id": "★3+", "segment": s,
+                       "n_scored": float(n), "mean": READY[s] / n, "share_reached": READY[s] / n,
+                       "suppressed": hidden.get(s, "")} for s, n in N.items()])
+    return _hide(t, ["mean", "share_reached"])
+
+
+def _unmet(hidden: dict[str, dict[str, str]]) -> pd.DataFrame:
+    t = pd.DataFrame([{"sector": "auto", "year": 2024, "framework": "star_unmet", "node_id": f"3:{r}", "segment": s,
+                       "n_scored": float(n), "share_unmet": failing[s] / n,
+                       "suppressed": hidden.get(r, {}).get(s, "")}
+                      for r, failing in FAILING.items() for s, n in N.items()])
+    return _hide(t, ["share_unmet"])
+
+
+STAR_HIDDEN = {"S": "split", "A": "complementary"}
+UNMET_HIDDEN = {"1-1-1": {"S": "split", "B": "complementary"}, "1-1-2": {"S": "split", "A": "complementary"}}
+
+
+def _audit(star: pd.DataFrame, unmet: pd.DataFrame):
+    tables = [PublishedTable("star", "star", star, list(star.columns), spec=STAR_SPEC),
+              PublishedTable("star_bottlenecks", "star_bottlenecks", unmet, list(unmet.columns), spec=UNMET_SPEC)]
+    log = hidden_cells(tables)
+    shown = [PublishedTable(t.name, t.name, published_frame(t.frame, t.spec.keys), list(t.frame.columns),
+                            spec=t.spec) for t in tables]
+    intervals = []
+    findings = intruder_check(shown, log, 5, [], intervals)
+    cells = {(iv.table, iv.cell.split("node_id=")[1].split(";")[0], iv.cell.split("segment=")[1].split(";")[0],
+              iv.statistic): iv for iv in intervals}
+    return findings, cells
+
+
+def _narrow(findings) -> list[str]:
+    return sorted(f"{f.table} {f.cell.split('node_id=')[1]} {f.statistic}" for f in findings if f.check == "interval")
+
+
+def test_ready_and_requirement_rows_give_the_pair_back():
+    findings, iv = _audit(_star(STAR_HIDDEN), _unmet(UNMET_HIDDEN))
+    ready = iv[("star", "★3+", "S", "mean")]
+    assert (ready.low, ready.high) == pytest.approx((5 / 7, 5 / 7), abs=1e-6)
+    assert ready.required == pytest.approx(4 / 7)
+    assert (iv[("star", "★3+", "A", "share_reached")].low,
+            iv[("star", "★3+", "A", "share_reached")].high) == pytest.approx((20 / 30, 20 / 30), abs=1e-6)
+    r = iv[("star_bottlenecks", "3:1-1-1", "S", "share_unmet")]
+    assert (r.low, r.high) == pytest.approx((2 / 7, 2 / 7), abs=1e-6)
+    assert (iv[("star_bottlenecks", "3:1-1-1", "B", "share_unmet")].low,
+            iv[("star_bottlenecks", "3:1-1-1", "B", "share_unmet")].high) == pytest.approx((5 / 20, 5 / 20), abs=1e-6)
+    q = iv[("star_bottlenecks", "3:1-1-2", "S", "share_unmet")]
+    assert (q.low, q.high) == pytest.approx((0.0, 2 / 7), abs=1e-6)
+    q_a = iv[("star_bottlenecks", "3:1-1-2", "A", "share_unmet")]
+    assert (q_a.low, q_a.high) == pytest.approx((6 / 30, 8 / 30), abs=1e-6)
+    assert _narrow(findings) == [
+        "star ★3+; segment=A mean", "star ★3+; segment=A share_reached", "star ★3+; segment=S mean",
+        "star ★3+; segment=S share_reached", "star_bottlenecks 3:1-1-1; segment=B share_unmet",
+        "star_bottlenecks 3:1-1-1; segment=S share_unmet", "star_bottlenecks 3:1-1-2; segment=A share_unmet",
+        "star_bottlenecks 3:1-1-2; segment=S share_unmet"]
+
+
+def test_each_table_alone_leaves_the_segment_open():
+    """Without the other table, nothing ties them: each hidden cell of S keeps all of 0…7 (its split allows 0…4 or
+    3…7), and the audit passes."""
+    findings, iv = _audit(_star(STAR_HIDDEN), _unmet(UNMET_HIDDEN).iloc[0:0])
+    assert (iv[("star", "★3+", "S", "mean")].low, iv[("star", "★3+", "S", "mean")].high) == pytest.approx((0, 1))
+    assert _narrow(findings) == []
+    findings, iv = _audit(_star(STAR_HIDDEN).iloc[0:0], _unmet(UNMET_HIDDEN))
+    r = iv[("star_bottlenecks", "3:1-1-1", "S", "share_unmet")]
+    assert (r.low, r.high) == pytest.approx((0, 1))
+    assert _narrow(findings) == []
+
+
+def test_protection_completes_the_two_tables_as_one():
+    """Rule (c) of the ★ tables' protection: the solver finds the pair, and completion hides the published cell resting
+    on the fewest companies beside each narrow one — round one B's ready share (20) and A's failing R (30), and B's
+    failing Q (20); then A's, B's remaining cells as the rows still narrow ask. Every segment ends hidden in both
+    tables and only the totals stay: ready 40 of 57, R failing 17, Q failing 14. S's ready share and each of its
+    requirement rows keep all of 0…7 (7 ready fits: A and B hold 33 ready of 50 and the 17 + 14 failing; 0 ready
+    fits: S's 7 fail R or Q, A and B hold 40 ready), and the audit passes."""
+    from pipeline.report.star_disclosure import ready_with_requirements
+
+    star, unmet = ready_with_requirements(_star(STAR_HIDDEN), _unmet(UNMET_HIDDEN), 5)
+    assert dict(zip(star["segment"], star["suppressed"], strict=True)) == {
+        "S": "split", "A": "complementary", "B": "complementary", "全体": ""}
+    assert {(r, s): h for r, s, h in zip(unmet["requirement_id"], unmet["segment"], unmet["suppressed"],
+                                         strict=True)} == {
+        ("1-1-1", "S"): "split", ("1-1-1", "A"): "complementary", ("1-1-1", "B"): "complementary",
+        ("1-1-1", "全体"): "",
+        ("1-1-2", "S"): "split", ("1-1-2", "A"): "complementary", ("1-1-2", "B"): "complementary",
+        ("1-1-2", "全体"): ""}
+    assert star.loc[star["segment"].eq("全体"), "mean"].tolist() == pytest.approx([40 / 57])
+    findings, iv = _audit(star, unmet.drop(columns=["star", "requirement_id"]))
+    assert _narrow(findings) == []
+    for cell in [("star", "★3+", "S", "mean"), ("star_bottlenecks", "3:1-1-1", "S", "share_unmet"),
+                 ("star_bottlenecks", "3:1-1-2", "S", "share_unmet")]:
+        assert (iv[cell].low, iv[cell].high) == pytest.approx((0.0, 1.0), abs=1e-6)
