@@ -113,12 +113,11 @@ def test_each_table_alone_leaves_the_segment_open():
 
 
 def test_protection_completes_the_two_tables_as_one():
-    """Rule (c) of the ★ tables' protection: the solver finds the pair, and completion hides the published cell resting
-    on the fewest companies beside each narrow one — round one B's ready share (20) and A's failing R (30), and B's
-    failing Q (20); then A's, B's remaining cells as the rows still narrow ask. Every segment ends hidden in both
-    tables and only the totals stay: ready 40 of 57, R failing 17, Q failing 14. S's ready share and each of its
-    requirement rows keep all of 0…7 (7 ready fits: A and B hold 33 ready of 50 and the 17 + 14 failing; 0 ready
-    fits: S's 7 fail R or Q, A and B hold 40 ready), and the audit passes."""
+    """Rule (c) of the ★ tables' protection: the solver finds the pair, and completion hides, round by round, the
+    published cell resting on the fewest companies beside each narrow one (a segment before the total). It ends with
+    every segment hidden in both tables and only the totals published: ready 40 of 57, R failing 17, Q failing 14.
+    S's ready share and each of its requirement rows then keep all of 0…7 (7 ready fits: A and B hold 33 ready of 50
+    and the 17 + 14 failing; 0 ready fits: S's 7 fail R or Q, A and B hold 40 ready), and the audit passes."""
     from pipeline.report.star_disclosure import ready_with_requirements
 
     star, unmet = ready_with_requirements(_star(STAR_HIDDEN), _unmet(UNMET_HIDDEN), 5)
