@@ -135,3 +135,26 @@ def test_protection_completes_the_two_tables_as_one():
     for cell in [("star", "★3+", "S", "mean"), ("star_bottlenecks", "3:1-1-1", "S", "share_unmet"),
                  ("star_bottlenecks", "3:1-1-2", "S", "share_unmet")]:
         assert (iv[cell].low, iv[cell].high) == pytest.approx((0.0, 1.0), abs=1e-6)
+
+
+def test_the_members_estimate_of_a_ready_share_is_held_to_a_count():
+    """A segment that is one weighting cell has its members' estimate equal to its respondents' share (§12.4): S's
+    w_mean of ★3+ comes back with its mean, exactly 5/7. The ready share is a mean of 0/1 scores, a share, and so is
+    its members' estimate: both are held to k − 1 = 4 companies of 7 (4/7), not to a score's 0.10 — on the demo,
+    FY2022 ★4+ 101〜300人 (118 companies, complementary) reads [4, 12] companies ready from the requirement rows,
+    8 companies wide where 4 must stay, and its w_mean, the same number, had been held to 0.10."""
+    star = _star(STAR_HIDDEN)
+    star["w_mean"] = star["mean"]
+    spec = TableSpec(keys=KEYS, total="全体", counts={"mean": "n_scored", "share_reached": "n_scored",
+                                                     "w_mean": "n_scored"})
+    tables = [PublishedTable("star", "star", star, list(star.columns), spec=spec),
+              PublishedTable("star_bottlenecks", "star_bottlenecks", _unmet(UNMET_HIDDEN),
+                             list(_unmet(UNMET_HIDDEN).columns), spec=UNMET_SPEC)]
+    log = hidden_cells(tables)
+    shown = [PublishedTable(t.name, t.name, published_frame(t.frame, t.spec.keys), list(t.frame.columns),
+                            spec=t.spec) for t in tables]
+    intervals = []
+    intruder_check(shown, log, 5, [], intervals)
+    w = next(iv for iv in intervals if iv.statistic == "w_mean" and "segment=S" in iv.cell)
+    assert (w.low, w.high) == pytest.approx((5 / 7, 5 / 7), abs=1e-6)
+    assert w.required == pytest.approx(4 / 7)

@@ -812,7 +812,10 @@ def _solve(facts: _Facts, rows: list[Row], k: int, min_width: float, stats: Solv
         table, cell, reason = facts.hidden[fact]
         n = facts.weight.get(fact, np.nan)
         required = min_width
-        counted = fact[2] in SHARES or fact[2] == "mean" and (dict(fact[0]).get("sector", ""), fact[1]) in binary
+        # the mean of 0/1 scores is a share, and so is its members' estimate (w_mean of ★ ready equals its
+        # w_share_reached, and its mean where the segment is one weighting cell): one width for one number
+        counted = fact[2] in SHARES or fact[2] in ("mean", "w_mean") and (dict(fact[0]).get("sector", ""),
+                                                                         fact[1]) in binary
         if n == n and n >= k and (reason == "split" or counted):
             required = min(1.0, (k - 1) / n)  # a count: at least k of its values stay possible
         required = min(required, LINEAR_STATS[fact[2]][1] - LINEAR_STATS[fact[2]][0])
