@@ -22,7 +22,7 @@ from pathlib import Path
 def _run(args: list[str], env: dict[str, str]) -> int:
     print("$ " + " ".join(args), flush=True)
     done = subprocess.run(args, env=env, capture_output=True, text=True)
-    tail = (done.stdout + done.stderr).strip().splitlines()[-6:]
+    tail = (done.stdout + done.stderr).strip().splitlines()[-12:]
     print("\n".join("  " + line for line in tail), flush=True)
     print(f"  exit {done.returncode}", flush=True)
     return done.returncode
