@@ -158,3 +158,18 @@ def test_the_members_estimate_of_a_ready_share_is_held_to_a_count():
     w = next(iv for iv in intervals if iv.statistic == "w_mean" and "segment=S" in iv.cell)
     assert (w.low, w.high) == pytest.approx((5 / 7, 5 / 7), abs=1e-6)
     assert w.required == pytest.approx(4 / 7)
+
+
+def test_an_interval_short_of_its_width_by_the_solvers_tolerance_is_no_finding():
+    """The stress store's FY2023 ★4:3 販売・サービス (5 companies, split) came back [0, 0.799999] where 4/5 = 0.8 must
+    stay: the programme meets its rows within 1e-6, and the same band's siblings read [0, 0.8000001]. One company is
+    0.2 of it; 0.000001 is no company. A band short by a thousandth of a company (0.7998) still fails."""
+    from pipeline.publish.intervals import Interval
+
+    def band(high: float) -> Interval:
+        return Interval("star_distance", "★4:3", "share_distance", "split", 5.0, 0.0, high, 0.8)
+
+    assert not band(0.799999).fails
+    assert not band(0.8000001).fails
+    assert band(0.7998).fails
+    assert band(0.6).fails
