@@ -188,6 +188,7 @@ class _Facts:
         self.on_roster: dict[tuple, float] = {}  # a segment (where) → its respondents found on the roster
         self.band: dict[tuple, tuple[float, float]] = {}  # a hidden mean published as a band → the band
         self.parts: list[list[tuple]] = []  # shares of cells that split one row's companies: they add up to 1
+        self.twins: list[list[tuple]] = []  # cells of one place their table's ``equal_by`` column makes equal
         self.whole: dict[tuple, float] = {}  # a published row whose base is withheld → its respondents (n)
         self.value[ONE] = 1.0  # the constant of a relation with one (Σ parts = 1)
 
@@ -212,6 +213,7 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
     true = {(r.table, r.cell): r for r in hidden.itertuples()}
     groups: dict[tuple, dict] = defaultdict(lambda: {"total": None, "parts": [], "multi": False})
     splits: dict[tuple, set] = defaultdict(set)  # (table, other keys, statistic, column, group) → its facts
+    twins: dict[tuple, set] = defaultdict(set)  # (table, place, framework, statistic, equal_by value) → its facts
     for t in tables:
         spec = t.spec
         if spec is None or "suppressed" not in t.frame:
@@ -229,6 +231,7 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
         if not stats and not quantiles:
             continue
         is_hidden = frame["suppressed"].fillna("").astype(str).ne("")
+        equal_by = spec.equal_by if spec.equal_by and spec.equal_by in frame else None
         # rows as dicts (values as pandas boxes them, read by name like a row Series): iterrows built a Series per
         # row, each table once per completion round and once more in the audit — most of collect's time
         for i, r, row_hidden in zip(frame.index, frame.to_dict("records"), is_hidden.to_numpy(), strict=True):
@@ -253,6 +256,9 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                 wcol = WEIGHTS.get(stat, _first(spec.counts["sd" if stat == "m2" else stat]))
                 value = _second_moment(r, wcol) if stat == "m2" else _num(r[stat])
                 facts.rows[fact].append((t.name, i))
+                same = str(r[equal_by]).strip() if equal_by and pd.notna(r[equal_by]) else ""
+                if same:
+                    twins[(t.name, where, node[0], stat, same)].add(fact)
                 if stat == "response_rate" and "n_on_roster" in frame:  # the weight per respondent's denominator
                     on = counts.get("n_on_roster", np.nan) if row_hidden else _num(r["n_on_roster"])
                     if on == on:
@@ -296,6 +302,7 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
     by_name = {t.name: t.spec for t in tables if t.spec is not None}
     facts.parts = [sorted(found, key=str) for (name, _, _, col, g), found in splits.items()
                    if len(found) == len(by_name[name].parts[col][g])]  # every part assessed: they add up to 1
+    facts.twins = [sorted(found, key=str) for found in twins.values() if len(found) > 1]
     return facts, adds_up
 
 
@@ -366,6 +373,7 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int = 
     rows += _cell_estimates(facts)
     for found in facts.parts:  # the bands of one star split the segment's companies: Σ shares = 1
         rows.append(({**{f: 1.0 for f in found}, ONE: -1.0}, None, FIRM))
+    rows += _twin_rows(facts)
     if unmet:  # the ★ bottleneck rows against the distance bands, every hidden row a variable
         rows += _unmet_rows(facts, k)
     every = [*facts.value, *facts.hidden]
@@ -414,6 +422,20 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int = 
             rows.append(({m2: 1.0, fact: -1.0}, 0.0, FIRM))  # scores in [0, 1]: score² ≤ score
             for a in TANGENTS:  # score² ≥ 2a·score − a², averaged: m2 ≥ 2a·mean − a²
                 rows.append(({fact: 2 * a, m2: -1.0}, a * a, FIRM))
+    return rows
+
+
+def _twin_rows(facts: _Facts) -> list[Row]:
+    """Twins are equal: two cells of one place whose table's ``equal_by`` column holds the same value (★3 and ★4 rows
+    of requirement 4-1-1 cite items No.113, No.117, No.118 alike, and not met is read from the cited items alone: the
+    same companies fail both). A pair whose counts are both known and differ is no twin (not the same companies)."""
+    rows: list[Row] = []
+    for group in facts.twins:
+        for a, b in zip(group, group[1:], strict=False):
+            wa, wb = facts.weight.get(a, np.nan), facts.weight.get(b, np.nan)
+            if wa == wa and wb == wb and abs(wa - wb) > 1e-9:
+                continue
+            rows.append(({a: 1.0, b: -1.0}, None, FIRM))
     return rows
 
 
@@ -1208,6 +1230,9 @@ def complete(frames: list[tuple[str, pd.DataFrame, TableSpec]], k: int, relation
         shut = {name: dict(zip(f.index, map(_is_hidden, f["suppressed"].to_numpy()), strict=True))
                 for name, (f, _) in work.items() if "suppressed" in f}
         mixed = [f for f, rows in facts.rows.items() if len({shut[name][index] for name, index in rows}) > 1]
+        # twins (equal by their table's ``equal_by``: :func:`_twin_rows`) are one number: hidden in one, hidden in all
+        mixed += [f for group in facts.twins
+                  if len({shut[name][index] for g in group for name, index in facts.rows[g]}) > 1 for f in group]
         if mixed:
             for fact in mixed:
                 for name, index in facts.rows[fact]:

@@ -65,12 +65,18 @@ class TableSpec:
     # cells that split the companies of one row between them (★ distance bands of one star): key column → groups
     # of its values; within a row of the other keys the shares of a group add up to 1, a relation the audit uses
     parts: dict[str, list[list[str]]] = field(default_factory=dict)
+    # a published column that decides the statistic: rows of one place (sector, year, segment) and framework with
+    # the same value in it have equal statistics over the same companies (★ requirement rows citing the same
+    # checklist items: not met is read from those items alone), a relation the audit uses
+    equal_by: str | None = None
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"keys": self.keys, "counts": self.counts, "segment": self.segment,
                                   "total": self.total, "changes": self.changes, "open_counts": self.open_counts}
         if self.parts:
             out["parts"] = self.parts
+        if self.equal_by:
+            out["equal_by"] = self.equal_by
         return out
 
     @classmethod
@@ -78,7 +84,8 @@ class TableSpec:
         return cls(keys=list(data["keys"]), counts=dict(data["counts"]), segment=data.get("segment"),
                    total=data.get("total"), changes={c: list(v) for c, v in (data.get("changes") or {}).items()},
                    open_counts=list(data.get("open_counts") or []),
-                   parts={c: [list(g) for g in groups] for c, groups in (data.get("parts") or {}).items()})
+                   parts={c: [list(g) for g in groups] for c, groups in (data.get("parts") or {}).items()},
+                   equal_by=data.get("equal_by") or None)
 
 
 @dataclass

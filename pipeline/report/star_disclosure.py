@@ -5,12 +5,16 @@ A company's ★N score is the share of the judgeable requirements it meets, so a
 and year rebuild a ★N mean the ★ table hides (to within a few thousandths on a segment of 159), and an
 exact published ★N mean with the published bottleneck rows pins the companies behind a hidden one (127 × 21 ×
 (1 − mean) unmet in all, less the published rows, left 2–4 companies for a requirement hidden for its split).
-Three rules close it, applied after both tables are completed:
+Four rules close it, applied after both tables are completed:
 
 (a) where the ★ table hides a segment and year's ★N row, every ★N bottleneck row of that segment and year is
     hidden too (complementary), and the bottleneck table is completed again;
 (c) both tables are completed as one linked system by the interval solver, which ties a segment's ★N+ share to
     its requirement rows (failing one ⇒ not ready; not ready ⇒ failing one: docs/method.md §5.3b);
+(d) twins are hidden together: two requirement rows of one segment and year citing the same checklist items (★3 and
+    ★4 of 4-1-1; 4-1-5 and 4-1-6) have the same companies failing them, so a ★4 row hidden by rule (a) beside its
+    published ★3 twin would be published all the same; completion hides every twin of a hidden row (the solver
+    holds them equal: docs/method.md §5.3c), and rules (a) and (c) repeat until neither hides more;
 (b) where a segment and year's ★N row is published but some of its ★N bottleneck rows are hidden, the ★N means of
     that year (every segment and the total: segments add up to the total, so one exact sibling set would give the
     rounded one back) are published to whole percent — mean, its interval widened by the half-step and rounded
@@ -35,6 +39,7 @@ MEAN_COLUMNS = ("mean", "w_mean")
 # the exact mean back (FY2022 ★3 1,001〜10,000人: n 127, sd 0.186653 left one sum, 0.903262)
 SPREAD_COLUMNS = ("sd",)
 INTERVALS = (("mean_ci_low", "mean_ci_high"), ("w_mean_ci_low", "w_mean_ci_high"))
+AGAIN = 4  # rounds of rules (a) and (c) after the first: each only hides more, and the demo settles in one or two
 
 
 def _shown(table: pd.DataFrame) -> pd.Series:
@@ -132,7 +137,11 @@ def protect_together(bottlenecks: pd.DataFrame, star: pd.DataFrame, k: int) -> t
     bottle = hide_bottlenecks_of_hidden_stars(bottlenecks, star, lambda t, i: hide_row(t, i, spec))
     bottle = with_keys(secure(bottle, spec, k))
     star, bottle = ready_with_requirements(star, bottle, k)
-    bottle = hide_bottlenecks_of_hidden_stars(bottle, star, lambda t, i: hide_row(t, i, spec))
+    for _ in range(AGAIN):  # rule (a) after (c) hid a ★ row: its bottleneck rows, then their twins and totals (d)
+        again = hide_bottlenecks_of_hidden_stars(bottle, star, lambda t, i: hide_row(t, i, spec))
+        if again["suppressed"].equals(bottle["suppressed"]):
+            break
+        star, bottle = ready_with_requirements(star, again, k)
     texts = requirement_texts()
     judgeable = {int(s): int(n) for s, n in texts.groupby("star")["judgeable"].sum().items()}
     return bottle, round_star_means(star, bottle, judgeable, k)

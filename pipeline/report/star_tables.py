@@ -50,14 +50,17 @@ NODE_KEYS = ["sector", "year", "framework", "node_id"]
 INTERVAL = ["ci_low", "ci_high"]
 
 
-def _spec(share: str, total: str | None = ALL, parts: dict[str, list[list[str]]] | None = None) -> TableSpec:
+def _spec(share: str, total: str | None = ALL, parts: dict[str, list[list[str]]] | None = None,
+          equal_by: str | None = None) -> TableSpec:
     return TableSpec(keys=NODE_KEYS, total=total, counts={s: "n_scored" for s in [share, *INTERVAL]},
-                     parts=parts or {})
+                     parts=parts or {}, equal_by=equal_by)
 
 
 # the bands of one star split its segment's companies: their shares add up to 1 (the audit's solver uses it)
 BAND_PARTS = {"node_id": [[f"★{star}:{band}" for band in DISTANCE_BANDS] for star in STARS]}
-SPECS: dict[str, TableSpec] = {"star_bottlenecks": _spec("share_unmet"),
+# a requirement is not met exactly where one of its cited items is neither achieved nor not applicable: two rows of
+# one segment and year citing the same items (★3 and ★4 of 4-1-1, or 4-1-5 and 4-1-6) are twins, one share
+SPECS: dict[str, TableSpec] = {"star_bottlenecks": _spec("share_unmet", equal_by="cited_items"),
                                "star_distance": _spec("share_distance", parts=BAND_PARTS),
                                "star_within": _spec("share_reached"), "star_trend": _spec("share_reached"),
                                "star_what_if": _spec("share_unmet", None)}
