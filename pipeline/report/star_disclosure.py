@@ -128,7 +128,8 @@ def ready_with_requirements(star: pd.DataFrame, bottlenecks: pd.DataFrame, k: in
 def protect_together(bottlenecks: pd.DataFrame, star: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The completed bottleneck table and ★ table (``star`` completed already) after rules (a), (c) and (b): the
     bottleneck rows of hidden ★ rows hidden and the table completed again, both completed as one system, then the ★
-    means rounded or withheld where hidden bottleneck rows lie beside them."""
+    means rounded or withheld where hidden bottleneck rows lie beside them. Twins (rows citing the same items) are
+    hidden together in every completion, and (a) and (c) repeat until neither hides more (rule (d))."""
     from pipeline.publish.intervals import hide_row
     from pipeline.report.star_tables import SPECS, requirement_texts, with_keys
     from pipeline.report.tables import secure
