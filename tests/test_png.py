@@ -80,3 +80,46 @@ def test_a_text_value_beyond_latin1_is_written_as_utf8_and_read_back():
                                                                    "plain": "k=5"})
     image = Image.open(io.BytesIO(data))
     assert image.text == {"sdw:provenance": "years=2024–2026 · ★表", "plain": "k=5"}
+
+
+def test_a_smaller_copy_keeps_a_flat_colour_and_takes_the_size_asked():
+    """Resampling a figure's pixels for the page: a flat colour stays that colour, the size is the one asked."""
+    import numpy as np
+
+    from pipeline.png import resample
+
+    pixels = np.zeros((6, 8, 4), dtype=np.uint8)
+    pixels[...] = (31, 119, 180, 255)  # the palette's blue, opaque
+    small = resample(pixels, 4, 3)
+    assert small.shape == (3, 4, 4)
+    assert small.dtype == np.uint8
+    assert (small == np.array([31, 119, 180, 255], dtype=np.uint8)).all()
+
+
+def test_the_page_image_from_the_file_pixels_looks_like_matplotlibs_own_at_144_dpi(tmp_path):
+    """The inline image is the 300-dpi drawing scaled down, not a second layout of every text: same size and DPI as
+    matplotlib's 144-dpi PNG, and on average within a few levels of it (text edges differ by hinting only)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from pipeline.png import figure_pixels, resample, write_png
+    from pipeline.report import style
+
+    style.apply()
+    fig, ax = plt.subplots(figsize=(4.1, 2.3))
+    ax.bar(["電力", "自動車"], [0.42, 0.87])
+    ax.set_title("実装率")
+    theirs = io.BytesIO()
+    fig.savefig(theirs, format="png", dpi=144)
+    pixels = figure_pixels(fig, dpi=300)
+    assert pixels.shape == (690, 1230, 4)  # 2.3 × 300, 4.1 × 300
+    ours = io.BytesIO()
+    write_png(ours, resample(pixels, 590, 331), dpi=144)  # 4.1 × 144 = 590.4, 2.3 × 144 = 331.2
+    plt.close(fig)
+    a, b = Image.open(io.BytesIO(theirs.getvalue())), Image.open(io.BytesIO(ours.getvalue()))
+    assert a.size == b.size == (590, 331)
+    assert [round(d) for d in b.info["dpi"]] == [144, 144]
+    difference = np.abs(np.asarray(a.convert("RGB"), dtype=int) - np.asarray(b.convert("RGB"), dtype=int))
+    assert difference.mean() < 10
