@@ -74,50 +74,6 @@ def encode_png(pixels: np.ndarray, dpi: float | None = None, level: int = 1,
     return b"".join(parts)
 
 
-def figure_pixels(fig: Any, dpi: float | None = None) -> np.ndarray | None:
-    """The figure drawn by matplotlib at ``dpi`` (default ``savefig.dpi``) as height × width × 4 bytes (RGBA), or
-    None when the drawn bytes do not match the figure's size in pixels (never guess the shape)."""
-    dpi = _dpi(fig, dpi)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="rgba", dpi=dpi)
-    width, height = int(fig.get_figwidth() * dpi), int(fig.get_figheight() * dpi)
-    pixels = np.frombuffer(buf.getbuffer(), dtype=np.uint8)
-    return pixels.reshape(height, width, 4) if pixels.size == width * height * 4 else None
-
-
-def _dpi(fig: Any, dpi: float | None) -> float:
-    import matplotlib as mpl
-
-    if dpi is None:
-        dpi = mpl.rcParams["savefig.dpi"]
-        dpi = fig.dpi if dpi == "figure" else dpi
-    return dpi
-
-
-def write_png(target: str | os.PathLike | BinaryIO, pixels: np.ndarray, dpi: float,
-              text: dict[str, str] | None = None, level: int = 1) -> None:
-    """Write ``pixels`` (a figure drawn by matplotlib) as a PNG file with matplotlib's Software line first, then
-    ``text``, as matplotlib's own PNG carries them."""
-    import matplotlib as mpl
-
-    data = encode_png(pixels, dpi=dpi, level=level, text={
-        "Software": f"Matplotlib version{mpl.__version__}, https://matplotlib.org/", **(text or {})})
-    if hasattr(target, "write"):
-        target.write(data)
-    else:
-        with open(target, "wb") as f:
-            f.write(data)
-
-
-def resample(pixels: np.ndarray, width: int, height: int) -> np.ndarray:
-    """``pixels`` scaled to ``width`` × ``height`` (Lanczos): a smaller copy of a figure already drawn, for the page's
-    inline image, instead of laying out and drawing every text of the figure once more at the smaller size."""
-    from PIL import Image
-
-    image = Image.fromarray(np.ascontiguousarray(pixels))
-    return np.asarray(image.resize((width, height), Image.Resampling.LANCZOS))
-
-
 def save_figure_png(fig: Any, target: str | os.PathLike | BinaryIO, dpi: float | None = None,
                     text: dict[str, str] | None = None, level: int = 1) -> None:
     """Write a matplotlib figure as PNG as ``fig.savefig(target)`` would draw it, encoded by :func:`encode_png`.
@@ -126,9 +82,22 @@ def save_figure_png(fig: Any, target: str | os.PathLike | BinaryIO, dpi: float |
     same pixels, DPI and tEXt chunks (matplotlib's Software line first, then ``text``) as matplotlib's own PNG.
     Should the drawn bytes not match the figure's size in pixels, matplotlib writes the file itself.
     """
-    dpi = _dpi(fig, dpi)
-    pixels = figure_pixels(fig, dpi)
-    if pixels is None:  # a size matplotlib rounded otherwise: let it write
+    import matplotlib as mpl
+
+    if dpi is None:
+        dpi = mpl.rcParams["savefig.dpi"]
+        dpi = fig.dpi if dpi == "figure" else dpi
+    buf = io.BytesIO()
+    fig.savefig(buf, format="rgba", dpi=dpi)
+    width, height = int(fig.get_figwidth() * dpi), int(fig.get_figheight() * dpi)
+    pixels = np.frombuffer(buf.getbuffer(), dtype=np.uint8)
+    if pixels.size != width * height * 4:  # a size matplotlib rounded otherwise: never guess the shape, let it write
         fig.savefig(target, format="png", dpi=dpi, metadata=dict(text or {}), pil_kwargs={"compress_level": level})
         return
-    write_png(target, pixels, dpi, text=text, level=level)
+    data = encode_png(pixels.reshape(height, width, 4), dpi=dpi, level=level, text={
+        "Software": f"Matplotlib version{mpl.__version__}, https://matplotlib.org/", **(text or {})})
+    if hasattr(target, "write"):
+        target.write(data)
+    else:
+        with open(target, "wb") as f:
+            f.write(data)

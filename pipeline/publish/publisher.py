@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.png import figure_pixels, resample, save_figure_png, write_png
+from pipeline.png import save_figure_png
 from pipeline.publish.audit import (
     DisclosureError,
     Finding,
@@ -184,19 +184,12 @@ class Publisher:
                     plt.close(slide_fig)
                     slide_pngs.append(path)
         png, svg = self.figures_dir / f"{name}.png", self.figures_dir / f"{name}.svg"
-        # drawn once at the file's resolution: the file is these pixels, and the page's inline image a smaller copy
-        # of them (matplotlib lays out every text again per render: a fifth of a report's figure time)
-        pixels = figure_pixels(fig)
-        self._save_files(fig, png, svg, pixels)
+        self._save_files(fig, png, svg)
         if self.show:
             from IPython.display import HTML, display
 
             buf = io.BytesIO()
-            size = (int(fig.get_figwidth() * HTML_DPI), int(fig.get_figheight() * HTML_DPI))
-            if pixels is None:
-                save_figure_png(fig, buf, dpi=HTML_DPI)
-            else:
-                write_png(buf, resample(pixels, *size), dpi=HTML_DPI)
+            save_figure_png(fig, buf, dpi=HTML_DPI)
             data = base64.b64encode(buf.getvalue()).decode("ascii")
             display(HTML(f'<figure class="sdw-figure"><img alt="{escape(title)}" '
                          f'src="data:image/png;base64,{data}"/></figure>'))
@@ -205,20 +198,19 @@ class Publisher:
                                             notes=list(notes or []), slide_png=slide_pngs[0] if slide_pngs else None,
                                             slide_min_pt=slide_min, slide_more=slide_pngs[1:]))
 
-    def _save_files(self, fig, png: Path, svg: Path, pixels: np.ndarray | None = None) -> None:
+    def _save_files(self, fig, png: Path, svg: Path) -> None:
         """Write the 300-dpi PNG and the SVG, in a forked process where the platform forks, so that encoding
         them (a third of a report's figure time) runs on the second core while this one draws the inline
         image and goes on with the next cell. One child at a time; :meth:`wait_files` joins the last one and
         raises if a child failed. The files are the ones this process would write (same figure, same calls).
         Opt-in (``SDW_FIGURE_FORK=1``): forking the kernel, whose message threads hold locks, can leave a child
-        waiting on a lock no thread will release, and the saving on two busy cores was not shown. ``pixels``: the
-        figure already drawn at the file's resolution (:func:`pipeline.png.figure_pixels`), written as they are."""
+        waiting on a lock no thread will release, and the saving on two busy cores was not shown."""
         self.wait_files()
         # the run's provenance (data snapshot, code version, parameters) rides in the PNG's metadata, for the analyst
         # tracing a pasted figure: the reader's footer has plain words only (the HTML's appendix has it in full)
         text = {PROVENANCE_KEY: self.provenance.stamp()}
         if not hasattr(os, "fork") or os.environ.get("SDW_FIGURE_FORK", "0") != "1":
-            self._write_png(fig, png, pixels, text)
+            save_figure_png(fig, png, text=text)
             fig.savefig(svg, metadata={"Date": None})
             return
         pid = os.fork()
@@ -229,21 +221,12 @@ class Publisher:
                 os.dup2(devnull, 1)
                 os.dup2(devnull, 2)
                 sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the process ends below
-                self._write_png(fig, png, pixels, text)
+                save_figure_png(fig, png, text=text)
                 fig.savefig(svg, metadata={"Date": None})
                 code = 0
             finally:
                 os._exit(code)
         self._child = (pid, png)
-
-    @staticmethod
-    def _write_png(fig, png: Path, pixels: np.ndarray | None, text: dict[str, str]) -> None:
-        import matplotlib as mpl
-
-        if pixels is None:
-            save_figure_png(fig, png, text=text)
-        else:
-            write_png(png, pixels, dpi=mpl.rcParams["savefig.dpi"], text=text)
 
     def wait_files(self) -> None:
         """Wait for the figure files being written in a child process; raise if it failed."""
