@@ -253,7 +253,7 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
     rounded = rounded_mask(frame)
     points_whole = whole_points_mask(frame)
     whole = {**styles, "percent": styles["whole_percent"], "score": styles["whole_percent"]}
-    # cells read from column lists (a pandas look-up per cell was most of the workbook's time)
+    # cells read from column lists: a pandas look-up per cell (.at, .iloc) was a third of the sheets' time, profiled
     shown_columns = [shown.iloc[:, c].tolist() for c in range(len(cols))]
     value_columns = [frame[col].tolist() for col in cols]
     for r in range(len(frame)):
