@@ -126,3 +126,26 @@ def test_protection_hides_the_twins_together():
     assert _narrow(findings) == []
     for node in ("3:4-1-1", "4:4-1-1"):
         assert (iv[(node, "S")].low, iv[(node, "S")].high) == pytest.approx((0.0, 1.0), abs=1e-6)
+
+
+def test_twins_beside_whole_counts_are_no_contradiction():
+    """The demo's FY2022 4-1-1 at ★3 and ★4 alike: 〜100人 (159 companies), 101〜300人 (118) and 10,001人〜 (67)
+    hidden, 301〜1,000人 40 of 125 and 1,001〜10,000人 23 of 127 published, the total 272 of 596. The three hidden
+    segments fail 272 − 40 − 23 = 209 together, so 〜100人 fails at least 209 − 118 − 67 = 24 of 159; the twins say
+    nothing more (their pattern is the same). Held as shares to 1e-7 beside the whole counts, the mixed-integer solver
+    once called this infeasible (bounds unknown, every twin row then hidden by completion)."""
+    n = {"〜100人": 159, "101〜300人": 118, "10,001人〜": 67, "301〜1,000人": 125, "1,001〜10,000人": 127, "全体": 596}
+    failing = {"〜100人": 135, "101〜300人": 62, "10,001人〜": 12, "301〜1,000人": 40, "1,001〜10,000人": 23,
+               "全体": 272}
+    hidden = {"〜100人", "101〜300人", "10,001人〜"}
+    t = pd.DataFrame([{"sector": "auto", "year": 2022, "framework": "star_unmet", "node_id": f"{star}:4-1-1",
+                       "segment": s, "n_scored": float(c), "share_unmet": round(failing[s] / c, 6),
+                       "cited_items": ITEMS, "suppressed": "complementary" if s in hidden else ""}
+                      for star in (3, 4) for s, c in n.items()])
+    t[HIDDEN_COUNT] = t["n_scored"]
+    t.loc[t["suppressed"].ne(""), ["share_unmet", "n_scored"]] = np.nan
+    findings, iv = _audit(t)
+    for node in ("3:4-1-1", "4:4-1-1"):
+        assert (iv[(node, "〜100人")].low, iv[(node, "〜100人")].high) == pytest.approx((24 / 159, 1.0), abs=1e-6)
+        assert (iv[(node, "10,001人〜")].low, iv[(node, "10,001人〜")].high) == pytest.approx((0.0, 1.0), abs=1e-6)
+    assert findings == []
