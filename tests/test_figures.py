@@ -277,7 +277,7 @@ class TestTrendLines:
         assert a.get_marker() != b.get_marker() and a.get_linestyle() != b.get_linestyle()
 
     def test_year_ticks_are_integers_with_the_callers_format(self, trend_table):
-        ax = F.trend_lines(trend_table, hue="segment", ax=plt.figure().gca(), year_format="{}年度")
+        ax = F.trend_lines(trend_table, hue="segment", ax=plt.figure().gca(), year_format="{year}年度")
         assert list(ax.get_xticks()) == [2022, 2023, 2024]
         assert [t.get_text() for t in ax.get_xticklabels()] == ["2022年度", "2023年度", "2024年度"]
 

@@ -859,7 +859,7 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
                 lo: str | None = "ci_low", hi: str | None = "ci_high", ax: Axes | None = None,
                 labels: Mapping[Hashable, str] | None = None, percent: bool = True,
                 suppressed_label: str = HIDDEN_LEGEND,
-                year_format: str = "FY{}", legend: bool = True, ylim: tuple[float, float] | None = None,
+                year_format: str = "FY{year}", legend: bool = True, ylim: tuple[float, float] | None = None,
                 total: str | None = None) -> Axes:
     """One line per series over years, with 95% interval whiskers; hidden years are marked, not joined.
 
@@ -886,7 +886,8 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
     suppressed_label : str
         Text over the hollow markers of hidden points (and their legend entry).
     year_format : str
-        Tick label per year, e.g. "FY{}" → "FY2024", "{}年度" → "2024年度".
+        Tick label per year, a label template such as report_labels.yaml ``fy``: "FY{year}" → "FY2024",
+        "{year}年度" → "2024年度".
     legend : bool
         Draw the legend to the right of the Axes (``small_multiples`` draws one for all panels instead).
     ylim : tuple of float, optional
@@ -946,7 +947,7 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
                         gid=HIDDEN_GID, annotation_clip=False)
     if hidden_years:
         handles.append(_hidden_handle(suppressed_label))
-    ax.set_xticks(xs, [year_format.format(v) for v in xs])
+    ax.set_xticks(xs, [year_format.format(year=v) for v in xs])
     if xs:
         ax.set_xlim(xs[0] - 0.5, xs[-1] + 0.5)
     if ylim is not None:
@@ -965,7 +966,7 @@ def trend_lines_weighted(table: pd.DataFrame, x: str = "year", members: str = "w
                          respondents: str = "mean", hue: str = "node_id", lo: str = "w_mean_ci_low",
                          hi: str = "w_mean_ci_high", ax: Axes | None = None,
                          labels: Mapping[Hashable, str] | None = None, style_labels: tuple[str, str] = ("", ""),
-                         suppressed_label: str = "n<5", year_format: str = "FY{}") -> Axes:
+                         suppressed_label: str = "n<5", year_format: str = "FY{year}") -> Axes:
     """:func:`trend_lines` of the members' estimate (solid, with its 95% interval) and, in the same colour
     and marker, the respondents' mean (thin dashed, no interval), so the gap between them reads at a glance.
 
@@ -995,7 +996,7 @@ def trend_lines_weighted(table: pd.DataFrame, x: str = "year", members: str = "w
 
 def rate_by_year(table: pd.DataFrame, x: str = "year", y: str = "response_rate", lo: str | None = "ci_low",
                  hi: str | None = "ci_high", ax: Axes | None = None, suppressed_label: str = HIDDEN_LEGEND,
-                 year_format: str = "FY{}") -> Axes:
+                 year_format: str = "FY{year}") -> Axes:
     """Response rate (or any one 0–1 share) over years with its interval: ``trend_lines`` with one series.
 
     Returns
@@ -1088,7 +1089,7 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
                     hue: str = "segment", lo: str | None = "ci_low", hi: str | None = "ci_high",
                     fig: Figure | None = None, facet_labels: Mapping[Hashable, str] | None = None,
                     labels: Mapping[Hashable, str] | None = None, percent: bool = True,
-                    suppressed_label: str = HIDDEN_LEGEND, year_format: str = "FY{}",
+                    suppressed_label: str = HIDDEN_LEGEND, year_format: str = "FY{year}",
                     rect: tuple[float, float, float, float] = (0.07, 0.17, 0.78, 0.80),
                     total: str | None = None) -> list[Axes]:
     """One small ``trend_lines`` panel per ``facet`` value, side by side with a shared value axis.
