@@ -12,11 +12,10 @@ import pytest
 import yaml
 
 from pipeline import catalogs, corporate_number
-from pipeline.catalogs import files as catalog_files
 from pipeline.ingest import ingest
 from pipeline.scoring import score_store
 
-SHIPPED = Path(catalog_files.__file__).resolve().parent
+SHIPPED = catalogs.SHIPPED_DIR
 
 # 水道 (water utilities): four items, each addressing one CSF 2.0 subcategory of our choosing.
 ITEMS = """item_id,domain,text_ja,text_en,csf2
@@ -66,10 +65,10 @@ def water_project(tmp_path, monkeypatch):
     (folder / "templates" / "water-2025.yaml").write_text(yaml.safe_dump(TEMPLATE, allow_unicode=True),
                                                           encoding="utf-8")
     monkeypatch.setenv("SDW_HOME", str(tmp_path / "project"))
-    catalog_files.refresh()
+    catalogs.refresh()
     yield tmp_path
     monkeypatch.delenv("SDW_HOME")
-    catalog_files.refresh()
+    catalogs.refresh()
 
 
 def checklist(path: Path, company: str, number: str, employees: int, answers: list[str]) -> None:
@@ -173,7 +172,7 @@ def test_each_sector_reads_business_types_from_its_own_catalog(water_project):
     shipped = yaml.safe_load((folder / "sectors.yaml").read_text(encoding="utf-8"))
     shipped["water"]["business_types"] = "water_business_types.csv"
     (folder / "sectors.yaml").write_text(yaml.safe_dump(shipped, allow_unicode=True), encoding="utf-8")
-    catalog_files.refresh()
+    catalogs.refresh()
 
     assert business_types("水道用水供給事業者、上水道", "water") == (["BULK", "SUPPLY"], [])
     assert business_types("発電事業者", "water") == ([], ["発電事業者"])

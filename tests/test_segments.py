@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -135,13 +133,12 @@ def test_size_band_groups_are_named_in_the_size_band_catalog_and_chosen_by_key(t
     by the report's segment names; a group naming a band that does not exist, or bands that are not adjacent,
     is refused with its key."""
     from pipeline import catalogs
-    from pipeline.catalogs import files as catalog_files
     from pipeline.report.data import segment_names
 
     assert catalogs.segment_groups("auto")["size_band"]["〜300人"] == {
         "ja": "〜300人", "en": "up to 300 employees", "members": ["〜100人", "101〜300人"]}
     assert segment_names("auto", "en")["〜300人"] == "up to 300 employees"
-    shipped = (Path(catalog_files.__file__).parent / "size_bands.yaml").read_text(encoding="utf-8")
+    shipped = (catalogs.SHIPPED_DIR / "size_bands.yaml").read_text(encoding="utf-8")
     monkeypatch.setenv("SDW_HOME", str(tmp_path))
     (tmp_path / "catalogs").mkdir()
     own = tmp_path / "catalogs" / "size_bands.yaml"

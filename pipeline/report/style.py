@@ -20,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from pipeline import catalogs
-from pipeline.catalogs.files import catalog_cache
+from pipeline.catalogs import catalog_cache
 from pipeline.palette import NOTE_COLOUR, PALETTE
 from pipeline.publish.slides import (  # noqa: F401 — part of the figure style figures and tests use
     SLIDE_FIGURE,

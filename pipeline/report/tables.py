@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.catalogs import comparability
 from pipeline.publish.formats import HIDDEN_MARK, WITHHELD_CELLS
 from pipeline.publish.intervals import Relation, hide_row, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
@@ -749,14 +748,14 @@ def versions_used(data: ReportData, year: int) -> set[str]:
 def incomparable_items(data: ReportData, year_from: int, year_to: int) -> list[str]:
     """Items whose answers do not compare between the versions used in two years (catalogs/comparability):
     left out of every item comparison between them, and counted on the figure."""
-    return comparability.incomparable_items(data.sector, versions_used(data, year_from), versions_used(data, year_to))
+    return catalogs.incomparable_items(data.sector, versions_used(data, year_from), versions_used(data, year_to))
 
 
 def trend_excluded_items(data: ReportData) -> list[str]:
     """Items that do not compare between any two of the versions the report's years answered on: left out
     of the function trends (:func:`comparable_scores`) and counted on them."""
     used = sorted(set().union(*(versions_used(data, y) for y in data.years))) if data.years else []
-    return comparability.incomparable_items(data.sector, used, used) if len(used) > 1 else []
+    return catalogs.incomparable_items(data.sector, used, used) if len(used) > 1 else []
 
 
 def comparable_scores(data: ReportData) -> pd.DataFrame:
@@ -790,7 +789,7 @@ def comparable_scores(data: ReportData) -> pd.DataFrame:
 def relevelled_items(data: ReportData) -> list[str]:
     """Items whose level differs between versions used in the report's years: a caveat on level trends."""
     used = set().union(*(versions_used(data, y) for y in data.years)) if data.years else set()
-    return comparability.relevelled_items(data.sector, used) if len(used) > 1 else []
+    return catalogs.relevelled_items(data.sector, used) if len(used) > 1 else []
 
 
 def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8, exclude: Collection[str] = ()
