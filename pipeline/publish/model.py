@@ -35,13 +35,12 @@ class Provenance:
     method: str = METHOD_VERSION  # the version of docs/method.md the numbers follow
     scheme: str = ""  # the ★ scheme table's version and date (catalogs.scheme_info), where ★ scores are shown
 
-    def stamp(self, scheme: str = "") -> str:
-        """One short line for figure footers and slide footers. The argument scheme is the ★ table's part as the
-        page's reader reads it (「★表 2026-03(同梱)」 on a Japanese page); by default the machine stamp
-        "★ table 2026-03 (shipped)"."""
+    def stamp(self) -> str:
+        """The run in one machine line (data snapshot, code, method, ★ table, parameters), written into each
+        figure's PNG metadata so a pasted figure can be traced; readers see the HTML appendix instead."""
         params = ", ".join(f"{k}={v}" for k, v in self.parameters.items() if v not in ("", None))
         return (f"data {self.snapshot} · sdw {self.code_version} · method {self.method}"
-                + (f" · {scheme or f'★ table {self.scheme}'}" if self.scheme else "")
+                + (f" · ★ table {self.scheme}" if self.scheme else "")
                 + (f" · {params}" if params else ""))
 
 
