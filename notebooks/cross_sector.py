@@ -45,11 +45,11 @@ style.apply()
 min_cell = ruleset.min_cell(min_cell)
 L = style.labels(lang)
 store = config.in_project(store) if store else config.STORE_DIR
-# each sector at its latest year, CSF 2.0 scores only: what this page shows (the ten-year store is gigabytes)
 compared = [s.strip() for s in sector_list.split(",") if s.strip()] or D.cross_sector_sectors(store)
 in_span = {s: D.years_in(store, s, years or None) for s in compared}
-sectors = {s: D.load(store, s, (ys[-1], ys[-1]) if ys else years or None, frameworks=["csf2"], responses=False)
-           for s, ys in in_span.items()}
+# each sector at its latest year, CSF 2.0 scores only (the ten-year store is gigabytes), its segments merged as
+# its own report merges them
+sectors = {s: D.latest_as_reported(store, s, years or None, min_cell) for s in compared}
 every_year = sorted({y for ys in in_span.values() for y in ys})
 prov = provenance(store, list(sectors), every_year, {"years": years or "all", "k": min_cell, "lang": lang})
 ALL = L["segment_all"]
@@ -79,8 +79,8 @@ if mapping_notes:
     display(Markdown(mapping_notes))
 
 
-# functions and categories are tied by the item map: protected together, with each sector's own segments as
-# stored (a total hidden to protect one of them stays hidden here), then the totals kept
+# functions and categories are tied by the item map: protected together, with each sector's own segments as its
+# report publishes them (a total hidden there to protect one of them stays hidden here), then the totals kept
 levels = P.cross_sector_nodes(sectors, min_cell, links)
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import ruleset
 from pipeline.method import METHOD_VERSION
 
 
@@ -105,7 +106,7 @@ class PublishedTable:
     frame: pd.DataFrame  # protected; machine column names
     columns: list[str]  # the columns people see, in order (machine names)
     note: str = ""  # one line under the table (in the report language)
-    k: int = 5
+    k: int = field(default_factory=ruleset.min_cell)  # k of the rules (catalogs/scoring.yaml) unless given
     spec: TableSpec | None = None  # None: the table publishes no statistic about companies (e.g. counts only)
     source: str = ""  # the source line of its table slide (what n counts, as a figure's source line says)
     pivot: SlidePivot | None = None  # its table slide shows the rows pivoted (a long table read across)

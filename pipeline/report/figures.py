@@ -966,7 +966,7 @@ def trend_lines_weighted(table: pd.DataFrame, x: str = "year", members: str = "w
                          respondents: str = "mean", hue: str = "node_id", lo: str = "w_mean_ci_low",
                          hi: str = "w_mean_ci_high", ax: Axes | None = None,
                          labels: Mapping[Hashable, str] | None = None, style_labels: tuple[str, str] = ("", ""),
-                         suppressed_label: str = "n<5", year_format: str = "FY{year}") -> Axes:
+                         suppressed_label: str = HIDDEN_LEGEND, year_format: str = "FY{year}") -> Axes:
     """:func:`trend_lines` of the members' estimate (solid, with its 95% interval) and, in the same colour
     and marker, the respondents' mean (thin dashed, no interval), so the gap between them reads at a glance.
 

@@ -87,7 +87,9 @@ def _labels() -> dict[str, Any]:
 
 def labels(lang: str) -> dict[str, Any]:
     """The report's fixed texts (titles, notes, axis labels) in ``lang`` ('ja' or 'en'); ``sector`` names
-    each registered sector as catalogs/sectors.yaml does."""
+    each registered sector as catalogs/sectors.yaml does, and what a report says of one sector's scoring
+    (``rules_sector``, the deck's ``rules_slide.sector``, the figures' ``mapping_note``) comes from that
+    sector's ``report_words`` there, so a sector is added in one entry."""
     if lang not in _labels():
         raise ValueError(f"lang must be one of {', '.join(_labels())}, not {lang!r}")
     return _labels_in(lang)
@@ -98,6 +100,11 @@ def _labels_in(lang: str) -> dict[str, Any]:
     words = dict(_labels()[lang])
     names = {s: str(info["name"][lang]) for s, info in catalogs.sectors().items()}
     words["sector"] = {**names, **words.get("sector", {})}
+    own = {s: info.get("report_words", {}).get(lang, {}) for s, info in catalogs.sectors().items()}
+    for key in ("rules_sector", "mapping_note"):
+        words[key] = {s: w[key] for s, w in own.items() if key in w}
+    words["rules_slide"] = {**words["rules_slide"], "sector": {s: w["rules_slide"] for s, w in own.items()
+                                                               if "rules_slide" in w}}
     words["lang"] = lang  # the language the texts written from rules (rule_words) are in
     return words
 
