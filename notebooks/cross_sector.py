@@ -139,12 +139,12 @@ disclosure_text = L["disclosure_text"].format(k=min_cell, k_less=min_cell - 1)
 display(Markdown(disclosure_text))
 display(Markdown(L["marks_text"]))
 # the run's provenance last, as an appendix in the page's words: for the analyst who reruns it, not the reader of
-# the first page (it stood under the title, half in English)
+# the first page
 display(Markdown(f"## {L['sections']['appendix']}"))
 display(HTML(f'<p class="sdw-provenance">{scheme_names.provenance_text(prov, L, lang)}</p>'))
 about = [(L["about"]["disclosure"], disclosure_text), (L["about"]["k"], str(min_cell))]
 # the key numbers, read from the published function table: each sector's strongest and weakest function, and
-# the function the sectors differ most on (the key-points slide carried no finding)
+# the function the sectors differ most on (the key-points slide states findings, not only counts)
 published = {t.name: t for t in pub.tables}
 key_points = cross_headline(published["functions"].frame.assign(node_name=lambda f: f["node_id"].map(names)), L,
                             lang, {s: (d.latest, d.n(d.latest)) for s, d in sectors.items()})

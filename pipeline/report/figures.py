@@ -200,7 +200,7 @@ def _row_labels(ax: Axes, labels: list[str], size: float, room: float | None = N
             units, wrapped = display_width(label), label
             while width_in(wrapped) > room_in and units > 8:  # narrow until every line fits the room
                 units -= 2
-                wrapped = fill_phrases(label, units)  # between phrases: 「…調整してい / る」 was cut
+                wrapped = fill_phrases(label, units)  # between phrases, never 「…調整してい / る」
             out.append(wrapped)
         return out
 
@@ -731,7 +731,7 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
     (``mean_band``: 「90%以上」) is drawn as the band itself, a thick stroke of the series' colour along its spoke
     from the 90% to the 100% ring (0–10% for 「10%未満」), explained by a legend entry of the same colour naming the
     series and the band's text (「一般送配電・送電・配電: 90%以上」; ``band_text``, default :data:`BAND_TEXT`; a grey
-    swatch beside blue strokes did not say whose they were); it never joins the polygon, which would make it a
+    swatch beside blue strokes would not say whose they are); it never joins the polygon, which would make it a
     number, and a series drawn only as bands has no line in the legend.
 
     Returns

@@ -89,8 +89,8 @@ def peer_cells(data: ReportData, by: str, year: int, k: int | None = None) -> Pu
 def _levels_withheld(data: ReportData, by: str, year: int, k: int) -> set[tuple[str, str]]:
     """The (LvN, segment) cells of ``year`` whose LvN+ row the report's levels table withholds (and All with Lv3+).
     A member's rank in its group at a score just below 90 % counts the group's companies short of LvN: where the
-    report withholds that count to protect another cell, the rank would give it back (round six: a 301〜1,000人
-    member at 0.898, rank 13 of 100, gave the withheld Lv1+ count 87)."""
+    report withholds that count to protect another cell, the rank would give it back (a 301〜1,000人
+    member at 0.898, rank 13 of 100, tells a withheld Lv1+ count of 87)."""
     table = P.levels(data, by, k)
     shut = table[table["year"].eq(year) & table["suppressed"].fillna("").astype(str).ne("")]
     out: set[tuple[str, str]] = set()

@@ -318,7 +318,7 @@ def wrap(text: str, width: float) -> str:
     """Break a category label over lines of about ``width`` Latin characters (a Japanese character counts two), so
     that neighbouring labels under a bar chart or a heatmap do not run into each other: only between phrases
     (:mod:`pipeline.linebreak`: at spaces, after 「・」 in a list of names, after 「〜」 in a range, between
-    BudouX's phrases), never inside a word (「一般送配 / 電」 was cut into equal parts). A phrase wider than
+    BudouX's phrases), never inside a word (not 「一般送配 / 電」, equal parts of a name). A phrase wider than
     ``width`` keeps a line of its own: the caller makes room for it (:func:`pipeline.report.figures.spread_ticks`).
     At most four lines; a longer rest is shortened."""
     from pipeline.linebreak import pack

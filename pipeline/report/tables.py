@@ -131,7 +131,7 @@ def weights_on_published_rows(data: ReportData, responses: pd.DataFrame, by: str
                               merges: dict[str, str] | None = None) -> ReportData:
     """``data`` with its weighting cells merged, year by year, until every cell's response row rests on rows the
     protected ``responses`` table (by ``by``) publishes (:func:`pipeline.scoring.weights.merge_onto_published_rows`),
-    and the years where they now do in ``weight_rows_published``. Only where the segments are the weighting
+    and the years where they do in ``weight_rows_published``. Only where the segments are the weighting
     cells' attribute (automotive size bands); elsewhere ``data`` is returned as it is and the members' totals
     follow the response table (rule 2 of docs/method.md §12.4a). ``merges``: the report's recode of small
     segments (attribute value → group)."""
@@ -672,7 +672,7 @@ def unjudgeable() -> dict[str, list[str]]:
 
 
 def item_number(item_id: object) -> tuple:
-    """Sort key of an item id by its numbers: No.2 before No.10, ID.AM-2 before ID.AM-10 (a text sort put
+    """Sort key of an item id by its numbers: No.2 before No.10, ID.AM-2 before ID.AM-10 (a text sort puts
     No.1, No.10, No.100 together)."""
     return tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", str(item_id)) if t)
 

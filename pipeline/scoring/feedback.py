@@ -247,7 +247,7 @@ def _withhold_beside_the_report(headline: pd.DataFrame, withheld: set[tuple[str,
 def _withhold_peers(headline: pd.DataFrame, rows: pd.Series) -> pd.DataFrame:
     """``headline`` with the peer count and statistics of ``rows`` blanked and marked 'withheld' (they read x).
     Their band goes too: 「90%以上」 beside a level the report withholds says the group's small side is the
-    companies below 90 %, the reason the report keeps to itself (round eight: 3 of 61 short of Lv1)."""
+    companies below 90 %, the reason the report keeps to itself (say, 3 of 61 short of Lv1)."""
     if not rows.any():
         return headline
     out = headline.copy()

@@ -16,8 +16,8 @@ Rules, stated once here:
 - **Unmatched respondents** (not found on the roster: a member that joined after the roster was drawn,
   a written name the roster spells otherwise) are members who answered: they count among the members and
   the respondents of the cell their own answer sheet puts them in (as the response table counts them), and
-  the note counts them. Weighting them apart (the cell's roster ÷ its respondents on the roster) made each
-  weight tell how many of a cell's respondents the roster lacks.
+  the note counts them. Weighting them apart (the cell's roster ÷ its respondents on the roster) would make
+  each weight tell how many of a cell's respondents the roster lacks.
 - **Raking**: with several attributes, or only the roster's margins (counts per size band and per
   industry, not the joint cells), weights are raked to each margin (svy's iterative proportional
   fitting), starting from members ÷ respondents overall.
@@ -261,7 +261,7 @@ def roster_weights(roster: pd.DataFrame | None, respondents: pd.DataFrame, attrs
 def merge_onto_published_rows(weights: pd.DataFrame, segment_of: Mapping[str, str], order: Sequence[str],
                               withheld: set[str], total_published: bool) -> tuple[pd.DataFrame, bool]:
     """One sector-year's weights with its cells merged until every cell's response row rests on published rows,
-    and whether they now do (docs/method.md §12.4a, "Weighting cells on published rows").
+    and whether they all do (docs/method.md §12.4a, "Weighting cells on published rows").
 
     Every members' total is one equation in the cells' weights, members ÷ respondents on the roster; the many
     totals of a year solve them. A weight is safe to let out where the cell's members and respondents can be read
