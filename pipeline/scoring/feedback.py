@@ -260,8 +260,8 @@ def _withhold_peers(headline: pd.DataFrame, rows: pd.Series) -> pd.DataFrame:
 
 def _no_total_without_a_table(headline: pd.DataFrame, cells: dict[tuple[str, str], dict]) -> pd.DataFrame:
     """Withhold the sector total on the nodes the report publishes no table for. The other groups' members see
-    their own groups' means there, so a total beside them gives back a group that is hidden or too small (automotive
-    FY2024 Lv1: the total of 520 less the four size bands shown gave 10,001人〜's withheld mean exactly). The
+    their own groups' means there, so a total beside them gives back a group that is hidden or too small (say, a
+    total of 520 less the four size bands shown gives the fifth band's withheld mean exactly). The
     member reads x, with the protected-value sentence, and keeps its own score and history."""
     table = pd.Series([(str(f), str(n)) in cells for f, n in zip(headline["framework"], headline["node_id"],
                                                                   strict=True)], index=headline.index)
