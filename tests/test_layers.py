@@ -85,7 +85,7 @@ def test_a_module_reaching_into_the_catalogs_breaks_the_contract(tmp_path):
     add_import(root / "pipeline" / "scoring" / "maps.py", "from pipeline.catalogs.files import catalog_cache")
     done = lint(root)
     assert done.returncode == 1
-    assert "never one of its modulesBROKEN" in done.stdout.replace("\n", "")
+    assert "never one of its modules BROKEN" in " ".join(done.stdout.split())
     assert "pipeline.scoring.maps -> pipeline.catalogs.files" in done.stdout
 
 
