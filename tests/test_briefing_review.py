@@ -85,7 +85,8 @@ def test_no_headline_sentence_prints_the_respondents_mean_as_the_members(lang):
 
 def _heatmap_ticks(columns: list[str], lang: str, slide: bool) -> tuple[list[str], list[tuple[str, str]]]:
     """Draw a category heatmap over ``columns`` as a report does (long row labels, a total column), on the page or
-    on a slide, and read back its column labels and any neighbouring pair whose drawn extents overlap."""
+    on a slide, and read back its column labels, any pair whose drawn extents overlap, and any label a staggered
+    label's leader crosses."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -96,7 +97,8 @@ def _heatmap_ticks(columns: list[str], lang: str, slide: bool) -> tuple[list[str
     from pipeline.report.context import node_names
 
     names = node_names("csf2", lang)
-    rows = ["GV.OC", "GV.RR", "GV.SC", "ID.AM", "PR.AA", "PR.AT"]
+    # the eleven rows of the deck's first heatmap slide: rows one line high, so the long labels take their width
+    rows = ["GV.OC", "GV.RM", "GV.RR", "GV.PO", "GV.OV", "GV.SC", "ID.AM", "ID.RA", "ID.IM", "PR.AA", "PR.AT"]
     table = pd.DataFrame([{"node_id": r, "segment": c, "mean": 0.6, "suppressed": ""} for r in rows for c in columns])
 
     def draw():
@@ -108,7 +110,7 @@ def _heatmap_ticks(columns: list[str], lang: str, slide: bool) -> tuple[list[str
 
     with slides.slide_mode() if slide else contextlib.nullcontext():
         fig, ax = draw()
-    out = [t.get_text() for t in ax.get_xticklabels()], F.tick_overlaps(ax)
+    out = [t.get_text() for t in ax.get_xticklabels()], F.tick_overlaps(ax) + F.leader_crossings(ax)
     plt.close(fig)
     return out
 
@@ -117,19 +119,25 @@ SIZE_BANDS = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人"
 INDUSTRIES_EN = ["Vehicle makers", "Parts", "Materials", "Equipment", "Software and IT", "Logistics",
                  "Sales and service", "All"]
 POWER = ["一般送配電・送電・配電", "特定送配電・自家用", "発電", "小売", "特定卸", "全体"]
+INDUSTRIES_JA = ["完成車", "自動車部品", "素材・材料", "設備・機械", "ソフトウェア・IT", "物流", "販売・サービス",
+                 "全体"]
 
 
 @pytest.mark.parametrize("slide", [False, True])
-@pytest.mark.parametrize(("columns", "lang"), [(SIZE_BANDS, "ja"), (INDUSTRIES_EN, "en"), (POWER, "ja")])
+@pytest.mark.parametrize(("columns", "lang"), [(SIZE_BANDS, "ja"), (INDUSTRIES_EN, "en"), (POWER, "ja"),
+                                                  (INDUSTRIES_JA, "ja")])
 def test_heatmap_column_labels_do_not_overlap_and_break_only_between_words(columns, lang, slide):
     """「1,001〜10,000人」 ran into 「10,001人〜」 on the automotive heatmap, "Materials" into "Equipment" on the
-    English one, and 「一般送配 / 電」 was cut inside a word."""
+    English one, 「一般送配 / 電」 was cut inside a word, and on the slide of eight industries 「素材・材料」 ran into
+    「ソフトウェア・IT」 on the upper row of the staggered labels (only neighbours in x were compared, and those sit on
+    different rows)."""
     texts, overlaps = _heatmap_ticks(columns, lang, slide)
     assert overlaps == []
     # each label is its column's name, broken (if at all) only where a reader breaks it
     allowed = {"一般送配電・送電・配電": {"一般送配電・送電・配電", "一般送配電・\n送電・配電",
                                   "一般\n送配電・\n送電・配電"},
-               "特定送配電・自家用": {"特定送配電・自家用", "特定送配電・\n自家用"}}
+               "特定送配電・自家用": {"特定送配電・自家用", "特定送配電・\n自家用"},
+               **{name: {name, name.replace("・", "・\n")} for name in INDUSTRIES_JA}}
     for name, text in zip(columns, texts, strict=True):
         if name in allowed:
             assert text in allowed[name], (name, text)

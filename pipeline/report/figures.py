@@ -340,18 +340,41 @@ def tick_overlaps(ax: Axes, gap_em: float = TICK_GAP_EM) -> list[tuple[str, str]
     """Neighbouring x tick labels whose drawn extents overlap or come closer than ``gap_em`` (each pair's texts):
     what a reader sees as two labels run together (「1,001〜10,000人」 into 「10,001人〜」 under the automotive
     heatmap, "Materials" into "Equipment" in the English one). Labels on different rows (staggered) never
-    collide."""
+    collide; every pair is compared, not only neighbours in x: staggered, a label's neighbour on its own row is
+    two columns away (「素材・材料」 ran into 「ソフトウェア・IT」 over 「設備・機械」 on the row below)."""
     renderer = ax.figure.canvas.get_renderer()
     ax.xaxis.get_tightbbox(renderer)  # places the labels where the axes' limits and size now put them
     labels = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text().strip()]
     boxes = sorted(((t.get_window_extent(renderer), t.get_text(), t.get_fontsize()) for t in labels),
                    key=lambda b: b[0].x0)
     out = []
-    for a, b in zip(boxes, boxes[1:], strict=False):
-        gap = gap_em * min(a[2], b[2]) * ax.figure.dpi / 72
-        rows_meet = a[0].y0 < b[0].y1 and b[0].y0 < a[0].y1
-        if rows_meet and b[0].x0 - a[0].x1 < gap:
-            out.append((a[1], b[1]))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            gap = gap_em * min(a[2], b[2]) * ax.figure.dpi / 72
+            rows_meet = a[0].y0 < b[0].y1 and b[0].y0 < a[0].y1
+            if rows_meet and b[0].x0 - a[0].x1 < gap:
+                out.append((a[1], b[1]))
+    return out
+
+
+def leader_crossings(ax: Axes, gap_em: float = TICK_GAP_EM / 2) -> list[tuple[str, str]]:
+    """Pairs (label, label whose leader crosses it): a staggered label's tick line runs down past the labels of the
+    rows above it to its own, and must pass between them (「ソフトウェア・」, wider than two columns, was crossed by the
+    leaders of 「設備・機械」 and 「物流」 on either side)."""
+    renderer = ax.figure.canvas.get_renderer()
+    ax.xaxis.get_tightbbox(renderer)
+    to_px = ax.figure.dpi / 72
+    top = ax.get_window_extent(renderer).y0
+    out = []
+    ticks = [t for t in ax.xaxis.get_major_ticks() if t.label1.get_visible() and t.label1.get_text().strip()]
+    boxes = [(t, t.label1.get_window_extent(renderer)) for t in ticks]
+    for tick, _ in boxes:
+        x = ax.transData.transform((tick.get_loc(), 0))[0]
+        bottom = top - tick.tick1line.get_markersize() * to_px
+        for other, box in boxes:
+            gap = gap_em * other.label1.get_fontsize() * to_px
+            if other is not tick and box.x0 - gap < x < box.x1 + gap and box.y1 > bottom:
+                out.append((other.label1.get_text(), tick.label1.get_text()))
     return out
 
 
@@ -359,8 +382,11 @@ def spread_ticks(ax: Axes, labels: list[str], width: float, floor: float | None 
     """Category labels under the axes set apart. ``labels`` (as written, one line each) were wrapped to ``width``
     Latin characters between phrases (:func:`style.wrap`), which may leave a word wider than its column; where
     neighbours then overlap they are set smaller, half a point at a time down to ``floor`` (the figure's smallest
-    size: 14 pt on a slide), then staggered: every other label one row lower, each wrapped to two columns' width.
-    A label is never cut and never broken inside a word."""
+    size: 14 pt on a slide), then staggered: labels on two (then three) rows, each with a leader to its column, the
+    first layout tried in which no two labels meet and no leader crosses a label: each label wrapped to its rows'
+    width or to its own column's, the first column on the upper or a lower row (eight industries on a slide:
+    「ソフトウェア・IT」, wider than two columns, goes to the lower row, where no leader passes it). A label is never
+    cut and never broken inside a word."""
     floor = fs(6.5) if floor is None else floor
     ticks = [t for t in ax.get_xticklabels() if t.get_text().strip()]
     if not ticks or not tick_overlaps(ax):
@@ -372,14 +398,31 @@ def spread_ticks(ax: Axes, labels: list[str], width: float, floor: float | None 
             t.set_fontsize(size)
     if not tick_overlaps(ax):
         return
-    ax.set_xticks(ax.get_xticks(), [wrap(str(t), width * 1.9) for t in labels], fontsize=size)
     renderer = ax.figure.canvas.get_renderer()
-    upper = [t for i, t in enumerate(ax.get_xticklabels()) if i % 2 == 0]
-    drop = max(t.get_window_extent(renderer).height for t in upper) * 72 / ax.figure.dpi + size * 0.3
-    for i, tick in enumerate(ax.xaxis.get_major_ticks()):
-        if i % 2:
-            tick.set_pad(tick.get_pad() + drop)
-            tick.tick1line.set_markersize(tick.tick1line.get_markersize() + drop)  # a leader to its column
+    first = ax.xaxis.get_major_ticks()[0]
+    pad, leader = first.get_pad(), first.tick1line.get_markersize()
+
+    def stagger(rows: int, shift: int, wrap_to: float) -> int:
+        ax.set_xticks(ax.get_xticks(), [wrap(str(t), wrap_to) for t in labels], fontsize=size)
+        drop = max(t.get_window_extent(renderer).height for t in ax.get_xticklabels()) * 72 / ax.figure.dpi \
+            + size * 0.3
+        for i, tick in enumerate(ax.xaxis.get_major_ticks()):
+            tick.set_pad(pad + ((i + shift) % rows) * drop)
+            tick.tick1line.set_markersize(leader + ((i + shift) % rows) * drop)  # a leader to its column
+        return len(tick_overlaps(ax)) + len(leader_crossings(ax))
+
+    tried = [(rows, shift, wrap_to) for rows in STAGGER_ROWS for wrap_to in (width * (rows - 0.1), width)
+             for shift in range(rows)]
+    faults = []
+    for layout in tried:
+        faults.append(stagger(*layout))
+        if not faults[-1]:
+            return
+    stagger(*tried[int(np.argmin(faults))])  # none is clean: the one with the fewest faults
+
+
+STAGGER_ROWS = (2, 3)
+"""Rows the category labels are staggered over, tried in turn: two, then three."""
 
 
 def _category_ticks(ax: Axes, labels: list[str], shrink: float = 0.85) -> None:
