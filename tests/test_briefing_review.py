@@ -147,6 +147,47 @@ def test_heatmap_column_labels_do_not_overlap_and_break_only_between_words(colum
             assert text.replace("\n", " ") == name and "\n\n" not in text, (name, text)
 
 
+@pytest.mark.parametrize(("lang", "cell", "legend"), [
+    ("ja", "≧90%", "≧90%: 90%未満の企業が5社未満のため、平均は範囲のみ示す"),
+    ("en", "90%+", "90%+: mean 90% or more (fewer than 5 companies below 90%: only the range is shown)")])
+def test_a_band_in_a_narrow_slide_cell_stays_on_one_line_inside_its_cell(lang, cell, legend):
+    """On the deck's heatmap of eight industries (eleven rows one line high), 「90%以上」 was broken into 「90%」 over
+    「以上」 ("90%" over "+") and ran into the rows above and below. It now reads its short words on one line, inside
+    its cell, and the legend entry begins with the same words."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from pipeline.publish import slides
+    from pipeline.report import figures as F
+    from pipeline.report.context import node_names
+
+    names = node_names("csf2", lang)
+    rows = ["PR.DS", "PR.PS", "PR.IR", "DE.CM", "DE.AE", "RS.MA", "RS.AN", "RS.CO", "RS.MI", "RC.RP", "RC.CO"]
+    columns = INDUSTRIES_JA if lang == "ja" else INDUSTRIES_EN
+    table = pd.DataFrame([{"node_id": r, "segment": c, "mean": 0.7, "suppressed": "", "mean_band": ""}
+                          for r in rows for c in columns])
+    band = table["node_id"].eq("RS.CO") & table["segment"].eq(columns[5])
+    table.loc[band, ["mean", "suppressed", "mean_band"]] = [np.nan, "split", "high"]
+    words = style.labels(lang)
+    with slides.slide_mode():
+        fig, ax = style.new_figure(left=0.3, right=0.9)
+        F.heatmap(table, "node_id", "segment", "mean", ax=ax, total=columns[-1], band_label=words["band"].format(k=5),
+                  band_text=words["band_cells"], band_short=words["band_cells_short"],
+                  row_labels={r: f"{r} {names[r]}" for r in rows})
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (text,) = [t for t in ax.texts if t.get_gid() == "band"]
+    assert text.get_text() == cell
+    box = text.get_window_extent(renderer)
+    left, bottom = ax.transData.transform((5 - 0.5, 7 + 0.5))  # the cell RS.CO × the sixth column (y grows down)
+    right, top = ax.transData.transform((5 + 0.5, 7 - 0.5))
+    assert left <= box.x0 and box.x1 <= right and bottom <= box.y0 and box.y1 <= top
+    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == legend
+    plt.close(fig)
+
+
 # --- tables: a not-assessed row reads — throughout ------------------------------------------------------------------
 
 def test_a_not_assessed_category_reads_dash_for_its_count_too_not_zero():

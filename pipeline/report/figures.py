@@ -86,6 +86,11 @@ BAND_GID = "band"
 BAND_TEXT = BAND_LABELS["ja"]
 """What a band cell of the heatmap reads by default (pipeline/scoring/disclosure.py ``mean_band``); reports pass
 their language's (「≥」 is not in every figure font, so the words are used)."""
+BAND_SHORT = {"high": f"≧{BANDS['high'][0]:.0%}", "low": f"<{BANDS['low'][1]:.0%}"}
+"""A band cell's words where the band's own do not fit its cell on one line and the row holds no second line (a
+slide's heatmap of eleven rows): 「90%以上」 broken as 「90%」 over 「以上」 ran into the rows above and below. The
+Japanese figure font has 「≧」, not "≥"; reports pass their language's (catalogs/report_labels.yaml
+``band_cells_short``)."""
 BAND_LEGEND = f"{BANDS['high'][0]:.0%}以上: {BANDS['high'][0]:.0%}未満の企業が少ないため、平均は範囲のみ示す"
 """gid of every drawn hidden mark, so tests (and readers of the SVG) can find them."""
 
@@ -625,7 +630,7 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
 def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None = None,
             row_labels: dict[str, str] | None = None, suppressed_label: str = HIDDEN_LEGEND,
             total: str | None = None, band_label: str = BAND_LEGEND,
-            band_text: dict[str, str] | None = None) -> Axes:
+            band_text: dict[str, str] | None = None, band_short: dict[str, str] | None = None) -> Axes:
     """Rows × columns of a 0–1 value, annotated in percent.
 
     Hidden cells (``suppressed`` set) are white with the mark ``x``, explained by a legend entry
@@ -649,6 +654,9 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
         the scale with its text (``band_text``, default :data:`BAND_TEXT`: 「90%以上」), never a number.
     band_text : dict, optional
         The text of a 'high' and a 'low' band cell.
+    band_short : dict, optional
+        Shorter texts of the bands (default :data:`BAND_SHORT`, 「≧90%」), used where the band's text fits its cell
+        neither on one line nor, the row being one line high, on two; the legend entry then begins with them.
 
     Returns
     -------
@@ -698,7 +706,10 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     label_room = (ax.get_position().x1 - 0.035) * ax.figure.get_figwidth() - len(cols) * cell_need
     ax.set_yticks(range(len(rows)), _row_labels(ax, [str((row_labels or {}).get(r, r)) for r in rows], fs(7),
                                                 room=label_room), fontsize=fs(7))
-    _fit_cell_texts(ax, len(cols))
+    short = _fit_cell_texts(ax, len(cols), len(rows), band_text, band_short or BAND_SHORT)
+    for band, words in short.items():  # the legend names the cells' words
+        if band_label.startswith(band_text[band]):
+            band_label = words + band_label[len(band_text[band]):]
     width_chars = _axes_chars(ax) / max(len(cols), 1) * 0.95
     ax.set_xticks(range(len(cols)), [wrap(str(c), width_chars) for c in cols], fontsize=fs(8))
     spread_ticks(ax, [str(c) for c in cols], width_chars)  # a word wider than its column ran into its neighbour
@@ -738,19 +749,41 @@ def _cell_width_in(ax: Axes, texts: Sequence[str], size: float) -> float:
     return widest + CELL_PAD_EM * size / 72
 
 
-def _fit_cell_texts(ax: Axes, n_cols: int) -> None:
+def _fit_cell_texts(ax: Axes, n_cols: int, n_rows: int, band_text: dict[str, str],
+                    band_short: dict[str, str]) -> dict[str, str]:
     """A band's words wider than their cell (the label column could give no more width) broken between phrases
-    (「90%」「以上」) so they stay inside it; a number never needs it."""
+    (「90%」 over 「以上」) where the row holds two lines, else replaced by their short form (「≧90%」) on one line:
+    on a slide's row one line high, the two lines ran into the rows above and below. A number never needs either.
+
+    Returns
+    -------
+    dict
+        The short words used, by band ('high', 'low'): the legend must name what the cells say.
+    """
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
-    cell = ax.get_position().width * fig.get_figwidth() / max(n_cols, 1)
+    box = ax.get_position()
+    cell = box.width * fig.get_figwidth() / max(n_cols, 1)
+    row = box.height * fig.get_figheight() / max(n_rows, 1)
+    bands = {words: band for band, words in band_text.items()}
+    used: dict[str, str] = {}
     for text in ax.texts:
         if text.get_gid() != BAND_GID:
             continue
-        pad = CELL_PAD_EM * text.get_fontsize() / 72
-        if text.get_window_extent(renderer).width / fig.dpi + pad > cell:
+        size = text.get_fontsize() / 72
+        if text.get_window_extent(renderer).width / fig.dpi + CELL_PAD_EM * size <= cell:
+            continue
+        if row >= 2 * size * TWO_LINES_EM:
             text.set_text(re.sub(r"(?<=[%％])(?=\S)", "\n", text.get_text()))  # 「90%」 over 「以上」
             text.set_linespacing(1.0)
+        elif (band := bands.get(text.get_text())) in band_short:
+            text.set_text(band_short[band])
+            used[band] = band_short[band]
+    return used
+
+
+TWO_LINES_EM = 1.2
+"""Height of a line of a cell's text, in em: a row shorter than two of them holds one line."""
 
 
 def _bands(rows: pd.DataFrame) -> np.ndarray:
