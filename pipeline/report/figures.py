@@ -855,6 +855,12 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
             handles.append(Line2D([], [], color=style["color"], lw=6, solid_capstyle="butt", alpha=0.85,
                                   label=f"{s}: {band_text[band]}"))
     ax.set_xticks(angles, [(axis_labels or {}).get(a, a) for a in axes_order])
+    for text, angle in zip(ax.get_xticklabels(), angles * ax.get_theta_direction() + ax.get_theta_offset(),
+                           strict=True):  # each label grows away from the circle: centred, "Govern" ran over the ring
+        cos, sin = np.cos(angle), np.sin(angle)
+        text.set_horizontalalignment("left" if cos > 0.1 else "right" if cos < -0.1 else "center")
+        text.set_verticalalignment("bottom" if sin > 0.1 else "top" if sin < -0.1 else "center")
+        text.set_multialignment("center")
     ax.set_ylim(0, 1)
     ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=fs(7), color=MUTED_COLOUR)
     if len(axes_order) > 1:  # radial labels halfway between the first two spokes, off every spoke's line
