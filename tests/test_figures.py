@@ -532,15 +532,16 @@ def test_radar_band_text_is_the_reports_language():
 def test_radar_spoke_labels_stay_outside_the_circle(slide):
     """The English radar's labels were centred on their spokes' ends: "Govern" and "Detect", wider than 「統治」, ran
     over the 100% ring and GV's band stroke. Each label's box now lies wholly outside the circle: the point of the
-    box nearest the centre is at least the ring's radius away."""
+    box nearest the centre is at least the ring's radius away, and none runs under the legend (「統治 (GV)」, grown to
+    the right, did on a slide)."""
     import contextlib
 
     names = {"GV": "Govern\n(GV)", "ID": "Identify\n(ID)", "PR": "Protect\n(PR)", "DE": "Detect\n(DE)",
              "RS": "Respond\n(RS)", "RC": "Recover\n(RC)"}
-    t = pd.DataFrame({"fn": list(names), "seg": ["All"] * 6, "mean": [0.95, 0.8, 0.8, 0.8, 0.8, 0.8]})
+    segments = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜", "All"]  # a legend as tall
+    t = pd.DataFrame([{"fn": f, "seg": s, "mean": 0.8} for s in segments for f in names])  # as the deck's
     with style.slide_mode() if slide else contextlib.nullcontext():
-        fig = plt.figure(figsize=style.SLIDE)
-        ax = fig.add_subplot(polar=True)
+        fig, ax = style.new_figure(polar=True, left=0.1, right=0.55 if slide else 0.62)  # as the report draws it
         F.radar(t, "fn", "seg", "mean", ax=ax, axis_labels=names)
         fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
@@ -552,6 +553,8 @@ def test_radar_spoke_labels_stay_outside_the_circle(slide):
         box = lab.get_window_extent(renderer)
         nearest = (min(max(cx, box.x0), box.x1), min(max(cy, box.y0), box.y1))
         assert np.hypot(nearest[0] - cx, nearest[1] - cy) >= ring, lab.get_text()
+        assert not lab.get_window_extent(renderer).overlaps(ax.get_legend().get_window_extent(renderer))
+    assert ax.get_legend().get_window_extent(renderer).x1 <= fig.bbox.x1  # and the legend is not cut off
     plt.close(fig)
 
 

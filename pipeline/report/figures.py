@@ -867,8 +867,24 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
         ax.set_rlabel_position(float(np.degrees(angles[1]) / 2))
     if any_hidden:  # one entry says what the mark means, wrapped to the legend's width
         handles.append(_hidden_handle(fill_phrases(suppressed_label, 34)))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=fs(LEGEND_SIZE), borderaxespad=0)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(_right_of_labels(ax), 1.0), fontsize=fs(LEGEND_SIZE),
+              borderaxespad=0)
     return ax
+
+
+def _right_of_labels(ax: Axes, gap_em: float = 1.5) -> float:
+    """Where (axes fraction) a radar's legend may start: right of the spoke labels that grow rightwards from the
+    circle, with ``gap_em`` of their size between (at the fixed 1.15, 「統治 (GV)」 grown to the right ran under the
+    legend on a slide)."""
+    ax.apply_aspect()  # the circle's box, as drawn
+    renderer = ax.figure.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    right = [t for t in ax.get_xticklabels() if t.get_text() and t.get_horizontalalignment() == "left"]
+    if not right or not box.width:
+        return 1.15
+    reach = max(t.get_window_extent(renderer).x1 for t in right) - box.x1
+    gap = gap_em * right[0].get_fontsize() * ax.figure.dpi / 72
+    return max(1.15, 1.0 + (reach + gap) / box.width)
 
 
 def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None, hi: str | None = None,
