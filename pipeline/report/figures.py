@@ -706,7 +706,9 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     label_room = (ax.get_position().x1 - 0.035) * ax.figure.get_figwidth() - len(cols) * cell_need
     ax.set_yticks(range(len(rows)), _row_labels(ax, [str((row_labels or {}).get(r, r)) for r in rows], fs(7),
                                                 room=label_room), fontsize=fs(7))
-    short = _fit_cell_texts(ax, len(cols), len(rows), band_text, band_short or BAND_SHORT)
+    # a caller's own band words without short ones keep their words, on one line (never another language's)
+    short = _fit_cell_texts(ax, len(cols), len(rows), band_text,
+                            band_short or (BAND_SHORT if band_text is BAND_TEXT else band_text))
     for band, words in short.items():  # the legend names the cells' words
         if band_label.startswith(band_text[band]):
             band_label = words + band_label[len(band_text[band]):]
