@@ -213,7 +213,7 @@ def heatmap_section(data, attribute, protected, suffix=""):
     def plot(ax, part=None):  # on a slide, half the categories each
         rows = style.slide_half(cats, part)
         F.heatmap(rows, "node_id", "segment", "mean", ax=ax, suppressed_label=hidden, total=ALL,
-                  band_label=L["band"].format(k=min_cell), band_text=L["band_cells"],
+                  band_label=L["band"].format(k=min_cell), band_text=L["band_cells"], band_short=L["band_cells_short"],
                   row_labels=style.node_row_labels(rows["node_id"], node_names))
 
     page.figure("csf2_heatmap" + suffix, title, n_year(data.latest), plot,

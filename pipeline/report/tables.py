@@ -919,5 +919,16 @@ def with_item_labels(table: pd.DataFrame, limit: int = 24, lang: str = "ja") -> 
     from pipeline.publish.slides import on_slide
 
     limit = limit if lang == "ja" else round(limit * LATIN_PER_KANA)
-    text = table["text"].fillna("").map(lambda t: t if len(t) <= limit or on_slide() else t[: limit - 1] + "…")
+    text = table["text"].fillna("").map(lambda t: t if len(t) <= limit or on_slide() else _cut(t, limit, lang))
     return table.assign(label=table["item_id"] + " " + text)
+
+
+def _cut(text: str, limit: int, lang: str) -> str:
+    """``text`` cut to ``limit`` characters with "…": Japanese anywhere, another language after its last whole word
+    ("…by separating them, …", not "…responsibilitie…" or "…everyone knows their own r…")."""
+    if lang == "ja":
+        return text[: limit - 1] + "…"
+    head = text[: limit - 1]
+    if not head.endswith(" ") and text[limit - 1] != " " and " " in head:
+        head = head[: head.rfind(" ")]
+    return head.rstrip() + " …"
