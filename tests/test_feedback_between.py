@@ -66,7 +66,7 @@ def test_two_companies_between_the_member_and_90_percent_withhold_its_rank():
     assert np.isnan(gv["percentile"]) and np.isnan(gv["p50"]) and np.isnan(gv["p75"])
     assert gv["p25"] == pytest.approx(0.5875)
     # 偏差値 has no position: the group's mean and SD (alike for everyone) turn the member's own score into it
-    assert not np.isnan(gv["deviation"]) and gv["between"]
+    assert not np.isnan(gv["deviation"]) and gv["between_rank"] and gv["between_quantile"]
 
 
 def test_none_or_five_between_leave_the_rank_shown():
@@ -74,7 +74,7 @@ def test_none_or_five_between_leave_the_rank_shown():
     # at or below it, 12 below 0.9 → none between → shown; p75 0.9475 (18) has 6 in [0.9, 0.9475] → shown
     gv, _ = _member([], [0.93] * 6 + [1.0] * 6)
     assert gv["percentile"] == pytest.approx(50.0) and gv["p50"] == pytest.approx(0.89)
-    assert gv["p75"] == pytest.approx(0.9475) and not gv["between"]
+    assert gv["p75"] == pytest.approx(0.9475) and not gv["between_rank"] and not gv["between_quantile"]
     # five between (7 printed reached): rank shown; median 0.855 with 5 to 0.9 shown; p75 0.93 is 18th, one
     # company (the 18th itself) in [0.9, 0.93] → x, and the rank is not held against a quartile withheld
     gv, _ = _member([0.86, 0.87, 0.88, 0.89, 0.895], [0.93] * 3 + [1.0] * 4)

@@ -340,11 +340,13 @@ def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int, cel
     # every scored company of the block is in its pool; an unscored one gets no rank (NaN)
     percentile = percentile_rank(pool["score"], k).reindex(block.index)
     shown, kept = _between_rule(pool["score"], block, quantiles, percentile, printed or [], k)
-    # which rows lost a quantile or their rank to the between rule, for the sentence that says why
-    between = (kept.isna() & percentile.notna()) | any(v == v and shown[q] != shown[q] for q, v in quantiles.items())
+    # what the between rule withheld, for the sentence that says why: a quantile (the group's, alike for its
+    # members, so the sentences stay shared) and a rank (the member's own)
     return block.assign(peer_n=n, peer_mean=mean, **shown, percentile=kept,
                         deviation=deviation_score(pool["score"]).reindex(block.index), hidden="",
-                        fallback=fallback, peer_rounded=False, between=between)
+                        fallback=fallback, peer_rounded=False,
+                        between_quantile=any(v == v and shown[q] != shown[q] for q, v in quantiles.items()),
+                        between_rank=kept.isna() & percentile.notna())
 
 
 def _between_rule(pool: pd.Series, block: pd.DataFrame, quantiles: dict[str, float], percentile: pd.Series,
