@@ -9,7 +9,6 @@ same bytes, so feedback files stay byte-identical run to run.
 
 from __future__ import annotations
 
-import io
 import os
 import struct
 import zlib
@@ -74,6 +73,21 @@ def encode_png(pixels: np.ndarray, dpi: float | None = None, level: int = 1,
     return b"".join(parts)
 
 
+class _Drawn:
+    """Where matplotlib's raw writer puts the drawn pixels: a view of its renderer's buffer, not a copy (a 300-dpi
+    slide-sized figure is 36 MB of RGBA, and a copy of it doubled what saving a report figure adds to the kernel's
+    peak memory). matplotlib writes the buffer once, with the drawing finished."""
+
+    view: memoryview | None = None
+
+    def write(self, data: Any) -> int:
+        self.view = memoryview(data).cast("B")
+        return self.view.nbytes
+
+    def seek(self, offset: int, whence: int = 0) -> int:  # matplotlib takes an object with seek for a file handle
+        return 0
+
+
 def save_figure_png(fig: Any, target: str | os.PathLike | BinaryIO, dpi: float | None = None,
                     text: dict[str, str] | None = None, level: int = 1) -> None:
     """Write a matplotlib figure as PNG as ``fig.savefig(target)`` would draw it, encoded by :func:`encode_png`.
@@ -87,10 +101,10 @@ def save_figure_png(fig: Any, target: str | os.PathLike | BinaryIO, dpi: float |
     if dpi is None:
         dpi = mpl.rcParams["savefig.dpi"]
         dpi = fig.dpi if dpi == "figure" else dpi
-    buf = io.BytesIO()
-    fig.savefig(buf, format="rgba", dpi=dpi)
+    drawn = _Drawn()
+    fig.savefig(drawn, format="rgba", dpi=dpi)
     width, height = int(fig.get_figwidth() * dpi), int(fig.get_figheight() * dpi)
-    pixels = np.frombuffer(buf.getbuffer(), dtype=np.uint8)
+    pixels = np.frombuffer(drawn.view, dtype=np.uint8) if drawn.view is not None else np.zeros(0, np.uint8)
     if pixels.size != width * height * 4:  # a size matplotlib rounded otherwise: never guess the shape, let it write
         fig.savefig(target, format="png", dpi=dpi, metadata=dict(text or {}), pil_kwargs={"compress_level": level})
         return

@@ -253,14 +253,17 @@ def _table_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], table: Publish
     rounded = rounded_mask(frame)
     points_whole = whole_points_mask(frame)
     whole = {**styles, "percent": styles["whole_percent"], "score": styles["whole_percent"]}
+    # cells read from column lists: a pandas look-up per cell (.at, .iloc) was a third of the sheets' time, profiled
+    shown_columns = [shown.iloc[:, c].tolist() for c in range(len(cols))]
+    value_columns = [frame[col].tolist() for col in cols]
     for r in range(len(frame)):
-        texts = shown.iloc[r].tolist()
+        texts, values = [column[r] for column in shown_columns], [column[r] for column in value_columns]
         row_styles = whole if rounded[r] else styles
         if points_whole[r]:  # changes in whole points, as the page shows them
             row_styles = {**row_styles, "points": styles["whole_points"]}
         for c, col in enumerate(cols):
-            open_count = col in open_counts and not is_missing(frame.at[r, col])  # respondents shown by their own rule
-            write_cell(ws, HEADER_ROW + 1 + r, c, frame.at[r, col], texts[c], kinds[c],
+            open_count = col in open_counts and not is_missing(values[c])  # respondents shown by their own rule
+            write_cell(ws, HEADER_ROW + 1 + r, c, values[c], texts[c], kinds[c],
                        (hidden[r] and not open_count) or col in withheld[r],
                        mark, widths[c], row_styles)
         height = row_height(texts, widths)
