@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.catalogs.files import read_csv
+from pipeline import catalogs
 from pipeline.ingest import ingest
 from pipeline.synth import answers, synthesise
 
@@ -26,7 +26,7 @@ from pipeline.synth import answers, synthesise
 def compare(responses: pd.DataFrame) -> pd.DataFrame:
     """Per item: targets, shares among the companies that answered it, and gaps in standard errors."""
     target = answers.calibration("sme")
-    basis = read_csv("sme_calibration.csv").set_index("item_id")["implemented_or_partial_basis"]
+    basis = catalogs.synth_calibration("sme").set_index("item_id")["implemented_or_partial_basis"]
     grouped = responses.groupby("item_id")["answer"]
     n = grouped.size()
     out = pd.DataFrame({"basis": basis, "n": n,

@@ -45,11 +45,11 @@ style.apply()
 min_cell = ruleset.min_cell(min_cell)
 L = style.labels(lang)
 store = config.in_project(store) if store else config.STORE_DIR
-# each sector at its latest year, CSF 2.0 scores only: what this page shows (the ten-year store is gigabytes)
 compared = [s.strip() for s in sector_list.split(",") if s.strip()] or D.cross_sector_sectors(store)
 in_span = {s: D.years_in(store, s, years or None) for s in compared}
-sectors = {s: D.load(store, s, (ys[-1], ys[-1]) if ys else years or None, frameworks=["csf2"], responses=False)
-           for s, ys in in_span.items()}
+# each sector at its latest year, CSF 2.0 scores only (the ten-year store is gigabytes), its segments merged as
+# its own report merges them
+sectors = {s: D.latest_as_reported(store, s, years or None, min_cell) for s in compared}
 every_year = sorted({y for ys in in_span.values() for y in ys})
 prov = provenance(store, list(sectors), every_year, {"years": years or "all", "k": min_cell, "lang": lang})
 ALL = L["segment_all"]
@@ -79,8 +79,8 @@ if mapping_notes:
     display(Markdown(mapping_notes))
 
 
-# functions and categories are tied by the item map: protected together, with each sector's own segments as
-# stored (a total hidden to protect one of them stays hidden here), then the totals kept
+# functions and categories are tied by the item map: protected together, with each sector's own segments as its
+# report publishes them (a total hidden there to protect one of them stays hidden here), then the totals kept
 levels = P.cross_sector_nodes(sectors, min_cell, links)
 
 
@@ -139,12 +139,12 @@ disclosure_text = L["disclosure_text"].format(k=min_cell, k_less=min_cell - 1)
 display(Markdown(disclosure_text))
 display(Markdown(L["marks_text"]))
 # the run's provenance last, as an appendix in the page's words: for the analyst who reruns it, not the reader of
-# the first page (it stood under the title, half in English)
+# the first page
 display(Markdown(f"## {L['sections']['appendix']}"))
 display(HTML(f'<p class="sdw-provenance">{scheme_names.provenance_text(prov, L, lang)}</p>'))
 about = [(L["about"]["disclosure"], disclosure_text), (L["about"]["k"], str(min_cell))]
 # the key numbers, read from the published function table: each sector's strongest and weakest function, and
-# the function the sectors differ most on (the key-points slide carried no finding)
+# the function the sectors differ most on (the key-points slide states findings, not only counts)
 published = {t.name: t for t in pub.tables}
 key_points = cross_headline(published["functions"].frame.assign(node_name=lambda f: f["node_id"].map(names)), L,
                             lang, {s: (d.latest, d.n(d.latest)) for s, d in sectors.items()})

@@ -18,7 +18,7 @@
 # and table passes disclosure control. The logic lives in `pipeline/report/explore.py`.
 
 # %% tags=["parameters"]
-sector = "auto"
+sector = ""  # the dropdown's first choice; empty: the first sector the store holds
 store = ""  # empty: the project's data/processed
 lang = "ja"
 min_cell = None  # None: k from catalogs/scoring.yaml (min_cell)

@@ -14,7 +14,7 @@
 # %% tags=["parameters"]
 # The per-sector trend report, run by `sdw report`. Every heading and sentence comes from
 # catalogs/report_labels.yaml in the report's language; every number from a protected, published table.
-sector = "auto"
+sector = ""  # required, one of catalogs/sectors.yaml (sdw report names it); empty stops with the list
 years = ""  # e.g. "2022-2024"; empty: every year in the store
 segment_by = ""  # empty: the sector's own (catalogs/sectors.yaml: business type for power, size band for automotive)
 framework = "csf2"  # csf2, or csf11 for power (the checklist's own framework)
@@ -76,7 +76,7 @@ page = Page(ctx, rd, by, merges, pub, span)
 ALL, hidden, unit = page.total, page.hidden_mark, L["unit_points"]
 show, named, n_all, n_year, source = page.show, page.named, page.n_all, page.n_year, page.source
 fy = [L["fy"].format(year=y) for y in rd.years]
-year_format = L["fy"].replace("{year}", "{}")
+year_format = L["fy"]  # the figures' year ticks: the same label template as the tables' years
 latest = L["fy"].format(year=rd.latest)
 latest_year = str(rd.latest)  # the source line writes "FY" itself
 mapping_note = ctx.mapping_note(L)
@@ -213,7 +213,7 @@ def heatmap_section(data, attribute, protected, suffix=""):
     def plot(ax, part=None):  # on a slide, half the categories each
         rows = style.slide_half(cats, part)
         F.heatmap(rows, "node_id", "segment", "mean", ax=ax, suppressed_label=hidden, total=ALL,
-                  band_label=L["band"].format(k=min_cell), band_text=L["band_cells"],
+                  band_label=L["band"].format(k=min_cell), band_text=L["band_cells"], band_short=L["band_cells_short"],
                   row_labels=style.node_row_labels(rows["node_id"], node_names))
 
     page.figure("csf2_heatmap" + suffix, title, n_year(data.latest), plot,
@@ -249,8 +249,7 @@ if "level" in info["frameworks"]:
     def draw_levels():
         fig = plt.figure(figsize=style.SLIDE_FIGURE if style.on_slide() else style.SLIDE)
         F.small_multiples(lv, facet="node_id", y="share_reached", hue="segment", fig=fig, suppressed_label=hidden,
-                          year_format=year_format.replace("{}", "{}\n") if style.on_slide() and lang == "ja"
-                          else year_format, total=ALL,  # three 14-point years side by side in a narrow panel
+                          year_format=L["fy_stacked"] if style.on_slide() else year_format, total=ALL,
                           rect=(0.07, 0.25, 0.7, 0.84) if style.on_slide() else (0.07, 0.17, 0.78, 0.80))
         if relevelled:
             style.caveat(fig, relevelled_note)

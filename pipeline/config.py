@@ -134,8 +134,9 @@ _LAZY = {"ROOT": project_dir, "RAW_DIR": raw_dir, "STORE_DIR": store_dir, "FIGUR
 
 
 def __getattr__(name: str) -> Path:
-    """The old path constants, resolved on each access so they follow ``SDW_HOME`` and the current folder
-    (the registered sectors are ``catalogs.sectors()``: config sits below the catalogs)."""
+    """The path constants outside scripts import (``STORE_DIR`` …), resolved on each access so they follow
+    ``SDW_HOME`` and the current folder (the registered sectors are ``catalogs.sectors()``: config sits below
+    the catalogs)."""
     if name in _LAZY:
         return _LAZY[name]()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from pipeline import catalogs
-from pipeline.catalogs.files import on_change, registered_cache
+from pipeline.catalogs import on_change, registered_cache
 from pipeline.text import header_key, label_key
 
 PAST = re.compile(r"前年|昨年|前回|過去|参考")  # 「回答(前年度)」 is last year's column, not this year's

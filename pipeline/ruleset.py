@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 
 from pipeline import catalogs
-from pipeline.catalogs.files import catalog_cache
+from pipeline.catalogs import catalog_cache
 
 MISSING = "missing"
 NOT_APPLICABLE = "not_applicable"

@@ -114,7 +114,8 @@ def feedback(args: argparse.Namespace) -> int:
     # the peer values the report publishes for the same groups, protected by the report's own tables
     published = published_peers(args.store, args.sector, args.year)
     per_company = feedback_tables(scores, respondents, responses, args.sector, args.year,
-                                  published=published.cells, merges=published.merges, withheld=published.withheld)
+                                  published=published.cells, merges=published.merges, withheld=published.withheld,
+                                  counts=published.counts)
     star = star_feedback(scores, respondents, responses, args.sector, args.year, published=published.bands,
                          merges=published.merges) if on_star else None
     if not per_company:

@@ -92,7 +92,10 @@ ROW_PAD = 3.0
 WIDE_UNITS = 2.1
 """Column-width units (the default font's digit, 7 px in Excel's Calibri 11) a full-width character takes: an 11-point
 Japanese glyph is 14.7 px. Counting 2 lets a line of 15 characters in a column of 30 overflow onto a line the row has
-no room for."""
+no room for. Rows are sized for Excel, the clerk's program: LibreOffice fits a little more on a line (with Calibri's
+metric twin Carlito, about a character; a minimal install without it sets Calibri in DejaVu Sans, whose wider digit
+makes every column about a fifth wider for Japanese text), so there some rows show a spare line. A spare line costs
+paper; a row sized to LibreOffice's wrap would cut the last line in Excel."""
 BREAK_AFTER = " -"
 """Characters after which Excel and LibreOffice break a run of Latin text ("No.74" and ".xlsx" stay whole); Japanese
 breaks between any two characters."""

@@ -85,7 +85,8 @@ def test_no_headline_sentence_prints_the_respondents_mean_as_the_members(lang):
 
 def _heatmap_ticks(columns: list[str], lang: str, slide: bool) -> tuple[list[str], list[tuple[str, str]]]:
     """Draw a category heatmap over ``columns`` as a report does (long row labels, a total column), on the page or
-    on a slide, and read back its column labels and any neighbouring pair whose drawn extents overlap."""
+    on a slide, and read back its column labels, any pair whose drawn extents overlap, and any label a staggered
+    label's leader crosses."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -96,7 +97,8 @@ def _heatmap_ticks(columns: list[str], lang: str, slide: bool) -> tuple[list[str
     from pipeline.report.context import node_names
 
     names = node_names("csf2", lang)
-    rows = ["GV.OC", "GV.RR", "GV.SC", "ID.AM", "PR.AA", "PR.AT"]
+    # the eleven rows of the deck's first heatmap slide: rows one line high, so the long labels take their width
+    rows = ["GV.OC", "GV.RM", "GV.RR", "GV.PO", "GV.OV", "GV.SC", "ID.AM", "ID.RA", "ID.IM", "PR.AA", "PR.AT"]
     table = pd.DataFrame([{"node_id": r, "segment": c, "mean": 0.6, "suppressed": ""} for r in rows for c in columns])
 
     def draw():
@@ -108,7 +110,7 @@ def _heatmap_ticks(columns: list[str], lang: str, slide: bool) -> tuple[list[str
 
     with slides.slide_mode() if slide else contextlib.nullcontext():
         fig, ax = draw()
-    out = [t.get_text() for t in ax.get_xticklabels()], F.tick_overlaps(ax)
+    out = [t.get_text() for t in ax.get_xticklabels()], F.tick_overlaps(ax) + F.leader_crossings(ax)
     plt.close(fig)
     return out
 
@@ -117,19 +119,25 @@ SIZE_BANDS = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人"
 INDUSTRIES_EN = ["Vehicle makers", "Parts", "Materials", "Equipment", "Software and IT", "Logistics",
                  "Sales and service", "All"]
 POWER = ["一般送配電・送電・配電", "特定送配電・自家用", "発電", "小売", "特定卸", "全体"]
+INDUSTRIES_JA = ["完成車", "自動車部品", "素材・材料", "設備・機械", "ソフトウェア・IT", "物流", "販売・サービス",
+                 "全体"]
 
 
 @pytest.mark.parametrize("slide", [False, True])
-@pytest.mark.parametrize(("columns", "lang"), [(SIZE_BANDS, "ja"), (INDUSTRIES_EN, "en"), (POWER, "ja")])
+@pytest.mark.parametrize(("columns", "lang"), [(SIZE_BANDS, "ja"), (INDUSTRIES_EN, "en"), (POWER, "ja"),
+                                                  (INDUSTRIES_JA, "ja")])
 def test_heatmap_column_labels_do_not_overlap_and_break_only_between_words(columns, lang, slide):
     """「1,001〜10,000人」 ran into 「10,001人〜」 on the automotive heatmap, "Materials" into "Equipment" on the
-    English one, and 「一般送配 / 電」 was cut inside a word."""
+    English one, 「一般送配 / 電」 was cut inside a word, and on the slide of eight industries 「素材・材料」 ran into
+    「ソフトウェア・IT」 on the upper row of the staggered labels (only neighbours in x were compared, and those sit on
+    different rows)."""
     texts, overlaps = _heatmap_ticks(columns, lang, slide)
     assert overlaps == []
     # each label is its column's name, broken (if at all) only where a reader breaks it
     allowed = {"一般送配電・送電・配電": {"一般送配電・送電・配電", "一般送配電・\n送電・配電",
                                   "一般\n送配電・\n送電・配電"},
-               "特定送配電・自家用": {"特定送配電・自家用", "特定送配電・\n自家用"}}
+               "特定送配電・自家用": {"特定送配電・自家用", "特定送配電・\n自家用"},
+               **{name: {name, name.replace("・", "・\n")} for name in INDUSTRIES_JA}}
     for name, text in zip(columns, texts, strict=True):
         if name in allowed:
             assert text in allowed[name], (name, text)
@@ -137,6 +145,47 @@ def test_heatmap_column_labels_do_not_overlap_and_break_only_between_words(colum
             assert text in {name, name.replace("〜", "〜\n", 1)}, (name, text)
         else:  # an English name breaks only between its words
             assert text.replace("\n", " ") == name and "\n\n" not in text, (name, text)
+
+
+@pytest.mark.parametrize(("lang", "cell", "legend"), [
+    ("ja", "≧90%", "≧90%: 90%未満の企業が5社未満のため、平均は範囲のみ示す"),
+    ("en", "90%+", "90%+: mean 90% or more (fewer than 5 companies below 90%: only the range is shown)")])
+def test_a_band_in_a_narrow_slide_cell_stays_on_one_line_inside_its_cell(lang, cell, legend):
+    """On the deck's heatmap of eight industries (eleven rows one line high), 「90%以上」 was broken into 「90%」 over
+    「以上」 ("90%" over "+") and ran into the rows above and below. It now reads its short words on one line, inside
+    its cell, and the legend entry begins with the same words."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from pipeline.publish import slides
+    from pipeline.report import figures as F
+    from pipeline.report.context import node_names
+
+    names = node_names("csf2", lang)
+    rows = ["PR.DS", "PR.PS", "PR.IR", "DE.CM", "DE.AE", "RS.MA", "RS.AN", "RS.CO", "RS.MI", "RC.RP", "RC.CO"]
+    columns = INDUSTRIES_JA if lang == "ja" else INDUSTRIES_EN
+    table = pd.DataFrame([{"node_id": r, "segment": c, "mean": 0.7, "suppressed": "", "mean_band": ""}
+                          for r in rows for c in columns])
+    band = table["node_id"].eq("RS.CO") & table["segment"].eq(columns[5])
+    table.loc[band, ["mean", "suppressed", "mean_band"]] = [np.nan, "split", "high"]
+    words = style.labels(lang)
+    with slides.slide_mode():
+        fig, ax = style.new_figure(left=0.3, right=0.9)
+        F.heatmap(table, "node_id", "segment", "mean", ax=ax, total=columns[-1], band_label=words["band"].format(k=5),
+                  band_text=words["band_cells"], band_short=words["band_cells_short"],
+                  row_labels={r: f"{r} {names[r]}" for r in rows})
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (text,) = [t for t in ax.texts if t.get_gid() == "band"]
+    assert text.get_text() == cell
+    box = text.get_window_extent(renderer)
+    left, bottom = ax.transData.transform((5 - 0.5, 7 + 0.5))  # the cell RS.CO × the sixth column (y grows down)
+    right, top = ax.transData.transform((5 + 0.5, 7 - 0.5))
+    assert left <= box.x0 and box.x1 <= right and bottom <= box.y0 and box.y1 <= top
+    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == legend
+    plt.close(fig)
 
 
 # --- tables: a not-assessed row reads — throughout ------------------------------------------------------------------

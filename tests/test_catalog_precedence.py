@@ -6,16 +6,15 @@ import csv
 from pathlib import Path
 
 from pipeline import catalogs
-from pipeline.catalogs import files as catalog_files
 from pipeline.ingest import packed, vocab
 from pipeline.scoring import maps
 
-SHIPPED = Path(catalog_files.__file__).resolve().parent
+SHIPPED = catalogs.SHIPPED_DIR
 
 
 def _write_items(path: Path, levels: dict[str, str]) -> None:
     """A copy of the shipped automotive items with some levels changed."""
-    rows = list(catalog_files.read_records("auto_items.csv"))
+    rows = list(catalogs.read_records("auto_items.csv"))
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
@@ -34,7 +33,7 @@ def test_a_project_catalog_file_replaces_the_shipped_one_and_leaves_with_its_pro
     assert catalogs.auto_items().set_index("item_id").loc["No.1", "level"] == "Lv1"  # shipped, no project file yet
     _write_items(tmp_path / "a" / "catalogs" / "auto_items.csv", {"No.1": "Lv3"})
     assert catalogs.auto_items().set_index("item_id").loc["No.1", "level"] == "Lv3"
-    assert {r["item_id"]: r["level"] for r in catalog_files.read_records("auto_items.csv")}["No.1"] == "Lv3"
+    assert {r["item_id"]: r["level"] for r in catalogs.read_records("auto_items.csv")}["No.1"] == "Lv3"
     assert _level_node(maps.mapped_items_map("auto"), "No.1") == "Lv3"
 
     monkeypatch.setenv("SDW_HOME", str(tmp_path / "b"))  # another project: the shipped file again

@@ -109,6 +109,18 @@ def test_initial_selection_is_never_blank(store):
     assert X.frameworks("power") == ["csf2", "csf11"] and X.frameworks("auto") == ["csf2"]
 
 
+def test_explorer_opens_on_the_named_sector_or_the_first_held_and_refuses_one_the_store_lacks():
+    held = [("自動車", "auto"), ("電力", "power")]
+    assert X.first_sector("power", held) == "power"
+    assert X.first_sector("", held) == "auto"  # none named: the dropdown's first, which it shows
+    with pytest.raises(ValueError) as refused:
+        X.first_sector("atuo", held)  # a typo never opens another sector's page
+    assert str(refused.value) == "the store holds no scores of sector 'atuo'; it holds: auto, power"
+    with pytest.raises(ValueError) as empty:
+        X.first_sector("", [])
+    assert str(empty.value) == "the store holds no scored sector: run sdw ingest and sdw score first"
+
+
 def test_segment_options_are_those_the_sector_has(store):
     auto, power = X.segment_options(load_data(store, "auto")), X.segment_options(load_data(store, "power"))
     assert "business_types" in power and "industry" not in power

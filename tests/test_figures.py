@@ -277,7 +277,7 @@ class TestTrendLines:
         assert a.get_marker() != b.get_marker() and a.get_linestyle() != b.get_linestyle()
 
     def test_year_ticks_are_integers_with_the_callers_format(self, trend_table):
-        ax = F.trend_lines(trend_table, hue="segment", ax=plt.figure().gca(), year_format="{}年度")
+        ax = F.trend_lines(trend_table, hue="segment", ax=plt.figure().gca(), year_format="{year}年度")
         assert list(ax.get_xticks()) == [2022, 2023, 2024]
         assert [t.get_text() for t in ax.get_xticklabels()] == ["2022年度", "2023年度", "2024年度"]
 
@@ -526,6 +526,36 @@ def test_radar_band_text_is_the_reports_language():
     ax = plt.figure().add_subplot(polar=True)
     F.radar(t, "fn", "seg", "mean", ax=ax, band_text={"high": "90% or more", "low": "below 10%"})
     assert _legend_texts(ax) == ["a", "a: 90% or more"]
+
+
+@pytest.mark.parametrize("slide", [False, True])
+def test_radar_spoke_labels_stay_outside_the_circle(slide):
+    """The English radar's labels were centred on their spokes' ends: "Govern" and "Detect", wider than 「統治」, ran
+    over the 100% ring and GV's band stroke. Each label's box now lies wholly outside the circle: the point of the
+    box nearest the centre is at least the ring's radius away, and none runs under the legend (「統治 (GV)」, grown to
+    the right, did on a slide)."""
+    import contextlib
+
+    names = {"GV": "Govern\n(GV)", "ID": "Identify\n(ID)", "PR": "Protect\n(PR)", "DE": "Detect\n(DE)",
+             "RS": "Respond\n(RS)", "RC": "Recover\n(RC)"}
+    segments = ["〜100人", "101〜300人", "301〜1,000人", "1,001〜10,000人", "10,001人〜", "All"]  # a legend as tall
+    t = pd.DataFrame([{"fn": f, "seg": s, "mean": 0.8} for s in segments for f in names])  # as the deck's
+    with style.slide_mode() if slide else contextlib.nullcontext():
+        fig, ax = style.new_figure(polar=True, left=0.1, right=0.55 if slide else 0.62)  # as the report draws it
+        F.radar(t, "fn", "seg", "mean", ax=ax, axis_labels=names)
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    cx, cy = ax.transData.transform((0, 0))
+    ring = ax.get_window_extent(renderer).width / 2
+    labels = [lab for lab in ax.get_xticklabels() if lab.get_text()]
+    assert len(labels) == 6
+    for lab in labels:
+        box = lab.get_window_extent(renderer)
+        nearest = (min(max(cx, box.x0), box.x1), min(max(cy, box.y0), box.y1))
+        assert np.hypot(nearest[0] - cx, nearest[1] - cy) >= ring, lab.get_text()
+        assert not lab.get_window_extent(renderer).overlaps(ax.get_legend().get_window_extent(renderer))
+    assert ax.get_legend().get_window_extent(renderer).x1 <= fig.bbox.x1  # and the legend is not cut off
+    plt.close(fig)
 
 
 @pytest.mark.parametrize("years", [3, 6])

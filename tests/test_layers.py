@@ -44,7 +44,7 @@ def add_import(module: Path, line: str) -> None:
 def test_the_package_keeps_its_layers():
     done = lint(ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "4 kept, 0 broken" in done.stdout
+    assert "5 kept, 0 broken" in done.stdout
 
 
 def test_a_circle_between_sibling_modules_breaks_the_contract(tmp_path):
@@ -76,6 +76,30 @@ def test_an_upward_or_sideways_import_breaks_the_contract(tmp_path, module, line
     assert done.returncode == 1
     assert "leaves BROKEN" in done.stdout  # the layers contract, whose name ends "… config, leaves"
     assert broken in done.stdout
+
+
+def test_a_module_reaching_into_the_catalogs_breaks_the_contract(tmp_path):
+    """Catalog files are read through ``pipeline.catalogs`` alone: a stage importing one of its modules (as
+    a stage importing the cache helpers from ``pipeline.catalogs.files``, say) is refused, naming the import."""
+    root = copy_package(tmp_path)
+    add_import(root / "pipeline" / "scoring" / "maps.py", "from pipeline.catalogs.files import catalog_cache")
+    done = lint(root)
+    assert done.returncode == 1
+    assert "never one of its modules BROKEN" in " ".join(done.stdout.split())
+    assert "pipeline.scoring.maps -> pipeline.catalogs.files" in done.stdout
+
+
+def test_every_module_outside_the_catalogs_is_held_to_the_one_catalog_module():
+    """A new top-level module is listed in the contract's sources, or it could import a catalog module unseen."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    (one,) = [c for c in contracts["contracts"] if c["id"] == "one-catalog-module"]
+    top = {f"pipeline.{p.stem if p.is_file() else p.name}" for p in (ROOT / "pipeline").iterdir()
+           if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file()}
+    assert sorted(top - {"pipeline.catalogs"}) == sorted(one["source_modules"])
+    catalog_modules = {f"pipeline.catalogs.{p.stem}" for p in (ROOT / "pipeline" / "catalogs").glob("*.py")}
+    assert sorted(catalog_modules - {"pipeline.catalogs.__init__"}) == sorted(one["forbidden_modules"])
 
 
 # Each stage package's entry point is its run.py (pipeline.ingest.run, pipeline.scoring.run, pipeline.synth.run,

@@ -10,6 +10,7 @@ import yaml
 
 from pipeline.method import METHOD_DOC, METHOD_VERSION, SECTIONS, cite
 from pipeline.publish.model import Provenance
+from pipeline.report import style
 
 ROOT = Path(__file__).resolve().parents[1]
 METHOD = (ROOT / METHOD_DOC).read_text(encoding="utf-8")
@@ -52,7 +53,7 @@ def test_every_section_the_reports_cite_exists_under_that_title():
     for lang in ("ja", "en"):
         # the common rules, the disclosure rules, and what one sector's rules add (levels and ★: automotive)
         notes = {"rules_text": labels[lang]["rules_text"], "disclosure_text": labels[lang]["disclosure_text"],
-                 **{f"rules_sector.{s}": t for s, t in labels[lang]["rules_sector"].items()
+                 **{f"rules_sector.{s}": t for s, t in style.labels(lang)["rules_sector"].items()
                     if "docs/method.md" in t}}
         for key, text in notes.items():
             assert "docs/method.md §" in text, (lang, key)

@@ -31,3 +31,13 @@ def test_a_level_the_reports_levels_table_withholds_reads_x_for_its_members(tmp_
     # 101〜300人: 2 companies short of Lv1 (fewer than 5 on one side), so its Lv1+ row is withheld and so is the
     # level's peer comparison there; the 301〜1,000人 split (6 / 6) is published on its own
     assert ("Lv1", "101〜300人") in peers.withheld
+
+
+def test_the_levels_tables_printed_counts_reach_the_member_page_as_cuts(tmp_path):
+    peers = published_peers(_store(tmp_path), "auto", 2024, k=5)
+    # the total prints 5 + 6 = 11 of 19 at Lv1+: a count of Lv1 shares at 90 % or more. Both segments' rows are
+    # withheld (101〜300人 has 2 short of it; 301〜1,000人 with it, as the total less it would give that 2), so no
+    # count of theirs is printed
+    rows = [tuple(r) for r in peers.counts[["framework", "node_id", "segment", "threshold", "reached"]].itertuples(
+        index=False)]
+    assert rows == [("level", "Lv1", "全体", 0.9, 11.0)]

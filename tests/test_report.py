@@ -407,6 +407,15 @@ def test_every_notebook_has_a_tagged_parameters_cell():
         assert len(tagged) == 1, path.name
 
 
+def test_a_report_run_without_a_sector_stops_and_lists_the_sectors(tmp_path):
+    # the notebook's sector has no default: opened by hand and run as it is, it names the registered sectors
+    # (catalogs/sectors.yaml) rather than drawing one it picked itself
+    with pytest.raises(ReportError) as refused:
+        execute("sector_trend_report", {}, tmp_path)
+    assert str(refused.value) == ("sector_trend_report: cell 2 failed: KeyError: "
+                                  "'no sector given: name one of power, auto, sme (catalogs/sectors.yaml)'")
+
+
 def test_english_report_and_byte_identical_tables(reports, tmp_path, monkeypatch):
     from pipeline.report.style import STRICT_GLYPHS
 

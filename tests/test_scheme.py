@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogs import files as _files
+from pipeline import catalogs
 from pipeline.cli import main
 from pipeline.freshness import scoring_code_digest
 from pipeline.publish.provenance import scheme_stamp
@@ -18,11 +18,11 @@ from pipeline.scoring.respondent import score_store_tables
 from pipeline.scoring.scheme import check_scheme
 from tests.test_scoring import responses
 
-SHIPPED = Path(_files.__file__).resolve().parent
+SHIPPED = catalogs.SHIPPED_DIR
 
 
 def _copy_csv(name: str, to: Path, change=lambda row: row) -> None:
-    rows = [change(dict(r)) for r in _files.read_records(name)]
+    rows = [change(dict(r)) for r in catalogs.read_records(name)]
     to.mkdir(parents=True, exist_ok=True)
     with open(to / name, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))

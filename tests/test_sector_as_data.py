@@ -12,11 +12,10 @@ import pytest
 import yaml
 
 from pipeline import catalogs, corporate_number
-from pipeline.catalogs import files as catalog_files
 from pipeline.ingest import ingest
 from pipeline.scoring import score_store
 
-SHIPPED = Path(catalog_files.__file__).resolve().parent
+SHIPPED = catalogs.SHIPPED_DIR
 
 # 水道 (water utilities): four items, each addressing one CSF 2.0 subcategory of our choosing.
 ITEMS = """item_id,domain,text_ja,text_en,csf2
@@ -66,10 +65,10 @@ def water_project(tmp_path, monkeypatch):
     (folder / "templates" / "water-2025.yaml").write_text(yaml.safe_dump(TEMPLATE, allow_unicode=True),
                                                           encoding="utf-8")
     monkeypatch.setenv("SDW_HOME", str(tmp_path / "project"))
-    catalog_files.refresh()
+    catalogs.refresh()
     yield tmp_path
     monkeypatch.delenv("SDW_HOME")
-    catalog_files.refresh()
+    catalogs.refresh()
 
 
 def checklist(path: Path, company: str, number: str, employees: int, answers: list[str]) -> None:
@@ -155,6 +154,34 @@ def test_the_new_sectors_report_words_come_from_its_catalog_files(water_project)
     assert segment_names("water", "en")["〜100人"] == "1–100"  # size bands in English, as size_bands.yaml names them
 
 
+def test_a_new_sectors_words_about_its_scoring_are_read_from_its_own_entry(water_project):
+    """What a report says of one sector's scoring (the rules sentence, the deck's bullet, the caveat under its
+    figures) is written in the sector's sectors.yaml entry: adding the sector touches no labels file."""
+    from pipeline.report import style
+    from pipeline.report.context import mapping_note
+
+    folder = water_project / "project" / "catalogs"
+    entries = yaml.safe_load((folder / "sectors.yaml").read_text(encoding="utf-8"))
+    entries["water"]["report_words"] = {
+        "ja": {"rules_sector": "水道の点検項目の CSF 2.0 への対応付けは本プロジェクト独自です。",
+               "rules_slide": ["CSF 2.0 への対応付け{at}: 本プロジェクト独自"],
+               "mapping_note": "水道の CSF 2.0 対応付けは本プロジェクト独自"},
+        "en": {"rules_sector": "Water items are mapped to CSF 2.0 by this project.",
+               "rules_slide": ["CSF 2.0 mapping{at}: this project's own"],
+               "mapping_note": "Water items are mapped to CSF 2.0 by this project"}}
+    (folder / "sectors.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    catalogs.refresh()
+
+    ja, en = style.labels("ja"), style.labels("en")
+    assert style.rules_text(ja, ["water"], "90%").endswith(
+        " 水道の点検項目の CSF 2.0 への対応付けは本プロジェクト独自です。")
+    assert mapping_note("water", ja) == "水道の CSF 2.0 対応付けは本プロジェクト独自"
+    assert mapping_note("water", en) == "Water items are mapped to CSF 2.0 by this project"
+    assert en["rules_slide"]["sector"]["water"] == ["CSF 2.0 mapping{at}: this project's own"]
+    # the shipped sectors keep theirs
+    assert mapping_note("auto", en) == "Automotive items are mapped to CSF 2.0 by this project"
+
+
 WATER_TYPES = """code,name_ja,name_en,has_facilities,short_ja
 BULK,水道用水供給事業者,Bulk water supply,true,用水供給
 SUPPLY,水道事業者,Water supply,true,上水道
@@ -173,7 +200,7 @@ def test_each_sector_reads_business_types_from_its_own_catalog(water_project):
     shipped = yaml.safe_load((folder / "sectors.yaml").read_text(encoding="utf-8"))
     shipped["water"]["business_types"] = "water_business_types.csv"
     (folder / "sectors.yaml").write_text(yaml.safe_dump(shipped, allow_unicode=True), encoding="utf-8")
-    catalog_files.refresh()
+    catalogs.refresh()
 
     assert business_types("水道用水供給事業者、上水道", "water") == (["BULK", "SUPPLY"], [])
     assert business_types("発電事業者", "water") == ([], ["発電事業者"])
@@ -186,9 +213,9 @@ def test_each_sector_reads_business_types_from_its_own_catalog(water_project):
 
 
 def test_every_shipped_sector_has_the_words_its_report_prints_about_its_scoring():
-    """A report prints, per sector, how its items reach CSF 2.0 and what its scoring adds (report_labels.yaml
-    ``rules_sector``, the deck's ``rules_slide.sector``; for a sector mapped to CSF 2.0 by the project, not through
-    NIST's CSF 1.1 crosswalk, the caveat ``mapping_note``). A sector added to sectors.yaml without them printed a
+    """A report prints, per sector, how its items reach CSF 2.0 and what its scoring adds (its sectors.yaml entry's
+    ``report_words``: ``rules_sector``, the deck's ``rules_slide``; for a sector mapped to CSF 2.0 by the project,
+    not through NIST's CSF 1.1 crosswalk, the caveat ``mapping_note``). A shipped sector without them would print a
     page with no caveat and no rules line, silently: this fails instead, naming what is missing."""
     from pipeline.report.style import labels
 

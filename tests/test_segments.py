@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -135,13 +133,12 @@ def test_size_band_groups_are_named_in_the_size_band_catalog_and_chosen_by_key(t
     by the report's segment names; a group naming a band that does not exist, or bands that are not adjacent,
     is refused with its key."""
     from pipeline import catalogs
-    from pipeline.catalogs import files as catalog_files
     from pipeline.report.data import segment_names
 
     assert catalogs.segment_groups("auto")["size_band"]["〜300人"] == {
         "ja": "〜300人", "en": "up to 300 employees", "members": ["〜100人", "101〜300人"]}
     assert segment_names("auto", "en")["〜300人"] == "up to 300 employees"
-    shipped = (Path(catalog_files.__file__).parent / "size_bands.yaml").read_text(encoding="utf-8")
+    shipped = (catalogs.SHIPPED_DIR / "size_bands.yaml").read_text(encoding="utf-8")
     monkeypatch.setenv("SDW_HOME", str(tmp_path))
     (tmp_path / "catalogs").mkdir()
     own = tmp_path / "catalogs" / "size_bands.yaml"
@@ -175,3 +172,28 @@ def test_a_segment_nobody_scored_publishes_no_not_applicable_share():
     # RETAIL's share (1 of 20 item answers) is withheld too: built without item answers, the report cannot
     # tell whether an item under ID.AM is rounded, and an exact node share would give that item's base back
     assert out.loc["RETAIL", "n_scored"] == 10 and pd.isna(out.loc["RETAIL", "na_share"])
+
+
+def test_the_cross_sector_page_merges_segments_as_the_sector_report_does(tmp_path):
+    """Power over FY2024–2025: 2 respondents licensed TRANSMISSION in FY2024 (fewer than k = 5), 6 in FY2025.
+    The sector report over both years merges the grid group (TD_GENERAL, TRANSMISSION, DISTRIBUTION → TD_GROUP)
+    for every year; the cross-sector page reads FY2025 alone, where TRANSMISSION holds 6, and must merge it too,
+    so its totals are protected against the segments the sector report publishes."""
+    from pipeline.report.data import latest_as_reported, load
+
+    types = {2024: ["TRANSMISSION"] * 2 + ["TD_GENERAL"] * 10 + ["RETAIL"] * 10,
+             2025: ["TRANSMISSION"] * 6 + ["TD_GENERAL"] * 10 + ["RETAIL"] * 10}
+    respondents = pd.DataFrame([{"sector": "power", "year": y, "respondent_key": f"{y}-{i}", "business_types": t}
+                                for y, ts in types.items() for i, t in enumerate(ts)])
+    scores = respondents[["sector", "year", "respondent_key"]].assign(framework="csf2", node_id="GV", score=0.5,
+                                                                      n_items=1, n_applicable=1)
+    store = tmp_path / "store"
+    store.mkdir()
+    respondents.to_parquet(store / "respondents")
+    scores.to_parquet(store / "scores")
+
+    _, report_merges = load(store, "power").merge_small_segments("business_types", 5)
+    assert report_merges == {"TD_GENERAL": "TD_GROUP", "TRANSMISSION": "TD_GROUP", "DISTRIBUTION": "TD_GROUP"}
+    page = latest_as_reported(store, "power", None, 5)
+    assert page.years == [2025]
+    assert page.respondents["business_types"].value_counts().to_dict() == {"TD_GROUP": 16, "RETAIL": 10}

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from pipeline import catalogs
-from pipeline.catalogs.files import read_csv
 from pipeline.ingest.vocab import canonical_answer
 from pipeline.report import style
 from pipeline.report.run import run_report
@@ -112,7 +111,7 @@ def test_synthetic_rates_match_every_calibration_row_within_sampling_error():
 
 
 def test_the_calibration_says_which_rates_are_published():
-    cal = read_csv(catalogs.sector_info("sme")["synth"]["calibration"])
+    cal = catalogs.synth_calibration("sme")
     basis = cal.set_index("item_id")["implemented_or_partial_basis"]
     assert sorted(basis[basis.eq("published")].index) == ["No.1", "No.2", "No.24", "No.25", "No.5"]
     assert basis.drop(["No.1", "No.2", "No.24", "No.25", "No.5"]).eq("assumed").all()

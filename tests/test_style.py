@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pytest
@@ -95,15 +94,15 @@ def test_a_page_about_several_sectors_names_them_from_sectors_yaml_in_its_order(
 def test_the_rules_texts_follow_the_points_of_the_scoring_catalog(tmp_path, monkeypatch):
     """The points per answer are written once (catalogs/scoring.yaml): a project that scores 一部実施 0.25 and
     leaves わからない out of the denominator reads so on every figure and in the rules section."""
-    from pipeline.catalogs import files as catalog_files
+    from pipeline import catalogs
 
-    shipped = Path(catalog_files.__file__).resolve().parent / "scoring.yaml"
+    shipped = catalogs.SHIPPED_DIR / "scoring.yaml"
     text = shipped.read_text(encoding="utf-8").replace("  partial: 0.5\n", "  partial: 0.25\n")
     text = text.replace("  unknown: 0.0     # never scored as implemented\n", "  unknown: null\n")
     (tmp_path / "catalogs").mkdir()
     (tmp_path / "catalogs" / "scoring.yaml").write_text(text, encoding="utf-8")
     monkeypatch.setenv("SDW_HOME", str(tmp_path))
-    catalog_files.refresh()
+    catalogs.refresh()
     try:
         ja = style.labels("ja")
         assert style.rule_line(ja, ["sme"], 5).startswith(
@@ -116,4 +115,4 @@ def test_the_rules_texts_follow_the_points_of_the_scoring_catalog(tmp_path, monk
             "missing = 0; not applicable is left out of the denominator.")
     finally:
         monkeypatch.delenv("SDW_HOME")
-        catalog_files.refresh()
+        catalogs.refresh()

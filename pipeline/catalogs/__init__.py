@@ -1,13 +1,36 @@
 """Framework and instrument catalogs: data files beside this module, read by small loaders.
 
-The one way to the catalog files: every other module reads them through these loaders (and caches its
-own catalog-derived tables with :mod:`pipeline.catalogs.files`), never by a file name. A new sector or
+The one way to the catalog files: every other module imports this package only, never one of its
+modules, and reads the files through these loaders, never by a file name; a table derived from catalog
+contents is cached with :func:`catalog_cache` (or :func:`registered_cache` and :func:`on_change`), so it is
+emptied when the project's catalog files change. A new sector or
 template version is a data change (a CSV or YAML file here), not a code change. Loaders are cached and
 hand out copies, so a caller cannot corrupt the catalog for others. This layer imports nothing above
 :mod:`pipeline.config`.
 """
 
-from pipeline.catalogs.files import LABEL_COLUMNS, LABEL_FILES
+from pipeline.catalogs.comparability import COLUMNS as MAPPING_COLUMNS
+from pipeline.catalogs.comparability import (
+    COMPARABLE_BY_DEFAULT,
+    incomparable_items,
+    mapping_path,
+    relevelled_items,
+    version_key,
+)
+from pipeline.catalogs.comparability import versions as versions_by_number
+from pipeline.catalogs.files import HERE as SHIPPED_DIR
+from pipeline.catalogs.files import (
+    LABEL_COLUMNS,
+    LABEL_FILES,
+    catalog_cache,
+    hold,
+    holding,
+    on_change,
+    read_csv,
+    read_records,
+    refresh,
+    registered_cache,
+)
 from pipeline.catalogs.frameworks import (
     DRAWN,
     SCHEME_TABLES,
@@ -57,9 +80,27 @@ from pipeline.catalogs.instruments import (
     template_versions,
     vocabulary,
 )
+from pipeline.catalogs.integrity import check_scs
 from pipeline.catalogs.texts import columns, quarantine_reasons, report_labels
 
 __all__ = [
+    "COMPARABLE_BY_DEFAULT",
+    "MAPPING_COLUMNS",
+    "SHIPPED_DIR",
+    "catalog_cache",
+    "check_scs",
+    "versions_by_number",
+    "hold",
+    "holding",
+    "incomparable_items",
+    "mapping_path",
+    "on_change",
+    "read_csv",
+    "read_records",
+    "refresh",
+    "registered_cache",
+    "relevelled_items",
+    "version_key",
     "LABEL_COLUMNS",
     "LABEL_FILES",
     "SCHEME_TABLES",

@@ -62,8 +62,11 @@ def sectors() -> dict[str, dict[str, Any]]:
 
 
 def sector_info(sector: str) -> dict[str, Any]:
-    """One sector's entry of sectors.yaml; a clear error for a sector nobody registered."""
+    """One sector's entry of sectors.yaml; a clear error, listing the registered sectors, for a sector nobody
+    registered or none given (a report's ``sector`` parameter left empty)."""
     known = sectors()
+    if not sector:
+        raise KeyError(f"no sector given: name one of {', '.join(known)} (catalogs/sectors.yaml)")
     if sector not in known:
         raise KeyError(f"unknown sector {sector!r}; known: {', '.join(known)}")
     return known[sector]

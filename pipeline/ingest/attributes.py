@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from pipeline import catalogs
-from pipeline.catalogs.files import catalog_cache
+from pipeline.catalogs import catalog_cache
 from pipeline.text import clean_text, header_key, label_key
 
 _ERAS = {"r": 2018, "令和": 2018, "h": 1988, "平成": 1988}

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from pipeline import catalogs
 from pipeline.a1_notation import column_letters
-from pipeline.catalogs.files import on_change, registered_cache
+from pipeline.catalogs import on_change, registered_cache
 from pipeline.header_roles import aliases, row_roles
 from pipeline.ingest.read import Sheet
 from pipeline.ingest.version import bare_version, written_in

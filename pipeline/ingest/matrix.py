@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipeline import catalogs
-from pipeline.catalogs.files import registered_cache
+from pipeline.catalogs import registered_cache
 from pipeline.ingest.locate import Header, MatrixShapes
 from pipeline.ingest.read import Sheet
 from pipeline.ingest.vocab import canonical_answer

@@ -15,8 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipeline.a1_notation import column_letters
-from pipeline.catalogs import item_ids_of, template_versions
-from pipeline.catalogs.files import catalog_cache, on_change
+from pipeline.catalogs import catalog_cache, item_ids_of, on_change, template_versions
 from pipeline.ingest.vocab import CANONICAL
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline import catalogs, corporate_number
-from pipeline.catalogs.files import refresh, registered_cache
+from pipeline.catalogs import refresh, registered_cache
 from pipeline.ingest import attributes as attrs
 from pipeline.ingest import version
 from pipeline.ingest.copies import PAST_NAME, stale_mark, title_cells

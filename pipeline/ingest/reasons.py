@@ -5,7 +5,7 @@ The texts live in catalogs/reasons.yaml; codes are part of the manifest contract
 
 from __future__ import annotations
 
-from pipeline.catalogs.texts import quarantine_reasons
+from pipeline.catalogs import quarantine_reasons
 
 _TEXTS = quarantine_reasons()
 REASONS: dict[str, tuple[str, str]] = {k: (v["problem"], v["action"]) for k, v in _TEXTS["quarantine"].items()}

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa  # before the workers fork: they share it (fastexcel hands sheets over as Arrow)
 
 from pipeline import config
-from pipeline.catalogs.files import hold, refresh
+from pipeline.catalogs import hold, refresh
 from pipeline.freshness import record_ingest
 from pipeline.ingest import limits
 from pipeline.ingest.discover import Entry, discover, read_entry

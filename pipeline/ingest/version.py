@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline import catalogs
-from pipeline.catalogs.files import registered_cache
+from pipeline.catalogs import registered_cache
 from pipeline.ingest.reasons import Rejected
 from pipeline.text import answer_key, label_key
 

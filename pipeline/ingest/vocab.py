@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline import catalogs
-from pipeline.catalogs.files import catalog_cache
+from pipeline.catalogs import catalog_cache
 from pipeline.text import answer_key
 
 CANONICAL = ("implemented", "partial", "not_implemented", "not_applicable", "unknown", "unanswered", "invalid")

@@ -40,7 +40,6 @@ import pandas as pd
 import yaml
 
 from pipeline import catalogs, config
-from pipeline.catalogs import comparability
 from pipeline.ingest.vocab import lookup
 from pipeline.instrument.blank_form import Form, FormItem, FormRefused, read_form
 from pipeline.text import answer_key, label_key
@@ -128,8 +127,8 @@ def _date(text: str | None) -> dt.date | None:
 
 def previous_version(sector: str, template_version: str) -> str | None:
     """The latest known version of the sector before ``template_version`` (None for the first)."""
-    key = comparability.version_key
-    earlier = [v for v in comparability.versions(sector) if key(v) < key(template_version)]
+    key = catalogs.version_key
+    earlier = [v for v in catalogs.versions_by_number(sector) if key(v) < key(template_version)]
     return earlier[-1] if earlier else None
 
 
@@ -150,7 +149,7 @@ def import_instrument(sector: str, version: str, file: Path, name: str | None = 
     prev_items = catalogs.items_for(previous) if previous else None
     prev_template = catalogs.template(previous or _layout_version(sector))
     # e.g. the shipped provisional v2.3
-    same = catalogs.template(tid) if tid in comparability.versions(sector) else None
+    same = catalogs.template(tid) if tid in catalogs.versions_by_number(sector) else None
     when, when_from = _publication(tid, given, _date(form.published), same)
     answers, answers_from = answer_map(sector, form, tid if same else previous or _layout_version(sector))
     official = bool(previous) and prev_template.get("texts") == "official"
@@ -164,13 +163,13 @@ def import_instrument(sector: str, version: str, file: Path, name: str | None = 
     tmpl["answers"] = answers
     written = [_write(root / items_name, items.to_csv(index=False, lineterminator="\n"))]
     if previous:
-        written.append(_write(root / comparability.mapping_path(previous, tid),
+        written.append(_write(root / catalogs.mapping_path(previous, tid),
                               mapping.to_csv(index=False, lineterminator="\n")))
     written.append(_write(root / catalogs.template_file(tid),
                           yaml.safe_dump(tmpl, allow_unicode=True, sort_keys=False, width=110)))
     new = set(mapping.loc[mapping["change"].eq("new"), "item_id"]) if previous else {i.item_id for i in form.items}
     uncharted = [i for i in items["item_id"] if i in new]
-    later = [v for v in comparability.versions(sector) if comparability.version_key(v) > comparability.version_key(tid)]
+    later = [v for v in catalogs.versions_by_number(sector) if catalogs.version_key(v) > catalogs.version_key(tid)]
     return ImportResult(tid, previous, form, mapping, written, uncharted, official or previous is None, when,
                         later[0] if later else None, when_from, answers_from, answers)
 
@@ -222,7 +221,7 @@ def compare(form_items: list[FormItem], prev_items: pd.DataFrame | None, previou
             wording: bool) -> pd.DataFrame:
     """The per-item mapping ``previous`` → ``tid`` (see the module docstring for what is compared)."""
     if prev_items is None or previous is None:
-        return pd.DataFrame(columns=comparability.COLUMNS)
+        return pd.DataFrame(columns=catalogs.MAPPING_COLUMNS)
     old = prev_items.set_index("item_id")
     new_ids = {i.item_id for i in form_items}
     rows = []
@@ -247,10 +246,10 @@ def compare(form_items: list[FormItem], prev_items: pd.DataFrame | None, previou
             rows.append((item_id, "removed", before["level"], "", ""))
     out = pd.DataFrame(rows, columns=["item_id", "change", "level_from", "level_to", "note"])
     out = out.assign(from_version=previous, to_version=tid,
-                     comparable=out["change"].map(comparability.COMPARABLE_BY_DEFAULT)
+                     comparable=out["change"].map(catalogs.COMPARABLE_BY_DEFAULT)
                      .map({True: "true", False: "false"}))
     order = out["item_id"].str.extract(r"(\d+)$")[0].astype(int)
-    return out.assign(_o=order).sort_values("_o").drop(columns="_o").reset_index(drop=True)[comparability.COLUMNS]
+    return out.assign(_o=order).sort_values("_o").drop(columns="_o").reset_index(drop=True)[catalogs.MAPPING_COLUMNS]
 
 
 def catalog_items(form_items: list[FormItem], prev_items: pd.DataFrame | None, source: str) -> pd.DataFrame:
@@ -271,7 +270,7 @@ def catalog_items(form_items: list[FormItem], prev_items: pd.DataFrame | None, s
 
 def _layout_version(sector: str) -> str:
     """The version whose layout (cover labels, points, export) a first version starts from: the earliest known."""
-    known = comparability.versions(sector)
+    known = catalogs.versions_by_number(sector)
     if not known:
         raise FormRefused(f"no {sector} template version is known to take the cover and points from")
     return known[0]

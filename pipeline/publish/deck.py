@@ -88,7 +88,7 @@ more cautious :data:`NARROW_EM` (a title that wraps breaks the slide, a cell one
 def _letter_em(ch: str, bold: bool) -> float:
     """A Latin letter's advance in em in DejaVu Sans (bold where ``bold``): the face LibreOffice puts in Meiryo's
     place, whose letters share Verdana's wide proportions with Meiryo's own Latin. A bold header "Respondents" runs
-    7.3 em there, not the 6.2 em of the narrow rule, and was broken 「Responden / ts」 in a column of 6.4 em."""
+    7.3 em there, not the 6.2 em of the narrow rule: a column of 6.4 em would break it 「Responden / ts」."""
     from matplotlib.font_manager import FontProperties, findfont
     from PIL import ImageFont
 
@@ -221,7 +221,7 @@ GLOSS = re.compile(r"[(（][^()（）\d]*[)）]")
 
 def _source_line(slide, source: str) -> None:
     """The slide's one source line in plain words (the survey, its years, its respondents), at 14 pt, never smaller
-    (English lines shrunk to 12–13 pt were unreadable when projected). A line too long for one line first drops its
+    (English at 12–13 pt is unreadable when projected). A line too long for one line first drops its
     explanations in parentheses (「延べ1,672社(各年度の回答事業者の合計)」: 「延べ」 says it, and the report's footer
     keeps the explanation); one still too long wraps to a second line, its box grown upwards."""
     if not source:
@@ -403,7 +403,7 @@ def _one_line(text: str, bold: bool = False, narrow: float = CELL_NARROW_EM) -> 
 
 def _header_width(text: str, lines: int) -> int:
     """The width a header needs on at most ``lines`` lines broken between phrases (:mod:`pipeline.linebreak`):
-    never less than its widest phrase, so no word is broken (「回答事業 / 者数」「95%信 / 頼区間」 were)."""
+    never less than its widest phrase, so no word is broken (「回答事業 / 者数」, 「95%信 / 頼区間」)."""
     return int(narrowest(str(text), lines, lambda s: _value_width(s, True))) if str(text) else int(CELL_PAD)
 
 
@@ -437,7 +437,7 @@ of :func:`text_em` (「+9.7ポイント」 measured exactly its column's width a
 
 def _value_width(text: str, bold: bool = False) -> int:
     """The width (EMU) a cell needs to hold ``text`` on one line at 14 pt, with :data:`VALUE_SPARE` where it mixes
-    scripts (「95%信頼区間」 too: LibreOffice broke it 「95%信頼区 / 間」 in a column of exactly its estimate)."""
+    scripts (「95%信頼区間」 too: LibreOffice breaks it 「95%信頼区 / 間」 in a column of exactly its estimate)."""
     mixed = len({unicodedata.east_asian_width(ch) in "WFA" for ch in text if not ch.isspace()}) > 1
     return int(_one_line(text, bold) * (VALUE_SPARE if mixed else 1.0))
 
@@ -453,7 +453,7 @@ def _column_widths(chunk: pd.DataFrame, numeric: list[bool], available: int, lin
                    for v in chunk[h].astype(str)), default=int(CELL_PAD))
               for h, num in zip(chunk.columns, numeric, strict=True)]
     # a text column never narrower than its header's narrowest or its values' widest phrase: its cells break
-    # between phrases only (「特定送配電・自 / 家用」 was broken inside a word)
+    # between phrases only (never 「特定送配電・自 / 家用」, inside a word)
     heads = [max(_header_width(h, lines), *(_widest_phrase(v) for v in chunk[h].astype(str))) if not num
              else _header_width(h, lines) for h, num in zip(chunk.columns, numeric, strict=True)]
     need = [max(v, h) for v, h in zip(values, heads, strict=True)]

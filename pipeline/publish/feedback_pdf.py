@@ -102,8 +102,8 @@ def head_units(width: float) -> float:
 
 def head_widths(widths: list[float], heads: list[str], flexible: list[bool]) -> list[float]:
     """Column widths (page fractions) at which every header's widest phrase fits one line (:mod:`pipeline.linebreak`):
-    「パーセンタイル順位」 broke 「パーセン / タイル順 / 位」 in a column of four kanji. A column widened so takes the
-    room from the ``flexible`` ones (the label columns, whose text wraps), the total width unchanged."""
+    「パーセンタイル順位」 would break 「パーセン / タイル順 / 位」 in a column of four kanji. A column widened so
+    takes the room from the ``flexible`` ones (the label columns, whose text wraps), the total width unchanged."""
     least = [max(display_width(p.strip()) for p in phrases(h) or ("",)) / head_units(1.0) * 1.0001 + HEAD_PAD
              for h in heads]
     need = [max(w, m) for w, m in zip(widths, least, strict=True)]

@@ -235,7 +235,7 @@ def not_assessed_rows(frame: pd.DataFrame, cols: list[str], hidden: list[bool], 
                       ) -> list[bool]:
     """Per row, whether it is not assessed: published (not hidden), with scores or shares among ``cols`` and every
     one of them empty and not withheld (a CSF 2.0 category no item addresses). Its count of companies scored, 0,
-    then reads '—' beside the '—' of its mean: a bare 「0」 read as a value where nothing was assessed."""
+    then reads '—' beside the '—' of its mean: a bare 「0」 would read as a value where nothing is assessed."""
     values = [c for c in cols if kind(c) in ("score", "percent")]
     if not values:
         return [False] * len(frame)

@@ -342,7 +342,7 @@ Row = tuple[dict, float | None, int]
 FIRM, MAP, MEMBERS = 0, 1, 2
 
 
-def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int = 5, unmet: bool = True
+def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int, unmet: bool = True
               ) -> list[Row]:
     """The linear system an intruder holds, as rows (coefficients, bound, soft).
 

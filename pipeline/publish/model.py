@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import ruleset
 from pipeline.method import METHOD_VERSION
 
 
@@ -35,13 +36,12 @@ class Provenance:
     method: str = METHOD_VERSION  # the version of docs/method.md the numbers follow
     scheme: str = ""  # the ★ scheme table's version and date (catalogs.scheme_info), where ★ scores are shown
 
-    def stamp(self, scheme: str = "") -> str:
-        """One short line for figure footers and slide footers. The argument scheme is the ★ table's part as the
-        page's reader reads it (「★表 2026-03(同梱)」 on a Japanese page); by default the machine stamp
-        "★ table 2026-03 (shipped)"."""
+    def stamp(self) -> str:
+        """The run in one machine line (data snapshot, code, method, ★ table, parameters), written into each
+        figure's PNG metadata so a pasted figure can be traced; readers see the HTML appendix instead."""
         params = ", ".join(f"{k}={v}" for k, v in self.parameters.items() if v not in ("", None))
         return (f"data {self.snapshot} · sdw {self.code_version} · method {self.method}"
-                + (f" · {scheme or f'★ table {self.scheme}'}" if self.scheme else "")
+                + (f" · ★ table {self.scheme}" if self.scheme else "")
                 + (f" · {params}" if params else ""))
 
 
@@ -113,7 +113,7 @@ class PublishedTable:
     frame: pd.DataFrame  # protected; machine column names
     columns: list[str]  # the columns people see, in order (machine names)
     note: str = ""  # one line under the table (in the report language)
-    k: int = 5
+    k: int = field(default_factory=ruleset.min_cell)  # k of the rules (catalogs/scoring.yaml) unless given
     spec: TableSpec | None = None  # None: the table publishes no statistic about companies (e.g. counts only)
     source: str = ""  # the source line of its table slide (what n counts, as a figure's source line says)
     pivot: SlidePivot | None = None  # its table slide shows the rows pivoted (a long table read across)

@@ -58,15 +58,21 @@ class ReportData:
 
         return labels["provisional_catalog"].format(versions=names(versions, labels), levels=levels)
 
-    def merge_small_segments(self, by: str | None, k: int) -> tuple[ReportData, dict[str, str]]:
+    def merge_small_segments(self, by: str | None, k: int, over: pd.DataFrame | None = None
+                             ) -> tuple[ReportData, dict[str, str]]:
         """This data with the documented neighbour groups of ``by`` merged where a member is too small to
         publish (:func:`pipeline.scoring.segments.small_segment_merges`), in the respondents and the roster
-        alike (a response rate's two counts stay on one segment), and the merges made (member → group)."""
+        alike (a response rate's two counts stay on one segment), and the merges made (member → group).
+
+        ``over``: the respondents whose counts decide the merges, by default this data's. A page that reads
+        fewer years than the sector's report (the cross-sector page's latest year) passes the report's span,
+        so it merges what the report merges."""
         from dataclasses import replace
 
         from pipeline.scoring.segments import recode_segments, segment_groups, small_segment_merges
 
-        merges = small_segment_merges(self.respondents, by, segment_groups(self.sector, by), k)
+        deciding = self.respondents if over is None else over
+        merges = small_segment_merges(deciding, by, segment_groups(self.sector, by), k)
         if not merges or by is None:
             return self, {}
         roster = recode_segments(self.roster, by, merges) if self.roster is not None else None
@@ -142,6 +148,28 @@ def years_in(store: Path | str, sector: str, years: str | tuple[int, int] | None
     span = config.year_span(years) if isinstance(years, str) or years is None else years
     rows = _rows(sector, span)
     return sorted(int(y) for y in pd.read_parquet(path, columns=["year"], filters=rows)["year"].unique())
+
+
+def respondents_in(store: Path | str, sector: str, years: str | tuple[int, int] | None = None) -> pd.DataFrame:
+    """A sector's respondents within ``years`` (every year where None), without its scores: what decides the
+    segments its report merges (:meth:`ReportData.merge_small_segments`)."""
+    span = config.year_span(years) if isinstance(years, str) or years is None else years
+    frame = pd.read_parquet(Path(store) / "respondents", filters=_rows(sector, span)).reset_index(drop=True)
+    frame.attrs = {}
+    return frame
+
+
+def latest_as_reported(store: Path | str, sector: str, years: str | tuple[int, int] | None, k: int) -> ReportData:
+    """A sector at its latest year within ``years``, CSF 2.0 scores only (what the cross-sector page draws),
+    with its own segments (sectors.yaml ``segment``) merged as its report merges them over the whole span.
+
+    The page publishes totals, protected together with the segments beneath them: the segments the sector's
+    report publishes, so a total is hidden on one page exactly where it is on the other."""
+    in_span = years_in(store, sector, years)
+    data = load(store, sector, (in_span[-1], in_span[-1]) if in_span else years, frameworks=["csf2"],
+                responses=False)
+    by = catalogs.sector_info(sector)["segment"]
+    return data.merge_small_segments(by, k, over=respondents_in(store, sector, years))[0]
 
 
 def sectors_in(store: Path | str) -> list[str]:

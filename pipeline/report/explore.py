@@ -307,6 +307,20 @@ def show(fig: Figure) -> None:
         plt.close(fig)
 
 
+def first_sector(sector: str, choices: list[tuple[str, str]]) -> str:
+    """The sector the explorer opens on: ``sector``, or the first the store holds where none is named (the
+    dropdown shows it and offers the others). A named sector the store does not hold is refused with the ones
+    it does, rather than opening on another sector under the reader's nose."""
+    held = [code for _, code in choices]
+    if not held:
+        raise ValueError("the store holds no scored sector: run sdw ingest and sdw score first")
+    if not sector:
+        return held[0]
+    if sector not in held:
+        raise ValueError(f"the store holds no scores of sector {sector!r}; it holds: {', '.join(held)}")
+    return sector
+
+
 class Explorer:
     """The explorer's widgets wired to the functions above: sector, year, segment, framework and node
     dropdowns over one output that redraws on every change. Built and shown by :func:`app`.
@@ -325,8 +339,8 @@ class Explorer:
         wide = {"description_width": "initial"}  # Japanese captions are not cut to '機能・カテ…'
         choices = sector_choices(store, lang)  # the registered sectors the store holds
         U = self.labels
-        self.sector = widgets.Dropdown(options=choices, value=sector if sector in [c for _, c in choices]
-                                       else choices[0][1], description=U["sector"], style=wide)
+        self.sector = widgets.Dropdown(options=choices, value=first_sector(sector, choices),
+                                       description=U["sector"], style=wide)
         self.year = widgets.Dropdown(description=U["year"], style=wide)
         self.by = widgets.Dropdown(description=U["segment"], style=wide)
         self.framework = widgets.Dropdown(description=U["framework"], style=wide)

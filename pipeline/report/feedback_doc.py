@@ -32,8 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import ruleset
-from pipeline.catalogs import files
+from pipeline import catalogs, ruleset
 from pipeline.progress import progress
 from pipeline.publish.feedback_pdf import write_member_pdf
 from pipeline.publish.feedback_xlsx import write_index, write_member_workbook
@@ -178,7 +177,7 @@ def _write_members(run: _Run, jobs: list[tuple[str, str, str]], workers: int | N
     try:
         # the catalogs are read once here; workers fork holding them (a label's look-up need not list the
         # project's catalog files again: it did so for every cell)
-        with files.holding(), progress(total=len(jobs), desc=desc, quiet=quiet) as bar:
+        with catalogs.holding(), progress(total=len(jobs), desc=desc, quiet=quiet) as bar:
             if workers == 1:
                 _start_worker()
                 for job in jobs:

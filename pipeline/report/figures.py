@@ -86,6 +86,11 @@ BAND_GID = "band"
 BAND_TEXT = BAND_LABELS["ja"]
 """What a band cell of the heatmap reads by default (pipeline/scoring/disclosure.py ``mean_band``); reports pass
 their language's (「≥」 is not in every figure font, so the words are used)."""
+BAND_SHORT = {"high": f"≧{BANDS['high'][0]:.0%}", "low": f"<{BANDS['low'][1]:.0%}"}
+"""A band cell's words where the band's own do not fit its cell on one line and the row holds no second line (a
+slide's heatmap of eleven rows): 「90%以上」 broken as 「90%」 over 「以上」 ran into the rows above and below. The
+Japanese figure font has 「≧」, not "≥"; reports pass their language's (catalogs/report_labels.yaml
+``band_cells_short``)."""
 BAND_LEGEND = f"{BANDS['high'][0]:.0%}以上: {BANDS['high'][0]:.0%}未満の企業が少ないため、平均は範囲のみ示す"
 """gid of every drawn hidden mark, so tests (and readers of the SVG) can find them."""
 
@@ -200,7 +205,7 @@ def _row_labels(ax: Axes, labels: list[str], size: float, room: float | None = N
             units, wrapped = display_width(label), label
             while width_in(wrapped) > room_in and units > 8:  # narrow until every line fits the room
                 units -= 2
-                wrapped = fill_phrases(label, units)  # between phrases: 「…調整してい / る」 was cut
+                wrapped = fill_phrases(label, units)  # between phrases, never 「…調整してい / る」
             out.append(wrapped)
         return out
 
@@ -340,18 +345,41 @@ def tick_overlaps(ax: Axes, gap_em: float = TICK_GAP_EM) -> list[tuple[str, str]
     """Neighbouring x tick labels whose drawn extents overlap or come closer than ``gap_em`` (each pair's texts):
     what a reader sees as two labels run together (「1,001〜10,000人」 into 「10,001人〜」 under the automotive
     heatmap, "Materials" into "Equipment" in the English one). Labels on different rows (staggered) never
-    collide."""
+    collide; every pair is compared, not only neighbours in x: staggered, a label's neighbour on its own row is
+    two columns away (「素材・材料」 ran into 「ソフトウェア・IT」 over 「設備・機械」 on the row below)."""
     renderer = ax.figure.canvas.get_renderer()
     ax.xaxis.get_tightbbox(renderer)  # places the labels where the axes' limits and size now put them
     labels = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text().strip()]
     boxes = sorted(((t.get_window_extent(renderer), t.get_text(), t.get_fontsize()) for t in labels),
                    key=lambda b: b[0].x0)
     out = []
-    for a, b in zip(boxes, boxes[1:], strict=False):
-        gap = gap_em * min(a[2], b[2]) * ax.figure.dpi / 72
-        rows_meet = a[0].y0 < b[0].y1 and b[0].y0 < a[0].y1
-        if rows_meet and b[0].x0 - a[0].x1 < gap:
-            out.append((a[1], b[1]))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            gap = gap_em * min(a[2], b[2]) * ax.figure.dpi / 72
+            rows_meet = a[0].y0 < b[0].y1 and b[0].y0 < a[0].y1
+            if rows_meet and b[0].x0 - a[0].x1 < gap:
+                out.append((a[1], b[1]))
+    return out
+
+
+def leader_crossings(ax: Axes, gap_em: float = TICK_GAP_EM / 2) -> list[tuple[str, str]]:
+    """Pairs (label, label whose leader crosses it): a staggered label's tick line runs down past the labels of the
+    rows above it to its own, and must pass between them (「ソフトウェア・」, wider than two columns, was crossed by the
+    leaders of 「設備・機械」 and 「物流」 on either side)."""
+    renderer = ax.figure.canvas.get_renderer()
+    ax.xaxis.get_tightbbox(renderer)
+    to_px = ax.figure.dpi / 72
+    top = ax.get_window_extent(renderer).y0
+    out = []
+    ticks = [t for t in ax.xaxis.get_major_ticks() if t.label1.get_visible() and t.label1.get_text().strip()]
+    boxes = [(t, t.label1.get_window_extent(renderer)) for t in ticks]
+    for tick, _ in boxes:
+        x = ax.transData.transform((tick.get_loc(), 0))[0]
+        bottom = top - tick.tick1line.get_markersize() * to_px
+        for other, box in boxes:
+            gap = gap_em * other.label1.get_fontsize() * to_px
+            if other is not tick and box.x0 - gap < x < box.x1 + gap and box.y1 > bottom:
+                out.append((other.label1.get_text(), tick.label1.get_text()))
     return out
 
 
@@ -359,8 +387,11 @@ def spread_ticks(ax: Axes, labels: list[str], width: float, floor: float | None 
     """Category labels under the axes set apart. ``labels`` (as written, one line each) were wrapped to ``width``
     Latin characters between phrases (:func:`style.wrap`), which may leave a word wider than its column; where
     neighbours then overlap they are set smaller, half a point at a time down to ``floor`` (the figure's smallest
-    size: 14 pt on a slide), then staggered: every other label one row lower, each wrapped to two columns' width.
-    A label is never cut and never broken inside a word."""
+    size: 14 pt on a slide), then staggered: labels on two (then three) rows, each with a leader to its column, the
+    first layout tried in which no two labels meet and no leader crosses a label: each label wrapped to its rows'
+    width or to its own column's, the first column on the upper or a lower row (eight industries on a slide:
+    「ソフトウェア・IT」, wider than two columns, goes to the lower row, where no leader passes it). A label is never
+    cut and never broken inside a word."""
     floor = fs(6.5) if floor is None else floor
     ticks = [t for t in ax.get_xticklabels() if t.get_text().strip()]
     if not ticks or not tick_overlaps(ax):
@@ -372,14 +403,31 @@ def spread_ticks(ax: Axes, labels: list[str], width: float, floor: float | None 
             t.set_fontsize(size)
     if not tick_overlaps(ax):
         return
-    ax.set_xticks(ax.get_xticks(), [wrap(str(t), width * 1.9) for t in labels], fontsize=size)
     renderer = ax.figure.canvas.get_renderer()
-    upper = [t for i, t in enumerate(ax.get_xticklabels()) if i % 2 == 0]
-    drop = max(t.get_window_extent(renderer).height for t in upper) * 72 / ax.figure.dpi + size * 0.3
-    for i, tick in enumerate(ax.xaxis.get_major_ticks()):
-        if i % 2:
-            tick.set_pad(tick.get_pad() + drop)
-            tick.tick1line.set_markersize(tick.tick1line.get_markersize() + drop)  # a leader to its column
+    first = ax.xaxis.get_major_ticks()[0]
+    pad, leader = first.get_pad(), first.tick1line.get_markersize()
+
+    def stagger(rows: int, shift: int, wrap_to: float) -> int:
+        ax.set_xticks(ax.get_xticks(), [wrap(str(t), wrap_to) for t in labels], fontsize=size)
+        drop = max(t.get_window_extent(renderer).height for t in ax.get_xticklabels()) * 72 / ax.figure.dpi \
+            + size * 0.3
+        for i, tick in enumerate(ax.xaxis.get_major_ticks()):
+            tick.set_pad(pad + ((i + shift) % rows) * drop)
+            tick.tick1line.set_markersize(leader + ((i + shift) % rows) * drop)  # a leader to its column
+        return len(tick_overlaps(ax)) + len(leader_crossings(ax))
+
+    tried = [(rows, shift, wrap_to) for rows in STAGGER_ROWS for wrap_to in (width * (rows - 0.1), width)
+             for shift in range(rows)]
+    faults = []
+    for layout in tried:
+        faults.append(stagger(*layout))
+        if not faults[-1]:
+            return
+    stagger(*tried[int(np.argmin(faults))])  # none is clean: the one with the fewest faults
+
+
+STAGGER_ROWS = (2, 3)
+"""Rows the category labels are staggered over, tried in turn: two, then three."""
 
 
 def _category_ticks(ax: Axes, labels: list[str], shrink: float = 0.85) -> None:
@@ -582,7 +630,7 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
 def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None = None,
             row_labels: dict[str, str] | None = None, suppressed_label: str = HIDDEN_LEGEND,
             total: str | None = None, band_label: str = BAND_LEGEND,
-            band_text: dict[str, str] | None = None) -> Axes:
+            band_text: dict[str, str] | None = None, band_short: dict[str, str] | None = None) -> Axes:
     """Rows × columns of a 0–1 value, annotated in percent.
 
     Hidden cells (``suppressed`` set) are white with the mark ``x``, explained by a legend entry
@@ -606,6 +654,9 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
         the scale with its text (``band_text``, default :data:`BAND_TEXT`: 「90%以上」), never a number.
     band_text : dict, optional
         The text of a 'high' and a 'low' band cell.
+    band_short : dict, optional
+        Shorter texts of the bands (default :data:`BAND_SHORT`, 「≧90%」), used where the band's text fits its cell
+        neither on one line nor, the row being one line high, on two; the legend entry then begins with them.
 
     Returns
     -------
@@ -655,7 +706,12 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     label_room = (ax.get_position().x1 - 0.035) * ax.figure.get_figwidth() - len(cols) * cell_need
     ax.set_yticks(range(len(rows)), _row_labels(ax, [str((row_labels or {}).get(r, r)) for r in rows], fs(7),
                                                 room=label_room), fontsize=fs(7))
-    _fit_cell_texts(ax, len(cols))
+    # a caller's own band words without short ones keep their words, on one line (never another language's)
+    short = _fit_cell_texts(ax, len(cols), len(rows), band_text,
+                            band_short or (BAND_SHORT if band_text is BAND_TEXT else band_text))
+    for band, words in short.items():  # the legend names the cells' words
+        if band_label.startswith(band_text[band]):
+            band_label = words + band_label[len(band_text[band]):]
     width_chars = _axes_chars(ax) / max(len(cols), 1) * 0.95
     ax.set_xticks(range(len(cols)), [wrap(str(c), width_chars) for c in cols], fontsize=fs(8))
     spread_ticks(ax, [str(c) for c in cols], width_chars)  # a word wider than its column ran into its neighbour
@@ -695,19 +751,41 @@ def _cell_width_in(ax: Axes, texts: Sequence[str], size: float) -> float:
     return widest + CELL_PAD_EM * size / 72
 
 
-def _fit_cell_texts(ax: Axes, n_cols: int) -> None:
+def _fit_cell_texts(ax: Axes, n_cols: int, n_rows: int, band_text: dict[str, str],
+                    band_short: dict[str, str]) -> dict[str, str]:
     """A band's words wider than their cell (the label column could give no more width) broken between phrases
-    (「90%」「以上」) so they stay inside it; a number never needs it."""
+    (「90%」 over 「以上」) where the row holds two lines, else replaced by their short form (「≧90%」) on one line:
+    on a slide's row one line high, the two lines ran into the rows above and below. A number never needs either.
+
+    Returns
+    -------
+    dict
+        The short words used, by band ('high', 'low'): the legend must name what the cells say.
+    """
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
-    cell = ax.get_position().width * fig.get_figwidth() / max(n_cols, 1)
+    box = ax.get_position()
+    cell = box.width * fig.get_figwidth() / max(n_cols, 1)
+    row = box.height * fig.get_figheight() / max(n_rows, 1)
+    bands = {words: band for band, words in band_text.items()}
+    used: dict[str, str] = {}
     for text in ax.texts:
         if text.get_gid() != BAND_GID:
             continue
-        pad = CELL_PAD_EM * text.get_fontsize() / 72
-        if text.get_window_extent(renderer).width / fig.dpi + pad > cell:
+        size = text.get_fontsize() / 72
+        if text.get_window_extent(renderer).width / fig.dpi + CELL_PAD_EM * size <= cell:
+            continue
+        if row >= 2 * size * TWO_LINES_EM:
             text.set_text(re.sub(r"(?<=[%％])(?=\S)", "\n", text.get_text()))  # 「90%」 over 「以上」
             text.set_linespacing(1.0)
+        elif (band := bands.get(text.get_text())) in band_short:
+            text.set_text(band_short[band])
+            used[band] = band_short[band]
+    return used
+
+
+TWO_LINES_EM = 1.2
+"""Height of a line of a cell's text, in em: a row shorter than two of them holds one line."""
 
 
 def _bands(rows: pd.DataFrame) -> np.ndarray:
@@ -731,7 +809,7 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
     (``mean_band``: 「90%以上」) is drawn as the band itself, a thick stroke of the series' colour along its spoke
     from the 90% to the 100% ring (0–10% for 「10%未満」), explained by a legend entry of the same colour naming the
     series and the band's text (「一般送配電・送電・配電: 90%以上」; ``band_text``, default :data:`BAND_TEXT`; a grey
-    swatch beside blue strokes did not say whose they were); it never joins the polygon, which would make it a
+    swatch beside blue strokes would not say whose they are); it never joins the polygon, which would make it a
     number, and a series drawn only as bands has no line in the legend.
 
     Returns
@@ -779,14 +857,36 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
             handles.append(Line2D([], [], color=style["color"], lw=6, solid_capstyle="butt", alpha=0.85,
                                   label=f"{s}: {band_text[band]}"))
     ax.set_xticks(angles, [(axis_labels or {}).get(a, a) for a in axes_order])
+    for text, angle in zip(ax.get_xticklabels(), angles * ax.get_theta_direction() + ax.get_theta_offset(),
+                           strict=True):  # each label grows away from the circle: centred, "Govern" ran over the ring
+        cos, sin = np.cos(angle), np.sin(angle)
+        text.set_horizontalalignment("left" if cos > 0.1 else "right" if cos < -0.1 else "center")
+        text.set_verticalalignment("bottom" if sin > 0.1 else "top" if sin < -0.1 else "center")
+        text.set_multialignment("center")
     ax.set_ylim(0, 1)
     ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=fs(7), color=MUTED_COLOUR)
     if len(axes_order) > 1:  # radial labels halfway between the first two spokes, off every spoke's line
         ax.set_rlabel_position(float(np.degrees(angles[1]) / 2))
     if any_hidden:  # one entry says what the mark means, wrapped to the legend's width
         handles.append(_hidden_handle(fill_phrases(suppressed_label, 34)))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=fs(LEGEND_SIZE), borderaxespad=0)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(_right_of_labels(ax), 1.0), fontsize=fs(LEGEND_SIZE),
+              borderaxespad=0)
     return ax
+
+
+def _right_of_labels(ax: Axes, gap_em: float = 1.5) -> float:
+    """Where (axes fraction) a radar's legend may start: right of the spoke labels that grow rightwards from the
+    circle, with ``gap_em`` of their size between (at the fixed 1.15, 「統治 (GV)」 grown to the right ran under the
+    legend on a slide)."""
+    ax.apply_aspect()  # the circle's box, as drawn
+    renderer = ax.figure.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    right = [t for t in ax.get_xticklabels() if t.get_text() and t.get_horizontalalignment() == "left"]
+    if not right or not box.width:
+        return 1.15
+    reach = max(t.get_window_extent(renderer).x1 for t in right) - box.x1
+    gap = gap_em * right[0].get_fontsize() * ax.figure.dpi / 72
+    return max(1.15, 1.0 + (reach + gap) / box.width)
 
 
 def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None, hi: str | None = None,
@@ -859,7 +959,7 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
                 lo: str | None = "ci_low", hi: str | None = "ci_high", ax: Axes | None = None,
                 labels: Mapping[Hashable, str] | None = None, percent: bool = True,
                 suppressed_label: str = HIDDEN_LEGEND,
-                year_format: str = "FY{}", legend: bool = True, ylim: tuple[float, float] | None = None,
+                year_format: str = "FY{year}", legend: bool = True, ylim: tuple[float, float] | None = None,
                 total: str | None = None) -> Axes:
     """One line per series over years, with 95% interval whiskers; hidden years are marked, not joined.
 
@@ -886,7 +986,8 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
     suppressed_label : str
         Text over the hollow markers of hidden points (and their legend entry).
     year_format : str
-        Tick label per year, e.g. "FY{}" → "FY2024", "{}年度" → "2024年度".
+        Tick label per year, a label template such as report_labels.yaml ``fy``: "FY{year}" → "FY2024",
+        "{year}年度" → "2024年度".
     legend : bool
         Draw the legend to the right of the Axes (``small_multiples`` draws one for all panels instead).
     ylim : tuple of float, optional
@@ -946,7 +1047,7 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
                         gid=HIDDEN_GID, annotation_clip=False)
     if hidden_years:
         handles.append(_hidden_handle(suppressed_label))
-    ax.set_xticks(xs, [year_format.format(v) for v in xs])
+    ax.set_xticks(xs, [year_format.format(year=v) for v in xs])
     if xs:
         ax.set_xlim(xs[0] - 0.5, xs[-1] + 0.5)
     if ylim is not None:
@@ -965,7 +1066,7 @@ def trend_lines_weighted(table: pd.DataFrame, x: str = "year", members: str = "w
                          respondents: str = "mean", hue: str = "node_id", lo: str = "w_mean_ci_low",
                          hi: str = "w_mean_ci_high", ax: Axes | None = None,
                          labels: Mapping[Hashable, str] | None = None, style_labels: tuple[str, str] = ("", ""),
-                         suppressed_label: str = "n<5", year_format: str = "FY{}") -> Axes:
+                         suppressed_label: str = HIDDEN_LEGEND, year_format: str = "FY{year}") -> Axes:
     """:func:`trend_lines` of the members' estimate (solid, with its 95% interval) and, in the same colour
     and marker, the respondents' mean (thin dashed, no interval), so the gap between them reads at a glance.
 
@@ -995,7 +1096,7 @@ def trend_lines_weighted(table: pd.DataFrame, x: str = "year", members: str = "w
 
 def rate_by_year(table: pd.DataFrame, x: str = "year", y: str = "response_rate", lo: str | None = "ci_low",
                  hi: str | None = "ci_high", ax: Axes | None = None, suppressed_label: str = HIDDEN_LEGEND,
-                 year_format: str = "FY{}") -> Axes:
+                 year_format: str = "FY{year}") -> Axes:
     """Response rate (or any one 0–1 share) over years with its interval: ``trend_lines`` with one series.
 
     Returns
@@ -1088,7 +1189,7 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
                     hue: str = "segment", lo: str | None = "ci_low", hi: str | None = "ci_high",
                     fig: Figure | None = None, facet_labels: Mapping[Hashable, str] | None = None,
                     labels: Mapping[Hashable, str] | None = None, percent: bool = True,
-                    suppressed_label: str = HIDDEN_LEGEND, year_format: str = "FY{}",
+                    suppressed_label: str = HIDDEN_LEGEND, year_format: str = "FY{year}",
                     rect: tuple[float, float, float, float] = (0.07, 0.17, 0.78, 0.80),
                     total: str | None = None) -> list[Axes]:
     """One small ``trend_lines`` panel per ``facet`` value, side by side with a shared value axis.

@@ -133,8 +133,8 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
 def _members(tables: dict[str, PublishedTable], h: dict, lang: str, at: dict, mean: float | None
              ) -> list[Sentence]:
     """The members' estimate with its interval and the effective n (a weighted report), after the respondents' mean
-    and the response rate the sentences before it give (each number is said once: the automotive summary said 71.6%
-    and 56.8% twice); or that the figures describe the respondents only (an unweighted one)."""
+    and the response rate the sentences before it give (each number is said once in the summary,
+    not again here); or that the figures describe the respondents only (an unweighted one)."""
     dist = tables.get("distribution")
     if dist is None or "w_mean" not in dist.frame:
         return [Sentence(h["respondents_only"], [])]

@@ -187,14 +187,18 @@ def _peer_sentences(h: pd.DataFrame, sector: str, lang: str, k: int, all_label: 
 
     The sentences depend only on the peer columns, which members of one peer group share, so they are
     made once per distinct set of them."""
-    h = h.assign(fallback=_flag(h, "fallback"), peer_rounded=_flag(h, "peer_rounded"))
+    h = h.assign(fallback=_flag(h, "fallback"), peer_rounded=_flag(h, "peer_rounded"),
+                 between_quantile=_flag(h, "between_quantile"))
     shared = tuple(tuple(None if pd.isna(v) else v for v in row) for row in h[SENTENCE_COLUMNS].itertuples(index=False))
     unknown = bool(h["own_group"].isna().all())
     own = next((g for g in h["own_group"] if isinstance(g, str)), None)
-    return list(_sentences(shared, unknown, own, sector, lang, k, all_label, n_items))
+    # a rank withheld by the between rule is the member's own: one flag, so the sentences stay shared by the group
+    rank = bool(_flag(h, "between_rank").any())
+    return list(_sentences(shared, unknown, own, sector, lang, k, all_label, n_items, rank))
 
 
-SENTENCE_COLUMNS = ["framework", "node_id", "peer_group", "peer_n", "hidden", "p25", "p50", "fallback", "peer_rounded"]
+SENTENCE_COLUMNS = ["framework", "node_id", "peer_group", "peer_n", "hidden", "p25", "p50", "fallback", "peer_rounded",
+                    "between_quantile"]
 
 
 def _flag(h: pd.DataFrame, column: str) -> pd.Series:
@@ -204,15 +208,16 @@ def _flag(h: pd.DataFrame, column: str) -> pd.Series:
 
 @cache
 def _sentences(shared: tuple, unknown: bool, own: str | None, sector: str, lang: str, k: int, all_label: str,
-               n_items: int) -> tuple[str, ...]:
+               n_items: int, between_rank: bool = False) -> tuple[str, ...]:
     h = pd.DataFrame(list(shared), columns=SENTENCE_COLUMNS).astype({"peer_n": float, "p25": float, "p50": float})
     h["own_group"] = np.nan if unknown else (own or "")
     h = h.assign(fallback=h["fallback"].fillna(False).astype(bool), peer_rounded=h["peer_rounded"].fillna(False)
-                 .astype(bool))
-    return tuple(_peer_sentences_of(h, sector, lang, k, all_label, n_items))
+                 .astype(bool), between_quantile=h["between_quantile"].fillna(False).astype(bool))
+    return tuple(_peer_sentences_of(h, sector, lang, k, all_label, n_items, between_rank))
 
 
-def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_label: str, n_items: int) -> list[str]:
+def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_label: str, n_items: int,
+                       between_rank: bool = False) -> list[str]:
     w = words(lang)
     attribute = w["attribute"][sector]
     join = "、" if lang == "ja" else ", "
@@ -261,8 +266,12 @@ def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_labe
     if len(rounded):
         out.append(w["peers_rounded"].format(nodes=join.join(rounded["_label"])))
     shown = labelled[labelled["hidden"].eq("") & ~labelled["peer_rounded"]]
-    if (shown["p25"].isna() | shown["p50"].isna()).any():
+    # a quartile the between rule withheld in a group large enough for it is not one the group's size withheld
+    small = shown["peer_n"].lt(quantile_min_n("p25", k)) | ~shown["between_quantile"]
+    if ((shown["p25"].isna() | shown["p50"].isna()) & small).any():
         out.append(w["peers_quantiles"].format(median=quantile_min_n("p50", k), iqr=quantile_min_n("p25", k), k=k))
+    if between_rank or shown["between_quantile"].any():
+        out.append(w["peers_between"].format(k1=k - 1))
     if n_items:
         out.append(w["peers_items"].format(sector=w["sector"][sector], n=n_items))
     return out

@@ -131,10 +131,10 @@ def what_if_counts(summary: dict[str, float]) -> dict[str, str]:
 
 def cross_sector_nodes(sectors: dict[str, ReportData], k: int, links: list[Relation]) -> dict[str, pd.DataFrame]:
     """Each sector's CSF 2.0 functions and categories at its latest year, totals only, for the cross-sector
-    page: protected together with the sector's own segments (sectors.yaml ``segment``) as they are stored, so a
+    page: protected together with the sector's own segments (sectors.yaml ``segment``) as ``sectors`` carries
+    them (merged as the sector's report merges them: :func:`~pipeline.report.data.latest_as_reported`), so a
     total hidden to protect one of them is hidden here too, and functions and categories together since the
-    item map ties them (``links``). Unlike the sector's report, it does not first merge small segments into
-    their documented groups (:meth:`~pipeline.report.data.ReportData.merge_small_segments`)."""
+    item map ties them (``links``)."""
     by_level = {level: pd.concat([T.by_node(d, catalogs.sector_info(s)["segment"], "csf2", level, d.latest, k)
                                   for s, d in sectors.items()], ignore_index=True)
                 for level in ("function", "category")}

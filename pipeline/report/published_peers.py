@@ -21,12 +21,14 @@ from pipeline import catalogs
 from pipeline.report import protected as P
 from pipeline.report import star_tables as S
 from pipeline.report.data import ReportData, load
-from pipeline.ruleset import min_cell
+from pipeline.ruleset import level_threshold, min_cell
 from pipeline.scoring.disclosure import BAND_COLUMN
 from pipeline.scoring.disclosure_rounding import ROUNDED
 from pipeline.scoring.segments import ALL
+from pipeline.scoring.statistics import share_threshold
 
 CELL_COLUMNS = ["framework", "node_id", "segment", "n", "mean", "band", "hidden", "rounded", "w_mean"]
+COUNT_COLUMNS = ["framework", "node_id", "segment", "threshold", "reached"]
 
 
 @dataclass
@@ -47,6 +49,11 @@ class PublishedPeers:
     withheld: set[tuple[str, str]] = field(default_factory=set)
     """(feedback node, segment) whose nearest report cell is withheld: automotive LvN beside the levels table's
     LvN+ (a share of LvN at or above 90 % is the LvN+ count; Lv3+ for All). The member reads x there."""
+    counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COUNT_COLUMNS))
+    """The counts of companies at or above a threshold the report prints, per feedback node (:data:`COUNT_COLUMNS`):
+    the CSF functions' 「90%以上」 count, ★3's count at 100 % (and its ★3+ count), and for automotive LvN the levels
+    table's LvN+ count (Lv3+ for All too). With a member's rank they count the peers between its score and the
+    threshold (:func:`pipeline.scoring.disclosure.between_shown`)."""
 
 
 def published_peers(store: Path | str, sector: str, year: int, k: int | None = None) -> PublishedPeers:
@@ -67,32 +74,39 @@ def peer_cells(data: ReportData, by: str, year: int, k: int | None = None) -> Pu
     k = min_cell(k)
     rd, merges = data.merge_small_segments(by, k)
     scored = set(data.scores["framework"].unique())  # a table only where its scores are (a store may lack some)
-    parts = []
+    parts, counts = [], []
     if "csf2" in scored:  # the functions as the report publishes them: the report's own call, weights included
         tied = P.linked_tables(data, rd, by, merges, "csf2", k, "ja")
         rd, functions = tied.data, tied.functions
         parts.append(_cells(functions[functions["year"].eq(year)]))
+        counts.append(_counts(functions[functions["year"].eq(year)]))
     bands = None
     if "star" in catalogs.sector_info(data.sector)["frameworks"] and "star" in scored:
         tables = P.star(rd, by, k, "ja")
         star, bottle = tables.readiness, tables.bottlenecks
         parts.append(_cells(star[star["year"].eq(year)]))
+        counts.append(_counts(star[star["year"].eq(year)]))
         distance, _ = S.distance(rd, by, star, k, bottlenecks=bottle)
         bands = _bands(distance[distance["year"].eq(year)])
     cells = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CELL_COLUMNS)
-    withheld = _levels_withheld(rd, by, year, k) if "level" in scored else set()
+    withheld: set[tuple[str, str]] = set()
+    if "level" in scored:
+        levels = P.levels(rd, by, k)
+        levels = levels[levels["year"].eq(year)]
+        withheld = _levels_withheld(levels)
+        counts.append(_level_counts(levels))
+    printed = pd.concat(counts, ignore_index=True) if counts else pd.DataFrame(columns=COUNT_COLUMNS)
     if bands is None:
-        return PublishedPeers(cells, merges=merges, withheld=withheld)
-    return PublishedPeers(cells, bands, merges, withheld)
+        return PublishedPeers(cells, merges=merges, withheld=withheld, counts=printed)
+    return PublishedPeers(cells, bands, merges, withheld, printed)
 
 
-def _levels_withheld(data: ReportData, by: str, year: int, k: int) -> set[tuple[str, str]]:
-    """The (LvN, segment) cells of ``year`` whose LvN+ row the report's levels table withholds (and All with Lv3+).
-    A member's rank in its group at a score just below 90 % counts the group's companies short of LvN: where the
-    report withholds that count to protect another cell, the rank would give it back (round six: a 301〜1,000人
-    member at 0.898, rank 13 of 100, gave the withheld Lv1+ count 87)."""
-    table = P.levels(data, by, k)
-    shut = table[table["year"].eq(year) & table["suppressed"].fillna("").astype(str).ne("")]
+def _levels_withheld(table: pd.DataFrame) -> set[tuple[str, str]]:
+    """The (LvN, segment) cells whose LvN+ row the report's levels table (one year of it) withholds (and All with
+    Lv3+). A member's rank in its group at a score just below 90 % counts the group's companies short of LvN: where
+    the report withholds that count to protect another cell, the rank would give it back (a 301〜1,000人 member at
+    0.898, rank 13 of 100, tells a withheld Lv1+ count of 87)."""
+    shut = table[table["suppressed"].fillna("").astype(str).ne("")]
     out: set[tuple[str, str]] = set()
     for node, segment in zip(shut["node_id"].astype(str), shut["segment"].astype(str), strict=True):
         level = node.rstrip("+")
@@ -100,6 +114,31 @@ def _levels_withheld(data: ReportData, by: str, year: int, k: int) -> set[tuple[
         if level == "Lv3":
             out.add(("All", segment))
     return out
+
+
+def _counts(table: pd.DataFrame) -> pd.DataFrame:
+    """The counts at or above the threshold a node table (one year) prints, per (node, segment): its ``reached``, or
+    its share times its companies where only those are printed. A ★N+ row (0/1 readiness) counts the companies at
+    100 % of ★N, so it is the ★N score's count too. Rows whose count is withheld are left out."""
+    node = table["node_id"].astype(str)
+    plus = node.str.endswith("+") & table["framework"].eq("star")
+    n = pd.to_numeric(table["n_scored"], errors="coerce")
+    reached = pd.to_numeric(table["reached"], errors="coerce") if "reached" in table else pd.Series(np.nan,
+                                                                                                   index=table.index)
+    share = pd.to_numeric(table["share_reached"], errors="coerce") if "share_reached" in table else np.nan
+    reached = reached.fillna((share * n).round())
+    threshold = [share_threshold(str(f), str(v).rstrip("+")) for f, v in zip(table["framework"], node, strict=True)]
+    out = pd.DataFrame({"framework": table["framework"].astype(str), "node_id": node.str.rstrip("+").where(plus, node),
+                        "segment": table["segment"], "threshold": threshold, "reached": reached})
+    return out[out["reached"].notna()].reset_index(drop=True)[COUNT_COLUMNS]
+
+
+def _level_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """The levels table's printed LvN+ counts (one year) as counts on the feedback's LvN share at the level
+    threshold; Lv3+ on All too (a company at Lv3+ has 90 % of every level's items, so of all of them)."""
+    rows = _counts(table.assign(framework="level"))
+    rows = rows.assign(node_id=rows["node_id"].str.rstrip("+"), threshold=level_threshold())
+    return pd.concat([rows, rows[rows["node_id"].eq("Lv3")].assign(node_id="All")], ignore_index=True)
 
 
 def _cells(table: pd.DataFrame) -> pd.DataFrame:

@@ -125,9 +125,9 @@ def quiet_shutdown_manager() -> type:
     notebook's last cell papermill asks the kernel for its info and shuts it down as soon as the reply arrives;
     when the signal lands while the kernel is still inside that request's handler (a race lost about one run in
     five here), ipykernel logs 「[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.」 on the console, at the
-    end of one report — that is, just as the next one starts. Nothing was lost (every output had arrived), but an
+    end of one report — that is, just as the next one starts. Nothing is lost (every output has arrived), but an
     ERROR line under a report that succeeded sends a clerk looking for a failure. A kernel that is being shut
-    down has nothing left to interrupt; every other interrupt is sent as before.
+    down has nothing left to interrupt; every other interrupt is sent as jupyter_client sends it.
     """
     from jupyter_client import AsyncKernelManager
 

@@ -20,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from pipeline import catalogs
-from pipeline.catalogs.files import catalog_cache
+from pipeline.catalogs import catalog_cache
 from pipeline.palette import NOTE_COLOUR, PALETTE
 from pipeline.publish.slides import (  # noqa: F401 — part of the figure style figures and tests use
     SLIDE_FIGURE,
@@ -87,7 +87,9 @@ def _labels() -> dict[str, Any]:
 
 def labels(lang: str) -> dict[str, Any]:
     """The report's fixed texts (titles, notes, axis labels) in ``lang`` ('ja' or 'en'); ``sector`` names
-    each registered sector as catalogs/sectors.yaml does."""
+    each registered sector as catalogs/sectors.yaml does, and what a report says of one sector's scoring
+    (``rules_sector``, the deck's ``rules_slide.sector``, the figures' ``mapping_note``) comes from that
+    sector's ``report_words`` there, so a sector is added in one entry."""
     if lang not in _labels():
         raise ValueError(f"lang must be one of {', '.join(_labels())}, not {lang!r}")
     return _labels_in(lang)
@@ -98,6 +100,11 @@ def _labels_in(lang: str) -> dict[str, Any]:
     words = dict(_labels()[lang])
     names = {s: str(info["name"][lang]) for s, info in catalogs.sectors().items()}
     words["sector"] = {**names, **words.get("sector", {})}
+    own = {s: info.get("report_words", {}).get(lang, {}) for s, info in catalogs.sectors().items()}
+    for key in ("rules_sector", "mapping_note"):
+        words[key] = {s: w[key] for s, w in own.items() if key in w}
+    words["rules_slide"] = {**words["rules_slide"], "sector": {s: w["rules_slide"] for s, w in own.items()
+                                                               if "rules_slide" in w}}
     words["lang"] = lang  # the language the texts written from rules (rule_words) are in
     return words
 
@@ -311,7 +318,7 @@ def wrap(text: str, width: float) -> str:
     """Break a category label over lines of about ``width`` Latin characters (a Japanese character counts two), so
     that neighbouring labels under a bar chart or a heatmap do not run into each other: only between phrases
     (:mod:`pipeline.linebreak`: at spaces, after 「・」 in a list of names, after 「〜」 in a range, between
-    BudouX's phrases), never inside a word (「一般送配 / 電」 was cut into equal parts). A phrase wider than
+    BudouX's phrases), never inside a word (not 「一般送配 / 電」, equal parts of a name). A phrase wider than
     ``width`` keeps a line of its own: the caller makes room for it (:func:`pipeline.report.figures.spread_ticks`).
     At most four lines; a longer rest is shortened."""
     from pipeline.linebreak import pack

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.catalogs import comparability
 from pipeline.publish.formats import HIDDEN_MARK, WITHHELD_CELLS
 from pipeline.publish.intervals import Relation, hide_row, hierarchy, shortfalls
 from pipeline.publish.model import TableSpec
@@ -132,7 +131,7 @@ def weights_on_published_rows(data: ReportData, responses: pd.DataFrame, by: str
                               merges: dict[str, str] | None = None) -> ReportData:
     """``data`` with its weighting cells merged, year by year, until every cell's response row rests on rows the
     protected ``responses`` table (by ``by``) publishes (:func:`pipeline.scoring.weights.merge_onto_published_rows`),
-    and the years where they now do in ``weight_rows_published``. Only where the segments are the weighting
+    and the years where they do in ``weight_rows_published``. Only where the segments are the weighting
     cells' attribute (automotive size bands); elsewhere ``data`` is returned as it is and the members' totals
     follow the response table (rule 2 of docs/method.md §12.4a). ``merges``: the report's recode of small
     segments (attribute value → group)."""
@@ -673,7 +672,7 @@ def unjudgeable() -> dict[str, list[str]]:
 
 
 def item_number(item_id: object) -> tuple:
-    """Sort key of an item id by its numbers: No.2 before No.10, ID.AM-2 before ID.AM-10 (a text sort put
+    """Sort key of an item id by its numbers: No.2 before No.10, ID.AM-2 before ID.AM-10 (a text sort puts
     No.1, No.10, No.100 together)."""
     return tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", str(item_id)) if t)
 
@@ -749,14 +748,14 @@ def versions_used(data: ReportData, year: int) -> set[str]:
 def incomparable_items(data: ReportData, year_from: int, year_to: int) -> list[str]:
     """Items whose answers do not compare between the versions used in two years (catalogs/comparability):
     left out of every item comparison between them, and counted on the figure."""
-    return comparability.incomparable_items(data.sector, versions_used(data, year_from), versions_used(data, year_to))
+    return catalogs.incomparable_items(data.sector, versions_used(data, year_from), versions_used(data, year_to))
 
 
 def trend_excluded_items(data: ReportData) -> list[str]:
     """Items that do not compare between any two of the versions the report's years answered on: left out
     of the function trends (:func:`comparable_scores`) and counted on them."""
     used = sorted(set().union(*(versions_used(data, y) for y in data.years))) if data.years else []
-    return comparability.incomparable_items(data.sector, used, used) if len(used) > 1 else []
+    return catalogs.incomparable_items(data.sector, used, used) if len(used) > 1 else []
 
 
 def comparable_scores(data: ReportData) -> pd.DataFrame:
@@ -790,7 +789,7 @@ def comparable_scores(data: ReportData) -> pd.DataFrame:
 def relevelled_items(data: ReportData) -> list[str]:
     """Items whose level differs between versions used in the report's years: a caveat on level trends."""
     used = set().union(*(versions_used(data, y) for y in data.years)) if data.years else set()
-    return comparability.relevelled_items(data.sector, used) if len(used) > 1 else []
+    return catalogs.relevelled_items(data.sector, used) if len(used) > 1 else []
 
 
 def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8, exclude: Collection[str] = ()
@@ -920,5 +919,16 @@ def with_item_labels(table: pd.DataFrame, limit: int = 24, lang: str = "ja") -> 
     from pipeline.publish.slides import on_slide
 
     limit = limit if lang == "ja" else round(limit * LATIN_PER_KANA)
-    text = table["text"].fillna("").map(lambda t: t if len(t) <= limit or on_slide() else t[: limit - 1] + "…")
+    text = table["text"].fillna("").map(lambda t: t if len(t) <= limit or on_slide() else _cut(t, limit, lang))
     return table.assign(label=table["item_id"] + " " + text)
+
+
+def _cut(text: str, limit: int, lang: str) -> str:
+    """``text`` cut to ``limit`` characters with "…": Japanese anywhere, another language after its last whole word
+    ("…by separating them, …", not "…responsibilitie…" or "…everyone knows their own r…")."""
+    if lang == "ja":
+        return text[: limit - 1] + "…"
+    head = text[: limit - 1]
+    if not head.endswith(" ") and text[limit - 1] != " " and " " in head:
+        head = head[: head.rfind(" ")]
+    return head.rstrip() + " …"

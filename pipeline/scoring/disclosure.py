@@ -117,6 +117,41 @@ def quantile_min_n(quantile: str, k: int) -> int:
     return n
 
 
+def quantile_position(quantile: str, n: int) -> int:
+    """How many of ``n`` companies a reader knows lie at or below a printed quantile: with the linear interpolation
+    every quantile here is computed with (pandas' default), the p-quantile sits at order position (n − 1)·p + 1, so
+    the companies up to floor((n − 1)·p) + 1 are at or below it (ties there aside, which only add to them)."""
+    return int(math.floor((n - 1) * QUANTILE_LEVELS[quantile])) + 1
+
+
+QUANTILE_LEVELS = {"p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p90": 0.90}
+
+
+def between_shown(values, positions, cuts, k: int | None = None, own: int = 1) -> np.ndarray:
+    """The between rule: per point of a peer group whose order position is printed or derivable (a member's score
+    with its percentile rank, a quantile), whether it may be shown beside the group's other such points (``cuts``).
+
+    A point at ``value`` with ``position`` companies at or below it (the member itself included: ``own`` = 1; 0
+    for a quantile, which is no company) and a cut at ``(value, position)`` — a printed count ``c`` of the group's
+    n companies reaching a threshold θ is the cut ``(θ, n − c)``, the companies below θ; a printed quantile is
+    ``(q, quantile_position)`` — tell together how many companies lie between them: ``position_cut − position``
+    where the point is below the cut, ``position − position_cut − own`` where it is at or above it. A count of 1 to
+    k − 1 is a small group's whereabouts (a member at 0.844, 21st of 61, beside 45 of 61 at 90 % or more: exactly 3
+    companies between 0.844 and 0.9), so the point is shown only where every such count is 0 or at least k. A
+    negative difference arises only where a cut counts a set other than the group's own scores (LvN+ beside the
+    LvN share) and counts nobody: it is allowed.
+
+    Returns a bool array over the points."""
+    k = min_cell(k)
+    values = np.asarray(values, dtype=float)
+    positions = np.asarray(positions, dtype=float)
+    ok = np.ones(len(values), dtype=bool)
+    for value, position in cuts:
+        gap = np.where(values < value, position - positions, positions - position - own)
+        ok &= (gap <= 0) | (gap >= k)
+    return ok
+
+
 def all_alike(values: pd.Series) -> bool:
     """The uniform rule on the values behind one statistic: True when they are all the same (every one at 0%
     or 100%, or every one in one ★ distance band), so any statistic of them tells each company the others'

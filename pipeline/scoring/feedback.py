@@ -20,7 +20,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.ruleset import min_cell
-from pipeline.scoring.disclosure import all_alike, protect, quantile_shown
+from pipeline.scoring.disclosure import all_alike, between_shown, protect, quantile_position, quantile_shown
 from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_not_applicable
 from pipeline.scoring.rules import complete_items, is_achieved, is_applicable
 from pipeline.scoring.statistics import deviation_score, item_shares, percentile_rank, share_threshold
@@ -47,8 +47,8 @@ PEER_STATS = ["peer_mean", "p25", "p50", "p75", "percentile", "deviation"]
 
 def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: pd.DataFrame, sector: str,
                     year: int, k: int | None = None, n_weak: int = 10, published: pd.DataFrame | None = None,
-                    merges: dict[str, str] | None = None, withheld: set[tuple[str, str]] | None = None
-                    ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+                    merges: dict[str, str] | None = None, withheld: set[tuple[str, str]] | None = None,
+                    counts: pd.DataFrame | None = None) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """respondent_key → (headline scores vs peers, weakest items) for one sector and year.
 
     A peer group is the companies sharing the company's peer attribute (power: main business type,
@@ -81,6 +81,11 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
     withheld : set, optional
         (node_id, segment) of nodes without a table of their own whose nearest report cell is withheld
         (:attr:`pipeline.report.published_peers.PublishedPeers.withheld`): the group's statistics read x there.
+    counts : DataFrame, optional
+        The counts at or above a threshold the report prints (:attr:`~pipeline.report.published_peers.
+        PublishedPeers.counts`: framework, node_id, segment, threshold, reached). A quantile, then a percentile
+        rank, is shown only where the companies between it and each printed count's threshold (and, for the
+        rank, each quantile shown) are none or at least k (:func:`~pipeline.scoring.disclosure.between_shown`).
 
     Returns
     -------
@@ -120,8 +125,9 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
         groups = {key: g.assign(own_group=g["own_group"].map(lambda v: merges.get(v, v))) for key, g in pools.items()}
     else:
         groups = pools
+    printed = _printed_cuts(counts)
     stats = [_peer_stats(block, (pools if group == ALL_GROUP else groups).get((f, n), scored.iloc[:0]), group, k,
-                         cells.get((f, n)))
+                         cells.get((f, n)), printed.get((f, n, merges.get(group, group)), []))
              for (group, f, n), block in sel.groupby(["peer_group", *node])]
     headline = pd.concat(stats).sort_values("order") if stats else sel.assign(**dict.fromkeys(PEER_STATS))
     if cells:  # a node no report table publishes (automotive levels): never compared with the sector total
@@ -247,7 +253,7 @@ def _withhold_beside_the_report(headline: pd.DataFrame, withheld: set[tuple[str,
 def _withhold_peers(headline: pd.DataFrame, rows: pd.Series) -> pd.DataFrame:
     """``headline`` with the peer count and statistics of ``rows`` blanked and marked 'withheld' (they read x).
     Their band goes too: 「90%以上」 beside a level the report withholds says the group's small side is the
-    companies below 90 %, the reason the report keeps to itself (round eight: 3 of 61 short of Lv1)."""
+    companies below 90 %, the reason the report keeps to itself (say, 3 of 61 short of Lv1)."""
     if not rows.any():
         return headline
     out = headline.copy()
@@ -260,8 +266,8 @@ def _withhold_peers(headline: pd.DataFrame, rows: pd.Series) -> pd.DataFrame:
 
 def _no_total_without_a_table(headline: pd.DataFrame, cells: dict[tuple[str, str], dict]) -> pd.DataFrame:
     """Withhold the sector total on the nodes the report publishes no table for. The other groups' members see
-    their own groups' means there, so a total beside them gives back a group that is hidden or too small (automotive
-    FY2024 Lv1: the total of 520 less the four size bands shown gave 10,001人〜's withheld mean exactly). The
+    their own groups' means there, so a total beside them gives back a group that is hidden or too small (say, a
+    total of 520 less the four size bands shown gives the fifth band's withheld mean exactly). The
     member reads x, with the protected-value sentence, and keeps its own score and history."""
     table = pd.Series([(str(f), str(n)) in cells for f, n in zip(headline["framework"], headline["node_id"],
                                                                   strict=True)], index=headline.index)
@@ -276,20 +282,34 @@ def _no_total_without_a_table(headline: pd.DataFrame, cells: dict[tuple[str, str
     return out
 
 
+def _printed_cuts(counts: pd.DataFrame | None) -> dict[tuple[str, str, object], list[tuple[float, float]]]:
+    """(framework, node_id, segment) → the (threshold, companies at or above it) the report prints there."""
+    if counts is None or counts.empty:
+        return {}
+    out: dict[tuple[str, str, object], list[tuple[float, float]]] = {}
+    for f, n, g, theta, c in counts[["framework", "node_id", "segment", "threshold", "reached"]].itertuples(
+            index=False):
+        if c == c:
+            out.setdefault((str(f), str(n), g), []).append((float(theta), float(c)))
+    return out
+
+
 def _shown(cell: dict | None) -> bool:
     """Whether the report prints a cell's value (not hidden, not only as a band)."""
     return cell is not None and not cell["hidden"] and cell["mean"] == cell["mean"]
 
 
-def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int, cells: dict[object, dict] | None = None
-                ) -> pd.DataFrame:
+def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int, cells: dict[object, dict] | None = None,
+                printed: list[tuple[float, float]] | None = None) -> pd.DataFrame:
     """The peer statistics of one node for the companies of ``block`` (all in peer group ``group``);
     ``pool`` holds every company with a score for that node in the sector-year. With ``cells`` (the report's
     cells of the node) the mean and count are the published ones. Without them (a node no report table
     publishes: automotive levels), a group the report's rule would hide reads x: the sector total in its place
     would give the group's mean back from the total and the other groups' means that their members see.
     Column ``fallback``: compared with the sector total because the own group's value is not published;
-    ``peer_rounded``: the mean is the report's rounded one."""
+    ``peer_rounded``: the mean is the report's rounded one. ``printed``: the (threshold, count reaching it) the
+    report prints for the group and node; a quantile or rank that would count 1 … k − 1 companies between itself
+    and one of them is withheld (:func:`_between_rule`)."""
     if group == NO_PEERS:
         return block.assign(peer_n=np.nan, **dict.fromkeys(PEER_STATS, np.nan), hidden="primary")
     # compared with the sector total because the report does not publish the member's own group (per member: a
@@ -318,10 +338,41 @@ def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int, cel
     quantiles = {q: float(pool["score"].quantile(p)) if quantile_shown(q, n, k) else np.nan
                  for q, p in QUANTILES.items()}
     # every scored company of the block is in its pool; an unscored one gets no rank (NaN)
-    return block.assign(peer_n=n, peer_mean=mean, **quantiles,
-                        percentile=percentile_rank(pool["score"], k).reindex(block.index),
+    percentile = percentile_rank(pool["score"], k).reindex(block.index)
+    shown, kept = _between_rule(pool["score"], block, quantiles, percentile, printed or [], k)
+    # what the between rule withheld, for the sentence that says why: a quantile (the group's, alike for its
+    # members, so the sentences stay shared) and a rank (the member's own)
+    return block.assign(peer_n=n, peer_mean=mean, **shown, percentile=kept,
                         deviation=deviation_score(pool["score"]).reindex(block.index), hidden="",
-                        fallback=fallback, peer_rounded=False)
+                        fallback=fallback, peer_rounded=False,
+                        between_quantile=any(v == v and shown[q] != shown[q] for q, v in quantiles.items()),
+                        between_rank=kept.isna() & percentile.notna())
+
+
+def _between_rule(pool: pd.Series, block: pd.DataFrame, quantiles: dict[str, float], percentile: pd.Series,
+                  printed: list[tuple[float, float]], k: int) -> tuple[dict[str, float], pd.Series]:
+    """The quantiles and ranks that may stand beside the report's printed counts (docs/method.md, "Round
+    eight: ranks beside printed counts"). A printed count c of the group's n reaching θ says n − c companies lie
+    below θ; a quantile sits at a known order position; a rank is the member's own position. Any two of them count
+    the companies between: first each quantile is held against the printed counts, then each member's rank
+    against the printed counts and the quantiles left shown (:func:`~pipeline.scoring.disclosure.between_shown`).
+    偏差値 has no position (the group's mean and SD, alike for every member, turn the member's own score into it)
+    and is left alone."""
+    values = pool.dropna()
+    n = len(values)
+    cuts = [(theta, n - c) for theta, c in printed]
+    shown = dict(quantiles)
+    for q, v in quantiles.items():
+        if v == v and not between_shown([v], [quantile_position(q, n)], cuts, k, own=0)[0]:
+            shown[q] = np.nan
+    cuts += [(v, quantile_position(q, n)) for q, v in shown.items() if v == v]
+    ranked = percentile.notna()
+    if cuts and ranked.any():
+        at_or_below = values.rank(method="max").reindex(block.index)[ranked]
+        keep = between_shown(block.loc[ranked, "score"], at_or_below, cuts, k)
+        percentile = percentile.copy()
+        percentile.loc[at_or_below.index[~keep]] = np.nan
+    return shown, percentile
 
 
 def peer_protection(scores: pd.Series, framework: str, k: int, node_id: str = "") -> tuple[str, str]:

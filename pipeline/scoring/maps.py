@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.catalogs.files import catalog_cache
+from pipeline.catalogs import catalog_cache
 
 COLUMNS = ["item_id", "framework", "node_id"]
 

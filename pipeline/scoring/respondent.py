@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.catalogs.files import catalog_cache
+from pipeline.catalogs import catalog_cache
 from pipeline.ruleset import level_threshold
 from pipeline.scoring import rules as rules_mod
 from pipeline.scoring.maps import all_nodes, item_map

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline import catalogs
-from pipeline.catalogs.integrity import check_scs
+from pipeline.catalogs import check_scs
 
 REQUIRED_META = ("name_ja", "source_table", "source_table_date", "counts")
 REQUIREMENT_COLUMNS = ("requirement_id", "group_no", "group_name", "category_no", "category_name",

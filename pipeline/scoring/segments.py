@@ -96,8 +96,8 @@ def response_rates(roster: pd.DataFrame, respondents: pd.DataFrame, by: str | No
     The members are the roster and every respondent the roster does not list (joined after it was drawn, or
     spelt otherwise), placed by its own sheet: such a respondent is a member who answered. So ``n`` is every
     respondent of the segment, the same count every score table prints, and ``roster_n`` the members the rate
-    is over. Counting them apart (respondents on the roster over the roster) made the respondents not on the
-    roster a split of their own, which the score tables' n gave back row by row (docs/method.md §11,
+    is over. Counting them apart (respondents on the roster over the roster) would make the respondents not on the
+    roster a split of their own, which the score tables' n would give back row by row (docs/method.md §11,
     "Respondents not on the roster")."""
     key = ["sector", "year", "respondent_key"]
     members = with_members(roster, respondents, by)

@@ -16,8 +16,8 @@ Rules, stated once here:
 - **Unmatched respondents** (not found on the roster: a member that joined after the roster was drawn,
   a written name the roster spells otherwise) are members who answered: they count among the members and
   the respondents of the cell their own answer sheet puts them in (as the response table counts them), and
-  the note counts them. Weighting them apart (the cell's roster ÷ its respondents on the roster) made each
-  weight tell how many of a cell's respondents the roster lacks.
+  the note counts them. Weighting them apart (the cell's roster ÷ its respondents on the roster) would make
+  each weight tell how many of a cell's respondents the roster lacks.
 - **Raking**: with several attributes, or only the roster's margins (counts per size band and per
   industry, not the joint cells), weights are raked to each margin (svy's iterative proportional
   fitting), starting from members ÷ respondents overall.
@@ -172,6 +172,19 @@ def rake(frame: pd.DataFrame, margins: Mapping[str, Mapping[str, float]], start:
     return pd.Series(out.data["raked"].to_numpy(), index=frame.index)
 
 
+def members_per(column: str, members: pd.DataFrame, respondents: pd.DataFrame) -> pd.Series:
+    """Members per value of ``column``, each respondent the roster does not list counted as one more member.
+
+    A respondent off the roster is a member who answered (docs/method.md §11, "Respondents not on the
+    roster"): it counts among its cell's members and respondents alike, so every weight is the cell's
+    members ÷ respondents as the response table publishes them, and no weight tells how many are off the
+    roster. One rule for the cells the small-cell merge compares, the cells weighted and the raking margins.
+    ``respondents`` carries ``on_roster``.
+    """
+    off = respondents.loc[~respondents["on_roster"], column].value_counts()
+    return members[column].value_counts().add(off, fill_value=0)
+
+
 def _one(roster: pd.DataFrame, respondents: pd.DataFrame, attrs: list[str], min_respondents: int,
          trim_ratio: float | None) -> tuple[pd.DataFrame, WeightingNote]:
     """Weights of one sector-year (see :func:`roster_weights`)."""
@@ -188,9 +201,7 @@ def _one(roster: pd.DataFrame, respondents: pd.DataFrame, attrs: list[str], min_
     merged: dict[str, dict[str, str]] = {}
     collapsed: list[str] = []
     for a in attrs:
-        # a respondent off the roster is a member who answered: counted on both sides, as the weights count it
-        off_a = resp.loc[~resp["on_roster"], a].value_counts()
-        counts = pd.DataFrame({"members": members[a].value_counts().add(off_a, fill_value=0),
+        counts = pd.DataFrame({"members": members_per(a, members, resp),
                                "respondents": resp[a].value_counts()}).fillna(0)
         counts = counts.rename_axis("cell").reset_index()
         order = natural_order(a, [*counts["cell"], *resp[a]], sector)
@@ -201,17 +212,12 @@ def _one(roster: pd.DataFrame, respondents: pd.DataFrame, attrs: list[str], min_
         resp[a] = resp[a].map(merged[a])
     label = lambda f: f[attrs].astype(str).agg(" × ".join, axis=1)  # noqa: E731 - one label rule, named once
     members["cell"], resp["cell"] = label(members), label(resp)
-    # a respondent the roster does not list is a member who answered (docs/method.md §11, "Respondents not on
-    # the roster"): it counts among its cell's members and respondents alike, so every weight is the cell's
-    # members ÷ respondents as the response table publishes them, and no weight tells how many are off the roster
-    off = resp[~resp["on_roster"]]
-    n_members = members.groupby("cell").size().add(off.groupby("cell").size(), fill_value=0)
+    n_members = members_per("cell", members, resp)
     n_resp = resp.groupby("cell").size()
     if len(attrs) == 1:  # the cells are the roster's own: members ÷ respondents
         w = resp["cell"].map(n_members / n_resp)
     else:  # several attributes: rake every respondent to each one's margin of members
-        margins = {a: members[a].value_counts().add(off[a].value_counts(), fill_value=0).to_dict() for a in attrs}
-        w = rake(resp, margins)
+        w = rake(resp, {a: members_per(a, members, resp).to_dict() for a in attrs})
     w, moved = trim(w, trim_ratio) if trim_ratio else (w, 0.0)
     deff, n_eff = kish(w)
     out = resp.assign(sector=sector, year=year, weight=w.to_numpy(), cell_attributes=" ".join(attrs),
@@ -255,7 +261,7 @@ def roster_weights(roster: pd.DataFrame | None, respondents: pd.DataFrame, attrs
 def merge_onto_published_rows(weights: pd.DataFrame, segment_of: Mapping[str, str], order: Sequence[str],
                               withheld: set[str], total_published: bool) -> tuple[pd.DataFrame, bool]:
     """One sector-year's weights with its cells merged until every cell's response row rests on published rows,
-    and whether they now do (docs/method.md §12.4a, "Weighting cells on published rows").
+    and whether they all do (docs/method.md §12.4a, "Weighting cells on published rows").
 
     Every members' total is one equation in the cells' weights, members ÷ respondents on the roster; the many
     totals of a year solve them. A weight is safe to let out where the cell's members and respondents can be read

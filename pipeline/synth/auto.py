@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
-from pipeline.catalogs.files import catalog_cache
+from pipeline.catalogs import catalog_cache
 from pipeline.header_roles import column_role
 from pipeline.synth.layout import checklist_sheet, column_letter, cover_sheet
 from pipeline.synth.mess import NATIVE, Quirks, corp_number_cell, date_cell, native_answers

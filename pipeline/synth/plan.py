@@ -86,7 +86,7 @@ def _file_row(path: str, status: str, reason: str = "", company: dict | None = N
 
 def _rows(intended: pd.DataFrame) -> list[list[Any]]:
     """Every respondent's intended answers as a list, as ``intended.iloc[i].tolist()`` gives them, at
-    once: a row taken out of an Arrow-backed frame one at a time cost more than planning the file."""
+    once: a row taken out of an Arrow-backed frame one at a time costs more than planning the file."""
     return intended.to_numpy(dtype=object).tolist()
 
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from pipeline import catalogs
-from pipeline.catalogs.files import catalog_cache
+from pipeline.catalogs import catalog_cache
 from pipeline.synth.layout import checklist_sheet, column_letter, cover_sheet
 from pipeline.synth.mess import NATIVE, Quirks, corp_number_cell, date_cell
 from pipeline.synth.sheetspec import Formula, Sheet, Workbook

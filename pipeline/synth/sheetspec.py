@@ -60,7 +60,7 @@ def _worksheet_class() -> type:
     """xlsxwriter's Worksheet, remembering each formula it has prepared.
 
     ``Worksheet._prepare_formula`` runs some thirty regular expressions over every formula (to prefix
-    Excel's newer functions), which was a fifth of the time spent writing a workbook; the summary
+    Excel's newer functions), a fifth of the time spent writing a workbook without this cache; the summary
     sheets write the same few hundred formulas into every file. The result depends only on the
     formula and two flags, so the cache changes nothing in the file written.
     """

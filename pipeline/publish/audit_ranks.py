@@ -1,0 +1,96 @@
+"""The intruder check for member feedback: ranks and quartiles beside the counts a report prints.
+
+A member reads, per headline node, its own score s, its percentile rank p among the peer group's n companies
+(printed beside it) and the group's quartiles; the published report prints, for the same group, node and year, how
+many of the n reach a threshold θ (the CSF functions' 90 % count, ★3's count at 100 %, the automotive levels table's
+LvN+). From these alone (docs/method.md, "Round eight: ranks beside printed counts"):
+
+- the rank is a position: r = p·n / 100 companies at or below s, the member among them;
+- a printed count c says n − c companies lie below θ;
+- a quantile q printed from n companies sits at a known position: floor((n − 1)·q) + 1 companies at or below it
+  (linear interpolation).
+
+Two positions count the companies between their values, and a count of 1 … k − 1 is a finding. The check reads the
+numbers as the member reads them (the feedback tables' printed peer_n, percentile and quartiles) and the report's
+counts, never the scores behind them, so it replays :func:`pipeline.scoring.disclosure.between_shown` from the
+other side: a feedback run passes it when the rule held. The rank is taken as exact, though a workbook prints it in
+whole percent (exact up to 100 companies), which is the safe side.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+FINDING_COLUMNS = ["respondent_key", "framework", "node_id", "segment", "statistic", "against", "between"]
+QUANTILE_LEVELS = {"p25": 0.25, "p50": 0.50, "p75": 0.75}
+
+
+def rank_findings(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], counts: pd.DataFrame, k: int,
+                  merges: dict[str, str] | None = None) -> pd.DataFrame:
+    """Every shown rank or quartile that counts 1 … k − 1 companies between itself and a printed count's threshold
+    (or, for a rank, a quartile printed beside it).
+
+    Parameters
+    ----------
+    tables : dict
+        :func:`pipeline.scoring.feedback.feedback_tables` (respondent key → (headline, weakest items)).
+    counts : DataFrame
+        :attr:`pipeline.report.published_peers.PublishedPeers.counts`: framework, node_id, segment, threshold,
+        reached (the companies at or above the threshold the report prints).
+    k : int
+    merges : dict, optional
+        Member attribute value → the merged group the report prints it under.
+
+    Returns
+    -------
+    DataFrame
+        :data:`FINDING_COLUMNS`; ``between`` is the number of companies the two printed positions put between
+        ``statistic`` (percentile or a quartile) and ``against`` (「≥θ: c」 or a quartile).
+    """
+    merges = merges or {}
+    printed: dict[tuple[str, str, object], list[tuple[float, float]]] = {}
+    for f, node, segment, theta, c in counts[["framework", "node_id", "segment", "threshold", "reached"]].itertuples(
+            index=False):
+        if c == c:
+            printed.setdefault((str(f), str(node), segment), []).append((float(theta), float(c)))
+    found = []
+    for key, (headline, _) in tables.items():
+        for row in headline.to_dict("records"):
+            n = row.get("peer_n")
+            if n is None or n != n or row.get("hidden", ""):
+                continue
+            segment = merges.get(row["peer_group"], row["peer_group"])
+            thresholds = printed.get((str(row["framework"]), str(row["node_id"]), segment), [])
+            found += [{"respondent_key": key, "framework": row["framework"], "node_id": row["node_id"],
+                       "segment": segment, "statistic": statistic, "against": against, "between": between}
+                      for statistic, against, between in _row_counts(row, int(n), thresholds) if 1 <= between < k]
+    return pd.DataFrame(found, columns=FINDING_COLUMNS)
+
+
+def _row_counts(row: dict, n: int, thresholds: list[tuple[float, float]]) -> list[tuple[str, str, int]]:
+    """(statistic, against, companies between) for one printed score-table row, read as its member reads it."""
+    out = []
+    marks = {q: (row[q], math.floor((n - 1) * level) + 1) for q, level in QUANTILE_LEVELS.items()
+             if row.get(q) is not None and row[q] == row[q]}
+    for q, (value, position) in marks.items():  # a quartile against each printed count
+        for theta, c in thresholds:
+            below_theta = n - c
+            out.append((q, f"≥{theta:g}: {c:.0f}", int(below_theta - position if value < theta
+                                                       else position - below_theta)))
+    percentile, score = row.get("percentile"), row.get("score")
+    if percentile is None or percentile != percentile or score is None or score != score:
+        return out
+    r = round(percentile * n / 100)  # companies at or below the member, itself included
+    for theta, c in thresholds:
+        if score < theta:  # above the member and below θ: those above it less those reaching θ
+            out.append(("percentile", f"≥{theta:g}: {c:.0f}", int((n - r) - c)))
+        else:  # others at or below the member that reach θ: those at or below it less those below θ
+            out.append(("percentile", f"≥{theta:g}: {c:.0f}", int((r - 1) - (n - c))))
+    for q, (value, position) in marks.items():  # the member's position against a quartile's
+        out.append(("percentile", q, int(position - r if score < value else r - 1 - position)))
+    return out
+
+
+__all__ = ["FINDING_COLUMNS", "rank_findings"]
