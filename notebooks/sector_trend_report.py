@@ -305,7 +305,7 @@ if "star" in info["frameworks"]:
         page.table("star_top", top, name=f"star{n_star}_top", title_args={"star": n_star}, slide=True,
                    source=source(n_year(rd.latest), latest_year))
     for n_star in catalogs.stars():  # the top ten of each star by segment, ★3 and ★4 alike
-        top_ids = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10)["node_id"].tolist()
+        top_ids = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10, total=ALL)["node_id"].tolist()
         heat = bottle_shown[bottle_shown["year"].eq(rd.latest) & bottle_shown["node_id"].isin(top_ids)]
         heat = heat.assign(_o=heat["node_id"].map({n: i for i, n in enumerate(top_ids)})).sort_values(
             "_o", kind="stable")

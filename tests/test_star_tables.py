@@ -99,7 +99,7 @@ def test_bottlenecks_are_shares_not_meeting_with_names_and_cited_items():
     # so it is hidden instead; the ranking keeps the published requirement alone
     one = table[table["node_id"].eq("3:1-2-3") & table["segment"].eq(ALL)].iloc[0]
     assert one["suppressed"] == "split" and pd.isna(one["share_unmet"]) and pd.isna(one["n_scored"])
-    top = S.top_bottlenecks(table, 3, 2026, 2)
+    top = S.top_bottlenecks(table, 3, 2026, 2, total=ALL)
     assert top["requirement_id"].tolist() == ["1-2-1"]
     # an English report displays 全体 as "All" before it asks: the same one (1-2-3 is hidden), not an empty table
     shown = table.assign(segment=table["segment"].replace({ALL: "All"}))
@@ -108,9 +108,9 @@ def test_bottlenecks_are_shares_not_meeting_with_names_and_cited_items():
 
 def test_an_english_report_names_the_requirements_in_english_a_japanese_one_in_japanese():
     d = data({"A": [0] * 10 + [1] * 10 + [2] * 10})
-    top_en = S.top_bottlenecks(S.bottlenecks(d, "size_band", k=5, lang="en"), 3, 2026, 2)
+    top_en = S.top_bottlenecks(S.bottlenecks(d, "size_band", k=5, lang="en"), 3, 2026, 2, total=ALL)
     assert top_en[["requirement_id", "requirement_name"]].values.tolist() == [["1-2-1", "Security promotion function"]]
-    top_ja = S.top_bottlenecks(S.bottlenecks(d, "size_band", k=5), 3, 2026, 2)
+    top_ja = S.top_bottlenecks(S.bottlenecks(d, "size_band", k=5), 3, 2026, 2, total=ALL)
     assert top_ja["requirement_name"].tolist() == ["セキュリティ推進活動部門"]
     texts = S.requirement_texts("en").set_index(["star", "requirement_id"])["requirement_name"]
     assert texts[(4, "4-1-1")] == "User ID management procedure" and texts[(3, "4-3-4")] == "Adequate backups"

@@ -145,10 +145,11 @@ def with_keys(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(star=star_and_id[0].astype(int), requirement_id=star_and_id[1])
 
 
-def top_bottlenecks(table: pd.DataFrame, star: int, year: int, n: int = 10, total: str = ALL) -> pd.DataFrame:
+def top_bottlenecks(table: pd.DataFrame, star: int, year: int, n: int = 10, *, total: str) -> pd.DataFrame:
     """The ``n`` requirements of ★``star`` that most companies of the sector (``total``: 全体, or the name a
     report in another language displays it by, "All") fail in ``year``, among those published; ties by
-    requirement id."""
+    requirement id. ``total`` has no default: a default of 全体 matched nothing in an English report, whose
+    by-segment bottleneck heatmaps were then skipped without a word."""
     t = table[table["star"].eq(star) & table["year"].eq(year) & table["segment"].eq(total)
               & table["share_unmet"].notna()]
     return (t.sort_values(["share_unmet", "requirement_id"], ascending=[False, True], kind="stable").head(n)
