@@ -14,6 +14,7 @@ from pipeline.publish.model import PublishedTable, TableSpec
 from pipeline.publish.publisher import published_frame
 from pipeline.scoring.disclosure import HIDDEN_COUNT, protect
 from pipeline.scoring.segments import ALL
+from tests.intruder import attack
 
 KEYS = ["sector", "year", "framework", "node_id"]
 NODES = TableSpec(keys=KEYS, total=ALL, counts={"mean": "n_scored", "share_reached": "n_scored",
@@ -33,12 +34,7 @@ def _nodes(rows: list[tuple]) -> pd.DataFrame:
 
 
 def _audit(frames: dict[str, pd.DataFrame], relations=(), spec: TableSpec = NODES):
-    tables = [PublishedTable(name, name, f, list(f.columns), spec=spec) for name, f in frames.items()]
-    log = hidden_cells(tables)
-    shown = [PublishedTable(t.name, t.name, published_frame(t.frame, spec.keys), list(t.frame.columns), spec=spec)
-             for t in tables]
-    intervals = []
-    findings = intruder_check(shown, log, 5, list(relations), intervals)
+    findings, intervals = attack({name: (f, spec) for name, f in frames.items()}, relations)
     return findings, {(iv.cell.split("node_id=")[1].split(";")[0], iv.cell.split("segment=")[-1], iv.statistic):
                       (round(iv.low, 4), round(iv.high, 4)) for iv in intervals}
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.publish.audit import hidden_cells, intruder_check
-from pipeline.publish.model import PublishedTable, TableSpec
-from pipeline.publish.publisher import published_frame
+from pipeline.publish.model import TableSpec
 from pipeline.scoring.disclosure import HIDDEN_COUNT, HIDDEN_COUNTS
 from pipeline.scoring.disclosure_weights import withhold_total_estimates
 from pipeline.scoring.segments import ALL
+from tests.intruder import attack
 
 KEYS = ["sector", "year", "framework", "node_id"]
 LEVELS = TableSpec(keys=KEYS, total=ALL, counts={"share_reached": "n_scored", "w_share_reached": "n_scored"})
@@ -46,13 +45,7 @@ def _responses() -> pd.DataFrame:
 
 
 def _audit(levels: pd.DataFrame):
-    tables = [PublishedTable("levels", "levels", levels, list(levels.columns), spec=LEVELS),
-              PublishedTable("responses", "responses", _responses(), list(_responses().columns), spec=RESPONSES)]
-    log = hidden_cells(tables)
-    shown = [PublishedTable(t.name, t.name, published_frame(t.frame, t.spec.keys), list(t.frame.columns),
-                            spec=t.spec) for t in tables]
-    intervals: list = []
-    findings = intruder_check(shown, log, 5, [], intervals)
+    findings, intervals = attack({"levels": (levels, LEVELS), "responses": (_responses(), RESPONSES)})
     return findings, {(iv.cell.split("segment=")[-1], iv.statistic): (round(iv.low, 4), round(iv.high, 4))
                       for iv in intervals if iv.table == "levels"}
 

@@ -9,12 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.publish.audit import hidden_cells, intruder_check
 from pipeline.publish.intervals import OVERALL, Relation, complete
-from pipeline.publish.model import PublishedTable, TableSpec
-from pipeline.publish.publisher import published_frame
+from pipeline.publish.model import TableSpec
 from pipeline.scoring.disclosure import HIDDEN_COUNT
 from pipeline.scoring.segments import ALL
+from tests.intruder import attack
 
 KEYS = ["sector", "year", "framework", "node_id"]
 NODES = TableSpec(keys=KEYS, total=ALL, counts={"mean": "n_scored", "sd": "n_scored", "share_reached": "n_scored",
@@ -33,12 +32,7 @@ def _nodes(rows: list[tuple], sd: bool = False) -> pd.DataFrame:
 
 
 def _audit(frames: dict[str, tuple[pd.DataFrame, TableSpec]], relations=()):
-    tables = [PublishedTable(name, name, f, list(f.columns), spec=spec) for name, (f, spec) in frames.items()]
-    log = hidden_cells(tables)
-    shown = [PublishedTable(t.name, t.name, published_frame(t.frame, t.spec.keys), list(t.frame.columns), spec=t.spec)
-             for t in tables]
-    intervals = []
-    findings = intruder_check(shown, log, 5, list(relations), intervals)
+    findings, intervals = attack(frames, relations)
     return findings, {(iv.cell.split("node_id=")[-1].split(";")[0] if "node_id=" in iv.cell else "",
                        iv.cell.split("segment=")[-1], iv.statistic): (round(iv.low, 4), round(iv.high, 4))
                       for iv in intervals}

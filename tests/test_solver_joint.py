@@ -13,6 +13,7 @@ from pipeline.publish.intervals import IncompleteProtection, complete
 from pipeline.publish.model import PublishedTable, TableSpec
 from pipeline.publish.publisher import published_frame
 from pipeline.scoring.disclosure import HIDDEN_COUNT
+from tests.intruder import attack
 
 KEYS = ["sector", "year", "framework", "node_id"]
 BANDS = ["0", "1", "2", "3", "4–5", "6+"]
@@ -140,13 +141,7 @@ def _unmet(failing: list[int], n: int = 60) -> pd.DataFrame:
 
 
 def _audit_with_unmet(bands: pd.DataFrame, unmet: pd.DataFrame):
-    tables = [PublishedTable("star_distance", "star_distance", bands, list(bands.columns), spec=SPEC),
-              PublishedTable("star_bottlenecks", "star_bottlenecks", unmet, list(unmet.columns), spec=UNMET_SPEC)]
-    log = hidden_cells(tables)
-    shown = [PublishedTable(t.name, t.name, published_frame(t.frame, t.spec.keys), list(t.frame.columns),
-                            spec=t.spec) for t in tables]
-    intervals = []
-    findings = intruder_check(shown, log, 5, [], intervals)
+    findings, intervals = attack({"star_distance": (bands, SPEC), "star_bottlenecks": (unmet, UNMET_SPEC)})
     return findings, {iv.cell.split("node_id=")[1].split(";")[0]: iv for iv in intervals
                       if iv.statistic == "share_distance"}
 

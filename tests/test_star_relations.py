@@ -27,6 +27,7 @@ from pipeline.publish.audit import hidden_cells, intruder_check
 from pipeline.publish.model import PublishedTable, TableSpec
 from pipeline.publish.publisher import published_frame
 from pipeline.scoring.disclosure import HIDDEN_COUNT
+from tests.intruder import attack
 
 KEYS = ["sector", "year", "framework", "node_id"]
 STAR_SPEC = TableSpec(keys=KEYS, total="全体", counts={"mean": "n_scored", "share_reached": "n_scored"})
@@ -62,13 +63,7 @@ UNMET_HIDDEN = {"1-1-1": {"S": "split", "B": "complementary"}, "1-1-2": {"S": "s
 
 
 def _audit(star: pd.DataFrame, unmet: pd.DataFrame):
-    tables = [PublishedTable("star", "star", star, list(star.columns), spec=STAR_SPEC),
-              PublishedTable("star_bottlenecks", "star_bottlenecks", unmet, list(unmet.columns), spec=UNMET_SPEC)]
-    log = hidden_cells(tables)
-    shown = [PublishedTable(t.name, t.name, published_frame(t.frame, t.spec.keys), list(t.frame.columns),
-                            spec=t.spec) for t in tables]
-    intervals = []
-    findings = intruder_check(shown, log, 5, [], intervals)
+    findings, intervals = attack({"star": (star, STAR_SPEC), "star_bottlenecks": (unmet, UNMET_SPEC)})
     cells = {(iv.table, iv.cell.split("node_id=")[1].split(";")[0], iv.cell.split("segment=")[1].split(";")[0],
               iv.statistic): iv for iv in intervals}
     return findings, cells
