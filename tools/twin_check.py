@@ -34,17 +34,9 @@ def mixed_groups(table: pd.DataFrame) -> pd.DataFrame:
 def true_shares(store: Path, sector: str, by: str) -> pd.DataFrame:
     """Every bottleneck row's share before protection: (year, segment, node_id) → share_unmet, n_scored."""
     from pipeline.report.data import load
-    from pipeline.report.star_tables import UNMET, _rows, _shares
-    from pipeline.scoring.readiness import requirement_outcomes
-    from pipeline.scoring.respondent import STARS
+    from pipeline.report.star_tables import unmet_shares
 
-    data = load(store, sector, frameworks=["star"], responses=False)
-    parts = []
-    for star in STARS:
-        o = requirement_outcomes(data.scores, star)
-        o = o[o.groupby(["sector", "year", "requirement_id"])["met"].transform("count").gt(0)]
-        parts.append(_rows(o, UNMET, f"{star}:" + o["requirement_id"], 1.0 - o["met"]))
-    raw = _shares(pd.concat(parts, ignore_index=True), data, by, UNMET, "share_unmet")
+    raw = unmet_shares(load(store, sector, frameworks=["star"], responses=False), by)
     return raw[["year", "segment", "node_id", "share_unmet", "n_scored"]]
 
 

@@ -118,24 +118,29 @@ def bottlenecks(data: ReportData, by: str, k: int | None = None, lang: str = "ja
     """Per ★3/★4 judgeable requirement, year and segment: the share of companies judged on it that do not
     meet it (``share_unmet``, Wilson 95%), protected; with the requirement's name (in ``lang``) and cited
     items."""
-    parts = []
-    for star in STARS:
-        o = requirement_outcomes(data.scores, star)
-        # the companies not judged stay, unscored: the row's n is then the segment's respondents and n_scored those
-        # judged, so the base rule below sees their difference. Dropped, n would be the judged count itself and
-        # the respondents printed elsewhere (the response table, the requirement's siblings) would give the
-        # difference back (127 respondents beside 126 judged names the one not judged). A requirement nobody
-        # judged in a year has no row.
-        o = o[o.groupby(["sector", "year", "requirement_id"])["met"].transform("count").gt(0)]
-        parts.append(_rows(o, UNMET, f"{star}:" + o["requirement_id"], 1.0 - o["met"]))
-    rows = pd.concat(parts, ignore_index=True)
-    table = with_keys(_protect(_shares(rows, data, by, UNMET, "share_unmet"), "share_unmet", _k(k)))
+    table = with_keys(_protect(unmet_shares(data, by), "share_unmet", _k(k)))
     texts = requirement_texts(lang).drop(columns=["judgeable", "group_name"])
     table = table.merge(texts, on=["star", "requirement_id"], how="left")
     # 1–4 companies not judged (n − n_scored), or a requirement citing one item (that item's row seen again):
     # the share rounded and the base withheld (docs/method.md §5.4)
     single = table["cited_items"].fillna("").str.split().str.len().eq(1)
     return round_small_base(table, _k(k), single=single).drop(columns="reached")
+
+
+def unmet_shares(data: ReportData, by: str) -> pd.DataFrame:
+    """Per ★3/★4 judgeable requirement, year and segment, the share not meeting it before any protection: what
+    :func:`bottlenecks` protects, and what a check compares its published rows with."""
+    parts = []
+    for star in STARS:
+        o = requirement_outcomes(data.scores, star)
+        # the companies not judged stay, unscored: the row's n is then the segment's respondents and n_scored those
+        # judged, so the base rule sees their difference. Dropped, n would be the judged count itself and the
+        # respondents printed elsewhere (the response table, the requirement's siblings) would give the
+        # difference back (127 respondents beside 126 judged names the one not judged). A requirement nobody
+        # judged in a year has no row.
+        o = o[o.groupby(["sector", "year", "requirement_id"])["met"].transform("count").gt(0)]
+        parts.append(_rows(o, UNMET, f"{star}:" + o["requirement_id"], 1.0 - o["met"]))
+    return _shares(pd.concat(parts, ignore_index=True), data, by, UNMET, "share_unmet")
 
 
 def with_keys(table: pd.DataFrame) -> pd.DataFrame:
