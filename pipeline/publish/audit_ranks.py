@@ -19,12 +19,12 @@ whole percent (exact up to 100 companies), which is the safe side.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
+from pipeline.scoring.disclosure import quantile_position
+
 FINDING_COLUMNS = ["respondent_key", "framework", "node_id", "segment", "statistic", "against", "between"]
-QUANTILE_LEVELS = {"p25": 0.25, "p50": 0.50, "p75": 0.75}
+QUARTILES = ("p25", "p50", "p75")
 
 
 def rank_findings(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], counts: pd.DataFrame, k: int,
@@ -72,7 +72,7 @@ def rank_findings(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], counts: 
 def _row_counts(row: dict, n: int, thresholds: list[tuple[float, float]]) -> list[tuple[str, str, int]]:
     """(statistic, against, companies between) for one printed score-table row, read as its member reads it."""
     out = []
-    marks = {q: (row[q], math.floor((n - 1) * level) + 1) for q, level in QUANTILE_LEVELS.items()
+    marks = {q: (row[q], quantile_position(q, n)) for q in QUARTILES
              if row.get(q) is not None and row[q] == row[q]}
     for q, (value, position) in marks.items():  # a quartile against each printed count
         for theta, c in thresholds:

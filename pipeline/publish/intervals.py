@@ -47,7 +47,7 @@ import pandas as pd
 
 from pipeline.publish.cells import cell_key, cell_text, hidden_cells
 from pipeline.publish.model import PublishedTable, TableSpec
-from pipeline.scoring.disclosure import BAND_COLUMN, BANDS, MEMBERS_BEHIND, MIN_WIDTH
+from pipeline.scoring.disclosure import BAND_COLUMN, BANDS, MEMBERS_BEHIND, MIN_WIDTH, QUANTILE_LEVELS
 from pipeline.scoring.disclosure_rounding import BASE_ROUNDED, ROUNDED, ROUNDED_STATS, STEP
 
 # Statistics that are means over the companies behind a cell (count-weighted across segments) and may be
@@ -67,7 +67,6 @@ SHARES = {"share_reached", "share_implemented", "response_rate", "share_improved
 WEIGHTS = {"response_rate": "roster_n"}  # a share whose total weights segments by another count than its n
 WEIGHTED = {"w_mean", "w_share_reached", "w_share_implemented"}  # weighted across segments by their members
 INTERNAL = {"m2"}  # solved for, never reported: its statistic (the SD) is hidden with the cell's mean
-QUANTILES = {"p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p90": 0.90}
 # tangent points of m2 ≥ mean² (the convex bound, as cuts: the relaxation is at most 0.005² = 2.5e-5 short of it)
 TANGENTS = np.linspace(0.0, 1.0, 101)
 TOLERANCE = 1e-7  # published floats are exact to ~1e-16; equations are met within this
@@ -227,7 +226,7 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
         second = "sd" in spec.counts and "sd" in frame and "mean" in frame  # a published SD gives Σ score²
         if second:
             stats.append("m2")
-        quantiles = [q for q in QUANTILES if q in spec.counts and q in frame]
+        quantiles = [q for q in QUANTILE_LEVELS if q in spec.counts and q in frame]
         if not stats and not quantiles:
             continue
         is_hidden = frame["suppressed"].fillna("").astype(str).ne("")
@@ -248,7 +247,7 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
             for q in quantiles:
                 value, count = _num(r[q]), _num(r.get(_first(spec.counts[q])))
                 if not row_hidden and value == value and count == count:
-                    facts.quantiles[(where, node)][QUANTILES[q]] = (value, count)
+                    facts.quantiles[(where, node)][QUANTILE_LEVELS[q]] = (value, count)
             for stat in stats:
                 fact = (where, node, stat)
                 if stat in WEIGHTED and MEMBERS_BEHIND in frame and _num(r[MEMBERS_BEHIND]) > 0:

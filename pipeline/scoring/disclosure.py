@@ -117,14 +117,16 @@ def quantile_min_n(quantile: str, k: int) -> int:
     return n
 
 
+QUANTILE_LEVELS = {"p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p90": 0.90}
+"""Each printed quantile's level: one table for the solver, the feedback's quartiles and the between rule."""
+
+
 def quantile_position(quantile: str, n: int) -> int:
     """How many of ``n`` companies a reader knows lie at or below a printed quantile: with the linear interpolation
     every quantile here is computed with (pandas' default), the p-quantile sits at order position (n − 1)·p + 1, so
     the companies up to floor((n − 1)·p) + 1 are at or below it (ties there aside, which only add to them)."""
     return int(math.floor((n - 1) * QUANTILE_LEVELS[quantile])) + 1
 
-
-QUANTILE_LEVELS = {"p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p90": 0.90}
 
 
 def between_shown(values, positions, cuts, k: int | None = None, own: int = 1) -> np.ndarray:

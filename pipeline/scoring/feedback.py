@@ -20,7 +20,14 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.ruleset import min_cell
-from pipeline.scoring.disclosure import all_alike, between_shown, protect, quantile_position, quantile_shown
+from pipeline.scoring.disclosure import (
+    QUANTILE_LEVELS,
+    all_alike,
+    between_shown,
+    protect,
+    quantile_position,
+    quantile_shown,
+)
 from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_not_applicable
 from pipeline.scoring.rules import complete_items, is_achieved, is_applicable
 from pipeline.scoring.statistics import deviation_score, item_shares, percentile_rank, share_threshold
@@ -39,7 +46,7 @@ def headline_nodes(sector: str) -> list[tuple[str, list[str]]]:
     everywhere, so members of every sector read the same six lines; automotive adds its own level
     achievement and the ★3 share it is assessed against."""
     return [(f, list(nodes)) for f, nodes in catalogs.sector_info(sector)["headline"].items()]
-QUANTILES = {"p25": 0.25, "p50": 0.50, "p75": 0.75}
+QUANTILES = {q: QUANTILE_LEVELS[q] for q in ("p25", "p50", "p75")}
 ALL_GROUP = "全体"
 NO_PEERS = "比較群なし（k社未満）"
 PEER_STATS = ["peer_mean", "p25", "p50", "p75", "percentile", "deviation"]
