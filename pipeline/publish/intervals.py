@@ -703,9 +703,10 @@ def _items_of(relations: list[Relation]) -> dict[tuple[str, tuple[str, str]], in
 
 
 class _Grid:
-    """Each node's score grid where every company's score lives on it: a node of I items, none of them not
-    applicable in the cell (its published not-applicable share 0, or, for a hidden cell, its total's), scores
-    in steps of 1 / (2 · I) (points 0, 0.5, 1)."""
+    """Each node's score grid: a node of I items, none of them not applicable in the cell (its published
+    not-applicable share 0, or, for a hidden cell, its total's), scores in steps of 1 / (2 · I) (points 0, 0.5, 1);
+    where some item may not apply (the share withheld or above 0), a company's score lies on the grid of its own
+    count of applicable items, any of 1 … I."""
 
     def __init__(self, facts: _Facts, items: dict, relations: list[Relation] | None = None) -> None:
         self.facts, self.items = facts, items
@@ -717,10 +718,14 @@ class _Grid:
 
     def items_of(self, fact: tuple) -> int | None:
         """The node's items where every one of them applies to every company of the cell, else None."""
+        i = self.mapped(fact)
+        return i if i and self.applicable(fact) else None
+
+    def mapped(self, fact: tuple) -> int | None:
+        """The node's items in the public map, whether or not each applies (None where the map does not say)."""
         where, node, _ = fact
         d = dict(where)
-        i = self.items.get((d.get("sector", ""), node)) or self.items.get(("", node))
-        return i if i and self.applicable(fact) else None
+        return self.items.get((d.get("sector", ""), node)) or self.items.get(("", node)) or None
 
     def applicable(self, fact: tuple) -> bool:
         """Whether no item of the node is not applicable in the cell: its published not-applicable share is 0,
@@ -736,12 +741,18 @@ class _Grid:
         return na is not None and na == 0
 
     def steps(self, fact: tuple, theta: float) -> tuple[float | None, float | None]:
-        """The grid's step at or above θ and the one below it (None where the grid is not known)."""
-        i = self.items_of(fact)
+        """The lowest score at or above θ and the highest below it that a company of the cell can have (None where
+        the map does not give the node's items). Every item applicable: the steps of the I-item grid either side of
+        θ. Some may not apply (its not-applicable share withheld or above 0): a company with a applicable items
+        scores on the grid of a, any a of 1 … I, so the lowest of the steps at or above θ and the highest below it
+        over them. A 3-item node reaching 0.9 scores 1.0 whatever its applicable items (at most 5/6 below 1), a
+        5-item node may score 0.9 on 5 of 5."""
+        i = self.mapped(fact)
         if i is None:
             return None, None
-        up = np.ceil(theta * 2 * i - 1e-9) / (2 * i)
-        return up, up - 1 / (2 * i)
+        counts = [i] if self.applicable(fact) else range(1, i + 1)
+        ups = [np.ceil(theta * 2 * a - 1e-9) / (2 * a) for a in counts]
+        return min(ups), max(up - 1 / (2 * a) for up, a in zip(ups, counts, strict=True))
 
 
 def _reached_rows(facts: _Facts, grid: _Grid, where: tuple, rel: Relation) -> list[Row]:
@@ -758,9 +769,9 @@ def _reached_rows(facts: _Facts, grid: _Grid, where: tuple, rel: Relation) -> li
     known = set(facts.value) | set(facts.hidden)
     if np.isnan(theta) or parent_share not in known:
         return []
-    up_p, _ = grid.steps(parent_mean, theta)
-    if up_p is None:
+    if grid.items_of(parent_mean) is None:  # the shortfall below counts the parent's items: every one applicable
         return []
+    up_p, _ = grid.steps(parent_mean, theta)
     out: list[Row] = []
     for child, w in rel.children.items():
         i_c = w * rel.items
