@@ -566,16 +566,21 @@ def node_stats(data: ReportData, scores: pd.DataFrame, by: str | None, framework
     # rounded, seen again): the row rounded and its base withheld (docs/method.md §5.4)
     single = stats["node_id"].isin(single_item_nodes(data, framework))
     out = members_total(round_small_base(protect(stats, k=_k(k)), _k(k), single=single), data, by, k)
-    # the node's not-applicable answers less its exact items' leave its other items' total: withheld wherever an
-    # item under the node has its base withheld or is hidden (docs/method.md §5.4, "not-applicable share")
-    if "na_share" not in out:
-        return out
-    shown = out["na_share"].notna()
+    return na_shares_withheld(out, data, framework, k)
+
+
+def na_shares_withheld(table: pd.DataFrame, data: ReportData, framework: str, k: int | None = None) -> pd.DataFrame:
+    """A protected node table (CSF nodes, or the levels' LvN+) with its not-applicable share withheld wherever an
+    item under the node has its base withheld or is hidden: the node's not-applicable answers less its exact items'
+    leave the other items' total (docs/method.md §5.4, "not-applicable share"). A withheld share reads x."""
+    if "na_share" not in table:
+        return table
+    shown = table["na_share"].notna()
     if data.responses.empty:  # loaded without item answers (the cross-sector page): which items the sector's own
         # report rounds cannot be told here, so the share is withheld on every row (the safe side)
-        kept = out.assign(na_share=np.nan)
+        kept = table.assign(na_share=np.nan)
     else:
-        kept = withhold_na_share(out, _item_table(data, _k(k)), node_items(data, framework, out["year"].unique()))
+        kept = withhold_na_share(table, _item_table(data, _k(k)), node_items(data, framework, table["year"].unique()))
     # a withheld share reads x, not the not-assessed dash: listed among the row's withheld cells
     kept = name_withheld(kept, shown & kept["na_share"].isna(), "na_share", WITHHELD_CELLS)
     return kept if WITHHELD_CELLS in kept else kept.assign(**{WITHHELD_CELLS: ""})
@@ -593,9 +598,12 @@ def _item_table(data: ReportData, k: int, lang: str = "ja") -> pd.DataFrame:
 
 def node_items(data: ReportData, framework: str, years: Collection[object]) -> pd.DataFrame:
     """(year, item_id, node_id) for every node an item of the year's forms lies under, at every level
-    (subcategory, category, function): the public item map, as an intruder reads it."""
+    (subcategory, category, function; for ``framework`` 'level' each LvN+, whose items are those of Lv1 … LvN): the
+    public item map, as an intruder reads it."""
     from pipeline.scoring.maps import item_map
 
+    if framework == "level":
+        return _level_items(data, years)
     nodes = (catalogs.csf2() if framework == "csf2" else catalogs.csf11()).set_index("node_id")
     parts = []
     for year in years:
@@ -609,6 +617,25 @@ def node_items(data: ReportData, framework: str, years: Collection[object]) -> p
         return pd.DataFrame(columns=["year", "item_id", "node_id"])
     out = pd.concat(parts, ignore_index=True)
     return out[out["node_id"].notna() & out["node_id"].ne("")].drop_duplicates()
+
+
+def _level_items(data: ReportData, years: Collection[object]) -> pd.DataFrame:
+    """(year, item_id, LvN+) for the items of Lv1 … LvN in the year's forms (a company reaching LvN+ is scored on
+    them: :func:`pipeline.scoring.respondent.level_reached`)."""
+    from pipeline.scoring.maps import item_map
+
+    order = list(catalogs.levels())
+    parts = []
+    for year in years:
+        for version in sorted(versions_used(data, int(year))) or [""]:
+            links = item_map(data.sector, version)
+            links = links[links["framework"].eq("level") & links["node_id"].isin(order)]
+            for i, level in enumerate(order):
+                below = links[links["node_id"].isin(order[: i + 1])]
+                parts.append(pd.DataFrame({"year": int(year), "item_id": below["item_id"], "node_id": f"{level}+"}))
+    if not parts:
+        return pd.DataFrame(columns=["year", "item_id", "node_id"])
+    return pd.concat(parts, ignore_index=True).drop_duplicates()
 
 
 def single_item_nodes(data: ReportData, framework: str) -> set[str]:
@@ -636,9 +663,10 @@ def level_reached(data: ReportData, by: str, k: int | None = None) -> pd.DataFra
     stats = with_weighted(stats, data, scores, by, "level")
     # with 0/1 scores the mean, its SD and interval are the share
     # published twice under other names (and a mean would be held to a score's width, not a count's)
-    return members_total(protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high",
-                                                     "w_mean", "w_mean_ci_low", "w_mean_ci_high"], errors="ignore"),
-                                 k=_k(k)), data, by, k)
+    out = members_total(protect(stats.drop(columns=["threshold", "mean", "sd", "mean_ci_low", "mean_ci_high",
+                                                    "w_mean", "w_mean_ci_low", "w_mean_ci_high"], errors="ignore"),
+                                k=_k(k)), data, by, k)
+    return na_shares_withheld(out, data, "level", k)  # as every node table: LvN+ holds the items of Lv1 … LvN
 
 
 def star_readiness(data: ReportData, by: str, k: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:

@@ -1,0 +1,98 @@
+"""The round-nine intruder's minor findings (issue 28), each on hand-built tables with the expected result typed by
+hand from the rule: a band narrowed inside itself where a node's not-applicable share is withheld (the score grid
+of any count of applicable items). k = 5."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.publish.intervals import Relation, complete
+from pipeline.publish.model import TableSpec
+from pipeline.scoring.disclosure import HIDDEN_COUNT
+from pipeline.scoring.segments import ALL
+from tests.intruder import attack
+
+KEYS = ["sector", "year", "framework", "node_id"]
+NODES = TableSpec(keys=KEYS, total=ALL, counts={"mean": "n_scored", "share_reached": "n_scored",
+                                                 "na_share": "n_scored"})
+# RS.CO of 3 items (its items' rows are the relation's children; only its item count matters here)
+RS_CO = Relation(("csf2", "RS.CO"), {("item", f"No.{i}"): 1 / 3 for i in (1, 2, 3)}, "auto", 3)
+
+
+def _rs_co(band: str = "high") -> pd.DataFrame:
+    """物流 (48 companies): 44 score 1.0 and 4 score 0.5 on RS.CO: mean (44 + 2) / 48 = 0.958333, 44 reach 0.9 (4
+    below: split), published as the band 「90%以上」. B (12): 6 at 1.0, 6 at 0.5, mean 0.75, hidden beside it. The
+    total (60) is published, mean 55 / 60 = 0.916667, 50 reached, its not-applicable share withheld (x: some
+    item under RS.CO is published rounded)."""
+    rows = [("物流", 48, 0.958333, 44 / 48, "split", band), ("B", 12, 0.75, 0.5, "complementary", ""),
+            (ALL, 60, 55 / 60, 50 / 60, "", "")]
+    t = pd.DataFrame(rows, columns=["segment", "n_scored", "mean", "share_reached", "suppressed", "mean_band"])
+    t = t.assign(sector="auto", year=2024, framework="csf2", node_id="RS.CO", threshold=0.9, na_share=np.nan)
+    hidden = t["suppressed"].ne("")
+    t[HIDDEN_COUNT] = t["n_scored"]
+    t.loc[hidden, ["mean", "share_reached", "n_scored"]] = np.nan
+    return t
+
+
+def test_a_band_over_few_items_with_the_na_share_withheld_is_narrowed_inside_itself():
+    """With its not-applicable share withheld, a company of 物流 holds 1, 2 or 3 applicable items of RS.CO: its
+    score is in halves, quarters or sixths, and the highest of them below 1 is 5/6 < 0.9, so a company reaching
+    0.9 scores 1.0 and one below scores at most 5/6. The band says mean ≥ 0.9; with at most 4 companies below
+    (the split's low branch, 0…4 reached, gives at most (44 · 5/6 + 4) / 48 = 0.847 < 0.9) the 44…48 reached
+    score 1: mean ≥ 44/48 = 0.9167 — inside the band, which must be withdrawn."""
+    findings, intervals = attack({"categories": (_rs_co(), NODES)}, [RS_CO])
+    got = {(iv.cell.split("segment=")[-1], iv.statistic): (round(iv.low, 4), round(iv.high, 4)) for iv in intervals}
+    assert got[("物流", "mean")] == (0.9167, 1.0)
+    assert [(f.check, f.cell.split("segment=")[-1], f.statistic) for f in findings] == [
+        ("interval", "物流", "mean")]
+    # protection withdraws the band (x again) and the rest keeps its width
+    (done,) = complete([("categories", _rs_co(), NODES)], 5, [RS_CO])
+    assert done.set_index("segment").loc["物流", "mean_band"] == ""
+    assert attack({"categories": (done, NODES)}, [RS_CO])[0] == []
+
+
+def _levels_data():
+    """20 automotive companies of 101〜300人 in FY2024 on the default form (Lv1 50 items, Lv2 74, Lv3 29). Companies
+    0–4 found every Lv1 item not applicable (Lv1 not assessed for them) and achieved every other; 5–12 achieved every
+    item; 13–19 none. Each Lv1 item: 5 not applicable (≥ k: published exactly), 8 of 15 achieved. Each Lv2 and Lv3
+    item: none not applicable (fewer than k, 0 included: published rounded, its base withheld)."""
+    from pipeline import catalogs
+    from pipeline.report.data import ReportData
+
+    catalog = catalogs.sector_items("auto")
+    keys = [f"c{i:02d}" for i in range(20)]
+    answers = []
+    for i, key in enumerate(keys):
+        for item, level in zip(catalog["item_id"], catalog["level"], strict=True):
+            answer = ("not_applicable" if i < 5 and level == "Lv1" else
+                      "implemented" if i < 13 else "not_implemented")
+            answers.append({"sector": "auto", "year": 2024, "respondent_key": key, "item_id": item, "answer": answer})
+    items = {"Lv1": 50, "Lv2": 74, "Lv3": 29}
+    rows = []
+    for i, key in enumerate(keys):
+        so_far = applicable = 0
+        for level, n in items.items():
+            so_far += n
+            applicable += 0 if i < 5 and level == "Lv1" else n
+            rows.append({"sector": "auto", "year": 2024, "respondent_key": key, "framework": "level",
+                         "node_id": f"{level}+", "score": np.nan if i < 5 else float(i < 13), "n_items": so_far,
+                         "n_applicable": applicable})
+    respondents = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": keys, "size_band": "101〜300人"})
+    return ReportData("auto", [2024], pd.DataFrame(rows), respondents, pd.DataFrame(answers), None)
+
+
+def test_the_levels_table_withholds_the_na_share_as_the_node_tables_do():
+    """Lv1+ holds the Lv1 items, all published exactly: its not-applicable share is printed, 5 · 50 of 20 · 50
+    answers = 0.25. Lv2+ holds Lv1 and Lv2 items, and the Lv2 items are published rounded: its share (5 · 50 of
+    20 · 124 = 0.1008) less the exact items' counts would give the rounded items' total, so it is withheld (x), as
+    on every CSF node table; Lv3+ likewise."""
+    from pipeline.publish.formats import WITHHELD_CELLS
+    from pipeline.report import protected as P
+
+    table = P.levels(_levels_data(), "size_band", 5)
+    rows = table[table["segment"].eq(ALL)].set_index("node_id")
+    assert rows.loc["Lv1+", "na_share"] == 0.25
+    assert np.isnan(rows.loc["Lv2+", "na_share"]) and np.isnan(rows.loc["Lv3+", "na_share"])
+    assert all("na_share" in rows.loc[node, WITHHELD_CELLS].split() for node in ("Lv2+", "Lv3+"))
+    assert rows.loc["Lv2+", "share_reached"] == 8 / 15  # the row itself stays published
