@@ -5,6 +5,7 @@ of any count of applicable items). k = 5."""
 from __future__ import annotations
 
 import numpy as np
+import openpyxl
 import pandas as pd
 
 from pipeline.publish.intervals import Relation, complete
@@ -96,3 +97,62 @@ def test_the_levels_table_withholds_the_na_share_as_the_node_tables_do():
     assert np.isnan(rows.loc["Lv2+", "na_share"]) and np.isnan(rows.loc["Lv3+", "na_share"])
     assert all("na_share" in rows.loc[node, WITHHELD_CELLS].split() for node in ("Lv2+", "Lv3+"))
     assert rows.loc["Lv2+", "share_reached"] == 8 / 15  # the row itself stays published
+
+
+def _two_bands():
+    """FY2024 automotive, 24 companies on the default form (Lv1 50 items, Lv2 74, Lv3 29; 153 in all). 101〜300人
+    (12): a0–a5 achieve every Lv1 and Lv2 item and no Lv3 item (全項目 124/153, Lv3 not reached), a6–a11 nothing.
+    301〜1,000人 (12): b0–b5 achieve everything, b6–b11 nothing."""
+    from pipeline import catalogs
+    from pipeline.report.data import ReportData
+    from pipeline.scoring.respondent import score_store_tables
+
+    catalog = catalogs.sector_items("auto")
+    answers, people = [], []
+    for band, prefix, lv3 in (("101〜300人", "a", False), ("301〜1,000人", "b", True)):
+        for i in range(12):
+            key = f"{prefix}{i}"
+            people.append({"sector": "auto", "year": 2024, "respondent_key": key, "size_band": band})
+            for item, level in zip(catalog["item_id"], catalog["level"], strict=True):
+                done = i < 6 and (lv3 or level != "Lv3")
+                answers.append({"sector": "auto", "year": 2024, "respondent_key": key, "item_id": item,
+                                "answer": "implemented" if done else "not_implemented"})
+    responses = pd.DataFrame(answers)
+    scores = score_store_tables(responses)
+    scores = scores[scores["framework"].isin(["csf2", "level"])]
+    return ReportData("auto", [2024], scores, pd.DataFrame(people), responses, None)
+
+
+def test_feedback_shows_the_headline_mean_the_distribution_table_prints(tmp_path):
+    """101〜300人's 全項目の達成率 is published by the report's distribution table (12 companies, none at the top,
+    6 above zero): mean 6 · 124/153 / 12 = 0.4052. Its Lv3+ count (0 of 12) is withheld, and a rank or quartile
+    beside it would count the companies at 90 % or more; the mean and the count are the report's, so a member of
+    the group reads them as the report prints them, and only its rank reads x."""
+    from pipeline.report import protected as P
+    from pipeline.report.published_peers import peer_cells
+    from pipeline.scoring.feedback import feedback_tables
+
+    data = _two_bands()
+    dist = P.distribution(data, "size_band", 5, P.linked_tables(data, data, "size_band", {}, "csf2", 5).functions)
+    printed = dist.set_index("segment").loc["101〜300人"]
+    assert round(float(printed["mean"]), 4) == 0.4052 and printed["suppressed"] == ""
+    peers = peer_cells(data, "size_band", 2024, k=5)
+    assert ("All", "101〜300人") in peers.withheld
+    per = feedback_tables(data.scores, data.respondents, data.responses, "auto", 2024, k=5, published=peers.cells,
+                          merges=peers.merges, withheld=peers.withheld, counts=peers.counts)
+    row = per["a0"][0].set_index("node_id").loc["All"]
+    assert row["peer_group"] == "101〜300人" and row["hidden"] == ""
+    assert round(float(row["peer_mean"]), 4) == 0.4052 and row["peer_n"] == 12
+    assert np.isnan(row["percentile"])
+    # the member's workbook prints the report's mean where it printed x
+    from pipeline.report.feedback_doc import write_feedback
+
+    identities = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": ["a0"], "company_name": "A社",
+                               "corporate_number": ""})
+    files = write_feedback({"a0": per["a0"]}, identities, "auto", 2024, tmp_path, k=5)
+    ws = openpyxl.load_workbook(files.workbooks[0])["スコア"]
+    heads = [c.value for c in ws[4]]
+    rows = {r[0].value: dict(zip(heads, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=5)
+            if r[0].value}
+    assert rows["全項目の達成率"]["比較群の平均"] == 0.405  # printed to three places, as the report prints it
+    assert rows["全項目の達成率"]["比較群の社数"] == 12 and rows["全項目の達成率"]["パーセンタイル順位"] == "x"

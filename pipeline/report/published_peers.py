@@ -1,7 +1,8 @@
 """The peer values a member's feedback may show: the cells of the report's own protected tables.
 
 A member file leaves the association as a report does, so a peer value in it is a value the report publishes
-for the same group: the function means of :func:`pipeline.report.tables.by_node`, the ★ means of
+for the same group: the function means of :func:`pipeline.report.tables.by_node`, the headline score of
+:func:`pipeline.report.protected.distribution` (automotive 全項目の達成率, :data:`HEADLINE_NODE`), the ★ means of
 :func:`pipeline.report.tables.star_readiness` after :func:`pipeline.report.star_disclosure.protect_together`
 (rounded where the report rounds them) and the ★3 distance bands of :func:`pipeline.report.star_tables.distance`,
 each made by the same calls, on the same small-segment merges, as ``notebooks/sector_trend_report.py`` makes
@@ -28,6 +29,9 @@ from pipeline.scoring.segments import ALL
 from pipeline.scoring.statistics import share_threshold
 
 CELL_COLUMNS = ["framework", "node_id", "segment", "n", "mean", "band", "hidden", "rounded", "w_mean"]
+# the feedback node that is the report's headline score: automotive 全項目の達成率 (level All) is each company's mean
+# item points over every applicable item of its form, the score the report's distribution table publishes
+HEADLINE_NODE = ("level", "All")
 COUNT_COLUMNS = ["framework", "node_id", "segment", "threshold", "reached"]
 
 
@@ -80,6 +84,10 @@ def peer_cells(data: ReportData, by: str, year: int, k: int | None = None) -> Pu
         rd, functions = tied.data, tied.functions
         parts.append(_cells(functions[functions["year"].eq(year)]))
         counts.append(_counts(functions[functions["year"].eq(year)]))
+        if "level" in scored:  # the headline score as the report's distribution table publishes it, protected there
+            overall = P.distribution(rd, by, k, functions)
+            overall = overall[overall["year"].eq(year)].rename(columns={"n": "n_scored"})
+            parts.append(_cells(overall.assign(framework=HEADLINE_NODE[0], node_id=HEADLINE_NODE[1])))
     bands = None
     if "star" in catalogs.sector_info(data.sector)["frameworks"] and "star" in scored:
         tables = P.star(rd, by, k, "ja")
@@ -168,4 +176,4 @@ def _bands(distance: pd.DataFrame) -> pd.DataFrame:
                          "hidden": rows["suppressed"].fillna("").astype(str).to_numpy()})
 
 
-__all__ = ["ALL", "PublishedPeers", "peer_cells", "published_peers"]
+__all__ = ["ALL", "HEADLINE_NODE", "PublishedPeers", "peer_cells", "published_peers"]

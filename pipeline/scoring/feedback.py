@@ -140,7 +140,7 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
     if cells:  # a node no report table publishes (automotive levels): never compared with the sector total
         headline = _no_total_without_a_table(headline, cells)
     if withheld:
-        headline = _withhold_beside_the_report(headline, withheld, merges)
+        headline = _withhold_beside_the_report(headline, withheld, merges, cells)
     headline = _own_history(headline.drop(columns="order"), scores, respondents, sector, year)
     needed = [c for c in ("sector", "year", "respondent_key", "item_id", "answer", "template_version")
               if c in responses]
@@ -248,13 +248,33 @@ def _segment_pools(scored: pd.DataFrame, resp: pd.DataFrame, sector: str, peer_c
     return {(f, n): g for (f, n), g in rows.groupby(["framework", "node_id"])}
 
 
-def _withhold_beside_the_report(headline: pd.DataFrame, withheld: set[tuple[str, str]],
-                                merges: dict[str, str]) -> pd.DataFrame:
-    """The group's statistics read x on the rows whose nearest report cell is withheld (``withheld``: node, segment)."""
+def _withhold_beside_the_report(headline: pd.DataFrame, withheld: set[tuple[str, str]], merges: dict[str, str],
+                                cells: dict[tuple[str, str], dict] | None = None) -> pd.DataFrame:
+    """The group's statistics read x on the rows whose nearest report cell is withheld (``withheld``: node, segment).
+    Where the report publishes the row's own value (``cells``: automotive 全項目の達成率 in the distribution table
+    beside a withheld Lv3+ count), the published mean and count stay, as every other output prints them; only the
+    positions read x (the percentile rank and the quartiles would count the companies at 90 % or more, which bound
+    the withheld count), and the sentence on positions says why."""
     segment = headline["peer_group"].map(lambda v: merges.get(v, v) if isinstance(v, str) else v)
     shut = pd.Series([(str(n), str(g)) in withheld for n, g in zip(headline["node_id"], segment, strict=True)],
                      index=headline.index)
-    return _withhold_peers(headline, shut)
+    own = pd.Series([(str(f), str(n)) in (cells or {}) for f, n in zip(headline["framework"], headline["node_id"],
+                                                                       strict=True)], index=headline.index)
+    printed = shut & own & headline["hidden"].eq("") & ~_flag_of(headline, "peer_rounded")
+    out = _withhold_peers(headline, shut & ~printed)
+    if printed.any():
+        quartiles = [c for c in ("p25", "p50", "p75") if c in out]
+        out.loc[printed & out[quartiles].notna().any(axis=1), "between_quantile"] = True
+        out.loc[printed & out["percentile"].notna(), "between_rank"] = True
+        out.loc[printed, [*quartiles, "percentile"]] = np.nan
+    return out
+
+
+def _flag_of(headline: pd.DataFrame, column: str) -> pd.Series:
+    """A boolean column of the headline table, False where absent or blank."""
+    if column not in headline:
+        return pd.Series(False, index=headline.index)
+    return headline[column].fillna(False).astype(bool)
 
 
 def _withhold_peers(headline: pd.DataFrame, rows: pd.Series) -> pd.DataFrame:
