@@ -576,8 +576,8 @@ def na_shares_withheld(table: pd.DataFrame, data: ReportData, framework: str, k:
     if "na_share" not in table:
         return table
     shown = table["na_share"].notna()
-    if data.responses.empty:  # loaded without item answers (the cross-sector page): which items the sector's own
-        # report rounds cannot be told here, so the share is withheld on every row (the safe side)
+    if data.responses is None or data.responses.empty:  # loaded without item answers (the cross-sector page):
+        # which items the sector's own report rounds cannot be told here, so the share is withheld on every row
         kept = table.assign(na_share=np.nan)
     else:
         kept = withhold_na_share(table, _item_table(data, _k(k)), node_items(data, framework, table["year"].unique()))
