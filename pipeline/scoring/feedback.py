@@ -252,21 +252,20 @@ def _withhold_beside_the_report(headline: pd.DataFrame, withheld: set[tuple[str,
                                 cells: dict[tuple[str, str], dict] | None = None) -> pd.DataFrame:
     """The group's statistics read x on the rows whose nearest report cell is withheld (``withheld``: node, segment).
     Where the report publishes the row's own value (``cells``: automotive 全項目の達成率 in the distribution table
-    beside a withheld Lv3+ count), the published mean and count stay, as every other output prints them; only the
-    positions read x (the percentile rank and the quartiles would count the companies at 90 % or more, which bound
-    the withheld count), and the sentence on positions says why."""
+    beside a withheld Lv3+ count), the published mean, count and quartiles stay, as the report prints them; only the
+    member's rank reads x (its position would count the companies at 90 % or more, which bound the withheld count),
+    and the sentence on positions says why."""
     segment = headline["peer_group"].map(lambda v: merges.get(v, v) if isinstance(v, str) else v)
     shut = pd.Series([(str(n), str(g)) in withheld for n, g in zip(headline["node_id"], segment, strict=True)],
                      index=headline.index)
-    own = pd.Series([(str(f), str(n)) in (cells or {}) for f, n in zip(headline["framework"], headline["node_id"],
-                                                                       strict=True)], index=headline.index)
+    own = pd.Series([(str(f), str(n)) in cells for f, n in zip(headline["framework"], headline["node_id"],
+                                                                strict=True)] if cells else False,
+                    index=headline.index, dtype=bool)
     printed = shut & own & headline["hidden"].eq("") & ~_flag_of(headline, "peer_rounded")
     out = _withhold_peers(headline, shut & ~printed)
     if printed.any():
-        quartiles = [c for c in ("p25", "p50", "p75") if c in out]
-        out.loc[printed & out[quartiles].notna().any(axis=1), "between_quantile"] = True
         out.loc[printed & out["percentile"].notna(), "between_rank"] = True
-        out.loc[printed, [*quartiles, "percentile"]] = np.nan
+        out.loc[printed, "percentile"] = np.nan
     return out
 
 
