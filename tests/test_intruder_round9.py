@@ -127,7 +127,7 @@ def test_feedback_shows_the_headline_mean_the_distribution_table_prints(tmp_path
     """101〜300人's 全項目の達成率 is published by the report's distribution table (12 companies, none at the top,
     6 above zero): mean 6 · 124/153 / 12 = 0.4052. Its Lv3+ count (0 of 12) is withheld, and a rank or quartile
     beside it would count the companies at 90 % or more; the mean and the count are the report's, so a member of
-    the group reads them as the report prints them, and only its rank reads x."""
+    the group reads them (and the median) as the report prints them, and only its rank reads x."""
     from pipeline.report import protected as P
     from pipeline.report.published_peers import peer_cells
     from pipeline.scoring.feedback import feedback_tables
@@ -143,7 +143,8 @@ def test_feedback_shows_the_headline_mean_the_distribution_table_prints(tmp_path
     row = per["a0"][0].set_index("node_id").loc["All"]
     assert row["peer_group"] == "101〜300人" and row["hidden"] == ""
     assert round(float(row["peer_mean"]), 4) == 0.4052 and row["peer_n"] == 12
-    assert np.isnan(row["percentile"])
+    # the median the report prints too (six at 0, six at 124/153: halfway, 62/153); the rank is the member's own
+    assert round(float(row["p50"]), 4) == 0.4052 and np.isnan(row["percentile"])
     # the member's workbook prints the report's mean where it printed x
     from pipeline.report.feedback_doc import write_feedback
 
@@ -156,3 +157,61 @@ def test_feedback_shows_the_headline_mean_the_distribution_table_prints(tmp_path
             if r[0].value}
     assert rows["全項目の達成率"]["比較群の平均"] == 0.405  # printed to three places, as the report prints it
     assert rows["全項目の達成率"]["比較群の社数"] == 12 and rows["全項目の達成率"]["パーセンタイル順位"] == "x"
+
+
+ITEMS = TableSpec(keys=["sector", "year", "item_id"], segment=None,
+                  counts={s: "n_applicable" for s in ("share_implemented", "n_implemented", "mean_points")})
+
+
+def _item_rows(rows: list[tuple]) -> pd.DataFrame:
+    """(item, n_applicable, implemented, partial) → item rows of 20 companies (no answer not applicable)."""
+    t = pd.DataFrame(rows, columns=["item_id", "n_applicable", "n_implemented", "partial"])
+    return t.assign(sector="power", year=2026, n_companies=20,
+                    share_implemented=t["n_implemented"] / t["n_applicable"],
+                    mean_points=(t["n_implemented"] + t["partial"] / 2) / t["n_applicable"]).drop(columns="partial")
+
+
+def test_an_item_row_with_three_partial_answers_is_hidden_as_a_split():
+    """ID.AM-1: 20 applicable, 10 implemented, 3 partial, 7 none: mean points (10 + 1.5) / 20 = 0.575, share 0.5.
+    Published together they give the partial answers, 2 · 20 · (0.575 − 0.5) = 3: three companies. The row is hidden
+    for its split. ID.AM-2 (10 / 5 / 5) and PR.AA-1 (10 implemented, 0 partial, 10 none: a form without the partial
+    answer reads so) stay."""
+    from pipeline.scoring.disclosure import protect
+
+    raw = _item_rows([("ID.AM-1", 20, 10, 3), ("ID.AM-2", 20, 10, 5), ("PR.AA-1", 20, 10, 0)])
+    out = protect(raw, k=5, group=["sector", "year"], n_col="n_applicable",
+                  stat_columns=["share_implemented", "n_implemented", "mean_points"]).set_index("item_id")
+    assert out["suppressed"].to_dict() == {"ID.AM-1": "split", "ID.AM-2": "", "PR.AA-1": ""}
+    assert np.isnan(out.loc["ID.AM-1", "mean_points"]) and out.loc["ID.AM-2", "mean_points"] == 0.625
+
+
+def test_the_audit_finds_three_partial_answers_on_a_published_item_row():
+    """The same row published (protection skipped): the audit reads 3 partial and 7 with no point, a side of 3."""
+    raw = _item_rows([("ID.AM-1", 20, 10, 3), ("ID.AM-2", 20, 10, 5)]).assign(suppressed="")
+    findings, _ = attack({"items": (raw, ITEMS)})
+    assert [(f.check, f.cell, f.statistic, f.detail) for f in findings] == [
+        ("split", "sector=power; year=2026; item_id=ID.AM-1", "mean_points",
+         "3 and 7 companies on its two sides (k=5)")]
+
+
+def test_without_partial_answers_a_hidden_items_share_is_its_mean_points():
+    """Automotive answers are 達成 / 未達成 / 対象外: every published item row has mean points equal to its share, so
+    an intruder takes a hidden row's equal too. Category C of items No.1 and No.2, 20 companies, none not applicable:
+    C published 0.7, No.1 published 0.5 (10 of 20). No.2 (18 of 20, hidden: 2 not achieved) has mean points 2 · 0.7 −
+    0.5 = 0.9 by the item map, and so share 0.9: 18 of 20, where 0…4 or 16…20 must stay possible. Without the
+    relation its share kept the whole range."""
+    c = Relation(("csf2", "C"), {("item", "No.1"): 0.5, ("item", "No.2"): 0.5}, "auto", 2)
+    items = pd.DataFrame({"sector": "auto", "year": 2024, "item_id": ["No.1", "No.2"], "n_applicable": [20, 20],
+                          "n_implemented": [10, 18], "share_implemented": [0.5, 0.9], "mean_points": [0.5, 0.9],
+                          "na_share": [0.0, 0.0], "suppressed": ["", "split"]})
+    items[HIDDEN_COUNT] = items["n_applicable"]
+    items.loc[1, ["n_applicable", "n_implemented", "share_implemented", "mean_points", "na_share"]] = np.nan
+    spec = TableSpec(keys=["sector", "year", "item_id"], segment=None,
+                     counts={s: "n_applicable" for s in ("share_implemented", "n_implemented", "mean_points",
+                                                         "na_share")})
+    node = pd.DataFrame({"sector": "auto", "year": 2024, "framework": "csf2", "node_id": ["C"], "segment": [ALL],
+                         "n_scored": [20], "mean": [0.7], "na_share": [0.0], "suppressed": [""]})
+    _, intervals = attack({"items": (items, spec), "categories": (node, NODES)}, [c])
+    got = {(iv.cell.split("item_id=")[-1], iv.statistic): (round(iv.low, 4), round(iv.high, 4)) for iv in intervals}
+    assert got[("No.2", "share_implemented")] == (0.9, 0.9)
+    assert got[("No.2", "mean_points")] == (0.9, 0.9)

@@ -373,6 +373,7 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int, u
     for found in facts.parts:  # the bands of one star split the segment's companies: Σ shares = 1
         rows.append(({**{f: 1.0 for f in found}, ONE: -1.0}, None, FIRM))
     rows += _twin_rows(facts)
+    rows += _answer_rows(facts)
     if unmet:  # the ★ bottleneck rows against the distance bands, every hidden row a variable
         rows += _unmet_rows(facts, k)
     every = [*facts.value, *facts.hidden]
@@ -421,6 +422,29 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int, u
             rows.append(({m2: 1.0, fact: -1.0}, 0.0, FIRM))  # scores in [0, 1]: score² ≤ score
             for a in TANGENTS:  # score² ≥ 2a·score − a², averaged: m2 ≥ 2a·mean − a²
                 rows.append(({fact: 2 * a, m2: -1.0}, a * a, FIRM))
+    return rows
+
+
+def _answer_rows(facts: _Facts) -> list[Row]:
+    """An item's mean points against its share implemented (the three-way answer split, one row of the item table):
+    implemented answers score 1, partial 0.5 and the rest 0, so share ≤ mean points ≤ (1 + share) / 2. Where no
+    published item row of the sector has a partial answer (mean points = share everywhere: a form without the
+    answer, as automotive's), a hidden row has none either: its mean points are its share (held as the item map
+    is, dropped first where the published values contradict it)."""
+    pairs = [(f, (f[0], f[1], "share_implemented")) for f in [*facts.value, *facts.hidden]
+             if f[2] == "mean_points" and f[1][0] == "item"]
+    pairs = [(m, s) for m, s in pairs if s in facts.value or s in facts.hidden]
+    graded: dict[str, bool] = {}
+    for m, s in pairs:
+        if m in facts.value and s in facts.value:
+            sector = dict(m[0]).get("sector", "")
+            graded[sector] = graded.get(sector, False) or abs(facts.value[m] - facts.value[s]) > 1e-9
+    rows: list[Row] = []
+    for m, s in pairs:
+        rows.append(({s: 1.0, m: -1.0}, 0.0, FIRM))  # share ≤ mean points
+        rows.append(({m: 2.0, s: -1.0}, 1.0, FIRM))  # 2 · mean points − share ≤ 1
+        if graded.get(dict(m[0]).get("sector", ""), True) is False:
+            rows.append(({m: 1.0, s: -1.0}, None, MAP))
     return rows
 
 

@@ -87,6 +87,10 @@ SPLITS: dict[str, str | None] = {"share_reached": None, "share_implemented": Non
 # likewise: the rest 0 or at least k, else the item's whole row is hidden (n_companies − n_applicable
 # would count the 1–4 companies that said "not applicable").
 COUNT_SPLITS: dict[str, str] = {"n_on_roster": "n", "n_applicable": "n_companies"}
+# An item's answers split three ways: implemented (1 point), partial (0.5) and none (0). Its mean points, share
+# implemented and applicable count published together give the partial answers, 2 · n · (mean points − share), and
+# the rest: each of the two is a side, 0 or at least k (0 partial: a form without the answer, as automotive's).
+ANSWER_SPLIT: tuple[str, str] = ("mean_points", "share_implemented")
 # Counts printed beside the whole they are part of, but not behind any statistic (an item's unanswered,
 # missing, unknown and invalid answers among the year's respondents): each is published only where it and
 # the rest of the whole both hold at least k, else that count alone is blanked (the row's share stays).
@@ -366,7 +370,24 @@ def split_sides(table: pd.DataFrame, n_col: str, splits: dict[str, str | None] |
         if part_col in table.columns and whole_col in table.columns:
             part = pd.to_numeric(table[part_col], errors="coerce")
             out[part_col] = (part, pd.to_numeric(table[whole_col], errors="coerce") - part, True)
+    if splits is None and all(c in table.columns for c in (*ANSWER_SPLIT, n_col)):
+        out[ANSWER_SPLIT[0]] = answer_sides(table, n_col)
     return out
+
+
+def answer_sides(table: pd.DataFrame, n_col: str) -> tuple[pd.Series, pd.Series, bool]:
+    """The answers not implemented split into partial (half a point each) and none, from what an item row publishes:
+    partial = 2 · n · (mean points − share implemented), none = n − implemented − partial. Each may be 0 (a side
+    that is not there says nothing a form without the answer does not), else it must hold k: as (the smaller
+    side present, the other or 0, the rest may be empty)."""
+    n = pd.to_numeric(table[n_col], errors="coerce")
+    share = pd.to_numeric(table[ANSWER_SPLIT[1]], errors="coerce")
+    partial = (2 * n * (pd.to_numeric(table[ANSWER_SPLIT[0]], errors="coerce") - share)).round()
+    none = (n - (share * n).round() - partial).round()
+    one = partial.eq(0) | none.eq(0)
+    first = pd.concat([partial, none], axis=1).min(axis=1, skipna=False).mask(one, partial + none)
+    second = pd.concat([partial, none], axis=1).max(axis=1, skipna=False).mask(one, 0.0)
+    return first, second, True
 
 
 def _smallest_side(a: pd.Series, b: pd.Series, rest_may_be_empty: bool) -> pd.Series:
