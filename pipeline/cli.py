@@ -122,8 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
                        "cells below k, differencing against totals, cells hidden in one table and published in "
                        "another, and earlier-year values recovered from changes. Given several folders (e.g. the "
                        "reports of one sector for other years or segmentations), it checks everything they publish "
-                       "together. Exit status 1 on any finding.")
-    a.add_argument("report_dir", type=Path, nargs="+", help="e.g. reports/auto/all")
+                       "together. With --feedback, replays the member files of an `sdw feedback` folder instead: "
+                       "each percentile rank and quartile against the counts the report prints for the same group "
+                       "(read from --store as the report reads it). Exit status 1 on any finding.")
+    a.add_argument("report_dir", type=Path, nargs="*", help="e.g. reports/auto/all")
+    a.add_argument("--feedback", type=Path, default=None, metavar="DIR",
+                   help="a folder of member files as `sdw feedback` writes it, e.g. reports/feedback/auto/2024")
+    a.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP + " (with --feedback)")
 
     h = sub.add_parser("check", help="check a store against its contract (tables, values, manifest, keys, key "
                        "fingerprint); exit status 1 on any breach", description=CHECK_HELP)

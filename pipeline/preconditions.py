@@ -126,6 +126,10 @@ def _sectors() -> list[str]:
 def _audit(args: argparse.Namespace) -> None:
     from pipeline.publish.audit import AUDIT_FILE, SPECS_FILE
 
+    feedback = getattr(args, "feedback", None)
+    if feedback is not None and not feedback.is_dir():
+        raise Refused("--feedback", f"folder {feedback} does not exist — run: sdw feedback --sector SECTOR --year YYYY "
+                      "first (member files are under reports/feedback/<sector>/<year>)")
     for folder in args.report_dir:
         if not folder.is_dir():
             raise Refused("report_dir", f"folder {folder} does not exist — run: sdw report --sector SECTOR first "

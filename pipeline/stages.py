@@ -177,7 +177,12 @@ def report(args: argparse.Namespace) -> int:
 def audit(args: argparse.Namespace) -> int:
     from pipeline.publish.audit import MixedVersions, audit_folders
 
+    if getattr(args, "feedback", None) is not None:
+        return _audit_feedback(args)
     folders = args.report_dir if isinstance(args.report_dir, list) else [args.report_dir]
+    if not folders:
+        print("sdw audit: name a report folder (e.g. reports/auto/all) or --feedback DIR", file=sys.stderr)
+        return 1
     where = " + ".join(str(f) for f in folders)
     try:
         findings = audit_folders(folders)
@@ -191,6 +196,30 @@ def audit(args: argparse.Namespace) -> int:
               "can be recovered", file=sys.stderr)
         return 1
     print(f"sdw audit: {where}: no statistic about fewer than k companies can be recovered")
+    return 0
+
+
+def _audit_feedback(args: argparse.Namespace) -> int:
+    """``sdw audit --feedback DIR``: the rank replay on the member files of one feedback folder."""
+    from pipeline.report.feedback_audit import NotAFeedbackFolder, audit_feedback_folder
+
+    if args.report_dir:
+        print("sdw audit: --feedback audits one feedback folder; give report folders in a run of their own",
+              file=sys.stderr)
+        return 1
+    try:
+        result = audit_feedback_folder(args.feedback, args.store)
+    except (NotAFeedbackFolder, FileNotFoundError) as e:
+        print(f"sdw audit: refused: {e}", file=sys.stderr)
+        return 1
+    if len(result.findings):
+        for line in result.lines()[:20]:
+            print(f"  {line}")
+        print(f"sdw audit: {len(result.findings)} finding(s) in {args.feedback} ({result.files} member files): a "
+              "rank or quartile beside a printed count tells 1 to k − 1 companies", file=sys.stderr)
+        return 1
+    print(f"sdw audit: {args.feedback}: {result.files} member files, no rank or quartile counts fewer than k "
+          "companies beside the report's printed counts")
     return 0
 
 

@@ -89,8 +89,13 @@ class MemberPage:
 def column_head(column: str, page: MemberPage) -> str:
     """Header of a feedback column: the feedback labels first (own score, percentile, 偏差値…), else
     catalogs/columns.yaml (中央値, 25パーセンタイル, 項目番号…)."""
-    own = page.words["columns"].get(column)
-    return str(own).format(sector=page.sector, previous=page.previous_year) if own else header(column, page.lang)
+    return head_words(column, page.words, page.lang, page.sector, page.previous_year)
+
+
+def head_words(column: str, words: dict[str, Any], lang: str, sector: str = "", previous: str = "") -> str:
+    """:func:`column_head` from the feedback words of ``lang`` (what a reader of a written workbook matches)."""
+    own = words["columns"].get(column)
+    return str(own).format(sector=sector, previous=previous) if own else header(column, lang)
 
 
 def cell_text(value: object, column: str, lang: str, whole: bool = False) -> str:

@@ -52,7 +52,7 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
     prev = h["prev_year"].dropna() if "prev_year" in h else pd.Series(dtype=float)
     prev_year = w["year_short"].format(year=int(prev.iloc[0])) if len(prev) else ""
     scores = pd.DataFrame({
-        "node": [_node_label(f, n, lang) for f, n in zip(h["framework"], h["node_id"], strict=True)],
+        "node": [node_label(f, n, lang) for f, n in zip(h["framework"], h["node_id"], strict=True)],
         "score": h["score"], "previous": h.get("prev_score", np.nan),
         "reached": _reached(h, "reached", w), "prev_reached": _reached(h, "prev_reached", w),
         "p50": h["p50"], "p25": h["p25"], "p75": h["p75"], "peer_mean": h["peer_mean"],
@@ -155,7 +155,7 @@ def _csf2_names(lang: str) -> dict[str, str]:
 
 
 @cache
-def _node_label(framework: str, node_id: str, lang: str) -> str:
+def node_label(framework: str, node_id: str, lang: str) -> str:
     """A headline row's label (GV 統治, Lv1 項目の達成率); the same for every member of a run."""
     if framework == "csf2":
         return f"{node_id} {_csf2_names(lang).get(node_id, '')}".strip()
@@ -221,7 +221,7 @@ def _peer_sentences_of(h: pd.DataFrame, sector: str, lang: str, k: int, all_labe
     w = words(lang)
     attribute = w["attribute"][sector]
     join = "、" if lang == "ja" else ", "
-    nodes = [_node_label(f, n, lang) for f, n in zip(h["framework"], h["node_id"], strict=True)]
+    nodes = [node_label(f, n, lang) for f, n in zip(h["framework"], h["node_id"], strict=True)]
     labelled = h.assign(_label=nodes)
 
     def size(rows: pd.DataFrame) -> str:

@@ -1,0 +1,77 @@
+"""`sdw audit --feedback DIR --store STORE`: the rank replay on a folder of member workbooks, read as their members read
+them (docs/method.md, "Round eight: ranks beside printed counts"). Expected counts typed by hand. k = 5."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.cli import main
+from pipeline.report.feedback_doc import write_feedback
+from pipeline.report.published_peers import published_peers
+from pipeline.scoring.feedback import ALL_GROUP, feedback_tables
+
+
+def _store(root):
+    """FY2024 automotive, levels only: 101〜300人 has 7 companies (5 at Lv1 1.0, 2 at 0.8), 301〜1,000人 12 (6 and
+    6). The report's levels table prints the total's Lv1+ count, 11 of 19, and withholds both segments'."""
+    rows, people = [], []
+    for band, lv1 in (("101〜300人", [1.0] * 5 + [0.8] * 2), ("301〜1,000人", [1.0] * 6 + [0.8] * 6)):
+        for i, score in enumerate(lv1):
+            key = f"{band}-{i}"
+            people.append({"sector": "auto", "year": 2024, "respondent_key": key, "size_band": band})
+            rows += [{"node_id": "Lv1", "score": score, "key": key},
+                     {"node_id": "Lv1+", "score": 1.0 if score >= 0.9 else 0.0, "key": key}]
+    store = root / "store"
+    store.mkdir()
+    pd.DataFrame(people).to_parquet(store / "respondents")
+    pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [r["key"] for r in rows], "framework": "level",
+                  "node_id": [r["node_id"] for r in rows], "score": [r["score"] for r in rows], "n_items": 10,
+                  "n_applicable": 10}).to_parquet(store / "scores")
+    return store, pd.DataFrame(people)
+
+
+def _folder(root, store, people, crafted: bool):
+    """The members' files as `sdw feedback` writes them; ``crafted``: the first 0.8 member of 301〜1,000人 compared
+    with the whole sector (19 companies) at rank 32 (6 of 19 at or below it) instead of what the rule prints."""
+    peers = published_peers(store, "auto", 2024, k=5)
+    scores = pd.read_parquet(store / "scores")
+    answers = pd.DataFrame(columns=["sector", "year", "respondent_key", "item_id", "answer"])
+    per = feedback_tables(scores, people, answers, "auto", 2024, k=5, published=peers.cells, merges=peers.merges,
+                          withheld=peers.withheld, counts=peers.counts)
+    key = "301〜1,000人-6"
+    if crafted:
+        head = per[key][0].copy()
+        lv1 = head["node_id"].eq("Lv1")
+        head.loc[lv1, ["peer_group", "peer_n", "peer_mean", "percentile", "hidden"]] = [ALL_GROUP, 19, 0.9158, 32, ""]
+        per[key] = (head, per[key][1])
+    names = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": list(per),
+                          "company_name": [f"社{i}" for i in range(len(per))], "corporate_number": ""})
+    out = root / "feedback" / "auto" / "2024"
+    write_feedback(per, names, "auto", 2024, out, k=5)
+    return out
+
+
+def test_the_audit_refuses_a_feedback_folder_whose_rank_counts_two_companies(tmp_path, capsys):
+    """The crafted file prints a rank of 32 among 19 at a score of 0.8 below 90 %: 32 · 19 / 100 = 6 companies at or
+    below it, so 13 above it; the report prints 11 of 19 at Lv1 90 % or more, so 13 − 11 = 2 companies lie between
+    the member and 90 % — two companies, where 0 or at least 5 may be told."""
+    store, people = _store(tmp_path)
+    folder = _folder(tmp_path, store, people, crafted=True)
+    assert main(["audit", "--feedback", str(folder), "--store", str(store)]) == 1
+    err = capsys.readouterr()
+    assert "level Lv1 (全体): percentile against ≥0.9: 11 counts 2 companies between them" in err.out
+    assert "1 finding(s)" in err.err
+
+
+def test_the_audit_passes_the_files_feedback_writes(tmp_path, capsys):
+    store, people = _store(tmp_path)
+    folder = _folder(tmp_path, store, people, crafted=False)
+    assert main(["audit", "--feedback", str(folder), "--store", str(store)]) == 0
+    assert "19 member files, no rank or quartile counts fewer than k" in capsys.readouterr().out
+
+
+def test_a_folder_that_is_not_a_feedback_folder_is_refused_with_a_message(tmp_path, capsys):
+    store, _ = _store(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    assert main(["audit", "--feedback", str(tmp_path / "elsewhere"), "--store", str(store)]) == 1
+    assert "is not a feedback folder: `sdw feedback` writes <out>/<sector>/<year>/" in capsys.readouterr().err
