@@ -297,7 +297,7 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                         g["parts"].append(fact)
                     if "multi_counted" in frame and str(r["multi_counted"]).lower() == "true":
                         g["multi"] = True
-    adds_up = [(g["total"], g["parts"]) for g in groups.values() if g["total"] is not None and not g["multi"]]
+    adds_up = [(g["total"], g["parts"], g["multi"]) for g in groups.values() if g["total"] is not None]
     by_name = {t.name: t.spec for t in tables if t.spec is not None}
     facts.parts = [sorted(found, key=str) for (name, _, _, col, g), found in splits.items()
                    if len(found) == len(by_name[name].parts[col][g])]  # every part assessed: they add up to 1
@@ -354,13 +354,20 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int, u
     solver drops the soft rows of that group (:func:`solve`)."""
     rows: list[Row] = []
     members = {f[0]: w for f, w in facts.weight.items() if f[2] == "response_rate" and f[1] == ("", "")}
-    for total, parts in adds_up:
+    for total, parts, multi in adds_up:
         weighted = total[2] in WEIGHTED
+        if weighted and multi:
+            continue  # members' weights per segment mean nothing where a company is in several segments
         weight = ((lambda f: facts.members.get(f, members.get(f[0], np.nan))) if weighted
                   else (lambda f: facts.weight.get(f, np.nan)))
         w_total, ws = weight(total), [weight(p) for p in parts]
-        if np.isnan(w_total) or any(np.isnan(w) for w in ws) or abs(sum(ws) - w_total) > 1e-9:
-            continue  # counts unknown or the segments do not add up (a multi-valued segmentation)
+        if np.isnan(w_total) or any(np.isnan(w) for w in ws):
+            continue  # counts unknown
+        if sum(ws) - w_total > 1e-9 and not weighted:
+            rows += _overlap_rows(total, parts, w_total, ws)  # a multi-valued segmentation: it adds up but for D
+            continue
+        if abs(sum(ws) - w_total) > 1e-9:
+            continue  # the segments do not add up
         if weighted:
             ws = _members_weights(facts, parts, ws)
             w_total = sum(ws)
@@ -422,6 +429,21 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int, u
             for a in TANGENTS:  # score² ≥ 2a·score − a², averaged: m2 ≥ 2a·mean − a²
                 rows.append(({fact: 2 * a, m2: -1.0}, a * a, FIRM))
     return rows
+
+
+def _overlap_rows(total: tuple, parts: list[tuple], w_total: float, ws: list[float]) -> list[Row]:
+    """A multi-valued segmentation (a power company holding several licences is in each of their segments) against
+    its total: the segments' count-weighted sum counts the D = Σ n_s − n_total companies of a second, third …
+    segment again, so Σ n_s·x_s − n_total·x_total = Σ_c (m_c − 1)·y_c lies in [lo·D, hi·D] over the statistic's
+    range [lo, hi] (every company is in at least one segment: a missing value is the segment 不明). With D large
+    beside the hidden segments this says little; with D small it is nearly "segments add up" (docs/method.md §5.3)."""
+    lo, hi = LINEAR_STATS.get(total[2], (0.0, 1.0))
+    extra = sum(ws) - w_total
+    eq: dict[tuple, float] = defaultdict(float)
+    for p, w in zip(parts, ws, strict=True):
+        eq[p] += w
+    eq[total] -= w_total
+    return [(dict(eq), hi * extra, FIRM), ({f: -c for f, c in eq.items()}, -lo * extra, FIRM)]
 
 
 def _twin_rows(facts: _Facts) -> list[Row]:
