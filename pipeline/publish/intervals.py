@@ -3,7 +3,8 @@
 An intruder holding the published tables knows many exact linear relations between cells:
 
 - **segment ⊂ total**: where a segmentation adds up (each company in one segment), the total's mean is the
-  count-weighted mean of its segments' means (and the same for every share);
+  count-weighted mean of its segments' means (and the same for every share); where it is multi-valued (a company
+  in several segments), it adds up but for the D companies counted twice (:func:`_overlap_rows`);
 - **item ⊂ category ⊂ function ⊂ overall**: where the public item → node map splits a node's items among
   its children and no item is not applicable (``na_share`` 0), a node's mean is the item-count-weighted
   mean of its children's (e.g. RC = (1·RC.RP + 3·RC.CO) / 4), and a category's is the mean of its items'
@@ -204,8 +205,9 @@ class _Facts:
         return [f for f in self.hidden if f not in self.value]
 
 
-def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts, list[tuple[str, str, list]]]:
-    """The facts of every table, and the segment groups (total fact, [segment facts]) that add up."""
+def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts, list[tuple[tuple, list, bool]]]:
+    """The facts of every table, and the segment groups (total fact, [segment facts], multi-valued) that add up
+    (a multi-valued one but for the companies it counts twice)."""
     facts = _Facts()
     total = next((t.spec.total for t in tables if t.spec and t.spec.total), "*")
     facts.total = total

@@ -22,9 +22,10 @@ Rules (k is ``min_cell`` in catalogs/scoring.yaml; docs/method.md §5 "Disclosur
   k (p10/p90 from 50 companies, p25/p75 from 20, the median from 10 at k = 5): with fewer, the quantiles
   and the mean together pin down individual scores.
 
-A multi-valued segment (a power company with several licences counts in each business type) is
-treated the same way, although its cells do not add up to the total: differencing then recovers less
-than it seems, and suppressing as if it did is the safe side.
+A multi-valued segment (a power company with several licences counts in each business type) does not add
+up to the total: differencing recovers only what the companies counted twice leave. A table the interval
+solver completes leaves its complementary cells to the solver, which holds that overlap (``completed``);
+elsewhere they are chosen as if the segments added up, the safe side.
 
 Beyond these count rules, tables tied by public relations are completed by the interval solver
 (:func:`pipeline.publish.intervals.complete`) until no hidden cell can be narrowed below :data:`MIN_WIDTH`
