@@ -242,7 +242,8 @@ def test_f1_a_segments_overall_mean_is_withheld_where_one_of_its_functions_is():
     dist[HIDDEN_COUNT] = dist["n"]
     out = hide_with_functions(dist, functions, SPECS["distribution"], 5).set_index("segment")
     assert out["suppressed"].to_dict() == {"送配電": "complementary", "発電": "complementary", ALL: ""}
-    assert out.loc[["送配電", "発電"], ["n", "mean", "p50"]].isna().all().all()
+    assert out.loc[["送配電", "発電"], ["mean", "p50"]].isna().all().all()
+    assert out.loc[["送配電", "発電"], "n"].tolist() == [10, 40]  # the respondents, printed by their own rule (§11)
     assert out.loc[ALL, "mean"] == 0.75
     # nothing hidden among the functions: the row stays
     same = hide_with_functions(dist, functions.assign(suppressed=""), SPECS["distribution"], 5)

@@ -3,7 +3,8 @@
 An intruder holding the published tables knows many exact linear relations between cells:
 
 - **segment ⊂ total**: where a segmentation adds up (each company in one segment), the total's mean is the
-  count-weighted mean of its segments' means (and the same for every share);
+  count-weighted mean of its segments' means (and the same for every share); where it is multi-valued (a company
+  in several segments), it adds up but for the D companies counted twice (:func:`_overlap_rows`);
 - **item ⊂ category ⊂ function ⊂ overall**: where the public item → node map splits a node's items among
   its children and no item is not applicable (``na_share`` 0), a node's mean is the item-count-weighted
   mean of its children's (e.g. RC = (1·RC.RP + 3·RC.CO) / 4), and a category's is the mean of its items'
@@ -204,8 +205,9 @@ class _Facts:
         return [f for f in self.hidden if f not in self.value]
 
 
-def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts, list[tuple[str, str, list]]]:
-    """The facts of every table, and the segment groups (total fact, [segment facts]) that add up."""
+def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts, list[tuple[tuple, list, bool]]]:
+    """The facts of every table, and the segment groups (total fact, [segment facts], multi-valued) that add up
+    (a multi-valued one but for the companies it counts twice)."""
     facts = _Facts()
     total = next((t.spec.total for t in tables if t.spec and t.spec.total), "*")
     facts.total = total
@@ -297,7 +299,7 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                         g["parts"].append(fact)
                     if "multi_counted" in frame and str(r["multi_counted"]).lower() == "true":
                         g["multi"] = True
-    adds_up = [(g["total"], g["parts"]) for g in groups.values() if g["total"] is not None and not g["multi"]]
+    adds_up = [(g["total"], g["parts"], g["multi"]) for g in groups.values() if g["total"] is not None]
     by_name = {t.name: t.spec for t in tables if t.spec is not None}
     facts.parts = [sorted(found, key=str) for (name, _, _, col, g), found in splits.items()
                    if len(found) == len(by_name[name].parts[col][g])]  # every part assessed: they add up to 1
@@ -354,13 +356,20 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int, u
     solver drops the soft rows of that group (:func:`solve`)."""
     rows: list[Row] = []
     members = {f[0]: w for f, w in facts.weight.items() if f[2] == "response_rate" and f[1] == ("", "")}
-    for total, parts in adds_up:
+    for total, parts, multi in adds_up:
         weighted = total[2] in WEIGHTED
+        if weighted and multi:
+            continue  # members' weights per segment mean nothing where a company is in several segments
         weight = ((lambda f: facts.members.get(f, members.get(f[0], np.nan))) if weighted
                   else (lambda f: facts.weight.get(f, np.nan)))
         w_total, ws = weight(total), [weight(p) for p in parts]
-        if np.isnan(w_total) or any(np.isnan(w) for w in ws) or abs(sum(ws) - w_total) > 1e-9:
-            continue  # counts unknown or the segments do not add up (a multi-valued segmentation)
+        if np.isnan(w_total) or any(np.isnan(w) for w in ws):
+            continue  # counts unknown
+        if sum(ws) - w_total > 1e-9 and not weighted:
+            rows += _overlap_rows(total, parts, w_total, ws)  # a multi-valued segmentation: it adds up but for D
+            continue
+        if abs(sum(ws) - w_total) > 1e-9:
+            continue  # the segments do not add up
         if weighted:
             ws = _members_weights(facts, parts, ws)
             w_total = sum(ws)
@@ -446,6 +455,21 @@ def _answer_rows(facts: _Facts) -> list[Row]:
         if graded.get(dict(m[0]).get("sector", ""), True) is False:
             rows.append(({m: 1.0, s: -1.0}, None, MAP))
     return rows
+
+
+def _overlap_rows(total: tuple, parts: list[tuple], w_total: float, ws: list[float]) -> list[Row]:
+    """A multi-valued segmentation (a power company holding several licences is in each of their segments) against
+    its total: the segments' count-weighted sum counts the D = Σ n_s − n_total companies of a second, third …
+    segment again, so Σ n_s·x_s − n_total·x_total = Σ_c (m_c − 1)·y_c lies in [lo·D, hi·D] over the statistic's
+    range [lo, hi] (every company is in at least one segment: a missing value is the segment 不明). With D large
+    beside the hidden segments this says little; with D small it is nearly "segments add up" (docs/method.md §5.3)."""
+    lo, hi = LINEAR_STATS.get(total[2], (0.0, 1.0))
+    extra = sum(ws) - w_total
+    eq: dict[tuple, float] = defaultdict(float)
+    for p, w in zip(parts, ws, strict=True):
+        eq[p] += w
+    eq[total] -= w_total
+    return [(dict(eq), hi * extra, FIRM), ({f: -c for f, c in eq.items()}, -lo * extra, FIRM)]
 
 
 def _twin_rows(facts: _Facts) -> list[Row]:

@@ -33,8 +33,8 @@ def other_breakdowns(data: ReportData, by: str, k: int) -> dict[str, ReportData]
 def responses(data: ReportData, by: str, k: int, others: dict[str, ReportData]) -> tuple[pd.DataFrame, ...]:
     """Response counts and rates by ``by``, then by each other breakdown (``others``: attribute → its data,
     recoded alike): one protection, since the breakdowns publish the same totals."""
-    return tuple(T.secure_together([T.responses_by_segment(data, by, k),
-                                    *[T.responses_by_segment(d, b, k) for b, d in others.items()]],
+    return tuple(T.secure_together([T.responses_by_segment(data, by, k, completed=True),
+                                    *[T.responses_by_segment(d, b, k, completed=True) for b, d in others.items()]],
                                    T.SPECS["responses"], k))
 
 

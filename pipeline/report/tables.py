@@ -43,7 +43,14 @@ from pipeline.scoring.disclosure_weights import (
     withhold_year_estimates,
 )
 from pipeline.scoring.respondent import instrument_scale, unjudgeable_requirements
-from pipeline.scoring.segments import ALL, attach_segment, response_rates, segment_stats, with_segment
+from pipeline.scoring.segments import (
+    ALL,
+    MULTI_VALUED,
+    attach_segment,
+    response_rates,
+    segment_stats,
+    with_segment,
+)
 from pipeline.scoring.statistics import item_shares, score_bands
 from pipeline.scoring.trends import panel_change
 from pipeline.scoring.weighted import ITEM_COLUMNS, WEIGHTED_COLUMNS, weighted_item_shares, weighted_segment_stats
@@ -74,7 +81,8 @@ SPECS: dict[str, TableSpec] = {
     "distribution": TableSpec(keys=NODE_KEYS, counts={s: "n" for s in ("mean", "p10", "p25", "p50", "p75", "p90",
                                                                         "change", "w_change", *WEIGHTED_COLUMNS)},
                               total=ALL, changes={"change": ["mean", "previous_year"],
-                                                  "w_change": ["w_mean", "previous_year"]}),
+                                                  "w_change": ["w_mean", "previous_year"]},
+                              open_counts=["n"]),
     "nodes": _node_spec(),
     "levels": _node_spec(changes=False),
     "star": _node_spec(changes=False),
@@ -288,12 +296,13 @@ def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None 
     return text
 
 
-def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
+def responses_by_segment(data: ReportData, by: str, k: int | None = None, completed: bool = False) -> pd.DataFrame:
     """Respondents per segment and year (``n``: everyone who answered, as in every other table) and, with
     a roster, the response rate among its members (Wilson 95%): the respondents counted among the members
     (``n_on_roster``) over the members (``roster_n``). The members are the roster and every respondent it does
     not list (a member who joined after it was drawn), so ``n_on_roster`` equals ``n`` and no row tells how many
-    respondents the roster lacks (docs/method.md §11, "Respondents not on the roster")."""
+    respondents the roster lacks (docs/method.md §11, "Respondents not on the roster"). ``completed``: the caller
+    completes the table with the interval solver (:func:`pipeline.scoring.disclosure.protect`)."""
     keys = ["sector", "year", "segment"]
     seg = with_segment(data.respondents, by)
     table = pd.concat([seg.groupby(keys).size().rename("n").reset_index(),
@@ -309,9 +318,9 @@ def responses_by_segment(data: ReportData, by: str, k: int | None = None) -> pd.
     # Participation is protected like answers, 100% and 0% rates included: a 0% rate names the members of a
     # small group who did not answer, and withholding 0% alone would let a withheld rate read as 0%
     # (docs/method.md "Participation is protected like answers").
-    out = protect(table, k=_k(k), group=["sector", "year"], n_col="n",
+    out = protect(table.assign(multi_counted=by in MULTI_VALUED), k=_k(k), group=["sector", "year"], n_col="n",
                   stat_columns=["response_rate", "ci_low", "ci_high", "roster_n", "n_on_roster"],
-                  uniform_columns=["response_rate"])
+                  uniform_columns=["response_rate"], completed=completed).drop(columns="multi_counted")
     # the respondents' count is the one the score tables print: hidden only by its own rule, not by the
     # roster's split (docs/method.md §11)
     out["n"] = respondent_counts(table, k=_k(k), group=["sector", "year"]).to_numpy()
@@ -326,9 +335,10 @@ def overall_scores(data: ReportData) -> pd.DataFrame:
 
 def distribution(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
     """Quantiles (10/25/50/75/90) and mean of the headline score per segment and year, with the mean's
-    change from the previous year: no minimum or maximum, since with few companies those are answers."""
+    change from the previous year: no minimum or maximum, since with few companies those are answers.
+    Completed by the interval solver in :func:`pipeline.report.protected.distribution`."""
     scores = overall_scores(data)
-    q = quantiles(scores, data.respondents, by, k, data if data.weighted else None)
+    q = quantiles(scores, data.respondents, by, k, data if data.weighted else None, completed=True)
     q = q.assign(framework=OVERALL[0], node_id=OVERALL[1])
     keys = ["sector", "framework", "node_id", "segment"]
     q = with_change(q, keys)
@@ -353,9 +363,10 @@ def withhold_members_change(q: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k: int | None = None,
-              weighted: ReportData | None = None) -> pd.DataFrame:
+              weighted: ReportData | None = None, completed: bool = False) -> pd.DataFrame:
     """10/25/50/75/90th percentiles and mean of ``score`` per segment (and 全体) and year, protected; with
-    ``weighted`` (a weighted report's data) also the members' mean (:func:`with_weighted`)."""
+    ``weighted`` (a weighted report's data) also the members' mean (:func:`with_weighted`). ``completed``: the
+    caller completes the table with the interval solver (:func:`pipeline.scoring.disclosure.protect`)."""
     parts = [attach_segment(scores, respondents, by)] if by else []
     seg = pd.concat([*parts, scores.assign(segment=ALL)], ignore_index=True)
     g = seg.groupby(["sector", "year", "segment"])["score"]
@@ -371,9 +382,12 @@ def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k
         q = with_weighted(q.assign(framework=OVERALL[0], node_id=OVERALL[1]), weighted, node, by, OVERALL[0])
         q = q.drop(columns=["framework", "node_id", "w_share_reached", "w_ci_low", "w_ci_high"])
         extra = ["w_mean", "w_mean_ci_low", "w_mean_ci_high", "n_eff", "deff"]
-    out = protect(q, k=_k(k), group=["sector", "year"], n_col="n",
+    out = protect(q.assign(multi_counted=by in MULTI_VALUED), k=_k(k), group=["sector", "year"], n_col="n",
                   stat_columns=["mean", "p10", "p25", "p50", "p75", "p90", *extra],
-                  floors=["_below_top", "_above_zero"])
+                  floors=["_below_top", "_above_zero"], completed=completed).drop(columns="multi_counted")
+    # the respondents are printed as every table prints them, by their own rule: a withheld row keeps its n where
+    # the response table prints it (docs/method.md §11, "Participation is protected like answers")
+    out["n"] = respondent_counts(q, k=_k(k), group=["sector", "year"]).to_numpy()
     out = members_total(out, weighted, by, k, group=["sector", "year"])
     return _mark_quantiles_withheld(out.drop(columns=["_below_top", "_above_zero"]))
 
@@ -539,7 +553,8 @@ def by_node(data: ReportData, by: str | None, framework: str, level: str, year: 
     ids = _node_ids(framework, level)
     s = data.scores if year is not None else comparable_scores(data)  # a trend compares like with like
     sel = s[s["framework"].eq(framework) & s["node_id"].isin(ids)]
-    out = with_change(node_stats(data, sel, by, framework, k), ["sector", "framework", "node_id", "segment"])
+    out = with_change(node_stats(data, sel, by, framework, k, completed=True),
+                      ["sector", "framework", "node_id", "segment"])
     if year is not None:  # one year alone: its change would point at a value this table does not publish
         out = out[out["year"].eq(year)].drop(columns=["previous_year", "change"])
     order = {n: i for i, n in enumerate(ids)}
@@ -548,13 +563,15 @@ def by_node(data: ReportData, by: str | None, framework: str, level: str, year: 
 
 
 def node_stats(data: ReportData, scores: pd.DataFrame, by: str | None, framework: str,
-               k: int | None = None) -> pd.DataFrame:
+               k: int | None = None, completed: bool = False) -> pd.DataFrame:
     """Mean score per node of ``scores`` (one framework) and segment, protected: the one node statistic of the
     report's tables (:func:`by_node`) and of the explorer's heatmap, so both publish a node the same way.
 
     Protection: :func:`protect` (primary, split, uniform, complementary), then the base rule — a row whose
     respondents exceed its scored companies by 1 … k − 1, or a node resting on one item, published rounded
-    with its base withheld, or hidden where the rounding would rule out a base (docs/method.md §5.4)."""
+    with its base withheld, or hidden where the rounding would rule out a base (docs/method.md §5.4).
+    ``completed``: the caller completes the table with the interval solver (:func:`by_node`'s callers do; the
+    explorer does not): :func:`pipeline.scoring.disclosure.protect`."""
     stats = segment_stats(scores, data.respondents, by, framework)
     if by is None:
         stats = stats.assign(segment=ALL)
@@ -565,7 +582,8 @@ def node_stats(data: ReportData, scores: pd.DataFrame, by: str | None, framework
     # 1–4 companies that found the node not applicable (n − n_scored), or a node of one item (its item's row,
     # rounded, seen again): the row rounded and its base withheld (docs/method.md §5.4)
     single = stats["node_id"].isin(single_item_nodes(data, framework))
-    out = members_total(round_small_base(protect(stats, k=_k(k)), _k(k), single=single), data, by, k)
+    out = members_total(round_small_base(protect(stats, k=_k(k), completed=completed), _k(k), single=single),
+                        data, by, k)
     return na_shares_withheld(out, data, framework, k)
 
 

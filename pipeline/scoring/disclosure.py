@@ -22,9 +22,10 @@ Rules (k is ``min_cell`` in catalogs/scoring.yaml; docs/method.md §5 "Disclosur
   k (p10/p90 from 50 companies, p25/p75 from 20, the median from 10 at k = 5): with fewer, the quantiles
   and the mean together pin down individual scores.
 
-A multi-valued segment (a power company with several licences counts in each business type) is
-treated the same way, although its cells do not add up to the total: differencing then recovers less
-than it seems, and suppressing as if it did is the safe side.
+A multi-valued segment (a power company with several licences counts in each business type) does not add
+up to the total: differencing recovers only what the companies counted twice leave. A table the interval
+solver completes leaves its complementary cells to the solver, which holds that overlap (``completed``);
+elsewhere they are chosen as if the segments added up, the safe side.
 
 Beyond these count rules, tables tied by public relations are completed by the interval solver
 (:func:`pipeline.publish.intervals.complete`) until no hidden cell can be narrowed below :data:`MIN_WIDTH`
@@ -175,7 +176,7 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
             n_col: str | None = None, stat_columns: list[str] | None = None, total: str = ALL,
             uniform_columns: list[str] | None = None, splits: dict[str, str | None] | None = None,
             count_splits: dict[str, str] | None = None, floors: list[str] | None = None,
-            part_counts: dict[str, str] | None = None) -> pd.DataFrame:
+            part_counts: dict[str, str] | None = None, completed: bool = False) -> pd.DataFrame:
     """Primary, split, uniform and complementary suppression; returns a new table.
 
     Parameters
@@ -207,6 +208,13 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
     part_counts
         Counts (→ the whole they are part of) published only where the count and the rest of the whole both
         hold at least k; blanked alone otherwise (default :data:`PART_COUNTS`, those present).
+    completed
+        The caller completes the table with the interval solver (:func:`pipeline.publish.intervals.complete`),
+        which holds a multi-valued segmentation's total as it is (its segments add up but for the companies
+        counted twice). The count rule's complementary cells assume the segments add up exactly, so with
+        ``completed`` they are not chosen in a group flagged ``multi_counted``: the solver chooses them, where
+        the overlap leaves a hidden cell too narrow (docs/method.md §5.1 rule 4). Without it (a table no solver
+        completes, such as the explorer's) the count rule applies as if the segments added up, the safe side.
 
     Returns
     -------
@@ -235,7 +243,7 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
     edges = out[extremes].apply(lambda s: pd.to_numeric(s, errors="coerce")) if extremes else None
     if edges is not None:
         reason = reason.mask(reason.eq("") & edges.isin([0.0, 1.0]).any(axis=1), "uniform")
-    if "segment" in out.columns:
+    if "segment" in out.columns and not (completed and multi_counted(out)):
         reason = complementary_suppression(out, reason, n, k, group, total, edges, sides)
     if "mean" in out.columns:
         out[BAND_COLUMN] = band_codes(out, reason, n, k, sides, floors or []).to_numpy()
@@ -254,6 +262,15 @@ def protect(table: pd.DataFrame, k: int | None = None, group: list[str] | None =
         if q in out.columns:
             out[q] = out[q].where(quantile_shown(q, n, k))
     return out
+
+
+def multi_counted(table: pd.DataFrame) -> bool:
+    """Whether ``table``'s segmentation counts a company in each of its values (power business types: a company
+    holding several licences), as :func:`pipeline.scoring.segments.segment_stats` flags it: its segments do not
+    add up to its total, so the total less the published segments gives no hidden segment's value."""
+    if "multi_counted" not in table.columns:
+        return False
+    return bool(table["multi_counted"].astype(str).str.lower().eq("true").any())
 
 
 def protect_distribution(counts: list[int] | tuple[int, ...], k: int | None = None) -> tuple[tuple[str, ...], str]:

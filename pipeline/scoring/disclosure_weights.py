@@ -3,8 +3,8 @@
 Run after :func:`pipeline.scoring.disclosure.protect`, on tables with ``w_mean`` or ``w_share_reached``.
 A total published both ways gives two equations in the hidden cells' values (weights: the respondents per
 segment, and the members per segment that the response-rate table publishes): two hidden cells would be
-solved. So where a group of cells has exactly two hidden ones and a published total, the smallest
-published cell is hidden too ('complementary'); with none left, the total is hidden. The audit's
+solved. So where a group of cells has exactly two hidden ones, a published total and a members' value published
+in it, the smallest published cell is hidden too ('complementary'); with none left, the total is hidden. The audit's
 counterpart is :func:`pipeline.publish.audit_weights.two_totals`.
 """
 
@@ -34,7 +34,7 @@ def hide_for_two_totals(table: pd.DataFrame, group: list[str] | None = None, tot
             continue
         cells = seg.index[seg.ne(total)]
         hidden = cells[out.loc[cells, "suppressed"].ne("").to_numpy()]
-        if len(hidden) != 2:
+        if len(hidden) != 2 or not _members_published(out.loc[idx]):
             continue
         visible = cells[out.loc[cells, "suppressed"].eq("").to_numpy()]
         if len(visible):
@@ -46,6 +46,15 @@ def hide_for_two_totals(table: pd.DataFrame, group: list[str] | None = None, tot
         out.loc[target, stats] = np.nan
         out.loc[target, n_col] = np.nan
     return out
+
+
+def _members_published(group: pd.DataFrame) -> bool:
+    """Whether a group of cells publishes a members' value anywhere: without one there is no second total (a
+    segmentation across the weighting cells withholds every members' value, power business types and the
+    automotive industries: docs/method.md §12.4a round four), and two hidden cells are no more exposed than the
+    count rules and the interval solver already see."""
+    values = group[[c for c in WEIGHTED if c in group]].apply(pd.to_numeric, errors="coerce")
+    return bool(values.notna().to_numpy().any())
 
 
 # The total's members' estimate and everything computed from it (interval, effective n, design effect, change)
