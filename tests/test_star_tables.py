@@ -12,6 +12,7 @@ from pipeline.arguments import WhatIf, read_what_if
 from pipeline.report import star_tables as S
 from pipeline.report.data import ReportData
 from pipeline.scoring.segments import ALL
+from tests.intruder import attack
 from tests.test_arguments import _refused, _store, project  # noqa: F401 - the fixture
 
 REQS = ["1-2-1", "1-2-3", "1-3-1", "2-1-1", "2-1-2", "2-1-4", "3-1-1"]  # seven ★3 requirements
@@ -429,3 +430,24 @@ def test_a_what_if_row_judged_on_2_fewer_than_its_scope_is_rounded():
     assert (first["n_lifted_alone"], first["n_must_act"]) == (59, 109)
     # the cumulative ready counts would give the ready count back (first one − 59): withheld
     assert table["n_ready_if_fixed_in_order"].isna().all()
+
+
+def test_the_comparable_trend_is_completed_by_the_interval_solver():
+    # Ready on the requirements left once 1-2-1 (cites No.15) is dropped: a company failing only 1-2-1 (distance 1)
+    # is ready, one failing 1-2-1 and 1-2-3 (distance 2) is not.
+    # A: 20 companies, 17 ready — hidden, split (3 not ready).  B: 6, 1 ready — hidden, split.
+    # C: 20, 10 ready.  Total: 46, 28 ready.  The hidden pair pools 26 companies, 18 ready and 8 not (k on each
+    # side), so the count rules publish C. But A + B = 28 − 10 = 18 ready, B holds at most 6, so A has 12…18,
+    # and A hidden for its split has at most 4 or at least 16: A is 16…18 of 20, a width of 2 companies where
+    # k − 1 = 4 must stay (the intruder bounds A to [0.80, 0.90] and B to [0, 2/6] without completion). Completion
+    # hides C too: A + B + C = 28 leaves A anywhere from 2 up.
+    spec = {"A": [0] * 10 + [1] * 7 + [2] * 3, "B": [1] + [2] * 5, "C": [0] * 5 + [1] * 5 + [2] * 10}
+    table, left_out = S.trend(data(spec), "size_band", pd.DataFrame(), ["No.15"], k=5)
+    assert left_out[3] == ["1-2-1"]
+    assert cell(table, "★3+", "A")["suppressed"] == "split"
+    assert cell(table, "★3+", "B")["suppressed"] == "split"
+    assert cell(table, "★3+", "C")["suppressed"] == "complementary"
+    assert np.isnan(cell(table, "★3+", "C")["share_reached"])
+    assert cell(table, "★3+", ALL)["share_reached"] == pytest.approx(28 / 46)
+    findings, _ = attack({"star_comparable": (table, S.SPECS["star_trend"])})
+    assert findings == []

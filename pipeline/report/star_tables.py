@@ -392,10 +392,14 @@ def trend(data: ReportData, by: str, star_table: pd.DataFrame, excluded_items: l
     if not any(excluded.values()):
         t = star_table[star_table["node_id"].isin([f"★{s}+" for s in STARS])]
         return t, excluded
+    from pipeline.report.tables import secure
+
     rows = comparable_ready(data.scores, excluded)
     rows = rows[rows["score"].notna()]
     table = _protect(_shares(rows, data, by, COMPARABLE, "share_reached"), "share_reached", _k(k))
-    return table.drop(columns="reached"), excluded
+    # completed by the interval solver like every other ★ table: the count rules alone let a pooled pair of split
+    # segments through whose split reasons, beside the total and a published sibling, pin them (docs/method.md §3.3)
+    return secure(table.drop(columns="reached"), SPECS["star_trend"], _k(k)), excluded
 
 
 # --- what-if --------------------------------------------------------------------------------------------
