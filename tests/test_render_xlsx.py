@@ -71,6 +71,7 @@ def test_table_sheet_reads_in_japanese_with_formatted_numbers(book):
     points = rows["発電事業者"][4]
     assert points.value == 5.2 and "ポイント" in points.number_format
     assert points.number_format.startswith("+0.0")
+    assert rows["小売電気事業者"][4].number_format.split(";")[1] == '"\u2212"0.0"ポイント"'  # −1.3ポイント, a minus sign
 
 
 def test_hidden_and_not_assessed_cells_read_as_such(book):
@@ -105,6 +106,7 @@ def test_english_headers_and_units(tmp_path):
     assert [c.value for c in ws[4]] == ["Segment", "Respondents", "Mean score", "Share reaching",
                                         "Change since compared year"]
     assert '" pt"' in ws["E5"].number_format
+    assert ws["E7"].value == -1.3 and ws["E7"].number_format.split(";")[1] == '"\u2212"0.0" pt"'  # −1.3 pt
 
 
 def test_written_atomically_leaves_no_temporary_file(tmp_path):
@@ -143,9 +145,10 @@ def test_people_frame_strings():
     assert list(shown.columns) == ["区分", "回答事業者数", "平均スコア", "到達率", "比較年度との差"]
     assert shown.iloc[0].tolist() == ["発電事業者", "35", "68.6%", "68.6%", "+5.2ポイント"]
     assert shown.iloc[1].tolist() == ["送配電事業者", "x", "x", "x", "x"]
-    assert shown.iloc[2].tolist() == ["小売電気事業者", "1,234", "50.0%", "—", "-1.3ポイント"]
+    assert shown.iloc[2].tolist() == ["小売電気事業者", "1,234", "50.0%", "—", "\u22121.3ポイント"]  # minus sign
     assert formats.people_frame(level_table(k=10), "en").iloc[1, 1] == "x"  # the mark never names k
     assert formats.people_frame(level_table(), "en").iloc[0, 4] == "+5.2 pt"
+    assert formats.people_frame(level_table(), "en").iloc[2, 4] == "\u22121.3 pt"  # U+2212, never the hyphen
 
 
 def test_quarantine_report_has_widths(tmp_path):
@@ -240,7 +243,7 @@ def test_every_number_is_stored_as_shown_without_float_noise(tmp_path):
     assert rows["発電"] == [159, 0.3, 0.82, 5.0]
     assert rows["小売"] == [42, 0.729, 0.062, -1.3]
     page = formats.people_frame(_noise_table(), "ja")
-    assert page.iloc[1].tolist() == ["小売", "42", "72.9%", "6.2%", "-1.3ポイント"]
+    assert page.iloc[1].tolist() == ["小売", "42", "72.9%", "6.2%", "\u22121.3ポイント"]
     for row in ws.iter_rows(min_row=5):
         for cell in row:
             if isinstance(cell.value, float):

@@ -116,7 +116,8 @@ def test_headline_numbers_are_table_cells(reports):
     panel = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "panel.csv")
     lo, hi = panel["mean_change"].min() * 100, panel["mean_change"].max() * 100
     pairs = int(panel["n"].max())
-    assert f"同一事業者({pairs}社)の変化も見ると、機能別に {lo:+.1f}ポイント〜{hi:+.1f}ポイント" in summary
+    lo_text, hi_text = (f"{v:+.1f}".replace("-", "\u2212") for v in (lo, hi))  # a fall reads −, the minus sign
+    assert f"同一事業者({pairs}社)の変化も見ると、機能別に {lo_text}ポイント〜{hi_text}ポイント" in summary
 
 
 def test_workbook_is_for_people(reports):

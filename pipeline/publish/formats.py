@@ -46,6 +46,14 @@ BAND_LABELS = {"ja": {"high": f"{100 - _EDGE}%以上", "low": f"{_EDGE}%未満"}
                "en": {"high": f"{100 - _EDGE}% or more", "low": f"below {_EDGE}%"}}
 """A hidden mean published as a band (``mean_band``, pipeline/scoring/disclosure.py): text, never a number."""
 POINT_UNIT = {"ja": "ポイント", "en": " pt"}
+MINUS = "\u2212"
+"""The sign of a negative number a reader sees (「−0.9ポイント」, "−0.9 pt"): the minus sign, as the figures draw it
+(matplotlib's axes and the change labels), never the hyphen, which reads as a dash or a range beside 「〜」."""
+
+
+def signed(number: str) -> str:
+    """``number`` (already formatted, e.g. ``f"{v:+.1f}"``) with its hyphen-minus sign written :data:`MINUS`."""
+    return MINUS + number[1:] if number.startswith("-") else number
 
 
 def _catalog() -> dict[str, dict[str, Any]]:
@@ -119,7 +127,7 @@ def format_value(value: object, column: str, lang: str, whole: bool = False) -> 
         return f"{v * 100:.0f}%" if whole else f"{v * 100:.1f}%"
     if k == "points":
         pts = round(v * 100, 1)
-        return f"{pts:+.1f}{POINT_UNIT[lang]}" if pts != 0 else f"0.0{POINT_UNIT[lang]}"
+        return f"{signed(f'{pts:+.1f}')}{POINT_UNIT[lang]}" if pts != 0 else f"0.0{POINT_UNIT[lang]}"
     if k == "count":
         return f"{round(v):,}"
     return str(round(v))  # int, year
@@ -285,7 +293,7 @@ def whole_points_mask(frame: pd.DataFrame) -> list[bool]:
 
 def _whole_points(value: object, lang: str) -> str:
     pts = round(float(value) * 100)  # type: ignore[arg-type]
-    return f"{pts:+d}{POINT_UNIT[lang]}" if pts != 0 else f"0{POINT_UNIT[lang]}"
+    return f"{signed(f'{pts:+d}')}{POINT_UNIT[lang]}" if pts != 0 else f"0{POINT_UNIT[lang]}"
 
 
 def _hidden_mask(frame: pd.DataFrame) -> list[bool]:

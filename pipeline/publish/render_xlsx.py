@@ -49,14 +49,15 @@ HEADER_ROW = 3  # zero-based: title in row 1, note in row 2, a blank row, the he
 NUMBER_FORMATS = {
     "percent": {"ja": "0.0%", "en": "0.0%"},
     "score": {"ja": "0.0%", "en": "0.0%"},
-    "points": {"ja": '+0.0"ポイント";-0.0"ポイント";0.0"ポイント"', "en": '+0.0" pt";-0.0" pt";0.0" pt"'},
+    "points": {"ja": '+0.0"ポイント";"−"0.0"ポイント";0.0"ポイント"', "en": '+0.0" pt";"−"0.0" pt";0.0" pt"'},
     "count": {"ja": "#,##0", "en": "#,##0"},
     "year": {"ja": "0", "en": "0"},
     "int": {"ja": "0", "en": "0"},
 }
 """Excel number formats per column kind. Points are written as value × 100 (Excel cannot scale by 100
-without printing a % sign), so 0.052 is stored as 5.2 and shown as +5.2 pt."""
-WHOLE_POINTS = {"ja": '+0"ポイント";-0"ポイント";0"ポイント"', "en": '+0" pt";-0" pt";0" pt"'}
+without printing a % sign), so 0.052 is stored as 5.2 and shown as +5.2 pt; a negative change shows the minus sign
+(U+2212) as every other output does (formats.MINUS), not Excel's hyphen."""
+WHOLE_POINTS = {"ja": '+0"ポイント";"−"0"ポイント";0"ポイント"', "en": '+0" pt";"−"0" pt";0" pt"'}
 """A change between shares published in whole percent: whole points (+26 ポイント, not +26.0)."""
 WORDS = {
     "ja": {"about": "説明", "tables": "表の一覧", "sheet": "シート", "title": "表題", "note": "注記",

@@ -60,7 +60,7 @@ from pipeline.palette import (
 )
 from pipeline.png import encode_png
 from pipeline.publish.feedback_model import page_figure_box
-from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK, whole_points_mask
+from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK, MINUS, whole_points_mask
 from pipeline.report.style import (
     SLIDE,
     fill_phrases,
@@ -299,7 +299,7 @@ def _points_formatter(unit: str, scale: float = 100.0) -> FuncFormatter:
         p = round(v * scale, 6)
         if p == 0:
             return f"0 {unit}"
-        return f"{'+' if p > 0 else '−'}{abs(p):.{0 if float(p).is_integer() else 1}f} {unit}"
+        return f"{'+' if p > 0 else MINUS}{abs(p):.{0 if float(p).is_integer() else 1}f} {unit}"
     return FuncFormatter(fmt)
 
 
@@ -323,7 +323,7 @@ def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, un
     for v, p, w in zip(vals, pos, whole, strict=True):
         decimals = 0 if w else 1
         shown = round(float(v) * 100, decimals)
-        text = f"0 {unit}" if shown == 0 else f"{'+' if shown > 0 else '−'}{abs(shown):.{decimals}f} {unit}"
+        text = f"0 {unit}" if shown == 0 else f"{'+' if shown > 0 else MINUS}{abs(shown):.{decimals}f} {unit}"
         ax.text(v + (reach * 0.03 if v >= 0 else -reach * 0.03), p, text, ha="left" if v >= 0 else "right",
                 va="center", fontsize=fs(7), color=INK_COLOUR)
 
