@@ -284,3 +284,12 @@ def test_a_long_note_wraps_within_the_tables_width_and_never_sets_the_page_width
     assert "A2:E2" in {str(r) for r in ws.merged_cells.ranges}
     assert ws["A2"].value == "注" * 300 and ws["A2"].alignment.wrap_text
     assert ws.row_dimensions[2].height > 15  # more than one line
+
+
+def test_the_distributions_two_changes_are_named_apart():
+    """The score distribution carries the respondents' change and the members' estimated change from the same
+    compared year: two statistics, one wording, told apart the way their means are (平均スコア / (会員推計))."""
+    assert [formats.header(c, "ja", "distribution") for c in ("mean", "change", "w_mean", "w_change")] == [
+        "平均スコア", "比較年度との差", "平均スコア(会員推計)", "比較年度との差(会員推計)"]
+    assert [formats.header(c, "en", "distribution") for c in ("change", "w_change")] == [
+        "Change since compared year", "Change since compared year (members, estimated)"]
