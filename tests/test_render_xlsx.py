@@ -71,7 +71,8 @@ def test_table_sheet_reads_in_japanese_with_formatted_numbers(book):
     points = rows["発電事業者"][4]
     assert points.value == 5.2 and "ポイント" in points.number_format
     assert points.number_format.startswith("+0.0")
-    assert rows["小売電気事業者"][4].number_format.split(";")[1] == '"\u2212"0.0"ポイント"'  # −1.3ポイント, a minus sign
+    negative = rows["小売電気事業者"][4].number_format.split(";")[1]
+    assert negative == '"\u2212"0.0"ポイント"'  # −1.3ポイント, a minus sign
 
 
 def test_hidden_and_not_assessed_cells_read_as_such(book):

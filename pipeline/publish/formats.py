@@ -66,7 +66,7 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def header(column: str, lang: str, table: str | None = None) -> str:
+def header(column: str, lang: str, table: str | None = None, slide: bool = False) -> str:
     """The header people read over ``column``; the machine name when the catalog does not know it.
 
     Parameters
@@ -77,12 +77,19 @@ def header(column: str, lang: str, table: str | None = None) -> str:
         Report language.
     table : str, optional
         The published table's name: a column may have a header of its own there (columns.yaml ``tables``).
+    slide : bool
+        The header of a deck's table slide: the catalog's short form where it has one for ``lang``
+        (columns.yaml ``slide``: "Change" under the slide's 「Compared with: FY2025」, "25th pct."), else the
+        table's header. Eight English headers of the score distribution at 14 pt left one row of six room on a
+        slide, broken inside words.
     """
     entry = _catalog().get(column)
     if not entry:
         return column
-    own = (entry.get("tables") or {}).get(table) if table else None
-    return str((own or entry)[check_lang(lang)])
+    lang = check_lang(lang)
+    own = (entry.get("tables") or {}).get(table) if table else None  # the table's own header and its short form
+    short = ((own or entry).get("slide") or {}).get(lang) if slide else None
+    return str(short or (own or entry)[lang])
 
 
 def kind(column: str) -> str:
