@@ -91,7 +91,8 @@ BAND_SHORT = {"high": f"≧{BANDS['high'][0]:.0%}", "low": f"<{BANDS['low'][1]:.
 slide's heatmap of eleven rows): 「90%以上」 broken as 「90%」 over 「以上」 ran into the rows above and below. The
 Japanese figure font has 「≧」, not "≥"; reports pass their language's (catalogs/report_labels.yaml
 ``band_cells_short``)."""
-BAND_LEGEND = f"{BANDS['high'][0]:.0%}以上: {BANDS['high'][0]:.0%}未満の企業が少ないため、平均は範囲のみ示す"
+BAND_LEGEND = (f"{BANDS['high'][0]:.0%}以上: {BANDS['high'][0]:.0%}未満の企業が少ないため、平均は範囲のみ示す"
+               "(色は範囲の中央)")
 """gid of every drawn hidden mark, so tests (and readers of the SVG) can find them."""
 
 
@@ -681,13 +682,13 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
         for j in range(len(cols)):
             v = grid.iat[i, j]
             band = str(bands.iat[i, j]) if hidden_grid.iat[i, j] else ""
-            if band in band_text:  # published as a band: its end of the scale's colour, the band as text
+            if band in band_text:  # published as a band: the colour of its range's midpoint, the band as text
                 any_band = True
-                end = 1.0 if band == "high" else 0.0
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=cmap(end), edgecolor=PAPER_COLOUR,
+                mid = band_midpoint(band)
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=cmap(mid), edgecolor=PAPER_COLOUR,
                                        linewidth=0.5))
                 ax.text(j, i, band_text[band], ha="center", va="center", fontsize=fs(7),
-                        color=ON_DARK_COLOUR if end < HEATMAP_DARK_BELOW else ON_LIGHT_COLOUR, gid=BAND_GID)
+                        color=ON_DARK_COLOUR if mid < HEATMAP_DARK_BELOW else ON_LIGHT_COLOUR, gid=BAND_GID)
             elif hidden_grid.iat[i, j]:
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=PAPER_COLOUR, edgecolor=CELL_EDGE_COLOUR,
                                        linewidth=0.5))
@@ -721,8 +722,9 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     cb.ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     cb.ax.tick_params(labelsize=fs(8))
     handles, labels = [], []
-    if any_band:
-        handles.append(Patch(facecolor=cmap(1.0), edgecolor=KEY_EDGE_COLOUR, label=band_label))
+    if any_band:  # the swatch in the colour of the cells it explains (the high band's where both are drawn)
+        drawn = [b for b in ("high", "low") if b in band_text and (bands.to_numpy() == b).any()]
+        handles.append(Patch(facecolor=cmap(band_midpoint(drawn[0])), edgecolor=KEY_EDGE_COLOUR, label=band_label))
         labels.append(band_label)
     if (hidden_grid.to_numpy(dtype=bool) & ~bands.isin(list(BAND_TEXT)).to_numpy(dtype=bool)).any():
         handles.append(_hidden_handle(suppressed_label))
@@ -786,6 +788,14 @@ def _fit_cell_texts(ax: Axes, n_cols: int, n_rows: int, band_text: dict[str, str
 
 TWO_LINES_EM = 1.2
 """Height of a line of a cell's text, in em: a row shorter than two of them holds one line."""
+
+
+def band_midpoint(band: str) -> float:
+    """Where on the colour scale a heatmap draws a mean published as a band: the midpoint of its range
+    (disclosure.BANDS: 「90%以上」 95%, 「10%未満」 5%). At the 100% end a band cell read as the best cell of the chart;
+    the legend says the colour is the midpoint."""
+    low, high = BANDS[band]
+    return (low + high) / 2
 
 
 def _bands(rows: pd.DataFrame) -> np.ndarray:
