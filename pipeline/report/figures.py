@@ -874,14 +874,69 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
         text.set_verticalalignment("bottom" if sin > 0.1 else "top" if sin < -0.1 else "center")
         text.set_multialignment("center")
     ax.set_ylim(0, 1)
-    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=fs(7), color=MUTED_COLOUR)
-    if len(axes_order) > 1:  # radial labels halfway between the first two spokes, off every spoke's line
-        ax.set_rlabel_position(float(np.degrees(angles[1]) / 2))
+    rings = [0.25, 0.5, 0.75, 1.0]
+    ax.set_yticks(rings, [""] * len(rings))  # the rings drawn; their labels placed off the data below
+    _ring_labels(ax, rings, [f"{r:.0%}" for r in rings], angles)
     if any_hidden:  # one entry says what the mark means, wrapped to the legend's width
         handles.append(_hidden_handle(fill_phrases(suppressed_label, 34)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(_right_of_labels(ax), 1.0), fontsize=fs(LEGEND_SIZE),
               borderaxespad=0)
     return ax
+
+
+RING_GID = "ring"
+"""gid of a radar's ring label (25%, 50%, …)."""
+
+
+def _ring_labels(ax: Axes, rings: list[float], labels: list[str], spokes: np.ndarray, pad_pt: float = 2.0) -> None:
+    """Each ring's label where no series' line, marker or band stroke runs under it: in the middle of the gap
+    between the first two spokes where that is clear (the old fixed place), else at the clear place nearest it
+    between any two spokes, off every spoke (its label and band). At the fixed place the English power radar drew
+    "75%" and "50%" over the polygons (every segment near 80%). A ring with no clear place anywhere goes unlabelled:
+    its neighbours name it, and a label over data is what this avoids (gid :data:`RING_GID`)."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    drawn = []  # (display points of one unbroken run of a line, its half width and marker in pixels)
+    for line in ax.get_lines():
+        if not line.get_visible() or len(line.get_xydata()) == 0:
+            continue
+        points = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+        half = (line.get_linewidth() / 2 + (line.get_markersize() / 2 if line.get_marker() not in (None, "None", "")
+                                            else 0)) * fig.dpi / 72
+        run: list = []
+        for point in [*points, (np.nan, np.nan)]:
+            if np.isfinite(point).all():
+                run.append(point)
+            elif run:
+                drawn.append((np.array(run), half))
+                run = []
+
+    def clear(box) -> bool:
+        from matplotlib.path import Path
+
+        for run, half in drawn:
+            grown = box.expanded(1, 1).padded(half + pad_pt * fig.dpi / 72)
+            if len(run) == 1:
+                if grown.contains(*run[0]):
+                    return False
+            elif Path(run).intersects_bbox(grown, filled=False):
+                return False
+        return True
+
+    n = max(len(spokes), 1)
+    gap = 2 * np.pi / n
+    first = (spokes[0] if len(spokes) else 0.0) + gap / 2
+    places = [a + gap * f for a in (spokes if len(spokes) else [0.0]) for f in (0.5, 0.35, 0.65, 0.25, 0.75)]
+    places.sort(key=lambda a: (abs((a - first + np.pi) % (2 * np.pi) - np.pi), a))
+    for ring, label in zip(rings, labels, strict=True):
+        text = ax.text(first, ring, label, ha="center", va="center", fontsize=fs(7), color=MUTED_COLOUR, zorder=2.5,
+                       gid=RING_GID)
+        for angle in places:
+            text.set_position((angle, ring))
+            if clear(text.get_window_extent(renderer)):
+                break
+        else:
+            text.remove()
 
 
 def _right_of_labels(ax: Axes, gap_em: float = 1.5) -> float:
