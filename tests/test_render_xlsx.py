@@ -208,11 +208,15 @@ def test_every_header_is_read_whole_from_the_catalog():
 
     catalog = yaml.safe_load((MODEL.parents[1] / "catalogs" / "columns.yaml").read_text(encoding="utf-8"))
     for column, entry in catalog.items():
-        assert set(entry) <= {"ja", "en", "kind", "values", "tables"}, column
+        assert set(entry) <= {"ja", "en", "kind", "values", "tables", "slide"}, column
         for own in [entry, *(entry.get("tables") or {}).values()]:
             for lang in ("ja", "en"):
                 assert str(own[lang]).count("(") == str(own[lang]).count(")"), (column, own[lang])
+        for short in (entry.get("slide") or {}).values():  # a slide's short header, as whole
+            assert str(short).count("(") == str(short).count(")"), (column, short)
     assert formats.header("w_mean", "en") == "Mean score (members, estimated)"
+    assert formats.header("w_mean", "en", slide=True) == "Mean (members, est.)"
+    assert formats.header("w_mean", "ja", slide=True) == "平均スコア(会員推計)"  # no short form: the header
 
 
 def test_a_column_may_have_a_header_of_its_own_in_one_table():
@@ -294,3 +298,21 @@ def test_the_distributions_two_changes_are_named_apart():
         "平均スコア", "比較年度との差", "平均スコア(会員推計)", "比較年度との差(会員推計)"]
     assert [formats.header(c, "en", "distribution") for c in ("change", "w_change")] == [
         "Change since compared year", "Change since compared year (members, estimated)"]
+
+
+def test_a_long_about_paragraph_runs_over_rows_a_printed_page_can_break_between(tmp_path):
+    """The English About sheet printed 7 pages for its 33 rows, most of them blank: a rule text of 1,861 characters in
+    one row (32 lines, 480 pt) left no room for it on the page before, so the page broke early. A paragraph now runs
+    over rows of at most eight lines (120 pt), split between sentences: the label on its first row, the sentences in
+    order, none cut."""
+    sentence = ("No value is shown that rests on fewer than 5 companies (those with a score for the node or item): it "
+                "is withheld and shown as x, with no count. ")
+    text = (sentence * 14).strip()  # 14 sentences of 139 characters: 33 lines in the 60-wide column
+    path = write_people_workbook(tmp_path / "t.xlsx", [level_table()], [("Disclosure rules", text)], PROV, "en")
+    ws = openpyxl.load_workbook(path)["About"]
+    rows = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value and str(ws.cell(r, 2).value).startswith("No")]
+    assert len(rows) == 5 and rows == list(range(rows[0], rows[0] + 5))  # 33 lines over five rows, one after another
+    assert [ws.cell(r, 1).value for r in rows] == ["Disclosure rules", None, None, None, None]
+    assert " ".join(ws.cell(r, 2).value for r in rows) == text
+    assert all(ws.row_dimensions[r].height <= 8 * 15 for r in rows)
+    assert all(str(ws.cell(r, 2).value).endswith("count.") for r in rows)  # split between sentences only
