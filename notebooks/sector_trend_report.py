@@ -314,8 +314,7 @@ if "star" in info["frameworks"]:
                         R["bottleneck_heatmap"].format(star=n_star, year=rd.latest), n_year(rd.latest),
                         lambda ax, heat=heat: F.heatmap(
                             heat, "node_id", "segment", "share_unmet", ax=ax, suppressed_label=hidden, total=ALL,
-                            row_labels={r.node_id: f"{r.requirement_id} "
-                                        f"{style.short(r.requirement_name, 10 if style.on_slide() else 16)}"
+                            row_labels={r.node_id: f"{r.requirement_id} {r.requirement_name}"  # whole: wrapped
                                         for r in heat.itertuples()}),
                         note=R["unmet_note"], years=latest_year, left=0.3, right=0.9)
     page.table("star_bottlenecks", bottle_shown, unjudged=unjudged_note)

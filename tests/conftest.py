@@ -31,6 +31,18 @@ def _secret_key_for_shared_fixtures():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _glyph_strict_reports():
+    """Every report a test builds is glyph-strict (pipeline/report/style.py STRICT_GLYPHS): a glyph missing from
+    the figure fonts fails the report, Japanese or English, power or automotive ("≤" printed as an empty box in every
+    English figure; only the Japanese reports and the English power report were built strict)."""
+    from pipeline.report.style import STRICT_GLYPHS
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(STRICT_GLYPHS, "1")
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _secret_key(monkeypatch):
     """Tests never touch the user's real key file."""

@@ -148,8 +148,9 @@ def test_heatmap_column_labels_do_not_overlap_and_break_only_between_words(colum
 
 
 @pytest.mark.parametrize(("lang", "cell", "legend"), [
-    ("ja", "≧90%", "≧90%: 90%未満の企業が5社未満のため、平均は範囲のみ示す"),
-    ("en", "90%+", "90%+: mean 90% or more (fewer than 5 companies below 90%: only the range is shown)")])
+    ("ja", "≧90%", "≧90%: 90%未満の企業が5社未満のため、平均は範囲のみ示す(色は範囲の中央)"),
+    ("en", "90%+", "90%+: mean 90% or more (fewer than 5 companies below 90%: only the range is shown; coloured at "
+                   "its midpoint)")])
 def test_a_band_in_a_narrow_slide_cell_stays_on_one_line_inside_its_cell(lang, cell, legend):
     """On the deck's heatmap of eight industries (eleven rows one line high), 「90%以上」 was broken into 「90%」 over
     「以上」 ("90%" over "+") and ran into the rows above and below. It now reads its short words on one line, inside

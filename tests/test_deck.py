@@ -118,21 +118,19 @@ def test_every_slide_title_is_the_title_placeholder_and_a_table_slide_fits(tmp_p
                       caveats=["provisional"], rules=["rules"], tables=[table])
     deck = Presentation(str(path))
     titles = [s.shapes.title.text_frame.text if s.shapes.title is not None else None for s in deck.slides]
-    # the note takes five lines, the first two segments three lines each and the headers three (their Latin letters
-    # measured: "Respondents" is 7.3 em in bold, not 6.2): even with the rows set closer the table does not fit one
-    # slide, so it takes two even halves under the same title, numbered
+    # the note takes five lines; with the slide's short headers (columns.yaml ``slide``: "25th pct.", "Change" under
+    # "Compared with: FY2025") the segment names have room for two lines at most, and the seven rows fit one slide
     assert titles == ["Power", "Key points", "Before reading the numbers", "Scoring and disclosure rules, marks",
-                      "Mean score", "Score distribution by segment (FY2026) (1/2)",
-                      "Score distribution by segment (FY2026) (2/2)", "Sources"]
+                      "Mean score", "Score distribution by segment (FY2026)", "Sources"]
     assert all(s.shapes.title.is_placeholder and s.shapes.title.placeholder_format.type == 1  # TITLE
                for s in deck.slides)
-    for slide in list(deck.slides)[-3:-1]:
+    for slide in list(deck.slides)[-2:-1]:
         for shape in slide.shapes:  # nothing runs off the slide, the long note included
             assert shape.top + shape.height <= deck.slide_height and shape.left + shape.width <= deck.slide_width
         texts_here = texts(slide)
         assert "Source: power self-assessment (FY2026), 317 respondents" in texts_here
         assert any(t.startswith("x: withheld") for t in texts_here)
-    slide = deck.slides[-3]
+    slide = deck.slides[-2]
     (grid,) = [s for s in slide.shapes if s.has_table]
     cells = grid.table
     for c, column in enumerate(cells.columns):
@@ -364,3 +362,59 @@ def test_a_change_in_points_keeps_its_line_beside_long_japanese_headers(tmp_path
     column = shape.table.columns[heads.index("比較年度との差")]
     assert _grid(slide)[1][heads.index("比較年度との差")] == "+9.7ポイント"
     assert Emu(column.width).inches >= 6.49 * 14 / 72 * 1.05 + 0.2  # 1.53 in
+
+
+def test_the_english_score_distribution_fits_one_slide_in_whole_words(tmp_path):
+    """The English power deck's distribution slide showed one row of six ("First 1 rows shown…") with headers and
+    names broken inside words ("Segmen / t", "Respon / dents", "transmis / sion"), where the Japanese slide showed all
+    six. With the slide's short headers, a band's words allowed to wrap and the note the page gives a slide (the marks
+    in one line), every row is on one slide and every line of every cell is whole words that fit its column (the
+    deck's width rule, Latin letters measured, bold 6% wider, 0.2 in of insets)."""
+    import numpy as np
+    from pptx.util import Emu
+
+    from pipeline.publish.deck import CELL_NARROW_EM, text_em
+    from pipeline.publish.model import PublishedTable, TableSpec
+
+    names = ["T&D: general, transmission, distribution", "Specified T&D and private facilities", "Generation",
+             "Retail", "Specified wholesale supply (aggregator)", "All"]
+    frame = pd.DataFrame({"sector": ["power"] * 6, "year": [2026] * 6, "node_id": ["overall"] * 6, "segment": names,
+                          "n": [np.nan, 28, 156, 200, 23, 317],
+                          "mean": [np.nan, 0.835, 0.779, 0.749, 0.762, 0.771],
+                          "mean_band": ["high", "", "", "", "", ""],
+                          "w_mean": [np.nan, 0.83, 0.775, 0.745, 0.76, 0.768], "previous_year": [2025] * 6,
+                          "change": [np.nan, 0.097, 0.049, 0.061, 0.022, 0.056],
+                          "p25": [np.nan, 0.725, 0.662, 0.651, 0.667, 0.662],
+                          "p50": [np.nan, 0.884, 0.829, 0.796, 0.801, 0.815],
+                          "p75": [np.nan, 0.932, 0.912, 0.898, 0.90, 0.926],
+                          "suppressed": ["hidden", "", "", "", "", ""]})
+    spec = TableSpec(keys=["sector", "year", "node_id"], counts={"mean": "n"}, total="All",
+                     changes={"change": ["mean", "previous_year"]})
+    note = ("x: withheld · —: not assessed · …: no previous year to compare with. Small segments merged before "
+            "withholding: T&D: general, transmission, distribution = General transmission and distribution+"
+            "Transmission+Distribution; Specified T&D and private facilities = Specified transmission and "
+            "distribution+Private electrical facility owner. 90% or more / below 10%: fewer than 5 companies fall "
+            "short of the top (or rise above the bottom), so the mean is shown as a range. A quantile is shown only "
+            "when at least 5 companies lie beyond it (10th/90th from 50 companies, quartiles from 20, the median "
+            "from 10).")
+    table = PublishedTable("distribution", "Score distribution by segment, FY2026", frame,
+                           ["year", "segment", "n", "mean", "w_mean", "previous_year", "change", "p25", "p50", "p75"],
+                           note=note, spec=spec, source="Source: Power cybersecurity self-assessment (FY2026)")
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], [], PROV, "en", tables=[table])))
+    (slide,) = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
+    assert slide.shapes.title.text_frame.text == "Score distribution by segment, FY2026"
+    assert not any(t.startswith("First") for t in texts(slide))
+    (shape,) = [s for s in slide.shapes if s.has_table]
+    grid = shape.table
+    cells = [[grid.cell(r, c).text_frame.text for c in range(len(grid.columns))] for r in range(len(grid.rows))]
+    assert [c.replace("\v", " ") for c in cells[0]] == ["Segment", "Respondents", "Mean score", "Mean (members, est.)",
+                                                        "Change", "25th pct.", "Median", "75th pct."]
+    assert [r[0].replace("\v", " ") for r in cells[1:]] == names  # all six rows
+    assert [r[2] for r in cells[1:3]] == ["90% or more", "83.5%"] and cells[2][4] == "+9.7 pt"
+    for r, row in enumerate(cells):
+        for c, text in enumerate(row):
+            inches = Emu(grid.columns[c].width).inches
+            for line in text.split("\v"):
+                for word in (line.split() if c else [line]):  # a name's line whole; elsewhere each word whole
+                    need = text_em(word, CELL_NARROW_EM, r == 0) * (1.06 if r == 0 else 1) * 14 / 72 + 0.2
+                    assert inches >= need, (text, word, inches, need)

@@ -64,6 +64,9 @@ def test_a_page_with_long_english_texts_continues_on_a_second_page(tmp_path):
     # the table goes on under its own header; the notes follow in full
     assert "Item text" in first and "Item text" in second
     assert "Cybersecurity self-assessment feedback" in first
+    # the second sheet says what it continues and whose it is (it read as a stray page of notes)
+    assert "Cybersecurity self-assessment feedback (continued)" in chunks[1]
+    assert f"{company} ・ Electric power sector ・ FY2024" in chunks[1]
     for label in ("Peer group", "How to read", "Scoring rules"):
         assert label in whole
     # the footer on each page, and nothing else below the margin
@@ -94,3 +97,28 @@ def test_score_table_headers_break_between_phrases_only(tmp_path):
     assert "貴社のスコア" in lines or {"貴社の", "スコア"} <= set(lines)
     assert "比較群の平均" in lines or {"比較群の", "平均"} <= set(lines)
     assert not {"貴社のス", "パーセン", "タイル順", "位", "コア"} & set(lines)
+
+
+def test_notes_set_closer_keep_the_last_note_on_the_members_page(tmp_path):
+    """The automotive page's last note (the scoring rules) ran alone onto a second sheet. Where setting the notes
+    closer (lines 7 × 1.15 = 8.05 pt apart instead of 7 × 1.35 = 9.45 pt, the type still 7 pt) keeps every note on
+    the member's page, they are set so: seven items of five lines and an eighth of two fit one page with every
+    note; the same page with an eighth item of five lines still needs a second sheet, at the usual spacing."""
+    company, page = _member()
+    page.items = page.items.iloc[:8].copy()
+    page.items.iloc[7, page.items.columns.get_loc("text")] = " ".join(LONG.split()[:20])
+    reader = PdfReader(write_member_pdf(tmp_path / "one.pdf", page))
+    assert len(reader.pages) == 1
+    lines: list[tuple[float, float, float, str]] = []
+    reader.pages[0].extract_text(visitor_text=lambda t, cm, tm, font, size: lines.append((tm[4], tm[5], size,
+                                                                                             t.strip())))
+    text = " ".join(t for *_, t in lines)
+    assert all(label in text for label in ("Peer group", "How to read", "Scoring rules"))
+    # the notes' lines: 7-point text starting 0.16 of the page's width (595 pt) from its left
+    notes = sorted({round(y, 2) for x, y, size, t in lines if size == 7 and t and abs(x - 0.16 * 595.28) < 1},
+                   reverse=True)
+    gaps = {round(a - b, 2) for a, b in zip(notes[:-1], notes[1:], strict=True) if a - b < 9.5}
+    assert gaps == {8.05}
+    page.items = page.items.assign(text=LONG.format(tag="X"))
+    assert len(PdfReader(write_member_pdf(tmp_path / "two.pdf", page)).pages) == 2
+

@@ -596,3 +596,36 @@ def test_heatmap_row_labels_are_whole_on_the_page_too():
     assert not any("…" in label for label in labels)
     renderer = fig.canvas.get_renderer()
     assert all(tick.get_window_extent(renderer).x0 >= 0 for tick in ax.get_yticklabels())
+
+
+@pytest.mark.parametrize("slide", [False, True])
+def test_radar_ring_labels_stay_off_the_data(slide, tmp_path):
+    """The English power radar drew its ring labels "75%" and "50%" over the polygons (every segment near 80%, the
+    labels fixed halfway between the first two spokes). Each ring label shown now lies clear of every series: no point
+    of a polygon's edges (sampled every 1/200 of an edge), and no band stroke, falls inside its box; the four rings
+    are still named, 100% among them."""
+    import contextlib
+
+    names = {"GV": "Govern\n(GV)", "ID": "Identify\n(ID)", "PR": "Protect\n(PR)", "DE": "Detect\n(DE)",
+             "RS": "Respond\n(RS)", "RC": "Recover\n(RC)"}
+    values = {"Generation": 0.80, "Retail": 0.78, "All": 0.79}
+    t = pd.DataFrame([{"fn": f, "seg": s, "mean": v + 0.02 * (i % 2), "suppressed": "", "mean_band": ""}
+                      for s, v in values.items() for i, f in enumerate(names)])
+    band = pd.DataFrame([{"fn": f, "seg": "T&D", "mean": np.nan, "suppressed": "split", "mean_band": "high"}
+                         for f in names])
+    with style.slide_mode() if slide else contextlib.nullcontext():
+        fig, ax = style.new_figure(polar=True, left=0.1, right=0.55 if slide else 0.62)
+        F.radar(pd.concat([band, t]), "fn", "seg", "mean", ax=ax, axis_labels=names, highlight="All")
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    shown = [x for x in [*ax.texts, *ax.get_yticklabels()] if x.get_text().endswith("%") and x.get_visible()]
+    assert "100%" in [x.get_text() for x in shown] and len(shown) >= 3
+    for line in ax.get_lines():
+        points = line.get_transform().transform(line.get_xydata())
+        ends = [(a, b) for a, b in zip(points[:-1], points[1:], strict=True) if np.isfinite([*a, *b]).all()]
+        sampled = [a + (b - a) * f for a, b in ends for f in np.linspace(0, 1, 201)] or list(points)
+        for label in shown:
+            box = label.get_window_extent(renderer)
+            assert not any(box.contains(*p) for p in sampled), (label.get_text(), line.get_label())
+    fig.savefig(tmp_path / "radar.png")
+    plt.close(fig)

@@ -102,7 +102,9 @@ def _heat_table() -> pd.DataFrame:
                          "mean_band": ["", "", "", "high"]})
 
 
-def test_the_heatmap_draws_a_band_in_the_top_colour_with_its_words_and_a_legend_entry():
+def test_the_heatmap_draws_a_band_in_its_midpoints_colour_with_its_words_and_a_legend_entry():
+    """A band cell was coloured at the 100% end and read as the chart's best cell: 「90%以上」 is drawn in the colour of
+    95%, the midpoint of 90–100%, and its legend swatch too."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
@@ -115,11 +117,12 @@ def test_the_heatmap_draws_a_band_in_the_top_colour_with_its_words_and_a_legend_
     assert bands == ["90%以上"] and hidden == ["x"]
     texts = [t.get_text() for t in ax.texts]
     assert "70%" in texts and "80%" in texts and not any(t.startswith("9") and t != "90%以上" for t in texts)
-    top = plt.get_cmap("cividis")(1.0)
-    # the band's patch sits on cell (row GV.RM = 1, column B = 1) in the colour of 100%
+    middle = plt.get_cmap("cividis")(0.95)
+    # the band's patch sits on cell (row GV.RM = 1, column B = 1) in the colour of 95%, not of 100%
     patch = next(p for p in ax.patches if isinstance(p, Rectangle) and p.get_xy() == (0.5, 0.5))
-    assert patch.get_facecolor() == top
+    assert patch.get_facecolor() == middle and patch.get_facecolor() != plt.get_cmap("cividis")(1.0)
     assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "90%以上: 範囲のみ"
+    assert ax.get_legend().legend_handles[0].get_facecolor() == middle
     plt.close(fig)
 
 

@@ -56,5 +56,5 @@ def test_the_table_reads_whole_points_where_its_shares_are_whole_percent(tmp_pat
     ws = openpyxl.load_workbook(path).worksheets[1]
     rows = {r[0].value: r for r in ws.iter_rows(min_row=5)}
     assert [(c.value, c.number_format) for c in rows["No.26"][1:]] == [
-        (0.57, "0%"), (0.69, "0%"), (12, '+0"ポイント";-0"ポイント";0"ポイント"')]
+        (0.57, "0%"), (0.69, "0%"), (12, '+0"ポイント";"\u2212"0"ポイント";0"ポイント"')]  # −12ポイント when negative
     assert [c.value for c in rows["No.29"][1:]] == [0.53, 0.64, 11]

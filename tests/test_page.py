@@ -142,3 +142,22 @@ def test_a_figure_size_is_one_size_unless_given_for_page_and_slide():
     assert _on_page_or_slide((12.0, 9.0), "size") == (12.0, 9.0)
     assert _on_page_or_slide(((8.0, 5.0), (12.0, 6.75)), "size") == (8.0, 5.0)  # drawn for the page here
     assert _on_page_or_slide((0.78, 0.74), "right") == 0.78
+
+
+def test_a_table_slide_carries_the_marks_in_one_line_and_the_merges_in_full():
+    """The English distribution slide's note ran eleven lines (the page's full hidden-mark note, the effective sample
+    size of a column the slide does not show) and left one row of six room. A slide's note gives the marks in the
+    rules slide's one line, keeps the merged segments, and leaves out notes on columns it does not show."""
+    page, pub = _page(weighted=True, lang="en", merges={"1〜20人": "1〜100人", "21〜100人": "1〜100人"})
+    frame = _distribution().assign(n_eff=[300.0, 310.0, 310.0], mean_band=["", "high", ""])
+    page.table("distribution", frame)
+    got = pub.tables[0]
+    assert got["note"].startswith("x: withheld (fewer than 5 companies behind the value")  # the page's note
+    assert "Effective sample size (weighted)" in got["note"]
+    slide = got["slide_note"]
+    assert slide.startswith("x: withheld · —: not assessed · …: no previous year to compare with. Small segments "
+                            "merged before withholding: ")
+    assert "What other values would give away" not in slide and "Effective sample size" not in slide
+    assert "90% or more / below 10%: fewer than 5 companies fall short of the top (or rise above the bottom), so " \
+           "the mean is shown as a range." in slide
+    assert slide.endswith("the median from 10).")

@@ -71,6 +71,8 @@ def test_table_sheet_reads_in_japanese_with_formatted_numbers(book):
     points = rows["発電事業者"][4]
     assert points.value == 5.2 and "ポイント" in points.number_format
     assert points.number_format.startswith("+0.0")
+    negative = rows["小売電気事業者"][4].number_format.split(";")[1]
+    assert negative == '"\u2212"0.0"ポイント"'  # −1.3ポイント, a minus sign
 
 
 def test_hidden_and_not_assessed_cells_read_as_such(book):
@@ -105,6 +107,7 @@ def test_english_headers_and_units(tmp_path):
     assert [c.value for c in ws[4]] == ["Segment", "Respondents", "Mean score", "Share reaching",
                                         "Change since compared year"]
     assert '" pt"' in ws["E5"].number_format
+    assert ws["E7"].value == -1.3 and ws["E7"].number_format.split(";")[1] == '"\u2212"0.0" pt"'  # −1.3 pt
 
 
 def test_written_atomically_leaves_no_temporary_file(tmp_path):
@@ -143,9 +146,10 @@ def test_people_frame_strings():
     assert list(shown.columns) == ["区分", "回答事業者数", "平均スコア", "到達率", "比較年度との差"]
     assert shown.iloc[0].tolist() == ["発電事業者", "35", "68.6%", "68.6%", "+5.2ポイント"]
     assert shown.iloc[1].tolist() == ["送配電事業者", "x", "x", "x", "x"]
-    assert shown.iloc[2].tolist() == ["小売電気事業者", "1,234", "50.0%", "—", "-1.3ポイント"]
+    assert shown.iloc[2].tolist() == ["小売電気事業者", "1,234", "50.0%", "—", "\u22121.3ポイント"]  # minus sign
     assert formats.people_frame(level_table(k=10), "en").iloc[1, 1] == "x"  # the mark never names k
     assert formats.people_frame(level_table(), "en").iloc[0, 4] == "+5.2 pt"
+    assert formats.people_frame(level_table(), "en").iloc[2, 4] == "\u22121.3 pt"  # U+2212, never the hyphen
 
 
 def test_quarantine_report_has_widths(tmp_path):
@@ -204,11 +208,15 @@ def test_every_header_is_read_whole_from_the_catalog():
 
     catalog = yaml.safe_load((MODEL.parents[1] / "catalogs" / "columns.yaml").read_text(encoding="utf-8"))
     for column, entry in catalog.items():
-        assert set(entry) <= {"ja", "en", "kind", "values", "tables"}, column
+        assert set(entry) <= {"ja", "en", "kind", "values", "tables", "slide"}, column
         for own in [entry, *(entry.get("tables") or {}).values()]:
             for lang in ("ja", "en"):
                 assert str(own[lang]).count("(") == str(own[lang]).count(")"), (column, own[lang])
+        for short in (entry.get("slide") or {}).values():  # a slide's short header, as whole
+            assert str(short).count("(") == str(short).count(")"), (column, short)
     assert formats.header("w_mean", "en") == "Mean score (members, estimated)"
+    assert formats.header("w_mean", "en", slide=True) == "Mean (members, est.)"
+    assert formats.header("w_mean", "ja", slide=True) == "平均スコア(会員推計)"  # no short form: the header
 
 
 def test_a_column_may_have_a_header_of_its_own_in_one_table():
@@ -240,7 +248,7 @@ def test_every_number_is_stored_as_shown_without_float_noise(tmp_path):
     assert rows["発電"] == [159, 0.3, 0.82, 5.0]
     assert rows["小売"] == [42, 0.729, 0.062, -1.3]
     page = formats.people_frame(_noise_table(), "ja")
-    assert page.iloc[1].tolist() == ["小売", "42", "72.9%", "6.2%", "-1.3ポイント"]
+    assert page.iloc[1].tolist() == ["小売", "42", "72.9%", "6.2%", "\u22121.3ポイント"]
     for row in ws.iter_rows(min_row=5):
         for cell in row:
             if isinstance(cell.value, float):
@@ -281,3 +289,30 @@ def test_a_long_note_wraps_within_the_tables_width_and_never_sets_the_page_width
     assert "A2:E2" in {str(r) for r in ws.merged_cells.ranges}
     assert ws["A2"].value == "注" * 300 and ws["A2"].alignment.wrap_text
     assert ws.row_dimensions[2].height > 15  # more than one line
+
+
+def test_the_distributions_two_changes_are_named_apart():
+    """The score distribution carries the respondents' change and the members' estimated change from the same
+    compared year: two statistics, one wording, told apart the way their means are (平均スコア / (会員推計))."""
+    assert [formats.header(c, "ja", "distribution") for c in ("mean", "change", "w_mean", "w_change")] == [
+        "平均スコア", "比較年度との差", "平均スコア(会員推計)", "比較年度との差(会員推計)"]
+    assert [formats.header(c, "en", "distribution") for c in ("change", "w_change")] == [
+        "Change since compared year", "Change since compared year (members, estimated)"]
+
+
+def test_a_long_about_paragraph_runs_over_rows_a_printed_page_can_break_between(tmp_path):
+    """The English About sheet printed 7 pages for its 33 rows, most of them blank: a rule text of 1,861 characters in
+    one row (32 lines, 480 pt) left no room for it on the page before, so the page broke early. A paragraph now runs
+    over rows of at most eight lines (120 pt), split between sentences: the label on its first row, the sentences in
+    order, none cut."""
+    sentence = ("No value is shown that rests on fewer than 5 companies (those with a score for the node or item): it "
+                "is withheld and shown as x, with no count. ")
+    text = (sentence * 14).strip()  # 14 sentences of 139 characters: 33 lines in the 60-wide column
+    path = write_people_workbook(tmp_path / "t.xlsx", [level_table()], [("Disclosure rules", text)], PROV, "en")
+    ws = openpyxl.load_workbook(path)["About"]
+    rows = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value and str(ws.cell(r, 2).value).startswith("No")]
+    assert len(rows) == 5 and rows == list(range(rows[0], rows[0] + 5))  # 33 lines over five rows, one after another
+    assert [ws.cell(r, 1).value for r in rows] == ["Disclosure rules", None, None, None, None]
+    assert " ".join(ws.cell(r, 2).value for r in rows) == text
+    assert all(ws.row_dimensions[r].height <= 8 * 15 for r in rows)
+    assert all(str(ws.cell(r, 2).value).endswith("count.") for r in rows)  # split between sentences only

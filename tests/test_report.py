@@ -41,17 +41,10 @@ def _page_figures(folder: Path, ext: str = "png") -> set[str]:
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    import os
-
-    from pipeline.report.style import STRICT_GLYPHS
-
+    """Every report of a small store, glyph-strict as every report the tests build (conftest.py)."""
     root = tmp_path_factory.mktemp("rep")
     store = build_store(root)
-    os.environ[STRICT_GLYPHS] = "1"  # a glyph missing from the figure fonts fails the report's cell
-    try:
-        result = run_report("all", None, store, out=root / "reports", figures=root / "figures", pptx=True)
-    finally:
-        del os.environ[STRICT_GLYPHS]
+    result = run_report("all", None, store, out=root / "reports", figures=root / "figures", pptx=True)
     return root, store, result
 
 
@@ -116,7 +109,8 @@ def test_headline_numbers_are_table_cells(reports):
     panel = pd.read_csv(root / "reports" / "auto" / "all" / "tables" / "panel.csv")
     lo, hi = panel["mean_change"].min() * 100, panel["mean_change"].max() * 100
     pairs = int(panel["n"].max())
-    assert f"同一事業者({pairs}社)の変化も見ると、機能別に {lo:+.1f}ポイント〜{hi:+.1f}ポイント" in summary
+    lo_text, hi_text = (f"{v:+.1f}".replace("-", "\u2212") for v in (lo, hi))  # a fall reads −, the minus sign
+    assert f"同一事業者({pairs}社)の変化も見ると、機能別に {lo_text}ポイント〜{hi_text}ポイント" in summary
 
 
 def test_workbook_is_for_people(reports):
@@ -416,11 +410,8 @@ def test_a_report_run_without_a_sector_stops_and_lists_the_sectors(tmp_path):
                                   "'no sector given: name one of power, auto, sme (catalogs/sectors.yaml)'")
 
 
-def test_english_report_and_byte_identical_tables(reports, tmp_path, monkeypatch):
-    from pipeline.report.style import STRICT_GLYPHS
-
+def test_english_report_and_byte_identical_tables(reports, tmp_path):
     root, store, _ = reports
-    monkeypatch.setenv(STRICT_GLYPHS, "1")  # "≤" was a missing glyph in every English figure
     default = (root / "reports" / "power" / "all" / "sector_trend_report.html").read_bytes()
     # into the default report's own folders: the English report gets a folder of its own beside the Japanese
     first = run_report("power", None, store, out=root / "reports", figures=root / "figures", lang="en")
@@ -747,3 +738,28 @@ def test_a_year_lifted_above_a_deck_table_reads_as_a_year(reports):
         captions = [t for s in deck.slides if any(sh.has_table for sh in s.shapes) for t in _slide_texts(s)
                     if t.startswith("比較年度:")]
         assert captions and all(re.fullmatch(r"比較年度: \d{4}年度", c) for c in captions), captions
+
+
+def test_the_english_automotive_report_is_built_glyph_strict_and_names_requirements_whole(reports, tmp_path):
+    """The English automotive report was the one report no test built, so glyph-strict mode never ran on it; and its
+    ★ bottleneck heatmaps cut each requirement after 16 characters ("4-1-1 User ID managem…"). Built here under the
+    strict mode (conftest.py), its heatmap names each requirement whole (wrapped, the words joined again here)."""
+    import os
+
+    from pipeline.report.style import STRICT_GLYPHS
+
+    assert os.environ.get(STRICT_GLYPHS) == "1"
+    _, store, _ = reports
+    result = run_report("auto", None, store, out=tmp_path / "r", figures=tmp_path / "f", lang="en")
+    assert result.html == [tmp_path / "r" / "auto" / "all_en" / "sector_trend_report.html"]
+    top = pd.read_csv(tmp_path / "r" / "auto" / "all_en" / "tables" / "star_bottlenecks.csv")
+    top = top[top["year"].eq(top["year"].max()) & top["node_id"].str.startswith("3:")]
+    svg = (tmp_path / "f" / "auto" / "all_en" / "star3_bottleneck_segments.svg").read_text(encoding="utf-8")
+    drawn = " ".join(re.findall(r"<!-- (.*?) -->", svg))  # matplotlib names each text it draws as paths
+    # each of the heatmap's rows (the ten ★3 requirements most often not met) by its number and whole English name
+    shown = [r for r in top.drop_duplicates("requirement_id").itertuples() if f"{r.requirement_id} " in drawn]
+    assert len(shown) >= 5 and "…" not in drawn
+    for r in shown:
+        assert re.search(re.escape(r.requirement_id) + r"\s+" + r"\s+".join(map(re.escape, r.requirement_name.split())),
+                         drawn.replace("\n", " ")), r.requirement_name
+

@@ -41,7 +41,7 @@ from pptx.util import Emu, Inches, Pt
 
 from pipeline.linebreak import narrowest, pack, phrases
 from pipeline.palette import ACCENT_COLOUR, PAGE_TEXT_COLOUR, SLIDE_MUTED_COLOUR
-from pipeline.publish.formats import people_frame
+from pipeline.publish.formats import BAND_LABELS, people_frame
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable
 from pipeline.xlsx import display_width
 
@@ -449,8 +449,11 @@ def _column_widths(chunk: pd.DataFrame, numeric: list[bool], available: int, lin
     the columns in proportion to their need."""
     # a number is measured at the cautious width and a "%" as a wide character: "65.2%" took 0.76 in by the cell's
     # 0.56 em, and 0.82 in by 0.62 em, and wrapped to "65.2 / %" in LibreOffice; text keeps the cell's estimate
-    values = [max((max(_one_line(v.replace("%", "％"), narrow=NARROW_EM), _value_width(v)) if num else _value_width(v)
-                   for v in chunk[h].astype(str)), default=int(CELL_PAD))
+    # a band's words (「90% or more」) are words, not a number: they may break between them, in a row that other
+    # cells make two lines high anyway, and leave the width to the segment names
+    bands = {str(v) for words in BAND_LABELS.values() for v in words.values() if " " in v}
+    values = [max((max(_one_line(p.replace("%", "％"), narrow=NARROW_EM) for p in (v.split() if v in bands else [v]))
+                   if num else _value_width(v) for v in chunk[h].astype(str)), default=int(CELL_PAD))
               for h, num in zip(chunk.columns, numeric, strict=True)]
     # a text column never narrower than its header's narrowest or its values' widest phrase: its cells break
     # between phrases only (never 「特定送配電・自 / 家用」, inside a word)
@@ -477,8 +480,8 @@ def _pivoted(shown: pd.DataFrame, table: PublishedTable, lang: str) -> pd.DataFr
     from pipeline.publish.formats import header
 
     pivot = table.pivot
-    rows = [header(c, lang, table.name) for c in pivot.rows]
-    column, value = header(pivot.column, lang, table.name), header(pivot.value, lang, table.name)
+    rows = [header(c, lang, table.name, slide=True) for c in pivot.rows]
+    column, value = (header(c, lang, table.name, slide=True) for c in (pivot.column, pivot.value))
     frame = shown.copy()
     if pivot.split:
         parts = frame[column].astype(str).str.split(pivot.split, n=1)
@@ -507,11 +510,14 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str) -> None:
     it its note (what the marks mean, any merged segment) and the source line. All of it on one slide where it
     fits; else in two even halves 「(1/2)」「(2/2)」; else (a ranked what-if of thirty requirements) the first
     rows that fit one slide, with a line saying where the rest is (the workbook's sheet)."""
-    from pipeline.publish.formats import NUMERIC_KINDS, kind
+    from pipeline.publish.formats import NUMERIC_KINDS, header, kind
     from pipeline.publish.render_xlsx import sheet_name
 
-    shown = people_frame(table, lang)
-    kinds = dict(zip(shown.columns, (kind(c) for c in table.people_columns()), strict=True))
+    columns = table.people_columns()
+    # the slide's short headers where the catalog has them (columns.yaml ``slide``): eight English headers at 14 pt
+    # left a row of six room, broken inside words ("Respon / dents")
+    shown = people_frame(table, lang).set_axis([header(c, lang, table.name, slide=True) for c in columns], axis=1)
+    kinds = dict(zip(shown.columns, (kind(c) for c in columns), strict=True))
     # a year column with one value throughout (the latest year, the year it is compared with) is said once above
     # the table instead: ten columns at 14 pt do not fit a slide's width
     constant = [h for h, k in kinds.items() if k == "year" and shown[h].nunique() == 1 and len(shown) > 1]
@@ -542,8 +548,11 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str) -> None:
     # top ten its tenth row; two-line headers would have wrapped two requirement names instead)
     # a layout that leaves a column narrower than a header's widest phrase (the table squeezed to the slide) breaks
     # a word: the last resort
+    # a value broken inside a word ("transmis / sion") as much as a header
     def broken(widths: list[int]) -> bool:
-        return any(w < _header_width(h, len(phrases(str(h)))) for h, w in zip(shown.columns, widths, strict=True))
+        return any(w < _header_width(h, len(phrases(str(h)))) or (not num and w < max(
+            (_widest_phrase(v) for v in shown[h].astype(str)), default=0))
+            for h, w, num in zip(shown.columns, widths, numeric, strict=True))
 
     # each header layout computed once (three calls per candidate had tripled the deck's table time)
     layouts = {n: layout(n) for n in (1, 2, 3)}

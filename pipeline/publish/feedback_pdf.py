@@ -125,8 +125,13 @@ IMAGE_NAME, IMAGE_LEVEL = "memberfigure", 1
 """The page figure's XObject name and zlib level."""
 PAGE_FIGURE_TOP = 0.888
 """Top of the member figure on the page (fraction of the page height), clear of its title's descenders."""
-PAGE_TOP = 0.955
-"""Where text starts on a continuation page (fraction of the page height from the bottom)."""
+PAGE_TOP = 0.915
+"""Where text starts on a continuation page (fraction of the page height from the bottom), under its heading."""
+NOTE_SPACING, NOTE_SPACING_TIGHT = 1.35, 1.15
+"""Line spacing of the notes under the tables, and the closer one they take where that keeps them on the member's
+first page (the automotive page's last note, the scoring rules, ran alone onto a second sheet): the type stays 7 pt."""
+NOTE_LINE = 0.0115
+"""Height of a note's line at :data:`NOTE_SPACING` (page fraction: 7 pt × 1.35 of 842 pt, rounded up)."""
 PAGE_BOTTOM = 0.045
 """Nothing is drawn below this but the footer (at 0.02): a block that would cross it starts the next page."""
 
@@ -219,18 +224,24 @@ class _Flow:
     """The member's page(s) as a column filled downwards: :meth:`fit` starts a continuation page (footer
     written on the page left) when the next block would run into the footer."""
 
-    def __init__(self, pdf: _Page, footer: str) -> None:
+    def __init__(self, pdf: _Page, footer: str, heading: tuple[str, str] = ("", "")) -> None:
         self.pdf = pdf
         self.footer = footer
+        self.heading = heading  # a continuation sheet's title (「…(続き)」) and the member line under it
         self.pages = 1
 
     def fit(self, y: float, height: float) -> float:
-        """``y`` if a block ``height`` tall fits under it on this page, else the top of a new page."""
+        """``y`` if a block ``height`` tall fits under it on this page, else the top of a new page, under the
+        page's heading: a sheet separated from the first still says whose it is and what it continues."""
         if y - height >= PAGE_BOTTOM:
             return y
         self.close()
         self.pdf.new_page()
         self.pages += 1
+        title, member = self.heading
+        if title:
+            self.pdf.text(0.06, 0.965, title, 12)
+            self.pdf.text(0.06, 0.94, member, 9)
         return PAGE_TOP
 
     def close(self) -> None:
@@ -243,13 +254,15 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
     w = page.words
     tmp = path.with_name(path.name + ".tmp")
     pdf = _Page(tmp, w["title"])
-    flow = _Flow(pdf, w["footer"].format(company=page.company, sector=page.sector, year=page.year))
+    member = f"{page.company} ・ {page.sector} ・ {page.year}"
+    flow = _Flow(pdf, w["footer"].format(company=page.company, sector=page.sector, year=page.year),
+                 (w["continued"].format(title=w["title"]), member))
     n = len(page.scores)
     box = PAGE_FIGURE
     fig_h = box["ticks"] + box["pad"] + box["row"] * n + box["legend"]
     pdf.image(page.page_figure, box["left"], PAGE_FIGURE_TOP - fig_h, box["width"], fig_h)  # first: opaque
     pdf.text(0.06, 0.965, w["title"], 15)
-    pdf.text(0.06, 0.935, f"{page.company} ・ {page.sector} ・ {page.year}", 11)
+    pdf.text(0.06, 0.935, member, 11)
     pdf.text(0.06, 0.905, w["figure_title"], 10)
     y = PAGE_FIGURE_TOP - fig_h - 0.015
     cols = page.score_columns
@@ -271,13 +284,21 @@ def write_member_pdf(path: Path, page: MemberPage) -> Path:
                    whole=whole_rows(page.items))
     cover = w["cover"]
     previous = [(cover["previous"], page.previous_note)] if page.previous_year else []
-    for label, text in [*previous, (cover["peers"], "\n".join(page.peers)), (cover["reading"], page.reading),
-                        (cover["rules"], page.rules)]:
-        wrapped = wrap_columns(text, 128 if page.lang == "ja" else 122)
-        height = 0.0115 * (wrapped.count("\n") + 1) + 0.008
+    notes = [(label, wrap_columns(text, 128 if page.lang == "ja" else 122))
+             for label, text in [*previous, (cover["peers"], "\n".join(page.peers)), (cover["reading"], page.reading),
+                                 (cover["rules"], page.rules)]]
+
+    def heights(spacing: float, gap: float) -> list[float]:
+        return [NOTE_LINE * spacing / NOTE_SPACING * (wrapped.count("\n") + 1) + gap for _, wrapped in notes]
+
+    spacing, tall = NOTE_SPACING, heights(NOTE_SPACING, 0.008)
+    # the notes set closer where that alone keeps them all on the member's page (a note moved whole to the next sheet)
+    if flow.pages == 1 and y - sum(tall) < PAGE_BOTTOM <= y - sum(heights(NOTE_SPACING_TIGHT, 0.005)):
+        spacing, tall = NOTE_SPACING_TIGHT, heights(NOTE_SPACING_TIGHT, 0.005)
+    for (label, wrapped), height in zip(notes, tall, strict=True):
         y = flow.fit(y, height)  # a note is never split: it moves whole to the next page
         pdf.text(0.06, y, label, 8)
-        pdf.text(0.16, y, wrapped, 7, color=PAGE_NOTE_COLOUR, linespacing=1.35)
+        pdf.text(0.16, y, wrapped, 7, color=PAGE_NOTE_COLOUR, linespacing=spacing)
         y -= height
     flow.close()
     for extra in page.extra:  # further pages (the ★ page), each on pages of its own

@@ -46,6 +46,14 @@ BAND_LABELS = {"ja": {"high": f"{100 - _EDGE}%以上", "low": f"{_EDGE}%未満"}
                "en": {"high": f"{100 - _EDGE}% or more", "low": f"below {_EDGE}%"}}
 """A hidden mean published as a band (``mean_band``, pipeline/scoring/disclosure.py): text, never a number."""
 POINT_UNIT = {"ja": "ポイント", "en": " pt"}
+MINUS = "\u2212"
+"""The sign of a negative number a reader sees (「−0.9ポイント」, "−0.9 pt"): the minus sign, as the figures draw it
+(matplotlib's axes and the change labels), never the hyphen, which reads as a dash or a range beside 「〜」."""
+
+
+def signed(number: str) -> str:
+    """``number`` (already formatted, e.g. ``f"{v:+.1f}"``) with its hyphen-minus sign written :data:`MINUS`."""
+    return MINUS + number[1:] if number.startswith("-") else number
 
 
 def _catalog() -> dict[str, dict[str, Any]]:
@@ -58,7 +66,7 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def header(column: str, lang: str, table: str | None = None) -> str:
+def header(column: str, lang: str, table: str | None = None, slide: bool = False) -> str:
     """The header people read over ``column``; the machine name when the catalog does not know it.
 
     Parameters
@@ -69,12 +77,19 @@ def header(column: str, lang: str, table: str | None = None) -> str:
         Report language.
     table : str, optional
         The published table's name: a column may have a header of its own there (columns.yaml ``tables``).
+    slide : bool
+        The header of a deck's table slide: the catalog's short form where it has one for ``lang``
+        (columns.yaml ``slide``: "Change" under the slide's 「Compared with: FY2025」, "25th pct."), else the
+        table's header. Eight English headers of the score distribution at 14 pt left one row of six room on a
+        slide, broken inside words.
     """
     entry = _catalog().get(column)
     if not entry:
         return column
-    own = (entry.get("tables") or {}).get(table) if table else None
-    return str((own or entry)[check_lang(lang)])
+    lang = check_lang(lang)
+    own = (entry.get("tables") or {}).get(table) if table else None  # the table's own header and its short form
+    short = ((own or entry).get("slide") or {}).get(lang) if slide else None
+    return str(short or (own or entry)[lang])
 
 
 def kind(column: str) -> str:
@@ -119,7 +134,7 @@ def format_value(value: object, column: str, lang: str, whole: bool = False) -> 
         return f"{v * 100:.0f}%" if whole else f"{v * 100:.1f}%"
     if k == "points":
         pts = round(v * 100, 1)
-        return f"{pts:+.1f}{POINT_UNIT[lang]}" if pts != 0 else f"0.0{POINT_UNIT[lang]}"
+        return f"{signed(f'{pts:+.1f}')}{POINT_UNIT[lang]}" if pts != 0 else f"0.0{POINT_UNIT[lang]}"
     if k == "count":
         return f"{round(v):,}"
     return str(round(v))  # int, year
@@ -285,7 +300,7 @@ def whole_points_mask(frame: pd.DataFrame) -> list[bool]:
 
 def _whole_points(value: object, lang: str) -> str:
     pts = round(float(value) * 100)  # type: ignore[arg-type]
-    return f"{pts:+d}{POINT_UNIT[lang]}" if pts != 0 else f"0{POINT_UNIT[lang]}"
+    return f"{signed(f'{pts:+d}')}{POINT_UNIT[lang]}" if pts != 0 else f"0{POINT_UNIT[lang]}"
 
 
 def _hidden_mask(frame: pd.DataFrame) -> list[bool]:

@@ -112,15 +112,16 @@ class Publisher:
     def table(self, name: str, frame: pd.DataFrame, spec: TableSpec | None, title: str, columns: list[str],
               note: str = "", show: bool | None = None, view: pd.Series | None = None,
               view_columns: list[str] | None = None, view_title: str | None = None, slide: bool = False,
-              source: str = "", slide_pivot: SlidePivot | None = None) -> None:
+              source: str = "", slide_pivot: SlidePivot | None = None, slide_note: str | None = None) -> None:
         """Publish one protected table: record its hidden cells for the audit, then show it formatted.
 
         ``view`` (a row mask) and ``view_columns`` pick what the report page shows of a long table, under
         ``view_title`` when the view holds less than ``title`` promises (one year of a table by year); the
         workbook and the machine copy always hold all of it. ``slide``: the page view is also a table
         slide of the deck, under the source line ``source``, read across when ``slide_pivot`` says how (a long
-        table of bands by segment). Returns nothing, so a notebook cell that ends
-        with it prints no object."""
+        table of bands by segment), under ``slide_note`` where given (the deck's rules slide explains the marks at
+        length, so a table slide's note can be short), else the page's note. Returns nothing, so a notebook cell
+        that ends with it prints no object."""
         if spec is not None and spec.total == ALL:
             spec = dataclasses.replace(spec, total=self.total_label)  # every other field kept (open_counts too)
         frame = frame.reset_index(drop=True)
@@ -129,6 +130,8 @@ class Publisher:
         if ROUNDED in frame and (frame[ROUNDED].fillna(False).astype(bool) & shown_rows).any():  # why whole percent
             note, page_note = (f"{note} {self._rounded_note(frame, cols)}".strip()
                                for cols in (columns, view_columns or columns))
+            if slide_note is not None:
+                slide_note = f"{slide_note} {self._rounded_note(frame, view_columns or columns)}".strip()
         full = PublishedTable(name=name, title=title, frame=frame, columns=columns, note=note, k=self.k, spec=spec)
         self._hidden.append(hidden_cells([full]))
         shown = PublishedTable(name=name, title=title, frame=published_frame(frame, spec.keys if spec else None,
@@ -144,7 +147,7 @@ class Publisher:
             from dataclasses import replace
 
             page = replace(page, source=source)
-            self.views[name] = replace(page, pivot=slide_pivot)
+            self.views[name] = replace(page, pivot=slide_pivot, note=page.note if slide_note is None else slide_note)
         if self.show if show is None else show:
             from IPython.display import HTML, display
 

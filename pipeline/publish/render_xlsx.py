@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,14 +50,15 @@ HEADER_ROW = 3  # zero-based: title in row 1, note in row 2, a blank row, the he
 NUMBER_FORMATS = {
     "percent": {"ja": "0.0%", "en": "0.0%"},
     "score": {"ja": "0.0%", "en": "0.0%"},
-    "points": {"ja": '+0.0"ポイント";-0.0"ポイント";0.0"ポイント"', "en": '+0.0" pt";-0.0" pt";0.0" pt"'},
+    "points": {"ja": '+0.0"ポイント";"−"0.0"ポイント";0.0"ポイント"', "en": '+0.0" pt";"−"0.0" pt";0.0" pt"'},
     "count": {"ja": "#,##0", "en": "#,##0"},
     "year": {"ja": "0", "en": "0"},
     "int": {"ja": "0", "en": "0"},
 }
 """Excel number formats per column kind. Points are written as value × 100 (Excel cannot scale by 100
-without printing a % sign), so 0.052 is stored as 5.2 and shown as +5.2 pt."""
-WHOLE_POINTS = {"ja": '+0"ポイント";-0"ポイント";0"ポイント"', "en": '+0" pt";-0" pt";0" pt"'}
+without printing a % sign), so 0.052 is stored as 5.2 and shown as +5.2 pt; a negative change shows the minus sign
+(U+2212) as every other output does (formats.MINUS), not Excel's hyphen."""
+WHOLE_POINTS = {"ja": '+0"ポイント";"−"0"ポイント";0"ポイント"', "en": '+0" pt";"−"0" pt";0" pt"'}
 """A change between shares published in whole percent: whole points (+26 ポイント, not +26.0)."""
 WORDS = {
     "ja": {"about": "説明", "tables": "表の一覧", "sheet": "シート", "title": "表題", "note": "注記",
@@ -187,8 +189,19 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
     row = 2
 
     def line(cells: list[tuple[str, str]]) -> None:
+        """One row, or a long last cell over rows of at most :data:`ABOUT_ROW_LINES` lines, split between
+        sentences (the others' cells on its first row only)."""
         nonlocal row
+        *lead, (last, last_style) = cells
+        parts = paragraph_rows(last, widths[len(cells) - 1]) if last_style == "value" else [last]
+        if len(parts) > 1:
+            line([*lead, (parts[0], last_style)])
+            for part in parts[1:]:
+                line([*(("", "value") for _ in lead), (part, last_style)])
+            return
         for c, (text, style) in enumerate(cells):
+            if not text:  # a continued paragraph's row: its label and title only on the first
+                continue
             if style == "link":
                 ws.write_url(row, c, f"internal:'{sheet_name(text, lang)}'!A1", styles["link"],
                              string=sheet_name(text, lang))
@@ -216,6 +229,29 @@ def _about_sheet(wb: xlsxwriter.Workbook, styles: dict[str, Any], tables: list[P
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.activate()
+
+
+ABOUT_ROW_LINES = 8
+"""The most lines a row of the 説明 sheet holds: a paragraph longer than that continues on the next rows. A rule text of
+32 lines in one row did not fit the rest of a printed page, so every page broke before it and printed mostly blank
+(the English About sheet: 28 pages for its 33 rows)."""
+SENTENCE_END = re.compile(r"。|\.\s+(?=[A-Z\"“(x—…§])")
+"""Where a sentence ends: 「。」, or a full stop and a space before a capital, a quote, a bracket or a mark."""
+
+
+def paragraph_rows(text: str, width: int, most: int = ABOUT_ROW_LINES) -> list[str]:
+    """``text`` as consecutive cells of a column ``width`` wide, each at most ``most`` lines (:func:`row_height`'s
+    estimate), split between sentences only; one sentence longer than that stays whole in its row."""
+    ends = [m.end() for m in SENTENCE_END.finditer(text)]
+    sentences = [text[a:b] for a, b in zip([0, *ends], [*ends, len(text)], strict=True) if text[a:b].strip()]
+    rows: list[str] = []
+    for sentence in sentences:
+        joined = (rows[-1] + sentence) if rows else sentence
+        if rows and row_height([joined.strip()], [width]) <= most * LINE_HEIGHT:
+            rows[-1] = joined
+        else:
+            rows.append(sentence)
+    return [r.strip() for r in rows] or [text]
 
 
 def sheet_name(table: str, lang: str) -> str:

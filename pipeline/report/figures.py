@@ -60,7 +60,7 @@ from pipeline.palette import (
 )
 from pipeline.png import encode_png
 from pipeline.publish.feedback_model import page_figure_box
-from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK, whole_points_mask
+from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK, MINUS, whole_points_mask
 from pipeline.report.style import (
     SLIDE,
     fill_phrases,
@@ -91,7 +91,8 @@ BAND_SHORT = {"high": f"≧{BANDS['high'][0]:.0%}", "low": f"<{BANDS['low'][1]:.
 slide's heatmap of eleven rows): 「90%以上」 broken as 「90%」 over 「以上」 ran into the rows above and below. The
 Japanese figure font has 「≧」, not "≥"; reports pass their language's (catalogs/report_labels.yaml
 ``band_cells_short``)."""
-BAND_LEGEND = f"{BANDS['high'][0]:.0%}以上: {BANDS['high'][0]:.0%}未満の企業が少ないため、平均は範囲のみ示す"
+BAND_LEGEND = (f"{BANDS['high'][0]:.0%}以上: {BANDS['high'][0]:.0%}未満の企業が少ないため、平均は範囲のみ示す"
+               "(色は範囲の中央)")
 """gid of every drawn hidden mark, so tests (and readers of the SVG) can find them."""
 
 
@@ -299,7 +300,7 @@ def _points_formatter(unit: str, scale: float = 100.0) -> FuncFormatter:
         p = round(v * scale, 6)
         if p == 0:
             return f"0 {unit}"
-        return f"{'+' if p > 0 else '−'}{abs(p):.{0 if float(p).is_integer() else 1}f} {unit}"
+        return f"{'+' if p > 0 else MINUS}{abs(p):.{0 if float(p).is_integer() else 1}f} {unit}"
     return FuncFormatter(fmt)
 
 
@@ -323,7 +324,7 @@ def _change_labels(ax: Axes, vals: np.ndarray, pos: np.ndarray, reach: float, un
     for v, p, w in zip(vals, pos, whole, strict=True):
         decimals = 0 if w else 1
         shown = round(float(v) * 100, decimals)
-        text = f"0 {unit}" if shown == 0 else f"{'+' if shown > 0 else '−'}{abs(shown):.{decimals}f} {unit}"
+        text = f"0 {unit}" if shown == 0 else f"{'+' if shown > 0 else MINUS}{abs(shown):.{decimals}f} {unit}"
         ax.text(v + (reach * 0.03 if v >= 0 else -reach * 0.03), p, text, ha="left" if v >= 0 else "right",
                 va="center", fontsize=fs(7), color=INK_COLOUR)
 
@@ -681,13 +682,13 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
         for j in range(len(cols)):
             v = grid.iat[i, j]
             band = str(bands.iat[i, j]) if hidden_grid.iat[i, j] else ""
-            if band in band_text:  # published as a band: its end of the scale's colour, the band as text
+            if band in band_text:  # published as a band: the colour of its range's midpoint, the band as text
                 any_band = True
-                end = 1.0 if band == "high" else 0.0
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=cmap(end), edgecolor=PAPER_COLOUR,
+                mid = band_midpoint(band)
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=cmap(mid), edgecolor=PAPER_COLOUR,
                                        linewidth=0.5))
                 ax.text(j, i, band_text[band], ha="center", va="center", fontsize=fs(7),
-                        color=ON_DARK_COLOUR if end < HEATMAP_DARK_BELOW else ON_LIGHT_COLOUR, gid=BAND_GID)
+                        color=ON_DARK_COLOUR if mid < HEATMAP_DARK_BELOW else ON_LIGHT_COLOUR, gid=BAND_GID)
             elif hidden_grid.iat[i, j]:
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=PAPER_COLOUR, edgecolor=CELL_EDGE_COLOUR,
                                        linewidth=0.5))
@@ -721,8 +722,9 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     cb.ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     cb.ax.tick_params(labelsize=fs(8))
     handles, labels = [], []
-    if any_band:
-        handles.append(Patch(facecolor=cmap(1.0), edgecolor=KEY_EDGE_COLOUR, label=band_label))
+    if any_band:  # the swatch in the colour of the cells it explains (the high band's where both are drawn)
+        drawn = [b for b in ("high", "low") if b in band_text and (bands.to_numpy() == b).any()]
+        handles.append(Patch(facecolor=cmap(band_midpoint(drawn[0])), edgecolor=KEY_EDGE_COLOUR, label=band_label))
         labels.append(band_label)
     if (hidden_grid.to_numpy(dtype=bool) & ~bands.isin(list(BAND_TEXT)).to_numpy(dtype=bool)).any():
         handles.append(_hidden_handle(suppressed_label))
@@ -786,6 +788,14 @@ def _fit_cell_texts(ax: Axes, n_cols: int, n_rows: int, band_text: dict[str, str
 
 TWO_LINES_EM = 1.2
 """Height of a line of a cell's text, in em: a row shorter than two of them holds one line."""
+
+
+def band_midpoint(band: str) -> float:
+    """Where on the colour scale a heatmap draws a mean published as a band: the midpoint of its range
+    (disclosure.BANDS: 「90%以上」 95%, 「10%未満」 5%). At the 100% end a band cell read as the best cell of the chart;
+    the legend says the colour is the midpoint."""
+    low, high = BANDS[band]
+    return (low + high) / 2
 
 
 def _bands(rows: pd.DataFrame) -> np.ndarray:
@@ -864,14 +874,69 @@ def radar(table: pd.DataFrame, axis: str, series: str, value: str, ax: Axes, axi
         text.set_verticalalignment("bottom" if sin > 0.1 else "top" if sin < -0.1 else "center")
         text.set_multialignment("center")
     ax.set_ylim(0, 1)
-    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=fs(7), color=MUTED_COLOUR)
-    if len(axes_order) > 1:  # radial labels halfway between the first two spokes, off every spoke's line
-        ax.set_rlabel_position(float(np.degrees(angles[1]) / 2))
+    rings = [0.25, 0.5, 0.75, 1.0]
+    ax.set_yticks(rings, [""] * len(rings))  # the rings drawn; their labels placed off the data below
+    _ring_labels(ax, rings, [f"{r:.0%}" for r in rings], angles)
     if any_hidden:  # one entry says what the mark means, wrapped to the legend's width
         handles.append(_hidden_handle(fill_phrases(suppressed_label, 34)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(_right_of_labels(ax), 1.0), fontsize=fs(LEGEND_SIZE),
               borderaxespad=0)
     return ax
+
+
+RING_GID = "ring"
+"""gid of a radar's ring label (25%, 50%, …)."""
+
+
+def _ring_labels(ax: Axes, rings: list[float], labels: list[str], spokes: np.ndarray, pad_pt: float = 2.0) -> None:
+    """Each ring's label where no series' line, marker or band stroke runs under it: in the middle of the gap
+    between the first two spokes where that is clear (the old fixed place), else at the clear place nearest it
+    between any two spokes, off every spoke (its label and band). At the fixed place the English power radar drew
+    "75%" and "50%" over the polygons (every segment near 80%). A ring with no clear place anywhere goes unlabelled:
+    its neighbours name it, and a label over data is what this avoids (gid :data:`RING_GID`)."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    drawn = []  # (display points of one unbroken run of a line, its half width and marker in pixels)
+    for line in ax.get_lines():
+        if not line.get_visible() or len(line.get_xydata()) == 0:
+            continue
+        points = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+        half = (line.get_linewidth() / 2 + (line.get_markersize() / 2 if line.get_marker() not in (None, "None", "")
+                                            else 0)) * fig.dpi / 72
+        run: list = []
+        for point in [*points, (np.nan, np.nan)]:
+            if np.isfinite(point).all():
+                run.append(point)
+            elif run:
+                drawn.append((np.array(run), half))
+                run = []
+
+    def clear(box) -> bool:
+        from matplotlib.path import Path
+
+        for run, half in drawn:
+            grown = box.expanded(1, 1).padded(half + pad_pt * fig.dpi / 72)
+            if len(run) == 1:
+                if grown.contains(*run[0]):
+                    return False
+            elif Path(run).intersects_bbox(grown, filled=False):
+                return False
+        return True
+
+    n = max(len(spokes), 1)
+    gap = 2 * np.pi / n
+    first = (spokes[0] if len(spokes) else 0.0) + gap / 2
+    places = [a + gap * f for a in (spokes if len(spokes) else [0.0]) for f in (0.5, 0.35, 0.65, 0.25, 0.75)]
+    places.sort(key=lambda a: (abs((a - first + np.pi) % (2 * np.pi) - np.pi), a))
+    for ring, label in zip(rings, labels, strict=True):
+        text = ax.text(first, ring, label, ha="center", va="center", fontsize=fs(7), color=MUTED_COLOUR, zorder=2.5,
+                       gid=RING_GID)
+        for angle in places:
+            text.set_position((angle, ring))
+            if clear(text.get_window_extent(renderer)):
+                break
+        else:
+            text.remove()
 
 
 def _right_of_labels(ax: Axes, gap_em: float = 1.5) -> float:

@@ -183,6 +183,12 @@ PAGE_TABLES: dict[str, PageTable] = {
 """Every table of the sector report, by the name its machine copy (tables/NAME.csv) takes by default."""
 
 
+def _sentence(text: str, lang: str) -> str:
+    """``text`` ended as a sentence (a slide's bullet has no full stop; beside other notes it needs one)."""
+    text = text.strip()
+    return text if not text or text[-1] in "。.．" else text + ("。" if lang == "ja" else ".")
+
+
 def _label(words: dict[str, Any], key: str) -> Any:
     """A label by its dotted key ('tables.responses')."""
     for part in key.split("."):
@@ -328,15 +334,25 @@ class Page:
         if "n_eff" not in frame:  # respondents only: no weighting, no effective sample size to explain
             page_notes.setdefault("n_eff_note", "")
 
-        def note(name: str) -> str:
-            return page_notes[name] if name in page_notes else str(words.get(name, "")).format(**self.label_args)
+        def note(name: str, notes: dict[str, str] = page_notes) -> str:
+            return notes[name] if name in notes else str(words.get(name, "")).format(**self.label_args)
 
+        shown = self.columns(spec.view_columns) or self.columns(spec.columns)
+        # a table slide's note: the marks in one line (the deck's rules slide explains them), the merged segments in
+        # full, no note on a column the slide does not show (the English distribution's eleven lines of note left
+        # one row of six room)
+        marks = self.labels["rules_slide"]["marks"]
+        slide_notes = {**page_notes, "hidden": " ".join(x for x in (_sentence(marks[0], self.ctx.lang),
+                                                                     self.merge_note) if x),
+                       "band": _sentence(marks[1].format(k=self.k), self.ctx.lang) if page_notes["band"] else "",
+                       **({} if "n_eff" in shown else {"n_eff_note": ""})}
         latest = frame["year"].eq(self.data.latest) if spec.latest or spec.latest_view else None
         self.pub.table(name or key, frame, spec.specs[spec.protection], title, self.columns(spec.columns),
                        spec.joiner.join(x for x in map(note, spec.notes) if x), show=spec.show, view=latest,
                        view_columns=self.columns(spec.view_columns) or None,
                        view_title=_label(words, spec.latest).format(**args) if spec.latest else None,
-                       slide=spec.slide if slide is None else slide, source=source, slide_pivot=slide_pivot)
+                       slide=spec.slide if slide is None else slide, source=source, slide_pivot=slide_pivot,
+                       slide_note=spec.joiner.join(x for x in (note(n, slide_notes) for n in spec.notes) if x))
 
     # --- figures ---------------------------------------------------------------------------------------
     def figure(self, name: str, title: str, n: str, plot: Callable[..., Any] | None = None, *,
