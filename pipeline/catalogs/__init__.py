@@ -15,7 +15,6 @@ from pipeline.catalogs.comparability import (
     incomparable_items,
     mapping_path,
     relevelled_items,
-    version_key,
 )
 from pipeline.catalogs.comparability import versions as versions_by_number
 from pipeline.catalogs.files import HERE as SHIPPED_DIR
@@ -78,6 +77,7 @@ from pipeline.catalogs.instruments import (
     template,
     template_file,
     template_versions,
+    version_key,
     vocabulary,
 )
 from pipeline.catalogs.integrity import check_scs
