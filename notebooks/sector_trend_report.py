@@ -17,7 +17,7 @@
 sector = ""  # required, one of catalogs/sectors.yaml (sdw report names it); empty stops with the list
 years = ""  # e.g. "2022-2024"; empty: every year in the store
 segment_by = ""  # empty: the sector's own (catalogs/sectors.yaml: business type for power, size band for automotive)
-framework = "csf2"  # csf2, or csf11 for power (the checklist's own framework)
+framework = ""  # empty: the framework every sector is scored on (NIST CSF 2.0); csf11 for power's own checklist
 min_cell = None  # None: k from catalogs/scoring.yaml (min_cell)
 lang = "ja"
 store = ""  # empty: the project's data/processed, wherever the notebook is opened from
@@ -36,7 +36,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from pipeline import catalogs, config, ruleset
+from pipeline import catalogs, config
 from pipeline.arguments import read_what_if
 from pipeline.publish.formats import BAND_LABELS
 from pipeline.publish.model import SlidePivot
@@ -255,7 +255,7 @@ if "level" in info["frameworks"]:
             style.caveat(fig, relevelled_note)
         return fig
 
-    page.figure("level_trend", L["titles"]["level_trend"].format(threshold=f"{ruleset.level_threshold():.0%}"),
+    page.figure("level_trend", L["titles"]["level_trend"].format(threshold=ctx.threshold_text),
                 n_all, draw=draw_levels, note=score_note, alt=[relevelled_note] if relevelled else None)
     page.table("levels", lv, relevelled=relevelled_note)
 
@@ -440,7 +440,7 @@ if info.get("item_profile"):
 # %%
 # Scoring and disclosure rules; the summary at the top; tables, deck and audit written last.
 display(Markdown(f"## {L['sections']['rules']}"))
-rules_text = style.rules_text(L, [sector], f"{ruleset.level_threshold():.0%}")  # the sector's own answers only
+rules_text = style.rules_text(L, [sector], ctx.threshold_text)  # the sector's own answers only
 disclosure_text = L["disclosure_text"].format(k=min_cell, k_less=min_cell - 1)
 display(Markdown(rules_text))
 display(Markdown(disclosure_text))
@@ -465,5 +465,5 @@ written = pub.close(about, {"title": report_title,
                             "headline": [s.text for s in sentences], "caveats": caveats,
                             "sources": page.deck_sources(), "source": source(n_all),
                             # the slide's short bullets (the paragraphs above ran to one 900-character block)
-                            "rules": style.rules_bullets(L, [sector], f"{ruleset.level_threshold():.0%}", min_cell)}
+                            "rules": style.rules_bullets(L, [sector], ctx.threshold_text, min_cell)}
                     if pptx else None)

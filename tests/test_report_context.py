@@ -25,6 +25,16 @@ def test_power_draws_csf11_with_its_english_names_and_k_from_the_rules_or_given(
     assert ReportContext.build("power", "csf2", "en", 7).k == 7
 
 
+def test_an_empty_framework_k_and_threshold_come_from_the_rules():
+    # the notebook's parameters default to the rules: no framework named draws CSF 2.0 with no fallback note;
+    # k and the printed level threshold are scoring.yaml's (5, 90%) or an override's (30, 80%)
+    ctx = ReportContext.build("power", "", "ja")
+    assert (ctx.framework, ctx.requested, ctx.k, ctx.threshold_text) == ("csf2", "", 5, "90%")
+    assert ctx.framework_note({"framework_fallback": "{asked}"}) == ""
+    other = ReportContext.build("auto", "", "ja", rules={"level_threshold": 0.8, "min_cell": 30})
+    assert (other.k, other.threshold_text) == (30, "80%")
+
+
 def test_not_assessed_note_only_under_csf2_of_a_csf11_checklist():
     # two subcategories no item reaches (n_items 0 everywhere), one reached; a category row is no subcategory
     scores = pd.DataFrame({"framework": "csf2", "node_id": ["GV.OC-01", "GV.OC-01", "GV.OC-02", "ID.AM-01", "ID.AM"],

@@ -31,6 +31,7 @@ from pipeline.catalogs.files import (
     registered_cache,
 )
 from pipeline.catalogs.frameworks import (
+    COMMON_FRAMEWORK,
     DRAWN,
     SCHEME_TABLES,
     cpsf,
@@ -104,6 +105,7 @@ __all__ = [
     "LABEL_COLUMNS",
     "LABEL_FILES",
     "SCHEME_TABLES",
+    "COMMON_FRAMEWORK",
     "DRAWN",
     "answer_words",
     "export_sectors",
