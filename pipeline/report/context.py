@@ -1,7 +1,7 @@
-"""What a sector report is about, decided once: the framework it draws, its names, k and the notes that follow.
+"""What a sector report is about, decided once: the framework it draws, its names, k, the level threshold and notes.
 
 The trend report, its headline and the explorer read these here, so a notebook only says what to show and
-the framework's name, its node names and the fallback to CSF 2.0 are written in one place.
+the framework's name, its node names, the rules' values and the fallback to CSF 2.0 are written in one place.
 """
 
 from __future__ import annotations

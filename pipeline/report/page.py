@@ -1,5 +1,6 @@
-"""The sector report page: what each published table is (columns, title, notes) and the one way a table or
-figure is published on it, so the notebook only lists what to show, in what order.
+"""The sector report page: what each published table is (columns, title, notes, row order), the labels its figures
+give nodes, items and years, and the one way a table or figure is published on it, so the notebook only lists what
+to show, in what order.
 
 A table is a :class:`PageTable` in :data:`PAGE_TABLES`; :class:`Page` turns it into a call of
 :meth:`pipeline.publish.publisher.Publisher.table` (members' columns only in a weighted report, the title and

@@ -1,4 +1,4 @@
-"""Segment statistics of respondent scores by any respondent attribute.
+"""Segment statistics of respondent scores by any respondent attribute, and the response rates beside them.
 
 A company with several power licences (事業区分) counts in each of its business types; such tables
 carry ``multi_counted=True`` and reports say so.

@@ -15,9 +15,9 @@ Rules, stated once here:
   respondents, the larger one on a tie. Repeated until every cell holds enough, or one cell is left.
 - **Unmatched respondents** (not found on the roster: a member that joined after the roster was drawn,
   a written name the roster spells otherwise) are members who answered: they count among the members and
-  the respondents of the cell their own answer sheet puts them in (as the response table counts them), and
-  the note counts them. Weighting them apart (the cell's roster ÷ its respondents on the roster) would make
-  each weight tell how many of a cell's respondents the roster lacks.
+  the respondents of the cell their own answer sheet puts them in (:func:`with_members`, as the response table
+  counts them), and the note counts them. Weighting them apart (the cell's roster ÷ its respondents on the
+  roster) would make each weight tell how many of a cell's respondents the roster lacks.
 - **Raking**: with several attributes, or only the roster's margins (counts per size band and per
   industry, not the joint cells), weights are raked to each margin (svy's iterative proportional
   fitting), starting from members ÷ respondents overall.
