@@ -79,3 +79,21 @@ def test_an_unknown_framework_is_refused_and_a_fallback_says_so():
     assert ReportContext.build("auto", "csf11", "en").framework_note(labels("en")) == (
         "Automotive is not scored on NIST CSF 1.1: this report draws NIST CSF 2.0.")
     assert ReportContext.build("power", "csf11", "ja").framework_note(labels("ja")) == ""
+
+
+def test_no_notebook_names_a_framework_or_formats_the_threshold_itself():
+    # what a notebook leaves empty is read from the rules: no framework id as a literal (a parameter's default or a
+    # call's argument) and no threshold read past the context (figure and label keys such as "csf2_heatmap" are names)
+    import ast
+    from pathlib import Path
+
+    from pipeline import catalogs
+
+    found = {}
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        literals = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value in catalogs.DRAWN]
+        reads = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "level_threshold"]
+        if literals or reads:
+            found[path.name] = literals + reads
+    assert found == {}
