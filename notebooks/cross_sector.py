@@ -37,7 +37,7 @@ from pipeline.report import figures as F
 from pipeline.report import protected as P
 from pipeline.report import scheme_names, style
 from pipeline.report import tables as T
-from pipeline.report.context import mapping_note, node_names, not_assessed_text
+from pipeline.report.context import COMMON_FRAMEWORK, mapping_note, node_names, not_assessed_text
 from pipeline.report.headline import cross_headline
 from pipeline.report.page import PAGE_TABLES, source_body
 
@@ -54,12 +54,12 @@ every_year = sorted({y for ys in in_span.values() for y in ys})
 prov = provenance(store, list(sectors), every_year, {"years": years or "all", "k": min_cell, "lang": lang})
 ALL = L["segment_all"]
 hidden = L["suppressed"]  # legend text beside the mark x
-links = [r for d in sectors.values() for r in T.relations(d, "csf2")]  # public item map: node ⊂ node
+links = [r for d in sectors.values() for r in T.relations(d, COMMON_FRAMEWORK)]  # public item map: node ⊂ node
 pub = Publisher(config.in_project(figures_dir) if figures_dir else config.FIGURES_DIR / "all" / "interactive",
                 config.in_project(report_dir) if report_dir else config.REPORTS_DIR / "all" / "interactive",
                 lang, min_cell, prov, total_label=ALL,
                 relations=links, deck=pptx, store=store)
-names = node_names("csf2", lang)
+names = node_names(COMMON_FRAMEWORK, lang)
 rule = style.rule_line(L, list(sectors), min_cell)
 fy = {s: L["fy"].format(year=d.latest) for s, d in sectors.items()}
 n_text = ", ".join(f"{L['sector'][s]} {fy[s]} {L['n_year'].format(n=f'{d.n(d.latest):,}')}"
@@ -73,7 +73,7 @@ display(Markdown(f"# {L['cross_title']}"))
 # how each sector's items reach CSF 2.0 (the project's mapping, or NIST's crosswalk from CSF 1.1), and the
 # subcategories a crosswalk leaves without an answer, said as not assessed (never 0): as each sector's report says
 mapping_notes = " / ".join(x for x in (mapping_note(s, L) for s in sectors) if x)
-not_assessed = [x for x in (not_assessed_text(s, "csf2", d, L) for s, d in sectors.items()) if x]
+not_assessed = [x for x in (not_assessed_text(s, COMMON_FRAMEWORK, d, L) for s, d in sectors.items()) if x]
 category_notes = " / ".join([*not_assessed, *([mapping_notes] if mapping_notes else [])])
 if mapping_notes:
     display(Markdown(mapping_notes))
@@ -133,7 +133,7 @@ pub.table("categories", cats, cross.specs[cross.protection], L["titles"]["cross_
 
 # %%
 display(Markdown(f"## {L['sections']['rules']}"))
-rules_text = style.rules_text(L, list(sectors), f"{ruleset.level_threshold():.0%}")
+rules_text = style.rules_text(L, list(sectors), style.threshold_text())
 display(Markdown(rules_text))
 disclosure_text = L["disclosure_text"].format(k=min_cell, k_less=min_cell - 1)
 display(Markdown(disclosure_text))
@@ -153,6 +153,6 @@ written = pub.close(about, {"title": L["cross_title"], "subtitle": n_text,
                             "sources": [source_body(L, source)], "source": source,
                             "caveats": [mapping_notes] if mapping_notes else [],
                             # short bullets, each sector's scoring named as its own
-                            "rules": style.rules_bullets(L, list(sectors), f"{ruleset.level_threshold():.0%}",
+                            "rules": style.rules_bullets(L, list(sectors), style.threshold_text(),
                                                          min_cell, mapping_only=True)}
                     if pptx else None)

@@ -17,7 +17,7 @@
 sector = ""  # required, one of catalogs/sectors.yaml (sdw report names it); empty stops with the list
 years = ""  # e.g. "2022-2024"; empty: every year in the store
 segment_by = ""  # empty: the sector's own (catalogs/sectors.yaml: business type for power, size band for automotive)
-framework = "csf2"  # csf2, or csf11 for power (the checklist's own framework)
+framework = ""  # empty: the framework every sector is scored on (NIST CSF 2.0); csf11 for power's own checklist
 min_cell = None  # None: k from catalogs/scoring.yaml (min_cell)
 lang = "ja"
 store = ""  # empty: the project's data/processed, wherever the notebook is opened from
@@ -36,7 +36,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from pipeline import catalogs, config, ruleset
+from pipeline import catalogs, config
 from pipeline.arguments import read_what_if
 from pipeline.publish.formats import BAND_LABELS
 from pipeline.publish.model import SlidePivot
@@ -75,21 +75,12 @@ pub = Publisher(config.in_project(figures_dir) if figures_dir else config.FIGURE
 page = Page(ctx, rd, by, merges, pub, span)
 ALL, hidden, unit = page.total, page.hidden_mark, L["unit_points"]
 show, named, n_all, n_year, source = page.show, page.named, page.n_all, page.n_year, page.source
+by_year, item_labels = page.by_year, page.item_labels  # years and items as the figures label them
 fy = [L["fy"].format(year=y) for y in rd.years]
 year_format = L["fy"]  # the figures' year ticks: the same label template as the tables' years
 latest = L["fy"].format(year=rd.latest)
 latest_year = str(rd.latest)  # the source line writes "FY" itself
 mapping_note = ctx.mapping_note(L)
-
-
-def by_year(table):
-    """``table`` with its years as the figures name them (FY2024 / 2024年度)."""
-    return table.assign(fy=table["year"].map(lambda y: L["fy"].format(year=y)))
-
-
-def item_labels(table, page_width=24):
-    """Items as bar labels: id and text, shorter on a slide."""
-    return T.with_item_labels(table, 16 if style.on_slide() else page_width, lang)
 
 
 version_note, trend_note, score_note = page.version_note, page.trend_note, page.score_note
@@ -143,7 +134,7 @@ protected_functions, linked_categories, linked_items, other_categories = (
 functions = show(named(protected_functions))
 display(Markdown(f"## {L['sections']['trend']}"))
 total_fn = functions[functions["segment"].eq(ALL)]
-fn_labels = {n: f"{node_names[n]} ({n})" for n in total_fn["node_id"].unique()}
+fn_labels = page.node_labels(total_fn["node_id"].unique())
 function_title = L["titles"]["function_trend"].format(framework=fw_label)
 
 
@@ -162,11 +153,7 @@ def plot_function_trend(ax):
 page.figure("function_trend", function_title, n_all, plot_function_trend, note=trend_note,
             alt=[f"{r.node_id} {L['fy'].format(year=r.year)}: {r.mean:.3f}" for r in total_fn.itertuples()
                  if r.mean == r.mean], ylabel=L["axes"]["score"], caveat=mapping_note, right=(0.78, 0.74))
-# by year, then function, then the segments in their order (全体 last): a reader compares segments side by side
-function_order = {n: i for i, n in enumerate(dict.fromkeys(functions["node_id"]))}
-page.table("functions", functions.sort_values(
-    ["year", "node_id"], key=lambda s: s.map(function_order) if s.name == "node_id" else s, kind="stable"),
-    trend=trend_note)
+page.table("functions", functions, trend=trend_note)  # by year, then function (its PAGE_TABLES order)
 if len(rd.years) > 1:
     year_from = rd.years[-2]
     pc = named(T.panel(rd, year_from, rd.latest, min_cell, fw))
@@ -175,7 +162,7 @@ if len(rd.years) > 1:
     period = f"{L['fy'].format(year=year_from)}→{L['fy'].format(year=rd.latest)}"
     # the legend right of the bars: long English basis names need room, the slide's larger text more
     page.figure("panel_vs_all", f"{L['titles']['panel_vs_all']} ({period})", n_pairs, lambda ax: F.panel_vs_all(
-        both, labels={n: f"{node_names[n]} ({n})" for n in both["node_id"]},
+        both, labels=page.node_labels(both["node_id"]),
         basis_labels={"all": L["series"]["all"], "panel": L["series"]["panel"]}, unit=unit, ax=ax,
         suppressed_label=hidden), note=trend_note, years=f"{year_from}–{rd.latest}",
         right=(0.72, 0.72) if lang == "en" else (0.78, 0.72), left=0.22)
@@ -200,13 +187,8 @@ note = ctx.not_assessed_note(rd, L)
 def heatmap_section(data, attribute, protected, suffix=""):
     """The category heatmap and its table for one breakdown (the sector's own or another it publishes),
     protected with the functions and items (:func:`T.linked`)."""
-    seg_names = D.segment_names(sector, lang)
-    cats = page.show(named(protected), seg_names, attribute)
-    # a merged group still withheld in every cell: said under the heatmap and its table, never why
-    merged_names = list(dict.fromkeys(seg_names.get(g, g) for g in (merges if attribute == by else {}).values()))
-    still = T.withheld_segments(cats, merged_names)
-    withheld_note = L["group_withheld"].format(groups="、".join(still) if lang == "ja" else "; ".join(still)) \
-        if still else ""
+    cats = page.show(named(protected), by=attribute)
+    withheld_note = page.withheld_note(cats, attribute)  # a merged group still withheld in every cell, never why
     title = L["titles"]["csf2_heatmap"].format(framework=fw_label) + \
         (f" {L['breakdown'].get(attribute, '')}" if suffix else "") + f" ({latest})"
 
@@ -235,7 +217,7 @@ latest_fn = functions[functions["year"].eq(rd.latest)]
 page.figure("radar", L["titles"]["radar"].format(framework=fw_label) + f" ({latest})", n_year(rd.latest),
             lambda ax: F.radar(latest_fn, "node_id", "segment", "mean", ax=ax, highlight=ALL, suppressed_label=hidden,
                                band_text=BAND_LABELS[lang],
-                               axis_labels={n: f"{node_names[n]}\n({n})" for n in latest_fn["node_id"]}),
+                               axis_labels=page.node_labels(latest_fn["node_id"], "\n")),
             years=latest_year, polar=True, left=0.1, right=(0.62, 0.55))
 
 # %%
@@ -255,7 +237,7 @@ if "level" in info["frameworks"]:
             style.caveat(fig, relevelled_note)
         return fig
 
-    page.figure("level_trend", L["titles"]["level_trend"].format(threshold=f"{ruleset.level_threshold():.0%}"),
+    page.figure("level_trend", L["titles"]["level_trend"].format(threshold=ctx.threshold_text),
                 n_all, draw=draw_levels, note=score_note, alt=[relevelled_note] if relevelled else None)
     page.table("levels", lv, relevelled=relevelled_note)
 
@@ -265,12 +247,12 @@ if "star" in info["frameworks"]:
     star_tables = P.star(rd, by, min_cell, lang)  # readiness and bottlenecks, protected together
     star_protected, bottle, unjudged = star_tables.readiness, star_tables.bottlenecks, star_tables.unjudgeable
     # each row named for what its value is (a mean share of requirements met, or the share of companies ready)
-    star = show(star_protected).assign(node_name=lambda d: d["node_id"].map(L["star_series"]))
+    star = page.star_named(show(star_protected))
     latest_star = star[star["year"].eq(rd.latest)]
     star_note = L["star_note"].format(n3=len(unjudged["★3"]), n4=len(unjudged["★4"]))
     star_list = L["star_list"].format(n3=", ".join(unjudged["★3"]), n4=", ".join(unjudged["★4"]))
     page.figure("star_readiness", L["titles"]["star_readiness"] + f" ({latest})", n_year(rd.latest),
-                lambda ax: F.grouped_bars(latest_star.assign(series=latest_star["node_id"].map(L["star_series"])),
+                lambda ax: F.grouped_bars(latest_star.assign(series=latest_star["node_name"]),
                                           "segment", "series", "mean", "mean_ci_low", "mean_ci_high", ax=ax,
                                           suppressed_label=hidden, total=ALL, band_text=BAND_LABELS[lang],
                                           band_label=L["band_bar"]),  # a band drawn as the table prints it
@@ -305,17 +287,13 @@ if "star" in info["frameworks"]:
         page.table("star_top", top, name=f"star{n_star}_top", title_args={"star": n_star}, slide=True,
                    source=source(n_year(rd.latest), latest_year))
     for n_star in catalogs.stars():  # the top ten of each star by segment, ★3 and ★4 alike
-        top_ids = S.top_bottlenecks(bottle_shown, n_star, rd.latest, 10, total=ALL)["node_id"].tolist()
-        heat = bottle_shown[bottle_shown["year"].eq(rd.latest) & bottle_shown["node_id"].isin(top_ids)]
-        heat = heat.assign(_o=heat["node_id"].map({n: i for i, n in enumerate(top_ids)})).sort_values(
-            "_o", kind="stable")
+        heat = S.top_bottleneck_segments(bottle_shown, n_star, rd.latest, 10, total=ALL)
         if not heat.empty:
             page.figure(f"star{n_star}_bottleneck_segments",
                         R["bottleneck_heatmap"].format(star=n_star, year=rd.latest), n_year(rd.latest),
                         lambda ax, heat=heat: F.heatmap(
                             heat, "node_id", "segment", "share_unmet", ax=ax, suppressed_label=hidden, total=ALL,
-                            row_labels={r.node_id: f"{r.requirement_id} {r.requirement_name}"  # whole: wrapped
-                                        for r in heat.itertuples()}),
+                            row_labels=page.requirement_labels(heat)),
                         note=R["unmet_note"], years=latest_year, left=0.3, right=0.9)
     page.table("star_bottlenecks", bottle_shown, unjudged=unjudged_note)
 
@@ -356,10 +334,9 @@ if "star" in info["frameworks"]:
         trend_basis = R["trend_excluded"].format(n3=len(left_out[3]), n4=len(left_out[4]),
                                                  ids=", ".join(excluded_ids)) if excluded_ids else R["trend_same"]
         total_trend = trend_shown[trend_shown["segment"].eq(ALL)]
-        ready_labels = {"★3+": L["star_series"]["★3+"], "★4+": L["star_series"]["★4+"]}
         # respondents only: no members' estimate is made for the ★ readiness tables (docs/method.md §3.3)
         page.figure("star_trend", R["trend_title"], n_all, lambda ax: F.trend_lines(
-            total_trend, y="share_reached", hue="node_id", lo="ci_low", hi="ci_high", ax=ax, labels=ready_labels,
+            total_trend, y="share_reached", hue="node_id", lo="ci_low", hi="ci_high", ax=ax, labels=L["star_series"],
             suppressed_label=hidden, year_format=year_format),
             note=" / ".join(x for x in (trend_basis, trend_note) if x), alt=[trend_basis],
             ylabel=L["axes"]["share_companies"], right=(0.78, 0.74))
@@ -417,7 +394,7 @@ own = T.own_scale(sector)
 if own.get("bands"):
     display(Markdown(f"## {L['sections']['bands']}"))
     band_table = P.score_bands(rd, min_cell)
-    shown = T.display(band_table, {b["id"]: L["bands"][b["id"]] for b in own["bands"]}, ALL)
+    shown = T.display(band_table, page.band_names(own["bands"]), ALL)
     drawn = shown[shown["segment"].ne(ALL)]
     scale_note = L["bands_note"].format(scale=own["label"])
     page.figure("score_bands", L["titles"]["bands"], n_all, lambda ax: F.grouped_bars(
@@ -439,7 +416,7 @@ if info.get("item_profile"):
 # %%
 # Scoring and disclosure rules; the summary at the top; tables, deck and audit written last.
 display(Markdown(f"## {L['sections']['rules']}"))
-rules_text = style.rules_text(L, [sector], f"{ruleset.level_threshold():.0%}")  # the sector's own answers only
+rules_text = style.rules_text(L, [sector], ctx.threshold_text)  # the sector's own answers only
 disclosure_text = L["disclosure_text"].format(k=min_cell, k_less=min_cell - 1)
 display(Markdown(rules_text))
 display(Markdown(disclosure_text))
@@ -464,5 +441,5 @@ written = pub.close(about, {"title": report_title,
                             "headline": [s.text for s in sentences], "caveats": caveats,
                             "sources": page.deck_sources(), "source": source(n_all),
                             # the slide's short bullets (the paragraphs above ran to one 900-character block)
-                            "rules": style.rules_bullets(L, [sector], f"{ruleset.level_threshold():.0%}", min_cell)}
+                            "rules": style.rules_bullets(L, [sector], ctx.threshold_text, min_cell)}
                     if pptx else None)

@@ -9,7 +9,7 @@ on:
   own ``catalogs/``), so an edited module re-runs even before it is committed;
 - the scoring rules in force, and the fingerprint of the pseudonymisation key;
 - each store table file's size, modification time and inode as left by that build, so a store that
-  anything else wrote since (``sdw ingest`` of another folder, ``sdw score --rules``) is rebuilt.
+  anything else wrote since (``sdw ingest`` of another folder, ``sdw score`` run by hand) is rebuilt.
 
 A partition whose inputs changed is ingested again; anything else changed (code, key, store files)
 ingests every partition; changed rules score again. Digests read every input byte (about 0.1 s for the

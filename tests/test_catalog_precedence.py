@@ -59,6 +59,23 @@ def test_template_versions_are_the_union_and_a_project_template_overrides_the_sa
     assert len(packed.item_ids()) == len(set(packed.item_ids())) == 108 + 153  # every version's items, once
 
 
+def test_template_versions_sort_by_number_not_as_text(tmp_path, monkeypatch):
+    # a project imports auto-v2.9 and auto-v2.10: as text "auto-v2.10" < "auto-v2.3" < "auto-v2.9"; by number
+    # 2.3 < 2.9 < 2.10, and the list is oldest first by number, as the version comparisons read it
+    monkeypatch.setenv("SDW_HOME", str(tmp_path))
+    templates = tmp_path / "catalogs" / "templates"
+    templates.mkdir(parents=True)
+    own = (SHIPPED / "templates" / "auto-v2.3.yaml").read_text(encoding="utf-8")
+    for version in ("auto-v2.10", "auto-v2.9"):
+        text = own.replace("template_version: auto-v2.3", f"template_version: {version}")
+        (templates / f"{version}.yaml").write_text(text, "utf-8")
+    expected = ["auto-v2.0", "auto-v2.1", "auto-v2.2", "auto-v2.3", "auto-v2.9", "auto-v2.10"]
+    assert catalogs.template_versions("auto") == expected
+    assert catalogs.versions_by_number("auto") == expected
+    every = catalogs.template_versions()
+    assert every.index("auto-v2.9") < every.index("auto-v2.10") < every.index("power-2024")
+
+
 def test_a_project_vocabulary_is_used_by_ingest_lookups_and_forgotten_with_its_project(tmp_path, monkeypatch):
     monkeypatch.setenv("SDW_HOME", str(tmp_path))
     text = (SHIPPED / "vocabularies.yaml").read_text(encoding="utf-8")

@@ -1,5 +1,5 @@
 """A rank or quartile in a member's file counts no small group against a count the report prints (docs/method.md,
-"Round eight: ranks beside printed counts"). Expected values typed by hand from the rule."""
+"Ranks beside printed counts"). Expected values typed by hand from the rule."""
 
 from __future__ import annotations
 

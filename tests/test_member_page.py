@@ -89,3 +89,26 @@ def test_a_rate_published_rounded_reads_in_whole_percent_in_the_workbook_and_the
     page.page_figure = PeerFigures(words("ja"), page=True).image(page.scores)
     text = PdfReader(write_member_pdf(tmp_path / "c0.pdf", page)).pages[0].extract_text()
     assert "80%" in text and "80.0%" not in text and "72.5%" in text
+
+
+def test_the_page_states_the_level_threshold_of_the_rules_it_was_scored_by():
+    """A run scored under an override (level threshold 80% instead of scoring.yaml's 90%) says 80% on every page."""
+    import pandas as pd
+
+    from pipeline.report.member_page import member_page
+    from pipeline.scoring.feedback import feedback_tables
+
+    keys = [f"c{i}" for i in range(6)]
+    scores = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": keys, "framework": "csf2",
+                           "node_id": "GV", "score": [0.2, 0.4, 0.6, 0.8, 1.0, 0.5], "n_items": 1, "n_applicable": 1})
+    respondents = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": keys, "size_band": "〜100人"})
+    responses = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": keys, "item_id": "No.1",
+                              "answer": "implemented"})
+    headline, _ = feedback_tables(scores, respondents, responses, "auto", 2024, k=5)["c0"]
+    weak = pd.DataFrame({"rank": [1], "item_id": ["No.2"], "answer": "not_implemented", "peer_rate": [0.5],
+                         "n_applicable": [6.0], "n_companies": 6.0, "template_version": ""})
+    scored_at_80 = member_page("c0", "見本部品株式会社", headline, weak, "auto", 2024, "ja", 5,
+                               rules={"level_threshold": 0.8})
+    assert "該当項目の80%以上を達成" in scored_at_80.rules and "90%" not in scored_at_80.rules
+    scored_by_default = member_page("c0", "見本部品株式会社", headline, weak, "auto", 2024, "ja", 5)
+    assert "該当項目の90%以上を達成" in scored_by_default.rules

@@ -22,7 +22,7 @@ class Recorder:
         self.tables, self.figures = [], []
 
     def table(self, name, frame, spec, title, columns, note="", **kw):
-        self.tables.append(dict(name=name, spec=spec, title=title, columns=columns, note=note, **kw))
+        self.tables.append(dict(name=name, frame=frame, spec=spec, title=title, columns=columns, note=note, **kw))
 
     def figure(self, draw, name, title, source="", notes=None, slide_parts=1):
         self.figures.append(dict(draw=draw, name=name, title=title, source=source, notes=notes))
@@ -161,3 +161,28 @@ def test_a_table_slide_carries_the_marks_in_one_line_and_the_merges_in_full():
     assert "90% or more / below 10%: fewer than 5 companies fall short of the top (or rise above the bottom), so " \
            "the mean is shown as a range." in slide
     assert slide.endswith("the median from 10).")
+
+
+def test_the_functions_table_is_published_by_year_then_function_in_the_order_given():
+    # rows as the protection hands them; published: 2023 before 2024, within a year PR before GV as they first
+    # appear, and the segments of one function in the order given (A before 全体)
+    page, pub = _page(weighted=False)
+    frame = pd.DataFrame({"year": [2024, 2023, 2024, 2023, 2024], "node_id": ["PR", "GV", "GV", "PR", "GV"],
+                          "segment": ["全体", "全体", "A", "A", "全体"]})
+    page.table("functions", frame)
+    got = pub.tables[0]["frame"]
+    assert list(zip(got["year"], got["node_id"], got["segment"], strict=True)) == [
+        (2023, "PR", "A"), (2023, "GV", "全体"), (2024, "PR", "全体"), (2024, "GV", "A"), (2024, "GV", "全体")]
+
+
+def test_a_merged_group_withheld_in_every_cell_is_named_under_its_table():
+    # the group 〜300人 (merged from two bands) is x in both its assessed cells: the note names it; a cell of it shown,
+    # or a breakdown the page did not merge (industry), says nothing
+    page, _ = _page(weighted=False, merges={"〜100人": "〜300人", "101〜300人": "〜300人"})
+    cats = pd.DataFrame({"segment": ["〜300人", "〜300人", "全体"], "n_scored": [4, 4, 40],
+                         "suppressed": ["x", "x", ""]})
+    said = ("〜300人は統合後も、値を示すと個々の事業者の状況が分かってしまうため、"
+            "この表ではすべて x です(秘匿の理由は値ごとに示しません)。")
+    assert page.withheld_note(cats, "size_band") == said
+    assert page.withheld_note(cats, "industry") == ""
+    assert page.withheld_note(cats.assign(suppressed=["x", "", ""]), "size_band") == ""

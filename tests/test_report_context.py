@@ -25,6 +25,16 @@ def test_power_draws_csf11_with_its_english_names_and_k_from_the_rules_or_given(
     assert ReportContext.build("power", "csf2", "en", 7).k == 7
 
 
+def test_an_empty_framework_k_and_threshold_come_from_the_rules():
+    # the notebook's parameters default to the rules: no framework named draws CSF 2.0 with no fallback note;
+    # k and the printed level threshold are scoring.yaml's (5, 90%) or an override's (30, 80%)
+    ctx = ReportContext.build("power", "", "ja")
+    assert (ctx.framework, ctx.requested, ctx.k, ctx.threshold_text) == ("csf2", "", 5, "90%")
+    assert ctx.framework_note({"framework_fallback": "{asked}"}) == ""
+    other = ReportContext.build("auto", "", "ja", rules={"level_threshold": 0.8, "min_cell": 30})
+    assert (other.k, other.threshold_text) == (30, "80%")
+
+
 def test_not_assessed_note_only_under_csf2_of_a_csf11_checklist():
     # two subcategories no item reaches (n_items 0 everywhere), one reached; a category row is no subcategory
     scores = pd.DataFrame({"framework": "csf2", "node_id": ["GV.OC-01", "GV.OC-01", "GV.OC-02", "ID.AM-01", "ID.AM"],
@@ -69,3 +79,21 @@ def test_an_unknown_framework_is_refused_and_a_fallback_says_so():
     assert ReportContext.build("auto", "csf11", "en").framework_note(labels("en")) == (
         "Automotive is not scored on NIST CSF 1.1: this report draws NIST CSF 2.0.")
     assert ReportContext.build("power", "csf11", "ja").framework_note(labels("ja")) == ""
+
+
+def test_no_notebook_names_a_framework_or_formats_the_threshold_itself():
+    # what a notebook leaves empty is read from the rules: no framework id as a literal (a parameter's default or a
+    # call's argument) and no threshold read past the context (figure and label keys such as "csf2_heatmap" are names)
+    import ast
+    from pathlib import Path
+
+    from pipeline import catalogs
+
+    found = {}
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        literals = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value in catalogs.DRAWN]
+        reads = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "level_threshold"]
+        if literals or reads:
+            found[path.name] = literals + reads
+    assert found == {}

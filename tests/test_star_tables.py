@@ -451,3 +451,16 @@ def test_the_comparable_trend_is_completed_by_the_interval_solver():
     assert cell(table, "★3+", ALL)["share_reached"] == pytest.approx(28 / 46)
     findings, _ = attack({"star_comparable": (table, S.SPECS["star_trend"])})
     assert findings == []
+
+
+def test_the_by_segment_heatmap_takes_every_segment_of_the_top_requirements_in_their_order():
+    # ★3 in 2026: all companies fail 3:1 20 %, 3:2 50 %, 3:3 40 % → the top two are 3:2 then 3:3; the heatmap's
+    # rows are each segment's row of 3:2 (A, B, 全体 as given), then of 3:3; 3:1, ★4 and 2025 stay out
+    rows = [(2026, 3, "3:1", ALL, 0.2), (2026, 3, "3:2", "A", 0.6), (2026, 3, "3:3", "B", 0.3),
+            (2026, 3, "3:2", ALL, 0.5), (2026, 3, "3:3", ALL, 0.4), (2026, 3, "3:2", "B", 0.4),
+            (2026, 3, "3:1", "A", 0.1), (2026, 4, "4:1", ALL, 0.9), (2025, 3, "3:2", "A", 0.7)]
+    table = pd.DataFrame(rows, columns=["year", "star", "node_id", "segment", "share_unmet"]).assign(
+        requirement_id=lambda d: d["node_id"].str[2:])
+    heat = S.top_bottleneck_segments(table, 3, 2026, 2, total=ALL)
+    assert list(zip(heat["node_id"], heat["segment"], strict=True)) == [
+        ("3:2", "A"), ("3:2", ALL), ("3:2", "B"), ("3:3", "B"), ("3:3", ALL)]

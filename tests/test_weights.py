@@ -90,6 +90,23 @@ def test_collapsed_cells_and_unmatched_respondents_in_the_weights():
     assert weights.loc[~weights["on_roster"], "respondent_key"].tolist() == [_key(99)]
 
 
+def test_the_response_table_and_the_weights_count_the_same_members():
+    # one band, the roster lists 10 members, 4 of them answered, and one respondent the roster lacks (its sheet
+    # says 〜100人) is a member who answered: 11 members, 5 respondents, in the response table and in the weight
+    # alike (weight 11/5 = 2.2; the roster alone would give 10/5 = 2.0 beside a published 5 of 11)
+    from pipeline.scoring.segments import response_rates
+
+    roster = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [_key(i) for i in range(10)],
+                           "size_band": "〜100人"})
+    respondents = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [_key(i) for i in (0, 1, 2, 3, 99)],
+                                "size_band": "〜100人"})
+    rates = response_rates(roster, respondents, "size_band").set_index("segment")
+    assert (rates.loc["〜100人", "roster_n"], rates.loc["〜100人", "n"]) == (11, 5)
+    weights, notes = roster_weights(roster, respondents, ["size_band"], trim_ratio=None)
+    assert weights["cell_members"].unique().tolist() == [11]
+    assert weights["weight"].round(6).unique().tolist() == [2.2]
+
+
 def test_kish_design_effect():
     # weights 1, 1, 4: Σw = 6, Σw² = 18 → n_eff = 36/18 = 2, deff = 3/2 = 1.5
     deff, n_eff = kish([1, 1, 4])

@@ -15,7 +15,6 @@ from pipeline.catalogs.comparability import (
     incomparable_items,
     mapping_path,
     relevelled_items,
-    version_key,
 )
 from pipeline.catalogs.comparability import versions as versions_by_number
 from pipeline.catalogs.files import HERE as SHIPPED_DIR
@@ -32,6 +31,7 @@ from pipeline.catalogs.files import (
     registered_cache,
 )
 from pipeline.catalogs.frameworks import (
+    COMMON_FRAMEWORK,
     DRAWN,
     SCHEME_TABLES,
     cpsf,
@@ -78,6 +78,7 @@ from pipeline.catalogs.instruments import (
     template,
     template_file,
     template_versions,
+    version_key,
     vocabulary,
 )
 from pipeline.catalogs.integrity import check_scs
@@ -104,6 +105,7 @@ __all__ = [
     "LABEL_COLUMNS",
     "LABEL_FILES",
     "SCHEME_TABLES",
+    "COMMON_FRAMEWORK",
     "DRAWN",
     "answer_words",
     "export_sectors",

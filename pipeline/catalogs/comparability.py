@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from pipeline.catalogs.files import path, read_csv
-from pipeline.catalogs.instruments import template_versions
+from pipeline.catalogs.instruments import template_versions, version_key
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,20 +21,15 @@ if TYPE_CHECKING:
 COLUMNS = ["item_id", "from_version", "to_version", "change", "level_from", "level_to", "comparable", "note"]
 CHANGES = ("same", "reworded", "relevelled", "new", "removed")
 COMPARABLE_BY_DEFAULT = {"same": True, "relevelled": True, "reworded": False, "new": False, "removed": False}
-_VERSION = re.compile(r"-v?(\d+(?:\.\d+)*)$")
-
-
-def version_key(template_version: str) -> tuple[int, ...]:
-    """'auto-v2.10' → (2, 10): versions sort by number, not as text."""
-    m = _VERSION.search(template_version)
-    if not m:
-        raise ValueError(f"template version {template_version!r} does not end in a version number")
-    return tuple(int(p) for p in m.group(1).split("."))
 
 
 def versions(sector: str) -> list[str]:
-    """The sector's known template versions (shipped and imported), oldest first by number."""
-    return sorted(template_versions(sector), key=version_key)
+    """The sector's known template versions (shipped and imported), oldest first by number; a version whose
+    name ends in no number is refused (:func:`version_key`), since no mapping could place it."""
+    known = template_versions(sector)
+    for v in known:
+        version_key(v)
+    return known
 
 
 def mapping_path(from_version: str, to_version: str) -> str:

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 DRAWN = ("csf2", "csf11")
 """The frameworks with a tree of functions and categories a report, the explorer and ``sdw report --framework``
 draw (the catalogs :func:`csf2` and :func:`csf11`)."""
+COMMON_FRAMEWORK = "csf2"
+"""The framework every sector is scored on (catalogs/sectors.yaml ``frameworks``: csf2 always): what a report
+draws unless it asks for another, and what the cross-sector page compares sectors on."""
 
 
 def csf2() -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from pipeline.catalogs.files import catalog_cache, names, path, read_csv, read_records, read_yaml
@@ -103,16 +104,37 @@ def auto_domains() -> pd.DataFrame:
     return df.assign(first_no=df["first_no"].astype(int), last_no=df["last_no"].astype(int))
 
 
+_VERSION = re.compile(r"-v?(\d+(?:\.\d+)*)$")
+
+
+def version_key(template_version: str) -> tuple[int, ...]:
+    """'auto-v2.10' → (2, 10): versions sort by number, not as text."""
+    m = _VERSION.search(template_version)
+    if not m:
+        raise ValueError(f"template version {template_version!r} does not end in a version number")
+    return tuple(int(p) for p in m.group(1).split("."))
+
+
+def _by_number(template_version: str) -> tuple[str, tuple[int, ...]]:
+    """A version's place in a list: its sector's stem, then its number ('auto-v', (2, 10)); a name that ends in
+    no number sorts by the name alone."""
+    m = _VERSION.search(template_version)
+    if not m:
+        return template_version, ()
+    return template_version[:m.start()], tuple(int(p) for p in m.group(1).split("."))
+
+
 def template_versions(sector: str | None = None) -> list[str]:
-    """Known template versions, optionally of one sector, oldest first: the shipped ones and the
-    project's (an imported form of the same name replaces the shipped one)."""
+    """Known template versions, optionally of one sector, oldest first by number (auto-v2.9 before auto-v2.10):
+    the shipped ones and the project's (an imported form of the same name replaces the shipped one)."""
     return list(_template_versions(sector))
 
 
 @catalog_cache
 def _template_versions(sector: str | None) -> tuple[str, ...]:
     """Cached: asked for every file ingested, and listing the folders and reading each template costs 0.24 ms."""
-    return tuple(n for n in names("templates", ".yaml") if sector is None or template(n)["sector"] == sector)
+    return tuple(sorted((n for n in names("templates", ".yaml") if sector is None or template(n)["sector"] == sector),
+                        key=_by_number))
 
 
 def template_file(version: str) -> str:

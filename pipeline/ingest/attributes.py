@@ -1,4 +1,5 @@
-"""Respondent attributes as people write them → the store's normalised values."""
+"""Respondent attributes as people write them → the store's normalised values, so one size band, date or
+business type written many ways segments a report as one."""
 
 from __future__ import annotations
 

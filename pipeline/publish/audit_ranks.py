@@ -3,7 +3,7 @@
 A member reads, per headline node, its own score s, its percentile rank p among the peer group's n companies
 (printed beside it) and the group's quartiles; the published report prints, for the same group, node and year, how
 many of the n reach a threshold θ (the CSF functions' 90 % count, ★3's count at 100 %, the automotive levels table's
-LvN+). From these alone (docs/method.md, "Round eight: ranks beside printed counts"):
+LvN+). From these alone (docs/method.md, "Ranks beside printed counts"):
 
 - the rank is a position: r = p·n / 100 companies at or below s, the member among them;
 - a printed count c says n − c companies lie below θ;

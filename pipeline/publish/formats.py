@@ -7,8 +7,8 @@ must never look alike or look like a bug:
 - a *hidden* cell (row ``suppressed`` != '') reads ``x`` in every statistic column, counts included (but
   a table's ``open_counts``, the respondents, where their own rule publishes them): the
   mark official statistics use for 秘匿 (too few companies, or derivable from other cells). It is a
-  letter on purpose: a mark such as ``<5`` reads as a number and said something false of cells hidden
-  to protect another (a segment of ten companies hidden as "<5");
+  letter on purpose: a mark such as ``<5`` reads as a number and would say something false of a cell hidden
+  to protect another (a segment of ten companies read as "<5");
 - a *not-assessed* cell (NaN in a published row) reads ``—``: no answer reaches that node;
 - a change with no previous year in the table reads ``…`` (nothing to compare with), not ``—``.
 

@@ -1,4 +1,5 @@
-"""The store's tables for one sector and a span of years, as reports read them (no identities)."""
+"""The store's tables for one sector and a span of years, as reports read them: no identities, so nothing a report
+builds can name a company."""
 
 from __future__ import annotations
 

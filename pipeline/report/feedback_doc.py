@@ -40,6 +40,7 @@ from pipeline.report import style
 from pipeline.report.figures import PeerFigures
 from pipeline.report.member_page import member_page, words
 from pipeline.report.star_page import star_page
+from pipeline.ruleset import RulesSource
 
 
 @dataclass
@@ -53,7 +54,7 @@ class FeedbackFiles:
 def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identities: pd.DataFrame, sector: str,
                    year: int, out: Path, lang: str = "ja", pdf: bool = False, k: int | None = None,
                    workers: int | None = None, only: list[str] | None = None, quiet: bool = True,
-                   star: dict[str, Any] | None = None) -> FeedbackFiles:
+                   star: dict[str, Any] | None = None, rules: RulesSource = None) -> FeedbackFiles:
     """Write one workbook per company (and a PDF with ``pdf``) and the association's ``index.xlsx``.
 
     Parameters
@@ -88,6 +89,9 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
     star : dict, optional
         :func:`pipeline.scoring.star_feedback.star_feedback` for this sector and year: adds the ★ page
         (:mod:`pipeline.report.star_page`) to each member's workbook and PDF.
+    rules : path or mapping, optional
+        The scoring rules' override the tables were scored with (:func:`pipeline.ruleset.load_rules`; default
+        scoring.yaml): the pages state its level threshold.
 
     Returns
     -------
@@ -112,7 +116,7 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
             if pattern.match(old.name):
                 old.unlink()
     jobs = [(stems[key], key, names[key]) for key in chosen]
-    _write_members(_Run(tables, sector, year, out, lang, pdf, k, star), jobs, workers, quiet)
+    _write_members(_Run(tables, sector, year, out, lang, pdf, k, star, rules), jobs, workers, quiet)
     result = FeedbackFiles(workbooks=[out / f"{stem}.xlsx" for stem, _, _ in jobs], index=out / "index.xlsx",
                            pdfs=[out / f"{stem}.pdf" for stem, _, _ in jobs] if pdf else [])
     written = set(chosen)
@@ -156,6 +160,7 @@ class _Run:
     pdf: bool
     k: int
     star: dict[str, Any] | None = None
+    rules: RulesSource = None
 
 
 _RUN: _Run | None = None
@@ -210,7 +215,8 @@ def _write_member(job: tuple[str, str, str]) -> None:
     stem, key, name = job
     run = _RUN
     assert run is not None
-    page = member_page(key, name, *run.tables[key], run.sector, run.year, run.lang, run.k, figures=_FIGURES)
+    page = member_page(key, name, *run.tables[key], run.sector, run.year, run.lang, run.k, figures=_FIGURES,
+                       rules=run.rules)
     if run.star is not None and key in run.star:
         page.extra.append(star_page(run.star[key], page, run.sector, run.k))
     write_member_workbook(run.out / f"{stem}.xlsx", page)

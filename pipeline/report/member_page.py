@@ -15,13 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import catalogs, ruleset
+from pipeline import catalogs
 from pipeline.publish.feedback_model import PEER_STATS, SCORE_COLUMNS, MemberPage
 from pipeline.publish.formats import BAND_LABELS, check_lang, whole_percent
 from pipeline.report import style
 from pipeline.report.data import segment_names
 from pipeline.report.figures import PeerFigures
 from pipeline.report.scheme_names import scheme_label
+from pipeline.ruleset import RulesSource
 from pipeline.scoring.disclosure import quantile_min_n
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 
@@ -42,9 +43,11 @@ def words(lang: str) -> dict[str, Any]:
 
 
 def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFrame, sector: str, year: int,
-                lang: str, k: int, figures: PeerFigures | None = None) -> MemberPage:
+                lang: str, k: int, figures: PeerFigures | None = None, rules: RulesSource = None) -> MemberPage:
     """One member's page content: labels in words, peer sentences, the member's own previous year and
-    levels reached, the figure as PNG bytes (drawn by ``figures``, which keeps what members share)."""
+    levels reached, the figure as PNG bytes (drawn by ``figures``, which keeps what members share). ``rules``:
+    the scoring rules' override the scores were made with (default scoring.yaml), whose level threshold the
+    page's rules text states."""
     w = words(lang)
     sector_words = w["sector"][sector]
     all_label = w["all_group"].format(sector=sector_words)
@@ -74,7 +77,7 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
                           "rounded": (weak["rounded"].fillna(False).astype(bool) if "rounded" in weak
                                       else pd.Series(False, index=weak.index))}
                          ).reset_index(drop=True)
-    threshold = f"{ruleset.level_threshold():.0%}"
+    threshold = style.threshold_text(rules)
     # the respondents the printed rates are of (an item's applicable count may be withheld beside its rate)
     shown = weak["n_companies"].where(weak["peer_rate"].notna()) if "n_companies" in weak else pd.Series(dtype=float)
     n_items = int(shown.max()) if shown.notna().any() else 0

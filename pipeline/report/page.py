@@ -1,5 +1,6 @@
-"""The sector report page: what each published table is (columns, title, notes) and the one way a table or
-figure is published on it, so the notebook only lists what to show, in what order.
+"""The sector report page: what each published table is (columns, title, notes, row order), the labels its figures
+give nodes, items and years, and the one way a table or figure is published on it, so the notebook only lists what
+to show, in what order.
 
 A table is a :class:`PageTable` in :data:`PAGE_TABLES`; :class:`Page` turns it into a call of
 :meth:`pipeline.publish.publisher.Publisher.table` (members' columns only in a weighted report, the title and
@@ -70,6 +71,9 @@ class PageTable:
         Shown on the page (False: workbook and machine copy only).
     slide
         Its page view is also a table slide of the deck.
+    order
+        The columns its rows are published in the order of: years by value, any other column in the order its
+        values first appear (functions as the catalog lists them), rows otherwise as given.
     """
 
     protection: str
@@ -83,6 +87,7 @@ class PageTable:
     labels: str = ""
     show: bool = True
     slide: bool = False
+    order: tuple[str, ...] = ()
 
     @property
     def specs(self) -> dict:
@@ -111,7 +116,8 @@ PAGE_TABLES: dict[str, PageTable] = {
         # every segment beside 全体, as the title promises (the radar and heatmap draw the segments too)
         ("year", "node_id", "node_name", "segment", "n_scored", "mean", "w_mean", "mean_ci_low", "mean_ci_high",
          "change"),
-        notes=("hidden", "band", "trend", "n_eff_note")),
+        # by year, then function, then the segments in their order (全体 last): a reader compares segments side by side
+        notes=("hidden", "band", "trend", "n_eff_note"), order=("year", "node_id")),
     "panel": PageTable(
         "panel", "tables.panel",
         ("year", "node_id", "node_name", "n", "mean_change", "share_improved", "share_worsened")),
@@ -189,6 +195,16 @@ def _sentence(text: str, lang: str) -> str:
     return text if not text or text[-1] in "。.．" else text + ("。" if lang == "ja" else ".")
 
 
+def in_order(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` sorted by ``columns`` (stable): years by value, any other column in the order its values first
+    appear (:attr:`PageTable.order`)."""
+    if not columns:
+        return frame
+    first = {c: {v: i for i, v in enumerate(dict.fromkeys(frame[c]))} for c in columns if c != "year"}
+    return frame.sort_values(list(columns), key=lambda s: s.map(first[s.name]) if s.name in first else s,
+                             kind="stable")
+
+
 def _label(words: dict[str, Any], key: str) -> Any:
     """A label by its dotted key ('tables.responses')."""
     for part in key.split("."):
@@ -229,6 +245,7 @@ class Page:
         self.labels = L = style.labels(ctx.lang)
         self.k = ctx.k
         self.names = segment_names(ctx.sector, ctx.lang)
+        self.merges = merges
         self.total = L["segment_all"]
         self.hidden_mark = L["suppressed"]  # legend text beside the mark x
         self.rule = style.rule_line(L, [ctx.sector], ctx.k)  # the sector's own answers
@@ -308,6 +325,44 @@ class Page:
         """The node names beside the node ids, in the report's framework and language."""
         return table.assign(node_name=table["node_id"].map(self.ctx.node_names))
 
+    def node_labels(self, node_ids: Any, sep: str = " ") -> dict[str, str]:
+        """Node id → its name and id as figures label it ('ガバナンス (GV)'; ``sep`` '\\n' on the radar's axes)."""
+        return {n: f"{self.ctx.node_names[n]}{sep}({n})" for n in node_ids}
+
+    def fy(self, year: int) -> str:
+        """A year as the page names it (2024年度 / FY2024)."""
+        return self.labels["fy"].format(year=year)
+
+    def by_year(self, table: pd.DataFrame) -> pd.DataFrame:
+        """``table`` with ``fy``, its years as the figures name them (2024年度 / FY2024)."""
+        return table.assign(fy=table["year"].map(self.fy))
+
+    def item_labels(self, table: pd.DataFrame, page_width: int = 24) -> pd.DataFrame:
+        """Items as bar labels (``label``): id and the start of the text, shorter on a slide."""
+        return T.with_item_labels(table, 16 if style.on_slide() else page_width, self.ctx.lang)
+
+    def requirement_labels(self, rows: pd.DataFrame) -> dict[str, str]:
+        """★ requirement (node id) → its id and its whole name: a heatmap's row labels (the heatmap wraps them)."""
+        return {r.node_id: f"{r.requirement_id} {r.requirement_name}" for r in rows.itertuples()}
+
+    def star_named(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The ★ readiness rows each named (``node_name``) for what its value is: a mean share of requirements met
+        (★3) or the share of companies ready (★3+)."""
+        return table.assign(node_name=table["node_id"].map(self.labels["star_series"]))
+
+    def band_names(self, bands: list[dict[str, Any]]) -> dict[str, str]:
+        """An instrument's own result bands (:func:`tables.own_scale` ``bands``) by id → their names on the page."""
+        return {b["id"]: self.labels["bands"][b["id"]] for b in bands}
+
+    def withheld_note(self, table: pd.DataFrame, by: str) -> str:
+        """Under a table by ``by`` (and its figure): the merged groups it still withholds in every cell, by name and
+        never why ('' when none is); a breakdown other than the page's own merged none."""
+        merged = list(dict.fromkeys(self.names.get(g, g) for g in (self.merges if by == self.by else {}).values()))
+        still = T.withheld_segments(table, merged)
+        if not still:
+            return ""
+        return self.labels["group_withheld"].format(groups=("、" if self.ctx.lang == "ja" else "; ").join(still))
+
     def band_note(self, table: pd.DataFrame) -> str:
         """The note on means published as a band (「90%以上」), where the table has one."""
         has = "mean_band" in table and table["mean_band"].isin(["high", "low"]).any()
@@ -327,6 +382,7 @@ class Page:
         ``title_args`` fill its fields; ``notes`` give the notes the spec names that only the notebook knows.
         """
         spec = PAGE_TABLES[key]
+        frame = in_order(frame, spec.order)
         words = self.labels[spec.labels] if spec.labels else self.labels
         args = {"year": self.data.latest, **(title_args or {})}
         title = (title or _label(words, spec.title).format(**args)) + suffix

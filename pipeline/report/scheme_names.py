@@ -6,8 +6,8 @@ short translations, docs/scheme.md); a replacement table without them, or an emp
 Japanese name, so an English report never prints a blank. The names live here, outside pipeline/scoring and
 pipeline/catalogs' code, because no score reads them (pipeline/freshness.py leaves the columns out too).
 
-The table's version, date and origin come from the table in force (:func:`pipeline.catalogs.scheme_info`):
-a rules text that typed 「2026年3月」 stayed wrong the day an association dropped a revised table in.
+The table's version, date and origin come from the table in force (:func:`pipeline.catalogs.scheme_info`), so the
+rules text names the table an association dropped in, never a date typed into a label.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A company's ★N score is the share of the judgeable requirements it meets, so a
 1 − Σ share_unmet / R over the R judgeable requirements (21 for ★3, 36 for ★4): the bottleneck rows of a segment
 and year rebuild a ★N mean the ★ table hides (to within a few thousandths on a segment of 159), and an
 exact published ★N mean with the published bottleneck rows pins the companies behind a hidden one (127 × 21 ×
-(1 − mean) unmet in all, less the published rows, left 2–4 companies for a requirement hidden for its split).
+(1 − mean) unmet in all, less the published rows, leaves 2–4 companies for a requirement hidden for its split).
 Four rules close it, applied after both tables are completed:
 
 (a) where the ★ table hides a segment and year's ★N row, every ★N bottleneck row of that segment and year is

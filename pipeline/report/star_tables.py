@@ -161,6 +161,15 @@ def top_bottlenecks(table: pd.DataFrame, star: int, year: int, n: int = 10, *, t
             .reset_index(drop=True))
 
 
+def top_bottleneck_segments(table: pd.DataFrame, star: int, year: int, n: int = 10, *, total: str) -> pd.DataFrame:
+    """Every segment's row of the :func:`top_bottlenecks` of ★``star`` in ``year``, in their order: the rows of the
+    by-segment heatmap (``table`` as displayed, ``total`` its name for the whole sector)."""
+    top = top_bottlenecks(table, star, year, n, total=total)["node_id"].tolist()
+    rows = table[table["year"].eq(year) & table["node_id"].isin(top)]
+    place = {node: i for i, node in enumerate(top)}
+    return rows.sort_values("node_id", key=lambda s: s.map(place), kind="stable")
+
+
 # --- distance and ready after fixing N ----------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from pipeline import catalogs
+from pipeline import catalogs, ruleset
 from pipeline.catalogs import catalog_cache
 from pipeline.palette import NOTE_COLOUR, PALETTE
 from pipeline.publish.slides import (  # noqa: F401 — part of the figure style figures and tests use
@@ -32,6 +32,7 @@ from pipeline.publish.slides import (  # noqa: F401 — part of the figure style
 )
 from pipeline.report import rule_words
 from pipeline.report.scheme_names import scheme_version
+from pipeline.ruleset import RulesSource
 
 # Colour is never the only cue: each series index also has a hatch (bars), a marker and a line style
 # (lines), so a greyscale print or a colour-blind reader can still tell series apart.
@@ -107,6 +108,12 @@ def _labels_in(lang: str) -> dict[str, Any]:
                                                                if "rules_slide" in w}}
     words["lang"] = lang  # the language the texts written from rules (rule_words) are in
     return words
+
+
+def threshold_text(rules: RulesSource = None) -> str:
+    """The level threshold as a page prints it ('90%'): :func:`pipeline.ruleset.level_threshold` of ``rules`` (a
+    path or mapping overriding scoring.yaml, as scoring takes), so a page states the rule its levels were scored by."""
+    return f"{ruleset.level_threshold(rules):.0%}"
 
 
 def rules_bullets(labels: dict[str, Any], sectors: list[str], threshold: str, k: int, mapping_only: bool = False

@@ -377,8 +377,8 @@ def _peer_stats(block: pd.DataFrame, pool: pd.DataFrame, group: str, k: int, cel
 
 def _between_rule(pool: pd.Series, block: pd.DataFrame, quantiles: dict[str, float], percentile: pd.Series,
                   printed: list[tuple[float, float]], k: int) -> tuple[dict[str, float], pd.Series]:
-    """The quantiles and ranks that may stand beside the report's printed counts (docs/method.md, "Round
-    eight: ranks beside printed counts"). A printed count c of the group's n reaching θ says n − c companies lie
+    """The quantiles and ranks that may stand beside the report's printed counts (docs/method.md, "Ranks
+    beside printed counts"). A printed count c of the group's n reaching θ says n − c companies lie
     below θ; a quantile sits at a known order position; a rank is the member's own position. Any two of them count
     the companies between: first each quantile is held against the printed counts, then each member's rank
     against the printed counts and the quantiles left shown (:func:`~pipeline.scoring.disclosure.between_shown`).

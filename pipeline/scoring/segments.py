@@ -1,4 +1,4 @@
-"""Segment statistics of respondent scores by any respondent attribute.
+"""Segment statistics of respondent scores by any respondent attribute, and the response rates beside them.
 
 A company with several power licences (事業区分) counts in each of its business types; such tables
 carry ``multi_counted=True`` and reports say so.
@@ -11,6 +11,7 @@ import pandas as pd
 
 from pipeline import catalogs
 from pipeline.scoring.statistics import mean_interval, share_threshold, wilson
+from pipeline.scoring.weights import with_members
 
 MULTI_VALUED = {"business_types"}
 ALL = "全体"
@@ -67,7 +68,7 @@ def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | Non
     out["threshold"] = node_thresholds(out["node_id"], framework, threshold)
     out["multi_counted"] = by in MULTI_VALUED
     if roster is not None and by is not None:
-        base = response_base(with_members(roster, respondents, by), by)
+        base = response_base(with_members(roster, respondents, [by]), by)
         out = out.merge(base, on=["sector", "year", "segment"], how="left")
         out["response_rate"] = out["n"] / out["roster_n"]
     return out.drop(columns=["na_items", "items"])
@@ -83,7 +84,7 @@ def node_thresholds(node_ids: pd.Series, framework: str, threshold: float | None
 
 
 def response_base(roster: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """Members per segment (the denominator of response rates): ``roster`` as :func:`with_members` gives it."""
+    """Members per segment (the denominator of response rates), from :func:`~pipeline.scoring.weights.with_members`."""
     r = with_segment(roster, by)
     base = r.groupby(["sector", "year", "segment"]).size().rename("roster_n").reset_index()
     total = roster.groupby(["sector", "year"]).size().rename("roster_n").reset_index().assign(segment=ALL)
@@ -100,7 +101,7 @@ def response_rates(roster: pd.DataFrame, respondents: pd.DataFrame, by: str | No
     roster a split of their own, which the score tables' n would give back row by row (docs/method.md §11,
     "Respondents not on the roster")."""
     key = ["sector", "year", "respondent_key"]
-    members = with_members(roster, respondents, by)
+    members = with_members(roster, respondents, [by] if by else [])
     answered = members.merge(respondents[key].drop_duplicates().assign(responded=True), on=key, how="left")
     r = with_segment(answered.assign(responded=answered["responded"].fillna(False).astype(bool)), by)
     g = r.groupby(["sector", "year", "segment"]).agg(roster_n=("respondent_key", "size"),
@@ -109,19 +110,6 @@ def response_rates(roster: pd.DataFrame, respondents: pd.DataFrame, by: str | No
     g["ci_low"], g["ci_high"] = wilson(g["n"], g["roster_n"])
     g["multi_counted"] = by in MULTI_VALUED
     return g
-
-
-def with_members(roster: pd.DataFrame, respondents: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """The members of each sector-year with a roster: its rows (key and ``by``), and each respondent of that
-    sector-year the roster does not list, with ``by`` from the respondent's own sheet."""
-    key = ["sector", "year", "respondent_key"]
-    cols = [*key, *([by] if by else [])]
-    listed = roster[cols].drop_duplicates(key)
-    years = listed[["sector", "year"]].drop_duplicates()
-    resp = respondents[[c for c in cols if c in respondents]].drop_duplicates(key).merge(years, on=["sector", "year"])
-    off = resp.merge(listed[key].assign(_listed=True), on=key, how="left")
-    off = off[off["_listed"].isna()].drop(columns="_listed")
-    return pd.concat([listed, off], ignore_index=True)
 
 
 def segment_groups(sector: str, by: str | None) -> dict[str, dict]:

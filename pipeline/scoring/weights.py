@@ -15,9 +15,9 @@ Rules, stated once here:
   respondents, the larger one on a tie. Repeated until every cell holds enough, or one cell is left.
 - **Unmatched respondents** (not found on the roster: a member that joined after the roster was drawn,
   a written name the roster spells otherwise) are members who answered: they count among the members and
-  the respondents of the cell their own answer sheet puts them in (as the response table counts them), and
-  the note counts them. Weighting them apart (the cell's roster ÷ its respondents on the roster) would make
-  each weight tell how many of a cell's respondents the roster lacks.
+  the respondents of the cell their own answer sheet puts them in (:func:`with_members`, as the response table
+  counts them), and the note counts them. Weighting them apart (the cell's roster ÷ its respondents on the
+  roster) would make each weight tell how many of a cell's respondents the roster lacks.
 - **Raking**: with several attributes, or only the roster's margins (counts per size band and per
   industry, not the joint cells), weights are raked to each margin (svy's iterative proportional
   fitting), starting from members ÷ respondents overall.
@@ -172,17 +172,31 @@ def rake(frame: pd.DataFrame, margins: Mapping[str, Mapping[str, float]], start:
     return pd.Series(out.data["raked"].to_numpy(), index=frame.index)
 
 
-def members_per(column: str, members: pd.DataFrame, respondents: pd.DataFrame) -> pd.Series:
-    """Members per value of ``column``, each respondent the roster does not list counted as one more member.
+def with_members(roster: pd.DataFrame, respondents: pd.DataFrame, columns: Sequence[str] = ()) -> pd.DataFrame:
+    """Every member of each sector-year with a roster: the roster's rows (key and ``columns``), then each
+    respondent of that sector-year the roster does not list, with ``columns`` from its own sheet.
 
-    A respondent off the roster is a member who answered (docs/method.md §11, "Respondents not on the
-    roster"): it counts among its cell's members and respondents alike, so every weight is the cell's
-    members ÷ respondents as the response table publishes them, and no weight tells how many are off the
-    roster. One rule for the cells the small-cell merge compares, the cells weighted and the raking margins.
-    ``respondents`` carries ``on_roster``.
+    The one statement of the rule: a respondent off the roster is a member who answered (docs/method.md §11,
+    "Respondents not on the roster"), so it counts among its segment's members and respondents alike. The
+    response tables' members (:func:`pipeline.scoring.segments.response_rates`), the cells the small-cell merge
+    compares, the cells weighted and the raking margins (:func:`members_per`) all count members here.
     """
-    off = respondents.loc[~respondents["on_roster"], column].value_counts()
-    return members[column].value_counts().add(off, fill_value=0)
+    cols = [*KEY, *columns]
+    listed = roster[cols].drop_duplicates(KEY)
+    years = listed[["sector", "year"]].drop_duplicates()
+    resp = respondents[[c for c in cols if c in respondents]].drop_duplicates(KEY).merge(years, on=["sector", "year"])
+    off = resp.merge(listed[KEY].assign(_listed=True), on=KEY, how="left")
+    off = off[off["_listed"].isna()].drop(columns="_listed")
+    return pd.concat([listed, off], ignore_index=True)
+
+
+def members_per(column: str, members: pd.DataFrame, respondents: pd.DataFrame) -> pd.Series:
+    """Members per value of ``column`` (:func:`with_members`: the off-roster respondents among them), by value.
+
+    Every weight is then the cell's members ÷ respondents as the response table publishes them, and no
+    weight tells how many are off the roster.
+    """
+    return with_members(members, respondents, [column])[column].value_counts().sort_index()
 
 
 def _one(roster: pd.DataFrame, respondents: pd.DataFrame, attrs: list[str], min_respondents: int,
