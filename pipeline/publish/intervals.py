@@ -647,10 +647,17 @@ def _propagate(facts: _Facts, rows: list[Row], cross: list[Row], unknown: list[t
     an intruder reaches; an intruder solving the merged programme may reach a little more (docs/method.md §5.3b)."""
     tied = {f for coefs, _, _ in cross for f in coefs if f in facts.hidden and f not in facts.value}
     groups = [(local, touching) for local, touching in _groups(rows, unknown) if tied & set(local)]
+    # each group reads only the cross rows holding one of its cells (any other row gives it nothing: :func:`_bounded`),
+    # in their order: every group scanning every row was most of a year's report (groups × rows, each pass)
+    owner = {f: g for g, (local, _) in enumerate(groups) for f in local}
+    rows_of: dict[int, list[Row]] = defaultdict(list)
+    for row in cross:
+        for g in sorted({owner[f] for f in row[0] if f in owner}):
+            rows_of[g].append(row)
     for _ in range(passes):
         narrowed = False
-        for local, touching in groups:
-            extra = [r for row in cross for r in _bounded(row, local, facts, found)]
+        for g, (local, touching) in enumerate(groups):
+            extra = [r for row in rows_of[g] for r in _bounded(row, local, facts, found)]
             if not extra:
                 continue
             got = _solve_group(local, touching + extra, facts, k, whole, stats, cache)
