@@ -189,6 +189,7 @@ class _Facts:
         self.parts: list[list[tuple]] = []  # shares of cells that split one row's companies: they add up to 1
         self.twins: list[list[tuple]] = []  # cells of one place their table's ``equal_by`` column makes equal
         self.whole: dict[tuple, float] = {}  # a published row whose base is withheld → its respondents (n)
+        self.with_a_share: set[tuple] | None = None  # :func:`_cells_with_a_share`, once the facts are collected
         self.value[ONE] = 1.0  # the constant of a relation with one (Σ parts = 1)
 
     def add(self, fact: tuple, value: float, hidden: tuple[str, str, str] | None, weight: float) -> None:
@@ -1009,8 +1010,11 @@ SPLIT_SHARES = ("share_reached", "share_implemented", "response_rate", "share_im
 
 
 def _cells_with_a_share(facts: _Facts) -> set[tuple]:
-    """(where, node) of every hidden cell holding one of :data:`SPLIT_SHARES`, over all groups."""
-    return {(f[0], f[1]) for f in facts.hidden if f[2] in SPLIT_SHARES}
+    """(where, node) of every hidden cell holding one of :data:`SPLIT_SHARES`, over all groups (read by every
+    group's programme: gathered once per set of facts)."""
+    if facts.with_a_share is None:
+        facts.with_a_share = {(f[0], f[1]) for f in facts.hidden if f[2] in SPLIT_SHARES}
+    return facts.with_a_share
 
 
 def _branches(facts: _Facts, local: dict[tuple, int], k: int) -> list[tuple[int, float]]:
