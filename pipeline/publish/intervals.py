@@ -190,6 +190,7 @@ class _Facts:
         self.parts: list[list[tuple]] = []  # shares of cells that split one row's companies: they add up to 1
         self.twins: list[list[tuple]] = []  # cells of one place their table's ``equal_by`` column makes equal
         self.whole: dict[tuple, float] = {}  # a published row whose base is withheld → its respondents (n)
+        self.with_a_share: set[tuple] | None = None  # :func:`_cells_with_a_share`, once the facts are collected
         self.value[ONE] = 1.0  # the constant of a relation with one (Σ parts = 1)
 
     def add(self, fact: tuple, value: float, hidden: tuple[str, str, str] | None, weight: float) -> None:
@@ -695,10 +696,17 @@ def _propagate(facts: _Facts, rows: list[Row], cross: list[Row], unknown: list[t
     an intruder reaches; an intruder solving the merged programme may reach a little more (docs/method.md §5.3b)."""
     tied = {f for coefs, _, _ in cross for f in coefs if f in facts.hidden and f not in facts.value}
     groups = [(local, touching) for local, touching in _groups(rows, unknown) if tied & set(local)]
+    # each group reads only the cross rows holding one of its cells (any other row gives it nothing: :func:`_bounded`),
+    # in their order: every group scanning every row was most of a year's report (groups × rows, each pass)
+    owner = {f: g for g, (local, _) in enumerate(groups) for f in local}
+    rows_of: dict[int, list[Row]] = defaultdict(list)
+    for row in cross:
+        for g in sorted({owner[f] for f in row[0] if f in owner}):
+            rows_of[g].append(row)
     for _ in range(passes):
         narrowed = False
-        for local, touching in groups:
-            extra = [r for row in cross for r in _bounded(row, local, facts, found)]
+        for g, (local, touching) in enumerate(groups):
+            extra = [r for row in rows_of[g] for r in _bounded(row, local, facts, found)]
             if not extra:
                 continue
             got = _solve_group(local, touching + extra, facts, k, whole, stats, cache)
@@ -1061,8 +1069,11 @@ SPLIT_SHARES = ("share_reached", "share_implemented", "response_rate", "share_im
 
 
 def _cells_with_a_share(facts: _Facts) -> set[tuple]:
-    """(where, node) of every hidden cell holding one of :data:`SPLIT_SHARES`, over all groups."""
-    return {(f[0], f[1]) for f in facts.hidden if f[2] in SPLIT_SHARES}
+    """(where, node) of every hidden cell holding one of :data:`SPLIT_SHARES`, over all groups (read by every
+    group's programme: gathered once per set of facts)."""
+    if facts.with_a_share is None:
+        facts.with_a_share = {(f[0], f[1]) for f in facts.hidden if f[2] in SPLIT_SHARES}
+    return facts.with_a_share
 
 
 def _branches(facts: _Facts, local: dict[tuple, int], k: int) -> list[tuple[int, float]]:
