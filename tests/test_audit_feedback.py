@@ -75,3 +75,23 @@ def test_a_folder_that_is_not_a_feedback_folder_is_refused_with_a_message(tmp_pa
     (tmp_path / "elsewhere").mkdir()
     assert main(["audit", "--feedback", str(tmp_path / "elsewhere"), "--store", str(store)]) == 1
     assert "is not a feedback folder: `sdw feedback` writes <out>/<sector>/<year>/" in capsys.readouterr().err
+
+
+def test_a_rank_printed_in_whole_percent_stands_for_every_count_that_prints_so():
+    """125 companies, a member at 0.8, its rank printed 74: 92 at or below it (73.6 %) or 93 (74.4 %), so 33 or 32
+    above it. With 30 printed at 90 % or more, 3 or 2 lie between the member and 90 %: both too few, a finding (the
+    most, 3). With 32 printed, 1 or 0: the rule leaves the true count 0 or at least 5, so a reader learns nothing
+    beyond what it allows, and there is no finding."""
+    from pipeline.publish.audit_ranks import rank_findings
+
+    row = pd.DataFrame([{"framework": "csf2", "node_id": "GV", "peer_group": "A", "hidden": "", "score": 0.8,
+                         "peer_n": 125.0, "percentile": 74.0}])
+
+    def printed(c: int) -> pd.DataFrame:
+        return pd.DataFrame([{"framework": "csf2", "node_id": "GV", "segment": "A", "threshold": 0.9, "reached": c}])
+
+    found = rank_findings({"f.xlsx": (row, pd.DataFrame())}, printed(30), k=5, rank_step=0.5)
+    assert found[["statistic", "against", "between"]].values.tolist() == [["percentile", "≥0.9: 30", 3]]
+    assert rank_findings({"f.xlsx": (row, pd.DataFrame())}, printed(32), k=5, rank_step=0.5).empty
+    # read as exact (74 % of 125 = 92.5, rounded to 92), the second would have counted 1
+    assert rank_findings({"f.xlsx": (row, pd.DataFrame())}, printed(32), k=5)["between"].tolist() == [1]

@@ -29,6 +29,8 @@ from pipeline.scoring.segments import with_segment
 READ = ("node", "score", "p25", "p50", "p75", "peer_mean", "peer_n", "percentile", "peer_group")
 """The score-table columns the replay reads (the rest of the row is the member's own or derived)."""
 INDEX = "index.xlsx"
+RANK_STEP = 0.5
+"""A workbook prints the percentile rank in whole percent: the true rank lies within half a percent of it."""
 
 
 class NotAFeedbackFolder(ValueError):
@@ -63,7 +65,8 @@ def audit_feedback_folder(folder: Path, store: Path, k: int | None = None) -> Fe
     groups = [*_attribute_values(store, sector, year), *published.cells["segment"].dropna().unique(),
               *published.merges.values(), ALL_GROUP, NO_PEERS]
     tables = {p.name: (read_member_workbook(p, sector, groups), pd.DataFrame()) for p in books}
-    return FeedbackAudit(sector, year, len(books), rank_findings(tables, published.counts, k, published.merges))
+    return FeedbackAudit(sector, year, len(books), rank_findings(tables, published.counts, k, published.merges,
+                                                                 rank_step=RANK_STEP))
 
 
 def _attribute_values(store: Path, sector: str, year: int) -> list[object]:

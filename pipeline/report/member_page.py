@@ -192,7 +192,9 @@ def _peer_sentences(h: pd.DataFrame, sector: str, lang: str, k: int, all_label: 
     made once per distinct set of them."""
     h = h.assign(fallback=_flag(h, "fallback"), peer_rounded=_flag(h, "peer_rounded"),
                  between_quantile=_flag(h, "between_quantile"))
-    shared = tuple(tuple(None if pd.isna(v) else v for v in row) for row in h[SENTENCE_COLUMNS].itertuples(index=False))
+    # plain tuples (name=None): a named row type is a new class per call, built for every member
+    shared = tuple(tuple(None if pd.isna(v) else v for v in row)
+                   for row in h[SENTENCE_COLUMNS].itertuples(index=False, name=None))
     unknown = bool(h["own_group"].isna().all())
     own = next((g for g in h["own_group"] if isinstance(g, str)), None)
     # a rank withheld by the between rule is the member's own: one flag, so the sentences stay shared by the group
