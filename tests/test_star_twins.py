@@ -69,8 +69,14 @@ def test_the_audit_finds_a_hidden_star4_row_from_its_published_star3_twin():
 
 
 def test_rows_citing_other_items_are_no_twins():
-    """★4 citing one item more (No.119): not met may differ, and S keeps all of 0…8, T 1…9 of 20."""
+    """★4 citing one item more (No.119): not met may differ, but a company failing ★3 fails ★4 too
+    (tests/test_star_subsets.py): S fails ★4 at least 3 of 8, T at least 6 of 20, and S + T = 9 pins both."""
     findings, iv = _audit(_rows({"S", "T"}, cited4=ITEMS + " No.119"))
+    assert (iv[("4:4-1-1", "S")].low, iv[("4:4-1-1", "S")].high) == pytest.approx((3 / 8, 3 / 8), abs=1e-5)
+    assert (iv[("4:4-1-1", "T")].low, iv[("4:4-1-1", "T")].high) == pytest.approx((6 / 20, 6 / 20), abs=1e-5)
+    assert _narrow(findings) == ["4:4-1-1; segment=S share_unmet", "4:4-1-1; segment=T share_unmet"]
+    # cited items that are neither alike nor nested (No.119 for No.118) tie nothing: S all of 0…8, T 1…9 of 20
+    findings, iv = _audit(_rows({"S", "T"}, cited4="No.113 No.117 No.119"))
     assert (iv[("4:4-1-1", "S")].low, iv[("4:4-1-1", "S")].high) == pytest.approx((0.0, 1.0), abs=1e-6)
     assert (iv[("4:4-1-1", "T")].low, iv[("4:4-1-1", "T")].high) == pytest.approx((1 / 20, 9 / 20), abs=1e-6)
     assert _narrow(findings) == []

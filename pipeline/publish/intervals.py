@@ -189,6 +189,7 @@ class _Facts:
         self.band: dict[tuple, tuple[float, float]] = {}  # a hidden mean published as a band → the band
         self.parts: list[list[tuple]] = []  # shares of cells that split one row's companies: they add up to 1
         self.twins: list[list[tuple]] = []  # cells of one place their table's ``equal_by`` column makes equal
+        self.subsets: list[tuple[tuple, tuple]] = []  # (a, b): a's ``equal_by`` items a strict subset of b's
         self.whole: dict[tuple, float] = {}  # a published row whose base is withheld → its respondents (n)
         self.with_a_share: set[tuple] | None = None  # :func:`_cells_with_a_share`, once the facts are collected
         self.value[ONE] = 1.0  # the constant of a relation with one (Σ parts = 1)
@@ -216,6 +217,7 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
     groups: dict[tuple, dict] = defaultdict(lambda: {"total": None, "parts": [], "multi": False})
     splits: dict[tuple, set] = defaultdict(set)  # (table, other keys, statistic, column, group) → its facts
     twins: dict[tuple, set] = defaultdict(set)  # (table, place, framework, statistic, equal_by value) → its facts
+    cited: dict[tuple, dict[frozenset, tuple]] = defaultdict(dict)  # (table, place, framework, stat) → items → fact
     for t in tables:
         spec = t.spec
         if spec is None or "suppressed" not in t.frame:
@@ -261,6 +263,8 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                 same = str(r[equal_by]).strip() if equal_by and pd.notna(r[equal_by]) else ""
                 if same:
                     twins[(t.name, where, node[0], stat, same)].add(fact)
+                    if stat == FAILING_SHARE:
+                        cited[(t.name, where, node[0], stat)][frozenset(same.split())] = fact
                 if stat == "response_rate" and "n_on_roster" in frame:  # the weight per respondent's denominator
                     on = counts.get("n_on_roster", np.nan) if row_hidden else _num(r["n_on_roster"])
                     if on == on:
@@ -305,6 +309,8 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
     facts.parts = [sorted(found, key=str) for (name, _, _, col, g), found in splits.items()
                    if len(found) == len(by_name[name].parts[col][g])]  # every part assessed: they add up to 1
     facts.twins = [sorted(found, key=str) for found in twins.values() if len(found) > 1]
+    facts.subsets = [(a, b) for place in cited.values() for items, a in place.items()
+                     for more, b in place.items() if items < more]
     return facts, adds_up
 
 
@@ -383,6 +389,7 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int, u
     for found in facts.parts:  # the bands of one star split the segment's companies: Σ shares = 1
         rows.append(({**{f: 1.0 for f in found}, ONE: -1.0}, None, FIRM))
     rows += _twin_rows(facts)
+    rows += _subset_rows(facts)
     rows += _answer_rows(facts)
     if unmet:  # the ★ bottleneck rows against the distance bands, every hidden row a variable
         rows += _unmet_rows(facts, k)
@@ -488,6 +495,24 @@ def _twin_rows(facts: _Facts) -> list[Row]:
             # infeasible (FY2022 〜100人, 4-1-1 at ★3 and ★4: the demo's twins came out "contradicting")
             n = wa if wa == wa else (wb if wb == wb else 1.0)
             rows.append(({a: n, b: -n}, None, FIRM))
+    return rows
+
+
+# the share of companies failing a row of an ``equal_by`` table (★ bottlenecks: not met, read from the cited items)
+FAILING_SHARE = "share_unmet"
+
+
+def _subset_rows(facts: _Facts) -> list[Row]:
+    """A row whose cited items are a strict subset of another's fails no more companies than it: not met is one cited
+    item neither achieved nor not applicable, so a company failing ★3 2-1-1 (No.77 No.78) fails ★4 2-1-1 (No.70 No.77
+    No.78) too. In companies, per place (segment and year): n_a·a ≤ n_b·b (a count unknown: the other's, as twins)."""
+    rows: list[Row] = []
+    for a, b in facts.subsets:
+        wa, wb = facts.weight.get(a, np.nan), facts.weight.get(b, np.nan)
+        wa, wb = (wa if wa == wa else wb), (wb if wb == wb else wa)
+        if wa != wa:
+            wa = wb = 1.0
+        rows.append(({a: wa, b: -wb}, 0.0, FIRM))
     return rows
 
 

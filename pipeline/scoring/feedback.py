@@ -141,6 +141,7 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
         headline = _no_total_without_a_table(headline, cells)
     if withheld:
         headline = _withhold_beside_the_report(headline, withheld, merges, cells)
+    headline = _levels_together(headline, merges)
     headline = _own_history(headline.drop(columns="order"), scores, respondents, sector, year)
     needed = [c for c in ("sector", "year", "respondent_key", "item_id", "answer", "template_version")
               if c in responses]
@@ -267,6 +268,34 @@ def _withhold_beside_the_report(headline: pd.DataFrame, withheld: set[tuple[str,
         out.loc[printed & out["percentile"].notna(), "between_rank"] = True
         out.loc[printed, "percentile"] = np.nan
     return out
+
+
+# automotive 全項目の達成率 (level All) is the item-weighted mean of the level shares Lv1, Lv2, Lv3 (50, 74, 29 items)
+LEVEL_PARTS, LEVEL_WHOLE = ("Lv1", "Lv2", "Lv3"), "All"
+
+
+def _levels_together(headline: pd.DataFrame, merges: dict[str, str]) -> pd.DataFrame:
+    """The peer means of Lv1, Lv2, Lv3 and All of one group, shown together or not at all (docs/method.md, "Level
+    means shown together"). All is their item-weighted mean (153·All ≈ 50·Lv1 + 74·Lv2 + 29·Lv3, N/A aside), so
+    three exact means of a group give the fourth: the report's printed All beside the file's Lv1 and Lv2 gave a
+    withheld Lv3 (101〜300人 FY2024: 0.4035 for 0.3985). Per member, where the group's All is printed exactly and
+    one of its level means is not (withheld, hidden, a band), or All is not printed for the group while all three
+    level means are, every level mean still shown reads x; All keeps what the report prints."""
+    node = headline["node_id"].astype(str)
+    level = headline["framework"].eq("level")
+    parts, whole = level & node.isin(LEVEL_PARTS), level & node.eq(LEVEL_WHOLE)
+    if not whole.any() or not parts.any():
+        return headline
+    mine = headline["own_group"].map(lambda v: merges.get(v, v) if isinstance(v, str) else None)
+    group = headline["peer_group"].map(lambda v: merges.get(v, v) if isinstance(v, str) else v)
+    exact = (headline["hidden"].fillna("").eq("") & headline["peer_mean"].notna() & group.eq(mine)
+             & ~_flag_of(headline, "peer_rounded"))
+    key = headline["respondent_key"]
+    whole_exact = exact.where(whole, False).groupby(key).transform("any")
+    parts_exact = exact.where(parts, False).groupby(key).transform("sum")
+    parts_there = parts.groupby(key).transform("sum")
+    tied = (whole_exact & parts_exact.lt(parts_there)) | (~whole_exact & parts_exact.eq(len(LEVEL_PARTS)))
+    return _withhold_peers(headline, tied & parts & headline["hidden"].fillna("").eq(""))
 
 
 def _flag_of(headline: pd.DataFrame, column: str) -> pd.Series:
