@@ -123,7 +123,7 @@ class Relation:
     sector: str = ""  # the sector whose item map gives it ('' : any)
     items: int = 0
     kind: str = "mean"
-    item_ids: tuple[str, ...] = ()
+    item_ids: tuple[str, ...] = field(default=(), compare=False)  # relations of two form versions stay equal
 
     def to_json(self) -> dict:
         return {"parent": list(self.parent), "children": [[f, n, w] for (f, n), w in self.children.items()],
