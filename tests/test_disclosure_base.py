@@ -62,7 +62,7 @@ def test_share_that_would_tell_the_base_hides_the_row():
     # 9/17 = 0.53), so the rounded share would rule out a base: the row is hidden instead
     t = pd.DataFrame([node_row(20, 18, 9, 0.5)])
     r = round_small_base(t, 5).iloc[0]
-    assert r["suppressed"] == "split" and pd.isna(r["share_reached"]) and pd.isna(r["n_scored"])
+    assert r["suppressed"] == "rounding" and pd.isna(r["share_reached"]) and pd.isna(r["n_scored"])
     assert pd.isna(r["mean"])
 
 

@@ -339,7 +339,7 @@ def test_every_report_passes_its_own_audit_and_the_replay(reports):
         assert not intervals["fails"].any() and (intervals["width"] >= intervals["required"] - 1e-9).all()
         assert len(intervals) == len(published)
     auto_log = pd.read_csv(private_dir(root / "reports" / "auto" / "all") / "disclosure_audit_full.csv")
-    assert len(auto_log) and set(auto_log["reason"]) <= {"primary", "split", "complementary", "uniform"}
+    assert len(auto_log) and set(auto_log["reason"]) <= {"primary", "split", "complementary", "uniform", "rounding"}
     assert (auto_log.loc[auto_log["reason"].eq("primary"), "count"] < 5).all()
 
 

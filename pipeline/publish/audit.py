@@ -57,6 +57,7 @@ from pipeline.scoring.disclosure import (
     split_sides,
 )
 from pipeline.scoring.disclosure_rounding import GRID, ROUNDED, WITHHELD, keeps_every_base
+from pipeline.scoring.segments import NA_BEHIND
 
 AUDIT_FILE = "disclosure_audit.csv"
 SPECS_FILE = "tables.json"
@@ -144,7 +145,7 @@ LABEL_NUMBERS = ("year", "previous_year", "year_from", "year_to", "threshold", "
 def hidden_row_numbers(frame: pd.DataFrame, keys: list[str] | None = None) -> list[str]:
     """The numeric columns a hidden row must leave empty: every number but the cell's key and labels."""
     keep = set(keys or []) | set(LABEL_NUMBERS) | {"segment", "suppressed", HIDDEN_COUNT, *HIDDEN_COUNTS.values(),
-                                                    MEMBERS_BEHIND}
+                                                    MEMBERS_BEHIND, NA_BEHIND}
     return [c for c in frame.columns if c not in keep and pd.api.types.is_numeric_dtype(frame[c])
             and not pd.api.types.is_bool_dtype(frame[c])]
 

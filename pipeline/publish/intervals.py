@@ -50,6 +50,7 @@ from pipeline.publish.cells import cell_key, cell_text, hidden_cells
 from pipeline.publish.model import PublishedTable, TableSpec
 from pipeline.scoring.disclosure import BAND_COLUMN, BANDS, MEMBERS_BEHIND, MIN_WIDTH, QUANTILE_LEVELS
 from pipeline.scoring.disclosure_rounding import BASE_ROUNDED, ROUNDED, ROUNDED_STATS, STEP
+from pipeline.scoring.segments import NA_BEHIND
 
 # Statistics that are means over the companies behind a cell (count-weighted across segments) and may be
 # related linearly; the value is their range.
@@ -113,22 +114,26 @@ class Relation:
     the form and each child a function holding weight × items of them; a company's shortfall from the top in
     the function (in item points) is part of its overall shortfall, so mean_f ≥ 1 − (1 − mean) / weight and
     mean_f ≤ mean / weight wherever no item of the function is not applicable. ``items``: the parent's items
-    (0 when unknown), which also gives every node its score grid (steps of 1 / (2 · items))."""
+    (0 when unknown), which also gives every node its score grid (steps of 1 / (2 · items)). ``item_ids``: the
+    parent's items by id (a 'mean' relation), whose published not-applicable counts bound how far the
+    relation may miss where some item is not applicable (:func:`_na_rows`)."""
 
     parent: tuple[str, str]
     children: dict[tuple[str, str], float]
     sector: str = ""  # the sector whose item map gives it ('' : any)
     items: int = 0
     kind: str = "mean"
+    item_ids: tuple[str, ...] = field(default=(), compare=False)  # relations of two form versions stay equal
 
     def to_json(self) -> dict:
         return {"parent": list(self.parent), "children": [[f, n, w] for (f, n), w in self.children.items()],
-                "sector": self.sector, "items": self.items, "kind": self.kind}
+                "sector": self.sector, "items": self.items, "kind": self.kind, "item_ids": list(self.item_ids)}
 
     @classmethod
     def from_json(cls, data: dict) -> Relation:
         return cls(tuple(data["parent"]), {(f, n): float(w) for f, n, w in data["children"]},
-                   data.get("sector", ""), int(data.get("items", 0) or 0), data.get("kind", "mean"))
+                   data.get("sector", ""), int(data.get("items", 0) or 0), data.get("kind", "mean"),
+                   tuple(data.get("item_ids", ())))
 
 
 def hierarchy(links: pd.DataFrame, level_of: dict[tuple[str, str], str], sector: str = "") -> list[Relation]:
@@ -144,13 +149,15 @@ def hierarchy(links: pd.DataFrame, level_of: dict[tuple[str, str], str], sector:
     for (fw, node), its in items.items():
         level = level_of.get((fw, node))
         if level == "category" and its:
-            out.append(Relation((fw, node), {("item", i): 1 / len(its) for i in sorted(its)}, sector, len(its)))
+            out.append(Relation((fw, node), {("item", i): 1 / len(its) for i in sorted(its)}, sector, len(its),
+                                item_ids=tuple(sorted(its))))
         elif level == "function" and its:
             cats = [(c, items[(fw, c)]) for (f, c), lv in level_of.items()
                     if f == fw and lv == "category" and c.split(".")[0] == node and (fw, c) in items]
             covered = [i for _, s in cats for i in s]
             if sorted(covered) == sorted(its):  # a partition: each item in exactly one category
-                out.append(Relation((fw, node), {(fw, c): len(s) / len(its) for c, s in cats}, sector, len(its)))
+                out.append(Relation((fw, node), {(fw, c): len(s) / len(its) for c, s in cats}, sector, len(its),
+                                    item_ids=tuple(sorted(its))))
     return out
 
 
@@ -179,6 +186,9 @@ class _Facts:
         self.hidden: dict[tuple, tuple[str, str, str]] = {}  # fact → (table, cell, reason) where hidden
         self.weight: dict[tuple, float] = {}  # the count behind the fact
         self.na: dict[tuple, float] = {}  # published not-applicable share of the cell
+        # (sector, year, item) → the item's published not-applicable count; NaN where rounded (then 0 … k − 1)
+        self.item_na: dict[tuple, float] = {}
+        self.na_count: dict[tuple, float] = {}  # a node's mean → its true not-applicable answers (working column)
         self.threshold: dict[tuple, float] = {}
         self.rows: dict[tuple, list[tuple[str, object]]] = defaultdict(list)  # fact → (table, row index) holding it
         self.quantiles: dict[tuple, dict[float, tuple[float, float]]] = defaultdict(dict)  # (where, node) → q → (v, n)
@@ -249,6 +259,11 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
             node = (base.get("framework", "item" if "item_id" in base else ""),
                     base.get("node_id", base.get("item_id", "")))
             where = tuple(sorted((c, v) for c, v in base.items() if c not in ("framework", "node_id", "item_id")))
+            if node[0] == "item" and "n_not_applicable" in frame and not row_hidden:
+                rounded = str(r.get(ROUNDED, "")).lower() in ("true", "1", "1.0")
+                count = np.nan if rounded else _num(r["n_not_applicable"])
+                if rounded or count == count:
+                    facts.item_na[(str(base.get("sector", "")), str(base.get("year", "")), node[1])] = count
             for q in quantiles:
                 value, count = _num(r[q]), _num(r.get(_first(spec.counts[q])))
                 if not row_hidden and value == value and count == count:
@@ -288,6 +303,8 @@ def collect(tables: list[PublishedTable], hidden: pd.DataFrame) -> tuple[_Facts,
                         facts.whole[fact] = _num(r["n"])  # the base withheld: it lies in n − (k − 1) … n
                 if "na_share" in frame and not row_hidden:
                     facts.na[fact] = _num(r["na_share"])
+                if stat == "mean" and NA_BEHIND in frame and _num(r[NA_BEHIND]) == _num(r[NA_BEHIND]):
+                    facts.na_count[fact] = _num(r[NA_BEHIND])
                 if "threshold" in frame:
                     facts.threshold[fact] = _num(r["threshold"])
                 for col, parts in spec.parts.items():
@@ -414,7 +431,8 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int, u
                 continue
             known_na = [facts.na.get(nodes[m]) for m in members_ if nodes[m] in facts.na]
             if any(v is None or np.isnan(v) or v > 0 for v in known_na) or not known_na:
-                continue  # some item is not applicable: the weights are not the item counts
+                rows += _na_rows(facts, where, nodes, rel, k)  # some item may not apply: within a range
+                continue
             eq = defaultdict(float)
             eq[nodes[rel.parent]] += 1.0
             for child, w in rel.children.items():
@@ -440,6 +458,36 @@ def equations(facts: _Facts, adds_up: list, relations: list[Relation], k: int, u
             for a in TANGENTS:  # score² ≥ 2a·score − a², averaged: m2 ≥ 2a·mean − a²
                 rows.append(({fact: 2 * a, m2: -1.0}, a * a, FIRM))
     return rows
+
+
+def _na_rows(facts: _Facts, where: tuple, nodes: dict, rel: Relation, k: int) -> list[Row]:
+    """A node against its item-weighted children where some of its items may not apply: the relation misses by at
+    most δ = M / (n · I) either way, M the not-applicable answers on its I items, n its companies scored.
+
+    Why: a company with m of the I items not applicable weighs each child by its applicable items, not by
+    the map's; the two weightings differ by at most m / I in total variation, and each child's score lies in
+    [0, 1], so its own score misses the weighted children by at most m / I (a child with no applicable item
+    counts at the child's mean, with no weight in the company's score). Averaged over the n companies: M / (n · I).
+    M is the cell's true count where the table still carries it (the report's own check: an intruder who tells a
+    segment with no item not applicable, say by landing a hidden category on its one-item grid, has δ = 0), else
+    what the item table publishes for the whole sector: each item's count, k − 1 where it is rounded; an item
+    hidden (or not published) leaves M unbounded and the relation out. docs/method.md §5.4."""
+    parent = nodes[rel.parent]
+    n = facts.weight.get(parent, np.nan)
+    place = dict(where)
+    counts = [facts.item_na.get((str(place.get("sector", "")), str(place.get("year", "")), i), np.inf)
+              for i in rel.item_ids]
+    most = min(sum(k - 1 if c != c else c for c in counts), facts.na_count.get(parent, np.inf))
+    if not rel.item_ids or not n > 0 or not np.isfinite(most):
+        return []
+    delta = most / (n * len(rel.item_ids))
+    if delta >= 1:
+        return []
+    eq = defaultdict(float)
+    eq[parent] += 1.0
+    for child, w in rel.children.items():
+        eq[nodes[child]] -= w
+    return [(dict(eq), delta, MAP), ({f: -c for f, c in eq.items()}, delta, MAP)]
 
 
 def _answer_rows(facts: _Facts) -> list[Row]:

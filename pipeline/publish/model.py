@@ -8,9 +8,10 @@ Conventions shared by every published table (``PublishedTable.frame``):
 - ``suppressed`` is '' for a published cell, else its reason: 'primary' (fewer than k companies behind the
   statistic), 'split' (fewer than k on one side of a share, or off the top or bottom of a mean's scale),
   'complementary' (hidden so that a total or a related table does not reveal another hidden cell),
-  'uniform' (a mean of exactly 0 or 1); a hidden cell's statistics and counts are NaN, people see the
-  mark "x" (秘匿) and the published copy says only 'hidden' ('withheld' where the row still prints its open
-  counts, the respondents: its statistics are withheld cell by cell);
+  'uniform' (a mean of exactly 0 or 1), 'rounding' (a row whose rounded values would rule out one of its
+  possible bases: it says nothing of where the share lies); a hidden cell's statistics and counts are NaN,
+  people see the mark "x" (秘匿) and the published copy says only 'hidden' ('withheld' where the row still
+  prints its open counts, the respondents: its statistics are withheld cell by cell);
 - a statistic that is NaN in a published row (``suppressed == ''``) is *not assessed*: people see "—".
 """
 

@@ -33,7 +33,7 @@ from pipeline.publish.intervals import Relation
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable, SlidePivot, TableSpec
 from pipeline.scoring.disclosure import HIDDEN_COUNT, HIDDEN_COUNTS, MEMBERS_BEHIND
 from pipeline.scoring.disclosure_rounding import ROUNDED
-from pipeline.scoring.segments import ALL
+from pipeline.scoring.segments import ALL, NA_BEHIND
 
 HTML_DPI = 144  # inline figures: sharp on screen and on A4, a fraction of the 300-dpi files' size
 SLIDE_DPI = 200  # a deck figure's pixels per inch: the deck reads its size in inches from the PNG
@@ -52,7 +52,8 @@ def published_frame(frame: pd.DataFrame, keys: list[str] | None = None,
     beside a hidden share is half of the split) and its ``open_counts`` (the respondents, which protection
     has already hidden by their own rule where needed), and *why* a cell is hidden is not said (a reason
     "uniform" would tell that everyone scored 0% or 100%)."""
-    out = frame.drop(columns=[HIDDEN_COUNT, *HIDDEN_COUNTS.values(), MEMBERS_BEHIND, "uniform"], errors="ignore")
+    out = frame.drop(columns=[HIDDEN_COUNT, *HIDDEN_COUNTS.values(), MEMBERS_BEHIND, NA_BEHIND, "uniform"],
+                      errors="ignore")
     if "suppressed" in out:
         hidden = out["suppressed"].fillna("").ne("")
         numbers = [c for c in hidden_row_numbers(out, keys) if c not in (open_counts or [])]

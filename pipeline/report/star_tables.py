@@ -31,7 +31,14 @@ from pipeline.report.data import ReportData
 from pipeline.report.scheme_names import scheme_names
 from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import complementary_suppression, split_sides
-from pipeline.scoring.disclosure_rounding import ROUNDED, keeps_every_base, round_small_base, small_base, to_step
+from pipeline.scoring.disclosure_rounding import (
+    ROUNDED,
+    ROUNDING,
+    keeps_every_base,
+    round_small_base,
+    small_base,
+    to_step,
+)
 from pipeline.scoring.readiness import (
     DISTANCE_BANDS,
     KEY,
@@ -223,7 +230,7 @@ def distance(data: ReportData, by: str, star_table: pd.DataFrame, k: int | None 
         [not keeps_every_base(float(to_step(v)), int(n), k) if v == v else False
          for v, n in zip(raw["share_distance"], pd.to_numeric(raw["n"], errors="coerce").fillna(0), strict=True)],
         index=raw.index)
-    bands.loc[unroundable & bands["suppressed"].fillna("").eq(""), "suppressed"] = "split"
+    bands.loc[unroundable & bands["suppressed"].fillna("").eq(""), "suppressed"] = ROUNDING
     ready_hidden = _star_hidden(star_table)
     fixed = bands["node_id"].str.endswith(":0")
     star_of = bands["node_id"].str.split(":").str[0]

@@ -69,7 +69,7 @@ MEMBERS_BEHIND = "_members_behind"
 # The narrowest interval (on the 0–1 score and share scale) an intruder may reach for any hidden cell from
 # everything a report publishes (pipeline.publish.intervals solves for it; docs/method.md "Disclosure control").
 MIN_WIDTH = 0.10
-REASONS = ("primary", "split", "complementary", "uniform")
+REASONS = ("primary", "split", "complementary", "uniform", "rounding")
 # A mean hidden only because fewer than k companies lie below the top of the scale (or above its bottom) is
 # published coarsened, as a band (docs/method.md "Disclosure control"): ``mean_band`` holds the band's code and
 # the exact mean stays hidden. The band is the interval BANDS[code] an intruder may use like any published value.

@@ -28,6 +28,7 @@ import pandas as pd
 
 from pipeline.scoring.statistics import wilson
 
+ROUNDING = "rounding"  # the reason of a row hidden because its rounded values would rule out a base
 ROUNDED = "rounded"  # published column: True where the row's shares are rounded and its base withheld
 STEP = 0.01  # whole percent
 STEPS_PER_UNIT = 100  # 1 / STEP as a whole number: k / 100 is the double nearest k %, k * 0.01 may not be (0.82…01)
@@ -117,13 +118,15 @@ def round_small_not_applicable(protected: pd.DataFrame, raw: pd.DataFrame, k: in
 
 
 def _hide_row(table: pd.DataFrame, index: object) -> pd.DataFrame:
-    """Hide one row for its split (statistics and counts blank, as protection leaves it)."""
+    """Hide one row because rounding cannot keep every base (statistics and counts blank, as protection leaves
+    them), with the reason :data:`ROUNDING`: not 'split', which tells the interval solver that fewer than k
+    companies lie on one side of the share — a row hidden here may hold many on both (15 of 84 failing)."""
     from pipeline.scoring.disclosure import PART_COUNTS, STAT_COLUMNS
 
     out = table.copy()
     cols = [c for c in [*STAT_COLUMNS, *ROUNDED_STATS, *WITHHELD, *PART_COUNTS, "ci_low", "ci_high"] if c in out]
     out.loc[index, list(dict.fromkeys(cols))] = np.nan
-    out.loc[index, "suppressed"] = "split"
+    out.loc[index, "suppressed"] = ROUNDING
     return out
 
 
@@ -155,7 +158,7 @@ def small_base(table: pd.DataFrame, k: int, n_col: str = "n", base_col: str = "n
 def round_small_base(protected: pd.DataFrame, k: int, n_col: str = "n", base_col: str = "n_scored",
                      single: pd.Series | None = None) -> pd.DataFrame:
     """The protected table with every published row :func:`small_base` flags published rounded (see above), or
-    hidden ('split') where some rounded share would rule out one of the k possible bases n − (k − 1) … n.
+    hidden (:data:`ROUNDING`) where some rounded share would rule out one of the k possible bases n − (k − 1) … n.
 
     ``protected`` still carries the true base in its ``base_col`` (protection blanks it only in hidden rows)."""
     out = protected.copy()

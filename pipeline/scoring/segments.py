@@ -15,6 +15,9 @@ from pipeline.scoring.weights import with_members
 
 MULTI_VALUED = {"business_types"}
 ALL = "全体"
+# working column of a node's rows: the segment's not-applicable answers on the node's items (never published: the
+# interval solver's bound on how far a node's mean may miss its item-weighted children, pipeline/publish/intervals.py)
+NA_BEHIND = "_na_behind"
 
 
 def attach_segment(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None) -> pd.DataFrame:
@@ -71,7 +74,7 @@ def segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | Non
         base = response_base(with_members(roster, respondents, [by]), by)
         out = out.merge(base, on=["sector", "year", "segment"], how="left")
         out["response_rate"] = out["n"] / out["roster_n"]
-    return out.drop(columns=["na_items", "items"])
+    return out.rename(columns={"na_items": NA_BEHIND}).drop(columns=["items"])
 
 
 def node_thresholds(node_ids: pd.Series, framework: str, threshold: float | None = None) -> pd.Series:
