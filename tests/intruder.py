@@ -23,3 +23,12 @@ def attack(frames: dict[str, tuple[pd.DataFrame, TableSpec]], relations: Iterabl
     intervals: list = []
     findings = intruder_check(shown, log, k, list(relations), intervals)
     return findings, intervals
+
+
+def bottleneck_audit(table: pd.DataFrame, spec: TableSpec) -> tuple[list, dict]:
+    """:func:`attack` on one ★ bottleneck table: the findings, and the interval of each hidden ``share_unmet`` by
+    (node id, segment)."""
+    findings, intervals = attack({"star_bottlenecks": (table, spec)})
+    cells = {(iv.cell.split("node_id=")[1].split(";")[0], iv.cell.split("segment=")[1].split(";")[0]): iv
+             for iv in intervals if iv.statistic == "share_unmet"}
+    return findings, cells

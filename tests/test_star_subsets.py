@@ -17,11 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.publish.audit import hidden_cells, intruder_check
-from pipeline.publish.model import PublishedTable
-from pipeline.publish.publisher import published_frame
 from pipeline.report.star_tables import SPECS
 from pipeline.scoring.disclosure import HIDDEN_COUNT
+from tests.intruder import bottleneck_audit
 
 N = {"物流": 12, "設備・機械": 15, "その他": 43, "全体": 70}
 FAILING = {3: {"物流": 4, "設備・機械": 6, "その他": 20, "全体": 30},
@@ -46,13 +44,7 @@ def _blank(t: pd.DataFrame) -> pd.DataFrame:
 
 
 def _audit(table: pd.DataFrame):
-    t = PublishedTable("star_bottlenecks", "star_bottlenecks", table, list(table.columns), spec=SPEC)
-    log = hidden_cells([t])
-    shown = PublishedTable(t.name, t.name, published_frame(table, SPEC.keys), list(table.columns), spec=SPEC)
-    intervals: list = []
-    findings = intruder_check([shown], log, 5, [], intervals)
-    cells = {(iv.cell.split("node_id=")[1].split(";")[0], iv.cell.split("segment=")[1].split(";")[0]): iv
-             for iv in intervals if iv.statistic == "share_unmet"}
+    findings, cells = bottleneck_audit(table, SPEC)
     narrow = sorted(f"{f.cell.split('node_id=')[1]} {f.statistic}" for f in findings if f.check == "interval")
     return narrow, cells
 

@@ -15,11 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.publish.audit import hidden_cells, intruder_check
-from pipeline.publish.model import PublishedTable, TableSpec
-from pipeline.publish.publisher import published_frame
+from pipeline.publish.model import TableSpec
 from pipeline.report.star_tables import SPECS
 from pipeline.scoring.disclosure import HIDDEN_COUNT
+from tests.intruder import bottleneck_audit
 
 N = {"S": 8, "T": 20, "U": 30, "全体": 58}
 FAILING = {"S": 3, "T": 6, "U": 9, "全体": 18}
@@ -42,14 +41,7 @@ def _rows(hidden4: set[str], cited4: str = ITEMS) -> pd.DataFrame:
 
 
 def _audit(table: pd.DataFrame, spec: TableSpec = SPEC):
-    t = PublishedTable("star_bottlenecks", "star_bottlenecks", table, list(table.columns), spec=spec)
-    log = hidden_cells([t])
-    shown = PublishedTable(t.name, t.name, published_frame(table, spec.keys), list(table.columns), spec=spec)
-    intervals: list = []
-    findings = intruder_check([shown], log, 5, [], intervals)
-    cells = {(iv.cell.split("node_id=")[1].split(";")[0], iv.cell.split("segment=")[1].split(";")[0]): iv
-             for iv in intervals if iv.statistic == "share_unmet"}
-    return findings, cells
+    return bottleneck_audit(table, spec)
 
 
 def _narrow(findings) -> list[str]:
