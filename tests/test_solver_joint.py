@@ -188,3 +188,27 @@ def test_completion_hides_more_bands_never_a_bottleneck_row():
     assert [f for f in findings if f.check == "interval"] == []
     for band in ("★3:3", "★3:4–5", "★3:6+"):
         assert (iv[band].low, iv[band].high) == pytest.approx((0.0, 4 / 60), abs=1e-5)
+
+
+def test_a_solver_error_is_solved_again_not_read_as_a_bound(monkeypatch):
+    """HiGHS may fail inside its presolve (scipy's status 4, no solution) on one order of the variables and not on
+    another: the stress store's FY2022 ★3 band 1 of ソフトウェア・IT (6 companies) read [0, 1/6] in the report's row
+    order and [0, 4/6] with the rows sorted, the failed maximum taken as the best point seen. Here every programme
+    fails while presolve is on; the two split bands of :func:`test_two_split_bands_of_one_segment_are_pinned_together`
+    must still read [2/159, 4/159], whichever order the rows come in."""
+    import scipy.optimize
+    from scipy.optimize import OptimizeResult
+
+    real = scipy.optimize.milp
+
+    def failing(c, *, options=None, **kw):
+        if (options or {}).get("presolve", True):
+            return OptimizeResult(status=4, x=None, success=False, message="Solve error")
+        return real(c, options=options, **kw)
+
+    monkeypatch.setattr(scipy.optimize, "milp", failing)
+    frame = _bands(DEMO, {"0": "split", "2": "split"})
+    for rows in (frame, frame.iloc[::-1].reset_index(drop=True)):
+        _, iv = _audit(rows)
+        for band in ("★3:0", "★3:2"):
+            assert (iv[band].low, iv[band].high) == pytest.approx((2 / 159, 4 / 159), abs=1e-6)
