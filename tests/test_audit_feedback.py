@@ -1,5 +1,5 @@
 """`sdw audit --feedback DIR --store STORE`: the rank replay on a folder of member workbooks, read as their members read
-them (docs/method.md, "Round eight: ranks beside printed counts"). Expected counts typed by hand. k = 5."""
+them (docs/method.md, "Ranks beside printed counts"). Expected counts typed by hand. k = 5."""
 
 from __future__ import annotations
 

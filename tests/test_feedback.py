@@ -542,8 +542,8 @@ def test_power_peers_are_the_reports_segment_every_company_holding_the_business(
 
 
 def test_a_withheld_level_row_loses_its_band_too():
-    """Round eight: the member's Lv1 row printed the group's mean as 「90%以上」 beside a Lv1+ count the report
-    withholds, which says the group's small side is the companies below 90 % (3 of 61 in FY2024).
+    """Ranks beside printed counts: the member's Lv1 row printed the group's mean as 「90%以上」 beside a Lv1+
+    count the report withholds, which says the group's small side is the companies below 90 % (3 of 61 in FY2024).
     Withheld, the band goes too."""
     from pipeline.scoring.feedback import _withhold_beside_the_report
 

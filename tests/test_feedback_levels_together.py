@@ -56,9 +56,6 @@ def test_a_withheld_lv3_beside_a_printed_all_takes_lv1_and_lv2_with_it():
         assert page.loc[level, "peer_group"] == "M"
     # the member's own scores stay
     assert page.loc[["Lv1", "Lv2", "Lv3"], "score"].tolist() == pytest.approx([0.95, 0.95, 0.95])
-    # what the page prints leaves Lv3 anywhere in 0…1: Lv1, Lv2 unknown in 0…1 beside All 0.65
-    low, high = max(0.0, (153 * 0.65 - 50 - 74) / 29), min(1.0, 153 * 0.65 / 29)
-    assert high - low >= 0.10
 
 
 def test_all_four_printed_where_nothing_is_withheld():
