@@ -323,7 +323,18 @@ def responses_by_segment(data: ReportData, by: str, k: int | None = None, comple
                   uniform_columns=["response_rate"], completed=completed).drop(columns="multi_counted")
     # the respondents' count is the one the score tables print: hidden only by its own rule, not by the
     # roster's split (docs/method.md §11)
-    out["n"] = respondent_counts(table, k=_k(k), group=["sector", "year"]).to_numpy()
+    return printed_counts(out, table, _k(k), SPECS["responses"])
+
+
+def printed_counts(out: pd.DataFrame, counted: pd.DataFrame, k: int, spec: TableSpec) -> pd.DataFrame:
+    """``out`` with its respondents (``n``) as every table prints them (:func:`respondent_counts` of ``counted``).
+    A row whose statistics the protection publishes but whose count the count's own rule hides (a complementary
+    count beside a small segment) is hidden too: a mean never stands beside a withheld count of the companies
+    behind it (the audit refuses it as "published with nan companies")."""
+    out = out.assign(n=respondent_counts(counted, k=k, group=["sector", "year"]).to_numpy())
+    lost = out["n"].isna() & out["suppressed"].fillna("").astype(str).eq("")
+    for index in out.index[lost]:
+        out = hide_row(out, index, spec)
     return out
 
 
@@ -387,7 +398,7 @@ def quantiles(scores: pd.DataFrame, respondents: pd.DataFrame, by: str | None, k
                   floors=["_below_top", "_above_zero"], completed=completed).drop(columns="multi_counted")
     # the respondents are printed as every table prints them, by their own rule: a withheld row keeps its n where
     # the response table prints it (docs/method.md §11, "Participation is protected like answers")
-    out["n"] = respondent_counts(q, k=_k(k), group=["sector", "year"]).to_numpy()
+    out = printed_counts(out, q, _k(k), SPECS["distribution"])
     out = members_total(out, weighted, by, k, group=["sector", "year"])
     return _mark_quantiles_withheld(out.drop(columns=["_below_top", "_above_zero"]))
 
