@@ -227,11 +227,23 @@ def _source_line(slide, source: str) -> None:
     if not source:
         return
     width = WIDTH - 2 * MARGIN
-    text = source if fits_one_line(source, MIN_PT, width) else GLOSS.sub("", source)
-    lines = 1 if fits_one_line(text, MIN_PT, width) else 2
+    text = _source_text(source)
+    lines = _source_lines(source)
     height = Inches(0.35) + (lines - 1) * LINE
     _textbox(slide, MARGIN, SOURCE_TOP + Inches(0.35) - height, width, height, text, MIN_PT, color=GREY,
              anchor=MSO_ANCHOR.BOTTOM)
+
+
+def _source_text(source: str) -> str:
+    """The source line as a slide prints it: whole where it fits one line, else without its explanations."""
+    return source if fits_one_line(source, MIN_PT, WIDTH - 2 * MARGIN) else GLOSS.sub("", source)
+
+
+def _source_lines(source: str) -> int:
+    """Lines the source line takes on a slide (one, or two where even its short form is too long); none if empty."""
+    if not source:
+        return 0
+    return 1 if fits_one_line(_source_text(source), MIN_PT, WIDTH - 2 * MARGIN) else 2
 
 
 def _title_slide(prs: Presentation, title: str, subtitle: str) -> None:
@@ -354,9 +366,46 @@ def _figure_slide(prs: Presentation, figure: PublishedFigure, png: Path | None =
     pic.width, pic.height = int(pic.width * scale), int(pic.height * scale)
     pic.left = int(MARGIN + (box_w - pic.width) / 2)
     pic.top = int(box_top)
+    extra = max(_source_lines(figure.source) - 1, 0)  # a source line of two lines takes a line of the footnote's
+    line = footnote(figure.slide_note, box_w, FOOTNOTE_LINES - extra)
+    if line:  # above the source line, under the picture (drawn SLIDE_FIGURE high: it ends above these lines)
+        rows = _cell_lines(line, box_w, narrow=NARROW_EM)
+        top = SOURCE_TOP - (extra + rows) * LINE - Inches(0.03)
+        _textbox(slide, MARGIN, top, box_w, rows * LINE, line, MIN_PT, color=GREY, anchor=MSO_ANCHOR.BOTTOM)
     _source_line(slide, figure.source)
-    if figure.notes:
-        slide.notes_slide.notes_text_frame.text = "\n".join(figure.notes)
+    notes = [*figure.notes, *([figure.slide_note] if figure.slide_note and figure.slide_note != line else [])]
+    if notes:  # the numbers behind the figure, and the whole note where the footnote carries only its first parts
+        slide.notes_slide.notes_text_frame.text = "\n".join(notes)
+
+
+NOTE_PARTS = re.compile(r" / |(?<=[.;。])\s+")
+"""Where a figure's note may be cut for a slide's footnote: between its notes (joined by " / ") and its sentences."""
+
+
+FOOTNOTE_LINES = 2
+"""Lines a figure slide's footnote may take at 14 pt between the picture and the source line."""
+
+
+def footnote(note: str, width: int, lines: int = FOOTNOTE_LINES) -> str:
+    """A figure's note as a slide's footnote at 14 pt in a box ``width`` wide, on at most ``lines`` lines: the note
+    whole where it fits, else its leading parts (notes, sentences) that fit together, else nothing (the slide's notes
+    carry it all). The figure's own words come first (a short label's key, what 「—」 means); the caveats every slide
+    shares (a company in several business types, the merged segments) come after them and are on the caveats slide
+    already."""
+    note = " ".join(str(note).split())
+
+    def fits(text: str) -> bool:
+        return lines > 0 and _cell_lines(text, width, narrow=NARROW_EM) <= lines
+
+    if not note or fits(note):
+        return note if lines > 0 else ""
+    line = ""
+    for part in (p for p in NOTE_PARTS.split(note) if p):
+        glue = "" if not line or line.endswith("。") else " " if line.endswith((".", ";")) else " / "
+        if not fits(line + glue + part):
+            break
+        line += glue + part
+    return line
 
 
 CELL_PAD = Inches(0.2)

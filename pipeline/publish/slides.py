@@ -8,18 +8,22 @@ both, so the publisher never imports the report.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-SLIDE_FIGURE = (12.3, 5.5)
-"""The picture area of a deck slide (13.33 × 7.5 in, under the slide's title and above its source line):
-deck figures are drawn at this size and placed unscaled, so a 14-point label stays 14 points projected."""
+SLIDE_FIGURE = (12.3, 5.0)
+"""The picture area of a deck slide (13.33 × 7.5 in, under the slide's title and above its footnote of up to two
+lines and its source line): deck figures are drawn at this size and placed unscaled, so a 14-point label stays 14 points
+projected."""
+NOTE_ATTRIBUTE = "sdw_slide_note"
+"""Where :func:`keep_note` leaves a slide figure's note on the figure, for the publisher to hand to the deck."""
 SLIDE_MIN_PT = 14.0
 """The smallest text on a deck figure (a 16:9 slide read from the back of a meeting room)."""
-_MODE = {"slide": False}
+_MODE: dict[str, Any] = {"slide": False, "short": {}, "used": {}}
 
 
 def on_slide() -> bool:
@@ -54,3 +58,42 @@ def min_text_size(fig: Figure) -> float:
 
     sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     return float(min(sizes)) if sizes else math.inf
+
+
+def keep_note(fig: Figure, note: str) -> None:
+    """Keep a slide figure's note off the picture: the deck writes it as the slide's one-line footnote (what fits)
+    and in full in the slide's notes (a four-line note drawn into the figure took the room of the data)."""
+    setattr(fig, NOTE_ATTRIBUTE, note)
+
+
+def kept_note(fig: Figure) -> str:
+    """The note :func:`keep_note` left on ``fig`` (empty when none)."""
+    return str(getattr(fig, NOTE_ATTRIBUTE, "") or "")
+
+
+@contextmanager
+def short_labels(short: Mapping[str, str]) -> Iterator[None]:
+    """While inside, :func:`short_label` gives a category's slide label (a long segment name's short form, e.g.
+    "Aggregator" for "Specified wholesale supply (aggregator)"): a slide's cells are too narrow for the page's
+    names, which wrapped to three lines and staggered to two rows."""
+    before = _MODE["short"], _MODE["used"]
+    _MODE["short"], _MODE["used"] = dict(short), {}
+    try:
+        yield
+    finally:
+        _MODE["short"], _MODE["used"] = before
+
+
+def short_label(text: str) -> str:
+    """``text``'s short form on a slide (see :func:`short_labels`); ``text`` itself on a page or without one. A short
+    form given is remembered for the slide's key (:func:`short_key`)."""
+    short = str(_MODE["short"].get(text, text)) if _MODE["slide"] else text
+    if short != text:
+        _MODE["used"][short] = text
+    return short
+
+
+def short_key(template: str = "{short} = {name}", sep: str = "; ") -> str:
+    """The key of the short labels given since :func:`short_labels` was entered ("Aggregator = Specified wholesale
+    supply (aggregator)"), empty when none was."""
+    return sep.join(template.format(short=k, name=v) for k, v in _MODE["used"].items())

@@ -26,8 +26,12 @@ from pipeline.publish.slides import (  # noqa: F401 — part of the figure style
     SLIDE_FIGURE,
     SLIDE_MIN_PT,
     fs,
+    keep_note,
     min_text_size,
     on_slide,
+    short_key,
+    short_label,
+    short_labels,
     slide_mode,
 )
 from pipeline.report import rule_words
@@ -209,10 +213,9 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "") -> N
     note : str, optional
         Extra line under the rule, e.g. what '—' means.
     """
-    if on_slide():  # the slide carries the title and the one source line; the note stays with the data
-        if note:
-            clear_footer(fig, fig.text(0.02, 0.015, _fit(note, fig, fs(8.5)), ha="left", va="bottom",
-                                       fontsize=fs(8.5), color=NOTE_COLOUR))
+    if on_slide():  # the slide carries the title, the one source line and the note (a footnote and its notes)
+        keep_note(fig, note)
+        fill_down(fig)
         clear_header(fig)
         return
     fig.suptitle(title, x=0.02, y=0.97, ha="left", fontsize=17, fontweight=TITLE_WEIGHT)
@@ -244,6 +247,23 @@ def clear_header(fig: Figure, pad_pt: float = 4.0) -> None:
         if ax.get_visible():
             box = ax.get_position()
             ax.set_position([box.x0, box.y0, box.width, max(box.height - lower, 0.05)])
+
+
+def fill_down(fig: Figure, pad_pt: float = 4.0) -> None:
+    """Stretch the Axes down until their lowest text (tick labels, staggered segment names) sits ``pad_pt`` above the
+    picture's bottom edge: a slide figure keeps no footer, and the room left for one made the heatmap's cells a third
+    of the slide. Every Axes drops by the same amount (a heatmap's colour bar stays beside its cells)."""
+    renderer = fig.canvas.get_renderer()
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    if not axes:
+        return
+    lowest = min(ax.get_tightbbox(renderer).y0 for ax in axes)
+    drop = (lowest - pad_pt * fig.dpi / 72) / fig.bbox.height
+    if drop <= 0:
+        return
+    for ax in axes:
+        box = ax.get_position()
+        ax.set_position([box.x0, box.y0 - drop, box.width, box.height + drop])
 
 
 def clear_footer(fig: Figure, footer: Any, pad_pt: float = 4.0) -> None:
