@@ -378,8 +378,9 @@ def _figure_slide(prs: Presentation, figure: PublishedFigure, png: Path | None =
         slide.notes_slide.notes_text_frame.text = "\n".join(notes)
 
 
-NOTE_PARTS = re.compile(r" / |(?<=[.;。])\s+")
-"""Where a figure's note may be cut for a slide's footnote: between its notes (joined by " / ") and its sentences."""
+NOTE_PARTS = re.compile(r" / |(?<=[.。])\s+")
+"""Where a figure's note may be cut for a slide's footnote: between its notes (joined by " / ") and its sentences, never
+inside a list (half a key of merged segments would misname the other half)."""
 
 
 FOOTNOTE_LINES = 2
@@ -401,7 +402,7 @@ def footnote(note: str, width: int, lines: int = FOOTNOTE_LINES) -> str:
         return note if lines > 0 else ""
     line = ""
     for part in (p for p in NOTE_PARTS.split(note) if p):
-        glue = "" if not line or line.endswith("。") else " " if line.endswith((".", ";")) else " / "
+        glue = "" if not line or line.endswith("。") else " " if line.endswith(".") else " / "
         if not fits(line + glue + part):
             break
         line += glue + part

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
+import json
 import os
 import sys
 from html import escape
@@ -185,7 +186,8 @@ class Publisher:
                     path = self.figures_dir / f"{name}_slide{part + 1 if part else ''}.png"
                     # what the deck's checks read back from the picture itself: its smallest text and its titles
                     save_figure_png(slide_fig, path, dpi=SLIDE_DPI, text={
-                        "sdw:min_pt": f"{smallest:.1f}", "sdw:titles": str(int(bool(slide_fig.get_suptitle())))})
+                        "sdw:min_pt": f"{smallest:.1f}", "sdw:titles": str(int(bool(slide_fig.get_suptitle()))),
+                        "sdw:facts": json.dumps(slides.figure_facts(slide_fig), ensure_ascii=True)})
                     plt.close(slide_fig)
                     slide_pngs.append(path)
         png, svg = self.figures_dir / f"{name}.png", self.figures_dir / f"{name}.svg"

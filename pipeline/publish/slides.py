@@ -97,3 +97,25 @@ def short_key(template: str = "{short} = {name}", sep: str = "; ") -> str:
     """The key of the short labels given since :func:`short_labels` was entered ("Aggregator = Specified wholesale
     supply (aggregator)"), empty when none was."""
     return sep.join(template.format(short=k, name=v) for k, v in _MODE["used"].items())
+
+
+def figure_facts(fig: Figure) -> dict[str, Any]:
+    """What a slide figure says, read from its objects as drawn, for the deck's checks (kept in the PNG as ASCII JSON:
+    ``sdw:facts``): per Axes its kind ('plot', 'polar' or 'colorbar'), axis titles and box (figure fractions), the
+    legends' words, whether error bars are drawn, and every visible text."""
+    from matplotlib.container import ErrorbarContainer
+    from matplotlib.text import Text
+
+    axes = []
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        kind = "colorbar" if ax.get_label() == "<colorbar>" else "polar" if ax.name == "polar" else "plot"
+        box = ax.get_position()
+        axes.append({"kind": kind, "x": ax.get_xlabel(), "y": ax.get_ylabel(),
+                     "box": [round(v, 4) for v in (box.x0, box.y0, box.x1, box.y1)]})
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+    return {"axes": axes,
+            "legend": [t.get_text() for legend in legends for t in legend.get_texts()],
+            "intervals": any(isinstance(c, ErrorbarContainer) for ax in fig.axes for c in ax.containers),
+            "texts": [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]}
