@@ -129,3 +129,26 @@ def test_figure_facts_read_axis_titles_legend_and_intervals():
     assert [(a["kind"], a["x"], a["y"]) for a in facts["axes"]] == [("plot", "", "Response rate")]
     assert facts["intervals"] is True and facts["legend"] == ["FY2026", "95% interval"]
     assert {"A", "B", "Response rate"} <= set(facts["texts"])
+
+
+def test_a_column_withheld_in_every_row_is_said_once_above_the_table(tmp_path):
+    """The English power distribution slide gave a sixth of its width to "Mean (members, est.)" reading x in all six
+    rows: on a slide the column goes and a line above the table says it is withheld in every row."""
+    from pipeline.publish.formats import WITHHELD_CELLS
+    from pipeline.publish.model import PublishedTable, TableSpec
+
+    frame = pd.DataFrame({"sector": ["power"] * 3, "year": [2026] * 3, "node_id": ["overall"] * 3,
+                          "segment": ["Generation", "Retail", "All"], "n": [156, 200, 317],
+                          "mean": [0.779, 0.749, 0.771], "w_mean": [0.775, 0.745, 0.768],
+                          "suppressed": [""] * 3, WITHHELD_CELLS: ["w_mean"] * 3})
+    spec = TableSpec(keys=["sector", "year", "node_id"], counts={"mean": "n"}, total="All")
+    table = PublishedTable("distribution", "Score distribution by segment, FY2026", frame,
+                           ["segment", "n", "mean", "w_mean"], spec=spec, source=SOURCE)
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", "t", "s", ["a"], [], PROV, "en", tables=[table])))
+    (slide,) = [s for s in deck.slides if any(sh.has_table for sh in s.shapes)]
+    (shape,) = [s for s in slide.shapes if s.has_table]
+    head = [shape.table.cell(0, c).text_frame.text.replace("\v", " ") for c in range(len(shape.table.columns))]
+    assert head == ["Segment", "Respondents", "Mean score"]
+    assert "Mean (members, est.): withheld in every row (x)" in _boxes(slide)
+    caption = _boxes(slide)["Mean (members, est.): withheld in every row (x)"]
+    assert caption.top + caption.height <= shape.top + Emu(1)

@@ -41,7 +41,7 @@ from pptx.util import Emu, Inches, Pt
 
 from pipeline.linebreak import narrowest, pack, phrases
 from pipeline.palette import ACCENT_COLOUR, PAGE_TEXT_COLOUR, SLIDE_MUTED_COLOUR
-from pipeline.publish.formats import BAND_LABELS, people_frame
+from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK, people_frame
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable
 from pipeline.xlsx import display_width
 
@@ -57,12 +57,14 @@ TITLE_ONLY_LAYOUT = 5
 WORDS = {"ja": {"headline": "要点", "caveats": "数値を読む前に", "rules": "採点と秘匿のルール、記号",
                 "sources": "出典", "generated": "作成日: {date}",
                 "replay": "集計を再現するための情報(データと集計コードの版、条件)は、報告書(HTML)の付録にあります。",
-                "more": "上位{shown}行を表示(全{total}行は集計表(Excel)の「{sheet}」シート)"},
+                "more": "上位{shown}行を表示(全{total}行は集計表(Excel)の「{sheet}」シート)",
+                "withheld": "{columns}: すべての行で秘匿(x)"},
          "en": {"headline": "Key points", "caveats": "Before reading the numbers",
                 "rules": "Scoring and disclosure rules, marks", "sources": "Sources", "generated": "Prepared: {date}",
                 "replay": "What it takes to reproduce these numbers (data and code versions, parameters) is in the "
                           "report's appendix (HTML).",
-                "more": "First {shown} rows shown (all {total} in the tables workbook (Excel), sheet \"{sheet}\")"}}
+                "more": "First {shown} rows shown (all {total} in the tables workbook (Excel), sheet \"{sheet}\")",
+                "withheld": "{columns}: withheld in every row (x)"}}
 """The deck's own words. A WG briefing slide carries no internal ids (catalog versions, file paths, content hashes,
 run parameters): those stay in the HTML's appendix and the machine files (tables/*.csv, disclosure_audit.csv)."""
 MIN_PT = 14
@@ -576,13 +578,20 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str) -> None:
     caption = " / ".join(f"{h}: {_year_words(shown[h].iloc[0], lang)}" for h in constant
                          if str(shown[h].iloc[0]) not in table.title)
     shown = shown.drop(columns=constant)
+    # a column withheld in every row (the members' estimate where a segment's response status is withheld) is said
+    # once above the table, on a line of its own: a column of x took a sixth of the slide's width and said one thing
+    withheld = [h for h, k in kinds.items() if k in NUMERIC_KINDS and h in shown and len(shown) > 1
+                and shown[h].astype(str).eq(HIDDEN_MARK).all()] if table.pivot is None else []
+    shown = shown.drop(columns=withheld)
+    captions = [x for x in (caption, WORDS[lang]["withheld"].format(columns=", ".join(withheld)) if withheld else "")
+                if x]
     if table.pivot is not None:
         shown = _pivoted(shown, table, lang)
     # a pivot's new columns hold the value's strings (shares): numbers, but for the row part of a split ("★3")
     lead = table.pivot.split_name or " " if table.pivot is not None and table.pivot.split else None
     numeric = [kinds.get(h) in NUMERIC_KINDS or (h not in kinds and table.pivot is not None and h != lead)
                for h in shown.columns]
-    top = TABLE_TOP + (LINE + Inches(0.1) if caption else 0)
+    top = TABLE_TOP + len(captions) * LINE + (Inches(0.1) if captions else 0)
     inner = WIDTH - 2 * MARGIN
 
     def layout(lines: int, compact: bool = False) -> tuple[list[int], int, list[int]]:  # widths, header, rows
@@ -646,8 +655,8 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str) -> None:
         note = "\n".join(x for x in (note_more, table.note) if x)
         slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
         _slide_title(slide, table.title + (f" ({part + 1}/{len(chunks)})" if len(chunks) > 1 else ""))
-        if caption:
-            _textbox(slide, MARGIN, TABLE_TOP - Inches(0.05), inner, LINE + Inches(0.1), caption, MIN_PT)
+        for i, words in enumerate(captions):
+            _textbox(slide, MARGIN, TABLE_TOP - Inches(0.05) + i * LINE, inner, LINE + Inches(0.1), words, MIN_PT)
         shape = slide.shapes.add_table(len(chunk) + 1, len(chunk.columns), MARGIN, top, inner, int(head_h + sum(hs)))
         frame = shape.table
         frame.rows[0].height = int(head_h)
