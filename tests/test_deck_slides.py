@@ -35,9 +35,9 @@ def _slide_png(path):
     return path
 
 
-def _deck(tmp_path, note):
+def _deck(tmp_path, note, shared=""):
     figure = PublishedFigure("f", "Response rate by segment", tmp_path / "f.png", source=SOURCE, notes=["All 62.4%"],
-                             slide_png=_slide_png(tmp_path / "f_slide.png"), slide_note=note)
+                             slide_png=_slide_png(tmp_path / "f_slide.png"), slide_note=note, slide_shared=shared)
     path = write_deck(tmp_path / "deck.pptx", "Power", "FY2026", ["317 answered"], [figure], PROV, "en")
     return Presentation(str(path)).slides[2]
 
@@ -57,7 +57,7 @@ def test_a_long_note_leaves_its_first_part_under_the_picture_and_all_of_it_in_th
     assert note.top + note.height <= source.top + Emu(1)
     assert Emu(pic.height).inches == pytest.approx(slides.SLIDE_FIGURE[1], abs=0.01)  # unscaled
     assert {r.font.size.pt for p in note.text_frame.paragraphs for r in p.runs} == {14}
-    assert slide.notes_slide.notes_text_frame.text == f"All 62.4%\nx: withheld / {LONG}"
+    assert slide.notes_slide.notes_text_frame.text == f"x: withheld / {LONG}\nAll 62.4%"
 
 
 def test_a_note_that_fits_is_the_footnote_and_is_not_repeated_in_the_notes(tmp_path):
@@ -66,10 +66,17 @@ def test_a_note_that_fits_is_the_footnote_and_is_not_repeated_in_the_notes(tmp_p
     assert slide.notes_slide.notes_text_frame.text == "All 62.4%"
 
 
+def test_the_caveats_every_slide_shares_are_in_the_notes_not_under_the_picture(tmp_path):
+    shared = "Companies with several licences count in each business type"
+    slide = _deck(tmp_path, "", shared)
+    assert set(_boxes(slide)) == {"Response rate by segment", SOURCE}
+    assert slide.notes_slide.notes_text_frame.text == f"{shared}\nAll 62.4%"
+
+
 def test_a_note_too_long_from_its_first_word_is_in_the_notes_only(tmp_path):
     slide = _deck(tmp_path, LONG)
     assert set(_boxes(slide)) == {"Response rate by segment", SOURCE}
-    assert slide.notes_slide.notes_text_frame.text == f"All 62.4%\n{LONG}"
+    assert slide.notes_slide.notes_text_frame.text == f"{LONG}\nAll 62.4%"
 
 
 HEAT = pd.DataFrame({"node_id": ["GV.OC"] * 3 + ["GV.RM"] * 3,
@@ -101,7 +108,7 @@ def test_a_slide_figure_keeps_its_note_off_the_picture_and_its_axes_reach_the_fo
         renderer = fig.canvas.get_renderer()
         foot_pt = ax.get_tightbbox(renderer).y0 * 72 / fig.dpi
     assert "Four lines of caveats" not in " ".join(texts)
-    assert slides.kept_note(fig) == "Four lines of caveats"
+    assert slides.kept_note(fig) == ("Four lines of caveats", "")
     assert foot_pt == pytest.approx(4.0, abs=0.5)  # the tick labels 4 pt above the picture's foot
 
 

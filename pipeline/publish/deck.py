@@ -375,8 +375,10 @@ def _figure_slide(prs: Presentation, figure: PublishedFigure, png: Path | None =
         top = SOURCE_TOP - (extra + rows) * LINE - Inches(0.03)
         _textbox(slide, MARGIN, top, box_w, rows * LINE, line, MIN_PT, color=GREY, anchor=MSO_ANCHOR.BOTTOM)
     _source_line(slide, figure.source)
-    notes = [*figure.notes, *([figure.slide_note] if figure.slide_note and figure.slide_note != line else [])]
-    if notes:  # the numbers behind the figure, and the whole note where the footnote carries only its first parts
+    # the whole note where the footnote carries only its first parts, the caveats every slide shares, the numbers
+    notes = [*([figure.slide_note] if figure.slide_note and figure.slide_note != line else []),
+             *([figure.slide_shared] if figure.slide_shared else []), *figure.notes]
+    if notes:
         slide.notes_slide.notes_text_frame.text = "\n".join(notes)
 
 

@@ -173,14 +173,15 @@ class Publisher:
         if draw is not None:
             fig = draw()
         slide_pngs: list[Path] = []
-        slide_min, slide_note = None, ""
+        slide_min, slide_note, shared = None, "", ""
         if draw is not None and self.deck:
             from pipeline.publish import slides
 
             with slides.slide_mode():
                 for part in range(slide_parts):
                     slide_fig = draw(part=part) if slide_parts > 1 else draw()
-                    slide_note = slide_note or slides.kept_note(slide_fig)
+                    own, common = slides.kept_note(slide_fig)
+                    slide_note, shared = slide_note or own, shared or common
                     smallest = slides.min_text_size(slide_fig)
                     slide_min = smallest if slide_min is None else min(slide_min, smallest)
                     path = self.figures_dir / f"{name}_slide{part + 1 if part else ''}.png"
@@ -204,7 +205,7 @@ class Publisher:
         self.figures.append(PublishedFigure(name=name, title=title, png=png, svg=svg, source=source,
                                             notes=list(notes or []), slide_png=slide_pngs[0] if slide_pngs else None,
                                             slide_min_pt=slide_min, slide_more=slide_pngs[1:],
-                                            slide_note=slide_note))
+                                            slide_note=slide_note, slide_shared=shared))
 
     def _save_files(self, fig, png: Path, svg: Path) -> None:
         """Write the 300-dpi PNG and the SVG, in a forked process where the platform forks, so that encoding

@@ -60,15 +60,17 @@ def min_text_size(fig: Figure) -> float:
     return float(min(sizes)) if sizes else math.inf
 
 
-def keep_note(fig: Figure, note: str) -> None:
-    """Keep a slide figure's note off the picture: the deck writes it as the slide's one-line footnote (what fits)
-    and in full in the slide's notes (a four-line note drawn into the figure took the room of the data)."""
-    setattr(fig, NOTE_ATTRIBUTE, note)
+def keep_note(fig: Figure, note: str, shared: str = "") -> None:
+    """Keep a slide figure's notes off the picture (a four-line note drawn into the figure took the room of the data):
+    the deck writes ``note`` (the figure's own words) as the slide's footnote, what fits, and in full in the slide's
+    notes; ``shared`` (the caveats every slide shares, on the deck's caveats slide) goes to the slide's notes only."""
+    setattr(fig, NOTE_ATTRIBUTE, (note, shared))
 
 
-def kept_note(fig: Figure) -> str:
-    """The note :func:`keep_note` left on ``fig`` (empty when none)."""
-    return str(getattr(fig, NOTE_ATTRIBUTE, "") or "")
+def kept_note(fig: Figure) -> tuple[str, str]:
+    """The (note, shared caveats) :func:`keep_note` left on ``fig`` (empty strings when none)."""
+    note, shared = getattr(fig, NOTE_ATTRIBUTE, ("", ""))
+    return str(note or ""), str(shared or "")
 
 
 @contextmanager

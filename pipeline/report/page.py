@@ -446,7 +446,8 @@ class Page:
                         ax.set_xlabel(x_title)
                 key = style.short_key(L["slide_key"])  # the short segment names a slide gave, first in its footnote
             style.finish(fig, title, self.source(n, years), self.rule,
-                         " / ".join(x for x in (key, _on_page_or_slide(note), self.multi_note, self.merge_note) if x))
+                         " / ".join(x for x in (key, _on_page_or_slide(note)) if x),
+                         " / ".join(x for x in (self.multi_note, self.merge_note) if x))
             return fig
 
         self.pub.figure(make, name, title, self.source(n, years), alt, slide_parts)

@@ -196,7 +196,7 @@ def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: flo
     return fig, ax
 
 
-def finish(fig: Figure, title: str, source: str, rule: str, note: str = "") -> None:
+def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", shared: str = "") -> None:
     """Title at the top left; source, scoring rule and any note at the bottom left, in plain words.
 
     No content hash, code version or run parameter is printed: a reader pastes the figure as it is, and those
@@ -212,12 +212,16 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "") -> N
         Source line (every figure says n) and the scoring rule used.
     note : str, optional
         Extra line under the rule, e.g. what '—' means.
+    shared : str, optional
+        The caveats every figure of the page shares (a company in several segments, the merged segments): after
+        ``note`` on the page; on a slide in the slide's notes only (the deck's caveats slide says them).
     """
     if on_slide():  # the slide carries the title, the one source line and the note (a footnote and its notes)
-        keep_note(fig, note)
+        keep_note(fig, note, shared)
         fill_down(fig)
         clear_header(fig)
         return
+    note = " / ".join(x for x in (note, shared) if x)
     fig.suptitle(title, x=0.02, y=0.97, ha="left", fontsize=17, fontweight=TITLE_WEIGHT)
     lines = [_fit(line, fig, 8.5) for line in [source, rule] + ([note] if note else [])]
     footer = fig.text(0.02, 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5, color=NOTE_COLOUR)
