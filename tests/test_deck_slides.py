@@ -159,3 +159,15 @@ def test_a_column_withheld_in_every_row_is_said_once_above_the_table(tmp_path):
     assert "Mean (members, est.): withheld in every row (x)" in _boxes(slide)
     caption = _boxes(slide)["Mean (members, est.): withheld in every row (x)"]
     assert caption.top + caption.height <= shape.top + Emu(1)
+
+
+def test_a_slide_figure_without_a_legend_above_reaches_up_to_its_caveat():
+    with slides.slide_mode():
+        fig, ax = style.new_figure()
+        ax.bar(["Generation", "Retail"], [0.6, 0.7])
+        style.caveat(ax, "Automotive items are mapped to CSF 2.0 by this project")
+        style.finish(fig, "Title", "Source", "Rule")
+        renderer = fig.canvas.get_renderer()
+        (caveat,) = [t for t in fig.texts if t.get_gid() == "caveat"]
+        gap_pt = (caveat.get_window_extent(renderer).y0 - ax.get_tightbbox(renderer).y1) * 72 / fig.dpi
+    assert gap_pt == pytest.approx(4.0, abs=0.5)  # the plot 4 pt under the caveat, not under an empty legend band

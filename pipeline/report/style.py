@@ -255,19 +255,30 @@ def clear_header(fig: Figure, pad_pt: float = 4.0) -> None:
 
 def fill_down(fig: Figure, pad_pt: float = 4.0) -> None:
     """Stretch the Axes down until their lowest text (tick labels, staggered segment names) sits ``pad_pt`` above the
-    picture's bottom edge: a slide figure keeps no footer, and the room left for one made the heatmap's cells a third
-    of the slide. Every Axes drops by the same amount (a heatmap's colour bar stays beside its cells)."""
+    picture's bottom edge, and up until their highest (a legend above the plot, a panel's title) sits ``pad_pt`` under
+    the caveat or the picture's top: a slide figure keeps no footer, and the room left for one (and for a legend a
+    heatmap without hidden cells does not draw) made the heatmap's cells a third of the slide. Every Axes moves by the
+    same amount (a heatmap's colour bar stays beside its cells)."""
     renderer = fig.canvas.get_renderer()
     axes = [ax for ax in fig.axes if ax.get_visible()]
     if not axes:
         return
     lowest = min(ax.get_tightbbox(renderer).y0 for ax in axes)
     drop = (lowest - pad_pt * fig.dpi / 72) / fig.bbox.height
-    if drop <= 0:
-        return
-    for ax in axes:
-        box = ax.get_position()
-        ax.set_position([box.x0, box.y0 - drop, box.width, box.height + drop])
+    if drop > 0:
+        for ax in axes:
+            box = ax.get_position()
+            ax.set_position([box.x0, box.y0 - drop, box.width, box.height + drop])
+    # and up to the caveat (or the picture's top) where no legend above the plot takes the band left for one
+    pad = pad_pt * fig.dpi / 72
+    ceiling = min([fig.bbox.y1 - pad, *(t.get_window_extent(renderer).y0 - pad for t in fig.texts
+                                        if t.get_text() and t.get_gid() == "caveat")])
+    highest = max(ax.get_tightbbox(renderer).y1 for ax in axes)
+    rise = (ceiling - highest) / fig.bbox.height
+    if rise > 0:
+        for ax in axes:
+            box = ax.get_position()
+            ax.set_position([box.x0, box.y0, box.width, box.height + rise])
 
 
 def clear_footer(fig: Figure, footer: Any, pad_pt: float = 4.0) -> None:
