@@ -171,3 +171,14 @@ def test_a_slide_figure_without_a_legend_above_reaches_up_to_its_caveat():
         (caveat,) = [t for t in fig.texts if t.get_gid() == "caveat"]
         gap_pt = (caveat.get_window_extent(renderer).y0 - ax.get_tightbbox(renderer).y1) * 72 / fig.dpi
     assert gap_pt == pytest.approx(4.0, abs=0.5)  # the plot 4 pt under the caveat, not under an empty legend band
+
+
+@pytest.mark.parametrize("title", ["Power sector cybersecurity self-assessment: trend report",
+                                   "Automotive sector cybersecurity self-assessment: trend report"])
+def test_the_english_title_slide_says_its_title_on_one_line(tmp_path, title):
+    """At 0.9 in margins the English titles were too wide for one line even at 24 pt: by the rule of an ASCII
+    character 0.62 em, 61 characters are 37.8 em, 12.6 in at 24 pt against 11.3 in of room."""
+    deck = Presentation(str(write_deck(tmp_path / "d.pptx", title, "FY2024–2026", ["a"], [], PROV, "en")))
+    holder = deck.slides[0].shapes.title
+    (size,) = {r.font.size.pt for p in holder.text_frame.paragraphs for r in p.runs}
+    assert len(title) * 0.62 * size / 72 <= Emu(holder.width).inches - 0.2

@@ -254,10 +254,12 @@ def _title_slide(prs: Presentation, title: str, subtitle: str) -> None:
     band.fill.solid()
     band.fill.fore_color.rgb = ACCENT
     band.line.fill.background()
-    width = WIDTH - Inches(1.8)
-    _title(slide, Inches(0.9), Inches(2.8), width, Inches(1.2), title, _title_size(title, width, 36, 24),
+    # the slides' own margins: at 0.9 in the English title ("Power sector cybersecurity self-assessment: trend
+    # report") was too wide for one line even at 24 pt
+    width = WIDTH - 2 * MARGIN
+    _title(slide, MARGIN, Inches(2.8), width, Inches(1.2), title, _title_size(title, width, 36, TITLE_MIN_PT),
            MSO_ANCHOR.TOP)
-    _textbox(slide, Inches(0.9), Inches(4.2), width, Inches(1.2), subtitle, 20, color=GREY)
+    _textbox(slide, MARGIN, Inches(4.2), width, Inches(1.2), subtitle, 20, color=GREY)
 
 
 def _bullets_size(lines: list[str], width: int, height: int, size: float) -> float:
