@@ -65,7 +65,7 @@ class TestGroupedBars:
         # B is group 1; 2023 is the first of two series (width 0.4): centre 1 - 0.4 + 0.2 = 0.8, at y = 0
         assert mark.get_text() == "x" and mark.xy == pytest.approx((0.8, 0.0))
         assert _hidden_patches(ax) == []  # no stub: nothing with a height
-        assert _legend_texts(ax) == ["2023", "2024", LEGEND]
+        assert _legend_texts(ax) == ["2023", "2024", LEGEND, "95%信頼区間"]  # the whiskers named too
         zero_bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() != "hidden"
                      and p.get_height() == 0]
         assert zero_bars == []
@@ -253,7 +253,7 @@ class TestTrendLines:
         np.testing.assert_array_equal(lines[1].get_ydata(), [0.3, np.nan, np.nan])  # never joined as 0
         (mark,) = _marks(ax)  # one mark, at FY2023 (B's hidden year, the only mark there: centred), at the floor
         assert mark.get_text() == "x" and mark.xy == pytest.approx((2023, 0.01))
-        assert _legend_texts(ax) == ["A", "B", LEGEND]
+        assert _legend_texts(ax) == ["A", "B", LEGEND, "95%信頼区間"]  # the whiskers named too
 
     def test_marks_of_several_series_hidden_in_one_year_stand_apart(self):
         """Three of four series hidden in FY2023 (as the automotive level chart's size bands): three marks in
@@ -427,7 +427,7 @@ def test_trend_lines_weighted_draw_members_solid_and_respondents_dashed():
     assert np.allclose(respondents[1].get_ydata(), [0.54, 0.60])
     assert np.isnan(respondents[0].get_ydata()[1])  # hidden stays hidden in the respondents' line too
     legend = [t.get_text().replace("\n", "") for t in ax.get_legend().get_texts()]  # long labels wrap
-    assert legend[-2:] == ["会員推計(実線)", "回答者平均(破線)"]
+    assert legend[-3:] == ["会員推計(実線)", "回答者平均(破線)", "95%信頼区間"]  # the whiskers named too
     assert _legend_clear_of_axes(ax)
     plt.close("all")
 

@@ -768,3 +768,95 @@ def test_the_english_automotive_report_is_built_glyph_strict_and_names_requireme
         assert re.search(re.escape(r.requirement_id) + r"\s+" + r"\s+".join(map(re.escape, r.requirement_name.split())),
                          drawn.replace("\n", " ")), r.requirement_name
 
+
+
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]")
+"""Kana, kanji and full-width forms: what an English slide must not print (★ and → are not among them)."""
+
+
+@pytest.fixture(scope="module")
+def english_power_deck(reports, tmp_path_factory):
+    """The English power report's deck, built from the same small store."""
+    _, store, _ = reports
+    root = tmp_path_factory.mktemp("en")
+    run_report("power", None, store, out=root / "r", figures=root / "f", lang="en", pptx=True)
+    return root / "r" / "power" / "all_en" / "deck.pptx"
+
+
+def _figure_slides(path: Path):
+    """(title, picture, the PNG's facts, the slide's text boxes) of every figure slide of a deck."""
+    import io
+
+    from PIL import Image
+    from pptx import Presentation
+
+    for slide in Presentation(str(path)).slides:
+        pictures = [sh for sh in slide.shapes if sh.shape_type == 13]
+        if pictures:
+            (pic,) = pictures
+            image = Image.open(io.BytesIO(pic.image.blob))
+            yield slide, pic, image, json.loads(image.text["sdw:facts"])
+
+
+def test_deck_figures_are_drawn_for_the_slide_name_their_axes_and_their_error_bars(reports, english_power_deck):
+    """Issue 23 (deliver 4), read from each slide picture's own record of what it drew: the picture placed at the
+    size it was drawn (not shrunk), its smallest text 14 pt or more, nothing of the slide (footnote, source line)
+    over it; every chart (not a heatmap or a radar) names its value axis; every chart with error bars says what they
+    are in its legend (「95%信頼区間」, "95% interval"); an English deck prints no Japanese, on the slide or in the
+    picture; the English heatmap names its segments short enough for one or two lines (the key in its footnote) and
+    its cells take most of the picture's height (they took a third of it under three-line names and a four-line
+    note)."""
+    from pptx.util import Emu
+
+    root, _, _ = reports
+    decks = [(root / "reports" / s / "all" / "deck.pptx", "ja") for s in ("power", "auto")]
+    for path, lang in [*decks, (english_power_deck, "en")]:
+        interval = "95% interval" if lang == "en" else "95%信頼区間"
+        charts = heatmaps = 0
+        for slide, pic, image, facts in _figure_slides(path):
+            title = slide.shapes.title.text_frame.text
+            assert float(image.text["sdw:min_pt"]) >= 14, (path, title)
+            assert Emu(pic.width).inches == pytest.approx(image.width / image.info["dpi"][0], abs=0.01), title
+            others = [sh for sh in slide.shapes
+                      if sh.has_text_frame and sh.text_frame.text and sh != slide.shapes.title]
+            assert others and all(sh.top >= pic.top + pic.height for sh in others), (path, title)  # under the picture
+            kinds = [a["kind"] for a in facts["axes"]]
+            if "colorbar" in kinds:  # a heatmap: its tick labels and legend name what it shows
+                heatmaps += 1
+                (cells,) = [a for a in facts["axes"] if a["kind"] == "plot"]
+                assert cells["box"][3] - cells["box"][1] >= 0.6, (path, title, cells)
+            elif "polar" not in kinds:
+                charts += 1
+                first = next(a for a in facts["axes"] if a["kind"] == "plot")
+                assert first["x"] or first["y"], (path, title)
+            if facts["intervals"]:
+                assert interval in facts["legend"], (path, title, facts["legend"])
+            if lang == "en":
+                words = [title, *(sh.text_frame.text for sh in others), *facts["texts"],
+                         slide.notes_slide.notes_text_frame.text]
+                assert not [w for w in words if CJK.search(w)], (title, [w for w in words if CJK.search(w)])
+        assert charts >= 6 and heatmaps >= 2, path
+
+
+def test_the_english_deck_has_one_title_a_line_and_short_segment_names_with_their_key(english_power_deck):
+    """The English power heatmap's segment names wrapped to three lines and staggered on two rows: on the slide they
+    are short ("T&D group", "Own grid", "Aggregator") and the footnote says what each stands for; each title fits one
+    line by the rule of ``_title_em`` (the English panel title wrapped to two lines in LibreOffice)."""
+    from pptx import Presentation
+    from pptx.util import Emu
+
+    deck = Presentation(str(english_power_deck))
+    for slide in deck.slides:
+        title = slide.shapes.title
+        text = title.text_frame.text
+        (size,) = {r.font.size.pt for p in title.text_frame.paragraphs for r in p.runs}
+        assert _title_em(text) * size <= (Emu(title.width).inches - 0.2) * 72, (text, size)
+    heat = [(s, facts) for s, _, _, facts in _figure_slides(english_power_deck)
+            if any(a["kind"] == "colorbar" for a in facts["axes"])
+            and s.shapes.title.text_frame.text.startswith("Implementation by NIST CSF 2.0 category")]
+    assert len(heat) == 2
+    for slide, facts in heat:
+        assert "Aggregator" in facts["texts"]
+        assert "Specified wholesale supply (aggregator)" not in " ".join(facts["texts"])
+        assert max(t.count("\n") for t in facts["texts"] if "T&D" in t or "Own" in t) <= 1  # two lines at most
+        assert any("Aggregator = Specified wholesale supply (aggregator)" in t for t in _slide_texts(slide))

@@ -41,7 +41,7 @@ from pptx.util import Emu, Inches, Pt
 
 from pipeline.linebreak import narrowest, pack, phrases
 from pipeline.palette import ACCENT_COLOUR, PAGE_TEXT_COLOUR, SLIDE_MUTED_COLOUR
-from pipeline.publish.formats import BAND_LABELS, people_frame
+from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK, people_frame
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable
 from pipeline.xlsx import display_width
 
@@ -57,12 +57,14 @@ TITLE_ONLY_LAYOUT = 5
 WORDS = {"ja": {"headline": "要点", "caveats": "数値を読む前に", "rules": "採点と秘匿のルール、記号",
                 "sources": "出典", "generated": "作成日: {date}",
                 "replay": "集計を再現するための情報(データと集計コードの版、条件)は、報告書(HTML)の付録にあります。",
-                "more": "上位{shown}行を表示(全{total}行は集計表(Excel)の「{sheet}」シート)"},
+                "more": "上位{shown}行を表示(全{total}行は集計表(Excel)の「{sheet}」シート)",
+                "withheld": "{columns}: すべての行で秘匿(x)"},
          "en": {"headline": "Key points", "caveats": "Before reading the numbers",
                 "rules": "Scoring and disclosure rules, marks", "sources": "Sources", "generated": "Prepared: {date}",
                 "replay": "What it takes to reproduce these numbers (data and code versions, parameters) is in the "
                           "report's appendix (HTML).",
-                "more": "First {shown} rows shown (all {total} in the tables workbook (Excel), sheet \"{sheet}\")"}}
+                "more": "First {shown} rows shown (all {total} in the tables workbook (Excel), sheet \"{sheet}\")",
+                "withheld": "{columns}: withheld in every row (x)"}}
 """The deck's own words. A WG briefing slide carries no internal ids (catalog versions, file paths, content hashes,
 run parameters): those stay in the HTML's appendix and the machine files (tables/*.csv, disclosure_audit.csv)."""
 MIN_PT = 14
@@ -227,11 +229,23 @@ def _source_line(slide, source: str) -> None:
     if not source:
         return
     width = WIDTH - 2 * MARGIN
-    text = source if fits_one_line(source, MIN_PT, width) else GLOSS.sub("", source)
-    lines = 1 if fits_one_line(text, MIN_PT, width) else 2
+    text = _source_text(source)
+    lines = _source_lines(source)
     height = Inches(0.35) + (lines - 1) * LINE
     _textbox(slide, MARGIN, SOURCE_TOP + Inches(0.35) - height, width, height, text, MIN_PT, color=GREY,
              anchor=MSO_ANCHOR.BOTTOM)
+
+
+def _source_text(source: str) -> str:
+    """The source line as a slide prints it: whole where it fits one line, else without its explanations."""
+    return source if fits_one_line(source, MIN_PT, WIDTH - 2 * MARGIN) else GLOSS.sub("", source)
+
+
+def _source_lines(source: str) -> int:
+    """Lines the source line takes on a slide (one, or two where even its short form is too long); none if empty."""
+    if not source:
+        return 0
+    return 1 if fits_one_line(_source_text(source), MIN_PT, WIDTH - 2 * MARGIN) else 2
 
 
 def _title_slide(prs: Presentation, title: str, subtitle: str) -> None:
@@ -240,10 +254,12 @@ def _title_slide(prs: Presentation, title: str, subtitle: str) -> None:
     band.fill.solid()
     band.fill.fore_color.rgb = ACCENT
     band.line.fill.background()
-    width = WIDTH - Inches(1.8)
-    _title(slide, Inches(0.9), Inches(2.8), width, Inches(1.2), title, _title_size(title, width, 36, 24),
+    # the slides' own margins: at 0.9 in the English title ("Power sector cybersecurity self-assessment: trend
+    # report") was too wide for one line even at 24 pt
+    width = WIDTH - 2 * MARGIN
+    _title(slide, MARGIN, Inches(2.8), width, Inches(1.2), title, _title_size(title, width, 36, TITLE_MIN_PT),
            MSO_ANCHOR.TOP)
-    _textbox(slide, Inches(0.9), Inches(4.2), width, Inches(1.2), subtitle, 20, color=GREY)
+    _textbox(slide, MARGIN, Inches(4.2), width, Inches(1.2), subtitle, 20, color=GREY)
 
 
 def _bullets_size(lines: list[str], width: int, height: int, size: float) -> float:
@@ -354,9 +370,49 @@ def _figure_slide(prs: Presentation, figure: PublishedFigure, png: Path | None =
     pic.width, pic.height = int(pic.width * scale), int(pic.height * scale)
     pic.left = int(MARGIN + (box_w - pic.width) / 2)
     pic.top = int(box_top)
+    extra = max(_source_lines(figure.source) - 1, 0)  # a source line of two lines takes a line of the footnote's
+    line = footnote(figure.slide_note, box_w, FOOTNOTE_LINES - extra)
+    if line:  # above the source line, under the picture (drawn SLIDE_FIGURE high: it ends above these lines)
+        rows = _cell_lines(line, box_w, narrow=NARROW_EM)
+        top = SOURCE_TOP - (extra + rows) * LINE - Inches(0.03)
+        _textbox(slide, MARGIN, top, box_w, rows * LINE, line, MIN_PT, color=GREY, anchor=MSO_ANCHOR.BOTTOM)
     _source_line(slide, figure.source)
-    if figure.notes:
-        slide.notes_slide.notes_text_frame.text = "\n".join(figure.notes)
+    # the whole note where the footnote carries only its first parts, the caveats every slide shares, the numbers
+    notes = [*([figure.slide_note] if figure.slide_note and figure.slide_note != line else []),
+             *([figure.slide_shared] if figure.slide_shared else []), *figure.notes]
+    if notes:
+        slide.notes_slide.notes_text_frame.text = "\n".join(notes)
+
+
+NOTE_PARTS = re.compile(r" / |(?<=[.。])\s+")
+"""Where a figure's note may be cut for a slide's footnote: between its notes (joined by " / ") and its sentences, never
+inside a list (half a key of merged segments would misname the other half)."""
+
+
+FOOTNOTE_LINES = 2
+"""Lines a figure slide's footnote may take at 14 pt between the picture and the source line."""
+
+
+def footnote(note: str, width: int, lines: int = FOOTNOTE_LINES) -> str:
+    """A figure's note as a slide's footnote at 14 pt in a box ``width`` wide, on at most ``lines`` lines: the note
+    whole where it fits, else its leading parts (notes, sentences) that fit together, else nothing (the slide's notes
+    carry it all). The figure's own words come first (a short label's key, what 「—」 means); the caveats every slide
+    shares (a company in several business types, the merged segments) come after them and are on the caveats slide
+    already."""
+    note = " ".join(str(note).split())
+
+    def fits(text: str) -> bool:
+        return lines > 0 and _cell_lines(text, width, narrow=NARROW_EM) <= lines
+
+    if not note or fits(note):
+        return note if lines > 0 else ""
+    line = ""
+    for part in (p for p in NOTE_PARTS.split(note) if p):
+        glue = "" if not line or line.endswith("。") else " " if line.endswith(".") else " / "
+        if not fits(line + glue + part):
+            break
+        line += glue + part
+    return line
 
 
 CELL_PAD = Inches(0.2)
@@ -526,13 +582,20 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str) -> None:
     caption = " / ".join(f"{h}: {_year_words(shown[h].iloc[0], lang)}" for h in constant
                          if str(shown[h].iloc[0]) not in table.title)
     shown = shown.drop(columns=constant)
+    # a column withheld in every row (the members' estimate where a segment's response status is withheld) is said
+    # once above the table, on a line of its own: a column of x took a sixth of the slide's width and said one thing
+    withheld = [h for h, k in kinds.items() if k in NUMERIC_KINDS and h in shown and len(shown) > 1
+                and shown[h].astype(str).eq(HIDDEN_MARK).all()] if table.pivot is None else []
+    shown = shown.drop(columns=withheld)
+    captions = [x for x in (caption, WORDS[lang]["withheld"].format(columns=", ".join(withheld)) if withheld else "")
+                if x]
     if table.pivot is not None:
         shown = _pivoted(shown, table, lang)
     # a pivot's new columns hold the value's strings (shares): numbers, but for the row part of a split ("★3")
     lead = table.pivot.split_name or " " if table.pivot is not None and table.pivot.split else None
     numeric = [kinds.get(h) in NUMERIC_KINDS or (h not in kinds and table.pivot is not None and h != lead)
                for h in shown.columns]
-    top = TABLE_TOP + (LINE + Inches(0.1) if caption else 0)
+    top = TABLE_TOP + len(captions) * LINE + (Inches(0.1) if captions else 0)
     inner = WIDTH - 2 * MARGIN
 
     def layout(lines: int, compact: bool = False) -> tuple[list[int], int, list[int]]:  # widths, header, rows
@@ -596,8 +659,8 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str) -> None:
         note = "\n".join(x for x in (note_more, table.note) if x)
         slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
         _slide_title(slide, table.title + (f" ({part + 1}/{len(chunks)})" if len(chunks) > 1 else ""))
-        if caption:
-            _textbox(slide, MARGIN, TABLE_TOP - Inches(0.05), inner, LINE + Inches(0.1), caption, MIN_PT)
+        for i, words in enumerate(captions):
+            _textbox(slide, MARGIN, TABLE_TOP - Inches(0.05) + i * LINE, inner, LINE + Inches(0.1), words, MIN_PT)
         shape = slide.shapes.add_table(len(chunk) + 1, len(chunk.columns), MARGIN, top, inner, int(head_h + sum(hs)))
         frame = shape.table
         frame.rows[0].height = int(head_h)

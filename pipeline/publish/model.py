@@ -136,3 +136,5 @@ class PublishedFigure:
     slide_png: Path | None = None  # the figure drawn again for the deck's picture area (placed unscaled)
     slide_min_pt: float | None = None  # the smallest text on the slide drawings, in points
     slide_more: list[Path] = field(default_factory=list)  # further parts of a figure too tall for one slide
+    slide_note: str = ""  # the figure's note, off its slide drawing: the slide's footnote (what fits) and notes
+    slide_shared: str = ""  # the caveats every figure shares (on the caveats slide): in the slide's notes only

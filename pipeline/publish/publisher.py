@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
+import json
 import os
 import sys
 from html import escape
@@ -172,19 +173,22 @@ class Publisher:
         if draw is not None:
             fig = draw()
         slide_pngs: list[Path] = []
-        slide_min = None
+        slide_min, slide_note, shared = None, "", ""
         if draw is not None and self.deck:
             from pipeline.publish import slides
 
             with slides.slide_mode():
                 for part in range(slide_parts):
                     slide_fig = draw(part=part) if slide_parts > 1 else draw()
+                    own, common = slides.kept_note(slide_fig)
+                    slide_note, shared = slide_note or own, shared or common
                     smallest = slides.min_text_size(slide_fig)
                     slide_min = smallest if slide_min is None else min(slide_min, smallest)
                     path = self.figures_dir / f"{name}_slide{part + 1 if part else ''}.png"
                     # what the deck's checks read back from the picture itself: its smallest text and its titles
                     save_figure_png(slide_fig, path, dpi=SLIDE_DPI, text={
-                        "sdw:min_pt": f"{smallest:.1f}", "sdw:titles": str(int(bool(slide_fig.get_suptitle())))})
+                        "sdw:min_pt": f"{smallest:.1f}", "sdw:titles": str(int(bool(slide_fig.get_suptitle()))),
+                        "sdw:facts": json.dumps(slides.figure_facts(slide_fig), ensure_ascii=True)})
                     plt.close(slide_fig)
                     slide_pngs.append(path)
         png, svg = self.figures_dir / f"{name}.png", self.figures_dir / f"{name}.svg"
@@ -200,7 +204,8 @@ class Publisher:
         plt.close(fig)
         self.figures.append(PublishedFigure(name=name, title=title, png=png, svg=svg, source=source,
                                             notes=list(notes or []), slide_png=slide_pngs[0] if slide_pngs else None,
-                                            slide_min_pt=slide_min, slide_more=slide_pngs[1:]))
+                                            slide_min_pt=slide_min, slide_more=slide_pngs[1:],
+                                            slide_note=slide_note, slide_shared=shared))
 
     def _save_files(self, fig, png: Path, svg: Path) -> None:
         """Write the 300-dpi PNG and the SVG, in a forked process where the platform forks, so that encoding

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -29,6 +30,7 @@ import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.lines import Line2D
@@ -67,6 +69,7 @@ from pipeline.report.style import (
     fs,
     on_slide,
     series_style,
+    short_label,
     wrap,
 )
 from pipeline.scoring.disclosure import BANDS
@@ -80,6 +83,36 @@ HIDDEN_HATCH = "////"
 LEGEND_SIZE = 8
 HIDDEN_LEGEND = "秘匿(社数が少ない、又は他の値から算出できる)"
 """Default legend text of the hidden mark (reports pass their language's, catalogs/report_labels.yaml)."""
+INTERVAL_LEGEND = "95%信頼区間"
+"""Default legend text of an error bar (docs/method.md §6: every interval drawn is a 95 % interval); reports set their
+language's with :func:`interval_legend`."""
+_WORDS = {"interval": INTERVAL_LEGEND}
+
+
+@contextmanager
+def interval_legend(label: str) -> Iterator[None]:
+    """While inside, a figure that draws error bars names them in its legend with ``label`` ("95% interval"): a bar
+    with whiskers and no word for them left a briefer unable to say what they are."""
+    before = _WORDS["interval"]
+    _WORDS["interval"] = label
+    try:
+        yield
+    finally:
+        _WORDS["interval"] = before
+
+
+def _has_intervals(ax: Axes) -> bool:
+    """Whether ``ax`` draws error bars."""
+    return any(isinstance(c, ErrorbarContainer) for c in ax.containers)
+
+
+def _interval_handle(horizontal: bool = False) -> Line2D:
+    """The legend entry of an error bar: a whisker (upright beside vertical bars and points, lying beside horizontal
+    bars) labelled with the interval's words (:func:`interval_legend`)."""
+    return Line2D([], [], marker="_" if horizontal else "|", linestyle="none", color=INK_COLOUR,
+                  markersize=fs(10), markeredgewidth=1.2, label=_WORDS["interval"])
+
+
 HIDDEN_GID = "hidden"
 BAND_GID = "band"
 """gid of every drawn band (a hidden mean published as 「90%以上」 or 「10%未満」)."""
@@ -435,6 +468,7 @@ def _category_ticks(ax: Axes, labels: list[str], shrink: float = 0.85) -> None:
     """Category labels under the groups, wrapped to each group's width so long English segment names
     stay apart; wrapped labels are set a little smaller and the axes give up height for their
     extra lines, so they never reach the source line below."""
+    labels = [short_label(t) for t in labels]  # a slide's short segment names, where the report gives them
     points = FontProperties(size=plt.rcParams["xtick.labelsize"]).get_size_in_points()
     # a slide's 14-point labels keep a wider gap: at 0.9 「101〜300人」 and 「301〜1,000人」 would touch
     room = _axes_chars(ax) / max(len(labels), 1) * (0.8 if on_slide() else 0.9)
@@ -519,6 +553,9 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
     if any_x:
         handles.append(_hidden_handle(suppressed_label))
         labels.append(suppressed_label)
+    if _has_intervals(ax):
+        handles.append(_interval_handle())
+        labels.append(handles[-1].get_label())
     ax.set_xlim(-0.6, len(xs) - 0.4)  # before the labels are set apart: their spacing depends on it
     _legend_above(ax, handles, labels)  # first: on a slide it may take width from the axes the ticks wrap to
     _category_ticks(ax, [str(v) for v in xs])
@@ -714,8 +751,9 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
         if band_label.startswith(band_text[band]):
             band_label = words + band_label[len(band_text[band]):]
     width_chars = _axes_chars(ax) / max(len(cols), 1) * 0.95
-    ax.set_xticks(range(len(cols)), [wrap(str(c), width_chars) for c in cols], fontsize=fs(8))
-    spread_ticks(ax, [str(c) for c in cols], width_chars)  # a word wider than its column ran into its neighbour
+    names = [short_label(str(c)) for c in cols]  # a slide's short segment names (the key is the slide's footnote)
+    ax.set_xticks(range(len(cols)), [wrap(c, width_chars) for c in names], fontsize=fs(8))
+    spread_ticks(ax, names, width_chars)  # a word wider than its column ran into its neighbour
     ax.grid(False)
     _total_divider(ax, cols, total)
     cb = ax.figure.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
@@ -1009,8 +1047,10 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
         ax.xaxis.set_major_formatter(FuncFormatter(_percent))
     for p in pos[hidden]:
         _hidden_stub(ax, p, horizontal=True)
-    if hidden.any():
-        ax.legend([_hidden_handle(suppressed_label)], [suppressed_label], loc="lower right", bbox_to_anchor=(1.0, 1.01),
+    keys = [*([_hidden_handle(suppressed_label)] if hidden.any() else []),
+            *([_interval_handle(horizontal=True)] if _has_intervals(ax) else [])]
+    if keys:
+        ax.legend(keys, [k.get_label() for k in keys], loc="lower right", bbox_to_anchor=(1.0, 1.01), ncols=len(keys),
                   borderaxespad=0, fontsize=fs(LEGEND_SIZE), handlelength=1.2)
     ax.set_yticks(pos, _row_labels(ax, [str(v) for v in t[label]], fs(8)), fontsize=fs(8))
     ax.set_ylim(len(t) - 0.5, -0.5)  # first row at the top
@@ -1112,6 +1152,8 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
                         gid=HIDDEN_GID, annotation_clip=False)
     if hidden_years:
         handles.append(_hidden_handle(suppressed_label))
+    if _has_intervals(ax):
+        handles.append(_interval_handle())
     ax.set_xticks(xs, [year_format.format(year=v) for v in xs])
     if xs:
         ax.set_xlim(xs[0] - 0.5, xs[-1] + 0.5)
@@ -1121,7 +1163,7 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
         ax.set_ylim(0, 1)
     if percent:
         ax.yaxis.set_major_formatter(FuncFormatter(_percent))
-    if legend and (not single or hidden_years):  # one series needs a legend only to explain a hidden mark
+    if legend and (not single or len(handles) > 1):  # one series needs a legend only to explain a mark or whisker
         shown_handles = handles if not single else handles[1:]
         _legend_right(ax, shown_handles, [h.get_label() for h in shown_handles])
     return ax
@@ -1154,7 +1196,8 @@ def trend_lines_weighted(table: pd.DataFrame, x: str = "year", members: str = "w
         ax.plot(xa, vals, color=line.get_color(), linestyle="--", lw=1.1, marker=line.get_marker(),
                 markersize=3.5, markerfacecolor="none", alpha=0.85, zorder=2)
     handles = [*solid, Line2D([], [], color=INK_COLOUR, linestyle="-", lw=1.8, label=style_labels[0]),
-               Line2D([], [], color=INK_COLOUR, linestyle="--", lw=1.1, label=style_labels[1])]
+               Line2D([], [], color=INK_COLOUR, linestyle="--", lw=1.1, label=style_labels[1]),
+               *([_interval_handle()] if _has_intervals(ax) else [])]
     _legend_right(ax, handles, [h.get_label() for h in handles])
     return ax
 
@@ -1242,6 +1285,9 @@ def panel_vs_all(table: pd.DataFrame, node: str = "node_id", value: str = "chang
     if _hidden(table).any():
         handles.append(_hidden_handle(suppressed_label))
         names.append(suppressed_label)
+    if _has_intervals(ax):
+        handles.append(_interval_handle(horizontal=True))
+        names.append(handles[-1].get_label())
     _points_axis(ax, reach, unit)
     ax.set_yticks(range(len(nodes)), [str((labels or {}).get(n, n)) for n in nodes], fontsize=fs(9))
     ax.set_ylim(len(nodes) - 0.5, -0.5)
@@ -1304,6 +1350,8 @@ def small_multiples(table: pd.DataFrame, facet: str = "node_id", x: str = "year"
             seen.setdefault(h.get_label(), h)
         if any(t.get_gid() == HIDDEN_GID for t in ax.texts):
             seen.setdefault(suppressed_label, _hidden_handle(suppressed_label))
+    if any(_has_intervals(ax) for ax in axes):
+        seen.setdefault(_WORDS["interval"], _interval_handle())
     if seen:
         fig.legend(list(seen.values()), [fill_phrases(t, _right_room(fig, right + 0.015)) for t in seen],
                    loc="upper left", bbox_to_anchor=(right + 0.015, top),

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from pipeline import catalogs
 from pipeline.publish.publisher import Publisher
+from pipeline.report import figures as F
 from pipeline.report import star_tables as S
 from pipeline.report import style, version_words
 from pipeline.report import tables as T
@@ -423,20 +424,30 @@ class Page:
         multiples). ``note`` goes under the rule (a pair: on the page, on a slide); ``alt``: the figure's values
         in words, for the page's text alternative.
         """
+        L = self.labels
+        # the axes a chart names when its call names none (catalogs/report_labels.yaml ``figure_axes``)
+        axes = {k: L["axes"][v] for k, v in (L["figure_axes"].get(name) or {}).items()}
+        y_title, x_title = ylabel or axes.get("y", ""), xlabel or axes.get("x", "")
+
         def make(part: int | None = None) -> Figure:
-            if draw is not None:
-                fig = draw()
-            else:
-                fig, ax = style.new_figure(**{k: _on_page_or_slide(v, k) for k, v in layout.items()})
-                plot(ax) if slide_parts == 1 else plot(ax, part)
-                if ylabel:
-                    ax.set_ylabel(ylabel)
-                if xlabel:
-                    ax.set_xlabel(xlabel)
-                if caveat:
-                    style.caveat(ax, caveat)
+            with F.interval_legend(L["interval_legend"]), style.short_labels(L.get("slide_segments") or {}):
+                if draw is not None:
+                    fig = draw()
+                    ax = fig.axes[0] if fig.axes else None
+                else:
+                    fig, ax = style.new_figure(**{k: _on_page_or_slide(v, k) for k, v in layout.items()})
+                    plot(ax) if slide_parts == 1 else plot(ax, part)
+                    if caveat:
+                        style.caveat(ax, caveat)
+                if ax is not None:  # the caller's words; the catalog's only where the figure named the axis not
+                    if ylabel or (y_title and not ax.get_ylabel()):
+                        ax.set_ylabel(y_title)
+                    if xlabel or (x_title and not ax.get_xlabel()):
+                        ax.set_xlabel(x_title)
+                key = style.short_key(L["slide_key"])  # the short segment names a slide gave, first in its footnote
             style.finish(fig, title, self.source(n, years), self.rule,
-                         " / ".join(x for x in (_on_page_or_slide(note), self.multi_note, self.merge_note) if x))
+                         " / ".join(x for x in (key, _on_page_or_slide(note)) if x),
+                         " / ".join(x for x in (self.multi_note, self.merge_note) if x))
             return fig
 
         self.pub.figure(make, name, title, self.source(n, years), alt, slide_parts)

@@ -26,8 +26,12 @@ from pipeline.publish.slides import (  # noqa: F401 — part of the figure style
     SLIDE_FIGURE,
     SLIDE_MIN_PT,
     fs,
+    keep_note,
     min_text_size,
     on_slide,
+    short_key,
+    short_label,
+    short_labels,
     slide_mode,
 )
 from pipeline.report import rule_words
@@ -192,7 +196,7 @@ def new_figure(size: tuple[float, float] = SLIDE, polar: bool = False, left: flo
     return fig, ax
 
 
-def finish(fig: Figure, title: str, source: str, rule: str, note: str = "") -> None:
+def finish(fig: Figure, title: str, source: str, rule: str, note: str = "", shared: str = "") -> None:
     """Title at the top left; source, scoring rule and any note at the bottom left, in plain words.
 
     No content hash, code version or run parameter is printed: a reader pastes the figure as it is, and those
@@ -208,13 +212,16 @@ def finish(fig: Figure, title: str, source: str, rule: str, note: str = "") -> N
         Source line (every figure says n) and the scoring rule used.
     note : str, optional
         Extra line under the rule, e.g. what '—' means.
+    shared : str, optional
+        The caveats every figure of the page shares (a company in several segments, the merged segments): after
+        ``note`` on the page; on a slide in the slide's notes only (the deck's caveats slide says them).
     """
-    if on_slide():  # the slide carries the title and the one source line; the note stays with the data
-        if note:
-            clear_footer(fig, fig.text(0.02, 0.015, _fit(note, fig, fs(8.5)), ha="left", va="bottom",
-                                       fontsize=fs(8.5), color=NOTE_COLOUR))
+    if on_slide():  # the slide carries the title, the one source line and the note (a footnote and its notes)
+        keep_note(fig, note, shared)
+        fill_down(fig)
         clear_header(fig)
         return
+    note = " / ".join(x for x in (note, shared) if x)
     fig.suptitle(title, x=0.02, y=0.97, ha="left", fontsize=17, fontweight=TITLE_WEIGHT)
     lines = [_fit(line, fig, 8.5) for line in [source, rule] + ([note] if note else [])]
     footer = fig.text(0.02, 0.015, "\n".join(lines), ha="left", va="bottom", fontsize=8.5, color=NOTE_COLOUR)
@@ -244,6 +251,34 @@ def clear_header(fig: Figure, pad_pt: float = 4.0) -> None:
         if ax.get_visible():
             box = ax.get_position()
             ax.set_position([box.x0, box.y0, box.width, max(box.height - lower, 0.05)])
+
+
+def fill_down(fig: Figure, pad_pt: float = 4.0) -> None:
+    """Stretch the Axes down until their lowest text (tick labels, staggered segment names) sits ``pad_pt`` above the
+    picture's bottom edge, and up until their highest (a legend above the plot, a panel's title) sits ``pad_pt`` under
+    the caveat or the picture's top: a slide figure keeps no footer, and the room left for one (and for a legend a
+    heatmap without hidden cells does not draw) made the heatmap's cells a third of the slide. Every Axes moves by the
+    same amount (a heatmap's colour bar stays beside its cells)."""
+    renderer = fig.canvas.get_renderer()
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    if not axes:
+        return
+    lowest = min(ax.get_tightbbox(renderer).y0 for ax in axes)
+    drop = (lowest - pad_pt * fig.dpi / 72) / fig.bbox.height
+    if drop > 0:
+        for ax in axes:
+            box = ax.get_position()
+            ax.set_position([box.x0, box.y0 - drop, box.width, box.height + drop])
+    # and up to the caveat (or the picture's top) where no legend above the plot takes the band left for one
+    pad = pad_pt * fig.dpi / 72
+    ceiling = min([fig.bbox.y1 - pad, *(t.get_window_extent(renderer).y0 - pad for t in fig.texts
+                                        if t.get_text() and t.get_gid() == "caveat")])
+    highest = max(ax.get_tightbbox(renderer).y1 for ax in axes)
+    rise = (ceiling - highest) / fig.bbox.height
+    if rise > 0:
+        for ax in axes:
+            box = ax.get_position()
+            ax.set_position([box.x0, box.y0, box.width, box.height + rise])
 
 
 def clear_footer(fig: Figure, footer: Any, pad_pt: float = 4.0) -> None:
