@@ -85,6 +85,8 @@ def score(args: argparse.Namespace) -> int:
 
 
 def feedback(args: argparse.Namespace) -> int:
+    import gc
+
     import pandas as pd
     import pyarrow.dataset as ds
 
@@ -97,27 +99,36 @@ def feedback(args: argparse.Namespace) -> int:
 
     if not (args.store / "scores").exists():
         raise FileNotFoundError(f"no scores in {args.store}: run `sdw score` first")
-    respondents = pd.read_parquet(args.store / "respondents", filters=[("sector", "==", args.sector)])
-    before = previous_year(respondents, args.sector, args.year)
-    years = [args.year] if before is None else [before, args.year]
-    # only what feedback shows: this sector's year and the one before, not the store's every table and column
-    scores = pd.read_parquet(args.store / "scores", filters=[("sector", "==", args.sector), ("year", "in", years)])
-    on_star = "star" in catalogs.sector_info(args.sector)["frameworks"]  # the ★ page (automotive)
-    # answer_raw only for the ★ page, which shows an unreadable answer as the member wrote it
-    raw = ["answer_raw"] if on_star and "answer_raw" in ds.dataset(args.store / "responses").schema.names else []
-    responses = pd.read_parquet(args.store / "responses", columns=["sector", "year", "respondent_key", "item_id",
-                                                                     "answer", *raw],
-                                filters=[("sector", "==", args.sector), ("year", "==", args.year)])
-    identities = store_mod.read_table(args.store, "identities")
-    only = _members(args.only, args.only_file)
-    out = args.out / args.sector / str(args.year)
-    # the peer values the report publishes for the same groups, protected by the report's own tables
-    published = published_peers(args.store, args.sector, args.year)
-    per_company = feedback_tables(scores, respondents, responses, args.sector, args.year,
-                                  published=published.cells, merges=published.merges, withheld=published.withheld,
-                                  counts=published.counts)
-    star = star_feedback(scores, respondents, responses, args.sector, args.year, published=published.bands,
-                         merges=published.merges) if on_star else None
+    # the cycle collector off while the year is read and its peer values made (the report's protected tables, then
+    # per member): millions of objects and few cycles, and each of its dozen full passes walked them all (about 2 s
+    # of CPU on a 3,100-member year, before any file); on again before the members are written
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        respondents = pd.read_parquet(args.store / "respondents", filters=[("sector", "==", args.sector)])
+        before = previous_year(respondents, args.sector, args.year)
+        years = [args.year] if before is None else [before, args.year]
+        # only what feedback shows: this sector's year and the one before, not the store's every table and column
+        scores = pd.read_parquet(args.store / "scores", filters=[("sector", "==", args.sector), ("year", "in", years)])
+        on_star = "star" in catalogs.sector_info(args.sector)["frameworks"]  # the ★ page (automotive)
+        # answer_raw only for the ★ page, which shows an unreadable answer as the member wrote it
+        raw = ["answer_raw"] if on_star and "answer_raw" in ds.dataset(args.store / "responses").schema.names else []
+        responses = pd.read_parquet(args.store / "responses", columns=["sector", "year", "respondent_key", "item_id",
+                                                                         "answer", *raw],
+                                    filters=[("sector", "==", args.sector), ("year", "==", args.year)])
+        identities = store_mod.read_table(args.store, "identities")
+        only = _members(args.only, args.only_file)
+        out = args.out / args.sector / str(args.year)
+        # the peer values the report publishes for the same groups, protected by the report's own tables
+        published = published_peers(args.store, args.sector, args.year)
+        per_company = feedback_tables(scores, respondents, responses, args.sector, args.year,
+                                      published=published.cells, merges=published.merges, withheld=published.withheld,
+                                      counts=published.counts)
+        star = star_feedback(scores, respondents, responses, args.sector, args.year, published=published.bands,
+                             merges=published.merges) if on_star else None
+    finally:
+        if was_on:
+            gc.enable()
     if not per_company:
         raise ValueError(f"no {args.sector} FY{args.year} respondents in {args.store}")
     files = write_feedback(per_company, identities, args.sector, args.year, out, lang=args.lang, pdf=args.pdf,

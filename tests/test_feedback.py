@@ -3,6 +3,7 @@ the association's index; nobody else's name in a member file."""
 
 from __future__ import annotations
 
+import gc
 import zipfile
 
 import numpy as np
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 
 from pipeline.ingest import ingest
+from pipeline.report import feedback_doc
 from pipeline.report.feedback_doc import write_feedback
 from pipeline.scoring import score_store
 from pipeline.scoring.feedback import NO_PEERS, feedback_tables
@@ -327,6 +329,33 @@ def test_the_same_bytes_whatever_the_number_of_workers(auto_run, tmp_path):
     assert len(a) == 16 * 2 + 1 and a == b
     # and the same member files as the fixture's run over all thirty (its index marks all thirty as written now)
     assert all(a[name] == _digests(files.index.parent)[name] for name in a if name != "index.xlsx")
+
+
+def test_the_tables_are_frozen_out_of_the_collector_while_writing_and_given_back(auto_run, tmp_path, monkeypatch):
+    """While members are written the year's tables sit outside the cycle collector (its full passes walked them in
+    every worker); after the run, and after a run whose writing fails, nothing stays frozen and the collector runs."""
+    per, identities, files, star = auto_run
+    first = files.workbooks[0].stem
+    assert gc.get_freeze_count() == 0
+    seen = []
+    write = feedback_doc.write_member_workbook
+
+    def watched(path, page):
+        seen.append(gc.get_freeze_count())
+        return write(path, page)
+
+    monkeypatch.setattr(feedback_doc, "write_member_workbook", watched)
+    write_feedback(per, identities, "auto", 2024, tmp_path / "a", k=5, workers=1, only=[first], star=star)
+    assert len(seen) == 1 and seen[0] > 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+    def fails(path, page):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(feedback_doc, "write_member_workbook", fails)
+    with pytest.raises(OSError, match="disk full"):
+        write_feedback(per, identities, "auto", 2024, tmp_path / "b", k=5, workers=1, only=[first], star=star)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
 def test_only_writes_exactly_the_members_named(auto_run, tmp_path):

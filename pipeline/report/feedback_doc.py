@@ -23,6 +23,7 @@ per process (:class:`~pipeline.report.figures.PeerFigures`), and workbooks are a
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
@@ -179,6 +180,11 @@ def _write_members(run: _Run, jobs: list[tuple[str, str, str]], workers: int | N
         workers = 1  # the tables reach workers by fork; elsewhere one process writes them all
     desc = f"feedback {run.sector} {run.year}"
     _RUN = run
+    # what every member's files are made from (the year's tables, the catalogs, the modules) is held for the whole run:
+    # frozen out of the cycle collector, whose full passes otherwise walked all of it every few members, in each
+    # worker (a fifth of a member's CPU), and wrote to every page of it that a forked worker shares with the parent
+    gc.collect()
+    gc.freeze()
     try:
         # the catalogs are read once here; workers fork holding them (a label's look-up need not list the
         # project's catalog files again: it did so for every cell)
@@ -195,6 +201,7 @@ def _write_members(run: _Run, jobs: list[tuple[str, str, str]], workers: int | N
                     bar.update(done)
     finally:
         _RUN = None
+        gc.unfreeze()
 
 
 def _start_worker() -> None:

@@ -190,15 +190,17 @@ def _peer_sentences(h: pd.DataFrame, sector: str, lang: str, k: int, all_label: 
 
     The sentences depend only on the peer columns, which members of one peer group share, so they are
     made once per distinct set of them."""
-    h = h.assign(fallback=_flag(h, "fallback"), peer_rounded=_flag(h, "peer_rounded"),
-                 between_quantile=_flag(h, "between_quantile"))
-    # plain tuples (name=None): a named row type is a new class per call, built for every member
-    shared = tuple(tuple(None if pd.isna(v) else v for v in row)
-                   for row in h[SENTENCE_COLUMNS].itertuples(index=False, name=None))
-    unknown = bool(h["own_group"].isna().all())
-    own = next((g for g in h["own_group"] if isinstance(g, str)), None)
+    flags = {"fallback", "peer_rounded", "between_quantile"}
+    # the key read column by column as plain values (a frame per member, assigned and iterated, cost more than the
+    # sentences are worth): the flags as _flag reads them, other missing values as None
+    columns = [_flags(h, c) if c in flags else [None if pd.isna(v) else v for v in h[c].tolist()]
+               for c in SENTENCE_COLUMNS]
+    shared = tuple(zip(*columns, strict=True))
+    own_groups = h["own_group"].tolist()
+    unknown = all(pd.isna(g) for g in own_groups)
+    own = next((g for g in own_groups if isinstance(g, str)), None)
     # a rank withheld by the between rule is the member's own: one flag, so the sentences stay shared by the group
-    rank = bool(_flag(h, "between_rank").any())
+    rank = any(_flags(h, "between_rank"))
     return list(_sentences(shared, unknown, own, sector, lang, k, all_label, n_items, rank))
 
 
@@ -209,6 +211,11 @@ SENTENCE_COLUMNS = ["framework", "node_id", "peer_group", "peer_n", "hidden", "p
 def _flag(h: pd.DataFrame, column: str) -> pd.Series:
     """A per-row flag of the scoring table (False where the table has no such column or no value)."""
     return h[column].fillna(False).astype(bool) if column in h else pd.Series(False, index=h.index)
+
+
+def _flags(h: pd.DataFrame, column: str) -> list[bool]:
+    """:func:`_flag` as a list of Python bools (for keys built per member)."""
+    return [False if pd.isna(v) else bool(v) for v in h[column].tolist()] if column in h else [False] * len(h)
 
 
 @cache
