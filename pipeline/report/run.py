@@ -85,9 +85,9 @@ def _on_star(sector: str) -> bool:
 
 # How the report kernel allocates: the year's tables are read as Arrow-backed columns, and every filter, merge and
 # 300-dpi figure makes and frees copies of tens of MB. Arrow's default pool (mimalloc) and glibc's growing mmap
-# threshold both keep such freed blocks for reuse, so the kernel's resident size only climbs (for a full automotive
-# year: 686 MB in-process, 120 MB of it freed memory held). Arrow's system pool and a fixed 64 KiB mmap threshold hand
-# large blocks back to the system when freed. Set for the kernel only, and only where the user has not chosen.
+# threshold both keep such freed blocks for reuse, so the kernel's resident size only climbs. Arrow's system pool and
+# a fixed 64 KiB mmap threshold hand large blocks back when they are freed (a full automotive year, in-process: peak
+# 686 → 567–607 MB; benchmarks/README.md). Set for the kernel only, and only where the user has not chosen.
 KERNEL_ALLOCATOR = {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_MMAP_THRESHOLD_": "65536"}
 
 
