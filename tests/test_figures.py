@@ -629,3 +629,54 @@ def test_radar_ring_labels_stay_off_the_data(slide, tmp_path):
             assert not any(box.contains(*p) for p in sampled), (label.get_text(), line.get_label())
     fig.savefig(tmp_path / "radar.png")
     plt.close(fig)
+
+
+def test_colour_indices_pick_the_colour_maps_entry():
+    """A heatmap is drawn from colour-map entries (one byte a cell) instead of shares: 256 colours, a share s takes
+    entry floor(256·s), 100% the last (255), below 0 the first and above 1 the last (the colour map's default under and
+    over colours), a missing share stays masked (drawn in the not-assessed colour)."""
+    shares = np.ma.masked_invalid([0.0, 0.25, 0.5, 0.999, 1.0, -0.1, 1.2, np.nan])
+    got = F.colour_indices(shares, 256)
+    assert got.dtype == np.uint8
+    assert list(got.filled(99)) == [0, 64, 128, 255, 255, 0, 255, 99]
+    assert list(np.ma.getmaskarray(got)) == [False] * 7 + [True]
+
+
+def test_a_heatmap_has_the_pixels_of_one_drawn_from_its_shares():
+    """Drawing the heatmap's cells from colour-map entries changes no pixel: the same figure with matplotlib drawing
+    the shares themselves (vmin 0, vmax 1, the not-assessed colour for a missing one) is identical at 100 and 300 dpi.
+    The colour bar still reads 0 to 100%."""
+    rows = ["GV.OC", "GV.RM", "ID.AM", "PR.AA"]
+    cols = ["〜100人", "101〜300人", "全体"]
+    values = [0.0, 0.12, 0.2549, 0.5, 0.5039, 0.75, 0.999, 1.0, np.nan, 0.33, 0.66, 0.9]
+    t = pd.DataFrame([(r, c, values[i * 3 + j], "") for i, r in enumerate(rows) for j, c in enumerate(cols)],
+                     columns=["node", "seg", "mean", "suppressed"])
+
+    def render(dpi, shares_drawn):
+        fig, ax = style.new_figure(left=0.27)
+        if shares_drawn:  # what the heatmap drew before: the shares, scaled by matplotlib
+            real = ax.imshow
+
+            def imshow(_index, **kw):
+                grid = np.ma.masked_invalid(np.array(values, dtype=float).reshape(len(rows), len(cols)))
+                return real(grid, cmap=kw["cmap"], vmin=0, vmax=1, aspect="auto")
+
+            ax.imshow = imshow
+        F.heatmap(t, "node", "seg", "mean", ax=ax)
+        fig.canvas.draw()
+        colour_bar = fig.axes[-1]
+        buf = np.asarray(fig.canvas.buffer_rgba()).copy() if dpi == 100 else None
+        if dpi != 100:
+            import io
+
+            out = io.BytesIO()
+            fig.savefig(out, format="raw", dpi=dpi)
+            buf = np.frombuffer(out.getvalue(), np.uint8)
+        plt.close(fig)
+        return buf, colour_bar.get_ylim()
+
+    for dpi in (100, 300):
+        ours, bar = render(dpi, shares_drawn=False)
+        theirs, _ = render(dpi, shares_drawn=True)
+        assert np.array_equal(ours, theirs)
+        assert bar == (0.0, 1.0)

@@ -30,6 +30,8 @@ import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import NoNorm, Normalize
 from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
@@ -665,6 +667,33 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
     return ax
 
 
+def colour_indices(shares: np.ma.MaskedArray, n_colours: int) -> np.ma.MaskedArray:
+    """The colour map entry of each 0–1 share (masked where ``shares`` is), as matplotlib's colour map picks it.
+
+    A heatmap drawn from these small integers (``norm=NoNorm()``) has the same pixels as one drawn from the
+    shares, but matplotlib resamples it to the output's pixels as one byte per pixel instead of several float
+    copies: for a 300-dpi heatmap about 80 MB less at once, the report kernel's peak memory. A share below 0 or
+    above 1 takes the first or last colour, as the colour map's default under and over colours do.
+
+    Parameters
+    ----------
+    shares : masked array of float
+        Values on the colour scale (0 = first colour, 1 = last).
+    n_colours : int
+        Entries of the colour map (``Colormap.N``, at most 256).
+
+    Returns
+    -------
+    masked array of uint8
+        ``min(floor(share × n), n − 1)``, clipped to ``0 … n − 1``; the mask of ``shares``.
+    """
+    x = np.ma.getdata(shares).astype(float) * n_colours
+    x[x == n_colours] = n_colours - 1  # 1.0 is the last colour, as in Colormap.__call__
+    with np.errstate(invalid="ignore"):
+        index = np.clip(np.nan_to_num(x), 0, n_colours - 1).astype(np.uint8)
+    return np.ma.masked_array(index, mask=np.ma.getmaskarray(shares) | np.isnan(x))
+
+
 def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None = None,
             row_labels: dict[str, str] | None = None, suppressed_label: str = HIDDEN_LEGEND,
             total: str | None = None, band_label: str = BAND_LEGEND,
@@ -712,7 +741,8 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
              .reindex(index=rows, columns=cols).fillna(""))
     data = np.ma.masked_invalid(grid.to_numpy(dtype=float))
     cmap = plt.get_cmap(HEATMAP_CMAP).with_extremes(bad=NOT_ASSESSED_COLOUR)
-    im = ax.imshow(data, cmap=cmap, vmin=0, vmax=1, aspect="auto")
+    scale = ScalarMappable(norm=Normalize(0, 1), cmap=cmap)  # what the colour bar explains
+    ax.imshow(colour_indices(data, cmap.N), cmap=cmap, norm=NoNorm(), aspect="auto", interpolation="nearest")
     any_band = False
     band_text = band_text or BAND_TEXT
     for i in range(len(rows)):
@@ -756,7 +786,7 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     spread_ticks(ax, names, width_chars)  # a word wider than its column ran into its neighbour
     ax.grid(False)
     _total_divider(ax, cols, total)
-    cb = ax.figure.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
+    cb = ax.figure.colorbar(scale, ax=ax, fraction=0.025, pad=0.01)
     cb.ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     cb.ax.tick_params(labelsize=fs(8))
     handles, labels = [], []

@@ -83,15 +83,26 @@ def _on_star(sector: str) -> bool:
     return "star" in catalogs.sector_info(sector)["frameworks"]
 
 
+# How the report kernel allocates: the year's tables are read as Arrow-backed columns, and every filter, merge and
+# 300-dpi figure makes and frees copies of tens of MB. Arrow's default pool (mimalloc) and glibc's growing mmap
+# threshold both keep such freed blocks for reuse, so the kernel's resident size only climbs. Arrow's system pool and
+# a fixed 64 KiB mmap threshold hand large blocks back when they are freed (a full automotive year, in-process: peak
+# 686 → 567–607 MB; benchmarks/README.md). Set for the kernel only, and only where the user has not chosen.
+KERNEL_ALLOCATOR = {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_MMAP_THRESHOLD_": "65536"}
+
+
 @contextmanager
 def _batch_backend():
     """Notebooks run by papermill draw off-screen: the kernel inherits MPLBACKEND=Agg from this process
     (style.py never picks a backend, so the explorer keeps JupyterLab's inline one). It inherits the project
     folder too (SDW_HOME): the paths it is given are relative to it (:func:`project_relative`), and the kernel runs
-    in the report folder, where a project found from the current directory would be the report folder."""
-    keep = {name: os.environ.get(name) for name in ("MPLBACKEND", config.HOME_ENV)}
+    in the report folder, where a project found from the current directory would be the report folder. And it
+    inherits :data:`KERNEL_ALLOCATOR` (memory freed by the kernel goes back to the system)."""
+    keep = {name: os.environ.get(name) for name in ("MPLBACKEND", config.HOME_ENV, *KERNEL_ALLOCATOR)}
     os.environ["MPLBACKEND"] = "Agg"
     os.environ[config.HOME_ENV] = str(config.project_dir())
+    for name, value in KERNEL_ALLOCATOR.items():
+        os.environ.setdefault(name, value)
     try:
         yield
     finally:
