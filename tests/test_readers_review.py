@@ -52,3 +52,24 @@ def test_a_hidden_first_year_row_reads_no_previous_year_not_x(tmp_path):
     assert rows[1][3:] == ["x", 2024, "x"]
     assert rows[3][4:] == ["…", "…"]
     assert "…" != formats.hidden_text() and "…" != formats.DASH  # three marks, three meanings
+
+
+def test_the_english_workbook_names_its_sheets_in_english_the_machine_copy_keeps_ids(tmp_path):
+    """Every table the reports publish is a sheet named in words in the English workbook (≤ 31 characters, Excel's
+    limit), as in the Japanese one; tables/<id>.csv keeps the id (a contract)."""
+    import re
+
+    from pipeline import catalogs
+    from pipeline.publish.render_xlsx import sheet_name
+
+    ids = list(catalogs.report_labels()["ja"]["sheets"])  # every table the Japanese workbook names
+    assert {"responses", "functions", "distribution", "weakest_items", "movers", "items", "star3_top"} <= set(ids)
+    english = [sheet_name(t, "en") for t in ids]
+    assert not [n for n in english if n in ids or re.search(r"[a-z]_[a-z]", n)]  # no id, no snake_case
+    assert all(len(n) <= 31 for n in english) and len(set(english)) == len(english)
+    assert sheet_name("distribution", "en") == "Score distribution"
+    assert sheet_name("weakest_items", "en") == "Least implemented items"
+    frame = pd.DataFrame({"year": [2026], "segment": ["All"], "n": [317], "suppressed": [""]})
+    tables = [PublishedTable(t, t, frame, ["year", "segment", "n"], k=5) for t in ("responses", "weakest_items")]
+    book = openpyxl.load_workbook(write_people_workbook(tmp_path / "en.xlsx", tables, [("k", "5")], PROV, "en"))
+    assert book.sheetnames == ["About", "Responses", "Least implemented items"]
