@@ -407,7 +407,7 @@ if info.get("item_profile"):
     display(Markdown(f"## {L['sections']['profile']}"))
     profile = T.item_profile(items, rd.latest)
     page.figure("item_profile", L["titles"]["profile"] + f" ({latest})", n_year(rd.latest), lambda ax: F.item_bars(
-        item_labels(profile, 22), "label", "share_implemented", "ci_low", "ci_high", ax=ax, suppressed_label=hidden),
+        item_labels(profile), "label", "share_implemented", "ci_low", "ci_high", ax=ax, suppressed_label=hidden),
         years=latest_year, alt=[f"{r.item_id}: {r.share_implemented:.1%}" for r in profile.itertuples()
                                 if r.share_implemented == r.share_implemented],
         size=(style.SLIDE[0], style.SLIDE[1] * 1.5), left=0.4, top=0.9)

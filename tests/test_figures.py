@@ -481,7 +481,7 @@ def test_on_a_slide_row_labels_are_whole_widened_or_wrapped_never_cut(lang):
     items = pd.DataFrame({"item_id": ["PR.AC-5", "ID.GV-2", "DE.CM-6"], "text": texts,
                           "share": [0.2, 0.3, 0.4], "suppressed": ["", "", ""]})
     with style.slide_mode():
-        labelled = T.with_item_labels(items, 16, lang)
+        labelled = T.with_item_labels(items)
         fig, ax = style.new_figure(left=0.36)
         F.item_bars(labelled, "label", "share", ax=ax)
         fig.canvas.draw()

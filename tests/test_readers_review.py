@@ -73,3 +73,36 @@ def test_the_english_workbook_names_its_sheets_in_english_the_machine_copy_keeps
     tables = [PublishedTable(t, t, frame, ["year", "segment", "n"], k=5) for t in ("responses", "weakest_items")]
     book = openpyxl.load_workbook(write_people_workbook(tmp_path / "en.xlsx", tables, [("k", "5")], PROV, "en"))
     assert book.sheetnames == ["About", "Responses", "Least implemented items"]
+
+
+def test_the_weakest_items_chart_names_every_item_whole_the_longest_included():
+    """The page's item chart (not only the slide's): each bar's label is the id and whole text, wrapped where long,
+    never ending in "…"; the longest texts of the power and automotive catalogs fit the picture and no two labels'
+    lines run into each other."""
+    from pipeline.report import figures as F
+    from pipeline.report import style
+    from pipeline.report import tables as T
+
+    longest = {"ja": [("ID.BE-4", "重要業務が依存する設備・システム・外部サービスを洗い出している"),
+                      ("No.123", "サポートの切れたOSやソフトウェアを使わないようにしている")],
+               "en": [("ID.GV-3", "Knows and meets the Electricity Business Act and other legal and regulatory "
+                                  "requirements"),
+                      ("No.20", "Includes government agencies and similar bodies among those it reports incidents to")]}
+    for lang, pairs in longest.items():
+        ids = [i for i, _ in pairs] + [f"PR.PT-{n}" for n in range(1, 9)]
+        texts = [t for _, t in pairs] + [pairs[0][1]] * 8  # ten bars, as the report draws
+        items = pd.DataFrame({"item_id": ids, "text": texts, "share": np.linspace(0.2, 0.5, 10),
+                              "suppressed": [""] * 10})
+        fig, ax = style.new_figure(left=0.36)
+        F.item_bars(T.with_item_labels(items), "label", "share", ax=ax)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        ticks = ax.get_yticklabels()
+        drawn = [t.get_text() for t in ticks]
+        assert [d.replace("\n", "").replace(" ", "") for d in drawn] == \
+            [f"{i}{t}".replace(" ", "") for i, t in zip(ids, texts, strict=True)], lang
+        assert not [d for d in drawn if d.rstrip().endswith("…")]
+        boxes = [t.get_window_extent(renderer) for t in ticks]
+        assert all(b.x0 >= 0 and b.y0 >= 0 and b.y1 <= fig.bbox.y1 for b in boxes), lang  # inside the picture
+        assert all(upper.y0 >= lower.y1 - 0.5 for upper, lower in zip(boxes, boxes[1:], strict=False)), lang
+        plt.close(fig)

@@ -337,9 +337,9 @@ class Page:
         """``table`` with ``fy``, its years as the figures name them (2024年度 / FY2024)."""
         return table.assign(fy=table["year"].map(self.fy))
 
-    def item_labels(self, table: pd.DataFrame, page_width: int = 24) -> pd.DataFrame:
-        """Items as bar labels (``label``): id and the start of the text, shorter on a slide."""
-        return T.with_item_labels(table, 16 if style.on_slide() else page_width, self.ctx.lang)
+    def item_labels(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Items as bar labels (``label``): id and whole text (the chart wraps it, never cuts it)."""
+        return T.with_item_labels(table)
 
     def requirement_labels(self, rows: pd.DataFrame) -> dict[str, str]:
         """★ requirement (node id) → its id and its whole name: a heatmap's row labels (the heatmap wraps them)."""

@@ -966,26 +966,8 @@ def withheld_segments(table: pd.DataFrame, segments: Collection[str], column: st
             if (mine := table[column].eq(s) & assessed).any() and hidden[mine].all()]
 
 
-LATIN_PER_KANA = 1.75  # Latin letters per full-width character in the same label width (figure font)
-
-
-def with_item_labels(table: pd.DataFrame, limit: int = 24, lang: str = "ja") -> pd.DataFrame:
-    """Adds ``label``: the item ID and the start of its text, short enough for a slide. ``limit`` counts
-    Japanese characters; an English text (``lang`` not ja) gets as many letters as fit the same width. On a
-    slide the text stays whole (the slide figure widens or wraps its labels: a cut label cannot be read out)."""
-    from pipeline.publish.slides import on_slide
-
-    limit = limit if lang == "ja" else round(limit * LATIN_PER_KANA)
-    text = table["text"].fillna("").map(lambda t: t if len(t) <= limit or on_slide() else _cut(t, limit, lang))
-    return table.assign(label=table["item_id"] + " " + text)
-
-
-def _cut(text: str, limit: int, lang: str) -> str:
-    """``text`` cut to ``limit`` characters with "…": Japanese anywhere, another language after its last whole word
-    ("…by separating them, …", not "…responsibilitie…" or "…everyone knows their own r…")."""
-    if lang == "ja":
-        return text[: limit - 1] + "…"
-    head = text[: limit - 1]
-    if not head.endswith(" ") and text[limit - 1] != " " and " " in head:
-        head = head[: head.rfind(" ")]
-    return head.rstrip() + " …"
+def with_item_labels(table: pd.DataFrame) -> pd.DataFrame:
+    """Adds ``label``: the item ID and its whole text, on the page as on a slide. The chart wraps a long label over
+    lines (``figures._row_labels``); a label cut with "…" could not tell the reader which item a bar is (two items
+    can start alike)."""
+    return table.assign(label=table["item_id"] + " " + table["text"].fillna(""))
