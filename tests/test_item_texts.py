@@ -132,4 +132,5 @@ def test_figure_labels_carry_the_whole_item_text_in_either_language():
     assert T.with_item_labels(table)["label"].item() == (
         "ID.AM-1 Keeps an up-to-date list of the devices, terminals and control equipment it uses")
     ja = pd.DataFrame({"item_id": ["ID.AM-1"], "text": [ID_AM_1_JA]})
-    assert T.with_item_labels(ja)["label"].item() == "ID.AM-1 業務で使う機器・端末・制御装置の一覧を作り、最新に保っている"
+    assert T.with_item_labels(ja)["label"].item() == (
+        "ID.AM-1 業務で使う機器・端末・制御装置の一覧を作り、最新に保っている")

@@ -51,7 +51,6 @@ def test_a_hidden_first_year_row_reads_no_previous_year_not_x(tmp_path):
     assert rows[0][3:] == ["x", "…", "…"]  # the mean hidden, no previous year
     assert rows[1][3:] == ["x", 2024, "x"]
     assert rows[3][4:] == ["…", "…"]
-    assert "…" != formats.hidden_text() and "…" != formats.DASH  # three marks, three meanings
 
 
 def test_the_english_workbook_names_its_sheets_in_english_the_machine_copy_keeps_ids(tmp_path):
@@ -106,3 +105,39 @@ def test_the_weakest_items_chart_names_every_item_whole_the_longest_included():
         assert all(b.x0 >= 0 and b.y0 >= 0 and b.y1 <= fig.bbox.y1 for b in boxes), lang  # inside the picture
         assert all(upper.y0 >= lower.y1 - 0.5 for upper, lower in zip(boxes, boxes[1:], strict=False)), lang
         plt.close(fig)
+
+
+def test_the_distribution_chart_hides_exactly_the_cells_its_table_hides():
+    """One rule for the box chart and the table beside it: a cell is the mark x in the chart if and only if the table
+    prints x for its mean; a mean and median the table prints are drawn (特定卸 FY2024: 17 companies, quartiles
+    withheld, was an x in the chart beside 65.8% in the table)."""
+    from matplotlib.patches import Rectangle
+
+    from pipeline.report import figures as F
+    from pipeline.report import style
+
+    frame = pd.DataFrame({
+        "sector": ["power"] * 4, "year": [2024, 2025, 2024, 2025], "segment": ["特定卸", "特定卸", "小売", "小売"],
+        "node_id": ["overall"] * 4, "n": [17, 22, 3, 185], "mean": [0.658, 0.740, np.nan, 0.688],
+        "p10": [np.nan, np.nan, np.nan, 0.39], "p25": [np.nan, 0.631, np.nan, 0.547],
+        "p50": [0.662, 0.799, np.nan, 0.731], "p75": [np.nan, 0.900, np.nan, 0.856], "p90": [np.nan, np.nan, np.nan, 0.92],
+        "suppressed": ["", "", "primary", ""]})
+    spec = TableSpec(keys=["sector", "year", "segment", "node_id"], counts={"mean": "n"}, total="全体")
+    table = PublishedTable("distribution", "区分別のスコア分布", frame,
+                           ["year", "segment", "n", "mean", "p25", "p50", "p75"], k=5, spec=spec)
+    printed = formats.people_frame(table, "ja")
+    assert printed["平均スコア"].tolist() == ["65.8%", "74.0%", "x", "68.8%"]
+    assert printed["中央値"].tolist() == ["66.2%", "79.9%", "x", "73.1%"]
+    fig, ax = style.new_figure()
+    F.quantile_boxes(frame.assign(fy=frame["year"].astype(str)), "segment", "fy", ax=ax, suppressed_label="秘匿")
+    # groups 特定卸 (0) and 小売 (1), two years 0.4 wide each: 2024 at g - 0.2, 2025 at g + 0.2
+    marks = [round(t.xy[0], 3) for t in ax.texts if t.get_gid() == F.HIDDEN_GID]
+    assert marks == [0.8]  # 小売 2024 only, the row the table prints x
+    (means,) = [c for c in ax.collections if c.get_gid() == "mean"]
+    assert sorted(round(x, 3) for x, _ in means.get_offsets().tolist()) == [-0.2, 0.2, 1.2]  # every printed mean
+    medians = sorted(round(float(np.mean(line.get_xdata())), 3) for line in ax.get_lines()
+                     if len(set(line.get_ydata())) == 1)
+    assert medians == [-0.2, 0.2, 1.2]  # every printed median
+    boxes = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() not in ("hidden", "band")]
+    assert len(boxes) == 2  # 特定卸 FY2025 and 小売 FY2025: the quartiles the table would print
+    plt.close(fig)
