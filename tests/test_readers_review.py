@@ -120,7 +120,8 @@ def test_the_distribution_chart_hides_exactly_the_cells_its_table_hides():
         "sector": ["power"] * 4, "year": [2024, 2025, 2024, 2025], "segment": ["特定卸", "特定卸", "小売", "小売"],
         "node_id": ["overall"] * 4, "n": [17, 22, 3, 185], "mean": [0.658, 0.740, np.nan, 0.688],
         "p10": [np.nan, np.nan, np.nan, 0.39], "p25": [np.nan, 0.631, np.nan, 0.547],
-        "p50": [0.662, 0.799, np.nan, 0.731], "p75": [np.nan, 0.900, np.nan, 0.856], "p90": [np.nan, np.nan, np.nan, 0.92],
+        "p50": [0.662, 0.799, np.nan, 0.731], "p75": [np.nan, 0.900, np.nan, 0.856],
+        "p90": [np.nan, np.nan, np.nan, 0.92],
         "suppressed": ["", "", "primary", ""]})
     spec = TableSpec(keys=["sector", "year", "segment", "node_id"], counts={"mean": "n"}, total="全体")
     table = PublishedTable("distribution", "区分別のスコア分布", frame,
