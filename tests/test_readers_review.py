@@ -142,3 +142,51 @@ def test_the_distribution_chart_hides_exactly_the_cells_its_table_hides():
     boxes = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() not in ("hidden", "band")]
     assert len(boxes) == 2  # 特定卸 FY2025 and 小売 FY2025: the quartiles the table would print
     plt.close(fig)
+
+
+def _width_em(table_html: str) -> float:
+    """A table's width in the page's em, by a rule typed for the test: each column as wide as its widest unbreakable
+    piece (header phrases and text cells break only at <wbr>; a numeral or Latin letter half an em, any other
+    character one em) plus 1.2 em of padding, at the tables' 9.5 pt in the page's 10.5 pt."""
+    import re
+    from html import unescape
+
+    def em(piece: str) -> float:
+        return sum(0.5 if ch.isascii() else 1.0 for ch in unescape(piece))
+
+    heads = re.findall(r"<th[^>]*>(.*?)</th>", table_html)
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table_html, re.S)[1:]]
+    widths = [max(em(p) for text in [h, *(r[i] for r in rows)] for p in re.split(r"<wbr\s*/?>", text))
+              for i, h in enumerate(heads)]
+    return sum(w + 1.2 for w in widths) * 9.5 / 10.5
+
+
+def test_the_distribution_table_fits_the_page_its_compared_year_said_once():
+    """The page's score distribution (one year, every segment, as the power report shows it) ran 869 px in an
+    845 px text column: the year compared (2025 on every row) is said once under the caption, 「比較年度: 2025年度」,
+    and the table fits the page's 60 em less the scroll box's edge (58.5 em); the workbook keeps the column."""
+    from pipeline.publish.render_html import table_html
+    from pipeline.report.page import PAGE_TABLES
+
+    segments = ["一般送配電・送電・配電", "特定送配電・自家用", "発電", "小売", "特定卸", "全体"]
+    frame = pd.DataFrame({
+        "sector": ["power"] * 6, "year": [2026] * 6, "segment": segments, "node_id": ["overall"] * 6,
+        "n": [15, 28, 156, 200, 23, 317], "mean": [np.nan, 0.835, 0.779, 0.749, 0.762, 0.771],
+        "w_mean": [np.nan] * 6, "previous_year": [2025.0] * 6,
+        "change": [np.nan, 0.097, 0.049, 0.061, 0.022, 0.056], "p25": [np.nan, 0.725, 0.662, 0.651, 0.667, 0.662],
+        "p50": [np.nan, 0.884, 0.829, 0.796, 0.801, 0.815], "p75": [np.nan, 0.932, 0.912, 0.898, 0.900, 0.926],
+        "suppressed": ["withheld", "", "", "", "", ""]})
+    spec = TableSpec(keys=["sector", "year", "segment", "node_id"], counts={c: "n" for c in
+                     ("mean", "w_mean", "change", "p25", "p50", "p75")}, total="全体",
+                     changes={"change": ["mean", "previous_year"]}, open_counts=["n"])
+    view = list(PAGE_TABLES["distribution"].view_columns)
+    for lang, title, compared in (("ja", "区分別のスコア分布(2026年度)", "比較年度: 2025年度"),
+                                  ("en", "Score distribution by segment, FY2026", "Compared with: FY2025")):
+        table = PublishedTable("distribution", title, frame, view, k=5, spec=spec)
+        page = table_html(table, lang)
+        assert f'<span class="sdw-caption-note">{compared}</span>' in page
+        assert ">比較年度<" not in page and ">Compared with<" not in page
+        assert _width_em(page) <= 58.5, (lang, _width_em(page))
+    # a title that names the year compared already (movers: 2025年度→2026年度) says it nowhere else
+    movers = PublishedTable("movers", "実施率の上昇が大きい項目 (2025年度→2026年度)", frame, view, k=5, spec=spec)
+    assert "sdw-caption-note" not in table_html(movers, "ja") and "比較年度<" not in table_html(movers, "ja")
