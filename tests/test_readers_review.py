@@ -190,3 +190,27 @@ def test_the_distribution_table_fits_the_page_its_compared_year_said_once():
     # a title that names the year compared already (movers: 2025年度→2026年度) says it nowhere else
     movers = PublishedTable("movers", "実施率の上昇が大きい項目 (2025年度→2026年度)", frame, view, k=5, spec=spec)
     assert "sdw-caption-note" not in table_html(movers, "ja") and "比較年度<" not in table_html(movers, "ja")
+
+
+def test_a_change_from_a_year_hidden_after_the_changes_were_taken_reads_x_not_not_assessed():
+    """Automotive 301〜1,000人: FY2023 hidden by the distribution's completion after the changes were taken, FY2024
+    published; its change from FY2023 read '—' (not assessed) of a segment that answered both years: it reads x.
+    A first year keeps '…', a change both of whose years are published keeps its value."""
+    from pipeline.report import tables as T
+
+    frame = pd.DataFrame({
+        "sector": ["auto"] * 6, "framework": ["instrument"] * 6, "node_id": ["overall"] * 6,
+        "year": [2022, 2023, 2024] * 2, "segment": ["301〜1,000人"] * 3 + ["〜100人"] * 3,
+        "n": [122, 111, 96, 155, 141, 131], "mean": [0.784, np.nan, 0.820, 0.322, 0.368, 0.447],
+        "previous_year": [np.nan, 2022.0, 2023.0] * 2, "change": [np.nan, np.nan, np.nan, np.nan, 0.046, 0.079],
+        "suppressed": ["", "withheld", "", "", "", ""]})
+    marked = T.change_withheld_after_hidden(frame, ["sector", "framework", "node_id", "segment"])
+    spec = TableSpec(keys=["sector", "year", "framework", "node_id", "segment"], counts={"mean": "n", "change": "n"},
+                     total="全体", changes={"change": ["mean", "previous_year"]}, open_counts=["n"])
+    table = PublishedTable("distribution", "区分別のスコア分布(年度別)", marked,
+                           ["year", "segment", "n", "mean", "previous_year", "change"], k=5, spec=spec)
+    page = formats.people_frame(table, "ja")
+    assert page.iloc[2].tolist() == ["2024", "301〜1,000人", "96", "82.0%", "2023", "x"]
+    assert page.iloc[1].tolist() == ["2023", "301〜1,000人", "111", "x", "2022", "x"]
+    assert page.iloc[0].tolist()[4:] == ["…", "…"]
+    assert page.iloc[5].tolist()[4:] == ["2023", "+7.9ポイント"]
