@@ -82,19 +82,19 @@ def header_html(text: str) -> str:
 def _compared_year_once(table: PublishedTable, shown: pd.DataFrame, cols: list[str], lang: str
                         ) -> tuple[pd.DataFrame, list[str], str]:
     """The year compared with, where it is one year on every row (a one-year view: 2025 beside each of 2026's
-    rows), said once under the caption (「比較年度: 2025年度」) instead of a column, or not at all where the title
-    names it (「(2024年度→2026年度)」): the column made the score distribution wider than the page. The deck's table
-    slide says it the same way. Returns the frame and columns without it, and the words ('' when kept)."""
+    rows) and the title does not name it, said once under the caption (「比較年度: 2025年度」) instead of a column:
+    the column made the score distribution wider than the page. A title that names it (「(2024年度→2026年度)」)
+    keeps the column beside the year's own (movers read 比較年度 | 実施率(比較年度) | 年度 | 実施率). Returns the
+    frame and columns without it, and the words ('' when kept)."""
     from pipeline import catalogs
 
     if "previous_year" not in cols or len(shown) < 2:
         return shown, cols, ""
     head = shown.columns[cols.index("previous_year")]
     years = set(shown[head].astype(str))
-    if len(years) != 1 or not re.fullmatch(r"\d{4}", year := years.pop()):
+    if len(years) != 1 or not re.fullmatch(r"\d{4}", year := years.pop()) or year in (table.title or ""):
         return shown, cols, ""
-    words = "" if year in (table.title or "") else \
-        f"{head}: {catalogs.report_labels()[lang]['fy'].format(year=year)}"
+    words = f"{head}: {catalogs.report_labels()[lang]['fy'].format(year=year)}"
     return shown.drop(columns=head), [c for c in cols if c != "previous_year"], words
 
 
