@@ -214,3 +214,20 @@ def test_a_change_from_a_year_hidden_after_the_changes_were_taken_reads_x_not_no
     assert page.iloc[1].tolist() == ["2023", "301〜1,000人", "111", "x", "2022", "x"]
     assert page.iloc[0].tolist()[4:] == ["…", "…"]
     assert page.iloc[5].tolist()[4:] == ["2023", "+7.9ポイント"]
+
+
+def test_the_star_table_on_the_page_leaves_its_names_room_and_breaks_them_between_words():
+    """The ★ table printed eleven columns, squeezing 「★3 準備完了(判定可能な全要求事項を充足)の割合」 to five lines a
+    row, broken inside a word (「全要 / 求事項を」): the page shows the members' estimate beside the respondents' (its
+    interval in the workbook), as the functions table does, and every ★ name breaks only between words."""
+    from pipeline.linebreak import phrases
+    from pipeline.report import style
+    from pipeline.report.page import PAGE_TABLES
+
+    assert PAGE_TABLES["star"].view_columns == ("year", "node_id", "node_name", "segment", "n_scored", "mean",
+                                                "w_mean", "mean_ci_low", "mean_ci_high")
+    assert "w_mean_ci_low" in PAGE_TABLES["star"].columns  # the workbook keeps the members' interval
+    names = style.labels("ja")["star_series"]
+    assert names["★3+"] == "★3 準備完了(判定可能な要求事項をすべて充足)の割合"
+    for name in names.values():
+        assert any("要求事項" in p for p in phrases(name)) or "要求事項" not in name, phrases(name)

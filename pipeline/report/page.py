@@ -139,6 +139,9 @@ PAGE_TABLES: dict[str, PageTable] = {
         "star", "tables.star",
         ("year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high", "w_mean",
          "w_mean_ci_low", "w_mean_ci_high"),
+        # on the page as the functions table: the members' estimate beside the respondents', its interval in the
+        # workbook (eleven columns squeezed the names to 「★3 / 準備完了 / (判定可能な / …」 five lines a row)
+        ("year", "node_id", "node_name", "segment", "n_scored", "mean", "w_mean", "mean_ci_low", "mean_ci_high"),
         latest="tables.star_latest", notes=("star", "star_rounded", "hidden"), joiner=" / "),
     "star_top": PageTable(
         "star_bottlenecks", "top_table", _BOTTLENECKS,
