@@ -192,28 +192,38 @@ def test_the_distribution_table_fits_the_page_its_compared_year_said_once():
     assert "sdw-caption-note" not in table_html(movers, "ja") and ">比較年度<" in table_html(movers, "ja")
 
 
-def test_a_change_from_a_year_hidden_after_the_changes_were_taken_reads_x_not_not_assessed():
+def test_a_change_of_a_withheld_value_reads_x_not_not_assessed(tmp_path):
     """Automotive 301〜1,000人: FY2023 hidden by the distribution's completion after the changes were taken, FY2024
     published; its change from FY2023 read '—' (not assessed) of a segment that answered both years: it reads x.
-    A first year keeps '…', a change both of whose years are published keeps its value."""
-    from pipeline.report import tables as T
-
+    Power's members' change read '—' beside a members' estimate read x: x. A first year keeps '…', a change of two
+    published values its value, a change of a value not assessed '—'."""
     frame = pd.DataFrame({
-        "sector": ["auto"] * 6, "framework": ["instrument"] * 6, "node_id": ["overall"] * 6,
-        "year": [2022, 2023, 2024] * 2, "segment": ["301〜1,000人"] * 3 + ["〜100人"] * 3,
-        "n": [122, 111, 96, 155, 141, 131], "mean": [0.784, np.nan, 0.820, 0.322, 0.368, 0.447],
-        "previous_year": [np.nan, 2022.0, 2023.0] * 2, "change": [np.nan, np.nan, np.nan, np.nan, 0.046, 0.079],
-        "suppressed": ["", "withheld", "", "", "", ""]})
-    marked = T.change_withheld_after_hidden(frame, ["sector", "framework", "node_id", "segment"])
-    spec = TableSpec(keys=["sector", "year", "framework", "node_id", "segment"], counts={"mean": "n", "change": "n"},
-                     total="全体", changes={"change": ["mean", "previous_year"]}, open_counts=["n"])
-    table = PublishedTable("distribution", "区分別のスコア分布(年度別)", marked,
-                           ["year", "segment", "n", "mean", "previous_year", "change"], k=5, spec=spec)
+        "sector": ["auto"] * 9, "framework": ["instrument"] * 9, "node_id": ["overall"] * 9,
+        "year": [2022, 2023, 2024] * 3, "segment": ["301〜1,000人"] * 3 + ["〜100人"] * 3 + ["物流"] * 3,
+        "n": [122, 111, 96, 155, 141, 131, 50, 48, 47], "mean": [0.784, np.nan, 0.820, 0.322, 0.368, 0.447,
+                                                                  np.nan, 0.5, 0.55],
+        "w_mean": [0.79, np.nan, np.nan, 0.33, 0.37, 0.45, np.nan, 0.51, 0.56],
+        "previous_year": [np.nan, 2022.0, 2023.0] * 3,
+        "change": [np.nan, np.nan, np.nan, np.nan, 0.046, 0.079, np.nan, np.nan, 0.05],
+        "w_change": [np.nan, np.nan, np.nan, np.nan, 0.04, 0.08, np.nan, np.nan, 0.05],
+        "suppressed": ["", "withheld", "", "", "", "", "", "", ""],
+        "_withheld": ["", "", "w_mean", "", "", "", "", "", ""]})
+    spec = TableSpec(keys=["sector", "year", "framework", "node_id"], counts={"mean": "n", "change": "n"},
+                     total="全体", open_counts=["n"],
+                     changes={"change": ["mean", "previous_year"], "w_change": ["w_mean", "previous_year"]})
+    table = PublishedTable("distribution", "区分別のスコア分布(年度別)", frame,
+                           ["year", "segment", "n", "mean", "previous_year", "change", "w_mean", "w_change"], k=5,
+                           spec=spec)
     page = formats.people_frame(table, "ja")
-    assert page.iloc[2].tolist() == ["2024", "301〜1,000人", "96", "82.0%", "2023", "x"]
-    assert page.iloc[1].tolist() == ["2023", "301〜1,000人", "111", "x", "2022", "x"]
-    assert page.iloc[0].tolist()[4:] == ["…", "…"]
-    assert page.iloc[5].tolist()[4:] == ["2023", "+7.9ポイント"]
+    assert page.iloc[2].tolist() == ["2024", "301〜1,000人", "96", "82.0%", "2023", "x", "x", "x"]
+    assert page.iloc[1].tolist()[3:] == ["x", "2022", "x", "x", "x"]  # the hidden row itself
+    assert page.iloc[0].tolist()[4:6] == ["…", "…"]
+    assert page.iloc[5].tolist()[4:] == ["2023", "+7.9ポイント", "45.0%", "+8.0ポイント"]
+    # 物流 FY2022 not assessed (no answer reaches it): FY2023's change from it stays '—'
+    assert page.iloc[7].tolist()[5] == "—" and page.iloc[7].tolist()[7] == "—"
+    book = openpyxl.load_workbook(write_people_workbook(tmp_path / "t.xlsx", [table], [("k", "5")], PROV, "ja"))
+    rows = [[c.value for c in r] for r in book.worksheets[1].iter_rows(min_row=5, max_row=7)]
+    assert rows[2][3:] == [0.82, 2023, "x", "x", "x"]
 
 
 def test_the_star_table_on_the_page_leaves_its_names_room_and_breaks_them_between_words():

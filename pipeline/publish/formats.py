@@ -317,12 +317,40 @@ count below k beside published shares reads ``x`` there, not '—' (it is not "n
 
 
 def withheld_cells(table: PublishedTable) -> list[set[str]]:
-    """Per row of ``table.frame`` (in order), the columns withheld in it (:data:`WITHHELD_CELLS`); empty sets when the
-    table has no such column."""
+    """Per row of ``table.frame`` (in order), the columns withheld in it (:data:`WITHHELD_CELLS`), and each empty
+    change whose own value or previous year's is withheld (:func:`_withheld_changes`); empty sets when there is
+    none."""
     frame = table.frame
-    if WITHHELD_CELLS not in frame.columns:
-        return [set() for _ in range(len(frame))]
-    return [set(str(v).split()) if not is_missing(v) else set() for v in frame[WITHHELD_CELLS].tolist()]
+    own = [set() for _ in range(len(frame))] if WITHHELD_CELLS not in frame.columns else \
+        [set(str(v).split()) if not is_missing(v) else set() for v in frame[WITHHELD_CELLS].tolist()]
+    return _withheld_changes(table, own)
+
+
+def _withheld_changes(table: PublishedTable, own: list[set[str]]) -> list[set[str]]:
+    """``own`` with each empty change of a published row added where one of its two values is withheld: the row's
+    own statistic (a members' estimate read x beside a change read '—') or the same cell's row of the year compared
+    (hidden, or its statistic withheld: automotive 301〜1,000人 FY2024, whose FY2023 the distribution's completion
+    hid after the changes were taken). A change of two published values, or of a value not assessed, is left as
+    it is: '—' there says nothing reaches the node."""
+    spec, frame = table.spec, table.frame
+    if spec is None or not spec.changes or "previous_year" not in frame.columns or "year" not in frame.columns:
+        return own
+    hidden = _hidden_mask(frame)
+    cell = [c for c in [*spec.keys, *([spec.segment] if spec.segment else [])] if c != "year" and c in frame.columns]
+    at = {(tuple(r[:-1]), float(r[-1])): i for i, r in enumerate(frame[[*cell, "year"]].itertuples(index=False))}
+    out = [set(s) for s in own]
+    for change, (stat, _previous) in spec.changes.items():
+        if change not in frame.columns or stat not in frame.columns:
+            continue
+        rows = frame[[*cell, "previous_year", change]].itertuples(index=False)
+        for i, row in enumerate(rows):
+            *key, before, value = row
+            if hidden[i] or not is_missing(value) or is_missing(before):
+                continue
+            j = at.get((tuple(key), float(before)))
+            if stat in own[i] or j is not None and (hidden[j] or stat in own[j]):
+                out[i].add(change)
+    return out
 
 
 def hidden_rows(table: PublishedTable) -> list[bool]:
