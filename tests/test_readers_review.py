@@ -194,9 +194,9 @@ def test_the_distribution_table_fits_the_page_its_compared_year_said_once():
 
 def test_a_change_of_a_withheld_value_reads_x_not_not_assessed(tmp_path):
     """Automotive 301〜1,000人: FY2023 hidden by the distribution's completion after the changes were taken, FY2024
-    published; its change from FY2023 read '—' (not assessed) of a segment that answered both years: it reads x.
-    Power's members' change read '—' beside a members' estimate read x: x. A first year keeps '…', a change of two
-    published values its value, a change of a value not assessed '—'."""
+    published; its change from FY2023 read '—' (not assessed) of a segment that answered both years, on the page's
+    view of FY2024 too: it reads x. Power's members' change read '—' beside a members' estimate read x: x. A first
+    year keeps '…', a change of two published values its value, a change of a value not assessed '—'."""
     frame = pd.DataFrame({
         "sector": ["auto"] * 9, "framework": ["instrument"] * 9, "node_id": ["overall"] * 9,
         "year": [2022, 2023, 2024] * 3, "segment": ["301〜1,000人"] * 3 + ["〜100人"] * 3 + ["物流"] * 3,
@@ -215,7 +215,19 @@ def test_a_change_of_a_withheld_value_reads_x_not_not_assessed(tmp_path):
                            ["year", "segment", "n", "mean", "previous_year", "change", "w_mean", "w_change"], k=5,
                            spec=spec)
     page = formats.people_frame(table, "ja")
+    # the members' change beside its withheld members' estimate: x at the page, from the row alone
+    assert page.iloc[2].tolist() == ["2024", "301〜1,000人", "96", "82.0%", "2023", "—", "x", "x"]
+    # the change from a year hidden after the changes were taken: named where the table is made, so that it reads x
+    # in the workbook and in the page's view of the latest year alone, where FY2023 is not there to look at
+    from pipeline.report import tables as T
+
+    marked = T.change_withheld_after_hidden(frame, ["sector", "framework", "node_id", "segment"])
+    table = PublishedTable("distribution", "区分別のスコア分布(年度別)", marked, table.columns, k=5, spec=spec)
+    page = formats.people_frame(table, "ja")
     assert page.iloc[2].tolist() == ["2024", "301〜1,000人", "96", "82.0%", "2023", "x", "x", "x"]
+    latest = PublishedTable("distribution", "区分別のスコア分布(2024年度)", marked[marked["year"].eq(2024)],
+                            table.columns, k=5, spec=spec)
+    assert formats.people_frame(latest, "ja")["比較年度との差"].tolist() == ["x", "+7.9ポイント", "+5.0ポイント"]
     assert page.iloc[1].tolist()[3:] == ["x", "2022", "x", "x", "x"]  # the hidden row itself
     assert page.iloc[0].tolist()[4:6] == ["…", "…"]
     assert page.iloc[5].tolist()[4:] == ["2023", "+7.9ポイント", "45.0%", "+8.0ポイント"]

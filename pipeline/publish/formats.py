@@ -327,28 +327,21 @@ def withheld_cells(table: PublishedTable) -> list[set[str]]:
 
 
 def _withheld_changes(table: PublishedTable, own: list[set[str]]) -> list[set[str]]:
-    """``own`` with each empty change of a published row added where one of its two values is withheld: the row's
-    own statistic (a members' estimate read x beside a change read '—') or the same cell's row of the year compared
-    (hidden, or its statistic withheld: automotive 301〜1,000人 FY2024, whose FY2023 the distribution's completion
-    hid after the changes were taken). A change of two published values, or of a value not assessed, is left as
-    it is: '—' there says nothing reaches the node."""
+    """``own`` with each empty change of a published row added where the row's own statistic is withheld (power's
+    members' change read '—' beside a members' estimate read x). A change whose year compared is hidden is named
+    where the table is made (``pipeline.report.tables.change_withheld_after_hidden``): a view of the latest year
+    alone does not hold the year compared. A change of a value not assessed stays '—'."""
     spec, frame = table.spec, table.frame
-    if spec is None or not spec.changes or "previous_year" not in frame.columns or "year" not in frame.columns:
+    if spec is None or not spec.changes or "previous_year" not in frame.columns:
         return own
     hidden = _hidden_mask(frame)
-    cell = [c for c in [*spec.keys, *([spec.segment] if spec.segment else [])] if c != "year" and c in frame.columns]
-    at = {(tuple(r[:-1]), float(r[-1])): i for i, r in enumerate(frame[[*cell, "year"]].itertuples(index=False))}
     out = [set(s) for s in own]
     for change, (stat, _previous) in spec.changes.items():
-        if change not in frame.columns or stat not in frame.columns:
+        if change not in frame.columns:
             continue
-        rows = frame[[*cell, "previous_year", change]].itertuples(index=False)
-        for i, row in enumerate(rows):
-            *key, before, value = row
-            if hidden[i] or not is_missing(value) or is_missing(before):
-                continue
-            j = at.get((tuple(key), float(before)))
-            if stat in own[i] or j is not None and (hidden[j] or stat in own[j]):
+        for i, (value, before) in enumerate(zip(frame[change].tolist(), frame["previous_year"].tolist(),
+                                                strict=True)):
+            if not hidden[i] and is_missing(value) and not is_missing(before) and stat in own[i]:
                 out[i].add(change)
     return out
 

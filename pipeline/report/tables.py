@@ -111,12 +111,25 @@ def with_change(table: pd.DataFrame, keys: list[str], value: str = "mean", name:
     prev_year = grp["year"].shift()
     prev_value = grp[value].shift()
     t = t.assign(previous_year=prev_year, **{name: t[value] - prev_value})
-    if "suppressed" in t:
-        hidden = t["suppressed"].fillna("").astype(str).ne("")
-        withheld = hidden.groupby([t[k] for k in keys], observed=True, dropna=False).shift(fill_value=False) \
-            .astype(bool) & ~hidden & t[value].notna()
-        t = name_withheld(t, withheld, name, WITHHELD_CELLS)
-    return t.sort_index()
+    return change_withheld_after_hidden(t.sort_index(), keys, value, name)
+
+
+def change_withheld_after_hidden(table: pd.DataFrame, keys: list[str], value: str = "mean",
+                                 name: str = "change") -> pd.DataFrame:
+    """``table`` with the change ``name`` named withheld (x) in each published row with a ``value`` whose previous
+    year's row of the same cell is hidden. Run again after anything that hides more rows: the completion of the
+    score distribution hid automotive 301〜1,000人 FY2023 after its changes were taken, and FY2024's change read
+    '—' (not assessed) of a segment that answered both years. Named in the row, it reads x also in a view of the
+    latest year alone, where the year compared is not there to look at."""
+    if "suppressed" not in table or name not in table:
+        return table
+    t = table.sort_values([*keys, "year"])
+    hidden = t["suppressed"].fillna("").astype(str).ne("")
+    withheld = hidden.groupby([t[k] for k in keys], observed=True, dropna=False).shift(fill_value=False) \
+        .astype(bool) & ~hidden & t[value].notna()
+    already = t[WITHHELD_CELLS].fillna("").astype(str).str.split().map(lambda c: name in c) \
+        if WITHHELD_CELLS in t else pd.Series(False, index=t.index)
+    return name_withheld(t, withheld & ~already, name, WITHHELD_CELLS).sort_index()
 
 
 def withheld_response_years(data: ReportData, by: str | None, k: int | None = None) -> set[tuple[str, int]]:
@@ -526,7 +539,7 @@ def hide_with_functions(overall: pd.DataFrame, functions: pd.DataFrame, spec: Ta
             if (band := _band_beside(means.at[index, "mean"], n.at[index], bands.get(key), min_cell(k))):
                 out.loc[index, BAND_COLUMN] = band
     keys = [c for c in ("sector", "framework", "node_id", "segment") if c in out.columns]
-    return withhold_members_change(secure(out, spec, k), keys)
+    return withhold_members_change(change_withheld_after_hidden(secure(out, spec, k), keys), keys)
 
 
 def _function_bands(functions: pd.DataFrame, cells: Callable[[pd.DataFrame], list[tuple]]) -> dict[tuple, str]:
