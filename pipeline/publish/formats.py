@@ -318,8 +318,7 @@ count below k beside published shares reads ``x`` there, not '—' (it is not "n
 
 def withheld_cells(table: PublishedTable) -> list[set[str]]:
     """Per row of ``table.frame`` (in order), the columns withheld in it (:data:`WITHHELD_CELLS`), and each empty
-    change whose own value or previous year's is withheld (:func:`_withheld_changes`); empty sets when there is
-    none."""
+    change of a value withheld in the same row (:func:`_withheld_changes`); empty sets when there is none."""
     frame = table.frame
     own = [set() for _ in range(len(frame))] if WITHHELD_CELLS not in frame.columns else \
         [set(str(v).split()) if not is_missing(v) else set() for v in frame[WITHHELD_CELLS].tolist()]
