@@ -173,9 +173,10 @@ if len(rd.years) > 1:
 # a segment's overall mean bounds its functions from below: withheld where one of them is (docs/method.md §5)
 dist = show(P.distribution(rd, by, min_cell, protected_functions))
 display(Markdown(f"## {L['sections']['distribution']}"))
+# drawn by the table's rule: what it prints is drawn (a mean printed as 「90%以上」 as that band), x where it prints x
 page.figure("score_distribution", L["titles"]["score_distribution"], n_all, lambda ax: F.quantile_boxes(
     by_year(dist), "segment", "fy", ax=ax, suppressed_label=hidden, total=ALL, whisker_label=L["no_whisker"],
-    band_text=BAND_LABELS[lang], band_label=L["band_bar"]),  # a withheld mean the table prints as 「90%以上」
+    band_text=BAND_LABELS[lang], band_label=L["band_bar"], box_label=L["no_box"], mean_label=L["mean_marker"]),
     ylabel=L["axes"]["score"])
 page.table("distribution", dist, source=source(n_year(rd.latest), latest_year))
 
@@ -407,7 +408,7 @@ if info.get("item_profile"):
     display(Markdown(f"## {L['sections']['profile']}"))
     profile = T.item_profile(items, rd.latest)
     page.figure("item_profile", L["titles"]["profile"] + f" ({latest})", n_year(rd.latest), lambda ax: F.item_bars(
-        item_labels(profile, 22), "label", "share_implemented", "ci_low", "ci_high", ax=ax, suppressed_label=hidden),
+        item_labels(profile), "label", "share_implemented", "ci_low", "ci_high", ax=ax, suppressed_label=hidden),
         years=latest_year, alt=[f"{r.item_id}: {r.share_implemented:.1%}" for r in profile.itertuples()
                                 if r.share_implemented == r.share_implemented],
         size=(style.SLIDE[0], style.SLIDE[1] * 1.5), left=0.4, top=0.9)

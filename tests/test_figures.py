@@ -94,25 +94,26 @@ def test_quantile_boxes_mark_hidden_and_keep_legend_outside():
     assert _legend_clear_of_axes(ax)
 
 
-def test_quantile_boxes_mark_withheld_quartiles_at_the_baseline_with_no_floating_median():
-    """特定卸 FY2024: 19 companies, median 64% published (in the table), quartiles withheld: the box is withheld, so
-    the figure shows the mark x at the baseline and no line at all (a median line alone floated with nothing around
-    it), and the mark's legend entry although no row is hidden."""
+def test_quantile_boxes_draw_the_median_and_mean_of_a_cell_whose_quartiles_are_withheld():
+    """特定卸 FY2024: 17 companies, mean 66% and median 66% printed in the table, quartiles withheld: the figure draws
+    what the table prints (the median line and the mean's diamond) with no box and no x, and the legend says why the
+    box is missing; FY2025 keeps its box, median and mean."""
     t = pd.DataFrame({"segment": ["特定卸", "特定卸"], "year": ["2024年度", "2025年度"],
-                      "p10": [np.nan, np.nan], "p25": [np.nan, 0.625], "p50": [0.64, 0.74],
-                      "p75": [np.nan, 0.89], "p90": [np.nan, np.nan], "suppressed": ["", ""]})
+                      "mean": [0.658, 0.74], "p10": [np.nan, np.nan], "p25": [np.nan, 0.625], "p50": [0.662, 0.80],
+                      "p75": [np.nan, 0.90], "p90": [np.nan, np.nan], "suppressed": ["", ""]})
     _, ax = style.new_figure()
-    F.quantile_boxes(t, "segment", "year", ax=ax, suppressed_label=LEGEND)
+    F.quantile_boxes(t, "segment", "year", ax=ax, suppressed_label=LEGEND,
+                     box_label="箱なし: 25・75パーセンタイルを秘匿")
     boxes = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() != "hidden"]
-    assert [(round(b.get_y(), 3), round(b.get_height(), 3)) for b in boxes] == [(0.625, 0.265)]  # FY2025 only
-    (mark,) = _marks(ax)
-    assert mark.get_text() == "x" and mark.xy == (pytest.approx(-0.2), 0)  # first of two series, at the baseline
-    # FY2025's 10th and 90th percentiles are withheld too: no whisker and no mark beside its box (an x above a box
-    # read as an outlier); the legend says what a box without whiskers means
-    assert [list(line.get_ydata()) for line in ax.get_lines() if len(set(line.get_xdata())) == 1] == []
-    # one median line, FY2025's at 74%; none at FY2024's 64%
-    assert [list(line.get_ydata()) for line in ax.get_lines()] == [[0.74, 0.74]]
-    assert _legend_texts(ax)[-2:] == [LEGEND, "ひげなし: 10・90パーセンタイルを秘匿"] and _legend_clear_of_axes(ax)
+    assert [(round(b.get_y(), 3), round(b.get_height(), 3)) for b in boxes] == [(0.625, 0.275)]  # FY2025 only
+    assert _marks(ax) == []  # nothing is hidden: no x
+    # two series 0.4 wide: FY2024 centred at -0.2, FY2025 at 0.2; a median line each
+    assert [list(line.get_ydata()) for line in ax.get_lines()] == [[0.662, 0.662], [0.80, 0.80]]
+    (means,) = [c for c in ax.collections if c.get_gid() == "mean"]
+    assert means.get_offsets().tolist() == [[pytest.approx(-0.2), 0.658], [pytest.approx(0.2), 0.74]]
+    assert _legend_texts(ax)[-3:] == ["平均", "ひげなし: 10・90パーセンタイルを秘匿",
+                                      "箱なし: 25・75パーセンタイルを秘匿"]
+    assert _legend_clear_of_axes(ax)
 
 
 def test_quantile_boxes_leave_a_withheld_whisker_out_with_a_legend_entry_and_no_mark_beside_the_box(tmp_path):
@@ -481,7 +482,7 @@ def test_on_a_slide_row_labels_are_whole_widened_or_wrapped_never_cut(lang):
     items = pd.DataFrame({"item_id": ["PR.AC-5", "ID.GV-2", "DE.CM-6"], "text": texts,
                           "share": [0.2, 0.3, 0.4], "suppressed": ["", "", ""]})
     with style.slide_mode():
-        labelled = T.with_item_labels(items, 16, lang)
+        labelled = T.with_item_labels(items)
         fig, ax = style.new_figure(left=0.36)
         F.item_bars(labelled, "label", "share", ax=ax)
         fig.canvas.draw()

@@ -860,3 +860,20 @@ def test_the_english_deck_has_one_title_a_line_and_short_segment_names_with_thei
         assert "Specified wholesale supply (aggregator)" not in " ".join(facts["texts"])
         assert max(t.count("\n") for t in facts["texts"] if "T&D" in t or "Own" in t) <= 1  # two lines at most
         assert any("Aggregator = Specified wholesale supply (aggregator)" in t for t in _slide_texts(slide))
+
+
+def test_the_workbooks_marks_say_what_is_missing(reports):
+    """On the built workbooks: a first year's year compared and change read '…' (no previous year), a hidden row's
+    too, never x; a change beside a printed mean and a year compared reads a value or x (withheld), never '—' (not
+    assessed: automotive 301〜1,000人 FY2024 read '—' where its FY2023 was hidden)."""
+    root, _, _ = reports
+    for sector in ("power", "auto"):
+        folder = root / "reports" / sector / "all"
+        ws = openpyxl.load_workbook(folder / "tables.xlsx")["スコア分布"]
+        head = [c.value for c in ws[4]]
+        rows = [dict(zip(head, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=5)]
+        first = min(r["年度"] for r in rows)
+        firsts = [r for r in rows if r["年度"] == first]
+        assert firsts and all(r["比較年度"] == "…" and r["比較年度との差"] == "…" for r in firsts), sector
+        later = [r for r in rows if r["年度"] != first and r["平均スコア"] not in ("x", "90%以上", "10%未満")]
+        assert later and not [r for r in later if r["比較年度との差"] in ("—", "…")], sector

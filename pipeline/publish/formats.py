@@ -229,9 +229,10 @@ def people_frame(table: PublishedTable, lang: str) -> pd.DataFrame:
         out[header(col, lang, table.name)] = [
             DASH if na and kind(col) == "count" and _is_zero(v)
             else band if col == "mean" and hid and band
+            # no previous year is a fact of the table's years, not a value: '…' in a hidden row too, never 'x'
+            else NO_PREVIOUS if col in changes and first and is_missing(v)
             else mark if hid and (stat or is_missing(v)) or rnd and col in ROUND_WITHHELD and is_missing(v)
             or col in own
-            else NO_PREVIOUS if col in changes and first and is_missing(v)
             else whole_percent(v) if rnd and kind(col) in ("percent", "score") and col not in ROUND_WITHHELD
             and not is_missing(v)
             else _whole_points(v, lang) if whole and kind(col) == "points" and not is_missing(v)
@@ -316,12 +317,32 @@ count below k beside published shares reads ``x`` there, not '—' (it is not "n
 
 
 def withheld_cells(table: PublishedTable) -> list[set[str]]:
-    """Per row of ``table.frame`` (in order), the columns withheld in it (:data:`WITHHELD_CELLS`); empty sets when the
-    table has no such column."""
+    """Per row of ``table.frame`` (in order), the columns withheld in it (:data:`WITHHELD_CELLS`), and each empty
+    change of a value withheld in the same row (:func:`_withheld_changes`); empty sets when there is none."""
     frame = table.frame
-    if WITHHELD_CELLS not in frame.columns:
-        return [set() for _ in range(len(frame))]
-    return [set(str(v).split()) if not is_missing(v) else set() for v in frame[WITHHELD_CELLS].tolist()]
+    own = [set() for _ in range(len(frame))] if WITHHELD_CELLS not in frame.columns else \
+        [set(str(v).split()) if not is_missing(v) else set() for v in frame[WITHHELD_CELLS].tolist()]
+    return _withheld_changes(table, own)
+
+
+def _withheld_changes(table: PublishedTable, own: list[set[str]]) -> list[set[str]]:
+    """``own`` with each empty change of a published row added where the row's own statistic is withheld (power's
+    members' change read '—' beside a members' estimate read x). A change whose year compared is hidden is named
+    where the table is made (``pipeline.report.tables.change_withheld_after_hidden``): a view of the latest year
+    alone does not hold the year compared. A change of a value not assessed stays '—'."""
+    spec, frame = table.spec, table.frame
+    if spec is None or not spec.changes or "previous_year" not in frame.columns:
+        return own
+    hidden = _hidden_mask(frame)
+    out = [set(s) for s in own]
+    for change, (stat, _previous) in spec.changes.items():
+        if change not in frame.columns:
+            continue
+        for i, (value, before) in enumerate(zip(frame[change].tolist(), frame["previous_year"].tolist(),
+                                                strict=True)):
+            if not hidden[i] and is_missing(value) and not is_missing(before) and stat in own[i]:
+                out[i].add(change)
+    return out
 
 
 def hidden_rows(table: PublishedTable) -> list[bool]:

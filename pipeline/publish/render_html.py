@@ -9,8 +9,11 @@ exactly the words and numbers of the people's workbook.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from string import Template
+
+import pandas as pd
 
 from pipeline import palette
 from pipeline.linebreak import phrases
@@ -46,6 +49,7 @@ table.sdw-table td.text { word-break: keep-all; }
 .sdw-table-block table.sdw-table td.code { white-space: nowrap; }
 .sdw-table-block table.sdw-table td.short { white-space: nowrap; }
 table.sdw-table tbody tr:nth-child(even) { background: ${HTML_STRIPE_COLOUR}; }
+table.sdw-table caption .sdw-caption-note { font-weight: normal; font-size: 9.5pt; }
 p.sdw-note { font-size: 9pt; color: ${HTML_NOTE_COLOUR}; margin: 0.2em 0 1.2em; }
 .sdw-provenance { font-size: 8pt; color: ${HTML_PROVENANCE_COLOUR}; }
 @media print { body { max-width: none; } table.sdw-table tbody tr:nth-child(even) { background: none; }
@@ -75,6 +79,25 @@ def header_html(text: str) -> str:
     return "<wbr>".join(escape(p) for p in phrases(str(text)))
 
 
+def _compared_year_once(table: PublishedTable, shown: pd.DataFrame, cols: list[str], lang: str
+                        ) -> tuple[pd.DataFrame, list[str], str]:
+    """The year compared with, where it is one year on every row (a one-year view: 2025 beside each of 2026's
+    rows) and the title does not name it, said once under the caption (「比較年度: 2025年度」) instead of a column:
+    the column made the score distribution wider than the page. A title that names it (「(2024年度→2026年度)」)
+    keeps the column beside the year's own (movers read 比較年度 | 実施率(比較年度) | 年度 | 実施率). Returns the
+    frame and columns without it, and the words ('' when kept)."""
+    from pipeline import catalogs
+
+    if "previous_year" not in cols or len(shown) < 2:
+        return shown, cols, ""
+    head = shown.columns[cols.index("previous_year")]
+    years = set(shown[head].astype(str))
+    if len(years) != 1 or not re.fullmatch(r"\d{4}", year := years.pop()) or year in (table.title or ""):
+        return shown, cols, ""
+    words = f"{head}: {catalogs.report_labels()[lang]['fy'].format(year=year)}"
+    return shown.drop(columns=head), [c for c in cols if c != "previous_year"], words
+
+
 def table_html(table: PublishedTable, lang: str) -> str:
     """A published table as an HTML fragment: ``<table class="sdw-table">`` with the title as caption,
     translated headers, right-aligned numbers, no index, and the note under it.
@@ -94,6 +117,7 @@ def table_html(table: PublishedTable, lang: str) -> str:
     """
     shown = people_frame(table, lang)
     cols = table.people_columns()
+    shown, cols, compared = _compared_year_once(table, shown, cols, lang)
     numeric = [kind(c) in NUMERIC_KINDS for c in cols]
     code = [c in CODE_COLUMNS for c in cols]
     hidden = hidden_rows(table)
@@ -101,7 +125,8 @@ def table_html(table: PublishedTable, lang: str) -> str:
     mark = hidden_text()
     lines = [f'<div class="sdw-table-block" id="{escape(table.name)}">', '<table class="sdw-table">']
     if table.title:
-        lines.append(f"<caption>{escape(table.title)}</caption>")
+        below = f'<br><span class="sdw-caption-note">{escape(compared)}</span>' if compared else ""
+        lines.append(f"<caption>{escape(table.title)}{below}</caption>")
     heads = "".join(f'<th class="{"num" if num else "text"}" scope="col">{header_html(h)}</th>'
                     for h, num in zip(shown.columns, numeric, strict=True))
     lines += ["<thead>", f"<tr>{heads}</tr>", "</thead>", "<tbody>"]

@@ -338,11 +338,11 @@ BANDS_SHOWN = {label for labels in BAND_LABELS.values() for label in labels.valu
 
 def write_cell(ws: Any, row: int, col: int, value: object, shown: str, k: str, hidden: bool, mark: str,
                 width: int, styles: dict[str, Any]) -> None:
+    if shown == NO_PREVIOUS and is_missing(value):  # no previous year, hidden row or not: the page's mark, not '—'
+        ws.write_string(row, col, NO_PREVIOUS, styles["dash"])  # (not assessed) nor 'x' (hidden)
+        return
     if hidden and (k in STAT_KINDS or is_missing(value)):  # a band (「90%以上」) is text in a hidden row
         ws.write_string(row, col, shown if shown in BANDS_SHOWN else mark, styles["hidden"])
-        return
-    if shown == NO_PREVIOUS and is_missing(value):  # no previous year: the page's mark, not '—' (not assessed)
-        ws.write_string(row, col, NO_PREVIOUS, styles["dash"])
         return
     if shown == DASH and k == "count":  # a not-assessed row's count of companies scored (0): '—', as its mean
         ws.write_string(row, col, DASH, styles["dash"])

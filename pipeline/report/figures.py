@@ -570,14 +570,21 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
 
 
 WHISKER_LEGEND = "ひげなし: 10・90パーセンタイルを秘匿"
+BOX_LEGEND = "箱なし: 25・75パーセンタイルを秘匿"
+MEAN_LEGEND = "平均"
 """The legend entry of a box drawn without whiskers (its 10th and 90th percentiles withheld)."""
 
 
 def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None,
                    suppressed_label: str = HIDDEN_LEGEND, total: str | None = None,
                    whisker_label: str = WHISKER_LEGEND, band_text: dict[str, str] | None = None,
-                   band_label: str | None = None) -> Axes:
-    """Box from the 25th to the 75th percentile, whiskers 10th–90th, line at the median.
+                   band_label: str | None = None, box_label: str = BOX_LEGEND,
+                   mean_label: str = MEAN_LEGEND) -> Axes:
+    """Box from the 25th to the 75th percentile, whiskers 10th–90th, line at the median, a diamond at the mean.
+
+    One rule with the distribution table beside it: each statistic the table prints is drawn, each it withholds is
+    left out, and the mark ``x`` stands only where the table prints ``x`` for the whole row (power 特定卸 FY2024:
+    17 companies, mean and median printed, quartiles withheld, was an ``x`` beside a table that printed 66%).
 
     Parameters
     ----------
@@ -596,21 +603,26 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
         90–100% (0–10%) with its words, as the distribution table prints the mean, and ``band_label`` is its
         legend entry; an ``x`` at the 0% baseline under a group published as 「90%以上」 read as a low score.
 
+    box_label, mean_label : str
+        Legend entries of a cell drawn without its box (quartiles withheld) and of the mean's diamond.
+
     Returns
     -------
     Axes
-        Boxes are ``Rectangle`` patches; a hidden cell with no band, and a cell whose quartiles are withheld (its median
-        is in the table), is the mark ``x`` at the baseline, with no line; either puts the mark's explanation in the
-        legend. A hidden cell with a band is a band (gid ``band``), never the mark.
-        A withheld 10th/90th percentile leaves its whisker out, with no mark beside the box (an ``x`` above a box
-        read as an outlier); the legend's ``whisker_label`` says what that means.
+        Boxes are ``Rectangle`` patches, medians lines, means a scatter of diamonds (gid ``mean``); a hidden cell with
+        no band is the mark ``x`` at the baseline, with the mark's explanation in the legend. A hidden cell with a band
+        is a band (gid ``band``), never the mark. A cell whose quartiles are withheld keeps its median line and mean
+        (printed in the table) with no box, and ``box_label`` in the legend; a withheld 10th/90th percentile leaves
+        its whisker out, with no mark beside the box (an ``x`` above a box read as an outlier), and
+        ``whisker_label`` in the legend.
     """
     band_text = band_text or BAND_TEXT
     ax = _ax(ax)
     xs, hues, width = _groups(table, x, hue)
     handles = []
     any_mark = any_band = False
-    no_whisker = False
+    no_whisker = no_box = False
+    means: list[tuple[float, float]] = []
     for j, h in enumerate(hues):
         rows = table[table[hue].eq(h)].drop_duplicates(x).set_index(x).reindex(xs)
         hidden, bands = _hidden(rows), _bands(rows.reset_index())
@@ -626,14 +638,14 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
                 _hidden_stub(ax, p)
                 any_mark = True
                 continue
-            if pd.isna(r.get("p50")):
-                continue  # not assessed: the caller's note explains
+            if pd.notna(r.get("mean")):
+                means.append((p, float(r["mean"])))
             if pd.isna(r.get("p25")) or pd.isna(r.get("p75")):
-                # quartiles withheld (too few companies on one side), the median published in the table: the box is
-                # withheld, so the mark x stands at the baseline as for any withheld cell; a median line alone
-                # floated in the air with nothing to say where the companies lie (power 特定卸, its first year)
-                _hidden_stub(ax, p)
-                any_mark = True
+                # quartiles withheld (too few companies on one side): no box; the median and mean the table prints
+                # are drawn, and the legend says why the box is missing. Neither: not assessed (the note explains)
+                if pd.notna(r.get("p50")):
+                    ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color=STRONG_INK_COLOUR, lw=1.8)
+                no_box = no_box or pd.notna(r.get("p50")) or pd.notna(r.get("mean"))
                 continue
             ax.add_patch(Rectangle((p - width * 0.4, r["p25"]), width * 0.8, r["p75"] - r["p25"], facecolor=c,
                                    alpha=0.8, hatch=st["hatch"], edgecolor=PAPER_COLOUR, linewidth=0.5))
@@ -647,9 +659,16 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
                     no_whisker = True
             ax.plot([p - width * 0.4, p + width * 0.4], [r["p50"], r["p50"]], color=STRONG_INK_COLOUR, lw=1.8)
         handles.append(Patch(facecolor=c, alpha=0.8, hatch=st["hatch"], edgecolor=PAPER_COLOUR, label=str(h)))
+    if means:  # over the boxes: a white diamond edged in ink reads on every series' colour
+        ax.scatter(*zip(*means, strict=True), marker="D", s=36, facecolor=PAPER_COLOUR,
+                   edgecolor=STRONG_INK_COLOUR, linewidths=1.0, zorder=4, gid="mean")
     ax.set_xlim(-0.6, len(xs) - 0.4)
     _total_divider(ax, xs, total)
     labels = [str(h) for h in hues]
+    if means:
+        handles.append(Line2D([], [], marker="D", linestyle="none", markerfacecolor=PAPER_COLOUR,
+                              markeredgecolor=STRONG_INK_COLOUR, markersize=6, label=mean_label))
+        labels.append(mean_label)
     if any_band and band_label:
         handles.append(Patch(facecolor=PAPER_COLOUR, edgecolor=INK_COLOUR, hatch=BAND_HATCH, label=band_label))
         labels.append(band_label)
@@ -659,6 +678,9 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
     if no_whisker:
         handles.append(Patch(facecolor=PAPER_COLOUR, edgecolor=INK_COLOUR, linewidth=0.8, label=whisker_label))
         labels.append(whisker_label)
+    if no_box:
+        handles.append(Line2D([], [], color=STRONG_INK_COLOUR, lw=1.8, label=box_label))
+        labels.append(box_label)
     _legend_above(ax, handles, labels)  # first: on a slide it may take width from the axes the ticks wrap to
     _category_ticks(ax, [str(v) for v in xs])
     ax.set_ylim(0, 1.02)

@@ -140,6 +140,9 @@ PAGE_TABLES: dict[str, PageTable] = {
         "star", "tables.star",
         ("year", "node_id", "node_name", "segment", "n_scored", "mean", "mean_ci_low", "mean_ci_high", "w_mean",
          "w_mean_ci_low", "w_mean_ci_high"),
+        # on the page as the functions table: the members' estimate beside the respondents', its interval in the
+        # workbook (eleven columns squeezed the names to 「★3 / 準備完了 / (判定可能な / …」 five lines a row)
+        ("year", "node_id", "node_name", "segment", "n_scored", "mean", "w_mean", "mean_ci_low", "mean_ci_high"),
         latest="tables.star_latest", notes=("star", "star_rounded", "hidden"), joiner=" / "),
     "star_top": PageTable(
         "star_bottlenecks", "top_table", _BOTTLENECKS,
@@ -338,9 +341,9 @@ class Page:
         """``table`` with ``fy``, its years as the figures name them (2024年度 / FY2024)."""
         return table.assign(fy=table["year"].map(self.fy))
 
-    def item_labels(self, table: pd.DataFrame, page_width: int = 24) -> pd.DataFrame:
-        """Items as bar labels (``label``): id and the start of the text, shorter on a slide."""
-        return T.with_item_labels(table, 16 if style.on_slide() else page_width, self.ctx.lang)
+    def item_labels(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Items as bar labels (``label``): id and whole text (the chart wraps it, never cuts it)."""
+        return T.with_item_labels(table)
 
     def requirement_labels(self, rows: pd.DataFrame) -> dict[str, str]:
         """★ requirement (node id) → its id and its whole name: a heatmap's row labels (the heatmap wraps them)."""

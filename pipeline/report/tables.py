@@ -111,12 +111,25 @@ def with_change(table: pd.DataFrame, keys: list[str], value: str = "mean", name:
     prev_year = grp["year"].shift()
     prev_value = grp[value].shift()
     t = t.assign(previous_year=prev_year, **{name: t[value] - prev_value})
-    if "suppressed" in t:
-        hidden = t["suppressed"].fillna("").astype(str).ne("")
-        withheld = hidden.groupby([t[k] for k in keys], observed=True, dropna=False).shift(fill_value=False) \
-            .astype(bool) & ~hidden & t[value].notna()
-        t = name_withheld(t, withheld, name, WITHHELD_CELLS)
-    return t.sort_index()
+    return change_withheld_after_hidden(t.sort_index(), keys, value, name)
+
+
+def change_withheld_after_hidden(table: pd.DataFrame, keys: list[str], value: str = "mean",
+                                 name: str = "change") -> pd.DataFrame:
+    """``table`` with the change ``name`` named withheld (x) in each published row with a ``value`` whose previous
+    year's row of the same cell is hidden. Run again after anything that hides more rows: the completion of the
+    score distribution hid automotive 301〜1,000人 FY2023 after its changes were taken, and FY2024's change read
+    '—' (not assessed) of a segment that answered both years. Named in the row, it reads x also in a view of the
+    latest year alone, where the year compared is not there to look at."""
+    if "suppressed" not in table or name not in table:
+        return table
+    t = table.sort_values([*keys, "year"])
+    hidden = t["suppressed"].fillna("").astype(str).ne("")
+    withheld = hidden.groupby([t[k] for k in keys], observed=True, dropna=False).shift(fill_value=False) \
+        .astype(bool) & ~hidden & t[value].notna()
+    already = t[WITHHELD_CELLS].fillna("").astype(str).str.split().map(lambda c: name in c) \
+        if WITHHELD_CELLS in t else pd.Series(False, index=t.index)
+    return name_withheld(t, withheld & ~already, name, WITHHELD_CELLS).sort_index()
 
 
 def withheld_response_years(data: ReportData, by: str | None, k: int | None = None) -> set[tuple[str, int]]:
@@ -526,7 +539,7 @@ def hide_with_functions(overall: pd.DataFrame, functions: pd.DataFrame, spec: Ta
             if (band := _band_beside(means.at[index, "mean"], n.at[index], bands.get(key), min_cell(k))):
                 out.loc[index, BAND_COLUMN] = band
     keys = [c for c in ("sector", "framework", "node_id", "segment") if c in out.columns]
-    return withhold_members_change(secure(out, spec, k), keys)
+    return withhold_members_change(change_withheld_after_hidden(secure(out, spec, k), keys), keys)
 
 
 def _function_bands(functions: pd.DataFrame, cells: Callable[[pd.DataFrame], list[tuple]]) -> dict[tuple, str]:
@@ -966,26 +979,8 @@ def withheld_segments(table: pd.DataFrame, segments: Collection[str], column: st
             if (mine := table[column].eq(s) & assessed).any() and hidden[mine].all()]
 
 
-LATIN_PER_KANA = 1.75  # Latin letters per full-width character in the same label width (figure font)
-
-
-def with_item_labels(table: pd.DataFrame, limit: int = 24, lang: str = "ja") -> pd.DataFrame:
-    """Adds ``label``: the item ID and the start of its text, short enough for a slide. ``limit`` counts
-    Japanese characters; an English text (``lang`` not ja) gets as many letters as fit the same width. On a
-    slide the text stays whole (the slide figure widens or wraps its labels: a cut label cannot be read out)."""
-    from pipeline.publish.slides import on_slide
-
-    limit = limit if lang == "ja" else round(limit * LATIN_PER_KANA)
-    text = table["text"].fillna("").map(lambda t: t if len(t) <= limit or on_slide() else _cut(t, limit, lang))
-    return table.assign(label=table["item_id"] + " " + text)
-
-
-def _cut(text: str, limit: int, lang: str) -> str:
-    """``text`` cut to ``limit`` characters with "…": Japanese anywhere, another language after its last whole word
-    ("…by separating them, …", not "…responsibilitie…" or "…everyone knows their own r…")."""
-    if lang == "ja":
-        return text[: limit - 1] + "…"
-    head = text[: limit - 1]
-    if not head.endswith(" ") and text[limit - 1] != " " and " " in head:
-        head = head[: head.rfind(" ")]
-    return head.rstrip() + " …"
+def with_item_labels(table: pd.DataFrame) -> pd.DataFrame:
+    """Adds ``label``: the item ID and its whole text, on the page as on a slide. The chart wraps a long label over
+    lines (``figures._row_labels``); a label cut with "…" could not tell the reader which item a bar is (two items
+    can start alike)."""
+    return table.assign(label=table["item_id"] + " " + table["text"].fillna(""))
