@@ -133,3 +133,12 @@ def test_reports_by_size_and_by_industry_publish_the_same_members_shares():
     assert shares["size_band"]["No.2"] == pytest.approx(0.63)
     assert shares["industry"]["No.2"] == pytest.approx(0.63)
     assert list(shares["industry"]) == list(shares["size_band"])
+
+
+def test_a_row_published_rounded_already_keeps_its_interval():
+    """A row whose base is withheld (rounded True) already carries 0.77 in [0.75, 0.79], widened once: it stays so,
+    not widened a second time to [0.74, 0.80]."""
+    items = _items(0.77).assign(w_ci_low=0.75, w_ci_high=0.79, rounded=True, n_applicable=np.nan,
+                                n_implemented=np.nan)
+    row = publish_members_shares(items, _weights(), 5).iloc[0]
+    assert (row["w_share_implemented"], row["w_ci_low"], row["w_ci_high"]) == (0.77, 0.75, 0.79)

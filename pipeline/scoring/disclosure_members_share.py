@@ -129,18 +129,18 @@ def publish_members_shares(items: pd.DataFrame, weights: pd.DataFrame, k: int) -
     """The protected item table with each published members' share rounded to whole percent (its interval
     widened by half a step and rounded outward) and withheld, interval included, where the rounded share, beside
     the row's published counts, pins a weighting cell's count (:func:`pins_a_cell`). Rows published rounded
-    already (their base withheld) are rounded as they are and not checked: their counts are not published."""
+    already (their base withheld) are left as they are and not checked: their counts are not published."""
     if SHARE not in items or weights is None or weights.empty:
         return items
     out = items.copy()
     cells = year_cells(weights)
-    shown = out[SHARE].notna()
-    out.loc[shown, SHARE] = to_step(out.loc[shown, SHARE])
-    for col, widen in zip(INTERVAL, (widened_low, widened_high), strict=True):
-        if col in out:
-            hit = out[col].notna()
-            out.loc[hit, col] = [widen(float(v)) for v in out.loc[hit, col]]
     rounded = out[ROUNDED].fillna(False).astype(bool) if ROUNDED in out else pd.Series(False, index=out.index)
+    shown = out[SHARE].notna()
+    out.loc[shown & ~rounded, SHARE] = to_step(out.loc[shown & ~rounded, SHARE])
+    for col, widen in zip(INTERVAL, (widened_low, widened_high), strict=True):
+        if col in out:  # a rounded row's interval is widened already
+            hit = out[col].notna() & ~rounded
+            out.loc[hit, col] = [widen(float(v)) for v in out.loc[hit, col]]
     shut = pd.Series(False, index=out.index)
     for i in out.index[(shown & ~rounded).to_numpy()]:
         year_of = cells.get((str(out.at[i, "sector"]), int(out.at[i, "year"])))
