@@ -179,12 +179,12 @@ PAGE_TABLES: dict[str, PageTable] = {
         ("item_id", "text", "previous_year", "share_previous", "year", "share_implemented", "change"),
         ("item_id", "text", "previous_year", "share_previous", "year", "share_implemented", "change"),
         notes=("excluded",)),
-    "items": PageTable("items", "tables.items", _ITEMS, notes=("hidden",), show=False),
+    "items": PageTable("items", "tables.items", _ITEMS, notes=("hidden", "members_share_note"), show=False),
     "bands": PageTable(
         "bands", "tables.bands", ("year", "segment", "n", "share_band", "ci_low", "ci_high"),
         ("year", "segment", "n", "share_band"), latest="tables.bands_latest",
         notes=("hidden", "scale", "bands_meaning")),
-    "item_profile": PageTable("items", "tables.profile", _ITEMS, _ITEMS_VIEW, notes=("hidden",)),
+    "item_profile": PageTable("items", "tables.profile", _ITEMS, _ITEMS_VIEW, notes=("hidden", "members_share_note")),
     # the cross-sector page: each sector's functions or categories at its latest year, side by side
     "cross_sector": PageTable(
         "nodes", "titles.cross_sector_functions",
@@ -393,6 +393,8 @@ class Page:
         page_notes = {"hidden": self.hidden_note, "band": self.band_note(frame), **notes}
         if "n_eff" not in frame:  # respondents only: no weighting, no effective sample size to explain
             page_notes.setdefault("n_eff_note", "")
+        if "w_share_implemented" not in frame:  # no members' share: nothing rounded or withheld to explain
+            page_notes.setdefault("members_share_note", "")
 
         def note(name: str, notes: dict[str, str] = page_notes) -> str:
             return notes[name] if name in notes else str(words.get(name, "")).format(**self.label_args)

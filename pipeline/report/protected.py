@@ -69,7 +69,15 @@ def linked_tables(loaded: ReportData, data: ReportData, by: str, merges: dict[st
     resp, *other_resps = responses(data, by, k, others)
     # weighting cells merged onto the response rows just published, so the members' totals tell nothing they do
     # not (docs/method.md §12.4a); every breakdown weighs its respondents alike
-    data = T.weights_on_published_rows(data, resp, by, merges)
+    # — on the cells' own attribute's rows whichever breakdown the report is by: one set of cells for every report
+    # of the store, so no report's members' shares give back the cells another report merged
+    attr = T.weighting_attribute(data)
+    if attr == by:
+        data = T.weights_on_published_rows(data, resp, by, merges)
+    elif attr in others:
+        own = T.weights_on_published_rows(others[attr], other_resps[list(others).index(attr)], attr,
+                                          loaded.merge_small_segments(attr, k)[1])
+        data = replace(data, weights=own.weights, weight_rows_published=own.weight_rows_published)
     others = {b: replace(d, weights=data.weights, weight_rows_published=data.weight_rows_published)
               for b, d in others.items()}
     functions, categories, items, *other_cats = T.linked(

@@ -28,6 +28,7 @@ from pipeline.ruleset import RulesSource, load_rules, min_cell
 from pipeline.scoring.disclosure import BAND_COLUMN, MEMBERS_BEHIND, respondent_counts
 from pipeline.scoring.disclosure import BANDS as MEAN_BANDS
 from pipeline.scoring.disclosure import protect as protect_respondents
+from pipeline.scoring.disclosure_members_share import publish_members_shares
 from pipeline.scoring.disclosure_rounding import (
     ROUNDED,
     round_small_base,
@@ -268,6 +269,15 @@ def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, b
     return out
 
 
+def weighting_attribute(data: ReportData) -> str | None:
+    """The roster attribute whose values are the weighting cells (automotive: size_band), or None where the report
+    is not weighted or its weights are raked to several attributes."""
+    if not data.weighted:
+        return None
+    attrs = str(data.weights["cell_attributes"].iloc[0]).split()
+    return attrs[0] if len(attrs) == 1 else None
+
+
 def weighting_cells_are(data: ReportData, by: str | None) -> bool:
     """Whether the segments of ``by`` are the weighting cells (or there are none: the total only). Only there are
     the members' estimates published by segment: a segment that cuts across the cells (industry across size
@@ -481,6 +491,8 @@ def linked(data: ReportData, by: str | None, framework: str, k: int | None = Non
     # over all of them together (docs/method.md §12.4a)
     years = withheld_response_years(data, by, k)
     done[2] = withhold_year_estimates(done[2], years, withheld_col=WITHHELD_CELLS)  # the items: every row a total
+    # the members' share to whole percent, withheld where it still pins a weighting cell's counts (§12.4a)
+    done[2] = publish_members_shares(done[2], data.weights, k)
     return tuple(withhold_shared_totals(done, years, withheld_col=WITHHELD_CELLS))
 
 

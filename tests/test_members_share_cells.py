@@ -1,0 +1,144 @@
+"""The members' share of an item (docs/method.md §12.4a, "The members' share of an item"): one set of weighting cells
+for every report of a store, the share published to whole percent and withheld where it still pins a cell's count.
+Numbers typed by hand from the rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.report import protected as P
+from pipeline.report import tables as T
+from pipeline.report.data import ReportData
+from pipeline.scoring.disclosure_members_share import cell_count_ranges, pins_a_cell, publish_members_shares
+from pipeline.scoring.weights import roster_weights
+
+# FY2022 automotive, item No.3 as the size report published it: two weighting cells, 〜100人 (250 members, 155
+# respondents) and the rest (559 members, 441 respondents); 591 applicable, 496 implemented, 5 not applicable
+NO3_CELLS = [(250 / 155, 155), (559 / 441, 441)]
+
+
+def test_a_share_printed_to_sixteen_digits_pins_the_small_cell():
+    """W1·a1 + W2·(496 − a1) = s·(W1·p1 + W2·(591 − p1)) has one whole solution over p1 = 150 … 155, a1 ≤ p1:
+    (153, 81), i.e. 2 companies in 〜100人 and 3 in the rest found the item not applicable (the intruder's claim,
+    right in the store). A unique count is narrower than any width: withheld."""
+    s = 0.818842399937536
+    ranges = cell_count_ranges(NO3_CELLS, 591, 496, s - 1e-12, s + 1e-12)
+    assert ranges == [((81, 81), (2, 2)), ((415, 415), (3, 3))]
+    assert pins_a_cell(ranges, 5)
+
+
+def test_the_same_share_to_whole_percent_leaves_every_count_its_width():
+    """Rounded, 0.82 stands for [0.815, 0.825]. a1 = (s·D − W2·496) / (W1 − W2), W1 − W2 = 1.61290 − 1.26757 =
+    0.34533, W2·496 = 628.71. Fewest: p1 = 150, s = 0.815: D = 1.61290·150 + 1.26757·441 = 800.94, (652.77 −
+    628.71) / 0.34533 = 69.7 → 70. Most: p1 = 155, s = 0.825: D = 250 + 1.26757·436 = 802.66, (662.19 − 628.71) /
+    0.34533 = 96.9 → 96. So 〜100人's implemented count lies in 70 … 96, the rest's in 400 … 426, and each cell's
+    not-applicable count in 0 … 5 (all five leave the sums): every width ≥ k − 1 = 4, published."""
+    ranges = cell_count_ranges(NO3_CELLS, 591, 496, 0.815, 0.825)
+    assert ranges == [((70, 96), (0, 5)), ((400, 426), (0, 5))]
+    assert not pins_a_cell(ranges, 5)
+
+
+def _items(share: float) -> pd.DataFrame:
+    return pd.DataFrame({"sector": ["auto"], "year": [2024], "item_id": ["No.1"], "n_applicable": [110],
+                         "n_implemented": [60], "n_not_applicable": [0], "share_implemented": [60 / 110],
+                         "w_share_implemented": [share], "w_ci_low": [0.4512], "w_ci_high": [0.6049],
+                         "suppressed": [""], "rounded": [False]})
+
+
+def _weights() -> pd.DataFrame:
+    """Cell 1: 10 respondents for 100 members (W = 10); cell 2: 100 respondents for 100 members (W = 1)."""
+    return pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [f"r{i}" for i in range(110)],
+                         "weight": [10.0] * 10 + [1.0] * 100})
+
+
+def test_rounding_alone_is_no_guarantee_with_very_different_weights():
+    """Every respondent applies (p = 10, 100), 60 implemented: numerator 10·a1 + (60 − a1) = 60 + 9·a1 over D = 200.
+    a1 = 5 gives 105 / 200 = 0.525, published 0.53 = [0.525, 0.535] → 60 + 9·a1 ∈ [105, 107] → a1 = 5 only:
+    withheld (x), interval too. Where a1 = 10 (150 / 200 = 0.75, band [0.745, 0.755] → 9·a1 ∈ [89, 91] → a1 = 10)
+    likewise. With equal weights nothing is pinned (see the next test)."""
+    out = publish_members_shares(_items(0.525), _weights(), 5)
+    row = out.iloc[0]
+    assert np.isnan(row["w_share_implemented"]) and np.isnan(row["w_ci_low"]) and np.isnan(row["w_ci_high"])
+    assert set(row["_withheld"].split()) == {"w_share_implemented", "w_ci_low", "w_ci_high"}
+    assert row["share_implemented"] == 60 / 110  # the respondents' share stays
+
+
+def test_a_published_members_share_is_rounded_with_its_interval_widened():
+    """Cells of 2 and 1.8 members per respondent: a1 moves the share by 0.2 / D ≈ 0.1 % per company, so 0.5467 →
+    0.55 leaves a1 23 … 33: published rounded, its interval moved out by half a step and rounded outward: 0.4512 −
+    0.005 → 0.44, 0.6049 + 0.005 = 0.6099 → 0.61."""
+    w = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [f"r{i}" for i in range(110)],
+                      "weight": [2.0] * 50 + [1.8] * 60})
+    row = publish_members_shares(_items(0.5467), w, 5).iloc[0]
+    assert row["w_share_implemented"] == 0.55
+    assert (row["w_ci_low"], row["w_ci_high"]) == (0.44, 0.61)
+
+
+# size band → (members, respondents): 301〜1,000人 has 3 members who did not answer (< 5), so its response row is
+# withheld and the weighting cells are merged onto published rows (rule 2 of §12.4a)
+BANDS = {"〜100人": (40, 20), "101〜300人": (40, 10), "301〜1,000人": (30, 27), "1,001〜10,000人": (30, 15),
+         "10,001人〜": (20, 10)}
+
+
+def _store() -> ReportData:
+    """Company i of a band: industry 完成車 when i is even, else 自動車部品; items not applicable where i mod 5 = 4,
+    else No.1 implemented unless i is a multiple of 3, No.2 in 301〜1,000人 and for odd i; every function scores
+    0.5 + 0.1·(i mod 5)."""
+    scores, respondents, roster, answers = [], [], [], []
+    for band, (members, answered) in BANDS.items():
+        for i in range(members):
+            key = f"{band}-{i}"
+            industry = "完成車" if i % 2 == 0 else "自動車部品"
+            row = {"sector": "auto", "year": 2024, "respondent_key": key, "size_band": band, "industry": industry}
+            roster.append(row)
+            if i >= answered:
+                continue
+            respondents.append(row)
+            scores += [{"sector": "auto", "year": 2024, "respondent_key": key, "framework": "csf2", "node_id": f,
+                        "score": 0.5 + 0.1 * (i % 5), "n_items": 4, "n_applicable": 4}
+                       for f in ["GV", "ID", "PR", "DE", "RS", "RC"]]
+            done = {"No.1": i % 3 != 0, "No.2": band == "301〜1,000人" or i % 2 == 1}
+            answers += [{"sector": "auto", "year": 2024, "respondent_key": key, "item_id": item,
+                         "answer": "not_applicable" if i % 5 == 4 else "implemented" if yes else "not_implemented"}
+                        for item, yes in done.items()]
+    respondents, roster = pd.DataFrame(respondents), pd.DataFrame(roster)
+    weights, _ = roster_weights(roster, respondents, ["size_band"], trim_ratio=None)
+    return ReportData("auto", [2024], pd.DataFrame(scores), respondents, pd.DataFrame(answers), roster,
+                      weights=weights)
+
+
+def test_reports_by_size_and_by_industry_publish_the_same_members_shares():
+    """301〜1,000人's row is withheld, so the cells 301〜1,000人 … 10,001人〜 are merged: 80 members over 52
+    respondents. No.2 (not applicable where i mod 5 = 4) is implemented by 8 of 16 applicable in 〜100人 (W 2), 4 of 8
+    in 101〜300人 (W 4), 22 of 22 + 6 of 12 + 4 of 8 = 32 of 42 in the merged cell (W 80/52):
+    (16 + 16 + 80/52·32) / (32 + 32 + 80/52·42) = 81.23 / 128.62 = 0.6316 → 0.63 in both reports. Unmerged (the
+    industry report before), 301〜1,000人 weighs 30/27 and the two larger bands 2: (32 + 30/27·22 + 12 + 8) /
+    (64 + 30/27·22 + 24 + 16) = 76.44 / 128.44 = 0.5952 → 0.60, which beside the size report's 0.63 told the
+    merged cells apart. The industry report states the merge rule (its note)."""
+    data = _store()
+    shares = {}
+    for by in ("size_band", "industry"):
+        rd, merges = data.merge_small_segments(by, 5)
+        linked = P.linked_tables(data, rd, by, merges, "csf2", 5)
+        items = linked.items.set_index("item_id")
+        shares[by] = items.loc[["No.1", "No.2"], "w_share_implemented"]
+        assert linked.data.weight_rows_published == frozenset({("auto", 2024)})
+        labels = {"weight_cells": {}, "weighting_text": "", "weighting_merged": "",
+                  "weighting_published_rows": "RULE-2", "weighting_unmatched": "{counts}",
+                  "weighting_unmatched_count": "{year} {n}", "headline": {"list_separator": "、"},
+                  "fy": "{year}年度"}
+        assert "RULE-2" in T.weighting_note(linked.data, labels, k=5)
+    assert shares["size_band"]["No.2"] == pytest.approx(0.63)
+    assert shares["industry"]["No.2"] == pytest.approx(0.63)
+    assert list(shares["industry"]) == list(shares["size_band"])
+
+
+def test_a_row_published_rounded_already_keeps_its_interval():
+    """A row whose base is withheld (rounded True) already carries 0.77 in [0.75, 0.79], widened once: it stays so,
+    not widened a second time to [0.74, 0.80]."""
+    items = _items(0.77).assign(w_ci_low=0.75, w_ci_high=0.79, rounded=True, n_applicable=np.nan,
+                                n_implemented=np.nan)
+    row = publish_members_shares(items, _weights(), 5).iloc[0]
+    assert (row["w_share_implemented"], row["w_ci_low"], row["w_ci_high"]) == (0.77, 0.75, 0.79)
