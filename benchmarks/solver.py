@@ -16,7 +16,11 @@ so a report's solver time is a few times the audit's.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -34,7 +38,7 @@ def one(folder: Path) -> dict[str, object]:
                               "failing": sum(iv.fails for iv in solved)}
     if counter is not None:
         out.update(groups=counter.groups, joint_groups=counter.joint_groups, lp=counter.lp, milp=counter.milp,
-                   capped=counter.capped)
+                   capped=counter.capped, errors=getattr(counter, "errors", 0))
     return out
 
 
@@ -42,10 +46,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--against", type=Path, help="another checkout (e.g. one at the commit before highspy, the "
+                        "scipy path): the same folders timed with its code in a subprocess, and the ratio printed")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     for folder in args.folders:
         runs = [one(folder) for _ in range(args.repeat)]
         cpu = statistics.median(r["cpu_s"] for r in runs)
+        if args.json:
+            print(json.dumps({"cpu_s": cpu}))
+            continue
+        if args.against:
+            other = subprocess.run([sys.executable, __file__, str(folder), "--repeat", str(args.repeat), "--json"],
+                                   env={**os.environ, "PYTHONPATH": str(args.against.resolve())}, check=True,
+                                   capture_output=True, text=True, cwd=args.against)
+            theirs = json.loads(other.stdout.strip().splitlines()[-1])["cpu_s"]
+            print(f"{folder}: {args.against} {theirs:.2f} s CPU, this checkout {cpu:.2f} s: "
+                  f"{theirs / max(cpu, 1e-9):.1f}x")
         rest = {k: v for k, v in runs[-1].items() if k != "cpu_s"}
         each = ", ".join(f"{r['cpu_s']:.2f}" for r in runs)
         print(f"{folder}: solver {cpu:.2f} s CPU (median of {args.repeat}: {each}); "

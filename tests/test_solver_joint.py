@@ -196,17 +196,17 @@ def test_a_solver_error_is_solved_again_not_read_as_a_bound(monkeypatch):
     order and [0, 4/6] with the rows sorted, the failed maximum taken as the best point seen. Here every programme
     fails while presolve is on; the two split bands of :func:`test_two_split_bands_of_one_segment_are_pinned_together`
     must still read [2/159, 4/159], whichever order the rows come in."""
-    import scipy.optimize
-    from scipy.optimize import OptimizeResult
+    from pipeline.publish import programmes
 
-    real = scipy.optimize.milp
+    real = programmes.Programme.minimise
 
-    def failing(c, *, options=None, **kw):
-        if (options or {}).get("presolve", True):
-            return OptimizeResult(status=4, x=None, success=False, message="Solve error")
-        return real(c, options=options, **kw)
+    def failing(self, cost):
+        presolve = self.highs.getOptionValue("presolve")
+        if self.mip and (presolve[-1] if isinstance(presolve, tuple) else presolve) != "off":
+            return programmes.Outcome(programmes.ERROR, None)
+        return real(self, cost)
 
-    monkeypatch.setattr(scipy.optimize, "milp", failing)
+    monkeypatch.setattr(programmes.Programme, "minimise", failing)
     frame = _bands(DEMO, {"0": "split", "2": "split"})
     for rows in (frame, frame.iloc[::-1].reset_index(drop=True)):
         _, iv = _audit(rows)

@@ -48,6 +48,7 @@ import pandas as pd
 
 from pipeline.publish.cells import cell_key, cell_text, hidden_cells
 from pipeline.publish.model import PublishedTable, TableSpec
+from pipeline.publish.programmes import ERROR, INFEASIBLE, LIMIT, OPTIMAL, Outcome, Programme
 from pipeline.scoring.disclosure import BAND_COLUMN, BANDS, MEMBERS_BEHIND, MIN_WIDTH, QUANTILE_LEVELS
 from pipeline.scoring.disclosure_rounding import BASE_ROUNDED, ROUNDED, ROUNDED_STATS, STEP
 from pipeline.scoring.segments import NA_BEHIND
@@ -1123,6 +1124,7 @@ class SolverStats:
     lp: int = 0
     milp: int = 0
     capped: int = 0
+    errors: int = 0  # solve errors that a retry without presolve did not clear (read as no point found)
     groups: int = 0
     joint_groups: int = 0
 
@@ -1199,40 +1201,54 @@ def _joint(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[tuple[in
 
     The linear relaxation is solved first (its extremes bound the integer ones from outside); a variable's
     extreme is taken from it where some solution found so far that meets every reason and count reaches it,
-    and is otherwise solved as a mixed-integer programme (scipy's HiGHS, :data:`MILP_NODES` nodes each)."""
-    from scipy.optimize import linprog
-
+    and is otherwise solved as a mixed-integer programme (HiGHS, :data:`MILP_NODES` nodes each). Each programme
+    is one HiGHS model solved again per objective (:class:`~pipeline.publish.programmes.Programme`)."""
     stats.groups += 1
     size = len(bounds)
-    if not reasons and not counts:
+    with _quiet_solver():
+        relaxation = None if a_ub is None else _relaxation(a_ub, b_ub, bounds)
+        if not reasons and not counts:
+            stats.lp += 2 * size
+            return _extremes(relaxation, bounds, stats)
+        stats.joint_groups += 1
+        lows, highs = _extremes(relaxation, bounds, stats, keep := [])
         stats.lp += 2 * size
-        return _extremes(linprog, a_ub, b_ub, bounds)
-    stats.joint_groups += 1
-    lows, highs = _extremes(linprog, a_ub, b_ub, bounds, keep := [])
-    stats.lp += 2 * size
-    if np.isnan(lows).any():
-        return lows, highs
-    # a reason no branch of which the published tables allow was another side of the split (respondents off
-    # the member list beside a response rate): it says nothing of this share, and is dropped (as is every
-    # reason, should the rest still contradict each other: the counts and relations alone remain)
-    for attempt in (reasons, _possible(linprog, a_ub, b_ub, bounds, reasons, stats), []):
-        found = _integer_programme(a_ub, b_ub, bounds, attempt, counts, lows, highs, keep, stats)
-        if found is not None:
-            return found
+        if np.isnan(lows).any():
+            return lows, highs
+        # a reason no branch of which the published tables allow was another side of the split (respondents off
+        # the member list beside a response rate): it says nothing of this share, and is dropped (as is every
+        # reason, should the rest still contradict each other: the counts and relations alone remain)
+        for attempt in (reasons, _possible(relaxation, bounds, reasons, stats), []):
+            found = _integer_programme(a_ub, b_ub, bounds, attempt, counts, lows, highs, keep, stats)
+            if found is not None:
+                return found
     return np.full(size, np.nan), np.full(size, np.nan)
 
 
-def _possible(linprog, a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[tuple[int, float]],
+def _relaxation(a_ub: np.ndarray, b_ub: np.ndarray, bounds: list[tuple[float, float]]) -> Programme:
+    """The group's relations as one linear programme (every extreme and feasibility check solves it again)."""
+    return Programme(a_ub, b_ub, np.array([b[0] for b in bounds], dtype=float),
+                     np.array([b[1] for b in bounds], dtype=float))
+
+
+def _possible(relaxation: Programme | None, bounds: list[tuple[float, float]], reasons: list[tuple[int, float]],
               stats: SolverStats) -> list[tuple[int, float]]:
     """The reasons one of whose branches the relations allow, each taken alone."""
     out = []
+    zero = np.zeros(len(bounds))
     for j, e in reasons:
         for lo, hi in ((0.0, e), (1.0 - e, 1.0)):
-            trial = list(bounds)
-            trial[j] = (max(lo, bounds[j][0]), min(hi, bounds[j][1]))
+            low, high = max(lo, bounds[j][0]), min(hi, bounds[j][1])
             stats.lp += 1
-            if trial[j][0] <= trial[j][1] + 1e-12 and (a_ub is None or linprog(
-                    np.zeros(len(bounds)), A_ub=a_ub, b_ub=b_ub, bounds=trial, method="highs").status != 2):
+            if low > high + 1e-12:
+                continue
+            if relaxation is None:
+                out.append((j, e))
+                break
+            relaxation.bounds(j, low, high)
+            status = _solved(relaxation, zero, stats).status
+            relaxation.bounds(j, *bounds[j])
+            if status != INFEASIBLE:
                 out.append((j, e))
                 break
     return out
@@ -1242,8 +1258,6 @@ def _integer_programme(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: l
                        counts: list[tuple[int, float]], lows: np.ndarray, highs: np.ndarray, keep: list,
                        stats: SolverStats) -> tuple[np.ndarray, np.ndarray] | None:
     """:func:`_joint` with these reasons: the extremes, or None where the reasons and counts cannot all hold."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
     size = len(bounds)
     nz, nc = len(reasons), len(counts)
     width = size + nz + nc
@@ -1267,8 +1281,6 @@ def _integer_programme(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: l
     lo = [b_[0] for b_ in bounds] + [0.0] * nz + [np.floor(n * bounds[j][0] - 1e-6) for j, n in counts]
     hi = [b_[1] for b_ in bounds] + [1.0] * nz + [np.ceil(n * bounds[j][1] + 1e-6) for j, n in counts]
     integrality = np.r_[np.zeros(size), np.ones(nz + nc)]
-    constraint = LinearConstraint(a, -np.inf, b)
-    box = Bounds(lo, hi)
 
     def meets(x: np.ndarray) -> bool:  # a point of the relaxation that is also a point of the integer programme
         return (all(x[j] <= e + 1e-7 or x[j] >= 1 - e - 1e-7 for j, e in reasons)
@@ -1283,41 +1295,44 @@ def _integer_programme(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: l
     for x in keep:
         if meets(x):
             note(x)
-    with _quiet_solver():
-        first = _milp(milp, np.zeros(width), constraint, integrality, box, {"node_limit": MILP_NODES})
+    programme = Programme(a, b, np.array(lo, dtype=float), np.array(hi, dtype=float), integrality,
+                          {"mip_max_nodes": MILP_NODES})
+    if not np.isfinite(reached_low).all():  # no point of the relaxation meets every reason and count yet
+        first = _solved(programme, np.zeros(width), stats)
         stats.milp += 1
-        if first.status == 2:
+        if first.status == INFEASIBLE:
             return None
         if first.x is not None:
             note(first.x)
-        found = _integer_extremes(milp, constraint, integrality, box, lows, highs, reached_low, reached_high,
-                                  note, width, stats)
+    programme.highs.setOptionValue("mip_rel_gap", 1e-9)
+    found = _integer_extremes(programme, lows, highs, reached_low, reached_high, note, width, stats)
     return None if np.isnan(found[0]).any() else found
 
 
-# scipy's milp status for HiGHS failing inside its own presolve/postsolve (no solution, no verdict on the programme)
-SOLVE_ERROR = 4
-
-
-def _milp(milp, c: np.ndarray, constraint, integrality: np.ndarray, box, options: dict):
-    """One mixed-integer programme, solved again without presolve where HiGHS reports a solve error. Such an error
-    says nothing of the programme, and whether HiGHS hits one depends on the order of the variables (the ★ tables'
-    rows in another order): read as "no solution within the cap", its best point seen would make a cell's interval
-    narrower than the intruder's in one row order and not in another."""
-    res = milp(c, constraints=constraint, integrality=integrality, bounds=box, options=options)
+def _solved(programme: Programme, c: np.ndarray, stats: SolverStats) -> Outcome:
+    """One programme, solved again without presolve where HiGHS reports a solve error (scipy's status 4 with no
+    point). Such an error says nothing of the programme, and whether HiGHS hits one depends on the order of the
+    variables (the ★ tables' rows in another order): read as "no solution within the cap", its best point seen would
+    make a cell's interval narrower than the intruder's in one row order and not in another. An error that
+    survives the retry is counted (``stats.errors``); the caller reads it as before (no point found)."""
+    res = programme.minimise(c)
     if res.x is None and res.status == SOLVE_ERROR:
-        res = milp(c, constraints=constraint, integrality=integrality, bounds=box,
-                   options={**options, "presolve": False})
+        res = programme.without_presolve(c)
+        if res.x is None and res.status == SOLVE_ERROR:
+            stats.errors += 1
     return res
 
 
-def _integer_extremes(milp, constraint, integrality, box, lows: np.ndarray, highs: np.ndarray,
-                      reached_low: np.ndarray, reached_high: np.ndarray, note, width: int, stats: SolverStats
+# scipy's status for HiGHS failing inside its own presolve/postsolve (no solution, no verdict on the programme)
+SOLVE_ERROR = ERROR
+
+
+def _integer_extremes(programme: Programme, lows: np.ndarray, highs: np.ndarray, reached_low: np.ndarray,
+                      reached_high: np.ndarray, note, width: int, stats: SolverStats
                       ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_joint`'s mixed-integer programmes, one per variable and direction not already settled."""
     size = len(lows)
     out_low, out_high = lows.copy(), highs.copy()
-    options = {"node_limit": MILP_NODES, "mip_rel_gap": 1e-9}
     for j in range(size):
         for sign in (1.0, -1.0):
             relaxed = lows[j] if sign > 0 else highs[j]
@@ -1326,12 +1341,12 @@ def _integer_extremes(milp, constraint, integrality, box, lows: np.ndarray, high
                 continue  # the relaxation's extreme is met by a point of the integer programme: it is the extreme
             c = np.zeros(width)
             c[j] = sign
-            res = _milp(milp, c, constraint, integrality, box, options)
+            res = _solved(programme, c, stats)
             stats.milp += 1
-            if res.status == 1:
+            if res.status == LIMIT:
                 stats.capped += 1
             if res.x is None:
-                if res.status == 2:  # infeasible: the reasons cannot all hold with these relations
+                if res.status == INFEASIBLE:  # the reasons cannot all hold with these relations
                     return np.full(size, np.nan), np.full(size, np.nan)
                 if np.isfinite(reached):  # capped without a solution: the best point seen (narrower, the safe side)
                     (out_low if sign > 0 else out_high)[j] = reached
@@ -1342,25 +1357,25 @@ def _integer_extremes(milp, constraint, integrality, box, lows: np.ndarray, high
     return out_low, out_high
 
 
-def _extremes(linprog, a_ub, b_ub, bounds: list[tuple[float, float]], keep: list | None = None
-              ) -> tuple[np.ndarray, np.ndarray]:
+def _extremes(relaxation: Programme | None, bounds: list[tuple[float, float]], stats: SolverStats,
+              keep: list | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Minimise and maximise every variable; with no constraint each lies anywhere in its bounds. ``keep``,
     when given, receives every solution (points of the relaxation :func:`_joint` may reuse)."""
     size = len(bounds)
     lows = np.array([b[0] for b in bounds], dtype=float)
     highs = np.array([b[1] for b in bounds], dtype=float)
-    if a_ub is None:
+    if relaxation is None:
         return lows, highs
     for j in range(size):
         for sign, store in ((1.0, lows), (-1.0, highs)):
             c = np.zeros(size)
             c[j] = sign
-            res = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
-            if res.status == 0:
+            res = _solved(relaxation, c, stats)
+            if res.status == OPTIMAL:
                 store[j] = res.x[j]
                 if keep is not None:
                     keep.append(res.x)
-            elif res.status == 2:  # infeasible: a relation assumed here does not hold for these tables
+            elif res.status == INFEASIBLE:  # a relation assumed here does not hold for these tables
                 return np.full(size, np.nan), np.full(size, np.nan)
     return lows, highs
 
