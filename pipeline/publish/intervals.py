@@ -1515,27 +1515,32 @@ def _total_of(tables: list[PublishedTable]) -> str:
     return next((t.spec.total for t in tables if t.spec and t.spec.total), "*")
 
 
-def hide_row(frame: pd.DataFrame, index: object, spec: TableSpec) -> pd.DataFrame:
-    """Hide one row as complementary suppression does, and every change that reads its value."""
+def hide_row(frame: pd.DataFrame, index: object | list, spec: TableSpec) -> pd.DataFrame:
+    """Hide one row (or a list of rows, at once) as complementary suppression does, and every change that reads
+    its value."""
     from pipeline.scoring.disclosure import STAT_COLUMNS
 
     out = frame.copy()
+    rows = list(index) if isinstance(index, list | pd.Index | np.ndarray) else [index]
+    if not rows:
+        return out
     counts = {c for v in spec.counts.values() for c in ([v] if isinstance(v, str) else v)}
     stats = [c for c in [*STAT_COLUMNS, *spec.counts] if c in out.columns and c not in counts]
-    out.loc[index, list(dict.fromkeys(stats))] = np.nan
+    out.loc[rows, list(dict.fromkeys(stats))] = np.nan
     # the open counts (respondents) keep their value: their own rule has hidden them where needed
-    out.loc[index, [c for c in counts if c in out.columns and c not in spec.open_counts]] = np.nan
-    out.loc[index, "suppressed"] = "complementary"
+    out.loc[rows, [c for c in counts if c in out.columns and c not in spec.open_counts]] = np.nan
+    out.loc[rows, "suppressed"] = "complementary"
     if BAND_COLUMN in out.columns:  # a cell hidden to protect others is never published as a band
-        out.loc[index, BAND_COLUMN] = ""
+        out.loc[rows, BAND_COLUMN] = ""
     for change, (_, previous) in spec.changes.items():
         if change not in out or previous not in out:
             continue
-        out.loc[index, change] = np.nan
-        same = pd.Series(True, index=out.index)
-        for c in [*spec.keys, *([spec.segment] if spec.segment else [])]:
-            if c != "year" and c in out:
-                same &= out[c].astype(str).eq(str(out.at[index, c]))
-        later = same & pd.to_numeric(out[previous], errors="coerce").eq(pd.to_numeric(out.at[index, "year"]))
-        out.loc[later, change] = np.nan
+        out.loc[rows, change] = np.nan
+        for row in rows:
+            same = pd.Series(True, index=out.index)
+            for c in [*spec.keys, *([spec.segment] if spec.segment else [])]:
+                if c != "year" and c in out:
+                    same &= out[c].astype(str).eq(str(out.at[row, c]))
+            later = same & pd.to_numeric(out[previous], errors="coerce").eq(pd.to_numeric(out.at[row, "year"]))
+            out.loc[later, change] = np.nan
     return out
