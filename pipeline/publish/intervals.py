@@ -938,9 +938,12 @@ def _shortfall_rows(facts: _Facts, grid: _Grid, where: tuple, nodes: dict, rel: 
 
 
 def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations: list[Relation] | None = None,
-          min_width: float = MIN_WIDTH, stats: SolverStats | None = None) -> list[Interval]:
+          min_width: float = MIN_WIDTH, stats: SolverStats | None = None, reuse: bool | None = None
+          ) -> list[Interval]:
     """For each hidden linear statistic, the tightest interval the published tables allow (see the module).
-    ``stats``, when given, counts the programmes solved (for the benchmark and the report's log).
+    ``stats``, when given, counts the programmes solved (for the benchmark and the report's log). ``reuse``: read
+    a programme completion solved already from the cache (default: only without ``stats``, so that a benchmark's
+    counts are of programmes all solved; the audit passes True, and its solver errors are counted all the same).
 
     Two passes: every group first; then the groups of the ★ distance bands again with the bottleneck rows of
     their segment (:func:`_unmet_rows`), a hidden bottleneck row entering with its interval from the first pass,
@@ -948,8 +951,9 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
     hundreds of reasons)."""
     facts, adds_up = collect(tables, hidden)
     # counted programmes (the benchmark's) are all solved; otherwise a programme completion solved is reused
+    reuse = stats is None if reuse is None else reuse
     return _solve(facts, equations(facts, adds_up, relations or [], k, unmet=False), k, min_width, stats,
-                  cache=_SOLVED if stats is None else None)
+                  cache=_SOLVED if reuse else None)
 
 
 def _solve(facts: _Facts, rows: list[Row], k: int, min_width: float, stats: SolverStats | None = None,
@@ -1037,13 +1041,13 @@ def _solve_group(local: dict[tuple, int], touching: list[Row], facts: _Facts, k:
 
 
 class _Solved(dict):
-    """Programme → extremes, shared by every completion round and the audit of one report process (the audit
-    solves the published tables once more: the programmes completion's last round solved). Emptied when it
-    holds more than :data:`_SOLVED_BYTES` of matrices."""
+    """Programme → extremes (and its solver errors), shared by every completion round and the audit of one report
+    process (the audit solves the published tables once more: the programmes completion's last round solved).
+    Emptied when it holds more than :data:`_SOLVED_BYTES` of matrices."""
 
     size = 0
 
-    def __setitem__(self, key: tuple, value: tuple[np.ndarray, np.ndarray]) -> None:
+    def __setitem__(self, key: tuple, value: tuple[np.ndarray, np.ndarray, int]) -> None:
         weight = len(key[0][1]) if key[0] is not None else 0
         if self.size + weight > _SOLVED_BYTES:
             self.clear()
@@ -1065,8 +1069,11 @@ def _joint_cached(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[t
     key = (None if a_ub is None else (a_ub.shape, a_ub.tobytes(), b_ub.tobytes()), tuple(bounds), tuple(reasons),
            tuple(counts))
     if key not in cache:
-        cache[key] = _joint(a_ub, b_ub, bounds, reasons, counts, stats)
-    lows, highs = cache[key]
+        before = stats.errors
+        cache[key] = (*_joint(a_ub, b_ub, bounds, reasons, counts, stats), stats.errors - before)
+    else:
+        stats.errors += cache[key][2]  # the programme's solver errors, counted wherever its extremes are read
+    lows, highs = cache[key][:2]
     return lows.copy(), highs.copy()
 
 
@@ -1118,13 +1125,20 @@ def _binary_nodes(facts: _Facts, strict: bool = False) -> set[tuple[str, tuple[s
 
 @dataclass
 class SolverStats:
-    """What the solver did: programmes solved, and the mixed-integer ones among them (and any that hit the cap)."""
+    """What the solver did: programmes solved, and the mixed-integer ones among them (and any that hit the cap).
+
+    ``errors``: mixed-integer programmes HiGHS failed on even when solved again without presolve (:func:`_milp`);
+    each left its cell at the best point seen (narrower than the intruder's interval: the safe side, but what the
+    report hides then rests on a programme nobody solved), and the audit and the report's check print their count.
+    Counted again where a programme's extremes are reused from the cache, so the report's check and a replay of
+    its audit count the same."""
 
     lp: int = 0
     milp: int = 0
     capped: int = 0
     groups: int = 0
     joint_groups: int = 0
+    errors: int = 0
 
 
 # One mixed-integer programme (per hidden statistic and direction) stops after this many branch-and-bound nodes
@@ -1286,6 +1300,7 @@ def _integer_programme(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: l
     with _quiet_solver():
         first = _milp(milp, np.zeros(width), constraint, integrality, box, {"node_limit": MILP_NODES})
         stats.milp += 1
+        stats.errors += first.x is None and first.status == SOLVE_ERROR
         if first.status == 2:
             return None
         if first.x is not None:
@@ -1330,6 +1345,7 @@ def _integer_extremes(milp, constraint, integrality, box, lows: np.ndarray, high
             stats.milp += 1
             if res.status == 1:
                 stats.capped += 1
+            stats.errors += res.x is None and res.status == SOLVE_ERROR
             if res.x is None:
                 if res.status == 2:  # infeasible: the reasons cannot all hold with these relations
                     return np.full(size, np.nan), np.full(size, np.nan)
