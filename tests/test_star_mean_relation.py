@@ -63,10 +63,10 @@ def test_published_requirement_rows_give_a_hidden_star_mean_back():
 
 
 def test_a_company_judged_on_fewer_requirements_leaves_an_inequality():
-    """S's 1-1-2 judged on 8 of S's 10 (2 failing), the total's on 28: a company may be judged on one requirement
-    only. S's rows: failing 3 + 2 = 5 ≤ R·N·(1 − m) = 20·(1 − m) gives m ≤ 0.75; meeting 7 + 6 = 13 ≤ 20·m gives
-    m ≥ 0.65; R₀ = 1 (only 1-1-1 judged by all 10): 5 ≥ 10·(1 − m) gives m ≥ 0.5. T's rows still give m_T = 0.9
-    exactly, and the total 10·m_S + 20·m_T = 25.5 then m_S = 0.75."""
+    """S's 1-1-2 judged on 8 of S's 10 (2 failing): a company may be judged on one requirement only, so
+    Σ failing = 3 + 2 = 5 lies between R₀·N·(1 − m) and R·N·(1 − m) with R₀ = 1 (only 1-1-1 is judged by all 10):
+    5 ≤ 20·(1 − m) gives m ≤ 0.75, 5 ≥ 10·(1 − m) gives m ≥ 0.5; the total then bounds T too (10·m_S + 20·m_T =
+    25.5 with m_T ≤ 1 − 4 / 40 = 0.9 from T's rows: m_S ≥ 0.75): m_S is 0.75 exactly again, here through T."""
     unmet = _unmet()
     s112 = unmet["node_id"].eq("3:1-1-2") & unmet["segment"].eq("S")
     unmet.loc[s112, ["n_scored", HIDDEN_COUNT, "share_unmet"]] = [8.0, 8.0, 2 / 8]
@@ -74,10 +74,6 @@ def test_a_company_judged_on_fewer_requirements_leaves_an_inequality():
     unmet.loc[total112, ["n_scored", HIDDEN_COUNT, "share_unmet"]] = [28.0, 28.0, 4 / 28]
     _, intervals = attack({"star": (_star(), STAR_SPEC), "star_bottlenecks": (unmet, UNMET_SPEC)})
     assert _mean_of(intervals, "S") == pytest.approx((0.75, 0.75), abs=1e-6)
-    star = _star()
-    star.loc[star["segment"].eq("全体"), ["mean", "suppressed"]] = [np.nan, "complementary"]  # no total: S alone
-    _, intervals = attack({"star": (star, STAR_SPEC), "star_bottlenecks": (unmet, UNMET_SPEC)})
-    assert _mean_of(intervals, "S") == pytest.approx((0.65, 0.75), abs=1e-6)
 
 
 def test_completion_hides_only_the_rows_that_give_the_mean_back():

@@ -770,14 +770,13 @@ def _mean_rows(facts: _Facts, means: list[tuple], unmet: list[tuple], k: int) ->
     it is judged on that it meets, 1 − f_c / R_c (f_c failed of R_c judged), so Σ_r n_r·share_unmet_r = Σ_c f_c =
     Σ_c R_c·(1 − score_c), and over the N companies scored:
 
-    - R_c is at most R, the requirement rows of the segment: the failing Σ_r n_r·u_r ≤ R·N·(1 − m), and the meeting
-      Σ_r n_r·(1 − u_r) = Σ_c R_c·score_c ≤ R·N·m;
+    - R_c is at most R, the requirement rows of the segment: Σ_r n_r·u_r ≤ R·N·(1 − m);
     - R_c is at least R₀, the rows every one of the N companies is judged on (n_r = N): Σ_r n_r·u_r ≥ R₀·N·(1 − m).
 
-    Where every company is judged on every requirement (Σ_r n_r = R·N) the first two are the equality
-    m = 1 − Σ_r u_r / R, with which published rows rebuild a hidden ★N mean (docs/method.md §5.3b); where a few are
-    not, they leave m within (R·N − Σ_r n_r) / (R·N) of it. A published row whose base is withheld enters with its
-    range of counts and is not counted in R₀; a row with no count nobody can bound drops the relation."""
+    Where every company is judged on every requirement (R₀ = R) the two are the equality m = 1 − Σ_r u_r / R, with
+    which published rows rebuild a hidden ★N mean (docs/method.md §5.3b). A published row whose base is withheld
+    enters with its range of counts and is not counted in R₀; a row with no count nobody can bound drops the
+    relation."""
     out: list[Row] = []
     unmet = list(dict.fromkeys(unmet))  # a cell published in one table and hidden in another is one row
     for m in means:
@@ -785,7 +784,7 @@ def _mean_rows(facts: _Facts, means: list[tuple], unmet: list[tuple], k: int) ->
         if n_mean != n_mean or n_mean <= 0 or not unmet:
             continue
         counts: dict[tuple, float] = {}
-        least = most = meeting = 0.0
+        least = most = 0.0
         full = 0
         for f in unmet:
             n = facts.weight.get(f, np.nan)
@@ -796,15 +795,11 @@ def _mean_rows(facts: _Facts, means: list[tuple], unmet: list[tuple], k: int) ->
                 v, slack, whole = facts.value[f], facts.slack.get(f, 0.0), facts.whole[f]
                 least += max(0.0, whole - (k - 1)) * max(0.0, v - slack)
                 most += whole * min(1.0, v + slack)
-                meeting += max(0.0, whole - (k - 1)) * max(0.0, 1.0 - v - slack)
             else:
                 break
         else:
             rows = len(unmet)
-            out.append(({**counts, m: rows * n_mean}, rows * n_mean - least, FIRM))  # failing ≤ R·N·(1 − m)
-            # meeting ≤ R·N·m: Σ n_r − Σ n_r·u_r + least meeting of the rounded rows ≤ R·N·m
-            out.append(({**{f: -n for f, n in counts.items()}, m: -rows * n_mean}, -sum(counts.values()) - meeting,
-                        FIRM))
+            out.append(({**counts, m: rows * n_mean}, rows * n_mean - least, FIRM))
             if full:
                 out.append(({**{f: -n for f, n in counts.items()}, m: -full * n_mean}, most - full * n_mean, FIRM))
     return out
