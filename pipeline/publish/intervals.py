@@ -778,7 +778,6 @@ def _mean_rows(facts: _Facts, means: list[tuple], unmet: list[tuple], k: int) ->
     enters with its range of counts and is not counted in R₀; a row with no count nobody can bound drops the
     relation."""
     out: list[Row] = []
-    unmet = list(dict.fromkeys(unmet))  # a cell published in one table and hidden in another is one row
     for m in means:
         n_mean = facts.weight.get(m, np.nan)
         if n_mean != n_mean or n_mean <= 0 or not unmet:
