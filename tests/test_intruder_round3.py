@@ -129,6 +129,23 @@ def _bottlenecks() -> pd.DataFrame:
     return t
 
 
+def _hide(t: pd.DataFrame, i: object) -> pd.DataFrame:
+    out = t.copy()
+    out.loc[i, ["share_unmet", "suppressed"]] = [np.nan, "complementary"]
+    return out
+
+
+def test_a_hidden_star_row_hides_its_segments_bottleneck_rows():
+    from pipeline.report.star_disclosure import hide_bottlenecks_of_hidden_stars
+
+    out = hide_bottlenecks_of_hidden_stars(_bottlenecks(), _star_table(), _hide)
+    small = out[out["segment"].eq("〜100人")]
+    assert small["suppressed"].tolist() == ["complementary", "complementary"]
+    assert small["share_unmet"].isna().all()
+    # the other segments keep what they had
+    assert out.loc[out["segment"].ne("〜100人"), "suppressed"].tolist() == ["", "split", "", "split", "", "", ""]
+
+
 def test_a_published_star_mean_beside_a_hidden_bottleneck_is_rounded_or_withheld():
     """R = 21. 1,001〜10,000人: 0.005 × 21 × 127 = 13.3 companies of slack ≥ 4 → mean 0.90, interval widened by
     the half-step and rounded outward to 0.87–0.93. 101〜300人: 0.005 × 21 × 30 = 3.15 < 4 → its mean withheld

@@ -4,8 +4,8 @@ items have the same companies failing them. Hand-built tables, k = 5, the intrud
 One year, segments S (8 companies), T (20), U (30), total 58. Requirement 4-1-1 cites items No.113 No.117 No.118 at
 ★3 and at ★4 alike; failing it: S 3, T 6, U 9, total 18. Requirement 4-9-9 (★4 only, item No.200) is no twin of it.
 
-The ★3 rows are all published. The ★4 rows of S and T are hidden (their segment's ★4 mean is hidden and the rows
-would give it back, §5.3b; T is S's complement), U's and the total published. From the ★4 rows alone S + T fail 18 − 9 = 9: S anywhere in
+The ★3 rows are all published. The ★4 rows of S and T are hidden (rule (a): their segment's ★4 mean is hidden, and
+T is S's complement), U's and the total published. From the ★4 rows alone S + T fail 18 − 9 = 9: S anywhere in
 0…8, T in 1…9. With the twins, S's ★4 row is its ★3 row: exactly 3 of 8, and T's exactly 6 of 20.
 """
 
@@ -101,8 +101,8 @@ def _star_table(hidden: set[str]) -> pd.DataFrame:
 
 def test_protection_hides_the_twins_together():
     """The ★ table hides S's ★4 mean; completing it against the total hides T's too (the segment resting on the
-    fewest companies). The solver's ★4 mean relation (§5.3b) has S's and then T's ★4 rows give their hidden ★4 means
-    back, so completion hides them; their ★3 twins go with them (rule (d)), and completion leaves U and the total: ★3 and ★4 of 4-1-1 both hidden for S and T, 9 of 30 and 18 of 58
+    fewest companies). Rule (a) hides every ★4 bottleneck row of S and then of T; their ★3 twins go with them (rule
+    (d)), and completion leaves U and the total: ★3 and ★4 of 4-1-1 both hidden for S and T, 9 of 30 and 18 of 58
     published. The audit then leaves S all of 0…8 in both rows (S + T fail 9)."""
     from pipeline.report.star_disclosure import protect_together
     from pipeline.report.star_tables import with_keys

@@ -694,22 +694,18 @@ def _star_rows(facts: _Facts, k: int) -> list[Row]:
     - a company failing a requirement is not ready: n_r · share_unmet_r + N · ready ≤ N for each requirement r (N
       the companies judged, n_r those judged on r);
     - a company not ready fails at least one requirement: N · (1 − ready) ≤ Σ_r n_r · share_unmet_r, where every
-      requirement row of the segment has a count (exact, or a range of counts where the base is withheld);
-    - the ★N mean against the requirement rows (:func:`_mean_rows`).
+      requirement row of the segment has a count (exact, or a range of counts where the base is withheld).
 
     Seven companies, five ready and two failing only R: ready ≤ 1 − 2/7 once R's two are known, and R's failing ≤ 2
     once the five ready are (docs/method.md §5.3b)."""
     from pipeline.scoring.readiness import DISTANCE_BANDS
 
-    places: dict[tuple, dict] = defaultdict(lambda: {"ready": [], "bands": {}, "within": {}, "unmet": [],
-                                                     "mean": []})
+    places: dict[tuple, dict] = defaultdict(lambda: {"ready": [], "bands": {}, "within": {}, "unmet": []})
     for fact in [*facts.value, *facts.hidden]:
         where, (framework, node), stat = fact
         if framework == STAR_NODE and node.startswith("★") and node.endswith("+") and stat in ("mean",
                                                                                                 "share_reached"):
             places[(where, node[1:-1])]["ready"].append(fact)
-        elif framework == STAR_NODE and node.startswith("★") and node[1:].isdigit() and stat == "mean":
-            places[(where, node[1:])]["mean"].append(fact)
         elif framework == DISTANCE_NODE and stat == "share_distance":
             star, band = node.lstrip("★").split(":")
             places[(where, star)]["bands"][band] = fact
@@ -720,7 +716,6 @@ def _star_rows(facts: _Facts, k: int) -> list[Row]:
             places[(where, node.split(":")[0])]["unmet"].append(fact)
     out: list[Row] = []
     for place in places.values():
-        out += _mean_rows(facts, sorted(set(place["mean"]), key=str), place["unmet"], k)
         ready = sorted(set(place["ready"]), key=str)
         band0 = place["bands"].get("0")
         if band0 is not None:
@@ -762,45 +757,6 @@ def _star_rows(facts: _Facts, k: int) -> list[Row]:
                     else:
                         coefs[f] = coefs.get(f, 0.0) - n
                 out.append((coefs, fixed - n_ready, FIRM))
-    return out
-
-
-def _mean_rows(facts: _Facts, means: list[tuple], unmet: list[tuple], k: int) -> list[Row]:
-    """A segment's ★N mean m against its ★N requirement rows. A company's ★N score is the share of the requirements
-    it is judged on that it meets, 1 − f_c / R_c (f_c failed of R_c judged), so Σ_r n_r·share_unmet_r = Σ_c f_c =
-    Σ_c R_c·(1 − score_c), and over the N companies scored:
-
-    - R_c is at most R, the requirement rows of the segment: Σ_r n_r·u_r ≤ R·N·(1 − m);
-    - R_c is at least R₀, the rows every one of the N companies is judged on (n_r = N): Σ_r n_r·u_r ≥ R₀·N·(1 − m).
-
-    Where every company is judged on every requirement (R₀ = R) the two are the equality m = 1 − Σ_r u_r / R, with
-    which published rows rebuild a hidden ★N mean (docs/method.md §5.3b). A published row whose base is withheld
-    enters with its range of counts and is not counted in R₀; a row with no count nobody can bound drops the
-    relation."""
-    out: list[Row] = []
-    for m in means:
-        n_mean = facts.weight.get(m, np.nan)
-        if n_mean != n_mean or n_mean <= 0 or not unmet:
-            continue
-        counts: dict[tuple, float] = {}
-        least = most = 0.0
-        full = 0
-        for f in unmet:
-            n = facts.weight.get(f, np.nan)
-            if n == n:
-                counts[f] = n
-                full += n >= n_mean
-            elif f in facts.value and f in facts.whole:  # a rounded share, its base withheld: a range of counts
-                v, slack, whole = facts.value[f], facts.slack.get(f, 0.0), facts.whole[f]
-                least += max(0.0, whole - (k - 1)) * max(0.0, v - slack)
-                most += whole * min(1.0, v + slack)
-            else:
-                break
-        else:
-            rows = len(unmet)
-            out.append(({**counts, m: rows * n_mean}, rows * n_mean - least, FIRM))
-            if full:
-                out.append(({**{f: -n for f, n in counts.items()}, m: -full * n_mean}, most - full * n_mean, FIRM))
     return out
 
 

@@ -5,16 +5,16 @@ A company's ★N score is the share of the judgeable requirements it meets, so a
 and year rebuild a ★N mean the ★ table hides (to within a few thousandths on a segment of 159), and an
 exact published ★N mean with the published bottleneck rows pins the companies behind a hidden one (127 × 21 ×
 (1 − mean) unmet in all, less the published rows, leaves 2–4 companies for a requirement hidden for its split).
-Three rules close it, applied after both tables are completed:
+Four rules close it, applied after both tables are completed:
 
+(a) where the ★ table hides a segment and year's ★N row, every ★N bottleneck row of that segment and year is
+    hidden too (complementary), and the bottleneck table is completed again;
 (c) both tables are completed as one linked system by the interval solver, which ties a segment's ★N+ share to
-    its requirement rows (failing one ⇒ not ready; not ready ⇒ failing one: docs/method.md §5.3b) and its ★N mean
-    to them (Σ_r n_r·share_unmet_r between R₀·N·(1 − mean) and R·N·(1 − mean)): where the published requirement
-    rows would rebuild a hidden ★N mean, completion hides the fewest rows that leave it its width. This replaces a
-    pattern rule (a) that hid every ★N bottleneck row of a segment and year whose ★N row was hidden;
+    its requirement rows (failing one ⇒ not ready; not ready ⇒ failing one: docs/method.md §5.3b);
 (d) twins are hidden together: two requirement rows of one segment and year citing the same checklist items (★3 and
-    ★4 of 4-1-1; 4-1-5 and 4-1-6) have the same companies failing them; completion hides every twin of a hidden row
-    (the solver holds them equal: docs/method.md §5.3c);
+    ★4 of 4-1-1; 4-1-5 and 4-1-6) have the same companies failing them, so a ★4 row hidden by rule (a) beside its
+    published ★3 twin would be published all the same; completion hides every twin of a hidden row (the solver
+    holds them equal: docs/method.md §5.3c), and rules (a) and (c) repeat until neither hides more;
 (b) where a segment and year's ★N row is published but some of its ★N bottleneck rows are hidden, the ★N means of
     that year (every segment and the total: segments add up to the total, so one exact sibling set would give the
     rounded one back) are published to whole percent — mean, its interval widened by the half-step and rounded
@@ -25,6 +25,8 @@ Three rules close it, applied after both tables are completed:
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -37,6 +39,7 @@ MEAN_COLUMNS = ("mean", "w_mean")
 # the exact mean back (FY2022 ★3 1,001〜10,000人: n 127, sd 0.186653 left one sum, 0.903262)
 SPREAD_COLUMNS = ("sd",)
 INTERVALS = (("mean_ci_low", "mean_ci_high"), ("w_mean_ci_low", "w_mean_ci_high"))
+AGAIN = 4  # rounds of rules (a) and (c) after the first: each only hides more, and the demo settles in one or two
 
 
 def _shown(table: pd.DataFrame) -> pd.Series:
@@ -46,6 +49,20 @@ def _shown(table: pd.DataFrame) -> pd.Series:
 def _star_of(node: pd.Series) -> pd.Series:
     """★ level of a ★ table row's node (★3 → 3; ★3+ → NaN: only ★N is a mean over its requirements)."""
     return node.astype(str).str.extract(r"^★(\d)$")[0].astype(float)
+
+
+def hide_bottlenecks_of_hidden_stars(bottlenecks: pd.DataFrame, star: pd.DataFrame,
+                                     hide: Callable[[pd.DataFrame, object], pd.DataFrame]) -> pd.DataFrame:
+    """Rule (a): every published ★N bottleneck row whose segment and year the ★ table hides at ★N, hidden by
+    ``hide`` (one row, as complementary suppression hides it). The caller completes the table again."""
+    level = _star_of(star["node_id"])
+    hidden = {(int(y), str(s), int(n)) for y, s, n, shut in
+              zip(star["year"], star["segment"], level, ~_shown(star), strict=True) if shut and n == n}
+    out = bottlenecks.copy()
+    for i in out.index[_shown(out).to_numpy()]:
+        if (int(out.at[i, "year"]), str(out.at[i, "segment"]), int(out.at[i, "star"])) in hidden:
+            out = hide(out, i)
+    return out
 
 
 def round_star_means(star: pd.DataFrame, bottlenecks: pd.DataFrame, judgeable: dict[int, int],
@@ -109,12 +126,23 @@ def ready_with_requirements(star: pd.DataFrame, bottlenecks: pd.DataFrame, k: in
 
 
 def protect_together(bottlenecks: pd.DataFrame, star: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The completed bottleneck table and ★ table (both completed already) after rules (c) and (b): both completed
-    as one system by the solver (twins hidden together in the completion, rule (d)), then the ★ means rounded or
-    withheld where hidden bottleneck rows lie beside them."""
-    from pipeline.report.star_tables import requirement_texts
+    """The completed bottleneck table and ★ table (``star`` completed already) after rules (a), (c) and (b): the
+    bottleneck rows of hidden ★ rows hidden and the table completed again, both completed as one system, then the ★
+    means rounded or withheld where hidden bottleneck rows lie beside them. Twins (rows citing the same items) are
+    hidden together in every completion, and (a) and (c) repeat until neither hides more (rule (d))."""
+    from pipeline.publish.intervals import hide_row
+    from pipeline.report.star_tables import SPECS, requirement_texts, with_keys
+    from pipeline.report.tables import secure
 
-    star, bottle = ready_with_requirements(star, bottlenecks, k)
+    spec = SPECS["star_bottlenecks"]
+    bottle = hide_bottlenecks_of_hidden_stars(bottlenecks, star, lambda t, i: hide_row(t, i, spec))
+    bottle = with_keys(secure(bottle, spec, k))
+    star, bottle = ready_with_requirements(star, bottle, k)
+    for _ in range(AGAIN):  # rule (a) after (c) hid a ★ row: its bottleneck rows, then their twins and totals (d)
+        again = hide_bottlenecks_of_hidden_stars(bottle, star, lambda t, i: hide_row(t, i, spec))
+        if again["suppressed"].equals(bottle["suppressed"]):
+            break
+        star, bottle = ready_with_requirements(star, again, k)
     texts = requirement_texts()
     judgeable = {int(s): int(n) for s, n in texts.groupby("star")["judgeable"].sum().items()}
     return bottle, round_star_means(star, bottle, judgeable, k)
