@@ -162,6 +162,7 @@ def _members(only: str | None, only_file: Path | None) -> list[str] | None:
 def report(args: argparse.Namespace) -> int:
     from pipeline import preconditions
     from pipeline.lock import locked
+    from pipeline.publish.audit import solver_errors_of
     from pipeline.report.run import run_report
 
     with locked(args.store, "report"):
@@ -179,6 +180,10 @@ def report(args: argparse.Namespace) -> int:
     for deck in result.decks:
         print(f"  {deck}")
     print(f"  figures: {', '.join(sorted({str(f.parent) for f in result.figures}))}")
+    for audit_file in result.audits:  # the check's solver errors, written beside its specs (tables.json)
+        errors = solver_errors_of(audit_file.parent)
+        if errors:
+            print(f"  {audit_file.parent}: {solver_errors(errors)}")
     if result.skipped:
         print(f"  not written (a what-if changes only ★ reports; the default ones stay as they are): "
               f"{', '.join(result.skipped)}")
@@ -187,6 +192,7 @@ def report(args: argparse.Namespace) -> int:
 
 def audit(args: argparse.Namespace) -> int:
     from pipeline.publish.audit import MixedVersions, audit_folders
+    from pipeline.publish.intervals import SolverStats
 
     if getattr(args, "feedback", None) is not None:
         return _audit_feedback(args)
@@ -195,11 +201,14 @@ def audit(args: argparse.Namespace) -> int:
         print("sdw audit: name a report folder (e.g. reports/auto/all) or --feedback DIR", file=sys.stderr)
         return 1
     where = " + ".join(str(f) for f in folders)
+    stats = SolverStats()
     try:
-        findings = audit_folders(folders)
+        findings = audit_folders(folders, stats=stats)
     except (MixedVersions, FileNotFoundError) as e:
         print(f"sdw audit: refused: {e}", file=sys.stderr)
         return 1
+    print(f"  interval solver: {stats.groups} groups, {stats.milp} mixed-integer programmes, {stats.capped} at the "
+          f"node cap, {solver_errors(stats.errors)}")
     if findings:
         for f in findings[:20]:
             print(f"  {f.line()}")
@@ -208,6 +217,14 @@ def audit(args: argparse.Namespace) -> int:
         return 1
     print(f"sdw audit: {where}: no statistic about fewer than k companies can be recovered")
     return 0
+
+
+def solver_errors(errors: int) -> str:
+    """The interval solver's errors as the audit and the report's check print them."""
+    if not errors:
+        return "no solver error"
+    return (f"{errors} solver error(s): HiGHS failed on a mixed-integer programme even without presolve, and its "
+            "cell took the best point seen (narrower than the intruder's interval: the safe side, unproven)")
 
 
 def _audit_feedback(args: argparse.Namespace) -> int:

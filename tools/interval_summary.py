@@ -5,7 +5,7 @@
 Re-runs the audit (:func:`pipeline.publish.audit.audit_folder`) on each folder written by ``sdw report`` and
 prints, per folder: the hidden cells (rows of the hidden-cell log), the hidden statistics the solver bounded,
 the narrowest interval with the width the method requires of it, the smallest margin (width − required) over
-all of them, how many fail, and the audit's findings.
+all of them, how many fail, the audit's findings and the solver's errors (programmes HiGHS failed on).
 """
 
 from __future__ import annotations
@@ -19,15 +19,16 @@ import pandas as pd
 def summary(folder: Path) -> dict[str, object]:
     """One folder's line: hidden cells, bounded statistics, narrowest interval and smallest margin, findings."""
     from pipeline.publish.audit import AUDIT_FILE, audit_folder
-    from pipeline.publish.intervals import Interval
+    from pipeline.publish.intervals import Interval, SolverStats
 
     every: list[Interval] = []
-    findings = audit_folder(folder, every)
+    stats = SolverStats()
+    findings = audit_folder(folder, every, stats)
     solved = [iv for iv in every if iv.unit == "scale"]  # the hidden statistics; withheld bases apart (companies)
     bases = [iv for iv in every if iv.unit == "companies"]
     log = pd.read_csv(folder / AUDIT_FILE, keep_default_na=False, na_values=[""])
     out: dict[str, object] = {"report": str(folder), "hidden_cells": int(log["check"].eq("hidden").sum()),
-                              "bounded": len(solved), "findings": len(findings)}
+                              "bounded": len(solved), "findings": len(findings), "solver_errors": stats.errors}
     if solved:
         narrowest = min(solved, key=lambda iv: iv.width)
         tightest = min(solved, key=lambda iv: iv.width - iv.required)

@@ -42,7 +42,7 @@ import pandas as pd
 
 from pipeline.publish.audit_what_if import rise_findings
 from pipeline.publish.cells import AUDIT_COLUMNS, cell_key, cell_text, hidden_cells, key_text
-from pipeline.publish.intervals import Interval, Relation, solve
+from pipeline.publish.intervals import Interval, Relation, SolverStats, solve
 from pipeline.publish.model import Provenance, PublishedTable, TableSpec
 from pipeline.scoring.disclosure import (
     COUNT_SPLITS,
@@ -76,6 +76,8 @@ PRIVATE_INTERVAL_COLUMNS = ("n", "low", "high", "width", "required")
 # disclosure ('split' on a response row said that one side of answered / not held 1–4 companies; 'uniform', that
 # every company reached; docs/method.md §5.6); the full reasons stay in the store's copy, which the replay reads
 PUBLIC_REASON = "withheld"
+# tables.json's count of the report check's solver errors (SolverStats.errors), printed by ``sdw report``
+SOLVER_ERRORS = "solver_errors"
 
 
 def private_dir(report_dir: Path, store: Path | None = None) -> Path:
@@ -151,12 +153,13 @@ def hidden_row_numbers(frame: pd.DataFrame, keys: list[str] | None = None) -> li
 
 
 def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
-                   relations: list[Relation] | None = None, intervals: list[Interval] | None = None
-                   ) -> list[Finding]:
+                   relations: list[Relation] | None = None, intervals: list[Interval] | None = None,
+                   stats: SolverStats | None = None) -> list[Finding]:
     """Every way the published tables reveal a statistic about fewer than ``k`` companies (empty: safe).
 
     ``relations`` are the public item-map relations (:func:`pipeline.publish.intervals.hierarchy`);
-    ``intervals``, when given, receives the solver's interval for every hidden cell."""
+    ``intervals``, when given, receives the solver's interval for every hidden cell; ``stats``, what the solver
+    did (its solver errors among them)."""
     findings: list[Finding] = []
     true_count = {(r.table, r.cell): r.count for r in hidden.itertuples()}
     ks = {t.name: t.k or k for t in tables}  # each report promised its own k (several folders audited together)
@@ -226,7 +229,7 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
     findings += _cross_table(facts)
     findings += _differencing(tables, facts, k, ks)
     findings += _changes(tables, facts)
-    solved = solve(tables, hidden, k, relations) + withheld_bases(tables, ks)
+    solved = solve(tables, hidden, k, relations, stats=stats, reuse=True) + withheld_bases(tables, ks)
     if intervals is not None:
         intervals.extend(solved)
     for iv in solved:
@@ -496,8 +499,10 @@ def _changes(tables: list[PublishedTable], facts: dict) -> list[Finding]:
 
 def write_audit(folder: Path, tables: list[PublishedTable], k: int, hidden: pd.DataFrame | None = None,
                 relations: list[Relation] | None = None, private: Path | None = None,
-                provenance: Provenance | None = None) -> tuple[Path, list[Finding]]:
-    """Write the machine copy's specs (and the public relations the intruder uses), ``disclosure_audit.csv``
+                provenance: Provenance | None = None, stats: SolverStats | None = None
+                ) -> tuple[Path, list[Finding]]:
+    """Write the machine copy's specs (and the public relations the intruder uses, and the solver's errors: see
+    :class:`~pipeline.publish.intervals.SolverStats`), ``disclosure_audit.csv``
     (hidden cells, then any finding; no count of a hidden cell: :func:`public_log`) and
     ``disclosure_intervals.csv`` (every hidden statistic checked: :func:`public_intervals`); the full log and
     intervals, true counts included, go to ``private`` (default :func:`private_dir`), never beside the report.
@@ -506,12 +511,13 @@ def write_audit(folder: Path, tables: list[PublishedTable], k: int, hidden: pd.D
     (default: read from the tables' ``_n_behind`` column, where they still carry it)."""
     hidden = hidden_cells(tables) if hidden is None else hidden
     solved: list[Interval] = []
-    findings = intruder_check(tables, hidden, k, relations, solved)
+    stats = SolverStats() if stats is None else stats
+    findings = intruder_check(tables, hidden, k, relations, solved, stats)
     specs = {t.name: t.spec.to_json() for t in tables if t.spec is not None}
     stamp = {} if provenance is None else {"provenance": {
         "snapshot": provenance.snapshot, "code_version": provenance.code_version, "method": provenance.method,
         "parameters": {key: str(v) for key, v in provenance.parameters.items()}}}
-    (folder / SPECS_FILE).write_text(json.dumps({"k": k, "tables": specs, **stamp,
+    (folder / SPECS_FILE).write_text(json.dumps({"k": k, "tables": specs, **stamp, SOLVER_ERRORS: stats.errors,
                                                  "relations": [r.to_json() for r in relations or []]},
                                                 ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
     log = pd.concat([hidden, _findings_frame(findings)], ignore_index=True)
@@ -583,10 +589,17 @@ def _full_log(report_dir: Path, published: Path) -> Path:
                             f"project folder (or with SDW_HOME) whose store wrote {report_dir}")
 
 
-def audit_folder(report_dir: Path, intervals: list[Interval] | None = None) -> list[Finding]:
+def solver_errors_of(report_dir: Path) -> int:
+    """The solver errors of a report's own check (``tables.json``; 0 where a report predates the count)."""
+    path = Path(report_dir) / SPECS_FILE
+    return int(json.loads(path.read_text(encoding="utf-8")).get(SOLVER_ERRORS, 0)) if path.exists() else 0
+
+
+def audit_folder(report_dir: Path, intervals: list[Interval] | None = None, stats: SolverStats | None = None
+                 ) -> list[Finding]:
     """Replay the intruder check on a report folder from its machine copy, specs and hidden-cell log."""
     tables, hidden, k, relations = read_report_folder(report_dir)
-    return intruder_check(tables, hidden, k, relations, intervals)
+    return intruder_check(tables, hidden, k, relations, intervals, stats)
 
 
 class MixedVersions(RuntimeError):
@@ -631,7 +644,8 @@ def same_versions(report_dirs: list[Path], siblings: bool = True) -> None:
                     "from one run, then audit again")
 
 
-def audit_folders(report_dirs: list[Path], intervals: list[Interval] | None = None) -> list[Finding]:
+def audit_folders(report_dirs: list[Path], intervals: list[Interval] | None = None,
+                  stats: SolverStats | None = None) -> list[Finding]:
     """The intruder check over everything several reports published together (one sector's reports for
     other year ranges, segmentations or k, in one language: cells are keyed by their published labels): a
     cell one report hides must not be published by another, and the differencing and change checks run over
@@ -642,7 +656,7 @@ def audit_folders(report_dirs: list[Path], intervals: list[Interval] | None = No
     given, come from different code or data."""
     same_versions(report_dirs)
     if len(report_dirs) == 1:
-        return audit_folder(report_dirs[0], intervals)
+        return audit_folder(report_dirs[0], intervals, stats)
     tables: list[PublishedTable] = []
     hidden: list[pd.DataFrame] = []
     ks = []
@@ -653,4 +667,4 @@ def audit_folders(report_dirs: list[Path], intervals: list[Interval] | None = No
         hidden.append(h)
         ks.append(k)
         relations += [r for r in rel if r not in relations]
-    return intruder_check(tables, pd.concat(hidden, ignore_index=True), min(ks), relations, intervals)
+    return intruder_check(tables, pd.concat(hidden, ignore_index=True), min(ks), relations, intervals, stats)

@@ -939,9 +939,12 @@ def _shortfall_rows(facts: _Facts, grid: _Grid, where: tuple, nodes: dict, rel: 
 
 
 def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations: list[Relation] | None = None,
-          min_width: float = MIN_WIDTH, stats: SolverStats | None = None) -> list[Interval]:
+          min_width: float = MIN_WIDTH, stats: SolverStats | None = None, reuse: bool | None = None
+          ) -> list[Interval]:
     """For each hidden linear statistic, the tightest interval the published tables allow (see the module).
-    ``stats``, when given, counts the programmes solved (for the benchmark and the report's log).
+    ``stats``, when given, counts the programmes solved (for the benchmark and the report's log). ``reuse``: read
+    a programme completion solved already from the cache (default: only without ``stats``, so that a benchmark's
+    counts are of programmes all solved; the audit passes True, and its solver errors are counted all the same).
 
     Two passes: every group first; then the groups of the ★ distance bands again with the bottleneck rows of
     their segment (:func:`_unmet_rows`), a hidden bottleneck row entering with its interval from the first pass,
@@ -949,8 +952,9 @@ def solve(tables: list[PublishedTable], hidden: pd.DataFrame, k: int, relations:
     hundreds of reasons)."""
     facts, adds_up = collect(tables, hidden)
     # counted programmes (the benchmark's) are all solved; otherwise a programme completion solved is reused
+    reuse = stats is None if reuse is None else reuse
     return _solve(facts, equations(facts, adds_up, relations or [], k, unmet=False), k, min_width, stats,
-                  cache=_SOLVED if stats is None else None)
+                  cache=_SOLVED if reuse else None)
 
 
 def _solve(facts: _Facts, rows: list[Row], k: int, min_width: float, stats: SolverStats | None = None,
@@ -1038,13 +1042,13 @@ def _solve_group(local: dict[tuple, int], touching: list[Row], facts: _Facts, k:
 
 
 class _Solved(dict):
-    """Programme → extremes, shared by every completion round and the audit of one report process (the audit
-    solves the published tables once more: the programmes completion's last round solved). Emptied when it
-    holds more than :data:`_SOLVED_BYTES` of matrices."""
+    """Programme → extremes (and its solver errors), shared by every completion round and the audit of one report
+    process (the audit solves the published tables once more: the programmes completion's last round solved).
+    Emptied when it holds more than :data:`_SOLVED_BYTES` of matrices."""
 
     size = 0
 
-    def __setitem__(self, key: tuple, value: tuple[np.ndarray, np.ndarray]) -> None:
+    def __setitem__(self, key: tuple, value: tuple[np.ndarray, np.ndarray, int]) -> None:
         weight = len(key[0][1]) if key[0] is not None else 0
         if self.size + weight > _SOLVED_BYTES:
             self.clear()
@@ -1066,8 +1070,11 @@ def _joint_cached(a_ub, b_ub, bounds: list[tuple[float, float]], reasons: list[t
     key = (None if a_ub is None else (a_ub.shape, a_ub.tobytes(), b_ub.tobytes()), tuple(bounds), tuple(reasons),
            tuple(counts))
     if key not in cache:
-        cache[key] = _joint(a_ub, b_ub, bounds, reasons, counts, stats)
-    lows, highs = cache[key]
+        before = stats.errors
+        cache[key] = (*_joint(a_ub, b_ub, bounds, reasons, counts, stats), stats.errors - before)
+    else:
+        stats.errors += cache[key][2]  # the programme's solver errors, counted wherever its extremes are read
+    lows, highs = cache[key][:2]
     return lows.copy(), highs.copy()
 
 
@@ -1119,7 +1126,13 @@ def _binary_nodes(facts: _Facts, strict: bool = False) -> set[tuple[str, tuple[s
 
 @dataclass
 class SolverStats:
-    """What the solver did: programmes solved, and the mixed-integer ones among them (and any that hit the cap)."""
+    """What the solver did: programmes solved, and the mixed-integer ones among them (and any that hit the cap).
+
+    ``errors``: mixed-integer programmes HiGHS failed on even when solved again without presolve (:func:`_solved`);
+    each left its cell at the best point seen (narrower than the intruder's interval: the safe side, but what the
+    report hides then rests on a programme nobody solved), and the audit and the report's check print their count.
+    Counted again where a programme's extremes are reused from the cache, so the report's check and a replay of
+    its audit count the same."""
 
     lp: int = 0
     milp: int = 0
@@ -1530,27 +1543,32 @@ def _total_of(tables: list[PublishedTable]) -> str:
     return next((t.spec.total for t in tables if t.spec and t.spec.total), "*")
 
 
-def hide_row(frame: pd.DataFrame, index: object, spec: TableSpec) -> pd.DataFrame:
-    """Hide one row as complementary suppression does, and every change that reads its value."""
+def hide_row(frame: pd.DataFrame, index: object | list, spec: TableSpec) -> pd.DataFrame:
+    """Hide one row (or a list of rows, at once) as complementary suppression does, and every change that reads
+    its value."""
     from pipeline.scoring.disclosure import STAT_COLUMNS
 
     out = frame.copy()
+    rows = list(index) if isinstance(index, list | pd.Index | np.ndarray) else [index]
+    if not rows:
+        return out
     counts = {c for v in spec.counts.values() for c in ([v] if isinstance(v, str) else v)}
     stats = [c for c in [*STAT_COLUMNS, *spec.counts] if c in out.columns and c not in counts]
-    out.loc[index, list(dict.fromkeys(stats))] = np.nan
+    out.loc[rows, list(dict.fromkeys(stats))] = np.nan
     # the open counts (respondents) keep their value: their own rule has hidden them where needed
-    out.loc[index, [c for c in counts if c in out.columns and c not in spec.open_counts]] = np.nan
-    out.loc[index, "suppressed"] = "complementary"
+    out.loc[rows, [c for c in counts if c in out.columns and c not in spec.open_counts]] = np.nan
+    out.loc[rows, "suppressed"] = "complementary"
     if BAND_COLUMN in out.columns:  # a cell hidden to protect others is never published as a band
-        out.loc[index, BAND_COLUMN] = ""
+        out.loc[rows, BAND_COLUMN] = ""
     for change, (_, previous) in spec.changes.items():
         if change not in out or previous not in out:
             continue
-        out.loc[index, change] = np.nan
-        same = pd.Series(True, index=out.index)
-        for c in [*spec.keys, *([spec.segment] if spec.segment else [])]:
-            if c != "year" and c in out:
-                same &= out[c].astype(str).eq(str(out.at[index, c]))
-        later = same & pd.to_numeric(out[previous], errors="coerce").eq(pd.to_numeric(out.at[index, "year"]))
-        out.loc[later, change] = np.nan
+        out.loc[rows, change] = np.nan
+        for row in rows:
+            same = pd.Series(True, index=out.index)
+            for c in [*spec.keys, *([spec.segment] if spec.segment else [])]:
+                if c != "year" and c in out:
+                    same &= out[c].astype(str).eq(str(out.at[row, c]))
+            later = same & pd.to_numeric(out[previous], errors="coerce").eq(pd.to_numeric(out.at[row, "year"]))
+            out.loc[later, change] = np.nan
     return out

@@ -30,7 +30,7 @@ from pipeline.publish.audit import (
     write_audit,
 )
 from pipeline.publish.cells import hidden_cells
-from pipeline.publish.intervals import Relation
+from pipeline.publish.intervals import Relation, SolverStats
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable, SlidePivot, TableSpec
 from pipeline.scoring.disclosure import HIDDEN_COUNT, HIDDEN_COUNTS, MEMBERS_BEHIND
 from pipeline.scoring.disclosure_rounding import ROUNDED
@@ -97,6 +97,7 @@ class Publisher:
         # the public item map's exact relations between nodes (pipeline.publish.intervals.hierarchy): the
         # intruder uses them, so the audit does
         self.relations: list[Relation] = list(relations or [])
+        self.solver_stats = SolverStats()  # the check's interval solver (its errors go to tables.json)
         self.figures_dir.mkdir(parents=True, exist_ok=True)
         self.report_dir.mkdir(parents=True, exist_ok=True)
 
@@ -287,7 +288,8 @@ class Publisher:
     def _write_audit(self) -> tuple[Path, list[Finding]]:
         hidden = self.hidden_log()
         path, findings = write_audit(self.report_dir, self.tables, self.k, hidden=hidden, relations=self.relations,
-                                     private=private_dir(self.report_dir, self.store), provenance=self.provenance)
+                                     private=private_dir(self.report_dir, self.store), provenance=self.provenance,
+                                     stats=self.solver_stats)
         return path, findings
 
 

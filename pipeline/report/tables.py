@@ -356,9 +356,7 @@ def printed_counts(out: pd.DataFrame, counted: pd.DataFrame, k: int, spec: Table
     behind it (the audit refuses it as "published with nan companies")."""
     out = out.assign(n=respondent_counts(counted, k=k, group=["sector", "year"]).to_numpy())
     lost = out["n"].isna() & out["suppressed"].fillna("").astype(str).eq("")
-    for index in out.index[lost]:
-        out = hide_row(out, index, spec)
-    return out
+    return hide_row(out, list(out.index[lost]), spec)
 
 
 def overall_scores(data: ReportData) -> pd.DataFrame:

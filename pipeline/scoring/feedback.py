@@ -21,6 +21,8 @@ import pandas as pd
 from pipeline import catalogs
 from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import (
+    BANDS,
+    MIN_WIDTH,
     QUANTILE_LEVELS,
     all_alike,
     between_shown,
@@ -28,7 +30,8 @@ from pipeline.scoring.disclosure import (
     quantile_position,
     quantile_shown,
 )
-from pipeline.scoring.disclosure_rounding import ROUNDED, round_small_not_applicable
+from pipeline.scoring.disclosure_rounding import ROUNDED, STEP, round_small_not_applicable
+from pipeline.scoring.feedback_levels import levels_to_withhold
 from pipeline.scoring.rules import complete_items, is_achieved, is_applicable
 from pipeline.scoring.statistics import deviation_score, item_shares, percentile_rank, share_threshold
 
@@ -275,12 +278,13 @@ LEVEL_PARTS, LEVEL_WHOLE = ("Lv1", "Lv2", "Lv3"), "All"
 
 
 def _levels_together(headline: pd.DataFrame, merges: dict[str, str]) -> pd.DataFrame:
-    """The peer means of Lv1, Lv2, Lv3 and All of one group, shown together or not at all (docs/method.md, "Level
-    means shown together"). All is their item-weighted mean (153·All ≈ 50·Lv1 + 74·Lv2 + 29·Lv3, N/A aside), so
-    three exact means of a group give the fourth: the report's printed All beside the file's Lv1 and Lv2 gave a
-    withheld Lv3 (101〜300人 FY2024: 0.4035 for 0.3985). Per member, where the group's All is printed exactly and
-    one of its level means is not (withheld, hidden, a band), or All is not printed for the group while all three
-    level means are, every level mean still shown reads x; All keeps what the report prints."""
+    """The level peer means of one group withheld where the level relation would give one back (docs/method.md,
+    "Level means shown together"). All is their item-weighted mean (153·All ≈ 50·Lv1 + 74·Lv2 + 29·Lv3, N/A aside),
+    so three exact means of a group give the fourth: the report's printed All beside the file's Lv1 and Lv2 gave a
+    withheld Lv3 (101〜300人 FY2024: 0.4035 for 0.3985). Per member, the fewest level means still shown are
+    withheld (they read x) that leave every value the member does not read exactly — withheld, hidden, a band,
+    rounded, shown for another group — its width (:func:`~pipeline.scoring.feedback_levels.levels_to_withhold`);
+    All keeps what the report prints. The weights are the levels' items (``n_items``)."""
     node = headline["node_id"].astype(str)
     level = headline["framework"].eq("level")
     parts, whole = level & node.isin(LEVEL_PARTS), level & node.eq(LEVEL_WHOLE)
@@ -288,14 +292,42 @@ def _levels_together(headline: pd.DataFrame, merges: dict[str, str]) -> pd.DataF
         return headline
     mine = headline["own_group"].map(lambda v: merges.get(v, v) if isinstance(v, str) else None)
     group = headline["peer_group"].map(lambda v: merges.get(v, v) if isinstance(v, str) else v)
-    exact = (headline["hidden"].fillna("").eq("") & headline["peer_mean"].notna() & group.eq(mine)
-             & ~_flag_of(headline, "peer_rounded"))
-    key = headline["respondent_key"]
-    whole_exact = exact.where(whole, False).groupby(key).transform("any")
-    parts_exact = exact.where(parts, False).groupby(key).transform("sum")
-    parts_there = parts.groupby(key).transform("sum")
-    tied = (whole_exact & parts_exact.lt(parts_there)) | (~whole_exact & parts_exact.eq(len(LEVEL_PARTS)))
-    return _withhold_peers(headline, tied & parts & headline["hidden"].fillna("").eq(""))
+    hidden = headline["hidden"].fillna("").astype(str)
+    ours = group.eq(mine) & mine.notna()
+    shown = ours & hidden.eq("") & headline["peer_mean"].notna()
+    rounded = _flag_of(headline, "peer_rounded")
+    band = headline["peer_band"].fillna("").astype(str) if "peer_band" in headline else pd.Series("", headline.index)
+    items = pd.to_numeric(headline.get("n_items", pd.Series(np.nan, headline.index)), errors="coerce")
+    year_items = items[parts].groupby(node[parts]).max()  # a member not scored on a level: the form's count
+    rows = parts | whole
+    drop = pd.Series(False, index=headline.index)
+    for _, block in headline[rows].groupby("respondent_key", sort=False):
+        known: dict[str, tuple[float, float]] = {}
+        required: dict[str, float] = {}
+        candidates, ids = [], {}
+        weights = {p: float(year_items.get(p, np.nan)) for p in LEVEL_PARTS}
+        for i in block.index:
+            name = node[i]
+            ids[name] = i
+            if parts[i] and items[i] > 0:
+                weights[name] = float(items[i])
+            if shown[i] and not rounded[i]:
+                known[name] = (float(headline.at[i, "peer_mean"]),) * 2
+            elif shown[i]:  # the report's rounded mean: within its half-step, and not to be narrowed
+                v = float(headline.at[i, "peer_mean"])
+                known[name], required[name] = (v - STEP / 2, v + STEP / 2), STEP
+            elif ours[i] and band[i] in BANDS:  # printed as its band: nothing inside it to be learned
+                known[name], required[name] = BANDS[band[i]], BANDS[band[i]][1] - BANDS[band[i]][0]
+            else:  # read as x, or shown for another group: the group's own value must keep the method's width
+                required[name] = MIN_WIDTH
+            if parts[i] and shown[i]:
+                candidates.append(name)
+        if not all(w > 0 for w in weights.values()):
+            chosen = candidates  # the weights unknown: every level mean shown goes (the relation unchecked)
+        else:
+            chosen = levels_to_withhold(known, required, candidates, weights, LEVEL_WHOLE, MIN_WIDTH)
+        drop[[ids[c] for c in chosen]] = True
+    return _withhold_peers(headline, drop)
 
 
 def _flag_of(headline: pd.DataFrame, column: str) -> pd.Series:
