@@ -289,9 +289,14 @@ def what_if_scope(store: Path, sectors: list[str], scope: WhatIf, span: tuple[in
         latest = int(years.max())
         values = rows.loc[rows["year"].astype(int).eq(latest), scope.attribute]
         known = sorted({str(v) for v in values.dropna() if str(v).strip()})
-        if scope.value not in known:
+        # a documented neighbour group (catalogs/sectors.yaml) some member of which answered: where the report
+        # merges that member into it, the group is the segment a what-if can describe (the report checks which)
+        groups = catalogs.segment_groups(sector).get(scope.attribute, {})
+        grouped = sorted(code for code, group in groups.items() if set(group.get("members") or []) & set(known))
+        if scope.value not in known and scope.value not in grouped:
             raise Refused("--what-if", f"no {sector} respondent of FY{latest} (the latest year reported) has "
-                          f"{scope.attribute}={scope.value!r}: expected one of {', '.join(known)}")
+                          f"{scope.attribute}={scope.value!r}: expected one of {', '.join(known)}"
+                          + (f" (or a group they are merged into: {', '.join(grouped)})" if grouped else ""))
 
 
 def echo_years(args: argparse.Namespace, stream=None) -> None:

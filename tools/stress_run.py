@@ -4,8 +4,9 @@
     python tools/stress_run.py FOLDER [WHAT_IF]   # ≈ 10–30 min on the shared machine
 
 Runs, with ``SDW_HOME=FOLDER``: ``sdw score``; ``sdw report`` for power, automotive (by size band, with its industry
-breakdown; and once more with ``--what-if WHAT_IF``, default ``star3:size_band=101〜300人``, into
-``reports/auto_what_if``), automotive by industry (``--segment-by industry`` into ``reports/auto_industry``), and
+breakdown; and once more with ``--what-if WHAT_IF``, default ``star3:size_band=〜300人``, the documented group
+of 〜100人 and 101〜300人 that the stress store merges (a band merged away is refused), into ``reports/auto_what_if``),
+automotive by industry (``--segment-by industry`` into ``reports/auto_industry``), and
 ``--sector all``; then ``sdw audit`` on every report folder, and ``tools/interval_summary.py`` on each: hidden
 cells, bounded statistics, the narrowest interval beside the width it needs, failures. A report the protection
 refuses is printed with its reason and the run goes on. Exit status 1 when any step failed.
@@ -28,7 +29,7 @@ def _run(args: list[str], env: dict[str, str]) -> int:
     return done.returncode
 
 
-def main(folder: Path, what_if: str = "star3:size_band=101〜300人") -> int:
+def main(folder: Path, what_if: str = "star3:size_band=〜300人") -> int:
     sdw = str(Path(sys.executable).with_name("sdw"))
     env = {**os.environ, "SDW_HOME": str(folder), "MPLBACKEND": "Agg"}
     reports = folder / "reports"
