@@ -4,6 +4,8 @@ Numbers typed by hand from the rule."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,7 +13,13 @@ import pytest
 from pipeline.report import protected as P
 from pipeline.report import tables as T
 from pipeline.report.data import ReportData
-from pipeline.scoring.disclosure_members_share import cell_count_ranges, pins_a_cell, publish_members_shares
+from pipeline.scoring.disclosure_members_share import (
+    cell_count_values,
+    pins_a_cell,
+    printed_band,
+    publish_members_shares,
+)
+from pipeline.scoring.disclosure_rounding import round_small_not_applicable
 from pipeline.scoring.weights import roster_weights
 
 # FY2022 automotive, item No.3 as the size report published it: two weighting cells, 〜100人 (250 members, 155
@@ -23,9 +31,9 @@ def test_a_share_printed_to_sixteen_digits_pins_the_small_cell():
     """W1·a1 + W2·(496 − a1) = s·(W1·p1 + W2·(591 − p1)) has one whole solution over p1 = 150 … 155, a1 ≤ p1:
     (153, 81), i.e. 2 companies in 〜100人 and 3 in the rest found the item not applicable (the intruder's claim,
     right in the store). A unique count is narrower than any width: withheld."""
-    s = 0.818842399937536
-    ranges = cell_count_ranges(NO3_CELLS, 591, 496, s - 1e-12, s + 1e-12)
-    assert ranges == [((81, 81), (2, 2)), ((415, 415), (3, 3))]
+    s = Fraction(0.818842399937536)
+    ranges = cell_count_values(NO3_CELLS, 591, 496, (s - Fraction(1, 10**12), s + Fraction(1, 10**12)))
+    assert ranges == [((81,), (2,)), ((415,), (3,))]
     assert pins_a_cell(ranges, 5)
 
 
@@ -35,8 +43,8 @@ def test_the_same_share_to_whole_percent_leaves_every_count_its_width():
     628.71) / 0.34533 = 69.7 → 70. Most: p1 = 155, s = 0.825: D = 250 + 1.26757·436 = 802.66, (662.19 − 628.71) /
     0.34533 = 96.9 → 96. So 〜100人's implemented count lies in 70 … 96, the rest's in 400 … 426, and each cell's
     not-applicable count in 0 … 5 (all five leave the sums): every width ≥ k − 1 = 4, published."""
-    ranges = cell_count_ranges(NO3_CELLS, 591, 496, 0.815, 0.825)
-    assert ranges == [((70, 96), (0, 5)), ((400, 426), (0, 5))]
+    ranges = cell_count_values(NO3_CELLS, 591, 496, printed_band(0.82))
+    assert ranges == [(tuple(range(70, 97)), (0, 1, 2, 3, 4, 5)), (tuple(range(400, 427)), (0, 1, 2, 3, 4, 5))]
     assert not pins_a_cell(ranges, 5)
 
 
@@ -135,10 +143,80 @@ def test_reports_by_size_and_by_industry_publish_the_same_members_shares():
     assert list(shares["industry"]) == list(shares["size_band"])
 
 
-def test_a_row_published_rounded_already_keeps_its_interval():
-    """A row whose base is withheld (rounded True) already carries 0.77 in [0.75, 0.79], widened once: it stays so,
-    not widened a second time to [0.74, 0.80]."""
-    items = _items(0.77).assign(w_ci_low=0.75, w_ci_high=0.79, rounded=True, n_applicable=np.nan,
-                                n_implemented=np.nan)
-    row = publish_members_shares(items, _weights(), 5).iloc[0]
-    assert (row["w_share_implemented"], row["w_ci_low"], row["w_ci_high"]) == (0.77, 0.75, 0.79)
+def test_a_share_on_the_upper_band_edge_prints_the_next_percent():
+    """Cells W = 3 (15 respondents) and W = 1 (23); 16 applicable, 6 implemented. With p2 = 16 − p1, a2 = 6 − a1 the
+    share is (3·a1 + 6 − a1) / (3·p1 + 16 − p1) = (a1 + 3) / (p1 + 8). Cell 1 with 11 applicable (4 not applicable),
+    4 implemented, cell 2 with 5 applicable (18 not), 2 implemented: 7 / 19 = 0.368 → 0.37, which stands for
+    [0.365, 0.375). Over p1 = 0 … 15, a1 ≥ p1 − 10: 3/8 (p1 = 0, a1 = 0) and 6/16 (p1 = 8, a1 = 3) are 0.375 exactly
+    and print 0.38 (half up); 4/11 = 0.364, 5/13 = 0.385, 5/14 = 0.357, 8/21 = 0.381, 8/22 = 0.364 fall outside.
+    One split is left: every count pinned, withheld."""
+    cells = [(3.0, 15), (1.0, 23)]
+    assert cell_count_values(cells, 16, 6, printed_band(0.37)) == [((4,), (4,)), ((2,), (18,))]
+    items = _items(14 / 38).assign(n_applicable=16, n_implemented=6, n_not_applicable=22, share_implemented=6 / 16)
+    w = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [f"r{i}" for i in range(38)],
+                      "weight": [3.0] * 15 + [1.0] * 23})
+    row = publish_members_shares(items, w, 5).iloc[0]
+    assert np.isnan(row["w_share_implemented"]) and np.isnan(row["w_ci_low"])
+
+
+def test_a_cell_count_with_gaps_counts_its_values_not_its_span():
+    """Cells W = 8 (17 respondents) and W = 1 (60); 44 applicable, 17 implemented, published 0.39 = [0.385, 0.395).
+    Share (8·a1 + 17 − a1) / (8·p1 + 44 − p1) = (7·a1 + 17) / (7·p1 + 44). a1 = 0: p1 = 0 gives 17/44 = 0.3864.
+    a1 = 1: 24 / (7·p1 + 44) needs 60.8 < 7·p1 + 44 ≤ 62.3, no whole p1. a1 = 2: 31 needs 78.5 < D ≤ 80.5 → D = 79
+    (p1 = 5). a1 = 3: 38 needs 96.2 < D ≤ 98.7, D = 44 + 7·p1 is 93 or 100: none. a1 = 4: 45, 113.9 < D ≤ 116.9 →
+    D = 114 (p1 = 10). a1 = 5: 52, 131.6 < D ≤ 135.1 → D = 135 (p1 = 13). a1 ≥ 6: D would pass 44 + 7·17 = 163 or
+    miss (a1 = 6: 59, 149.4 < D ≤ 153.2, D = 149 or 156). So cell 1's implemented count is one of 0, 2, 4, 5: four
+    values, fewer than k = 5, though they span 0 … 5: withheld."""
+    cells = [(8.0, 17), (1.0, 60)]
+    values = cell_count_values(cells, 44, 17, printed_band(0.39))
+    assert values[0][0] == (0, 2, 4, 5)
+    assert pins_a_cell(values, 5, cell_count_values(cells, 44, 17))
+    items = _items(17 / 44).assign(n_applicable=44, n_implemented=17, n_not_applicable=33, share_implemented=17 / 44)
+    w = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [f"r{i}" for i in range(77)],
+                      "weight": [8.0] * 17 + [1.0] * 60})
+    row = publish_members_shares(items, w, 5).iloc[0]
+    assert np.isnan(row["w_share_implemented"])
+
+
+def _rounded_row(members_share: float) -> pd.DataFrame:
+    """An item row published rounded: 110 respondents, its counts withheld, the respondents' share 0.56."""
+    return _items(members_share).assign(n_companies=110, share_implemented=0.56, rounded=True, n_applicable=np.nan,
+                                        n_implemented=np.nan, n_not_applicable=np.nan, w_ci_low=0.45, w_ci_high=0.61)
+
+
+def test_a_row_published_rounded_is_checked_over_every_count_it_allows():
+    """Cells W = 10 (10 respondents) and W = 1 (100); truly 2 not applicable, 60 implemented, members' share 0.53.
+    The intruder reads 110 respondents, 0 … 4 not applicable and 0.56 = [0.555, 0.565): P = 106 → A = 59, 107 → 60,
+    108 → 60 or 61, 109 → 61, 110 → 62. Members' share (10·a1 + A − a1) / (10·p1 + P − p1) = (9·a1 + A) / (9·p1 + P)
+    in [0.525, 0.535): p1 ≥ 8 (at most 2 of cell 1 not applicable in these splits) gives D ≥ 178 and a1 = 4 or 5
+    (e.g. P = 108, A = 60, p1 = 10: (9·a1 + 60) / 198 → 9·a1 ∈ [43.95, 45.93) → a1 = 5); over every pair cell 1's
+    implemented count is 4 or 5: two values, withheld."""
+    out = publish_members_shares(_rounded_row(0.53), _weights(), 5)
+    assert np.isnan(out.iloc[0]["w_share_implemented"]) and np.isnan(out.iloc[0]["w_ci_high"])
+
+
+def test_a_row_published_rounded_with_four_cells_is_withheld():
+    """Four cells are not enumerated: the members' share is withheld on rounded rows as on the others."""
+    w = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [f"r{i}" for i in range(110)],
+                      "weight": [1.0] * 30 + [1.5] * 30 + [2.0] * 30 + [2.5] * 20})
+    assert np.isnan(publish_members_shares(_rounded_row(0.55), w, 5).iloc[0]["w_share_implemented"])
+
+
+def test_a_row_rounded_for_few_not_applicable_widens_its_members_interval():
+    """The item row of 110 respondents, 2 not applicable (108 applicable, 60 implemented), is published rounded.
+    Its members' interval 0.5151 … 0.5949 is moved out by the half-step and rounded outward like every published
+    interval: 0.5151 − 0.005 = 0.5101 → 0.51 (down), 0.5949 + 0.005 = 0.5999 → 0.60 (up); rounded to nearest it
+    would read 0.52 … 0.59. The members' share 0.5567 → 0.56. With cells of 2 and 1.8 members per respondent one
+    company moves the share by about 0.1 %, so the rounded share leaves every cell wide: publish_members_shares keeps
+    0.56 in [0.51, 0.60] and does not widen it a second time (to [0.50, 0.61])."""
+    raw = _items(0.5567).assign(n_applicable=108, n_not_applicable=2, n_companies=110, share_implemented=60 / 108,
+                                w_ci_low=0.5151, w_ci_high=0.5949, ci_low=0.46, ci_high=0.65)
+    rounded = round_small_not_applicable(raw.copy(), raw, 5)
+    row = rounded.iloc[0]
+    assert bool(row["rounded"]) and np.isnan(row["n_applicable"])
+    assert (row["share_implemented"], row["w_share_implemented"]) == (0.56, 0.56)
+    assert (row["w_ci_low"], row["w_ci_high"]) == (0.51, 0.60)
+    w = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [f"r{i}" for i in range(110)],
+                      "weight": [2.0] * 50 + [1.8] * 60})
+    out = publish_members_shares(rounded, w, 5).iloc[0]
+    assert (out["w_share_implemented"], out["w_ci_low"], out["w_ci_high"]) == (0.56, 0.51, 0.60)

@@ -173,7 +173,7 @@ PAGE_TABLES: dict[str, PageTable] = {
          "n_must_act", "n_lifted_alone", "n_ready_if_fixed_in_order"),
         ("rank", "requirement_id", "requirement_name", "share_unmet", "n_lifted_alone", "n_ready_if_fixed_in_order"),
         notes=("what_if_note",), labels="readiness", slide=True),
-    "weakest_items": PageTable("items", "tables.weakest_items", _ITEMS, _ITEMS_VIEW),
+    "weakest_items": PageTable("items", "tables.weakest_items", _ITEMS, _ITEMS_VIEW, notes=("members_share_note",)),
     "movers": PageTable(
         "movers", "tables.movers",
         ("item_id", "text", "previous_year", "share_previous", "year", "share_implemented", "change"),

@@ -11,81 +11,107 @@ keep little of a whole percent. So (docs/method.md §12.4a, "The members' share 
 - the members' share is published to whole percent, its 95 % interval widened by the half-step and rounded
   outward;
 - it is withheld (x) where, given the row's P, A, the cells' weights and respondents and the rounded share,
-  some cell's implemented count or its count not applicable (n_c − p_c) is confined to fewer than k values
-  (a width below k − 1 companies, the count width of §5.2) that the counts alone left wider:
-  :func:`cell_count_ranges` finds the exact
-  ranges by enumerating every whole-number split for up to three cells; with more cells the share is withheld.
+  some cell's implemented count or its count not applicable (n_c − p_c) has fewer than k possible values
+  (counted, gaps and all) that the counts alone left more: :func:`cell_count_values` lists them by enumerating
+  every whole-number split for up to three cells, against the exact half-open band that prints the share
+  (:func:`printed_band`); with more cells the share is withheld;
+- a row published rounded already (its counts withheld) is checked over every (P, A) its respondents and rounded
+  share allow (:func:`possible_counts`); its interval is widened where it is rounded
+  (:func:`~pipeline.scoring.disclosure_rounding.round_small_not_applicable`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
-from pipeline.scoring.disclosure_rounding import ROUNDED, STEP, to_step, widened_high, widened_low
+from pipeline.scoring.disclosure_rounding import ROUNDED, STEPS_PER_UNIT, to_step, widened_high, widened_low
 from pipeline.scoring.disclosure_weights import withhold_cells
 
 MAX_CELLS = 3  # cells enumerated exactly; with more the share is withheld
 SHARE = "w_share_implemented"
 INTERVAL = ("w_ci_low", "w_ci_high")
-EPS = 1e-9
+MAX_DENOMINATOR = 10**6  # a weight is members ÷ respondents: read back as that fraction
+ANY_SHARE = (Fraction(0), Fraction(2))  # a band no split leaves: what the counts alone allow
 
-Ranges = list[tuple[tuple[int, int], tuple[int, int]]]
+Band = tuple[Fraction, Fraction]
+Values = list[tuple[tuple[int, ...], tuple[int, ...]]]
 
 
-def cell_count_ranges(cells: Sequence[tuple[float, int]], applicable: int, implemented: int, low: float,
-                      high: float) -> Ranges | None:
-    """Per cell, the (fewest, most) implemented answers and (fewest, most) respondents the item does not apply to
-    (n_c − p_c) over every whole-number split consistent with what the row publishes: Σ p_c = ``applicable``,
-    Σ a_c = ``implemented``, 0 ≤ a_c ≤ p_c ≤ n_c, and Σ W_c·a_c / Σ W_c·p_c within [``low``, ``high``].
+def printed_band(share: float) -> Band:
+    """The exact shares [s − ½ %, s + ½ %) that print as ``share`` to whole percent, rounded half up
+    (:func:`~pipeline.scoring.disclosure_rounding.to_step`): s + ½ % itself prints s + 1 %."""
+    whole = int(round(float(share) * STEPS_PER_UNIT))
+    return Fraction(2 * whole - 1, 2 * STEPS_PER_UNIT), Fraction(2 * whole + 1, 2 * STEPS_PER_UNIT)
 
-    ``cells``: (weight W_c, respondents n_c) per cell, two or three of them. None where no split fits.
-    Enumerates p for every cell but the last and a for the first of three cells; the second-to-last a_c then
-    lies in an interval solved from the share's band, the last takes the rest.
+
+def cell_count_values(cells: Sequence[tuple[float, int]], applicable: int, implemented: int,
+                      band: Band = ANY_SHARE) -> Values | None:
+    """Per cell, every implemented count a_c and every count the item does not apply to (n_c − p_c) some
+    whole-number split consistent with the row allows: Σ p_c = ``applicable``, Σ a_c = ``implemented``,
+    0 ≤ a_c ≤ p_c ≤ n_c, and low ≤ Σ W_c·a_c / Σ W_c·p_c < high for ``band`` = (low, high), compared exactly.
+
+    ``cells``: (weight W_c, respondents n_c) per cell, two or three of them. None where no split fits. The values
+    may have gaps (a cell's count 0, 2, 4, 5), which is why they are listed, not spanned. Enumerates p for every
+    cell but the last and a for the first of three cells; the second-to-last a_c then lies in a whole-number
+    interval solved from the band in integers, the last takes the rest.
     """
     if not 2 <= len(cells) <= MAX_CELLS:
-        raise ValueError(f"cell_count_ranges enumerates 2 to {MAX_CELLS} cells, not {len(cells)}")
-    w = np.array([c[0] for c in cells], dtype=float)
-    n = np.array([c[1] for c in cells], dtype=int)
+        raise ValueError(f"cell_count_values enumerates 2 to {MAX_CELLS} cells, not {len(cells)}")
+    frac = [Fraction(c[0]).limit_denominator(MAX_DENOMINATOR) for c in cells]
+    scale = math.lcm(*(f.denominator for f in frac))
+    (ln, ld), (hn, hd) = ((b.numerator, b.denominator) for b in map(Fraction, band))
     h = len(cells)
-    lo_a = [np.inf] * h
-    hi_a = [-np.inf] * h
-    lo_p = [np.inf] * h
-    hi_p = [-np.inf] * h
+    n = [int(c[1]) for c in cells]
+    big = max(f.numerator * scale // f.denominator for f in frac) * sum(n) * max(ln, ld, hn, hd) * 4
+    kind = np.int64 if big < 2**62 else object  # exact either way; object (Python ints) only where int64 may overflow
+    w = np.array([f.numerator * scale // f.denominator for f in frac], dtype=kind)
+    seen_a = [np.zeros(m + 2, dtype=np.int64) for m in n]  # difference arrays: +1 at an interval's start, −1 after
+    seen_na = [np.zeros(m + 1, dtype=bool) for m in n]
     j, last = h - 2, h - 1
     dw = w[j] - w[last]
-    for p in _splits(applicable, n):
-        den = float(w @ p)
+    for p in _splits(applicable, np.array(n)):
+        den = sum(w[c] * int(p[c]) for c in range(h))
         if den <= 0:
             continue
-        # a_0 (three cells) enumerated as an array; x = a_j solved; a_last = rest − x
-        head = np.arange(0, min(int(p[0]), implemented) + 1) if h == 3 else np.zeros(1, dtype=int)
+        head = np.arange(0, min(int(p[0]), implemented) + 1, dtype=kind) if h == 3 else np.zeros(1, dtype=kind)
         rest = implemented - head
-        fixed = (w[0] * head if h == 3 else 0.0) + w[last] * rest  # numerator = fixed + (W_j − W_last)·x
+        fixed = (w[0] * head if h == 3 else 0) + w[last] * rest  # numerator = fixed + (W_j − W_last)·x, x = a_j
         x_lo = np.maximum(0, rest - int(p[last]))
         x_hi = np.minimum(int(p[j]), rest)
-        if abs(dw) < EPS:
-            keep = (fixed >= low * den - EPS) & (fixed <= high * den + EPS)
+        # ln/ld ≤ num/den  ⇔  ld·dw·x ≥ ln·den − ld·fixed;  num/den < hn/hd  ⇔  hd·dw·x < hn·den − hd·fixed
+        r1, r2 = ln * den - ld * fixed, hn * den - hd * fixed
+        if dw == 0:
+            keep = (r1 <= 0) & (r2 > 0)
         else:
-            b1, b2 = (low * den - fixed) / dw, (high * den - fixed) / dw
-            x_lo = np.maximum(x_lo, np.ceil(np.minimum(b1, b2) - EPS).astype(int))
-            x_hi = np.minimum(x_hi, np.floor(np.maximum(b1, b2) + EPS).astype(int))
+            c1, c2 = ld * dw, hd * dw
+            if dw > 0:
+                x_lo = np.maximum(x_lo, -((-r1) // c1))
+                x_hi = np.minimum(x_hi, -((-r2) // c2) - 1)
+            else:
+                x_hi = np.minimum(x_hi, r1 // c1)
+                x_lo = np.maximum(x_lo, r2 // c2 + 1)
             keep = np.ones(len(head), dtype=bool)
-        keep &= x_lo <= x_hi
+        keep = keep & np.asarray(x_lo <= x_hi, dtype=bool)
         if not keep.any():
             continue
-        head, rest, x_lo, x_hi = head[keep], rest[keep], x_lo[keep], x_hi[keep]
-        found = [(x_lo.min(), x_hi.max()), (int((rest - x_hi).min()), int((rest - x_lo).max()))]
+        head, rest = head[keep].astype(np.int64), rest[keep].astype(np.int64)
+        x_lo, x_hi = x_lo[keep].astype(np.int64), x_hi[keep].astype(np.int64)
+        spans = [(x_lo, x_hi), (rest - x_hi, rest - x_lo)]
         if h == 3:
-            found.insert(0, (int(head.min()), int(head.max())))
-        for c in range(h):
-            lo_a[c], hi_a[c] = min(lo_a[c], int(found[c][0])), max(hi_a[c], int(found[c][1]))
-            lo_p[c], hi_p[c] = min(lo_p[c], int(p[c])), max(hi_p[c], int(p[c]))
-    if lo_a[0] == np.inf:
+            spans.insert(0, (head, head))
+        for c, (lo, hi) in enumerate(spans):
+            np.add.at(seen_a[c], lo, 1)
+            np.add.at(seen_a[c], hi + 1, -1)
+            seen_na[c][n[c] - int(p[c])] = True
+    if not seen_na[0].any():
         return None
-    return [((int(lo_a[c]), int(hi_a[c])), (int(n[c] - hi_p[c]), int(n[c] - lo_p[c]))) for c in range(h)]
+    return [(tuple(int(v) for v in np.flatnonzero(np.cumsum(seen_a[c])[:-1] > 0)),
+             tuple(int(v) for v in np.flatnonzero(seen_na[c]))) for c in range(h)]
 
 
 def _splits(total: int, n: np.ndarray):
@@ -101,19 +127,39 @@ def _splits(total: int, n: np.ndarray):
     yield from rec(0, total, [])
 
 
-def pins_a_cell(ranges: Ranges | None, k: int, without: Ranges | None = None) -> bool:
-    """Whether some cell's implemented or not-applicable count has fewer than k possible values (a width below
-    k − 1 companies) that it had without the share (``without``: the ranges over the band [0, 1]; a count the
+def merged_values(found: Sequence[Values | None]) -> Values | None:
+    """Per cell the union of the values of several readings (each a possible (P, A) of a rounded row)."""
+    found = [f for f in found if f is not None]
+    if not found:
+        return None
+    return [tuple(tuple(sorted(set().union(*(f[c][j] for f in found)))) for j in range(2))
+            for c in range(len(found[0]))]
+
+
+def pins_a_cell(values: Values | None, k: int, without: Values | None = None) -> bool:
+    """Whether some cell's implemented or not-applicable count has fewer than k possible values (counted, gaps
+    and all) and fewer than it had without the share (``without``: the values over any share; a count the
     published counts alone confine, such as no cell's not-applicable count where none said so, is not the share's
     doing). No split at all (a published value inconsistent with the cells) counts as pinned."""
-    if ranges is None:
+    if values is None:
         return True
-    for c, pair in enumerate(ranges):
-        for j, (lo, hi) in enumerate(pair):
-            before = without[c][j] if without else (0, k)
-            if hi - lo < min(k - 1, before[1] - before[0]):
+    for c, pair in enumerate(values):
+        for j, possible in enumerate(pair):
+            before = len(without[c][j]) if without else k
+            if len(possible) < min(k, before):
                 return True
     return False
+
+
+def possible_counts(whole: int, share: float, k: int) -> list[tuple[int, int]]:
+    """The (applicable P, implemented A) a rounded row allows: 0 … k − 1 of its ``whole`` respondents found the
+    item not applicable, and A / P prints as ``share`` (half up, compared exactly)."""
+    low, high = printed_band(share)
+    out = []
+    for p in range(max(1, whole - k + 1), whole + 1):
+        a_lo = math.ceil(low * p)
+        out += [(p, a) for a in range(max(0, a_lo), p + 1) if low <= Fraction(a, p) < high]
+    return out
 
 
 def year_cells(weights: pd.DataFrame) -> dict[tuple[str, int], list[tuple[float, int]]]:
@@ -128,8 +174,9 @@ def year_cells(weights: pd.DataFrame) -> dict[tuple[str, int], list[tuple[float,
 def publish_members_shares(items: pd.DataFrame, weights: pd.DataFrame, k: int) -> pd.DataFrame:
     """The protected item table with each published members' share rounded to whole percent (its interval
     widened by half a step and rounded outward) and withheld, interval included, where the rounded share, beside
-    the row's published counts, pins a weighting cell's count (:func:`pins_a_cell`). Rows published rounded
-    already (their base withheld) are left as they are and not checked: their counts are not published."""
+    what the row publishes, pins a weighting cell's count (:func:`pins_a_cell`). A row published rounded already
+    (its counts withheld, its interval widened by :mod:`~pipeline.scoring.disclosure_rounding`) is checked over
+    every (P, A) its respondents' count and rounded share allow (:func:`possible_counts`)."""
     if SHARE not in items or weights is None or weights.empty:
         return items
     out = items.copy()
@@ -142,15 +189,31 @@ def publish_members_shares(items: pd.DataFrame, weights: pd.DataFrame, k: int) -
             hit = out[col].notna() & ~rounded
             out.loc[hit, col] = [widen(float(v)) for v in out.loc[hit, col]]
     shut = pd.Series(False, index=out.index)
-    for i in out.index[(shown & ~rounded).to_numpy()]:
+    for i in out.index[shown.to_numpy()]:
         year_of = cells.get((str(out.at[i, "sector"]), int(out.at[i, "year"])))
-        p, a = out.at[i, "n_applicable"], out.at[i, "n_implemented"]
-        if not year_of or len(year_of) < 2 or p != p or a != a:
+        if not year_of or len(year_of) < 2:
             continue  # one cell: the members' share is the respondents'
-        share = float(out.at[i, SHARE])
+        readings = _readings(out.loc[i], bool(rounded.loc[i]), k)
+        if readings is None:
+            continue
         if len(year_of) > MAX_CELLS:
             shut.loc[i] = True
             continue
-        ranges = cell_count_ranges(year_of, int(p), int(a), share - STEP / 2, share + STEP / 2)
-        shut.loc[i] = pins_a_cell(ranges, k, cell_count_ranges(year_of, int(p), int(a), 0.0, 1.0))
+        band = printed_band(float(out.at[i, SHARE]))
+        found = merged_values([cell_count_values(year_of, p, a, band) for p, a in readings])
+        shut.loc[i] = pins_a_cell(found, k, merged_values([cell_count_values(year_of, p, a) for p, a in readings]))
     return withhold_cells(out, shut, [c for c in (SHARE, *INTERVAL) if c in out], "_withheld")
+
+
+def _readings(row: pd.Series, rounded: bool, k: int) -> list[tuple[int, int]] | None:
+    """The (applicable, implemented) counts an intruder reads off one item row: the published pair, or for a row
+    published rounded every pair its respondents and rounded share allow. None where the row gives too little."""
+    if rounded:
+        whole, share = row.get("n_companies"), row.get("share_implemented")
+        if whole is None or share is None or whole != whole or share != share:
+            return None
+        return possible_counts(int(whole), float(share), k)
+    p, a = row.get("n_applicable"), row.get("n_implemented")
+    if p is None or a is None or p != p or a != a:
+        return None
+    return [(int(p), int(a))]

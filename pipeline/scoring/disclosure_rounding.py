@@ -8,7 +8,8 @@ statistical agencies publish small bases, every item row whose not-applicable
 count is below k — **0 included**, so that the form of a row says "0–4", five possible counts, never "1–4" —
 is published *rounded*:
 
-- the share implemented, the mean points and the members' share to whole percent (0.01);
+- the share implemented, the mean points and the members' share to whole percent (0.01), the members' share's
+  interval widened by the half-step and rounded outward (as on every published row);
 - the share's 95% interval computed from public values only (Wilson at the rounded share over the fewest
   companies it may rest on, n_companies − (k − 1), widened by the rounding's half-step and rounded outward),
   so its width cannot tell the base either;
@@ -105,6 +106,9 @@ def round_small_not_applicable(protected: pd.DataFrame, raw: pd.DataFrame, k: in
             continue
         for c, v in values.items():
             out.at[i, c] = v
+        for col, widen in (("w_ci_low", widened_low), ("w_ci_high", widened_high)):
+            if col in values:  # the members' interval moved out by the half-step and rounded outward, not to nearest
+                out.at[i, col] = widen(float(raw.at[i, col]))
         if "share_implemented" in values:
             low, high = wilson(np.array([values["share_implemented"] * (whole.loc[i] - k + 1)]),
                                np.array([whole.loc[i] - k + 1]))
