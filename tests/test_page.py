@@ -186,3 +186,13 @@ def test_a_merged_group_withheld_in_every_cell_is_named_under_its_table():
     assert page.withheld_note(cats, "size_band") == said
     assert page.withheld_note(cats, "industry") == ""
     assert page.withheld_note(cats.assign(suppressed=["x", "", ""]), "size_band") == ""
+
+
+def test_the_weakest_items_table_states_the_members_share_rule_in_a_weighted_report():
+    """実施率の低い項目 prints members' item shares as the item table does: the same note, naming the size-band
+    weighting cells and k."""
+    page, pub = _page(weighted=True)
+    frame = pd.DataFrame({"year": [2024], "item_id": ["No.1"], "text": ["t"], "n_applicable": [50],
+                          "share_implemented": [0.5], "w_share_implemented": [0.52]})
+    page.table("weakest_items", frame)
+    assert "規模区分ごとの重み付けセルの該当・実施事業者数が5通り未満" in pub.tables[0]["note"]
