@@ -223,8 +223,10 @@ def solver_errors(errors: int) -> str:
     """The interval solver's errors as the audit and the report's check print them."""
     if not errors:
         return "no solver error"
-    return (f"{errors} solver error(s): HiGHS failed on a mixed-integer programme even without presolve, and its "
-            "cell took the best point seen (narrower than the intruder's interval: the safe side, unproven)")
+    return (f"{errors} solver error(s): HiGHS failed on a programme even without presolve; where a linear extreme "
+            "failed its cell kept its bound (the interval wider than the intruder's: unsafe, a hidden cell may be "
+            "recoverable), where a mixed-integer extreme failed it took the best point seen (narrower: the safe side, "
+            "unproven)")
 
 
 def _audit_feedback(args: argparse.Namespace) -> int:

@@ -114,3 +114,17 @@ def test_a_band_is_protected_whole_and_the_means_withheld_for_it_keep_the_width(
     weights = {"Lv1": 50.0, "Lv2": 74.0, "Lv3": 29.0}
     known = {"All": (106.4 / 153,) * 2, "Lv1": (0.9, 1.0), "Lv2": (0.6, 0.6), "Lv3": (0.5, 0.5)}
     assert levels_to_withhold(known, {"Lv1": 0.1}, ["Lv2", "Lv3"], weights, "All", 0.1) == ["Lv3"]
+
+
+def test_two_members_of_one_group_withhold_the_same_level_means():
+    """M4 answered an older form with 10 Lv2 items (the others 74). Weighted by its own items, M4's file would keep
+    Lv2 and withhold Lv1 (the heavier level then), M1's the reverse: the two files together would print Lv1 and Lv2
+    beside All and give Lv3 back. Every member is weighed with the year's form (Lv2: 74): M1 and M4 withhold the same
+    two means, Lv2 and Lv3."""
+    scores, respondents, responses = _case()
+    scores.loc[scores["respondent_key"].eq("M4") & scores["node_id"].eq("Lv2"), ["n_items", "n_applicable"]] = 10
+    per = feedback_tables(scores, respondents, responses, "auto", 2024, k=2, n_weak=1, published=_published(),
+                          withheld={("Lv3", "M")})
+    hidden = {key: per[key][0].set_index("node_id").loc[["Lv1", "Lv2", "Lv3"], "hidden"].tolist()
+              for key in ("M1", "M4")}
+    assert hidden == {"M1": ["", "withheld", "withheld"], "M4": ["", "withheld", "withheld"]}

@@ -6,6 +6,8 @@ by hand."""
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -187,9 +189,28 @@ def test_the_distribution_table_fits_the_page_its_compared_year_said_once():
         assert f'<span class="sdw-caption-note">{compared}</span>' in page
         assert ">比較年度<" not in page and ">Compared with<" not in page
         assert _width_em(page) <= 58.5, (lang, _width_em(page))
-    # a title that names the year compared (movers: 2025年度→2026年度) keeps its column beside the year's own
-    movers = PublishedTable("movers", "実施率の上昇が大きい項目 (2025年度→2026年度)", frame, view, k=5, spec=spec)
-    assert "sdw-caption-note" not in table_html(movers, "ja") and ">比較年度<" in table_html(movers, "ja")
+    # a title that names the years compared (movers: 2025年度→2026年度) says them: no column and no note repeats them
+    movers = table_html(PublishedTable("movers", "実施率の上昇が大きい項目 (2025年度→2026年度)", frame, view, k=5,
+                                       spec=spec), "ja")
+    assert ">比較年度<" not in movers and "比較年度: 2025年度" not in movers and ">年度<" not in movers
+
+
+def test_a_column_withheld_on_every_row_is_said_once_on_the_page_as_on_the_slide():
+    """Power's distribution printed 平均スコア(会員推計) as a column of x on every row of the page while the deck said
+    it once above the table: one rule for both (formats.said_once), the page says it under the caption."""
+    from pipeline.publish.formats import WITHHELD_CELLS
+    from pipeline.publish.render_html import table_html
+
+    frame = pd.DataFrame({"sector": ["power"] * 3, "year": [2026] * 3, "node_id": ["overall"] * 3,
+                          "segment": ["発電", "小売", "全体"], "n": [156, 200, 317],
+                          "mean": [0.779, 0.749, 0.771], "w_mean": [0.775, 0.745, 0.768],
+                          "suppressed": [""] * 3, WITHHELD_CELLS: ["w_mean"] * 3})
+    spec = TableSpec(keys=["sector", "year", "node_id"], counts={"mean": "n"}, total="全体")
+    page = table_html(PublishedTable("distribution", "区分別のスコア分布(2026年度)", frame,
+                                     ["segment", "n", "mean", "w_mean"], spec=spec), "ja")
+    heads = re.findall(r"<th[^>]*>(.*?)</th>", page)
+    assert [h.replace("<wbr>", "") for h in heads] == ["区分", "回答事業者数", "平均スコア"]
+    assert '<span class="sdw-caption-note">平均スコア(会員推計): すべての行で秘匿(x)</span>' in page
 
 
 def test_a_change_of_a_withheld_value_reads_x_not_not_assessed(tmp_path):

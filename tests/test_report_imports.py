@@ -36,16 +36,16 @@ def test_the_report_kernel_gets_an_allocator_that_returns_freed_memory(monkeypat
     the system); afterwards the process's environment is as it was. A user's own choice is kept."""
     import os
 
-    from pipeline.report.run import _batch_backend
+    from pipeline.report.run import batch_backend
 
     monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "1048576")  # the user's own
-    with _batch_backend():
+    with batch_backend():
         assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system"
         assert os.environ["MALLOC_MMAP_THRESHOLD_"] == "1048576"
     assert "ARROW_DEFAULT_MEMORY_POOL" not in os.environ
     assert os.environ["MALLOC_MMAP_THRESHOLD_"] == "1048576"
     monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_")
-    with _batch_backend():
+    with batch_backend():
         assert os.environ["MALLOC_MMAP_THRESHOLD_"] == "65536"
     assert "MALLOC_MMAP_THRESHOLD_" not in os.environ

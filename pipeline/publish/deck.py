@@ -41,7 +41,7 @@ from pptx.util import Emu, Inches, Pt
 
 from pipeline.linebreak import narrowest, pack, phrases
 from pipeline.palette import ACCENT_COLOUR, PAGE_TEXT_COLOUR, SLIDE_MUTED_COLOUR
-from pipeline.publish.formats import BAND_LABELS, HIDDEN_MARK, people_frame
+from pipeline.publish.formats import BAND_LABELS, people_frame, said_once
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable
 from pipeline.xlsx import display_width
 
@@ -57,14 +57,12 @@ TITLE_ONLY_LAYOUT = 5
 WORDS = {"ja": {"headline": "要点", "caveats": "数値を読む前に", "rules": "採点と秘匿のルール、記号",
                 "sources": "出典", "generated": "作成日: {date}",
                 "replay": "集計を再現するための情報(データと集計コードの版、条件)は、報告書(HTML)の付録にあります。",
-                "more": "上位{shown}行を表示(全{total}行は集計表(Excel)の「{sheet}」シート)",
-                "withheld": "{columns}: すべての行で秘匿(x)"},
+                "more": "上位{shown}行を表示(全{total}行は集計表(Excel)の「{sheet}」シート)"},
          "en": {"headline": "Key points", "caveats": "Before reading the numbers",
                 "rules": "Scoring and disclosure rules, marks", "sources": "Sources", "generated": "Prepared: {date}",
                 "replay": "What it takes to reproduce these numbers (data and code versions, parameters) is in the "
                           "report's appendix (HTML).",
-                "more": "First {shown} rows shown (all {total} in the tables workbook (Excel), sheet \"{sheet}\")",
-                "withheld": "{columns}: withheld in every row (x)"}}
+                "more": "First {shown} rows shown (all {total} in the tables workbook (Excel), sheet \"{sheet}\")"}}
 """The deck's own words. A WG briefing slide carries no internal ids (catalog versions, file paths, content hashes,
 run parameters): those stay in the HTML's appendix and the machine files (tables/*.csv, disclosure_audit.csv)."""
 MIN_PT = 14
@@ -552,15 +550,6 @@ def _pivoted(shown: pd.DataFrame, table: PublishedTable, lang: str) -> pd.DataFr
     return wide.fillna("").astype(str)
 
 
-def _year_words(value: object, lang: str) -> str:
-    """A fiscal year as the reports write it (catalogs/report_labels.yaml ``fy``: 「2025年度」, "FY2025"); a mark
-    (…, x) or anything not a year as it is."""
-    from pipeline import catalogs
-
-    text = str(value)
-    return str(catalogs.report_labels()[lang]["fy"]).format(year=text) if re.fullmatch(r"\d{4}", text) else text
-
-
 def _table_slides(prs: Presentation, table: PublishedTable, lang: str) -> None:
     """A table as the report page shows it (the same strings: x, —, …), 14 pt, its numbers never wrapped, under
     it its note (what the marks mean, any merged segment) and the source line. All of it on one slide where it
@@ -574,21 +563,9 @@ def _table_slides(prs: Presentation, table: PublishedTable, lang: str) -> None:
     # left a row of six room, broken inside words ("Respon / dents")
     shown = people_frame(table, lang).set_axis([header(c, lang, table.name, slide=True) for c in columns], axis=1)
     kinds = dict(zip(shown.columns, (kind(c) for c in columns), strict=True))
-    # a year column with one value throughout (the latest year, the year it is compared with) is said once above
-    # the table instead: ten columns at 14 pt do not fit a slide's width
-    constant = [h for h, k in kinds.items() if k == "year" and shown[h].nunique() == 1 and len(shown) > 1]
-    # …unless the title says it already (「年度: 2024」 under 「…(2024年度)」 said the year twice); out of its column
-    # the year is said as a year (「比較年度: 2025年度」, "Compared with: FY2023"), not a bare number
-    caption = " / ".join(f"{h}: {_year_words(shown[h].iloc[0], lang)}" for h in constant
-                         if str(shown[h].iloc[0]) not in table.title)
-    shown = shown.drop(columns=constant)
-    # a column withheld in every row (the members' estimate where a segment's response status is withheld) is said
-    # once above the table, on a line of its own: a column of x took a sixth of the slide's width and said one thing
-    withheld = [h for h, k in kinds.items() if k in NUMERIC_KINDS and h in shown and len(shown) > 1
-                and shown[h].astype(str).eq(HIDDEN_MARK).all()] if table.pivot is None else []
-    shown = shown.drop(columns=withheld)
-    captions = [x for x in (caption, WORDS[lang]["withheld"].format(columns=", ".join(withheld)) if withheld else "")
-                if x]
+    # a year the same on every row, a column withheld on every row: said once above the table (formats.said_once)
+    dropped, captions = said_once(shown, kinds, table.title, lang, withheld=table.pivot is None)
+    shown = shown.drop(columns=dropped)
     if table.pivot is not None:
         shown = _pivoted(shown, table, lang)
     # a pivot's new columns hold the value's strings (shares): numbers, but for the row part of a split ("★3")

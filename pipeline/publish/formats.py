@@ -18,6 +18,7 @@ Nothing here ever prints ``NaN``, ``nan`` or ``None``.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -348,3 +349,31 @@ def _withheld_changes(table: PublishedTable, own: list[set[str]]) -> list[set[st
 def hidden_rows(table: PublishedTable) -> list[bool]:
     """Which rows of ``table.frame`` (in order) disclosure control hid."""
     return _hidden_mask(table.frame)
+
+
+SAID_ONCE_WORDS = {"ja": "{columns}: すべての行で秘匿(x)", "en": "{columns}: withheld in every row (x)"}
+
+
+def said_once(shown: pd.DataFrame, kinds: dict[str, str], title: str, lang: str, withheld: bool = True
+              ) -> tuple[list[str], list[str]]:
+    """Columns a table says once beside its caption instead of on every row, the one rule of the page and the slide:
+    a year the same on every row (a one-year view: 2025 beside each of 2026's rows; ten columns did not fit a
+    slide, and the score distribution was wider than the page), said as a year (「比較年度: 2025年度」) unless the
+    title names it already; and, where ``withheld``, a number withheld on every row (the members' estimate where a
+    segment's response status is withheld: a column of x said one thing a sixth of the slide wide).
+
+    ``shown`` holds the people's strings under their headers, ``kinds`` maps each header to its :func:`kind`.
+    Returns the headers to drop and the lines to print (possibly none)."""
+    from pipeline import catalogs
+
+    if len(shown) < 2:
+        return [], []
+    years = [h for h, k in kinds.items() if k == "year" and h in shown and shown[h].nunique() == 1]
+    fy = str(catalogs.report_labels()[lang]["fy"])
+    named = [f"{h}: {fy.format(year=v) if re.fullmatch(r'[0-9]{4}', v) else v}" for h in years
+             if (v := str(shown[h].iloc[0])) not in (title or "")]
+    blank = [h for h, k in kinds.items() if withheld and k in NUMERIC_KINDS and h in shown and h not in years
+             and shown[h].astype(str).eq(HIDDEN_MARK).all()]
+    lines = ([" / ".join(named)] if named else []) + (
+        [SAID_ONCE_WORDS[lang].format(columns=", ".join(blank))] if blank else [])
+    return years + blank, lines

@@ -1128,9 +1128,10 @@ def _binary_nodes(facts: _Facts, strict: bool = False) -> set[tuple[str, tuple[s
 class SolverStats:
     """What the solver did: programmes solved, and the mixed-integer ones among them (and any that hit the cap).
 
-    ``errors``: mixed-integer programmes HiGHS failed on even when solved again without presolve (:func:`_solved`);
-    each left its cell at the best point seen (narrower than the intruder's interval: the safe side, but what the
-    report hides then rests on a programme nobody solved), and the audit and the report's check print their count.
+    ``errors``: programmes HiGHS failed on even when solved again without presolve (:func:`_solved`). A failed
+    linear extreme leaves its cell at its bound (wider than the intruder's interval: a recoverable cell may pass); a
+    failed mixed-integer extreme at the best point seen (narrower: the safe side, but resting on a programme nobody
+    solved). The audit and the report's check print their count.
     Counted again where a programme's extremes are reused from the cache, so the report's check and a replay of
     its audit count the same."""
 

@@ -9,15 +9,20 @@ exactly the words and numbers of the people's workbook.
 
 from __future__ import annotations
 
-import re
 from html import escape
 from string import Template
 
-import pandas as pd
-
 from pipeline import palette
 from pipeline.linebreak import phrases
-from pipeline.publish.formats import NUMERIC_KINDS, hidden_rows, hidden_text, kind, people_frame, withheld_cells
+from pipeline.publish.formats import (
+    NUMERIC_KINDS,
+    hidden_rows,
+    hidden_text,
+    kind,
+    people_frame,
+    said_once,
+    withheld_cells,
+)
 from pipeline.publish.model import PublishedTable
 from pipeline.xlsx import display_width
 
@@ -79,25 +84,6 @@ def header_html(text: str) -> str:
     return "<wbr>".join(escape(p) for p in phrases(str(text)))
 
 
-def _compared_year_once(table: PublishedTable, shown: pd.DataFrame, cols: list[str], lang: str
-                        ) -> tuple[pd.DataFrame, list[str], str]:
-    """The year compared with, where it is one year on every row (a one-year view: 2025 beside each of 2026's
-    rows) and the title does not name it, said once under the caption (「比較年度: 2025年度」) instead of a column:
-    the column made the score distribution wider than the page. A title that names it (「(2024年度→2026年度)」)
-    keeps the column beside the year's own (movers read 比較年度 | 実施率(比較年度) | 年度 | 実施率). Returns the
-    frame and columns without it, and the words ('' when kept)."""
-    from pipeline import catalogs
-
-    if "previous_year" not in cols or len(shown) < 2:
-        return shown, cols, ""
-    head = shown.columns[cols.index("previous_year")]
-    years = set(shown[head].astype(str))
-    if len(years) != 1 or not re.fullmatch(r"\d{4}", year := years.pop()) or year in (table.title or ""):
-        return shown, cols, ""
-    words = f"{head}: {catalogs.report_labels()[lang]['fy'].format(year=year)}"
-    return shown.drop(columns=head), [c for c in cols if c != "previous_year"], words
-
-
 def table_html(table: PublishedTable, lang: str) -> str:
     """A published table as an HTML fragment: ``<table class="sdw-table">`` with the title as caption,
     translated headers, right-aligned numbers, no index, and the note under it.
@@ -117,7 +103,10 @@ def table_html(table: PublishedTable, lang: str) -> str:
     """
     shown = people_frame(table, lang)
     cols = table.people_columns()
-    shown, cols, compared = _compared_year_once(table, shown, cols, lang)
+    # a year the same on every row, a column withheld on every row: said once under the caption (as on a slide)
+    dropped, said = said_once(shown, dict(zip(shown.columns, map(kind, cols), strict=True)), table.title, lang)
+    cols = [c for c, h in zip(cols, shown.columns, strict=True) if h not in dropped]
+    shown = shown.drop(columns=dropped)
     numeric = [kind(c) in NUMERIC_KINDS for c in cols]
     code = [c in CODE_COLUMNS for c in cols]
     hidden = hidden_rows(table)
@@ -125,7 +114,7 @@ def table_html(table: PublishedTable, lang: str) -> str:
     mark = hidden_text()
     lines = [f'<div class="sdw-table-block" id="{escape(table.name)}">', '<table class="sdw-table">']
     if table.title:
-        below = f'<br><span class="sdw-caption-note">{escape(compared)}</span>' if compared else ""
+        below = "".join(f'<br><span class="sdw-caption-note">{escape(line)}</span>' for line in said)
         lines.append(f"<caption>{escape(table.title)}{below}</caption>")
     heads = "".join(f'<th class="{"num" if num else "text"}" scope="col">{header_html(h)}</th>'
                     for h, num in zip(shown.columns, numeric, strict=True))

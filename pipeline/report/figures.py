@@ -570,9 +570,11 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
 
 
 WHISKER_LEGEND = "ひげなし: 10・90パーセンタイルを秘匿"
-BOX_LEGEND = "箱なし: 25・75パーセンタイルを秘匿"
-MEAN_LEGEND = "平均"
 """The legend entry of a box drawn without whiskers (its 10th and 90th percentiles withheld)."""
+BOX_LEGEND = "箱なし: 25・75パーセンタイルを秘匿"
+"""The legend entry of a median and mean drawn without a box (the 25th and 75th percentiles withheld)."""
+MEAN_LEGEND = "平均"
+"""The legend entry of the mean's diamond."""
 
 
 def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None,

@@ -92,7 +92,7 @@ KERNEL_ALLOCATOR = {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_MMAP_THRESHOL
 
 
 @contextmanager
-def _batch_backend():
+def batch_backend():
     """Notebooks run by papermill draw off-screen: the kernel inherits MPLBACKEND=Agg from this process
     (style.py never picks a backend, so the explorer keeps JupyterLab's inline one). It inherits the project
     folder too (SDW_HOME): the paths it is given are relative to it (:func:`project_relative`), and the kernel runs
@@ -208,7 +208,7 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
     nbformat.write(source, src_path)
     executed = out_dir / f"{name}.ipynb"
     try:
-        with _batch_backend():
+        with batch_backend():
             papermill.execute_notebook(str(src_path), str(executed), parameters=parameters, kernel_name="python3",
                                        progress_bar=False, log_output=False, cwd=str(out_dir),
                                        extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no transport chatter

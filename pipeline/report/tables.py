@@ -272,10 +272,14 @@ def with_weighted(stats: pd.DataFrame, data: ReportData, scores: pd.DataFrame, b
 def weighting_attribute(data: ReportData) -> str | None:
     """The roster attribute whose values are the weighting cells (automotive: size_band), or None where the report
     is not weighted or its weights are raked to several attributes."""
-    if not data.weighted:
-        return None
-    attrs = str(data.weights["cell_attributes"].iloc[0]).split()
+    attrs = cell_attributes(data) if data.weighted else []
     return attrs[0] if len(attrs) == 1 else None
+
+
+def cell_attributes(data: ReportData) -> list[str]:
+    """The roster attributes the store's weighting cells are made of (``weights.cell_attributes``; none without
+    weights)."""
+    return str(data.weights["cell_attributes"].iloc[0]).split() if len(data.weights) else []
 
 
 def weighting_cells_are(data: ReportData, by: str | None) -> bool:
@@ -286,8 +290,7 @@ def weighting_cells_are(data: ReportData, by: str | None) -> bool:
     1 to k − 1 companies the report never shows (docs/method.md §12.4a)."""
     if not by:
         return True
-    cells = str(data.weights["cell_attributes"].iloc[0]).split() if len(data.weights) else []
-    return cells == [by]
+    return cell_attributes(data) == [by]
 
 
 def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None = None,

@@ -284,7 +284,9 @@ def _levels_together(headline: pd.DataFrame, merges: dict[str, str]) -> pd.DataF
     withheld Lv3 (101〜300人 FY2024: 0.4035 for 0.3985). Per member, the fewest level means still shown are
     withheld (they read x) that leave every value the member does not read exactly — withheld, hidden, a band,
     rounded, shown for another group — its width (:func:`~pipeline.scoring.feedback_levels.levels_to_withhold`);
-    All keeps what the report prints. The weights are the levels' items (``n_items``)."""
+    All keeps what the report prints. The weights are the levels' items in the year's forms (the most any member
+    has), the same for every member: two members of one group withhold the same means, so their files read
+    together show nothing that either alone does not."""
     node = headline["node_id"].astype(str)
     level = headline["framework"].eq("level")
     parts, whole = level & node.isin(LEVEL_PARTS), level & node.eq(LEVEL_WHOLE)
@@ -298,7 +300,7 @@ def _levels_together(headline: pd.DataFrame, merges: dict[str, str]) -> pd.DataF
     rounded = _flag_of(headline, "peer_rounded")
     band = headline["peer_band"].fillna("").astype(str) if "peer_band" in headline else pd.Series("", headline.index)
     items = pd.to_numeric(headline.get("n_items", pd.Series(np.nan, headline.index)), errors="coerce")
-    year_items = items[parts].groupby(node[parts]).max()  # a member not scored on a level: the form's count
+    year_items = items[parts].groupby(node[parts]).max()
     rows = parts | whole
     drop = pd.Series(False, index=headline.index)
     for _, block in headline[rows].groupby("respondent_key", sort=False):
@@ -309,8 +311,6 @@ def _levels_together(headline: pd.DataFrame, merges: dict[str, str]) -> pd.DataF
         for i in block.index:
             name = node[i]
             ids[name] = i
-            if parts[i] and items[i] > 0:
-                weights[name] = float(items[i])
             if shown[i] and not rounded[i]:
                 known[name] = (float(headline.at[i, "peer_mean"]),) * 2
             elif shown[i]:  # the report's rounded mean: within its half-step, and not to be narrowed
