@@ -7,6 +7,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from pptx import Presentation  # noqa: E402
@@ -182,3 +183,24 @@ def test_the_english_title_slide_says_its_title_on_one_line(tmp_path, title):
     holder = deck.slides[0].shapes.title
     (size,) = {r.font.size.pt for p in holder.text_frame.paragraphs for r in p.runs}
     assert len(title) * 0.62 * size / 72 <= Emu(holder.width).inches - 0.2
+
+
+def test_a_band_reads_its_short_form_on_every_slide_whatever_the_cells_width():
+    """The power heatmap split over two slides read 「≧90%」 on the half whose long row labels narrowed the cells and
+    「90%以上」 on the other: on a slide a band cell always reads the short form (three wide cells here), on the page
+    its words."""
+    words = style.labels("ja")
+    table = HEAT.assign(mean_band="")
+    table.loc[0, ["mean", "suppressed", "mean_band"]] = [np.nan, "split", "high"]
+
+    def band_cell() -> str:
+        fig, ax = style.new_figure()
+        F.heatmap(table, "node_id", "segment", "mean", ax=ax, total="All", band_text=words["band_cells"],
+                  band_short=words["band_cells_short"])
+        fig.canvas.draw()
+        (text,) = [t.get_text() for t in ax.texts if t.get_gid() == "band"]
+        return text
+
+    with slides.slide_mode():
+        assert band_cell() == "≧90%"
+    assert band_cell() == "90%以上"

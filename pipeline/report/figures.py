@@ -849,7 +849,8 @@ def _fit_cell_texts(ax: Axes, n_cols: int, n_rows: int, band_text: dict[str, str
                     band_short: dict[str, str]) -> dict[str, str]:
     """A band's words wider than their cell (the label column could give no more width) broken between phrases
     (「90%」 over 「以上」) where the row holds two lines, else replaced by their short form (「≧90%」) on one line:
-    on a slide's row one line high, the two lines ran into the rows above and below. A number never needs either.
+    on a slide's row one line high, the two lines ran into the rows above and below. On a slide the short form is
+    used throughout, whatever the width. A number never needs either.
 
     Returns
     -------
@@ -865,6 +866,12 @@ def _fit_cell_texts(ax: Axes, n_cols: int, n_rows: int, band_text: dict[str, str
     used: dict[str, str] = {}
     for text in ax.texts:
         if text.get_gid() != BAND_GID:
+            continue
+        if on_slide() and (band := bands.get(text.get_text())) in band_short:
+            # on a slide always the short form: a heatmap split over two slides read 「≧90%」 on the half with
+            # the longer row labels and 「90%以上」 on the other
+            text.set_text(band_short[band])
+            used[band] = band_short[band]
             continue
         size = text.get_fontsize() / 72
         if text.get_window_extent(renderer).width / fig.dpi + CELL_PAD_EM * size <= cell:
