@@ -128,7 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("report_dir", type=Path, nargs="*", help="e.g. reports/auto/all")
     a.add_argument("--feedback", type=Path, default=None, metavar="DIR",
                    help="a folder of member files as `sdw feedback` writes it, e.g. reports/feedback/auto/2024")
-    a.add_argument("--store", type=Path, default=config.store_dir(), help=_STORE_HELP + " (with --feedback)")
+    a.add_argument("--store", type=Path, default=config.store_dir(),
+                   help=_STORE_HELP + " (the store the reports were written from: its audit/ folder keeps their "
+                   "full hidden-cell logs; with --feedback, the store the report reads)")
 
     h = sub.add_parser("check", help="check a store against its contract (tables, values, manifest, keys, key "
                        "fingerprint); exit status 1 on any breach", description=CHECK_HELP)

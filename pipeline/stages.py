@@ -203,7 +203,7 @@ def audit(args: argparse.Namespace) -> int:
     where = " + ".join(str(f) for f in folders)
     stats = SolverStats()
     try:
-        findings = audit_folders(folders, stats=stats)
+        findings = audit_folders(folders, stats=stats, store=getattr(args, "store", None))
     except (MixedVersions, FileNotFoundError) as e:
         print(f"sdw audit: refused: {e}", file=sys.stderr)
         return 1

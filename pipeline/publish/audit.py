@@ -550,11 +550,12 @@ def _findings_frame(findings: list[Finding]) -> pd.DataFrame:
                         columns=AUDIT_COLUMNS)
 
 
-def read_report_folder(report_dir: Path, prefix: str = "") -> tuple[list[PublishedTable], pd.DataFrame, int,
-                                                                    list[Relation]]:
+def read_report_folder(report_dir: Path, prefix: str = "", store: Path | None = None
+                       ) -> tuple[list[PublishedTable], pd.DataFrame, int, list[Relation]]:
     """A report folder's published tables (from its machine copy), its hidden-cell log and its k.
 
-    ``prefix`` names the tables after their folder when several reports are audited together."""
+    ``prefix`` names the tables after their folder when several reports are audited together; ``store`` is the
+    store the report was written from (``--store``; default the project's), which keeps its full log."""
     report_dir = Path(report_dir)
     specs_path, log_path = report_dir / SPECS_FILE, report_dir / AUDIT_FILE
     for p in (specs_path, log_path, report_dir / MACHINE_DIR):
@@ -569,24 +570,24 @@ def read_report_folder(report_dir: Path, prefix: str = "") -> tuple[list[Publish
         frame["suppressed"] = frame.get("suppressed", pd.Series("", index=frame.index)).fillna("")
         tables.append(PublishedTable(name=prefix + name, title=name, frame=frame, columns=list(frame.columns),
                                      spec=spec, k=int(meta["k"])))
-    log = pd.read_csv(_full_log(report_dir, log_path), keep_default_na=False, na_values=[""],
+    log = pd.read_csv(_full_log(report_dir, log_path, store), keep_default_na=False, na_values=[""],
                       dtype={"cell": str, "table": str})
     hidden = log[log["check"].eq("hidden")].assign(table=lambda d: prefix + d["table"])
     relations = [Relation.from_json(r) for r in meta.get("relations", [])]
     return tables, hidden, int(meta["k"]), relations
 
 
-def _full_log(report_dir: Path, published: Path) -> Path:
+def _full_log(report_dir: Path, published: Path, store: Path | None = None) -> Path:
     """The hidden-cell log with the true counts the replay needs: the full log of :func:`private_dir`, or a
     folder written before the published log lost its counts (no ``count_withheld`` column)."""
-    full = private_dir(report_dir) / FULL_AUDIT_FILE
+    full = private_dir(report_dir, store) / FULL_AUDIT_FILE
     if full.exists():
         return full
     if WITHHELD_FLAG not in pd.read_csv(published, nrows=0).columns:
         return published
     raise FileNotFoundError(f"{full} is missing: the published {AUDIT_FILE} holds no count of a hidden cell, and "
                             f"`sdw audit` replays with the true counts the report kept in its store; run it in the "
-                            f"project folder (or with SDW_HOME) whose store wrote {report_dir}")
+                            f"project folder (or with SDW_HOME, or --store) whose store wrote {report_dir}")
 
 
 def solver_errors_of(report_dir: Path) -> int:
@@ -595,10 +596,11 @@ def solver_errors_of(report_dir: Path) -> int:
     return int(json.loads(path.read_text(encoding="utf-8")).get(SOLVER_ERRORS, 0)) if path.exists() else 0
 
 
-def audit_folder(report_dir: Path, intervals: list[Interval] | None = None, stats: SolverStats | None = None
-                 ) -> list[Finding]:
-    """Replay the intruder check on a report folder from its machine copy, specs and hidden-cell log."""
-    tables, hidden, k, relations = read_report_folder(report_dir)
+def audit_folder(report_dir: Path, intervals: list[Interval] | None = None, stats: SolverStats | None = None,
+                 store: Path | None = None) -> list[Finding]:
+    """Replay the intruder check on a report folder from its machine copy, specs and hidden-cell log (the full log
+    in ``store``, the one the report was written from)."""
+    tables, hidden, k, relations = read_report_folder(report_dir, store=store)
     return intruder_check(tables, hidden, k, relations, intervals, stats)
 
 
@@ -645,7 +647,7 @@ def same_versions(report_dirs: list[Path], siblings: bool = True) -> None:
 
 
 def audit_folders(report_dirs: list[Path], intervals: list[Interval] | None = None,
-                  stats: SolverStats | None = None) -> list[Finding]:
+                  stats: SolverStats | None = None, store: Path | None = None) -> list[Finding]:
     """The intruder check over everything several reports published together (one sector's reports for
     other year ranges, segmentations or k, in one language: cells are keyed by their published labels): a
     cell one report hides must not be published by another, and the differencing and change checks run over
@@ -656,13 +658,13 @@ def audit_folders(report_dirs: list[Path], intervals: list[Interval] | None = No
     given, come from different code or data."""
     same_versions(report_dirs)
     if len(report_dirs) == 1:
-        return audit_folder(report_dirs[0], intervals, stats)
+        return audit_folder(report_dirs[0], intervals, stats, store)
     tables: list[PublishedTable] = []
     hidden: list[pd.DataFrame] = []
     ks = []
     relations: list[Relation] = []
     for n, folder in enumerate(report_dirs, start=1):
-        t, h, k, rel = read_report_folder(folder, prefix=f"{n}:{Path(folder).as_posix()}/")
+        t, h, k, rel = read_report_folder(folder, prefix=f"{n}:{Path(folder).as_posix()}/", store=store)
         tables += t
         hidden.append(h)
         ks.append(k)
