@@ -224,7 +224,7 @@ def test_a_comment_in_a_label_file_does_not_ask_for_score_again(project, capsys,
         with open(own / name, "a", encoding="utf-8") as fh:
             fh.write("# 表記を見直した(2026-12)\n")
     ran = []
-    done = SimpleNamespace(html=[], figures=[], decks=[], seconds={}, skipped=[])
+    done = SimpleNamespace(html=[], figures=[], decks=[], seconds={}, skipped=[], audits=[])
     monkeypatch.setattr("pipeline.report.run.run_report", lambda *args, **kwargs: ran.append("report") or done)
     assert cli.main(["report", "--sector", "auto"]) == 0 and ran == ["report"]  # past the store checks
     capsys.readouterr()
