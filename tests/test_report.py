@@ -592,7 +592,7 @@ def test_outputs_readers_paste_and_print(reports):
         assert not [r for r in rows if r["年度"] != first and r["比較年度"] in ("—", "…")]
         # the page: one row per segment, year and function, every segment of the machine copy named
         html = (folder / "sector_trend_report.html").read_text(encoding="utf-8")
-        caption = f"<caption>{labels('ja')['tables']['functions']}</caption>"
+        caption = f"<caption>{labels('ja')['tables']['functions']}"  # notes may follow (said once)
         block = html.split(caption, 1)[1].split("</table>", 1)[0]
         assert block.count("<tr>") == len(functions) + 1  # the header row and every published row
         names = set(re.findall(r'<td class="text[^"]*">([^<]+)</td>', re.sub(r"<wbr/?>", "", block)))
