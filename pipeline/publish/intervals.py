@@ -1327,13 +1327,17 @@ def _solved(programme: Programme, c: np.ndarray, stats: SolverStats) -> Outcome:
     """One programme, solved again without presolve where HiGHS reports a solve error (scipy's status 4 with no
     point). Such an error says nothing of the programme, and whether HiGHS hits one depends on the order of the
     variables (the ★ tables' rows in another order): read as "no solution within the cap", its best point seen would
-    make a cell's interval narrower than the intruder's in one row order and not in another. An error that
-    survives the retry is counted (``stats.errors``); the caller reads it as before (no point found)."""
+    make a cell's interval narrower than the intruder's in one row order and not in another. A mixed-integer
+    programme still failing is solved once more with a tighter MIP feasibility tolerance (HiGHS refused its own
+    optimum a hair outside its tolerance: :meth:`~pipeline.publish.programmes.Programme.tightened`). An error that
+    survives the tries is counted (``stats.errors``); the caller reads it as before (no point found)."""
     res = programme.minimise(c)
     if res.x is None and res.status == SOLVE_ERROR:
         res = programme.without_presolve(c)
-        if res.x is None and res.status == SOLVE_ERROR:
-            stats.errors += 1
+    if res.x is None and res.status == SOLVE_ERROR and programme.mip:
+        res = programme.tightened(c)
+    if res.x is None and res.status == SOLVE_ERROR:
+        stats.errors += 1
     return res
 
 
