@@ -38,15 +38,17 @@ def _tables() -> tuple[list[PublishedTable], pd.DataFrame]:
     return [PublishedTable("star", "star", shown, list(shown.columns), spec=SPEC)], log
 
 
-def _failing_extremes(monkeypatch) -> None:
+def _failing_extremes(monkeypatch, solved_at: float | None = None) -> None:
     """Every programme that minimises or maximises a variable fails as HiGHS's solve error does (status 4, no
-    point); the first programme (any point: c = 0) is solved as ever. No cached extremes are read."""
+    point), unless ``solved_at`` is given and its MIP feasibility tolerance is that tight; the first programme (any
+    point: c = 0) is solved as ever. No cached extremes are read."""
     from pipeline.publish import programmes
 
     real = programmes.Programme.minimise
 
     def failing(self, cost):
-        if self.mip and np.any(cost):
+        tight = solved_at is not None and self.option("mip_feasibility_tolerance") <= solved_at
+        if self.mip and np.any(cost) and not tight:
             return programmes.Outcome(intervals.SOLVE_ERROR, None)
         return real(self, cost)
 
@@ -97,19 +99,9 @@ def test_a_programme_failing_with_and_without_presolve_is_solved_at_a_tighter_to
     its 1e-6 MIP feasibility tolerance, with presolve and without: the third try, at 1e-7, solves it. Here every
     mixed-integer extreme fails at the usual tolerance and solves at the tight one: A reads its true [0.6, 1] and
     no error is counted."""
-    from pipeline.publish import programmes
+    from pipeline.publish.programmes import TIGHT_MIP
 
-    real = programmes.Programme.minimise
-
-    def strict(self, cost):
-        tolerance = self.highs.getOptionValue("mip_feasibility_tolerance")
-        tolerance = tolerance[-1] if isinstance(tolerance, tuple) else tolerance
-        if self.mip and np.any(cost) and tolerance > programmes.TIGHT_MIP:
-            return programmes.Outcome(intervals.SOLVE_ERROR, None)
-        return real(self, cost)
-
-    monkeypatch.setattr(programmes.Programme, "minimise", strict)
-    monkeypatch.setattr(intervals, "_SOLVED", {})
+    _failing_extremes(monkeypatch, solved_at=TIGHT_MIP)
     tables, log = _tables()
     stats = SolverStats()
     found = solve(tables, log, 5, stats=stats)

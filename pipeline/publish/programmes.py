@@ -111,13 +111,17 @@ class Programme:
         as large): with the tighter tolerance it lands inside. Only for a mixed-integer programme."""
         h = self.highs
         h.clearSolver()
-        before = h.getOptionValue("mip_feasibility_tolerance")
-        before = before[-1] if isinstance(before, tuple) else before
+        before = self.option("mip_feasibility_tolerance")
         h.setOptionValue("mip_feasibility_tolerance", TIGHT_MIP)
         try:
             return self.minimise(cost)
         finally:
             h.setOptionValue("mip_feasibility_tolerance", before)
+
+    def option(self, name: str) -> object:
+        """A HiGHS option's current value (highspy returns it with its status as a pair)."""
+        value = self.highs.getOptionValue(name)
+        return value[-1] if isinstance(value, tuple) else value
 
     def _run(self) -> Outcome:
         """Solve, and read the outcome as scipy's ``linprog`` / ``milp`` read it (scipy's _highs_wrapper)."""
