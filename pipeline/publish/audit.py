@@ -244,7 +244,7 @@ def intruder_check(tables: list[PublishedTable], hidden: pd.DataFrame, k: int,
                                     f"needs ≥ {iv.required:.4f}; {iv.reason}, n = {key_text(iv.n)})"
                                     if not np.isnan(iv.low) else "the published tables contradict the relations "
                                     "the solver uses: its bounds are unknown"))
-    findings += _weighted(tables, facts, k)
+    findings += _weighted(tables, facts, k, relations)
     findings += _fpc(tables, hidden, k)
     return findings
 
@@ -403,13 +403,16 @@ def _rounding(tables: list[PublishedTable], ks: dict[str, int]) -> list[Finding]
     return out
 
 
-def _weighted(tables: list[PublishedTable], facts: dict, k: int) -> list[Finding]:
+def _weighted(tables: list[PublishedTable], facts: dict, k: int, relations: list[Relation] | None = None
+              ) -> list[Finding]:
     """The checks a weighted report adds (pipeline/publish/audit_weights.py): two totals solving two hidden
-    cells, the members' pooled value of hidden cells, and an estimate resting on one respondent."""
+    cells, the members' pooled value of hidden cells, a withheld members' total beneath which the items publish
+    theirs, and an estimate resting on one respondent."""
     from pipeline.publish.audit_weights import weighted_findings
 
     totals = {t.spec.total for t in tables if t.spec and t.spec.segment and t.spec.total}
-    return [Finding(check, "", cell, stat, detail) for check, cell, stat, detail in weighted_findings(facts, k, totals)]
+    return [Finding(check, "", cell, stat, detail)
+            for check, cell, stat, detail in weighted_findings(facts, k, totals, relations)]
 
 
 def _cross_table(facts: dict) -> list[Finding]:

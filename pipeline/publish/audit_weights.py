@@ -11,6 +11,9 @@ the respondents per segment its weights in the unweighted total. Checks, each a 
   pooled members' value; exactly 0 or 1 reveals every one of them (as for the respondents' tables).
 - :func:`single_respondent`: a published members' estimate of a segment one respondent stands behind is that
   respondent's answer, whatever its weight (weights are never made from one respondent; this checks it).
+- :func:`shares_beneath`: a node whose members' total is not published while its items' members' shares are:
+  averaged over the node's items (the public item map's weights) they give the total back to within their
+  rounding and the items not applicable, and with it the hidden segments beside the published ones.
 
 ``facts`` is the audit's map (cell key, statistic) → [(table, visible, value, count)], built once by
 :func:`pipeline.publish.audit.intruder_check`.
@@ -119,11 +122,64 @@ def single_respondent(facts: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-def weighted_findings(facts: dict, k: int, totals: set[str]) -> list[tuple[str, str, str, str]]:
+def _items_under(relations: list) -> dict[tuple[str, str], set[str]]:
+    """(framework, node) → the item ids beneath it, through the 'mean' relations (a function's categories' items,
+    also where an item in two categories leaves the function without a relation of its own)."""
+    direct: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for r in relations:
+        if r.kind == "mean":
+            direct.setdefault(tuple(r.parent), set()).update(r.children)
+
+    def expand(node: tuple[str, str], seen: frozenset = frozenset()) -> set[str]:
+        out: set[str] = set()
+        for child in direct.get(node, ()):
+            if child[0] == "item":
+                out.add(str(child[1]))
+            elif child not in seen:
+                out |= expand(child, seen | {node})
+        return out
+
+    out = {node: expand(node) for node in direct}
+    # a function whose categories share an item has no 'mean' relation: its items are still its categories'
+    for (fw, node) in {(f, n.split(".")[0]) for f, n in direct if f != "item" and "." in n}:
+        if (fw, node) not in out:
+            out[(fw, node)] = set().union(*(its for (f, n), its in list(out.items())
+                                            if f == fw and n.split(".")[0] == node and "." in n))
+    return out
+
+
+def shares_beneath(facts: dict, relations: list, total: str) -> list[tuple[str, str, str]]:
+    """(cell, statistic, detail) for each node total whose members' mean is not published (withheld, hidden, or its
+    table shows the respondents only) in a year whose items publish their members' shares beneath it
+    (``relations``: the public item map's)."""
+    shown_items = {(dict(key).get("sector"), dict(key).get("year"), dict(key)["item_id"])
+                   for (key, stat), seen in facts.items()
+                   if stat == "w_share_implemented" and "item_id" in dict(key) and any(v for _, v, _, _ in seen)}
+    if not shown_items:
+        return []
+    under = _items_under(relations)
+    members_shown = {key for (key, stat), seen in facts.items() if stat == "w_mean" and any(v for _, v, _, _ in seen)}
+    out = []
+    for (key, stat) in facts:
+        d = dict(key)
+        if stat != "mean" or d.get(SEGMENT) != total:
+            continue
+        items = under.get((d.get("framework"), d.get("node_id")), set())
+        shown = sorted(i for i in items if (d.get("sector"), d.get("year"), i) in shown_items)
+        if shown and key not in members_shown:
+            out.append((_where(key), "w_mean", f"the members' total is not published, but {len(shown)} of its "
+                                               f"{len(items)} items publish their members' shares, whose "
+                                               "item-weighted mean gives it back"))
+    return out
+
+
+def weighted_findings(facts: dict, k: int, totals: set[str], relations: list | None = None
+                      ) -> list[tuple[str, str, str, str]]:
     """Every weighted-report finding as (check, cell, statistic, detail), for the audit's findings list."""
     out = []
     for total in totals:
         out += [("weights-two-totals", *f) for f in two_totals(facts, k, total)]
         out += [("weights-differencing", *f) for f in weighted_pooled(facts, total)]
+        out += [("weights-items", *f) for f in shares_beneath(facts, relations or [], total)]
     out += [("weights-single", *f) for f in single_respondent(facts)]
     return out

@@ -40,6 +40,7 @@ from pipeline.scoring.disclosure_weights import (
     name_withheld,
     withhold_cells,
     withhold_shared_totals,
+    withhold_shares_beneath,
     withhold_total_estimates,
     withhold_year_estimates,
 )
@@ -494,7 +495,12 @@ def linked(data: ReportData, by: str | None, framework: str, k: int | None = Non
     done[2] = withhold_year_estimates(done[2], years, withheld_col=WITHHELD_CELLS)  # the items: every row a total
     # the members' share to whole percent, withheld where it still pins a weighting cell's counts (§12.4a)
     done[2] = publish_members_shares(done[2], data.weights, k)
-    return tuple(withhold_shared_totals(done, years, withheld_col=WITHHELD_CELLS))
+    done = withhold_shared_totals(done, years, withheld_col=WITHHELD_CELLS)
+    # an item's members' share under a withheld members' total averages back to it (§12.4a)
+    beneath = node_items(data, framework, done[2]["year"].unique())
+    nodes = [d for i, d in enumerate(done) if i != 2]
+    done[2] = withhold_shares_beneath(done[2], nodes, beneath, withheld_col=WITHHELD_CELLS)
+    return tuple(done)
 
 
 def secure_together(tables: list[pd.DataFrame], spec: TableSpec, k: int | None = None) -> list[pd.DataFrame]:

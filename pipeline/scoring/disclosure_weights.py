@@ -168,3 +168,41 @@ def withhold_shared_totals(frames: list[pd.DataFrame], withheld_years: set[tuple
             [tuple(str(v) for v in r) in shut for r in f[keys].itertuples(index=False)], index=f.index)
         done.append(withhold_cells(f, hit, cols, withheld_col))
     return done
+
+
+def withhold_shares_beneath(items: pd.DataFrame, nodes: list[pd.DataFrame], beneath: pd.DataFrame,
+                            total: str = ALL, withheld_col: str = "_withheld") -> pd.DataFrame:
+    """The items' table with an item's members' share withheld in every year where a node it lies under does not
+    publish its members' total in any of ``nodes`` (withheld, its row hidden, or a breakdown that is not the
+    weighting cells and publishes the respondents only: a report by industry).
+
+    A node's members' mean is, up to its companies' items not applicable, the item-weighted mean of its items'
+    members' shares: whole percents averaged over 17 items give a withheld function total back within ±0.005, and
+    beside the published segments it solves the hidden ones (docs/method.md §12.4a, "The items beneath a withheld
+    total"). Every item of such a node is withheld, not only enough to widen the mean: one item's share of 17
+    left free moves the mean by 1/17, narrower than a hidden segment needs.
+
+    ``nodes``: the protected node tables (functions, categories, …); ``beneath``: (year, item_id, node_id) for
+    every node an item lies under (:func:`pipeline.report.tables.node_items`).
+    """
+    cols = [c for c in TOTAL_ESTIMATES if c in items]
+    if not cols or beneath.empty or not {"year", "item_id"} <= set(items.columns):
+        return items
+    shut: set[tuple[int, str]] = set()  # (year, node_id) of every node total the tables show
+    shown: set[tuple[int, str]] = set()  # … and of those publishing their members' mean in some table
+    for frame in nodes:
+        if not {"segment", "year", "node_id"} <= set(frame.columns):
+            continue
+        totals = frame[frame["segment"].astype(str).eq(total)]
+        shut |= {(int(y), str(n)) for y, n in zip(totals["year"], totals["node_id"], strict=True)}
+        if "w_mean" in totals:
+            totals = totals[totals["w_mean"].notna()]
+            shown |= {(int(y), str(n)) for y, n in zip(totals["year"], totals["node_id"], strict=True)}
+    shut -= shown
+    if not shut:
+        return items
+    under = beneath[[(int(y), str(n)) in shut for y, n in zip(beneath["year"], beneath["node_id"], strict=True)]]
+    hit_keys = {(int(y), str(i)) for y, i in zip(under["year"], under["item_id"], strict=True)}
+    hit = pd.Series([(int(y), str(i)) in hit_keys for y, i in zip(items["year"], items["item_id"], strict=True)],
+                    index=items.index)
+    return withhold_cells(items, hit, cols, withheld_col)
