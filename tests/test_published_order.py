@@ -161,3 +161,29 @@ def test_the_cross_sector_widest_gap_is_taken_between_printed_means():
                       "node_name": ["統治", "防御"] * 2, "mean": [0.6996, 0.80, 0.50, 0.60], "suppressed": ""})
     got = [s.text for s in cross_headline(f, style.labels("ja"), "ja", {"power": (2026, 317), "auto": (2024, 520)})]
     assert got[-1] == "分野間の差が最も大きい機能は「統治」(電力 70.0%、自動車 50.0%)。"
+
+
+def test_the_explorers_item_list_orders_equal_printed_shares_by_item_number():
+    """525 power companies on the CSF 1.1 category ID.AM: ID.AM-1 201 of 502 applicable (0.4004) and ID.AM-2 201 of
+    503 (0.3996) both print 40.0 %: ID.AM-1 first by number (its digits would put it second); ID.AM-3 with 4 not
+    implemented is hidden and the rest, implemented by all, too: after them, by number."""
+    from pipeline import catalogs
+    from pipeline.report import explore
+    from pipeline.report.data import ReportData
+
+    n = 525
+    keys = [f"c{i:03d}" for i in range(n)]
+    special = {"ID.AM-1": ["not_applicable"] * 23 + ["not_implemented"] * 301 + ["implemented"] * 201,
+               "ID.AM-2": ["not_applicable"] * 22 + ["not_implemented"] * 302 + ["implemented"] * 201,
+               "ID.AM-3": ["not_implemented"] * 4 + ["implemented"] * 521}
+    items = catalogs.power_items()["item_id"].tolist()
+    responses = pd.DataFrame({"sector": "power", "year": 2025, "respondent_key": keys * len(items),
+                              "item_id": [i for i in items for _ in keys],
+                              "answer": [a for i in items for a in special.get(i, ["implemented"] * n)]})
+    respondents = pd.DataFrame({"sector": "power", "year": 2025, "respondent_key": keys,
+                                "template_version": "power-2024"})
+    data = ReportData("power", [2025], pd.DataFrame(), respondents, responses, None)
+    gaps = explore.item_gaps(data, 2025, "ID.AM", "csf11", k=5)
+    assert gaps["item_id"].tolist() == ["ID.AM-1", "ID.AM-2", "ID.AM-3", "ID.AM-4", "ID.AM-5", "ID.AM-6"]
+    assert gaps["share_implemented"].iloc[:2].round(4).tolist() == [0.4004, 0.3996]
+    assert gaps["share_implemented"].iloc[2:].isna().all()
