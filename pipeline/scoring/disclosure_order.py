@@ -13,7 +13,7 @@ A top-N cut taken in that order that falls inside a run of equal printed values 
 the list keeps its stated length, and which of the tied rows it keeps is a function of printed values and
 public keys only, so it tells nothing. (Taking the whole tie would tell nothing either, but a run of withheld
 values or of equal rounded shares can be long, and a list of varying length is harder to read.)
-docs/method.md §5 "Orderings".
+docs/method.md §5.1b.
 """
 
 from __future__ import annotations
