@@ -264,8 +264,9 @@ def test_a_node_without_a_report_table_is_never_compared_with_the_sector_total()
 def test_weakest_items_use_the_one_item_share_and_hide_it_below_k():
     scores, respondents, responses = _peer_case()
     weak = feedback_tables(scores, respondents, responses, "auto", 2024, k=3, n_weak=3)["S1"][1]
-    # No.1: 4 implemented of 6 applicable; every other item missing for all six: 0 of 6
-    assert weak["item_id"].tolist() == ["No.1", "No.10", "No.100"]
+    # No.1: 4 implemented of 6 applicable; every other item missing for all six: 0 of 6; every rate hidden (below),
+    # so the list is in item number order (docs/method.md §5, orderings)
+    assert weak["item_id"].tolist() == ["No.1", "No.2", "No.3"]
     assert weak["answer"].tolist() == ["not_implemented", "missing", "missing"]
     # 4 of 6 leaves 2 not implemented (< k = 3): hidden by the split rule, as the report's item table hides it;
     # 0 of 6 is every company failing the item: a 0% would tell each member every peer's answer

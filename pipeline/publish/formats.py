@@ -26,6 +26,7 @@ import pandas as pd
 from pipeline import catalogs
 from pipeline.publish.model import PublishedTable
 from pipeline.scoring.disclosure import BAND_EDGE
+from pipeline.scoring.disclosure_order import PRINTED_DECIMALS
 from pipeline.scoring.disclosure_rounding import BASE_WITHHELD, ROUNDED, WITHHELD
 
 # what a rounded row withholds (an item's base and counts, a node's or ★ requirement's base): the mark x, never '—'
@@ -141,8 +142,10 @@ def format_value(value: object, column: str, lang: str, whole: bool = False) -> 
     return str(round(v))  # int, year
 
 
-DISPLAYED_DECIMALS = {"percent": 1, "score": 1, "points": 1, "count": 0, "year": 0, "int": 0}
-"""Decimals a number of each kind shows, in percent (shares, scores), points or units (counts)."""
+DISPLAYED_DECIMALS = {"percent": PRINTED_DECIMALS, "score": PRINTED_DECIMALS, "points": PRINTED_DECIMALS, "count": 0,
+                      "year": 0, "int": 0}
+"""Decimals a number of each kind shows, in percent (shares, scores), points or units (counts); the published
+orderings compare values at the same decimals (``scoring.disclosure_order``)."""
 
 
 def as_displayed(value: float, k: str, whole_percent: bool = False) -> float | int:

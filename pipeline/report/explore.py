@@ -30,6 +30,7 @@ from pipeline.report.data import SEGMENTS, ReportData, load, sector_choices, seg
 from pipeline.report.tables import SPECS, node_stats, quantiles
 from pipeline.report.tables import display as in_display_order
 from pipeline.report.tables import items as protected_items
+from pipeline.scoring.disclosure_order import printed_order
 from pipeline.scoring.disclosure_rounding import ROUNDED
 from pipeline.scoring.maps import item_map
 
@@ -205,14 +206,16 @@ def item_gaps(data: ReportData, year: int, node: str, framework: str = "csf2", k
     -------
     pandas.DataFrame
         One row per item: item_id, text, n_applicable, n_implemented, share_implemented, ci_low,
-        ci_high, na_share, … and ``suppressed``; lowest share first, hidden items last.
+        ci_high, na_share, … and ``suppressed``; lowest printed share first, hidden items last, ties by item
+        number.
     """
     links = item_map(data.sector)
     items = links.loc[links["framework"].eq(framework) & links["node_id"].eq(node), "item_id"].unique()
     table = protected_items(data, k, lang)
     out = table[table["year"].eq(year) & table["item_id"].isin(items)]
     out = out.assign(text=out["item_id"].map(data.item_texts(year, lang)))  # the year's own wording
-    return out.sort_values(["share_implemented", "item_id"]).reset_index(drop=True)
+    # lowest printed share first; equal printed shares and hidden items (last) by item number (disclosure_order)
+    return printed_order(out, ["share_implemented"], "item_id").reset_index(drop=True)
 
 
 def item_table(gaps: pd.DataFrame, lang: str, rows: int = 15, k: int | None = None) -> Styler:

@@ -13,6 +13,7 @@ import pandas as pd
 from pipeline.publish.audit import AUDIT_FILE
 from pipeline.publish.formats import format_value, hidden_text, rounded_mask
 from pipeline.publish.model import PublishedTable
+from pipeline.scoring.disclosure_order import as_printed, printed_order
 from pipeline.scoring.disclosure_rounding import ROUNDED
 
 
@@ -54,6 +55,13 @@ def _rounded(tables: dict[str, PublishedTable], name: str, **where: object) -> b
 
 def _ref(name: str, column: str, **where: object) -> str:
     return f"{name}: {column} @ " + ", ".join(str(v) for v in where.values())
+
+
+def _ends(functions: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The strongest and the weakest function by the mean as printed, equal printed means by node id
+    (``disclosure_order``): naming the larger of two means that print alike would tell their hidden digits."""
+    best = printed_order(functions, ["mean"], "node_id", descending=True).iloc[0]
+    return best, printed_order(functions, ["mean"], "node_id").iloc[0]
 
 
 def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: int, total: str,
@@ -100,7 +108,7 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
         f = funcs.frame
         f = f[f["year"].eq(year) & f["segment"].eq(total) & f["suppressed"].eq("") & f["mean"].notna()]
         if len(f) >= 2:
-            best, worst = f.loc[f["mean"].idxmax()], f.loc[f["mean"].idxmin()]
+            best, worst = _ends(f)
             whole = rounded_mask(f.loc[[best.name, worst.name]])
             out.append(Sentence(h["functions"].format(framework=framework_label,
                 best=node_names.get(best["node_id"], best["node_id"]), best_value=pct(best["mean"], "mean", whole[0]),
@@ -205,7 +213,7 @@ def cross_headline(functions: pd.DataFrame, labels: dict, lang: str, respondents
         if sector not in respondents or rows.empty:
             continue
         year, n = respondents[sector]
-        best, worst = rows.loc[rows["mean"].idxmax()], rows.loc[rows["mean"].idxmin()]
+        best, worst = _ends(rows)
         out.append(Sentence(words["sector"].format(
             sector=labels["sector"].get(sector, sector), year=labels["fy"].format(year=year), n=f"{n:,}",
             best=best["node_name"], best_value=format_value(best["mean"], "mean", lang),
@@ -214,7 +222,9 @@ def cross_headline(functions: pd.DataFrame, labels: dict, lang: str, respondents
     both = (shown.pivot_table(index="node_id", columns="sector", values="mean", aggfunc="first")
             .reindex(columns=list(dict.fromkeys(shown["sector"]))).dropna())  # the sectors in the page's order
     if both.shape[1] > 1 and len(both):
-        node = (both.max(axis=1) - both.min(axis=1)).idxmax()
+        printed = both.apply(as_printed)  # the gap between the means as printed, equal gaps by node id
+        gaps = ((printed.max(axis=1) - printed.min(axis=1)) / 100).rename("gap").reset_index()
+        node = printed_order(gaps, ["gap"], "node_id", descending=True)["node_id"].iloc[0]
         name = shown.loc[shown["node_id"].eq(node), "node_name"].iloc[0]
         values = labels["headline"]["list_separator"].join(
             f"{labels['sector'].get(s, s)} {format_value(both.at[node, s], 'mean', lang)}" for s in both.columns)

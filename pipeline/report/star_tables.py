@@ -31,6 +31,7 @@ from pipeline.report.data import ReportData
 from pipeline.report.scheme_names import scheme_names
 from pipeline.ruleset import min_cell
 from pipeline.scoring.disclosure import complementary_suppression, split_sides
+from pipeline.scoring.disclosure_order import printed_order, printed_top
 from pipeline.scoring.disclosure_rounding import (
     ROUNDED,
     ROUNDING,
@@ -159,13 +160,13 @@ def with_keys(table: pd.DataFrame) -> pd.DataFrame:
 
 def top_bottlenecks(table: pd.DataFrame, star: int, year: int, n: int = 10, *, total: str) -> pd.DataFrame:
     """The ``n`` requirements of ★``star`` that most companies of the sector (``total``: 全体, or the name a
-    report in another language displays it by, "All") fail in ``year``, among those published; ties by
-    requirement id. ``total`` has no default: a default of 全体 matched nothing in an English report, whose
-    by-segment bottleneck heatmaps were then skipped without a word."""
+    report in another language displays it by, "All") fail in ``year``, among those published, by the share as
+    printed; ties by requirement id (``disclosure_order``). ``total`` has no default: a default of 全体 matched
+    nothing in an English report, whose by-segment bottleneck heatmaps were then skipped without a word."""
     t = table[table["star"].eq(star) & table["year"].eq(year) & table["segment"].eq(total)
               & table["share_unmet"].notna()]
-    return (t.sort_values(["share_unmet", "requirement_id"], ascending=[False, True], kind="stable").head(n)
-            .reset_index(drop=True))
+    # by the share as printed; equal printed shares, and a cut among them, by requirement id (disclosure_order)
+    return printed_top(t, n, ["share_unmet"], "requirement_id", descending=True).reset_index(drop=True)
 
 
 def top_bottleneck_segments(table: pd.DataFrame, star: int, year: int, n: int = 10, *, total: str) -> pd.DataFrame:
@@ -536,10 +537,11 @@ def what_if_table(data: ReportData, what: WhatIf, year: int, bottleneck_table: p
     t["n_lifted_alone"] = t["n_lifted_alone"].astype(float).where(
         (t["n_lifted_alone"] >= k) & (must - t["n_lifted_alone"] >= k)
         & (t["n_failing"] - t["n_lifted_alone"] >= k) & ~hidden & open_)
-    # the published order may rest only on published numbers (an order of hidden counts bounds them): lifted
-    # alone where shown, then the share failing where shown, hidden rows last by requirement id
-    t = t.sort_values(["n_lifted_alone", "share_unmet", "requirement_id"], ascending=[False, False, True],
-                      na_position="last", kind="stable").reset_index(drop=True)
+    # the published order may rest only on published numbers as printed (an order of hidden counts bounds them, an
+    # order of equal printed shares tells their digits): lifted alone where shown, then the share failing where
+    # shown, ties and hidden rows by requirement id (disclosure_order)
+    t = printed_order(t, ["n_lifted_alone", "share_unmet"], "requirement_id", descending=True,
+                      counts=["n_lifted_alone"]).reset_index(drop=True)
     hidden = t["suppressed"].ne("")
     # a hidden row comes last and carries no number at all, its rank neither
     t["rank"] = pd.Series(np.arange(1, len(t) + 1), dtype=float).where(~hidden)

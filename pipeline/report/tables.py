@@ -12,7 +12,6 @@ module only draws them, and :data:`SPECS` tells the intruder check what each tab
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -29,6 +28,7 @@ from pipeline.scoring.disclosure import BAND_COLUMN, MEMBERS_BEHIND, respondent_
 from pipeline.scoring.disclosure import BANDS as MEAN_BANDS
 from pipeline.scoring.disclosure import protect as protect_respondents
 from pipeline.scoring.disclosure_members_share import publish_members_shares
+from pipeline.scoring.disclosure_order import as_printed, printed_order, printed_top, public_key
 from pipeline.scoring.disclosure_rounding import (
     ROUNDED,
     round_small_base,
@@ -760,16 +760,10 @@ def unjudgeable() -> dict[str, list[str]]:
     return {f"★{star}": list(unjudgeable_requirements(star)) for star in (3, 4)}
 
 
-def item_number(item_id: object) -> tuple:
-    """Sort key of an item id by its numbers: No.2 before No.10, ID.AM-2 before ID.AM-10 (a text sort puts
-    No.1, No.10, No.100 together)."""
-    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", str(item_id)) if t)
-
-
 def by_item_number(table: pd.DataFrame, first: list[str] | None = None) -> pd.DataFrame:
-    """``table`` sorted by ``first`` columns, then by item number (:func:`item_number`)."""
+    """``table`` sorted by ``first`` columns, then by item number (``disclosure_order.public_key``)."""
     keys = [*(first or []), "_item"]
-    return (table.assign(_item=table["item_id"].map(item_number)).sort_values(keys, kind="stable")
+    return (table.assign(_item=table["item_id"].map(public_key)).sort_values(keys, kind="stable")
             .drop(columns="_item").reset_index(drop=True))
 
 
@@ -820,9 +814,10 @@ def item_profile(table: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def weakest_items(table: pd.DataFrame, year: int, n: int = 10) -> pd.DataFrame:
-    """The ``n`` published items with the lowest share implemented in ``year`` (from :func:`items`)."""
-    t = by_item_number(table[table["year"].eq(year) & table["share_implemented"].notna()])
-    return t.sort_values("share_implemented", kind="stable").head(n).reset_index(drop=True)
+    """The ``n`` published items with the lowest share implemented in ``year`` (from :func:`items`), lowest printed
+    share first: items printing the same share, and a cut among them, by item number (``disclosure_order``)."""
+    t = table[table["year"].eq(year) & table["share_implemented"].notna()]
+    return printed_top(t, n, ["share_implemented"], "item_id").reset_index(drop=True)
 
 
 def versions_used(data: ReportData, year: int) -> set[str]:
@@ -903,10 +898,13 @@ def movers(table: pd.DataFrame, year_from: int, year_to: int, n: int = 8, exclud
         m["change"] = m["change"].round(2)
         for share, flag in (("share_implemented", ROUNDED), ("share_previous", f"{ROUNDED}_previous")):
             m[share] = m[share].where(~m[flag], m[share].round(2))
-    up = m[m["change"].gt(0)].sort_values("change", ascending=False, kind="stable").head(n)
-    down = m[m["change"].lt(0)].sort_values("change", kind="stable").head(n)
-    return pd.concat([up.assign(direction="up"), down.sort_values("change", ascending=False, kind="stable")
-                      .assign(direction="down")]).reset_index(drop=True)
+    # a rise or a fall as the change prints (+0.0 points is neither), ordered and cut by the printed change, equal
+    # ones by item number (disclosure_order): never by the digits the page does not print
+    printed = as_printed(m["change"])
+    up = printed_top(m[printed.gt(0)], n, ["change"], "item_id", descending=True)
+    down = printed_order(printed_top(m[printed.lt(0)], n, ["change"], "item_id"), ["change"], "item_id",
+                         descending=True)
+    return pd.concat([up.assign(direction="up"), down.assign(direction="down")]).reset_index(drop=True)
 
 
 def panel(data: ReportData, year_from: int, year_to: int, k: int | None = None, framework: str = "csf2"

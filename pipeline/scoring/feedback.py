@@ -30,6 +30,7 @@ from pipeline.scoring.disclosure import (
     quantile_position,
     quantile_shown,
 )
+from pipeline.scoring.disclosure_order import printed_top
 from pipeline.scoring.disclosure_rounding import ROUNDED, STEP, round_small_not_applicable
 from pipeline.scoring.feedback_levels import levels_to_withhold
 from pipeline.scoring.rules import complete_items, is_achieved, is_applicable
@@ -489,9 +490,11 @@ def _weakest_items(responses: pd.DataFrame, n_weak: int, k: int) -> dict[str, pd
     (NaN, listed last) when fewer than k companies are behind it, fewer than k on either side of it or
     it is exactly 0% or 100%; rounded, with n_applicable withheld, when 1…k−1 found it not applicable.
     Gaps are applicable, not achieved answers, instrument items missing from the submission included, as
-    every score counts them. Columns: rank (1 = first to work on), item_id, answer (canonical), peer_rate, n_applicable,
-    template_version (the company's, for the item texts; '' when ``responses`` do not say), rounded (the rate is
-    published in whole percent, its applicable count withheld).
+    every score counts them, listed highest printed rate first (``disclosure_order.printed_top``: equal printed
+    rates, and hidden ones last, by item number; never by the exact rate the page does not print). Columns: rank
+    (1 = first to work on), item_id, answer (canonical), peer_rate, n_applicable, template_version (the company's,
+    for the item texts; '' when ``responses`` do not say), rounded (the rate is published in whole percent, its
+    applicable count withheld).
     """
     if responses.empty:
         return {}
@@ -508,8 +511,8 @@ def _weakest_items(responses: pd.DataFrame, n_weak: int, k: int) -> dict[str, pd
                        n_companies=gaps["item_id"].map(raw.set_index("item_id")["n_companies"]),
                        # printed in whole percent as the report's item table prints it (the rate's own flag)
                        **{ROUNDED: gaps["item_id"].map(shares[ROUNDED]).fillna(False).astype(bool)})
-    gaps = gaps.sort_values(["peer_rate", "item_id"], ascending=[False, True], na_position="last", kind="stable")
-    top = gaps.groupby("respondent_key", sort=False).head(n_weak)  # one pass over every company's gaps
+    # in the order the rates print (docs/method.md §5, orderings): equal printed rates and withheld ones by item number
+    top = printed_top(gaps, n_weak, ["peer_rate"], "item_id", descending=True, per="respondent_key")
     top = top.assign(rank=top.groupby("respondent_key", sort=False).cumcount() + 1,
                      template_version=top["template_version"].fillna("").astype(object)
                      if "template_version" in top else "")
