@@ -36,6 +36,17 @@ def test_points_of_every_answer():
     assert point_table()["missing"] == 0.0
 
 
+def test_item_points_keep_each_rows_place_name_and_a_missing_answer():
+    # repeated answers, an empty one and a row index that is not 0…n: each row its own points, in its own place
+    answers = pd.Series(["partial", None, "implemented", "partial", "not_applicable"], index=[7, 3, 9, 1, 4],
+                        name="answer", dtype="str")
+    got = item_points(answers)
+    assert got.index.tolist() == [7, 3, 9, 1, 4] and got.name == "answer" and got.dtype == "float64"
+    assert got.tolist()[0] == 0.5 and got.tolist()[2:4] == [1.0, 0.5]
+    assert np.isnan(got[3]) and np.isnan(got[4])
+    assert item_points(pd.Series([], dtype="str")).tolist() == []
+
+
 def test_an_answer_without_a_rule_is_an_error_not_a_zero():
     with pytest.raises(ValueError, match="without a scoring rule"):
         item_points(pd.Series(["implemented", "達成"]))

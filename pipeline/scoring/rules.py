@@ -51,11 +51,14 @@ def item_points(answer: pd.Series, rules: RulesSource = None) -> pd.Series:
     unknown one means a bug upstream, and scoring it silently as 0 or NaN would hide it.
     """
     table = point_table(rules)
-    out = answer.map(table)
-    unknown = answer.notna() & ~answer.isin(list(table))
-    if unknown.any():
-        raise ValueError(f"answers without a scoring rule: {sorted(set(answer[unknown]))[:5]}")
-    return out.astype(float)
+    # each distinct answer looked up once: a Series.map of Arrow-backed strings looks up every row in Python
+    # (0.1 s for a full automotive year's 471,087 answers, asked several times per report)
+    codes, distinct = pd.factorize(answer)
+    unknown = [a for a in distinct if a not in table]
+    if unknown:
+        raise ValueError(f"answers without a scoring rule: {sorted(set(unknown))[:5]}")
+    points = np.array([table[a] for a in distinct] + [np.nan], dtype=float)  # a missing answer (code -1): NaN
+    return pd.Series(points[codes], index=answer.index, name=answer.name)
 
 
 def is_applicable(answer: pd.Series, rules: RulesSource = None) -> pd.Series:
