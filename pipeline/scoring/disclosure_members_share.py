@@ -189,6 +189,14 @@ def publish_members_shares(items: pd.DataFrame, weights: pd.DataFrame, k: int) -
             hit = out[col].notna() & ~rounded
             out.loc[hit, col] = [widen(float(v)) for v in out.loc[hit, col]]
     shut = pd.Series(False, index=out.index)
+    found_before: dict[tuple, Values | None] = {}  # rows (and a rounded row's readings) repeat (P, A): enumerated once
+
+    def values(year_of: list[tuple[float, int]], p: int, a: int, band: Band = ANY_SHARE) -> Values | None:
+        key = (tuple(year_of), p, a, band)
+        if key not in found_before:
+            found_before[key] = cell_count_values(year_of, p, a, band)
+        return found_before[key]
+
     for i in out.index[shown.to_numpy()]:
         year_of = cells.get((str(out.at[i, "sector"]), int(out.at[i, "year"])))
         if not year_of or len(year_of) < 2:
@@ -200,8 +208,8 @@ def publish_members_shares(items: pd.DataFrame, weights: pd.DataFrame, k: int) -
             shut.loc[i] = True
             continue
         band = printed_band(float(out.at[i, SHARE]))
-        found = merged_values([cell_count_values(year_of, p, a, band) for p, a in readings])
-        shut.loc[i] = pins_a_cell(found, k, merged_values([cell_count_values(year_of, p, a) for p, a in readings]))
+        found = merged_values([values(year_of, p, a, band) for p, a in readings])
+        shut.loc[i] = pins_a_cell(found, k, merged_values([values(year_of, p, a) for p, a in readings]))
     return withhold_cells(out, shut, [c for c in (SHARE, *INTERVAL) if c in out], "_withheld")
 
 
