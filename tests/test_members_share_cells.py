@@ -48,6 +48,22 @@ def test_the_same_share_to_whole_percent_leaves_every_count_its_width():
     assert not pins_a_cell(ranges, 5)
 
 
+def test_the_counts_alone_are_their_bounds_as_the_enumeration_finds_them():
+    """Cells of 10 and 100 respondents, P = 108, A = 60, any share: cell 1 implements 0 … 10 (the other cell holds
+    the rest of 60) and finds 0 … 2 not applicable (p1 ≥ 108 − 100 = 8); cell 2 implements 50 … 60 and finds 0 … 2
+    not applicable. The same as enumerating every split against a band no share leaves ([0, 3)); none where no split
+    fits (P above the respondents, A above P) or P = 0."""
+    cells = [(10.0, 10), (1.0, 100)]
+    alone = [(tuple(range(0, 11)), (0, 1, 2)), (tuple(range(50, 61)), (0, 1, 2))]
+    assert cell_count_values(cells, 108, 60) == alone
+    assert cell_count_values(cells, 108, 60, (Fraction(0), Fraction(3))) == alone
+    three = [(2.0, 3), (1.5, 4), (1.0, 2)]
+    for p, a in [(5, 2), (9, 9), (1, 0), (7, 7)]:
+        assert cell_count_values(three, p, a) == cell_count_values(three, p, a, (Fraction(0), Fraction(3)))
+    assert cell_count_values(cells, 111, 60) is None and cell_count_values(cells, 50, 51) is None
+    assert cell_count_values(cells, 0, 0) is None
+
+
 def _items(share: float) -> pd.DataFrame:
     return pd.DataFrame({"sector": ["auto"], "year": [2024], "item_id": ["No.1"], "n_applicable": [110],
                          "n_implemented": [60], "n_not_applicable": [0], "share_implemented": [60 / 110],
