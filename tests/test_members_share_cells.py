@@ -79,18 +79,19 @@ def _weights() -> pd.DataFrame:
 
 def test_two_rows_with_the_same_counts_enumerate_the_cells_once(monkeypatch):
     """Items No.1 and No.2 both 60 of 110 applicable, members' share 0.5467 → 0.55 over the same two cells: the
-    splits are enumerated once for the printed band and once for any share (2 enumerations, not 4), and both rows
-    publish the same rounded share and interval (0.55; 0.44 … 0.61, as in the test below)."""
+    splits are enumerated once for the printed band (the counts alone, in closed form, are asked once per row), and
+    both rows publish the same rounded share and interval (0.55; 0.44 … 0.61, as in the test below)."""
     import pipeline.scoring.disclosure_members_share as M
 
     calls = []
     enumerate_once = M.cell_count_values
-    monkeypatch.setattr(M, "cell_count_values", lambda *a: calls.append(a[1:3]) or enumerate_once(*a))
+    monkeypatch.setattr(M, "cell_count_values", lambda *a: calls.append(a[1:]) or enumerate_once(*a))
     w = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [f"r{i}" for i in range(110)],
                       "weight": [2.0] * 50 + [1.8] * 60})
     items = pd.concat([_items(0.5467), _items(0.5467).assign(item_id="No.2")], ignore_index=True)
     out = publish_members_shares(items, w, 5)
-    assert calls == [(110, 60), (110, 60)]
+    band = printed_band(0.55)
+    assert calls == [(110, 60, band), (110, 60, M.ANY_SHARE), (110, 60, M.ANY_SHARE)]
     assert out["w_share_implemented"].tolist() == [0.55, 0.55]
     assert out["w_ci_low"].tolist() == [0.44, 0.44] and out["w_ci_high"].tolist() == [0.61, 0.61]
 

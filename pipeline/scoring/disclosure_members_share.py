@@ -212,6 +212,8 @@ def publish_members_shares(items: pd.DataFrame, weights: pd.DataFrame, k: int) -
     found_before: dict[tuple, Values | None] = {}  # rows (and a rounded row's readings) repeat (P, A): enumerated once
 
     def values(year_of: list[tuple[float, int]], p: int, a: int, band: Band = ANY_SHARE) -> Values | None:
+        if band == ANY_SHARE:  # closed form, and long lists of values: made again rather than kept
+            return cell_count_values(year_of, p, a, band)
         key = (tuple(year_of), p, a, band)
         if key not in found_before:
             found_before[key] = cell_count_values(year_of, p, a, band)
