@@ -48,6 +48,22 @@ def test_the_same_share_to_whole_percent_leaves_every_count_its_width():
     assert not pins_a_cell(ranges, 5)
 
 
+def test_the_counts_alone_are_their_bounds_as_the_enumeration_finds_them():
+    """Cells of 10 and 100 respondents, P = 108, A = 60, any share: cell 1 implements 0 … 10 (the other cell holds
+    the rest of 60) and finds 0 … 2 not applicable (p1 ≥ 108 − 100 = 8); cell 2 implements 50 … 60 and finds 0 … 2
+    not applicable. The same as enumerating every split against a band no share leaves ([0, 3)); none where no split
+    fits (P above the respondents, A above P) or P = 0."""
+    cells = [(10.0, 10), (1.0, 100)]
+    alone = [(tuple(range(0, 11)), (0, 1, 2)), (tuple(range(50, 61)), (0, 1, 2))]
+    assert cell_count_values(cells, 108, 60) == alone
+    assert cell_count_values(cells, 108, 60, (Fraction(0), Fraction(3))) == alone
+    three = [(2.0, 3), (1.5, 4), (1.0, 2)]
+    for p, a in [(5, 2), (9, 9), (1, 0), (7, 7)]:
+        assert cell_count_values(three, p, a) == cell_count_values(three, p, a, (Fraction(0), Fraction(3)))
+    assert cell_count_values(cells, 111, 60) is None and cell_count_values(cells, 50, 51) is None
+    assert cell_count_values(cells, 0, 0) is None
+
+
 def _items(share: float) -> pd.DataFrame:
     return pd.DataFrame({"sector": ["auto"], "year": [2024], "item_id": ["No.1"], "n_applicable": [110],
                          "n_implemented": [60], "n_not_applicable": [0], "share_implemented": [60 / 110],
@@ -59,6 +75,25 @@ def _weights() -> pd.DataFrame:
     """Cell 1: 10 respondents for 100 members (W = 10); cell 2: 100 respondents for 100 members (W = 1)."""
     return pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [f"r{i}" for i in range(110)],
                          "weight": [10.0] * 10 + [1.0] * 100})
+
+
+def test_two_rows_with_the_same_counts_enumerate_the_cells_once(monkeypatch):
+    """Items No.1 and No.2 both 60 of 110 applicable, members' share 0.5467 → 0.55 over the same two cells: the
+    splits are enumerated once for the printed band (the counts alone, in closed form, are asked once per row), and
+    both rows publish the same rounded share and interval (0.55; 0.44 … 0.61, as in the test below)."""
+    import pipeline.scoring.disclosure_members_share as M
+
+    calls = []
+    enumerate_once = M.cell_count_values
+    monkeypatch.setattr(M, "cell_count_values", lambda *a: calls.append(a[1:]) or enumerate_once(*a))
+    w = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [f"r{i}" for i in range(110)],
+                      "weight": [2.0] * 50 + [1.8] * 60})
+    items = pd.concat([_items(0.5467), _items(0.5467).assign(item_id="No.2")], ignore_index=True)
+    out = publish_members_shares(items, w, 5)
+    band = printed_band(0.55)
+    assert calls == [(110, 60, band), (110, 60, M.ANY_SHARE), (110, 60, M.ANY_SHARE)]
+    assert out["w_share_implemented"].tolist() == [0.55, 0.55]
+    assert out["w_ci_low"].tolist() == [0.44, 0.44] and out["w_ci_high"].tolist() == [0.61, 0.61]
 
 
 def test_rounding_alone_is_no_guarantee_with_very_different_weights():

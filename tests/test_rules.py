@@ -14,6 +14,7 @@ from pipeline.scoring.rules import (
     is_applicable,
     item_points,
     load_rules,
+    lookup,
     point_table,
 )
 from pipeline.scoring.statistics import item_shares
@@ -34,6 +35,25 @@ def test_points_of_every_answer():
     assert is_applicable(answers).tolist() == [True] * 7 + [False]
     assert is_achieved(answers).tolist() == [True] + [False] * 7
     assert point_table()["missing"] == 0.0
+
+
+def test_item_points_keep_each_rows_place_name_and_a_missing_answer():
+    # repeated answers, an empty one and a row index that is not 0…n: each row its own points, in its own place
+    answers = pd.Series(["partial", None, "implemented", "partial", "not_applicable"], index=[7, 3, 9, 1, 4],
+                        name="answer", dtype="str")
+    got = item_points(answers)
+    assert got.index.tolist() == [7, 3, 9, 1, 4] and got.name == "answer" and got.dtype == "float64"
+    assert got.tolist()[0] == 0.5 and got.tolist()[2:4] == [1.0, 0.5]
+    assert np.isnan(got[3]) and np.isnan(got[4])
+    assert item_points(pd.Series([], dtype="str")).tolist() == []
+
+
+def test_lookup_reads_each_row_through_the_table_in_its_place():
+    values = pd.Series(["b", "a", None, "b", "z"], index=[4, 3, 2, 1, 0], name="node_id", dtype="str")
+    got = lookup(values, {"a": 0.9, "b": 0.5})
+    assert got.index.tolist() == [4, 3, 2, 1, 0] and got.name == "node_id" and got.dtype == "float64"
+    assert got.tolist()[:2] == [0.5, 0.9] and got.tolist()[3] == 0.5
+    assert np.isnan(got[2]) and np.isnan(got[0])  # missing, and a value the table does not have
 
 
 def test_an_answer_without_a_rule_is_an_error_not_a_zero():

@@ -62,6 +62,8 @@ def cell_count_values(cells: Sequence[tuple[float, int]], applicable: int, imple
     """
     if not 2 <= len(cells) <= MAX_CELLS:
         raise ValueError(f"cell_count_values enumerates 2 to {MAX_CELLS} cells, not {len(cells)}")
+    if band == ANY_SHARE:  # every split qualifies: the counts' own bounds, no enumeration needed
+        return counts_alone([int(c[1]) for c in cells], applicable, implemented)
     frac = [Fraction(c[0]).limit_denominator(MAX_DENOMINATOR) for c in cells]
     scale = math.lcm(*(f.denominator for f in frac))
     (ln, ld), (hn, hd) = ((b.numerator, b.denominator) for b in map(Fraction, band))
@@ -112,6 +114,24 @@ def cell_count_values(cells: Sequence[tuple[float, int]], applicable: int, imple
         return None
     return [(tuple(int(v) for v in np.flatnonzero(np.cumsum(seen_a[c])[:-1] > 0)),
              tuple(int(v) for v in np.flatnonzero(seen_na[c]))) for c in range(h)]
+
+
+def counts_alone(n: Sequence[int], applicable: int, implemented: int) -> Values | None:
+    """:func:`cell_count_values` over any share: per cell, what Σ p_c = P, Σ a_c = A and 0 ≤ a_c ≤ p_c ≤ n_c alone
+    allow, in closed form. With N' = the other cells' respondents, a_c takes every value of max(0, A − N') …
+    min(n_c, A) and p_c of max(0, P − N') … min(n_c, P) (the others hold the rest: A − a_c ≤ P − p_c ≤ N'), so the
+    count not applicable n_c − p_c every value of n_c − min(n_c, P) … n_c − max(0, P − N'); no gaps. None where no
+    split fits (P > N, A > P) or P = 0 (no share: its denominator Σ W_c·p_c is 0)."""
+    total = sum(n)
+    if not (0 < applicable <= total and 0 <= implemented <= applicable):
+        return None
+    out = []
+    for m in n:
+        others = total - m
+        a = range(max(0, implemented - others), min(m, implemented) + 1)
+        na = range(m - min(m, applicable), m - max(0, applicable - others) + 1)
+        out.append((tuple(a), tuple(na)))
+    return out
 
 
 def _splits(total: int, n: np.ndarray):
@@ -189,6 +209,16 @@ def publish_members_shares(items: pd.DataFrame, weights: pd.DataFrame, k: int) -
             hit = out[col].notna() & ~rounded
             out.loc[hit, col] = [widen(float(v)) for v in out.loc[hit, col]]
     shut = pd.Series(False, index=out.index)
+    found_before: dict[tuple, Values | None] = {}  # rows (and a rounded row's readings) repeat (P, A): enumerated once
+
+    def values(year_of: list[tuple[float, int]], p: int, a: int, band: Band = ANY_SHARE) -> Values | None:
+        if band == ANY_SHARE:  # closed form, and long lists of values: made again rather than kept
+            return cell_count_values(year_of, p, a, band)
+        key = (tuple(year_of), p, a, band)
+        if key not in found_before:
+            found_before[key] = cell_count_values(year_of, p, a, band)
+        return found_before[key]
+
     for i in out.index[shown.to_numpy()]:
         year_of = cells.get((str(out.at[i, "sector"]), int(out.at[i, "year"])))
         if not year_of or len(year_of) < 2:
@@ -200,8 +230,8 @@ def publish_members_shares(items: pd.DataFrame, weights: pd.DataFrame, k: int) -
             shut.loc[i] = True
             continue
         band = printed_band(float(out.at[i, SHARE]))
-        found = merged_values([cell_count_values(year_of, p, a, band) for p, a in readings])
-        shut.loc[i] = pins_a_cell(found, k, merged_values([cell_count_values(year_of, p, a) for p, a in readings]))
+        found = merged_values([values(year_of, p, a, band) for p, a in readings])
+        shut.loc[i] = pins_a_cell(found, k, merged_values([values(year_of, p, a) for p, a in readings]))
     return withhold_cells(out, shut, [c for c in (SHARE, *INTERVAL) if c in out], "_withheld")
 
 

@@ -27,7 +27,16 @@ from pipeline.catalogs import catalog_cache
 from pipeline.ruleset import level_threshold
 from pipeline.scoring import rules as rules_mod
 from pipeline.scoring.maps import all_nodes, item_map
-from pipeline.scoring.rules import Rules, RulesSource, complete_items, is_achieved, is_applicable, item_points, versions
+from pipeline.scoring.rules import (
+    Rules,
+    RulesSource,
+    complete_items,
+    is_achieved,
+    is_applicable,
+    item_points,
+    lookup,
+    versions,
+)
 
 KEY = ["sector", "year", "respondent_key"]
 SCORE_COLUMNS = [*KEY, "framework", "node_id", "score", "n_items", "n_applicable"]
@@ -267,11 +276,11 @@ def _own_points(r: pd.DataFrame, rules: Rules) -> pd.Series:
     out = pd.Series(np.nan, index=r.index)
     for sector, points in _declared(rules).items():
         here = r["sector"].eq(sector)
-        out[here] = r.loc[here, "answer"].map(points).fillna(0.0)
+        out[here] = lookup(r.loc[here, "answer"], points).fillna(0.0)
     return out
 
 
 def _own_max(sector: pd.Series, rules: Rules) -> pd.Series:
     """The most an applicable item can score on its sector's own scale."""
     best = {s: max(points.values()) for s, points in _declared(rules).items()}
-    return sector.map(best).astype(float)
+    return lookup(sector, best)

@@ -23,6 +23,9 @@ reads it, so changing scoring.yaml and re-running ``sdw score`` changes scores w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -44,6 +47,15 @@ ITEM_LEVEL = ("answer_raw", "score", "cell")  # emptied on rows complete_items a
 
 
 
+def lookup(values: pd.Series, table: Mapping[Any, float]) -> pd.Series:
+    """``values.map(table)`` as floats, each distinct value looked up once: a ``Series.map`` of Arrow-backed strings
+    (pandas' default) looks up every row in Python, 0.1 s for a full automotive year's 471,087 answers, asked many
+    times per report. A value not in ``table``, or missing, gives NaN; the index and name are kept."""
+    codes, distinct = pd.factorize(values)
+    found = np.array([table.get(v, np.nan) for v in distinct] + [np.nan], dtype=float)  # code -1 (missing): NaN
+    return pd.Series(found[codes], index=values.index, name=values.name)
+
+
 def item_points(answer: pd.Series, rules: RulesSource = None) -> pd.Series:
     """Each answer's item points under the rules; NaN for excluded (not applicable) answers.
 
@@ -51,11 +63,10 @@ def item_points(answer: pd.Series, rules: RulesSource = None) -> pd.Series:
     unknown one means a bug upstream, and scoring it silently as 0 or NaN would hide it.
     """
     table = point_table(rules)
-    out = answer.map(table)
-    unknown = answer.notna() & ~answer.isin(list(table))
-    if unknown.any():
-        raise ValueError(f"answers without a scoring rule: {sorted(set(answer[unknown]))[:5]}")
-    return out.astype(float)
+    unknown = [a for a in answer.dropna().unique() if a not in table]
+    if unknown:
+        raise ValueError(f"answers without a scoring rule: {sorted(set(unknown))[:5]}")
+    return lookup(answer, table)
 
 
 def is_applicable(answer: pd.Series, rules: RulesSource = None) -> pd.Series:

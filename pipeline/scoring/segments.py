@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogs
+from pipeline.scoring.rules import lookup
 from pipeline.scoring.statistics import mean_interval, share_threshold, wilson
 from pipeline.scoring.weights import with_members
 
@@ -83,7 +84,7 @@ def node_thresholds(node_ids: pd.Series, framework: str, threshold: float | None
     if threshold is not None:
         return pd.Series(float(threshold), index=node_ids.index)
     theta = {node: share_threshold(framework, node) for node in node_ids.unique()}
-    return node_ids.map(theta).astype(float)
+    return lookup(node_ids, theta)
 
 
 def response_base(roster: pd.DataFrame, by: str | None) -> pd.DataFrame:
