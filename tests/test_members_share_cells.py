@@ -75,15 +75,16 @@ def test_rounding_alone_is_no_guarantee_with_very_different_weights():
 
 def test_a_published_members_share_is_rounded_with_its_interval_from_what_is_printed():
     """Cells of 2 and 1.8 members per respondent: a1 moves the share by 0.2 / D ≈ 0.1 % per company, so 0.5467 →
-    0.55 leaves a1 23 … 33: published rounded. Its interval is built from what is printed: Kish's design effect of
-    the cells, 110·(50·4 + 60·3.24) / (50·2 + 60·1.8)² = 43,384 / 43,264 = 1.00277, so an effective base of
-    110 / 1.00277 = 109.70; Wilson over it at the band's low end 0.545 reaches down to 0.4519 → 0.45, at its high
-    end 0.555 up to 0.6446 → 0.65. The exact interval handed in (0.4512 … 0.6049) plays no part."""
+    0.55 leaves a1 23 … 33: published rounded. Its interval is built from what is printed: the cells' design
+    effect n·Σ n_h·W_h·(W_h − 1) / (Σ n_h·W_h)² = 110·(50·2·1 + 60·1.8·0.8) / 208² = 20,504 / 43,264 = 0.4739 (half
+    of each cell's members answered: the finite-population correction halves the variance), so an effective base of
+    110 / 0.4739 = 232.1; Wilson over it at the band's low end 0.545 reaches down to 0.4807 → 0.48, at its high
+    end 0.555 up to 0.6175 → 0.62. The exact interval handed in (0.4512 … 0.6049) plays no part."""
     w = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [f"r{i}" for i in range(110)],
                       "weight": [2.0] * 50 + [1.8] * 60})
     row = publish_members_shares(_items(0.5467), w, 5).iloc[0]
     assert row["w_share_implemented"] == 0.55
-    assert (row["w_ci_low"], row["w_ci_high"]) == (0.45, 0.65)
+    assert (row["w_ci_low"], row["w_ci_high"]) == (0.48, 0.62)
 
 
 # size band → (members, respondents): 301〜1,000人 has 3 members who did not answer (< 5), so its response row is
@@ -209,9 +210,8 @@ def test_a_row_rounded_for_few_not_applicable_builds_its_members_interval_from_w
     the members' share 0.5567 → 0.56, and the exact members' interval is dropped (NaN) until the members' share is
     published. With cells of 2 and 1.8 members per respondent one company moves the share by about 0.1 %, so the
     rounded share leaves every cell wide and publish_members_shares keeps 0.56; its interval rests on the fewest
-    applicable companies the row allows, 110 − 4 = 106, over the design effect 1.00277 (previous test): 105.71;
-    Wilson at 0.555 reaches down to 0.4600 → 0.45 (rounded outward: 0.45999 is below 0.46), at 0.565 up to 0.6556 →
-    0.66."""
+    applicable companies the row allows, 110 − 4 = 106, over the design effect 0.4739 (previous test): 223.66;
+    Wilson at 0.555 reaches down to 0.4895 → 0.48, at 0.565 up to 0.6283 → 0.63."""
     raw = _items(0.5567).assign(n_applicable=108, n_not_applicable=2, n_companies=110, share_implemented=60 / 108,
                                 w_ci_low=0.5151, w_ci_high=0.5949, ci_low=0.46, ci_high=0.65)
     rounded = round_small_not_applicable(raw.copy(), raw, 5)
@@ -222,4 +222,4 @@ def test_a_row_rounded_for_few_not_applicable_builds_its_members_interval_from_w
     w = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [f"r{i}" for i in range(110)],
                       "weight": [2.0] * 50 + [1.8] * 60})
     out = publish_members_shares(rounded, w, 5).iloc[0]
-    assert (out["w_share_implemented"], out["w_ci_low"], out["w_ci_high"]) == (0.56, 0.45, 0.66)
+    assert (out["w_share_implemented"], out["w_ci_low"], out["w_ci_high"]) == (0.56, 0.48, 0.63)

@@ -97,9 +97,10 @@ def _item(members_share: float, low: float, high: float) -> pd.DataFrame:
 
 
 def test_a_members_share_printed_92_percent_gets_one_interval_for_its_whole_band():
-    """Two weighting cells of 100 respondents, 2 and 1.8 members per respondent: Kish's design effect
-    200 · (100·4 + 100·3.24) / (100·2 + 100·1.8)² = 144,800 / 144,400 = 1.00277, effective base 199.45. A members'
-    share printed 92 % gets Wilson over it at 0.915 down to 0.8680 → 0.86 and at 0.925 up to 0.9541 → 0.96,
+    """Two weighting cells of 100 respondents, 2 and 1.8 members per respondent: the cells' design effect
+    n·Σ n_h·W_h·(W_h − 1) / (Σ n_h·W_h)² = 200 · (100·2·1 + 100·1.8·0.8) / 380² = 68,800 / 144,400 = 0.4765,
+    effective base 419.77. A members' share printed 92 % gets Wilson over it at 0.915 down to 0.8844 → 0.88 and at
+    0.925 up to 0.9465 → 0.95,
     whatever the exact share and its exact interval: no logit midpoint of the printed ends points inside
     [0.915, 0.925). Before, the exact interval (0.8801 … 0.9474 around 0.9151) was widened to [0.87, 0.96] and
     (0.8891 … 0.9541 around 0.9249) to [0.88, 0.96]: the ends told which end of the band."""
@@ -110,4 +111,4 @@ def test_a_members_share_printed_92_percent_gets_one_interval_for_its_whole_band
         row = publish_members_shares(_item(share, low, high), w, 5).iloc[0]
         assert row["w_share_implemented"] == 0.92
         printed.add((row["w_ci_low"], row["w_ci_high"]))
-    assert printed == {(0.86, 0.96)}
+    assert printed == {(0.88, 0.95)}

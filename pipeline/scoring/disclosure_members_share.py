@@ -30,7 +30,6 @@ import pandas as pd
 
 from pipeline.scoring.disclosure_rounding import ROUNDED, STEPS_PER_UNIT, printed_share_interval, to_step
 from pipeline.scoring.disclosure_weights import withhold_cells
-from pipeline.scoring.weights import kish
 
 MAX_CELLS = 3  # cells enumerated exactly; with more the share is withheld
 SHARE = "w_share_implemented"
@@ -209,17 +208,30 @@ def printed_members_interval(row: pd.Series, cells: dict[tuple[str, int], list[t
     """The 95 % interval printed beside an item's members' share, from what is printed only
     (:func:`~pipeline.scoring.disclosure_rounding.printed_share_interval`): the Wilson interval of the printed
     share's band ends over an effective base, the applicable companies (printed, or n_companies − (k − 1) where
-    withheld) ÷ Kish's design effect of the year's weighting cells (weights and respondents read from published
-    rows). The design's own interval rests on each cell's variance, i.e. on how the answers split between the
-    cells, which the rounded share protects (:func:`pins_a_cell`); this one leaves that out, and the finite-population
-    correction with it (wider)."""
+    withheld) ÷ the design effect of the year's weighting cells (:func:`cells_design_effect`: weights and
+    respondents read from published rows). The design's own interval rests on each cell's variance, i.e. on how
+    the answers split between the cells, which the rounded share protects (:func:`pins_a_cell`); this one takes
+    the variance equal in every cell."""
     whole = row.get("n_companies") if rounded else row.get("n_applicable")
     if whole is None or whole != whole:
         return float("nan"), float("nan")
     base = float(whole) - (k - 1) if rounded else float(whole)
-    year_of = cells.get((str(row["sector"]), int(row["year"]))) or [(1.0, 1)]
-    deff, _ = kish(np.repeat([w for w, _ in year_of], [n for _, n in year_of]))
-    return printed_share_interval(float(row[SHARE]), base / deff)
+    deff = cells_design_effect(cells.get((str(row["sector"]), int(row["year"]))) or [(1.0, 1)])
+    return printed_share_interval(float(row[SHARE]), base / max(deff, 1e-9))
+
+
+def cells_design_effect(cells: Sequence[tuple[float, int]]) -> float:
+    """The design effect of a members' share over weighting cells (weight W_h = members ÷ respondents on the roster,
+    n_h respondents), the variance taken equal in every cell: n·Σ_h n_h·W_h·(W_h − 1) / (Σ_h n_h·W_h)².
+
+    Each cell's share of the estimate is n_h·W_h / Σ n·W and its variance carries the finite-population correction
+    1 − 1/W_h (the members who did not answer): a cell where every member answered adds nothing. Without the
+    correction it is Kish's design effect of unequal weights (:func:`~pipeline.scoring.weights.kish`)."""
+    n = sum(c for _, c in cells)
+    total = sum(w * c for w, c in cells)
+    if n <= 0 or total <= 0:
+        return float("nan")
+    return n * sum(c * w * max(w - 1.0, 0.0) for w, c in cells) / total**2
 
 
 def _readings(row: pd.Series, rounded: bool, k: int) -> list[tuple[int, int]] | None:
