@@ -87,6 +87,21 @@ def test_a_rounded_star_mean_leaves_its_whole_band_possible():
     assert printed == {(0.93, 0.99, 0.93, 0.99)}
 
 
+def test_a_rounded_star_mean_takes_its_members_interval_from_its_cells_design_effect():
+    """The same row where 67 of the cell's 71 members answered (weight 71/67): the cells' design effect with the
+    finite-population correction is 1 − 67/71 = 4/71 = 0.0563, so the members' interval rests on 67 × 71 / 4 =
+    1,189 effective companies: 1.96 × 0.085 / √1189.25 = 0.0048; 0.955 − 0.0048 = 0.9502 → 0.95, 0.965 + 0.0048 =
+    0.9698 → 0.97, whatever the exact mean; the respondents' interval stays [0.93, 0.99]."""
+    bottle = pd.DataFrame({"sector": "auto", "year": 2023, "star": 3, "requirement_id": ["1-2-1"],
+                           "segment": ["10,001人〜"], "share_unmet": [np.nan], "suppressed": ["split"]})
+    effects = {(2023, "10,001人〜"): 4 / 71, (2023, "全体"): 0.5}
+    printed = set()
+    for mean, sd in ((0.955, 0.075), (0.96446, 0.08), (0.9649, 0.0849)):
+        row = round_star_means(_star(mean, sd), bottle, {3: 21}, 5, effects).iloc[0]
+        printed.add((row["mean_ci_low"], row["mean_ci_high"], row["w_mean_ci_low"], row["w_mean_ci_high"]))
+    assert printed == {(0.93, 0.99, 0.95, 0.97)}
+
+
 def _item(members_share: float, low: float, high: float) -> pd.DataFrame:
     """An item row with its counts printed (200 applicable, 184 implemented) and an exact members' share with the
     logit interval around it."""

@@ -66,9 +66,11 @@ def hide_bottlenecks_of_hidden_stars(bottlenecks: pd.DataFrame, star: pd.DataFra
 
 
 def round_star_means(star: pd.DataFrame, bottlenecks: pd.DataFrame, judgeable: dict[int, int],
-                     k: int) -> pd.DataFrame:
+                     k: int, design_effects: dict[tuple[int, str], float] | None = None) -> pd.DataFrame:
     """Rule (b): the ★ table with its ★N means rounded (or withheld) in every year where a published ★N row has a
-    hidden ★N bottleneck row of its segment. ``judgeable``: ★ level → R, its judgeable requirements."""
+    hidden ★N bottleneck row of its segment. ``judgeable``: ★ level → R, its judgeable requirements;
+    ``design_effects``: (year, segment) → the design effect of the segment's members' mean from published cells
+    (:func:`pipeline.report.tables.segment_design_effects`; without it the row's printed design effect)."""
     shut = bottlenecks.loc[~_shown(bottlenecks), ["year", "segment", "star"]]
     gaps = {(int(y), str(s), int(n)) for y, s, n in shut.itertuples(index=False)}
     out = star.copy()
@@ -97,20 +99,22 @@ def round_star_means(star: pd.DataFrame, bottlenecks: pd.DataFrame, judgeable: d
         for c in (*MEAN_COLUMNS, *SPREAD_COLUMNS):
             if c in out and pd.notna(out.at[i, c]):
                 out.at[i, c] = float(to_step(out.at[i, c]))
-        out = _printed_intervals(out, i, judged)
+        effect = (design_effects or {}).get((key[0], key[1]))
+        out = _printed_intervals(out, i, judged, effect)
         out.at[i, ROUNDED] = True
     return out
 
 
-def _printed_intervals(star: pd.DataFrame, i: object, judged: float) -> pd.DataFrame:
-    """Row ``i``'s mean intervals rebuilt from what the row prints (rule (b); docs/method.md §5.4, "Intervals beside
+def _printed_intervals(star: pd.DataFrame, i: object, judged: float, design_effect: float | None) -> pd.DataFrame:
+    """Row ``i``'s mean intervals rebuilt from what is printed (rule (b); docs/method.md §5.4, "Intervals beside
     rounded values"): the respondents' over the companies judged (printed, or the fewest a withheld base allows),
-    the members' over the effective base judged ÷ the printed design effect (Kish: the members' mean is as precise
-    as one of that many unweighted answers; no finite-population correction, which rests on the cells' members,
-    so it is wider than the design's). With no printed design effect the members' interval is withheld (x)."""
+    the members' over the effective base judged ÷ ``design_effect`` (the segment's cells' design effect with their
+    finite-population corrections, from published rows), or where that is None ÷ the row's printed (Kish) design
+    effect. With neither the members' interval is withheld (x)."""
     out = star
     sd = float(out.at[i, "sd"]) if "sd" in out else float("nan")
-    effect = {"mean": 1.0, "w_mean": float(out.at[i, "deff"]) if "deff" in out else float("nan")}
+    printed = float(out.at[i, "deff"]) if "deff" in out else float("nan")
+    effect = {"mean": 1.0, "w_mean": printed if design_effect is None else max(float(design_effect), 1e-9)}
     for (low, high), mean in zip(INTERVALS, MEAN_COLUMNS, strict=True):
         if low not in out or pd.isna(out.at[i, low]):
             continue
@@ -144,7 +148,8 @@ def ready_with_requirements(star: pd.DataFrame, bottlenecks: pd.DataFrame, k: in
     return star, with_keys(bottle)
 
 
-def protect_together(bottlenecks: pd.DataFrame, star: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def protect_together(bottlenecks: pd.DataFrame, star: pd.DataFrame, k: int,
+                     design_effects: dict[tuple[int, str], float] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The completed bottleneck table and ★ table (``star`` completed already) after rules (a), (c) and (b): the
     bottleneck rows of hidden ★ rows hidden and the table completed again, both completed as one system, then the ★
     means rounded or withheld where hidden bottleneck rows lie beside them. Twins (rows citing the same items) are
@@ -164,4 +169,4 @@ def protect_together(bottlenecks: pd.DataFrame, star: pd.DataFrame, k: int) -> t
         star, bottle = ready_with_requirements(star, again, k)
     texts = requirement_texts()
     judgeable = {int(s): int(n) for s, n in texts.groupby("star")["judgeable"].sum().items()}
-    return bottle, round_star_means(star, bottle, judgeable, k)
+    return bottle, round_star_means(star, bottle, judgeable, k, design_effects)
