@@ -153,7 +153,9 @@ def protect_together(bottlenecks: pd.DataFrame, star: pd.DataFrame, k: int,
     """The completed bottleneck table and ★ table (``star`` completed already) after rules (a), (c) and (b): the
     bottleneck rows of hidden ★ rows hidden and the table completed again, both completed as one system, then the ★
     means rounded or withheld where hidden bottleneck rows lie beside them. Twins (rows citing the same items) are
-    hidden together in every completion, and (a) and (c) repeat until neither hides more (rule (d))."""
+    hidden together in every completion, and (a) and (c) repeat until neither hides more (rule (d)).
+    ``design_effects``: per (year, segment), what a rounded mean's members' interval rests on
+    (:func:`round_star_means`)."""
     from pipeline.publish.intervals import hide_row
     from pipeline.report.star_tables import SPECS, requirement_texts, with_keys
     from pipeline.report.tables import secure
