@@ -147,16 +147,18 @@ def test_a_hidden_star_row_hides_its_segments_bottleneck_rows():
 
 
 def test_a_published_star_mean_beside_a_hidden_bottleneck_is_rounded_or_withheld():
-    """R = 21. 1,001〜10,000人: 0.005 × 21 × 127 = 13.3 companies of slack ≥ 4 → mean 0.90, interval widened by
-    the half-step and rounded outward to 0.87–0.93. 101〜300人: 0.005 × 21 × 30 = 3.15 < 4 → its mean withheld
-    (x). 全体 (no hidden row of its own, but the segments add up to it): rounded, 0.85, 0.82–0.88. FY2023 (no
-    hidden bottleneck row) and the ★3+ row stay exact."""
+    """R = 21. 1,001〜10,000人: 0.005 × 21 × 127 = 13.3 companies of slack ≥ 4 → mean 0.90, sd 0.19, and the
+    interval from what is printed: 1.96 × 0.195 / √127 = 0.0339 from the band's ends, 0.895 − 0.0339 = 0.8611 →
+    0.86 and 0.905 + 0.0339 = 0.9389 → 0.94 (rounded outward). 101〜300人: 0.005 × 21 × 30 = 3.15 < 4 → its mean
+    withheld (x). 全体 (no hidden row of its own, but the segments add up to it): rounded, 0.85, sd 0.20:
+    1.96 × 0.205 / √300 = 0.0232, 0.8218 → 0.82 and 0.8782 → 0.88. FY2023 (no hidden bottleneck row) and the ★3+
+    row stay exact."""
     from pipeline.publish.formats import WITHHELD_CELLS
     from pipeline.report.star_disclosure import round_star_means
 
     out = round_star_means(_star_table(), _bottlenecks(), {3: 21, 4: 36}, 5).set_index(["year", "node_id", "segment"])
     big = out.loc[(2022, "★3", "1,001〜10,000人")]
-    assert (big["mean"], big["mean_ci_low"], big["mean_ci_high"]) == pytest.approx((0.90, 0.87, 0.93))
+    assert (big["mean"], big["mean_ci_low"], big["mean_ci_high"]) == pytest.approx((0.90, 0.86, 0.94))
     assert bool(big["rounded"]) is True and big["share_reached"] == 0.3
     small = out.loc[(2022, "★3", "101〜300人")]
     assert np.isnan(small["mean"]) and np.isnan(small["mean_ci_low"])

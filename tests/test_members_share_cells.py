@@ -108,15 +108,18 @@ def test_rounding_alone_is_no_guarantee_with_very_different_weights():
     assert row["share_implemented"] == 60 / 110  # the respondents' share stays
 
 
-def test_a_published_members_share_is_rounded_with_its_interval_widened():
+def test_a_published_members_share_is_rounded_with_its_interval_from_what_is_printed():
     """Cells of 2 and 1.8 members per respondent: a1 moves the share by 0.2 / D ≈ 0.1 % per company, so 0.5467 →
-    0.55 leaves a1 23 … 33: published rounded, its interval moved out by half a step and rounded outward: 0.4512 −
-    0.005 → 0.44, 0.6049 + 0.005 = 0.6099 → 0.61."""
+    0.55 leaves a1 23 … 33: published rounded. Its interval is built from what is printed: the cells' design
+    effect n·Σ n_h·W_h·(W_h − 1) / (Σ n_h·W_h)² = 110·(50·2·1 + 60·1.8·0.8) / 208² = 20,504 / 43,264 = 0.4739 (half
+    of each cell's members answered: the finite-population correction halves the variance), so an effective base of
+    110 / 0.4739 = 232.1; Wilson over it at the band's low end 0.545 reaches down to 0.4807 → 0.48, at its high
+    end 0.555 up to 0.6175 → 0.62. The exact interval handed in (0.4512 … 0.6049) plays no part."""
     w = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [f"r{i}" for i in range(110)],
                       "weight": [2.0] * 50 + [1.8] * 60})
     row = publish_members_shares(_items(0.5467), w, 5).iloc[0]
     assert row["w_share_implemented"] == 0.55
-    assert (row["w_ci_low"], row["w_ci_high"]) == (0.44, 0.61)
+    assert (row["w_ci_low"], row["w_ci_high"]) == (0.48, 0.62)
 
 
 # size band → (members, respondents): 301〜1,000人 has 3 members who did not answer (< 5), so its response row is
@@ -237,21 +240,21 @@ def test_a_row_published_rounded_with_four_cells_is_withheld():
     assert np.isnan(publish_members_shares(_rounded_row(0.55), w, 5).iloc[0]["w_share_implemented"])
 
 
-def test_a_row_rounded_for_few_not_applicable_widens_its_members_interval():
-    """The item row of 110 respondents, 2 not applicable (108 applicable, 60 implemented), is published rounded.
-    Its members' interval 0.5151 … 0.5949 is moved out by the half-step and rounded outward like every published
-    interval: 0.5151 − 0.005 = 0.5101 → 0.51 (down), 0.5949 + 0.005 = 0.5999 → 0.60 (up); rounded to nearest it
-    would read 0.52 … 0.59. The members' share 0.5567 → 0.56. With cells of 2 and 1.8 members per respondent one
-    company moves the share by about 0.1 %, so the rounded share leaves every cell wide: publish_members_shares keeps
-    0.56 in [0.51, 0.60] and does not widen it a second time (to [0.50, 0.61])."""
+def test_a_row_rounded_for_few_not_applicable_builds_its_members_interval_from_what_is_printed():
+    """The item row of 110 respondents, 2 not applicable (108 applicable, 60 implemented), is published rounded:
+    the members' share 0.5567 → 0.56, and the exact members' interval is dropped (NaN) until the members' share is
+    published. With cells of 2 and 1.8 members per respondent one company moves the share by about 0.1 %, so the
+    rounded share leaves every cell wide and publish_members_shares keeps 0.56; its interval rests on the fewest
+    applicable companies the row allows, 110 − 4 = 106, over the design effect 0.4739 (previous test): 223.66;
+    Wilson at 0.555 reaches down to 0.4895 → 0.48, at 0.565 up to 0.6283 → 0.63."""
     raw = _items(0.5567).assign(n_applicable=108, n_not_applicable=2, n_companies=110, share_implemented=60 / 108,
                                 w_ci_low=0.5151, w_ci_high=0.5949, ci_low=0.46, ci_high=0.65)
     rounded = round_small_not_applicable(raw.copy(), raw, 5)
     row = rounded.iloc[0]
     assert bool(row["rounded"]) and np.isnan(row["n_applicable"])
     assert (row["share_implemented"], row["w_share_implemented"]) == (0.56, 0.56)
-    assert (row["w_ci_low"], row["w_ci_high"]) == (0.51, 0.60)
+    assert np.isnan(row["w_ci_low"]) and np.isnan(row["w_ci_high"])
     w = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [f"r{i}" for i in range(110)],
                       "weight": [2.0] * 50 + [1.8] * 60})
     out = publish_members_shares(rounded, w, 5).iloc[0]
-    assert (out["w_share_implemented"], out["w_ci_low"], out["w_ci_high"]) == (0.56, 0.51, 0.60)
+    assert (out["w_share_implemented"], out["w_ci_low"], out["w_ci_high"]) == (0.56, 0.48, 0.63)

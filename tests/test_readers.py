@@ -154,11 +154,12 @@ def test_a_star_mean_rounded_for_a_withheld_bottleneck_keeps_its_base_and_the_no
 
     star = pd.DataFrame({"year": 2024, "segment": "全体", "node_id": ["★3", "★3+"], "n": [520, 520],
                          "n_scored": [520.0, 520.0], "reached": [208.0, 208.0], "mean": [0.7712, 0.4],
-                         "mean_ci_low": [0.7431, 0.358], "mean_ci_high": [0.7993, 0.442], "suppressed": ""})
+                         "sd": [0.3012, np.nan], "mean_ci_low": [0.7431, 0.358], "mean_ci_high": [0.7993, 0.442],
+                         "suppressed": ""})
     bottle = pd.DataFrame({"year": [2024], "segment": ["全体"], "star": [3], "suppressed": ["split"]})
     out = round_star_means(star, bottle, {3: 21}, 5)
-    # 0.7712 → 77%; the interval widened by the half step and rounded outward: 0.7431 − 0.005 = 0.7381 → 73%,
-    # 0.7993 + 0.005 = 0.8043 → 81%
+    # 0.7712 → 77%, sd 0.30; the interval from what is printed: 1.96 × 0.305 / √520 = 0.0262 from the band's ends,
+    # 0.765 − 0.0262 = 0.7388 → 73%, 0.775 + 0.0262 = 0.8012 → 81%
     assert out.loc[0, ["mean", "mean_ci_low", "mean_ci_high"]].tolist() == [0.77, 0.73, 0.81]
     assert bool(out.loc[0, "rounded"]) and out.loc[0, "n_scored"] == 520  # the ★3+ row's base, printed there too
     # the base rule's note says its rows print their base as x; the ★ note says these keep it

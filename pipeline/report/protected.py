@@ -126,7 +126,7 @@ def star(data: ReportData, by: str, k: int, lang: str) -> StarTables:
     readiness, unjudged = T.star_readiness(data, by, k)
     readiness = T.secure(readiness, T.SPECS["star"], k)
     bottle = S.with_keys(T.secure(S.bottlenecks(data, by, k, lang), S.SPECS["star_bottlenecks"], k))
-    bottle, readiness = star_disclosure.protect_together(bottle, readiness, k)
+    bottle, readiness = star_disclosure.protect_together(bottle, readiness, k, T.segment_design_effects(data, by))
     return StarTables(readiness, bottle, unjudged)
 
 

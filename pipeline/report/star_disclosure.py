@@ -17,10 +17,10 @@ Four rules close it, applied after both tables are completed:
     holds them equal: docs/method.md §5.3c), and rules (a) and (c) repeat until neither hides more;
 (b) where a segment and year's ★N row is published but some of its ★N bottleneck rows are hidden, the ★N means of
     that year (every segment and the total: segments add up to the total, so one exact sibling set would give the
-    rounded one back) are published to whole percent — mean, its interval widened by the half-step and rounded
-    outward, and the members' estimate likewise — which leaves 0.005 × R × n companies of slack either way on the
-    hidden rows' total; where that is below k − 1 the segment's mean is withheld instead (the mark x). Its base
-    stays printed: it is the ★N+ row's, and the audit finds no base of n − (k − 1) … n that fits a withheld one
+    rounded one back) are published to whole percent — mean and SD, and the members' estimate, their intervals
+    rebuilt from the printed values (``_printed_intervals``) — which leaves 0.005 × R × n companies of slack either
+    way on the hidden rows' total; where that is below k − 1 the segment's mean is withheld instead (the mark x).
+    Its base stays printed: it is the ★N+ row's, and the audit finds no base of n − (k − 1) … n that fits a withheld one
     beside the rounded mean (the ★ table's note says which rounded rows keep their base, ``rounded_note_star``).
 """
 
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.publish.formats import WITHHELD_CELLS
-from pipeline.scoring.disclosure_rounding import ROUNDED, STEP, to_step, widened_high, widened_low
+from pipeline.scoring.disclosure_rounding import ROUNDED, STEP, printed_mean_interval, to_step
 
 MEAN_COLUMNS = ("mean", "w_mean")
 # the spread goes with the mean: exact beside a rounded mean, the whole sum of squares on the grid of 1/R steps gave
@@ -66,9 +66,11 @@ def hide_bottlenecks_of_hidden_stars(bottlenecks: pd.DataFrame, star: pd.DataFra
 
 
 def round_star_means(star: pd.DataFrame, bottlenecks: pd.DataFrame, judgeable: dict[int, int],
-                     k: int) -> pd.DataFrame:
+                     k: int, design_effects: dict[tuple[int, str], float] | None = None) -> pd.DataFrame:
     """Rule (b): the ★ table with its ★N means rounded (or withheld) in every year where a published ★N row has a
-    hidden ★N bottleneck row of its segment. ``judgeable``: ★ level → R, its judgeable requirements."""
+    hidden ★N bottleneck row of its segment. ``judgeable``: ★ level → R, its judgeable requirements;
+    ``design_effects``: (year, segment) → the design effect of the segment's members' mean from published cells
+    (:func:`pipeline.report.tables.segment_design_effects`; without it the row's printed design effect)."""
     shut = bottlenecks.loc[~_shown(bottlenecks), ["year", "segment", "star"]]
     gaps = {(int(y), str(s), int(n)) for y, s, n in shut.itertuples(index=False)}
     out = star.copy()
@@ -97,12 +99,33 @@ def round_star_means(star: pd.DataFrame, bottlenecks: pd.DataFrame, judgeable: d
         for c in (*MEAN_COLUMNS, *SPREAD_COLUMNS):
             if c in out and pd.notna(out.at[i, c]):
                 out.at[i, c] = float(to_step(out.at[i, c]))
-        for low, high in INTERVALS:  # widened by the half-step and rounded outward: no width tells the exact mean
-            if low in out and pd.notna(out.at[i, low]):
-                out.at[i, low] = widened_low(out.at[i, low])
-            if high in out and pd.notna(out.at[i, high]):
-                out.at[i, high] = widened_high(out.at[i, high])
+        effect = (design_effects or {}).get((key[0], key[1]))
+        out = _printed_intervals(out, i, judged, effect)
         out.at[i, ROUNDED] = True
+    return out
+
+
+def _printed_intervals(star: pd.DataFrame, i: object, judged: float, design_effect: float | None) -> pd.DataFrame:
+    """Row ``i``'s mean intervals rebuilt from what is printed (rule (b); docs/method.md §5.4, "Intervals beside
+    rounded values"): the respondents' over the companies judged (printed, or the fewest a withheld base allows),
+    the members' over the effective base judged ÷ ``design_effect`` (the segment's cells' design effect with their
+    finite-population corrections, from published rows), or where that is None ÷ the row's printed (Kish) design
+    effect. With neither the members' interval is withheld (x)."""
+    out = star
+    sd = float(out.at[i, "sd"]) if "sd" in out else float("nan")
+    printed = float(out.at[i, "deff"]) if "deff" in out else float("nan")
+    effect = {"mean": 1.0, "w_mean": printed if design_effect is None else max(float(design_effect), 1e-9)}
+    for (low, high), mean in zip(INTERVALS, MEAN_COLUMNS, strict=True):
+        if low not in out or pd.isna(out.at[i, low]):
+            continue
+        ends = printed_mean_interval(float(out.at[i, mean]), sd, judged / effect[mean])
+        if np.isnan(ends[0]):
+            before = out.at[i, WITHHELD_CELLS] if WITHHELD_CELLS in out else None
+            own = str(before) if pd.notna(before) else ""
+            out.loc[i, [low, high]] = np.nan
+            out.loc[i, WITHHELD_CELLS] = " ".join([*own.split(), low, high])
+        else:
+            out.at[i, low], out.at[i, high] = ends
     return out
 
 
@@ -125,11 +148,14 @@ def ready_with_requirements(star: pd.DataFrame, bottlenecks: pd.DataFrame, k: in
     return star, with_keys(bottle)
 
 
-def protect_together(bottlenecks: pd.DataFrame, star: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def protect_together(bottlenecks: pd.DataFrame, star: pd.DataFrame, k: int,
+                     design_effects: dict[tuple[int, str], float] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The completed bottleneck table and ★ table (``star`` completed already) after rules (a), (c) and (b): the
     bottleneck rows of hidden ★ rows hidden and the table completed again, both completed as one system, then the ★
     means rounded or withheld where hidden bottleneck rows lie beside them. Twins (rows citing the same items) are
-    hidden together in every completion, and (a) and (c) repeat until neither hides more (rule (d))."""
+    hidden together in every completion, and (a) and (c) repeat until neither hides more (rule (d)).
+    ``design_effects``: per (year, segment), what a rounded mean's members' interval rests on
+    (:func:`round_star_means`)."""
     from pipeline.publish.intervals import hide_row
     from pipeline.report.star_tables import SPECS, requirement_texts, with_keys
     from pipeline.report.tables import secure
@@ -145,4 +171,4 @@ def protect_together(bottlenecks: pd.DataFrame, star: pd.DataFrame, k: int) -> t
         star, bottle = ready_with_requirements(star, again, k)
     texts = requirement_texts()
     judgeable = {int(s): int(n) for s, n in texts.groupby("star")["judgeable"].sum().items()}
-    return bottle, round_star_means(star, bottle, judgeable, k)
+    return bottle, round_star_means(star, bottle, judgeable, k, design_effects)

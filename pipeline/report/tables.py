@@ -27,7 +27,7 @@ from pipeline.ruleset import RulesSource, load_rules, min_cell
 from pipeline.scoring.disclosure import BAND_COLUMN, MEMBERS_BEHIND, respondent_counts
 from pipeline.scoring.disclosure import BANDS as MEAN_BANDS
 from pipeline.scoring.disclosure import protect as protect_respondents
-from pipeline.scoring.disclosure_members_share import publish_members_shares
+from pipeline.scoring.disclosure_members_share import cells_design_effect, publish_members_shares
 from pipeline.scoring.disclosure_order import as_printed, printed_order, printed_top, public_key
 from pipeline.scoring.disclosure_rounding import (
     ROUNDED,
@@ -321,6 +321,26 @@ def weighting_note(data: ReportData, labels: dict, names: dict[str, str] | None 
                                                        n=n if n >= min_cell(k) else HIDDEN_MARK)
             for y, n in unmatched.items()))
     return text
+
+
+def segment_design_effects(data: ReportData, by: str | None) -> dict[tuple[int, str], float]:
+    """(year, segment) → the design effect of a members' mean over the segment's respondents with the variance taken
+    equal in every weighting cell (:func:`~pipeline.scoring.disclosure_members_share.cells_design_effect`): from the
+    cells' weights and the segment's respondents in each, which the published response rows give. The members'
+    interval beside a rounded ★N mean is built over companies judged ÷ it (docs/method.md §5.4, "Intervals beside
+    rounded values"). Empty without weights."""
+    if data.weights is None or data.weights.empty:
+        return {}
+    cols = ["sector", "year", "respondent_key", *([by] if by else [])]
+    seg = with_segment(data.respondents[cols], by)[["sector", "year", "respondent_key", "segment"]]
+    w = data.weights[["sector", "year", "respondent_key", "weight"]].merge(seg, on=["sector", "year", "respondent_key"])
+    out: dict[tuple[int, str], float] = {}
+    for year, g in w.groupby("year"):
+        groups = {ALL: g.drop_duplicates("respondent_key"), **dict(iter(g.groupby("segment")))}
+        for name, part in groups.items():
+            counts = part["weight"].astype(float).round(9).value_counts()
+            out[(int(year), str(name))] = cells_design_effect([(float(v), int(c)) for v, c in counts.items()])
+    return out
 
 
 def responses_by_segment(data: ReportData, by: str, k: int | None = None, completed: bool = False) -> pd.DataFrame:

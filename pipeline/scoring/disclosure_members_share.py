@@ -8,16 +8,15 @@ how they split between the cells. Printed to 16 digits it has one whole-number s
 implemented company between cells moves the share by (W_1 − W_2)/Σ W·p, so cells of very different weights
 keep little of a whole percent. So (docs/method.md §12.4a, "The members' share of an item"):
 
-- the members' share is published to whole percent, its 95 % interval widened by the half-step and rounded
-  outward;
+- the members' share is published to whole percent, its 95 % interval built from what is printed
+  (:func:`printed_members_interval`);
 - it is withheld (x) where, given the row's P, A, the cells' weights and respondents and the rounded share,
   some cell's implemented count or its count not applicable (n_c − p_c) has fewer than k possible values
   (counted, gaps and all) that the counts alone left more: :func:`cell_count_values` lists them by enumerating
   every whole-number split for up to three cells, against the exact half-open band that prints the share
   (:func:`printed_band`); with more cells the share is withheld;
 - a row published rounded already (its counts withheld) is checked over every (P, A) its respondents and rounded
-  share allow (:func:`possible_counts`); its interval is widened where it is rounded
-  (:func:`~pipeline.scoring.disclosure_rounding.round_small_not_applicable`).
+  share allow (:func:`possible_counts`), its interval over the fewest applicable companies it allows.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from pipeline.scoring.disclosure_rounding import ROUNDED, STEPS_PER_UNIT, to_step, widened_high, widened_low
+from pipeline.scoring.disclosure_rounding import ROUNDED, STEPS_PER_UNIT, printed_share_interval, to_step
 from pipeline.scoring.disclosure_weights import withhold_cells
 
 MAX_CELLS = 3  # cells enumerated exactly; with more the share is withheld
@@ -192,11 +191,11 @@ def year_cells(weights: pd.DataFrame) -> dict[tuple[str, int], list[tuple[float,
 
 
 def publish_members_shares(items: pd.DataFrame, weights: pd.DataFrame, k: int) -> pd.DataFrame:
-    """The protected item table with each published members' share rounded to whole percent (its interval
-    widened by half a step and rounded outward) and withheld, interval included, where the rounded share, beside
-    what the row publishes, pins a weighting cell's count (:func:`pins_a_cell`). A row published rounded already
-    (its counts withheld, its interval widened by :mod:`~pipeline.scoring.disclosure_rounding`) is checked over
-    every (P, A) its respondents' count and rounded share allow (:func:`possible_counts`)."""
+    """The protected item table with each published members' share rounded to whole percent (its interval built
+    from printed values, :func:`printed_members_interval`) and withheld, interval included, where the rounded
+    share, beside what the row publishes, pins a weighting cell's count (:func:`pins_a_cell`). A row published
+    rounded already (its counts withheld, :mod:`~pipeline.scoring.disclosure_rounding`) is checked over every (P, A)
+    its respondents' count and rounded share allow (:func:`possible_counts`)."""
     if SHARE not in items or weights is None or weights.empty:
         return items
     out = items.copy()
@@ -204,10 +203,9 @@ def publish_members_shares(items: pd.DataFrame, weights: pd.DataFrame, k: int) -
     rounded = out[ROUNDED].fillna(False).astype(bool) if ROUNDED in out else pd.Series(False, index=out.index)
     shown = out[SHARE].notna()
     out.loc[shown & ~rounded, SHARE] = to_step(out.loc[shown & ~rounded, SHARE])
-    for col, widen in zip(INTERVAL, (widened_low, widened_high), strict=True):
-        if col in out:  # a rounded row's interval is widened already
-            hit = out[col].notna() & ~rounded
-            out.loc[hit, col] = [widen(float(v)) for v in out.loc[hit, col]]
+    if all(c in out for c in INTERVAL):
+        for i in out.index[shown.to_numpy()]:
+            out.loc[i, list(INTERVAL)] = printed_members_interval(out.loc[i], cells, bool(rounded.loc[i]), k)
     shut = pd.Series(False, index=out.index)
     found_before: dict[tuple, Values | None] = {}  # rows (and a rounded row's readings) repeat (P, A): enumerated once
 
@@ -233,6 +231,37 @@ def publish_members_shares(items: pd.DataFrame, weights: pd.DataFrame, k: int) -
         found = merged_values([values(year_of, p, a, band) for p, a in readings])
         shut.loc[i] = pins_a_cell(found, k, merged_values([values(year_of, p, a) for p, a in readings]))
     return withhold_cells(out, shut, [c for c in (SHARE, *INTERVAL) if c in out], "_withheld")
+
+
+def printed_members_interval(row: pd.Series, cells: dict[tuple[str, int], list[tuple[float, int]]], rounded: bool,
+                             k: int) -> tuple[float, float]:
+    """The 95 % interval printed beside an item's members' share, from what is printed only
+    (:func:`~pipeline.scoring.disclosure_rounding.printed_share_interval`): the Wilson interval of the printed
+    share's band ends over an effective base, the applicable companies (printed, or n_companies − (k − 1) where
+    withheld) ÷ the design effect of the year's weighting cells (:func:`cells_design_effect`: weights and
+    respondents read from published rows). The design's own interval rests on each cell's variance, i.e. on how
+    the answers split between the cells, which the rounded share protects (:func:`pins_a_cell`); this one takes
+    the variance equal in every cell."""
+    whole = row.get("n_companies") if rounded else row.get("n_applicable")
+    if whole is None or whole != whole:
+        return float("nan"), float("nan")
+    base = float(whole) - (k - 1) if rounded else float(whole)
+    deff = cells_design_effect(cells.get((str(row["sector"]), int(row["year"]))) or [(1.0, 1)])
+    return printed_share_interval(float(row[SHARE]), base / max(deff, 1e-9))
+
+
+def cells_design_effect(cells: Sequence[tuple[float, int]]) -> float:
+    """The design effect of a members' share over weighting cells (weight W_h = members ÷ respondents on the roster,
+    n_h respondents), the variance taken equal in every cell: n·Σ_h n_h·W_h·(W_h − 1) / (Σ_h n_h·W_h)².
+
+    Each cell's share of the estimate is n_h·W_h / Σ n·W and its variance carries the finite-population correction
+    1 − 1/W_h (the members who did not answer): a cell where every member answered adds nothing. Without the
+    correction it is Kish's design effect of unequal weights (:func:`~pipeline.scoring.weights.kish`)."""
+    n = sum(c for _, c in cells)
+    total = sum(w * c for w, c in cells)
+    if n <= 0 or total <= 0:
+        return float("nan")
+    return n * sum(c * w * max(w - 1.0, 0.0) for w, c in cells) / total**2
 
 
 def _readings(row: pd.Series, rounded: bool, k: int) -> list[tuple[int, int]] | None:

@@ -8,11 +8,11 @@ statistical agencies publish small bases, every item row whose not-applicable
 count is below k — **0 included**, so that the form of a row says "0–4", five possible counts, never "1–4" —
 is published *rounded*:
 
-- the share implemented, the mean points and the members' share to whole percent (0.01), the members' share's
-  interval widened by the half-step and rounded outward (as on every published row);
-- the share's 95% interval computed from public values only (Wilson at the rounded share over the fewest
-  companies it may rest on, n_companies − (k − 1), widened by the rounding's half-step and rounded outward),
-  so its width cannot tell the base either;
+- the share implemented, the mean points and the members' share to whole percent (0.01) (the members' share and
+  its interval: :mod:`~pipeline.scoring.disclosure_members_share`);
+- the share's 95% interval computed from what is printed (:func:`printed_share_interval` over the fewest
+  companies it may rest on, n_companies − (k − 1)), so neither its ends nor its width tell the exact share or
+  the base;
 - ``n_applicable``, ``n_implemented``, ``n_not_applicable``, ``na_share`` and the design effect withheld
   (the mark x), with ``rounded`` True.
 
@@ -24,16 +24,21 @@ cost in accuracy: a rounded share is within 0.5 percentage points of the true on
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
+from pipeline.ruleset import wilson_z
+from pipeline.scoring.disclosure_weights import withhold_cells
 from pipeline.scoring.statistics import wilson
 
 ROUNDING = "rounding"  # the reason of a row hidden because its rounded values would rule out a base
 ROUNDED = "rounded"  # published column: True where the row's shares are rounded and its base withheld
 STEP = 0.01  # whole percent
 STEPS_PER_UNIT = 100  # 1 / STEP as a whole number: k / 100 is the double nearest k %, k * 0.01 may not be (0.82…01)
-ROUNDED_STATS = ("share_implemented", "mean_points", "w_share_implemented", "w_ci_low", "w_ci_high")
+ROUNDED_STATS = ("share_implemented", "mean_points", "w_share_implemented")
+MEMBERS_SHARE_INTERVAL = ("w_ci_low", "w_ci_high")  # rebuilt from the printed members' share, or withheld
 WITHHELD = ("n_applicable", "n_implemented", "n_not_applicable", "na_share", "n_eff", "deff")
 GRID = {"share_implemented": 1, "mean_points": 2}  # whole answers; half points (implemented 1, partial 0.5)
 
@@ -44,15 +49,52 @@ def to_step(value: pd.Series | np.ndarray | float) -> np.ndarray:
     return np.floor(v / STEP + 0.5 + 1e-9) / STEPS_PER_UNIT
 
 
-def widened_low(value: float) -> float:
-    """An interval's lower end moved down by half a step and rounded down to it: no width gives back the exact
-    value the interval was built around."""
-    return max(0.0, float(np.floor((value - STEP / 2) / STEP + 1e-9)) / STEPS_PER_UNIT)
+def band_ends(value: float) -> tuple[float, float]:
+    """The ends of the band of exact values that print as ``value`` to whole percent, [v − ½ step, v + ½ step),
+    within [0, 1]."""
+    return max(0.0, float(value) - STEP / 2), min(1.0, float(value) + STEP / 2)
 
 
-def widened_high(value: float) -> float:
-    """The upper end's twin of :func:`widened_low`."""
-    return min(1.0, float(np.ceil((value + STEP / 2) / STEP - 1e-9)) / STEPS_PER_UNIT)
+def outward(low: float, high: float) -> tuple[float, float]:
+    """An interval's ends rounded outward to whole percent, within [0, 1]."""
+    return (max(0.0, float(np.floor(low / STEP + 1e-9)) / STEPS_PER_UNIT),
+            min(1.0, float(np.ceil(high / STEP - 1e-9)) / STEPS_PER_UNIT))
+
+
+def printed_interval(value: float, interval_at: Callable[[float], tuple[float, float]]) -> tuple[float, float]:
+    """THE interval printed beside a rounded value: computed from what is printed, never from the exact value.
+
+    ``interval_at(v)`` is the 95 % interval a statistic equal to ``v`` would have, built from printed quantities
+    only (a printed or fewest base, a printed spread's upper band end). The lower end is that of the printed
+    value's band's low end, the upper end that of its high end, rounded outward: every exact value the print
+    allows lies inside, and the interval is the same whichever of them is true, so its ends and its width give
+    back nothing the printed value does not (docs/method.md §5.4, "Intervals beside rounded values")."""
+    low, high = band_ends(value)
+    return outward(interval_at(low)[0], interval_at(high)[1])
+
+
+def printed_mean_interval(mean: float, sd: float, base: float, z: float | None = None) -> tuple[float, float]:
+    """:func:`printed_interval` of a mean printed to whole percent with its SD printed to whole percent:
+    v ± z·(sd + ½ step)/√base (the SD's upper band end) over ``base`` companies (the printed base, the fewest a
+    withheld one allows, or an effective base). NaN where a value is missing or the base is below 2."""
+    if any(x != x for x in (mean, sd, base)) or base < 2:
+        return float("nan"), float("nan")
+    half = wilson_z(z) * (float(sd) + STEP / 2) / np.sqrt(float(base))
+    return printed_interval(float(mean), lambda v: (v - half, v + half))
+
+
+def printed_share_interval(share: float, base: float) -> tuple[float, float]:
+    """:func:`printed_interval` of a share printed to whole percent: the Wilson interval (method §6) of each
+    band end over ``base`` companies (the fewest a withheld base allows, or an effective base). NaN where the
+    share is missing or the base below 1."""
+    if share != share or base != base or base < 1:
+        return float("nan"), float("nan")
+
+    def at(v: float) -> tuple[float, float]:
+        low, high = wilson(np.array([v * base]), np.array([float(base)]))
+        return float(low[0]), float(high[0])
+
+    return printed_interval(float(share), at)
 
 
 def keeps_every_base(value: float, whole: int, k: int, grid: int = 1) -> bool:
@@ -106,13 +148,12 @@ def round_small_not_applicable(protected: pd.DataFrame, raw: pd.DataFrame, k: in
             continue
         for c, v in values.items():
             out.at[i, c] = v
-        for col, widen in (("w_ci_low", widened_low), ("w_ci_high", widened_high)):
-            if col in values:  # the members' interval moved out by the half-step and rounded outward, not to nearest
-                out.at[i, col] = widen(float(raw.at[i, col]))
+        for col in MEMBERS_SHARE_INTERVAL:  # built from the printed members' share (publish_members_shares) or x
+            if col in out:
+                out.at[i, col] = np.nan
         if "share_implemented" in values:
-            low, high = wilson(np.array([values["share_implemented"] * (whole.loc[i] - k + 1)]),
-                               np.array([whole.loc[i] - k + 1]))
-            out.at[i, "ci_low"], out.at[i, "ci_high"] = widened_low(low[0]), widened_high(high[0])
+            out.at[i, "ci_low"], out.at[i, "ci_high"] = printed_share_interval(values["share_implemented"],
+                                                                               whole.loc[i] - k + 1)
         for c in WITHHELD:
             if c in out:
                 out.at[i, c] = np.nan
@@ -137,11 +178,12 @@ def _hide_row(table: pd.DataFrame, index: object) -> pd.DataFrame:
 # The general base rule: any published row that prints its respondents (n) beside a
 # smaller base (companies scored, judged or applicable) counts, in the difference, the companies that left the
 # base. Where that difference is 1 … k − 1 the row is published the rounded way: shares and means to whole
-# percent, the base and whatever else gives it away withheld, the intervals from public values. A node or ★
+# percent, the base and whatever else gives it away withheld, the respondents' intervals from printed values
+# (:func:`printed_interval`), the members' intervals withheld. A node or ★
 # requirement resting on one item is the item seen again: its row is rounded wherever the item's is (a
 # difference of 0 … k − 1, 0 included, as the item rule does), so the two rows publish the same rounded values.
-BASE_ROUNDED = ("mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "share_unmet", "share_distance",
-                "w_mean", "w_mean_ci_low", "w_mean_ci_high", "w_share_reached", "w_ci_low", "w_ci_high")
+BASE_ROUNDED = ("mean", "sd", "share_reached", "share_unmet", "share_distance", "w_mean", "w_share_reached")
+MEMBERS_INTERVALS = ("w_mean_ci_low", "w_mean_ci_high", "w_ci_low", "w_ci_high")
 # whole counts of companies over the base: checked on each base
 BASE_SHARES = ("share_reached", "share_unmet", "share_distance")
 BASE_WITHHELD = ("n_scored", "reached", "na_share", "n_eff", "deff")
@@ -171,29 +213,32 @@ def round_small_base(protected: pd.DataFrame, k: int, n_col: str = "n", base_col
     shown = out["suppressed"].fillna("").eq("")
     flagged = small_base(out, k, n_col, base_col, single) & shown
     n = pd.to_numeric(out[n_col], errors="coerce")
+    rounded: list[object] = []
     for i in out.index[flagged.to_numpy()]:
         values = {c: float(to_step(out.at[i, c])) for c in BASE_ROUNDED if c in out and pd.notna(out.at[i, c])}
         if not all(keeps_every_base(values[c], int(n.loc[i]), k) for c in BASE_SHARES if c in values):
             out = _hide_row(out, i)
-            out.loc[i, [c for c in dict.fromkeys([base_col, *BASE_ROUNDED, *BASE_WITHHELD]) if c in out]] = np.nan
+            cols = [base_col, *BASE_ROUNDED, *BASE_WITHHELD, *MEMBERS_INTERVALS, "mean_ci_low", "mean_ci_high"]
+            out.loc[i, [c for c in dict.fromkeys(cols) if c in out]] = np.nan
             continue
         for c, v in values.items():
             out.at[i, c] = v
-        least = n.loc[i] - k + 1  # the fewest companies the share may rest on: its interval from public values
+        least = n.loc[i] - k + 1  # the fewest companies the row may rest on: its intervals from printed values
         share = next((c for c in BASE_SHARES if c in values), None)
         if share is not None and "ci_low" in out:
-            low, high = wilson(np.array([values[share] * least]), np.array([least]))
-            out.at[i, "ci_low"] = max(0.0, np.floor((low[0] - STEP / 2) / STEP + 1e-9) * STEP)
-            out.at[i, "ci_high"] = min(1.0, np.ceil((high[0] + STEP / 2) / STEP - 1e-9) * STEP)
-        for low_col, high_col in (("mean_ci_low", "mean_ci_high"), ("w_mean_ci_low", "w_mean_ci_high")):
-            if low_col in values and high_col in values:  # widened by the rounding's half-step, rounded outward
-                out.at[i, low_col] = float(np.floor((values[low_col] - STEP / 2) / STEP + 1e-9) * STEP)
-                out.at[i, high_col] = float(np.ceil((values[high_col] + STEP / 2) / STEP - 1e-9) * STEP)
+            out.at[i, "ci_low"], out.at[i, "ci_high"] = printed_share_interval(values[share], least)
+        if "mean" in values and "mean_ci_low" in out:
+            out.at[i, "mean_ci_low"], out.at[i, "mean_ci_high"] = printed_mean_interval(
+                values["mean"], values.get("sd", np.nan), least)
         for c in dict.fromkeys([base_col, *BASE_WITHHELD]):
             if c in out:
                 out.at[i, c] = np.nan
         out.at[i, ROUNDED] = True
-    return out
+        rounded.append(i)
+    # the members' intervals rest on the design's cell variances and the withheld base and design effect: none of
+    # it is printed on the row, so they are withheld (x), not rebuilt (docs/method.md §5.4)
+    mask = pd.Series(out.index.isin(rounded), index=out.index)
+    return withhold_cells(out, mask, [c for c in MEMBERS_INTERVALS if c in out])
 
 
 def withhold_na_share(nodes: pd.DataFrame, items: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
