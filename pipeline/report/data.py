@@ -127,8 +127,9 @@ def load(store: Path | str, sector: str, years: str | tuple[int, int] | None = N
             return None
         frame = pd.read_parquet(path, columns=REPORT_COLUMNS.get(name), filters=rows + (extra or []),
                                 read_dictionary=COMPACT.get(name)).reset_index(drop=True)
-        for col in COMPACT.get(name, []):  # categories in the order a text column sorts in
-            frame[col] = frame[col].cat.set_categories(sorted(frame[col].cat.categories))
+        for col in COMPACT.get(name, []):  # the values read (a row group's dictionary holds others), sorted as text
+            used = frame[col].cat.remove_unused_categories()
+            frame[col] = used.cat.set_categories(sorted(used.cat.categories))
         # pandas keeps a frame's attrs in the Parquet file and deep-copies them on every operation: the roster
         # carries ingest's key → file-row map (5,412 entries for a full year), copied on each merge (seconds)
         frame.attrs = {}
