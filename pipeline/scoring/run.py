@@ -77,7 +77,9 @@ def _answers(path: Path) -> pa.Table:
     (5.6 million answers) in about 150 MB, where plain strings took several times that."""
     import pyarrow.parquet as pq
 
-    return pq.read_table(path, columns=ANSWER_COLUMNS, read_dictionary=[c for c in ANSWER_COLUMNS if c != "year"])
+    # one dictionary per column: each row group brings its own, and grouping by sector needs them alike
+    return pq.read_table(path, columns=ANSWER_COLUMNS,
+                         read_dictionary=[c for c in ANSWER_COLUMNS if c != "year"]).unify_dictionaries()
 
 
 def sector_years(answers: pa.Table) -> list[tuple[str, int]]:
