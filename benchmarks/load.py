@@ -20,6 +20,13 @@ report all 55.5 s, 4.39 GB — over the 4 GB target (the report stage, not inges
 After the report kernels read only their sector, years, frameworks and columns (2026-11-26, same store
 built again, load 2.6): report all 53.1 s, 2.28 GB (4.39 GB with the code before, same sitting).
 
+Measured 2026-12-07 (load average 6–15, other sessions' work on the two cores; benchmarks/README.md, load):
+synth 20 sector-years 47.6 min; ingest 40–77 s per sector-year (1,043 s in all), peak 0.54 → 1.74 GB;
+`sdw score` scoring one sector-year at a time 92.5 s, 0.85 GB (main's, same store and sitting: 106.4 s, 3.45 GB;
+the same scores); report all 480.0 s, 1.91 GB (its automotive kernel; main's, same sitting: 403.5 s, 2.24 GB;
+the same outputs). Stage that peaks: report all, under the 2 GB target by 0.09 GB; then ingest's last
+sector-year, 1.74 GB. Store contract check: clean.
+
 The key is a throwaway benchmark key (SDW_SECRET_KEY), never the user's; SDW_HOME points into --data.
 """
 

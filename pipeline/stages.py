@@ -69,9 +69,8 @@ def score(args: argparse.Namespace) -> int:
         preconditions.check(args, held=True)
         cells = [c.strip() for c in getattr(args, "weight_cells", "").split(",") if c.strip()] or None
         result = score_store(args.store, weight_cells=cells)
-    s = result.scores
-    parts = s.groupby(["sector", "year"])["respondent_key"].nunique()
-    print(f"sdw score: {len(s):,} scores for {parts.sum():,} respondents in {len(parts)} sector-years "
+    parts = result.respondents
+    print(f"sdw score: {result.rows:,} scores for {sum(parts.values()):,} respondents in {len(parts)} sector-years "
           f"({result.seconds:.1f} s) → {args.store / 'scores'}")
     for note in result.notes:  # what the weights rest on, per sector-year with a roster
         # a respondent the roster does not list is a member who answered (docs/method.md §11), as in the reports
@@ -389,7 +388,7 @@ def _demo(store: Path, quiet: bool = False) -> int:
         from pipeline.scoring import score_store
 
         scored = score_store(store)
-        print(f"  score: {len(scored.scores):,} scores ({scored.seconds:.1f} s)")
+        print(f"  score: {scored.rows:,} scores ({scored.seconds:.1f} s)")
 
     done = builds.build(store, parts, secret_key(), ingest_one, score, config.catalogs_dir())
     _release_memory()  # the reports run in kernels of their own while this process waits

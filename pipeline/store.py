@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -106,14 +106,60 @@ def _amended(name: str, rows: pd.DataFrame, sector: str, year: int) -> pd.DataFr
         ) from None
 
 
-def write_tables(store: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """Write tables to a staging folder inside the store, then rename each into place."""
+def write_tables(store: Path, tables: dict[str, pd.DataFrame],
+                 parts: tuple[str, Iterable[pd.DataFrame]] | None = None) -> int:
+    """Write tables to a staging folder inside the store, then rename each into place.
+
+    ``parts`` = (name, frames): one more table written a partition at a time, so the whole table is never
+    in memory (:func:`write_parts`); it is renamed into place with the others, or nothing is. Returns the
+    rows written of it (0 without).
+    """
     store.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=store))
     try:
+        names, rows = list(tables), 0
+        if parts is not None:
+            rows = write_parts(staging / parts[0], parts[0], parts[1])
+            names.append(parts[0])
         for name, frame in tables.items():
             frame.to_parquet(staging / name, index=False)
-        for name in tables:
+        for name in names:
             os.replace(staging / name, store / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return rows
+
+
+def write_parts(path: Path, name: str, parts: Iterable[pd.DataFrame]) -> int:
+    """Write table ``name`` to ``path`` from ``parts``, each validated and appended as it comes; the rows written.
+
+    Each part must hold one (sector, year) no other part holds: the table is then valid as a whole when
+    each part is (every table's uniqueness includes sector and year), and a reader filtering by sector
+    and year skips the other parts' row groups. The file reads as one table written at once would
+    (``pandas.read_parquet``), its rows in the order of the parts.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer: pq.ParquetWriter | None = None
+    seen: set[tuple[str, int]] = set()
+    rows = 0
+    try:
+        for frame in parts:
+            frame = validate(name, frame)
+            held = {(str(s), int(y)) for s, y in frame[["sector", "year"]].drop_duplicates().itertuples(index=False)}
+            if len(held) > 1 or held & seen:
+                raise StoreError(f"table {name}: a part must hold one sector-year no other part holds, "
+                                 f"not {sorted(held)}")
+            seen |= held
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table.cast(writer.schema))
+            rows += len(frame)
+        if writer is None:  # no part: the table's columns without rows
+            validate(name, pd.DataFrame(columns=list(TABLES[name].to_schema().columns))).to_parquet(path, index=False)
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows

@@ -45,6 +45,21 @@ def test_frameworks_and_responses_can_be_left_unread(store):
                                                                  "answer"]
 
 
+def test_respondent_keys_are_held_once_each_and_sort_as_text(store):
+    """A key repeats on every answer and score of its respondent: held as a category (4 bytes a row), whose
+    categories sort as the text does, so a sort or groupby by key orders rows as before."""
+    rows = pd.read_parquet(store / "scores")
+    rows = rows.assign(respondent_key=rows["respondent_key"].map({KEY_A: "f" * 32, KEY_B: "0" * 32}))
+    pd.concat([rows, rows.assign(respondent_key="9" * 32)]).to_parquet(store / "scores", index=False)
+    rd = D.load(store, "power", "2024-2025")
+    for table in (rd.scores, rd.responses):
+        assert isinstance(table["respondent_key"].dtype, pd.CategoricalDtype)
+    assert list(rd.scores["respondent_key"].cat.categories) == ["9" * 32, "f" * 32]
+    in_order = rd.scores.sort_values("respondent_key")["respondent_key"].astype(str).tolist()
+    assert in_order == ["9" * 32] * 6 + ["f" * 32] * 6  # two years × three frameworks each
+    assert rd.responses["respondent_key"].astype(str).tolist() == [KEY_A, KEY_A]
+
+
 def test_years_in_lists_a_sectors_years_within_the_span(store):
     assert D.years_in(store, "power") == [2024, 2025]
     assert D.years_in(store, "power", "2025-2030") == [2025]

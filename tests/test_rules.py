@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from pipeline import catalogs
 from pipeline.scoring import score_store
+from pipeline.scoring.respondent import score_store_tables
 from pipeline.scoring.rules import (
     complete_items,
     is_achieved,
@@ -107,6 +109,45 @@ def test_score_store_applies_the_current_rules_without_reingest(tmp_path):
     stored = pd.read_parquet(store / "scores")
     row = stored[stored["framework"].eq("csf11") & stored["node_id"].eq("ID.AM")].iloc[0]
     assert row["score"] == pytest.approx(4.25 / 5)
+
+
+def test_score_store_scores_and_writes_one_sector_year_at_a_time(tmp_path, monkeypatch):
+    """Ten years of both sectors are millions of scores: each sector-year is scored and written before the next
+    is read, in the table's order (sector, year, respondent, node), one row group each, and the file reads as
+    the whole table."""
+    from pipeline.scoring import run
+
+    store = tmp_path / "store"
+    store.mkdir()
+    a25 = power_sheet("a" * 32, {"ID.AM-1": "partial"}).assign(year=2025)
+    b24 = power_sheet("b" * 32, {"ID.AM-1": "not_implemented", "ID.AM-2": "not_applicable"})
+    c24 = power_sheet("c" * 32, {})
+    auto = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": "d" * 32,
+                         "item_id": catalogs.auto_items()["item_id"], "answer": "implemented"})
+    # 2025 first: a store's row order is no promise (ingest appends the sector-year it replaces); one row group per
+    # sheet, each with a dictionary of its own (the automotive one names another sector)
+    pd.concat([a25, auto, c24, b24], ignore_index=True).to_parquet(store / "responses", index=False,
+                                                                   row_group_size=len(a25))
+    seen = []
+
+    def spy(responses, rules=None):
+        seen.append(sorted(set(zip(responses["sector"], responses["year"], strict=True))))
+        return score_store_tables(responses, rules)
+
+    monkeypatch.setattr(run, "score_store_tables", spy)
+    result = score_store(store)
+    assert seen == [[("auto", 2024)], [("power", 2024)], [("power", 2025)]]
+    assert result.respondents == {("auto", 2024): 1, ("power", 2024): 2, ("power", 2025): 1}
+    f = pq.ParquetFile(store / "scores")
+    assert f.metadata.num_row_groups == 3 and result.rows == f.metadata.num_rows
+    assert set(f.read_row_group(1, columns=["year"]).column("year").to_pylist()) == {2024}
+    scores = pd.read_parquet(store / "scores")
+    assert scores[["sector", "year", "respondent_key"]].drop_duplicates().values.tolist() == [
+        ["auto", 2024, "d" * 32], ["power", 2024, "b" * 32], ["power", 2024, "c" * 32], ["power", 2025, "a" * 32]]
+    id_am = scores[scores["framework"].eq("csf11") & scores["node_id"].eq("ID.AM")]
+    # ID.AM has 6 items: b 0 + 4 × 1 over 5 applicable (one not applicable); c 6 of 6; a 0.5 + 5 × 1 over 6
+    assert dict(zip(id_am["respondent_key"], id_am["score"], strict=True)) == pytest.approx(
+        {"b" * 32: 4 / 5, "c" * 32: 1.0, "a" * 32: 5.5 / 6})
 
 
 def test_item_shares_counts_every_company_of_the_group():

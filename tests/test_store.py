@@ -89,3 +89,35 @@ def test_reingesting_a_year_drops_only_its_stale_scores(tmp_path):
     ingest("auto", 2024, tmp_path / "raw", s, workers=1, progress=False)
     scores = pd.read_parquet(s / "scores")
     assert set(scores["year"]) == {2023}  # 2024 must be rescored; 2023 is untouched
+
+
+def _scores_row(**values) -> pd.DataFrame:
+    row = {"sector": "power", "year": 2024, "respondent_key": "a" * 32, "framework": "csf2", "node_id": "GV",
+           "score": 0.5, "n_items": 2, "n_applicable": 2} | values
+    return pd.DataFrame({k: [v] for k, v in row.items()})
+
+
+@pytest.mark.parametrize("parts", [
+    [_scores_row(score=1.0), _scores_row(respondent_key="b" * 32)],  # 2024 in two parts
+    [pd.concat([_scores_row(), _scores_row(year=2025)], ignore_index=True)],  # two years in one part
+])
+def test_a_table_written_in_parts_takes_each_sector_year_once_or_keeps_the_old_table(tmp_path, parts):
+    """A part is validated alone, which proves the table valid only when no sector-year is split over parts."""
+    s = tmp_path / "s"
+    s.mkdir()
+    old = _scores_row()
+    old.to_parquet(s / "scores", index=False)
+    with pytest.raises(store.StoreError, match="a part must hold one sector-year no other part holds"):
+        store.write_tables(s, {"weights": pd.DataFrame()}, parts=("scores", iter(parts)))
+    pd.testing.assert_frame_equal(pd.read_parquet(s / "scores"), old)
+    assert sorted(p.name for p in s.iterdir()) == ["scores"]
+
+
+def test_a_table_written_in_parts_reads_as_one_table(tmp_path):
+    s = tmp_path / "s"
+    parts = [_scores_row(), _scores_row(year=2025, score=None, n_applicable=0)]
+    assert store.write_tables(s, {}, parts=("scores", iter(parts))) == 2
+    got = pd.read_parquet(s / "scores")
+    assert got["year"].tolist() == [2024, 2025] and got["n_applicable"].tolist() == [2, 0]
+    assert got["score"].iloc[0] == 0.5 and pd.isna(got["score"].iloc[1])  # not assessed stays empty
+    assert pd.read_parquet(s / "scores", filters=[("year", "==", 2025)])["n_applicable"].tolist() == [0]

@@ -93,6 +93,10 @@ SEGMENTS = ["business_types", "main_business_type", "size_band", "target_level",
 # for the demo store; the ten-year load store needed gigabytes.
 REPORT_COLUMNS = {"responses": ["sector", "year", "respondent_key", "item_id", "answer"]}
 
+# Text columns of the long tables held as categoricals (4 bytes a row): a respondent's key repeats on each of its
+# answers and scores (a ten-year automotive report: 5 million answers, 8 million scores, 32 characters each).
+COMPACT = {"scores": ["respondent_key"], "responses": ["respondent_key"]}
+
 
 def _rows(sector: str, span: tuple[int, int] | None) -> list[tuple]:
     """A Parquet filter for one sector's rows within a span of years."""
@@ -121,8 +125,11 @@ def load(store: Path | str, sector: str, years: str | tuple[int, int] | None = N
         path = store / name
         if not path.exists():
             return None
-        frame = pd.read_parquet(path, columns=REPORT_COLUMNS.get(name), filters=rows + (extra or [])
-                                ).reset_index(drop=True)
+        frame = pd.read_parquet(path, columns=REPORT_COLUMNS.get(name), filters=rows + (extra or []),
+                                read_dictionary=COMPACT.get(name)).reset_index(drop=True)
+        for col in COMPACT.get(name, []):  # the values read (a row group's dictionary holds others), sorted as text
+            used = frame[col].cat.remove_unused_categories()
+            frame[col] = used.cat.set_categories(sorted(used.cat.categories))
         # pandas keeps a frame's attrs in the Parquet file and deep-copies them on every operation: the roster
         # carries ingest's key → file-row map (5,412 entries for a full year), copied on each merge (seconds)
         frame.attrs = {}
