@@ -111,3 +111,21 @@ def test_report_workers_is_one_per_core_and_never_more_than_the_notebooks():
     assert R.report_workers(1, 2) == 1
     assert R.report_workers(3, 8) == 3
     assert R.report_workers(0, 2) == 1
+
+
+def test_sdw_report_workers_reaches_the_run(store, tmp_path, monkeypatch, capsys):
+    """`sdw report --sector all --workers 1` runs the notebooks one after another (one kernel's memory at a time)."""
+    from pipeline import cli
+
+    asked = {}
+
+    def run_report_stub(*args, **kwargs):
+        asked["workers"] = kwargs.get("workers")
+        return R.ReportResult()
+
+    monkeypatch.setattr("pipeline.preconditions.check", lambda *args, **kwargs: None)
+    monkeypatch.setattr(R, "run_report", run_report_stub)
+    for given, expected in ((["--workers", "1"], 1), ([], None)):
+        code = cli.main(["report", "--sector", "all", "--store", str(store), "--out", str(tmp_path / "r"),
+                         "--figures", str(tmp_path / "f"), *given])
+        assert code == 0 and asked["workers"] == expected
