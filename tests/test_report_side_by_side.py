@@ -8,7 +8,10 @@ run fails instead of hanging)."""
 
 from __future__ import annotations
 
+import os
 import threading
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -129,3 +132,56 @@ def test_sdw_report_workers_reaches_the_run(store, tmp_path, monkeypatch, capsys
         code = cli.main(["report", "--sector", "all", "--store", str(store), "--out", str(tmp_path / "r"),
                          "--figures", str(tmp_path / "f"), *given])
         assert code == 0 and asked["workers"] == expected
+
+
+WAITER = '''# %% tags=["parameters"]
+mark = ""
+wait_for = ""
+
+# %%
+import time
+from pathlib import Path
+
+Path("written-here.txt").write_text("by name, no folder")  # lands where the kernel runs
+if mark:
+    Path(mark).write_text("started")
+for _ in range(600):  # 60 s at most: only so that a broken run fails instead of hanging
+    if not wait_for or Path(wait_for).exists():
+        break
+    time.sleep(0.1)
+'''
+
+
+def test_notebooks_side_by_side_each_run_in_their_own_folder_and_leave_this_process_where_it_was(tmp_path):
+    """papermill's cwd= changed this whole process's folder for the length of a notebook: with two notebooks side by
+    side, the first to end put the process back where it was before *it* started — into the second one's folder,
+    where the process stayed (and where the record of the second's parameters was resolved). The kernel is started in
+    its report folder instead, and the process's own folder never changes."""
+    (tmp_path / "waiter.py").write_text(WAITER)
+    first_started, started, release = tmp_path / "first-started", tmp_path / "second-started", tmp_path / "release"
+    here = os.getcwd()
+    errors: list[BaseException] = []
+
+    def run(out: str, parameters: dict) -> None:
+        try:
+            R.execute("waiter", parameters, tmp_path / out, notebooks_dir=tmp_path)
+        except BaseException as e:  # noqa: BLE001 - handed to the test's thread
+            errors.append(e)
+
+    # the first notebook runs, then the second starts; the first ends while the second still runs
+    first = threading.Thread(target=run, args=("first", {"mark": str(first_started), "wait_for": str(started)}))
+    second = threading.Thread(target=run, args=("second", {"mark": str(started), "wait_for": str(release)}))
+    first.start()
+    for _ in range(600):  # 60 s at most, as in the notebook
+        if first_started.exists() or not first.is_alive():
+            break
+        time.sleep(0.1)
+    second.start()
+    first.join()
+    release.write_text("go")
+    second.join()
+    assert errors == []
+    assert os.getcwd() == here
+    assert (tmp_path / "first" / "written-here.txt").read_text() == "by name, no folder"
+    assert (tmp_path / "second" / "written-here.txt").read_text() == "by name, no folder"
+    assert not Path(here, "written-here.txt").exists()

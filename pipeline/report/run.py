@@ -210,8 +210,11 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
     executed = out_dir / f"{name}.ipynb"
     try:
         with batch_backend():
+            # the kernel starts in out_dir (nbclient's resources path): papermill's own cwd= would change this whole
+            # process's folder while the notebook runs, under the feet of a notebook run beside it (run_report)
             papermill.execute_notebook(str(src_path), str(executed), parameters=parameters, kernel_name="python3",
-                                       progress_bar=False, log_output=False, cwd=str(out_dir),
+                                       progress_bar=False, log_output=False,
+                                       resources={"metadata": {"path": str(out_dir)}},
                                        extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no transport chatter
                                        kernel_manager_class=quiet_shutdown_manager())
     except papermill.PapermillExecutionError as e:
