@@ -185,3 +185,13 @@ def test_notebooks_side_by_side_each_run_in_their_own_folder_and_leave_this_proc
     assert (tmp_path / "first" / "written-here.txt").read_text() == "by name, no folder"
     assert (tmp_path / "second" / "written-here.txt").read_text() == "by name, no folder"
     assert not Path(here, "written-here.txt").exists()
+
+
+def test_a_warning_names_the_sector_of_its_report(tmp_path, caplog):
+    """Two sector reports run side by side from one notebook: a warning on the console says whose it is."""
+    (tmp_path / "noisy.py").write_text('# %% tags=["parameters"]\nsector = ""\n\n# %%\nimport warnings\n'
+                                       'warnings.warn("deprecated-thing-xyz")\n')
+    with caplog.at_level("WARNING"):
+        R.execute("noisy", {"sector": "auto"}, tmp_path / "out", notebooks_dir=tmp_path)
+    said = [r.getMessage() for r in caplog.records if "deprecated-thing-xyz" in r.getMessage()]
+    assert said and said[0].startswith("noisy (auto): ")

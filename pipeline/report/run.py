@@ -224,8 +224,9 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
     nb, warnings = _reader_notebook(nbformat.read(executed, as_version=4))
     _relative_paths(nb)
     nbformat.write(nb, executed)  # the executed notebook published beside the report names no absolute path
+    who = f"{name} ({parameters['sector']})" if parameters.get("sector") else name  # two run side by side
     for w in warnings:
-        log.warning("%s: %s", name, w.splitlines()[-1][:300])
+        log.warning("%s: %s", who, w.splitlines()[-1][:300])
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                             embed_images=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or name}})
