@@ -195,3 +195,36 @@ def test_a_warning_names_the_sector_of_its_report(tmp_path, caplog):
         R.execute("noisy", {"sector": "auto"}, tmp_path / "out", notebooks_dir=tmp_path)
     said = [r.getMessage() for r in caplog.records if "deprecated-thing-xyz" in r.getMessage()]
     assert said and said[0].startswith("noisy (auto): ")
+
+
+def test_an_interrupt_leaves_at_once_without_waiting_for_the_report_still_running(store, tmp_path, monkeypatch):
+    """Ctrl-C reaches the thread waiting for the notebooks, not the notebooks: it must not sit until the automotive
+    report (a minute or more) has ended. Here the interrupt comes as the power report is counted done."""
+    from contextlib import contextmanager
+
+    import pipeline.progress
+
+    release, auto_ended = threading.Event(), threading.Event()
+
+    class Interrupting:
+        def update(self, n: int = 1) -> None:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def progress_stub(total, desc, quiet=False):
+        yield Interrupting()
+
+    def execute_stub(name, parameters, out_dir, notebooks_dir=None, title=""):
+        if _label(out_dir, tmp_path) == "auto":
+            release.wait(GIVE_UP)
+            auto_ended.set()
+        return out_dir / f"{name}.html"
+
+    monkeypatch.setattr(pipeline.progress, "progress", progress_stub)
+    monkeypatch.setattr(R, "execute", execute_stub)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            R.run_report("all", None, store, out=tmp_path / "reports", figures=tmp_path / "figures", workers=2)
+        assert not auto_ended.is_set()
+    finally:
+        release.set()  # let the stand-in end

@@ -383,21 +383,24 @@ def _run_jobs(jobs: list[_Job], run: Callable[[_Job], ReportResult], workers: in
               done: Callable[[], None]) -> list[ReportResult]:
     """``run`` each job, ``workers`` at a time (threads: the work is in each notebook's kernel process); ``done()``
     after each. Results in the order of ``jobs``. The first job to fail (in that order) is raised once the jobs
-    already running have ended; jobs not yet started are not started."""
+    already running have ended; jobs not yet started are not started. Interrupted (Ctrl-C reaches this thread
+    only), it returns at once instead of waiting for the notebooks still running: their kernels run in sessions of
+    their own, and each ends itself when this process has ended (ipykernel watches its parent)."""
     if workers <= 1:
         parts = []
         for job in jobs:
             parts.append(run(job))
             done()
         return parts
-    from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     pool = ThreadPoolExecutor(workers, thread_name_prefix="sdw-report")
+    interrupted = False
     try:
         futures = [pool.submit(run, job) for job in jobs]
         pending = set(futures)
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)  # counted as each ends
             for f in finished:
                 if f.exception() is None:
                     done()
@@ -406,8 +409,11 @@ def _run_jobs(jobs: list[_Job], run: Callable[[_Job], ReportResult], workers: in
                     f.cancel()  # not started: left out; running: waited for below
                 wait(pending)
                 break
+    except BaseException:  # KeyboardInterrupt: leave the running notebooks to end with this process
+        interrupted = True
+        raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
     for f in futures:
         if not f.cancelled() and f.exception() is not None:
             raise f.exception()
