@@ -1,6 +1,6 @@
 """Benchmark: `sdw demo` stage by stage, fresh and with its synthetic data already present.
 
-usage: python benchmarks/demo.py [--repeat 1] [--keep]
+usage: python benchmarks/demo.py [--repeat 1] [--keep] [--src DIR] [--against DIR] [--fresh-only]
 
 Each repeat makes a fresh temporary project folder (``SDW_HOME``, so data/raw, data/processed,
 figures and reports all land there) and runs the demo twice in fresh processes, as a user runs it:
@@ -11,11 +11,16 @@ figures and reports all land there) and runs the demo twice in fresh processes, 
 The child process runs the real :func:`pipeline.stages.demo` with the stage functions it calls wrapped
 in timers, so the stages timed are the demo's own, in its order and with its arguments. It prints the
 wall time of synth and ingest per sector-year, score, report per sector (power, auto, cross-sector),
-the rest (interpreter start, imports, printing) and the total; then peak memory two ways:
+the report stage as a whole (the notebooks run side by side, so the per-sector times overlap), the rest
+(interpreter start, imports, printing), the total and the CPU of the whole process tree; then peak memory two ways:
 ``getrusage`` (the demo process's own peak plus that of its largest descendant — synth and ingest
 workers, report kernels) and, when psutil is installed, the whole process tree's RSS sampled every
 0.1 s. A last line compares the medians with the budgets in docs/architecture.md §8: demo < 60 s fresh,
 < 30 s with its data, each report < 15 s, < 1 GB peak.
+
+``--against DIR`` times a second copy of the code (the "before", e.g. a ``git archive`` of main) in the same
+sitting: each repeat runs both, alternating which goes first, and every run prints its load average, so a
+difference can be told from the machine's other work.
 """
 
 from __future__ import annotations
@@ -135,7 +140,8 @@ def run_demo(home: Path, src: Path = ROOT) -> dict:
     """One ``sdw demo`` in a fresh process with ``SDW_HOME=home``; its stage timings and peaks."""
     env = {**os.environ, "SDW_HOME": str(home), "PYTHONUNBUFFERED": "1",
            "SDW_SECRET_KEY": os.environ.get("SDW_SECRET_KEY", "benchmark-key")}
-    t0 = time.perf_counter()
+    t0, load0 = time.perf_counter(), os.getloadavg()[0]
+    used0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     # the report kernels import pipeline too: PYTHONPATH makes them import the same copy as the demo
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src.resolve()), os.environ.get("PYTHONPATH")]))
     proc = subprocess.Popen([sys.executable, __file__, "--child", "--src", str(src)], cwd=home, env=env,
@@ -144,6 +150,8 @@ def run_demo(home: Path, src: Path = ROOT) -> dict:
     sampler.start()
     out, err = proc.communicate()
     wall = time.perf_counter() - t0
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)  # the child and everything it waited for
+    tree_cpu = (used.ru_utime - used0.ru_utime) + (used.ru_stime - used0.ru_stime)
     sampler.stop.set()
     sampler.join()
     lines = [line for line in out.splitlines() if line.startswith(MARK)]
@@ -151,6 +159,9 @@ def run_demo(home: Path, src: Path = ROOT) -> dict:
         sys.exit(f"sdw demo failed ({proc.returncode}):\n{out}\n{err}")
     got = json.loads(lines[-1][len(MARK):])
     got["wall"], got["tree_peak_mb"], got["tree_pss_mb"] = wall, sampler.peak / 2**20, sampler.peak_pss / 2**20
+    got["tree_cpu"], got["load"] = tree_cpu, (load0, os.getloadavg()[0])
+    print(f"  {src}: wall {wall:.1f} s, CPU {tree_cpu:.1f} s (process tree), load {load0:.1f} → {got['load'][1]:.1f}",
+          flush=True)
     return got
 
 
@@ -165,11 +176,15 @@ def table(runs: list[dict], title: str) -> dict[str, float]:
             rows[label].append(got.get(label, float("nan")))
             key = label.replace("report ", "execute ") if label.startswith("report ") else label
             cpu[label].append(r["cpu"].get(key, float("nan")))
+    # the notebooks run side by side: the report stage's own wall, beside the per-sector times that overlap
+    rows["reports, all notebooks (wall)"] = [dict(r["stages"]).get("report (all)", float("nan")) for r in runs]
+    cpu["reports, all notebooks (wall)"] = [r["cpu"].get("report (all)", float("nan")) for r in runs]
     rows["start-up and imports"] = [r["imports"] for r in runs]
     rows["other (demo's own, printing)"] = [r["in_process"] - r["imports"] - sum(
         s for label, s in r["stages"] if not label.startswith(("report ", "execute ")) or label == "report (all)")
         for r in runs]
     rows["process start to exit (wall)"] = [r["wall"] for r in runs]
+    cpu["process start to exit (wall)"] = [r["tree_cpu"] for r in runs]
     print(f"\n{title}" + (f" — median of {len(runs)} runs" if len(runs) > 1 else "")
           + "; wall, CPU of the process and its workers/kernels")
     groups = {"synth": 0.0, "ingest": 0.0, "report": 0.0}
@@ -179,9 +194,12 @@ def table(runs: list[dict], title: str) -> dict[str, float]:
         used = f"  cpu {statistics.median(cpu[label]):6.2f} s" if label in cpu else " " * 16
         print(f"  {label:<30} {med:7.2f} s{used}{every}")
         for g in groups:
-            if label.startswith(g + " "):
+            if label.startswith(g + " ") and label != "reports, all notebooks (wall)":
                 groups[g] += med
-    print("  " + ", ".join(f"{g} {t:.1f} s in all" for g, t in groups.items() if t))
+    print("  " + ", ".join(f"{g} {t:.1f} s in all" for g, t in groups.items() if t)
+          + " (the reports' times overlap when they run side by side)")
+    print("  load average (1 min) at start → end of each run: "
+          + ", ".join(f"{r['load'][0]:.1f} → {r['load'][1]:.1f}" for r in runs))
     self_mb = statistics.median(r["self_kb"] / 1024 for r in runs)
     kids_mb = statistics.median(r["kids_kb"] / 1024 for r in runs)
     tree = statistics.median(r["tree_peak_mb"] for r in runs)
@@ -194,6 +212,7 @@ def table(runs: list[dict], title: str) -> dict[str, float]:
           + ", ".join(f"{k} {v / 1024:.0f}" for k, v in steps.items() if not k.startswith("execute")))
     return {"wall": statistics.median(rows["process start to exit (wall)"]),
             "report_max": max(statistics.median(v) for k, v in rows.items() if k.startswith("report ")),
+            "cpu": statistics.median(r["tree_cpu"] for r in runs),
             "peak_mb": pss or self_mb + kids_mb}
 
 
@@ -204,33 +223,52 @@ def main() -> None:
     ap.add_argument("--src", type=Path, default=ROOT,
                     help="folder holding the pipeline package (and notebooks/) to time; another copy of the "
                          "code, e.g. a `git archive` of an older commit, times that code in the same sitting")
+    ap.add_argument("--against", type=Path, default=None,
+                    help="a second copy of the code (the before), run alternately with --src in the same sitting")
+    ap.add_argument("--fresh-only", action="store_true", help="only the cold runs (no second run on the same data)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         sys.path.insert(0, str(args.src.resolve()))
         child()
         return
-    fresh, again = [], []
+    codes = [args.src] if args.against is None else [args.against, args.src]
+    fresh: dict[Path, list[dict]] = {c: [] for c in codes}
+    again: dict[Path, list[dict]] = {c: [] for c in codes}
     for i in range(args.repeat):
-        home = Path(tempfile.mkdtemp(prefix="sdw-bench-demo-"))
-        print(f"run {i + 1}/{args.repeat} in {home} …", flush=True)
-        try:
-            fresh.append(run_demo(home, args.src))
-            again.append(run_demo(home, args.src))
-        finally:
-            if not args.keep:
-                shutil.rmtree(home, ignore_errors=True)
-    print(f"{os.cpu_count()} cores, {sys.executable}, code from {args.src}")
-    f = table(fresh, "fresh project folder (synth, ingest, score, report)")
-    a = table(again, "again, synthetic data present (synth, and with an up-to-date store ingest and score, skipped)")
-    peak = max(f["peak_mb"], a["peak_mb"])
-    report = max(f["report_max"], a["report_max"])
+        order = codes if i % 2 == 0 else codes[::-1]  # alternated: neither copy always meets the same load
+        for src in order:
+            home = Path(tempfile.mkdtemp(prefix="sdw-bench-demo-"))
+            print(f"run {i + 1}/{args.repeat}, code from {src}, in {home} …", flush=True)
+            try:
+                fresh[src].append(run_demo(home, src))
+                if not args.fresh_only:
+                    again[src].append(run_demo(home, src))
+            finally:
+                if not args.keep:
+                    shutil.rmtree(home, ignore_errors=True)
+    print(f"{os.cpu_count()} cores, {sys.executable}")
+    for src in codes:
+        name = "before" if args.against is not None and src == args.against else "after"
+        print(f"\n=== {name if args.against is not None else 'code'}: {src}")
+        f = table(fresh[src], "fresh project folder (synth, ingest, score, report)")
+        a = table(again[src], "again, synthetic data present (synth, and with an up-to-date store ingest and score, "
+                              "skipped)") if again[src] else None
+        verdicts(f, a)
+
+
+def verdicts(f: dict[str, float], a: dict[str, float] | None) -> None:
+    """One line against the budgets of docs/architecture.md §8."""
+    peak = max(f["peak_mb"], a["peak_mb"] if a else 0.0)
+    report = max(f["report_max"], a["report_max"] if a else 0.0)
 
     def verdict(ok: bool) -> str:
         return "ok" if ok else "OVER"
 
-    print(f"\nbudgets: fresh {f['wall']:.1f} s / {BUDGET['fresh']:.0f} s {verdict(f['wall'] < BUDGET['fresh'])}; "
-          f"with data {a['wall']:.1f} s / {BUDGET['again']:.0f} s {verdict(a['wall'] < BUDGET['again'])}; "
+    again = (f"with data {a['wall']:.1f} s / {BUDGET['again']:.0f} s {verdict(a['wall'] < BUDGET['again'])}; "
+             if a else "")
+    print(f"\nbudgets: fresh {f['wall']:.1f} s / {BUDGET['fresh']:.0f} s {verdict(f['wall'] < BUDGET['fresh'])} "
+          f"(CPU {f['cpu']:.1f} s); {again}"
           f"slowest report {report:.1f} s / {BUDGET['report']:.0f} s {verdict(report < BUDGET['report'])}; "
           f"peak {peak:.0f} MB / {BUDGET['peak_mb']:.0f} MB {verdict(peak < BUDGET['peak_mb'])} "
           "(process tree PSS; getrusage without psutil)")

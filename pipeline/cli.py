@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--weights", choices=("roster", "none"), default="roster",
                    help="roster (default): the members' estimates beside the respondents' mean where the store has "
                    "weights to a member roster (`sdw score` writes them); none: the respondents only")
+    r.add_argument("--workers", type=int, default=None,
+                   help="notebooks run at the same time with --sector all, each in a kernel of its own (default: one "
+                   "per core; 1: one after another, the least memory); the outputs are the same either way")
 
     a = sub.add_parser("audit", help="re-run the disclosure check of a report folder (or several together)",
                        description="Replay the intruder check on a report folder written by `sdw report`: direct "

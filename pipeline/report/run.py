@@ -19,6 +19,7 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,8 +210,11 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
     executed = out_dir / f"{name}.ipynb"
     try:
         with batch_backend():
+            # the kernel starts in out_dir (nbclient's resources path): papermill's own cwd= would change this whole
+            # process's folder while the notebook runs, under the feet of a notebook run beside it (run_report)
             papermill.execute_notebook(str(src_path), str(executed), parameters=parameters, kernel_name="python3",
-                                       progress_bar=False, log_output=False, cwd=str(out_dir),
+                                       progress_bar=False, log_output=False,
+                                       resources={"metadata": {"path": str(out_dir)}},
                                        extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no transport chatter
                                        kernel_manager_class=quiet_shutdown_manager())
     except papermill.PapermillExecutionError as e:
@@ -220,8 +224,9 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
     nb, warnings = _reader_notebook(nbformat.read(executed, as_version=4))
     _relative_paths(nb)
     nbformat.write(nb, executed)  # the executed notebook published beside the report names no absolute path
+    who = f"{name} ({parameters['sector']})" if parameters.get("sector") else name  # two run side by side
     for w in warnings:
-        log.warning("%s: %s", name, w.splitlines()[-1][:300])
+        log.warning("%s: %s", who, w.splitlines()[-1][:300])
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                             embed_images=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or name}})
@@ -267,17 +272,41 @@ def _same_run(rep_dir: Path, variant: bool) -> None:
         log.warning("stale report folder beside %s: %s", rep_dir, e)
 
 
+def report_workers(notebooks: int, workers: int | None = None) -> int:
+    """How many report notebooks run at once: one per core (``workers``, else every core this process may use),
+    never more than there are notebooks.
+
+    Each notebook runs in a kernel of its own and reads the store only, so the kernels of one run are
+    independent: on two cores the automotive report runs beside the power report and then the cross-sector
+    page, instead of after them. Each kernel holds one report's data (≈ 0.4–0.5 GB on the demo store), so
+    running them together adds one kernel's memory to the peak."""
+    return max(1, min(notebooks, config.workers(workers)))
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One notebook of a run: which, for which label (sector, or ``all``), with what, titled how."""
+
+    notebook: str
+    label: str
+    extra: dict
+    title: str
+
+
 def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path | None = None,
                figures: Path | None = None, lang: str = "ja", min_cell: int | None = None,
                segment_by: str = "", framework: str = "csf2", pptx: bool = False,
-               quiet: bool = False, weights: str = "roster", what_if: str = "") -> ReportResult:
+               quiet: bool = False, weights: str = "roster", what_if: str = "",
+               workers: int | None = None) -> ReportResult:
     """Reports for one sector, or for both and side by side with ``sector='all'``.
 
     Progress (notebooks run) shows as a bar on a terminal and one summary line otherwise; none when ``quiet``.
 
     ``out`` and ``figures`` default to the project folder's ``reports/`` and ``figures/``, resolved
     at call time (never the package's folder). ``what_if`` (``star3:size_band=101〜300人``) adds a what-if
-    section to the reports of sectors scored on the ★ scheme.
+    section to the reports of sectors scored on the ★ scheme. With several notebooks, up to ``workers`` of them
+    (default: one per core, :func:`report_workers`) run at the same time; each writes only its own folders, and
+    the result lists them in the order of a run one after another.
     """
     out = config.reports_dir() if out is None else out
     figures = config.figures_dir() if figures is None else figures
@@ -289,10 +318,11 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     span = _span(years)
     common = {"years": "" if years is None else f"{years[0]}-{years[1]}", "min_cell": k, "lang": lang,
               "store": project_relative(store), "pptx": pptx}
-    result = ReportResult()
 
-    def run(notebook: str, label: str, extra: dict, title: str) -> None:
+    def run(job: _Job) -> ReportResult:
         t0 = time.perf_counter()
+        done = ReportResult()
+        label, extra = job.label, job.extra
         folder = folder_name(span, label, lang, extra.get("segment_by", ""), extra.get("framework", "csf2"), k,
                              extra.get("what_if", ""))
         fig_dir, rep_dir = figures / label / folder, out / label / folder
@@ -300,18 +330,19 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
             old.unlink()
         params = common | extra | {"figures_dir": project_relative(fig_dir), "report_dir": project_relative(rep_dir)}
         try:
-            result.html.append(execute(notebook, params, rep_dir, title=title))
+            done.html.append(execute(job.notebook, params, rep_dir, title=job.title))
         except ReportError as e:
             withdraw(rep_dir, fig_dir)
             raise ReportError(f"{e} — nothing of this report is published: its outputs in {rep_dir} and "
                               f"{fig_dir} were removed ({AUDIT_FILE} stays, for the association)") from None
         _same_run(rep_dir, variant=folder != span)
-        result.tables.append(rep_dir / "tables.xlsx")
-        result.audits.append(rep_dir / AUDIT_FILE)
+        done.tables.append(rep_dir / "tables.xlsx")
+        done.audits.append(rep_dir / AUDIT_FILE)
         if pptx:
-            result.decks.append(rep_dir / "deck.pptx")
-        result.figures += sorted(fig_dir.glob("*.png"))
-        result.seconds[label] = time.perf_counter() - t0
+            done.decks.append(rep_dir / "deck.pptx")
+        done.figures += sorted(fig_dir.glob("*.png"))
+        done.seconds[label] = time.perf_counter() - t0
+        return done
 
     present = sectors_in(store) if sector == "all" else [sector]
     stale = unscored(store, list(catalogs.sectors()) if sector == "all" else present, years)
@@ -322,18 +353,68 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
 
     # the cross-sector page compares every sector scored on CSF 2.0, where there are two or more
     cross = sector == "all" and len(cross_sector_sectors(store)) >= 2
+    skipped: list[str] = []
     if what_if:
         # a what-if changes only the reports of sectors on the ★ scheme: any other report (and the cross-sector page,
         # which takes no what-if) would be the default one again, written over the default folder (reports/all/all)
-        result.skipped = [s for s in present if not _on_star(s)] + (["all"] if cross else [])
+        skipped = [s for s in present if not _on_star(s)] + (["all"] if cross else [])
         present, cross = [s for s in present if _on_star(s)], False
-    with progress(len(present) + cross, f"report {sector}: notebooks run", quiet=quiet) as bar:
-        for s in present:
-            run(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework,
-                                            "weights": weights, **({"what_if": what_if} if what_if else {})},
-                words["report_title"].format(sector=words["sector"][s]))
-            bar.update()
-        if cross:
-            run(NOTEBOOKS["cross"], "all", {}, words["cross_title"])
-            bar.update()
+    jobs = [_Job(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework,
+                                         "weights": weights, **({"what_if": what_if} if what_if else {})},
+                 words["report_title"].format(sector=words["sector"][s])) for s in present]
+    if cross:
+        jobs.append(_Job(NOTEBOOKS["cross"], "all", {}, words["cross_title"]))
+    with progress(len(jobs), f"report {sector}: notebooks run", quiet=quiet) as bar, batch_backend():
+        # the kernels' environment set once for the whole run: notebooks running side by side each set and restore
+        # it in execute(), which must not take it away from a kernel another thread is still starting
+        parts = _run_jobs(jobs, run, report_workers(len(jobs), workers), bar.update)
+    result = ReportResult(skipped=skipped)
+    for part in parts:  # in the order of the jobs, whichever finished first
+        result.html += part.html
+        result.figures += part.figures
+        result.tables += part.tables
+        result.decks += part.decks
+        result.audits += part.audits
+        result.seconds |= part.seconds
     return result
+
+
+def _run_jobs(jobs: list[_Job], run: Callable[[_Job], ReportResult], workers: int,
+              done: Callable[[], None]) -> list[ReportResult]:
+    """``run`` each job, ``workers`` at a time (threads: the work is in each notebook's kernel process); ``done()``
+    after each. Results in the order of ``jobs``. The first job to fail (in that order) is raised once the jobs
+    already running have ended; jobs not yet started are not started. Interrupted (Ctrl-C reaches this thread
+    only), it returns at once instead of waiting for the notebooks still running: their kernels run in sessions of
+    their own, and each ends itself when this process has ended (ipykernel watches its parent)."""
+    if workers <= 1:
+        parts = []
+        for job in jobs:
+            parts.append(run(job))
+            done()
+        return parts
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="sdw-report")
+    interrupted = False
+    try:
+        futures = [pool.submit(run, job) for job in jobs]
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)  # counted as each ends
+            for f in finished:
+                if f.exception() is None:
+                    done()
+            if any(f.exception() is not None for f in finished):
+                for f in pending:
+                    f.cancel()  # not started: left out; running: waited for below
+                wait(pending)
+                break
+    except BaseException:  # KeyboardInterrupt: leave the running notebooks to end with this process
+        interrupted = True
+        raise
+    finally:
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
+    for f in futures:
+        if not f.cancelled() and f.exception() is not None:
+            raise f.exception()
+    return [f.result() for f in futures]
