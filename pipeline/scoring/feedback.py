@@ -302,33 +302,42 @@ def _levels_together(headline: pd.DataFrame, merges: dict[str, str]) -> pd.DataF
     band = headline["peer_band"].fillna("").astype(str) if "peer_band" in headline else pd.Series("", headline.index)
     items = pd.to_numeric(headline.get("n_items", pd.Series(np.nan, headline.index)), errors="coerce")
     year_items = items[parts].groupby(node[parts]).max()
-    rows = parts | whole
-    drop = pd.Series(False, index=headline.index)
-    for _, block in headline[rows].groupby("respondent_key", sort=False):
+    weights = {p: float(year_items.get(p, np.nan)) for p in LEVEL_PARTS}
+    weighed = all(w > 0 for w in weights.values())
+    # the level rows' columns read once as plain values: a pandas look-up per cell, over 3,100 members' rows, cost
+    # more than the rule itself
+    rows = np.flatnonzero((parts | whole).to_numpy())
+    keys = headline["respondent_key"].to_numpy()[rows].tolist()
+    columns = zip(keys, node.to_numpy()[rows].tolist(), shown.to_numpy()[rows].tolist(),
+                  rounded.to_numpy()[rows].tolist(), ours.to_numpy()[rows].tolist(), band.to_numpy()[rows].tolist(),
+                  pd.to_numeric(headline["peer_mean"], errors="coerce").to_numpy()[rows].tolist(),
+                  parts.to_numpy()[rows].tolist(), rows.tolist(), strict=True)
+    members: dict[object, list[tuple]] = {}
+    for row in columns:
+        members.setdefault(row[0], []).append(row)
+    drop = np.zeros(len(headline), dtype=bool)
+    for block in members.values():
         known: dict[str, tuple[float, float]] = {}
         required: dict[str, float] = {}
         candidates, ids = [], {}
-        weights = {p: float(year_items.get(p, np.nan)) for p in LEVEL_PARTS}
-        for i in block.index:
-            name = node[i]
+        for _, name, is_shown, is_rounded, is_ours, printed, mean, is_part, i in block:
             ids[name] = i
-            if shown[i] and not rounded[i]:
-                known[name] = (float(headline.at[i, "peer_mean"]),) * 2
-            elif shown[i]:  # the report's rounded mean: within its half-step, and not to be narrowed
-                v = float(headline.at[i, "peer_mean"])
-                known[name], required[name] = (v - STEP / 2, v + STEP / 2), STEP
-            elif ours[i] and band[i] in BANDS:  # printed as its band: nothing inside it to be learned
-                known[name], required[name] = BANDS[band[i]], BANDS[band[i]][1] - BANDS[band[i]][0]
+            if is_shown and not is_rounded:
+                known[name] = (float(mean),) * 2
+            elif is_shown:  # the report's rounded mean: within its half-step, and not to be narrowed
+                known[name], required[name] = (mean - STEP / 2, mean + STEP / 2), STEP
+            elif is_ours and printed in BANDS:  # printed as its band: nothing inside it to be learned
+                known[name], required[name] = BANDS[printed], BANDS[printed][1] - BANDS[printed][0]
             else:  # read as x, or shown for another group: the group's own value must keep the method's width
                 required[name] = MIN_WIDTH
-            if parts[i] and shown[i]:
+            if is_part and is_shown:
                 candidates.append(name)
-        if not all(w > 0 for w in weights.values()):
+        if not weighed:
             chosen = candidates  # the weights unknown: every level mean shown goes (the relation unchecked)
         else:
             chosen = levels_to_withhold(known, required, candidates, weights, LEVEL_WHOLE, MIN_WIDTH)
         drop[[ids[c] for c in chosen]] = True
-    return _withhold_peers(headline, drop)
+    return _withhold_peers(headline, pd.Series(drop, index=headline.index))
 
 
 def _flag_of(headline: pd.DataFrame, column: str) -> pd.Series:
