@@ -143,15 +143,37 @@ def test_top_bottlenecks_order_equal_printed_shares_by_requirement_number():
     assert top_bottlenecks(table, 3, 2024, 1, total="全体")["requirement_id"].tolist() == ["1-2"]
 
 
-def test_the_headline_names_the_weakest_of_two_equal_printed_functions_by_node_id():
-    """GV 0.7004 and ID 0.6996 both print 70.0 %: the weakest named is GV (node id), not ID (the lower digits)."""
-    funcs = pd.DataFrame({"year": 2024, "segment": "全体", "node_id": ["GV", "ID", "PR"],
-                          "mean": [0.7004, 0.6996, 0.80], "suppressed": "", "rounded": False})
+def _headline(means: dict[str, float]) -> list[str]:
+    funcs = pd.DataFrame({"year": 2024, "segment": "全体", "node_id": list(means), "mean": list(means.values()),
+                          "suppressed": "", "rounded": False})
     tables = {"functions": PublishedTable("functions", "t", funcs, ["segment", "node_id", "mean"])}
     names = {"GV": "統治", "ID": "識別", "PR": "防御"}
-    got = [s.text for s in headline(tables, style.labels("ja"), "ja", 2024, "全体", names, 0, 5,
-                                    framework_label="NIST CSF 2.0")]
-    assert any("「防御」が最も高く(80.0%)、「統治」が最も低い(70.0%)" in s for s in got), got
+    return [s.text for s in headline(tables, style.labels("ja"), "ja", 2024, "全体", names, 0, 5,
+                                     framework_label="NIST CSF 2.0")]
+
+
+def test_the_headline_names_every_function_of_a_printed_tie_in_node_id_order():
+    """GV 0.7004 and ID 0.6996 both print 70.0 %: both are named the weakest, GV first by node id; naming one would
+    tell which is lower in digits nobody reads, and would misstate the tie."""
+    got = _headline({"GV": 0.7004, "ID": 0.6996, "PR": 0.80})
+    assert any("「防御」が最も高く(80.0%)、「統治」、「識別」が最も低い(70.0%)" in s for s in got), got
+
+
+def test_the_headline_does_not_name_a_strongest_function_where_all_print_alike():
+    """GV 0.7004, ID 0.6996 and PR 0.70 all print 70.0 %: no function is strongest or weakest as printed, so the
+    sentence says they all score 70.0 % (not 「統治」 highest and 「統治」 lowest)."""
+    got = _headline({"GV": 0.7004, "ID": 0.6996, "PR": 0.70})
+    assert "NIST CSF 2.0 の機能別平均スコアは、いずれの機能も70.0%です。" in got, got
+    assert not any("最も高く" in s for s in got)
+
+
+def test_the_cross_sector_key_points_name_a_tie_together_and_say_when_all_print_alike():
+    """Power GV 0.6996 and PR 0.7004 print 70.0 % both; automotive GV 0.50, PR 0.60."""
+    f = pd.DataFrame({"sector": ["power"] * 2 + ["auto"] * 2, "node_id": ["GV", "PR"] * 2,
+                      "node_name": ["統治", "防御"] * 2, "mean": [0.6996, 0.7004, 0.50, 0.60], "suppressed": ""})
+    got = [s.text for s in cross_headline(f, style.labels("ja"), "ja", {"power": (2026, 317), "auto": (2024, 520)})]
+    assert got[0] == "電力(2026年度、回答事業者 317社): 機能別の回答者平均は、いずれの機能も70.0%。"
+    assert got[1].endswith("「防御」が最も高く(60.0%)、「統治」が最も低い(50.0%)。")
 
 
 def test_the_cross_sector_widest_gap_is_taken_between_printed_means():

@@ -57,11 +57,21 @@ def _ref(name: str, column: str, **where: object) -> str:
     return f"{name}: {column} @ " + ", ".join(str(v) for v in where.values())
 
 
-def _ends(functions: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """The strongest and the weakest function by the mean as printed, equal printed means by node id
-    (``disclosure_order``): naming the larger of two means that print alike would tell their hidden digits."""
-    best = printed_order(functions, ["mean"], "node_id", descending=True).iloc[0]
-    return best, printed_order(functions, ["mean"], "node_id").iloc[0]
+def _ends(functions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Every function printing the highest mean and every one printing the lowest, by the mean as printed, ties in
+    node-id order (``disclosure_order``): naming one of two means that print alike would tell their hidden digits,
+    and would misstate the tie. None where every function prints alike (none is strongest)."""
+    order = printed_order(functions, ["mean"], "node_id", descending=True)
+    shown = as_printed(order["mean"], whole=order.get(ROUNDED))
+    if shown.iloc[0] == shown.iloc[-1]:
+        return None
+    return order[shown.eq(shown.iloc[0]).to_numpy()], order[shown.eq(shown.iloc[-1]).to_numpy()]
+
+
+def _names(rows: pd.DataFrame, names: dict[str, str] | None, join: str) -> str:
+    """The functions of a printed tie by name, in node-id order (the label quotes them: 「統治」、「識別」)."""
+    return join.join(str(names.get(n, n)) if names is not None else str(v)
+                     for n, v in zip(rows["node_id"], rows.get("node_name", rows["node_id"]), strict=True))
 
 
 def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: int, total: str,
@@ -107,15 +117,19 @@ def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: i
     if funcs is not None:
         f = funcs.frame
         f = f[f["year"].eq(year) & f["segment"].eq(total) & f["suppressed"].eq("") & f["mean"].notna()]
-        if len(f) >= 2:
-            best, worst = _ends(f)
-            whole = rounded_mask(f.loc[[best.name, worst.name]])
+        ends = _ends(f) if len(f) >= 2 else None
+        refs = lambda nodes: [_ref("functions", "mean", year=year, segment=total, node=n) for n in nodes]  # noqa: E731
+        if ends is not None:
+            best, worst = ends
+            whole = rounded_mask(pd.concat([best.iloc[:1], worst.iloc[:1]]))
             out.append(Sentence(h["functions"].format(framework=framework_label,
-                best=node_names.get(best["node_id"], best["node_id"]), best_value=pct(best["mean"], "mean", whole[0]),
-                worst=node_names.get(worst["node_id"], worst["node_id"]),
-                worst_value=pct(worst["mean"], "mean", whole[1])),
-                [_ref("functions", "mean", year=year, segment=total, node=best["node_id"]),
-                 _ref("functions", "mean", year=year, segment=total, node=worst["node_id"])]))
+                best=_names(best, node_names, h["name_join"]), best_value=pct(best["mean"].iloc[0], "mean", whole[0]),
+                worst=_names(worst, node_names, h["name_join"]),
+                worst_value=pct(worst["mean"].iloc[0], "mean", whole[1])),
+                refs([*best["node_id"], *worst["node_id"]])))
+        elif len(f) >= 2:
+            out.append(Sentence(h["functions_alike"].format(framework=framework_label,
+                value=pct(f["mean"].iloc[0], "mean", rounded_mask(f)[0])), refs(f["node_id"])))
     lv1 = _cell(tables, "levels", "share_reached", node_id="Lv1+", **at)
     lv2 = _cell(tables, "levels", "share_reached", node_id="Lv2+", **at)
     if lv1 is not None or lv2 is not None:
@@ -213,12 +227,19 @@ def cross_headline(functions: pd.DataFrame, labels: dict, lang: str, respondents
         if sector not in respondents or rows.empty:
             continue
         year, n = respondents[sector]
-        best, worst = _ends(rows)
+        ends = _ends(rows)
+        where = {"sector": labels["sector"].get(sector, sector), "year": labels["fy"].format(year=year), "n": f"{n:,}"}
+        if ends is None:
+            out.append(Sentence(words["sector_alike"].format(**where,
+                                                             value=format_value(rows["mean"].iloc[0], "mean", lang)),
+                                [f"functions: mean @ {sector}, {node}" for node in rows["node_id"]]))
+            continue
+        best, worst = ends
+        join = labels["headline"]["name_join"]
         out.append(Sentence(words["sector"].format(
-            sector=labels["sector"].get(sector, sector), year=labels["fy"].format(year=year), n=f"{n:,}",
-            best=best["node_name"], best_value=format_value(best["mean"], "mean", lang),
-            worst=worst["node_name"], worst_value=format_value(worst["mean"], "mean", lang)),
-            [f"functions: mean @ {sector}, {best['node_id']}", f"functions: mean @ {sector}, {worst['node_id']}"]))
+            **where, best=_names(best, None, join), best_value=format_value(best["mean"].iloc[0], "mean", lang),
+            worst=_names(worst, None, join), worst_value=format_value(worst["mean"].iloc[0], "mean", lang)),
+            [f"functions: mean @ {sector}, {node}" for node in [*best["node_id"], *worst["node_id"]]]))
     both = (shown.pivot_table(index="node_id", columns="sector", values="mean", aggfunc="first")
             .reindex(columns=list(dict.fromkeys(shown["sector"]))).dropna())  # the sectors in the page's order
     if both.shape[1] > 1 and len(both):
