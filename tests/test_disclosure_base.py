@@ -141,3 +141,12 @@ def test_a_view_without_the_base_column_does_not_speak_of_a_base_shown_as_x(tmp_
         "累計は前の表示から5社以上増えた場合に表示。 整数%で示す割合(例: 25%)は、集計対象の事業者(採点・判定できた"
         "事業者)が回答事業者より1〜4社少ない行か、1つの項目だけに基づく行のもので、対象外の事業者の数が分からない"
         "ように丸めています。")
+
+
+def test_a_rounded_mean_without_a_sd_reads_its_interval_x_not_not_assessed():
+    """317 respondents, 315 scored, mean 0.77777 → 78 %, no SD printed: its interval cannot be built from printed
+    values, so both ends are blank and named withheld (x), not left as 'not assessed' (—)."""
+    node = pd.DataFrame([node_row(317, 315, 216, 0.77777, sd=np.nan, mean_ci_low=0.74, mean_ci_high=0.81)])
+    r = round_small_base(node, 5, single=pd.Series([True])).iloc[0]
+    assert pd.isna(r["mean_ci_low"]) and pd.isna(r["mean_ci_high"])
+    assert {"mean_ci_low", "mean_ci_high"} <= set(str(r["_withheld"]).split())

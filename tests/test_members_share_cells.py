@@ -158,34 +158,37 @@ def _store() -> ReportData:
                       weights=weights)
 
 
-def test_reports_by_size_and_by_industry_publish_the_same_members_shares(monkeypatch):
+def test_reports_by_size_and_by_industry_publish_the_same_members_shares():
     """301〜1,000人's row is withheld, so the cells 301〜1,000人 … 10,001人〜 are merged: 80 members over 52
     respondents. No.2 (not applicable where i mod 5 = 4) is implemented by 8 of 16 applicable in 〜100人 (W 2), 4 of 8
     in 101〜300人 (W 4), 22 of 22 + 6 of 12 + 4 of 8 = 32 of 42 in the merged cell (W 80/52):
     (16 + 16 + 80/52·32) / (32 + 32 + 80/52·42) = 81.23 / 128.62 = 0.6316 → 0.63 in both reports. Unmerged (the
     industry report before), 301〜1,000人 weighs 30/27 and the two larger bands 2: (32 + 30/27·22 + 12 + 8) /
     (64 + 30/27·22 + 24 + 16) = 76.44 / 128.44 = 0.5952 → 0.60, which beside the size report's 0.63 told the
-    merged cells apart. The industry report states the merge rule (its note). Both reports then withhold the
-    shares, since no function's members' total is published beside them (the items-beneath rule,
-    tests/test_members_beneath.py); the weighting they would publish with is compared here with that rule set
-    aside."""
-    monkeypatch.setattr(T, "withhold_shares_beneath", lambda items, *_, **__: items)
+    merged cells apart. The industry report states the merge rule (its note). Neither report prints these shares:
+    no function's members' total is published beside them, so both read x (the items-beneath rule,
+    tests/test_members_beneath.py); the share each report's weighting makes is compared here, and it is the one
+    both would print."""
+    from pipeline.scoring.weighted import weighted_item_shares
+
     data = _store()
-    shares = {}
+    made, printed = {}, {}
     for by in ("size_band", "industry"):
         rd, merges = data.merge_small_segments(by, 5)
         linked = P.linked_tables(data, rd, by, merges, "csf2", 5)
-        items = linked.items.set_index("item_id")
-        shares[by] = items.loc[["No.1", "No.2"], "w_share_implemented"]
+        items = linked.items.set_index("item_id").loc[["No.1", "No.2"]]
+        printed[by] = (items["w_share_implemented"].isna().all(),
+                       all("w_share_implemented" in str(m).split() for m in items["_withheld"]))
+        made[by] = weighted_item_shares(data.responses, linked.data.weights).set_index("item_id")
         assert linked.data.weight_rows_published == frozenset({("auto", 2024)})
         labels = {"weight_cells": {}, "weighting_text": "", "weighting_merged": "",
                   "weighting_published_rows": "RULE-2", "weighting_unmatched": "{counts}",
                   "weighting_unmatched_count": "{year} {n}", "headline": {"list_separator": "、"},
                   "fy": "{year}年度"}
         assert "RULE-2" in T.weighting_note(linked.data, labels, k=5)
-    assert shares["size_band"]["No.2"] == pytest.approx(0.63)
-    assert shares["industry"]["No.2"] == pytest.approx(0.63)
-    assert list(shares["industry"]) == list(shares["size_band"])
+    assert made["size_band"].at["No.2", "w_share_implemented"] == pytest.approx(81.23 / 128.62, abs=1e-4)
+    assert made["industry"].at["No.2", "w_share_implemented"] == pytest.approx(81.23 / 128.62, abs=1e-4)
+    assert printed["size_band"] == printed["industry"] == (True, True)  # x in both, not "not assessed"
 
 
 def test_a_share_on_the_upper_band_edge_prints_the_next_percent():

@@ -40,8 +40,8 @@ def test_a_one_item_node_row_prints_the_same_intervals_for_every_base_and_count_
     sd 0.49, and the same intervals, from the fewest base 131 − 4 = 127:
     mean: 1.96 × 0.495 / √127 = 0.0861; 0.385 − 0.0861 = 0.2989 → 0.29, 0.395 + 0.0861 = 0.4811 → 0.49;
     share: Wilson over 127 at 0.385 reaches down to 0.3049 → 0.30, at 0.395 up to 0.4819 → 0.49.
-    The members' intervals rest on the withheld base and the cells' variances: withheld (x). Before this rule the
-    mean interval was the exact one widened ([0.30, 0.48] for 51/131 only), which named the base and count."""
+    The members' intervals rest on the withheld base and the cells' variances: withheld (x). The exact interval
+    widened instead ([0.30, 0.48] for 51/131 only) would name the base and count."""
     seen = []
     for base in range(127, 132):
         for count in range(base + 1):
@@ -73,9 +73,8 @@ def test_a_rounded_star_mean_leaves_its_whole_band_possible():
     """A ★3 row of 67 companies printed 0.96, sd 0.08 by rule (b) (a ★3 bottleneck row of its segment hidden; slack
     0.005 × 21 × 67 = 7 companies ≥ 4). Whatever its exact mean in [0.955, 0.965) and sd in [0.075, 0.085), the
     printed intervals are the same: 1.96 × 0.085 / √67 = 0.0204; 0.955 − 0.0204 = 0.9346 → 0.93,
-    0.965 + 0.0204 = 0.9854 → 0.99; the members' over 67 / 1 (its design effect) likewise. Before this rule the
-    intervals were the exact ones widened: 0.96446 gave [0.94, 0.99], 0.9551 [0.93, 0.98], which narrowed the mean
-    to [0.9634, 0.965) (intruder's route S1)."""
+    0.965 + 0.0204 = 0.9854 → 0.99; the members' over 67 / 1 (its design effect) likewise. The exact intervals
+    widened instead (0.96446 gives [0.94, 0.99], 0.9551 [0.93, 0.98]) would narrow the mean to [0.9634, 0.965)."""
     bottle = pd.DataFrame({"sector": "auto", "year": 2023, "star": 3, "requirement_id": ["1-2-1"],
                            "segment": ["10,001人〜"], "share_unmet": [np.nan], "suppressed": ["split"]})
     printed = set()
@@ -117,8 +116,8 @@ def test_a_members_share_printed_92_percent_gets_one_interval_for_its_whole_band
     effective base 419.77. A members' share printed 92 % gets Wilson over it at 0.915 down to 0.8844 → 0.88 and at
     0.925 up to 0.9465 → 0.95,
     whatever the exact share and its exact interval: no logit midpoint of the printed ends points inside
-    [0.915, 0.925). Before, the exact interval (0.8801 … 0.9474 around 0.9151) was widened to [0.87, 0.96] and
-    (0.8891 … 0.9541 around 0.9249) to [0.88, 0.96]: the ends told which end of the band."""
+    [0.915, 0.925). The exact intervals widened instead (0.8801 … 0.9474 around 0.9151 → [0.87, 0.96];
+    0.8891 … 0.9541 around 0.9249 → [0.88, 0.96]) would tell which end of the band."""
     w = pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [f"r{i}" for i in range(200)],
                       "weight": [2.0] * 100 + [1.8] * 100})
     printed = set()

@@ -52,7 +52,7 @@ def main(folder: Path, seed: int = 7) -> None:
             print(f"{sector} FY{year}: {n} synthesised, {got.counts.get('ingested', 0)} ingested, "
                   f"company {gone} left off the roster")
     scored = score_store(store)
-    print(f"scored: {len(scored.scores):,} scores in {store}")
+    print(f"scored: {scored.rows:,} scores in {store}")
 
 
 if __name__ == "__main__":

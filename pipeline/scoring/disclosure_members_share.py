@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.scoring.disclosure_rounding import ROUNDED, STEPS_PER_UNIT, printed_share_interval, to_step
-from pipeline.scoring.disclosure_weights import withhold_cells
+from pipeline.scoring.disclosure_weights import name_withheld, withhold_cells
 
 MAX_CELLS = 3  # cells enumerated exactly; with more the share is withheld
 SHARE = "w_share_implemented"
@@ -206,6 +206,9 @@ def publish_members_shares(items: pd.DataFrame, weights: pd.DataFrame, k: int) -
     if all(c in out for c in INTERVAL):
         for i in out.index[shown.to_numpy()]:
             out.loc[i, list(INTERVAL)] = printed_members_interval(out.loc[i], cells, bool(rounded.loc[i]), k)
+        unbuilt = shown & out[INTERVAL[0]].isna()  # no base to build it on: withheld (x), not "not assessed"
+        for c in INTERVAL:
+            out = name_withheld(out, unbuilt, c, "_withheld")
     shut = pd.Series(False, index=out.index)
     found_before: dict[tuple, Values | None] = {}  # rows (and a rounded row's readings) repeat (P, A): enumerated once
 

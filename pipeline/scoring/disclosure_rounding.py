@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.ruleset import wilson_z
-from pipeline.scoring.disclosure_weights import withhold_cells
+from pipeline.scoring.disclosure_weights import name_withheld, withhold_cells
 from pipeline.scoring.statistics import wilson
 
 ROUNDING = "rounding"  # the reason of a row hidden because its rounded values would rule out a base
@@ -238,6 +238,10 @@ def round_small_base(protected: pd.DataFrame, k: int, n_col: str = "n", base_col
     # the members' intervals rest on the design's cell variances and the withheld base and design effect: none of
     # it is printed on the row, so they are withheld (x), not rebuilt (docs/method.md §5.4)
     mask = pd.Series(out.index.isin(rounded), index=out.index)
+    if {"mean", "mean_ci_low"} <= set(out.columns):  # a mean printed without a SD to build its interval on: x
+        unbuilt = mask & out["mean"].notna() & out["mean_ci_low"].isna()
+        for c in ("mean_ci_low", "mean_ci_high"):
+            out = name_withheld(out, unbuilt, c)
     return withhold_cells(out, mask, [c for c in MEMBERS_INTERVALS if c in out])
 
 
