@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from pipeline.ingest import ingest
 from pipeline.scoring import score_store
 from pipeline.synth import synthesise
@@ -21,4 +23,16 @@ def build_store(root: Path, plan: list[tuple[str, int, str, int]] = TWO_YEARS, w
         synth = synthesise(sector, year, raw, n=n, seed=1, form=form, workers=workers)
         ingest(sector, year, raw, store, progress=False, roster=synth.truth / "roster.csv")
     score_store(store)
+    return store
+
+
+def two_sector_store(tmp_path: Path) -> Path:
+    """A store holding one respondent's scores of power and automotive, two years each: what ``run_report`` checks
+    before it starts a kernel, for tests that stub the notebooks out."""
+    store = tmp_path / "store"
+    store.mkdir()
+    keys = [("power", 2024, "p1"), ("power", 2025, "p1"), ("auto", 2024, "a1"), ("auto", 2025, "a1")]
+    rows = pd.DataFrame(keys, columns=["sector", "year", "respondent_key"])
+    rows.to_parquet(store / "respondents", index=False)
+    rows.assign(framework="csf2", node_id="GV", score=0.5).to_parquet(store / "scores", index=False)
     return store

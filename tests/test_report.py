@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from pipeline.report.run import ReportError, execute, run_report
-from tests.stores import build_store
+from tests.stores import build_store, two_sector_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTOR_FIGURES = {"response_rate", "response_trend", "function_trend", "panel_vs_all", "score_distribution",
@@ -662,12 +662,7 @@ def test_a_what_if_run_writes_only_the_star_reports_in_their_own_folder(tmp_path
     reports/power/all): neither takes a what-if, so both are skipped and the default folders are left alone."""
     import pipeline.report.run as R
 
-    store = tmp_path / "store"
-    store.mkdir()
-    keys = [("power", 2024, "p1"), ("power", 2025, "p1"), ("auto", 2024, "a1"), ("auto", 2025, "a1")]
-    rows = pd.DataFrame(keys, columns=["sector", "year", "respondent_key"])
-    rows.to_parquet(store / "respondents", index=False)
-    rows.assign(framework="csf2", node_id="GV", score=0.5).to_parquet(store / "scores", index=False)
+    store = two_sector_store(tmp_path)
     ran = []
 
     def execute_stub(name, parameters, out_dir, notebooks_dir=None, title=""):

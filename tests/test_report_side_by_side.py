@@ -13,10 +13,10 @@ import threading
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 import pipeline.report.run as R
+from tests.stores import two_sector_store
 
 GIVE_UP = 60.0  # seconds: not a time limit on the work, only how long a stub waits before reporting it was alone
 
@@ -24,13 +24,7 @@ GIVE_UP = 60.0  # seconds: not a time limit on the work, only how long a stub wa
 @pytest.fixture
 def store(tmp_path):
     """A store holding scores of power and automotive, two years each (what run_report checks before a kernel)."""
-    store = tmp_path / "store"
-    store.mkdir()
-    keys = [("power", 2024, "p1"), ("power", 2025, "p1"), ("auto", 2024, "a1"), ("auto", 2025, "a1")]
-    rows = pd.DataFrame(keys, columns=["sector", "year", "respondent_key"])
-    rows.to_parquet(store / "respondents", index=False)
-    rows.assign(framework="csf2", node_id="GV", score=0.5).to_parquet(store / "scores", index=False)
-    return store
+    return two_sector_store(tmp_path)
 
 
 def _label(out_dir, root) -> str:
