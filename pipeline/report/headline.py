@@ -68,10 +68,9 @@ def _ends(functions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     return order[shown.eq(shown.iloc[0]).to_numpy()], order[shown.eq(shown.iloc[-1]).to_numpy()]
 
 
-def _names(rows: pd.DataFrame, names: dict[str, str] | None, join: str) -> str:
+def _names(rows: pd.DataFrame, names: dict[str, str], join: str) -> str:
     """The functions of a printed tie by name, in node-id order (the label quotes them: 「統治」、「識別」)."""
-    return join.join(str(names.get(n, n)) if names is not None else str(v)
-                     for n, v in zip(rows["node_id"], rows.get("node_name", rows["node_id"]), strict=True))
+    return join.join(str(names.get(n, n)) for n in rows["node_id"])
 
 
 def headline(tables: dict[str, PublishedTable], labels: dict, lang: str, year: int, total: str,
@@ -235,10 +234,10 @@ def cross_headline(functions: pd.DataFrame, labels: dict, lang: str, respondents
                                 [f"functions: mean @ {sector}, {node}" for node in rows["node_id"]]))
             continue
         best, worst = ends
-        join = labels["headline"]["name_join"]
+        join, names = labels["headline"]["name_join"], dict(zip(rows["node_id"], rows["node_name"], strict=True))
         out.append(Sentence(words["sector"].format(
-            **where, best=_names(best, None, join), best_value=format_value(best["mean"].iloc[0], "mean", lang),
-            worst=_names(worst, None, join), worst_value=format_value(worst["mean"].iloc[0], "mean", lang)),
+            **where, best=_names(best, names, join), best_value=format_value(best["mean"].iloc[0], "mean", lang),
+            worst=_names(worst, names, join), worst_value=format_value(worst["mean"].iloc[0], "mean", lang)),
             [f"functions: mean @ {sector}, {node}" for node in [*best["node_id"], *worst["node_id"]]]))
     both = (shown.pivot_table(index="node_id", columns="sector", values="mean", aggfunc="first")
             .reindex(columns=list(dict.fromkeys(shown["sector"]))).dropna())  # the sectors in the page's order
