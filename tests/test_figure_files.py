@@ -1,0 +1,47 @@
+"""The page's image of a figure drawn by the figure worker reaches the executed notebook (and so the HTML)."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+CELLS = [
+    """import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import matplotlib_fontja
+from pipeline.publish.model import Provenance
+from pipeline.publish.publisher import Publisher
+pub = Publisher({figures!r}, {report!r}, "ja", 5, Provenance("abc", "0"))
+fig, ax = plt.subplots(figsize=(4, 3))
+ax.bar([0, 1, 2], [3, 1, 2])
+ax.set_title("回答率")
+pub.figure(fig, "bars", "回答率の図")""",
+    "print('next cell')",
+    "pub.close([])",
+]
+
+
+def _run(tmp_path: Path, worker: str) -> list[bytes]:
+    """The two-cell report run in a kernel; the page images of its executed notebook, decoded."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c.format(
+        figures=str(tmp_path / worker / "f"), report=str(tmp_path / worker / "r"))) for c in CELLS])
+    env_cell = nbformat.v4.new_code_cell(f"import os; os.environ['SDW_FIGURE_WORKER'] = {worker!r}")
+    nb.cells.insert(0, env_cell)
+    NotebookClient(nb, timeout=None, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    html = [o["data"]["text/html"] for o in nb.cells[1].outputs if "text/html" in o.get("data", {})]
+    return [base64.b64decode(m) for h in html for m in re.findall(r'src="data:image/png;base64,([^"]+)"', h)]
+
+
+def test_the_page_image_drawn_by_the_worker_is_in_the_executed_notebook(tmp_path):
+    """The figure's cell shows a placeholder while the worker draws; close() puts the 144-dpi picture in it, and the
+    executed notebook carries exactly the picture the report's own process draws (SDW_FIGURE_WORKER=0)."""
+    drawn = _run(tmp_path, "1")
+    here = _run(tmp_path, "0")
+    assert len(drawn) == 1 and drawn[0].startswith(b"\x89PNG")
+    assert drawn == here
+    assert (tmp_path / "1" / "f" / "bars.png").read_bytes() == (tmp_path / "0" / "f" / "bars.png").read_bytes()
