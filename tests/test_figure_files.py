@@ -11,7 +11,7 @@ from nbclient import NotebookClient
 
 CELLS = [
     """import matplotlib
-matplotlib.use("Agg")
+matplotlib.use({backend!r})
 import matplotlib.pyplot as plt
 import matplotlib_fontja
 from pipeline.publish.model import Provenance
@@ -26,10 +26,12 @@ pub.figure(fig, "bars", "回答率の図")""",
 ]
 
 
-def _run(tmp_path: Path, worker: str) -> list[bytes]:
-    """The two-cell report run in a kernel; the page images of its executed notebook, decoded."""
+def _run(tmp_path: Path, worker: str, backend: str = "Agg", close: bool = True) -> list[bytes]:
+    """The small report run in a kernel drawing with ``backend`` (Agg: a batch run, as papermill's), closed or not;
+    the page images of its executed notebook, decoded."""
+    folder = tmp_path / f"{worker}-{backend.rsplit('.', 1)[-1]}-{close}"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c.format(
-        figures=str(tmp_path / worker / "f"), report=str(tmp_path / worker / "r"))) for c in CELLS])
+        figures=str(folder / "f"), report=str(folder / "r"), backend=backend)) for c in CELLS[:None if close else -1]])
     env_cell = nbformat.v4.new_code_cell(f"import os; os.environ['SDW_FIGURE_WORKER'] = {worker!r}")
     nb.cells.insert(0, env_cell)
     NotebookClient(nb, timeout=None, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
@@ -44,4 +46,14 @@ def test_the_page_image_drawn_by_the_worker_is_in_the_executed_notebook(tmp_path
     here = _run(tmp_path, "0")
     assert len(drawn) == 1 and drawn[0].startswith(b"\x89PNG")
     assert drawn == here
-    assert (tmp_path / "1" / "f" / "bars.png").read_bytes() == (tmp_path / "0" / "f" / "bars.png").read_bytes()
+    assert (tmp_path / "1-Agg-True" / "f" / "bars.png").read_bytes() == (
+        tmp_path / "0-Agg-True" / "f" / "bars.png").read_bytes()
+
+
+def test_a_live_notebook_shows_the_page_image_as_its_cell_runs(tmp_path):
+    """In a live notebook (JupyterLab's inline backend) the page image is drawn at once, not at close(): a notebook
+    never closed shows it; a batch run (Agg) never closed shows only the placeholder."""
+    live = _run(tmp_path, "1", backend="module://matplotlib_inline.backend_inline", close=False)
+    batch = _run(tmp_path, "1", close=False)
+    assert len(live) == 1 and live[0].startswith(b"\x89PNG")
+    assert batch == []

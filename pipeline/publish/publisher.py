@@ -215,17 +215,20 @@ class Publisher:
         the figure worker (:mod:`pipeline.publish.figure_files`), so that rendering runs on the second core while
         this one goes on with the next cell. The page's image is then shown as a placeholder under a display id
         that :meth:`wait_files` fills with the 144-dpi picture (the executed notebook and its HTML carry the
-        picture; a reader of the live notebook sees it at :meth:`close`). The run's provenance (data snapshot, code
-        version, parameters) rides in the PNG's metadata, for the analyst tracing a pasted figure: the reader's
-        footer has plain words only (the HTML's appendix has it in full)."""
+        picture) — in a batch run only: a live notebook draws its page image at once. The run's provenance (data
+        snapshot, code version, parameters) rides in the PNG's metadata, for the analyst tracing a pasted figure:
+        the reader's footer has plain words only (the HTML's appendix has it in full)."""
         files = [FigureFile(png, text={PROVENANCE_KEY: self.provenance.stamp()}), FigureFile(svg, kind="svg")]
         if inline is None:
             self._files.submit(fig, files)
             return
+        import matplotlib as mpl
         from IPython.core.interactiveshell import InteractiveShell
         from IPython.display import HTML, display
 
-        if self._files.in_process or not InteractiveShell.initialized():  # no display to update later: draw it now
+        # drawn now where there is no display to update later, and in a live notebook (JupyterLab's inline backend):
+        # the analyst sees each figure as its cell runs; a batch run (papermill, Agg) fills the placeholders at close
+        if self._files.in_process or not InteractiveShell.initialized() or mpl.get_backend().lower() != "agg":
             self._files.submit(fig, files)
             buf = io.BytesIO()
             save_figure_png(fig, buf, dpi=HTML_DPI)
