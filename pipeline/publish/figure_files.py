@@ -11,6 +11,7 @@ could not be written. The files are written by the same calls (:func:`pipeline.p
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import pickle
@@ -101,8 +102,12 @@ class FigureWriter:
 
     def _start(self) -> None:
         self._dir = Path(tempfile.mkdtemp(prefix="sdw-figures-"))
+        atexit.register(shutil.rmtree, self._dir, True)  # a report that stops before close leaves no job files
         self._log = open(self._dir / "worker.log", "w+b")  # noqa: SIM115 - closed by join
-        env = {**os.environ, "MPLBACKEND": "Agg"}
+        # the worker imports this very package (the kernel's may come from a path only the kernel was given)
+        code = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "MPLBACKEND": "Agg",
+               "PYTHONPATH": os.pathsep.join([code, *filter(None, [os.environ.get("PYTHONPATH")])])}
         self._proc = subprocess.Popen([sys.executable, "-m", "pipeline.publish.figure_files"], env=env,
                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
 

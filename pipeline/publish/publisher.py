@@ -8,6 +8,7 @@ disclosure audit — and fails the report when the intruder check finds anything
 
 from __future__ import annotations
 
+import atexit
 import base64
 import dataclasses
 import io
@@ -236,6 +237,7 @@ class Publisher:
             return
         if self._scratch is None:
             self._scratch = Path(tempfile.mkdtemp(prefix="sdw-inline-"))
+            atexit.register(shutil.rmtree, self._scratch, True)  # a report that stops before close leaves nothing
         picture = self._scratch / f"{len(self._inline)}.png"
         self._files.submit(fig, [*files, FigureFile(picture, dpi=HTML_DPI)])
         shown = display(HTML(f'<figure class="sdw-figure"><p>{escape(inline)}</p></figure>'), display_id=True)
