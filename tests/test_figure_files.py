@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 from pathlib import Path
 
@@ -57,3 +58,29 @@ def test_a_live_notebook_shows_the_page_image_as_its_cell_runs(tmp_path):
     batch = _run(tmp_path, "1", close=False)
     assert len(live) == 1 and live[0].startswith(b"\x89PNG")
     assert batch == []
+
+
+def test_a_report_figure_unpickles_without_the_reports_tables(tmp_path):
+    """The figure worker unpickles what the figures refer to: the percent ticks of a share axis come from
+    pipeline.report.ticks, so the worker imports neither pandas nor the report's modules (≈ 130 MB)."""
+    import pickle
+    import subprocess
+    import sys
+
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    from pipeline.report.figures import percent_ticks
+
+    fig, ax = plt.subplots()
+    ax.bar([0, 1], [0.4, 0.7])
+    ax.yaxis.set_major_formatter(FuncFormatter(percent_ticks))
+    (tmp_path / "fig.pickle").write_bytes(pickle.dumps(fig))
+    plt.close(fig)
+    code = ("import pickle, sys; fig = pickle.load(open(sys.argv[1], 'rb')); "
+            "print(fig.axes[0].yaxis.get_major_formatter()(0.5), 'pandas' in sys.modules, "
+            "'pipeline.report.figures' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "fig.pickle")], capture_output=True, text=True,
+                         check=True, env={**os.environ, "MPLBACKEND": "Agg",
+                                          "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert out.stdout.split() == ["50%", "False", "False"]
