@@ -31,9 +31,12 @@ def _run(tmp_path: Path, worker: str, backend: str = "Agg", close: bool = True) 
     """The small report run in a kernel drawing with ``backend`` (Agg: a batch run, as papermill's), closed or not;
     the page images of its executed notebook, decoded."""
     folder = tmp_path / f"{worker}-{backend.rsplit('.', 1)[-1]}-{close}"
+    folder.mkdir()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c.format(
         figures=str(folder / "f"), report=str(folder / "r"), backend=backend)) for c in CELLS[:None if close else -1]])
-    env_cell = nbformat.v4.new_code_cell(f"import os; os.environ['SDW_FIGURE_WORKER'] = {worker!r}")
+    # the worker's job folder under tmp_path: a kernel stopped without close() leaves it behind
+    env_cell = nbformat.v4.new_code_cell(f"import os, tempfile; os.environ['SDW_FIGURE_WORKER'] = {worker!r}; "
+                                         f"tempfile.tempdir = {str(folder)!r}")
     nb.cells.insert(0, env_cell)
     NotebookClient(nb, timeout=None, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     html = [o["data"]["text/html"] for o in nb.cells[1].outputs if "text/html" in o.get("data", {})]
