@@ -610,16 +610,16 @@ def test_outputs_readers_paste_and_print(reports):
         assert answer in text and not [w for w in ("自動車", "達成", "「対象外」", "★") if w in text]
 
 
-def _two_figures(folder: Path, monkeypatch, fork: str) -> dict[str, bytes]:
-    """A Publisher saving two small figures, with the figure files written in a child process or not."""
+def _two_figures(folder: Path, monkeypatch, worker: str) -> dict[str, bytes]:
+    """A Publisher saving two small figures (with their slides), the figure files written by the worker or not."""
     import matplotlib.pyplot as plt
 
     from pipeline.publish.model import Provenance
     from pipeline.publish.publisher import Publisher
 
-    monkeypatch.setenv("SDW_FIGURE_FORK", fork)
+    monkeypatch.setenv("SDW_FIGURE_WORKER", worker)
     monkeypatch.setitem(plt.rcParams, "svg.hashsalt", "fixed")  # SVG clip ids are random per save otherwise
-    pub = Publisher(folder / "f", folder / "r", "ja", 5, Provenance("abc", "0"), show=False)
+    pub = Publisher(folder / "f", folder / "r", "ja", 5, Provenance("abc", "0"), show=False, deck=True)
     for name, heights in (("bars", [3, 1, 2]), ("more", [1, 4])):
         def draw(heights=heights, name=name):
             fig, ax = plt.subplots(figsize=(4, 3))
@@ -632,14 +632,16 @@ def _two_figures(folder: Path, monkeypatch, fork: str) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((folder / "f").iterdir())}
 
 
-def test_figure_files_written_in_a_child_process_are_the_same_bytes(tmp_path, monkeypatch):
-    """The 300-dpi PNG and the SVG are written by a forked process while the report goes on: after close()
-    every file is there, byte for byte what the report process writes itself."""
-    forked = _two_figures(tmp_path / "forked", monkeypatch, "1")
+def test_figure_files_written_by_the_worker_are_the_same_bytes(tmp_path, monkeypatch):
+    """The 300-dpi PNG, the SVG and the slide PNG (drawn at the slide's larger type) are written by the figure worker
+    while the report goes on: after close() every file is there, byte for byte what the report process writes
+    itself — the worker draws with the settings and fonts (IPAexGothic) in force when the figure was handed over."""
+    worker = _two_figures(tmp_path / "worker", monkeypatch, "1")
     inline = _two_figures(tmp_path / "inline", monkeypatch, "0")
-    assert sorted(forked) == ["bars.png", "bars.svg", "more.png", "more.svg"]
-    assert forked == inline
-    assert forked["bars.png"].startswith(b"\x89PNG")
+    assert sorted(worker) == ["bars.png", "bars.svg", "bars_slide.png", "more.png", "more.svg", "more_slide.png"]
+    assert worker == inline
+    assert worker["bars.png"].startswith(b"\x89PNG")
+    assert b"sdw:min_pt" in worker["bars_slide.png"] and b"sdw:provenance" in worker["bars.png"]
 
 
 def test_a_figure_the_child_cannot_write_fails_the_report(tmp_path, monkeypatch):
@@ -648,12 +650,13 @@ def test_a_figure_the_child_cannot_write_fails_the_report(tmp_path, monkeypatch)
     from pipeline.publish.model import Provenance
     from pipeline.publish.publisher import Publisher
 
-    monkeypatch.setenv("SDW_FIGURE_FORK", "1")
+    monkeypatch.setenv("SDW_FIGURE_WORKER", "1")
     pub = Publisher(tmp_path / "f", tmp_path / "r", "ja", 5, Provenance("abc", "0"), show=False)
     fig, _ = plt.subplots()
-    (tmp_path / "f" / "broken.png").mkdir()  # a folder where the PNG must go: the child's savefig fails
+    (tmp_path / "f" / "broken.png").mkdir()  # a folder where the PNG must go: the worker's save fails
     pub.figure(fig, "broken", "broken")
-    with pytest.raises(RuntimeError, match=r"writing broken\.png \(and its SVG\) failed in the figure process"):
+    with pytest.raises(RuntimeError, match=r"writing broken\.png, broken\.svg failed in the figure process "
+                                           r"\(exit 1\): IsADirectoryError"):
         pub.close([])
 
 

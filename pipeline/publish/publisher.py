@@ -8,14 +8,16 @@ disclosure audit — and fails the report when the intruder check finds anything
 
 from __future__ import annotations
 
+import atexit
 import base64
 import dataclasses
 import io
 import json
-import os
-import sys
+import shutil
+import tempfile
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +32,7 @@ from pipeline.publish.audit import (
     write_audit,
 )
 from pipeline.publish.cells import hidden_cells
+from pipeline.publish.figure_files import FigureFile, FigureWriter
 from pipeline.publish.intervals import Relation, SolverStats
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable, SlidePivot, TableSpec
 from pipeline.scoring.disclosure import HIDDEN_COUNT, HIDDEN_COUNTS, MEMBERS_BEHIND
@@ -78,6 +81,12 @@ PROVENANCE_KEY = "sdw:provenance"
 """The PNG text chunk holding a figure's provenance stamp (:meth:`Provenance.stamp`)."""
 
 
+def _inline_html(title: str, png: bytes) -> str:
+    """A figure as the page shows it: the 144-dpi PNG inside the page, so the HTML export carries it."""
+    data = base64.b64encode(png).decode("ascii")
+    return f'<figure class="sdw-figure"><img alt="{escape(title)}" src="data:image/png;base64,{data}"/></figure>'
+
+
 class Publisher:
     """Collects what one report publishes and writes it out, audited, at :meth:`close`."""
 
@@ -93,7 +102,9 @@ class Publisher:
         self.tables: list[PublishedTable] = []
         self.figures: list[PublishedFigure] = []
         self._hidden: list[pd.DataFrame] = []
-        self._child: tuple[int, Path] | None = None  # the process writing the last figure's files (:meth:`_save_files`)
+        self._files = FigureWriter()  # the process writing the figure files (:meth:`_save_files`)
+        self._inline: list[tuple[Any, str, Path]] = []  # page images drawn by it: (display handle, title, file)
+        self._scratch: Path | None = None  # where those images wait until :meth:`wait_files`
         # the public item map's exact relations between nodes (pipeline.publish.intervals.hierarchy): the
         # intruder uses them, so the audit does
         self.relations: list[Relation] = list(relations or [])
@@ -187,66 +198,63 @@ class Publisher:
                     slide_min = smallest if slide_min is None else min(slide_min, smallest)
                     path = self.figures_dir / f"{name}_slide{part + 1 if part else ''}.png"
                     # what the deck's checks read back from the picture itself: its smallest text and its titles
-                    save_figure_png(slide_fig, path, dpi=SLIDE_DPI, text={
+                    self._files.submit(slide_fig, [FigureFile(path, dpi=SLIDE_DPI, text={
                         "sdw:min_pt": f"{smallest:.1f}", "sdw:titles": str(int(bool(slide_fig.get_suptitle()))),
-                        "sdw:facts": json.dumps(slides.figure_facts(slide_fig), ensure_ascii=True)})
+                        "sdw:facts": json.dumps(slides.figure_facts(slide_fig), ensure_ascii=True)})])
                     plt.close(slide_fig)
                     slide_pngs.append(path)
         png, svg = self.figures_dir / f"{name}.png", self.figures_dir / f"{name}.svg"
-        self._save_files(fig, png, svg)
-        if self.show:
-            from IPython.display import HTML, display
-
-            buf = io.BytesIO()
-            save_figure_png(fig, buf, dpi=HTML_DPI)
-            data = base64.b64encode(buf.getvalue()).decode("ascii")
-            display(HTML(f'<figure class="sdw-figure"><img alt="{escape(title)}" '
-                         f'src="data:image/png;base64,{data}"/></figure>'))
+        self._save_files(fig, png, svg, title if self.show else None)
         plt.close(fig)
         self.figures.append(PublishedFigure(name=name, title=title, png=png, svg=svg, source=source,
                                             notes=list(notes or []), slide_png=slide_pngs[0] if slide_pngs else None,
                                             slide_min_pt=slide_min, slide_more=slide_pngs[1:],
                                             slide_note=slide_note, slide_shared=shared))
 
-    def _save_files(self, fig, png: Path, svg: Path) -> None:
-        """Write the 300-dpi PNG and the SVG, in a forked process where the platform forks, so that encoding
-        them (a third of a report's figure time) runs on the second core while this one draws the inline
-        image and goes on with the next cell. One child at a time; :meth:`wait_files` joins the last one and
-        raises if a child failed. The files are the ones this process would write (same figure, same calls).
-        Opt-in (``SDW_FIGURE_FORK=1``): forking the kernel, whose message threads hold locks, can leave a child
-        waiting on a lock no thread will release, and the saving on two busy cores was not shown."""
-        self.wait_files()
-        # the run's provenance (data snapshot, code version, parameters) rides in the PNG's metadata, for the analyst
-        # tracing a pasted figure: the reader's footer has plain words only (the HTML's appendix has it in full)
-        text = {PROVENANCE_KEY: self.provenance.stamp()}
-        if not hasattr(os, "fork") or os.environ.get("SDW_FIGURE_FORK", "0") != "1":
-            save_figure_png(fig, png, text=text)
-            fig.savefig(svg, metadata={"Date": None})
+    def _save_files(self, fig, png: Path, svg: Path, inline: str | None) -> None:
+        """Write the 300-dpi PNG and the SVG, and with ``inline`` (the figure's title) show it on the page, through
+        the figure worker (:mod:`pipeline.publish.figure_files`), so that rendering runs on the second core while
+        this one goes on with the next cell. The page's image is then shown as a placeholder under a display id
+        that :meth:`wait_files` fills with the 144-dpi picture (the executed notebook and its HTML carry the
+        picture) — in a batch run only: a live notebook draws its page image at once. The run's provenance (data
+        snapshot, code version, parameters) rides in the PNG's metadata, for the analyst tracing a pasted figure:
+        the reader's footer has plain words only (the HTML's appendix has it in full)."""
+        files = [FigureFile(png, text={PROVENANCE_KEY: self.provenance.stamp()}), FigureFile(svg, kind="svg")]
+        if inline is None:
+            self._files.submit(fig, files)
             return
-        pid = os.fork()
-        if pid == 0:  # the child: no kernel streams (their threads stayed with the parent), exit without cleanup
-            code = 1
-            try:
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, 1)
-                os.dup2(devnull, 2)
-                sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the process ends below
-                save_figure_png(fig, png, text=text)
-                fig.savefig(svg, metadata={"Date": None})
-                code = 0
-            finally:
-                os._exit(code)
-        self._child = (pid, png)
+        import matplotlib as mpl
+        from IPython.core.interactiveshell import InteractiveShell
+        from IPython.display import HTML, display
+
+        # drawn now where there is no display to update later, and in a live notebook (JupyterLab's inline backend):
+        # the analyst sees each figure as its cell runs; a batch run (papermill, Agg) fills the placeholders at close
+        if self._files.in_process or not InteractiveShell.initialized() or mpl.get_backend().lower() != "agg":
+            self._files.submit(fig, files)
+            buf = io.BytesIO()
+            save_figure_png(fig, buf, dpi=HTML_DPI)
+            display(HTML(_inline_html(inline, buf.getvalue())))
+            return
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="sdw-inline-"))
+            atexit.register(shutil.rmtree, self._scratch, True)  # a report that stops before close leaves nothing
+        picture = self._scratch / f"{len(self._inline)}.png"
+        self._files.submit(fig, [*files, FigureFile(picture, dpi=HTML_DPI)])
+        shown = display(HTML(f'<figure class="sdw-figure"><p>{escape(inline)}</p></figure>'), display_id=True)
+        self._inline.append((shown, inline, picture))
 
     def wait_files(self) -> None:
-        """Wait for the figure files being written in a child process; raise if it failed."""
-        child, self._child = getattr(self, "_child", None), None
-        if child is None:
-            return
-        _, status = os.waitpid(child[0], 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise RuntimeError(f"writing {child[1].name} (and its SVG) failed in the figure process "
-                               f"(exit {os.waitstatus_to_exitcode(status)}); set SDW_FIGURE_FORK=0 to see why")
+        """Wait for every figure file handed to the figure worker (raise if one could not be written), then put each
+        page image the worker drew in its placeholder."""
+        from IPython.display import HTML
+
+        self._files.join()
+        shown, self._inline = self._inline, []
+        for handle, title, picture in shown:
+            handle.update(HTML(_inline_html(title, picture.read_bytes())))
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     def audit(self) -> list[Finding]:
         """The intruder check over every table published so far."""

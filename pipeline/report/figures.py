@@ -74,6 +74,7 @@ from pipeline.report.style import (
     short_label,
     wrap,
 )
+from pipeline.report.ticks import percent as percent_ticks
 from pipeline.scoring.disclosure import BANDS
 from pipeline.xlsx import display_width
 
@@ -325,10 +326,6 @@ def _total_divider(ax: Axes, groups: list, total: str | None, vertical: bool = T
         (ax.axvline if vertical else ax.axhline)(at, color=REFERENCE_COLOUR, lw=1.0, linestyle="-", zorder=4)
 
 
-def _percent(v: float, _pos: int | None = None) -> str:
-    return f"{v:.0%}"
-
-
 def _points_formatter(unit: str, scale: float = 100.0) -> FuncFormatter:
     """Tick labels for changes in shares: '+5 pt' (a change of 0.05 is five percentage points, not 5%)."""
     def fmt(v: float, _pos: int | None = None) -> str:
@@ -565,7 +562,7 @@ def grouped_bars(table: pd.DataFrame, x: str, hue: str, value: str, lo: str | No
     ax.grid(axis="x", visible=False)  # a grid line through each group would cut its bars and stub labels
     if percent:
         ax.set_ylim(0, 1.05)
-        ax.yaxis.set_major_formatter(FuncFormatter(_percent))
+        ax.yaxis.set_major_formatter(FuncFormatter(percent_ticks))
     return ax
 
 
@@ -687,7 +684,7 @@ def quantile_boxes(table: pd.DataFrame, x: str, hue: str, ax: Axes | None = None
     _category_ticks(ax, [str(v) for v in xs])
     ax.set_ylim(0, 1.02)
     ax.grid(axis="x", visible=False)
-    ax.yaxis.set_major_formatter(FuncFormatter(_percent))
+    ax.yaxis.set_major_formatter(FuncFormatter(percent_ticks))
     return ax
 
 
@@ -811,7 +808,7 @@ def heatmap(table: pd.DataFrame, row: str, col: str, value: str, ax: Axes | None
     ax.grid(False)
     _total_divider(ax, cols, total)
     cb = ax.figure.colorbar(scale, ax=ax, fraction=0.025, pad=0.01)
-    cb.ax.yaxis.set_major_formatter(FuncFormatter(_percent))
+    cb.ax.yaxis.set_major_formatter(FuncFormatter(percent_ticks))
     cb.ax.tick_params(labelsize=fs(8))
     handles, labels = [], []
     if any_band:  # the swatch in the colour of the cells it explains (the high band's where both are drawn)
@@ -1105,7 +1102,7 @@ def item_bars(table: pd.DataFrame, label: str, value: str, lo: str | None = None
         _change_labels(ax, vals[shown], pos[shown], reach, unit, whole[shown])
     else:
         ax.set_xlim(0, 1)
-        ax.xaxis.set_major_formatter(FuncFormatter(_percent))
+        ax.xaxis.set_major_formatter(FuncFormatter(percent_ticks))
     for p in pos[hidden]:
         _hidden_stub(ax, p, horizontal=True)
     keys = [*([_hidden_handle(suppressed_label)] if hidden.any() else []),
@@ -1223,7 +1220,7 @@ def trend_lines(table: pd.DataFrame, x: str = "year", y: str = "mean", hue: str 
     elif percent:
         ax.set_ylim(0, 1)
     if percent:
-        ax.yaxis.set_major_formatter(FuncFormatter(_percent))
+        ax.yaxis.set_major_formatter(FuncFormatter(percent_ticks))
     if legend and (not single or len(handles) > 1):  # one series needs a legend only to explain a mark or whisker
         shown_handles = handles if not single else handles[1:]
         _legend_right(ax, shown_handles, [h.get_label() for h in shown_handles])

@@ -1,0 +1,170 @@
+"""A report's figure files written by a second process while the report goes on with its next cells.
+
+A report kernel runs on one core, and rendering a figure's files (the 300-dpi PNG, the SVG, a deck's slide PNG)
+is mostly text layout repeated per render. :class:`FigureWriter` hands each figure, pickled, to one worker process
+per report (``python -m pipeline.publish.figure_files``, a fresh interpreter: the kernel is never forked, as its
+message threads may hold locks), with the matplotlib settings and fonts in force when it was handed over, so the
+worker draws the same pixels the kernel would. :meth:`FigureWriter.join` waits for every file and raises if one
+could not be written. The files are written by the same calls (:func:`pipeline.png.save_figure_png`,
+``Figure.savefig``) either way; ``SDW_FIGURE_WORKER=0`` writes them in the calling process instead.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+WORKER_ENV = "SDW_FIGURE_WORKER"
+"""Environment variable: ``0`` writes figure files in the report's own process (one core, same files)."""
+STRICT_GLYPHS = "SDW_STRICT_GLYPHS"
+"""As :data:`pipeline.report.style.STRICT_GLYPHS`: a glyph missing from the fonts is an error in the worker too."""
+NOT_SENT = ("backend", "backend_fallback", "interactive")
+"""Settings of the calling process that say how it shows figures, not how they look: the worker draws with Agg."""
+
+
+@dataclass(frozen=True)
+class FigureFile:
+    """One file drawn from a figure: a PNG at ``dpi`` (``None``: ``savefig.dpi``) with ``text`` chunks, or an SVG."""
+
+    path: Path
+    kind: str = "png"
+    dpi: float | None = None
+    text: dict[str, str] | None = None
+
+
+def write_files(fig: Any, files: list[FigureFile]) -> None:
+    """Write ``files`` from ``fig`` in this process, in the order given."""
+    from pipeline.png import save_figure_png
+
+    for f in files:
+        if f.kind == "svg":
+            fig.savefig(f.path, format="svg", metadata={"Date": None})
+        else:
+            save_figure_png(fig, f.path, dpi=f.dpi, text=f.text)
+
+
+def _settings() -> tuple[dict[str, Any], list[str]]:
+    """The matplotlib settings in force and the font files registered (``matplotlib_fontja`` adds IPAexGothic)."""
+    import matplotlib as mpl
+    from matplotlib import font_manager
+
+    rc = {k: v for k, v in mpl.rcParams.items() if k not in NOT_SENT}
+    return rc, sorted({f.fname for f in font_manager.fontManager.ttflist})
+
+
+class FigureWriter:
+    """Writes figure files in one worker process per report (started at the first figure); see the module."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen | None = None
+        self._dir: Path | None = None
+        self._log: Any = None
+        self._sent = 0
+
+    @property
+    def in_process(self) -> bool:
+        """Whether files are written in the calling process (``SDW_FIGURE_WORKER=0``)."""
+        return os.environ.get(WORKER_ENV, "1") == "0"
+
+    def submit(self, fig: Any, files: list[FigureFile]) -> None:
+        """Have ``files`` drawn from ``fig`` as it is now; the caller may close ``fig`` right after. A figure that
+        does not pickle, or ``SDW_FIGURE_WORKER=0``, is written here and now."""
+        if self.in_process:
+            write_files(fig, files)
+            return
+        try:
+            job = pickle.dumps((*_settings(), fig, files), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - e.g. a formatter holding a lambda: the same files, written here
+            write_files(fig, files)
+            return
+        if self._proc is None:
+            self._start()
+        assert self._dir is not None and self._proc is not None and self._proc.stdin is not None
+        path = self._dir / f"{self._sent:04d}.pickle"
+        path.write_bytes(job)
+        self._sent += 1
+        try:
+            self._proc.stdin.write(f"{path}\n".encode())
+            self._proc.stdin.flush()
+        except BrokenPipeError:  # the worker has stopped: join says why
+            self.join()
+
+    def _start(self) -> None:
+        self._dir = Path(tempfile.mkdtemp(prefix="sdw-figures-"))
+        atexit.register(shutil.rmtree, self._dir, True)  # a report that stops before close leaves no job files
+        self._log = open(self._dir / "worker.log", "w+b")  # noqa: SIM115 - closed by join
+        # the worker imports this very package (the kernel's may come from a path only the kernel was given)
+        code = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "MPLBACKEND": "Agg",
+               "PYTHONPATH": os.pathsep.join([code, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        self._proc = subprocess.Popen([sys.executable, "-m", "pipeline.publish.figure_files"], env=env,
+                                      stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+
+    def join(self) -> None:
+        """Wait until every figure handed over is written; raise :class:`RuntimeError` naming the first file that
+        could not be, with the worker's reason."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            if proc.stdin is not None:
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.close()
+            code = proc.wait()
+            self._log.seek(0)
+            log = self._log.read().decode("utf-8", "replace").strip()
+        finally:
+            self._log.close()
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir, self._sent = None, 0
+        if code != 0:
+            lines = log.splitlines()
+            failed = next((ln for ln in lines if ln.startswith("failed: ")), "failed: ?")[len("failed: "):]
+            raise RuntimeError(f"writing {failed} failed in the figure process (exit {code}): "
+                               f"{lines[-1] if lines else 'no message'}; set {WORKER_ENV}=0 to see it in the report")
+
+
+def _serve() -> int:
+    """The worker: one job file name per line on stdin until it closes; exit 1 if any file failed."""
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    if os.environ.get(STRICT_GLYPHS):
+        warnings.filterwarnings("error", message=r"Glyph \d+ .* missing from font")
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    failed = False
+    for line in sys.stdin.buffer:
+        path = Path(line.decode().strip())
+        files: list[FigureFile] = []
+        try:
+            rc, fonts, fig, files = pickle.loads(path.read_bytes())
+            for font in fonts:
+                if font not in known:
+                    font_manager.fontManager.addfont(font)
+                    known.add(font)
+            with mpl.rc_context(rc):
+                write_files(fig, files)
+            plt.close(fig)
+        except Exception:  # noqa: BLE001 - reported to the report at join, the other figures still written
+            failed = True
+            print(f"failed: {', '.join(f.path.name for f in files) or path.name}", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+        finally:
+            path.unlink(missing_ok=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_serve())
