@@ -156,6 +156,7 @@ def run_demo(home: Path, src: Path = ROOT) -> dict:
     tree_cpu = (used.ru_utime - used0.ru_utime) + (used.ru_stime - used0.ru_stime)
     sampler.stop.set()
     sampler.join()
+    (home / "demo_output.txt").write_text(out + "\n--- stderr ---\n" + err, encoding="utf-8")  # what sdw demo printed
     lines = [line for line in out.splitlines() if line.startswith(MARK)]
     if proc.returncode or not lines:
         sys.exit(f"sdw demo failed ({proc.returncode}):\n{out}\n{err}")
