@@ -460,8 +460,15 @@ def _demo(store: Path, quiet: bool = False) -> int:
         ahead = () if early is None else (sectors[0],)
         # beside a report still running, one notebook at a time on the other core
         workers = None if early is None or early.done() else max(1, config.workers(None) - 1)
-        rest = report_run.run_report("all", None, store, reports, figures, pptx=True, quiet=quiet, workers=workers,
-                                     skip=ahead)
+        try:
+            rest = report_run.run_report("all", None, store, reports, figures, pptx=True, quiet=quiet,
+                                         workers=workers, skip=ahead)
+        except KeyboardInterrupt:
+            raise
+        except BaseException:
+            if early is not None:
+                wait([early])  # as above: the lock is held until the early report has ended
+            raise
         parts_done = [rest] if early is None else [early.result(), rest]
     from pipeline.report.data import sectors_in
 
