@@ -91,7 +91,9 @@ def child() -> None:
     def report_label(a: tuple, k: dict, r: Any) -> str:
         for sector, seconds in r.seconds.items():
             stamps.append((f"report {sector}", seconds))
-        return "report (all)"
+        # the demo starts its longest report (one sector) early, beside the other sector's build: its call overlaps
+        # the synth, ingest and score timed after it, and the CPU its thread uses counts in theirs
+        return "report (all)" if a[0] == "all" else f"report {a[0]} started early (wall of its call)"
 
     timed(pipeline.report.run, "run_report", report_label)
     timed(pipeline.report.run, "execute", lambda a, k, r: f"execute {a[1].get('sector', 'all')}")
@@ -154,6 +156,7 @@ def run_demo(home: Path, src: Path = ROOT) -> dict:
     tree_cpu = (used.ru_utime - used0.ru_utime) + (used.ru_stime - used0.ru_stime)
     sampler.stop.set()
     sampler.join()
+    (home / "demo_output.txt").write_text(out + "\n--- stderr ---\n" + err, encoding="utf-8")  # what sdw demo printed
     lines = [line for line in out.splitlines() if line.startswith(MARK)]
     if proc.returncode or not lines:
         sys.exit(f"sdw demo failed ({proc.returncode}):\n{out}\n{err}")
@@ -194,7 +197,7 @@ def table(runs: list[dict], title: str) -> dict[str, float]:
         used = f"  cpu {statistics.median(cpu[label]):6.2f} s" if label in cpu else " " * 16
         print(f"  {label:<30} {med:7.2f} s{used}{every}")
         for g in groups:
-            if label.startswith(g + " ") and label != "reports, all notebooks (wall)":
+            if label.startswith(g + " ") and label != "reports, all notebooks (wall)" and "(" not in label:
                 groups[g] += med
     print("  " + ", ".join(f"{g} {t:.1f} s in all" for g, t in groups.items() if t)
           + " (the reports' times overlap when they run side by side)")

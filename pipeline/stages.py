@@ -357,19 +357,44 @@ def demo(quiet: bool = False) -> int:
         return _demo(store, quiet)
 
 
+def demo_order(plan: dict[str, list]) -> list[str]:
+    """The demo's sectors, the one with the most respondents first (catalogs/sectors.yaml ``synth.demo``; ties in
+    registration order): its report takes longest (the automotive one, with its ★ and level pages, about four times
+    the power report's CPU), so it is built and scored first and its report runs while the others are built."""
+    return sorted(plan, key=lambda s: -sum(n for _, n, _ in plan[s]))
+
+
 def _demo(store: Path, quiet: bool = False) -> int:
+    """The demo's work, in the order that ends soonest on two cores: the sector with the longest report is
+    synthesised, ingested and scored first and its report starts at once, in a kernel of its own, while the
+    other sector is synthesised, ingested and scored beside it; then that sector's report and the cross-sector
+    page. Why the running report cannot read anything the later writes change: :func:`pipeline.builds.build`.
+    The lines printed say what they said when every step ran one after another: a synth and an ingest line per
+    sector-year (now in the order of the work, automotive first), a score line per scoring (one per sector built:
+    the first sector's report needs its scores before the second is ingested), the reports in the order power,
+    auto, all."""
     import json
+    import time
+    from concurrent.futures import Future, ThreadPoolExecutor, wait
+    from contextlib import ExitStack
 
     from pipeline import builds, catalogs, config
     from pipeline.ingest import ingest as run_ingest
     from pipeline.ingest.identity import secret_key
+    from pipeline.report import run as report_run
     from pipeline.synth import synthesise, truth_dir
 
     print("sdw demo: synthetic submissions → store (data/processed)")
-    parts = []
     demo = {s: info["synth"]["demo"] for s, info in catalogs.sectors().items() if info["synth"].get("demo")}
-    for sector, years in demo.items():  # catalogs/sectors.yaml synth.demo: [year, respondents, form]
-        for year, n, form in years:
+    sectors = demo_order(demo)  # catalogs/sectors.yaml synth.demo: [year, respondents, form]
+    parts = [builds.Partition(sector, year, config.raw_dir() / sector / str(year),
+                              truth_dir(config.raw_dir() / sector / str(year)) / "roster.csv")
+             for sector in sectors for year, _, _ in demo[sector]]
+
+    def synth(sector: str) -> list[str]:
+        """Synthesise the sector's years whose data is missing or was made with other parameters; their names."""
+        made = []
+        for year, n, form in demo[sector]:
             raw = config.raw_dir() / sector / str(year)
             params = {"sector": sector, "year": year, "n": n, "form": form, "seed": 0}
             marker = truth_dir(raw) / "params.json"
@@ -377,7 +402,8 @@ def _demo(store: Path, quiet: bool = False) -> int:
                 result = synthesise(sector, year, raw, n=n, seed=0, form=form)
                 marker.write_text(json.dumps(params))
                 print(f"  synth  {sector} FY{year}: {n} respondents, {result.files} files ({result.seconds:.1f} s)")
-            parts.append(builds.Partition(sector, year, raw, truth_dir(raw) / "roster.csv"))
+                made.append(f"{sector}/{year}")
+        return made
 
     def ingest_one(part: builds.Partition) -> None:
         got = run_ingest(part.sector, part.year, part.raw, store, roster=part.roster, progress=not quiet)
@@ -391,19 +417,64 @@ def _demo(store: Path, quiet: bool = False) -> int:
         scored = score_store(store)
         print(f"  score: {scored.rows:,} scores ({scored.seconds:.1f} s)")
 
-    done = builds.build(store, parts, secret_key(), ingest_one, score, config.catalogs_dir())
-    _release_memory()  # the reports run in kernels of their own while this process waits
-    if done.up_to_date:
-        print("  store up to date, skipped ingest and score (same synthetic files, code, key and scoring rules)")
-    print(f"  store: {store} (quarantine report: {store / 'quarantine_report.xlsx'})")
-    import time
+    reports, figures = config.reports_dir(), config.figures_dir()
+    early: Future | None = None
+    t0 = 0.0
+    pool = ThreadPoolExecutor(1, thread_name_prefix="sdw-demo-report")
+    interrupted = False
+    with ExitStack() as stack:
 
-    from pipeline.report.run import report_workers, run_report
+        def ready(sector: str) -> None:
+            """The first sector is built and scored: its report starts beside the next sector's build."""
+            nonlocal early, t0
+            if sector != sectors[0] or len(sectors) < 2:
+                return
+            _release_memory()
+            # the kernels' environment (batch_backend) set here once for every report of the demo: the report started
+            # now and those started later, each setting and restoring it, then only ever restore the same values
+            stack.enter_context(report_run.batch_backend())
+            t0 = time.perf_counter()
+            early = pool.submit(report_run.run_report, sector, None, store, reports, figures, pptx=True, quiet=True)
 
-    # with the decks: the automotive deck is what a newcomer to the demo looks for first
-    t0 = time.perf_counter()
-    result = run_report("all", None, store, config.reports_dir(), config.figures_dir(), pptx=True, quiet=quiet)
-    side = report_workers(len(result.seconds))
+        try:
+            done = builds.build(store, parts, secret_key(), ingest_one, score, config.catalogs_dir(), prepare=synth,
+                                ready=ready)
+        except KeyboardInterrupt:  # as `sdw report`: the running kernel ends with this process
+            interrupted = True
+            raise
+        except BaseException:
+            if early is not None:
+                wait([early])  # the store stays held (the demo's lock) until the report reading it has ended
+            raise
+        finally:
+            pool.shutdown(wait=not interrupted and early is None)
+        _release_memory()  # the reports run in kernels of their own while this process waits
+        if done.up_to_date:
+            print("  store up to date, skipped ingest and score (same synthetic files, code, key and scoring rules)")
+        print(f"  store: {store} (quarantine report: {store / 'quarantine_report.xlsx'})")
+        # with the decks: the automotive deck is what a newcomer to the demo looks for first
+        if early is None:
+            t0 = time.perf_counter()
+        if early is not None and early.done():
+            early.result()  # it failed already: its error, before the other reports start
+        ahead = () if early is None else (sectors[0],)
+        # beside a report still running, one notebook at a time on the other core
+        workers = None if early is None or early.done() else max(1, config.workers(None) - 1)
+        try:
+            rest = report_run.run_report("all", None, store, reports, figures, pptx=True, quiet=quiet,
+                                         workers=workers, skip=ahead)
+        except KeyboardInterrupt:
+            raise
+        except BaseException:
+            if early is not None:
+                wait([early])  # as above: the lock is held until the early report has ended
+            raise
+        parts_done = [rest] if early is None else [early.result(), rest]
+    from pipeline.report.data import sectors_in
+
+    labels = [*sectors_in(store), "all"]
+    result = report_run.combine(parts_done, labels)
+    side = report_run.report_workers(len(result.seconds))
     print("  reports: " + ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items())
           + (f" ({side} at a time, {time.perf_counter() - t0:.1f} s in all)" if side > 1 else ""))
     for html in result.html:

@@ -297,7 +297,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
                figures: Path | None = None, lang: str = "ja", min_cell: int | None = None,
                segment_by: str = "", framework: str = "csf2", pptx: bool = False,
                quiet: bool = False, weights: str = "roster", what_if: str = "",
-               workers: int | None = None) -> ReportResult:
+               workers: int | None = None, skip: tuple[str, ...] = ()) -> ReportResult:
     """Reports for one sector, or for both and side by side with ``sector='all'``.
 
     Progress (notebooks run) shows as a bar on a terminal and one summary line otherwise; none when ``quiet``.
@@ -306,7 +306,9 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     at call time (never the package's folder). ``what_if`` (``star3:size_band=101〜300人``) adds a what-if
     section to the reports of sectors scored on the ★ scheme. With several notebooks, up to ``workers`` of them
     (default: one per core, :func:`report_workers`) run at the same time; each writes only its own folders, and
-    the result lists them in the order of a run one after another.
+    the result lists them in the order of a run one after another. ``skip`` names notebooks (a sector, or ``all``
+    for the cross-sector page) the caller has run already with the same parameters (``sdw demo`` starts its longest
+    report early): they are left out, and :func:`combine` puts the results together.
     """
     out = config.reports_dir() if out is None else out
     figures = config.figures_dir() if figures is None else figures
@@ -364,6 +366,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
                  words["report_title"].format(sector=words["sector"][s])) for s in present]
     if cross:
         jobs.append(_Job(NOTEBOOKS["cross"], "all", {}, words["cross_title"]))
+    jobs = [job for job in jobs if job.label not in skip]
     with progress(len(jobs), f"report {sector}: notebooks run", quiet=quiet) as bar, batch_backend():
         # the kernels' environment set once for the whole run: notebooks running side by side each set and restore
         # it in execute(), which must not take it away from a kernel another thread is still starting
@@ -377,6 +380,30 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         result.audits += part.audits
         result.seconds |= part.seconds
     return result
+
+
+def combine(parts: list[ReportResult], labels: list[str]) -> ReportResult:
+    """Results of reports run in separate calls as one, each list in the order of ``labels`` (sectors, then
+    ``all``: the order of a run one after another), whichever call ran first. Reports and figures are told
+    apart by their folder: ``<reports or figures>/<label>/<span>/<file>``."""
+    order = {label: i for i, label in enumerate(labels)}
+
+    def ordered(paths: list[Path]) -> list[Path]:
+        return sorted(paths, key=lambda p: order.get(p.parent.parent.name, len(order)))
+
+    got = ReportResult()
+    for part in parts:
+        got.html += part.html
+        got.figures += part.figures
+        got.tables += part.tables
+        got.decks += part.decks
+        got.audits += part.audits
+        got.skipped += part.skipped
+    seconds = {k: v for part in parts for k, v in part.seconds.items()}
+    got.seconds = {k: seconds[k] for k in sorted(seconds, key=lambda k: order.get(k, len(order)))}
+    for name in ("html", "figures", "tables", "decks", "audits"):
+        setattr(got, name, ordered(getattr(got, name)))
+    return got
 
 
 def _run_jobs(jobs: list[_Job], run: Callable[[_Job], ReportResult], workers: int,
