@@ -777,13 +777,29 @@ def _propagate(facts: _Facts, rows: list[Row], cross: list[Row], unknown: list[t
     for row in cross:
         for g in sorted({owner[f] for f in row[0] if f in owner}):
             rows_of[g].append(row)
+    # a group's programme is its own rows and the intervals of the other groups' cells in its cross rows: where none
+    # of those moved since the group was last solved, the same programme would give the same extremes, and its own
+    # cells' intervals (which only its solves change) already hold them, so it is not solved again; its solver
+    # errors are counted again, as when a programme is read back from the cache
+    outside = [{f for row in rows_of[g] for f in row[0] if f not in local and f not in facts.value}
+               for g, (local, _) in enumerate(groups)]
+    moved: dict[tuple, int] = {}  # a cell → the step at which its interval last changed
+    read_at: dict[int, tuple[int, int]] = {}  # a group → (the step it was last read at, its solver errors then)
+    step = 0
     for _ in range(passes):
         narrowed = False
         for g, (local, touching) in enumerate(groups):
+            step += 1
+            if g in read_at and all(moved.get(f, 0) < read_at[g][0] for f in outside[g]):
+                stats.errors += read_at[g][1]
+                continue
+            errors = stats.errors
             extra = [r for row in rows_of[g] for r in _bounded(row, local, facts, found)]
             if not extra:
+                read_at[g] = (step, 0)
                 continue
             got = _solve_group(local, touching + extra, facts, k, whole, stats, cache)
+            read_at[g] = (step, stats.errors - errors)
             for f, (low, high) in got.items():
                 old = found.get(f, (np.nan, np.nan))
                 if np.isnan(low) or np.isnan(old[0]):
@@ -791,6 +807,8 @@ def _propagate(facts: _Facts, rows: list[Row], cross: list[Row], unknown: list[t
                 new = (max(old[0], low), min(old[1], high))
                 if new[0] > old[0] + 1e-9 or new[1] < old[1] - 1e-9:
                     narrowed = True
+                if new != old:
+                    moved[f] = step
                 found[f] = new
         if not narrowed:
             break
