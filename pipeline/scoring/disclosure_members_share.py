@@ -71,7 +71,9 @@ def cell_count_values(cells: Sequence[tuple[float, int]], applicable: int, imple
     big = max(f.numerator * scale // f.denominator for f in frac) * sum(n) * max(ln, ld, hn, hd) * 4
     kind = np.int64 if big < 2**62 else object  # exact either way; object (Python ints) only where int64 may overflow
     w = np.array([f.numerator * scale // f.denominator for f in frac], dtype=kind)
-    seen_a = [np.zeros(m + 2, dtype=np.int64) for m in n]  # difference arrays: +1 at an interval's start, −1 after
+    # each cell's implemented counts as intervals (starts, ends), summed once at the end as a difference array
+    starts: list[list[np.ndarray]] = [[] for _ in n]
+    ends: list[list[np.ndarray]] = [[] for _ in n]
     seen_na = [np.zeros(m + 1, dtype=bool) for m in n]
     j, last = h - 2, h - 1
     dw = w[j] - w[last]
@@ -106,11 +108,13 @@ def cell_count_values(cells: Sequence[tuple[float, int]], applicable: int, imple
         if h == 3:
             spans.insert(0, (head, head))
         for c, (lo, hi) in enumerate(spans):
-            np.add.at(seen_a[c], lo, 1)
-            np.add.at(seen_a[c], hi + 1, -1)
+            starts[c].append(lo)
+            ends[c].append(hi + 1)
             seen_na[c][n[c] - int(p[c])] = True
     if not seen_na[0].any():
         return None
+    seen_a = [np.bincount(np.concatenate(starts[c]), minlength=n[c] + 2)[:n[c] + 2]
+              - np.bincount(np.concatenate(ends[c]), minlength=n[c] + 2)[:n[c] + 2] for c in range(h)]
     return [(tuple(int(v) for v in np.flatnonzero(np.cumsum(seen_a[c])[:-1] > 0)),
              tuple(int(v) for v in np.flatnonzero(seen_na[c]))) for c in range(h)]
 
@@ -176,8 +180,10 @@ def possible_counts(whole: int, share: float, k: int) -> list[tuple[int, int]]:
     low, high = printed_band(share)
     out = []
     for p in range(max(1, whole - k + 1), whole + 1):
+        # low·p ≤ a < high·p in integers: the few counts inside the band, each still compared exactly below
         a_lo = math.ceil(low * p)
-        out += [(p, a) for a in range(max(0, a_lo), p + 1) if low <= Fraction(a, p) < high]
+        a_hi = (high.numerator * p - 1) // high.denominator
+        out += [(p, a) for a in range(max(0, a_lo), min(p, a_hi) + 1) if low <= Fraction(a, p) < high]
     return out
 
 
