@@ -268,3 +268,14 @@ def test_a_row_rounded_for_few_not_applicable_builds_its_members_interval_from_w
                       "weight": [2.0] * 50 + [1.8] * 60})
     out = publish_members_shares(rounded, w, 5).iloc[0]
     assert (out["w_share_implemented"], out["w_ci_low"], out["w_ci_high"]) == (0.56, 0.48, 0.63)
+
+
+def test_the_enumeration_in_runs_of_one_split_finds_the_same_counts(monkeypatch):
+    """The splits are enumerated in runs of at most SPLIT_ROWS rows (memory bounded on a full year): one split a run
+    finds cell 1's implemented counts 0, 2, 4, 5 of the case above (W = 8 with 17 respondents, W = 1 with 60; 44
+    applicable, 17 implemented, 0.39 printed) and the not-applicable counts of p1 = 0, 5, 10, 13: 17, 12, 7, 4."""
+    import pipeline.scoring.disclosure_members_share as M
+
+    monkeypatch.setattr(M, "SPLIT_ROWS", 1)
+    values = cell_count_values([(8.0, 17), (1.0, 60)], 44, 17, printed_band(0.39))
+    assert values[0] == ((0, 2, 4, 5), (4, 7, 12, 17))

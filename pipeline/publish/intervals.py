@@ -777,13 +777,32 @@ def _propagate(facts: _Facts, rows: list[Row], cross: list[Row], unknown: list[t
     for row in cross:
         for g in sorted({owner[f] for f in row[0] if f in owner}):
             rows_of[g].append(row)
+    # a group's programme is its own rows and the intervals of the other groups' cells in its cross rows: where none
+    # of those moved since the group was last solved, the same programme would give the same extremes, and its own
+    # cells' intervals (which only its solves change) already hold them, so it is not solved again; its solver
+    # errors are counted again, as when a programme is read back from the cache
+    crossing: dict[int, list[Crossing]] = {}  # a group's cross rows split once into its side and the others' cells
+    outside: dict[int, set[tuple]] = {}
+    moved: dict[tuple, int] = {}  # a cell → the step at which its interval last changed
+    read_at: dict[int, tuple[int, int]] = {}  # a group → (the step it was last read at, its solver errors then)
+    step = 0
     for _ in range(passes):
         narrowed = False
         for g, (local, touching) in enumerate(groups):
-            extra = [r for row in rows_of[g] for r in _bounded(row, local, facts, found)]
+            step += 1
+            if g in read_at and all(moved.get(f, 0) < read_at[g][0] for f in outside[g]):
+                stats.errors += read_at[g][1]
+                continue
+            if g not in crossing:
+                crossing[g] = [c for row in rows_of[g] if (c := _crossing(row, local, facts)) is not None]
+                outside[g] = {f for c in crossing[g] for f, _ in c.others}
+            errors = stats.errors
+            extra = [r for c in crossing[g] for r in _bounded(c, found)]
             if not extra:
+                read_at[g] = (step, 0)
                 continue
             got = _solve_group(local, touching + extra, facts, k, whole, stats, cache)
+            read_at[g] = (step, stats.errors - errors)
             for f, (low, high) in got.items():
                 old = found.get(f, (np.nan, np.nan))
                 if np.isnan(low) or np.isnan(old[0]):
@@ -791,31 +810,53 @@ def _propagate(facts: _Facts, rows: list[Row], cross: list[Row], unknown: list[t
                 new = (max(old[0], low), min(old[1], high))
                 if new[0] > old[0] + 1e-9 or new[1] < old[1] - 1e-9:
                     narrowed = True
+                if new != old:
+                    moved[f] = step
                 found[f] = new
         if not narrowed:
             break
     return found
 
 
-def _bounded(row: Row, local: dict[tuple, int], facts: _Facts, found: dict) -> list[Row]:
-    """A cross row for one group: its cells of other groups replaced by their intervals (moved to the bound), as
-    inequalities; none where the row has no cell of the group or a cell with no interval."""
+@dataclass(frozen=True)
+class Crossing:
+    """A cross row as one group reads it: its cells of the group and published values (``inside``, coefficients in
+    the row's order), the other groups' cells with their coefficients (``others``), its bound and firmness."""
+
+    inside: dict
+    others: list[tuple[tuple, float]]
+    bound: float | None
+    firm: int
+
+
+def _crossing(row: Row, local: dict[tuple, int], facts: _Facts) -> Crossing | None:
+    """One cross row split for one group (None where it holds no cell of the group)."""
     coefs, bound, firm = row
-    inside, low, high = {}, 0.0, 0.0
+    inside, others = {}, []
     for f, c in coefs.items():
         if f in local or f in facts.value:
             inside[f] = c
-            continue
+        else:
+            others.append((f, c))
+    if not any(f in local for f in inside):
+        return None
+    return Crossing(inside, others, bound, firm)
+
+
+def _bounded(row: Crossing, found: dict) -> list[Row]:
+    """A cross row for one group: its cells of other groups replaced by their intervals (moved to the bound), as
+    inequalities; none where a cell of another group has no interval."""
+    low, high = 0.0, 0.0
+    for f, c in row.others:
         lo, hi = found.get(f, (np.nan, np.nan))
         if np.isnan(lo):
             return []
         low += min(c * lo, c * hi)
         high += max(c * lo, c * hi)
-    if not any(f in local for f in inside):
-        return []
-    if bound is None:  # inside + outside = 0, outside in [low, high]
+    inside, firm = row.inside, row.firm
+    if row.bound is None:  # inside + outside = 0, outside in [low, high]
         return [(inside, -low, firm), ({f: -c for f, c in inside.items()}, high, firm)]
-    return [(inside, bound - low, firm)]
+    return [(inside, row.bound - low, firm)]
 
 
 def _items_of(relations: list[Relation]) -> dict[tuple[str, tuple[str, str]], int]:

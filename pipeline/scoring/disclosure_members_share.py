@@ -71,23 +71,31 @@ def cell_count_values(cells: Sequence[tuple[float, int]], applicable: int, imple
     big = max(f.numerator * scale // f.denominator for f in frac) * sum(n) * max(ln, ld, hn, hd) * 4
     kind = np.int64 if big < 2**62 else object  # exact either way; object (Python ints) only where int64 may overflow
     w = np.array([f.numerator * scale // f.denominator for f in frac], dtype=kind)
-    seen_a = [np.zeros(m + 2, dtype=np.int64) for m in n]  # difference arrays: +1 at an interval's start, −1 after
-    seen_na = [np.zeros(m + 1, dtype=bool) for m in n]
     j, last = h - 2, h - 1
     dw = w[j] - w[last]
-    for p in _splits(applicable, np.array(n)):
-        den = sum(w[c] * int(p[c]) for c in range(h))
-        if den <= 0:
+    seen_a = [np.zeros(m + 2, dtype=np.int64) for m in n]  # difference arrays: +1 at an interval's start, −1 after
+    seen_na = [np.zeros(m + 1, dtype=bool) for m in n]
+    for p in _split_chunks(applicable, np.array(n), implemented if h == 3 else 0):
+        # one row per split p (each cell's applicable count), then per implemented count of the first of three cells
+        den = sum(w[c] * p[:, c].astype(kind) for c in range(h))
+        positive = np.asarray(den > 0, dtype=bool)
+        p, den = p[positive], den[positive]
+        if not len(p):
             continue
-        head = np.arange(0, min(int(p[0]), implemented) + 1, dtype=kind) if h == 3 else np.zeros(1, dtype=kind)
+        heads = np.minimum(p[:, 0], implemented) + 1 if h == 3 else np.ones(len(p), dtype=np.int64)
+        split = np.repeat(np.arange(len(p)), heads)
+        head = (np.arange(len(split)) - np.repeat(np.cumsum(heads) - heads, heads)) if h == 3 \
+            else np.zeros(len(split), dtype=np.int64)
+        ps, den = p[split], den[split]
+        head = head.astype(kind)
         rest = implemented - head
         fixed = (w[0] * head if h == 3 else 0) + w[last] * rest  # numerator = fixed + (W_j − W_last)·x, x = a_j
-        x_lo = np.maximum(0, rest - int(p[last]))
-        x_hi = np.minimum(int(p[j]), rest)
+        x_lo = np.maximum(0, rest - ps[:, last].astype(kind))
+        x_hi = np.minimum(ps[:, j].astype(kind), rest)
         # ln/ld ≤ num/den  ⇔  ld·dw·x ≥ ln·den − ld·fixed;  num/den < hn/hd  ⇔  hd·dw·x < hn·den − hd·fixed
         r1, r2 = ln * den - ld * fixed, hn * den - hd * fixed
         if dw == 0:
-            keep = (r1 <= 0) & (r2 > 0)
+            keep = np.asarray((r1 <= 0) & (r2 > 0), dtype=bool)
         else:
             c1, c2 = ld * dw, hd * dw
             if dw > 0:
@@ -105,10 +113,11 @@ def cell_count_values(cells: Sequence[tuple[float, int]], applicable: int, imple
         spans = [(x_lo, x_hi), (rest - x_hi, rest - x_lo)]
         if h == 3:
             spans.insert(0, (head, head))
+        kept = ps[keep]
         for c, (lo, hi) in enumerate(spans):
-            np.add.at(seen_a[c], lo, 1)
-            np.add.at(seen_a[c], hi + 1, -1)
-            seen_na[c][n[c] - int(p[c])] = True
+            seen_a[c] += np.bincount(lo, minlength=n[c] + 2)[:n[c] + 2]
+            seen_a[c] -= np.bincount(hi + 1, minlength=n[c] + 2)[:n[c] + 2]
+            seen_na[c][n[c] - kept[:, c]] = True
     if not seen_na[0].any():
         return None
     return [(tuple(int(v) for v in np.flatnonzero(np.cumsum(seen_a[c])[:-1] > 0)),
@@ -133,17 +142,37 @@ def counts_alone(n: Sequence[int], applicable: int, implemented: int) -> Values 
     return out
 
 
-def _splits(total: int, n: np.ndarray):
-    """Every p with Σ p = ``total`` and 0 ≤ p_c ≤ n_c (the last cell takes the rest)."""
-    def rec(c: int, left: int, head: list[int]):
-        if c == len(n) - 1:
-            if 0 <= left <= n[c]:
-                yield np.array([*head, left])
-            return
+def _splits(total: int, n: np.ndarray) -> np.ndarray:
+    """Every p with Σ p = ``total`` and 0 ≤ p_c ≤ n_c (the last cell takes the rest), one row each."""
+    p = np.zeros((1, 0), dtype=np.int64)
+    left = np.array([total], dtype=np.int64)
+    for c in range(len(n) - 1):
         rest_max = int(n[c + 1:].sum())
-        for v in range(max(0, left - rest_max), min(int(n[c]), left) + 1):
-            yield from rec(c + 1, left - v, [*head, v])
-    yield from rec(0, total, [])
+        low, high = np.maximum(0, left - rest_max), np.minimum(int(n[c]), left)
+        count = np.maximum(high - low + 1, 0)
+        row = np.repeat(np.arange(len(p)), count)
+        v = np.repeat(low, count) + np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        p = np.column_stack([p[row], v])
+        left = left[row] - v
+    ok = (left >= 0) & (left <= int(n[-1]))
+    return np.column_stack([p[ok], left[ok]])
+
+
+SPLIT_ROWS = 2**18
+"""At most this many (split, implemented count) rows are held at once by :func:`cell_count_values`."""
+
+
+def _split_chunks(total: int, n: np.ndarray, implemented: int):
+    """:func:`_splits` in runs of at most :data:`SPLIT_ROWS` rows once each is repeated per implemented count of the
+    first cell (``implemented`` 0: one row per split)."""
+    p = _splits(total, n)
+    rows = np.minimum(p[:, 0], implemented) + 1 if implemented else np.ones(len(p), dtype=np.int64)
+    ends = np.cumsum(rows)
+    start = 0
+    while start < len(p):
+        stop = max(start + 1, int(np.searchsorted(ends, (ends[start - 1] if start else 0) + SPLIT_ROWS, "right")))
+        yield p[start:stop]
+        start = stop
 
 
 def merged_values(found: Sequence[Values | None]) -> Values | None:
@@ -176,8 +205,10 @@ def possible_counts(whole: int, share: float, k: int) -> list[tuple[int, int]]:
     low, high = printed_band(share)
     out = []
     for p in range(max(1, whole - k + 1), whole + 1):
+        # low·p ≤ a < high·p in integers: the few counts inside the band, each still compared exactly below
         a_lo = math.ceil(low * p)
-        out += [(p, a) for a in range(max(0, a_lo), p + 1) if low <= Fraction(a, p) < high]
+        a_hi = (high.numerator * p - 1) // high.denominator
+        out += [(p, a) for a in range(max(0, a_lo), min(p, a_hi) + 1) if low <= Fraction(a, p) < high]
     return out
 
 
