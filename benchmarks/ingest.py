@@ -9,14 +9,17 @@ Generates the workbooks once (kept in --data for re-runs), then in the same run 
    cleaning or writing. By default it reads every sheet (sheet_name=None): sheets are renamed and
    reordered in real files, so a loop that reads "the first two" reads the wrong ones in about one
    file in six; --baseline-sheets first-two times that cheaper, wrong-sometimes loop instead.
-Prints both wall times and the ratio. --baseline-sample K times the baseline on K files and
-scales it up (said plainly in the output); the default times every file.
+Prints both wall times and the ratio, with each run's CPU (user + system of the process and its readers) and the
+load average when it started: on a shared machine the ratio suffers under load (the loop uses one core, ingest
+both), and the CPU says what the code costs whatever the load. --baseline-sample K times the baseline on K files
+and scales it up (said plainly in the output); the default times every file.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -29,6 +32,12 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.synth import synthesise  # noqa: E402
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes, their own children included."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def baseline(files: list[Path], sheets: str) -> tuple[float, int]:
@@ -85,27 +94,33 @@ def main() -> None:
         print(f"  generated in {r.seconds:.1f} s")
     files = sorted(p for p in raw.rglob("*") if p.suffix in (".xlsx", ".xlsm", ".xls"))
     env = {**os.environ, "SDW_SECRET_KEY": os.environ.get("SDW_SECRET_KEY", "benchmark-key")}
-    runs = []
+    runs, cpus, loads = [], [], []
     for _ in range(args.repeat):
         store = Path(tempfile.mkdtemp(prefix="sdw-bench-store-"))  # a fresh store each time
         cmd = [sys.executable, "-m", "pipeline", "ingest", "--sector", "auto", "--year", "2024", "--raw", str(raw),
                "--store", str(store)]
-        t0 = time.perf_counter()
+        loads.append(os.getloadavg()[0])
+        cpu0, t0 = _children_cpu(), time.perf_counter()
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1])
         runs.append(time.perf_counter() - t0)
+        cpus.append(_children_cpu() - cpu0)
         if done.returncode:
             sys.exit(f"sdw ingest failed: {done.stderr}")
     print(done.stdout.strip())
     ours = statistics.median(runs)
     sample = files[: args.baseline_sample] if args.baseline_sample else files
+    base_load, base_cpu0 = os.getloadavg()[0], time.process_time()
     base, ok = baseline(sample, args.baseline_sheets)
+    base_cpu = time.process_time() - base_cpu0
     scaled = base * len(files) / len(sample)
     label = "" if sample is files else f" (timed on {len(sample)} files, scaled to {len(files)})"
     print(f"files: {len(files)} workbooks on disk, {args.n} respondents, {os.cpu_count()} cores")
     print(f"sdw ingest (fresh process, end to end): median {ours:.2f} s of {len(runs)} runs "
-          f"({', '.join(f'{r:.2f}' for r in runs)})")
+          f"({', '.join(f'{r:.2f}' for r in runs)}); CPU {', '.join(f'{c:.2f}' for c in cpus)} s; "
+          f"load average at start {', '.join(f'{x:.1f}' for x in loads)}")
     print(f"baseline pandas.read_excel(openpyxl, sheets: {args.baseline_sheets}) loop, reading only: "
-          f"{scaled:.2f} s{label}; {ok} files opened")
+          f"{scaled:.2f} s{label}; {ok} files opened; CPU {base_cpu * len(files) / len(sample):.2f} s; "
+          f"load average at start {base_load:.1f}")
     print(f"ratio: {scaled / ours:.1f}x faster")
     floor = reader_floor(files, min(2, os.cpu_count() or 1))
     print(f"for scale: the Rust reader alone (fastexcel, two sheets per workbook, 2 processes, this process "

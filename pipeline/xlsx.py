@@ -101,8 +101,10 @@ BREAK_AFTER = " -"
 breaks between any two characters."""
 
 
+@lru_cache(maxsize=65536)
 def _units(text: str) -> float:
-    """Width of ``text`` in column-width units: full-width characters :data:`WIDE_UNITS`, others 1."""
+    """Width of ``text`` in column-width units: full-width characters :data:`WIDE_UNITS`, others 1 (cached: a
+    piece of a wrapped line is one Japanese character or a short ASCII run, measured again in every cell)."""
     if text.isascii():
         return float(len(text))
     return sum(WIDE_UNITS if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
@@ -111,7 +113,10 @@ def _units(text: str) -> float:
 def _pieces(line: str) -> list[str]:
     """The unbreakable pieces of a line: each non-ASCII character alone (Japanese breaks anywhere), a run of ASCII
     characters up to and including a :data:`BREAK_AFTER` character."""
-    return re.findall(rf"[^\x00-\x7f]|[\x00-\x7f]*?[{re.escape(BREAK_AFTER)}]|[\x00-\x7f]+", line)
+    return _PIECE.findall(line)
+
+
+_PIECE = re.compile(rf"[^\x00-\x7f]|[\x00-\x7f]*?[{re.escape(BREAK_AFTER)}]|[\x00-\x7f]+")
 
 
 def cell_lines(text: object, width: int) -> int:

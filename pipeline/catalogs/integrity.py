@@ -7,10 +7,12 @@ check on the shipped catalogs.
 from __future__ import annotations
 
 import re
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pipeline.catalogs.files import read_yaml
+
+if TYPE_CHECKING:  # frames are passed in: importing pandas here would load it for every catalog user (sdw's
+    import pandas as pd  # start-up, ingest's readers before they fork)
 
 CSF2_SUB = re.compile(r"^(GV|ID|PR|DE|RS|RC)\.[A-Z]{2}-\d{2}$")
 CSF11_SUB = re.compile(r"^(ID|PR|DE|RS|RC)\.[A-Z]{2}-\d{1,2}$")

@@ -88,14 +88,14 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def workbook_guard(data: bytes) -> SheetGuard:
+def workbook_guard(data: bytes, infos: list[zipfile.ZipInfo] | None = None) -> SheetGuard:
     """Check an xlsx/xlsm's ZIP directory against the size limits now, and return what checks each sheet's
-    extent when the reader is about to load it. A directory zipfile cannot read leaves nothing to check a
+    extent when the reader is about to load it. ``infos``: the directory, when the caller has read it already
+    (else it is read here). A directory zipfile cannot read leaves nothing to check a
     sheet against: the reader usually cannot open such a file either (and says why); if it can, no sheet of
     it is loaded (corrupt)."""
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist() if infos is None else infos
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         if re.search(rb"(?i)content\.xml", data):  # maybe an .ods, which the reader builds whole when opening it
             raise Rejected("corrupt", "the ZIP's directory cannot be read, so its tables cannot be checked before "

@@ -46,20 +46,24 @@ def find_header(sheet: Sheet, shapes: dict[str, tuple[str, ...]], matrix: Matrix
     two or more of a sector's answers as headers and that sector's matrix roles, on it or above it (also
     under a 「回答」 merged across the options). Returns the shape's name and the header, or None.
     """
+    # rows are materialised as the scan reaches them (the header is usually near the top), the next one
+    # only when a header is found and a matrix may sit under it
+    scanned = min(HEADER_SCAN_ROWS, sheet.height)
     above: dict[str, int] = {}
-    rows = list(sheet.iter_rows(HEADER_SCAN_ROWS))
-    for r, row in enumerate(rows):
+    for r, row in enumerate(sheet.iter_rows(HEADER_SCAN_ROWS)):
         cols = row_roles(tuple(row))
-        for roles in (cols, {**above, **cols}) if above else (cols,):
+        both = {**above, **cols} if above else cols
+        for roles in (cols, both) if above else (cols,):
             for name, required in shapes.items():
                 if all(role in roles for role in required):
-                    below = _matrix(rows[r + 1], roles, name, matrix) if matrix and r + 1 < len(rows) else None
-                    if below and _only_options(rows[r + 1], below[1]) \
+                    nxt = sheet.rows(r + 2)[r + 1] if matrix and r + 1 < scanned else None
+                    below = _matrix(nxt, roles, name, matrix) if nxt is not None else None
+                    if below and _only_options(nxt, below[1]) \
                             and min(below[1]) <= roles.get("answer", -1) <= max(below[1]):  # 「回答」 over options
                         return name, Header(r + 1, *below)
                     return name, Header(r, dict(roles))
         for name in matrix or {}:
-            found = _matrix(row, {**above, **cols}, name, matrix)
+            found = _matrix(row, both, name, matrix)
             if found:
                 return name, Header(r, *found)
         above = cols

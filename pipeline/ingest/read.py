@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -103,9 +104,11 @@ def open_book(data: bytes, name: str) -> Book:
             raise Rejected("encrypted", "an open password protects the workbook")
         return _excel_book(data, None)  # no extent check before reading an .xls: the memory cap (limits.py)
     if data.startswith(ZIP):
-        if (other := zip_kind(data)) is not None:
+        directory = zip_directory(data)  # read once: for what the ZIP holds, then for the guard's limits
+        if (other := zip_kind(directory)) is not None:
             raise Rejected("not_a_workbook", f"the file is {other}, not a workbook")
-        return _excel_book(data, limits.workbook_guard(data))  # an .ods is checked here, before it is opened
+        # an .ods is checked here, before it is opened
+        return _excel_book(data, limits.workbook_guard(data, directory))
     if lower.endswith(WORKBOOK_SUFFIXES):
         if not data.strip():
             raise Rejected("corrupt", f"the bytes are not a spreadsheet (they begin {data[:8]!r})")
@@ -130,16 +133,21 @@ def file_kind(data: bytes) -> str | None:
     return None
 
 
-def zip_kind(data: bytes) -> str | None:
-    """What a ZIP given a workbook's name holds instead of a workbook ('a Word document', 'a ZIP archive'), or None
-    when it holds a workbook (or cannot be listed: the reader says what is wrong then)."""
-    import io
-    import zipfile
-
+def zip_directory(data: bytes) -> list[zipfile.ZipInfo] | None:
+    """A ZIP's directory (its members), or None when it cannot be listed."""
     try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        return zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
+
+
+def zip_kind(directory: list[zipfile.ZipInfo] | None) -> str | None:
+    """What a ZIP given a workbook's name holds instead of a workbook ('a Word document', 'a ZIP archive'), from its
+    ``directory`` (:func:`zip_directory`), or None when it holds a workbook (or cannot be listed: the reader says
+    what is wrong then)."""
+    if directory is None:
+        return None
+    names = [i.filename for i in directory]
     if any(n.startswith("xl/") for n in names) or "mimetype" in names or "content.xml" in names:
         return None  # an .xlsx/.xlsm/.xlsb, or an OpenDocument spreadsheet
     if any(n.startswith("word/") for n in names):
