@@ -92,7 +92,7 @@ def feedback(args: argparse.Namespace) -> int:
     from pipeline import catalogs
     from pipeline import store as store_mod
     from pipeline.report.feedback_doc import write_feedback
-    from pipeline.report.published_peers import published_peers
+    from pipeline.report.published_peers import peers_underway
     from pipeline.scoring.feedback import feedback_tables, previous_year
     from pipeline.scoring.star_feedback import star_feedback
 
@@ -104,27 +104,35 @@ def feedback(args: argparse.Namespace) -> int:
     was_on = gc.isenabled()
     gc.disable()
     try:
-        respondents = pd.read_parquet(args.store / "respondents", filters=[("sector", "==", args.sector)])
-        before = previous_year(respondents, args.sector, args.year)
-        years = [args.year] if before is None else [before, args.year]
-        # only what feedback shows: this sector's year and the one before, not the store's every table and column
-        scores = pd.read_parquet(args.store / "scores", filters=[("sector", "==", args.sector), ("year", "in", years)])
-        on_star = "star" in catalogs.sector_info(args.sector)["frameworks"]  # the ★ page (automotive)
-        # answer_raw only for the ★ page, which shows an unreadable answer as the member wrote it
-        raw = ["answer_raw"] if on_star and "answer_raw" in ds.dataset(args.store / "responses").schema.names else []
-        responses = pd.read_parquet(args.store / "responses", columns=["sector", "year", "respondent_key", "item_id",
-                                                                         "answer", *raw],
-                                    filters=[("sector", "==", args.sector), ("year", "==", args.year)])
-        identities = store_mod.read_table(args.store, "identities")
         only = _members(args.only, args.only_file)
         out = args.out / args.sector / str(args.year)
-        # the peer values the report publishes for the same groups, protected by the report's own tables
-        published = published_peers(args.store, args.sector, args.year)
+        # the peer values the report publishes for the same groups, protected by the report's own tables: a second
+        # process completes the functions' tables while this one reads the year and makes the ★ members' pages
+        underway = peers_underway(args.store, args.sector, args.year, lanes=True)
+        try:
+            respondents = pd.read_parquet(args.store / "respondents", filters=[("sector", "==", args.sector)])
+            before = previous_year(respondents, args.sector, args.year)
+            years = [args.year] if before is None else [before, args.year]
+            # only what feedback shows: this sector's year and the one before, not the store's every table and column
+            scores = pd.read_parquet(args.store / "scores", filters=[("sector", "==", args.sector),
+                                                                     ("year", "in", years)])
+            on_star = "star" in catalogs.sector_info(args.sector)["frameworks"]  # the ★ page (automotive)
+            # answer_raw only for the ★ page, which shows an unreadable answer as the member wrote it
+            raw = ["answer_raw"] if on_star and "answer_raw" in ds.dataset(args.store / "responses").schema.names \
+                else []
+            responses = pd.read_parquet(args.store / "responses", columns=["sector", "year", "respondent_key",
+                                                                             "item_id", "answer", *raw],
+                                        filters=[("sector", "==", args.sector), ("year", "==", args.year)])
+            identities = store_mod.read_table(args.store, "identities")
+            star = star_feedback(scores, respondents, responses, args.sector, args.year, published=underway.bands,
+                                 merges=underway.merges) if on_star else None
+        except BaseException:
+            underway.close()
+            raise
+        published = underway.result()
         per_company = feedback_tables(scores, respondents, responses, args.sector, args.year,
                                       published=published.cells, merges=published.merges, withheld=published.withheld,
                                       counts=published.counts)
-        star = star_feedback(scores, respondents, responses, args.sector, args.year, published=published.bands,
-                             merges=published.merges) if on_star else None
     finally:
         if was_on:
             gc.enable()

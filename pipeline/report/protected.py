@@ -58,13 +58,24 @@ class Linked:
     other_categories: tuple[pd.DataFrame, ...]
 
 
-def linked_tables(loaded: ReportData, data: ReportData, by: str, merges: dict[str, str], framework: str, k: int,
-                  lang: str = "ja", links: list[Relation] | None = None) -> Linked:
-    """Responses → weights on published rows → the weights copied to the other breakdowns → the linked tables:
-    the one order in which a report's members' estimates are made, for the report notebook and member feedback's
-    peer values alike (docs/method.md §12.4a, §13). ``loaded``: the data as read (each other breakdown is recoded
-    from it); ``data``: recoded by ``by`` (``merges``: attribute value → group); ``links``: the item map's
-    relations (default: :func:`pipeline.report.tables.relations` of ``data``)."""
+@dataclass(frozen=True)
+class Weighted:
+    """The first half of :func:`linked_tables`: the response tables and the data weighted on their published rows.
+
+    ``data``: the report's data with its weighting cells merged onto the published response rows; ``others``: the
+    other breakdowns' data, weighted alike; ``responses`` / ``other_responses``: the response tables by ``by`` and by
+    each other breakdown. A table that needs the weights and not the linked tables (★) can be made from it while
+    the linked tables are completed."""
+
+    data: ReportData
+    others: dict[str, ReportData]
+    responses: pd.DataFrame
+    other_responses: tuple[pd.DataFrame, ...]
+
+
+def weighted(loaded: ReportData, data: ReportData, by: str, merges: dict[str, str], k: int) -> Weighted:
+    """Responses → weights on published rows → the weights copied to the other breakdowns (the arguments as
+    :func:`linked_tables`'s)."""
     others = other_breakdowns(loaded, by, k)
     resp, *other_resps = responses(data, by, k, others)
     # weighting cells merged onto the response rows just published, so the members' totals tell nothing they do
@@ -80,10 +91,22 @@ def linked_tables(loaded: ReportData, data: ReportData, by: str, merges: dict[st
         data = replace(data, weights=own.weights, weight_rows_published=own.weight_rows_published)
     others = {b: replace(d, weights=data.weights, weight_rows_published=data.weight_rows_published)
               for b, d in others.items()}
+    return Weighted(data, others, resp, tuple(other_resps))
+
+
+def linked_tables(loaded: ReportData, data: ReportData, by: str, merges: dict[str, str], framework: str, k: int,
+                  lang: str = "ja", links: list[Relation] | None = None, weights: Weighted | None = None) -> Linked:
+    """Responses → weights on published rows → the weights copied to the other breakdowns → the linked tables:
+    the one order in which a report's members' estimates are made, for the report notebook and member feedback's
+    peer values alike (docs/method.md §12.4a, §13). ``loaded``: the data as read (each other breakdown is recoded
+    from it); ``data``: recoded by ``by`` (``merges``: attribute value → group); ``links``: the item map's
+    relations (default: :func:`pipeline.report.tables.relations` of ``data``); ``weights``: :func:`weighted` of the
+    same arguments, when the caller made it already."""
+    w = weights if weights is not None else weighted(loaded, data, by, merges, k)
     functions, categories, items, *other_cats = T.linked(
-        data, by, framework, k, lang, links,
-        extra=[T.by_node(d, b, framework, "category", d.latest, k) for b, d in others.items()])
-    return Linked(data, others, resp, tuple(other_resps), functions, categories, items, tuple(other_cats))
+        w.data, by, framework, k, lang, links,
+        extra=[T.by_node(d, b, framework, "category", d.latest, k) for b, d in w.others.items()])
+    return Linked(w.data, w.others, w.responses, w.other_responses, functions, categories, items, tuple(other_cats))
 
 
 def distribution(data: ReportData, by: str, k: int, functions: pd.DataFrame) -> pd.DataFrame:

@@ -12,8 +12,12 @@ group the report publishes (:mod:`pipeline.scoring.feedback`, :mod:`pipeline.sco
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,51 +66,149 @@ class PublishedPeers:
 
 def published_peers(store: Path | str, sector: str, year: int, k: int | None = None) -> PublishedPeers:
     """Read the sector's scores as a report does (every year, as the report's default span) and make its cells."""
+    return peers_underway(store, sector, year, k).result()
+
+
+def peers_underway(store: Path | str, sector: str, year: int, k: int | None = None, lanes: bool = False) -> Underway:
+    """:func:`published_peers`, its ★3 distance bands usable (``bands``) before the rest is waited for (``result``).
+
+    With ``lanes`` (``sdw feedback``: most of its setup on one core otherwise) the function tables are completed in a
+    second process started first, which reads the store itself, while this one makes the ★ tables and levels and
+    the caller what needs only them. The second process is spawned, not forked: the solver's threads, once started
+    in this process, do not survive a fork, and a forked child that solves waits for them for ever."""
+    k = min_cell(k)
+    pool = pending = None
+    if lanes and "star" in catalogs.sector_info(sector)["frameworks"]:  # without ★ tables there is nothing beside it
+        pool = multiprocessing.get_context("spawn").Pool(1)
+        pending = pool.apply_async(_linked_lane, (str(store), sector, year, k))
+    try:
+        data = _load(store, sector)
+        # the report's own segments (power: every business type a company holds), never a finer grouping it does not
+        # publish: a member is compared with the segment its peer attribute (power: main business type) falls in
+        underway = _underway(data, _segment(sector), year, k, done=pending.get if pending is not None else None)
+    except BaseException:
+        if pool is not None:
+            pool.terminate()
+        raise
+    underway._pool = pool
+    return underway
+
+
+def peer_cells(data: ReportData, by: str, year: int, k: int | None = None) -> PublishedPeers:
+    """The report's protected cells of ``data`` segmented by ``by`` in ``year`` (see :class:`PublishedPeers`)."""
+    return _underway(data, by, year, min_cell(k)).result()
+
+
+def _load(store: Path | str, sector: str) -> ReportData:
     # every framework a member's page compares: the level rows need the report's levels table (its withheld
     # LvN+ cells read x in the member's file), so "level" is read wherever the sector scores it
     frameworks = [f for f in ("csf2", "level", "star") if f in catalogs.sector_info(sector)["frameworks"]]
     # the answers too: the items are completed with the functions (the report's linked tables), and without them
     # a function cell could be published here that the report hides
-    data = load(store, sector, frameworks=frameworks)
-    # the report's own segments (power: every business type a company holds), never a finer grouping it does not
-    # publish: a member is compared with the segment its peer attribute (power: main business type) falls in
-    return peer_cells(data, str(catalogs.sector_info(sector)["segment"]), year, k)
+    return load(store, sector, frameworks=frameworks)
 
 
-def peer_cells(data: ReportData, by: str, year: int, k: int | None = None) -> PublishedPeers:
-    """The report's protected cells of ``data`` segmented by ``by`` in ``year`` (see :class:`PublishedPeers`)."""
-    k = min_cell(k)
+def _segment(sector: str) -> str:
+    return str(catalogs.sector_info(sector)["segment"])
+
+
+@dataclass
+class Underway:
+    """:class:`PublishedPeers` being made: ``bands``, ``merges`` and ``withheld`` are ready, ``result()`` waits for the
+    function cells."""
+
+    bands: pd.DataFrame | None
+    merges: dict[str, str]
+    withheld: set[tuple[str, str]]
+    _star: tuple[pd.DataFrame, pd.DataFrame] | None
+    _levels: list[pd.DataFrame]
+    _rest: Callable[[], _Linked]
+    _pool: Any = None
+
+    def result(self) -> PublishedPeers:
+        """The cells, in the order the one-lane calls made them: functions, headline, ★; counts likewise."""
+        try:
+            linked = self._rest()
+        finally:
+            self.close()
+        parts = [*linked.cells, *([self._star[0]] if self._star else [])]
+        counts = [*linked.counts, *([self._star[1]] if self._star else []), *self._levels]
+        cells = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CELL_COLUMNS)
+        printed = pd.concat(counts, ignore_index=True) if counts else pd.DataFrame(columns=COUNT_COLUMNS)
+        if self.bands is None:
+            return PublishedPeers(cells, merges=self.merges, withheld=self.withheld, counts=printed)
+        return PublishedPeers(cells, self.bands, self.merges, self.withheld, printed)
+
+    def close(self) -> None:
+        """Stop the second lane (after ``result``, or when the caller gives up)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+
+
+@dataclass
+class _Linked:
+    """The function and headline cells and the function counts (small: a few hundred rows, sent between lanes)."""
+
+    cells: list[pd.DataFrame]
+    counts: list[pd.DataFrame]
+
+
+def _weighted(data: ReportData, by: str, k: int) -> tuple[ReportData, dict[str, str], P.Weighted | None]:
+    """The data recoded by ``by`` (small segments merged), weighted on the published response rows where the
+    functions are scored; the merges."""
     rd, merges = data.merge_small_segments(by, k)
-    scored = set(data.scores["framework"].unique())  # a table only where its scores are (a store may lack some)
-    parts, counts = [], []
-    if "csf2" in scored:  # the functions as the report publishes them: the report's own call, weights included
-        tied = P.linked_tables(data, rd, by, merges, "csf2", k, "ja")
-        rd, functions = tied.data, tied.functions
-        parts.append(_cells(functions[functions["year"].eq(year)]))
+    weights = P.weighted(data, rd, by, merges, k) if "csf2" in set(data.scores["framework"].unique()) else None
+    return (weights.data if weights is not None else rd), merges, weights
+
+
+def _linked(data: ReportData, by: str, year: int, k: int, merges: dict[str, str],
+            weights: P.Weighted | None) -> _Linked:
+    """The functions as the report publishes them (the report's own call, weights included), and the headline score
+    as its distribution table publishes it, protected there."""
+    cells, counts = [], []
+    if weights is not None:
+        rd = weights.data
+        functions = P.linked_tables(data, rd, by, merges, "csf2", k, "ja", weights=weights).functions
+        cells.append(_cells(functions[functions["year"].eq(year)]))
         counts.append(_counts(functions[functions["year"].eq(year)]))
-        if "level" in scored:  # the headline score as the report's distribution table publishes it, protected there
+        if "level" in set(data.scores["framework"].unique()):
             overall = P.distribution(rd, by, k, functions)
             overall = overall[overall["year"].eq(year)].rename(columns={"n": "n_scored"})
-            parts.append(_cells(overall.assign(framework=HEADLINE_NODE[0], node_id=HEADLINE_NODE[1])))
-    bands = None
+            cells.append(_cells(overall.assign(framework=HEADLINE_NODE[0], node_id=HEADLINE_NODE[1])))
+    return _Linked(cells, counts)
+
+
+def _linked_lane(store: str, sector: str, year: int, k: int) -> _Linked:
+    """The second lane: the store read as :func:`peers_underway` reads it, weighted alike, its linked cells."""
+    gc.disable()  # a process of its own, few cycles among millions of objects (as in the feedback setup)
+    data = _load(store, sector)
+    by = _segment(sector)
+    _, merges, weights = _weighted(data, by, k)
+    return _linked(data, by, year, k, merges, weights)
+
+
+def _underway(data: ReportData, by: str, year: int, k: int, done: Callable[[], _Linked] | None = None) -> Underway:
+    """The ★ tables, bands and levels of ``data``; the linked cells from ``done`` (the second lane's) or made here
+    when ``result`` is called."""
+    rd, merges, weights = _weighted(data, by, k)
+    scored = set(data.scores["framework"].unique())  # a table only where its scores are (a store may lack some)
+    star = bands = None
     if "star" in catalogs.sector_info(data.sector)["frameworks"] and "star" in scored:
         tables = P.star(rd, by, k, "ja")
-        star, bottle = tables.readiness, tables.bottlenecks
-        parts.append(_cells(star[star["year"].eq(year)]))
-        counts.append(_counts(star[star["year"].eq(year)]))
-        distance, _ = S.distance(rd, by, star, k, bottlenecks=bottle)
+        readiness = tables.readiness[tables.readiness["year"].eq(year)]
+        star = (_cells(readiness), _counts(readiness))
+        distance, _ = S.distance(rd, by, tables.readiness, k, bottlenecks=tables.bottlenecks)
         bands = _bands(distance[distance["year"].eq(year)])
-    cells = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CELL_COLUMNS)
     withheld: set[tuple[str, str]] = set()
+    level_counts = []
     if "level" in scored:
         levels = P.levels(rd, by, k)
         levels = levels[levels["year"].eq(year)]
         withheld = _levels_withheld(levels)
-        counts.append(_level_counts(levels))
-    printed = pd.concat(counts, ignore_index=True) if counts else pd.DataFrame(columns=COUNT_COLUMNS)
-    if bands is None:
-        return PublishedPeers(cells, merges=merges, withheld=withheld, counts=printed)
-    return PublishedPeers(cells, bands, merges, withheld, printed)
+        level_counts.append(_level_counts(levels))
+    rest = done if done is not None else (lambda: _linked(data, by, year, k, merges, weights))
+    return Underway(bands, merges, withheld, star, level_counts, rest)
 
 
 def _levels_withheld(table: pd.DataFrame) -> set[tuple[str, str]]:
@@ -176,4 +278,4 @@ def _bands(distance: pd.DataFrame) -> pd.DataFrame:
                          "hidden": rows["suppressed"].fillna("").astype(str).to_numpy()})
 
 
-__all__ = ["ALL", "HEADLINE_NODE", "PublishedPeers", "peer_cells", "published_peers"]
+__all__ = ["ALL", "HEADLINE_NODE", "PublishedPeers", "Underway", "peer_cells", "peers_underway", "published_peers"]
