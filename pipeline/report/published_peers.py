@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import signal
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,23 +78,67 @@ def peers_underway(store: Path | str, sector: str, year: int, k: int | None = No
     With ``lanes`` (``sdw feedback``: most of its setup on one core otherwise) the function tables are completed in a
     second process started first, which reads the store itself, while this one makes the ★ tables and levels and
     the caller what needs only them. The second process is spawned, not forked: the solver's threads, once started
-    in this process, do not survive a fork, and a forked child that solves waits for them for ever."""
+    in this process, do not survive a fork, and a forked child that solves waits for them for ever. A second process
+    that dies (killed, out of memory) makes ``result`` raise :class:`LaneDied` rather than wait."""
     k = min_cell(k)
-    pool = pending = None
+    lane = None
     if lanes and "star" in catalogs.sector_info(sector)["frameworks"]:  # without ★ tables there is nothing beside it
-        pool = multiprocessing.get_context("spawn").Pool(1)
-        pending = pool.apply_async(_linked_lane, (str(store), sector, year, k))
+        lane = _Lane(_linked_lane, str(store), sector, year, k)
     try:
         data = _load(store, sector)
         # the report's own segments (power: every business type a company holds), never a finer grouping it does not
         # publish: a member is compared with the segment its peer attribute (power: main business type) falls in
-        underway = _underway(data, _segment(sector), year, k, done=pending.get if pending is not None else None)
+        underway = _underway(data, _segment(sector), year, k, done=lane.result if lane is not None else None)
     except BaseException:
-        if pool is not None:
-            pool.terminate()
+        if lane is not None:
+            lane.close()
         raise
-    underway._pool = pool
+    underway._lane = lane
     return underway
+
+
+class LaneDied(RuntimeError):
+    """The second lane of :func:`peers_underway` ended without its result (killed, out of memory)."""
+
+
+def _ending(code: int) -> str:
+    """How a process ended, as a reader says it: 'killed by SIGKILL', 'exit status 1'."""
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"
+
+
+class _Lane:
+    """One call in a spawned process of its own: ``result`` its value, or :class:`LaneDied` if the process ends
+    without one (a process pool's ``get`` would wait for ever), ``close`` kills the process if it still runs."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._future: Future[Any] = self._executor.submit(fn, *args)
+        # started by submit; the executor lists them privately and forgets them once one dies (their exit codes too)
+        self.processes: list[multiprocessing.process.BaseProcess] = list(
+            (getattr(self._executor, "_processes", None) or {}).values())
+
+    def result(self) -> Any:
+        try:
+            return self._future.result()
+        except BrokenProcessPool as died:
+            # the executor's own thread reaps the dead process and ends: after it, the exit code is known
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            ends = [_ending(p.exitcode) for p in self.processes if p.exitcode is not None]
+            raise LaneDied("the second process making the report's function tables (the peer values) ended "
+                           f"without a result{f' ({ends[0]})' if ends else ''}; out of memory? Run again with "
+                           "more memory free.") from died
+
+    def close(self) -> None:
+        """Kill the process if it still runs, and wait for it."""
+        for process in self.processes:
+            if process.is_alive():
+                process.kill()
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 def peer_cells(data: ReportData, by: str, year: int, k: int | None = None) -> PublishedPeers:
@@ -123,7 +170,7 @@ class Underway:
     _star: tuple[pd.DataFrame, pd.DataFrame] | None
     _levels: list[pd.DataFrame]
     _rest: Callable[[], _Linked]
-    _pool: Any = None
+    _lane: _Lane | None = None
 
     def result(self) -> PublishedPeers:
         """The cells, in the order the one-lane calls made them: functions, headline, ★; counts likewise."""
@@ -141,9 +188,9 @@ class Underway:
 
     def close(self) -> None:
         """Stop the second lane (after ``result``, or when the caller gives up)."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool = None
+        if self._lane is not None:
+            self._lane.close()
+            self._lane = None
 
 
 @dataclass
@@ -278,4 +325,5 @@ def _bands(distance: pd.DataFrame) -> pd.DataFrame:
                          "hidden": rows["suppressed"].fillna("").astype(str).to_numpy()})
 
 
-__all__ = ["ALL", "HEADLINE_NODE", "PublishedPeers", "Underway", "peer_cells", "peers_underway", "published_peers"]
+__all__ = ["ALL", "HEADLINE_NODE", "LaneDied", "PublishedPeers", "Underway", "peer_cells", "peers_underway",
+           "published_peers"]
