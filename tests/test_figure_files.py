@@ -1,14 +1,23 @@
-"""The page's image of a figure drawn by the figure worker reaches the executed notebook (and so the HTML)."""
+"""The figure worker: the page's image it draws reaches the executed notebook (and so the HTML); a report that fails
+leaves none of its files behind; its warnings reach the report; what it cannot unpickle is drawn in the report."""
 
 from __future__ import annotations
 
 import base64
 import os
 import re
+import sys
+import sysconfig
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import nbformat
+import pytest
+from matplotlib.ticker import FuncFormatter
 from nbclient import NotebookClient
+
+from pipeline.publish.figure_files import STRICT_GLYPHS, FigureFile, FigureWriter, worker_pythonpath
+from pipeline.report.run import ReportError, execute, withdraw
 
 CELLS = [
     """import matplotlib
@@ -34,9 +43,7 @@ def _run(tmp_path: Path, worker: str, backend: str = "Agg", close: bool = True) 
     folder.mkdir()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c.format(
         figures=str(folder / "f"), report=str(folder / "r"), backend=backend)) for c in CELLS[:None if close else -1]])
-    # the worker's job folder under tmp_path: a kernel stopped without close() leaves it behind
-    env_cell = nbformat.v4.new_code_cell(f"import os, tempfile; os.environ['SDW_FIGURE_WORKER'] = {worker!r}; "
-                                         f"tempfile.tempdir = {str(folder)!r}")
+    env_cell = nbformat.v4.new_code_cell(f"import os; os.environ['SDW_FIGURE_WORKER'] = {worker!r}")
     nb.cells.insert(0, env_cell)
     NotebookClient(nb, timeout=None, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     html = [o["data"]["text/html"] for o in nb.cells[1].outputs if "text/html" in o.get("data", {})]
@@ -87,3 +94,86 @@ def test_a_report_figure_unpickles_without_the_reports_tables(tmp_path):
                          check=True, env={**os.environ, "MPLBACKEND": "Agg",
                                           "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
     assert out.stdout.split() == ["50%", "False", "False"]
+
+
+FAILING = """# %% tags=["parameters"]
+figures_dir = ""
+report_dir = ""
+
+# %%
+import matplotlib.pyplot as plt
+from pipeline.publish.model import Provenance
+from pipeline.publish.publisher import Publisher
+pub = Publisher(figures_dir, report_dir, "ja", 5, Provenance("abc", "0"))
+for i in range(12):
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(range(200), [j % (i + 3) for j in range(200)])
+    pub.figure(fig, f"f{i}", f"figure {i}")
+
+# %%
+raise ValueError("the disclosure check refused the report")
+"""
+
+
+def test_a_failing_report_leaves_nothing_in_the_temp_folder(tmp_path, monkeypatch):
+    """A report whose cell fails after 12 figures, run as `sdw report` runs it (papermill, then withdraw): no job file,
+    worker log or page image is left in the temp folder, nor in the withdrawn report's folder."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setenv("SDW_FIGURE_WORKER", "1")
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / "failing.py").write_text(FAILING)
+    figs, rep = tmp_path / "figures", tmp_path / "report"
+    with pytest.raises(ReportError, match="refused the report"):
+        execute("failing", {"figures_dir": str(figs), "report_dir": str(rep)}, rep, notebooks_dir=tmp_path / "nb")
+    withdraw(rep, figs)
+    assert sorted(p.name for p in tmp.rglob("*")) == []
+    assert sorted(p.name for p in rep.rglob("*")) == []
+    assert sorted(p.name for p in figs.rglob("*")) == []
+
+
+def test_the_workers_warnings_reach_the_report(tmp_path, monkeypatch):
+    """A title in Tamil, which the figure fonts cannot draw: matplotlib's "Glyph … missing" warning, printed by the
+    worker, is given again in the report's process when the files are written (the files are, the test not strict)."""
+    monkeypatch.delenv(STRICT_GLYPHS, raising=False)
+    monkeypatch.setenv("SDW_FIGURE_WORKER", "1")
+    writer = FigureWriter(tmp_path)
+    fig, ax = plt.subplots()
+    ax.set_title("தமிழ்")
+    writer.submit(fig, [FigureFile(tmp_path / "tamil.png")])
+    plt.close(fig)
+    with pytest.warns(UserWarning, match=r"Glyph \d+ .* missing from font"):
+        writer.join()
+    assert (tmp_path / "tamil.png").read_bytes().startswith(b"\x89PNG")
+    assert [p.name for p in tmp_path.iterdir()] == ["tamil.png"]
+
+
+def _ticks(x, pos):  # a formatter as a notebook defines it: in __main__ (see the test below)
+    return f"{x:.0f} 件"
+
+
+def test_a_figure_referring_to_the_notebook_is_drawn_in_the_report(tmp_path, monkeypatch):
+    """A figure whose tick formatter is defined in the notebook (module __main__) pickles, but the worker has no such
+    function: the report draws it itself, and the file is written."""
+    monkeypatch.setenv("SDW_FIGURE_WORKER", "1")
+    monkeypatch.setattr(_ticks, "__module__", "__main__")
+    monkeypatch.setattr(sys.modules["__main__"], "_ticks", _ticks, raising=False)
+    writer = FigureWriter(tmp_path)
+    fig, ax = plt.subplots()
+    ax.bar([0, 1], [3, 5])
+    ax.yaxis.set_major_formatter(FuncFormatter(_ticks))
+    writer.submit(fig, [FigureFile(tmp_path / "counts.png")])
+    plt.close(fig)
+    writer.join()
+    assert (tmp_path / "counts.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_worker_is_given_the_package_folder_only_when_it_is_not_the_interpreters(tmp_path):
+    """A checkout or worktree is put ahead on the worker's PYTHONPATH (it imports the report's own code); a built
+    install's site-packages is not (ahead of the standard library it would shadow it)."""
+    site_packages = Path(sysconfig.get_paths()["purelib"])
+    assert worker_pythonpath(site_packages, None) is None
+    assert worker_pythonpath(site_packages, "/opt/extra") == "/opt/extra"
+    assert worker_pythonpath(tmp_path, None) == str(tmp_path)
+    assert worker_pythonpath(tmp_path, "/opt/extra") == os.pathsep.join([str(tmp_path), "/opt/extra"])

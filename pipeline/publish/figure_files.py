@@ -5,20 +5,32 @@ is mostly text layout repeated per render. :class:`FigureWriter` hands each figu
 per report (``python -m pipeline.publish.figure_files``, a fresh interpreter: the kernel is never forked, as its
 message threads may hold locks), with the matplotlib settings and fonts in force when it was handed over, so the
 worker draws the same pixels the kernel would. :meth:`FigureWriter.join` waits for every file and raises if one
-could not be written. The files are written by the same calls (:func:`pipeline.png.save_figure_png`,
-``Figure.savefig``) either way; ``SDW_FIGURE_WORKER=0`` writes them in the calling process instead.
+could not be written, and repeats the worker's warnings (a glyph missing from the fonts) in the report. The files
+are written by the same calls (:func:`pipeline.png.save_figure_png`, ``Figure.savefig``) either way;
+``SDW_FIGURE_WORKER=0`` writes them in the calling process instead.
+
+The worker's job files live in a hidden folder of the report's own folder, so a report that fails leaves nothing
+elsewhere: :func:`pipeline.report.run.withdraw` removes that folder with the report. The report's process stops the
+worker when it ends, and the worker stops by itself when that process is gone.
 """
 
 from __future__ import annotations
 
 import atexit
+import builtins
 import contextlib
 import os
 import pickle
+import re
 import shutil
+import signal
+import site
 import subprocess
 import sys
+import sysconfig
 import tempfile
+import threading
+import time
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -28,7 +40,14 @@ from typing import Any
 WORKER_ENV = "SDW_FIGURE_WORKER"
 """Environment variable: ``0`` writes figure files in the report's own process (one core, same files)."""
 STRICT_GLYPHS = "SDW_STRICT_GLYPHS"
-"""As :data:`pipeline.report.style.STRICT_GLYPHS`: a glyph missing from the fonts is an error in the worker too."""
+"""Environment variable: when set, a glyph missing from the figure fonts is an error, not a warning (the report
+tests set it: "≤" once printed as an empty box in every English figure); in the report and in its figure worker."""
+GLYPH_MISSING = r"Glyph \d+ .* missing from font"
+"""matplotlib's warning of a character the fonts cannot draw (printed as an empty box)."""
+JOBS_PREFIX = ".figure-jobs-"
+"""The hidden folder, inside the report's folder, where the figures wait for the worker."""
+WARNING_LINE = re.compile(r"^.+?:(\d+): (\w+): (.+)$")
+"""A warning as Python prints it on stderr (``file:line: Category: message``): how the worker's reach its log."""
 NOT_SENT = ("backend", "backend_fallback", "interactive")
 """Settings of the calling process that say how it shows figures, not how they look: the worker draws with Agg."""
 
@@ -54,6 +73,35 @@ def write_files(fig: Any, files: list[FigureFile]) -> None:
             save_figure_png(fig, f.path, dpi=f.dpi, text=f.text)
 
 
+def strict_glyphs() -> None:
+    """With :data:`STRICT_GLYPHS` set, make a glyph missing from the fonts an error in this process."""
+    if os.environ.get(STRICT_GLYPHS):
+        warnings.filterwarnings("error", message=GLYPH_MISSING)
+
+
+def worker_pythonpath(code: Path, current: str | None) -> str | None:
+    """The worker's ``PYTHONPATH``: ``code`` (the folder holding this package) ahead of ``current``, so the worker
+    imports the same package as the report (whose kernel may have been given the folder), unless ``code`` is one
+    of the interpreter's own folders (a built install's site-packages): ahead of the standard library it would
+    shadow it."""
+    own = {*sysconfig.get_paths().values(), *site.getsitepackages(), site.getusersitepackages()}
+    if any(Path(p).resolve() == code.resolve() for p in own if p):
+        return current
+    return os.pathsep.join([str(code), *filter(None, [current])])
+
+
+def _reemit(log: str) -> None:
+    """Warn in this process with each warning the worker printed to its log (a glyph missing from the fonts)."""
+    for line in log.splitlines():
+        m = WARNING_LINE.match(line)
+        if m is None or not m[2].endswith("Warning"):
+            continue
+        category = getattr(builtins, m[2], UserWarning)
+        if not (isinstance(category, type) and issubclass(category, Warning)):
+            category = UserWarning
+        warnings.warn_explicit(m[3], category, "figure worker", int(m[1]))
+
+
 def _settings() -> tuple[dict[str, Any], list[str]]:
     """The matplotlib settings in force and the font files registered (``matplotlib_fontja`` adds IPAexGothic)."""
     import matplotlib as mpl
@@ -66,11 +114,13 @@ def _settings() -> tuple[dict[str, Any], list[str]]:
 class FigureWriter:
     """Writes figure files in one worker process per report (started at the first figure); see the module."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | str | None = None) -> None:
+        self._folder = Path(folder) if folder is not None else None  # where the job folder goes (the report's)
         self._proc: subprocess.Popen | None = None
         self._dir: Path | None = None
         self._log: Any = None
         self._sent = 0
+        self._stops_at_exit = False
 
     @property
     def in_process(self) -> bool:
@@ -88,6 +138,9 @@ class FigureWriter:
         except Exception:  # noqa: BLE001 - e.g. a formatter holding a lambda: the same files, written here
             write_files(fig, files)
             return
+        if b"__main__" in job:  # e.g. a formatter defined in the notebook: the worker has no such module
+            write_files(fig, files)
+            return
         if self._proc is None:
             self._start()
         assert self._dir is not None and self._proc is not None and self._proc.stdin is not None
@@ -101,15 +154,33 @@ class FigureWriter:
             self.join()
 
     def _start(self) -> None:
-        self._dir = Path(tempfile.mkdtemp(prefix="sdw-figures-"))
-        atexit.register(shutil.rmtree, self._dir, True)  # a report that stops before close leaves no job files
+        if self._folder is not None:
+            self._folder.mkdir(parents=True, exist_ok=True)
+        self._dir = Path(tempfile.mkdtemp(prefix=JOBS_PREFIX, dir=self._folder))
+        if not self._stops_at_exit:  # a report that ends before join leaves no worker and no job files
+            atexit.register(self.stop)
+            self._stops_at_exit = True
         self._log = open(self._dir / "worker.log", "w+b")  # noqa: SIM115 - closed by join
-        # the worker imports this very package (the kernel's may come from a path only the kernel was given)
-        code = str(Path(__file__).resolve().parents[2])
-        env = {**os.environ, "MPLBACKEND": "Agg",
-               "PYTHONPATH": os.pathsep.join([code, *filter(None, [os.environ.get("PYTHONPATH")])])}
-        self._proc = subprocess.Popen([sys.executable, "-m", "pipeline.publish.figure_files"], env=env,
-                                      stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"MPLBACKEND": "Agg"}
+        path = worker_pythonpath(Path(__file__).resolve().parents[2], os.environ.get("PYTHONPATH"))
+        if path:
+            env["PYTHONPATH"] = path
+        self._proc = subprocess.Popen([sys.executable, "-m", "pipeline.publish.figure_files", str(os.getpid())],
+                                      env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+
+    def stop(self) -> None:
+        """Stop the worker now (kill it and wait for it) and remove its job files: the report has ended."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            with contextlib.suppress(OSError):
+                proc.kill()
+            proc.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir, self._sent = None, 0
 
     def join(self) -> None:
         """Wait until every figure handed over is written; raise :class:`RuntimeError` naming the first file that
@@ -126,8 +197,10 @@ class FigureWriter:
             log = self._log.read().decode("utf-8", "replace").strip()
         finally:
             self._log.close()
+            self._log = None
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir, self._sent = None, 0
+        _reemit(log)
         if code != 0:
             lines = log.splitlines()
             failed = next((ln for ln in lines if ln.startswith("failed: ")), "failed: ?")[len("failed: "):]
@@ -135,14 +208,23 @@ class FigureWriter:
                                f"{lines[-1] if lines else 'no message'}; set {WORKER_ENV}=0 to see it in the report")
 
 
-def _serve() -> int:
-    """The worker: one job file name per line on stdin until it closes; exit 1 if any file failed."""
+def _watch(parent: int) -> None:
+    """End this process as soon as ``parent`` (the report's) is gone: its files would be drawn for nobody."""
+    while os.getppid() == parent:
+        time.sleep(0.05)
+    os._exit(3)
+
+
+def _serve(parent: int) -> int:
+    """The worker: one job file name per line on stdin until it closes; exit 1 if any file failed. It ignores the
+    interrupts sent to the report's process group (the report stops it) and ends when ``parent`` is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch, args=(parent,), daemon=True).start()
     import matplotlib as mpl
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 
-    if os.environ.get(STRICT_GLYPHS):
-        warnings.filterwarnings("error", message=r"Glyph \d+ .* missing from font")
+    strict_glyphs()
     known = {f.fname for f in font_manager.fontManager.ttflist}
     failed = False
     for line in sys.stdin.buffer:
@@ -167,4 +249,4 @@ def _serve() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(_serve())
+    raise SystemExit(_serve(int(sys.argv[1])))

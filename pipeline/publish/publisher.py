@@ -45,6 +45,8 @@ SLIDE_DPI = 200  # a deck figure's pixels per inch: the deck reads its size in i
 # (Pillow's took most of the encoding time); the pixels are matplotlib's either way
 
 
+PAGE_IMAGES_PREFIX = ".page-images-"  # the hidden folder, in the report's, of page images drawn by the figure worker
+
 HIDDEN_ROW = "hidden"  # the machine copy's mark for a row that prints nothing but its key
 WITHHELD_ROW = "withheld"  # …for a row whose statistics are withheld but which prints its open counts (respondents)
 
@@ -102,7 +104,8 @@ class Publisher:
         self.tables: list[PublishedTable] = []
         self.figures: list[PublishedFigure] = []
         self._hidden: list[pd.DataFrame] = []
-        self._files = FigureWriter()  # the process writing the figure files (:meth:`_save_files`)
+        # the process writing the figure files (:meth:`_save_files`); its job files wait in the report's folder
+        self._files = FigureWriter(self.report_dir)
         self._inline: list[tuple[Any, str, Path]] = []  # page images drawn by it: (display handle, title, file)
         self._scratch: Path | None = None  # where those images wait until :meth:`wait_files`
         # the public item map's exact relations between nodes (pipeline.publish.intervals.hierarchy): the
@@ -236,7 +239,8 @@ class Publisher:
             display(HTML(_inline_html(inline, buf.getvalue())))
             return
         if self._scratch is None:
-            self._scratch = Path(tempfile.mkdtemp(prefix="sdw-inline-"))
+            # in the report's folder: a report that fails is withdrawn with its page images (report.run.withdraw)
+            self._scratch = Path(tempfile.mkdtemp(prefix=PAGE_IMAGES_PREFIX, dir=self.report_dir))
             atexit.register(shutil.rmtree, self._scratch, True)  # a report that stops before close leaves nothing
         picture = self._scratch / f"{len(self._inline)}.png"
         self._files.submit(fig, [*files, FigureFile(picture, dpi=HTML_DPI)])

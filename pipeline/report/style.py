@@ -8,8 +8,6 @@ inline backend; batch runs set ``MPLBACKEND=Agg`` in the environment).
 
 from __future__ import annotations
 
-import os
-import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +20,8 @@ from matplotlib.figure import Figure
 from pipeline import catalogs, ruleset
 from pipeline.catalogs import catalog_cache
 from pipeline.palette import NOTE_COLOUR, PALETTE
+from pipeline.publish.figure_files import STRICT_GLYPHS as STRICT_GLYPHS  # the report tests set it
+from pipeline.publish.figure_files import strict_glyphs
 from pipeline.publish.slides import (  # noqa: F401 — part of the figure style figures and tests use
     SLIDE_FIGURE,
     SLIDE_MIN_PT,
@@ -67,15 +67,9 @@ def series_style(j: int) -> dict[str, Any]:
             "marker": MARKERS[j % len(MARKERS)], "linestyle": LINESTYLES[j % len(LINESTYLES)]}
 
 
-STRICT_GLYPHS = "SDW_STRICT_GLYPHS"
-"""Environment variable: when set, a glyph missing from the figure fonts is an error, not a warning (the
-report tests set it: "≤" once printed as an empty box in every English figure)."""
-
-
 def apply() -> None:
     """Set the figure style for this process (fonts, palette, sizes); never the backend."""
-    if os.environ.get(STRICT_GLYPHS):
-        warnings.filterwarnings("error", message=r"Glyph \d+ .* missing from font")
+    strict_glyphs()
     plt.rcParams.update({
         "figure.figsize": SLIDE, "figure.dpi": 100, "savefig.dpi": DPI, "font.size": 11,
         "axes.titlesize": 15, "axes.titleweight": TITLE_WEIGHT, "axes.titlelocation": "left",
