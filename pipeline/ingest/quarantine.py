@@ -180,7 +180,7 @@ def members_to_chase(roster: pd.DataFrame) -> pd.DataFrame:
     out = missing.assign(sector=missing["sector"].map(sector_ja),
                          business_types=[business_types_ja(codes, str(sector)) for codes, sector
                                          in zip(missing["business_types"], missing["sector"], strict=True)])
-    kept = [c for c in MEMBER_ATTRIBUTES if c in out and out[c].fillna("").astype(str).ne("").any()]
+    kept = [c for c in MEMBER_ATTRIBUTES if c in out and out[c].dropna().astype(str).ne("").any()]
     return (out[["sector", "year", "company_name", "corporate_number", *kept]]
             .rename(columns={"sector": "分野", "year": "年度", "company_name": "事業者名",
                              "corporate_number": "法人番号", **MEMBER_ATTRIBUTES}).reset_index(drop=True))
