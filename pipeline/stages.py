@@ -377,10 +377,17 @@ def _demo(store: Path, quiet: bool = False) -> int:
     synthesised, ingested and scored first and its report starts at once, in a kernel of its own, while the
     other sector is synthesised, ingested and scored beside it; then that sector's report and the cross-sector
     page. Why the running report cannot read anything the later writes change: :func:`pipeline.builds.build`.
-    The lines printed say what they said when every step ran one after another: a synth and an ingest line per
-    sector-year (now in the order of the work, automotive first), a score line per scoring (one per sector built:
-    the first sector's report needs its scores before the second is ingested), the reports in the order power,
-    auto, all."""
+    It prints a synth and an ingest line per sector-year in the order of the work (the first sector's years
+    first), a score line per scoring (one per sector built: the first sector's report needs its scores before the
+    second is ingested), and the reports in the order power, auto, all.
+
+    The second sector's synth and ingest fork their worker processes while the early report's thread runs
+    papermill (an asyncio loop, zmq's sockets and threads). A forked child inherits every lock as it was at the
+    fork, and one held by that thread would stay held in the child. CPython resets its own locks at a fork (the
+    GIL, imports, logging), glibc its malloc's, and the children run neither asyncio nor zmq, so no lock is known
+    to be at risk; but a reader hung on one would be stopped after ingest's time limit and its file quarantined
+    as ``read_error`` (pipeline/ingest/run.py): the store would lack that file, and the ingest line's quarantined
+    count and quarantine_report.xlsx would show it. Not seen in the benchmarks' runs."""
     import json
     import time
     from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -447,7 +454,9 @@ def _demo(store: Path, quiet: bool = False) -> int:
         try:
             done = builds.build(store, parts, secret_key(), ingest_one, score, config.catalogs_dir(), prepare=synth,
                                 ready=ready)
-        except KeyboardInterrupt:  # as `sdw report`: the running kernel ends with this process
+        except KeyboardInterrupt:
+            # as `sdw report`: the running kernel ends with the interrupt and is not waited for, so the lock is
+            # released while the early report's kernel and its figure worker may still run for a moment
             interrupted = True
             raise
         except BaseException:
