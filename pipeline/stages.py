@@ -337,14 +337,19 @@ def rekey(args: argparse.Namespace) -> int:
 
 
 def _release_memory() -> None:
-    """Hand back to the system what ingest and scoring freed: Arrow and malloc otherwise keep it for reuse,
-    and it would count against the demo's memory while the report kernels run (about 130 MB)."""
+    """Hand back to the system what ingest and scoring freed: Arrow's pool and the C heap (glibc's
+    ``malloc_trim``, every thread's arena: the early report's thread allocates beside the build) otherwise keep
+    it for reuse, and it would count against the demo's memory while the report kernels run."""
+    import contextlib
+    import ctypes
     import gc
 
     import pyarrow as pa
 
     gc.collect()
     pa.default_memory_pool().release_unused()
+    with contextlib.suppress(AttributeError, OSError, TypeError):  # not glibc: the C heap stays as it is
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def demo(quiet: bool = False) -> int:
@@ -440,11 +445,12 @@ def _demo(store: Path, quiet: bool = False) -> int:
     with ExitStack() as stack:
 
         def ready(sector: str) -> None:
-            """The first sector is built and scored: its report starts beside the next sector's build."""
+            """A sector is built and scored: what its build freed goes back to the system (this process holds
+            the rest through every report), and after the first sector its report starts beside the next build."""
             nonlocal early, t0
+            _release_memory()
             if sector != sectors[0] or len(sectors) < 2:
                 return
-            _release_memory()
             # the kernels' environment (batch_backend) set here once for every report of the demo: the report started
             # now and those started later, each setting and restoring it, then only ever restore the same values
             stack.enter_context(report_run.batch_backend())
