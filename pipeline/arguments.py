@@ -203,10 +203,13 @@ def store_years(store: Path, sectors: list[str]) -> dict[str, list[int]]:
     """The years each sector has respondents in the store (one column of one table is read)."""
     import pyarrow.parquet as pq
 
+    from pipeline.store import opened
+
     path = store / "respondents"
     if not path.exists():
         return {}
-    t = pq.read_table(path, columns=["sector", "year"]).group_by(["sector", "year"]).aggregate([])
+    with opened(path) as f:
+        t = pq.read_table(f, columns=["sector", "year"]).group_by(["sector", "year"]).aggregate([])
     held: dict[str, list[int]] = {}
     for s, y in zip(t.column("sector").to_pylist(), t.column("year").to_pylist(), strict=True):
         if s in sectors:
@@ -245,11 +248,12 @@ def segment_attributes(store: Path, sector: str) -> list[str]:
     import pyarrow.parquet as pq
 
     from pipeline.report.data import SEGMENTS  # not explore: it brings matplotlib for a list of names
+    from pipeline.store import opened
 
     path = store / "respondents"
-    names = set(pq.read_schema(path).names)
-    columns = [c for c in SEGMENTS if c in names]
-    r = pd.read_parquet(path, columns=columns, filters=[("sector", "==", sector)])
+    with opened(path) as f:  # the schema and the rows of one file
+        columns = [c for c in SEGMENTS if c in set(pq.read_schema(f).names)]
+        r = pd.read_parquet(f, columns=columns, filters=[("sector", "==", sector)])
     return [c for c in columns if r[c].dropna().astype(str).str.strip().ne("").any()]
 
 
@@ -269,6 +273,7 @@ def what_if_scope(store: Path, sectors: list[str], scope: WhatIf, span: tuple[in
     import pandas as pd
 
     from pipeline import catalogs
+    from pipeline.store import opened
 
     for sector in sectors:
         if "star" not in catalogs.sector_info(sector)["frameworks"]:
@@ -279,8 +284,8 @@ def what_if_scope(store: Path, sectors: list[str], scope: WhatIf, span: tuple[in
         if scope.attribute not in has:
             raise Refused("--what-if", f"{sector} respondents have no {scope.attribute!r}: expected one of "
                           f"{', '.join(has) or '(none)'}")
-        rows = pd.read_parquet(store / "respondents", columns=["year", scope.attribute],
-                               filters=[("sector", "==", sector)])
+        with opened(store / "respondents") as f:
+            rows = pd.read_parquet(f, columns=["year", scope.attribute], filters=[("sector", "==", sector)])
         years = rows["year"].astype(int)
         if span is not None:
             years = years[years.between(*span)]

@@ -154,9 +154,11 @@ def build(store: Path, parts: list[Partition], key: bytes, ingest: Callable[[Par
     year) and links names within a sector only (``pipeline/ingest/run.py``), so the other sectors' rows of
     every table are written back unchanged; scoring computes each (sector, year) from its own answers
     alone (``pipeline/scoring/run.py``), so it writes the same scores for them again; and every table file is
-    replaced by a rename (``pipeline/store.py``), so a reader opens either the file before or the file after,
-    never half of one. The report reads its own sector's rows only (``pipeline/report/data.py``), and its
-    data snapshot id covers its own sector's manifest rows only (``pipeline/publish/provenance.py``).
+    replaced by a rename (``pipeline/store.py``) and the report reads each file's schema and rows through one
+    open handle (``pipeline.store.opened``), so it reads either the file before or the file after, never the
+    schema of one with the rows of the other. The report reads its own sector's rows only
+    (``pipeline/report/data.py``), and its data snapshot id covers its own sector's manifest rows only
+    (``pipeline/publish/provenance.py``).
 
     The plan is made once, before anything is written (afterwards the store's own writes would make it
     look changed by someone else); a partition ``prepare`` rewrites later is ingested because it was

@@ -32,10 +32,13 @@ def scored_years(store: Path) -> set[tuple[str, int]]:
     """(sector, year) pairs with at least one score row (one column pair of the scores table)."""
     import pyarrow.parquet as pq
 
+    from pipeline.store import opened
+
     path = store / "scores"
     if not path.exists():
         return set()
-    t = pq.read_table(path, columns=["sector", "year"]).group_by(["sector", "year"]).aggregate([])
+    with opened(path) as f:
+        t = pq.read_table(f, columns=["sector", "year"]).group_by(["sector", "year"]).aggregate([])
     return {(s, int(y)) for s, y in zip(t.column("sector").to_pylist(), t.column("year").to_pylist(), strict=True)}
 
 

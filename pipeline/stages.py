@@ -337,14 +337,19 @@ def rekey(args: argparse.Namespace) -> int:
 
 
 def _release_memory() -> None:
-    """Hand back to the system what ingest and scoring freed: Arrow and malloc otherwise keep it for reuse,
-    and it would count against the demo's memory while the report kernels run (about 130 MB)."""
+    """Hand back to the system what ingest and scoring freed: Arrow's pool and the C heap (glibc's
+    ``malloc_trim``, every thread's arena: the early report's thread allocates beside the build) otherwise keep
+    it for reuse, and it would count against the demo's memory while the report kernels run."""
+    import contextlib
+    import ctypes
     import gc
 
     import pyarrow as pa
 
     gc.collect()
     pa.default_memory_pool().release_unused()
+    with contextlib.suppress(AttributeError, OSError, TypeError):  # not glibc: the C heap stays as it is
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def demo(quiet: bool = False) -> int:
@@ -377,10 +382,17 @@ def _demo(store: Path, quiet: bool = False) -> int:
     synthesised, ingested and scored first and its report starts at once, in a kernel of its own, while the
     other sector is synthesised, ingested and scored beside it; then that sector's report and the cross-sector
     page. Why the running report cannot read anything the later writes change: :func:`pipeline.builds.build`.
-    The lines printed say what they said when every step ran one after another: a synth and an ingest line per
-    sector-year (now in the order of the work, automotive first), a score line per scoring (one per sector built:
-    the first sector's report needs its scores before the second is ingested), the reports in the order power,
-    auto, all."""
+    It prints a synth and an ingest line per sector-year in the order of the work (the first sector's years
+    first), a score line per scoring (one per sector built: the first sector's report needs its scores before the
+    second is ingested), and the reports in the order power, auto, all.
+
+    The second sector's synth and ingest fork their worker processes while the early report's thread runs
+    papermill (an asyncio loop, zmq's sockets and threads). A forked child inherits every lock as it was at the
+    fork, and one held by that thread would stay held in the child. CPython resets its own locks at a fork (the
+    GIL, imports, logging), glibc its malloc's, and the children run neither asyncio nor zmq, so no lock is known
+    to be at risk; but a reader hung on one would be stopped after ingest's time limit and its file quarantined
+    as ``read_error`` (pipeline/ingest/run.py): the store would lack that file, and the ingest line's quarantined
+    count and quarantine_report.xlsx would show it. Not seen in the benchmarks' runs."""
     import json
     import time
     from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -433,11 +445,12 @@ def _demo(store: Path, quiet: bool = False) -> int:
     with ExitStack() as stack:
 
         def ready(sector: str) -> None:
-            """The first sector is built and scored: its report starts beside the next sector's build."""
+            """A sector is built and scored: what its build freed goes back to the system (this process holds
+            the rest through every report), and after the first sector its report starts beside the next build."""
             nonlocal early, t0
+            _release_memory()
             if sector != sectors[0] or len(sectors) < 2:
                 return
-            _release_memory()
             # the kernels' environment (batch_backend) set here once for every report of the demo: the report started
             # now and those started later, each setting and restoring it, then only ever restore the same values
             stack.enter_context(report_run.batch_backend())
@@ -447,7 +460,9 @@ def _demo(store: Path, quiet: bool = False) -> int:
         try:
             done = builds.build(store, parts, secret_key(), ingest_one, score, config.catalogs_dir(), prepare=synth,
                                 ready=ready)
-        except KeyboardInterrupt:  # as `sdw report`: the running kernel ends with this process
+        except KeyboardInterrupt:
+            # as `sdw report`: the running kernel ends with the interrupt and is not waited for, so the lock is
+            # released while the early report's kernel and its figure worker may still run for a moment
             interrupted = True
             raise
         except BaseException:

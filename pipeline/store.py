@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -23,12 +24,30 @@ class StoreError(RuntimeError):
     pass
 
 
+@contextmanager
+def opened(path: Path | str) -> Iterator:
+    """A table file held open for one read (a ``pyarrow.NativeFile`` for ``pd.read_parquet`` or
+    ``pq.read_table``), so that the read's schema and data come from the same file.
+
+    Given a path, pyarrow opens the file once for its schema and again for its data. A table replaced by
+    :func:`write_tables` between the two (the demo builds one sector while a report of another reads the
+    store) would have the old file's schema cast onto the new file's data, and a column typed null in one and
+    text in the other fails that cast. An open handle keeps reading the file it opened: the rename replaces
+    the name, not the file.
+    """
+    import pyarrow as pa
+
+    with pa.OSFile(os.fspath(path), "rb") as f:
+        yield f
+
+
 def read_table(store: Path, name: str) -> pd.DataFrame | None:
     """A store table, with any column added since an older store was written filled (schemas.ADDED)."""
     path = store / name
     if not path.exists():
         return None
-    frame = pd.read_parquet(path)
+    with opened(path) as f:
+        frame = pd.read_parquet(f)
     for column, value in ADDED.get(name, {}).items():
         if column not in frame.columns:
             frame[column] = value
@@ -41,7 +60,8 @@ def empty_table(store: Path, name: str) -> pd.DataFrame:
     """A table's columns with no rows, read from the file's schema only (no data is loaded)."""
     import pyarrow.parquet as pq
 
-    return pq.read_schema(store / name).empty_table().to_pandas()
+    with opened(store / name) as f:
+        return pq.read_schema(f).empty_table().to_pandas()
 
 
 def prepare() -> None:

@@ -19,6 +19,7 @@ import yaml
 
 from pipeline.publish.model import Provenance
 from pipeline.scoring.rules import load_rules
+from pipeline.store import opened
 
 
 def snapshot_id(store: Path, sectors: list[str], years: list[int]) -> str:
@@ -26,7 +27,8 @@ def snapshot_id(store: Path, sectors: list[str], years: list[int]) -> str:
     h = hashlib.sha256()
     path = Path(store) / "manifest"
     if path.exists():
-        m = pd.read_parquet(path, columns=["sector", "year", "source_path", "sha256", "status"])
+        with opened(path) as f:  # one open file: the manifest replaced meanwhile is read from before or after
+            m = pd.read_parquet(f, columns=["sector", "year", "source_path", "sha256", "status"])
         m = m[m["sector"].isin(sectors) & m["year"].isin(years)].sort_values(["sector", "year", "source_path"])
         for row in m.itertuples(index=False):
             h.update("\t".join(str(v) for v in row).encode("utf-8") + b"\n")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import catalogs, config
+from pipeline.store import opened
 
 
 @dataclass
@@ -125,8 +126,9 @@ def load(store: Path | str, sector: str, years: str | tuple[int, int] | None = N
         path = store / name
         if not path.exists():
             return None
-        frame = pd.read_parquet(path, columns=REPORT_COLUMNS.get(name), filters=rows + (extra or []),
-                                read_dictionary=COMPACT.get(name)).reset_index(drop=True)
+        with opened(path) as f:  # one open file: a table replaced meanwhile is read whole from before or after
+            frame = pd.read_parquet(f, columns=REPORT_COLUMNS.get(name), filters=rows + (extra or []),
+                                    read_dictionary=COMPACT.get(name)).reset_index(drop=True)
         for col in COMPACT.get(name, []):  # the values read (a row group's dictionary holds others), sorted as text
             used = frame[col].cat.remove_unused_categories()
             frame[col] = used.cat.set_categories(sorted(used.cat.categories))
@@ -155,14 +157,16 @@ def years_in(store: Path | str, sector: str, years: str | tuple[int, int] | None
         return []
     span = config.year_span(years) if isinstance(years, str) or years is None else years
     rows = _rows(sector, span)
-    return sorted(int(y) for y in pd.read_parquet(path, columns=["year"], filters=rows)["year"].unique())
+    with opened(path) as f:
+        return sorted(int(y) for y in pd.read_parquet(f, columns=["year"], filters=rows)["year"].unique())
 
 
 def respondents_in(store: Path | str, sector: str, years: str | tuple[int, int] | None = None) -> pd.DataFrame:
     """A sector's respondents within ``years`` (every year where None), without its scores: what decides the
     segments its report merges (:meth:`ReportData.merge_small_segments`)."""
     span = config.year_span(years) if isinstance(years, str) or years is None else years
-    frame = pd.read_parquet(Path(store) / "respondents", filters=_rows(sector, span)).reset_index(drop=True)
+    with opened(Path(store) / "respondents") as f:
+        frame = pd.read_parquet(f, filters=_rows(sector, span)).reset_index(drop=True)
     frame.attrs = {}
     return frame
 
@@ -185,7 +189,8 @@ def sectors_in(store: Path | str) -> list[str]:
     ``--sector all`` reports and the explorer offers; a sector registered but never ingested is no error."""
     import pyarrow.parquet as pq
 
-    present = set(pq.read_table(Path(store) / "scores", columns=["sector"]).column("sector").unique().to_pylist())
+    with opened(Path(store) / "scores") as f:
+        present = set(pq.read_table(f, columns=["sector"]).column("sector").unique().to_pylist())
     return [s for s in catalogs.sectors() if s in present]
 
 
@@ -204,7 +209,8 @@ def unscored(store: Path | str, sectors: list[str], years: tuple[int, int] | Non
         path = Path(store) / name
         if not path.exists():
             return set()
-        t = pq.read_table(path, columns=["sector", "year"]).group_by(["sector", "year"]).aggregate([])
+        with opened(path) as f:
+            t = pq.read_table(f, columns=["sector", "year"]).group_by(["sector", "year"]).aggregate([])
         return set(zip(t.column("sector").to_pylist(), t.column("year").to_pylist(), strict=True))
 
     lo, hi = years if years is not None else (-1, 10_000)
