@@ -28,9 +28,8 @@ def project(tmp_path, monkeypatch):
     return tmp_path / "store", parts, tmp_path / "catalogs"
 
 
-def run(store, parts, catalogs):
-    """One build as the demo runs it; returns what ran, in order."""
-    ran = []
+def steps(store, ran):
+    """The demo's ingest and score steps for ``builds.build``, each noting in ``ran`` that it ran."""
 
     def ingest_one(part):
         ingest(part.sector, part.year, part.raw, store, workers=1, progress=False)
@@ -40,7 +39,13 @@ def run(store, parts, catalogs):
         score_store(store)
         ran.append("score")
 
-    builds.build(store, parts, KEY, ingest_one, score, catalogs)
+    return ingest_one, score
+
+
+def run(store, parts, catalogs):
+    """One build as the demo runs it; returns what ran, in order."""
+    ran = []
+    builds.build(store, parts, KEY, *steps(store, ran), catalogs)
     return ran
 
 
@@ -121,14 +126,6 @@ def run_in_order(store, parts, catalogs, prepare_files=None):
     report reads as they were when its report could start (``ready``)."""
     ran, seen = [], {}
 
-    def ingest_one(part):
-        ingest(part.sector, part.year, part.raw, store, workers=1, progress=False)
-        ran.append(f"ingest {part.name}")
-
-    def score():
-        score_store(store)
-        ran.append("score")
-
     def prepare(sector):
         ran.append(f"prepare {sector}")
         return (prepare_files or {}).get(sector, lambda: [])()
@@ -137,7 +134,7 @@ def run_in_order(store, parts, catalogs, prepare_files=None):
         ran.append(f"ready {sector}")
         seen[sector] = report_rows(store, sector)
 
-    builds.build(store, parts, KEY, ingest_one, score, catalogs, prepare=prepare, ready=ready)
+    builds.build(store, parts, KEY, *steps(store, ran), catalogs, prepare=prepare, ready=ready)
     return ran, seen
 
 
