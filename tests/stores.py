@@ -36,3 +36,22 @@ def two_sector_store(tmp_path: Path) -> Path:
     rows.to_parquet(store / "respondents", index=False)
     rows.assign(framework="csf2", node_id="GV", score=0.5).to_parquet(store / "scores", index=False)
     return store
+
+
+def levels_store(store: Path) -> pd.DataFrame:
+    """A levels-only FY2024 automotive store in ``store``: 101〜300人 has 7 companies (5 at Lv1 1.0, 2 at 0.8),
+    301〜1,000人 12 (6 and 6). The report's levels table prints the total's Lv1+ count, 11 of 19, and withholds both
+    segments'. Returns the respondents written."""
+    rows, people = [], []
+    for band, lv1 in (("101〜300人", [1.0] * 5 + [0.8] * 2), ("301〜1,000人", [1.0] * 6 + [0.8] * 6)):
+        for i, score in enumerate(lv1):
+            key = f"{band}-{i}"
+            people.append({"sector": "auto", "year": 2024, "respondent_key": key, "size_band": band})
+            rows += [{"node_id": "Lv1", "score": score, "key": key},
+                     {"node_id": "Lv1+", "score": 1.0 if score >= 0.9 else 0.0, "key": key}]
+    store.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(people).to_parquet(store / "respondents")
+    pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [r["key"] for r in rows], "framework": "level",
+                  "node_id": [r["node_id"] for r in rows], "score": [r["score"] for r in rows], "n_items": 10,
+                  "n_applicable": 10}).to_parquet(store / "scores")
+    return pd.DataFrame(people)

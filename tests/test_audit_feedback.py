@@ -9,25 +9,13 @@ from pipeline.cli import main
 from pipeline.report.feedback_doc import write_feedback
 from pipeline.report.published_peers import published_peers
 from pipeline.scoring.feedback import ALL_GROUP, feedback_tables
+from tests.stores import levels_store
 
 
 def _store(root):
-    """FY2024 automotive, levels only: 101〜300人 has 7 companies (5 at Lv1 1.0, 2 at 0.8), 301〜1,000人 12 (6 and
-    6). The report's levels table prints the total's Lv1+ count, 11 of 19, and withholds both segments'."""
-    rows, people = [], []
-    for band, lv1 in (("101〜300人", [1.0] * 5 + [0.8] * 2), ("301〜1,000人", [1.0] * 6 + [0.8] * 6)):
-        for i, score in enumerate(lv1):
-            key = f"{band}-{i}"
-            people.append({"sector": "auto", "year": 2024, "respondent_key": key, "size_band": band})
-            rows += [{"node_id": "Lv1", "score": score, "key": key},
-                     {"node_id": "Lv1+", "score": 1.0 if score >= 0.9 else 0.0, "key": key}]
+    """The levels-only store of :func:`tests.stores.levels_store` in ``root/store``."""
     store = root / "store"
-    store.mkdir()
-    pd.DataFrame(people).to_parquet(store / "respondents")
-    pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [r["key"] for r in rows], "framework": "level",
-                  "node_id": [r["node_id"] for r in rows], "score": [r["score"] for r in rows], "n_items": 10,
-                  "n_applicable": 10}).to_parquet(store / "scores")
-    return store, pd.DataFrame(people)
+    return store, levels_store(store)
 
 
 def _folder(root, store, people, crafted: bool):

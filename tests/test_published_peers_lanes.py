@@ -13,22 +13,12 @@ import pytest
 
 from pipeline.report import published_peers as peers_module
 from pipeline.report.published_peers import LaneDied, peers_underway, published_peers
+from tests.stores import levels_store
 
 
 def _store(tmp_path):
-    """FY2024 automotive, levels only: 101〜300人 has 7 companies, 2 of them short of Lv1 (0.8); 301〜1,000人 has 12,
-    6 short. The report's levels table prints the total's Lv1+ count, 11 of 19, and withholds both segments'."""
-    rows, people = [], []
-    for band, lv1 in (("101〜300人", [1.0] * 5 + [0.8] * 2), ("301〜1,000人", [1.0] * 6 + [0.8] * 6)):
-        for i, score in enumerate(lv1):
-            key = f"{band}-{i}"
-            people.append({"sector": "auto", "year": 2024, "respondent_key": key, "size_band": band})
-            rows += [{"node_id": "Lv1", "score": score, "key": key},
-                     {"node_id": "Lv1+", "score": 1.0 if score >= 0.9 else 0.0, "key": key}]
-    pd.DataFrame(people).to_parquet(tmp_path / "respondents")
-    pd.DataFrame({"sector": "auto", "year": 2024, "respondent_key": [r["key"] for r in rows], "framework": "level",
-                  "node_id": [r["node_id"] for r in rows], "score": [r["score"] for r in rows], "n_items": 10,
-                  "n_applicable": 10}).to_parquet(tmp_path / "scores")
+    """The levels-only store of :func:`tests.stores.levels_store` in ``tmp_path``."""
+    levels_store(tmp_path)
     return tmp_path
 
 
