@@ -361,13 +361,26 @@ def demo(quiet: bool = False) -> int:
     store from start to end, like every command that writes it: another run writing between the demo's
     steps would be stamped as the demo's build.
     """
+    import os
+
     from pipeline import config
     from pipeline.lock import locked
+    from pipeline.publish.figure_files import WORKER_ENV
 
     store = config.store_dir()
     store.mkdir(parents=True, exist_ok=True)
-    with locked(store, "demo"):
-        return _demo(store, quiet)
+    # every core is busy through the demo (the other sector's build beside the early report, then two reports side by
+    # side), so a figure worker per report would add a process's memory and the figures' pickling and buy no time:
+    # the demo's kernels draw their own figure files unless SDW_FIGURE_WORKER is set (the kernels inherit this)
+    chosen = WORKER_ENV not in os.environ
+    if chosen:
+        os.environ[WORKER_ENV] = "0"
+    try:
+        with locked(store, "demo"):
+            return _demo(store, quiet)
+    finally:
+        if chosen:
+            os.environ.pop(WORKER_ENV, None)
 
 
 def demo_order(plan: dict[str, list]) -> list[str]:
