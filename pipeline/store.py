@@ -33,10 +33,13 @@ def opened(path: Path | str) -> Iterator:
     :func:`write_tables` between the two (the demo builds one sector while a report of another reads the
     store) would have the old file's schema cast onto the new file's data, and a column typed null in one and
     text in the other fails that cast. An open handle keeps reading the file it opened: the rename replaces
-    the name, not the file.
+    the name, not the file. A table stored as a folder of part files is given back as its path.
     """
     import pyarrow as pa
 
+    if os.path.isdir(path):  # a table written as a folder of part files (another program's dataset): read by name,
+        yield path           # as pyarrow reads a folder; the store's own writes are single files, renamed into place
+        return
     with pa.OSFile(os.fspath(path), "rb") as f:
         yield f
 
