@@ -46,6 +46,16 @@ class ReportResult:
     skipped: list[str] = field(default_factory=list)
     """Reports a what-if run leaves as they are (sectors off the ★ scheme, the cross-sector page ``all``)."""
 
+    def add(self, part: ReportResult) -> None:
+        """Append another run's files, times and skipped reports after this one's."""
+        self.html += part.html
+        self.figures += part.figures
+        self.tables += part.tables
+        self.decks += part.decks
+        self.audits += part.audits
+        self.seconds |= part.seconds
+        self.skipped += part.skipped
+
 
 def _span(years: tuple[int, int] | None) -> str:
     return "all" if years is None else (f"{years[0]}" if years[0] == years[1] else f"{years[0]}-{years[1]}")
@@ -373,12 +383,7 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         parts = _run_jobs(jobs, run, report_workers(len(jobs), workers), bar.update)
     result = ReportResult(skipped=skipped)
     for part in parts:  # in the order of the jobs, whichever finished first
-        result.html += part.html
-        result.figures += part.figures
-        result.tables += part.tables
-        result.decks += part.decks
-        result.audits += part.audits
-        result.seconds |= part.seconds
+        result.add(part)
     return result
 
 
@@ -393,14 +398,8 @@ def combine(parts: list[ReportResult], labels: list[str]) -> ReportResult:
 
     got = ReportResult()
     for part in parts:
-        got.html += part.html
-        got.figures += part.figures
-        got.tables += part.tables
-        got.decks += part.decks
-        got.audits += part.audits
-        got.skipped += part.skipped
-    seconds = {k: v for part in parts for k, v in part.seconds.items()}
-    got.seconds = {k: seconds[k] for k in sorted(seconds, key=lambda k: order.get(k, len(order)))}
+        got.add(part)
+    got.seconds = {k: got.seconds[k] for k in sorted(got.seconds, key=lambda k: order.get(k, len(order)))}
     for name in ("html", "figures", "tables", "decks", "audits"):
         setattr(got, name, ordered(getattr(got, name)))
     return got
