@@ -159,7 +159,9 @@ def _splits(total: int, n: np.ndarray) -> np.ndarray:
 
 
 SPLIT_ROWS = 2**18
-"""At most this many (split, implemented count) rows are held at once by :func:`cell_count_values`."""
+"""At most this many (split, implemented count) rows are expanded at once by :func:`cell_count_values`. The splits
+themselves are all built first by :func:`_splits`; their count grows with the hidden cells' sizes, so it is the
+repetition per implemented count, not the splits, that this bounds."""
 
 
 def _split_chunks(total: int, n: np.ndarray, implemented: int):
