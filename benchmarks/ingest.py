@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -79,6 +80,24 @@ def reader_floor(files: list[Path], workers: int) -> float:
     return time.perf_counter() - t0
 
 
+def timed_ingest(raw: Path, env: dict[str, str]) -> tuple[subprocess.CompletedProcess, float, float, float]:
+    """One `sdw ingest` of ``raw`` into a fresh store, in a fresh process: its output, wall seconds, CPU seconds
+    and the load average at its start. The store is a temporary folder, removed afterwards whatever happens."""
+    store = Path(tempfile.mkdtemp(prefix="sdw-bench-store-"))
+    try:
+        cmd = [sys.executable, "-m", "pipeline", "ingest", "--sector", "auto", "--year", "2024", "--raw", str(raw),
+               "--store", str(store)]
+        load = os.getloadavg()[0]
+        cpu0, t0 = _children_cpu(), time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1])
+        seconds, cpu = time.perf_counter() - t0, _children_cpu() - cpu0
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+    if done.returncode:
+        sys.exit(f"sdw ingest failed: {done.stderr}")
+    return done, seconds, cpu, load
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=3100)
@@ -96,16 +115,10 @@ def main() -> None:
     env = {**os.environ, "SDW_SECRET_KEY": os.environ.get("SDW_SECRET_KEY", "benchmark-key")}
     runs, cpus, loads = [], [], []
     for _ in range(args.repeat):
-        store = Path(tempfile.mkdtemp(prefix="sdw-bench-store-"))  # a fresh store each time
-        cmd = [sys.executable, "-m", "pipeline", "ingest", "--sector", "auto", "--year", "2024", "--raw", str(raw),
-               "--store", str(store)]
-        loads.append(os.getloadavg()[0])
-        cpu0, t0 = _children_cpu(), time.perf_counter()
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1])
-        runs.append(time.perf_counter() - t0)
-        cpus.append(_children_cpu() - cpu0)
-        if done.returncode:
-            sys.exit(f"sdw ingest failed: {done.stderr}")
+        done, seconds, cpu, load = timed_ingest(raw, env)
+        runs.append(seconds)
+        cpus.append(cpu)
+        loads.append(load)
     print(done.stdout.strip())
     ours = statistics.median(runs)
     sample = files[: args.baseline_sample] if args.baseline_sample else files
