@@ -23,7 +23,7 @@ import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
@@ -176,8 +176,18 @@ def read_csv(relpath: str) -> pd.DataFrame:
     return _csv(relpath).copy()
 
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""PyYAML's safe loader on libyaml when it is built with it (the same documents, about 8× faster: every ingest
+reader process reads the sectors, templates, labels and vocabularies once), else the pure-Python one."""
+
+
+def load_yaml(text: str | IO[str]) -> Any:
+    """A YAML document read as :func:`yaml.safe_load` reads it, with :data:`SAFE_LOADER`."""
+    return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
+
+
 @catalog_cache
 def read_yaml(relpath: str) -> dict[str, Any]:
     """A catalog YAML file; callers must not mutate the returned mapping."""
     with open(path(relpath), encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return load_yaml(fh)

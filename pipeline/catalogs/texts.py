@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
-from pipeline.catalogs.files import HERE, catalog_cache, read_yaml
+from pipeline.catalogs.files import HERE, catalog_cache, load_yaml, read_yaml
 from pipeline.catalogs.instruments import sectors
 
 
@@ -34,4 +32,4 @@ def columns() -> dict[str, dict[str, Any]]:
 def quarantine_reasons() -> dict[str, Any]:
     """The reason codes of the quarantine and their texts: always the shipped file, since the codes are
     the manifest's contract, not something a project catalog edits (reasons.yaml)."""
-    return yaml.safe_load((HERE / "reasons.yaml").read_text(encoding="utf-8"))
+    return load_yaml((HERE / "reasons.yaml").read_text(encoding="utf-8"))
