@@ -35,6 +35,7 @@ import xml.parsers.expat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 
 from pipeline.ingest.reasons import Rejected
 
@@ -384,8 +385,22 @@ class _TooDeep(Exception):
 def _loose(name: str) -> str:
     """A part name as loosely as a reader might match it: %-escapes decoded, backslashes as slashes, . and ..
     resolved, no leading slash, lower case. Two names equal here may be one part to some reader."""
-    if not any(mark in name for mark in ("\\", "%", "/.", "//")) and not name.startswith((".", "/")):
-        return name.lower()  # nothing to resolve (every writer's names): 0.01 ms a workbook
+    return _loose_short(name) if len(name) <= _CACHED_NAME else _loosen(name)
+
+
+_CACHED_NAME = 256  # characters: a crafted workbook's long names are not kept (a name may be 64 kB)
+
+
+@lru_cache(maxsize=4096)
+def _loose_short(name: str) -> str:
+    """:func:`_loose`, cached: every workbook names the same few dozen parts and targets, each looked at once per
+    part and twice per relationship."""
+    return _loosen(name)
+
+
+def _loosen(name: str) -> str:
+    if not ("\\" in name or "%" in name or "/." in name or "//" in name or name.startswith((".", "/"))):
+        return name.lower()  # nothing to resolve (every writer's names)
     name = name.replace("\\", "/")
     if "%" in name:
         name = urllib.parse.unquote(name)
