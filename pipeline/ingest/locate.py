@@ -49,9 +49,13 @@ def find_header(sheet: Sheet, shapes: dict[str, tuple[str, ...]], matrix: Matrix
     # rows are materialised as the scan reaches them (the header is usually near the top), the next one
     # only when a header is found and a matrix may sit under it
     scanned = min(HEADER_SCAN_ROWS, sheet.height)
+    # every shape needs a role: a row with no role's label, under one with none, fits none (a cover's rows, a title)
+    roleless_fit = not all(shapes.values()) or not all(required for required, _ in (matrix or {}).values())
     above: dict[str, int] = {}
     for r, row in enumerate(sheet.iter_rows(HEADER_SCAN_ROWS)):
         cols = row_roles(tuple(row))
+        if not cols and not above and not roleless_fit:
+            continue
         both = {**above, **cols} if above else cols
         for roles in (cols, both) if above else (cols,):
             for name, required in shapes.items():
@@ -128,13 +132,20 @@ def is_label(value: object) -> bool:
     never a value ('Company name' is not a company, 「回答」 not an answer date)."""
     if value in (None, ""):
         return False
+    return _is_label_text(str(value))
+
+
+@lru_cache(maxsize=1 << 14)
+def _is_label_text(text: str) -> bool:
+    """:func:`is_label` of a text (cached: a cover's values are asked about by each finder, and most are no label,
+    the dearest answer: every group's spelling and the bilingual split looked at)."""
     words = _label_words()
-    text = str(value)
     return label_key(text) in words or (header_key(text) in words and header_key(text) != "") \
-        or any(_role(group, text) for group in ("cover", "export"))
+        or bool(_role("cover", text) or _role("export", text))
 
 
 on_change(_role.cache_clear)
+on_change(_is_label_text.cache_clear)
 
 
 @dataclass

@@ -9,6 +9,7 @@ mark is and turns each row's marks into the raw answer the vocabulary maps.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from pipeline import catalogs
 from pipeline.catalogs import registered_cache
@@ -27,6 +28,7 @@ def matrix_shapes() -> MatrixShapes:
 
 
 def _option_meaning(sector: str) -> Callable[[str], str | None]:
+    @lru_cache(maxsize=4096)  # the cells of a header's row and the row under it recur in every file
     def meaning(text: str) -> str | None:
         for key in (text, header_key(text)):  # 「実施している(○)」: the option, with a hint how to mark it
             answer = canonical_answer(key, sector)
