@@ -127,9 +127,15 @@ def cell_lines(text: object, width: int) -> int:
     made rows of the 要確認 sheet two and three times their text's height."""
     if text is None or text != text or str(text) == "":
         return 1
+    return _text_lines(str(text), width)
+
+
+@lru_cache(maxsize=1 << 13)
+def _text_lines(text: str, width: float) -> int:
+    """:func:`cell_lines` of a text (cached: a sheet repeats its status, problem and action texts row after row)."""
     room = max(width - 0.5, 1.0)  # the cell's inner margins take about half a character
     lines = 0
-    for line in str(text).split("\n"):
+    for line in text.split("\n"):
         lines += 1
         used = 0.0
         for piece in _pieces(line):

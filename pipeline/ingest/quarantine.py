@@ -56,11 +56,14 @@ DETAIL_JA = [  # the reader's technical messages for files that could not be rea
 ]
 
 
+_DETAIL_JA = [(re.compile(pattern), text) for pattern, text in DETAIL_JA]
+
+
 def detail_ja(detail: str) -> str:
     """A reader's message in Japanese for the clerk; an unknown message is kept after 技術情報 (never lost)."""
-    for pattern, text in DETAIL_JA:
-        if re.match(pattern, detail):
-            out = re.sub(pattern, text, detail)
+    for pattern, text in _DETAIL_JA:
+        if pattern.match(detail):
+            out = pattern.sub(text, detail)
             for code in catalogs.sectors():
                 out = out.replace(f"{code} 分野", f"{sector_ja(code)}分野")
             return re.sub(r"#row=(\d+)", r"(\1行目)", out)  # another export row, named as the ファイル column names it
