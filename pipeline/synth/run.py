@@ -23,7 +23,7 @@ from pipeline.synth import power as power_layout
 from pipeline.synth import template_form as form_layout
 from pipeline.synth.archive import write_zip
 from pipeline.synth.plan import Member, Plan, Task, plan_export, plan_workbooks
-from pipeline.synth.sheetspec import RENDERERS, as_macro_enabled
+from pipeline.synth.sheetspec import FIXED_TIME, RENDERERS
 
 
 @dataclass
@@ -134,9 +134,7 @@ def _render(m: Member) -> tuple[bytes, str, list[str]]:
     rng = np.random.default_rng(list(m.seed))
     build = LAYOUTS[population.spec(m.sector)["layout"]]  # catalogs/sectors.yaml synth.layout
     book, sheet, cells = build(m, rng)
-    data = RENDERERS[m.quirks.writer](book)
-    if m.ext == ".xlsm":
-        data = as_macro_enabled(data)
+    data = RENDERERS[m.quirks.writer](book, macro_enabled=m.ext == ".xlsm")
     if m.post == "encrypt":
         if m.quirks.writer == "xlwt":  # a legacy .xls cannot take OOXML encryption: the member saved it as .xlsx first
             data = RENDERERS["xlsxwriter"](book)
@@ -149,6 +147,7 @@ def _render(m: Member) -> tuple[bytes, str, list[str]]:
 def _write_export(path: Path, frame: pd.DataFrame, fmt: str, messy: bool) -> None:
     if fmt == "xlsx":
         with pd.ExcelWriter(path, engine="xlsxwriter") as xl:
+            xl.book.set_properties({"created": FIXED_TIME})  # not the clock: the same seed, the same bytes
             frame.to_excel(xl, sheet_name="回答一覧", index=False)
     else:
         frame.to_csv(path, index=False, encoding=fmt, lineterminator="\r\n")
