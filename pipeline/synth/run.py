@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from tqdm import tqdm
 
 from pipeline import catalogs, config
@@ -159,18 +160,22 @@ def _write_truth(truth: Path, plan: Plan, cells: dict[str, tuple[str, list[str]]
     pd.DataFrame(plan.files).assign(sector=sector, year=year).to_csv(truth / "files.csv", index=False)
     if plan.rows:
         pd.DataFrame(plan.rows).to_csv(truth / "export_rows.csv", index=False)
-    frames = []
-    for a in plan.answers:
+    columns: dict[str, list] = {c: [] for c in ("source_path", "item_id", "written", "expected", "intended", "sheet",
+                                                "cell")}
+    for a in plan.answers:  # one frame for the year, not one per submission (those cost more than the rest)
         if "row" in a:
             sheet = "回答一覧" if a["source_path"].endswith(".xlsx") else ""
             where = [a1(a["row"] - 1, 8 + k) for k in range(len(a["items"]))]
         else:
             sheet, where = cells[a["source_path"]]
-        frames.append(pd.DataFrame({"source_path": a["source_path"], "item_id": a["items"], "written": a["written"],
-                                    "expected": a["expected"], "intended": a["intended"], "sheet": sheet,
-                                    "cell": where}))
-    answers = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    answers.to_parquet(truth / "answers.parquet", index=False)
+        n = len(a["items"])
+        for name, values in (("source_path", [a["source_path"]] * n), ("item_id", a["items"]),
+                             ("written", a["written"]), ("expected", a["expected"]), ("intended", a["intended"]),
+                             ("sheet", [sheet] * n), ("cell", where)):
+            columns[name].extend(values)
+    answers = pd.DataFrame(columns) if plan.answers else pd.DataFrame()
+    schema = pa.schema([(c, pa.string()) for c in answers.columns])  # as the frames concatenated per file were
+    answers.to_parquet(truth / "answers.parquet", index=False, schema=schema)
     keep = [c for c in roster.columns if c not in ("propensity", "cell_propensity", "maturity", "drift", "size_index",
                                                    "habit", "entry_year", "exit_year")]
     (roster[keep].assign(responded=roster["company_id"].isin(resp["company_id"]))
