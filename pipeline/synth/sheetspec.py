@@ -89,8 +89,8 @@ def _xlsxwriter_workbook(macro_enabled: bool) -> type:
     """xlsxwriter's Workbook, or one whose package is labelled macro-enabled (``.xlsm``).
 
     The label is one content type in ``[Content_Types].xml``, set as the package is assembled (through
-    xlsxwriter's ``_get_packager`` hook, there to replace its packager): unzipping and deflating the whole
-    package again to change it cost a quarter of writing a power workbook.
+    xlsxwriter's ``_get_packager`` hook, there to replace its packager), instead of unzipping the written
+    package and deflating every part of it a second time.
     """
     import xlsxwriter
     from xlsxwriter.packager import Packager
@@ -189,8 +189,8 @@ def _openpyxl_writer() -> type:
     """openpyxl's ExcelWriter, each worksheet's XML kept in memory.
 
     openpyxl writes every worksheet to a temporary file, copies it into the package and deletes it: a file
-    made and removed per sheet, a tenth of writing a workbook. Its ``WorksheetWriter`` takes a buffer
-    instead; the XML it writes is the same.
+    made, read back and removed per sheet (file-system work that shows in the wall time more than in the
+    CPU). Its ``WorksheetWriter`` takes a buffer instead; the XML it writes is the same.
     """
     from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
     from openpyxl.worksheet._writer import WorksheetWriter
