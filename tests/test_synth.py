@@ -3,6 +3,7 @@ truth matches the cells actually written."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 
@@ -276,3 +277,94 @@ def test_response_rises_mildly_with_maturity_within_a_cell():
     out = with_maturity_response(m)
     assert out["propensity"].round(4).tolist() == [0.6141, 0.5859, 0.9]
     assert out["cell_propensity"].tolist() == [0.6, 0.6, 0.9]
+
+
+def _sha256s(root):
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_same_seed_writes_the_same_bytes(tmp_path):
+    """Two syntheses of a year with the same seed (one on one process, one on two workers) write the same
+    files byte for byte — openpyxl's workbooks, the encrypted ones and the consolidated export included —
+    so two cold demos give their store the same data snapshot id."""
+    for run, workers in (("a", 1), ("b", 2)):
+        synthesise("power", 2024, tmp_path / run / "power", n=40, seed=5, workers=workers)
+        synthesise("auto", 2024, tmp_path / run / "export", n=25, seed=5, form="export", workers=workers)
+    first, second = _sha256s(tmp_path / "a"), _sha256s(tmp_path / "b")
+    files = pd.read_csv(tmp_path / "a" / "power_truth" / "files.csv", dtype=str, keep_default_na=False)
+    assert "encrypted" in set(files["expected_reason"])
+    assert "power/" + files.loc[files["expected_reason"].eq("encrypted"), "source_path"].iloc[0].split("!")[0] in first
+    assert "export/回答一覧_FY2024_第1回.xlsx" in first
+    assert len(first) > 40
+    assert first == second
+
+
+def _core_and_times(package: bytes) -> tuple[str, set[tuple[int, ...]]]:
+    with zipfile.ZipFile(io.BytesIO(package)) as zf:
+        return zf.read("docProps/core.xml").decode(), {info.date_time for info in zf.infolist()}
+
+
+def test_openpyxl_workbook_is_dated_2024_01_01_not_by_the_clock():
+    """openpyxl's save stamps the modified date with the clock; the synthetic files say 2024-01-01 09:00 in
+    their properties and in every ZIP entry."""
+    from pipeline.synth.sheetspec import Sheet, Workbook, render_openpyxl
+
+    sh = Sheet("表紙")
+    sh.put(0, 0, "会社名")
+    core, times = _core_and_times(render_openpyxl(Workbook([sh])))
+    assert ">2024-01-01T09:00:00Z</dcterms:modified>" in core
+    assert ">2024-01-01T09:00:00Z</dcterms:created>" in core
+    assert times == {(2024, 1, 1, 9, 0, 0)}
+
+
+def test_consolidated_export_is_dated_2024_01_01_not_by_the_clock(tmp_path):
+    result = synthesise("auto", 2025, tmp_path / "x", n=20, seed=4, form="export")
+    core, _ = _core_and_times((result.out / "回答一覧_FY2025_第1回.xlsx").read_bytes())
+    assert ">2024-01-01T09:00:00Z</dcterms:created>" in core
+
+
+def test_encrypting_a_workbook_twice_gives_the_same_bytes_that_open_with_the_password():
+    import msoffcrypto
+
+    from pipeline.synth.badfiles import encrypted
+    from pipeline.synth.sheetspec import Sheet, Workbook, render_xlsxwriter
+
+    sh = Sheet("表紙")
+    sh.put(0, 0, "会社名")
+    plain = render_xlsxwriter(Workbook([sh]))
+    once, twice = encrypted(plain), encrypted(plain)
+    assert once == twice
+    opened = msoffcrypto.OfficeFile(io.BytesIO(once))
+    opened.load_key(password="secret")
+    out = io.BytesIO()
+    opened.decrypt(out)
+    assert out.getvalue() == plain
+
+
+XLSM_MAIN = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+
+
+@pytest.mark.parametrize("writer", ["xlsxwriter", "openpyxl"])
+def test_macro_enabled_packages_say_so_in_their_content_types(writer):
+    """An .xlsm names the macro-enabled workbook type (as Excel saves the template); an .xlsx the plain one."""
+    from pipeline.synth.sheetspec import RENDERERS, Sheet, Workbook
+
+    sh = Sheet("チェックシート")
+    sh.put(0, 0, "回答")
+    for macro, present, absent in ((True, XLSM_MAIN, XLSX_MAIN), (False, XLSX_MAIN, XLSM_MAIN)):
+        with zipfile.ZipFile(io.BytesIO(RENDERERS[writer](Workbook([sh]), macro_enabled=macro))) as zf:
+            types = zf.read("[Content_Types].xml")
+        assert present in types
+        assert absent not in types
+
+
+def test_power_xlsm_files_are_macro_enabled(power_messy):
+    files, _ = _truth(power_messy)
+    readable = files[files["kind"].eq("workbook") & files["expected_status"].isin(READABLE)
+                     & files["source_path"].str.endswith(".xlsm")]
+    assert len(readable) >= 30
+    for path in readable["source_path"]:
+        with zipfile.ZipFile(io.BytesIO(member_bytes(power_messy.out, path))) as zf:
+            assert XLSM_MAIN in zf.read("[Content_Types].xml"), path

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
+import random
+from unittest import mock
 
-from pipeline.synth.sheetspec import Sheet, Workbook, render_xlsxwriter
+from pipeline.synth.sheetspec import FIXED_TIME, Sheet, Workbook, render_xlsxwriter
 
 _PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
         b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
@@ -16,11 +20,26 @@ def truncated(data: bytes) -> bytes:
 
 
 def encrypted(data: bytes, password: str = "secret") -> bytes:
-    """The same workbook saved with an open password (an OLE container, as Excel writes it)."""
-    from msoffcrypto.format.ooxml import OOXMLFile
+    """The same workbook saved with an open password (an OLE container, as Excel writes it).
 
+    msoffcrypto draws the salts and the key from the system's random source and dates the container by
+    the clock; here the draws come from the workbook's own hash and the date is :data:`FIXED_TIME`, so the
+    same workbook always encrypts to the same bytes (the file tests ingest's refusal; it keeps no secret).
+    """
+    from msoffcrypto.format.ooxml import OOXMLFile
+    from msoffcrypto.method import ecma376_agile
+    from msoffcrypto.method.container import ecma376_encrypted
+
+    class FixedClock(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:
+            return FIXED_TIME
+
+    draw = random.Random(hashlib.sha256(data).digest())
     out = io.BytesIO()
-    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
+    with (mock.patch.object(ecma376_agile, "_random_buffer", draw.randbytes),
+          mock.patch.object(ecma376_encrypted, "datetime", FixedClock)):
+        OOXMLFile(io.BytesIO(data)).encrypt(password, out)
     return out.getvalue()
 
 

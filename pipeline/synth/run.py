@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from tqdm import tqdm
 
 from pipeline import catalogs, config
@@ -23,7 +24,7 @@ from pipeline.synth import power as power_layout
 from pipeline.synth import template_form as form_layout
 from pipeline.synth.archive import write_zip
 from pipeline.synth.plan import Member, Plan, Task, plan_export, plan_workbooks
-from pipeline.synth.sheetspec import RENDERERS, as_macro_enabled
+from pipeline.synth.sheetspec import FIXED_TIME, RENDERERS
 
 
 @dataclass
@@ -134,9 +135,7 @@ def _render(m: Member) -> tuple[bytes, str, list[str]]:
     rng = np.random.default_rng(list(m.seed))
     build = LAYOUTS[population.spec(m.sector)["layout"]]  # catalogs/sectors.yaml synth.layout
     book, sheet, cells = build(m, rng)
-    data = RENDERERS[m.quirks.writer](book)
-    if m.ext == ".xlsm":
-        data = as_macro_enabled(data)
+    data = RENDERERS[m.quirks.writer](book, macro_enabled=m.ext == ".xlsm")
     if m.post == "encrypt":
         if m.quirks.writer == "xlwt":  # a legacy .xls cannot take OOXML encryption: the member saved it as .xlsx first
             data = RENDERERS["xlsxwriter"](book)
@@ -149,6 +148,7 @@ def _render(m: Member) -> tuple[bytes, str, list[str]]:
 def _write_export(path: Path, frame: pd.DataFrame, fmt: str, messy: bool) -> None:
     if fmt == "xlsx":
         with pd.ExcelWriter(path, engine="xlsxwriter") as xl:
+            xl.book.set_properties({"created": FIXED_TIME})  # not the clock: the same seed, the same bytes
             frame.to_excel(xl, sheet_name="回答一覧", index=False)
     else:
         frame.to_csv(path, index=False, encoding=fmt, lineterminator="\r\n")
@@ -160,18 +160,22 @@ def _write_truth(truth: Path, plan: Plan, cells: dict[str, tuple[str, list[str]]
     pd.DataFrame(plan.files).assign(sector=sector, year=year).to_csv(truth / "files.csv", index=False)
     if plan.rows:
         pd.DataFrame(plan.rows).to_csv(truth / "export_rows.csv", index=False)
-    frames = []
-    for a in plan.answers:
+    columns: dict[str, list] = {c: [] for c in ("source_path", "item_id", "written", "expected", "intended", "sheet",
+                                                "cell")}
+    for a in plan.answers:  # one frame for the year, not one per submission (those cost more than the rest)
         if "row" in a:
             sheet = "回答一覧" if a["source_path"].endswith(".xlsx") else ""
             where = [a1(a["row"] - 1, 8 + k) for k in range(len(a["items"]))]
         else:
             sheet, where = cells[a["source_path"]]
-        frames.append(pd.DataFrame({"source_path": a["source_path"], "item_id": a["items"], "written": a["written"],
-                                    "expected": a["expected"], "intended": a["intended"], "sheet": sheet,
-                                    "cell": where}))
-    answers = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    answers.to_parquet(truth / "answers.parquet", index=False)
+        n = len(a["items"])
+        for name, values in (("source_path", [a["source_path"]] * n), ("item_id", a["items"]),
+                             ("written", a["written"]), ("expected", a["expected"]), ("intended", a["intended"]),
+                             ("sheet", [sheet] * n), ("cell", where)):
+            columns[name].extend(values)
+    answers = pd.DataFrame(columns) if plan.answers else pd.DataFrame()
+    schema = pa.schema([(c, pa.string()) for c in answers.columns])  # as the frames concatenated per file were
+    answers.to_parquet(truth / "answers.parquet", index=False, schema=schema)
     keep = [c for c in roster.columns if c not in ("propensity", "cell_propensity", "maturity", "drift", "size_index",
                                                    "habit", "entry_year", "exit_year")]
     (roster[keep].assign(responded=roster["company_id"].isin(resp["company_id"]))

@@ -18,6 +18,11 @@ from typing import Any
 from pipeline.a1_notation import a1
 
 FIXED_TIME = dt.datetime(2024, 1, 1, 9, 0, 0)
+"""The time every synthetic package says it was written (document properties, ZIP entries): never the clock,
+so the same seed gives the same bytes, and the same data snapshot id."""
+
+_XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 
 @dataclass(frozen=True)
@@ -79,12 +84,44 @@ def _worksheet_class() -> type:
     return CachedFormulas
 
 
-def render_xlsxwriter(book: Workbook) -> bytes:
-    import xlsxwriter
+@cache
+def _xlsxwriter_workbook(macro_enabled: bool) -> type:
+    """xlsxwriter's Workbook, or one whose package is labelled macro-enabled (``.xlsm``).
 
+    The label is one content type in ``[Content_Types].xml``, set as the package is assembled (through
+    xlsxwriter's ``_get_packager`` hook, there to replace its packager), instead of unzipping the written
+    package and deflating every part of it a second time.
+    """
+    import xlsxwriter
+    from xlsxwriter.packager import Packager
+
+    if not macro_enabled:
+        return xlsxwriter.Workbook
+
+    class MacroEnabledPackager(Packager):
+        def _create_package(self) -> list:
+            files = super()._create_package()
+            for k, (text, name, binary) in enumerate(files):
+                if name == "[Content_Types].xml":
+                    files[k] = (io.StringIO(text.getvalue().replace(_XLSX_MAIN, _XLSM_MAIN)), name, binary)
+            return files
+
+    class MacroEnabledWorkbook(xlsxwriter.Workbook):
+        def _get_packager(self) -> Packager:
+            return MacroEnabledPackager()
+
+    return MacroEnabledWorkbook
+
+
+def render_xlsxwriter(book: Workbook, macro_enabled: bool = False) -> bytes:
+    """XlsxWriter writes shared strings and caches every formula's value, as Excel does.
+
+    ``macro_enabled``: an ``.xlsm`` package, the way Excel saves the template; the VBA project itself is
+    left out (the visualisation macros are not needed to read answers).
+    """
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
+    wb = _xlsxwriter_workbook(macro_enabled)(buf, {"in_memory": True, "strings_to_numbers": False,
+                                                   "strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"created": FIXED_TIME, "author": "", "company": ""})
     fmt_date = wb.add_format({"num_format": "yyyy/mm/dd"})
     fmt_text = wb.add_format({"num_format": "@"})
@@ -127,8 +164,58 @@ def render_xlsxwriter(book: Workbook) -> bytes:
     return buf.getvalue()
 
 
-def render_openpyxl(book: Workbook) -> bytes:
-    """openpyxl writes formulas without cached values, as files from scripts usually are."""
+class _FixedTimeZip(zipfile.ZipFile):
+    """A ZIP whose members carry :data:`FIXED_TIME` instead of the clock (openpyxl names members by their
+    path, and zipfile stamps such a member with the time it is written), optionally labelled macro-enabled."""
+
+    def __init__(self, file: io.BytesIO, macro_enabled: bool) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self.macro_enabled = macro_enabled
+
+    def writestr(self, zinfo_or_arcname: str | zipfile.ZipInfo, data: bytes | str,
+                 compress_type: int | None = None, compresslevel: int | None = None) -> None:
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=FIXED_TIME.timetuple()[:6])
+            info.compress_type = self.compression
+            info.external_attr = 0o600 << 16
+            zinfo_or_arcname = info
+        if self.macro_enabled and zinfo_or_arcname.filename == "[Content_Types].xml":
+            data = (data.encode() if isinstance(data, str) else data).replace(_XLSX_MAIN.encode(), _XLSM_MAIN.encode())
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+
+@cache
+def _openpyxl_writer() -> type:
+    """openpyxl's ExcelWriter, each worksheet's XML kept in memory.
+
+    openpyxl writes every worksheet to a temporary file, copies it into the package and deletes it: a file
+    made, read back and removed per sheet (file-system work that shows in the wall time more than in the
+    CPU). Its ``WorksheetWriter`` takes a buffer instead; the XML it writes is the same.
+    """
+    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+    from openpyxl.worksheet._writer import WorksheetWriter
+    from openpyxl.writer.excel import ExcelWriter
+
+    class InMemoryWriter(ExcelWriter):
+        def write_worksheet(self, ws: Any) -> None:
+            ws._drawing = SpreadsheetDrawing()
+            ws._drawing.charts = ws._charts
+            ws._drawing.images = ws._images
+            writer = WorksheetWriter(ws, out=io.BytesIO())
+            writer.write()
+            ws._rels = writer._rels
+            self._archive.writestr(ws.path[1:], writer.read())
+            self.manifest.append(ws)
+
+    return InMemoryWriter
+
+
+def render_openpyxl(book: Workbook, macro_enabled: bool = False) -> bytes:
+    """openpyxl writes formulas without cached values, as files from scripts usually are.
+
+    Saved without ``Workbook.save``, which stamps the document's modified date with the clock: the
+    properties say :data:`FIXED_TIME`, as the ZIP entries do.
+    """
     from openpyxl import Workbook as OWorkbook
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -157,12 +244,15 @@ def render_openpyxl(book: Workbook) -> bytes:
             dv.add(f"{a1(r1, c1)}:{a1(r2, c2)}")
             ws.add_data_validation(dv)
     buf = io.BytesIO()
-    wb.save(buf)
+    _openpyxl_writer()(wb, _FixedTimeZip(buf, macro_enabled)).save()
     return buf.getvalue()
 
 
-def render_xlwt(book: Workbook) -> bytes:
-    """An old-format ``.xls`` (BIFF8), as some companies still return."""
+def render_xlwt(book: Workbook, macro_enabled: bool = False) -> bytes:
+    """An old-format ``.xls`` (BIFF8), as some companies still return (never macro-enabled: that is
+    ``.xlsm``)."""
+    if macro_enabled:
+        raise ValueError("a BIFF8 .xls cannot be labelled macro-enabled")
     import xlwt
 
     wb = xlwt.Workbook(encoding="utf-8")
@@ -189,22 +279,3 @@ def render_xlwt(book: Workbook) -> bytes:
 
 
 RENDERERS = {"xlsxwriter": render_xlsxwriter, "openpyxl": render_openpyxl, "xlwt": render_xlwt}
-
-_XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-_XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-
-
-def as_macro_enabled(xlsx: bytes) -> bytes:
-    """Re-label an ``.xlsx`` package as macro-enabled (``.xlsm``), the way Excel saves the template.
-
-    The VBA project itself is left out: the visualisation macros are not needed to read answers.
-    """
-    src = zipfile.ZipFile(io.BytesIO(xlsx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "[Content_Types].xml":
-                data = data.replace(_XLSX_MAIN.encode(), _XLSM_MAIN.encode())
-            dst.writestr(info, data)
-    return out.getvalue()
