@@ -94,11 +94,12 @@ def star_page(fb: StarFeedback, member: MemberPage, sector: str, k: int) -> Star
     achieved, not_applicable = label.get("implemented", ""), label.get("not_applicable", "")
     say = {"achieved": achieved, "not_applicable": not_applicable}
     texts = item_texts(sector, fb.template_version or "", lang)
-    answers = dict(zip(fb.answers["item_id"], zip(fb.answers["answer"], fb.answers["answer_raw"], strict=True),
-                       strict=True))
+    # columns taken out as lists, not iterated element by element (a column of Arrow text)
+    given = zip(fb.answers["answer"].tolist(), fb.answers["answer_raw"].tolist(), strict=True)
+    answers = dict(zip(fb.answers["item_id"].tolist(), given, strict=True))
     on_form = _form_items(sector, fb.template_version)
-    met = {(int(st), r): m for st, r, m in zip(fb.outcomes["star"], fb.outcomes["requirement_id"],
-                                               fb.outcomes["met"], strict=True)}
+    met = {(int(st), r): m for st, r, m in zip(fb.outcomes["star"].tolist(), fb.outcomes["requirement_id"].tolist(),
+                                               fb.outcomes["met"].tolist(), strict=True)}
     good, na = _answer_kinds()
 
     def shown(item: str) -> tuple[str, bool]:
