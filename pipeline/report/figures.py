@@ -1557,7 +1557,8 @@ class PeerFigures:
         """The figure of one member's ``scores`` as an RGB image (at PAGE_DPI for the page; the PDF takes it as it is:
         encoding a PNG only for the PDF writer to decode it cost more than drawing)."""
         shared = tuple(tuple(None if pd.isna(v) else v for v in row)
-                       for row in zip(*(scores[c].tolist() for c in ("node", "p25", "p50", "p75", "peer_mean"))))
+                       for row in zip(*(scores[c].tolist() for c in ("node", "p25", "p50", "p75", "peer_mean")),
+                                      strict=True))
         if shared in self._drawn:
             self._drawn.move_to_end(shared)
         else:
