@@ -87,7 +87,6 @@ def feedback(args: argparse.Namespace) -> int:
     import gc
 
     import pandas as pd
-    import pyarrow.dataset as ds
 
     from pipeline import catalogs
     from pipeline import store as store_mod
@@ -110,19 +109,21 @@ def feedback(args: argparse.Namespace) -> int:
         # process completes the functions' tables while this one reads the year and makes the ★ members' pages
         underway = peers_underway(args.store, args.sector, args.year, lanes=True)
         try:
-            respondents = pd.read_parquet(args.store / "respondents", filters=[("sector", "==", args.sector)])
+            # each table's schema and rows through one open file (store.opened): a table renamed over meanwhile is
+            # read whole from one file
+            with store_mod.opened(args.store / "respondents") as f:
+                respondents = pd.read_parquet(f, filters=[("sector", "==", args.sector)])
             before = previous_year(respondents, args.sector, args.year)
             years = [args.year] if before is None else [before, args.year]
             # only what feedback shows: this sector's year and the one before, not the store's every table and column
-            scores = pd.read_parquet(args.store / "scores", filters=[("sector", "==", args.sector),
-                                                                     ("year", "in", years)])
+            with store_mod.opened(args.store / "scores") as f:
+                scores = pd.read_parquet(f, filters=[("sector", "==", args.sector), ("year", "in", years)])
             on_star = "star" in catalogs.sector_info(args.sector)["frameworks"]  # the ★ page (automotive)
-            # answer_raw only for the ★ page, which shows an unreadable answer as the member wrote it
-            raw = ["answer_raw"] if on_star and "answer_raw" in ds.dataset(args.store / "responses").schema.names \
-                else []
-            responses = pd.read_parquet(args.store / "responses", columns=["sector", "year", "respondent_key",
-                                                                             "item_id", "answer", *raw],
-                                        filters=[("sector", "==", args.sector), ("year", "==", args.year)])
+            with store_mod.opened(args.store / "responses") as f:
+                # answer_raw only for the ★ page, which shows an unreadable answer as the member wrote it
+                raw = ["answer_raw"] if on_star and "answer_raw" in store_mod.schema_of(f).names else []
+                responses = pd.read_parquet(f, columns=["sector", "year", "respondent_key", "item_id", "answer", *raw],
+                                            filters=[("sector", "==", args.sector), ("year", "==", args.year)])
             identities = store_mod.read_table(args.store, "identities")
             star = star_feedback(scores, respondents, responses, args.sector, args.year, published=underway.bands,
                                  merges=underway.merges) if on_star else None

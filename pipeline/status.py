@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import catalogs, config
+from pipeline.store import opened, schema_of
 
 OPENED_CONTAINERS = ("archive", "export")  # counted through their members/rows once opened, as ingest counts
 _SNAPSHOT = re.compile(r'class="sdw-provenance">([^<]*)<')
@@ -30,10 +31,9 @@ def _read(store: Path, name: str, columns: list[str]) -> pd.DataFrame | None:
     path = store / name
     if not path.exists():
         return None
-    import pyarrow.parquet as pq
-
-    present = [c for c in columns if c in pq.read_schema(path).names]
-    return pd.read_parquet(path, columns=present)
+    with opened(path) as f:  # the columns chosen by the schema of the file whose rows are read
+        present = [c for c in columns if c in schema_of(f).names]
+        return pd.read_parquet(f, columns=present)
 
 
 def _partition_rows(store: Path) -> list[dict]:

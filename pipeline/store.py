@@ -13,11 +13,15 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pandera.errors
 
 from pipeline.schemas import ADDED, TABLES
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class StoreError(RuntimeError):
@@ -42,6 +46,17 @@ def opened(path: Path | str) -> Iterator:
         return
     with pa.OSFile(os.fspath(path), "rb") as f:
         yield f
+
+
+def schema_of(handle: object) -> pa.Schema:
+    """The schema of a table held by :func:`opened`: read from the open file (or, for a folder of part files,
+    from its parts), so a read that chooses its columns by the schema reads them from the same file."""
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    if isinstance(handle, (str, os.PathLike)):
+        return ds.dataset(handle).schema
+    return pq.read_schema(handle)
 
 
 def read_table(store: Path, name: str) -> pd.DataFrame | None:

@@ -147,3 +147,29 @@ def test_the_cross_sector_folder_is_checked_against_the_sectors_the_page_compare
     (page,) = json.loads(capsys.readouterr().out)["reports"]
     assert (page["report"], page["sectors"], page["years"]) == ("all/2023", ["auto"], [2023])
     assert page["state"] == "up to date"
+
+
+def test_status_reads_each_table_from_the_file_whose_schema_it_read(project, monkeypatch, capsys):
+    """The respondents file renamed over while status reads it (a build writing the store), by one without the
+    form-version column: the columns chosen by the schema are read from that same file, the two 2024 respondents."""
+    import os
+
+    import pyarrow.parquet as pq
+
+    store = project / "data" / "processed"
+    pd.DataFrame([{"sector": "auto", "year": 2024, "respondent_key": _key(2024, i), "size_band": "〜100人"}
+                  for i in range(3)]).to_parquet(project / "respondents.new", index=False)
+    real, calls = pq.ParquetDataset.read, []
+
+    def read(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # manifest, then respondents
+            os.replace(project / "respondents.new", store / "respondents")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetDataset, "read", read)
+    assert cli.main(["status", "--json"]) == 0
+    first, second = json.loads(capsys.readouterr().out)["partitions"]
+    assert (second["year"], second["respondents"], second["form_versions"]) == (2024, 2, {"auto-v2.2": 1,
+                                                                                         "auto-v2.3": 1})
+    assert pq.read_table(store / "respondents").num_rows == 3  # the file was replaced meanwhile

@@ -1460,8 +1460,14 @@ def peer_dots(scores: pd.DataFrame, ax: Axes, w: dict[str, Any]) -> Axes:
 
 def _positions(scores: pd.DataFrame) -> np.ndarray:
     """Row positions from the top; a gap separates CSF 2.0 functions from the levels and ★3."""
-    pos = np.arange(len(scores), dtype=float)
-    csf = scores["node"].str.match(r"^(GV|ID|PR|DE|RS|RC) ").to_numpy()
+    return _positions_of(tuple(scores["node"].tolist())).copy()
+
+
+@cache
+def _positions_of(nodes: tuple[str, ...]) -> np.ndarray:
+    """:func:`_positions` of these row labels (the same rows for every member of a feedback run: made once)."""
+    pos = np.arange(len(nodes), dtype=float)
+    csf = np.array([re.match(r"^(GV|ID|PR|DE|RS|RC) ", str(node)) is not None for node in nodes], dtype=bool)
     pos[~csf] += 0.6 if csf.any() else 0.0
     return pos
 
@@ -1551,7 +1557,8 @@ class PeerFigures:
         """The figure of one member's ``scores`` as an RGB image (at PAGE_DPI for the page; the PDF takes it as it is:
         encoding a PNG only for the PDF writer to decode it cost more than drawing)."""
         shared = tuple(tuple(None if pd.isna(v) else v for v in row)
-                       for row in scores[["node", "p25", "p50", "p75", "peer_mean"]].itertuples(index=False, name=None))
+                       for row in zip(*(scores[c].tolist() for c in ("node", "p25", "p50", "p75", "peer_mean")),
+                                      strict=True))
         if shared in self._drawn:
             self._drawn.move_to_end(shared)
         else:
@@ -1567,7 +1574,9 @@ class PeerFigures:
         ax.draw_artist(diamonds)
         labels = _company_labels(scores)
         width, height = canvas.get_width_height(physical=True)
-        rgb = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        # the alpha channel dropped as PIL's convert("RGB") drops it, without its per-pixel loop
+        rgba = np.asarray(canvas.buffer_rgba()).reshape(height, width, 4)
+        rgb = Image.fromarray(np.ascontiguousarray(rgba[:, :, :3]), "RGB")
         # the value labels sit right of the axes, on white: drawn by FreeType through PIL at the place and size
         # matplotlib would put them (a matplotlib Text per label cost more than the rest of the figure)
         draw = ImageDraw.Draw(rgb)

@@ -54,29 +54,9 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
     h = headline.reset_index(drop=True)
     prev = h["prev_year"].dropna() if "prev_year" in h else pd.Series(dtype=float)
     prev_year = w["year_short"].format(year=int(prev.iloc[0])) if len(prev) else ""
-    scores = pd.DataFrame({
-        "node": [node_label(f, n, lang) for f, n in zip(h["framework"], h["node_id"], strict=True)],
-        "score": h["score"], "previous": h.get("prev_score", np.nan),
-        "reached": _reached(h, "reached", w), "prev_reached": _reached(h, "prev_reached", w),
-        "p50": h["p50"], "p25": h["p25"], "p75": h["p75"], "peer_mean": h["peer_mean"],
-        "peer_n": h["peer_n"], "percentile": h["percentile"], "deviation": h["deviation"],
-        "peer_group": [peer_group_label(g, sector, lang, all_label) for g in h["peer_group"]],
-        "_hidden": h["hidden"], "_group": h["peer_group"],
-        "_band": h["peer_band"].fillna("").astype(str) if "peer_band" in h else "",
-        "_rounded": _flag(h, "peer_rounded")})
+    scores = _scores_frame(h, sector, lang, w, all_label)
     answered_before = bool(prev_year) and _answered(h)
-    answers = {**w["answers"], **catalogs.answer_words(sector, lang)}
-    version = str(weak["template_version"].iloc[0]) if "template_version" in weak and len(weak) else ""
-    texts = catalogs.item_texts(sector, version, lang)
-    items = pd.DataFrame({"rank": weak["rank"], "item_id": weak["item_id"],
-                          "text": weak["item_id"].map(texts).fillna(""),
-                          "answer": weak["answer"].map(lambda a: answers.get(a, a)),
-                          "peer_rate": weak["peer_rate"].astype(float),
-                          "n_applicable": weak["n_applicable"].astype(float).where(weak["peer_rate"].notna()),
-                          # a rate the report prints in whole percent is printed so here (80%, never 80.0%)
-                          "rounded": (weak["rounded"].fillna(False).astype(bool) if "rounded" in weak
-                                      else pd.Series(False, index=weak.index))}
-                         ).reset_index(drop=True)
+    items = _items_frame(weak, sector, lang, w)
     threshold = style.threshold_text(rules)
     # the respondents the printed rates are of (an item's applicable count may be withheld beside its rate)
     shown = weak["n_companies"].where(weak["peer_rate"].notna()) if "n_companies" in weak else pd.Series(dtype=float)
@@ -93,6 +73,55 @@ def member_page(key: str, company: str, headline: pd.DataFrame, weak: pd.DataFra
     page.score_marks = _score_marks(scores, answered_before, w, lang)
     page.figure_png = (figures or PeerFigures(w)).png(scores)
     return page
+
+
+def _numbers(h: pd.DataFrame, column: str) -> np.ndarray:
+    """A float column of the scoring table as an array (NaN throughout where the table has no such column)."""
+    return h[column].to_numpy(dtype=float, na_value=np.nan) if column in h else np.full(len(h), np.nan)
+
+
+def _texts(h: pd.DataFrame, column: str) -> list[Any]:
+    """A text column of the scoring table as a list of its values (missing ones as NaN, as the column holds them)."""
+    return [np.nan if pd.isna(v) else v for v in h[column].tolist()]
+
+
+def _scores_frame(h: pd.DataFrame, sector: str, lang: str, w: dict[str, Any], all_label: str) -> pd.DataFrame:
+    """The score table's rows in words (:attr:`MemberPage.scores`), built from plain arrays: a frame of Series
+    aligned on their index, once per member, cost more than the rest of the page's numbers."""
+    groups = _texts(h, "peer_group")
+    return pd.DataFrame({
+        "node": [node_label(f, n, lang) for f, n in zip(h["framework"].tolist(), h["node_id"].tolist(), strict=True)],
+        "score": _numbers(h, "score"), "previous": _numbers(h, "prev_score"),
+        "reached": _reached(h, "reached", w), "prev_reached": _reached(h, "prev_reached", w),
+        **{c: _numbers(h, c) for c in ("p50", "p25", "p75", "peer_mean", "peer_n", "percentile", "deviation")},
+        "peer_group": [peer_group_label(g, sector, lang, all_label) for g in groups],
+        "_hidden": _texts(h, "hidden"), "_group": groups,
+        "_band": ["" if pd.isna(v) else str(v) for v in h["peer_band"].tolist()] if "peer_band" in h else "",
+        "_rounded": np.array(_flags(h, "peer_rounded"), dtype=bool)})
+
+
+def _items_frame(weak: pd.DataFrame, sector: str, lang: str, w: dict[str, Any]) -> pd.DataFrame:
+    """The items to work on first, in the checklist's words (:attr:`MemberPage.items`), built from plain arrays."""
+    answers = {**w["answers"], **catalogs.answer_words(sector, lang)}
+    version = str(weak["template_version"].iloc[0]) if "template_version" in weak and len(weak) else ""
+    texts = item_texts(sector, version, lang)
+    ids = _texts(weak, "item_id")
+    rate = _numbers(weak, "peer_rate")
+    said = [texts.get(i) for i in ids]
+    return pd.DataFrame({"rank": weak["rank"].to_numpy(), "item_id": ids,
+                         "text": ["" if t is None or pd.isna(t) else t for t in said],
+                         "answer": [answers.get(a, a) for a in _texts(weak, "answer")],
+                         "peer_rate": rate,
+                         "n_applicable": np.where(np.isnan(rate), np.nan, _numbers(weak, "n_applicable")),
+                         # a rate the report prints in whole percent is printed so here (80%, never 80.0%)
+                         "rounded": np.array(_flags(weak, "rounded"), dtype=bool)})
+
+
+@catalogs.catalog_cache
+def item_texts(sector: str, template_version: str, lang: str) -> dict[str, str]:
+    """:func:`pipeline.catalogs.item_texts`, made once per form and language (the same for every member of a run);
+    read only."""
+    return catalogs.item_texts(sector, template_version, lang)
 
 
 def _answered(h: pd.DataFrame) -> bool:

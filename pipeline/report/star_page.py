@@ -23,7 +23,7 @@ from pipeline.publish.feedback_model import MemberPage
 from pipeline.publish.formats import HIDDEN_MARK
 from pipeline.publish.star_page_layout import STATUS_ORDER, StarPage, StarRow, StarSection
 from pipeline.report import style
-from pipeline.report.member_page import peer_group_label
+from pipeline.report.member_page import item_texts, peer_group_label
 from pipeline.report.scheme_names import scheme_date, scheme_label, scheme_names
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 from pipeline.scoring.readiness import DISTANCE_BANDS, distance_band
@@ -93,12 +93,13 @@ def star_page(fb: StarFeedback, member: MemberPage, sector: str, k: int) -> Star
                  else f"{native[a]} ({general.get(a, a)})") for a in general}
     achieved, not_applicable = label.get("implemented", ""), label.get("not_applicable", "")
     say = {"achieved": achieved, "not_applicable": not_applicable}
-    texts = catalogs.item_texts(sector, fb.template_version, lang)
-    answers = dict(zip(fb.answers["item_id"], zip(fb.answers["answer"], fb.answers["answer_raw"], strict=True),
-                       strict=True))
+    texts = item_texts(sector, fb.template_version or "", lang)
+    # columns taken out as lists, not iterated element by element (a column of Arrow text)
+    given = zip(fb.answers["answer"].tolist(), fb.answers["answer_raw"].tolist(), strict=True)
+    answers = dict(zip(fb.answers["item_id"].tolist(), given, strict=True))
     on_form = _form_items(sector, fb.template_version)
-    met = {(int(st), r): m for st, r, m in zip(fb.outcomes["star"], fb.outcomes["requirement_id"],
-                                               fb.outcomes["met"], strict=True)}
+    met = {(int(st), r): m for st, r, m in zip(fb.outcomes["star"].tolist(), fb.outcomes["requirement_id"].tolist(),
+                                               fb.outcomes["met"].tolist(), strict=True)}
     good, na = _answer_kinds()
 
     def shown(item: str) -> tuple[str, bool]:
