@@ -366,23 +366,21 @@ def demo(quiet: bool = False) -> int:
     from pipeline import config
     from pipeline.lock import locked
     from pipeline.publish.figure_files import WORKER_ENV
-    from pipeline.report.ahead import TABLE_WORKER_ENV
 
     store = config.store_dir()
     store.mkdir(parents=True, exist_ok=True)
     # every core is busy through the demo (the other sector's build beside the early report, then two reports side by
-    # side), so a figure worker or a table process per report would add a process's memory and buy no time: the
-    # demo's kernels draw their own figure files and compute their own tables unless SDW_FIGURE_WORKER or
-    # SDW_TABLE_WORKER is set (the kernels inherit this)
-    chosen = [name for name in (WORKER_ENV, TABLE_WORKER_ENV) if name not in os.environ]
-    for name in chosen:
-        os.environ[name] = "0"
+    # side), so a figure worker per report would add a process's memory and the figures' pickling and buy no time:
+    # the demo's kernels draw their own figure files unless SDW_FIGURE_WORKER is set (the kernels inherit this)
+    chosen = WORKER_ENV not in os.environ
+    if chosen:
+        os.environ[WORKER_ENV] = "0"
     try:
         with locked(store, "demo"):
             return _demo(store, quiet)
     finally:
-        for name in chosen:
-            os.environ.pop(name, None)
+        if chosen:
+            os.environ.pop(WORKER_ENV, None)
 
 
 def demo_order(plan: dict[str, list]) -> list[str]:

@@ -42,21 +42,17 @@ def test_reports_of_two_calls_are_listed_in_the_order_of_one_run(tmp_path):
 
 
 def test_the_demo_kernels_draw_their_own_figures_unless_told(tmp_path, monkeypatch):
-    """Every core is busy through the demo, so its kernels start without a figure worker or a table process
-    (SDW_FIGURE_WORKER=0, SDW_TABLE_WORKER=0, which they inherit); a value the user set is kept, and the variables
-    are gone again after the demo."""
+    """Every core is busy through the demo, so its kernels start without a figure worker (SDW_FIGURE_WORKER=0, which
+    they inherit); a value the user set is kept, and the variable is gone again after the demo."""
     from pipeline import stages
 
     (tmp_path / "sdw.toml").write_text("", encoding="utf-8")
     monkeypatch.setenv("SDW_HOME", str(tmp_path))
     monkeypatch.delenv("SDW_FIGURE_WORKER", raising=False)
-    monkeypatch.delenv("SDW_TABLE_WORKER", raising=False)
     seen = []
-    monkeypatch.setattr(stages, "_demo", lambda store, quiet: seen.append(
-        (os.environ.get("SDW_FIGURE_WORKER"), os.environ.get("SDW_TABLE_WORKER"))) or 0)
+    monkeypatch.setattr(stages, "_demo", lambda store, quiet: seen.append(os.environ.get("SDW_FIGURE_WORKER")) or 0)
     assert stages.demo(quiet=True) == 0
-    assert seen == [("0", "0")] and "SDW_FIGURE_WORKER" not in os.environ and "SDW_TABLE_WORKER" not in os.environ
+    assert seen == ["0"] and "SDW_FIGURE_WORKER" not in os.environ
     monkeypatch.setenv("SDW_FIGURE_WORKER", "1")
-    monkeypatch.setenv("SDW_TABLE_WORKER", "1")
     stages.demo(quiet=True)
-    assert seen[1] == ("1", "1") and os.environ["SDW_FIGURE_WORKER"] == os.environ["SDW_TABLE_WORKER"] == "1"
+    assert seen == ["0", "1"] and os.environ["SDW_FIGURE_WORKER"] == "1"

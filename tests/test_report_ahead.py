@@ -1,6 +1,6 @@
-"""The ★ and level tables computed ahead in a second process (pipeline.report.ahead): the same tables the report would
-compute itself from its weighted data, an error in them raised in the report, a process that stops replaced by the
-report's own computation, and no process for a sector that publishes neither."""
+"""The ★ and level tables computed ahead in a second process (pipeline.report.ahead, SDW_TABLE_WORKER=1): the same
+tables the report would compute itself from its weighted data, an error in them raised in the report, a process that
+stops replaced by the report's own computation, and no process for a sector that publishes neither or by default."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def test_the_tables_computed_ahead_are_the_reports_own(store, monkeypatch):
     """The second process reads the store and weighs the data itself: every table it returns equals the one the report
     computes from the data its linked tables weighted (the members' estimates included), and it was the process that
     computed them (no warning of a stopped process, which would mean the report computed them itself)."""
-    monkeypatch.delenv(A.TABLE_WORKER_ENV, raising=False)
+    monkeypatch.setenv(A.TABLE_WORKER_ENV, "1")
     source = _source(store)
     before = _children()
     ahead = A.Ahead(source)
@@ -84,7 +84,7 @@ def test_the_tables_computed_ahead_are_the_reports_own(store, monkeypatch):
 
 def test_an_error_in_the_tables_is_raised_in_the_report(tmp_path, monkeypatch):
     """What the tables raise in the second process is raised where the report asks for them, as it would be there."""
-    monkeypatch.delenv(A.TABLE_WORKER_ENV, raising=False)
+    monkeypatch.setenv(A.TABLE_WORKER_ENV, "1")
     ahead = A.Ahead(A.Source(str(tmp_path / "nothing"), "auto", None, ("csf2", "level", "star"), "roster",
                              "size_band", 5, "ja"))
     with pytest.raises(FileNotFoundError, match=r"no auto scores in .*nothing: run `sdw ingest` and `sdw score`"):
@@ -94,7 +94,7 @@ def test_an_error_in_the_tables_is_raised_in_the_report(tmp_path, monkeypatch):
 def test_a_table_process_that_stops_is_replaced_by_the_report(store, monkeypatch):
     """A table process killed on its way (out of memory, say) costs time, not the report: the report computes the
     tables itself (here a stand-in for :func:`compute`, tested above), and says so."""
-    monkeypatch.delenv(A.TABLE_WORKER_ENV, raising=False)
+    monkeypatch.setenv(A.TABLE_WORKER_ENV, "1")
     before = _children()
     ahead = A.Ahead(_source(store))
     spawned = _children() - before
@@ -109,17 +109,22 @@ def test_a_table_process_that_stops_is_replaced_by_the_report(store, monkeypatch
 
 
 def test_no_process_where_the_report_computes_its_own_tables(store, monkeypatch):
-    """Power publishes neither ★ nor levels: no process is started for it. With SDW_TABLE_WORKER=0 (the demo) none is
-    started either, and the tables are computed in the report when first asked, from the report's data."""
-    monkeypatch.delenv(A.TABLE_WORKER_ENV, raising=False)
+    """Power publishes neither ★ nor levels: no process is started for it. Unless SDW_TABLE_WORKER=1 none is started
+    either, and the tables are computed in the report when first asked, from the report's data."""
+    monkeypatch.setenv(A.TABLE_WORKER_ENV, "1")
     before = _children()
     power = A.Ahead(_source(store, "power"))
     assert not _children() - before
     assert power.tables(_weighted(_source(store, "power"))) == A.Later(None, None, None, None, None)
-    monkeypatch.setenv(A.TABLE_WORKER_ENV, "0")
-    asked = []
-    monkeypatch.setattr(A, "compute", lambda data, by, k, lang: asked.append((data, by, k, lang)) or "tables")
-    ahead = A.Ahead(_source(store))
-    assert not _children() - before and not asked
-    assert ahead.tables("the report's data") == ahead.tables("again") == "tables"
-    assert asked == [("the report's data", "size_band", 5, "ja")]
+    for unset in (True, False):
+        if unset:
+            monkeypatch.delenv(A.TABLE_WORKER_ENV)
+        else:
+            monkeypatch.setenv(A.TABLE_WORKER_ENV, "0")
+        asked = []
+        monkeypatch.setattr(A, "compute", lambda data, by, k, lang, asked=asked: asked.append((data, by, k, lang))
+                            or "tables")
+        ahead = A.Ahead(_source(store))
+        assert not _children() - before and not asked
+        assert ahead.tables("the report's data") == ahead.tables("again") == "tables"
+        assert asked == [("the report's data", "size_band", 5, "ja")]

@@ -11,10 +11,10 @@ same tables) and computes them with the same calls (:func:`compute`) while the k
 when the second core has nothing else to do (the figure worker starts with the first figure). The notebook collects
 them where it shows them (:meth:`Ahead.tables`).
 
-``SDW_TABLE_WORKER=0`` computes them in the report's own process, when first asked (one process per report: ``sdw
-demo``, whose kernels already keep every core busy). A table process that stops (killed, out of memory) is
-replaced by computing them there too; an error in the tables themselves is raised in the report as it would be
-there.
+It is opt-in (``SDW_TABLE_WORKER=1``): on a machine with no free core the process took its share from the kernel and
+the report's wall time rose (benchmarks/README.md, 2026-12-07 17:50); by default the tables are computed in the
+report's own process, when first asked. A table process that stops (killed, out of memory) is replaced by computing
+them there too; an error in the tables themselves is raised in the report as it would be there.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from pipeline.report import star_tables as S
 from pipeline.report import tables as T
 
 TABLE_WORKER_ENV = "SDW_TABLE_WORKER"
-"""Environment variable: ``0`` computes the ★ and level tables in the report's own process."""
+"""Environment variable: ``1`` computes the ★ and level tables in a second process; unset or ``0``, in the report's."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,8 @@ def compute_from(source: Source) -> Later:
 
 
 def in_process() -> bool:
-    """Whether the tables are computed in the report's own process (``SDW_TABLE_WORKER=0``)."""
-    return os.environ.get(TABLE_WORKER_ENV, "1") == "0"
+    """Whether the tables are computed in the report's own process (unless ``SDW_TABLE_WORKER=1``)."""
+    return os.environ.get(TABLE_WORKER_ENV, "0") != "1"
 
 
 class Ahead:
