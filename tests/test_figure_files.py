@@ -177,3 +177,43 @@ def test_the_worker_is_given_the_package_folder_only_when_it_is_not_the_interpre
     assert worker_pythonpath(site_packages, "/opt/extra") == "/opt/extra"
     assert worker_pythonpath(tmp_path, None) == str(tmp_path)
     assert worker_pythonpath(tmp_path, "/opt/extra") == os.pathsep.join([str(tmp_path), "/opt/extra"])
+
+
+def _closing_order(tmp_path: Path, monkeypatch, findings: list, done: list[str]) -> list[str]:
+    """What Publisher.close does, in order, into ``done`` (the writers stubbed to record themselves; the audit
+    finding ``findings``)."""
+    import pipeline.publish.deck as deck_module
+    import pipeline.publish.render_xlsx as render_xlsx
+    from pipeline.publish.model import Provenance
+    from pipeline.publish.publisher import Publisher
+
+    pub = Publisher(tmp_path / "f", tmp_path / "r", "ja", 5, Provenance("abc", "0"), show=False)
+    monkeypatch.setattr(render_xlsx, "write_machine_copy", lambda folder, tables: done.append("machine copy"))
+    monkeypatch.setattr(render_xlsx, "write_people_workbook", lambda path, *a: done.append("workbook") or path)
+    monkeypatch.setattr(deck_module, "write_deck", lambda path, *a, **k: done.append("deck") or path)
+    monkeypatch.setattr(pub, "_write_audit", lambda: done.append("audit") or (tmp_path / "audit.csv", findings))
+    monkeypatch.setattr(pub, "wait_files", lambda: done.append("figures waited for"))
+    pub.close([], {"title": "t", "subtitle": "s", "headline": []})
+    return done
+
+
+def test_the_tables_are_written_while_the_worker_draws_and_the_deck_after_it(tmp_path, monkeypatch):
+    """close() writes the machine copy, the audit and the workbook (none needs a figure) before it waits for the
+    figure worker, and the deck, which places the slide pictures, after."""
+    assert _closing_order(tmp_path, monkeypatch, [], []) == [
+        "machine copy", "audit", "workbook", "figures waited for", "deck"]
+
+
+def test_a_failed_check_waits_for_the_figures_and_writes_no_workbook_or_deck(tmp_path, monkeypatch):
+    """A report the check refuses raises once every figure file is on disk (the report is then withdrawn, figures
+    too), and writes neither the workbook nor the deck."""
+    from pipeline.publish.audit import DisclosureError
+
+    class Finding:
+        def line(self) -> str:
+            return "responses: a segment of 2"
+
+    done: list[str] = []
+    with pytest.raises(DisclosureError, match="found 1 statistic.*responses: a segment of 2"):
+        _closing_order(tmp_path, monkeypatch, [Finding()], done)
+    assert done == ["machine copy", "audit", "figures waited for"]

@@ -269,11 +269,14 @@ class Publisher:
         return pd.concat(frames, ignore_index=True) if frames else hidden_cells([])
 
     def close(self, about: list[tuple[str, str]], deck: dict | None = None) -> dict[str, Path]:
-        """Write tables.xlsx (people), tables/*.csv (machine copy), disclosure_audit.csv and, with
-        ``deck`` (title, subtitle, headline), a 16:9 deck; raise :class:`DisclosureError` on any finding."""
+        """Write tables/*.csv (machine copy), disclosure_audit.csv, tables.xlsx (people) and, with ``deck`` (title,
+        subtitle, headline), a 16:9 deck; raise :class:`DisclosureError` on any finding.
+
+        The tables are written while the figure worker draws its last figures (they need none of them); the deck
+        waits for every figure file, and so does a failed check (a report withdrawn then must find every file its
+        figures wrote)."""
         from pipeline.publish.render_xlsx import write_machine_copy, write_people_workbook
 
-        self.wait_files()  # every figure on disk before the deck reads them (or a failed check withdraws them)
         out: dict[str, Path] = {}
         machine = self.report_dir / "tables"
         machine.mkdir(exist_ok=True)
@@ -282,11 +285,13 @@ class Publisher:
         write_machine_copy(machine, self.tables)
         out["audit"], findings = self._write_audit()
         if findings:
+            self.wait_files()
             shown = "; ".join(f.line() for f in findings[:5])
             raise DisclosureError(f"the disclosure check found {len(findings)} statistic(s) about fewer than "
                                   f"{self.k} companies (see {out['audit']}): {shown}")
         out["tables"] = write_people_workbook(self.report_dir / "tables.xlsx", self.tables, about, self.provenance,
                                               self.lang)
+        self.wait_files()  # every figure on disk before the deck reads them
         if deck is not None:
             from pipeline.publish.deck import write_deck
 
