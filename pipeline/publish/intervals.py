@@ -847,12 +847,14 @@ def _bounded(row: Crossing, found: dict) -> list[Row]:
     """A cross row for one group: its cells of other groups replaced by their intervals (moved to the bound), as
     inequalities; none where a cell of another group has no interval."""
     low, high = 0.0, 0.0
-    for f, c in row.others:
-        lo, hi = found.get(f, (np.nan, np.nan))
-        if np.isnan(lo):
+    missing = (np.nan, np.nan)
+    for f, c in row.others:  # min and max written out as the builtins decide (the third pass calls this ~10⁵ times)
+        lo, hi = found.get(f, missing)
+        if lo != lo:
             return []
-        low += min(c * lo, c * hi)
-        high += max(c * lo, c * hi)
+        a, b = c * lo, c * hi
+        low += b if b < a else a
+        high += b if b > a else a
     inside, firm = row.inside, row.firm
     if row.bound is None:  # inside + outside = 0, outside in [low, high]
         return [(inside, -low, firm), ({f: -c for f, c in inside.items()}, high, firm)]
