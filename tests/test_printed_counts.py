@@ -66,3 +66,18 @@ def test_hide_row_takes_a_list_and_hides_as_one_row_at_a_time_does():
     one_by_one = hide_row(hide_row(frame, 0, spec), 1, spec)
     pd.testing.assert_frame_equal(at_once, one_by_one)
     assert hide_row(frame, [], spec).equals(frame)
+
+
+def test_hide_row_withholds_only_the_changes_that_read_a_hidden_row():
+    """FY2025's row of node A hidden (and then FY2025's of B in segment T, which FY2026 of S does not read): FY2026's
+    change of A in S goes, B's in S (0.2, reading B's published FY2025 mean) stays, and so does A's in T."""
+    from pipeline.publish.intervals import hide_row
+
+    frame = pd.DataFrame({"sector": "power", "year": [2025, 2025, 2026, 2026, 2025, 2026], "framework": "csf2",
+                          "node_id": ["A", "B", "A", "B", "A", "A"], "segment": ["S", "S", "S", "S", "T", "T"],
+                          "n": [10.0] * 6, "n_scored": [10.0] * 6, "mean": [0.4, 0.5, 0.6, 0.7, 0.3, 0.35],
+                          "previous_year": [np.nan, np.nan, 2025.0, 2025.0, np.nan, 2025.0],
+                          "change": [np.nan, np.nan, 0.2, 0.2, np.nan, 0.05], "suppressed": ""})
+    got = hide_row(frame, [0], SPECS["nodes"])
+    assert got["change"].tolist()[3] == 0.2 and got["change"].tolist()[5] == 0.05
+    assert np.isnan(got.loc[2, "change"]) and got.loc[2, "mean"] == 0.6

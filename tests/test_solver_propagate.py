@@ -29,3 +29,15 @@ def test_a_group_whose_outside_interval_did_not_move_is_not_solved_again():
     assert round(out[B][0], 6) == 0.5 and round(out[B][1], 6) == 0.9
     assert stats.groups == 3
     assert stats.lp == 6
+
+
+def test_a_cross_row_reads_the_other_groups_cells_by_their_intervals():
+    """a − b = 0 read by a's group, b in [0.2, 0.5]: −b lies in [−0.5, −0.2], so a − 0.5 ≤ 0 … and −a + 0.2 ≤ 0, i.e.
+    a in [0.2, 0.5]; b of coefficient −2 in a + 2b ≤ 1.5: a ≤ 1.5 − 2·0.2 = 1.1; no interval for b: no row."""
+    from pipeline.publish.intervals import Crossing, _bounded
+
+    equal = Crossing({A: 1.0}, [(B, -1.0)], None, FIRM)
+    assert _bounded(equal, {B: (0.2, 0.5)}) == [({A: 1.0}, 0.5, FIRM), ({A: -1.0}, -0.2, FIRM)]
+    below = Crossing({A: 1.0}, [(B, 2.0)], 1.5, FIRM)
+    assert _bounded(below, {B: (0.2, 0.5)}) == [({A: 1.0}, 1.5 - 0.4, FIRM)]
+    assert _bounded(below, {}) == []

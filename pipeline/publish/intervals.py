@@ -847,12 +847,14 @@ def _bounded(row: Crossing, found: dict) -> list[Row]:
     """A cross row for one group: its cells of other groups replaced by their intervals (moved to the bound), as
     inequalities; none where a cell of another group has no interval."""
     low, high = 0.0, 0.0
-    for f, c in row.others:
-        lo, hi = found.get(f, (np.nan, np.nan))
-        if np.isnan(lo):
+    missing = (np.nan, np.nan)
+    for f, c in row.others:  # min and max written out as the builtins decide (the third pass calls this ~10⁵ times)
+        lo, hi = found.get(f, missing)
+        if lo != lo:
             return []
-        low += min(c * lo, c * hi)
-        high += max(c * lo, c * hi)
+        a, b = c * lo, c * hi
+        low += b if b < a else a
+        high += b if b > a else a
     inside, firm = row.inside, row.firm
     if row.bound is None:  # inside + outside = 0, outside in [low, high]
         return [(inside, -low, firm), ({f: -c for f, c in inside.items()}, high, firm)]
@@ -1610,11 +1612,16 @@ def hide_row(frame: pd.DataFrame, index: object | list, spec: TableSpec) -> pd.D
         if change not in out or previous not in out:
             continue
         out.loc[rows, change] = np.nan
+        # each key column read as text, and the previous years as numbers, once for all rows (only ``change`` is
+        # written below, and it is never a key: a row's next year is the one whose previous year is its year)
+        keys = [c for c in [*spec.keys, *([spec.segment] if spec.segment else [])] if c != "year" and c in out]
+        text = {c: out[c].astype(str) for c in keys}
+        previous_year = pd.to_numeric(out[previous], errors="coerce")
+        later = pd.Series(False, index=out.index)
         for row in rows:
-            same = pd.Series(True, index=out.index)
-            for c in [*spec.keys, *([spec.segment] if spec.segment else [])]:
-                if c != "year" and c in out:
-                    same &= out[c].astype(str).eq(str(out.at[row, c]))
-            later = same & pd.to_numeric(out[previous], errors="coerce").eq(pd.to_numeric(out.at[row, "year"]))
-            out.loc[later, change] = np.nan
+            same = previous_year.eq(pd.to_numeric(out.at[row, "year"]))
+            for c in keys:
+                same &= text[c].eq(str(out.at[row, c]))
+            later |= same
+        out.loc[later, change] = np.nan
     return out

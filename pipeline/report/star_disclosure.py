@@ -54,15 +54,17 @@ def _star_of(node: pd.Series) -> pd.Series:
 def hide_bottlenecks_of_hidden_stars(bottlenecks: pd.DataFrame, star: pd.DataFrame,
                                      hide: Callable[[pd.DataFrame, object], pd.DataFrame]) -> pd.DataFrame:
     """Rule (a): every published ★N bottleneck row whose segment and year the ★ table hides at ★N, hidden by
-    ``hide`` (one row, as complementary suppression hides it). The caller completes the table again."""
+    ``hide`` (given the table and the list of those rows: hidden at once, as complementary suppression hides them;
+    hiding a row reads no other row's status, so one call hides what one call per row would). The caller completes
+    the table again."""
     level = _star_of(star["node_id"])
     hidden = {(int(y), str(s), int(n)) for y, s, n, shut in
               zip(star["year"], star["segment"], level, ~_shown(star), strict=True) if shut and n == n}
     out = bottlenecks.copy()
-    for i in out.index[_shown(out).to_numpy()]:
-        if (int(out.at[i, "year"]), str(out.at[i, "segment"]), int(out.at[i, "star"])) in hidden:
-            out = hide(out, i)
-    return out
+    shown = _shown(out).to_numpy()
+    rows = [i for i, y, s, n in zip(out.index[shown], out["year"].to_numpy()[shown], out["segment"].to_numpy()[shown],
+                                    out["star"].to_numpy()[shown], strict=True) if (int(y), str(s), int(n)) in hidden]
+    return hide(out, rows) if rows else out
 
 
 def round_star_means(star: pd.DataFrame, bottlenecks: pd.DataFrame, judgeable: dict[int, int],

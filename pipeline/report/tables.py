@@ -142,12 +142,35 @@ def withheld_response_years(data: ReportData, by: str | None, k: int | None = No
         return set()
     kept = data.__dict__.setdefault("_withheld_response_years", {})
     if (by, _k(k)) not in kept:
-        r = responses_by_segment(data, by, k)
+        r = _responses_kept(data, by, k)
         shut = r[r["suppressed"].fillna("").astype(str).ne("")]
         kept[(by, _k(k))] = {(str(s), int(y)) for s, y in zip(shut["sector"], shut["year"], strict=True)}
     # where the weighting cells were merged onto published rows, their weights tell nothing the response table
     # does not: the members' totals of those years stand (docs/method.md §12.4a)
     return kept[(by, _k(k))] - set(data.weight_rows_published or ())
+
+
+def _responses_kept(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
+    """:func:`responses_by_segment` of ``data`` (protected, not completed), kept on the object: every weighted table
+    of a report reads it twice (:func:`withheld_response_years`, :func:`withhold_segment_intervals`), and each
+    reading protects the response table again. The data are not changed after loading; callers do not change it."""
+    kept = data.__dict__.setdefault("_responses_kept", {})
+    if (by, _k(k)) not in kept:
+        kept[(by, _k(k))] = responses_by_segment(data, by, k)
+    return kept[(by, _k(k))]
+
+
+def _members(data: ReportData, by: str | None) -> pd.DataFrame:
+    """sector, year, segment and the segment's members (roster_n) by ``by`` and in total, kept on the object:
+    :func:`members_behind` reads it for every node table of a report (the roster and respondents do not change
+    after loading; callers do not change the frame)."""
+    kept = data.__dict__.setdefault("_members", {})
+    if by not in kept:
+        members = pd.concat([response_rates(data.roster, data.respondents, by) if by else None,
+                             response_rates(data.roster, data.respondents, None)], ignore_index=True)
+        members = members.drop_duplicates(["sector", "year", "segment"])[["sector", "year", "segment", "roster_n"]]
+        kept[by] = members.rename(columns={"roster_n": MEMBERS_BEHIND})
+    return kept[by]
 
 
 def weights_on_published_rows(data: ReportData, responses: pd.DataFrame, by: str | None,
@@ -185,12 +208,9 @@ def members_behind(data: ReportData, by: str | None) -> pd.DataFrame:
     solver's weight of the segment): the segment's members where it is one weighting cell; where its cell was
     merged with others, its respondents × the merged cell's members per respondent. A respondent the roster does
     not list is a member who answered (docs/method.md §11) and carries its cell's weight like any other."""
-    members = pd.concat([response_rates(data.roster, data.respondents, by) if by else None,
-                         response_rates(data.roster, data.respondents, None)], ignore_index=True)
-    members = members.drop_duplicates(["sector", "year", "segment"])[["sector", "year", "segment", "roster_n"]]
-    members = members.rename(columns={"roster_n": MEMBERS_BEHIND})
+    members = _members(data, by)
     if not data.weight_rows_published or not by:
-        return members
+        return members.copy()
     w = data.weights
     seg = with_segment(data.respondents[["sector", "year", "respondent_key", by]], by)
     stood = seg.merge(w[["sector", "year", "respondent_key", "weight"]], on=["sector", "year", "respondent_key"])
@@ -229,10 +249,7 @@ def withhold_segment_intervals(table: pd.DataFrame, data: ReportData, by: str | 
     cols = [c for c in MEMBERS_INTERVALS if c in table]
     if not cols or not by or "segment" not in table or data.roster is None or not len(data.roster):
         return table
-    kept = data.__dict__.setdefault("_responses_kept", {})  # every weighted table of a report asks
-    if (by, _k(k)) not in kept:
-        kept[(by, _k(k))] = responses_by_segment(data, by, k)
-    r = kept[(by, _k(k))]
+    r = _responses_kept(data, by, k)
     shut = r[r["suppressed"].fillna("").astype(str).ne("") & r["segment"].ne(ALL)]
     safe = set(data.weight_rows_published or ())
     rows = {(str(s), int(y), str(g)) for s, y, g in zip(shut["sector"], shut["year"], shut["segment"], strict=True)
