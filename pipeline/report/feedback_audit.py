@@ -20,6 +20,7 @@ import pandas as pd
 from pipeline import catalogs
 from pipeline.publish.audit_ranks import rank_findings
 from pipeline.publish.feedback_model import head_words
+from pipeline.report.data import respondents_in
 from pipeline.report.member_page import node_label, peer_group_label, words
 from pipeline.report.published_peers import published_peers
 from pipeline.ruleset import min_cell
@@ -74,7 +75,7 @@ def _attribute_values(store: Path, sector: str, year: int) -> list[object]:
     respondents: the groups a member file may name."""
     info = catalogs.sector_info(sector)
     columns = list(dict.fromkeys(str(info[c]) for c in ("peer_attribute", "segment") if info.get(c)))
-    people = pd.read_parquet(store / "respondents", filters=[("sector", "==", sector), ("year", "==", year)])
+    people = respondents_in(store, sector, (year, year))
     return list(dict.fromkeys(v for c in columns if c in people for v in with_segment(people, c)["segment"]))
 
 
