@@ -429,6 +429,9 @@ def test_trend_lines_weighted_draw_members_solid_and_respondents_dashed():
     assert np.isnan(respondents[0].get_ydata()[1])  # hidden stays hidden in the respondents' line too
     legend = [t.get_text().replace("\n", "") for t in ax.get_legend().get_texts()]  # long labels wrap
     assert legend[-3:] == ["会員推計(実線)", "回答者平均(破線)", "95%信頼区間"]  # the whiskers named too
+    handles = ax.get_legend().legend_handles[-3:-1]  # one year draws no line: the marks tell the two apart
+    assert [h.get_marker() for h in handles] == ["o", "o"]
+    assert handles[0].get_markerfacecolor() != "none" and handles[1].get_markerfacecolor() == "none"
     assert _legend_clear_of_axes(ax)
     plt.close("all")
 

@@ -1236,7 +1236,8 @@ def trend_lines_weighted(table: pd.DataFrame, x: str = "year", members: str = "w
     and marker, the respondents' mean (thin dashed, no interval), so the gap between them reads at a glance.
 
     Returns the Axes; ``ax.get_lines()`` holds the members' lines first (one per series, in order), then
-    the respondents' (same order). ``style_labels`` name the solid and the dashed lines in the legend.
+    the respondents' (same order). ``style_labels`` name the solid line with filled marks and the dashed line
+    with hollow marks in the legend (with one year there is no line, only the marks).
     """
     ax = trend_lines(table, x=x, y=members, hue=hue, lo=lo, hi=hi, ax=ax, labels=labels,
                      suppressed_label=suppressed_label, year_format=year_format, legend=False)
@@ -1253,8 +1254,11 @@ def trend_lines_weighted(table: pd.DataFrame, x: str = "year", members: str = "w
         xa = np.asarray(xs, dtype=float) + (j - (len(series) - 1) / 2) * step
         ax.plot(xa, vals, color=line.get_color(), linestyle="--", lw=1.1, marker=line.get_marker(),
                 markersize=3.5, markerfacecolor="none", alpha=0.85, zorder=2)
-    handles = [*solid, Line2D([], [], color=INK_COLOUR, linestyle="-", lw=1.8, label=style_labels[0]),
-               Line2D([], [], color=INK_COLOUR, linestyle="--", lw=1.1, label=style_labels[1]),
+    # the marks as well as the lines: a single year draws no line, only a filled and a hollow mark
+    handles = [*solid, Line2D([], [], color=INK_COLOUR, linestyle="-", lw=1.8, marker="o", markersize=5,
+                              label=style_labels[0]),
+               Line2D([], [], color=INK_COLOUR, linestyle="--", lw=1.1, marker="o", markersize=3.5,
+                      markerfacecolor="none", label=style_labels[1]),
                *([_interval_handle()] if _has_intervals(ax) else [])]
     _legend_right(ax, handles, [h.get_label() for h in handles])
     return ax
