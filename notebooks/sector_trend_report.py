@@ -43,7 +43,6 @@ from pipeline.publish.model import SlidePivot
 from pipeline.publish.provenance import provenance
 from pipeline.publish.publisher import Publisher
 from pipeline.publish.render_html import REPORT_CSS
-from pipeline.report import ahead as A
 from pipeline.report import data as D
 from pipeline.report import figures as F
 from pipeline.report import protected as P
@@ -62,10 +61,9 @@ ctx = ReportContext.build(sector, framework, lang, min_cell)  # framework, its n
 fw, fw_label, node_names, min_cell = ctx.framework, ctx.framework_label, ctx.node_names, ctx.k
 # read only the frameworks this page draws (the store may hold many years of every sector)
 scored_on = ctx.frameworks_to_load
+loaded = D.load(store, sector, years or None, frameworks=scored_on, weights=weights)
 by = segment_by or info["segment"]
-source = A.Source(str(store), sector, years or None, tuple(scored_on), weights, by, min_cell, lang)
-later = A.Ahead(source)  # the ★ and level tables, computed in a second process while this one goes on
-loaded, rd, merges = source.read()  # recode before you hide: documented neighbour groups
+rd, merges = loaded.merge_small_segments(by, min_cell)  # recode before you hide: documented neighbour groups
 span = f"{rd.years[0]}" if len(rd.years) == 1 else f"{rd.years[0]}–{rd.years[-1]}"
 prov = provenance(store, [sector], rd.years, {"sector": sector, "years": span, "segment_by": by, "framework": fw,
                                               "k": min_cell, "lang": lang, "what_if": what_if})
@@ -227,7 +225,7 @@ page.figure("radar", L["titles"]["radar"].format(framework=fw_label) + f" ({late
 # Sectors scored on levels (automotive): levels reached by segment over the years.
 if "level" in info["frameworks"]:
     display(Markdown(f"## {L['sections']['levels']}"))
-    lv = show(later.tables(rd).levels)
+    lv = show(P.levels(rd, by, min_cell))
     relevelled = T.relevelled_items(rd)
     relevelled_note = L["relevelled"].format(n=len(relevelled)) if relevelled else ""
 
@@ -247,7 +245,7 @@ if "level" in info["frameworks"]:
 # %%
 # Sectors whose items the ★ scheme cites (automotive): ★3/★4 readiness.
 if "star" in info["frameworks"]:
-    star_tables = later.tables(rd).star  # readiness and bottlenecks, protected together
+    star_tables = P.star(rd, by, min_cell, lang)  # readiness and bottlenecks, protected together
     star_protected, bottle, unjudged = star_tables.readiness, star_tables.bottlenecks, star_tables.unjudgeable
     # each row named for what its value is (a mean share of requirements met, or the share of companies ready)
     star = page.star_named(show(star_protected))
@@ -301,7 +299,7 @@ if "star" in info["frameworks"]:
     page.table("star_bottlenecks", bottle_shown, unjudged=unjudged_note)
 
     # distance to ★3/★4 and ready after fixing at most N: companies by band, for each star
-    bands, within = later.tables(rd).bands, later.tables(rd).within
+    bands, within = S.distance(rd, by, star_protected, min_cell, bottlenecks=bottle)
     bands_shown, within_shown = show(bands), show(within)
     ready_rows = star[star["node_id"].isin([f"★{n}+" for n in catalogs.stars()])]
     for n_star in catalogs.stars():
@@ -331,7 +329,7 @@ if "star" in info["frameworks"]:
 
     # readiness over the years, on the requirements that compare across the forms answered
     if len(rd.years) > 1:
-        trend_rows, left_out = later.tables(rd).trend
+        trend_rows, left_out = S.trend(rd, by, star_protected, T.trend_excluded_items(rd), min_cell)
         trend_shown = show(trend_rows)
         excluded_ids = left_out[3] + [r for r in left_out[4] if r not in left_out[3]]
         trend_basis = R["trend_excluded"].format(n3=len(left_out[3]), n4=len(left_out[4]),

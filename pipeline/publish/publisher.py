@@ -274,7 +274,8 @@ class Publisher:
 
         The tables are written while the figure worker draws its last figures (they need none of them); the deck
         waits for every figure file, and so does a failed check (a report withdrawn then must find every file its
-        figures wrote)."""
+        figures wrote). A figure file that then fails leaves the new tables beside the old figures: `sdw report`
+        withdraws the folder; a notebook run by hand does not."""
         from pipeline.publish.render_xlsx import write_machine_copy, write_people_workbook
 
         out: dict[str, Path] = {}
