@@ -237,13 +237,9 @@ SENTENCE_COLUMNS = ["framework", "node_id", "peer_group", "peer_n", "hidden", "p
                     "between_quantile"]
 
 
-def _flag(h: pd.DataFrame, column: str) -> pd.Series:
-    """A per-row flag of the scoring table (False where the table has no such column or no value)."""
-    return h[column].fillna(False).astype(bool) if column in h else pd.Series(False, index=h.index)
-
-
 def _flags(h: pd.DataFrame, column: str) -> list[bool]:
-    """:func:`_flag` as a list of Python bools (for keys built per member)."""
+    """A per-row flag of the scoring table as Python bools (False where the table has no such column or no
+    value)."""
     return [False if pd.isna(v) else bool(v) for v in h[column].tolist()] if column in h else [False] * len(h)
 
 

@@ -166,11 +166,16 @@ def _members(data: ReportData, by: str | None) -> pd.DataFrame:
     after loading; callers do not change the frame)."""
     kept = data.__dict__.setdefault("_members", {})
     if by not in kept:
-        members = pd.concat([response_rates(data.roster, data.respondents, by) if by else None,
-                             response_rates(data.roster, data.respondents, None)], ignore_index=True)
-        members = members.drop_duplicates(["sector", "year", "segment"])[["sector", "year", "segment", "roster_n"]]
+        members = _rates_by_and_in_total(data, by)[["sector", "year", "segment", "roster_n"]]
         kept[by] = members.rename(columns={"roster_n": MEMBERS_BEHIND})
     return kept[by]
+
+
+def _rates_by_and_in_total(data: ReportData, by: str | None) -> pd.DataFrame:
+    """:func:`response_rates` by ``by`` and for the sector as a whole, one row per sector, year and segment."""
+    return pd.concat([response_rates(data.roster, data.respondents, by) if by else None,
+                      response_rates(data.roster, data.respondents, None)],
+                     ignore_index=True).drop_duplicates(["sector", "year", "segment"])
 
 
 def weights_on_published_rows(data: ReportData, responses: pd.DataFrame, by: str | None,
@@ -373,9 +378,7 @@ def responses_by_segment(data: ReportData, by: str, k: int | None = None, comple
                        data.respondents.groupby(["sector", "year"]).size().rename("n").reset_index()
                        .assign(segment=ALL)], ignore_index=True)
     if data.roster is not None and len(data.roster):
-        rates = pd.concat([response_rates(data.roster, data.respondents, by),
-                           response_rates(data.roster, data.respondents, None)], ignore_index=True)
-        rates = rates.drop_duplicates(keys).rename(columns={"n": "n_on_roster"})
+        rates = _rates_by_and_in_total(data, by).rename(columns={"n": "n_on_roster"})
         table = table.merge(rates[[*keys, "n_on_roster", "roster_n", "response_rate", "ci_low", "ci_high"]],
                             on=keys, how="outer")
         table["n"] = table["n"].fillna(0)

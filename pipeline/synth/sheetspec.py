@@ -25,6 +25,11 @@ _XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.
 _XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 
+def _macro_enabled(content_types: str) -> str:
+    """``[Content_Types].xml`` with the workbook part labelled macro-enabled, as Excel labels an ``.xlsm``."""
+    return content_types.replace(_XLSX_MAIN, _XLSM_MAIN)
+
+
 @dataclass(frozen=True)
 class Formula:
     """A formula with the value Excel would have cached for it."""
@@ -103,7 +108,7 @@ def _xlsxwriter_workbook(macro_enabled: bool) -> type:
             files = super()._create_package()
             for k, (text, name, binary) in enumerate(files):
                 if name == "[Content_Types].xml":
-                    files[k] = (io.StringIO(text.getvalue().replace(_XLSX_MAIN, _XLSM_MAIN)), name, binary)
+                    files[k] = (io.StringIO(_macro_enabled(text.getvalue())), name, binary)
             return files
 
     class MacroEnabledWorkbook(xlsxwriter.Workbook):
@@ -180,7 +185,7 @@ class _FixedTimeZip(zipfile.ZipFile):
             info.external_attr = 0o600 << 16
             zinfo_or_arcname = info
         if self.macro_enabled and zinfo_or_arcname.filename == "[Content_Types].xml":
-            data = (data.encode() if isinstance(data, str) else data).replace(_XLSX_MAIN.encode(), _XLSM_MAIN.encode())
+            data = _macro_enabled(data.decode() if isinstance(data, bytes) else data).encode()
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
 
