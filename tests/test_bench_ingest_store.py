@@ -3,7 +3,6 @@ after the run, and after a failed run too (a benchmark repeated all day must not
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import tempfile
 from pathlib import Path
@@ -11,15 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.handmade import write_auto
-
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "ingest.py"
+from tests.scripts import script
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("bench_ingest", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script("benchmarks/ingest.py")
 
 
 @pytest.fixture

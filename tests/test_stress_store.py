@@ -3,20 +3,14 @@ respondent off the roster in every year, as a real roster misses a newcomer (doc
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
-TOOL = Path(__file__).resolve().parents[1] / "tools" / "stress_store.py"
+from tests.scripts import script
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("stress_store", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script("tools/stress_store.py")
 
 
 def test_one_respondent_is_left_off_the_roster_by_seed():
