@@ -12,8 +12,8 @@ module only draws them, and :data:`SPECS` tells the intruder check what each tab
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from typing import Any
+from collections.abc import Callable, Collection, Hashable
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -56,6 +56,8 @@ from pipeline.scoring.segments import (
 from pipeline.scoring.statistics import item_shares, score_bands
 from pipeline.scoring.trends import panel_change
 from pipeline.scoring.weighted import ITEM_COLUMNS, WEIGHTED_COLUMNS, weighted_item_shares, weighted_segment_stats
+
+T = TypeVar("T")
 
 NODE_KEYS = ["sector", "year", "framework", "node_id"]
 NODE_STATS = ["mean", "sd", "mean_ci_low", "mean_ci_high", "share_reached", "reached", "ci_low", "ci_high",
@@ -140,35 +142,41 @@ def withheld_response_years(data: ReportData, by: str | None, k: int | None = No
     Kept on the object: every weighted table of a report asks."""
     if not by or not data.weighted or data.roster is None or not len(data.roster):
         return set()
-    kept = data.__dict__.setdefault("_withheld_response_years", {})
-    if (by, _k(k)) not in kept:
+
+    def shut_years() -> set[tuple[str, int]]:
         r = _responses_kept(data, by, k)
         shut = r[r["suppressed"].fillna("").astype(str).ne("")]
-        kept[(by, _k(k))] = {(str(s), int(y)) for s, y in zip(shut["sector"], shut["year"], strict=True)}
+        return {(str(s), int(y)) for s, y in zip(shut["sector"], shut["year"], strict=True)}
+
     # where the weighting cells were merged onto published rows, their weights tell nothing the response table
     # does not: the members' totals of those years stand (docs/method.md §12.4a)
-    return kept[(by, _k(k))] - set(data.weight_rows_published or ())
+    return _kept(data, "_withheld_response_years", (by, _k(k)), shut_years) - set(data.weight_rows_published or ())
+
+
+def _kept(data: ReportData, name: str, key: Hashable, make: Callable[[], T]) -> T:
+    """``make()`` computed once per report data object and ``key``, and kept on the object under ``name``: its
+    tables are not changed after loading, and every table of a report asks again. Callers do not change the value."""
+    kept = data.__dict__.setdefault(name, {})
+    if key not in kept:
+        kept[key] = make()
+    return kept[key]
 
 
 def _responses_kept(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
     """:func:`responses_by_segment` of ``data`` (protected, not completed), kept on the object: every weighted table
     of a report reads it twice (:func:`withheld_response_years`, :func:`withhold_segment_intervals`), and each
-    reading protects the response table again. The data are not changed after loading; callers do not change it."""
-    kept = data.__dict__.setdefault("_responses_kept", {})
-    if (by, _k(k)) not in kept:
-        kept[(by, _k(k))] = responses_by_segment(data, by, k)
-    return kept[(by, _k(k))]
+    reading protects the response table again."""
+    return _kept(data, "_responses_kept", (by, _k(k)), lambda: responses_by_segment(data, by, k))
 
 
 def _members(data: ReportData, by: str | None) -> pd.DataFrame:
     """sector, year, segment and the segment's members (roster_n) by ``by`` and in total, kept on the object:
-    :func:`members_behind` reads it for every node table of a report (the roster and respondents do not change
-    after loading; callers do not change the frame)."""
-    kept = data.__dict__.setdefault("_members", {})
-    if by not in kept:
-        members = _rates_by_and_in_total(data, by)[["sector", "year", "segment", "roster_n"]]
-        kept[by] = members.rename(columns={"roster_n": MEMBERS_BEHIND})
-    return kept[by]
+    :func:`members_behind` reads it for every node table of a report."""
+    def members() -> pd.DataFrame:
+        rates = _rates_by_and_in_total(data, by)
+        return rates[["sector", "year", "segment", "roster_n"]].rename(columns={"roster_n": MEMBERS_BEHIND})
+
+    return _kept(data, "_members", by, members)
 
 
 def _rates_by_and_in_total(data: ReportData, by: str | None) -> pd.DataFrame:
@@ -689,12 +697,8 @@ def na_shares_withheld(table: pd.DataFrame, data: ReportData, framework: str, k:
 
 def _item_table(data: ReportData, k: int, lang: str = "ja") -> pd.DataFrame:
     """:func:`items` of ``data``, kept on the object: every node table of a report (and each click of the explorer)
-    reads it, and :func:`linked` protects it, and it costs seconds on a large store. The data are not changed after
-    loading; callers do not change the frame (completion works on a copy)."""
-    kept = data.__dict__.setdefault("_item_tables", {})
-    if (k, lang) not in kept:
-        kept[(k, lang)] = items(data, k, lang)
-    return kept[(k, lang)]
+    reads it, and :func:`linked` protects it, and it costs seconds on a large store (completion works on a copy)."""
+    return _kept(data, "_item_tables", (k, lang), lambda: items(data, k, lang))
 
 
 def node_items(data: ReportData, framework: str, years: Collection[object]) -> pd.DataFrame:
