@@ -89,8 +89,13 @@ def item_texts(sector: str, template_version: str = "", lang: str = "ja") -> dic
     ``lang="en"`` gives our English rendering (``text_en``) where the catalog has one and the item's
     is not empty; otherwise the Japanese text. An imported official form has Japanese only, so an
     English report of its items shows the official Japanese wording rather than our English for a
-    text that may have changed.
+    text that may have changed. Made once per form and language (a feedback run asks for every member); read only.
     """
+    return _item_texts(sector, template_version or "", lang)
+
+
+@catalog_cache
+def _item_texts(sector: str, template_version: str, lang: str) -> dict[str, str]:
     items = items_for(template_version) if template_version else sector_items(sector)
     texts = items["text_ja"]
     if lang == "en" and "text_en" in items:

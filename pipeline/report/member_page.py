@@ -104,7 +104,7 @@ def _items_frame(weak: pd.DataFrame, sector: str, lang: str, w: dict[str, Any]) 
     """The items to work on first, in the checklist's words (:attr:`MemberPage.items`), built from plain arrays."""
     answers = {**w["answers"], **catalogs.answer_words(sector, lang)}
     version = str(weak["template_version"].iloc[0]) if "template_version" in weak and len(weak) else ""
-    texts = item_texts(sector, version, lang)
+    texts = catalogs.item_texts(sector, version, lang)
     ids = _texts(weak, "item_id")
     rate = _numbers(weak, "peer_rate")
     said = [texts.get(i) for i in ids]
@@ -115,13 +115,6 @@ def _items_frame(weak: pd.DataFrame, sector: str, lang: str, w: dict[str, Any]) 
                          "n_applicable": np.where(np.isnan(rate), np.nan, _numbers(weak, "n_applicable")),
                          # a rate the report prints in whole percent is printed so here (80%, never 80.0%)
                          "rounded": np.array(_flags(weak, "rounded"), dtype=bool)})
-
-
-@catalogs.catalog_cache
-def item_texts(sector: str, template_version: str, lang: str) -> dict[str, str]:
-    """:func:`pipeline.catalogs.item_texts`, made once per form and language (the same for every member of a run);
-    read only."""
-    return catalogs.item_texts(sector, template_version, lang)
 
 
 def _answered(h: pd.DataFrame) -> bool:

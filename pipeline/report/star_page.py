@@ -23,7 +23,7 @@ from pipeline.publish.feedback_model import MemberPage
 from pipeline.publish.formats import HIDDEN_MARK
 from pipeline.publish.star_page_layout import STATUS_ORDER, StarPage, StarRow, StarSection
 from pipeline.report import style
-from pipeline.report.member_page import item_texts, peer_group_label
+from pipeline.report.member_page import peer_group_label
 from pipeline.report.scheme_names import scheme_date, scheme_label, scheme_names
 from pipeline.scoring.feedback import ALL_GROUP, NO_PEERS
 from pipeline.scoring.readiness import DISTANCE_BANDS, distance_band
@@ -93,7 +93,7 @@ def star_page(fb: StarFeedback, member: MemberPage, sector: str, k: int) -> Star
                  else f"{native[a]} ({general.get(a, a)})") for a in general}
     achieved, not_applicable = label.get("implemented", ""), label.get("not_applicable", "")
     say = {"achieved": achieved, "not_applicable": not_applicable}
-    texts = item_texts(sector, fb.template_version or "", lang)
+    texts = catalogs.item_texts(sector, fb.template_version, lang)
     # columns taken out as lists, not iterated element by element (a column of Arrow text)
     given = zip(fb.answers["answer"].tolist(), fb.answers["answer_raw"].tolist(), strict=True)
     answers = dict(zip(fb.answers["item_id"].tolist(), given, strict=True))
