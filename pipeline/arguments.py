@@ -200,20 +200,13 @@ def roster_file(path: Path) -> None:
 
 
 def store_years(store: Path, sectors: list[str]) -> dict[str, list[int]]:
-    """The years each sector has respondents in the store (one column of one table is read)."""
-    import pyarrow.parquet as pq
+    """The years each sector has respondents in the store (two columns of one table are read)."""
+    from pipeline.store import sector_years
 
-    from pipeline.store import opened
-
-    path = store / "respondents"
-    if not path.exists():
-        return {}
-    with opened(path) as f:
-        t = pq.read_table(f, columns=["sector", "year"]).group_by(["sector", "year"]).aggregate([])
     held: dict[str, list[int]] = {}
-    for s, y in zip(t.column("sector").to_pylist(), t.column("year").to_pylist(), strict=True):
+    for s, y in sector_years(store, "respondents"):
         if s in sectors:
-            held.setdefault(s, []).append(int(y))
+            held.setdefault(s, []).append(y)
     return {s: sorted(ys) for s, ys in held.items()}
 
 
@@ -245,14 +238,13 @@ def span_in_store(span: tuple[int, int], held: dict[str, list[int]]) -> None:
 def segment_attributes(store: Path, sector: str) -> list[str]:
     """Respondent attributes with at least one value for ``sector`` in the store (what a report can segment by)."""
     import pandas as pd
-    import pyarrow.parquet as pq
 
     from pipeline.report.data import SEGMENTS  # not explore: it brings matplotlib for a list of names
-    from pipeline.store import opened
+    from pipeline.store import opened, schema_of
 
     path = store / "respondents"
     with opened(path) as f:  # the schema and the rows of one file
-        columns = [c for c in SEGMENTS if c in set(pq.read_schema(f).names)]
+        columns = [c for c in SEGMENTS if c in set(schema_of(f).names)]
         r = pd.read_parquet(f, columns=columns, filters=[("sector", "==", sector)])
     return [c for c in columns if r[c].dropna().astype(str).str.strip().ne("").any()]
 

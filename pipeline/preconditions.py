@@ -30,16 +30,9 @@ def _ingest_hint(sector: str, year: int | None = None) -> str:
 
 def scored_years(store: Path) -> set[tuple[str, int]]:
     """(sector, year) pairs with at least one score row (one column pair of the scores table)."""
-    import pyarrow.parquet as pq
+    from pipeline.store import sector_years
 
-    from pipeline.store import opened
-
-    path = store / "scores"
-    if not path.exists():
-        return set()
-    with opened(path) as f:
-        t = pq.read_table(f, columns=["sector", "year"]).group_by(["sector", "year"]).aggregate([])
-    return {(s, int(y)) for s, y in zip(t.column("sector").to_pylist(), t.column("year").to_pylist(), strict=True)}
+    return set(sector_years(store, "scores"))
 
 
 def stale_scores(store: Path, held: dict[str, list[int]]) -> list[tuple[str, int, str]]:

@@ -59,6 +59,19 @@ def schema_of(handle: object) -> pa.Schema:
     return pq.read_schema(handle)
 
 
+def sector_years(store: Path | str, name: str) -> list[tuple[str, int]]:
+    """Each (sector, year) with a row in the store table ``name``, once, in the order they first appear (two
+    columns of one open file are read); none where the table is absent."""
+    import pyarrow.parquet as pq
+
+    path = Path(store) / name
+    if not path.exists():
+        return []
+    with opened(path) as f:
+        t = pq.read_table(f, columns=["sector", "year"]).group_by(["sector", "year"]).aggregate([])
+    return [(s, int(y)) for s, y in zip(t.column("sector").to_pylist(), t.column("year").to_pylist(), strict=True)]
+
+
 def read_table(store: Path, name: str) -> pd.DataFrame | None:
     """A store table, with any column added since an older store was written filled (schemas.ADDED)."""
     path = store / name
@@ -76,10 +89,8 @@ def read_table(store: Path, name: str) -> pd.DataFrame | None:
 
 def empty_table(store: Path, name: str) -> pd.DataFrame:
     """A table's columns with no rows, read from the file's schema only (no data is loaded)."""
-    import pyarrow.parquet as pq
-
     with opened(store / name) as f:
-        return pq.read_schema(f).empty_table().to_pandas()
+        return schema_of(f).empty_table().to_pandas()
 
 
 def prepare() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import catalogs, config
-from pipeline.store import opened
+from pipeline.store import opened, sector_years
 
 
 @dataclass
@@ -203,18 +203,9 @@ def cross_sector_sectors(store: Path | str) -> list[str]:
 def unscored(store: Path | str, sectors: list[str], years: tuple[int, int] | None = None) -> list[tuple[str, int]]:
     """(sector, year) with respondents but no scores: ingested since the last `sdw score` (ingest empties the
     year's scores), which a report would show as a year with companies and no results."""
-    import pyarrow.parquet as pq
-
-    def pairs(name: str) -> set[tuple[str, int]]:
-        path = Path(store) / name
-        if not path.exists():
-            return set()
-        with opened(path) as f:
-            t = pq.read_table(f, columns=["sector", "year"]).group_by(["sector", "year"]).aggregate([])
-        return set(zip(t.column("sector").to_pylist(), t.column("year").to_pylist(), strict=True))
-
     lo, hi = years if years is not None else (-1, 10_000)
-    return sorted((s, y) for s, y in pairs("respondents") - pairs("scores") if s in sectors and lo <= y <= hi)
+    scored = set(sector_years(store, "scores"))
+    return sorted((s, y) for s, y in set(sector_years(store, "respondents")) - scored if s in sectors and lo <= y <= hi)
 
 
 def sector_choices(store: Path | str, lang: str) -> list[tuple[str, str]]:
