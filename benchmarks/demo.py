@@ -42,6 +42,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from reference import drift, reference  # noqa: E402 - the machine's speed, timed in the same run
+
 BUDGET = {"fresh": 60.0, "again": 30.0, "report": 15.0, "peak_mb": 1024.0}
 MARK = "BENCH-JSON "
 
@@ -142,6 +146,7 @@ def run_demo(home: Path, src: Path = ROOT) -> dict:
     """One ``sdw demo`` in a fresh process with ``SDW_HOME=home``; its stage timings and peaks."""
     env = {**os.environ, "SDW_HOME": str(home), "PYTHONUNBUFFERED": "1",
            "SDW_SECRET_KEY": os.environ.get("SDW_SECRET_KEY", "benchmark-key")}
+    start = reference()
     t0, load0 = time.perf_counter(), os.getloadavg()[0]
     used0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     # the report kernels import pipeline too: PYTHONPATH makes them import the same copy as the demo
@@ -165,6 +170,7 @@ def run_demo(home: Path, src: Path = ROOT) -> dict:
     got["tree_cpu"], got["load"] = tree_cpu, (load0, os.getloadavg()[0])
     print(f"  {src}: wall {wall:.1f} s, CPU {tree_cpu:.1f} s (process tree), load {load0:.1f} → {got['load'][1]:.1f}",
           flush=True)
+    print(f"  {drift(start, reference())}", flush=True)
     return got
 
 

@@ -33,6 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from reference import drift, reference  # noqa: E402 - the machine's speed, timed in the same run
+
 BUDGET = {"report_s": 15.0, "report_mb": 500.0, "feedback_s": 60.0, "feedback_pdf_s": 180.0}
 
 
@@ -97,6 +101,7 @@ def main() -> int:
            "PYTHONPATH": str(src), "MPLBACKEND": "Agg"}
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"year benchmark: {a.sector} FY{a.year}, code {src}, {cores} cores, load {os.getloadavg()[0]:.1f}")
+    start = reference()
     raw = synth_once(data, a.sector, a.year, a.n, env)
     files = sum(1 for f in raw.rglob("*") if f.is_file())
     roster = raw.parent / f"{a.year}_truth" / "roster.csv"
@@ -148,6 +153,7 @@ def main() -> int:
     scope = "" if a.n is None else f" (the budgets are for the published count; this run has {members} members)"
     print(f"budgets ({cores} cores, load {os.getloadavg()[0]:.1f}){scope}:")
     print("\n".join(lines))
+    print(drift(start, reference()))
     return 0
 
 
