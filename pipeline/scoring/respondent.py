@@ -47,9 +47,19 @@ _EPS = 1e-9
 
 
 def _grid(responses: pd.DataFrame, items: pd.Index) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Respondents (KEY frame), their row per response and the item column per response (-1 if foreign)."""
-    rows, people = pd.factorize(pd.MultiIndex.from_frame(responses[KEY]))
-    return pd.DataFrame(list(people), columns=KEY), rows, items.get_indexer(responses["item_id"])
+    """Respondents (KEY frame, in the order they first appear), their row per response and the item column per
+    response (-1 if foreign).
+
+    The key's columns are numbered one at a time and the numbers combined into one integer per response: the same
+    rows as numbering the key's tuples, without a tuple per response (a third of the time on a year's answers)."""
+    codes = np.zeros(len(responses), dtype=np.int64)
+    for col in KEY:
+        numbered, distinct = pd.factorize(responses[col], use_na_sentinel=False)
+        codes = codes * len(distinct) + numbered
+    rows, _ = pd.factorize(codes)
+    _, first = np.unique(rows, return_index=True)  # each respondent's first response
+    people = list(zip(*(responses[col].to_numpy()[first].tolist() for col in KEY), strict=True))
+    return pd.DataFrame(people, columns=KEY), rows, items.get_indexer(responses["item_id"])
 
 
 def node_scores(responses: pd.DataFrame, sector: str, rules: RulesSource = None) -> pd.DataFrame:

@@ -199,6 +199,15 @@ def members_per(column: str, members: pd.DataFrame, respondents: pd.DataFrame) -
     return with_members(members, respondents, [column])[column].value_counts().sort_index()
 
 
+def _cell_label(frame: pd.DataFrame, attrs: list[str]) -> pd.Series:
+    """Each row's weighting cell: its attributes' values joined by " × " (column by column, not a Python call per
+    row: a year's roster has thousands of members)."""
+    label = frame[attrs[0]].astype(str)
+    for attr in attrs[1:]:
+        label = label + " × " + frame[attr].astype(str)
+    return label
+
+
 def _one(roster: pd.DataFrame, respondents: pd.DataFrame, attrs: list[str], min_respondents: int,
          trim_ratio: float | None) -> tuple[pd.DataFrame, WeightingNote]:
     """Weights of one sector-year (see :func:`roster_weights`)."""
@@ -224,8 +233,7 @@ def _one(roster: pd.DataFrame, respondents: pd.DataFrame, attrs: list[str], min_
         collapsed += sorted({c for c in merged[a].values() if JOIN in c})
         members[a] = members[a].map(merged[a])
         resp[a] = resp[a].map(merged[a])
-    label = lambda f: f[attrs].astype(str).agg(" × ".join, axis=1)  # noqa: E731 - one label rule, named once
-    members["cell"], resp["cell"] = label(members), label(resp)
+    members["cell"], resp["cell"] = _cell_label(members, attrs), _cell_label(resp, attrs)
     n_members = members_per("cell", members, resp)
     n_resp = resp.groupby("cell").size()
     if len(attrs) == 1:  # the cells are the roster's own: members ÷ respondents
