@@ -62,6 +62,13 @@ def _grid(responses: pd.DataFrame, items: pd.Index) -> tuple[pd.DataFrame, np.nd
     return pd.DataFrame(people, columns=KEY), rows, items.get_indexer(responses["item_id"])
 
 
+def _repeated(people: pd.DataFrame, times: int) -> pd.DataFrame:
+    """The KEY columns with each respondent's row ``times`` times in a row, taken by position (text stays Arrow
+    text: no Python object per row of a table that has a row per respondent and node)."""
+    each = np.repeat(np.arange(len(people)), times)
+    return pd.DataFrame({col: people[col].array.take(each) for col in KEY})
+
+
 def node_scores(responses: pd.DataFrame, sector: str, rules: RulesSource = None) -> pd.DataFrame:
     """Roll item points up to every node of every framework the sector's instrument feeds.
 
@@ -101,9 +108,10 @@ def _node_scores(responses: pd.DataFrame, sector: str, template_version: str, ru
     n_items, n_applicable, sums = present @ member, applicable @ member, total @ member
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(n_applicable > 0, sums / n_applicable, np.nan)
-    out = pd.DataFrame({col: np.repeat(people[col].to_numpy(), len(nodes)) for col in KEY})
-    out["framework"] = np.tile(nodes["framework"].to_numpy(), len(people))
-    out["node_id"] = np.tile(nodes["node_id"].to_numpy(), len(people))
+    out = _repeated(people, len(nodes))
+    each_node = np.tile(np.arange(len(nodes)), len(people))
+    out["framework"] = pd.array(nodes["framework"], dtype="str").take(each_node)
+    out["node_id"] = pd.array(nodes["node_id"], dtype="str").take(each_node)
     out["score"] = mean.ravel()
     out["n_items"] = n_items.ravel().astype(int)
     out["n_applicable"] = n_applicable.ravel().astype(int)
@@ -219,7 +227,7 @@ def _star_scores(answers: pd.DataFrame, sector: str, template_version: str, rule
             assessable = applicable[:, idx].any(axis=1)
             met[:, j] = np.where(assessable, fine[:, idx].all(axis=1), np.nan)
         judged = ~np.isnan(met)
-        per_req = pd.DataFrame({col: np.repeat(people[col].to_numpy(), len(reqs)) for col in KEY})
+        per_req = _repeated(people, len(reqs))
         per_req = per_req.assign(framework="star",
                                  node_id=np.tile((f"{star}:" + reqs["requirement_id"]).to_numpy(), len(people)),
                                  score=met.ravel(), n_items=1, n_applicable=judged.ravel().astype(int))
