@@ -170,7 +170,6 @@ def _members(only: str | None, only_file: Path | None) -> list[str] | None:
 def report(args: argparse.Namespace) -> int:
     from pipeline import preconditions
     from pipeline.lock import locked
-    from pipeline.publish.audit import solver_errors_of
     from pipeline.report.run import run_report
 
     with locked(args.store, "report"):
@@ -180,6 +179,8 @@ def report(args: argparse.Namespace) -> int:
                             pptx=args.pptx, quiet=getattr(args, "quiet", False), weights=args.weights,
                             what_if=args.what_if.text if getattr(args, "what_if", None) else "",
                             workers=getattr(args, "workers", None))
+    from pipeline.publish.audit import solver_errors_of  # imported while the kernel ran (report.run.execute)
+
     timing = ", ".join(f"{s} {t:.1f} s" for s, t in result.seconds.items())
     print(f"sdw report: {counted(len(result.html), 'report')}, {counted(len(result.figures), 'figure')} ({timing}); "
           "every table passed "

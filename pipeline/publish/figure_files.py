@@ -112,7 +112,8 @@ def _settings() -> tuple[dict[str, Any], list[str]]:
 
 
 class FigureWriter:
-    """Writes figure files in one worker process per report (started at the first figure); see the module."""
+    """Writes figure files in one worker process per report (started by :meth:`start`, else at the first figure);
+    see the module."""
 
     def __init__(self, folder: Path | str | None = None) -> None:
         self._folder = Path(folder) if folder is not None else None  # where the job folder goes (the report's)
@@ -141,8 +142,7 @@ class FigureWriter:
         if b"__main__" in job:  # e.g. a formatter defined in the notebook: the worker has no such module
             write_files(fig, files)
             return
-        if self._proc is None:
-            self._start()
+        self.start()
         assert self._dir is not None and self._proc is not None and self._proc.stdin is not None
         path = self._dir / f"{self._sent:04d}.pickle"
         path.write_bytes(job)
@@ -153,7 +153,11 @@ class FigureWriter:
         except BrokenPipeError:  # the worker has stopped: join says why
             self.join()
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Start the worker now, if it is not running and files are not written here: a report that starts it before
+        its first figure has the worker's imports (matplotlib's) done on the other core by the time it draws."""
+        if self._proc is not None or self.in_process:
+            return
         if self._folder is not None:
             self._folder.mkdir(parents=True, exist_ok=True)
         self._dir = Path(tempfile.mkdtemp(prefix=JOBS_PREFIX, dir=self._folder))
@@ -221,8 +225,12 @@ def _serve(parent: int) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch, args=(parent,), daemon=True).start()
     import matplotlib as mpl
+    import matplotlib.backends.backend_agg  # noqa: F401 - what the first figure's files need, imported before it comes
+    import matplotlib.backends.backend_svg  # noqa: F401
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
+
+    import pipeline.png  # noqa: F401
 
     strict_glyphs()
     known = {f.fname for f in font_manager.fontManager.ttflist}
@@ -248,5 +256,12 @@ def _serve(parent: int) -> int:
     return 1 if failed else 0
 
 
+def _exit(code: int) -> None:
+    """End the worker at once once its last file is written: the report waits for this process to end (``join``),
+    and an interpreter's orderly exit (freeing matplotlib's caches and modules object by object) writes nothing."""
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(_serve(int(sys.argv[1])))
+    _exit(_serve(int(sys.argv[1])))

@@ -14,6 +14,7 @@ import dataclasses
 import io
 import json
 import shutil
+import sys
 import tempfile
 from html import escape
 from pathlib import Path
@@ -114,6 +115,10 @@ class Publisher:
         self.solver_stats = SolverStats()  # the check's interval solver (its errors go to tables.json)
         self.figures_dir.mkdir(parents=True, exist_ok=True)
         self.report_dir.mkdir(parents=True, exist_ok=True)
+        shell = sys.modules.get("IPython.core.interactiveshell")
+        if show and shell is not None and shell.InteractiveShell.initialized():
+            # in a notebook's kernel the worker starts now, so its imports are done while the first tables are made
+            self._files.start()
 
     def _rounded_note(self, frame: pd.DataFrame, columns: list[str]) -> str:
         """Why some shares read in whole percent: an item table's rows for few "not applicable" answers, a node or ★

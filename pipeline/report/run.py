@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -25,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import catalogs, config, ruleset
-from pipeline.publish.audit import AUDIT_FILE, INTERVALS_FILE
 
 NOTEBOOKS = {"sector": "sector_trend_report", "cross": "cross_sector"}
 log = logging.getLogger(__name__)
@@ -139,9 +139,10 @@ def _reader_notebook(nb) -> tuple[object, list[str]]:
     return nb, [w for w in warnings if w]
 
 
-def quiet_shutdown_manager() -> type:
+def quiet_shutdown_manager(started: Callable[[], None] | None = None) -> type:
     """The kernel manager papermill runs each notebook with: jupyter_client's own, except that shutting a kernel
-    down sends it no interrupt first.
+    down sends it no interrupt first, and that ``started()`` is called once the kernel's process is running (what
+    this process does while the kernel runs: :func:`_prepare_export`).
 
     jupyter_client interrupts a kernel (SIGINT to its process group) before every shutdown request. After a
     notebook's last cell papermill asks the kernel for its info and shuts it down as soon as the reply arrives;
@@ -154,6 +155,11 @@ def quiet_shutdown_manager() -> type:
     from jupyter_client import AsyncKernelManager
 
     class QuietShutdownKernelManager(AsyncKernelManager):
+        async def _async_post_start_kernel(self, **kw) -> None:
+            await super()._async_post_start_kernel(**kw)
+            if started is not None:
+                started()
+
         async def _async_interrupt_kernel(self) -> None:
             if self.shutting_down:  # set by shutdown_kernel just before it interrupts: the request follows
                 return
@@ -196,10 +202,41 @@ def _skip_iri_grammar() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: "not importable"
 
 
+EXPORT = {"exclude_input": True, "exclude_input_prompt": True, "exclude_output_prompt": True, "embed_images": True}
+"""How the executed notebook becomes the report's HTML (nbconvert's ``HTMLExporter``): no code, figures inline."""
+
+
+def _prepare_export() -> None:
+    """What this process needs once its kernel has run, made while the kernel runs (on the core the kernel leaves
+    free): the modules the end of the run imports (nbconvert's exporter, the audit's folder checks, the report's
+    words) and the exporter's first-use work, by exporting a two-cell notebook — its template compiled, the CSS
+    selectors of its accessibility pass compiled (soupsieve caches them per process), its Markdown renderer built.
+    Nothing is kept but those caches: the report's own export builds its exporter anew. A failure here is left
+    for that export to raise."""
+    try:
+        import nbformat
+        from nbconvert import HTMLExporter
+
+        import pipeline.publish.audit  # noqa: F401 - _same_run, and `sdw report`'s solver errors
+        import pipeline.report.style  # noqa: F401 - the page's title (labels)
+
+        v4 = nbformat.v4
+        sample = v4.new_notebook(cells=[v4.new_markdown_cell("# a\n\n**b** $c$"), v4.new_code_cell(
+            "1", outputs=[v4.new_output("display_data", {"text/html": "<p>d</p>", "text/markdown": "e"})])])
+        HTMLExporter(**EXPORT).from_notebook_node(sample, resources={"metadata": {"name": "sample"}})
+    except Exception:  # noqa: BLE001, S110 - the report's own export raises it, with its notebook
+        pass
+
+
 def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | None = None,
-            title: str = "") -> Path:
+            title: str | Callable[[], str] = "") -> Path:
     """Run one jupytext notebook through papermill; write the executed .ipynb and a code-free HTML that
     stands alone (figures inline, no script fetched from the network, no warnings).
+
+    ``title`` (the page's, or a function giving it: called once the notebook has run) names the HTML. The
+    kernel is ended at once after its last cell (``shutdown_kernel="immediate"``): every output has arrived by
+    then, and a graceful shutdown waits for the kernel's interpreter to free a report's data object by object
+    only to exit. Meanwhile this process prepares the export (:func:`_prepare_export`).
 
     The notebooks come from ``notebooks_dir``, by default :func:`config.notebooks_dir`: the checkout's
     ``notebooks/`` or, in a built install, the copy shipped as ``pipeline/notebooks``. The kernel runs
@@ -210,7 +247,12 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
     import jupytext
     import nbformat
     import papermill
-    from nbconvert import HTMLExporter
+
+    prepared = threading.Thread(target=_prepare_export, name="sdw-report-export", daemon=True)
+
+    def kernel_started() -> None:
+        if prepared.ident is None:  # once, whatever the kernel manager does
+            prepared.start()
 
     out_dir.mkdir(parents=True, exist_ok=True)
     source = jupytext.read((notebooks_dir or config.notebooks_dir()) / f"{name}.py")
@@ -226,7 +268,8 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
                                        progress_bar=False, log_output=False,
                                        resources={"metadata": {"path": str(out_dir)}},
                                        extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no transport chatter
-                                       kernel_manager_class=quiet_shutdown_manager())
+                                       kernel_manager_class=quiet_shutdown_manager(kernel_started),
+                                       shutdown_kernel="immediate")
     except papermill.PapermillExecutionError as e:
         raise ReportError(f"{name}: cell {e.exec_count} failed: {e.ename}: {e.evalue}") from None
     finally:
@@ -237,27 +280,29 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
     who = f"{name} ({parameters['sector']})" if parameters.get("sector") else name  # two run side by side
     for w in warnings:
         log.warning("%s: %s", who, w.splitlines()[-1][:300])
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            embed_images=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or name}})
+    if prepared.is_alive():
+        prepared.join()
+    from nbconvert import HTMLExporter
+
+    heading = title() if callable(title) else title
+    body, _ = HTMLExporter(**EXPORT).from_notebook_node(nb, resources={"metadata": {"name": heading or name}})
     html = out_dir / f"{name}.html"
     html.write_text(_REMOTE_SCRIPT.sub("", body), encoding="utf-8")
     return html
-
-
-AUDIT_FILES = (AUDIT_FILE, INTERVALS_FILE)  # the association's own: what was hidden and why
 
 
 def withdraw(rep_dir: Path, fig_dir: Path) -> None:
     """Remove what a failed report had written (figures, the machine copy, the workbook, the deck, the
     executed notebook): a report whose disclosure check failed had already saved figures and tables that
     publish what the check refused. The audit files stay, so the association can see why."""
+    from pipeline.publish.audit import AUDIT_FILE, INTERVALS_FILE
+
     for path in fig_dir.glob("*.*"):
         path.unlink()
     if not rep_dir.is_dir():
         return
     for path in rep_dir.iterdir():
-        if path.name in AUDIT_FILES:
+        if path.name in (AUDIT_FILE, INTERVALS_FILE):  # the association's own: what was hidden and why
             continue
         if path.is_dir():
             shutil.rmtree(path)
@@ -295,12 +340,20 @@ def report_workers(notebooks: int, workers: int | None = None) -> int:
 
 @dataclass(frozen=True)
 class _Job:
-    """One notebook of a run: which, for which label (sector, or ``all``), with what, titled how."""
+    """One notebook of a run: which, for which label (sector, or ``all``), with what."""
 
     notebook: str
     label: str
     extra: dict
-    title: str
+
+    def title(self, lang: str) -> str:
+        """The page's title in ``lang`` (its HTML's name): the sector's report, or the cross-sector page."""
+        from pipeline.report.style import labels
+
+        words = labels(lang)
+        if self.notebook == NOTEBOOKS["cross"]:
+            return words["cross_title"]
+        return words["report_title"].format(sector=words["sector"][self.label])
 
 
 def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Path | None = None,
@@ -323,10 +376,8 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
     out = config.reports_dir() if out is None else out
     figures = config.figures_dir() if figures is None else figures
     from pipeline.report.data import cross_sector_sectors, sectors_in, unscored
-    from pipeline.report.style import labels
 
     k = ruleset.min_cell(min_cell)
-    words = labels(lang)
     span = _span(years)
     common = {"years": "" if years is None else f"{years[0]}-{years[1]}", "min_cell": k, "lang": lang,
               "store": project_relative(store), "pptx": pptx}
@@ -342,11 +393,15 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
             old.unlink()
         params = common | extra | {"figures_dir": project_relative(fig_dir), "report_dir": project_relative(rep_dir)}
         try:
-            done.html.append(execute(job.notebook, params, rep_dir, title=job.title))
+            done.html.append(execute(job.notebook, params, rep_dir, title=lambda: job.title(lang)))
         except ReportError as e:
+            from pipeline.publish.audit import AUDIT_FILE
+
             withdraw(rep_dir, fig_dir)
             raise ReportError(f"{e} — nothing of this report is published: its outputs in {rep_dir} and "
                               f"{fig_dir} were removed ({AUDIT_FILE} stays, for the association)") from None
+        from pipeline.publish.audit import AUDIT_FILE  # imported while the kernel ran (_prepare_export)
+
         _same_run(rep_dir, variant=folder != span)
         done.tables.append(rep_dir / "tables.xlsx")
         done.audits.append(rep_dir / AUDIT_FILE)
@@ -372,10 +427,10 @@ def run_report(sector: str, years: tuple[int, int] | None, store: Path, out: Pat
         skipped = [s for s in present if not _on_star(s)] + (["all"] if cross else [])
         present, cross = [s for s in present if _on_star(s)], False
     jobs = [_Job(NOTEBOOKS["sector"], s, {"sector": s, "segment_by": segment_by, "framework": framework,
-                                         "weights": weights, **({"what_if": what_if} if what_if else {})},
-                 words["report_title"].format(sector=words["sector"][s])) for s in present]
+                                         "weights": weights, **({"what_if": what_if} if what_if else {})})
+            for s in present]
     if cross:
-        jobs.append(_Job(NOTEBOOKS["cross"], "all", {}, words["cross_title"]))
+        jobs.append(_Job(NOTEBOOKS["cross"], "all", {}))
     jobs = [job for job in jobs if job.label not in skip]
     with progress(len(jobs), f"report {sector}: notebooks run", quiet=quiet) as bar, batch_backend():
         # the kernels' environment set once for the whole run: notebooks running side by side each set and restore
