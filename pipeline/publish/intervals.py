@@ -1567,18 +1567,23 @@ def _free(found: set[tuple], facts: _Facts, work: dict, keep: Callable[[str, pd.
 
 def _reachable(fact: tuple, eqs: list[dict], facts: _Facts) -> set[tuple]:
     """The published cells of the relations that reach ``fact`` through hidden cells (its connected group)."""
-    unknown, options = {fact}, set()
-    changed = True
-    while changed:
-        changed = False
-        for eq in eqs:
-            if any(f in unknown for f in eq):
-                for f in eq:
-                    if f in facts.value:
-                        options.add(f)
-                    elif f not in unknown:
-                        unknown.add(f)
-                        changed = True
+    holding: dict[tuple, list[int]] = defaultdict(list)  # each cell → the relations it is in
+    for i, eq in enumerate(eqs):
+        for f in eq:
+            holding[f].append(i)
+    unknown, options, seen = {fact}, set(), set()
+    todo = [fact]
+    while todo:  # each hidden cell reached is followed once through every relation it is in
+        for i in holding.get(todo.pop(), ()):
+            if i in seen:
+                continue
+            seen.add(i)
+            for f in eqs[i]:
+                if f in facts.value:
+                    options.add(f)
+                elif f not in unknown:
+                    unknown.add(f)
+                    todo.append(f)
     options.discard(ONE)
     return options
 
