@@ -1055,18 +1055,19 @@ def _groups(rows: list[Row], unknown: list[tuple]) -> list[tuple[dict[tuple, int
             i = parent[i]
         return i
 
+    firsts = []  # each row's first unknown (or -1), read once for the unions and for the rows' groups
     for coefs, _, _ in rows:
         ids = [index[f] for f in coefs if f in index]
+        firsts.append(ids[0] if ids else -1)
         for a in ids[1:]:
             parent[find(a)] = find(ids[0])
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(unknown)):
         members[find(i)].append(i)
     touching: dict[int, list[Row]] = defaultdict(list)
-    for row in rows:
-        ids = [index[f] for f in row[0] if f in index]
-        if ids:
-            touching[find(ids[0])].append(row)
+    for row, first in zip(rows, firsts, strict=True):
+        if first >= 0:
+            touching[find(first)].append(row)
     return [({unknown[i]: j for j, i in enumerate(ids)}, touching.get(root, [])) for root, ids in members.items()]
 
 
