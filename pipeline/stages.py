@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from pipeline.text import counted
@@ -363,8 +366,6 @@ def demo(quiet: bool = False) -> int:
     store from start to end, like every command that writes it: another run writing between the demo's
     steps would be stamped as the demo's build.
     """
-    import os
-
     from pipeline import config
     from pipeline.lock import locked
     from pipeline.publish.figure_files import WORKER_ENV
@@ -385,6 +386,35 @@ def demo(quiet: bool = False) -> int:
             os.environ.pop(WORKER_ENV, None)
 
 
+BEHIND = 5
+"""How much lower (``nice``) the demo's work beside its early report runs: the synth and ingest workers of the next
+sectors and the later reports' kernels, so that on two cores the longest report keeps a core of its own."""
+
+
+@contextmanager
+def behind(step: int = BEHIND) -> Iterator[None]:
+    """The calling thread, and every process and thread it starts inside, at a CPU priority ``step`` lower (its nice
+    value raised); set back at the end where the system lets a process raise its priority again (not without
+    privilege: the demo's own thread then stays lower until the demo ends, which is when it is asked to).
+
+    On Linux the priority is a thread's own, so the early report's thread, started before, and the kernel it starts
+    keep theirs: the two cores go first to the report on the demo's critical path (the automotive one, ≈ 40 s of CPU,
+    started once its sector is built) and the other sector's build and reports, which end sooner, take what it leaves.
+    Where the system sets a whole process's priority (macOS), the report's kernel started after this is lowered too:
+    every part equally, as without it."""
+    try:
+        before = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, 0, min(19, before + step))
+    except (AttributeError, OSError):  # not a POSIX system, or not allowed: the work runs as it is
+        yield
+        return
+    try:
+        yield
+    finally:
+        with suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, 0, before)
+
+
 def demo_order(plan: dict[str, list]) -> list[str]:
     """The demo's sectors, the one with the most respondents first (catalogs/sectors.yaml ``synth.demo``; ties in
     registration order): its report takes longest (the automotive one, with its ★ and level pages, about four times
@@ -397,7 +427,8 @@ def _demo(store: Path, quiet: bool = False) -> int:
     synthesised, ingested and scored first and its report starts at once, in a kernel of its own, while the
     other sector is ingested and scored beside it (its files were synthesised from the start, in a background process
     of lower priority: :mod:`pipeline.synth.demo_years`); then that sector's report and the cross-sector
-    page. Why the running report cannot read anything the later writes change: :func:`pipeline.builds.build`.
+    page. Everything after the early report starts runs at a lower CPU priority (:func:`behind`). Why the running
+    report cannot read anything the later writes change: :func:`pipeline.builds.build`.
     It prints a synth and an ingest line per sector-year in the order of the work (the first sector's years
     first), a score line per scoring (one per sector built: the first sector's report needs its scores before the
     second is ingested), and the reports in the order power, auto, all.
@@ -474,6 +505,7 @@ def _demo(store: Path, quiet: bool = False) -> int:
             stack.enter_context(report_run.batch_backend())
             t0 = time.perf_counter()
             early = pool.submit(report_run.run_report, sector, None, store, reports, figures, pptx=True, quiet=True)
+            stack.enter_context(behind())  # the report thread exists now: it and its kernel keep their priority
 
         try:
             done = builds.build(store, parts, secret_key(), ingest_one, score, config.catalogs_dir(), prepare=synth,

@@ -1055,18 +1055,19 @@ def _groups(rows: list[Row], unknown: list[tuple]) -> list[tuple[dict[tuple, int
             i = parent[i]
         return i
 
+    firsts = []  # each row's first unknown (or -1), read once for the unions and for the rows' groups
     for coefs, _, _ in rows:
         ids = [index[f] for f in coefs if f in index]
+        firsts.append(ids[0] if ids else -1)
         for a in ids[1:]:
             parent[find(a)] = find(ids[0])
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(unknown)):
         members[find(i)].append(i)
     touching: dict[int, list[Row]] = defaultdict(list)
-    for row in rows:
-        ids = [index[f] for f in row[0] if f in index]
-        if ids:
-            touching[find(ids[0])].append(row)
+    for row, first in zip(rows, firsts, strict=True):
+        if first >= 0:
+            touching[find(first)].append(row)
     return [({unknown[i]: j for j, i in enumerate(ids)}, touching.get(root, [])) for root, ids in members.items()]
 
 
@@ -1567,18 +1568,23 @@ def _free(found: set[tuple], facts: _Facts, work: dict, keep: Callable[[str, pd.
 
 def _reachable(fact: tuple, eqs: list[dict], facts: _Facts) -> set[tuple]:
     """The published cells of the relations that reach ``fact`` through hidden cells (its connected group)."""
-    unknown, options = {fact}, set()
-    changed = True
-    while changed:
-        changed = False
-        for eq in eqs:
-            if any(f in unknown for f in eq):
-                for f in eq:
-                    if f in facts.value:
-                        options.add(f)
-                    elif f not in unknown:
-                        unknown.add(f)
-                        changed = True
+    holding: dict[tuple, list[int]] = defaultdict(list)  # each cell → the relations it is in
+    for i, eq in enumerate(eqs):
+        for f in eq:
+            holding[f].append(i)
+    unknown, options, seen = {fact}, set(), set()
+    todo = [fact]
+    while todo:  # each hidden cell reached is followed once through every relation it is in
+        for i in holding.get(todo.pop(), ()):
+            if i in seen:
+                continue
+            seen.add(i)
+            for f in eqs[i]:
+                if f in facts.value:
+                    options.add(f)
+                elif f not in unknown:
+                    unknown.add(f)
+                    todo.append(f)
     options.discard(ONE)
     return options
 
