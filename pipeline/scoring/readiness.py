@@ -61,14 +61,22 @@ def readiness_from_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
     judged = outcomes[outcomes["met"].notna()]
     people = outcomes[KEY].drop_duplicates().reset_index(drop=True)
     counts = judged.groupby(KEY, sort=False).agg(n_judged=("met", "size"), n_met=("met", "sum")).reset_index()
-    unmet = (judged[judged["met"].eq(0)].groupby(KEY, sort=False)["requirement_id"]
-             .agg(lambda s: tuple(sorted(s))).rename("unmet").reset_index())
-    out = people.merge(counts, on=KEY, how="left").merge(unmet, on=KEY, how="left")
+    out = people.merge(counts, on=KEY, how="left")
     out["n_judged"] = out["n_judged"].fillna(0).astype(int)
     out["n_met"] = out["n_met"].fillna(0).astype(int)
     out["distance"] = (out["n_judged"] - out["n_met"]).astype(float).where(out["n_judged"] > 0)
-    out["unmet"] = [u if isinstance(u, tuple) else () for u in out["unmet"]]
+    out["unmet"] = _unmet_ids(judged[judged["met"].eq(0)], out)
     return out[READINESS_COLUMNS]
+
+
+def _unmet_ids(failed: pd.DataFrame, people: pd.DataFrame) -> list[tuple[str, ...]]:
+    """Per row of ``people``, the sorted tuple of the requirement ids it fails (``failed`` rows), () when none:
+    one pass over the rows instead of a Python function per respondent's group."""
+    ids: dict[tuple, list[str]] = {}
+    keys = zip(*(failed[c].tolist() for c in KEY), strict=True)
+    for key, rid in zip(keys, failed["requirement_id"].tolist(), strict=True):
+        ids.setdefault(key, []).append(rid)
+    return [tuple(sorted(ids.get(key, ()))) for key in zip(*(people[c].tolist() for c in KEY), strict=True)]
 
 
 def distance_band(distance: pd.Series) -> pd.Series:
