@@ -425,7 +425,12 @@ def complementary_suppression(table: pd.DataFrame, reason: pd.Series, n: pd.Seri
     reason = reason.copy()
     keys = [table[c] for c in group] if group else [pd.Series(0, index=table.index)]
     by = keys if len(keys) > 1 else keys[0]  # one key: grouped by the Series itself (pandas warns on a list of one)
+    # a group none of whose segment cells is hidden has nothing to pool and is passed over unread (a group changes
+    # only its own rows, so what is read here before the loop holds for every group not yet visited)
+    pending = reason.loc[table.index].ne("").to_numpy() & table["segment"].ne(total).to_numpy()
     for _, idx in table.groupby(by, observed=True, dropna=False).groups.items():
+        if not pending[table.index.get_indexer(idx)].any():
+            continue
         segment = table.loc[idx, "segment"]
         if not segment.eq(total).any() or reason.loc[segment.index[segment.eq(total)]].ne("").all():
             continue  # no published total: nothing to difference against
