@@ -27,7 +27,12 @@ def hide_for_two_totals(table: pd.DataFrame, group: list[str] | None = None, tot
     n_col = count_column(out)
     group = group or [c for c in ("sector", "year", "framework", "node_id") if c in out.columns]
     stats = [c for c in STAT_COLUMNS if c in out.columns and c != n_col]
+    # only a group with exactly two hidden segment cells is read further; a group changes only its own rows, so
+    # what is counted here before the loop holds for every group not yet visited
+    hidden_cell = out["suppressed"].ne("").to_numpy() & out["segment"].ne(total).to_numpy()
     for _, idx in out.groupby(group, observed=True, dropna=False).groups.items():
+        if hidden_cell[out.index.get_indexer(idx)].sum() != 2:
+            continue
         seg = out.loc[idx, "segment"]
         totals = seg.index[seg.eq(total)]
         if len(totals) == 0 or out.loc[totals, "suppressed"].ne("").all():
