@@ -70,13 +70,17 @@ def readiness_from_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _unmet_ids(failed: pd.DataFrame, people: pd.DataFrame) -> list[tuple[str, ...]]:
-    """Per row of ``people``, the sorted tuple of the requirement ids it fails (``failed`` rows), () when none:
-    one pass over the rows instead of a Python function per respondent's group."""
-    ids: dict[tuple, list[str]] = {}
-    keys = zip(*(failed[c].tolist() for c in KEY), strict=True)
-    for key, rid in zip(keys, failed["requirement_id"].tolist(), strict=True):
-        ids.setdefault(key, []).append(rid)
-    return [tuple(sorted(ids.get(key, ()))) for key in zip(*(people[c].tolist() for c in KEY), strict=True)]
+    """Per row of ``people``, the sorted tuple of the requirement ids it fails (``failed`` rows), () when none: the
+    failed rows sorted once by their respondent's row and id and cut into runs, not a Python function per group."""
+    row = pd.MultiIndex.from_frame(people[KEY]).get_indexer(pd.MultiIndex.from_frame(failed[KEY]))
+    ids = failed["requirement_id"].to_numpy(dtype=object)
+    rank, _ = pd.factorize(ids, sort=True)  # ids in the order sorted() gives them
+    order = np.lexsort((rank, row))
+    row, ids = row[order], ids[order]
+    ends = np.searchsorted(row, np.arange(len(people)), side="right")
+    starts = np.concatenate([[np.searchsorted(row, 0)], ends[:-1]])
+    return [tuple(ids[s:e]) for s, e in zip(starts, ends, strict=True)]
+
 
 
 def distance_band(distance: pd.Series) -> pd.Series:
