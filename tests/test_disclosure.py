@@ -13,6 +13,7 @@ from pipeline.report.tables import SPECS, with_change
 from pipeline.scoring.disclosure import (
     HIDDEN_COUNT,
     all_alike,
+    complementary_suppression,
     protect,
     quantile_min_n,
     quantile_shown,
@@ -299,3 +300,25 @@ def test_every_report_table_kind_has_a_spec_naming_its_counts():
     for name, spec in SPECS.items():
         assert spec.counts, name
         assert all(isinstance(c, str | list) for c in spec.counts.values()), name
+
+
+def test_complementary_suppression_per_group_by_hand():
+    # k = 5; one group per year, rows labelled from 100 so that labels and positions differ
+    rows = [  # year, segment, companies, why hidden before
+        (2022, "a", 3, "primary"), (2022, "b", 10, ""), (2022, "c", 20, ""), (2022, ALL, 33, ""),
+        (2023, "a", 12, ""), (2023, "b", 15, ""), (2023, ALL, 27, ""),                 # nothing hidden
+        (2024, "a", 2, "primary"), (2024, "b", 1, "primary"), (2024, ALL, 3, ""),     # the total gives them back
+        (2025, "a", 2, "primary"), (2025, "b", 8, ""), (2025, ALL, 10, "primary"),     # no total to difference
+        (2026, "a", 3, "primary"), (2026, "b", 40, ""), (2026, "c", 45, ""), (2026, ALL, 88, ""),
+    ]
+    table = pd.DataFrame(rows, columns=["year", "segment", "n", "why"], index=range(100, 100 + len(rows)))
+    got = complementary_suppression(table, table["why"], table["n"].astype(float), 5, ["year"], ALL)
+    assert got.index.tolist() == table.index.tolist()
+    assert got.tolist() == [
+        "primary", "complementary", "", "",        # 3 hidden: the next smallest (10) pools 13
+        "", "", "",
+        "primary", "primary", "complementary",     # 3 companies in all: only the total can hide them
+        "primary", "", "primary",
+        # 3 + 40 pooled leaves the 40 within 3 / 40 < 0.10 of the scale: the 45 is hidden too (3 + 40 ≥ 4.5)
+        "primary", "complementary", "complementary", "",
+    ]

@@ -122,3 +122,12 @@ def test_what_if_of_no_company_is_empty():
     summary, table = what_if(respondent_readiness(SIX.iloc[:0], 3))
     assert summary == {"n_companies": 0, "n_judged": 0, "n_ready": 0, "n_must_act": 0, "n_not_judged": 0}
     assert table.empty
+
+
+def test_unmet_requirements_are_sorted_and_kept_per_year():
+    # the same company in two years: 2026 fails 4-1-1 and 1-2-1 (rows in that order), 2027 only 1-3-1
+    rows = pd.concat([star_rows("A", {"4-1-1": 0, "1-3-1": 1, "1-2-1": 0}),
+                      star_rows("A", {"4-1-1": 1, "1-3-1": 0, "1-2-1": 1}).assign(year=2027)], ignore_index=True)
+    r = respondent_readiness(rows, 3).set_index("year")
+    assert r.loc[2026, "unmet"] == ("1-2-1", "4-1-1") and r.loc[2026, "distance"] == 2
+    assert r.loc[2027, "unmet"] == ("1-3-1",) and r.loc[2027, "distance"] == 1

@@ -421,53 +421,80 @@ def complementary_suppression(table: pd.DataFrame, reason: pd.Series, n: pd.Seri
     least k on each side of every split, and do not all share one extreme outcome (the total minus the
     published cells gives their pooled value: a lone uniform cell of 159 companies would come back as
     exactly 0%, and a cell of 10 beside one of 125 as "31 reached")."""
-    sides = sides or {}
-    reason = reason.copy()
-    keys = [table[c] for c in group] if group else [pd.Series(0, index=table.index)]
+    # every column read as an array in the table's row order once; a group reads its rows by position
+    rows = table.index
+    status = _by_row(reason, rows).astype(object)
+    counts = _by_row(n, rows).astype(float)
+    names = table["segment"].to_numpy(dtype=object)
+    is_total = names == total
+    extremes = [_by_row(edges[c], rows).astype(float) for c in edges.columns] if edges is not None else []
+    split_sides_ = [(_by_row(a, rows).astype(float), _by_row(b, rows).astype(float), empty)
+                    for a, b, empty in (sides or {}).values()]
+    changed = []
+    keys = [table[c] for c in group] if group else [pd.Series(0, index=rows)]
     by = keys if len(keys) > 1 else keys[0]  # one key: grouped by the Series itself (pandas warns on a list of one)
-    for _, idx in table.groupby(by, observed=True, dropna=False).groups.items():
-        segment = table.loc[idx, "segment"]
-        if not segment.eq(total).any() or reason.loc[segment.index[segment.eq(total)]].ne("").all():
-            continue  # no published total: nothing to difference against
-        cells = segment.index[segment.ne(total)]
+    for idx in table.groupby(by, observed=True, dropna=False).indices.values():
+        totals, cells = idx[is_total[idx]], idx[~is_total[idx]]
+        # a group none of whose segment cells is hidden has nothing to pool; without a published total nothing to
+        # difference against
+        if not (status[cells] != "").any() or len(totals) == 0 or (status[totals] != "").all():
+            continue
         while True:
-            hidden = cells[reason.loc[cells].ne("").to_numpy()]
-            held = n.loc[hidden].sum()
-            if len(hidden) == 0 or (held >= k and not _pooled_extreme(edges, hidden)
-                                    and not _pooled_split(sides, hidden, k) and _wide(n, hidden)):
+            hidden = cells[status[cells] != ""]
+            if len(hidden) == 0 or (np.nansum(counts[hidden]) >= k and not _pooled_extreme(extremes, hidden)
+                                    and not _pooled_split(split_sides_, hidden, k) and _wide(counts[hidden])):
                 break
-            visible = cells[reason.loc[cells].eq("").to_numpy()]
+            visible = cells[status[cells] == ""]
             if len(visible) == 0:  # every cell hidden and still < k: the total itself would reveal them
-                for t in segment.index[segment.eq(total)]:
-                    reason.loc[t] = reason.loc[t] or "complementary"
+                for t in totals:
+                    if not status[t]:
+                        status[t] = "complementary"
+                        changed.append(t)
                 break
-            order = pd.DataFrame({"n": n.loc[visible], "segment": segment.loc[visible].astype(str)})
-            reason.loc[order.sort_values(["n", "segment"]).index[0]] = "complementary"
-    return reason
+            pick = min(visible, key=lambda i: (counts[i], str(names[i])))  # the fewest companies, then by name
+            status[pick] = "complementary"
+            changed.append(pick)
+    out = reason.copy()
+    if changed:
+        out.loc[rows[changed]] = "complementary"
+    return out
 
 
-def _wide(n: pd.Series, hidden: pd.Index) -> bool:
+def _by_row(values: pd.Series, rows: pd.Index) -> np.ndarray:
+    """``values`` as an array in the order of ``rows`` (their labels)."""
+    return values.to_numpy() if values.index.equals(rows) else values.loc[rows].to_numpy()
+
+
+def _wide(counts: np.ndarray) -> bool:
     """Whether every hidden cell of a group keeps an interval of MIN_WIDTH: the total fixes the count-weighted
     sum of the hidden cells, so cell c ranges over (Σ other hidden n) / n_c of the scale — a cell of 159
     hidden beside one of 3 would be pinned to within 0.02."""
-    counts = n.loc[hidden]
-    return len(counts) < 2 or counts.sum() - counts.max() >= MIN_WIDTH * counts.max()
+    return len(counts) < 2 or np.nansum(counts) - np.nanmax(counts) >= MIN_WIDTH * np.nanmax(counts)
 
 
-def _pooled_split(sides: Sides, hidden: pd.Index, k: int) -> bool:
-    """Whether the hidden cells, pooled, hold fewer than k companies on one side of some split."""
-    for a, b, rest_may_be_empty in sides.values():
-        pa, pb = a.loc[hidden].dropna(), b.loc[hidden].dropna()
-        if len(pa) and _smallest_side(pd.Series([pa.sum()]), pd.Series([pb.sum()]), rest_may_be_empty).iloc[0] < k:
-            return True
+def _pooled_split(sides: list[tuple[np.ndarray, np.ndarray, bool]], hidden: np.ndarray, k: int) -> bool:
+    """Whether the hidden cells (positions), pooled, hold fewer than k companies on one side of some split."""
+    for a, b, rest_may_be_empty in sides:
+        pa, pb = a[hidden], b[hidden]
+        pa, pb = pa[~np.isnan(pa)], pb[~np.isnan(pb)]
+        if len(pa):
+            first, second = pa.sum(), pb.sum()
+            if rest_may_be_empty and second == 0:
+                second = np.inf
+            if min(first, second) < k:
+                return True
     return False
 
 
-def _pooled_extreme(edges: pd.DataFrame | None, hidden: pd.Index) -> bool:
-    """Whether the hidden cells, pooled, would show 0% or 100% on some share or mean: true exactly when
+def _pooled_extreme(edges: list[np.ndarray], hidden: np.ndarray) -> bool:
+    """Whether the hidden cells (positions), pooled, would show 0% or 100% on some share or mean: true exactly when
     every hidden cell with a value sits at the same extreme (values lie in [0, 1])."""
-    if edges is None:
-        return False
+    for column in edges:
+        values = column[hidden]
+        values = values[~np.isnan(values)]
+        if len(values) and ((values == 0.0).all() or (values == 1.0).all()):
+            return True
+    return False
     for column in edges.columns:
         values = edges.loc[hidden, column].dropna()
         if len(values) and (values.eq(0.0).all() or values.eq(1.0).all()):

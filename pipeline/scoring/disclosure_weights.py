@@ -27,34 +27,40 @@ def hide_for_two_totals(table: pd.DataFrame, group: list[str] | None = None, tot
     n_col = count_column(out)
     group = group or [c for c in ("sector", "year", "framework", "node_id") if c in out.columns]
     stats = [c for c in STAT_COLUMNS if c in out.columns and c != n_col]
-    for _, idx in out.groupby(group, observed=True, dropna=False).groups.items():
-        seg = out.loc[idx, "segment"]
-        totals = seg.index[seg.eq(total)]
-        if len(totals) == 0 or out.loc[totals, "suppressed"].ne("").all():
+    # every column read as an array once; only a group with exactly two hidden segment cells is read further. A group
+    # changes only its own rows, so what is read here before the loop holds for every group not yet visited
+    shown = out["suppressed"].eq("").to_numpy()
+    names = out["segment"].to_numpy(dtype=object)
+    is_total = names == total
+    behind = (pd.to_numeric(out[HIDDEN_COUNT], errors="coerce").to_numpy(dtype=float) if HIDDEN_COUNT in out
+              else np.full(len(out), np.nan))
+    members = _members_published_by_row(out)
+    targets = []
+    for idx in out.groupby(group, observed=True, dropna=False).indices.values():
+        totals, cells = idx[is_total[idx]], idx[~is_total[idx]]
+        if (~shown[cells]).sum() != 2 or len(totals) == 0 or not shown[totals].any() or not members[idx].any():
             continue
-        cells = seg.index[seg.ne(total)]
-        hidden = cells[out.loc[cells, "suppressed"].ne("").to_numpy()]
-        if len(hidden) != 2 or not _members_published(out.loc[idx]):
-            continue
-        visible = cells[out.loc[cells, "suppressed"].eq("").to_numpy()]
-        if len(visible):
-            order = pd.DataFrame({"n": out.loc[visible, HIDDEN_COUNT], "segment": seg.loc[visible].astype(str)})
-            target = [order.sort_values(["n", "segment"]).index[0]]
+        visible = cells[shown[cells]]
+        if len(visible):  # the fewest companies, then by name (a count not known last)
+            targets.append(min(visible, key=lambda i: (behind[i] != behind[i], behind[i] if behind[i] == behind[i]
+                                                       else 0.0, str(names[i]))))
         else:
-            target = list(totals)
-        out.loc[target, "suppressed"] = "complementary"
-        out.loc[target, stats] = np.nan
-        out.loc[target, n_col] = np.nan
+            targets.extend(totals)
+    if targets:
+        rows = out.index[targets]
+        out.loc[rows, "suppressed"] = "complementary"
+        out.loc[rows, stats] = np.nan
+        out.loc[rows, n_col] = np.nan
     return out
 
 
-def _members_published(group: pd.DataFrame) -> bool:
-    """Whether a group of cells publishes a members' value anywhere: without one there is no second total (a
+def _members_published_by_row(table: pd.DataFrame) -> np.ndarray:
+    """Per row, whether it publishes a members' value: a group of cells without one anywhere has no second total (a
     segmentation across the weighting cells withholds every members' value, power business types and the
     automotive industries: docs/method.md §12.4a round four), and two hidden cells are no more exposed than the
     count rules and the interval solver already see."""
-    values = group[[c for c in WEIGHTED if c in group]].apply(pd.to_numeric, errors="coerce")
-    return bool(values.notna().to_numpy().any())
+    values = table[[c for c in WEIGHTED if c in table]].apply(pd.to_numeric, errors="coerce")
+    return values.notna().to_numpy().any(axis=1)
 
 
 # The total's members' estimate and everything computed from it (interval, effective n, design effect, change)

@@ -61,14 +61,26 @@ def readiness_from_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
     judged = outcomes[outcomes["met"].notna()]
     people = outcomes[KEY].drop_duplicates().reset_index(drop=True)
     counts = judged.groupby(KEY, sort=False).agg(n_judged=("met", "size"), n_met=("met", "sum")).reset_index()
-    unmet = (judged[judged["met"].eq(0)].groupby(KEY, sort=False)["requirement_id"]
-             .agg(lambda s: tuple(sorted(s))).rename("unmet").reset_index())
-    out = people.merge(counts, on=KEY, how="left").merge(unmet, on=KEY, how="left")
+    out = people.merge(counts, on=KEY, how="left")
     out["n_judged"] = out["n_judged"].fillna(0).astype(int)
     out["n_met"] = out["n_met"].fillna(0).astype(int)
     out["distance"] = (out["n_judged"] - out["n_met"]).astype(float).where(out["n_judged"] > 0)
-    out["unmet"] = [u if isinstance(u, tuple) else () for u in out["unmet"]]
+    out["unmet"] = _unmet_ids(judged[judged["met"].eq(0)], out)
     return out[READINESS_COLUMNS]
+
+
+def _unmet_ids(failed: pd.DataFrame, people: pd.DataFrame) -> list[tuple[str, ...]]:
+    """Per row of ``people``, the sorted tuple of the requirement ids it fails (``failed`` rows), () when none: the
+    failed rows sorted once by their respondent's row and id and cut into runs, not a Python function per group."""
+    row = pd.MultiIndex.from_frame(people[KEY]).get_indexer(pd.MultiIndex.from_frame(failed[KEY]))
+    ids = failed["requirement_id"].to_numpy(dtype=object)
+    rank, _ = pd.factorize(ids, sort=True)  # ids in the order sorted() gives them
+    order = np.lexsort((rank, row))
+    row, ids = row[order], ids[order]
+    ends = np.searchsorted(row, np.arange(len(people)), side="right")
+    starts = np.concatenate([[np.searchsorted(row, 0)], ends[:-1]])
+    return [tuple(ids[s:e]) for s, e in zip(starts, ends, strict=True)]
+
 
 
 def distance_band(distance: pd.Series) -> pd.Series:
