@@ -89,14 +89,7 @@ def score(args: argparse.Namespace) -> int:
 def feedback(args: argparse.Namespace) -> int:
     import gc
 
-    import pandas as pd
-
-    from pipeline import catalogs
-    from pipeline import store as store_mod
-    from pipeline.report.feedback_doc import write_feedback
     from pipeline.report.published_peers import peers_underway
-    from pipeline.scoring.feedback import feedback_tables, previous_year
-    from pipeline.scoring.star_feedback import star_feedback
 
     if not (args.store / "scores").exists():
         raise FileNotFoundError(f"no scores in {args.store}: run `sdw score` first")
@@ -112,6 +105,16 @@ def feedback(args: argparse.Namespace) -> int:
         # process completes the functions' tables while this one reads the year and makes the ★ members' pages
         underway = peers_underway(args.store, args.sector, args.year, lanes=True)
         try:
+            # imported once the second process has started (it needs none of them): half a second of it is not
+            # before the function tables any more
+            import pandas as pd
+
+            from pipeline import catalogs
+            from pipeline import store as store_mod
+            from pipeline.report.feedback_doc import write_feedback
+            from pipeline.scoring.feedback import feedback_tables, previous_year, weakest_items
+            from pipeline.scoring.star_feedback import star_feedback
+
             # each table's schema and rows through one open file (store.opened): a table renamed over meanwhile is
             # read whole from one file
             with store_mod.opened(args.store / "respondents") as f:
@@ -130,13 +133,15 @@ def feedback(args: argparse.Namespace) -> int:
             identities = store_mod.read_table(args.store, "identities")
             star = star_feedback(scores, respondents, responses, args.sector, args.year, published=underway.bands,
                                  merges=underway.merges) if on_star else None
+            # the weakest items need no report cell: made before the wait for the second process, not after it
+            weak = weakest_items(respondents, responses, args.sector, args.year)
         except BaseException:
             underway.close()
             raise
         published = underway.result()
         per_company = feedback_tables(scores, respondents, responses, args.sector, args.year,
                                       published=published.cells, merges=published.merges, withheld=published.withheld,
-                                      counts=published.counts)
+                                      counts=published.counts, weak=weak)
     finally:
         if was_on:
             gc.enable()

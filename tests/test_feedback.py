@@ -359,6 +359,39 @@ def test_the_tables_are_frozen_out_of_the_collector_while_writing_and_given_back
     assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
+def test_a_failed_run_leaves_the_index_it_found(auto_run, tmp_path, monkeypatch):
+    """The index is written beside the workers but moved into place only once every member file is: a run whose
+    member fails (two workers) leaves the earlier index as it was, and no half-made index beside it."""
+    import shutil
+
+    per, identities, files, star = auto_run
+    folder = tmp_path / "fb"
+    shutil.copytree(files.index.parent, folder)
+    (folder / "index.xlsx").write_bytes(b"old")
+    some = [p.stem for p in files.workbooks[:16]]
+
+    def fails(path, page):
+        if path.stem == some[-1]:
+            raise OSError("disk full")
+
+    monkeypatch.setattr(feedback_doc, "write_member_workbook", fails)
+    with pytest.raises(OSError, match="disk full"):
+        write_feedback(per, identities, "auto", 2024, folder, k=5, workers=2, only=some, star=star)
+    assert (folder / "index.xlsx").read_bytes() == b"old"
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith("auto_2024_")) == ["index.xlsx"]
+
+
+def test_the_last_members_go_out_one_at_a_time():
+    """Chunks of 16, then of 4 for the last 2 × workers × 16 members but one per worker, then single members: 100
+    members on two workers are 16, 16, 2, sixteen chunks of 4 (64), 1, 1, in order."""
+    jobs = list(range(100))
+    chunks = feedback_doc.chunks_of(jobs, 2)
+    assert [len(c) for c in chunks] == [16, 16, 2, *[4] * 16, 1, 1]
+    assert [j for c in chunks for j in c] == jobs
+    assert [len(c) for c in feedback_doc.chunks_of(list(range(3)), 2)] == [1, 1, 1]
+    assert feedback_doc.chunks_of([], 2) == []
+
+
 def test_only_writes_exactly_the_members_named(auto_run, tmp_path):
     """A re-send by file name, 法人番号 and respondent key rewrites those three files and touches no other."""
     import shutil

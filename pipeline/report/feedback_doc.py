@@ -27,6 +27,7 @@ import gc
 import multiprocessing
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,8 +106,12 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
     ident = identities[identities["sector"].eq(sector) & identities["year"].eq(year)] \
         if "sector" in identities.columns else identities
     ident = ident.drop_duplicates("respondent_key").set_index("respondent_key")
-    names = {key: str(ident["company_name"].get(key, "") or "") for key in tables}
-    numbers = {key: str(ident["corporate_number"].get(key, "") or "") for key in tables}
+    # read once as plain lists: a Series look-up per member cost a sixth of a second of the year's setup
+    keys = ident.index.tolist()
+    company, number = dict(zip(keys, ident["company_name"].tolist(), strict=True)), \
+        dict(zip(keys, ident["corporate_number"].tolist(), strict=True))
+    names = {key: str(company.get(key, "") or "") for key in tables}
+    numbers = {key: str(number.get(key, "") or "") for key in tables}
     order = sorted(tables, key=lambda key: (names[key], key))
     stems = {key: f"{sector}_{year}_{number:04d}" for number, key in enumerate(order, start=1)}
     chosen = order if only is None else select_members(order, only, stems, numbers, sector, year)
@@ -117,14 +122,22 @@ def write_feedback(tables: dict[str, tuple[pd.DataFrame, pd.DataFrame]], identit
             if pattern.match(old.name):
                 old.unlink()
     jobs = [(stems[key], key, names[key]) for key in chosen]
-    _write_members(_Run(tables, sector, year, out, lang, pdf, k, star, rules), jobs, workers, quiet)
     result = FeedbackFiles(workbooks=[out / f"{stem}.xlsx" for stem, _, _ in jobs], index=out / "index.xlsx",
                            pdfs=[out / f"{stem}.pdf" for stem, _, _ in jobs] if pdf else [])
     written = set(chosen)
     rows = [{w["index"]["file"]: f"{stems[key]}.xlsx", w["index"]["company"]: names[key],
              w["index"]["number"]: numbers[key], w["index"]["written"]: w["index"]["yes"] if key in written else ""}
             for key in order]
-    write_index(result.index, pd.DataFrame(rows, columns=[w["index"][c] for c in INDEX_COLUMNS]), w)
+    index = pd.DataFrame(rows, columns=[w["index"][c] for c in INDEX_COLUMNS])
+    # the index needs only the names and file numbers: written while the workers write the members (not after them,
+    # on one core), under a name of its own, and moved into place only once every member file is written
+    staged = out / ".index.xlsx.next"
+    try:
+        _write_members(_Run(tables, sector, year, out, lang, pdf, k, star, rules), jobs, workers, quiet,
+                       beside=lambda: write_index(staged, index, w))
+        os.replace(staged, result.index)
+    finally:
+        staged.unlink(missing_ok=True)
     return result
 
 
@@ -170,8 +183,10 @@ _FIGURES: PeerFigures | None = None
 _PAGE_FIGURES: PeerFigures | None = None
 
 
-def _write_members(run: _Run, jobs: list[tuple[str, str, str]], workers: int | None, quiet: bool) -> None:
-    """Write the files of ``jobs`` (stem, key, name), in worker processes when more than one is useful."""
+def _write_members(run: _Run, jobs: list[tuple[str, str, str]], workers: int | None, quiet: bool,
+                   beside: Callable[[], None] | None = None) -> None:
+    """Write the files of ``jobs`` (stem, key, name), in worker processes when more than one is useful; ``beside``
+    is called in this process once the workers have started (after the members when there is one process)."""
     global _RUN
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -194,14 +209,34 @@ def _write_members(run: _Run, jobs: list[tuple[str, str, str]], workers: int | N
                 for job in jobs:
                     _write_member(job)
                     bar.update()
+                if beside is not None:
+                    beside()
                 return
-            chunks = [jobs[i:i + 16] for i in range(0, len(jobs), 16)]
             with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
-                for done in pool.imap_unordered(_write_chunk, chunks):
+                done_so_far = pool.imap_unordered(_write_chunk, chunks_of(jobs, workers))
+                if beside is not None:
+                    beside()
+                for done in done_so_far:
                     bar.update(done)
     finally:
         _RUN = None
         gc.unfreeze()
+
+
+CHUNK = 16
+"""Members a worker takes at a time: few enough hand-overs that they cost nothing beside a member's 30 ms."""
+
+
+def chunks_of(jobs: list[Any], workers: int, size: int = CHUNK) -> list[list[Any]]:
+    """``jobs`` in chunks of ``size``, the last ones smaller (a quarter of ``size``, then one member): the workers
+    take chunks in order, so the last chunk one worker takes while the others have nothing left is one member, not
+    ``size`` of them (half a second of one core idle at the end of a year)."""
+    single = min(len(jobs), workers)  # the last member of each worker alone
+    small = min(len(jobs) - single, 2 * workers * size)  # before them, chunks of a quarter
+    large = len(jobs) - single - small
+    step = max(1, size // 4)
+    bounds = [*range(0, large, size), *range(large, large + small, step), *range(large + small, len(jobs))]
+    return [jobs[a:b] for a, b in zip(bounds, [*bounds[1:], len(jobs)][:len(bounds)], strict=True)]
 
 
 def _start_worker() -> None:

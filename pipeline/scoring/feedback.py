@@ -59,7 +59,8 @@ PEER_STATS = ["peer_mean", "p25", "p50", "p75", "percentile", "deviation"]
 def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: pd.DataFrame, sector: str,
                     year: int, k: int | None = None, n_weak: int = 10, published: pd.DataFrame | None = None,
                     merges: dict[str, str] | None = None, withheld: set[tuple[str, str]] | None = None,
-                    counts: pd.DataFrame | None = None) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+                    counts: pd.DataFrame | None = None, weak: dict[str, pd.DataFrame] | None = None,
+                    ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """respondent_key → (headline scores vs peers, weakest items) for one sector and year.
 
     A peer group is the companies sharing the company's peer attribute (power: main business type,
@@ -97,6 +98,9 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
         PublishedPeers.counts`: framework, node_id, segment, threshold, reached). A quantile, then a percentile
         rank, is shown only where the companies between it and each printed count's threshold (and, for the
         rank, each quantile shown) are none or at least k (:func:`~pipeline.scoring.disclosure.between_shown`).
+    weak : dict, optional
+        :func:`weakest_items` of the same tables, ``k`` and ``n_weak``, when already made (``sdw feedback`` makes them
+        while the report's cells are still being completed); made here otherwise.
 
     Returns
     -------
@@ -147,16 +151,26 @@ def feedback_tables(scores: pd.DataFrame, respondents: pd.DataFrame, responses: 
         headline = _withhold_beside_the_report(headline, withheld, merges, cells)
     headline = _levels_together(headline, merges)
     headline = _own_history(headline.drop(columns="order"), scores, respondents, sector, year)
+    if weak is None:
+        weak = weakest_items(respondents, responses, sector, year, k, n_weak)
+    # one split of the table, not a filter per company (which grew with the square of the members)
+    by_key = split_by_key(headline, "respondent_key")
+    empty, no_gaps = headline.iloc[:0].reset_index(drop=True), pd.DataFrame(columns=WEAK_COLUMNS)
+    return {key: (by_key.get(key, empty), weak.get(key, no_gaps)) for key in resp["respondent_key"]}
+
+
+def weakest_items(respondents: pd.DataFrame, responses: pd.DataFrame, sector: str, year: int, k: int | None = None,
+                  n_weak: int = 10) -> dict[str, pd.DataFrame]:
+    """respondent_key → the items the company has not achieved that most of its sector has (:func:`_weakest_items`),
+    for one sector and year of the store's tables. They rest on the answers alone, not on the report's cells."""
+    k = min_cell(k)
+    resp = respondents[respondents["sector"].eq(sector) & respondents["year"].eq(year)]
     needed = [c for c in ("sector", "year", "respondent_key", "item_id", "answer", "template_version")
               if c in responses]
     mine = responses.loc[responses["sector"].eq(sector) & responses["year"].eq(year), needed]  # lineage not needed
     if "template_version" not in mine and "template_version" in resp:  # gaps among the company's version's items
         mine = mine.merge(resp[["respondent_key", "template_version"]], on="respondent_key", how="left")
-    weak = _weakest_items(mine, n_weak, k)
-    # one split of the table, not a filter per company (which grew with the square of the members)
-    by_key = split_by_key(headline, "respondent_key")
-    empty, no_gaps = headline.iloc[:0].reset_index(drop=True), pd.DataFrame(columns=WEAK_COLUMNS)
-    return {key: (by_key.get(key, empty), weak.get(key, no_gaps)) for key in resp["respondent_key"]}
+    return _weakest_items(mine, n_weak, k)
 
 
 def peer_group(own_group: pd.Series, own_n: pd.Series, all_n: pd.Series, k: int) -> np.ndarray:
