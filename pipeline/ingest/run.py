@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -77,6 +78,25 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+@contextlib.contextmanager
+def _without_hypothesis() -> Iterator[None]:
+    """pandera loaded as where hypothesis is not installed, unless pandera or hypothesis is loaded already.
+
+    pandera imports hypothesis whenever it is installed (in the development environment: the tests use it) for its
+    strategies, which generate example data; ingest generates none, and the import cost ~0.17 s of the main
+    process's CPU while the readers read. ``import hypothesis`` fails meanwhile, as in an installation without
+    the dev extras; pandera then leaves its strategies out, and hypothesis imports as usual afterwards."""
+    if "hypothesis" in sys.modules or "pandera" in sys.modules:
+        yield
+        return
+    sys.modules["hypothesis"] = None  # type: ignore[assignment]  # the import system's mark for "not importable"
+    try:
+        yield
+    finally:
+        if "hypothesis" in sys.modules and sys.modules["hypothesis"] is None:
+            del sys.modules["hypothesis"]
+
+
 def ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None = None,
            progress: bool | None = None, roster: Path | None = None) -> IngestResult:
     """Read every submission under ``raw`` into the store's (sector, year), replacing what was there.
@@ -107,7 +127,7 @@ def _ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None,
     if not entries:
         raise FileNotFoundError(f"no files under {raw}")
     lap("discover")
-    with _Reading(entries, sector, year, workers, progress) as reading:
+    with _Reading(entries, sector, year, workers, progress) as reading, _without_hypothesis():
         import pandas as pd
 
         from pipeline import store as store_mod
