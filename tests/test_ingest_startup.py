@@ -4,6 +4,7 @@ before they start, and which no reader spends at all."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -31,3 +32,24 @@ def test_ingest_readers_start_and_read_a_workbook_without_pandas(tmp_path):
     out = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path / "raw")], capture_output=True, text=True,
                          check=True).stdout
     assert out.splitlines() == ["False", "False [('ingested', 'auto')]"]
+
+
+INGEST = """
+import sys
+from pathlib import Path
+from pipeline.ingest import ingest
+result = ingest("auto", 2024, Path(sys.argv[1]), Path(sys.argv[2]), workers=2, progress=False)
+print(result.counts, "hypothesis" in sys.modules)
+import hypothesis.strategies  # installed in this environment: importable as usual once ingest is done
+print("hypothesis" in sys.modules)
+"""
+
+
+def test_ingest_loads_pandera_without_hypothesis_and_leaves_it_importable(tmp_path):
+    """pandera imports hypothesis (installed here for the tests) for data generation ingest never does: the import
+    is kept out of an ingest, as in an installation without the dev extras, and works afterwards."""
+    write_auto(tmp_path / "raw" / "a.xlsx")
+    out = subprocess.run([sys.executable, "-c", INGEST, str(tmp_path / "raw"), str(tmp_path / "store")],
+                         capture_output=True, text=True, check=True,
+                         env={**os.environ, "SDW_SECRET_KEY": "test-secret-key"}).stdout
+    assert out.splitlines() == ["{'ingested': 1} False", "True"]
