@@ -70,11 +70,7 @@ def child() -> None:
     import pipeline.scoring
     import pipeline.synth
     from pipeline import stages
-
-    try:
-        from pipeline.synth import demo_years
-    except ImportError:  # a copy of the code from before the background synth (--against): its demo called synthesise
-        demo_years = None
+    from pipeline.synth import demo_years
 
     stamps: list[tuple[str, float]] = []
     cpu: dict[str, float] = {}
@@ -96,11 +92,8 @@ def child() -> None:
     # the first sector's years are synthesised in this process; the later sectors' in a background process from the
     # start (pipeline/synth/demo_years.py), whose own times are in the demo's synth lines: timed here is how long the
     # demo then waited for them
-    if demo_years is None:
-        timed(pipeline.synth, "synthesise", lambda a, k, r: f"synth {a[0]} {a[1]}")
-    else:
-        timed(demo_years, "synthesise", lambda a, k, r: f"synth {a[0]} {a[1]}")
-        timed(demo_years.Background, "result", lambda a, k, r: f"synth {a[1]} (waited for the background)")
+    timed(demo_years, "synthesise", lambda a, k, r: f"synth {a[0]} {a[1]}")
+    timed(demo_years.Background, "result", lambda a, k, r: f"synth {a[1]} (waited for the background)")
     timed(pipeline.ingest, "ingest", lambda a, k, r: f"ingest {a[0]} {a[1]}")
     timed(pipeline.scoring, "score_store", lambda a, k, r: "score")
 
