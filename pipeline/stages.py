@@ -430,8 +430,7 @@ def demo_order(plan: dict[str, list]) -> list[str]:
 def _demo(store: Path, quiet: bool = False) -> int:
     """The demo's work, in the order that ends soonest on two cores: the sector with the longest report is
     synthesised, ingested and scored first and its report starts at once, in a kernel of its own, while the
-    other sector is ingested and scored beside it (its files were synthesised from the start, in a background process
-    of lower priority: :mod:`pipeline.synth.demo_years`); then that sector's report and the cross-sector
+    other sector is synthesised, ingested and scored beside it; then that sector's report and the cross-sector
     page. Everything after the early report starts runs at a lower CPU priority (:func:`behind`). Why the running
     report cannot read anything the later writes change: :func:`pipeline.builds.build`.
     It prints a synth and an ingest line per sector-year in the order of the work (the first sector's years
