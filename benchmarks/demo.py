@@ -70,7 +70,6 @@ def child() -> None:
     import pipeline.scoring
     import pipeline.synth
     from pipeline import stages
-    from pipeline.synth import demo_years
 
     stamps: list[tuple[str, float]] = []
     cpu: dict[str, float] = {}
@@ -89,11 +88,7 @@ def child() -> None:
 
         setattr(module, name, wrapper)
 
-    # the first sector's years are synthesised in this process; the later sectors' in a background process from the
-    # start (pipeline/synth/demo_years.py), whose own times are in the demo's synth lines: timed here is how long the
-    # demo then waited for them
-    timed(demo_years, "synthesise", lambda a, k, r: f"synth {a[0]} {a[1]}")
-    timed(demo_years.Background, "result", lambda a, k, r: f"synth {a[1]} (waited for the background)")
+    timed(pipeline.synth, "synthesise", lambda a, k, r: f"synth {a[0]} {a[1]}")
     timed(pipeline.ingest, "ingest", lambda a, k, r: f"ingest {a[0]} {a[1]}")
     timed(pipeline.scoring, "score_store", lambda a, k, r: "score")
 

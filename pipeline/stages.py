@@ -444,6 +444,7 @@ def _demo(store: Path, quiet: bool = False) -> int:
     to be at risk; but a reader hung on one would be stopped after ingest's time limit and its file quarantined
     as ``read_error`` (pipeline/ingest/run.py): the store would lack that file, and the ingest line's quarantined
     count and quarantine_report.xlsx would show it. Not seen in the benchmarks' runs."""
+    import json
     import time
     from concurrent.futures import Future, ThreadPoolExecutor, wait
     from contextlib import ExitStack
@@ -452,8 +453,7 @@ def _demo(store: Path, quiet: bool = False) -> int:
     from pipeline.ingest import ingest as run_ingest
     from pipeline.ingest.identity import secret_key
     from pipeline.report import run as report_run
-    from pipeline.synth import truth_dir
-    from pipeline.synth.demo_years import Background, supports_background, synth_years
+    from pipeline.synth import synthesise, truth_dir
 
     print("sdw demo: synthetic submissions → store (data/processed)")
     demo = {s: info["synth"]["demo"] for s, info in catalogs.sectors().items() if info["synth"].get("demo")}
@@ -461,19 +461,19 @@ def _demo(store: Path, quiet: bool = False) -> int:
     parts = [builds.Partition(sector, year, config.raw_dir() / sector / str(year),
                               truth_dir(config.raw_dir() / sector / str(year)) / "roster.csv")
              for sector in sectors for year, _, _ in demo[sector]]
-    # the later sectors' files from the start, in a forked process of lower priority: it takes the core the first
-    # sector's build leaves idle and yields to that build and its report (pipeline/synth/demo_years.py)
-    later = (Background({s: demo[s] for s in sectors[1:]}, config.raw_dir())
-             if len(sectors) > 1 and supports_background() else None)
 
     def synth(sector: str) -> list[str]:
         """Synthesise the sector's years whose data is missing or was made with other parameters; their names."""
-        if later is not None and sector in later.sectors:
-            made, lines = later.result(sector)
-        else:
-            made, lines = synth_years(sector, demo[sector], config.raw_dir())
-        for line in lines:
-            print(line)
+        made = []
+        for year, n, form in demo[sector]:
+            raw = config.raw_dir() / sector / str(year)
+            params = {"sector": sector, "year": year, "n": n, "form": form, "seed": 0}
+            marker = truth_dir(raw) / "params.json"
+            if not (marker.exists() and json.loads(marker.read_text()) == params):
+                result = synthesise(sector, year, raw, n=n, seed=0, form=form)
+                marker.write_text(json.dumps(params))
+                print(f"  synth  {sector} FY{year}: {n} respondents, {result.files} files ({result.seconds:.1f} s)")
+                made.append(f"{sector}/{year}")
         return made
 
     def ingest_one(part: builds.Partition) -> None:
@@ -494,8 +494,6 @@ def _demo(store: Path, quiet: bool = False) -> int:
     pool = ThreadPoolExecutor(1, thread_name_prefix="sdw-demo-report")
     interrupted = False
     with ExitStack() as stack:
-        if later is not None:
-            stack.callback(later.stop)  # once its files are read, or when the demo fails before it needed them
 
         def ready(sector: str) -> None:
             """A sector is built and scored: what its build freed goes back to the system (this process holds
