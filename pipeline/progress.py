@@ -90,9 +90,6 @@ def progress(total: int, desc: str, quiet: bool = False) -> Iterator[Progress]:
     if not quiet and _is_terminal(stream):
         from tqdm import tqdm
 
-        # no monitor thread (it only tunes redraws of bars updated rarely): a process with a thread of its own must not
-        # fork a helper (ingest's quarantine report, pipeline/ingest/beside.py), and a bar on a terminal would start one
-        tqdm.monitor_interval = 0
         size = _size(stream)  # a terminal that reports no size (script, some CI ptys) gets a fixed one
         bar = tqdm(total=total, desc=desc, file=stream, leave=True, dynamic_ncols=size is None,
                    **({"ncols": size[0], "nrows": size[1]} if size else {}))

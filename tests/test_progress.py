@@ -54,20 +54,3 @@ def test_terminal_draws_a_bar_with_done_of_total(monkeypatch: pytest.MonkeyPatch
     assert "ingest power FY2025" in shown
     assert "4/4" in shown
     assert " done in " not in shown  # the bar replaces the summary line
-
-
-def test_a_bar_starts_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A process with a second thread does not fork ingest's quarantine report beside its store write
-    (pipeline/ingest/beside.py): tqdm's monitor thread, started by the first bar, would keep terminal runs from it."""
-    import threading
-
-    import tqdm
-
-    if tqdm.tqdm.monitor is not None:  # one an earlier bar of this test session started
-        tqdm.tqdm.monitor.exit()
-        tqdm.tqdm.monitor = None
-    monkeypatch.setattr(progress_mod.sys, "stderr", _Tty())
-    with progress(total=2, desc="ingest auto FY2024") as bar:
-        bar.update(2)
-        running = [t.name for t in threading.enumerate()]
-    assert "tqdm_monitor" not in running
