@@ -124,15 +124,6 @@ def replace_partition(store: Path, new: dict[str, pd.DataFrame], sector: str, ye
     again, before anything is written. The tables named in ``also`` are then rewritten too, so every
     table changes together or none does.
     """
-    merged = merged_partition(store, new, sector, year, amend, also)
-    write_tables(store, merged)
-    return merged
-
-
-def merged_partition(store: Path, new: dict[str, pd.DataFrame], sector: str, year: int,
-                     amend: Amend | None = None, also: tuple[str, ...] = ()) -> dict[str, pd.DataFrame]:
-    """The tables :func:`replace_partition` would write, validated and merged, with nothing written (ingest
-    hands the quarantine and roster tables to its report before the store is written)."""
     merged = {}
     names = [*new, *(n for n in also if n not in new and (store / n).exists())]
     for name in names:
@@ -146,6 +137,7 @@ def merged_partition(store: Path, new: dict[str, pd.DataFrame], sector: str, yea
             frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else \
                 (parts[0] if parts else (frame if frame is not None else keep))
         merged[name] = frame
+    write_tables(store, merged)
     return merged
 
 

@@ -25,7 +25,6 @@ from pipeline import config
 from pipeline.catalogs import hold, refresh
 from pipeline.freshness import record_ingest
 from pipeline.ingest import limits
-from pipeline.ingest.beside import Beside
 from pipeline.ingest.discover import Entry, discover, read_entry
 from pipeline.ingest.identity import secret_key
 from pipeline.ingest.keys import check_key, record_fingerprint, stored_fingerprint
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
     from pipeline.ingest.assemble import Tables
 
 CHUNK = 32
-REPORT_TABLES = ("quarantine", "roster")  # the store tables the quarantine report is drawn from
 # A file whose reading does not end (a damaged .xls can make the reader build a sheet of 4,146 × 32,771
 # cells: a minute and gigabytes) is stopped: a chunk not back CHUNK_SECONDS after it is waited for is
 # read again file by file, each given FILE_SECONDS in a process of its own.
@@ -133,13 +131,7 @@ def _ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None,
         from pipeline import store as store_mod
         from pipeline.ingest import linking  # imports pandas: never before the workers fork
         from pipeline.ingest.assemble import assign_identity, build_tables, check_sector, known_numbers, supersede
-        from pipeline.ingest.quarantine import (
-            discard_report,
-            draft_report,
-            publish_report,
-            quarantine_rows,
-            roster_rows,
-        )
+        from pipeline.ingest.quarantine import quarantine_rows, roster_rows, write_report
         from pipeline.ingest.roster import read_roster
 
         store_mod.prepare()
@@ -179,29 +171,14 @@ def _ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None,
         new["scores"] = store_mod.empty_table(store, "scores")
     others = links.without((sector, year))
     amend = _amender(store, others, (sector, year)) if others else None
-    also = linking.TABLES if others.keys else ()
-    # the report's two tables merged first (as replace_partition would), then the report drafted by a copy of this
-    # process on the other core while this one validates and writes the rest; published once the store is written
-    first = {n: new[n] for n in REPORT_TABLES if n in new}
-    merged = store_mod.merged_partition(store, first, sector, year, amend=amend,
-                                        also=tuple(n for n in also if n in REPORT_TABLES))
-    roster_table = merged["roster"] if "roster" in merged else store_mod.read_table(store, "roster")
-    store.mkdir(parents=True, exist_ok=True)  # the draft's folder, before the copy writes into it
-    drafting = Beside(lambda: draft_report(merged["quarantine"], store, roster_table))
-    try:
-        merged |= store_mod.merged_partition(store, {n: f for n, f in new.items() if n not in first}, sector, year,
-                                             amend=amend, also=tuple(n for n in also if n not in REPORT_TABLES))
-        store_mod.write_tables(store, merged)
-    except BaseException:
-        drafting.stop()
-        discard_report(store)
-        raise
+    merged = store_mod.replace_partition(store, new, sector, year, amend=amend,
+                                         also=linking.TABLES if others.keys else ())
     if stored_fingerprint(store) is None:
         record_fingerprint(store, key)
     record_ingest(store, sector, year)
     lap("validate+write")
-    drafting.wait()
-    report, _ = publish_report(store)
+    roster_table = merged["roster"] if "roster" in merged else store_mod.read_table(store, "roster")
+    report, _ = write_report(merged["quarantine"], store, roster_table)
     lap("report")
     m = tables.manifest
     containers_opened = m["kind"].isin(["archive", "export"]) & m["status"].eq("ingested")
