@@ -399,8 +399,10 @@ sectors and the later reports' kernels, so that on two cores the longest report 
 @contextmanager
 def behind(step: int = BEHIND) -> Iterator[None]:
     """The calling thread, and every process and thread it starts inside, at a CPU priority ``step`` lower (its nice
-    value raised); set back at the end where the system lets a process raise its priority again (not without
-    privilege: the demo's own thread then stays lower until the demo ends, which is when it is asked to).
+    value raised); set back at the end where the system lets a process raise its priority again. Without that
+    privilege (the usual case) the calling thread stays lower: `sdw demo`'s process ends with the demo, but code that
+    calls :func:`demo` in-process keeps the lower priority on the calling thread, so it should call it on a thread of
+    its own (as the tests do).
 
     On Linux the priority is a thread's own, so the early report's thread, started before, and the kernel it starts
     keep theirs: the two cores go first to the report on the demo's critical path (the automotive one, ≈ 40 s of CPU,
@@ -438,10 +440,14 @@ def _demo(store: Path, quiet: bool = False) -> int:
     second is ingested), and the reports in the order power, auto, all.
 
     The second sector's synth and ingest fork their worker processes while the early report's thread runs
-    papermill (an asyncio loop, zmq's sockets and threads). A forked child inherits every lock as it was at the
-    fork, and one held by that thread would stay held in the child. CPython resets its own locks at a fork (the
-    GIL, imports, logging), glibc its malloc's, and the children run neither asyncio nor zmq, so no lock is known
-    to be at risk; but a reader hung on one would be stopped after ingest's time limit and its file quarantined
+    papermill (an asyncio loop, zmq's sockets and threads) and, once its kernel has started, imports the HTML
+    exporter's modules (nbconvert, matplotlib, the audit: report.run.execute). A forked child inherits every lock as
+    it was at the fork, and one held by that thread would stay held in the child. CPython resets the GIL, its global
+    import lock and logging's locks at a fork, glibc its malloc's, and the children run neither asyncio nor zmq; a
+    module's own import lock is not reset, so a child importing a module that thread was importing at the fork would
+    wait for ever — the readers import four modules of their own and none of the exporter's, the synth workers their
+    writers (imported by the first sector's synth already). A reader hung all the same would be stopped after
+    ingest's time limit and its file quarantined
     as ``read_error`` (pipeline/ingest/run.py): the store would lack that file, and the ingest line's quarantined
     count and quarantine_report.xlsx would show it. Not seen in the benchmarks' runs."""
     import json

@@ -45,6 +45,9 @@ def test_what_the_end_of_the_run_needs_is_prepared_once_the_kernel_has_started(m
 
     from pipeline.report.run import quiet_shutdown_manager
 
+    # the hook jupyter_client calls once a kernel has started: were it renamed, nothing would be prepared (and this
+    # test's stand-in below would still pass), so its presence is checked first
+    assert callable(getattr(AsyncKernelManager, "_async_post_start_kernel", None))
     calls = []
 
     async def started_by_jupyter_client(self, **kw):

@@ -83,7 +83,8 @@ def _without_hypothesis() -> Iterator[None]:
     pandera imports hypothesis whenever it is installed (in the development environment: the tests use it) for its
     strategies, which generate example data; ingest generates none, and the import cost ~0.17 s of the main
     process's CPU while the readers read. ``import hypothesis`` fails meanwhile, as in an installation without
-    the dev extras; pandera then leaves its strategies out, and hypothesis imports as usual afterwards."""
+    the dev extras; pandera then leaves its strategies out for the rest of the process (``schema.example()`` is not
+    available in it, which no command uses), and hypothesis itself imports as usual afterwards."""
     if "hypothesis" in sys.modules or "pandera" in sys.modules:
         yield
         return

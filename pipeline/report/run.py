@@ -281,14 +281,20 @@ def execute(name: str, parameters: dict, out_dir: Path, notebooks_dir: Path | No
     for w in warnings:
         log.warning("%s: %s", who, w.splitlines()[-1][:300])
     if prepared.is_alive():
-        prepared.join()
+        prepared.join(PREPARE_SECONDS)  # a preparation that hangs costs its time, not the report
     from nbconvert import HTMLExporter
 
-    heading = title() if callable(title) else title
+    try:
+        heading = title() if callable(title) else title
+    except Exception as e:  # noqa: BLE001 - after the notebook ran: a report without its page is withdrawn
+        raise ReportError(f"{name}: the page's title could not be made ({type(e).__name__}: {e})") from None
     body, _ = HTMLExporter(**EXPORT).from_notebook_node(nb, resources={"metadata": {"name": heading or name}})
     html = out_dir / f"{name}.html"
     html.write_text(_REMOTE_SCRIPT.sub("", body), encoding="utf-8")
     return html
+
+
+PREPARE_SECONDS = 60.0  # the HTML exporter's preparation beside the kernel takes about a second
 
 
 def withdraw(rep_dir: Path, fig_dir: Path) -> None:

@@ -495,8 +495,3 @@ def _pooled_extreme(edges: list[np.ndarray], hidden: np.ndarray) -> bool:
         if len(values) and ((values == 0.0).all() or (values == 1.0).all()):
             return True
     return False
-    for column in edges.columns:
-        values = edges.loc[hidden, column].dropna()
-        if len(values) and (values.eq(0.0).all() or values.eq(1.0).all()):
-            return True
-    return False
