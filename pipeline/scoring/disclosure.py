@@ -408,10 +408,24 @@ def answer_sides(table: pd.DataFrame, n_col: str) -> tuple[pd.Series, pd.Series,
 
 
 def _smallest_side(a: pd.Series, b: pd.Series, rest_may_be_empty: bool) -> pd.Series:
-    """The fewer companies of the two sides (an empty rest that may be empty counts as no side)."""
+    """:func:`_fewer` for every row of a table's two sides."""
+    return pd.Series(_fewer(a.to_numpy(dtype=float, na_value=np.nan), b.to_numpy(dtype=float, na_value=np.nan),
+                            rest_may_be_empty), index=a.index)
+
+
+def _fewer(a: np.ndarray | float, b: np.ndarray | float, rest_may_be_empty: bool) -> np.ndarray | float:
+    """The fewer companies of a split's two sides, numbers or arrays (an empty rest that may be empty counts as no
+    side; a side not known is passed over)."""
     if rest_may_be_empty:
-        b = b.mask(b.eq(0), np.inf)
-    return pd.concat([a, b], axis=1).min(axis=1)
+        b = np.where(np.equal(b, 0), np.inf, b)
+    return np.fmin(a, b)
+
+
+def fewest_companies(positions: np.ndarray, counts: np.ndarray, names: np.ndarray) -> int:
+    """The position (of ``positions``) of the cell with the fewest companies, then the first by name: the cell hidden
+    next where one more must be. A cell whose count is not known comes last."""
+    return min(positions, key=lambda i: (counts[i] != counts[i], counts[i] if counts[i] == counts[i] else 0.0,
+                                         str(names[i])))
 
 
 def complementary_suppression(table: pd.DataFrame, reason: pd.Series, n: pd.Series, k: int, group: list[str],
@@ -451,7 +465,7 @@ def complementary_suppression(table: pd.DataFrame, reason: pd.Series, n: pd.Seri
                         status[t] = "complementary"
                         changed.append(t)
                 break
-            pick = min(visible, key=lambda i: (counts[i], str(names[i])))  # the fewest companies, then by name
+            pick = fewest_companies(visible, counts, names)
             status[pick] = "complementary"
             changed.append(pick)
     out = reason.copy()
@@ -477,12 +491,8 @@ def _pooled_split(sides: list[tuple[np.ndarray, np.ndarray, bool]], hidden: np.n
     for a, b, rest_may_be_empty in sides:
         pa, pb = a[hidden], b[hidden]
         pa, pb = pa[~np.isnan(pa)], pb[~np.isnan(pb)]
-        if len(pa):
-            first, second = pa.sum(), pb.sum()
-            if rest_may_be_empty and second == 0:
-                second = np.inf
-            if min(first, second) < k:
-                return True
+        if len(pa) and _fewer(pa.sum(), pb.sum(), rest_may_be_empty) < k:
+            return True
     return False
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.scoring.disclosure import HIDDEN_COUNT, STAT_COLUMNS, count_column
+from pipeline.scoring.disclosure import HIDDEN_COUNT, STAT_COLUMNS, count_column, fewest_companies
 from pipeline.scoring.segments import ALL
 
 WEIGHTED = ("w_mean", "w_share_reached")
@@ -41,9 +41,8 @@ def hide_for_two_totals(table: pd.DataFrame, group: list[str] | None = None, tot
         if (~shown[cells]).sum() != 2 or len(totals) == 0 or not shown[totals].any() or not members[idx].any():
             continue
         visible = cells[shown[cells]]
-        if len(visible):  # the fewest companies, then by name (a count not known last)
-            targets.append(min(visible, key=lambda i: (behind[i] != behind[i], behind[i] if behind[i] == behind[i]
-                                                       else 0.0, str(names[i]))))
+        if len(visible):
+            targets.append(fewest_companies(visible, behind, names))
         else:
             targets.extend(totals)
     if targets:
