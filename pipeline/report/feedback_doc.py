@@ -236,7 +236,8 @@ def chunks_of(jobs: list[Any], workers: int, size: int = CHUNK) -> list[list[Any
     large = len(jobs) - single - small
     step = max(1, size // 4)
     bounds = [*range(0, large, size), *range(large, large + small, step), *range(large + small, len(jobs))]
-    return [jobs[a:b] for a, b in zip(bounds, [*bounds[1:], len(jobs)][:len(bounds)], strict=True)]
+    ends = [*bounds[1:], len(jobs)] if bounds else []  # no jobs, no chunk
+    return [jobs[a:b] for a, b in zip(bounds, ends, strict=True)]
 
 
 def _start_worker() -> None:

@@ -82,7 +82,6 @@ def _unmet_ids(failed: pd.DataFrame, people: pd.DataFrame) -> list[tuple[str, ..
     return [tuple(ids[s:e]) for s, e in zip(starts, ends, strict=True)]
 
 
-
 def distance_band(distance: pd.Series) -> pd.Series:
     """Each distance's band label (:data:`DISTANCE_BANDS`); None where the distance is NaN."""
     d = pd.to_numeric(distance, errors="coerce")
