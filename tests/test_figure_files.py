@@ -180,40 +180,55 @@ def test_the_worker_is_given_the_package_folder_only_when_it_is_not_the_interpre
 
 
 def _closing_order(tmp_path: Path, monkeypatch, findings: list, done: list[str]) -> list[str]:
-    """What Publisher.close does, in order, into ``done`` (the writers stubbed to record themselves; the audit
-    finding ``findings``)."""
+    """What Publisher.close does in the report's process, in order, into ``done`` (the writers stubbed to record
+    themselves and write their file; the audit finding ``findings``, and saying in which process it ran)."""
     import pipeline.publish.deck as deck_module
     import pipeline.publish.render_xlsx as render_xlsx
     from pipeline.publish.model import Provenance
     from pipeline.publish.publisher import Publisher
 
+    def writes(what: str):
+        def write(path: Path, *args, **kwargs) -> Path:
+            done.append(what)
+            path.write_bytes(b"")
+            return path
+        return write
+
     pub = Publisher(tmp_path / "f", tmp_path / "r", "ja", 5, Provenance("abc", "0"), show=False)
     monkeypatch.setattr(render_xlsx, "write_machine_copy", lambda folder, tables: done.append("machine copy"))
-    monkeypatch.setattr(render_xlsx, "write_people_workbook", lambda path, *a: done.append("workbook") or path)
-    monkeypatch.setattr(deck_module, "write_deck", lambda path, *a, **k: done.append("deck") or path)
-    monkeypatch.setattr(pub, "_write_audit", lambda: done.append("audit") or (tmp_path / "audit.csv", findings))
+    monkeypatch.setattr(render_xlsx, "write_people_workbook", writes("workbook"))
+    monkeypatch.setattr(deck_module, "write_deck", writes("deck"))
+    audited = tmp_path / "audited by"
+
+    def audit():
+        audited.write_text(str(os.getpid()))
+        return tmp_path / "audit.csv", findings, pub.solver_stats
+
+    monkeypatch.setattr(pub, "_write_audit", audit)
     monkeypatch.setattr(pub, "wait_files", lambda: done.append("figures waited for"))
-    pub.close([], {"title": "t", "subtitle": "s", "headline": []})
+    try:
+        pub.close([], {"title": "t", "subtitle": "s", "headline": []})
+    finally:
+        done.append(f"audit in {'this' if audited.read_text() == str(os.getpid()) else 'another'} process")
     return done
 
 
 def test_the_tables_are_written_while_the_worker_draws_and_the_deck_after_it(tmp_path, monkeypatch):
-    """close() writes the machine copy, the audit and the workbook (none needs a figure) before it waits for the
-    figure worker, and the deck, which places the slide pictures, after."""
+    """close() writes the machine copy and the workbook (none needs a figure) before it waits for the figure
+    worker, and the deck, which places the slide pictures, after, while the audit runs in another process."""
     assert _closing_order(tmp_path, monkeypatch, [], []) == [
-        "machine copy", "audit", "workbook", "figures waited for", "deck"]
+        "machine copy", "workbook", "figures waited for", "deck", "audit in another process"]
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["deck.pptx", "tables", "tables.xlsx"]
 
 
-def test_a_failed_check_waits_for_the_figures_and_writes_no_workbook_or_deck(tmp_path, monkeypatch):
+def test_a_failed_check_waits_for_the_figures_and_leaves_no_workbook_or_deck(tmp_path, monkeypatch):
     """A report the check refuses raises once every figure file is on disk (the report is then withdrawn, figures
-    too), and writes neither the workbook nor the deck."""
-    from pipeline.publish.audit import DisclosureError
-
-    class Finding:
-        def line(self) -> str:
-            return "responses: a segment of 2"
+    too), and leaves neither the workbook nor the deck (written under hidden names beside the audit, removed)."""
+    from pipeline.publish.audit import DisclosureError, Finding
 
     done: list[str] = []
-    with pytest.raises(DisclosureError, match="found 1 statistic.*responses: a segment of 2"):
-        _closing_order(tmp_path, monkeypatch, [Finding()], done)
-    assert done == ["machine copy", "audit", "figures waited for"]
+    with pytest.raises(DisclosureError, match=r"found 1 statistic.*direct: responses \[segment=x\] n: a segment of 2"):
+        _closing_order(tmp_path, monkeypatch, [Finding("direct", "responses", "segment=x", "n", "a segment of 2")],
+                       done)
+    assert done[-1] == "audit in another process" and "figures waited for" in done
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["tables"]

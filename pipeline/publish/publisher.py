@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import contextlib
 import dataclasses
 import io
 import json
@@ -34,6 +35,7 @@ from pipeline.publish.audit import (
 )
 from pipeline.publish.cells import hidden_cells
 from pipeline.publish.figure_files import FigureFile, FigureWriter
+from pipeline.publish.forked import Forked
 from pipeline.publish.intervals import Relation, SolverStats
 from pipeline.publish.model import Provenance, PublishedFigure, PublishedTable, SlidePivot, TableSpec
 from pipeline.scoring.disclosure import HIDDEN_COUNT, HIDDEN_COUNTS, MEMBERS_BEHIND
@@ -46,6 +48,8 @@ SLIDE_DPI = 200  # a deck figure's pixels per inch: the deck reads its size in i
 # (Pillow's took most of the encoding time); the pixels are matplotlib's either way
 
 
+UNCHECKED = ".unaudited-{name}"
+"""The workbook's and the deck's names until the audit has passed (a failed report's folder is withdrawn whole)."""
 PAGE_IMAGES_PREFIX = ".page-images-"  # the hidden folder, in the report's, of page images drawn by the figure worker
 
 HIDDEN_ROW = "hidden"  # the machine copy's mark for a row that prints nothing but its key
@@ -277,43 +281,68 @@ class Publisher:
         """Write tables/*.csv (machine copy), disclosure_audit.csv, tables.xlsx (people) and, with ``deck`` (title,
         subtitle, headline), a 16:9 deck; raise :class:`DisclosureError` on any finding.
 
-        The tables are written while the figure worker draws its last figures (they need none of them); the deck
-        waits for every figure file, and so does a failed check (a report withdrawn then must find every file its
-        figures wrote). A figure file that then fails leaves the new tables beside the old figures: `sdw report`
-        withdraws the folder; a notebook run by hand does not."""
+        The audit runs in a forked copy of this process (:mod:`pipeline.publish.forked`) while this one writes the
+        machine copy and the workbook, waits for the figure worker and builds the deck: none of them needs the
+        audit, nor it them. The workbook and the deck are written under hidden names and put in place only once
+        the audit has passed, so a finding leaves neither, as when the audit ran first. A failed check or a failed
+        figure file waits for every figure file and for the audit before it raises (a report withdrawn then must
+        find every file its figures wrote, and the audit's files whole). A figure file that fails leaves the new
+        tables beside the old figures: `sdw report` withdraws the folder; a notebook run by hand does not."""
         from pipeline.publish.render_xlsx import write_machine_copy, write_people_workbook
 
+        audit = Forked(self._write_audit)
         out: dict[str, Path] = {}
-        machine = self.report_dir / "tables"
-        machine.mkdir(exist_ok=True)
-        for old in machine.glob("*.csv"):
-            old.unlink()
-        write_machine_copy(machine, self.tables)
-        out["audit"], findings = self._write_audit()
-        if findings:
-            self.wait_files()
-            shown = "; ".join(f.line() for f in findings[:5])
-            raise DisclosureError(f"the disclosure check found {len(findings)} statistic(s) about fewer than "
-                                  f"{self.k} companies (see {out['audit']}): {shown}")
-        out["tables"] = write_people_workbook(self.report_dir / "tables.xlsx", self.tables, about, self.provenance,
-                                              self.lang)
-        self.wait_files()  # every figure on disk before the deck reads them
-        if deck is not None:
-            from pipeline.publish.deck import write_deck
+        unchecked: dict[str, tuple[Path, Path]] = {}  # part → (its name until the audit passed, its own)
 
-            out["deck"] = write_deck(self.report_dir / "deck.pptx", deck["title"], deck["subtitle"],
-                                     deck["headline"], self.figures, self.provenance, self.lang,
-                                     caveats=deck.get("caveats", []), rules=deck.get("rules", []),
-                                     tables=list(self.views.values()), sources=deck.get("sources"),
-                                     source=deck.get("source", ""))
+        def hidden(part: str, name: str) -> Path:
+            unchecked[part] = (self.report_dir / UNCHECKED.format(name=name), self.report_dir / name)
+            return unchecked[part][0]
+
+        try:
+            machine = self.report_dir / "tables"
+            machine.mkdir(exist_ok=True)
+            for old in machine.glob("*.csv"):
+                old.unlink()
+            write_machine_copy(machine, self.tables)
+            write_people_workbook(hidden("tables", "tables.xlsx"), self.tables, about, self.provenance, self.lang)
+            self.wait_files()  # every figure on disk before the deck reads them
+            if deck is not None:
+                from pipeline.publish.deck import write_deck
+
+                write_deck(hidden("deck", "deck.pptx"), deck["title"], deck["subtitle"], deck["headline"],
+                           self.figures, self.provenance, self.lang, caveats=deck.get("caveats", []),
+                           rules=deck.get("rules", []), tables=list(self.views.values()),
+                           sources=deck.get("sources"), source=deck.get("source", ""))
+            out["audit"], findings, stats = audit.result()
+            vars(self.solver_stats).update(vars(stats))
+            if findings:
+                shown = "; ".join(f.line() for f in findings[:5])
+                raise DisclosureError(f"the disclosure check found {len(findings)} statistic(s) about fewer than "
+                                      f"{self.k} companies (see {out['audit']}): {shown}")
+            for part, (path, own) in unchecked.items():
+                out[part] = path.replace(own)
+        except Exception:
+            with contextlib.suppress(Exception):
+                self.wait_files()  # a report withdrawn now must find every file its figures wrote…
+            audit.finish()  # …and the audit's files whole
+            raise
+        except BaseException:  # interrupted: the audit's child is ended with this process's run
+            audit.stop()
+            raise
+        finally:
+            for path, _ in unchecked.values():
+                path.unlink(missing_ok=True)
         return out
 
-    def _write_audit(self) -> tuple[Path, list[Finding]]:
+    def _write_audit(self) -> tuple[Path, list[Finding], SolverStats]:
+        """The intruder check over every table, its files written (:func:`pipeline.publish.audit.write_audit`); its
+        path, findings and what the solver did (run in a forked child at :meth:`close`, which hands these back)."""
         hidden = self.hidden_log()
+        stats = dataclasses.replace(self.solver_stats)
         path, findings = write_audit(self.report_dir, self.tables, self.k, hidden=hidden, relations=self.relations,
                                      private=private_dir(self.report_dir, self.store), provenance=self.provenance,
-                                     stats=self.solver_stats)
-        return path, findings
+                                     stats=stats)
+        return path, findings, stats
 
 
 __all__ = ["DisclosureError", "Publisher"]
