@@ -118,9 +118,10 @@ def test_the_childs_error_and_warnings_are_given_in_the_parent():
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        with pytest.raises(KeyError, match="functions"):
+        with pytest.raises(KeyError, match="functions") as raised:
             Forked(warns_then_fails).result()
     assert [str(w.message) for w in caught] == ["an interval at its bound"]
+    assert "in warns_then_fails" in raised.value.__notes__[0]  # where the child raised it
 
 
 def test_a_child_that_ends_without_a_result_is_an_error():

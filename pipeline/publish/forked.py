@@ -56,7 +56,11 @@ class Forked:
         read, write = os.pipe()
         gc.freeze()  # the kernel's objects out of the child's collections (and its pages untouched by them)
         try:
-            pid = os.fork()
+            with warnings.catch_warnings():
+                # Python ≥ 3.12 warns of any fork of a process with threads; the child here takes no lock of theirs
+                warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
+                                        category=DeprecationWarning)
+                pid = os.fork()
         except OSError:  # no memory for the copy, too many processes: the same call here
             gc.unfreeze()
             os.close(read)
@@ -162,6 +166,10 @@ def _child(call: Callable[..., Any], args: tuple, write: int) -> None:
         null = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - the child ends by os._exit
         sys.stdout = sys.stderr = null
         outcome = _outcome(call, args, record=True)
+        kind, value, _ = outcome
+        if kind == "error":  # where it was raised, for the reader of the report's traceback
+            with contextlib.suppress(Exception):
+                value.add_note("raised in the forked child, at:\n" + "".join(traceback.format_tb(value.__traceback__)))
         try:
             data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as e:  # noqa: BLE001 - a value or an error that does not pickle: what it was, as text
