@@ -97,3 +97,39 @@ def test_the_response_rates_follow_their_own_roster():
     assert rates.loc["全体", ["roster_n", "response_rate"]].tolist() == [70, pytest.approx(30 / 70)]
     assert T.members_behind(forty, "size_band").set_index("segment").loc["〜100人", "_members_behind"] == 40
     assert T.members_behind(twenty, "size_band").set_index("segment").loc["〜100人", "_members_behind"] == 20
+
+
+def _two_years() -> ReportData:
+    """Power, CSF 1.1 category ID.AM. FY2024: 電気 3 companies at 1.0, ガス 10 (5 at 0.6, 5 at 1.0). FY2025: 電気
+    10 (5 at 0.5, 5 at 1.0), ガス 10 (5 at 0.6, 5 at 1.0). Every company scored on the category's 6 items."""
+    rows = [(2024, "電気", [1.0] * 3), (2024, "ガス", [0.6] * 5 + [1.0] * 5),
+            (2025, "電気", [0.5] * 5 + [1.0] * 5), (2025, "ガス", [0.6] * 5 + [1.0] * 5)]
+    scores, respondents = [], []
+    for year, kind, values in rows:
+        for i, v in enumerate(values):
+            key = f"{kind}{i}"
+            respondents.append({"sector": "power", "year": year, "respondent_key": key, "business_types": kind,
+                                "template_version": "power-2024"})
+            scores.append({"sector": "power", "year": year, "respondent_key": key, "framework": "csf11",
+                           "node_id": "ID.AM", "score": v, "n_items": 6, "n_applicable": 6})
+    return ReportData("power", [2024, 2025], pd.DataFrame(scores), pd.DataFrame(respondents), pd.DataFrame(), None)
+
+
+def test_the_latest_years_categories_read_as_in_the_table_of_every_year():
+    # FY2025 alone: 全体 20 companies, mean (5·0.5 + 5·1.0 + 5·0.6 + 5·1.0) / 20 = 0.775; ガス 10, 0.8; 電気 10, 0.75;
+    # every row published (5 and 5 on each side of the category's threshold), no change column. FY2024's 電気 (3
+    # companies) is hidden and its ガス with it; FY2025's rows read the same in the table of every year.
+    data = _two_years()
+    latest = T.by_node(data, "business_types", "csf11", "category", 2025, 5)
+    latest = latest[latest["node_id"].eq("ID.AM")]
+    assert latest["year"].tolist() == [2025] * 3 and "change" not in latest
+    assert latest["segment"].tolist() == ["ガス", "全体", "電気"]
+    assert latest["n"].tolist() == [10, 20, 10]
+    assert latest["mean"].tolist() == pytest.approx([0.8, 0.775, 0.75])
+    assert latest["suppressed"].fillna("").eq("").all()
+    every = T.by_node(data, "business_types", "csf11", "category", None, 5)
+    every = every[every["node_id"].eq("ID.AM")].set_index(["year", "segment"])
+    assert every.loc[(2024, "電気"), "suppressed"] != ""
+    for segment, mean in zip(["ガス", "全体", "電気"], [0.8, 0.775, 0.75], strict=True):
+        assert every.loc[(2025, segment), "mean"] == pytest.approx(mean)
+        assert every.loc[(2025, segment), "suppressed"] == ""

@@ -666,10 +666,13 @@ def by_node(data: ReportData, by: str | None, framework: str, level: str, year: 
     ids = _node_ids(framework, level)
     s = data.scores if year is not None else comparable_scores(data)  # a trend compares like with like
     sel = s[s["framework"].eq(framework) & s["node_id"].isin(ids)]
-    out = with_change(node_stats(data, sel, by, framework, k, completed=True),
-                      ["sector", "framework", "node_id", "segment"])
-    if year is not None:  # one year alone: its change would point at a value this table does not publish
-        out = out[out["year"].eq(year)].drop(columns=["previous_year", "change"])
+    if year is None:
+        out = with_change(node_stats(data, sel, by, framework, k, completed=True),
+                          ["sector", "framework", "node_id", "segment"])
+    else:  # one year alone, from its own scores: every rule of node_stats reads a year's rows apart from the other
+        # years' (the counts, the members' estimates and protection per sector, year and node; the not-applicable
+        # share against the same year's items); no change, which would point at a value this table does not publish
+        out = node_stats(data, sel[sel["year"].eq(year)], by, framework, k, completed=True)
     order = {n: i for i, n in enumerate(ids)}
     return (out.assign(_order=out["node_id"].map(order)).sort_values(["year", "_order", "segment"])
             .drop(columns="_order").reset_index(drop=True))
