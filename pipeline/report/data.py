@@ -4,7 +4,7 @@ builds can name a company."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +25,10 @@ class ReportData:
     # (sector, year) whose weighting cells rest on published response rows (pipeline.report.tables.
     # weights_on_published_rows); None: not assessed, the members' totals follow the response table alone
     weight_rows_published: frozenset[tuple[str, int]] | None = None
+    # values computed from this data's frames, shared with every data made from it by dataclasses.replace (the
+    # recoded breakdowns, the data weighted on published rows): each value is kept beside the very frames it was
+    # computed from and used only where a data holds those same frames (pipeline.report.tables._shared)
+    shared: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def weighted(self) -> bool:

@@ -162,6 +162,18 @@ def _kept(data: ReportData, name: str, key: Hashable, make: Callable[[], T]) -> 
     return kept[key]
 
 
+def _shared(data: ReportData, name: str, frames: tuple[object, ...], key: Hashable, make: Callable[[], T]) -> T:
+    """``make()`` computed once for ``key`` and the very ``frames`` it reads (compared by identity), and kept in
+    ``data.shared``: the report's data, its recoded breakdowns and the data weighted on published rows share that
+    dict (``dataclasses.replace`` carries it) and, where they hold the same frames, the value. The frames are kept
+    with it, so no other frame can take their place. Callers do not change the value."""
+    kept = data.shared.setdefault(name, {})
+    slot = (key, *map(id, frames))
+    if slot not in kept or any(a is not b for a, b in zip(kept[slot][0], frames, strict=True)):
+        kept[slot] = (frames, make())
+    return kept[slot][1]
+
+
 def _responses_kept(data: ReportData, by: str, k: int | None = None) -> pd.DataFrame:
     """:func:`responses_by_segment` of ``data`` (protected, not completed), kept on the object: every weighted table
     of a report reads it twice (:func:`withheld_response_years`, :func:`withhold_segment_intervals`), and each
@@ -180,10 +192,15 @@ def _members(data: ReportData, by: str | None) -> pd.DataFrame:
 
 
 def _rates_by_and_in_total(data: ReportData, by: str | None) -> pd.DataFrame:
-    """:func:`response_rates` by ``by`` and for the sector as a whole, one row per sector, year and segment."""
-    return pd.concat([response_rates(data.roster, data.respondents, by) if by else None,
-                      response_rates(data.roster, data.respondents, None)],
-                     ignore_index=True).drop_duplicates(["sector", "year", "segment"])
+    """:func:`response_rates` by ``by`` and for the sector as a whole, one row per sector, year and segment: computed
+    once for the roster and respondents it reads (the response tables, and the members behind every node table of
+    the data weighted on them, read it)."""
+    def rates() -> pd.DataFrame:
+        return pd.concat([response_rates(data.roster, data.respondents, by) if by else None,
+                          response_rates(data.roster, data.respondents, None)],
+                         ignore_index=True).drop_duplicates(["sector", "year", "segment"])
+
+    return _shared(data, "_rates", (data.roster, data.respondents), by, rates)
 
 
 def weights_on_published_rows(data: ReportData, responses: pd.DataFrame, by: str | None,
@@ -221,6 +238,11 @@ def members_behind(data: ReportData, by: str | None) -> pd.DataFrame:
     solver's weight of the segment): the segment's members where it is one weighting cell; where its cell was
     merged with others, its respondents × the merged cell's members per respondent. A respondent the roster does
     not list is a member who answered (docs/method.md §11) and carries its cell's weight like any other."""
+    return _kept(data, "_members_behind", by, lambda: _members_behind(data, by)).copy()
+
+
+def _members_behind(data: ReportData, by: str | None) -> pd.DataFrame:
+    """:func:`members_behind`, computed (every node table of a report asks again)."""
     members = _members(data, by)
     if not data.weight_rows_published or not by:
         return members.copy()
@@ -644,10 +666,13 @@ def by_node(data: ReportData, by: str | None, framework: str, level: str, year: 
     ids = _node_ids(framework, level)
     s = data.scores if year is not None else comparable_scores(data)  # a trend compares like with like
     sel = s[s["framework"].eq(framework) & s["node_id"].isin(ids)]
-    out = with_change(node_stats(data, sel, by, framework, k, completed=True),
-                      ["sector", "framework", "node_id", "segment"])
-    if year is not None:  # one year alone: its change would point at a value this table does not publish
-        out = out[out["year"].eq(year)].drop(columns=["previous_year", "change"])
+    if year is None:
+        out = with_change(node_stats(data, sel, by, framework, k, completed=True),
+                          ["sector", "framework", "node_id", "segment"])
+    else:  # one year alone, from its own scores: every rule of node_stats reads a year's rows apart from the other
+        # years' (the counts, the members' estimates and protection per sector, year and node; the not-applicable
+        # share against the same year's items); no change, which would point at a value this table does not publish
+        out = node_stats(data, sel[sel["year"].eq(year)], by, framework, k, completed=True)
     order = {n: i for i, n in enumerate(ids)}
     return (out.assign(_order=out["node_id"].map(order)).sort_values(["year", "_order", "segment"])
             .drop(columns="_order").reset_index(drop=True))
@@ -696,9 +721,14 @@ def na_shares_withheld(table: pd.DataFrame, data: ReportData, framework: str, k:
 
 
 def _item_table(data: ReportData, k: int, lang: str = "ja") -> pd.DataFrame:
-    """:func:`items` of ``data``, kept on the object: every node table of a report (and each click of the explorer)
-    reads it, and :func:`linked` protects it, and it costs seconds on a large store (completion works on a copy)."""
-    return _kept(data, "_item_tables", (k, lang), lambda: items(data, k, lang))
+    """:func:`items` of ``data``, computed once for the answers and weights it reads and the template versions its
+    texts come from: every node table of a report and of its other breakdowns (one item table: items have no
+    segment), each click of the explorer, and :func:`linked`, which protects it, read it, and it costs seconds on a
+    large store (completion works on a copy)."""
+    versions = (frozenset(data.respondents["template_version"].dropna().unique())
+                if "template_version" in data.respondents else frozenset())
+    return _shared(data, "_item_tables", (data.responses, data.weights), (data.sector, k, lang, versions),
+                   lambda: items(data, k, lang))
 
 
 def node_items(data: ReportData, framework: str, years: Collection[object]) -> pd.DataFrame:
