@@ -14,6 +14,9 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 HOME_ENV = "SDW_HOME"
@@ -159,6 +162,19 @@ def secret_key_path() -> Path:
 def workers(requested: int | None = None) -> int:
     """Processes for parallel work: as asked, else every core this process may use."""
     return requested or max(1, len(os.sched_getaffinity(0)))
+
+
+def chunks_of(jobs: list[T], workers: int, size: int) -> list[list[T]]:
+    """``jobs`` in chunks of ``size`` for ``workers`` processes that take chunks in order, the last ones smaller (a
+    quarter of ``size``, then one job each): the last chunk one worker takes while the others have nothing left is
+    one job, not ``size`` of them (a core idle at the end of the work meanwhile)."""
+    single = min(len(jobs), workers)  # the last job of each worker alone
+    small = min(len(jobs) - single, 2 * workers * size)  # before them, chunks of a quarter
+    large = len(jobs) - single - small
+    step = max(1, size // 4)
+    bounds = [*range(0, large, size), *range(large, large + small, step), *range(large + small, len(jobs))]
+    ends = [*bounds[1:], len(jobs)] if bounds else []  # no jobs, no chunk
+    return [jobs[a:b] for a, b in zip(bounds, ends, strict=True)]
 
 
 def year_span(text: str | None) -> tuple[int, int] | None:

@@ -124,6 +124,16 @@ def replace_partition(store: Path, new: dict[str, pd.DataFrame], sector: str, ye
     again, before anything is written. The tables named in ``also`` are then rewritten too, so every
     table changes together or none does.
     """
+    merged = merged_partition(store, new, sector, year, amend, also)
+    write_tables(store, merged)
+    return merged
+
+
+def merged_partition(store: Path, new: dict[str, pd.DataFrame], sector: str, year: int,
+                     amend: Amend | None = None, also: tuple[str, ...] = ()) -> dict[str, pd.DataFrame]:
+    """The tables :func:`replace_partition` writes, validated and merged with the other partitions, nothing
+    written: ingest merges the quarantine and roster tables first, so that its report is drafted while the rest
+    is validated and written."""
     merged = {}
     names = [*new, *(n for n in also if n not in new and (store / n).exists())]
     for name in names:
@@ -137,7 +147,6 @@ def replace_partition(store: Path, new: dict[str, pd.DataFrame], sector: str, ye
             frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else \
                 (parts[0] if parts else (frame if frame is not None else keep))
         merged[name] = frame
-    write_tables(store, merged)
     return merged
 
 

@@ -46,7 +46,7 @@ SYSTEM_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 
 def system_file(path: str) -> bool:
     """Files operating systems and Excel leave behind: lock files (~$…), macOS resource forks."""
-    parts = PurePosixPath(path.replace("\\", "/")).parts
+    parts = [p for p in path.replace("\\", "/").split("/") if p not in ("", ".")]  # as PurePosixPath's, cheaper
     name = parts[-1] if parts else path
     return name.startswith(("~$", "._")) or name.lower() in SYSTEM_NAMES or "__MACOSX" in parts
 
@@ -86,21 +86,55 @@ def discover(raw: Path) -> list[Entry]:
     if not raw.is_dir():
         raise FileNotFoundError(f"raw folder {raw} does not exist")
     entries: list[Entry] = []
-    # a dangling link is listed too (and quarantined when it cannot be read): every file ends in the manifest
-    for path in sorted(p for p in raw.rglob("*") if p.is_file() or (p.is_symlink() and not p.exists())):
-        rel = _readable_name(path.relative_to(raw).as_posix())
+    for parts, fs_path, size in _files(raw):
+        rel = _readable_name("/".join(parts))
         if system_file(rel):
-            entries.append(Entry(rel, "file", str(path), rejected=("system_file", path.name)))
+            entries.append(Entry(rel, "file", fs_path, rejected=("system_file", parts[-1])))
         elif is_archive(rel):
             try:
-                entries.extend(_archive(rel, str(path), (), lambda p=path: zipfile.ZipFile(p), 1))
+                entries.extend(_archive(rel, fs_path, (), lambda p=fs_path: zipfile.ZipFile(p), 1))
             except Exception as e:  # noqa: BLE001 - a bug of ours or of zipfile: said as such, never a crash
-                entries.append(Entry(rel, "archive", str(path), rejected=("read_error", read_error_detail(e))))
-        elif (size := _size(path)) > limits.MAX_FILE_BYTES:
-            entries.append(Entry(rel, "file", str(path), rejected=("too_large", limits.file_size_text(size))))
+                entries.append(Entry(rel, "archive", fs_path, rejected=("read_error", read_error_detail(e))))
+        elif size > limits.MAX_FILE_BYTES:
+            entries.append(Entry(rel, "file", fs_path, rejected=("too_large", limits.file_size_text(size))))
         else:
-            entries.append(Entry(rel, "file", str(path)))
+            entries.append(Entry(rel, "file", fs_path))
     return entries
+
+
+def _files(raw: Path) -> list[tuple[tuple[str, ...], str, int]]:
+    """Every file under ``raw`` as (its path's parts below ``raw``, its path as ``raw / parts`` prints, its size), in
+    the order of the parts, as ``sorted(raw.rglob("*"))`` lists them: folders entered but not links to folders, an
+    unreadable folder passed over. A dangling link is listed too (size 0: reading it says why), so every file ends
+    in the manifest. With os.scandir rather than pathlib: a year's 3,000 paths cost 0.08 s as Path objects."""
+    base = str(raw)
+    prefix = "" if base == "." else base if base.endswith("/") else base + "/"
+    found: list[tuple[tuple[str, ...], str, int]] = []
+
+    def walk(folder: str, above: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                items = list(listing)
+        except PermissionError:
+            return
+        for item in items:
+            parts = (*above, item.name)
+            if item.is_symlink():  # as pathlib: a file when it leads to one; listed when it leads nowhere
+                path = Path(prefix + "/".join(parts))
+                if path.is_file() or not path.exists():
+                    found.append((parts, str(path), _size(path)))
+            elif item.is_dir():
+                walk(item.path, parts)
+            elif item.is_file():
+                try:
+                    size = item.stat().st_size
+                except OSError:  # gone since it was listed: reading it says so
+                    size = 0
+                found.append((parts, prefix + "/".join(parts), size))
+
+    walk(base, ())
+    found.sort(key=lambda f: f[0])
+    return found
 
 
 def _size(path: Path) -> int:

@@ -117,6 +117,33 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     With a roster, the workbook has a second sheet 未回答: members who have not answered in the most
     recent year of each sector (the survey being chased now).
     """
+    draft_report(table, store, roster)
+    return publish_report(store)
+
+
+def _report_paths(store: Path) -> tuple[Path, Path, Path, Path]:
+    """The report's two files, and the drafts they are written to first."""
+    xlsx, csv = store / "quarantine_report.xlsx", store / "quarantine_report.csv"
+    return xlsx, csv, xlsx.with_suffix(".xlsx.tmp"), csv.with_suffix(".csv.tmp")
+
+
+def publish_report(store: Path) -> tuple[Path, Path]:
+    """The drafts :func:`draft_report` wrote, renamed into place: the report's .xlsx and .csv."""
+    xlsx, csv, tmp_x, tmp_c = _report_paths(store)
+    tmp_x.replace(xlsx)
+    tmp_c.replace(csv)
+    return xlsx, csv
+
+
+def discard_report(store: Path) -> None:
+    """The drafts removed: the store write they were drafted beside did not happen."""
+    for draft in _report_paths(store)[2:]:
+        draft.unlink(missing_ok=True)
+
+
+def draft_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None = None) -> None:
+    """The report :func:`write_report` writes, as drafts beside its files: what a reader of the store sees does
+    not change until :func:`publish_report` (ingest drafts it on a thread while the store is written)."""
     # the flagged rows last: the sheet prints the rows above them, and 要確認 prints them, one file a row
     order = {"quarantined": 0, "superseded": 1, "ingested": 2}
     roster_rows = table["reason"].str.startswith("roster_")
@@ -130,8 +157,8 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
            .assign(sector=lambda d: d["sector"].map(sector_ja), status=lambda d: d["status"].map(STATUS_JA),
                    source_path=lambda d: d["source_path"].map(place_ja))
            [list(HEADERS_JA)].rename(columns=HEADERS_JA))
-    xlsx, csv = store / "quarantine_report.xlsx", store / "quarantine_report.csv"
-    tmp_x, tmp_c = xlsx.with_suffix(".xlsx.tmp"), csv.with_suffix(".csv.tmp")
+    tmp_x, tmp_c = _report_paths(store)[2:]
+    store.mkdir(parents=True, exist_ok=True)  # ingest drafts it before the store's first write
     wb = workbook(tmp_x)
     # widths (characters) that print one A4 landscape page wide at about 9 pt; long text wraps in them
     write_sheet(wb, "隔離・要確認", out, [8, 6, 16, 26, 20, 15, 26, 28, 30, 17], wrap=True,
@@ -163,9 +190,6 @@ def write_report(table: pd.DataFrame, store: Path, roster: pd.DataFrame | None =
     # the CSV keeps one line a file, its details after ' / ' as it always had: scripts read it line by line
     one_line = out.assign(**{HEADERS_JA["detail"]: out[HEADERS_JA["detail"]].fillna("").str.replace(DETAIL_SEP, " / ")})
     csv_safe(one_line).to_csv(tmp_c, index=False, encoding="utf-8-sig")
-    tmp_x.replace(xlsx)
-    tmp_c.replace(csv)
-    return xlsx, csv
 
 
 MEMBERS_SHEET = "回答待ちの会員"

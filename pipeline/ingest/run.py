@@ -132,7 +132,7 @@ def _ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None,
         from pipeline import store as store_mod
         from pipeline.ingest import linking  # imports pandas: never before the workers fork
         from pipeline.ingest.assemble import assign_identity, build_tables, check_sector, known_numbers, supersede
-        from pipeline.ingest.quarantine import quarantine_rows, roster_rows, write_report
+        from pipeline.ingest.quarantine import quarantine_rows, roster_rows
         from pipeline.ingest.roster import read_roster
 
         store_mod.prepare()
@@ -172,14 +172,25 @@ def _ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None,
         new["scores"] = store_mod.empty_table(store, "scores")
     others = links.without((sector, year))
     amend = _amender(store, others, (sector, year)) if others else None
-    merged = store_mod.replace_partition(store, new, sector, year, amend=amend,
-                                         also=linking.TABLES if others.keys else ())
-    if stored_fingerprint(store) is None:
-        record_fingerprint(store, key)
-    record_ingest(store, sector, year)
+    also = linking.TABLES if others.keys else ()
+    # the report's tables merged first: it is drafted on a thread while the rest is validated and written
+    first = store_mod.merged_partition(store, {n: f for n, f in new.items() if n in _REPORT_TABLES}, sector, year,
+                                       amend=amend, also=tuple(n for n in also if n in _REPORT_TABLES))
+    roster_table = first["roster"] if "roster" in first else store_mod.read_table(store, "roster")
+    drafting = _Drafting(first["quarantine"], store, roster_table)
+    try:
+        rest = store_mod.merged_partition(store, {n: f for n, f in new.items() if n not in _REPORT_TABLES}, sector,
+                                          year, amend=amend, also=tuple(n for n in also if n not in _REPORT_TABLES))
+        merged = {n: first[n] if n in first else rest[n] for n in [*new, *also] if n in first or n in rest}
+        store_mod.write_tables(store, merged)
+        if stored_fingerprint(store) is None:
+            record_fingerprint(store, key)
+        record_ingest(store, sector, year)
+    except BaseException:
+        drafting.abandon()
+        raise
     lap("validate+write")
-    roster_table = merged["roster"] if "roster" in merged else store_mod.read_table(store, "roster")
-    report, _ = write_report(merged["quarantine"], store, roster_table)
+    report = drafting.publish()
     lap("report")
     m = tables.manifest
     containers_opened = m["kind"].isin(["archive", "export"]) & m["status"].eq("ingested")
@@ -188,6 +199,53 @@ def _ingest(sector: str, year: int, raw: Path, store: Path, workers: int | None,
     totals = [f"{rec.source_path} {row}" for rec in records for row in rec.totals]
     return IngestResult(tables, counts, report, time.perf_counter() - t0, invalid, timings, len(roster_issues),
                         links.count(), totals)
+
+
+_REPORT_TABLES = ("quarantine", "roster")
+"""The store tables the quarantine report is drafted from."""
+
+
+class _Drafting:
+    """The quarantine report drafted on a thread beside the store's validation and writes, published after them.
+
+    The report is Python (XlsxWriter) and needs only the quarantine and roster tables; the validation and the
+    Parquet writes spend much of their time in Arrow, without the interpreter's lock, while the second core is
+    idle. The drafts become the report only once the store is written (:meth:`publish`); a failed write removes
+    them (:meth:`abandon`), and a failed draft raises its error from :meth:`publish`, after the store is
+    written, as the report written after the store did."""
+
+    def __init__(self, quarantine: pd.DataFrame, store: Path, roster: pd.DataFrame | None) -> None:
+        self.store = store
+        self.error: BaseException | None = None
+        # copies: pandas may reorganise a frame's blocks while reading it, and the main thread writes these
+        args = (quarantine.copy(), store, None if roster is None else roster.copy())
+        self.thread = threading.Thread(target=self._draft, args=args, name="sdw-quarantine-report", daemon=True)
+        self.thread.start()
+
+    def _draft(self, *args: object) -> None:
+        from pipeline.ingest.quarantine import draft_report
+
+        try:
+            draft_report(*args)  # type: ignore[arg-type]
+        except BaseException as e:  # noqa: BLE001 - raised again by publish, in the main thread
+            self.error = e
+
+    def publish(self) -> Path:
+        """Wait for the drafts and rename them into place; the .xlsx's path."""
+        from pipeline.ingest.quarantine import discard_report, publish_report
+
+        self.thread.join()
+        if self.error is not None:
+            discard_report(self.store)
+            raise self.error
+        return publish_report(self.store)[0]
+
+    def abandon(self) -> None:
+        """Wait for the drafts and remove them (the store was not written)."""
+        from pipeline.ingest.quarantine import discard_report
+
+        self.thread.join()
+        discard_report(self.store)
 
 
 def _other_partitions(frame: pd.DataFrame | None, sector: str, year: int) -> pd.DataFrame | None:
@@ -263,9 +321,10 @@ class _Reading:
 
     def __init__(self, entries: list[Entry], sector: str, year: int, workers: int | None,
                  progress: bool | None) -> None:
-        self.chunks = [entries[i: i + CHUNK] for i in range(0, len(entries), CHUNK)]
-        self.sector, self.year, self.progress, self.total = sector, year, progress, len(entries)
         n = self.n = config.workers(workers)
+        # smaller chunks at the end: the readers end within a few files of each other, not a chunk of 32 (60 ms)
+        self.chunks = config.chunks_of(entries, n, CHUNK)
+        self.sector, self.year, self.progress, self.total = sector, year, progress, len(entries)
         # every read happens in a worker (even one chunk, even on one core): a reader that crashes, hangs or
         # outgrows its memory then costs a file, not the run. Only workers=1 asked for by name (tests,
         # debugging) reads in this process, unbounded; the CLI never asks for it.

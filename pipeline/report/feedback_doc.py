@@ -34,7 +34,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import catalogs, ruleset
+from pipeline import catalogs, config, ruleset
 from pipeline.progress import progress
 from pipeline.publish.feedback_pdf import write_member_pdf
 from pipeline.publish.feedback_xlsx import write_index, write_member_workbook
@@ -228,16 +228,10 @@ CHUNK = 16
 
 
 def chunks_of(jobs: list[Any], workers: int, size: int = CHUNK) -> list[list[Any]]:
-    """``jobs`` in chunks of ``size``, the last ones smaller (a quarter of ``size``, then one member): the workers
-    take chunks in order, so the last chunk one worker takes while the others have nothing left is one member, not
-    ``size`` of them (half a second of one core idle at the end of a year)."""
-    single = min(len(jobs), workers)  # the last member of each worker alone
-    small = min(len(jobs) - single, 2 * workers * size)  # before them, chunks of a quarter
-    large = len(jobs) - single - small
-    step = max(1, size // 4)
-    bounds = [*range(0, large, size), *range(large, large + small, step), *range(large + small, len(jobs))]
-    ends = [*bounds[1:], len(jobs)] if bounds else []  # no jobs, no chunk
-    return [jobs[a:b] for a, b in zip(bounds, ends, strict=True)]
+    """Members in chunks of ``size`` for the workers, the last ones smaller (:func:`pipeline.config.chunks_of`):
+    one member, not ``size`` of them, is the last chunk a worker takes while the others have nothing left (half a
+    second of one core idle at the end of a year)."""
+    return config.chunks_of(jobs, workers, size)
 
 
 def _start_worker() -> None:
