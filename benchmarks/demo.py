@@ -89,6 +89,9 @@ def child() -> None:
         setattr(module, name, wrapper)
 
     timed(pipeline.synth, "synthesise", lambda a, k, r: f"synth {a[0]} {a[1]}")
+    if hasattr(pipeline.synth, "synthesise_side_by_side"):  # the first sector's years at once (not in older code)
+        timed(pipeline.synth, "synthesise_side_by_side",
+              lambda a, k, r: f"synth {a[0]} {', '.join(str(y[0]) for y in a[1])} side by side")
     timed(pipeline.ingest, "ingest", lambda a, k, r: f"ingest {a[0]} {a[1]}")
     timed(pipeline.scoring, "score_store", lambda a, k, r: "score")
 

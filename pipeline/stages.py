@@ -459,7 +459,7 @@ def _demo(store: Path, quiet: bool = False) -> int:
     from pipeline.ingest import ingest as run_ingest
     from pipeline.ingest.identity import secret_key
     from pipeline.report import run as report_run
-    from pipeline.synth import synthesise, truth_dir
+    from pipeline.synth import synthesise, synthesise_side_by_side, truth_dir
 
     print("sdw demo: synthetic submissions → store (data/processed)")
     demo = {s: info["synth"]["demo"] for s, info in catalogs.sectors().items() if info["synth"].get("demo")}
@@ -469,18 +469,25 @@ def _demo(store: Path, quiet: bool = False) -> int:
              for sector in sectors for year, _, _ in demo[sector]]
 
     def synth(sector: str) -> list[str]:
-        """Synthesise the sector's years whose data is missing or was made with other parameters; their names."""
-        made = []
+        """Synthesise the sector's years whose data is missing or was made with other parameters; their names.
+        The first sector's years are made side by side, each in a process of its own (nothing else runs yet, and
+        this process has one thread); a later sector's one after another, in this process, beside the early
+        report's thread (no process forked from here but the synth's own workers)."""
+        todo = []
         for year, n, form in demo[sector]:
             raw = config.raw_dir() / sector / str(year)
             params = {"sector": sector, "year": year, "n": n, "form": form, "seed": 0}
             marker = truth_dir(raw) / "params.json"
             if not (marker.exists() and json.loads(marker.read_text()) == params):
-                result = synthesise(sector, year, raw, n=n, seed=0, form=form)
-                marker.write_text(json.dumps(params))
-                print(f"  synth  {sector} FY{year}: {n} respondents, {result.files} files ({result.seconds:.1f} s)")
-                made.append(f"{sector}/{year}")
-        return made
+                todo.append((year, raw, n, form, marker, params))
+        if sector == sectors[0]:
+            results = synthesise_side_by_side(sector, [(year, raw, n, form) for year, raw, n, form, _, _ in todo])
+        else:
+            results = [synthesise(sector, year, raw, n=n, seed=0, form=form) for year, raw, n, form, _, _ in todo]
+        for (year, _, n, _, marker, params), result in zip(todo, results, strict=True):
+            marker.write_text(json.dumps(params))
+            print(f"  synth  {sector} FY{year}: {n} respondents, {result.files} files ({result.seconds:.1f} s)")
+        return [f"{sector}/{year}" for year, *_ in todo]
 
     def ingest_one(part: builds.Partition) -> None:
         got = run_ingest(part.sector, part.year, part.raw, store, roster=part.roster, progress=not quiet)

@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from pipeline import catalogs, corporate_number
 from pipeline.cli import build_parser
-from pipeline.synth import synthesise
+from pipeline.synth import synthesise, synthesise_side_by_side
 from tests.readback import as_text, calamine_grid, csv_grid, member_bytes, openpyxl_values, rc
 
 READABLE = ["ingested", "superseded"]
@@ -368,3 +368,27 @@ def test_power_xlsm_files_are_macro_enabled(power_messy):
     for path in readable["source_path"]:
         with zipfile.ZipFile(io.BytesIO(member_bytes(power_messy.out, path))) as zf:
             assert XLSM_MAIN in zf.read("[Content_Types].xml"), path
+
+
+def test_years_side_by_side_write_the_files_of_one_year_after_another(tmp_path):
+    """`sdw demo` synthesises its first sector's years at the same time, each in a process of its own: every file
+    (truth included) is the one the years made one after another write, and the results come in the order asked."""
+    years = [(2022, 30, "workbooks"), (2023, 28, "workbooks"), (2024, 25, "export")]
+    for year, n, form in years:
+        synthesise("auto", year, tmp_path / "one" / str(year), n=n, seed=3, form=form)
+    got = synthesise_side_by_side("auto", [(year, tmp_path / "two" / str(year), n, form) for year, n, form in years],
+                                  seed=3)
+    assert [r.out.name for r in got] == ["2022", "2023", "2024"]
+    assert [r.respondents for r in got] == [30, 28, 25]
+    first, second = _sha256s(tmp_path / "one"), _sha256s(tmp_path / "two")
+    assert "2024/回答一覧_FY2024_第1回.xlsx" in first and "2022_truth/answers.parquet" in first
+    assert len(first) > 60
+    assert first == second
+
+
+def test_a_year_that_fails_side_by_side_is_named(tmp_path):
+    """A year that cannot be made fails the call with its sector, year and reason, once the other years ended."""
+    with pytest.raises(RuntimeError, match=r"auto FY2019: ValueError: no auto survey before FY\d+"):
+        synthesise_side_by_side("auto", [(2022, tmp_path / "a", 20, "workbooks"), (2019, tmp_path / "b", 20,
+                                                                                    "workbooks")])
+    assert (tmp_path / "a_truth" / "answers.parquet").exists()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -68,6 +69,55 @@ def synthesise(sector: str, year: int, out: Path, n: int | None = None, seed: in
      .to_parquet(truth / "census.parquet", index=False))
     files = len({f["source_path"].split("!")[0] for f in plan.files})
     return SynthResult(out, truth, files, n, time.perf_counter() - t0)
+
+
+def synthesise_side_by_side(sector: str, years: Sequence[tuple[int, Path, int | None, str]], seed: int = 0
+                            ) -> list[SynthResult]:
+    """Several years of one sector (``(year, out, n, form)`` each) synthesised at the same time, each year in a forked
+    process of its own that writes its files with its own two workers: the same files as one year after another
+    (every year is drawn from the seed alone, whichever process draws it), in about half the wall time on two
+    cores, since each year's planning and ground truth (a second or so in one process) no longer leaves a core
+    idle. The results in the order given; a year that failed raises its error here once every year has ended.
+
+    Forked, so only from a process with one thread (``sdw demo`` calls it before its early report's thread
+    starts); where fork is not the system's way of starting a process, the years are made one after another."""
+    if len(years) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [synthesise(sector, year, out, n=n, seed=seed, form=form) for year, out, n, form in years]
+    context = multiprocessing.get_context("fork")
+    started = []
+    for year, out, n, form in years:
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(target=_one_year, args=(send, sector, year, out, n, seed, form),
+                                name=f"sdw-synth-{sector}-{year}")
+        child.start()
+        send.close()
+        started.append((year, child, receive))
+    results: list[SynthResult] = []
+    failed: list[str] = []
+    for year, child, receive in started:
+        try:
+            kind, got = receive.recv()
+        except EOFError:  # the process died without a word (killed, or out of memory)
+            kind, got = "error", "its process ended without a result"
+        child.join()
+        receive.close()
+        if kind == "error":
+            failed.append(f"{sector} FY{year}: {got}")
+        else:
+            results.append(got)
+    if failed:
+        raise RuntimeError("synth failed: " + "; ".join(failed))
+    return results
+
+
+def _one_year(send: Any, sector: str, year: int, out: Path, n: int | None, seed: int, form: str) -> None:
+    """One year of :func:`synthesise_side_by_side`, in its own process: its result, or its error as text."""
+    try:
+        send.send(("done", synthesise(sector, year, out, n=n, seed=seed, form=form, progress=False)))
+    except BaseException as e:  # noqa: BLE001 - told to the parent, which raises it
+        send.send(("error", f"{type(e).__name__}: {e}"))
+    finally:
+        send.close()
 
 
 @lru_cache(maxsize=4)
@@ -194,4 +244,4 @@ def _write_truth(truth: Path, plan: Plan, cells: dict[str, tuple[str, list[str]]
         encoding="utf-8")
 
 
-__all__ = ["SynthResult", "synthesise", "truth_dir"]
+__all__ = ["SynthResult", "synthesise", "synthesise_side_by_side", "truth_dir"]
