@@ -89,9 +89,9 @@ def child() -> None:
         setattr(module, name, wrapper)
 
     timed(pipeline.synth, "synthesise", lambda a, k, r: f"synth {a[0]} {a[1]}")
-    if hasattr(pipeline.synth, "synthesise_side_by_side"):  # the first sector's years at once (not in older code)
-        timed(pipeline.synth, "synthesise_side_by_side",
-              lambda a, k, r: f"synth {a[0]} {', '.join(str(y[0]) for y in a[1])} side by side")
+    if hasattr(pipeline.synth, "Underway"):  # years synthesised in processes of their own (not in older code)
+        timed(pipeline.synth.Underway, "results",
+              lambda a, k, r: f"synth {a[0].sector} (waited for {len(a[0].running)} process(es))")
     timed(pipeline.ingest, "ingest", lambda a, k, r: f"ingest {a[0]} {a[1]}")
     timed(pipeline.scoring, "score_store", lambda a, k, r: "score")
 

@@ -459,7 +459,7 @@ def _demo(store: Path, quiet: bool = False) -> int:
     from pipeline.ingest import ingest as run_ingest
     from pipeline.ingest.identity import secret_key
     from pipeline.report import run as report_run
-    from pipeline.synth import synthesise, synthesise_side_by_side, truth_dir
+    from pipeline.synth import Underway, can_fork, synthesise, truth_dir
 
     print("sdw demo: synthetic submissions → store (data/processed)")
     demo = {s: info["synth"]["demo"] for s, info in catalogs.sectors().items() if info["synth"].get("demo")}
@@ -468,24 +468,42 @@ def _demo(store: Path, quiet: bool = False) -> int:
                               truth_dir(config.raw_dir() / sector / str(year)) / "roster.csv")
              for sector in sectors for year, _, _ in demo[sector]]
 
-    def synth(sector: str) -> list[str]:
-        """Synthesise the sector's years whose data is missing or was made with other parameters; their names.
-        The first sector's years are made side by side, each in a process of its own (nothing else runs yet, and
-        this process has one thread); a later sector's one after another, in this process, beside the early
-        report's thread (no process forked from here but the synth's own workers)."""
+    def missing(sector: str) -> list[tuple[int, Path, int, str]]:
+        """The sector's years whose data is missing or was made with other parameters."""
         todo = []
         for year, n, form in demo[sector]:
             raw = config.raw_dir() / sector / str(year)
-            params = {"sector": sector, "year": year, "n": n, "form": form, "seed": 0}
             marker = truth_dir(raw) / "params.json"
-            if not (marker.exists() and json.loads(marker.read_text()) == params):
-                todo.append((year, raw, n, form, marker, params))
-        if sector == sectors[0]:
-            results = synthesise_side_by_side(sector, [(year, raw, n, form) for year, raw, n, form, _, _ in todo])
+            if not (marker.exists() and json.loads(marker.read_text()) == params(sector, year, n, form)):
+                todo.append((year, raw, n, form))
+        return todo
+
+    def params(sector: str, year: int, n: int, form: str) -> dict:
+        return {"sector": sector, "year": year, "n": n, "form": form, "seed": 0}
+
+    later: dict[str, tuple[list[tuple[int, Path, int, str]], Underway]] = {}
+
+    def synth(sector: str) -> list[str]:
+        """Synthesise the sector's missing years; their names. The first sector's years are made side by side, each
+        in a process of its own, and the later sectors' start at the same time in a process of their own at the
+        lowest CPU priority: on two cores the first sector's chain (synth, ingest, scoring, then its report) leaves
+        a core idle in its serial parts (planning, ground truth, ingest's and scoring's main process), which the
+        later sectors' synth takes, and after the first sector is built it has the core the early report leaves.
+        Both fork this process while it has one thread (before the early report's thread starts); where the system
+        does not fork, every year is made here, one after another."""
+        todo = missing(sector)
+        if sector in later:
+            todo, underway = later.pop(sector)
+            results = underway.results()
+        elif sector == sectors[0] and can_fork():
+            for other in sectors[1:]:
+                if more := missing(other):
+                    later[other] = (more, Underway(other, more, lower=19))
+            results = Underway(sector, todo, side_by_side=True).results()
         else:
-            results = [synthesise(sector, year, raw, n=n, seed=0, form=form) for year, raw, n, form, _, _ in todo]
-        for (year, _, n, _, marker, params), result in zip(todo, results, strict=True):
-            marker.write_text(json.dumps(params))
+            results = [synthesise(sector, year, raw, n=n, seed=0, form=form) for year, raw, n, form in todo]
+        for (year, raw, n, form), result in zip(todo, results, strict=True):
+            (truth_dir(raw) / "params.json").write_text(json.dumps(params(sector, year, n, form)))
             print(f"  synth  {sector} FY{year}: {n} respondents, {result.files} files ({result.seconds:.1f} s)")
         return [f"{sector}/{year}" for year, *_ in todo]
 
@@ -535,6 +553,8 @@ def _demo(store: Path, quiet: bool = False) -> int:
                 wait([early])  # the store stays held (the demo's lock) until the report reading it has ended
             raise
         finally:
+            for _, underway in later.values():  # a later sector's synth still writing when the build failed
+                underway.stop()
             pool.shutdown(wait=not interrupted and early is None)
         _release_memory()  # the reports run in kernels of their own while this process waits
         if done.up_to_date:

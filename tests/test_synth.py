@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import subprocess
+import time
 import zipfile
+from collections.abc import Callable
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -14,7 +19,7 @@ from python_calamine import CalamineWorkbook
 
 from pipeline import catalogs, corporate_number
 from pipeline.cli import build_parser
-from pipeline.synth import synthesise, synthesise_side_by_side
+from pipeline.synth import SynthResult, synthesise, synthesise_side_by_side
 from tests.readback import as_text, calamine_grid, csv_grid, member_bytes, openpyxl_values, rc
 
 READABLE = ["ingested", "superseded"]
@@ -392,3 +397,51 @@ def test_a_year_that_fails_side_by_side_is_named(tmp_path):
         synthesise_side_by_side("auto", [(2022, tmp_path / "a", 20, "workbooks"), (2019, tmp_path / "b", 20,
                                                                                     "workbooks")])
     assert (tmp_path / "a_truth" / "answers.parquet").exists()
+
+
+def _fake_year(seconds_of: Callable[[], float]) -> Callable[..., SynthResult]:
+    def fake(sector, year, out, n=None, seed=0, form="workbooks", **kwargs):
+        return SynthResult(out, out, 0, n or 0, seconds_of())
+    return fake
+
+
+def test_years_underway_at_a_lower_priority_run_that_many_steps_lower(tmp_path, monkeypatch):
+    """`sdw demo` synthesises its later sectors beside the first one's build at the lowest priority (nice 19, the
+    most a process may lower itself), one year after another in one process; the caller's priority is its own."""
+    from pipeline.synth import run
+
+    monkeypatch.setattr(run, "synthesise", _fake_year(lambda: float(os.getpriority(os.PRIO_PROCESS, 0))))
+    here = os.getpriority(os.PRIO_PROCESS, 0)
+    years = [(2024, tmp_path / "a", 10, "workbooks"), (2025, tmp_path / "b", 11, "workbooks")]
+    got = run.Underway("power", years, lower=19).results()
+    assert [(r.out.name, r.respondents, r.seconds) for r in got] == [("a", 10, 19.0), ("b", 11, 19.0)]
+    side = run.Underway("power", years, side_by_side=True, lower=2).results()
+    assert [r.seconds for r in side] == [float(min(19, here + 2))] * 2
+    assert os.getpriority(os.PRIO_PROCESS, 0) == here
+
+
+def test_stopping_years_underway_ends_their_process_and_its_workers(tmp_path, monkeypatch):
+    """A demo whose build fails ends the later sectors' synth it started, the writers that process started too."""
+    from pipeline.synth import run
+
+    def forever(sector, year, out, **kwargs):
+        worker = subprocess.Popen(["sleep", "300"])
+        (tmp_path / "worker").write_text(str(worker.pid))
+        worker.wait()
+
+    monkeypatch.setattr(run, "synthesise", forever)
+    underway = run.Underway("power", [(2024, tmp_path / "a", 10, "workbooks")], lower=19)
+    for _ in range(200):
+        if (tmp_path / "worker").exists() and (tmp_path / "worker").read_text():
+            break
+        time.sleep(0.05)
+    worker = int((tmp_path / "worker").read_text())
+    underway.stop()
+    assert not underway.running[0][1].is_alive()
+    for _ in range(100):  # the worker is killed with it (then reaped by whoever adopted it)
+        state = Path(f"/proc/{worker}/stat")
+        if not state.exists() or state.read_text().split(")")[-1].split()[0] == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"the synth's worker {worker} still runs")
