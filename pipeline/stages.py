@@ -431,25 +431,26 @@ def demo_order(plan: dict[str, list]) -> list[str]:
 
 def _demo(store: Path, quiet: bool = False) -> int:
     """The demo's work, in the order that ends soonest on two cores: the sector with the longest report is
-    synthesised, ingested and scored first and its report starts at once, in a kernel of its own, while the
-    other sector is synthesised, ingested and scored beside it; then that sector's report and the cross-sector
-    page. Everything after the early report starts runs at a lower CPU priority (:func:`behind`). Why the running
-    report cannot read anything the later writes change: :func:`pipeline.builds.build`.
-    It prints a synth and an ingest line per sector-year in the order of the work (the first sector's years
-    first), a score line per scoring (one per sector built: the first sector's report needs its scores before the
-    second is ingested), and the reports in the order power, auto, all.
+    synthesised (its years side by side), ingested and scored first and its report starts at once, in a kernel of
+    its own, while the other sector is ingested and scored beside it; then that sector's report and the
+    cross-sector page. The other sector's synth starts with the first sector's, in a process of its own at the
+    lowest priority (``synth`` below). Everything after the early report starts runs at a lower CPU priority
+    (:func:`behind`). Why the running report cannot read anything the later writes change:
+    :func:`pipeline.builds.build`. It prints the synth lines of a sector once its years are made (the first
+    sector's first), an ingest line per sector-year in the order of the work, a score line per scoring (one per
+    sector built: the first sector's report needs its scores before the second is ingested), and the reports in
+    the order power, auto, all.
 
-    The second sector's synth and ingest fork their worker processes while the early report's thread runs
-    papermill (an asyncio loop, zmq's sockets and threads) and, once its kernel has started, imports the HTML
-    exporter's modules (nbconvert, matplotlib, the audit: report.run.execute). A forked child inherits every lock as
-    it was at the fork, and one held by that thread would stay held in the child. CPython resets the GIL, its global
-    import lock and logging's locks at a fork, glibc its malloc's, and the children run neither asyncio nor zmq; a
-    module's own import lock is not reset, so a child importing a module that thread was importing at the fork would
-    wait for ever — the readers import four modules of their own and none of the exporter's, the synth workers their
-    writers (imported by the first sector's synth already). A reader hung all the same would be stopped after
-    ingest's time limit and its file quarantined
-    as ``read_error`` (pipeline/ingest/run.py): the store would lack that file, and the ingest line's quarantined
-    count and quarantine_report.xlsx would show it. Not seen in the benchmarks' runs."""
+    The second sector's ingest forks its worker processes (its synth was forked at the start, before any thread)
+    while the early report's thread runs papermill (an asyncio loop, zmq's sockets and threads) and, once its
+    kernel has started, imports the HTML exporter's modules (nbconvert, matplotlib, the audit: report.run.execute).
+    A forked child inherits every lock as it was at the fork, and one held by that thread would stay held in the
+    child. CPython resets the GIL, its global import lock and logging's locks at a fork, glibc its malloc's, and the
+    children run neither asyncio nor zmq; a module's own import lock is not reset, so a child importing a module
+    that thread was importing at the fork would wait for ever — the readers import four modules of their own and
+    none of the exporter's. A reader hung all the same would be stopped after ingest's time limit and its file
+    quarantined as ``read_error`` (pipeline/ingest/run.py): the store would lack that file, and the ingest line's
+    quarantined count and quarantine_report.xlsx would show it. Not seen in the benchmarks' runs."""
     import json
     import time
     from concurrent.futures import Future, ThreadPoolExecutor, wait
