@@ -445,3 +445,28 @@ def test_stopping_years_underway_ends_their_process_and_its_workers(tmp_path, mo
         time.sleep(0.05)
     else:
         raise AssertionError(f"the synth's worker {worker} still runs")
+
+
+def test_an_interrupted_wait_stops_the_years_underway(tmp_path, monkeypatch):
+    """Ctrl-C while the demo waits for its synth: the processes (in process groups of their own, which the terminal's
+    interrupt does not reach) are ended, not left writing."""
+    import signal
+
+    from pipeline.synth import run
+
+    monkeypatch.setattr(run, "synthesise", lambda *args, **kwargs: time.sleep(300))
+    underway = run.Underway("auto", [(2022, tmp_path / "a", 10, "workbooks"), (2023, tmp_path / "b", 10, "workbooks")],
+                            side_by_side=True)
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            underway.results()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert [child.is_alive() for _, child, _ in underway.running] == [False, False]

@@ -116,7 +116,15 @@ class Underway:
             self.running.append(([year for year, *_ in batch], child, receive))
 
     def results(self) -> list[SynthResult]:
-        """The years' results in the order given, once all have ended; a year that failed raises its error."""
+        """The years' results in the order given, once all have ended; a year that failed raises its error. A wait
+        interrupted (Ctrl-C: the processes, in groups of their own, do not get the terminal's) stops them first."""
+        try:
+            return self._collect()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _collect(self) -> list[SynthResult]:
         results: list[SynthResult] = []
         failed: list[str] = []
         for years, child, receive in self.running:
