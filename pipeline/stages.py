@@ -391,6 +391,13 @@ def demo(quiet: bool = False) -> int:
             os.environ.pop(WORKER_ENV, None)
 
 
+LATER_SYNTH = 19
+"""How much lower (``nice``) the demo synthesises its later sectors, from its start beside the first sector's build:
+the lowest, so that on two quiet cores they take only what the first sector's chain leaves idle. A process cannot
+raise its priority again without privilege, so they stay there after the build: on a machine busy with other work
+they give way to it too (at load 8–11 the demo waited 146 and 208 s for power's synth after the build, where at
+``BEHIND`` it took 94 and 128 s; benchmarks/README.md, 2026-12-07 23:29)."""
+
 BEHIND = 5
 """How much lower (``nice``) the demo's work beside its early report runs: the synth and ingest workers of the next
 sectors and the later reports' kernels, so that on two cores the longest report keeps a core of its own."""
@@ -499,7 +506,7 @@ def _demo(store: Path, quiet: bool = False) -> int:
         elif sector == sectors[0] and can_fork():
             for other in sectors[1:]:
                 if more := missing(other):
-                    later[other] = (more, Underway(other, more, lower=19))
+                    later[other] = (more, Underway(other, more, lower=LATER_SYNTH))
             results = Underway(sector, todo, side_by_side=True).results()
         else:
             results = [synthesise(sector, year, raw, n=n, seed=0, form=form) for year, raw, n, form in todo]
