@@ -85,15 +85,17 @@ def synthesise_side_by_side(sector: str, years: Years, seed: int = 0) -> list[Sy
     a year that failed raises its error here once every year has ended.
 
     Forked, so only from a process with one thread (``sdw demo`` calls it before its early report's thread
-    starts); where fork is not the system's way of starting a process, the years are made one after another."""
+    starts); where fork is not the system's way of starting a process (:func:`can_fork`), the years are made one
+    after another."""
     if len(years) < 2 or not can_fork():
         return [synthesise(sector, year, out, n=n, seed=seed, form=form) for year, out, n, form in years]
     return Underway(sector, years, seed, side_by_side=True).results()
 
 
 def can_fork() -> bool:
-    """Whether this system starts processes by forking (Linux, macOS): :class:`Underway` needs it."""
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether this system starts processes by forking by default (Linux; not macOS, where a forked child may crash
+    in the system's libraries, nor Windows): :class:`Underway` needs it."""
+    return multiprocessing.get_context().get_start_method() == "fork"  # the default, not fixed by asking
 
 
 class Underway:
