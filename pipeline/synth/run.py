@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -93,9 +94,9 @@ def synthesise_side_by_side(sector: str, years: Years, seed: int = 0) -> list[Sy
 
 
 def can_fork() -> bool:
-    """Whether this system starts processes by forking by default (Linux; not macOS, where a forked child may crash
-    in the system's libraries, nor Windows): :class:`Underway` needs it."""
-    return multiprocessing.get_context().get_start_method() == "fork"  # the default, not fixed by asking
+    """Whether this system can start a process by forking and it is safe to (Linux; not macOS, where a forked child
+    may crash in the system's libraries, nor Windows): :class:`Underway` needs it."""
+    return sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
 
 
 class Underway:
