@@ -89,6 +89,9 @@ def child() -> None:
         setattr(module, name, wrapper)
 
     timed(pipeline.synth, "synthesise", lambda a, k, r: f"synth {a[0]} {a[1]}")
+    if hasattr(pipeline.synth, "Underway"):  # years synthesised in processes of their own (not in older code)
+        timed(pipeline.synth.Underway, "results",
+              lambda a, k, r: f"synth {a[0].sector} (waited for {len(a[0].running)} process(es))")
     timed(pipeline.ingest, "ingest", lambda a, k, r: f"ingest {a[0]} {a[1]}")
     timed(pipeline.scoring, "score_store", lambda a, k, r: "score")
 

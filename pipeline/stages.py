@@ -391,6 +391,13 @@ def demo(quiet: bool = False) -> int:
             os.environ.pop(WORKER_ENV, None)
 
 
+LATER_SYNTH = 19
+"""How much lower (``nice``) the demo synthesises its later sectors, from its start beside the first sector's build:
+the lowest, so that on two quiet cores they take only what the first sector's chain leaves idle. A process cannot
+raise its priority again without privilege, so they stay there after the build: on a machine busy with other work
+they give way to it too (at load 8–11 the demo waited 146 and 208 s for power's synth after the build, where at
+``BEHIND`` it took 94 and 128 s; benchmarks/README.md, 2026-12-07 23:29)."""
+
 BEHIND = 5
 """How much lower (``nice``) the demo's work beside its early report runs: the synth and ingest workers of the next
 sectors and the later reports' kernels, so that on two cores the longest report keeps a core of its own."""
@@ -431,25 +438,26 @@ def demo_order(plan: dict[str, list]) -> list[str]:
 
 def _demo(store: Path, quiet: bool = False) -> int:
     """The demo's work, in the order that ends soonest on two cores: the sector with the longest report is
-    synthesised, ingested and scored first and its report starts at once, in a kernel of its own, while the
-    other sector is synthesised, ingested and scored beside it; then that sector's report and the cross-sector
-    page. Everything after the early report starts runs at a lower CPU priority (:func:`behind`). Why the running
-    report cannot read anything the later writes change: :func:`pipeline.builds.build`.
-    It prints a synth and an ingest line per sector-year in the order of the work (the first sector's years
-    first), a score line per scoring (one per sector built: the first sector's report needs its scores before the
-    second is ingested), and the reports in the order power, auto, all.
+    synthesised (its years side by side), ingested and scored first and its report starts at once, in a kernel of
+    its own, while the other sector is ingested and scored beside it; then that sector's report and the
+    cross-sector page. The other sector's synth starts with the first sector's, in a process of its own at the
+    lowest priority (``synth`` below). Everything after the early report starts runs at a lower CPU priority
+    (:func:`behind`). Why the running report cannot read anything the later writes change:
+    :func:`pipeline.builds.build`. It prints the synth lines of a sector once its years are made (the first
+    sector's first), an ingest line per sector-year in the order of the work, a score line per scoring (one per
+    sector built: the first sector's report needs its scores before the second is ingested), and the reports in
+    the order power, auto, all.
 
-    The second sector's synth and ingest fork their worker processes while the early report's thread runs
-    papermill (an asyncio loop, zmq's sockets and threads) and, once its kernel has started, imports the HTML
-    exporter's modules (nbconvert, matplotlib, the audit: report.run.execute). A forked child inherits every lock as
-    it was at the fork, and one held by that thread would stay held in the child. CPython resets the GIL, its global
-    import lock and logging's locks at a fork, glibc its malloc's, and the children run neither asyncio nor zmq; a
-    module's own import lock is not reset, so a child importing a module that thread was importing at the fork would
-    wait for ever — the readers import four modules of their own and none of the exporter's, the synth workers their
-    writers (imported by the first sector's synth already). A reader hung all the same would be stopped after
-    ingest's time limit and its file quarantined
-    as ``read_error`` (pipeline/ingest/run.py): the store would lack that file, and the ingest line's quarantined
-    count and quarantine_report.xlsx would show it. Not seen in the benchmarks' runs."""
+    The second sector's ingest forks its worker processes (its synth was forked at the start, before any thread)
+    while the early report's thread runs papermill (an asyncio loop, zmq's sockets and threads) and, once its
+    kernel has started, imports the HTML exporter's modules (nbconvert, matplotlib, the audit: report.run.execute).
+    A forked child inherits every lock as it was at the fork, and one held by that thread would stay held in the
+    child. CPython resets the GIL, its global import lock and logging's locks at a fork, glibc its malloc's, and the
+    children run neither asyncio nor zmq; a module's own import lock is not reset, so a child importing a module
+    that thread was importing at the fork would wait for ever — the readers import four modules of their own and
+    none of the exporter's. A reader hung all the same would be stopped after ingest's time limit and its file
+    quarantined as ``read_error`` (pipeline/ingest/run.py): the store would lack that file, and the ingest line's
+    quarantined count and quarantine_report.xlsx would show it. Not seen in the benchmarks' runs."""
     import json
     import time
     from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -459,7 +467,7 @@ def _demo(store: Path, quiet: bool = False) -> int:
     from pipeline.ingest import ingest as run_ingest
     from pipeline.ingest.identity import secret_key
     from pipeline.report import run as report_run
-    from pipeline.synth import synthesise, truth_dir
+    from pipeline.synth import Underway, can_fork, synthesise, truth_dir
 
     print("sdw demo: synthetic submissions → store (data/processed)")
     demo = {s: info["synth"]["demo"] for s, info in catalogs.sectors().items() if info["synth"].get("demo")}
@@ -468,19 +476,44 @@ def _demo(store: Path, quiet: bool = False) -> int:
                               truth_dir(config.raw_dir() / sector / str(year)) / "roster.csv")
              for sector in sectors for year, _, _ in demo[sector]]
 
-    def synth(sector: str) -> list[str]:
-        """Synthesise the sector's years whose data is missing or was made with other parameters; their names."""
-        made = []
+    def missing(sector: str) -> list[tuple[int, Path, int, str]]:
+        """The sector's years whose data is missing or was made with other parameters."""
+        todo = []
         for year, n, form in demo[sector]:
             raw = config.raw_dir() / sector / str(year)
-            params = {"sector": sector, "year": year, "n": n, "form": form, "seed": 0}
             marker = truth_dir(raw) / "params.json"
-            if not (marker.exists() and json.loads(marker.read_text()) == params):
-                result = synthesise(sector, year, raw, n=n, seed=0, form=form)
-                marker.write_text(json.dumps(params))
-                print(f"  synth  {sector} FY{year}: {n} respondents, {result.files} files ({result.seconds:.1f} s)")
-                made.append(f"{sector}/{year}")
-        return made
+            if not (marker.exists() and json.loads(marker.read_text()) == params(sector, year, n, form)):
+                todo.append((year, raw, n, form))
+        return todo
+
+    def params(sector: str, year: int, n: int, form: str) -> dict:
+        return {"sector": sector, "year": year, "n": n, "form": form, "seed": 0}
+
+    later: dict[str, tuple[list[tuple[int, Path, int, str]], Underway]] = {}
+
+    def synth(sector: str) -> list[str]:
+        """Synthesise the sector's missing years; their names. The first sector's years are made side by side, each
+        in a process of its own, and the later sectors' start at the same time in a process of their own at the
+        lowest CPU priority: on two cores the first sector's chain (synth, ingest, scoring, then its report) leaves
+        a core idle in its serial parts (planning, ground truth, ingest's and scoring's main process), which the
+        later sectors' synth takes, and after the first sector is built it has the core the early report leaves.
+        Both fork this process while it has one thread (before the early report's thread starts); where the system
+        does not fork, every year is made here, one after another."""
+        todo = missing(sector)
+        if sector in later:
+            todo, underway = later.pop(sector)
+            results = underway.results()
+        elif sector == sectors[0] and can_fork():
+            for other in sectors[1:]:
+                if more := missing(other):
+                    later[other] = (more, Underway(other, more, lower=LATER_SYNTH))
+            results = Underway(sector, todo, side_by_side=True).results()
+        else:
+            results = [synthesise(sector, year, raw, n=n, seed=0, form=form) for year, raw, n, form in todo]
+        for (year, raw, n, form), result in zip(todo, results, strict=True):
+            (truth_dir(raw) / "params.json").write_text(json.dumps(params(sector, year, n, form)))
+            print(f"  synth  {sector} FY{year}: {n} respondents, {result.files} files ({result.seconds:.1f} s)")
+        return [f"{sector}/{year}" for year, *_ in todo]
 
     def ingest_one(part: builds.Partition) -> None:
         got = run_ingest(part.sector, part.year, part.raw, store, roster=part.roster, progress=not quiet)
@@ -528,6 +561,8 @@ def _demo(store: Path, quiet: bool = False) -> int:
                 wait([early])  # the store stays held (the demo's lock) until the report reading it has ended
             raise
         finally:
+            for _, underway in later.values():  # a later sector's synth still writing when the build failed
+                underway.stop()
             pool.shutdown(wait=not interrupted and early is None)
         _release_memory()  # the reports run in kernels of their own while this process waits
         if done.up_to_date:

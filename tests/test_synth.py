@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import subprocess
+import time
 import zipfile
+from collections.abc import Callable
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -14,7 +19,7 @@ from python_calamine import CalamineWorkbook
 
 from pipeline import catalogs, corporate_number
 from pipeline.cli import build_parser
-from pipeline.synth import synthesise
+from pipeline.synth import SynthResult, synthesise, synthesise_side_by_side
 from tests.readback import as_text, calamine_grid, csv_grid, member_bytes, openpyxl_values, rc
 
 READABLE = ["ingested", "superseded"]
@@ -368,3 +373,100 @@ def test_power_xlsm_files_are_macro_enabled(power_messy):
     for path in readable["source_path"]:
         with zipfile.ZipFile(io.BytesIO(member_bytes(power_messy.out, path))) as zf:
             assert XLSM_MAIN in zf.read("[Content_Types].xml"), path
+
+
+def test_years_side_by_side_write_the_files_of_one_year_after_another(tmp_path):
+    """`sdw demo` synthesises its first sector's years at the same time, each in a process of its own: every file
+    (truth included) is the one the years made one after another write, and the results come in the order asked."""
+    years = [(2022, 30, "workbooks"), (2023, 28, "workbooks"), (2024, 25, "export")]
+    for year, n, form in years:
+        synthesise("auto", year, tmp_path / "one" / str(year), n=n, seed=3, form=form)
+    got = synthesise_side_by_side("auto", [(year, tmp_path / "two" / str(year), n, form) for year, n, form in years],
+                                  seed=3)
+    assert [r.out.name for r in got] == ["2022", "2023", "2024"]
+    assert [r.respondents for r in got] == [30, 28, 25]
+    first, second = _sha256s(tmp_path / "one"), _sha256s(tmp_path / "two")
+    assert "2024/回答一覧_FY2024_第1回.xlsx" in first and "2022_truth/answers.parquet" in first
+    assert len(first) > 60
+    assert first == second
+
+
+def test_a_year_that_fails_side_by_side_is_named(tmp_path):
+    """A year that cannot be made fails the call with its sector, year and reason, once the other years ended."""
+    with pytest.raises(RuntimeError, match=r"auto FY2019: ValueError: no auto survey before FY\d+"):
+        synthesise_side_by_side("auto", [(2022, tmp_path / "a", 20, "workbooks"), (2019, tmp_path / "b", 20,
+                                                                                    "workbooks")])
+    assert (tmp_path / "a_truth" / "answers.parquet").exists()
+
+
+def _fake_year(seconds_of: Callable[[], float]) -> Callable[..., SynthResult]:
+    def fake(sector, year, out, n=None, seed=0, form="workbooks", **kwargs):
+        return SynthResult(out, out, 0, n or 0, seconds_of())
+    return fake
+
+
+def test_years_underway_at_a_lower_priority_run_that_many_steps_lower(tmp_path, monkeypatch):
+    """`sdw demo` synthesises its later sectors beside the first one's build at the lowest priority (nice 19, the
+    most a process may lower itself), one year after another in one process; the caller's priority is its own."""
+    from pipeline.synth import run
+
+    monkeypatch.setattr(run, "synthesise", _fake_year(lambda: float(os.getpriority(os.PRIO_PROCESS, 0))))
+    here = os.getpriority(os.PRIO_PROCESS, 0)
+    years = [(2024, tmp_path / "a", 10, "workbooks"), (2025, tmp_path / "b", 11, "workbooks")]
+    got = run.Underway("power", years, lower=19).results()
+    assert [(r.out.name, r.respondents, r.seconds) for r in got] == [("a", 10, 19.0), ("b", 11, 19.0)]
+    side = run.Underway("power", years, side_by_side=True, lower=2).results()
+    assert [r.seconds for r in side] == [float(min(19, here + 2))] * 2
+    assert os.getpriority(os.PRIO_PROCESS, 0) == here
+
+
+def test_stopping_years_underway_ends_their_process_and_its_workers(tmp_path, monkeypatch):
+    """A demo whose build fails ends the later sectors' synth it started, the writers that process started too."""
+    from pipeline.synth import run
+
+    def forever(sector, year, out, **kwargs):
+        worker = subprocess.Popen(["sleep", "300"])
+        (tmp_path / "worker").write_text(str(worker.pid))
+        worker.wait()
+
+    monkeypatch.setattr(run, "synthesise", forever)
+    underway = run.Underway("power", [(2024, tmp_path / "a", 10, "workbooks")], lower=19)
+    for _ in range(200):
+        if (tmp_path / "worker").exists() and (tmp_path / "worker").read_text():
+            break
+        time.sleep(0.05)
+    worker = int((tmp_path / "worker").read_text())
+    underway.stop()
+    assert not underway.running[0][1].is_alive()
+    for _ in range(100):  # the worker is killed with it (then reaped by whoever adopted it)
+        state = Path(f"/proc/{worker}/stat")
+        if not state.exists() or state.read_text().split(")")[-1].split()[0] == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"the synth's worker {worker} still runs")
+
+
+def test_an_interrupted_wait_stops_the_years_underway(tmp_path, monkeypatch):
+    """Ctrl-C while the demo waits for its synth: the processes (in process groups of their own, which the terminal's
+    interrupt does not reach) are ended, not left writing."""
+    import signal
+
+    from pipeline.synth import run
+
+    monkeypatch.setattr(run, "synthesise", lambda *args, **kwargs: time.sleep(300))
+    underway = run.Underway("auto", [(2022, tmp_path / "a", 10, "workbooks"), (2023, tmp_path / "b", 10, "workbooks")],
+                            side_by_side=True)
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            underway.results()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert [child.is_alive() for _, child, _ in underway.running] == [False, False]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +72,110 @@ def synthesise(sector: str, year: int, out: Path, n: int | None = None, seed: in
      .to_parquet(truth / "census.parquet", index=False))
     files = len({f["source_path"].split("!")[0] for f in plan.files})
     return SynthResult(out, truth, files, n, time.perf_counter() - t0)
+
+
+Years = Sequence[tuple[int, Path, int | None, str]]
+"""Years of one sector to synthesise: ``(year, out, n, form)`` each."""
+
+
+def synthesise_side_by_side(sector: str, years: Years, seed: int = 0) -> list[SynthResult]:
+    """Several years of one sector synthesised at the same time, each year in a forked process of its own that
+    writes its files with its own two workers: the same files as one year after another (every year is drawn
+    from the seed alone, whichever process draws it), in less wall time on two cores, since each year's planning
+    and ground truth (a second or so in one process) no longer leave a core idle. The results in the order given;
+    a year that failed raises its error here once every year has ended.
+
+    Forked, so only from a process with one thread (``sdw demo`` calls it before its early report's thread
+    starts); where fork is not the system's way of starting a process (:func:`can_fork`), the years are made one
+    after another."""
+    if len(years) < 2 or not can_fork():
+        return [synthesise(sector, year, out, n=n, seed=seed, form=form) for year, out, n, form in years]
+    return Underway(sector, years, seed, side_by_side=True).results()
+
+
+def can_fork() -> bool:
+    """Whether this system can start a process by forking and it is safe to (Linux; not macOS, where a forked child
+    may crash in the system's libraries, nor Windows): :class:`Underway` needs it."""
+    return sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
+
+
+class Underway:
+    """Years of one sector being synthesised in forked processes, while the caller does other work: each year in a
+    process of its own (``side_by_side``) or all of them one after another in one process, at a CPU priority
+    ``lower`` steps below the caller's (``nice``). :meth:`results` waits for them; :meth:`stop` ends them, with the
+    writer workers they started (each process leads a process group of its own). Fork only from a process with one
+    thread: a lock another thread holds at the fork stays held in the child."""
+
+    def __init__(self, sector: str, years: Years, seed: int = 0, side_by_side: bool = False, lower: int = 0) -> None:
+        context = multiprocessing.get_context("fork")
+        self.sector = sector
+        self.running: list[tuple[list[int], Any, Any]] = []
+        for batch in ([[y] for y in years] if side_by_side else [list(years)]):
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=_years, args=(send, sector, batch, seed, lower),
+                                    name=f"sdw-synth-{sector}-{batch[0][0]}")
+            child.start()
+            send.close()
+            self.running.append(([year for year, *_ in batch], child, receive))
+
+    def results(self) -> list[SynthResult]:
+        """The years' results in the order given, once all have ended; a year that failed raises its error. A wait
+        interrupted (Ctrl-C: the processes, in groups of their own, do not get the terminal's) stops them first."""
+        try:
+            return self._collect()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _collect(self) -> list[SynthResult]:
+        results: list[SynthResult] = []
+        failed: list[str] = []
+        for years, child, receive in self.running:
+            try:
+                got = receive.recv()
+            except EOFError:  # the process died without a word (killed, or out of memory)
+                got = [("error", "its process ended without a result")] * len(years)
+            child.join()
+            receive.close()
+            for year, (kind, value) in zip(years, got, strict=False):
+                if kind == "error":
+                    failed.append(f"{self.sector} FY{year}: {value}")
+                else:
+                    results.append(value)
+        if failed:
+            raise RuntimeError("synth failed: " + "; ".join(failed))
+        return results
+
+    def stop(self) -> None:
+        """End every process still writing, and the workers they started."""
+        import signal
+
+        for _, child, receive in self.running:
+            if child.is_alive():
+                try:
+                    os.killpg(child.pid, signal.SIGKILL)
+                except OSError:  # not yet a group of its own
+                    child.kill()
+            child.join()
+            receive.close()
+
+
+def _years(send: Any, sector: str, years: Years, seed: int, lower: int) -> None:
+    """The years of one :class:`Underway` process, one after another: each one's result, or its error as text
+    (the years after a failed one are not made)."""
+    os.setpgrp()  # a group of its own with its workers: Underway.stop ends them all
+    if lower:
+        with suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, 0, min(19, os.getpriority(os.PRIO_PROCESS, 0) + lower))
+    got: list[tuple[str, Any]] = []
+    try:
+        for year, out, n, form in years:
+            got.append(("done", synthesise(sector, year, out, n=n, seed=seed, form=form, progress=False)))
+    except BaseException as e:  # noqa: BLE001 - told to the parent, which raises it
+        got.append(("error", f"{type(e).__name__}: {e}"))
+    finally:
+        send.send(got)
+        send.close()
 
 
 @lru_cache(maxsize=4)
@@ -194,4 +302,4 @@ def _write_truth(truth: Path, plan: Plan, cells: dict[str, tuple[str, list[str]]
         encoding="utf-8")
 
 
-__all__ = ["SynthResult", "synthesise", "truth_dir"]
+__all__ = ["SynthResult", "Underway", "can_fork", "synthesise", "synthesise_side_by_side", "truth_dir"]
