@@ -50,6 +50,9 @@ WARNING_LINE = re.compile(r"^.+?:(\d+): (\w+): (.+)$")
 """A warning as Python prints it on stderr (``file:line: Category: message``): how the worker's reach its log."""
 NOT_SENT = ("backend", "backend_fallback", "interactive")
 """Settings of the calling process that say how it shows figures, not how they look: the worker draws with Agg."""
+METRICS_KEPT = 50_000
+"""Text extents :func:`share_text_metrics` keeps before it starts afresh (a report measures a few thousand)."""
+_METRICS: dict[tuple, tuple[float, float, float]] = {}
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,45 @@ def strict_glyphs() -> None:
     """With :data:`STRICT_GLYPHS` set, make a glyph missing from the fonts an error in this process."""
     if os.environ.get(STRICT_GLYPHS):
         warnings.filterwarnings("error", message=GLYPH_MISSING)
+
+
+def _shared_metrics(renderer: Any, text: str, fontprop: Any, ismath: Any, dpi: float) -> tuple[float, float, float]:
+    """``renderer``'s extent of ``text`` (width, height, descent in pixels), measured once per process for a renderer
+    of the same kind at the same resolution, the same font files and the same hinting rules."""
+    import matplotlib as mpl
+    from matplotlib import font_manager
+
+    if ismath or type(renderer).__name__ not in ("RendererAgg", "RendererSVG"):  # mathtext, TeX, other backends
+        return _per_renderer(renderer, text, fontprop, ismath, dpi)
+    rc = mpl.rcParams
+    key = (type(renderer), getattr(renderer, "dpi", None), dpi, text, fontprop.copy(),
+           tuple(font_manager.fontManager._find_fonts_by_props(fontprop)),  # noqa: SLF001 - the files Agg measures with
+           rc["text.hinting"], rc["text.hinting_factor"], rc["text.kerning_factor"])
+    extent = _METRICS.get(key)
+    if extent is None:
+        if len(_METRICS) >= METRICS_KEPT:
+            _METRICS.clear()
+        extent = _METRICS[key] = tuple(renderer.get_text_width_height_descent(text, fontprop, ismath))
+    return extent
+
+
+_per_renderer: Any = None
+"""matplotlib's own text-extent cache (one per renderer), kept for what :func:`_shared_metrics` does not share."""
+
+
+def share_text_metrics() -> None:
+    """Measure each text once per process, not once per renderer: matplotlib keeps a text's extent per renderer
+    object, and every figure, every resolution it is saved at and every layout pass after a save has a renderer of its
+    own, so the report measured the same tick labels, legends and footers with FreeType again for each (about 3,500
+    measurements, 1,400 distinct, in the demo's automotive report). The extent depends only on the renderer's kind and
+    resolution, the text, its font properties and files and the hinting settings, which make the key: the same
+    numbers, so the same layout and pixels. Idempotent."""
+    global _per_renderer
+    from matplotlib import text as mtext
+
+    if _per_renderer is None:
+        _per_renderer = mtext._get_text_metrics_with_cache  # noqa: SLF001 - the hook matplotlib's layout calls
+        mtext._get_text_metrics_with_cache = _shared_metrics  # noqa: SLF001
 
 
 def worker_pythonpath(code: Path, current: str | None) -> str | None:
@@ -233,6 +275,7 @@ def _serve(parent: int) -> int:
     import pipeline.png  # noqa: F401
 
     strict_glyphs()
+    share_text_metrics()
     known = {f.fname for f in font_manager.fontManager.ttflist}
     failed = False
     for line in sys.stdin.buffer:
