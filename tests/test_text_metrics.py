@@ -121,3 +121,20 @@ def test_a_slide_figures_text_stays_inside_the_picture_after_its_layout_pass(anc
     lowest = min(ax.get_tightbbox(renderer).y0 for ax in fig.axes)
     assert lowest == pytest.approx(4 * 100 / 72, abs=0.5)
     plt.close(fig)
+
+
+def test_a_text_is_measured_again_under_other_font_settings():
+    """The same words in the same font properties, drawn where the sans-serif list names another face (the worker
+    draws each figure with the settings it was sent with), take that face's width, not the first one's."""
+    import matplotlib as mpl
+
+    style.apply()
+    widths = []
+    for faces in (["DejaVu Sans"], ["IPAexGothic"], ["DejaVu Sans"]):
+        with mpl.rc_context({"font.family": "sans-serif", "font.sans-serif": faces}):
+            fig = plt.figure(figsize=(4, 1))
+            label = fig.text(0.1, 0.5, "Average score 2024", fontsize=11)
+            widths.append(label.get_window_extent(fig.canvas.get_renderer()).width)
+            plt.close(fig)
+    assert widths[0] != widths[1]
+    assert widths[2] == widths[0]

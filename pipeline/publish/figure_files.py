@@ -53,6 +53,11 @@ NOT_SENT = ("backend", "backend_fallback", "interactive")
 METRICS_KEPT = 50_000
 """Text extents :func:`share_text_metrics` keeps before it starts afresh (a report measures a few thousand)."""
 _METRICS: dict[tuple, tuple[float, float, float]] = {}
+FONT_SETTINGS = (*(f"font.{k}" for k in ("family", "style", "variant", "weight", "stretch", "size", "serif",
+                                           "sans-serif", "cursive", "fantasy", "monospace")),
+                 "text.hinting", "text.hinting_factor", "text.kerning_factor")
+"""The settings a text's extent depends on besides its font properties: what matplotlib's font lookup keys on, and
+how glyphs are hinted and kerned."""
 
 
 @dataclass(frozen=True)
@@ -84,16 +89,16 @@ def strict_glyphs() -> None:
 
 def _shared_metrics(renderer: Any, text: str, fontprop: Any, ismath: Any, dpi: float) -> tuple[float, float, float]:
     """``renderer``'s extent of ``text`` (width, height, descent in pixels), measured once per process for a renderer
-    of the same kind at the same resolution, the same font files and the same hinting rules."""
+    of the same kind at the same resolution, with the same font settings (those matplotlib's font lookup keys on, the
+    fonts registered) and hinting rules."""
     import matplotlib as mpl
     from matplotlib import font_manager
 
     if ismath or type(renderer).__name__ not in ("RendererAgg", "RendererSVG"):  # mathtext, TeX, other backends
         return _per_renderer(renderer, text, fontprop, ismath, dpi)
-    rc = mpl.rcParams
+    rc = [dict.__getitem__(mpl.rcParams, k) for k in FONT_SETTINGS]  # read as stored: no validation per text
     key = (type(renderer), getattr(renderer, "dpi", None), dpi, text, fontprop.copy(),
-           tuple(font_manager.fontManager._find_fonts_by_props(fontprop)),  # noqa: SLF001 - the files Agg measures with
-           rc["text.hinting"], rc["text.hinting_factor"], rc["text.kerning_factor"])
+           len(font_manager.fontManager.ttflist), *(tuple(v) if isinstance(v, list) else v for v in rc))
     extent = _METRICS.get(key)
     if extent is None:
         if len(_METRICS) >= METRICS_KEPT:
@@ -111,8 +116,8 @@ def share_text_metrics() -> None:
     object, and every figure, every resolution it is saved at and every layout pass after a save has a renderer of its
     own, so the report measured the same tick labels, legends and footers with FreeType again for each (about 3,500
     measurements, 1,400 distinct, in the demo's automotive report). The extent depends only on the renderer's kind and
-    resolution, the text, its font properties and files and the hinting settings, which make the key: the same
-    numbers, so the same layout and pixels. Idempotent."""
+    resolution, the text, its font properties, the font settings and fonts registered and the hinting settings, which
+    make the key: the same numbers, so the same layout and pixels. Idempotent."""
     global _per_renderer
     from matplotlib import text as mtext
 
