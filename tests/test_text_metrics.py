@@ -8,8 +8,8 @@ import io
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib import text as mtext
 from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.backends.backend_svg import RendererSVG
 from PIL import Image
 
 from pipeline.png import save_figure_png
@@ -35,17 +35,11 @@ def _pixels(fig: plt.Figure, dpi: float) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(buf.getvalue())))
 
 
-@pytest.fixture
-def per_renderer(monkeypatch):
-    """matplotlib's own measuring (one cache per renderer), as before the shared extents."""
-    style.apply()
-    monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", figure_files._per_renderer)
-
-
 def _drawn_with(shared: bool, monkeypatch) -> list[np.ndarray]:
     style.apply()
-    if not shared:
-        monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", figure_files._per_renderer)
+    if not shared:  # matplotlib's own measuring: once per renderer
+        for cls in (RendererAgg, RendererSVG):
+            monkeypatch.setattr(cls, "get_text_width_height_descent", figure_files._MEASURE[cls])
     figure_files._METRICS.clear()
     warm = _page_figure()  # the same texts measured at 100 dpi (layout) and 144 dpi first, as an earlier figure would
     _pixels(warm, 144)
@@ -74,13 +68,13 @@ def test_a_text_is_measured_once_per_resolution(monkeypatch):
     style.apply()
     figure_files._METRICS.clear()
     measured: list[tuple[float, str]] = []
-    own = RendererAgg.get_text_width_height_descent
+    own = figure_files._MEASURE[RendererAgg]
 
     def counting(self, s, prop, ismath):
         measured.append((self.dpi, s))
         return own(self, s, prop, ismath)
 
-    monkeypatch.setattr(RendererAgg, "get_text_width_height_descent", counting)
+    monkeypatch.setitem(figure_files._MEASURE, RendererAgg, counting)  # FreeType's measuring, behind the shared one
     first = _page_figure()
     _pixels(first, 300)
     plt.close(first)

@@ -87,28 +87,29 @@ def strict_glyphs() -> None:
         warnings.filterwarnings("error", message=GLYPH_MISSING)
 
 
-def _shared_metrics(renderer: Any, text: str, fontprop: Any, ismath: Any, dpi: float) -> tuple[float, float, float]:
+_MEASURE: dict[type, Any] = {}
+"""Each renderer class's own measuring (``get_text_width_height_descent``), kept by :func:`share_text_metrics`."""
+
+
+def _measured_once(renderer: Any, text: str, fontprop: Any, ismath: Any) -> tuple[float, float, float]:
     """``renderer``'s extent of ``text`` (width, height, descent in pixels), measured once per process for a renderer
     of the same kind at the same resolution, with the same font settings (those matplotlib's font lookup keys on, the
     fonts registered) and hinting rules."""
     import matplotlib as mpl
     from matplotlib import font_manager
 
-    if ismath or type(renderer).__name__ not in ("RendererAgg", "RendererSVG"):  # mathtext, TeX, other backends
-        return _per_renderer(renderer, text, fontprop, ismath, dpi)
+    measure = next(_MEASURE[c] for c in type(renderer).__mro__ if c in _MEASURE)
+    if ismath:  # mathtext and TeX: measured as matplotlib does
+        return measure(renderer, text, fontprop, ismath)
     rc = [dict.__getitem__(mpl.rcParams, k) for k in FONT_SETTINGS]  # read as stored: no validation per text
-    key = (type(renderer), getattr(renderer, "dpi", None), dpi, text, fontprop.copy(),
+    key = (type(renderer), getattr(renderer, "dpi", None), text, fontprop.copy(),
            len(font_manager.fontManager.ttflist), *(tuple(v) if isinstance(v, list) else v for v in rc))
     extent = _METRICS.get(key)
     if extent is None:
         if len(_METRICS) >= METRICS_KEPT:
             _METRICS.clear()
-        extent = _METRICS[key] = tuple(renderer.get_text_width_height_descent(text, fontprop, ismath))
+        extent = _METRICS[key] = tuple(measure(renderer, text, fontprop, ismath))
     return extent
-
-
-_per_renderer: Any = None
-"""matplotlib's own text-extent cache (one per renderer), kept for what :func:`_shared_metrics` does not share."""
 
 
 def share_text_metrics() -> None:
@@ -117,13 +118,16 @@ def share_text_metrics() -> None:
     own, so the report measured the same tick labels, legends and footers with FreeType again for each (about 3,500
     measurements, 1,400 distinct, in the demo's automotive report). The extent depends only on the renderer's kind and
     resolution, the text, its font properties, the font settings and fonts registered and the hinting settings, which
-    make the key: the same numbers, so the same layout and pixels. Idempotent."""
-    global _per_renderer
-    from matplotlib import text as mtext
+    make the key: the same numbers, so the same layout and pixels. matplotlib's own cache per renderer stays in front
+    (a text met again by the same renderer costs what it did); only what it would measure comes here. Agg (the PNGs)
+    and SVG renderers; idempotent."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.backends.backend_svg import RendererSVG
 
-    if _per_renderer is None:
-        _per_renderer = mtext._get_text_metrics_with_cache  # noqa: SLF001 - the hook matplotlib's layout calls
-        mtext._get_text_metrics_with_cache = _shared_metrics  # noqa: SLF001
+    for cls in (RendererAgg, RendererSVG):
+        if cls not in _MEASURE:
+            _MEASURE[cls] = cls.get_text_width_height_descent
+            cls.get_text_width_height_descent = _measured_once
 
 
 def worker_pythonpath(code: Path, current: str | None) -> str | None:
