@@ -50,6 +50,14 @@ WARNING_LINE = re.compile(r"^.+?:(\d+): (\w+): (.+)$")
 """A warning as Python prints it on stderr (``file:line: Category: message``): how the worker's reach its log."""
 NOT_SENT = ("backend", "backend_fallback", "interactive")
 """Settings of the calling process that say how it shows figures, not how they look: the worker draws with Agg."""
+METRICS_KEPT = 50_000
+"""Text extents :func:`share_text_metrics` keeps before it starts afresh (a report measures a few thousand)."""
+_METRICS: dict[tuple, tuple[float, float, float]] = {}
+FONT_SETTINGS = (*(f"font.{k}" for k in ("family", "style", "variant", "weight", "stretch", "size", "serif",
+                                           "sans-serif", "cursive", "fantasy", "monospace")),
+                 "text.hinting", "text.hinting_factor", "text.kerning_factor")
+"""The settings a text's extent depends on besides its font properties: what matplotlib's font lookup keys on, and
+how glyphs are hinted and kerned."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,49 @@ def strict_glyphs() -> None:
     """With :data:`STRICT_GLYPHS` set, make a glyph missing from the fonts an error in this process."""
     if os.environ.get(STRICT_GLYPHS):
         warnings.filterwarnings("error", message=GLYPH_MISSING)
+
+
+_MEASURE: dict[type, Any] = {}
+"""Each renderer class's own measuring (``get_text_width_height_descent``), kept by :func:`share_text_metrics`."""
+
+
+def _measured_once(renderer: Any, text: str, fontprop: Any, ismath: Any) -> tuple[float, float, float]:
+    """``renderer``'s extent of ``text`` (width, height, descent in pixels), measured once per process for a renderer
+    of the same kind at the same resolution, with the same font settings (those matplotlib's font lookup keys on, the
+    fonts registered) and hinting rules."""
+    import matplotlib as mpl
+    from matplotlib import font_manager
+
+    measure = next(_MEASURE[c] for c in type(renderer).__mro__ if c in _MEASURE)
+    if ismath:  # mathtext and TeX: measured as matplotlib does
+        return measure(renderer, text, fontprop, ismath)
+    rc = [dict.__getitem__(mpl.rcParams, k) for k in FONT_SETTINGS]  # read as stored: no validation per text
+    key = (type(renderer), getattr(renderer, "dpi", None), text, fontprop.copy(),
+           len(font_manager.fontManager.ttflist), *(tuple(v) if isinstance(v, list) else v for v in rc))
+    extent = _METRICS.get(key)
+    if extent is None:
+        if len(_METRICS) >= METRICS_KEPT:
+            _METRICS.clear()
+        extent = _METRICS[key] = tuple(measure(renderer, text, fontprop, ismath))
+    return extent
+
+
+def share_text_metrics() -> None:
+    """Measure each text once per process, not once per renderer: matplotlib keeps a text's extent per renderer
+    object, and every figure, every resolution it is saved at and every layout pass after a save has a renderer of its
+    own, so the report measured the same tick labels, legends and footers with FreeType again for each (about 3,500
+    measurements, 1,400 distinct, in the demo's automotive report). The extent depends only on the renderer's kind and
+    resolution, the text, its font properties, the font settings and fonts registered and the hinting settings, which
+    make the key: the same numbers, so the same layout and pixels. matplotlib's own cache per renderer stays in front
+    (a text met again by the same renderer costs what it did); only what it would measure comes here. Agg (the PNGs)
+    and SVG renderers; idempotent."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    for cls in (RendererAgg, RendererSVG):
+        if cls not in _MEASURE:
+            _MEASURE[cls] = cls.get_text_width_height_descent
+            cls.get_text_width_height_descent = _measured_once
 
 
 def worker_pythonpath(code: Path, current: str | None) -> str | None:
@@ -233,6 +284,7 @@ def _serve(parent: int) -> int:
     import pipeline.png  # noqa: F401
 
     strict_glyphs()
+    share_text_metrics()
     known = {f.fname for f in font_manager.fontManager.ttflist}
     failed = False
     for line in sys.stdin.buffer:

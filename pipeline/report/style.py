@@ -21,7 +21,7 @@ from pipeline import catalogs, ruleset
 from pipeline.catalogs import catalog_cache
 from pipeline.palette import NOTE_COLOUR, PALETTE
 from pipeline.publish.figure_files import STRICT_GLYPHS as STRICT_GLYPHS  # the report tests set it
-from pipeline.publish.figure_files import strict_glyphs
+from pipeline.publish.figure_files import share_text_metrics, strict_glyphs
 from pipeline.publish.slides import (  # noqa: F401 — part of the figure style figures and tests use
     SLIDE_FIGURE,
     SLIDE_MIN_PT,
@@ -68,8 +68,9 @@ def series_style(j: int) -> dict[str, Any]:
 
 
 def apply() -> None:
-    """Set the figure style for this process (fonts, palette, sizes); never the backend."""
+    """Set the figure style for this process (fonts, palette, sizes, text extents measured once); never the backend."""
     strict_glyphs()
+    share_text_metrics()
     plt.rcParams.update({
         "figure.figsize": SLIDE, "figure.dpi": 100, "savefig.dpi": DPI, "font.size": 11,
         "axes.titlesize": 15, "axes.titleweight": TITLE_WEIGHT, "axes.titlelocation": "left",
