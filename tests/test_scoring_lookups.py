@@ -36,7 +36,8 @@ def test_members_estimates_per_node_and_segment_read_each_respondents_score():
                            "n_items": 10, "n_applicable": 10})
     out = weighted_segment_stats(scores, respondents, _one_cell(4), "size_band", "csf2", threshold=0.5)
     assert list(zip(out["node_id"], out["segment"], strict=True)) == [
-        ("GV", "全体"), ("GV", "〜100人"), ("GV", "101〜300人"), ("PR", "全体"), ("PR", "〜100人"), ("PR", "101〜300人")]
+        ("GV", "全体"), ("GV", "〜100人"), ("GV", "101〜300人"),
+        ("PR", "全体"), ("PR", "〜100人"), ("PR", "101〜300人")]
     assert out["w_mean"].tolist() == pytest.approx([0.5, 0.3, 0.7, 0.5, 0.0, 0.75])
     # reaching 0.5: GV 2 of 4 (0.6, 0.8), none of 〜100人; PR 2 of 3 (1.0, 0.5), 0 of 1, 2 of 2
     assert out["w_share_reached"].tolist() == pytest.approx([0.5, 0.0, 1.0, 2 / 3, 0.0, 1.0])
