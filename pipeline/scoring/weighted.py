@@ -286,7 +286,7 @@ def weighted_item_shares(responses: pd.DataFrame, weights: pd.DataFrame, rules=N
 def _answer_grid(respondent: pd.Series, item: pd.Series, flag: np.ndarray) -> tuple[pd.Index, list, np.ndarray]:
     """Respondents (in order of first row), items (sorted) and per respondent and item the first flag that is not
     NaN (NaN where none is): one row per respondent, one column per item."""
-    who, people = pd.factorize(respondent)
+    who, people = pd.factorize(respondent, use_na_sentinel=False)
     what, items = pd.factorize(item, sort=True, use_na_sentinel=False)
     grid = np.full((len(people), len(items)), np.nan)
     known = np.flatnonzero(~np.isnan(flag))
