@@ -275,8 +275,10 @@ def instrument_scale(responses: pd.DataFrame, rules: RulesSource = None) -> pd.D
                  own=own, own_max=own.notna() * _own_max(r["sector"], rules))
     r["own"] = r["own"].where(r["applicable"])
     r["own_max"] = r["own_max"].where(r["applicable"] & r["own"].notna())
-    g = r.groupby(KEY).agg(applicable=("applicable", "sum"), total=("points", "sum"),
-                           own=("own", lambda s: s.sum(min_count=1)), own_max=("own_max", lambda s: s.sum(min_count=1)))
+    by = r.groupby(KEY)
+    g = by.agg(applicable=("applicable", "sum"), total=("points", "sum"))
+    # a respondent with no applicable item on its own scale has no total (NaN), not 0: min_count=1
+    g[["own", "own_max"]] = by[["own", "own_max"]].sum(min_count=1)
     g["points"], g["max_points"] = g["own"], g["own_max"]
     g["implementation_rate"] = (g["total"] / g["applicable"]).where(g["applicable"] > 0)
     return g.reset_index()[[*KEY, "points", "max_points", "implementation_rate"]]

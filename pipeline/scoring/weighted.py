@@ -198,32 +198,63 @@ def weighted_segment_stats(scores: pd.DataFrame, respondents: pd.DataFrame, weig
     for (sector, year), wy in w.groupby(["sector", "year"]):
         s = sel[sel["sector"].eq(sector) & sel["year"].eq(year)]
         seg_y = segs[segs["sector"].eq(sector) & segs["year"].eq(year)]
-        names = [ALL] + ([v for v in seg_y["segment"].unique() if v != ALL] if by else [])
         wy = wy.reset_index(drop=True)
         design = Design.of(wy)
         cells = wy[["cell", "weight", "cell_members"]]
         weight = wy["weight"].to_numpy(dtype=float)
-        keys = wy["respondent_key"]
+        # respondents numbered once per year (the weighted rows, the scores' and the segments'): every node and
+        # segment below is a lookup by number, not a match of key strings
+        who = _numbered(wy["respondent_key"], s["respondent_key"], seg_y["respondent_key"])
+        segment, found = pd.factorize(seg_y["segment"])  # in order of first appearance
         # one boolean per respondent and segment, built once per year for every node
-        masks = {name: (np.ones(len(wy), dtype=bool) if name == ALL else
-                        keys.isin(set(seg_y.loc[seg_y["segment"].eq(name), "respondent_key"])).to_numpy())
-                 for name in names}
-        for node, sn in s.groupby("node_id"):
-            score = (keys.map(sn.drop_duplicates("respondent_key").set_index("respondent_key")["score"])
-                     .to_numpy(dtype=float))
-            theta = share_threshold(framework, str(node)) if threshold is None else threshold
+        masks = {ALL: np.ones(len(wy), dtype=bool)}
+        if by:
+            masks.update({name: _members(who[2][segment == i], who[3])[who[0]] for i, name in enumerate(found)
+                          if name != ALL})
+        names = list(masks)
+        node, node_ids = pd.factorize(s["node_id"], sort=True)  # the nodes in sorted order, as a groupby's
+        score_all = s["score"].to_numpy(dtype=float)
+        order = np.argsort(node, kind="stable")
+        bounds = np.searchsorted(node[order], np.arange(len(node_ids) + 1))
+        for j, node_id in enumerate(node_ids):
+            at = order[bounds[j]:bounds[j + 1]]  # the node's score rows, in table order
+            score = _first_by_respondent(who[1][at], score_all[at], who[3])[who[0]]
+            theta = share_threshold(framework, str(node_id)) if threshold is None else threshold
             reached = np.where(np.isnan(score), np.nan, (score >= theta).astype(float))
             for name in names:
                 inside = masks[name]
                 m = _estimate_arrays(score, inside, design, False, cells)
                 p = _estimate_arrays(reached, inside, design, True, cells)
                 deff, n_eff = kish(weight[inside & ~np.isnan(score)])
-                rows.append({"sector": sector, "year": int(year), "framework": framework, "node_id": node,
+                rows.append({"sector": sector, "year": int(year), "framework": framework, "node_id": node_id,
                              "segment": name, "w_mean": m[0], "w_mean_ci_low": m[1], "w_mean_ci_high": m[2],
                              "w_share_reached": p[0], "w_ci_low": p[1], "w_ci_high": p[2], "n_eff": n_eff,
                              "deff": deff})
     cols = ["sector", "year", "framework", "node_id", "segment", *WEIGHTED_COLUMNS]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _numbered(*keys: pd.Series) -> tuple[np.ndarray, ...]:
+    """Each series' respondent keys as numbers shared by all of them (0 … K−1), and K last."""
+    codes, uniques = pd.factorize(pd.concat([k.reset_index(drop=True) for k in keys], ignore_index=True),
+                                  use_na_sentinel=False)
+    cuts = np.cumsum([len(k) for k in keys])[:-1]
+    return (*np.split(codes, cuts), len(uniques))
+
+
+def _members(numbers: np.ndarray, k: int) -> np.ndarray:
+    """A boolean per respondent number: listed in ``numbers``."""
+    out = np.zeros(k, dtype=bool)
+    out[numbers] = True
+    return out
+
+
+def _first_by_respondent(numbers: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Per respondent number the value of its first row (NaN for a respondent without one)."""
+    out = np.full(k, np.nan)
+    firsts = np.unique(numbers, return_index=True)[1]
+    out[numbers[firsts]] = values[firsts]
+    return out
 
 
 ITEM_COLUMNS = ["w_share_implemented", "w_ci_low", "w_ci_high"]
@@ -243,18 +274,32 @@ def weighted_item_shares(responses: pd.DataFrame, weights: pd.DataFrame, rules=N
             continue
         r = complete_items(r, str(sector))
         flag = is_achieved(r["answer"], rules).astype(float).where(is_applicable(r["answer"], rules))
-        wide = r.assign(flag=flag).pivot_table(index="respondent_key", columns="item_id", values="flag",
-                                               aggfunc="first", dropna=False)
-        f = wy[[*KEY, "cell", "weight", "cell_members"]].merge(wide, left_on="respondent_key", right_index=True)
-        for item, (est, lo, hi) in _shares(f, list(wide.columns)).items():
+        people, items, grid = _answer_grid(r["respondent_key"], r["item_id"], flag.to_numpy(dtype=float))
+        at = people.get_indexer(wy["respondent_key"])  # each weighted row's respondent (−1: no answers)
+        f = wy.loc[at >= 0, ["cell", "weight", "cell_members"]].reset_index(drop=True)
+        for item, (est, lo, hi) in _shares(f, grid[at[at >= 0]], items).items():
             rows.append({"sector": sector, "year": int(year), "item_id": item, "w_share_implemented": est,
                          "w_ci_low": lo, "w_ci_high": hi})
     return pd.DataFrame(rows, columns=["sector", "year", "item_id", *ITEM_COLUMNS])
 
 
-def _shares(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple[float, float, float]]:
-    """:func:`weighted_share` of many 0/1 columns over every row, over one design built once."""
-    frame = frame.reset_index(drop=True)
-    design, cells = Design.of(frame), frame[["cell", "weight", "cell_members"]]
-    everyone = np.ones(len(frame), dtype=bool)
-    return {c: _estimate_arrays(frame[c].to_numpy(dtype=float), everyone, design, True, cells) for c in columns}
+def _answer_grid(respondent: pd.Series, item: pd.Series, flag: np.ndarray) -> tuple[pd.Index, list, np.ndarray]:
+    """Respondents (in order of first row), items (sorted) and per respondent and item the first flag that is not
+    NaN (NaN where none is): one row per respondent, one column per item."""
+    who, people = pd.factorize(respondent, use_na_sentinel=False)
+    what, items = pd.factorize(item, sort=True, use_na_sentinel=False)
+    grid = np.full((len(people), len(items)), np.nan)
+    known = np.flatnonzero(~np.isnan(flag))
+    cell = who[known] * len(items) + what[known]
+    first = known[np.unique(cell, return_index=True)[1]]
+    grid[who[first], what[first]] = flag[first]
+    return pd.Index(people), list(items), grid
+
+
+def _shares(cells: pd.DataFrame, flags: np.ndarray, items: list) -> dict[str, tuple[float, float, float]]:
+    """:func:`weighted_share` of each column of ``flags`` (0/1, NaN left out; a row per row of ``cells``: cell,
+    weight, cell_members) over every row, over one design built once."""
+    design = Design.of(cells)
+    everyone = np.ones(len(cells), dtype=bool)
+    return {c: _estimate_arrays(np.ascontiguousarray(flags[:, j]), everyone, design, True, cells)
+            for j, c in enumerate(items)}
