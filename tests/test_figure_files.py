@@ -8,6 +8,7 @@ import os
 import re
 import sys
 import sysconfig
+import threading
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -232,3 +233,85 @@ def test_a_failed_check_waits_for_the_figures_and_leaves_no_workbook_or_deck(tmp
                        done)
     assert done[-1] == "audit in another process" and "figures waited for" in done
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["tables"]
+
+
+def _lines(i: int):
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot(range(50), [j % (i + 2) for j in range(50)])
+    ax.set_title(f"図 {i}")
+    return fig
+
+
+def _drawn(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix == ".png"}
+
+
+def test_the_report_draws_what_the_worker_has_not_taken_when_it_waits(tmp_path, monkeypatch):
+    """At its join the report draws, last first, the jobs the worker has not taken yet (each job taken by one process
+    only): with the worker held still, the report draws all four figures itself, the worker then finds none left,
+    and the files are byte for byte those the worker draws alone."""
+    import signal
+
+    from pipeline.publish import figure_files
+
+    monkeypatch.setenv("SDW_FIGURE_WORKER", "1")
+    by_worker = FigureWriter(tmp_path / "w")
+    for i in range(4):
+        fig = _lines(i)
+        by_worker.submit(fig, [FigureFile(tmp_path / "w" / f"f{i}.png")])
+        plt.close(fig)
+    monkeypatch.setattr(figure_files, "_draw_left", lambda jobs: None)  # the worker draws every one
+    by_worker.join()
+    monkeypatch.undo()
+    monkeypatch.setenv("SDW_FIGURE_WORKER", "1")
+
+    here = FigureWriter(tmp_path / "r")
+    here.start()
+    os.kill(here._proc.pid, signal.SIGSTOP)  # the worker takes nothing until the report has drawn
+    for i in range(4):
+        fig = _lines(i)
+        here.submit(fig, [FigureFile(tmp_path / "r" / f"f{i}.png")])
+        plt.close(fig)
+    jobs = here._dir
+    taken = []
+    draw = figure_files._draw_job
+    monkeypatch.setattr(figure_files, "_draw_job", lambda path, files: (taken.append(path.name), draw(path, files)))
+    assert figure_files._draw_left(jobs) is None
+    os.kill(here._proc.pid, signal.SIGCONT)
+    here.join()
+    assert taken == [f"000{i}.drawn-by-report" for i in (3, 2, 1, 0)]
+    assert _drawn(tmp_path / "r") == _drawn(tmp_path / "w")
+    assert sorted(_drawn(tmp_path / "r")) == ["f0.png", "f1.png", "f2.png", "f3.png"]
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["f0.png", "f1.png", "f2.png", "f3.png"]
+
+
+def test_a_job_is_taken_once(tmp_path):
+    """The worker and the report each take a job by renaming its file: the second to try finds it gone."""
+    from pipeline.publish.figure_files import TAKEN_BY_WORKER, TAKEN_HERE, _taken
+
+    job = tmp_path / "0007.pickle"
+    job.write_bytes(b"job")
+    assert _taken(job, TAKEN_HERE) == tmp_path / "0007.drawn-by-report"
+    assert _taken(job, TAKEN_BY_WORKER) is None
+    assert [p.name for p in tmp_path.iterdir()] == ["0007.drawn-by-report"]
+
+
+def test_a_figure_the_report_cannot_draw_at_its_join_fails_it_by_name(tmp_path, monkeypatch):
+    """A job the report took at its join and could not write: join raises, naming the files and the reason, once the
+    worker has ended; no job file is left."""
+    import signal
+
+    monkeypatch.setenv("SDW_FIGURE_WORKER", "1")
+    writer = FigureWriter(tmp_path)
+    writer.start()
+    os.kill(writer._proc.pid, signal.SIGSTOP)
+    (tmp_path / "broken.png").mkdir()  # a folder where the PNG must go
+    fig = _lines(0)
+    writer.submit(fig, [FigureFile(tmp_path / "broken.png")])
+    plt.close(fig)
+    resume = threading.Timer(2.0, os.kill, (writer._proc.pid, signal.SIGCONT))  # once the report has taken the job
+    resume.start()
+    with pytest.raises(RuntimeError, match=r"writing broken\.png failed in the report's process: IsADirectoryError"):
+        writer.join()
+    resume.join()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.png"]

@@ -243,10 +243,13 @@ class FigureWriter:
         proc, self._proc = self._proc, None
         if proc is None:
             return
+        here: str | None = None
         try:
             if proc.stdin is not None:
                 with contextlib.suppress(BrokenPipeError):
                     proc.stdin.close()
+            assert self._dir is not None
+            here = _draw_left(self._dir)
             code = proc.wait()
             self._log.seek(0)
             log = self._log.read().decode("utf-8", "replace").strip()
@@ -256,6 +259,8 @@ class FigureWriter:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir, self._sent = None, 0
         _reemit(log)
+        if here is not None:
+            raise RuntimeError(f"writing {here}")
         if code != 0:
             lines = log.splitlines()
             failed = next((ln for ln in lines if ln.startswith("failed: ")), "failed: ?")[len("failed: "):]
@@ -275,30 +280,23 @@ def _serve(parent: int) -> int:
     interrupts sent to the report's process group (the report stops it) and ends when ``parent`` is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch, args=(parent,), daemon=True).start()
-    import matplotlib as mpl
-    import matplotlib.backends.backend_agg  # noqa: F401 - what the first figure's files need, imported before it comes
+    # what the first figure's files need, imported before it comes
+    import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.backends.backend_svg  # noqa: F401
-    import matplotlib.pyplot as plt
-    from matplotlib import font_manager
+    import matplotlib.pyplot  # noqa: F401
 
     import pipeline.png  # noqa: F401
 
     strict_glyphs()
     share_text_metrics()
-    known = {f.fname for f in font_manager.fontManager.ttflist}
     failed = False
     for line in sys.stdin.buffer:
-        path = Path(line.decode().strip())
+        path = _taken(Path(line.decode().strip()), TAKEN_BY_WORKER)
+        if path is None:  # the report drew it while waiting for this process (join)
+            continue
         files: list[FigureFile] = []
         try:
-            rc, fonts, fig, files = pickle.loads(path.read_bytes())
-            for font in fonts:
-                if font not in known:
-                    font_manager.fontManager.addfont(font)
-                    known.add(font)
-            with mpl.rc_context(rc):
-                write_files(fig, files)
-            plt.close(fig)
+            _draw_job(path, files)
         except Exception:  # noqa: BLE001 - reported to the report at join, the other figures still written
             failed = True
             print(f"failed: {', '.join(f.path.name for f in files) or path.name}", file=sys.stderr)
@@ -306,6 +304,61 @@ def _serve(parent: int) -> int:
         finally:
             path.unlink(missing_ok=True)
     return 1 if failed else 0
+
+
+TAKEN_BY_WORKER = ".drawing"
+TAKEN_HERE = ".drawn-by-report"
+"""A job file's suffix once a process has taken it: the worker (in order) or the report at its join (last first)."""
+
+
+def _taken(job: Path, suffix: str) -> Path | None:
+    """``job`` renamed to ``suffix``, or ``None`` where the other process took it first: a rename succeeds once."""
+    mine = job.with_suffix(suffix)
+    try:
+        job.rename(mine)
+    except FileNotFoundError:
+        return None
+    return mine
+
+
+def _draw_job(path: Path, files: list[FigureFile]) -> None:
+    """Draw the files of one job (written by :meth:`FigureWriter.submit`) in this process, with the settings and
+    fonts it was handed; ``files`` gets the job's files (named by a caller whose job failed)."""
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    rc, fonts, fig, job_files = pickle.loads(path.read_bytes())
+    files.extend(job_files)
+    try:
+        known = {f.fname for f in font_manager.fontManager.ttflist}
+        for font in fonts:
+            if font not in known:
+                font_manager.fontManager.addfont(font)
+                known.add(font)
+        with mpl.rc_context(rc):
+            write_files(fig, job_files)
+    finally:
+        plt.close(fig)  # unpickled into pyplot's figures (a live notebook would show it at the cell's end)
+
+
+def _draw_left(jobs: Path) -> str | None:
+    """Draw here, last first, the jobs the worker has not taken yet, while it draws in order: the report would
+    otherwise wait idle at its join for the worker's last figures (both cores drawing instead of one). The names of
+    the files of a job that failed, with the reason (the other jobs left to the worker), else ``None``."""
+    for job in sorted(jobs.glob("*.pickle"), reverse=True):
+        path = _taken(job, TAKEN_HERE)
+        if path is None:
+            continue
+        files: list[FigureFile] = []
+        try:
+            _draw_job(path, files)
+        except Exception as e:  # noqa: BLE001 - raised by join once the worker has ended, as the worker's would be
+            names = ", ".join(f.path.name for f in files) or job.name
+            return f"{names} failed in the report's process: {type(e).__name__}: {e}"
+        finally:
+            path.unlink(missing_ok=True)
+    return None
 
 
 def _exit(code: int) -> None:
