@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Callable
@@ -470,3 +471,52 @@ def test_an_interrupted_wait_stops_the_years_underway(tmp_path, monkeypatch):
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
     assert [child.is_alive() for _, child, _ in underway.running] == [False, False]
+
+
+ORPHAN = """
+import os, sys, time
+from pathlib import Path
+from pipeline.synth import run
+
+def slow(sector, year, out, **kw):
+    print(os.getpid(), flush=True)
+    time.sleep(120)
+    Path(sys.argv[1]).write_text("written after the demo was gone")
+    return run.SynthResult(out, out, 0, 0, 0.0)
+
+run.synthesise = slow
+run.Underway("power", [(2024, Path(sys.argv[1]).parent, 10, "workbooks")], lower=19).results()
+"""
+
+
+def test_a_synth_process_ends_when_the_demo_is_killed(tmp_path):
+    """A demo killed (SIGKILL, or a terminal closed) while its later sector's synth runs in a process group of its
+    own: that process ends too, and writes nothing for nobody."""
+    import signal
+    import subprocess
+
+    script = tmp_path / "demo.py"
+    script.write_text(ORPHAN)
+    late = tmp_path / "late.txt"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}  # this checkout's package
+    demo = subprocess.Popen([sys.executable, str(script), str(late)], stdout=subprocess.PIPE, text=True, env=env)
+    child = int(demo.stdout.readline())
+    os.kill(demo.pid, signal.SIGKILL)
+    demo.wait()
+    for _ in range(300):  # the watch looks every 0.2 s
+        if not _running(child):
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child, signal.SIGKILL)
+        raise AssertionError(f"the synth process {child} outlived the demo")
+    assert not late.exists()
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (a process ended but not yet reaped by its new parent counts as ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
