@@ -152,3 +152,24 @@ def test_the_child_holds_none_of_the_parents_descriptors():
     finally:
         os.close(read)
         os.close(write)
+
+
+def test_an_interrupt_in_the_audit_run_here_stops_the_close_at_once(tmp_path, monkeypatch):
+    """With the audit in the report's own process (SDW_AUDIT_FORK=0, or where there is no fork), Ctrl-C during it
+    ends the close there: no workbook and no deck are written, not even under their hidden names."""
+    import pipeline.publish.publisher as publisher
+
+    monkeypatch.setenv(FORK_ENV, "0")
+    written: list[str] = []
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publisher, "write_audit", interrupted)
+    monkeypatch.setattr("pipeline.publish.render_xlsx.write_people_workbook",
+                        lambda path, *a, **k: written.append(path.name))
+    pub = _publisher(tmp_path, SAFE)
+    with pytest.raises(KeyboardInterrupt):
+        pub.close([("k", "5")], DECK)
+    assert written == []
+    assert sorted(p.name for p in (tmp_path / "report").iterdir()) == []

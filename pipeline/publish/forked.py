@@ -129,7 +129,11 @@ def _outcome(call: Callable[..., Any], args: tuple, record: bool) -> tuple[str, 
     with warnings.catch_warnings(record=record) as caught:
         try:
             value = call(*args)
-        except BaseException as e:  # noqa: BLE001 - handed to result(), which raises it
+        except Exception as e:  # noqa: BLE001 - handed to result(), which raises it
+            return ("error", e, _warnings(caught))
+        except BaseException as e:  # an interrupt: at once in this process; in a child, handed back as an error
+            if not record:
+                raise
             return ("error", e, _warnings(caught))
         return ("value", value, _warnings(caught))
 
