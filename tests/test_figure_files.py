@@ -8,7 +8,6 @@ import os
 import re
 import sys
 import sysconfig
-import threading
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -309,9 +308,17 @@ def test_a_figure_the_report_cannot_draw_at_its_join_fails_it_by_name(tmp_path, 
     fig = _lines(0)
     writer.submit(fig, [FigureFile(tmp_path / "broken.png")])
     plt.close(fig)
-    resume = threading.Timer(2.0, os.kill, (writer._proc.pid, signal.SIGCONT))  # once the report has taken the job
-    resume.start()
+    from pipeline.publish import figure_files
+
+    draw_left, pid = figure_files._draw_left, writer._proc.pid
+
+    def then_resume(jobs):  # the worker goes on once the report has taken and tried every job
+        try:
+            return draw_left(jobs)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+
+    monkeypatch.setattr(figure_files, "_draw_left", then_resume)
     with pytest.raises(RuntimeError, match=r"writing broken\.png failed in the report's process: IsADirectoryError"):
         writer.join()
-    resume.join()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.png"]

@@ -244,6 +244,7 @@ class FigureWriter:
         if proc is None:
             return
         here: str | None = None
+        code: int | None = None
         try:
             if proc.stdin is not None:
                 with contextlib.suppress(BrokenPipeError):
@@ -254,18 +255,23 @@ class FigureWriter:
             self._log.seek(0)
             log = self._log.read().decode("utf-8", "replace").strip()
         finally:
+            if code is None:  # interrupted while drawing or waiting: the worker is ended, not left drawing
+                with contextlib.suppress(OSError):
+                    proc.kill()
+                proc.wait()
             self._log.close()
             self._log = None
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir, self._sent = None, 0
         _reemit(log)
-        if here is not None:
-            raise RuntimeError(f"writing {here}")
+        problems = [] if here is None else [f"writing {here}"]
         if code != 0:
             lines = log.splitlines()
             failed = next((ln for ln in lines if ln.startswith("failed: ")), "failed: ?")[len("failed: "):]
-            raise RuntimeError(f"writing {failed} failed in the figure process (exit {code}): "
-                               f"{lines[-1] if lines else 'no message'}; set {WORKER_ENV}=0 to see it in the report")
+            problems.append(f"writing {failed} failed in the figure process (exit {code}): "
+                            f"{lines[-1] if lines else 'no message'}; set {WORKER_ENV}=0 to see it in the report")
+        if problems:
+            raise RuntimeError("; ".join(problems))
 
 
 def _watch(parent: int) -> None:
@@ -355,7 +361,8 @@ def _draw_left(jobs: Path) -> str | None:
             _draw_job(path, files)
         except Exception as e:  # noqa: BLE001 - raised by join once the worker has ended, as the worker's would be
             names = ", ".join(f.path.name for f in files) or job.name
-            return f"{names} failed in the report's process: {type(e).__name__}: {e}"
+            return (f"{names} failed in the report's process: {type(e).__name__}: {e} (drawn there at the join; "
+                    f"set {WORKER_ENV}=0 to see it where the figure is made)")
         finally:
             path.unlink(missing_ok=True)
     return None
