@@ -11,6 +11,7 @@ outside scripts. Config sits below the catalogs: the registered sectors are ``ca
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,6 +163,15 @@ def secret_key_path() -> Path:
 def workers(requested: int | None = None) -> int:
     """Processes for parallel work: as asked, else every core this process may use."""
     return requested or max(1, len(os.sched_getaffinity(0)))
+
+
+def can_fork() -> bool:
+    """Whether this system starts processes by forking and it is safe to: Linux and the like; not macOS (a forked
+    child may crash in the system's libraries) nor Windows (no fork). The demo's synth and the report's audit fork
+    only where it says so, and otherwise do the same work in the calling process."""
+    import multiprocessing
+
+    return hasattr(os, "fork") and sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
 
 
 def chunks_of(jobs: list[T], workers: int, size: int) -> list[list[T]]:

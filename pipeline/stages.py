@@ -399,8 +399,9 @@ they give way to it too (at load 8–11 the demo waited 146 and 208 s for power'
 ``BEHIND`` it took 94 and 128 s; benchmarks/README.md, 2026-12-07 23:29)."""
 
 BEHIND = 5
-"""How much lower (``nice``) the demo's work beside its early report runs: the synth and ingest workers of the next
-sectors and the later reports' kernels, so that on two cores the longest report keeps a core of its own."""
+"""How much lower (``nice``) the demo's work beside its early report runs: the ingest workers and scoring of the next
+sectors and the later reports' kernels (their synth started earlier, at :data:`LATER_SYNTH`), so that on two cores
+the longest report keeps a core of its own."""
 
 
 @contextmanager
@@ -467,7 +468,7 @@ def _demo(store: Path, quiet: bool = False) -> int:
     from pipeline.ingest import ingest as run_ingest
     from pipeline.ingest.identity import secret_key
     from pipeline.report import run as report_run
-    from pipeline.synth import Underway, can_fork, synthesise, truth_dir
+    from pipeline.synth import Underway, synthesise, truth_dir
 
     print("sdw demo: synthetic submissions → store (data/processed)")
     demo = {s: info["synth"]["demo"] for s, info in catalogs.sectors().items() if info["synth"].get("demo")}
@@ -503,7 +504,7 @@ def _demo(store: Path, quiet: bool = False) -> int:
         if sector in later:
             todo, underway = later.pop(sector)
             results = underway.results()
-        elif sector == sectors[0] and can_fork():
+        elif sector == sectors[0] and config.can_fork():
             for other in sectors[1:]:
                 if more := missing(other):
                     later[other] = (more, Underway(other, more, lower=LATER_SYNTH))

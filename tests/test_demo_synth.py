@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import threading
 
+import pipeline.config
 import pipeline.synth
 from pipeline import builds
 from pipeline.ingest import identity
@@ -49,7 +50,7 @@ def test_synth_processes_are_forked_before_the_early_report_thread(tmp_path, mon
         return builds.Plan(("auto/2022", "power/2024"), True)
 
     monkeypatch.setattr(pipeline.synth, "Underway", Underway)
-    monkeypatch.setattr(pipeline.synth, "can_fork", lambda: True)
+    monkeypatch.setattr(pipeline.config, "can_fork", lambda: True)
     monkeypatch.setattr(builds, "build", build)
     monkeypatch.setattr(report_run, "run_report", lambda *a, **k: report_run.ReportResult())
     monkeypatch.setattr(report_data, "sectors_in", lambda store: ["auto", "power"])

@@ -20,7 +20,7 @@ from python_calamine import CalamineWorkbook
 
 from pipeline import catalogs, corporate_number
 from pipeline.cli import build_parser
-from pipeline.synth import SynthResult, synthesise, synthesise_side_by_side
+from pipeline.synth import SynthResult, Underway, synthesise
 from tests.readback import as_text, calamine_grid, csv_grid, member_bytes, openpyxl_values, rc
 
 READABLE = ["ingested", "superseded"]
@@ -382,8 +382,8 @@ def test_years_side_by_side_write_the_files_of_one_year_after_another(tmp_path):
     years = [(2022, 30, "workbooks"), (2023, 28, "workbooks"), (2024, 25, "export")]
     for year, n, form in years:
         synthesise("auto", year, tmp_path / "one" / str(year), n=n, seed=3, form=form)
-    got = synthesise_side_by_side("auto", [(year, tmp_path / "two" / str(year), n, form) for year, n, form in years],
-                                  seed=3)
+    got = Underway("auto", [(year, tmp_path / "two" / str(year), n, form) for year, n, form in years], seed=3,
+                   side_by_side=True).results()
     assert [r.out.name for r in got] == ["2022", "2023", "2024"]
     assert [r.respondents for r in got] == [30, 28, 25]
     first, second = _sha256s(tmp_path / "one"), _sha256s(tmp_path / "two")
@@ -395,8 +395,8 @@ def test_years_side_by_side_write_the_files_of_one_year_after_another(tmp_path):
 def test_a_year_that_fails_side_by_side_is_named(tmp_path):
     """A year that cannot be made fails the call with its sector, year and reason, once the other years ended."""
     with pytest.raises(RuntimeError, match=r"auto FY2019: ValueError: no auto survey before FY\d+"):
-        synthesise_side_by_side("auto", [(2022, tmp_path / "a", 20, "workbooks"), (2019, tmp_path / "b", 20,
-                                                                                    "workbooks")])
+        Underway("auto", [(2022, tmp_path / "a", 20, "workbooks"), (2019, tmp_path / "b", 20, "workbooks")],
+                 side_by_side=True).results()
     assert (tmp_path / "a_truth" / "answers.parquet").exists()
 
 

@@ -1,13 +1,15 @@
 """A report's figure files written by a second process while the report goes on with its next cells.
 
-A report kernel runs on one core, and rendering a figure's files (the 300-dpi PNG, the SVG, a deck's slide PNG)
-is mostly text layout repeated per render. :class:`FigureWriter` hands each figure, pickled, to one worker process
-per report (``python -m pipeline.publish.figure_files``, a fresh interpreter: the kernel is never forked, as its
-message threads may hold locks), with the matplotlib settings and fonts in force when it was handed over, so the
-worker draws the same pixels the kernel would. :meth:`FigureWriter.join` waits for every file and raises if one
-could not be written, and repeats the worker's warnings (a glyph missing from the fonts) in the report. The files
-are written by the same calls (:func:`pipeline.png.save_figure_png`, ``Figure.savefig``) either way;
-``SDW_FIGURE_WORKER=0`` writes them in the calling process instead.
+A report kernel runs on one core, and rendering a figure's files (the 300-dpi PNG, the SVG, a deck's slide PNG) is
+mostly text layout repeated per render. :class:`FigureWriter` hands each figure, pickled, to one worker process per
+report (``python -m pipeline.publish.figure_files``, a fresh interpreter rather than a fork of the kernel:
+matplotlib's drawing would run in a copy of a process whose message threads may hold locks), with the matplotlib
+settings and fonts in force when it was handed over, so the worker draws the same pixels the kernel would.
+:meth:`FigureWriter.join` draws, last first, the jobs the worker has not taken yet (a job is taken by renaming its
+file, so by one process only: both cores draw the last figures while the kernel would otherwise wait), waits for
+every file and raises if one could not be written, and repeats the worker's warnings (a glyph missing from the
+fonts) in the report. The files are written by the same calls (:func:`pipeline.png.save_figure_png`,
+``Figure.savefig``) either way; ``SDW_FIGURE_WORKER=0`` writes them in the calling process instead.
 
 The worker's job files live in a hidden folder of the report's own folder, so a report that fails leaves nothing
 elsewhere: :func:`pipeline.report.run.withdraw` removes that folder with the report. The report's process stops the

@@ -33,13 +33,16 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from pipeline import config
+
 FORK_ENV = "SDW_AUDIT_FORK"
 """Environment variable: ``0`` runs the report's audit in the report's own process (one core, the same files)."""
 
 
 def can_fork() -> bool:
-    """Whether :class:`Forked` runs its call in a child: ``os.fork`` exists, not on macOS, not ``SDW_AUDIT_FORK=0``."""
-    return hasattr(os, "fork") and sys.platform != "darwin" and os.environ.get(FORK_ENV, "1") != "0"
+    """Whether :class:`Forked` runs its call in a child: the system forks safely (:func:`pipeline.config.can_fork`)
+    and ``SDW_AUDIT_FORK`` is not ``0``."""
+    return config.can_fork() and os.environ.get(FORK_ENV, "1") != "0"
 
 
 class Forked:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -77,27 +76,6 @@ def synthesise(sector: str, year: int, out: Path, n: int | None = None, seed: in
 
 Years = Sequence[tuple[int, Path, int | None, str]]
 """Years of one sector to synthesise: ``(year, out, n, form)`` each."""
-
-
-def synthesise_side_by_side(sector: str, years: Years, seed: int = 0) -> list[SynthResult]:
-    """Several years of one sector synthesised at the same time, each year in a forked process of its own that
-    writes its files with its own two workers: the same files as one year after another (every year is drawn
-    from the seed alone, whichever process draws it), in less wall time on two cores, since each year's planning
-    and ground truth (a second or so in one process) no longer leave a core idle. The results in the order given;
-    a year that failed raises its error here once every year has ended.
-
-    Forked, so only from a process with one thread (``sdw demo`` calls it before its early report's thread
-    starts); where fork is not the system's way of starting a process (:func:`can_fork`), the years are made one
-    after another."""
-    if len(years) < 2 or not can_fork():
-        return [synthesise(sector, year, out, n=n, seed=seed, form=form) for year, out, n, form in years]
-    return Underway(sector, years, seed, side_by_side=True).results()
-
-
-def can_fork() -> bool:
-    """Whether this system can start a process by forking and it is safe to (Linux; not macOS, where a forked child
-    may crash in the system's libraries, nor Windows): :class:`Underway` needs it."""
-    return sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
 
 
 class Underway:
@@ -315,4 +293,4 @@ def _write_truth(truth: Path, plan: Plan, cells: dict[str, tuple[str, list[str]]
         encoding="utf-8")
 
 
-__all__ = ["SynthResult", "Underway", "can_fork", "synthesise", "synthesise_side_by_side", "truth_dir"]
+__all__ = ["SynthResult", "Underway", "synthesise", "truth_dir"]
