@@ -173,3 +173,33 @@ def test_an_interrupt_in_the_audit_run_here_stops_the_close_at_once(tmp_path, mo
         pub.close([("k", "5")], DECK)
     assert written == []
     assert sorted(p.name for p in (tmp_path / "report").iterdir()) == []
+
+
+def test_the_audits_process_ends_when_the_report_process_dies(tmp_path):
+    """A kernel that dies while its audit runs in a forked child: the child ends too, and writes nothing after it."""
+    import signal
+    import subprocess
+    import sys
+
+    from tests.processes import ends_soon
+
+    late = tmp_path / "late.txt"
+    script = tmp_path / "kernel.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from pipeline.publish.forked import Forked\n"
+        "def audit():\n"
+        "    print(os.getpid(), file=sys.__stdout__, flush=True)\n"
+        "    time.sleep(120)\n"
+        f"    Path({str(late)!r}).write_text('written after the kernel was gone')\n"
+        "Forked(audit).result()\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    kernel = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env)
+    child = int(kernel.stdout.readline())
+    os.kill(kernel.pid, signal.SIGKILL)
+    kernel.wait()
+    if not ends_soon(child):
+        os.kill(child, signal.SIGKILL)
+        raise AssertionError(f"the audit's process {child} outlived the kernel")
+    assert not late.exists()

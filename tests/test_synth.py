@@ -21,6 +21,7 @@ from python_calamine import CalamineWorkbook
 from pipeline import catalogs, corporate_number
 from pipeline.cli import build_parser
 from pipeline.synth import SynthResult, Underway, synthesise
+from tests.processes import ends_soon
 from tests.readback import as_text, calamine_grid, csv_grid, member_bytes, openpyxl_values, rc
 
 READABLE = ["ingested", "superseded"]
@@ -503,20 +504,8 @@ def test_a_synth_process_ends_when_the_demo_is_killed(tmp_path):
     child = int(demo.stdout.readline())
     os.kill(demo.pid, signal.SIGKILL)
     demo.wait()
-    for _ in range(300):  # the watch looks every 0.2 s
-        if not _running(child):
-            break
-        time.sleep(0.05)
-    else:
+    if not ends_soon(child):
         os.kill(child, signal.SIGKILL)
         raise AssertionError(f"the synth process {child} outlived the demo")
     assert not late.exists()
 
-
-def _running(pid: int) -> bool:
-    """Whether ``pid`` runs (a process ended but not yet reaped by its new parent counts as ended)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"

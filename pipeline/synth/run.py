@@ -89,13 +89,17 @@ class Underway:
         context = multiprocessing.get_context("fork")
         self.sector = sector
         self.running: list[tuple[list[int], Any, Any]] = []
-        for batch in ([[y] for y in years] if side_by_side else [list(years)]):
-            receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_years, args=(send, sector, batch, seed, lower),
-                                    name=f"sdw-synth-{sector}-{batch[0][0]}")
-            child.start()
-            send.close()
-            self.running.append(([year for year, *_ in batch], child, receive))
+        try:
+            for batch in ([[y] for y in years] if side_by_side else [list(years)]):
+                receive, send = context.Pipe(duplex=False)
+                child = context.Process(target=_years, args=(send, sector, batch, seed, lower),
+                                        name=f"sdw-synth-{sector}-{batch[0][0]}")
+                child.start()
+                send.close()
+                self.running.append(([year for year, *_ in batch], child, receive))
+        except BaseException:  # interrupted or refused half-way: the years started are not left running
+            self.stop()
+            raise
 
     def results(self) -> list[SynthResult]:
         """The years' results in the order given, once all have ended; a year that failed raises its error. A wait
