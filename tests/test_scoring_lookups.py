@@ -57,6 +57,18 @@ def test_members_item_share_counts_only_the_weighted_respondents_who_answered():
     assert out.set_index("item_id").loc["ID.AM-1", "w_share_implemented"] == pytest.approx(0.5)
 
 
+
+def test_members_item_share_keeps_a_sheet_without_a_key_apart_from_the_others():
+    """A sheet with no respondent key (listed first, implemented on ID.AM-1) is nobody's. Of the two weighted
+    respondents one answered not implemented and the other not applicable, so the share is 0 of 1 applicable: 0.0,
+    not the keyless sheet's answer taken as the last respondent's (which would make it 1 of 2: 0.5)."""
+    weights = _one_cell(2, sector="power")
+    answers = pd.DataFrame({"sector": "power", "year": 2024, "respondent_key": [None, _key(0), _key(1)],
+                            "item_id": "ID.AM-1", "answer": ["implemented", "not_implemented", "not_applicable"]})
+    out = weighted_item_shares(answers, weights)
+    assert out.set_index("item_id").loc["ID.AM-1", "w_share_implemented"] == pytest.approx(0.0)
+
+
 def test_own_scale_of_a_sheet_with_nothing_applicable_is_no_total_not_zero():
     """Automotive 達成 scores 2 of 2 per applicable item. Company a: every item not applicable → no points, no
     maximum, no rate (NaN, not 0). Company b: every item achieved but No.1 not implemented → 2 × 152 of
