@@ -11,6 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from pipeline import config
 from pipeline.ingest import ingest
 from pipeline.report import feedback_doc
 from pipeline.report.feedback_doc import write_feedback
@@ -385,11 +386,11 @@ def test_the_last_members_go_out_one_at_a_time():
     """Chunks of 16, then of 4 for the last 2 × workers × 16 members but one per worker, then single members: 100
     members on two workers are 16, 16, 2, sixteen chunks of 4 (64), 1, 1, in order."""
     jobs = list(range(100))
-    chunks = feedback_doc.chunks_of(jobs, 2)
+    chunks = config.chunks_of(jobs, 2, feedback_doc.CHUNK)
     assert [len(c) for c in chunks] == [16, 16, 2, *[4] * 16, 1, 1]
     assert [j for c in chunks for j in c] == jobs
-    assert [len(c) for c in feedback_doc.chunks_of(list(range(3)), 2)] == [1, 1, 1]
-    assert feedback_doc.chunks_of([], 2) == []
+    assert [len(c) for c in config.chunks_of(list(range(3)), 2, feedback_doc.CHUNK)] == [1, 1, 1]
+    assert config.chunks_of([], 2, feedback_doc.CHUNK) == []
 
 
 def test_only_writes_exactly_the_members_named(auto_run, tmp_path):

@@ -213,7 +213,7 @@ def _write_members(run: _Run, jobs: list[tuple[str, str, str]], workers: int | N
                     beside()
                 return
             with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
-                done_so_far = pool.imap_unordered(_write_chunk, chunks_of(jobs, workers))
+                done_so_far = pool.imap_unordered(_write_chunk, config.chunks_of(jobs, workers, CHUNK))
                 if beside is not None:
                     beside()
                 for done in done_so_far:
@@ -225,13 +225,6 @@ def _write_members(run: _Run, jobs: list[tuple[str, str, str]], workers: int | N
 
 CHUNK = 16
 """Members a worker takes at a time: few enough hand-overs that they cost nothing beside a member's 30 ms."""
-
-
-def chunks_of(jobs: list[Any], workers: int, size: int = CHUNK) -> list[list[Any]]:
-    """Members in chunks of ``size`` for the workers, the last ones smaller (:func:`pipeline.config.chunks_of`):
-    one member, not ``size`` of them, is the last chunk a worker takes while the others have nothing left (half a
-    second of one core idle at the end of a year)."""
-    return config.chunks_of(jobs, workers, size)
 
 
 def _start_worker() -> None:
