@@ -177,11 +177,7 @@ def test_an_interrupt_in_the_audit_run_here_stops_the_close_at_once(tmp_path, mo
 
 def test_the_audits_process_ends_when_the_report_process_dies(tmp_path):
     """A kernel that dies while its audit runs in a forked child: the child ends too, and writes nothing after it."""
-    import signal
-    import subprocess
-    import sys
-
-    from tests.processes import ends_soon
+    from tests.processes import child_ends_with_parent
 
     late = tmp_path / "late.txt"
     script = tmp_path / "kernel.py"
@@ -194,12 +190,5 @@ def test_the_audits_process_ends_when_the_report_process_dies(tmp_path):
         "    time.sleep(120)\n"
         f"    Path({str(late)!r}).write_text('written after the kernel was gone')\n"
         "Forked(audit).result()\n")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    kernel = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env)
-    child = int(kernel.stdout.readline())
-    os.kill(kernel.pid, signal.SIGKILL)
-    kernel.wait()
-    if not ends_soon(child):
-        os.kill(child, signal.SIGKILL)
-        raise AssertionError(f"the audit's process {child} outlived the kernel")
+    child_ends_with_parent(script, what="audit's process")
     assert not late.exists()

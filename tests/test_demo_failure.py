@@ -12,24 +12,7 @@ import pytest
 from pipeline import builds, lock
 from pipeline.ingest import identity
 from pipeline.report import run as report_run
-
-
-def _on_a_thread(demo) -> None:
-    """``demo(quiet=True)`` on a thread of its own, its error raised here: the demo lowers its thread's priority once
-    its early report starts (stages.behind), which without privilege cannot be set back on the test's own thread."""
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            demo(quiet=True)
-        except BaseException as e:  # noqa: BLE001 - handed to the test
-            failed.append(e)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if failed:
-        raise failed[0]
+from tests.processes import on_a_thread
 
 
 @pytest.fixture
@@ -79,7 +62,7 @@ def test_a_failing_build_keeps_the_store_until_the_early_report_ends(demo_parts,
 
     monkeypatch.setattr(builds, "build", build)
     with pytest.raises(RuntimeError, match="power ingest failed"):
-        _on_a_thread(demo)
+        on_a_thread(demo)
     assert events == ["auto report ended", "lock released"]
     assert lock.lock_owner(store) is None
 
@@ -96,6 +79,6 @@ def test_a_failing_report_after_the_build_keeps_the_store_until_the_early_report
 
     monkeypatch.setattr(builds, "build", build)
     with pytest.raises(RuntimeError, match="power report failed"):
-        _on_a_thread(demo)
+        on_a_thread(demo)
     assert events == ["auto report ended", "lock released"]
     assert lock.lock_owner(store) is None

@@ -8,12 +8,12 @@ import contextlib
 import os
 import subprocess
 import sys
-import threading
 
 from pipeline import builds
 from pipeline.ingest import identity
 from pipeline.report import data as report_data
 from pipeline.report import run as report_run
+from tests.processes import on_a_thread
 
 
 def _child_priority() -> int:
@@ -47,18 +47,7 @@ def test_the_work_beside_the_early_report_runs_five_steps_lower(tmp_path, monkey
     monkeypatch.setattr(builds, "build", build)
     monkeypatch.setattr(report_run, "run_report", run_report)
     monkeypatch.setattr(report_data, "sectors_in", lambda store: ["auto", "power"])
-    errors: list[BaseException] = []
-
-    def run() -> None:  # its own thread: a priority lowered for good (no privilege to raise it) stays there
-        try:
-            demo(quiet=True)
-        except BaseException as e:  # noqa: BLE001 - shown by the assertion below
-            errors.append(e)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    assert errors == []
+    on_a_thread(demo)  # its own thread: the demo lowers that thread's priority for good
     base = seen["build before"]
     want = min(19, base + 5)
     assert seen == {"build before": base, "worker before": base,

@@ -16,6 +16,7 @@ from pipeline.ingest import identity
 from pipeline.report import data as report_data
 from pipeline.report import run as report_run
 from pipeline.synth import SynthResult, truth_dir
+from tests.processes import on_a_thread
 
 
 def test_synth_processes_are_forked_before_the_early_report_thread(tmp_path, monkeypatch):
@@ -54,18 +55,7 @@ def test_synth_processes_are_forked_before_the_early_report_thread(tmp_path, mon
     monkeypatch.setattr(builds, "build", build)
     monkeypatch.setattr(report_run, "run_report", lambda *a, **k: report_run.ReportResult())
     monkeypatch.setattr(report_data, "sectors_in", lambda store: ["auto", "power"])
-    errors: list[BaseException] = []
-
-    def run() -> None:  # its own thread: the demo lowers its priority for good
-        try:
-            demo(quiet=True)
-        except BaseException as e:  # noqa: BLE001 - shown by the assertion below
-            errors.append(e)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    assert errors == []
+    on_a_thread(demo)  # its own thread: the demo lowers that thread's priority for good
     # catalogs/sectors.yaml synth.demo: automotive FY2022–2024, power FY2024–2026; nothing synthesised yet
     assert events == [
         ("fork", "power", [2024, 2025, 2026], False, 19, []),  # one process, the lowest priority, no thread yet

@@ -7,7 +7,6 @@ import hashlib
 import io
 import os
 import subprocess
-import sys
 import time
 import zipfile
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from python_calamine import CalamineWorkbook
 from pipeline import catalogs, corporate_number
 from pipeline.cli import build_parser
 from pipeline.synth import SynthResult, Underway, synthesise
-from tests.processes import ends_soon
+from tests.processes import child_ends_with_parent
 from tests.readback import as_text, calamine_grid, csv_grid, member_bytes, openpyxl_values, rc
 
 READABLE = ["ingested", "superseded"]
@@ -493,19 +492,9 @@ run.Underway("power", [(2024, Path(sys.argv[1]).parent, 10, "workbooks")], lower
 def test_a_synth_process_ends_when_the_demo_is_killed(tmp_path):
     """A demo killed (SIGKILL, or a terminal closed) while its later sector's synth runs in a process group of its
     own: that process ends too, and writes nothing for nobody."""
-    import signal
-    import subprocess
-
     script = tmp_path / "demo.py"
     script.write_text(ORPHAN)
     late = tmp_path / "late.txt"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}  # this checkout's package
-    demo = subprocess.Popen([sys.executable, str(script), str(late)], stdout=subprocess.PIPE, text=True, env=env)
-    child = int(demo.stdout.readline())
-    os.kill(demo.pid, signal.SIGKILL)
-    demo.wait()
-    if not ends_soon(child):
-        os.kill(child, signal.SIGKILL)
-        raise AssertionError(f"the synth process {child} outlived the demo")
+    child_ends_with_parent(script, str(late), what="synth process")
     assert not late.exists()
 
