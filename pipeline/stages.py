@@ -500,9 +500,8 @@ def _demo(store: Path, quiet: bool = False) -> int:
         later sectors' synth takes, and after the first sector is built it has the core the early report leaves.
         Both fork this process while it has one thread (before the early report's thread starts); where the system
         does not fork, every year is made here, one after another."""
-        todo = missing(sector)
-        if sector in later:
-            todo, underway = later.pop(sector)
+        todo, underway = later.pop(sector) if sector in later else (missing(sector), None)
+        if underway is not None:  # started with the first sector's years
             results = underway.results()
         elif sector == sectors[0] and config.can_fork():
             for other in sectors[1:]:
