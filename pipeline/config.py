@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -161,8 +164,24 @@ def secret_key_path() -> Path:
 
 
 def workers(requested: int | None = None) -> int:
-    """Processes for parallel work: as asked, else every core this process may use."""
-    return requested or max(1, len(os.sched_getaffinity(0)))
+    """Processes for parallel work: as asked, else every core this process may use (every core, where the system
+    does not say which it may use)."""
+    if requested:
+        return requested
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return max(1, len(usable))
+
+
+def end_with_parent(parent: int, end: Callable[[], object], every: float = 0.2) -> None:
+    """Call ``end`` (which ends this process) from a thread of its own once ``parent`` is no longer this process's
+    parent, looking every ``every`` seconds: a worker whose parent died (killed, or its terminal closed) would
+    otherwise go on writing files for nobody."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        end()
+
+    threading.Thread(target=watch, name="sdw-parent-watch", daemon=True).start()
 
 
 def can_fork() -> bool:

@@ -31,13 +31,13 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-import threading
-import time
 import traceback
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pipeline import config
 
 WORKER_ENV = "SDW_FIGURE_WORKER"
 """Environment variable: ``0`` writes figure files in the report's own process (one core, same files)."""
@@ -276,18 +276,11 @@ class FigureWriter:
             raise RuntimeError("; ".join(problems))
 
 
-def _watch(parent: int) -> None:
-    """End this process as soon as ``parent`` (the report's) is gone: its files would be drawn for nobody."""
-    while os.getppid() == parent:
-        time.sleep(0.05)
-    os._exit(3)
-
-
 def _serve(parent: int) -> int:
     """The worker: one job file name per line on stdin until it closes; exit 1 if any file failed. It ignores the
     interrupts sent to the report's process group (the report stops it) and ends when ``parent`` is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+    config.end_with_parent(parent, lambda: os._exit(3), every=0.05)  # the report's gone: drawn for nobody
     # what the first figure's files need, imported before it comes
     import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.backends.backend_svg  # noqa: F401

@@ -28,7 +28,6 @@ import os
 import pickle
 import signal
 import sys
-import threading
 import traceback
 import warnings
 from collections.abc import Callable
@@ -167,21 +166,11 @@ def _close_inherited(keep: int) -> None:
                 os.close(fd)
 
 
-def _end_with(parent: int) -> None:
-    """End the child once ``parent`` (the kernel) is gone: a kernel that died must not have its audit write into the
-    report's folder afterwards."""
-    import time
-
-    while os.getppid() == parent:
-        time.sleep(0.2)
-    os._exit(3)
-
-
 def _child(call: Callable[..., Any], args: tuple, write: int) -> None:
     """The child's whole life: see the module. Never returns."""
     try:
-        parent = os.getppid()
-        threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+        # a kernel that died must not have its audit write into the report's folder afterwards
+        config.end_with_parent(os.getppid(), lambda: os._exit(3))
         _close_inherited(keep=write)
         null = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - the child ends by os._exit
         sys.stdout = sys.stderr = null

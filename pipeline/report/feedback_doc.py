@@ -188,8 +188,7 @@ def _write_members(run: _Run, jobs: list[tuple[str, str, str]], workers: int | N
     """Write the files of ``jobs`` (stem, key, name), in worker processes when more than one is useful; ``beside``
     is called in this process once the workers have started (after the members when there is one process)."""
     global _RUN
-    if workers is None:
-        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = config.workers() if workers is None else workers
     workers = max(1, min(workers, len(jobs) // 8 or 1))  # a handful of members is not worth a process
     if "fork" not in multiprocessing.get_all_start_methods():
         workers = 1  # the tables reach workers by fork; elsewhere one process writes them all

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
+import signal
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -131,8 +131,6 @@ class Underway:
 
     def stop(self) -> None:
         """End every process still writing, and the workers they started."""
-        import signal
-
         for _, child, receive in self.running:
             if child.is_alive():
                 try:
@@ -147,7 +145,8 @@ def _years(send: Any, sector: str, years: Years, seed: int, lower: int) -> None:
     """The years of one :class:`Underway` process, one after another: each one's result, or its error as text
     (the years after a failed one are not made)."""
     os.setpgrp()  # a group of its own with its workers: Underway.stop ends them all
-    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
+    # the demo gone (killed, its terminal closed): this group, workers included, writes nothing for nobody
+    config.end_with_parent(os.getppid(), lambda: os.killpg(0, signal.SIGKILL))
     if lower:
         with suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, 0, min(19, os.getpriority(os.PRIO_PROCESS, 0) + lower))
@@ -160,17 +159,6 @@ def _years(send: Any, sector: str, years: Years, seed: int, lower: int) -> None:
     finally:
         send.send(got)
         send.close()
-
-
-def _end_with(parent: int) -> None:
-    """End this process's group (it and its writer workers) once ``parent`` is gone: a demo ended by a signal or
-    closed with its terminal must not leave its synth writing files for nobody (a group of its own gets neither
-    the terminal's signals nor the parent's end)."""
-    import signal
-
-    while os.getppid() == parent:
-        time.sleep(0.2)
-    os.killpg(0, signal.SIGKILL)
 
 
 @lru_cache(maxsize=4)
